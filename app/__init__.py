@@ -1,0 +1,1 @@
+"""Homeward: offline-first casework for edge-of-care and adolescent services."""

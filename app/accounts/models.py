@@ -1,0 +1,47 @@
+"""People who log in, and the teams they work in."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from app.timeutil import utcnow
+
+
+class Role(StrEnum):
+    worker = "worker"
+    supervisor = "supervisor"
+    manager = "manager"
+    admin = "admin"
+
+
+ROLE_LABELS = {
+    Role.worker: "Key worker",
+    Role.supervisor: "Supervisor",
+    Role.manager: "Service manager",
+    Role.admin: "Administrator",
+}
+
+
+class Team(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    full_name: str = Field(max_length=120)
+    role: str = Field(max_length=20, default=Role.worker, index=True)
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    password_hash: str = Field(max_length=255)
+    # The family-mode hand-back PIN (4-6 digits), hashed like a password; None until set.
+    pin_hash: str | None = Field(default=None, max_length=255)
+    is_active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(Role(self.role), self.role)

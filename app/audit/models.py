@@ -1,0 +1,30 @@
+"""The audit log: who read or changed what, when, from which device."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from app.timeutil import utcnow
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        Index("ix_audit_entry_case_at", "case_id", "at"),
+        Index("ix_audit_entry_user_at", "user_id", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    action: str = Field(max_length=40)  # read, create, update, transition, login, ...
+    object_type: str = Field(max_length=60)
+    object_id: str = Field(default="", max_length=64)
+    case_id: int | None = Field(default=None, foreign_key="case.id")
+    request_id: str = Field(default="", max_length=32)
+    user_agent: str = Field(default="", max_length=300)
+    address: str = Field(default="", max_length=64)
+    # A short description without personal data, e.g. "status referred -> screening".
+    detail: str = Field(default="", max_length=300)

@@ -1,0 +1,62 @@
+"""Writing and reading the audit log. Entries carry ids and short descriptions, never personal data."""
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from app.audit.models import AuditEntry
+from app.security.auth import Actor
+
+
+def record(
+    *,
+    session: Session,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: object = "",
+    case_id: int | None = None,
+    detail: str = "",
+) -> AuditEntry:
+    """Add one audit entry in the request's transaction, so it commits or rolls back with the change."""
+    entry = AuditEntry(
+        user_id=actor.id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id)[:64],
+        case_id=case_id,
+        request_id=actor.request_id,
+        user_agent=actor.user_agent,
+        address=actor.address,
+        detail=detail[:300],
+    )
+    session.add(entry)
+    return entry
+
+
+def record_anonymous(*, session: Session, action: str, request_id: str, user_agent: str, address: str, user_id: int | None = None, detail: str = "") -> None:
+    """An entry for events before a session exists (logins)."""
+    session.add(
+        AuditEntry(
+            user_id=user_id,
+            action=action,
+            object_type="session",
+            request_id=request_id,
+            user_agent=user_agent[:300],
+            address=address[:64],
+            detail=detail[:300],
+        )
+    )
+
+
+def case_trail(*, session: Session, case_id: int, limit: int = 500) -> list[tuple[AuditEntry, str | None]]:
+    """A case's audit entries, newest first, with the name of who acted (one query)."""
+    from app.accounts.models import User
+
+    rows = session.exec(
+        select(AuditEntry, User.full_name)
+        .join(User, User.id == AuditEntry.user_id, isouter=True)
+        .where(AuditEntry.case_id == case_id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+    ).all()
+    return list(rows)

@@ -1,0 +1,112 @@
+"""The `homeward` command: serve, migrate, demo, create-user."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from app.config import ROOT, get_settings
+
+
+def _alembic_config():
+    from alembic.config import Config
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    return config
+
+
+def migrate(database_url: str | None = None) -> None:
+    """Apply every migration to the configured database."""
+    from alembic import command
+
+    config = _alembic_config()
+    if database_url:
+        config.attributes["database_url"] = database_url
+    command.upgrade(config, "head")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings = get_settings()
+    port = args.port or settings.port
+    print(f"Homeward is running at http://{settings.host}:{port}/", flush=True)
+    uvicorn.run("app.main:create_app", factory=True, host=settings.host, port=port, workers=args.workers, proxy_headers=True, log_level="info")
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    migrate()
+    print("Database is up to date.")
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from sqlmodel import Session, select
+
+    from app.accounts.models import User
+    from app.db import make_engine
+    from app.demo import DEMO_PASSWORD, load_demo
+
+    settings = get_settings()
+    if settings.is_production:
+        sys.exit("Refusing to load demo data when HOMEWARD_ENV=production.")
+    engine = make_engine(settings.database_url)
+    with Session(engine) as session:
+        if args.if_empty and session.exec(select(User.id).limit(1)).first() is not None:
+            print("Database already has data; demo not loaded.")
+            return
+        load_demo(session=session, settings=settings)
+        session.commit()
+    print("Demo data loaded. Log in with any of these (password: %s):" % DEMO_PASSWORD)
+    for email in ("worker@example.org", "worker2@example.org", "worker3@example.org", "supervisor@example.org", "manager@example.org", "admin@example.org"):
+        print(f"  {email}")
+
+
+def cmd_create_user(args: argparse.Namespace) -> None:
+    from sqlmodel import Session, select
+
+    from app.accounts import service
+    from app.accounts.models import Team
+    from app.db import make_engine
+
+    engine = make_engine(get_settings().database_url)
+    password = args.password or getpass.getpass("Password: ")
+    with Session(engine) as session:
+        team_id = None
+        if args.team:
+            team = session.exec(select(Team).where(Team.name == args.team)).first() or Team(name=args.team)
+            session.add(team)
+            session.flush()
+            team_id = team.id
+        try:
+            user = service.create_user(session=session, email=args.email, full_name=args.name, role=args.role, team_id=team_id, password=password)
+        except service.AccountError as exc:
+            sys.exit(str(exc))
+        session.commit()
+        print(f"Created {user.role} {user.email}.")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="homeward", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the web server")
+    serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    demo = sub.add_parser("demo", help="load fictional demo data (never in production)")
+    demo.add_argument("--if-empty", action="store_true", help="only when the database has no users")
+    demo.set_defaults(func=cmd_demo)
+    create = sub.add_parser("create-user", help="create an account")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", choices=["worker", "supervisor", "manager", "admin"], default="admin")
+    create.add_argument("--team", default=None)
+    create.add_argument("--password", default=None, help="prompted for when omitted")
+    create.set_defaults(func=cmd_create_user)
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Settings, read from the environment in this one place.
+
+Every setting is documented in README.md ("Configuration"); a test fails when one is not.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEVELOPMENT_SECRET = "development-only-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    homeward_env: str = "development"  # development | test | production
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'homeward.db'}"
+    secret_key: str = DEVELOPMENT_SECRET
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    login_max_failures: int = 10
+    login_window_minutes: int = 15
+    login_lockout_minutes: int = 15
+    login_max_failures_per_address: int = 50
+    max_body_bytes: int = 2 * 1024 * 1024
+    offline_cache_hours: int = 24
+    first_contact_target_hours: int = 24
+    review_interval_weeks: int = 6
+    eligibility_criteria_set: str = "sefton"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @property
+    def is_production(self) -> bool:
+        return self.homeward_env == "production"
+
+    @property
+    def secure_cookies(self) -> bool:
+        # Browsers drop Secure cookies on plain http://127.0.0.1, so only development relaxes it.
+        return self.homeward_env not in ("development", "test")
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> "Settings":
+        if self.is_production and (self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32):
+            raise ValueError("SECRET_KEY must be set to a long random value when HOMEWARD_ENV=production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,85 @@
+"""One content-negotiated error handler: pages for people, fragments for htmx, JSON for APIs."""
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.security.auth import FamilyModeLocked, Forbidden, LoginRequired
+from app.templating import is_htmx, render
+
+log = logging.getLogger("homeward")
+
+TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Not allowed",
+    413: "Too large",
+    422: "Please check what you entered",
+    500: "Something went wrong",
+}
+
+
+def _wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return request.url.path.startswith("/api/") or ("application/json" in accept and "text/html" not in accept)
+
+
+def error_response(request: Request, status_code: int, message: str | None = None) -> Response:
+    request_id = getattr(request.state, "request_id", "")
+    if _wants_json(request):
+        return JSONResponse({"error": TITLES.get(status_code, "Error"), "detail": message, "request_id": request_id}, status_code=status_code)
+    template = f"errors/{status_code}.html" if status_code in (403, 404, 422, 500) else "errors/generic.html"
+    return render(
+        request,
+        template,
+        {"status_code": status_code, "title": TITLES.get(status_code, "Error"), "message": message},
+        block="content",
+        status_code=status_code,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        url = f"/login?next={target}" if request.method == "GET" else "/login"
+        if is_htmx(request):
+            return Response(status_code=401, headers={"HX-Redirect": url})
+        if _wants_json(request):
+            return JSONResponse({"error": "Login required"}, status_code=401)
+        return RedirectResponse(url, status_code=303)
+
+    @app.exception_handler(FamilyModeLocked)
+    async def _family_locked(request: Request, exc: FamilyModeLocked) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"error": "Hand the tablet back to your worker"}, status_code=403)
+        return render(request, "errors/family_locked.html", {}, block="content", status_code=403)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        return error_response(request, 403, exc.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in TITLES.values() else None
+        if exc.status_code in (404,) or detail in ("Not Found", "Method Not Allowed"):
+            detail = None
+        response = error_response(request, exc.status_code, detail)
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        return error_response(request, 422, "Some of what was sent could not be understood.")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # Logged with the request id only: messages can carry personal data, tracebacks don't here.
+        log.exception("unhandled error request_id=%s path=%s", getattr(request.state, "request_id", ""), request.url.path)
+        return error_response(request, 500)

@@ -1,0 +1,126 @@
+"""Form handling with Django's contract: per-field errors, values kept, 422 on a re-rendered form.
+
+A route reads `await request.form()` into a `FormData`, asks it for typed fields (each failure
+lands beside its field), and only calls the service when `form.ok`. Nothing is written otherwise.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from starlette.datastructures import FormData as StarletteForm
+
+from app.timeutil import today
+
+
+class Form:
+    def __init__(self, data: StarletteForm | dict[str, Any] | None = None) -> None:
+        self.data = data or {}
+        self.errors: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
+        if data is not None:
+            for key in data.keys():
+                items = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
+                self.values[key] = items if len(items) > 1 else items[0]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def error(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, message)
+
+    def _raw(self, field: str) -> str:
+        value = self.data.get(field) if self.data else None
+        return value.strip() if isinstance(value, str) else ""
+
+    def text(self, field: str, *, required: bool = False, max_length: int = 200, label: str = "This") -> str:
+        value = self._raw(field)
+        if required and not value:
+            self.error(field, f"{label} is needed.")
+        elif len(value) > max_length:
+            self.error(field, f"Keep this to {max_length} characters or fewer (it has {len(value)}).")
+        return value[:max_length]
+
+    def choice(self, field: str, choices, *, required: bool = True, default: str | None = None) -> str | None:
+        value = self._raw(field) or default
+        allowed = [str(c) for c in choices]
+        if not value:
+            if required:
+                self.error(field, "Please choose one.")
+            return None
+        if value not in allowed:
+            self.error(field, "Please choose one of the options shown.")
+            return None
+        return value
+
+    def multi(self, field: str, choices) -> list[str]:
+        values = self.data.getlist(field) if hasattr(self.data, "getlist") else []
+        allowed = {str(c) for c in choices}
+        unknown = [v for v in values if v not in allowed]
+        if unknown:
+            self.error(field, f"Unknown option: {', '.join(unknown[:3])}.")
+        return [v for v in values if v in allowed]
+
+    def boolean(self, field: str) -> bool:
+        return self._raw(field).lower() in ("1", "on", "true", "yes")
+
+    def integer(self, field: str, *, required: bool = False, minimum: int | None = None, maximum: int | None = None, default: int | None = None) -> int | None:
+        raw = self._raw(field)
+        if not raw:
+            if required and default is None:
+                self.error(field, "Please enter a number.")
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            self.error(field, "Please enter a whole number.")
+            return default
+        if minimum is not None and value < minimum or maximum is not None and value > maximum:
+            self.error(field, f"Please enter a number from {minimum} to {maximum}.")
+            return default
+        return value
+
+    def date(self, field: str, *, required: bool = False, not_future: bool = False, default: date | None = None) -> date | None:
+        raw = self._raw(field)
+        if not raw:
+            if required and default is None:
+                self.error(field, "Please enter a date.")
+            return default
+        try:
+            value = date.fromisoformat(raw)
+        except ValueError:
+            self.error(field, "Please enter a date like 2026-03-14.")
+            return default
+        if value.year < 1900:
+            self.error(field, "Please check the year.")
+            return default
+        if not_future and value > today():
+            self.error(field, "This date is in the future; it should be today or earlier.")
+            return value
+        return value
+
+    def time(self, field: str, *, required: bool = False, default: time | None = None) -> time | None:
+        raw = self._raw(field)
+        if not raw:
+            if required and default is None:
+                self.error(field, "Please enter a time.")
+            return default
+        try:
+            return time.fromisoformat(raw)
+        except ValueError:
+            self.error(field, "Please enter a time like 14:30.")
+            return default
+
+    def datetime(self, field: str, *, required: bool = False, not_future: bool = False) -> datetime | None:
+        raw = self._raw(field)
+        if not raw:
+            if required:
+                self.error(field, "Please enter a date and time.")
+            return None
+        try:
+            value = datetime.fromisoformat(raw)
+        except ValueError:
+            self.error(field, "Please enter a date and time like 2026-03-14 14:30.")
+            return None
+        return value.replace(tzinfo=None)

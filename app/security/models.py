@@ -1,0 +1,42 @@
+"""Server-side sessions and login attempts."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from app.timeutil import utcnow
+
+
+class UserSession(SQLModel, table=True):
+    """One logged-in device. The cookie holds a signed random token; we store only its hash."""
+
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    ended_at: datetime | None = None
+    user_agent: str = Field(default="", max_length=300)
+    # Set while the tablet is handed to a family (family mode): the only case reachable.
+    family_case_id: int | None = Field(default=None, foreign_key="case.id")
+    family_person_id: int | None = Field(default=None)
+    family_pin_failures: int = Field(default=0)
+
+
+class LoginAttempt(SQLModel, table=True):
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_email_at", "email", "at"),
+        Index("ix_login_attempt_address_at", "address", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254)
+    address: str = Field(max_length=64)
+    succeeded: bool = False
+    at: datetime = Field(default_factory=utcnow)

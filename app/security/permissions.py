@@ -1,0 +1,69 @@
+"""Who may see which case: the one place every case route asks (DESIGN.md "Security").
+
+- a worker: cases they key-work or co-work;
+- a supervisor: their team's cases;
+- a manager: every case in the service;
+- an admin: accounts and teams, not casework.
+
+A case the user may not see is answered with 404, not 403, so its existence does not leak.
+"""
+from __future__ import annotations
+
+from fastapi import HTTPException
+from sqlalchemy import false, or_, true
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session
+
+from app.accounts.models import Role, User
+from app.audit import service as audit
+from app.cases.models import Case
+from app.security.auth import Actor
+
+
+def visible_cases(user: User) -> ColumnElement[bool]:
+    """A WHERE clause selecting the cases `user` may see; use it in every case list query."""
+    role = Role(user.role)
+    if role is Role.worker:
+        return or_(Case.key_worker_id == user.id, Case.co_worker_id == user.id)
+    if role is Role.supervisor:
+        return Case.team_id == user.team_id if user.team_id is not None else false()
+    if role is Role.manager:
+        return true()
+    return false()
+
+
+def can_see_case(user: User, case: Case) -> bool:
+    role = Role(user.role)
+    if role is Role.worker:
+        return user.id in (case.key_worker_id, case.co_worker_id)
+    if role is Role.supervisor:
+        return user.team_id is not None and case.team_id == user.team_id
+    return role is Role.manager
+
+
+def can_change_case(user: User, case: Case) -> bool:
+    """Casework is written by the case's workers and their supervisor; managers read."""
+    role = Role(user.role)
+    if role is Role.worker:
+        return user.id in (case.key_worker_id, case.co_worker_id)
+    if role is Role.supervisor:
+        return user.team_id is not None and case.team_id == user.team_id
+    return False
+
+
+def get_case(*, session: Session, actor: Actor, case_id: int, write: bool = False, audit_read: bool = True) -> Case:
+    """The case if `actor` may see it (and change it, with write=True), else 404 / 403.
+
+    Reads are audited here, so no case route can forget to (DESIGN.md: reads of case records
+    are audited too). Writes are audited by the services that make them.
+    """
+    case = session.get(Case, case_id)
+    if case is None or not can_see_case(actor.user, case):
+        raise HTTPException(status_code=404)
+    if actor.in_family_mode and actor.user_session.family_case_id != case.id:
+        raise HTTPException(status_code=404)
+    if write and not can_change_case(actor.user, case):
+        raise HTTPException(status_code=403, detail="Only the case's workers and their supervisor can change this case.")
+    if audit_read and not write:
+        audit.record(session=session, actor=actor, action="read", object_type="case", object_id=case.id, case_id=case.id)
+    return case

@@ -1,0 +1,94 @@
+"""Server-side sessions referenced by a signed, HttpOnly, SameSite=Lax cookie.
+
+The cookie carries a random token signed with SECRET_KEY; the table stores only the token's
+SHA-256, so a copy of the database cannot be replayed as cookies. Idle and absolute expiry are
+checked on every request; logout ends one session, disabling a user ends all of theirs.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from itsdangerous import BadSignature, Signer
+from sqlmodel import Session, select, update
+
+from app.accounts.models import User
+from app.config import Settings
+from app.security.models import UserSession
+from app.timeutil import utcnow
+
+COOKIE_NAME = "homeward_session"
+# Writing last_seen_at on every request would turn each read into a write; a minute is precise
+# enough for a 30-minute idle limit.
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _signer(settings: Settings) -> Signer:
+    return Signer(settings.secret_key, salt="homeward.session")
+
+
+def start_session(*, session: Session, user: User, settings: Settings, user_agent: str = "") -> str:
+    """Create a session for `user` and return the signed cookie value."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        UserSession(
+            token_hash=_hash(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(hours=settings.session_absolute_hours),
+            user_agent=user_agent[:300],
+        )
+    )
+    session.flush()
+    return _signer(settings).sign(token.encode()).decode()
+
+
+def load_session(*, session: Session, cookie: str | None, settings: Settings) -> tuple[UserSession, User] | None:
+    """The live session and its user for a cookie, or None when absent, forged, ended or expired."""
+    if not cookie:
+        return None
+    try:
+        token = _signer(settings).unsign(cookie.encode()).decode()
+    except BadSignature:
+        return None
+    row = session.exec(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == _hash(token))
+    ).first()
+    if row is None:
+        return None
+    user_session, user = row
+    now = utcnow()
+    idle_limit = user_session.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
+    if user_session.ended_at or not user.is_active or now >= user_session.expires_at or now >= idle_limit:
+        if not user_session.ended_at:
+            user_session.ended_at = now
+            session.add(user_session)
+        return None
+    if now - user_session.last_seen_at >= TOUCH_INTERVAL:
+        user_session.last_seen_at = now
+        session.add(user_session)
+    return user_session, user
+
+
+def end_session(*, session: Session, user_session: UserSession) -> None:
+    """Log out this device."""
+    user_session.ended_at = utcnow()
+    session.add(user_session)
+
+
+def end_all_sessions(*, session: Session, user_id: int) -> None:
+    """Log a user out everywhere (account disabled, password reset)."""
+    session.exec(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )

@@ -1,0 +1,118 @@
+"""One template per screen; htmx requests get a named block of it, other requests the whole page.
+
+jinja2-fragments renders a single block with the page's context, so the fragment and the page
+cannot drift apart. Responses say `Vary: HX-Request` so no cache mixes the two.
+"""
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from datetime import datetime
+
+from app.timeutil import local, utcnow
+
+APP_DIR = Path(__file__).resolve().parent
+STATIC_DIR = APP_DIR / "static"
+
+templates = Jinja2Blocks(directory=str(APP_DIR / "templates"))
+
+
+@lru_cache(maxsize=256)
+def _static_hash(path: str) -> str:
+    return hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
+
+
+def static_url(path: str) -> str:
+    """A cache-busting URL for a static file: the service worker caches these cache-first."""
+    return f"/static/{path}?v={_static_hash(path)}"
+
+
+def stylesheets() -> list[str]:
+    """Every stylesheet under static/css, core first; features add their own file."""
+    names = sorted(p.name for p in (STATIC_DIR / "css").glob("*.css"))
+    names.sort(key=lambda n: n != "app.css")
+    return [f"css/{n}" for n in names]
+
+
+templates.env.globals.update(static_url=static_url, stylesheets=stylesheets)
+
+
+def _format_date(value, fmt: str = "%-d %b %Y") -> str:
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = local(value)
+    return value.strftime(fmt)
+
+
+templates.env.filters["date"] = _format_date
+templates.env.filters["datetime"] = lambda v: _format_date(v, "%-d %b %Y, %H:%M")
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render `template`; for an htmx request with `block`, only that block."""
+    ctx = {
+        "request": request,
+        "user": getattr(request.state, "user", None),
+        "user_session": getattr(request.state, "user_session", None),
+        "request_id": getattr(request.state, "request_id", ""),
+        "flashes": pop_flashes(request),
+        "now": utcnow(),
+        **(context or {}),
+    }
+    if block and is_htmx(request):
+        response = templates.TemplateResponse(request, template, ctx, block_name=block, status_code=status_code)
+    else:
+        response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
+    response.headers["Vary"] = "HX-Request, Cookie"
+    from app.security.flashcookie import write_flashes
+
+    write_flashes(request, response)
+    return response
+
+
+# Flash messages travel in a short signed cookie set on the redirect and read on the next page
+# (post/redirect/get). They carry only our own wording, never personal data.
+FLASH_COOKIE = "homeward_flash"
+
+
+def flash(request: Request, message: str, kind: str = "success") -> None:
+    request.state.new_flashes = [*getattr(request.state, "new_flashes", []), (kind, message)]
+
+
+def pop_flashes(request: Request) -> list[tuple[str, str]]:
+    from app.security.flashcookie import read_flashes
+
+    if getattr(request.state, "flashes_read", False):
+        return []
+    request.state.flashes_read = True
+    return read_flashes(request)
+
+
+def redirect(request: Request, url: str, status_code: int = 303):
+    """Post/redirect/get: a 303 to `url` carrying any flash messages; htmx follows it too."""
+    from fastapi.responses import RedirectResponse
+
+    from app.security.flashcookie import write_flashes
+
+    response = RedirectResponse(url, status_code=status_code)
+    write_flashes(request, response)
+    return response

@@ -1,0 +1,24 @@
+"""Time in one place: timezone-aware UTC datetimes (SQLModel stores them as UTC on both databases)."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+# Workers and families read times in UK local time; everything is stored in UTC.
+LOCAL = ZoneInfo("Europe/London")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    return datetime.now(LOCAL).date()
+
+
+def local(value: datetime) -> datetime:
+    return value.astimezone(LOCAL) if value.tzinfo else value.replace(tzinfo=UTC).astimezone(LOCAL)
+
+
+def age_on(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
