@@ -21,7 +21,8 @@ def empty_database_url(tmp_path):
         return
     # A database of its own, so the suite's tables are not disturbed.
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    name = "homeward_migration_check"
+    # Named after the suite's database, so parallel runs on one server do not collide.
+    name = url.rsplit("/", 1)[1].split("?")[0] + "_migration_check"
     with admin.connect() as connection:
         connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         connection.execute(text(f"CREATE DATABASE {name}"))
