@@ -91,6 +91,9 @@ class Person(SQLModel, table=True):
     date_of_birth: date | None = None
     notes: str = Field(default="", max_length=2000)
     created_at: datetime = Field(default_factory=utcnow)
+    # Bumped on every edit; an offline edit from an older version becomes a conflict.
+    version: int = Field(default=1)
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class CaseEvent(SQLModel, table=True):
