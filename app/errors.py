@@ -34,6 +34,10 @@ def error_response(request: Request, status_code: int, message: str | None = Non
     if _wants_json(request):
         return JSONResponse({"error": TITLES.get(status_code, "Error"), "detail": message, "request_id": request_id}, status_code=status_code)
     template = f"errors/{status_code}.html" if status_code in (403, 404, 422, 500) else "errors/generic.html"
+    if is_htmx(request):
+        # jinja2-fragments only finds blocks a template defines itself, and generic.html defines
+        # the content block that the per-status templates inherit.
+        template = "errors/generic.html"
     return render(
         request,
         template,
@@ -78,8 +82,14 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         return error_response(request, 422, "Some of what was sent could not be understood.")
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        # Logged with the request id only: messages can carry personal data, tracebacks don't here.
-        log.exception("unhandled error request_id=%s path=%s", getattr(request.state, "request_id", ""), request.url.path)
-        return error_response(request, 500)
+    app.add_exception_handler(Exception, unexpected_error)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    """The 500 page. HomewardMiddleware calls this itself, so the page gets the security headers
+    (Starlette's own last-resort handler sits outside every middleware)."""
+    # Logged with the request id only: messages can carry personal data, tracebacks don't here.
+    log.error(
+        "unhandled error request_id=%s path=%s", getattr(request.state, "request_id", ""), request.url.path, exc_info=(type(exc), exc, exc.__traceback__)
+    )
+    return error_response(request, 500)

@@ -10,11 +10,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
-from starlette.responses import HTMLResponse, PlainTextResponse
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+ErrorPage = Callable[[Request, Exception], Awaitable[Response]]
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -69,8 +73,9 @@ def is_cross_site(method: str, headers: Headers, host: str) -> bool:
 
 
 class HomewardMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, hsts: bool) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, hsts: bool, error_page: ErrorPage | None = None) -> None:
         self.app = app
+        self.error_page = error_page
         self.max_body_bytes = max_body_bytes
         self.extra_headers = list(SECURITY_HEADERS)
         if hsts:
@@ -130,3 +135,8 @@ class HomewardMiddleware:
         except BodyTooLarge:
             if not started:
                 await PlainTextResponse("Request body too large (limit 2 MB).", status_code=413)(scope, receive, send_with_headers)
+        except Exception as exc:
+            if started or self.error_page is None:
+                raise
+            response = await self.error_page(Request(scope, receive), exc)
+            await response(scope, receive, send_with_headers)
