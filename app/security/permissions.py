@@ -1,7 +1,7 @@
 """Who may see which case: the one place every case route asks (DESIGN.md "Security").
 
 - a worker: cases they key-work or co-work;
-- a supervisor: their team's cases;
+- a supervisor: their team's cases (and any they key-work or co-work);
 - a manager: every case in the service;
 - an admin: accounts and teams, not casework.
 
@@ -26,18 +26,21 @@ def visible_cases(user: User) -> ColumnElement[bool]:
     if role is Role.worker:
         return or_(Case.key_worker_id == user.id, Case.co_worker_id == user.id)
     if role is Role.supervisor:
-        return Case.team_id == user.team_id if user.team_id is not None else false()
+        # Their team's cases, and any case they hold themselves (a supervisor may co-work one).
+        own = or_(Case.key_worker_id == user.id, Case.co_worker_id == user.id)
+        return or_(Case.team_id == user.team_id, own) if user.team_id is not None else own
     if role is Role.manager:
         return true()
     return false()
 
 
 def can_see_case(user: User, case: Case) -> bool:
+    """The same rule as visible_cases, for one case already loaded."""
     role = Role(user.role)
     if role is Role.worker:
         return user.id in (case.key_worker_id, case.co_worker_id)
     if role is Role.supervisor:
-        return user.team_id is not None and case.team_id == user.team_id
+        return user.id in (case.key_worker_id, case.co_worker_id) or (user.team_id is not None and case.team_id == user.team_id)
     return role is Role.manager
 
 
@@ -47,7 +50,7 @@ def can_change_case(user: User, case: Case) -> bool:
     if role is Role.worker:
         return user.id in (case.key_worker_id, case.co_worker_id)
     if role is Role.supervisor:
-        return user.team_id is not None and case.team_id == user.team_id
+        return user.id in (case.key_worker_id, case.co_worker_id) or (user.team_id is not None and case.team_id == user.team_id)
     return False
 
 
