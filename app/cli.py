@@ -31,8 +31,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     settings = get_settings()
     port = args.port or settings.port
+    # uvicorn's access log prints query strings (a search for a name); the app logs requests itself.
     print(f"Homeward is running at http://{settings.host}:{port}/", flush=True)
-    uvicorn.run("app.main:create_app", factory=True, host=settings.host, port=port, workers=args.workers, proxy_headers=True, log_level="info")
+    uvicorn.run("app.main:create_app", factory=True, host=settings.host, port=port, workers=args.workers, proxy_headers=True, log_level="info", access_log=False)
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -88,8 +89,13 @@ def install_error_handlers(app: FastAPI) -> None:
 async def unexpected_error(request: Request, exc: Exception) -> Response:
     """The 500 page. HomewardMiddleware calls this itself, so the page gets the security headers
     (Starlette's own last-resort handler sits outside every middleware)."""
-    # Logged with the request id only: messages can carry personal data, tracebacks don't here.
+    # The type and the stack only: exception messages (database errors quote their parameters)
+    # can carry personal data, and logs must not (DESIGN.md "Security").
     log.error(
-        "unhandled error request_id=%s path=%s", getattr(request.state, "request_id", ""), request.url.path, exc_info=(type(exc), exc, exc.__traceback__)
+        "unhandled error request_id=%s path=%s type=%s\n%s",
+        getattr(request.state, "request_id", ""),
+        request.url.path,
+        type(exc).__name__,
+        "".join(traceback.format_tb(exc.__traceback__)),
     )
     return error_response(request, 500)

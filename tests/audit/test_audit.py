@@ -132,3 +132,30 @@ def test_application_logs_carry_no_personal_data(client, db, settings, caplog):
         client.get(f"/cases/{case.id}")
     text = caplog.text
     assert "sam.okafor" not in text and "Kayla" not in text and "wrong password" not in text
+
+
+def test_request_log_leaves_out_query_strings_and_error_messages(client, db, settings, caplog, engine):
+    from fastapi import APIRouter
+    from starlette.testclient import TestClient
+
+    from app.main import create_app
+
+    login(client, db, make_user(db), settings)
+    with caplog.at_level(logging.INFO):
+        assert client.get("/?q=Kayla+Morgan").status_code == 200
+        app = create_app(settings, engine=engine)
+        router = APIRouter()
+
+        personal = "Kayla Morgan, 12 Acacia Avenue"
+
+        @router.get("/boom")
+        def boom():
+            raise ValueError(personal)
+
+        app.include_router(router)
+        with TestClient(app, raise_server_exceptions=False) as other:
+            assert other.get("/boom").status_code == 500
+    # Only the app's own loggers: httpx (the test client) logs the URLs it requests.
+    text = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("homeward"))
+    assert "GET / 200" in text and "ValueError" in text
+    assert "Kayla" not in text and "Acacia" not in text
