@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, TABLET, assert_accessible, assert_touch_targets, log_in
 from tests.factories import make_case, make_team, make_user
@@ -29,7 +30,7 @@ def test_admin_creates_a_user_fixes_a_mistake_and_manages_the_account(page, live
     make_user(db, team=team, email="sam@example.org", full_name="Sam Okafor")
     db.commit()
     log_in(page, live_server, "ruth@example.org")
-    assert page.get_by_role("heading", name="Users").is_visible()
+    expect(page.get_by_role("heading", name="Users")).to_be_visible()
     _check(page, "admin-users")
 
     page.get_by_role("link", name="New user").click()
@@ -39,22 +40,22 @@ def test_admin_creates_a_user_fixes_a_mistake_and_manages_the_account(page, live
     page.get_by_label("Team").select_option(label="North Adolescent Support Team")
     page.get_by_label("First password").fill("a good long password")
     page.get_by_role("button", name="Create account").click()
-    assert page.get_by_text("Enter an email address like").first.is_visible()
-    assert page.get_by_label("Full name").input_value() == "Priya Shah"
+    expect(page.get_by_text("Enter an email address like").first).to_be_visible()
+    expect(page.get_by_label("Full name")).to_have_value("Priya Shah")
     _check(page, "admin-user-new-error")
 
     page.get_by_label("Email").fill("priya@example.org")
     page.get_by_label("First password").fill("a good long password")
     page.get_by_role("button", name="Create account").click()
-    assert page.get_by_role("heading", name="Priya Shah").is_visible()
-    assert page.get_by_text("Account created for Priya Shah").is_visible()
+    expect(page.get_by_role("heading", name="Priya Shah")).to_be_visible()
+    expect(page.get_by_text("Account created for Priya Shah")).to_be_visible()
     _check(page, "admin-user")
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Disable account").click()
-    assert page.get_by_text("can no longer log in").is_visible()
+    expect(page.get_by_text("can no longer log in")).to_be_visible()
     page.get_by_role("button", name="Re-enable account").click()
-    assert page.get_by_text("can log in again").is_visible()
+    expect(page.get_by_text("can log in again")).to_be_visible()
 
 
 def test_admin_teams_pages(page, live_server, db):
@@ -63,14 +64,14 @@ def test_admin_teams_pages(page, live_server, db):
     db.commit()
     log_in(page, live_server, "ruth@example.org")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Teams").click()
-    assert page.get_by_role("heading", name="Teams", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Teams", exact=True)).to_be_visible()
     page.get_by_role("button", name="Create team").click()
-    assert page.get_by_text("Team name is needed.").first.is_visible()
+    expect(page.get_by_text("Team name is needed.").first).to_be_visible()
     _check(page, "admin-teams-error")
     page.get_by_label("Team name").fill("South Edge of Care Team")
     page.get_by_role("button", name="Create team").click()
     page.get_by_role("link", name="South Edge of Care Team").click()
-    assert page.get_by_role("heading", name="Rename team").is_visible()
+    expect(page.get_by_role("heading", name="Rename team")).to_be_visible()
     _check(page, "admin-team-rename")
 
 
@@ -79,17 +80,17 @@ def test_profile_page_password_and_pin(page, live_server, db):
     db.commit()
     log_in(page, live_server, "sam@example.org")
     page.get_by_role("link", name="Sam Okafor").click()
-    assert page.get_by_role("heading", name="Your profile").is_visible()
+    expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
     _check(page, "profile")
     page.get_by_label("New Worker PIN").fill("12")
     page.get_by_label("Your password, to confirm").fill("correct horse battery")
     page.get_by_role("button", name="Set Worker PIN").click()
-    assert page.get_by_text("Use 4 to 6 digits.").first.is_visible()
+    expect(page.get_by_text("Use 4 to 6 digits.").first).to_be_visible()
     _check(page, "profile-pin-error")
     page.get_by_label("New Worker PIN").fill("4829")
     page.get_by_label("Your password, to confirm").fill("correct horse battery")
     page.get_by_role("button", name="Set Worker PIN").click()
-    assert page.get_by_text("Your Worker PIN has been set").is_visible()
+    expect(page.get_by_text("Your Worker PIN has been set")).to_be_visible()
 
 
 def test_audit_trail_page_for_a_manager(page, live_server, db):
@@ -101,8 +102,8 @@ def test_audit_trail_page_for_a_manager(page, live_server, db):
     log_in(page, live_server, "david@example.org")
     page.goto(f"{live_server}/cases/{case.id}")
     page.get_by_role("link", name="Audit trail").click()
-    assert page.get_by_role("heading", name="Audit trail").is_visible()
-    assert page.get_by_role("cell", name="David Ellis").first.is_visible()
+    expect(page.get_by_role("heading", name="Audit trail")).to_be_visible()
+    expect(page.get_by_role("cell", name="David Ellis").first).to_be_visible()
     _check(page, "audit-trail")
 
 
@@ -111,9 +112,9 @@ def test_error_pages_forbidden_and_not_found(page, live_server, db):
     db.commit()
     log_in(page, live_server, "sam@example.org")
     page.goto(f"{live_server}/admin/users")
-    assert page.get_by_role("heading", name="Not allowed").is_visible()
-    assert page.get_by_text("Reference for support").is_visible()
+    expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+    expect(page.get_by_text("Reference for support")).to_be_visible()
     _check(page, "error-403")
     page.goto(f"{live_server}/no-such-page")
-    assert page.get_by_role("heading", name="Not found").is_visible()
+    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
     _check(page, "error-404")
