@@ -42,4 +42,7 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the commit runs when the route returns, before the response is sent. With
+# FastAPI's default ("request") it runs after sending, so a browser following a 303 could load
+# the next page before the change was committed, and a failed commit would follow a "saved" page.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
