@@ -18,6 +18,8 @@ from app.security.auth import Actor, CurrentActor, require_role
 from app.security.sessions import live_session_count
 from app.templating import flash, redirect, render
 
+# Flash messages say what happened, never whose account: they travel in a cookie (templating.py).
+
 router = APIRouter(prefix="/admin")
 
 
@@ -93,7 +95,7 @@ async def create_user(request: Request, session: SessionDep, actor: AdminActor) 
     if not form.ok:
         return render(request, "admin/user_new.html", {"form": form, "roles": ROLE_OPTIONS, "teams": _team_options(session)}, status_code=422)
     audit.record(session=session, actor=actor, action="create", object_type="user", object_id=user.id, detail=f"role {user.role}, team {user.team_id or '-'}")
-    flash(request, f"Account created for {user.full_name}.")
+    flash(request, "Account created.")
     return redirect(request, f"/admin/users/{user.id}")
 
 
@@ -131,7 +133,7 @@ async def change_role(request: Request, user_id: int, session: SessionDep, actor
     if not form.ok:
         return _user_page(request, session, user, role_form=form, status_code=422)
     audit.record(session=session, actor=actor, action="update", object_type="user", object_id=user.id, detail=f"role {user.role}, team {user.team_id or '-'}")
-    flash(request, f"Role and team saved for {user.full_name}.")
+    flash(request, "Role and team saved.")
     return redirect(request, f"/admin/users/{user.id}")
 
 
@@ -146,7 +148,7 @@ async def reset_password(request: Request, user_id: int, session: SessionDep, ac
         form.error(exc.field, str(exc))
         return _user_page(request, session, user, password_form=form, status_code=422)
     audit.record(session=session, actor=actor, action="reset_password", object_type="user", object_id=user.id, detail="all sessions ended")
-    flash(request, f"Password reset for {user.full_name}; they have been logged out everywhere.")
+    flash(request, "Password reset. The account has been logged out everywhere.")
     return redirect(request, f"/admin/users/{user.id}")
 
 
@@ -158,7 +160,7 @@ def disable_user(request: Request, user_id: int, session: SessionDep, actor: Adm
         return redirect(request, f"/admin/users/{user.id}")
     service.disable_user(session=session, user=user)
     audit.record(session=session, actor=actor, action="disable", object_type="user", object_id=user.id, detail="all sessions ended")
-    flash(request, f"{user.full_name} can no longer log in and has been logged out everywhere.")
+    flash(request, "Account disabled: it can no longer log in and has been logged out everywhere.")
     return redirect(request, f"/admin/users/{user.id}")
 
 
@@ -167,7 +169,7 @@ def enable_user(request: Request, user_id: int, session: SessionDep, actor: Admi
     user = _user_or_404(session, user_id)
     service.enable_user(session=session, user=user)
     audit.record(session=session, actor=actor, action="enable", object_type="user", object_id=user.id)
-    flash(request, f"{user.full_name} can log in again.")
+    flash(request, "Account re-enabled: it can log in again.")
     return redirect(request, f"/admin/users/{user.id}")
 
 
@@ -196,7 +198,7 @@ async def create_team(request: Request, session: SessionDep, actor: AdminActor) 
     if not form.ok:
         return _teams_page(request, session, form=form, status_code=422)
     audit.record(session=session, actor=actor, action="create", object_type="team", object_id=team.id)
-    flash(request, f"Team “{team.name}” created.")
+    flash(request, "Team created.")
     return redirect(request, "/admin/teams")
 
 
@@ -223,5 +225,5 @@ async def rename_team(request: Request, team_id: int, session: SessionDep, actor
     if not form.ok:
         return render(request, "admin/team.html", {"team": team, "form": form}, status_code=422)
     audit.record(session=session, actor=actor, action="update", object_type="team", object_id=team.id, detail="renamed")
-    flash(request, f"Team renamed to “{team.name}”.")
+    flash(request, "Team renamed.")
     return redirect(request, "/admin/teams")
