@@ -7,6 +7,7 @@ import traceback
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.security.auth import FamilyModeLocked, Forbidden, LoginRequired
@@ -82,6 +83,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         return error_response(request, 422, "Some of what was sent could not be understood.")
+
+    @app.exception_handler(DataError)
+    async def _data_error(request: Request, exc: DataError) -> Response:
+        # A value the database cannot hold (a number out of range, text too long for a column)
+        # is something the sender can fix, so 422 and a plain message; the transaction has
+        # already been rolled back. Routes validate first; this is the safety net.
+        log.warning("database refused a value request_id=%s path=%s", getattr(request.state, "request_id", ""), request.url.path)
+        return error_response(request, 422, "Some of what was sent is too long or out of range, so nothing was saved.")
 
     app.add_exception_handler(Exception, unexpected_error)
 

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from app.accounts import service
 from app.accounts.models import ROLE_LABELS, Role, Team, User
 from app.audit import service as audit
-from app.db import SessionDep
+from app.db import SessionDep, is_valid_id
 from app.forms import Form
 from app.security.auth import Actor, CurrentActor, require_role
 from app.security.sessions import live_session_count
@@ -39,15 +39,28 @@ def _team_options(session) -> list[tuple[int, str]]:
 
 
 def _user_or_404(session, user_id: int) -> User:
-    user = session.get(User, user_id)
+    user = session.get(User, user_id) if is_valid_id(user_id) else None
     if user is None:
         raise HTTPException(status_code=404)
     return user
 
 
+def _team_or_404(session, team_id: int) -> Team:
+    team = session.get(Team, team_id) if is_valid_id(team_id) else None
+    if team is None:
+        raise HTTPException(status_code=404)
+    return team
+
+
 def _team_id(form: Form) -> int | None:
     """The chosen team (blank means none); an unknown id is an error beside the field."""
-    return form.integer("team_id") if form.values.get("team_id") else None
+    if not form.values.get("team_id"):
+        return None
+    team_id = form.integer("team_id")
+    if team_id is not None and not is_valid_id(team_id):
+        form.error("team_id", "Please choose one of the teams shown.")
+        return None
+    return team_id
 
 
 def _secret(form: Form, field: str) -> str:
@@ -204,17 +217,13 @@ async def create_team(request: Request, session: SessionDep, actor: AdminActor) 
 
 @router.get("/teams/{team_id}")
 def team_page(request: Request, team_id: int, session: SessionDep, actor: AdminActor) -> Response:
-    team = session.get(Team, team_id)
-    if team is None:
-        raise HTTPException(status_code=404)
+    team = _team_or_404(session, team_id)
     return render(request, "admin/team.html", {"team": team, "form": Form({"name": team.name})})
 
 
 @router.post("/teams/{team_id}")
 async def rename_team(request: Request, team_id: int, session: SessionDep, actor: AdminActor) -> Response:
-    team = session.get(Team, team_id)
-    if team is None:
-        raise HTTPException(status_code=404)
+    team = _team_or_404(session, team_id)
     form = Form(await request.form())
     name = form.text("name", required=True, max_length=120, label="Team name")
     if form.ok:

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.cases.models import Case
+from app.db import is_valid_id
 from app.security.auth import Actor
 
 
@@ -60,7 +61,7 @@ def get_case(*, session: Session, actor: Actor, case_id: int, write: bool = Fals
     Reads are audited here, so no case route can forget to (DESIGN.md: reads of case records
     are audited too). Writes are audited by the services that make them.
     """
-    case = session.get(Case, case_id)
+    case = session.get(Case, case_id) if is_valid_id(case_id) else None
     if case is None or not can_see_case(actor.user, case):
         raise HTTPException(status_code=404)
     if actor.in_family_mode and actor.user_session.family_case_id != case.id:
