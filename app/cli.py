@@ -31,8 +31,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     settings = get_settings()
     port = args.port or settings.port
+    # uvicorn's access log prints query strings (a search for a name); the app logs requests itself.
     print(f"Homeward is running at http://{settings.host}:{port}/", flush=True)
-    uvicorn.run("app.main:create_app", factory=True, host=settings.host, port=port, workers=args.workers, proxy_headers=True, log_level="info")
+    uvicorn.run("app.main:create_app", factory=True, host=settings.host, port=port, workers=args.workers, proxy_headers=True, log_level="info", access_log=False)
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
@@ -40,12 +41,23 @@ def cmd_migrate(args: argparse.Namespace) -> None:
     print("Database is up to date.")
 
 
+DEMO_EMAILS = ("worker@example.org", "worker2@example.org", "worker3@example.org", "supervisor@example.org", "manager@example.org", "admin@example.org")
+
+
+def _print_demo_accounts() -> None:
+    from app.demo import DEMO_PASSWORD
+
+    print(f"Demo accounts (password: {DEMO_PASSWORD}):")
+    for email in DEMO_EMAILS:
+        print(f"  {email}")
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     from sqlmodel import Session, select
 
     from app.accounts.models import User
     from app.db import make_engine
-    from app.demo import DEMO_PASSWORD, load_demo
+    from app.demo import load_demo
 
     settings = get_settings()
     if settings.is_production:
@@ -54,12 +66,14 @@ def cmd_demo(args: argparse.Namespace) -> None:
     with Session(engine) as session:
         if args.if_empty and session.exec(select(User.id).limit(1)).first() is not None:
             print("Database already has data; demo not loaded.")
+            if session.exec(select(User.id).where(User.email == DEMO_EMAILS[0])).first() is not None:
+                _print_demo_accounts()
             return
         load_demo(session=session, settings=settings)
         session.commit()
-    print("Demo data loaded. Log in with any of these (password: %s):" % DEMO_PASSWORD)
-    for email in ("worker@example.org", "worker2@example.org", "worker3@example.org", "supervisor@example.org", "manager@example.org", "admin@example.org"):
-        print(f"  {email}")
+    engine.dispose()
+    print("Demo data loaded.")
+    _print_demo_accounts()
 
 
 def cmd_create_user(args: argparse.Namespace) -> None:

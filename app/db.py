@@ -31,6 +31,16 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
+# Integer primary keys are 32-bit on PostgreSQL: a larger id in a URL would make the database
+# refuse the query (a 500) instead of simply finding nothing (a 404).
+MAX_ID = 2**31 - 1
+
+
+def is_valid_id(value: int) -> bool:
+    """Whether `value` could be an integer primary key (look it up only if so)."""
+    return 0 < value <= MAX_ID
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """A session whose work commits when the request succeeds and rolls back when it fails."""
     with Session(request.app.state.engine, expire_on_commit=False) as session:
@@ -42,4 +52,7 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the commit runs when the route returns, before the response is sent. With
+# FastAPI's default ("request") it runs after sending, so a browser following a 303 could load
+# the next page before the change was committed, and a failed commit would follow a "saved" page.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.security.auth import FamilyModeLocked, Forbidden, LoginRequired
@@ -34,6 +36,10 @@ def error_response(request: Request, status_code: int, message: str | None = Non
     if _wants_json(request):
         return JSONResponse({"error": TITLES.get(status_code, "Error"), "detail": message, "request_id": request_id}, status_code=status_code)
     template = f"errors/{status_code}.html" if status_code in (403, 404, 422, 500) else "errors/generic.html"
+    if is_htmx(request):
+        # jinja2-fragments only finds blocks a template defines itself, and generic.html defines
+        # the content block that the per-status templates inherit.
+        template = "errors/generic.html"
     return render(
         request,
         template,
@@ -78,8 +84,27 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         return error_response(request, 422, "Some of what was sent could not be understood.")
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        # Logged with the request id only: messages can carry personal data, tracebacks don't here.
-        log.exception("unhandled error request_id=%s path=%s", getattr(request.state, "request_id", ""), request.url.path)
-        return error_response(request, 500)
+    @app.exception_handler(DataError)
+    async def _data_error(request: Request, exc: DataError) -> Response:
+        # A value the database cannot hold (a number out of range, text too long for a column)
+        # is something the sender can fix, so 422 and a plain message; the transaction has
+        # already been rolled back. Routes validate first; this is the safety net.
+        log.warning("database refused a value request_id=%s path=%s", getattr(request.state, "request_id", ""), request.url.path)
+        return error_response(request, 422, "Some of what was sent is too long or out of range, so nothing was saved.")
+
+    app.add_exception_handler(Exception, unexpected_error)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    """The 500 page. HomewardMiddleware calls this itself, so the page gets the security headers
+    (Starlette's own last-resort handler sits outside every middleware)."""
+    # The type and the stack only: exception messages (database errors quote their parameters)
+    # can carry personal data, and logs must not (DESIGN.md "Security").
+    log.error(
+        "unhandled error request_id=%s path=%s type=%s\n%s",
+        getattr(request.state, "request_id", ""),
+        request.url.path,
+        type(exc).__name__,
+        "".join(traceback.format_tb(exc.__traceback__)),
+    )
+    return error_response(request, 500)

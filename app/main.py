@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.config import Settings, get_settings
 from app.db import make_engine
-from app.errors import install_error_handlers
+from app.errors import install_error_handlers, unexpected_error
 from app.security.middleware import HomewardMiddleware
 from app.templating import STATIC_DIR
 
@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     app = FastAPI(title="Homeward", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
-    app.add_middleware(HomewardMiddleware, max_body_bytes=settings.max_body_bytes, hsts=settings.is_production)
+    app.add_middleware(HomewardMiddleware, max_body_bytes=settings.max_body_bytes, hsts=settings.is_production, error_page=unexpected_error)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for feature in FEATURES:

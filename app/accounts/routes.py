@@ -5,6 +5,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import select
 
+from app.accounts import service
 from app.accounts.models import User
 from app.audit import service as audit
 from app.db import SessionDep
@@ -83,3 +84,89 @@ def logout(request: Request, session: SessionDep, actor: CurrentActor) -> Respon
     response = redirect(request, "/login")
     response.delete_cookie(sessions.COOKIE_NAME, path="/")
     return response
+
+
+# ---- Profile: every user changes their own password and sets their Worker PIN -------------
+
+
+def _secret(form: Form, field: str) -> str:
+    """A password field's value, taken out of the form so a re-rendered page never echoes it."""
+    value = form.values.pop(field, "")
+    return value if isinstance(value, str) else ""
+
+
+def _profile(request: Request, session, actor, *, password_form: Form | None = None, pin_form: Form | None = None, status_code: int = 200) -> Response:
+    from app.accounts.models import Team
+
+    context = {
+        "account": actor.user,
+        "team": session.get(Team, actor.user.team_id) if actor.user.team_id else None,
+        "password_form": password_form or Form(),
+        "pin_form": pin_form or Form(),
+    }
+    return render(request, "accounts/profile.html", context, status_code=status_code)
+
+
+def _locked(*, session, actor, settings, form: Form, field: str) -> bool:
+    """Checks of the user's own password count like logins, so a taken-over session cannot guess it."""
+    if throttle.is_locked(session=session, email=actor.user.email, address=actor.address, settings=settings):
+        form.error(field, LOCKED)
+        return True
+    return False
+
+
+def _wrong_password(*, session, actor, form: Form, field: str) -> None:
+    throttle.record_attempt(session=session, email=actor.user.email, address=actor.address, succeeded=False)
+    form.error(field, "That is not your current password.")
+
+
+@router.get("/profile")
+def profile_page(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
+    return _profile(request, session, actor)
+
+
+@router.post("/profile/password")
+async def change_password(request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
+    form = Form(await request.form())
+    current = _secret(form, "current_password")
+    new = _secret(form, "new_password")
+    confirm = _secret(form, "confirm_password")
+    if not current:
+        form.error("current_password", "Enter your current password.")
+    if new != confirm:
+        form.error("confirm_password", "The two new passwords are different.")
+    if form.ok and not _locked(session=session, actor=actor, settings=settings, form=form, field="current_password"):
+        try:
+            service.change_password(session=session, user=actor.user, current=current, new=new, keep_session_id=actor.user_session.id)
+        except service.AccountError as exc:
+            if exc.field == "current_password":
+                _wrong_password(session=session, actor=actor, form=form, field=exc.field)
+            form.error(exc.field, str(exc))
+    if not form.ok:
+        return _profile(request, session, actor, password_form=form, status_code=422)
+    audit.record(session=session, actor=actor, action="change_password", object_type="user", object_id=actor.id, detail="other sessions ended")
+    flash(request, "Your password has been changed. Any other devices have been logged out.")
+    return redirect(request, "/profile")
+
+
+@router.post("/profile/pin")
+async def set_pin(request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
+    form = Form(await request.form())
+    pin = _secret(form, "pin")
+    confirm = _secret(form, "pin_password")
+    try:
+        service.check_pin(pin)
+    except service.AccountError as exc:
+        form.error(exc.field, str(exc))
+    if not confirm:
+        form.error("pin_password", "Enter your password to confirm.")
+    if form.ok and not _locked(session=session, actor=actor, settings=settings, form=form, field="pin_password"):
+        if passwords.verify_password(confirm, actor.user.password_hash)[0]:
+            service.set_pin(session=session, user=actor.user, pin=pin)
+        else:
+            _wrong_password(session=session, actor=actor, form=form, field="pin_password")
+    if not form.ok:
+        return _profile(request, session, actor, pin_form=form, status_code=422)
+    audit.record(session=session, actor=actor, action="set_pin", object_type="user", object_id=actor.id)
+    flash(request, "Your Worker PIN has been set. Use it to leave family mode.")
+    return redirect(request, "/profile")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, Team, User
@@ -40,13 +41,115 @@ def disable_user(*, session: Session, user: User) -> None:
     sessions.end_all_sessions(session=session, user_id=user.id)
 
 
+def enable_user(*, session: Session, user: User) -> None:
+    """Let a disabled account log in again (its old sessions stay ended)."""
+    user.is_active = True
+    session.add(user)
+
+
+def reset_password(*, session: Session, user: User, password: str) -> None:
+    """An administrator sets a new password; every session of the account ends."""
+    problem = passwords.password_problem(password)
+    if problem:
+        raise AccountError(problem, field="new_password")
+    user.password_hash = passwords.hash_password(password)
+    session.add(user)
+    sessions.end_all_sessions(session=session, user_id=user.id)
+
+
+def change_password(*, session: Session, user: User, current: str, new: str, keep_session_id: int | None = None) -> None:
+    """The user changes their own password; other devices are logged out, this one stays."""
+    matches, _ = passwords.verify_password(current, user.password_hash)
+    if not matches:
+        raise AccountError("That is not your current password.", field="current_password")
+    problem = passwords.password_problem(new)
+    if problem:
+        raise AccountError(problem, field="new_password")
+    if new == current:
+        raise AccountError("Choose a password different from the current one.", field="new_password")
+    user.password_hash = passwords.hash_password(new)
+    session.add(user)
+    sessions.end_all_sessions(session=session, user_id=user.id, except_session_id=keep_session_id)
+
+
+def change_role_and_team(*, session: Session, user: User, role: str, team_id: int | None) -> None:
+    """Move an account to another role or team; workers and supervisors need a team."""
+    check_role_and_team(session=session, role=role, team_id=team_id)
+    user.role = Role(role)
+    user.team_id = team_id
+    session.add(user)
+
+
+def check_role_and_team(*, session: Session, role: str, team_id: int | None) -> None:
+    """Refuse a team that does not exist, or a worker or supervisor without a team."""
+    if Role(role) in (Role.worker, Role.supervisor) and team_id is None:
+        raise AccountError("Key workers and supervisors belong to a team: choose one.", field="team_id")
+    if team_id is not None and session.get(Team, team_id) is None:
+        raise AccountError("Please choose one of the teams shown.", field="team_id")
+
+
+def check_pin(pin: str) -> None:
+    """Refuse a PIN that is not 4 to 6 digits."""
+    if not re.fullmatch(r"[0-9]{4,6}", pin):
+        raise AccountError("Use 4 to 6 digits.", field="pin")
+
+
 def set_pin(*, session: Session, user: User, pin: str) -> None:
     """Set the worker's family-mode PIN (4-6 digits), stored hashed."""
-    if not (pin.isdigit() and 4 <= len(pin) <= 6):
-        raise AccountError("Use 4 to 6 digits.", field="pin")
+    check_pin(pin)
     user.pin_hash = passwords.hash_password(pin)
     session.add(user)
 
 
+def create_team(*, session: Session, name: str) -> Team:
+    """A new team; names are unique (ignoring case) so people can tell teams apart."""
+    name = _team_name(session=session, name=name)
+    team = Team(name=name)
+    session.add(team)
+    session.flush()
+    return team
+
+
+def rename_team(*, session: Session, team: Team, name: str) -> None:
+    """Give a team a new unique name."""
+    team.name = _team_name(session=session, name=name, except_id=team.id)
+    session.add(team)
+
+
+def _team_name(*, session: Session, name: str, except_id: int | None = None) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise AccountError("Give the team a name.", field="name")
+    if len(name) > 120:
+        raise AccountError("Keep the name to 120 characters or fewer.", field="name")
+    query = select(Team.id).where(func.lower(Team.name) == name.lower())
+    if except_id is not None:
+        query = query.where(Team.id != except_id)
+    if session.exec(query).first() is not None:
+        raise AccountError("A team with this name already exists.", field="name")
+    return name
+
+
 def teams(*, session: Session) -> list[Team]:
     return list(session.exec(select(Team).order_by(Team.name)).all())
+
+
+def teams_with_counts(*, session: Session) -> list[tuple[Team, int]]:
+    """Every team with how many active accounts it holds (one query)."""
+    rows = session.exec(
+        select(Team, func.count(User.id))
+        .join(User, (User.team_id == Team.id) & User.is_active.is_(True), isouter=True)
+        .group_by(Team.id)
+        .order_by(Team.name)
+    ).all()
+    return [(team, count) for team, count in rows]
+
+
+def users_with_teams(*, session: Session) -> list[tuple[User, str | None]]:
+    """Every account with its team's name, active first then by name (one query)."""
+    rows = session.exec(
+        select(User, Team.name)
+        .join(Team, Team.id == User.team_id, isouter=True)
+        .order_by(User.is_active.desc(), User.full_name)
+    ).all()
+    return [(user, team_name) for user, team_name in rows]

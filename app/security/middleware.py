@@ -9,12 +9,20 @@
 """
 from __future__ import annotations
 
+import logging
+import time
 import uuid
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
-from starlette.responses import HTMLResponse, PlainTextResponse
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+access_log = logging.getLogger("homeward.access")
+
+ErrorPage = Callable[[Request, Exception], Awaitable[Response]]
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -69,8 +77,9 @@ def is_cross_site(method: str, headers: Headers, host: str) -> bool:
 
 
 class HomewardMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, hsts: bool) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, hsts: bool, error_page: ErrorPage | None = None) -> None:
         self.app = app
+        self.error_page = error_page
         self.max_body_bytes = max_body_bytes
         self.extra_headers = list(SECURITY_HEADERS)
         if hsts:
@@ -119,10 +128,18 @@ class HomewardMiddleware:
                     raise BodyTooLarge()
             return message
 
+        began = time.perf_counter()
+
         async def tracking_send(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
+                # Our access log replaces uvicorn's: the path without its query string, which can
+                # hold a searched-for name (no personal data in logs).
+                access_log.info(
+                    "%s %s %s %.1fms request_id=%s",
+                    scope["method"], scope["path"], message["status"], (time.perf_counter() - began) * 1000, request_id,
+                )
             await send_with_headers(message)
 
         try:
@@ -130,3 +147,8 @@ class HomewardMiddleware:
         except BodyTooLarge:
             if not started:
                 await PlainTextResponse("Request body too large (limit 2 MB).", status_code=413)(scope, receive, send_with_headers)
+        except Exception as exc:
+            if started or self.error_page is None:
+                raise
+            response = await self.error_page(Request(scope, receive), exc)
+            await response(scope, receive, send_with_headers)

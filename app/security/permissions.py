@@ -1,7 +1,7 @@
 """Who may see which case: the one place every case route asks (DESIGN.md "Security").
 
 - a worker: cases they key-work or co-work;
-- a supervisor: their team's cases;
+- a supervisor: their team's cases (and any they key-work or co-work);
 - a manager: every case in the service;
 - an admin: accounts and teams, not casework.
 
@@ -17,6 +17,7 @@ from sqlmodel import Session
 from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.cases.models import Case
+from app.db import is_valid_id
 from app.security.auth import Actor
 
 
@@ -26,18 +27,21 @@ def visible_cases(user: User) -> ColumnElement[bool]:
     if role is Role.worker:
         return or_(Case.key_worker_id == user.id, Case.co_worker_id == user.id)
     if role is Role.supervisor:
-        return Case.team_id == user.team_id if user.team_id is not None else false()
+        # Their team's cases, and any case they hold themselves (a supervisor may co-work one).
+        own = or_(Case.key_worker_id == user.id, Case.co_worker_id == user.id)
+        return or_(Case.team_id == user.team_id, own) if user.team_id is not None else own
     if role is Role.manager:
         return true()
     return false()
 
 
 def can_see_case(user: User, case: Case) -> bool:
+    """The same rule as visible_cases, for one case already loaded."""
     role = Role(user.role)
     if role is Role.worker:
         return user.id in (case.key_worker_id, case.co_worker_id)
     if role is Role.supervisor:
-        return user.team_id is not None and case.team_id == user.team_id
+        return user.id in (case.key_worker_id, case.co_worker_id) or (user.team_id is not None and case.team_id == user.team_id)
     return role is Role.manager
 
 
@@ -47,7 +51,7 @@ def can_change_case(user: User, case: Case) -> bool:
     if role is Role.worker:
         return user.id in (case.key_worker_id, case.co_worker_id)
     if role is Role.supervisor:
-        return user.team_id is not None and case.team_id == user.team_id
+        return user.id in (case.key_worker_id, case.co_worker_id) or (user.team_id is not None and case.team_id == user.team_id)
     return False
 
 
@@ -57,7 +61,7 @@ def get_case(*, session: Session, actor: Actor, case_id: int, write: bool = Fals
     Reads are audited here, so no case route can forget to (DESIGN.md: reads of case records
     are audited too). Writes are audited by the services that make them.
     """
-    case = session.get(Case, case_id)
+    case = session.get(Case, case_id) if is_valid_id(case_id) else None
     if case is None or not can_see_case(actor.user, case):
         raise HTTPException(status_code=404)
     if actor.in_family_mode and actor.user_session.family_case_id != case.id:

@@ -85,10 +85,19 @@ def end_session(*, session: Session, user_session: UserSession) -> None:
     session.add(user_session)
 
 
-def end_all_sessions(*, session: Session, user_id: int) -> None:
-    """Log a user out everywhere (account disabled, password reset)."""
-    session.exec(
-        update(UserSession)
-        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
-        .values(ended_at=utcnow())
-    )
+def end_all_sessions(*, session: Session, user_id: int, except_session_id: int | None = None) -> None:
+    """Log a user out everywhere (account disabled, password reset), optionally keeping one device."""
+    query = update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+    if except_session_id is not None:
+        query = query.where(UserSession.id != except_session_id)
+    session.exec(query.values(ended_at=utcnow()))
+
+
+def live_session_count(*, session: Session, user_id: int) -> int:
+    """How many devices the user is logged in on (not yet ended or expired)."""
+    from sqlalchemy import func
+
+    now = utcnow()
+    return session.exec(
+        select(func.count()).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None), UserSession.expires_at > now)
+    ).one()

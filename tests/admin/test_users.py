@@ -1,0 +1,232 @@
+"""Administrators manage accounts: create, disable, re-enable, reset passwords, change role and team."""
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from app.accounts.models import User
+from app.audit.models import AuditEntry
+from app.security.models import UserSession
+from app.security.passwords import pwd_context
+from tests.factories import login, make_team, make_user
+
+
+@pytest.fixture
+def admin(db):
+    return make_user(db, role="admin", full_name="Ruth Adeyemi")
+
+
+@pytest.fixture
+def admin_client(client, db, settings, admin):
+    login(client, db, admin, settings)
+    return client
+
+
+def _audit(db, action: str, object_type: str = "user") -> list[AuditEntry]:
+    db.expire_all()
+    return list(db.exec(select(AuditEntry).where(AuditEntry.action == action, AuditEntry.object_type == object_type)).all())
+
+
+@pytest.mark.parametrize("role", ["worker", "supervisor", "manager"])
+@pytest.mark.parametrize(
+    "method,path",
+    [("GET", "/admin/users"), ("GET", "/admin/users/new"), ("POST", "/admin/users"), ("GET", "/admin/teams"), ("POST", "/admin/teams")],
+)
+def test_only_administrators_reach_the_admin_screens(client, db, settings, role, method, path):
+    login(client, db, make_user(db, role=role), settings)
+    response = client.request(method, path, data={"name": "Sneaky"} if method == "POST" else None)
+    assert response.status_code == 403
+    assert "permission" in response.text
+
+
+@pytest.mark.parametrize("action", ["role", "password", "disable", "enable"])
+def test_non_admin_cannot_change_another_account(client, db, settings, action):
+    manager = make_user(db, role="manager")
+    target = make_user(db)
+    login(client, db, manager, settings)
+    response = client.post(f"/admin/users/{target.id}/{action}", data={"role": "admin", "new_password": "x" * 12})
+    assert response.status_code == 403
+    db.expire_all()
+    assert db.get(User, target.id).role == "worker" and db.get(User, target.id).is_active
+
+
+def test_not_logged_in_goes_to_login(client):
+    response = client.get("/admin/users")
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+def test_users_list_shows_every_account_with_role_team_and_status(admin_client, db):
+    team = make_team(db, name="North Adolescent Support Team")
+    make_user(db, full_name="Sam Okafor", team=team)
+    make_user(db, full_name="Gone Person", team=team, is_active=False)
+    db.commit()
+    page = admin_client.get("/admin/users").text
+    assert "Sam Okafor" in page and "Key worker" in page and "North Adolescent Support Team" in page
+    assert "Gone Person" in page and "Disabled" in page
+
+
+def test_admin_creates_a_worker_who_can_then_log_in(admin_client, db, admin):
+    team = make_team(db, name="North")
+    db.commit()
+    response = admin_client.post(
+        "/admin/users",
+        data={"full_name": "Priya Shah", "email": "Priya@Example.org", "role": "worker", "team_id": str(team.id), "password": "a good long password"},
+    )
+    assert response.status_code == 303
+    db.expire_all()
+    user = db.exec(select(User).where(User.email == "priya@example.org")).one()
+    assert (user.full_name, user.role, user.team_id, user.is_active) == ("Priya Shah", "worker", team.id, True)
+    assert response.headers["location"] == f"/admin/users/{user.id}"
+    assert "Account created." in admin_client.get(response.headers["location"]).text
+    entry = _audit(db, "create")[0]
+    assert (entry.user_id, entry.object_id) == (admin.id, str(user.id))
+    assert "priya" not in entry.detail.lower()
+    admin_client.cookies.clear()
+    assert admin_client.post("/login", data={"email": "priya@example.org", "password": "a good long password"}).status_code == 303
+
+
+def test_bad_new_user_form_is_returned_with_reasons_beside_fields_and_nothing_stored(admin_client, db):
+    make_user(db, email="taken@example.org")
+    db.commit()
+    before = len(db.exec(select(User)).all())
+    response = admin_client.post(
+        "/admin/users",
+        data={"full_name": "", "email": "not-an-email", "role": "wizard", "team_id": "", "password": "short"},
+    )
+    assert response.status_code == 422
+    text = response.text
+    assert 'id="full_name-error"' in text and "Full name is needed." in text
+    assert 'id="email-error"' in text and "name@example.org" in text
+    assert 'id="role-error"' in text
+    assert 'value="not-an-email"' in text  # values kept
+    assert "short" not in text.split("<main", 1)[1]  # passwords never echoed
+    db.expire_all()
+    assert len(db.exec(select(User)).all()) == before
+    assert _audit(db, "create") == []
+
+
+def test_short_password_and_taken_email_are_explained(admin_client, db):
+    team = make_team(db)
+    make_user(db, email="taken@example.org")
+    db.commit()
+    base = {"full_name": "New Person", "role": "worker", "team_id": str(team.id)}
+    taken = admin_client.post("/admin/users", data={**base, "email": "Taken@example.org", "password": "a good long password"})
+    assert taken.status_code == 422 and "already exists" in taken.text
+    weak = admin_client.post("/admin/users", data={**base, "email": "new@example.org", "password": "short"})
+    assert weak.status_code == 422 and "at least 10 characters" in weak.text
+    assert 'value="New Person"' in weak.text
+
+
+def test_worker_without_a_team_is_refused(admin_client, db):
+    response = admin_client.post("/admin/users", data={"full_name": "No Team", "email": "nt@example.org", "role": "worker", "team_id": "", "password": "a good long password"})
+    assert response.status_code == 422
+    assert "belong to a team" in response.text
+    db.expire_all()
+    assert db.exec(select(User).where(User.email == "nt@example.org")).first() is None
+
+
+def test_disable_ends_every_session_and_re_enable_lets_them_log_in_again(admin_client, db, settings, admin):
+    worker = make_user(db, email="sam@example.org")
+    db.commit()
+    from app.security.sessions import start_session
+
+    for _ in range(2):
+        start_session(session=db, user=worker, settings=settings)
+    db.commit()
+    assert admin_client.post(f"/admin/users/{worker.id}/disable").status_code == 303
+    db.expire_all()
+    assert db.get(User, worker.id).is_active is False
+    assert all(s.ended_at for s in db.exec(select(UserSession).where(UserSession.user_id == worker.id)).all())
+    assert _audit(db, "disable")[0].object_id == str(worker.id)
+    assert "Disabled" in admin_client.get(f"/admin/users/{worker.id}").text
+
+    assert admin_client.post(f"/admin/users/{worker.id}/enable").status_code == 303
+    db.expire_all()
+    assert db.get(User, worker.id).is_active is True
+    assert _audit(db, "enable")
+    admin_client.cookies.clear()
+    from tests.factories import PASSWORD
+
+    assert admin_client.post("/login", data={"email": "sam@example.org", "password": PASSWORD}).status_code == 303
+
+
+def test_admin_cannot_disable_themselves(admin_client, db, admin):
+    response = admin_client.post(f"/admin/users/{admin.id}/disable")
+    assert response.status_code == 303
+    db.expire_all()
+    assert db.get(User, admin.id).is_active
+    assert "cannot disable your own account" in admin_client.get(response.headers["location"]).text
+
+
+def test_reset_password_sets_a_new_one_and_logs_them_out(admin_client, db, settings):
+    worker = make_user(db, email="sam@example.org")
+    from app.security.sessions import start_session
+
+    start_session(session=db, user=worker, settings=settings)
+    db.commit()
+    response = admin_client.post(f"/admin/users/{worker.id}/password", data={"new_password": "brand new password"})
+    assert response.status_code == 303
+    db.expire_all()
+    assert pwd_context.verify("brand new password", db.get(User, worker.id).password_hash)
+    assert all(s.ended_at for s in db.exec(select(UserSession).where(UserSession.user_id == worker.id)).all())
+    entry = _audit(db, "reset_password")[0]
+    assert "brand new" not in entry.detail
+
+
+def test_reset_password_too_short_is_refused_beside_the_field(admin_client, db):
+    worker = make_user(db)
+    old_hash = worker.password_hash
+    db.commit()
+    response = admin_client.post(f"/admin/users/{worker.id}/password", data={"new_password": "short"})
+    assert response.status_code == 422
+    assert 'id="new_password-error"' in response.text
+    db.expire_all()
+    assert db.get(User, worker.id).password_hash == old_hash
+
+
+def test_change_role_and_team(admin_client, db):
+    north, south = make_team(db, name="North"), make_team(db, name="South")
+    worker = make_user(db, team=north)
+    db.commit()
+    response = admin_client.post(f"/admin/users/{worker.id}/role", data={"role": "supervisor", "team_id": str(south.id)})
+    assert response.status_code == 303
+    db.expire_all()
+    changed = db.get(User, worker.id)
+    assert (changed.role, changed.team_id) == ("supervisor", south.id)
+    assert _audit(db, "update")[0].detail == f"role supervisor, team {south.id}"
+
+
+def test_change_role_to_unknown_team_or_role_is_refused(admin_client, db):
+    worker = make_user(db)
+    team_id = worker.team_id
+    db.commit()
+    unknown_team = admin_client.post(f"/admin/users/{worker.id}/role", data={"role": "worker", "team_id": "987654"})
+    assert unknown_team.status_code == 422 and "choose one of the teams" in unknown_team.text
+    unknown_role = admin_client.post(f"/admin/users/{worker.id}/role", data={"role": "overlord", "team_id": str(team_id)})
+    assert unknown_role.status_code == 422 and 'id="role-error"' in unknown_role.text
+    not_a_number = admin_client.post(f"/admin/users/{worker.id}/role", data={"role": "worker", "team_id": "abc"})
+    assert not_a_number.status_code == 422
+    db.expire_all()
+    assert (db.get(User, worker.id).role, db.get(User, worker.id).team_id) == ("worker", team_id)
+    assert _audit(db, "update") == []
+
+
+def test_admin_cannot_remove_their_own_admin_role(admin_client, db, admin):
+    response = admin_client.post(f"/admin/users/{admin.id}/role", data={"role": "worker", "team_id": ""})
+    assert response.status_code == 422
+    db.expire_all()
+    assert db.get(User, admin.id).role == "admin"
+
+
+def test_unknown_user_is_404(admin_client):
+    assert admin_client.get("/admin/users/987654").status_code == 404
+    assert admin_client.post("/admin/users/987654/disable").status_code == 404
+
+
+def test_admin_pages_have_no_case_access(admin_client, db):
+    from tests.factories import make_case
+
+    case = make_case(db, worker=make_user(db))
+    db.commit()
+    assert admin_client.get(f"/cases/{case.id}").status_code == 404
+    assert admin_client.get(f"/cases/{case.id}/audit").status_code == 404
