@@ -28,6 +28,14 @@ from app.timeutil import local, today, utcnow
 router = APIRouter()
 
 
+def _already_stored(session: Session, model, case, record_id: str | None) -> bool:
+    """Whether a client id was applied before (a replay); an id of another case's record is a 409."""
+    try:
+        return people_service.existing_with_id(session=session, model=model, case=case, record_id=record_id) is not None
+    except Refused as refused:
+        raise HTTPException(status_code=409, detail=refused.message) from None
+
+
 def _replayed(request: Request, case_id: int) -> Response:
     flash(request, "This was already saved.")
     return redirect(request, f"/cases/{case_id}")
@@ -61,7 +69,7 @@ async def add_person(request: Request, case_id: int, session: SessionDep, actor:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     record_id = people_service.valid_client_id(form.values.get("id"))
-    if record_id and people_service.existing_with_id(session=session, model=Person, case=case, record_id=record_id):
+    if _already_stored(session, Person, case, record_id):
         return _replayed(request, case.id)
     fields = _person_fields(form)
     if form.ok and people_service.duplicate_of(session=session, case=case, name=fields["name"]):
@@ -130,7 +138,7 @@ async def record_consent(request: Request, case_id: int, session: SessionDep, ac
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     record_id = people_service.valid_client_id(form.values.get("id"))
-    if record_id and people_service.existing_with_id(session=session, model=Consent, case=case, record_id=record_id):
+    if _already_stored(session, Consent, case, record_id):
         return _replayed(request, case.id)
     people = service.people_of(session=session, case=case)
     person_id = form.choice("person_id", [p.id for p in people])
@@ -207,7 +215,7 @@ async def record_contact(request: Request, case_id: int, session: SessionDep, ac
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     record_id = people_service.valid_client_id(form.values.get("id"))
-    if record_id and people_service.existing_with_id(session=session, model=Contact, case=case, record_id=record_id):
+    if _already_stored(session, Contact, case, record_id):
         return _replayed(request, case.id)
     people = service.people_of(session=session, case=case)
     kind = form.choice("kind", [c for c, _ in CONTACT_KINDS], default="visit")
