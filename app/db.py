@@ -42,4 +42,7 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent. With the default ("request") FastAPI
+# commits after sending it, so a browser following a post/redirect/get 303 could read the page
+# before the change was committed (seen on PostgreSQL, where each statement sees the latest commit).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
