@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
 from app.cases import consent as consent_service
@@ -111,6 +111,8 @@ async def update_person(request: Request, case_id: int, person_id: str, session:
     try:
         people_service.update_person(session=session, case=case, person=person, by=actor, base_version=base_version, changes=fields)
     except Conflict as conflict:
+        if "application/json" in request.headers.get("accept", "") and "text/html" not in request.headers.get("accept", ""):
+            return JSONResponse({"error": "conflict", "detail": conflict.message, "current_version": conflict.current_version}, status_code=409)
         # The form shows what is saved now, and keeps what the worker typed for them to compare.
         return render(request, "cases/person.html", {"case": case, "person": person, "form": form, "conflict": conflict.message}, status_code=409)
     flash(request, f"{person.name}'s details saved.")
