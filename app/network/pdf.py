@@ -6,6 +6,7 @@ plain equivalents rather than shipping a font file (the letter is plain English 
 from __future__ import annotations
 
 from fpdf import FPDF
+from fpdf.fonts import TextStyle
 
 REPLACEMENTS = {
     "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
@@ -19,6 +20,13 @@ def latin1(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
+# Headings in the app's own blue rather than fpdf2's default dark red.
+TAG_STYLES = {
+    "h1": TextStyle(font_family="Helvetica", font_style="B", font_size_pt=22, color="#1d4f63", t_margin=0, b_margin=1),
+    "h2": TextStyle(font_family="Helvetica", font_style="B", font_size_pt=15, color="#1d4f63", t_margin=3, b_margin=1),
+}
+
+
 def letter_pdf(*, html: str, title: str) -> bytes:
     """An A4 PDF of the letter's HTML (headings, paragraphs and lists)."""
     doc = FPDF(format="A4")
@@ -28,5 +36,5 @@ def letter_pdf(*, html: str, title: str) -> bytes:
     doc.set_auto_page_break(True, margin=20)
     doc.add_page()
     doc.set_font("Helvetica", size=12)
-    doc.write_html(latin1(html), tag_styles=None)
+    doc.write_html(latin1(html), tag_styles=TAG_STYLES, li_prefix_color="#1d4f63", font_family="helvetica")
     return bytes(doc.output())
