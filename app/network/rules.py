@@ -26,7 +26,7 @@ def default_circle(*, relationship: str, in_household: bool) -> Circle:
 # The map's rings, innermost first: the young person at the centre (PRACTICE.md: families value
 # discovering they have a network, so the closest people are drawn closest).
 RING_ORDER = [Circle.household, Circle.family, Circle.friends, Circle.professionals]
-RING_RADII = {Circle.household: 95, Circle.family: 165, Circle.friends: 235, Circle.professionals: 300}
+RING_RADII = {Circle.household: 90, Circle.family: 160, Circle.friends: 230, Circle.professionals: 300}
 MAP_SIZE = 660
 
 
@@ -46,15 +46,15 @@ def layout(counts: dict[str, int]) -> dict[str, list[MapPoint]]:
     for ring, circle in enumerate(RING_ORDER):
         n = counts.get(circle, 0)
         radius = RING_RADII[circle]
-        offset = -math.pi / 2 + ring * 0.55
+        offset = -math.pi / 2 + 0.45 + ring * 0.55
         ring_points = []
         for i in range(n):
             angle = offset + 2 * math.pi * i / max(n, 1)
             x = centre + radius * math.cos(angle)
             y = centre + radius * math.sin(angle)
             anchor = "middle" if abs(math.cos(angle)) < 0.3 else ("start" if math.cos(angle) > 0 else "end")
-            dx = 0 if anchor == "middle" else (16 if anchor == "start" else -16)
-            dy = 30 if anchor == "middle" and math.sin(angle) > 0 else (-18 if anchor == "middle" else 5)
+            dx = 0 if anchor == "middle" else (17 if anchor == "start" else -17)
+            dy = 34 if anchor == "middle" and math.sin(angle) > 0 else (-19 if anchor == "middle" else 7)
             ring_points.append(MapPoint(round(x, 1), round(y, 1), round(x + dx, 1), round(y + dy, 1), anchor))
         points[circle] = ring_points
     return points
