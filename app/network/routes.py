@@ -149,8 +149,6 @@ def _form_context(session, case: Case, *, meeting: NetworkMeeting | None, form: 
     professionals = [e for e in entries if not e.is_person]
     detail = service.meeting_detail(session=session, meeting=meeting) if meeting else None
     review_tasks = service.tasks_to_review(session=session, case=case, before_meeting_id=meeting.id if meeting else "")
-    if meeting is None:
-        review_tasks = [t for t in review_tasks]
     attendance = {}
     if detail:
         for a in detail.attendees:
@@ -356,7 +354,8 @@ def letter_pdf(request: Request, case_id: int, meeting_id: str, session: Session
     meeting = _meeting_or_404(session, case, meeting_id)
     ctx = _letter_context(session, case, meeting)
     # The PDF is drawn from the print page's own "letter" block, so the two cannot drift apart.
-    html = templates.env.get_template("network/letter_print.html").blocks["letter"](templates.env.get_template("network/letter_print.html").new_context(ctx))
-    content = pdf.letter_pdf(html="".join(html), title=f"Letter to {case.display_name}'s family")
+    template = templates.env.get_template("network/letter_print.html")
+    html = "".join(template.blocks["letter"](template.new_context(ctx)))
+    content = pdf.letter_pdf(html=html, title=f"Letter to {case.display_name}'s family")
     audit.record(session=session, actor=actor, action="export", object_type="family_letter", object_id=meeting.id, case_id=case.id, detail="pdf")
     return Response(content, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="family-letter-{meeting.held_on.isoformat()}.pdf"', "Cache-Control": "no-store"})
