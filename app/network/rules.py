@@ -26,8 +26,10 @@ def default_circle(*, relationship: str, in_household: bool) -> Circle:
 # The map's rings, innermost first: the young person at the centre (PRACTICE.md: families value
 # discovering they have a network, so the closest people are drawn closest).
 RING_ORDER = [Circle.household, Circle.family, Circle.friends, Circle.professionals]
-RING_RADII = {Circle.household: 90, Circle.family: 160, Circle.friends: 230, Circle.professionals: 300}
-MAP_SIZE = 660
+RING_RADII = {Circle.household: 85, Circle.family: 150, Circle.friends: 215, Circle.professionals: 275}
+MAP_SIZE = 790
+# A fraction of half a step each ring is turned by; below 1 so the top of each ring stays clear.
+RING_TURN = {Circle.household: 0.0, Circle.family: 0.45, Circle.friends: -0.45, Circle.professionals: 0.7}
 
 
 @dataclass(frozen=True)
@@ -40,13 +42,14 @@ class MapPoint:
 
 
 def layout(counts: dict[str, int]) -> dict[str, list[MapPoint]]:
-    """Points for each circle's members, spread evenly round their ring, rotated so rings interleave."""
+    """Points for each circle's members, spread evenly round their ring, leaving the top of every
+    ring clear for its name, and turning alternate rings so their labels do not line up."""
     centre = MAP_SIZE / 2
     points: dict[str, list[MapPoint]] = {}
-    for ring, circle in enumerate(RING_ORDER):
+    for circle in RING_ORDER:
         n = counts.get(circle, 0)
         radius = RING_RADII[circle]
-        offset = -math.pi / 2 + 0.45 + ring * 0.55
+        offset = -math.pi / 2 + (math.pi / max(n, 1)) * (1 + RING_TURN[circle])
         ring_points = []
         for i in range(n):
             angle = offset + 2 * math.pi * i / max(n, 1)
