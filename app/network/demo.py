@@ -74,8 +74,8 @@ def _kayla(*, session: Session, demo) -> None:
     meeting, _ = service.create_meeting(session=session, case=case, by_user_id=worker.id, meeting_id=new_id(), data=first)
     service.finalise_meeting(session=session, meeting=meeting, base_version=meeting.version)
     detail = service.meeting_detail(session=session, meeting=meeting)
-    letter = service.save_letter(session=session, meeting=meeting, body=service.draft_letter(case=case, detail=detail), base_version=None, finalise=True)
-    del letter
+    helpers = service.network_map(session=session, case=case)[1]
+    service.save_letter(session=session, meeting=meeting, body=service.draft_letter(case=case, detail=detail, helpers=helpers), base_version=None, finalise=True)
 
     review = MeetingInput(
         kind="review", held_on=demo.today - timedelta(days=1), venue="Donna's house", chair="Sam Okafor",

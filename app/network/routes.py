@@ -171,6 +171,7 @@ def _form_context(session, case: Case, *, meeting: NetworkMeeting | None, form: 
         "people": people, "professionals": professionals, "review_tasks": review_tasks, "attendance": attendance,
         "progress": progress, "extras": extras, "rows": rows, "task_ids": task_ids,
         "kind": (meeting.kind if meeting else kind) or MeetingKind.network, "new_id": new_id(),
+        "safety_rules": service.safety_plan_rules(session=session, case=case),
     }
 
 
@@ -307,7 +308,10 @@ async def update_task(request: Request, case_id: int, task_id: str, session: Ses
 def _letter_context(session, case: Case, meeting: NetworkMeeting, body: str | None = None, form: Form | None = None) -> dict:
     detail = service.meeting_detail(session=session, meeting=meeting)
     letter = service.letter_for(session=session, meeting=meeting)
-    text = body if body is not None else (letter.body if letter else service.draft_letter(case=case, detail=detail))
+    if body is None:
+        helpers = service.network_map(session=session, case=case)[1] if letter is None else []
+        body = letter.body if letter else service.draft_letter(case=case, detail=detail, helpers=helpers)
+    text = body
     return {
         "case": case, "m": meeting, "d": detail, "letter": letter, "body": text, "blocks": rules.letter_blocks(text),
         "jargon": rules.jargon_in(text), "form": form, "labels": LABELS,

@@ -412,7 +412,7 @@ def _when(value: date | None) -> str:
     return value.strftime("%A %-d %B %Y") if value else "a date to be agreed"
 
 
-def draft_letter(*, case: Case, detail: MeetingDetail) -> str:
+def draft_letter(*, case: Case, detail: MeetingDetail, helpers: list[MapEntry] | None = None) -> str:
     """A first draft of the letter in plain words, for the worker to edit before it is final."""
     m = detail.meeting
     name = case.display_name
@@ -439,6 +439,9 @@ def draft_letter(*, case: Case, detail: MeetingDetail) -> str:
         ]
     if detail.contingencies:
         lines += ["", "## If things go wrong"] + [f"- If {c.if_this}: {c.then_this}" for c in detail.contingencies]
+    numbers = [h for h in helpers or [] if h.agreed_to_help and h.phone]
+    if numbers:
+        lines += ["", "## Useful numbers"] + [f"- {h.name}: {h.phone}" for h in numbers]
     lines += ["", "## Next meeting", f"We will meet again on {_when(m.next_meeting_on)}.", "", "If anything here is not right, please tell your worker.", ""]
     return "\n".join(lines)
 
@@ -467,6 +470,19 @@ def save_letter(*, session: Session, meeting: NetworkMeeting, body: str, base_ve
     session.add(letter)
     session.flush()
     return letter
+
+
+def safety_plan_rules(*, session: Session, case: Case) -> list[str]:
+    """The case's safety plan rules, in the plan's words, when the Signs of Safety feature has a plan.
+
+    Reached only through that feature's service (STYLE.md); without it, commitments are free text.
+    """
+    try:
+        from app.signs_of_safety import service as sos
+    except ModuleNotFoundError:
+        return []
+    rules_of = getattr(sos, "safety_plan_rules", None)
+    return list(rules_of(session=session, case=case)) if callable(rules_of) else []
 
 
 # ---- the case page ---------------------------------------------------------------------------

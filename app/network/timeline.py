@@ -1,17 +1,19 @@
 """Network meetings and FGDM steps on the case's timeline (two queries)."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 
 from sqlmodel import Session, select
 
 from app.cases.extensions import TimelineItem
 from app.cases.models import Case
 from app.network.models import FGDM_STATUS_LABELS, MEETING_KIND_LABELS, FgdmRecord, NetworkMeeting
+from app.timeutil import LOCAL
 
 
 def _at(day) -> datetime:
-    return datetime.combine(day, time(12, 0), tzinfo=UTC)
+    # Meetings are recorded by date; midday UK time keeps them on that date on the timeline.
+    return datetime.combine(day, time(12, 0), tzinfo=LOCAL)
 
 
 def items(*, session: Session, case: Case) -> list[TimelineItem]:

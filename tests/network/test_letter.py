@@ -71,3 +71,15 @@ def test_jargon_matches_whole_words_only():
 def test_letter_blocks_read_headings_lists_and_paragraphs():
     blocks = rules.letter_blocks("Dear Kay,\n\n## Who came\n- Donna\n- Pat\nThanks all.")
     assert [(b.kind, b.lines) for b in blocks] == [("para", ("Dear Kay,",)), ("heading", ("Who came",)), ("list", ("Donna", "Pat")), ("para", ("Thanks all.",))]
+
+
+def test_letter_lists_numbers_of_people_who_agreed_to_help(client, db, settings):
+    case, url = _meeting(client, db, settings)
+    from app.cases.models import Person
+    from sqlmodel import select
+
+    pat = db.exec(select(Person).where(Person.case_id == case.id, Person.name == "Pat Morgan")).one()
+    client.post(f"/cases/{case.id}/network/people/{pat.id}", data={"circle": "family", "agreed_to_help": "1", "how_they_help": "School pick-ups", "base_version": "0"})
+    page = client.get(f"{url}/letter").text
+    assert "- Pat Morgan: 07700 900123" in page
+    assert "- Donna Morgan: 07700 900123" not in page
