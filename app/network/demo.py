@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from app.cases.models import Person, new_id
-from app.network import service
+from app.network import letters, service
 from app.network.models import Circle
 from app.network.service import AttendeeInput, MeetingInput, TaskInput, TaskProgress
 
@@ -75,7 +75,7 @@ def _kayla(*, session: Session, demo) -> None:
     service.finalise_meeting(session=session, meeting=meeting, base_version=meeting.version)
     detail = service.meeting_detail(session=session, meeting=meeting)
     helpers = service.network_map(session=session, case=case)[1]
-    service.save_letter(session=session, meeting=meeting, body=service.draft_letter(case=case, detail=detail, helpers=helpers), base_version=None, finalise=True)
+    letters.save_letter(session=session, meeting=meeting, body=letters.draft_letter(case=case, detail=detail, helpers=helpers), base_version=None, finalise=True)
 
     review = MeetingInput(
         kind="review", held_on=demo.today - timedelta(days=1), venue="Donna's house", chair="Sam Okafor",

@@ -10,7 +10,7 @@ from app.audit import service as audit
 from app.cases.models import Case, new_id
 from app.db import SessionDep
 from app.forms import Form
-from app.network import pdf, rules, service
+from app.network import letters, pdf, rules, service
 from app.network.meeting_form import parse_meeting
 from app.network.models import (
     CIRCLE_LABELS,
@@ -215,7 +215,7 @@ def show_meeting(request: Request, case_id: int, meeting_id: str, session: Sessi
     case = get_case(session=session, actor=actor, case_id=case_id)
     meeting = _meeting_or_404(session, case, meeting_id)
     detail = service.meeting_detail(session=session, meeting=meeting)
-    letter = service.letter_for(session=session, meeting=meeting)
+    letter = letters.letter_for(session=session, meeting=meeting)
     return render(request, "network/meeting.html", {"case": case, "d": detail, "m": meeting, "letter": letter, "labels": LABELS, "new_id": new_id()})
 
 
@@ -273,7 +273,7 @@ async def add_addendum(request: Request, case_id: int, meeting_id: str, session:
     text = form.text("addendum", required=True, max_length=4000, label="The correction")
     if not form.ok:
         detail = service.meeting_detail(session=session, meeting=meeting)
-        return render(request, "network/meeting.html", {"case": case, "d": detail, "m": meeting, "letter": service.letter_for(session=session, meeting=meeting), "labels": LABELS, "form": form, "new_id": form.values.get("id") or new_id()}, status_code=422)
+        return render(request, "network/meeting.html", {"case": case, "d": detail, "m": meeting, "letter": letters.letter_for(session=session, meeting=meeting), "labels": LABELS, "form": form, "new_id": form.values.get("id") or new_id()}, status_code=422)
     addendum, created = service.add_addendum(session=session, meeting=meeting, addendum_id=form.text("id", max_length=36) or new_id(), text=text, by_user_id=actor.id)
     if created:
         audit.record(session=session, actor=actor, action="create", object_type="meeting_addendum", object_id=addendum.id, case_id=case.id)
@@ -307,10 +307,10 @@ async def update_task(request: Request, case_id: int, task_id: str, session: Ses
 
 def _letter_context(session, case: Case, meeting: NetworkMeeting, body: str | None = None, form: Form | None = None) -> dict:
     detail = service.meeting_detail(session=session, meeting=meeting)
-    letter = service.letter_for(session=session, meeting=meeting)
+    letter = letters.letter_for(session=session, meeting=meeting)
     if body is None:
         helpers = service.network_map(session=session, case=case)[1] if letter is None else []
-        body = letter.body if letter else service.draft_letter(case=case, detail=detail, helpers=helpers)
+        body = letter.body if letter else letters.draft_letter(case=case, detail=detail, helpers=helpers)
     text = body
     return {
         "case": case, "m": meeting, "d": detail, "letter": letter, "body": text, "blocks": rules.letter_blocks(text),
@@ -337,7 +337,7 @@ async def save_letter(request: Request, case_id: int, meeting_id: str, session: 
     if not form.ok:
         return render(request, "network/letter.html", _letter_context(session, case, meeting, body=body, form=form), status_code=422)
     try:
-        letter = service.save_letter(session=session, meeting=meeting, body=body, base_version=base, finalise=finalise)
+        letter = letters.save_letter(session=session, meeting=meeting, body=body, base_version=base, finalise=finalise)
     except (service.StaleVersion, service.AlreadyFinal):
         return _conflict(request, case, url, "this letter")
     audit.record(session=session, actor=actor, action="finalise" if finalise else "update", object_type="family_letter", object_id=letter.id, case_id=case.id)

@@ -104,7 +104,7 @@ def test_network_meeting_letter_and_review_marking_two_tasks_done(page, live_ser
 
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server}/cases/{case.id}/network")
-    assert page.get_by_role("img", name=f"Network map for Kay").is_visible()
+    assert page.get_by_role("img", name="Network map for Kay").is_visible()
     assert_accessible(page, "network-map-phone")
     assert_touch_targets(page)
     page.goto(f"{live_server}/cases/{case.id}/network/meetings/new")
