@@ -65,6 +65,8 @@ def save_letter(*, session: Session, meeting: NetworkMeeting, body: str, base_ve
             raise StaleVersion(0)
         letter = FamilyLetter(meeting_id=meeting.id, body=body)
     else:
+        if letter.body == body and (letter.finalised_at is not None or not finalise):
+            return letter  # a replay of a save already applied: success, nothing changes
         if letter.finalised_at is not None:
             raise AlreadyFinal()
         if base_version is not None and base_version != letter.version:

@@ -119,6 +119,8 @@ def save_person_facts(*, session: Session, case: Case, person_id: str, circle: s
     member = session.exec(select(NetworkMember).where(NetworkMember.case_id == case.id, NetworkMember.person_id == person_id)).first()
     current = member.version if member else 0
     if base_version is not None and base_version != current:
+        if member is not None and (member.circle, member.agreed_to_help, member.how_they_help) == (circle, agreed_to_help, how_they_help):
+            return member  # a replay of the edit that made this version: already applied
         raise StaleVersion(current)
     if member is None:
         member = NetworkMember(case_id=case.id, person_id=person_id)
@@ -375,6 +377,8 @@ def update_task(*, session: Session, case: Case, task_id: str, status: str, note
     if task is None or task.case_id != case.id:
         raise WrongCase()
     if base_version != task.version:
+        if (task.status, task.status_note) == (status, note):
+            return task  # a replay of the edit that made this version: already applied
         raise StaleVersion(task.version)
     task.status, task.status_note = status, note
     task.version += 1

@@ -25,13 +25,14 @@ def test_map_draws_young_person_at_centre_and_everyone_in_their_circle_with_a_li
     assert 'href="tel:07700900123"' in page
 
 
-def test_person_agreed_to_help_is_kept_in_network_tables_and_stale_edit_conflicts(client, db, settings):
+def test_person_agreed_to_help_is_kept_in_network_tables_replay_is_harmless_and_stale_edit_conflicts(client, db, settings):
     worker, case, people = make_family_case(db)
     login(client, db, worker, settings)
     url = f"/cases/{case.id}/network/people/{people['Pat'].id}"
     form = {"circle": "family", "agreed_to_help": "1", "how_they_help": "Picks Kayla up on Tuesdays", "base_version": "0"}
     assert client.post(url, data=form).status_code == 303
-    assert client.post(url, data=form).status_code == 409
+    assert client.post(url, data=form).status_code == 303
+    assert client.post(url, data={**form, "how_they_help": "Weekends only"}).status_code == 409
     member = db.exec(select(NetworkMember).where(NetworkMember.person_id == people["Pat"].id)).one()
     assert member.agreed_to_help and member.how_they_help == "Picks Kayla up on Tuesdays"
     page = client.get(f"/cases/{case.id}/network").text
