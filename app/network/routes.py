@@ -25,7 +25,7 @@ from app.network.models import (
     TaskStatus,
 )
 from app.security.auth import CurrentActor
-from app.security.permissions import get_case
+from app.security.permissions import can_change_case, get_case
 from app.templating import flash, redirect, render, templates
 
 router = APIRouter()
@@ -55,7 +55,7 @@ def _meeting_or_404(session, case: Case, meeting_id: str) -> NetworkMeeting:
 # ---- the map ---------------------------------------------------------------------------------
 
 
-def _map_context(session, case: Case, **extra) -> dict:
+def _map_context(session, case: Case, actor, **extra) -> dict:
     young_person, entries = service.network_map(session=session, case=case)
     by_circle = {c.value: [e for e in entries if e.circle == c] for c in Circle}
     points = rules.layout({c: len(v) for c, v in by_circle.items()})
@@ -63,14 +63,15 @@ def _map_context(session, case: Case, **extra) -> dict:
     return {
         "case": case, "young_person": young_person, "entries": entries, "placed": placed, "labels": LABELS,
         "size": rules.MAP_SIZE, "radii": rules.RING_RADII, "fgdm": service.fgdm_history(session=session, case=case),
-        "meetings": service.meetings(session=session, case=case), "new_id": new_id(), "today": date.today(), **extra,
+        "meetings": service.meetings(session=session, case=case), "new_id": new_id(), "today": date.today(),
+        "can_change": can_change_case(actor.user, case), **extra,
     }
 
 
 @router.get("/cases/{case_id}/network")
 def network_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
-    return render(request, "network/network.html", _map_context(session, case))
+    return render(request, "network/network.html", _map_context(session, case, actor))
 
 
 @router.post("/cases/{case_id}/network/people/{person_id}")
@@ -81,7 +82,7 @@ async def save_person(request: Request, case_id: int, person_id: str, session: S
     how = form.text("how_they_help", max_length=1000)
     base = form.integer("base_version", minimum=0, default=None)
     if not form.ok:
-        return render(request, "network/network.html", _map_context(session, case, form=form, form_for=person_id), status_code=422)
+        return render(request, "network/network.html", _map_context(session, case, actor, form=form, form_for=person_id), status_code=422)
     try:
         member = service.save_person_facts(session=session, case=case, person_id=person_id, circle=circle, agreed_to_help=form.boolean("agreed_to_help"), how_they_help=how, base_version=base)
     except service.WrongCase:
@@ -103,7 +104,7 @@ async def add_professional(request: Request, case_id: int, session: SessionDep, 
     phone = form.text("pro_phone", max_length=40)
     how = form.text("pro_how", max_length=1000)
     if not form.ok:
-        return render(request, "network/network.html", _map_context(session, case, form=form), status_code=422)
+        return render(request, "network/network.html", _map_context(session, case, actor, form=form), status_code=422)
     try:
         member, created = service.add_professional(session=session, case=case, member_id=member_id, name=name, role=role, phone=phone, agreed_to_help=bool(how), how_they_help=how)
     except service.WrongCase:
@@ -132,7 +133,7 @@ async def record_fgdm(request: Request, case_id: int, session: SessionDep, actor
         if not decided_by:
             form.error("fgdm_decided_by", "Please say who decided not to offer it.")
     if not form.ok:
-        return render(request, "network/network.html", _map_context(session, case, form=form), status_code=422)
+        return render(request, "network/network.html", _map_context(session, case, actor, form=form), status_code=422)
     record, created = service.record_fgdm(session=session, case=case, record_id=record_id, status=status, on_date=on_date, offered_to=offered_to, reason=reason, decided_by=decided_by, by_user_id=actor.id)  # type: ignore[arg-type]
     if created:
         audit.record(session=session, actor=actor, action="create", object_type="fgdm_record", object_id=record.id, case_id=case.id, detail=status or "")
@@ -216,7 +217,7 @@ def show_meeting(request: Request, case_id: int, meeting_id: str, session: Sessi
     meeting = _meeting_or_404(session, case, meeting_id)
     detail = service.meeting_detail(session=session, meeting=meeting)
     letter = letters.letter_for(session=session, meeting=meeting)
-    return render(request, "network/meeting.html", {"case": case, "d": detail, "m": meeting, "letter": letter, "labels": LABELS, "new_id": new_id()})
+    return render(request, "network/meeting.html", {"case": case, "d": detail, "m": meeting, "letter": letter, "labels": LABELS, "new_id": new_id(), "can_change": can_change_case(actor.user, case)})
 
 
 @router.get("/cases/{case_id}/network/meetings/{meeting_id}/edit")
@@ -273,7 +274,7 @@ async def add_addendum(request: Request, case_id: int, meeting_id: str, session:
     text = form.text("addendum", required=True, max_length=4000, label="The correction")
     if not form.ok:
         detail = service.meeting_detail(session=session, meeting=meeting)
-        return render(request, "network/meeting.html", {"case": case, "d": detail, "m": meeting, "letter": letters.letter_for(session=session, meeting=meeting), "labels": LABELS, "form": form, "new_id": form.values.get("id") or new_id()}, status_code=422)
+        return render(request, "network/meeting.html", {"case": case, "d": detail, "m": meeting, "letter": letters.letter_for(session=session, meeting=meeting), "labels": LABELS, "form": form, "new_id": form.values.get("id") or new_id(), "can_change": True}, status_code=422)
     addendum, created = service.add_addendum(session=session, meeting=meeting, addendum_id=form.text("id", max_length=36) or new_id(), text=text, by_user_id=actor.id)
     if created:
         audit.record(session=session, actor=actor, action="create", object_type="meeting_addendum", object_id=addendum.id, case_id=case.id)

@@ -96,3 +96,17 @@ def test_layout_spreads_each_ring_evenly_inside_the_drawing():
     for ring in points.values():
         for p in ring:
             assert 0 < p.x < rules.MAP_SIZE and 0 < p.y < rules.MAP_SIZE
+
+
+def test_manager_reads_the_network_without_forms_they_cannot_use(client, db, settings):
+    from tests.factories import make_user
+
+    _worker, case, people = make_family_case(db)
+    manager = make_user(db, role="manager", email="manager@example.org")
+    login(client, db, manager, settings)
+    page = client.get(f"/cases/{case.id}/network").text
+    assert "Network list" in page and "Donna Morgan" in page
+    assert 'action="/cases/' not in page
+    section = client.get(f"/cases/{case.id}").text.split('id="network-h"')[1].split("</section>")[0]
+    assert "Tasks" in section and 'action="/cases/' not in section
+    assert client.post(f"/cases/{case.id}/network/meetings", data=meeting_form(people)).status_code == 403
