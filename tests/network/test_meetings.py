@@ -154,3 +154,15 @@ def test_task_form_offers_the_safety_plan_rules_when_signs_of_safety_has_a_plan(
     page = client.get(f"/cases/{case.id}/network/meetings/new").text
     assert 'list="safety-rules"' in page
     assert '<option value="Kayla is home by 10pm on school nights">' in page
+
+
+def test_a_meeting_is_only_found_under_its_own_case(client, db, settings):
+    worker, case, people = make_family_case(db)
+    _w, other_case, _p = make_family_case(db, worker=worker)
+    login(client, db, worker, settings)
+    data, _ = _record(client, case, people)
+    assert client.get(f"/cases/{other_case.id}/network/meetings/{data['id']}").status_code == 404
+    assert client.get(f"/cases/{other_case.id}/network/meetings/{data['id']}/letter.pdf").status_code == 404
+    replay_elsewhere = client.post(f"/cases/{other_case.id}/network/meetings", data=data)
+    assert replay_elsewhere.status_code == 404
+    assert db.exec(select(func.count()).select_from(NetworkMeeting)).one() == 1
