@@ -23,6 +23,8 @@ def test_network_meeting_letter_and_review_marking_two_tasks_done(page, live_ser
     worker, case, people = make_family_case(db, worker=None)
     db.commit()
     log_in(page, live_server, worker.email)
+    # Password hashing is slow on a busy machine: wait for the caseload rather than assume it.
+    expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
     page.goto(f"{live_server}/cases/{case.id}")
     page.get_by_role("link", name="Network meeting").first.click()
     expect(page.get_by_role("heading", name="Record a network meeting")).to_be_visible()
