@@ -237,9 +237,11 @@ async def update_meeting(request: Request, case_id: int, meeting_id: str, sessio
     form = Form(await request.form())
     base = form.integer("base_version", required=True, minimum=0)
     back = f"{_base(case.id)}/meetings/{meeting.id}"
-    if meeting.finalised_at is not None or (base is not None and base != meeting.version):
-        return _conflict(request, case, back, "this meeting record")
     data, ctx = _parse(session, case, form, meeting)
+    if meeting.finalised_at is not None or (base is not None and base != meeting.version):
+        if form.ok and service.already_applied(session=session, meeting=meeting, data=data):
+            return redirect(request, back)  # a replay of the edit that made this version
+        return _conflict(request, case, back, "this meeting record")
     if not form.ok:
         return render(request, "network/meeting_form.html", ctx, status_code=422)
     try:

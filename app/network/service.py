@@ -280,6 +280,33 @@ def update_meeting(*, session: Session, case: Case, meeting: NetworkMeeting, bas
     return meeting
 
 
+def _fingerprint(data: MeetingInput) -> tuple:
+    return (
+        tuple(getattr(data, k) for k in _SCALARS),
+        tuple((a.name, a.role, a.attendance, a.person_id) for a in data.attendees),
+        tuple(data.decisions),
+        tuple((t.id, t.what, t.who, t.due_on, t.checked_by, t.safety_rule) for t in data.tasks),
+        tuple(data.support),
+        tuple(data.contingencies),
+        tuple(sorted((p.task_id, p.status, p.note) for p in data.progress)),
+    )
+
+
+def already_applied(*, session: Session, meeting: NetworkMeeting, data: MeetingInput) -> bool:
+    """Whether the meeting already says exactly what `data` says: a replayed edit, not a conflict."""
+    d = meeting_detail(session=session, meeting=meeting)
+    stored = MeetingInput(
+        **{k: getattr(meeting, k) for k in _SCALARS},
+        attendees=[AttendeeInput(a.name, a.role, a.attendance, a.person_id) for a in d.attendees],
+        decisions=[(x.decision, x.rationale) for x in d.decisions],
+        tasks=[TaskInput(t.id, t.what, t.who, t.due_on, t.checked_by, t.safety_rule) for t in d.tasks],
+        support=[(x.agency, x.support, x.agreed) for x in d.support],
+        contingencies=[(x.if_this, x.then_this) for x in d.contingencies],
+        progress=[TaskProgress(u.task_id, u.status, u.note) for u, _t in d.updates],
+    )
+    return _fingerprint(stored) == _fingerprint(data)
+
+
 def finalise_meeting(*, session: Session, meeting: NetworkMeeting, base_version: int) -> NetworkMeeting:
     """Make the record final: from now on corrections are addenda."""
     if meeting.finalised_at is not None:

@@ -59,6 +59,7 @@ def test_edit_from_an_older_version_is_a_conflict_not_an_overwrite(client, db, s
     url = response.headers["location"]
     edit = {**data, "base_version": "1", "venue": "Family centre"}
     assert client.post(url, data=edit).status_code == 303
+    assert client.post(url, data=edit).status_code == 303  # the outbox replaying the same edit
     stale = client.post(url, data={**data, "base_version": "1", "venue": "Somewhere else"})
     assert stale.status_code == 409
     assert "Changed since you opened it" in stale.text
