@@ -19,15 +19,20 @@ TASKS = [
 ]
 
 
+# The machine running the suite may be busy: allow slow pages rather than fail on a 5 s default.
+SLOW = 20_000
+
+
 def test_network_meeting_letter_and_review_marking_two_tasks_done(page, live_server, db):
+    page.set_default_timeout(SLOW)
     worker, case, people = make_family_case(db, worker=None)
     db.commit()
     log_in(page, live_server, worker.email)
     # Password hashing is slow on a busy machine: wait for the caseload rather than assume it.
-    expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
+    expect(page.get_by_role("heading", name="My caseload")).to_be_visible(timeout=SLOW)
     page.goto(f"{live_server}/cases/{case.id}")
     page.get_by_role("link", name="Network meeting").first.click()
-    expect(page.get_by_role("heading", name="Record a network meeting")).to_be_visible()
+    expect(page.get_by_role("heading", name="Record a network meeting")).to_be_visible(timeout=SLOW)
 
     page.get_by_label("Date of the meeting").fill("2026-10-01")
     page.get_by_label("Where").fill("Nan's house")
@@ -51,7 +56,7 @@ def test_network_meeting_letter_and_review_marking_two_tasks_done(page, live_ser
     assert_accessible(page, "network-meeting-form-tablet")
     page.get_by_role("button", name="Save meeting").click()
 
-    expect(page.get_by_role("heading", name="Family network meeting, 1 Oct 2026")).to_be_visible()
+    expect(page.get_by_role("heading", name="Family network meeting, 1 Oct 2026")).to_be_visible(timeout=SLOW)
     assert page.get_by_role("heading", name="Present (4)").is_visible()
     assert page.get_by_role("heading", name="Apologies (2)").is_visible()
     assert page.get_by_text("Views given: Through an advocate").is_visible()
@@ -59,14 +64,14 @@ def test_network_meeting_letter_and_review_marking_two_tasks_done(page, live_ser
 
     page.get_by_role("link", name="Letter to the family").click()
     letter = page.get_by_label("The letter")
-    expect(letter).to_be_visible()
+    expect(letter).to_be_visible(timeout=SLOW)
     assert "Pat Morgan will pick Kayla up from school on Tuesdays" in letter.input_value()
     letter.fill(letter.input_value() + "\nThe safeguarding team will be told.\n")
     page.get_by_role("button", name="Save letter").click()
-    expect(page.get_by_role("heading", name="Words the family may not use")).to_be_visible()
+    expect(page.get_by_role("heading", name="Words the family may not use")).to_be_visible(timeout=SLOW)
     assert_accessible(page, "network-letter-tablet")
     page.get_by_role("link", name="Print view").click()
-    expect(page.get_by_role("heading", name="Our family plan")).to_be_visible()
+    expect(page.get_by_role("heading", name="Our family plan")).to_be_visible(timeout=SLOW)
     page.emulate_media(media="print")
     assert not page.locator(".site-header").is_visible()
     page.emulate_media(media="screen")
@@ -80,7 +85,7 @@ def test_network_meeting_letter_and_review_marking_two_tasks_done(page, live_ser
     # The review meeting opens with the first meeting's tasks; it is filled in with no connection
     # and replayed twice when the connection returns, as the outbox would after a dropped reply.
     page.get_by_role("link", name="Network meeting").first.click()
-    expect(page.get_by_label("Kind of meeting")).to_have_value("review")
+    expect(page.get_by_label("Kind of meeting")).to_have_value("review", timeout=SLOW)
     page.get_by_label("Date of the meeting").fill("2026-11-12")
     page.get_by_label("How it went: Pick Kayla up from school on Tuesdays").select_option("done")
     page.get_by_label("How it went: Text Nan when Kayla is home by 10pm").select_option("done")
@@ -100,7 +105,7 @@ def test_network_meeting_letter_and_review_marking_two_tasks_done(page, live_ser
     assert sorted(t.status for t in db.exec(select(NetworkTask)).all()) == ["done", "done", "open", "open"]
 
     page.goto(statuses[0][1])
-    expect(page.get_by_role("heading", name="Tasks from earlier meetings")).to_be_visible()
+    expect(page.get_by_role("heading", name="Tasks from earlier meetings")).to_be_visible(timeout=SLOW)
     assert page.get_by_text("Home on time every night").is_visible()
     assert_accessible(page, "network-review-tablet")
 
