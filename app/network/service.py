@@ -1,0 +1,459 @@
+"""Network rules that touch the database: members, meetings, tasks and FGDM (letters: letters.py).
+
+Creates are idempotent by their client-made id (a replay from the offline outbox changes nothing);
+edits carry the version they started from and a stale one raises `StaleVersion` (DESIGN.md "Offline").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, delete, select
+
+from app.cases.models import Case, Person
+from app.network.models import (
+    CIRCLE_LABELS,
+    MEETING_KIND_LABELS,
+    Attendance,
+    Circle,
+    Contingency,
+    FgdmRecord,
+    MeetingAddendum,
+    MeetingAttendee,
+    MeetingDecision,
+    MeetingKind,
+    NetworkMeeting,
+    NetworkMember,
+    NetworkTask,
+    SupportRequest,
+    TaskStatus,
+    TaskUpdate,
+)
+from app.network.rules import default_circle
+from app.timeutil import utcnow
+
+
+class StaleVersion(Exception):
+    """The record changed on the server since the version the edit started from."""
+
+    def __init__(self, current: int) -> None:
+        self.current = current
+
+
+class AlreadyFinal(Exception):
+    """A finalised record is append-only: corrections are addenda."""
+
+
+class WrongCase(Exception):
+    """An id that belongs to another case (a forged or mixed-up replay)."""
+
+
+# ---- the network map -------------------------------------------------------------------------
+
+
+@dataclass
+class MapEntry:
+    key: str  # person id, or member id for professionals
+    name: str
+    relationship: str
+    circle: str
+    knows_the_worries: bool | None
+    agreed_to_help: bool
+    how_they_help: str
+    phone: str
+    is_person: bool
+    version: int  # 0 when no network facts are stored yet
+
+    @property
+    def circle_label(self) -> str:
+        return CIRCLE_LABELS[Circle(self.circle)]
+
+
+def network_map(*, session: Session, case: Case) -> tuple[Person | None, list[MapEntry]]:
+    """The young person and everyone around them, with their circle and help (two queries)."""
+    rows = session.exec(
+        select(Person, NetworkMember)
+        .join(NetworkMember, (NetworkMember.person_id == Person.id) & (NetworkMember.case_id == Person.case_id), isouter=True)
+        .where(Person.case_id == case.id)
+        .order_by(Person.created_at, Person.name)
+    ).all()
+    young_person = None
+    entries: list[MapEntry] = []
+    for person, member in rows:
+        if person.is_young_person:
+            young_person = young_person or person
+            continue
+        entries.append(
+            MapEntry(
+                key=person.id,
+                name=person.name,
+                relationship=person.relationship,
+                circle=member.circle if member else default_circle(relationship=person.relationship, in_household=person.in_household),
+                knows_the_worries=person.knows_the_worries,
+                agreed_to_help=bool(member and member.agreed_to_help),
+                how_they_help=member.how_they_help if member else "",
+                phone=person.phone,
+                is_person=True,
+                version=member.version if member else 0,
+            )
+        )
+    professionals = session.exec(
+        select(NetworkMember).where(NetworkMember.case_id == case.id, NetworkMember.person_id.is_(None)).order_by(NetworkMember.created_at)
+    ).all()
+    for member in professionals:
+        entries.append(
+            MapEntry(
+                key=member.id, name=member.name, relationship=member.role, circle=member.circle, knows_the_worries=None,
+                agreed_to_help=member.agreed_to_help, how_they_help=member.how_they_help, phone=member.phone, is_person=False, version=member.version,
+            )
+        )
+    return young_person, entries
+
+
+def save_person_facts(*, session: Session, case: Case, person_id: str, circle: str, agreed_to_help: bool, how_they_help: str, base_version: int | None) -> NetworkMember:
+    """Set where a person sits in the network and how they have agreed to help."""
+    person = session.get(Person, person_id)
+    if person is None or person.case_id != case.id or person.is_young_person:
+        raise WrongCase()
+    member = session.exec(select(NetworkMember).where(NetworkMember.case_id == case.id, NetworkMember.person_id == person_id)).first()
+    current = member.version if member else 0
+    if base_version is not None and base_version != current:
+        if member is not None and (member.circle, member.agreed_to_help, member.how_they_help) == (circle, agreed_to_help, how_they_help):
+            return member  # a replay of the edit that made this version: already applied
+        raise StaleVersion(current)
+    if member is None:
+        member = NetworkMember(case_id=case.id, person_id=person_id)
+    else:
+        member.version += 1
+    member.circle, member.agreed_to_help, member.how_they_help = circle, agreed_to_help, how_they_help
+    member.updated_at = utcnow()
+    session.add(member)
+    session.flush()
+    return member
+
+
+def add_professional(*, session: Session, case: Case, member_id: str, name: str, role: str, phone: str, agreed_to_help: bool, how_they_help: str) -> tuple[NetworkMember, bool]:
+    """Add a professional to the network; a replay of the same id returns the first one unchanged."""
+    existing = session.get(NetworkMember, member_id)
+    if existing is not None:
+        if existing.case_id != case.id:
+            raise WrongCase()
+        return existing, False
+    member = NetworkMember(id=member_id, case_id=case.id, name=name, role=role, phone=phone, circle=Circle.professionals, agreed_to_help=agreed_to_help, how_they_help=how_they_help)
+    session.add(member)
+    session.flush()
+    return member, True
+
+
+# ---- meetings --------------------------------------------------------------------------------
+
+
+@dataclass
+class AttendeeInput:
+    name: str
+    role: str = ""
+    attendance: str = Attendance.present
+    person_id: str | None = None
+
+
+@dataclass
+class TaskInput:
+    id: str
+    what: str
+    who: str
+    due_on: date | None = None
+    checked_by: str = ""
+    safety_rule: str = ""
+
+
+@dataclass
+class TaskProgress:
+    task_id: str
+    status: str
+    note: str = ""
+
+
+@dataclass
+class MeetingInput:
+    kind: str
+    held_on: date
+    venue: str = ""
+    chair: str = ""
+    young_person_attended: bool = False
+    views_given: str = "in_person"
+    young_person_views: str = ""
+    information_shared: str = ""
+    private_family_time: bool = False
+    plan_agreed: bool = False
+    worries: str = ""
+    working_well: str = ""
+    needs_to_happen: str = ""
+    next_meeting_on: date | None = None
+    attendees: list[AttendeeInput] = field(default_factory=list)
+    decisions: list[tuple[str, str]] = field(default_factory=list)
+    tasks: list[TaskInput] = field(default_factory=list)
+    support: list[tuple[str, str, str]] = field(default_factory=list)
+    contingencies: list[tuple[str, str]] = field(default_factory=list)
+    progress: list[TaskProgress] = field(default_factory=list)
+
+
+_SCALARS = (
+    "kind", "held_on", "venue", "chair", "young_person_attended", "views_given", "young_person_views", "information_shared",
+    "private_family_time", "plan_agreed", "worries", "working_well", "needs_to_happen", "next_meeting_on",
+)
+
+
+def _write_children(*, session: Session, case: Case, meeting: NetworkMeeting, data: MeetingInput) -> None:
+    for table in (MeetingAttendee, MeetingDecision, SupportRequest, Contingency):
+        session.exec(delete(table).where(table.meeting_id == meeting.id))
+    session.exec(delete(TaskUpdate).where(TaskUpdate.meeting_id == meeting.id))
+    kept_task_ids = [t.id for t in data.tasks]
+    stale_tasks = select(NetworkTask.id).where(NetworkTask.meeting_id == meeting.id, NetworkTask.id.not_in(kept_task_ids))
+    session.exec(delete(TaskUpdate).where(TaskUpdate.task_id.in_(stale_tasks)))
+    session.exec(delete(NetworkTask).where(NetworkTask.meeting_id == meeting.id, NetworkTask.id.not_in(kept_task_ids)))
+    for i, a in enumerate(data.attendees):
+        session.add(MeetingAttendee(meeting_id=meeting.id, person_id=a.person_id, name=a.name, role=a.role, attendance=a.attendance, position=i))
+    for i, (decision, rationale) in enumerate(data.decisions):
+        session.add(MeetingDecision(meeting_id=meeting.id, decision=decision, rationale=rationale, position=i))
+    for i, (agency, support, agreed) in enumerate(data.support):
+        session.add(SupportRequest(meeting_id=meeting.id, agency=agency, support=support, agreed=agreed, position=i))
+    for i, (if_this, then_this) in enumerate(data.contingencies):
+        session.add(Contingency(meeting_id=meeting.id, if_this=if_this, then_this=then_this, position=i))
+    existing = {t.id: t for t in session.exec(select(NetworkTask).where(NetworkTask.id.in_(kept_task_ids))).all()} if kept_task_ids else {}
+    for i, t in enumerate(data.tasks):
+        task = existing.get(t.id)
+        if task is not None and task.meeting_id != meeting.id:
+            raise WrongCase()
+        if task is None:
+            task = NetworkTask(id=t.id, case_id=case.id, meeting_id=meeting.id, what=t.what, who=t.who)
+        task.what, task.who, task.due_on, task.checked_by, task.safety_rule, task.position = t.what, t.who, t.due_on, t.checked_by, t.safety_rule, i
+        session.add(task)
+    session.flush()
+    _apply_progress(session=session, case=case, meeting=meeting, progress=data.progress)
+
+
+def _apply_progress(*, session: Session, case: Case, meeting: NetworkMeeting, progress: list[TaskProgress]) -> None:
+    """A review meeting's updates to earlier tasks: an append-only row each, and the task's status."""
+    if not progress:
+        return
+    tasks = {t.id: t for t in session.exec(select(NetworkTask).where(NetworkTask.id.in_([p.task_id for p in progress]))).all()}
+    for p in progress:
+        task = tasks.get(p.task_id)
+        if task is None or task.case_id != case.id or task.meeting_id == meeting.id:
+            raise WrongCase()
+        session.add(TaskUpdate(task_id=task.id, meeting_id=meeting.id, status=p.status, note=p.note))
+        if task.status != p.status or task.status_note != p.note:
+            task.status, task.status_note = p.status, p.note
+            task.version += 1
+            task.updated_at = utcnow()
+            session.add(task)
+    session.flush()
+
+
+def create_meeting(*, session: Session, case: Case, by_user_id: int, meeting_id: str, data: MeetingInput) -> tuple[NetworkMeeting, bool]:
+    """Record a meeting as a draft; a replay of the same id returns the first record unchanged."""
+    existing = session.get(NetworkMeeting, meeting_id)
+    if existing is not None:
+        if existing.case_id != case.id:
+            raise WrongCase()
+        return existing, False
+    meeting = NetworkMeeting(id=meeting_id, case_id=case.id, created_by_id=by_user_id, **{k: getattr(data, k) for k in _SCALARS})
+    session.add(meeting)
+    session.flush()
+    _write_children(session=session, case=case, meeting=meeting, data=data)
+    return meeting, True
+
+
+def update_meeting(*, session: Session, case: Case, meeting: NetworkMeeting, base_version: int, data: MeetingInput) -> NetworkMeeting:
+    """Change a draft meeting record; refused when finalised or when edited from an older version."""
+    if meeting.finalised_at is not None:
+        raise AlreadyFinal()
+    if base_version != meeting.version:
+        raise StaleVersion(meeting.version)
+    for key in _SCALARS:
+        setattr(meeting, key, getattr(data, key))
+    meeting.version += 1
+    meeting.updated_at = utcnow()
+    session.add(meeting)
+    _write_children(session=session, case=case, meeting=meeting, data=data)
+    return meeting
+
+
+def _fingerprint(data: MeetingInput) -> tuple:
+    return (
+        tuple(getattr(data, k) for k in _SCALARS),
+        tuple((a.name, a.role, a.attendance, a.person_id) for a in data.attendees),
+        tuple(data.decisions),
+        tuple((t.id, t.what, t.who, t.due_on, t.checked_by, t.safety_rule) for t in data.tasks),
+        tuple(data.support),
+        tuple(data.contingencies),
+        tuple(sorted((p.task_id, p.status, p.note) for p in data.progress)),
+    )
+
+
+def already_applied(*, session: Session, meeting: NetworkMeeting, data: MeetingInput) -> bool:
+    """Whether the meeting already says exactly what `data` says: a replayed edit, not a conflict."""
+    d = meeting_detail(session=session, meeting=meeting)
+    stored = MeetingInput(
+        **{k: getattr(meeting, k) for k in _SCALARS},
+        attendees=[AttendeeInput(a.name, a.role, a.attendance, a.person_id) for a in d.attendees],
+        decisions=[(x.decision, x.rationale) for x in d.decisions],
+        tasks=[TaskInput(t.id, t.what, t.who, t.due_on, t.checked_by, t.safety_rule) for t in d.tasks],
+        support=[(x.agency, x.support, x.agreed) for x in d.support],
+        contingencies=[(x.if_this, x.then_this) for x in d.contingencies],
+        progress=[TaskProgress(u.task_id, u.status, u.note) for u, _t in d.updates],
+    )
+    return _fingerprint(stored) == _fingerprint(data)
+
+
+def finalise_meeting(*, session: Session, meeting: NetworkMeeting, base_version: int) -> NetworkMeeting:
+    """Make the record final: from now on corrections are addenda."""
+    if meeting.finalised_at is not None:
+        return meeting
+    if base_version != meeting.version:
+        raise StaleVersion(meeting.version)
+    meeting.finalised_at = utcnow()
+    meeting.version += 1
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
+def add_addendum(*, session: Session, meeting: NetworkMeeting, addendum_id: str, text: str, by_user_id: int) -> tuple[MeetingAddendum, bool]:
+    """Add a correction to a finalised meeting (idempotent by id)."""
+    existing = session.get(MeetingAddendum, addendum_id)
+    if existing is not None:
+        return existing, False
+    addendum = MeetingAddendum(id=addendum_id, meeting_id=meeting.id, text=text, by_user_id=by_user_id)
+    session.add(addendum)
+    session.flush()
+    return addendum, True
+
+
+def get_meeting(*, session: Session, case: Case, meeting_id: str) -> NetworkMeeting | None:
+    meeting = session.get(NetworkMeeting, meeting_id)
+    return meeting if meeting is not None and meeting.case_id == case.id else None
+
+
+@dataclass
+class MeetingDetail:
+    meeting: NetworkMeeting
+    attendees: list[MeetingAttendee]
+    decisions: list[MeetingDecision]
+    tasks: list[NetworkTask]
+    support: list[SupportRequest]
+    contingencies: list[Contingency]
+    updates: list[tuple[TaskUpdate, NetworkTask]]
+    addenda: list[MeetingAddendum]
+
+    @property
+    def kind_label(self) -> str:
+        return MEETING_KIND_LABELS.get(MeetingKind(self.meeting.kind), self.meeting.kind)
+
+    @property
+    def present(self) -> list[MeetingAttendee]:
+        return [a for a in self.attendees if a.attendance == Attendance.present]
+
+    @property
+    def apologies(self) -> list[MeetingAttendee]:
+        return [a for a in self.attendees if a.attendance == Attendance.apologies]
+
+
+def meeting_detail(*, session: Session, meeting: NetworkMeeting) -> MeetingDetail:
+    """The meeting with everything recorded at it (one query per part, never per row)."""
+    def rows(table):
+        return list(session.exec(select(table).where(table.meeting_id == meeting.id).order_by(table.position)).all())
+
+    updates = session.exec(
+        select(TaskUpdate, NetworkTask).join(NetworkTask, NetworkTask.id == TaskUpdate.task_id).where(TaskUpdate.meeting_id == meeting.id).order_by(NetworkTask.due_on, NetworkTask.position)
+    ).all()
+    addenda = session.exec(select(MeetingAddendum).where(MeetingAddendum.meeting_id == meeting.id).order_by(MeetingAddendum.at)).all()
+    return MeetingDetail(meeting, rows(MeetingAttendee), rows(MeetingDecision), rows(NetworkTask), rows(SupportRequest), rows(Contingency), list(updates), list(addenda))
+
+
+def meetings(*, session: Session, case: Case) -> list[NetworkMeeting]:
+    return list(session.exec(select(NetworkMeeting).where(NetworkMeeting.case_id == case.id).order_by(NetworkMeeting.held_on.desc(), NetworkMeeting.created_at.desc())).all())
+
+
+def tasks_to_review(*, session: Session, case: Case, before_meeting_id: str | None = None) -> list[NetworkTask]:
+    """The tasks a review meeting opens with: those from earlier meetings not yet done or dropped,
+    plus any this meeting already updated (so an edit shows them again)."""
+    query = select(NetworkTask).where(NetworkTask.case_id == case.id)
+    if before_meeting_id:
+        updated_here = select(TaskUpdate.task_id).where(TaskUpdate.meeting_id == before_meeting_id)
+        query = query.where(NetworkTask.meeting_id != before_meeting_id).where(
+            NetworkTask.status.not_in([TaskStatus.done, TaskStatus.dropped]) | NetworkTask.id.in_(updated_here)
+        )
+    else:
+        query = query.where(NetworkTask.status.not_in([TaskStatus.done, TaskStatus.dropped]))
+    return list(session.exec(query.order_by(NetworkTask.due_on, NetworkTask.position)).all())
+
+
+def case_tasks(*, session: Session, case: Case) -> list[NetworkTask]:
+    """Every network task on the case, open ones first, soonest due first (one query)."""
+    from sqlalchemy import case as sql_case
+
+    finished = sql_case((NetworkTask.status.in_([TaskStatus.done, TaskStatus.dropped]), 1), else_=0)
+    return list(session.exec(select(NetworkTask).where(NetworkTask.case_id == case.id).order_by(finished, NetworkTask.due_on, NetworkTask.position)).all())
+
+
+def update_task(*, session: Session, case: Case, task_id: str, status: str, note: str, base_version: int) -> NetworkTask:
+    """Mark progress on one task from the case's task list, outside a meeting."""
+    task = session.get(NetworkTask, task_id)
+    if task is None or task.case_id != case.id:
+        raise WrongCase()
+    if base_version != task.version:
+        if (task.status, task.status_note) == (status, note):
+            return task  # a replay of the edit that made this version: already applied
+        raise StaleVersion(task.version)
+    task.status, task.status_note = status, note
+    task.version += 1
+    task.updated_at = utcnow()
+    session.add(task)
+    session.flush()
+    return task
+
+
+# ---- family group decision making ------------------------------------------------------------
+
+
+def record_fgdm(*, session: Session, case: Case, record_id: str, status: str, on_date: date, offered_to: str, reason: str, decided_by: str, by_user_id: int) -> tuple[FgdmRecord, bool]:
+    """Add a step to the FGDM record (append-only; idempotent by id)."""
+    existing = session.get(FgdmRecord, record_id)
+    if existing is not None:
+        if existing.case_id != case.id:
+            raise WrongCase()
+        return existing, False
+    record = FgdmRecord(id=record_id, case_id=case.id, status=status, on_date=on_date, offered_to=offered_to, reason=reason, decided_by=decided_by, recorded_by_id=by_user_id)
+    session.add(record)
+    session.flush()
+    return record, True
+
+
+def fgdm_history(*, session: Session, case: Case) -> list[FgdmRecord]:
+    return list(session.exec(select(FgdmRecord).where(FgdmRecord.case_id == case.id).order_by(FgdmRecord.on_date.desc(), FgdmRecord.recorded_at.desc())).all())
+
+
+def safety_plan_rules(*, session: Session, case: Case) -> list[str]:
+    """The case's safety plan rules, in the plan's words, when the Signs of Safety feature has a plan.
+
+    Reached only through that feature's service (STYLE.md); without it, commitments are free text.
+    """
+    try:
+        from app.signs_of_safety import service as sos
+    except ModuleNotFoundError:
+        return []
+    rules_of = getattr(sos, "safety_plan_rules", None)
+    return list(rules_of(session=session, case=case)) if callable(rules_of) else []
+
+
+# ---- the case page ---------------------------------------------------------------------------
+
+
+def section_summary(*, session: Session, case: Case) -> dict:
+    """What the case page shows of the network, in four queries whatever the case's size."""
+    latest = session.exec(select(NetworkMeeting).where(NetworkMeeting.case_id == case.id).order_by(NetworkMeeting.held_on.desc(), NetworkMeeting.created_at.desc()).limit(1)).first()
+    count = session.exec(select(func.count()).select_from(NetworkMeeting).where(NetworkMeeting.case_id == case.id)).one()
+    fgdm = session.exec(select(FgdmRecord).where(FgdmRecord.case_id == case.id).order_by(FgdmRecord.on_date.desc(), FgdmRecord.recorded_at.desc()).limit(1)).first()
+    return {"latest": latest, "meeting_count": count, "tasks": case_tasks(session=session, case=case), "fgdm": fgdm}

@@ -1,0 +1,169 @@
+"""Recording network meetings: attendees, tasks, replays from the outbox, stale edits, reviews, finality."""
+from __future__ import annotations
+
+from sqlmodel import func, select
+
+from app.audit.models import AuditEntry
+from app.network.models import NetworkMeeting, NetworkTask, TaskUpdate
+from tests.factories import login, make_user
+from tests.network.factories import make_family_case, meeting_form
+
+
+def _record(client, case, people, **overrides):
+    data = meeting_form(people, **overrides)
+    response = client.post(f"/cases/{case.id}/network/meetings", data=data)
+    return data, response
+
+
+def test_meeting_with_six_attendees_two_apologies_advocate_and_four_tasks_shows_on_case_page(client, db, settings):
+    worker, case, people = make_family_case(db)
+    login(client, db, worker, settings)
+    data, response = _record(client, case, people)
+    assert response.status_code == 303
+    page = client.get(response.headers["location"]).text
+    assert "Present (4)" in page and "Apologies (2)" in page
+    assert "Through an advocate" in page
+    assert "Donna rings the police on 101" in page
+    case_page = client.get(f"/cases/{case.id}").text
+    for text in ("Pick Kayla up from school on Tuesdays", "Text Nan when Kayla is home by 10pm", "Share phone location every evening", "Find a Friday youth club"):
+        assert text in case_page
+    assert ">Network meeting</a>" in case_page
+    assert db.exec(select(func.count()).select_from(AuditEntry).where(AuditEntry.object_type == "network_meeting")).one() == 1
+
+
+def test_replayed_meeting_from_outbox_is_applied_exactly_once(client, db, settings):
+    worker, case, people = make_family_case(db)
+    login(client, db, worker, settings)
+    data, first = _record(client, case, people)
+    second = client.post(f"/cases/{case.id}/network/meetings", data=data)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+    assert db.exec(select(func.count()).select_from(NetworkMeeting)).one() == 1
+    assert db.exec(select(func.count()).select_from(NetworkTask)).one() == 4
+
+
+def test_task_without_who_is_refused_beside_its_field_with_values_kept(client, db, settings):
+    worker, case, people = make_family_case(db)
+    login(client, db, worker, settings)
+    _data, response = _record(client, case, people, **{"task-1-who": ""})
+    assert response.status_code == 422
+    assert 'id="task-1-who-error"' in response.text
+    assert "Text Nan when Kayla is home by 10pm" in response.text
+    assert db.exec(select(func.count()).select_from(NetworkMeeting)).one() == 0
+
+
+def test_edit_from_an_older_version_is_a_conflict_not_an_overwrite(client, db, settings):
+    worker, case, people = make_family_case(db)
+    login(client, db, worker, settings)
+    data, response = _record(client, case, people)
+    url = response.headers["location"]
+    edit = {**data, "base_version": "1", "venue": "Family centre"}
+    assert client.post(url, data=edit).status_code == 303
+    assert client.post(url, data=edit).status_code == 303  # the outbox replaying the same edit
+    stale = client.post(url, data={**data, "base_version": "1", "venue": "Somewhere else"})
+    assert stale.status_code == 409
+    assert "Changed since you opened it" in stale.text
+    db.expire_all()
+    assert db.get(NetworkMeeting, data["id"]).venue == "Family centre"
+
+
+def test_edit_keeps_task_ids_so_the_case_task_list_follows_them(client, db, settings):
+    worker, case, people = make_family_case(db)
+    login(client, db, worker, settings)
+    data, response = _record(client, case, people)
+    edit = {**data, "base_version": "1", "task-0-what": "Pick Kayla up from school on Tuesdays and Thursdays"}
+    assert client.post(response.headers["location"], data=edit).status_code == 303
+    db.expire_all()
+    task = db.get(NetworkTask, data["task-0-id"])
+    assert task.what == "Pick Kayla up from school on Tuesdays and Thursdays"
+    assert db.exec(select(func.count()).select_from(NetworkTask)).one() == 4
+
+
+def test_review_meeting_opens_with_earlier_tasks_and_marks_two_done(client, db, settings):
+    worker, case, people = make_family_case(db)
+    login(client, db, worker, settings)
+    data, _ = _record(client, case, people)
+    form = client.get(f"/cases/{case.id}/network/meetings/new?kind=review").text
+    assert "Tasks from earlier meetings" in form
+    assert "How it went: Pick Kayla up from school on Tuesdays" in form
+    done = [data["task-0-id"], data["task-1-id"]]
+    review = {
+        "id": "6f1b7a52-6a55-4c1e-9d7a-0c8c9e4c2b11", "kind": "review", "held_on": "2026-11-12", "task-count": "0",
+        f"progress-{done[0]}": "done", f"progress-{done[0]}-note": "Every week", f"progress-{done[1]}": "done",
+        f"progress-{data['task-2-id']}": "partly", f"progress-{data['task-3-id']}": "open",
+    }
+    response = client.post(f"/cases/{case.id}/network/meetings", data=review)
+    assert response.status_code == 303, response.text[response.text.find("error-summary"):][:600]
+    db.expire_all()
+    statuses = {t.id: t.status for t in db.exec(select(NetworkTask)).all()}
+    assert [statuses[i] for i in done] == ["done", "done"]
+    assert statuses[data["task-2-id"]] == "partly"
+    assert db.exec(select(func.count()).select_from(TaskUpdate)).one() == 4
+    page = client.get(response.headers["location"]).text
+    assert "Every week" in page
+    # The next review opens only with what is still not done.
+    later = client.get(f"/cases/{case.id}/network/meetings/new?kind=review").text
+    assert "How it went: Share phone location every evening" in later
+    assert "How it went: Pick Kayla up from school on Tuesdays" not in later
+
+
+def test_finalised_meeting_takes_corrections_as_addenda_only(client, db, settings):
+    worker, case, people = make_family_case(db)
+    login(client, db, worker, settings)
+    data, response = _record(client, case, people)
+    url = response.headers["location"]
+    assert client.post(f"{url}/finalise", data={"base_version": "1"}).status_code == 303
+    assert client.post(url, data={**data, "base_version": "2", "venue": "Changed"}).status_code == 409
+    addendum = {"id": "0b8f7f52-6a55-4c1e-9d7a-0c8c9e4c2b11", "addendum": "Jordan sent apologies by text, not in person."}
+    assert client.post(f"{url}/addenda", data=addendum).status_code == 303
+    assert client.post(f"{url}/addenda", data=addendum).status_code == 303
+    page = client.get(url).text
+    assert page.count("Jordan sent apologies by text") == 1
+    db.expire_all()
+    assert db.get(NetworkMeeting, data["id"]).venue == "Nan's house"
+
+
+def test_task_status_from_case_page_is_versioned(client, db, settings):
+    worker, case, people = make_family_case(db)
+    login(client, db, worker, settings)
+    data, _ = _record(client, case, people)
+    url = f"/cases/{case.id}/network/tasks/{data['task-0-id']}"
+    assert client.post(url, data={"status": "done", "base_version": "1"}).status_code == 303
+    assert client.post(url, data={"status": "partly", "base_version": "1"}).status_code == 409
+    db.expire_all()
+    assert db.get(NetworkTask, data["task-0-id"]).status == "done"
+
+
+def test_other_workers_cannot_see_or_write_the_network(client, db, settings):
+    _worker, case, people = make_family_case(db)
+    stranger = make_user(db, email="other@example.org")
+    login(client, db, stranger, settings)
+    assert client.get(f"/cases/{case.id}/network").status_code == 404
+    _data, response = _record(client, case, people)
+    assert response.status_code == 404
+    assert db.exec(select(func.count()).select_from(NetworkMeeting)).one() == 0
+
+
+def test_task_form_offers_the_safety_plan_rules_when_signs_of_safety_has_a_plan(client, db, settings, monkeypatch):
+    import sys
+    import types
+
+    fake = types.SimpleNamespace(service=types.SimpleNamespace(safety_plan_rules=lambda *, session, case: ["Kayla is home by 10pm on school nights"]))
+    monkeypatch.setitem(sys.modules, "app.signs_of_safety", fake)
+    worker, case, _people = make_family_case(db)
+    login(client, db, worker, settings)
+    page = client.get(f"/cases/{case.id}/network/meetings/new").text
+    assert 'list="safety-rules"' in page
+    assert '<option value="Kayla is home by 10pm on school nights">' in page
+
+
+def test_a_meeting_is_only_found_under_its_own_case(client, db, settings):
+    worker, case, people = make_family_case(db)
+    _w, other_case, _p = make_family_case(db, worker=worker)
+    login(client, db, worker, settings)
+    data, _ = _record(client, case, people)
+    assert client.get(f"/cases/{other_case.id}/network/meetings/{data['id']}").status_code == 404
+    assert client.get(f"/cases/{other_case.id}/network/meetings/{data['id']}/letter.pdf").status_code == 404
+    replay_elsewhere = client.post(f"/cases/{other_case.id}/network/meetings", data=data)
+    assert replay_elsewhere.status_code == 404
+    assert db.exec(select(func.count()).select_from(NetworkMeeting)).one() == 1
