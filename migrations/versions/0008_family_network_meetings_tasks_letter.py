@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0008'
-down_revision = '0001'
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
