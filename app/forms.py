@@ -32,7 +32,8 @@ class Form:
 
     def _raw(self, field: str) -> str:
         value = self.data.get(field) if self.data else None
-        return value.strip() if isinstance(value, str) else ""
+        # NUL never belongs in text, and PostgreSQL refuses it outright.
+        return value.replace("\x00", "").strip() if isinstance(value, str) else ""
 
     def text(self, field: str, *, required: bool = False, max_length: int = 200, label: str = "This") -> str:
         value = self._raw(field)

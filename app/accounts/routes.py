@@ -36,7 +36,12 @@ def login_page(request: Request, next: str = "/") -> Response:
 async def login(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     form = Form(await request.form())
     email = form.text("email", required=True, max_length=254, label="Your email").lower()
-    password = form.text("password", required=True, max_length=200, label="Your password")
+    # Passwords are taken exactly as typed (spaces count), as they were when set.
+    password = _secret(form, "password")
+    if not password:
+        form.error("password", "Your password is needed.")
+    elif len(password) > 200:
+        form.error("password", "Keep this to 200 characters or fewer.")
     target = _safe_next(form.values.get("next"))
     if not form.ok:
         return render(request, "accounts/login.html", {"form": form, "next": target}, status_code=422)

@@ -55,3 +55,14 @@ def test_value_the_database_refuses_gives_422_not_500(engine, settings, db):
         response = client.post("/too-long")
     assert response.status_code == 422
     assert "nothing was saved" in response.text and "varying" not in response.text
+
+
+def test_nul_characters_in_a_field_are_dropped_not_a_database_error(client, db, settings):
+    from sqlmodel import select
+
+    from app.accounts.models import Team
+
+    login(client, db, make_user(db, role="admin"), settings)
+    assert client.post("/admin/teams", data={"name": "East\x00 Team"}).status_code == 303
+    db.expire_all()
+    assert [t.name for t in db.exec(select(Team)).all()] == ["East Team"]

@@ -144,3 +144,15 @@ def test_password_hash_is_upgraded_on_login_when_parameters_change(client, db):
     assert new_hash != old_hash
     assert not pwd_context.needs_update(new_hash)
     assert pwd_context.verify(PASSWORD, new_hash)
+
+
+def test_password_with_spaces_at_the_ends_works_as_set(client, db):
+    make_user(db, email="sam@example.org", password_hash=pwd_context.hash("  spaced out words  "))
+    db.commit()
+    assert _log_in(client, "sam@example.org", "spaced out words").status_code == 422
+    assert _log_in(client, "sam@example.org", "  spaced out words  ").status_code == 303
+
+
+def test_password_is_never_echoed_back(client, db):
+    response = _log_in(client, "sam@example.org", "my-secret-attempt")
+    assert response.status_code == 422 and "my-secret-attempt" not in response.text
