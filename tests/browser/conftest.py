@@ -110,7 +110,9 @@ def log_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
     page.goto(f"{base_url}/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    # Wait for the form's navigation itself: "networkidle" alone can return before it starts.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state("networkidle")
 
 
