@@ -61,6 +61,7 @@ def _map_context(session, case: Case, version: MapVersion | None) -> dict:
         "columns": rules.COLUMNS,
         "safety_plan": rules.SAFETY_PLAN,
         "category_label": lambda c: rules.category_label(c, case.practice_context),
+        "add_label": lambda c: rules.add_label(c, case.practice_context),
         "pair_warning": rules.too_many_pairs(len(by_category[Category.pair])),
         "base": base_url(case),
     }

@@ -65,6 +65,25 @@ def category_label(category: str, practice_context: str) -> str:
     return names[Category(category)]
 
 
+ADD_LABELS = {
+    Category.harm: "Add harm",
+    Category.complicating: "Add a complicating factor",
+    Category.strength: "Add a strength",
+    Category.existing_safety: "Add existing safety",
+    Category.next_step: "Add a next step",
+    Category.rule: "Add a rule",
+    Category.red_flag: "Add a red flag",
+    Category.non_negotiable: "Add a non-negotiable",
+}
+
+
+def add_label(category: str, practice_context: str) -> str:
+    """The words on a category's add button: "Add a strength", "Add a danger statement"."""
+    if category == Category.pair:
+        return f"Add a {labels(practice_context).statement.lower()}"
+    return ADD_LABELS[Category(category)]
+
+
 CATEGORY_HINTS = {
     Category.harm: "Something that has actually happened: what, when, and how it affected the young person.",
     Category.complicating: "What makes the worries harder to sort out, including what professionals do.",
@@ -140,6 +159,12 @@ def anchors(*, rater_role: str, practice_context: str) -> tuple[str, str]:
     )
 
 
+# The overall question asked in the family's own terms rather than the professionals'.
+FAMILY_OVERALL_QUESTION = {
+    RaterRole.young_person: "How are things at home for you right now?",
+    RaterRole.parent_carer: "How are things for your family right now?",
+}
+
 PARENT_WORDS = ("mother", "father", "mum", "dad", "parent", "stepmother", "stepfather", "carer", "guardian", "foster")
 
 
@@ -203,21 +228,20 @@ COLOURS = ["#1d4f63", "#b04a00", "#0b6e4f", "#6a2c91", "#8a1538", "#3a5a00", "#0
 DASHES = ["", "6 4", "2 4", "10 4 2 4", "", "6 4", "2 4", "10 4 2 4"]
 
 
-def chart(series: dict[str, list[tuple[datetime, int]]], *, width: int = 640, height: int = 300) -> Chart:
-    """Geometry of a 0-10 line chart: one line per rater over time (x spaced by date)."""
-    left, top, right, bottom = 40, 16, 150, 40
+def chart(series: dict[str, list[tuple[datetime, int]]], *, width: int = 640, height: int = 280) -> Chart:
+    """Geometry of a 0-10 line chart: one line per rater, x spaced by the day of each rating.
+
+    Ratings are taken at reviews, so the day is what matters; the legend is HTML beside it.
+    """
+    left, top, right, bottom, pad = 36, 14, 16, 36, 18
     plot_w, plot_h = width - left - right, height - top - bottom
-    stamps = sorted({at for points in series.values() for at, _ in points})
-    if stamps:
-        first, last = stamps[0], stamps[-1]
-        span = (last - first).total_seconds() or 1.0
-    else:
-        first, span = None, 1.0
+    days = sorted({at.date() for points in series.values() for at, _ in points})
+    span = (days[-1] - days[0]).days if days else 0
 
     def x_of(at: datetime) -> float:
-        if first is None or len(stamps) == 1:
+        if span == 0:
             return left + plot_w / 2
-        return left + plot_w * (at - first).total_seconds() / span
+        return left + pad + (plot_w - 2 * pad) * (at.date() - days[0]).days / span
 
     def y_of(score: int) -> float:
         return top + plot_h * (10 - score) / 10
@@ -234,8 +258,12 @@ def chart(series: dict[str, list[tuple[datetime, int]]], *, width: int = 640, he
                 dash=DASHES[index % len(DASHES)],
             )
         )
-    days = sorted({at.date() for at in stamps})
-    step = max(1, len(days) // 5)
-    x_ticks = [(x_of(min(at for at in stamps if at.date() == day)), day.strftime("%-d %b")) for day in days[::step]]
+    # Label at most six days, always the first and the last, never two on top of each other.
+    step = max(1, -(-len(days) // 6))
+    shown = days[::step]
+    if days and shown[-1] != days[-1]:
+        too_close = len(shown) > 1 and (days[-1] - shown[-1]).days < span / 8
+        shown = [*shown[:-1], days[-1]] if too_close else [*shown, days[-1]]
+    x_ticks = [(x_of(datetime.combine(day, datetime.min.time())), day.strftime("%-d %b")) for day in shown]
     y_ticks = [(y_of(score), score) for score in range(0, 11, 2)]
     return Chart(width=width, height=height, left=left, top=top, plot_width=plot_w, plot_height=plot_h, lines=lines, x_ticks=x_ticks, y_ticks=y_ticks)

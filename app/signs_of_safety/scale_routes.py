@@ -58,13 +58,16 @@ def _rate_context(session, case: Case, rater_key: str, form: Form | None, rating
     if rater is None:
         raise HTTPException(status_code=404)
     low, high = rules.anchors(rater_role=rater.role, practice_context=case.practice_context)
+    scales = _scales(session, case)
+    if rater.role in rules.FAMILY_OVERALL_QUESTION:
+        scales[0] = (None, "Overall", rules.FAMILY_OVERALL_QUESTION[rater.role])
     return {
         "case": case,
         "rater": rater,
         "role_label": rules.RATER_ROLE_LABELS[rater.role],
         "anchor_low": low,
         "anchor_high": high,
-        "scales": _scales(session, case),
+        "scales": scales,
         "form": form,
         "rating_id": rating_id or new_id(),
         "young": rater.role == "young_person",

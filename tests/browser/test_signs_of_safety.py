@@ -132,3 +132,28 @@ def test_worker_maps_a_case_with_the_family_rates_draws_and_submits(page, live_s
     assert_accessible(page, "sos-three-houses-phone")
     assert_touch_targets(page)
     page.set_viewport_size(TABLET)
+
+
+def test_demo_maps_and_scale_history_pass_axe_on_tablet_and_phone(page, live_server, db, settings):
+    from app.demo import DEMO_PASSWORD, load_demo
+
+    demo = load_demo(session=db, settings=settings)
+    db.commit()
+    amira, kayla = demo.cases["Amira"], demo.cases["Kayla"]
+    log_in(page, live_server, "worker@example.org", DEMO_PASSWORD)
+    page.goto(f"{live_server}/cases/{amira.id}/signs-of-safety/scales")
+    assert page.locator("svg[role=img]").count() == 4  # overall and three pairs
+    assert page.locator(".sos-line").count() == 20  # five raters on each
+    assert_accessible(page, "sos-demo-amira-scales-tablet")
+    page.goto(f"{live_server}/cases/{amira.id}/signs-of-safety")
+    assert page.get_by_text("Version 2").first.is_visible()
+    assert_accessible(page, "sos-demo-amira-map-tablet")
+    page.goto(f"{live_server}/cases/{kayla.id}")
+    assert page.get_by_text("Overdue").first.is_visible()
+    assert_accessible(page, "sos-demo-kayla-case-tablet")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server}/cases/{kayla.id}/signs-of-safety/scales")
+    assert_accessible(page, "sos-demo-kayla-scales-phone")
+    page.goto(f"{live_server}/cases/{kayla.id}/signs-of-safety/print?summary=true")
+    assert page.get_by_role("heading", name="Our plan for Kay").is_visible()
+    assert_accessible(page, "sos-demo-kayla-family-summary-phone")
