@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from app.cases.models import PracticeContext
 from app.signs_of_safety.models import Category, RaterRole
@@ -185,6 +185,22 @@ RATER_ROLE_LABELS = {
     RaterRole.key_worker: "Key worker",
     RaterRole.supervisor: "Supervisor",
 }
+
+
+@dataclass(frozen=True)
+class ScoreTable:
+    raters: list[str]
+    rows: list[tuple[date, list[list[int]]]]  # one row per day; each rater's scores that day, in order
+
+
+def score_table(series: dict[str, list[tuple[datetime, int]]]) -> ScoreTable:
+    """The chart's numbers as a table: a row per day of rating, a column per rater."""
+    raters = sorted(series)
+    by_day: dict[date, dict[str, list[int]]] = {}
+    for rater in raters:
+        for at, score in sorted(series[rater]):
+            by_day.setdefault(at.date(), {}).setdefault(rater, []).append(score)
+    return ScoreTable(raters=raters, rows=[(day, [by_day[day].get(r, []) for r in raters]) for day in sorted(by_day)])
 
 
 # --- Scale history chart (server-rendered SVG) -------------------------------------------------

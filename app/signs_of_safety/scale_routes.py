@@ -35,8 +35,7 @@ def scales_page(request: Request, case_id: int, session: SessionDep, actor: Curr
     scales = []
     for pair_key, name, statement in _scales(session, case):
         series = service.scale_series(rows, pair_key)
-        table = sorted(((at, rater, score) for rater, points in series.items() for at, score in points), key=lambda r: (r[0], r[1]))
-        scales.append({"key": pair_key or "overall", "name": name, "statement": statement, "chart": rules.chart(series), "table": table})
+        scales.append({"key": pair_key or "overall", "name": name, "statement": statement, "chart": rules.chart(series), "table": rules.score_table(series)})
     latest_rows = list(reversed(rows))[:8]
     return render(
         request,

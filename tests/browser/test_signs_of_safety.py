@@ -39,6 +39,7 @@ def test_worker_maps_a_case_with_the_family_rates_draws_and_submits(page, live_s
     log_in(page, live_server, "sam@example.org")
     page.goto(f"{live_server}/cases/{case.id}")
     page.get_by_role("link", name="Signs of Safety map").click()
+    page.wait_for_url("**/signs-of-safety")
     assert page.get_by_role("heading", name="Signs of Safety map", level=1).is_visible()
     assert_accessible(page, "sos-map-empty-tablet")
 
@@ -67,6 +68,7 @@ def test_worker_maps_a_case_with_the_family_rates_draws_and_submits(page, live_s
     page.get_by_role("link", name="Safety scales").click()
     for rater, overall, pair in (("Donna Morgan", "4", "3"), ("Kayla Morgan", "7", "6"), ("Sam Okafor", "3", "2")):
         page.get_by_role("link", name=rater).click()
+        page.wait_for_url("**/scales/rate?*")
         fieldsets = page.locator("fieldset.sos-scale-field")
         fieldsets.nth(0).get_by_text(overall, exact=True).click()
         fieldsets.nth(1).get_by_text(pair, exact=True).click()
@@ -75,9 +77,11 @@ def test_worker_maps_a_case_with_the_family_rates_draws_and_submits(page, live_s
             assert page.get_by_text("Things at home are good and I feel safe and happy there.").is_visible()
             assert_accessible(page, "sos-rate-young-person-tablet")
         page.get_by_role("button", name="Save rating").click()
+        page.wait_for_url("**/scales")
     assert page.locator("svg[role=img]").count() == 2
     table = page.get_by_role("table").first
-    assert table.get_by_role("row").count() == 4  # header + three raters
+    assert table.get_by_role("row").count() == 2  # header + one day
+    assert table.get_by_role("columnheader").count() == 4  # date + three raters
     assert "Donna Morgan (parent or carer)" in table.inner_text()
     assert_accessible(page, "sos-scales-tablet")
 

@@ -84,9 +84,13 @@ def test_new_ratings_never_replace_old_ones_and_the_chart_and_table_show_both(cl
     assert overall.count('role="img"') == 1
     title = re.search(r"<title[^>]*>(.*?)</title>", overall, re.S).group(1)
     assert "Sam Okafor (key worker) 2, 5" in title
-    cells = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>(\d+)</td></tr>", overall)
-    assert cells.count(("Sam Okafor (key worker)", "2")) == 1 and ("Samira Hassan (parent or carer)", "4") in cells
-    assert len(cells) == 4
+    headers = re.findall(r'<th scope="col">([^<]*)</th>', overall)
+    assert headers[0] == "Date"
+    assert set(headers[1:]) == {"Amira Hassan (young person)", "Sam Okafor (key worker)", "Samira Hassan (parent or carer)"}
+    rows = re.findall(r'<tr><th scope="row">[^<]*</th>(.*?)</tr>', overall)
+    assert len(rows) == 1  # all on one day, so one row with both of the worker's numbers
+    cells = dict(zip(headers[1:], re.findall(r"<td>([^<]*)</td>", rows[0])))
+    assert cells == {"Amira Hassan (young person)": "7", "Sam Okafor (key worker)": "2, then 5", "Samira Hassan (parent or carer)": "4"}
     assert overall.count('class="sos-line"') == 3  # one line per rater
 
 
