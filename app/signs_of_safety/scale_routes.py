@@ -36,7 +36,7 @@ def scales_page(request: Request, case_id: int, session: SessionDep, actor: Curr
     for pair_key, name, statement in _scales(session, case):
         series = service.scale_series(rows, pair_key)
         scales.append({"key": pair_key or "overall", "name": name, "statement": statement, "chart": rules.chart(series), "table": rules.score_table(series)})
-    latest_rows = list(reversed(rows))[:8]
+    latest_rows = [r for r in reversed(rows) if r.why_not_lower or r.one_step_higher][:8]
     return render(
         request,
         "signs_of_safety/scales.html",

@@ -230,7 +230,8 @@ def raters(*, session: Session, case: Case, actor_user: User) -> list[Rater]:
     ]
     key_worker = session.get(User, case.key_worker_id)
     found.append(Rater(key="key_worker", name=key_worker.full_name if key_worker else "Key worker", role=RaterRole.key_worker))
-    found.append(Rater(key="supervisor", name="Supervisor", role=RaterRole.supervisor))
+    supervisor = actor_user if actor_user.role == "supervisor" else session.exec(select(User).where(User.team_id == case.team_id, User.role == "supervisor", User.is_active == True).order_by(User.id).limit(1)).first()  # noqa: E712
+    found.append(Rater(key="supervisor", name=supervisor.full_name if supervisor else "Supervisor", role=RaterRole.supervisor))
     return found
 
 
