@@ -146,3 +146,60 @@ class ThreeHousesEntry(SQLModel, table=True):
     consent_to_share: bool = False
     recorded_by_id: int = Field(foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class StoryStatus(StrEnum):
+    draft = "draft"
+    shared = "shared"
+
+
+class StoryVersion(SQLModel, table=True):
+    """One version of the words-and-pictures storyboard: fixed once it has been shared."""
+
+    __tablename__ = "sos_story_version"
+    __table_args__ = (UniqueConstraint("case_id", "number", name="uq_sos_story_version_case_number"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    case_id: int = Field(foreign_key="case.id")
+    number: int = Field(default=1)
+    based_on: int = Field(default=0)
+    status: str = Field(default=StoryStatus.draft, max_length=20)
+    title: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by_id: int = Field(foreign_key="user.id")
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == StoryStatus.draft
+
+
+class StoryPanel(SQLModel, table=True):
+    """One panel: words, and optionally a drawing or a photo with a description of it."""
+
+    __tablename__ = "sos_story_panel"
+    __table_args__ = (Index("ix_sos_story_panel_version", "story_version_id", "position"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    story_version_id: str = Field(foreign_key="sos_story_version.id", max_length=36)
+    panel_key: str = Field(max_length=36)
+    position: int = Field(default=0)
+    text: str = Field(max_length=2000)
+    image: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    image_type: str = Field(default="", max_length=20)  # image/png, image/jpeg
+    image_description: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class StoryShare(SQLModel, table=True):
+    """Who a version was shared with and when (append-only)."""
+
+    __tablename__ = "sos_story_share"
+    __table_args__ = (Index("ix_sos_story_share_version", "story_version_id"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    story_version_id: str = Field(foreign_key="sos_story_version.id", max_length=36)
+    person_id: str | None = Field(default=None, foreign_key="person.id", max_length=36)
+    shared_with: str = Field(max_length=120)
+    shared_on: date
+    recorded_by_id: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
