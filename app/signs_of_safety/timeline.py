@@ -1,4 +1,6 @@
-"""Timeline items: map versions submitted, and rating sessions (one item per day of ratings)."""
+"""Timeline items: map versions submitted, rating days, three houses days, words and pictures shared.
+
+Four queries whatever the case holds."""
 from __future__ import annotations
 
 from datetime import datetime, time, timezone
@@ -9,7 +11,7 @@ from sqlmodel import Session, select
 from app.accounts.models import User
 from app.cases.extensions import TimelineItem
 from app.cases.models import Case
-from app.signs_of_safety.models import MapVersion, ScaleRating, ThreeHousesEntry
+from app.signs_of_safety.models import MapVersion, ScaleRating, StoryShare, StoryVersion, ThreeHousesEntry
 
 
 def items(*, session: Session, case: Case) -> list[TimelineItem]:
@@ -37,6 +39,13 @@ def items(*, session: Session, case: Case) -> list[TimelineItem]:
     ).all()
     for _day, at, count in houses:
         found.append(TimelineItem(at=_aware(at), kind="assessment", title="Three houses with the young person", detail=f"{count} entr{'ies' if count != 1 else 'y'}", url=f"{base}/three-houses"))
+    shared = session.exec(
+        select(StoryShare.shared_on, StoryShare.created_at, StoryShare.shared_with, StoryVersion.number)
+        .join(StoryVersion, StoryVersion.id == StoryShare.story_version_id)
+        .where(StoryVersion.case_id == case.id)
+    ).all()
+    for _on, at, with_whom, number in shared:
+        found.append(TimelineItem(at=at, kind="assessment", title="Words and pictures shared", detail=f"version {number}, with {with_whom}", url=f"{base}/words-and-pictures/versions/{number}"))
     return found
 
 

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import func, select
 
 from app.signs_of_safety.models import MapItem, MapStatus, MapVersion, ScaleRating, ThreeHousesEntry
-from tests.browser.conftest import PHONE, TABLET, assert_accessible, assert_touch_targets, log_in
+from tests.browser.conftest import PHONE, SCREENSHOTS, TABLET, assert_accessible, assert_touch_targets, log_in
 from tests.factories import make_case, make_user
 from tests.signs_of_safety.factories import make_person
 
@@ -155,6 +155,14 @@ def test_demo_maps_and_scale_history_pass_axe_on_tablet_and_phone(page, live_ser
     page.goto(f"{live_server}/cases/{kayla.id}")
     assert page.get_by_text("Overdue").first.is_visible()
     assert_accessible(page, "sos-demo-kayla-case-tablet")
+    page.goto(f"{live_server}/cases/{kayla.id}/signs-of-safety/words-and-pictures")
+    assert page.get_by_role("img", name="Gran's house").is_visible()
+    assert_accessible(page, "sos-demo-kayla-words-and-pictures-tablet")
+    page.goto(f"{live_server}/cases/{kayla.id}/signs-of-safety/print")
+    page.emulate_media(media="print")
+    page.screenshot(path=str(SCREENSHOTS / "sos-demo-kayla-map-print.png"), full_page=True)
+    assert page.get_by_role("button", name="Submit for review").count() == 0
+    page.emulate_media(media="screen")
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server}/cases/{kayla.id}/signs-of-safety/scales")
     assert_accessible(page, "sos-demo-kayla-scales-phone")
