@@ -97,7 +97,8 @@ def _kayla(session, demo) -> None:
         (House.good_things, "Gran's house. My dog Biscuit. Football on Saturdays.", True),
         (House.dreams, "Being a vet nurse. Mum and me going to Blackpool like we used to.", True),
     ]:
-        service.add_house_entry(session=session, case=case, entry_id=new_id(), house=house, text=text, own_words=own, drawing_png=None, drawing_description="", consent_to_share=house != House.worries, person_id=kayla.id, by=worker)
+        entry, _ = service.add_house_entry(session=session, case=case, entry_id=new_id(), house=house, text=text, own_words=own, drawing_png=None, drawing_description="", consent_to_share=house != House.worries, person_id=kayla.id, by=worker)
+        entry.created_at = utcnow() - timedelta(days=50)
 
 
 def _amira(session, demo) -> None:
@@ -143,7 +144,8 @@ def _amira(session, demo) -> None:
         },
     )
     for house, text in [(House.worries, "Him coming back."), (House.good_things, "Art club and my uncle."), (House.dreams, "Going to art college in Manchester.")]:
-        service.add_house_entry(session=session, case=case, entry_id=new_id(), house=house, text=text, own_words=True, drawing_png=None, drawing_description="", consent_to_share=True, person_id=amira.id, by=worker)
+        entry, _ = service.add_house_entry(session=session, case=case, entry_id=new_id(), house=house, text=text, own_words=True, drawing_png=None, drawing_description="", consent_to_share=True, person_id=amira.id, by=worker)
+        entry.created_at = utcnow() - timedelta(days=85)
 
 
 def _tyler(session, demo) -> None:

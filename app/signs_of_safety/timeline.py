@@ -44,8 +44,10 @@ def items(*, session: Session, case: Case) -> list[TimelineItem]:
         .join(StoryVersion, StoryVersion.id == StoryShare.story_version_id)
         .where(StoryVersion.case_id == case.id)
     ).all()
-    for _on, at, with_whom, number in shared:
-        found.append(TimelineItem(at=at, kind="assessment", title="Words and pictures shared", detail=f"version {number}, with {with_whom}", url=f"{base}/words-and-pictures/versions/{number}"))
+    for on, at, with_whom, number in shared:
+        # The day it was shown to the family is what matters, not the day it was typed up.
+        when = datetime.combine(on, _aware(at).timetz()) if on != _aware(at).date() else _aware(at)
+        found.append(TimelineItem(at=when, kind="assessment", title="Words and pictures shared", detail=f"version {number}, with {with_whom}", url=f"{base}/words-and-pictures/versions/{number}"))
     return found
 
 
