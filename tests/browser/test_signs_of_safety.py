@@ -100,7 +100,9 @@ def test_worker_maps_a_case_with_the_family_rates_draws_and_submits(page, live_s
     page.get_by_role("button", name="Save in this house").click()
     drawing = page.get_by_role("img", name="Drawing: My dog Biscuit in the park")
     assert drawing.is_visible()
-    assert page.evaluate("img => img.naturalWidth", drawing.element_handle()) == 640
+    handle = drawing.element_handle()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=handle)
+    assert page.evaluate("img => img.naturalWidth", handle) == 640
 
     page.goto(base)
     page.get_by_role("button", name="Submit for review").click()
