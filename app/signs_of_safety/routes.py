@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from app.audit import service as audit
 from app.cases.models import Case, new_id
@@ -14,6 +14,7 @@ from app.signs_of_safety import rules, service
 from app.signs_of_safety.models import Category, MapVersion
 from app.signs_of_safety.service import ItemFields, StaleVersion
 from app.templating import flash, redirect, render
+from app.timeutil import today
 
 router = APIRouter()
 
@@ -37,7 +38,13 @@ def base_url(case: Case) -> str:
 
 
 def conflict(request: Request, case: Case, exc: StaleVersion, form: Form) -> Response:
-    """409: the change was made from an older version; show it beside the current map to redo."""
+    """409: the change was made from an older version; show it beside the current map to redo.
+
+    The offline outbox may ask for JSON: it keeps the operation as a conflict for the worker.
+    """
+    accept = request.headers.get("accept", "")
+    if "application/json" in accept and "text/html" not in accept:
+        return JSONResponse({"error": "conflict", "base_version": exc.base_version, "current_version": exc.current, "url": base_url(case)}, status_code=409)
     return render(
         request,
         "signs_of_safety/conflict.html",
@@ -64,6 +71,7 @@ def _map_context(session, case: Case, version: MapVersion | None) -> dict:
         "add_label": lambda c: rules.add_label(c, case.practice_context),
         "pair_warning": rules.too_many_pairs(len(by_category[Category.pair])),
         "base": base_url(case),
+        "today": today(),
     }
 
 

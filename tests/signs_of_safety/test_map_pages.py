@@ -111,6 +111,8 @@ def test_change_made_offline_from_an_older_version_answers_409_and_overwrites_no
     assert db.exec(select(MapItem).where(MapItem.text == "Changed offline from version 1.")).first() is None
     assert post(client, f"/cases/{case.id}/signs-of-safety/items", {"id": new_id(), "base_version": "1", "category": "harm", "text": "Late."}).status_code == 409
     assert len(db.exec(select(MapVersion)).all()) == 2
+    as_json = client.post(f"/cases/{case.id}/signs-of-safety/submit", data={"base_version": "1"}, headers={"Accept": "application/json"})
+    assert as_json.status_code == 409 and as_json.json()["current_version"] == 2
 
 
 def test_removing_an_item_keeps_it_in_the_submitted_version(client, db, worker_case):
