@@ -76,6 +76,7 @@ def test_worker_maps_a_case_with_the_family_rates_draws_and_submits(page, live_s
         if rater == "Kayla Morgan":
             assert page.get_by_text("Things at home are good and I feel safe and happy there.").is_visible()
             assert_accessible(page, "sos-rate-young-person-tablet")
+            assert_touch_targets(page)
         page.get_by_role("button", name="Save rating").click()
         page.wait_for_url("**/scales")
     assert page.locator("svg[role=img]").count() == 2
