@@ -42,4 +42,7 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the commit happens before the response is sent. With FastAPI's default
+# ("request") it happens after, so a browser following a post/redirect/get 303 could read the
+# page before the change was committed (seen as a flaky browser test on PostgreSQL).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
