@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from app.cases.models import PracticeContext
 from app.signs_of_safety.models import Category, RaterRole
@@ -124,6 +124,23 @@ def jargon_hints(text: str) -> list[str]:
         for word, prompt in JARGON.items()
         if re.search(rf"\b{re.escape(word)}\b", lowered)
     ]
+
+
+def recorded_at(raw: str, *, now: datetime, max_age_days: int = 30) -> datetime:
+    """When a rating was really given: the tablet's time stamp if plausible, else `now`.
+
+    Ratings made offline reach the server when the outbox replays, maybe days later; the chart
+    must show them on the day of the visit. A stamp in the future or too old is not trusted.
+    """
+    try:
+        stamp = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        return now
+    if stamp.tzinfo is None:
+        return now
+    if stamp > now + timedelta(minutes=5) or stamp < now - timedelta(days=max_age_days):
+        return now
+    return stamp.astimezone(now.tzinfo)
 
 
 def too_many_pairs(count: int) -> bool:

@@ -13,6 +13,7 @@ from app.security.permissions import get_case
 from app.signs_of_safety import rules, service
 from app.signs_of_safety.models import Category
 from app.templating import flash, redirect, render
+from app.timeutil import utcnow
 
 router = APIRouter()
 
@@ -100,12 +101,13 @@ async def add_ratings(request: Request, case_id: int, session: SessionDep, actor
             answers.append((index, pair_key, score, why, higher))
     if not form.ok:
         return render(request, "signs_of_safety/rate.html", context, status_code=422)
+    given_at = rules.recorded_at(form.values.get("recorded_at") or "", now=utcnow())
     created_any = False
     for index, pair_key, score, why, higher in answers:
         # Each scale's row gets an id derived from the form's one client id, so a replay of the
         # same submission is recognised row by row.
         row_id = rating_id if index == 0 else f"{rating_id[:30]}-{index:05d}"
-        rating, created = service.add_rating(session=session, case=case, rating_id=row_id, rater=context["rater"], pair_key=pair_key, score=score, why_not_lower=why, one_step_higher=higher, by=actor.user)
+        rating, created = service.add_rating(session=session, case=case, rating_id=row_id, rater=context["rater"], pair_key=pair_key, score=score, why_not_lower=why, one_step_higher=higher, by=actor.user, rated_at=given_at)
         if created:
             created_any = True
             audit.record(session=session, actor=actor, action="create", object_type="sos_scale_rating", object_id=rating.id, case_id=case.id, detail=f"{rating.rater_role} rated {'overall' if pair_key is None else 'a statement pair'}")

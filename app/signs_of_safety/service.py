@@ -311,6 +311,7 @@ def add_house_entry(
     consent_to_share: bool,
     person_id: str | None,
     by: User,
+    created_at: datetime | None = None,
 ) -> tuple[ThreeHousesEntry, bool]:
     """Keep what the young person put in one house; (entry, created). The same id twice keeps it once."""
     existing = session.get(ThreeHousesEntry, entry_id)
@@ -329,6 +330,7 @@ def add_house_entry(
         consent_to_share=consent_to_share,
         person_id=person_id,
         recorded_by_id=by.id,
+        created_at=created_at or utcnow(),
     )
     session.add(entry)
     session.flush()

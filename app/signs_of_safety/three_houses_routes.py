@@ -18,9 +18,10 @@ from app.db import SessionDep
 from app.forms import Form
 from app.security.auth import FamilyActor
 from app.security.permissions import get_case
-from app.signs_of_safety import service
+from app.signs_of_safety import rules, service
 from app.signs_of_safety.models import House, ThreeHousesEntry
 from app.templating import flash, redirect, render
+from app.timeutil import utcnow
 
 router = APIRouter()
 
@@ -93,6 +94,7 @@ async def add_entry(request: Request, case_id: int, session: SessionDep, actor: 
         consent_to_share=form.boolean("consent_to_share"),
         person_id=young.id if young else None,
         by=actor.user,
+        created_at=rules.recorded_at(form.values.get("recorded_at") or "", now=utcnow()),
     )
     if created:
         audit.record(session=session, actor=actor, action="create", object_type="sos_three_houses_entry", object_id=entry.id, case_id=case.id, detail=f"{house.value} entry{' with drawing' if drawing else ''}")

@@ -168,3 +168,15 @@ def test_in_family_mode_only_the_rating_and_three_houses_screens_of_that_case_op
     assert client.get(f"/cases/{case.id}/signs-of-safety").status_code == 403
     assert client.get(f"/cases/{case.id}/signs-of-safety/scales").status_code == 403
     assert client.get(f"/cases/{other.id}/signs-of-safety/three-houses").status_code == 404
+
+
+def test_rating_made_offline_keeps_the_time_it_was_given_unless_that_time_is_implausible(client, db, worker_case):
+    from datetime import UTC, datetime, timedelta
+
+    _, case, _, _ = worker_case
+    visit = (datetime.now(UTC) - timedelta(days=3)).replace(microsecond=0)
+    client.post(f"/cases/{case.id}/signs-of-safety/scales/ratings", data={"id": new_id(), "rater": "key_worker", "score-0": "5", "recorded_at": visit.isoformat().replace("+00:00", "Z")})
+    client.post(f"/cases/{case.id}/signs-of-safety/scales/ratings", data={"id": new_id(), "rater": "key_worker", "score-0": "6", "recorded_at": "2099-01-01T00:00:00Z"})
+    rows = {r.score: r.rated_at for r in db.exec(select(ScaleRating)).all()}
+    assert rows[5] == visit
+    assert abs(rows[6] - datetime.now(UTC)) < timedelta(minutes=1)

@@ -74,6 +74,15 @@
     });
   }
 
+  // Ratings and three houses entries carry the moment they were given, so one queued offline
+  // and sent days later still shows on the day of the visit. Capture phase: before the outbox.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-stamp")) return;
+    var field = form.querySelector("input[name=recorded_at]");
+    if (field && !field.value) field.value = new Date().toISOString();
+  }, true);
+
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("[data-drawing]"), setUpDrawing);
     Array.prototype.forEach.call(document.querySelectorAll("[data-jargon-for]"), setUpJargon);
