@@ -213,3 +213,23 @@ def test_case_page_queries_do_not_grow_with_the_map(client, db, worker_case):
     service.submit(session=db, map_version=service.latest_version(session=db, case=case), by=worker)
     db.commit()
     assert count_queries() == small
+
+
+def test_change_page_shows_the_current_wording_and_a_blank_change_is_refused_beside_the_field(client, db, worker_case):
+    worker, case, mum = worker_case
+    rule = add_item(db, case=case, by=worker, category=Category.rule, text="Kayla texts by 9pm.", person_id=mum.id, by_key_worker=False, detail="Mum checks at 9pm.")
+    db.commit()
+    page = client.get(f"/cases/{case.id}/signs-of-safety/items/{rule.item_key}/edit").text
+    assert "Kayla texts by 9pm." in page and "Mum checks at 9pm." in page
+    assert f'<option value="person:{mum.id}" selected>' in page
+    response = client.post(f"/cases/{case.id}/signs-of-safety/items/{rule.item_key}", data={"base_version": "1", "text": "", "who": f"person:{mum.id}", "detail": "Mum checks at 10pm."})
+    assert response.status_code == 422
+    assert 'id="text-error"' in response.text and "Mum checks at 10pm." in response.text
+    db.expire_all()
+    assert service.find_item(session=db, map_version=service.latest_version(session=db, case=case), item_key=rule.item_key).detail == "Mum checks at 9pm."
+
+
+def test_rule_needs_someone_who_makes_sure(client, db, worker_case):
+    _, case, _ = worker_case
+    response = client.post(f"/cases/{case.id}/signs-of-safety/items", data={"id": new_id(), "base_version": "0", "category": "rule", "text": "No visitors after 10pm.", "who": ""})
+    assert response.status_code == 422 and 'id="who-error"' in response.text
