@@ -1,0 +1,295 @@
+"""Signs of Safety map pages: the map and its versions, items, submitting, the safety plan."""
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+
+from app.audit import service as audit
+from app.cases.models import Case, new_id
+from app.db import SessionDep
+from app.forms import Form
+from app.security.auth import Actor, CurrentActor
+from app.security.permissions import get_case
+from app.signs_of_safety import rules, service
+from app.signs_of_safety.models import Category, MapVersion
+from app.signs_of_safety.service import ItemFields, StaleVersion
+from app.templating import flash, redirect, render
+from app.timeutil import today
+
+router = APIRouter()
+
+WORRIES = {Category.harm, Category.pair, Category.complicating}
+WHO_LABEL = {
+    Category.next_step: "Who will do it",
+    Category.rule: "Who makes sure",
+    Category.red_flag: "Who notices and acts",
+}
+TEXT_LABEL = {
+    Category.rule: "What will happen",
+    Category.red_flag: "The sign that things are going wrong",
+    Category.next_step: "The next step",
+    Category.non_negotiable: "What must (or must not) happen",
+}
+DETAIL_LABEL = {Category.rule: "How everyone will know it is kept", Category.red_flag: "What they will do"}
+
+
+def base_url(case: Case) -> str:
+    return f"/cases/{case.id}/signs-of-safety"
+
+
+def conflict(request: Request, case: Case, exc: StaleVersion, form: Form) -> Response:
+    """409: the change was made from an older version; show it beside the current map to redo.
+
+    The offline outbox may ask for JSON: it keeps the operation as a conflict for the worker.
+    """
+    accept = request.headers.get("accept", "")
+    if "application/json" in accept and "text/html" not in accept:
+        return JSONResponse({"error": "conflict", "base_version": exc.base_version, "current_version": exc.current, "url": base_url(case)}, status_code=409)
+    return render(
+        request,
+        "signs_of_safety/conflict.html",
+        {"case": case, "stale": exc, "values": {k: v for k, v in form.values.items() if k not in ("id", "base_version") and v}},
+        status_code=409,
+    )
+
+
+def _map_context(session, case: Case, version: MapVersion | None) -> dict:
+    version_items = service.items(session=session, map_version=version) if version else []
+    by_category: dict[str, list] = {c.value: [] for c in Category}
+    for item in version_items:
+        by_category[item.category].append(item)
+    people = service.people(session=session, case=case)
+    return {
+        "case": case,
+        "version": version,
+        "by_category": by_category,
+        "people_by_id": {p.id: p for p in people},
+        "labels": rules.labels(case.practice_context),
+        "columns": rules.COLUMNS,
+        "safety_plan": rules.SAFETY_PLAN,
+        "category_label": lambda c: rules.category_label(c, case.practice_context),
+        "add_label": lambda c: rules.add_label(c, case.practice_context),
+        "pair_warning": rules.too_many_pairs(len(by_category[Category.pair])),
+        "base": base_url(case),
+        "today": today(),
+    }
+
+
+@router.get("/cases/{case_id}/signs-of-safety")
+def map_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id)
+    version = service.latest_version(session=session, case=case)
+    context = _map_context(session, case, version)
+    context["versions"] = service.versions(session=session, case=case)
+    context["base_version"] = version.number if version else 0
+    return render(request, "signs_of_safety/map.html", context)
+
+
+@router.get("/cases/{case_id}/signs-of-safety/versions/{number}")
+def version_page(request: Request, case_id: int, number: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id)
+    version = service.get_version(session=session, case=case, number=number)
+    if version is None:
+        raise HTTPException(status_code=404)
+    context = _map_context(session, case, version)
+    context["read_only"] = True
+    return render(request, "signs_of_safety/version.html", context)
+
+
+@router.get("/cases/{case_id}/signs-of-safety/print")
+def print_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, summary: bool = False) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id)
+    version = service.latest_version(session=session, case=case)
+    context = _map_context(session, case, version)
+    context["read_only"] = True
+    template = "signs_of_safety/family_summary.html" if summary else "signs_of_safety/print.html"
+    return render(request, template, context)
+
+
+# --- Items ----------------------------------------------------------------------------------------
+
+def _who_options(people) -> list[tuple[str, str]]:
+    return [("key_worker", "Key worker"), *((f"person:{p.id}", f"{p.name} ({p.relationship})" if p.relationship else p.name) for p in people)]
+
+
+def _item_form_context(session, case: Case, category: Category, form: Form | None, *, item=None, base_version: int, item_id: str | None = None) -> dict:
+    labels = rules.labels(case.practice_context)
+    people = service.people(session=session, case=case)
+    text_label = labels.statement if category is Category.pair else TEXT_LABEL.get(category, "What was said")
+    return {
+        "case": case,
+        "category": category,
+        "category_name": rules.category_label(category, case.practice_context),
+        "hint": rules.CATEGORY_HINTS.get(category),
+        "labels": labels,
+        "form": form,
+        "item": item,
+        "item_id": item_id or new_id(),
+        "base_version": base_version,
+        "who_options": _who_options(people),
+        "who_label": WHO_LABEL.get(category, "Who said this"),
+        "text_label": text_label,
+        "detail_label": DETAIL_LABEL.get(category),
+        "is_worry": category in WORRIES,
+        "statement_help": rules.STATEMENT_HELP,
+        "jargon": rules.jargon_hints(form.values.get("text", "") if form else (item.text if item else "")),
+        "base": base_url(case),
+    }
+
+
+def _read_item(form: Form, case_people_keys: set[str], category: Category) -> ItemFields:
+    text_label = "The statement" if category is Category.pair else "This"
+    text = form.text("text", required=True, max_length=1000, label=text_label)
+    who = form.choice("who", case_people_keys, required=category in (Category.next_step, Category.rule, Category.red_flag), default=None)
+    agrees = form.choice("family_agrees", ["yes", "no", "not_asked"], required=False, default="not_asked")
+    goal = form.text("goal", required=category is Category.pair, max_length=1000, label="The goal") if category is Category.pair else ""
+    return ItemFields(
+        text=text,
+        person_id=who.split(":", 1)[1] if who and who.startswith("person:") else None,
+        by_key_worker=who == "key_worker",
+        family_agrees={"yes": True, "no": False}.get(agrees or "") if category in WORRIES else None,
+        goal=goal,
+        sustain_for=form.text("sustain_for", max_length=120) if category is Category.pair else "",
+        detail=form.text("detail", max_length=1000) if category in DETAIL_LABEL else "",
+        due_on=form.date("due_on", required=category is Category.next_step) if category is Category.next_step else None,
+        done=form.boolean("done") if category is Category.next_step else False,
+    )
+
+
+def _category(value: str) -> Category:
+    try:
+        return Category(value)
+    except ValueError:
+        raise HTTPException(status_code=404) from None
+
+
+@router.get("/cases/{case_id}/signs-of-safety/items/new")
+def new_item_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, category: str = "harm") -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id)
+    latest = service.latest_version(session=session, case=case)
+    context = _item_form_context(session, case, _category(category), None, base_version=latest.number if latest else 0)
+    return render(request, "signs_of_safety/item_form.html", context)
+
+
+def _audit_write(session, actor: Actor, case: Case, action: str, object_type: str, object_id: str, detail: str) -> None:
+    audit.record(session=session, actor=actor, action=action, object_type=object_type, object_id=object_id, case_id=case.id, detail=detail)
+
+
+@router.post("/cases/{case_id}/signs-of-safety/items")
+async def add_item(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    category = _category(form.values.get("category", ""))
+    item_id = form.values.get("id") or new_id()
+    base_version = form.integer("base_version", default=0, minimum=0, maximum=100000) or 0
+    people = service.people(session=session, case=case)
+    fields = _read_item(form, {key for key, _ in _who_options(people)}, category)
+    if not form.ok:
+        context = _item_form_context(session, case, category, form, base_version=base_version, item_id=item_id)
+        return render(request, "signs_of_safety/item_form.html", context, status_code=422)
+    try:
+        item, created = service.add_item(session=session, case=case, item_id=item_id, base_version=base_version, category=category, fields=fields, by=actor.user)
+    except StaleVersion as exc:
+        return conflict(request, case, exc, form)
+    if created:
+        _audit_write(session, actor, case, "create", "sos_map_item", item.id, f"{category.value} added to the map")
+        _flash_saved(request, case, category, fields)
+    return redirect(request, f"{base_url(case)}#{category.value}")
+
+
+def _flash_saved(request: Request, case: Case, category: Category, fields: ItemFields) -> None:
+    flash(request, f"{rules.category_label(category, case.practice_context)}: saved.")
+    for hint in rules.jargon_hints(fields.text)[:1]:
+        flash(request, hint, "warning")
+
+
+@router.get("/cases/{case_id}/signs-of-safety/items/{item_key}/edit")
+def edit_item_page(request: Request, case_id: int, item_key: str, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id)
+    latest = service.latest_version(session=session, case=case)
+    item = service.find_item(session=session, map_version=latest, item_key=item_key) if latest else None
+    if item is None:
+        raise HTTPException(status_code=404)
+    context = _item_form_context(session, case, Category(item.category), None, item=item, base_version=latest.number)
+    return render(request, "signs_of_safety/item_form.html", context)
+
+
+@router.post("/cases/{case_id}/signs-of-safety/items/{item_key}")
+async def edit_item(request: Request, case_id: int, item_key: str, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    base_version = form.integer("base_version", default=0, minimum=0, maximum=100000) or 0
+    latest = service.latest_version(session=session, case=case)
+    item = service.find_item(session=session, map_version=latest, item_key=item_key) if latest else None
+    if item is None:
+        raise HTTPException(status_code=404)
+    category = Category(item.category)
+    people = service.people(session=session, case=case)
+    fields = _read_item(form, {key for key, _ in _who_options(people)}, category)
+    if not form.ok:
+        context = _item_form_context(session, case, category, form, item=item, base_version=base_version)
+        return render(request, "signs_of_safety/item_form.html", context, status_code=422)
+    try:
+        edited = service.edit_item(session=session, case=case, item_key=item_key, base_version=base_version, fields=fields, by=actor.user)
+    except StaleVersion as exc:
+        return conflict(request, case, exc, form)
+    except service.NotInMap:
+        raise HTTPException(status_code=404) from None
+    _audit_write(session, actor, case, "update", "sos_map_item", edited.id, f"{category.value} changed")
+    _flash_saved(request, case, category, fields)
+    return redirect(request, f"{base_url(case)}#{category.value}")
+
+
+@router.post("/cases/{case_id}/signs-of-safety/items/{item_key}/remove")
+async def remove_item(request: Request, case_id: int, item_key: str, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    base_version = form.integer("base_version", default=0, minimum=0, maximum=100000) or 0
+    try:
+        draft = service.remove_item(session=session, case=case, item_key=item_key, base_version=base_version, by=actor.user)
+    except StaleVersion as exc:
+        return conflict(request, case, exc, form)
+    _audit_write(session, actor, case, "delete", "sos_map_item", item_key, f"item removed from version {draft.number}")
+    flash(request, f"Removed from version {draft.number}. Earlier versions still show it.")
+    return redirect(request, base_url(case))
+
+
+@router.post("/cases/{case_id}/signs-of-safety/safety-plan")
+async def safety_plan_review(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    base_version = form.integer("base_version", default=0, minimum=0, maximum=100000) or 0
+    review_on = form.date("review_on")
+    if not form.ok:
+        flash(request, form.errors["review_on"], "error")
+        return redirect(request, f"{base_url(case)}#safety-plan")
+    try:
+        draft = service.set_safety_plan_review(session=session, case=case, base_version=base_version, review_on=review_on, by=actor.user)
+    except StaleVersion as exc:
+        return conflict(request, case, exc, form)
+    _audit_write(session, actor, case, "update", "sos_map_version", draft.id, "safety plan review date set")
+    flash(request, "Safety plan review date saved.")
+    return redirect(request, f"{base_url(case)}#safety-plan")
+
+
+@router.post("/cases/{case_id}/signs-of-safety/submit")
+async def submit_map(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    base_version = form.integer("base_version", default=0, minimum=0, maximum=100000) or 0
+    try:
+        version = service.submit_from(session=session, case=case, base_version=base_version, by=actor.user)
+    except StaleVersion as exc:
+        return conflict(request, case, exc, form)
+    _audit_write(session, actor, case, "submit", "sos_map_version", version.id, f"version {version.number} submitted for review")
+    flash(request, f"Version {version.number} submitted for review. It can no longer change; a new change starts version {version.number + 1}.")
+    return redirect(request, base_url(case))
+
+
+from app.signs_of_safety import scale_routes, three_houses_routes  # noqa: E402
+
+router.include_router(scale_routes.router)
+router.include_router(three_houses_routes.router)
+from app.signs_of_safety import words_and_pictures_routes  # noqa: E402
+
+router.include_router(words_and_pictures_routes.router)

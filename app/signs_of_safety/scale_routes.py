@@ -1,0 +1,118 @@
+"""Safety scales: each rater's 0-10 judgement per statement pair and overall, and their history."""
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from app.audit import service as audit
+from app.cases.models import Case, new_id
+from app.db import SessionDep
+from app.forms import Form
+from app.security.auth import CurrentActor, FamilyActor
+from app.security.permissions import get_case
+from app.signs_of_safety import rules, service
+from app.signs_of_safety.models import Category
+from app.templating import flash, redirect, render
+from app.timeutil import utcnow
+
+router = APIRouter()
+
+
+def _scales(session, case: Case) -> list[tuple[str | None, str, str]]:
+    """(pair_key, name, the statement) for the overall scale and each pair in the latest version."""
+    labels = rules.labels(case.practice_context)
+    found: list[tuple[str | None, str, str]] = [(None, "Overall", f"How {labels.scale_question} are things for the young person overall?")]
+    latest = service.latest_version(session=session, case=case)
+    if latest:
+        pairs = [i for i in service.items(session=session, map_version=latest) if i.category == Category.pair]
+        found.extend((p.item_key, f"{labels.statement} {n}", p.text) for n, p in enumerate(pairs, start=1))
+    return found
+
+
+@router.get("/cases/{case_id}/signs-of-safety/scales")
+def scales_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id)
+    rows = service.ratings(session=session, case=case)
+    scales = []
+    for pair_key, name, statement in _scales(session, case):
+        series = service.scale_series(rows, pair_key)
+        scales.append({"key": pair_key or "overall", "name": name, "statement": statement, "chart": rules.chart(series), "table": rules.score_table(series)})
+    latest_rows = [r for r in reversed(rows) if r.why_not_lower or r.one_step_higher][:8]
+    return render(
+        request,
+        "signs_of_safety/scales.html",
+        {
+            "case": case,
+            "scales": scales,
+            "raters": service.raters(session=session, case=case, actor_user=actor.user),
+            "role_labels": rules.RATER_ROLE_LABELS,
+            "recent": latest_rows,
+            "base": f"/cases/{case.id}/signs-of-safety",
+        },
+    )
+
+
+def _rate_context(session, case: Case, rater_key: str, form: Form | None, rating_id: str | None = None, actor_user=None) -> dict:
+    raters = {r.key: r for r in service.raters(session=session, case=case, actor_user=actor_user)}
+    rater = raters.get(rater_key)
+    if rater is None:
+        raise HTTPException(status_code=404)
+    low, high = rules.anchors(rater_role=rater.role, practice_context=case.practice_context)
+    scales = _scales(session, case)
+    if rater.role in rules.FAMILY_OVERALL_QUESTION:
+        scales[0] = (None, "Overall", rules.FAMILY_OVERALL_QUESTION[rater.role])
+    return {
+        "case": case,
+        "rater": rater,
+        "role_label": rules.RATER_ROLE_LABELS[rater.role],
+        "anchor_low": low,
+        "anchor_high": high,
+        "scales": scales,
+        "form": form,
+        "rating_id": rating_id or new_id(),
+        "young": rater.role == "young_person",
+        "base": f"/cases/{case.id}/signs-of-safety",
+    }
+
+
+# The rating screens are open in family mode too (DESIGN.md "Family mode"): each family member
+# rates for themselves on the worker's tablet; get_case keeps them to the handed-over case.
+@router.get("/cases/{case_id}/signs-of-safety/scales/rate")
+def rate_page(request: Request, case_id: int, session: SessionDep, actor: FamilyActor, rater: str = "key_worker") -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id)
+    return render(request, "signs_of_safety/rate.html", _rate_context(session, case, rater, None, actor_user=actor.user))
+
+
+@router.post("/cases/{case_id}/signs-of-safety/scales/ratings")
+async def add_ratings(request: Request, case_id: int, session: SessionDep, actor: FamilyActor) -> Response:
+    """One rater's ratings: the overall scale and any pairs they chose to rate, one row each."""
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    rater_key = form.values.get("rater", "")
+    rating_id = form.values.get("id") or new_id()
+    context = _rate_context(session, case, rater_key, form, rating_id, actor_user=actor.user)
+    answers = []
+    for index, (pair_key, _name, _statement) in enumerate(context["scales"]):
+        field = f"score-{index}"
+        score = form.integer(field, required=index == 0, minimum=0, maximum=10)
+        why = form.text(f"why-{index}", max_length=1000)
+        higher = form.text(f"higher-{index}", max_length=1000)
+        if score is not None:
+            answers.append((index, pair_key, score, why, higher))
+    if not form.ok:
+        return render(request, "signs_of_safety/rate.html", context, status_code=422)
+    given_at = rules.recorded_at(form.values.get("recorded_at") or "", now=utcnow())
+    created_any = False
+    for index, pair_key, score, why, higher in answers:
+        # Each scale's row gets an id derived from the form's one client id, so a replay of the
+        # same submission is recognised row by row.
+        row_id = rating_id if index == 0 else f"{rating_id[:30]}-{index:05d}"
+        rating, created = service.add_rating(session=session, case=case, rating_id=row_id, rater=context["rater"], pair_key=pair_key, score=score, why_not_lower=why, one_step_higher=higher, by=actor.user, rated_at=given_at)
+        if created:
+            created_any = True
+            audit.record(session=session, actor=actor, action="create", object_type="sos_scale_rating", object_id=rating.id, case_id=case.id, detail=f"{rating.rater_role} rated {'overall' if pair_key is None else 'a statement pair'}")
+    if created_any:
+        flash(request, f"Thank you. {context['rater'].name}'s rating is saved.")
+    if actor.in_family_mode:
+        return redirect(request, f"/cases/{case.id}/signs-of-safety/scales/rate?rater={rater_key}&saved=1")
+    return redirect(request, f"/cases/{case.id}/signs-of-safety/scales")

@@ -1,0 +1,90 @@
+// Signs of Safety screens: the drawing canvas for the three houses, and a gentle jargon hint
+// beside statement fields. The pages work without this file; it only adds to them.
+(function () {
+  "use strict";
+
+  function setUpDrawing(box) {
+    var canvas = box.querySelector("[data-canvas]");
+    var output = box.querySelector("[data-drawing-value]");
+    var context = canvas.getContext("2d");
+    var drawing = false;
+    var drawn = false;
+    box.hidden = false;
+    context.lineWidth = 5;
+    context.lineCap = "round";
+    context.lineJoin = "round";
+    context.strokeStyle = "#1b2428";
+
+    // Pointer events cover finger, stylus and mouse alike; the canvas is scaled by CSS, so
+    // positions are mapped back to its own pixel grid.
+    function point(event) {
+      var rect = canvas.getBoundingClientRect();
+      return { x: (event.clientX - rect.left) * canvas.width / rect.width, y: (event.clientY - rect.top) * canvas.height / rect.height };
+    }
+    canvas.addEventListener("pointerdown", function (event) {
+      drawing = true;
+      canvas.setPointerCapture(event.pointerId);
+      var p = point(event);
+      context.beginPath();
+      context.moveTo(p.x, p.y);
+      context.lineTo(p.x + 0.1, p.y + 0.1);
+      context.stroke();
+      drawn = true;
+    });
+    canvas.addEventListener("pointermove", function (event) {
+      if (!drawing) return;
+      var p = point(event);
+      context.lineTo(p.x, p.y);
+      context.stroke();
+    });
+    function stop() {
+      if (!drawing) return;
+      drawing = false;
+      output.value = drawn ? canvas.toDataURL("image/png") : "";
+    }
+    canvas.addEventListener("pointerup", stop);
+    canvas.addEventListener("pointercancel", stop);
+    box.querySelector("[data-clear-drawing]").addEventListener("click", function () {
+      context.clearRect(0, 0, canvas.width, canvas.height);
+      drawn = false;
+      output.value = "";
+    });
+  }
+
+  // Labels that hide what happens; the server gives the same hint after saving (rules.JARGON).
+  var JARGON = ["neglect", "domestic abuse", "domestic violence", "substance misuse", "mental health", "poor parenting", "risky behaviour", "disengaged", "volatile"];
+
+  function setUpJargon(box) {
+    var field = document.getElementById(box.getAttribute("data-jargon-for"));
+    if (!field) return;
+    var timer = null;
+    field.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var text = field.value.toLowerCase();
+        var found = JARGON.filter(function (word) { return text.indexOf(word) !== -1; });
+        box.textContent = "";
+        if (found.length) {
+          var p = document.createElement("p");
+          p.className = "flash flash-warning";
+          p.textContent = "\u201c" + found[0] + "\u201d is a label: try describing what actually happens instead.";
+          box.appendChild(p);
+        }
+      }, 400);
+    });
+  }
+
+  // Ratings and three houses entries carry the moment they were given, so one queued offline
+  // and sent days later still shows on the day of the visit. Capture phase: before the outbox.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-stamp")) return;
+    var field = form.querySelector("input[name=recorded_at]");
+    if (field && !field.value) field.value = new Date().toISOString();
+  }, true);
+
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-drawing]"), setUpDrawing);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-jargon-for]"), setUpJargon);
+  });
+})();
