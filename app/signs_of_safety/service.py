@@ -67,6 +67,14 @@ def items(*, session: Session, map_version: MapVersion) -> list[MapItem]:
     return list(session.exec(select(MapItem).where(MapItem.map_version_id == map_version.id).order_by(MapItem.position, MapItem.created_at)).all())
 
 
+def safety_plan_rules(*, session: Session, case: Case) -> list[str]:
+    """The rules of the case's latest safety plan, in the plan's words (network commitments link to them)."""
+    latest = latest_version(session=session, case=case)
+    if latest is None:
+        return []
+    return [item.text for item in items(session=session, map_version=latest) if item.category == Category.rule]
+
+
 def people(*, session: Session, case: Case) -> list[Person]:
     """The case's people, young person first."""
     return list(session.exec(select(Person).where(Person.case_id == case.id).order_by(Person.is_young_person.desc(), Person.created_at, Person.name)).all())
