@@ -6,6 +6,7 @@ both versions shown. Feedback screens are in feedback_routes.py.
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -21,12 +22,26 @@ from app.db import SessionDep
 from app.forms import Form
 from app.security.auth import Actor, CurrentActor
 from app.security.permissions import can_change_case, get_case
-from app.templating import flash, redirect, render
+from app.templating import flash, redirect, render, templates
 
 router = APIRouter()
 router.include_router(feedback_router)
 
 TEMPLATES = "base_assessment"
+
+
+def _isodate(value: str | None) -> str:
+    """Dates kept as ISO text inside the version document, shown like every other date."""
+    if not value:
+        return ""
+    try:
+        return date.fromisoformat(value).strftime("%-d %b %Y")
+    except ValueError:
+        return value
+
+
+# Registered here because the version document's dates are text; used by this package's templates.
+templates.env.filters["isodate"] = _isodate
 RISK_LEVEL_CHOICES = list(rules.RISK_LEVEL_LABELS.items())
 
 

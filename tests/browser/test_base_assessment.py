@@ -176,3 +176,31 @@ def test_gate_names_the_empty_stage_and_a_replayed_offline_form_applies_once(pag
         assert response.status == 303
     db.expire_all()
     assert [r["hazard"] for r in db.exec(select(BaseVersion)).one().content["risks"]] == ["Exploitation"]
+
+
+def test_demo_base_pages_for_amira_and_reece_pass_axe(page, live_server, db, settings):
+    from app.demo import DEMO_PASSWORD, load_demo
+
+    demo = load_demo(session=db, settings=settings)
+    db.commit()
+    amira, reece = demo.cases["Amira"].id, demo.cases["Reece"].id
+    log_in(page, live_server, "worker@example.org", password=DEMO_PASSWORD)
+    page.goto(f"{live_server}/cases/{amira}")
+    assert page.get_by_text("Text each other evening plans by 5pm").is_visible()
+    assert_accessible(page, "demo-amira-case-tablet")
+    for path, name in (("base", "overview"), ("base/resilience", "resilience"), ("base/risk", "risk"), ("base/analysis", "analysis"), ("base/feedback?round=2", "triangulation")):
+        page.goto(f"{live_server}/cases/{amira}/{path}")
+        assert_accessible(page, f"demo-amira-{name}-tablet")
+    assert page.get_by_text("Sam actually listens now.").is_visible()
+    page.goto(f"{live_server}/cases/{amira}/base")
+    assert page.get_by_text("Submitted for review").first.is_visible()
+    page.set_viewport_size(PHONE)
+    assert_accessible(page, "demo-amira-overview-phone")
+    page.goto(f"{live_server}/cases/{amira}/base/risk")
+    assert_accessible(page, "demo-amira-risk-phone")
+    assert_touch_targets(page)
+
+    log_in(page, live_server, "worker2@example.org", password=DEMO_PASSWORD)
+    page.goto(f"{live_server}/cases/{reece}/base")
+    assert page.get_by_text("1 of 5 stages done").is_visible()
+    assert_accessible(page, "demo-reece-overview-phone")
