@@ -167,3 +167,17 @@ def test_other_workers_cannot_see_the_assessment_and_writes_are_audited(client, 
     assert client.get(f"/cases/{case.id}/base").status_code == 404
     assert client.get(f"/cases/{case.id}/base/risk").status_code == 404
     assert client.post(f"/cases/{case.id}/base/versions", data={"id": uid()}).status_code == 404
+
+
+def test_formulation_meeting_suggested_when_risk_has_not_fallen_across_two_reviews(client, db, settings):
+    worker, case, _ = case_with_family(db)
+    login(client, db, worker, settings)
+    client.post(f"/cases/{case.id}/base", data={"id": uid()})
+    for n, level in enumerate(("medium", "medium", "medium"), start=1):
+        version = _version(db, case)
+        revision = version.content["stages"]["risk"]["revision"]
+        client.post(f"/cases/{case.id}/base/risk/judgement", data={"version_id": version.id, "base_version": str(revision), "level": level, "rationale": "Reviewed"})
+        client.post(f"/cases/{case.id}/base/submit", data={"version_id": version.id})
+        overview = client.get(f"/cases/{case.id}/base")
+        assert ("no progress across two reviews" in overview.text) is (n == 3)
+        client.post(f"/cases/{case.id}/base/versions", data={"id": uid()})
