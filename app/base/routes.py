@@ -158,6 +158,8 @@ def _stage_context(session: Session, case: Case, actor: Actor, version: BaseVers
     }
     if stage == "engagement":
         ctx["people"] = _people(session, case)
+        recorded = {e.get("person_id") for e in content["engagement"]}
+        ctx["not_yet"] = [p for p in ctx["people"] if p.id not in recorded]
     elif stage == "resilience":
         ctx["domains"] = service.resilience_factors()["domains"]
         ctx["marks"] = service.MARKS
@@ -173,6 +175,7 @@ def _stage_context(session: Session, case: Case, actor: Actor, version: BaseVers
         ctx["reasons"] = service.formulation_reasons(session=session, version=version)
     elif stage == "plan":
         ctx["requirement_kinds"] = service.REQUIREMENT_KINDS
+        ctx["default_requirement"] = {"cin": "cin_plan", "cp": "cp_plan", "cla": "court_order"}.get(case.practice_context, "other")
         ctx["risk_names"] = {r["id"]: r["hazard"] for r in content["risks"]}
     ctx.update(extra)
     return ctx

@@ -125,10 +125,13 @@ def test_worker_completes_base_reopens_resilience_finalises_plan_and_family_give
     for perspective, rater, score in (("young_person", young.id, "5 Very good"), ("parent", mother.id, "3 OK")):
         page.goto(f"{base}/base/feedback/{perspective}")
         page.get_by_label("Who is answering?").select_option(rater)
-        answers = page.get_by_role("radio", name=score, exact=True).all()
-        assert len(answers) == 11
-        for answer in answers:
-            answer.check()
+        # One question at a time in family mode.
+        for n in range(1, 12):
+            assert page.get_by_text(f"Question {n} of 11").is_visible()
+            page.get_by_role("radio", name=score, exact=True).check()
+            if n < 11:
+                assert not page.get_by_role("button", name="Save my answers").is_visible()
+                page.get_by_role("button", name="Next question").click()
         if perspective == "young_person":
             assert_accessible(page, "base-feedback-young-person-tablet")
             page.set_viewport_size(PHONE)
