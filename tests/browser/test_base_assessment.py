@@ -73,7 +73,7 @@ def test_worker_completes_base_reopens_resilience_finalises_plan_and_family_give
     page.get_by_label("Imminence").select_option("3")
     page.get_by_label("Impact").select_option("4")
     page.get_by_label("Has at least one adult they trust and can talk to").check()
-    page.get_by_label("Action 1").fill("Return-home conversation")
+    page.get_by_label("Action 1", exact=True).fill("Return-home conversation")
     _save(page, "Save risk")
     assert page.get_by_text("High risk").is_visible()
     page.get_by_role("combobox", name="Overall risk").select_option("high")
