@@ -14,7 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
 
@@ -325,14 +324,16 @@ def submitted_risk_history(*, session: Session, case_id: int) -> list[str | None
 def recent_attendance(*, session: Session, case_id: int, limit: int = 3) -> list[bool]:
     """Attended (True) or missed (False) for the case's latest contacts, oldest first.
 
-    Contacts are built by the cases feature; until its Contact model (with `attended`) is present
-    this answers [] and the missed-visits reason simply never fires.
+    Contacts are built by the cases feature; until its Contact model (with `attended`, or
+    `missed`) is present this answers [] and the missed-visits reason simply never fires.
     """
     try:
         from app.cases.models import Contact  # type: ignore[attr-defined]
     except ImportError:
         return []
     attended = getattr(Contact, "attended", None)
+    if attended is None and hasattr(Contact, "missed"):
+        attended = ~Contact.missed
     when = next((getattr(Contact, n) for n in ("occurred_at", "contact_date", "happened_at", "started_at", "date") if hasattr(Contact, n)), None)
     if attended is None or when is None:
         return []
@@ -368,8 +369,3 @@ def summary(content: dict[str, Any]) -> dict[str, Any]:
         "finalised": content["plan"].get("finalised", False),
     }
 
-
-def version_counts(*, session: Session, case_ids: list[int]) -> dict[int, int]:
-    """Number of versions per case, in one query."""
-    rows = session.exec(select(BaseVersion.case_id, func.count()).where(BaseVersion.case_id.in_(case_ids)).group_by(BaseVersion.case_id)).all()
-    return dict(rows)
