@@ -42,4 +42,7 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent. FastAPI's default for yield dependencies
+# ends them after sending, so a browser following a post/redirect/get 303 could read the page
+# before the change was committed (seen on PostgreSQL as "saved" forms showing old data).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -21,8 +21,14 @@ def _setup(db):
 
 
 def _save(page, button: str) -> None:
-    page.get_by_role("button", name=button).click()
-    page.wait_for_load_state("networkidle")
+    # Wait for the post/redirect/get to land, not just for the current page to be idle.
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()
+
+
+def _go(page, link: str) -> None:
+    with page.expect_navigation():
+        page.get_by_role("link", name=link).click()
 
 
 def _set_family_mode(db, case_id) -> None:
@@ -38,7 +44,7 @@ def test_worker_completes_base_reopens_resilience_finalises_plan_and_family_give
     base = f"{live_server}/cases/{case.id}"
     log_in(page, live_server, worker.email)
     page.goto(base)
-    page.get_by_role("link", name="BASE assessment").click()
+    _go(page, "BASE assessment")
     assert_accessible(page, "base-start-tablet")
     _save(page, "Start BASE assessment")
 
@@ -54,7 +60,7 @@ def test_worker_completes_base_reopens_resilience_finalises_plan_and_family_give
     assert_accessible(page, "base-engagement-tablet")
 
     # Resilience: decided with the family.
-    page.get_by_role("link", name="2. Resilience").click()
+    _go(page, "2. Resilience")
     page.get_by_role("group", name="Has at least one adult they trust and can talk to").get_by_label("Strength").check()
     page.get_by_role("group", name="A hobby, sport or club they enjoy").get_by_label("Strength").check()
     friends = page.get_by_role("group", name="Friends who are a good influence")
@@ -67,7 +73,7 @@ def test_worker_completes_base_reopens_resilience_finalises_plan_and_family_give
     assert_accessible(page, "base-resilience-tablet")
 
     # Risk: a register entry and an overall judgement.
-    page.get_by_role("link", name="3. Risk").click()
+    _go(page, "3. Risk")
     page.get_by_label("Hazard").fill("Going missing overnight")
     page.get_by_label("Likelihood").select_option("3")
     page.get_by_label("Imminence").select_option("3")
@@ -83,7 +89,7 @@ def test_worker_completes_base_reopens_resilience_finalises_plan_and_family_give
     assert_accessible(page, "base-risk-tablet")
 
     # Back to resilience after the risk stage: reopen it and add a factor.
-    page.get_by_role("link", name="2. Resilience").click()
+    _go(page, "2. Resilience")
     _save(page, "Reopen resilience")
     page.get_by_role("group", name="Goes to school, college or training most days").get_by_label("Vulnerability").check()
     _save(page, "Save resilience checklist")
@@ -91,7 +97,7 @@ def test_worker_completes_base_reopens_resilience_finalises_plan_and_family_give
     _save(page, "Mark resilience done")
 
     # Analysis: the high risk suggests a formulation meeting.
-    page.get_by_role("link", name="4. Analysis").click()
+    _go(page, "4. Analysis")
     assert page.get_by_role("heading", name="A formulation meeting is suggested").is_visible()
     page.get_by_label("Date held").fill("2026-01-10")
     page.get_by_label("Chair").fill("Jo Bell")
@@ -100,7 +106,7 @@ def test_worker_completes_base_reopens_resilience_finalises_plan_and_family_give
     _save(page, "Mark analysis done")
 
     # Plan: a step linked to the risk, then finalise.
-    page.get_by_role("link", name="5. Plan").click()
+    _go(page, "5. Plan")
     page.get_by_label("What will happen").fill("Agree a curfew together")
     page.get_by_label("Who (required)", exact=True).fill("Samira and Amira")
     page.get_by_label("Outcome it serves").fill("Amira safe at night")
@@ -161,14 +167,14 @@ def test_gate_names_the_empty_stage_and_a_replayed_offline_form_applies_once(pag
     log_in(page, live_server, worker.email)
     page.goto(f"{live_server}/cases/{case.id}/base")
     _save(page, "Start BASE assessment")
-    page.get_by_role("link", name="5. Plan").click()
+    _go(page, "5. Plan")
     page.get_by_label("Review date (required)").fill("2026-12-31")
     _save(page, "Finalise plan")
     assert page.get_by_text("the engagement, resilience and risk stages are empty").first.is_visible()
     assert_accessible(page, "base-plan-gated")
 
     # Every BASE form is marked for the offline outbox and carries its record's UUID.
-    page.get_by_role("link", name="3. Risk").click()
+    _go(page, "3. Risk")
     form = page.locator("form#risk-form")
     assert form.get_attribute("data-offline") == "true"
     fields = {el.get_attribute("name"): el.get_attribute("value") for el in form.locator("input[type=hidden]").all()}
