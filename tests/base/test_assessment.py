@@ -181,3 +181,29 @@ def test_formulation_meeting_suggested_when_risk_has_not_fallen_across_two_revie
         overview = client.get(f"/cases/{case.id}/base")
         assert ("no progress across two reviews" in overview.text) is (n == 3)
         client.post(f"/cases/{case.id}/base/versions", data={"id": uid()})
+
+
+def test_stale_resilience_checklist_is_refused_with_saved_and_yours_side_by_side(client, db, settings):
+    worker, case, _ = case_with_family(db)
+    login(client, db, worker, settings)
+    client.post(f"/cases/{case.id}/base", data={"id": uid()})
+    vid = _version(db, case).id
+    assert client.post(f"/cases/{case.id}/base/resilience", data={"version_id": vid, "base_version": "0", "mark_hobby": "strength"}).status_code == 303
+    stale = client.post(f"/cases/{case.id}/base/resilience", data={"version_id": vid, "base_version": "0", "mark_hobby": "vulnerability"})
+    assert stale.status_code == 409
+    assert "Yours (not saved)" in stale.text and 'name="base_version" value="1"' in stale.text
+    assert _version(db, case).content["resilience"]["marks"]["hobby"]["mark"] == "strength"
+
+
+def test_supervisor_sees_skipped_and_thin_stages_on_the_case_page(client, db, settings):
+    worker, case, mother = case_with_family(db)
+    supervisor = make_user(db, role="supervisor", team=None, team_id=worker.team_id)
+    login(client, db, worker, settings)
+    client.post(f"/cases/{case.id}/base", data={"id": uid()})
+    vid = _version(db, case).id
+    client.post(f"/cases/{case.id}/base/engagement", data={"version_id": vid, "id": uid(), "person_id": mother.id, **ENGAGEMENT})
+    client.post(f"/cases/{case.id}/base/engagement/status", data={"version_id": vid, "done": "1"})
+    client.post(f"/cases/{case.id}/base/risk/judgement", data={"version_id": vid, "base_version": "0", "level": "low", "rationale": "Settled"})
+    login(client, db, supervisor, settings)
+    page = client.get(f"/cases/{case.id}")
+    assert "Engagement: done (thin)" in page.text and "Resilience: not started (skipped)" in page.text

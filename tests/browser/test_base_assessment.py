@@ -213,3 +213,29 @@ def test_demo_base_pages_for_amira_and_reece_pass_axe(page, live_server, db, set
     page.goto(f"{live_server}/cases/{reece}/base")
     assert page.get_by_text("1 of 5 stages done").is_visible()
     assert_accessible(page, "demo-reece-overview-phone")
+
+
+def test_edit_from_an_older_revision_shows_saved_and_yours_side_by_side(page, live_server, db):
+    worker, case, mother = _setup(db)
+    log_in(page, live_server, worker.email)
+    page.goto(f"{live_server}/cases/{case.id}/base")
+    _save(page, "Start BASE assessment")
+    _go(page, "3. Risk")
+    page.get_by_label("Hazard").fill("Exploitation")
+    for scale in ("Likelihood", "Imminence", "Impact"):
+        page.get_by_label(scale).select_option("2")
+    _save(page, "Save risk")
+    _go(page, "Edit risk: Exploitation")
+    # Meanwhile the co-worker's tablet saves a change to the same risk.
+    fields = {el.get_attribute("name"): el.get_attribute("value") for el in page.locator("form#risk-form input[type=hidden]").all()}
+    other = {**fields, "hazard": "Exploitation by older peers", "likelihood": "3", "imminence": "2", "impact": "3"}
+    assert page.request.post(f"{live_server}/cases/{case.id}/base/risk", form=other, headers={"Origin": live_server}, max_redirects=0).status == 303
+    page.get_by_label("Hazard").fill("Criminal exploitation")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save risk").click()
+    assert page.get_by_role("heading", name="Changed since you opened it").is_visible()
+    row = page.get_by_role("row", name="Hazard")
+    assert "Exploitation by older peers" in row.inner_text() and "Criminal exploitation" in row.inner_text()
+    assert_accessible(page, "base-conflict-tablet")
+    page.set_viewport_size(PHONE)
+    assert_accessible(page, "base-conflict-phone")
