@@ -1,6 +1,6 @@
 """BASE items on the case timeline: versions started and submitted, formulation meetings, feedback.
 
-Two queries whatever the case holds.
+At most three queries whatever the case holds.
 """
 from __future__ import annotations
 
@@ -16,15 +16,19 @@ from app.cases.models import Case
 def items(*, session: Session, case: Case) -> list[TimelineItem]:
     url = f"/cases/{case.id}/base"
     found: list[TimelineItem] = []
-    versions = session.exec(select(BaseVersion).where(BaseVersion.case_id == case.id).order_by(BaseVersion.number)).all()
-    for v in versions:
-        found.append(TimelineItem(at=v.created_at, kind="assessment", title=f"BASE assessment version {v.number} started", url=f"{url}?version={v.number}"))
-        if v.submitted_at:
-            found.append(TimelineItem(at=v.submitted_at, kind="assessment", title=f"BASE assessment version {v.number} submitted for review", url=f"{url}?version={v.number}"))
+    # Light columns for every version; the document itself only for the newest.
+    versions = session.exec(
+        select(BaseVersion.number, BaseVersion.created_at, BaseVersion.submitted_at).where(BaseVersion.case_id == case.id).order_by(BaseVersion.number)
+    ).all()
+    for number, created_at, submitted_at in versions:
+        found.append(TimelineItem(at=created_at, kind="assessment", title=f"BASE assessment version {number} started", url=f"{url}?version={number}"))
+        if submitted_at:
+            found.append(TimelineItem(at=submitted_at, kind="assessment", title=f"BASE assessment version {number} submitted for review", url=f"{url}?version={number}"))
     if versions:
+        newest = session.exec(select(BaseVersion.content).where(BaseVersion.case_id == case.id, BaseVersion.number == versions[-1][0])).one()
         # Meetings are carried into every new version, so the newest holds them all.
-        for m in versions[-1].content.get("meetings", []):
-            held = datetime.combine(datetime.fromisoformat(m["held_on"]).date(), time(12), tzinfo=UTC) if m.get("held_on") else versions[-1].created_at
+        for m in newest.get("meetings", []):
+            held = datetime.combine(datetime.fromisoformat(m["held_on"]).date(), time(12), tzinfo=UTC) if m.get("held_on") else versions[-1][1]
             found.append(TimelineItem(at=held, kind="meeting", title="Formulation meeting", detail=f"chaired by {m.get('chair', '')}", url=f"{url}/analysis", by=m.get("by", "")))
     rows = session.exec(select(BaseFeedback.recorded_at, BaseFeedback.perspective, BaseFeedback.round).where(BaseFeedback.case_id == case.id)).all()
     for at, perspective, review_round in rows:
