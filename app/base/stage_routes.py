@@ -24,6 +24,7 @@ from app.templating import flash, redirect, render
 router = APIRouter()
 RISK_LEVEL_CHOICES = list(rules.RISK_LEVEL_LABELS.items())
 
+
 def _stage_context(session: Session, case: Case, actor: Actor, version: BaseVersion, stage: str, **extra: Any) -> dict[str, Any]:
     content = version.content
     labels = service.factor_labels()
