@@ -43,14 +43,14 @@ def _raters(session: Session, case: Case, perspective: Perspective) -> list[Pers
     return [p for p in people if not p.is_young_person]
 
 
-def _form_context(session: Session, case: Case, actor: Actor, perspective: Perspective, form: Form | None = None) -> dict[str, Any]:
+def _form_context(session: Session, case: Case, actor: Actor, perspective: Perspective, form: Form | None = None, chosen_round: int | None = None) -> dict[str, Any]:
     existing = feedback.rounds(session=session, case_id=case.id)
-    latest = existing[-1] if existing else 1
+    latest = chosen_round or (existing[-1] if existing else 1)
     return {
         "case": case, "perspective": perspective.value, "perspective_label": PERSPECTIVE_LABELS[perspective],
         "qs": feedback.question_set(perspective), "scale": feedback.SCALE, "scale_words": feedback.feedback_sets()["scale"],
         "raters": _raters(session, case, perspective) if perspective in FAMILY_PERSPECTIVES else [],
-        "workers": feedback.workers_for(session=session, case=case), "rounds": list(range(1, latest + 2)), "latest_round": latest,
+        "workers": feedback.workers_for(session=session, case=case), "rounds": list(range(1, max([latest, *existing]) + 2)), "latest_round": latest,
         "family_mode": actor.in_family_mode, "new_id": new_id(), "form": form,
     }
 
@@ -59,19 +59,21 @@ def _form_context(session: Session, case: Case, actor: Actor, perspective: Persp
 def triangulation(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, round: int | None = None) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
     existing = feedback.rounds(session=session, case_id=case.id)
-    chosen = round if round is not None else (existing[-1] if existing else 1)
+    chosen = round if round is not None and 1 <= round <= 50 else (existing[-1] if existing else 1)
     view = feedback.triangulation(session=session, case_id=case.id, review_round=chosen)
     return render(request, "base_assessment/triangulation.html", {
-        "case": case, "view": view, "rounds": existing, "labels": PERSPECTIVE_LABELS,
+        "case": case, "view": view, "rounds": existing, "next_round": max([chosen, *existing]) + 1, "labels": PERSPECTIVE_LABELS,
         "scale_words": feedback.feedback_sets()["scale"],
     })
 
 
 @router.get("/cases/{case_id}/base/feedback/{perspective}")
-def feedback_form(request: Request, case_id: int, perspective: str, session: SessionDep, actor: FamilyActor) -> Response:
+def feedback_form(request: Request, case_id: int, perspective: str, session: SessionDep, actor: FamilyActor, round: int | None = None) -> Response:
+    """The worker picks the review round before handing over (the link carries ?round=N)."""
     chosen = _perspective(perspective, actor)
     case = get_case(session=session, actor=actor, case_id=case_id)
-    return render(request, "base_assessment/feedback_form.html", _form_context(session, case, actor, chosen))
+    chosen_round = round if round is not None and 1 <= round <= 50 else None
+    return render(request, "base_assessment/feedback_form.html", _form_context(session, case, actor, chosen, chosen_round=chosen_round))
 
 
 @router.post("/cases/{case_id}/base/feedback/{perspective}")

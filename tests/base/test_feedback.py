@@ -94,3 +94,16 @@ def test_social_worker_feedback_names_the_rater(client, db, settings):
     assert client.post(f"/cases/{case.id}/base/feedback/social_worker", data={"id": uid(), "rater_name": "Dee Social Worker", "round": "2", **answers("4")}).status_code == 303
     row = db.exec(select(BaseFeedback)).one()
     assert (row.perspective, row.rater_name, row.round) == ("social_worker", "Dee Social Worker", 2)
+
+
+def test_worker_starts_a_new_review_round_and_the_family_form_records_into_it(client, db, settings):
+    worker, case, mother = case_with_family(db)
+    login(client, db, worker, settings)
+    client.post(f"/cases/{case.id}/base/feedback/parent", data={"id": uid(), "rater": mother.id, "round": "1", **answers()})
+    view = client.get(f"/cases/{case.id}/base/feedback")
+    assert "Start review 2" in view.text
+    view = client.get(f"/cases/{case.id}/base/feedback?round=2")
+    assert "/base/feedback/parent?round=2" in view.text and "No feedback for this review yet." in view.text
+    enter_family_mode(db, case)
+    form = client.get(f"/cases/{case.id}/base/feedback/parent?round=2")
+    assert 'name="round" value="2"' in form.text
