@@ -322,22 +322,15 @@ def submitted_risk_history(*, session: Session, case_id: int) -> list[str | None
 
 
 def recent_attendance(*, session: Session, case_id: int, limit: int = 3) -> list[bool]:
-    """Attended (True) or missed (False) for the case's latest contacts, oldest first.
+    """Attended (True) or missed (False) for the case's latest visits, oldest first."""
+    from app.cases.models import Contact
 
-    Contacts are built by the cases feature; until its Contact model (with `attended`, or
-    `missed`) is present this answers [] and the missed-visits reason simply never fires.
-    """
-    try:
-        from app.cases.models import Contact  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    attended = getattr(Contact, "attended", None)
-    if attended is None and hasattr(Contact, "missed"):
-        attended = ~Contact.missed
-    when = next((getattr(Contact, n) for n in ("occurred_at", "contact_date", "happened_at", "started_at", "date") if hasattr(Contact, n)), None)
-    if attended is None or when is None:
-        return []
-    rows = session.exec(select(attended).where(Contact.case_id == case_id).order_by(when.desc()).limit(limit)).all()
+    rows = session.exec(
+        select(Contact.attended)
+        .where(Contact.case_id == case_id, Contact.kind == "visit")
+        .order_by(Contact.occurred_on.desc(), Contact.start_time.desc(), Contact.recorded_at.desc())
+        .limit(limit)
+    ).all()
     return [bool(r) for r in reversed(rows)]
 
 
