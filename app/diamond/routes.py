@@ -76,7 +76,11 @@ async def worker_rate(request: Request, case_id: int, session: SessionDep, actor
     step = form.text("next_step", max_length=500)
     if not form.ok:
         return _worker_form(request, case, form, status_code=422)
-    service.record_worker_ratings(session=session, actor=actor, case=case, submission_id=submission_id, scores=scores, positive_experiences=good, next_step=step)  # type: ignore[arg-type]
+    try:
+        service.record_worker_ratings(session=session, actor=actor, case=case, submission_id=submission_id, scores=scores, positive_experiences=good, next_step=step)  # type: ignore[arg-type]
+    except service.RatingError as exc:
+        form.error(exc.field, exc.message)
+        return _worker_form(request, case, form, status_code=422)
     flash(request, "Your Diamond rating is saved.")
     return redirect(request, f"/cases/{case.id}/diamond")
 
@@ -115,7 +119,12 @@ async def family_aim(request: Request, aim: str, session: SessionDep, actor: Fam
     if not form.ok:
         ctx = family_context(session=session, actor=actor, case=case, aim=the_aim, aims=rules.AIMS, form=form, new_id=form.values.get("id") or new_id(), rules=rules)
         return render(request, "diamond/family_aim.html", ctx, status_code=422)
-    service.record_rating(session=session, actor=actor, case=case, rating_id=rating_id, aim=the_aim.key, score=score, person=rater, positive_experiences=good, next_step=step)  # type: ignore[arg-type]
+    try:
+        service.record_rating(session=session, actor=actor, case=case, rating_id=rating_id, aim=the_aim.key, score=score, person=rater, positive_experiences=good, next_step=step)  # type: ignore[arg-type]
+    except service.RatingError as exc:
+        form.error(exc.field, exc.message)
+        ctx = family_context(session=session, actor=actor, case=case, aim=the_aim, aims=rules.AIMS, form=form, new_id=new_id(), rules=rules)
+        return render(request, "diamond/family_aim.html", ctx, status_code=422)
     following = rules.next_aim(the_aim.key)
     return redirect(request, f"/family/diamond/{following}" if following else "/family/done")
 

@@ -96,6 +96,9 @@ def record_worker_ratings(
 ) -> list[DiamondRating]:
     """The worker's own four numbers from one form; each row's id derives from the form's id, so a replay is a no-op."""
     base = uuid.UUID(submission_id)
+    ids = [str(uuid.uuid5(base, aim)) for aim in rules.AIM_KEYS]
+    if session.exec(select(DiamondRating.id).where(DiamondRating.id.in_(ids), DiamondRating.case_id != case.id)).first():
+        raise RatingError("This rating belongs to another case.", field="id")
     return [
         record_rating(
             session=session,
