@@ -42,4 +42,6 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent. With FastAPI's default ("request") the
+# commit ran after a 303 had gone out, so the browser's next GET could read the old state.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

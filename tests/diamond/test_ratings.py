@@ -191,3 +191,19 @@ def test_case_page_runs_the_same_number_of_queries_however_many_ratings(client, 
             event.remove(engine, "before_cursor_execute", listener)
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def test_timeline_has_one_item_per_rater_per_day_with_utc_times(client, db, settings):
+    from app.diamond.timeline import items
+
+    worker = make_user(db, full_name="Sam Okafor")
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    rate(db, case=case, by_user=worker, person=young_person(db, case), scores=four(3, 4, 5, 6), on=date(2026, 2, 1), in_family_mode=True)
+    rate(db, case=case, by_user=worker, scores=four(5, 5, 5, 5), on=date(2026, 2, 1))
+    db.commit()
+    timeline = items(session=db, case=case)
+    assert sorted(i.title for i in timeline) == ["Diamond rated by Kayla Morgan", "Diamond rated by Sam Okafor"]
+    assert all(i.at.tzinfo is not None for i in timeline)
+    assert [i.detail for i in timeline if "Kayla" in i.title] == ["on the family screens"]
+    login(client, db, worker, settings)
+    assert "Diamond rated by Kayla Morgan" in client.get(f"/cases/{case.id}").text
