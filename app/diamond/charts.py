@@ -45,7 +45,7 @@ def _frame(chart: DiamondChart) -> DiamondChart:
     for aim in rules.AIMS:
         x, y = rules.diamond_point(aim.key, 10, cx=CENTRE, cy=CENTRE, radius=RADIUS)
         chart.axes.append((CENTRE, CENTRE, x, y))
-        lx, ly = rules.diamond_point(aim.key, 11.3, cx=CENTRE, cy=CENTRE, radius=RADIUS)
+        lx, ly = rules.diamond_point(aim.key, 11.9 if aim.key == "wellbeing" else 11.3, cx=CENTRE, cy=CENTRE, radius=RADIUS)
         anchor = "middle" if aim.key in ("wellbeing", "relationships") else ("start" if aim.key == "learning" else "end")
         if aim.key == "learning":
             lx -= 26

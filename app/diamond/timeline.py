@@ -1,5 +1,7 @@
-"""Diamond ratings on the case timeline: one item per rater per day (one query, grouped in SQL)."""
+"""Diamond ratings on the case timeline: one item per day naming who rated (one grouped query)."""
 from __future__ import annotations
+
+from itertools import groupby
 
 from sqlalchemy import Integer, cast, func, type_coerce
 from sqlmodel import select
@@ -9,9 +11,12 @@ from app.cases.extensions import TimelineItem
 from app.cases.models import Person
 from app.diamond.models import DiamondRating
 
-
 # MAX() loses the column's type on SQLite; coercing keeps the timezone-aware UTC datetime.
 RECORDED_AT = type_coerce(func.max(DiamondRating.recorded_at), DiamondRating.__table__.c.recorded_at.type)
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def items(*, session, case) -> list[TimelineItem]:
@@ -21,9 +26,12 @@ def items(*, session, case) -> list[TimelineItem]:
         .join(User, User.id == DiamondRating.user_id, isouter=True)
         .where(DiamondRating.case_id == case.id)
         .group_by(DiamondRating.rated_on, DiamondRating.person_id, DiamondRating.user_id, Person.name, User.full_name)
+        .order_by(DiamondRating.rated_on)
     ).all()
     out = []
-    for _, person_name, user_name, recorded_at, family in rows:
-        who = person_name or user_name or "Worker"
-        out.append(TimelineItem(at=recorded_at, kind="rating", title=f"Diamond rated by {who}", detail="on the family screens" if family else "", url=f"/cases/{case.id}/diamond"))
+    for _, day_rows in groupby(rows, key=lambda row: row[0]):
+        day_rows = sorted(day_rows, key=lambda row: row[3])
+        names = [person or user or "Worker" for _, person, user, _, _ in day_rows]
+        family = any(flag for *_, flag in day_rows)
+        out.append(TimelineItem(at=day_rows[-1][3], kind="rating", title=f"Diamond rated by {_names(names)}", detail="with the family screens" if family else "", url=f"/cases/{case.id}/diamond"))
     return out

@@ -193,7 +193,7 @@ def test_case_page_runs_the_same_number_of_queries_however_many_ratings(client, 
     assert counts[0] == counts[1]
 
 
-def test_timeline_has_one_item_per_rater_per_day_with_utc_times(client, db, settings):
+def test_timeline_has_one_item_per_day_naming_the_raters_with_utc_times(client, db, settings):
     from app.diamond.timeline import items
 
     worker = make_user(db, full_name="Sam Okafor")
@@ -202,8 +202,11 @@ def test_timeline_has_one_item_per_rater_per_day_with_utc_times(client, db, sett
     rate(db, case=case, by_user=worker, scores=four(5, 5, 5, 5), on=date(2026, 2, 1))
     db.commit()
     timeline = items(session=db, case=case)
-    assert sorted(i.title for i in timeline) == ["Diamond rated by Kayla Morgan", "Diamond rated by Sam Okafor"]
+    rate(db, case=case, by_user=worker, scores=four(6, 6, 6, 6), on=date(2026, 3, 1))
+    db.commit()
+    timeline = items(session=db, case=case)
+    assert [i.title for i in timeline] == ["Diamond rated by Kayla Morgan and Sam Okafor", "Diamond rated by Sam Okafor"]
     assert all(i.at.tzinfo is not None for i in timeline)
-    assert [i.detail for i in timeline if "Kayla" in i.title] == ["on the family screens"]
+    assert [i.detail for i in timeline] == ["with the family screens", ""]
     login(client, db, worker, settings)
-    assert "Diamond rated by Kayla Morgan" in client.get(f"/cases/{case.id}").text
+    assert "Diamond rated by Kayla Morgan and Sam Okafor" in client.get(f"/cases/{case.id}").text
