@@ -119,7 +119,7 @@ def progress_charts(summary: DiamondSummary) -> list[ProgressChart]:
         return []
     first, last = dates[0], dates[-1]
     charts = []
-    for aim in rules.AIMS:
+    for aim in [*rules.AIMS, *summary.goal_aims]:
         chart = ProgressChart(aim, [], [], [])
         px = dict(left=chart.left + 10, width=chart.plot_width - 20)
         py = dict(top=chart.top, height=chart.plot_height)

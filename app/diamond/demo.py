@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
 
-from app.diamond.models import DiamondRating
+from app.diamond.models import DiamondGoal, DiamondRating
 from app.diamond.rules import AIM_KEYS
 
 # For each case: rater -> numbers per review (wellbeing, learning, relationships, empowerment).
@@ -59,6 +59,17 @@ NOTES = {
 }
 
 
+# Goals in the family's words: (title, chosen by, {rater: numbers per review, latest reviews last}).
+GOALS = {
+    "Kayla": [
+        ("Get to school on time every day", "yp", {"yp": [2, 4, 6, 7], "family": [3, 4, 5, 7], "worker": [2, 4, 5, 6]}),
+        ("Cook tea together once a week", "family", {"yp": [5, 6, 8], "family": [4, 6, 7]}),
+    ],
+    "Amira": [("Pick a college course I want", "yp", {"yp": [2, 3, 5, 6], "family": [3, 3, 4, 6], "worker": [2, 3, 4, 5]})],
+    "Mia": [("See Mum every other Saturday", "yp", {"yp": [3, 6, 8], "family": [4, 6, 7], "worker": [3, 5, 7]})],
+}
+
+
 def _review_days(opened, today, count):
     """`count` review dates from the first week of the case to a few days ago, evenly spread."""
     first = opened + timedelta(days=7)
@@ -102,5 +113,28 @@ def load(*, session, demo) -> None:
                             recorded_at=at,
                             recorded_by_user_id=worker_id,
                             in_family_mode=rater != "worker",
+                        )
+                    )
+
+    for first_name, goals in GOALS.items():
+        case = demo.cases[first_name]
+        people = demo.people[first_name]
+        raters = {"yp": people[0], "family": people[1]}
+        rounds = max(len(v) for v in SCRIPTS[first_name].values())
+        days = _review_days(case.opened_at.date(), demo.today, rounds)
+        for title, chosen_by, numbers in goals:
+            goal = DiamondGoal(case_id=case.id, title=title, chosen_by_person_id=raters[chosen_by].id, created_by_user_id=case.key_worker_id,
+                               created_at=datetime.combine(days[rounds - max(len(v) for v in numbers.values())], time(17, 0), tzinfo=timezone.utc))
+            session.add(goal)
+            session.flush()
+            for rater, scores in numbers.items():
+                for index, score in enumerate(scores):
+                    day = days[index + rounds - len(scores)]
+                    session.add(
+                        DiamondRating(
+                            case_id=case.id, person_id=raters[rater].id if rater != "worker" else None,
+                            user_id=case.key_worker_id if rater == "worker" else None, aim="goal", goal_id=goal.id, score=score,
+                            rated_on=day, recorded_at=datetime.combine(day, time(17, 45), tzinfo=timezone.utc),
+                            recorded_by_user_id=case.key_worker_id, in_family_mode=rater != "worker",
                         )
                     )

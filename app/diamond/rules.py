@@ -61,6 +61,26 @@ DISAGREEMENT = 3
 SAME_REVIEW_DAYS = 42
 
 
+MAX_GOALS = 3
+GOAL_LOW_WORDS = "No progress yet"
+GOAL_HIGH_WORDS = "Fully reached"
+
+
+def goal_key(goal_id: str) -> str:
+    return f"goal:{goal_id}"
+
+
+def goal_aim(goal_id: str, title: str) -> Aim:
+    """A family goal dressed as an aim, so the same screens, tables and charts serve both."""
+    return Aim(
+        goal_key(goal_id),
+        f"Goal: {title}",
+        title,
+        "This is one of your family's goals. 0 means no progress yet. 10 means it is fully reached.",
+        "How close are you to this goal?",
+    )
+
+
 def next_aim(aim: str) -> str | None:
     """The aim after `aim` on the family screens, or None after the last."""
     index = AIM_KEYS.index(aim)

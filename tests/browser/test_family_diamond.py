@@ -127,3 +127,32 @@ def test_five_wrong_pins_offline_lock_the_tablet(page, context, live_server, db)
     context.set_offline(False)
     page.wait_for_timeout(500)
     assert live_session(db, worker).ended_at is not None
+
+
+def test_diamond_page_with_goals_and_several_reviews_passes_axe_on_phone(page, live_server, db):
+    from datetime import date, timedelta
+
+    from app.diamond.models import DiamondGoal
+    from tests.diamond.factories import four, rate
+    from tests.family.factories import young_person
+
+    worker, case = _setup(db)
+    kayla = young_person(db, case)
+    goal = DiamondGoal(case_id=case.id, title="Get to school on time", chosen_by_person_id=kayla.id, created_by_user_id=worker.id)
+    db.add(goal)
+    db.flush()
+    for i in range(3):
+        day = date(2026, 1, 5) + timedelta(days=21 * i)
+        rate(db, case=case, by_user=worker, person=kayla, scores=four(3 + i, 4, 2 + i, 5), on=day)
+        rate(db, case=case, by_user=worker, scores=four(4, 4 + i, 5, 5), on=day)
+        rate(db, case=case, by_user=worker, person=kayla, scores={"goal": 2 + 2 * i}, on=day, goal_id=goal.id)
+    db.commit()
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "sam@example.org")
+    page.goto(f"{live_server}/cases/{case.id}/diamond")
+    assert page.locator("#diamond-latest .rater-shape").count() == 2
+    assert page.locator("#progress-goal\\:" + goal.id + " .rater-line").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_accessible(page, "diamond-goals-phone")
+    page.goto(f"{live_server}/cases/{case.id}/diamond/print")
+    assert_accessible(page, "diamond-print-phone")

@@ -10,6 +10,7 @@ import re
 
 from starlette.routing import Mount
 
+from app.diamond.models import DiamondGoal
 from tests.factories import login, make_case, make_user
 from tests.family.factories import hand_over, live_session, with_pin, young_person
 
@@ -28,11 +29,13 @@ def every_route(routes, prefix=""):
             yield prefix + route.path, sorted(route.methods or [])
 
 
-def concrete(path: str, case_id: int) -> str:
+def concrete(path: str, case_id: int, goal_id: str = "1") -> str:
     def value(match: re.Match) -> str:
         name = match.group(1)
         if name == "case_id":
             return str(case_id)
+        if name == "goal_id":
+            return goal_id
         if name == "aim":
             return "wellbeing"
         if name.endswith("_id") or name == "id":
@@ -49,6 +52,8 @@ def _is_login_wall(response) -> bool:
 def test_every_route_answers_403_in_family_mode_except_family_screens(app, client, db, settings):
     worker = with_pin(make_user(db), db)
     case = make_case(db, worker=worker)
+    goal = DiamondGoal(case_id=case.id, title="Get to school on time", created_by_user_id=worker.id)
+    db.add(goal)
     db.commit()
     routes = list(every_route(app.routes))
     assert len(routes) >= 15, "the walk should see every feature's routes"
@@ -57,7 +62,7 @@ def test_every_route_answers_403_in_family_mode_except_family_screens(app, clien
     public = set()
     for path, methods in routes:
         for method in methods or []:
-            if not FAMILY_SCREENS.match(path) and not _is_login_wall(client.request(method, concrete(path, case.id))):
+            if not FAMILY_SCREENS.match(path) and not _is_login_wall(client.request(method, concrete(path, case.id, goal.id))):
                 public.add((method, path))
 
     login(client, db, worker, settings)
@@ -67,7 +72,7 @@ def test_every_route_answers_403_in_family_mode_except_family_screens(app, clien
     for path, methods in routes:
         if methods is None:
             continue
-        url = concrete(path, case.id)
+        url = concrete(path, case.id, goal.id)
         for method in methods:
             for headers in ({}, {"HX-Request": "true"}):
                 if FAMILY_SCREENS.match(path):
