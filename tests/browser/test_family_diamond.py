@@ -61,6 +61,7 @@ def test_family_and_worker_rate_the_diamond_and_see_three_shapes(page, live_serv
 
     _rate_four(page, [4, 6, 3, 5], size, shots=True)
     assert_accessible(page, f"family-done-{size}")
+    assert_touch_targets(page, 48)
 
     page.get_by_role("link", name="Someone else's turn").click()
     page.get_by_label("Donna (Mother)").check()
@@ -71,6 +72,7 @@ def test_family_and_worker_rate_the_diamond_and_see_three_shapes(page, live_serv
 
     page.get_by_role("button", name="Hand back").click()
     assert_accessible(page, f"family-hand-back-{size}")
+    assert_touch_targets(page, 48)
     page.get_by_label("Worker PIN").fill("1111")
     page.get_by_role("button", name="Hand back").click()
     assert page.get_by_text("That is not the right PIN. 4 tries left.").is_visible()
