@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from app.cases.models import new_id
+from app.cases.models import Person, new_id
 from app.db import SessionDep
 from app.diamond import charts, rules, service
 from app.diamond.models import DiamondGoal
@@ -169,10 +169,13 @@ def _after(aim_key: str, goals: list[DiamondGoal]) -> str:
 
 
 async def _answer(request, session, actor, case, *, aim: rules.Aim, goal: DiamondGoal | None, goals: list[DiamondGoal]) -> Response:
+    form = Form(await request.form())
     rater = family_rater(session=session, actor=actor, case=case)
+    named = session.get(Person, form.text("rater", max_length=36)) if form.text("rater", max_length=36) else None
+    if named is not None and named.case_id == case.id:
+        rater = named
     if rater is None:
         return redirect(request, "/family/who")
-    form = Form(await request.form())
     rating_id = _uuid_field(form)
     score = form.integer("score", required=True, minimum=0, maximum=10)
     if "score" in form.errors:

@@ -210,3 +210,18 @@ def test_timeline_has_one_item_per_day_naming_the_raters_with_utc_times(client, 
     assert [i.detail for i in timeline] == ["with the family screens", ""]
     login(client, db, worker, settings)
     assert "Diamond rated by Kayla Morgan and Sam Okafor" in client.get(f"/cases/{case.id}").text
+
+
+def test_replayed_answer_keeps_its_rater_even_after_the_tablet_passed_on(client, db, settings):
+    _, case, mother = _family_mode(client, db, settings)
+    kayla = young_person(db, case)
+    page = client.get("/family/diamond/wellbeing").text
+    assert f'name="rater" value="{kayla.id}"' in page
+    client.post("/family/who", data={"person": mother.id})
+    # Kayla's answer, queued offline, arrives after the tablet went to her mother.
+    client.post("/family/diamond/wellbeing", data={"id": _form_id(page), "rater": kayla.id, "score": 2})
+    other = make_case(db, worker=make_user(db))
+    db.commit()
+    client.post("/family/diamond/learning", data={"id": str(uuid.uuid4()), "rater": young_person(db, other).id, "score": 9})
+    rows = {r.aim: r.person_id for r in db.exec(select(DiamondRating)).all()}
+    assert rows == {"wellbeing": kayla.id, "learning": mother.id}
