@@ -5,6 +5,8 @@ outbox can replay them: a replay answers as the first post did and records nothi
 """
 from __future__ import annotations
 
+import uuid
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
@@ -24,8 +26,6 @@ router = APIRouter()
 def _uuid_field(form: Form) -> str:
     value = form.text("id", max_length=36)
     try:
-        import uuid
-
         return str(uuid.UUID(value))
     except ValueError:
         form.error("id", "This form is out of date; please reload the page and try again.")
