@@ -1,7 +1,7 @@
 """Logging in and out."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import select
 
@@ -11,7 +11,7 @@ from app.audit import service as audit
 from app.db import SessionDep
 from app.forms import Form
 from app.security import passwords, sessions, throttle
-from app.security.auth import CurrentActor, FamilyActor, SettingsDep, client_address
+from app.security.auth import CurrentActor, FamilyActor, SettingsDep, client_address, refuse_family_mode
 from app.templating import flash, redirect, render
 
 router = APIRouter()
@@ -27,12 +27,12 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
-@router.get("/login")
+@router.get("/login", dependencies=[Depends(refuse_family_mode)])
 def login_page(request: Request, next: str = "/") -> Response:
     return render(request, "accounts/login.html", {"form": Form(), "next": _safe_next(next)})
 
 
-@router.post("/login")
+@router.post("/login", dependencies=[Depends(refuse_family_mode)])
 async def login(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     form = Form(await request.form())
     email = form.text("email", required=True, max_length=254, label="Your email").lower()

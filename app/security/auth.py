@@ -103,6 +103,13 @@ def get_worker_actor(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
     return actor
 
 
+def refuse_family_mode(request: Request, session: SessionDep, settings: SettingsDep) -> None:
+    """For pages that need no login (the login form): still closed while the family has the tablet."""
+    loaded = load_session(session=session, cookie=request.cookies.get(COOKIE_NAME), settings=settings)
+    if loaded is not None and loaded[0].family_case_id is not None:
+        raise FamilyModeLocked()
+
+
 # Family mode is enforced by default: every route uses CurrentActor unless it is a family screen,
 # which asks for FamilyActor explicitly and checks the case itself.
 CurrentActor = Annotated[Actor, Depends(get_worker_actor)]

@@ -24,7 +24,7 @@ class UserSession(SQLModel, table=True):
     user_agent: str = Field(default="", max_length=300)
     # Set while the tablet is handed to a family (family mode): the only case reachable.
     family_case_id: int | None = Field(default=None, foreign_key="case.id")
-    family_person_id: int | None = Field(default=None)
+    family_person_id: str | None = Field(default=None, max_length=36)  # a Person id (UUID)
     family_pin_failures: int = Field(default=0)
 
 

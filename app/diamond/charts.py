@@ -1,0 +1,139 @@
+"""View models for the server-drawn SVG charts (no JavaScript library); templates draw them.
+
+Each chart is followed on the page by a table with the same numbers, for screen readers and print.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.diamond import rules
+from app.diamond.service import DiamondSummary, Rater
+
+SIZE = 320
+CENTRE = SIZE / 2
+RADIUS = 120
+
+
+@dataclass
+class Shape:
+    rater: Rater
+    look: rules.Look
+    points: str
+    markers: list[str]
+    faint: bool = False
+    caption: str = ""
+
+    @property
+    def legend_item(self) -> tuple[str, rules.Look, bool]:
+        return (self.caption or self.rater.label, self.look, self.faint)
+
+
+@dataclass
+class DiamondChart:
+    title: str
+    shapes: list[Shape]
+    rings: list[str] = field(default_factory=list)
+    axes: list[tuple[float, float, float, float]] = field(default_factory=list)
+    labels: list[tuple[float, float, str, str]] = field(default_factory=list)  # x, y, anchor, text
+    size: int = SIZE
+
+
+def _frame(chart: DiamondChart) -> DiamondChart:
+    for level in (2, 4, 6, 8, 10):
+        ring = rules.diamond_polygon({a: level for a in rules.AIM_KEYS}, cx=CENTRE, cy=CENTRE, radius=RADIUS)
+        chart.rings.append(rules.points_attr(ring))
+    for aim in rules.AIMS:
+        x, y = rules.diamond_point(aim.key, 10, cx=CENTRE, cy=CENTRE, radius=RADIUS)
+        chart.axes.append((CENTRE, CENTRE, x, y))
+        lx, ly = rules.diamond_point(aim.key, 11.9 if aim.key == "wellbeing" else 11.3, cx=CENTRE, cy=CENTRE, radius=RADIUS)
+        anchor = "middle" if aim.key in ("wellbeing", "relationships") else ("start" if aim.key == "learning" else "end")
+        if aim.key == "learning":
+            lx -= 26
+            ly -= 14
+        if aim.key == "empowerment":
+            lx += 26
+            ly -= 14
+        chart.labels.append((lx, ly + (4 if aim.key != "wellbeing" else 0), anchor, aim.name.split(" and ")[0]))
+    return chart
+
+
+def _shape(rater: Rater, index: int, scores: dict[str, int], *, faint: bool = False, caption: str = "") -> Shape:
+    corners = rules.diamond_polygon(scores, cx=CENTRE, cy=CENTRE, radius=RADIUS)
+    look = rules.look(index)
+    markers = [rules.marker_path(look.marker, x, y, 5 if not faint else 4) for (x, y), aim in zip(corners, rules.AIM_KEYS) if aim in scores]
+    return Shape(rater, look, rules.points_attr(corners), markers, faint, caption)
+
+
+def latest_diamond(summary: DiamondSummary) -> DiamondChart:
+    """Everyone's most recent numbers on one Diamond: one shape per rater."""
+    chart = _frame(DiamondChart("Everyone's latest Diamond", []))
+    for index, rater in enumerate(summary.raters):
+        last = summary.rounds[rater.key][-1]
+        chart.shapes.append(_shape(rater, index, last.scores, caption=f"{rater.label}, {last.rated_on:%-d %b %Y}"))
+    return chart
+
+
+def rater_diamonds(summary: DiamondSummary) -> list[tuple[DiamondChart, list[rules.Round]]]:
+    """For each rater, this time (solid) against last time (faint), with the two rounds for the table."""
+    out = []
+    for index, rater in enumerate(summary.raters):
+        rounds = summary.rounds[rater.key][-2:]
+        chart = _frame(DiamondChart(f"{rater.label}: this time and last time", []))
+        if len(rounds) == 2:
+            chart.shapes.append(_shape(rater, index, rounds[0].scores, faint=True, caption=f"Last time, {rounds[0].rated_on:%-d %b %Y}"))
+        chart.shapes.append(_shape(rater, index, rounds[-1].scores, caption=f"This time, {rounds[-1].rated_on:%-d %b %Y}"))
+        out.append((chart, list(reversed(rounds))))
+    return out
+
+
+@dataclass
+class Line:
+    rater: Rater
+    look: rules.Look
+    points: str
+    markers: list[str]
+
+    @property
+    def legend_item(self) -> tuple[str, rules.Look, bool]:
+        return (self.rater.label, self.look, False)
+
+
+@dataclass
+class ProgressChart:
+    aim: rules.Aim
+    lines: list[Line]
+    x_ticks: list[tuple[float, str]]
+    y_ticks: list[tuple[float, int]]
+    width: int = 480
+    height: int = 240
+    left: int = 40
+    top: int = 16
+    plot_width: int = 420
+    plot_height: int = 180
+
+
+def progress_charts(summary: DiamondSummary) -> list[ProgressChart]:
+    """For each aim, every rater's numbers over time: one line per rater."""
+    dates = summary.dates
+    if not dates:
+        return []
+    first, last = dates[0], dates[-1]
+    charts = []
+    for aim in [*rules.AIMS, *summary.goal_aims]:
+        chart = ProgressChart(aim, [], [], [])
+        px = dict(left=chart.left + 10, width=chart.plot_width - 20)
+        py = dict(top=chart.top, height=chart.plot_height)
+        for index, rater in enumerate(summary.raters):
+            coords = [
+                (rules.time_x(r.rated_on, first=first, last=last, **px), rules.score_y(r.scores[aim.key], **py))
+                for r in summary.rounds[rater.key]
+                if aim.key in r.scores
+            ]
+            if coords:
+                look = rules.look(index)
+                chart.lines.append(Line(rater, look, rules.points_attr(coords), [rules.marker_path(look.marker, x, y, 5) for x, y in coords]))
+        shown = dates if len(dates) <= 6 else [dates[i * (len(dates) - 1) // 5] for i in range(6)]
+        chart.x_ticks = [(rules.time_x(d, first=first, last=last, **px), f"{d:%-d %b}") for d in shown]
+        chart.y_ticks = [(rules.score_y(v, **py), v) for v in (0, 2, 4, 6, 8, 10)]
+        charts.append(chart)
+    return charts

@@ -1,0 +1,230 @@
+"""The Diamond: the worker's page with charts, the worker's own rating, and the family's rating screens.
+
+Rating forms are plain posts with a client-made UUID `id` (data-offline="true"), so the offline
+outbox can replay them: a replay answers as the first post did and records nothing new.
+"""
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from app.cases.models import Person, new_id
+from app.db import SessionDep
+from app.diamond import charts, rules, service
+from app.diamond.models import DiamondGoal
+from app.family.routes import family_case, family_context, family_rater
+from app.forms import Form
+from app.security.auth import CurrentActor, FamilyActor
+from app.security.permissions import can_change_case, get_case
+from app.templating import flash, redirect, render
+
+router = APIRouter()
+
+
+def _uuid_field(form: Form) -> str:
+    value = form.text("id", max_length=36)
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        form.error("id", "This form is out of date; please reload the page and try again.")
+        return ""
+
+
+def _chart_context(summary: service.DiamondSummary) -> dict:
+    return {
+        "summary": summary,
+        "latest": charts.latest_diamond(summary) if not summary.empty else None,
+        "per_rater": charts.rater_diamonds(summary) if not summary.empty else [],
+        "progress": charts.progress_charts(summary),
+        "aims": rules.AIMS,
+    }
+
+
+def _page(request: Request, session, actor, case, *, goal_form: Form | None = None, status_code: int = 200) -> Response:
+    summary = service.summary(session=session, case=case)
+    ctx = {
+        "case": case,
+        "can_rate": can_change_case(actor.user, case),
+        "goals": service.open_goals(session=session, case=case),
+        "people": service.people_who_can_rate(session=session, case=case),
+        "goal_form": goal_form or Form(),
+        "goal_id": (goal_form.values.get("id") if goal_form else None) or new_id(),
+        "max_goals": rules.MAX_GOALS,
+        **_chart_context(summary),
+    }
+    return render(request, "diamond/page.html", ctx, status_code=status_code)
+
+
+@router.get("/cases/{case_id}/diamond")
+def diamond_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id)
+    return _page(request, session, actor, case)
+
+
+@router.post("/cases/{case_id}/diamond/goals")
+async def add_goal(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    goal_id = _uuid_field(form)
+    title = form.text("title", required=True, max_length=120, label="The goal")
+    people = {p.id: p for p in service.people_who_can_rate(session=session, case=case)}
+    person_id = form.choice("chosen_by", people.keys(), required=False)
+    if form.ok:
+        try:
+            service.add_goal(session=session, actor=actor, case=case, goal_id=goal_id, title=title, person=people.get(person_id) if person_id else None)
+        except service.GoalError as exc:
+            form.error(exc.field, exc.message)
+    if not form.ok:
+        return _page(request, session, actor, case, goal_form=form, status_code=422)
+    flash(request, "Goal added. The family will rate it after the four aims.")
+    return redirect(request, f"/cases/{case.id}/diamond#goals-h")
+
+
+@router.post("/cases/{case_id}/diamond/goals/{goal_id}/close")
+def close_goal(request: Request, case_id: int, goal_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    try:
+        service.close_goal(session=session, actor=actor, case=case, goal_id=goal_id)
+    except service.GoalError:
+        raise HTTPException(status_code=404)
+    flash(request, "Goal marked as finished. Its ratings stay in the charts.")
+    return redirect(request, f"/cases/{case.id}/diamond#goals-h")
+
+
+@router.get("/cases/{case_id}/diamond/print")
+def diamond_print(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id)
+    summary = service.summary(session=session, case=case)
+    return render(request, "diamond/print.html", {"case": case, **_chart_context(summary)})
+
+
+def _worker_form(request: Request, session, case, form: Form, status_code: int = 200) -> Response:
+    goals = [rules.goal_aim(g.id, g.title) for g in service.open_goals(session=session, case=case)]
+    return render(request, "diamond/rate.html", {"case": case, "form": form, "aims": [*rules.AIMS, *goals], "new_id": form.values.get("id") or new_id()}, status_code=status_code)
+
+
+@router.get("/cases/{case_id}/diamond/rate")
+def worker_rate_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    return _worker_form(request, session, case, Form())
+
+
+@router.post("/cases/{case_id}/diamond/rate")
+async def worker_rate(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    submission_id = _uuid_field(form)
+    scores = {aim.key: form.integer(aim.key, required=True, minimum=0, maximum=10) for aim in rules.AIMS}
+    goal_scores = {g.id: form.integer(rules.goal_key(g.id), minimum=0, maximum=10) for g in service.open_goals(session=session, case=case)}
+    good = form.text("positive_experiences", max_length=1000)
+    step = form.text("next_step", max_length=500)
+    if not form.ok:
+        return _worker_form(request, session, case, form, status_code=422)
+    try:
+        service.record_worker_ratings(session=session, actor=actor, case=case, submission_id=submission_id, scores=scores, goal_scores={k: v for k, v in goal_scores.items() if v is not None}, positive_experiences=good, next_step=step)  # type: ignore[arg-type]
+    except service.RatingError as exc:
+        form.error(exc.field, exc.message)
+        return _worker_form(request, session, case, form, status_code=422)
+    flash(request, "Your Diamond rating is saved.")
+    return redirect(request, f"/cases/{case.id}/diamond")
+
+
+# ---- family screens: one aim (then one goal) per screen ---------------------------------------
+
+def _aim(aim: str) -> rules.Aim:
+    if aim not in rules.AIMS_BY_KEY:
+        raise HTTPException(status_code=404)
+    return rules.AIMS_BY_KEY[aim]
+
+
+def _goal(session, case, goal_id: str) -> tuple[DiamondGoal, list[DiamondGoal]]:
+    goals = service.open_goals(session=session, case=case)
+    goal = next((g for g in goals if g.id == goal_id), None)
+    if goal is None:
+        raise HTTPException(status_code=404)
+    return goal, goals
+
+
+def _question(request, session, actor, case, *, aim: rules.Aim, goals: list[DiamondGoal], form: Form, status_code: int = 200) -> Response:
+    is_goal = aim.key.startswith("goal:")
+    keys = [*rules.AIM_KEYS, *(rules.goal_key(g.id) for g in goals)]
+    ctx = family_context(
+        session=session, actor=actor, case=case, aim=aim, form=form, new_id=form.values.get("id") if not form.ok else new_id(),
+        number=keys.index(aim.key) + 1, total=len(keys),
+        action=f"/family/goal/{aim.key[5:]}" if is_goal else f"/family/diamond/{aim.key}",
+        low=rules.GOAL_LOW_WORDS if is_goal else rules.LOW_WORDS, high=rules.GOAL_HIGH_WORDS if is_goal else rules.HIGH_WORDS,
+    )
+    return render(request, "diamond/family_aim.html", ctx, status_code=status_code)
+
+
+def _after(aim_key: str, goals: list[DiamondGoal]) -> str:
+    keys = [*rules.AIM_KEYS, *(rules.goal_key(g.id) for g in goals)]
+    index = keys.index(aim_key) + 1
+    if index >= len(keys):
+        return "/family/done"
+    following = keys[index]
+    return f"/family/goal/{following[5:]}" if following.startswith("goal:") else f"/family/diamond/{following}"
+
+
+async def _answer(request, session, actor, case, *, aim: rules.Aim, goal: DiamondGoal | None, goals: list[DiamondGoal]) -> Response:
+    form = Form(await request.form())
+    rater = family_rater(session=session, actor=actor, case=case)
+    named = session.get(Person, form.text("rater", max_length=36)) if form.text("rater", max_length=36) else None
+    if named is not None and named.case_id == case.id:
+        rater = named
+    if rater is None:
+        return redirect(request, "/family/who")
+    rating_id = _uuid_field(form)
+    score = form.integer("score", required=True, minimum=0, maximum=10)
+    if "score" in form.errors:
+        form.errors["score"] = "Please tap a number from 0 to 10."
+    good = form.text("positive_experiences", max_length=1000)
+    step = form.text("next_step", max_length=500)
+    if form.ok:
+        try:
+            service.record_rating(session=session, actor=actor, case=case, rating_id=rating_id, aim="goal" if goal else aim.key, goal=goal, score=score, person=rater, positive_experiences=good, next_step=step)  # type: ignore[arg-type]
+        except service.RatingError as exc:
+            form.error(exc.field, exc.message)
+    if not form.ok:
+        return _question(request, session, actor, case, aim=aim, goals=goals, form=form, status_code=422)
+    return redirect(request, _after(aim.key, goals))
+
+
+@router.get("/family/diamond/{aim}")
+def family_aim_page(request: Request, aim: str, session: SessionDep, actor: FamilyActor) -> Response:
+    case = family_case(session=session, actor=actor)
+    the_aim = _aim(aim)
+    if family_rater(session=session, actor=actor, case=case) is None:
+        return redirect(request, "/family/who")
+    return _question(request, session, actor, case, aim=the_aim, goals=service.open_goals(session=session, case=case), form=Form())
+
+
+@router.post("/family/diamond/{aim}")
+async def family_aim(request: Request, aim: str, session: SessionDep, actor: FamilyActor) -> Response:
+    case = family_case(session=session, actor=actor)
+    the_aim = _aim(aim)
+    return await _answer(request, session, actor, case, aim=the_aim, goal=None, goals=service.open_goals(session=session, case=case))
+
+
+@router.get("/family/goal/{goal_id}")
+def family_goal_page(request: Request, goal_id: str, session: SessionDep, actor: FamilyActor) -> Response:
+    case = family_case(session=session, actor=actor)
+    goal, goals = _goal(session, case, goal_id)
+    if family_rater(session=session, actor=actor, case=case) is None:
+        return redirect(request, "/family/who")
+    return _question(request, session, actor, case, aim=rules.goal_aim(goal.id, goal.title), goals=goals, form=Form())
+
+
+@router.post("/family/goal/{goal_id}")
+async def family_goal(request: Request, goal_id: str, session: SessionDep, actor: FamilyActor) -> Response:
+    case = family_case(session=session, actor=actor)
+    goal, goals = _goal(session, case, goal_id)
+    return await _answer(request, session, actor, case, aim=rules.goal_aim(goal.id, goal.title), goal=goal, goals=goals)
+
+
+@router.get("/family/done")
+def family_done(request: Request, session: SessionDep, actor: FamilyActor) -> Response:
+    case = family_case(session=session, actor=actor)
+    return render(request, "diamond/family_done.html", family_context(session=session, actor=actor, case=case))

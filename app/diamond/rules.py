@@ -1,0 +1,205 @@
+"""The Diamond's aims, how ratings group into rounds, where raters disagree, and chart geometry.
+
+Pure functions: no database, no HTTP (STYLE.md). The four aims and their order come from the
+Diamond model (PRACTICE.md "Diamond model", Eichsteller & Holthoff, ThemPra); the explanations
+are Homeward's own plain words, written for a reading age of about nine.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class Aim:
+    key: str
+    name: str  # the practice's name, used on workers' screens
+    title: str  # the family screens' plain title
+    explanation: str
+    question: str
+
+
+AIMS: tuple[Aim, ...] = (
+    Aim(
+        "wellbeing",
+        "Well-being and happiness",
+        "Feeling happy and well",
+        "This is about how you feel most days. Do you feel safe, happy and well, in your body and in your mind?",
+        "How happy and well do you feel at the moment?",
+    ),
+    Aim(
+        "learning",
+        "Learning",
+        "Learning and trying new things",
+        "Learning happens at school, at home and everywhere else. It is about what you know, what you feel, and what you can do with your hands.",
+        "How is your learning going?",
+    ),
+    Aim(
+        "relationships",
+        "Relationships",
+        "Getting on with people",
+        "This is about the people who matter to you: family, friends and others. Do you get on? Can you count on each other?",
+        "How are things with the people who matter to you?",
+    ),
+    Aim(
+        "empowerment",
+        "Empowerment",
+        "Having a say",
+        "This is about having a say in your own life. Do people listen to you? Can you make choices and do things for yourself?",
+        "How much do you feel you have a say?",
+    ),
+)
+AIM_KEYS = tuple(a.key for a in AIMS)
+AIMS_BY_KEY = {a.key: a for a in AIMS}
+SCALE = range(0, 11)
+LOW_WORDS = "Not good at all"
+HIGH_WORDS = "Really good"
+# Where raters' numbers for one aim differ by this much, the case page suggests talking about it.
+DISAGREEMENT = 3
+# Ratings older than this, compared with the newest on the case, are not set against it.
+SAME_REVIEW_DAYS = 42
+
+
+MAX_GOALS = 3
+GOAL_LOW_WORDS = "No progress yet"
+GOAL_HIGH_WORDS = "Fully reached"
+
+
+def goal_key(goal_id: str) -> str:
+    return f"goal:{goal_id}"
+
+
+def goal_aim(goal_id: str, title: str) -> Aim:
+    """A family goal dressed as an aim, so the same screens, tables and charts serve both."""
+    return Aim(
+        goal_key(goal_id),
+        f"Goal: {title}",
+        title,
+        "This is one of your family's goals. 0 means no progress yet. 10 means it is fully reached.",
+        "How close are you to this goal?",
+    )
+
+
+def next_aim(aim: str) -> str | None:
+    """The aim after `aim` on the family screens, or None after the last."""
+    index = AIM_KEYS.index(aim)
+    return AIM_KEYS[index + 1] if index + 1 < len(AIM_KEYS) else None
+
+
+@dataclass(frozen=True)
+class Score:
+    rater: str  # "person:<uuid>" or "user:<id>"
+    aim: str
+    score: int
+    rated_on: date
+    recorded_at: datetime
+
+
+@dataclass
+class Round:
+    """One rater's numbers on one day (a later rating that day supersedes an earlier one)."""
+
+    rated_on: date
+    scores: dict[str, int] = field(default_factory=dict)
+
+
+def rounds_by_rater(scores: list[Score]) -> dict[str, list[Round]]:
+    """Each rater's rounds, oldest first."""
+    latest: dict[tuple[str, date, str], Score] = {}
+    for s in scores:
+        key = (s.rater, s.rated_on, s.aim)
+        if key not in latest or s.recorded_at >= latest[key].recorded_at:
+            latest[key] = s
+    by_rater: dict[str, dict[date, Round]] = {}
+    for (rater, rated_on, aim), s in latest.items():
+        by_rater.setdefault(rater, {}).setdefault(rated_on, Round(rated_on)).scores[aim] = s.score
+    return {rater: [days[d] for d in sorted(days)] for rater, days in by_rater.items()}
+
+
+@dataclass(frozen=True)
+class ConversationPoint:
+    aim: Aim
+    spread: int
+    entries: tuple[tuple[str, int], ...]  # (rater, score), highest first
+
+
+def conversation_points(rounds: dict[str, list[Round]], *, threshold: int = DISAGREEMENT) -> list[ConversationPoint]:
+    """Aims where raters' latest numbers differ by `threshold` or more (disagreement is information)."""
+    if not rounds:
+        return []
+    newest = max(r[-1].rated_on for r in rounds.values())
+    current = {rater: r[-1] for rater, r in rounds.items() if (newest - r[-1].rated_on).days <= SAME_REVIEW_DAYS}
+    points = []
+    for aim in AIMS:
+        entries = [(rater, rnd.scores[aim.key]) for rater, rnd in current.items() if aim.key in rnd.scores]
+        if len(entries) < 2:
+            continue
+        values = [score for _, score in entries]
+        spread = max(values) - min(values)
+        if spread >= threshold:
+            points.append(ConversationPoint(aim, spread, tuple(sorted(entries, key=lambda e: -e[1]))))
+    return points
+
+
+# ---- chart geometry -------------------------------------------------------------------------
+# Colour is never the only cue (STYLE.md, WCAG 1.4.1): each rater also has its own dash pattern
+# and marker shape, repeated in the legend. Colours keep 3:1 contrast on white (WCAG 1.4.11).
+PALETTE = ("#1d4f63", "#a34400", "#6a3d9a", "#0b6e4f", "#8a1c4a", "#4a585e")
+DASHES = ("", "10 5", "3 4", "14 4 3 4", "6 3", "1 3")
+MARKERS = ("circle", "square", "triangle", "diamond", "circle", "square")
+
+
+@dataclass(frozen=True)
+class Look:
+    colour: str
+    dash: str
+    marker: str
+
+
+def look(index: int) -> Look:
+    i = index % len(PALETTE)
+    return Look(PALETTE[i], DASHES[i], MARKERS[i])
+
+
+def marker_path(shape: str, x: float, y: float, size: float = 6) -> str:
+    """An SVG path for a marker centred on (x, y)."""
+    s = size
+    if shape == "square":
+        return f"M{x - s:.1f},{y - s:.1f}h{2 * s:.1f}v{2 * s:.1f}h{-2 * s:.1f}z"
+    if shape == "triangle":
+        return f"M{x:.1f},{y - s * 1.2:.1f}L{x + s * 1.1:.1f},{y + s * .8:.1f}L{x - s * 1.1:.1f},{y + s * .8:.1f}z"
+    if shape == "diamond":
+        return f"M{x:.1f},{y - s * 1.3:.1f}L{x + s * 1.3:.1f},{y:.1f}L{x:.1f},{y + s * 1.3:.1f}L{x - s * 1.3:.1f},{y:.1f}z"
+    return f"M{x - s:.1f},{y:.1f}a{s:.1f},{s:.1f} 0 1,0 {2 * s:.1f},0a{s:.1f},{s:.1f} 0 1,0 {-2 * s:.1f},0"
+
+
+# The Diamond's corners, clockwise from the top: well-being at the top, as the overarching aim.
+ANGLES = {"wellbeing": -90.0, "learning": 0.0, "relationships": 90.0, "empowerment": 180.0}
+
+
+def diamond_point(aim: str, score: float, *, cx: float, cy: float, radius: float) -> tuple[float, float]:
+    angle = math.radians(ANGLES[aim])
+    r = radius * max(0.0, min(10.0, score)) / 10
+    return (cx + r * math.cos(angle), cy + r * math.sin(angle))
+
+
+def diamond_polygon(scores: dict[str, int], *, cx: float, cy: float, radius: float) -> list[tuple[float, float]]:
+    """The shape's corners; an aim the rater did not answer sits at the centre."""
+    return [diamond_point(aim, scores.get(aim, 0), cx=cx, cy=cy, radius=radius) for aim in AIM_KEYS]
+
+
+def points_attr(points: list[tuple[float, float]]) -> str:
+    return " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+
+
+def time_x(day: date, *, first: date, last: date, left: float, width: float) -> float:
+    """Where `day` falls on a time axis from `first` to `last` (the middle when they are equal)."""
+    span = (last - first).days
+    if span <= 0:
+        return left + width / 2
+    return left + width * (day - first).days / span
+
+
+def score_y(score: float, *, top: float, height: float) -> float:
+    return top + height * (10 - score) / 10

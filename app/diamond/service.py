@@ -1,0 +1,229 @@
+"""Recording Diamond ratings and reading them back for the case page, the charts and the timeline."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, select
+
+from app.accounts.models import User
+from app.audit import service as audit
+from app.cases.models import Case, Person
+from app.diamond import rules
+from app.diamond.models import DiamondGoal, DiamondRating
+from app.security.auth import Actor
+from app.timeutil import today
+
+
+class RatingError(Exception):
+    def __init__(self, message: str, field: str = "score") -> None:
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Rater:
+    key: str  # "person:<uuid>" or "user:<id>"
+    name: str
+    role: str  # "Young person", "Mother", "Worker"
+    is_worker: bool
+    order: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.role.lower()})"
+
+
+def _rater_key(*, person_id: str | None, user_id: int | None) -> str:
+    return f"person:{person_id}" if person_id else f"user:{user_id}"
+
+
+def record_rating(
+    *,
+    session: Session,
+    actor: Actor,
+    case: Case,
+    rating_id: str,
+    aim: str,
+    score: int,
+    person: Person | None = None,
+    goal: DiamondGoal | None = None,
+    positive_experiences: str = "",
+    next_step: str = "",
+    rated_on: date | None = None,
+) -> DiamondRating:
+    """Append one rating; replaying the same id (an offline outbox retry) returns the first and changes nothing."""
+    existing = session.get(DiamondRating, rating_id)
+    if existing is not None:
+        if existing.case_id != case.id:
+            raise RatingError("This rating belongs to another case.", field="id")
+        return existing
+    if aim not in rules.AIM_KEYS and not (aim == "goal" and goal is not None and goal.case_id == case.id):
+        raise RatingError("Unknown aim.", field="aim")
+    if not 0 <= score <= 10:
+        raise RatingError("Please choose a number from 0 to 10.")
+    if person is not None and person.case_id != case.id:
+        raise RatingError("That person is not part of this case.", field="person")
+    rating = DiamondRating(
+        id=rating_id,
+        case_id=case.id,
+        person_id=person.id if person else None,
+        user_id=None if person else actor.id,
+        aim=aim,
+        goal_id=goal.id if goal else None,
+        score=score,
+        positive_experiences=positive_experiences,
+        next_step=next_step,
+        rated_on=rated_on or today(),
+        recorded_by_user_id=actor.id,
+        in_family_mode=actor.in_family_mode,
+    )
+    session.add(rating)
+    session.flush()
+    audit.record(session=session, actor=actor, action="create", object_type="diamond_rating", object_id=rating.id, case_id=case.id, detail=f"aim={aim}")
+    return rating
+
+
+def record_worker_ratings(
+    *,
+    session: Session,
+    actor: Actor,
+    case: Case,
+    submission_id: str,
+    scores: dict[str, int],
+    goal_scores: dict[str, int] | None = None,
+    positive_experiences: str = "",
+    next_step: str = "",
+    rated_on: date | None = None,
+) -> list[DiamondRating]:
+    """The worker's own numbers from one form; each row's id derives from the form's id, so a replay is a no-op."""
+    base = uuid.UUID(submission_id)
+    goal_scores = goal_scores or {}
+    ids = [str(uuid.uuid5(base, aim)) for aim in [*rules.AIM_KEYS, *map(rules.goal_key, goal_scores)]]
+    if session.exec(select(DiamondRating.id).where(DiamondRating.id.in_(ids), DiamondRating.case_id != case.id)).first():
+        raise RatingError("This rating belongs to another case.", field="id")
+    return [
+        record_rating(
+            session=session,
+            actor=actor,
+            case=case,
+            rating_id=str(uuid.uuid5(base, aim)),
+            aim=aim,
+            score=scores[aim],
+            positive_experiences=positive_experiences if aim == rules.AIM_KEYS[0] else "",
+            next_step=next_step if aim == rules.AIM_KEYS[0] else "",
+            rated_on=rated_on,
+        )
+        for aim in rules.AIM_KEYS
+        if aim in scores
+    ] + [
+        record_rating(session=session, actor=actor, case=case, rating_id=str(uuid.uuid5(base, rules.goal_key(goal.id))), aim="goal", goal=goal, score=goal_scores[goal.id], rated_on=rated_on)
+        for goal in open_goals(session=session, case=case)
+        if goal.id in goal_scores
+    ]
+
+
+@dataclass
+class DiamondSummary:
+    raters: list[Rater]
+    goal_aims: list[rules.Aim]
+    rounds: dict[str, list[rules.Round]]
+    points: list[rules.ConversationPoint]
+    notes: list[tuple[Rater, date, str, str, str]]  # rater, day, aim name, good things, next step
+
+    aims = rules.AIMS
+
+    @property
+    def empty(self) -> bool:
+        return not self.rounds
+
+    @property
+    def dates(self) -> list[date]:
+        return sorted({r.rated_on for rs in self.rounds.values() for r in rs})
+
+    def rater(self, key: str) -> Rater:
+        return next(r for r in self.raters if r.key == key)
+
+
+def summary(*, session: Session, case: Case) -> DiamondSummary:
+    """Every rating on the case grouped by rater and day, with conversation points (one query)."""
+    rows = session.exec(
+        select(DiamondRating, Person.name, Person.relationship, Person.is_young_person, User.full_name, DiamondGoal.title)
+        .join(Person, Person.id == DiamondRating.person_id, isouter=True)
+        .join(User, User.id == DiamondRating.user_id, isouter=True)
+        .join(DiamondGoal, DiamondGoal.id == DiamondRating.goal_id, isouter=True)
+        .where(DiamondRating.case_id == case.id)
+        .order_by(DiamondRating.rated_on, DiamondRating.recorded_at)
+    ).all()
+    raters: dict[str, Rater] = {}
+    scores: list[rules.Score] = []
+    notes = []
+    goal_aims: dict[str, rules.Aim] = {}
+    for rating, person_name, relationship, young, user_name, goal_title in rows:
+        key = _rater_key(person_id=rating.person_id, user_id=rating.user_id)
+        if key not in raters:
+            if rating.person_id:
+                order = 0 if young else 1
+                raters[key] = Rater(key, person_name.split(" ")[0], relationship or "Family", False, order)
+            else:
+                raters[key] = Rater(key, user_name or "Worker", "Worker", True, 2)
+        aim = rules.AIMS_BY_KEY.get(rating.aim)
+        if rating.goal_id:
+            aim = goal_aims.setdefault(rating.goal_id, rules.goal_aim(rating.goal_id, goal_title or ""))
+        if aim is None:
+            continue
+        scores.append(rules.Score(key, aim.key, rating.score, rating.rated_on, rating.recorded_at))
+        if rating.positive_experiences or rating.next_step:
+            notes.append((raters[key], rating.rated_on, aim.name, rating.positive_experiences, rating.next_step))
+    rounds = rules.rounds_by_rater(scores)
+    ordered = sorted(raters.values(), key=lambda r: (r.order, r.name))
+    notes.sort(key=lambda n: n[1], reverse=True)
+    return DiamondSummary(raters=ordered, goal_aims=list(goal_aims.values()), rounds=rounds, points=rules.conversation_points(rounds), notes=notes)
+
+
+def people_who_can_rate(*, session: Session, case: Case) -> list[Person]:
+    """The case's people, the young person first."""
+    return list(session.exec(select(Person).where(Person.case_id == case.id).order_by(Person.is_young_person.desc(), Person.name)).all())
+
+
+class GoalError(Exception):
+    def __init__(self, message: str, field: str = "title") -> None:
+        self.message = message
+        self.field = field
+
+
+def open_goals(*, session: Session, case: Case) -> list[DiamondGoal]:
+    """The case's open goals, oldest first (at most three)."""
+    return list(session.exec(select(DiamondGoal).where(DiamondGoal.case_id == case.id, DiamondGoal.closed_at.is_(None)).order_by(DiamondGoal.created_at)).all())
+
+
+def add_goal(*, session: Session, actor: Actor, case: Case, goal_id: str, title: str, person: Person | None) -> DiamondGoal:
+    """Add a goal in the family's words; a replay of the same id changes nothing; three open at most."""
+    existing = session.get(DiamondGoal, goal_id)
+    if existing is not None:
+        if existing.case_id != case.id:
+            raise GoalError("This goal belongs to another case.", field="id")
+        return existing
+    if len(open_goals(session=session, case=case)) >= rules.MAX_GOALS:
+        raise GoalError(f"There are already {rules.MAX_GOALS} goals. Mark one as finished first.")
+    if person is not None and person.case_id != case.id:
+        raise GoalError("That person is not part of this case.", field="person")
+    goal = DiamondGoal(id=goal_id, case_id=case.id, title=title, chosen_by_person_id=person.id if person else None, created_by_user_id=actor.id)
+    session.add(goal)
+    session.flush()
+    audit.record(session=session, actor=actor, action="create", object_type="diamond_goal", object_id=goal.id, case_id=case.id)
+    return goal
+
+
+def close_goal(*, session: Session, actor: Actor, case: Case, goal_id: str) -> None:
+    """Finish a goal: its ratings stay, it leaves the rating screens and frees a place."""
+    from app.timeutil import utcnow
+
+    goal = session.get(DiamondGoal, goal_id)
+    if goal is None or goal.case_id != case.id:
+        raise GoalError("No such goal on this case.", field="id")
+    if goal.closed_at is None:
+        goal.closed_at = utcnow()
+        session.add(goal)
+        audit.record(session=session, actor=actor, action="close", object_type="diamond_goal", object_id=goal.id, case_id=case.id)

@@ -1,0 +1,160 @@
+"""The Diamond with the family, in a real browser at tablet and phone sizes.
+
+The worker hands over; the young person rates the four aims; the mother rates; the worker hands
+back with the PIN and rates; the Diamond shows three shapes. Screenshots of the family screens and
+the Diamond are saved in tests/browser/screenshots/ for people to look at.
+"""
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from app.diamond.models import DiamondRating
+from tests.browser.conftest import PHONE, TABLET, assert_accessible, assert_touch_targets, log_in
+from tests.factories import make_case, make_user
+from tests.family.factories import PIN, add_person, live_session, with_pin
+
+pytestmark = pytest.mark.browser
+
+
+def _setup(db):
+    worker = with_pin(make_user(db, email="sam@example.org", full_name="Sam Okafor"), db)
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    add_person(db, case, name="Donna Morgan", relationship="Mother")
+    db.commit()
+    return worker, case
+
+
+def _hand_over(page, live_server, case):
+    page.goto(f"{live_server}/cases/{case.id}")
+    page.get_by_role("link", name="Hand to family").first.click()
+    page.get_by_label("Worker PIN").fill(PIN)
+    page.get_by_role("button", name="Hand to family").click()
+    page.wait_for_url("**/family")
+
+
+def _rate_four(page, numbers, size, shots=False):
+    page.get_by_role("link", name="Start").click()
+    for index, number in enumerate(numbers):
+        page.get_by_role("radio", name=str(number), exact=True).check()
+        if shots and index == 0:
+            assert_accessible(page, f"family-question-{size}")
+            assert_touch_targets(page, 48)
+        page.get_by_role("button", name="Finish" if index == 3 else "Next").click()
+    page.get_by_role("heading", name="All done").wait_for()
+
+
+@pytest.mark.parametrize("size", ["tablet", "phone"])
+def test_family_and_worker_rate_the_diamond_and_see_three_shapes(page, live_server, db, size):
+    worker, case = _setup(db)
+    page.set_viewport_size(TABLET if size == "tablet" else PHONE)
+    log_in(page, live_server, "sam@example.org")
+    _hand_over(page, live_server, case)
+
+    assert page.get_by_role("heading", name="Hello, Kayla").is_visible()
+    assert page.get_by_role("button", name="Hand back").is_visible()
+    assert_accessible(page, f"family-home-{size}")
+    assert_touch_targets(page, 48)
+    # The back button does not leave the family screens.
+    page.go_back()
+    assert page.url.endswith("/family")
+
+    _rate_four(page, [4, 6, 3, 5], size, shots=True)
+    assert_accessible(page, f"family-done-{size}")
+    assert_touch_targets(page, 48)
+
+    page.get_by_role("link", name="Someone else's turn").click()
+    page.get_by_label("Donna (Mother)").check()
+    assert_accessible(page, f"family-who-{size}")
+    assert_touch_targets(page, 48)
+    page.get_by_role("button", name="That's me").click()
+    _rate_four(page, [7, 6, 8, 5], size)
+
+    page.get_by_role("button", name="Hand back").click()
+    assert_accessible(page, f"family-hand-back-{size}")
+    assert_touch_targets(page, 48)
+    page.get_by_label("Worker PIN").fill("1111")
+    page.get_by_role("button", name="Hand back").click()
+    assert page.get_by_text("That is not the right PIN. 4 tries left.").is_visible()
+    assert_accessible(page, f"family-hand-back-error-{size}")
+    page.get_by_label("Worker PIN").fill(PIN)
+    page.get_by_role("button", name="Hand back").click()
+    page.wait_for_url(f"**/cases/{case.id}/diamond")
+
+    page.get_by_role("link", name="Rate as the worker").click()
+    for aim, number in (("Well-being and happiness", 5), ("Learning", 6), ("Relationships", 5), ("Empowerment", 6)):
+        page.get_by_role("group", name=aim).get_by_role("radio", name=str(number), exact=True).check()
+    page.get_by_role("button", name="Save my rating").click()
+    page.wait_for_url(f"**/cases/{case.id}/diamond")
+
+    assert page.locator("#diamond-latest .rater-shape").count() == 3
+    assert page.get_by_text("Relationships:").first.is_visible()  # 3 against 8: a conversation point
+    assert_accessible(page, f"diamond-page-{size}")
+    page.goto(f"{live_server}/cases/{case.id}")
+    assert page.locator("#case-diamond .rater-shape").count() == 3
+    assert_accessible(page, f"case-page-diamond-{size}")
+    assert len(db.exec(select(DiamondRating).where(DiamondRating.case_id == case.id)).all()) == 12
+
+
+def test_offline_hand_back_checks_the_pin_on_the_tablet_and_finishes_once_online(page, context, live_server, db):
+    worker, case = _setup(db)
+    log_in(page, live_server, "sam@example.org")
+    _hand_over(page, live_server, case)
+    page.get_by_role("button", name="Hand back").click()
+    context.set_offline(True)
+    page.get_by_label("Worker PIN").fill("9999")
+    page.get_by_role("button", name="Hand back").click()
+    page.get_by_text("That is not the right PIN. 4 tries left.").wait_for()
+    page.get_by_label("Worker PIN").fill(PIN)
+    page.get_by_role("button", name="Hand back").click()
+    page.get_by_text("the tablet checked your PIN itself").wait_for()
+    assert_accessible(page, "family-hand-back-offline")
+    assert live_session(db, worker).family_case_id == case.id  # the server has not heard yet
+    context.set_offline(False)
+    page.wait_for_url(f"**/cases/{case.id}/diamond")
+    assert live_session(db, worker).family_case_id is None
+
+
+def test_five_wrong_pins_offline_lock_the_tablet(page, context, live_server, db):
+    worker, case = _setup(db)
+    log_in(page, live_server, "sam@example.org")
+    _hand_over(page, live_server, case)
+    page.get_by_role("button", name="Hand back").click()
+    context.set_offline(True)
+    for _ in range(5):
+        page.get_by_label("Worker PIN").fill("0000")
+        page.get_by_role("button", name="Hand back").click()
+        page.wait_for_timeout(300)
+    page.get_by_role("heading", name="The tablet is locked").wait_for()
+    context.set_offline(False)
+    page.wait_for_timeout(500)
+    assert live_session(db, worker).ended_at is not None
+
+
+def test_diamond_page_with_goals_and_several_reviews_passes_axe_on_phone(page, live_server, db):
+    from datetime import date, timedelta
+
+    from app.diamond.models import DiamondGoal
+    from tests.diamond.factories import four, rate
+    from tests.family.factories import young_person
+
+    worker, case = _setup(db)
+    kayla = young_person(db, case)
+    goal = DiamondGoal(case_id=case.id, title="Get to school on time", chosen_by_person_id=kayla.id, created_by_user_id=worker.id)
+    db.add(goal)
+    db.flush()
+    for i in range(3):
+        day = date(2026, 1, 5) + timedelta(days=21 * i)
+        rate(db, case=case, by_user=worker, person=kayla, scores=four(3 + i, 4, 2 + i, 5), on=day)
+        rate(db, case=case, by_user=worker, scores=four(4, 4 + i, 5, 5), on=day)
+        rate(db, case=case, by_user=worker, person=kayla, scores={"goal": 2 + 2 * i}, on=day, goal_id=goal.id)
+    db.commit()
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "sam@example.org")
+    page.goto(f"{live_server}/cases/{case.id}/diamond")
+    assert page.locator("#diamond-latest .rater-shape").count() == 2
+    assert page.locator("#progress-goal\\:" + goal.id + " .rater-line").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_accessible(page, "diamond-goals-phone")
+    page.goto(f"{live_server}/cases/{case.id}/diamond/print")
+    assert_accessible(page, "diamond-print-phone")

@@ -1,0 +1,91 @@
+"""Family goals: up to three, in the family's words, rated 0-10 on the same screens and charted."""
+from __future__ import annotations
+
+import re
+import uuid
+
+from sqlmodel import select
+
+from app.diamond.models import DiamondGoal, DiamondRating
+from tests.diamond.factories import four
+from tests.factories import login, make_case, make_user
+from tests.family.factories import PIN, hand_over, with_pin, young_person
+
+
+def _worker_case(client, db, settings):
+    worker = with_pin(make_user(db, full_name="Sam Okafor"), db)
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    login(client, db, worker, settings)
+    return worker, case
+
+
+def _add(client, case, title, goal_id=None, chosen_by=""):
+    return client.post(f"/cases/{case.id}/diamond/goals", data={"id": goal_id or str(uuid.uuid4()), "title": title, "chosen_by": chosen_by})
+
+
+def test_worker_adds_up_to_three_goals_and_a_fourth_is_refused(client, db, settings):
+    _, case = _worker_case(client, db, settings)
+    kayla = young_person(db, case)
+    for title in ("Get to school on time", "Cook tea once a week", "Join a club"):
+        assert _add(client, case, title, chosen_by=kayla.id).status_code == 303
+    refused = _add(client, case, "Fourth goal")
+    assert refused.status_code == 422 and "There are already 3 goals." in refused.text
+    assert "Fourth goal" in refused.text  # kept for the worker to see
+    goals = db.exec(select(DiamondGoal)).all()
+    assert len(goals) == 3 and all(g.chosen_by_person_id == kayla.id for g in goals)
+
+
+def test_replayed_goal_is_added_once(client, db, settings):
+    _, case = _worker_case(client, db, settings)
+    goal_id = str(uuid.uuid4())
+    assert _add(client, case, "Join a club", goal_id).status_code == 303
+    assert _add(client, case, "Join a club", goal_id).status_code == 303
+    assert len(db.exec(select(DiamondGoal)).all()) == 1
+
+
+def test_goal_needs_words(client, db, settings):
+    _, case = _worker_case(client, db, settings)
+    response = _add(client, case, "  ")
+    assert response.status_code == 422 and "The goal is needed." in response.text
+
+
+def test_family_rates_goals_after_the_four_aims_on_the_same_screens(client, db, settings):
+    _, case = _worker_case(client, db, settings)
+    _add(client, case, "Get to school on time")
+    goal = db.exec(select(DiamondGoal)).one()
+    hand_over(client, case, young_person(db, case))
+    response = client.post("/family/diamond/empowerment", data={"id": str(uuid.uuid4()), "score": 6})
+    assert response.headers["location"] == f"/family/goal/{goal.id}"
+    page = client.get(f"/family/goal/{goal.id}").text
+    assert "Question 5 of 5" in page and "Get to school on time" in page
+    assert "0 = No progress yet" in page and "10 = Fully reached" in page
+    done = client.post(f"/family/goal/{goal.id}", data={"id": re.search(r'name="id" value="([0-9a-f-]{36})"', page).group(1), "score": 4})
+    assert done.headers["location"] == "/family/done"
+    rating = db.exec(select(DiamondRating).where(DiamondRating.goal_id == goal.id)).one()
+    assert rating.aim == "goal" and rating.score == 4 and rating.person_id == young_person(db, case).id
+
+
+def test_worker_rates_goals_with_the_aims_and_goal_gets_its_own_progress_chart(client, db, settings):
+    worker, case = _worker_case(client, db, settings)
+    _add(client, case, "Cook tea once a week")
+    goal = db.exec(select(DiamondGoal)).one()
+    data = {"id": str(uuid.uuid4()), **four(5, 5, 5, 5), f"goal:{goal.id}": 7}
+    assert client.post(f"/cases/{case.id}/diamond/rate", data=data).status_code == 303
+    assert db.exec(select(DiamondRating).where(DiamondRating.goal_id == goal.id)).one().score == 7
+    page = client.get(f"/cases/{case.id}/diamond").text
+    assert 'id="progress-goal:' in page and "Goal: Cook tea once a week over time" in page
+
+
+def test_finished_goal_leaves_the_screens_but_keeps_its_ratings(client, db, settings):
+    worker, case = _worker_case(client, db, settings)
+    _add(client, case, "Join a club")
+    goal = db.exec(select(DiamondGoal)).one()
+    client.post(f"/cases/{case.id}/diamond/rate", data={"id": str(uuid.uuid4()), **four(5, 5, 5, 5), f"goal:{goal.id}": 3})
+    assert client.post(f"/cases/{case.id}/diamond/goals/{goal.id}/close").status_code == 303
+    db.refresh(goal)
+    assert goal.closed_at is not None
+    assert "Goal: Join a club over time" in client.get(f"/cases/{case.id}/diamond").text
+    hand_over(client, case, young_person(db, case))
+    assert client.get(f"/family/goal/{goal.id}").status_code == 404
+    assert client.post("/family/diamond/empowerment", data={"id": str(uuid.uuid4()), "score": 6}).headers["location"] == "/family/done"
+    client.post("/family/hand-back", data={"pin": PIN})

@@ -1,0 +1,227 @@
+"""Diamond ratings: the family rates on their own screens, the worker separately, nobody overwrites."""
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, timedelta
+
+from sqlalchemy import event
+from sqlmodel import select
+
+from app.diamond.models import DiamondRating
+from tests.diamond.factories import four, rate
+from tests.factories import login, make_case, make_user
+from tests.family.factories import PIN, add_person, hand_over, with_pin, young_person
+
+
+def _family_mode(client, db, settings):
+    worker = with_pin(make_user(db, full_name="Sam Okafor"), db)
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    mother = add_person(db, case)
+    login(client, db, worker, settings)
+    hand_over(client, case, young_person(db, case))
+    return worker, case, mother
+
+
+def _form_id(html: str) -> str:
+    return re.search(r'name="id" value="([0-9a-f-]{36})"', html).group(1)
+
+
+def test_young_person_rates_each_aim_on_its_own_screen_then_sees_all_done(client, db, settings):
+    worker, case, _ = _family_mode(client, db, settings)
+    for aim, score, following in (("wellbeing", 4, "/family/diamond/learning"), ("learning", 6, "/family/diamond/relationships"), ("relationships", 7, "/family/diamond/empowerment"), ("empowerment", 3, "/family/done")):
+        page = client.get(f"/family/diamond/{aim}")
+        assert page.status_code == 200 and 'data-offline="true"' in page.text
+        assert page.text.count('type="radio"') == 11
+        response = client.post(f"/family/diamond/{aim}", data={"id": _form_id(page.text), "score": score, "positive_experiences": "Football on Saturdays" if aim == "wellbeing" else ""})
+        assert response.status_code == 303 and response.headers["location"] == following
+    assert "All done" in client.get("/family/done").text
+    rows = db.exec(select(DiamondRating).where(DiamondRating.case_id == case.id)).all()
+    assert {r.aim: r.score for r in rows} == four(4, 6, 7, 3)
+    assert all(r.person_id == young_person(db, case).id and r.user_id is None and r.in_family_mode and r.recorded_by_user_id == worker.id for r in rows)
+
+
+def test_question_screen_shows_progress_in_words_and_dots(client, db, settings):
+    _family_mode(client, db, settings)
+    page = client.get("/family/diamond/relationships").text
+    assert "Question 3 of 4" in page
+    assert page.count('class="dot dot-done"') == 2 and page.count('class="dot dot-now"') == 1
+    assert "0 = Not good at all" in page and "10 = Really good" in page
+
+
+def test_replayed_rating_post_is_recorded_once_and_answers_the_same(client, db, settings):
+    _, case, _ = _family_mode(client, db, settings)
+    rating_id = str(uuid.uuid4())
+    first = client.post("/family/diamond/learning", data={"id": rating_id, "score": 5})
+    again = client.post("/family/diamond/learning", data={"id": rating_id, "score": 5})
+    assert first.status_code == again.status_code == 303
+    assert first.headers["location"] == again.headers["location"]
+    assert len(db.exec(select(DiamondRating).where(DiamondRating.case_id == case.id)).all()) == 1
+
+
+def test_missing_or_out_of_range_number_is_asked_again_beside_the_scale(client, db, settings):
+    _, case, _ = _family_mode(client, db, settings)
+    for score in ("", "11", "seven"):
+        response = client.post("/family/diamond/wellbeing", data={"id": str(uuid.uuid4()), "score": score, "next_step": "Go to the youth club"})
+        assert response.status_code == 422
+        assert "Please tap a number from 0 to 10." in response.text
+        assert "Go to the youth club" in response.text
+    assert db.exec(select(DiamondRating)).all() == []
+
+
+def test_mother_rates_for_herself_after_the_young_person(client, db, settings):
+    _, case, mother = _family_mode(client, db, settings)
+    client.post("/family/diamond/wellbeing", data={"id": str(uuid.uuid4()), "score": 3})
+    client.post("/family/who", data={"person": mother.id})
+    client.post("/family/diamond/wellbeing", data={"id": str(uuid.uuid4()), "score": 8})
+    rows = db.exec(select(DiamondRating).order_by(DiamondRating.score)).all()
+    assert [(r.person_id, r.score) for r in rows] == [(young_person(db, case).id, 3), (mother.id, 8)]
+
+
+def test_unknown_aim_is_not_found(client, db, settings):
+    _family_mode(client, db, settings)
+    assert client.get("/family/diamond/happiness").status_code == 404
+
+
+def test_worker_rates_separately_after_hand_back_and_replay_changes_nothing(client, db, settings):
+    worker, case, _ = _family_mode(client, db, settings)
+    client.post("/family/hand-back", data={"pin": PIN})
+    page = client.get(f"/cases/{case.id}/diamond/rate")
+    assert page.status_code == 200 and 'data-offline="true"' in page.text
+    data = {"id": _form_id(page.text), **four(5, 6, 4, 6), "positive_experiences": "Kayla came to every session"}
+    assert client.post(f"/cases/{case.id}/diamond/rate", data=data).status_code == 303
+    assert client.post(f"/cases/{case.id}/diamond/rate", data=data).status_code == 303
+    rows = db.exec(select(DiamondRating)).all()
+    assert len(rows) == 4
+    assert all(r.user_id == worker.id and r.person_id is None and not r.in_family_mode for r in rows)
+
+
+def test_worker_rating_needs_all_four_numbers(client, db, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    login(client, db, worker, settings)
+    response = client.post(f"/cases/{case.id}/diamond/rate", data={"id": str(uuid.uuid4()), "wellbeing": 5, "learning": 12})
+    assert response.status_code == 422
+    assert response.text.count("field-error") >= 3
+    assert db.exec(select(DiamondRating)).all() == []
+
+
+def test_rating_id_already_used_on_another_case_is_refused_not_reused(client, db, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    other = make_case(db, worker=worker)
+    submission = uuid.uuid4()
+    rate(db, case=other, by_user=worker, scores={"wellbeing": 2}, on=date(2026, 1, 5), id=str(uuid.uuid5(submission, "wellbeing")))
+    db.commit()
+    login(client, db, worker, settings)
+    response = client.post(f"/cases/{case.id}/diamond/rate", data={"id": str(submission), **four(1, 1, 1, 1)})
+    assert response.status_code == 422
+    assert "This rating belongs to another case." in response.text
+    assert db.exec(select(DiamondRating).where(DiamondRating.case_id == case.id)).all() == []
+
+
+def test_other_workers_cannot_see_or_rate_the_diamond(client, db, settings):
+    owner = make_user(db)
+    stranger = make_user(db)
+    case = make_case(db, worker=owner)
+    login(client, db, stranger, settings)
+    assert client.get(f"/cases/{case.id}/diamond").status_code == 404
+    assert client.post(f"/cases/{case.id}/diamond/rate", data={"id": str(uuid.uuid4()), **four(1, 1, 1, 1)}).status_code == 404
+    assert client.get(f"/cases/{case.id}/hand-to-family").status_code == 404
+
+
+def _three_raters(db, worker, case, mother):
+    kayla = young_person(db, case)
+    start = date(2026, 1, 10)
+    for i, day in enumerate((start, start + timedelta(days=42), start + timedelta(days=84))):
+        rate(db, case=case, by_user=worker, person=kayla, scores=four(3 + i, 4 + i, 2 + i, 3 + i), on=day)
+        rate(db, case=case, by_user=worker, person=mother, scores=four(5 + i, 5, 6 + i, 4), on=day)
+        rate(db, case=case, by_user=worker, scores=four(4 + i, 5 + i, 4 + i, 5), on=day)
+    db.commit()
+
+
+def test_case_page_shows_one_diamond_shape_per_rater_with_a_table_and_conversation_points(client, db, settings):
+    worker = make_user(db, full_name="Sam Okafor")
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    mother = add_person(db, case)
+    _three_raters(db, worker, case, mother)
+    login(client, db, worker, settings)
+    page = client.get(f"/cases/{case.id}").text
+    section = page[page.index('id="case-diamond"'):page.index('id="case-diamond-table"')]
+    assert section.count('class="rater-shape"') == 3
+    assert 'role="img"' in section and "<title" in section
+    assert "Kayla (young person)" in page and "Donna (mother)" in page and "Sam Okafor (worker)" in page
+    # Latest: Kayla 4 on relationships, Donna 8: a difference of 4.
+    assert "Relationships:</strong> Donna gave 8, Sam Okafor gave 6, Kayla gave 4. A difference of 4" in page
+    assert ">Diamond</a>" in page and ">Hand to family</a>" in page
+
+
+def test_diamond_page_has_this_time_and_last_time_progress_charts_tables_and_credit(client, db, settings):
+    worker = make_user(db, full_name="Sam Okafor")
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    mother = add_person(db, case)
+    _three_raters(db, worker, case, mother)
+    login(client, db, worker, settings)
+    page = client.get(f"/cases/{case.id}/diamond").text
+    assert page.count('class="rater-shape last-time"') == 3
+    assert page.count('class="rater-line"') == 12
+    assert page.count("<table") == 1 + 3 + 4
+    assert "ThemPra" in page and "not a validated measure" in page
+    printable = client.get(f"/cases/{case.id}/diamond/print")
+    assert printable.status_code == 200 and "Our Diamond" in printable.text
+
+
+def test_case_page_runs_the_same_number_of_queries_however_many_ratings(client, app, db, settings, engine):
+    worker = make_user(db)
+    small = make_case(db, worker=worker)
+    big = make_case(db, worker=worker)
+    rate(db, case=small, by_user=worker, scores=four(1, 2, 3, 4), on=date(2026, 1, 1))
+    for i in range(12):
+        rate(db, case=big, by_user=worker, person=add_person(db, big, name=f"Person {i} Big"), scores=four(i % 11, 2, 3, 4), on=date(2026, 1, 1) + timedelta(days=7 * i))
+    db.commit()
+    login(client, db, worker, settings)
+    counts = []
+    for case in (small, big):
+        statements: list[str] = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(f"/cases/{case.id}").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+
+
+def test_timeline_has_one_item_per_day_naming_the_raters_with_utc_times(client, db, settings):
+    from app.diamond.timeline import items
+
+    worker = make_user(db, full_name="Sam Okafor")
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    rate(db, case=case, by_user=worker, person=young_person(db, case), scores=four(3, 4, 5, 6), on=date(2026, 2, 1), in_family_mode=True)
+    rate(db, case=case, by_user=worker, scores=four(5, 5, 5, 5), on=date(2026, 2, 1))
+    db.commit()
+    timeline = items(session=db, case=case)
+    rate(db, case=case, by_user=worker, scores=four(6, 6, 6, 6), on=date(2026, 3, 1))
+    db.commit()
+    timeline = items(session=db, case=case)
+    assert [i.title for i in timeline] == ["Diamond rated by Kayla Morgan and Sam Okafor", "Diamond rated by Sam Okafor"]
+    assert all(i.at.tzinfo is not None for i in timeline)
+    assert [i.detail for i in timeline] == ["with the family screens", ""]
+    login(client, db, worker, settings)
+    assert "Diamond rated by Kayla Morgan and Sam Okafor" in client.get(f"/cases/{case.id}").text
+
+
+def test_replayed_answer_keeps_its_rater_even_after_the_tablet_passed_on(client, db, settings):
+    _, case, mother = _family_mode(client, db, settings)
+    kayla = young_person(db, case)
+    page = client.get("/family/diamond/wellbeing").text
+    assert f'name="rater" value="{kayla.id}"' in page
+    client.post("/family/who", data={"person": mother.id})
+    # Kayla's answer, queued offline, arrives after the tablet went to her mother.
+    client.post("/family/diamond/wellbeing", data={"id": _form_id(page), "rater": kayla.id, "score": 2})
+    other = make_case(db, worker=make_user(db))
+    db.commit()
+    client.post("/family/diamond/learning", data={"id": str(uuid.uuid4()), "rater": young_person(db, other).id, "score": 9})
+    rows = {r.aim: r.person_id for r in db.exec(select(DiamondRating)).all()}
+    assert rows == {"wellbeing": kayla.id, "learning": mother.id}

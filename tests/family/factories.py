@@ -1,0 +1,39 @@
+"""Factories for family mode: a worker with a PIN, and a session already handed to the family."""
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from app.cases.models import Case, Person
+from app.security.models import UserSession
+from app.security.passwords import hash_password
+
+PIN = "2468"
+PIN_HASH = hash_password(PIN)
+
+
+def with_pin(user, session: Session):
+    user.pin_hash = PIN_HASH
+    session.add(user)
+    session.flush()
+    return user
+
+
+def young_person(session: Session, case: Case) -> Person:
+    return session.exec(select(Person).where(Person.case_id == case.id, Person.is_young_person)).one()
+
+
+def add_person(session: Session, case: Case, name: str = "Donna Morgan", relationship: str = "Mother") -> Person:
+    person = Person(case_id=case.id, name=name, relationship=relationship, in_household=True)
+    session.add(person)
+    session.flush()
+    return person
+
+
+def hand_over(client, case: Case, person: Person, pin: str = PIN):
+    """Hand the tablet over through the worker's form, as the worker would."""
+    return client.post(f"/cases/{case.id}/hand-to-family", data={"person": person.id, "pin": pin})
+
+
+def live_session(session: Session, user) -> UserSession:
+    session.expire_all()
+    return session.exec(select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id.desc())).first()

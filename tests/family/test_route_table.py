@@ -1,0 +1,115 @@
+"""Family mode is enforced by the server on the whole route table, not route by route.
+
+Every route the app has (today's and every feature added later) is called in family mode, plain
+and as htmx: each answers 403 with the "hand the tablet back" page, except the family screens,
+the static files and the pages anyone may see without logging in (the health check).
+"""
+from __future__ import annotations
+
+import re
+
+from starlette.routing import Mount
+
+from app.diamond.models import DiamondGoal
+from tests.factories import login, make_case, make_user
+from tests.family.factories import hand_over, live_session, with_pin, young_person
+
+PARAM = re.compile(r"\{([a-zA-Z_]+)(?::[a-z]+)?\}")
+FAMILY_SCREENS = re.compile(r"^/family(/|$)")
+
+
+def every_route(routes, prefix=""):
+    """(path, methods) for every route, looking inside included routers (FastAPI >= 0.120 nests them)."""
+    for route in routes:
+        if hasattr(route, "original_router"):
+            yield from every_route(route.original_router.routes, prefix + (route.include_context.prefix or ""))
+        elif isinstance(route, Mount):
+            yield prefix + route.path, None
+        else:
+            yield prefix + route.path, sorted(route.methods or [])
+
+
+def concrete(path: str, case_id: int, goal_id: str = "1") -> str:
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name == "case_id":
+            return str(case_id)
+        if name == "goal_id":
+            return goal_id
+        if name == "aim":
+            return "wellbeing"
+        if name.endswith("_id") or name == "id":
+            return "1"
+        return "x"
+
+    return PARAM.sub(value, path)
+
+
+def _is_login_wall(response) -> bool:
+    return response.status_code == 401 or (response.status_code in (302, 303, 307) and "/login" in response.headers.get("location", ""))
+
+
+def test_every_route_answers_403_in_family_mode_except_family_screens(app, client, db, settings):
+    worker = with_pin(make_user(db), db)
+    case = make_case(db, worker=worker)
+    goal = DiamondGoal(case_id=case.id, title="Get to school on time", created_by_user_id=worker.id)
+    db.add(goal)
+    db.commit()
+    routes = list(every_route(app.routes))
+    assert len(routes) >= 15, "the walk should see every feature's routes"
+
+    # Which routes need a login at all: asked before logging in.
+    public = set()
+    for path, methods in routes:
+        for method in methods or []:
+            if not FAMILY_SCREENS.match(path) and not _is_login_wall(client.request(method, concrete(path, case.id, goal.id))):
+                public.add((method, path))
+
+    login(client, db, worker, settings)
+    assert hand_over(client, case, young_person(db, case)).status_code == 303
+
+    checked, wrong = 0, []
+    for path, methods in routes:
+        if methods is None:
+            continue
+        url = concrete(path, case.id, goal.id)
+        for method in methods:
+            for headers in ({}, {"HX-Request": "true"}):
+                if FAMILY_SCREENS.match(path):
+                    # Posting here would rate or hand back; the family screens' own tests do that.
+                    if method == "GET" and (status := client.get(url, headers=headers).status_code) >= 400:
+                        wrong.append((method, path, headers, status))
+                    continue
+                response = client.request(method, url, headers=headers)
+                if (method, path) in public and path != "/login":
+                    continue
+                checked += 1
+                if response.status_code != 403 or "hand the tablet back" not in response.text:
+                    wrong.append((method, path, headers, response.status_code))
+    assert wrong == []
+    assert checked >= 10
+    # Only the health check (and, once added, the offline shell) may be public; nothing with case data.
+    assert all(not p.startswith("/cases") for _, p in public), public
+    assert live_session(db, worker).family_case_id == case.id, "walking the routes must not end family mode"
+
+
+def test_family_screens_reachable_and_static_files_served_in_family_mode(client, db, settings):
+    worker = with_pin(make_user(db), db)
+    case = make_case(db, worker=worker)
+    login(client, db, worker, settings)
+    hand_over(client, case, young_person(db, case))
+    for path in ("/family", "/family/who", "/family/diamond/wellbeing", "/family/diamond/empowerment", "/family/done", "/family/hand-back"):
+        assert client.get(path).status_code == 200, path
+    assert client.get("/static/css/app.css").status_code == 200
+    assert client.get("/static/js/family.js").status_code == 200
+    assert client.get("/healthz").status_code == 200
+
+
+def test_family_mode_reaches_only_its_own_case(client, db, settings):
+    worker = with_pin(make_user(db), db)
+    case = make_case(db, worker=worker)
+    other = make_case(db, worker=worker)
+    login(client, db, worker, settings)
+    hand_over(client, case, young_person(db, case))
+    assert client.get(f"/cases/{other.id}").status_code == 403
+    assert client.get(f"/cases/{other.id}/diamond").status_code == 403
