@@ -200,3 +200,19 @@ def test_tablet_locked_offline_tells_server_which_ends_the_session(client, db, s
     assert client.post("/family/lock").status_code == 200
     row = live_session(db, worker)
     assert row.ended_at is not None and row.family_case_id is None
+
+
+def test_family_home_offers_three_houses_to_the_young_person_and_the_safety_scale_to_everyone(client, db, settings):
+    worker, case = _worker_with_case(db, client, settings)
+    mother = add_person(db, case)
+    db.commit()
+    hand_over(client, case, young_person(db, case))
+    home = client.get("/family").text
+    assert f"/cases/{case.id}/signs-of-safety/three-houses" in home
+    assert client.get(f"/cases/{case.id}/signs-of-safety/three-houses").status_code == 200
+    client.post("/family/who", data={"person": mother.id})
+    home = client.get("/family").text
+    assert "three-houses" not in home
+    scale = f"/cases/{case.id}/signs-of-safety/scales/rate?rater=person:{mother.id}"
+    assert scale in home
+    assert client.get(scale).status_code == 200
