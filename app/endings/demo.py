@@ -52,7 +52,7 @@ def _jade(*, session, demo) -> Case:
     screened = opened + timedelta(days=2)
     session.add(CaseEvent(case_id=case.id, kind="referral", to_status="referred", rationale="Referral received.", occurred_at=opened, by_user_id=worker.id))
     session.add(CaseEvent(case_id=case.id, kind="screening_started", from_status="referred", to_status="screening", rationale="Screening started.", occurred_at=opened + timedelta(days=1), by_user_id=worker.id))
-    session.add(EligibilityDecision(case_id=case.id, criteria_set="sefton", set_version="1", rule="a_and_b", ticked=["S-A5", "S-B1"], rule_met=True, eligible=True, decided_at=screened, by_user_id=worker.id))
+    session.add(EligibilityDecision(case_id=case.id, criteria_set="sefton", set_version="2", rule="a_or_b_plus_edge", ticked=["S-A5", "S-B1"], rule_met=True, eligible=True, decided_at=screened, by_user_id=worker.id))
     session.add(Consent(case_id=case.id, person_id=mum.id, purpose="work", how_given="signed", given_on=screened.date(), recorded_by_id=worker.id, recorded_at=screened))
     session.add(CaseEvent(case_id=case.id, kind="activated", from_status="screening", to_status="active", rationale="Eligible and the family agreed to the work.", occurred_at=screened + timedelta(hours=2), by_user_id=worker.id))
     for weeks in range(1, 16, 2):
