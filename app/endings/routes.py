@@ -159,6 +159,7 @@ def _review_ctx(session, case, settings, form) -> dict:
     return {
         "case": case, "form": form, "spell": service.open_spell(session=session, case=case), "closure_reasons": CLOSURE_REASONS,
         "next_default": rules.add_months(today(), settings.dormant_review_months), "refusal": None,
+        "new_id": (form.values.get("id") if form else None) or new_id(),
     }
 
 
@@ -180,14 +181,21 @@ async def dormant_review(request: Request, case_id: int, session: SessionDep, ac
     new_review_on = form.date("new_review_on", required=decision == "stay")
     reason = form.choice("closure_reason", [c for c, _ in CLOSURE_REASONS], required=decision == "close") or ""
     base_version = form.integer("base_version", minimum=1, maximum=10**9)
+    record_id = valid_client_id(form.values.get("id"))
     if not form.ok:
         return render(request, "endings/dormant_review.html", ctx, status_code=422)
     try:
-        service.dormant_review(session=session, case=case, by=actor, decision=decision, rationale=rationale, new_review_on=new_review_on, closure_reason=reason, base_version=base_version)
+        applied = service.dormant_review(
+            session=session, case=case, by=actor, decision=decision, rationale=rationale, new_review_on=new_review_on, closure_reason=reason,
+            base_version=base_version, record_id=record_id,
+        )
     except (Refused, Conflict) as error:
         session.rollback()
         return _failed(request, "endings/dormant_review.html", ctx, error)
-    flash(request, f"Stays dormant; next review {new_review_on:%-d %b %Y}." if decision == "stay" else "The case is closed.")
+    if not applied:
+        flash(request, "This was already saved.")
+    else:
+        flash(request, f"Stays dormant; next review {new_review_on:%-d %b %Y}." if decision == "stay" else "The case is closed.")
     return redirect(request, f"/cases/{case.id}")
 
 
@@ -253,7 +261,7 @@ def register(request: Request, session: SessionDep, actor: CurrentActor, setting
 @router.get("/endings/figures")
 def figures(request: Request, session: SessionDep, actor: CurrentActor, start: str = "", end: str = "") -> Response:
     require_role(actor, Role.supervisor, Role.manager)
-    form = Form({"start": start, "end": end})
+    form = Form({key: value[:20] for key, value in (("start", start), ("end", end)) if value})
     end_on = form.date("end", default=today()) or today()
     start_on = form.date("start", default=end_on - timedelta(days=365)) or end_on - timedelta(days=365)
     if start_on > end_on:

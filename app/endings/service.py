@@ -163,8 +163,15 @@ def latest_ending(*, session: Session, case: Case) -> Ending | None:
 # ---------------------------------------------------------------- dormant review
 
 
-def dormant_review(*, session: Session, case: Case, by: Actor, decision: str, rationale: str, new_review_on: date | None = None, closure_reason: str = "", base_version: int | None = None) -> None:
-    """The dormant review: stay dormant until a new date, or close (reactivating has its own form)."""
+def dormant_review(
+    *, session: Session, case: Case, by: Actor, decision: str, rationale: str, new_review_on: date | None = None, closure_reason: str = "",
+    base_version: int | None = None, record_id: str | None = None,
+) -> bool:
+    """The dormant review: stay dormant until a new date, or close; False if `record_id` was applied before."""
+    if record_id:
+        existing = session.get(CaseEvent, record_id)
+        if existing is not None and existing.case_id == case.id:
+            return False
     _check_version(case, base_version)
     if case.status != CaseStatus.dormant:
         raise Refused("Only a dormant case has a dormant review.")
@@ -180,7 +187,13 @@ def dormant_review(*, session: Session, case: Case, by: Actor, decision: str, ra
         spell.review_due_on, spell.reviews = new_review_on, spell.reviews + 1
         session.add(spell)
         _resolve_prompts(session=session, case=case, kinds=("dormant_review_due",))
-        session.add(CaseEvent(case_id=case.id, kind="dormant_review", rationale=rationale.strip()[:4000], by_user_id=by.id, reason="stay"))
+        event = CaseEvent(case_id=case.id, kind="dormant_review", rationale=rationale.strip()[:4000], by_user_id=by.id, reason="stay")
+        if record_id:
+            event.id = record_id
+        session.add(event)
+        # The review date is part of the case's state: an older offline copy of the form must conflict.
+        case.version += 1
+        session.add(case)
         audit.record(session=session, actor=by, action="review", object_type="case", object_id=case.id, case_id=case.id, detail="dormant review: stays dormant")
     elif decision == "close":
         if not closure_reason:
@@ -190,6 +203,7 @@ def dormant_review(*, session: Session, case: Case, by: Actor, decision: str, ra
     else:
         raise Refused("Choose what happens at the review.")
     session.flush()
+    return True
 
 
 # ---------------------------------------------------------------- returns to work

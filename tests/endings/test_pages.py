@@ -133,10 +133,12 @@ def test_dormant_review_page_keeps_case_dormant_with_a_new_date(client, db, sett
     db.commit()
     login(client, db, people.worker, settings)
     later = today() + timedelta(days=80)
-    response = client.post(f"/cases/{case.id}/dormant-review", data={"decision": "stay", "new_review_on": later.isoformat(), "rationale": "Spoke to Kayla", "base_version": str(case.version)})
-    assert response.status_code == 303
+    data = {"id": "0b7e2c4a-1d3f-4e5a-9b6c-7d8e9f0a1b2c", "decision": "stay", "new_review_on": later.isoformat(), "rationale": "Spoke to Kayla", "base_version": str(case.version)}
+    assert [client.post(f"/cases/{case.id}/dormant-review", data=data).status_code for _ in range(2)] == [303, 303]
     db.expire_all()
-    assert db.exec(select(DormantSpell.review_due_on)).one() == later
+    assert db.exec(select(DormantSpell.review_due_on, DormantSpell.reviews)).one() == (later, 1)
+    stale = client.post(f"/cases/{case.id}/dormant-review", data={**data, "id": "9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f"})
+    assert stale.status_code == 409
     assert client.post(f"/cases/{case.id}/dormant-review", data={"decision": "close", "rationale": "x"}).status_code == 422
 
 
@@ -180,3 +182,9 @@ def test_register_and_case_page_use_a_constant_number_of_queries(client, db, set
         client.get("/dormant")
         client.get(f"/cases/{case_id}")
     assert len(more) == len(few)
+
+
+def test_figures_period_defaults_to_the_last_year_and_shows_its_dates(client, db, settings, people):
+    login(client, db, people.manager, settings)
+    page = client.get("/endings/figures").text
+    assert f'value="{today().isoformat()}"' in page and f'value="{(today() - timedelta(days=365)).isoformat()}"' in page
