@@ -188,3 +188,22 @@ def test_figures_period_defaults_to_the_last_year_and_shows_its_dates(client, db
     login(client, db, people.manager, settings)
     page = client.get("/endings/figures").text
     assert f'value="{today().isoformat()}"' in page and f'value="{(today() - timedelta(days=365)).isoformat()}"' in page
+
+
+def test_ending_form_assesses_the_network_meeting_tasks_as_goals(client, db, settings, people):
+    from app.network.models import NetworkMeeting, NetworkTask
+
+    case = active_case(db, people.worker)
+    meeting = NetworkMeeting(case_id=case.id, held_on=today() - timedelta(days=60), created_by_id=people.worker.id)
+    db.add(meeting)
+    db.flush()
+    db.add(NetworkTask(case_id=case.id, meeting_id=meeting.id, what="Nan picks Kayla up on Tuesdays", who="Pat Morgan"))
+    db.add(NetworkTask(case_id=case.id, meeting_id=meeting.id, what="Old idea", who="Donna", status="dropped"))
+    db.commit()
+    login(client, db, people.worker, settings)
+    page = client.get(f"/cases/{case.id}/end").text
+    assert "How it went: Nan picks Kayla up on Tuesdays" in page and "Old idea" not in page
+    form = ending_form(case, goal_0_rating="partly", goal_0_evidence="Most weeks since October")
+    assert client.post(f"/cases/{case.id}/end", data=form).status_code == 303
+    goals = db.exec(select(Ending.goals)).one()
+    assert [(g["source"], g["goal"], g["rating"]) for g in goals] == [("network_task", "Nan picks Kayla up on Tuesdays", "partly"), ("worker", "Back at school every day", "met")]
