@@ -207,3 +207,13 @@ def test_ending_form_assesses_the_network_meeting_tasks_as_goals(client, db, set
     assert client.post(f"/cases/{case.id}/end", data=form).status_code == 303
     goals = db.exec(select(Ending.goals)).one()
     assert [(g["source"], g["goal"], g["rating"]) for g in goals] == [("network_task", "Nan picks Kayla up on Tuesdays", "partly"), ("worker", "Back at school every day", "met")]
+
+
+def test_a_manager_reads_the_register_but_cannot_reactivate(client, db, settings, people):
+    case = active_case(db, people.worker, young_person_name="Chloe Walsh")
+    make_dormant(db, case, people.worker)
+    db.commit()
+    login(client, db, people.manager, settings)
+    assert "Chloe Walsh" in client.get("/dormant").text
+    assert ">Reactivate<" not in client.get(f"/cases/{case.id}").text
+    assert client.post(f"/cases/{case.id}/reactivate", data={"asked_by": "parent", "what_changed": "x", "urgency": "routine"}).status_code == 403
