@@ -1,4 +1,4 @@
-"""The `homeward` command: serve, migrate, demo, create-user."""
+"""The `homeward` command: serve, migrate, demo, create-user, tick."""
 from __future__ import annotations
 
 import argparse
@@ -100,6 +100,26 @@ def cmd_create_user(args: argparse.Namespace) -> None:
         print(f"Created {user.role} {user.email}.")
 
 
+def cmd_tick(args: argparse.Namespace) -> None:
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session
+
+    from app.db import make_engine
+    from app.endings.scheduled import tick
+
+    settings = get_settings()
+    now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    engine = make_engine(settings.database_url)
+    with Session(engine) as session:
+        result = tick(session=session, now=now, max_dormancy_months=settings.max_dormancy_months, dormant_review_months=settings.dormant_review_months)
+        session.commit()
+    engine.dispose()
+    print(f"Prompts raised: {result.raised}; resolved: {result.resolved}.")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="homeward", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -118,6 +138,9 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument("--team", default=None)
     create.add_argument("--password", default=None, help="prompted for when omitted")
     create.set_defaults(func=cmd_create_user)
+    tick = sub.add_parser("tick", help="raise dormant-review, maximum-dormancy and engagement prompts (safe to repeat; run from cron)")
+    tick.add_argument("--now", default=None, help="run as if at this ISO date-time (UTC unless it says otherwise)")
+    tick.set_defaults(func=cmd_tick)
     args = parser.parse_args(argv)
     args.func(args)
 

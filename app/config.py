@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     first_contact_target_hours: int = 24
     review_interval_weeks: int = 6
     eligibility_criteria_set: str = "sefton"
+    dormant_review_months: int = 3
+    max_dormancy_months: int = 12
     host: str = "127.0.0.1"
     port: int = 8000
 

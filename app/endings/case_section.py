@@ -1,0 +1,33 @@
+"""Endings on the case page: "End active work", "Reactivate", the dormant review and prompted tasks."""
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from app.cases.models import Case, CaseStatus
+from app.config import get_settings
+from app.endings import service
+from app.endings.models import ASKED_BY, PROMPT_WORDS, EndingTask, Prompt
+from app.security.permissions import can_change_case
+from app.timeutil import today
+
+
+def context(*, session: Session, case: Case, actor) -> dict:
+    role = actor.user.role
+    can_change = can_change_case(actor.user, case)
+    spell = service.open_spell(session=session, case=case) if case.status == CaseStatus.dormant else None
+    tasks = session.exec(select(EndingTask).where(EndingTask.case_id == case.id).order_by(EndingTask.done_at.is_not(None), EndingTask.due_on).limit(20)).all()
+    prompts = session.exec(select(Prompt.kind, Prompt.raised_at).where(Prompt.case_id == case.id, Prompt.resolved_at.is_(None)).order_by(Prompt.raised_at)).all()
+    return {
+        "can_change": can_change,
+        "can_end": can_change and case.status == CaseStatus.active,
+        "can_reactivate": case.status == CaseStatus.dormant and (actor.user.id == case.key_worker_id or (role == "supervisor" and can_change)),
+        "can_review": can_change and case.status == CaseStatus.dormant,
+        "can_reopen": role == "supervisor" and can_change and case.status == CaseStatus.closed,
+        "spell": spell,
+        "ending": service.latest_ending(session=session, case=case) if case.status in (CaseStatus.dormant, CaseStatus.closed) else None,
+        "back": service.latest_return(session=session, case=case, target_hours=get_settings().first_contact_target_hours),
+        "tasks": tasks,
+        "prompts": [(PROMPT_WORDS.get(kind, kind), at) for kind, at in prompts],
+        "asked_by": dict(ASKED_BY),
+        "today": today(),
+    }

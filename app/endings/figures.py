@@ -1,0 +1,109 @@
+"""The dormant register and the figures for supervisors and managers, aggregated in SQL."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.accounts.models import User
+from app.cases.models import Case, CaseEvent, CaseStatus, Contact
+from app.endings import rules
+from app.endings.models import DormantSpell, Prompt, Reactivation
+from app.security.permissions import visible_cases
+from app.timeutil import LOCAL, local
+
+
+@dataclass(frozen=True)
+class DormantRow:
+    case: Case
+    worker: str
+    since: date | None
+    review_due_on: date | None
+    last_contact_on: date | None
+    prompts: list[str]
+
+
+def dormant_register(*, session: Session, user: User, dormant_review_months: int = 3) -> list[DormantRow]:
+    """Dormant cases `user` may see: worker, since when, review due, last contact (two queries)."""
+    last_contact = select(Contact.case_id, func.max(Contact.occurred_on).label("last_on")).where(Contact.attended.is_(True)).group_by(Contact.case_id).subquery()
+    since = select(CaseEvent.case_id, func.max(CaseEvent.occurred_at).label("since")).where(CaseEvent.kind == "dormant").group_by(CaseEvent.case_id).subquery()
+    rows = session.exec(
+        select(Case, User.full_name, DormantSpell.started_at, DormantSpell.review_due_on, since.c.since, last_contact.c.last_on)
+        .join(User, User.id == Case.key_worker_id)
+        .join(DormantSpell, (DormantSpell.case_id == Case.id) & DormantSpell.ended_at.is_(None), isouter=True)
+        .join(since, since.c.case_id == Case.id, isouter=True)
+        .join(last_contact, last_contact.c.case_id == Case.id, isouter=True)
+        .where(Case.status == CaseStatus.dormant, visible_cases(user))
+        .order_by(DormantSpell.review_due_on, Case.young_person_name)
+        .limit(500)
+    ).all()
+    ids = [case.id for case, *_ in rows]
+    prompts: dict[int, list[str]] = {}
+    if ids:
+        for case_id, kind in session.exec(select(Prompt.case_id, Prompt.kind).where(Prompt.case_id.in_(ids), Prompt.resolved_at.is_(None))).all():
+            prompts.setdefault(case_id, []).append(kind)
+    result = []
+    for case, worker, started_at, review_due_on, event_since, last_on in rows:
+        began = started_at or event_since
+        began_on = local(began).date() if began else None
+        due = review_due_on or (rules.add_months(began_on, dormant_review_months) if began_on else None)
+        result.append(DormantRow(case, worker, began_on, due, last_on, sorted(prompts.get(case.id, []))))
+    return sorted(result, key=lambda r: (r.review_due_on or date.max, r.case.young_person_name))
+
+
+def open_flags(*, session: Session, user: User) -> list[tuple[Case, str, datetime]]:
+    """Open prompts and flags on cases `user` may see, oldest first (one query)."""
+    rows = session.exec(
+        select(Case, Prompt.kind, Prompt.raised_at).join(Case, Case.id == Prompt.case_id).where(Prompt.resolved_at.is_(None), visible_cases(user)).order_by(Prompt.raised_at).limit(200)
+    ).all()
+    return [(case, kind, at) for case, kind, at in rows]
+
+
+@dataclass(frozen=True)
+class Figures:
+    start: date
+    end: date
+    dormant_now: int
+    reactivations: int
+    median_days_dormant: float | None
+    avoided_re_referral: int
+    re_referrals: int
+    ended_dormant: int
+    closed_by_reason: list[tuple[str, int]]
+
+
+def figures(*, session: Session, user: User, start: date, end: date) -> Figures:
+    """The period's figures for the cases `user` may see; each one a single aggregate query."""
+    since = datetime.combine(start, time.min, tzinfo=LOCAL)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=LOCAL)
+    seen = visible_cases(user)
+    dormant_now = session.exec(select(func.count()).select_from(Case).where(Case.status == CaseStatus.dormant, seen)).one()
+    returns = dict(
+        session.exec(
+            select(Reactivation.kind, func.count()).join(Case, Case.id == Reactivation.case_id)
+            .where(Reactivation.reactivated_at >= since, Reactivation.reactivated_at < until, seen).group_by(Reactivation.kind)
+        ).all()
+    )
+    in_period = (Reactivation.kind == "reactivated", Reactivation.reactivated_at >= since, Reactivation.reactivated_at < until, Reactivation.days_dormant.is_not(None), seen)
+    count = session.exec(select(func.count()).select_from(Reactivation).join(Case, Case.id == Reactivation.case_id).where(*in_period)).one()
+    median = None
+    if count:
+        # The median in SQL on both databases: the middle one or two values, by ORDER BY and OFFSET.
+        middle = session.exec(
+            select(Reactivation.days_dormant).join(Case, Case.id == Reactivation.case_id).where(*in_period)
+            .order_by(Reactivation.days_dormant).offset((count - 1) // 2).limit(2 - count % 2)
+        ).all()
+        median = sum(middle) / len(middle)
+    ended = session.exec(
+        select(CaseEvent.kind, CaseEvent.reason, func.count()).join(Case, Case.id == CaseEvent.case_id)
+        .where(CaseEvent.kind.in_(["dormant", "closed"]), CaseEvent.occurred_at >= since, CaseEvent.occurred_at < until, seen)
+        .group_by(CaseEvent.kind, CaseEvent.reason)
+    ).all()
+    closed = sorted(((reason or "other", n) for kind, reason, n in ended if kind == "closed"), key=lambda r: -r[1])
+    return Figures(
+        start=start, end=end, dormant_now=dormant_now, reactivations=returns.get("reactivated", 0), median_days_dormant=median,
+        avoided_re_referral=returns.get("reactivated", 0), re_referrals=returns.get("reopened", 0),
+        ended_dormant=sum(n for kind, _, n in ended if kind == "dormant"), closed_by_reason=closed,
+    )

@@ -1,0 +1,40 @@
+"""Where the goals assessed at an ending come from.
+
+A goal source is a function `(*, session, case) -> list[Goal]`, registered in SOURCES by name. The
+family network's agreed tasks are one today; the Signs of Safety plan and the BASE plan can add
+theirs here (one line each) when those features land, without changing the ending form. When no
+source has goals, the worker lists them in the ending form itself.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from app.cases.models import Case
+
+
+@dataclass(frozen=True)
+class Goal:
+    source: str  # the source's name, stored with the rating
+    ref: str  # the goal's id in its source
+    text: str
+
+
+def network_tasks(*, session: Session, case: Case) -> list[Goal]:
+    """Tasks agreed at the family's network meetings, other than ones no longer needed."""
+    from app.network.models import NetworkTask
+
+    rows = session.exec(
+        select(NetworkTask.id, NetworkTask.what).where(NetworkTask.case_id == case.id, NetworkTask.status != "dropped").order_by(NetworkTask.due_on, NetworkTask.position).limit(50)
+    ).all()
+    return [Goal(source="network_task", ref=task_id, text=what) for task_id, what in rows]
+
+
+SOURCES: dict[str, Callable[..., list[Goal]]] = {"network_task": network_tasks}
+
+
+def goals_for(*, session: Session, case: Case) -> list[Goal]:
+    """Every source's goals for `case`, in the order of SOURCES (one query per source)."""
+    return [goal for source in SOURCES.values() for goal in source(session=session, case=case)]

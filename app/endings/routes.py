@@ -1,0 +1,273 @@
+"""End active work, the dormant review, reactivation, reopening, the dormant register and figures.
+
+Thin routes: parse the form, call app.endings.service (which moves the status through
+app.cases.service), re-render with 422 on a refusal and 409 on a stale base_version.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+from sqlmodel import select
+
+from app.accounts.models import Role, User
+from app.cases.models import CLOSURE_REASONS, STEP_DOWN_DESTINATIONS, STEP_UP_DESTINATIONS, CaseStatus, new_id
+from app.cases.people import valid_client_id
+from app.cases.service import Conflict, Refused
+from app.db import SessionDep
+from app.endings import figures as figures_service
+from app.endings import goals as goal_sources
+from app.endings import rules, service
+from app.endings.models import ASKED_BY, ENDING_CLOSURE_REASONS, GOAL_RATINGS, PROMPT_WORDS, URGENCY
+from app.forms import Form
+from app.security.auth import CurrentActor, SettingsDep, require_role
+from app.security.permissions import get_case
+from app.templating import flash, redirect, render
+from app.timeutil import today
+
+router = APIRouter()
+EXTRA_GOALS = 3  # blank rows for goals the worker lists in the form
+
+
+def _failed(request: Request, template: str, ctx: dict, error: Exception) -> Response:
+    ctx["refusal"] = error.message  # type: ignore[attr-defined]
+    return render(request, template, ctx, status_code=409 if isinstance(error, Conflict) else 422)
+
+
+# ---------------------------------------------------------------- end active work
+
+
+def _ending_ctx(session, case, actor, settings, form, record_id: str) -> dict:
+    goals = goal_sources.goals_for(session=session, case=case)
+    return {
+        "case": case, "form": form, "new_id": record_id, "goals": goals, "extra": range(EXTRA_GOALS), "ratings": GOAL_RATINGS,
+        "closure_reasons": ENDING_CLOSURE_REASONS, "up": STEP_UP_DESTINATIONS, "down": STEP_DOWN_DESTINATIONS,
+        "review_default": rules.add_months(today(), settings.dormant_review_months), "is_supervisor": actor.role is Role.supervisor, "refusal": None,
+    }
+
+
+@router.get("/cases/{case_id}/end")
+def ending_form(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    return render(request, "endings/end.html", _ending_ctx(session, case, actor, settings, None, new_id()))
+
+
+def _goals_from(form: Form, goals, ratings: list[str]) -> list[dict]:
+    rows = []
+    for i, goal in enumerate(goals):
+        rows.append({"source": goal.source, "ref": goal.ref, "goal": goal.text, "rating": form.choice(f"goal_{i}_rating", ratings, required=False) or "", "evidence": form.text(f"goal_{i}_evidence", max_length=1000)})
+    for i in range(EXTRA_GOALS):
+        text = form.text(f"own_{i}_goal", max_length=500)
+        if text:
+            rows.append({"source": "worker", "ref": "", "goal": text, "rating": form.choice(f"own_{i}_rating", ratings, required=False) or "", "evidence": form.text(f"own_{i}_evidence", max_length=1000)})
+    return rows
+
+
+@router.post("/cases/{case_id}/end")
+async def end_active_work(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    record_id = valid_client_id(form.values.get("id")) or new_id()
+    ctx = _ending_ctx(session, case, actor, settings, form, record_id)
+    outcome = form.choice("outcome", ["dormant", "closed"])
+    reason = form.choice("closure_reason", [c for c, _ in ENDING_CLOSURE_REASONS], required=outcome == "closed") or ""
+    destination_options = STEP_UP_DESTINATIONS if reason == "stepped_up" else STEP_DOWN_DESTINATIONS
+    destination = form.choice("destination", [c for c, _ in destination_options], required=reason in ("stepped_up", "stepped_down")) or ""
+    data = service.EndingInput(
+        outcome=outcome or "", goals=_goals_from(form, ctx["goals"], [c for c, _ in GOAL_RATINGS]),
+        agreed_on=form.date("agreed_on"), agreement_how=form.text("agreement_how", max_length=2000), taper=form.text("taper", max_length=2000),
+        sustainability_plan=form.text("sustainability_plan", max_length=4000), named_contact=form.text("named_contact", max_length=300),
+        family_summary=form.text("family_summary", max_length=4000), young_person_views=form.text("young_person_views", max_length=4000),
+        outcome_summary=form.text("outcome_summary", max_length=4000), dormant_review_on=form.date("dormant_review_on"),
+        closure_reason=reason, closure_other=form.text("closure_other", max_length=300, required=reason == "other", label="The other reason"),
+        destination=destination, lead_name=form.text("lead_name", max_length=200, required=reason in ("stepped_up", "stepped_down"), label="The named lead"),
+        approve=form.boolean("approve"), approval_reason=form.text("approval_reason", max_length=2000),
+    )
+    base_version = form.integer("base_version", minimum=1, maximum=10**9)
+    if not form.ok:
+        return render(request, "endings/end.html", ctx, status_code=422)
+    try:
+        ending, created = service.end_active_work(session=session, case=case, by=actor, data=data, record_id=record_id, base_version=base_version, dormant_review_months=settings.dormant_review_months)
+    except (Refused, Conflict) as error:
+        session.rollback()
+        ctx["missing"] = service.missing_for(data)
+        return _failed(request, "endings/end.html", ctx, error)
+    if not created:
+        flash(request, "This was already saved.")
+    elif ending.outcome == "dormant":
+        flash(request, f"Active work ended. The case is dormant; its review is due {ending.dormant_review_on:%-d %b %Y}.")
+    else:
+        flash(request, "Active work ended. The case is closed.")
+    return redirect(request, f"/cases/{case.id}")
+
+
+# ---------------------------------------------------------------- reactivate
+
+
+def _workers(session, actor) -> list[tuple[int, str]]:
+    query = select(User.id, User.full_name).where(User.role.in_([Role.worker, Role.supervisor]), User.is_active.is_(True))
+    if actor.user.team_id is not None:
+        query = query.where(User.team_id == actor.user.team_id)
+    return list(session.exec(query.order_by(User.full_name).limit(300)).all())
+
+
+def _reactivate_ctx(session, case, actor, form, record_id) -> dict:
+    spell = service.open_spell(session=session, case=case)
+    return {
+        "case": case, "form": form, "new_id": record_id, "asked_by": ASKED_BY, "urgency": URGENCY, "spell": spell, "refusal": None,
+        "workers": _workers(session, actor) if actor.role is Role.supervisor else [],
+    }
+
+
+@router.get("/cases/{case_id}/reactivate")
+def reactivate_form(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    return render(request, "endings/reactivate.html", _reactivate_ctx(session, case, actor, None, new_id()))
+
+
+@router.post("/cases/{case_id}/reactivate")
+async def reactivate(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    record_id = valid_client_id(form.values.get("id")) or new_id()
+    ctx = _reactivate_ctx(session, case, actor, form, record_id)
+    asked_by = form.choice("asked_by", [c for c, _ in ASKED_BY])
+    what_changed = form.text("what_changed", required=True, max_length=4000, label="What has changed")
+    urgency = form.choice("urgency", [c for c, _ in URGENCY])
+    worker_id = form.choice("key_worker_id", [uid for uid, _ in ctx["workers"]], required=False) if ctx["workers"] else None
+    base_version = form.integer("base_version", minimum=1, maximum=10**9)
+    if not form.ok:
+        return render(request, "endings/reactivate.html", ctx, status_code=422)
+    new_worker = session.get(User, int(worker_id)) if worker_id else None
+    try:
+        _, created = service.reactivate(
+            session=session, case=case, by=actor, asked_by=asked_by, what_changed=what_changed, urgency=urgency, record_id=record_id,
+            base_version=base_version, new_key_worker=new_worker, review_interval_weeks=settings.review_interval_weeks,
+        )
+    except (Refused, Conflict) as error:
+        session.rollback()
+        return _failed(request, "endings/reactivate.html", ctx, error)
+    flash(request, "Reactivated: the case is active again, with no referral." if created else "This was already saved.")
+    return redirect(request, f"/cases/{case.id}#endings")
+
+
+# ---------------------------------------------------------------- dormant review
+
+
+def _review_ctx(session, case, settings, form) -> dict:
+    return {
+        "case": case, "form": form, "spell": service.open_spell(session=session, case=case), "closure_reasons": CLOSURE_REASONS,
+        "next_default": rules.add_months(today(), settings.dormant_review_months), "refusal": None,
+        "new_id": (form.values.get("id") if form else None) or new_id(),
+    }
+
+
+@router.get("/cases/{case_id}/dormant-review")
+def dormant_review_form(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    return render(request, "endings/dormant_review.html", _review_ctx(session, case, settings, None))
+
+
+@router.post("/cases/{case_id}/dormant-review")
+async def dormant_review(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    ctx = _review_ctx(session, case, settings, form)
+    decision = form.choice("decision", ["stay", "close", "reactivate"])
+    if decision == "reactivate":
+        return redirect(request, f"/cases/{case.id}/reactivate")
+    rationale = form.text("rationale", required=True, max_length=4000, label="What the review found")
+    new_review_on = form.date("new_review_on", required=decision == "stay")
+    reason = form.choice("closure_reason", [c for c, _ in CLOSURE_REASONS], required=decision == "close") or ""
+    base_version = form.integer("base_version", minimum=1, maximum=10**9)
+    record_id = valid_client_id(form.values.get("id"))
+    if not form.ok:
+        return render(request, "endings/dormant_review.html", ctx, status_code=422)
+    try:
+        applied = service.dormant_review(
+            session=session, case=case, by=actor, decision=decision, rationale=rationale, new_review_on=new_review_on, closure_reason=reason,
+            base_version=base_version, record_id=record_id,
+        )
+    except (Refused, Conflict) as error:
+        session.rollback()
+        return _failed(request, "endings/dormant_review.html", ctx, error)
+    if not applied:
+        flash(request, "This was already saved.")
+    else:
+        flash(request, f"Stays dormant; next review {new_review_on:%-d %b %Y}." if decision == "stay" else "The case is closed.")
+    return redirect(request, f"/cases/{case.id}")
+
+
+# ---------------------------------------------------------------- reopen (supervisor)
+
+
+@router.get("/cases/{case_id}/reopen")
+def reopen_form(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    require_role(actor, Role.supervisor)
+    return render(request, "endings/reopen.html", {"case": case, "form": None, "new_id": new_id(), "refusal": None})
+
+
+@router.post("/cases/{case_id}/reopen")
+async def reopen(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    require_role(actor, Role.supervisor)
+    form = Form(await request.form())
+    record_id = valid_client_id(form.values.get("id")) or new_id()
+    ctx = {"case": case, "form": form, "new_id": record_id, "refusal": None}
+    reason = form.text("reason", required=True, max_length=4000, label="A reason")
+    base_version = form.integer("base_version", minimum=1, maximum=10**9)
+    if not form.ok:
+        return render(request, "endings/reopen.html", ctx, status_code=422)
+    try:
+        service.reopen(session=session, case=case, by=actor, reason=reason, record_id=record_id, base_version=base_version)
+    except (Refused, Conflict) as error:
+        session.rollback()
+        return _failed(request, "endings/reopen.html", ctx, error)
+    flash(request, "Reopened for screening, recorded as a re-referral.")
+    return redirect(request, f"/cases/{case.id}")
+
+
+# ---------------------------------------------------------------- prompted tasks
+
+
+@router.post("/cases/{case_id}/endings/tasks/{task_id}")
+async def task_done(request: Request, case_id: int, task_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    try:
+        service.complete_task(session=session, case=case, by=actor, task_id=task_id, done=form.boolean("done"), base_version=form.integer("base_version", minimum=1, maximum=10**9))
+    except Refused as refused:
+        raise HTTPException(status_code=404, detail=refused.message) from None
+    except Conflict as conflict:
+        session.rollback()
+        raise HTTPException(status_code=409, detail=conflict.message) from None
+    flash(request, "Task updated.")
+    return redirect(request, f"/cases/{case.id}#endings")
+
+
+# ---------------------------------------------------------------- register and figures
+
+
+@router.get("/dormant")
+def register(request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
+    require_role(actor, Role.worker, Role.supervisor, Role.manager)
+    rows = figures_service.dormant_register(session=session, user=actor.user, dormant_review_months=settings.dormant_review_months)
+    flags = figures_service.open_flags(session=session, user=actor.user)
+    return render(request, "endings/register.html", {"rows": rows, "flags": flags, "words": PROMPT_WORDS, "today": today(), "show_figures": actor.role in (Role.supervisor, Role.manager)})
+
+
+@router.get("/endings/figures")
+def figures(request: Request, session: SessionDep, actor: CurrentActor, start: str = "", end: str = "") -> Response:
+    require_role(actor, Role.supervisor, Role.manager)
+    form = Form({key: value[:20] for key, value in (("start", start), ("end", end)) if value})
+    end_on = form.date("end", default=today()) or today()
+    start_on = form.date("start", default=end_on - timedelta(days=365)) or end_on - timedelta(days=365)
+    if start_on > end_on:
+        form.error("start", "The start should be on or before the end.")
+        start_on = end_on - timedelta(days=365)
+    result = figures_service.figures(session=session, user=actor.user, start=start_on, end=end_on)
+    return render(request, "endings/figures.html", {"fig": result, "form": form, "reasons": dict(CLOSURE_REASONS)}, status_code=422 if form.errors else 200)
+
+

@@ -1,0 +1,301 @@
+"""Ending active work, dormancy, returns to work and their prompts.
+
+Status changes go through app.cases.service (transition, move_to_dormant, reactivate, close,
+step), which checks the lifecycle rules, writes the CaseEvent and audit entry and bumps the case
+version; this module records what an ending or a return adds and keeps the dormant spell.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.accounts.models import User
+from app.audit import service as audit
+from app.cases import service as cases
+from app.cases.models import Case, CaseEvent, CaseStatus, Contact
+from app.cases.service import Conflict, Refused
+from app.endings import rules
+from app.endings.models import Ending, EndingTask, DormantSpell, Prompt, Reactivation
+from app.security.auth import Actor
+from app.timeutil import local, today, utcnow
+
+PROMPTED_TASKS = (
+    "Update the Signs of Safety map or the BASE risk assessment",
+    "Do a Diamond rating with the young person and family",
+)
+
+
+def _check_version(case: Case, base_version: int | None) -> None:
+    if base_version is not None and base_version != case.version:
+        raise Conflict("The case changed since this page was opened. Look at it again before saving.", current_version=case.version)
+
+
+def open_spell(*, session: Session, case: Case) -> DormantSpell | None:
+    """The case's current dormant spell, if it has one."""
+    return session.exec(select(DormantSpell).where(DormantSpell.case_id == case.id, DormantSpell.ended_at.is_(None)).order_by(DormantSpell.started_at.desc()).limit(1)).first()
+
+
+def _dormant_since(*, session: Session, case: Case) -> datetime | None:
+    spell = open_spell(session=session, case=case)
+    if spell is not None:
+        return spell.started_at
+    return session.exec(select(func.max(CaseEvent.occurred_at)).where(CaseEvent.case_id == case.id, CaseEvent.kind == "dormant")).one()
+
+
+def _resolve_prompts(*, session: Session, case: Case, kinds: tuple[str, ...]) -> None:
+    for prompt in session.exec(select(Prompt).where(Prompt.case_id == case.id, Prompt.resolved_at.is_(None), Prompt.kind.in_(kinds))).all():
+        prompt.resolved_at = utcnow()
+        session.add(prompt)
+
+
+def _end_spell(*, session: Session, case: Case, how: str) -> int | None:
+    """Close the open spell; returns the days dormant."""
+    since = _dormant_since(session=session, case=case)
+    spell = open_spell(session=session, case=case)
+    if spell is not None:
+        spell.ended_at, spell.ended_how = utcnow(), how
+        session.add(spell)
+    _resolve_prompts(session=session, case=case, kinds=("dormant_review_due", "max_dormancy"))
+    return (today() - local(since).date()).days if since else None
+
+
+# ---------------------------------------------------------------- ending active work
+
+
+@dataclass(frozen=True)
+class EndingInput:
+    outcome: str  # dormant | closed
+    goals: list[dict]
+    agreed_on: date | None = None
+    agreement_how: str = ""
+    taper: str = ""
+    sustainability_plan: str = ""
+    named_contact: str = ""
+    family_summary: str = ""
+    young_person_views: str = ""
+    outcome_summary: str = ""
+    dormant_review_on: date | None = None
+    closure_reason: str = ""
+    closure_other: str = ""
+    destination: str = ""
+    lead_name: str = ""
+    approve: bool = False
+    approval_reason: str = ""
+
+
+def missing_for(data: EndingInput) -> list[str]:
+    """What the ending still lacks (see rules.missing_items)."""
+    rated = [g for g in data.goals if g.get("rating") and g.get("evidence")]
+    return rules.missing_items(
+        rules.EndingFacts(
+            goals=len(data.goals), goals_rated=len(rated), agreed=bool(data.agreed_on and data.agreement_how), sustainability_plan=bool(data.sustainability_plan),
+            named_contact=bool(data.named_contact), family_summary=bool(data.family_summary), young_person_views=bool(data.young_person_views),
+            outcome_summary=bool(data.outcome_summary),
+        )
+    )
+
+
+def end_active_work(*, session: Session, case: Case, by: Actor, data: EndingInput, record_id: str | None = None, base_version: int | None = None, dormant_review_months: int = 3) -> tuple[Ending, bool]:
+    """End active work to dormant or closed; returns (ending, created). A replayed id creates nothing."""
+    if record_id:
+        existing = session.get(Ending, record_id)
+        if existing is not None and existing.case_id == case.id:
+            return existing, False
+        if existing is not None:
+            raise Refused("That record belongs to another case.")
+    _check_version(case, base_version)
+    if case.status != CaseStatus.active:
+        raise Refused("Only a case in active work can end it this way.")
+    if data.outcome not in ("dormant", "closed"):
+        raise Refused("Choose whether the case becomes dormant or closes.")
+    missing = missing_for(data)
+    refusal = rules.ending_refusal(missing=missing, role=by.user.role, approve=data.approve, approval_reason=data.approval_reason)
+    if refusal:
+        raise Refused(refusal)
+    met = sum(1 for g in data.goals if g.get("rating") == "met")
+    rationale = f"Active work ended: {met} of {len(data.goals)} goals met." + (f" Approved with items missing: {data.approval_reason}" if missing else "")
+    ending = Ending(
+        case_id=case.id, outcome=data.outcome, goals=data.goals, agreed_on=data.agreed_on, agreement_how=data.agreement_how, taper=data.taper,
+        sustainability_plan=data.sustainability_plan, named_contact=data.named_contact, family_summary=data.family_summary,
+        young_person_views=data.young_person_views, outcome_summary=data.outcome_summary, missing=missing,
+        approved_by_id=by.id if missing else None, approval_reason=data.approval_reason if missing else "", by_user_id=by.id,
+    )
+    if record_id:
+        ending.id = record_id
+    if data.outcome == "dormant":
+        review_on = data.dormant_review_on or rules.add_months(today(), dormant_review_months)
+        if review_on <= today():
+            raise Refused("The dormant review date should be after today.")
+        ending.dormant_review_on = review_on
+        session.add(ending)
+        session.flush()
+        cases.move_to_dormant(session=session, case=case, by=by, rationale=rationale)
+        session.add(DormantSpell(case_id=case.id, ending_id=ending.id, review_due_on=review_on))
+    else:
+        reason = data.closure_reason
+        if reason not in ("aims_achieved", "consent_withdrawn", "moved_away", "stepped_up", "stepped_down", "other"):
+            raise Refused("Choose a reason for closing the case.")
+        if reason == "other" and not data.closure_other:
+            raise Refused("Say what the other reason for closing is.")
+        if reason in ("stepped_up", "stepped_down") and not (data.destination and data.lead_name):
+            raise Refused("When a case is stepped up or down, say where to and name the lead there.")
+        ending.closure_reason, ending.closure_other, ending.destination, ending.lead_name = reason, data.closure_other, data.destination, data.lead_name
+        session.add(ending)
+        session.flush()
+        if reason in ("stepped_up", "stepped_down"):
+            direction = "up" if reason == "stepped_up" else "down"
+            cases.step(session=session, case=case, by=by, direction=direction, destination=data.destination, rationale=f"{rationale} Lead: {data.lead_name}.", closes=True)
+        else:
+            words = rationale + (f" {data.closure_other}" if reason == "other" else "")
+            cases.close(session=session, case=case, by=by, rationale=words, closure_reason=reason)
+    audit.record(session=session, actor=by, action="create", object_type="ending", object_id=ending.id, case_id=case.id, detail=f"ending to {data.outcome}" + (" approved with items missing" if missing else ""))
+    session.flush()
+    return ending, True
+
+
+def latest_ending(*, session: Session, case: Case) -> Ending | None:
+    return session.exec(select(Ending).where(Ending.case_id == case.id).order_by(Ending.recorded_at.desc()).limit(1)).first()
+
+
+# ---------------------------------------------------------------- dormant review
+
+
+def dormant_review(
+    *, session: Session, case: Case, by: Actor, decision: str, rationale: str, new_review_on: date | None = None, closure_reason: str = "",
+    base_version: int | None = None, record_id: str | None = None,
+) -> bool:
+    """The dormant review: stay dormant until a new date, or close; False if `record_id` was applied before."""
+    if record_id:
+        existing = session.get(CaseEvent, record_id)
+        if existing is not None and existing.case_id == case.id:
+            return False
+    _check_version(case, base_version)
+    if case.status != CaseStatus.dormant:
+        raise Refused("Only a dormant case has a dormant review.")
+    if not rationale.strip():
+        raise Refused("Say what the review found.")
+    if decision == "stay":
+        if new_review_on is None or new_review_on <= today():
+            raise Refused("Choose the next dormant review date, after today.")
+        spell = open_spell(session=session, case=case)
+        if spell is None:
+            since = _dormant_since(session=session, case=case) or utcnow()
+            spell = DormantSpell(case_id=case.id, started_at=since, review_due_on=new_review_on)
+        spell.review_due_on, spell.reviews = new_review_on, spell.reviews + 1
+        session.add(spell)
+        _resolve_prompts(session=session, case=case, kinds=("dormant_review_due",))
+        event = CaseEvent(case_id=case.id, kind="dormant_review", rationale=rationale.strip()[:4000], by_user_id=by.id, reason="stay")
+        if record_id:
+            event.id = record_id
+        session.add(event)
+        # The review date is part of the case's state: an older offline copy of the form must conflict.
+        case.version += 1
+        session.add(case)
+        audit.record(session=session, actor=by, action="review", object_type="case", object_id=case.id, case_id=case.id, detail="dormant review: stays dormant")
+    elif decision == "close":
+        if not closure_reason:
+            raise Refused("Choose a reason for closing the case.")
+        cases.close(session=session, case=case, by=by, rationale=rationale, closure_reason=closure_reason)
+        _end_spell(session=session, case=case, how="closed")
+    else:
+        raise Refused("Choose what happens at the review.")
+    session.flush()
+    return True
+
+
+# ---------------------------------------------------------------- returns to work
+
+
+def reactivate(
+    *, session: Session, case: Case, by: Actor, asked_by: str, what_changed: str, urgency: str, record_id: str | None = None, base_version: int | None = None,
+    new_key_worker: User | None = None, review_interval_weeks: int = 6,
+) -> tuple[Reactivation, bool]:
+    """Dormant -> active with no referral: who asked, what changed, how urgent; prompts two tasks."""
+    if record_id:
+        existing = session.get(Reactivation, record_id)
+        if existing is not None and existing.case_id == case.id:
+            return existing, False
+    _check_version(case, base_version)
+    if new_key_worker is not None and new_key_worker.id != case.key_worker_id and by.user.role != "supervisor":
+        raise Refused("Only a supervisor can give the case to another worker.")
+    rationale = f"Asked by {asked_by.replace('_', ' ')}; urgency {urgency}. {what_changed}"
+    cases.reactivate(session=session, case=case, by=by, rationale=rationale, review_interval_weeks=review_interval_weeks)
+    days = _end_spell(session=session, case=case, how="reactivated")
+    if new_key_worker is not None and new_key_worker.id != case.key_worker_id:
+        case.key_worker_id = new_key_worker.id
+        case.version += 1
+        session.add(case)
+    back = Reactivation(case_id=case.id, kind="reactivated", asked_by=asked_by, what_changed=what_changed.strip()[:4000], urgency=urgency, days_dormant=days, by_user_id=by.id)
+    if record_id:
+        back.id = record_id
+    session.add(back)
+    session.flush()
+    due = rules.add_working_days(today(), 10)
+    for what in PROMPTED_TASKS:
+        session.add(EndingTask(case_id=case.id, reactivation_id=back.id, what=what, due_on=due))
+    audit.record(session=session, actor=by, action="create", object_type="reactivation", object_id=back.id, case_id=case.id, detail=f"reactivated, asked by {asked_by}, {urgency}")
+    session.flush()
+    return back, True
+
+
+def reopen(*, session: Session, case: Case, by: Actor, reason: str, record_id: str | None = None, base_version: int | None = None) -> tuple[Reactivation, bool]:
+    """Closed -> screening by a supervisor, recorded as a re-referral (the rules refuse anyone else)."""
+    if record_id:
+        existing = session.get(Reactivation, record_id)
+        if existing is not None and existing.case_id == case.id:
+            return existing, False
+    _check_version(case, base_version)
+    cases.transition(session=session, case=case, to_status=CaseStatus.screening, by=by, rationale=f"Re-referral: {reason}")
+    back = Reactivation(case_id=case.id, kind="reopened", asked_by="", what_changed=reason.strip()[:4000], by_user_id=by.id)
+    if record_id:
+        back.id = record_id
+    session.add(back)
+    audit.record(session=session, actor=by, action="create", object_type="reactivation", object_id=back.id, case_id=case.id, detail="reopened as a re-referral")
+    session.flush()
+    return back, True
+
+
+def complete_task(*, session: Session, case: Case, by: Actor, task_id: str, done: bool, base_version: int | None = None) -> EndingTask:
+    """Mark a prompted task done (or not done again)."""
+    task = session.get(EndingTask, task_id)
+    if task is None or task.case_id != case.id:
+        raise Refused("That task is not on this case.")
+    if base_version is not None and base_version != task.version:
+        raise Conflict("The task changed since this page was opened.", current_version=task.version)
+    task.done_at, task.done_by_id = (utcnow(), by.id) if done else (None, None)
+    task.version += 1
+    session.add(task)
+    audit.record(session=session, actor=by, action="update", object_type="ending_task", object_id=task.id, case_id=case.id, detail="done" if done else "not done")
+    session.flush()
+    return task
+
+
+@dataclass(frozen=True)
+class ReturnTiming:
+    back: Reactivation
+    first_contact_hours: float | None
+    on_target: bool | None
+
+
+def latest_return(*, session: Session, case: Case, target_hours: int) -> ReturnTiming | None:
+    """The latest return to work and its first contact, timed like a referral's (two queries)."""
+    from app.cases import rules as case_rules
+
+    back = session.exec(select(Reactivation).where(Reactivation.case_id == case.id).order_by(Reactivation.reactivated_at.desc()).limit(1)).first()
+    if back is None:
+        return None
+    rows = session.exec(
+        select(Contact.occurred_on, Contact.start_time).where(Contact.case_id == case.id, Contact.attended.is_(True), Contact.occurred_on >= local(back.reactivated_at).date())
+    ).all()
+    from datetime import time as dtime
+
+    from app.timeutil import LOCAL
+
+    times = [datetime.combine(on, at or dtime(12, 0), tzinfo=LOCAL) for on, at in rows]
+    times = [t for t in times if t >= back.reactivated_at or t.date() == local(back.reactivated_at).date()]
+    first = min(times) if times else None
+    hours = case_rules.first_contact_hours(back.reactivated_at, first)
+    return ReturnTiming(back=back, first_contact_hours=hours, on_target=case_rules.first_contact_within_target(hours, target_hours))
