@@ -42,4 +42,7 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent. With FastAPI's default ("request") the
+# commit runs after the answer has left, so a device could be told "saved" for a change that then
+# failed to commit; the offline outbox would drop it (DESIGN.md "Offline": never lose work).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

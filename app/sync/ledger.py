@@ -109,4 +109,4 @@ def _idempotent(request: Request, session: SessionDep, actor: CurrentActor) -> I
 
 
 # The operation id of this request when it came from the outbox, else None.
-Idempotent = Annotated[str | None, Depends(_idempotent)]
+Idempotent = Annotated[str | None, Depends(_idempotent, scope="function")]

@@ -229,10 +229,14 @@
     var form = event.target;
     if (!form.matches("form[data-logout]") || form.dataset.cleared) return;
     event.preventDefault();
-    myOps().then(function (ops) {
-      var waiting = ops.filter(function (op) { return op.status === "waiting"; }).length;
-      if (waiting && navigator.onLine && window.confirm(waiting + " waiting to sync. Sync now, before logging out?")) return sync().then(function () { return true; });
-      return !waiting || window.confirm(waiting + " still waiting. Log out anyway? They stay on this device and are sent when you log in again.");
+    var waiting = function () {
+      return myOps().then(function (ops) { return ops.filter(function (op) { return op.status === "waiting"; }).length; });
+    };
+    waiting().then(function (n) {
+      if (n && navigator.onLine && window.confirm(n + " waiting to sync. Sync now, before logging out?")) return sync().then(waiting);
+      return n;
+    }).then(function (n) {
+      return !n || window.confirm(n + " still waiting. Log out anyway? They stay on this device and are sent when you log in again.");
     }).then(function (go) {
       if (!go) return;
       return clearDevice().then(function () { form.dataset.cleared = "1"; HTMLFormElement.prototype.submit.call(form); });
@@ -365,7 +369,7 @@
         remove.className = "secondary";
         remove.dataset.removeCase = c.url;
         remove.textContent = "Remove from device";
-        remove.setAttribute("aria-label", "Remove " + c.name + " from device");
+        remove.setAttribute("aria-label", "Remove from device: " + c.name);
         li.appendChild(remove);
         return li;
       }), "No cases are kept on this device.");
@@ -406,6 +410,15 @@
       note(form, "This was not saved: " + op.message, "warning");
     });
   }
+
+  // A conflict settled (or about to be) no longer needs attention on this device.
+  document.addEventListener("submit", function (event) {
+    var id = event.target.dataset && event.target.dataset.settles;
+    if (id) remove(OUTBOX, id);
+  });
+  document.querySelectorAll("[data-conflict-settled]").forEach(function (el) {
+    remove(OUTBOX, el.dataset.conflictSettled).then(refresh);
+  });
 
   // ---- Start -------------------------------------------------------------------------------
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js");

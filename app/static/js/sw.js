@@ -81,22 +81,24 @@ function isFresh(response) {
 // should not leave the worker staring at a spinner), else the copy kept on the device, else
 // the offline page. Only pages already kept (cases taken offline, the Outbox) are refreshed.
 function networkFirst(request) {
-  return caches.open(PAGES_CACHE).then(function (pages) {
-    // ignoreVary: pages vary on Cookie, which a service worker cannot see on either request.
-    var kept = pages.match(request, { ignoreVary: true });
-    return Promise.race([fetch(request), timeout(NAVIGATION_TIMEOUT_MS)]).then(function (response) {
-      return kept.then(function (old) {
-        var outbox = new URL(request.url).pathname === "/outbox";
-        if (response.ok && !response.redirected && (old || outbox)) pages.put(request, response.clone());
-        return response;
-      });
-    }).catch(function () {
-      return kept.then(function (old) {
-        if (old && isFresh(old)) return old;
-        if (old) pages.delete(request); // older than the configured limit: not shown again
-        return caches.match("/offline", { ignoreVary: true }).then(function (page) {
-          return page || new Response("You are offline.", { status: 503, headers: { "Content-Type": "text/plain" } });
-        });
+  // caches.match with cacheName, not caches.open: opening would re-create the pages cache that
+  // logging out has just deleted.
+  var kept = caches.match(request, { cacheName: PAGES_CACHE, ignoreVary: true }); // Vary: Cookie is invisible here
+  return Promise.race([fetch(request), timeout(NAVIGATION_TIMEOUT_MS)]).then(function (response) {
+    return kept.then(function (old) {
+      var outbox = new URL(request.url).pathname === "/outbox";
+      if (response.ok && !response.redirected && (old || outbox)) {
+        var copy = response.clone();
+        caches.open(PAGES_CACHE).then(function (pages) { pages.put(request, copy); });
+      }
+      return response;
+    });
+  }).catch(function () {
+    return kept.then(function (old) {
+      if (old && isFresh(old)) return old;
+      if (old) caches.open(PAGES_CACHE).then(function (pages) { pages.delete(request); }); // past the limit
+      return caches.match("/offline", { ignoreVary: true }).then(function (page) {
+        return page || new Response("You are offline.", { status: 503, headers: { "Content-Type": "text/plain" } });
       });
     });
   });
