@@ -6,10 +6,10 @@ have UUID string ids, so the id generated on the tablet is the id stored (DESIGN
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from app.timeutil import utcnow
@@ -41,6 +41,50 @@ PRACTICE_CONTEXT_LABELS = {
     PracticeContext.cla: "Child looked after",
 }
 
+# Vocabularies as (code, words on screen). Codes are stored; words can change.
+GENDERS = [("female", "Female"), ("male", "Male"), ("non_binary", "Non-binary"), ("other", "Describes themselves another way"), ("not_said", "Prefers not to say"), ("not_known", "Not known")]
+ETHNICITIES = [
+    ("white", "White"),
+    ("mixed", "Mixed or multiple ethnic groups"),
+    ("asian", "Asian or Asian British"),
+    ("black", "Black, Black British, Caribbean or African"),
+    ("other", "Other ethnic group"),
+    ("not_said", "Prefers not to say"),
+    ("not_known", "Not known"),
+]
+REFERRAL_ROUTES = [
+    ("mash", "MASH"),
+    ("cf_plan", "Child & Family plan or assessment"),
+    ("step_down_cin", "Step-down from CIN"),
+    ("step_down_cp", "Step-down from CP"),
+    ("step_down_cla", "Step-down from CLA"),
+    ("school", "School"),
+    ("other", "Other"),
+]
+STATUTORY_STATUSES = [("none", "None"), ("early_help", "Early help"), ("cin", "Child in need (CIN)"), ("cp", "Child protection plan (CP)"), ("cla", "Child looked after (CLA)")]
+YES_NO_NOT_KNOWN = [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")]
+CLOSURE_REASONS = [
+    ("aims_achieved", "Plan aims achieved"),
+    ("consent_withdrawn", "Consent withdrawn"),
+    ("moved_away", "Moved away"),
+    ("stepped_up", "Stepped up"),
+    ("stepped_down", "Stepped down"),
+    ("not_eligible", "Not eligible"),
+    ("not_taken_up", "Referral not taken up"),
+    ("other", "Other"),
+]
+CONSENT_PURPOSES = [("work", "The work itself"), ("sharing", "Sharing with named agencies"), ("network_meeting", "Family network meeting"), ("images", "Drawings and photos")]
+CONSENT_HOW = [("signed", "Signed on screen"), ("verbal", "Verbal"), ("written", "Written")]
+CONTACT_KINDS = [("visit", "Visit"), ("phone", "Phone call"), ("message", "Message"), ("meeting", "Meeting"), ("other", "Other")]
+CONTACT_PLACES = [("home", "Home"), ("school", "School"), ("community", "Community"), ("office", "Office"), ("other", "Other")]
+STEP_UP_DESTINATIONS = [("cin", "Child in need (CIN)"), ("cp", "Child protection (CP)"), ("cla", "Child looked after (CLA)")]
+STEP_DOWN_DESTINATIONS = [("early_help", "Early help"), ("universal", "Universal services"), ("cin", "Child in need (CIN)")]
+
+
+def label(options: list[tuple[str, str]], code: str | None) -> str:
+    """The words on screen for a stored code."""
+    return dict(options).get(code or "", code or "")
+
 
 class Case(SQLModel, table=True):
     __table_args__ = (
@@ -59,7 +103,27 @@ class Case(SQLModel, table=True):
     key_worker_id: int = Field(foreign_key="user.id")
     co_worker_id: int | None = Field(default=None, foreign_key="user.id")
     team_id: int = Field(foreign_key="team.id")
-    referral_date: date | None = None
+    gender: str = Field(default="not_known", max_length=20)
+    # "Not known" is an explicit answer, never a silent blank (PRACTICE.md "Outcomes", 002:L565).
+    ethnicity: str = Field(default="not_known", max_length=20)
+    # Why a date of birth outside the usual age range was accepted (the form warns first).
+    age_note: str = Field(default="", max_length=500)
+    referral_date: date | None = Field(default=None, index=True)
+    referral_route: str = Field(default="other", max_length=20, index=True)
+    referrer_agency: str = Field(default="", max_length=120)
+    referrer_name: str = Field(default="", max_length=120)
+    referrer_contact: str = Field(default="", max_length=200)
+    referral_reason: str = Field(default="", max_length=4000)
+    statutory_status_at_referral: str = Field(default="none", max_length=20)
+    # Prior statutory involvement: "yes", "no" or "not_known", with a date where known.
+    prior_cin: str = Field(default="not_known", max_length=10)
+    prior_cin_on: date | None = None
+    prior_cp: str = Field(default="not_known", max_length=10)
+    prior_cp_on: date | None = None
+    prior_cla: str = Field(default="not_known", max_length=10)
+    prior_cla_on: date | None = None
+    first_contact_at: datetime | None = None
+    closure_reason: str = Field(default="", max_length=30)
     next_review_on: date | None = None
     opened_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
@@ -112,5 +176,77 @@ class CaseEvent(SQLModel, table=True):
     to_status: str | None = Field(default=None, max_length=20)
     rationale: str = Field(default="", max_length=4000)
     occurred_at: datetime = Field(default_factory=utcnow)
+    recorded_at: datetime = Field(default_factory=utcnow)
+    by_user_id: int = Field(foreign_key="user.id")
+    # Closure reason (e.g. "consent_withdrawn") or step-up/down destination (e.g. "cp").
+    reason: str = Field(default="", max_length=30)
+    destination: str = Field(default="", max_length=30)
+    person_id: str | None = Field(default=None, foreign_key="person.id", max_length=36)
+
+
+class EligibilityDecision(SQLModel, table=True):
+    """One screening against a criteria set: what was ticked, what the rule said, what was decided.
+
+    The set's key and version, the rule and the ticked codes are kept so cohort reports can count
+    them even after the service changes its set (PRACTICE.md "Eligibility criteria sets").
+    """
+
+    __tablename__ = "eligibility_decision"
+    __table_args__ = (Index("ix_eligibility_decision_case_at", "case_id", "decided_at"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    case_id: int = Field(foreign_key="case.id")
+    criteria_set: str = Field(max_length=40, index=True)
+    set_version: str = Field(max_length=20)
+    rule: str = Field(max_length=40)
+    ticked: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    age_in_range: bool | None = None
+    rule_met: bool
+    eligible: bool
+    overridden: bool = False
+    override_reason: str = Field(default="", max_length=2000)
+    decided_at: datetime = Field(default_factory=utcnow)
+    by_user_id: int = Field(foreign_key="user.id")
+
+
+class Consent(SQLModel, table=True):
+    """One person's consent to one purpose; withdrawal is recorded on it, with its date."""
+
+    __table_args__ = (Index("ix_consent_case_person", "case_id", "person_id"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    case_id: int = Field(foreign_key="case.id")
+    person_id: str = Field(foreign_key="person.id", max_length=36)
+    purpose: str = Field(max_length=30)  # work, sharing, network_meeting, images
+    agency: str = Field(default="", max_length=200)  # for "sharing": the named agencies
+    how_given: str = Field(max_length=20)  # signed, verbal, written
+    given_on: date
+    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_by_id: int = Field(foreign_key="user.id")
+    withdrawn_on: date | None = None
+    withdrawn_note: str = Field(default="", max_length=1000)
+    withdrawn_by_id: int | None = Field(default=None, foreign_key="user.id")
+    version: int = Field(default=1)
+
+
+class Contact(SQLModel, table=True):
+    """A visit, call, message or meeting; append-only (DESIGN.md: contacts are never edited)."""
+
+    __table_args__ = (Index("ix_contact_case_on", "case_id", "occurred_on"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    case_id: int = Field(foreign_key="case.id")
+    kind: str = Field(max_length=20)  # visit, phone, message, meeting, other
+    occurred_on: date
+    start_time: time | None = None
+    duration_minutes: int = 0
+    place: str = Field(default="home", max_length=20)
+    present: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # person ids
+    young_person_seen: bool = False
+    seen_alone: bool = False
+    attended: bool = True  # False: a missed visit ("no access")
+    direct_minutes: int = 0
+    admin_minutes: int = 0
+    note: str = Field(default="", max_length=2000)
     recorded_at: datetime = Field(default_factory=utcnow)
     by_user_id: int = Field(foreign_key="user.id")

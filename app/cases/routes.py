@@ -1,30 +1,177 @@
-"""Caseload and case pages."""
+"""Caseload, new referral and the case page; people, consent, contacts and lifecycle live in
+routes_records.py and routes_lifecycle.py, included here so app.main finds one router."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
+from sqlmodel import Session, select
 
-from app.accounts.models import Role
-from app.cases import extensions, service
+from app.accounts.models import Role, User
+from app.cases import consent as consent_service
+from app.cases import eligibility, extensions, rules, service
+from app.cases.models import (
+    CONSENT_PURPOSES,
+    ETHNICITIES,
+    GENDERS,
+    PRACTICE_CONTEXT_LABELS,
+    REFERRAL_ROUTES,
+    STATUTORY_STATUSES,
+    YES_NO_NOT_KNOWN,
+    Contact,
+)
 from app.db import SessionDep
-from app.security.auth import CurrentActor
+from app.forms import Form
+from app.security.auth import CurrentActor, SettingsDep, require_role
 from app.security.permissions import get_case
-from app.templating import redirect, render
+from app.templating import flash, redirect, render
+from app.timeutil import age_on, today
 
 router = APIRouter()
+
+TIMELINE_FILTERS = [("", "Everything"), ("event", "Decisions"), ("contact", "Contacts")]
 
 
 @router.get("/")
 def home(request: Request, session: SessionDep, actor: CurrentActor, q: str = "") -> Response:
     if actor.role is Role.admin:
         return redirect(request, "/admin/users", status_code=303)
-    cases = service.caseload(session=session, user=actor.user, search=q[:100])
-    return render(request, "cases/caseload.html", {"cases": cases, "q": q}, block="caseload")
+    rows = service.caseload_rows(session=session, user=actor.user, search=q[:100].strip())
+    groups = {
+        "open": [r for r in rows if r.case.status in ("active", "screening", "referred")],
+        "dormant": [r for r in rows if r.case.status == "dormant"],
+        "closed": [r for r in rows if r.case.status == "closed"],
+    }
+    counts = {"active": sum(1 for r in rows if r.case.status == "active"), "dormant": len(groups["dormant"])}
+    ctx = {"groups": groups, "counts": counts, "q": q, "today": today(), "show_worker": actor.role is not Role.worker}
+    return render(request, "cases/caseload.html", ctx, block="caseload")
+
+
+# ---------------------------------------------------------------- new referral
+
+
+def _staff(session: Session, actor) -> tuple[list[User], list[User]]:
+    """Key workers the actor may assign (their team's workers) and possible co-workers."""
+    team_workers = list(
+        session.exec(select(User).where(User.team_id == actor.user.team_id, User.role == Role.worker, User.is_active.is_(True)).order_by(User.full_name)).all()
+    )
+    co_workers = list(session.exec(select(User).where(User.role.in_([Role.worker, Role.supervisor]), User.is_active.is_(True)).order_by(User.full_name).limit(300)).all())
+    return team_workers, co_workers
+
+
+def _referral_ctx(session: Session, actor, form: Form | None) -> dict:
+    team_workers, co_workers = _staff(session, actor)
+    return {
+        "form": form,
+        "genders": GENDERS,
+        "ethnicities": ETHNICITIES,
+        "routes": REFERRAL_ROUTES,
+        "statutory": STATUTORY_STATUSES,
+        "yes_no": YES_NO_NOT_KNOWN,
+        "contexts": [(k.value, v) for k, v in PRACTICE_CONTEXT_LABELS.items()],
+        "key_workers": [(u.id, u.full_name) for u in team_workers],
+        "co_workers": [(u.id, u.full_name) for u in co_workers],
+        "default_worker": actor.id if actor.role is Role.worker else None,
+        "today": today(),
+        "age_warning": form is not None and "age_note" in form.errors,
+    }
+
+
+@router.get("/referrals/new")
+def new_referral(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
+    require_role(actor, Role.worker, Role.supervisor)
+    return render(request, "cases/referral.html", _referral_ctx(session, actor, None))
+
+
+@router.post("/referrals")
+async def create_referral(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
+    require_role(actor, Role.worker, Role.supervisor)
+    form = Form(await request.form())
+    team_workers, co_workers = _staff(session, actor)
+    fields = {
+        "young_person_name": " ".join(form.text("young_person_name", required=True, max_length=120, label="The young person's name").split()),
+        "preferred_name": form.text("preferred_name", max_length=80),
+        "date_of_birth": form.date("date_of_birth", required=True, not_future=True),
+        "gender": form.choice("gender", [c for c, _ in GENDERS], default="not_known"),
+        "ethnicity": form.choice("ethnicity", [c for c, _ in ETHNICITIES], default="not_known"),
+        "referral_date": form.date("referral_date", required=True, not_future=True, default=today()),
+        "referral_route": form.choice("referral_route", [c for c, _ in REFERRAL_ROUTES]),
+        "referrer_agency": form.text("referrer_agency", max_length=120),
+        "referrer_name": form.text("referrer_name", max_length=120),
+        "referrer_contact": form.text("referrer_contact", max_length=200),
+        "referral_reason": form.text("referral_reason", required=True, max_length=4000, label="The reason for referral"),
+        "statutory_status_at_referral": form.choice("statutory_status_at_referral", [c for c, _ in STATUTORY_STATUSES], default="none"),
+        "practice_context": form.choice("practice_context", [k.value for k in PRACTICE_CONTEXT_LABELS], default="early_help"),
+    }
+    for key in ("prior_cin", "prior_cp", "prior_cla"):
+        fields[key] = form.choice(key, [c for c, _ in YES_NO_NOT_KNOWN], default="not_known")
+        fields[f"{key}_on"] = form.date(f"{key}_on", not_future=True)
+        if fields[f"{key}_on"] and fields[key] != "yes":
+            form.error(f"{key}_on", "A date is only needed when the answer is yes.")
+    worker_id = form.choice("key_worker_id", [u.id for u in team_workers])
+    co_worker_id = form.choice("co_worker_id", [u.id for u in co_workers], required=False)
+    if worker_id and co_worker_id and worker_id == co_worker_id:
+        form.error("co_worker_id", "The co-worker must be someone other than the key worker.")
+    dob = fields["date_of_birth"]
+    if dob and "date_of_birth" not in form.errors:
+        warning = rules.age_warning(age_on(dob, today()))
+        fields["age_note"] = form.text("age_note", max_length=500)
+        if warning and not fields["age_note"]:
+            form.error("age_note", warning)
+    if fields["referral_date"] and dob and fields["referral_date"] < dob:
+        form.error("referral_date", "The referral date is before the young person's date of birth.")
+    if not form.ok:
+        return render(request, "cases/referral.html", _referral_ctx(session, actor, form), status_code=422)
+    key_worker = next(u for u in team_workers if str(u.id) == worker_id)
+    case = service.create_referral(session=session, by=actor, fields=fields, key_worker=key_worker, co_worker_id=int(co_worker_id) if co_worker_id else None)
+    flash(request, f"Referral recorded as {case.reference}.")
+    return redirect(request, f"/cases/{case.id}")
+
+
+# ---------------------------------------------------------------- the case page
+
+
+def case_context(*, session: Session, case, actor, settings, kind: str = "") -> dict:
+    """Everything the case page shows, in a constant number of queries."""
+    people = service.people_of(session=session, case=case)
+    consents, consent_grid = consent_service.at_a_glance(session=session, case=case, people=people)
+    recent_contacts = list(session.exec(select(Contact).where(Contact.case_id == case.id).order_by(Contact.occurred_on.desc(), Contact.recorded_at.desc()).limit(5)).all())
+    facts = service.case_facts(session=session, case=case, by=actor)
+    everything = extensions.timeline_items(session=session, case=case)
+    timeline = [item for item in everything if item.kind == kind] if kind else everything
+    known = {k for k, _ in TIMELINE_FILTERS}
+    kinds = sorted({item.kind for item in everything} - known)
+    return {
+        "case": case,
+        "header": service.header(session=session, case=case, first_contact_target_hours=settings.first_contact_target_hours),
+        "target_hours": settings.first_contact_target_hours,
+        "people": people,
+        "names": {p.id: p.name for p in people},
+        "consent_grid": consent_grid,
+        "consent_purposes": CONSENT_PURPOSES,
+        "has_consents": bool(consents),
+        "eligibility": eligibility.latest_decision(session=session, case=case),
+        "recent_contacts": recent_contacts,
+        "allowed": rules.allowed_transitions(facts),
+        "facts": facts,
+        "can_change": actor.role in (Role.worker, Role.supervisor) and facts.role in ("worker", "supervisor"),
+        "contexts": PRACTICE_CONTEXT_LABELS,
+        "sections": extensions.case_sections(session=session, case=case, actor=actor),
+        "timeline": timeline,
+        "timeline_kind": kind,
+        "timeline_filters": TIMELINE_FILTERS + [(k, k.capitalize()) for k in kinds],
+    }
 
 
 @router.get("/cases/{case_id}")
-def case_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def case_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep, kind: str = "") -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
-    sections = extensions.case_sections(session=session, case=case, actor=actor)
-    timeline = extensions.timeline_items(session=session, case=case)
-    return render(request, "cases/case.html", {"case": case, "sections": sections, "timeline": timeline})
+    if kind and not kind.isidentifier():
+        raise HTTPException(status_code=404)
+    ctx = case_context(session=session, case=case, actor=actor, settings=settings, kind=kind[:20])
+    return render(request, "cases/case.html", ctx, block="timeline")
+
+
+from app.cases import routes_lifecycle, routes_records  # noqa: E402  (they import helpers from here)
+
+router.include_router(routes_records.router)
+router.include_router(routes_lifecycle.router)

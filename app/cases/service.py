@@ -1,25 +1,289 @@
-"""Case rules that touch the database: listing a caseload."""
+"""Case rules that touch the database: the caseload, new referrals and the lifecycle.
+
+Every write here records a CaseEvent where the timeline should show it, an audit entry (ids and
+codes only, never personal data) and bumps Case.version when the case record itself changes.
+People, consent, contacts and eligibility have their own modules beside this one.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.accounts.models import User
-from app.cases.models import Case, CaseStatus
+from app.audit import service as audit
+from app.cases import rules
+from app.cases.models import Case, CaseEvent, CaseStatus, Consent, Contact, EligibilityDecision, Person
+from app.security.auth import Actor
 from app.security.permissions import visible_cases
+from app.timeutil import today, utcnow
+
+
+class Refused(Exception):
+    """A change the rules do not allow; `message` says why in plain words for the person asking."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Conflict(Exception):
+    """The record changed since the version the change was made from (an offline edit, two tabs)."""
+
+    def __init__(self, message: str, *, current_version: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.current_version = current_version
+
+
+# ---------------------------------------------------------------- caseload
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    case: Case
+    last_contact_on: date | None
+    key_worker_name: str
 
 
 def caseload(*, session: Session, user: User, search: str = "") -> list[Case]:
     """The cases `user` may see, active first, in one query."""
-    query = select(Case).where(visible_cases(user))
+    return [row.case for row in caseload_rows(session=session, user=user, search=search)]
+
+
+def caseload_rows(*, session: Session, user: User, search: str = "") -> list[CaseloadRow]:
+    """The caseload with each case's last attended contact and key worker, in one query."""
+    last_contact = (
+        select(Contact.case_id, func.max(Contact.occurred_on).label("last_on"))
+        .where(Contact.attended.is_(True))
+        .group_by(Contact.case_id)
+        .subquery()
+    )
+    query = (
+        select(Case, last_contact.c.last_on, User.full_name)
+        .join(last_contact, last_contact.c.case_id == Case.id, isouter=True)
+        .join(User, User.id == Case.key_worker_id)
+        .where(visible_cases(user))
+    )
     if search:
         like = f"%{search.lower()}%"
-        from sqlalchemy import func, or_
-
         query = query.where(
             or_(func.lower(Case.young_person_name).like(like), func.lower(Case.preferred_name).like(like), func.lower(Case.reference).like(like))
         )
     order = {CaseStatus.active: 0, CaseStatus.screening: 1, CaseStatus.referred: 2, CaseStatus.dormant: 3, CaseStatus.closed: 4}
-    from sqlalchemy import case as sql_case
+    query = query.order_by(sql_case(order, value=Case.status, else_=9), Case.next_review_on.is_(None), Case.next_review_on, Case.young_person_name).limit(500)
+    return [CaseloadRow(case, last_on, name) for case, last_on, name in session.exec(query).all()]
 
-    query = query.order_by(sql_case(order, value=Case.status, else_=9), Case.young_person_name)
-    return list(session.exec(query).all())
+
+# ---------------------------------------------------------------- referral
+
+
+def next_reference(*, session: Session, year: int) -> str:
+    """The next human-friendly reference for `year`, e.g. HW-2026-0042."""
+    prefix = f"HW-{year}-"
+    latest = session.exec(
+        select(Case.reference).where(Case.reference.like(f"{prefix}%")).order_by(func.length(Case.reference).desc(), Case.reference.desc()).limit(1)
+    ).first()
+    number = int(latest.removeprefix(prefix)) + 1 if latest and latest.removeprefix(prefix).isdigit() else 1
+    return f"{prefix}{number:04d}"
+
+
+def create_referral(*, session: Session, by: Actor, fields: dict, key_worker: User, co_worker_id: int | None = None) -> Case:
+    """A new case from a referral: the case, the young person as a Person, and a referral event."""
+    now = utcnow()
+    for attempt in range(5):
+        case = Case(
+            reference=next_reference(session=session, year=today().year),
+            key_worker_id=key_worker.id,
+            co_worker_id=co_worker_id,
+            team_id=key_worker.team_id,
+            status=CaseStatus.referred,
+            opened_at=now,
+            **fields,
+        )
+        try:
+            # A savepoint, so a reference taken by a simultaneous referral is simply retried.
+            with session.begin_nested():
+                session.add(case)
+                session.flush()
+            break
+        except IntegrityError:
+            if attempt == 4:
+                raise
+    session.add(Person(case_id=case.id, name=case.young_person_name, relationship="Young person", is_young_person=True, in_household=True, date_of_birth=case.date_of_birth))
+    occurred = datetime.combine(case.referral_date, now.timetz()) if case.referral_date and case.referral_date < today() else now
+    session.add(CaseEvent(case_id=case.id, kind="referral", to_status=CaseStatus.referred, rationale=case.referral_reason[:4000], occurred_at=occurred, by_user_id=by.id, reason=case.referral_route))
+    audit.record(session=session, actor=by, action="create", object_type="case", object_id=case.id, case_id=case.id, detail=f"referral route {case.referral_route}")
+    session.flush()
+    return case
+
+
+# ---------------------------------------------------------------- lifecycle
+
+
+def case_facts(*, session: Session, case: Case, by: Actor) -> rules.CaseFacts:
+    """What the lifecycle rules need, in two small queries."""
+    latest = session.exec(
+        select(EligibilityDecision.eligible).where(EligibilityDecision.case_id == case.id).order_by(EligibilityDecision.decided_at.desc()).limit(1)
+    ).first()
+    consent = session.exec(
+        select(func.count()).select_from(Consent).where(Consent.case_id == case.id, Consent.purpose == "work", Consent.withdrawn_on.is_(None))
+    ).one()
+    return rules.CaseFacts(status=case.status, role=by.user.role, is_key_worker=by.id == case.key_worker_id, eligible=bool(latest), work_consent=consent > 0)
+
+
+def _event(*, session: Session, case: Case, by: Actor, kind: str, rationale: str, occurred_at: datetime | None = None, **extra) -> CaseEvent:
+    event = CaseEvent(case_id=case.id, kind=kind, rationale=rationale.strip()[:4000], occurred_at=occurred_at or utcnow(), by_user_id=by.id, **extra)
+    session.add(event)
+    return event
+
+
+def _touch(case: Case) -> None:
+    case.version += 1
+    case.updated_at = utcnow()
+
+
+def transition(
+    *,
+    session: Session,
+    case: Case,
+    to_status: str,
+    by: Actor,
+    rationale: str,
+    closure_reason: str = "",
+    occurred_at: datetime | None = None,
+    base_version: int | None = None,
+    review_interval_weeks: int = 6,
+) -> CaseEvent:
+    """Move `case` to `to_status` if the rules allow, recording who, when and why; else Refused."""
+    if base_version is not None and base_version != case.version:
+        raise Conflict("The case changed since this page was opened. Look at it again before changing its status.", current_version=case.version)
+    facts = case_facts(session=session, case=case, by=by)
+    refusal = rules.transition_refusal(facts, to_status, rationale=rationale, closure_reason=closure_reason)
+    if refusal:
+        raise Refused(refusal)
+    if occurred_at is not None and occurred_at > utcnow() + timedelta(minutes=5):
+        raise Refused("This date is in the future; it should be now or earlier.")
+    from_status = case.status
+    kind = rules.TRANSITIONS[(from_status, to_status)]
+    event = _event(
+        session=session, case=case, by=by, kind=kind, rationale=rationale, occurred_at=occurred_at, from_status=from_status, to_status=to_status,
+        reason=closure_reason if to_status == CaseStatus.closed else "",
+    )
+    case.status = to_status
+    if to_status == CaseStatus.closed:
+        case.closed_at = event.occurred_at
+        case.closure_reason = closure_reason
+        case.next_review_on = None
+    elif from_status == CaseStatus.closed:
+        case.closed_at = None
+        case.closure_reason = ""
+    if to_status == CaseStatus.active and case.next_review_on is None:
+        case.next_review_on = today() + timedelta(weeks=review_interval_weeks)
+    if to_status == CaseStatus.dormant:
+        case.next_review_on = None
+    _touch(case)
+    session.add(case)
+    audit.record(session=session, actor=by, action="transition", object_type="case", object_id=case.id, case_id=case.id, detail=f"status {from_status} -> {to_status}")
+    session.flush()
+    return event
+
+
+def start_screening(*, session: Session, case: Case, by: Actor, rationale: str) -> CaseEvent:
+    """referred -> screening."""
+    return transition(session=session, case=case, to_status=CaseStatus.screening, by=by, rationale=rationale)
+
+
+def activate(*, session: Session, case: Case, by: Actor, rationale: str, review_interval_weeks: int = 6) -> CaseEvent:
+    """screening -> active, once eligibility and consent to the work are recorded."""
+    return transition(session=session, case=case, to_status=CaseStatus.active, by=by, rationale=rationale, review_interval_weeks=review_interval_weeks)
+
+
+def move_to_dormant(*, session: Session, case: Case, by: Actor, rationale: str) -> CaseEvent:
+    """active -> dormant: the worker keeps the case, it leaves the active count."""
+    return transition(session=session, case=case, to_status=CaseStatus.dormant, by=by, rationale=rationale)
+
+
+def reactivate(*, session: Session, case: Case, by: Actor, rationale: str, review_interval_weeks: int = 6) -> CaseEvent:
+    """dormant -> active by the same worker, with no re-referral (PRACTICE.md "Dormant")."""
+    return transition(session=session, case=case, to_status=CaseStatus.active, by=by, rationale=rationale, review_interval_weeks=review_interval_weeks)
+
+
+def close(*, session: Session, case: Case, by: Actor, rationale: str, closure_reason: str) -> CaseEvent:
+    """Any open status -> closed, with a closure reason."""
+    return transition(session=session, case=case, to_status=CaseStatus.closed, by=by, rationale=rationale, closure_reason=closure_reason)
+
+
+def step(
+    *,
+    session: Session,
+    case: Case,
+    by: Actor,
+    direction: str,
+    destination: str,
+    rationale: str,
+    closes: bool,
+    co_worker: User | None = None,
+) -> CaseEvent:
+    """Record a step-up or step-down; it closes the case or continues it (with a co-worker)."""
+    refusal = rules.step_refusal(
+        status=case.status, role=by.user.role, direction=direction, destination=destination, rationale=rationale, closes=closes, co_worker_given=co_worker is not None or case.co_worker_id is not None
+    )
+    if refusal:
+        raise Refused(refusal)
+    kind = "step_up" if direction == "up" else "step_down"
+    event = _event(session=session, case=case, by=by, kind=kind, rationale=rationale, destination=destination, reason="closes" if closes else "continues")
+    audit.record(session=session, actor=by, action="step", object_type="case", object_id=case.id, case_id=case.id, detail=f"{kind} to {destination}")
+    if closes:
+        reason = "stepped_up" if direction == "up" else "stepped_down"
+        transition(session=session, case=case, to_status=CaseStatus.closed, by=by, rationale=rationale, closure_reason=reason)
+    else:
+        if co_worker is not None:
+            case.co_worker_id = co_worker.id
+        if destination in ("early_help", "cin", "cp", "cla"):
+            case.practice_context = destination
+        _touch(case)
+        session.add(case)
+    session.flush()
+    return event
+
+
+# ---------------------------------------------------------------- the case header
+
+
+@dataclass(frozen=True)
+class CaseHeader:
+    age: int | None
+    key_worker: str
+    co_worker: str
+    days_open: int
+    first_contact_hours: float | None
+    first_contact_on_target: bool | None
+
+
+def header(*, session: Session, case: Case, first_contact_target_hours: int) -> CaseHeader:
+    """The essentials shown at the top of the case page (one query for the workers' names)."""
+    from app.timeutil import age_on, local
+
+    ids = [i for i in (case.key_worker_id, case.co_worker_id) if i]
+    names = dict(session.exec(select(User.id, User.full_name).where(User.id.in_(ids))).all())
+    end = local(case.closed_at).date() if case.closed_at else today()
+    started = rules.referral_started_at(case.referral_date, case.opened_at)
+    hours = rules.first_contact_hours(started, case.first_contact_at)
+    return CaseHeader(
+        age=age_on(case.date_of_birth, today()) if case.date_of_birth else None,
+        key_worker=names.get(case.key_worker_id, ""),
+        co_worker=names.get(case.co_worker_id, "") if case.co_worker_id else "",
+        days_open=max(0, (end - (case.referral_date or local(case.opened_at).date())).days),
+        first_contact_hours=hours,
+        first_contact_on_target=rules.first_contact_within_target(hours, first_contact_target_hours),
+    )
+
+
+def people_of(*, session: Session, case: Case) -> list[Person]:
+    """The case's people, the young person first."""
+    return list(session.exec(select(Person).where(Person.case_id == case.id).order_by(Person.is_young_person.desc(), Person.created_at, Person.name)).all())

@@ -1,0 +1,102 @@
+"""Consent per person and per purpose, and its withdrawal (issue 3; PRACTICE.md "Case lifecycle").
+
+Withdrawing consent to the work itself prompts ending the case with reason "consent withdrawn";
+the route does the prompting, the rule lives in `work_consent_remaining`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, select
+
+from app.audit import service as audit
+from app.cases.models import CONSENT_PURPOSES, Case, Consent, Person
+from app.cases.people import existing_with_id
+from app.cases.service import Refused, _event
+from app.security.auth import Actor
+from app.timeutil import today
+
+PURPOSES = [code for code, _ in CONSENT_PURPOSES]
+
+
+def record_consent(
+    *,
+    session: Session,
+    case: Case,
+    by: Actor,
+    person: Person,
+    purpose: str,
+    how_given: str,
+    given_on: date,
+    agency: str = "",
+    record_id: str | None = None,
+) -> tuple[Consent, bool]:
+    """Record one person's consent to one purpose; returns (consent, created). Replays create nothing."""
+    existing = existing_with_id(session=session, model=Consent, case=case, record_id=record_id)
+    if existing is not None:
+        return existing, False
+    if person.case_id != case.id:
+        raise Refused("That person is not part of this case.")
+    if purpose not in PURPOSES:
+        raise Refused("Choose what the consent is for.")
+    if given_on > today():
+        raise Refused("The date consent was given cannot be in the future.")
+    if purpose == "sharing" and not agency.strip():
+        raise Refused("Name the agencies this consent allows sharing with.")
+    consent = Consent(case_id=case.id, person_id=person.id, purpose=purpose, agency=agency.strip(), how_given=how_given, given_on=given_on, recorded_by_id=by.id)
+    if record_id:
+        consent.id = record_id
+    session.add(consent)
+    session.flush()
+    _event(session=session, case=case, by=by, kind="consent_given", rationale=purpose, person_id=person.id, reason=purpose)
+    audit.record(session=session, actor=by, action="create", object_type="consent", object_id=consent.id, case_id=case.id, detail=f"purpose {purpose} how {how_given}")
+    session.flush()
+    return consent, True
+
+
+def withdraw_consent(*, session: Session, case: Case, by: Actor, consent: Consent, withdrawn_on: date, note: str = "") -> Consent:
+    """Record that consent was withdrawn on `withdrawn_on` (the consent row keeps its history)."""
+    if consent.case_id != case.id:
+        raise Refused("That consent is not part of this case.")
+    if consent.withdrawn_on is not None:
+        return consent
+    if withdrawn_on > today():
+        raise Refused("The date consent was withdrawn cannot be in the future.")
+    if withdrawn_on < consent.given_on:
+        raise Refused("Consent cannot be withdrawn before it was given.")
+    consent.withdrawn_on = withdrawn_on
+    consent.withdrawn_note = note.strip()[:1000]
+    consent.withdrawn_by_id = by.id
+    consent.version += 1
+    session.add(consent)
+    _event(session=session, case=case, by=by, kind="consent_withdrawn", rationale=note.strip(), person_id=consent.person_id, reason=consent.purpose)
+    audit.record(session=session, actor=by, action="withdraw", object_type="consent", object_id=consent.id, case_id=case.id, detail=f"purpose {consent.purpose}")
+    session.flush()
+    return consent
+
+
+def work_consent_remaining(*, session: Session, case: Case) -> bool:
+    """Whether anyone still consents to the work itself."""
+    return session.exec(
+        select(Consent.id).where(Consent.case_id == case.id, Consent.purpose == "work", Consent.withdrawn_on.is_(None)).limit(1)
+    ).first() is not None
+
+
+@dataclass(frozen=True)
+class ConsentCell:
+    state: str  # given, withdrawn, none
+    consent: Consent | None
+
+
+def at_a_glance(*, session: Session, case: Case, people: list[Person]) -> tuple[list[Consent], dict[str, dict[str, ConsentCell]]]:
+    """Every consent row, and per person and purpose the current state (one query)."""
+    rows = list(session.exec(select(Consent).where(Consent.case_id == case.id).order_by(Consent.given_on, Consent.recorded_at)).all())
+    grid: dict[str, dict[str, ConsentCell]] = {p.id: {purpose: ConsentCell("none", None) for purpose in PURPOSES} for p in people}
+    for row in rows:
+        cells = grid.setdefault(row.person_id, {purpose: ConsentCell("none", None) for purpose in PURPOSES})
+        current = cells.get(row.purpose)
+        # A current (unwithdrawn) consent wins over an older withdrawn one.
+        if current is None or current.state != "given" or row.withdrawn_on is None:
+            cells[row.purpose] = ConsentCell("withdrawn" if row.withdrawn_on else "given", row)
+    return rows, grid

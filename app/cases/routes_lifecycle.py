@@ -1,0 +1,165 @@
+"""Eligibility screening, status changes and step-up/step-down: thin routes over the services.
+
+A refused transition re-renders the form with the rule's own words (422), so a crafted request
+gets the same answer as the page: nothing changes.
+"""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlmodel import select
+
+from app.accounts.models import Role, User
+from app.cases import eligibility, rules, service
+from app.cases.models import CLOSURE_REASONS, STEP_DOWN_DESTINATIONS, STEP_UP_DESTINATIONS, CaseStatus
+from app.cases.service import Conflict, Refused
+from app.db import SessionDep
+from app.forms import Form
+from app.security.auth import CurrentActor, SettingsDep
+from app.security.permissions import get_case
+from app.templating import flash, redirect, render
+from app.timeutil import age_on, today
+
+router = APIRouter()
+
+MOVE_WORDS = {
+    CaseStatus.screening: "Start screening",
+    CaseStatus.active: "Start active work",
+    CaseStatus.dormant: "Move to dormant",
+    CaseStatus.closed: "Close the case",
+}
+
+
+def _move_words(current: str, to: str) -> str:
+    if current == CaseStatus.dormant and to == CaseStatus.active:
+        return "Reactivate the case"
+    if current == CaseStatus.closed:
+        return "Reopen for screening"
+    return MOVE_WORDS.get(to, to)
+
+
+# ---------------------------------------------------------------- eligibility
+
+
+def _eligibility_ctx(session, case, settings, form) -> dict:
+    criteria = eligibility.criteria_set(settings.eligibility_criteria_set)
+    return {
+        "case": case, "form": form, "criteria": criteria, "rule_words": rules.RULE_WORDS.get(criteria.rule, criteria.rule),
+        "age": age_on(case.date_of_birth, today()) if case.date_of_birth else None,
+        "latest": eligibility.latest_decision(session=session, case=case),
+        "ticked": set(form.values.get("criteria", []) if isinstance(form.values.get("criteria"), list) else [form.values.get("criteria")]) if form else set(),
+    }
+
+
+@router.get("/cases/{case_id}/eligibility")
+def eligibility_form(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    return render(request, "cases/eligibility.html", _eligibility_ctx(session, case, settings, None))
+
+
+@router.post("/cases/{case_id}/eligibility")
+async def decide_eligibility(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    criteria = eligibility.criteria_set(settings.eligibility_criteria_set)
+    ticked = form.multi("criteria", list(criteria.codes))
+    override = form.boolean("override")
+    reason = form.text("override_reason", max_length=2000)
+    if override and not reason:
+        form.error("override_reason", "Give a reason for overriding the rule.")
+    if case.status not in (CaseStatus.referred, CaseStatus.screening):
+        form.error("criteria", "Eligibility is decided while the case is referred or in screening.")
+    if not form.ok:
+        return render(request, "cases/eligibility.html", _eligibility_ctx(session, case, settings, form), status_code=422)
+    decision = eligibility.record_decision(session=session, case=case, by=actor, criteria=criteria, ticked=ticked, override=override, override_reason=reason)
+    flash(request, "Eligibility recorded: " + ("eligible." if decision.eligible else "not eligible."))
+    return redirect(request, f"/cases/{case.id}")
+
+
+# ---------------------------------------------------------------- status
+
+
+def _status_ctx(session, case, actor, form, to: str = "", reason: str = "", refusal: str | None = None) -> dict:
+    facts = service.case_facts(session=session, case=case, by=actor)
+    moves = [(status, _move_words(case.status, status)) for status in rules.allowed_transitions(facts)]
+    blocked = []
+    if case.status == CaseStatus.screening and CaseStatus.active not in rules.allowed_transitions(facts):
+        blocked.append(rules.transition_refusal(facts, CaseStatus.active, rationale="x"))
+    return {
+        "case": case, "form": form, "moves": moves, "to": to, "reason": reason, "closure_reasons": CLOSURE_REASONS, "refusal": refusal, "blocked": blocked,
+    }
+
+
+@router.get("/cases/{case_id}/status")
+def status_form(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, to: str = "", reason: str = "") -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    return render(request, "cases/status.html", _status_ctx(session, case, actor, None, to=to[:20], reason=reason[:30]))
+
+
+@router.post("/cases/{case_id}/status")
+async def change_status(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    to = form.choice("to", [s.value for s in CaseStatus])
+    rationale = form.text("rationale", required=True, max_length=4000, label="A rationale")
+    closure_reason = form.choice("closure_reason", [c for c, _ in CLOSURE_REASONS], required=False) or ""
+    base_version = form.integer("base_version", minimum=1, maximum=10**9)
+    if to == CaseStatus.closed and not closure_reason:
+        form.error("closure_reason", "Choose a reason for closing the case.")
+    if form.ok:
+        try:
+            service.transition(
+                session=session, case=case, to_status=to, by=actor, rationale=rationale, closure_reason=closure_reason,
+                base_version=base_version, review_interval_weeks=settings.review_interval_weeks,
+            )
+        except Refused as refused:
+            session.rollback()
+            ctx = _status_ctx(session, case, actor, form, to=to or "", refusal=refused.message)
+            return render(request, "cases/status.html", ctx, status_code=422)
+        except Conflict as conflict:
+            session.rollback()
+            ctx = _status_ctx(session, case, actor, form, to=to or "", refusal=conflict.message)
+            return render(request, "cases/status.html", ctx, status_code=409)
+        flash(request, f"The case is now {rules.STATUS_WORDS[to].lower()}.")
+        return redirect(request, f"/cases/{case.id}")
+    return render(request, "cases/status.html", _status_ctx(session, case, actor, form, to=to or ""), status_code=422)
+
+
+# ---------------------------------------------------------------- step-up / step-down
+
+
+def _step_ctx(session, case, form, refusal=None) -> dict:
+    co_workers = session.exec(select(User.id, User.full_name).where(User.role.in_([Role.worker, Role.supervisor]), User.is_active.is_(True)).order_by(User.full_name).limit(300)).all()
+    return {
+        "case": case, "form": form, "refusal": refusal, "up": STEP_UP_DESTINATIONS, "down": STEP_DOWN_DESTINATIONS,
+        "co_workers": [(uid, name) for uid, name in co_workers if uid != case.key_worker_id],
+    }
+
+
+@router.get("/cases/{case_id}/step")
+def step_form(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    return render(request, "cases/step.html", _step_ctx(session, case, None))
+
+
+@router.post("/cases/{case_id}/step")
+async def record_step(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    direction = form.choice("direction", ["up", "down"])
+    options = STEP_UP_DESTINATIONS if direction == "up" else STEP_DOWN_DESTINATIONS
+    destination = form.choice(f"destination_{direction or 'up'}", [c for c, _ in options])
+    then = form.choice("then", ["closes", "continues"])
+    rationale = form.text("rationale", required=True, max_length=4000, label="A rationale")
+    ctx = _step_ctx(session, case, form)
+    co_worker_id = form.choice("co_worker_id", [uid for uid, _ in ctx["co_workers"]], required=False)
+    if not form.ok:
+        return render(request, "cases/step.html", ctx, status_code=422)
+    co_worker = session.get(User, int(co_worker_id)) if co_worker_id else None
+    try:
+        service.step(session=session, case=case, by=actor, direction=direction, destination=destination, rationale=rationale, closes=then == "closes", co_worker=co_worker)
+    except Refused as refused:
+        session.rollback()
+        return render(request, "cases/step.html", _step_ctx(session, case, form, refused.message), status_code=422)
+    flash(request, "Step-up recorded." if direction == "up" else "Step-down recorded.")
+    return redirect(request, f"/cases/{case.id}")

@@ -1,0 +1,251 @@
+"""People, consent and contacts: the forms a worker fills in on a visit, offline or not.
+
+Creation forms accept an optional hidden `id` (a UUID made by the client): the record is stored
+under it, and a replay of the same id succeeds without storing anything twice. A person's edit
+form carries `base_version`; a stale one answers 409 with the saved details (DESIGN.md "Offline").
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from app.cases import consent as consent_service
+from app.cases import contacts as contact_service
+from app.cases import people as people_service
+from app.cases import service
+from app.cases.models import CONSENT_HOW, CONSENT_PURPOSES, CONTACT_KINDS, CONTACT_PLACES, Consent, Contact, Person
+from app.cases.service import Conflict, Refused
+from app.db import SessionDep
+from app.forms import Form
+from app.security.auth import CurrentActor
+from app.security.permissions import get_case
+from app.templating import flash, redirect, render
+from app.timeutil import local, today, utcnow
+
+router = APIRouter()
+
+
+def _already_stored(session: Session, model, case, record_id: str | None) -> bool:
+    """Whether a client id was applied before (a replay); an id of another case's record is a 409."""
+    try:
+        return people_service.existing_with_id(session=session, model=model, case=case, record_id=record_id) is not None
+    except Refused as refused:
+        raise HTTPException(status_code=409, detail=refused.message) from None
+
+
+def _replayed(request: Request, case_id: int) -> Response:
+    flash(request, "This was already saved.")
+    return redirect(request, f"/cases/{case_id}")
+
+
+# ---------------------------------------------------------------- people
+
+
+def _person_fields(form: Form, *, young_person: bool = False) -> dict:
+    return {
+        "name": form.text("name", required=True, max_length=120, label="A name"),
+        "relationship": "Young person" if young_person else form.text("relationship", required=True, max_length=60, label="The relationship to the young person"),
+        "in_household": form.boolean("in_household"),
+        "knows_the_worries": form.boolean("knows_the_worries"),
+        "phone": form.text("phone", max_length=40),
+        "email": form.text("email", max_length=254),
+        "address": form.text("address", max_length=300),
+        "date_of_birth": form.date("date_of_birth", not_future=True),
+        "notes": form.text("notes", max_length=2000),
+    }
+
+
+@router.get("/cases/{case_id}/people/new")
+def new_person(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    return render(request, "cases/person.html", {"case": case, "person": None, "form": None, "new_id": ""})
+
+
+@router.post("/cases/{case_id}/people")
+async def add_person(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    record_id = people_service.valid_client_id(form.values.get("id"))
+    if _already_stored(session, Person, case, record_id):
+        return _replayed(request, case.id)
+    fields = _person_fields(form)
+    if form.ok and people_service.duplicate_of(session=session, case=case, name=fields["name"]):
+        form.error("name", f"{' '.join(fields['name'].split())} is already one of this family's people.")
+    if not form.ok:
+        return render(request, "cases/person.html", {"case": case, "person": None, "form": form, "new_id": record_id or ""}, status_code=422)
+    person, _ = people_service.add_person(session=session, case=case, by=actor, record_id=record_id, **fields)
+    flash(request, f"{person.name} added.")
+    return redirect(request, f"/cases/{case.id}#people")
+
+
+def _person_of(session: Session, case, person_id: str) -> Person:
+    person = session.get(Person, person_id)
+    if person is None or person.case_id != case.id:
+        raise HTTPException(status_code=404)
+    return person
+
+
+@router.get("/cases/{case_id}/people/{person_id}/edit")
+def edit_person(request: Request, case_id: int, person_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    person = _person_of(session, case, person_id)
+    return render(request, "cases/person.html", {"case": case, "person": person, "form": None})
+
+
+@router.post("/cases/{case_id}/people/{person_id}")
+async def update_person(request: Request, case_id: int, person_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    person = _person_of(session, case, person_id)
+    form = Form(await request.form())
+    base_version = form.integer("base_version", required=True, minimum=1, maximum=10**9)
+    fields = _person_fields(form, young_person=person.is_young_person)
+    if person.is_young_person:
+        fields["relationship"] = person.relationship
+    if form.ok and people_service.duplicate_of(session=session, case=case, name=fields["name"], excluding=person.id):
+        form.error("name", f"{' '.join(fields['name'].split())} is already one of this family's people.")
+    if not form.ok:
+        return render(request, "cases/person.html", {"case": case, "person": person, "form": form}, status_code=422)
+    try:
+        people_service.update_person(session=session, case=case, person=person, by=actor, base_version=base_version, changes=fields)
+    except Conflict as conflict:
+        # The form shows what is saved now, and keeps what the worker typed for them to compare.
+        return render(request, "cases/person.html", {"case": case, "person": person, "form": form, "conflict": conflict.message}, status_code=409)
+    flash(request, f"{person.name}'s details saved.")
+    return redirect(request, f"/cases/{case.id}#people")
+
+
+# ---------------------------------------------------------------- consent
+
+
+def _consent_ctx(case, people, form, record_id=None, person_id=None) -> dict:
+    return {
+        "case": case, "form": form, "people": [(p.id, f"{p.name} ({p.relationship})" if p.relationship else p.name) for p in people],
+        "purposes": CONSENT_PURPOSES, "how": CONSENT_HOW, "today": today(), "new_id": record_id or "", "person_id": person_id,
+    }
+
+
+@router.get("/cases/{case_id}/consent/new")
+def new_consent(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, person: str = "") -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    return render(request, "cases/consent.html", _consent_ctx(case, service.people_of(session=session, case=case), None, person_id=person[:36] or None))
+
+
+@router.post("/cases/{case_id}/consent")
+async def record_consent(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    record_id = people_service.valid_client_id(form.values.get("id"))
+    if _already_stored(session, Consent, case, record_id):
+        return _replayed(request, case.id)
+    people = service.people_of(session=session, case=case)
+    person_id = form.choice("person_id", [p.id for p in people])
+    purpose = form.choice("purpose", [c for c, _ in CONSENT_PURPOSES])
+    how = form.choice("how_given", [c for c, _ in CONSENT_HOW])
+    given_on = form.date("given_on", required=True, not_future=True, default=today())
+    agency = form.text("agency", max_length=200)
+    if purpose == "sharing" and not agency:
+        form.error("agency", "Name the agencies this consent allows sharing with.")
+    if not form.ok:
+        return render(request, "cases/consent.html", _consent_ctx(case, people, form, record_id), status_code=422)
+    person = next(p for p in people if p.id == person_id)
+    consent_service.record_consent(session=session, case=case, by=actor, person=person, purpose=purpose, how_given=how, given_on=given_on, agency=agency, record_id=record_id)
+    flash(request, f"Consent recorded for {person.name}.")
+    return redirect(request, f"/cases/{case.id}#consent")
+
+
+def _consent_of(session: Session, case, consent_id: str) -> Consent:
+    consent = session.get(Consent, consent_id)
+    if consent is None or consent.case_id != case.id:
+        raise HTTPException(status_code=404)
+    return consent
+
+
+@router.get("/cases/{case_id}/consent/{consent_id}/withdraw")
+def withdraw_form(request: Request, case_id: int, consent_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    consent = _consent_of(session, case, consent_id)
+    person = session.get(Person, consent.person_id)
+    return render(request, "cases/withdraw.html", {"case": case, "consent": consent, "person": person, "form": None, "today": today(), "purposes": dict(CONSENT_PURPOSES)})
+
+
+@router.post("/cases/{case_id}/consent/{consent_id}/withdraw")
+async def withdraw(request: Request, case_id: int, consent_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    consent = _consent_of(session, case, consent_id)
+    person = session.get(Person, consent.person_id)
+    form = Form(await request.form())
+    withdrawn_on = form.date("withdrawn_on", required=True, not_future=True, default=today())
+    note = form.text("note", max_length=1000)
+    if withdrawn_on and withdrawn_on < consent.given_on:
+        form.error("withdrawn_on", "Consent cannot be withdrawn before it was given.")
+    if not form.ok:
+        ctx = {"case": case, "consent": consent, "person": person, "form": form, "today": today(), "purposes": dict(CONSENT_PURPOSES)}
+        return render(request, "cases/withdraw.html", ctx, status_code=422)
+    consent_service.withdraw_consent(session=session, case=case, by=actor, consent=consent, withdrawn_on=withdrawn_on, note=note)
+    if consent.purpose == "work" and case.status != "closed" and not consent_service.work_consent_remaining(session=session, case=case):
+        # Issue 3: withdrawing consent to the work itself prompts ending the case.
+        flash(request, "Consent to the work has been withdrawn. The case should now be closed with the reason \"consent withdrawn\".", "warning")
+        return redirect(request, f"/cases/{case.id}/status?to=closed&reason=consent_withdrawn")
+    flash(request, "Withdrawal of consent recorded.")
+    return redirect(request, f"/cases/{case.id}#consent")
+
+
+# ---------------------------------------------------------------- contacts
+
+
+def _contact_ctx(case, people, form, record_id=None) -> dict:
+    now = local(utcnow())
+    return {
+        "case": case, "form": form, "people": people, "kinds": CONTACT_KINDS, "places": CONTACT_PLACES, "today": today(),
+        "now": now.strftime("%H:%M"), "new_id": record_id or "",
+    }
+
+
+@router.get("/cases/{case_id}/contacts/new")
+def new_contact(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    return render(request, "cases/contact.html", _contact_ctx(case, service.people_of(session=session, case=case), None))
+
+
+@router.post("/cases/{case_id}/contacts")
+async def record_contact(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    record_id = people_service.valid_client_id(form.values.get("id"))
+    if _already_stored(session, Contact, case, record_id):
+        return _replayed(request, case.id)
+    people = service.people_of(session=session, case=case)
+    kind = form.choice("kind", [c for c, _ in CONTACT_KINDS], default="visit")
+    occurred_on = form.date("occurred_on", required=True, not_future=True, default=today())
+    start_time = form.time("start_time")
+    duration = form.integer("duration_minutes", minimum=0, maximum=24 * 60, default=60)
+    place = form.choice("place", [c for c, _ in CONTACT_PLACES], default="home")
+    present = form.multi("present", [p.id for p in people])
+    outcome = form.choice("outcome", ["attended", "missed"], default="attended")
+    young_person_seen = form.boolean("young_person_seen")
+    seen_alone = form.boolean("seen_alone")
+    direct = form.integer("direct_minutes", minimum=0, maximum=24 * 60)
+    admin = form.integer("admin_minutes", minimum=0, maximum=24 * 60, default=0)
+    note = form.text("note", max_length=2000)
+    if seen_alone and not young_person_seen and outcome == "attended":
+        form.error("seen_alone", "The young person can only be seen alone if they were seen.")
+    if occurred_on == today() and start_time and datetime.combine(occurred_on, start_time) > local(utcnow()).replace(tzinfo=None):
+        form.error("start_time", "This time has not happened yet today.")
+    if outcome == "attended" and direct is not None and duration is not None and direct > duration + (admin or 0):
+        form.error("direct_minutes", "Direct time cannot be longer than the contact itself.")
+    if not form.ok:
+        return render(request, "cases/contact.html", _contact_ctx(case, people, form, record_id), status_code=422)
+    try:
+        contact, _ = contact_service.record_contact(
+            session=session, case=case, by=actor, kind=kind, occurred_on=occurred_on, start_time=start_time,
+            duration_minutes=duration or 0, place=place, present=present, young_person_seen=young_person_seen, seen_alone=seen_alone,
+            attended=outcome == "attended", direct_minutes=direct, admin_minutes=admin or 0, note=note, record_id=record_id,
+        )
+    except Refused as refused:
+        form.error("kind", refused.message)
+        return render(request, "cases/contact.html", _contact_ctx(case, people, form, record_id), status_code=422)
+    flash(request, f"{contact_service.title(contact)} recorded.")
+    return redirect(request, f"/cases/{case.id}#timeline")

@@ -1,0 +1,64 @@
+"""The case's own timeline items: events (decisions) and contacts, in three queries whatever the size."""
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from app.accounts.models import User
+from app.cases import contacts as contact_words
+from app.cases import rules
+from app.cases.extensions import TimelineItem
+from app.cases.models import CLOSURE_REASONS, CONSENT_PURPOSES, STEP_DOWN_DESTINATIONS, STEP_UP_DESTINATIONS, Case, CaseEvent, Contact, Person, label
+from app.timeutil import LOCAL
+
+
+def _event_detail(event: CaseEvent, person_name: str | None) -> str:
+    kind = event.kind
+    if kind in ("consent_given", "consent_withdrawn"):
+        return f"{person_name or 'Someone'}: {label(CONSENT_PURPOSES, event.reason)}" + (f". {event.rationale}" if kind == "consent_withdrawn" and event.rationale else "")
+    if kind == "person_added":
+        return f"{person_name or ''}" + (f" ({event.rationale})" if event.rationale else "")
+    if kind == "closed":
+        return f"{label(CLOSURE_REASONS, event.reason)}. {event.rationale}".strip()
+    if kind in ("step_up", "step_down"):
+        options = STEP_UP_DESTINATIONS if kind == "step_up" else STEP_DOWN_DESTINATIONS
+        then = "case closes" if event.reason == "closes" else "work continues"
+        return f"To {label(options, event.destination)}, {then}. {event.rationale}".strip()
+    if kind == "eligibility":
+        words = "Eligible" if event.reason == "eligible" else "Not eligible"
+        return f"{words}" + (f" (override: {event.rationale})" if event.rationale else "")
+    return event.rationale
+
+
+def items(*, session: Session, case: Case) -> list[TimelineItem]:
+    """Events and contacts of `case` as timeline items."""
+    by = aliased(User)
+    events = session.exec(
+        select(CaseEvent, by.full_name, Person.name)
+        .join(by, by.id == CaseEvent.by_user_id)
+        .join(Person, Person.id == CaseEvent.person_id, isouter=True)
+        .where(CaseEvent.case_id == case.id)
+    ).all()
+    result = [
+        TimelineItem(at=event.occurred_at, kind="event", title=rules.EVENT_TITLES.get(event.kind, event.kind.replace("_", " ").capitalize()), detail=_event_detail(event, person), by=who or "")
+        for event, who, person in events
+    ]
+    contacts = session.exec(select(Contact, by.full_name).join(by, by.id == Contact.by_user_id).where(Contact.case_id == case.id)).all()
+    names = dict(session.exec(select(Person.id, Person.name).where(Person.case_id == case.id)).all()) if contacts else {}
+    for contact, who in contacts:
+        at = datetime.combine(contact.occurred_on, contact.start_time or time(12, 0), tzinfo=LOCAL)
+        parts = [f"{contact.duration_minutes} min"]
+        if contact.attended:
+            seen = [names.get(pid, "") for pid in contact.present if names.get(pid)]
+            if seen:
+                parts.append("with " + ", ".join(seen))
+            if contact.seen_alone:
+                parts.append("young person seen alone")
+            elif not contact.young_person_seen:
+                parts.append("young person not seen")
+        if contact.note:
+            parts.append(contact.note)
+        result.append(TimelineItem(at=at, kind="contact", title=contact_words.title(contact), detail="; ".join(parts), by=who or ""))
+    return result

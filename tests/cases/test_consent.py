@@ -1,0 +1,98 @@
+"""Consent per person and purpose, withdrawal, and consent at a glance on the case page."""
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlmodel import select
+
+from app.audit.models import AuditEntry
+from app.cases.models import Consent
+from app.timeutil import today
+from tests.cases.factories import make_person, young_person
+from tests.factories import login, make_case, make_user
+
+
+def test_consent_recorded_per_person_and_purpose_and_shown_at_a_glance(client, db, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    mother = make_person(db, case, name="Donna Morgan")
+    kayla = young_person(db, case)
+    login(client, db, worker, settings)
+    for person, purpose, how in ((kayla, "work", "signed"), (mother, "work", "verbal"), (mother, "sharing", "written")):
+        data = {"person_id": person.id, "purpose": purpose, "how_given": how, "given_on": today().isoformat(), "agency": "School and GP" if purpose == "sharing" else ""}
+        assert client.post(f"/cases/{case.id}/consent", data=data).status_code == 303
+    rows = db.exec(select(Consent.person_id, Consent.purpose, Consent.how_given, Consent.recorded_by_id)).all()
+    assert sorted(rows) == sorted([(kayla.id, "work", "signed", worker.id), (mother.id, "work", "verbal", worker.id), (mother.id, "sharing", "written", worker.id)])
+    page = client.get(f"/cases/{case.id}").text
+    table = page[page.index('class="consent-table"') : page.index("</table>")]
+    assert table.count("✓ Given") == 3 and table.count("Not recorded") == 5
+    assert "Donna Morgan's consent: Sharing with named agencies" in table
+
+
+def test_withdrawal_is_recorded_with_its_date_and_other_consent_stands(client, db, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    mother = make_person(db, case)
+    login(client, db, worker, settings)
+    for person in (mother, young_person(db, case)):
+        client.post(f"/cases/{case.id}/consent", data={"person_id": person.id, "purpose": "work", "how_given": "verbal", "given_on": today().isoformat()})
+    consent = db.exec(select(Consent).where(Consent.person_id == mother.id)).one()
+    response = client.post(f"/cases/{case.id}/consent/{consent.id}/withdraw", data={"withdrawn_on": today().isoformat(), "note": "Does not want us involved"})
+    assert response.status_code == 303 and response.headers["location"] == f"/cases/{case.id}#consent"
+    db.expire_all()
+    assert db.get(Consent, consent.id).withdrawn_on == today()
+    page = client.get(f"/cases/{case.id}").text
+    assert "✗ Withdrawn" in page and "Consent withdrawn" in page
+    assert db.exec(select(AuditEntry.detail).where(AuditEntry.action == "withdraw")).one() == "purpose work"
+
+
+def test_withdrawing_the_last_consent_to_the_work_prompts_closing_with_consent_withdrawn(client, db, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    login(client, db, worker, settings)
+    client.post(f"/cases/{case.id}/consent", data={"person_id": young_person(db, case).id, "purpose": "work", "how_given": "verbal", "given_on": today().isoformat()})
+    consent = db.exec(select(Consent)).one()
+    response = client.post(f"/cases/{case.id}/consent/{consent.id}/withdraw", data={"withdrawn_on": today().isoformat()})
+    assert response.status_code == 303 and response.headers["location"] == f"/cases/{case.id}/status?to=closed&reason=consent_withdrawn"
+    form = client.get(response.headers["location"]).text
+    assert '<option value="consent_withdrawn" selected>Consent withdrawn</option>' in form
+    assert 'id="to-closed" name="to" value="closed" checked' in form
+
+
+def test_consent_dates_in_the_future_or_withdrawal_before_given_are_refused(client, db, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    kayla = young_person(db, case)
+    login(client, db, worker, settings)
+    tomorrow = (today() + timedelta(days=1)).isoformat()
+    response = client.post(f"/cases/{case.id}/consent", data={"person_id": kayla.id, "purpose": "work", "how_given": "verbal", "given_on": tomorrow})
+    assert response.status_code == 422 and 'id="given_on-error"' in response.text
+    response = client.post(f"/cases/{case.id}/consent", data={"person_id": kayla.id, "purpose": "sharing", "how_given": "verbal"})
+    assert response.status_code == 422 and 'id="agency-error"' in response.text
+    assert db.exec(select(Consent)).all() == []
+    client.post(f"/cases/{case.id}/consent", data={"person_id": kayla.id, "purpose": "images", "how_given": "signed", "given_on": today().isoformat()})
+    consent = db.exec(select(Consent)).one()
+    response = client.post(f"/cases/{case.id}/consent/{consent.id}/withdraw", data={"withdrawn_on": (today() - timedelta(days=3)).isoformat()})
+    assert response.status_code == 422 and "before it was given" in response.text
+    db.expire_all()
+    assert db.get(Consent, consent.id).withdrawn_on is None
+
+
+def test_consent_for_someone_outside_the_case_is_refused(client, db, settings):
+    worker = make_user(db)
+    case, other = make_case(db, worker=worker), make_case(db, worker=worker)
+    login(client, db, worker, settings)
+    response = client.post(f"/cases/{case.id}/consent", data={"person_id": young_person(db, other).id, "purpose": "work", "how_given": "verbal"})
+    assert response.status_code == 422
+    assert db.exec(select(Consent)).all() == []
+
+
+def test_consent_replayed_with_same_id_is_stored_once(client, db, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    login(client, db, worker, settings)
+    data = {"id": str(uuid.uuid4()), "person_id": young_person(db, case).id, "purpose": "network_meeting", "how_given": "signed", "given_on": today().isoformat()}
+    assert client.post(f"/cases/{case.id}/consent", data=data).status_code == 303
+    assert client.post(f"/cases/{case.id}/consent", data=data).status_code == 303
+    assert [c.id for c in db.exec(select(Consent)).all()] == [data["id"]]

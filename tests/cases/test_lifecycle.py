@@ -1,0 +1,184 @@
+"""The lifecycle through the services and through crafted HTTP requests: who, when, why, audited."""
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from app.audit.models import AuditEntry
+from app.cases import service
+from app.cases.models import Case, CaseEvent
+from app.cases.service import Conflict, Refused
+from tests.cases.factories import actor_for, make_screened
+from tests.factories import login, make_case, make_user
+
+
+def events(db, case):
+    return db.exec(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.recorded_at)).all()
+
+
+def test_referral_to_active_to_dormant_and_back_records_who_when_why_and_audits(db):
+    worker = make_user(db)
+    case = make_case(db, worker=worker, status="referred")
+    by = actor_for(worker)
+    service.start_screening(session=db, case=case, by=by, rationale="Referral accepted for screening")
+    make_screened(db, case, worker)
+    service.activate(session=db, case=case, by=by, rationale="Eligible, family agreed")
+    assert case.next_review_on is not None
+    service.move_to_dormant(session=db, case=case, by=by, rationale="Goals met; she knows she can call")
+    assert case.next_review_on is None
+    service.reactivate(session=db, case=case, by=by, rationale="Kayla phoned: trouble at school")
+    moves = [(e.kind, e.from_status, e.to_status, e.by_user_id) for e in events(db, case) if e.to_status]
+    assert moves == [
+        ("screening_started", "referred", "screening", worker.id),
+        ("activated", "screening", "active", worker.id),
+        ("dormant", "active", "dormant", worker.id),
+        ("reactivated", "dormant", "active", worker.id),
+    ]
+    assert case.status == "active" and case.version == 5
+    audited = db.exec(select(AuditEntry.detail).where(AuditEntry.case_id == case.id, AuditEntry.action == "transition")).all()
+    assert audited == ["status referred -> screening", "status screening -> active", "status active -> dormant", "status dormant -> active"]
+
+
+def test_closing_records_reason_and_closed_time(db):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    service.close(session=db, case=case, by=actor_for(worker), rationale="Plan goals achieved", closure_reason="aims_achieved")
+    assert case.status == "closed" and case.closure_reason == "aims_achieved" and case.closed_at is not None
+    assert events(db, case)[-1].reason == "aims_achieved"
+
+
+def test_refused_transition_changes_nothing(db):
+    worker = make_user(db)
+    case = make_case(db, worker=worker, status="referred")
+    with pytest.raises(Refused, match="Screening comes first"):
+        service.transition(session=db, case=case, to_status="active", by=actor_for(worker), rationale="keen to start")
+    assert case.status == "referred" and case.version == 1 and events(db, case) == []
+
+
+def test_stale_base_version_is_a_conflict(db):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    with pytest.raises(Conflict):
+        service.transition(session=db, case=case, to_status="dormant", by=actor_for(worker), rationale="x", base_version=0)
+
+
+def test_step_up_continuing_adds_co_worker_and_context(db):
+    worker, social_worker = make_user(db), make_user(db)
+    case = make_case(db, worker=worker, practice_context="early_help")
+    event = service.step(session=db, case=case, by=actor_for(worker), direction="up", destination="cp", rationale="Strategy meeting held", closes=False, co_worker=social_worker)
+    assert event.kind == "step_up" and event.destination == "cp" and event.reason == "continues"
+    assert case.co_worker_id == social_worker.id and case.practice_context == "cp" and case.status == "active"
+
+
+def test_step_down_that_closes_closes_with_reason_stepped_down(db):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    service.step(session=db, case=case, by=actor_for(worker), direction="down", destination="early_help", rationale="Needs met by school EH", closes=True)
+    assert case.status == "closed" and case.closure_reason == "stepped_down"
+    assert [e.kind for e in events(db, case)] == ["step_down", "closed"]
+
+
+# ---------------------------------------------------------------- crafted HTTP requests
+
+
+def test_crafted_request_cannot_skip_screening(client, db, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker, status="referred")
+    login(client, db, worker, settings)
+    response = client.post(f"/cases/{case.id}/status", data={"to": "active", "rationale": "Let's start"})
+    assert response.status_code == 422
+    assert "Screening comes first" in response.text
+    db.expire_all()
+    assert db.get(Case, case.id).status == "referred"
+
+
+def test_crafted_request_cannot_activate_without_eligibility_and_consent(client, db, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker, status="screening")
+    login(client, db, worker, settings)
+    response = client.post(f"/cases/{case.id}/status", data={"to": "active", "rationale": "Let's start"})
+    assert response.status_code == 422 and "eligibility decision" in response.text
+    make_screened(db, case, worker)
+    db.commit()
+    assert client.post(f"/cases/{case.id}/status", data={"to": "active", "rationale": "Eligible and agreed"}).status_code == 303
+    db.expire_all()
+    assert db.get(Case, case.id).status == "active"
+
+
+def test_worker_cannot_reopen_closed_case_by_crafted_request_but_supervisor_can(client, db, settings):
+    worker = make_user(db)
+    supervisor = make_user(db, role="supervisor", team_id=worker.team_id)
+    case = make_case(db, worker=worker, status="closed")
+    login(client, db, worker, settings)
+    for to in ("active", "screening", "dormant"):
+        response = client.post(f"/cases/{case.id}/status", data={"to": to, "rationale": "Family asked for help again"})
+        assert response.status_code == 422
+    db.expire_all()
+    assert db.get(Case, case.id).status == "closed"
+    login(client, db, supervisor, settings)
+    assert client.post(f"/cases/{case.id}/status", data={"to": "screening", "rationale": "Re-referred within a month"}).status_code == 303
+    db.expire_all()
+    assert db.get(Case, case.id).status == "screening"
+
+
+def test_closing_without_reason_or_rationale_is_refused_beside_the_field(client, db, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    login(client, db, worker, settings)
+    response = client.post(f"/cases/{case.id}/status", data={"to": "closed"})
+    assert response.status_code == 422
+    assert 'id="closure_reason-error"' in response.text and 'id="rationale-error"' in response.text
+
+
+def test_stale_status_form_answers_409(client, db, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    login(client, db, worker, settings)
+    response = client.post(f"/cases/{case.id}/status", data={"to": "dormant", "rationale": "Goals met", "base_version": "7"})
+    assert response.status_code == 409 and "changed since" in response.text
+
+
+def test_other_workers_case_is_404_and_manager_cannot_change_status(client, db, settings):
+    worker, stranger = make_user(db), make_user(db)
+    manager = make_user(db, role="manager")
+    case = make_case(db, worker=worker)
+    login(client, db, stranger, settings)
+    assert client.post(f"/cases/{case.id}/status", data={"to": "dormant", "rationale": "x"}).status_code == 404
+    assert client.get(f"/cases/{case.id}/status").status_code == 404
+    login(client, db, manager, settings)
+    assert client.post(f"/cases/{case.id}/status", data={"to": "dormant", "rationale": "x"}).status_code == 403
+    db.expire_all()
+    assert db.get(Case, case.id).status == "active"
+
+
+def test_co_worker_cannot_reactivate_dormant_case_over_http(client, db, settings):
+    worker, co_worker = make_user(db), make_user(db)
+    case = make_case(db, worker=worker, co_worker=co_worker, status="dormant")
+    login(client, db, co_worker, settings)
+    response = client.post(f"/cases/{case.id}/status", data={"to": "active", "rationale": "Called me"})
+    assert response.status_code == 422 and "Only the key worker" in response.text
+    login(client, db, worker, settings)
+    assert client.post(f"/cases/{case.id}/status", data={"to": "active", "rationale": "Called me"}).status_code == 303
+
+
+def test_step_up_over_http_that_closes(client, db, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    login(client, db, worker, settings)
+    response = client.post(f"/cases/{case.id}/step", data={"direction": "up", "destination_up": "cla", "then": "closes", "rationale": "Accommodated under s.20"})
+    assert response.status_code == 303
+    db.expire_all()
+    stored = db.get(Case, case.id)
+    assert stored.status == "closed" and stored.closure_reason == "stepped_up"
+    page = client.get(f"/cases/{case.id}")
+    assert "Stepped up" in page.text and "Child looked after (CLA), case closes" in page.text
+
+
+def test_step_up_continuing_without_co_worker_is_refused_and_nothing_stored(client, db, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    login(client, db, worker, settings)
+    response = client.post(f"/cases/{case.id}/step", data={"direction": "up", "destination_up": "cp", "then": "continues", "rationale": "Strategy meeting"})
+    assert response.status_code == 422 and "choose the co-worker" in response.text
+    db.expire_all()
+    assert events(db, case) == []
