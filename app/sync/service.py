@@ -33,6 +33,7 @@ def keep_conflict(
     theirs: Mapping[str, object],
     labels: dict[str, str],
     yes_no: tuple[str, ...] = (),
+    message: str = "",
 ) -> Response:
     """Store the conflict and answer 409 with the side-by-side page; nothing is overwritten."""
     conflict = SyncConflict(
@@ -52,7 +53,10 @@ def keep_conflict(
     session.add(conflict)
     audit.record(session=session, actor=actor, action="conflict_kept", object_type=record_type, object_id=record_id, case_id=case_id)
     session.flush()
-    return render(request, "sync/conflict.html", conflict_context(conflict), status_code=409)
+    response = render(request, "sync/conflict.html", {**conflict_context(conflict), "message": message}, status_code=409)
+    # The outbox tells a kept conflict (Location set) from other 409s, which it sets aside.
+    response.headers["Location"] = f"/conflicts/{conflict.op_id}"
+    return response
 
 
 def conflict_context(conflict: SyncConflict) -> dict:

@@ -1,7 +1,7 @@
 """offline operations ledger and conflicts
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-22 03:27:01.426270
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0004'
-down_revision = '0001'
+down_revision = '0002'  # chained after the cases migration, merged into this branch
 branch_labels = None
 depends_on = None
 

@@ -9,6 +9,8 @@
   var DB = "homeward", OUTBOX = "outbox", CASES = "cases", PAGES_CACHE = "homeward-pages";
   var SEND_TIMEOUT_MS = 10000, SYNC_EVERY_MS = 60000, MAX_PAGES = 60;
   var syncing = false, paused = false;
+  // A create form's hidden `id` is the new record's id; edit forms have base_version instead.
+  var NEW_ID = "[data-new-id], input[type=hidden][name=id]";
 
   // ---- IndexedDB, as promises -------------------------------------------------------------
   function openDb() {
@@ -107,7 +109,7 @@
   }
 
   function operationFrom(form) {
-    var idField = form.querySelector("[data-new-id]");
+    var idField = form.querySelector(NEW_ID);
     // A new record's id is the operation's id, so a replay can never create it twice.
     var id = form.dataset.retry || (idField && idField.value) || uuid();
     if (idField) idField.value = id;
@@ -123,7 +125,7 @@
   }
 
   function freshId(form) {
-    var idField = form.querySelector("[data-new-id]");
+    var idField = form.querySelector(NEW_ID);
     if (idField) idField.value = uuid();
   }
 
@@ -160,7 +162,7 @@
           .then(function (r) { return r.json(); })
           .then(function (d) { location.assign(d.location || location.href); });
       }
-      if (response.status === 409) { remove(OUTBOX, op.id); location.assign("/conflicts/" + op.id); return; }
+      if (response.status === 409 && response.headers.get("location")) { location.assign(response.headers.get("location")); return; }
       if (response.status === 401) { paused = true; return keep(form, op).then(askToLogIn); }
       if (response.status >= 500) return keep(form, op);
       // Refused (validation, permission): the ordinary post shows each error beside its field.
@@ -184,10 +186,11 @@
           if (response.status === 401) { paused = true; askToLogIn(); return null; }
           // Homeward is down or busy: stop, keep the rest in order, and try again later.
           if (response.status >= 500 || response.status === 408 || response.status === 429) return null;
-          if (response.status === 409) {
+          // A 409 with a Location is a conflict the server kept for the worker to settle.
+          if (response.status === 409 && response.headers.get("location")) {
             op.status = "conflict";
             op.message = "Changed on Homeward as well: choose what to keep.";
-            op.link = "/conflicts/" + op.id;
+            op.link = response.headers.get("location");
             return save(OUTBOX, op).then(function () { return next(i + 1); });
           }
           // Refused: set aside with its message, so it cannot block what comes after it.
@@ -264,8 +267,12 @@
         return fetch(urls[i], { credentials: "same-origin" }).then(function (r) {
           if (!r.ok || r.redirected) return null;
           return r.clone().text().then(function (html) {
-            collect(new DOMParser().parseFromString(html, "text/html"));
-            return cache.put(urls[i], r);
+            var doc = new DOMParser().parseFromString(html, "text/html");
+            collect(doc);
+            // Keep pages to read and offline-capable forms; a form that needs the server
+            // (screening, status changes) would only fail without a signal.
+            var online = doc.querySelector("main form[method=post]:not([data-offline])");
+            if (i === 0 || !online) return cache.put(urls[i], r);
           });
         }).then(function () { return fetchOne(i + 1); });
       };
