@@ -62,36 +62,3 @@ async def edit_person(request: Request, case_id: int, person_id: str, session: S
     audit.record(session=session, actor=actor, action="update", object_type="person", object_id=person.id, case_id=case.id)
     return redirect(request, f"/cases/{case.id}")
 
-
-FORM_PAGE = """{% extends "base.html" %}{% from "_macros/forms.html" import input, checkbox %}
-{% block title %}{{ heading }}{% endblock %}
-{% block content %}<h1>{{ heading }}</h1>
-<form method="post" action="{{ action }}" data-offline="true" data-offline-label="{{ heading }}">
-{% if person %}<input type="hidden" name="base_version" value="{{ person.version }}">{% else %}<input type="hidden" name="id" value="" data-new-id>{% endif %}
-{{ input(None, "name", "Name", value=person.name if person else None) }}
-{{ input(None, "relationship", "Relationship", value=person.relationship if person else None) }}
-{{ input(None, "phone", "Phone", value=person.phone if person else None) }}
-{{ checkbox(None, "in_household", "Lives in the household", checked=person.in_household if person else False) }}
-<button type="submit">Save</button></form>{% endblock %}"""
-
-
-def _form_page(request: Request, **context) -> Response:
-    from fastapi.responses import HTMLResponse
-
-    from app.templating import templates
-
-    html = templates.env.from_string(FORM_PAGE).render(request=request, user=request.state.user, flashes=[], static_url=templates.env.globals["static_url"], **context)
-    return HTMLResponse(html)
-
-
-@router.get("/test/cases/{case_id}/people/new")
-def new_person_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
-    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    return _form_page(request, heading="Add a person", action=f"/test/cases/{case.id}/people", person=None)
-
-
-@router.get("/test/cases/{case_id}/people/{person_id}/edit")
-def edit_person_page(request: Request, case_id: int, person_id: str, session: SessionDep, actor: CurrentActor) -> Response:
-    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    person = session.get(Person, person_id)
-    return _form_page(request, heading=f"Edit {person.name}", action=f"/test/cases/{case.id}/people/{person.id}", person=person)

@@ -171,9 +171,11 @@
   });
 
   // ---- Replay ------------------------------------------------------------------------------
+  var running = null; // the sync in progress: a second call waits for it instead of overlapping
   function sync() {
-    if (syncing || paused || !navigator.onLine) return refresh();
-    return myOps().then(function (ops) {
+    if (running) return running;
+    if (paused || !navigator.onLine) return refresh();
+    running = myOps().then(function (ops) {
       var queue = ops.filter(function (op) { return op.status === "waiting"; });
       if (!queue.length) return refresh();
       syncing = true;
@@ -202,7 +204,8 @@
         }, function () { return null; }); // no connection after all
       };
       return next(0);
-    }).finally(function () { syncing = false; return refresh(); });
+    }).finally(function () { syncing = false; running = null; return refresh(); });
+    return running;
   }
 
   function askToLogIn() {
