@@ -91,3 +91,22 @@ def test_expired_session_pauses_sync_keeps_items_and_sends_them_after_logging_in
     page.evaluate("window.HomewardOffline.sync()")  # waits for the sync the page started
     expect(status(page)).to_have_text("Online")
     assert _contacts(db, case) == 1
+
+
+class TestExpiry:
+    @pytest.fixture
+    def settings(self, database_url):
+        from app.config import Settings
+
+        return Settings(homeward_env="test", database_url=database_url, secret_key="test-secret-key-long-enough-for-tests-0123456789", offline_cache_hours=0)
+
+    def test_case_pages_kept_longer_than_the_configured_hours_are_not_shown(self, page, context, live_server, worker_case):
+        worker, case = worker_case
+        log_in(page, live_server, worker.email)
+        page.goto(f"{live_server}/cases/{case.id}")
+        wait_for_service_worker(page)
+        page.get_by_role("button", name="Take offline").click()
+        expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=15000)
+        context.set_offline(True)
+        page.reload()
+        expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
