@@ -58,6 +58,7 @@ def test_case_taken_offline_opens_with_its_people_and_forms_and_other_cases_show
     worker, case, donna, other = visit
     log_in(page, live_server, worker.email)
     _take_offline(page, live_server, case)
+    assert_accessible(page, "case-taken-offline")
 
     context.set_offline(True)
     page.reload()
