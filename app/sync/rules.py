@@ -23,7 +23,3 @@ def as_text(value: object) -> str:
         return value.isoformat()
     return str(value)
 
-
-def differing_fields(*, mine: dict[str, str], theirs: dict[str, str], fields: list[str]) -> list[str]:
-    """The fields whose offline value differs from the server's, in form order."""
-    return [f for f in fields if (mine.get(f) or "") != (theirs.get(f) or "")]

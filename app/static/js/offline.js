@@ -160,7 +160,7 @@
         remove(OUTBOX, op.id);
         return fetch("/sync/ops/" + op.id, { headers: { Accept: "application/json" } })
           .then(function (r) { return r.json(); })
-          .then(function (d) { location.assign(d.location || location.href); });
+          .then(function (d) { location.assign(d.location || location.href); }, function () { location.reload(); });
       }
       if (response.status === 409 && response.headers.get("location")) { location.assign(response.headers.get("location")); return; }
       if (response.status === 401) { paused = true; return keep(form, op).then(askToLogIn); }
@@ -174,7 +174,8 @@
   var running = null; // the sync in progress: a second call waits for it instead of overlapping
   function sync() {
     if (running) return running;
-    if (paused || !navigator.onLine) return refresh();
+    // Only a logged-in page sends: the login and offline pages have no session to send with.
+    if (paused || !navigator.onLine || !document.body.dataset.userId) return refresh();
     running = myOps().then(function (ops) {
       var queue = ops.filter(function (op) { return op.status === "waiting"; });
       if (!queue.length) return refresh();
