@@ -43,6 +43,7 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 # scope="function": commit before the response is sent. With FastAPI's default ("request") the
-# commit runs after the answer has left, so a device could be told "saved" for a change that then
-# failed to commit; the offline outbox would drop it (DESIGN.md "Offline": never lose work).
+# commit runs after the answer has left: a browser following a post/redirect/get 303 could read the
+# page before the change was committed, and an offline device could be told "saved" for a change
+# that then failed to commit, and drop it (DESIGN.md "Offline": never lose work).
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -108,8 +108,10 @@ def update_person(*, session: Session, case: Case, person: Person, by: Actor, ba
     changed = sorted(k for k, v in changes.items() if getattr(person, k) != v)
     for key, value in changes.items():
         setattr(person, key, value)
-    if person.is_young_person and "name" in changes and changes["name"] != case.young_person_name:
-        case.young_person_name = changes["name"]
+    # The young person's name and date of birth live on the case too; keep the two in step.
+    if person.is_young_person and (changes.get("name", case.young_person_name) != case.young_person_name or changes.get("date_of_birth", case.date_of_birth) != case.date_of_birth):
+        case.young_person_name = changes.get("name", case.young_person_name)
+        case.date_of_birth = changes.get("date_of_birth", case.date_of_birth)
         case.version += 1
         session.add(case)
     person.version += 1

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from app.accounts.models import Role, User
 from app.cases import consent as consent_service
+from app.cases import contacts as contact_words
 from app.cases import eligibility, extensions, rules, service
 from app.cases.models import (
     CONSENT_PURPOSES,
@@ -151,6 +152,7 @@ def case_context(*, session: Session, case, actor, settings, kind: str = "") -> 
         "has_consents": bool(consents),
         "eligibility": eligibility.latest_decision(session=session, case=case),
         "recent_contacts": recent_contacts,
+        "contact_title": contact_words.title,
         "allowed": rules.allowed_transitions(facts),
         "facts": facts,
         "can_change": actor.role in (Role.worker, Role.supervisor) and facts.role in ("worker", "supervisor"),

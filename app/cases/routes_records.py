@@ -85,7 +85,12 @@ async def add_person(request: Request, case_id: int, session: SessionDep, actor:
         form.error("name", f"{' '.join(fields['name'].split())} is already one of this family's people.")
     if not form.ok:
         return render(request, "cases/person.html", {"case": case, "person": None, "form": form, "new_id": record_id or ""}, status_code=422)
-    person, _ = people_service.add_person(session=session, case=case, by=actor, record_id=record_id, **fields)
+    try:
+        person, _ = people_service.add_person(session=session, case=case, by=actor, record_id=record_id, **fields)
+    except Refused as refused:
+        session.rollback()
+        form.error("name", refused.message)
+        return render(request, "cases/person.html", {"case": case, "person": None, "form": form, "new_id": record_id or ""}, status_code=422)
     flash(request, f"{person.name} added.")
     return redirect(request, f"/cases/{case.id}#people")
 
@@ -165,7 +170,12 @@ async def record_consent(request: Request, case_id: int, session: SessionDep, ac
     if not form.ok:
         return render(request, "cases/consent.html", _consent_ctx(case, people, form, record_id), status_code=422)
     person = next(p for p in people if p.id == person_id)
-    consent_service.record_consent(session=session, case=case, by=actor, person=person, purpose=purpose, how_given=how, given_on=given_on, agency=agency, record_id=record_id)
+    try:
+        consent_service.record_consent(session=session, case=case, by=actor, person=person, purpose=purpose, how_given=how, given_on=given_on, agency=agency, record_id=record_id)
+    except Refused as refused:
+        session.rollback()
+        form.error("purpose", refused.message)
+        return render(request, "cases/consent.html", _consent_ctx(case, people, form, record_id), status_code=422)
     flash(request, f"Consent recorded for {person.name}.")
     return redirect(request, f"/cases/{case.id}#consent")
 
@@ -244,6 +254,8 @@ async def record_contact(request: Request, case_id: int, session: SessionDep, ac
     direct = form.integer("direct_minutes", minimum=0, maximum=24 * 60)
     admin = form.integer("admin_minutes", minimum=0, maximum=24 * 60, default=0)
     note = form.text("note", max_length=2000)
+    if occurred_on and case.referral_date and occurred_on < case.referral_date:
+        form.error("occurred_on", f"This is before the referral on {case.referral_date.strftime('%-d %b %Y')}.")
     if seen_alone and not young_person_seen and outcome == "attended":
         form.error("seen_alone", "The young person can only be seen alone if they were seen.")
     if occurred_on == today() and start_time and datetime.combine(occurred_on, start_time) > local(utcnow()).replace(tzinfo=None):
@@ -259,6 +271,7 @@ async def record_contact(request: Request, case_id: int, session: SessionDep, ac
             attended=outcome == "attended", direct_minutes=direct, admin_minutes=admin or 0, note=note, record_id=record_id,
         )
     except Refused as refused:
+        session.rollback()
         form.error("kind", refused.message)
         return render(request, "cases/contact.html", _contact_ctx(case, people, form, record_id), status_code=422)
     flash(request, f"{contact_service.title(contact)} recorded.")

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Mapping
 
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session, select
 
 from app.audit import service as audit
@@ -53,9 +53,18 @@ def keep_conflict(
     session.add(conflict)
     audit.record(session=session, actor=actor, action="conflict_kept", object_type=record_type, object_id=record_id, case_id=case_id)
     session.flush()
-    response = render(request, "sync/conflict.html", {**conflict_context(conflict), "message": message}, status_code=409)
     # The outbox tells a kept conflict (Location set) from other 409s, which it sets aside.
-    response.headers["Location"] = f"/conflicts/{conflict.op_id}"
+    url = f"/conflicts/{conflict.op_id}"
+    accept = request.headers.get("accept", "")
+    if "application/json" in accept and "text/html" not in accept:
+        body = {"error": "conflict", "detail": message or "Changed since this version.", "current_version": server_version, "conflict": url}
+        response = JSONResponse(body, status_code=409, headers={"Location": url})
+        remember = getattr(request.state, "remember_result", None)  # the ledger records this answer
+        if remember is not None:
+            remember(response)
+        return response
+    response = render(request, "sync/conflict.html", {**conflict_context(conflict), "message": message}, status_code=409)
+    response.headers["Location"] = url
     return response
 
 

@@ -85,3 +85,12 @@ def test_contact_replayed_from_the_outbox_is_stored_once(client, db, settings):
     assert client.post(f"/cases/{case.id}/contacts", data=data).status_code == 303
     assert client.post(f"/cases/{case.id}/contacts", data=data).status_code == 303
     assert [c.id for c in db.exec(select(Contact)).all()] == [data["id"]]
+
+
+def test_contact_before_the_referral_date_is_refused(client, db, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker, referral_date=today() - timedelta(days=2))
+    login(client, db, worker, settings)
+    response = client.post(f"/cases/{case.id}/contacts", data={"kind": "visit", "place": "home", "occurred_on": (today() - timedelta(days=5)).isoformat()})
+    assert response.status_code == 422 and "before the referral" in response.text
+    assert db.exec(select(Contact)).all() == []

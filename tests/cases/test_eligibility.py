@@ -87,6 +87,10 @@ def test_screening_form_with_unknown_code_or_override_without_reason_stores_noth
     db.expire_all()
     decision = db.exec(select(EligibilityDecision)).one()
     assert decision.eligible and decision.overridden and not decision.rule_met
+    from app.audit.models import AuditEntry
+
+    entry = db.exec(select(AuditEntry).where(AuditEntry.object_type == "eligibility_decision")).one()
+    assert entry.detail == "sefton v2 eligible (override)" and entry.case_id == case.id
 
 
 def test_lincolnshire_set_chosen_by_setting(client, db, settings, app):

@@ -170,6 +170,7 @@ def test_step_up_over_http_that_closes(client, db, settings):
     db.expire_all()
     stored = db.get(Case, case.id)
     assert stored.status == "closed" and stored.closure_reason == "stepped_up"
+    assert db.exec(select(AuditEntry.detail).where(AuditEntry.action == "step")).one() == "step_up to cla"
     page = client.get(f"/cases/{case.id}")
     assert "Stepped up" in page.text and "Child looked after (CLA), case closes" in page.text
 
@@ -182,3 +183,41 @@ def test_step_up_continuing_without_co_worker_is_refused_and_nothing_stored(clie
     assert response.status_code == 422 and "choose the co-worker" in response.text
     db.expire_all()
     assert events(db, case) == []
+
+
+# Every move of the state machine, through the same HTTP request a crafted client could send.
+HTTP_ALLOWED = [("referred", "screening", "worker"), ("referred", "closed", "worker"), ("screening", "active", "worker"), ("screening", "closed", "worker"),
+                ("active", "dormant", "worker"), ("dormant", "active", "worker"), ("active", "closed", "worker"), ("dormant", "closed", "worker"), ("closed", "screening", "supervisor")]
+HTTP_ILLEGAL = [("referred", "active"), ("referred", "dormant"), ("screening", "dormant"), ("screening", "referred"), ("active", "screening"), ("active", "referred"),
+                ("dormant", "screening"), ("dormant", "referred"), ("closed", "active"), ("closed", "dormant"), ("closed", "referred"), ("active", "active")]
+
+
+@pytest.mark.parametrize(("frm", "to", "role"), HTTP_ALLOWED)
+def test_every_allowed_transition_over_http_records_an_event_and_audit(client, db, settings, frm, to, role):
+    worker = make_user(db)
+    actor = worker if role == "worker" else make_user(db, role="supervisor", team_id=worker.team_id)
+    case = make_case(db, worker=worker, status=frm)
+    if frm == "screening":
+        make_screened(db, case, worker)
+    login(client, db, actor, settings)
+    response = client.post(f"/cases/{case.id}/status", data={"to": to, "rationale": "Agreed in supervision", "closure_reason": "aims_achieved" if to == "closed" else ""})
+    assert response.status_code == 303
+    db.expire_all()
+    assert db.get(Case, case.id).status == to
+    assert db.exec(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.to_status == to)).one().by_user_id == actor.id
+    assert db.exec(select(AuditEntry.detail).where(AuditEntry.case_id == case.id, AuditEntry.action == "transition")).one() == f"status {frm} -> {to}"
+
+
+@pytest.mark.parametrize(("frm", "to"), HTTP_ILLEGAL)
+def test_every_illegal_transition_over_http_is_refused_for_worker_and_supervisor(client, db, settings, frm, to):
+    worker = make_user(db)
+    supervisor = make_user(db, role="supervisor", team_id=worker.team_id)
+    case = make_case(db, worker=worker, status=frm)
+    make_screened(db, case, worker)
+    for user in (worker, supervisor):
+        login(client, db, user, settings)
+        response = client.post(f"/cases/{case.id}/status", data={"to": to, "rationale": "Trying it", "closure_reason": "other"})
+        assert response.status_code == 422
+    db.expire_all()
+    assert db.get(Case, case.id).status == frm
+    assert db.exec(select(AuditEntry).where(AuditEntry.action == "transition")).all() == []

@@ -112,3 +112,30 @@ def test_person_forms_are_marked_for_offline_and_carry_an_id_field(client, db, s
     for path in ("people/new", "consent/new", "contacts/new"):
         page = client.get(f"/cases/{case.id}/{path}").text
         assert 'data-offline="true"' in page and '<input type="hidden" name="id" value="">' in page
+
+
+def test_offline_replay_asking_for_json_gets_a_409_with_the_current_version(client, db, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    mother = make_person(db, case, version=4)
+    login(client, db, worker, settings)
+    response = client.post(
+        f"/cases/{case.id}/people/{mother.id}", data={"base_version": "3", "name": "Donna Morgan", "relationship": "Mother"}, headers={"Accept": "application/json"}
+    )
+    assert response.status_code == 409
+    assert response.json()["current_version"] == 4 and response.json()["error"] == "conflict"
+
+
+def test_editing_the_young_persons_date_of_birth_updates_the_case(client, db, settings):
+    from app.cases.models import Case
+    from tests.cases.factories import young_person
+
+    worker = make_user(db)
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    yp = young_person(db, case)
+    login(client, db, worker, settings)
+    response = client.post(f"/cases/{case.id}/people/{yp.id}", data={"base_version": "1", "name": "Kayla Morgan", "date_of_birth": "2010-09-09"})
+    assert response.status_code == 303
+    db.expire_all()
+    stored = db.get(Case, case.id)
+    assert stored.date_of_birth.isoformat() == "2010-09-09" and stored.version == 2
