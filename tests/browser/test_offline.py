@@ -93,6 +93,22 @@ def test_expired_session_pauses_sync_keeps_items_and_sends_them_after_logging_in
     assert _contacts(db, case) == 1
 
 
+def test_logging_out_without_a_signal_is_put_off_and_keeps_the_cases_on_the_device(page, context, live_server, worker_case):
+    worker, case = worker_case
+    log_in(page, live_server, worker.email)
+    page.goto(f"{live_server}/cases/{case.id}")
+    wait_for_service_worker(page)
+    page.get_by_role("button", name="Take offline").click()
+    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=15000)
+    context.set_offline(True)
+    messages = []
+    page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Kayla Morgan")).to_be_visible()
+    assert messages == ["You are offline. Log out when you have a signal; until then your cases stay on this device."]
+    assert page.evaluate("caches.has('homeward-pages')") is True
+
+
 class TestExpiry:
     @pytest.fixture
     def settings(self, database_url):

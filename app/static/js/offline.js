@@ -236,6 +236,12 @@
     var form = event.target;
     if (!form.matches("form[data-logout]") || form.dataset.cleared) return;
     event.preventDefault();
+    if (!navigator.onLine) {
+      // Logging out needs Homeward to end the session; clearing the device first would leave the
+      // worker in a home with no cases and still logged in.
+      window.alert("You are offline. Log out when you have a signal; until then your cases stay on this device.");
+      return;
+    }
     var waiting = function () {
       return myOps().then(function (ops) { return ops.filter(function (op) { return op.status === "waiting"; }).length; });
     };

@@ -86,6 +86,7 @@ function networkFirst(request) {
   var kept = caches.match(request, { cacheName: PAGES_CACHE, ignoreVary: true }); // Vary: Cookie is invisible here
   return Promise.race([fetch(request), timeout(NAVIGATION_TIMEOUT_MS)]).then(function (response) {
     return kept.then(function (old) {
+      if (response.status >= 500 && old && isFresh(old)) return old; // Homeward is failing: the kept copy
       var outbox = new URL(request.url).pathname === "/outbox";
       if (response.ok && !response.redirected && (old || outbox)) {
         var copy = response.clone();
