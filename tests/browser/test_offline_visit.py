@@ -166,6 +166,24 @@ def test_person_changed_offline_and_online_becomes_a_conflict_settled_side_by_si
     assert_accessible(page, "conflict-settled")
 
 
+def test_two_edits_of_one_person_made_offline_follow_on_instead_of_conflicting(page, context, live_server, db, visit):
+    worker, case, donna, _ = visit
+    log_in(page, live_server, worker.email)
+    _take_offline(page, live_server, case)
+    context.set_offline(True)
+    page.goto(f"{live_server}/cases/{case.id}/people/{donna.id}/edit")
+    page.get_by_label("Phone").fill("07700 900998")
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_label("Phone").fill("07700 900999")  # a correction, from the same page
+    page.get_by_role("button", name="Save changes").click()
+    expect(status(page)).to_have_text("2 waiting")
+    context.set_offline(False)
+    expect(status(page)).to_have_text("Online", timeout=15000)
+    db.expire_all()
+    assert (db.get(Person, donna.id).version, db.get(Person, donna.id).phone) == (3, "07700 900999")
+    assert db.exec(select(func.count()).select_from(SyncConflict)).one() == 0
+
+
 def test_refused_contact_is_set_aside_with_its_message_and_does_not_block_the_next(page, context, live_server, db, visit):
     worker, case, _, _ = visit
     log_in(page, live_server, worker.email)

@@ -185,7 +185,9 @@
         if (i >= queue.length) return null;
         var op = queue[i];
         return send(op).then(function (response) {
-          if (response.type === "opaqueredirect" || response.ok) return remove(OUTBOX, op.id).then(function () { return next(i + 1); });
+          if (response.type === "opaqueredirect" || response.ok) {
+            return remove(OUTBOX, op.id).then(function () { return followOn(op, queue.slice(i + 1)); }).then(function () { return next(i + 1); });
+          }
           if (response.status === 401) { paused = true; askToLogIn(); return null; }
           // Homeward is down or busy: stop, keep the rest in order, and try again later.
           if (response.status >= 500 || response.status === 408 || response.status === 429) return null;
@@ -207,6 +209,20 @@
       return next(0);
     }).finally(function () { syncing = false; running = null; return refresh(); });
     return running;
+  }
+
+  // Each applied edit makes one new version, so a later edit of the same record, made on this
+  // device from the same version, follows on from it instead of conflicting with it.
+  function followOn(done, later) {
+    if (done.base_version === null || done.base_version === "") return null;
+    var version = String(Number(done.base_version) + 1);
+    return Promise.all(later.filter(function (op) {
+      return op.target === done.target && op.base_version === done.base_version;
+    }).map(function (op) {
+      op.base_version = version;
+      op.fields = op.fields.map(function (pair) { return pair[0] === "base_version" ? [pair[0], version] : pair; });
+      return save(OUTBOX, op);
+    }));
   }
 
   function askToLogIn() {
