@@ -41,3 +41,21 @@ def test_offline_page_carries_no_ones_details(db, client):
     assert response.status_code == 200
     assert "You are offline" in response.text and 'href="/outbox"' in response.text
     assert "data-user-id" not in response.text
+
+
+def test_pages_in_family_mode_tell_the_offline_script_to_hold_the_workers_items(db, client, settings):
+    from sqlmodel import select
+
+    from app.security.models import UserSession
+    from tests.factories import login, make_case, make_user
+
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    login(client, db, worker, settings)
+    assert "data-family-mode" not in client.get("/outbox").text
+    user_session = db.exec(select(UserSession)).one()
+    user_session.family_case_id = case.id
+    db.add(user_session)
+    db.commit()
+    page = client.get("/outbox")
+    assert page.status_code == 403 and "data-family-mode" in page.text

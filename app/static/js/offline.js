@@ -174,8 +174,10 @@
   var running = null; // the sync in progress: a second call waits for it instead of overlapping
   function sync() {
     if (running) return running;
-    // Only a logged-in page sends: the login and offline pages have no session to send with.
-    if (paused || !navigator.onLine || !document.body.dataset.userId) return refresh();
+    // Only a logged-in page sends: the login and offline pages have no session to send with, and
+    // while the tablet is with the family (family mode) the worker's items wait for the hand-back.
+    var body = document.body.dataset;
+    if (paused || !navigator.onLine || !body.userId || "familyMode" in body) return refresh();
     running = myOps().then(function (ops) {
       var queue = ops.filter(function (op) { return op.status === "waiting"; });
       if (!queue.length) return refresh();
