@@ -10,6 +10,9 @@ without an `Idempotency-Key` header (an ordinary form post) it does nothing. Wit
   `request.state.remember_result`). The change and its ledger row commit or roll back together:
   a crash after the commit leaves a row that a replay will find; a crash before leaves neither.
 
+A conflict's resolution is posted to the record's own form with `?resolves=<op id>`; when that
+succeeds, the conflict is marked settled in the same transaction.
+
 Answers that applied nothing (422 validation, 403/404 raised) leave no row, so the same
 operation can be edited and retried under its id, which is also the new record's id.
 """

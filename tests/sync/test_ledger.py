@@ -187,3 +187,23 @@ def test_outbox_lists_open_and_settled_conflicts(db, client, settings):
     page = client.get("/outbox").text
     assert "<h1>Outbox</h1>" in page
     assert page.index("Person 1") < page.index("Settled conflicts") < page.index("Person 2")
+
+
+def test_the_same_operation_arriving_twice_at_once_asks_the_second_copy_to_come_back(db, client, settings, monkeypatch):
+    from sqlmodel import Session
+
+    _, case = _setup(db, client, settings)
+    op = str(uuid.uuid4())
+    db.add(SyncOperation(op_id=op, user_id=case.key_worker_id, method="POST", target="/x", status_code=303, location="/"))
+    db.commit()
+    real_get = Session.get
+
+    def racing_get(self, model, key, *args, **kwargs):
+        # The first copy commits between the second copy's look-up and its claim.
+        return None if model is SyncOperation else real_get(self, model, key, *args, **kwargs)
+
+    monkeypatch.setattr(Session, "get", racing_get)
+    response = client.post(f"/test/cases/{case.id}/people", data={"id": op, "name": "Donna"}, headers={"Idempotency-Key": op})
+    assert response.status_code == 503 and response.headers["retry-after"] == "2"
+    monkeypatch.undo()
+    assert _people(db, case.id) == 1
