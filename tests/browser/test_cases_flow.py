@@ -103,3 +103,23 @@ def test_worker_creates_case_screens_it_adds_family_records_consent_and_visit(pa
     expect(page.get_by_text("1 active · 0 dormant")).to_be_visible()
     assert_accessible(page, "cases-caseload-phone")
     assert_touch_targets(page)
+
+
+def test_missed_visit_recorded_on_a_phone_sets_aside_who_was_there(page, live_server, db):
+    from tests.factories import make_case
+
+    worker = make_user(db, email="sam@example.org", full_name="Sam Okafor")
+    case = make_case(db, worker=worker, young_person_name="Tyler Brooks")
+    db.commit()
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "sam@example.org")
+    page.goto(f"{live_server}/cases/{case.id}/contacts/new")
+    page.get_by_label("Missed (no access)").check()
+    expect(page.get_by_label("Young person seen", exact=True)).to_be_disabled()
+    expect(page.get_by_label("Tyler Brooks")).to_be_disabled()
+    assert_accessible(page, "cases-contact-missed-phone")
+    assert_touch_targets(page)
+    page.get_by_label("Start time").fill("00:00")
+    page.get_by_role("button", name="Save contact").click()
+    expect(page.get_by_text("Missed home visit (no access) recorded.")).to_be_visible()
+    expect(page.locator("#timeline").get_by_text("Missed home visit (no access)")).to_be_visible()
