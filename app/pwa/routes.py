@@ -26,8 +26,9 @@ ICONS = [
 
 
 def shell_urls() -> list[str]:
-    """What the service worker precaches: the layout's CSS and JS, the icons and the offline page."""
-    scripts = ["js/htmx-2.0.11.min.js", "js/app.js", "js/offline.js"]
+    """What the service worker precaches: every stylesheet and script (features' own too, so a form
+    kept for offline use finds its script), the icons and the offline page."""
+    scripts = sorted(f"js/{p.name}" for p in (STATIC_DIR / "js").glob("*.js") if p.name != "sw.js")
     return ["/offline", "/manifest.webmanifest", *(static_url(p) for p in stylesheets() + scripts), static_url("icons/icon.svg"), *(i["src"] for i in ICONS)]
 
 

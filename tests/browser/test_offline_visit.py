@@ -60,6 +60,8 @@ def test_case_taken_offline_opens_with_its_people_and_forms_and_other_cases_show
     _take_offline(page, live_server, case)
     assert_accessible(page, "case-taken-offline")
 
+    failed = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
     context.set_offline(True)
     page.reload()
     expect(page.get_by_role("heading", name="Kayla Morgan")).to_be_visible()
@@ -68,6 +70,7 @@ def test_case_taken_offline_opens_with_its_people_and_forms_and_other_cases_show
     expect(page.get_by_role("heading", name="Record a contact")).to_be_visible()
     page.goto(f"{live_server}/cases/{case.id}/people/{donna.id}/edit")
     expect(page.get_by_role("heading", name="Edit Donna Morgan")).to_be_visible()
+    assert [url for url in failed if "/static/" in url] == []  # every script and stylesheet was kept
 
     page.goto(f"{live_server}/cases/{other.id}")
     expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
