@@ -46,12 +46,13 @@ def _take_offline(page, live_server, case):
     expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=15000)
 
 
-def _record_contact_offline(page, note, *, seen_alone=False):
+def _record_contact_offline(page, note, *, waiting, seen_alone=False):
     page.get_by_label("Short note").fill(note)
     if seen_alone:
         page.get_by_label("Young person seen alone").check()
     page.get_by_role("button", name="Save contact").click()
     expect(page.get_by_text("Saved on this device — will sync when online")).to_be_visible()
+    expect(status(page)).to_have_text(f"{waiting} waiting")  # kept, and the form cleared for the next
 
 
 def test_case_taken_offline_opens_with_its_people_and_forms_and_other_cases_show_the_offline_page(page, context, live_server, db, visit):
@@ -87,8 +88,8 @@ def test_two_contacts_recorded_offline_sync_exactly_once_and_a_replay_changes_no
     _take_offline(page, live_server, case)
     context.set_offline(True)
     page.goto(f"{live_server}/cases/{case.id}/contacts/new")
-    _record_contact_offline(page, "Talked about school.")
-    _record_contact_offline(page, "Called back about the meeting.")
+    _record_contact_offline(page, "Talked about school.", waiting=1)
+    _record_contact_offline(page, "Called back about the meeting.", waiting=2)
     expect(status(page)).to_have_text("2 waiting")
     ops = stored(page)
     assert len({op["id"] for op in ops}) == 2 and _contacts(db, case) == 0
@@ -112,8 +113,8 @@ def test_server_failing_in_the_middle_of_a_sync_loses_nothing_and_duplicates_not
     _take_offline(page, live_server, case)
     context.set_offline(True)
     page.goto(f"{live_server}/cases/{case.id}/contacts/new")
-    for note in ("First visit.", "Second visit.", "Third visit."):
-        _record_contact_offline(page, note)
+    for waiting, note in enumerate(("First visit.", "Second visit.", "Third visit."), start=1):
+        _record_contact_offline(page, note, waiting=waiting)
     expect(status(page)).to_have_text("3 waiting")
 
     app.skip, app.lose = 1, 1  # the first goes through; the second is applied but its answer lost
@@ -177,6 +178,7 @@ def test_two_edits_of_one_person_made_offline_follow_on_instead_of_conflicting(p
     page.goto(f"{live_server}/cases/{case.id}/people/{donna.id}/edit")
     page.get_by_label("Phone").fill("07700 900998")
     page.get_by_role("button", name="Save changes").click()
+    expect(status(page)).to_have_text("1 waiting")
     page.get_by_label("Phone").fill("07700 900999")  # a correction, from the same page
     page.get_by_role("button", name="Save changes").click()
     expect(status(page)).to_have_text("2 waiting")
@@ -193,8 +195,8 @@ def test_refused_contact_is_set_aside_with_its_message_and_does_not_block_the_ne
     _take_offline(page, live_server, case)
     context.set_offline(True)
     page.goto(f"{live_server}/cases/{case.id}/contacts/new")
-    _record_contact_offline(page, "Seen alone, but not ticked as seen.", seen_alone=True)
-    _record_contact_offline(page, "A good visit.")
+    _record_contact_offline(page, "Seen alone, but not ticked as seen.", waiting=1, seen_alone=True)
+    _record_contact_offline(page, "A good visit.", waiting=2)
 
     context.set_offline(False)
     expect(status(page)).to_have_text("1 need attention", timeout=15000)
@@ -219,7 +221,7 @@ def test_logout_clears_cached_case_pages_and_stores_but_keeps_the_outbox(page, c
     _take_offline(page, live_server, case)
     context.set_offline(True)
     page.goto(f"{live_server}/cases/{case.id}/contacts/new")
-    _record_contact_offline(page, "Waiting when I log out.")
+    _record_contact_offline(page, "Waiting when I log out.", waiting=1)
     app.refuse = True  # Homeward is failing, so the item cannot be sent before logging out
     context.set_offline(False)
     answers = []
