@@ -40,7 +40,7 @@ def status(page):
 
 def wait_for_service_worker(page) -> None:
     """Wait until the service worker controls the page (it claims pages when it activates)."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=10000)
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=30000)
 
 
 def stored(page, name: str = "outbox") -> list[dict]:
