@@ -109,6 +109,23 @@ def test_logging_out_without_a_signal_is_put_off_and_keeps_the_cases_on_the_devi
     assert page.evaluate("caches.has('homeward-pages')") is True
 
 
+def test_saving_offline_asks_for_persistent_storage_and_the_outbox_warns_when_space_runs_low(page, context, live_server, worker_case):
+    worker, case = worker_case
+    # A nearly full device, and a record of whether persistent storage was asked for.
+    page.add_init_script("""
+        navigator.storage.estimate = () => Promise.resolve({usage: 95, quota: 100});
+        navigator.storage.persist = () => { localStorage.setItem("asked-persist", "yes"); return Promise.resolve(true); };
+    """)
+    log_in(page, live_server, worker.email)
+    page.goto(f"{live_server}/cases/{case.id}/contacts/new")
+    context.set_offline(True)
+    _save_contact_offline(page)
+    assert page.evaluate("localStorage.getItem('asked-persist')") == "yes"
+    context.set_offline(False)
+    page.get_by_role("link", name="Outbox").click()
+    expect(page.get_by_text("This device is nearly out of space for Homeward.")).to_be_visible()
+
+
 class TestExpiry:
     @pytest.fixture
     def settings(self, database_url):
