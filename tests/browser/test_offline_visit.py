@@ -9,7 +9,7 @@ from sqlmodel import func, select
 from app.cases.models import Contact, Person
 from app.main import create_app
 from app.sync.models import SyncConflict
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import PHONE, TABLET, assert_accessible, log_in
 from tests.browser.offline_support import Flaky, put_back, status, stored, wait_for_service_worker
 from tests.cases.factories import make_person
 from tests.factories import login as login_client
@@ -156,6 +156,9 @@ def test_person_changed_offline_and_online_becomes_a_conflict_settled_side_by_si
     expect(page.get_by_label("Keep yours: 07700 900999")).to_be_checked()
     page.get_by_label("Keep Homeward's: 4 Elm Row").check()  # merge: my phone, their address
     assert_accessible(page, "conflict")
+    page.set_viewport_size(PHONE)
+    assert_accessible(page, "conflict-phone")
+    page.set_viewport_size(TABLET)
     page.get_by_role("button", name="Save my choices").click()
     page.wait_for_url(f"{live_server}/cases/{case.id}#people")
 
