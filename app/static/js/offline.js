@@ -275,8 +275,8 @@
   });
 
   // ---- Take offline ------------------------------------------------------------------------
-  // Keeps the case page and the pages it links to within the case (people, forms), two levels
-  // deep, in the pages cache the service worker reads when there is no signal.
+  // Keeps the case page and the pages reachable from it within the case (people, forms; at most
+  // MAX_PAGES) in the pages cache the service worker reads when there is no signal.
   function takeOffline(section) {
     var base = "/cases/" + section.dataset.offlineCase, urls = [base], seen = {};
     seen[base] = true;
@@ -339,7 +339,9 @@
     var section = button.closest("[data-offline-case]");
     if (button.matches("[data-take-offline]")) {
       button.disabled = true;
-      takeOffline(section).finally(function () { button.disabled = false; });
+      takeOffline(section).catch(function () {
+        section.querySelector("[data-offline-state]").textContent = "Could not keep this case on the device. Try again with a signal.";
+      }).finally(function () { button.disabled = false; });
     } else if (button.matches("[data-remove-offline]")) {
       removeFromDevice("/cases/" + section.dataset.offlineCase).then(function () { showCase(section); });
     } else if (button.matches("[data-remove-case]")) {
