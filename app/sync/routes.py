@@ -18,7 +18,8 @@ router = APIRouter()
 def outbox(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
     """The list itself lives on the device (IndexedDB); the server adds the conflicts it keeps."""
     open_conflicts, resolved = service.conflicts_for(session=session, actor=actor)
-    return render(request, "sync/outbox.html", {"open_conflicts": open_conflicts, "resolved": resolved})
+    hours = request.app.state.settings.offline_cache_hours
+    return render(request, "sync/outbox.html", {"open_conflicts": open_conflicts, "resolved": resolved, "offline_hours": hours})
 
 
 def _own_conflict(session, actor, op_id: str):

@@ -143,3 +143,6 @@ class TestExpiry:
         context.set_offline(True)
         page.reload()
         expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
+        context.set_offline(False)
+        page.goto(f"{live_server}/outbox")
+        expect(page.get_by_text("expired, take it offline again")).to_be_visible()

@@ -397,11 +397,14 @@
       fill(document.querySelector("[data-outbox-list=waiting]"), list.filter(function (o) { return o.status === "waiting"; }).map(item), "Nothing waiting.");
       fill(document.querySelector("[data-outbox-list=attention]"), list.filter(function (o) { return o.status !== "waiting"; }).map(item), "Nothing needs attention.");
     });
+    var list = document.querySelector("[data-offline-cases]");
+    var hours = list ? Number(list.dataset.offlineHours) : 0;
     all(CASES).then(function (cases) {
-      fill(document.querySelector("[data-offline-cases]"), cases.map(function (c) {
+      fill(list, cases.map(function (c) {
         var li = document.createElement("li"), remove = document.createElement("button");
+        var expired = Date.now() - Date.parse(c.taken_at) > hours * 3600 * 1000;
         li.appendChild(Object.assign(document.createElement("a"), { href: c.url, textContent: c.name }));
-        li.appendChild(document.createTextNode(" · taken " + when(c.taken_at) + " "));
+        li.appendChild(document.createTextNode(" · taken " + when(c.taken_at) + (expired ? " · expired, take it offline again " : " ")));
         remove.type = "button";
         remove.className = "secondary";
         remove.dataset.removeCase = c.url;
