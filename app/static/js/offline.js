@@ -140,7 +140,7 @@
 
   function keep(form, op) {
     return save(OUTBOX, op).then(function () {
-      if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
+      if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
       note(form, "Saved on this device — will sync when online");
       delete form.dataset.retry;
       form.reset();
@@ -209,7 +209,8 @@
         }, function () { return null; }); // no connection after all
       };
       return next(0);
-    }).finally(function () { syncing = false; running = null; return refresh(); });
+    }).catch(function () { return null; }) // storage unavailable: nothing sent, nothing lost
+      .finally(function () { syncing = false; running = null; return refresh(); });
     return running;
   }
 
@@ -306,7 +307,7 @@
       };
       return fetchOne(0).then(function () { return cache.add("/outbox").catch(function () {}); });
     }).then(function () {
-      if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
+      if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
       return save(CASES, { url: base, name: section.dataset.caseName, urls: urls, taken_at: new Date().toISOString() });
     }).then(function () { return showCase(section); });
   }
@@ -461,7 +462,8 @@
   });
 
   // ---- Start -------------------------------------------------------------------------------
-  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js");
+  // Without a worker (a private window, an old browser) pages still work online.
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(function () {});
   document.querySelectorAll("form[data-offline]").forEach(function (form) {
     // A page kept on the device is the same every time it opens: each new record needs its own
     // id. A form re-shown with errors keeps its id, so correcting it cannot make a duplicate.
