@@ -52,7 +52,8 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
-# scope="function": the commit runs when the route returns, before the response is sent. With
-# FastAPI's default ("request") it runs after sending, so a browser following a 303 could load
-# the next page before the change was committed, and a failed commit would follow a "saved" page.
+# scope="function": commit before the response is sent. With FastAPI's default ("request") the
+# commit runs after the answer has left: a browser following a post/redirect/get 303 could read the
+# page before the change was committed, and an offline device could be told "saved" for a change
+# that then failed to commit, and drop it (DESIGN.md "Offline": never lose work).
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

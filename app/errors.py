@@ -72,6 +72,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
+        if getattr(exc, "response", None) is not None:  # a ready answer, e.g. an offline replay
+            return exc.response
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in TITLES.values() else None
         if exc.status_code in (404,) or detail in ("Not Found", "Method Not Allowed"):
             detail = None

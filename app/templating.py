@@ -86,7 +86,16 @@ def render(
     from app.security.flashcookie import write_flashes
 
     write_flashes(request, response)
+    _remember_for_replay(request, response)
     return response
+
+
+def _remember_for_replay(request: Request, response) -> None:
+    # A request replayed from the offline outbox records its answer in the ledger, in the same
+    # transaction as its change (app/sync/ledger.py).
+    remember = getattr(request.state, "remember_result", None)
+    if remember is not None:
+        remember(response)
 
 
 # Flash messages travel in a short signed cookie set on the redirect and read on the next page
@@ -115,4 +124,5 @@ def redirect(request: Request, url: str, status_code: int = 303):
 
     response = RedirectResponse(url, status_code=status_code)
     write_flashes(request, response)
+    _remember_for_replay(request, response)
     return response

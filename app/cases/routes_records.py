@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.cases import consent as consent_service
@@ -22,6 +22,8 @@ from app.db import SessionDep
 from app.forms import Form
 from app.security.auth import CurrentActor
 from app.security.permissions import get_case
+from app.sync import service as sync
+from app.sync.ledger import Idempotent
 from app.templating import flash, redirect, render
 from app.timeutil import local, today, utcnow
 
@@ -42,6 +44,13 @@ def _replayed(request: Request, case_id: int) -> Response:
 
 
 # ---------------------------------------------------------------- people
+
+
+PERSON_LABELS = {
+    "name": "Name", "relationship": "Relationship to the young person", "in_household": "Lives in the household",
+    "knows_the_worries": "Knows the worries", "phone": "Phone", "email": "Email", "address": "Address",
+    "date_of_birth": "Date of birth", "notes": "Notes",
+}
 
 
 def _person_fields(form: Form, *, young_person: bool = False) -> dict:
@@ -65,7 +74,7 @@ def new_person(request: Request, case_id: int, session: SessionDep, actor: Curre
 
 
 @router.post("/cases/{case_id}/people")
-async def add_person(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+async def add_person(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     record_id = people_service.valid_client_id(form.values.get("id"))
@@ -101,7 +110,7 @@ def edit_person(request: Request, case_id: int, person_id: str, session: Session
 
 
 @router.post("/cases/{case_id}/people/{person_id}")
-async def update_person(request: Request, case_id: int, person_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+async def update_person(request: Request, case_id: int, person_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     person = _person_of(session, case, person_id)
     form = Form(await request.form())
@@ -116,10 +125,13 @@ async def update_person(request: Request, case_id: int, person_id: str, session:
     try:
         people_service.update_person(session=session, case=case, person=person, by=actor, base_version=base_version, changes=fields)
     except Conflict as conflict:
-        if "application/json" in request.headers.get("accept", "") and "text/html" not in request.headers.get("accept", ""):
-            return JSONResponse({"error": "conflict", "detail": conflict.message, "current_version": conflict.current_version}, status_code=409)
-        # The form shows what is saved now, and keeps what the worker typed for them to compare.
-        return render(request, "cases/person.html", {"case": case, "person": person, "form": form, "conflict": conflict.message}, status_code=409)
+        # Kept as a conflict for the worker to settle side by side (app/sync); nothing is overwritten.
+        labels = {k: v for k, v in PERSON_LABELS.items() if not (person.is_young_person and k == "relationship")}
+        return sync.keep_conflict(
+            request, session=session, actor=actor, op_id=op, case_id=case.id, record_type="person", record_id=person.id,
+            record_label=person.name, base_version=base_version, server_version=conflict.current_version, mine=form.values,
+            theirs=person.model_dump(), labels=labels, yes_no=("in_household", "knows_the_worries"), message=conflict.message,
+        )
     flash(request, f"{person.name}'s details saved.")
     return redirect(request, f"/cases/{case.id}#people")
 
@@ -141,7 +153,7 @@ def new_consent(request: Request, case_id: int, session: SessionDep, actor: Curr
 
 
 @router.post("/cases/{case_id}/consent")
-async def record_consent(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+async def record_consent(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     record_id = people_service.valid_client_id(form.values.get("id"))
@@ -184,7 +196,7 @@ def withdraw_form(request: Request, case_id: int, consent_id: str, session: Sess
 
 
 @router.post("/cases/{case_id}/consent/{consent_id}/withdraw")
-async def withdraw(request: Request, case_id: int, consent_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+async def withdraw(request: Request, case_id: int, consent_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     consent = _consent_of(session, case, consent_id)
     person = session.get(Person, consent.person_id)
@@ -223,7 +235,7 @@ def new_contact(request: Request, case_id: int, session: SessionDep, actor: Curr
 
 
 @router.post("/cases/{case_id}/contacts")
-async def record_contact(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+async def record_contact(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     record_id = people_service.valid_client_id(form.values.get("id"))

@@ -1,0 +1,79 @@
+"""Installable app: the web app manifest, the service worker and the offline page.
+
+The service worker's source is app/static/js/sw.js; it is served here, from the root, because a
+worker only controls pages at or below its own path (https://w3c.github.io/ServiceWorker/#scope).
+It is served with `Cache-Control: no-cache` so browsers check for a new version on every load
+instead of trusting the HTTP cache for up to 24 hours.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from app.templating import STATIC_DIR, render, static_url, stylesheets
+
+router = APIRouter()
+
+ICONS = [
+    {"src": "/static/icons/icon-192.png", "sizes": "192x192", "type": "image/png", "purpose": "any"},
+    {"src": "/static/icons/icon-512.png", "sizes": "512x512", "type": "image/png", "purpose": "any"},
+    {"src": "/static/icons/icon-maskable-512.png", "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+]
+
+
+def shell_urls() -> list[str]:
+    """What the service worker precaches: every stylesheet and script (features' own too, so a form
+    kept for offline use finds its script), the icons and the offline page."""
+    scripts = sorted(f"js/{p.name}" for p in (STATIC_DIR / "js").glob("*.js") if p.name != "sw.js")
+    return ["/offline", "/manifest.webmanifest", *(static_url(p) for p in stylesheets() + scripts), static_url("icons/icon.svg"), *(i["src"] for i in ICONS)]
+
+
+@lru_cache(maxsize=4)
+def service_worker_source(max_age_hours: int) -> str:
+    """sw.js with its constants filled in; the version changes whenever any shell file does."""
+    template = (STATIC_DIR / "js" / "sw.js").read_text(encoding="utf-8")
+    shell = shell_urls()
+    version = hashlib.sha256((template + json.dumps(shell) + str(max_age_hours)).encode()).hexdigest()[:12]
+    return (
+        template.replace('"__VERSION__"', json.dumps(version))
+        .replace('["__SHELL__"]', json.dumps(shell))
+        .replace('"__MAX_AGE_HOURS__"', str(max_age_hours))
+    )
+
+
+@router.get("/manifest.webmanifest", include_in_schema=False)
+def manifest() -> Response:
+    body = {
+        "name": "Homeward",
+        "short_name": "Homeward",
+        "description": "Recording and reviewing work with families, with or without a signal.",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "any",
+        "background_color": "#ffffff",
+        "theme_color": "#1d4f63",
+        "icons": ICONS,
+    }
+    return JSONResponse(body, media_type="application/manifest+json")
+
+
+@router.get("/sw.js", include_in_schema=False)
+def service_worker(request: Request) -> Response:
+    source = service_worker_source(request.app.state.settings.offline_cache_hours)
+    return Response(source, media_type="application/javascript", headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/offline", include_in_schema=False)
+def offline_page(request: Request) -> Response:
+    """The page the service worker shows for a page that is not kept on the device.
+
+    It is precached once for everyone, so it carries no user's details, and it leaves any flash
+    message for the page the person is about to see (the worker fetches it in the background).
+    """
+    request.state.flashes_read = True
+    return render(request, "pwa/offline.html", {"user": None})

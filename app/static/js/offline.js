@@ -1,0 +1,480 @@
+// Homeward offline: the outbox, replay, "Take offline" and the header's connection status.
+// Plain script, no build step; how the pieces fit is in docs/offline.md.
+//
+// A form with data-offline is sent with fetch and an Idempotency-Key header (the operation id).
+// When that cannot reach Homeward (no signal, a timeout, a server error) the operation is kept
+// in IndexedDB and replayed later in order; the server's ledger applies each id exactly once.
+(function () {
+  "use strict";
+  var DB = "homeward", OUTBOX = "outbox", CASES = "cases", PAGES_CACHE = "homeward-pages";
+  var SEND_TIMEOUT_MS = 10000, SYNC_EVERY_MS = 60000, MAX_PAGES = 60;
+  var syncing = false, paused = false;
+  // A create form's hidden `id` is the new record's id; edit forms have base_version instead.
+  var NEW_ID = "[data-new-id], input[type=hidden][name=id]";
+
+  // ---- IndexedDB, as promises -------------------------------------------------------------
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      var req = indexedDB.open(DB, 1);
+      req.onupgradeneeded = function () {
+        req.result.createObjectStore(OUTBOX, { keyPath: "id" });
+        req.result.createObjectStore(CASES, { keyPath: "url" });
+      };
+      req.onsuccess = function () { resolve(req.result); };
+      req.onerror = function () { reject(req.error); };
+    });
+  }
+  function store(name, mode, work) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var t = db.transaction(name, mode), req = work(t.objectStore(name));
+        t.oncomplete = function () { db.close(); resolve(req && req.result); };
+        t.onerror = t.onabort = function () { db.close(); reject(t.error); };
+      });
+    });
+  }
+  function all(name) { return store(name, "readonly", function (s) { return s.getAll(); }); }
+  function save(name, value) { return store(name, "readwrite", function (s) { return s.put(value); }); }
+  function remove(name, key) { return store(name, "readwrite", function (s) { return s.delete(key); }); }
+
+  // ---- Who and what ------------------------------------------------------------------------
+  function uuid() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16)), h = [];
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    b.forEach(function (x) { h.push((x + 256).toString(16).slice(1)); });
+    h = h.join("");
+    return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join("-");
+  }
+  // The offline page is the same for everyone, so the last user is remembered on the device.
+  function me() {
+    var id = document.body.dataset.userId;
+    if (id) localStorage.setItem("homeward.user", id);
+    return id || localStorage.getItem("homeward.user") || "";
+  }
+  // Queued work is only ever sent by the person who saved it (DESIGN.md "Offline").
+  function myOps() {
+    return all(OUTBOX).then(function (ops) {
+      return ops.filter(function (op) { return op.user_id === me(); })
+        .sort(function (a, b) { return a.time < b.time ? -1 : 1; });
+    });
+  }
+
+  // ---- The header's status -----------------------------------------------------------------
+  function refresh() {
+    return myOps().then(function (ops) {
+      var waiting = ops.filter(function (op) { return op.status === "waiting"; }).length;
+      var attention = ops.length - waiting;
+      var text = navigator.onLine ? "Online" : "Offline";
+      if (syncing) text = "Syncing";
+      else if (attention) text = attention + " need attention";
+      else if (waiting) text = waiting + " waiting";
+      document.querySelectorAll("[data-connection]").forEach(function (el) {
+        el.dataset.outbox = "busy"; // app.js leaves the wording to this script
+        if (el.textContent !== text) el.textContent = text;
+      });
+      document.dispatchEvent(new CustomEvent("homeward:outbox", { detail: ops }));
+      return ops;
+    });
+  }
+
+  // ---- Sending -----------------------------------------------------------------------------
+  function send(op) {
+    var body = new URLSearchParams(), control = new AbortController();
+    op.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
+    var timer = setTimeout(function () { control.abort(); }, SEND_TIMEOUT_MS);
+    // redirect "manual": a 303 after a save comes back as an opaque redirect, which is success,
+    // without fetching the next page (and spending its one-time flash message) in the background.
+    return fetch(op.target, {
+      method: op.method, body: body, redirect: "manual", credentials: "same-origin", signal: control.signal,
+      headers: { "Idempotency-Key": op.id, "Accept": "application/json" }
+    }).finally(function () { clearTimeout(timer); });
+  }
+
+  function messageFrom(response) {
+    var type = response.headers.get("content-type") || "";
+    if (type.indexOf("json") >= 0) {
+      return response.json().then(function (d) { return d.detail || d.error || "Homeward refused this."; });
+    }
+    return response.text().then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html"), parts = [];
+      doc.querySelectorAll(".field-error").forEach(function (error) {
+        var label = error.closest(".field") && error.closest(".field").querySelector("label");
+        var text = error.textContent.replace("⚠", "").trim();
+        parts.push(label ? label.textContent.replace("(required)", "").trim() + ": " + text : text);
+      });
+      var heading = doc.querySelector("h1");
+      return parts.join(" ") || (heading && heading.textContent.trim()) || "Homeward refused this.";
+    });
+  }
+
+  function operationFrom(form) {
+    var idField = form.querySelector(NEW_ID);
+    // A new record's id is the operation's id, so a replay can never create it twice.
+    var id = form.dataset.retry || (idField && idField.value) || uuid();
+    if (idField) idField.value = id;
+    var fields = [];
+    new FormData(form).forEach(function (value, key) { if (typeof value === "string") fields.push([key, value]); });
+    var action = new URL(form.action, location.href), base = form.elements.base_version;
+    return {
+      id: id, target: action.pathname + action.search, method: (form.getAttribute("method") || "post").toUpperCase(),
+      fields: fields, base_version: base ? base.value : null, time: new Date().toISOString(), user_id: me(),
+      label: form.dataset.offlineLabel || document.title.replace(" · Homeward", ""),
+      page: location.pathname, status: "waiting", message: ""
+    };
+  }
+
+  function freshId(form) {
+    var idField = form.querySelector(NEW_ID);
+    if (idField) idField.value = uuid();
+  }
+
+  function note(form, text, kind) {
+    var p = form.parentNode.querySelector("[data-offline-note]") || document.createElement("p");
+    p.className = "flash flash-" + (kind || "success");
+    p.setAttribute("role", kind === "warning" ? "alert" : "status");
+    p.setAttribute("data-offline-note", "");
+    p.textContent = text;
+    form.parentNode.insertBefore(p, form);
+  }
+
+  function keep(form, op) {
+    return save(OUTBOX, op).then(function () {
+      if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
+      note(form, "Saved on this device — will sync when online");
+      delete form.dataset.retry;
+      form.reset();
+      freshId(form);
+      return refresh();
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form[data-offline]") || event.defaultPrevented) return;
+    event.preventDefault();
+    var op = operationFrom(form);
+    if (!navigator.onLine) { keep(form, op); return; }
+    send(op).then(function (response) {
+      if (response.type === "opaqueredirect" || response.ok) {
+        remove(OUTBOX, op.id);
+        return fetch("/sync/ops/" + op.id, { headers: { Accept: "application/json" } })
+          .then(function (r) { return r.json(); })
+          .then(function (d) { location.assign(d.location || location.href); }, function () { location.reload(); });
+      }
+      if (response.status === 409 && response.headers.get("location")) { location.assign(response.headers.get("location")); return; }
+      if (response.status === 401) { paused = true; return keep(form, op).then(askToLogIn); }
+      if (response.status >= 500) return keep(form, op);
+      // Refused (validation, permission): the ordinary post shows each error beside its field.
+      HTMLFormElement.prototype.submit.call(form);
+    }, function () { return keep(form, op); });
+  });
+
+  // ---- Replay ------------------------------------------------------------------------------
+  var running = null; // the sync in progress: a second call waits for it instead of overlapping
+  function sync() {
+    if (running) return running;
+    // Only a logged-in page sends: the login and offline pages have no session to send with, and
+    // while the tablet is with the family (family mode) the worker's items wait for the hand-back.
+    var body = document.body.dataset;
+    if (paused || !navigator.onLine || !body.userId || "familyMode" in body) return refresh();
+    running = myOps().then(function (ops) {
+      var queue = ops.filter(function (op) { return op.status === "waiting"; });
+      if (!queue.length) return refresh();
+      syncing = true;
+      refresh();
+      var next = function (i) {
+        if (i >= queue.length) return null;
+        var op = queue[i];
+        return send(op).then(function (response) {
+          if (response.type === "opaqueredirect" || response.ok) {
+            return remove(OUTBOX, op.id).then(function () { return followOn(op, queue.slice(i + 1)); }).then(function () { return next(i + 1); });
+          }
+          if (response.status === 401) { paused = true; askToLogIn(); return null; }
+          // Homeward is down or busy: stop, keep the rest in order, and try again later.
+          if (response.status >= 500 || response.status === 408 || response.status === 429) return null;
+          // A 409 with a Location is a conflict the server kept for the worker to settle.
+          if (response.status === 409 && response.headers.get("location")) {
+            op.status = "conflict";
+            op.message = "Changed on Homeward as well: choose what to keep.";
+            op.link = response.headers.get("location");
+            return save(OUTBOX, op).then(function () { return next(i + 1); });
+          }
+          // Refused: set aside with its message, so it cannot block what comes after it.
+          return messageFrom(response).then(function (message) {
+            op.status = "quarantined";
+            op.message = message;
+            return save(OUTBOX, op);
+          }).then(function () { return next(i + 1); });
+        }, function () { return null; }); // no connection after all
+      };
+      return next(0);
+    }).catch(function () { return null; }) // storage unavailable: nothing sent, nothing lost
+      .finally(function () { syncing = false; running = null; return refresh(); });
+    return running;
+  }
+
+  // Each applied edit makes one new version, so a later edit of the same record, made on this
+  // device from the same version, follows on from it instead of conflicting with it.
+  function followOn(done, later) {
+    if (done.base_version === null || done.base_version === "") return null;
+    var version = String(Number(done.base_version) + 1);
+    return Promise.all(later.filter(function (op) {
+      return op.target === done.target && op.base_version === done.base_version;
+    }).map(function (op) {
+      op.base_version = version;
+      op.fields = op.fields.map(function (pair) { return pair[0] === "base_version" ? [pair[0], version] : pair; });
+      return save(OUTBOX, op);
+    }));
+  }
+
+  function askToLogIn() {
+    if (document.querySelector("[data-login-again]")) return;
+    var p = document.createElement("p"), a = document.createElement("a");
+    p.className = "flash flash-warning";
+    p.setAttribute("role", "alert");
+    p.setAttribute("data-login-again", "");
+    p.textContent = "Your session has ended, so syncing is paused. Nothing is lost. ";
+    a.href = "/login?next=" + encodeURIComponent(location.pathname);
+    a.textContent = "Log in again to send what is waiting";
+    p.appendChild(a);
+    document.getElementById("main").prepend(p);
+  }
+
+  // ---- Logging out -------------------------------------------------------------------------
+  // Everything kept for offline use goes, except the outbox: unsent work is never dropped.
+  function clearDevice() {
+    return caches.delete(PAGES_CACHE).then(openDb).then(function (db) {
+      var names = Array.prototype.filter.call(db.objectStoreNames, function (n) { return n !== OUTBOX; });
+      db.close();
+      return Promise.all(names.map(function (n) { return store(n, "readwrite", function (s) { return s.clear(); }); }));
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form[data-logout]") || form.dataset.cleared) return;
+    event.preventDefault();
+    if (!navigator.onLine) {
+      // Logging out needs Homeward to end the session; clearing the device first would leave the
+      // worker in a home with no cases and still logged in.
+      window.alert("You are offline. Log out when you have a signal; until then your cases stay on this device.");
+      return;
+    }
+    var waiting = function () {
+      return myOps().then(function (ops) { return ops.filter(function (op) { return op.status === "waiting"; }).length; });
+    };
+    waiting().then(function (n) {
+      if (n && navigator.onLine && window.confirm(n + " waiting to sync. Sync now, before logging out?")) return sync().then(waiting);
+      return n;
+    }).then(function (n) {
+      return !n || window.confirm(n + " still waiting. Log out anyway? They stay on this device and are sent when you log in again.");
+    }).then(function (go) {
+      if (!go) return;
+      return clearDevice().then(function () { form.dataset.cleared = "1"; HTMLFormElement.prototype.submit.call(form); });
+    });
+  });
+
+  // ---- Take offline ------------------------------------------------------------------------
+  // Keeps the case page and the pages reachable from it within the case (people, forms; at most
+  // MAX_PAGES) in the pages cache the service worker reads when there is no signal.
+  function takeOffline(section) {
+    var base = "/cases/" + section.dataset.offlineCase, urls = [base], seen = {};
+    seen[base] = true;
+    function collect(doc) {
+      doc.querySelectorAll("main a[href]").forEach(function (a) {
+        var u = new URL(a.getAttribute("href"), location.href), path = u.pathname + u.search;
+        if (u.origin === location.origin && u.pathname.indexOf(base + "/") === 0 && !seen[path] && urls.length < MAX_PAGES) {
+          seen[path] = true;
+          urls.push(path);
+        }
+      });
+    }
+    return caches.open(PAGES_CACHE).then(function (cache) {
+      var fetchOne = function (i) {
+        if (i >= urls.length) return null;
+        return fetch(urls[i], { credentials: "same-origin" }).then(function (r) {
+          if (!r.ok || r.redirected) return null;
+          return r.clone().text().then(function (html) {
+            var doc = new DOMParser().parseFromString(html, "text/html");
+            collect(doc);
+            // Keep pages to read and offline-capable forms; a form that needs the server
+            // (screening, status changes) would only fail without a signal.
+            var online = doc.querySelector("main form[method=post]:not([data-offline])");
+            if (i === 0 || !online) return cache.put(urls[i], r);
+          });
+        }).then(function () { return fetchOne(i + 1); });
+      };
+      return fetchOne(0).then(function () { return cache.add("/outbox").catch(function () {}); });
+    }).then(function () {
+      if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
+      return save(CASES, { url: base, name: section.dataset.caseName, urls: urls, taken_at: new Date().toISOString() });
+    }).then(function () { return showCase(section); });
+  }
+
+  function removeFromDevice(url) {
+    return store(CASES, "readonly", function (s) { return s.get(url); }).then(function (entry) {
+      return caches.open(PAGES_CACHE).then(function (cache) {
+        return Promise.all(((entry && entry.urls) || [url]).map(function (u) { return cache.delete(u); }));
+      });
+    }).then(function () { return remove(CASES, url); });
+  }
+
+  function when(iso) {
+    return new Date(iso).toLocaleString("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+  }
+
+  function showCase(section) {
+    var url = "/cases/" + section.dataset.offlineCase;
+    return store(CASES, "readonly", function (s) { return s.get(url); }).then(function (entry) {
+      section.hidden = false;
+      section.querySelector("[data-offline-state]").textContent = entry
+        ? "Kept on this device since " + when(entry.taken_at) + "." : "Not kept on this device.";
+      section.querySelector("[data-remove-offline]").hidden = !entry;
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-take-offline], [data-remove-offline], [data-sync-now], [data-discard], [data-remove-case]");
+    if (!button) return;
+    var section = button.closest("[data-offline-case]");
+    if (button.matches("[data-take-offline]")) {
+      button.disabled = true;
+      takeOffline(section).catch(function () {
+        section.querySelector("[data-offline-state]").textContent = "Could not keep this case on the device. Try again with a signal.";
+      }).finally(function () { button.disabled = false; });
+    } else if (button.matches("[data-remove-offline]")) {
+      removeFromDevice("/cases/" + section.dataset.offlineCase).then(function () { showCase(section); });
+    } else if (button.matches("[data-remove-case]")) {
+      removeFromDevice(button.dataset.removeCase).then(renderOutbox);
+    } else if (button.matches("[data-sync-now]")) {
+      paused = false;
+      sync();
+    } else if (window.confirm("Discard this item? It will not be saved anywhere.")) {
+      remove(OUTBOX, button.dataset.discard).then(refresh);
+    }
+  });
+
+  // ---- The Outbox page ---------------------------------------------------------------------
+  function item(op) {
+    var li = document.createElement("li"), title = document.createElement("strong");
+    title.textContent = op.label;
+    li.appendChild(title);
+    li.appendChild(document.createTextNode(" · saved " + when(op.time)));
+    if (op.message) {
+      var p = document.createElement("p");
+      p.className = "field-error";
+      p.textContent = op.message;
+      li.appendChild(p);
+    }
+    if (op.status === "conflict") {
+      li.appendChild(link(op.link, "Settle the conflict"));
+    } else if (op.status === "quarantined") {
+      li.appendChild(link(op.page + "?retry=" + op.id, "Edit and retry"));
+      var discard = document.createElement("button");
+      discard.type = "button";
+      discard.className = "secondary";
+      discard.dataset.discard = op.id;
+      discard.textContent = "Discard";
+      li.appendChild(discard);
+    }
+    return li;
+  }
+  function link(href, text) {
+    var a = document.createElement("a");
+    a.href = href;
+    a.className = "button button-secondary";
+    a.textContent = text;
+    return a;
+  }
+  function fill(list, nodes, empty) {
+    if (!list) return;
+    list.replaceChildren.apply(list, nodes.length ? nodes : [Object.assign(document.createElement("li"), { className: "empty", textContent: empty })]);
+  }
+  function renderOutbox(ops) {
+    if (!document.querySelector("[data-outbox-list]")) return;
+    var now = ops && ops.detail;
+    (now ? Promise.resolve(now) : myOps()).then(function (list) {
+      fill(document.querySelector("[data-outbox-list=waiting]"), list.filter(function (o) { return o.status === "waiting"; }).map(item), "Nothing waiting.");
+      fill(document.querySelector("[data-outbox-list=attention]"), list.filter(function (o) { return o.status !== "waiting"; }).map(item), "Nothing needs attention.");
+    });
+    var list = document.querySelector("[data-offline-cases]");
+    var hours = list ? Number(list.dataset.offlineHours) : 0;
+    all(CASES).then(function (cases) {
+      fill(list, cases.map(function (c) {
+        var li = document.createElement("li"), remove = document.createElement("button");
+        var expired = Date.now() - Date.parse(c.taken_at) > hours * 3600 * 1000;
+        li.appendChild(Object.assign(document.createElement("a"), { href: c.url, textContent: c.name }));
+        li.appendChild(document.createTextNode(" · taken " + when(c.taken_at) + (expired ? " · expired, take it offline again " : " ")));
+        remove.type = "button";
+        remove.className = "secondary";
+        remove.dataset.removeCase = c.url;
+        remove.textContent = "Remove from device";
+        remove.setAttribute("aria-label", "Remove from device: " + c.name);
+        li.appendChild(remove);
+        return li;
+      }), "No cases are kept on this device.");
+    });
+    var syncButton = document.querySelector("[data-sync-now]");
+    if (syncButton) syncButton.hidden = false;
+  }
+  document.addEventListener("homeward:outbox", renderOutbox);
+
+  function warnIfStorageNearlyFull() {
+    var warning = document.querySelector("[data-storage-warning]");
+    if (!warning || !navigator.storage || !navigator.storage.estimate) return;
+    navigator.storage.estimate().then(function (e) {
+      if (e.quota && e.usage / e.quota > 0.9) {
+        warning.textContent = "This device is nearly out of space for Homeward. Sync, and remove cases you no longer need from the device.";
+        warning.hidden = false;
+      }
+    });
+  }
+
+  // "Edit and retry": the form opens with the refused item's values and its id, so the
+  // corrected item replaces it instead of becoming a second one.
+  function restoreRetry() {
+    var id = new URLSearchParams(location.search).get("retry");
+    var form = document.querySelector("form[data-offline]");
+    if (!id || !form) return;
+    store(OUTBOX, "readonly", function (s) { return s.get(id); }).then(function (op) {
+      if (!op) return;
+      form.dataset.retry = op.id;
+      op.fields.forEach(function (pair) {
+        var field = form.elements[pair[0]];
+        if (!field) return;
+        if (field.length && !field.tagName) {
+          Array.prototype.forEach.call(field, function (f) { if (f.type === "checkbox" || f.type === "radio") f.checked = f.value === pair[1]; });
+        } else if (field.type === "checkbox") field.checked = true;
+        else field.value = pair[1];
+      });
+      note(form, "This was not saved: " + op.message, "warning");
+    });
+  }
+
+  // A conflict settled (or about to be) no longer needs attention on this device.
+  document.addEventListener("submit", function (event) {
+    var id = event.target.dataset && event.target.dataset.settles;
+    if (id) remove(OUTBOX, id);
+  });
+  document.querySelectorAll("[data-conflict-settled]").forEach(function (el) {
+    remove(OUTBOX, el.dataset.conflictSettled).then(refresh);
+  });
+
+  // ---- Start -------------------------------------------------------------------------------
+  // Without a worker (a private window, an old browser) pages still work online.
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(function () {});
+  document.querySelectorAll("form[data-offline]").forEach(function (form) {
+    // A page kept on the device is the same every time it opens: each new record needs its own
+    // id. A form re-shown with errors keeps its id, so correcting it cannot make a duplicate.
+    if (!form.querySelector(".field-error")) freshId(form);
+  });
+  document.querySelectorAll("[data-offline-case]").forEach(showCase);
+  restoreRetry();
+  warnIfStorageNearlyFull();
+  window.addEventListener("online", sync);
+  window.addEventListener("offline", refresh);
+  setInterval(sync, SYNC_EVERY_MS);
+  sync();
+  window.HomewardOffline = { sync: sync, refresh: refresh };
+})();

@@ -1,0 +1,106 @@
+// Homeward service worker: hand-written, no build step (see docs/offline.md).
+// app/pwa/routes.py serves this file at /sw.js and fills in the three constants below; the
+// version changes whenever a shell file changes, which makes the browser install this worker
+// again (it compares the script byte for byte on every navigation, since /sw.js is no-cache).
+"use strict";
+
+var VERSION = "__VERSION__";
+var SHELL = ["__SHELL__"];
+var MAX_AGE_HOURS = "__MAX_AGE_HOURS__";
+
+var SHELL_CACHE = "homeward-shell-" + VERSION; // layout, CSS, JS, icons, offline page
+var PAGES_CACHE = "homeward-pages"; // pages of cases taken offline; emptied at logout
+var NAVIGATION_TIMEOUT_MS = 3000;
+
+self.addEventListener("install", function (event) {
+  // cache: "reload" skips the HTTP cache, so a new version never precaches an old file.
+  var requests = SHELL.map(function (url) { return new Request(url, { cache: "reload" }); });
+  event.waitUntil(
+    caches.open(SHELL_CACHE)
+      .then(function (cache) { return cache.addAll(requests); })
+      // A new worker normally waits until every tab of the old one closes; the shell files
+      // are versioned by URL, so taking over at once cannot mix old and new files.
+      .then(function () { return self.skipWaiting(); })
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys()
+      .then(function (keys) {
+        return Promise.all(keys.filter(function (key) {
+          return key.indexOf("homeward-shell-") === 0 && key !== SHELL_CACHE;
+        }).map(function (key) { return caches.delete(key); }));
+      })
+      // Without claim() the page that registered the worker stays uncontrolled until reload.
+      .then(function () { return self.clients.claim(); })
+  );
+});
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  // Only our own GETs. Form posts go to the network as they are: when they fail, the page's
+  // offline script keeps them in the outbox, which is the only place a change may wait.
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  // htmx fragments are parts of pages: storing one as a page would show half a page offline.
+  if (request.headers.get("HX-Request")) return;
+  if (url.pathname.indexOf("/static/") === 0) {
+    event.respondWith(cacheFirst(request));
+  } else if (request.mode === "navigate") {
+    event.respondWith(networkFirst(request));
+  }
+});
+
+// Static URLs carry a hash of their content (?v=...), so a cached copy is never out of date.
+function cacheFirst(request) {
+  return caches.match(request).then(function (cached) {
+    if (cached) return cached;
+    return fetch(request).then(function (response) {
+      if (response.ok) {
+        var copy = response.clone();
+        caches.open(SHELL_CACHE).then(function (cache) { cache.put(request, copy); });
+      }
+      return response;
+    });
+  });
+}
+
+function timeout(ms) {
+  return new Promise(function (resolve, reject) {
+    setTimeout(function () { reject(new Error("timeout")); }, ms);
+  });
+}
+
+function isFresh(response) {
+  var date = Date.parse(response.headers.get("date") || "");
+  return !isNaN(date) && Date.now() - date < MAX_AGE_HOURS * 3600 * 1000;
+}
+
+// Pages: the network when it answers within a few seconds (a weak signal in a living room
+// should not leave the worker staring at a spinner), else the copy kept on the device, else
+// the offline page. Only pages already kept (cases taken offline, the Outbox) are refreshed.
+function networkFirst(request) {
+  // caches.match with cacheName, not caches.open: opening would re-create the pages cache that
+  // logging out has just deleted.
+  var kept = caches.match(request, { cacheName: PAGES_CACHE, ignoreVary: true }); // Vary: Cookie is invisible here
+  return Promise.race([fetch(request), timeout(NAVIGATION_TIMEOUT_MS)]).then(function (response) {
+    return kept.then(function (old) {
+      if (response.status >= 500 && old && isFresh(old)) return old; // Homeward is failing: the kept copy
+      var outbox = new URL(request.url).pathname === "/outbox";
+      if (response.ok && !response.redirected && (old || outbox)) {
+        var copy = response.clone();
+        caches.open(PAGES_CACHE).then(function (pages) { pages.put(request, copy); });
+      }
+      return response;
+    });
+  }).catch(function () {
+    return kept.then(function (old) {
+      if (old && isFresh(old)) return old;
+      if (old) caches.open(PAGES_CACHE).then(function (pages) { pages.delete(request); }); // past the limit
+      return caches.match("/offline", { ignoreVary: true }).then(function (page) {
+        return page || new Response("You are offline.", { status: 503, headers: { "Content-Type": "text/plain" } });
+      });
+    });
+  });
+}

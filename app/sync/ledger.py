@@ -1,0 +1,115 @@
+"""Exactly-once replay of offline operations: the `Idempotent` dependency.
+
+A route that accepts offline operations adds one parameter, `op: Idempotent`. For a request
+without an `Idempotency-Key` header (an ordinary form post) it does nothing. With one:
+
+- a key already in the ledger answers the recorded result (the same redirect, or the same 409
+  for a conflict) and the route does not run, so nothing is applied twice;
+- a new key is claimed in the request's own transaction, before the route runs; the route's
+  `render()` or `redirect()` then records its answer on that row (app.templating calls
+  `request.state.remember_result`). The change and its ledger row commit or roll back together:
+  a crash after the commit leaves a row that a replay will find; a crash before leaves neither.
+
+A conflict's resolution is posted to the record's own form with `?resolves=<op id>`; when that
+succeeds, the conflict is marked settled in the same transaction.
+
+Answers that applied nothing (422 validation, 403/404 raised) leave no row, so the same
+operation can be edited and retried under its id, which is also the new record's id.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import IntegrityError
+
+from app.db import SessionDep
+from app.security.auth import CurrentActor
+from app.sync.models import SyncOperation
+
+HEADER = "Idempotency-Key"
+REPLAY_HEADER = "Idempotent-Replayed"
+
+
+class Replayed(HTTPException):
+    """Raised to answer a known operation with its recorded result (the route does not run)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(status_code=response.status_code)
+        self.response = response
+
+
+def parse_key(value: str) -> str:
+    """The key as a canonical UUID string, or 400: op ids are UUID v4 made on the device."""
+    try:
+        return str(uuid.UUID(value.strip()))
+    except ValueError:
+        raise HTTPException(status_code=400, detail="The Idempotency-Key header must be a UUID.") from None
+
+
+def recorded_response(op: SyncOperation) -> Response:
+    """The answer a replay of `op` gets: the same status and location, marked as a replay."""
+    headers = {REPLAY_HEADER: "true"}
+    if op.location:
+        headers["Location"] = op.location
+    if 300 <= op.status_code < 400:
+        return RedirectResponse(op.location or "/", status_code=op.status_code, headers=headers)
+    status = op.status_code or 200
+    body = {"op_id": op.op_id, "status": status, "location": op.location, "replayed": True}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _idempotent(request: Request, session: SessionDep, actor: CurrentActor) -> Iterator[str | None]:
+    raw = request.headers.get(HEADER)
+    # A conflict's resolution is sent to the record's own form with ?resolves=<op id>.
+    resolves = request.query_params.get("resolves")
+    if not raw and not resolves:
+        yield None
+        return
+    key = parse_key(raw) if raw else None
+    op = None
+    if key is not None:
+        known = session.get(SyncOperation, key)
+        if known is not None:
+            if known.user_id != actor.id:
+                raise HTTPException(status_code=422, detail="This operation id was already used by someone else.")
+            raise Replayed(recorded_response(known))
+        op = SyncOperation(op_id=key, user_id=actor.id, method=request.method, target=request.url.path[:300])
+        session.add(op)
+        try:
+            session.flush()
+        except IntegrityError:
+            # The same operation is being applied by a concurrent request (a double replay): the
+            # transaction is rolled back, and the device comes back shortly, when the ledger
+            # holds the answer.
+            raise HTTPException(status_code=503, detail="This item is being saved; try again shortly.", headers={"Retry-After": "2"}) from None
+
+    def remember(response: Response) -> None:
+        request.state.remember_result = None
+        kept = response.status_code < 400 or response.status_code == 409
+        if op is not None and kept:
+            op.status_code = response.status_code
+            default = f"/conflicts/{key}" if response.status_code == 409 else ""
+            op.location = (response.headers.get("location") or default)[:300]
+            session.add(op)
+        elif op is not None:
+            session.delete(op)
+        if resolves and response.status_code < 400:
+            from app.sync import service
+
+            # The route has parsed its form by now; Starlette keeps it on the request.
+            values = getattr(request, "_form", None)
+            service.mark_resolved(session=session, actor=actor, op_id=resolves, values=values)
+
+    request.state.remember_result = remember
+    try:
+        yield key
+    finally:
+        request.state.remember_result = None
+
+
+# The operation id of this request when it came from the outbox, else None.
+Idempotent = Annotated[str | None, Depends(_idempotent, scope="function")]

@@ -1,0 +1,58 @@
+"""The operations ledger and stored conflicts (DESIGN.md "Offline").
+
+Every form a worker may submit without a signal is replayed later with its operation id in an
+`Idempotency-Key` header. The ledger row for that id is written in the same transaction as the
+change itself, so either both exist or neither does: a replay finds the row and answers the
+recorded result instead of applying the change twice.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+from app.timeutil import utcnow
+
+
+class SyncOperation(SQLModel, table=True):
+    """One applied operation, keyed by the id the tablet gave it, with the answer it got."""
+
+    __tablename__ = "sync_operation"
+
+    op_id: str = Field(primary_key=True, max_length=36)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    method: str = Field(max_length=10)
+    target: str = Field(max_length=300)
+    # 0 while being applied, then the recorded status (2xx/3xx applied, 409 kept as a conflict).
+    status_code: int = Field(default=0)
+    location: str = Field(default="", max_length=300)
+    applied_at: datetime = Field(default_factory=utcnow)
+
+
+class SyncConflict(SQLModel, table=True):
+    """An offline edit made from an older version than the server's: kept, never overwritten.
+
+    Both sides are stored as JSON objects of field name to value, so history keeps the worker's
+    offline version and the server version it met, whatever the worker chose.
+    """
+
+    __tablename__ = "sync_conflict"
+    __table_args__ = (Index("ix_sync_conflict_user_resolved", "user_id", "resolved_at"),)
+
+    op_id: str = Field(primary_key=True, max_length=36)
+    user_id: int = Field(foreign_key="user.id")
+    case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
+    record_type: str = Field(max_length=40)  # "person"
+    record_id: str = Field(max_length=36)
+    record_label: str = Field(default="", max_length=200)
+    target: str = Field(max_length=300)  # the form's action: the resolution is sent there
+    base_version: int
+    server_version: int
+    mine: str = Field(sa_column=Column(Text, nullable=False))
+    theirs: str = Field(sa_column=Column(Text, nullable=False))
+    labels: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    resolved_at: datetime | None = None
+    # The values the worker settled on (JSON), or "" when they kept the server's version.
+    resolution: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -1,0 +1,168 @@
+"""Benchmark (not a timed test): 500 queued offline operations replayed on loopback.
+
+    .venv/bin/python -m bench.sync_replay                  # SQLite, and PostgreSQL if reachable
+    BENCH_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/hw_offline .venv/bin/python -m bench.sync_replay
+
+For each database it serves the real app with uvicorn on 127.0.0.1 and sends 500 "Record a
+contact" operations one after another, as the outbox replays them (in order, keep-alive, each
+with its Idempotency-Key). Then it sends all 500 again, as a device would after losing the
+answers, and checks that each operation was applied exactly once: 500 contacts and 500 ledger
+rows. PostgreSQL runs in a scratch database `<name>_sync_bench`, created and dropped here.
+Target (DESIGN.md "Budgets"): 500 operations in under 10 s.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from datetime import date
+
+import httpx
+import uvicorn
+from sqlalchemy import create_engine, text
+from sqlmodel import Session, func, select
+
+from app.accounts.models import Team, User
+from app.cases.models import Case, Contact, Person
+from app.config import Settings
+from app.db import make_engine
+from app.main import create_app
+from app.models import load_all_models
+from app.security.sessions import COOKIE_NAME, start_session
+from app.sync.models import SyncOperation
+
+OPERATIONS = 500
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/hw_offline"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Server(uvicorn.Server):
+    def install_signal_handlers(self) -> None:
+        pass
+
+
+def _seed(engine, settings: Settings) -> tuple[int, str]:
+    load_all_models().metadata.create_all(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        team = Team(name="Bench team")
+        session.add(team)
+        session.flush()
+        worker = User(email="bench@example.org", full_name="Bench Worker", role="worker", team_id=team.id, password_hash="x")
+        session.add(worker)
+        session.flush()
+        case = Case(reference="HW-2026-9999", young_person_name="Bench Young Person", status="active", key_worker_id=worker.id, team_id=team.id)
+        session.add(case)
+        session.flush()
+        session.add(Person(case_id=case.id, name=case.young_person_name, relationship="Young person", is_young_person=True))
+        cookie = start_session(session=session, user=worker, settings=settings, user_agent="bench")
+        session.commit()
+        return case.id, cookie
+
+
+def _replay(client: httpx.Client, case_id: int, ops: list[str]) -> list[float]:
+    """Send every operation in order, as the outbox does; returns each one's latency in seconds."""
+    latencies = []
+    for op in ops:
+        started = time.perf_counter()
+        response = client.post(
+            f"/cases/{case_id}/contacts",
+            data={"id": op, "kind": "visit", "place": "home", "occurred_on": date.today().isoformat(), "duration_minutes": "45", "note": "Bench visit."},
+            headers={"Idempotency-Key": op, "Accept": "application/json"},
+        )
+        latencies.append(time.perf_counter() - started)
+        if response.status_code != 303:
+            raise SystemExit(f"operation {op} answered {response.status_code}: {response.text[:200]}")
+    return latencies
+
+
+def run(url: str, label: str) -> dict:
+    settings = Settings(homeward_env="test", database_url=url, secret_key="bench-secret-key-long-enough-0123456789abcdef")
+    engine = make_engine(url)
+    case_id, cookie = _seed(engine, settings)
+    port = _free_port()
+    server = _Server(uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    ops = [str(uuid.uuid4()) for _ in range(OPERATIONS)]
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", cookies={COOKIE_NAME: cookie}, timeout=30) as client:
+            client.get("/healthz")
+            started, cpu = time.perf_counter(), time.process_time()
+            first = _replay(client, case_id, ops)
+            first_total, first_cpu = time.perf_counter() - started, time.process_time() - cpu
+            started = time.perf_counter()
+            second = _replay(client, case_id, ops)
+            second_total = time.perf_counter() - started
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+    with Session(engine) as session:
+        contacts = session.exec(select(func.count()).select_from(Contact)).one()
+        ledger = session.exec(select(func.count()).select_from(SyncOperation)).one()
+    engine.dispose()
+    assert contacts == OPERATIONS and ledger == OPERATIONS, f"{label}: {contacts} contacts and {ledger} ledger rows for {OPERATIONS} operations"
+    result = {
+        "database": label,
+        "first_s": first_total,
+        "first_cpu_ms_per_op": first_cpu / OPERATIONS * 1000,
+        "first_ops_s": OPERATIONS / first_total,
+        "first_p50_ms": statistics.median(first) * 1000,
+        "first_p95_ms": statistics.quantiles(first, n=20)[-1] * 1000,
+        "replay_s": second_total,
+        "replay_p50_ms": statistics.median(second) * 1000,
+        "contacts": contacts,
+        "ledger": ledger,
+    }
+    print(
+        f"{label:<10} 500 ops applied in {first_total:5.2f} s ({result['first_ops_s']:.0f} ops/s, p50 {result['first_p50_ms']:.1f} ms, "
+        f"p95 {result['first_p95_ms']:.1f} ms, CPU of client+server {result['first_cpu_ms_per_op']:.1f} ms/op); all 500 replayed again in {second_total:5.2f} s (p50 {result['replay_p50_ms']:.1f} ms); "
+        f"stored {contacts} contacts, {ledger} ledger rows: each applied exactly once"
+    )
+    return result
+
+
+def _scratch_postgres(url: str):
+    base, name = url.rsplit("/", 1)
+    scratch = name.split("?")[0] + "_sync_bench"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {scratch}"))
+    return admin, scratch, f"{base}/{scratch}"
+
+
+def main() -> None:
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"Replaying {OPERATIONS} queued operations on loopback (uvicorn, one worker, sequential like the outbox); "
+          f"{os.cpu_count()} cores, load average {load}")
+    with tempfile.TemporaryDirectory() as folder:
+        run(f"sqlite:///{folder}/bench.db", "SQLite")
+    url = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
+    try:
+        admin, scratch, scratch_url = _scratch_postgres(url)
+    except Exception as exc:  # no PostgreSQL here: SQLite figures only
+        print(f"PostgreSQL not reachable at {url}: {exc.__class__.__name__}")
+        return
+    try:
+        run(scratch_url, "PostgreSQL")
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""Helpers for the offline browser tests: a failing-server wrapper and looks into IndexedDB."""
+from __future__ import annotations
+
+from starlette.responses import PlainTextResponse
+
+
+class Flaky:
+    """Wraps the app to play a failing server for outbox requests (those with an Idempotency-Key).
+
+    `skip` requests pass first; then `lose` requests are applied but answered 500 (the answer is
+    lost: the worst case for duplicates); while `refuse` is set they fail before anything applies.
+    """
+
+    def __init__(self, app):
+        self.app, self.skip, self.lose, self.refuse = app, 0, 0, False
+
+    async def __call__(self, scope, receive, send):
+        outbox = scope["type"] == "http" and any(k == b"idempotency-key" for k, _ in scope["headers"])
+        if outbox and self.refuse:
+            await PlainTextResponse("Server error", status_code=500)(scope, receive, send)
+            return
+        if outbox and self.skip:
+            self.skip -= 1
+        elif outbox and self.lose:
+            self.lose -= 1
+
+            async def swallow(message):
+                pass
+
+            await self.app(scope, receive, swallow)
+            await PlainTextResponse("Server error", status_code=500)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def status(page):
+    """The header's role="status" element."""
+    return page.get_by_role("status").first
+
+
+def wait_for_service_worker(page) -> None:
+    """Wait until the service worker controls the page (it claims pages when it activates)."""
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=30000)
+
+
+def stored(page, name: str = "outbox") -> list[dict]:
+    """Everything in one IndexedDB store of the app's database."""
+    return page.evaluate(
+        """(name) => new Promise((resolve) => {
+            const req = indexedDB.open("homeward", 1);
+            req.onsuccess = () => { const r = req.result.transaction(name).objectStore(name).getAll();
+                r.onsuccess = () => { req.result.close(); resolve(r.result); }; };
+        })""",
+        name,
+    )
+
+
+def put_back(page, ops: list[dict]) -> None:
+    """Put operations back in the outbox as they were, as a device retrying after a lost answer."""
+    page.evaluate(
+        """(ops) => new Promise((resolve) => {
+            const req = indexedDB.open("homeward", 1);
+            req.onsuccess = () => { const t = req.result.transaction("outbox", "readwrite");
+                ops.forEach(op => t.objectStore("outbox").put(op)); t.oncomplete = () => { req.result.close(); resolve(); }; };
+        })""",
+        ops,
+    )

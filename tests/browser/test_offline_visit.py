@@ -1,0 +1,258 @@
+"""Issue 4's acceptance tests: a home visit without a signal, on the real case, people and contact
+forms, in Chromium against the real server."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import func, select
+
+from app.cases.models import Contact, Person
+from app.main import create_app
+from app.sync.models import SyncConflict
+from tests.browser.conftest import PHONE, TABLET, assert_accessible, log_in
+from tests.browser.offline_support import Flaky, put_back, status, stored, wait_for_service_worker
+from tests.cases.factories import make_person
+from tests.factories import login as login_client
+from tests.factories import make_case, make_user
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app(settings, engine, db):
+    return Flaky(create_app(settings, engine=engine))
+
+
+@pytest.fixture
+def visit(db):
+    """A worker with Kayla's case (her mother Donna on it) and a second case."""
+    worker = make_user(db, email="sam@example.org", full_name="Sam Okafor")
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    donna = make_person(db, case, name="Donna Morgan", relationship="Mother", phone="07700 900001")
+    other = make_case(db, worker=worker, young_person_name="Tyler Brooks")
+    db.commit()
+    return worker, case, donna, other
+
+
+def _contacts(db, case) -> int:
+    db.expire_all()
+    return db.exec(select(func.count()).select_from(Contact).where(Contact.case_id == case.id)).one()
+
+
+def _take_offline(page, live_server, case):
+    page.goto(f"{live_server}/cases/{case.id}")
+    wait_for_service_worker(page)
+    page.get_by_role("button", name="Take offline").click()
+    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=15000)
+
+
+def _record_contact_offline(page, note, *, waiting, seen_alone=False):
+    page.get_by_label("Short note").fill(note)
+    if seen_alone:
+        page.get_by_label("Young person seen alone").check()
+    page.get_by_role("button", name="Save contact").click()
+    expect(page.get_by_text("Saved on this device — will sync when online")).to_be_visible()
+    expect(status(page)).to_have_text(f"{waiting} waiting")  # kept, and the form cleared for the next
+
+
+def test_case_taken_offline_opens_with_its_people_and_forms_and_other_cases_show_the_offline_page(page, context, live_server, db, visit):
+    worker, case, donna, other = visit
+    log_in(page, live_server, worker.email)
+    _take_offline(page, live_server, case)
+    assert_accessible(page, "case-taken-offline")
+
+    failed = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("heading", name="Kayla Morgan")).to_be_visible()
+    expect(page.get_by_text("Donna Morgan").first).to_be_visible()
+    page.get_by_role("link", name="Record a contact").click()
+    expect(page.get_by_role("heading", name="Record a contact")).to_be_visible()
+    page.goto(f"{live_server}/cases/{case.id}/people/{donna.id}/edit")
+    expect(page.get_by_role("heading", name="Edit Donna Morgan")).to_be_visible()
+    assert [url for url in failed if "/static/" in url] == []  # every script and stylesheet was kept
+
+    page.goto(f"{live_server}/cases/{other.id}")
+    expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
+    expect(status(page)).to_have_text("Offline")
+    assert_accessible(page, "offline-page")
+    page.goto(f"{live_server}/outbox")
+    expect(page.get_by_role("link", name="Kayla Morgan")).to_be_visible()
+    assert_accessible(page, "outbox-offline-cases")
+
+
+def test_two_contacts_recorded_offline_sync_exactly_once_and_a_replay_changes_nothing(page, context, live_server, db, visit):
+    worker, case, _, _ = visit
+    log_in(page, live_server, worker.email)
+    _take_offline(page, live_server, case)
+    context.set_offline(True)
+    page.goto(f"{live_server}/cases/{case.id}/contacts/new")
+    _record_contact_offline(page, "Talked about school.", waiting=1)
+    _record_contact_offline(page, "Called back about the meeting.", waiting=2)
+    expect(status(page)).to_have_text("2 waiting")
+    ops = stored(page)
+    assert len({op["id"] for op in ops}) == 2 and _contacts(db, case) == 0
+
+    context.set_offline(False)
+    expect(status(page)).to_have_text("Online", timeout=15000)
+    assert _contacts(db, case) == 2
+    # Each contact's id is the operation id the tablet made.
+    assert {c.id for c in db.exec(select(Contact)).all()} == {op["id"] for op in ops}
+
+    put_back(page, ops)  # the same operations sent again, as after a lost answer
+    page.evaluate("window.HomewardOffline.sync()")
+    expect(status(page)).to_have_text("Online", timeout=15000)
+    assert stored(page) == []
+    assert _contacts(db, case) == 2
+
+
+def test_server_failing_in_the_middle_of_a_sync_loses_nothing_and_duplicates_nothing(page, context, live_server, db, visit, app):
+    worker, case, _, _ = visit
+    log_in(page, live_server, worker.email)
+    _take_offline(page, live_server, case)
+    context.set_offline(True)
+    page.goto(f"{live_server}/cases/{case.id}/contacts/new")
+    for waiting, note in enumerate(("First visit.", "Second visit.", "Third visit."), start=1):
+        _record_contact_offline(page, note, waiting=waiting)
+    expect(status(page)).to_have_text("3 waiting")
+
+    app.skip, app.lose = 1, 1  # the first goes through; the second is applied but its answer lost
+    context.set_offline(False)
+    expect(status(page)).to_have_text("2 waiting", timeout=15000)
+    assert _contacts(db, case) == 2
+
+    page.evaluate("window.HomewardOffline.sync()")  # Homeward has recovered
+    expect(status(page)).to_have_text("Online", timeout=15000)
+    assert sorted(c.note for c in db.exec(select(Contact)).all()) == ["First visit.", "Second visit.", "Third visit."]
+
+
+def test_person_changed_offline_and_online_becomes_a_conflict_settled_side_by_side_keeping_both(page, context, live_server, db, client, settings, visit):
+    worker, case, donna, _ = visit
+    log_in(page, live_server, worker.email)
+    _take_offline(page, live_server, case)
+    context.set_offline(True)
+    page.goto(f"{live_server}/cases/{case.id}/people/{donna.id}/edit")
+    page.get_by_label("Phone").fill("07700 900999")
+    page.get_by_role("button", name="Save changes").click()
+    expect(status(page)).to_have_text("1 waiting")
+
+    # Meanwhile the supervisor changes Donna's address in the office.
+    supervisor = make_user(db, role="supervisor", team_id=worker.team_id)
+    login_client(client, db, supervisor, settings)
+    office = {"base_version": "1", "name": "Donna Morgan", "relationship": "Mother", "in_household": "1", "phone": "07700 900001", "address": "4 Elm Row"}
+    assert client.post(f"/cases/{case.id}/people/{donna.id}", data=office).status_code == 303
+
+    context.set_offline(False)
+    expect(status(page)).to_have_text("1 need attention", timeout=15000)
+    db.expire_all()
+    assert db.get(Person, donna.id).phone == "07700 900001"  # nothing overwritten
+
+    page.get_by_role("link", name="Outbox").click()
+    expect(page.get_by_text("Changed on Homeward as well: choose what to keep.")).to_be_visible()
+    assert_accessible(page, "outbox-conflict")
+    page.get_by_role("link", name="Settle the conflict").click()
+    expect(page.get_by_role("heading", name="Conflict: Donna Morgan")).to_be_visible()
+    expect(page.get_by_label("Keep yours: 07700 900999")).to_be_checked()
+    page.get_by_label("Keep Homeward's: 4 Elm Row").check()  # merge: my phone, their address
+    assert_accessible(page, "conflict")
+    page.set_viewport_size(PHONE)
+    assert_accessible(page, "conflict-phone")
+    page.set_viewport_size(TABLET)
+    page.get_by_role("button", name="Save my choices").click()
+    page.wait_for_url(f"{live_server}/cases/{case.id}#people")
+
+    db.expire_all()
+    now = db.get(Person, donna.id)
+    assert (now.version, now.phone, now.address) == (3, "07700 900999", "4 Elm Row")
+    conflict = db.exec(select(SyncConflict)).one()
+    page.goto(f"{live_server}/conflicts/{conflict.op_id}")
+    expect(page.get_by_text("Both versions are kept here as history.")).to_be_visible()
+    expect(page.get_by_role("cell", name="07700 900001")).to_be_visible()  # the office's phone, kept in history
+    expect(status(page)).to_have_text("Online")
+    assert_accessible(page, "conflict-settled")
+
+
+def test_two_edits_of_one_person_made_offline_follow_on_instead_of_conflicting(page, context, live_server, db, visit):
+    worker, case, donna, _ = visit
+    log_in(page, live_server, worker.email)
+    _take_offline(page, live_server, case)
+    context.set_offline(True)
+    page.goto(f"{live_server}/cases/{case.id}/people/{donna.id}/edit")
+    page.get_by_label("Phone").fill("07700 900998")
+    page.get_by_role("button", name="Save changes").click()
+    expect(status(page)).to_have_text("1 waiting")
+    page.get_by_label("Phone").fill("07700 900999")  # a correction, from the same page
+    page.get_by_role("button", name="Save changes").click()
+    expect(status(page)).to_have_text("2 waiting")
+    context.set_offline(False)
+    expect(status(page)).to_have_text("Online", timeout=15000)
+    db.expire_all()
+    assert (db.get(Person, donna.id).version, db.get(Person, donna.id).phone) == (3, "07700 900999")
+    assert db.exec(select(func.count()).select_from(SyncConflict)).one() == 0
+
+
+def test_refused_contact_is_set_aside_with_its_message_and_does_not_block_the_next(page, context, live_server, db, visit):
+    worker, case, _, _ = visit
+    log_in(page, live_server, worker.email)
+    _take_offline(page, live_server, case)
+    context.set_offline(True)
+    page.goto(f"{live_server}/cases/{case.id}/contacts/new")
+    _record_contact_offline(page, "Seen alone, but not ticked as seen.", waiting=1, seen_alone=True)
+    _record_contact_offline(page, "A good visit.", waiting=2)
+
+    context.set_offline(False)
+    expect(status(page)).to_have_text("1 need attention", timeout=15000)
+    assert [c.note for c in db.exec(select(Contact)).all()] == ["A good visit."]
+
+    page.get_by_role("link", name="Outbox").click()
+    expect(page.get_by_text("The young person can only be seen alone if they were seen.")).to_be_visible()
+    assert_accessible(page, "outbox-quarantined")
+    page.get_by_role("link", name="Edit and retry").click()
+    expect(page.get_by_text("This was not saved")).to_be_visible()
+    expect(page.get_by_label("Short note")).to_have_value("Seen alone, but not ticked as seen.")
+    page.get_by_label("Young person seen", exact=True).check()
+    page.get_by_role("button", name="Save contact").click()
+    page.wait_for_url(f"{live_server}/cases/{case.id}#timeline")
+    assert _contacts(db, case) == 2
+    expect(status(page)).to_have_text("Online")
+
+
+def test_logout_clears_cached_case_pages_and_stores_but_keeps_the_outbox(page, context, live_server, db, visit, app):
+    worker, case, _, _ = visit
+    log_in(page, live_server, worker.email)
+    _take_offline(page, live_server, case)
+    context.set_offline(True)
+    page.goto(f"{live_server}/cases/{case.id}/contacts/new")
+    _record_contact_offline(page, "Waiting when I log out.", waiting=1)
+    app.refuse = True  # Homeward is failing, so the item cannot be sent before logging out
+    context.set_offline(False)
+    answers = []
+
+    def answer(dialog):
+        answers.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(f"{live_server}/login")
+    assert answers == ["1 waiting to sync. Sync now, before logging out?", "1 still waiting. Log out anyway? They stay on this device and are sent when you log in again."]
+    assert page.evaluate("caches.has('homeward-pages')") is False
+    assert stored(page, "cases") == []
+    assert [op["fields"] for op in stored(page)][0][-1] == ["note", "Waiting when I log out."]
+
+    # A colleague logging in on this tablet does not send (or see counted) Sam's item.
+    app.refuse = False
+    colleague = make_user(db, email="priya@example.org", team_id=worker.team_id)
+    db.commit()
+    log_in(page, live_server, colleague.email)
+    expect(status(page)).to_have_text("Online")
+    page.evaluate("window.HomewardOffline.sync()")
+    assert _contacts(db, case) == 0 and len(stored(page)) == 1
+    # Sam logs back in: the item is sent.
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(f"{live_server}/login")
+    log_in(page, live_server, worker.email)
+    page.evaluate("window.HomewardOffline.sync()")  # waits for the sync the page started
+    expect(status(page)).to_have_text("Online")
+    assert _contacts(db, case) == 1 and stored(page) == []

@@ -1,0 +1,64 @@
+"""A small person form used to test the offline mechanism without depending on other features.
+
+It is written exactly as a feature's offline-capable route would be (docs/offline.md).
+"""
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from app.audit import service as audit
+from app.cases.models import Person, new_id
+from app.db import SessionDep
+from app.forms import Form
+from app.security.auth import CurrentActor
+from app.security.permissions import get_case
+from app.sync import service as sync
+from app.sync.ledger import Idempotent
+from app.sync.rules import is_stale
+from app.templating import redirect, render
+from app.timeutil import utcnow
+
+router = APIRouter()
+LABELS = {"name": "Name", "relationship": "Relationship", "phone": "Phone", "in_household": "Lives in the household"}
+
+
+@router.post("/test/cases/{case_id}/people")
+async def add_person(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    name = form.text("name", required=True, label="Name")
+    if not form.ok:
+        return render(request, "errors/422.html", {"status_code": 422, "title": "Check", "form": form}, status_code=422)
+    person = Person(id=form.text("id") or new_id(), case_id=case.id, name=name, relationship=form.text("relationship"))
+    session.add(person)
+    audit.record(session=session, actor=actor, action="create", object_type="person", object_id=person.id, case_id=case.id)
+    return redirect(request, f"/cases/{case.id}")
+
+
+@router.post("/test/cases/{case_id}/people/{person_id}")
+async def edit_person(request: Request, case_id: int, person_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    person = session.get(Person, person_id)
+    if person is None or person.case_id != case.id:
+        raise HTTPException(status_code=404)
+    form = Form(await request.form())
+    base = form.integer("base_version")
+    if is_stale(base_version=base, current_version=person.version):
+        return sync.keep_conflict(
+            request, session=session, actor=actor, op_id=op, case_id=case.id, record_type="person", record_id=person.id,
+            record_label=person.name, base_version=base, server_version=person.version, mine=form.values,
+            theirs=person.model_dump(), labels=LABELS, yes_no=("in_household",),
+        )
+    person.name = form.text("name", required=True, label="Name")
+    person.relationship = form.text("relationship")
+    person.phone = form.text("phone")
+    person.in_household = form.boolean("in_household")
+    if not form.ok:
+        return render(request, "errors/422.html", {"status_code": 422, "title": "Check", "form": form}, status_code=422)
+    person.version += 1
+    person.updated_at = utcnow()
+    session.add(person)
+    audit.record(session=session, actor=actor, action="update", object_type="person", object_id=person.id, case_id=case.id)
+    return redirect(request, f"/cases/{case.id}")
+
