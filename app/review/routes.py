@@ -83,7 +83,7 @@ def review_screen(request: Request, submission_id: str, session: SessionDep, act
 def _review_ctx(session, actor, submission: Submission, case: Case, form: Form | None = None) -> dict:
     kind = registry.KINDS.get(submission.kind)
     sections = kind.sections(session, submission) if kind else []
-    previous = service.last_approved_before(session=session, submission=submission)
+    previous = service.compared_with(session=session, submission=submission)
     before = kind.sections(session, previous) if (kind and previous) else None
     history = service.history(session=session, submission=submission)
     comments = service.comments_for(session=session, submission_ids=[s.id for s in history])

@@ -144,6 +144,20 @@ def latest_for_item(*, session: Session, kind: str, item_id: str) -> Submission 
     return session.exec(select(Submission).where(Submission.kind == kind, Submission.item_id == item_id).order_by(Submission.version_number.desc()).limit(1)).first()
 
 
+def compared_with(*, session: Session, submission: Submission) -> Submission | None:
+    """What a submission is compared with: the last approved version, else the version before it
+    (a returned one), so a resubmission shows what was done about the comments."""
+    approved = last_approved_before(session=session, submission=submission)
+    if approved is not None:
+        return approved
+    return session.exec(
+        select(Submission)
+        .where(Submission.kind == submission.kind, Submission.item_id == submission.item_id, Submission.version_number < submission.version_number)
+        .order_by(Submission.version_number.desc())
+        .limit(1)
+    ).first()
+
+
 def last_approved_before(*, session: Session, submission: Submission) -> Submission | None:
     return session.exec(
         select(Submission)

@@ -86,7 +86,8 @@ def test_return_needs_a_rationale_and_the_worker_sees_the_section_comment_then_r
 
     login(client, db, supervisor, settings)
     page = client.get(f"/review/{second.id}").text
-    assert "No earlier version has been approved" in page
+    assert "changes are shown against version 1, which was returned" in page
+    assert 'class="review-added"><span class="visually-hidden">Added: </span>Nan collects Kayla every Tuesday and Thursday.' in page
     assert "Version 1" in page  # history kept
     assert client.post(f"/review/{second.id}/approve").status_code == 303
     db.expire_all()
