@@ -136,3 +136,50 @@ register(ReviewKind(
     url=lambda s: f"/cases/{s.case_id}/network/meetings/{s.item_id}",
     resubmit_here=True,
 ))
+
+
+# --- BASE assessment versions -----------------------------------------------------------------
+# BASE (app/base, built on its own branch) plugs in here once it is on this branch: its
+# `service.submit(...)` then calls `review.service.submit_item(kind="base_assessment", ...)`.
+
+_SKIP_KEYS = {"id", "revision", "by", "by_id", "at", "created_at", "updated_at", "recorded_at"}
+
+
+def _describe(entry) -> str:
+    if isinstance(entry, dict):
+        return " · ".join(str(v) for k, v in entry.items() if k not in _SKIP_KEYS and isinstance(v, (str, int, float)) and not isinstance(v, bool) and str(v).strip())
+    return str(entry)
+
+
+def _base_sections(session: Session, submission) -> Sections:
+    from app.base.models import BaseVersion  # type: ignore[import-not-found]
+
+    version = session.get(BaseVersion, submission.version_id)
+    if version is None:
+        return []
+    content = version.content or {}
+    judgement = content.get("risk_judgement") or {}
+    marks = (content.get("resilience") or {}).get("marks") or {}
+    return [
+        ("Engagement", "\n".join(_describe(e) for e in content.get("engagement", []))),
+        ("Resilience", "\n".join(f"{factor}: {_describe(mark)}" for factor, mark in sorted(marks.items()))),
+        ("Risk", "\n".join([_describe(r) for r in content.get("risks", [])] + ([f"Overall: {judgement.get('level')} — {judgement.get('rationale', '')}"] if judgement.get("level") else []))),
+        ("Analysis", "\n".join(_describe(n) for n in content.get("notes", []) + content.get("meetings", []))),
+        ("Plan", "\n".join(_describe(s) for s in content.get("steps", []) + content.get("requirements", []))),
+    ]
+
+
+def _base_available() -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("app.base.models") is not None
+    except ModuleNotFoundError:
+        return False
+
+
+if _base_available():
+    register(ReviewKind(key="base_assessment", label="BASE assessment", sections=_base_sections, url=lambda s: f"/cases/{s.case_id}/base"))
+
+# Endings and reopen requests (issue: endings/dormancy, on its own branch) register the same way:
+# register(ReviewKind(key="ending", label="Ending", sections=..., url=...)) and call submit_item.
