@@ -6,8 +6,9 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from app.cases.models import Case, CaseEvent, Contact, Person
+from app.cases.models import Case, CaseEvent, Consent, Contact, EligibilityDecision, Person
 from app.network.models import NetworkMeeting
+from app.cases.eligibility import criteria_set
 from app.review import service
 from app.review.models import Submission, SubmissionStatus
 from app.signs_of_safety.models import MapVersion
@@ -93,7 +94,12 @@ def _case(session: Session, demo, first: str, surname: str, status: str, worker,
     )
     session.add(case)
     session.flush()
-    session.add(Person(case_id=case.id, name=case.young_person_name, relationship="Young person", is_young_person=True, in_household=True))
+    criteria = criteria_set("sefton")
+    young = Person(case_id=case.id, name=case.young_person_name, relationship="Young person", is_young_person=True, in_household=True)
+    session.add(young)
+    session.flush()
+    session.add(EligibilityDecision(case_id=case.id, criteria_set=criteria.key, set_version=criteria.version, rule=criteria.rule, ticked=["S-A5", "S-B1"], age_in_range=True, rule_met=True, eligible=True, decided_at=opened + timedelta(days=1), by_user_id=worker.id))
+    session.add(Consent(case_id=case.id, person_id=young.id, purpose="work", how_given="verbal", given_on=(opened + timedelta(days=2)).date(), recorded_by_id=worker.id))
     session.add(CaseEvent(case_id=case.id, kind="referral", to_status="referred", rationale="Referral received.", occurred_at=opened, by_user_id=worker.id))
     demo.cases[first] = case
     return case
