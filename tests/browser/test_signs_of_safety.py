@@ -67,7 +67,7 @@ def test_worker_maps_a_case_with_the_family_rates_draws_and_submits(page, live_s
     # Scales: the mother, the young person and the worker each rate for themselves.
     page.get_by_role("link", name="Safety scales").click()
     for rater, overall, pair in (("Donna Morgan", "4", "3"), ("Kayla Morgan", "7", "6"), ("Sam Okafor", "3", "2")):
-        page.get_by_role("link", name=rater).click()
+        page.locator("main").get_by_role("link", name=rater).click()
         page.wait_for_url("**/scales/rate?*")
         fieldsets = page.locator("fieldset.sos-scale-field")
         fieldsets.nth(0).get_by_text(overall, exact=True).click()
