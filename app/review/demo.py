@@ -6,12 +6,14 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from app.cases.models import Case, CaseEvent, Consent, Contact, EligibilityDecision, Person
+from app.cases.models import Case, CaseEvent, Consent, Contact, EligibilityDecision, Person, new_id
 from app.network.models import NetworkMeeting
 from app.cases.eligibility import criteria_set
 from app.review import service
 from app.review.models import Submission, SubmissionStatus
-from app.signs_of_safety.models import MapVersion
+from app.signs_of_safety import service as sos
+from app.signs_of_safety.models import Category, MapVersion
+from app.signs_of_safety.service import ItemFields
 from app.timeutil import utcnow
 
 
@@ -40,6 +42,20 @@ def load(*, session: Session, demo) -> None:
         service.add_comment(session=session, submission=returned, section="Worries and goals", text="Whose words are these? Add what Donna said about the nights Kayla is out.", by=supervisor)
         service.add_comment(session=session, submission=returned, section="", text="Good strengths section; the next steps are specific.", by=supervisor)
         service.notify(session=session, user_id=returned.submitted_by_id, text="Signs of Safety map returned to you", url=f"/review/{returned.id}")
+
+    # A first map for Tyler, submitted yesterday: a third item in the queue.
+    tyler = demo.cases["Tyler"]
+    for category, text in [
+        (Category.harm, "Tyler was found by police in the town centre at 2am on a school night."),
+        (Category.strength, "Tyler and his mum cook tea together on Sundays."),
+        (Category.next_step, "Meet Tyler's head of year about the missed mornings."),
+    ]:
+        sos.add_item(session=session, case=tyler, item_id=new_id(), base_version=0 if sos.latest_version(session=session, case=tyler) is None else 1, category=category, fields=ItemFields(text=text, by_key_worker=True), by=worker)
+    draft = sos.latest_version(session=session, case=tyler)
+    sos.submit(session=session, map_version=draft, by=worker)
+    for item in session.exec(select(Submission).where(Submission.version_id == draft.id)).all():
+        item.submitted_at = now - timedelta(days=1)
+        session.add(item)
 
     # Final network meeting notes waiting ten days: over five working days, so flagged.
     for meeting in session.exec(select(NetworkMeeting).where(NetworkMeeting.finalised_at.is_not(None))).all():
