@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from app.cases.models import Case, CaseEvent, Consent, Contact, EligibilityDecision, Person, new_id
 from app.network.models import NetworkMeeting
+from app.base.models import BaseVersion
 from app.cases.eligibility import criteria_set
 from app.review import service
 from app.review.models import Submission, SubmissionStatus
@@ -23,17 +24,17 @@ def load(*, session: Session, demo) -> None:
 
     # Map versions submitted by the Signs of Safety demo are already in the queue; give them the
     # age of their version, approve all but the newest of each case, and return one.
-    submissions = list(session.exec(select(Submission).where(Submission.kind == "sos_map").order_by(Submission.item_id, Submission.version_number)).all())
-    newest: dict[str, Submission] = {}
+    submissions = list(session.exec(select(Submission).where(Submission.kind.in_(["sos_map", "base_assessment"])).order_by(Submission.kind, Submission.item_id, Submission.version_number)).all())
+    newest: dict[tuple[str, str], Submission] = {}
     for submission in submissions:
-        version = session.get(MapVersion, submission.version_id)
+        version = session.get(MapVersion if submission.kind == "sos_map" else BaseVersion, submission.version_id)
         if version is not None and version.submitted_at is not None:
             submission.submitted_at = version.submitted_at
-        previous = newest.get(submission.item_id)
+        previous = newest.get((submission.kind, submission.item_id))
         if previous is not None:
             _decide(previous, SubmissionStatus.approved, supervisor, "Clear and agreed with the family.", now)
-        newest[submission.item_id] = submission
-    latest = sorted(newest.values(), key=lambda s: s.submitted_at)
+        newest[(submission.kind, submission.item_id)] = submission
+    latest = sorted((s for s in newest.values() if s.kind == "sos_map"), key=lambda s: s.submitted_at)
     if latest:
         returned = latest[0]
         _decide(returned, SubmissionStatus.returned, supervisor, "The worries need the family's own words before I can sign this off.", returned.submitted_at + timedelta(days=1))
@@ -79,6 +80,19 @@ def load(*, session: Session, demo) -> None:
         session.add(Contact(case_id=jade.id, kind="visit", occurred_on=demo.today - timedelta(days=days), attended=False, note="No answer at the door.", by_user_id=worker3.id))
     kieran = _case(session, demo, "Kieran", "Doyle", "dormant", worker2, now - timedelta(days=240), 102)
     session.add(CaseEvent(case_id=kieran.id, kind="status_change", from_status="active", to_status="dormant", rationale="Goals met; Kieran knows he can ring Priya.", occurred_at=now - timedelta(weeks=14), by_user_id=worker2.id))
+    session.flush()
+
+    # Callum's BASE assessment went straight to risk, skipping engagement and resilience.
+    from app.base import service as base_service
+    from app.base.demo import _actor
+
+    callum = demo.cases["Callum"]
+    actor = _actor(worker3)
+    draft = base_service.start(session=session, case=callum, by=actor, version_id=new_id())
+    base_service.save_risk(session=session, version=draft, by=actor, item_id=new_id(), base_revision=None, fields={
+        "hazard": "Carrying a knife for protection", "likelihood": 3, "imminence": 3, "impact": 4, "mitigations": [],
+        "tolerable": False, "tolerable_reason": "", "actions": [],
+    })
     session.flush()
 
     kayla = demo.cases["Kayla"]

@@ -8,10 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import case as when, func
+from sqlalchemy import and_, case as when, func
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, Team, User
+from app.base import rules as base_rules, service as base_service
+from app.base.models import BaseVersion
 from app.cases.models import Case, CaseEvent, Contact
 from app.config import Settings
 from app.review import rules
@@ -56,6 +58,8 @@ class WorkerRow:
     direct_minutes: int = 0
     waiting: int = 0
     flags: list[Flag] = field(default_factory=list)
+    # From the worker's latest BASE assessment version: (self-rating, supervisor's rating).
+    base_competency: tuple[str | None, str | None] | None = None
 
     @property
     def direct_hours(self) -> float:
@@ -149,6 +153,14 @@ def dashboard(*, session: Session, viewer: User, settings: Settings, today: date
             select(CaseEvent.case_id, func.max(CaseEvent.occurred_at)).join(Case, Case.id == CaseEvent.case_id).where(case_ids_in_scope, CaseEvent.to_status == "dormant").group_by(CaseEvent.case_id)
         ).all()
     )
+    # The latest BASE version of each case: its stages (skipped?) and the worker's competency ratings.
+    latest_number = (
+        select(BaseVersion.case_id, func.max(BaseVersion.number).label("number")).join(Case, Case.id == BaseVersion.case_id).where(case_ids_in_scope).group_by(BaseVersion.case_id).subquery()
+    )
+    base_versions = {
+        v.case_id: v
+        for v in session.exec(select(BaseVersion).join(latest_number, and_(BaseVersion.case_id == latest_number.c.case_id, BaseVersion.number == latest_number.c.number))).all()
+    }
     waiting = session.exec(
         select(Submission.case_id, Submission.submitted_by_id, Submission.submitted_at).where(Submission.team_id.in_(team_ids), Submission.status == SubmissionStatus.waiting)
     ).all()
@@ -197,6 +209,13 @@ def dashboard(*, session: Session, viewer: User, settings: Settings, today: date
             raise_flag("voice")
         if c.status == "active" and rules.engagement_flag(missed_in_a_row=missed.get(c.id, 0), limit=settings.missed_visits_flag):
             raise_flag("engagement")
+        version = base_versions.get(c.id)
+        if version is not None and c.status == "active":
+            counts = base_service.stage_counts({**base_service.empty_content(), **(version.content or {})})
+            if rules.base_stages_skipped(stages_done=[stage for stage in base_rules.STAGES if counts.get(stage, 0) > 0], stage_order=list(base_rules.STAGES)):
+                raise_flag("base_skipped")
+            if version.competency_self or version.competency_supervisor:
+                row.base_competency = (version.competency_self, version.competency_supervisor)
         since = dormant_since.get(c.id)
         if rules.dormant_review_due(status=c.status, dormant_since=local(since).date() if since else None, last_review_on=None, today=today, weeks=settings.dormant_review_weeks):
             raise_flag("dormant_review")

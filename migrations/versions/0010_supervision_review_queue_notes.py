@@ -1,7 +1,7 @@
 """supervision review queue notes notifications
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0007
 Create Date: 2026-11-22 04:17:00.314109
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0010'
-down_revision = '0005'
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

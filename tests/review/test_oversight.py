@@ -113,3 +113,28 @@ def test_dashboard_statements_are_the_same_with_10_and_200_cases(client, db, set
     assert '<td data-count="active">200</td>' in page
     assert len(small) == len(large), (len(small), len(large))
     print("oversight statements:", len(large))
+
+
+def test_base_assessment_with_a_skipped_stage_is_flagged_and_its_submission_joins_the_queue(client, db, settings):
+    from app.base import service as base_service
+    from app.base.demo import _actor
+    from app.cases.models import new_id
+
+    team, worker, supervisor = _team(db)
+    case = make_case(db, worker=worker, young_person_name="Callum Reid", first_contact_at=utcnow())
+    actor = _actor(worker)
+    draft = base_service.start(session=db, case=case, by=actor, version_id=new_id())
+    base_service.save_risk(session=db, version=draft, by=actor, item_id=new_id(), base_revision=None, fields={
+        "hazard": "Carrying a knife", "likelihood": 3, "imminence": 3, "impact": 4, "mitigations": [], "tolerable": False, "tolerable_reason": "", "actions": [],
+    })
+    base_service.submit(session=db, version=draft, by=actor)
+    db.commit()
+    board = oversight.dashboard(session=db, viewer=supervisor, settings=settings, today=today(), now=utcnow())
+    assert ("base_skipped", "Callum Reid") in {(f.key, f.name) for f in board.flags}
+    from app.review import service
+
+    rows = service.queue(session=db, user=supervisor)
+    assert [(r.submission.kind, r.submission.version_number) for r in rows] == [("base_assessment", 1)]
+    login(client, db, supervisor, settings)
+    page = client.get(f"/review/{rows[0].submission.id}").text
+    assert "BASE assessment, version 1" in page and "Carrying a knife" in page
