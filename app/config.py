@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     eligibility_criteria_set: str = "sefton"
     dormant_review_months: int = 3
     max_dormancy_months: int = 12
+    no_contact_flag_days: int = 14
+    intervention_length_weeks: int = 26
+    voice_flag_weeks: int = 6
+    review_wait_working_days: int = 5
+    missed_visits_flag: int = 3
+    dormant_review_weeks: int = 12
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -139,6 +139,12 @@ def submit(*, session: Session, version: BaseVersion, by: Actor) -> BaseVersion:
     version.submitted_by_id = by.id
     session.add(version)
     audit.record(session=session, actor=by, action="submit", object_type="base_version", object_id=version.id, case_id=version.case_id, detail=f"version {version.number}")
+    session.flush()
+    from app.review import service as review  # the review queue (issue 10)
+
+    review.submit_item(
+        session=session, kind="base_assessment", case=session.get(Case, version.case_id), item_id=str(version.case_id), version_id=version.id, version_number=version.number, by=by.user
+    )
     return version
 
 

@@ -259,10 +259,15 @@ async def finalise_meeting(request: Request, case_id: int, meeting_id: str, sess
     meeting = _meeting_or_404(session, case, meeting_id)
     form = Form(await request.form())
     back = f"{_base(case.id)}/meetings/{meeting.id}"
+    was_draft = meeting.finalised_at is None
     try:
         service.finalise_meeting(session=session, meeting=meeting, base_version=form.integer("base_version", minimum=0, default=-1))  # type: ignore[arg-type]
     except service.StaleVersion:
         return _conflict(request, case, back, "this meeting record")
+    if was_draft:
+        from app.review import service as review  # final notes go to the supervisor (issue 10)
+
+        review.submit_item(session=session, kind="network_meeting", case=case, item_id=meeting.id, version_id=meeting.id, version_number=1, by=actor.user)
     audit.record(session=session, actor=actor, action="finalise", object_type="network_meeting", object_id=meeting.id, case_id=case.id)
     flash(request, "Meeting record is final. Corrections can be added below it.")
     return redirect(request, back)

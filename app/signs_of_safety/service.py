@@ -205,6 +205,11 @@ def submit(*, session: Session, map_version: MapVersion, by: User) -> MapVersion
         map_version.submitted_at = utcnow()
         map_version.submitted_by_id = by.id
         session.flush()
+        from app.review import service as review  # the review queue (issue 10)
+
+        review.submit_item(
+            session=session, kind="sos_map", case=session.get(Case, map_version.case_id), item_id=str(map_version.case_id), version_id=map_version.id, version_number=map_version.number, by=by
+        )
     return map_version
 
 

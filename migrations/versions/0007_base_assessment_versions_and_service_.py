@@ -3,7 +3,7 @@
 BASE versions hold the five stages as a JSON document (immutable once submitted); feedback rows are append-only.
 
 Revision ID: 0007
-Revises: 0001
+Revises: 0005
 Create Date: 2026-11-22 03:22:43.379032
 """
 from alembic import op

@@ -1,0 +1,114 @@
+"""Supervision: submissions for review, their comments, supervision notes, competency, notifications.
+
+A `Submission` is one version of one reviewable item (a Signs of Safety map version, a BASE
+assessment version, network meeting notes, an ending, a reopen request) put in front of the
+supervisor. Decisions are recorded on it once and never changed; a returned item comes back as a
+new Submission with the next version number, so the whole history stays (DESIGN.md "Review").
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from app.cases.models import new_id
+from app.timeutil import utcnow
+
+
+class SubmissionStatus(StrEnum):
+    waiting = "waiting"
+    approved = "approved"
+    returned = "returned"
+
+
+class Submission(SQLModel, table=True):
+    __tablename__ = "review_submission"
+    __table_args__ = (
+        Index("ix_review_submission_team_status", "team_id", "status", "submitted_at"),
+        Index("ix_review_submission_case_kind", "case_id", "kind", "item_id"),
+        Index("ix_review_submission_worker_status", "submitted_by_id", "status"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    kind: str = Field(max_length=30)
+    case_id: int = Field(foreign_key="case.id")
+    # The case's team when submitted: the queue is the team's.
+    team_id: int = Field(foreign_key="team.id")
+    # The document (e.g. the case's map, one meeting) and the version of it submitted.
+    item_id: str = Field(max_length=36)
+    version_id: str = Field(default="", max_length=36)
+    version_number: int = Field(default=1)
+    submitted_by_id: int = Field(foreign_key="user.id")
+    submitted_at: datetime = Field(default_factory=utcnow)
+    status: str = Field(default=SubmissionStatus.waiting, max_length=20)
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = None
+    rationale: str = Field(default="", max_length=4000)
+
+
+class ReviewComment(SQLModel, table=True):
+    """A supervisor's (or worker's) comment on a submission: general, or on one named section."""
+
+    __tablename__ = "review_comment"
+    __table_args__ = (Index("ix_review_comment_submission", "submission_id"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    submission_id: str = Field(foreign_key="review_submission.id", max_length=36)
+    section: str = Field(default="", max_length=80)  # "" = general
+    text: str = Field(max_length=2000)
+    by_user_id: int = Field(foreign_key="user.id")
+    at: datetime = Field(default_factory=utcnow)
+
+
+class NoteKind(StrEnum):
+    case = "case"  # on the case: decisions and their rationale
+    reflective = "reflective"  # about a worker's practice: only that worker and their supervisor
+
+
+class SupervisionNote(SQLModel, table=True):
+    """Append-only supervision notes (never edited)."""
+
+    __tablename__ = "supervision_note"
+    __table_args__ = (
+        Index("ix_supervision_note_case", "case_id", "at"),
+        Index("ix_supervision_note_worker", "worker_id", "at"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    kind: str = Field(max_length=20)
+    case_id: int | None = Field(default=None, foreign_key="case.id")
+    worker_id: int | None = Field(default=None, foreign_key="user.id")
+    text: str = Field(max_length=4000)
+    decision: str = Field(default="", max_length=2000)
+    rationale: str = Field(default="", max_length=2000)
+    by_user_id: int = Field(foreign_key="user.id")
+    at: datetime = Field(default_factory=utcnow)
+
+
+class CompetencyRating(SQLModel, table=True):
+    """A BASE competency rating (Basic / Competent / Advanced) by the worker or their supervisor."""
+
+    __tablename__ = "competency_rating"
+    __table_args__ = (Index("ix_competency_rating_worker", "worker_id", "rated_at"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    worker_id: int = Field(foreign_key="user.id")
+    rater: str = Field(max_length=20)  # self | supervisor
+    area: str = Field(max_length=40)
+    level: str = Field(max_length=20)
+    rated_by_id: int = Field(foreign_key="user.id")
+    rated_at: datetime = Field(default_factory=utcnow)
+
+
+class Notification(SQLModel, table=True):
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    user_id: int = Field(foreign_key="user.id")
+    text: str = Field(max_length=300)
+    url: str = Field(default="", max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+    read_at: datetime | None = None

@@ -1,0 +1,287 @@
+"""Supervision pages: review queue and review screen, team oversight, notes, notifications."""
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+from sqlmodel import select
+
+from app.accounts.models import Role, User
+from app.audit import service as audit
+from app.cases.models import Case
+from app.db import SessionDep, is_valid_id
+from app.forms import Form
+from app.review import oversight, registry, service
+from app.review.models import Submission, SubmissionStatus
+from app.security.auth import CurrentActor, Forbidden, SettingsDep
+from app.security.permissions import get_case
+from app.templating import flash, redirect, render
+from app.timeutil import local, today, utcnow
+
+router = APIRouter()
+
+
+def _require_reviewer(actor) -> None:
+    if actor.role not in (Role.supervisor, Role.manager):
+        raise Forbidden("The review queue is for supervisors and managers.")
+
+
+def _submission(session, actor, submission_id: str) -> tuple[Submission, Case]:
+    submission = session.get(Submission, submission_id)
+    if submission is None:
+        raise HTTPException(status_code=404)
+    case = get_case(session=session, actor=actor, case_id=submission.case_id)
+    return submission, case
+
+
+# --- Review queue -----------------------------------------------------------------------------
+
+@router.get("/review")
+def review_queue(request: Request, session: SessionDep, actor: CurrentActor, worker: str = "", kind: str = "") -> Response:
+    _require_reviewer(actor)
+    worker_id = int(worker) if worker.isdigit() else None
+    rows = service.queue(session=session, user=actor.user, worker_id=worker_id, kind=kind or None)
+    team_filter = User.team_id == actor.user.team_id if actor.role is Role.supervisor else User.role.in_([Role.worker, Role.supervisor])
+    workers = session.exec(select(User).where(team_filter, User.role.in_([Role.worker, Role.supervisor])).order_by(User.full_name)).all()
+    now = utcnow()
+    ages = {r.submission.id: (today() - local(r.submission.submitted_at).date()).days for r in rows}
+    ctx = {"ages": ages, "rows": rows, "workers": workers, "kinds": [(k.key, k.label) for k in registry.KINDS.values()], "worker": worker_id, "kind": kind, "now": now, "today": today()}
+    return render(request, "review/queue.html", ctx, block="queue")
+
+
+@router.get("/review/oversight")
+def team_oversight(request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep, team: str = "") -> Response:
+    _require_reviewer(actor)
+    team_id = int(team) if team.isdigit() and actor.role is Role.manager else None
+    board = oversight.dashboard(session=session, viewer=actor.user, settings=settings, today=today(), now=utcnow(), team_id=team_id)
+    competency = service.competency(session=session, worker_ids=[r.worker.id for r in board.rows])
+    audit.record(session=session, actor=actor, action="read", object_type="team_oversight", object_id=team_id or actor.user.team_id or "")
+    ctx = {
+        "board": board,
+        "team_id": team_id,
+        "labels": oversight.FLAG_LABELS,
+        "competency": competency,
+        "areas": service.COMPETENCY_AREAS,
+        "levels": dict(service.COMPETENCY_LEVELS),
+        "is_manager": actor.role is Role.manager,
+    }
+    return render(request, "review/oversight.html", ctx)
+
+
+@router.get("/review/returned")
+def returned_work(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
+    """Work returned to the worker, shown on their home page."""
+    returned = service.returned_for(session=session, user=actor.user)
+    return render(request, "review/returned.html", {"returned": returned}, block="returned")
+
+
+@router.get("/review/{submission_id}")
+def review_screen(request: Request, submission_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+    submission, case = _submission(session, actor, submission_id)
+    return render(request, "review/review.html", _review_ctx(session, actor, submission, case))
+
+
+def _review_ctx(session, actor, submission: Submission, case: Case, form: Form | None = None) -> dict:
+    kind = registry.KINDS.get(submission.kind)
+    sections = kind.sections(session, submission) if kind else []
+    previous = service.compared_with(session=session, submission=submission)
+    before = kind.sections(session, previous) if (kind and previous) else None
+    history = service.history(session=session, submission=submission)
+    comments = service.comments_for(session=session, submission_ids=[s.id for s in history])
+    users = {u.id: u for u in session.exec(select(User).where(User.id.in_({s.submitted_by_id for s in history} | {s.decided_by_id for s in history if s.decided_by_id} | {c.by_user_id for cs in comments.values() for c in cs}))).all()}
+    latest = history[0] if history else submission
+    return {
+        "submission": submission,
+        "case": case,
+        "kind": kind,
+        "kind_label": registry.label(submission.kind),
+        "changes": registry.compare(sections, before),
+        "previous": previous,
+        "history": history,
+        "comments": comments,
+        "users": users,
+        "can_review": service.can_review(actor.user, submission) and submission.status == SubmissionStatus.waiting,
+        "can_resubmit": bool(kind and kind.resubmit_here) and submission.status == SubmissionStatus.returned and latest.id == submission.id and actor.id == case.key_worker_id,
+        "is_latest": latest.id == submission.id,
+        "form": form or Form(),
+    }
+
+
+@router.post("/review/{submission_id}/comments")
+async def add_comment(request: Request, submission_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+    submission, case = _submission(session, actor, submission_id)
+    form = Form(await request.form())
+    text = form.text("text", required=True, max_length=2000, label="Comment")
+    section = form.text("section", max_length=80)
+    if not form.ok:
+        return render(request, "review/review.html", _review_ctx(session, actor, submission, case, form), status_code=422)
+    if submission.status != SubmissionStatus.waiting or not (service.can_review(actor.user, submission) or actor.id == submission.submitted_by_id):
+        raise Forbidden("Comments are added while the work is waiting for review.")
+    service.add_comment(session=session, submission=submission, section=section, text=text, by=actor.user)
+    audit.record(session=session, actor=actor, action="comment", object_type="review_submission", object_id=submission.id, case_id=case.id)
+    flash(request, "Comment added.")
+    return redirect(request, f"/review/{submission.id}#comments-{_anchor(section)}")
+
+
+def _anchor(section: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in section.lower()) or "general"
+
+
+@router.post("/review/{submission_id}/approve")
+async def approve(request: Request, submission_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+    submission, case = _submission(session, actor, submission_id)
+    form = Form(await request.form())
+    if not service.can_review(actor.user, submission):
+        raise Forbidden("Only the team's supervisor can approve this, and not their own work.")
+    try:
+        service.approve(session=session, submission=submission, by=actor.user, rationale=form.text("rationale", max_length=4000))
+    except service.Refused as exc:
+        flash(request, str(exc), "error")
+        return redirect(request, f"/review/{submission.id}")
+    audit.record(session=session, actor=actor, action="approve", object_type="review_submission", object_id=submission.id, case_id=case.id, detail=submission.kind)
+    flash(request, f"{registry.label(submission.kind)} approved.")
+    return redirect(request, "/review")
+
+
+@router.post("/review/{submission_id}/return")
+async def return_work(request: Request, submission_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+    submission, case = _submission(session, actor, submission_id)
+    form = Form(await request.form())
+    if not service.can_review(actor.user, submission):
+        raise Forbidden("Only the team's supervisor can return this, and not their own work.")
+    rationale = form.text("rationale", required=True, max_length=4000, label="Why it is returned")
+    if not form.ok:
+        return render(request, "review/review.html", _review_ctx(session, actor, submission, case, form), status_code=422)
+    try:
+        service.return_to_worker(session=session, submission=submission, by=actor.user, rationale=rationale)
+    except service.Refused as exc:
+        flash(request, str(exc), "error")
+        return redirect(request, f"/review/{submission.id}")
+    audit.record(session=session, actor=actor, action="return", object_type="review_submission", object_id=submission.id, case_id=case.id, detail=submission.kind)
+    flash(request, f"{registry.label(submission.kind)} returned to the worker.")
+    return redirect(request, "/review")
+
+
+@router.post("/review/{submission_id}/resubmit")
+def resubmit(request: Request, submission_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+    submission, case = _submission(session, actor, submission_id)
+    get_case(session=session, actor=actor, case_id=case.id, write=True)
+    try:
+        again = service.resubmit(session=session, submission=submission, by=actor.user)
+    except service.Refused as exc:
+        flash(request, str(exc), "error")
+        return redirect(request, f"/review/{submission.id}")
+    audit.record(session=session, actor=actor, action="submit", object_type="review_submission", object_id=again.id, case_id=case.id, detail=submission.kind)
+    flash(request, "Sent for review again.")
+    return redirect(request, f"/review/{again.id}")
+
+
+# --- Supervision notes ------------------------------------------------------------------------
+
+@router.get("/cases/{case_id}/supervision")
+def case_supervision(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id)
+    return render(request, "review/case_notes.html", _case_notes_ctx(session, actor, case))
+
+
+def _case_notes_ctx(session, actor, case, form: Form | None = None) -> dict:
+    notes = service.case_notes(session=session, case=case)
+    users = {u.id: u for u in session.exec(select(User).where(User.id.in_({n.by_user_id for n in notes}))).all()}
+    return {"case": case, "notes": notes, "users": users, "can_write": actor.role is Role.supervisor and actor.user.team_id == case.team_id, "form": form or Form()}
+
+
+@router.post("/cases/{case_id}/supervision")
+async def add_case_note(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    if actor.role is not Role.supervisor:
+        raise Forbidden("Case supervision notes are written by the supervisor.")
+    form = Form(await request.form())
+    text = form.text("text", required=True, max_length=4000, label="What was discussed")
+    decision = form.text("decision", required=True, max_length=2000, label="Decision")
+    rationale = form.text("rationale", required=True, max_length=2000, label="Why")
+    if not form.ok:
+        return render(request, "review/case_notes.html", _case_notes_ctx(session, actor, case, form), status_code=422)
+    note = service.add_case_note(session=session, case=case, text=text, decision=decision, rationale=rationale, by=actor.user)
+    audit.record(session=session, actor=actor, action="create", object_type="supervision_note", object_id=note.id, case_id=case.id)
+    flash(request, "Supervision note added.")
+    return redirect(request, f"/cases/{case.id}/supervision")
+
+
+def _worker_or_404(session, actor, worker_id: int) -> User:
+    worker = session.get(User, worker_id) if is_valid_id(worker_id) else None
+    if worker is None or not service.may_see_reflective(actor.user, worker):
+        raise HTTPException(status_code=404)
+    return worker
+
+
+@router.get("/supervision/{worker_id}")
+def worker_supervision(request: Request, worker_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    worker = _worker_or_404(session, actor, worker_id)
+    audit.record(session=session, actor=actor, action="read", object_type="reflective_notes", object_id=worker.id)
+    return render(request, "review/worker.html", _worker_ctx(session, actor, worker))
+
+
+def _worker_ctx(session, actor, worker: User, form: Form | None = None) -> dict:
+    notes = service.reflective_notes(session=session, worker=worker)
+    users = {u.id: u for u in session.exec(select(User).where(User.id.in_({n.by_user_id for n in notes}))).all()}
+    return {
+        "worker": worker,
+        "notes": notes,
+        "users": users,
+        "competency": service.competency(session=session, worker_ids=[worker.id]).get(worker.id, {}),
+        "areas": service.COMPETENCY_AREAS,
+        "levels": service.COMPETENCY_LEVELS,
+        "form": form or Form(),
+    }
+
+
+@router.post("/supervision/{worker_id}/notes")
+async def add_reflective_note(request: Request, worker_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    worker = _worker_or_404(session, actor, worker_id)
+    form = Form(await request.form())
+    text = form.text("text", required=True, max_length=4000, label="Note")
+    if not form.ok:
+        return render(request, "review/worker.html", _worker_ctx(session, actor, worker, form), status_code=422)
+    note = service.add_reflective_note(session=session, worker=worker, text=text, by=actor.user)
+    audit.record(session=session, actor=actor, action="create", object_type="reflective_note", object_id=note.id)
+    flash(request, "Reflective note added.")
+    return redirect(request, f"/supervision/{worker.id}")
+
+
+@router.post("/supervision/{worker_id}/competency")
+async def rate_competency(request: Request, worker_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    worker = _worker_or_404(session, actor, worker_id)
+    form = Form(await request.form())
+    area = form.choice("area", [c for c, _ in service.COMPETENCY_AREAS])
+    level = form.choice("level", [c for c, _ in service.COMPETENCY_LEVELS])
+    if not form.ok:
+        return render(request, "review/worker.html", _worker_ctx(session, actor, worker, form), status_code=422)
+    try:
+        rating = service.rate_competency(session=session, worker=worker, area=area, level=level, by=actor.user)
+    except service.Refused as exc:
+        raise Forbidden(str(exc)) from exc
+    audit.record(session=session, actor=actor, action="create", object_type="competency_rating", object_id=rating.id)
+    flash(request, "Competency rating saved.")
+    return redirect(request, f"/supervision/{worker.id}")
+
+
+# --- Notifications ----------------------------------------------------------------------------
+
+@router.get("/notifications")
+def notification_list(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
+    items = service.notifications(session=session, user=actor.user)
+    return render(request, "review/notifications.html", {"items": items})
+
+
+@router.get("/notifications/badge")
+def notification_badge(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
+    count = service.unread_count(session=session, user=actor.user)
+    return render(request, "review/notifications.html", {"count": count, "items": []}, block="badge")
+
+
+@router.post("/notifications/read")
+def mark_read(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
+    service.mark_all_read(session=session, user=actor.user)
+    flash(request, "Notifications marked as read.")
+    return redirect(request, "/notifications")
+
+

@@ -1,0 +1,314 @@
+"""Submitting, reviewing and returning work; supervision notes; notifications (no HTTP here)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.accounts.models import Role, User
+from app.cases.models import Case
+from app.review import registry
+from app.review.models import (
+    CompetencyRating,
+    Notification,
+    NoteKind,
+    ReviewComment,
+    Submission,
+    SubmissionStatus,
+    SupervisionNote,
+)
+from app.timeutil import utcnow
+
+
+class Refused(Exception):
+    """A decision that cannot be made (already decided, no rationale...); the message says why."""
+
+
+# --- Submitting -------------------------------------------------------------------------------
+
+def submit_item(*, session: Session, kind: str, case: Case, item_id: str, version_id: str, version_number: int, by: User) -> Submission:
+    """Put one version of an item in the team's review queue; the same version twice changes nothing."""
+    existing = session.exec(
+        select(Submission).where(Submission.kind == kind, Submission.item_id == item_id, Submission.version_number == version_number)
+    ).first()
+    if existing is not None:
+        return existing
+    submission = Submission(
+        kind=kind, case_id=case.id, team_id=case.team_id, item_id=item_id, version_id=version_id, version_number=version_number, submitted_by_id=by.id
+    )
+    session.add(submission)
+    session.flush()
+    for supervisor in team_supervisors(session=session, team_id=case.team_id):
+        notify(session=session, user_id=supervisor.id, text=f"{registry.label(kind)} for {case.reference} is waiting for review", url=f"/review/{submission.id}")
+    return submission
+
+
+def resubmit(*, session: Session, submission: Submission, by: User) -> Submission:
+    """Send a returned item back for review as its next version (for items corrected in place)."""
+    if submission.status != SubmissionStatus.returned:
+        raise Refused("Only returned work can be sent again.")
+    case = session.get(Case, submission.case_id)
+    latest = latest_for_item(session=session, kind=submission.kind, item_id=submission.item_id)
+    if latest is not None and latest.id != submission.id:
+        raise Refused("This item has already been sent again.")
+    return submit_item(
+        session=session, kind=submission.kind, case=case, item_id=submission.item_id, version_id=submission.version_id, version_number=submission.version_number + 1, by=by
+    )
+
+
+def team_supervisors(*, session: Session, team_id: int) -> list[User]:
+    return list(session.exec(select(User).where(User.team_id == team_id, User.role == Role.supervisor, User.is_active.is_(True))).all())
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+@dataclass
+class QueueRow:
+    submission: Submission
+    case: Case
+    worker: User
+
+    @property
+    def kind_label(self) -> str:
+        return registry.label(self.submission.kind)
+
+
+def _scope(user: User):
+    if user.role == Role.manager:
+        return True
+    if user.role == Role.supervisor:
+        return Submission.team_id == user.team_id
+    return Submission.submitted_by_id == user.id
+
+
+def queue(*, session: Session, user: User, worker_id: int | None = None, kind: str | None = None) -> list[QueueRow]:
+    """Waiting items the user reviews, oldest first (one query)."""
+    query = (
+        select(Submission, Case, User)
+        .join(Case, Case.id == Submission.case_id)
+        .join(User, User.id == Submission.submitted_by_id)
+        .where(Submission.status == SubmissionStatus.waiting, _scope(user))
+        .order_by(Submission.submitted_at)
+    )
+    if worker_id:
+        query = query.where(Submission.submitted_by_id == worker_id)
+    if kind:
+        query = query.where(Submission.kind == kind)
+    return [QueueRow(s, c, u) for s, c, u in session.exec(query).all()]
+
+
+def returned_for(*, session: Session, user: User) -> list[tuple[QueueRow, list[ReviewComment]]]:
+    """Work returned to this worker and not yet sent again, with the comments (two queries)."""
+    rows = session.exec(
+        select(Submission, Case, User)
+        .join(Case, Case.id == Submission.case_id)
+        .join(User, User.id == Submission.submitted_by_id)
+        .where(Submission.status == SubmissionStatus.returned, Case.key_worker_id == user.id)
+        .order_by(Submission.decided_at.desc())
+    ).all()
+    # Only the newest submission of each item counts: once sent again, the return is dealt with.
+    newest = _newest_versions(session, [s.item_id for s, _c, _u in rows])
+    rows = [(s, c, u) for s, c, u in rows if newest.get((s.kind, s.item_id)) == s.version_number]
+    comments = comments_for(session=session, submission_ids=[s.id for s, _c, _u in rows])
+    return [(QueueRow(s, c, u), comments.get(s.id, [])) for s, c, u in rows]
+
+
+def _newest_versions(session: Session, item_ids: list[str]) -> dict[tuple[str, str], int]:
+    if not item_ids:
+        return {}
+    found = session.exec(
+        select(Submission.kind, Submission.item_id, func.max(Submission.version_number)).where(Submission.item_id.in_(item_ids)).group_by(Submission.kind, Submission.item_id)
+    ).all()
+    return {(k, i): n for k, i, n in found}
+
+
+def comments_for(*, session: Session, submission_ids: list[str]) -> dict[str, list[ReviewComment]]:
+    if not submission_ids:
+        return {}
+    grouped: dict[str, list[ReviewComment]] = {}
+    for comment in session.exec(select(ReviewComment).where(ReviewComment.submission_id.in_(submission_ids)).order_by(ReviewComment.at)).all():
+        grouped.setdefault(comment.submission_id, []).append(comment)
+    return grouped
+
+
+def history(*, session: Session, submission: Submission) -> list[Submission]:
+    """Every submission of the same item, newest first."""
+    return list(
+        session.exec(select(Submission).where(Submission.kind == submission.kind, Submission.item_id == submission.item_id).order_by(Submission.version_number.desc())).all()
+    )
+
+
+def latest_for_item(*, session: Session, kind: str, item_id: str) -> Submission | None:
+    return session.exec(select(Submission).where(Submission.kind == kind, Submission.item_id == item_id).order_by(Submission.version_number.desc()).limit(1)).first()
+
+
+def compared_with(*, session: Session, submission: Submission) -> Submission | None:
+    """What a submission is compared with: the last approved version, else the version before it
+    (a returned one), so a resubmission shows what was done about the comments."""
+    approved = last_approved_before(session=session, submission=submission)
+    if approved is not None:
+        return approved
+    return session.exec(
+        select(Submission)
+        .where(Submission.kind == submission.kind, Submission.item_id == submission.item_id, Submission.version_number < submission.version_number)
+        .order_by(Submission.version_number.desc())
+        .limit(1)
+    ).first()
+
+
+def last_approved_before(*, session: Session, submission: Submission) -> Submission | None:
+    return session.exec(
+        select(Submission)
+        .where(
+            Submission.kind == submission.kind,
+            Submission.item_id == submission.item_id,
+            Submission.status == SubmissionStatus.approved,
+            Submission.version_number < submission.version_number,
+        )
+        .order_by(Submission.version_number.desc())
+        .limit(1)
+    ).first()
+
+
+def can_review(user: User, submission: Submission) -> bool:
+    """The team's supervisor decides; nobody reviews their own work."""
+    return user.role == Role.supervisor and user.team_id == submission.team_id and user.id != submission.submitted_by_id
+
+
+# --- Deciding ---------------------------------------------------------------------------------
+
+def add_comment(*, session: Session, submission: Submission, section: str, text: str, by: User) -> ReviewComment:
+    """A comment on the submission as a whole (section "") or on one of its sections."""
+    comment = ReviewComment(submission_id=submission.id, section=section, text=text, by_user_id=by.id)
+    session.add(comment)
+    session.flush()
+    return comment
+
+
+def approve(*, session: Session, submission: Submission, by: User, rationale: str = "") -> Submission:
+    """Approve a waiting submission; the decision is kept as it was made."""
+    _decide(submission, SubmissionStatus.approved, by, rationale)
+    session.add(submission)
+    notify(session=session, user_id=submission.submitted_by_id, text=f"{registry.label(submission.kind)} version {submission.version_number} approved", url=f"/review/{submission.id}")
+    session.flush()
+    return submission
+
+
+def return_to_worker(*, session: Session, submission: Submission, by: User, rationale: str) -> Submission:
+    """Return a waiting submission with the reason; the worker's next change makes a new version."""
+    if not rationale.strip():
+        raise Refused("Say why the work is being returned.")
+    _decide(submission, SubmissionStatus.returned, by, rationale)
+    session.add(submission)
+    notify(session=session, user_id=submission.submitted_by_id, text=f"{registry.label(submission.kind)} version {submission.version_number} returned to you", url=f"/review/{submission.id}")
+    session.flush()
+    return submission
+
+
+def _decide(submission: Submission, status: SubmissionStatus, by: User, rationale: str) -> None:
+    if submission.status != SubmissionStatus.waiting:
+        raise Refused("This has already been decided.")
+    if by.id == submission.submitted_by_id:
+        raise Refused("Someone else must review your own work.")
+    submission.status = status
+    submission.decided_by_id = by.id
+    submission.decided_at = utcnow()
+    submission.rationale = rationale.strip()
+
+
+# --- Supervision notes ------------------------------------------------------------------------
+
+def add_case_note(*, session: Session, case: Case, text: str, decision: str, rationale: str, by: User) -> SupervisionNote:
+    """A case supervision note, with the decision made and why."""
+    note = SupervisionNote(kind=NoteKind.case, case_id=case.id, text=text, decision=decision, rationale=rationale, by_user_id=by.id)
+    session.add(note)
+    session.flush()
+    return note
+
+
+def case_notes(*, session: Session, case: Case) -> list[SupervisionNote]:
+    return list(session.exec(select(SupervisionNote).where(SupervisionNote.kind == NoteKind.case, SupervisionNote.case_id == case.id).order_by(SupervisionNote.at.desc())).all())
+
+
+def may_see_reflective(viewer: User, worker: User) -> bool:
+    """Reflective notes are for the worker and their supervisor only (not managers, not peers)."""
+    return viewer.id == worker.id or (viewer.role == Role.supervisor and viewer.team_id is not None and viewer.team_id == worker.team_id)
+
+
+def add_reflective_note(*, session: Session, worker: User, text: str, by: User) -> SupervisionNote:
+    """A reflective supervision note about a worker's practice."""
+    if not may_see_reflective(by, worker):
+        raise Refused("Only the worker and their supervisor can write these notes.")
+    note = SupervisionNote(kind=NoteKind.reflective, worker_id=worker.id, text=text, by_user_id=by.id)
+    session.add(note)
+    session.flush()
+    return note
+
+
+def reflective_notes(*, session: Session, worker: User) -> list[SupervisionNote]:
+    return list(session.exec(select(SupervisionNote).where(SupervisionNote.kind == NoteKind.reflective, SupervisionNote.worker_id == worker.id).order_by(SupervisionNote.at.desc())).all())
+
+
+# --- Competency -------------------------------------------------------------------------------
+
+COMPETENCY_AREAS = [
+    ("secure_base", "Building a secure base"),
+    ("resilience", "Assessing resilience"),
+    ("risk", "Understanding risk"),
+    ("analysis", "Analysis and formulation"),
+    ("planning", "Planning"),
+]
+COMPETENCY_LEVELS = [("basic", "Basic"), ("competent", "Competent"), ("advanced", "Advanced")]
+
+
+def rate_competency(*, session: Session, worker: User, area: str, level: str, by: User) -> CompetencyRating:
+    """A self-rating (by the worker) or a supervisor rating of one BASE competency."""
+    if by.id == worker.id:
+        rater = "self"
+    elif by.role == Role.supervisor and by.team_id == worker.team_id:
+        rater = "supervisor"
+    else:
+        raise Refused("Only the worker and their supervisor rate competency.")
+    rating = CompetencyRating(worker_id=worker.id, rater=rater, area=area, level=level, rated_by_id=by.id)
+    session.add(rating)
+    session.flush()
+    return rating
+
+
+def competency(*, session: Session, worker_ids: list[int]) -> dict[int, dict[str, dict[str, str]]]:
+    """worker -> area -> {"self": level, "supervisor": level}, the latest of each (one query)."""
+    result: dict[int, dict[str, dict[str, str]]] = {}
+    if not worker_ids:
+        return result
+    for row in session.exec(select(CompetencyRating).where(CompetencyRating.worker_id.in_(worker_ids)).order_by(CompetencyRating.rated_at)).all():
+        result.setdefault(row.worker_id, {}).setdefault(row.area, {})[row.rater] = row.level
+    return result
+
+
+# --- Notifications ----------------------------------------------------------------------------
+
+def notify(*, session: Session, user_id: int, text: str, url: str = "") -> Notification:
+    """An in-app notification (no e-mail yet)."""
+    note = Notification(user_id=user_id, text=text[:300], url=url)
+    session.add(note)
+    session.flush()
+    return note
+
+
+def unread_count(*, session: Session, user: User) -> int:
+    return session.exec(select(func.count()).select_from(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))).one()
+
+
+def notifications(*, session: Session, user: User, limit: int = 50) -> list[Notification]:
+    return list(session.exec(select(Notification).where(Notification.user_id == user.id).order_by(Notification.created_at.desc()).limit(limit)).all())
+
+
+def mark_all_read(*, session: Session, user: User, at: datetime | None = None) -> None:
+    for note in session.exec(select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))).all():
+        note.read_at = at or utcnow()
+        session.add(note)
+    session.flush()
+
+

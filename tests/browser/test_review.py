@@ -1,0 +1,99 @@
+"""Supervision round trip in the browser: a worker submits a map; the supervisor returns it with a
+comment on one section; the worker sees the comment and resubmits; the supervisor sees what
+changed and approves; the oversight dashboard's counts change. axe on every page."""
+from __future__ import annotations
+
+import pytest
+
+from app.signs_of_safety.models import Category
+from tests.browser.conftest import assert_accessible, assert_touch_targets, log_in
+from tests.factories import make_case, make_team, make_user
+from tests.signs_of_safety.factories import add_item
+
+pytestmark = pytest.mark.browser
+
+
+def _switch(page, live_server, email):
+    page.context.clear_cookies()
+    log_in(page, live_server, email)
+
+
+def test_map_returned_with_a_section_comment_resubmitted_and_approved(page, live_server, db):
+    team = make_team(db, name="North Adolescent Support Team")
+    worker = make_user(db, team=team, email="sam@example.org", full_name="Sam Okafor")
+    make_user(db, team=team, role="supervisor", email="helen@example.org", full_name="Helen Marsh")
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan", practice_context="cin")
+    add_item(db, case=case, by=worker, category=Category.strength, text="Nan collects Kayla from school.")
+    db.commit()
+    sos = f"{live_server}/cases/{case.id}/signs-of-safety"
+
+    log_in(page, live_server, "sam@example.org")
+    page.goto(sos)
+    page.get_by_role("button", name="Submit for review").click()
+    page.wait_for_load_state()
+
+    _switch(page, live_server, "helen@example.org")
+    page.get_by_role("link", name="Review queue").first.click()
+    page.wait_for_url("**/review")
+    assert page.get_by_role("heading", name="Review queue").is_visible()
+    assert_accessible(page, "review-queue")
+    assert_touch_targets(page)
+    page.get_by_role("link", name="Team oversight").click()
+    assert page.get_by_role("heading", name="Team oversight").is_visible()
+    waiting_before = page.locator(".oversight-table tfoot td").nth(5).inner_text()
+    assert waiting_before == "1"
+    assert_accessible(page, "review-oversight-before")
+    page.go_back()
+    page.get_by_role("link", name="Signs of Safety map, version 1").click()
+    page.locator("summary", has_text="Comment on Strengths").click()
+    page.get_by_label("Comment on Strengths").fill("How often does Nan do this? Put the days in.")
+    page.get_by_role("button", name="Add comment on Strengths").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("How often does Nan do this? Put the days in.").is_visible()
+    assert_accessible(page, "review-screen")
+    page.get_by_label("Why it is returned").fill("Strengths need detail before sign-off.")
+    page.get_by_role("button", name="Return").click()
+    page.wait_for_url("**/review")
+
+    _switch(page, live_server, "sam@example.org")
+    returned = page.locator("#returned-work")
+    returned.wait_for()
+    assert "Strengths need detail before sign-off." in returned.inner_text()
+    assert "How often does Nan do this?" in returned.inner_text()
+    assert_accessible(page, "review-returned-on-caseload")
+    page.goto(sos)
+    page.goto(f"{sos}/items/new?category=strength")
+    page.locator("#text").fill("Nan collects Kayla every Tuesday and Thursday.")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="Submit for review").click()
+    page.wait_for_load_state()
+    page.goto(live_server)
+    page.locator("#returned-work").wait_for()
+    assert "Nothing has been returned to you" in page.locator("#returned-work").inner_text()
+
+    _switch(page, live_server, "helen@example.org")
+    page.goto(f"{live_server}/review")
+    page.get_by_role("link", name="Signs of Safety map, version 2").click()
+    added = page.locator(".review-added")
+    assert "Nan collects Kayla every Tuesday and Thursday." in added.first.inner_text()
+    assert page.get_by_role("link", name="Version 1").is_visible()
+    assert_accessible(page, "review-screen-changes")
+    page.get_by_role("button", name="Approve").click()
+    page.wait_for_url("**/review")
+    assert page.get_by_text("Nothing is waiting for review.").is_visible()
+    page.goto(f"{live_server}/review/oversight")
+    assert page.locator(".oversight-table tfoot td").nth(5).inner_text() == "0"
+    assert_accessible(page, "review-oversight-after")
+    page.goto(f"{live_server}/notifications")
+    assert_accessible(page, "review-notifications")
+    page.goto(f"{live_server}/cases/{case.id}/supervision")
+    page.get_by_label("What was discussed").fill("Safety plan and Nan's role.")
+    page.get_by_label("Decision").fill("Keep twice-weekly visits.")
+    page.get_by_label("Why").fill("The plan is new.")
+    page.get_by_role("button", name="Add supervision note").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Keep twice-weekly visits.").is_visible()
+    assert_accessible(page, "review-case-notes")
+    page.goto(f"{live_server}/supervision/{worker.id}")
+    assert_accessible(page, "review-worker-supervision")

@@ -1,0 +1,169 @@
+"""Submitting, returning with comments, resubmitting and approving, as people use the pages."""
+from __future__ import annotations
+
+import re
+
+from sqlmodel import select
+
+from app.review.models import Notification, Submission
+from app.signs_of_safety.models import Category
+from tests.factories import login, make_case, make_team, make_user
+from tests.network.factories import make_family_case, meeting_form
+from tests.signs_of_safety.factories import add_item
+
+
+def _team(db):
+    team = make_team(db)
+    worker = make_user(db, team=team, full_name="Sam Okafor")
+    supervisor = make_user(db, team=team, role="supervisor", full_name="Priya Shah")
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    return worker, supervisor, case
+
+
+def _submit_map(client, case, base_version):
+    return client.post(f"/cases/{case.id}/signs-of-safety/submit", data={"base_version": str(base_version)})
+
+
+def test_submitted_map_waits_in_the_supervisors_queue_oldest_first(client, db, settings):
+    worker, supervisor, case = _team(db)
+    other = make_case(db, worker=worker, young_person_name="Tyler Brown")
+    add_item(db, case=other, by=worker)
+    add_item(db, case=case, by=worker)
+    db.commit()
+    login(client, db, worker, settings)
+    assert _submit_map(client, other, 1).status_code == 303
+    assert _submit_map(client, case, 1).status_code == 303
+    login(client, db, supervisor, settings)
+    page = client.get("/review").text
+    assert "<h1>Review queue</h1>" in page
+    assert page.index("Tyler Brown") < page.index("Kayla Morgan")
+    assert "Signs of Safety map, version 1" in page and "Today" in page
+    assert db.exec(select(Notification).where(Notification.user_id == supervisor.id)).all()
+
+
+def test_queue_filters_by_worker_and_kind(client, db, settings):
+    worker, supervisor, case = _team(db)
+    worker2 = make_user(db, team_id=worker.team_id, full_name="Jo Evans")
+    case2 = make_case(db, worker=worker2, young_person_name="Tyler Brown")
+    add_item(db, case=case, by=worker)
+    add_item(db, case=case2, by=worker2)
+    db.commit()
+    login(client, db, worker, settings)
+    _submit_map(client, case, 1)
+    login(client, db, worker2, settings)
+    _submit_map(client, case2, 1)
+    login(client, db, supervisor, settings)
+    page = client.get(f"/review?worker={worker2.id}").text
+    assert "Tyler Brown" in page and "Kayla Morgan" not in page
+    assert "Nothing is waiting" in client.get("/review?kind=network_meeting").text
+
+
+def test_return_needs_a_rationale_and_the_worker_sees_the_section_comment_then_resubmits_and_approval_shows_changes(client, db, settings):
+    worker, supervisor, case = _team(db)
+    add_item(db, case=case, by=worker, category=Category.strength, text="Nan collects Kayla from school.")
+    db.commit()
+    login(client, db, worker, settings)
+    _submit_map(client, case, 1)
+    submission = db.exec(select(Submission)).one()
+
+    login(client, db, supervisor, settings)
+    page = client.get(f"/review/{submission.id}").text
+    assert "Approve" in page and "Return" in page and "Strengths" in page
+    assert client.post(f"/review/{submission.id}/comments", data={"section": "Strengths", "text": "Say how often Nan does this."}).status_code == 303
+    refused = client.post(f"/review/{submission.id}/return", data={"rationale": "  "})
+    assert refused.status_code == 422 and "Why it is returned" in refused.text
+    assert client.post(f"/review/{submission.id}/return", data={"rationale": "Strengths need detail."}).status_code == 303
+
+    login(client, db, worker, settings)
+    returned = client.get("/review/returned").text
+    assert "Strengths need detail." in returned and "Say how often Nan does this." in returned
+    # The worker's next change starts version 2; submitting it puts version 2 in the queue.
+    add_item(db, case=case, by=worker, base_version=1, category=Category.strength, text="Nan collects Kayla every Tuesday and Thursday.")
+    db.commit()
+    assert _submit_map(client, case, 2).status_code == 303
+    assert "Nothing has been returned to you" in client.get("/review/returned").text
+    second = db.exec(select(Submission).where(Submission.version_number == 2)).one()
+
+    login(client, db, supervisor, settings)
+    page = client.get(f"/review/{second.id}").text
+    assert "changes are shown against version 1, which was returned" in page
+    assert 'class="review-added"><span class="visually-hidden">Added: </span>Nan collects Kayla every Tuesday and Thursday.' in page
+    assert "Version 1" in page  # history kept
+    assert client.post(f"/review/{second.id}/approve").status_code == 303
+    db.expire_all()
+    assert db.get(Submission, second.id).status == "approved"
+    assert db.get(Submission, submission.id).status == "returned"
+
+
+def test_changes_are_shown_against_the_last_approved_version(client, db, settings):
+    worker, supervisor, case = _team(db)
+    add_item(db, case=case, by=worker, text="Nan collects Kayla from school.")
+    db.commit()
+    login(client, db, worker, settings)
+    _submit_map(client, case, 1)
+    first = db.exec(select(Submission)).one()
+    login(client, db, supervisor, settings)
+    client.post(f"/review/{first.id}/approve")
+    add_item(db, case=case, by=worker, base_version=1, category=Category.next_step, text="Meet school about the timetable.")
+    db.commit()
+    login(client, db, worker, settings)
+    _submit_map(client, case, 2)
+    second = db.exec(select(Submission).where(Submission.version_number == 2)).one()
+    login(client, db, supervisor, settings)
+    page = client.get(f"/review/{second.id}").text
+    assert "against version 1, the last approved" in page
+    assert re.search(r'class="review-added"><span class="visually-hidden">Added: </span>Meet school about the timetable.', page)
+    assert "Changed" in page
+
+
+def test_worker_cannot_approve_and_another_teams_supervisor_cannot_see_it(client, db, settings):
+    worker, supervisor, case = _team(db)
+    add_item(db, case=case, by=worker)
+    db.commit()
+    login(client, db, worker, settings)
+    _submit_map(client, case, 1)
+    submission = db.exec(select(Submission)).one()
+    assert client.post(f"/review/{submission.id}/approve").status_code == 403
+    assert client.get("/review").status_code == 403
+    outsider = make_user(db, role="supervisor", full_name="Other Team")
+    db.commit()
+    login(client, db, outsider, settings)
+    assert client.get(f"/review/{submission.id}").status_code == 404
+    assert "Kayla Morgan" not in client.get("/review").text
+
+
+def test_finalised_meeting_notes_go_for_review_and_a_returned_one_is_sent_again_as_version_2(client, db, settings):
+    worker, case, people = make_family_case(db)
+    supervisor = make_user(db, role="supervisor", team_id=worker.team_id, full_name="Priya Shah")
+    db.commit()
+    login(client, db, worker, settings)
+    data = meeting_form(people)
+    url = client.post(f"/cases/{case.id}/network/meetings", data=data).headers["location"]
+    assert client.post(f"{url}/finalise", data={"base_version": "1"}).status_code == 303
+    submission = db.exec(select(Submission)).one()
+    assert submission.kind == "network_meeting"
+    login(client, db, supervisor, settings)
+    assert "I want to stay at home." in client.get(f"/review/{submission.id}").text
+    client.post(f"/review/{submission.id}/return", data={"rationale": "Add who chaired private family time."})
+    login(client, db, worker, settings)
+    client.post(f"{url}/addenda", data={"id": "0b8f7f52-6a55-4c1e-9d7a-0c8c9e4c2b11", "addendum": "Nan chaired private family time."})
+    response = client.post(f"/review/{submission.id}/resubmit")
+    assert response.status_code == 303
+    again = db.exec(select(Submission).where(Submission.version_number == 2)).one()
+    assert "Nan chaired private family time." in client.get(f"/review/{again.id}").text
+    assert client.post(f"/review/{submission.id}/resubmit").status_code == 303  # refused politely, nothing new
+    assert len(db.exec(select(Submission)).all()) == 2
+
+
+def test_notification_badge_counts_unread_and_list_marks_them_read(client, db, settings):
+    worker, supervisor, case = _team(db)
+    add_item(db, case=case, by=worker)
+    db.commit()
+    login(client, db, worker, settings)
+    _submit_map(client, case, 1)
+    login(client, db, supervisor, settings)
+    badge = client.get("/notifications/badge", headers={"HX-Request": "true"}).text
+    assert "1<span class=\"visually-hidden\"> unread" in badge
+    assert "waiting for review" in client.get("/notifications").text
+    client.post("/notifications/read")
+    assert "unread" not in client.get("/notifications/badge", headers={"HX-Request": "true"}).text
