@@ -11,6 +11,7 @@ from app.config import Settings, get_settings
 from app.db import make_engine
 from app.errors import install_error_handlers, unexpected_error
 from app.security.middleware import HomewardMiddleware
+from app.sync.ledger import ledger
 from app.templating import STATIC_DIR
 
 # Each feature package may have routes.py with a `router`; order decides route precedence.
@@ -49,5 +50,6 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
             if exc.name in (f"app.{feature}", f"app.{feature}.routes"):
                 continue
             raise
-        app.include_router(module.router)
+        # The offline ledger applies to every route, so every data-offline form is applied once.
+        app.include_router(module.router, dependencies=[ledger])
     return app

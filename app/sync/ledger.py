@@ -1,7 +1,8 @@
 """Exactly-once replay of offline operations: the `Idempotent` dependency.
 
-A route that accepts offline operations adds one parameter, `op: Idempotent`. For a request
-without an `Idempotency-Key` header (an ordinary form post) it does nothing. With one:
+Every route takes part (app.main adds this dependency to every router); a route that needs the op
+id adds the parameter `op: Idempotent`. For a request without an `Idempotency-Key` header (an
+ordinary form post) it does nothing. With one:
 
 - a key already in the ledger answers the recorded result (the same redirect, or the same 409
   for a conflict) and the route does not run, so nothing is applied twice;
@@ -27,7 +28,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError
 
 from app.db import SessionDep
-from app.security.auth import CurrentActor
+from app.security.auth import get_actor
 from app.sync.models import SyncOperation
 
 HEADER = "Idempotency-Key"
@@ -62,13 +63,17 @@ def recorded_response(op: SyncOperation) -> Response:
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def _idempotent(request: Request, session: SessionDep, actor: CurrentActor) -> Iterator[str | None]:
+def _idempotent(request: Request, session: SessionDep) -> Iterator[str | None]:
     raw = request.headers.get(HEADER)
     # A conflict's resolution is sent to the record's own form with ?resolves=<op id>.
     resolves = request.query_params.get("resolves")
-    if not raw and not resolves:
+    if request.method == "GET" or (not raw and not resolves):
         yield None
         return
+    # Who is asking is resolved only now: most requests carry no key, and public pages none at all.
+    # Family screens take part too (their rating forms are offline-capable); the route itself
+    # still decides whether this actor may use it.
+    actor = get_actor(request, session, request.app.state.settings)
     key = parse_key(raw) if raw else None
     op = None
     if key is not None:
@@ -89,7 +94,10 @@ def _idempotent(request: Request, session: SessionDep, actor: CurrentActor) -> I
 
     def remember(response: Response) -> None:
         request.state.remember_result = None
-        kept = response.status_code < 400 or response.status_code == 409
+        # A 409 is kept only when the conflict itself was stored (keep_conflict sets its Location);
+        # a feature's own "changed since you opened it" page applied nothing, like a refusal.
+        conflict_kept = bool(response.headers.get("location")) or getattr(request.state, "conflict_kept", False)
+        kept = response.status_code < 400 or (response.status_code == 409 and conflict_kept)
         if op is not None and kept:
             op.status_code = response.status_code
             default = f"/conflicts/{key}" if response.status_code == 409 else ""
@@ -111,5 +119,8 @@ def _idempotent(request: Request, session: SessionDep, actor: CurrentActor) -> I
         request.state.remember_result = None
 
 
-# The operation id of this request when it came from the outbox, else None.
-Idempotent = Annotated[str | None, Depends(_idempotent, scope="function")]
+# The operation id of this request when it came from the outbox, else None. app.main applies it to
+# every router, so any form marked data-offline is applied exactly once; a route that needs the
+# op id (to keep a conflict under it) also names it as a parameter, and FastAPI runs it once.
+ledger = Depends(_idempotent, scope="function")
+Idempotent = Annotated[str | None, ledger]

@@ -53,6 +53,7 @@ def keep_conflict(
     session.add(conflict)
     audit.record(session=session, actor=actor, action="conflict_kept", object_type=record_type, object_id=record_id, case_id=case_id)
     session.flush()
+    request.state.conflict_kept = True  # the ledger keeps this operation's 409 (see ledger.remember)
     # The outbox tells a kept conflict (Location set) from other 409s, which it sets aside.
     url = f"/conflicts/{conflict.op_id}"
     accept = request.headers.get("accept", "")

@@ -108,13 +108,15 @@
     });
   }
 
-  function operationFrom(form) {
+  function operationFrom(form, submitter) {
     var idField = form.querySelector(NEW_ID);
     // A new record's id is the operation's id, so a replay can never create it twice.
     var id = form.dataset.retry || (idField && idField.value) || uuid();
     if (idField) idField.value = id;
     var fields = [];
-    new FormData(form).forEach(function (value, key) { if (typeof value === "string") fields.push([key, value]); });
+    // The button pressed is part of the form's data ("Next", "Finish", "Save draft"...).
+    var data = submitter && submitter.name ? new FormData(form, submitter) : new FormData(form);
+    data.forEach(function (value, key) { if (typeof value === "string") fields.push([key, value]); });
     var action = new URL(form.action, location.href), base = form.elements.base_version;
     return {
       id: id, target: action.pathname + action.search, method: (form.getAttribute("method") || "post").toUpperCase(),
@@ -153,7 +155,8 @@
     var form = event.target;
     if (!form.matches("form[data-offline]") || event.defaultPrevented) return;
     event.preventDefault();
-    var op = operationFrom(form);
+    var submitter = event.submitter;
+    var op = operationFrom(form, submitter);
     if (!navigator.onLine) { keep(form, op); return; }
     send(op).then(function (response) {
       if (response.type === "opaqueredirect" || response.ok) {
@@ -166,6 +169,11 @@
       if (response.status === 401) { paused = true; return keep(form, op).then(askToLogIn); }
       if (response.status >= 500) return keep(form, op);
       // Refused (validation, permission): the ordinary post shows each error beside its field.
+      if (submitter && submitter.name) {
+        var pressed = document.createElement("input");
+        pressed.type = "hidden"; pressed.name = submitter.name; pressed.value = submitter.value;
+        form.appendChild(pressed);
+      }
       HTMLFormElement.prototype.submit.call(form);
     }, function () { return keep(form, op); });
   });
