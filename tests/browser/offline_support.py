@@ -1,6 +1,8 @@
 """Helpers for the offline browser tests: a failing-server wrapper and looks into IndexedDB."""
 from __future__ import annotations
 
+import time
+
 from starlette.responses import PlainTextResponse
 
 
@@ -40,7 +42,13 @@ def status(page):
 
 def wait_for_service_worker(page) -> None:
     """Wait until the service worker controls the page (it claims pages when it activates)."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=30000)
+    # Polled from here: wait_for_function's string predicates are evaluated with eval() inside
+    # the page, which the strict CSP refuses ("unsafe-eval"), while page.evaluate is not.
+    deadline = time.monotonic() + 30
+    while not page.evaluate("() => !!(navigator.serviceWorker && navigator.serviceWorker.controller)"):
+        if time.monotonic() > deadline:
+            raise AssertionError("the service worker did not take control of the page within 30 s")
+        page.wait_for_timeout(100)
 
 
 def stored(page, name: str = "outbox") -> list[dict]:

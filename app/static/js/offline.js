@@ -110,9 +110,12 @@
 
   function operationFrom(form, submitter) {
     var idField = form.querySelector(NEW_ID);
-    // A new record's id is the operation's id, so a replay can never create it twice.
-    var id = form.dataset.retry || (idField && idField.value) || uuid();
-    if (idField) idField.value = id;
+    // A new record's id is the operation's id, so a replay can never create it twice. An edit
+    // form (data-offline-edit) keeps its id, which names the record being changed, and gets an
+    // operation id of its own.
+    var edit = form.hasAttribute("data-offline-edit");
+    var id = form.dataset.retry || (!edit && idField && idField.value) || uuid();
+    if (idField && !edit) idField.value = id;
     var fields = [];
     // The button pressed is part of the form's data ("Next", "Finish", "Save draft"...).
     var data = submitter && submitter.name ? new FormData(form, submitter) : new FormData(form);
@@ -126,9 +129,11 @@
     };
   }
 
+  // After a create is kept on the device the form is ready for the next record, which needs an id
+  // of its own; an edit form keeps the id of the record it changes.
   function freshId(form) {
     var idField = form.querySelector(NEW_ID);
-    if (idField) idField.value = uuid();
+    if (idField && !form.hasAttribute("data-offline-edit")) idField.value = uuid();
   }
 
   function note(form, text, kind) {
