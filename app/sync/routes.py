@@ -5,7 +5,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
 from app.db import SessionDep
-from app.security.auth import CurrentActor
+from app.security.auth import CurrentActor, FamilyActor
 from app.security.permissions import get_case
 from app.sync import service
 from app.sync.ledger import parse_key
@@ -48,8 +48,12 @@ def keep_server_version(request: Request, op_id: str, session: SessionDep, actor
 
 
 @router.get("/sync/ops/{op_id}")
-def operation_result(op_id: str, session: SessionDep, actor: CurrentActor) -> JSONResponse:
-    """Where an applied operation led: the offline script goes there after an online save."""
+def operation_result(op_id: str, session: SessionDep, actor: FamilyActor) -> JSONResponse:
+    """Where an applied operation led: the offline script goes there after an online save.
+
+    Open in family mode too: the family's rating forms are saved the same way, and a user only
+    ever sees their own operations.
+    """
     op = service.operation(session=session, actor=actor, op_id=parse_key(op_id))
     if op is None:
         raise HTTPException(status_code=404)

@@ -40,7 +40,10 @@ def _rate_four(page, numbers, size, shots=False):
         if shots and index == 0:
             assert_accessible(page, f"family-question-{size}")
             assert_touch_targets(page, 48)
-        page.get_by_role("button", name="Finish" if index == 3 else "Next").click()
+        # The answer is saved through the offline script (fetch, then the next page), so wait for
+        # the page to change before answering the next question.
+        with page.expect_navigation():
+            page.get_by_role("button", name="Finish" if index == 3 else "Next").click()
     page.get_by_role("heading", name="All done").wait_for()
 
 

@@ -23,7 +23,9 @@ def add(page, base, category, text, who=None, agrees=None, **extra):
         page.locator("#who").select_option(label=who)
     if agrees:
         page.get_by_label(agrees).check()
-    page.get_by_role("button", name="Save").click()
+    # Saved through the offline script (fetch, then the next page): wait for that page.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save").click()
     page.wait_for_load_state()
 
 
@@ -55,7 +57,8 @@ def test_worker_maps_a_case_with_the_family_rates_draws_and_submits(page, live_s
     page.get_by_label("For how long must the change last?").fill("4 months")
     page.get_by_label("Yes, they agree").check()
     assert_accessible(page, "sos-item-form-tablet")
-    page.get_by_role("button", name="Save").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save").click()
 
     map_text = page.locator("main").inner_text()
     for text in ("Kayla was out all night", "Donna works late shifts", "Gran are close", "every meeting", "texted Gran", "Donna knows where Kayla is"):
@@ -89,6 +92,7 @@ def test_worker_maps_a_case_with_the_family_rates_draws_and_submits(page, live_s
     # Three houses with a drawing made by finger on the tablet.
     page.goto(f"{base}/three-houses?house=good_things")
     canvas = page.locator("canvas")
+    canvas.scroll_into_view_if_needed()  # the mouse reaches only what is in the viewport
     box = canvas.bounding_box()
     page.mouse.move(box["x"] + 40, box["y"] + 40)
     page.mouse.down()
@@ -98,7 +102,8 @@ def test_worker_maps_a_case_with_the_family_rates_draws_and_submits(page, live_s
     page.get_by_label("If you drew something, what does it show?").fill("My dog Biscuit in the park")
     page.get_by_label("Write it here").fill("My dog Biscuit and Gran's house")
     assert_accessible(page, "sos-three-houses-drawing-tablet")
-    page.get_by_role("button", name="Save in this house").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save in this house").click()
     drawing = page.get_by_role("img", name="Drawing: My dog Biscuit in the park")
     assert drawing.is_visible()
     handle = drawing.element_handle()
@@ -106,7 +111,8 @@ def test_worker_maps_a_case_with_the_family_rates_draws_and_submits(page, live_s
     assert page.evaluate("img => img.naturalWidth", handle) == 640
 
     page.goto(base)
-    page.get_by_role("button", name="Submit for review").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit for review").click()
     assert page.get_by_text("Version 1 submitted for review").is_visible()
     assert page.get_by_role("button", name="Submit for review").count() == 0
 

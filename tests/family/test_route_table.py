@@ -21,6 +21,8 @@ FAMILY_SCREENS = re.compile(
     r"^/family(/|$)"
     r"|^/cases/\{case_id\}/signs-of-safety/(scales/rate|scales/ratings|three-houses)"
     r"|^/cases/\{case_id\}/base/feedback/\{perspective\}"
+    # Where the family's own saved rating led (the offline script asks after each online save).
+    r"|^/sync/ops/\{op_id\}$"
 )
 
 
