@@ -79,14 +79,25 @@ async def decide_eligibility(request: Request, case_id: int, session: SessionDep
 # ---------------------------------------------------------------- status
 
 
+# Going dormant and coming back have guided flows of their own (app/endings: the ending records
+# goals, agreement and a sustainability plan; reactivation records who asked and prompts tasks), so
+# the plain status form points to them instead of offering a shortcut around them.
+GUIDED = {
+    (CaseStatus.active, CaseStatus.dormant): ("End active work", "/cases/{id}/end", "Moving to dormant is part of ending active work: use End active work."),
+    (CaseStatus.dormant, CaseStatus.active): ("Reactivate", "/cases/{id}/reactivate", "Coming back from dormant has its own form: use Reactivate."),
+}
+
+
 def _status_ctx(session, case, actor, form, to: str = "", reason: str = "", refusal: str | None = None) -> dict:
     facts = service.case_facts(session=session, case=case, by=actor)
-    moves = [(status, _move_words(case.status, status)) for status in rules.allowed_transitions(facts)]
+    allowed = rules.allowed_transitions(facts)
+    moves = [(status, _move_words(case.status, status)) for status in allowed if (case.status, status) not in GUIDED]
+    guided = [(words, url.format(id=case.id)) for (frm, status), (words, url, _) in GUIDED.items() if frm == case.status and status in allowed]
     blocked = []
     if case.status == CaseStatus.screening and CaseStatus.active not in rules.allowed_transitions(facts):
         blocked.append(rules.transition_refusal(facts, CaseStatus.active, rationale="x"))
     return {
-        "case": case, "form": form, "moves": moves, "to": to, "reason": reason, "closure_reasons": CLOSURE_REASONS, "refusal": refusal, "blocked": blocked,
+        "case": case, "form": form, "moves": moves, "guided": guided, "to": to, "reason": reason, "closure_reasons": CLOSURE_REASONS, "refusal": refusal, "blocked": blocked,
     }
 
 
@@ -106,6 +117,8 @@ async def change_status(request: Request, case_id: int, session: SessionDep, act
     base_version = form.integer("base_version", minimum=1, maximum=10**9)
     if to == CaseStatus.closed and not closure_reason:
         form.error("closure_reason", "Choose a reason for closing the case.")
+    if (case.status, to) in GUIDED:
+        form.error("to", GUIDED[(case.status, to)][2])
     if form.ok:
         try:
             service.transition(

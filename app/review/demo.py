@@ -78,8 +78,7 @@ def load(*, session: Session, demo) -> None:
     session.add(Contact(case_id=jade.id, kind="visit", occurred_on=demo.today - timedelta(days=17), attended=True, young_person_seen=True, seen_alone=True, duration_minutes=60, direct_minutes=60, by_user_id=worker3.id))
     for days in (13, 9, 5):  # three visits missed in a row, and no contact for over 14 days
         session.add(Contact(case_id=jade.id, kind="visit", occurred_on=demo.today - timedelta(days=days), attended=False, note="No answer at the door.", by_user_id=worker3.id))
-    kieran = _case(session, demo, "Kieran", "Doyle", "dormant", worker2, now - timedelta(days=240), 102)
-    session.add(CaseEvent(case_id=kieran.id, kind="status_change", from_status="active", to_status="dormant", rationale="Goals met; Kieran knows he can ring Priya.", occurred_at=now - timedelta(weeks=14), by_user_id=worker2.id))
+    # Dormant reviews due come from the endings demo (Sophie's), through the dormant register.
     session.flush()
 
     # Callum's BASE assessment went straight to risk, skipping engagement and resilience.
