@@ -153,6 +153,10 @@ def end_active_work(*, session: Session, case: Case, by: Actor, data: EndingInpu
             cases.close(session=session, case=case, by=by, rationale=words, closure_reason=reason)
     audit.record(session=session, actor=by, action="create", object_type="ending", object_id=ending.id, case_id=case.id, detail=f"ending to {data.outcome}" + (" approved with items missing" if missing else ""))
     session.flush()
+    if by.user.role != "supervisor":
+        from app.review import service as review  # the supervisor signs endings off (issue 10)
+
+        review.submit_item(session=session, kind="ending", case=case, item_id=ending.id, version_id=ending.id, version_number=1, by=by.user)
     return ending, True
 
 

@@ -181,5 +181,42 @@ def _base_available() -> bool:
 if _base_available():
     register(ReviewKind(key="base_assessment", label="BASE assessment", sections=_base_sections, url=lambda s: f"/cases/{s.case_id}/base"))
 
-# Endings and reopen requests (issue: endings/dormancy, on its own branch) register the same way:
-# register(ReviewKind(key="ending", label="Ending", sections=..., url=...)) and call submit_item.
+
+# --- Endings of active work -------------------------------------------------------------------
+# An ending has already moved the case (the family was told); the supervisor signs it off or
+# returns it with comments, and the worker answers and sends it again from the review screen.
+# Reopening a closed case is a supervisor's own decision, recorded as a re-referral, so it has
+# nobody above it in the queue.
+
+RATING_WORDS = {"met": "Met", "partly": "Partly met", "not_met": "Not met"}
+
+
+def _ending_sections(session: Session, submission) -> Sections:
+    from app.endings.models import Ending
+
+    ending = session.get(Ending, submission.version_id)
+    if ending is None:
+        return [("Ending", "This ending is no longer on record.")]
+    goals = "\n".join(f"{RATING_WORDS.get(g.get('rating'), g.get('rating', ''))}: {g.get('goal', '')} ({g.get('evidence', '')})" for g in ending.goals)
+    outcome = "Dormant" if ending.outcome == "dormant" else f"Closed: {ending.closure_reason.replace('_', ' ')}"
+    if ending.dormant_review_on:
+        outcome += f", dormant review on {ending.dormant_review_on:%-d %b %Y}"
+    if ending.destination:
+        outcome += f", to {ending.destination} (lead: {ending.lead_name})"
+    agreement = (f"Agreed on {ending.agreed_on:%-d %b %Y}. " if ending.agreed_on else "") + ending.agreement_how
+    sections = [
+        ("Outcome", outcome),
+        ("Goals", goals or "None recorded."),
+        ("The family's agreement", agreement or "Not recorded."),
+        ("Taper", ending.taper or "None."),
+        ("Sustainability plan", ending.sustainability_plan or "Not recorded."),
+        ("Named contact", ending.named_contact or "Not recorded."),
+        ("Summary for the family", ending.family_summary or "Not recorded."),
+        ("The young person's views", ending.young_person_views or "Not recorded."),
+    ]
+    if ending.missing:
+        sections.append(("Missing at the ending", "\n".join(ending.missing) + (f"\nApproved because: {ending.approval_reason}" if ending.approval_reason else "")))
+    return sections
+
+
+register(ReviewKind(key="ending", label="Ending of active work", sections=_ending_sections, url=lambda s: f"/cases/{s.case_id}", resubmit_here=True))

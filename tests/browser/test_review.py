@@ -29,7 +29,8 @@ def test_map_returned_with_a_section_comment_resubmitted_and_approved(page, live
 
     log_in(page, live_server, "sam@example.org")
     page.goto(sos)
-    page.get_by_role("button", name="Submit for review").click()
+    with page.expect_navigation():  # saved through the offline script, then the next page
+        page.get_by_role("button", name="Submit for review").click()
     page.wait_for_load_state()
 
     _switch(page, live_server, "helen@example.org")
@@ -64,9 +65,11 @@ def test_map_returned_with_a_section_comment_resubmitted_and_approved(page, live
     page.goto(sos)
     page.goto(f"{sos}/items/new?category=strength")
     page.locator("#text").fill("Nan collects Kayla every Tuesday and Thursday.")
-    page.get_by_role("button", name="Save").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save").click()
     page.wait_for_load_state()
-    page.get_by_role("button", name="Submit for review").click()
+    with page.expect_navigation():  # saved through the offline script, then the next page
+        page.get_by_role("button", name="Submit for review").click()
     page.wait_for_load_state()
     page.goto(live_server)
     page.locator("#returned-work").wait_for()
