@@ -70,3 +70,17 @@ def test_a_worker_diamond_rating_recorded_without_a_signal_is_added_once(page, c
     assert _count(db, DiamondRating, case_id=case.id) == 0
     _sync_and_replay(page, context, ops)
     assert _count(db, DiamondRating, case_id=case.id) == 4
+
+
+def test_remove_from_device_shows_only_once_the_case_is_kept(page, live_server, db):
+    worker = make_user(db, email="sam@example.org", full_name="Sam Okafor")
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    db.commit()
+    log_in(page, live_server, worker.email)
+    page.goto(f"{live_server}/cases/{case.id}")
+    wait_for_service_worker(page)
+    expect(page.get_by_text("Not kept on this device.")).to_be_visible()
+    expect(page.get_by_role("button", name="Remove from device")).to_be_hidden()
+    page.get_by_role("button", name="Take offline").click()
+    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=15000)
+    expect(page.get_by_role("button", name="Remove from device")).to_be_visible()
