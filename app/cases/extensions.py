@@ -3,7 +3,9 @@
 A feature may provide, in its own package:
 - `case_section.py` with `context(*, session, case, actor) -> dict` and a template
   `templates/<feature>/_case_section.html` that reads `section` (that dict) and `case`;
-- `timeline.py` with `items(*, session, case) -> list[TimelineItem]`.
+- `timeline.py` with `items(*, session, case) -> list[TimelineItem]`;
+- `offline.py` with `pages(*, session, case, actor) -> list[str]`: the pages "Take offline" keeps
+  on the device for this case (app/sync/routes.py), beyond what the case page links to.
 Both are called once per case page, in the order of app.main.FEATURES; each must use a constant
 number of queries (aggregate in SQL) so the case page stays fast as data grows.
 """
@@ -66,3 +68,15 @@ def timeline_items(*, session: Session, case: Case) -> list[TimelineItem]:
         if module is not None:
             items.extend(module.items(session=session, case=case))
     return sorted(items, key=lambda item: item.at, reverse=True)
+
+
+def offline_pages(*, session: Session, case: Case, actor) -> list[str]:
+    """Every feature's pages to keep on the device for `case`, in feature order, without repeats."""
+    from app.main import FEATURES
+
+    pages: list[str] = []
+    for feature in FEATURES:
+        module = _feature_module(feature, "offline")
+        if module is not None:
+            pages.extend(p for p in module.pages(session=session, case=case, actor=actor) if p not in pages)
+    return pages

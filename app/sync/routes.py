@@ -4,6 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
+from app.cases import extensions
 from app.db import SessionDep
 from app.security.auth import CurrentActor, FamilyActor
 from app.security.permissions import get_case
@@ -45,6 +46,18 @@ def keep_server_version(request: Request, op_id: str, session: SessionDep, actor
         service.keep_server_version(session=session, actor=actor, conflict=conflict)
         flash(request, "Kept the version on the server. Your offline version stays in the history.")
     return redirect(request, f"/conflicts/{conflict.op_id}")
+
+
+@router.get("/cases/{case_id}/offline-pages")
+def offline_pages(case_id: int, session: SessionDep, actor: CurrentActor) -> JSONResponse:
+    """The pages "Take offline" keeps for this case, as each feature lists them (app/<feature>/offline.py).
+
+    Only the worker's own caseload may be taken offline (as the case page's button says).
+    """
+    case = get_case(session=session, actor=actor, case_id=case_id)
+    if actor.id not in (case.key_worker_id, case.co_worker_id):
+        raise HTTPException(status_code=403, detail="Only the case's own workers can keep it on a device.")
+    return JSONResponse({"pages": extensions.offline_pages(session=session, case=case, actor=actor)})
 
 
 @router.get("/sync/ops/{op_id}")

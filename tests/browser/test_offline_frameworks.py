@@ -52,8 +52,13 @@ def test_a_map_strength_recorded_without_a_signal_is_added_once(page, context, l
     wait_for_service_worker(page)
     page.locator("#text").fill("Kayla and her Gran talk every day.")
     ops = _save_offline(page, context, "Save")
+    # The form is ready for the next item; what was saved is listed on the page until it syncs.
+    waiting = page.locator("[data-waiting-here]")
+    expect(waiting).to_contain_text("waiting to sync (1)")
+    expect(waiting).to_contain_text("Kayla and her Gran talk every day.")
     assert _count(db, MapItem, text="Kayla and her Gran talk every day.") == 0
     _sync_and_replay(page, context, ops)
+    expect(waiting).to_have_count(0)
     assert _count(db, MapItem, text="Kayla and her Gran talk every day.") == 1
 
 

@@ -7,7 +7,7 @@
 (function () {
   "use strict";
   var DB = "homeward", OUTBOX = "outbox", CASES = "cases", PAGES_CACHE = "homeward-pages";
-  var SEND_TIMEOUT_MS = 10000, SYNC_EVERY_MS = 60000, MAX_PAGES = 60;
+  var SEND_TIMEOUT_MS = 10000, SYNC_EVERY_MS = 60000, MAX_PAGES = 120;
   var syncing = false, paused = false;
   // A create form's hidden `id` is the new record's id; edit forms have base_version instead.
   var NEW_ID = "[data-new-id], input[type=hidden][name=id]";
@@ -125,8 +125,22 @@
       id: id, target: action.pathname + action.search, method: (form.getAttribute("method") || "post").toUpperCase(),
       fields: fields, base_version: base ? base.value : null, time: new Date().toISOString(), user_id: me(),
       label: form.dataset.offlineLabel || document.title.replace(" · Homeward", ""),
-      page: location.pathname, status: "waiting", message: ""
+      page: location.pathname, status: "waiting", message: "", summary: summary(form)
     };
+  }
+
+  // A few words of what was typed or chosen, so the worker can tell waiting items apart.
+  function summary(form) {
+    var parts = [];
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (parts.length >= 3 || !el.name || /^(hidden|submit|button|password|file)$/.test(el.type)) return;
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
+      var value = el.tagName === "SELECT" ? (el.selectedOptions[0] || {}).text : el.value;
+      if (el.type === "radio" || el.type === "checkbox") value = el.labels && el.labels[0] ? el.labels[0].textContent : el.value;
+      value = (value || "").replace(/\s+/g, " ").trim();
+      if (value) parts.push(value.length > 60 ? value.slice(0, 59) + "…" : value);
+    });
+    return parts.join(" · ");
   }
 
   // After a create is kept on the device the form is ready for the next record, which needs an id
@@ -289,40 +303,48 @@
   });
 
   // ---- Take offline ------------------------------------------------------------------------
-  // Keeps the case page and the pages reachable from it within the case (people, forms; at most
+  // Keeps the case page, the pages each feature lists for it (GET /cases/<id>/offline-pages:
+  // framework screens, family screens) and the pages reachable from them within the case (at most
   // MAX_PAGES) in the pages cache the service worker reads when there is no signal.
   function takeOffline(section) {
-    var base = "/cases/" + section.dataset.offlineCase, urls = [base], seen = {};
+    var base = "/cases/" + section.dataset.offlineCase, urls = [base], seen = {}, listed = {};
     seen[base] = true;
+    function add(path, always) {
+      if (seen[path] || urls.length >= MAX_PAGES) return;
+      seen[path] = true;
+      if (always) listed[path] = true;
+      urls.push(path);
+    }
     function collect(doc) {
       doc.querySelectorAll("main a[href]").forEach(function (a) {
-        var u = new URL(a.getAttribute("href"), location.href), path = u.pathname + u.search;
-        if (u.origin === location.origin && u.pathname.indexOf(base + "/") === 0 && !seen[path] && urls.length < MAX_PAGES) {
-          seen[path] = true;
-          urls.push(path);
-        }
+        var u = new URL(a.getAttribute("href"), location.href);
+        if (u.origin === location.origin && u.pathname.indexOf(base + "/") === 0) add(u.pathname + u.search, false);
       });
     }
-    return caches.open(PAGES_CACHE).then(function (cache) {
-      var fetchOne = function (i) {
-        if (i >= urls.length) return null;
-        return fetch(urls[i], { credentials: "same-origin" }).then(function (r) {
-          if (!r.ok || r.redirected) return null;
-          return r.clone().text().then(function (html) {
-            var doc = new DOMParser().parseFromString(html, "text/html");
-            collect(doc);
-            // Keep pages to read and offline-capable forms; a form that needs the server
-            // (screening, status changes) would only fail without a signal.
-            var online = doc.querySelector("main form[method=post]:not([data-offline])");
-            if (i === 0 || !online) return cache.put(urls[i], r);
-          });
-        }).then(function () { return fetchOne(i + 1); });
-      };
-      return fetchOne(0).then(function () { return cache.add("/outbox").catch(function () {}); });
-    }).then(function () {
-      if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
-      return save(CASES, { url: base, name: section.dataset.caseName, urls: urls, taken_at: new Date().toISOString() });
-    }).then(function () { return showCase(section); });
+    return fetch(base + "/offline-pages", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : { pages: [] }; })
+      .then(function (d) { (d.pages || []).forEach(function (p) { add(p, true); }); })
+      .then(function () { return caches.open(PAGES_CACHE); })
+      .then(function (cache) {
+        var fetchOne = function (i) {
+          if (i >= urls.length) return null;
+          return fetch(urls[i], { credentials: "same-origin" }).then(function (r) {
+            if (!r.ok || r.redirected) return null;
+            return r.clone().text().then(function (html) {
+              var doc = new DOMParser().parseFromString(html, "text/html");
+              collect(doc);
+              // Keep pages to read, offline-capable forms and the pages a feature listed; a
+              // form that needs the server (screening, status changes) would only fail offline.
+              var online = doc.querySelector("main form[method=post]:not([data-offline])");
+              if (i === 0 || listed[urls[i]] || !online) return cache.put(urls[i], r);
+            });
+          }).then(function () { return fetchOne(i + 1); });
+        };
+        return fetchOne(0).then(function () { return cache.add("/outbox").catch(function () {}); });
+      }).then(function () {
+        if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
+        return save(CASES, { url: base, name: section.dataset.caseName, urls: urls, taken_at: new Date().toISOString() });
+      }).then(function () { return showCase(section); });
   }
 
   function removeFromDevice(url) {
@@ -366,6 +388,38 @@
     } else if (window.confirm("Discard this item? It will not be saved anywhere.")) {
       remove(OUTBOX, button.dataset.discard).then(refresh);
     }
+  });
+
+  // ---- What waits on this page ------------------------------------------------------------
+  // Offline, a saved form leaves no trace on the pages kept on the device (they were rendered by
+  // the server before). Each page lists what was saved from it, and a case page everything
+  // saved for that case, until it syncs.
+  document.addEventListener("homeward:outbox", function (event) {
+    var main = document.getElementById("main");
+    if (!main || document.querySelector("[data-outbox-list]")) return;
+    var path = location.pathname, c = path.match(/^\/cases\/\d+$/);
+    var here = event.detail.filter(function (op) {
+      return op.status === "waiting" && (op.page === path || (c && op.target.indexOf(path + "/") === 0));
+    });
+    var box = document.querySelector("[data-waiting-here]");
+    if (!here.length) { if (box) box.remove(); return; }
+    if (!box) {
+      box = document.createElement("section");
+      box.className = "card waiting-here";
+      box.setAttribute("data-waiting-here", "");
+      box.setAttribute("aria-label", "Saved on this device");
+      var heading = main.querySelector("h1");
+      if (heading && heading.parentNode === main) heading.after(box); else main.prepend(box);
+    }
+    var title = Object.assign(document.createElement("h2"), { textContent: "Saved on this device, waiting to sync (" + here.length + ")" });
+    var list = document.createElement("ul");
+    here.forEach(function (op) {
+      var li = document.createElement("li");
+      li.appendChild(Object.assign(document.createElement("strong"), { textContent: op.label }));
+      li.appendChild(document.createTextNode((op.summary ? ": " + op.summary : "") + " · saved " + when(op.time)));
+      list.appendChild(li);
+    });
+    box.replaceChildren(title, list);
   });
 
   // ---- The Outbox page ---------------------------------------------------------------------
