@@ -247,6 +247,7 @@ def _request_ctx(session, case, actor, form=None, refusal=None) -> dict:
     return {
         "case": case, "form": form, "refusal": refusal, "asked_by": ASKED_BY, "urgency": URGENCY, "asked_by_words": dict(ASKED_BY), "urgency_words": dict(URGENCY),
         "reopen": request_row, "versions": history, "latest": history[0] if history else None, "submission": submission, "comments": comments, "users": users,
+        "is_worker": reopen_requests.is_case_worker(actor.user, case),
         "can_ask": worker and not is_open,
         "can_resend": worker and is_open and submission is not None and submission.status == "returned",
         "waiting": is_open and submission is not None and submission.status == "waiting",

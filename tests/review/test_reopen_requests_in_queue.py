@@ -175,3 +175,32 @@ def test_who_may_ask_and_who_may_decide(client, db, settings):
     assert client.post(f"/review/{submission.id}/approve").status_code == 403
     db.expire_all()
     assert db.get(Case, case.id).status == "closed"
+
+
+def test_a_reopen_request_waiting_over_five_working_days_is_flagged_on_team_oversight(client, db, settings):
+    from app.review import oversight
+    from app.timeutil import today
+
+    worker, supervisor, case = _team(db)
+    login(client, db, worker, settings)
+    client.post(f"/cases/{case.id}/reopen-request", data=ASK)
+    board = oversight.dashboard(session=db, viewer=supervisor, settings=settings, today=today(), now=utcnow())
+    assert [r.waiting for r in board.rows if r.worker.id == worker.id] == [1] and board.flags == []
+    submission = _request(db, case)
+    submission.submitted_at = utcnow() - timedelta(days=10)
+    db.add(submission)
+    db.commit()
+    board = oversight.dashboard(session=db, viewer=supervisor, settings=settings, today=today(), now=utcnow())
+    assert [(f.key, f.name) for f in board.flags] == [("waiting", "Ellie Shaw")]
+
+
+def test_the_supervisor_sees_the_waiting_request_from_the_case_page_and_reaches_its_review(client, db, settings):
+    worker, supervisor, case = _team(db)
+    login(client, db, worker, settings)
+    client.post(f"/cases/{case.id}/reopen-request", data=ASK)
+    submission = _request(db, case)
+    login(client, db, supervisor, settings)
+    assert "A worker has asked for this case to be reopened" in client.get(f"/cases/{case.id}").text
+    page = client.get(f"/cases/{case.id}/reopen-request").text
+    assert "Waiting for review" in page and f'<a href="/review/{submission.id}">Open it in the review queue</a>' in page
+    assert "Ask to reopen</button>" not in page
