@@ -273,6 +273,13 @@ async def stage_status(request: Request, case_id: int, stage: str, session: Sess
         raise HTTPException(status_code=404)
     case, form, version = await _stage_post(request, session, actor, case_id)
     done = form.choice("done", ["1", "0"]) == "1"
+    # The form sets a state (it may come from a page kept on the device that showed an older one),
+    # so the message says what changed, or that nothing needed to.
+    label = rules.STAGE_LABELS[stage]
+    if version.content["stages"][stage]["done"] == done:
+        message = f"{label} was already done." if done else f"{label} stays open."
+    else:
+        message = f"{label} marked done." if done else f"{label} reopened."
     return _apply(request, session, case, actor, version, stage, form,
                   lambda: service.set_stage_done(session=session, version=version, by=actor, stage=stage, done=done),
-                  f"{rules.STAGE_LABELS[stage]} marked done." if done else f"{rules.STAGE_LABELS[stage]} reopened.")
+                  message)
