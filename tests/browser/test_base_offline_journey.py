@@ -287,3 +287,64 @@ def test_two_peoples_engagements_edited_offline_from_the_same_revision_both_appl
     assert entries["Amira Hassan"]["expectations"] == "Fewer rows at home"
     assert entries["Samira Hassan"]["expectations"] == "Amira talks to her"
     assert [e["revision"] for e in entries.values()] == [2, 2]
+
+
+def test_a_plan_finalised_offline_with_the_risk_stage_empty_is_set_aside_naming_the_stage(page, context, live_server, db):
+    """The gate is the server's: a plan finalised on a kept page before any risk was recorded is
+    refused when it syncs, set aside with the message naming the risk stage, and finalised by
+    "Edit and retry" once a risk is recorded (the plan page's finalise form reopens, not the first)."""
+    worker, case, mother = _setup(db)
+    base = f"{live_server}/cases/{case.id}/base"
+    log_in(page, live_server, worker.email)
+    page.goto(base)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start BASE assessment").click()
+    page.goto(f"{live_server}/cases/{case.id}")
+    wait_for_service_worker(page)
+    page.get_by_role("button", name="Take offline").click()
+    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=30000)
+
+    context.set_offline(True)
+    page.goto(f"{base}/engagement")
+    page.get_by_label("Who").select_option(label="Samira Hassan (Mother)")
+    page.get_by_role("group", name="Motivation to change").get_by_label("4").check()
+    page.get_by_role("group", name="Capacity to change").get_by_label("3").check()
+    page.get_by_role("button", name="Save engagement").click()
+    _waiting(page, 1, "4")
+    page.goto(f"{base}/resilience")
+    page.get_by_role("group", name=SCHOOL).get_by_label("Strength").check()
+    page.get_by_role("button", name="Save resilience checklist").click()
+    _waiting(page, 1, "Resilience")
+    page.goto(f"{base}/plan")
+    review_on = (date.today() + timedelta(days=60)).isoformat()
+    page.get_by_label("Review date (required)").fill(review_on)
+    page.get_by_role("button", name="Finalise plan").click()
+    _waiting(page, 1, review_on)
+
+    context.set_offline(False)
+    page.evaluate("window.HomewardOffline.sync()")
+    expect(status(page)).to_have_text("1 need attention", timeout=30000)
+    content = _content(db)
+    assert len(content["engagement"]) == 1 and len(content["resilience"]["marks"]) == 1
+    assert content["plan"]["finalised"] is False
+
+    page.get_by_role("link", name="Outbox").click()
+    expect(page.get_by_text("the risk stage is empty")).to_be_visible()
+    assert_accessible(page, "base-offline-gate-outbox")
+
+    # A hazard recorded with a signal, then the same finalise sent again from its own form.
+    page.goto(f"{base}/risk")
+    page.get_by_label("Hazard").fill("Going missing overnight")
+    for scale in ("Likelihood", "Imminence", "Impact"):
+        page.get_by_label(scale).select_option("2")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save risk").click()
+    page.goto(f"{live_server}/outbox")
+    page.get_by_role("link", name="Edit and retry").click()
+    expect(page.get_by_text("This was not saved")).to_be_visible()
+    expect(page.get_by_label("Review date (required)")).to_have_value(review_on)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Finalise plan").click()
+    expect(page.get_by_text("The plan is finalised.")).to_be_visible()
+    expect(status(page)).to_have_text("Online")
+    assert _content(db)["plan"] == {"review_on": review_on, "finalised": True}

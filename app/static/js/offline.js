@@ -572,14 +572,19 @@
   // corrected item replaces it instead of becoming a second one.
   function restoreRetry() {
     var id = new URLSearchParams(location.search).get("retry");
-    var form = document.querySelector("form[data-offline]");
-    if (!id || !form) return;
+    var forms = document.querySelectorAll("form[data-offline]");
+    if (!id || !forms.length) return;
     var op;
     store(OUTBOX, "readonly", function (s) { return s.get(id); }).then(function (found) {
       op = found;
       return op ? fieldsOf(op) : null;
     }).then(function (fields) {
       if (!fields) return;
+      // A page may hold several forms (a stage page: add, judge, finalise): reopen the one sent.
+      var form = Array.prototype.find.call(forms, function (f) {
+        var action = new URL(f.action, location.href);
+        return action.pathname + action.search === op.target;
+      }) || forms[0];
       form.dataset.retry = op.id;
       fields.forEach(function (pair) {
         var field = form.elements[pair[0]];
