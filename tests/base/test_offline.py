@@ -129,3 +129,39 @@ def test_edits_of_two_items_from_the_same_revision_are_sent_to_different_targets
         sent = client.post(f"/cases/{case.id}/base/engagement?item={item}", data={"version_id": vid, "id": item, "base_version": "1", "person_id": mother.id, **ENGAGEMENT, "expectations": f"Edited {item[:4]}"})
         assert sent.status_code == 303
     assert sorted(e["revision"] for e in _version(db, case).content["engagement"]) == [2, 2]
+
+
+def _shown_fields(client, case) -> dict[str, str]:
+    """The resilience form's fields as the page shows them (its hidden `was_` values)."""
+    import html
+    import re
+
+    page = client.get(f"/cases/{case.id}/base/resilience").text
+    return {name: html.unescape(value) for name, value in re.findall(r"name=\"(was_[a-z_]+)\" value='([^']*)'", page)}
+
+
+def test_a_second_checklist_save_from_a_kept_page_changes_only_what_was_changed(client, db, settings):
+    """The kept page still shows the checklist as it was taken: saving it again (the outbox moves
+    its base_version on after the first save) must not undo the first save's marks."""
+    worker, case, _ = case_with_family(db)
+    login(client, db, worker, settings)
+    client.post(f"/cases/{case.id}/base", data={"id": uid()})
+    vid = _version(db, case).id
+    kept = _shown_fields(client, case)  # taken offline before anything was marked
+    assert len(kept) == 25
+    url = f"/cases/{case.id}/base/resilience"
+    first = {"version_id": vid, "base_version": "0", **kept, "mark_trusted_adult": "strength", "mark_hobby": "strength"}
+    assert client.post(url, data=first).status_code == 303
+    # From the same kept page: school marked, hobby changed; trusted adult left as the page showed it.
+    second = {"version_id": vid, "base_version": "1", **kept, "mark_goes_to_school": "vulnerability", "mark_hobby": "vulnerability", "decided_hobby": "family"}
+    assert client.post(url, data=second).status_code == 303
+    marks = _version(db, case).content["resilience"]["marks"]
+    assert {k: m["mark"] for k, m in marks.items()} == {"trusted_adult": "strength", "hobby": "vulnerability", "goes_to_school": "vulnerability"}
+    assert marks["hobby"]["decided_by"] == "family"
+    # From a page showing the saved marks, un-marking a factor removes it.
+    fresh = _shown_fields(client, case)
+    third = {"version_id": vid, "base_version": "2", **fresh, "mark_hobby": "none"}
+    for key in ("trusted_adult", "goes_to_school"):
+        third[f"mark_{key}"] = marks[key]["mark"]
+    assert client.post(url, data=third).status_code == 303
+    assert set(_version(db, case).content["resilience"]["marks"]) == {"trusted_adult", "goes_to_school"}
