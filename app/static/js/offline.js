@@ -198,17 +198,21 @@
   }
 
   // A few words of what was typed or chosen, so the worker can tell waiting items apart.
+  // Fields the worker changed come first: on a long form (a checklist) they tell items apart.
   function summary(form) {
-    var parts = [];
+    var changed = [], rest = [];
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (parts.length >= 3 || !el.name || /^(hidden|submit|button|password|file)$/.test(el.type)) return;
+      if (!el.name || /^(hidden|submit|button|password|file)$/.test(el.type)) return;
       if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
       var value = el.tagName === "SELECT" ? (el.selectedOptions[0] || {}).text : el.value;
       if (el.type === "radio" || el.type === "checkbox") value = el.labels && el.labels[0] ? el.labels[0].textContent : el.value;
       value = (value || "").replace(/\s+/g, " ").trim();
-      if (value) parts.push(value.length > 60 ? value.slice(0, 59) + "…" : value);
+      if (!value) return;
+      var moved = el.tagName === "SELECT" ? !(el.selectedOptions[0] || {}).defaultSelected
+        : (el.type === "radio" || el.type === "checkbox") ? !el.defaultChecked : el.value !== el.defaultValue;
+      (moved ? changed : rest).push(value.length > 60 ? value.slice(0, 59) + "…" : value);
     });
-    return parts.join(" · ");
+    return changed.concat(rest).slice(0, 3).join(" · ");
   }
 
   // After a create is kept on the device the form is ready for the next record, which needs an id
