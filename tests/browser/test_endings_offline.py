@@ -140,3 +140,40 @@ def test_ending_and_later_reactivation_filled_in_offline_each_sync_once(page, co
     assert_accessible(page, "endings-offline-reactivated")
     page.goto(f"{live_server}/")
     expect(page.locator(".caseload-counts")).to_have_text("2 active · 0 dormant")
+
+
+def test_ending_refused_at_sync_is_set_aside_with_the_reason_and_saved_once_after_edit_and_retry(page, context, live_server, db):
+    page.set_default_timeout(SLOW)
+    people = make_team_people(db)
+    case = make_case(db, worker=people.worker, status="active", young_person_name="Kayla Morgan")
+    db.commit()
+    log_in(page, live_server, people.worker.email)
+    _take_offline(page, live_server, case)
+    context.set_offline(True)
+    page.goto(f"{live_server}/cases/{case.id}/end")
+    page.get_by_label("Goal 1", exact=True).fill("Kayla back at school every day")
+    page.get_by_label("How goal 1 went").select_option("met")
+    page.get_by_label("Evidence for goal 1").fill("96% attendance this half-term")
+    page.get_by_label("Date the family agreed the timing").fill((today() - timedelta(days=5)).isoformat())
+    page.get_by_label("How the timing was negotiated").fill("At home with Kayla and Donna")
+    for label, text in (("Named contact for the family", "Amy Worker, 0151 496 0000"), ("Closing summary for the family", "Well done."),
+                        ("The young person's views", "Ready"), ("Outcome summary", "At home, in school")):
+        page.get_by_label(label).fill(text)
+    _save_offline(page, "End active work")  # the sustainability plan forgotten
+
+    context.set_offline(False)
+    expect(status(page)).to_have_text("1 need attention", timeout=SLOW)
+    assert _count(db, Ending) == 0 and db.get(Case, case.id).status == "active"
+    page.get_by_role("link", name="Outbox").click()
+    expect(page.get_by_text("Still missing: a sustainability plan", exact=False)).to_be_visible()
+    assert_accessible(page, "endings-offline-refused-outbox")
+    page.get_by_role("link", name="Edit and retry").click()
+    expect(page.get_by_text("This was not saved")).to_be_visible()
+    expect(page.get_by_label("Evidence for goal 1")).to_have_value("96% attendance this half-term")
+    page.get_by_label("Sustainability plan").fill("Donna calls Nan when rows start")
+    with page.expect_navigation():
+        page.get_by_role("button", name="End active work").click()
+    expect(page.get_by_text("Active work ended. The case is dormant")).to_be_visible()
+    expect(status(page)).to_have_text("Online")
+    assert stored(page) == []
+    assert _count(db, Ending) == 1 and _count(db, Submission, Submission.kind == "ending") == 1
