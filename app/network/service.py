@@ -173,6 +173,10 @@ class TaskProgress:
     task_id: str
     status: str
     note: str = ""
+    # What the form showed (None from forms older than this): a page kept on the device shows the
+    # tasks as they were when it was taken, so only what the worker changed there moves the task.
+    was_status: str | None = None
+    was_note: str | None = None
 
 
 @dataclass
@@ -244,8 +248,10 @@ def _apply_progress(*, session: Session, case: Case, meeting: NetworkMeeting, pr
         if task is None or task.case_id != case.id or task.meeting_id == meeting.id:
             raise WrongCase()
         session.add(TaskUpdate(task_id=task.id, meeting_id=meeting.id, status=p.status, note=p.note))
-        if task.status != p.status or task.status_note != p.note:
-            task.status, task.status_note = p.status, p.note
+        status = p.status if p.was_status is None or p.status != p.was_status else task.status
+        note = p.note if p.was_note is None or p.note != p.was_note else task.status_note
+        if task.status != status or task.status_note != note:
+            task.status, task.status_note = status, note
             task.version += 1
             task.updated_at = utcnow()
             session.add(task)

@@ -70,3 +70,28 @@ def test_two_meetings_recorded_from_the_same_kept_page_get_tasks_of_their_own(cl
     by_meeting = {m: db.exec(select(func.count()).select_from(NetworkTask).where(NetworkTask.meeting_id == m)).one() for m in (first["id"], second["id"])}
     assert by_meeting == {first["id"]: 4, second["id"]: 4}
     assert db.get(NetworkTask, first["task-0-id"]).meeting_id == first["id"]  # the first keeps the ids it was given
+
+
+def test_review_saved_from_a_kept_page_changes_only_the_tasks_changed_on_it(client, db, settings):
+    """The kept review form shows the tasks as they were when the case was taken offline."""
+    worker, case, people = make_family_case(db)
+    login(client, db, worker, settings)
+    first = meeting_form(people)
+    client.post(f"/cases/{case.id}/network/meetings", data=first)
+    kept = client.get(f"/cases/{case.id}/network/meetings/new").text
+    share = first["task-2-id"]
+    assert f'name="was-progress-{share}" value="open"' in kept
+    # Meanwhile the task list on the case page says the phone location is partly done.
+    assert client.post(f"/cases/{case.id}/network/tasks/{share}", data={"status": "partly", "note": "Most evenings", "base_version": "1"}).status_code == 303
+
+    review = {"id": str(uuid.uuid4()), "kind": "review", "held_on": "2026-11-12", "task-count": "0"}
+    for key in ("task-0-id", "task-1-id", "task-2-id", "task-3-id"):
+        task_id = first[key]
+        review.update({f"progress-{task_id}": "open", f"was-progress-{task_id}": "open", f"progress-{task_id}-note": "", f"was-progress-{task_id}-note": ""})
+    review.update({f"progress-{first['task-0-id']}": "done", f"progress-{first['task-1-id']}": "done"})
+    assert client.post(f"/cases/{case.id}/network/meetings", data=review).status_code == 303
+    db.expire_all()
+    tasks = {t.id: (t.status, t.status_note) for t in db.exec(select(NetworkTask)).all()}
+    assert tasks[first["task-0-id"]][0] == tasks[first["task-1-id"]][0] == "done"
+    assert tasks[share] == ("partly", "Most evenings")  # not put back to what the kept page showed
+    assert tasks[first["task-3-id"]][0] == "open"
