@@ -24,6 +24,7 @@ from app.endings.models import ASKED_BY, ENDING_CLOSURE_REASONS, GOAL_RATINGS, P
 from app.forms import Form
 from app.security.auth import CurrentActor, Forbidden, SettingsDep, require_role
 from app.security.permissions import get_case
+from app.sync.ledger import Idempotent
 from app.templating import flash, redirect, render
 from app.timeutil import today
 
@@ -171,12 +172,18 @@ def dormant_review_form(request: Request, case_id: int, session: SessionDep, act
 
 
 @router.post("/cases/{case_id}/dormant-review")
-async def dormant_review(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
+async def dormant_review(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep, op: Idempotent) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     ctx = _review_ctx(session, case, settings, form)
     decision = form.choice("decision", ["stay", "close", "reactivate"])
     if decision == "reactivate":
+        if op is not None:
+            # From the outbox this choice saves nothing, and a 303 would tell the device it was
+            # saved: refuse it, so the worker is told to use the Reactivate form (kept offline too).
+            # Online, the script then posts the form itself and the browser follows the redirect.
+            form.error("decision", "Reactivating asks who asked and what has changed: use Reactivate on the case page.")
+            return render(request, "endings/dormant_review.html", ctx, status_code=422)
         return redirect(request, f"/cases/{case.id}/reactivate")
     rationale = form.text("rationale", required=True, max_length=4000, label="What the review found")
     new_review_on = form.date("new_review_on", required=decision == "stay")

@@ -111,5 +111,9 @@ def parse_meeting(form: Form, *, people: list, professionals: list, review_tasks
     for task in review_tasks:
         status = form.choice(f"progress-{task.id}", [s.value for s in TaskStatus], required=False)
         if status:
-            data.progress.append(TaskProgress(task_id=task.id, status=status, note=form.text(f"progress-{task.id}-note", max_length=500)))
+            was_status, was_note = form.values.get(f"was-progress-{task.id}"), form.values.get(f"was-progress-{task.id}-note")
+            data.progress.append(TaskProgress(
+                task_id=task.id, status=status, note=form.text(f"progress-{task.id}-note", max_length=500),
+                was_status=was_status, was_note=None if was_note is None else was_note.strip()[:500],
+            ))
     return data

@@ -5,6 +5,7 @@ edits carry the version they started from and a stale one raises `StaleVersion` 
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -172,6 +173,10 @@ class TaskProgress:
     task_id: str
     status: str
     note: str = ""
+    # What the form showed (None from forms older than this): a page kept on the device shows the
+    # tasks as they were when it was taken, so only what the worker changed there moves the task.
+    was_status: str | None = None
+    was_note: str | None = None
 
 
 @dataclass
@@ -243,8 +248,10 @@ def _apply_progress(*, session: Session, case: Case, meeting: NetworkMeeting, pr
         if task is None or task.case_id != case.id or task.meeting_id == meeting.id:
             raise WrongCase()
         session.add(TaskUpdate(task_id=task.id, meeting_id=meeting.id, status=p.status, note=p.note))
-        if task.status != p.status or task.status_note != p.note:
-            task.status, task.status_note = p.status, p.note
+        status = p.status if p.was_status is None or p.status != p.was_status else task.status
+        note = p.note if p.was_note is None or p.note != p.was_note else task.status_note
+        if task.status != status or task.status_note != note:
+            task.status, task.status_note = status, note
             task.version += 1
             task.updated_at = utcnow()
             session.add(task)
@@ -261,8 +268,26 @@ def create_meeting(*, session: Session, case: Case, by_user_id: int, meeting_id:
     meeting = NetworkMeeting(id=meeting_id, case_id=case.id, created_by_id=by_user_id, **{k: getattr(data, k) for k in _SCALARS})
     session.add(meeting)
     session.flush()
+    _fresh_task_ids(session=session, meeting_id=meeting_id, tasks=data.tasks)
     _write_children(session=session, case=case, meeting=meeting, data=data)
     return meeting, True
+
+
+def _fresh_task_ids(*, session: Session, meeting_id: str, tasks: list[TaskInput]) -> None:
+    """Give a new meeting's tasks ids of their own where the form's ids are already taken.
+
+    The form's task ids are made when the page is drawn; a page kept on a device for offline use
+    is the same every time it opens, so a second meeting recorded from it carries the first one's
+    task ids. Those are replaced by ids made from the new meeting's id (the same ones on every
+    replay, though a replay of a create never gets this far). One query.
+    """
+    ids = [t.id for t in tasks]
+    if not ids:
+        return
+    taken = set(session.exec(select(NetworkTask.id).where(NetworkTask.id.in_(ids))).all())
+    for t in tasks:
+        if t.id in taken:
+            t.id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"homeward:network-meeting:{meeting_id}:task:{t.id}"))
 
 
 def update_meeting(*, session: Session, case: Case, meeting: NetworkMeeting, base_version: int, data: MeetingInput) -> NetworkMeeting:

@@ -103,7 +103,9 @@ def _idempotent(request: Request, session: SessionDep) -> Iterator[str | None]:
             default = f"/conflicts/{key}" if response.status_code == 409 else ""
             op.location = (response.headers.get("location") or default)[:300]
             session.add(op)
-        elif op is not None:
+        elif op is not None and op in session:
+            # A route that rolled back its partial work on a refusal has already taken the claim
+            # away with it (the row is no longer in the session): nothing left to delete.
             session.delete(op)
         if resolves and response.status_code < 400:
             from app.sync import service

@@ -62,3 +62,17 @@ async def edit_person(request: Request, case_id: int, person_id: str, session: S
     audit.record(session=session, actor=actor, action="update", object_type="person", object_id=person.id, case_id=case.id)
     return redirect(request, f"/cases/{case.id}")
 
+
+
+@router.post("/test/cases/{case_id}/people-refused-late")
+async def add_person_refused_late(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent) -> Response:
+    """Writes, then is refused by a later rule and rolls its work back, as several routes do."""
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    session.add(Person(id=form.text("id") or new_id(), case_id=case.id, name=form.text("name")))
+    session.flush()
+    if form.text("name") != "Allowed":
+        session.rollback()
+        form.error("name", "Refused after the record was written.")
+        return render(request, "errors/422.html", {"status_code": 422, "title": "Check", "form": form}, status_code=422)
+    return redirect(request, f"/cases/{case.id}")

@@ -58,6 +58,19 @@ def test_refused_operation_leaves_no_ledger_row_so_it_can_be_corrected_and_retri
     assert db.get(Person, op).name == "Jordan Morgan"
 
 
+def test_operation_refused_after_the_route_rolled_back_its_work_answers_422_not_500(db, client, settings):
+    """A 500 would stop every sync at this item for good; a 422 sets it aside to be corrected."""
+    _, case = _setup(db, client, settings)
+    op = str(uuid.uuid4())
+    url = f"/test/cases/{case.id}/people-refused-late"
+    refused = client.post(url, data={"id": op, "name": "Not allowed"}, headers={"Idempotency-Key": op})
+    assert refused.status_code == 422
+    assert db.get(SyncOperation, op) is None and db.get(Person, op) is None
+    fixed = client.post(url, data={"id": op, "name": "Allowed"}, headers={"Idempotency-Key": op})
+    assert fixed.status_code == 303
+    assert db.get(Person, op).name == "Allowed" and db.get(SyncOperation, op).status_code == 303
+
+
 def test_operation_refused_for_permission_leaves_no_ledger_row(db, client, settings):
     _setup(db, client, settings)
     other_case = make_case(db, worker=make_user(db))

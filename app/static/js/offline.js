@@ -167,12 +167,14 @@
     return response.text().then(function (html) {
       var doc = new DOMParser().parseFromString(html, "text/html"), parts = [];
       doc.querySelectorAll(".field-error").forEach(function (error) {
-        var label = error.closest(".field") && error.closest(".field").querySelector("label");
+        // A group of radio buttons is named by its legend, not by its first button's label.
+        var field = error.closest(".field"), label = field && (field.querySelector("legend") || field.querySelector("label"));
         var text = error.textContent.replace("⚠", "").trim();
         parts.push(label ? label.textContent.replace("(required)", "").trim() + ": " + text : text);
       });
-      var heading = doc.querySelector("h1");
-      return parts.join(" ") || (heading && heading.textContent.trim()) || "Homeward refused this.";
+      // A refusal of the whole form (a rule, not one field) is the error summary's paragraph.
+      var refusal = doc.querySelector(".error-summary p"), heading = doc.querySelector("h1");
+      return parts.join(" ") || (refusal && refusal.textContent.trim()) || (heading && heading.textContent.trim()) || "Homeward refused this.";
     });
   }
 
