@@ -593,7 +593,9 @@
       }) || forms[0];
       form.dataset.retry = op.id;
       fields.forEach(function (pair) {
-        var field = form.elements[pair[0]];
+        // The page just came from Homeward with the record's current version: the worker sees
+        // their values and the reason beside them, so sending again must not clash a second time.
+        var field = pair[0] === "base_version" ? null : form.elements[pair[0]];
         if (!field) return;
         if (field.length && !field.tagName) {
           Array.prototype.forEach.call(field, function (f) { if (f.type === "checkbox" || f.type === "radio") f.checked = f.value === pair[1]; });
