@@ -85,6 +85,11 @@ def test_family_rates_the_diamond_with_no_signal_and_it_syncs_exactly_once(page,
     page.wait_for_url(kayla_home)
     page.goto(f"{live_server}/")
     page.wait_for_url(kayla_home)
+    # Closing the app and opening it again does not end the lock either.
+    again = context.new_page()
+    again.goto(f"{live_server}/cases/{case.id}/diamond")
+    again.wait_for_url(kayla_home)
+    again.close()
 
     _rate_four(page, [4, 6, 3, 5], shot=f"family-offline-question-{size}")
     assert_accessible(page, f"family-offline-done-{size}")

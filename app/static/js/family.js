@@ -1,6 +1,7 @@
 // Family mode in the browser (docs/family-mode.md). Online the server enforces the lock; this keeps
-// it without a signal. The state in sessionStorage says the family has the tablet: which case, who
-// is rating, the salted PBKDF2 check of the Worker PIN (never the PIN) and the wrong tries so far.
+// it without a signal. The state in localStorage (it outlives closing the app) says the family has
+// the tablet: which case, who is rating, the salted PBKDF2 check of the Worker PIN (never the PIN)
+// and the wrong tries so far.
 // - Hand-over without a signal: the hand-over page carries the worker's offline PIN check; the
 //   family screens were kept on the device by "Take offline". The lock then lives here only.
 // - Hand-over online: the server's family screens carry the hand-over's checks; offline, the right
@@ -15,9 +16,9 @@
   var OPEN = /^\/cases\/(\d+)\/(signs-of-safety\/(three-houses|scales\/rate)|base\/feedback\/)/;
 
   function load() {
-    try { return JSON.parse(sessionStorage.getItem(KEY) || "null"); } catch (e) { return null; }
+    try { return JSON.parse(localStorage.getItem(KEY) || "null"); } catch (e) { return null; }
   }
-  function save(state) { sessionStorage.setItem(KEY, JSON.stringify(state)); }
+  function save(state) { localStorage.setItem(KEY, JSON.stringify(state)); }
   function home(s) { return "/family/" + s.caseId + "/" + (s.personId || "who"); }
   function kit(d, extra) {
     var s = { caseId: d["case"], pinSalt: d.pinSalt, pinCheck: d.pinCheck, tokenSalt: d.tokenSalt, iterations: +d.iterations, failures: 0 };
@@ -53,8 +54,8 @@
   }
 
   function lockTablet() {
-    sessionStorage.removeItem(KEY);
-    sessionStorage.setItem(LOCKED, "1");
+    localStorage.removeItem(KEY);
+    localStorage.setItem(LOCKED, "1");
     hideNav();
     var main = document.getElementById("main");
     if (main) main.innerHTML = '<section class="narrow card"><h1>The tablet is locked</h1><p role="alert">Too many wrong tries. For safety, your worker must log in again.</p></section>';
@@ -62,24 +63,24 @@
   }
 
   function sendLock() {
-    if (!navigator.onLine || !sessionStorage.getItem(LOCKED)) return;
+    if (!navigator.onLine || !localStorage.getItem(LOCKED)) return;
     fetch("/family/lock", { method: "POST", credentials: "same-origin" }).then(function (r) {
-      if (r.ok || r.status === 401 || r.redirected) sessionStorage.removeItem(LOCKED);
+      if (r.ok || r.status === 401 || r.redirected) localStorage.removeItem(LOCKED);
     }).catch(function () {});
   }
 
   // The hand-back worked out offline is finished by the server when the connection returns.
   function sendPending() {
-    var pending = load() && sessionStorage.getItem(PENDING);
+    var pending = load() && localStorage.getItem(PENDING);
     if (!pending || !navigator.onLine) return;
     var body = new URLSearchParams({ handback_token: pending });
     fetch("/family/" + load().caseId + "/hand-back", { method: "POST", body: body, credentials: "same-origin" }).then(function (r) {
       if (r.ok && r.url.indexOf("/family") === -1) {
-        sessionStorage.removeItem(PENDING);
-        sessionStorage.removeItem(KEY);
+        localStorage.removeItem(PENDING);
+        localStorage.removeItem(KEY);
         window.location.assign(r.url);
       } else if (r.status >= 400 && r.status < 500) {
-        sessionStorage.removeItem(PENDING);
+        localStorage.removeItem(PENDING);
       }
     }).catch(function () {});
   }
@@ -103,12 +104,12 @@
     checkPin(form, state, function (typed) {
       if (state.local) {
         // The hand-over never reached Homeward: ending it here is all there is to do.
-        sessionStorage.removeItem(KEY);
+        localStorage.removeItem(KEY);
         window.location.assign("/cases/" + state.caseId + "/diamond");
         return;
       }
       return pbkdf2(typed, state.tokenSalt, state.iterations).then(function (token) {
-        sessionStorage.setItem(PENDING, token);
+        localStorage.setItem(PENDING, token);
         form.querySelector("input[name=pin]").value = "";
         var note = document.querySelector("[data-offline-note]");
         if (note) note.hidden = false;
@@ -165,14 +166,14 @@
       return r.ok && !r.redirected ? r.json() : {};
     }).then(function (d) {
       if (d.family_case_id) { back(); return; }
-      sessionStorage.removeItem(KEY);
+      localStorage.removeItem(KEY);
       document.querySelectorAll(".site-nav, .session-box").forEach(function (el) { el.hidden = false; });
       document.body.classList.remove("family-mode");
     }, back);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    if (sessionStorage.getItem(LOCKED)) { lockTablet(); return; }
+    if (localStorage.getItem(LOCKED)) { lockTablet(); return; }
     var state = load(), root = document.querySelector("[data-family-lock]");
     if (root) familyScreen(root, state);
     else if (state) elsewhere(state);
