@@ -118,3 +118,13 @@ def test_choosing_who_rates_outside_family_mode_only_leads_to_their_screens(clie
     row = live_session(db, worker)
     assert row.family_case_id is None and row.family_person_id is None
     assert db.get(Person, mother.id) is not None
+
+
+def test_hand_back_posted_outside_family_mode_checks_the_pin_and_ends_nothing(client, db, settings):
+    """A hand-over made offline never reached Homeward; without scripts its hand-back form posts here."""
+    worker, case = _worker_with_case(db, client, settings)
+    wrong = client.post(f"/family/{case.id}/hand-back", data={"pin": "1357"})
+    assert wrong.status_code == 422 and "That is not the right PIN." in wrong.text
+    right = client.post(f"/family/{case.id}/hand-back", data={"pin": PIN})
+    assert right.status_code == 303 and right.headers["location"] == f"/cases/{case.id}/diamond"
+    assert live_session(db, worker).ended_at is None

@@ -160,6 +160,8 @@
     hideNav();
     var open = location.pathname.match(OPEN);
     if (open && open[1] === String(state.caseId)) return;
+    // A family screen not kept on the device shows the offline page: going "back" would loop.
+    if (location.pathname.indexOf("/family/" + state.caseId + "/") === 0) return;
     var back = function () { window.location.replace(home(state)); };
     if (state.local || !navigator.onLine) { back(); return; }
     fetch("/family/status", { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
