@@ -155,3 +155,44 @@ def test_family_rates_the_diamond_with_no_signal_and_it_syncs_exactly_once(page,
     expect(page.locator("#diamond-latest .rater-shape")).to_have_count(3)
     assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
     assert_accessible(page, f"family-offline-diamond-{size}")
+
+
+def test_five_wrong_pins_lock_a_tablet_handed_over_offline_and_end_the_session_once_online(page, context, live_server, db):
+    worker = with_pin(make_user(db, email="sam@example.org", full_name="Sam Okafor"), db)
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    db.commit()
+    page.set_viewport_size(SIZES["phone"])
+    log_in(page, live_server, "sam@example.org")
+    page.goto(f"{live_server}/cases/{case.id}")
+    wait_for_service_worker(page)
+    page.get_by_role("button", name="Take offline").click()
+    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=30000)
+    context.set_offline(True)
+    page.goto(f"{live_server}/cases/{case.id}/hand-to-family")
+    page.get_by_label("Worker PIN").fill(PIN)
+    page.get_by_role("button", name="Hand to family").click()
+    page.wait_for_url(f"**/family/{case.id}/*")
+    page.get_by_role("link", name="Hand back").click()
+    page.wait_for_url(f"**/family/{case.id}/hand-back")
+    for left in (4, 3, 2, 1):
+        page.get_by_label("Worker PIN").fill("0000")
+        page.get_by_role("button", name="Hand back").click()
+        expect(page.get_by_text(f"That is not the right PIN. {left} {'try' if left == 1 else 'tries'} left.")).to_be_visible()
+    page.get_by_label("Worker PIN").fill("0000")
+    page.get_by_role("button", name="Hand back").click()
+    expect(page.get_by_role("heading", name="The tablet is locked")).to_be_visible()
+    assert_accessible(page, "family-offline-locked-phone")
+    # Every page stays locked, the worker's too, even the right PIN has nowhere to go.
+    page.goto(f"{live_server}/cases/{case.id}")
+    expect(page.get_by_role("heading", name="The tablet is locked")).to_be_visible()
+    assert live_session(db, worker).ended_at is None  # Homeward has not heard yet
+    context.set_offline(False)
+    deadline = 50
+    while live_session(db, worker).ended_at is None and deadline:
+        page.wait_for_timeout(200)
+        deadline -= 1
+    assert live_session(db, worker).ended_at is not None
+    page.goto(f"{live_server}/cases/{case.id}")
+    # The worker logs in again; the tablet is no longer locked.
+    assert "/login" in page.url
+    expect(page.get_by_label("Email")).to_be_visible()
