@@ -4,8 +4,9 @@
     BENCH_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/hw_offline .venv/bin/python -m bench.sync_replay
 
 For each database it serves the real app with uvicorn on 127.0.0.1 and sends 500 "Record a
-contact" operations one after another, as the outbox replays them (in order, keep-alive, each
-with its Idempotency-Key). Then it sends all 500 again, as a device would after losing the
+contact" operations one after another, as the outbox replays them: in order, keep-alive, each
+sealed to the server's key as the device stores it and sent to /sync/sealed, which opens it and
+hands it to the contact route under its Idempotency-Key. Then it sends all 500 again, as a device would after losing the
 answers, and checks that each operation was applied exactly once: 500 contacts and 500 ledger
 rows. PostgreSQL runs in a scratch database `<name>_sync_bench`, created and dropped here.
 Target (DESIGN.md "Budgets"): 500 operations in under 10 s.
@@ -34,6 +35,7 @@ from app.db import make_engine
 from app.main import create_app
 from app.models import load_all_models
 from app.security.sessions import COOKIE_NAME, start_session
+from app.sync import sealing
 from app.sync.models import SyncOperation
 
 OPERATIONS = 500
@@ -51,7 +53,7 @@ class _Server(uvicorn.Server):
         pass
 
 
-def _seed(engine, settings: Settings) -> tuple[int, str]:
+def _seed(engine, settings: Settings) -> tuple[int, int, str]:
     load_all_models().metadata.create_all(engine)
     with Session(engine, expire_on_commit=False) as session:
         team = Team(name="Bench team")
@@ -66,44 +68,50 @@ def _seed(engine, settings: Settings) -> tuple[int, str]:
         session.add(Person(case_id=case.id, name=case.young_person_name, relationship="Young person", is_young_person=True))
         cookie = start_session(session=session, user=worker, settings=settings, user_agent="bench")
         session.commit()
-        return case.id, cookie
+        return case.id, worker.id, cookie
 
 
-def _replay(client: httpx.Client, case_id: int, ops: list[str]) -> list[float]:
-    """Send every operation in order, as the outbox does; returns each one's latency in seconds."""
-    latencies = []
+def _sealed_items(settings: Settings, case_id: int, user_id: int, ops: list[str]) -> list[dict]:
+    """The outbox as a device holds it: each item sealed to the server's key when it was saved."""
+    target, items = f"/cases/{case_id}/contacts", []
     for op in ops:
+        fields = [["id", op], ["kind", "visit"], ["place", "home"], ["occurred_on", date.today().isoformat()], ["duration_minutes", "45"], ["note", "Bench visit."]]
+        aad = sealing.additional_data(op_id=op, target=target, user_id=str(user_id))
+        items.append({"id": op, "target": target, "method": "POST", "user_id": str(user_id), "base_version": None, "sealed": sealing.seal(settings.secret_key, fields, aad=aad)})
+    return items
+
+
+def _replay(client: httpx.Client, items: list[dict]) -> list[float]:
+    """Send every sealed item in order to /sync/sealed, as the outbox does; each one's latency in seconds."""
+    latencies = []
+    for item in items:
         started = time.perf_counter()
-        response = client.post(
-            f"/cases/{case_id}/contacts",
-            data={"id": op, "kind": "visit", "place": "home", "occurred_on": date.today().isoformat(), "duration_minutes": "45", "note": "Bench visit."},
-            headers={"Idempotency-Key": op, "Accept": "application/json"},
-        )
+        response = client.post("/sync/sealed", json=item, headers={"Accept": "application/json"})
         latencies.append(time.perf_counter() - started)
         if response.status_code != 303:
-            raise SystemExit(f"operation {op} answered {response.status_code}: {response.text[:200]}")
+            raise SystemExit(f"operation {item['id']} answered {response.status_code}: {response.text[:200]}")
     return latencies
 
 
 def run(url: str, label: str) -> dict:
     settings = Settings(homeward_env="test", database_url=url, secret_key="bench-secret-key-long-enough-0123456789abcdef")
     engine = make_engine(url)
-    case_id, cookie = _seed(engine, settings)
+    case_id, user_id, cookie = _seed(engine, settings)
     port = _free_port()
     server = _Server(uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
         time.sleep(0.02)
-    ops = [str(uuid.uuid4()) for _ in range(OPERATIONS)]
+    items = _sealed_items(settings, case_id, user_id, [str(uuid.uuid4()) for _ in range(OPERATIONS)])
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", cookies={COOKIE_NAME: cookie}, timeout=30) as client:
             client.get("/healthz")
             started, cpu = time.perf_counter(), time.process_time()
-            first = _replay(client, case_id, ops)
+            first = _replay(client, items)
             first_total, first_cpu = time.perf_counter() - started, time.process_time() - cpu
             started = time.perf_counter()
-            second = _replay(client, case_id, ops)
+            second = _replay(client, items)
             second_total = time.perf_counter() - started
     finally:
         server.should_exit = True

@@ -187,13 +187,21 @@ def save_engagement(*, session: Session, version: BaseVersion, by: Actor, item_i
     return item
 
 
-def save_resilience(*, session: Session, version: BaseVersion, by: Actor, base_revision: int, marks: dict[str, dict[str, str]]) -> None:
-    """Replace the checklist marks; each mark says strength or vulnerability, who decided, and notes."""
+def save_resilience(*, session: Session, version: BaseVersion, by: Actor, base_revision: int, marks: dict[str, dict[str, str]], untouched: set[str] = frozenset()) -> None:
+    """Set the checklist marks; each mark says strength or vulnerability, who decided, and notes.
+
+    Factors in `untouched` were sent as the form showed them, so they keep what is saved: a second
+    save from a page kept on the device (which still shows the checklist as it was taken) changes
+    only what the worker changed, instead of undoing the first save.
+    """
     content = _content(version)
     stage = content["stages"]["resilience"]
     if base_revision != stage["revision"]:
         raise StaleEdit({"marks": content["resilience"]["marks"], "revision": stage["revision"]})
-    content["resilience"]["marks"] = marks
+    saved = content["resilience"]["marks"]
+    merged = {key: value for key, value in marks.items() if key not in untouched}
+    merged.update({key: saved[key] for key in untouched if key in saved})
+    content["resilience"]["marks"] = {key: merged[key] for key in factor_labels() if key in merged}
     stage["revision"] += 1
     _save(session=session, version=version, content=content, by=by, what="resilience")
 

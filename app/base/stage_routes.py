@@ -5,6 +5,7 @@ New items carry the UUID made when the form was rendered (a replay changes nothi
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -143,18 +144,27 @@ async def save_engagement(request: Request, case_id: int, session: SessionDep, a
 async def save_resilience(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     case, form, version = await _stage_post(request, session, actor, case_id)
     base = form.integer("base_version", required=True, minimum=0)
-    marks = {}
+    marks, untouched = {}, set()
     for key in service.factor_labels():
         mark = form.choice(f"mark_{key}", [*service.MARKS, "none"], required=False, default="none")
+        decided = form.choice(f"decided_{key}", service.DECIDED_BY.keys(), required=False, default="family_with_worker")
+        notes = form.text(f"notes_{key}", max_length=500)
         if mark in service.MARKS:
-            marks[key] = {
-                "mark": mark,
-                "decided_by": form.choice(f"decided_{key}", service.DECIDED_BY.keys(), required=False, default="family_with_worker"),
-                "notes": form.text(f"notes_{key}", max_length=500),
-            }
+            marks[key] = {"mark": mark, "decided_by": decided, "notes": notes}
+        if _shown(form.values.get(f"was_{key}")) == [mark, decided, notes]:
+            untouched.add(key)
     return _apply(request, session, case, actor, version, "resilience", form,
-                  lambda: service.save_resilience(session=session, version=version, by=actor, base_revision=base, marks=marks),
+                  lambda: service.save_resilience(session=session, version=version, by=actor, base_revision=base, marks=marks, untouched=untouched),
                   "Resilience checklist saved.")
+
+
+def _shown(raw: str | None) -> list[str] | None:
+    """A factor as the form showed it (its `was_` field): mark, who decided, notes."""
+    try:
+        value = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    return value if isinstance(value, list) and len(value) == 3 and all(isinstance(v, str) for v in value) else None
 
 
 @router.post("/cases/{case_id}/base/risk")
@@ -273,6 +283,13 @@ async def stage_status(request: Request, case_id: int, stage: str, session: Sess
         raise HTTPException(status_code=404)
     case, form, version = await _stage_post(request, session, actor, case_id)
     done = form.choice("done", ["1", "0"]) == "1"
+    # The form sets a state (it may come from a page kept on the device that showed an older one),
+    # so the message says what changed, or that nothing needed to.
+    label = rules.STAGE_LABELS[stage]
+    if version.content["stages"][stage]["done"] == done:
+        message = f"{label} was already done." if done else f"{label} stays open."
+    else:
+        message = f"{label} marked done." if done else f"{label} reopened."
     return _apply(request, session, case, actor, version, stage, form,
                   lambda: service.set_stage_done(session=session, version=version, by=actor, stage=stage, done=done),
-                  f"{rules.STAGE_LABELS[stage]} marked done." if done else f"{rules.STAGE_LABELS[stage]} reopened.")
+                  message)

@@ -24,7 +24,7 @@ from app.db import SessionDep
 from app.forms import Form
 from app.security.auth import CurrentActor, SettingsDep, require_role
 from app.security.permissions import get_case
-from app.templating import flash, redirect, render
+from app.templating import flash, is_htmx, redirect, render
 from app.timeutil import age_on, today
 
 router = APIRouter()
@@ -137,11 +137,8 @@ def case_context(*, session: Session, case, actor, settings, kind: str = "") -> 
     consents, consent_grid = consent_service.at_a_glance(session=session, case=case, people=people)
     recent_contacts = list(session.exec(select(Contact).where(Contact.case_id == case.id).order_by(Contact.occurred_on.desc(), Contact.recorded_at.desc()).limit(5)).all())
     facts = service.case_facts(session=session, case=case, by=actor)
-    everything = extensions.timeline_items(session=session, case=case)
-    timeline = [item for item in everything if item.kind == kind] if kind else everything
-    known = {k for k, _ in TIMELINE_FILTERS}
-    kinds = sorted({item.kind for item in everything} - known)
     return {
+        **timeline_context(session=session, case=case, kind=kind),
         "case": case,
         "header": service.header(session=session, case=case, first_contact_target_hours=settings.first_contact_target_hours),
         "target_hours": settings.first_contact_target_hours,
@@ -158,7 +155,17 @@ def case_context(*, session: Session, case, actor, settings, kind: str = "") -> 
         "can_change": actor.role in (Role.worker, Role.supervisor) and facts.role in ("worker", "supervisor"),
         "contexts": PRACTICE_CONTEXT_LABELS,
         "sections": extensions.case_sections(session=session, case=case, actor=actor),
-        "timeline": timeline,
+    }
+
+
+def timeline_context(*, session: Session, case, kind: str = "") -> dict:
+    """What the timeline block needs: the whole case page's context is not built for a filter."""
+    everything = extensions.timeline_items(session=session, case=case)
+    known = {k for k, _ in TIMELINE_FILTERS}
+    kinds = sorted({item.kind for item in everything} - known)
+    return {
+        "case": case,
+        "timeline": [item for item in everything if item.kind == kind] if kind else everything,
         "timeline_kind": kind,
         "timeline_filters": TIMELINE_FILTERS + [(k, k.capitalize()) for k in kinds],
     }
@@ -169,8 +176,10 @@ def case_page(request: Request, case_id: int, session: SessionDep, actor: Curren
     case = get_case(session=session, actor=actor, case_id=case_id)
     if kind and not kind.isidentifier():
         raise HTTPException(status_code=404)
+    if is_htmx(request):  # a timeline filter: only the timeline block is sent back
+        return render(request, "cases/case.html", timeline_context(session=session, case=case, kind=kind[:20]), block="timeline")
     ctx = case_context(session=session, case=case, actor=actor, settings=settings, kind=kind[:20])
-    return render(request, "cases/case.html", ctx, block="timeline")
+    return render(request, "cases/case.html", ctx)
 
 
 from app.cases import routes_lifecycle, routes_records  # noqa: E402  (they import helpers from here)

@@ -1,11 +1,11 @@
-"""Endings on the case page: "End active work", "Reactivate", the dormant review and prompted tasks."""
+"""Endings on the case page: "End active work", "Reactivate", the dormant review, "Ask to reopen" and prompted tasks."""
 from __future__ import annotations
 
 from sqlmodel import Session, select
 
 from app.cases.models import Case, CaseStatus
 from app.config import get_settings
-from app.endings import service
+from app.endings import reopen_requests, service
 from app.endings.models import ASKED_BY, PROMPT_WORDS, EndingTask, Prompt
 from app.security.permissions import can_change_case
 from app.timeutil import today
@@ -17,7 +17,11 @@ def context(*, session: Session, case: Case, actor) -> dict:
     spell = service.open_spell(session=session, case=case) if case.status == CaseStatus.dormant else None
     tasks = session.exec(select(EndingTask).where(EndingTask.case_id == case.id).order_by(EndingTask.done_at.is_not(None), EndingTask.due_on).limit(20)).all()
     prompts = session.exec(select(Prompt.kind, Prompt.raised_at).where(Prompt.case_id == case.id, Prompt.resolved_at.is_(None)).order_by(Prompt.raised_at)).all()
+    closed = case.status == CaseStatus.closed
+    reopen_request = reopen_requests.open_request(session=session, case=case) if closed else None
     return {
+        "reopen_request": reopen_request,
+        "can_ask_reopen": closed and reopen_request is None and reopen_requests.is_case_worker(actor.user, case),
         "can_change": can_change,
         "can_end": can_change and case.status == CaseStatus.active,
         "can_reactivate": case.status == CaseStatus.dormant and (actor.user.id == case.key_worker_id or (role == "supervisor" and can_change)),

@@ -1,10 +1,13 @@
 """Demo endings: every worker holds a dormant case (Sophie's dormant review is due), Tyler came back
-from dormancy without a referral, Ellie's ending is on record, and `homeward tick` has run once.
+from dormancy without a referral, Ellie's ending is on record and her worker has asked to reopen her case (waiting in the review
+queue), and `homeward tick` has run once.
 
 Priya Shah (worker2) has no dormant case in the core demo, so Jade Robinson is added here with
 the screening and casework a real dormant case would have.
 """
 from __future__ import annotations
+
+from sqlmodel import select
 
 from datetime import date, datetime, time, timedelta
 
@@ -59,6 +62,30 @@ def _jade(*, session, demo) -> Case:
         on = (opened + timedelta(weeks=weeks)).astimezone(LOCAL).date()
         session.add(Contact(case_id=case.id, kind="visit", occurred_on=on, start_time=time(16, 0), duration_minutes=60, place="home", present=[jade.id, mum.id], young_person_seen=True, attended=True, direct_minutes=60, note="Worked on the family's plan for school mornings.", by_user_id=worker.id))
     return case
+
+
+def _ellie_asks_again(*, session, demo, case: Case, now: datetime) -> None:
+    """Ten days after closing, Ellie's mum rang Priya: the worries are back. Priya asked two days ago."""
+    from app.base.demo import _actor
+    from app.endings import reopen_requests
+    from app.endings.models import ReopenRequestVersion
+    from app.review.models import Submission
+
+    worker = session.get(type(demo.users["worker2"]), case.key_worker_id)
+    request = reopen_requests.ask(session=session, case=case, by=_actor(worker), data=reopen_requests.RequestInput(
+        asked_by="parent", urgency="soon",
+        what_changed="Tracy rang on Monday: Ellie has missed college since half-term, stayed out two nights last week and came home with a new phone she will not explain.",
+        reason="The worries that brought us in are back and Tracy asked for Priya by name. Reopening keeps the history and the relationship; a new referral would start again with someone new.",
+    ))
+    asked = now - timedelta(days=2)
+    request.created_at = asked
+    session.add(request)
+    for row in session.exec(select(ReopenRequestVersion).where(ReopenRequestVersion.request_id == request.id)).all():
+        row.at = asked
+        session.add(row)
+    for row in session.exec(select(Submission).where(Submission.item_id == request.id)).all():
+        row.submitted_at = asked
+        session.add(row)
 
 
 def load(*, session, demo) -> None:
@@ -123,5 +150,7 @@ def load(*, session, demo) -> None:
             goals=_goals(("Safe at home", "met", "No police call-outs since January"), ("Back in college", "met", "Enrolled and attending")),
             summary="Ellie and Tracy, the work is finished and you did it together.", views="Ellie said she is proud of herself.", closure_reason="aims_achieved",
         ))
+        session.flush()
+        _ellie_asks_again(session=session, demo=demo, case=ellie, now=now)
     session.flush()
     tick(session=session, now=now)

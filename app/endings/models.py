@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.cases.models import new_id
@@ -122,3 +122,45 @@ class Prompt(SQLModel, table=True):
     kind: str = Field(max_length=30)  # dormant_review_due | max_dormancy | engagement
     raised_at: datetime = Field(default_factory=utcnow)
     resolved_at: datetime | None = None
+
+
+class ReopenRequest(SQLModel, table=True):
+    """A case worker's request that the supervisor reopen a closed case (issue 10's review queue).
+
+    Each time it is sent to the supervisor it gets a new ReopenRequestVersion; the review
+    Submission points at the request (item) and the version. Approving it reopens the case through
+    the supervisor's reopen (a re-referral); the worker may withdraw a returned request.
+    """
+
+    __tablename__ = "reopen_request"
+    __table_args__ = (Index("ix_reopen_request_case_created", "case_id", "created_at"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    case_id: int = Field(foreign_key="case.id")
+    # The case's id while the request is open (waiting or returned), else NULL: unique, so the
+    # database itself keeps a case to one open request, on SQLite and PostgreSQL alike.
+    open_case_id: int | None = Field(default=None, unique=True)
+    state: str = Field(default="open", max_length=20)  # open | approved | withdrawn
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by_id: int = Field(foreign_key="user.id")
+    closed_at: datetime | None = None
+    closed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    # The re-referral made when it was approved.
+    reactivation_id: str | None = Field(default=None, foreign_key="reactivation.id", max_length=36)
+
+
+class ReopenRequestVersion(SQLModel, table=True):
+    """What one sending of a reopen request said; never changed (a resubmission is a new version)."""
+
+    __tablename__ = "reopen_request_version"
+    __table_args__ = (UniqueConstraint("request_id", "number", name="uq_reopen_request_version_number"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    request_id: str = Field(foreign_key="reopen_request.id", max_length=36)
+    number: int = 1
+    asked_by: str = Field(max_length=20)  # ASKED_BY
+    what_changed: str = Field(max_length=4000)
+    urgency: str = Field(max_length=20)  # URGENCY
+    reason: str = Field(max_length=4000)
+    by_user_id: int = Field(foreign_key="user.id")
+    at: datetime = Field(default_factory=utcnow)

@@ -245,8 +245,14 @@ def reactivate(
     return back, True
 
 
-def reopen(*, session: Session, case: Case, by: Actor, reason: str, record_id: str | None = None, base_version: int | None = None) -> tuple[Reactivation, bool]:
-    """Closed -> screening by a supervisor, recorded as a re-referral (the rules refuse anyone else)."""
+def reopen(
+    *, session: Session, case: Case, by: Actor, reason: str, record_id: str | None = None, base_version: int | None = None, decision: str = "",
+    request_submission_id: str | None = None,
+) -> tuple[Reactivation, bool]:
+    """Closed -> screening by a supervisor, recorded as a re-referral (the rules refuse anyone else).
+
+    A worker's open reopen request is settled by it: approved with `decision` when it is approved
+    from the review queue (`request_submission_id`), or as reopened directly otherwise."""
     if record_id:
         existing = session.get(Reactivation, record_id)
         if existing is not None and existing.case_id == case.id:
@@ -259,6 +265,9 @@ def reopen(*, session: Session, case: Case, by: Actor, reason: str, record_id: s
     session.add(back)
     audit.record(session=session, actor=by, action="create", object_type="reactivation", object_id=back.id, case_id=case.id, detail="reopened as a re-referral")
     session.flush()
+    from app.endings import reopen_requests
+
+    reopen_requests.settle_on_reopen(session=session, case=case, by=by, back=back, rationale=decision or reason.strip(), submission_id=request_submission_id)
     return back, True
 
 

@@ -184,8 +184,11 @@ def dashboard(*, session: Session, viewer: User, settings: Settings, today: date
         v.case_id: v
         for v in session.exec(select(BaseVersion).join(latest_number, and_(BaseVersion.case_id == latest_number.c.case_id, BaseVersion.number == latest_number.c.number))).all()
     }
+    # With the case itself: a reopen request waits on a closed case, which is not among `cases`.
     waiting = session.exec(
-        select(Submission.case_id, Submission.submitted_by_id, Submission.submitted_at).where(Submission.team_id.in_(team_ids), Submission.status == SubmissionStatus.waiting)
+        select(Submission.case_id, Submission.submitted_by_id, Submission.submitted_at, Case)
+        .join(Case, Case.id == Submission.case_id)
+        .where(Submission.team_id.in_(team_ids), Submission.status == SubmissionStatus.waiting)
     ).all()
 
     flags: list[Flag] = []
@@ -249,10 +252,10 @@ def dashboard(*, session: Session, viewer: User, settings: Settings, today: date
         if c.status == "dormant" and c.id in ending_has_plan and rules.ending_without_sustainability_plan(ending_recorded=True, has_sustainability_plan=ending_has_plan[c.id]):
             raise_flag("no_sustainability_plan")
 
-    for case_id, worker_id, submitted_at in waiting:
+    for case_id, worker_id, submitted_at, waiting_case in waiting:
         if worker_id in rows:
             rows[worker_id].waiting += 1
-        c = by_case.get(case_id)
+        c = by_case.get(case_id, waiting_case)
         if c is not None and rules.waiting_too_long(submitted_on=local(submitted_at).date(), today=today, working_days=settings.review_wait_working_days):
             flag = Flag("waiting", c.id, c.reference, c.display_name, c.key_worker_id)
             flags.append(flag)

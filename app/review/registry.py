@@ -2,8 +2,8 @@
 
 A kind says how to show one submitted version read-only (as named sections of text) and where the
 item lives. "What changed" is worked out here, generically, from two versions' sections. Other
-features register their kind with `register(...)`; BASE assessments, endings and reopen requests
-register the same way once they exist on this branch (see `register`).
+features register their kind with `register(...)`: Signs of Safety maps, network meeting notes,
+BASE assessments, endings and reopen requests are registered below.
 """
 from __future__ import annotations
 
@@ -28,6 +28,14 @@ class ReviewKind:
     # final meeting notes that take corrections as addenda); False when a new version of the item
     # is submitted from the item's own page.
     resubmit_here: bool = False
+    # (session, submission, actor, rationale) -> None: approving does more than record the decision
+    # (a reopen request reopens the case) and records the decision itself; raises service.Refused.
+    approve: Callable[..., None] | None = None
+    # What the supervisor is told approving does, beside the Approve button.
+    approve_hint: str = ""
+    # (session, item ids) -> the items no longer waiting on the worker (withdrawn, approved another
+    # way), so a returned version of them leaves the worker's "Returned to you".
+    settled: Callable[[Session, list[str]], set[str]] | None = None
 
 
 KINDS: dict[str, ReviewKind] = {}
@@ -185,8 +193,7 @@ if _base_available():
 # --- Endings of active work -------------------------------------------------------------------
 # An ending has already moved the case (the family was told); the supervisor signs it off or
 # returns it with comments, and the worker answers and sends it again from the review screen.
-# Reopening a closed case is a supervisor's own decision, recorded as a re-referral, so it has
-# nobody above it in the queue.
+# A supervisor reopens a closed case directly (a re-referral); a worker asks with a reopen request.
 
 RATING_WORDS = {"met": "Met", "partly": "Partly met", "not_met": "Not met"}
 
@@ -220,3 +227,56 @@ def _ending_sections(session: Session, submission) -> Sections:
 
 
 register(ReviewKind(key="ending", label="Ending of active work", sections=_ending_sections, url=lambda s: f"/cases/{s.case_id}", resubmit_here=True))
+
+
+# --- Reopen requests --------------------------------------------------------------------------
+# A case worker asks the supervisor to reopen a closed case (app/endings/reopen_requests.py).
+# Approving it reopens the case as a re-referral; a returned request is sent again from the case's
+# request page as a new version, or withdrawn.
+
+def _reopen_sections(session: Session, submission) -> Sections:
+    from app.cases.models import CLOSURE_REASONS, Case
+    from app.endings.models import ASKED_BY, URGENCY, ReopenRequestVersion
+
+    version = session.get(ReopenRequestVersion, submission.version_id)
+    if version is None:
+        return [("Request", "This request is no longer on record.")]
+    case = session.get(Case, submission.case_id)
+    closed = f"No longer closed: now {case.status}." if case is not None else ""
+    if case is not None and case.status == "closed":
+        closed = "Closed" + (f" on {case.closed_at:%-d %b %Y}" if case.closed_at else "") + (f": {dict(CLOSURE_REASONS).get(case.closure_reason, case.closure_reason).lower()}" if case.closure_reason else "") + "."
+    return [
+        ("The case", closed),
+        ("Who asked", dict(ASKED_BY).get(version.asked_by, version.asked_by)),
+        ("What has changed", version.what_changed),
+        ("Urgency", dict(URGENCY).get(version.urgency, version.urgency)),
+        ("Why reopen", version.reason),
+    ]
+
+
+def _reopen_approve(session: Session, submission, actor, rationale: str) -> None:
+    from app.cases.service import Conflict, Refused as CaseRefused
+    from app.endings import reopen_requests
+    from app.review.service import Refused
+
+    try:
+        reopen_requests.approve(session=session, submission=submission, by=actor, rationale=rationale)
+    except (CaseRefused, Conflict) as error:
+        raise Refused(error.message) from None
+
+
+def _reopen_settled(session: Session, item_ids: list[str]) -> set[str]:
+    from app.endings import reopen_requests
+
+    return reopen_requests.settled_item_ids(session, item_ids)
+
+
+register(ReviewKind(
+    key="reopen_request",
+    label="Reopen request",
+    sections=_reopen_sections,
+    url=lambda s: f"/cases/{s.case_id}/reopen-request",
+    approve=_reopen_approve,
+    approve_hint="Approving reopens the case for screening, recorded as a re-referral with the worker's reason.",
+    settled=_reopen_settled,
+))

@@ -132,9 +132,15 @@ async def approve(request: Request, submission_id: str, session: SessionDep, act
     form = Form(await request.form())
     if not service.can_review(actor.user, submission):
         raise Forbidden("Only the team's supervisor can approve this, and not their own work.")
+    kind = registry.KINDS.get(submission.kind)
+    rationale = form.text("rationale", max_length=4000)
     try:
-        service.approve(session=session, submission=submission, by=actor.user, rationale=form.text("rationale", max_length=4000))
+        if kind is not None and kind.approve is not None:  # e.g. a reopen request reopens the case
+            kind.approve(session, submission, actor, rationale)
+        else:
+            service.approve(session=session, submission=submission, by=actor.user, rationale=rationale)
     except service.Refused as exc:
+        session.rollback()
         flash(request, str(exc), "error")
         return redirect(request, f"/review/{submission.id}")
     audit.record(session=session, actor=actor, action="approve", object_type="review_submission", object_id=submission.id, case_id=case.id, detail=submission.kind)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, User
@@ -105,12 +105,20 @@ def returned_for(*, session: Session, user: User) -> list[tuple[QueueRow, list[R
         select(Submission, Case, User)
         .join(Case, Case.id == Submission.case_id)
         .join(User, User.id == Submission.submitted_by_id)
-        .where(Submission.status == SubmissionStatus.returned, Case.key_worker_id == user.id)
+        # The key worker sees what was returned on their cases; a co-worker sees what they sent.
+        .where(Submission.status == SubmissionStatus.returned, or_(Case.key_worker_id == user.id, and_(Case.co_worker_id == user.id, Submission.submitted_by_id == user.id)))
         .order_by(Submission.decided_at.desc())
     ).all()
     # Only the newest submission of each item counts: once sent again, the return is dealt with.
     newest = _newest_versions(session, [s.item_id for s, _c, _u in rows])
     rows = [(s, c, u) for s, c, u in rows if newest.get((s.kind, s.item_id)) == s.version_number]
+    # An item its kind says is settled (a withdrawn reopen request) is no longer the worker's to do.
+    settled: set[str] = set()
+    for key in {s.kind for s, _c, _u in rows}:
+        kind = registry.KINDS.get(key)
+        if kind is not None and kind.settled is not None:
+            settled |= kind.settled(session, [s.item_id for s, _c, _u in rows if s.kind == key])
+    rows = [(s, c, u) for s, c, u in rows if s.item_id not in settled]
     comments = comments_for(session=session, submission_ids=[s.id for s, _c, _u in rows])
     return [(QueueRow(s, c, u), comments.get(s.id, [])) for s, c, u in rows]
 

@@ -1,5 +1,8 @@
-"""The Outbox page, conflict screens, and the ledger look-up the offline script uses."""
+"""The Outbox page, conflict screens, sealed items, and the ledger look-up the offline script uses."""
 from __future__ import annotations
+
+import asyncio
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
@@ -8,7 +11,7 @@ from app.cases import extensions
 from app.db import SessionDep
 from app.security.auth import CurrentActor, FamilyActor
 from app.security.permissions import get_case
-from app.sync import service
+from app.sync import sealing, service
 from app.sync.ledger import parse_key
 from app.templating import flash, redirect, render
 
@@ -71,3 +74,101 @@ def operation_result(op_id: str, session: SessionDep, actor: FamilyActor) -> JSO
     if op is None:
         raise HTTPException(status_code=404)
     return JSONResponse({"op_id": op.op_id, "status": op.status_code, "location": op.location})
+
+
+# ---- sealed items (app/sync/sealing.py) ---------------------------------------------------------
+
+@router.get("/sync/outbox-key")
+def outbox_key(request: Request) -> JSONResponse:
+    """The public key the offline script seals waiting items to. Public by nature."""
+    return JSONResponse(sealing.public_key(request.app.state.settings.secret_key), headers={"Cache-Control": "no-cache"})
+
+
+def _sealed_item(body: object) -> dict:
+    if not isinstance(body, dict) or not all(isinstance(body.get(k), str) for k in ("id", "target", "user_id")):
+        raise HTTPException(status_code=400, detail="This waiting item is damaged and cannot be sent.")
+    target = urlsplit(body["target"])
+    # Only this app's own forms: a path, never another site.
+    if target.scheme or target.netloc or not target.path.startswith("/") or target.path.startswith("//"):
+        raise HTTPException(status_code=400, detail="This waiting item is damaged and cannot be sent.")
+    return body
+
+
+def _open(request: Request, item: dict, user_id: str) -> list[list[str]]:
+    aad = sealing.additional_data(op_id=item["id"], target=item["target"], user_id=user_id)
+    try:
+        return sealing.open_sealed(request.app.state.settings.secret_key, item.get("sealed"), aad=aad)
+    except sealing.SealError:
+        raise HTTPException(
+            status_code=400,
+            detail="This item was sealed on the device for another key or account and cannot be opened. Please enter it again.",
+        ) from None
+
+
+@router.post("/sync/sealed")
+async def send_sealed(request: Request) -> Response:
+    """Open a sealed item and hand it to its own form's route, as if the form had been posted.
+
+    The item's route does everything as usual (session, permission, audit, ledger under the
+    item's id); this only opens the envelope. It holds no database session of its own.
+    """
+    try:
+        item = _sealed_item(await request.json())
+    except ValueError:
+        raise HTTPException(status_code=400, detail="This waiting item is damaged and cannot be sent.") from None
+    fields = _open(request, item, item["user_id"])
+    if item.get("base_version") not in (None, ""):
+        # The device moves a later edit's version on after an earlier one applied (followOn).
+        fields = [[k, str(item["base_version"]) if k == "base_version" else v] for k, v in fields]
+    return await _dispatch(request, target=item["target"], fields=fields, op_id=item["id"])
+
+
+async def _dispatch(request: Request, *, target: str, fields: list[list[str]], op_id: str) -> Response:
+    url = urlsplit(target)
+    body = urlencode([(k, v) for k, v in fields]).encode()
+    skip = {b"content-type", b"content-length", b"idempotency-key"}
+    headers = [(k, v) for k, v in request.scope["headers"] if k not in skip] + [
+        (b"content-type", b"application/x-www-form-urlencoded"),
+        (b"content-length", str(len(body)).encode()),
+        (b"idempotency-key", op_id.encode()),
+    ]
+    scope = {
+        key: request.scope[key]
+        for key in ("type", "asgi", "http_version", "scheme", "root_path", "client", "server", "app")
+        if key in request.scope
+    }
+    scope.update(method="POST", path=url.path, raw_path=url.path.encode(), query_string=url.query.encode(), headers=headers, state={})
+    sent = False
+
+    async def receive() -> dict:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.Event().wait()  # no disconnect: the answer is collected below
+        return {"type": "http.disconnect"}
+
+    answer: dict = {"status": 500, "headers": [], "body": []}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            answer["status"], answer["headers"] = message["status"], message.get("headers", [])
+        elif message["type"] == "http.response.body":
+            answer["body"].append(message.get("body", b""))
+
+    await request.app(scope, receive, send)
+    response = Response(content=b"".join(answer["body"]), status_code=answer["status"])
+    keep = {b"content-type", b"location", b"set-cookie", b"retry-after", b"idempotent-replayed"}
+    response.raw_headers = [(k, v) for k, v in response.raw_headers if k != b"content-type"]
+    response.raw_headers.extend((k, v) for k, v in answer["headers"] if k.lower() in keep)
+    return response
+
+
+@router.post("/sync/sealed/open")
+async def open_sealed_item(request: Request, actor: CurrentActor) -> JSONResponse:
+    """A refused item's own fields, for "Edit and retry": only for the account that made it."""
+    try:
+        item = _sealed_item(await request.json())
+    except ValueError:
+        raise HTTPException(status_code=400, detail="This waiting item is damaged and cannot be opened.") from None
+    return JSONResponse({"fields": _open(request, item, str(actor.id))})

@@ -1,7 +1,7 @@
 """offline worker PIN check for family mode without a signal
 
 Revision ID: 0011
-Revises: 0010
+Revises: 0012
 Create Date: 2026-11-22 06:20:00
 
 The hand-over page carries a salted PBKDF2 check of the Worker PIN (never the PIN), so the tablet
@@ -15,7 +15,9 @@ import sqlmodel
 
 
 revision = "0011"
-down_revision = "0010"
+# Given the id 0011 when 0010 was the head; 0012 (reopen requests) reached main first, from 0010,
+# so this follows it: a database already at 0012 upgrades to here without a second head.
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

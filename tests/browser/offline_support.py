@@ -17,7 +17,10 @@ class Flaky:
         self.app, self.skip, self.lose, self.refuse = app, 0, 0, False
 
     async def __call__(self, scope, receive, send):
-        outbox = scope["type"] == "http" and any(k == b"idempotency-key" for k, _ in scope["headers"])
+        # Outbox requests: sent with an Idempotency-Key, or sealed items sent to /sync/sealed.
+        outbox = scope["type"] == "http" and (
+            scope["path"] == "/sync/sealed" or any(k == b"idempotency-key" for k, _ in scope["headers"])
+        )
         if outbox and self.refuse:
             await PlainTextResponse("Server error", status_code=500)(scope, receive, send)
             return

@@ -26,6 +26,12 @@ def _save(page, button: str) -> None:
         page.get_by_role("button", name=button).click()
 
 
+def _stage_status(page, stage: str, choice: str) -> None:
+    """Set a stage's status: "Done" or "Open: still working on it" (reopen)."""
+    page.get_by_role("group", name=f"Is the {stage} stage done?").get_by_label(choice).check()
+    _save(page, "Save stage status")
+
+
 def _go(page, link: str) -> None:
     with page.expect_navigation():
         page.get_by_role("link", name=link).click()
@@ -56,7 +62,7 @@ def test_worker_completes_base_reopens_resilience_finalises_plan_and_family_give
         page.get_by_role("group", name="Capacity to change").get_by_label("3").check()
         _save(page, "Save engagement")
     assert page.get_by_role("heading", name="Samira Hassan (Mother)").is_visible()
-    _save(page, "Mark engagement done")
+    _stage_status(page, "engagement", "Done")
     assert_accessible(page, "base-engagement-tablet")
 
     # Resilience: decided with the family.
@@ -69,7 +75,7 @@ def test_worker_completes_base_reopens_resilience_finalises_plan_and_family_give
     _save(page, "Save resilience checklist")
     assert page.locator("figcaption").inner_text() == "2 strengths and 1 vulnerability: the scales tip towards strengths."
     assert page.get_by_role("img", name="Tipping scales").is_visible()
-    _save(page, "Mark resilience done")
+    _stage_status(page, "resilience", "Done")
     assert_accessible(page, "base-resilience-tablet")
 
     # Risk: a register entry and an overall judgement.
@@ -85,16 +91,17 @@ def test_worker_completes_base_reopens_resilience_finalises_plan_and_family_give
     page.get_by_role("combobox", name="Overall risk").select_option("high")
     page.get_by_label("Rationale").fill("Missing three times this month")
     _save(page, "Save judgement")
-    _save(page, "Mark risk done")
+    _stage_status(page, "risk", "Done")
     assert_accessible(page, "base-risk-tablet")
 
     # Back to resilience after the risk stage: reopen it and add a factor.
     _go(page, "2. Resilience")
-    _save(page, "Reopen resilience")
+    _stage_status(page, "resilience", "Open: still working on it")
+    assert page.get_by_text("Resilience reopened.").is_visible()
     page.get_by_role("group", name="Goes to school, college or training most days").get_by_label("Vulnerability").check()
     _save(page, "Save resilience checklist")
     assert page.locator("figcaption").inner_text() == "2 strengths and 2 vulnerabilities: the scales are level."
-    _save(page, "Mark resilience done")
+    _stage_status(page, "resilience", "Done")
 
     # Analysis: the high risk suggests a formulation meeting.
     _go(page, "4. Analysis")
@@ -103,7 +110,7 @@ def test_worker_completes_base_reopens_resilience_finalises_plan_and_family_give
     page.get_by_label("Chair").fill("Jo Bell")
     page.get_by_label("Conclusions").fill("Missing episodes follow contact with an older group")
     _save(page, "Save formulation meeting")
-    _save(page, "Mark analysis done")
+    _stage_status(page, "analysis", "Done")
 
     # Plan: a step linked to the risk, then finalise.
     _go(page, "5. Plan")

@@ -56,6 +56,9 @@ def test_a_map_strength_recorded_without_a_signal_is_added_once(page, context, l
     waiting = page.locator("[data-waiting-here]")
     expect(waiting).to_contain_text("waiting to sync (1)")
     expect(waiting).to_contain_text("Kayla and her Gran talk every day.")
+    # What waits on the device is sealed to Homeward's key: the words are not readable in storage.
+    assert ops[0]["sealed"]["data"] and "fields" not in ops[0]
+    assert "Gran" not in str(ops)
     assert _count(db, MapItem, text="Kayla and her Gran talk every day.") == 0
     _sync_and_replay(page, context, ops)
     expect(waiting).to_have_count(0)

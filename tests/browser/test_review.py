@@ -1,11 +1,15 @@
 """Supervision round trip in the browser: a worker submits a map; the supervisor returns it with a
 comment on one section; the worker sees the comment and resubmits; the supervisor sees what
-changed and approves; the oversight dashboard's counts change. axe on every page."""
+changed and approves; the oversight dashboard's counts change. A worker asks to reopen a closed
+case and the supervisor approves it from the queue. axe on every page."""
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 
 from app.signs_of_safety.models import Category
+from app.timeutil import utcnow
 from tests.browser.conftest import assert_accessible, assert_touch_targets, log_in
 from tests.factories import make_case, make_team, make_user
 from tests.signs_of_safety.factories import add_item
@@ -100,3 +104,56 @@ def test_map_returned_with_a_section_comment_resubmitted_and_approved(page, live
     assert_accessible(page, "review-case-notes")
     page.goto(f"{live_server}/supervision/{worker.id}")
     assert_accessible(page, "review-worker-supervision")
+
+
+def test_worker_asks_to_reopen_a_closed_case_and_the_supervisor_approves_it_from_the_queue(page, live_server, db):
+    team = make_team(db, name="North Adolescent Support Team")
+    priya = make_user(db, team=team, email="priya@example.org", full_name="Priya Shah")
+    make_user(db, team=team, role="supervisor", email="helen@example.org", full_name="Helen Marsh")
+    case = make_case(db, worker=priya, young_person_name="Ellie Shaw", status="closed", closed_at=utcnow() - timedelta(days=10), closure_reason="aims_achieved")
+    db.commit()
+
+    log_in(page, live_server, "priya@example.org")
+    page.goto(f"{live_server}/cases/{case.id}")
+    page.get_by_role("link", name="Ask to reopen").click()
+    assert page.get_by_role("heading", name="Ask to reopen").is_visible()
+    assert_accessible(page, "reopen-request-form")
+    assert_touch_targets(page)
+    page.get_by_label("What has changed").fill("Tracy rang: Ellie has missed college since half-term and stayed out two nights.")
+    page.get_by_role("button", name="Ask to reopen").click()
+    page.wait_for_load_state()
+    # Nothing lost, and each message beside its field.
+    assert page.locator("#asked_by-error").inner_text().endswith("Please choose one.")
+    assert page.locator("#reason-error").inner_text().endswith("Why it should reopen is needed.")
+    assert "stayed out two nights" in page.get_by_label("What has changed").input_value()
+    assert_accessible(page, "reopen-request-form-errors")
+    page.get_by_label("Who asked").select_option("parent")
+    page.get_by_label("Urgency").select_option("soon")
+    page.get_by_label("Why it should reopen").fill("The worries are back and Tracy asked for Priya by name.")
+    page.get_by_role("button", name="Ask to reopen").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Waiting for your supervisor").is_visible()
+    assert_accessible(page, "reopen-request-waiting")
+
+    _switch(page, live_server, "helen@example.org")
+    page.goto(f"{live_server}/review")
+    page.get_by_label("Kind of work").select_option("reopen_request")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/review?*kind=reopen_request*")
+    page.get_by_role("link", name="Reopen request, version 1").click()
+    assert page.get_by_role("heading", name="Reopen request, version 1").is_visible()
+    assert page.get_by_text("A parent or carer").is_visible()
+    assert page.get_by_text("The worries are back and Tracy asked for Priya by name.").is_visible()
+    assert_accessible(page, "reopen-request-review")
+    page.get_by_role("button", name="Approve").click()
+    page.wait_for_url("**/review")
+    assert page.get_by_text("Nothing is waiting for review.").is_visible()
+    page.goto(f"{live_server}/cases/{case.id}")
+    assert page.locator(".status-screening").first.is_visible()
+    assert page.get_by_text("Re-referral: The worries are back").first.is_visible()
+
+    _switch(page, live_server, "priya@example.org")
+    page.goto(f"{live_server}/cases/{case.id}/reopen-request")
+    assert page.get_by_text("The last request was approved").is_visible()
+    assert page.get_by_role("button", name="Ask to reopen").count() == 0
+    assert_accessible(page, "reopen-request-approved")

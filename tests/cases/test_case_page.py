@@ -72,3 +72,14 @@ def test_caseload_queries_do_not_grow_with_cases(client, db, settings, engine):
         make_case(db, worker=worker)
     db.commit()
     assert _count_queries(engine, lambda: client.get("/")) == small
+
+
+def test_a_timeline_filter_reads_only_what_the_timeline_needs(client, db, settings, engine):
+    worker = make_user(db)
+    case = make_case(db, worker=worker, status="screening")
+    make_screened(db, case, worker)
+    login(client, db, worker, settings)
+    whole = _count_queries(engine, lambda: client.get(f"/cases/{case.id}"))
+    filtered = _count_queries(engine, lambda: client.get(f"/cases/{case.id}", params={"kind": "contact"}, headers={"HX-Request": "true"}))
+    # The sections, people, consent and header are not built for a filter: about half the statements.
+    assert filtered < whole * 0.7, (filtered, whole)

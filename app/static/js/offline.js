@@ -80,15 +80,83 @@
 
   // ---- Sending -----------------------------------------------------------------------------
   function send(op) {
-    var body = new URLSearchParams(), control = new AbortController();
-    op.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
+    var control = new AbortController();
     var timer = setTimeout(function () { control.abort(); }, SEND_TIMEOUT_MS);
     // redirect "manual": a 303 after a save comes back as an opaque redirect, which is success,
     // without fetching the next page (and spending its one-time flash message) in the background.
-    return fetch(op.target, {
-      method: op.method, body: body, redirect: "manual", credentials: "same-origin", signal: control.signal,
-      headers: { "Idempotency-Key": op.id, "Accept": "application/json" }
-    }).finally(function () { clearTimeout(timer); });
+    var request = { method: op.method, redirect: "manual", credentials: "same-origin", signal: control.signal };
+    var url = op.target;
+    if (op.sealed) {
+      // Sealed on this device: the server opens it and hands it to the same route (sealing.py).
+      url = "/sync/sealed";
+      request.method = "POST";
+      request.body = JSON.stringify({ id: op.id, target: op.target, method: op.method, user_id: op.user_id, base_version: op.base_version, sealed: op.sealed });
+      request.headers = { "Content-Type": "application/json", "Accept": "application/json" };
+    } else {
+      request.body = new URLSearchParams();
+      op.fields.forEach(function (pair) { request.body.append(pair[0], pair[1]); });
+      request.headers = { "Idempotency-Key": op.id, "Accept": "application/json" };
+    }
+    return fetch(url, request).finally(function () { clearTimeout(timer); });
+  }
+
+  // ---- Sealing (app/sync/sealing.py) -------------------------------------------------------
+  // What waits on the device is sealed to Homeward's public key: ECDH P-256 with a fresh key per
+  // item, HKDF-SHA256, AES-GCM. Only the server can open it; id, target, label and base version
+  // stay readable because replay needs them. Without WebCrypto or a key, an item is kept as typed.
+  var KEY_ITEM = "homeward.outboxKey", SUMMARY = "homeward.summary.";
+  function outboxKey() {
+    try { return JSON.parse(localStorage.getItem(KEY_ITEM) || "null"); } catch (e) { return null; }
+  }
+  function fetchOutboxKey() {
+    if (!navigator.onLine) return;
+    fetch("/sync/outbox-key", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (key) { if (key && key.kid) localStorage.setItem(KEY_ITEM, JSON.stringify(key)); }, function () {});
+  }
+  function b64(buffer) {
+    var text = "";
+    new Uint8Array(buffer).forEach(function (b) { text += String.fromCharCode(b); });
+    return btoa(text);
+  }
+  function seal(op) {
+    var key = outboxKey(), subtle = window.crypto && window.crypto.subtle, enc = new TextEncoder();
+    if (!key || !subtle) return Promise.resolve(op);
+    var curve = { name: "ECDH", namedCurve: "P-256" }, mine;
+    return Promise.all([subtle.importKey("jwk", key.jwk, curve, false, []), subtle.generateKey(curve, true, ["deriveBits"])])
+      .then(function (keys) {
+        mine = keys[1];
+        return subtle.deriveBits({ name: "ECDH", public: keys[0] }, mine.privateKey, 256);
+      })
+      .then(function (shared) { return subtle.importKey("raw", shared, "HKDF", false, ["deriveKey"]); })
+      .then(function (hkdf) {
+        return subtle.deriveKey({ name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: enc.encode("homeward outbox v1") },
+          hkdf, { name: "AES-GCM", length: 256 }, false, ["encrypt"]);
+      })
+      .then(function (aes) {
+        var iv = crypto.getRandomValues(new Uint8Array(12));
+        var aad = enc.encode(op.id + "\n" + op.target + "\n" + op.user_id);
+        return Promise.all([
+          subtle.encrypt({ name: "AES-GCM", iv: iv, additionalData: aad }, aes, enc.encode(JSON.stringify(op.fields))),
+          subtle.exportKey("raw", mine.publicKey)
+        ]).then(function (out) {
+          op.sealed = { kid: key.kid, epk: b64(out[1]), iv: b64(iv), data: b64(out[0]) };
+          // The few words shown in "waiting to sync" stay in this tab only, never in storage.
+          if (op.summary) sessionStorage.setItem(SUMMARY + op.id, op.summary);
+          delete op.fields;
+          delete op.summary;
+          return op;
+        });
+      })
+      .catch(function () { return op; });
+  }
+  function summaryOf(op) { return op.summary || sessionStorage.getItem(SUMMARY + op.id) || ""; }
+  // The fields of an item, opened by the server when sealed (only for the account that made it).
+  function fieldsOf(op) {
+    if (!op.sealed) return Promise.resolve(op.fields);
+    return fetch("/sync/sealed/open", {
+      method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify({ id: op.id, target: op.target, user_id: op.user_id, sealed: op.sealed })
+    }).then(function (r) { return r.ok ? r.json() : { fields: [] }; }).then(function (d) { return d.fields || []; });
   }
 
   function messageFrom(response) {
@@ -130,17 +198,21 @@
   }
 
   // A few words of what was typed or chosen, so the worker can tell waiting items apart.
+  // Fields the worker changed come first: on a long form (a checklist) they tell items apart.
   function summary(form) {
-    var parts = [];
+    var changed = [], rest = [];
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (parts.length >= 3 || !el.name || /^(hidden|submit|button|password|file)$/.test(el.type)) return;
+      if (!el.name || /^(hidden|submit|button|password|file)$/.test(el.type)) return;
       if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
       var value = el.tagName === "SELECT" ? (el.selectedOptions[0] || {}).text : el.value;
       if (el.type === "radio" || el.type === "checkbox") value = el.labels && el.labels[0] ? el.labels[0].textContent : el.value;
       value = (value || "").replace(/\s+/g, " ").trim();
-      if (value) parts.push(value.length > 60 ? value.slice(0, 59) + "…" : value);
+      if (!value) return;
+      var moved = el.tagName === "SELECT" ? !(el.selectedOptions[0] || {}).defaultSelected
+        : (el.type === "radio" || el.type === "checkbox") ? !el.defaultChecked : el.value !== el.defaultValue;
+      (moved ? changed : rest).push(value.length > 60 ? value.slice(0, 59) + "…" : value);
     });
-    return parts.join(" · ");
+    return changed.concat(rest).slice(0, 3).join(" · ");
   }
 
   // After a create is kept on the device the form is ready for the next record, which needs an id
@@ -160,7 +232,7 @@
   }
 
   function keep(form, op) {
-    return save(OUTBOX, op).then(function () {
+    return seal(op).then(function (sealed) { return save(OUTBOX, sealed); }).then(function () {
       if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
       note(form, "Saved on this device — will sync when online");
       delete form.dataset.retry;
@@ -253,7 +325,8 @@
       return op.target === done.target && op.base_version === done.base_version;
     }).map(function (op) {
       op.base_version = version;
-      op.fields = op.fields.map(function (pair) { return pair[0] === "base_version" ? [pair[0], version] : pair; });
+      // A sealed item carries its base version beside the seal; the server puts it in the form.
+      if (op.fields) op.fields = op.fields.map(function (pair) { return pair[0] === "base_version" ? [pair[0], version] : pair; });
       return save(OUTBOX, op);
     }));
   }
@@ -274,6 +347,7 @@
   // ---- Logging out -------------------------------------------------------------------------
   // Everything kept for offline use goes, except the outbox: unsent work is never dropped.
   function clearDevice() {
+    Object.keys(sessionStorage).forEach(function (k) { if (k.indexOf(SUMMARY) === 0) sessionStorage.removeItem(k); });
     return caches.delete(PAGES_CACHE).then(openDb).then(function (db) {
       var names = Array.prototype.filter.call(db.objectStoreNames, function (n) { return n !== OUTBOX; });
       db.close();
@@ -419,7 +493,7 @@
     here.forEach(function (op) {
       var li = document.createElement("li");
       li.appendChild(Object.assign(document.createElement("strong"), { textContent: op.label }));
-      li.appendChild(document.createTextNode((op.summary ? ": " + op.summary : "") + " · saved " + when(op.time)));
+      li.appendChild(document.createTextNode((summaryOf(op) ? ": " + summaryOf(op) : "") + " · saved " + when(op.time)));
       list.appendChild(li);
     });
     box.replaceChildren(title, list);
@@ -505,12 +579,21 @@
   // corrected item replaces it instead of becoming a second one.
   function restoreRetry() {
     var id = new URLSearchParams(location.search).get("retry");
-    var form = document.querySelector("form[data-offline]");
-    if (!id || !form) return;
-    store(OUTBOX, "readonly", function (s) { return s.get(id); }).then(function (op) {
-      if (!op) return;
+    var forms = document.querySelectorAll("form[data-offline]");
+    if (!id || !forms.length) return;
+    var op;
+    store(OUTBOX, "readonly", function (s) { return s.get(id); }).then(function (found) {
+      op = found;
+      return op ? fieldsOf(op) : null;
+    }).then(function (fields) {
+      if (!fields) return;
+      // A page may hold several forms (a stage page: add, judge, finalise): reopen the one sent.
+      var form = Array.prototype.find.call(forms, function (f) {
+        var action = new URL(f.action, location.href);
+        return action.pathname + action.search === op.target;
+      }) || forms[0];
       form.dataset.retry = op.id;
-      op.fields.forEach(function (pair) {
+      fields.forEach(function (pair) {
         var field = form.elements[pair[0]];
         if (!field) return;
         if (field.length && !field.tagName) {
@@ -542,6 +625,7 @@
   document.querySelectorAll("[data-offline-case]").forEach(showCase);
   restoreRetry();
   warnIfStorageNearlyFull();
+  if (document.body.dataset.userId) fetchOutboxKey();
   window.addEventListener("online", sync);
   window.addEventListener("offline", refresh);
   setInterval(sync, SYNC_EVERY_MS);

@@ -1,0 +1,355 @@
+"""A whole BASE assessment recorded in a home with no signal, then synced exactly once.
+
+The worker keeps the case on the tablet ("Take offline"), loses the signal, and works through the
+five stages on the pages kept on the device: each save waits in the outbox and is listed on its
+page. Resilience is reopened after the risk stage, changed and marked done again, and the plan is
+finalised. Back online everything syncs in order; the same items sent again (as after answers
+lost on the way back) change nothing. Then the family give feedback on the family screens
+(online: family mode offline is the family-mode work's) and the triangulation view shows both.
+
+Limits of pages kept on the device, designed around here: the assessment is started online
+(every stage form names the version); a hazard's management actions are saved with the hazard in
+one form; a plan step cannot link a hazard recorded offline (the kept plan page does not list it),
+and a hazard cannot name resilience factors marked offline as mitigations, for the same reason.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import func, select
+
+from app.audit.models import AuditEntry
+from app.base.models import BaseFeedback, BaseVersion
+from app.sync.models import SyncOperation
+from tests.browser.conftest import PHONE, TABLET, assert_accessible, log_in
+from tests.browser.offline_support import put_back, status, stored, wait_for_service_worker
+from tests.family.factories import PIN, with_pin
+
+pytestmark = pytest.mark.browser
+
+FACTORS = {
+    "Has at least one adult they trust and can talk to": "Strength",
+    "A hobby, sport or club they enjoy": "Strength",
+    "Friends who are a good influence": "Vulnerability",
+}
+SCHOOL = "Goes to school, college or training most days"
+
+
+def _setup(db):
+    from tests.base.factories import case_with_family
+
+    worker, case, mother = case_with_family(db)
+    with_pin(worker, db)
+    db.commit()
+    return worker, case, mother
+
+
+def _waiting(page, count: int, text: str) -> None:
+    """What was just saved is listed on this page, with how many wait from it."""
+    box = page.locator("[data-waiting-here]")
+    expect(box).to_contain_text(f"waiting to sync ({count})")
+    expect(box).to_contain_text(text)
+
+
+def _stage_status(page, stage: str, choice: str) -> None:
+    page.get_by_role("group", name=f"Is the {stage} stage done?").get_by_label(choice).check()
+    page.get_by_role("button", name="Save stage status").click()
+
+
+def _mark(page, factors: dict[str, str]) -> None:
+    for factor, mark in factors.items():
+        page.get_by_role("group", name=factor).get_by_label(mark).check()
+    page.get_by_role("group", name="Friends who are a good influence").get_by_label("Who decided").select_option(label="Family")
+    page.get_by_role("button", name="Save resilience checklist").click()
+
+
+def _content(db) -> dict:
+    db.expire_all()
+    return db.exec(select(BaseVersion)).one().content
+
+
+def _count(db, model, *where) -> int:
+    db.expire_all()
+    return db.exec(select(func.count()).select_from(model).where(*where)).one()
+
+
+def test_worker_records_all_five_stages_offline_and_they_sync_exactly_once(page, context, live_server, db):
+    worker, case, mother = _setup(db)
+    base = f"{live_server}/cases/{case.id}/base"
+    log_in(page, live_server, worker.email)
+    # Started with a signal: every stage form names the assessment's version.
+    page.goto(base)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start BASE assessment").click()
+    page.goto(f"{live_server}/cases/{case.id}")
+    wait_for_service_worker(page)
+    page.get_by_role("button", name="Take offline").click()
+    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=30000)
+
+    ledger = _count(db, SyncOperation, SyncOperation.user_id == worker.id)  # the start, sent online
+    context.set_offline(True)
+
+    # 1. Engagement: the young person and her mother, then the stage is done.
+    page.goto(f"{base}/engagement")
+    expect(status(page)).to_have_text("Offline")
+    for n, (who, hope) in enumerate((("Amira Hassan (Young person)", "Back in college"), ("Samira Hassan (Mother)", "Amira home by ten")), start=1):
+        page.get_by_label("Who").select_option(label=who)
+        page.get_by_label("What do they hope to achieve?").fill(hope)
+        page.get_by_role("group", name="Motivation to change").get_by_label("4").check()
+        page.get_by_role("group", name="Capacity to change").get_by_label("3").check()
+        page.get_by_role("button", name="Save engagement").click()
+        _waiting(page, n, hope)
+    expect(page.get_by_text("Saved on this device — will sync when online").first).to_be_visible()
+    _stage_status(page, "engagement", "Done")
+    _waiting(page, 3, "Done")
+    assert_accessible(page, "base-offline-engagement-tablet")
+
+    # 2. Resilience, decided with the family; done.
+    page.goto(f"{base}/resilience")
+    _mark(page, FACTORS)
+    _waiting(page, 1, "Strength")
+    _stage_status(page, "resilience", "Done")
+    _waiting(page, 2, "Done")
+
+    # 3. Risk: a hazard with its management action (one form), the overall judgement; done.
+    page.goto(f"{base}/risk")
+    page.get_by_label("Hazard").fill("Going missing overnight")
+    page.get_by_label("Likelihood").select_option("3")
+    page.get_by_label("Imminence").select_option("3")
+    page.get_by_label("Impact").select_option("4")
+    page.get_by_label("Action 1", exact=True).fill("Return-home conversation")
+    page.get_by_label("Action 1 owner").fill("Sam")
+    page.get_by_role("button", name="Save risk").click()
+    _waiting(page, 1, "Going missing overnight")
+    page.get_by_role("combobox", name="Overall risk").select_option("high")
+    page.get_by_label("Rationale").fill("Missing three times this month")
+    page.get_by_role("button", name="Save judgement").click()
+    _waiting(page, 2, "Missing three times this month")
+    _stage_status(page, "risk", "Done")
+    _waiting(page, 3, "Done")
+
+    # Back to resilience after the risk stage: reopen it, add school as a worry, done again. The
+    # kept page still shows the checklist as it was taken (nothing marked); only what is changed
+    # on it now is changed, so the first save's marks stay.
+    page.goto(f"{base}/resilience")
+    _waiting(page, 2, "Done")
+    _stage_status(page, "resilience", "Open: still working on it")
+    _waiting(page, 3, "Open: still working on it")
+    page.get_by_role("group", name=SCHOOL).get_by_label("Vulnerability").check()
+    page.get_by_role("button", name="Save resilience checklist").click()
+    _waiting(page, 4, "Resilience")
+    _stage_status(page, "resilience", "Done")
+    _waiting(page, 5, "Done")
+    assert_accessible(page, "base-offline-resilience-tablet")
+
+    # 4. Analysis: a formulation meeting; done.
+    page.goto(f"{base}/analysis")
+    page.get_by_label("Date held").fill((date.today() - timedelta(days=2)).isoformat())
+    page.get_by_label("Chair").fill("Jo Bell")
+    page.get_by_label("Conclusions").fill("Missing episodes follow contact with an older group")
+    page.get_by_role("button", name="Save formulation meeting").click()
+    _waiting(page, 1, "Jo Bell")
+    _stage_status(page, "analysis", "Done")
+    _waiting(page, 2, "Done")
+
+    # 5. Plan: a statutory requirement and a step, then finalise.
+    page.goto(f"{base}/plan")
+    page.get_by_label("What it requires").fill("Attend core groups")
+    page.get_by_role("button", name="Add requirement").click()
+    _waiting(page, 1, "Attend core groups")
+    page.get_by_label("What will happen").fill("Agree a curfew together")
+    page.get_by_label("Who (required)", exact=True).fill("Samira and Amira")
+    page.get_by_label("Outcome it serves").fill("Amira safe at night")
+    page.get_by_role("button", name="Save step").click()
+    _waiting(page, 2, "Agree a curfew together")
+    review_on = date.today() + timedelta(days=90)
+    page.get_by_label("Review date (required)").fill(review_on.isoformat())
+    page.get_by_role("button", name="Finalise plan").click()
+    _waiting(page, 3, review_on.isoformat())
+    expect(status(page)).to_have_text("16 waiting")
+    assert_accessible(page, "base-offline-plan-tablet")
+    page.set_viewport_size(PHONE)
+    assert_accessible(page, "base-offline-plan-phone")
+    page.set_viewport_size(TABLET)
+
+    ops = stored(page)
+    assert len(ops) == 16 and all(op["status"] == "waiting" for op in ops)
+    assert _content(db)["engagement"] == []  # nothing reached Homeward yet
+
+    # Back online: everything syncs, in order, and nothing needs attention.
+    context.set_offline(False)
+    page.evaluate("window.HomewardOffline.sync()")
+    expect(status(page)).to_have_text("Online", timeout=30000)
+    assert stored(page) == []
+    applied_audit = _count(db, AuditEntry, AuditEntry.object_type == "base_version")
+    assert _count(db, SyncOperation, SyncOperation.user_id == worker.id) == ledger + 16
+
+    # The same sixteen sent again, as after answers lost on the way back: nothing applies twice.
+    put_back(page, ops)
+    page.evaluate("window.HomewardOffline.sync()")
+    expect(status(page)).to_have_text("Online", timeout=30000)
+    assert stored(page) == []
+    assert _count(db, AuditEntry, AuditEntry.object_type == "base_version") == applied_audit
+    assert _count(db, SyncOperation, SyncOperation.user_id == worker.id) == ledger + 16
+    assert _count(db, BaseVersion) == 1
+
+    content = _content(db)
+    assert sorted(e["person_name"] for e in content["engagement"]) == ["Amira Hassan", "Samira Hassan"]
+    assert [r["hazard"] for r in content["risks"]] == ["Going missing overnight"]
+    assert content["risks"][0]["level"] == "high" and content["risks"][0]["actions"][0]["what"] == "Return-home conversation"
+    assert content["risk_judgement"] == {"level": "high", "rationale": "Missing three times this month"}
+    # Both checklist saves applied: the second moved on from the first's revision (no conflict).
+    assert content["stages"]["resilience"]["revision"] == 2
+    marks = {key: (m["mark"], m["decided_by"]) for key, m in content["resilience"]["marks"].items()}
+    assert marks == {
+        "trusted_adult": ("strength", "family_with_worker"), "hobby": ("strength", "family_with_worker"),
+        "good_friends": ("vulnerability", "family"), "goes_to_school": ("vulnerability", "family_with_worker"),
+    }
+    assert [m["chair"] for m in content["meetings"]] == ["Jo Bell"]
+    assert [q["text"] for q in content["requirements"]] == ["Attend core groups"]
+    assert [s["what"] for s in content["steps"]] == ["Agree a curfew together"]
+    assert content["plan"] == {"review_on": review_on.isoformat(), "finalised": True}
+    assert all(content["stages"][s]["done"] for s in ("engagement", "resilience", "risk", "analysis", "plan"))
+    # Resilience was reopened once and marked done twice, each applied once.
+    details = db.exec(select(AuditEntry.detail).where(AuditEntry.object_type == "base_version")).all()
+    assert details.count("resilience reopened") == 1 and details.count("resilience done") == 2
+
+    page.goto(base)
+    expect(page.get_by_text("5 of 5 stages done")).to_be_visible()
+    page.goto(f"{base}/plan")
+    expect(page.get_by_text("The plan is finalised.")).to_be_visible()
+
+    # The family give their feedback on the family screens (with a signal), then hand back.
+    page.goto(f"{live_server}/cases/{case.id}")
+    page.get_by_role("link", name="Hand to family").first.click()
+    page.get_by_label("Worker PIN").fill(PIN)
+    page.get_by_role("button", name="Hand to family").click()
+    page.wait_for_url("**/family**")
+    for perspective, rater, score in (("young_person", "Amira Hassan", "5 Very good"), ("parent", "Samira Hassan", "3 OK")):
+        page.goto(f"{base}/feedback/{perspective}")
+        page.get_by_label("Who is answering?").select_option(label=rater)
+        for n in range(1, 12):
+            expect(page.get_by_text(f"Question {n} of 11")).to_be_visible()
+            page.get_by_role("radio", name=score, exact=True).check()
+            if n < 11:
+                page.get_by_role("button", name="Next question").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Save my answers").click()
+        expect(page.get_by_text("Thank you. Your answers are saved.")).to_be_visible()
+    page.goto(f"{live_server}/family/hand-back")
+    page.get_by_label("Worker PIN").fill(PIN)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Hand back").click()
+
+    page.goto(f"{base}/feedback")
+    table = page.get_by_role("table")
+    expect(table.get_by_role("columnheader", name="Young person")).to_be_visible()
+    expect(table.get_by_role("columnheader", name="Parent or carer")).to_be_visible()
+    assert page.get_by_role("row", name="Average").inner_text().split("\t")[1:3] == ["5.0", "3.0"]
+    assert_accessible(page, "base-offline-triangulation-tablet")
+    assert _count(db, BaseFeedback, BaseFeedback.case_id == case.id) == 2
+
+
+def test_two_peoples_engagements_edited_offline_from_the_same_revision_both_apply(page, context, live_server, db):
+    """The outbox moves a later edit of the same target on by one version when an edit is applied;
+    each item's edit form has its own target, so editing two people's engagements is not taken for
+    one record edited twice (which would answer "Changed since you opened it" for the second)."""
+    from app.cases.models import Person
+    from tests.base.factories import ENGAGEMENT, uid
+
+    worker, case, mother = _setup(db)
+    base = f"{live_server}/cases/{case.id}/base"
+    log_in(page, live_server, worker.email)
+    page.goto(base)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start BASE assessment").click()
+    version_id = db.exec(select(BaseVersion.id)).one()
+    db.expire_all()
+    people = db.exec(select(Person).where(Person.case_id == case.id)).all()
+    for person in people:
+        response = page.request.post(f"{base}/engagement", form={"version_id": version_id, "id": uid(), "person_id": person.id, **ENGAGEMENT},
+                                     headers={"Origin": live_server}, max_redirects=0)
+        assert response.status == 303
+    page.goto(f"{live_server}/cases/{case.id}")
+    wait_for_service_worker(page)
+    page.get_by_role("button", name="Take offline").click()
+    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=30000)
+
+    context.set_offline(True)
+    for n, (name, expects) in enumerate((("Amira Hassan", "Fewer rows at home"), ("Samira Hassan", "Amira talks to her")), start=1):
+        page.goto(f"{base}/engagement")
+        page.get_by_role("link", name=f"Edit engagement for {name}").click()
+        page.get_by_label("What do they expect from the work?").fill(expects)
+        page.get_by_role("button", name="Save engagement").click()
+        _waiting(page, n, expects)
+    context.set_offline(False)
+    page.evaluate("window.HomewardOffline.sync()")
+    expect(status(page)).to_have_text("Online", timeout=30000)
+    assert stored(page) == []  # nothing set aside as a conflict
+    entries = {e["person_name"]: e for e in _content(db)["engagement"]}
+    assert entries["Amira Hassan"]["expectations"] == "Fewer rows at home"
+    assert entries["Samira Hassan"]["expectations"] == "Amira talks to her"
+    assert [e["revision"] for e in entries.values()] == [2, 2]
+
+
+def test_a_plan_finalised_offline_with_the_risk_stage_empty_is_set_aside_naming_the_stage(page, context, live_server, db):
+    """The gate is the server's: a plan finalised on a kept page before any risk was recorded is
+    refused when it syncs, set aside with the message naming the risk stage, and finalised by
+    "Edit and retry" once a risk is recorded (the plan page's finalise form reopens, not the first)."""
+    worker, case, mother = _setup(db)
+    base = f"{live_server}/cases/{case.id}/base"
+    log_in(page, live_server, worker.email)
+    page.goto(base)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start BASE assessment").click()
+    page.goto(f"{live_server}/cases/{case.id}")
+    wait_for_service_worker(page)
+    page.get_by_role("button", name="Take offline").click()
+    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=30000)
+
+    context.set_offline(True)
+    page.goto(f"{base}/engagement")
+    page.get_by_label("Who").select_option(label="Samira Hassan (Mother)")
+    page.get_by_role("group", name="Motivation to change").get_by_label("4").check()
+    page.get_by_role("group", name="Capacity to change").get_by_label("3").check()
+    page.get_by_role("button", name="Save engagement").click()
+    _waiting(page, 1, "4")
+    page.goto(f"{base}/resilience")
+    page.get_by_role("group", name=SCHOOL).get_by_label("Strength").check()
+    page.get_by_role("button", name="Save resilience checklist").click()
+    _waiting(page, 1, "Resilience")
+    page.goto(f"{base}/plan")
+    review_on = (date.today() + timedelta(days=60)).isoformat()
+    page.get_by_label("Review date (required)").fill(review_on)
+    page.get_by_role("button", name="Finalise plan").click()
+    _waiting(page, 1, review_on)
+
+    context.set_offline(False)
+    page.evaluate("window.HomewardOffline.sync()")
+    expect(status(page)).to_have_text("1 need attention", timeout=30000)
+    content = _content(db)
+    assert len(content["engagement"]) == 1 and len(content["resilience"]["marks"]) == 1
+    assert content["plan"]["finalised"] is False
+
+    page.get_by_role("link", name="Outbox").click()
+    expect(page.get_by_text("the risk stage is empty")).to_be_visible()
+    assert_accessible(page, "base-offline-gate-outbox")
+
+    # A hazard recorded with a signal, then the same finalise sent again from its own form.
+    page.goto(f"{base}/risk")
+    page.get_by_label("Hazard").fill("Going missing overnight")
+    for scale in ("Likelihood", "Imminence", "Impact"):
+        page.get_by_label(scale).select_option("2")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save risk").click()
+    page.goto(f"{live_server}/outbox")
+    page.get_by_role("link", name="Edit and retry").click()
+    expect(page.get_by_text("This was not saved")).to_be_visible()
+    expect(page.get_by_label("Review date (required)")).to_have_value(review_on)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Finalise plan").click()
+    expect(page.get_by_text("The plan is finalised.")).to_be_visible()
+    expect(status(page)).to_have_text("Online")
+    assert _content(db)["plan"] == {"review_on": review_on, "finalised": True}
