@@ -36,8 +36,14 @@ def _rate_four(page, numbers, shot: str | None = None):
         expect(page.get_by_text(f"Question {index + 1} of 4")).to_be_visible()
         page.get_by_role("radio", name=str(number), exact=True).check()
         if shot and index == 0:
-            assert_accessible(page, shot)
-            assert_touch_targets(page, 48)
+            # Held upright, then turned on its side: still no sideways scrolling, big targets, axe clean.
+            upright = page.viewport_size
+            for name, size in ((shot, upright), (f"{shot}-landscape", {"width": upright["height"], "height": upright["width"]})):
+                page.set_viewport_size(size)
+                assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+                assert_accessible(page, name)
+                assert_touch_targets(page, 48)
+            page.set_viewport_size(upright)
         # Kept on the device, the answer waits in the outbox and the next question opens.
         with page.expect_navigation():
             page.get_by_role("button", name="Finish" if index == 3 else "Next").click()
