@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from app.accounts.models import Role, Team, User
+from app.accounts.service import set_offline_pin_check
 from app.cases.models import Case, CaseEvent, CaseStatus, Person
 from app.config import Settings
 from app.security.passwords import hash_password
@@ -69,6 +70,8 @@ def load_demo(*, session: Session, settings: Settings) -> Demo:
     users: dict[str, User] = {}
     for key, email, name, role in STAFF:
         user = User(email=email, full_name=name, role=role, team_id=None if role in (Role.admin, Role.manager) else team.id, password_hash=password_hash, pin_hash=pin_hash if role is Role.worker else None)
+        if role is Role.worker:
+            set_offline_pin_check(user, DEMO_PIN)
         session.add(user)
         users[key] = user
     session.flush()

@@ -39,6 +39,12 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     # The family-mode hand-back PIN (4-6 digits), hashed like a password; None until set.
     pin_hash: str | None = Field(default=None, max_length=255)
+    # The offline check of that PIN, made when it is set (docs/family-mode.md): PBKDF2-SHA256 of the
+    # PIN with `pin_salt`. The hand-over page carries it so the tablet can hand over and back
+    # without a signal; it never carries the PIN.
+    pin_salt: str | None = Field(default=None, max_length=64)
+    pin_check: str | None = Field(default=None, max_length=128)
+    pin_iterations: int | None = None
     is_active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow)
 

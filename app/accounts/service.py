@@ -1,7 +1,9 @@
 """Accounts and teams: the rules, no HTTP."""
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -94,10 +96,29 @@ def check_pin(pin: str) -> None:
         raise AccountError("Use 4 to 6 digits.", field="pin")
 
 
+# PBKDF2 in the browser (WebCrypto) must stay quick on an old tablet; a 4-6 digit PIN is short
+# anyway, so the offline check guards the tablet on the sofa, not against someone with the device
+# and time (docs/family-mode.md).
+OFFLINE_PIN_ITERATIONS = 100_000
+
+
+def offline_pin_check(pin: str, salt_hex: str, iterations: int = OFFLINE_PIN_ITERATIONS) -> str:
+    """PBKDF2-SHA256 of the PIN, as family.js computes it with WebCrypto."""
+    return hashlib.pbkdf2_hmac("sha256", pin.encode(), bytes.fromhex(salt_hex), iterations).hex()
+
+
+def set_offline_pin_check(user: User, pin: str) -> None:
+    """A new salted check of the PIN for offline family mode (a new salt every time the PIN is set)."""
+    user.pin_salt = secrets.token_hex(16)
+    user.pin_iterations = OFFLINE_PIN_ITERATIONS
+    user.pin_check = offline_pin_check(pin, user.pin_salt, user.pin_iterations)
+
+
 def set_pin(*, session: Session, user: User, pin: str) -> None:
-    """Set the worker's family-mode PIN (4-6 digits), stored hashed."""
+    """Set the worker's family-mode PIN (4-6 digits), stored hashed, and its offline check."""
     check_pin(pin)
     user.pin_hash = passwords.hash_password(pin)
+    set_offline_pin_check(user, pin)
     session.add(user)
 
 

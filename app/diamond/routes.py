@@ -14,7 +14,7 @@ from app.cases.models import Person, new_id
 from app.db import SessionDep
 from app.diamond import charts, rules, service
 from app.diamond.models import DiamondGoal
-from app.family.routes import family_case, family_context, family_rater
+from app.family.routes import family_access, family_context
 from app.forms import Form
 from app.security.auth import CurrentActor, FamilyActor
 from app.security.permissions import can_change_case, get_case
@@ -132,6 +132,9 @@ async def worker_rate(request: Request, case_id: int, session: SessionDep, actor
 
 
 # ---- family screens: one aim (then one goal) per screen ---------------------------------------
+# The URL says the case and who is rating (app.family.routes.family_access): the same page for a
+# session in family mode and for the case's worker, so the pages can be kept on the device before
+# the hand-over and an answer saved offline is replayed after it as the same rating, once.
 
 def _aim(aim: str) -> rules.Aim:
     if aim not in rules.AIMS_BY_KEY:
@@ -147,35 +150,30 @@ def _goal(session, case, goal_id: str) -> tuple[DiamondGoal, list[DiamondGoal]]:
     return goal, goals
 
 
-def _question(request, session, actor, case, *, aim: rules.Aim, goals: list[DiamondGoal], form: Form, status_code: int = 200) -> Response:
+def _url(case, rater: Person, key: str) -> str:
+    base = f"/family/{case.id}/{rater.id}"
+    return f"{base}/goal/{key[5:]}" if key.startswith("goal:") else f"{base}/diamond/{key}"
+
+
+def _after(case, rater: Person, aim_key: str, goals: list[DiamondGoal]) -> str:
+    keys = [*rules.AIM_KEYS, *(rules.goal_key(g.id) for g in goals)]
+    index = keys.index(aim_key) + 1
+    return f"/family/{case.id}/{rater.id}/done" if index >= len(keys) else _url(case, rater, keys[index])
+
+
+def _question(request, session, actor, case, rater: Person, *, aim: rules.Aim, goals: list[DiamondGoal], form: Form, status_code: int = 200) -> Response:
     is_goal = aim.key.startswith("goal:")
     keys = [*rules.AIM_KEYS, *(rules.goal_key(g.id) for g in goals)]
     ctx = family_context(
-        session=session, actor=actor, case=case, aim=aim, form=form, new_id=form.values.get("id") if not form.ok else new_id(),
-        number=keys.index(aim.key) + 1, total=len(keys),
-        action=f"/family/goal/{aim.key[5:]}" if is_goal else f"/family/diamond/{aim.key}",
+        session=session, actor=actor, case=case, rater=rater, aim=aim, form=form, new_id=form.values.get("id") if not form.ok else new_id(),
+        number=keys.index(aim.key) + 1, total=len(keys), action=_url(case, rater, aim.key), next_url=_after(case, rater, aim.key, goals),
         low=rules.GOAL_LOW_WORDS if is_goal else rules.LOW_WORDS, high=rules.GOAL_HIGH_WORDS if is_goal else rules.HIGH_WORDS,
     )
     return render(request, "diamond/family_aim.html", ctx, status_code=status_code)
 
 
-def _after(aim_key: str, goals: list[DiamondGoal]) -> str:
-    keys = [*rules.AIM_KEYS, *(rules.goal_key(g.id) for g in goals)]
-    index = keys.index(aim_key) + 1
-    if index >= len(keys):
-        return "/family/done"
-    following = keys[index]
-    return f"/family/goal/{following[5:]}" if following.startswith("goal:") else f"/family/diamond/{following}"
-
-
-async def _answer(request, session, actor, case, *, aim: rules.Aim, goal: DiamondGoal | None, goals: list[DiamondGoal]) -> Response:
+async def _answer(request, session, actor, case, rater: Person, *, aim: rules.Aim, goal: DiamondGoal | None, goals: list[DiamondGoal]) -> Response:
     form = Form(await request.form())
-    rater = family_rater(session=session, actor=actor, case=case)
-    named = session.get(Person, form.text("rater", max_length=36)) if form.text("rater", max_length=36) else None
-    if named is not None and named.case_id == case.id:
-        rater = named
-    if rater is None:
-        return redirect(request, "/family/who")
     rating_id = _uuid_field(form)
     score = form.integer("score", required=True, minimum=0, maximum=10)
     if "score" in form.errors:
@@ -184,47 +182,66 @@ async def _answer(request, session, actor, case, *, aim: rules.Aim, goal: Diamon
     step = form.text("next_step", max_length=500)
     if form.ok:
         try:
-            service.record_rating(session=session, actor=actor, case=case, rating_id=rating_id, aim="goal" if goal else aim.key, goal=goal, score=score, person=rater, positive_experiences=good, next_step=step)  # type: ignore[arg-type]
+            # Given on the family screens, whether it arrives now or later from the outbox.
+            service.record_rating(session=session, actor=actor, case=case, rating_id=rating_id, aim="goal" if goal else aim.key, goal=goal, score=score, person=rater, positive_experiences=good, next_step=step, in_family_mode=True)  # type: ignore[arg-type]
         except service.RatingError as exc:
             form.error(exc.field, exc.message)
     if not form.ok:
-        return _question(request, session, actor, case, aim=aim, goals=goals, form=form, status_code=422)
-    return redirect(request, _after(aim.key, goals))
+        return _question(request, session, actor, case, rater, aim=aim, goals=goals, form=form, status_code=422)
+    return redirect(request, _after(case, rater, aim.key, goals))
 
 
-@router.get("/family/diamond/{aim}")
-def family_aim_page(request: Request, aim: str, session: SessionDep, actor: FamilyActor) -> Response:
-    case = family_case(session=session, actor=actor)
+@router.get("/family/{case_id:int}/{person_id}/diamond/{aim}")
+def family_aim_page(request: Request, case_id: int, person_id: str, aim: str, session: SessionDep, actor: FamilyActor) -> Response:
+    case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
     the_aim = _aim(aim)
-    if family_rater(session=session, actor=actor, case=case) is None:
-        return redirect(request, "/family/who")
-    return _question(request, session, actor, case, aim=the_aim, goals=service.open_goals(session=session, case=case), form=Form())
+    return _question(request, session, actor, case, rater, aim=the_aim, goals=service.open_goals(session=session, case=case), form=Form())  # type: ignore[arg-type]
+
+
+@router.post("/family/{case_id:int}/{person_id}/diamond/{aim}")
+async def family_aim(request: Request, case_id: int, person_id: str, aim: str, session: SessionDep, actor: FamilyActor) -> Response:
+    case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
+    the_aim = _aim(aim)
+    return await _answer(request, session, actor, case, rater, aim=the_aim, goal=None, goals=service.open_goals(session=session, case=case))  # type: ignore[arg-type]
+
+
+@router.get("/family/{case_id:int}/{person_id}/goal/{goal_id}")
+def family_goal_page(request: Request, case_id: int, person_id: str, goal_id: str, session: SessionDep, actor: FamilyActor) -> Response:
+    case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
+    goal, goals = _goal(session, case, goal_id)
+    return _question(request, session, actor, case, rater, aim=rules.goal_aim(goal.id, goal.title), goals=goals, form=Form())  # type: ignore[arg-type]
+
+
+@router.post("/family/{case_id:int}/{person_id}/goal/{goal_id}")
+async def family_goal(request: Request, case_id: int, person_id: str, goal_id: str, session: SessionDep, actor: FamilyActor) -> Response:
+    case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
+    goal, goals = _goal(session, case, goal_id)
+    return await _answer(request, session, actor, case, rater, aim=rules.goal_aim(goal.id, goal.title), goal=goal, goals=goals)  # type: ignore[arg-type]
+
+
+@router.get("/family/{case_id:int}/{person_id}/done")
+def family_done(request: Request, case_id: int, person_id: str, session: SessionDep, actor: FamilyActor) -> Response:
+    case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
+    return render(request, "diamond/family_done.html", family_context(session=session, actor=actor, case=case, rater=rater))
+
+
+# Answers queued on a device by the screens before their URLs named the case (/family/diamond/<aim>):
+# the hidden `rater` field says whose they are, so they still apply once, also after the hand-back.
+async def _old_answer(request: Request, session, actor) -> Person:
+    form = await request.form()
+    person = session.get(Person, str(form.get("rater") or actor.user_session.family_person_id or ""))
+    if person is None:
+        raise HTTPException(status_code=404)
+    return person
 
 
 @router.post("/family/diamond/{aim}")
-async def family_aim(request: Request, aim: str, session: SessionDep, actor: FamilyActor) -> Response:
-    case = family_case(session=session, actor=actor)
-    the_aim = _aim(aim)
-    return await _answer(request, session, actor, case, aim=the_aim, goal=None, goals=service.open_goals(session=session, case=case))
-
-
-@router.get("/family/goal/{goal_id}")
-def family_goal_page(request: Request, goal_id: str, session: SessionDep, actor: FamilyActor) -> Response:
-    case = family_case(session=session, actor=actor)
-    goal, goals = _goal(session, case, goal_id)
-    if family_rater(session=session, actor=actor, case=case) is None:
-        return redirect(request, "/family/who")
-    return _question(request, session, actor, case, aim=rules.goal_aim(goal.id, goal.title), goals=goals, form=Form())
+async def old_family_aim(request: Request, aim: str, session: SessionDep, actor: FamilyActor) -> Response:
+    person = await _old_answer(request, session, actor)
+    return await family_aim(request, person.case_id, person.id, aim, session, actor)
 
 
 @router.post("/family/goal/{goal_id}")
-async def family_goal(request: Request, goal_id: str, session: SessionDep, actor: FamilyActor) -> Response:
-    case = family_case(session=session, actor=actor)
-    goal, goals = _goal(session, case, goal_id)
-    return await _answer(request, session, actor, case, aim=rules.goal_aim(goal.id, goal.title), goal=goal, goals=goals)
-
-
-@router.get("/family/done")
-def family_done(request: Request, session: SessionDep, actor: FamilyActor) -> Response:
-    case = family_case(session=session, actor=actor)
-    return render(request, "diamond/family_done.html", family_context(session=session, actor=actor, case=case))
+async def old_family_goal(request: Request, goal_id: str, session: SessionDep, actor: FamilyActor) -> Response:
+    person = await _old_answer(request, session, actor)
+    return await family_goal(request, person.case_id, person.id, goal_id, session, actor)

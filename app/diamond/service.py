@@ -52,6 +52,7 @@ def record_rating(
     positive_experiences: str = "",
     next_step: str = "",
     rated_on: date | None = None,
+    in_family_mode: bool | None = None,
 ) -> DiamondRating:
     """Append one rating; replaying the same id (an offline outbox retry) returns the first and changes nothing."""
     existing = session.get(DiamondRating, rating_id)
@@ -77,7 +78,7 @@ def record_rating(
         next_step=next_step,
         rated_on=rated_on or today(),
         recorded_by_user_id=actor.id,
-        in_family_mode=actor.in_family_mode,
+        in_family_mode=actor.in_family_mode if in_family_mode is None else in_family_mode,
     )
     session.add(rating)
     session.flush()

@@ -40,7 +40,7 @@ def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def _secret_matches(actor: Actor, secret: str) -> tuple[bool, str]:
+def secret_matches(actor: Actor, secret: str) -> tuple[bool, str]:
     """Whether `secret` is the worker's PIN (when set) or password, and which one it was."""
     user = actor.user
     if secret.isdigit() and 4 <= len(secret) <= 6 and user.pin_hash:
@@ -59,7 +59,7 @@ def start(*, session: Session, actor: Actor, case: Case, person: Person, secret:
     """
     if person.case_id != case.id:
         raise HandoverError("Please choose someone from this family.", field="person")
-    ok, _ = _secret_matches(actor, secret)
+    ok, _ = secret_matches(actor, secret)
     if not ok:
         raise HandoverError("That is not your PIN or password.")
     pin_salt, token_salt = secrets.token_hex(16), secrets.token_hex(16)
@@ -93,11 +93,16 @@ def current(*, session: Session, actor: Actor) -> FamilyHandover | None:
 
 
 def choose_rater(*, session: Session, actor: Actor, case: Case, person: Person) -> None:
-    """Pass the tablet to another member of the family: they rate for themselves."""
+    """Pass the tablet to another member of the family: they rate for themselves.
+
+    Outside family mode (a hand-over made offline, the tablet online again) only the audit entry
+    is written: the screens' URLs say who is rating.
+    """
     if person.case_id != case.id:
         raise HandoverError("Please choose someone from this family.", field="person")
-    actor.user_session.family_person_id = person.id
-    session.add(actor.user_session)
+    if actor.in_family_mode:
+        actor.user_session.family_person_id = person.id
+        session.add(actor.user_session)
     audit.record(session=session, actor=actor, action="family_rater_chosen", object_type="person", object_id=person.id, case_id=case.id)
 
 
@@ -140,7 +145,7 @@ def hand_back(*, session: Session, actor: Actor, secret: str = "", token: str = 
         ok = bool(handover and handover.token_hash) and hmac.compare_digest(_sha256(token), handover.token_hash)
         how = "offline_pin"
     elif secret:
-        ok, how = _secret_matches(actor, secret)
+        ok, how = secret_matches(actor, secret)
     if ok:
         return _end(session=session, actor=actor, how=how)  # type: ignore[return-value]
     actor.user_session.family_pin_failures += 1

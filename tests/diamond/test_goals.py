@@ -54,13 +54,14 @@ def test_family_rates_goals_after_the_four_aims_on_the_same_screens(client, db, 
     _add(client, case, "Get to school on time")
     goal = db.exec(select(DiamondGoal)).one()
     hand_over(client, case, young_person(db, case))
-    response = client.post("/family/diamond/empowerment", data={"id": str(uuid.uuid4()), "score": 6})
-    assert response.headers["location"] == f"/family/goal/{goal.id}"
-    page = client.get(f"/family/goal/{goal.id}").text
+    y = f"/family/{case.id}/{young_person(db, case).id}"
+    response = client.post(f"{y}/diamond/empowerment", data={"id": str(uuid.uuid4()), "score": 6})
+    assert response.headers["location"] == f"{y}/goal/{goal.id}"
+    page = client.get(f"{y}/goal/{goal.id}").text
     assert "Question 5 of 5" in page and "Get to school on time" in page
     assert "0 = No progress yet" in page and "10 = Fully reached" in page
-    done = client.post(f"/family/goal/{goal.id}", data={"id": re.search(r'name="id" value="([0-9a-f-]{36})"', page).group(1), "score": 4})
-    assert done.headers["location"] == "/family/done"
+    done = client.post(f"{y}/goal/{goal.id}", data={"id": re.search(r'name="id" value="([0-9a-f-]{36})"', page).group(1), "score": 4})
+    assert done.headers["location"] == f"{y}/done"
     rating = db.exec(select(DiamondRating).where(DiamondRating.goal_id == goal.id)).one()
     assert rating.aim == "goal" and rating.score == 4 and rating.person_id == young_person(db, case).id
 
@@ -86,6 +87,7 @@ def test_finished_goal_leaves_the_screens_but_keeps_its_ratings(client, db, sett
     assert goal.closed_at is not None
     assert "Goal: Join a club over time" in client.get(f"/cases/{case.id}/diamond").text
     hand_over(client, case, young_person(db, case))
-    assert client.get(f"/family/goal/{goal.id}").status_code == 404
-    assert client.post("/family/diamond/empowerment", data={"id": str(uuid.uuid4()), "score": 6}).headers["location"] == "/family/done"
-    client.post("/family/hand-back", data={"pin": PIN})
+    y = f"/family/{case.id}/{young_person(db, case).id}"
+    assert client.get(f"{y}/goal/{goal.id}").status_code == 404
+    assert client.post(f"{y}/diamond/empowerment", data={"id": str(uuid.uuid4()), "score": 6}).headers["location"] == f"{y}/done"
+    client.post(f"/family/{case.id}/hand-back", data={"pin": PIN})

@@ -23,27 +23,35 @@ def _family_mode(client, db, settings):
     return worker, case, mother
 
 
+def _y(db, case) -> str:
+    """The young person's family screens."""
+    return f"/family/{case.id}/{young_person(db, case).id}"
+
+
 def _form_id(html: str) -> str:
     return re.search(r'name="id" value="([0-9a-f-]{36})"', html).group(1)
 
 
 def test_young_person_rates_each_aim_on_its_own_screen_then_sees_all_done(client, db, settings):
     worker, case, _ = _family_mode(client, db, settings)
-    for aim, score, following in (("wellbeing", 4, "/family/diamond/learning"), ("learning", 6, "/family/diamond/relationships"), ("relationships", 7, "/family/diamond/empowerment"), ("empowerment", 3, "/family/done")):
-        page = client.get(f"/family/diamond/{aim}")
+    y = _y(db, case)
+    for aim, score, following in (("wellbeing", 4, f"{y}/diamond/learning"), ("learning", 6, f"{y}/diamond/relationships"), ("relationships", 7, f"{y}/diamond/empowerment"), ("empowerment", 3, f"{y}/done")):
+        page = client.get(f"{y}/diamond/{aim}")
         assert page.status_code == 200 and 'data-offline="true"' in page.text
+        # Kept on the device, the answer is saved there and the next question opens at once.
+        assert f'data-offline-next="{following}"' in page.text
         assert page.text.count('type="radio"') == 11
-        response = client.post(f"/family/diamond/{aim}", data={"id": _form_id(page.text), "score": score, "positive_experiences": "Football on Saturdays" if aim == "wellbeing" else ""})
+        response = client.post(f"{y}/diamond/{aim}", data={"id": _form_id(page.text), "score": score, "positive_experiences": "Football on Saturdays" if aim == "wellbeing" else ""})
         assert response.status_code == 303 and response.headers["location"] == following
-    assert "All done" in client.get("/family/done").text
+    assert "All done" in client.get(f"{y}/done").text
     rows = db.exec(select(DiamondRating).where(DiamondRating.case_id == case.id)).all()
     assert {r.aim: r.score for r in rows} == four(4, 6, 7, 3)
     assert all(r.person_id == young_person(db, case).id and r.user_id is None and r.in_family_mode and r.recorded_by_user_id == worker.id for r in rows)
 
 
 def test_question_screen_shows_progress_in_words_and_dots(client, db, settings):
-    _family_mode(client, db, settings)
-    page = client.get("/family/diamond/relationships").text
+    _, case, _ = _family_mode(client, db, settings)
+    page = client.get(f"{_y(db, case)}/diamond/relationships").text
     assert "Question 3 of 4" in page
     assert page.count('class="dot dot-done"') == 2 and page.count('class="dot dot-now"') == 1
     assert "0 = Not good at all" in page and "10 = Really good" in page
@@ -52,8 +60,8 @@ def test_question_screen_shows_progress_in_words_and_dots(client, db, settings):
 def test_replayed_rating_post_is_recorded_once_and_answers_the_same(client, db, settings):
     _, case, _ = _family_mode(client, db, settings)
     rating_id = str(uuid.uuid4())
-    first = client.post("/family/diamond/learning", data={"id": rating_id, "score": 5})
-    again = client.post("/family/diamond/learning", data={"id": rating_id, "score": 5})
+    first = client.post(f"{_y(db, case)}/diamond/learning", data={"id": rating_id, "score": 5})
+    again = client.post(f"{_y(db, case)}/diamond/learning", data={"id": rating_id, "score": 5})
     assert first.status_code == again.status_code == 303
     assert first.headers["location"] == again.headers["location"]
     assert len(db.exec(select(DiamondRating).where(DiamondRating.case_id == case.id)).all()) == 1
@@ -62,7 +70,7 @@ def test_replayed_rating_post_is_recorded_once_and_answers_the_same(client, db, 
 def test_missing_or_out_of_range_number_is_asked_again_beside_the_scale(client, db, settings):
     _, case, _ = _family_mode(client, db, settings)
     for score in ("", "11", "seven"):
-        response = client.post("/family/diamond/wellbeing", data={"id": str(uuid.uuid4()), "score": score, "next_step": "Go to the youth club"})
+        response = client.post(f"{_y(db, case)}/diamond/wellbeing", data={"id": str(uuid.uuid4()), "score": score, "next_step": "Go to the youth club"})
         assert response.status_code == 422
         assert "Please tap a number from 0 to 10." in response.text
         assert "Go to the youth club" in response.text
@@ -71,21 +79,21 @@ def test_missing_or_out_of_range_number_is_asked_again_beside_the_scale(client, 
 
 def test_mother_rates_for_herself_after_the_young_person(client, db, settings):
     _, case, mother = _family_mode(client, db, settings)
-    client.post("/family/diamond/wellbeing", data={"id": str(uuid.uuid4()), "score": 3})
-    client.post("/family/who", data={"person": mother.id})
-    client.post("/family/diamond/wellbeing", data={"id": str(uuid.uuid4()), "score": 8})
+    client.post(f"{_y(db, case)}/diamond/wellbeing", data={"id": str(uuid.uuid4()), "score": 3})
+    assert client.post(f"/family/{case.id}/who", data={"person": mother.id}).headers["location"] == f"/family/{case.id}/{mother.id}"
+    client.post(f"/family/{case.id}/{mother.id}/diamond/wellbeing", data={"id": str(uuid.uuid4()), "score": 8})
     rows = db.exec(select(DiamondRating).order_by(DiamondRating.score)).all()
     assert [(r.person_id, r.score) for r in rows] == [(young_person(db, case).id, 3), (mother.id, 8)]
 
 
 def test_unknown_aim_is_not_found(client, db, settings):
-    _family_mode(client, db, settings)
-    assert client.get("/family/diamond/happiness").status_code == 404
+    _, case, _ = _family_mode(client, db, settings)
+    assert client.get(f"{_y(db, case)}/diamond/happiness").status_code == 404
 
 
 def test_worker_rates_separately_after_hand_back_and_replay_changes_nothing(client, db, settings):
     worker, case, _ = _family_mode(client, db, settings)
-    client.post("/family/hand-back", data={"pin": PIN})
+    client.post(f"/family/{case.id}/hand-back", data={"pin": PIN})
     page = client.get(f"/cases/{case.id}/diamond/rate")
     assert page.status_code == 200 and 'data-offline="true"' in page.text
     data = {"id": _form_id(page.text), **four(5, 6, 4, 6), "positive_experiences": "Kayla came to every session"}
@@ -215,13 +223,38 @@ def test_timeline_has_one_item_per_day_naming_the_raters_with_utc_times(client, 
 def test_replayed_answer_keeps_its_rater_even_after_the_tablet_passed_on(client, db, settings):
     _, case, mother = _family_mode(client, db, settings)
     kayla = young_person(db, case)
-    page = client.get("/family/diamond/wellbeing").text
-    assert f'name="rater" value="{kayla.id}"' in page
-    client.post("/family/who", data={"person": mother.id})
-    # Kayla's answer, queued offline, arrives after the tablet went to her mother.
-    client.post("/family/diamond/wellbeing", data={"id": _form_id(page), "rater": kayla.id, "score": 2})
+    page = client.get(f"{_y(db, case)}/diamond/wellbeing").text
+    assert f'action="/family/{case.id}/{kayla.id}/diamond/wellbeing"' in page
+    client.post(f"/family/{case.id}/who", data={"person": mother.id})
+    # Kayla's answer, queued offline, arrives after the tablet went to her mother: the address says whose it is.
+    client.post(f"/family/{case.id}/{kayla.id}/diamond/wellbeing", data={"id": _form_id(page), "score": 2})
+    client.post(f"/family/{case.id}/{mother.id}/diamond/learning", data={"id": str(uuid.uuid4()), "score": 9})
     other = make_case(db, worker=make_user(db))
     db.commit()
-    client.post("/family/diamond/learning", data={"id": str(uuid.uuid4()), "rater": young_person(db, other).id, "score": 9})
+    # Someone from another case cannot be named in this case's address.
+    assert client.post(f"/family/{case.id}/{young_person(db, other).id}/diamond/learning", data={"id": str(uuid.uuid4()), "score": 9}).status_code == 404
     rows = {r.aim: r.person_id for r in db.exec(select(DiamondRating)).all()}
     assert rows == {"wellbeing": kayla.id, "learning": mother.id}
+
+
+def test_answers_saved_offline_apply_once_after_the_hand_back_in_the_raters_name(client, db, settings):
+    """The outbox replays the family's answers as the worker, after family mode has ended."""
+    worker, case, mother = _family_mode(client, db, settings)
+    kayla = young_person(db, case)
+    queued = [(f"/family/{case.id}/{kayla.id}/diamond/wellbeing", str(uuid.uuid4()), 3), (f"/family/{case.id}/{mother.id}/diamond/wellbeing", str(uuid.uuid4()), 8)]
+    assert client.post(f"/family/{case.id}/hand-back", data={"pin": PIN}).status_code == 303
+    for _ in range(2):  # sent, then sent again as after a lost answer
+        for target, op_id, score in queued:
+            response = client.post(target, data={"id": op_id, "score": score}, headers={"Idempotency-Key": op_id, "Accept": "application/json"})
+            assert response.status_code == 303, response.text
+    rows = db.exec(select(DiamondRating).order_by(DiamondRating.score)).all()
+    assert [(r.person_id, r.score, r.user_id, r.in_family_mode, r.recorded_by_user_id) for r in rows] == [(kayla.id, 3, None, True, worker.id), (mother.id, 8, None, True, worker.id)]
+
+
+def test_answers_queued_by_the_old_family_screens_still_apply_after_the_hand_back(client, db, settings):
+    _, case, mother = _family_mode(client, db, settings)
+    client.post(f"/family/{case.id}/hand-back", data={"pin": PIN})
+    rating_id = str(uuid.uuid4())
+    for _ in range(2):
+        assert client.post("/family/diamond/learning", data={"id": rating_id, "rater": mother.id, "score": 6}).status_code == 303
+    assert [(r.person_id, r.score) for r in db.exec(select(DiamondRating)).all()] == [(mother.id, 6)]

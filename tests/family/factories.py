@@ -3,16 +3,21 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from app.accounts.service import OFFLINE_PIN_ITERATIONS, offline_pin_check
 from app.cases.models import Case, Person
 from app.security.models import UserSession
 from app.security.passwords import hash_password
 
 PIN = "2468"
 PIN_HASH = hash_password(PIN)
+# The offline check set_pin makes (app.accounts.service), computed once for the whole suite.
+PIN_SALT = "00112233445566778899aabbccddeeff"
+PIN_CHECK = offline_pin_check(PIN, PIN_SALT)
 
 
 def with_pin(user, session: Session):
     user.pin_hash = PIN_HASH
+    user.pin_salt, user.pin_check, user.pin_iterations = PIN_SALT, PIN_CHECK, OFFLINE_PIN_ITERATIONS
     session.add(user)
     session.flush()
     return user
@@ -27,6 +32,10 @@ def add_person(session: Session, case: Case, name: str = "Donna Morgan", relatio
     session.add(person)
     session.flush()
     return person
+
+
+def family_home(case: Case, person: Person) -> str:
+    return f"/family/{case.id}/{person.id}"
 
 
 def hand_over(client, case: Case, person: Person, pin: str = PIN):

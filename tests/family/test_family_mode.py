@@ -6,7 +6,7 @@ from sqlmodel import select
 from app.audit.models import AuditEntry
 from app.family.models import FamilyHandover
 from tests.factories import PASSWORD, login, make_case, make_user
-from tests.family.factories import PIN, add_person, hand_over, live_session, with_pin, young_person
+from tests.family.factories import PIN, add_person, family_home, hand_over, live_session, with_pin, young_person
 
 
 def _worker_with_case(db, client, settings):
@@ -29,11 +29,13 @@ def test_hand_to_family_page_lists_the_family_and_asks_for_worker_pin(client, db
 def test_worker_hands_over_with_pin_and_family_screen_greets_the_rater(client, db, settings):
     worker, case = _worker_with_case(db, client, settings)
     response = hand_over(client, case, young_person(db, case))
-    assert response.status_code == 303 and response.headers["location"] == "/family"
+    assert response.status_code == 303 and response.headers["location"] == family_home(case, young_person(db, case))
     session_row = live_session(db, worker)
     assert session_row.family_case_id == case.id
     assert session_row.family_person_id == young_person(db, case).id
-    home = client.get("/family")
+    # The old address (the "please hand the tablet back" page links to it) still leads there.
+    assert client.get("/family").headers["location"] == family_home(case, young_person(db, case))
+    home = client.get(family_home(case, young_person(db, case)))
     assert home.status_code == 200
     assert "Hello, Kayla" in home.text
     assert ">Hand back<" in home.text
@@ -44,7 +46,7 @@ def test_hand_over_gives_the_page_salted_checks_but_never_the_pin(client, db, se
     _, case = _worker_with_case(db, client, settings)
     hand_over(client, case, young_person(db, case))
     handover = db.exec(select(FamilyHandover)).one()
-    page = client.get("/family").text
+    page = client.get(family_home(case, young_person(db, case))).text
     assert f'data-pin-salt="{handover.pin_salt}"' in page and f'data-pin-check="{handover.pin_check}"' in page
     assert PIN not in page.replace(handover.pin_salt, "").replace(handover.pin_check, "").replace(handover.token_salt, "")
     assert handover.token_hash not in page
@@ -68,10 +70,31 @@ def test_hand_over_refuses_a_person_from_another_case(client, db, settings):
     assert live_session(db, worker).family_case_id is None
 
 
-def test_family_screens_do_not_exist_outside_family_mode(client, db, settings):
-    _worker_with_case(db, client, settings)
-    for path in ("/family", "/family/who", "/family/hand-back", "/family/diamond/wellbeing", "/family/done"):
+def test_family_screens_open_to_the_cases_worker_so_they_can_be_kept_offline(client, db, settings):
+    _, case = _worker_with_case(db, client, settings)
+    kayla = young_person(db, case)
+    home = f"/family/{case.id}/{kayla.id}"
+    for path in (f"/family/{case.id}/who", f"/family/{case.id}/hand-back", home, f"{home}/diamond/wellbeing", f"{home}/done"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert "data-family-mode" in page.text and 'class="site-nav"' not in page.text, path
+    # The old addresses only meant something in family mode.
+    for path in ("/family", "/family/who", "/family/hand-back"):
         assert client.get(path).status_code == 404, path
+
+
+def test_family_screens_of_a_case_are_closed_to_others(client, db, settings):
+    worker, case = _worker_with_case(db, client, settings)
+    other = make_case(db, worker=worker)
+    kayla = young_person(db, case)
+    db.commit()
+    # Someone from another case in the address: not found.
+    assert client.get(f"/family/{case.id}/{young_person(db, other).id}").status_code == 404
+    stranger = make_user(db)
+    db.commit()
+    login(client, db, stranger, settings)
+    assert client.get(f"/family/{case.id}/{kayla.id}").status_code == 404
+    assert client.post(f"/family/{case.id}/{kayla.id}/diamond/wellbeing", data={"id": "5b2a0f8e-7d0f-4a3e-9a55-1f6f0f0c2d11", "score": 3}).status_code == 404
 
 
 def test_case_page_refused_with_hand_back_page_while_family_has_tablet(client, db, settings):
@@ -88,10 +111,10 @@ def test_family_picks_another_member_who_then_rates_for_themselves(client, db, s
     mother = add_person(db, case)
     db.commit()
     hand_over(client, case, young_person(db, case))
-    response = client.post("/family/who", data={"person": mother.id})
+    response = client.post(f"/family/{case.id}/who", data={"person": mother.id})
     assert response.status_code == 303
     assert live_session(db, worker).family_person_id == mother.id
-    assert "Hello, Donna" in client.get("/family").text
+    assert "Hello, Donna" in client.get("/family", follow_redirects=True).text
 
 
 def test_family_cannot_pick_someone_from_another_case(client, db, settings):
@@ -99,7 +122,7 @@ def test_family_cannot_pick_someone_from_another_case(client, db, settings):
     other = make_case(db, worker=worker)
     db.commit()
     hand_over(client, case, young_person(db, case))
-    response = client.post("/family/who", data={"person": young_person(db, other).id})
+    response = client.post(f"/family/{case.id}/who", data={"person": young_person(db, other).id})
     assert response.status_code == 422
     assert live_session(db, worker).family_person_id == young_person(db, case).id
 
@@ -107,7 +130,7 @@ def test_family_cannot_pick_someone_from_another_case(client, db, settings):
 def test_hand_back_with_worker_pin_ends_family_mode_and_returns_to_the_diamond(client, db, settings):
     worker, case = _worker_with_case(db, client, settings)
     hand_over(client, case, young_person(db, case))
-    response = client.post("/family/hand-back", data={"pin": PIN})
+    response = client.post(f"/family/{case.id}/hand-back", data={"pin": PIN})
     assert response.status_code == 303 and response.headers["location"] == f"/cases/{case.id}/diamond"
     row = live_session(db, worker)
     assert row.family_case_id is None and row.family_person_id is None
@@ -122,14 +145,14 @@ def test_hand_back_with_password_works_too(client, db, settings):
     worker, case = _worker_with_case(db, client, settings)
     hand_over(client, case, young_person(db, case), pin=PASSWORD)
     assert live_session(db, worker).family_case_id == case.id
-    assert client.post("/family/hand-back", data={"pin": PASSWORD}).status_code == 303
+    assert client.post(f"/family/{case.id}/hand-back", data={"pin": PASSWORD}).status_code == 303
     assert live_session(db, worker).family_case_id is None
 
 
 def test_wrong_pin_keeps_family_mode_and_says_how_many_tries_are_left(client, db, settings):
     worker, case = _worker_with_case(db, client, settings)
     hand_over(client, case, young_person(db, case))
-    response = client.post("/family/hand-back", data={"pin": "1357"})
+    response = client.post(f"/family/{case.id}/hand-back", data={"pin": "1357"})
     assert response.status_code == 422
     assert "That is not the right PIN. 4 tries left." in response.text
     assert live_session(db, worker).family_case_id == case.id
@@ -139,7 +162,7 @@ def test_wrong_pin_keeps_family_mode_and_says_how_many_tries_are_left(client, db
 def test_empty_pin_is_asked_for_without_counting_a_try(client, db, settings):
     worker, case = _worker_with_case(db, client, settings)
     hand_over(client, case, young_person(db, case))
-    response = client.post("/family/hand-back", data={"pin": ""})
+    response = client.post(f"/family/{case.id}/hand-back", data={"pin": ""})
     assert response.status_code == 422 and "Please type the Worker PIN." in response.text
     assert live_session(db, worker).family_pin_failures == 0
 
@@ -148,15 +171,15 @@ def test_five_wrong_pins_end_the_session_so_the_worker_must_log_in_again(client,
     worker, case = _worker_with_case(db, client, settings)
     hand_over(client, case, young_person(db, case))
     for _ in range(4):
-        assert client.post("/family/hand-back", data={"pin": "0000"}).status_code == 422
-    last = client.post("/family/hand-back", data={"pin": "0000"})
+        assert client.post(f"/family/{case.id}/hand-back", data={"pin": "0000"}).status_code == 422
+    last = client.post(f"/family/{case.id}/hand-back", data={"pin": "0000"})
     assert last.status_code == 403
     assert "must log in again" in last.text
     row = live_session(db, worker)
     assert row.ended_at is not None and row.family_case_id is None
     assert db.exec(select(FamilyHandover)).one().ended_how == "lockout"
     # Even the right PIN is too late now: the session is gone.
-    again = client.post("/family/hand-back", data={"pin": PIN})
+    again = client.post(f"/family/{case.id}/hand-back", data={"pin": PIN})
     assert again.status_code == 303 and again.headers["location"].startswith("/login")
     assert client.get(f"/cases/{case.id}").headers["location"].startswith("/login")
 
@@ -169,8 +192,8 @@ def test_offline_hand_back_token_ends_family_mode_once(client, db, settings):
     handover = db.exec(select(FamilyHandover)).one()
     # What family.js derives in the browser from the typed PIN (WebCrypto PBKDF2-SHA256).
     token = hashlib.pbkdf2_hmac("sha256", PIN.encode(), bytes.fromhex(handover.token_salt), handover.iterations).hex()
-    assert client.post("/family/hand-back", data={"handback_token": "f" * 64}).status_code == 422
-    response = client.post("/family/hand-back", data={"handback_token": token})
+    assert client.post(f"/family/{case.id}/hand-back", data={"handback_token": "f" * 64}).status_code == 422
+    response = client.post(f"/family/{case.id}/hand-back", data={"handback_token": token})
     assert response.status_code == 303
     assert live_session(db, worker).family_case_id is None
     db.refresh(handover)
@@ -207,11 +230,11 @@ def test_family_home_offers_three_houses_to_the_young_person_and_the_safety_scal
     mother = add_person(db, case)
     db.commit()
     hand_over(client, case, young_person(db, case))
-    home = client.get("/family").text
+    home = client.get("/family", follow_redirects=True).text
     assert f"/cases/{case.id}/signs-of-safety/three-houses" in home
     assert client.get(f"/cases/{case.id}/signs-of-safety/three-houses").status_code == 200
-    client.post("/family/who", data={"person": mother.id})
-    home = client.get("/family").text
+    client.post(f"/family/{case.id}/who", data={"person": mother.id})
+    home = client.get("/family", follow_redirects=True).text
     assert "three-houses" not in home
     scale = f"/cases/{case.id}/signs-of-safety/scales/rate?rater=person:{mother.id}"
     assert scale in home

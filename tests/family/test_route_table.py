@@ -15,10 +15,15 @@ from tests.factories import login, make_case, make_user
 from tests.family.factories import hand_over, live_session, with_pin, young_person
 
 PARAM = re.compile(r"\{([a-zA-Z_]+)(?::[a-z]+)?\}")
+# Parameters the walk can fill with real values (the case handed over, its young person, a goal).
+KNOWN = re.compile(r"\{(case_id|person_id|goal_id|aim|perspective)(?::[a-z]+)?\}")
 # The family's own screens: the /family pages, and the screens other features open to families
 # on purpose (FamilyActor): three houses and the safety scale, and the BASE feedback questions.
 FAMILY_SCREENS = re.compile(
-    r"^/family(/|$)"
+    # The family's screens name their case and who is rating (so they can be kept on the device):
+    r"^/family/\{case_id(:int)?\}/(who|hand-back|\{person_id\}(/done|/diamond/\{aim\}|/goal/\{goal_id\})?)$"
+    # the lock and its status, and the old addresses (family mode only: they lead to the above).
+    r"|^/family(/(lock|status|who|hand-back|diamond/\{aim\}|goal/\{goal_id\}))?$"
     r"|^/cases/\{case_id\}/signs-of-safety/(scales/rate|scales/ratings|three-houses)"
     r"|^/cases/\{case_id\}/base/feedback/\{perspective\}"
     # Where the family's own saved rating led (the offline script asks after each online save).
@@ -37,13 +42,15 @@ def every_route(routes, prefix=""):
             yield prefix + route.path, sorted(route.methods or [])
 
 
-def concrete(path: str, case_id: int, goal_id: str = "1") -> str:
+def concrete(path: str, case_id: int, goal_id: str = "1", person_id: str = "1") -> str:
     def value(match: re.Match) -> str:
         name = match.group(1)
         if name == "case_id":
             return str(case_id)
         if name == "goal_id":
             return goal_id
+        if name == "person_id":
+            return person_id
         if name == "aim":
             return "wellbeing"
         if name == "perspective":
@@ -78,17 +85,19 @@ def test_every_route_answers_403_in_family_mode_except_family_screens(app, clien
     login(client, db, worker, settings)
     assert hand_over(client, case, young_person(db, case)).status_code == 303
 
-    checked, wrong = 0, []
+    checked, family_pages, wrong = 0, 0, []
     for path, methods in routes:
         if methods is None:
             continue
-        url = concrete(path, case.id, goal.id)
+        url = concrete(path, case.id, goal.id, young_person(db, case).id)
         for method in methods:
             for headers in ({}, {"HX-Request": "true"}):
                 if FAMILY_SCREENS.match(path):
                     # Posting here would rate or hand back; the family screens' own tests do that.
-                    if method == "GET" and "_id}" not in path.replace("{case_id}", "") and (status := client.get(url, headers=headers).status_code) >= 400:
-                        wrong.append((method, path, headers, status))
+                    if method == "GET" and "_id}" not in KNOWN.sub("", path):
+                        family_pages += 1
+                        if (status := client.get(url, headers=headers).status_code) >= 400:
+                            wrong.append((method, path, headers, status))
                     continue
                 response = client.request(method, url, headers=headers)
                 if (method, path) in public and path != "/login":
@@ -98,6 +107,7 @@ def test_every_route_answers_403_in_family_mode_except_family_screens(app, clien
                     wrong.append((method, path, headers, response.status_code))
     assert wrong == [], "\n".join(map(str, wrong))
     assert checked >= 10
+    assert family_pages >= 2 * 8, "the family's own screens should all have been opened"
     # Only the health check (and, once added, the offline shell) may be public; nothing with case data.
     assert all(not p.startswith("/cases") for _, p in public), public
     assert live_session(db, worker).family_case_id == case.id, "walking the routes must not end family mode"
@@ -108,8 +118,11 @@ def test_family_screens_reachable_and_static_files_served_in_family_mode(client,
     case = make_case(db, worker=worker)
     login(client, db, worker, settings)
     hand_over(client, case, young_person(db, case))
-    for path in ("/family", "/family/who", "/family/diamond/wellbeing", "/family/diamond/empowerment", "/family/done", "/family/hand-back"):
+    home = f"/family/{case.id}/{young_person(db, case).id}"
+    for path in (home, f"/family/{case.id}/who", f"{home}/diamond/wellbeing", f"{home}/diamond/empowerment", f"{home}/done", f"/family/{case.id}/hand-back"):
         assert client.get(path).status_code == 200, path
+    for path in ("/family", "/family/who", "/family/hand-back"):
+        assert client.get(path).status_code == 303, path
     assert client.get("/static/css/app.css").status_code == 200
     assert client.get("/static/js/family.js").status_code == 200
     assert client.get("/healthz").status_code == 200
@@ -123,3 +136,8 @@ def test_family_mode_reaches_only_its_own_case(client, db, settings):
     hand_over(client, case, young_person(db, case))
     assert client.get(f"/cases/{other.id}").status_code == 403
     assert client.get(f"/cases/{other.id}/diamond").status_code == 403
+    # The other case's family screens do not exist for this hand-over, nor can its people rate here.
+    theirs = young_person(db, other)
+    for path in (f"/family/{other.id}/who", f"/family/{other.id}/{theirs.id}", f"/family/{other.id}/{theirs.id}/diamond/wellbeing", f"/family/{case.id}/{theirs.id}"):
+        assert client.get(path).status_code == 404, path
+    assert client.post(f"/family/{other.id}/{theirs.id}/diamond/wellbeing", data={"id": "5b2a0f8e-7d0f-4a3e-9a55-1f6f0f0c2d11", "score": 3}).status_code == 404

@@ -1,27 +1,29 @@
-// Family mode in the browser (DESIGN.md "Family mode"): the server enforces the lock online; this
-// keeps it when the connection drops. At hand-over the server gave the page salted PBKDF2 checks of
-// the worker's PIN (never the PIN). Offline, a typed PIN is checked here with WebCrypto; the right
-// PIN also derives a hand-back token, sent when the connection returns so the server ends family
-// mode exactly once. Five wrong tries lock the tablet, as on the server.
+// Family mode in the browser (docs/family-mode.md). Online the server enforces the lock; this keeps
+// it without a signal. The state in localStorage (it outlives closing the app) says the family has
+// the tablet: which case, who is rating, the salted PBKDF2 check of the Worker PIN (never the PIN)
+// and the wrong tries so far.
+// - Hand-over without a signal: the hand-over page carries the worker's offline PIN check; the
+//   family screens were kept on the device by "Take offline". The lock then lives here only.
+// - Hand-over online: the server's family screens carry the hand-over's checks; offline, the right
+//   PIN also derives a hand-back token, sent when the connection returns, so the server ends
+//   family mode exactly once.
+// While the state is set, any other page goes back to the family screens. Five wrong PINs lock
+// the tablet and end the session, as on the server.
 (function () {
   "use strict";
-  var KEY = "homeward.family";
-  var PENDING = "homeward.family.handback";
-  var MAX_TRIES = 5;
+  var KEY = "homeward.family", PENDING = KEY + ".handback", LOCKED = KEY + ".locked", MAX_TRIES = 5;
+  // Other features' screens made for families (Signs of Safety, BASE feedback) stay open too.
+  var OPEN = /^\/cases\/(\d+)\/(signs-of-safety\/(three-houses|scales\/rate)|base\/feedback\/)/;
 
   function load() {
-    try { return JSON.parse(sessionStorage.getItem(KEY) || "null"); } catch (e) { return null; }
+    try { return JSON.parse(localStorage.getItem(KEY) || "null"); } catch (e) { return null; }
   }
-  function save(state) { sessionStorage.setItem(KEY, JSON.stringify(state)); }
-
-  function remember(root) {
-    var d = root.dataset;
-    var state = load();
-    if (d.pinSalt && (!state || state.pinSalt !== d.pinSalt)) {
-      state = { caseId: d["case"], pinSalt: d.pinSalt, pinCheck: d.pinCheck, tokenSalt: d.tokenSalt, iterations: +d.iterations, failures: 0 };
-      save(state);
-    }
-    return state;
+  function save(state) { localStorage.setItem(KEY, JSON.stringify(state)); }
+  function home(s) { return "/family/" + s.caseId + "/" + (s.personId || "who"); }
+  function kit(d, extra) {
+    var s = { caseId: d["case"], pinSalt: d.pinSalt, pinCheck: d.pinCheck, tokenSalt: d.tokenSalt, iterations: +d.iterations, failures: 0 };
+    for (var k in extra) s[k] = extra[k];
+    return s;
   }
 
   function hex(buffer) {
@@ -46,78 +48,143 @@
     if (box) { box.querySelector("[data-pin-message]").textContent = message; box.hidden = false; }
     if (input) { input.setAttribute("aria-invalid", "true"); input.value = ""; input.focus(); }
   }
+  function hideNav() {
+    document.body.classList.add("family-mode");
+    document.querySelectorAll(".site-nav, .session-box").forEach(function (el) { el.hidden = true; });
+  }
 
   function lockTablet() {
-    sessionStorage.removeItem(KEY);
-    sessionStorage.setItem(KEY + ".locked", "1");
+    localStorage.removeItem(KEY);
+    localStorage.setItem(LOCKED, "1");
+    hideNav();
     var main = document.getElementById("main");
     if (main) main.innerHTML = '<section class="narrow card"><h1>The tablet is locked</h1><p role="alert">Too many wrong tries. For safety, your worker must log in again.</p></section>';
     sendLock();
   }
 
   function sendLock() {
-    if (!navigator.onLine || !sessionStorage.getItem(KEY + ".locked")) return;
+    if (!navigator.onLine || !localStorage.getItem(LOCKED)) return;
     fetch("/family/lock", { method: "POST", credentials: "same-origin" }).then(function (r) {
-      if (r.ok || r.status === 401 || r.redirected) sessionStorage.removeItem(KEY + ".locked");
+      if (r.ok || r.status === 401 || r.redirected) localStorage.removeItem(LOCKED);
     }).catch(function () {});
   }
 
   // The hand-back worked out offline is finished by the server when the connection returns.
   function sendPending() {
-    var token = sessionStorage.getItem(PENDING);
-    if (!token || !navigator.onLine) return;
-    var body = new URLSearchParams({ handback_token: token });
-    fetch("/family/hand-back", { method: "POST", body: body, credentials: "same-origin" }).then(function (r) {
+    var pending = load() && localStorage.getItem(PENDING);
+    if (!pending || !navigator.onLine) return;
+    var body = new URLSearchParams({ handback_token: pending });
+    fetch("/family/" + load().caseId + "/hand-back", { method: "POST", body: body, credentials: "same-origin" }).then(function (r) {
       if (r.ok && r.url.indexOf("/family") === -1) {
-        sessionStorage.removeItem(PENDING);
-        sessionStorage.removeItem(KEY);
+        localStorage.removeItem(PENDING);
+        localStorage.removeItem(KEY);
         window.location.assign(r.url);
-      } else if (r.status === 422 || r.status === 403) {
-        sessionStorage.removeItem(PENDING);
+      } else if (r.status >= 400 && r.status < 500) {
+        localStorage.removeItem(PENDING);
       }
     }).catch(function () {});
   }
 
-  function handBackOffline(form, state) {
+  // Checks a typed PIN against the state's salted check; counts wrong tries and locks after five.
+  function checkPin(form, state, done) {
     var input = form.querySelector("input[name=pin]");
     var typed = input ? input.value.trim() : "";
     if (!typed) { showError(form, "Please type the Worker PIN."); return; }
     pbkdf2(typed, state.pinSalt, state.iterations).then(function (check) {
-      if (check !== state.pinCheck) {
-        state.failures += 1;
-        save(state);
-        var left = MAX_TRIES - state.failures;
-        if (left <= 0) { lockTablet(); return; }
-        showError(form, "That is not the right PIN. " + left + (left === 1 ? " try" : " tries") + " left.");
+      if (check === state.pinCheck) return done(typed);
+      state.failures += 1;
+      save(state);
+      var left = MAX_TRIES - state.failures;
+      if (left <= 0) { lockTablet(); return; }
+      showError(form, "That is not the right PIN. " + left + (left === 1 ? " try" : " tries") + " left.");
+    }).catch(function () { showError(form, "This tablet cannot check the PIN offline. Please wait for a connection."); });
+  }
+
+  function handBack(form, state) {
+    checkPin(form, state, function (typed) {
+      if (state.local) {
+        // The hand-over never reached Homeward: ending it here is all there is to do.
+        localStorage.removeItem(KEY);
+        window.location.assign("/cases/" + state.caseId + "/diamond");
         return;
       }
       return pbkdf2(typed, state.tokenSalt, state.iterations).then(function (token) {
-        sessionStorage.setItem(PENDING, token);
-        input.value = "";
+        localStorage.setItem(PENDING, token);
+        form.querySelector("input[name=pin]").value = "";
         var note = document.querySelector("[data-offline-note]");
         if (note) note.hidden = false;
         form.hidden = true;
         document.body.classList.remove("family-mode");
       });
+    });
+  }
+
+  // Without a signal the worker's PIN is checked here, and the family screens kept on the device open.
+  function handOver(form) {
+    var d = form.dataset, person = form.querySelector("input[name=person]:checked");
+    if (!person) return;
+    if (!d.pinCheck) { showError(form, "Without a signal, this tablet cannot check your PIN. Set your Worker PIN again on your profile page while online."); return; }
+    var typed = form.querySelector("input[name=pin]").value.trim();
+    pbkdf2(typed, d.pinSalt, +d.iterations).then(function (check) {
+      if (check !== d.pinCheck) { showError(form, "That is not your Worker PIN. Without a signal, only the PIN works."); return; }
+      var state = kit(d, { local: true, personId: person.value });
+      save(state);
+      window.location.assign(home(state));
     }).catch(function () { showError(form, "This tablet cannot check the PIN offline. Please wait for a connection."); });
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
-    var root = document.querySelector("[data-family-lock]");
-    if (sessionStorage.getItem(KEY + ".locked")) { lockTablet(); return; }
-    if (!root) return;
-    var state = remember(root);
-
+  function familyScreen(root, state) {
+    if (!state && root.dataset.pinSalt) { state = kit(root.dataset, {}); save(state); }
+    if (!state) return; // the worker looking at the screens kept on the device
+    if (root.dataset["case"] !== String(state.caseId)) { window.location.replace(home(state)); return; }
+    if (root.dataset.person) { state.personId = root.dataset.person; save(state); }
     // The back button stays on the family screens: every "back" lands on this page again.
     history.pushState({ family: true }, "", location.href);
     window.addEventListener("popstate", function () { history.pushState({ family: true }, "", location.href); });
-
-    var form = document.querySelector("form[data-hand-back]");
-    if (form) {
-      form.addEventListener("submit", function (event) {
-        if (navigator.onLine || !state) return;
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (form.matches("[data-hand-back]") && (state.local || !navigator.onLine)) {
         event.preventDefault();
-        handBackOffline(form, state);
+        handBack(form, state);
+      } else if (form.matches("[data-family-who]") && !navigator.onLine) {
+        event.preventDefault();
+        var person = form.querySelector("input[name=person]:checked");
+        if (person) { state.personId = person.value; save(state); window.location.assign(home(state)); }
+      }
+    });
+  }
+
+  // Any other page while the family has the tablet: back to their screens, unless Homeward
+  // (which enforces a hand-over made online) says family mode has ended.
+  function elsewhere(state) {
+    hideNav();
+    var open = location.pathname.match(OPEN);
+    if (open && open[1] === String(state.caseId)) return;
+    // A family screen not kept on the device shows the offline page: going "back" would loop.
+    if (location.pathname.indexOf("/family/" + state.caseId + "/") === 0) return;
+    var back = function () { window.location.replace(home(state)); };
+    if (state.local || !navigator.onLine) { back(); return; }
+    fetch("/family/status", { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
+      return r.ok && !r.redirected ? r.json() : {};
+    }).then(function (d) {
+      if (d.family_case_id) { back(); return; }
+      localStorage.removeItem(KEY);
+      document.querySelectorAll(".site-nav, .session-box").forEach(function (el) { el.hidden = false; });
+      document.body.classList.remove("family-mode");
+    }, back);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (localStorage.getItem(LOCKED)) { lockTablet(); return; }
+    var state = load(), root = document.querySelector("[data-family-lock]");
+    if (root) familyScreen(root, state);
+    else if (state) elsewhere(state);
+    else {
+      var form = document.querySelector("form[data-hand-over]");
+      if (form) form.addEventListener("submit", function (event) {
+        if (navigator.onLine) return;
+        event.preventDefault();
+        handOver(form);
       });
     }
     sendPending();

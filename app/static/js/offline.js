@@ -241,6 +241,9 @@
       form.reset();
       freshId(form);
       return refresh();
+    }).then(function () {
+      // A screen in a series (the family's questions) goes on to the next one, kept on the device.
+      if (form.dataset.offlineNext) location.assign(form.dataset.offlineNext);
     });
   }
 

@@ -1,0 +1,204 @@
+"""Issue 6's acceptance: the Diamond with the family, with no signal from hand-over to hand-back.
+
+At a 10-inch tablet held upright and at a phone size: the worker takes the case offline while
+there is a signal, then loses it; hands the tablet over with the Worker PIN (checked on the tablet
+against its salted check); the young person rates the four aims; the mother rates; the worker hands
+back with the PIN and rates. With the signal back, everything syncs exactly once (also when the
+device sends it all again) and the Diamond shows three shapes. Screenshots of the family screens
+and the Diamond are saved in tests/browser/screenshots/.
+"""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import func, select
+
+from app.diamond.models import DiamondRating
+from app.family.models import FamilyHandover
+from tests.browser.conftest import assert_accessible, assert_touch_targets, log_in
+from tests.browser.offline_support import put_back, status, stored, wait_for_service_worker
+from tests.factories import make_case, make_user
+from tests.family.factories import PIN, add_person, live_session, with_pin, young_person
+
+pytestmark = pytest.mark.browser
+
+SIZES = {"tablet": {"width": 800, "height": 1280}, "phone": {"width": 390, "height": 844}}
+
+
+def _ratings(db, case) -> list[DiamondRating]:
+    db.expire_all()
+    return list(db.exec(select(DiamondRating).where(DiamondRating.case_id == case.id)).all())
+
+
+def _rate_four(page, numbers, shot: str | None = None):
+    page.get_by_role("link", name="Start").click()
+    for index, number in enumerate(numbers):
+        expect(page.get_by_text(f"Question {index + 1} of 4")).to_be_visible()
+        page.get_by_role("radio", name=str(number), exact=True).check()
+        if shot and index == 0:
+            # Held upright, then turned on its side: still no sideways scrolling, big targets, axe clean.
+            upright = page.viewport_size
+            for name, size in ((shot, upright), (f"{shot}-landscape", {"width": upright["height"], "height": upright["width"]})):
+                page.set_viewport_size(size)
+                assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+                assert_accessible(page, name)
+                assert_touch_targets(page, 48)
+            page.set_viewport_size(upright)
+        # Kept on the device, the answer waits in the outbox and the next question opens.
+        with page.expect_navigation():
+            page.get_by_role("button", name="Finish" if index == 3 else "Next").click()
+    page.get_by_role("heading", name="All done").wait_for()
+
+
+@pytest.mark.parametrize("size", ["tablet", "phone"])
+def test_family_rates_the_diamond_with_no_signal_and_it_syncs_exactly_once(page, context, live_server, db, size):
+    worker = with_pin(make_user(db, email="sam@example.org", full_name="Sam Okafor"), db)
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    mother = add_person(db, case, name="Donna Morgan", relationship="Mother")
+    kayla = young_person(db, case)
+    db.commit()
+    page.set_viewport_size(SIZES[size])
+    log_in(page, live_server, "sam@example.org")
+
+    # With a signal: keep the case, its family screens and the Diamond on the tablet.
+    page.goto(f"{live_server}/cases/{case.id}")
+    wait_for_service_worker(page)
+    page.get_by_role("button", name="Take offline").click()
+    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=30000)
+
+    context.set_offline(True)
+    page.goto(f"{live_server}/cases/{case.id}")
+    page.get_by_role("link", name="Hand to family").first.click()
+    page.wait_for_url(f"**/cases/{case.id}/hand-to-family")
+    # The password cannot be checked without a signal; the PIN can.
+    page.get_by_label("Worker PIN").fill("1111")
+    page.get_by_role("button", name="Hand to family").click()
+    expect(page.get_by_text("That is not your Worker PIN. Without a signal, only the PIN works.")).to_be_visible()
+    page.get_by_label("Worker PIN").fill(PIN)
+    page.get_by_role("button", name="Hand to family").click()
+    kayla_home = f"{live_server}/family/{case.id}/{kayla.id}"
+    page.wait_for_url(kayla_home)
+
+    expect(page.get_by_role("heading", name="Hello, Kayla")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_have_count(0)
+    expect(page.get_by_role("link", name="Hand back")).to_be_visible()
+    assert_accessible(page, f"family-offline-home-{size}")
+    assert_touch_targets(page, 48)
+    # The lock holds on the tablet: back stays here, and the worker's pages lead back here.
+    page.go_back()
+    assert page.url == kayla_home
+    page.goto(f"{live_server}/cases/{case.id}")
+    page.wait_for_url(kayla_home)
+    page.goto(f"{live_server}/")
+    page.wait_for_url(kayla_home)
+    # Closing the app and opening it again does not end the lock either.
+    again = context.new_page()
+    again.goto(f"{live_server}/cases/{case.id}/diamond")
+    again.wait_for_url(kayla_home)
+    again.close()
+
+    _rate_four(page, [4, 6, 3, 5], shot=f"family-offline-question-{size}")
+    assert_accessible(page, f"family-offline-done-{size}")
+    assert_touch_targets(page, 48)
+
+    page.get_by_role("link", name="Someone else's turn").click()
+    page.get_by_label("Donna (Mother)").check()
+    assert_accessible(page, f"family-offline-who-{size}")
+    assert_touch_targets(page, 48)
+    page.get_by_role("button", name="That's me").click()
+    page.wait_for_url(f"**/family/{case.id}/{mother.id}")
+    expect(page.get_by_role("heading", name="Hello, Donna")).to_be_visible()
+    _rate_four(page, [7, 6, 8, 5])
+
+    page.get_by_role("link", name="Hand back").click()
+    page.wait_for_url(f"**/family/{case.id}/hand-back")
+    page.get_by_label("Worker PIN").fill("1357")
+    page.get_by_role("button", name="Hand back").click()
+    expect(page.get_by_text("That is not the right PIN. 4 tries left.")).to_be_visible()
+    assert_accessible(page, f"family-offline-hand-back-error-{size}")
+    assert_touch_targets(page, 48)
+    page.get_by_label("Worker PIN").fill(PIN)
+    page.get_by_role("button", name="Hand back").click()
+    page.wait_for_url(f"**/cases/{case.id}/diamond")
+    # The worker has the tablet again: their pages stay put.
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    page.goto(f"{live_server}/cases/{case.id}")
+    expect(page.get_by_role("heading", name="Kayla Morgan").first).to_be_visible()
+
+    page.goto(f"{live_server}/cases/{case.id}/diamond/rate")
+    for aim, number in (("Well-being and happiness", 5), ("Learning", 6), ("Relationships", 5), ("Empowerment", 6)):
+        page.get_by_role("group", name=aim).get_by_role("radio", name=str(number), exact=True).check()
+    page.get_by_role("button", name="Save my rating").click()
+    expect(page.get_by_text("Saved on this device — will sync when online")).to_be_visible()
+
+    # Nothing reached Homeward: no hand-over, no rating; all nine answers wait on the device.
+    ops = stored(page)
+    assert len(ops) == 9 and _ratings(db, case) == []
+    assert db.exec(select(func.count()).select_from(FamilyHandover)).one() == 0
+    assert live_session(db, worker).family_case_id is None
+
+    context.set_offline(False)
+    expect(status(page)).to_have_text("Online", timeout=20000)
+    assert stored(page) == []
+    put_back(page, ops)  # the device sends everything again, as after answers lost on the way back
+    page.evaluate("window.HomewardOffline.sync()")
+    expect(status(page)).to_have_text("Online", timeout=20000)
+    assert stored(page) == []
+
+    rows = _ratings(db, case)
+    assert len(rows) == 12, "3 raters x 4 aims, each exactly once"
+    by_rater = {}
+    for r in rows:
+        by_rater.setdefault(r.person_id or f"user:{r.user_id}", {})[r.aim] = (r.score, r.in_family_mode)
+    assert by_rater == {
+        kayla.id: {"wellbeing": (4, True), "learning": (6, True), "relationships": (3, True), "empowerment": (5, True)},
+        mother.id: {"wellbeing": (7, True), "learning": (6, True), "relationships": (8, True), "empowerment": (5, True)},
+        f"user:{worker.id}": {"wellbeing": (5, False), "learning": (6, False), "relationships": (5, False), "empowerment": (6, False)},
+    }
+    assert all(r.recorded_by_user_id == worker.id for r in rows)
+
+    page.goto(f"{live_server}/cases/{case.id}/diamond")
+    expect(page.locator("#diamond-latest .rater-shape")).to_have_count(3)
+    assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
+    assert_accessible(page, f"family-offline-diamond-{size}")
+
+
+def test_five_wrong_pins_lock_a_tablet_handed_over_offline_and_end_the_session_once_online(page, context, live_server, db):
+    worker = with_pin(make_user(db, email="sam@example.org", full_name="Sam Okafor"), db)
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    db.commit()
+    page.set_viewport_size(SIZES["phone"])
+    log_in(page, live_server, "sam@example.org")
+    page.goto(f"{live_server}/cases/{case.id}")
+    wait_for_service_worker(page)
+    page.get_by_role("button", name="Take offline").click()
+    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=30000)
+    context.set_offline(True)
+    page.goto(f"{live_server}/cases/{case.id}/hand-to-family")
+    page.get_by_label("Worker PIN").fill(PIN)
+    page.get_by_role("button", name="Hand to family").click()
+    page.wait_for_url(f"**/family/{case.id}/*")
+    page.get_by_role("link", name="Hand back").click()
+    page.wait_for_url(f"**/family/{case.id}/hand-back")
+    for left in (4, 3, 2, 1):
+        page.get_by_label("Worker PIN").fill("0000")
+        page.get_by_role("button", name="Hand back").click()
+        expect(page.get_by_text(f"That is not the right PIN. {left} {'try' if left == 1 else 'tries'} left.")).to_be_visible()
+    page.get_by_label("Worker PIN").fill("0000")
+    page.get_by_role("button", name="Hand back").click()
+    expect(page.get_by_role("heading", name="The tablet is locked")).to_be_visible()
+    assert_accessible(page, "family-offline-locked-phone")
+    # Every page stays locked, the worker's too, even the right PIN has nowhere to go.
+    page.goto(f"{live_server}/cases/{case.id}")
+    expect(page.get_by_role("heading", name="The tablet is locked")).to_be_visible()
+    assert live_session(db, worker).ended_at is None  # Homeward has not heard yet
+    context.set_offline(False)
+    deadline = 50
+    while live_session(db, worker).ended_at is None and deadline:
+        page.wait_for_timeout(200)
+        deadline -= 1
+    assert live_session(db, worker).ended_at is not None
+    page.goto(f"{live_server}/cases/{case.id}")
+    # The worker logs in again; the tablet is no longer locked.
+    assert "/login" in page.url
+    expect(page.get_by_label("Email")).to_be_visible()
