@@ -281,6 +281,10 @@ async def submit_map(request: Request, case_id: int, session: SessionDep, actor:
         version = service.submit_from(session=session, case=case, base_version=base_version, by=actor.user)
     except StaleVersion as exc:
         return conflict(request, case, exc, form)
+    except service.NothingToSubmit:
+        context = _map_context(session, case, None)
+        context.update(versions=[], base_version=0, submit_error="Add what you and the family found to the map before submitting it.")
+        return render(request, "signs_of_safety/map.html", context, status_code=422)
     _audit_write(session, actor, case, "submit", "sos_map_version", version.id, f"version {version.number} submitted for review")
     flash(request, f"Version {version.number} submitted for review. It can no longer change; a new change starts version {version.number + 1}.")
     return redirect(request, base_url(case))

@@ -75,6 +75,28 @@ def _rate_context(session, case: Case, rater_key: str, form: Form | None, rating
     }
 
 
+MAX_SCALES = 50
+
+
+def _posted_scales(session, case: Case, form: Form, scales: list[tuple[str | None, str, str]]) -> list[str | None]:
+    """Which scale each numbered answer is about, as the form said (`scale-<n>`).
+
+    A form kept on a device may be sent after the map has changed (a pair removed or added), so
+    answers are matched by the pair's key, never by position. A rating given for a pair removed
+    since is still kept (ratings are never dropped); a key that is not a statement pair of this
+    case is ignored. Forms without the keys (older pages) follow the current order.
+    """
+    if "scale-0" not in form.values:
+        return [pair_key for pair_key, _name, _statement in scales]
+    posted = []
+    while f"scale-{len(posted)}" in form.values and len(posted) < MAX_SCALES:
+        posted.append(form.values.get(f"scale-{len(posted)}") or "")
+    current = {pair_key for pair_key, _name, _statement in scales}
+    unknown = {key for key in posted if key != "overall" and key not in current}
+    known = service.pair_keys(session=session, case=case, among=unknown) if unknown else set()
+    return [None if key == "overall" else key if key in current or key in known else "" for key in posted]
+
+
 # The rating screens are open in family mode too (DESIGN.md "Family mode"): each family member
 # rates for themselves on the worker's tablet; get_case keeps them to the handed-over case.
 @router.get("/cases/{case_id}/signs-of-safety/scales/rate")
@@ -92,12 +114,12 @@ async def add_ratings(request: Request, case_id: int, session: SessionDep, actor
     rating_id = form.values.get("id") or new_id()
     context = _rate_context(session, case, rater_key, form, rating_id, actor_user=actor.user)
     answers = []
-    for index, (pair_key, _name, _statement) in enumerate(context["scales"]):
+    for index, pair_key in enumerate(_posted_scales(session, case, form, context["scales"])):
         field = f"score-{index}"
         score = form.integer(field, required=index == 0, minimum=0, maximum=10)
         why = form.text(f"why-{index}", max_length=1000)
         higher = form.text(f"higher-{index}", max_length=1000)
-        if score is not None:
+        if score is not None and pair_key != "":
             answers.append((index, pair_key, score, why, higher))
     if not form.ok:
         return render(request, "signs_of_safety/rate.html", context, status_code=422)

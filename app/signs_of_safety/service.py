@@ -45,6 +45,10 @@ class NotInMap(Exception):
     """The item named is not in the version being worked on."""
 
 
+class NothingToSubmit(Exception):
+    """The case has no map yet, so there is no version to submit."""
+
+
 # --- Reading ------------------------------------------------------------------------------------
 
 def latest_version(*, session: Session, case: Case) -> MapVersion | None:
@@ -73,6 +77,16 @@ def safety_plan_rules(*, session: Session, case: Case) -> list[str]:
     if latest is None:
         return []
     return [item.text for item in items(session=session, map_version=latest) if item.category == Category.rule]
+
+
+def pair_keys(*, session: Session, case: Case, among: set[str]) -> set[str]:
+    """Which of `among` are statement pairs in some version of the case's map (one query)."""
+    rows = session.exec(
+        select(MapItem.item_key)
+        .join(MapVersion, MapVersion.id == MapItem.map_version_id)
+        .where(MapVersion.case_id == case.id, MapItem.category == Category.pair, MapItem.item_key.in_(among))
+    ).all()
+    return set(rows)
 
 
 def people(*, session: Session, case: Case) -> list[Person]:
@@ -217,6 +231,8 @@ def submit_from(*, session: Session, case: Case, base_version: int, by: User) ->
     """Submit the version a worker was looking at (`base_version`), refusing a stale one."""
     latest = latest_version(session=session, case=case)
     if latest is None:
+        if base_version == 0:
+            raise NothingToSubmit()
         raise StaleVersion(base_version=base_version, current=0)
     if latest.is_draft and base_version in (latest.number, latest.based_on):
         return submit(session=session, map_version=latest, by=by)

@@ -190,7 +190,9 @@
     // The button pressed is part of the form's data ("Next", "Finish", "Save draft"...).
     var data = submitter && submitter.name ? new FormData(form, submitter) : new FormData(form);
     data.forEach(function (value, key) { if (typeof value === "string") fields.push([key, value]); });
-    var action = new URL(form.action, location.href), base = form.elements.base_version;
+    // data-offline-draft: the form writes into a draft, whose version does not move with each
+    // write, so later items keep the version they were made from (no follow-on, below).
+    var action = new URL(form.action, location.href), base = !form.hasAttribute("data-offline-draft") && form.elements.base_version;
     return {
       id: id, target: action.pathname + action.search, method: (form.getAttribute("method") || "post").toUpperCase(),
       fields: fields, base_version: base ? base.value : null, time: new Date().toISOString(), user_id: me(),

@@ -44,11 +44,15 @@
     }
     canvas.addEventListener("pointerup", stop);
     canvas.addEventListener("pointercancel", stop);
-    box.querySelector("[data-clear-drawing]").addEventListener("click", function () {
+    function clear() {
       context.clearRect(0, 0, canvas.width, canvas.height);
       drawn = false;
       output.value = "";
-    });
+    }
+    box.querySelector("[data-clear-drawing]").addEventListener("click", clear);
+    // Saved on the device, the form is reset for the next entry: a hidden field keeps its value
+    // through a reset, so the drawing would otherwise go again with the next one.
+    if (output.form) output.form.addEventListener("reset", clear);
   }
 
   // Labels that hide what happens; the server gives the same hint after saving (rules.JARGON).
@@ -82,6 +86,35 @@
     var field = form.querySelector("input[name=recorded_at]");
     if (field && !field.value) field.value = new Date().toISOString();
   }, true);
+  document.addEventListener("reset", function (event) {
+    var form = event.target, field = form.hasAttribute && form.hasAttribute("data-stamp") && form.querySelector("input[name=recorded_at]");
+    if (field) field.value = "";
+  }, true);
+
+  // Offline, the scales page was kept before the visit: the ratings saved on this device since are
+  // shown in a table of their own, marked as waiting, until they sync and join the chart.
+  document.addEventListener("homeward:outbox", function (event) {
+    var box = document.querySelector("[data-waiting-ratings]");
+    if (!box) return;
+    var target = box.getAttribute("data-waiting-ratings"), rows = [];
+    event.detail.forEach(function (op) {
+      if (op.status !== "waiting" || op.target !== target) return;
+      var values = {};
+      op.fields.forEach(function (pair) { values[pair[0]] = pair[1]; });
+      var rater = document.querySelector("[data-rater=\"" + (values.rater || "").replace(/["\\]/g, "") + "\"]");
+      var tr = document.createElement("tr");
+      [rater ? rater.getAttribute("data-rater-name") : values.rater, values["score-0"] || "", "Waiting to sync", new Date(op.time).toLocaleString("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" })]
+        .forEach(function (text, i) {
+          var cell = document.createElement(i ? "td" : "th");
+          if (!i) cell.scope = "row";
+          cell.textContent = text;
+          tr.appendChild(cell);
+        });
+      rows.push(tr);
+    });
+    box.querySelector("tbody").replaceChildren.apply(box.querySelector("tbody"), rows);
+    box.hidden = !rows.length;
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("[data-drawing]"), setUpDrawing);
