@@ -81,11 +81,21 @@ async def _picture(request_form, form: Form) -> bytes | None:
     photo = request_form.get("photo")
     if photo is not None and hasattr(photo, "read") and getattr(photo, "filename", ""):
         data = await photo.read(story.MAX_IMAGE_BYTES + 1)
-        if not story.image_type(data):
-            form.error("photo", "Choose a photo in JPEG or PNG format, smaller than 1.5 MB.")
+    else:
+        # Sent by the offline script, which sends text fields only (and keeps them on the device
+        # without a signal): the chosen photo read into a data URL (signs_of_safety.js).
+        raw = form.values.get("photo_data")
+        if not isinstance(raw, str) or not raw:
             return None
-        return data
-    return None
+        kind, _, encoded = raw.partition(";base64,")
+        try:
+            data = base64.b64decode(encoded, validate=True) if kind in ("data:image/png", "data:image/jpeg") else b""
+        except (binascii.Error, ValueError):
+            data = b""
+    if not story.image_type(data):
+        form.error("photo", "Choose a photo in JPEG or PNG format, smaller than 1.5 MB.")
+        return None
+    return data
 
 
 @router.post("/cases/{case_id}/signs-of-safety/words-and-pictures/panels")

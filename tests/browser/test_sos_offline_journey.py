@@ -181,3 +181,49 @@ def test_worker_maps_rates_draws_and_submits_offline_and_it_syncs_exactly_once(p
     drawing = page.get_by_role("img", name="Drawing: My dog Biscuit in the park")
     expect(drawing).to_be_visible()
     assert page.evaluate("img => img.complete && img.naturalWidth", drawing.element_handle()) == 640
+
+
+def test_storyboard_photos_travel_with_their_panel_offline_and_online(page, context, live_server, db, tmp_path):
+    from app.signs_of_safety.models import StoryPanel
+    from tests.signs_of_safety.test_scales_and_houses import PNG
+
+    worker = make_user(db, email="sam@example.org", full_name="Sam Okafor")
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    db.commit()
+    url = f"{live_server}/cases/{case.id}/signs-of-safety/words-and-pictures"
+    photo = tmp_path / "gran.png"
+    photo.write_bytes(PNG)
+    log_in(page, live_server, worker.email)
+    page.goto(f"{live_server}/cases/{case.id}")
+    wait_for_service_worker(page)
+    page.get_by_role("button", name="Take offline").click()
+    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=30000)
+
+    context.set_offline(True)
+    page.goto(url)
+    page.get_by_label("Words for this panel").fill("Kayla goes to Gran's when it gets loud.")
+    page.get_by_label("Or add a photo (optional)").set_input_files(str(photo))
+    page.get_by_label("What the picture shows").fill("Gran's front door")
+    page.get_by_role("button", name="Add panel").click()
+    _saved_here(page, 1, "Kayla goes to Gran's when it gets loud.")
+    ops = stored(page)
+    context.set_offline(False)
+    expect(status(page)).to_have_text("Online", timeout=15000)
+    put_back(page, ops)
+    page.evaluate("window.HomewardOffline.sync()")
+    expect(status(page)).to_have_text("Online", timeout=15000)
+
+    page.goto(url)  # and online, where the offline script sends the form too
+    page.get_by_label("Words for this panel").fill("Mum and Kayla talk it through.")
+    page.get_by_label("Or add a photo (optional)").set_input_files(str(photo))
+    page.get_by_label("What the picture shows").fill("Mum and Kayla on the sofa")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add panel").click()
+    for name in ("Gran's front door", "Mum and Kayla on the sofa"):
+        expect(page.get_by_role("img", name=name)).to_be_visible()
+    db.expire_all()
+    panels = db.exec(select(StoryPanel).order_by(StoryPanel.position)).all()
+    assert [(p.text, p.image, p.image_type) for p in panels] == [
+        ("Kayla goes to Gran's when it gets loud.", PNG, "image/png"),
+        ("Mum and Kayla talk it through.", PNG, "image/png"),
+    ]

@@ -80,3 +80,16 @@ def test_panel_added_from_an_older_shared_version_is_a_conflict(client, db, work
     response = client.post(f"{url(case)}/panels", data={"id": new_id(), "base_version": "1", "text": "Late, from version 1."})
     assert response.status_code == 409
     assert db.exec(select(StoryPanel).where(StoryPanel.text == "Late, from version 1.")).first() is None
+
+
+def test_a_photo_sent_as_text_by_the_offline_script_is_kept_and_a_bad_one_refused(client, db, worker_case):
+    _, case, _ = worker_case
+    photo = "data:image/jpeg;base64," + base64.b64encode(JPEG).decode()
+    data = {"id": new_id(), "base_version": "0", "text": "Gran's door is always open.", "photo_data": photo, "image_description": "Gran's front door"}
+    assert client.post(f"{url(case)}/panels", data=data).status_code == 303
+    panel = db.exec(select(StoryPanel)).one()
+    assert (panel.image, panel.image_type) == (JPEG, "image/jpeg")
+    bad = {**data, "id": new_id(), "photo_data": "data:text/html;base64," + base64.b64encode(b"<p>hi</p>").decode()}
+    response = client.post(f"{url(case)}/panels", data=bad)
+    assert response.status_code == 422 and 'id="photo-error"' in response.text
+    assert len(db.exec(select(StoryPanel)).all()) == 1

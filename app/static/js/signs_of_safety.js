@@ -116,7 +116,27 @@
     box.hidden = !rows.length;
   });
 
+  // The offline script sends text fields only, so a chosen photo travels as a data URL. It is put
+  // in the form only while the form is being sent (capture phase, before the offline script reads
+  // it): the ordinary post, used to show errors, carries the file itself.
+  function setUpPhoto(input) {
+    var output = input.form.querySelector("[data-photo-value]"), data = "";
+    input.addEventListener("change", function () {
+      data = "";
+      var file = input.files && input.files[0], reader = new FileReader();
+      if (!file) return;
+      reader.onload = function () { data = String(reader.result); };
+      reader.readAsDataURL(file);
+    });
+    input.form.addEventListener("submit", function () {
+      output.value = data;
+      setTimeout(function () { output.value = ""; }, 0);
+    }, true);
+    input.form.addEventListener("reset", function () { data = ""; });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("input[type=file][data-photo]"), setUpPhoto);
     Array.prototype.forEach.call(document.querySelectorAll("[data-drawing]"), setUpDrawing);
     Array.prototype.forEach.call(document.querySelectorAll("[data-jargon-for]"), setUpJargon);
   });
