@@ -120,8 +120,16 @@ def test_worker_maps_rates_draws_and_submits_offline_and_it_syncs_exactly_once(p
         page.get_by_role("button", name="Save in this house").click()
         waiting += 1
         _saved_here(page, waiting, text)
+        # Ready for the next entry: the drawing and the time it was made do not go again with it.
+        assert page.locator("[data-drawing-value]").input_value() == page.locator("input[name=recorded_at]").input_value() == ""
 
     page.goto(base)
+    # The map kept on the device shows what was added on this visit, under its heading, waiting.
+    for category, fields in ITEMS:
+        added = page.locator(f"#{category} [data-waiting-item]").filter(has_text=fields["text"])
+        expect(added).to_contain_text("Saved on this device, waiting to sync")
+    expect(page.locator("#harm .sos-empty")).to_be_hidden()
+    expect(page.locator("#next_step .sos-empty")).to_be_visible()
     page.get_by_role("button", name="Submit for review").click()
     waiting += 1
     _saved_here(page, waiting, "Submit the map for review")

@@ -116,6 +116,34 @@
     box.hidden = !rows.length;
   });
 
+  // Offline, the map kept on the device shows the items added since under their headings, each
+  // marked as waiting, until they reach Homeward.
+  document.addEventListener("homeward:outbox", function (event) {
+    var map = document.querySelector("[data-sos-items]");
+    if (!map) return;
+    var target = map.getAttribute("data-sos-items");
+    map.querySelectorAll("[data-waiting-item]").forEach(function (li) { li.remove(); });
+    event.detail.forEach(function (op) {
+      if (op.status !== "waiting" || op.target !== target) return;
+      var values = {};
+      op.fields.forEach(function (pair) { values[pair[0]] = pair[1]; });
+      var list = document.querySelector("#" + (values.category || "").replace(/[^a-z_]/g, "") + " .sos-items");
+      if (!list) return;
+      var li = document.createElement("li");
+      li.className = "sos-item";
+      li.setAttribute("data-waiting-item", "");
+      [values.text, values.goal, "Saved on this device, waiting to sync"].forEach(function (text, i) {
+        if (!text) return;
+        li.appendChild(Object.assign(document.createElement("p"), { textContent: text, className: i === 2 ? "sos-meta" : "" }));
+      });
+      list.appendChild(li);
+    });
+    map.querySelectorAll(".sos-items").forEach(function (list) {
+      var empty = list.querySelector(".sos-empty");
+      if (empty) empty.hidden = !!list.querySelector("[data-waiting-item]");
+    });
+  });
+
   // The offline script sends text fields only, so a chosen photo travels as a data URL. It is put
   // in the form only while the form is being sent (capture phase, before the offline script reads
   // it): the ordinary post, used to show errors, carries the file itself.
@@ -136,6 +164,8 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // The offline script may have told the page what waits before this script was ready.
+    if (window.HomewardOffline && document.querySelector("[data-sos-items], [data-waiting-ratings]")) window.HomewardOffline.refresh();
     Array.prototype.forEach.call(document.querySelectorAll("input[type=file][data-photo]"), setUpPhoto);
     Array.prototype.forEach.call(document.querySelectorAll("[data-drawing]"), setUpDrawing);
     Array.prototype.forEach.call(document.querySelectorAll("[data-jargon-for]"), setUpJargon);
