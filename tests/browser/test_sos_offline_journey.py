@@ -188,7 +188,12 @@ def test_worker_maps_rates_draws_and_submits_offline_and_it_syncs_exactly_once(p
     page.goto(f"{base}/three-houses?house=good_things")
     drawing = page.get_by_role("img", name="Drawing: My dog Biscuit in the park")
     expect(drawing).to_be_visible()
-    assert page.evaluate("img => img.complete && img.naturalWidth", drawing.element_handle()) == 640
+    handle = drawing.element_handle()
+    for _ in range(100):  # the picture loads after the page: wait for it (up to 10 s)
+        if page.evaluate("img => img.complete && img.naturalWidth", handle):
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate("img => img.naturalWidth", handle) == 640
 
 
 def test_storyboard_photos_travel_with_their_panel_offline_and_online(page, context, live_server, db, tmp_path):
