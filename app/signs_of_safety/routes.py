@@ -44,7 +44,10 @@ def conflict(request: Request, case: Case, exc: StaleVersion, form: Form) -> Res
     """
     accept = request.headers.get("accept", "")
     if "application/json" in accept and "text/html" not in accept:
-        return JSONResponse({"error": "conflict", "base_version": exc.base_version, "current_version": exc.current, "url": base_url(case)}, status_code=409)
+        # The outbox shows `detail` beside the item it sets aside.
+        since = f"version {exc.current} has been submitted since" if exc.current else "that version no longer exists"
+        detail = f"Made from version {exc.base_version} of the map, but {since}. Nothing was overwritten: open the map and add it again if it is still needed."
+        return JSONResponse({"error": "conflict", "detail": detail, "base_version": exc.base_version, "current_version": exc.current, "url": base_url(case)}, status_code=409)
     return render(
         request,
         "signs_of_safety/conflict.html",

@@ -113,6 +113,7 @@ def test_change_made_offline_from_an_older_version_answers_409_and_overwrites_no
     assert len(db.exec(select(MapVersion)).all()) == 2
     as_json = client.post(f"/cases/{case.id}/signs-of-safety/submit", data={"base_version": "1"}, headers={"Accept": "application/json"})
     assert as_json.status_code == 409 and as_json.json()["current_version"] == 2
+    assert "version 2 has been submitted since. Nothing was overwritten" in as_json.json()["detail"]  # shown in the Outbox
 
 
 def test_removing_an_item_keeps_it_in_the_submitted_version(client, db, worker_case):
