@@ -138,6 +138,8 @@ def test_worker_maps_rates_draws_and_submits_offline_and_it_syncs_exactly_once(p
 
     ops = stored(page)
     assert len(ops) == waiting == 13
+    # What waits is sealed on the device: the map and the scales above showed it all the same.
+    assert all("sealed" in op and "fields" not in op for op in ops)
     db.expire_all()
     assert (_count(db, MapItem), _count(db, ScaleRating), _count(db, ThreeHousesEntry), _count(db, MapVersion)) == (0, 0, 0, 0)
 
@@ -185,6 +187,10 @@ def test_worker_maps_rates_draws_and_submits_offline_and_it_syncs_exactly_once(p
     assert_accessible(page, "sos-offline-scales-synced")
     page.goto(base)
     expect(page.get_by_text("Version 1 · Submitted", exact=True)).to_be_visible()
+    expect(page.locator("#harm .sos-item")).to_contain_text(ITEMS[0][1]["text"])
+    expect(page.locator("[data-waiting-item]")).to_have_count(0)
+    # Nothing of what was noted for the waiting lists stays on the device once it has synced.
+    assert page.evaluate("() => Object.keys(sessionStorage).filter(k => k.startsWith('homeward.sos.'))") == []
     page.goto(f"{base}/three-houses?house=good_things")
     drawing = page.get_by_role("img", name="Drawing: My dog Biscuit in the park")
     expect(drawing).to_be_visible()

@@ -91,50 +91,77 @@
     if (field) field.value = "";
   }, true);
 
+  // Waiting items are sealed on the device (offline.js), so what the map and the scales show of
+  // them is noted as they are saved, for this tab only (as offline.js does for its summaries):
+  // the fields a form names in data-offline-show, under the new record's id, which is the item's.
+  var SHOWN = "homeward.sos.";
+  document.addEventListener("submit", function (event) {
+    var form = event.target, names = form.getAttribute && form.getAttribute("data-offline-show");
+    var id = names && (form.dataset.retry || (form.elements.id && form.elements.id.value));
+    if (!id) return;
+    var data = new FormData(form), shown = {};
+    names.split(" ").forEach(function (name) { shown[name] = data.get(name) || ""; });
+    try { sessionStorage.setItem(SHOWN + id, JSON.stringify(shown)); } catch (e) { /* full: the lists say less */ }
+  }, true);
+  function shown(op) {
+    var values = {};
+    if (op.fields) op.fields.forEach(function (pair) { values[pair[0]] = pair[1]; });
+    else try { values = JSON.parse(sessionStorage.getItem(SHOWN + op.id) || "{}"); } catch (e) { values = {}; }
+    return values;
+  }
+  function when(iso) {
+    return new Date(iso).toLocaleString("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+  }
+
+  document.addEventListener("homeward:outbox", function (event) {
+    var ids = {};
+    event.detail.forEach(function (op) { ids[op.id] = true; });
+    // Synced or discarded: nothing of it stays behind.
+    Object.keys(sessionStorage).forEach(function (key) {
+      if (key.indexOf(SHOWN) === 0 && !ids[key.slice(SHOWN.length)]) sessionStorage.removeItem(key);
+    });
+    var waiting = event.detail.filter(function (op) { return op.status === "waiting"; });
+    showRatings(waiting);
+    showItems(waiting);
+  });
+
   // Offline, the scales page was kept before the visit: the ratings saved on this device since are
   // shown in a table of their own, marked as waiting, until they sync and join the chart.
-  document.addEventListener("homeward:outbox", function (event) {
+  function showRatings(waiting) {
     var box = document.querySelector("[data-waiting-ratings]");
     if (!box) return;
-    var target = box.getAttribute("data-waiting-ratings"), rows = [];
-    event.detail.forEach(function (op) {
-      if (op.status !== "waiting" || op.target !== target) return;
-      var values = {};
-      op.fields.forEach(function (pair) { values[pair[0]] = pair[1]; });
-      var rater = document.querySelector("[data-rater=\"" + (values.rater || "").replace(/["\\]/g, "") + "\"]");
-      var tr = document.createElement("tr");
-      [rater ? rater.getAttribute("data-rater-name") : values.rater, values["score-0"] || "", "Waiting to sync", new Date(op.time).toLocaleString("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" })]
-        .forEach(function (text, i) {
-          var cell = document.createElement(i ? "td" : "th");
-          if (!i) cell.scope = "row";
-          cell.textContent = text;
-          tr.appendChild(cell);
-        });
-      rows.push(tr);
+    var target = box.getAttribute("data-waiting-ratings"), body = box.querySelector("tbody");
+    var rows = waiting.filter(function (op) { return op.target === target; }).map(function (op) {
+      var values = shown(op), tr = document.createElement("tr");
+      var rater = values.rater && document.querySelector("[data-rater=\"" + values.rater.replace(/["\\]/g, "") + "\"]");
+      [rater ? rater.getAttribute("data-rater-name") : op.label, values["score-0"] || "Not shown", "Waiting to sync", when(op.time)].forEach(function (text, i) {
+        var cell = document.createElement(i ? "td" : "th");
+        if (!i) cell.scope = "row";
+        cell.textContent = text;
+        tr.appendChild(cell);
+      });
+      return tr;
     });
-    box.querySelector("tbody").replaceChildren.apply(box.querySelector("tbody"), rows);
+    body.replaceChildren.apply(body, rows);
     box.hidden = !rows.length;
-  });
+  }
 
   // Offline, the map kept on the device shows the items added since under their headings, each
   // marked as waiting, until they reach Homeward.
-  document.addEventListener("homeward:outbox", function (event) {
+  function showItems(waiting) {
     var map = document.querySelector("[data-sos-items]");
     if (!map) return;
     var target = map.getAttribute("data-sos-items");
     map.querySelectorAll("[data-waiting-item]").forEach(function (li) { li.remove(); });
-    event.detail.forEach(function (op) {
-      if (op.status !== "waiting" || op.target !== target) return;
-      var values = {};
-      op.fields.forEach(function (pair) { values[pair[0]] = pair[1]; });
-      var list = document.querySelector("#" + (values.category || "").replace(/[^a-z_]/g, "") + " .sos-items");
+    waiting.forEach(function (op) {
+      var values = shown(op), category = (values.category || "").replace(/[^a-z_]/g, "");
+      var list = op.target === target && category && document.querySelector("#" + category + " .sos-items");
       if (!list) return;
       var li = document.createElement("li");
       li.className = "sos-item";
       li.setAttribute("data-waiting-item", "");
       [values.text, values.goal, "Saved on this device, waiting to sync"].forEach(function (text, i) {
-        if (!text) return;
-        li.appendChild(Object.assign(document.createElement("p"), { textContent: text, className: i === 2 ? "sos-meta" : "" }));
+        if (text) li.appendChild(Object.assign(document.createElement("p"), { textContent: text, className: i === 2 ? "sos-meta" : "" }));
       });
       list.appendChild(li);
     });
@@ -142,7 +169,7 @@
       var empty = list.querySelector(".sos-empty");
       if (empty) empty.hidden = !!list.querySelector("[data-waiting-item]");
     });
-  });
+  }
 
   // The offline script sends text fields only, so a chosen photo travels as a data URL. It is put
   // in the form only while the form is being sent (capture phase, before the offline script reads
