@@ -190,7 +190,7 @@ def test_worker_maps_rates_draws_and_submits_offline_and_it_syncs_exactly_once(p
     expect(page.locator("#harm .sos-item")).to_contain_text(ITEMS[0][1]["text"])
     expect(page.locator("[data-waiting-item]")).to_have_count(0)
     # Nothing of what was noted for the waiting lists stays on the device once it has synced.
-    assert page.evaluate("() => Object.keys(sessionStorage).filter(k => k.startsWith('homeward.sos.'))") == []
+    assert page.evaluate("() => Object.keys(sessionStorage).filter(k => k.startsWith('homeward.summary.sos.'))") == []
     page.goto(f"{base}/three-houses?house=good_things")
     drawing = page.get_by_role("img", name="Drawing: My dog Biscuit in the park")
     expect(drawing).to_be_visible()

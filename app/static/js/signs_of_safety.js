@@ -94,7 +94,7 @@
   // Waiting items are sealed on the device (offline.js), so what the map and the scales show of
   // them is noted as they are saved, for this tab only (as offline.js does for its summaries):
   // the fields a form names in data-offline-show, under the new record's id, which is the item's.
-  var SHOWN = "homeward.sos.";
+  var SHOWN = "homeward.summary.sos."; // under offline.js's prefix, so logging out removes them too
   document.addEventListener("submit", function (event) {
     var form = event.target, names = form.getAttribute && form.getAttribute("data-offline-show");
     var id = names && (form.dataset.retry || (form.elements.id && form.elements.id.value));
