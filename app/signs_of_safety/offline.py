@@ -4,7 +4,9 @@ A worker maps a case with the family in their home, often without a signal: the 
 each category, the safety plan and its review date, submitting the map, every person's rating
 screen, the scales' history (chart and table), the three houses (each house, with the drawing
 screen) and the words-and-pictures storyboard must open from the device. The items already on the
-map can be changed offline too, so their change pages are kept as well.
+map can be changed offline too, so their change pages are kept as well. So are the family's own
+screens, for a hand-over with no signal (app/signs_of_safety/family_routes.py): each person's
+safety scale, and the young person's three houses, one house per screen.
 
 Five queries whatever the case holds: the latest version, its items' keys, the versions, the
 case's people and the supervisor (the key worker is the session's own user or one more look-up).
@@ -15,7 +17,8 @@ from sqlmodel import Session, select
 
 from app.cases.models import Case
 from app.signs_of_safety import service
-from app.signs_of_safety.models import Category, House, MapItem, MapVersion
+from app.signs_of_safety.family_routes import house_url, scale_url
+from app.signs_of_safety.models import Category, House, MapItem, MapVersion, RaterRole
 from app.signs_of_safety.rules import COLUMNS, SAFETY_PLAN
 
 
@@ -30,6 +33,7 @@ def pages(*, session: Session, case: Case, actor) -> list[str]:
         keys = list(session.exec(select(MapItem.item_key).where(MapItem.map_version_id == latest).order_by(MapItem.position, MapItem.created_at)).all())
     categories = [category for _key, _heading, column in COLUMNS for category in column] + list(SAFETY_PLAN)
     raters = service.raters(session=session, case=case, actor_user=actor.user)
+    family = [r for r in raters if r.person_id]
     return [
         base,
         *(f"{base}/items/new?category={Category(c).value}" for c in categories),
@@ -42,4 +46,6 @@ def pages(*, session: Session, case: Case, actor) -> list[str]:
         f"{base}/print?summary=true",
         f"{base}/print",
         *(f"{base}/versions/{n}" for n in numbers),
+        *(scale_url(case.id, r.person_id) for r in family),
+        *(house_url(case.id, r.person_id, h) for r in family if r.role == RaterRole.young_person for h in House),
     ]

@@ -297,6 +297,7 @@ from app.signs_of_safety import scale_routes, three_houses_routes  # noqa: E402
 
 router.include_router(scale_routes.router)
 router.include_router(three_houses_routes.router)
-from app.signs_of_safety import words_and_pictures_routes  # noqa: E402
+from app.signs_of_safety import family_routes, words_and_pictures_routes  # noqa: E402
 
 router.include_router(words_and_pictures_routes.router)
+router.include_router(family_routes.router)

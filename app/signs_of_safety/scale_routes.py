@@ -113,6 +113,23 @@ async def add_ratings(request: Request, case_id: int, session: SessionDep, actor
     rater_key = form.values.get("rater", "")
     rating_id = form.values.get("id") or new_id()
     context = _rate_context(session, case, rater_key, form, rating_id, actor_user=actor.user)
+    created_any = save_ratings(session=session, actor=actor, case=case, form=form, context=context, rating_id=rating_id)
+    if created_any is None:
+        return render(request, "signs_of_safety/rate.html", context, status_code=422)
+    if created_any:
+        flash(request, f"Thank you. {context['rater'].name}'s rating is saved.")
+    if actor.in_family_mode:
+        return redirect(request, f"/cases/{case.id}/signs-of-safety/scales/rate?rater={rater_key}&saved=1")
+    return redirect(request, f"/cases/{case.id}/signs-of-safety/scales")
+
+
+def save_ratings(*, session, actor, case: Case, form: Form, context: dict, rating_id: str, on_family_screens: bool = False) -> bool | None:
+    """Keep one rater's answers (the overall scale and any pairs rated), one row each.
+
+    None when the form has errors (beside their fields); else whether anything new was stored (a
+    replay of the same submission stores nothing). `on_family_screens` says in the audit trail
+    that the rater gave it themselves on the family screens.
+    """
     answers = []
     for index, pair_key in enumerate(_posted_scales(session, case, form, context["scales"])):
         field = f"score-{index}"
@@ -122,9 +139,10 @@ async def add_ratings(request: Request, case_id: int, session: SessionDep, actor
         if score is not None and pair_key != "":
             answers.append((index, pair_key, score, why, higher))
     if not form.ok:
-        return render(request, "signs_of_safety/rate.html", context, status_code=422)
+        return None
     given_at = rules.recorded_at(form.values.get("recorded_at") or "", now=utcnow())
     created_any = False
+    where = ", given on the family screens" if on_family_screens else ""
     for index, pair_key, score, why, higher in answers:
         # Each scale's row gets an id derived from the form's one client id, so a replay of the
         # same submission is recognised row by row.
@@ -132,9 +150,5 @@ async def add_ratings(request: Request, case_id: int, session: SessionDep, actor
         rating, created = service.add_rating(session=session, case=case, rating_id=row_id, rater=context["rater"], pair_key=pair_key, score=score, why_not_lower=why, one_step_higher=higher, by=actor.user, rated_at=given_at)
         if created:
             created_any = True
-            audit.record(session=session, actor=actor, action="create", object_type="sos_scale_rating", object_id=rating.id, case_id=case.id, detail=f"{rating.rater_role} rated {'overall' if pair_key is None else 'a statement pair'}")
-    if created_any:
-        flash(request, f"Thank you. {context['rater'].name}'s rating is saved.")
-    if actor.in_family_mode:
-        return redirect(request, f"/cases/{case.id}/signs-of-safety/scales/rate?rater={rater_key}&saved=1")
-    return redirect(request, f"/cases/{case.id}/signs-of-safety/scales")
+            audit.record(session=session, actor=actor, action="create", object_type="sos_scale_rating", object_id=rating.id, case_id=case.id, detail=f"{rating.rater_role} rated {'overall' if pair_key is None else 'a statement pair'}{where}")
+    return created_any

@@ -231,11 +231,12 @@ def test_family_home_offers_three_houses_to_the_young_person_and_the_safety_scal
     db.commit()
     hand_over(client, case, young_person(db, case))
     home = client.get("/family", follow_redirects=True).text
-    assert f"/cases/{case.id}/signs-of-safety/three-houses" in home
-    assert client.get(f"/cases/{case.id}/signs-of-safety/three-houses").status_code == 200
+    houses = f"/family/{case.id}/{young_person(db, case).id}/three-houses/worries"
+    assert houses in home
+    assert client.get(houses).status_code == 200
     client.post(f"/family/{case.id}/who", data={"person": mother.id})
     home = client.get("/family", follow_redirects=True).text
     assert "three-houses" not in home
-    scale = f"/cases/{case.id}/signs-of-safety/scales/rate?rater=person:{mother.id}"
+    scale = f"/family/{case.id}/{mother.id}/safety-scale"
     assert scale in home
     assert client.get(scale).status_code == 200

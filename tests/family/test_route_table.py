@@ -16,12 +16,12 @@ from tests.family.factories import hand_over, live_session, with_pin, young_pers
 
 PARAM = re.compile(r"\{([a-zA-Z_]+)(?::[a-z]+)?\}")
 # Parameters the walk can fill with real values (the case handed over, its young person, a goal).
-KNOWN = re.compile(r"\{(case_id|person_id|goal_id|aim|perspective)(?::[a-z]+)?\}")
+KNOWN = re.compile(r"\{(case_id|person_id|goal_id|aim|perspective|house)(?::[a-z]+)?\}")
 # The family's own screens: the /family pages, and the screens other features open to families
 # on purpose (FamilyActor): three houses and the safety scale, and the BASE feedback questions.
 FAMILY_SCREENS = re.compile(
     # The family's screens name their case and who is rating (so they can be kept on the device):
-    r"^/family/\{case_id(:int)?\}/(who|hand-back|\{person_id\}(/done|/diamond/\{aim\}|/goal/\{goal_id\})?)$"
+    r"^/family/\{case_id(:int)?\}/(who|hand-back|\{person_id\}(/done|/diamond/\{aim\}|/goal/\{goal_id\}|/three-houses/\{house\}|/safety-scale)?)$"
     # the lock and its status, and the old addresses (family mode only: they lead to the above).
     r"|^/family(/(lock|status|who|hand-back|diamond/\{aim\}|goal/\{goal_id\}))?$"
     r"|^/cases/\{case_id\}/signs-of-safety/(scales/rate|scales/ratings|three-houses)"
@@ -55,6 +55,8 @@ def concrete(path: str, case_id: int, goal_id: str = "1", person_id: str = "1") 
             return "wellbeing"
         if name == "perspective":
             return "young_person"
+        if name == "house":
+            return "worries"
         if name.endswith("_id") or name == "id":
             return "1"
         return "x"
