@@ -13,10 +13,10 @@ from sqlmodel import func, select
 from app.audit.models import AuditEntry
 from app.cases.models import new_id
 from app.signs_of_safety import rules
-from app.signs_of_safety.models import ScaleRating, ThreeHousesEntry
+from app.signs_of_safety.models import Category, ScaleRating, ThreeHousesEntry
 from tests.factories import login, make_case, make_user
 from tests.family.factories import hand_over, with_pin
-from tests.signs_of_safety.factories import make_person, young_person
+from tests.signs_of_safety.factories import add_item, make_person, young_person
 
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
 
@@ -135,3 +135,16 @@ def test_only_the_cases_workers_and_family_mode_for_that_case_open_them(client, 
     entry = db.exec(select(ThreeHousesEntry)).one()
     assert (entry.person_id, entry.own_words, entry.text) == (kayla.id, True, "Shouting at night.")
     assert uuid.UUID(entry.id)
+
+
+def test_the_statement_pairs_can_be_rated_too_if_the_person_wants(client, db, family):
+    worker, case, _, mum = family
+    pair = add_item(db, case=case, by=worker, category=Category.pair, text="Worried Kayla goes to adults who may hurt her.", goal="Donna knows where Kayla is every night.")
+    db.commit()
+    url = f"/family/{case.id}/{mum.id}/safety-scale"
+    page = client.get(url).text
+    assert "More, if you want (you can skip these)" in page and f'name="scale-1" value="{pair.item_key}"' in page
+    rating_id = new_id()
+    assert client.post(url, data={"id": rating_id, "scale-0": "overall", "score-0": "5", "scale-1": pair.item_key, "score-1": "2"}).status_code == 303
+    rows = {r.pair_key: (r.score, r.rater_person_id) for r in db.exec(select(ScaleRating)).all()}
+    assert rows == {None: (5, mum.id), pair.item_key: (2, mum.id)}
