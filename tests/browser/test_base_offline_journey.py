@@ -198,6 +198,9 @@ def test_worker_records_all_five_stages_offline_and_they_sync_exactly_once(page,
     page.get_by_label("Worker PIN").fill(PIN)
     page.get_by_role("button", name="Hand to family").click()
     page.wait_for_url(f"{live_server}/family/{case.id}/{amira.id}")
+    # The lock holds on the tablet: the social worker's feedback form, kept for the worker, leads back.
+    page.goto(f"{base}/feedback/social_worker")
+    page.wait_for_url(f"{live_server}/family/{case.id}/{amira.id}")
     for person, score in ((amira, "5 Very good"), (mother, "3 OK")):
         first = person.name.split(" ")[0]
         if person is mother:
