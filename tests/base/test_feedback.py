@@ -236,3 +236,16 @@ def test_take_offline_keeps_the_feedback_screen_of_everyone_on_the_case(client, 
     for url in screens:
         page = client.get(url)
         assert page.status_code == 200 and 'data-offline="true"' in page.text, url
+
+
+def test_family_screen_with_two_workers_asks_which_and_records_about_the_one_chosen(client, db, settings):
+    worker, case, mother, amira = _family(db, client, settings)
+    co_worker = make_user(db, full_name="Priya Shah", team=None, team_id=worker.team_id)
+    case.co_worker_id = co_worker.id
+    db.add(case)
+    db.commit()
+    url = f"/family/{case.id}/{amira.id}/feedback"
+    page = client.get(url).text
+    assert "Which worker is this about?" in page and page.count('<span class="mark" aria-hidden="true"></span>') == 2
+    assert client.post(url, data={"id": uid(), "round": "1", "about_worker": str(co_worker.id), **answers()}).status_code == 303
+    assert [r.about_worker_id for r in _rows(db)] == [co_worker.id]
