@@ -44,8 +44,14 @@ def record(
     review_round: int,
     scores: dict[str, int | None],
     comments: dict[str, str],
+    in_family_mode: bool | None = None,
 ) -> BaseFeedback:
-    """Record one person's feedback; a replay with the same id changes nothing."""
+    """Record one person's feedback; a replay with the same id changes nothing.
+
+    `in_family_mode` says it was given on the family screens even when it arrives later from the
+    outbox, sent by the worker's session after the hand-back; by default, whether `by` is in
+    family mode now.
+    """
     existing = session.get(BaseFeedback, feedback_id)
     if existing is not None:
         return existing
@@ -63,7 +69,7 @@ def record(
         round=review_round,
         question_set=feedback_sets()["version"],
         answers=answers,
-        given_in_family_mode=by.in_family_mode,
+        given_in_family_mode=by.in_family_mode if in_family_mode is None else in_family_mode,
         recorded_by_id=by.id,
     )
     session.add(row)

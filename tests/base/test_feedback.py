@@ -107,3 +107,145 @@ def test_worker_starts_a_new_review_round_and_the_family_form_records_into_it(cl
     enter_family_mode(db, case)
     form = client.get(f"/cases/{case.id}/base/feedback/parent?round=2")
     assert 'name="round" value="2"' in form.text
+
+
+# ---- the family's own screen: /family/<case>/<person>/feedback ----------------------------------
+
+def _family(db, client, settings):
+    from tests.family.factories import with_pin, young_person
+
+    worker, case, mother = case_with_family(db)
+    with_pin(worker, db)
+    db.commit()
+    login(client, db, worker, settings)
+    return worker, case, mother, young_person(db, case)
+
+
+def _rows(db) -> list[BaseFeedback]:
+    db.expire_all()
+    return list(db.exec(select(BaseFeedback).order_by(BaseFeedback.perspective)).all())
+
+
+def test_family_screen_in_family_mode_records_each_persons_answers_in_their_name(client, db, settings):
+    from app.audit.models import AuditEntry
+    from tests.family.factories import hand_over
+
+    worker, case, mother, amira = _family(db, client, settings)
+    assert hand_over(client, case, amira).status_code == 303
+    home = client.get(f"/family/{case.id}/{amira.id}").text
+    assert f'href="/family/{case.id}/{amira.id}/feedback"' in home  # the family find it on their home screen
+    page = client.get(f"/family/{case.id}/{amira.id}/feedback")
+    assert page.status_code == 200
+    # A family screen: locked to the case, no way out but "Hand back", one question at a time.
+    assert f'data-family-lock data-case="{case.id}" data-person="{amira.id}"' in page.text
+    assert 'class="site-nav"' not in page.text and "data-one-at-a-time" in page.text
+    assert f'data-offline="true" data-offline-next="/family/{case.id}/{amira.id}/done"' in page.text
+    assert "building a secure base" in page.text  # the young person's wording
+    saved = client.post(f"/family/{case.id}/{amira.id}/feedback", data={"id": uid(), "round": "1", "about_worker": str(worker.id), **answers("5", risks="cant_say"), "comment_listening": "She listens"})
+    assert saved.status_code == 303 and saved.headers["location"] == f"/family/{case.id}/{amira.id}/done"
+
+    client.post(f"/family/{case.id}/who", data={"person": mother.id})
+    assert "worker" in client.get(f"/family/{case.id}/{mother.id}/feedback").text
+    assert client.post(f"/family/{case.id}/{mother.id}/feedback", data={"id": uid(), "round": "1", **answers("3")}).status_code == 303
+
+    rows = _rows(db)
+    assert [(r.perspective, r.rater_name, r.given_in_family_mode, r.recorded_by_id, r.about_worker_id) for r in rows] == [
+        ("parent", "Samira Hassan", True, worker.id, worker.id), ("young_person", "Amira Hassan", True, worker.id, worker.id)]
+    assert {a["theme"]: a["score"] for a in rows[1].answers}["risks"] is None
+    audited = db.exec(select(AuditEntry.object_id).where(AuditEntry.object_type == "base_feedback", AuditEntry.action == "create")).all()
+    assert sorted(audited) == sorted(r.id for r in rows)
+    # The worker's own screens stay closed until the hand-back.
+    assert client.get(f"/cases/{case.id}/base/feedback").status_code == 403
+
+
+def test_family_screen_answers_sent_later_by_the_workers_session_apply_once_in_the_persons_name(client, db, settings):
+    """After an offline hand-over the outbox replays the family's answers as the worker's user."""
+    from app.sync.models import SyncOperation
+
+    worker, case, mother, amira = _family(db, client, settings)
+    # The worker opens the screen as "Take offline" does: the same family screen.
+    page = client.get(f"/family/{case.id}/{mother.id}/feedback")
+    assert page.status_code == 200 and "data-family-lock" in page.text and 'name="round" value="1"' in page.text
+    op = uid()
+    sent = {"id": op, "round": "1", **answers("2"), "comment_explaining": "Clear about the plan"}
+    first = client.post(f"/family/{case.id}/{mother.id}/feedback", data=sent, headers={"Idempotency-Key": op})
+    again = client.post(f"/family/{case.id}/{mother.id}/feedback", data=sent, headers={"Idempotency-Key": op})
+    assert first.status_code == again.status_code == 303
+    assert again.headers["location"] == first.headers["location"] == f"/family/{case.id}/{mother.id}/done"
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    # Even without the ledger's header, the client's id keeps it one record.
+    client.post(f"/family/{case.id}/{mother.id}/feedback", data=sent)
+    row = _rows(db)
+    assert len(row) == 1 and row[0].id == op
+    assert (row[0].perspective, row[0].rater_name, row[0].given_in_family_mode, row[0].recorded_by_id) == ("parent", "Samira Hassan", True, worker.id)
+    assert db.get(SyncOperation, op) is not None
+
+
+def test_family_screen_refuses_a_missing_answer_beside_it_keeping_the_id_and_the_rest(client, db, settings):
+    worker, case, mother, amira = _family(db, client, settings)
+    data = {"id": uid(), "round": "1", **answers("4")}
+    del data["score_explaining"]
+    refused = client.post(f"/family/{case.id}/{amira.id}/feedback", data=data)
+    assert refused.status_code == 422 and 'id="score_explaining-error"' in refused.text
+    assert f'name="id" value="{data["id"]}"' in refused.text and 'value="4" checked' in refused.text
+    assert _rows(db) == []
+
+
+def test_family_screen_is_only_for_people_on_the_case_and_the_cases_worker(client, db, settings):
+    from tests.factories import make_case
+    from tests.family.factories import hand_over, young_person
+
+    worker, case, mother, amira = _family(db, client, settings)
+    other = make_case(db, worker=worker)
+    theirs = young_person(db, other)
+    db.commit()
+    # Someone from another case in the address: not found, and nothing recorded.
+    assert client.get(f"/family/{case.id}/{theirs.id}/feedback").status_code == 404
+    assert client.post(f"/family/{case.id}/{theirs.id}/feedback", data={"id": uid(), "round": "1", **answers()}).status_code == 404
+    # In family mode, only the handed-over case.
+    hand_over(client, case, amira)
+    assert client.get(f"/family/{other.id}/{theirs.id}/feedback").status_code == 404
+    assert client.post(f"/family/{other.id}/{theirs.id}/feedback", data={"id": uid(), "round": "1", **answers()}).status_code == 404
+    # Another worker, not on the case: not found.
+    stranger = make_user(db)
+    db.commit()
+    login(client, db, stranger, settings)
+    assert client.get(f"/family/{case.id}/{amira.id}/feedback").status_code == 404
+    assert client.post(f"/family/{case.id}/{amira.id}/feedback", data={"id": uid(), "round": "1", **answers()}).status_code == 404
+    assert _rows(db) == []
+
+
+def test_family_screen_adds_to_the_latest_review_unless_the_link_names_one(client, db, settings):
+    worker, case, mother, amira = _family(db, client, settings)
+    url = f"/family/{case.id}/{amira.id}/feedback"
+    assert 'name="round" value="1"' in client.get(url).text
+    client.post(f"/cases/{case.id}/base/feedback/social_worker", data={"id": uid(), "rater_name": "Dee", "round": "2", **answers()})
+    assert 'name="round" value="2"' in client.get(url).text
+    assert 'name="round" value="3"' in client.get(f"{url}?round=3").text
+    view = client.get(f"/cases/{case.id}/base/feedback?round=3").text
+    assert "The family screens add to the latest review with feedback (review 2)" in view
+
+
+def test_take_offline_keeps_the_feedback_screen_of_everyone_on_the_case(client, db, settings):
+    worker, case, mother, amira = _family(db, client, settings)
+    listed = client.get(f"/cases/{case.id}/offline-pages").json()["pages"]
+    screens = [f"/family/{case.id}/{amira.id}/feedback", f"/family/{case.id}/{mother.id}/feedback"]
+    assert set(screens) <= set(listed)  # before any assessment too
+    # With what the family need around them: their home, "All done", the hand-over and hand-back.
+    assert {f"/family/{case.id}/{amira.id}", f"/family/{case.id}/{mother.id}/done", f"/cases/{case.id}/hand-to-family", f"/family/{case.id}/hand-back"} <= set(listed)
+    for url in screens:
+        page = client.get(url)
+        assert page.status_code == 200 and 'data-offline="true"' in page.text, url
+
+
+def test_family_screen_with_two_workers_asks_which_and_records_about_the_one_chosen(client, db, settings):
+    worker, case, mother, amira = _family(db, client, settings)
+    co_worker = make_user(db, full_name="Priya Shah", team=None, team_id=worker.team_id)
+    case.co_worker_id = co_worker.id
+    db.add(case)
+    db.commit()
+    url = f"/family/{case.id}/{amira.id}/feedback"
+    page = client.get(url).text
+    assert "Which worker is this about?" in page and page.count('<span class="mark" aria-hidden="true"></span>') == 2
+    assert client.post(url, data={"id": uid(), "round": "1", "about_worker": str(co_worker.id), **answers()}).status_code == 303
+    assert [r.about_worker_id for r in _rows(db)] == [co_worker.id]

@@ -3,9 +3,11 @@
 The worker keeps the case on the tablet ("Take offline"), loses the signal, and works through the
 five stages on the pages kept on the device: each save waits in the outbox and is listed on its
 page. Resilience is reopened after the risk stage, changed and marked done again, and the plan is
-finalised. Back online everything syncs in order; the same items sent again (as after answers
-lost on the way back) change nothing. Then the family give feedback on the family screens
-(online: family mode offline is the family-mode work's) and the triangulation view shows both.
+finalised. Still with no signal, the worker hands the tablet over with the Worker PIN (checked on
+the tablet), the young person and her mother each answer the service-user feedback questions on
+their own family screen, and the worker hands back with the PIN. Back online everything syncs in
+order, the family's answers in their own names; the same items sent again (as after answers lost
+on the way back) change nothing, and the triangulation view shows both.
 
 Limits of pages kept on the device, designed around here: the assessment is started online
 (every stage form names the version); a hazard's management actions are saved with the hazard in
@@ -14,6 +16,7 @@ and a hazard cannot name resilience factors marked offline as mitigations, for t
 """
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -23,9 +26,9 @@ from sqlmodel import func, select
 from app.audit.models import AuditEntry
 from app.base.models import BaseFeedback, BaseVersion
 from app.sync.models import SyncOperation
-from tests.browser.conftest import PHONE, TABLET, assert_accessible, log_in
+from tests.browser.conftest import PHONE, TABLET, assert_accessible, assert_touch_targets, log_in
 from tests.browser.offline_support import put_back, status, stored, wait_for_service_worker
-from tests.family.factories import PIN, with_pin
+from tests.family.factories import PIN, with_pin, young_person
 
 pytestmark = pytest.mark.browser
 
@@ -63,6 +66,16 @@ def _mark(page, factors: dict[str, str]) -> None:
         page.get_by_role("group", name=factor).get_by_label(mark).check()
     page.get_by_role("group", name="Friends who are a good influence").get_by_label("Who decided").select_option(label="Family")
     page.get_by_role("button", name="Save resilience checklist").click()
+
+
+def _family_screen_checks(page, shot: str) -> None:
+    """A family screen at the tablet and at a phone size: no sideways scroll, 48 px targets, axe clean."""
+    for size, name in ((TABLET, f"{shot}-tablet"), (PHONE, f"{shot}-phone")):
+        page.set_viewport_size(size)
+        assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+        assert_accessible(page, name)
+        assert_touch_targets(page, 48)
+    page.set_viewport_size(TABLET)
 
 
 def _content(db) -> dict:
@@ -174,26 +187,85 @@ def test_worker_records_all_five_stages_offline_and_they_sync_exactly_once(page,
     assert_accessible(page, "base-offline-plan-phone")
     page.set_viewport_size(TABLET)
 
-    ops = stored(page)
-    assert len(ops) == 16 and all(op["status"] == "waiting" for op in ops)
     assert _content(db)["engagement"] == []  # nothing reached Homeward yet
+
+    # Still no signal: the worker hands the tablet to the family with the Worker PIN.
+    amira = young_person(db, case)
+    page.goto(f"{live_server}/cases/{case.id}")
+    page.get_by_role("link", name="Hand to family").first.click()
+    page.wait_for_url(f"**/cases/{case.id}/hand-to-family")
+    page.get_by_role("radio", name=re.compile(r"^Amira Hassan")).check()
+    page.get_by_label("Worker PIN").fill(PIN)
+    page.get_by_role("button", name="Hand to family").click()
+    page.wait_for_url(f"{live_server}/family/{case.id}/{amira.id}")
+    # The lock holds on the tablet: the social worker's feedback form, kept for the worker, leads back.
+    page.goto(f"{base}/feedback/social_worker")
+    page.wait_for_url(f"{live_server}/family/{case.id}/{amira.id}")
+    for person, score in ((amira, "5 Very good"), (mother, "3 OK")):
+        first = person.name.split(" ")[0]
+        if person is mother:
+            page.get_by_role("link", name="Someone else's turn").click()
+            page.get_by_label(f"{first} (Mother)").check()
+            page.get_by_role("button", name="That's me").click()
+            page.wait_for_url(f"{live_server}/family/{case.id}/{person.id}")
+        expect(page.get_by_role("heading", name=f"Hello, {first}")).to_be_visible()
+        page.get_by_role("link", name="What do you think of your worker?").click()
+        page.wait_for_url(f"{live_server}/family/{case.id}/{person.id}/feedback")
+        expect(page.get_by_text(f"Rating now: {first}")).to_be_visible()
+        expect(page.get_by_role("navigation", name="Main")).to_have_count(0)
+        for n in range(1, 12):
+            expect(page.get_by_text(f"Question {n} of 11")).to_be_visible()
+            page.get_by_role("radio", name=score, exact=True).check()
+            if n == 1:
+                _family_screen_checks(page, f"base-offline-family-feedback-{person.relationship.lower().replace(' ', '-')}")
+            if n < 11:
+                page.get_by_role("button", name="Next question").click()
+        page.get_by_role("textbox", name="Anything to add? (optional)").fill(f"{first} says thanks")
+        # Kept on the device: the answers wait in the outbox and "All done" opens at once.
+        page.get_by_role("button", name="Save my answers").click()
+        page.wait_for_url(f"{live_server}/family/{case.id}/{person.id}/done")
+        expect(page.get_by_role("heading", name=f"All done. Thank you, {first}!")).to_be_visible()
+    page.get_by_role("link", name="Hand back").click()
+    page.wait_for_url(f"**/family/{case.id}/hand-back")
+    page.get_by_label("Worker PIN").fill(PIN)
+    page.get_by_role("button", name="Hand back").click()
+    page.wait_for_url(f"**/cases/{case.id}/diamond")
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    expect(status(page)).to_have_text("18 waiting")
+
+    ops = stored(page)
+    assert len(ops) == 18 and all(op["status"] == "waiting" for op in ops)
+    family_ops = {op["target"]: op["id"] for op in ops if op["target"].startswith("/family/")}
+    assert set(family_ops) == {f"/family/{case.id}/{amira.id}/feedback", f"/family/{case.id}/{mother.id}/feedback"}
+    assert _count(db, BaseFeedback) == 0  # nor any feedback
 
     # Back online: everything syncs, in order, and nothing needs attention.
     context.set_offline(False)
     page.evaluate("window.HomewardOffline.sync()")
     expect(status(page)).to_have_text("Online", timeout=30000)
     assert stored(page) == []
-    applied_audit = _count(db, AuditEntry, AuditEntry.object_type == "base_version")
-    assert _count(db, SyncOperation, SyncOperation.user_id == worker.id) == ledger + 16
+    applied_audit = _count(db, AuditEntry, AuditEntry.object_type.in_(("base_version", "base_feedback")))
+    assert _count(db, SyncOperation, SyncOperation.user_id == worker.id) == ledger + 18
 
-    # The same sixteen sent again, as after answers lost on the way back: nothing applies twice.
+    # The same eighteen sent again, as after answers lost on the way back: nothing applies twice.
     put_back(page, ops)
     page.evaluate("window.HomewardOffline.sync()")
     expect(status(page)).to_have_text("Online", timeout=30000)
     assert stored(page) == []
-    assert _count(db, AuditEntry, AuditEntry.object_type == "base_version") == applied_audit
-    assert _count(db, SyncOperation, SyncOperation.user_id == worker.id) == ledger + 16
+    assert _count(db, AuditEntry, AuditEntry.object_type.in_(("base_version", "base_feedback"))) == applied_audit
+    assert _count(db, SyncOperation, SyncOperation.user_id == worker.id) == ledger + 18
     assert _count(db, BaseVersion) == 1
+
+    # Each person's answers once, in their own name, given on the family screens.
+    db.expire_all()
+    given = {f.rater_name: f for f in db.exec(select(BaseFeedback).where(BaseFeedback.case_id == case.id)).all()}
+    assert sorted(given) == ["Amira Hassan", "Samira Hassan"] and _count(db, BaseFeedback) == 2
+    for name, perspective, score in (("Amira Hassan", "young_person", 5), ("Samira Hassan", "parent", 3)):
+        row = given[name]
+        assert (row.perspective, row.round, row.about_worker_id, row.given_in_family_mode, row.recorded_by_id) == (perspective, 1, worker.id, True, worker.id)
+        assert [a["score"] for a in row.answers] == [score] * 11
+        assert row.answers[-1]["comment"] == f"{name.split(' ')[0]} says thanks"
+    assert family_ops == {f"/family/{case.id}/{amira.id}/feedback": given["Amira Hassan"].id, f"/family/{case.id}/{mother.id}/feedback": given["Samira Hassan"].id}
 
     content = _content(db)
     assert sorted(e["person_name"] for e in content["engagement"]) == ["Amira Hassan", "Samira Hassan"]
@@ -221,35 +293,14 @@ def test_worker_records_all_five_stages_offline_and_they_sync_exactly_once(page,
     page.goto(f"{base}/plan")
     expect(page.get_by_text("The plan is finalised.")).to_be_visible()
 
-    # The family give their feedback on the family screens (with a signal), then hand back.
-    page.goto(f"{live_server}/cases/{case.id}")
-    page.get_by_role("link", name="Hand to family").first.click()
-    page.get_by_label("Worker PIN").fill(PIN)
-    page.get_by_role("button", name="Hand to family").click()
-    page.wait_for_url("**/family**")
-    for perspective, rater, score in (("young_person", "Amira Hassan", "5 Very good"), ("parent", "Samira Hassan", "3 OK")):
-        page.goto(f"{base}/feedback/{perspective}")
-        page.get_by_label("Who is answering?").select_option(label=rater)
-        for n in range(1, 12):
-            expect(page.get_by_text(f"Question {n} of 11")).to_be_visible()
-            page.get_by_role("radio", name=score, exact=True).check()
-            if n < 11:
-                page.get_by_role("button", name="Next question").click()
-        with page.expect_navigation():
-            page.get_by_role("button", name="Save my answers").click()
-        expect(page.get_by_text("Thank you. Your answers are saved.")).to_be_visible()
-    page.goto(f"{live_server}/family/hand-back")
-    page.get_by_label("Worker PIN").fill(PIN)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Hand back").click()
-
     page.goto(f"{base}/feedback")
     table = page.get_by_role("table")
     expect(table.get_by_role("columnheader", name="Young person")).to_be_visible()
     expect(table.get_by_role("columnheader", name="Parent or carer")).to_be_visible()
     assert page.get_by_role("row", name="Average").inner_text().split("\t")[1:3] == ["5.0", "3.0"]
+    expect(page.locator(".raters li")).to_have_text(["Young person: Amira Hassan about Sam Okafor", "Parent or carer: Samira Hassan about Sam Okafor"])
+    expect(page.get_by_text("Samira says thanks")).to_be_visible()
     assert_accessible(page, "base-offline-triangulation-tablet")
-    assert _count(db, BaseFeedback, BaseFeedback.case_id == case.id) == 2
 
 
 def test_two_peoples_engagements_edited_offline_from_the_same_revision_both_apply(page, context, live_server, db):

@@ -18,10 +18,11 @@ PARAM = re.compile(r"\{([a-zA-Z_]+)(?::[a-z]+)?\}")
 # Parameters the walk can fill with real values (the case handed over, its young person, a goal).
 KNOWN = re.compile(r"\{(case_id|person_id|goal_id|aim|perspective|house)(?::[a-z]+)?\}")
 # The family's own screens: the /family pages, and the screens other features open to families
-# on purpose (FamilyActor): three houses and the safety scale, and the BASE feedback questions.
+# on purpose (FamilyActor): three houses and the safety scale, and the BASE feedback questions
+# (the older /cases/.../base/feedback/<perspective> form, and /family/<case>/<person>/feedback).
 FAMILY_SCREENS = re.compile(
     # The family's screens name their case and who is rating (so they can be kept on the device):
-    r"^/family/\{case_id(:int)?\}/(who|hand-back|\{person_id\}(/done|/diamond/\{aim\}|/goal/\{goal_id\}|/three-houses/\{house\}|/safety-scale)?)$"
+    r"^/family/\{case_id(:int)?\}/(who|hand-back|\{person_id\}(/done|/diamond/\{aim\}|/goal/\{goal_id\}|/three-houses/\{house\}|/safety-scale|/feedback)?)$"
     # the lock and its status, and the old addresses (family mode only: they lead to the above).
     r"|^/family(/(lock|status|who|hand-back|diamond/\{aim\}|goal/\{goal_id\}))?$"
     r"|^/cases/\{case_id\}/signs-of-safety/(scales/rate|scales/ratings|three-houses)"

@@ -12,8 +12,9 @@
 (function () {
   "use strict";
   var KEY = "homeward.family", PENDING = KEY + ".handback", LOCKED = KEY + ".locked", MAX_TRIES = 5;
-  // Other features' screens made for families (Signs of Safety, BASE feedback) stay open too.
-  var OPEN = /^\/cases\/(\d+)\/(signs-of-safety\/(three-houses|scales\/rate)|base\/feedback\/)/;
+  // Other features' screens made for families (Signs of Safety, BASE feedback) stay open too; not
+  // the social worker's feedback form, which a kept page would otherwise offer the family offline.
+  var OPEN = /^\/cases\/(\d+)\/(signs-of-safety\/(three-houses|scales\/rate)|base\/feedback\/(young_person|parent)$)/;
 
   function load() {
     try { return JSON.parse(localStorage.getItem(KEY) || "null"); } catch (e) { return null; }
