@@ -10,7 +10,7 @@ from app.audit import service as audit
 from app.cases.models import Case
 from app.db import SessionDep, is_valid_id
 from app.forms import Form
-from app.review import oversight, registry, service
+from app.review import oversight, registry, rules, service
 from app.review.models import Submission, SubmissionStatus
 from app.security.auth import CurrentActor, Forbidden, SettingsDep
 from app.security.permissions import get_case
@@ -44,7 +44,10 @@ def review_queue(request: Request, session: SessionDep, actor: CurrentActor, wor
     workers = session.exec(select(User).where(team_filter, User.role.in_([Role.worker, Role.supervisor])).order_by(User.full_name)).all()
     now = utcnow()
     ages = {r.submission.id: (today() - local(r.submission.submitted_at).date()).days for r in rows}
-    ctx = {"ages": ages, "rows": rows, "workers": workers, "kinds": [(k.key, k.label) for k in registry.KINDS.values()], "worker": worker_id, "kind": kind, "now": now, "today": today()}
+    # Late by the same rule as team oversight's flag, so the two screens never disagree.
+    wait = request.app.state.settings.review_wait_working_days
+    late = {r.submission.id for r in rows if rules.waiting_too_long(submitted_on=local(r.submission.submitted_at).date(), today=today(), working_days=wait)}
+    ctx = {"ages": ages, "late": late, "wait_days": wait, "rows": rows, "workers": workers, "kinds": [(k.key, k.label) for k in registry.KINDS.values()], "worker": worker_id, "kind": kind, "now": now, "today": today()}
     return render(request, "review/queue.html", ctx, block="queue")
 
 

@@ -167,3 +167,27 @@ def test_notification_badge_counts_unread_and_list_marks_them_read(client, db, s
     assert "waiting for review" in client.get("/notifications").text
     client.post("/notifications/read")
     assert "unread" not in client.get("/notifications/badge", headers={"HX-Request": "true"}).text
+
+
+def test_an_item_waiting_over_five_working_days_says_so_in_words_not_only_in_red(client, db, settings):
+    from datetime import timedelta
+
+    from app.timeutil import utcnow
+
+    worker, supervisor, case = _team(db)
+    fresh = make_case(db, worker=worker, young_person_name="Tyler Brown")
+    for c in (case, fresh):
+        add_item(db, case=c, by=worker)
+    db.commit()
+    login(client, db, worker, settings)
+    assert _submit_map(client, case, 1).status_code == 303
+    assert _submit_map(client, fresh, 1).status_code == 303
+    old = db.exec(select(Submission).where(Submission.case_id == case.id)).one()
+    old.submitted_at = utcnow() - timedelta(days=14)  # two weeks: ten working days, whatever today is
+    db.add(old)
+    db.commit()
+    login(client, db, supervisor, settings)
+    page = client.get("/review").text
+    rows = {name: page[page.index(name):page.index("</tr>", page.index(name))] for name in ("Kayla Morgan", "Tyler Brown")}
+    assert "over 5 working days" in rows["Kayla Morgan"]
+    assert "over 5 working days" not in rows["Tyler Brown"]
