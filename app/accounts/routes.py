@@ -11,7 +11,7 @@ from app.audit import service as audit
 from app.db import SessionDep
 from app.forms import Form
 from app.security import passwords, sessions, throttle
-from app.security.auth import CurrentActor, FamilyActor, SettingsDep, client_address, refuse_family_mode
+from app.security.auth import CurrentActor, SettingsDep, client_address, refuse_family_mode
 from app.templating import flash, redirect, render
 
 router = APIRouter()

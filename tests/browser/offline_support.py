@@ -1,4 +1,4 @@
-"""Helpers for the offline browser tests: a failing-server wrapper and looks into IndexedDB."""
+"""Helpers for the offline browser tests: Take offline, a failing-server wrapper and looks into IndexedDB."""
 from __future__ import annotations
 
 import time
@@ -76,3 +76,19 @@ def put_back(page, ops: list[dict]) -> None:
         })""",
         ops,
     )
+
+
+def take_offline(page, live_server: str, case_id: int) -> None:
+    """Press "Take offline" on the case page and wait until this take (not an earlier one) is kept."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server}/cases/{case_id}")
+    wait_for_service_worker(page)
+    before = [c["taken_at"] for c in stored(page, "cases")]
+    page.get_by_role("button", name="Take offline").click()
+    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=30000)
+    deadline = time.monotonic() + 30
+    while [c["taken_at"] for c in stored(page, "cases")] == before:
+        if time.monotonic() > deadline:
+            raise AssertionError("Take offline did not finish within 30 s")
+        page.wait_for_timeout(100)

@@ -27,7 +27,7 @@ from app.audit.models import AuditEntry
 from app.base.models import BaseFeedback, BaseVersion
 from app.sync.models import SyncOperation
 from tests.browser.conftest import PHONE, TABLET, assert_accessible, assert_touch_targets, log_in
-from tests.browser.offline_support import put_back, status, stored, wait_for_service_worker
+from tests.browser.offline_support import put_back, status, stored, take_offline
 from tests.family.factories import PIN, with_pin, young_person
 
 pytestmark = pytest.mark.browser
@@ -96,10 +96,7 @@ def test_worker_records_all_five_stages_offline_and_they_sync_exactly_once(page,
     page.goto(base)
     with page.expect_navigation():
         page.get_by_role("button", name="Start BASE assessment").click()
-    page.goto(f"{live_server}/cases/{case.id}")
-    wait_for_service_worker(page)
-    page.get_by_role("button", name="Take offline").click()
-    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=30000)
+    take_offline(page, live_server, case.id)
 
     ledger = _count(db, SyncOperation, SyncOperation.user_id == worker.id)  # the start, sent online
     context.set_offline(True)
@@ -323,10 +320,7 @@ def test_two_peoples_engagements_edited_offline_from_the_same_revision_both_appl
         response = page.request.post(f"{base}/engagement", form={"version_id": version_id, "id": uid(), "person_id": person.id, **ENGAGEMENT},
                                      headers={"Origin": live_server}, max_redirects=0)
         assert response.status == 303
-    page.goto(f"{live_server}/cases/{case.id}")
-    wait_for_service_worker(page)
-    page.get_by_role("button", name="Take offline").click()
-    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=30000)
+    take_offline(page, live_server, case.id)
 
     context.set_offline(True)
     for n, (name, expects) in enumerate((("Amira Hassan", "Fewer rows at home"), ("Samira Hassan", "Amira talks to her")), start=1):
@@ -355,10 +349,7 @@ def test_a_plan_finalised_offline_with_the_risk_stage_empty_is_set_aside_naming_
     page.goto(base)
     with page.expect_navigation():
         page.get_by_role("button", name="Start BASE assessment").click()
-    page.goto(f"{live_server}/cases/{case.id}")
-    wait_for_service_worker(page)
-    page.get_by_role("button", name="Take offline").click()
-    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=30000)
+    take_offline(page, live_server, case.id)
 
     context.set_offline(True)
     page.goto(f"{base}/engagement")

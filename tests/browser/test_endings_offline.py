@@ -3,7 +3,6 @@ later the reactivation on a home visit with no signal; each synced exactly once,
 the journey (caseload count, dormant register, prompted tasks, timeline) works after sync."""
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -15,7 +14,7 @@ from app.endings.models import DormantSpell, Ending, EndingTask, Reactivation
 from app.review.models import Submission
 from app.timeutil import today
 from tests.browser.conftest import assert_accessible, log_in
-from tests.browser.offline_support import put_back, status, stored, wait_for_service_worker
+from tests.browser.offline_support import put_back, status, stored, take_offline
 from tests.endings.factories import make_team_people
 from tests.factories import make_case
 
@@ -27,18 +26,6 @@ def _count(db, model, *where) -> int:
     db.expire_all()
     return db.exec(select(func.count()).select_from(model).where(*where)).one()
 
-
-def _take_offline(page, live_server, case) -> None:
-    """Take offline from the case page, and wait until this take (not an earlier one) is kept."""
-    page.goto(f"{live_server}/cases/{case.id}")
-    wait_for_service_worker(page)
-    before = [c["taken_at"] for c in stored(page, "cases")]
-    page.get_by_role("button", name="Take offline").click()
-    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=SLOW)
-    deadline = time.monotonic() + 30
-    while [c["taken_at"] for c in stored(page, "cases")] == before:
-        assert time.monotonic() < deadline, "Take offline did not finish"
-        page.wait_for_timeout(100)
 
 
 def _save_offline(page, button: str) -> list[dict]:
@@ -68,7 +55,7 @@ def test_ending_and_later_reactivation_filled_in_offline_each_sync_once(page, co
     db.commit()
     log_in(page, live_server, worker.email)
     expect(page.locator(".caseload-counts")).to_have_text("2 active · 0 dormant", timeout=SLOW)
-    _take_offline(page, live_server, case)
+    take_offline(page, live_server, case.id)
 
     # The last visit: the ending is agreed and written up at the kitchen table, with no signal.
     context.set_offline(True)
@@ -110,7 +97,7 @@ def test_ending_and_later_reactivation_filled_in_offline_each_sync_once(page, co
 
     # Weeks later Kayla rings; the worker visits straight away, takes the case with them, and
     # reactivates it in the house, where there is no signal.
-    _take_offline(page, live_server, case)
+    take_offline(page, live_server, case.id)
     context.set_offline(True)
     page.reload()
     expect(page.locator("#endings")).to_contain_text("Dormant since")
@@ -148,7 +135,7 @@ def test_ending_refused_at_sync_is_set_aside_with_the_reason_and_saved_once_afte
     case = make_case(db, worker=people.worker, status="active", young_person_name="Kayla Morgan")
     db.commit()
     log_in(page, live_server, people.worker.email)
-    _take_offline(page, live_server, case)
+    take_offline(page, live_server, case.id)
     context.set_offline(True)
     page.goto(f"{live_server}/cases/{case.id}/end")
     page.get_by_label("Goal 1", exact=True).fill("Kayla back at school every day")

@@ -16,7 +16,7 @@ from sqlmodel import func, select
 from app.diamond.models import DiamondRating
 from app.family.models import FamilyHandover
 from tests.browser.conftest import assert_accessible, assert_touch_targets, log_in
-from tests.browser.offline_support import put_back, status, stored, wait_for_service_worker
+from tests.browser.offline_support import put_back, status, stored, take_offline
 from tests.factories import make_case, make_user
 from tests.family.factories import PIN, add_person, live_session, with_pin, young_person
 
@@ -61,10 +61,7 @@ def test_family_rates_the_diamond_with_no_signal_and_it_syncs_exactly_once(page,
     log_in(page, live_server, "sam@example.org")
 
     # With a signal: keep the case, its family screens and the Diamond on the tablet.
-    page.goto(f"{live_server}/cases/{case.id}")
-    wait_for_service_worker(page)
-    page.get_by_role("button", name="Take offline").click()
-    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=30000)
+    take_offline(page, live_server, case.id)
 
     context.set_offline(True)
     page.goto(f"{live_server}/cases/{case.id}")
@@ -169,10 +166,7 @@ def test_five_wrong_pins_lock_a_tablet_handed_over_offline_and_end_the_session_o
     db.commit()
     page.set_viewport_size(SIZES["phone"])
     log_in(page, live_server, "sam@example.org")
-    page.goto(f"{live_server}/cases/{case.id}")
-    wait_for_service_worker(page)
-    page.get_by_role("button", name="Take offline").click()
-    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=30000)
+    take_offline(page, live_server, case.id)
     context.set_offline(True)
     page.goto(f"{live_server}/cases/{case.id}/hand-to-family")
     page.get_by_label("Worker PIN").fill(PIN)

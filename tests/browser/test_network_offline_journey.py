@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -13,7 +12,7 @@ from sqlmodel import func, select
 
 from app.network.models import MeetingAttendee, NetworkMeeting, NetworkTask, TaskUpdate
 from tests.browser.conftest import assert_accessible, log_in
-from tests.browser.offline_support import put_back, status, stored, wait_for_service_worker
+from tests.browser.offline_support import put_back, status, stored, take_offline
 from tests.network.factories import make_family_case
 
 pytestmark = pytest.mark.browser
@@ -31,18 +30,6 @@ def _count(db, model, *where) -> int:
     db.expire_all()
     return db.exec(select(func.count()).select_from(model).where(*where)).one()
 
-
-def _take_offline(page, live_server, case) -> None:
-    """Take offline from the case page, and wait until this take (not an earlier one) is kept."""
-    page.goto(f"{live_server}/cases/{case.id}")
-    wait_for_service_worker(page)
-    before = [c["taken_at"] for c in stored(page, "cases")]
-    page.get_by_role("button", name="Take offline").click()
-    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=SLOW)
-    deadline = time.monotonic() + 30
-    while [c["taken_at"] for c in stored(page, "cases")] == before:
-        assert time.monotonic() < deadline, "Take offline did not finish"
-        page.wait_for_timeout(100)
 
 
 def _save_offline(page, *, waiting: int) -> list[dict]:
@@ -69,7 +56,7 @@ def test_meeting_and_review_recorded_offline_sync_once_then_letter_and_tasks(pag
     db.commit()
     log_in(page, live_server, worker.email)
     expect(page.get_by_role("heading", name="My caseload")).to_be_visible(timeout=SLOW)
-    _take_offline(page, live_server, case)
+    take_offline(page, live_server, case.id)
 
     # In Nan's front room, no signal: the meeting form opens from the case kept on the tablet.
     context.set_offline(True)
@@ -143,7 +130,7 @@ def test_meeting_and_review_recorded_offline_sync_once_then_letter_and_tasks(pag
         assert task in text
 
     # Six weeks later: the case is taken offline again, so the review form knows the four tasks.
-    _take_offline(page, live_server, case)
+    take_offline(page, live_server, case.id)
     context.set_offline(True)
     # Before the meeting starts, Kayla says the location sharing works most evenings: the worker
     # marks it on the task list of the case page kept on the tablet.

@@ -9,7 +9,7 @@ from app.cases.models import Contact
 from app.security.models import UserSession
 from app.timeutil import utcnow
 from tests.browser.conftest import log_in
-from tests.browser.offline_support import status, wait_for_service_worker
+from tests.browser.offline_support import status, take_offline, wait_for_service_worker
 from tests.factories import PASSWORD, make_case, make_user
 
 pytestmark = pytest.mark.browser
@@ -96,10 +96,7 @@ def test_expired_session_pauses_sync_keeps_items_and_sends_them_after_logging_in
 def test_logging_out_without_a_signal_is_put_off_and_keeps_the_cases_on_the_device(page, context, live_server, worker_case):
     worker, case = worker_case
     log_in(page, live_server, worker.email)
-    page.goto(f"{live_server}/cases/{case.id}")
-    wait_for_service_worker(page)
-    page.get_by_role("button", name="Take offline").click()
-    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=15000)
+    take_offline(page, live_server, case.id)
     context.set_offline(True)
     messages = []
     page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
@@ -136,10 +133,7 @@ class TestExpiry:
     def test_case_pages_kept_longer_than_the_configured_hours_are_not_shown(self, page, context, live_server, worker_case):
         worker, case = worker_case
         log_in(page, live_server, worker.email)
-        page.goto(f"{live_server}/cases/{case.id}")
-        wait_for_service_worker(page)
-        page.get_by_role("button", name="Take offline").click()
-        expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=15000)
+        take_offline(page, live_server, case.id)
         context.set_offline(True)
         page.reload()
         expect(page.get_by_role("heading", name="You are offline")).to_be_visible()

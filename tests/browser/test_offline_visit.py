@@ -10,7 +10,7 @@ from app.cases.models import Contact, Person
 from app.main import create_app
 from app.sync.models import SyncConflict
 from tests.browser.conftest import PHONE, TABLET, assert_accessible, log_in
-from tests.browser.offline_support import Flaky, put_back, status, stored, wait_for_service_worker
+from tests.browser.offline_support import Flaky, put_back, status, stored, take_offline
 from tests.cases.factories import make_person
 from tests.factories import login as login_client
 from tests.factories import make_case, make_user
@@ -39,12 +39,6 @@ def _contacts(db, case) -> int:
     return db.exec(select(func.count()).select_from(Contact).where(Contact.case_id == case.id)).one()
 
 
-def _take_offline(page, live_server, case):
-    page.goto(f"{live_server}/cases/{case.id}")
-    wait_for_service_worker(page)
-    page.get_by_role("button", name="Take offline").click()
-    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=15000)
-
 
 def _record_contact_offline(page, note, *, waiting, seen_alone=False):
     page.get_by_label("Short note").fill(note)
@@ -58,7 +52,7 @@ def _record_contact_offline(page, note, *, waiting, seen_alone=False):
 def test_case_taken_offline_opens_with_its_people_and_forms_and_other_cases_show_the_offline_page(page, context, live_server, db, visit):
     worker, case, donna, other = visit
     log_in(page, live_server, worker.email)
-    _take_offline(page, live_server, case)
+    take_offline(page, live_server, case.id)
     assert_accessible(page, "case-taken-offline")
 
     failed = []
@@ -85,7 +79,7 @@ def test_case_taken_offline_opens_with_its_people_and_forms_and_other_cases_show
 def test_two_contacts_recorded_offline_sync_exactly_once_and_a_replay_changes_nothing(page, context, live_server, db, visit):
     worker, case, _, _ = visit
     log_in(page, live_server, worker.email)
-    _take_offline(page, live_server, case)
+    take_offline(page, live_server, case.id)
     context.set_offline(True)
     page.goto(f"{live_server}/cases/{case.id}/contacts/new")
     _record_contact_offline(page, "Talked about school.", waiting=1)
@@ -110,7 +104,7 @@ def test_two_contacts_recorded_offline_sync_exactly_once_and_a_replay_changes_no
 def test_server_failing_in_the_middle_of_a_sync_loses_nothing_and_duplicates_nothing(page, context, live_server, db, visit, app):
     worker, case, _, _ = visit
     log_in(page, live_server, worker.email)
-    _take_offline(page, live_server, case)
+    take_offline(page, live_server, case.id)
     context.set_offline(True)
     page.goto(f"{live_server}/cases/{case.id}/contacts/new")
     for waiting, note in enumerate(("First visit.", "Second visit.", "Third visit."), start=1):
@@ -130,7 +124,7 @@ def test_server_failing_in_the_middle_of_a_sync_loses_nothing_and_duplicates_not
 def test_person_changed_offline_and_online_becomes_a_conflict_settled_side_by_side_keeping_both(page, context, live_server, db, client, settings, visit):
     worker, case, donna, _ = visit
     log_in(page, live_server, worker.email)
-    _take_offline(page, live_server, case)
+    take_offline(page, live_server, case.id)
     context.set_offline(True)
     page.goto(f"{live_server}/cases/{case.id}/people/{donna.id}/edit")
     page.get_by_label("Phone").fill("07700 900999")
@@ -176,7 +170,7 @@ def test_person_changed_offline_and_online_becomes_a_conflict_settled_side_by_si
 def test_two_edits_of_one_person_made_offline_follow_on_instead_of_conflicting(page, context, live_server, db, visit):
     worker, case, donna, _ = visit
     log_in(page, live_server, worker.email)
-    _take_offline(page, live_server, case)
+    take_offline(page, live_server, case.id)
     context.set_offline(True)
     page.goto(f"{live_server}/cases/{case.id}/people/{donna.id}/edit")
     page.get_by_label("Phone").fill("07700 900998")
@@ -195,7 +189,7 @@ def test_two_edits_of_one_person_made_offline_follow_on_instead_of_conflicting(p
 def test_refused_contact_is_set_aside_with_its_message_and_does_not_block_the_next(page, context, live_server, db, visit):
     worker, case, _, _ = visit
     log_in(page, live_server, worker.email)
-    _take_offline(page, live_server, case)
+    take_offline(page, live_server, case.id)
     context.set_offline(True)
     page.goto(f"{live_server}/cases/{case.id}/contacts/new")
     _record_contact_offline(page, "Seen alone, but not ticked as seen.", waiting=1, seen_alone=True)
@@ -221,7 +215,7 @@ def test_refused_contact_is_set_aside_with_its_message_and_does_not_block_the_ne
 def test_logout_clears_cached_case_pages_and_stores_but_keeps_the_outbox(page, context, live_server, db, visit, app):
     worker, case, _, _ = visit
     log_in(page, live_server, worker.email)
-    _take_offline(page, live_server, case)
+    take_offline(page, live_server, case.id)
     context.set_offline(True)
     page.goto(f"{live_server}/cases/{case.id}/contacts/new")
     _record_contact_offline(page, "Waiting when I log out.", waiting=1)

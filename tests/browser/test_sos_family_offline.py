@@ -19,7 +19,7 @@ from app.signs_of_safety import rules
 from app.signs_of_safety.models import ScaleRating, ThreeHousesEntry
 from app.signs_of_safety.service import PNG_SIGNATURE
 from tests.browser.conftest import assert_accessible, assert_touch_targets, log_in
-from tests.browser.offline_support import put_back, status, stored, wait_for_service_worker
+from tests.browser.offline_support import put_back, status, stored, take_offline
 from tests.factories import make_case, make_user
 from tests.family.factories import PIN, add_person, with_pin, young_person
 
@@ -62,10 +62,7 @@ def test_young_person_fills_three_houses_and_rates_with_no_signal_and_it_syncs_o
     page.set_viewport_size(SIZES[size])
     log_in(page, live_server, "sam@example.org")
 
-    page.goto(f"{live_server}/cases/{case.id}")
-    wait_for_service_worker(page)
-    page.get_by_role("button", name="Take offline").click()
-    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=30000)
+    take_offline(page, live_server, case.id)
 
     context.set_offline(True)
     page.goto(f"{live_server}/cases/{case.id}/hand-to-family")

@@ -14,7 +14,7 @@ from app.review.models import Submission
 from app.signs_of_safety.models import MapItem, MapStatus, MapVersion, ScaleRating, ThreeHousesEntry
 from app.signs_of_safety.service import PNG_SIGNATURE
 from tests.browser.conftest import assert_accessible, log_in
-from tests.browser.offline_support import put_back, status, stored, wait_for_service_worker
+from tests.browser.offline_support import put_back, status, stored, take_offline
 from tests.factories import make_case, make_user
 from tests.signs_of_safety.factories import make_person, young_person
 
@@ -65,10 +65,7 @@ def test_worker_maps_rates_draws_and_submits_offline_and_it_syncs_exactly_once(p
     base = f"{live_server}/cases/{case.id}/signs-of-safety"
 
     log_in(page, live_server, worker.email)
-    page.goto(f"{live_server}/cases/{case.id}")
-    wait_for_service_worker(page)
-    page.get_by_role("button", name="Take offline").click()
-    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=30000)
+    take_offline(page, live_server, case.id)
 
     context.set_offline(True)
     failed: list[str] = []
@@ -213,10 +210,7 @@ def test_storyboard_photos_travel_with_their_panel_offline_and_online(page, cont
     photo = tmp_path / "gran.png"
     photo.write_bytes(PNG)
     log_in(page, live_server, worker.email)
-    page.goto(f"{live_server}/cases/{case.id}")
-    wait_for_service_worker(page)
-    page.get_by_role("button", name="Take offline").click()
-    expect(page.get_by_text("Kept on this device since")).to_be_visible(timeout=30000)
+    take_offline(page, live_server, case.id)
 
     context.set_offline(True)
     page.goto(url)

@@ -1,15 +1,15 @@
 """Every dormancy, reactivation and reopen path through the services, and who may take each."""
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
 
-from app.cases.models import CaseEvent, Contact
+from app.cases.models import CaseEvent
 from app.cases.service import Conflict, Refused
 from app.endings import rules, service
-from app.endings.models import DormantSpell, EndingTask, Reactivation
+from app.endings.models import DormantSpell, EndingTask
 from app.timeutil import today
 from tests.cases.factories import actor_for
 from tests.endings.factories import active_case, full_ending, make_dormant, make_team_people
