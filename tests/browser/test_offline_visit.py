@@ -56,7 +56,9 @@ def test_case_taken_offline_opens_with_its_people_and_forms_and_other_cases_show
     assert_accessible(page, "case-taken-offline")
 
     failed = []
-    page.on("requestfailed", lambda request: failed.append(request.url))
+    # A request cut short by the next navigation (net::ERR_ABORTED: the tab's icon loads late) is
+    # not a file missing offline; every other failure is.
+    page.on("requestfailed", lambda request: None if "ERR_ABORTED" in (request.failure or "") else failed.append(request.url))
     context.set_offline(True)
     page.reload()
     expect(page.get_by_role("heading", name="Kayla Morgan")).to_be_visible()
@@ -65,7 +67,7 @@ def test_case_taken_offline_opens_with_its_people_and_forms_and_other_cases_show
     expect(page.get_by_role("heading", name="Record a contact")).to_be_visible()
     page.goto(f"{live_server}/cases/{case.id}/people/{donna.id}/edit")
     expect(page.get_by_role("heading", name="Edit Donna Morgan")).to_be_visible()
-    assert [url for url in failed if "/static/" in url] == []  # every script and stylesheet was kept
+    assert [url for url in failed if "/static/" in url] == []  # every script, stylesheet and icon was kept
 
     page.goto(f"{live_server}/cases/{other.id}")
     expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
