@@ -33,6 +33,8 @@ class ReviewKind:
     approve: Callable[..., None] | None = None
     # What the supervisor is told approving does, beside the Approve button.
     approve_hint: str = ""
+    # What a returned item's worker does next, after the link to the item (not for resubmit_here).
+    returned_hint: str = "your next change starts a new version, then submit it for review again"
     # (session, item ids) -> the items no longer waiting on the worker (withdrawn, approved another
     # way), so a returned version of them leaves the worker's "Returned to you".
     settled: Callable[[Session, list[str]], set[str]] | None = None
@@ -278,5 +280,6 @@ register(ReviewKind(
     url=lambda s: f"/cases/{s.case_id}/reopen-request",
     approve=_reopen_approve,
     approve_hint="Approving reopens the case for screening, recorded as a re-referral with the worker's reason.",
+    returned_hint="send it again from there, changed as the comments ask, or withdraw it",
     settled=_reopen_settled,
 ))

@@ -114,6 +114,10 @@ def test_returned_request_shows_on_the_workers_home_page_then_is_sent_again_as_v
     page = client.get(f"/cases/{case.id}/reopen-request").text
     assert "Returned to you" in page and "Send again" in page and "Withdraw the request" in page
     assert "seen with older lads at the station" in page  # the form starts from what was sent
+    # The returned request's review screen says what to do with this kind of item, not a map's steps.
+    returned = client.get(f"/review/{first.id}").text
+    assert "send it again from there, changed as the comments ask, or withdraw it" in returned
+    assert "your next change starts a new version" not in returned
     again = {**ASK, "what_changed": ASK["what_changed"] + "\nEllie told me she wants help: she is scared of one of them."}
     assert client.post(f"/cases/{case.id}/reopen-request", data=again).status_code == 303
     second = _request(db, case)
