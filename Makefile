@@ -20,7 +20,13 @@ run: install
 	$(BIN)/homeward demo --if-empty
 	$(BIN)/homeward serve
 
+# Lint and format first (a second or two), then the suite in parallel: one worker per core, each
+# test file kept on one worker so a browser module's live server is started once.
+PYTEST_ARGS ?= -n auto --dist loadfile
+
 test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install

@@ -1,4 +1,5 @@
 """The `homeward` command: serve, migrate, demo, create-user, tick."""
+
 from __future__ import annotations
 
 import argparse
@@ -33,7 +34,16 @@ def cmd_serve(args: argparse.Namespace) -> None:
     port = args.port or settings.port
     # uvicorn's access log prints query strings (a search for a name); the app logs requests itself.
     print(f"Homeward is running at http://{settings.host}:{port}/", flush=True)
-    uvicorn.run("app.main:create_app", factory=True, host=settings.host, port=port, workers=args.workers, proxy_headers=True, log_level="info", access_log=False)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=settings.host,
+        port=port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level="info",
+        access_log=False,
+    )
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
@@ -41,7 +51,14 @@ def cmd_migrate(args: argparse.Namespace) -> None:
     print("Database is up to date.")
 
 
-DEMO_EMAILS = ("worker@example.org", "worker2@example.org", "worker3@example.org", "supervisor@example.org", "manager@example.org", "admin@example.org")
+DEMO_EMAILS = (
+    "worker@example.org",
+    "worker2@example.org",
+    "worker3@example.org",
+    "supervisor@example.org",
+    "manager@example.org",
+    "admin@example.org",
+)
 
 
 def _print_demo_accounts() -> None:
@@ -93,7 +110,14 @@ def cmd_create_user(args: argparse.Namespace) -> None:
             session.flush()
             team_id = team.id
         try:
-            user = service.create_user(session=session, email=args.email, full_name=args.name, role=args.role, team_id=team_id, password=password)
+            user = service.create_user(
+                session=session,
+                email=args.email,
+                full_name=args.name,
+                role=args.role,
+                team_id=team_id,
+                password=password,
+            )
         except service.AccountError as exc:
             sys.exit(str(exc))
         session.commit()
@@ -114,7 +138,12 @@ def cmd_tick(args: argparse.Namespace) -> None:
         now = now.replace(tzinfo=UTC)
     engine = make_engine(settings.database_url)
     with Session(engine) as session:
-        result = tick(session=session, now=now, max_dormancy_months=settings.max_dormancy_months, dormant_review_months=settings.dormant_review_months)
+        result = tick(
+            session=session,
+            now=now,
+            max_dormancy_months=settings.max_dormancy_months,
+            dormant_review_months=settings.dormant_review_months,
+        )
         session.commit()
     engine.dispose()
     print(f"Prompts raised: {result.raised}; resolved: {result.resolved}.")
@@ -138,7 +167,9 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument("--team", default=None)
     create.add_argument("--password", default=None, help="prompted for when omitted")
     create.set_defaults(func=cmd_create_user)
-    tick = sub.add_parser("tick", help="raise dormant-review, maximum-dormancy and engagement prompts (safe to repeat; run from cron)")
+    tick = sub.add_parser(
+        "tick", help="raise dormant-review, maximum-dormancy and engagement prompts (safe to repeat; run from cron)"
+    )
     tick.add_argument("--now", default=None, help="run as if at this ISO date-time (UTC unless it says otherwise)")
     tick.set_defaults(func=cmd_tick)
     args = parser.parse_args(argv)

@@ -2,6 +2,7 @@
 
 Every setting is documented in README.md ("Configuration"); a test fails when one is not.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -52,7 +53,7 @@ class Settings(BaseSettings):
         return self.homeward_env not in ("development", "test")
 
     @model_validator(mode="after")
-    def _refuse_default_secret_in_production(self) -> "Settings":
+    def _refuse_default_secret_in_production(self) -> Settings:
         if self.is_production and (self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32):
             raise ValueError("SECRET_KEY must be set to a long random value when HOMEWARD_ENV=production")
         return self

@@ -1,4 +1,5 @@
 """Database engine and the per-request session: one transaction per request."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -4,6 +4,7 @@ The core here makes the team, the accounts and twelve cases with their families;
 package may add its own examples in `app/<feature>/demo.py` with `load(*, session, demo)`, run in
 the order of app.main.FEATURES, so a newcomer sees every part of Homeward working.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -36,18 +37,92 @@ class Demo:
 
 # (first name, surname, preferred, age, status, context, worker key, days open, family members)
 FAMILIES = [
-    ("Kayla", "Morgan", "Kay", 15, "active", "cin", "worker", 70, [("Donna Morgan", "Mother", True, True), ("Pat Morgan", "Grandmother", False, True), ("Jordan Morgan", "Brother", True, False)]),
-    ("Tyler", "Brooks", "", 14, "active", "early_help", "worker", 40, [("Lisa Brooks", "Mother", True, True), ("Craig Brooks", "Father", False, False)]),
-    ("Amira", "Hassan", "", 16, "active", "cp", "worker", 110, [("Samira Hassan", "Mother", True, True), ("Yusuf Hassan", "Uncle", False, True)]),
-    ("Jayden", "Clarke", "Jay", 13, "screening", "early_help", "worker", 3, [("Michelle Clarke", "Mother", True, False)]),
+    (
+        "Kayla",
+        "Morgan",
+        "Kay",
+        15,
+        "active",
+        "cin",
+        "worker",
+        70,
+        [
+            ("Donna Morgan", "Mother", True, True),
+            ("Pat Morgan", "Grandmother", False, True),
+            ("Jordan Morgan", "Brother", True, False),
+        ],
+    ),
+    (
+        "Tyler",
+        "Brooks",
+        "",
+        14,
+        "active",
+        "early_help",
+        "worker",
+        40,
+        [("Lisa Brooks", "Mother", True, True), ("Craig Brooks", "Father", False, False)],
+    ),
+    (
+        "Amira",
+        "Hassan",
+        "",
+        16,
+        "active",
+        "cp",
+        "worker",
+        110,
+        [("Samira Hassan", "Mother", True, True), ("Yusuf Hassan", "Uncle", False, True)],
+    ),
+    (
+        "Jayden",
+        "Clarke",
+        "Jay",
+        13,
+        "screening",
+        "early_help",
+        "worker",
+        3,
+        [("Michelle Clarke", "Mother", True, False)],
+    ),
     ("Chloe", "Walsh", "", 17, "dormant", "early_help", "worker", 200, [("Karen Walsh", "Mother", True, True)]),
-    ("Reece", "Patel", "", 15, "active", "cin", "worker2", 55, [("Anita Patel", "Mother", True, True), ("Dev Patel", "Father", True, True)]),
+    (
+        "Reece",
+        "Patel",
+        "",
+        15,
+        "active",
+        "cin",
+        "worker2",
+        55,
+        [("Anita Patel", "Mother", True, True), ("Dev Patel", "Father", True, True)],
+    ),
     ("Mia", "O'Connor", "", 14, "active", "cla", "worker2", 90, [("Siobhan O'Connor", "Aunt", True, True)]),
     ("Logan", "Hughes", "", 16, "referred", "early_help", "worker2", 1, [("Gemma Hughes", "Mother", True, False)]),
     ("Ellie", "Shaw", "", 15, "closed", "early_help", "worker2", 260, [("Tracy Shaw", "Mother", True, True)]),
-    ("Nathan", "Price", "Nate", 16, "active", "cin", "worker3", 30, [("Claire Price", "Mother", True, True), ("Gary Price", "Stepfather", True, False)]),
+    (
+        "Nathan",
+        "Price",
+        "Nate",
+        16,
+        "active",
+        "cin",
+        "worker3",
+        30,
+        [("Claire Price", "Mother", True, True), ("Gary Price", "Stepfather", True, False)],
+    ),
     ("Sophie", "Turner", "", 13, "dormant", "early_help", "worker3", 180, [("Laura Turner", "Mother", True, True)]),
-    ("Callum", "Reid", "", 17, "active", "cp", "worker3", 14, [("Fiona Reid", "Mother", True, True), ("Ian Reid", "Grandfather", False, True)]),
+    (
+        "Callum",
+        "Reid",
+        "",
+        17,
+        "active",
+        "cp",
+        "worker3",
+        14,
+        [("Fiona Reid", "Mother", True, True), ("Ian Reid", "Grandfather", False, True)],
+    ),
 ]
 
 STAFF = [
@@ -69,7 +144,14 @@ def load_demo(*, session: Session, settings: Settings) -> Demo:
     session.flush()
     users: dict[str, User] = {}
     for key, email, name, role in STAFF:
-        user = User(email=email, full_name=name, role=role, team_id=None if role in (Role.admin, Role.manager) else team.id, password_hash=password_hash, pin_hash=pin_hash if role is Role.worker else None)
+        user = User(
+            email=email,
+            full_name=name,
+            role=role,
+            team_id=None if role in (Role.admin, Role.manager) else team.id,
+            password_hash=password_hash,
+            pin_hash=pin_hash if role is Role.worker else None,
+        )
         if role is Role.worker:
             set_offline_pin_check(user, DEMO_PIN)
         session.add(user)
@@ -77,7 +159,9 @@ def load_demo(*, session: Session, settings: Settings) -> Demo:
     session.flush()
     demo = Demo(team=team, users=users)
     now = utcnow()
-    for number, (first, surname, preferred, age, status, context, worker_key, days_open, family) in enumerate(FAMILIES, start=1):
+    for number, (first, surname, preferred, age, status, context, worker_key, days_open, family) in enumerate(
+        FAMILIES, start=1
+    ):
         opened = now - timedelta(days=days_open)
         born = date(demo.today.year - age, 1 + (number * 5) % 12, 1 + (number * 7) % 27)
         case = Case(
@@ -97,12 +181,40 @@ def load_demo(*, session: Session, settings: Settings) -> Demo:
         session.add(case)
         session.flush()
         demo.cases[first] = case
-        people = [Person(case_id=case.id, name=f"{first} {surname}", relationship="Young person", is_young_person=True, in_household=True, knows_the_worries=True, date_of_birth=born)]
+        people = [
+            Person(
+                case_id=case.id,
+                name=f"{first} {surname}",
+                relationship="Young person",
+                is_young_person=True,
+                in_household=True,
+                knows_the_worries=True,
+                date_of_birth=born,
+            )
+        ]
         for name, relationship, household, knows in family:
-            people.append(Person(case_id=case.id, name=name, relationship=relationship, in_household=household, knows_the_worries=knows, phone=f"07700 900{number:02d}{len(people)}"))
+            people.append(
+                Person(
+                    case_id=case.id,
+                    name=name,
+                    relationship=relationship,
+                    in_household=household,
+                    knows_the_worries=knows,
+                    phone=f"07700 900{number:02d}{len(people)}",
+                )
+            )
         session.add_all(people)
         demo.people[first] = people
-        session.add(CaseEvent(case_id=case.id, kind="referral", to_status=CaseStatus.referred, rationale="Referral received.", occurred_at=opened, by_user_id=users[worker_key].id))
+        session.add(
+            CaseEvent(
+                case_id=case.id,
+                kind="referral",
+                to_status=CaseStatus.referred,
+                rationale="Referral received.",
+                occurred_at=opened,
+                by_user_id=users[worker_key].id,
+            )
+        )
     session.flush()
 
     from app.main import FEATURES
@@ -117,5 +229,3 @@ def load_demo(*, session: Session, settings: Settings) -> Demo:
         module.load(session=session, demo=demo)
         session.flush()
     return demo
-
-

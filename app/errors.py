@@ -1,4 +1,5 @@
 """One content-negotiated error handler: pages for people, fragments for htmx, JSON for APIs."""
+
 from __future__ import annotations
 
 import logging
@@ -34,7 +35,10 @@ def _wants_json(request: Request) -> bool:
 def error_response(request: Request, status_code: int, message: str | None = None) -> Response:
     request_id = getattr(request.state, "request_id", "")
     if _wants_json(request):
-        return JSONResponse({"error": TITLES.get(status_code, "Error"), "detail": message, "request_id": request_id}, status_code=status_code)
+        return JSONResponse(
+            {"error": TITLES.get(status_code, "Error"), "detail": message, "request_id": request_id},
+            status_code=status_code,
+        )
     template = f"errors/{status_code}.html" if status_code in (403, 404, 422, 500) else "errors/generic.html"
     if is_htmx(request):
         # jinja2-fragments only finds blocks a template defines itself, and generic.html defines
@@ -91,7 +95,9 @@ def install_error_handlers(app: FastAPI) -> None:
         # A value the database cannot hold (a number out of range, text too long for a column)
         # is something the sender can fix, so 422 and a plain message; the transaction has
         # already been rolled back. Routes validate first; this is the safety net.
-        log.warning("database refused a value request_id=%s path=%s", getattr(request.state, "request_id", ""), request.url.path)
+        log.warning(
+            "database refused a value request_id=%s path=%s", getattr(request.state, "request_id", ""), request.url.path
+        )
         return error_response(request, 422, "Some of what was sent is too long or out of range, so nothing was saved.")
 
     app.add_exception_handler(Exception, unexpected_error)

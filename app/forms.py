@@ -3,6 +3,7 @@
 A route reads `await request.form()` into a `FormData`, asks it for typed fields (each failure
 lands beside its field), and only calls the service when `form.ok`. Nothing is written otherwise.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -19,7 +20,7 @@ class Form:
         self.errors: dict[str, str] = {}
         self.values: dict[str, Any] = {}
         if data is not None:
-            for key in data.keys():
+            for key in data:
                 items = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
                 self.values[key] = items if len(items) > 1 else items[0]
 
@@ -66,7 +67,15 @@ class Form:
     def boolean(self, field: str) -> bool:
         return self._raw(field).lower() in ("1", "on", "true", "yes")
 
-    def integer(self, field: str, *, required: bool = False, minimum: int | None = None, maximum: int | None = None, default: int | None = None) -> int | None:
+    def integer(
+        self,
+        field: str,
+        *,
+        required: bool = False,
+        minimum: int | None = None,
+        maximum: int | None = None,
+        default: int | None = None,
+    ) -> int | None:
         raw = self._raw(field)
         if not raw:
             if required and default is None:
@@ -82,7 +91,9 @@ class Form:
             return default
         return value
 
-    def date(self, field: str, *, required: bool = False, not_future: bool = False, default: date | None = None) -> date | None:
+    def date(
+        self, field: str, *, required: bool = False, not_future: bool = False, default: date | None = None
+    ) -> date | None:
         raw = self._raw(field)
         if not raw:
             if required and default is None:

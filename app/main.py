@@ -1,4 +1,5 @@
 """create_app(): middleware, routers, static files, error handlers; nothing else."""
+
 from __future__ import annotations
 
 import importlib
@@ -40,7 +41,12 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     app = FastAPI(title="Homeward", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
-    app.add_middleware(HomewardMiddleware, max_body_bytes=settings.max_body_bytes, hsts=settings.is_production, error_page=unexpected_error)
+    app.add_middleware(
+        HomewardMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        hsts=settings.is_production,
+        error_page=unexpected_error,
+    )
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for feature in FEATURES:

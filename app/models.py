@@ -1,4 +1,5 @@
 """Imports every feature's models so SQLModel.metadata knows all tables (Alembic, tests)."""
+
 from __future__ import annotations
 
 import importlib

@@ -3,9 +3,11 @@
 jinja2-fragments renders a single block with the page's context, so the fragment and the page
 cannot drift apart. Responses say `Vary: HX-Request` so no cache mixes the two.
 """
+
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -13,8 +15,6 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2_fragments.fastapi import Jinja2Blocks
-
-from datetime import datetime
 
 from app.timeutil import local, utcnow
 

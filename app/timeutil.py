@@ -1,4 +1,5 @@
 """Time in one place: timezone-aware UTC datetimes (SQLModel stores them as UTC on both databases)."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime

@@ -11,6 +11,7 @@ same run. Budgets: case page p95 <= 100 ms at 50 users; its throughput >= 30% of
 The database named in the URL is dropped and re-created. Smaller sizes (--cases 5000) are
 quicker for a first look; the figures go in docs/performance.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,33 +69,111 @@ def build(url: str, *, workers: int, cases: int, ratings: int) -> list[tuple[int
         teams = max(1, workers // 8)
         connection.execute(insert(Team), [{"name": f"Team {t}", "created_at": utcnow()} for t in range(teams)])
         team_ids = [r[0] for r in connection.execute(text("SELECT id FROM team ORDER BY id"))]
-        connection.execute(insert(User), [
-            {"email": f"w{n}@bench.example", "full_name": f"Worker {n}", "role": "worker", "team_id": team_ids[n % teams], "password_hash": password, "is_active": True, "created_at": utcnow()}
-            for n in range(workers)
-        ])
-        users = [(r[0], r[1]) for r in connection.execute(text("SELECT id, team_id FROM \"user\" ORDER BY id"))]
+        connection.execute(
+            insert(User),
+            [
+                {
+                    "email": f"w{n}@bench.example",
+                    "full_name": f"Worker {n}",
+                    "role": "worker",
+                    "team_id": team_ids[n % teams],
+                    "password_hash": password,
+                    "is_active": True,
+                    "created_at": utcnow(),
+                }
+                for n in range(workers)
+            ],
+        )
+        users = [(r[0], r[1]) for r in connection.execute(text('SELECT id, team_id FROM "user" ORDER BY id'))]
         case_rows = []
         today = date.today()
         for n in range(cases):
             worker_id, team_id = users[n % workers]
             status = rng.choices(["active", "dormant", "closed", "screening"], weights=[60, 15, 20, 5])[0]
-            case_rows.append({
-                "reference": f"HW-B-{n:06d}", "young_person_name": f"Young Person {n}", "preferred_name": "", "date_of_birth": today - timedelta(days=365 * 15 + n % 1500),
-                "status": status, "practice_context": "early_help", "key_worker_id": worker_id, "team_id": team_id, "referral_date": today - timedelta(days=n % 400),
-                "opened_at": utcnow(), "version": 1, "updated_at": utcnow(),
-            })
+            case_rows.append(
+                {
+                    "reference": f"HW-B-{n:06d}",
+                    "young_person_name": f"Young Person {n}",
+                    "preferred_name": "",
+                    "date_of_birth": today - timedelta(days=365 * 15 + n % 1500),
+                    "status": status,
+                    "practice_context": "early_help",
+                    "key_worker_id": worker_id,
+                    "team_id": team_id,
+                    "referral_date": today - timedelta(days=n % 400),
+                    "opened_at": utcnow(),
+                    "version": 1,
+                    "updated_at": utcnow(),
+                }
+            )
         for chunk in chunks(case_rows):
             connection.execute(insert(Case), chunk)
-        case_ids = [(r[0], r[1]) for r in connection.execute(text("SELECT id, key_worker_id FROM \"case\" ORDER BY id"))]
+        case_ids = [(r[0], r[1]) for r in connection.execute(text('SELECT id, key_worker_id FROM "case" ORDER BY id'))]
         people, events, contacts = [], [], []
         for case_id, worker_id in case_ids:
             yp = f"00000000-0000-4000-8000-{case_id:012d}"
-            people.append({"id": yp, "case_id": case_id, "name": f"Young Person {case_id}", "relationship": "Young person", "is_young_person": True, "in_household": True})
-            people.append({"id": f"00000000-0000-4000-9000-{case_id:012d}", "case_id": case_id, "name": f"Parent {case_id}", "relationship": "Mother", "is_young_person": False, "in_household": True})
-            events.append({"id": f"00000000-0000-4000-a000-{case_id:012d}", "case_id": case_id, "kind": "referral", "to_status": "referred", "rationale": "Referral received.", "occurred_at": utcnow(), "recorded_at": utcnow(), "by_user_id": worker_id})
+            people.append(
+                {
+                    "id": yp,
+                    "case_id": case_id,
+                    "name": f"Young Person {case_id}",
+                    "relationship": "Young person",
+                    "is_young_person": True,
+                    "in_household": True,
+                }
+            )
+            people.append(
+                {
+                    "id": f"00000000-0000-4000-9000-{case_id:012d}",
+                    "case_id": case_id,
+                    "name": f"Parent {case_id}",
+                    "relationship": "Mother",
+                    "is_young_person": False,
+                    "in_household": True,
+                }
+            )
+            events.append(
+                {
+                    "id": f"00000000-0000-4000-a000-{case_id:012d}",
+                    "case_id": case_id,
+                    "kind": "referral",
+                    "to_status": "referred",
+                    "rationale": "Referral received.",
+                    "occurred_at": utcnow(),
+                    "recorded_at": utcnow(),
+                    "by_user_id": worker_id,
+                }
+            )
             for k in range(4):
-                contacts.append({"id": f"00000000-0000-4{k:03d}-b000-{case_id:012d}", "case_id": case_id, "kind": "visit", "occurred_on": today - timedelta(days=7 * k), "duration_minutes": 60, "place": "home", "present": [], "attended": k != 2, "direct_minutes": 0 if k == 2 else 60, "admin_minutes": 0, "note": "", "recorded_at": utcnow(), "by_user_id": worker_id})
-        defaults = {"is_young_person": False, "in_household": False, "knows_the_worries": False, "phone": "", "email": "", "address": "", "notes": "", "created_at": utcnow(), "version": 1, "updated_at": utcnow()}
+                contacts.append(
+                    {
+                        "id": f"00000000-0000-4{k:03d}-b000-{case_id:012d}",
+                        "case_id": case_id,
+                        "kind": "visit",
+                        "occurred_on": today - timedelta(days=7 * k),
+                        "duration_minutes": 60,
+                        "place": "home",
+                        "present": [],
+                        "attended": k != 2,
+                        "direct_minutes": 0 if k == 2 else 60,
+                        "admin_minutes": 0,
+                        "note": "",
+                        "recorded_at": utcnow(),
+                        "by_user_id": worker_id,
+                    }
+                )
+        defaults = {
+            "is_young_person": False,
+            "in_household": False,
+            "knows_the_worries": False,
+            "phone": "",
+            "email": "",
+            "address": "",
+            "notes": "",
+            "created_at": utcnow(),
+            "version": 1,
+            "updated_at": utcnow(),
+        }
         for chunk in chunks([{**defaults, **p} for p in people]):
             connection.execute(insert(Person), chunk)
         for chunk in chunks(events):
@@ -107,11 +186,23 @@ def build(url: str, *, workers: int, cases: int, ratings: int) -> list[tuple[int
         per_case = max(1, ratings // len(case_ids))
         for case_id, worker_id in case_ids:
             for r in range(per_case):
-                rating_rows.append({
-                    "id": f"{case_id:08x}-{r:04x}-4000-8000-{r:012x}", "case_id": case_id, "person_id": f"00000000-0000-4000-8000-{case_id:012d}", "user_id": None,
-                    "aim": AIMS[r % 4], "goal_id": None, "score": rng.randint(0, 10), "positive_experiences": "", "next_step": "",
-                    "rated_on": today - timedelta(days=42 * (r // 4)), "recorded_at": utcnow(), "recorded_by_user_id": worker_id, "in_family_mode": True,
-                })
+                rating_rows.append(
+                    {
+                        "id": f"{case_id:08x}-{r:04x}-4000-8000-{r:012x}",
+                        "case_id": case_id,
+                        "person_id": f"00000000-0000-4000-8000-{case_id:012d}",
+                        "user_id": None,
+                        "aim": AIMS[r % 4],
+                        "goal_id": None,
+                        "score": rng.randint(0, 10),
+                        "positive_experiences": "",
+                        "next_step": "",
+                        "rated_on": today - timedelta(days=42 * (r // 4)),
+                        "recorded_at": utcnow(),
+                        "recorded_by_user_id": worker_id,
+                        "in_family_mode": True,
+                    }
+                )
             if len(rating_rows) >= 20000:
                 connection.execute(insert(DiamondRating), rating_rows)
                 rating_rows = []
@@ -122,7 +213,10 @@ def build(url: str, *, workers: int, cases: int, ratings: int) -> list[tuple[int
     by_worker: dict[int, list[int]] = {}
     for case_id, worker_id in case_ids:
         by_worker.setdefault(worker_id, []).append(case_id)
-    print(f"built {workers} workers, {len(case_ids)} cases, {per_case * len(case_ids)} ratings in {time.perf_counter() - started:.0f} s", flush=True)
+    print(
+        f"built {workers} workers, {len(case_ids)} cases, {per_case * len(case_ids)} ratings in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
     engine.dispose()
     return list(by_worker.items())
 
@@ -171,7 +265,10 @@ async def drive(base: str, targets: list[tuple[str, list[str]]], seconds: float)
 def report(name: str, latencies: list[float], errors: int, seconds: float) -> float:
     q = statistics.quantiles(latencies, n=100)
     rate = len(latencies) / seconds
-    print(f"{name:10s} requests={len(latencies):6d} errors={errors} throughput={rate:7.1f}/s p50={q[49]:6.1f} ms p95={q[94]:6.1f} ms p99={q[98]:6.1f} ms", flush=True)
+    print(
+        f"{name:10s} requests={len(latencies):6d} errors={errors} throughput={rate:7.1f}/s p50={q[49]:6.1f} ms p95={q[94]:6.1f} ms p99={q[98]:6.1f} ms",
+        flush=True,
+    )
     return rate
 
 
@@ -190,7 +287,7 @@ def main() -> None:
     if args.reuse:
         engine = create_engine(args.database_url)
         with engine.connect() as connection:
-            rows = connection.execute(text("SELECT key_worker_id, id FROM \"case\" ORDER BY id")).all()
+            rows = connection.execute(text('SELECT key_worker_id, id FROM "case" ORDER BY id')).all()
         engine.dispose()
         grouped: dict[int, list[int]] = {}
         for worker_id, case_id in rows:
@@ -202,8 +299,19 @@ def main() -> None:
     cookies = cookies_for(args.database_url, [w for w, _ in chosen])
 
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": args.database_url, "SECRET_KEY": SECRET, "HOMEWARD_ENV": "test", "PORT": str(port)}
-    server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(args.server_processes)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "SECRET_KEY": SECRET,
+        "HOMEWARD_ENV": "test",
+        "PORT": str(port),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(args.server_processes)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):

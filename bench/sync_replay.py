@@ -11,6 +11,7 @@ answers, and checks that each operation was applied exactly once: 500 contacts a
 rows. PostgreSQL runs in a scratch database `<name>_sync_bench`, created and dropped here.
 Target (DESIGN.md "Budgets"): 500 operations in under 10 s.
 """
+
 from __future__ import annotations
 
 import logging
@@ -59,13 +60,23 @@ def _seed(engine, settings: Settings) -> tuple[int, int, str]:
         team = Team(name="Bench team")
         session.add(team)
         session.flush()
-        worker = User(email="bench@example.org", full_name="Bench Worker", role="worker", team_id=team.id, password_hash="x")
+        worker = User(
+            email="bench@example.org", full_name="Bench Worker", role="worker", team_id=team.id, password_hash="x"
+        )
         session.add(worker)
         session.flush()
-        case = Case(reference="HW-2026-9999", young_person_name="Bench Young Person", status="active", key_worker_id=worker.id, team_id=team.id)
+        case = Case(
+            reference="HW-2026-9999",
+            young_person_name="Bench Young Person",
+            status="active",
+            key_worker_id=worker.id,
+            team_id=team.id,
+        )
         session.add(case)
         session.flush()
-        session.add(Person(case_id=case.id, name=case.young_person_name, relationship="Young person", is_young_person=True))
+        session.add(
+            Person(case_id=case.id, name=case.young_person_name, relationship="Young person", is_young_person=True)
+        )
         cookie = start_session(session=session, user=worker, settings=settings, user_agent="bench")
         session.commit()
         return case.id, worker.id, cookie
@@ -75,9 +86,25 @@ def _sealed_items(settings: Settings, case_id: int, user_id: int, ops: list[str]
     """The outbox as a device holds it: each item sealed to the server's key when it was saved."""
     target, items = f"/cases/{case_id}/contacts", []
     for op in ops:
-        fields = [["id", op], ["kind", "visit"], ["place", "home"], ["occurred_on", date.today().isoformat()], ["duration_minutes", "45"], ["note", "Bench visit."]]
+        fields = [
+            ["id", op],
+            ["kind", "visit"],
+            ["place", "home"],
+            ["occurred_on", date.today().isoformat()],
+            ["duration_minutes", "45"],
+            ["note", "Bench visit."],
+        ]
         aad = sealing.additional_data(op_id=op, target=target, user_id=str(user_id))
-        items.append({"id": op, "target": target, "method": "POST", "user_id": str(user_id), "base_version": None, "sealed": sealing.seal(settings.secret_key, fields, aad=aad)})
+        items.append(
+            {
+                "id": op,
+                "target": target,
+                "method": "POST",
+                "user_id": str(user_id),
+                "base_version": None,
+                "sealed": sealing.seal(settings.secret_key, fields, aad=aad),
+            }
+        )
     return items
 
 
@@ -94,11 +121,15 @@ def _replay(client: httpx.Client, items: list[dict]) -> list[float]:
 
 
 def run(url: str, label: str) -> dict:
-    settings = Settings(homeward_env="test", database_url=url, secret_key="bench-secret-key-long-enough-0123456789abcdef")
+    settings = Settings(
+        homeward_env="test", database_url=url, secret_key="bench-secret-key-long-enough-0123456789abcdef"
+    )
     engine = make_engine(url)
     case_id, user_id, cookie = _seed(engine, settings)
     port = _free_port()
-    server = _Server(uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning"))
+    server = _Server(
+        uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -120,7 +151,9 @@ def run(url: str, label: str) -> dict:
         contacts = session.exec(select(func.count()).select_from(Contact)).one()
         ledger = session.exec(select(func.count()).select_from(SyncOperation)).one()
     engine.dispose()
-    assert contacts == OPERATIONS and ledger == OPERATIONS, f"{label}: {contacts} contacts and {ledger} ledger rows for {OPERATIONS} operations"
+    assert contacts == OPERATIONS and ledger == OPERATIONS, (
+        f"{label}: {contacts} contacts and {ledger} ledger rows for {OPERATIONS} operations"
+    )
     result = {
         "database": label,
         "first_s": first_total,
@@ -135,7 +168,8 @@ def run(url: str, label: str) -> dict:
     }
     print(
         f"{label:<10} 500 ops applied in {first_total:5.2f} s ({result['first_ops_s']:.0f} ops/s, p50 {result['first_p50_ms']:.1f} ms, "
-        f"p95 {result['first_p95_ms']:.1f} ms, CPU of client+server {result['first_cpu_ms_per_op']:.1f} ms/op); all 500 replayed again in {second_total:5.2f} s (p50 {result['replay_p50_ms']:.1f} ms); "
+        f"p95 {result['first_p95_ms']:.1f} ms, CPU of client+server {result['first_cpu_ms_per_op']:.1f} ms/op); "
+        f"all 500 replayed again in {second_total:5.2f} s (p50 {result['replay_p50_ms']:.1f} ms); "
         f"stored {contacts} contacts, {ledger} ledger rows: each applied exactly once"
     )
     return result
@@ -154,8 +188,10 @@ def _scratch_postgres(url: str):
 def main() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"Replaying {OPERATIONS} queued operations on loopback (uvicorn, one worker, sequential like the outbox); "
-          f"{os.cpu_count()} cores, load average {load}")
+    print(
+        f"Replaying {OPERATIONS} queued operations on loopback (uvicorn, one worker, sequential like the outbox); "
+        f"{os.cpu_count()} cores, load average {load}"
+    )
     with tempfile.TemporaryDirectory() as folder:
         run(f"sqlite:///{folder}/bench.db", "SQLite")
     url = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES)

@@ -1,8 +1,8 @@
 """Alembic environment: the URL comes from our settings (or the caller), the models from app.models."""
+
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import pool
 
 from app.config import get_settings
 from app.db import make_engine

@@ -4,12 +4,13 @@ set), emptied before every test, and the real app served through httpx.
 Tables are created once per run from the models (the migration test checks the migrations make the
 same schema); each test starts from empty tables, which is much faster than re-creating them.
 """
+
 from __future__ import annotations
 
 import os
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
@@ -21,10 +22,33 @@ from app.models import load_all_models
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def worker_database_url(url: str) -> str:
+    """The PostgreSQL database this pytest-xdist worker owns (test_gw0, test_gw1…), created if new.
+
+    Workers run in parallel and each empties every table before each test, so they cannot share one
+    database. Without xdist the named database itself is used.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base, _, rest = url.rpartition("/")
+    name, _, query = rest.partition("?")
+    own = f"{name}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": own}).first()
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{own}"'))
+    finally:
+        admin.dispose()
+    return f"{base}/{own}" + (f"?{query}" if query else "")
+
+
 def test_database_url(tmp_path_factory) -> str:
     url = os.environ.get("HOMEWARD_TEST_DATABASE_URL")
     if url:
-        return url
+        return worker_database_url(url)
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
@@ -56,7 +80,9 @@ def empty_all_tables(engine) -> None:
 
 @pytest.fixture
 def settings(database_url) -> Settings:
-    return Settings(homeward_env="test", database_url=database_url, secret_key="test-secret-key-long-enough-for-tests-0123456789")
+    return Settings(
+        homeward_env="test", database_url=database_url, secret_key="test-secret-key-long-enough-for-tests-0123456789"
+    )
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Plain factory functions with keyword overrides. They flush; tests commit when the app must see it."""
+
 from __future__ import annotations
 
 import itertools
@@ -58,7 +59,15 @@ def make_case(session: Session, *, worker: User, co_worker: User | None = None, 
     case = Case(**fields)
     session.add(case)
     session.flush()
-    session.add(Person(case_id=case.id, name=case.young_person_name, relationship="Young person", is_young_person=True, in_household=True))
+    session.add(
+        Person(
+            case_id=case.id,
+            name=case.young_person_name,
+            relationship="Young person",
+            is_young_person=True,
+            in_household=True,
+        )
+    )
     session.flush()
     return case
 

@@ -1,4 +1,5 @@
 """Count SQL statements, to prove a page's queries stay constant as data grows (no N+1)."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager

@@ -1,4 +1,5 @@
 """Page-weight budgets from DESIGN.md: all JavaScript ≤ 40 KB and all CSS ≤ 15 KB, gzipped."""
+
 from __future__ import annotations
 
 import gzip

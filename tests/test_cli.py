@@ -1,4 +1,5 @@
 """The `homeward` command: demo refuses in production; create-user makes a working account."""
+
 from __future__ import annotations
 
 import pytest
@@ -33,7 +34,19 @@ def test_demo_refuses_to_run_in_production(environment, db):
 
 
 def test_create_user_makes_an_account_that_can_log_in(environment, db, client):
-    cli.main(["create-user", "--email", "Ruth@Example.org", "--name", "Ruth Adeyemi", "--role", "admin", "--password", "a long enough password"])
+    cli.main(
+        [
+            "create-user",
+            "--email",
+            "Ruth@Example.org",
+            "--name",
+            "Ruth Adeyemi",
+            "--role",
+            "admin",
+            "--password",
+            "a long enough password",
+        ]
+    )
     db.expire_all()
     user = db.exec(select(User)).one()
     assert user.email == "ruth@example.org" and user.role == "admin"

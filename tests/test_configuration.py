@@ -1,4 +1,5 @@
 """Settings: documented in README.md, and refusing unsafe values in production."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """The migrations build exactly the schema the models describe, on SQLite and on PostgreSQL."""
+
 from __future__ import annotations
 
 import os
@@ -11,11 +12,14 @@ from sqlalchemy import create_engine, text
 
 from app.cli import _alembic_config
 from app.models import load_all_models
+from tests.conftest import worker_database_url
 
 
 @pytest.fixture
 def empty_database_url(tmp_path):
     url = os.environ.get("HOMEWARD_TEST_DATABASE_URL")
+    if url:
+        url = worker_database_url(url)
     if not url:
         yield f"sqlite:///{tmp_path / 'migrations.db'}"
         return

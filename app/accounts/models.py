@@ -1,4 +1,5 @@
 """People who log in, and the teams they work in."""
+
 from __future__ import annotations
 
 from datetime import datetime

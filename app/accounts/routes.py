@@ -1,4 +1,5 @@
 """Logging in and out."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
@@ -50,7 +51,9 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
     request_id = request.state.request_id
     agent = request.headers.get("user-agent", "")
     if throttle.is_locked(session=session, email=email, address=address, settings=settings):
-        audit.record_anonymous(session=session, action="login_refused_locked", request_id=request_id, user_agent=agent, address=address)
+        audit.record_anonymous(
+            session=session, action="login_refused_locked", request_id=request_id, user_agent=agent, address=address
+        )
         form.error("email", LOCKED)
         return render(request, "accounts/login.html", {"form": form, "next": target}, status_code=429)
 
@@ -58,7 +61,14 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
     matches, new_hash = passwords.verify_password(password, user.password_hash if user else None)
     if not (user and matches and user.is_active):
         throttle.record_attempt(session=session, email=email, address=address, succeeded=False)
-        audit.record_anonymous(session=session, action="login_failed", request_id=request_id, user_agent=agent, address=address, user_id=user.id if user else None)
+        audit.record_anonymous(
+            session=session,
+            action="login_failed",
+            request_id=request_id,
+            user_agent=agent,
+            address=address,
+            user_id=user.id if user else None,
+        )
         form.error("email", GENERIC_FAILURE)
         return render(request, "accounts/login.html", {"form": form, "next": target}, status_code=422)
 
@@ -66,7 +76,9 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
         user.password_hash = new_hash
         session.add(user)
     throttle.record_attempt(session=session, email=email, address=address, succeeded=True)
-    audit.record_anonymous(session=session, action="login", request_id=request_id, user_agent=agent, address=address, user_id=user.id)
+    audit.record_anonymous(
+        session=session, action="login", request_id=request_id, user_agent=agent, address=address, user_id=user.id
+    )
     cookie = sessions.start_session(session=session, user=user, settings=settings, user_agent=agent)
     response = redirect(request, target)
     response.set_cookie(
@@ -100,7 +112,15 @@ def _secret(form: Form, field: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _profile(request: Request, session, actor, *, password_form: Form | None = None, pin_form: Form | None = None, status_code: int = 200) -> Response:
+def _profile(
+    request: Request,
+    session,
+    actor,
+    *,
+    password_form: Form | None = None,
+    pin_form: Form | None = None,
+    status_code: int = 200,
+) -> Response:
     from app.accounts.models import Team
 
     context = {
@@ -131,7 +151,9 @@ def profile_page(request: Request, session: SessionDep, actor: CurrentActor) -> 
 
 
 @router.post("/profile/password")
-async def change_password(request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
+async def change_password(
+    request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep
+) -> Response:
     form = Form(await request.form())
     current = _secret(form, "current_password")
     new = _secret(form, "new_password")
@@ -142,14 +164,23 @@ async def change_password(request: Request, session: SessionDep, actor: CurrentA
         form.error("confirm_password", "The two new passwords are different.")
     if form.ok and not _locked(session=session, actor=actor, settings=settings, form=form, field="current_password"):
         try:
-            service.change_password(session=session, user=actor.user, current=current, new=new, keep_session_id=actor.user_session.id)
+            service.change_password(
+                session=session, user=actor.user, current=current, new=new, keep_session_id=actor.user_session.id
+            )
         except service.AccountError as exc:
             if exc.field == "current_password":
                 _wrong_password(session=session, actor=actor, form=form, field=exc.field)
             form.error(exc.field, str(exc))
     if not form.ok:
         return _profile(request, session, actor, password_form=form, status_code=422)
-    audit.record(session=session, actor=actor, action="change_password", object_type="user", object_id=actor.id, detail="other sessions ended")
+    audit.record(
+        session=session,
+        actor=actor,
+        action="change_password",
+        object_type="user",
+        object_id=actor.id,
+        detail="other sessions ended",
+    )
     flash(request, "Your password has been changed. Any other devices have been logged out.")
     return redirect(request, "/profile")
 

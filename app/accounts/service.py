@@ -1,4 +1,5 @@
 """Accounts and teams: the rules, no HTTP."""
+
 from __future__ import annotations
 
 import hashlib
@@ -30,7 +31,13 @@ def create_user(*, session: Session, email: str, full_name: str, role: str, team
     problem = passwords.password_problem(password)
     if problem:
         raise AccountError(problem, field="password")
-    user = User(email=email, full_name=full_name.strip(), role=Role(role), team_id=team_id, password_hash=passwords.hash_password(password))
+    user = User(
+        email=email,
+        full_name=full_name.strip(),
+        role=Role(role),
+        team_id=team_id,
+        password_hash=passwords.hash_password(password),
+    )
     session.add(user)
     session.flush()
     return user
@@ -59,7 +66,9 @@ def reset_password(*, session: Session, user: User, password: str) -> None:
     sessions.end_all_sessions(session=session, user_id=user.id)
 
 
-def change_password(*, session: Session, user: User, current: str, new: str, keep_session_id: int | None = None) -> None:
+def change_password(
+    *, session: Session, user: User, current: str, new: str, keep_session_id: int | None = None
+) -> None:
     """The user changes their own password; other devices are logged out, this one stays."""
     matches, _ = passwords.verify_password(current, user.password_hash)
     if not matches:

@@ -2,6 +2,7 @@
 
 Every change is audited; a bad entry re-renders the same form with 422, values kept.
 """
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -79,7 +80,9 @@ def users_page(request: Request, session: SessionDep, actor: AdminActor) -> Resp
 
 @router.get("/users/new")
 def new_user_page(request: Request, session: SessionDep, actor: AdminActor) -> Response:
-    return render(request, "admin/user_new.html", {"form": Form(), "roles": ROLE_OPTIONS, "teams": _team_options(session)})
+    return render(
+        request, "admin/user_new.html", {"form": Form(), "roles": ROLE_OPTIONS, "teams": _team_options(session)}
+    )
 
 
 @router.post("/users")
@@ -102,17 +105,39 @@ async def create_user(request: Request, session: SessionDep, actor: AdminActor) 
             form.error(exc.field, str(exc))
     if form.ok:
         try:
-            user = service.create_user(session=session, email=email, full_name=full_name, role=role, team_id=team_id, password=password)
+            user = service.create_user(
+                session=session, email=email, full_name=full_name, role=role, team_id=team_id, password=password
+            )
         except service.AccountError as exc:
             form.error(exc.field, str(exc))
     if not form.ok:
-        return render(request, "admin/user_new.html", {"form": form, "roles": ROLE_OPTIONS, "teams": _team_options(session)}, status_code=422)
-    audit.record(session=session, actor=actor, action="create", object_type="user", object_id=user.id, detail=f"role {user.role}, team {user.team_id or '-'}")
+        return render(
+            request,
+            "admin/user_new.html",
+            {"form": form, "roles": ROLE_OPTIONS, "teams": _team_options(session)},
+            status_code=422,
+        )
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        object_type="user",
+        object_id=user.id,
+        detail=f"role {user.role}, team {user.team_id or '-'}",
+    )
     flash(request, "Account created.")
     return redirect(request, f"/admin/users/{user.id}")
 
 
-def _user_page(request: Request, session, user: User, *, role_form: Form | None = None, password_form: Form | None = None, status_code: int = 200) -> Response:
+def _user_page(
+    request: Request,
+    session,
+    user: User,
+    *,
+    role_form: Form | None = None,
+    password_form: Form | None = None,
+    status_code: int = 200,
+) -> Response:
     context = {
         "account": user,
         "team": session.get(Team, user.team_id) if user.team_id else None,
@@ -145,7 +170,14 @@ async def change_role(request: Request, user_id: int, session: SessionDep, actor
             form.error(exc.field, str(exc))
     if not form.ok:
         return _user_page(request, session, user, role_form=form, status_code=422)
-    audit.record(session=session, actor=actor, action="update", object_type="user", object_id=user.id, detail=f"role {user.role}, team {user.team_id or '-'}")
+    audit.record(
+        session=session,
+        actor=actor,
+        action="update",
+        object_type="user",
+        object_id=user.id,
+        detail=f"role {user.role}, team {user.team_id or '-'}",
+    )
     flash(request, "Role and team saved.")
     return redirect(request, f"/admin/users/{user.id}")
 
@@ -160,7 +192,14 @@ async def reset_password(request: Request, user_id: int, session: SessionDep, ac
     except service.AccountError as exc:
         form.error(exc.field, str(exc))
         return _user_page(request, session, user, password_form=form, status_code=422)
-    audit.record(session=session, actor=actor, action="reset_password", object_type="user", object_id=user.id, detail="all sessions ended")
+    audit.record(
+        session=session,
+        actor=actor,
+        action="reset_password",
+        object_type="user",
+        object_id=user.id,
+        detail="all sessions ended",
+    )
     flash(request, "Password reset. The account has been logged out everywhere.")
     return redirect(request, f"/admin/users/{user.id}")
 
@@ -172,7 +211,14 @@ def disable_user(request: Request, user_id: int, session: SessionDep, actor: Adm
         flash(request, "You cannot disable your own account; ask another administrator.", "error")
         return redirect(request, f"/admin/users/{user.id}")
     service.disable_user(session=session, user=user)
-    audit.record(session=session, actor=actor, action="disable", object_type="user", object_id=user.id, detail="all sessions ended")
+    audit.record(
+        session=session,
+        actor=actor,
+        action="disable",
+        object_type="user",
+        object_id=user.id,
+        detail="all sessions ended",
+    )
     flash(request, "Account disabled: it can no longer log in and has been logged out everywhere.")
     return redirect(request, f"/admin/users/{user.id}")
 

@@ -1,4 +1,5 @@
 """A link to the case's audit trail on the case page, for those who may see it (no queries)."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """The audit log: who read or changed what, when, from which device."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """A case's audit trail: who read or changed it, when, from which device (DESIGN.md "Security")."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
@@ -28,6 +29,8 @@ def case_audit_trail(request: Request, case_id: int, session: SessionDep, actor:
     if not may_see_trail(actor):
         raise Forbidden("Only supervisors and managers can see who has looked at a case.")
     # Looking at the trail is itself a read of case data, so it is recorded too.
-    audit.record(session=session, actor=actor, action="read", object_type="audit_trail", object_id=case.id, case_id=case.id)
+    audit.record(
+        session=session, actor=actor, action="read", object_type="audit_trail", object_id=case.id, case_id=case.id
+    )
     entries = audit.case_trail(session=session, case_id=case.id, limit=TRAIL_LIMIT)
     return render(request, "audit/trail.html", {"case": case, "entries": entries, "limit": TRAIL_LIMIT})

@@ -1,4 +1,5 @@
 """Writing and reading the audit log. Entries carry ids and short descriptions, never personal data."""
+
 from __future__ import annotations
 
 from sqlmodel import Session, select
@@ -33,7 +34,16 @@ def record(
     return entry
 
 
-def record_anonymous(*, session: Session, action: str, request_id: str, user_agent: str, address: str, user_id: int | None = None, detail: str = "") -> None:
+def record_anonymous(
+    *,
+    session: Session,
+    action: str,
+    request_id: str,
+    user_agent: str,
+    address: str,
+    user_id: int | None = None,
+    detail: str = "",
+) -> None:
     """An entry for events before a session exists (logins)."""
     session.add(
         AuditEntry(

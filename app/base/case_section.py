@@ -2,6 +2,7 @@
 
 Two queries whatever the case holds: the newest version, and the feedback count.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,7 +17,9 @@ from app.cases.models import Case
 
 def context(*, session: Session, case: Case, actor) -> dict[str, Any]:
     version = service.current_version(session=session, case_id=case.id)
-    feedback_count = session.exec(select(func.count()).select_from(BaseFeedback).where(BaseFeedback.case_id == case.id)).one()
+    feedback_count = session.exec(
+        select(func.count()).select_from(BaseFeedback).where(BaseFeedback.case_id == case.id)
+    ).one()
     if version is None:
         return {"version": None, "feedback_count": feedback_count}
     content = version.content

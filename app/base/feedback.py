@@ -4,6 +4,7 @@ Young person, parent and social worker each rate on 1 (very poor) to 5 (very goo
 say" (stored as None, never as a number), with an optional comment (PRACTICE.md "Service-user
 feedback", 001:L465). Sets differ in wording but share themes, so answers line up.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -57,7 +58,12 @@ def record(
         return existing
     qs = question_set(perspective)
     answers = [
-        {"theme": q["theme"], "text": q["text"], "score": scores.get(q["theme"]), "comment": comments.get(q["theme"], "")}
+        {
+            "theme": q["theme"],
+            "text": q["text"],
+            "score": scores.get(q["theme"]),
+            "comment": comments.get(q["theme"], ""),
+        }
         for q in qs["questions"]
     ]
     row = BaseFeedback(
@@ -74,7 +80,15 @@ def record(
     )
     session.add(row)
     session.flush()
-    audit.record(session=session, actor=by, action="create", object_type="base_feedback", object_id=row.id, case_id=case.id, detail=perspective)
+    audit.record(
+        session=session,
+        actor=by,
+        action="create",
+        object_type="base_feedback",
+        object_id=row.id,
+        case_id=case.id,
+        detail=perspective,
+    )
     return row
 
 
@@ -97,16 +111,32 @@ def triangulation(*, session: Session, case_id: int, review_round: int) -> dict[
     ).all()
     perspectives = [p.value for p in Perspective]
     young = {q["theme"]: q["text"] for q in question_set("young_person")["questions"]}
-    themes: dict[str, dict[str, Any]] = {t: {"text": text, "cells": {p: [] for p in perspectives}} for t, text in young.items()}
+    themes: dict[str, dict[str, Any]] = {
+        t: {"text": text, "cells": {p: [] for p in perspectives}} for t, text in young.items()
+    }
     raters: dict[str, list[str]] = {p: [] for p in perspectives}
     for feedback, worker_name in rows:
         label = feedback.rater_name or PERSPECTIVE_LABELS[Perspective(feedback.perspective)]
         raters[feedback.perspective].append(f"{label} about {worker_name}" if worker_name else label)
         for answer in feedback.answers:
             theme = themes.setdefault(answer["theme"], {"text": answer["text"], "cells": {p: [] for p in perspectives}})
-            theme["cells"][feedback.perspective].append({"score": answer["score"], "comment": answer.get("comment", ""), "rater": label, "worker": worker_name or ""})
+            theme["cells"][feedback.perspective].append(
+                {
+                    "score": answer["score"],
+                    "comment": answer.get("comment", ""),
+                    "rater": label,
+                    "worker": worker_name or "",
+                }
+            )
     averages = {}
     for p in perspectives:
         scores = [c["score"] for t in themes.values() for c in t["cells"][p] if c["score"] is not None]
         averages[p] = round(sum(scores) / len(scores), 1) if scores else None
-    return {"round": review_round, "perspectives": perspectives, "themes": themes, "raters": raters, "averages": averages, "count": len(rows)}
+    return {
+        "round": review_round,
+        "perspectives": perspectives,
+        "themes": themes,
+        "raters": raters,
+        "averages": averages,
+        "count": len(rows),
+    }

@@ -11,6 +11,7 @@ the worker types in answers given on paper, and family mode still opens the youn
 parent's forms (FamilyActor; get_case answers 404 for any other case). The social worker's screen
 and the triangulation view are worker screens (CurrentActor).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -62,36 +63,67 @@ def _raters(session: Session, case: Case, perspective: Perspective) -> list[Pers
     return [p for p in people if not p.is_young_person]
 
 
-def _form_context(session: Session, case: Case, actor: Actor, perspective: Perspective, form: Form | None = None, chosen_round: int | None = None) -> dict[str, Any]:
+def _form_context(
+    session: Session,
+    case: Case,
+    actor: Actor,
+    perspective: Perspective,
+    form: Form | None = None,
+    chosen_round: int | None = None,
+) -> dict[str, Any]:
     existing = feedback.rounds(session=session, case_id=case.id)
     latest = chosen_round or (existing[-1] if existing else 1)
     return {
-        "case": case, "perspective": perspective.value, "perspective_label": PERSPECTIVE_LABELS[perspective],
-        "qs": feedback.question_set(perspective), "scale": feedback.SCALE, "scale_words": feedback.feedback_sets()["scale"],
+        "case": case,
+        "perspective": perspective.value,
+        "perspective_label": PERSPECTIVE_LABELS[perspective],
+        "qs": feedback.question_set(perspective),
+        "scale": feedback.SCALE,
+        "scale_words": feedback.feedback_sets()["scale"],
         "raters": _raters(session, case, perspective) if perspective in FAMILY_PERSPECTIVES else [],
-        "workers": feedback.workers_for(session=session, case=case), "rounds": list(range(1, max([latest, *existing]) + 2)), "latest_round": latest,
-        "family_mode": actor.in_family_mode, "new_id": new_id(), "form": form,
+        "workers": feedback.workers_for(session=session, case=case),
+        "rounds": list(range(1, max([latest, *existing]) + 2)),
+        "latest_round": latest,
+        "family_mode": actor.in_family_mode,
+        "new_id": new_id(),
+        "form": form,
     }
 
 
 @router.get("/cases/{case_id}/base/feedback")
-def triangulation(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, round: int | None = None) -> Response:
+def triangulation(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, round: int | None = None
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
     existing = feedback.rounds(session=session, case_id=case.id)
     chosen = round if round is not None and 1 <= round <= 50 else (existing[-1] if existing else 1)
     view = feedback.triangulation(session=session, case_id=case.id, review_round=chosen)
-    return render(request, "base_assessment/triangulation.html", {
-        "case": case, "view": view, "rounds": existing, "next_round": max([chosen, *existing]) + 1, "labels": PERSPECTIVE_LABELS,
-        "scale_words": feedback.feedback_sets()["scale"],
-    })
+    return render(
+        request,
+        "base_assessment/triangulation.html",
+        {
+            "case": case,
+            "view": view,
+            "rounds": existing,
+            "next_round": max([chosen, *existing]) + 1,
+            "labels": PERSPECTIVE_LABELS,
+            "scale_words": feedback.feedback_sets()["scale"],
+        },
+    )
 
 
 @router.get("/cases/{case_id}/base/feedback/{perspective}")
-def feedback_form(request: Request, case_id: int, perspective: str, session: SessionDep, actor: FamilyActor, round: int | None = None) -> Response:
+def feedback_form(
+    request: Request, case_id: int, perspective: str, session: SessionDep, actor: FamilyActor, round: int | None = None
+) -> Response:
     """The worker picks the review round before handing over (the link carries ?round=N)."""
     chosen = _perspective(perspective, actor)
     case = get_case(session=session, actor=actor, case_id=case_id)
-    return render(request, "base_assessment/feedback_form.html", _form_context(session, case, actor, chosen, chosen_round=_round(round)))
+    return render(
+        request,
+        "base_assessment/feedback_form.html",
+        _form_context(session, case, actor, chosen, chosen_round=_round(round)),
+    )
 
 
 def _answers(form: Form, session: Session, case: Case, perspective: Perspective) -> dict[str, Any]:
@@ -106,11 +138,18 @@ def _answers(form: Form, session: Session, case: Case, perspective: Perspective)
         answer = form.choice(f"score_{theme}", [*map(str, feedback.SCALE), CANT_SAY])
         scores[theme] = None if answer in (None, CANT_SAY) else int(answer)
         comments[theme] = form.text(f"comment_{theme}", max_length=1000)
-    return {"about_worker_id": int(worker) if worker else None, "review_round": review_round, "scores": scores, "comments": comments}
+    return {
+        "about_worker_id": int(worker) if worker else None,
+        "review_round": review_round,
+        "scores": scores,
+        "comments": comments,
+    }
 
 
 @router.post("/cases/{case_id}/base/feedback/{perspective}")
-async def record_feedback(request: Request, case_id: int, perspective: str, session: SessionDep, actor: FamilyActor, op: Idempotent) -> Response:
+async def record_feedback(
+    request: Request, case_id: int, perspective: str, session: SessionDep, actor: FamilyActor, op: Idempotent
+) -> Response:
     chosen = _perspective(perspective, actor)
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
@@ -123,8 +162,21 @@ async def record_feedback(request: Request, case_id: int, perspective: str, sess
         rater_name = form.text("rater_name", required=True, max_length=120, label="The social worker's name")
     answers = _answers(form, session, case, chosen)
     if not form.ok:
-        return render(request, "base_assessment/feedback_form.html", _form_context(session, case, actor, chosen, form), status_code=422)
-    feedback.record(session=session, case=case, by=actor, feedback_id=feedback_id, perspective=chosen, rater_name=rater_name, **answers)
+        return render(
+            request,
+            "base_assessment/feedback_form.html",
+            _form_context(session, case, actor, chosen, form),
+            status_code=422,
+        )
+    feedback.record(
+        session=session,
+        case=case,
+        by=actor,
+        feedback_id=feedback_id,
+        perspective=chosen,
+        rater_name=rater_name,
+        **answers,
+    )
     if actor.in_family_mode:
         flash(request, "Thank you. Your answers are saved. Please hand the tablet back when you are ready.")
         return redirect(request, f"/cases/{case.id}/base/feedback/{chosen.value}")
@@ -134,30 +186,52 @@ async def record_feedback(request: Request, case_id: int, perspective: str, sess
 
 # ---- the family's own screen: its address names the case and who is answering ---------------
 
-def _family_page(request: Request, session: Session, actor: Actor, case: Case, rater: Person, form: Form, chosen_round: int | None = None, status_code: int = 200) -> Response:
+
+def _family_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    case: Case,
+    rater: Person,
+    form: Form,
+    chosen_round: int | None = None,
+    status_code: int = 200,
+) -> Response:
     perspective = perspective_of(rater)
     existing = feedback.rounds(session=session, case_id=case.id)
     ctx = family_context(
-        session=session, actor=actor, case=case, rater=rater, form=form, perspective=perspective.value,
-        qs=feedback.question_set(perspective), scale=feedback.SCALE, scale_words=feedback.feedback_sets()["scale"],
+        session=session,
+        actor=actor,
+        case=case,
+        rater=rater,
+        form=form,
+        perspective=perspective.value,
+        qs=feedback.question_set(perspective),
+        scale=feedback.SCALE,
+        scale_words=feedback.feedback_sets()["scale"],
         workers=feedback.workers_for(session=session, case=case),
         # The latest review with any feedback, unless the worker's link names one (online only:
         # the page kept on the device is the one without ?round).
         review_round=form.values.get("round") or chosen_round or (existing[-1] if existing else 1),
         new_id=form.values.get("id") if form.values.get("id") and "id" not in form.errors else new_id(),
-        action=f"/family/{case.id}/{rater.id}/feedback", next_url=f"/family/{case.id}/{rater.id}/done",
+        action=f"/family/{case.id}/{rater.id}/feedback",
+        next_url=f"/family/{case.id}/{rater.id}/done",
     )
     return render(request, "base_assessment/family_feedback.html", ctx, status_code=status_code)
 
 
 @router.get("/family/{case_id:int}/{person_id}/feedback")
-def family_feedback_page(request: Request, case_id: int, person_id: str, session: SessionDep, actor: FamilyActor, round: int | None = None) -> Response:
+def family_feedback_page(
+    request: Request, case_id: int, person_id: str, session: SessionDep, actor: FamilyActor, round: int | None = None
+) -> Response:
     case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
     return _family_page(request, session, actor, case, rater, Form(), chosen_round=_round(round))  # type: ignore[arg-type]
 
 
 @router.post("/family/{case_id:int}/{person_id}/feedback")
-async def family_feedback(request: Request, case_id: int, person_id: str, session: SessionDep, actor: FamilyActor, op: Idempotent) -> Response:
+async def family_feedback(
+    request: Request, case_id: int, person_id: str, session: SessionDep, actor: FamilyActor, op: Idempotent
+) -> Response:
     """One person's answers, in their name, whether sent now in family mode or later from the
     outbox by the worker's session after the hand-back; a replay of the same id changes nothing."""
     case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
@@ -170,6 +244,14 @@ async def family_feedback(request: Request, case_id: int, person_id: str, sessio
     answers = _answers(form, session, case, perspective)
     if not form.ok:
         return _family_page(request, session, actor, case, rater, form, status_code=422)
-    feedback.record(session=session, case=case, by=actor, feedback_id=feedback_id, perspective=perspective, rater_name=rater.name,  # type: ignore[arg-type]
-                    in_family_mode=True, **answers)
+    feedback.record(
+        session=session,
+        case=case,
+        by=actor,
+        feedback_id=feedback_id,
+        perspective=perspective,
+        rater_name=rater.name,  # type: ignore[arg-type]
+        in_family_mode=True,
+        **answers,
+    )
     return redirect(request, f"/family/{case.id}/{rater.id}/done")

@@ -5,6 +5,7 @@ snapshot, and a change makes a new version that starts as a copy (DESIGN.md "Ass
 Items inside carry their own UUID (made on the tablet when offline) and their own revision, so
 edits to different items never conflict and an edit from an older revision becomes a 409.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

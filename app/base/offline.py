@@ -13,6 +13,7 @@ young person's questions or a parent's), with or without an assessment: the fami
 on the tablet with no signal after an offline hand-over, and its "All done" page and the hand-over
 are kept by app/family/offline.py.
 """
+
 from __future__ import annotations
 
 from sqlmodel import Session, select
@@ -26,7 +27,9 @@ _EDITABLE = (("engagement", "engagement"), ("risk", "risks"), ("plan", "steps"))
 
 
 def pages(*, session: Session, case: Case, actor) -> list[str]:
-    people = session.exec(select(Person.id).where(Person.case_id == case.id).order_by(Person.is_young_person.desc(), Person.name)).all()
+    people = session.exec(
+        select(Person.id).where(Person.case_id == case.id).order_by(Person.is_young_person.desc(), Person.name)
+    ).all()
     family = [f"/family/{case.id}/{person_id}/feedback" for person_id in people]
     return [*_assessment_pages(session=session, case=case), *family]
 

@@ -4,6 +4,7 @@ Every form works without JavaScript and offline (`data-offline="true"`): new row
 made when the form was rendered, edits carry `base_version`, and a stale edit answers 409 with
 both versions shown. Stage pages are in stage_routes.py, feedback screens in feedback_routes.py.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,9 +34,15 @@ router.include_router(feedback_router)
 def _overview_context(session: Session, case: Case, actor: Actor, version: BaseVersion | None) -> dict[str, Any]:
     all_versions = service.versions(session=session, case_id=case.id)
     ctx: dict[str, Any] = {
-        "case": case, "version": version, "versions": all_versions, "new_id": new_id(),
-        "stages": rules.STAGES, "stage_labels": rules.STAGE_LABELS, "status_labels": rules.STATUS_LABELS,
-        "competency_labels": COMPETENCY_LABELS, "can_change": can_change_case(actor.user, case),
+        "case": case,
+        "version": version,
+        "versions": all_versions,
+        "new_id": new_id(),
+        "stages": rules.STAGES,
+        "stage_labels": rules.STAGE_LABELS,
+        "status_labels": rules.STATUS_LABELS,
+        "competency_labels": COMPETENCY_LABELS,
+        "can_change": can_change_case(actor.user, case),
         "is_supervisor": actor.role is Role.supervisor,
     }
     if version is not None:
@@ -46,11 +53,15 @@ def _overview_context(session: Session, case: Case, actor: Actor, version: BaseV
 
 
 @router.get("/cases/{case_id}/base")
-def overview(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, version: int | None = None) -> Response:
+def overview(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, version: int | None = None
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
     chosen = None
     if version is not None:
-        chosen = session.exec(select(BaseVersion).where(BaseVersion.case_id == case.id, BaseVersion.number == version)).first()
+        chosen = session.exec(
+            select(BaseVersion).where(BaseVersion.case_id == case.id, BaseVersion.number == version)
+        ).first()
         if chosen is None:
             raise HTTPException(status_code=404)
     else:
@@ -88,7 +99,10 @@ async def submit(request: Request, case_id: int, session: SessionDep, actor: Cur
     form = Form(await request.form())
     version = version_for_change(session, case, form.text("version_id", max_length=36))
     service.submit(session=session, version=version, by=actor)
-    flash(request, f"Version {version.number} submitted for review. It can no longer change; start a new version to update it.")
+    flash(
+        request,
+        f"Version {version.number} submitted for review. It can no longer change; start a new version to update it.",
+    )
     return redirect(request, url(case))
 
 

@@ -4,6 +4,7 @@ Gloucestershire's evaluation found workers skipped stages and recorded unevenly 
 001:L126, L428). These rules make the model easy to follow and hard to skip without forbidding a
 return to an earlier stage: stages can always be reopened, only finalising the plan is gated.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence

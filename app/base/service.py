@@ -5,6 +5,7 @@ a new version) and writes an audit entry. New items arrive with the UUID the for
 tablet when offline), so a replayed create changes nothing; edits carry the item's revision and
 an edit from an older revision raises `StaleEdit` for the worker to resolve (DESIGN.md "Offline").
 """
+
 from __future__ import annotations
 
 import copy
@@ -26,11 +27,24 @@ from app.timeutil import utcnow
 
 DATA = Path(__file__).resolve().parent / "data"
 
-ENGAGEMENT_FIELDS = ("expectations", "aspirations", "motivation", "motivation_evidence", "capacity", "capacity_evidence", "involvement")
+ENGAGEMENT_FIELDS = (
+    "expectations",
+    "aspirations",
+    "motivation",
+    "motivation_evidence",
+    "capacity",
+    "capacity_evidence",
+    "involvement",
+)
 RISK_FIELDS = ("hazard", "likelihood", "imminence", "impact", "mitigations", "tolerable", "tolerable_reason", "actions")
 STEP_FIELDS = ("what", "who", "by_when", "how_we_know", "outcome", "risk_ids", "done")
 NOTE_KINDS = {"worker": "Worker's notes", "family": "With the family", "team": "With the team"}
-REQUIREMENT_KINDS = {"cin_plan": "Child in need plan", "cp_plan": "Child protection plan", "court_order": "Court order", "other": "Other statutory requirement"}
+REQUIREMENT_KINDS = {
+    "cin_plan": "Child in need plan",
+    "cp_plan": "Child protection plan",
+    "court_order": "Court order",
+    "other": "Other statutory requirement",
+}
 MARKS = {"strength": "Strength", "vulnerability": "Vulnerability"}
 DECIDED_BY = {"family_with_worker": "Family with the worker", "family": "Family", "worker": "Worker"}
 
@@ -88,12 +102,18 @@ def empty_content() -> dict[str, Any]:
 
 def versions(*, session: Session, case_id: int) -> list[BaseVersion]:
     """All versions of the case's BASE assessment, newest first."""
-    return list(session.exec(select(BaseVersion).where(BaseVersion.case_id == case_id).order_by(BaseVersion.number.desc())).all())
+    return list(
+        session.exec(
+            select(BaseVersion).where(BaseVersion.case_id == case_id).order_by(BaseVersion.number.desc())
+        ).all()
+    )
 
 
 def current_version(*, session: Session, case_id: int) -> BaseVersion | None:
     """The newest version (the draft being worked on, or the last submitted one)."""
-    return session.exec(select(BaseVersion).where(BaseVersion.case_id == case_id).order_by(BaseVersion.number.desc()).limit(1)).first()
+    return session.exec(
+        select(BaseVersion).where(BaseVersion.case_id == case_id).order_by(BaseVersion.number.desc()).limit(1)
+    ).first()
 
 
 def start(*, session: Session, case: Case, by: Actor, version_id: str) -> BaseVersion:
@@ -104,7 +124,9 @@ def start(*, session: Session, case: Case, by: Actor, version_id: str) -> BaseVe
     version = BaseVersion(id=version_id, case_id=case.id, number=1, content=empty_content(), created_by_id=by.id)
     session.add(version)
     session.flush()
-    audit.record(session=session, actor=by, action="create", object_type="base_version", object_id=version.id, case_id=case.id)
+    audit.record(
+        session=session, actor=by, action="create", object_type="base_version", object_id=version.id, case_id=case.id
+    )
     return version
 
 
@@ -121,12 +143,25 @@ def new_version(*, session: Session, case: Case, by: Actor, version_id: str) -> 
     content = copy.deepcopy(latest.content)
     content["plan"]["finalised"] = False
     version = BaseVersion(
-        id=version_id, case_id=case.id, number=latest.number + 1, content=content, overall_risk=latest.overall_risk,
-        competency_self=None, created_by_id=by.id,
+        id=version_id,
+        case_id=case.id,
+        number=latest.number + 1,
+        content=content,
+        overall_risk=latest.overall_risk,
+        competency_self=None,
+        created_by_id=by.id,
     )
     session.add(version)
     session.flush()
-    audit.record(session=session, actor=by, action="create", object_type="base_version", object_id=version.id, case_id=case.id, detail=f"version {version.number}")
+    audit.record(
+        session=session,
+        actor=by,
+        action="create",
+        object_type="base_version",
+        object_id=version.id,
+        case_id=case.id,
+        detail=f"version {version.number}",
+    )
     return version
 
 
@@ -138,12 +173,26 @@ def submit(*, session: Session, version: BaseVersion, by: Actor) -> BaseVersion:
     version.submitted_at = utcnow()
     version.submitted_by_id = by.id
     session.add(version)
-    audit.record(session=session, actor=by, action="submit", object_type="base_version", object_id=version.id, case_id=version.case_id, detail=f"version {version.number}")
+    audit.record(
+        session=session,
+        actor=by,
+        action="submit",
+        object_type="base_version",
+        object_id=version.id,
+        case_id=version.case_id,
+        detail=f"version {version.number}",
+    )
     session.flush()
     from app.review import service as review  # the review queue (issue 10)
 
     review.submit_item(
-        session=session, kind="base_assessment", case=session.get(Case, version.case_id), item_id=str(version.case_id), version_id=version.id, version_number=version.number, by=by.user
+        session=session,
+        kind="base_assessment",
+        case=session.get(Case, version.case_id),
+        item_id=str(version.case_id),
+        version_id=version.id,
+        version_number=version.number,
+        by=by.user,
     )
     return version
 
@@ -154,15 +203,27 @@ def _content(version: BaseVersion) -> dict[str, Any]:
     return copy.deepcopy(version.content)
 
 
-def _save(*, session: Session, version: BaseVersion, content: dict[str, Any], by: Actor, what: str, item_id: str = "") -> None:
+def _save(
+    *, session: Session, version: BaseVersion, content: dict[str, Any], by: Actor, what: str, item_id: str = ""
+) -> None:
     version.content = content
     flag_modified(version, "content")
     version.updated_at = utcnow()
     session.add(version)
-    audit.record(session=session, actor=by, action="update", object_type="base_version", object_id=version.id, case_id=version.case_id, detail=f"{what} {item_id}".strip())
+    audit.record(
+        session=session,
+        actor=by,
+        action="update",
+        object_type="base_version",
+        object_id=version.id,
+        case_id=version.case_id,
+        detail=f"{what} {item_id}".strip(),
+    )
 
 
-def _upsert(items: list[dict[str, Any]], *, item_id: str, base_revision: int | None, fields: dict[str, Any], by: Actor) -> tuple[dict[str, Any], bool]:
+def _upsert(
+    items: list[dict[str, Any]], *, item_id: str, base_revision: int | None, fields: dict[str, Any], by: Actor
+) -> tuple[dict[str, Any], bool]:
     """Add a new item or edit an existing one; (item, changed). A create replay changes nothing."""
     stamp = {"by": by.user.full_name, "at": utcnow().isoformat()}
     for item in items:
@@ -178,7 +239,15 @@ def _upsert(items: list[dict[str, Any]], *, item_id: str, base_revision: int | N
     return item, True
 
 
-def save_engagement(*, session: Session, version: BaseVersion, by: Actor, item_id: str, base_revision: int | None, fields: dict[str, Any]) -> dict[str, Any]:
+def save_engagement(
+    *,
+    session: Session,
+    version: BaseVersion,
+    by: Actor,
+    item_id: str,
+    base_revision: int | None,
+    fields: dict[str, Any],
+) -> dict[str, Any]:
     """Add or edit one person's engagement: expectations, aspirations, motivation and capacity."""
     content = _content(version)
     item, changed = _upsert(content["engagement"], item_id=item_id, base_revision=base_revision, fields=fields, by=by)
@@ -187,7 +256,15 @@ def save_engagement(*, session: Session, version: BaseVersion, by: Actor, item_i
     return item
 
 
-def save_resilience(*, session: Session, version: BaseVersion, by: Actor, base_revision: int, marks: dict[str, dict[str, str]], untouched: set[str] = frozenset()) -> None:
+def save_resilience(
+    *,
+    session: Session,
+    version: BaseVersion,
+    by: Actor,
+    base_revision: int,
+    marks: dict[str, dict[str, str]],
+    untouched: set[str] = frozenset(),
+) -> None:
     """Set the checklist marks; each mark says strength or vulnerability, who decided, and notes.
 
     Factors in `untouched` were sent as the form showed them, so they keep what is saved: a second
@@ -206,17 +283,32 @@ def save_resilience(*, session: Session, version: BaseVersion, by: Actor, base_r
     _save(session=session, version=version, content=content, by=by, what="resilience")
 
 
-def save_risk(*, session: Session, version: BaseVersion, by: Actor, item_id: str, base_revision: int | None, fields: dict[str, Any]) -> dict[str, Any]:
+def save_risk(
+    *,
+    session: Session,
+    version: BaseVersion,
+    by: Actor,
+    item_id: str,
+    base_revision: int | None,
+    fields: dict[str, Any],
+) -> dict[str, Any]:
     """Add or edit a hazard in the risk register; its level follows from the three scales."""
     content = _content(version)
-    fields = {**fields, "level": rules.risk_level(likelihood=fields["likelihood"], imminence=fields["imminence"], impact=fields["impact"])}
+    fields = {
+        **fields,
+        "level": rules.risk_level(
+            likelihood=fields["likelihood"], imminence=fields["imminence"], impact=fields["impact"]
+        ),
+    }
     item, changed = _upsert(content["risks"], item_id=item_id, base_revision=base_revision, fields=fields, by=by)
     if changed:
         _save(session=session, version=version, content=content, by=by, what="risk", item_id=item_id)
     return item
 
 
-def save_risk_judgement(*, session: Session, version: BaseVersion, by: Actor, base_revision: int, level: str, rationale: str) -> None:
+def save_risk_judgement(
+    *, session: Session, version: BaseVersion, by: Actor, base_revision: int, level: str, rationale: str
+) -> None:
     """The overall risk judgement with its rationale."""
     content = _content(version)
     stage = content["stages"]["risk"]
@@ -228,16 +320,26 @@ def save_risk_judgement(*, session: Session, version: BaseVersion, by: Actor, ba
     _save(session=session, version=version, content=content, by=by, what="risk judgement")
 
 
-def add_note(*, session: Session, version: BaseVersion, by: Actor, item_id: str, kind: str, text: str, on: date) -> dict[str, Any]:
+def add_note(
+    *, session: Session, version: BaseVersion, by: Actor, item_id: str, kind: str, text: str, on: date
+) -> dict[str, Any]:
     """An analysis note (by the worker, with the family or with the team); append-only."""
     content = _content(version)
-    item, changed = _upsert(content["notes"], item_id=item_id, base_revision=None, fields={"kind": kind, "text": text, "on": on.isoformat()}, by=by)
+    item, changed = _upsert(
+        content["notes"],
+        item_id=item_id,
+        base_revision=None,
+        fields={"kind": kind, "text": text, "on": on.isoformat()},
+        by=by,
+    )
     if changed:
         _save(session=session, version=version, content=content, by=by, what="analysis note", item_id=item_id)
     return item
 
 
-def add_meeting(*, session: Session, version: BaseVersion, by: Actor, item_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+def add_meeting(
+    *, session: Session, version: BaseVersion, by: Actor, item_id: str, fields: dict[str, Any]
+) -> dict[str, Any]:
     """A formulation meeting: date, chair, attendees, theories tested, barriers, conclusions."""
     content = _content(version)
     item, changed = _upsert(content["meetings"], item_id=item_id, base_revision=None, fields=fields, by=by)
@@ -246,7 +348,15 @@ def add_meeting(*, session: Session, version: BaseVersion, by: Actor, item_id: s
     return item
 
 
-def save_step(*, session: Session, version: BaseVersion, by: Actor, item_id: str, base_revision: int | None, fields: dict[str, Any]) -> dict[str, Any]:
+def save_step(
+    *,
+    session: Session,
+    version: BaseVersion,
+    by: Actor,
+    item_id: str,
+    base_revision: int | None,
+    fields: dict[str, Any],
+) -> dict[str, Any]:
     """Add or edit a plan step (what, who, by when, how we'll know; linked outcome and risks)."""
     content = _content(version)
     item, changed = _upsert(content["steps"], item_id=item_id, base_revision=base_revision, fields=fields, by=by)
@@ -255,10 +365,14 @@ def save_step(*, session: Session, version: BaseVersion, by: Actor, item_id: str
     return item
 
 
-def add_requirement(*, session: Session, version: BaseVersion, by: Actor, item_id: str, kind: str, text: str) -> dict[str, Any]:
+def add_requirement(
+    *, session: Session, version: BaseVersion, by: Actor, item_id: str, kind: str, text: str
+) -> dict[str, Any]:
     """A statutory requirement (CIN or CP plan, court order): a non-negotiable part of the plan."""
     content = _content(version)
-    item, changed = _upsert(content["requirements"], item_id=item_id, base_revision=None, fields={"kind": kind, "text": text}, by=by)
+    item, changed = _upsert(
+        content["requirements"], item_id=item_id, base_revision=None, fields={"kind": kind, "text": text}, by=by
+    )
     if changed:
         _save(session=session, version=version, content=content, by=by, what="statutory requirement", item_id=item_id)
     return item
@@ -299,7 +413,15 @@ def set_competency(*, session: Session, version: BaseVersion, by: Actor, rating:
             raise VersionLocked()
         version.competency_self = rating
     session.add(version)
-    audit.record(session=session, actor=by, action="update", object_type="base_version", object_id=version.id, case_id=version.case_id, detail="competency supervisor" if as_supervisor else "competency self")
+    audit.record(
+        session=session,
+        actor=by,
+        action="update",
+        object_type="base_version",
+        object_id=version.id,
+        case_id=version.case_id,
+        detail="competency supervisor" if as_supervisor else "competency self",
+    )
 
 
 def stage_counts(content: dict[str, Any]) -> dict[str, int]:
@@ -330,7 +452,9 @@ def scales_for(content: dict[str, Any]) -> rules.Scales:
 def submitted_risk_history(*, session: Session, case_id: int) -> list[str | None]:
     """Overall risk judgements of the submitted versions, oldest first (each one a review)."""
     rows = session.exec(
-        select(BaseVersion.overall_risk).where(BaseVersion.case_id == case_id, BaseVersion.status == VersionStatus.submitted).order_by(BaseVersion.number)
+        select(BaseVersion.overall_risk)
+        .where(BaseVersion.case_id == case_id, BaseVersion.status == VersionStatus.submitted)
+        .order_by(BaseVersion.number)
     ).all()
     return list(rows)
 
@@ -375,4 +499,3 @@ def summary(content: dict[str, Any]) -> dict[str, Any]:
         "gap_message": rules.plan_gap_message(gaps),
         "finalised": content["plan"].get("finalised", False),
     }
-

@@ -3,6 +3,7 @@
 New items carry the UUID made when the form was rendered (a replay changes nothing); edits carry
 `base_version`, and an edit from an older revision answers 409 with both versions shown.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,14 +27,26 @@ router = APIRouter()
 RISK_LEVEL_CHOICES = list(rules.RISK_LEVEL_LABELS.items())
 
 
-def _stage_context(session: Session, case: Case, actor: Actor, version: BaseVersion, stage: str, **extra: Any) -> dict[str, Any]:
+def _stage_context(
+    session: Session, case: Case, actor: Actor, version: BaseVersion, stage: str, **extra: Any
+) -> dict[str, Any]:
     content = version.content
     labels = service.factor_labels()
     ctx: dict[str, Any] = {
-        "case": case, "version": version, "content": content, "stage": stage, "new_id": new_id(),
-        "stages": rules.STAGES, "stage_labels": rules.STAGE_LABELS, "status_labels": rules.STATUS_LABELS,
-        "summary": service.summary(content), "editable": version.status == VersionStatus.draft and can_change_case(actor.user, case),
-        "factor_labels": labels, "form": None, "editing": None, "conflict": None,
+        "case": case,
+        "version": version,
+        "content": content,
+        "stage": stage,
+        "new_id": new_id(),
+        "stages": rules.STAGES,
+        "stage_labels": rules.STAGE_LABELS,
+        "status_labels": rules.STATUS_LABELS,
+        "summary": service.summary(content),
+        "editable": version.status == VersionStatus.draft and can_change_case(actor.user, case),
+        "factor_labels": labels,
+        "form": None,
+        "editing": None,
+        "conflict": None,
     }
     if stage == "engagement":
         ctx["people"] = case_people(session, case)
@@ -48,29 +61,57 @@ def _stage_context(session: Session, case: Case, actor: Actor, version: BaseVers
         ctx["scales"] = rules.SCALES
         ctx["level_label"] = rules.level_label
         ctx["risk_levels"] = RISK_LEVEL_CHOICES
-        ctx["marked_factors"] = [(k, labels.get(k, k), m.get("mark")) for k, m in content["resilience"]["marks"].items()]
+        ctx["marked_factors"] = [
+            (k, labels.get(k, k), m.get("mark")) for k, m in content["resilience"]["marks"].items()
+        ]
     elif stage == "analysis":
         ctx["note_kinds"] = service.NOTE_KINDS
         ctx["reasons"] = service.formulation_reasons(session=session, version=version)
     elif stage == "plan":
         ctx["requirement_kinds"] = service.REQUIREMENT_KINDS
-        ctx["default_requirement"] = {"cin": "cin_plan", "cp": "cp_plan", "cla": "court_order"}.get(case.practice_context, "other")
+        ctx["default_requirement"] = {"cin": "cin_plan", "cp": "cp_plan", "cla": "court_order"}.get(
+            case.practice_context, "other"
+        )
         ctx["risk_names"] = {r["id"]: r["hazard"] for r in content["risks"]}
     ctx.update(extra)
     return ctx
 
 
-def _stage_page(request: Request, session: Session, case: Case, actor: Actor, version: BaseVersion, stage: str, status_code: int = 200, **extra: Any) -> Response:
-    return render(request, f"{TEMPLATES}/stage.html", _stage_context(session, case, actor, version, stage, **extra), status_code=status_code)
+def _stage_page(
+    request: Request,
+    session: Session,
+    case: Case,
+    actor: Actor,
+    version: BaseVersion,
+    stage: str,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    return render(
+        request,
+        f"{TEMPLATES}/stage.html",
+        _stage_context(session, case, actor, version, stage, **extra),
+        status_code=status_code,
+    )
 
 
 @router.get("/cases/{case_id}/base/{stage}")
-def stage_page(request: Request, case_id: int, stage: str, session: SessionDep, actor: CurrentActor, edit: str = "", version: int | None = None) -> Response:
+def stage_page(
+    request: Request,
+    case_id: int,
+    stage: str,
+    session: SessionDep,
+    actor: CurrentActor,
+    edit: str = "",
+    version: int | None = None,
+) -> Response:
     if stage not in rules.STAGES:
         raise HTTPException(status_code=404)
     case = get_case(session=session, actor=actor, case_id=case_id)
     if version is not None:
-        chosen = session.exec(select(BaseVersion).where(BaseVersion.case_id == case.id, BaseVersion.number == version)).first()
+        chosen = session.exec(
+            select(BaseVersion).where(BaseVersion.case_id == case.id, BaseVersion.number == version)
+        ).first()
     else:
         chosen = service.current_version(session=session, case_id=case.id)
     if chosen is None:
@@ -98,7 +139,18 @@ async def _stage_post(request: Request, session: Session, actor: Actor, case_id:
     return case, form, version
 
 
-def _apply(request: Request, session: Session, case: Case, actor: Actor, version: BaseVersion, stage: str, form: Form, change, message: str, editing=None) -> Response:
+def _apply(
+    request: Request,
+    session: Session,
+    case: Case,
+    actor: Actor,
+    version: BaseVersion,
+    stage: str,
+    form: Form,
+    change,
+    message: str,
+    editing=None,
+) -> Response:
     """Run a service change, mapping its refusals to the right page and status."""
     if not form.ok:
         return _stage_page(request, session, case, actor, version, stage, status_code=422, form=form, editing=editing)
@@ -107,7 +159,18 @@ def _apply(request: Request, session: Session, case: Case, actor: Actor, version
     except service.VersionLocked:
         return locked_page(request, case, version)
     except service.StaleEdit as stale:
-        return _stage_page(request, session, case, actor, version, stage, status_code=409, form=form, editing=stale.current, conflict=stale.current)
+        return _stage_page(
+            request,
+            session,
+            case,
+            actor,
+            version,
+            stage,
+            status_code=409,
+            form=form,
+            editing=stale.current,
+            conflict=stale.current,
+        )
     except service.PlanGated as gated:
         form.error("review_on", gated.message)
         return _stage_page(request, session, case, actor, version, stage, status_code=422, form=form)
@@ -132,12 +195,28 @@ async def save_engagement(request: Request, case_id: int, session: SessionDep, a
     }
     if person_id:
         person = people[person_id]
-        fields.update(person_id=person.id, person_name=person.name, relationship=person.relationship, is_young_person=person.is_young_person)
+        fields.update(
+            person_id=person.id,
+            person_name=person.name,
+            relationship=person.relationship,
+            is_young_person=person.is_young_person,
+        )
     base = _base_revision(form)
     editing = _find(version.content, "engagement", item_id)
-    return _apply(request, session, case, actor, version, "engagement", form,
-                  lambda: service.save_engagement(session=session, version=version, by=actor, item_id=item_id, base_revision=base, fields=fields),
-                  "Engagement saved.", editing=editing)
+    return _apply(
+        request,
+        session,
+        case,
+        actor,
+        version,
+        "engagement",
+        form,
+        lambda: service.save_engagement(
+            session=session, version=version, by=actor, item_id=item_id, base_revision=base, fields=fields
+        ),
+        "Engagement saved.",
+        editing=editing,
+    )
 
 
 @router.post("/cases/{case_id}/base/resilience")
@@ -153,9 +232,19 @@ async def save_resilience(request: Request, case_id: int, session: SessionDep, a
             marks[key] = {"mark": mark, "decided_by": decided, "notes": notes}
         if _shown(form.values.get(f"was_{key}")) == [mark, decided, notes]:
             untouched.add(key)
-    return _apply(request, session, case, actor, version, "resilience", form,
-                  lambda: service.save_resilience(session=session, version=version, by=actor, base_revision=base, marks=marks, untouched=untouched),
-                  "Resilience checklist saved.")
+    return _apply(
+        request,
+        session,
+        case,
+        actor,
+        version,
+        "resilience",
+        form,
+        lambda: service.save_resilience(
+            session=session, version=version, by=actor, base_revision=base, marks=marks, untouched=untouched
+        ),
+        "Resilience checklist saved.",
+    )
 
 
 def _shown(raw: str | None) -> list[str] | None:
@@ -177,7 +266,13 @@ async def save_risk(request: Request, case_id: int, session: SessionDep, actor: 
         what = form.text(f"action_what_{n}", max_length=500)
         if what:
             review_on = form.date(f"action_review_{n}")
-            actions.append({"what": what, "owner": form.text(f"action_owner_{n}", max_length=120), "review_on": review_on.isoformat() if review_on else ""})
+            actions.append(
+                {
+                    "what": what,
+                    "owner": form.text(f"action_owner_{n}", max_length=120),
+                    "review_on": review_on.isoformat() if review_on else "",
+                }
+            )
     fields = {
         "hazard": form.text("hazard", required=True, max_length=300, label="The hazard"),
         "likelihood": form.integer("likelihood", required=True, minimum=1, maximum=4),
@@ -185,14 +280,27 @@ async def save_risk(request: Request, case_id: int, session: SessionDep, actor: 
         "impact": form.integer("impact", required=True, minimum=1, maximum=4),
         "mitigations": form.multi("mitigations", service.factor_labels().keys()),
         "tolerable": tolerable,
-        "tolerable_reason": form.text("tolerable_reason", required=tolerable, max_length=1000, label="The reason this risk is tolerable"),
+        "tolerable_reason": form.text(
+            "tolerable_reason", required=tolerable, max_length=1000, label="The reason this risk is tolerable"
+        ),
         "actions": actions,
     }
     base = _base_revision(form)
     editing = _find(version.content, "risk", item_id)
-    return _apply(request, session, case, actor, version, "risk", form,
-                  lambda: service.save_risk(session=session, version=version, by=actor, item_id=item_id, base_revision=base, fields=fields),
-                  "Risk saved.", editing=editing)
+    return _apply(
+        request,
+        session,
+        case,
+        actor,
+        version,
+        "risk",
+        form,
+        lambda: service.save_risk(
+            session=session, version=version, by=actor, item_id=item_id, base_revision=base, fields=fields
+        ),
+        "Risk saved.",
+        editing=editing,
+    )
 
 
 @router.post("/cases/{case_id}/base/risk/judgement")
@@ -201,9 +309,19 @@ async def save_judgement(request: Request, case_id: int, session: SessionDep, ac
     base = form.integer("base_version", required=True, minimum=0)
     level = form.choice("level", rules.RISK_LEVELS)
     rationale = form.text("rationale", required=True, max_length=4000, label="The rationale")
-    return _apply(request, session, case, actor, version, "risk", form,
-                  lambda: service.save_risk_judgement(session=session, version=version, by=actor, base_revision=base, level=level, rationale=rationale),
-                  "Overall risk judgement saved.")
+    return _apply(
+        request,
+        session,
+        case,
+        actor,
+        version,
+        "risk",
+        form,
+        lambda: service.save_risk_judgement(
+            session=session, version=version, by=actor, base_revision=base, level=level, rationale=rationale
+        ),
+        "Overall risk judgement saved.",
+    )
 
 
 @router.post("/cases/{case_id}/base/analysis/notes")
@@ -213,9 +331,19 @@ async def add_note(request: Request, case_id: int, session: SessionDep, actor: C
     kind = form.choice("note_kind", service.NOTE_KINDS.keys())
     text = form.text("note_text", required=True, max_length=4000, label="The note")
     on = form.date("note_on", required=True, not_future=True)
-    return _apply(request, session, case, actor, version, "analysis", form,
-                  lambda: service.add_note(session=session, version=version, by=actor, item_id=item_id, kind=kind, text=text, on=on),
-                  "Analysis note added.")
+    return _apply(
+        request,
+        session,
+        case,
+        actor,
+        version,
+        "analysis",
+        form,
+        lambda: service.add_note(
+            session=session, version=version, by=actor, item_id=item_id, kind=kind, text=text, on=on
+        ),
+        "Analysis note added.",
+    )
 
 
 @router.post("/cases/{case_id}/base/analysis/meetings")
@@ -231,9 +359,17 @@ async def add_meeting(request: Request, case_id: int, session: SessionDep, actor
         "barriers": form.text("barriers", max_length=4000),
         "conclusions": form.text("conclusions", required=True, max_length=4000, label="The conclusions"),
     }
-    return _apply(request, session, case, actor, version, "analysis", form,
-                  lambda: service.add_meeting(session=session, version=version, by=actor, item_id=item_id, fields=fields),
-                  "Formulation meeting recorded.")
+    return _apply(
+        request,
+        session,
+        case,
+        actor,
+        version,
+        "analysis",
+        form,
+        lambda: service.add_meeting(session=session, version=version, by=actor, item_id=item_id, fields=fields),
+        "Formulation meeting recorded.",
+    )
 
 
 @router.post("/cases/{case_id}/base/plan/steps")
@@ -252,9 +388,20 @@ async def save_step(request: Request, case_id: int, session: SessionDep, actor: 
     }
     base = _base_revision(form)
     editing = _find(version.content, "plan", item_id)
-    return _apply(request, session, case, actor, version, "plan", form,
-                  lambda: service.save_step(session=session, version=version, by=actor, item_id=item_id, base_revision=base, fields=fields),
-                  "Plan step saved.", editing=editing)
+    return _apply(
+        request,
+        session,
+        case,
+        actor,
+        version,
+        "plan",
+        form,
+        lambda: service.save_step(
+            session=session, version=version, by=actor, item_id=item_id, base_revision=base, fields=fields
+        ),
+        "Plan step saved.",
+        editing=editing,
+    )
 
 
 @router.post("/cases/{case_id}/base/plan/requirements")
@@ -263,22 +410,42 @@ async def add_requirement(request: Request, case_id: int, session: SessionDep, a
     item_id = form.text("id", required=True, max_length=36)
     kind = form.choice("req_kind", service.REQUIREMENT_KINDS.keys())
     text = form.text("req_text", required=True, max_length=1000, label="The requirement")
-    return _apply(request, session, case, actor, version, "plan", form,
-                  lambda: service.add_requirement(session=session, version=version, by=actor, item_id=item_id, kind=kind, text=text),
-                  "Statutory requirement added.")
+    return _apply(
+        request,
+        session,
+        case,
+        actor,
+        version,
+        "plan",
+        form,
+        lambda: service.add_requirement(
+            session=session, version=version, by=actor, item_id=item_id, kind=kind, text=text
+        ),
+        "Statutory requirement added.",
+    )
 
 
 @router.post("/cases/{case_id}/base/plan/finalise")
 async def finalise(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     case, form, version = await _stage_post(request, session, actor, case_id)
     review_on = form.date("review_on", required=True)
-    return _apply(request, session, case, actor, version, "plan", form,
-                  lambda: service.finalise_plan(session=session, version=version, by=actor, review_on=review_on),
-                  "Plan finalised.")
+    return _apply(
+        request,
+        session,
+        case,
+        actor,
+        version,
+        "plan",
+        form,
+        lambda: service.finalise_plan(session=session, version=version, by=actor, review_on=review_on),
+        "Plan finalised.",
+    )
 
 
 @router.post("/cases/{case_id}/base/{stage}/status")
-async def stage_status(request: Request, case_id: int, stage: str, session: SessionDep, actor: CurrentActor) -> Response:
+async def stage_status(
+    request: Request, case_id: int, stage: str, session: SessionDep, actor: CurrentActor
+) -> Response:
     if stage not in rules.STAGES:
         raise HTTPException(status_code=404)
     case, form, version = await _stage_post(request, session, actor, case_id)
@@ -290,6 +457,14 @@ async def stage_status(request: Request, case_id: int, stage: str, session: Sess
         message = f"{label} was already done." if done else f"{label} stays open."
     else:
         message = f"{label} marked done." if done else f"{label} reopened."
-    return _apply(request, session, case, actor, version, stage, form,
-                  lambda: service.set_stage_done(session=session, version=version, by=actor, stage=stage, done=done),
-                  message)
+    return _apply(
+        request,
+        session,
+        case,
+        actor,
+        version,
+        stage,
+        form,
+        lambda: service.set_stage_done(session=session, version=version, by=actor, stage=stage, done=done),
+        message,
+    )

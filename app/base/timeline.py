@@ -2,6 +2,7 @@
 
 At most three queries whatever the case holds.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
@@ -18,19 +19,62 @@ def items(*, session: Session, case: Case) -> list[TimelineItem]:
     found: list[TimelineItem] = []
     # Light columns for every version; the document itself only for the newest.
     versions = session.exec(
-        select(BaseVersion.number, BaseVersion.created_at, BaseVersion.submitted_at).where(BaseVersion.case_id == case.id).order_by(BaseVersion.number)
+        select(BaseVersion.number, BaseVersion.created_at, BaseVersion.submitted_at)
+        .where(BaseVersion.case_id == case.id)
+        .order_by(BaseVersion.number)
     ).all()
     for number, created_at, submitted_at in versions:
-        found.append(TimelineItem(at=created_at, kind="assessment", title=f"BASE assessment version {number} started", url=f"{url}?version={number}"))
+        found.append(
+            TimelineItem(
+                at=created_at,
+                kind="assessment",
+                title=f"BASE assessment version {number} started",
+                url=f"{url}?version={number}",
+            )
+        )
         if submitted_at:
-            found.append(TimelineItem(at=submitted_at, kind="assessment", title=f"BASE assessment version {number} submitted for review", url=f"{url}?version={number}"))
+            found.append(
+                TimelineItem(
+                    at=submitted_at,
+                    kind="assessment",
+                    title=f"BASE assessment version {number} submitted for review",
+                    url=f"{url}?version={number}",
+                )
+            )
     if versions:
-        newest = session.exec(select(BaseVersion.content).where(BaseVersion.case_id == case.id, BaseVersion.number == versions[-1][0])).one()
+        newest = session.exec(
+            select(BaseVersion.content).where(BaseVersion.case_id == case.id, BaseVersion.number == versions[-1][0])
+        ).one()
         # Meetings are carried into every new version, so the newest holds them all.
         for m in newest.get("meetings", []):
-            held = datetime.combine(datetime.fromisoformat(m["held_on"]).date(), time(12), tzinfo=UTC) if m.get("held_on") else versions[-1][1]
-            found.append(TimelineItem(at=held, kind="meeting", title="Formulation meeting", detail=f"chaired by {m.get('chair', '')}", url=f"{url}/analysis", by=m.get("by", "")))
-    rows = session.exec(select(BaseFeedback.recorded_at, BaseFeedback.perspective, BaseFeedback.round).where(BaseFeedback.case_id == case.id)).all()
+            held = (
+                datetime.combine(datetime.fromisoformat(m["held_on"]).date(), time(12), tzinfo=UTC)
+                if m.get("held_on")
+                else versions[-1][1]
+            )
+            found.append(
+                TimelineItem(
+                    at=held,
+                    kind="meeting",
+                    title="Formulation meeting",
+                    detail=f"chaired by {m.get('chair', '')}",
+                    url=f"{url}/analysis",
+                    by=m.get("by", ""),
+                )
+            )
+    rows = session.exec(
+        select(BaseFeedback.recorded_at, BaseFeedback.perspective, BaseFeedback.round).where(
+            BaseFeedback.case_id == case.id
+        )
+    ).all()
     for at, perspective, review_round in rows:
-        found.append(TimelineItem(at=at, kind="rating", title=f"Service-user feedback: {PERSPECTIVE_LABELS[Perspective(perspective)].lower()}", detail=f"review {review_round}", url=f"{url}/feedback?round={review_round}"))
+        found.append(
+            TimelineItem(
+                at=at,
+                kind="rating",
+                title=f"Service-user feedback: {PERSPECTIVE_LABELS[Perspective(perspective)].lower()}",
+                detail=f"review {review_round}",
+                url=f"{url}/feedback?round={review_round}",
+            )
+        )
     return found

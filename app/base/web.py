@@ -1,4 +1,5 @@
 """Helpers shared by the BASE screens: the version a form changes, its case's people, the 409 page."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -36,15 +37,25 @@ def version_for_change(session: Session, case: Case, version_id: str) -> BaseVer
     """The version a form changes, row-locked: every change rewrites the version's document, so
     two saves at once (outbox replay, co-worker) must queue rather than lose one (PostgreSQL;
     SQLite allows one writer anyway and refuses a write from a stale snapshot)."""
-    version = session.exec(select(BaseVersion).where(BaseVersion.id == version_id).with_for_update()).first() if version_id else None
+    version = (
+        session.exec(select(BaseVersion).where(BaseVersion.id == version_id).with_for_update()).first()
+        if version_id
+        else None
+    )
     if version is None or version.case_id != case.id:
         raise HTTPException(status_code=404)
     return version
 
 
 def case_people(session: Session, case: Case) -> list[Person]:
-    return list(session.exec(select(Person).where(Person.case_id == case.id).order_by(Person.is_young_person.desc(), Person.name)).all())
+    return list(
+        session.exec(
+            select(Person).where(Person.case_id == case.id).order_by(Person.is_young_person.desc(), Person.name)
+        ).all()
+    )
 
 
 def locked_page(request: Request, case: Case, version: BaseVersion) -> Response:
-    return render(request, f"{TEMPLATES}/locked.html", {"case": case, "version": version, "new_id": new_id()}, status_code=409)
+    return render(
+        request, f"{TEMPLATES}/locked.html", {"case": case, "version": version, "new_id": new_id()}, status_code=409
+    )

@@ -3,6 +3,7 @@
 Withdrawing consent to the work itself prompts ending the case with reason "consent withdrawn";
 the route does the prompting, the rule lives in `work_consent_remaining`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,18 +45,38 @@ def record_consent(
         raise Refused("The date consent was given cannot be in the future.")
     if purpose == "sharing" and not agency.strip():
         raise Refused("Name the agencies this consent allows sharing with.")
-    consent = Consent(case_id=case.id, person_id=person.id, purpose=purpose, agency=agency.strip(), how_given=how_given, given_on=given_on, recorded_by_id=by.id)
+    consent = Consent(
+        case_id=case.id,
+        person_id=person.id,
+        purpose=purpose,
+        agency=agency.strip(),
+        how_given=how_given,
+        given_on=given_on,
+        recorded_by_id=by.id,
+    )
     if record_id:
         consent.id = record_id
     session.add(consent)
     session.flush()
-    _event(session=session, case=case, by=by, kind="consent_given", rationale=purpose, person_id=person.id, reason=purpose)
-    audit.record(session=session, actor=by, action="create", object_type="consent", object_id=consent.id, case_id=case.id, detail=f"purpose {purpose} how {how_given}")
+    _event(
+        session=session, case=case, by=by, kind="consent_given", rationale=purpose, person_id=person.id, reason=purpose
+    )
+    audit.record(
+        session=session,
+        actor=by,
+        action="create",
+        object_type="consent",
+        object_id=consent.id,
+        case_id=case.id,
+        detail=f"purpose {purpose} how {how_given}",
+    )
     session.flush()
     return consent, True
 
 
-def withdraw_consent(*, session: Session, case: Case, by: Actor, consent: Consent, withdrawn_on: date, note: str = "") -> Consent:
+def withdraw_consent(
+    *, session: Session, case: Case, by: Actor, consent: Consent, withdrawn_on: date, note: str = ""
+) -> Consent:
     """Record that consent was withdrawn on `withdrawn_on` (the consent row keeps its history)."""
     if consent.case_id != case.id:
         raise Refused("That consent is not part of this case.")
@@ -70,17 +91,38 @@ def withdraw_consent(*, session: Session, case: Case, by: Actor, consent: Consen
     consent.withdrawn_by_id = by.id
     consent.version += 1
     session.add(consent)
-    _event(session=session, case=case, by=by, kind="consent_withdrawn", rationale=note.strip(), person_id=consent.person_id, reason=consent.purpose)
-    audit.record(session=session, actor=by, action="withdraw", object_type="consent", object_id=consent.id, case_id=case.id, detail=f"purpose {consent.purpose}")
+    _event(
+        session=session,
+        case=case,
+        by=by,
+        kind="consent_withdrawn",
+        rationale=note.strip(),
+        person_id=consent.person_id,
+        reason=consent.purpose,
+    )
+    audit.record(
+        session=session,
+        actor=by,
+        action="withdraw",
+        object_type="consent",
+        object_id=consent.id,
+        case_id=case.id,
+        detail=f"purpose {consent.purpose}",
+    )
     session.flush()
     return consent
 
 
 def work_consent_remaining(*, session: Session, case: Case) -> bool:
     """Whether anyone still consents to the work itself."""
-    return session.exec(
-        select(Consent.id).where(Consent.case_id == case.id, Consent.purpose == "work", Consent.withdrawn_on.is_(None)).limit(1)
-    ).first() is not None
+    return (
+        session.exec(
+            select(Consent.id)
+            .where(Consent.case_id == case.id, Consent.purpose == "work", Consent.withdrawn_on.is_(None))
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 @dataclass(frozen=True)
@@ -89,10 +131,18 @@ class ConsentCell:
     consent: Consent | None
 
 
-def at_a_glance(*, session: Session, case: Case, people: list[Person]) -> tuple[list[Consent], dict[str, dict[str, ConsentCell]]]:
+def at_a_glance(
+    *, session: Session, case: Case, people: list[Person]
+) -> tuple[list[Consent], dict[str, dict[str, ConsentCell]]]:
     """Every consent row, and per person and purpose the current state (one query)."""
-    rows = list(session.exec(select(Consent).where(Consent.case_id == case.id).order_by(Consent.given_on, Consent.recorded_at)).all())
-    grid: dict[str, dict[str, ConsentCell]] = {p.id: {purpose: ConsentCell("none", None) for purpose in PURPOSES} for p in people}
+    rows = list(
+        session.exec(
+            select(Consent).where(Consent.case_id == case.id).order_by(Consent.given_on, Consent.recorded_at)
+        ).all()
+    )
+    grid: dict[str, dict[str, ConsentCell]] = {
+        p.id: {purpose: ConsentCell("none", None) for purpose in PURPOSES} for p in people
+    }
     for row in rows:
         cells = grid.setdefault(row.person_id, {purpose: ConsentCell("none", None) for purpose in PURPOSES})
         current = cells.get(row.purpose)

@@ -3,6 +3,7 @@
 A missed visit ("no access") is recorded as missed and never counts as direct time (issue 3).
 The first attended contact sets the case's first contact, shown against the 24-hour target.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -64,9 +65,20 @@ def record_contact(
     if direct_minutes > duration_minutes + admin_minutes and attended:
         raise Refused("Direct time cannot be longer than the contact itself.")
     contact = Contact(
-        case_id=case.id, kind=kind, occurred_on=occurred_on, start_time=start_time, duration_minutes=duration_minutes, place=place, present=list(present),
-        young_person_seen=young_person_seen, seen_alone=seen_alone, attended=attended, direct_minutes=direct_minutes, admin_minutes=admin_minutes,
-        note=note.strip()[:2000], by_user_id=by.id,
+        case_id=case.id,
+        kind=kind,
+        occurred_on=occurred_on,
+        start_time=start_time,
+        duration_minutes=duration_minutes,
+        place=place,
+        present=list(present),
+        young_person_seen=young_person_seen,
+        seen_alone=seen_alone,
+        attended=attended,
+        direct_minutes=direct_minutes,
+        admin_minutes=admin_minutes,
+        note=note.strip()[:2000],
+        by_user_id=by.id,
     )
     if record_id:
         contact.id = record_id
@@ -76,7 +88,15 @@ def record_contact(
         case.first_contact_at = when.astimezone(utcnow().tzinfo)
         session.add(case)
     session.flush()
-    audit.record(session=session, actor=by, action="create", object_type="contact", object_id=contact.id, case_id=case.id, detail=f"{kind} {'attended' if attended else 'missed'}")
+    audit.record(
+        session=session,
+        actor=by,
+        action="create",
+        object_type="contact",
+        object_id=contact.id,
+        case_id=case.id,
+        detail=f"{kind} {'attended' if attended else 'missed'}",
+    )
     return contact, True
 
 

@@ -4,6 +4,7 @@ Deterministic (a seeded generator), fictional, and consistent with each case's s
 a dormant case stopped being visited weeks ago, a closed one has its closure, a new referral has
 nothing yet but the referral itself.
 """
+
 from __future__ import annotations
 
 import random
@@ -15,9 +16,25 @@ from app.cases.eligibility import criteria_set
 from app.cases.models import CaseEvent, Consent, Contact, EligibilityDecision
 from app.timeutil import LOCAL, utcnow
 
-ROUTES = ["mash", "cf_plan", "step_down_cin", "school", "mash", "step_down_cp", "cf_plan", "school", "mash", "step_down_cin", "other", "mash"]
+ROUTES = [
+    "mash",
+    "cf_plan",
+    "step_down_cin",
+    "school",
+    "mash",
+    "step_down_cp",
+    "cf_plan",
+    "school",
+    "mash",
+    "step_down_cin",
+    "other",
+    "mash",
+]
 REASONS = {
-    "Kayla": ("Going missing overnight at weekends; arguments at home about friends much older than her.", ["S-A2", "S-A5", "S-B4"]),
+    "Kayla": (
+        "Going missing overnight at weekends; arguments at home about friends much older than her.",
+        ["S-A2", "S-A5", "S-B4"],
+    ),
     "Tyler": ("Excluded twice this term; mum says she cannot manage his anger at home.", ["S-A5", "S-B8", "S-B4"]),
     "Amira": ("Concerns about exploitation; found in another town with older males.", ["S-A1", "S-A5", "S-B10"]),
     "Jayden": ("School worried about absence and a change in behaviour since his dad left.", ["S-B4", "S-B9"]),
@@ -62,43 +79,157 @@ def load(*, session: Session, demo) -> None:
         case.referrer_contact = f"01632 96{number:04d}"
         case.referral_reason = reason
         case.gender = "female" if first in ("Kayla", "Amira", "Chloe", "Mia", "Ellie", "Sophie") else "male"
-        case.ethnicity = ["white", "white", "asian", "black", "white", "asian", "white", "not_known", "white", "mixed", "white", "white"][number % 12]
-        case.statutory_status_at_referral = {"cin": "cin", "cp": "cp", "cla": "cla"}.get(case.practice_context, "early_help")
+        case.ethnicity = [
+            "white",
+            "white",
+            "asian",
+            "black",
+            "white",
+            "asian",
+            "white",
+            "not_known",
+            "white",
+            "mixed",
+            "white",
+            "white",
+        ][number % 12]
+        case.statutory_status_at_referral = {"cin": "cin", "cp": "cp", "cla": "cla"}.get(
+            case.practice_context, "early_help"
+        )
         case.prior_cin = "yes" if case.practice_context in ("cin", "cp", "cla") else "no"
         session.add(case)
         if case.status == "referred":
             continue
         screening_at = opened + timedelta(hours=20)
-        session.add(CaseEvent(case_id=case.id, kind="screening_started", from_status="referred", to_status="screening", rationale="Referral meets the service's focus; screening started.", occurred_at=screening_at, by_user_id=worker_id))
+        session.add(
+            CaseEvent(
+                case_id=case.id,
+                kind="screening_started",
+                from_status="referred",
+                to_status="screening",
+                rationale="Referral meets the service's focus; screening started.",
+                occurred_at=screening_at,
+                by_user_id=worker_id,
+            )
+        )
         # First contact: mostly within the 24-hour target, one or two late, as in real services.
         first_contact = opened + timedelta(hours=rng.choice([3, 6, 20, 22, 30]))
         case.first_contact_at = min(first_contact, now)
-        session.add(Contact(case_id=case.id, kind="phone", occurred_on=case.first_contact_at.astimezone(LOCAL).date(), start_time=case.first_contact_at.astimezone(LOCAL).time().replace(second=0, microsecond=0), duration_minutes=20, place="office", present=[people[1].id] if len(people) > 1 else [], attended=True, direct_minutes=20, note="First call: introduced the service and arranged a visit.", by_user_id=worker_id, recorded_at=case.first_contact_at))
+        session.add(
+            Contact(
+                case_id=case.id,
+                kind="phone",
+                occurred_on=case.first_contact_at.astimezone(LOCAL).date(),
+                start_time=case.first_contact_at.astimezone(LOCAL).time().replace(second=0, microsecond=0),
+                duration_minutes=20,
+                place="office",
+                present=[people[1].id] if len(people) > 1 else [],
+                attended=True,
+                direct_minutes=20,
+                note="First call: introduced the service and arranged a visit.",
+                by_user_id=worker_id,
+                recorded_at=case.first_contact_at,
+            )
+        )
         if case.status == "screening":
             continue
         decided = opened + timedelta(days=2)
-        session.add(EligibilityDecision(case_id=case.id, criteria_set=criteria.key, set_version=criteria.version, rule=criteria.rule, ticked=sorted(ticked), rule_met=True, eligible=True, decided_at=decided, by_user_id=worker_id))
-        session.add(CaseEvent(case_id=case.id, kind="eligibility", reason="eligible", occurred_at=decided, by_user_id=worker_id))
+        session.add(
+            EligibilityDecision(
+                case_id=case.id,
+                criteria_set=criteria.key,
+                set_version=criteria.version,
+                rule=criteria.rule,
+                ticked=sorted(ticked),
+                rule_met=True,
+                eligible=True,
+                decided_at=decided,
+                by_user_id=worker_id,
+            )
+        )
+        session.add(
+            CaseEvent(case_id=case.id, kind="eligibility", reason="eligible", occurred_at=decided, by_user_id=worker_id)
+        )
         consent_day = (opened + timedelta(days=3)).astimezone(LOCAL).date()
         for person in people[:2]:
             for purpose in ("work", "sharing", "network_meeting") if person.is_young_person else ("work", "sharing"):
                 how = "signed" if purpose == "work" else "verbal"
-                consent = Consent(case_id=case.id, person_id=person.id, purpose=purpose, agency="School and GP" if purpose == "sharing" else "", how_given=how, given_on=consent_day, recorded_by_id=worker_id, recorded_at=_at(consent_day, 17))
+                consent = Consent(
+                    case_id=case.id,
+                    person_id=person.id,
+                    purpose=purpose,
+                    agency="School and GP" if purpose == "sharing" else "",
+                    how_given=how,
+                    given_on=consent_day,
+                    recorded_by_id=worker_id,
+                    recorded_at=_at(consent_day, 17),
+                )
                 session.add(consent)
-                session.add(CaseEvent(case_id=case.id, kind="consent_given", reason=purpose, rationale=purpose, person_id=person.id, occurred_at=_at(consent_day, 17), by_user_id=worker_id))
+                session.add(
+                    CaseEvent(
+                        case_id=case.id,
+                        kind="consent_given",
+                        reason=purpose,
+                        rationale=purpose,
+                        person_id=person.id,
+                        occurred_at=_at(consent_day, 17),
+                        by_user_id=worker_id,
+                    )
+                )
         activated = opened + timedelta(days=5)
-        session.add(CaseEvent(case_id=case.id, kind="activated", from_status="screening", to_status="active", rationale="Eligible and the family agreed to the work.", occurred_at=activated, by_user_id=worker_id))
+        session.add(
+            CaseEvent(
+                case_id=case.id,
+                kind="activated",
+                from_status="screening",
+                to_status="active",
+                rationale="Eligible and the family agreed to the work.",
+                occurred_at=activated,
+                by_user_id=worker_id,
+            )
+        )
         if first == "Amira" and "worker3" in demo.users:
             case.co_worker_id = demo.users["worker3"].id
-            session.add(CaseEvent(case_id=case.id, kind="step_up", destination="cp", reason="continues", rationale="Strategy meeting after the missing episode; CP plan made, our work continues alongside.", occurred_at=opened + timedelta(days=40), by_user_id=worker_id))
+            session.add(
+                CaseEvent(
+                    case_id=case.id,
+                    kind="step_up",
+                    destination="cp",
+                    reason="continues",
+                    rationale="Strategy meeting after the missing episode; CP plan made, our work continues alongside.",
+                    occurred_at=opened + timedelta(days=40),
+                    by_user_id=worker_id,
+                )
+            )
         work_ends = now
         if case.status == "dormant":
             work_ends = now - timedelta(days=45)
-            session.add(CaseEvent(case_id=case.id, kind="dormant", from_status="active", to_status="dormant", rationale="Goals met; knows she can call her worker any time.", occurred_at=work_ends, by_user_id=worker_id))
+            session.add(
+                CaseEvent(
+                    case_id=case.id,
+                    kind="dormant",
+                    from_status="active",
+                    to_status="dormant",
+                    rationale="Goals met; knows she can call her worker any time.",
+                    occurred_at=work_ends,
+                    by_user_id=worker_id,
+                )
+            )
         if case.status == "closed":
             work_ends = (case.closed_at or now) - timedelta(days=1)
             case.closure_reason = "aims_achieved"
-            session.add(CaseEvent(case_id=case.id, kind="closed", from_status="active", to_status="closed", reason="aims_achieved", rationale="Plan aims achieved; ending agreed with the family.", occurred_at=case.closed_at or now, by_user_id=worker_id))
+            session.add(
+                CaseEvent(
+                    case_id=case.id,
+                    kind="closed",
+                    from_status="active",
+                    to_status="closed",
+                    reason="aims_achieved",
+                    rationale="Plan aims achieved; ending agreed with the family.",
+                    occurred_at=case.closed_at or now,
+                    by_user_id=worker_id,
+                )
+            )
         day = activated
         while day < work_ends - timedelta(days=1):
             day += timedelta(days=rng.choice([2, 3, 4, 5, 7]))
@@ -110,11 +241,24 @@ def load(*, session: Session, demo) -> None:
             duration = {"visit": rng.choice([45, 60, 75, 90]), "phone": 15, "meeting": 60, "message": 5}[kind]
             present = [] if missed else [p.id for p in people if p.in_household and rng.random() < 0.8]
             yp_seen = not missed and kind in ("visit", "meeting") and people[0].id in present
-            session.add(Contact(
-                case_id=case.id, kind=kind, occurred_on=on, start_time=time(rng.choice([10, 15, 16, 17, 18]), rng.choice([0, 30])), duration_minutes=duration,
-                place="home" if kind == "visit" else ("school" if kind == "meeting" else "office"), present=present, young_person_seen=yp_seen,
-                seen_alone=yp_seen and rng.random() < 0.4, attended=not missed, direct_minutes=0 if missed else duration, admin_minutes=rng.choice([0, 15, 30]),
-                note="No answer at the door; left a card." if missed else rng.choice(NOTES), by_user_id=worker_id, recorded_at=day,
-            ))
+            session.add(
+                Contact(
+                    case_id=case.id,
+                    kind=kind,
+                    occurred_on=on,
+                    start_time=time(rng.choice([10, 15, 16, 17, 18]), rng.choice([0, 30])),
+                    duration_minutes=duration,
+                    place="home" if kind == "visit" else ("school" if kind == "meeting" else "office"),
+                    present=present,
+                    young_person_seen=yp_seen,
+                    seen_alone=yp_seen and rng.random() < 0.4,
+                    attended=not missed,
+                    direct_minutes=0 if missed else duration,
+                    admin_minutes=rng.choice([0, 15, 30]),
+                    note="No answer at the door; left a card." if missed else rng.choice(NOTES),
+                    by_user_id=worker_id,
+                    recorded_at=day,
+                )
+            )
         session.add(case)
     session.flush()

@@ -4,6 +4,7 @@ The sets are versioned data files in app/cases/criteria/; the service chooses on
 ELIGIBILITY_CRITERIA_SET setting. The rule engine is pure (app.cases.rules); this module loads
 sets and stores decisions with the set's key, version, rule and the ticked codes.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,9 +31,14 @@ def criteria_set(key: str) -> rules.CriteriaSet:
         raise LookupError(f"no eligibility criteria set called {key!r}")
     data = json.loads(path.read_text(encoding="utf-8"))
     return rules.CriteriaSet(
-        key=data["key"], name=data["name"], version=str(data["version"]), rule=data["rule"],
+        key=data["key"],
+        name=data["name"],
+        version=str(data["version"]),
+        rule=data["rule"],
         groups={group: [(code, words) for code, words in items] for group, items in data["groups"].items()},
-        edge_of_care=data.get("edge_of_care", ""), min_age=data.get("min_age"), max_age=data.get("max_age"),
+        edge_of_care=data.get("edge_of_care", ""),
+        min_age=data.get("min_age"),
+        max_age=data.get("max_age"),
     )
 
 
@@ -40,24 +46,61 @@ def available_sets() -> list[str]:
     return sorted(p.stem for p in CRITERIA_DIR.glob("*.json"))
 
 
-def record_decision(*, session: Session, case: Case, by: Actor, criteria: rules.CriteriaSet, ticked: list[str], override: bool, override_reason: str) -> EligibilityDecision:
+def record_decision(
+    *,
+    session: Session,
+    case: Case,
+    by: Actor,
+    criteria: rules.CriteriaSet,
+    ticked: list[str],
+    override: bool,
+    override_reason: str,
+) -> EligibilityDecision:
     """Store the screening decision: the rule's answer and any override, with its reason."""
     age = age_on(case.date_of_birth, today()) if case.date_of_birth else None
     outcome = rules.decide_eligibility(criteria, ticked, age=age, override=override, override_reason=override_reason)
     if outcome.refusal:
         raise Refused(outcome.refusal)
     decision = EligibilityDecision(
-        case_id=case.id, criteria_set=criteria.key, set_version=criteria.version, rule=criteria.rule, ticked=sorted(set(ticked)),
-        age_in_range=outcome.age_in_range, rule_met=outcome.rule_met, eligible=outcome.eligible, overridden=override,
-        override_reason=override_reason.strip() if override else "", by_user_id=by.id,
+        case_id=case.id,
+        criteria_set=criteria.key,
+        set_version=criteria.version,
+        rule=criteria.rule,
+        ticked=sorted(set(ticked)),
+        age_in_range=outcome.age_in_range,
+        rule_met=outcome.rule_met,
+        eligible=outcome.eligible,
+        overridden=override,
+        override_reason=override_reason.strip() if override else "",
+        by_user_id=by.id,
     )
     session.add(decision)
     words = "eligible" if outcome.eligible else "not eligible"
-    _event(session=session, case=case, by=by, kind="eligibility", rationale=decision.override_reason, reason="eligible" if outcome.eligible else "not_eligible")
-    audit.record(session=session, actor=by, action="create", object_type="eligibility_decision", object_id=decision.id, case_id=case.id, detail=f"{criteria.key} v{criteria.version} {words}{' (override)' if override else ''}")
+    _event(
+        session=session,
+        case=case,
+        by=by,
+        kind="eligibility",
+        rationale=decision.override_reason,
+        reason="eligible" if outcome.eligible else "not_eligible",
+    )
+    audit.record(
+        session=session,
+        actor=by,
+        action="create",
+        object_type="eligibility_decision",
+        object_id=decision.id,
+        case_id=case.id,
+        detail=f"{criteria.key} v{criteria.version} {words}{' (override)' if override else ''}",
+    )
     session.flush()
     return decision
 
 
 def latest_decision(*, session: Session, case: Case) -> EligibilityDecision | None:
-    return session.exec(select(EligibilityDecision).where(EligibilityDecision.case_id == case.id).order_by(EligibilityDecision.decided_at.desc()).limit(1)).first()
+    return session.exec(
+        select(EligibilityDecision)
+        .where(EligibilityDecision.case_id == case.id)
+        .order_by(EligibilityDecision.decided_at.desc())
+        .limit(1)
+    ).first()

@@ -9,6 +9,7 @@ A feature may provide, in its own package:
 Both are called once per case page, in the order of app.main.FEATURES; each must use a constant
 number of queries (aggregate in SQL) so the case page stays fast as data grows.
 """
+
 from __future__ import annotations
 
 import importlib

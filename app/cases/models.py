@@ -3,6 +3,7 @@
 Records that a worker may create offline (people, events, contacts, and every framework's items)
 have UUID string ids, so the id generated on the tablet is the id stored (DESIGN.md "Offline").
 """
+
 from __future__ import annotations
 
 import uuid
@@ -42,7 +43,14 @@ PRACTICE_CONTEXT_LABELS = {
 }
 
 # Vocabularies as (code, words on screen). Codes are stored; words can change.
-GENDERS = [("female", "Female"), ("male", "Male"), ("non_binary", "Non-binary"), ("other", "Describes themselves another way"), ("not_said", "Prefers not to say"), ("not_known", "Not known")]
+GENDERS = [
+    ("female", "Female"),
+    ("male", "Male"),
+    ("non_binary", "Non-binary"),
+    ("other", "Describes themselves another way"),
+    ("not_said", "Prefers not to say"),
+    ("not_known", "Not known"),
+]
 ETHNICITIES = [
     ("white", "White"),
     ("mixed", "Mixed or multiple ethnic groups"),
@@ -61,7 +69,13 @@ REFERRAL_ROUTES = [
     ("school", "School"),
     ("other", "Other"),
 ]
-STATUTORY_STATUSES = [("none", "None"), ("early_help", "Early help"), ("cin", "Child in need (CIN)"), ("cp", "Child protection plan (CP)"), ("cla", "Child looked after (CLA)")]
+STATUTORY_STATUSES = [
+    ("none", "None"),
+    ("early_help", "Early help"),
+    ("cin", "Child in need (CIN)"),
+    ("cp", "Child protection plan (CP)"),
+    ("cla", "Child looked after (CLA)"),
+]
 YES_NO_NOT_KNOWN = [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")]
 CLOSURE_REASONS = [
     ("aims_achieved", "Plan aims achieved"),
@@ -73,12 +87,37 @@ CLOSURE_REASONS = [
     ("not_taken_up", "Referral not taken up"),
     ("other", "Other"),
 ]
-CONSENT_PURPOSES = [("work", "The work itself"), ("sharing", "Sharing with named agencies"), ("network_meeting", "Family network meeting"), ("images", "Drawings and photos")]
+CONSENT_PURPOSES = [
+    ("work", "The work itself"),
+    ("sharing", "Sharing with named agencies"),
+    ("network_meeting", "Family network meeting"),
+    ("images", "Drawings and photos"),
+]
 CONSENT_HOW = [("signed", "Signed on screen"), ("verbal", "Verbal"), ("written", "Written")]
-CONTACT_KINDS = [("visit", "Visit"), ("phone", "Phone call"), ("message", "Message"), ("meeting", "Meeting"), ("other", "Other")]
-CONTACT_PLACES = [("home", "Home"), ("school", "School"), ("community", "Community"), ("office", "Office"), ("other", "Other")]
-STEP_UP_DESTINATIONS = [("cin", "Child in need (CIN)"), ("cp", "Child protection (CP)"), ("cla", "Child looked after (CLA)")]
-STEP_DOWN_DESTINATIONS = [("early_help", "Early help"), ("universal", "Universal services"), ("cin", "Child in need (CIN)")]
+CONTACT_KINDS = [
+    ("visit", "Visit"),
+    ("phone", "Phone call"),
+    ("message", "Message"),
+    ("meeting", "Meeting"),
+    ("other", "Other"),
+]
+CONTACT_PLACES = [
+    ("home", "Home"),
+    ("school", "School"),
+    ("community", "Community"),
+    ("office", "Office"),
+    ("other", "Other"),
+]
+STEP_UP_DESTINATIONS = [
+    ("cin", "Child in need (CIN)"),
+    ("cp", "Child protection (CP)"),
+    ("cla", "Child looked after (CLA)"),
+]
+STEP_DOWN_DESTINATIONS = [
+    ("early_help", "Early help"),
+    ("universal", "Universal services"),
+    ("cin", "Child in need (CIN)"),
+]
 
 
 def label(options: list[tuple[str, str]], code: str | None) -> str:

@@ -4,6 +4,7 @@ A person added on a tablet arrives with the id the tablet gave it; sending it ag
 An edit names the version it started from; if the person has moved on since, it is a Conflict for
 the worker to resolve, never a silent overwrite.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -18,7 +19,17 @@ from app.cases.service import Conflict, Refused, _event
 from app.security.auth import Actor
 from app.timeutil import utcnow
 
-EDITABLE = ("name", "relationship", "in_household", "knows_the_worries", "phone", "email", "address", "date_of_birth", "notes")
+EDITABLE = (
+    "name",
+    "relationship",
+    "in_household",
+    "knows_the_worries",
+    "phone",
+    "email",
+    "address",
+    "date_of_birth",
+    "notes",
+)
 
 
 def valid_client_id(value: str | None) -> str | None:
@@ -43,7 +54,9 @@ def existing_with_id(*, session: Session, model, case: Case, record_id: str | No
 
 def duplicate_of(*, session: Session, case: Case, name: str, excluding: str | None = None) -> Person | None:
     """Someone on this case with the same name (ignoring case and spaces)."""
-    query = select(Person).where(Person.case_id == case.id, func.lower(func.trim(Person.name)) == " ".join(name.split()).lower())
+    query = select(Person).where(
+        Person.case_id == case.id, func.lower(func.trim(Person.name)) == " ".join(name.split()).lower()
+    )
     if excluding:
         query = query.where(Person.id != excluding)
     return session.exec(query.limit(1)).first()
@@ -75,20 +88,32 @@ def add_person(
     if duplicate_of(session=session, case=case, name=name):
         raise Refused(f"{name} is already one of this family's people.")
     person = Person(
-        case_id=case.id, name=name, relationship=relationship.strip(), in_household=in_household, knows_the_worries=knows_the_worries,
-        phone=phone, email=email, address=address, date_of_birth=date_of_birth, notes=notes,
+        case_id=case.id,
+        name=name,
+        relationship=relationship.strip(),
+        in_household=in_household,
+        knows_the_worries=knows_the_worries,
+        phone=phone,
+        email=email,
+        address=address,
+        date_of_birth=date_of_birth,
+        notes=notes,
     )
     if record_id:
         person.id = record_id
     session.add(person)
     session.flush()
-    _event(session=session, case=case, by=by, kind="person_added", rationale=relationship.strip()[:60], person_id=person.id)
+    _event(
+        session=session, case=case, by=by, kind="person_added", rationale=relationship.strip()[:60], person_id=person.id
+    )
     audit.record(session=session, actor=by, action="create", object_type="person", object_id=person.id, case_id=case.id)
     session.flush()
     return person, True
 
 
-def update_person(*, session: Session, case: Case, person: Person, by: Actor, base_version: int, changes: dict) -> Person:
+def update_person(
+    *, session: Session, case: Case, person: Person, by: Actor, base_version: int, changes: dict
+) -> Person:
     """Change a person's details, refused with Conflict if they changed since `base_version`."""
     if person.case_id != case.id:
         raise Refused("That person is not part of this case.")
@@ -109,7 +134,10 @@ def update_person(*, session: Session, case: Case, person: Person, by: Actor, ba
     for key, value in changes.items():
         setattr(person, key, value)
     # The young person's name and date of birth live on the case too; keep the two in step.
-    if person.is_young_person and (changes.get("name", case.young_person_name) != case.young_person_name or changes.get("date_of_birth", case.date_of_birth) != case.date_of_birth):
+    if person.is_young_person and (
+        changes.get("name", case.young_person_name) != case.young_person_name
+        or changes.get("date_of_birth", case.date_of_birth) != case.date_of_birth
+    ):
         case.young_person_name = changes.get("name", case.young_person_name)
         case.date_of_birth = changes.get("date_of_birth", case.date_of_birth)
         case.version += 1
@@ -118,6 +146,14 @@ def update_person(*, session: Session, case: Case, person: Person, by: Actor, ba
     person.updated_at = utcnow()
     session.add(person)
     # Field names only: values can be personal data.
-    audit.record(session=session, actor=by, action="update", object_type="person", object_id=person.id, case_id=case.id, detail="changed " + ", ".join(changed))
+    audit.record(
+        session=session,
+        actor=by,
+        action="update",
+        object_type="person",
+        object_id=person.id,
+        case_id=case.id,
+        detail="changed " + ", ".join(changed),
+    )
     session.flush()
     return person

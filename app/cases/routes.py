@@ -1,5 +1,6 @@
 """Caseload, new referral and the case page; people, consent, contacts and lifecycle live in
 routes_records.py and routes_lifecycle.py, included here so app.main finds one router."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
@@ -53,9 +54,20 @@ def home(request: Request, session: SessionDep, actor: CurrentActor, q: str = ""
 def _staff(session: Session, actor) -> tuple[list[User], list[User]]:
     """Key workers the actor may assign (their team's workers) and possible co-workers."""
     team_workers = list(
-        session.exec(select(User).where(User.team_id == actor.user.team_id, User.role == Role.worker, User.is_active.is_(True)).order_by(User.full_name)).all()
+        session.exec(
+            select(User)
+            .where(User.team_id == actor.user.team_id, User.role == Role.worker, User.is_active.is_(True))
+            .order_by(User.full_name)
+        ).all()
     )
-    co_workers = list(session.exec(select(User).where(User.role.in_([Role.worker, Role.supervisor]), User.is_active.is_(True)).order_by(User.full_name).limit(300)).all())
+    co_workers = list(
+        session.exec(
+            select(User)
+            .where(User.role.in_([Role.worker, Role.supervisor]), User.is_active.is_(True))
+            .order_by(User.full_name)
+            .limit(300)
+        ).all()
+    )
     return team_workers, co_workers
 
 
@@ -89,7 +101,9 @@ async def create_referral(request: Request, session: SessionDep, actor: CurrentA
     form = Form(await request.form())
     team_workers, co_workers = _staff(session, actor)
     fields = {
-        "young_person_name": " ".join(form.text("young_person_name", required=True, max_length=120, label="The young person's name").split()),
+        "young_person_name": " ".join(
+            form.text("young_person_name", required=True, max_length=120, label="The young person's name").split()
+        ),
         "preferred_name": form.text("preferred_name", max_length=80),
         "date_of_birth": form.date("date_of_birth", required=True, not_future=True),
         "gender": form.choice("gender", [c for c, _ in GENDERS], default="not_known"),
@@ -99,9 +113,15 @@ async def create_referral(request: Request, session: SessionDep, actor: CurrentA
         "referrer_agency": form.text("referrer_agency", max_length=120),
         "referrer_name": form.text("referrer_name", max_length=120),
         "referrer_contact": form.text("referrer_contact", max_length=200),
-        "referral_reason": form.text("referral_reason", required=True, max_length=4000, label="The reason for referral"),
-        "statutory_status_at_referral": form.choice("statutory_status_at_referral", [c for c, _ in STATUTORY_STATUSES], default="none"),
-        "practice_context": form.choice("practice_context", [k.value for k in PRACTICE_CONTEXT_LABELS], default="early_help"),
+        "referral_reason": form.text(
+            "referral_reason", required=True, max_length=4000, label="The reason for referral"
+        ),
+        "statutory_status_at_referral": form.choice(
+            "statutory_status_at_referral", [c for c, _ in STATUTORY_STATUSES], default="none"
+        ),
+        "practice_context": form.choice(
+            "practice_context", [k.value for k in PRACTICE_CONTEXT_LABELS], default="early_help"
+        ),
     }
     for key in ("prior_cin", "prior_cp", "prior_cla"):
         fields[key] = form.choice(key, [c for c, _ in YES_NO_NOT_KNOWN], default="not_known")
@@ -123,7 +143,13 @@ async def create_referral(request: Request, session: SessionDep, actor: CurrentA
     if not form.ok:
         return render(request, "cases/referral.html", _referral_ctx(session, actor, form), status_code=422)
     key_worker = next(u for u in team_workers if str(u.id) == worker_id)
-    case = service.create_referral(session=session, by=actor, fields=fields, key_worker=key_worker, co_worker_id=int(co_worker_id) if co_worker_id else None)
+    case = service.create_referral(
+        session=session,
+        by=actor,
+        fields=fields,
+        key_worker=key_worker,
+        co_worker_id=int(co_worker_id) if co_worker_id else None,
+    )
     flash(request, f"Referral recorded as {case.reference}.")
     return redirect(request, f"/cases/{case.id}")
 
@@ -135,12 +161,21 @@ def case_context(*, session: Session, case, actor, settings, kind: str = "") -> 
     """Everything the case page shows, in a constant number of queries."""
     people = service.people_of(session=session, case=case)
     consents, consent_grid = consent_service.at_a_glance(session=session, case=case, people=people)
-    recent_contacts = list(session.exec(select(Contact).where(Contact.case_id == case.id).order_by(Contact.occurred_on.desc(), Contact.recorded_at.desc()).limit(5)).all())
+    recent_contacts = list(
+        session.exec(
+            select(Contact)
+            .where(Contact.case_id == case.id)
+            .order_by(Contact.occurred_on.desc(), Contact.recorded_at.desc())
+            .limit(5)
+        ).all()
+    )
     facts = service.case_facts(session=session, case=case, by=actor)
     return {
         **timeline_context(session=session, case=case, kind=kind),
         "case": case,
-        "header": service.header(session=session, case=case, first_contact_target_hours=settings.first_contact_target_hours),
+        "header": service.header(
+            session=session, case=case, first_contact_target_hours=settings.first_contact_target_hours
+        ),
         "target_hours": settings.first_contact_target_hours,
         "people": people,
         "names": {p.id: p.name for p in people},
@@ -172,12 +207,16 @@ def timeline_context(*, session: Session, case, kind: str = "") -> dict:
 
 
 @router.get("/cases/{case_id}")
-def case_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep, kind: str = "") -> Response:
+def case_page(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep, kind: str = ""
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
     if kind and not kind.isidentifier():
         raise HTTPException(status_code=404)
     if is_htmx(request):  # a timeline filter: only the timeline block is sent back
-        return render(request, "cases/case.html", timeline_context(session=session, case=case, kind=kind[:20]), block="timeline")
+        return render(
+            request, "cases/case.html", timeline_context(session=session, case=case, kind=kind[:20]), block="timeline"
+        )
     ctx = case_context(session=session, case=case, actor=actor, settings=settings, kind=kind[:20])
     return render(request, "cases/case.html", ctx)
 

@@ -3,6 +3,7 @@
 A refused transition re-renders the form with the rule's own words (422), so a crafted request
 gets the same answer as the page: nothing changes.
 """
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
@@ -44,21 +45,34 @@ def _move_words(current: str, to: str) -> str:
 def _eligibility_ctx(session, case, settings, form) -> dict:
     criteria = eligibility.criteria_set(settings.eligibility_criteria_set)
     return {
-        "case": case, "form": form, "criteria": criteria, "rule_words": rules.RULE_WORDS.get(criteria.rule, criteria.rule),
+        "case": case,
+        "form": form,
+        "criteria": criteria,
+        "rule_words": rules.RULE_WORDS.get(criteria.rule, criteria.rule),
         "age": age_on(case.date_of_birth, today()) if case.date_of_birth else None,
         "latest": eligibility.latest_decision(session=session, case=case),
-        "ticked": set(form.values.get("criteria", []) if isinstance(form.values.get("criteria"), list) else [form.values.get("criteria")]) if form else set(),
+        "ticked": set(
+            form.values.get("criteria", [])
+            if isinstance(form.values.get("criteria"), list)
+            else [form.values.get("criteria")]
+        )
+        if form
+        else set(),
     }
 
 
 @router.get("/cases/{case_id}/eligibility")
-def eligibility_form(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
+def eligibility_form(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     return render(request, "cases/eligibility.html", _eligibility_ctx(session, case, settings, None))
 
 
 @router.post("/cases/{case_id}/eligibility")
-async def decide_eligibility(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
+async def decide_eligibility(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     criteria = eligibility.criteria_set(settings.eligibility_criteria_set)
@@ -70,8 +84,18 @@ async def decide_eligibility(request: Request, case_id: int, session: SessionDep
     if case.status not in (CaseStatus.referred, CaseStatus.screening):
         form.error("criteria", "Eligibility is decided while the case is referred or in screening.")
     if not form.ok:
-        return render(request, "cases/eligibility.html", _eligibility_ctx(session, case, settings, form), status_code=422)
-    decision = eligibility.record_decision(session=session, case=case, by=actor, criteria=criteria, ticked=ticked, override=override, override_reason=reason)
+        return render(
+            request, "cases/eligibility.html", _eligibility_ctx(session, case, settings, form), status_code=422
+        )
+    decision = eligibility.record_decision(
+        session=session,
+        case=case,
+        by=actor,
+        criteria=criteria,
+        ticked=ticked,
+        override=override,
+        override_reason=reason,
+    )
     flash(request, "Eligibility recorded: " + ("eligible." if decision.eligible else "not eligible."))
     return redirect(request, f"/cases/{case.id}")
 
@@ -83,8 +107,16 @@ async def decide_eligibility(request: Request, case_id: int, session: SessionDep
 # goals, agreement and a sustainability plan; reactivation records who asked and prompts tasks), so
 # the plain status form points to them instead of offering a shortcut around them.
 GUIDED = {
-    (CaseStatus.active, CaseStatus.dormant): ("End active work", "/cases/{id}/end", "Moving to dormant is part of ending active work: use End active work."),
-    (CaseStatus.dormant, CaseStatus.active): ("Reactivate", "/cases/{id}/reactivate", "Coming back from dormant has its own form: use Reactivate."),
+    (CaseStatus.active, CaseStatus.dormant): (
+        "End active work",
+        "/cases/{id}/end",
+        "Moving to dormant is part of ending active work: use End active work.",
+    ),
+    (CaseStatus.dormant, CaseStatus.active): (
+        "Reactivate",
+        "/cases/{id}/reactivate",
+        "Coming back from dormant has its own form: use Reactivate.",
+    ),
 }
 
 
@@ -92,23 +124,39 @@ def _status_ctx(session, case, actor, form, to: str = "", reason: str = "", refu
     facts = service.case_facts(session=session, case=case, by=actor)
     allowed = rules.allowed_transitions(facts)
     moves = [(status, _move_words(case.status, status)) for status in allowed if (case.status, status) not in GUIDED]
-    guided = [(words, url.format(id=case.id)) for (frm, status), (words, url, _) in GUIDED.items() if frm == case.status and status in allowed]
+    guided = [
+        (words, url.format(id=case.id))
+        for (frm, status), (words, url, _) in GUIDED.items()
+        if frm == case.status and status in allowed
+    ]
     blocked = []
     if case.status == CaseStatus.screening and CaseStatus.active not in rules.allowed_transitions(facts):
         blocked.append(rules.transition_refusal(facts, CaseStatus.active, rationale="x"))
     return {
-        "case": case, "form": form, "moves": moves, "guided": guided, "to": to, "reason": reason, "closure_reasons": CLOSURE_REASONS, "refusal": refusal, "blocked": blocked,
+        "case": case,
+        "form": form,
+        "moves": moves,
+        "guided": guided,
+        "to": to,
+        "reason": reason,
+        "closure_reasons": CLOSURE_REASONS,
+        "refusal": refusal,
+        "blocked": blocked,
     }
 
 
 @router.get("/cases/{case_id}/status")
-def status_form(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, to: str = "", reason: str = "") -> Response:
+def status_form(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, to: str = "", reason: str = ""
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     return render(request, "cases/status.html", _status_ctx(session, case, actor, None, to=to[:20], reason=reason[:30]))
 
 
 @router.post("/cases/{case_id}/status")
-async def change_status(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
+async def change_status(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     to = form.choice("to", [s.value for s in CaseStatus])
@@ -122,8 +170,14 @@ async def change_status(request: Request, case_id: int, session: SessionDep, act
     if form.ok:
         try:
             service.transition(
-                session=session, case=case, to_status=to, by=actor, rationale=rationale, closure_reason=closure_reason,
-                base_version=base_version, review_interval_weeks=settings.review_interval_weeks,
+                session=session,
+                case=case,
+                to_status=to,
+                by=actor,
+                rationale=rationale,
+                closure_reason=closure_reason,
+                base_version=base_version,
+                review_interval_weeks=settings.review_interval_weeks,
             )
         except Refused as refused:
             session.rollback()
@@ -142,9 +196,18 @@ async def change_status(request: Request, case_id: int, session: SessionDep, act
 
 
 def _step_ctx(session, case, form, refusal=None) -> dict:
-    co_workers = session.exec(select(User.id, User.full_name).where(User.role.in_([Role.worker, Role.supervisor]), User.is_active.is_(True)).order_by(User.full_name).limit(300)).all()
+    co_workers = session.exec(
+        select(User.id, User.full_name)
+        .where(User.role.in_([Role.worker, Role.supervisor]), User.is_active.is_(True))
+        .order_by(User.full_name)
+        .limit(300)
+    ).all()
     return {
-        "case": case, "form": form, "refusal": refusal, "up": STEP_UP_DESTINATIONS, "down": STEP_DOWN_DESTINATIONS,
+        "case": case,
+        "form": form,
+        "refusal": refusal,
+        "up": STEP_UP_DESTINATIONS,
+        "down": STEP_DOWN_DESTINATIONS,
         "co_workers": [(uid, name) for uid, name in co_workers if uid != case.key_worker_id],
     }
 
@@ -170,7 +233,16 @@ async def record_step(request: Request, case_id: int, session: SessionDep, actor
         return render(request, "cases/step.html", ctx, status_code=422)
     co_worker = session.get(User, int(co_worker_id)) if co_worker_id else None
     try:
-        service.step(session=session, case=case, by=actor, direction=direction, destination=destination, rationale=rationale, closes=then == "closes", co_worker=co_worker)
+        service.step(
+            session=session,
+            case=case,
+            by=actor,
+            direction=direction,
+            destination=destination,
+            rationale=rationale,
+            closes=then == "closes",
+            co_worker=co_worker,
+        )
     except Refused as refused:
         session.rollback()
         return render(request, "cases/step.html", _step_ctx(session, case, form, refused.message), status_code=422)

@@ -4,6 +4,7 @@ Creation forms accept an optional hidden `id` (a UUID made by the client): the r
 under it, and a replay of the same id succeeds without storing anything twice. A person's edit
 form carries `base_version`; a stale one answers 409 with the saved details (DESIGN.md "Offline").
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -47,16 +48,24 @@ def _replayed(request: Request, case_id: int) -> Response:
 
 
 PERSON_LABELS = {
-    "name": "Name", "relationship": "Relationship to the young person", "in_household": "Lives in the household",
-    "knows_the_worries": "Knows the worries", "phone": "Phone", "email": "Email", "address": "Address",
-    "date_of_birth": "Date of birth", "notes": "Notes",
+    "name": "Name",
+    "relationship": "Relationship to the young person",
+    "in_household": "Lives in the household",
+    "knows_the_worries": "Knows the worries",
+    "phone": "Phone",
+    "email": "Email",
+    "address": "Address",
+    "date_of_birth": "Date of birth",
+    "notes": "Notes",
 }
 
 
 def _person_fields(form: Form, *, young_person: bool = False) -> dict:
     return {
         "name": form.text("name", required=True, max_length=120, label="A name"),
-        "relationship": "Young person" if young_person else form.text("relationship", required=True, max_length=60, label="The relationship to the young person"),
+        "relationship": "Young person"
+        if young_person
+        else form.text("relationship", required=True, max_length=60, label="The relationship to the young person"),
         "in_household": form.boolean("in_household"),
         "knows_the_worries": form.boolean("knows_the_worries"),
         "phone": form.text("phone", max_length=40),
@@ -74,7 +83,9 @@ def new_person(request: Request, case_id: int, session: SessionDep, actor: Curre
 
 
 @router.post("/cases/{case_id}/people")
-async def add_person(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent) -> Response:
+async def add_person(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     record_id = people_service.valid_client_id(form.values.get("id"))
@@ -84,13 +95,23 @@ async def add_person(request: Request, case_id: int, session: SessionDep, actor:
     if form.ok and people_service.duplicate_of(session=session, case=case, name=fields["name"]):
         form.error("name", f"{' '.join(fields['name'].split())} is already one of this family's people.")
     if not form.ok:
-        return render(request, "cases/person.html", {"case": case, "person": None, "form": form, "new_id": record_id or ""}, status_code=422)
+        return render(
+            request,
+            "cases/person.html",
+            {"case": case, "person": None, "form": form, "new_id": record_id or ""},
+            status_code=422,
+        )
     try:
         person, _ = people_service.add_person(session=session, case=case, by=actor, record_id=record_id, **fields)
     except Refused as refused:
         session.rollback()
         form.error("name", refused.message)
-        return render(request, "cases/person.html", {"case": case, "person": None, "form": form, "new_id": record_id or ""}, status_code=422)
+        return render(
+            request,
+            "cases/person.html",
+            {"case": case, "person": None, "form": form, "new_id": record_id or ""},
+            status_code=422,
+        )
     flash(request, f"{person.name} added.")
     return redirect(request, f"/cases/{case.id}#people")
 
@@ -110,7 +131,9 @@ def edit_person(request: Request, case_id: int, person_id: str, session: Session
 
 
 @router.post("/cases/{case_id}/people/{person_id}")
-async def update_person(request: Request, case_id: int, person_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent) -> Response:
+async def update_person(
+    request: Request, case_id: int, person_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     person = _person_of(session, case, person_id)
     form = Form(await request.form())
@@ -123,14 +146,28 @@ async def update_person(request: Request, case_id: int, person_id: str, session:
     if not form.ok:
         return render(request, "cases/person.html", {"case": case, "person": person, "form": form}, status_code=422)
     try:
-        people_service.update_person(session=session, case=case, person=person, by=actor, base_version=base_version, changes=fields)
+        people_service.update_person(
+            session=session, case=case, person=person, by=actor, base_version=base_version, changes=fields
+        )
     except Conflict as conflict:
         # Kept as a conflict for the worker to settle side by side (app/sync); nothing is overwritten.
         labels = {k: v for k, v in PERSON_LABELS.items() if not (person.is_young_person and k == "relationship")}
         return sync.keep_conflict(
-            request, session=session, actor=actor, op_id=op, case_id=case.id, record_type="person", record_id=person.id,
-            record_label=person.name, base_version=base_version, server_version=conflict.current_version, mine=form.values,
-            theirs=person.model_dump(), labels=labels, yes_no=("in_household", "knows_the_worries"), message=conflict.message,
+            request,
+            session=session,
+            actor=actor,
+            op_id=op,
+            case_id=case.id,
+            record_type="person",
+            record_id=person.id,
+            record_label=person.name,
+            base_version=base_version,
+            server_version=conflict.current_version,
+            mine=form.values,
+            theirs=person.model_dump(),
+            labels=labels,
+            yes_no=("in_household", "knows_the_worries"),
+            message=conflict.message,
         )
     flash(request, f"{person.name}'s details saved.")
     return redirect(request, f"/cases/{case.id}#people")
@@ -141,19 +178,31 @@ async def update_person(request: Request, case_id: int, person_id: str, session:
 
 def _consent_ctx(case, people, form, record_id=None, person_id=None) -> dict:
     return {
-        "case": case, "form": form, "people": [(p.id, f"{p.name} ({p.relationship})" if p.relationship else p.name) for p in people],
-        "purposes": CONSENT_PURPOSES, "how": CONSENT_HOW, "today": today(), "new_id": record_id or "", "person_id": person_id,
+        "case": case,
+        "form": form,
+        "people": [(p.id, f"{p.name} ({p.relationship})" if p.relationship else p.name) for p in people],
+        "purposes": CONSENT_PURPOSES,
+        "how": CONSENT_HOW,
+        "today": today(),
+        "new_id": record_id or "",
+        "person_id": person_id,
     }
 
 
 @router.get("/cases/{case_id}/consent/new")
 def new_consent(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, person: str = "") -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    return render(request, "cases/consent.html", _consent_ctx(case, service.people_of(session=session, case=case), None, person_id=person[:36] or None))
+    return render(
+        request,
+        "cases/consent.html",
+        _consent_ctx(case, service.people_of(session=session, case=case), None, person_id=person[:36] or None),
+    )
 
 
 @router.post("/cases/{case_id}/consent")
-async def record_consent(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent) -> Response:
+async def record_consent(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     record_id = people_service.valid_client_id(form.values.get("id"))
@@ -171,7 +220,17 @@ async def record_consent(request: Request, case_id: int, session: SessionDep, ac
         return render(request, "cases/consent.html", _consent_ctx(case, people, form, record_id), status_code=422)
     person = next(p for p in people if p.id == person_id)
     try:
-        consent_service.record_consent(session=session, case=case, by=actor, person=person, purpose=purpose, how_given=how, given_on=given_on, agency=agency, record_id=record_id)
+        consent_service.record_consent(
+            session=session,
+            case=case,
+            by=actor,
+            person=person,
+            purpose=purpose,
+            how_given=how,
+            given_on=given_on,
+            agency=agency,
+            record_id=record_id,
+        )
     except Refused as refused:
         session.rollback()
         form.error("purpose", refused.message)
@@ -188,15 +247,30 @@ def _consent_of(session: Session, case, consent_id: str) -> Consent:
 
 
 @router.get("/cases/{case_id}/consent/{consent_id}/withdraw")
-def withdraw_form(request: Request, case_id: int, consent_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+def withdraw_form(
+    request: Request, case_id: int, consent_id: str, session: SessionDep, actor: CurrentActor
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     consent = _consent_of(session, case, consent_id)
     person = session.get(Person, consent.person_id)
-    return render(request, "cases/withdraw.html", {"case": case, "consent": consent, "person": person, "form": None, "today": today(), "purposes": dict(CONSENT_PURPOSES)})
+    return render(
+        request,
+        "cases/withdraw.html",
+        {
+            "case": case,
+            "consent": consent,
+            "person": person,
+            "form": None,
+            "today": today(),
+            "purposes": dict(CONSENT_PURPOSES),
+        },
+    )
 
 
 @router.post("/cases/{case_id}/consent/{consent_id}/withdraw")
-async def withdraw(request: Request, case_id: int, consent_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent) -> Response:
+async def withdraw(
+    request: Request, case_id: int, consent_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     consent = _consent_of(session, case, consent_id)
     person = session.get(Person, consent.person_id)
@@ -206,12 +280,29 @@ async def withdraw(request: Request, case_id: int, consent_id: str, session: Ses
     if withdrawn_on and withdrawn_on < consent.given_on:
         form.error("withdrawn_on", "Consent cannot be withdrawn before it was given.")
     if not form.ok:
-        ctx = {"case": case, "consent": consent, "person": person, "form": form, "today": today(), "purposes": dict(CONSENT_PURPOSES)}
+        ctx = {
+            "case": case,
+            "consent": consent,
+            "person": person,
+            "form": form,
+            "today": today(),
+            "purposes": dict(CONSENT_PURPOSES),
+        }
         return render(request, "cases/withdraw.html", ctx, status_code=422)
-    consent_service.withdraw_consent(session=session, case=case, by=actor, consent=consent, withdrawn_on=withdrawn_on, note=note)
-    if consent.purpose == "work" and case.status != "closed" and not consent_service.work_consent_remaining(session=session, case=case):
+    consent_service.withdraw_consent(
+        session=session, case=case, by=actor, consent=consent, withdrawn_on=withdrawn_on, note=note
+    )
+    if (
+        consent.purpose == "work"
+        and case.status != "closed"
+        and not consent_service.work_consent_remaining(session=session, case=case)
+    ):
         # Issue 3: withdrawing consent to the work itself prompts ending the case.
-        flash(request, "Consent to the work has been withdrawn. The case should now be closed with the reason \"consent withdrawn\".", "warning")
+        flash(
+            request,
+            'Consent to the work has been withdrawn. The case should now be closed with the reason "consent withdrawn".',
+            "warning",
+        )
         return redirect(request, f"/cases/{case.id}/status?to=closed&reason=consent_withdrawn")
     flash(request, "Withdrawal of consent recorded.")
     return redirect(request, f"/cases/{case.id}#consent")
@@ -223,19 +314,29 @@ async def withdraw(request: Request, case_id: int, consent_id: str, session: Ses
 def _contact_ctx(case, people, form, record_id=None) -> dict:
     now = local(utcnow())
     return {
-        "case": case, "form": form, "people": people, "kinds": CONTACT_KINDS, "places": CONTACT_PLACES, "today": today(),
-        "now": now.strftime("%H:%M"), "new_id": record_id or "",
+        "case": case,
+        "form": form,
+        "people": people,
+        "kinds": CONTACT_KINDS,
+        "places": CONTACT_PLACES,
+        "today": today(),
+        "now": now.strftime("%H:%M"),
+        "new_id": record_id or "",
     }
 
 
 @router.get("/cases/{case_id}/contacts/new")
 def new_contact(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    return render(request, "cases/contact.html", _contact_ctx(case, service.people_of(session=session, case=case), None))
+    return render(
+        request, "cases/contact.html", _contact_ctx(case, service.people_of(session=session, case=case), None)
+    )
 
 
 @router.post("/cases/{case_id}/contacts")
-async def record_contact(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent) -> Response:
+async def record_contact(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     record_id = people_service.valid_client_id(form.values.get("id"))
@@ -258,7 +359,11 @@ async def record_contact(request: Request, case_id: int, session: SessionDep, ac
         form.error("occurred_on", f"This is before the referral on {case.referral_date.strftime('%-d %b %Y')}.")
     if seen_alone and not young_person_seen and outcome == "attended":
         form.error("seen_alone", "The young person can only be seen alone if they were seen.")
-    if occurred_on == today() and start_time and datetime.combine(occurred_on, start_time) > local(utcnow()).replace(tzinfo=None):
+    if (
+        occurred_on == today()
+        and start_time
+        and datetime.combine(occurred_on, start_time) > local(utcnow()).replace(tzinfo=None)
+    ):
         form.error("start_time", "This time has not happened yet today.")
     if outcome == "attended" and direct is not None and duration is not None and direct > duration + (admin or 0):
         form.error("direct_minutes", "Direct time cannot be longer than the contact itself.")
@@ -266,9 +371,22 @@ async def record_contact(request: Request, case_id: int, session: SessionDep, ac
         return render(request, "cases/contact.html", _contact_ctx(case, people, form, record_id), status_code=422)
     try:
         contact, _ = contact_service.record_contact(
-            session=session, case=case, by=actor, kind=kind, occurred_on=occurred_on, start_time=start_time,
-            duration_minutes=duration or 0, place=place, present=present, young_person_seen=young_person_seen, seen_alone=seen_alone,
-            attended=outcome == "attended", direct_minutes=direct, admin_minutes=admin or 0, note=note, record_id=record_id,
+            session=session,
+            case=case,
+            by=actor,
+            kind=kind,
+            occurred_on=occurred_on,
+            start_time=start_time,
+            duration_minutes=duration or 0,
+            place=place,
+            present=present,
+            young_person_seen=young_person_seen,
+            seen_alone=seen_alone,
+            attended=outcome == "attended",
+            direct_minutes=direct,
+            admin_minutes=admin or 0,
+            note=note,
+            record_id=record_id,
         )
     except Refused as refused:
         session.rollback()

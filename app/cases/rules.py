@@ -10,6 +10,7 @@ Lifecycle (DESIGN.md "Case lifecycle", PRACTICE.md "Case lifecycle, closure and 
 Eligibility, consent and first contact happen in screening; step-up and step-down are events that
 may close the case or continue it with a co-worker.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -49,7 +50,13 @@ EVENT_TITLES = {
     "person_added": "Person added",
 }
 
-STATUS_WORDS = {S.referred: "Referred", S.screening: "Screening", S.active: "Active", S.dormant: "Dormant", S.closed: "Closed"}
+STATUS_WORDS = {
+    S.referred: "Referred",
+    S.screening: "Screening",
+    S.active: "Active",
+    S.dormant: "Dormant",
+    S.closed: "Closed",
+}
 
 
 @dataclass(frozen=True)
@@ -112,7 +119,9 @@ def allowed_transitions(facts: CaseFacts) -> list[str]:
     ]
 
 
-def step_refusal(*, status: str, role: str, direction: str, destination: str, rationale: str, closes: bool, co_worker_given: bool) -> str | None:
+def step_refusal(
+    *, status: str, role: str, direction: str, destination: str, rationale: str, closes: bool, co_worker_given: bool
+) -> str | None:
     """Why a step-up or step-down is refused, in plain words; None if allowed."""
     if role not in ("worker", "supervisor"):
         return "Only the case's workers and their supervisor can record a step-up or step-down."
@@ -182,7 +191,9 @@ def age_in_range(criteria: CriteriaSet, age: int | None) -> bool | None:
     """True/False against the set's age range; None when the set has none or the age is unknown."""
     if age is None or (criteria.min_age is None and criteria.max_age is None):
         return None
-    return (criteria.min_age is None or age >= criteria.min_age) and (criteria.max_age is None or age <= criteria.max_age)
+    return (criteria.min_age is None or age >= criteria.min_age) and (
+        criteria.max_age is None or age <= criteria.max_age
+    )
 
 
 @dataclass(frozen=True)
@@ -194,7 +205,9 @@ class EligibilityOutcome:
     refusal: str | None  # why nothing can be stored, or None
 
 
-def decide_eligibility(criteria: CriteriaSet, ticked: list[str], *, age: int | None, override: bool, override_reason: str) -> EligibilityOutcome:
+def decide_eligibility(
+    criteria: CriteriaSet, ticked: list[str], *, age: int | None, override: bool, override_reason: str
+) -> EligibilityOutcome:
     """The rule's answer, the age check and the worker's override, combined into one decision.
 
     Professional judgement may override the rule either way, always with a reason (PRACTICE.md:

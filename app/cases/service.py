@@ -4,6 +4,7 @@ Every write here records a CaseEvent where the timeline should show it, an audit
 codes only, never personal data) and bumps Case.version when the case record itself changes.
 People, consent, contacts and eligibility have their own modules beside this one.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -72,10 +73,25 @@ def caseload_rows(*, session: Session, user: User, search: str = "") -> list[Cas
     if search:
         like = f"%{search.lower()}%"
         query = query.where(
-            or_(func.lower(Case.young_person_name).like(like), func.lower(Case.preferred_name).like(like), func.lower(Case.reference).like(like))
+            or_(
+                func.lower(Case.young_person_name).like(like),
+                func.lower(Case.preferred_name).like(like),
+                func.lower(Case.reference).like(like),
+            )
         )
-    order = {CaseStatus.active: 0, CaseStatus.screening: 1, CaseStatus.referred: 2, CaseStatus.dormant: 3, CaseStatus.closed: 4}
-    query = query.order_by(sql_case(order, value=Case.status, else_=9), Case.next_review_on.is_(None), Case.next_review_on, Case.young_person_name).limit(500)
+    order = {
+        CaseStatus.active: 0,
+        CaseStatus.screening: 1,
+        CaseStatus.referred: 2,
+        CaseStatus.dormant: 3,
+        CaseStatus.closed: 4,
+    }
+    query = query.order_by(
+        sql_case(order, value=Case.status, else_=9),
+        Case.next_review_on.is_(None),
+        Case.next_review_on,
+        Case.young_person_name,
+    ).limit(500)
     return [CaseloadRow(case, last_on, name) for case, last_on, name in session.exec(query).all()]
 
 
@@ -86,13 +102,18 @@ def next_reference(*, session: Session, year: int) -> str:
     """The next human-friendly reference for `year`, e.g. HW-2026-0042."""
     prefix = f"HW-{year}-"
     latest = session.exec(
-        select(Case.reference).where(Case.reference.like(f"{prefix}%")).order_by(func.length(Case.reference).desc(), Case.reference.desc()).limit(1)
+        select(Case.reference)
+        .where(Case.reference.like(f"{prefix}%"))
+        .order_by(func.length(Case.reference).desc(), Case.reference.desc())
+        .limit(1)
     ).first()
     number = int(latest.removeprefix(prefix)) + 1 if latest and latest.removeprefix(prefix).isdigit() else 1
     return f"{prefix}{number:04d}"
 
 
-def create_referral(*, session: Session, by: Actor, fields: dict, key_worker: User, co_worker_id: int | None = None) -> Case:
+def create_referral(
+    *, session: Session, by: Actor, fields: dict, key_worker: User, co_worker_id: int | None = None
+) -> Case:
     """A new case from a referral: the case, the young person as a Person, and a referral event."""
     now = utcnow()
     for attempt in range(5):
@@ -114,10 +135,41 @@ def create_referral(*, session: Session, by: Actor, fields: dict, key_worker: Us
         except IntegrityError:
             if attempt == 4:
                 raise
-    session.add(Person(case_id=case.id, name=case.young_person_name, relationship="Young person", is_young_person=True, in_household=True, date_of_birth=case.date_of_birth))
-    occurred = datetime.combine(case.referral_date, now.timetz()) if case.referral_date and case.referral_date < today() else now
-    session.add(CaseEvent(case_id=case.id, kind="referral", to_status=CaseStatus.referred, rationale=case.referral_reason[:4000], occurred_at=occurred, by_user_id=by.id, reason=case.referral_route))
-    audit.record(session=session, actor=by, action="create", object_type="case", object_id=case.id, case_id=case.id, detail=f"referral route {case.referral_route}")
+    session.add(
+        Person(
+            case_id=case.id,
+            name=case.young_person_name,
+            relationship="Young person",
+            is_young_person=True,
+            in_household=True,
+            date_of_birth=case.date_of_birth,
+        )
+    )
+    occurred = (
+        datetime.combine(case.referral_date, now.timetz())
+        if case.referral_date and case.referral_date < today()
+        else now
+    )
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            kind="referral",
+            to_status=CaseStatus.referred,
+            rationale=case.referral_reason[:4000],
+            occurred_at=occurred,
+            by_user_id=by.id,
+            reason=case.referral_route,
+        )
+    )
+    audit.record(
+        session=session,
+        actor=by,
+        action="create",
+        object_type="case",
+        object_id=case.id,
+        case_id=case.id,
+        detail=f"referral route {case.referral_route}",
+    )
     session.flush()
     return case
 
@@ -128,16 +180,36 @@ def create_referral(*, session: Session, by: Actor, fields: dict, key_worker: Us
 def case_facts(*, session: Session, case: Case, by: Actor) -> rules.CaseFacts:
     """What the lifecycle rules need, in two small queries."""
     latest = session.exec(
-        select(EligibilityDecision.eligible).where(EligibilityDecision.case_id == case.id).order_by(EligibilityDecision.decided_at.desc()).limit(1)
+        select(EligibilityDecision.eligible)
+        .where(EligibilityDecision.case_id == case.id)
+        .order_by(EligibilityDecision.decided_at.desc())
+        .limit(1)
     ).first()
     consent = session.exec(
-        select(func.count()).select_from(Consent).where(Consent.case_id == case.id, Consent.purpose == "work", Consent.withdrawn_on.is_(None))
+        select(func.count())
+        .select_from(Consent)
+        .where(Consent.case_id == case.id, Consent.purpose == "work", Consent.withdrawn_on.is_(None))
     ).one()
-    return rules.CaseFacts(status=case.status, role=by.user.role, is_key_worker=by.id == case.key_worker_id, eligible=bool(latest), work_consent=consent > 0)
+    return rules.CaseFacts(
+        status=case.status,
+        role=by.user.role,
+        is_key_worker=by.id == case.key_worker_id,
+        eligible=bool(latest),
+        work_consent=consent > 0,
+    )
 
 
-def _event(*, session: Session, case: Case, by: Actor, kind: str, rationale: str, occurred_at: datetime | None = None, **extra) -> CaseEvent:
-    event = CaseEvent(case_id=case.id, kind=kind, rationale=rationale.strip()[:4000], occurred_at=occurred_at or utcnow(), by_user_id=by.id, **extra)
+def _event(
+    *, session: Session, case: Case, by: Actor, kind: str, rationale: str, occurred_at: datetime | None = None, **extra
+) -> CaseEvent:
+    event = CaseEvent(
+        case_id=case.id,
+        kind=kind,
+        rationale=rationale.strip()[:4000],
+        occurred_at=occurred_at or utcnow(),
+        by_user_id=by.id,
+        **extra,
+    )
     session.add(event)
     return event
 
@@ -161,7 +233,10 @@ def transition(
 ) -> CaseEvent:
     """Move `case` to `to_status` if the rules allow, recording who, when and why; else Refused."""
     if base_version is not None and base_version != case.version:
-        raise Conflict("The case changed since this page was opened. Look at it again before changing its status.", current_version=case.version)
+        raise Conflict(
+            "The case changed since this page was opened. Look at it again before changing its status.",
+            current_version=case.version,
+        )
     facts = case_facts(session=session, case=case, by=by)
     refusal = rules.transition_refusal(facts, to_status, rationale=rationale, closure_reason=closure_reason)
     if refusal:
@@ -171,7 +246,14 @@ def transition(
     from_status = case.status
     kind = rules.TRANSITIONS[(from_status, to_status)]
     event = _event(
-        session=session, case=case, by=by, kind=kind, rationale=rationale, occurred_at=occurred_at, from_status=from_status, to_status=to_status,
+        session=session,
+        case=case,
+        by=by,
+        kind=kind,
+        rationale=rationale,
+        occurred_at=occurred_at,
+        from_status=from_status,
+        to_status=to_status,
         reason=closure_reason if to_status == CaseStatus.closed else "",
     )
     case.status = to_status
@@ -188,7 +270,15 @@ def transition(
         case.next_review_on = None
     _touch(case)
     session.add(case)
-    audit.record(session=session, actor=by, action="transition", object_type="case", object_id=case.id, case_id=case.id, detail=f"status {from_status} -> {to_status}")
+    audit.record(
+        session=session,
+        actor=by,
+        action="transition",
+        object_type="case",
+        object_id=case.id,
+        case_id=case.id,
+        detail=f"status {from_status} -> {to_status}",
+    )
     session.flush()
     return event
 
@@ -200,7 +290,14 @@ def start_screening(*, session: Session, case: Case, by: Actor, rationale: str) 
 
 def activate(*, session: Session, case: Case, by: Actor, rationale: str, review_interval_weeks: int = 6) -> CaseEvent:
     """screening -> active, once eligibility and consent to the work are recorded."""
-    return transition(session=session, case=case, to_status=CaseStatus.active, by=by, rationale=rationale, review_interval_weeks=review_interval_weeks)
+    return transition(
+        session=session,
+        case=case,
+        to_status=CaseStatus.active,
+        by=by,
+        rationale=rationale,
+        review_interval_weeks=review_interval_weeks,
+    )
 
 
 def move_to_dormant(*, session: Session, case: Case, by: Actor, rationale: str) -> CaseEvent:
@@ -210,12 +307,26 @@ def move_to_dormant(*, session: Session, case: Case, by: Actor, rationale: str) 
 
 def reactivate(*, session: Session, case: Case, by: Actor, rationale: str, review_interval_weeks: int = 6) -> CaseEvent:
     """dormant -> active by the same worker, with no re-referral (PRACTICE.md "Dormant")."""
-    return transition(session=session, case=case, to_status=CaseStatus.active, by=by, rationale=rationale, review_interval_weeks=review_interval_weeks)
+    return transition(
+        session=session,
+        case=case,
+        to_status=CaseStatus.active,
+        by=by,
+        rationale=rationale,
+        review_interval_weeks=review_interval_weeks,
+    )
 
 
 def close(*, session: Session, case: Case, by: Actor, rationale: str, closure_reason: str) -> CaseEvent:
     """Any open status -> closed, with a closure reason."""
-    return transition(session=session, case=case, to_status=CaseStatus.closed, by=by, rationale=rationale, closure_reason=closure_reason)
+    return transition(
+        session=session,
+        case=case,
+        to_status=CaseStatus.closed,
+        by=by,
+        rationale=rationale,
+        closure_reason=closure_reason,
+    )
 
 
 def step(
@@ -231,16 +342,40 @@ def step(
 ) -> CaseEvent:
     """Record a step-up or step-down; it closes the case or continues it (with a co-worker)."""
     refusal = rules.step_refusal(
-        status=case.status, role=by.user.role, direction=direction, destination=destination, rationale=rationale, closes=closes, co_worker_given=co_worker is not None or case.co_worker_id is not None
+        status=case.status,
+        role=by.user.role,
+        direction=direction,
+        destination=destination,
+        rationale=rationale,
+        closes=closes,
+        co_worker_given=co_worker is not None or case.co_worker_id is not None,
     )
     if refusal:
         raise Refused(refusal)
     kind = "step_up" if direction == "up" else "step_down"
-    event = _event(session=session, case=case, by=by, kind=kind, rationale=rationale, destination=destination, reason="closes" if closes else "continues")
-    audit.record(session=session, actor=by, action="step", object_type="case", object_id=case.id, case_id=case.id, detail=f"{kind} to {destination}")
+    event = _event(
+        session=session,
+        case=case,
+        by=by,
+        kind=kind,
+        rationale=rationale,
+        destination=destination,
+        reason="closes" if closes else "continues",
+    )
+    audit.record(
+        session=session,
+        actor=by,
+        action="step",
+        object_type="case",
+        object_id=case.id,
+        case_id=case.id,
+        detail=f"{kind} to {destination}",
+    )
     if closes:
         reason = "stepped_up" if direction == "up" else "stepped_down"
-        transition(session=session, case=case, to_status=CaseStatus.closed, by=by, rationale=rationale, closure_reason=reason)
+        transition(
+            session=session, case=case, to_status=CaseStatus.closed, by=by, rationale=rationale, closure_reason=reason
+        )
     else:
         if co_worker is not None:
             case.co_worker_id = co_worker.id
@@ -286,4 +421,10 @@ def header(*, session: Session, case: Case, first_contact_target_hours: int) -> 
 
 def people_of(*, session: Session, case: Case) -> list[Person]:
     """The case's people, the young person first."""
-    return list(session.exec(select(Person).where(Person.case_id == case.id).order_by(Person.is_young_person.desc(), Person.created_at, Person.name)).all())
+    return list(
+        session.exec(
+            select(Person)
+            .where(Person.case_id == case.id)
+            .order_by(Person.is_young_person.desc(), Person.created_at, Person.name)
+        ).all()
+    )

@@ -1,4 +1,5 @@
 """The case's own timeline items: events (decisions) and contacts, in three queries whatever the size."""
+
 from __future__ import annotations
 
 from datetime import datetime, time
@@ -10,14 +11,26 @@ from app.accounts.models import User
 from app.cases import contacts as contact_words
 from app.cases import rules
 from app.cases.extensions import TimelineItem
-from app.cases.models import CLOSURE_REASONS, CONSENT_PURPOSES, STEP_DOWN_DESTINATIONS, STEP_UP_DESTINATIONS, Case, CaseEvent, Contact, Person, label
+from app.cases.models import (
+    CLOSURE_REASONS,
+    CONSENT_PURPOSES,
+    STEP_DOWN_DESTINATIONS,
+    STEP_UP_DESTINATIONS,
+    Case,
+    CaseEvent,
+    Contact,
+    Person,
+    label,
+)
 from app.timeutil import LOCAL
 
 
 def _event_detail(event: CaseEvent, person_name: str | None) -> str:
     kind = event.kind
     if kind in ("consent_given", "consent_withdrawn"):
-        return f"{person_name or 'Someone'}: {label(CONSENT_PURPOSES, event.reason)}" + (f". {event.rationale}" if kind == "consent_withdrawn" and event.rationale else "")
+        return f"{person_name or 'Someone'}: {label(CONSENT_PURPOSES, event.reason)}" + (
+            f". {event.rationale}" if kind == "consent_withdrawn" and event.rationale else ""
+        )
     if kind == "person_added":
         return f"{person_name or ''}" + (f" ({event.rationale})" if event.rationale else "")
     if kind == "closed":
@@ -42,11 +55,21 @@ def items(*, session: Session, case: Case) -> list[TimelineItem]:
         .where(CaseEvent.case_id == case.id)
     ).all()
     result = [
-        TimelineItem(at=event.occurred_at, kind="event", title=rules.EVENT_TITLES.get(event.kind, event.kind.replace("_", " ").capitalize()), detail=_event_detail(event, person), by=who or "")
+        TimelineItem(
+            at=event.occurred_at,
+            kind="event",
+            title=rules.EVENT_TITLES.get(event.kind, event.kind.replace("_", " ").capitalize()),
+            detail=_event_detail(event, person),
+            by=who or "",
+        )
         for event, who, person in events
     ]
-    contacts = session.exec(select(Contact, by.full_name).join(by, by.id == Contact.by_user_id).where(Contact.case_id == case.id)).all()
-    names = dict(session.exec(select(Person.id, Person.name).where(Person.case_id == case.id)).all()) if contacts else {}
+    contacts = session.exec(
+        select(Contact, by.full_name).join(by, by.id == Contact.by_user_id).where(Contact.case_id == case.id)
+    ).all()
+    names = (
+        dict(session.exec(select(Person.id, Person.name).where(Person.case_id == case.id)).all()) if contacts else {}
+    )
     for contact, who in contacts:
         at = datetime.combine(contact.occurred_on, contact.start_time or time(12, 0), tzinfo=LOCAL)
         parts = [f"{contact.duration_minutes} min"]
@@ -60,5 +83,9 @@ def items(*, session: Session, case: Case) -> list[TimelineItem]:
                 parts.append("young person not seen")
         if contact.note:
             parts.append(contact.note)
-        result.append(TimelineItem(at=at, kind="contact", title=contact_words.title(contact), detail="; ".join(parts), by=who or ""))
+        result.append(
+            TimelineItem(
+                at=at, kind="contact", title=contact_words.title(contact), detail="; ".join(parts), by=who or ""
+            )
+        )
     return result

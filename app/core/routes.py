@@ -1,4 +1,5 @@
 """Routes that belong to no feature: the health check."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Request

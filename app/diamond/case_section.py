@@ -1,4 +1,5 @@
 """The Diamond on the case page: everyone's latest shape, conversation points, and the way in (one query)."""
+
 from __future__ import annotations
 
 from app.diamond import charts, service

@@ -2,6 +2,7 @@
 
 Each chart is followed on the page by a table with the same numbers, for screen readers and print.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -40,13 +41,17 @@ class DiamondChart:
 
 def _frame(chart: DiamondChart) -> DiamondChart:
     for level in (2, 4, 6, 8, 10):
-        ring = rules.diamond_polygon({a: level for a in rules.AIM_KEYS}, cx=CENTRE, cy=CENTRE, radius=RADIUS)
+        ring = rules.diamond_polygon(dict.fromkeys(rules.AIM_KEYS, level), cx=CENTRE, cy=CENTRE, radius=RADIUS)
         chart.rings.append(rules.points_attr(ring))
     for aim in rules.AIMS:
         x, y = rules.diamond_point(aim.key, 10, cx=CENTRE, cy=CENTRE, radius=RADIUS)
         chart.axes.append((CENTRE, CENTRE, x, y))
-        lx, ly = rules.diamond_point(aim.key, 11.9 if aim.key == "wellbeing" else 11.3, cx=CENTRE, cy=CENTRE, radius=RADIUS)
-        anchor = "middle" if aim.key in ("wellbeing", "relationships") else ("start" if aim.key == "learning" else "end")
+        lx, ly = rules.diamond_point(
+            aim.key, 11.9 if aim.key == "wellbeing" else 11.3, cx=CENTRE, cy=CENTRE, radius=RADIUS
+        )
+        anchor = (
+            "middle" if aim.key in ("wellbeing", "relationships") else ("start" if aim.key == "learning" else "end")
+        )
         if aim.key == "learning":
             lx -= 26
             ly -= 14
@@ -60,7 +65,11 @@ def _frame(chart: DiamondChart) -> DiamondChart:
 def _shape(rater: Rater, index: int, scores: dict[str, int], *, faint: bool = False, caption: str = "") -> Shape:
     corners = rules.diamond_polygon(scores, cx=CENTRE, cy=CENTRE, radius=RADIUS)
     look = rules.look(index)
-    markers = [rules.marker_path(look.marker, x, y, 5 if not faint else 4) for (x, y), aim in zip(corners, rules.AIM_KEYS) if aim in scores]
+    markers = [
+        rules.marker_path(look.marker, x, y, 5 if not faint else 4)
+        for (x, y), aim in zip(corners, rules.AIM_KEYS, strict=False)
+        if aim in scores
+    ]
     return Shape(rater, look, rules.points_attr(corners), markers, faint, caption)
 
 
@@ -80,8 +89,12 @@ def rater_diamonds(summary: DiamondSummary) -> list[tuple[DiamondChart, list[rul
         rounds = summary.rounds[rater.key][-2:]
         chart = _frame(DiamondChart(f"{rater.label}: this time and last time", []))
         if len(rounds) == 2:
-            chart.shapes.append(_shape(rater, index, rounds[0].scores, faint=True, caption=f"Last time, {rounds[0].rated_on:%-d %b %Y}"))
-        chart.shapes.append(_shape(rater, index, rounds[-1].scores, caption=f"This time, {rounds[-1].rated_on:%-d %b %Y}"))
+            chart.shapes.append(
+                _shape(rater, index, rounds[0].scores, faint=True, caption=f"Last time, {rounds[0].rated_on:%-d %b %Y}")
+            )
+        chart.shapes.append(
+            _shape(rater, index, rounds[-1].scores, caption=f"This time, {rounds[-1].rated_on:%-d %b %Y}")
+        )
         out.append((chart, list(reversed(rounds))))
     return out
 
@@ -121,8 +134,8 @@ def progress_charts(summary: DiamondSummary) -> list[ProgressChart]:
     charts = []
     for aim in [*rules.AIMS, *summary.goal_aims]:
         chart = ProgressChart(aim, [], [], [])
-        px = dict(left=chart.left + 10, width=chart.plot_width - 20)
-        py = dict(top=chart.top, height=chart.plot_height)
+        px = {"left": chart.left + 10, "width": chart.plot_width - 20}
+        py = {"top": chart.top, "height": chart.plot_height}
         for index, rater in enumerate(summary.raters):
             coords = [
                 (rules.time_x(r.rated_on, first=first, last=last, **px), rules.score_y(r.scores[aim.key], **py))
@@ -131,7 +144,14 @@ def progress_charts(summary: DiamondSummary) -> list[ProgressChart]:
             ]
             if coords:
                 look = rules.look(index)
-                chart.lines.append(Line(rater, look, rules.points_attr(coords), [rules.marker_path(look.marker, x, y, 5) for x, y in coords]))
+                chart.lines.append(
+                    Line(
+                        rater,
+                        look,
+                        rules.points_attr(coords),
+                        [rules.marker_path(look.marker, x, y, 5) for x, y in coords],
+                    )
+                )
         shown = dates if len(dates) <= 6 else [dates[i * (len(dates) - 1) // 5] for i in range(6)]
         chart.x_ticks = [(rules.time_x(d, first=first, last=last, **px), f"{d:%-d %b}") for d in shown]
         chart.y_ticks = [(rules.score_y(v, **py), v) for v in (0, 2, 4, 6, 8, 10)]

@@ -1,7 +1,8 @@
 """Demo Diamond ratings: several cases, several raters, three or more reviews each (fictional)."""
+
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from app.diamond.models import DiamondGoal, DiamondRating
 from app.diamond.rules import AIM_KEYS
@@ -65,7 +66,9 @@ GOALS = {
         ("Get to school on time every day", "yp", {"yp": [2, 4, 6, 7], "family": [3, 4, 5, 7], "worker": [2, 4, 5, 6]}),
         ("Cook tea together once a week", "family", {"yp": [5, 6, 8], "family": [4, 6, 7]}),
     ],
-    "Amira": [("Pick a college course I want", "yp", {"yp": [2, 3, 5, 6], "family": [3, 3, 4, 6], "worker": [2, 3, 4, 5]})],
+    "Amira": [
+        ("Pick a college course I want", "yp", {"yp": [2, 3, 5, 6], "family": [3, 3, 4, 6], "worker": [2, 3, 4, 5]})
+    ],
     "Mia": [("See Mum every other Saturday", "yp", {"yp": [3, 6, 8], "family": [4, 6, 7], "worker": [3, 5, 7]})],
 }
 
@@ -92,14 +95,16 @@ def load(*, session, demo) -> None:
             end = demo.today - timedelta(days=40)
         days = _review_days(case.opened_at.date(), end, rounds)
         for rater, numbers in script.items():
-            person = {"yp": young, "family": family}.get(rater) or next((p for p in people if p.name.startswith(rater)), None)
+            person = {"yp": young, "family": family}.get(rater) or next(
+                (p for p in people if p.name.startswith(rater)), None
+            )
             for index, scores in enumerate(numbers):
                 if scores is None:
                     continue
                 day = days[index + rounds - len(numbers)]
-                at = datetime.combine(day, time(17, 30 + index), tzinfo=timezone.utc)
+                at = datetime.combine(day, time(17, 30 + index), tzinfo=UTC)
                 good, step = NOTES.get((first_name, rater, index), ("", ""))
-                for aim, score in zip(AIM_KEYS, scores):
+                for aim, score in zip(AIM_KEYS, scores, strict=False):
                     session.add(
                         DiamondRating(
                             case_id=case.id,
@@ -123,8 +128,15 @@ def load(*, session, demo) -> None:
         rounds = max(len(v) for v in SCRIPTS[first_name].values())
         days = _review_days(case.opened_at.date(), demo.today, rounds)
         for title, chosen_by, numbers in goals:
-            goal = DiamondGoal(case_id=case.id, title=title, chosen_by_person_id=raters[chosen_by].id, created_by_user_id=case.key_worker_id,
-                               created_at=datetime.combine(days[rounds - max(len(v) for v in numbers.values())], time(17, 0), tzinfo=timezone.utc))
+            goal = DiamondGoal(
+                case_id=case.id,
+                title=title,
+                chosen_by_person_id=raters[chosen_by].id,
+                created_by_user_id=case.key_worker_id,
+                created_at=datetime.combine(
+                    days[rounds - max(len(v) for v in numbers.values())], time(17, 0), tzinfo=UTC
+                ),
+            )
             session.add(goal)
             session.flush()
             for rater, scores in numbers.items():
@@ -132,9 +144,15 @@ def load(*, session, demo) -> None:
                     day = days[index + rounds - len(scores)]
                     session.add(
                         DiamondRating(
-                            case_id=case.id, person_id=raters[rater].id if rater != "worker" else None,
-                            user_id=case.key_worker_id if rater == "worker" else None, aim="goal", goal_id=goal.id, score=score,
-                            rated_on=day, recorded_at=datetime.combine(day, time(17, 45), tzinfo=timezone.utc),
-                            recorded_by_user_id=case.key_worker_id, in_family_mode=rater != "worker",
+                            case_id=case.id,
+                            person_id=raters[rater].id if rater != "worker" else None,
+                            user_id=case.key_worker_id if rater == "worker" else None,
+                            aim="goal",
+                            goal_id=goal.id,
+                            score=score,
+                            rated_on=day,
+                            recorded_at=datetime.combine(day, time(17, 45), tzinfo=UTC),
+                            recorded_by_user_id=case.key_worker_id,
+                            in_family_mode=rater != "worker",
                         )
                     )

@@ -4,6 +4,7 @@ A row is never edited: a later rating on the same day supersedes an earlier one 
 so nobody can change another rater's numbers and offline copies can never conflict. The rater is
 either a person of the case (family member) or a user (the worker), never both.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -3,6 +3,7 @@
 Rating forms are plain posts with a client-made UUID `id` (data-offline="true"), so the offline
 outbox can replay them: a replay answers as the first post did and records nothing new.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -73,7 +74,14 @@ async def add_goal(request: Request, case_id: int, session: SessionDep, actor: C
     person_id = form.choice("chosen_by", people.keys(), required=False)
     if form.ok:
         try:
-            service.add_goal(session=session, actor=actor, case=case, goal_id=goal_id, title=title, person=people.get(person_id) if person_id else None)
+            service.add_goal(
+                session=session,
+                actor=actor,
+                case=case,
+                goal_id=goal_id,
+                title=title,
+                person=people.get(person_id) if person_id else None,
+            )
         except service.GoalError as exc:
             form.error(exc.field, exc.message)
     if not form.ok:
@@ -88,7 +96,7 @@ def close_goal(request: Request, case_id: int, goal_id: str, session: SessionDep
     try:
         service.close_goal(session=session, actor=actor, case=case, goal_id=goal_id)
     except service.GoalError:
-        raise HTTPException(status_code=404)
+        raise HTTPException(status_code=404) from None
     flash(request, "Goal marked as finished. Its ratings stay in the charts.")
     return redirect(request, f"/cases/{case.id}/diamond#goals-h")
 
@@ -102,7 +110,12 @@ def diamond_print(request: Request, case_id: int, session: SessionDep, actor: Cu
 
 def _worker_form(request: Request, session, case, form: Form, status_code: int = 200) -> Response:
     goals = [rules.goal_aim(g.id, g.title) for g in service.open_goals(session=session, case=case)]
-    return render(request, "diamond/rate.html", {"case": case, "form": form, "aims": [*rules.AIMS, *goals], "new_id": form.values.get("id") or new_id()}, status_code=status_code)
+    return render(
+        request,
+        "diamond/rate.html",
+        {"case": case, "form": form, "aims": [*rules.AIMS, *goals], "new_id": form.values.get("id") or new_id()},
+        status_code=status_code,
+    )
 
 
 @router.get("/cases/{case_id}/diamond/rate")
@@ -117,13 +130,25 @@ async def worker_rate(request: Request, case_id: int, session: SessionDep, actor
     form = Form(await request.form())
     submission_id = _uuid_field(form)
     scores = {aim.key: form.integer(aim.key, required=True, minimum=0, maximum=10) for aim in rules.AIMS}
-    goal_scores = {g.id: form.integer(rules.goal_key(g.id), minimum=0, maximum=10) for g in service.open_goals(session=session, case=case)}
+    goal_scores = {
+        g.id: form.integer(rules.goal_key(g.id), minimum=0, maximum=10)
+        for g in service.open_goals(session=session, case=case)
+    }
     good = form.text("positive_experiences", max_length=1000)
     step = form.text("next_step", max_length=500)
     if not form.ok:
         return _worker_form(request, session, case, form, status_code=422)
     try:
-        service.record_worker_ratings(session=session, actor=actor, case=case, submission_id=submission_id, scores=scores, goal_scores={k: v for k, v in goal_scores.items() if v is not None}, positive_experiences=good, next_step=step)  # type: ignore[arg-type]
+        service.record_worker_ratings(
+            session=session,
+            actor=actor,
+            case=case,
+            submission_id=submission_id,
+            scores=scores,
+            goal_scores={k: v for k, v in goal_scores.items() if v is not None},
+            positive_experiences=good,
+            next_step=step,
+        )  # type: ignore[arg-type]
     except service.RatingError as exc:
         form.error(exc.field, exc.message)
         return _worker_form(request, session, case, form, status_code=422)
@@ -135,6 +160,7 @@ async def worker_rate(request: Request, case_id: int, session: SessionDep, actor
 # The URL says the case and who is rating (app.family.routes.family_access): the same page for a
 # session in family mode and for the case's worker, so the pages can be kept on the device before
 # the hand-over and an answer saved offline is replayed after it as the same rating, once.
+
 
 def _aim(aim: str) -> rules.Aim:
     if aim not in rules.AIMS_BY_KEY:
@@ -161,18 +187,41 @@ def _after(case, rater: Person, aim_key: str, goals: list[DiamondGoal]) -> str:
     return f"/family/{case.id}/{rater.id}/done" if index >= len(keys) else _url(case, rater, keys[index])
 
 
-def _question(request, session, actor, case, rater: Person, *, aim: rules.Aim, goals: list[DiamondGoal], form: Form, status_code: int = 200) -> Response:
+def _question(
+    request,
+    session,
+    actor,
+    case,
+    rater: Person,
+    *,
+    aim: rules.Aim,
+    goals: list[DiamondGoal],
+    form: Form,
+    status_code: int = 200,
+) -> Response:
     is_goal = aim.key.startswith("goal:")
     keys = [*rules.AIM_KEYS, *(rules.goal_key(g.id) for g in goals)]
     ctx = family_context(
-        session=session, actor=actor, case=case, rater=rater, aim=aim, form=form, new_id=form.values.get("id") if not form.ok else new_id(),
-        number=keys.index(aim.key) + 1, total=len(keys), action=_url(case, rater, aim.key), next_url=_after(case, rater, aim.key, goals),
-        low=rules.GOAL_LOW_WORDS if is_goal else rules.LOW_WORDS, high=rules.GOAL_HIGH_WORDS if is_goal else rules.HIGH_WORDS,
+        session=session,
+        actor=actor,
+        case=case,
+        rater=rater,
+        aim=aim,
+        form=form,
+        new_id=form.values.get("id") if not form.ok else new_id(),
+        number=keys.index(aim.key) + 1,
+        total=len(keys),
+        action=_url(case, rater, aim.key),
+        next_url=_after(case, rater, aim.key, goals),
+        low=rules.GOAL_LOW_WORDS if is_goal else rules.LOW_WORDS,
+        high=rules.GOAL_HIGH_WORDS if is_goal else rules.HIGH_WORDS,
     )
     return render(request, "diamond/family_aim.html", ctx, status_code=status_code)
 
 
-async def _answer(request, session, actor, case, rater: Person, *, aim: rules.Aim, goal: DiamondGoal | None, goals: list[DiamondGoal]) -> Response:
+async def _answer(
+    request, session, actor, case, rater: Person, *, aim: rules.Aim, goal: DiamondGoal | None, goals: list[DiamondGoal]
+) -> Response:
     form = Form(await request.form())
     rating_id = _uuid_field(form)
     score = form.integer("score", required=True, minimum=0, maximum=10)
@@ -183,7 +232,19 @@ async def _answer(request, session, actor, case, rater: Person, *, aim: rules.Ai
     if form.ok:
         try:
             # Given on the family screens, whether it arrives now or later from the outbox.
-            service.record_rating(session=session, actor=actor, case=case, rating_id=rating_id, aim="goal" if goal else aim.key, goal=goal, score=score, person=rater, positive_experiences=good, next_step=step, in_family_mode=True)  # type: ignore[arg-type]
+            service.record_rating(
+                session=session,
+                actor=actor,
+                case=case,
+                rating_id=rating_id,
+                aim="goal" if goal else aim.key,
+                goal=goal,
+                score=score,
+                person=rater,
+                positive_experiences=good,
+                next_step=step,
+                in_family_mode=True,
+            )  # type: ignore[arg-type]
         except service.RatingError as exc:
             form.error(exc.field, exc.message)
     if not form.ok:
@@ -192,37 +253,69 @@ async def _answer(request, session, actor, case, rater: Person, *, aim: rules.Ai
 
 
 @router.get("/family/{case_id:int}/{person_id}/diamond/{aim}")
-def family_aim_page(request: Request, case_id: int, person_id: str, aim: str, session: SessionDep, actor: FamilyActor) -> Response:
+def family_aim_page(
+    request: Request, case_id: int, person_id: str, aim: str, session: SessionDep, actor: FamilyActor
+) -> Response:
     case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
     the_aim = _aim(aim)
-    return _question(request, session, actor, case, rater, aim=the_aim, goals=service.open_goals(session=session, case=case), form=Form())  # type: ignore[arg-type]
+    return _question(
+        request,
+        session,
+        actor,
+        case,
+        rater,
+        aim=the_aim,
+        goals=service.open_goals(session=session, case=case),
+        form=Form(),
+    )  # type: ignore[arg-type]
 
 
 @router.post("/family/{case_id:int}/{person_id}/diamond/{aim}")
-async def family_aim(request: Request, case_id: int, person_id: str, aim: str, session: SessionDep, actor: FamilyActor) -> Response:
+async def family_aim(
+    request: Request, case_id: int, person_id: str, aim: str, session: SessionDep, actor: FamilyActor
+) -> Response:
     case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
     the_aim = _aim(aim)
-    return await _answer(request, session, actor, case, rater, aim=the_aim, goal=None, goals=service.open_goals(session=session, case=case))  # type: ignore[arg-type]
+    return await _answer(
+        request,
+        session,
+        actor,
+        case,
+        rater,
+        aim=the_aim,
+        goal=None,
+        goals=service.open_goals(session=session, case=case),
+    )  # type: ignore[arg-type]
 
 
 @router.get("/family/{case_id:int}/{person_id}/goal/{goal_id}")
-def family_goal_page(request: Request, case_id: int, person_id: str, goal_id: str, session: SessionDep, actor: FamilyActor) -> Response:
+def family_goal_page(
+    request: Request, case_id: int, person_id: str, goal_id: str, session: SessionDep, actor: FamilyActor
+) -> Response:
     case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
     goal, goals = _goal(session, case, goal_id)
-    return _question(request, session, actor, case, rater, aim=rules.goal_aim(goal.id, goal.title), goals=goals, form=Form())  # type: ignore[arg-type]
+    return _question(
+        request, session, actor, case, rater, aim=rules.goal_aim(goal.id, goal.title), goals=goals, form=Form()
+    )  # type: ignore[arg-type]
 
 
 @router.post("/family/{case_id:int}/{person_id}/goal/{goal_id}")
-async def family_goal(request: Request, case_id: int, person_id: str, goal_id: str, session: SessionDep, actor: FamilyActor) -> Response:
+async def family_goal(
+    request: Request, case_id: int, person_id: str, goal_id: str, session: SessionDep, actor: FamilyActor
+) -> Response:
     case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
     goal, goals = _goal(session, case, goal_id)
-    return await _answer(request, session, actor, case, rater, aim=rules.goal_aim(goal.id, goal.title), goal=goal, goals=goals)  # type: ignore[arg-type]
+    return await _answer(
+        request, session, actor, case, rater, aim=rules.goal_aim(goal.id, goal.title), goal=goal, goals=goals
+    )  # type: ignore[arg-type]
 
 
 @router.get("/family/{case_id:int}/{person_id}/done")
 def family_done(request: Request, case_id: int, person_id: str, session: SessionDep, actor: FamilyActor) -> Response:
     case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
-    return render(request, "diamond/family_done.html", family_context(session=session, actor=actor, case=case, rater=rater))
+    return render(
+        request, "diamond/family_done.html", family_context(session=session, actor=actor, case=case, rater=rater)
+    )
 
 
 # Answers queued on a device by the screens before their URLs named the case (/family/diamond/<aim>):

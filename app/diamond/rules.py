@@ -4,6 +4,7 @@ Pure functions: no database, no HTTP (STYLE.md). The four aims and their order c
 Diamond model (PRACTICE.md "Diamond model", Eichsteller & Holthoff, ThemPra); the explanations
 are Homeward's own plain words, written for a reading age of about nine.
 """
+
 from __future__ import annotations
 
 import math
@@ -168,9 +169,11 @@ def marker_path(shape: str, x: float, y: float, size: float = 6) -> str:
     if shape == "square":
         return f"M{x - s:.1f},{y - s:.1f}h{2 * s:.1f}v{2 * s:.1f}h{-2 * s:.1f}z"
     if shape == "triangle":
-        return f"M{x:.1f},{y - s * 1.2:.1f}L{x + s * 1.1:.1f},{y + s * .8:.1f}L{x - s * 1.1:.1f},{y + s * .8:.1f}z"
+        return f"M{x:.1f},{y - s * 1.2:.1f}L{x + s * 1.1:.1f},{y + s * 0.8:.1f}L{x - s * 1.1:.1f},{y + s * 0.8:.1f}z"
     if shape == "diamond":
-        return f"M{x:.1f},{y - s * 1.3:.1f}L{x + s * 1.3:.1f},{y:.1f}L{x:.1f},{y + s * 1.3:.1f}L{x - s * 1.3:.1f},{y:.1f}z"
+        return (
+            f"M{x:.1f},{y - s * 1.3:.1f}L{x + s * 1.3:.1f},{y:.1f}L{x:.1f},{y + s * 1.3:.1f}L{x - s * 1.3:.1f},{y:.1f}z"
+        )
     return f"M{x - s:.1f},{y:.1f}a{s:.1f},{s:.1f} 0 1,0 {2 * s:.1f},0a{s:.1f},{s:.1f} 0 1,0 {-2 * s:.1f},0"
 
 

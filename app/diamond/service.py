@@ -1,4 +1,5 @@
 """Recording Diamond ratings and reading them back for the case page, the charts and the timeline."""
+
 from __future__ import annotations
 
 import uuid
@@ -82,7 +83,15 @@ def record_rating(
     )
     session.add(rating)
     session.flush()
-    audit.record(session=session, actor=actor, action="create", object_type="diamond_rating", object_id=rating.id, case_id=case.id, detail=f"aim={aim}")
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        object_type="diamond_rating",
+        object_id=rating.id,
+        case_id=case.id,
+        detail=f"aim={aim}",
+    )
     return rating
 
 
@@ -102,7 +111,9 @@ def record_worker_ratings(
     base = uuid.UUID(submission_id)
     goal_scores = goal_scores or {}
     ids = [str(uuid.uuid5(base, aim)) for aim in [*rules.AIM_KEYS, *map(rules.goal_key, goal_scores)]]
-    if session.exec(select(DiamondRating.id).where(DiamondRating.id.in_(ids), DiamondRating.case_id != case.id)).first():
+    if session.exec(
+        select(DiamondRating.id).where(DiamondRating.id.in_(ids), DiamondRating.case_id != case.id)
+    ).first():
         raise RatingError("This rating belongs to another case.", field="id")
     return [
         record_rating(
@@ -119,7 +130,16 @@ def record_worker_ratings(
         for aim in rules.AIM_KEYS
         if aim in scores
     ] + [
-        record_rating(session=session, actor=actor, case=case, rating_id=str(uuid.uuid5(base, rules.goal_key(goal.id))), aim="goal", goal=goal, score=goal_scores[goal.id], rated_on=rated_on)
+        record_rating(
+            session=session,
+            actor=actor,
+            case=case,
+            rating_id=str(uuid.uuid5(base, rules.goal_key(goal.id))),
+            aim="goal",
+            goal=goal,
+            score=goal_scores[goal.id],
+            rated_on=rated_on,
+        )
         for goal in open_goals(session=session, case=case)
         if goal.id in goal_scores
     ]
@@ -150,7 +170,9 @@ class DiamondSummary:
 def summary(*, session: Session, case: Case) -> DiamondSummary:
     """Every rating on the case grouped by rater and day, with conversation points (one query)."""
     rows = session.exec(
-        select(DiamondRating, Person.name, Person.relationship, Person.is_young_person, User.full_name, DiamondGoal.title)
+        select(
+            DiamondRating, Person.name, Person.relationship, Person.is_young_person, User.full_name, DiamondGoal.title
+        )
         .join(Person, Person.id == DiamondRating.person_id, isouter=True)
         .join(User, User.id == DiamondRating.user_id, isouter=True)
         .join(DiamondGoal, DiamondGoal.id == DiamondRating.goal_id, isouter=True)
@@ -180,12 +202,22 @@ def summary(*, session: Session, case: Case) -> DiamondSummary:
     rounds = rules.rounds_by_rater(scores)
     ordered = sorted(raters.values(), key=lambda r: (r.order, r.name))
     notes.sort(key=lambda n: n[1], reverse=True)
-    return DiamondSummary(raters=ordered, goal_aims=list(goal_aims.values()), rounds=rounds, points=rules.conversation_points(rounds), notes=notes)
+    return DiamondSummary(
+        raters=ordered,
+        goal_aims=list(goal_aims.values()),
+        rounds=rounds,
+        points=rules.conversation_points(rounds),
+        notes=notes,
+    )
 
 
 def people_who_can_rate(*, session: Session, case: Case) -> list[Person]:
     """The case's people, the young person first."""
-    return list(session.exec(select(Person).where(Person.case_id == case.id).order_by(Person.is_young_person.desc(), Person.name)).all())
+    return list(
+        session.exec(
+            select(Person).where(Person.case_id == case.id).order_by(Person.is_young_person.desc(), Person.name)
+        ).all()
+    )
 
 
 class GoalError(Exception):
@@ -196,10 +228,18 @@ class GoalError(Exception):
 
 def open_goals(*, session: Session, case: Case) -> list[DiamondGoal]:
     """The case's open goals, oldest first (at most three)."""
-    return list(session.exec(select(DiamondGoal).where(DiamondGoal.case_id == case.id, DiamondGoal.closed_at.is_(None)).order_by(DiamondGoal.created_at)).all())
+    return list(
+        session.exec(
+            select(DiamondGoal)
+            .where(DiamondGoal.case_id == case.id, DiamondGoal.closed_at.is_(None))
+            .order_by(DiamondGoal.created_at)
+        ).all()
+    )
 
 
-def add_goal(*, session: Session, actor: Actor, case: Case, goal_id: str, title: str, person: Person | None) -> DiamondGoal:
+def add_goal(
+    *, session: Session, actor: Actor, case: Case, goal_id: str, title: str, person: Person | None
+) -> DiamondGoal:
     """Add a goal in the family's words; a replay of the same id changes nothing; three open at most."""
     existing = session.get(DiamondGoal, goal_id)
     if existing is not None:
@@ -210,10 +250,18 @@ def add_goal(*, session: Session, actor: Actor, case: Case, goal_id: str, title:
         raise GoalError(f"There are already {rules.MAX_GOALS} goals. Mark one as finished first.")
     if person is not None and person.case_id != case.id:
         raise GoalError("That person is not part of this case.", field="person")
-    goal = DiamondGoal(id=goal_id, case_id=case.id, title=title, chosen_by_person_id=person.id if person else None, created_by_user_id=actor.id)
+    goal = DiamondGoal(
+        id=goal_id,
+        case_id=case.id,
+        title=title,
+        chosen_by_person_id=person.id if person else None,
+        created_by_user_id=actor.id,
+    )
     session.add(goal)
     session.flush()
-    audit.record(session=session, actor=actor, action="create", object_type="diamond_goal", object_id=goal.id, case_id=case.id)
+    audit.record(
+        session=session, actor=actor, action="create", object_type="diamond_goal", object_id=goal.id, case_id=case.id
+    )
     return goal
 
 
@@ -227,4 +275,6 @@ def close_goal(*, session: Session, actor: Actor, case: Case, goal_id: str) -> N
     if goal.closed_at is None:
         goal.closed_at = utcnow()
         session.add(goal)
-        audit.record(session=session, actor=actor, action="close", object_type="diamond_goal", object_id=goal.id, case_id=case.id)
+        audit.record(
+            session=session, actor=actor, action="close", object_type="diamond_goal", object_id=goal.id, case_id=case.id
+        )

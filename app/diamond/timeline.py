@@ -1,4 +1,5 @@
 """Diamond ratings on the case timeline: one item per day naming who rated (one grouped query)."""
+
 from __future__ import annotations
 
 from itertools import groupby
@@ -21,7 +22,13 @@ def _names(names: list[str]) -> str:
 
 def items(*, session, case) -> list[TimelineItem]:
     rows = session.exec(
-        select(DiamondRating.rated_on, Person.name, User.full_name, RECORDED_AT, func.max(cast(DiamondRating.in_family_mode, Integer)))
+        select(
+            DiamondRating.rated_on,
+            Person.name,
+            User.full_name,
+            RECORDED_AT,
+            func.max(cast(DiamondRating.in_family_mode, Integer)),
+        )
         .join(Person, Person.id == DiamondRating.person_id, isouter=True)
         .join(User, User.id == DiamondRating.user_id, isouter=True)
         .where(DiamondRating.case_id == case.id)
@@ -33,5 +40,13 @@ def items(*, session, case) -> list[TimelineItem]:
         day_rows = sorted(day_rows, key=lambda row: row[3])
         names = [person or user or "Worker" for _, person, user, _, _ in day_rows]
         family = any(flag for *_, flag in day_rows)
-        out.append(TimelineItem(at=day_rows[-1][3], kind="rating", title=f"Diamond rated by {_names(names)}", detail="with the family screens" if family else "", url=f"/cases/{case.id}/diamond"))
+        out.append(
+            TimelineItem(
+                at=day_rows[-1][3],
+                kind="rating",
+                title=f"Diamond rated by {_names(names)}",
+                detail="with the family screens" if family else "",
+                url=f"/cases/{case.id}/diamond",
+            )
+        )
     return out

@@ -1,4 +1,5 @@
 """Endings on the case page: "End active work", "Reactivate", the dormant review, "Ask to reopen" and prompted tasks."""
+
 from __future__ import annotations
 
 from sqlmodel import Session, select
@@ -15,8 +16,17 @@ def context(*, session: Session, case: Case, actor) -> dict:
     role = actor.user.role
     can_change = can_change_case(actor.user, case)
     spell = service.open_spell(session=session, case=case) if case.status == CaseStatus.dormant else None
-    tasks = session.exec(select(EndingTask).where(EndingTask.case_id == case.id).order_by(EndingTask.done_at.is_not(None), EndingTask.due_on).limit(20)).all()
-    prompts = session.exec(select(Prompt.kind, Prompt.raised_at).where(Prompt.case_id == case.id, Prompt.resolved_at.is_(None)).order_by(Prompt.raised_at)).all()
+    tasks = session.exec(
+        select(EndingTask)
+        .where(EndingTask.case_id == case.id)
+        .order_by(EndingTask.done_at.is_not(None), EndingTask.due_on)
+        .limit(20)
+    ).all()
+    prompts = session.exec(
+        select(Prompt.kind, Prompt.raised_at)
+        .where(Prompt.case_id == case.id, Prompt.resolved_at.is_(None))
+        .order_by(Prompt.raised_at)
+    ).all()
     closed = case.status == CaseStatus.closed
     reopen_request = reopen_requests.open_request(session=session, case=case) if closed else None
     return {
@@ -24,12 +34,17 @@ def context(*, session: Session, case: Case, actor) -> dict:
         "can_ask_reopen": closed and reopen_request is None and reopen_requests.is_case_worker(actor.user, case),
         "can_change": can_change,
         "can_end": can_change and case.status == CaseStatus.active,
-        "can_reactivate": case.status == CaseStatus.dormant and (actor.user.id == case.key_worker_id or (role == "supervisor" and can_change)),
+        "can_reactivate": case.status == CaseStatus.dormant
+        and (actor.user.id == case.key_worker_id or (role == "supervisor" and can_change)),
         "can_review": can_change and case.status == CaseStatus.dormant,
         "can_reopen": role == "supervisor" and can_change and case.status == CaseStatus.closed,
         "spell": spell,
-        "ending": service.latest_ending(session=session, case=case) if case.status in (CaseStatus.dormant, CaseStatus.closed) else None,
-        "back": service.latest_return(session=session, case=case, target_hours=get_settings().first_contact_target_hours),
+        "ending": service.latest_ending(session=session, case=case)
+        if case.status in (CaseStatus.dormant, CaseStatus.closed)
+        else None,
+        "back": service.latest_return(
+            session=session, case=case, target_hours=get_settings().first_contact_target_hours
+        ),
         "tasks": tasks,
         "prompts": [(PROMPT_WORDS.get(kind, kind), at) for kind, at in prompts],
         "asked_by": dict(ASKED_BY),

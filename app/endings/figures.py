@@ -1,4 +1,5 @@
 """The dormant register and the figures for supervisors and managers, aggregated in SQL."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,10 +28,27 @@ class DormantRow:
 
 def dormant_register(*, session: Session, user: User, dormant_review_months: int = 3) -> list[DormantRow]:
     """Dormant cases `user` may see: worker, since when, review due, last contact (two queries)."""
-    last_contact = select(Contact.case_id, func.max(Contact.occurred_on).label("last_on")).where(Contact.attended.is_(True)).group_by(Contact.case_id).subquery()
-    since = select(CaseEvent.case_id, func.max(CaseEvent.occurred_at).label("since")).where(CaseEvent.kind == "dormant").group_by(CaseEvent.case_id).subquery()
+    last_contact = (
+        select(Contact.case_id, func.max(Contact.occurred_on).label("last_on"))
+        .where(Contact.attended.is_(True))
+        .group_by(Contact.case_id)
+        .subquery()
+    )
+    since = (
+        select(CaseEvent.case_id, func.max(CaseEvent.occurred_at).label("since"))
+        .where(CaseEvent.kind == "dormant")
+        .group_by(CaseEvent.case_id)
+        .subquery()
+    )
     rows = session.exec(
-        select(Case, User.full_name, DormantSpell.started_at, DormantSpell.review_due_on, since.c.since, last_contact.c.last_on)
+        select(
+            Case,
+            User.full_name,
+            DormantSpell.started_at,
+            DormantSpell.review_due_on,
+            since.c.since,
+            last_contact.c.last_on,
+        )
         .join(User, User.id == Case.key_worker_id)
         .join(DormantSpell, (DormantSpell.case_id == Case.id) & DormantSpell.ended_at.is_(None), isouter=True)
         .join(since, since.c.case_id == Case.id, isouter=True)
@@ -42,7 +60,9 @@ def dormant_register(*, session: Session, user: User, dormant_review_months: int
     ids = [case.id for case, *_ in rows]
     prompts: dict[int, list[str]] = {}
     if ids:
-        for case_id, kind in session.exec(select(Prompt.case_id, Prompt.kind).where(Prompt.case_id.in_(ids), Prompt.resolved_at.is_(None))).all():
+        for case_id, kind in session.exec(
+            select(Prompt.case_id, Prompt.kind).where(Prompt.case_id.in_(ids), Prompt.resolved_at.is_(None))
+        ).all():
             prompts.setdefault(case_id, []).append(kind)
     result = []
     for case, worker, started_at, review_due_on, event_since, last_on in rows:
@@ -56,7 +76,11 @@ def dormant_register(*, session: Session, user: User, dormant_review_months: int
 def open_flags(*, session: Session, user: User) -> list[tuple[Case, str, datetime]]:
     """Open prompts and flags on cases `user` may see, oldest first (one query)."""
     rows = session.exec(
-        select(Case, Prompt.kind, Prompt.raised_at).join(Case, Case.id == Prompt.case_id).where(Prompt.resolved_at.is_(None), visible_cases(user)).order_by(Prompt.raised_at).limit(200)
+        select(Case, Prompt.kind, Prompt.raised_at)
+        .join(Case, Case.id == Prompt.case_id)
+        .where(Prompt.resolved_at.is_(None), visible_cases(user))
+        .order_by(Prompt.raised_at)
+        .limit(200)
     ).all()
     return [(case, kind, at) for case, kind, at in rows]
 
@@ -79,31 +103,59 @@ def figures(*, session: Session, user: User, start: date, end: date) -> Figures:
     since = datetime.combine(start, time.min, tzinfo=LOCAL)
     until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=LOCAL)
     seen = visible_cases(user)
-    dormant_now = session.exec(select(func.count()).select_from(Case).where(Case.status == CaseStatus.dormant, seen)).one()
+    dormant_now = session.exec(
+        select(func.count()).select_from(Case).where(Case.status == CaseStatus.dormant, seen)
+    ).one()
     returns = dict(
         session.exec(
-            select(Reactivation.kind, func.count()).join(Case, Case.id == Reactivation.case_id)
-            .where(Reactivation.reactivated_at >= since, Reactivation.reactivated_at < until, seen).group_by(Reactivation.kind)
+            select(Reactivation.kind, func.count())
+            .join(Case, Case.id == Reactivation.case_id)
+            .where(Reactivation.reactivated_at >= since, Reactivation.reactivated_at < until, seen)
+            .group_by(Reactivation.kind)
         ).all()
     )
-    in_period = (Reactivation.kind == "reactivated", Reactivation.reactivated_at >= since, Reactivation.reactivated_at < until, Reactivation.days_dormant.is_not(None), seen)
-    count = session.exec(select(func.count()).select_from(Reactivation).join(Case, Case.id == Reactivation.case_id).where(*in_period)).one()
+    in_period = (
+        Reactivation.kind == "reactivated",
+        Reactivation.reactivated_at >= since,
+        Reactivation.reactivated_at < until,
+        Reactivation.days_dormant.is_not(None),
+        seen,
+    )
+    count = session.exec(
+        select(func.count()).select_from(Reactivation).join(Case, Case.id == Reactivation.case_id).where(*in_period)
+    ).one()
     median = None
     if count:
         # The median in SQL on both databases: the middle one or two values, by ORDER BY and OFFSET.
         middle = session.exec(
-            select(Reactivation.days_dormant).join(Case, Case.id == Reactivation.case_id).where(*in_period)
-            .order_by(Reactivation.days_dormant).offset((count - 1) // 2).limit(2 - count % 2)
+            select(Reactivation.days_dormant)
+            .join(Case, Case.id == Reactivation.case_id)
+            .where(*in_period)
+            .order_by(Reactivation.days_dormant)
+            .offset((count - 1) // 2)
+            .limit(2 - count % 2)
         ).all()
         median = sum(middle) / len(middle)
     ended = session.exec(
-        select(CaseEvent.kind, CaseEvent.reason, func.count()).join(Case, Case.id == CaseEvent.case_id)
-        .where(CaseEvent.kind.in_(["dormant", "closed"]), CaseEvent.occurred_at >= since, CaseEvent.occurred_at < until, seen)
+        select(CaseEvent.kind, CaseEvent.reason, func.count())
+        .join(Case, Case.id == CaseEvent.case_id)
+        .where(
+            CaseEvent.kind.in_(["dormant", "closed"]),
+            CaseEvent.occurred_at >= since,
+            CaseEvent.occurred_at < until,
+            seen,
+        )
         .group_by(CaseEvent.kind, CaseEvent.reason)
     ).all()
     closed = sorted(((reason or "other", n) for kind, reason, n in ended if kind == "closed"), key=lambda r: -r[1])
     return Figures(
-        start=start, end=end, dormant_now=dormant_now, reactivations=returns.get("reactivated", 0), median_days_dormant=median,
-        avoided_re_referral=returns.get("reactivated", 0), re_referrals=returns.get("reopened", 0),
-        ended_dormant=sum(n for kind, _, n in ended if kind == "dormant"), closed_by_reason=closed,
+        start=start,
+        end=end,
+        dormant_now=dormant_now,
+        reactivations=returns.get("reactivated", 0),
+        median_days_dormant=median,
+        avoided_re_referral=returns.get("reactivated", 0),
+        re_referrals=returns.get("reopened", 0),
+        ended_dormant=sum(n for kind, _, n in ended if kind == "dormant"),
+        closed_by_reason=closed,
     )

@@ -5,6 +5,7 @@ family network's agreed tasks are one today; the Signs of Safety plan and the BA
 theirs here (one line each) when those features land, without changing the ending form. When no
 source has goals, the worker lists them in the ending form itself.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -27,7 +28,10 @@ def network_tasks(*, session: Session, case: Case) -> list[Goal]:
     from app.network.models import NetworkTask
 
     rows = session.exec(
-        select(NetworkTask.id, NetworkTask.what).where(NetworkTask.case_id == case.id, NetworkTask.status != "dropped").order_by(NetworkTask.due_on, NetworkTask.position).limit(50)
+        select(NetworkTask.id, NetworkTask.what)
+        .where(NetworkTask.case_id == case.id, NetworkTask.status != "dropped")
+        .order_by(NetworkTask.due_on, NetworkTask.position)
+        .limit(50)
     ).all()
     return [Goal(source="network_task", ref=task_id, text=what) for task_id, what in rows]
 

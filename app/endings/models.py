@@ -5,6 +5,7 @@ ending, a dormant spell and a return add to it: the goals reviewed, the family's
 dormant review date, who asked for the worker again, and the prompts `homeward tick` raises.
 Ending, Reactivation and EndingTask have UUID ids so the tablet's id is the stored id (offline).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -24,7 +25,13 @@ ENDING_CLOSURE_REASONS = [
     ("stepped_down", "Stepped down to Early Help"),
     ("other", "Other"),
 ]
-ASKED_BY = [("young_person", "The young person"), ("parent", "A parent or carer"), ("worker", "The worker"), ("school", "School"), ("other_agency", "Another agency")]
+ASKED_BY = [
+    ("young_person", "The young person"),
+    ("parent", "A parent or carer"),
+    ("worker", "The worker"),
+    ("school", "School"),
+    ("other_agency", "Another agency"),
+]
 URGENCY = [("routine", "Routine"), ("soon", "Soon (this week)"), ("urgent", "Urgent (today)")]
 PROMPT_WORDS = {
     "dormant_review_due": "Dormant review due",
@@ -67,7 +74,10 @@ class DormantSpell(SQLModel, table=True):
     """One period of dormancy: when it began, when its review is due, and how it ended."""
 
     __tablename__ = "dormant_spell"
-    __table_args__ = (Index("ix_dormant_spell_case_ended", "case_id", "ended_at"), Index("ix_dormant_spell_ended_review", "ended_at", "review_due_on"))
+    __table_args__ = (
+        Index("ix_dormant_spell_case_ended", "case_id", "ended_at"),
+        Index("ix_dormant_spell_ended_review", "ended_at", "review_due_on"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case.id")
@@ -82,7 +92,10 @@ class DormantSpell(SQLModel, table=True):
 class Reactivation(SQLModel, table=True):
     """A return to work: from dormant (no referral) or a supervisor's reopening of a closed case (a re-referral)."""
 
-    __table_args__ = (Index("ix_reactivation_case_at", "case_id", "reactivated_at"), Index("ix_reactivation_kind_at", "kind", "reactivated_at"))
+    __table_args__ = (
+        Index("ix_reactivation_case_at", "case_id", "reactivated_at"),
+        Index("ix_reactivation_kind_at", "kind", "reactivated_at"),
+    )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     case_id: int = Field(foreign_key="case.id")
@@ -114,7 +127,10 @@ class EndingTask(SQLModel, table=True):
 class Prompt(SQLModel, table=True):
     """A prompt or flag raised by `homeward tick`; `key` makes raising it again a no-op."""
 
-    __table_args__ = (Index("ix_prompt_case_resolved", "case_id", "resolved_at"), Index("ix_prompt_resolved_kind", "resolved_at", "kind"))
+    __table_args__ = (
+        Index("ix_prompt_case_resolved", "case_id", "resolved_at"),
+        Index("ix_prompt_resolved_kind", "resolved_at", "kind"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=120, unique=True)

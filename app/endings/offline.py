@@ -6,6 +6,7 @@ is not on the device until it has synced and the case is taken offline again, so
 offline cannot be reactivated offline in the same visit (its pages still show it active, and the
 ending moves the case's version on). No queries.
 """
+
 from __future__ import annotations
 
 from sqlmodel import Session

@@ -7,6 +7,7 @@ an item in the team's review queue (kind "reopen_request"). Approving it reopens
 rationale, and the worker then sends a new version or withdraws it. A case has at most one open
 request (the unique `open_case_id` keeps it so even under two clicks at once).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,12 +43,20 @@ def open_request(*, session: Session, case: Case) -> ReopenRequest | None:
 
 
 def latest_request(*, session: Session, case: Case) -> ReopenRequest | None:
-    return session.exec(select(ReopenRequest).where(ReopenRequest.case_id == case.id).order_by(ReopenRequest.created_at.desc()).limit(1)).first()
+    return session.exec(
+        select(ReopenRequest).where(ReopenRequest.case_id == case.id).order_by(ReopenRequest.created_at.desc()).limit(1)
+    ).first()
 
 
 def versions(*, session: Session, request: ReopenRequest) -> list[ReopenRequestVersion]:
     """The request's versions, newest first."""
-    return list(session.exec(select(ReopenRequestVersion).where(ReopenRequestVersion.request_id == request.id).order_by(ReopenRequestVersion.number.desc())).all())
+    return list(
+        session.exec(
+            select(ReopenRequestVersion)
+            .where(ReopenRequestVersion.request_id == request.id)
+            .order_by(ReopenRequestVersion.number.desc())
+        ).all()
+    )
 
 
 def _latest_submission(session: Session, request: ReopenRequest):
@@ -67,16 +76,31 @@ def _check(data: RequestInput) -> None:
         raise Refused("Say why the case should be reopened.")
 
 
-def _add_version(session: Session, request: ReopenRequest, number: int, data: RequestInput, by: Actor) -> ReopenRequestVersion:
+def _add_version(
+    session: Session, request: ReopenRequest, number: int, data: RequestInput, by: Actor
+) -> ReopenRequestVersion:
     version = ReopenRequestVersion(
-        request_id=request.id, number=number, asked_by=data.asked_by, what_changed=data.what_changed.strip()[:4000], urgency=data.urgency,
-        reason=data.reason.strip()[:4000], by_user_id=by.id,
+        request_id=request.id,
+        number=number,
+        asked_by=data.asked_by,
+        what_changed=data.what_changed.strip()[:4000],
+        urgency=data.urgency,
+        reason=data.reason.strip()[:4000],
+        by_user_id=by.id,
     )
     session.add(version)
     session.flush()
     from app.review import service as review
 
-    review.submit_item(session=session, kind=KIND, case=session.get(Case, request.case_id), item_id=request.id, version_id=version.id, version_number=number, by=by.user)
+    review.submit_item(
+        session=session,
+        kind=KIND,
+        case=session.get(Case, request.case_id),
+        item_id=request.id,
+        version_id=version.id,
+        version_number=number,
+        by=by.user,
+    )
     return version
 
 
@@ -93,7 +117,15 @@ def ask(*, session: Session, case: Case, by: Actor, data: RequestInput) -> Reope
     session.add(request)
     session.flush()
     _add_version(session, request, 1, data, by)
-    audit.record(session=session, actor=by, action="create", object_type="reopen_request", object_id=request.id, case_id=case.id, detail=f"asked by {data.asked_by}, {data.urgency}")
+    audit.record(
+        session=session,
+        actor=by,
+        action="create",
+        object_type="reopen_request",
+        object_id=request.id,
+        case_id=case.id,
+        detail=f"asked by {data.asked_by}, {data.urgency}",
+    )
     session.flush()
     return request
 
@@ -112,7 +144,15 @@ def resubmit(*, session: Session, request: ReopenRequest, by: Actor, data: Reque
         raise Refused("The request is waiting for review; it can be sent again once the supervisor returns it.")
     _check(data)
     version = _add_version(session, request, latest.version_number + 1, data, by)
-    audit.record(session=session, actor=by, action="submit", object_type="reopen_request", object_id=request.id, case_id=case.id, detail=f"version {version.number}")
+    audit.record(
+        session=session,
+        actor=by,
+        action="submit",
+        object_type="reopen_request",
+        object_id=request.id,
+        case_id=case.id,
+        detail=f"version {version.number}",
+    )
     session.flush()
     return version
 
@@ -129,7 +169,14 @@ def withdraw(*, session: Session, request: ReopenRequest, by: Actor) -> ReopenRe
         raise Refused("The request is waiting for review; it can be withdrawn once the supervisor has returned it.")
     _close(request, "withdrawn", by)
     session.add(request)
-    audit.record(session=session, actor=by, action="withdraw", object_type="reopen_request", object_id=request.id, case_id=case.id)
+    audit.record(
+        session=session,
+        actor=by,
+        action="withdraw",
+        object_type="reopen_request",
+        object_id=request.id,
+        case_id=case.id,
+    )
     session.flush()
     return request
 
@@ -150,14 +197,23 @@ def approve(*, session: Session, submission, by: Actor, rationale: str = "") -> 
     if submission.status != "waiting":
         raise Refused("This has already been decided.")
     case = session.get(Case, request.case_id)
-    back, _ = service.reopen(session=session, case=case, by=by, reason=version.reason, decision=rationale or "Reopen request approved.", request_submission_id=submission.id)
+    back, _ = service.reopen(
+        session=session,
+        case=case,
+        by=by,
+        reason=version.reason,
+        decision=rationale or "Reopen request approved.",
+        request_submission_id=submission.id,
+    )
     back.asked_by, back.urgency = version.asked_by, version.urgency
     session.add(back)
     session.flush()
     return back
 
 
-def settle_on_reopen(*, session: Session, case: Case, by: Actor, back: Reactivation, rationale: str, submission_id: str | None = None) -> None:
+def settle_on_reopen(
+    *, session: Session, case: Case, by: Actor, back: Reactivation, rationale: str, submission_id: str | None = None
+) -> None:
     """The case has been reopened: an open request is done with. Its waiting version is approved
     (the supervisor's decision, whether made from the queue or by reopening directly)."""
     from app.review import service as review
@@ -183,4 +239,8 @@ def settled_item_ids(session: Session, item_ids: list[str]) -> set[str]:
     """Of these requests, the ones approved or withdrawn (no longer the worker's to act on)."""
     if not item_ids:
         return set()
-    return set(session.exec(select(ReopenRequest.id).where(ReopenRequest.id.in_(item_ids), ReopenRequest.state != "open")).all())
+    return set(
+        session.exec(
+            select(ReopenRequest.id).where(ReopenRequest.id.in_(item_ids), ReopenRequest.state != "open")
+        ).all()
+    )

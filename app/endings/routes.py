@@ -3,6 +3,7 @@
 Thin routes: parse the form, call app.endings.service (which moves the status through
 app.cases.service), re-render with 422 on a refusal and 409 on a stale base_version.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -43,14 +44,25 @@ def _failed(request: Request, template: str, ctx: dict, error: Exception) -> Res
 def _ending_ctx(session, case, actor, settings, form, record_id: str) -> dict:
     goals = goal_sources.goals_for(session=session, case=case)
     return {
-        "case": case, "form": form, "new_id": record_id, "goals": goals, "extra": range(EXTRA_GOALS), "ratings": GOAL_RATINGS,
-        "closure_reasons": ENDING_CLOSURE_REASONS, "up": STEP_UP_DESTINATIONS, "down": STEP_DOWN_DESTINATIONS,
-        "review_default": rules.add_months(today(), settings.dormant_review_months), "is_supervisor": actor.role is Role.supervisor, "refusal": None,
+        "case": case,
+        "form": form,
+        "new_id": record_id,
+        "goals": goals,
+        "extra": range(EXTRA_GOALS),
+        "ratings": GOAL_RATINGS,
+        "closure_reasons": ENDING_CLOSURE_REASONS,
+        "up": STEP_UP_DESTINATIONS,
+        "down": STEP_DOWN_DESTINATIONS,
+        "review_default": rules.add_months(today(), settings.dormant_review_months),
+        "is_supervisor": actor.role is Role.supervisor,
+        "refusal": None,
     }
 
 
 @router.get("/cases/{case_id}/end")
-def ending_form(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
+def ending_form(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     return render(request, "endings/end.html", _ending_ctx(session, case, actor, settings, None, new_id()))
 
@@ -58,16 +70,34 @@ def ending_form(request: Request, case_id: int, session: SessionDep, actor: Curr
 def _goals_from(form: Form, goals, ratings: list[str]) -> list[dict]:
     rows = []
     for i, goal in enumerate(goals):
-        rows.append({"source": goal.source, "ref": goal.ref, "goal": goal.text, "rating": form.choice(f"goal_{i}_rating", ratings, required=False) or "", "evidence": form.text(f"goal_{i}_evidence", max_length=1000)})
+        rows.append(
+            {
+                "source": goal.source,
+                "ref": goal.ref,
+                "goal": goal.text,
+                "rating": form.choice(f"goal_{i}_rating", ratings, required=False) or "",
+                "evidence": form.text(f"goal_{i}_evidence", max_length=1000),
+            }
+        )
     for i in range(EXTRA_GOALS):
         text = form.text(f"own_{i}_goal", max_length=500)
         if text:
-            rows.append({"source": "worker", "ref": "", "goal": text, "rating": form.choice(f"own_{i}_rating", ratings, required=False) or "", "evidence": form.text(f"own_{i}_evidence", max_length=1000)})
+            rows.append(
+                {
+                    "source": "worker",
+                    "ref": "",
+                    "goal": text,
+                    "rating": form.choice(f"own_{i}_rating", ratings, required=False) or "",
+                    "evidence": form.text(f"own_{i}_evidence", max_length=1000),
+                }
+            )
     return rows
 
 
 @router.post("/cases/{case_id}/end")
-async def end_active_work(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
+async def end_active_work(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     record_id = valid_client_id(form.values.get("id")) or new_id()
@@ -75,22 +105,46 @@ async def end_active_work(request: Request, case_id: int, session: SessionDep, a
     outcome = form.choice("outcome", ["dormant", "closed"])
     reason = form.choice("closure_reason", [c for c, _ in ENDING_CLOSURE_REASONS], required=outcome == "closed") or ""
     destination_options = STEP_UP_DESTINATIONS if reason == "stepped_up" else STEP_DOWN_DESTINATIONS
-    destination = form.choice("destination", [c for c, _ in destination_options], required=reason in ("stepped_up", "stepped_down")) or ""
+    destination = (
+        form.choice(
+            "destination", [c for c, _ in destination_options], required=reason in ("stepped_up", "stepped_down")
+        )
+        or ""
+    )
     data = service.EndingInput(
-        outcome=outcome or "", goals=_goals_from(form, ctx["goals"], [c for c, _ in GOAL_RATINGS]),
-        agreed_on=form.date("agreed_on"), agreement_how=form.text("agreement_how", max_length=2000), taper=form.text("taper", max_length=2000),
-        sustainability_plan=form.text("sustainability_plan", max_length=4000), named_contact=form.text("named_contact", max_length=300),
-        family_summary=form.text("family_summary", max_length=4000), young_person_views=form.text("young_person_views", max_length=4000),
-        outcome_summary=form.text("outcome_summary", max_length=4000), dormant_review_on=form.date("dormant_review_on"),
-        closure_reason=reason, closure_other=form.text("closure_other", max_length=300, required=reason == "other", label="The other reason"),
-        destination=destination, lead_name=form.text("lead_name", max_length=200, required=reason in ("stepped_up", "stepped_down"), label="The named lead"),
-        approve=form.boolean("approve"), approval_reason=form.text("approval_reason", max_length=2000),
+        outcome=outcome or "",
+        goals=_goals_from(form, ctx["goals"], [c for c, _ in GOAL_RATINGS]),
+        agreed_on=form.date("agreed_on"),
+        agreement_how=form.text("agreement_how", max_length=2000),
+        taper=form.text("taper", max_length=2000),
+        sustainability_plan=form.text("sustainability_plan", max_length=4000),
+        named_contact=form.text("named_contact", max_length=300),
+        family_summary=form.text("family_summary", max_length=4000),
+        young_person_views=form.text("young_person_views", max_length=4000),
+        outcome_summary=form.text("outcome_summary", max_length=4000),
+        dormant_review_on=form.date("dormant_review_on"),
+        closure_reason=reason,
+        closure_other=form.text("closure_other", max_length=300, required=reason == "other", label="The other reason"),
+        destination=destination,
+        lead_name=form.text(
+            "lead_name", max_length=200, required=reason in ("stepped_up", "stepped_down"), label="The named lead"
+        ),
+        approve=form.boolean("approve"),
+        approval_reason=form.text("approval_reason", max_length=2000),
     )
     base_version = form.integer("base_version", minimum=1, maximum=10**9)
     if not form.ok:
         return render(request, "endings/end.html", ctx, status_code=422)
     try:
-        ending, created = service.end_active_work(session=session, case=case, by=actor, data=data, record_id=record_id, base_version=base_version, dormant_review_months=settings.dormant_review_months)
+        ending, created = service.end_active_work(
+            session=session,
+            case=case,
+            by=actor,
+            data=data,
+            record_id=record_id,
+            base_version=base_version,
+            dormant_review_months=settings.dormant_review_months,
+        )
     except (Refused, Conflict) as error:
         session.rollback()
         ctx["missing"] = service.missing_for(data)
@@ -98,7 +152,9 @@ async def end_active_work(request: Request, case_id: int, session: SessionDep, a
     if not created:
         flash(request, "This was already saved.")
     elif ending.outcome == "dormant":
-        flash(request, f"Active work ended. The case is dormant; its review is due {ending.dormant_review_on:%-d %b %Y}.")
+        flash(
+            request, f"Active work ended. The case is dormant; its review is due {ending.dormant_review_on:%-d %b %Y}."
+        )
     else:
         flash(request, "Active work ended. The case is closed.")
     return redirect(request, f"/cases/{case.id}")
@@ -108,7 +164,9 @@ async def end_active_work(request: Request, case_id: int, session: SessionDep, a
 
 
 def _workers(session, actor) -> list[tuple[int, str]]:
-    query = select(User.id, User.full_name).where(User.role.in_([Role.worker, Role.supervisor]), User.is_active.is_(True))
+    query = select(User.id, User.full_name).where(
+        User.role.in_([Role.worker, Role.supervisor]), User.is_active.is_(True)
+    )
     if actor.user.team_id is not None:
         query = query.where(User.team_id == actor.user.team_id)
     return list(session.exec(query.order_by(User.full_name).limit(300)).all())
@@ -117,7 +175,13 @@ def _workers(session, actor) -> list[tuple[int, str]]:
 def _reactivate_ctx(session, case, actor, form, record_id) -> dict:
     spell = service.open_spell(session=session, case=case)
     return {
-        "case": case, "form": form, "new_id": record_id, "asked_by": ASKED_BY, "urgency": URGENCY, "spell": spell, "refusal": None,
+        "case": case,
+        "form": form,
+        "new_id": record_id,
+        "asked_by": ASKED_BY,
+        "urgency": URGENCY,
+        "spell": spell,
+        "refusal": None,
         "workers": _workers(session, actor) if actor.role is Role.supervisor else [],
     }
 
@@ -129,7 +193,9 @@ def reactivate_form(request: Request, case_id: int, session: SessionDep, actor: 
 
 
 @router.post("/cases/{case_id}/reactivate")
-async def reactivate(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
+async def reactivate(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     record_id = valid_client_id(form.values.get("id")) or new_id()
@@ -137,15 +203,25 @@ async def reactivate(request: Request, case_id: int, session: SessionDep, actor:
     asked_by = form.choice("asked_by", [c for c, _ in ASKED_BY])
     what_changed = form.text("what_changed", required=True, max_length=4000, label="What has changed")
     urgency = form.choice("urgency", [c for c, _ in URGENCY])
-    worker_id = form.choice("key_worker_id", [uid for uid, _ in ctx["workers"]], required=False) if ctx["workers"] else None
+    worker_id = (
+        form.choice("key_worker_id", [uid for uid, _ in ctx["workers"]], required=False) if ctx["workers"] else None
+    )
     base_version = form.integer("base_version", minimum=1, maximum=10**9)
     if not form.ok:
         return render(request, "endings/reactivate.html", ctx, status_code=422)
     new_worker = session.get(User, int(worker_id)) if worker_id else None
     try:
         _, created = service.reactivate(
-            session=session, case=case, by=actor, asked_by=asked_by, what_changed=what_changed, urgency=urgency, record_id=record_id,
-            base_version=base_version, new_key_worker=new_worker, review_interval_weeks=settings.review_interval_weeks,
+            session=session,
+            case=case,
+            by=actor,
+            asked_by=asked_by,
+            what_changed=what_changed,
+            urgency=urgency,
+            record_id=record_id,
+            base_version=base_version,
+            new_key_worker=new_worker,
+            review_interval_weeks=settings.review_interval_weeks,
         )
     except (Refused, Conflict) as error:
         session.rollback()
@@ -159,20 +235,28 @@ async def reactivate(request: Request, case_id: int, session: SessionDep, actor:
 
 def _review_ctx(session, case, settings, form) -> dict:
     return {
-        "case": case, "form": form, "spell": service.open_spell(session=session, case=case), "closure_reasons": CLOSURE_REASONS,
-        "next_default": rules.add_months(today(), settings.dormant_review_months), "refusal": None,
+        "case": case,
+        "form": form,
+        "spell": service.open_spell(session=session, case=case),
+        "closure_reasons": CLOSURE_REASONS,
+        "next_default": rules.add_months(today(), settings.dormant_review_months),
+        "refusal": None,
         "new_id": (form.values.get("id") if form else None) or new_id(),
     }
 
 
 @router.get("/cases/{case_id}/dormant-review")
-def dormant_review_form(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
+def dormant_review_form(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     return render(request, "endings/dormant_review.html", _review_ctx(session, case, settings, None))
 
 
 @router.post("/cases/{case_id}/dormant-review")
-async def dormant_review(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep, op: Idempotent) -> Response:
+async def dormant_review(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep, op: Idempotent
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     ctx = _review_ctx(session, case, settings, form)
@@ -194,8 +278,15 @@ async def dormant_review(request: Request, case_id: int, session: SessionDep, ac
         return render(request, "endings/dormant_review.html", ctx, status_code=422)
     try:
         applied = service.dormant_review(
-            session=session, case=case, by=actor, decision=decision, rationale=rationale, new_review_on=new_review_on, closure_reason=reason,
-            base_version=base_version, record_id=record_id,
+            session=session,
+            case=case,
+            by=actor,
+            decision=decision,
+            rationale=rationale,
+            new_review_on=new_review_on,
+            closure_reason=reason,
+            base_version=base_version,
+            record_id=record_id,
         )
     except (Refused, Conflict) as error:
         session.rollback()
@@ -203,7 +294,10 @@ async def dormant_review(request: Request, case_id: int, session: SessionDep, ac
     if not applied:
         flash(request, "This was already saved.")
     else:
-        flash(request, f"Stays dormant; next review {new_review_on:%-d %b %Y}." if decision == "stay" else "The case is closed.")
+        flash(
+            request,
+            f"Stays dormant; next review {new_review_on:%-d %b %Y}." if decision == "stay" else "The case is closed.",
+        )
     return redirect(request, f"/cases/{case.id}")
 
 
@@ -229,7 +323,9 @@ async def reopen(request: Request, case_id: int, session: SessionDep, actor: Cur
     if not form.ok:
         return render(request, "endings/reopen.html", ctx, status_code=422)
     try:
-        service.reopen(session=session, case=case, by=actor, reason=reason, record_id=record_id, base_version=base_version)
+        service.reopen(
+            session=session, case=case, by=actor, reason=reason, record_id=record_id, base_version=base_version
+        )
     except (Refused, Conflict) as error:
         session.rollback()
         return _failed(request, "endings/reopen.html", ctx, error)
@@ -243,17 +339,42 @@ async def reopen(request: Request, case_id: int, session: SessionDep, actor: Cur
 def _request_ctx(session, case, actor, form=None, refusal=None) -> dict:
     from app.review import service as review
 
-    request_row = reopen_requests.open_request(session=session, case=case) or reopen_requests.latest_request(session=session, case=case)
+    request_row = reopen_requests.open_request(session=session, case=case) or reopen_requests.latest_request(
+        session=session, case=case
+    )
     history = reopen_requests.versions(session=session, request=request_row) if request_row else []
-    submission = review.latest_for_item(session=session, kind=reopen_requests.KIND, item_id=request_row.id) if request_row else None
-    comments = review.comments_for(session=session, submission_ids=[submission.id]).get(submission.id, []) if submission else []
-    user_ids = {v.by_user_id for v in history} | {c.by_user_id for c in comments} | ({submission.decided_by_id} if submission and submission.decided_by_id else set())
+    submission = (
+        review.latest_for_item(session=session, kind=reopen_requests.KIND, item_id=request_row.id)
+        if request_row
+        else None
+    )
+    comments = (
+        review.comments_for(session=session, submission_ids=[submission.id]).get(submission.id, [])
+        if submission
+        else []
+    )
+    user_ids = (
+        {v.by_user_id for v in history}
+        | {c.by_user_id for c in comments}
+        | ({submission.decided_by_id} if submission and submission.decided_by_id else set())
+    )
     users = {u.id: u for u in session.exec(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
     is_open = request_row is not None and request_row.state == "open"
     worker = reopen_requests.is_case_worker(actor.user, case) and case.status == CaseStatus.closed
     return {
-        "case": case, "form": form, "refusal": refusal, "asked_by": ASKED_BY, "urgency": URGENCY, "asked_by_words": dict(ASKED_BY), "urgency_words": dict(URGENCY),
-        "reopen": request_row, "versions": history, "latest": history[0] if history else None, "submission": submission, "comments": comments, "users": users,
+        "case": case,
+        "form": form,
+        "refusal": refusal,
+        "asked_by": ASKED_BY,
+        "urgency": URGENCY,
+        "asked_by_words": dict(ASKED_BY),
+        "urgency_words": dict(URGENCY),
+        "reopen": request_row,
+        "versions": history,
+        "latest": history[0] if history else None,
+        "submission": submission,
+        "comments": comments,
+        "users": users,
         "is_worker": reopen_requests.is_case_worker(actor.user, case),
         "can_ask": worker and not is_open,
         "can_resend": worker and is_open and submission is not None and submission.status == "returned",
@@ -290,10 +411,20 @@ async def ask_to_reopen(request: Request, case_id: int, session: SessionDep, act
         session.flush()
     except Refused as error:
         session.rollback()
-        return render(request, "endings/reopen_request.html", _request_ctx(session, case, actor, form, error.message), status_code=422)
+        return render(
+            request,
+            "endings/reopen_request.html",
+            _request_ctx(session, case, actor, form, error.message),
+            status_code=422,
+        )
     except IntegrityError:  # another tab asked at the same moment: the case keeps one open request
         session.rollback()
-        return render(request, "endings/reopen_request.html", _request_ctx(session, case, actor, form, "This case already has a request to reopen it."), status_code=422)
+        return render(
+            request,
+            "endings/reopen_request.html",
+            _request_ctx(session, case, actor, form, "This case already has a request to reopen it."),
+            status_code=422,
+        )
     flash(request, "Sent to your supervisor for review." if existing is None else "Sent to your supervisor again.")
     return redirect(request, f"/cases/{case.id}/reopen-request")
 
@@ -310,7 +441,12 @@ def withdraw_reopen_request(request: Request, case_id: int, session: SessionDep,
         reopen_requests.withdraw(session=session, request=existing, by=actor)
     except Refused as error:
         session.rollback()
-        return render(request, "endings/reopen_request.html", _request_ctx(session, case, actor, None, error.message), status_code=422)
+        return render(
+            request,
+            "endings/reopen_request.html",
+            _request_ctx(session, case, actor, None, error.message),
+            status_code=422,
+        )
     flash(request, "Request withdrawn. The case stays closed.")
     return redirect(request, f"/cases/{case.id}")
 
@@ -323,7 +459,14 @@ async def task_done(request: Request, case_id: int, task_id: str, session: Sessi
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     try:
-        service.complete_task(session=session, case=case, by=actor, task_id=task_id, done=form.boolean("done"), base_version=form.integer("base_version", minimum=1, maximum=10**9))
+        service.complete_task(
+            session=session,
+            case=case,
+            by=actor,
+            task_id=task_id,
+            done=form.boolean("done"),
+            base_version=form.integer("base_version", minimum=1, maximum=10**9),
+        )
     except Refused as refused:
         raise HTTPException(status_code=404, detail=refused.message) from None
     except Conflict as conflict:
@@ -339,9 +482,21 @@ async def task_done(request: Request, case_id: int, task_id: str, session: Sessi
 @router.get("/dormant")
 def register(request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
     require_role(actor, Role.worker, Role.supervisor, Role.manager)
-    rows = figures_service.dormant_register(session=session, user=actor.user, dormant_review_months=settings.dormant_review_months)
+    rows = figures_service.dormant_register(
+        session=session, user=actor.user, dormant_review_months=settings.dormant_review_months
+    )
     flags = figures_service.open_flags(session=session, user=actor.user)
-    return render(request, "endings/register.html", {"rows": rows, "flags": flags, "words": PROMPT_WORDS, "today": today(), "show_figures": actor.role in (Role.supervisor, Role.manager)})
+    return render(
+        request,
+        "endings/register.html",
+        {
+            "rows": rows,
+            "flags": flags,
+            "words": PROMPT_WORDS,
+            "today": today(),
+            "show_figures": actor.role in (Role.supervisor, Role.manager),
+        },
+    )
 
 
 @router.get("/endings/figures")
@@ -354,6 +509,9 @@ def figures(request: Request, session: SessionDep, actor: CurrentActor, start: s
         form.error("start", "The start should be on or before the end.")
         start_on = end_on - timedelta(days=365)
     result = figures_service.figures(session=session, user=actor.user, start=start_on, end=end_on)
-    return render(request, "endings/figures.html", {"fig": result, "form": form, "reasons": dict(CLOSURE_REASONS)}, status_code=422 if form.errors else 200)
-
-
+    return render(
+        request,
+        "endings/figures.html",
+        {"fig": result, "form": form, "reasons": dict(CLOSURE_REASONS)},
+        status_code=422 if form.errors else 200,
+    )

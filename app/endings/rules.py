@@ -3,6 +3,7 @@
 The lifecycle moves themselves (who may reactivate, who may reopen) are app.cases.rules; these only
 add what a good ending needs (PRACTICE.md "Case lifecycle, closure and dormancy", 004:L233-L290).
 """
+
 from __future__ import annotations
 
 import calendar
@@ -68,7 +69,11 @@ def ending_refusal(*, missing: list[str], role: str, approve: bool, approval_rea
     if not missing:
         return None
     if role != "supervisor":
-        return "Still missing: " + "; ".join(missing) + ". Add them, or ask your supervisor to approve the ending without them."
+        return (
+            "Still missing: "
+            + "; ".join(missing)
+            + ". Add them, or ask your supervisor to approve the ending without them."
+        )
     if not approve:
         return "Still missing: " + "; ".join(missing) + ". Add them, or tick to approve the ending without them."
     if not approval_reason.strip():

@@ -4,6 +4,7 @@ Each prompt has a key naming what it is about (the spell and its review date, th
 visits), and a key is raised once: running the job twice, or hourly from cron, adds nothing new.
 Missed visits never end a case (PRACTICE.md "Don't close cases automatically for missed appointments").
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,12 +27,17 @@ class TickResult:
     resolved: int
 
 
-def _wanted(*, session: Session, now: datetime, max_dormancy_months: int, dormant_review_months: int) -> dict[str, tuple[int, str]]:
+def _wanted(
+    *, session: Session, now: datetime, max_dormancy_months: int, dormant_review_months: int
+) -> dict[str, tuple[int, str]]:
     """Every prompt that should be open now: key -> (case id, kind). Three queries."""
     on = local(now).date()
     wanted: dict[str, tuple[int, str]] = {}
     dormant_since = (
-        select(CaseEvent.case_id, func.max(CaseEvent.occurred_at).label("since")).where(CaseEvent.kind == "dormant").group_by(CaseEvent.case_id).subquery()
+        select(CaseEvent.case_id, func.max(CaseEvent.occurred_at).label("since"))
+        .where(CaseEvent.kind == "dormant")
+        .group_by(CaseEvent.case_id)
+        .subquery()
     )
     rows = session.exec(
         select(Case.id, DormantSpell.id, DormantSpell.started_at, DormantSpell.review_due_on, dormant_since.c.since)
@@ -44,18 +50,28 @@ def _wanted(*, session: Session, now: datetime, max_dormancy_months: int, dorman
         started_on = local(started).date()
         due_on = review_due_on or rules.add_months(started_on, dormant_review_months)
         anchor = spell_id or f"c{case_id}"
-        for kind in rules.dormant_prompts(today=on, started_on=started_on, review_due_on=due_on, max_months=max_dormancy_months):
+        for kind in rules.dormant_prompts(
+            today=on, started_on=started_on, review_due_on=due_on, max_months=max_dormancy_months
+        ):
             key = f"{kind}:{anchor}:{due_on.isoformat()}" if kind == "dormant_review_due" else f"{kind}:{anchor}"
             wanted[key] = (case_id, kind)
     # A streak of missed visits is named by the last attended visit before it, so it stays one flag.
     last_seen = (
-        select(Contact.case_id, func.max(Contact.occurred_on).label("seen_on")).where(Contact.kind == "visit", Contact.attended.is_(True)).group_by(Contact.case_id).subquery()
+        select(Contact.case_id, func.max(Contact.occurred_on).label("seen_on"))
+        .where(Contact.kind == "visit", Contact.attended.is_(True))
+        .group_by(Contact.case_id)
+        .subquery()
     )
     streaks = session.exec(
         select(Contact.case_id, last_seen.c.seen_on, func.count())
         .join(last_seen, last_seen.c.case_id == Contact.case_id, isouter=True)
         .join(Case, Case.id == Contact.case_id)
-        .where(Contact.kind == "visit", Contact.attended.is_(False), Case.status.in_([CaseStatus.active, CaseStatus.screening]), Contact.occurred_on <= on)
+        .where(
+            Contact.kind == "visit",
+            Contact.attended.is_(False),
+            Case.status.in_([CaseStatus.active, CaseStatus.screening]),
+            Contact.occurred_on <= on,
+        )
         .where((last_seen.c.seen_on.is_(None)) | (Contact.occurred_on > last_seen.c.seen_on))
         .group_by(Contact.case_id, last_seen.c.seen_on)
         .having(func.count() >= MISSED_IN_A_ROW)
@@ -65,10 +81,19 @@ def _wanted(*, session: Session, now: datetime, max_dormancy_months: int, dorman
     return wanted
 
 
-def tick(*, session: Session, now: datetime, max_dormancy_months: int = 12, dormant_review_months: int = 3) -> TickResult:
+def tick(
+    *, session: Session, now: datetime, max_dormancy_months: int = 12, dormant_review_months: int = 3
+) -> TickResult:
     """Raise the prompts due at `now` that are not raised yet, and resolve the ones no longer true."""
-    wanted = _wanted(session=session, now=now, max_dormancy_months=max_dormancy_months, dormant_review_months=dormant_review_months)
-    existing = {p.key: p for p in session.exec(select(Prompt).where((Prompt.resolved_at.is_(None)) | (Prompt.key.in_(list(wanted) or [""])))).all()}
+    wanted = _wanted(
+        session=session, now=now, max_dormancy_months=max_dormancy_months, dormant_review_months=dormant_review_months
+    )
+    existing = {
+        p.key: p
+        for p in session.exec(
+            select(Prompt).where((Prompt.resolved_at.is_(None)) | (Prompt.key.in_(list(wanted) or [""])))
+        ).all()
+    }
     raised = 0
     for key, (case_id, kind) in wanted.items():
         if key not in existing:

@@ -4,6 +4,7 @@ Status changes go through app.cases.service (transition, move_to_dormant, reacti
 step), which checks the lifecycle rules, writes the CaseEvent and audit entry and bumps the case
 version; this module records what an ending or a return adds and keeps the dormant spell.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from app.cases import service as cases
 from app.cases.models import Case, CaseEvent, CaseStatus, Contact
 from app.cases.service import Conflict, Refused
 from app.endings import rules
-from app.endings.models import Ending, EndingTask, DormantSpell, Prompt, Reactivation
+from app.endings.models import DormantSpell, Ending, EndingTask, Prompt, Reactivation
 from app.security.auth import Actor
 from app.timeutil import local, today, utcnow
 
@@ -30,23 +31,34 @@ PROMPTED_TASKS = (
 
 def _check_version(case: Case, base_version: int | None) -> None:
     if base_version is not None and base_version != case.version:
-        raise Conflict("The case changed since this page was opened. Look at it again before saving.", current_version=case.version)
+        raise Conflict(
+            "The case changed since this page was opened. Look at it again before saving.", current_version=case.version
+        )
 
 
 def open_spell(*, session: Session, case: Case) -> DormantSpell | None:
     """The case's current dormant spell, if it has one."""
-    return session.exec(select(DormantSpell).where(DormantSpell.case_id == case.id, DormantSpell.ended_at.is_(None)).order_by(DormantSpell.started_at.desc()).limit(1)).first()
+    return session.exec(
+        select(DormantSpell)
+        .where(DormantSpell.case_id == case.id, DormantSpell.ended_at.is_(None))
+        .order_by(DormantSpell.started_at.desc())
+        .limit(1)
+    ).first()
 
 
 def _dormant_since(*, session: Session, case: Case) -> datetime | None:
     spell = open_spell(session=session, case=case)
     if spell is not None:
         return spell.started_at
-    return session.exec(select(func.max(CaseEvent.occurred_at)).where(CaseEvent.case_id == case.id, CaseEvent.kind == "dormant")).one()
+    return session.exec(
+        select(func.max(CaseEvent.occurred_at)).where(CaseEvent.case_id == case.id, CaseEvent.kind == "dormant")
+    ).one()
 
 
 def _resolve_prompts(*, session: Session, case: Case, kinds: tuple[str, ...]) -> None:
-    for prompt in session.exec(select(Prompt).where(Prompt.case_id == case.id, Prompt.resolved_at.is_(None), Prompt.kind.in_(kinds))).all():
+    for prompt in session.exec(
+        select(Prompt).where(Prompt.case_id == case.id, Prompt.resolved_at.is_(None), Prompt.kind.in_(kinds))
+    ).all():
         prompt.resolved_at = utcnow()
         session.add(prompt)
 
@@ -91,14 +103,28 @@ def missing_for(data: EndingInput) -> list[str]:
     rated = [g for g in data.goals if g.get("rating") and g.get("evidence")]
     return rules.missing_items(
         rules.EndingFacts(
-            goals=len(data.goals), goals_rated=len(rated), agreed=bool(data.agreed_on and data.agreement_how), sustainability_plan=bool(data.sustainability_plan),
-            named_contact=bool(data.named_contact), family_summary=bool(data.family_summary), young_person_views=bool(data.young_person_views),
+            goals=len(data.goals),
+            goals_rated=len(rated),
+            agreed=bool(data.agreed_on and data.agreement_how),
+            sustainability_plan=bool(data.sustainability_plan),
+            named_contact=bool(data.named_contact),
+            family_summary=bool(data.family_summary),
+            young_person_views=bool(data.young_person_views),
             outcome_summary=bool(data.outcome_summary),
         )
     )
 
 
-def end_active_work(*, session: Session, case: Case, by: Actor, data: EndingInput, record_id: str | None = None, base_version: int | None = None, dormant_review_months: int = 3) -> tuple[Ending, bool]:
+def end_active_work(
+    *,
+    session: Session,
+    case: Case,
+    by: Actor,
+    data: EndingInput,
+    record_id: str | None = None,
+    base_version: int | None = None,
+    dormant_review_months: int = 3,
+) -> tuple[Ending, bool]:
     """End active work to dormant or closed; returns (ending, created). A replayed id creates nothing."""
     if record_id:
         existing = session.get(Ending, record_id)
@@ -112,16 +138,31 @@ def end_active_work(*, session: Session, case: Case, by: Actor, data: EndingInpu
     if data.outcome not in ("dormant", "closed"):
         raise Refused("Choose whether the case becomes dormant or closes.")
     missing = missing_for(data)
-    refusal = rules.ending_refusal(missing=missing, role=by.user.role, approve=data.approve, approval_reason=data.approval_reason)
+    refusal = rules.ending_refusal(
+        missing=missing, role=by.user.role, approve=data.approve, approval_reason=data.approval_reason
+    )
     if refusal:
         raise Refused(refusal)
     met = sum(1 for g in data.goals if g.get("rating") == "met")
-    rationale = f"Active work ended: {met} of {len(data.goals)} goals met." + (f" Approved with items missing: {data.approval_reason}" if missing else "")
+    rationale = f"Active work ended: {met} of {len(data.goals)} goals met." + (
+        f" Approved with items missing: {data.approval_reason}" if missing else ""
+    )
     ending = Ending(
-        case_id=case.id, outcome=data.outcome, goals=data.goals, agreed_on=data.agreed_on, agreement_how=data.agreement_how, taper=data.taper,
-        sustainability_plan=data.sustainability_plan, named_contact=data.named_contact, family_summary=data.family_summary,
-        young_person_views=data.young_person_views, outcome_summary=data.outcome_summary, missing=missing,
-        approved_by_id=by.id if missing else None, approval_reason=data.approval_reason if missing else "", by_user_id=by.id,
+        case_id=case.id,
+        outcome=data.outcome,
+        goals=data.goals,
+        agreed_on=data.agreed_on,
+        agreement_how=data.agreement_how,
+        taper=data.taper,
+        sustainability_plan=data.sustainability_plan,
+        named_contact=data.named_contact,
+        family_summary=data.family_summary,
+        young_person_views=data.young_person_views,
+        outcome_summary=data.outcome_summary,
+        missing=missing,
+        approved_by_id=by.id if missing else None,
+        approval_reason=data.approval_reason if missing else "",
+        by_user_id=by.id,
     )
     if record_id:
         ending.id = record_id
@@ -142,34 +183,73 @@ def end_active_work(*, session: Session, case: Case, by: Actor, data: EndingInpu
             raise Refused("Say what the other reason for closing is.")
         if reason in ("stepped_up", "stepped_down") and not (data.destination and data.lead_name):
             raise Refused("When a case is stepped up or down, say where to and name the lead there.")
-        ending.closure_reason, ending.closure_other, ending.destination, ending.lead_name = reason, data.closure_other, data.destination, data.lead_name
+        ending.closure_reason, ending.closure_other, ending.destination, ending.lead_name = (
+            reason,
+            data.closure_other,
+            data.destination,
+            data.lead_name,
+        )
         session.add(ending)
         session.flush()
         if reason in ("stepped_up", "stepped_down"):
             direction = "up" if reason == "stepped_up" else "down"
-            cases.step(session=session, case=case, by=by, direction=direction, destination=data.destination, rationale=f"{rationale} Lead: {data.lead_name}.", closes=True)
+            cases.step(
+                session=session,
+                case=case,
+                by=by,
+                direction=direction,
+                destination=data.destination,
+                rationale=f"{rationale} Lead: {data.lead_name}.",
+                closes=True,
+            )
         else:
             words = rationale + (f" {data.closure_other}" if reason == "other" else "")
             cases.close(session=session, case=case, by=by, rationale=words, closure_reason=reason)
-    audit.record(session=session, actor=by, action="create", object_type="ending", object_id=ending.id, case_id=case.id, detail=f"ending to {data.outcome}" + (" approved with items missing" if missing else ""))
+    audit.record(
+        session=session,
+        actor=by,
+        action="create",
+        object_type="ending",
+        object_id=ending.id,
+        case_id=case.id,
+        detail=f"ending to {data.outcome}" + (" approved with items missing" if missing else ""),
+    )
     session.flush()
     if by.user.role != "supervisor":
         from app.review import service as review  # the supervisor signs endings off (issue 10)
 
-        review.submit_item(session=session, kind="ending", case=case, item_id=ending.id, version_id=ending.id, version_number=1, by=by.user)
+        review.submit_item(
+            session=session,
+            kind="ending",
+            case=case,
+            item_id=ending.id,
+            version_id=ending.id,
+            version_number=1,
+            by=by.user,
+        )
     return ending, True
 
 
 def latest_ending(*, session: Session, case: Case) -> Ending | None:
-    return session.exec(select(Ending).where(Ending.case_id == case.id).order_by(Ending.recorded_at.desc()).limit(1)).first()
+    return session.exec(
+        select(Ending).where(Ending.case_id == case.id).order_by(Ending.recorded_at.desc()).limit(1)
+    ).first()
 
 
 # ---------------------------------------------------------------- dormant review
 
 
 def dormant_review(
-    *, session: Session, case: Case, by: Actor, decision: str, rationale: str, new_review_on: date | None = None, closure_reason: str = "",
-    base_version: int | None = None, record_id: str | None = None,
+    *,
+    session: Session,
+    case: Case,
+    by: Actor,
+    decision: str,
+    rationale: str,
+    new_review_on: date | None = None,
+    closure_reason: str = "",
+    base_version: int | None = None,
+    record_id: str | None = None,
 ) -> bool:
     """The dormant review: stay dormant until a new date, or close; False if `record_id` was applied before."""
     if record_id:
@@ -191,14 +271,24 @@ def dormant_review(
         spell.review_due_on, spell.reviews = new_review_on, spell.reviews + 1
         session.add(spell)
         _resolve_prompts(session=session, case=case, kinds=("dormant_review_due",))
-        event = CaseEvent(case_id=case.id, kind="dormant_review", rationale=rationale.strip()[:4000], by_user_id=by.id, reason="stay")
+        event = CaseEvent(
+            case_id=case.id, kind="dormant_review", rationale=rationale.strip()[:4000], by_user_id=by.id, reason="stay"
+        )
         if record_id:
             event.id = record_id
         session.add(event)
         # The review date is part of the case's state: an older offline copy of the form must conflict.
         case.version += 1
         session.add(case)
-        audit.record(session=session, actor=by, action="review", object_type="case", object_id=case.id, case_id=case.id, detail="dormant review: stays dormant")
+        audit.record(
+            session=session,
+            actor=by,
+            action="review",
+            object_type="case",
+            object_id=case.id,
+            case_id=case.id,
+            detail="dormant review: stays dormant",
+        )
     elif decision == "close":
         if not closure_reason:
             raise Refused("Choose a reason for closing the case.")
@@ -214,8 +304,17 @@ def dormant_review(
 
 
 def reactivate(
-    *, session: Session, case: Case, by: Actor, asked_by: str, what_changed: str, urgency: str, record_id: str | None = None, base_version: int | None = None,
-    new_key_worker: User | None = None, review_interval_weeks: int = 6,
+    *,
+    session: Session,
+    case: Case,
+    by: Actor,
+    asked_by: str,
+    what_changed: str,
+    urgency: str,
+    record_id: str | None = None,
+    base_version: int | None = None,
+    new_key_worker: User | None = None,
+    review_interval_weeks: int = 6,
 ) -> tuple[Reactivation, bool]:
     """Dormant -> active with no referral: who asked, what changed, how urgent; prompts two tasks."""
     if record_id:
@@ -226,13 +325,23 @@ def reactivate(
     if new_key_worker is not None and new_key_worker.id != case.key_worker_id and by.user.role != "supervisor":
         raise Refused("Only a supervisor can give the case to another worker.")
     rationale = f"Asked by {asked_by.replace('_', ' ')}; urgency {urgency}. {what_changed}"
-    cases.reactivate(session=session, case=case, by=by, rationale=rationale, review_interval_weeks=review_interval_weeks)
+    cases.reactivate(
+        session=session, case=case, by=by, rationale=rationale, review_interval_weeks=review_interval_weeks
+    )
     days = _end_spell(session=session, case=case, how="reactivated")
     if new_key_worker is not None and new_key_worker.id != case.key_worker_id:
         case.key_worker_id = new_key_worker.id
         case.version += 1
         session.add(case)
-    back = Reactivation(case_id=case.id, kind="reactivated", asked_by=asked_by, what_changed=what_changed.strip()[:4000], urgency=urgency, days_dormant=days, by_user_id=by.id)
+    back = Reactivation(
+        case_id=case.id,
+        kind="reactivated",
+        asked_by=asked_by,
+        what_changed=what_changed.strip()[:4000],
+        urgency=urgency,
+        days_dormant=days,
+        by_user_id=by.id,
+    )
     if record_id:
         back.id = record_id
     session.add(back)
@@ -240,13 +349,28 @@ def reactivate(
     due = rules.add_working_days(today(), 10)
     for what in PROMPTED_TASKS:
         session.add(EndingTask(case_id=case.id, reactivation_id=back.id, what=what, due_on=due))
-    audit.record(session=session, actor=by, action="create", object_type="reactivation", object_id=back.id, case_id=case.id, detail=f"reactivated, asked by {asked_by}, {urgency}")
+    audit.record(
+        session=session,
+        actor=by,
+        action="create",
+        object_type="reactivation",
+        object_id=back.id,
+        case_id=case.id,
+        detail=f"reactivated, asked by {asked_by}, {urgency}",
+    )
     session.flush()
     return back, True
 
 
 def reopen(
-    *, session: Session, case: Case, by: Actor, reason: str, record_id: str | None = None, base_version: int | None = None, decision: str = "",
+    *,
+    session: Session,
+    case: Case,
+    by: Actor,
+    reason: str,
+    record_id: str | None = None,
+    base_version: int | None = None,
+    decision: str = "",
     request_submission_id: str | None = None,
 ) -> tuple[Reactivation, bool]:
     """Closed -> screening by a supervisor, recorded as a re-referral (the rules refuse anyone else).
@@ -258,20 +382,41 @@ def reopen(
         if existing is not None and existing.case_id == case.id:
             return existing, False
     _check_version(case, base_version)
-    cases.transition(session=session, case=case, to_status=CaseStatus.screening, by=by, rationale=f"Re-referral: {reason}")
-    back = Reactivation(case_id=case.id, kind="reopened", asked_by="", what_changed=reason.strip()[:4000], by_user_id=by.id)
+    cases.transition(
+        session=session, case=case, to_status=CaseStatus.screening, by=by, rationale=f"Re-referral: {reason}"
+    )
+    back = Reactivation(
+        case_id=case.id, kind="reopened", asked_by="", what_changed=reason.strip()[:4000], by_user_id=by.id
+    )
     if record_id:
         back.id = record_id
     session.add(back)
-    audit.record(session=session, actor=by, action="create", object_type="reactivation", object_id=back.id, case_id=case.id, detail="reopened as a re-referral")
+    audit.record(
+        session=session,
+        actor=by,
+        action="create",
+        object_type="reactivation",
+        object_id=back.id,
+        case_id=case.id,
+        detail="reopened as a re-referral",
+    )
     session.flush()
     from app.endings import reopen_requests
 
-    reopen_requests.settle_on_reopen(session=session, case=case, by=by, back=back, rationale=decision or reason.strip(), submission_id=request_submission_id)
+    reopen_requests.settle_on_reopen(
+        session=session,
+        case=case,
+        by=by,
+        back=back,
+        rationale=decision or reason.strip(),
+        submission_id=request_submission_id,
+    )
     return back, True
 
 
-def complete_task(*, session: Session, case: Case, by: Actor, task_id: str, done: bool, base_version: int | None = None) -> EndingTask:
+def complete_task(
+    *, session: Session, case: Case, by: Actor, task_id: str, done: bool, base_version: int | None = None
+) -> EndingTask:
     """Mark a prompted task done (or not done again)."""
     task = session.get(EndingTask, task_id)
     if task is None or task.case_id != case.id:
@@ -281,7 +426,15 @@ def complete_task(*, session: Session, case: Case, by: Actor, task_id: str, done
     task.done_at, task.done_by_id = (utcnow(), by.id) if done else (None, None)
     task.version += 1
     session.add(task)
-    audit.record(session=session, actor=by, action="update", object_type="ending_task", object_id=task.id, case_id=case.id, detail="done" if done else "not done")
+    audit.record(
+        session=session,
+        actor=by,
+        action="update",
+        object_type="ending_task",
+        object_id=task.id,
+        case_id=case.id,
+        detail="done" if done else "not done",
+    )
     session.flush()
     return task
 
@@ -297,11 +450,20 @@ def latest_return(*, session: Session, case: Case, target_hours: int) -> ReturnT
     """The latest return to work and its first contact, timed like a referral's (two queries)."""
     from app.cases import rules as case_rules
 
-    back = session.exec(select(Reactivation).where(Reactivation.case_id == case.id).order_by(Reactivation.reactivated_at.desc()).limit(1)).first()
+    back = session.exec(
+        select(Reactivation)
+        .where(Reactivation.case_id == case.id)
+        .order_by(Reactivation.reactivated_at.desc())
+        .limit(1)
+    ).first()
     if back is None:
         return None
     rows = session.exec(
-        select(Contact.occurred_on, Contact.start_time).where(Contact.case_id == case.id, Contact.attended.is_(True), Contact.occurred_on >= local(back.reactivated_at).date())
+        select(Contact.occurred_on, Contact.start_time).where(
+            Contact.case_id == case.id,
+            Contact.attended.is_(True),
+            Contact.occurred_on >= local(back.reactivated_at).date(),
+        )
     ).all()
     from datetime import time as dtime
 
@@ -311,4 +473,6 @@ def latest_return(*, session: Session, case: Case, target_hours: int) -> ReturnT
     times = [t for t in times if t >= back.reactivated_at or t.date() == local(back.reactivated_at).date()]
     first = min(times) if times else None
     hours = case_rules.first_contact_hours(back.reactivated_at, first)
-    return ReturnTiming(back=back, first_contact_hours=hours, on_target=case_rules.first_contact_within_target(hours, target_hours))
+    return ReturnTiming(
+        back=back, first_contact_hours=hours, on_target=case_rules.first_contact_within_target(hours, target_hours)
+    )

@@ -1,4 +1,5 @@
 """Endings on the timeline: each ending's goals, each dormant period, and re-referrals (three queries)."""
+
 from __future__ import annotations
 
 from sqlmodel import Session, select
@@ -17,21 +18,41 @@ def _day(value) -> str:
 def items(*, session: Session, case: Case) -> list[TimelineItem]:
     """Timeline items for `case`'s endings, dormant periods and reopenings."""
     result = []
-    for ending, who in session.exec(select(Ending, User.full_name).join(User, User.id == Ending.by_user_id).where(Ending.case_id == case.id)).all():
+    for ending, who in session.exec(
+        select(Ending, User.full_name).join(User, User.id == Ending.by_user_id).where(Ending.case_id == case.id)
+    ).all():
         met = sum(1 for g in ending.goals if g.get("rating") == "met")
         partly = sum(1 for g in ending.goals if g.get("rating") == "partly")
-        detail = f"{met} of {len(ending.goals)} goals met, {partly} partly. " + ("To dormant." if ending.outcome == "dormant" else "Closed.")
+        detail = f"{met} of {len(ending.goals)} goals met, {partly} partly. " + (
+            "To dormant." if ending.outcome == "dormant" else "Closed."
+        )
         if ending.missing:
             detail += f" Approved without: {', '.join(ending.missing)}."
-        result.append(TimelineItem(at=ending.recorded_at, kind="event", title="Active work ended", detail=detail, by=who or ""))
+        result.append(
+            TimelineItem(at=ending.recorded_at, kind="event", title="Active work ended", detail=detail, by=who or "")
+        )
     for spell in session.exec(select(DormantSpell).where(DormantSpell.case_id == case.id)).all():
         began = local(spell.started_at).date()
         if spell.ended_at:
             ended = local(spell.ended_at).date()
-            detail = f"From {_day(began)} to {_day(ended)}: {(ended - began).days} days dormant, then {spell.ended_how}."
+            detail = (
+                f"From {_day(began)} to {_day(ended)}: {(ended - began).days} days dormant, then {spell.ended_how}."
+            )
         else:
             detail = f"Dormant since {_day(began)} ({(today() - began).days} days so far); review due {_day(spell.review_due_on)}."
         result.append(TimelineItem(at=spell.started_at, kind="event", title="Dormant period", detail=detail))
-    for back, who in session.exec(select(Reactivation, User.full_name).join(User, User.id == Reactivation.by_user_id).where(Reactivation.case_id == case.id, Reactivation.kind == "reopened")).all():
-        result.append(TimelineItem(at=back.reactivated_at, kind="event", title="Re-referral: reopened by a supervisor", detail=back.what_changed, by=who or ""))
+    for back, who in session.exec(
+        select(Reactivation, User.full_name)
+        .join(User, User.id == Reactivation.by_user_id)
+        .where(Reactivation.case_id == case.id, Reactivation.kind == "reopened")
+    ).all():
+        result.append(
+            TimelineItem(
+                at=back.reactivated_at,
+                kind="event",
+                title="Re-referral: reopened by a supervisor",
+                detail=back.what_changed,
+                by=who or "",
+            )
+        )
     return result

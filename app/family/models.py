@@ -4,6 +4,7 @@ The session row says *that* the tablet is with the family (UserSession.family_ca
 keeps what the hand-over needs beyond that: when it started and ended, how it ended, and the
 salted secrets the browser uses to hold the lock while offline (never the PIN itself).
 """
+
 from __future__ import annotations
 
 from datetime import datetime

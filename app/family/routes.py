@@ -8,6 +8,7 @@ no signal at all. They open for two kinds of visitor, and render the same for bo
 - the case's own workers (write access): that is how the pages are kept on the device, and how
   ratings saved offline reach Homeward when the outbox replays them after the hand-back.
 """
+
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
@@ -30,7 +31,9 @@ router = APIRouter()
 LOCKED = "Too many wrong tries. For safety, your worker must log in again."
 
 
-def family_access(*, session: Session, actor: Actor, case_id: int, person_id: str | None = None) -> tuple[Case, Person | None]:
+def family_access(
+    *, session: Session, actor: Actor, case_id: int, person_id: str | None = None
+) -> tuple[Case, Person | None]:
     """The case of a family screen, and the person rating when the URL names one (else 404).
 
     In family mode get_case answers 404 for any case but the handed-over one; outside it, only
@@ -57,7 +60,10 @@ def home_url(case_id: int, person_id: str | None) -> str:
 
 # ---- the worker hands over ------------------------------------------------------------------
 
-def _hand_over_page(request: Request, session: Session, actor: Actor, case: Case, form: Form, status_code: int = 200) -> Response:
+
+def _hand_over_page(
+    request: Request, session: Session, actor: Actor, case: Case, form: Form, status_code: int = 200
+) -> Response:
     people = people_who_can_rate(session=session, case=case)
     ctx = {"case": case, "people": people, "form": form, "kit": actor.user if actor.user.pin_check else None}
     return render(request, "family/hand_over.html", ctx, status_code=status_code)
@@ -89,11 +95,14 @@ async def hand_over(request: Request, case_id: int, session: SessionDep, actor: 
 
 # ---- family screens -------------------------------------------------------------------------
 
+
 @router.get("/family/{case_id:int}/who")
 def who_page(request: Request, case_id: int, session: SessionDep, actor: FamilyActor) -> Response:
     case, _ = family_access(session=session, actor=actor, case_id=case_id)
     people = people_who_can_rate(session=session, case=case)
-    return render(request, "family/who.html", family_context(session=session, actor=actor, case=case, people=people, form=Form()))
+    return render(
+        request, "family/who.html", family_context(session=session, actor=actor, case=case, people=people, form=Form())
+    )
 
 
 @router.post("/family/{case_id:int}/who")
@@ -163,7 +172,13 @@ def lock(request: Request, session: SessionDep, actor: FamilyActor) -> Response:
     if actor.in_family_mode:
         service.lock_out(session=session, actor=actor)
     else:
-        audit.record(session=session, actor=actor, action="family_lockout_offline", object_type="session", object_id=actor.user_session.id)
+        audit.record(
+            session=session,
+            actor=actor,
+            action="family_lockout_offline",
+            object_type="session",
+            object_id=actor.user_session.id,
+        )
         end_session(session=session, user_session=actor.user_session)
     response = render(request, "family/locked_out.html", {"message": LOCKED}, status_code=200)
     response.delete_cookie(COOKIE_NAME, path="/")
@@ -178,6 +193,7 @@ def status(actor: FamilyActor) -> JSONResponse:
 
 
 # ---- the old addresses (before the URLs named the case): where family-mode links still point --
+
 
 def _session_home(actor: Actor) -> str:
     if not actor.in_family_mode:

@@ -4,6 +4,7 @@ While a session is in family mode the server opens only the family screens for t
 (app.security.auth.CurrentActor refuses everything else). Leaving needs the worker's PIN or
 password; five wrong tries end the session, so a curious sibling cannot guess their way out.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -79,7 +80,14 @@ def start(*, session: Session, actor: Actor, case: Case, person: Person, secret:
     user_session.family_pin_failures = 0
     session.add(user_session)
     session.flush()
-    audit.record(session=session, actor=actor, action="family_mode_start", object_type="family_handover", object_id=handover.id, case_id=case.id)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="family_mode_start",
+        object_type="family_handover",
+        object_id=handover.id,
+        case_id=case.id,
+    )
     return handover
 
 
@@ -103,7 +111,14 @@ def choose_rater(*, session: Session, actor: Actor, case: Case, person: Person) 
     if actor.in_family_mode:
         actor.user_session.family_person_id = person.id
         session.add(actor.user_session)
-    audit.record(session=session, actor=actor, action="family_rater_chosen", object_type="person", object_id=person.id, case_id=case.id)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="family_rater_chosen",
+        object_type="person",
+        object_id=person.id,
+        case_id=case.id,
+    )
 
 
 def _end(*, session: Session, actor: Actor, how: str) -> int | None:
@@ -119,7 +134,15 @@ def _end(*, session: Session, actor: Actor, how: str) -> int | None:
     user_session.family_person_id = None
     user_session.family_pin_failures = 0
     session.add(user_session)
-    audit.record(session=session, actor=actor, action="family_mode_end", object_type="family_handover", object_id=handover.id if handover else "", case_id=case_id, detail=f"how={how}")
+    audit.record(
+        session=session,
+        actor=actor,
+        action="family_mode_end",
+        object_type="family_handover",
+        object_id=handover.id if handover else "",
+        case_id=case_id,
+        detail=f"how={how}",
+    )
     return case_id
 
 
@@ -150,7 +173,13 @@ def hand_back(*, session: Session, actor: Actor, secret: str = "", token: str = 
         return _end(session=session, actor=actor, how=how)  # type: ignore[return-value]
     actor.user_session.family_pin_failures += 1
     session.add(actor.user_session)
-    audit.record(session=session, actor=actor, action="family_hand_back_failed", object_type="session", case_id=actor.user_session.family_case_id)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="family_hand_back_failed",
+        object_type="session",
+        case_id=actor.user_session.family_case_id,
+    )
     if tries_left(actor) == 0:
         lock_out(session=session, actor=actor)
         raise HandoverError("Too many wrong tries. For safety, your worker must log in again.", field="locked")

@@ -1,14 +1,19 @@
 """The network's part of the case page: latest meeting, FGDM, and the case's task list."""
+
 from __future__ import annotations
 
 from sqlmodel import Session
 
 from app.cases.models import Case
 from app.network import service
-from app.security.permissions import can_change_case
 from app.network.models import FGDM_STATUS_LABELS, MEETING_KIND_LABELS, TASK_STATUS_LABELS
+from app.security.permissions import can_change_case
 
 
 def context(*, session: Session, case: Case, actor) -> dict:
     summary = service.section_summary(session=session, case=case)
-    return {**summary, "can_change": can_change_case(actor.user, case), "labels": {"kinds": MEETING_KIND_LABELS, "task_status": TASK_STATUS_LABELS, "fgdm": FGDM_STATUS_LABELS}}
+    return {
+        **summary,
+        "can_change": can_change_case(actor.user, case),
+        "labels": {"kinds": MEETING_KIND_LABELS, "task_status": TASK_STATUS_LABELS, "fgdm": FGDM_STATUS_LABELS},
+    }

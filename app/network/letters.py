@@ -3,6 +3,7 @@
 PRACTICE.md: the plan is the family's, so they get a copy in plain words. Saving carries the version
 the edit started from; a stale save or a save after the letter is final is refused.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -41,15 +42,21 @@ def draft_letter(*, case: Case, detail: MeetingDetail, helpers: list[MapEntry] |
     if detail.tasks:
         lines += ["", "## Who does what"]
         lines += [
-            f"- {t.who} will {t.what[0].lower() + t.what[1:] if t.what else ''} by {_when(t.due_on)}{'. ' + t.checked_by + ' will check' if t.checked_by else ''}."
-            for t in detail.tasks
+            f"- {t.who} will {_lower_first(t.what)} by {_when(t.due_on)}{_checker(t.checked_by)}." for t in detail.tasks
         ]
     if detail.contingencies:
         lines += ["", "## If things go wrong"] + [f"- If {c.if_this}: {c.then_this}" for c in detail.contingencies]
     numbers = [h for h in helpers or [] if h.agreed_to_help and h.phone]
     if numbers:
         lines += ["", "## Useful numbers"] + [f"- {h.name}: {h.phone}" for h in numbers]
-    lines += ["", "## Next meeting", f"We will meet again on {_when(m.next_meeting_on)}.", "", "If anything here is not right, please tell your worker.", ""]
+    lines += [
+        "",
+        "## Next meeting",
+        f"We will meet again on {_when(m.next_meeting_on)}.",
+        "",
+        "If anything here is not right, please tell your worker.",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -57,7 +64,9 @@ def letter_for(*, session: Session, meeting: NetworkMeeting) -> FamilyLetter | N
     return session.exec(select(FamilyLetter).where(FamilyLetter.meeting_id == meeting.id)).first()
 
 
-def save_letter(*, session: Session, meeting: NetworkMeeting, body: str, base_version: int | None, finalise: bool = False) -> FamilyLetter:
+def save_letter(
+    *, session: Session, meeting: NetworkMeeting, body: str, base_version: int | None, finalise: bool = False
+) -> FamilyLetter:
     """Save the worker's edited letter (and optionally make it final); stale edits are refused."""
     letter = letter_for(session=session, meeting=meeting)
     if letter is None:
@@ -79,3 +88,11 @@ def save_letter(*, session: Session, meeting: NetworkMeeting, body: str, base_ve
     session.add(letter)
     session.flush()
     return letter
+
+
+def _lower_first(what: str) -> str:
+    return what[0].lower() + what[1:] if what else ""
+
+
+def _checker(checked_by: str | None) -> str:
+    return f". {checked_by} will check" if checked_by else ""

@@ -4,6 +4,7 @@ The form works without JavaScript, so repeated parts (tasks, decisions, support,
 extra attendees) are fixed sets of numbered rows; a row left blank is skipped. Every task row
 carries a UUID made when the form was drawn, so a task keeps its id across edits and replays.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -53,7 +54,9 @@ def parse_meeting(form: Form, *, people: list, professionals: list, review_tasks
     for person in people:
         status = form.choice(f"attend-{person.key}", attendance_choices, required=False)
         if status:
-            data.attendees.append(AttendeeInput(name=person.name, role=person.relationship, attendance=status, person_id=person.key))
+            data.attendees.append(
+                AttendeeInput(name=person.name, role=person.relationship, attendance=status, person_id=person.key)
+            )
     for member in professionals:
         status = form.choice(f"attend-{member.key}", attendance_choices, required=False)
         if status:
@@ -111,9 +114,17 @@ def parse_meeting(form: Form, *, people: list, professionals: list, review_tasks
     for task in review_tasks:
         status = form.choice(f"progress-{task.id}", [s.value for s in TaskStatus], required=False)
         if status:
-            was_status, was_note = form.values.get(f"was-progress-{task.id}"), form.values.get(f"was-progress-{task.id}-note")
-            data.progress.append(TaskProgress(
-                task_id=task.id, status=status, note=form.text(f"progress-{task.id}-note", max_length=500),
-                was_status=was_status, was_note=None if was_note is None else was_note.strip()[:500],
-            ))
+            was_status, was_note = (
+                form.values.get(f"was-progress-{task.id}"),
+                form.values.get(f"was-progress-{task.id}-note"),
+            )
+            data.progress.append(
+                TaskProgress(
+                    task_id=task.id,
+                    status=status,
+                    note=form.text(f"progress-{task.id}-note", max_length=500),
+                    was_status=was_status,
+                    was_note=None if was_note is None else was_note.strip()[:500],
+                )
+            )
     return data

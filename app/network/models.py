@@ -8,6 +8,7 @@ the cases package stays the single owner of the Person record.
 Rows a worker may create in a home use UUID ids (DESIGN.md "Offline"): the id made on the tablet is
 the id stored, so a replayed create is recognised and applied once.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -6,6 +6,7 @@ draft the letter offline. A meeting recorded offline has no page on the device u
 and the case is taken offline again: its letter and a review of its tasks wait for that.
 One query, whatever the number of meetings.
 """
+
 from __future__ import annotations
 
 from sqlmodel import Session, select

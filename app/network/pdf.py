@@ -4,6 +4,7 @@ The letter uses DejaVu Sans, vendored in app/network/fonts (see VENDORED.md): fp
 fonts cover Latin-1 only, and a family's names and words must print as they are written
 (Wiśniewska, Nguyễn, Öztürk). fpdf2 embeds only the glyphs the letter uses.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

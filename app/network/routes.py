@@ -1,4 +1,5 @@
 """Network pages: the map, FGDM, meetings, the task list and the letter to the family."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -31,8 +32,11 @@ from app.templating import flash, redirect, render, templates
 router = APIRouter()
 
 LABELS = {
-    "circles": CIRCLE_LABELS, "kinds": MEETING_KIND_LABELS, "views": VIEWS_GIVEN_LABELS,
-    "task_status": TASK_STATUS_LABELS, "fgdm": FGDM_STATUS_LABELS,
+    "circles": CIRCLE_LABELS,
+    "kinds": MEETING_KIND_LABELS,
+    "views": VIEWS_GIVEN_LABELS,
+    "task_status": TASK_STATUS_LABELS,
+    "fgdm": FGDM_STATUS_LABELS,
     "agreed": {"agreed": "Agreed", "not_agreed": "Not agreed", "not_yet": "Not answered yet"},
 }
 
@@ -59,12 +63,21 @@ def _map_context(session, case: Case, actor, **extra) -> dict:
     young_person, entries = service.network_map(session=session, case=case)
     by_circle = {c.value: [e for e in entries if e.circle == c] for c in Circle}
     points = rules.layout({c: len(v) for c, v in by_circle.items()})
-    placed = [(e, p) for c in Circle for e, p in zip(by_circle[c.value], points[c.value])]
+    placed = [(e, p) for c in Circle for e, p in zip(by_circle[c.value], points[c.value], strict=False)]
     return {
-        "case": case, "young_person": young_person, "entries": entries, "placed": placed, "labels": LABELS,
-        "size": rules.MAP_SIZE, "radii": rules.RING_RADII, "fgdm": service.fgdm_history(session=session, case=case),
-        "meetings": service.meetings(session=session, case=case), "new_id": new_id(), "today": date.today(),
-        "can_change": can_change_case(actor.user, case), **extra,
+        "case": case,
+        "young_person": young_person,
+        "entries": entries,
+        "placed": placed,
+        "labels": LABELS,
+        "size": rules.MAP_SIZE,
+        "radii": rules.RING_RADII,
+        "fgdm": service.fgdm_history(session=session, case=case),
+        "meetings": service.meetings(session=session, case=case),
+        "new_id": new_id(),
+        "today": date.today(),
+        "can_change": can_change_case(actor.user, case),
+        **extra,
     }
 
 
@@ -75,21 +88,43 @@ def network_page(request: Request, case_id: int, session: SessionDep, actor: Cur
 
 
 @router.post("/cases/{case_id}/network/people/{person_id}")
-async def save_person(request: Request, case_id: int, person_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+async def save_person(
+    request: Request, case_id: int, person_id: str, session: SessionDep, actor: CurrentActor
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     circle = form.choice("circle", [c.value for c in Circle]) or Circle.family
     how = form.text("how_they_help", max_length=1000)
     base = form.integer("base_version", minimum=0, default=None)
     if not form.ok:
-        return render(request, "network/network.html", _map_context(session, case, actor, form=form, form_for=person_id), status_code=422)
+        return render(
+            request,
+            "network/network.html",
+            _map_context(session, case, actor, form=form, form_for=person_id),
+            status_code=422,
+        )
     try:
-        member = service.save_person_facts(session=session, case=case, person_id=person_id, circle=circle, agreed_to_help=form.boolean("agreed_to_help"), how_they_help=how, base_version=base)
+        member = service.save_person_facts(
+            session=session,
+            case=case,
+            person_id=person_id,
+            circle=circle,
+            agreed_to_help=form.boolean("agreed_to_help"),
+            how_they_help=how,
+            base_version=base,
+        )
     except service.WrongCase:
-        raise HTTPException(status_code=404)
+        raise HTTPException(status_code=404) from None
     except service.StaleVersion:
         return _conflict(request, case, _base(case.id), "this person's place in the network")
-    audit.record(session=session, actor=actor, action="update", object_type="network_member", object_id=member.id, case_id=case.id)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="update",
+        object_type="network_member",
+        object_id=member.id,
+        case_id=case.id,
+    )
     flash(request, "Network details saved.")
     return redirect(request, _base(case.id) + "#list")
 
@@ -106,11 +141,27 @@ async def add_professional(request: Request, case_id: int, session: SessionDep, 
     if not form.ok:
         return render(request, "network/network.html", _map_context(session, case, actor, form=form), status_code=422)
     try:
-        member, created = service.add_professional(session=session, case=case, member_id=member_id, name=name, role=role, phone=phone, agreed_to_help=bool(how), how_they_help=how)
+        member, created = service.add_professional(
+            session=session,
+            case=case,
+            member_id=member_id,
+            name=name,
+            role=role,
+            phone=phone,
+            agreed_to_help=bool(how),
+            how_they_help=how,
+        )
     except service.WrongCase:
-        raise HTTPException(status_code=404)
+        raise HTTPException(status_code=404) from None
     if created:
-        audit.record(session=session, actor=actor, action="create", object_type="network_member", object_id=member.id, case_id=case.id)
+        audit.record(
+            session=session,
+            actor=actor,
+            action="create",
+            object_type="network_member",
+            object_id=member.id,
+            case_id=case.id,
+        )
     flash(request, "Professional added to the network.")
     return redirect(request, _base(case.id) + "#list")
 
@@ -134,9 +185,27 @@ async def record_fgdm(request: Request, case_id: int, session: SessionDep, actor
             form.error("fgdm_decided_by", "Please say who decided not to offer it.")
     if not form.ok:
         return render(request, "network/network.html", _map_context(session, case, actor, form=form), status_code=422)
-    record, created = service.record_fgdm(session=session, case=case, record_id=record_id, status=status, on_date=on_date, offered_to=offered_to, reason=reason, decided_by=decided_by, by_user_id=actor.id)  # type: ignore[arg-type]
+    record, created = service.record_fgdm(
+        session=session,
+        case=case,
+        record_id=record_id,
+        status=status,
+        on_date=on_date,
+        offered_to=offered_to,
+        reason=reason,
+        decided_by=decided_by,
+        by_user_id=actor.id,
+    )  # type: ignore[arg-type]
     if created:
-        audit.record(session=session, actor=actor, action="create", object_type="fgdm_record", object_id=record.id, case_id=case.id, detail=status or "")
+        audit.record(
+            session=session,
+            actor=actor,
+            action="create",
+            object_type="fgdm_record",
+            object_id=record.id,
+            case_id=case.id,
+            detail=status or "",
+        )
     flash(request, "Family group decision making recorded.")
     return redirect(request, _base(case.id) + "#fgdm")
 
@@ -144,7 +213,9 @@ async def record_fgdm(request: Request, case_id: int, session: SessionDep, actor
 # ---- meetings --------------------------------------------------------------------------------
 
 
-def _form_context(session, case: Case, *, meeting: NetworkMeeting | None, form: Form | None, kind: str | None = None) -> dict:
+def _form_context(
+    session, case: Case, *, meeting: NetworkMeeting | None, form: Form | None, kind: str | None = None
+) -> dict:
     young_person, entries = service.network_map(session=session, case=case)
     people = [e for e in entries if e.is_person]
     professionals = [e for e in entries if not e.is_person]
@@ -155,7 +226,11 @@ def _form_context(session, case: Case, *, meeting: NetworkMeeting | None, form: 
         for a in detail.attendees:
             attendance[a.person_id or a.name] = a.attendance
     progress = {u.task_id: u for u, _t in detail.updates} if detail else {}
-    extras = [a for a in detail.attendees if a.person_id is None and a.name not in {p.name for p in professionals}] if detail else []
+    extras = (
+        [a for a in detail.attendees if a.person_id is None and a.name not in {p.name for p in professionals}]
+        if detail
+        else []
+    )
     rows = {
         "task": max(5, len(detail.tasks) + 2) if detail else 5,
         "decision": max(3, len(detail.decisions) + 1) if detail else 3,
@@ -168,17 +243,31 @@ def _form_context(session, case: Case, *, meeting: NetworkMeeting | None, form: 
     if form is not None:
         task_ids = [form.values.get(f"task-{i}-id") or tid for i, tid in enumerate(task_ids)]
     return {
-        "case": case, "meeting": meeting, "detail": detail, "form": form, "labels": LABELS, "young_person": young_person,
-        "people": people, "professionals": professionals, "review_tasks": review_tasks, "attendance": attendance,
-        "progress": progress, "extras": extras, "rows": rows, "task_ids": task_ids,
-        "kind": (meeting.kind if meeting else kind) or MeetingKind.network, "new_id": new_id(),
+        "case": case,
+        "meeting": meeting,
+        "detail": detail,
+        "form": form,
+        "labels": LABELS,
+        "young_person": young_person,
+        "people": people,
+        "professionals": professionals,
+        "review_tasks": review_tasks,
+        "attendance": attendance,
+        "progress": progress,
+        "extras": extras,
+        "rows": rows,
+        "task_ids": task_ids,
+        "kind": (meeting.kind if meeting else kind) or MeetingKind.network,
+        "new_id": new_id(),
         "safety_rules": service.safety_plan_rules(session=session, case=case),
     }
 
 
 def _parse(session, case: Case, form: Form, meeting: NetworkMeeting | None):
     ctx = _form_context(session, case, meeting=meeting, form=form)
-    return parse_meeting(form, people=ctx["people"], professionals=ctx["professionals"], review_tasks=ctx["review_tasks"]), ctx
+    return parse_meeting(
+        form, people=ctx["people"], professionals=ctx["professionals"], review_tasks=ctx["review_tasks"]
+    ), ctx
 
 
 @router.get("/cases/{case_id}/network/meetings/new")
@@ -186,7 +275,9 @@ def new_meeting(request: Request, case_id: int, session: SessionDep, actor: Curr
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     if kind not in [k.value for k in MeetingKind]:
         kind = MeetingKind.review if service.meetings(session=session, case=case) else MeetingKind.network
-    return render(request, "network/meeting_form.html", _form_context(session, case, meeting=None, form=None, kind=kind))
+    return render(
+        request, "network/meeting_form.html", _form_context(session, case, meeting=None, form=None, kind=kind)
+    )
 
 
 @router.post("/cases/{case_id}/network/meetings")
@@ -203,10 +294,19 @@ async def create_meeting(request: Request, case_id: int, session: SessionDep, ac
         ctx["new_id"] = meeting_id
         return render(request, "network/meeting_form.html", ctx, status_code=422)
     try:
-        meeting, _created = service.create_meeting(session=session, case=case, by_user_id=actor.id, meeting_id=meeting_id, data=data)
+        meeting, _created = service.create_meeting(
+            session=session, case=case, by_user_id=actor.id, meeting_id=meeting_id, data=data
+        )
     except service.WrongCase:
-        raise HTTPException(status_code=404)
-    audit.record(session=session, actor=actor, action="create", object_type="network_meeting", object_id=meeting.id, case_id=case.id)
+        raise HTTPException(status_code=404) from None
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        object_type="network_meeting",
+        object_id=meeting.id,
+        case_id=case.id,
+    )
     flash(request, "Meeting saved as a draft.")
     return redirect(request, f"{_base(case.id)}/meetings/{meeting.id}")
 
@@ -217,7 +317,19 @@ def show_meeting(request: Request, case_id: int, meeting_id: str, session: Sessi
     meeting = _meeting_or_404(session, case, meeting_id)
     detail = service.meeting_detail(session=session, meeting=meeting)
     letter = letters.letter_for(session=session, meeting=meeting)
-    return render(request, "network/meeting.html", {"case": case, "d": detail, "m": meeting, "letter": letter, "labels": LABELS, "new_id": new_id(), "can_change": can_change_case(actor.user, case)})
+    return render(
+        request,
+        "network/meeting.html",
+        {
+            "case": case,
+            "d": detail,
+            "m": meeting,
+            "letter": letter,
+            "labels": LABELS,
+            "new_id": new_id(),
+            "can_change": can_change_case(actor.user, case),
+        },
+    )
 
 
 @router.get("/cases/{case_id}/network/meetings/{meeting_id}/edit")
@@ -231,7 +343,9 @@ def edit_meeting(request: Request, case_id: int, meeting_id: str, session: Sessi
 
 
 @router.post("/cases/{case_id}/network/meetings/{meeting_id}")
-async def update_meeting(request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+async def update_meeting(
+    request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     meeting = _meeting_or_404(session, case, meeting_id)
     form = Form(await request.form())
@@ -247,50 +361,107 @@ async def update_meeting(request: Request, case_id: int, meeting_id: str, sessio
     try:
         service.update_meeting(session=session, case=case, meeting=meeting, base_version=base or 0, data=data)
     except service.WrongCase:
-        raise HTTPException(status_code=404)
-    audit.record(session=session, actor=actor, action="update", object_type="network_meeting", object_id=meeting.id, case_id=case.id)
+        raise HTTPException(status_code=404) from None
+    audit.record(
+        session=session,
+        actor=actor,
+        action="update",
+        object_type="network_meeting",
+        object_id=meeting.id,
+        case_id=case.id,
+    )
     flash(request, "Meeting record updated.")
     return redirect(request, back)
 
 
 @router.post("/cases/{case_id}/network/meetings/{meeting_id}/finalise")
-async def finalise_meeting(request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+async def finalise_meeting(
+    request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     meeting = _meeting_or_404(session, case, meeting_id)
     form = Form(await request.form())
     back = f"{_base(case.id)}/meetings/{meeting.id}"
     was_draft = meeting.finalised_at is None
     try:
-        service.finalise_meeting(session=session, meeting=meeting, base_version=form.integer("base_version", minimum=0, default=-1))  # type: ignore[arg-type]
+        service.finalise_meeting(
+            session=session, meeting=meeting, base_version=form.integer("base_version", minimum=0, default=-1)
+        )  # type: ignore[arg-type]
     except service.StaleVersion:
         return _conflict(request, case, back, "this meeting record")
     if was_draft:
         from app.review import service as review  # final notes go to the supervisor (issue 10)
 
-        review.submit_item(session=session, kind="network_meeting", case=case, item_id=meeting.id, version_id=meeting.id, version_number=1, by=actor.user)
-    audit.record(session=session, actor=actor, action="finalise", object_type="network_meeting", object_id=meeting.id, case_id=case.id)
+        review.submit_item(
+            session=session,
+            kind="network_meeting",
+            case=case,
+            item_id=meeting.id,
+            version_id=meeting.id,
+            version_number=1,
+            by=actor.user,
+        )
+    audit.record(
+        session=session,
+        actor=actor,
+        action="finalise",
+        object_type="network_meeting",
+        object_id=meeting.id,
+        case_id=case.id,
+    )
     flash(request, "Meeting record is final. Corrections can be added below it.")
     return redirect(request, back)
 
 
 @router.post("/cases/{case_id}/network/meetings/{meeting_id}/addenda")
-async def add_addendum(request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+async def add_addendum(
+    request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     meeting = _meeting_or_404(session, case, meeting_id)
     form = Form(await request.form())
     text = form.text("addendum", required=True, max_length=4000, label="The correction")
     if not form.ok:
         detail = service.meeting_detail(session=session, meeting=meeting)
-        return render(request, "network/meeting.html", {"case": case, "d": detail, "m": meeting, "letter": letters.letter_for(session=session, meeting=meeting), "labels": LABELS, "form": form, "new_id": form.values.get("id") or new_id(), "can_change": True}, status_code=422)
-    addendum, created = service.add_addendum(session=session, meeting=meeting, addendum_id=form.text("id", max_length=36) or new_id(), text=text, by_user_id=actor.id)
+        return render(
+            request,
+            "network/meeting.html",
+            {
+                "case": case,
+                "d": detail,
+                "m": meeting,
+                "letter": letters.letter_for(session=session, meeting=meeting),
+                "labels": LABELS,
+                "form": form,
+                "new_id": form.values.get("id") or new_id(),
+                "can_change": True,
+            },
+            status_code=422,
+        )
+    addendum, created = service.add_addendum(
+        session=session,
+        meeting=meeting,
+        addendum_id=form.text("id", max_length=36) or new_id(),
+        text=text,
+        by_user_id=actor.id,
+    )
     if created:
-        audit.record(session=session, actor=actor, action="create", object_type="meeting_addendum", object_id=addendum.id, case_id=case.id)
+        audit.record(
+            session=session,
+            actor=actor,
+            action="create",
+            object_type="meeting_addendum",
+            object_id=addendum.id,
+            case_id=case.id,
+        )
     flash(request, "Correction added.")
     return redirect(request, f"{_base(case.id)}/meetings/{meeting.id}#addenda")
 
 
 @router.post("/cases/{case_id}/network/tasks/{task_id}")
-async def update_task(request: Request, case_id: int, task_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+async def update_task(
+    request: Request, case_id: int, task_id: str, session: SessionDep, actor: CurrentActor
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     status = form.choice("status", [s.value for s in TaskStatus])
@@ -300,12 +471,22 @@ async def update_task(request: Request, case_id: int, task_id: str, session: Ses
         flash(request, "Please choose how the task is going.", "error")
         return redirect(request, f"/cases/{case.id}#network-tasks")
     try:
-        task = service.update_task(session=session, case=case, task_id=task_id, status=status, note=note, base_version=base)  # type: ignore[arg-type]
+        task = service.update_task(
+            session=session, case=case, task_id=task_id, status=status, note=note, base_version=base
+        )  # type: ignore[arg-type]
     except service.WrongCase:
-        raise HTTPException(status_code=404)
+        raise HTTPException(status_code=404) from None
     except service.StaleVersion:
         return _conflict(request, case, f"/cases/{case.id}#network-tasks", "this task")
-    audit.record(session=session, actor=actor, action="update", object_type="network_task", object_id=task.id, case_id=case.id, detail=status or "")
+    audit.record(
+        session=session,
+        actor=actor,
+        action="update",
+        object_type="network_task",
+        object_id=task.id,
+        case_id=case.id,
+        detail=status or "",
+    )
     flash(request, "Task updated.")
     return redirect(request, f"/cases/{case.id}#network-tasks")
 
@@ -313,7 +494,9 @@ async def update_task(request: Request, case_id: int, task_id: str, session: Ses
 # ---- the letter to the family ----------------------------------------------------------------
 
 
-def _letter_context(session, case: Case, meeting: NetworkMeeting, body: str | None = None, form: Form | None = None) -> dict:
+def _letter_context(
+    session, case: Case, meeting: NetworkMeeting, body: str | None = None, form: Form | None = None
+) -> dict:
     detail = service.meeting_detail(session=session, meeting=meeting)
     letter = letters.letter_for(session=session, meeting=meeting)
     if body is None:
@@ -321,8 +504,15 @@ def _letter_context(session, case: Case, meeting: NetworkMeeting, body: str | No
         body = letter.body if letter else letters.draft_letter(case=case, detail=detail, helpers=helpers)
     text = body
     return {
-        "case": case, "m": meeting, "d": detail, "letter": letter, "body": text, "blocks": rules.letter_blocks(text),
-        "jargon": rules.jargon_in(text), "form": form, "labels": LABELS,
+        "case": case,
+        "m": meeting,
+        "d": detail,
+        "letter": letter,
+        "body": text,
+        "blocks": rules.letter_blocks(text),
+        "jargon": rules.jargon_in(text),
+        "form": form,
+        "labels": LABELS,
     }
 
 
@@ -334,7 +524,9 @@ def letter_page(request: Request, case_id: int, meeting_id: str, session: Sessio
 
 
 @router.post("/cases/{case_id}/network/meetings/{meeting_id}/letter")
-async def save_letter(request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+async def save_letter(
+    request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     meeting = _meeting_or_404(session, case, meeting_id)
     form = Form(await request.form())
@@ -343,12 +535,24 @@ async def save_letter(request: Request, case_id: int, meeting_id: str, session: 
     finalise = form.values.get("action") == "finalise"
     url = f"{_base(case.id)}/meetings/{meeting.id}/letter"
     if not form.ok:
-        return render(request, "network/letter.html", _letter_context(session, case, meeting, body=body, form=form), status_code=422)
+        return render(
+            request,
+            "network/letter.html",
+            _letter_context(session, case, meeting, body=body, form=form),
+            status_code=422,
+        )
     try:
         letter = letters.save_letter(session=session, meeting=meeting, body=body, base_version=base, finalise=finalise)
     except (service.StaleVersion, service.AlreadyFinal):
         return _conflict(request, case, url, "this letter")
-    audit.record(session=session, actor=actor, action="finalise" if finalise else "update", object_type="family_letter", object_id=letter.id, case_id=case.id)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="finalise" if finalise else "update",
+        object_type="family_letter",
+        object_id=letter.id,
+        case_id=case.id,
+    )
     flash(request, "Letter is final and ready to print." if finalise else "Letter saved.")
     return redirect(request, url)
 
@@ -369,5 +573,20 @@ def letter_pdf(request: Request, case_id: int, meeting_id: str, session: Session
     template = templates.env.get_template("network/letter_print.html")
     html = "".join(template.blocks["letter"](template.new_context(ctx)))
     content = pdf.letter_pdf(html=html, title=f"Letter to {case.display_name}'s family")
-    audit.record(session=session, actor=actor, action="export", object_type="family_letter", object_id=meeting.id, case_id=case.id, detail="pdf")
-    return Response(content, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="family-letter-{meeting.held_on.isoformat()}.pdf"', "Cache-Control": "no-store"})
+    audit.record(
+        session=session,
+        actor=actor,
+        action="export",
+        object_type="family_letter",
+        object_id=meeting.id,
+        case_id=case.id,
+        detail="pdf",
+    )
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="family-letter-{meeting.held_on.isoformat()}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,4 +1,5 @@
 """Pure rules for the network: closeness circles, the map's layout, the letter and its jargon check."""
+
 from __future__ import annotations
 
 import math
@@ -8,7 +9,19 @@ from dataclasses import dataclass
 from app.network.models import Circle
 
 FRIEND_WORDS = ("friend", "neighbour", "coach", "mentor", "youth", "church", "mosque", "club", "partner")
-PROFESSIONAL_WORDS = ("social worker", "teacher", "school", "nurse", "gp", "police", "officer", "worker", "camhs", "advocate", "health")
+PROFESSIONAL_WORDS = (
+    "social worker",
+    "teacher",
+    "school",
+    "nurse",
+    "gp",
+    "police",
+    "officer",
+    "worker",
+    "camhs",
+    "advocate",
+    "health",
+)
 
 
 def default_circle(*, relationship: str, in_household: bool) -> Circle:

@@ -3,6 +3,7 @@
 Creates are idempotent by their client-made id (a replay from the offline outbox changes nothing);
 edits carry the version they started from and a stale one raises `StaleVersion` (DESIGN.md "Offline").
 """
+
 from __future__ import annotations
 
 import uuid
@@ -75,7 +76,11 @@ def network_map(*, session: Session, case: Case) -> tuple[Person | None, list[Ma
     """The young person and everyone around them, with their circle and help (two queries)."""
     rows = session.exec(
         select(Person, NetworkMember)
-        .join(NetworkMember, (NetworkMember.person_id == Person.id) & (NetworkMember.case_id == Person.case_id), isouter=True)
+        .join(
+            NetworkMember,
+            (NetworkMember.person_id == Person.id) & (NetworkMember.case_id == Person.case_id),
+            isouter=True,
+        )
         .where(Person.case_id == case.id)
         .order_by(Person.created_at, Person.name)
     ).all()
@@ -90,7 +95,9 @@ def network_map(*, session: Session, case: Case) -> tuple[Person | None, list[Ma
                 key=person.id,
                 name=person.name,
                 relationship=person.relationship,
-                circle=member.circle if member else default_circle(relationship=person.relationship, in_household=person.in_household),
+                circle=member.circle
+                if member
+                else default_circle(relationship=person.relationship, in_household=person.in_household),
                 knows_the_worries=person.knows_the_worries,
                 agreed_to_help=bool(member and member.agreed_to_help),
                 how_they_help=member.how_they_help if member else "",
@@ -100,27 +107,52 @@ def network_map(*, session: Session, case: Case) -> tuple[Person | None, list[Ma
             )
         )
     professionals = session.exec(
-        select(NetworkMember).where(NetworkMember.case_id == case.id, NetworkMember.person_id.is_(None)).order_by(NetworkMember.created_at)
+        select(NetworkMember)
+        .where(NetworkMember.case_id == case.id, NetworkMember.person_id.is_(None))
+        .order_by(NetworkMember.created_at)
     ).all()
     for member in professionals:
         entries.append(
             MapEntry(
-                key=member.id, name=member.name, relationship=member.role, circle=member.circle, knows_the_worries=None,
-                agreed_to_help=member.agreed_to_help, how_they_help=member.how_they_help, phone=member.phone, is_person=False, version=member.version,
+                key=member.id,
+                name=member.name,
+                relationship=member.role,
+                circle=member.circle,
+                knows_the_worries=None,
+                agreed_to_help=member.agreed_to_help,
+                how_they_help=member.how_they_help,
+                phone=member.phone,
+                is_person=False,
+                version=member.version,
             )
         )
     return young_person, entries
 
 
-def save_person_facts(*, session: Session, case: Case, person_id: str, circle: str, agreed_to_help: bool, how_they_help: str, base_version: int | None) -> NetworkMember:
+def save_person_facts(
+    *,
+    session: Session,
+    case: Case,
+    person_id: str,
+    circle: str,
+    agreed_to_help: bool,
+    how_they_help: str,
+    base_version: int | None,
+) -> NetworkMember:
     """Set where a person sits in the network and how they have agreed to help."""
     person = session.get(Person, person_id)
     if person is None or person.case_id != case.id or person.is_young_person:
         raise WrongCase()
-    member = session.exec(select(NetworkMember).where(NetworkMember.case_id == case.id, NetworkMember.person_id == person_id)).first()
+    member = session.exec(
+        select(NetworkMember).where(NetworkMember.case_id == case.id, NetworkMember.person_id == person_id)
+    ).first()
     current = member.version if member else 0
     if base_version is not None and base_version != current:
-        if member is not None and (member.circle, member.agreed_to_help, member.how_they_help) == (circle, agreed_to_help, how_they_help):
+        if member is not None and (member.circle, member.agreed_to_help, member.how_they_help) == (
+            circle,
+            agreed_to_help,
+            how_they_help,
+        ):
             return member  # a replay of the edit that made this version: already applied
         raise StaleVersion(current)
     if member is None:
@@ -134,14 +166,33 @@ def save_person_facts(*, session: Session, case: Case, person_id: str, circle: s
     return member
 
 
-def add_professional(*, session: Session, case: Case, member_id: str, name: str, role: str, phone: str, agreed_to_help: bool, how_they_help: str) -> tuple[NetworkMember, bool]:
+def add_professional(
+    *,
+    session: Session,
+    case: Case,
+    member_id: str,
+    name: str,
+    role: str,
+    phone: str,
+    agreed_to_help: bool,
+    how_they_help: str,
+) -> tuple[NetworkMember, bool]:
     """Add a professional to the network; a replay of the same id returns the first one unchanged."""
     existing = session.get(NetworkMember, member_id)
     if existing is not None:
         if existing.case_id != case.id:
             raise WrongCase()
         return existing, False
-    member = NetworkMember(id=member_id, case_id=case.id, name=name, role=role, phone=phone, circle=Circle.professionals, agreed_to_help=agreed_to_help, how_they_help=how_they_help)
+    member = NetworkMember(
+        id=member_id,
+        case_id=case.id,
+        name=name,
+        role=role,
+        phone=phone,
+        circle=Circle.professionals,
+        agreed_to_help=agreed_to_help,
+        how_they_help=how_they_help,
+    )
     session.add(member)
     session.flush()
     return member, True
@@ -204,8 +255,20 @@ class MeetingInput:
 
 
 _SCALARS = (
-    "kind", "held_on", "venue", "chair", "young_person_attended", "views_given", "young_person_views", "information_shared",
-    "private_family_time", "plan_agreed", "worries", "working_well", "needs_to_happen", "next_meeting_on",
+    "kind",
+    "held_on",
+    "venue",
+    "chair",
+    "young_person_attended",
+    "views_given",
+    "young_person_views",
+    "information_shared",
+    "private_family_time",
+    "plan_agreed",
+    "worries",
+    "working_well",
+    "needs_to_happen",
+    "next_meeting_on",
 )
 
 
@@ -214,25 +277,47 @@ def _write_children(*, session: Session, case: Case, meeting: NetworkMeeting, da
         session.exec(delete(table).where(table.meeting_id == meeting.id))
     session.exec(delete(TaskUpdate).where(TaskUpdate.meeting_id == meeting.id))
     kept_task_ids = [t.id for t in data.tasks]
-    stale_tasks = select(NetworkTask.id).where(NetworkTask.meeting_id == meeting.id, NetworkTask.id.not_in(kept_task_ids))
+    stale_tasks = select(NetworkTask.id).where(
+        NetworkTask.meeting_id == meeting.id, NetworkTask.id.not_in(kept_task_ids)
+    )
     session.exec(delete(TaskUpdate).where(TaskUpdate.task_id.in_(stale_tasks)))
     session.exec(delete(NetworkTask).where(NetworkTask.meeting_id == meeting.id, NetworkTask.id.not_in(kept_task_ids)))
     for i, a in enumerate(data.attendees):
-        session.add(MeetingAttendee(meeting_id=meeting.id, person_id=a.person_id, name=a.name, role=a.role, attendance=a.attendance, position=i))
+        session.add(
+            MeetingAttendee(
+                meeting_id=meeting.id,
+                person_id=a.person_id,
+                name=a.name,
+                role=a.role,
+                attendance=a.attendance,
+                position=i,
+            )
+        )
     for i, (decision, rationale) in enumerate(data.decisions):
         session.add(MeetingDecision(meeting_id=meeting.id, decision=decision, rationale=rationale, position=i))
     for i, (agency, support, agreed) in enumerate(data.support):
         session.add(SupportRequest(meeting_id=meeting.id, agency=agency, support=support, agreed=agreed, position=i))
     for i, (if_this, then_this) in enumerate(data.contingencies):
         session.add(Contingency(meeting_id=meeting.id, if_this=if_this, then_this=then_this, position=i))
-    existing = {t.id: t for t in session.exec(select(NetworkTask).where(NetworkTask.id.in_(kept_task_ids))).all()} if kept_task_ids else {}
+    existing = (
+        {t.id: t for t in session.exec(select(NetworkTask).where(NetworkTask.id.in_(kept_task_ids))).all()}
+        if kept_task_ids
+        else {}
+    )
     for i, t in enumerate(data.tasks):
         task = existing.get(t.id)
         if task is not None and task.meeting_id != meeting.id:
             raise WrongCase()
         if task is None:
             task = NetworkTask(id=t.id, case_id=case.id, meeting_id=meeting.id, what=t.what, who=t.who)
-        task.what, task.who, task.due_on, task.checked_by, task.safety_rule, task.position = t.what, t.who, t.due_on, t.checked_by, t.safety_rule, i
+        task.what, task.who, task.due_on, task.checked_by, task.safety_rule, task.position = (
+            t.what,
+            t.who,
+            t.due_on,
+            t.checked_by,
+            t.safety_rule,
+            i,
+        )
         session.add(task)
     session.flush()
     _apply_progress(session=session, case=case, meeting=meeting, progress=data.progress)
@@ -242,7 +327,10 @@ def _apply_progress(*, session: Session, case: Case, meeting: NetworkMeeting, pr
     """A review meeting's updates to earlier tasks: an append-only row each, and the task's status."""
     if not progress:
         return
-    tasks = {t.id: t for t in session.exec(select(NetworkTask).where(NetworkTask.id.in_([p.task_id for p in progress]))).all()}
+    tasks = {
+        t.id: t
+        for t in session.exec(select(NetworkTask).where(NetworkTask.id.in_([p.task_id for p in progress]))).all()
+    }
     for p in progress:
         task = tasks.get(p.task_id)
         if task is None or task.case_id != case.id or task.meeting_id == meeting.id:
@@ -258,14 +346,18 @@ def _apply_progress(*, session: Session, case: Case, meeting: NetworkMeeting, pr
     session.flush()
 
 
-def create_meeting(*, session: Session, case: Case, by_user_id: int, meeting_id: str, data: MeetingInput) -> tuple[NetworkMeeting, bool]:
+def create_meeting(
+    *, session: Session, case: Case, by_user_id: int, meeting_id: str, data: MeetingInput
+) -> tuple[NetworkMeeting, bool]:
     """Record a meeting as a draft; a replay of the same id returns the first record unchanged."""
     existing = session.get(NetworkMeeting, meeting_id)
     if existing is not None:
         if existing.case_id != case.id:
             raise WrongCase()
         return existing, False
-    meeting = NetworkMeeting(id=meeting_id, case_id=case.id, created_by_id=by_user_id, **{k: getattr(data, k) for k in _SCALARS})
+    meeting = NetworkMeeting(
+        id=meeting_id, case_id=case.id, created_by_id=by_user_id, **{k: getattr(data, k) for k in _SCALARS}
+    )
     session.add(meeting)
     session.flush()
     _fresh_task_ids(session=session, meeting_id=meeting_id, tasks=data.tasks)
@@ -290,7 +382,9 @@ def _fresh_task_ids(*, session: Session, meeting_id: str, tasks: list[TaskInput]
             t.id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"homeward:network-meeting:{meeting_id}:task:{t.id}"))
 
 
-def update_meeting(*, session: Session, case: Case, meeting: NetworkMeeting, base_version: int, data: MeetingInput) -> NetworkMeeting:
+def update_meeting(
+    *, session: Session, case: Case, meeting: NetworkMeeting, base_version: int, data: MeetingInput
+) -> NetworkMeeting:
     """Change a draft meeting record; refused when finalised or when edited from an older version."""
     if meeting.finalised_at is not None:
         raise AlreadyFinal()
@@ -345,7 +439,9 @@ def finalise_meeting(*, session: Session, meeting: NetworkMeeting, base_version:
     return meeting
 
 
-def add_addendum(*, session: Session, meeting: NetworkMeeting, addendum_id: str, text: str, by_user_id: int) -> tuple[MeetingAddendum, bool]:
+def add_addendum(
+    *, session: Session, meeting: NetworkMeeting, addendum_id: str, text: str, by_user_id: int
+) -> tuple[MeetingAddendum, bool]:
     """Add a correction to a finalised meeting (idempotent by id)."""
     existing = session.get(MeetingAddendum, addendum_id)
     if existing is not None:
@@ -387,18 +483,39 @@ class MeetingDetail:
 
 def meeting_detail(*, session: Session, meeting: NetworkMeeting) -> MeetingDetail:
     """The meeting with everything recorded at it (one query per part, never per row)."""
+
     def rows(table):
         return list(session.exec(select(table).where(table.meeting_id == meeting.id).order_by(table.position)).all())
 
     updates = session.exec(
-        select(TaskUpdate, NetworkTask).join(NetworkTask, NetworkTask.id == TaskUpdate.task_id).where(TaskUpdate.meeting_id == meeting.id).order_by(NetworkTask.due_on, NetworkTask.position)
+        select(TaskUpdate, NetworkTask)
+        .join(NetworkTask, NetworkTask.id == TaskUpdate.task_id)
+        .where(TaskUpdate.meeting_id == meeting.id)
+        .order_by(NetworkTask.due_on, NetworkTask.position)
     ).all()
-    addenda = session.exec(select(MeetingAddendum).where(MeetingAddendum.meeting_id == meeting.id).order_by(MeetingAddendum.at)).all()
-    return MeetingDetail(meeting, rows(MeetingAttendee), rows(MeetingDecision), rows(NetworkTask), rows(SupportRequest), rows(Contingency), list(updates), list(addenda))
+    addenda = session.exec(
+        select(MeetingAddendum).where(MeetingAddendum.meeting_id == meeting.id).order_by(MeetingAddendum.at)
+    ).all()
+    return MeetingDetail(
+        meeting,
+        rows(MeetingAttendee),
+        rows(MeetingDecision),
+        rows(NetworkTask),
+        rows(SupportRequest),
+        rows(Contingency),
+        list(updates),
+        list(addenda),
+    )
 
 
 def meetings(*, session: Session, case: Case) -> list[NetworkMeeting]:
-    return list(session.exec(select(NetworkMeeting).where(NetworkMeeting.case_id == case.id).order_by(NetworkMeeting.held_on.desc(), NetworkMeeting.created_at.desc())).all())
+    return list(
+        session.exec(
+            select(NetworkMeeting)
+            .where(NetworkMeeting.case_id == case.id)
+            .order_by(NetworkMeeting.held_on.desc(), NetworkMeeting.created_at.desc())
+        ).all()
+    )
 
 
 def tasks_to_review(*, session: Session, case: Case, before_meeting_id: str | None = None) -> list[NetworkTask]:
@@ -420,10 +537,18 @@ def case_tasks(*, session: Session, case: Case) -> list[NetworkTask]:
     from sqlalchemy import case as sql_case
 
     finished = sql_case((NetworkTask.status.in_([TaskStatus.done, TaskStatus.dropped]), 1), else_=0)
-    return list(session.exec(select(NetworkTask).where(NetworkTask.case_id == case.id).order_by(finished, NetworkTask.due_on, NetworkTask.position)).all())
+    return list(
+        session.exec(
+            select(NetworkTask)
+            .where(NetworkTask.case_id == case.id)
+            .order_by(finished, NetworkTask.due_on, NetworkTask.position)
+        ).all()
+    )
 
 
-def update_task(*, session: Session, case: Case, task_id: str, status: str, note: str, base_version: int) -> NetworkTask:
+def update_task(
+    *, session: Session, case: Case, task_id: str, status: str, note: str, base_version: int
+) -> NetworkTask:
     """Mark progress on one task from the case's task list, outside a meeting."""
     task = session.get(NetworkTask, task_id)
     if task is None or task.case_id != case.id:
@@ -443,21 +568,47 @@ def update_task(*, session: Session, case: Case, task_id: str, status: str, note
 # ---- family group decision making ------------------------------------------------------------
 
 
-def record_fgdm(*, session: Session, case: Case, record_id: str, status: str, on_date: date, offered_to: str, reason: str, decided_by: str, by_user_id: int) -> tuple[FgdmRecord, bool]:
+def record_fgdm(
+    *,
+    session: Session,
+    case: Case,
+    record_id: str,
+    status: str,
+    on_date: date,
+    offered_to: str,
+    reason: str,
+    decided_by: str,
+    by_user_id: int,
+) -> tuple[FgdmRecord, bool]:
     """Add a step to the FGDM record (append-only; idempotent by id)."""
     existing = session.get(FgdmRecord, record_id)
     if existing is not None:
         if existing.case_id != case.id:
             raise WrongCase()
         return existing, False
-    record = FgdmRecord(id=record_id, case_id=case.id, status=status, on_date=on_date, offered_to=offered_to, reason=reason, decided_by=decided_by, recorded_by_id=by_user_id)
+    record = FgdmRecord(
+        id=record_id,
+        case_id=case.id,
+        status=status,
+        on_date=on_date,
+        offered_to=offered_to,
+        reason=reason,
+        decided_by=decided_by,
+        recorded_by_id=by_user_id,
+    )
     session.add(record)
     session.flush()
     return record, True
 
 
 def fgdm_history(*, session: Session, case: Case) -> list[FgdmRecord]:
-    return list(session.exec(select(FgdmRecord).where(FgdmRecord.case_id == case.id).order_by(FgdmRecord.on_date.desc(), FgdmRecord.recorded_at.desc())).all())
+    return list(
+        session.exec(
+            select(FgdmRecord)
+            .where(FgdmRecord.case_id == case.id)
+            .order_by(FgdmRecord.on_date.desc(), FgdmRecord.recorded_at.desc())
+        ).all()
+    )
 
 
 def safety_plan_rules(*, session: Session, case: Case) -> list[str]:
@@ -478,7 +629,19 @@ def safety_plan_rules(*, session: Session, case: Case) -> list[str]:
 
 def section_summary(*, session: Session, case: Case) -> dict:
     """What the case page shows of the network, in four queries whatever the case's size."""
-    latest = session.exec(select(NetworkMeeting).where(NetworkMeeting.case_id == case.id).order_by(NetworkMeeting.held_on.desc(), NetworkMeeting.created_at.desc()).limit(1)).first()
-    count = session.exec(select(func.count()).select_from(NetworkMeeting).where(NetworkMeeting.case_id == case.id)).one()
-    fgdm = session.exec(select(FgdmRecord).where(FgdmRecord.case_id == case.id).order_by(FgdmRecord.on_date.desc(), FgdmRecord.recorded_at.desc()).limit(1)).first()
+    latest = session.exec(
+        select(NetworkMeeting)
+        .where(NetworkMeeting.case_id == case.id)
+        .order_by(NetworkMeeting.held_on.desc(), NetworkMeeting.created_at.desc())
+        .limit(1)
+    ).first()
+    count = session.exec(
+        select(func.count()).select_from(NetworkMeeting).where(NetworkMeeting.case_id == case.id)
+    ).one()
+    fgdm = session.exec(
+        select(FgdmRecord)
+        .where(FgdmRecord.case_id == case.id)
+        .order_by(FgdmRecord.on_date.desc(), FgdmRecord.recorded_at.desc())
+        .limit(1)
+    ).first()
     return {"latest": latest, "meeting_count": count, "tasks": case_tasks(session=session, case=case), "fgdm": fgdm}

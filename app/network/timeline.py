@@ -1,4 +1,5 @@
 """Network meetings and FGDM steps on the case's timeline (two queries)."""
+
 from __future__ import annotations
 
 from datetime import datetime, time
@@ -19,7 +20,22 @@ def _at(day) -> datetime:
 def items(*, session: Session, case: Case) -> list[TimelineItem]:
     result = []
     for m in session.exec(select(NetworkMeeting).where(NetworkMeeting.case_id == case.id)).all():
-        result.append(TimelineItem(at=_at(m.held_on), kind="meeting", title=MEETING_KIND_LABELS.get(m.kind, "Meeting"), detail="final" if m.finalised_at else "draft", url=f"/cases/{case.id}/network/meetings/{m.id}"))
+        result.append(
+            TimelineItem(
+                at=_at(m.held_on),
+                kind="meeting",
+                title=MEETING_KIND_LABELS.get(m.kind, "Meeting"),
+                detail="final" if m.finalised_at else "draft",
+                url=f"/cases/{case.id}/network/meetings/{m.id}",
+            )
+        )
     for r in session.exec(select(FgdmRecord).where(FgdmRecord.case_id == case.id)).all():
-        result.append(TimelineItem(at=_at(r.on_date), kind="meeting", title=f"Family group decision making: {FGDM_STATUS_LABELS.get(r.status, r.status).lower()}", url=f"/cases/{case.id}/network#fgdm"))
+        result.append(
+            TimelineItem(
+                at=_at(r.on_date),
+                kind="meeting",
+                title=f"Family group decision making: {FGDM_STATUS_LABELS.get(r.status, r.status).lower()}",
+                url=f"/cases/{case.id}/network#fgdm",
+            )
+        )
     return result

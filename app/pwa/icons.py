@@ -5,6 +5,7 @@ The picture is a plain house on the brand colour. The maskable icon keeps the ho
 central 80% "safe zone", because launchers crop maskable icons to circles or squircles
 (https://web.dev/articles/maskable-icon).
 """
+
 from __future__ import annotations
 
 import struct
@@ -29,7 +30,12 @@ def png(width: int, height: int, pixel) -> bytes:
         for x in range(width):
             rows.extend(pixel(x, y))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(bytes(rows), 9)) + _chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(bytes(rows), 9))
+        + _chunk(b"IEND", b"")
+    )
 
 
 def house(size: int, scale: float):
@@ -57,7 +63,11 @@ def house(size: int, scale: float):
 
 def main() -> None:
     ICONS.mkdir(parents=True, exist_ok=True)
-    for name, size, scale in (("icon-192.png", 192, 0.62), ("icon-512.png", 512, 0.62), ("icon-maskable-512.png", 512, 0.5)):
+    for name, size, scale in (
+        ("icon-192.png", 192, 0.62),
+        ("icon-512.png", 512, 0.62),
+        ("icon-maskable-512.png", 512, 0.5),
+    ):
         (ICONS / name).write_bytes(png(size, size, house(size, scale)))
 
 

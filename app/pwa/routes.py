@@ -5,6 +5,7 @@ worker only controls pages at or below its own path (https://w3c.github.io/Servi
 It is served with `Cache-Control: no-cache` so browsers check for a new version on every load
 instead of trusting the HTTP cache for up to 24 hours.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,7 +30,13 @@ def shell_urls() -> list[str]:
     """What the service worker precaches: every stylesheet and script (features' own too, so a form
     kept for offline use finds its script), the icons and the offline page."""
     scripts = sorted(f"js/{p.name}" for p in (STATIC_DIR / "js").glob("*.js") if p.name != "sw.js")
-    return ["/offline", "/manifest.webmanifest", *(static_url(p) for p in stylesheets() + scripts), static_url("icons/icon.svg"), *(i["src"] for i in ICONS)]
+    return [
+        "/offline",
+        "/manifest.webmanifest",
+        *(static_url(p) for p in stylesheets() + scripts),
+        static_url("icons/icon.svg"),
+        *(i["src"] for i in ICONS),
+    ]
 
 
 @lru_cache(maxsize=4)

@@ -1,15 +1,16 @@
 """Demo supervision: items waiting (some for a while), one returned with comments, notes, ratings,
 and cases that raise each oversight flag whose data exists (issue 10)."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from app.cases.models import Case, CaseEvent, Consent, Contact, EligibilityDecision, Person, new_id
-from app.network.models import NetworkMeeting
 from app.base.models import BaseVersion
 from app.cases.eligibility import criteria_set
+from app.cases.models import Case, CaseEvent, Consent, Contact, EligibilityDecision, Person, new_id
+from app.network.models import NetworkMeeting
 from app.review import service
 from app.review.models import Submission, SubmissionStatus
 from app.signs_of_safety import service as sos
@@ -24,7 +25,13 @@ def load(*, session: Session, demo) -> None:
 
     # Map versions submitted by the Signs of Safety demo are already in the queue; give them the
     # age of their version, approve all but the newest of each case, and return one.
-    submissions = list(session.exec(select(Submission).where(Submission.kind.in_(["sos_map", "base_assessment"])).order_by(Submission.kind, Submission.item_id, Submission.version_number)).all())
+    submissions = list(
+        session.exec(
+            select(Submission)
+            .where(Submission.kind.in_(["sos_map", "base_assessment"]))
+            .order_by(Submission.kind, Submission.item_id, Submission.version_number)
+        ).all()
+    )
     newest: dict[tuple[str, str], Submission] = {}
     for submission in submissions:
         version = session.get(MapVersion if submission.kind == "sos_map" else BaseVersion, submission.version_id)
@@ -37,12 +44,35 @@ def load(*, session: Session, demo) -> None:
     latest = sorted((s for s in newest.values() if s.kind == "sos_map"), key=lambda s: s.submitted_at)
     if latest:
         returned = latest[0]
-        _decide(returned, SubmissionStatus.returned, supervisor, "The worries need the family's own words before I can sign this off.", returned.submitted_at + timedelta(days=1))
+        _decide(
+            returned,
+            SubmissionStatus.returned,
+            supervisor,
+            "The worries need the family's own words before I can sign this off.",
+            returned.submitted_at + timedelta(days=1),
+        )
         session.add(returned)
         session.flush()
-        service.add_comment(session=session, submission=returned, section="Worries and goals", text="Whose words are these? Add what Donna said about the nights Kayla is out.", by=supervisor)
-        service.add_comment(session=session, submission=returned, section="", text="Good strengths section; the next steps are specific.", by=supervisor)
-        service.notify(session=session, user_id=returned.submitted_by_id, text="Signs of Safety map returned to you", url=f"/review/{returned.id}")
+        service.add_comment(
+            session=session,
+            submission=returned,
+            section="Worries and goals",
+            text="Whose words are these? Add what Donna said about the nights Kayla is out.",
+            by=supervisor,
+        )
+        service.add_comment(
+            session=session,
+            submission=returned,
+            section="",
+            text="Good strengths section; the next steps are specific.",
+            by=supervisor,
+        )
+        service.notify(
+            session=session,
+            user_id=returned.submitted_by_id,
+            text="Signs of Safety map returned to you",
+            url=f"/review/{returned.id}",
+        )
 
     # A first map for Tyler, submitted yesterday: a third item in the queue.
     tyler = demo.cases["Tyler"]
@@ -51,7 +81,15 @@ def load(*, session: Session, demo) -> None:
         (Category.strength, "Tyler and his mum cook tea together on Sundays."),
         (Category.next_step, "Meet Tyler's head of year about the missed mornings."),
     ]:
-        sos.add_item(session=session, case=tyler, item_id=new_id(), base_version=0 if sos.latest_version(session=session, case=tyler) is None else 1, category=category, fields=ItemFields(text=text, by_key_worker=True), by=worker)
+        sos.add_item(
+            session=session,
+            case=tyler,
+            item_id=new_id(),
+            base_version=0 if sos.latest_version(session=session, case=tyler) is None else 1,
+            category=category,
+            fields=ItemFields(text=text, by_key_worker=True),
+            by=worker,
+        )
     draft = sos.latest_version(session=session, case=tyler)
     sos.submit(session=session, map_version=draft, by=worker)
     for item in session.exec(select(Submission).where(Submission.version_id == draft.id)).all():
@@ -63,7 +101,15 @@ def load(*, session: Session, demo) -> None:
         case = next((c for c in demo.cases.values() if c.id == meeting.case_id), None)
         if case is None:
             continue
-        item = service.submit_item(session=session, kind="network_meeting", case=case, item_id=meeting.id, version_id=meeting.id, version_number=1, by=worker)
+        item = service.submit_item(
+            session=session,
+            kind="network_meeting",
+            case=case,
+            item_id=meeting.id,
+            version_id=meeting.id,
+            version_number=1,
+            by=worker,
+        )
         item.submitted_at = now - timedelta(days=10)
         session.add(item)
 
@@ -75,9 +121,30 @@ def load(*, session: Session, demo) -> None:
     mia.first_contact_at = mia.opened_at + timedelta(hours=5)
     session.add_all([reece, mia])
     jade = _case(session, demo, "Jade", "Wilson", "active", worker3, now - timedelta(days=60), 101)
-    session.add(Contact(case_id=jade.id, kind="visit", occurred_on=demo.today - timedelta(days=17), attended=True, young_person_seen=True, seen_alone=True, duration_minutes=60, direct_minutes=60, by_user_id=worker3.id))
+    session.add(
+        Contact(
+            case_id=jade.id,
+            kind="visit",
+            occurred_on=demo.today - timedelta(days=17),
+            attended=True,
+            young_person_seen=True,
+            seen_alone=True,
+            duration_minutes=60,
+            direct_minutes=60,
+            by_user_id=worker3.id,
+        )
+    )
     for days in (13, 9, 5):  # three visits missed in a row, and no contact for over 14 days
-        session.add(Contact(case_id=jade.id, kind="visit", occurred_on=demo.today - timedelta(days=days), attended=False, note="No answer at the door.", by_user_id=worker3.id))
+        session.add(
+            Contact(
+                case_id=jade.id,
+                kind="visit",
+                occurred_on=demo.today - timedelta(days=days),
+                attended=False,
+                note="No answer at the door.",
+                by_user_id=worker3.id,
+            )
+        )
     # Dormant reviews due come from the endings demo (Sophie's), through the dormant register.
     session.flush()
 
@@ -88,19 +155,46 @@ def load(*, session: Session, demo) -> None:
     callum = demo.cases["Callum"]
     actor = _actor(worker3)
     draft = base_service.start(session=session, case=callum, by=actor, version_id=new_id())
-    base_service.save_risk(session=session, version=draft, by=actor, item_id=new_id(), base_revision=None, fields={
-        "hazard": "Carrying a knife for protection", "likelihood": 3, "imminence": 3, "impact": 4, "mitigations": [],
-        "tolerable": False, "tolerable_reason": "", "actions": [],
-    })
+    base_service.save_risk(
+        session=session,
+        version=draft,
+        by=actor,
+        item_id=new_id(),
+        base_revision=None,
+        fields={
+            "hazard": "Carrying a knife for protection",
+            "likelihood": 3,
+            "imminence": 3,
+            "impact": 4,
+            "mitigations": [],
+            "tolerable": False,
+            "tolerable_reason": "",
+            "actions": [],
+        },
+    )
     session.flush()
 
     kayla = demo.cases["Kayla"]
     service.add_case_note(
-        session=session, case=kayla, text="Talked through the missing episodes since the network meeting and Nan's role.",
-        decision="Keep twice-weekly visits until the end of term.", rationale="Two late returns in a fortnight; the safety plan is new.", by=supervisor,
+        session=session,
+        case=kayla,
+        text="Talked through the missing episodes since the network meeting and Nan's role.",
+        decision="Keep twice-weekly visits until the end of term.",
+        rationale="Two late returns in a fortnight; the safety plan is new.",
+        by=supervisor,
     )
-    service.add_reflective_note(session=session, worker=worker, text="Sam noticed how much of the Morgan family's worry he is carrying home. Agreed to bring it to the Learning Circle.", by=supervisor)
-    for area, self_level, sup_level in [("secure_base", "competent", "competent"), ("resilience", "competent", "basic"), ("risk", "basic", "basic"), ("analysis", "basic", "competent")]:
+    service.add_reflective_note(
+        session=session,
+        worker=worker,
+        text="Sam noticed how much of the Morgan family's worry he is carrying home. Agreed to bring it to the Learning Circle.",
+        by=supervisor,
+    )
+    for area, self_level, sup_level in [
+        ("secure_base", "competent", "competent"),
+        ("resilience", "competent", "basic"),
+        ("risk", "basic", "basic"),
+        ("analysis", "basic", "competent"),
+    ]:
         service.rate_competency(session=session, worker=worker, area=area, level=self_level, by=worker)
         service.rate_competency(session=session, worker=worker, area=area, level=sup_level, by=supervisor)
     service.rate_competency(session=session, worker=worker2, area="risk", level="advanced", by=worker2)
@@ -117,18 +211,63 @@ def _decide(submission: Submission, status: SubmissionStatus, by, rationale: str
 
 def _case(session: Session, demo, first: str, surname: str, status: str, worker, opened, number: int) -> Case:
     case = Case(
-        reference=f"HW-{opened.year}-{number:04d}", young_person_name=f"{first} {surname}", status=status, practice_context="early_help",
-        key_worker_id=worker.id, team_id=demo.team.id, referral_date=opened.date(), opened_at=opened, first_contact_at=opened + timedelta(hours=6),
-        date_of_birth=date(demo.today.year - 15, 4, 2), next_review_on=demo.today + timedelta(days=10) if status == "active" else None,
+        reference=f"HW-{opened.year}-{number:04d}",
+        young_person_name=f"{first} {surname}",
+        status=status,
+        practice_context="early_help",
+        key_worker_id=worker.id,
+        team_id=demo.team.id,
+        referral_date=opened.date(),
+        opened_at=opened,
+        first_contact_at=opened + timedelta(hours=6),
+        date_of_birth=date(demo.today.year - 15, 4, 2),
+        next_review_on=demo.today + timedelta(days=10) if status == "active" else None,
     )
     session.add(case)
     session.flush()
     criteria = criteria_set("sefton")
-    young = Person(case_id=case.id, name=case.young_person_name, relationship="Young person", is_young_person=True, in_household=True)
+    young = Person(
+        case_id=case.id,
+        name=case.young_person_name,
+        relationship="Young person",
+        is_young_person=True,
+        in_household=True,
+    )
     session.add(young)
     session.flush()
-    session.add(EligibilityDecision(case_id=case.id, criteria_set=criteria.key, set_version=criteria.version, rule=criteria.rule, ticked=["S-A5", "S-B1"], age_in_range=True, rule_met=True, eligible=True, decided_at=opened + timedelta(days=1), by_user_id=worker.id))
-    session.add(Consent(case_id=case.id, person_id=young.id, purpose="work", how_given="verbal", given_on=(opened + timedelta(days=2)).date(), recorded_by_id=worker.id))
-    session.add(CaseEvent(case_id=case.id, kind="referral", to_status="referred", rationale="Referral received.", occurred_at=opened, by_user_id=worker.id))
+    session.add(
+        EligibilityDecision(
+            case_id=case.id,
+            criteria_set=criteria.key,
+            set_version=criteria.version,
+            rule=criteria.rule,
+            ticked=["S-A5", "S-B1"],
+            age_in_range=True,
+            rule_met=True,
+            eligible=True,
+            decided_at=opened + timedelta(days=1),
+            by_user_id=worker.id,
+        )
+    )
+    session.add(
+        Consent(
+            case_id=case.id,
+            person_id=young.id,
+            purpose="work",
+            how_given="verbal",
+            given_on=(opened + timedelta(days=2)).date(),
+            recorded_by_id=worker.id,
+        )
+    )
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            kind="referral",
+            to_status="referred",
+            rationale="Referral received.",
+            occurred_at=opened,
+            by_user_id=worker.id,
+        )
+    )
     demo.cases[first] = case
     return case

@@ -5,6 +5,7 @@ assessment version, network meeting notes, an ending, a reopen request) put in f
 supervisor. Decisions are recorded on it once and never changed; a returned item comes back as a
 new Submission with the next version number, so the whole history stays (DESIGN.md "Review").
 """
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -5,6 +5,7 @@ item lives. "What changed" is worked out here, generically, from two versions' s
 features register their kind with `register(...)`: Signs of Safety maps, network meeting notes,
 BASE assessments, endings and reopen requests are registered below.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -84,6 +85,7 @@ def compare(current: Sections, previous: Sections | None) -> list[SectionChange]
 
 # --- Signs of Safety map versions -------------------------------------------------------------
 
+
 def _sos_sections(session: Session, submission) -> Sections:
     from app.signs_of_safety import service as sos
     from app.signs_of_safety.models import Category, MapVersion
@@ -109,15 +111,18 @@ def _sos_sections(session: Session, submission) -> Sections:
     return [(name, "\n".join(lines)) for name, lines in grouped.items()]
 
 
-register(ReviewKind(
-    key="sos_map",
-    label="Signs of Safety map",
-    sections=_sos_sections,
-    url=lambda s: f"/cases/{s.case_id}/signs-of-safety",
-))
+register(
+    ReviewKind(
+        key="sos_map",
+        label="Signs of Safety map",
+        sections=_sos_sections,
+        url=lambda s: f"/cases/{s.case_id}/signs-of-safety",
+    )
+)
 
 
 # --- Network meeting notes --------------------------------------------------------------------
+
 
 def _meeting_sections(session: Session, submission) -> Sections:
     from app.network import service as network
@@ -133,19 +138,24 @@ def _meeting_sections(session: Session, submission) -> Sections:
         ("Worries", meeting.worries),
         ("Working well", meeting.working_well),
         ("What needs to happen", meeting.needs_to_happen),
-        ("Decisions", "\n".join(f"{d.decision} — {d.rationale}" if d.rationale else d.decision for d in detail.decisions)),
+        (
+            "Decisions",
+            "\n".join(f"{d.decision} — {d.rationale}" if d.rationale else d.decision for d in detail.decisions),
+        ),
         ("Tasks", "\n".join(f"{t.what} ({t.who})" for t in detail.tasks)),
         ("Corrections", "\n".join(a.text for a in detail.addenda)),
     ]
 
 
-register(ReviewKind(
-    key="network_meeting",
-    label="Network meeting notes",
-    sections=_meeting_sections,
-    url=lambda s: f"/cases/{s.case_id}/network/meetings/{s.item_id}",
-    resubmit_here=True,
-))
+register(
+    ReviewKind(
+        key="network_meeting",
+        label="Network meeting notes",
+        sections=_meeting_sections,
+        url=lambda s: f"/cases/{s.case_id}/network/meetings/{s.item_id}",
+        resubmit_here=True,
+    )
+)
 
 
 # --- BASE assessment versions -----------------------------------------------------------------
@@ -157,7 +167,11 @@ _SKIP_KEYS = {"id", "revision", "by", "by_id", "at", "created_at", "updated_at",
 
 def _describe(entry) -> str:
     if isinstance(entry, dict):
-        return " · ".join(str(v) for k, v in entry.items() if k not in _SKIP_KEYS and isinstance(v, (str, int, float)) and not isinstance(v, bool) and str(v).strip())
+        return " · ".join(
+            str(v)
+            for k, v in entry.items()
+            if k not in _SKIP_KEYS and isinstance(v, (str, int, float)) and not isinstance(v, bool) and str(v).strip()
+        )
     return str(entry)
 
 
@@ -173,7 +187,17 @@ def _base_sections(session: Session, submission) -> Sections:
     return [
         ("Engagement", "\n".join(_describe(e) for e in content.get("engagement", []))),
         ("Resilience", "\n".join(f"{factor}: {_describe(mark)}" for factor, mark in sorted(marks.items()))),
-        ("Risk", "\n".join([_describe(r) for r in content.get("risks", [])] + ([f"Overall: {judgement.get('level')} — {judgement.get('rationale', '')}"] if judgement.get("level") else []))),
+        (
+            "Risk",
+            "\n".join(
+                [_describe(r) for r in content.get("risks", [])]
+                + (
+                    [f"Overall: {judgement.get('level')} — {judgement.get('rationale', '')}"]
+                    if judgement.get("level")
+                    else []
+                )
+            ),
+        ),
         ("Analysis", "\n".join(_describe(n) for n in content.get("notes", []) + content.get("meetings", []))),
         ("Plan", "\n".join(_describe(s) for s in content.get("steps", []) + content.get("requirements", []))),
     ]
@@ -189,7 +213,14 @@ def _base_available() -> bool:
 
 
 if _base_available():
-    register(ReviewKind(key="base_assessment", label="BASE assessment", sections=_base_sections, url=lambda s: f"/cases/{s.case_id}/base"))
+    register(
+        ReviewKind(
+            key="base_assessment",
+            label="BASE assessment",
+            sections=_base_sections,
+            url=lambda s: f"/cases/{s.case_id}/base",
+        )
+    )
 
 
 # --- Endings of active work -------------------------------------------------------------------
@@ -206,7 +237,10 @@ def _ending_sections(session: Session, submission) -> Sections:
     ending = session.get(Ending, submission.version_id)
     if ending is None:
         return [("Ending", "This ending is no longer on record.")]
-    goals = "\n".join(f"{RATING_WORDS.get(g.get('rating'), g.get('rating', ''))}: {g.get('goal', '')} ({g.get('evidence', '')})" for g in ending.goals)
+    goals = "\n".join(
+        f"{RATING_WORDS.get(g.get('rating'), g.get('rating', ''))}: {g.get('goal', '')} ({g.get('evidence', '')})"
+        for g in ending.goals
+    )
     outcome = "Dormant" if ending.outcome == "dormant" else f"Closed: {ending.closure_reason.replace('_', ' ')}"
     if ending.dormant_review_on:
         outcome += f", dormant review on {ending.dormant_review_on:%-d %b %Y}"
@@ -224,17 +258,32 @@ def _ending_sections(session: Session, submission) -> Sections:
         ("The young person's views", ending.young_person_views or "Not recorded."),
     ]
     if ending.missing:
-        sections.append(("Missing at the ending", "\n".join(ending.missing) + (f"\nApproved because: {ending.approval_reason}" if ending.approval_reason else "")))
+        sections.append(
+            (
+                "Missing at the ending",
+                "\n".join(ending.missing)
+                + (f"\nApproved because: {ending.approval_reason}" if ending.approval_reason else ""),
+            )
+        )
     return sections
 
 
-register(ReviewKind(key="ending", label="Ending of active work", sections=_ending_sections, url=lambda s: f"/cases/{s.case_id}", resubmit_here=True))
+register(
+    ReviewKind(
+        key="ending",
+        label="Ending of active work",
+        sections=_ending_sections,
+        url=lambda s: f"/cases/{s.case_id}",
+        resubmit_here=True,
+    )
+)
 
 
 # --- Reopen requests --------------------------------------------------------------------------
 # A case worker asks the supervisor to reopen a closed case (app/endings/reopen_requests.py).
 # Approving it reopens the case as a re-referral; a returned request is sent again from the case's
 # request page as a new version, or withdrawn.
+
 
 def _reopen_sections(session: Session, submission) -> Sections:
     from app.cases.models import CLOSURE_REASONS, Case
@@ -246,7 +295,16 @@ def _reopen_sections(session: Session, submission) -> Sections:
     case = session.get(Case, submission.case_id)
     closed = f"No longer closed: now {case.status}." if case is not None else ""
     if case is not None and case.status == "closed":
-        closed = "Closed" + (f" on {case.closed_at:%-d %b %Y}" if case.closed_at else "") + (f": {dict(CLOSURE_REASONS).get(case.closure_reason, case.closure_reason).lower()}" if case.closure_reason else "") + "."
+        closed = (
+            "Closed"
+            + (f" on {case.closed_at:%-d %b %Y}" if case.closed_at else "")
+            + (
+                f": {dict(CLOSURE_REASONS).get(case.closure_reason, case.closure_reason).lower()}"
+                if case.closure_reason
+                else ""
+            )
+            + "."
+        )
     return [
         ("The case", closed),
         ("Who asked", dict(ASKED_BY).get(version.asked_by, version.asked_by)),
@@ -257,7 +315,8 @@ def _reopen_sections(session: Session, submission) -> Sections:
 
 
 def _reopen_approve(session: Session, submission, actor, rationale: str) -> None:
-    from app.cases.service import Conflict, Refused as CaseRefused
+    from app.cases.service import Conflict
+    from app.cases.service import Refused as CaseRefused
     from app.endings import reopen_requests
     from app.review.service import Refused
 
@@ -273,13 +332,15 @@ def _reopen_settled(session: Session, item_ids: list[str]) -> set[str]:
     return reopen_requests.settled_item_ids(session, item_ids)
 
 
-register(ReviewKind(
-    key="reopen_request",
-    label="Reopen request",
-    sections=_reopen_sections,
-    url=lambda s: f"/cases/{s.case_id}/reopen-request",
-    approve=_reopen_approve,
-    approve_hint="Approving reopens the case for screening, recorded as a re-referral with the worker's reason.",
-    returned_hint="send it again from there, changed as the comments ask, or withdraw it",
-    settled=_reopen_settled,
-))
+register(
+    ReviewKind(
+        key="reopen_request",
+        label="Reopen request",
+        sections=_reopen_sections,
+        url=lambda s: f"/cases/{s.case_id}/reopen-request",
+        approve=_reopen_approve,
+        approve_hint="Approving reopens the case for screening, recorded as a re-referral with the worker's reason.",
+        returned_hint="send it again from there, changed as the comments ask, or withdraw it",
+        settled=_reopen_settled,
+    )
+)

@@ -1,4 +1,5 @@
 """Supervision pages: review queue and review screen, team oversight, notes, notifications."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
@@ -35,29 +36,65 @@ def _submission(session, actor, submission_id: str) -> tuple[Submission, Case]:
 
 # --- Review queue -----------------------------------------------------------------------------
 
+
 @router.get("/review")
-def review_queue(request: Request, session: SessionDep, actor: CurrentActor, worker: str = "", kind: str = "") -> Response:
+def review_queue(
+    request: Request, session: SessionDep, actor: CurrentActor, worker: str = "", kind: str = ""
+) -> Response:
     _require_reviewer(actor)
     worker_id = int(worker) if worker.isdigit() else None
     rows = service.queue(session=session, user=actor.user, worker_id=worker_id, kind=kind or None)
-    team_filter = User.team_id == actor.user.team_id if actor.role is Role.supervisor else User.role.in_([Role.worker, Role.supervisor])
-    workers = session.exec(select(User).where(team_filter, User.role.in_([Role.worker, Role.supervisor])).order_by(User.full_name)).all()
+    team_filter = (
+        User.team_id == actor.user.team_id
+        if actor.role is Role.supervisor
+        else User.role.in_([Role.worker, Role.supervisor])
+    )
+    workers = session.exec(
+        select(User).where(team_filter, User.role.in_([Role.worker, Role.supervisor])).order_by(User.full_name)
+    ).all()
     now = utcnow()
     ages = {r.submission.id: (today() - local(r.submission.submitted_at).date()).days for r in rows}
     # Late by the same rule as team oversight's flag, so the two screens never disagree.
     wait = request.app.state.settings.review_wait_working_days
-    late = {r.submission.id for r in rows if rules.waiting_too_long(submitted_on=local(r.submission.submitted_at).date(), today=today(), working_days=wait)}
-    ctx = {"ages": ages, "late": late, "wait_days": wait, "rows": rows, "workers": workers, "kinds": [(k.key, k.label) for k in registry.KINDS.values()], "worker": worker_id, "kind": kind, "now": now, "today": today()}
+    late = {
+        r.submission.id
+        for r in rows
+        if rules.waiting_too_long(
+            submitted_on=local(r.submission.submitted_at).date(), today=today(), working_days=wait
+        )
+    }
+    ctx = {
+        "ages": ages,
+        "late": late,
+        "wait_days": wait,
+        "rows": rows,
+        "workers": workers,
+        "kinds": [(k.key, k.label) for k in registry.KINDS.values()],
+        "worker": worker_id,
+        "kind": kind,
+        "now": now,
+        "today": today(),
+    }
     return render(request, "review/queue.html", ctx, block="queue")
 
 
 @router.get("/review/oversight")
-def team_oversight(request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep, team: str = "") -> Response:
+def team_oversight(
+    request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep, team: str = ""
+) -> Response:
     _require_reviewer(actor)
     team_id = int(team) if team.isdigit() and actor.role is Role.manager else None
-    board = oversight.dashboard(session=session, viewer=actor.user, settings=settings, today=today(), now=utcnow(), team_id=team_id)
+    board = oversight.dashboard(
+        session=session, viewer=actor.user, settings=settings, today=today(), now=utcnow(), team_id=team_id
+    )
     competency = service.competency(session=session, worker_ids=[r.worker.id for r in board.rows])
-    audit.record(session=session, actor=actor, action="read", object_type="team_oversight", object_id=team_id or actor.user.team_id or "")
+    audit.record(
+        session=session,
+        actor=actor,
+        action="read",
+        object_type="team_oversight",
+        object_id=team_id or actor.user.team_id or "",
+    )
     ctx = {
         "board": board,
         "team_id": team_id,
@@ -90,7 +127,18 @@ def _review_ctx(session, actor, submission: Submission, case: Case, form: Form |
     before = kind.sections(session, previous) if (kind and previous) else None
     history = service.history(session=session, submission=submission)
     comments = service.comments_for(session=session, submission_ids=[s.id for s in history])
-    users = {u.id: u for u in session.exec(select(User).where(User.id.in_({s.submitted_by_id for s in history} | {s.decided_by_id for s in history if s.decided_by_id} | {c.by_user_id for cs in comments.values() for c in cs}))).all()}
+    users = {
+        u.id: u
+        for u in session.exec(
+            select(User).where(
+                User.id.in_(
+                    {s.submitted_by_id for s in history}
+                    | {s.decided_by_id for s in history if s.decided_by_id}
+                    | {c.by_user_id for cs in comments.values() for c in cs}
+                )
+            )
+        ).all()
+    }
     latest = history[0] if history else submission
     return {
         "submission": submission,
@@ -103,7 +151,10 @@ def _review_ctx(session, actor, submission: Submission, case: Case, form: Form |
         "comments": comments,
         "users": users,
         "can_review": service.can_review(actor.user, submission) and submission.status == SubmissionStatus.waiting,
-        "can_resubmit": bool(kind and kind.resubmit_here) and submission.status == SubmissionStatus.returned and latest.id == submission.id and actor.id == case.key_worker_id,
+        "can_resubmit": bool(kind and kind.resubmit_here)
+        and submission.status == SubmissionStatus.returned
+        and latest.id == submission.id
+        and actor.id == case.key_worker_id,
         "is_latest": latest.id == submission.id,
         "form": form or Form(),
     }
@@ -116,11 +167,22 @@ async def add_comment(request: Request, submission_id: str, session: SessionDep,
     text = form.text("text", required=True, max_length=2000, label="Comment")
     section = form.text("section", max_length=80)
     if not form.ok:
-        return render(request, "review/review.html", _review_ctx(session, actor, submission, case, form), status_code=422)
-    if submission.status != SubmissionStatus.waiting or not (service.can_review(actor.user, submission) or actor.id == submission.submitted_by_id):
+        return render(
+            request, "review/review.html", _review_ctx(session, actor, submission, case, form), status_code=422
+        )
+    if submission.status != SubmissionStatus.waiting or not (
+        service.can_review(actor.user, submission) or actor.id == submission.submitted_by_id
+    ):
         raise Forbidden("Comments are added while the work is waiting for review.")
     service.add_comment(session=session, submission=submission, section=section, text=text, by=actor.user)
-    audit.record(session=session, actor=actor, action="comment", object_type="review_submission", object_id=submission.id, case_id=case.id)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="comment",
+        object_type="review_submission",
+        object_id=submission.id,
+        case_id=case.id,
+    )
     flash(request, "Comment added.")
     return redirect(request, f"/review/{submission.id}#comments-{_anchor(section)}")
 
@@ -146,7 +208,15 @@ async def approve(request: Request, submission_id: str, session: SessionDep, act
         session.rollback()
         flash(request, str(exc), "error")
         return redirect(request, f"/review/{submission.id}")
-    audit.record(session=session, actor=actor, action="approve", object_type="review_submission", object_id=submission.id, case_id=case.id, detail=submission.kind)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="approve",
+        object_type="review_submission",
+        object_id=submission.id,
+        case_id=case.id,
+        detail=submission.kind,
+    )
     flash(request, f"{registry.label(submission.kind)} approved.")
     return redirect(request, "/review")
 
@@ -159,13 +229,23 @@ async def return_work(request: Request, submission_id: str, session: SessionDep,
         raise Forbidden("Only the team's supervisor can return this, and not their own work.")
     rationale = form.text("rationale", required=True, max_length=4000, label="Why it is returned")
     if not form.ok:
-        return render(request, "review/review.html", _review_ctx(session, actor, submission, case, form), status_code=422)
+        return render(
+            request, "review/review.html", _review_ctx(session, actor, submission, case, form), status_code=422
+        )
     try:
         service.return_to_worker(session=session, submission=submission, by=actor.user, rationale=rationale)
     except service.Refused as exc:
         flash(request, str(exc), "error")
         return redirect(request, f"/review/{submission.id}")
-    audit.record(session=session, actor=actor, action="return", object_type="review_submission", object_id=submission.id, case_id=case.id, detail=submission.kind)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="return",
+        object_type="review_submission",
+        object_id=submission.id,
+        case_id=case.id,
+        detail=submission.kind,
+    )
     flash(request, f"{registry.label(submission.kind)} returned to the worker.")
     return redirect(request, "/review")
 
@@ -179,12 +259,21 @@ def resubmit(request: Request, submission_id: str, session: SessionDep, actor: C
     except service.Refused as exc:
         flash(request, str(exc), "error")
         return redirect(request, f"/review/{submission.id}")
-    audit.record(session=session, actor=actor, action="submit", object_type="review_submission", object_id=again.id, case_id=case.id, detail=submission.kind)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="submit",
+        object_type="review_submission",
+        object_id=again.id,
+        case_id=case.id,
+        detail=submission.kind,
+    )
     flash(request, "Sent for review again.")
     return redirect(request, f"/review/{again.id}")
 
 
 # --- Supervision notes ------------------------------------------------------------------------
+
 
 @router.get("/cases/{case_id}/supervision")
 def case_supervision(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
@@ -195,7 +284,13 @@ def case_supervision(request: Request, case_id: int, session: SessionDep, actor:
 def _case_notes_ctx(session, actor, case, form: Form | None = None) -> dict:
     notes = service.case_notes(session=session, case=case)
     users = {u.id: u for u in session.exec(select(User).where(User.id.in_({n.by_user_id for n in notes}))).all()}
-    return {"case": case, "notes": notes, "users": users, "can_write": actor.role is Role.supervisor and actor.user.team_id == case.team_id, "form": form or Form()}
+    return {
+        "case": case,
+        "notes": notes,
+        "users": users,
+        "can_write": actor.role is Role.supervisor and actor.user.team_id == case.team_id,
+        "form": form or Form(),
+    }
 
 
 @router.post("/cases/{case_id}/supervision")
@@ -209,8 +304,17 @@ async def add_case_note(request: Request, case_id: int, session: SessionDep, act
     rationale = form.text("rationale", required=True, max_length=2000, label="Why")
     if not form.ok:
         return render(request, "review/case_notes.html", _case_notes_ctx(session, actor, case, form), status_code=422)
-    note = service.add_case_note(session=session, case=case, text=text, decision=decision, rationale=rationale, by=actor.user)
-    audit.record(session=session, actor=actor, action="create", object_type="supervision_note", object_id=note.id, case_id=case.id)
+    note = service.add_case_note(
+        session=session, case=case, text=text, decision=decision, rationale=rationale, by=actor.user
+    )
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        object_type="supervision_note",
+        object_id=note.id,
+        case_id=case.id,
+    )
     flash(request, "Supervision note added.")
     return redirect(request, f"/cases/{case.id}/supervision")
 
@@ -275,6 +379,7 @@ async def rate_competency(request: Request, worker_id: int, session: SessionDep,
 
 # --- Notifications ----------------------------------------------------------------------------
 
+
 @router.get("/notifications")
 def notification_list(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
     items = service.notifications(session=session, user=actor.user)
@@ -292,5 +397,3 @@ def mark_read(request: Request, session: SessionDep, actor: CurrentActor) -> Res
     service.mark_all_read(session=session, user=actor.user)
     flash(request, "Notifications marked as read.")
     return redirect(request, "/notifications")
-
-

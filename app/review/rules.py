@@ -4,6 +4,7 @@ Each takes plain values (dates, counts) and the threshold from app/config.py, an
 the case raises the flag. The dashboard gathers the values in a fixed number of queries and asks
 these functions; nothing here touches the database.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -21,7 +22,9 @@ def intensity_weight(*, status: str, practice_context: str) -> float:
     return CONTEXT_WEIGHTS.get(practice_context, 1.0)
 
 
-def no_first_contact(*, referred_at: datetime, first_contact_at: datetime | None, now: datetime, target_hours: int) -> bool:
+def no_first_contact(
+    *, referred_at: datetime, first_contact_at: datetime | None, now: datetime, target_hours: int
+) -> bool:
     """No first contact within the target (24 hours by default) of referral."""
     deadline = referred_at + timedelta(hours=target_hours)
     if first_contact_at is not None:
@@ -87,7 +90,9 @@ def engagement_flag(*, missed_in_a_row: int, limit: int) -> bool:
     return missed_in_a_row >= limit
 
 
-def dormant_review_due(*, status: str, dormant_since: date | None, last_review_on: date | None, today: date, weeks: int) -> bool:
+def dormant_review_due(
+    *, status: str, dormant_since: date | None, last_review_on: date | None, today: date, weeks: int
+) -> bool:
     """A dormant case whose periodic check is due."""
     if status != "dormant" or dormant_since is None:
         return False

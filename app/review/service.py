@@ -1,4 +1,5 @@
 """Submitting, reviewing and returning work; supervision notes; notifications (no HTTP here)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,8 +13,8 @@ from app.cases.models import Case
 from app.review import registry
 from app.review.models import (
     CompetencyRating,
-    Notification,
     NoteKind,
+    Notification,
     ReviewComment,
     Submission,
     SubmissionStatus,
@@ -28,20 +29,36 @@ class Refused(Exception):
 
 # --- Submitting -------------------------------------------------------------------------------
 
-def submit_item(*, session: Session, kind: str, case: Case, item_id: str, version_id: str, version_number: int, by: User) -> Submission:
+
+def submit_item(
+    *, session: Session, kind: str, case: Case, item_id: str, version_id: str, version_number: int, by: User
+) -> Submission:
     """Put one version of an item in the team's review queue; the same version twice changes nothing."""
     existing = session.exec(
-        select(Submission).where(Submission.kind == kind, Submission.item_id == item_id, Submission.version_number == version_number)
+        select(Submission).where(
+            Submission.kind == kind, Submission.item_id == item_id, Submission.version_number == version_number
+        )
     ).first()
     if existing is not None:
         return existing
     submission = Submission(
-        kind=kind, case_id=case.id, team_id=case.team_id, item_id=item_id, version_id=version_id, version_number=version_number, submitted_by_id=by.id
+        kind=kind,
+        case_id=case.id,
+        team_id=case.team_id,
+        item_id=item_id,
+        version_id=version_id,
+        version_number=version_number,
+        submitted_by_id=by.id,
     )
     session.add(submission)
     session.flush()
     for supervisor in team_supervisors(session=session, team_id=case.team_id):
-        notify(session=session, user_id=supervisor.id, text=f"{registry.label(kind)} for {case.reference} is waiting for review", url=f"/review/{submission.id}")
+        notify(
+            session=session,
+            user_id=supervisor.id,
+            text=f"{registry.label(kind)} for {case.reference} is waiting for review",
+            url=f"/review/{submission.id}",
+        )
     return submission
 
 
@@ -54,15 +71,26 @@ def resubmit(*, session: Session, submission: Submission, by: User) -> Submissio
     if latest is not None and latest.id != submission.id:
         raise Refused("This item has already been sent again.")
     return submit_item(
-        session=session, kind=submission.kind, case=case, item_id=submission.item_id, version_id=submission.version_id, version_number=submission.version_number + 1, by=by
+        session=session,
+        kind=submission.kind,
+        case=case,
+        item_id=submission.item_id,
+        version_id=submission.version_id,
+        version_number=submission.version_number + 1,
+        by=by,
     )
 
 
 def team_supervisors(*, session: Session, team_id: int) -> list[User]:
-    return list(session.exec(select(User).where(User.team_id == team_id, User.role == Role.supervisor, User.is_active.is_(True))).all())
+    return list(
+        session.exec(
+            select(User).where(User.team_id == team_id, User.role == Role.supervisor, User.is_active.is_(True))
+        ).all()
+    )
 
 
 # --- Reading ----------------------------------------------------------------------------------
+
 
 @dataclass
 class QueueRow:
@@ -106,7 +134,12 @@ def returned_for(*, session: Session, user: User) -> list[tuple[QueueRow, list[R
         .join(Case, Case.id == Submission.case_id)
         .join(User, User.id == Submission.submitted_by_id)
         # The key worker sees what was returned on their cases; a co-worker sees what they sent.
-        .where(Submission.status == SubmissionStatus.returned, or_(Case.key_worker_id == user.id, and_(Case.co_worker_id == user.id, Submission.submitted_by_id == user.id)))
+        .where(
+            Submission.status == SubmissionStatus.returned,
+            or_(
+                Case.key_worker_id == user.id, and_(Case.co_worker_id == user.id, Submission.submitted_by_id == user.id)
+            ),
+        )
         .order_by(Submission.decided_at.desc())
     ).all()
     # Only the newest submission of each item counts: once sent again, the return is dealt with.
@@ -127,7 +160,9 @@ def _newest_versions(session: Session, item_ids: list[str]) -> dict[tuple[str, s
     if not item_ids:
         return {}
     found = session.exec(
-        select(Submission.kind, Submission.item_id, func.max(Submission.version_number)).where(Submission.item_id.in_(item_ids)).group_by(Submission.kind, Submission.item_id)
+        select(Submission.kind, Submission.item_id, func.max(Submission.version_number))
+        .where(Submission.item_id.in_(item_ids))
+        .group_by(Submission.kind, Submission.item_id)
     ).all()
     return {(k, i): n for k, i, n in found}
 
@@ -136,7 +171,9 @@ def comments_for(*, session: Session, submission_ids: list[str]) -> dict[str, li
     if not submission_ids:
         return {}
     grouped: dict[str, list[ReviewComment]] = {}
-    for comment in session.exec(select(ReviewComment).where(ReviewComment.submission_id.in_(submission_ids)).order_by(ReviewComment.at)).all():
+    for comment in session.exec(
+        select(ReviewComment).where(ReviewComment.submission_id.in_(submission_ids)).order_by(ReviewComment.at)
+    ).all():
         grouped.setdefault(comment.submission_id, []).append(comment)
     return grouped
 
@@ -144,12 +181,21 @@ def comments_for(*, session: Session, submission_ids: list[str]) -> dict[str, li
 def history(*, session: Session, submission: Submission) -> list[Submission]:
     """Every submission of the same item, newest first."""
     return list(
-        session.exec(select(Submission).where(Submission.kind == submission.kind, Submission.item_id == submission.item_id).order_by(Submission.version_number.desc())).all()
+        session.exec(
+            select(Submission)
+            .where(Submission.kind == submission.kind, Submission.item_id == submission.item_id)
+            .order_by(Submission.version_number.desc())
+        ).all()
     )
 
 
 def latest_for_item(*, session: Session, kind: str, item_id: str) -> Submission | None:
-    return session.exec(select(Submission).where(Submission.kind == kind, Submission.item_id == item_id).order_by(Submission.version_number.desc()).limit(1)).first()
+    return session.exec(
+        select(Submission)
+        .where(Submission.kind == kind, Submission.item_id == item_id)
+        .order_by(Submission.version_number.desc())
+        .limit(1)
+    ).first()
 
 
 def compared_with(*, session: Session, submission: Submission) -> Submission | None:
@@ -160,7 +206,11 @@ def compared_with(*, session: Session, submission: Submission) -> Submission | N
         return approved
     return session.exec(
         select(Submission)
-        .where(Submission.kind == submission.kind, Submission.item_id == submission.item_id, Submission.version_number < submission.version_number)
+        .where(
+            Submission.kind == submission.kind,
+            Submission.item_id == submission.item_id,
+            Submission.version_number < submission.version_number,
+        )
         .order_by(Submission.version_number.desc())
         .limit(1)
     ).first()
@@ -187,6 +237,7 @@ def can_review(user: User, submission: Submission) -> bool:
 
 # --- Deciding ---------------------------------------------------------------------------------
 
+
 def add_comment(*, session: Session, submission: Submission, section: str, text: str, by: User) -> ReviewComment:
     """A comment on the submission as a whole (section "") or on one of its sections."""
     comment = ReviewComment(submission_id=submission.id, section=section, text=text, by_user_id=by.id)
@@ -199,7 +250,12 @@ def approve(*, session: Session, submission: Submission, by: User, rationale: st
     """Approve a waiting submission; the decision is kept as it was made."""
     _decide(submission, SubmissionStatus.approved, by, rationale)
     session.add(submission)
-    notify(session=session, user_id=submission.submitted_by_id, text=f"{registry.label(submission.kind)} version {submission.version_number} approved", url=f"/review/{submission.id}")
+    notify(
+        session=session,
+        user_id=submission.submitted_by_id,
+        text=f"{registry.label(submission.kind)} version {submission.version_number} approved",
+        url=f"/review/{submission.id}",
+    )
     session.flush()
     return submission
 
@@ -210,7 +266,12 @@ def return_to_worker(*, session: Session, submission: Submission, by: User, rati
         raise Refused("Say why the work is being returned.")
     _decide(submission, SubmissionStatus.returned, by, rationale)
     session.add(submission)
-    notify(session=session, user_id=submission.submitted_by_id, text=f"{registry.label(submission.kind)} version {submission.version_number} returned to you", url=f"/review/{submission.id}")
+    notify(
+        session=session,
+        user_id=submission.submitted_by_id,
+        text=f"{registry.label(submission.kind)} version {submission.version_number} returned to you",
+        url=f"/review/{submission.id}",
+    )
     session.flush()
     return submission
 
@@ -228,21 +289,34 @@ def _decide(submission: Submission, status: SubmissionStatus, by: User, rational
 
 # --- Supervision notes ------------------------------------------------------------------------
 
-def add_case_note(*, session: Session, case: Case, text: str, decision: str, rationale: str, by: User) -> SupervisionNote:
+
+def add_case_note(
+    *, session: Session, case: Case, text: str, decision: str, rationale: str, by: User
+) -> SupervisionNote:
     """A case supervision note, with the decision made and why."""
-    note = SupervisionNote(kind=NoteKind.case, case_id=case.id, text=text, decision=decision, rationale=rationale, by_user_id=by.id)
+    note = SupervisionNote(
+        kind=NoteKind.case, case_id=case.id, text=text, decision=decision, rationale=rationale, by_user_id=by.id
+    )
     session.add(note)
     session.flush()
     return note
 
 
 def case_notes(*, session: Session, case: Case) -> list[SupervisionNote]:
-    return list(session.exec(select(SupervisionNote).where(SupervisionNote.kind == NoteKind.case, SupervisionNote.case_id == case.id).order_by(SupervisionNote.at.desc())).all())
+    return list(
+        session.exec(
+            select(SupervisionNote)
+            .where(SupervisionNote.kind == NoteKind.case, SupervisionNote.case_id == case.id)
+            .order_by(SupervisionNote.at.desc())
+        ).all()
+    )
 
 
 def may_see_reflective(viewer: User, worker: User) -> bool:
     """Reflective notes are for the worker and their supervisor only (not managers, not peers)."""
-    return viewer.id == worker.id or (viewer.role == Role.supervisor and viewer.team_id is not None and viewer.team_id == worker.team_id)
+    return viewer.id == worker.id or (
+        viewer.role == Role.supervisor and viewer.team_id is not None and viewer.team_id == worker.team_id
+    )
 
 
 def add_reflective_note(*, session: Session, worker: User, text: str, by: User) -> SupervisionNote:
@@ -256,7 +330,13 @@ def add_reflective_note(*, session: Session, worker: User, text: str, by: User) 
 
 
 def reflective_notes(*, session: Session, worker: User) -> list[SupervisionNote]:
-    return list(session.exec(select(SupervisionNote).where(SupervisionNote.kind == NoteKind.reflective, SupervisionNote.worker_id == worker.id).order_by(SupervisionNote.at.desc())).all())
+    return list(
+        session.exec(
+            select(SupervisionNote)
+            .where(SupervisionNote.kind == NoteKind.reflective, SupervisionNote.worker_id == worker.id)
+            .order_by(SupervisionNote.at.desc())
+        ).all()
+    )
 
 
 # --- Competency -------------------------------------------------------------------------------
@@ -290,12 +370,15 @@ def competency(*, session: Session, worker_ids: list[int]) -> dict[int, dict[str
     result: dict[int, dict[str, dict[str, str]]] = {}
     if not worker_ids:
         return result
-    for row in session.exec(select(CompetencyRating).where(CompetencyRating.worker_id.in_(worker_ids)).order_by(CompetencyRating.rated_at)).all():
+    for row in session.exec(
+        select(CompetencyRating).where(CompetencyRating.worker_id.in_(worker_ids)).order_by(CompetencyRating.rated_at)
+    ).all():
         result.setdefault(row.worker_id, {}).setdefault(row.area, {})[row.rater] = row.level
     return result
 
 
 # --- Notifications ----------------------------------------------------------------------------
+
 
 def notify(*, session: Session, user_id: int, text: str, url: str = "") -> Notification:
     """An in-app notification (no e-mail yet)."""
@@ -306,17 +389,28 @@ def notify(*, session: Session, user_id: int, text: str, url: str = "") -> Notif
 
 
 def unread_count(*, session: Session, user: User) -> int:
-    return session.exec(select(func.count()).select_from(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))).one()
+    return session.exec(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    ).one()
 
 
 def notifications(*, session: Session, user: User, limit: int = 50) -> list[Notification]:
-    return list(session.exec(select(Notification).where(Notification.user_id == user.id).order_by(Notification.created_at.desc()).limit(limit)).all())
+    return list(
+        session.exec(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc())
+            .limit(limit)
+        ).all()
+    )
 
 
 def mark_all_read(*, session: Session, user: User, at: datetime | None = None) -> None:
-    for note in session.exec(select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))).all():
+    for note in session.exec(
+        select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    ).all():
         note.read_at = at or utcnow()
         session.add(note)
     session.flush()
-
-

@@ -1,4 +1,5 @@
 """Who is asking: the `CurrentUser` dependency and the request's `Actor` for audit entries."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -85,8 +86,12 @@ def get_actor(request: Request, session: SessionDep, settings: SettingsDep) -> A
     user_session, user = loaded
     # Templates get plain snapshots: an error page renders after the transaction rolled back,
     # when ORM objects can no longer load their attributes.
-    request.state.user = UserView(id=user.id, email=user.email, full_name=user.full_name, role=user.role, team_id=user.team_id)
-    request.state.user_session = SessionView(id=user_session.id, family_case_id=user_session.family_case_id, family_person_id=user_session.family_person_id)
+    request.state.user = UserView(
+        id=user.id, email=user.email, full_name=user.full_name, role=user.role, team_id=user.team_id
+    )
+    request.state.user_session = SessionView(
+        id=user_session.id, family_case_id=user_session.family_case_id, family_person_id=user_session.family_person_id
+    )
     return Actor(
         user=user,
         user_session=user_session,

@@ -1,4 +1,5 @@
 """Signed flash-message cookie, written by the middleware after a redirect."""
+
 from __future__ import annotations
 
 import json

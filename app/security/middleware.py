@@ -7,6 +7,7 @@
   requests replayed from the offline outbox still pass;
 - security headers on every response, including a strict Content-Security-Policy.
 """
+
 from __future__ import annotations
 
 import logging
@@ -113,7 +114,9 @@ class HomewardMiddleware:
 
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            await PlainTextResponse("Request body too large (limit 2 MB).", status_code=413)(scope, receive, send_with_headers)
+            await PlainTextResponse("Request body too large (limit 2 MB).", status_code=413)(
+                scope, receive, send_with_headers
+            )
             return
 
         received = 0
@@ -138,7 +141,11 @@ class HomewardMiddleware:
                 # hold a searched-for name (no personal data in logs).
                 access_log.info(
                     "%s %s %s %.1fms request_id=%s",
-                    scope["method"], scope["path"], message["status"], (time.perf_counter() - began) * 1000, request_id,
+                    scope["method"],
+                    scope["path"],
+                    message["status"],
+                    (time.perf_counter() - began) * 1000,
+                    request_id,
                 )
             await send_with_headers(message)
 
@@ -146,7 +153,9 @@ class HomewardMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await PlainTextResponse("Request body too large (limit 2 MB).", status_code=413)(scope, receive, send_with_headers)
+                await PlainTextResponse("Request body too large (limit 2 MB).", status_code=413)(
+                    scope, receive, send_with_headers
+                )
         except Exception as exc:
             if started or self.error_page is None:
                 raise

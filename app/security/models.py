@@ -1,4 +1,5 @@
 """Server-side sessions and login attempts."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -3,6 +3,7 @@
 `verify_and_update` re-hashes on login when the Argon2 parameters change, and an unknown email
 is checked against a dummy hash so it costs the same time as a wrong password.
 """
+
 from __future__ import annotations
 
 from passlib.context import CryptContext

@@ -7,6 +7,7 @@
 
 A case the user may not see is answered with 404, not 403, so its existence does not leak.
 """
+
 from __future__ import annotations
 
 from fastapi import HTTPException
@@ -41,7 +42,9 @@ def can_see_case(user: User, case: Case) -> bool:
     if role is Role.worker:
         return user.id in (case.key_worker_id, case.co_worker_id)
     if role is Role.supervisor:
-        return user.id in (case.key_worker_id, case.co_worker_id) or (user.team_id is not None and case.team_id == user.team_id)
+        return user.id in (case.key_worker_id, case.co_worker_id) or (
+            user.team_id is not None and case.team_id == user.team_id
+        )
     return role is Role.manager
 
 
@@ -51,7 +54,9 @@ def can_change_case(user: User, case: Case) -> bool:
     if role is Role.worker:
         return user.id in (case.key_worker_id, case.co_worker_id)
     if role is Role.supervisor:
-        return user.id in (case.key_worker_id, case.co_worker_id) or (user.team_id is not None and case.team_id == user.team_id)
+        return user.id in (case.key_worker_id, case.co_worker_id) or (
+            user.team_id is not None and case.team_id == user.team_id
+        )
     return False
 
 
@@ -67,7 +72,11 @@ def get_case(*, session: Session, actor: Actor, case_id: int, write: bool = Fals
     if actor.in_family_mode and actor.user_session.family_case_id != case.id:
         raise HTTPException(status_code=404)
     if write and not can_change_case(actor.user, case):
-        raise HTTPException(status_code=403, detail="Only the case's workers and their supervisor can change this case.")
+        raise HTTPException(
+            status_code=403, detail="Only the case's workers and their supervisor can change this case."
+        )
     if audit_read and not write:
-        audit.record(session=session, actor=actor, action="read", object_type="case", object_id=case.id, case_id=case.id)
+        audit.record(
+            session=session, actor=actor, action="read", object_type="case", object_id=case.id, case_id=case.id
+        )
     return case

@@ -4,6 +4,7 @@ The cookie carries a random token signed with SECRET_KEY; the table stores only 
 SHA-256, so a copy of the database cannot be replayed as cookies. Idle and absolute expiry are
 checked on every request; logout ends one session, disabling a user ends all of theirs.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -99,5 +100,7 @@ def live_session_count(*, session: Session, user_id: int) -> int:
 
     now = utcnow()
     return session.exec(
-        select(func.count()).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None), UserSession.expires_at > now)
+        select(func.count()).where(
+            UserSession.user_id == user_id, UserSession.ended_at.is_(None), UserSession.expires_at > now
+        )
     ).one()

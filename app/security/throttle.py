@@ -4,6 +4,7 @@ After `login_max_failures` failures for one email within `login_window_minutes`,
 locked for `login_lockout_minutes` from the last failure; a client address gets a larger allowance
 (an office shares one address). Counted in the database, so several app processes agree.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -27,7 +28,11 @@ def is_locked(*, session: Session, email: str, address: str, settings: Settings)
             LoginAttempt.at >= now - timedelta(minutes=settings.login_window_minutes),
         )
     ).one()
-    if failures >= settings.login_max_failures and last and now < last + timedelta(minutes=settings.login_lockout_minutes):
+    if (
+        failures >= settings.login_max_failures
+        and last
+        and now < last + timedelta(minutes=settings.login_lockout_minutes)
+    ):
         return True
     by_address = session.exec(
         select(func.count()).where(

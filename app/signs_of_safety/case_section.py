@@ -2,6 +2,7 @@
 
 Three queries whatever the case holds (app/cases/extensions.py asks for a constant number).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,7 +25,9 @@ class NextStep:
 
 
 def context(*, session: Session, case: Case, actor) -> dict:
-    version = session.exec(select(MapVersion).where(MapVersion.case_id == case.id).order_by(MapVersion.number.desc()).limit(1)).first()
+    version = session.exec(
+        select(MapVersion).where(MapVersion.case_id == case.id).order_by(MapVersion.number.desc()).limit(1)
+    ).first()
     steps: list[NextStep] = []
     if version is not None:
         rows = session.exec(
@@ -34,7 +37,15 @@ def context(*, session: Session, case: Case, actor) -> dict:
             .order_by(MapItem.due_on)
         ).all()
         now = today()
-        steps = [NextStep(text=text, owner=name or ("Key worker" if by_key_worker else "No one named"), due_on=due, overdue=due is not None and due < now) for text, due, by_key_worker, name in rows]
+        steps = [
+            NextStep(
+                text=text,
+                owner=name or ("Key worker" if by_key_worker else "No one named"),
+                due_on=due,
+                overdue=due is not None and due < now,
+            )
+            for text, due, by_key_worker, name in rows
+        ]
     # Each rater's most recent overall rating, in one query.
     latest = (
         select(ScaleRating.rater_name, func.max(ScaleRating.rated_at).label("at"))

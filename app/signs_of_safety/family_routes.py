@@ -9,6 +9,7 @@ without a signal are replayed after the hand-back, as the worker's user, in the 
 once (the record's id is the form's client id; the sync ledger answers a replay with the first
 answer). Entries and ratings are append-only; the audit trail says they were given here.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -76,26 +77,45 @@ def _client_id(form: Form) -> str:
         return new_id()
 
 
-def _house_page(request, session, actor, case: Case, person: Person, house: House, form: Form, status_code: int = 200) -> Response:
+def _house_page(
+    request, session, actor, case: Case, person: Person, house: House, form: Form, status_code: int = 200
+) -> Response:
     index = ORDER.index(house)
     home = f"/family/{case.id}/{person.id}"
-    mine = [e for e in service.house_entries(session=session, case=case) if e.house == house and e.person_id == person.id]
+    mine = [
+        e for e in service.house_entries(session=session, case=case) if e.house == house and e.person_id == person.id
+    ]
     ctx = family_context(
-        session=session, actor=actor, case=case, rater=person, form=form, house=house, title=HOUSES[house][0], question=QUESTIONS[house],
-        number=index + 1, total=len(ORDER), entries=mine, entry_id=form.values.get("id") if not form.ok and "id" not in form.errors else new_id(),
-        action=house_url(case.id, person.id, house), next_url=house_url(case.id, person.id, ORDER[index + 1]) if index + 1 < len(ORDER) else home,
+        session=session,
+        actor=actor,
+        case=case,
+        rater=person,
+        form=form,
+        house=house,
+        title=HOUSES[house][0],
+        question=QUESTIONS[house],
+        number=index + 1,
+        total=len(ORDER),
+        entries=mine,
+        entry_id=form.values.get("id") if not form.ok and "id" not in form.errors else new_id(),
+        action=house_url(case.id, person.id, house),
+        next_url=house_url(case.id, person.id, ORDER[index + 1]) if index + 1 < len(ORDER) else home,
     )
     return render(request, "signs_of_safety/family_house.html", ctx, status_code=status_code)
 
 
 @router.get("/family/{case_id:int}/{person_id}/three-houses/{house}")
-def family_house_page(request: Request, case_id: int, person_id: str, house: str, session: SessionDep, actor: FamilyActor) -> Response:
+def family_house_page(
+    request: Request, case_id: int, person_id: str, house: str, session: SessionDep, actor: FamilyActor
+) -> Response:
     case, person = _young(session, actor, case_id, person_id)
     return _house_page(request, session, actor, case, person, _house(house), Form())
 
 
 @router.post("/family/{case_id:int}/{person_id}/three-houses/{house}")
-async def family_house(request: Request, case_id: int, person_id: str, house: str, session: SessionDep, actor: FamilyActor, op: Idempotent) -> Response:
+async def family_house(
+    request: Request, case_id: int, person_id: str, house: str, session: SessionDep, actor: FamilyActor, op: Idempotent
+) -> Response:
     case, person = _young(session, actor, case_id, person_id)
     the_house = _house(house)
     form = Form(await request.form())
@@ -110,40 +130,92 @@ async def family_house(request: Request, case_id: int, person_id: str, house: st
     if not form.ok:
         return _house_page(request, session, actor, case, person, the_house, form, status_code=422)
     entry, created = service.add_house_entry(
-        session=session, case=case, entry_id=entry_id, house=the_house, text=text,
+        session=session,
+        case=case,
+        entry_id=entry_id,
+        house=the_house,
+        text=text,
         # Typed or drawn by the young person on their own screen: their own words, in their name.
-        own_words=True, drawing_png=drawing, drawing_description=description,
-        consent_to_share=form.boolean("consent_to_share"), person_id=person.id, by=actor.user,
+        own_words=True,
+        drawing_png=drawing,
+        drawing_description=description,
+        consent_to_share=form.boolean("consent_to_share"),
+        person_id=person.id,
+        by=actor.user,
         created_at=rules.recorded_at(form.values.get("recorded_at") or "", now=utcnow()),
     )
     if created:
         detail = f"{the_house.value} entry{' with drawing' if drawing else ''}, given on the family screens"
-        audit.record(session=session, actor=actor, action="create", object_type="sos_three_houses_entry", object_id=entry.id, case_id=case.id, detail=detail)
+        audit.record(
+            session=session,
+            actor=actor,
+            action="create",
+            object_type="sos_three_houses_entry",
+            object_id=entry.id,
+            case_id=case.id,
+            detail=detail,
+        )
         flash(request, f"Saved in the {HOUSES[the_house][0].lower()}.")
     index = ORDER.index(the_house)
-    after = house_url(case.id, person.id, ORDER[index + 1]) if index + 1 < len(ORDER) else f"/family/{case.id}/{person.id}"
+    after = (
+        house_url(case.id, person.id, ORDER[index + 1]) if index + 1 < len(ORDER) else f"/family/{case.id}/{person.id}"
+    )
     return redirect(request, after)
 
 
-def _scale_page(request, session, actor, case: Case, person: Person, form: Form, rating_id: str | None = None, status_code: int = 200) -> Response:
+def _scale_page(
+    request,
+    session,
+    actor,
+    case: Case,
+    person: Person,
+    form: Form,
+    rating_id: str | None = None,
+    status_code: int = 200,
+) -> Response:
     rate = _rate_context(session, case, f"person:{person.id}", form, rating_id, actor_user=actor.user)
-    ctx = family_context(session=session, actor=actor, case=case, rater=person, action=scale_url(case.id, person.id), next_url=f"/family/{case.id}/{person.id}", rater_key=rate["rater"].key, **{k: v for k, v in rate.items() if k not in ("case", "rater")})
+    ctx = family_context(
+        session=session,
+        actor=actor,
+        case=case,
+        rater=person,
+        action=scale_url(case.id, person.id),
+        next_url=f"/family/{case.id}/{person.id}",
+        rater_key=rate["rater"].key,
+        **{k: v for k, v in rate.items() if k not in ("case", "rater")},
+    )
     return render(request, "signs_of_safety/family_scale.html", ctx, status_code=status_code)
 
 
 @router.get("/family/{case_id:int}/{person_id}/safety-scale")
-def family_scale_page(request: Request, case_id: int, person_id: str, session: SessionDep, actor: FamilyActor) -> Response:
+def family_scale_page(
+    request: Request, case_id: int, person_id: str, session: SessionDep, actor: FamilyActor
+) -> Response:
     case, person = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
     return _scale_page(request, session, actor, case, person, Form())  # type: ignore[arg-type]
 
 
 @router.post("/family/{case_id:int}/{person_id}/safety-scale")
-async def family_scale(request: Request, case_id: int, person_id: str, session: SessionDep, actor: FamilyActor, op: Idempotent) -> Response:
+async def family_scale(
+    request: Request, case_id: int, person_id: str, session: SessionDep, actor: FamilyActor, op: Idempotent
+) -> Response:
     case, person = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
     form = Form(await request.form())
     rating_id = _client_id(form)
     rate = _rate_context(session, case, f"person:{person.id}", form, rating_id, actor_user=actor.user)  # type: ignore[union-attr]
-    created = None if not form.ok else save_ratings(session=session, actor=actor, case=case, form=form, context=rate, rating_id=rating_id, on_family_screens=True)
+    created = (
+        None
+        if not form.ok
+        else save_ratings(
+            session=session,
+            actor=actor,
+            case=case,
+            form=form,
+            context=rate,
+            rating_id=rating_id,
+            on_family_screens=True,
+        )
+    )
     if created is None:
         return _scale_page(request, session, actor, case, person, form, rating_id, status_code=422)  # type: ignore[arg-type]
     if created:

@@ -9,6 +9,7 @@
 
 Ids are UUID strings so a record made offline keeps the id the tablet gave it.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime

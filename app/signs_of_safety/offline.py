@@ -11,6 +11,7 @@ safety scale, and the young person's three houses, one house per screen.
 Five queries whatever the case holds: the latest version, its items' keys, the versions, the
 case's people and the supervisor (the key worker is the session's own user or one more look-up).
 """
+
 from __future__ import annotations
 
 from sqlmodel import Session, select
@@ -24,13 +25,25 @@ from app.signs_of_safety.rules import COLUMNS, SAFETY_PLAN
 
 def pages(*, session: Session, case: Case, actor) -> list[str]:
     base = f"/cases/{case.id}/signs-of-safety"
-    numbers = list(session.exec(select(MapVersion.number).where(MapVersion.case_id == case.id).order_by(MapVersion.number.desc())).all())
+    numbers = list(
+        session.exec(
+            select(MapVersion.number).where(MapVersion.case_id == case.id).order_by(MapVersion.number.desc())
+        ).all()
+    )
     keys: list[str] = []
     if numbers:
         latest = (
-            select(MapVersion.id).where(MapVersion.case_id == case.id, MapVersion.number == numbers[0]).scalar_subquery()
+            select(MapVersion.id)
+            .where(MapVersion.case_id == case.id, MapVersion.number == numbers[0])
+            .scalar_subquery()
         )
-        keys = list(session.exec(select(MapItem.item_key).where(MapItem.map_version_id == latest).order_by(MapItem.position, MapItem.created_at)).all())
+        keys = list(
+            session.exec(
+                select(MapItem.item_key)
+                .where(MapItem.map_version_id == latest)
+                .order_by(MapItem.position, MapItem.created_at)
+            ).all()
+        )
     categories = [category for _key, _heading, column in COLUMNS for category in column] + list(SAFETY_PLAN)
     raters = service.raters(session=session, case=case, actor_user=actor.user)
     family = [r for r in raters if r.person_id]

@@ -1,4 +1,5 @@
 """Signs of Safety map pages: the map and its versions, items, submitting, the safety plan."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
@@ -47,11 +48,24 @@ def conflict(request: Request, case: Case, exc: StaleVersion, form: Form) -> Res
         # The outbox shows `detail` beside the item it sets aside.
         since = f"version {exc.current} has been submitted since" if exc.current else "that version no longer exists"
         detail = f"Made from version {exc.base_version} of the map, but {since}. Nothing was overwritten: open the map and add it again if it is still needed."
-        return JSONResponse({"error": "conflict", "detail": detail, "base_version": exc.base_version, "current_version": exc.current, "url": base_url(case)}, status_code=409)
+        return JSONResponse(
+            {
+                "error": "conflict",
+                "detail": detail,
+                "base_version": exc.base_version,
+                "current_version": exc.current,
+                "url": base_url(case),
+            },
+            status_code=409,
+        )
     return render(
         request,
         "signs_of_safety/conflict.html",
-        {"case": case, "stale": exc, "values": {k: v for k, v in form.values.items() if k not in ("id", "base_version") and v}},
+        {
+            "case": case,
+            "stale": exc,
+            "values": {k: v for k, v in form.values.items() if k not in ("id", "base_version") and v},
+        },
         status_code=409,
     )
 
@@ -100,7 +114,9 @@ def version_page(request: Request, case_id: int, number: int, session: SessionDe
 
 
 @router.get("/cases/{case_id}/signs-of-safety/print")
-def print_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, summary: bool = False) -> Response:
+def print_page(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, summary: bool = False
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
     version = service.latest_version(session=session, case=case)
     context = _map_context(session, case, version)
@@ -111,11 +127,24 @@ def print_page(request: Request, case_id: int, session: SessionDep, actor: Curre
 
 # --- Items ----------------------------------------------------------------------------------------
 
+
 def _who_options(people) -> list[tuple[str, str]]:
-    return [("key_worker", "Key worker"), *((f"person:{p.id}", f"{p.name} ({p.relationship})" if p.relationship else p.name) for p in people)]
+    return [
+        ("key_worker", "Key worker"),
+        *((f"person:{p.id}", f"{p.name} ({p.relationship})" if p.relationship else p.name) for p in people),
+    ]
 
 
-def _item_form_context(session, case: Case, category: Category, form: Form | None, *, item=None, base_version: int, item_id: str | None = None) -> dict:
+def _item_form_context(
+    session,
+    case: Case,
+    category: Category,
+    form: Form | None,
+    *,
+    item=None,
+    base_version: int,
+    item_id: str | None = None,
+) -> dict:
     labels = rules.labels(case.practice_context)
     people = service.people(session=session, case=case)
     text_label = labels.statement if category is Category.pair else TEXT_LABEL.get(category, "What was said")
@@ -143,9 +172,18 @@ def _item_form_context(session, case: Case, category: Category, form: Form | Non
 def _read_item(form: Form, case_people_keys: set[str], category: Category) -> ItemFields:
     text_label = "The statement" if category is Category.pair else "This"
     text = form.text("text", required=True, max_length=1000, label=text_label)
-    who = form.choice("who", case_people_keys, required=category in (Category.next_step, Category.rule, Category.red_flag), default=None)
+    who = form.choice(
+        "who",
+        case_people_keys,
+        required=category in (Category.next_step, Category.rule, Category.red_flag),
+        default=None,
+    )
     agrees = form.choice("family_agrees", ["yes", "no", "not_asked"], required=False, default="not_asked")
-    goal = form.text("goal", required=category is Category.pair, max_length=1000, label="The goal") if category is Category.pair else ""
+    goal = (
+        form.text("goal", required=category is Category.pair, max_length=1000, label="The goal")
+        if category is Category.pair
+        else ""
+    )
     return ItemFields(
         text=text,
         person_id=who.split(":", 1)[1] if who and who.startswith("person:") else None,
@@ -167,7 +205,9 @@ def _category(value: str) -> Category:
 
 
 @router.get("/cases/{case_id}/signs-of-safety/items/new")
-def new_item_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, category: str = "harm") -> Response:
+def new_item_page(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, category: str = "harm"
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
     latest = service.latest_version(session=session, case=case)
     context = _item_form_context(session, case, _category(category), None, base_version=latest.number if latest else 0)
@@ -175,7 +215,15 @@ def new_item_page(request: Request, case_id: int, session: SessionDep, actor: Cu
 
 
 def _audit_write(session, actor: Actor, case: Case, action: str, object_type: str, object_id: str, detail: str) -> None:
-    audit.record(session=session, actor=actor, action=action, object_type=object_type, object_id=object_id, case_id=case.id, detail=detail)
+    audit.record(
+        session=session,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        case_id=case.id,
+        detail=detail,
+    )
 
 
 @router.post("/cases/{case_id}/signs-of-safety/items")
@@ -191,7 +239,15 @@ async def add_item(request: Request, case_id: int, session: SessionDep, actor: C
         context = _item_form_context(session, case, category, form, base_version=base_version, item_id=item_id)
         return render(request, "signs_of_safety/item_form.html", context, status_code=422)
     try:
-        item, created = service.add_item(session=session, case=case, item_id=item_id, base_version=base_version, category=category, fields=fields, by=actor.user)
+        item, created = service.add_item(
+            session=session,
+            case=case,
+            item_id=item_id,
+            base_version=base_version,
+            category=category,
+            fields=fields,
+            by=actor.user,
+        )
     except StaleVersion as exc:
         return conflict(request, case, exc, form)
     if created:
@@ -218,7 +274,9 @@ def edit_item_page(request: Request, case_id: int, item_key: str, session: Sessi
 
 
 @router.post("/cases/{case_id}/signs-of-safety/items/{item_key}")
-async def edit_item(request: Request, case_id: int, item_key: str, session: SessionDep, actor: CurrentActor) -> Response:
+async def edit_item(
+    request: Request, case_id: int, item_key: str, session: SessionDep, actor: CurrentActor
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     base_version = form.integer("base_version", default=0, minimum=0, maximum=100000) or 0
@@ -233,7 +291,9 @@ async def edit_item(request: Request, case_id: int, item_key: str, session: Sess
         context = _item_form_context(session, case, category, form, item=item, base_version=base_version)
         return render(request, "signs_of_safety/item_form.html", context, status_code=422)
     try:
-        edited = service.edit_item(session=session, case=case, item_key=item_key, base_version=base_version, fields=fields, by=actor.user)
+        edited = service.edit_item(
+            session=session, case=case, item_key=item_key, base_version=base_version, fields=fields, by=actor.user
+        )
     except StaleVersion as exc:
         return conflict(request, case, exc, form)
     except service.NotInMap:
@@ -244,12 +304,16 @@ async def edit_item(request: Request, case_id: int, item_key: str, session: Sess
 
 
 @router.post("/cases/{case_id}/signs-of-safety/items/{item_key}/remove")
-async def remove_item(request: Request, case_id: int, item_key: str, session: SessionDep, actor: CurrentActor) -> Response:
+async def remove_item(
+    request: Request, case_id: int, item_key: str, session: SessionDep, actor: CurrentActor
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     base_version = form.integer("base_version", default=0, minimum=0, maximum=100000) or 0
     try:
-        draft = service.remove_item(session=session, case=case, item_key=item_key, base_version=base_version, by=actor.user)
+        draft = service.remove_item(
+            session=session, case=case, item_key=item_key, base_version=base_version, by=actor.user
+        )
     except StaleVersion as exc:
         return conflict(request, case, exc, form)
     _audit_write(session, actor, case, "delete", "sos_map_item", item_key, f"item removed from version {draft.number}")
@@ -267,7 +331,9 @@ async def safety_plan_review(request: Request, case_id: int, session: SessionDep
         flash(request, form.errors["review_on"], "error")
         return redirect(request, f"{base_url(case)}#safety-plan")
     try:
-        draft = service.set_safety_plan_review(session=session, case=case, base_version=base_version, review_on=review_on, by=actor.user)
+        draft = service.set_safety_plan_review(
+            session=session, case=case, base_version=base_version, review_on=review_on, by=actor.user
+        )
     except StaleVersion as exc:
         return conflict(request, case, exc, form)
     _audit_write(session, actor, case, "update", "sos_map_version", draft.id, "safety plan review date set")
@@ -286,10 +352,19 @@ async def submit_map(request: Request, case_id: int, session: SessionDep, actor:
         return conflict(request, case, exc, form)
     except service.NothingToSubmit:
         context = _map_context(session, case, None)
-        context.update(versions=[], base_version=0, submit_error="Add what you and the family found to the map before submitting it.")
+        context.update(
+            versions=[],
+            base_version=0,
+            submit_error="Add what you and the family found to the map before submitting it.",
+        )
         return render(request, "signs_of_safety/map.html", context, status_code=422)
-    _audit_write(session, actor, case, "submit", "sos_map_version", version.id, f"version {version.number} submitted for review")
-    flash(request, f"Version {version.number} submitted for review. It can no longer change; a new change starts version {version.number + 1}.")
+    _audit_write(
+        session, actor, case, "submit", "sos_map_version", version.id, f"version {version.number} submitted for review"
+    )
+    flash(
+        request,
+        f"Version {version.number} submitted for review. It can no longer change; a new change starts version {version.number + 1}.",
+    )
     return redirect(request, base_url(case))
 
 

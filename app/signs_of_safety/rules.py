@@ -3,6 +3,7 @@
 All wording here is Homeward's own (PRACTICE.md "Licensing"): it follows the public structure of
 the approach, never its published forms.
 """
+
 from __future__ import annotations
 
 import re
@@ -222,6 +223,7 @@ def score_table(series: dict[str, list[tuple[datetime, int]]]) -> ScoreTable:
 
 # --- Scale history chart (server-rendered SVG) -------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ChartPoint:
     x: float
@@ -299,4 +301,14 @@ def chart(series: dict[str, list[tuple[datetime, int]]], *, width: int = 640, he
         shown = [*shown[:-1], days[-1]] if too_close else [*shown, days[-1]]
     x_ticks = [(x_of(datetime.combine(day, datetime.min.time())), day.strftime("%-d %b")) for day in shown]
     y_ticks = [(y_of(score), score) for score in range(0, 11, 2)]
-    return Chart(width=width, height=height, left=left, top=top, plot_width=plot_w, plot_height=plot_h, lines=lines, x_ticks=x_ticks, y_ticks=y_ticks)
+    return Chart(
+        width=width,
+        height=height,
+        left=left,
+        top=top,
+        plot_width=plot_w,
+        plot_height=plot_h,
+        lines=lines,
+        x_ticks=x_ticks,
+        y_ticks=y_ticks,
+    )

@@ -1,4 +1,5 @@
 """Safety scales: each rater's 0-10 judgement per statement pair and overall, and their history."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
@@ -21,7 +22,9 @@ router = APIRouter()
 def _scales(session, case: Case) -> list[tuple[str | None, str, str]]:
     """(pair_key, name, the statement) for the overall scale and each pair in the latest version."""
     labels = rules.labels(case.practice_context)
-    found: list[tuple[str | None, str, str]] = [(None, "Overall", f"How {labels.scale_question} are things for the young person overall?")]
+    found: list[tuple[str | None, str, str]] = [
+        (None, "Overall", f"How {labels.scale_question} are things for the young person overall?")
+    ]
     latest = service.latest_version(session=session, case=case)
     if latest:
         pairs = [i for i in service.items(session=session, map_version=latest) if i.category == Category.pair]
@@ -36,7 +39,15 @@ def scales_page(request: Request, case_id: int, session: SessionDep, actor: Curr
     scales = []
     for pair_key, name, statement in _scales(session, case):
         series = service.scale_series(rows, pair_key)
-        scales.append({"key": pair_key or "overall", "name": name, "statement": statement, "chart": rules.chart(series), "table": rules.score_table(series)})
+        scales.append(
+            {
+                "key": pair_key or "overall",
+                "name": name,
+                "statement": statement,
+                "chart": rules.chart(series),
+                "table": rules.score_table(series),
+            }
+        )
     latest_rows = [r for r in reversed(rows) if r.why_not_lower or r.one_step_higher][:8]
     return render(
         request,
@@ -52,7 +63,9 @@ def scales_page(request: Request, case_id: int, session: SessionDep, actor: Curr
     )
 
 
-def _rate_context(session, case: Case, rater_key: str, form: Form | None, rating_id: str | None = None, actor_user=None) -> dict:
+def _rate_context(
+    session, case: Case, rater_key: str, form: Form | None, rating_id: str | None = None, actor_user=None
+) -> dict:
     raters = {r.key: r for r in service.raters(session=session, case=case, actor_user=actor_user)}
     rater = raters.get(rater_key)
     if rater is None:
@@ -100,9 +113,13 @@ def _posted_scales(session, case: Case, form: Form, scales: list[tuple[str | Non
 # The rating screens are open in family mode too (DESIGN.md "Family mode"): each family member
 # rates for themselves on the worker's tablet; get_case keeps them to the handed-over case.
 @router.get("/cases/{case_id}/signs-of-safety/scales/rate")
-def rate_page(request: Request, case_id: int, session: SessionDep, actor: FamilyActor, rater: str = "key_worker") -> Response:
+def rate_page(
+    request: Request, case_id: int, session: SessionDep, actor: FamilyActor, rater: str = "key_worker"
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
-    return render(request, "signs_of_safety/rate.html", _rate_context(session, case, rater, None, actor_user=actor.user))
+    return render(
+        request, "signs_of_safety/rate.html", _rate_context(session, case, rater, None, actor_user=actor.user)
+    )
 
 
 @router.post("/cases/{case_id}/signs-of-safety/scales/ratings")
@@ -123,7 +140,9 @@ async def add_ratings(request: Request, case_id: int, session: SessionDep, actor
     return redirect(request, f"/cases/{case.id}/signs-of-safety/scales")
 
 
-def save_ratings(*, session, actor, case: Case, form: Form, context: dict, rating_id: str, on_family_screens: bool = False) -> bool | None:
+def save_ratings(
+    *, session, actor, case: Case, form: Form, context: dict, rating_id: str, on_family_screens: bool = False
+) -> bool | None:
     """Keep one rater's answers (the overall scale and any pairs rated), one row each.
 
     None when the form has errors (beside their fields); else whether anything new was stored (a
@@ -147,8 +166,27 @@ def save_ratings(*, session, actor, case: Case, form: Form, context: dict, ratin
         # Each scale's row gets an id derived from the form's one client id, so a replay of the
         # same submission is recognised row by row.
         row_id = rating_id if index == 0 else f"{rating_id[:30]}-{index:05d}"
-        rating, created = service.add_rating(session=session, case=case, rating_id=row_id, rater=context["rater"], pair_key=pair_key, score=score, why_not_lower=why, one_step_higher=higher, by=actor.user, rated_at=given_at)
+        rating, created = service.add_rating(
+            session=session,
+            case=case,
+            rating_id=row_id,
+            rater=context["rater"],
+            pair_key=pair_key,
+            score=score,
+            why_not_lower=why,
+            one_step_higher=higher,
+            by=actor.user,
+            rated_at=given_at,
+        )
         if created:
             created_any = True
-            audit.record(session=session, actor=actor, action="create", object_type="sos_scale_rating", object_id=rating.id, case_id=case.id, detail=f"{rating.rater_role} rated {'overall' if pair_key is None else 'a statement pair'}{where}")
+            audit.record(
+                session=session,
+                actor=actor,
+                action="create",
+                object_type="sos_scale_rating",
+                object_id=rating.id,
+                case_id=case.id,
+                detail=f"{rating.rater_role} rated {'overall' if pair_key is None else 'a statement pair'}{where}",
+            )
     return created_any

@@ -8,6 +8,7 @@ and the write is refused as stale (a conflict for the worker to resolve, never a
 
 Creation is idempotent by id: an offline outbox replaying the same operation changes nothing.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,9 +52,12 @@ class NothingToSubmit(Exception):
 
 # --- Reading ------------------------------------------------------------------------------------
 
+
 def latest_version(*, session: Session, case: Case) -> MapVersion | None:
     """The newest version of the case's map, draft or submitted."""
-    return session.exec(select(MapVersion).where(MapVersion.case_id == case.id).order_by(MapVersion.number.desc()).limit(1)).first()
+    return session.exec(
+        select(MapVersion).where(MapVersion.case_id == case.id).order_by(MapVersion.number.desc()).limit(1)
+    ).first()
 
 
 def get_version(*, session: Session, case: Case, number: int) -> MapVersion | None:
@@ -63,12 +67,20 @@ def get_version(*, session: Session, case: Case, number: int) -> MapVersion | No
 
 def versions(*, session: Session, case: Case) -> list[MapVersion]:
     """Every version of the case's map, newest first."""
-    return list(session.exec(select(MapVersion).where(MapVersion.case_id == case.id).order_by(MapVersion.number.desc())).all())
+    return list(
+        session.exec(select(MapVersion).where(MapVersion.case_id == case.id).order_by(MapVersion.number.desc())).all()
+    )
 
 
 def items(*, session: Session, map_version: MapVersion) -> list[MapItem]:
     """The items of one version in the order they were added."""
-    return list(session.exec(select(MapItem).where(MapItem.map_version_id == map_version.id).order_by(MapItem.position, MapItem.created_at)).all())
+    return list(
+        session.exec(
+            select(MapItem)
+            .where(MapItem.map_version_id == map_version.id)
+            .order_by(MapItem.position, MapItem.created_at)
+        ).all()
+    )
 
 
 def safety_plan_rules(*, session: Session, case: Case) -> list[str]:
@@ -91,10 +103,17 @@ def pair_keys(*, session: Session, case: Case, among: set[str]) -> set[str]:
 
 def people(*, session: Session, case: Case) -> list[Person]:
     """The case's people, young person first."""
-    return list(session.exec(select(Person).where(Person.case_id == case.id).order_by(Person.is_young_person.desc(), Person.created_at, Person.name)).all())
+    return list(
+        session.exec(
+            select(Person)
+            .where(Person.case_id == case.id)
+            .order_by(Person.is_young_person.desc(), Person.created_at, Person.name)
+        ).all()
+    )
 
 
 # --- Writing the map ----------------------------------------------------------------------------
+
 
 def working_version(*, session: Session, case: Case, base_version: int, by: User) -> MapVersion:
     """The draft a write made from `base_version` goes into, starting one if needed."""
@@ -148,14 +167,23 @@ class ItemFields:
     done: bool = False
 
 
-def add_item(*, session: Session, case: Case, item_id: str, base_version: int, category: Category, fields: ItemFields, by: User) -> tuple[MapItem, bool]:
+def add_item(
+    *, session: Session, case: Case, item_id: str, base_version: int, category: Category, fields: ItemFields, by: User
+) -> tuple[MapItem, bool]:
     """Add an item to the map; (item, created). The same id twice adds it once."""
     existing = session.get(MapItem, item_id)
     if existing is not None:
         return existing, False
     draft = working_version(session=session, case=case, base_version=base_version, by=by)
-    position = session.exec(select(func.coalesce(func.max(MapItem.position), 0)).where(MapItem.map_version_id == draft.id)).one() + 1
-    item = MapItem(id=item_id, item_key=item_id, map_version_id=draft.id, category=category, position=position, **vars(fields))
+    position = (
+        session.exec(
+            select(func.coalesce(func.max(MapItem.position), 0)).where(MapItem.map_version_id == draft.id)
+        ).one()
+        + 1
+    )
+    item = MapItem(
+        id=item_id, item_key=item_id, map_version_id=draft.id, category=category, position=position, **vars(fields)
+    )
     session.add(item)
     draft.updated_at = utcnow()
     session.flush()
@@ -171,10 +199,14 @@ def _item_in(session: Session, draft: MapVersion, item_key: str) -> MapItem:
 
 def find_item(*, session: Session, map_version: MapVersion, item_key: str) -> MapItem | None:
     """The item with `item_key` in one version, if it is there."""
-    return session.exec(select(MapItem).where(MapItem.map_version_id == map_version.id, MapItem.item_key == item_key)).first()
+    return session.exec(
+        select(MapItem).where(MapItem.map_version_id == map_version.id, MapItem.item_key == item_key)
+    ).first()
 
 
-def edit_item(*, session: Session, case: Case, item_key: str, base_version: int, fields: ItemFields, by: User) -> MapItem:
+def edit_item(
+    *, session: Session, case: Case, item_key: str, base_version: int, fields: ItemFields, by: User
+) -> MapItem:
     """Change an item in the working draft (a submitted version is copied first, never changed)."""
     draft = working_version(session=session, case=case, base_version=base_version, by=by)
     item = _item_in(session, draft, item_key)
@@ -200,7 +232,9 @@ def remove_item(*, session: Session, case: Case, item_key: str, base_version: in
     return draft
 
 
-def set_safety_plan_review(*, session: Session, case: Case, base_version: int, review_on: date | None, by: User) -> MapVersion:
+def set_safety_plan_review(
+    *, session: Session, case: Case, base_version: int, review_on: date | None, by: User
+) -> MapVersion:
     """Set when the safety plan is next reviewed."""
     draft = working_version(session=session, case=case, base_version=base_version, by=by)
     draft.safety_plan_review_on = review_on
@@ -222,7 +256,13 @@ def submit(*, session: Session, map_version: MapVersion, by: User) -> MapVersion
         from app.review import service as review  # the review queue (issue 10)
 
         review.submit_item(
-            session=session, kind="sos_map", case=session.get(Case, map_version.case_id), item_id=str(map_version.case_id), version_id=map_version.id, version_number=map_version.number, by=by
+            session=session,
+            kind="sos_map",
+            case=session.get(Case, map_version.case_id),
+            item_id=str(map_version.case_id),
+            version_id=map_version.id,
+            version_number=map_version.number,
+            by=by,
         )
     return map_version
 
@@ -243,6 +283,7 @@ def submit_from(*, session: Session, case: Case, base_version: int, by: User) ->
 
 # --- Scales -------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Rater:
     key: str  # "person:<id>", "key_worker" or "supervisor"
@@ -254,13 +295,31 @@ class Rater:
 def raters(*, session: Session, case: Case, actor_user: User) -> list[Rater]:
     """Who may give a rating: each person of the case, the key worker and the supervisor."""
     found = [
-        Rater(key=f"person:{p.id}", name=p.name, role=rules.rater_role_for(relationship=p.relationship, is_young_person=p.is_young_person), person_id=p.id)
+        Rater(
+            key=f"person:{p.id}",
+            name=p.name,
+            role=rules.rater_role_for(relationship=p.relationship, is_young_person=p.is_young_person),
+            person_id=p.id,
+        )
         for p in people(session=session, case=case)
     ]
     key_worker = session.get(User, case.key_worker_id)
-    found.append(Rater(key="key_worker", name=key_worker.full_name if key_worker else "Key worker", role=RaterRole.key_worker))
-    supervisor = actor_user if actor_user.role == "supervisor" else session.exec(select(User).where(User.team_id == case.team_id, User.role == "supervisor", User.is_active == True).order_by(User.id).limit(1)).first()  # noqa: E712
-    found.append(Rater(key="supervisor", name=supervisor.full_name if supervisor else "Supervisor", role=RaterRole.supervisor))
+    found.append(
+        Rater(key="key_worker", name=key_worker.full_name if key_worker else "Key worker", role=RaterRole.key_worker)
+    )
+    supervisor = (
+        actor_user
+        if actor_user.role == "supervisor"
+        else session.exec(
+            select(User)
+            .where(User.team_id == case.team_id, User.role == "supervisor", User.is_active)
+            .order_by(User.id)
+            .limit(1)
+        ).first()
+    )
+    found.append(
+        Rater(key="supervisor", name=supervisor.full_name if supervisor else "Supervisor", role=RaterRole.supervisor)
+    )
     return found
 
 
@@ -308,7 +367,13 @@ def add_rating(
 
 def ratings(*, session: Session, case: Case) -> list[ScaleRating]:
     """Every rating on the case, oldest first."""
-    return list(session.exec(select(ScaleRating).where(ScaleRating.case_id == case.id).order_by(ScaleRating.rated_at, ScaleRating.created_at)).all())
+    return list(
+        session.exec(
+            select(ScaleRating)
+            .where(ScaleRating.case_id == case.id)
+            .order_by(ScaleRating.rated_at, ScaleRating.created_at)
+        ).all()
+    )
 
 
 def scale_series(rows: list[ScaleRating], pair_key: str | None) -> dict[str, list[tuple[datetime, int]]]:
@@ -370,11 +435,20 @@ def house_entries(*, session: Session, case: Case) -> list[ThreeHousesEntry]:
     """The three houses' entries, oldest first, without loading the drawings themselves."""
     from sqlalchemy.orm import defer
 
-    query = select(ThreeHousesEntry).where(ThreeHousesEntry.case_id == case.id).options(defer(ThreeHousesEntry.drawing_png)).order_by(ThreeHousesEntry.created_at)
+    query = (
+        select(ThreeHousesEntry)
+        .where(ThreeHousesEntry.case_id == case.id)
+        .options(defer(ThreeHousesEntry.drawing_png))
+        .order_by(ThreeHousesEntry.created_at)
+    )
     return list(session.exec(query).all())
 
 
 def has_drawing(*, session: Session, case: Case) -> set[str]:
     """Ids of entries that carry a drawing (one query, no image bytes loaded)."""
-    rows = session.exec(select(ThreeHousesEntry.id).where(ThreeHousesEntry.case_id == case.id, ThreeHousesEntry.drawing_png.is_not(None))).all()
+    rows = session.exec(
+        select(ThreeHousesEntry.id).where(
+            ThreeHousesEntry.case_id == case.id, ThreeHousesEntry.drawing_png.is_not(None)
+        )
+    ).all()
     return set(rows)

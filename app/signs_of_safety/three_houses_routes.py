@@ -3,6 +3,7 @@
 These screens are built for family mode (DESIGN.md): one house at a time, large targets, plain
 words; the drawing has a text path for people who would rather not draw.
 """
+
 from __future__ import annotations
 
 import base64
@@ -60,7 +61,9 @@ def _house(value: str) -> House:
 
 
 @router.get("/cases/{case_id}/signs-of-safety/three-houses")
-def three_houses(request: Request, case_id: int, session: SessionDep, actor: FamilyActor, house: str = "worries") -> Response:
+def three_houses(
+    request: Request, case_id: int, session: SessionDep, actor: FamilyActor, house: str = "worries"
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
     return render(request, "signs_of_safety/three_houses.html", _context(session, case, _house(house), None))
 
@@ -97,7 +100,15 @@ async def add_entry(request: Request, case_id: int, session: SessionDep, actor: 
         created_at=rules.recorded_at(form.values.get("recorded_at") or "", now=utcnow()),
     )
     if created:
-        audit.record(session=session, actor=actor, action="create", object_type="sos_three_houses_entry", object_id=entry.id, case_id=case.id, detail=f"{house.value} entry{' with drawing' if drawing else ''}")
+        audit.record(
+            session=session,
+            actor=actor,
+            action="create",
+            object_type="sos_three_houses_entry",
+            object_id=entry.id,
+            case_id=case.id,
+            detail=f"{house.value} entry{' with drawing' if drawing else ''}",
+        )
         flash(request, f"Saved in the {HOUSES[house][0].lower()}.")
     return redirect(request, f"/cases/{case.id}/signs-of-safety/three-houses?house={house.value}")
 
@@ -110,7 +121,7 @@ def _png(form: Form) -> bytes | None:
         form.error("drawing", "The drawing could not be read. Please try again.")
         return None
     try:
-        data = base64.b64decode(raw[len(DATA_URL_PREFIX):], validate=True)
+        data = base64.b64decode(raw[len(DATA_URL_PREFIX) :], validate=True)
     except (binascii.Error, ValueError):
         form.error("drawing", "The drawing could not be read. Please try again.")
         return None
@@ -123,7 +134,9 @@ def _png(form: Form) -> bytes | None:
 @router.get("/cases/{case_id}/signs-of-safety/three-houses/{entry_id}/drawing.png")
 def drawing(case_id: int, entry_id: str, session: SessionDep, actor: FamilyActor) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
-    data = session.exec(select(ThreeHousesEntry.drawing_png).where(ThreeHousesEntry.id == entry_id, ThreeHousesEntry.case_id == case.id)).first()
+    data = session.exec(
+        select(ThreeHousesEntry.drawing_png).where(ThreeHousesEntry.id == entry_id, ThreeHousesEntry.case_id == case.id)
+    ).first()
     if not data:
         raise HTTPException(status_code=404)
     # Private: a child's drawing must not sit in a shared cache.

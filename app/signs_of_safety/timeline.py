@@ -1,9 +1,10 @@
 """Timeline items: map versions submitted, rating days, three houses days, words and pictures shared.
 
 Four queries whatever the case holds."""
+
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -23,7 +24,15 @@ def items(*, session: Session, case: Case) -> list[TimelineItem]:
         .where(MapVersion.case_id == case.id, MapVersion.submitted_at.is_not(None))
     ).all()
     for number, at, name in submitted:
-        found.append(TimelineItem(at=at, kind="assessment", title=f"Signs of Safety map version {number} submitted", url=f"{base}/versions/{number}", by=name or ""))
+        found.append(
+            TimelineItem(
+                at=at,
+                kind="assessment",
+                title=f"Signs of Safety map version {number} submitted",
+                url=f"{base}/versions/{number}",
+                by=name or "",
+            )
+        )
     # Ratings and three houses entries are many small rows: one item per day keeps the timeline readable.
     day = func.date(ScaleRating.rated_at)
     ratings = session.exec(
@@ -32,13 +41,31 @@ def items(*, session: Session, case: Case) -> list[TimelineItem]:
         .group_by(day)
     ).all()
     for _day, at, count, raters in ratings:
-        found.append(TimelineItem(at=_aware(at), kind="rating", title="Safety scales rated", detail=f"{count} rating{'s' if count != 1 else ''} by {raters} {'people' if raters != 1 else 'person'}", url=f"{base}/scales"))
+        found.append(
+            TimelineItem(
+                at=_aware(at),
+                kind="rating",
+                title="Safety scales rated",
+                detail=f"{count} rating{'s' if count != 1 else ''} by {raters} {'people' if raters != 1 else 'person'}",
+                url=f"{base}/scales",
+            )
+        )
     house_day = func.date(ThreeHousesEntry.created_at)
     houses = session.exec(
-        select(house_day, func.max(ThreeHousesEntry.created_at), func.count()).where(ThreeHousesEntry.case_id == case.id).group_by(house_day)
+        select(house_day, func.max(ThreeHousesEntry.created_at), func.count())
+        .where(ThreeHousesEntry.case_id == case.id)
+        .group_by(house_day)
     ).all()
     for _day, at, count in houses:
-        found.append(TimelineItem(at=_aware(at), kind="assessment", title="Three houses with the young person", detail=f"{count} entr{'ies' if count != 1 else 'y'}", url=f"{base}/three-houses"))
+        found.append(
+            TimelineItem(
+                at=_aware(at),
+                kind="assessment",
+                title="Three houses with the young person",
+                detail=f"{count} entr{'ies' if count != 1 else 'y'}",
+                url=f"{base}/three-houses",
+            )
+        )
     shared = session.exec(
         select(StoryShare.shared_on, StoryShare.created_at, StoryShare.shared_with, StoryVersion.number)
         .join(StoryVersion, StoryVersion.id == StoryShare.story_version_id)
@@ -47,7 +74,15 @@ def items(*, session: Session, case: Case) -> list[TimelineItem]:
     for on, at, with_whom, number in shared:
         # The day it was shown to the family is what matters, not the day it was typed up.
         when = datetime.combine(on, _aware(at).timetz()) if on != _aware(at).date() else _aware(at)
-        found.append(TimelineItem(at=when, kind="assessment", title="Words and pictures shared", detail=f"version {number}, with {with_whom}", url=f"{base}/words-and-pictures/versions/{number}"))
+        found.append(
+            TimelineItem(
+                at=when,
+                kind="assessment",
+                title="Words and pictures shared",
+                detail=f"version {number}, with {with_whom}",
+                url=f"{base}/words-and-pictures/versions/{number}",
+            )
+        )
     return found
 
 
@@ -56,5 +91,5 @@ def _aware(value) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    return datetime.combine(value, time(), tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.combine(value, time(), tzinfo=UTC)

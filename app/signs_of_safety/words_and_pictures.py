@@ -2,6 +2,7 @@
 service is involved (PRACTICE.md "Young person's voice"). Versioned like the map: a version is
 fixed once it has been shared, and a change after that starts the next version as a copy.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -20,7 +21,7 @@ MAX_IMAGE_BYTES = 1_500_000
 
 
 def image_type(data: bytes) -> str | None:
-    """"image/png" or "image/jpeg" when `data` looks like one and is small enough, else None."""
+    """ "image/png" or "image/jpeg" when `data` looks like one and is small enough, else None."""
     if len(data) > MAX_IMAGE_BYTES:
         return None
     return next((kind for kind, signature in IMAGE_SIGNATURES.items() if data.startswith(signature)), None)
@@ -28,22 +29,35 @@ def image_type(data: bytes) -> str | None:
 
 def latest(*, session: Session, case: Case) -> StoryVersion | None:
     """The newest storyboard version, draft or shared."""
-    return session.exec(select(StoryVersion).where(StoryVersion.case_id == case.id).order_by(StoryVersion.number.desc()).limit(1)).first()
+    return session.exec(
+        select(StoryVersion).where(StoryVersion.case_id == case.id).order_by(StoryVersion.number.desc()).limit(1)
+    ).first()
 
 
 def get_version(*, session: Session, case: Case, number: int) -> StoryVersion | None:
     """Storyboard version `number`."""
-    return session.exec(select(StoryVersion).where(StoryVersion.case_id == case.id, StoryVersion.number == number)).first()
+    return session.exec(
+        select(StoryVersion).where(StoryVersion.case_id == case.id, StoryVersion.number == number)
+    ).first()
 
 
 def versions(*, session: Session, case: Case) -> list[StoryVersion]:
     """Every storyboard version, newest first."""
-    return list(session.exec(select(StoryVersion).where(StoryVersion.case_id == case.id).order_by(StoryVersion.number.desc())).all())
+    return list(
+        session.exec(
+            select(StoryVersion).where(StoryVersion.case_id == case.id).order_by(StoryVersion.number.desc())
+        ).all()
+    )
 
 
 def panels(*, session: Session, version: StoryVersion) -> list[StoryPanel]:
     """A version's panels in order, without their image bytes."""
-    query = select(StoryPanel).where(StoryPanel.story_version_id == version.id).options(defer(StoryPanel.image)).order_by(StoryPanel.position)
+    query = (
+        select(StoryPanel)
+        .where(StoryPanel.story_version_id == version.id)
+        .options(defer(StoryPanel.image))
+        .order_by(StoryPanel.position)
+    )
     return list(session.exec(query).all())
 
 
@@ -71,17 +85,35 @@ def working_version(*, session: Session, case: Case, base_version: int, by: User
     if current.is_draft and base_version in (current.number, current.based_on):
         return current
     if not current.is_draft and base_version == current.number:
-        draft = StoryVersion(case_id=case.id, number=current.number + 1, based_on=current.number, title=current.title, created_by_id=by.id)
+        draft = StoryVersion(
+            case_id=case.id,
+            number=current.number + 1,
+            based_on=current.number,
+            title=current.title,
+            created_by_id=by.id,
+        )
         session.add(draft)
         session.flush()
         for panel in session.exec(select(StoryPanel).where(StoryPanel.story_version_id == current.id)).all():
-            session.add(StoryPanel(**{**panel.model_dump(exclude={"id", "story_version_id"}), "story_version_id": draft.id}))
+            session.add(
+                StoryPanel(**{**panel.model_dump(exclude={"id", "story_version_id"}), "story_version_id": draft.id})
+            )
         session.flush()
         return draft
     raise StaleVersion(base_version=base_version, current=current.number)
 
 
-def add_panel(*, session: Session, case: Case, panel_id: str, base_version: int, text: str, image: bytes | None, image_description: str, by: User) -> tuple[StoryPanel, bool]:
+def add_panel(
+    *,
+    session: Session,
+    case: Case,
+    panel_id: str,
+    base_version: int,
+    text: str,
+    image: bytes | None,
+    image_description: str,
+    by: User,
+) -> tuple[StoryPanel, bool]:
     """Add a panel at the end; (panel, created). The same id twice adds it once."""
     existing = session.get(StoryPanel, panel_id)
     if existing is not None:
@@ -90,8 +122,22 @@ def add_panel(*, session: Session, case: Case, panel_id: str, base_version: int,
     if image and kind is None:
         raise ValueError("a picture must be a PNG or JPEG under 1.5 MB")
     draft = working_version(session=session, case=case, base_version=base_version, by=by)
-    position = session.exec(select(func.coalesce(func.max(StoryPanel.position), 0)).where(StoryPanel.story_version_id == draft.id)).one() + 1
-    panel = StoryPanel(id=panel_id, panel_key=panel_id, story_version_id=draft.id, position=position, text=text, image=image, image_type=kind or "", image_description=image_description)
+    position = (
+        session.exec(
+            select(func.coalesce(func.max(StoryPanel.position), 0)).where(StoryPanel.story_version_id == draft.id)
+        ).one()
+        + 1
+    )
+    panel = StoryPanel(
+        id=panel_id,
+        panel_key=panel_id,
+        story_version_id=draft.id,
+        position=position,
+        text=text,
+        image=image,
+        image_type=kind or "",
+        image_description=image_description,
+    )
     session.add(panel)
     session.flush()
     return panel, True
@@ -100,14 +146,26 @@ def add_panel(*, session: Session, case: Case, panel_id: str, base_version: int,
 def remove_panel(*, session: Session, case: Case, panel_key: str, base_version: int, by: User) -> StoryVersion:
     """Take a panel out of the working draft; shared versions keep it."""
     draft = working_version(session=session, case=case, base_version=base_version, by=by)
-    panel = session.exec(select(StoryPanel).where(StoryPanel.story_version_id == draft.id, StoryPanel.panel_key == panel_key)).first()
+    panel = session.exec(
+        select(StoryPanel).where(StoryPanel.story_version_id == draft.id, StoryPanel.panel_key == panel_key)
+    ).first()
     if panel is not None:
         session.delete(panel)
         session.flush()
     return draft
 
 
-def share(*, session: Session, case: Case, share_id: str, version_number: int, person: Person | None, shared_with: str, shared_on: date, by: User) -> tuple[StoryShare, bool]:
+def share(
+    *,
+    session: Session,
+    case: Case,
+    share_id: str,
+    version_number: int,
+    person: Person | None,
+    shared_with: str,
+    shared_on: date,
+    by: User,
+) -> tuple[StoryShare, bool]:
     """Record that a version was shown or given to someone, which fixes that version; idempotent by id.
 
     A version already shared may be shared again with someone else: that changes nothing in it.
@@ -120,7 +178,14 @@ def share(*, session: Session, case: Case, share_id: str, version_number: int, p
         current = latest(session=session, case=case)
         raise StaleVersion(base_version=version_number, current=current.number if current else 0)
     version.status = StoryStatus.shared
-    record = StoryShare(id=share_id, story_version_id=version.id, person_id=person.id if person else None, shared_with=person.name if person else shared_with, shared_on=shared_on, recorded_by_id=by.id)
+    record = StoryShare(
+        id=share_id,
+        story_version_id=version.id,
+        person_id=person.id if person else None,
+        shared_with=person.name if person else shared_with,
+        shared_on=shared_on,
+        recorded_by_id=by.id,
+    )
     session.add(record)
     session.flush()
     return record, True

@@ -1,4 +1,5 @@
 """Words and pictures pages: the storyboard, its panels, its versions and who it was shared with."""
+
 from __future__ import annotations
 
 import base64
@@ -29,7 +30,9 @@ def _url(case: Case) -> str:
     return f"/cases/{case.id}/signs-of-safety/words-and-pictures"
 
 
-def _context(session, case: Case, version: StoryVersion | None, form: Form | None = None, share_form: Form | None = None) -> dict:
+def _context(
+    session, case: Case, version: StoryVersion | None, form: Form | None = None, share_form: Form | None = None
+) -> dict:
     people = service.people(session=session, case=case)
     return {
         "case": case,
@@ -52,11 +55,17 @@ def _context(session, case: Case, version: StoryVersion | None, form: Form | Non
 @router.get("/cases/{case_id}/signs-of-safety/words-and-pictures")
 def storyboard(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
-    return render(request, "signs_of_safety/words_and_pictures.html", _context(session, case, story.latest(session=session, case=case)))
+    return render(
+        request,
+        "signs_of_safety/words_and_pictures.html",
+        _context(session, case, story.latest(session=session, case=case)),
+    )
 
 
 @router.get("/cases/{case_id}/signs-of-safety/words-and-pictures/versions/{number}")
-def storyboard_version(request: Request, case_id: int, number: int, session: SessionDep, actor: CurrentActor) -> Response:
+def storyboard_version(
+    request: Request, case_id: int, number: int, session: SessionDep, actor: CurrentActor
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
     version = story.get_version(session=session, case=case, number=number)
     if version is None:
@@ -71,7 +80,7 @@ async def _picture(request_form, form: Form) -> bytes | None:
     if isinstance(drawing, str) and drawing:
         prefix = "data:image/png;base64,"
         try:
-            data = base64.b64decode(drawing[len(prefix):], validate=True) if drawing.startswith(prefix) else b""
+            data = base64.b64decode(drawing[len(prefix) :], validate=True) if drawing.startswith(prefix) else b""
         except (binascii.Error, ValueError):
             data = b""
         if not story.image_type(data):
@@ -115,25 +124,54 @@ async def add_panel(request: Request, case_id: int, session: SessionDep, actor: 
         context["panel_id"] = panel_id
         return render(request, "signs_of_safety/words_and_pictures.html", context, status_code=422)
     try:
-        panel, created = story.add_panel(session=session, case=case, panel_id=panel_id, base_version=base_version, text=text, image=picture, image_description=description, by=actor.user)
+        panel, created = story.add_panel(
+            session=session,
+            case=case,
+            panel_id=panel_id,
+            base_version=base_version,
+            text=text,
+            image=picture,
+            image_description=description,
+            by=actor.user,
+        )
     except StaleVersion as exc:
         return conflict(request, case, exc, form)
     if created:
-        audit.record(session=session, actor=actor, action="create", object_type="sos_story_panel", object_id=panel.id, case_id=case.id, detail="words and pictures panel added")
+        audit.record(
+            session=session,
+            actor=actor,
+            action="create",
+            object_type="sos_story_panel",
+            object_id=panel.id,
+            case_id=case.id,
+            detail="words and pictures panel added",
+        )
         flash(request, "Panel added.")
     return redirect(request, _url(case))
 
 
 @router.post("/cases/{case_id}/signs-of-safety/words-and-pictures/panels/{panel_key}/remove")
-async def remove_panel(request: Request, case_id: int, panel_key: str, session: SessionDep, actor: CurrentActor) -> Response:
+async def remove_panel(
+    request: Request, case_id: int, panel_key: str, session: SessionDep, actor: CurrentActor
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     base_version = form.integer("base_version", default=0, minimum=0, maximum=100000) or 0
     try:
-        draft = story.remove_panel(session=session, case=case, panel_key=panel_key, base_version=base_version, by=actor.user)
+        draft = story.remove_panel(
+            session=session, case=case, panel_key=panel_key, base_version=base_version, by=actor.user
+        )
     except StaleVersion as exc:
         return conflict(request, case, exc, form)
-    audit.record(session=session, actor=actor, action="delete", object_type="sos_story_panel", object_id=panel_key, case_id=case.id, detail=f"panel removed from version {draft.number}")
+    audit.record(
+        session=session,
+        actor=actor,
+        action="delete",
+        object_type="sos_story_panel",
+        object_id=panel_key,
+        case_id=case.id,
+        detail=f"panel removed from version {draft.number}",
+    )
     flash(request, f"Panel removed from version {draft.number}. Earlier versions still have it.")
     return redirect(request, _url(case))
 
@@ -153,12 +191,32 @@ async def share(request: Request, case_id: int, session: SessionDep, actor: Curr
         context["share_id"] = share_id
         return render(request, "signs_of_safety/words_and_pictures.html", context, status_code=422)
     try:
-        record, created = story.share(session=session, case=case, share_id=share_id, version_number=version_number, person=people.get(who or ""), shared_with=other, shared_on=shared_on, by=actor.user)
+        record, created = story.share(
+            session=session,
+            case=case,
+            share_id=share_id,
+            version_number=version_number,
+            person=people.get(who or ""),
+            shared_with=other,
+            shared_on=shared_on,
+            by=actor.user,
+        )
     except StaleVersion as exc:
         return conflict(request, case, exc, form)
     if created:
-        audit.record(session=session, actor=actor, action="share", object_type="sos_story_version", object_id=record.story_version_id, case_id=case.id, detail=f"words and pictures version {version_number} shared")
-        flash(request, f"Recorded: version {version_number} shared with {record.shared_with}. That version is now fixed; a change starts a new version.")
+        audit.record(
+            session=session,
+            actor=actor,
+            action="share",
+            object_type="sos_story_version",
+            object_id=record.story_version_id,
+            case_id=case.id,
+            detail=f"words and pictures version {version_number} shared",
+        )
+        flash(
+            request,
+            f"Recorded: version {version_number} shared with {record.shared_with}. That version is now fixed; a change starts a new version.",
+        )
     return redirect(request, _url(case))
 
 
@@ -166,7 +224,9 @@ async def share(request: Request, case_id: int, session: SessionDep, actor: Curr
 def panel_image(case_id: int, panel_id: str, session: SessionDep, actor: CurrentActor) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
     row = session.exec(
-        select(StoryPanel.image, StoryPanel.image_type).join(StoryVersion, StoryVersion.id == StoryPanel.story_version_id).where(StoryPanel.id == panel_id, StoryVersion.case_id == case.id)
+        select(StoryPanel.image, StoryPanel.image_type)
+        .join(StoryVersion, StoryVersion.id == StoryPanel.story_version_id)
+        .where(StoryPanel.id == panel_id, StoryVersion.case_id == case.id)
     ).first()
     if row is None or not row[0]:
         raise HTTPException(status_code=404)

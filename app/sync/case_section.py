@@ -1,4 +1,5 @@
 """The case page's "On this device" section: Take offline and Remove from device."""
+
 from __future__ import annotations
 
 

@@ -1,5 +1,6 @@
 """Demo: one conflict waiting for Sam on Kayla's case, and one already settled, so a newcomer can
 see the side-by-side screen (Outbox → Conflicts to settle)."""
+
 from __future__ import annotations
 
 import json
@@ -10,7 +11,13 @@ from app.sync.models import SyncConflict
 from app.sync.rules import as_text
 from app.timeutil import utcnow
 
-LABELS = {"name": "Name", "relationship": "Relationship to the young person", "phone": "Phone", "address": "Address", "in_household": "Lives in the household"}
+LABELS = {
+    "name": "Name",
+    "relationship": "Relationship to the young person",
+    "phone": "Phone",
+    "address": "Address",
+    "in_household": "Lives in the household",
+}
 
 
 def _conflict(*, demo, person, mine: dict, theirs: dict, hours_ago: int, settled: dict | None = None) -> SyncConflict:
@@ -49,5 +56,22 @@ def load(*, session, demo) -> None:
     lisa = next(p for p in demo.people["Tyler"] if p.name == "Lisa Brooks")
     session.add(donna)
     session.add(lisa)
-    session.add(_conflict(demo=demo, person=donna, mine={"phone": "07700 900777"}, theirs={"address": "12 Larch Close, Bootle"}, hours_ago=3))
-    session.add(_conflict(demo=demo, person=lisa, mine={"phone": "07700 900555"}, theirs={"phone": "07700 900444"}, hours_ago=50, settled={"phone": "07700 900555"}))
+    session.add(
+        _conflict(
+            demo=demo,
+            person=donna,
+            mine={"phone": "07700 900777"},
+            theirs={"address": "12 Larch Close, Bootle"},
+            hours_ago=3,
+        )
+    )
+    session.add(
+        _conflict(
+            demo=demo,
+            person=lisa,
+            mine={"phone": "07700 900555"},
+            theirs={"phone": "07700 900444"},
+            hours_ago=50,
+            settled={"phone": "07700 900555"},
+        )
+    )

@@ -17,6 +17,7 @@ succeeds, the conflict is marked settled in the same transaction.
 Answers that applied nothing (422 validation, 403/404 raised) leave no row, so the same
 operation can be edited and retried under its id, which is also the new record's id.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -90,7 +91,9 @@ def _idempotent(request: Request, session: SessionDep) -> Iterator[str | None]:
             # The same operation is being applied by a concurrent request (a double replay): the
             # transaction is rolled back, and the device comes back shortly, when the ledger
             # holds the answer.
-            raise HTTPException(status_code=503, detail="This item is being saved; try again shortly.", headers={"Retry-After": "2"}) from None
+            raise HTTPException(
+                status_code=503, detail="This item is being saved; try again shortly.", headers={"Retry-After": "2"}
+            ) from None
 
     def remember(response: Response) -> None:
         request.state.remember_result = None

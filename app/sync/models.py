@@ -5,6 +5,7 @@ Every form a worker may submit without a signal is replayed later with its opera
 change itself, so either both exist or neither does: a replay finds the row and answers the
 recorded result instead of applying the change twice.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

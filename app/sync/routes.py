@@ -1,4 +1,5 @@
 """The Outbox page, conflict screens, sealed items, and the ledger look-up the offline script uses."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,7 +24,9 @@ def outbox(request: Request, session: SessionDep, actor: CurrentActor) -> Respon
     """The list itself lives on the device (IndexedDB); the server adds the conflicts it keeps."""
     open_conflicts, resolved = service.conflicts_for(session=session, actor=actor)
     hours = request.app.state.settings.offline_cache_hours
-    return render(request, "sync/outbox.html", {"open_conflicts": open_conflicts, "resolved": resolved, "offline_hours": hours})
+    return render(
+        request, "sync/outbox.html", {"open_conflicts": open_conflicts, "resolved": resolved, "offline_hours": hours}
+    )
 
 
 def _own_conflict(session, actor, op_id: str):
@@ -78,10 +81,13 @@ def operation_result(op_id: str, session: SessionDep, actor: FamilyActor) -> JSO
 
 # ---- sealed items (app/sync/sealing.py) ---------------------------------------------------------
 
+
 @router.get("/sync/outbox-key")
 def outbox_key(request: Request) -> JSONResponse:
     """The public key the offline script seals waiting items to. Public by nature."""
-    return JSONResponse(sealing.public_key(request.app.state.settings.secret_key), headers={"Cache-Control": "no-cache"})
+    return JSONResponse(
+        sealing.public_key(request.app.state.settings.secret_key), headers={"Cache-Control": "no-cache"}
+    )
 
 
 def _sealed_item(body: object) -> dict:
@@ -137,7 +143,14 @@ async def _dispatch(request: Request, *, target: str, fields: list[list[str]], o
         for key in ("type", "asgi", "http_version", "scheme", "root_path", "client", "server", "app")
         if key in request.scope
     }
-    scope.update(method="POST", path=url.path, raw_path=url.path.encode(), query_string=url.query.encode(), headers=headers, state={})
+    scope.update(
+        method="POST",
+        path=url.path,
+        raw_path=url.path.encode(),
+        query_string=url.query.encode(),
+        headers=headers,
+        state={},
+    )
     sent = False
 
     async def receive() -> dict:

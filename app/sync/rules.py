@@ -1,4 +1,5 @@
 """Pure rules for offline operations (no database)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -22,4 +23,3 @@ def as_text(value: object) -> str:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return str(value)
-

@@ -11,6 +11,7 @@ The key pair is derived from SECRET_KEY, so every server process agrees without 
 and it changes when SECRET_KEY does (items sealed to the old key then come back as refused, with
 a message, and stay on the device for the worker to enter again).
 """
+
 from __future__ import annotations
 
 import base64
@@ -52,7 +53,9 @@ def _b64url(data: bytes) -> str:
 
 @lru_cache(maxsize=4)
 def private_key(secret_key: str) -> ec.EllipticCurvePrivateKey:
-    seed = HKDF(algorithm=hashes.SHA256(), length=48, salt=b"homeward outbox key", info=b"p-256").derive(secret_key.encode())
+    seed = HKDF(algorithm=hashes.SHA256(), length=48, salt=b"homeward outbox key", info=b"p-256").derive(
+        secret_key.encode()
+    )
     return ec.derive_private_key(int.from_bytes(seed, "big") % (N - 1) + 1, ec.SECP256R1())
 
 
@@ -94,7 +97,9 @@ def open_sealed(secret_key: str, sealed: dict, *, aad: bytes) -> list[list[str]]
     except (InvalidTag, ValueError):
         raise SealError("the envelope does not open with this key and item") from None
     fields = json.loads(plain)
-    if not isinstance(fields, list) or not all(isinstance(p, list) and len(p) == 2 and all(isinstance(v, str) for v in p) for p in fields):
+    if not isinstance(fields, list) or not all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(v, str) for v in p) for p in fields
+    ):
         raise SealError("damaged envelope")
     return fields
 
@@ -105,4 +110,9 @@ def seal(secret_key: str, fields: list[list[str]], *, aad: bytes) -> dict:
     shared = ephemeral.exchange(ec.ECDH(), private_key(secret_key).public_key())
     iv = os.urandom(12)
     data = AESGCM(_aes_key(shared)).encrypt(iv, json.dumps(fields).encode(), aad)
-    return {"kid": public_key(secret_key)["kid"], "epk": _b64(_point(ephemeral.public_key())), "iv": _b64(iv), "data": _b64(data)}
+    return {
+        "kid": public_key(secret_key)["kid"],
+        "epk": _b64(_point(ephemeral.public_key())),
+        "iv": _b64(iv),
+        "data": _b64(data),
+    }

@@ -1,4 +1,5 @@
 """Conflicts: offline edits that met a newer server version, kept for the worker to settle."""
+
 from __future__ import annotations
 
 import json
@@ -51,20 +52,34 @@ def keep_conflict(
         labels=json.dumps({"labels": labels, "yes_no": list(yes_no)}),
     )
     session.add(conflict)
-    audit.record(session=session, actor=actor, action="conflict_kept", object_type=record_type, object_id=record_id, case_id=case_id)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="conflict_kept",
+        object_type=record_type,
+        object_id=record_id,
+        case_id=case_id,
+    )
     session.flush()
     request.state.conflict_kept = True  # the ledger keeps this operation's 409 (see ledger.remember)
     # The outbox tells a kept conflict (Location set) from other 409s, which it sets aside.
     url = f"/conflicts/{conflict.op_id}"
     accept = request.headers.get("accept", "")
     if "application/json" in accept and "text/html" not in accept:
-        body = {"error": "conflict", "detail": message or "Changed since this version.", "current_version": server_version, "conflict": url}
+        body = {
+            "error": "conflict",
+            "detail": message or "Changed since this version.",
+            "current_version": server_version,
+            "conflict": url,
+        }
         response = JSONResponse(body, status_code=409, headers={"Location": url})
         remember = getattr(request.state, "remember_result", None)  # the ledger records this answer
         if remember is not None:
             remember(response)
         return response
-    response = render(request, "sync/conflict.html", {**conflict_context(conflict), "message": message}, status_code=409)
+    response = render(
+        request, "sync/conflict.html", {**conflict_context(conflict), "message": message}, status_code=409
+    )
     response.headers["Location"] = url
     return response
 
@@ -97,7 +112,10 @@ def get_conflict(*, session: Session, actor: Actor, op_id: str) -> SyncConflict 
 def conflicts_for(*, session: Session, actor: Actor, limit: int = 50) -> tuple[list[SyncConflict], list[SyncConflict]]:
     """The actor's open conflicts and their recently resolved ones (one query)."""
     rows = session.exec(
-        select(SyncConflict).where(SyncConflict.user_id == actor.id).order_by(SyncConflict.created_at.desc()).limit(limit)
+        select(SyncConflict)
+        .where(SyncConflict.user_id == actor.id)
+        .order_by(SyncConflict.created_at.desc())
+        .limit(limit)
     ).all()
     return [c for c in rows if c.resolved_at is None], [c for c in rows if c.resolved_at is not None]
 
@@ -112,7 +130,14 @@ def mark_resolved(*, session: Session, actor: Actor, op_id: str, values: Mapping
     conflict.resolution = json.dumps(chosen)
     conflict.resolved_at = utcnow()
     session.add(conflict)
-    audit.record(session=session, actor=actor, action="conflict_resolved", object_type=conflict.record_type, object_id=conflict.record_id, case_id=conflict.case_id)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="conflict_resolved",
+        object_type=conflict.record_type,
+        object_id=conflict.record_id,
+        case_id=conflict.case_id,
+    )
 
 
 def keep_server_version(*, session: Session, actor: Actor, conflict: SyncConflict) -> None:
@@ -120,7 +145,15 @@ def keep_server_version(*, session: Session, actor: Actor, conflict: SyncConflic
     conflict.resolution = conflict.theirs
     conflict.resolved_at = utcnow()
     session.add(conflict)
-    audit.record(session=session, actor=actor, action="conflict_resolved", object_type=conflict.record_type, object_id=conflict.record_id, case_id=conflict.case_id, detail="kept server version")
+    audit.record(
+        session=session,
+        actor=actor,
+        action="conflict_resolved",
+        object_type=conflict.record_type,
+        object_id=conflict.record_id,
+        case_id=conflict.case_id,
+        detail="kept server version",
+    )
 
 
 def operation(*, session: Session, actor: Actor, op_id: str) -> SyncOperation | None:

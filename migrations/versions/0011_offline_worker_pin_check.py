@@ -9,10 +9,10 @@ can hand over to the family and back offline (docs/family-mode.md). It is made w
 set; a PIN set before this revision has none until the worker sets it again (the Argon2 hash
 cannot be turned into it).
 """
-from alembic import op
+
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = "0011"
 # Given the id 0011 when 0010 was the head; 0012 (reopen requests) reached main first, from 0010,

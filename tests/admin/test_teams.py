@@ -1,4 +1,5 @@
 """Administrators list, create and rename teams."""
+
 from __future__ import annotations
 
 import pytest

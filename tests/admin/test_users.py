@@ -1,4 +1,5 @@
 """Administrators manage accounts: create, disable, re-enable, reset passwords, change role and team."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,13 +25,21 @@ def admin_client(client, db, settings, admin):
 
 def _audit(db, action: str, object_type: str = "user") -> list[AuditEntry]:
     db.expire_all()
-    return list(db.exec(select(AuditEntry).where(AuditEntry.action == action, AuditEntry.object_type == object_type)).all())
+    return list(
+        db.exec(select(AuditEntry).where(AuditEntry.action == action, AuditEntry.object_type == object_type)).all()
+    )
 
 
 @pytest.mark.parametrize("role", ["worker", "supervisor", "manager"])
 @pytest.mark.parametrize(
     "method,path",
-    [("GET", "/admin/users"), ("GET", "/admin/users/new"), ("POST", "/admin/users"), ("GET", "/admin/teams"), ("POST", "/admin/teams")],
+    [
+        ("GET", "/admin/users"),
+        ("GET", "/admin/users/new"),
+        ("POST", "/admin/users"),
+        ("GET", "/admin/teams"),
+        ("POST", "/admin/teams"),
+    ],
 )
 def test_only_administrators_reach_the_admin_screens(client, db, settings, role, method, path):
     login(client, db, make_user(db, role=role), settings)
@@ -70,7 +79,13 @@ def test_admin_creates_a_worker_who_can_then_log_in(admin_client, db, admin):
     db.commit()
     response = admin_client.post(
         "/admin/users",
-        data={"full_name": "Priya Shah", "email": "Priya@Example.org", "role": "worker", "team_id": str(team.id), "password": "a good long password"},
+        data={
+            "full_name": "Priya Shah",
+            "email": "Priya@Example.org",
+            "role": "worker",
+            "team_id": str(team.id),
+            "password": "a good long password",
+        },
     )
     assert response.status_code == 303
     db.expire_all()
@@ -82,7 +97,10 @@ def test_admin_creates_a_worker_who_can_then_log_in(admin_client, db, admin):
     assert (entry.user_id, entry.object_id) == (admin.id, str(user.id))
     assert "priya" not in entry.detail.lower()
     admin_client.cookies.clear()
-    assert admin_client.post("/login", data={"email": "priya@example.org", "password": "a good long password"}).status_code == 303
+    assert (
+        admin_client.post("/login", data={"email": "priya@example.org", "password": "a good long password"}).status_code
+        == 303
+    )
 
 
 def test_bad_new_user_form_is_returned_with_reasons_beside_fields_and_nothing_stored(admin_client, db):
@@ -110,7 +128,9 @@ def test_short_password_and_taken_email_are_explained(admin_client, db):
     make_user(db, email="taken@example.org")
     db.commit()
     base = {"full_name": "New Person", "role": "worker", "team_id": str(team.id)}
-    taken = admin_client.post("/admin/users", data={**base, "email": "Taken@example.org", "password": "a good long password"})
+    taken = admin_client.post(
+        "/admin/users", data={**base, "email": "Taken@example.org", "password": "a good long password"}
+    )
     assert taken.status_code == 422 and "already exists" in taken.text
     weak = admin_client.post("/admin/users", data={**base, "email": "new@example.org", "password": "short"})
     assert weak.status_code == 422 and "at least 10 characters" in weak.text
@@ -118,7 +138,16 @@ def test_short_password_and_taken_email_are_explained(admin_client, db):
 
 
 def test_worker_without_a_team_is_refused(admin_client, db):
-    response = admin_client.post("/admin/users", data={"full_name": "No Team", "email": "nt@example.org", "role": "worker", "team_id": "", "password": "a good long password"})
+    response = admin_client.post(
+        "/admin/users",
+        data={
+            "full_name": "No Team",
+            "email": "nt@example.org",
+            "role": "worker",
+            "team_id": "",
+            "password": "a good long password",
+        },
+    )
     assert response.status_code == 422
     assert "belong to a team" in response.text
     db.expire_all()
@@ -188,7 +217,9 @@ def test_change_role_and_team(admin_client, db):
     north, south = make_team(db, name="North"), make_team(db, name="South")
     worker = make_user(db, team=north)
     db.commit()
-    response = admin_client.post(f"/admin/users/{worker.id}/role", data={"role": "supervisor", "team_id": str(south.id)})
+    response = admin_client.post(
+        f"/admin/users/{worker.id}/role", data={"role": "supervisor", "team_id": str(south.id)}
+    )
     assert response.status_code == 303
     db.expire_all()
     changed = db.get(User, worker.id)
@@ -202,7 +233,9 @@ def test_change_role_to_unknown_team_or_role_is_refused(admin_client, db):
     db.commit()
     unknown_team = admin_client.post(f"/admin/users/{worker.id}/role", data={"role": "worker", "team_id": "987654"})
     assert unknown_team.status_code == 422 and "choose one of the teams" in unknown_team.text
-    unknown_role = admin_client.post(f"/admin/users/{worker.id}/role", data={"role": "overlord", "team_id": str(team_id)})
+    unknown_role = admin_client.post(
+        f"/admin/users/{worker.id}/role", data={"role": "overlord", "team_id": str(team_id)}
+    )
     assert unknown_role.status_code == 422 and 'id="role-error"' in unknown_role.text
     not_a_number = admin_client.post(f"/admin/users/{worker.id}/role", data={"role": "worker", "team_id": "abc"})
     assert not_a_number.status_code == 422

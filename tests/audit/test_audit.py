@@ -1,5 +1,6 @@
 """Audit: reads of case pages and every write are recorded with who, when, request id and device;
 supervisors and managers can see a case's trail; the log holds no personal data."""
+
 from __future__ import annotations
 
 import logging
@@ -28,7 +29,12 @@ def test_reading_a_case_page_records_who_when_request_id_and_device(client, db, 
     response = client.get(f"/cases/{case.id}", headers={"User-Agent": BROWSER})
     assert response.status_code == 200
     [entry] = _entries(db, case_id=case.id)
-    assert (entry.user_id, entry.action, entry.object_type, entry.object_id) == (worker.id, "read", "case", str(case.id))
+    assert (entry.user_id, entry.action, entry.object_type, entry.object_id) == (
+        worker.id,
+        "read",
+        "case",
+        str(case.id),
+    )
     assert entry.request_id == response.headers["x-request-id"]
     assert entry.user_agent == BROWSER
     assert entry.at is not None
@@ -76,7 +82,14 @@ def _trail_setup(db):
 
 @pytest.mark.parametrize(
     "who,expected",
-    [("manager", 200), ("team-supervisor", 200), ("other-supervisor", 404), ("key-worker", 403), ("other-worker", 404), ("admin", 404)],
+    [
+        ("manager", 200),
+        ("team-supervisor", 200),
+        ("other-supervisor", 404),
+        ("key-worker", 403),
+        ("other-worker", 404),
+        ("admin", 404),
+    ],
 )
 def test_who_may_see_a_case_audit_trail(client, db, settings, who, expected):
     home, away, worker, case = _trail_setup(db)

@@ -1,4 +1,5 @@
 """Factories for BASE tests: a worker's case with a family, and a form-filled BASE assessment."""
+
 from __future__ import annotations
 
 import uuid
@@ -20,5 +21,13 @@ def uid() -> str:
     return str(uuid.uuid4())
 
 
-ENGAGEMENT = {"expectations": "Wants less arguing", "aspirations": "Go to college", "motivation": "4", "motivation_evidence": "Came to every session", "capacity": "3", "capacity_evidence": "", "involvement": "Wants to help write the plan"}
+ENGAGEMENT = {
+    "expectations": "Wants less arguing",
+    "aspirations": "Go to college",
+    "motivation": "4",
+    "motivation_evidence": "Came to every session",
+    "capacity": "3",
+    "capacity_evidence": "",
+    "involvement": "Wants to help write the plan",
+}
 RISK = {"hazard": "Going missing overnight", "likelihood": "3", "imminence": "3", "impact": "3"}

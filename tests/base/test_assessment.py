@@ -1,4 +1,5 @@
 """A worker records a BASE assessment through the pages: stages, gate, versions, conflicts, replays."""
+
 from __future__ import annotations
 
 from sqlmodel import select
@@ -12,7 +13,9 @@ from tests.factories import login, make_user
 
 def _version(db, case) -> BaseVersion:
     db.expire_all()
-    return db.exec(select(BaseVersion).where(BaseVersion.case_id == case.id).order_by(BaseVersion.number.desc())).first()
+    return db.exec(
+        select(BaseVersion).where(BaseVersion.case_id == case.id).order_by(BaseVersion.number.desc())
+    ).first()
 
 
 def _young_person(db, case) -> Person:
@@ -35,9 +38,22 @@ def test_finalising_plan_with_empty_risk_stage_is_refused_naming_the_stage(clien
     login(client, db, worker, settings)
     client.post(f"/cases/{case.id}/base", data={"id": uid()})
     version = _version(db, case)
-    client.post(f"/cases/{case.id}/base/engagement", data={"version_id": version.id, "id": uid(), "person_id": mother.id, **ENGAGEMENT})
-    client.post(f"/cases/{case.id}/base/resilience", data={"version_id": version.id, "base_version": "0", "mark_trusted_adult": "strength", "decided_trusted_adult": "family_with_worker"})
-    response = client.post(f"/cases/{case.id}/base/plan/finalise", data={"version_id": version.id, "review_on": "2026-12-31"})
+    client.post(
+        f"/cases/{case.id}/base/engagement",
+        data={"version_id": version.id, "id": uid(), "person_id": mother.id, **ENGAGEMENT},
+    )
+    client.post(
+        f"/cases/{case.id}/base/resilience",
+        data={
+            "version_id": version.id,
+            "base_version": "0",
+            "mark_trusted_adult": "strength",
+            "decided_trusted_adult": "family_with_worker",
+        },
+    )
+    response = client.post(
+        f"/cases/{case.id}/base/plan/finalise", data={"version_id": version.id, "review_on": "2026-12-31"}
+    )
     assert response.status_code == 422
     assert "the risk stage is empty" in response.text
     assert _version(db, case).content["plan"]["finalised"] is False
@@ -51,21 +67,99 @@ def test_worker_completes_all_stages_reopens_resilience_and_finalises_plan(clien
     vid = version.id
     yp = _young_person(db, case)
     for person in (yp, mother):
-        assert client.post(f"/cases/{case.id}/base/engagement", data={"version_id": vid, "id": uid(), "person_id": person.id, **ENGAGEMENT}).status_code == 303
-    marks = {"mark_trusted_adult": "strength", "mark_hobby": "strength", "mark_good_friends": "vulnerability", "decided_good_friends": "family"}
-    assert client.post(f"/cases/{case.id}/base/resilience", data={"version_id": vid, "base_version": "0", **marks}).status_code == 303
+        assert (
+            client.post(
+                f"/cases/{case.id}/base/engagement",
+                data={"version_id": vid, "id": uid(), "person_id": person.id, **ENGAGEMENT},
+            ).status_code
+            == 303
+        )
+    marks = {
+        "mark_trusted_adult": "strength",
+        "mark_hobby": "strength",
+        "mark_good_friends": "vulnerability",
+        "decided_good_friends": "family",
+    }
+    assert (
+        client.post(
+            f"/cases/{case.id}/base/resilience", data={"version_id": vid, "base_version": "0", **marks}
+        ).status_code
+        == 303
+    )
     client.post(f"/cases/{case.id}/base/resilience/status", data={"version_id": vid, "done": "1"})
     risk_id = uid()
-    assert client.post(f"/cases/{case.id}/base/risk", data={"version_id": vid, "id": risk_id, **RISK, "mitigations": ["trusted_adult"], "action_what_0": "Safety plan for evenings", "action_owner_0": "Sam", "action_review_0": "2026-12-01"}).status_code == 303
-    assert client.post(f"/cases/{case.id}/base/risk/judgement", data={"version_id": vid, "base_version": "0", "level": "high", "rationale": "Missing twice this month"}).status_code == 303
+    assert (
+        client.post(
+            f"/cases/{case.id}/base/risk",
+            data={
+                "version_id": vid,
+                "id": risk_id,
+                **RISK,
+                "mitigations": ["trusted_adult"],
+                "action_what_0": "Safety plan for evenings",
+                "action_owner_0": "Sam",
+                "action_review_0": "2026-12-01",
+            },
+        ).status_code
+        == 303
+    )
+    assert (
+        client.post(
+            f"/cases/{case.id}/base/risk/judgement",
+            data={"version_id": vid, "base_version": "0", "level": "high", "rationale": "Missing twice this month"},
+        ).status_code
+        == 303
+    )
     client.post(f"/cases/{case.id}/base/resilience/status", data={"version_id": vid, "done": "0"})
-    assert client.post(f"/cases/{case.id}/base/resilience", data={"version_id": vid, "base_version": "1", **marks, "mark_goes_to_school": "strength"}).status_code == 303
+    assert (
+        client.post(
+            f"/cases/{case.id}/base/resilience",
+            data={"version_id": vid, "base_version": "1", **marks, "mark_goes_to_school": "strength"},
+        ).status_code
+        == 303
+    )
     page = client.get(f"/cases/{case.id}/base/analysis")
     assert "A formulation meeting is suggested" in page.text and "the overall risk is judged high" in page.text
-    assert client.post(f"/cases/{case.id}/base/analysis/meetings", data={"version_id": vid, "id": uid(), "held_on": "2026-01-10", "chair": "Jo Bell", "conclusions": "Missing episodes follow contact with an older group"}).status_code == 303
-    assert client.post(f"/cases/{case.id}/base/plan/requirements", data={"version_id": vid, "id": uid(), "req_kind": "cp_plan", "req_text": "Attend core groups"}).status_code == 303
-    assert client.post(f"/cases/{case.id}/base/plan/steps", data={"version_id": vid, "id": uid(), "what": "Agree a curfew together", "who": "Samira and Amira", "outcome": "Amira safe at night", "risk_ids": [risk_id]}).status_code == 303
-    assert client.post(f"/cases/{case.id}/base/plan/finalise", data={"version_id": vid, "review_on": "2026-12-31"}).status_code == 303
+    assert (
+        client.post(
+            f"/cases/{case.id}/base/analysis/meetings",
+            data={
+                "version_id": vid,
+                "id": uid(),
+                "held_on": "2026-01-10",
+                "chair": "Jo Bell",
+                "conclusions": "Missing episodes follow contact with an older group",
+            },
+        ).status_code
+        == 303
+    )
+    assert (
+        client.post(
+            f"/cases/{case.id}/base/plan/requirements",
+            data={"version_id": vid, "id": uid(), "req_kind": "cp_plan", "req_text": "Attend core groups"},
+        ).status_code
+        == 303
+    )
+    assert (
+        client.post(
+            f"/cases/{case.id}/base/plan/steps",
+            data={
+                "version_id": vid,
+                "id": uid(),
+                "what": "Agree a curfew together",
+                "who": "Samira and Amira",
+                "outcome": "Amira safe at night",
+                "risk_ids": [risk_id],
+            },
+        ).status_code
+        == 303
+    )
+    assert (
+        client.post(
+            f"/cases/{case.id}/base/plan/finalise", data={"version_id": vid, "review_on": "2026-12-31"}
+        ).status_code
+        == 303
+    )
 
     content = _version(db, case).content
     assert content["plan"]["finalised"] is True
@@ -86,10 +180,32 @@ def test_stale_edit_answers_409_and_keeps_the_newer_version(client, db, settings
     client.post(f"/cases/{case.id}/base", data={"id": uid()})
     vid = _version(db, case).id
     item = uid()
-    client.post(f"/cases/{case.id}/base/engagement", data={"version_id": vid, "id": item, "person_id": mother.id, **ENGAGEMENT})
-    first = client.post(f"/cases/{case.id}/base/engagement", data={"version_id": vid, "id": item, "base_version": "1", "person_id": mother.id, **ENGAGEMENT, "expectations": "Newer"})
+    client.post(
+        f"/cases/{case.id}/base/engagement", data={"version_id": vid, "id": item, "person_id": mother.id, **ENGAGEMENT}
+    )
+    first = client.post(
+        f"/cases/{case.id}/base/engagement",
+        data={
+            "version_id": vid,
+            "id": item,
+            "base_version": "1",
+            "person_id": mother.id,
+            **ENGAGEMENT,
+            "expectations": "Newer",
+        },
+    )
     assert first.status_code == 303
-    stale = client.post(f"/cases/{case.id}/base/engagement", data={"version_id": vid, "id": item, "base_version": "1", "person_id": mother.id, **ENGAGEMENT, "expectations": "Older"})
+    stale = client.post(
+        f"/cases/{case.id}/base/engagement",
+        data={
+            "version_id": vid,
+            "id": item,
+            "base_version": "1",
+            "person_id": mother.id,
+            **ENGAGEMENT,
+            "expectations": "Older",
+        },
+    )
     assert stale.status_code == 409
     assert "Changed since you opened it" in stale.text and "Newer" in stale.text
     entry = _version(db, case).content["engagement"][0]
@@ -113,7 +229,10 @@ def test_submitted_version_is_immutable_and_a_new_version_copies_it(client, db, 
     login(client, db, worker, settings)
     client.post(f"/cases/{case.id}/base", data={"id": uid()})
     first = _version(db, case)
-    client.post(f"/cases/{case.id}/base/engagement", data={"version_id": first.id, "id": uid(), "person_id": mother.id, **ENGAGEMENT})
+    client.post(
+        f"/cases/{case.id}/base/engagement",
+        data={"version_id": first.id, "id": uid(), "person_id": mother.id, **ENGAGEMENT},
+    )
     assert client.post(f"/cases/{case.id}/base/submit", data={"version_id": first.id}).status_code == 303
     refused = client.post(f"/cases/{case.id}/base/risk", data={"version_id": first.id, "id": uid(), **RISK})
     assert refused.status_code == 409 and "cannot change" in refused.text
@@ -136,7 +255,10 @@ def test_invalid_risk_keeps_values_and_shows_errors_beside_fields(client, db, se
     login(client, db, worker, settings)
     client.post(f"/cases/{case.id}/base", data={"id": uid()})
     vid = _version(db, case).id
-    response = client.post(f"/cases/{case.id}/base/risk", data={"version_id": vid, "id": uid(), "hazard": "Exploitation", "likelihood": "3", "tolerable": "1"})
+    response = client.post(
+        f"/cases/{case.id}/base/risk",
+        data={"version_id": vid, "id": uid(), "hazard": "Exploitation", "likelihood": "3", "tolerable": "1"},
+    )
     assert response.status_code == 422
     assert 'value="Exploitation"' in response.text
     assert 'id="imminence-error"' in response.text and 'id="tolerable_reason-error"' in response.text
@@ -152,7 +274,12 @@ def test_supervisor_rates_competency_beside_the_workers_own_rating(client, db, s
     client.post(f"/cases/{case.id}/base/competency", data={"version_id": vid, "competency": "competent"})
     client.post(f"/cases/{case.id}/base/submit", data={"version_id": vid})
     login(client, db, supervisor, settings)
-    assert client.post(f"/cases/{case.id}/base/competency", data={"version_id": vid, "competency": "basic", "as_supervisor": "1"}).status_code == 303
+    assert (
+        client.post(
+            f"/cases/{case.id}/base/competency", data={"version_id": vid, "competency": "basic", "as_supervisor": "1"}
+        ).status_code
+        == 303
+    )
     version = _version(db, case)
     assert (version.competency_self, version.competency_supervisor) == ("competent", "basic")
 
@@ -161,7 +288,12 @@ def test_other_workers_cannot_see_the_assessment_and_writes_are_audited(client, 
     worker, case, _ = case_with_family(db)
     login(client, db, worker, settings)
     client.post(f"/cases/{case.id}/base", data={"id": uid()})
-    assert db.exec(select(AuditEntry).where(AuditEntry.object_type == "base_version", AuditEntry.action == "create")).first() is not None
+    assert (
+        db.exec(
+            select(AuditEntry).where(AuditEntry.object_type == "base_version", AuditEntry.action == "create")
+        ).first()
+        is not None
+    )
     stranger = make_user(db)
     login(client, db, stranger, settings)
     assert client.get(f"/cases/{case.id}/base").status_code == 404
@@ -176,7 +308,10 @@ def test_formulation_meeting_suggested_when_risk_has_not_fallen_across_two_revie
     for n, level in enumerate(("medium", "medium", "medium"), start=1):
         version = _version(db, case)
         revision = version.content["stages"]["risk"]["revision"]
-        client.post(f"/cases/{case.id}/base/risk/judgement", data={"version_id": version.id, "base_version": str(revision), "level": level, "rationale": "Reviewed"})
+        client.post(
+            f"/cases/{case.id}/base/risk/judgement",
+            data={"version_id": version.id, "base_version": str(revision), "level": level, "rationale": "Reviewed"},
+        )
         client.post(f"/cases/{case.id}/base/submit", data={"version_id": version.id})
         overview = client.get(f"/cases/{case.id}/base")
         assert ("no progress across two reviews" in overview.text) is (n == 3)
@@ -188,8 +323,16 @@ def test_stale_resilience_checklist_is_refused_with_saved_and_yours_side_by_side
     login(client, db, worker, settings)
     client.post(f"/cases/{case.id}/base", data={"id": uid()})
     vid = _version(db, case).id
-    assert client.post(f"/cases/{case.id}/base/resilience", data={"version_id": vid, "base_version": "0", "mark_hobby": "strength"}).status_code == 303
-    stale = client.post(f"/cases/{case.id}/base/resilience", data={"version_id": vid, "base_version": "0", "mark_hobby": "vulnerability"})
+    assert (
+        client.post(
+            f"/cases/{case.id}/base/resilience", data={"version_id": vid, "base_version": "0", "mark_hobby": "strength"}
+        ).status_code
+        == 303
+    )
+    stale = client.post(
+        f"/cases/{case.id}/base/resilience",
+        data={"version_id": vid, "base_version": "0", "mark_hobby": "vulnerability"},
+    )
     assert stale.status_code == 409
     assert "Yours (not saved)" in stale.text and 'name="base_version" value="1"' in stale.text
     assert _version(db, case).content["resilience"]["marks"]["hobby"]["mark"] == "strength"
@@ -201,9 +344,14 @@ def test_supervisor_sees_skipped_and_thin_stages_on_the_case_page(client, db, se
     login(client, db, worker, settings)
     client.post(f"/cases/{case.id}/base", data={"id": uid()})
     vid = _version(db, case).id
-    client.post(f"/cases/{case.id}/base/engagement", data={"version_id": vid, "id": uid(), "person_id": mother.id, **ENGAGEMENT})
+    client.post(
+        f"/cases/{case.id}/base/engagement", data={"version_id": vid, "id": uid(), "person_id": mother.id, **ENGAGEMENT}
+    )
     client.post(f"/cases/{case.id}/base/engagement/status", data={"version_id": vid, "done": "1"})
-    client.post(f"/cases/{case.id}/base/risk/judgement", data={"version_id": vid, "base_version": "0", "level": "low", "rationale": "Settled"})
+    client.post(
+        f"/cases/{case.id}/base/risk/judgement",
+        data={"version_id": vid, "base_version": "0", "level": "low", "rationale": "Settled"},
+    )
     login(client, db, supervisor, settings)
     page = client.get(f"/cases/{case.id}")
     assert "Engagement: done (thin)" in page.text and "Resilience: not started (skipped)" in page.text

@@ -1,4 +1,5 @@
 """The case page's BASE section and timeline cost the same number of queries however much is recorded."""
+
 from __future__ import annotations
 
 from sqlalchemy import event
@@ -24,9 +25,17 @@ def _queries_for(client, engine, url) -> int:
 
 
 def _add_round(client, case, mother, version_id, n):
-    client.post(f"/cases/{case.id}/base/engagement", data={"version_id": version_id, "id": uid(), "person_id": mother.id, **ENGAGEMENT})
-    client.post(f"/cases/{case.id}/base/analysis/meetings", data={"version_id": version_id, "id": uid(), "held_on": "2026-01-10", "chair": "Jo", "conclusions": "Agreed"})
-    client.post(f"/cases/{case.id}/base/feedback/parent", data={"id": uid(), "rater": mother.id, "round": str(n), **answers()})
+    client.post(
+        f"/cases/{case.id}/base/engagement",
+        data={"version_id": version_id, "id": uid(), "person_id": mother.id, **ENGAGEMENT},
+    )
+    client.post(
+        f"/cases/{case.id}/base/analysis/meetings",
+        data={"version_id": version_id, "id": uid(), "held_on": "2026-01-10", "chair": "Jo", "conclusions": "Agreed"},
+    )
+    client.post(
+        f"/cases/{case.id}/base/feedback/parent", data={"id": uid(), "rater": mother.id, "round": str(n), **answers()}
+    )
 
 
 def test_case_page_query_count_does_not_grow_with_versions_and_feedback(client, db, settings, engine):

@@ -1,4 +1,5 @@
 """Service-user feedback: family-mode screens, can't say, two workers, and the side-by-side view."""
+
 from __future__ import annotations
 
 from sqlmodel import select
@@ -42,9 +43,24 @@ def test_young_person_and_parent_rate_in_family_mode_and_triangulation_shows_bot
     assert client.get(f"/cases/{case.id}/base/feedback/young_person").status_code == 200
     assert client.get(f"/cases/{case.id}").status_code == 403
     assert client.get(f"/cases/{case.id}/base/feedback/social_worker").status_code == 403
-    response = client.post(f"/cases/{case.id}/base/feedback/young_person", data={"id": uid(), "rater": young.id, "round": "1", **answers("5", risks="cant_say"), "comment_listening": "She really listens"})
+    response = client.post(
+        f"/cases/{case.id}/base/feedback/young_person",
+        data={
+            "id": uid(),
+            "rater": young.id,
+            "round": "1",
+            **answers("5", risks="cant_say"),
+            "comment_listening": "She really listens",
+        },
+    )
     assert response.status_code == 303
-    assert client.post(f"/cases/{case.id}/base/feedback/parent", data={"id": uid(), "rater": mother.id, "round": "1", **answers("3")}).status_code == 303
+    assert (
+        client.post(
+            f"/cases/{case.id}/base/feedback/parent",
+            data={"id": uid(), "rater": mother.id, "round": "1", **answers("3")},
+        ).status_code
+        == 303
+    )
     rows = db.exec(select(BaseFeedback).order_by(BaseFeedback.perspective)).all()
     assert [r.given_in_family_mode for r in rows] == [True, True]
     young_answers = {a["theme"]: a["score"] for a in rows[1].answers}
@@ -57,7 +73,7 @@ def test_young_person_and_parent_rate_in_family_mode_and_triangulation_shows_bot
     view = client.get(f"/cases/{case.id}/base/feedback?round=1")
     assert view.status_code == 200
     assert "Young person" in view.text and "Parent or carer" in view.text
-    assert 'score-na">Can\'t say' in view.text and "She really listens" in view.text
+    assert "score-na\">Can't say" in view.text and "She really listens" in view.text
     triangle = feedback.triangulation(session=db, case_id=case.id, review_round=1)
     assert triangle["averages"] == {"young_person": 5.0, "parent": 3.0, "social_worker": None}
 
@@ -91,7 +107,13 @@ def test_replayed_feedback_is_recorded_once_and_a_rater_may_rate_two_workers(cli
 def test_social_worker_feedback_names_the_rater(client, db, settings):
     worker, case, _ = case_with_family(db)
     login(client, db, worker, settings)
-    assert client.post(f"/cases/{case.id}/base/feedback/social_worker", data={"id": uid(), "rater_name": "Dee Social Worker", "round": "2", **answers("4")}).status_code == 303
+    assert (
+        client.post(
+            f"/cases/{case.id}/base/feedback/social_worker",
+            data={"id": uid(), "rater_name": "Dee Social Worker", "round": "2", **answers("4")},
+        ).status_code
+        == 303
+    )
     row = db.exec(select(BaseFeedback)).one()
     assert (row.perspective, row.rater_name, row.round) == ("social_worker", "Dee Social Worker", 2)
 
@@ -99,7 +121,9 @@ def test_social_worker_feedback_names_the_rater(client, db, settings):
 def test_worker_starts_a_new_review_round_and_the_family_form_records_into_it(client, db, settings):
     worker, case, mother = case_with_family(db)
     login(client, db, worker, settings)
-    client.post(f"/cases/{case.id}/base/feedback/parent", data={"id": uid(), "rater": mother.id, "round": "1", **answers()})
+    client.post(
+        f"/cases/{case.id}/base/feedback/parent", data={"id": uid(), "rater": mother.id, "round": "1", **answers()}
+    )
     view = client.get(f"/cases/{case.id}/base/feedback")
     assert "Start review 2" in view.text
     view = client.get(f"/cases/{case.id}/base/feedback?round=2")
@@ -110,6 +134,7 @@ def test_worker_starts_a_new_review_round_and_the_family_form_records_into_it(cl
 
 
 # ---- the family's own screen: /family/<case>/<person>/feedback ----------------------------------
+
 
 def _family(db, client, settings):
     from tests.family.factories import with_pin, young_person
@@ -141,18 +166,38 @@ def test_family_screen_in_family_mode_records_each_persons_answers_in_their_name
     assert 'class="site-nav"' not in page.text and "data-one-at-a-time" in page.text
     assert f'data-offline="true" data-offline-next="/family/{case.id}/{amira.id}/done"' in page.text
     assert "building a secure base" in page.text  # the young person's wording
-    saved = client.post(f"/family/{case.id}/{amira.id}/feedback", data={"id": uid(), "round": "1", "about_worker": str(worker.id), **answers("5", risks="cant_say"), "comment_listening": "She listens"})
+    saved = client.post(
+        f"/family/{case.id}/{amira.id}/feedback",
+        data={
+            "id": uid(),
+            "round": "1",
+            "about_worker": str(worker.id),
+            **answers("5", risks="cant_say"),
+            "comment_listening": "She listens",
+        },
+    )
     assert saved.status_code == 303 and saved.headers["location"] == f"/family/{case.id}/{amira.id}/done"
 
     client.post(f"/family/{case.id}/who", data={"person": mother.id})
     assert "worker" in client.get(f"/family/{case.id}/{mother.id}/feedback").text
-    assert client.post(f"/family/{case.id}/{mother.id}/feedback", data={"id": uid(), "round": "1", **answers("3")}).status_code == 303
+    assert (
+        client.post(
+            f"/family/{case.id}/{mother.id}/feedback", data={"id": uid(), "round": "1", **answers("3")}
+        ).status_code
+        == 303
+    )
 
     rows = _rows(db)
-    assert [(r.perspective, r.rater_name, r.given_in_family_mode, r.recorded_by_id, r.about_worker_id) for r in rows] == [
-        ("parent", "Samira Hassan", True, worker.id, worker.id), ("young_person", "Amira Hassan", True, worker.id, worker.id)]
+    assert [
+        (r.perspective, r.rater_name, r.given_in_family_mode, r.recorded_by_id, r.about_worker_id) for r in rows
+    ] == [
+        ("parent", "Samira Hassan", True, worker.id, worker.id),
+        ("young_person", "Amira Hassan", True, worker.id, worker.id),
+    ]
     assert {a["theme"]: a["score"] for a in rows[1].answers}["risks"] is None
-    audited = db.exec(select(AuditEntry.object_id).where(AuditEntry.object_type == "base_feedback", AuditEntry.action == "create")).all()
+    audited = db.exec(
+        select(AuditEntry.object_id).where(AuditEntry.object_type == "base_feedback", AuditEntry.action == "create")
+    ).all()
     assert sorted(audited) == sorted(r.id for r in rows)
     # The worker's own screens stay closed until the hand-back.
     assert client.get(f"/cases/{case.id}/base/feedback").status_code == 403
@@ -177,7 +222,12 @@ def test_family_screen_answers_sent_later_by_the_workers_session_apply_once_in_t
     client.post(f"/family/{case.id}/{mother.id}/feedback", data=sent)
     row = _rows(db)
     assert len(row) == 1 and row[0].id == op
-    assert (row[0].perspective, row[0].rater_name, row[0].given_in_family_mode, row[0].recorded_by_id) == ("parent", "Samira Hassan", True, worker.id)
+    assert (row[0].perspective, row[0].rater_name, row[0].given_in_family_mode, row[0].recorded_by_id) == (
+        "parent",
+        "Samira Hassan",
+        True,
+        worker.id,
+    )
     assert db.get(SyncOperation, op) is not None
 
 
@@ -201,17 +251,30 @@ def test_family_screen_is_only_for_people_on_the_case_and_the_cases_worker(clien
     db.commit()
     # Someone from another case in the address: not found, and nothing recorded.
     assert client.get(f"/family/{case.id}/{theirs.id}/feedback").status_code == 404
-    assert client.post(f"/family/{case.id}/{theirs.id}/feedback", data={"id": uid(), "round": "1", **answers()}).status_code == 404
+    assert (
+        client.post(
+            f"/family/{case.id}/{theirs.id}/feedback", data={"id": uid(), "round": "1", **answers()}
+        ).status_code
+        == 404
+    )
     # In family mode, only the handed-over case.
     hand_over(client, case, amira)
     assert client.get(f"/family/{other.id}/{theirs.id}/feedback").status_code == 404
-    assert client.post(f"/family/{other.id}/{theirs.id}/feedback", data={"id": uid(), "round": "1", **answers()}).status_code == 404
+    assert (
+        client.post(
+            f"/family/{other.id}/{theirs.id}/feedback", data={"id": uid(), "round": "1", **answers()}
+        ).status_code
+        == 404
+    )
     # Another worker, not on the case: not found.
     stranger = make_user(db)
     db.commit()
     login(client, db, stranger, settings)
     assert client.get(f"/family/{case.id}/{amira.id}/feedback").status_code == 404
-    assert client.post(f"/family/{case.id}/{amira.id}/feedback", data={"id": uid(), "round": "1", **answers()}).status_code == 404
+    assert (
+        client.post(f"/family/{case.id}/{amira.id}/feedback", data={"id": uid(), "round": "1", **answers()}).status_code
+        == 404
+    )
     assert _rows(db) == []
 
 
@@ -219,7 +282,10 @@ def test_family_screen_adds_to_the_latest_review_unless_the_link_names_one(clien
     worker, case, mother, amira = _family(db, client, settings)
     url = f"/family/{case.id}/{amira.id}/feedback"
     assert 'name="round" value="1"' in client.get(url).text
-    client.post(f"/cases/{case.id}/base/feedback/social_worker", data={"id": uid(), "rater_name": "Dee", "round": "2", **answers()})
+    client.post(
+        f"/cases/{case.id}/base/feedback/social_worker",
+        data={"id": uid(), "rater_name": "Dee", "round": "2", **answers()},
+    )
     assert 'name="round" value="2"' in client.get(url).text
     assert 'name="round" value="3"' in client.get(f"{url}?round=3").text
     view = client.get(f"/cases/{case.id}/base/feedback?round=3").text
@@ -232,7 +298,12 @@ def test_take_offline_keeps_the_feedback_screen_of_everyone_on_the_case(client, 
     screens = [f"/family/{case.id}/{amira.id}/feedback", f"/family/{case.id}/{mother.id}/feedback"]
     assert set(screens) <= set(listed)  # before any assessment too
     # With what the family need around them: their home, "All done", the hand-over and hand-back.
-    assert {f"/family/{case.id}/{amira.id}", f"/family/{case.id}/{mother.id}/done", f"/cases/{case.id}/hand-to-family", f"/family/{case.id}/hand-back"} <= set(listed)
+    assert {
+        f"/family/{case.id}/{amira.id}",
+        f"/family/{case.id}/{mother.id}/done",
+        f"/cases/{case.id}/hand-to-family",
+        f"/family/{case.id}/hand-back",
+    } <= set(listed)
     for url in screens:
         page = client.get(url)
         assert page.status_code == 200 and 'data-offline="true"' in page.text, url
@@ -247,5 +318,8 @@ def test_family_screen_with_two_workers_asks_which_and_records_about_the_one_cho
     url = f"/family/{case.id}/{amira.id}/feedback"
     page = client.get(url).text
     assert "Which worker is this about?" in page and page.count('<span class="mark" aria-hidden="true"></span>') == 2
-    assert client.post(url, data={"id": uid(), "round": "1", "about_worker": str(co_worker.id), **answers()}).status_code == 303
+    assert (
+        client.post(url, data={"id": uid(), "round": "1", "about_worker": str(co_worker.id), **answers()}).status_code
+        == 303
+    )
     assert [r.about_worker_id for r in _rows(db)] == [co_worker.id]

@@ -1,4 +1,5 @@
 """The formulation suggestion reads real visits: three missed home visits in a row count, calls do not."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -10,7 +11,15 @@ from tests.factories import make_case, make_user
 
 
 def _visit(db, case, worker, days_ago, attended, kind="visit"):
-    db.add(Contact(case_id=case.id, kind=kind, occurred_on=date(2026, 11, 1) - timedelta(days=days_ago), attended=attended, by_user_id=worker.id))
+    db.add(
+        Contact(
+            case_id=case.id,
+            kind=kind,
+            occurred_on=date(2026, 11, 1) - timedelta(days=days_ago),
+            attended=attended,
+            by_user_id=worker.id,
+        )
+    )
 
 
 def test_three_missed_visits_in_a_row_are_read_from_contacts(db):

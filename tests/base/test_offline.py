@@ -3,6 +3,7 @@
 A page kept on the device shows the state it was taken in, so forms sent from it must mean the
 same whatever that state was: the stage status is a choice of state, not a toggle.
 """
+
 from __future__ import annotations
 
 from sqlmodel import select
@@ -17,7 +18,9 @@ from tests.querycount import count_queries
 
 def _version(db, case) -> BaseVersion:
     db.expire_all()
-    return db.exec(select(BaseVersion).where(BaseVersion.case_id == case.id).order_by(BaseVersion.number.desc())).first()
+    return db.exec(
+        select(BaseVersion).where(BaseVersion.case_id == case.id).order_by(BaseVersion.number.desc())
+    ).first()
 
 
 def _pages(client, case) -> list[str]:
@@ -38,22 +41,36 @@ def test_every_stage_page_and_each_items_edit_page_are_kept_and_each_opens(clien
     client.post(f"/cases/{case.id}/base", data={"id": uid()})
     vid = _version(db, case).id
     engagement, risk, step = uid(), uid(), uid()
-    client.post(f"/cases/{case.id}/base/engagement", data={"version_id": vid, "id": engagement, "person_id": mother.id, **ENGAGEMENT})
+    client.post(
+        f"/cases/{case.id}/base/engagement",
+        data={"version_id": vid, "id": engagement, "person_id": mother.id, **ENGAGEMENT},
+    )
     client.post(f"/cases/{case.id}/base/risk", data={"version_id": vid, "id": risk, **RISK})
-    client.post(f"/cases/{case.id}/base/plan/steps", data={"version_id": vid, "id": step, "what": "Curfew", "who": "Samira", "outcome": "Safe at night"})
+    client.post(
+        f"/cases/{case.id}/base/plan/steps",
+        data={"version_id": vid, "id": step, "what": "Curfew", "who": "Samira", "outcome": "Safe at night"},
+    )
     base = f"/cases/{case.id}/base"
     pages = _pages(client, case)
     assert pages == [
-        base, f"{base}/engagement", f"{base}/resilience", f"{base}/risk", f"{base}/analysis", f"{base}/plan",
-        f"{base}/engagement?edit={engagement}", f"{base}/risk?edit={risk}", f"{base}/plan?edit={step}",
-        f"{base}/feedback", f"{base}/feedback/social_worker",
+        base,
+        f"{base}/engagement",
+        f"{base}/resilience",
+        f"{base}/risk",
+        f"{base}/analysis",
+        f"{base}/plan",
+        f"{base}/engagement?edit={engagement}",
+        f"{base}/risk?edit={risk}",
+        f"{base}/plan?edit={step}",
+        f"{base}/feedback",
+        f"{base}/feedback/social_worker",
     ]
     for url in pages:
         page = client.get(url)
         assert page.status_code == 200, url
     # Each kept stage page can finalise, judge, mark and reopen without the server.
     plan = client.get(f"{base}/plan").text
-    assert 'action="/cases/%d/base/plan/finalise" data-offline="true"' % case.id in plan
+    assert f'action="/cases/{case.id}/base/plan/finalise" data-offline="true"' in plan
     assert client.get(f"{base}/risk").text.count('data-offline="true"') == 3  # hazard, judgement, status
 
 
@@ -62,12 +79,16 @@ def test_a_submitted_version_keeps_its_pages_read_only_without_edit_pages(client
     login(client, db, worker, settings)
     client.post(f"/cases/{case.id}/base", data={"id": uid()})
     vid = _version(db, case).id
-    client.post(f"/cases/{case.id}/base/engagement", data={"version_id": vid, "id": uid(), "person_id": mother.id, **ENGAGEMENT})
+    client.post(
+        f"/cases/{case.id}/base/engagement", data={"version_id": vid, "id": uid(), "person_id": mother.id, **ENGAGEMENT}
+    )
     client.post(f"/cases/{case.id}/base/submit", data={"version_id": vid})
     assert not any("edit=" in p for p in _pages(client, case))
 
 
-def test_listing_the_pages_costs_two_queries_however_much_is_recorded_and_however_big_the_family(client, db, settings, engine):
+def test_listing_the_pages_costs_two_queries_however_much_is_recorded_and_however_big_the_family(
+    client, db, settings, engine
+):
     worker, case, mother = case_with_family(db)
     login(client, db, worker, settings)
     client.post(f"/cases/{case.id}/base", data={"id": uid()})
@@ -82,7 +103,10 @@ def test_listing_the_pages_costs_two_queries_however_much_is_recorded_and_howeve
 
     few_queries, few_pages = measure()
     for n in range(5):
-        client.post(f"/cases/{case.id}/base/engagement", data={"version_id": vid, "id": uid(), "person_id": mother.id, **ENGAGEMENT})
+        client.post(
+            f"/cases/{case.id}/base/engagement",
+            data={"version_id": vid, "id": uid(), "person_id": mother.id, **ENGAGEMENT},
+        )
         client.post(f"/cases/{case.id}/base/risk", data={"version_id": vid, "id": uid(), **RISK})
         db.add(Person(case_id=case.id, name=f"Aunt {n}", relationship="Aunt"))
     db.commit()
@@ -122,13 +146,26 @@ def test_edits_of_two_items_from_the_same_revision_are_sent_to_different_targets
     vid = _version(db, case).id
     first, second = uid(), uid()
     for item in (first, second):
-        client.post(f"/cases/{case.id}/base/engagement", data={"version_id": vid, "id": item, "person_id": mother.id, **ENGAGEMENT})
+        client.post(
+            f"/cases/{case.id}/base/engagement",
+            data={"version_id": vid, "id": item, "person_id": mother.id, **ENGAGEMENT},
+        )
     actions = {item: client.get(f"/cases/{case.id}/base/engagement?edit={item}").text for item in (first, second)}
     assert f'action="/cases/{case.id}/base/engagement?item={first}"' in actions[first]
     assert f'action="/cases/{case.id}/base/engagement?item={second}"' in actions[second]
     # Both edits, from revision 1, are applied.
     for item in (first, second):
-        sent = client.post(f"/cases/{case.id}/base/engagement?item={item}", data={"version_id": vid, "id": item, "base_version": "1", "person_id": mother.id, **ENGAGEMENT, "expectations": f"Edited {item[:4]}"})
+        sent = client.post(
+            f"/cases/{case.id}/base/engagement?item={item}",
+            data={
+                "version_id": vid,
+                "id": item,
+                "base_version": "1",
+                "person_id": mother.id,
+                **ENGAGEMENT,
+                "expectations": f"Edited {item[:4]}",
+            },
+        )
         assert sent.status_code == 303
     assert sorted(e["revision"] for e in _version(db, case).content["engagement"]) == [2, 2]
 
@@ -155,10 +192,21 @@ def test_a_second_checklist_save_from_a_kept_page_changes_only_what_was_changed(
     first = {"version_id": vid, "base_version": "0", **kept, "mark_trusted_adult": "strength", "mark_hobby": "strength"}
     assert client.post(url, data=first).status_code == 303
     # From the same kept page: school marked, hobby changed; trusted adult left as the page showed it.
-    second = {"version_id": vid, "base_version": "1", **kept, "mark_goes_to_school": "vulnerability", "mark_hobby": "vulnerability", "decided_hobby": "family"}
+    second = {
+        "version_id": vid,
+        "base_version": "1",
+        **kept,
+        "mark_goes_to_school": "vulnerability",
+        "mark_hobby": "vulnerability",
+        "decided_hobby": "family",
+    }
     assert client.post(url, data=second).status_code == 303
     marks = _version(db, case).content["resilience"]["marks"]
-    assert {k: m["mark"] for k, m in marks.items()} == {"trusted_adult": "strength", "hobby": "vulnerability", "goes_to_school": "vulnerability"}
+    assert {k: m["mark"] for k, m in marks.items()} == {
+        "trusted_adult": "strength",
+        "hobby": "vulnerability",
+        "goes_to_school": "vulnerability",
+    }
     assert marks["hobby"]["decided_by"] == "family"
     # From a page showing the saved marks, un-marking a factor removes it.
     fresh = _shown_fields(client, case)

@@ -4,6 +4,7 @@ The server runs in a thread of the test process on the same database as the fact
 can set up data directly and then use the app as a person would. Without Chromium these tests skip
 with a reason, except in CI (CI=true), where a missing browser fails the run.
 """
+
 from __future__ import annotations
 
 import json
@@ -44,7 +45,15 @@ def browser():
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -91,7 +100,10 @@ def page(context):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "Content-Security-Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: errors.append(msg.text) if msg.type == "error" and "Content-Security-Policy" in msg.text else None,
+    )
     yield page
     assert not errors, f"JavaScript errors or CSP violations on the page: {errors}"
 
@@ -127,8 +139,7 @@ def assert_accessible(page, name: str | None = None) -> None:
         """async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa']}})"""
     )
     violations = [
-        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
+        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]
     ]
     if name:
         SCREENSHOTS.mkdir(exist_ok=True)

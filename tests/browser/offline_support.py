@@ -1,4 +1,5 @@
 """Helpers for the offline browser tests: Take offline, a failing-server wrapper and looks into IndexedDB."""
+
 from __future__ import annotations
 
 import time

@@ -1,4 +1,5 @@
 """Admin, profile, audit-trail and error pages in a real browser: axe-clean on tablet and phone."""
+
 from __future__ import annotations
 
 import pytest

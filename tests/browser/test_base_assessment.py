@@ -1,4 +1,5 @@
 """A worker works through BASE in a real browser; the family rate in family mode; axe at two sizes."""
+
 from __future__ import annotations
 
 import pytest
@@ -56,7 +57,9 @@ def test_worker_completes_base_reopens_resilience_finalises_plan_and_family_give
 
     # Engagement: the young person and the mother.
     for name in ("Amira Hassan", "Samira Hassan"):
-        page.get_by_label("Who").select_option(label=f"{name} (Young person)" if name.startswith("Amira") else f"{name} (Mother)")
+        page.get_by_label("Who").select_option(
+            label=f"{name} (Young person)" if name.startswith("Amira") else f"{name} (Mother)"
+        )
         page.get_by_label("What do they hope to achieve?").fill("Back in college")
         page.get_by_role("group", name="Motivation to change").get_by_label("4").check()
         page.get_by_role("group", name="Capacity to change").get_by_label("3").check()
@@ -73,7 +76,9 @@ def test_worker_completes_base_reopens_resilience_finalises_plan_and_family_give
     friends.get_by_label("Vulnerability").check()
     friends.get_by_label("Who decided").select_option(label="Family")
     _save(page, "Save resilience checklist")
-    assert page.locator("figcaption").inner_text() == "2 strengths and 1 vulnerability: the scales tip towards strengths."
+    assert (
+        page.locator("figcaption").inner_text() == "2 strengths and 1 vulnerability: the scales tip towards strengths."
+    )
     assert page.get_by_role("img", name="Tipping scales").is_visible()
     _stage_status(page, "resilience", "Done")
     assert_accessible(page, "base-resilience-tablet")
@@ -98,7 +103,9 @@ def test_worker_completes_base_reopens_resilience_finalises_plan_and_family_give
     _go(page, "2. Resilience")
     _stage_status(page, "resilience", "Open: still working on it")
     assert page.get_by_text("Resilience reopened.").is_visible()
-    page.get_by_role("group", name="Goes to school, college or training most days").get_by_label("Vulnerability").check()
+    page.get_by_role("group", name="Goes to school, college or training most days").get_by_label(
+        "Vulnerability"
+    ).check()
     _save(page, "Save resilience checklist")
     assert page.locator("figcaption").inner_text() == "2 strengths and 2 vulnerabilities: the scales are level."
     _stage_status(page, "resilience", "Done")
@@ -188,7 +195,9 @@ def test_gate_names_the_empty_stage_and_a_replayed_offline_form_applies_once(pag
     data = {**fields, "hazard": "Exploitation", "likelihood": "2", "imminence": "2", "impact": "3"}
     # The outbox replays the same operation after a lost reply; the server applies it once.
     for _ in range(2):
-        response = page.request.post(f"{live_server}/cases/{case.id}/base/risk", form=data, headers={"Origin": live_server}, max_redirects=0)
+        response = page.request.post(
+            f"{live_server}/cases/{case.id}/base/risk", form=data, headers={"Origin": live_server}, max_redirects=0
+        )
         assert response.status == 303
     db.expire_all()
     assert [r["hazard"] for r in db.exec(select(BaseVersion)).one().content["risks"]] == ["Exploitation"]
@@ -204,7 +213,13 @@ def test_demo_base_pages_for_amira_and_reece_pass_axe(page, live_server, db, set
     page.goto(f"{live_server}/cases/{amira}")
     assert page.get_by_text("Text each other evening plans by 5pm").is_visible()
     assert_accessible(page, "demo-amira-case-tablet")
-    for path, name in (("base", "overview"), ("base/resilience", "resilience"), ("base/risk", "risk"), ("base/analysis", "analysis"), ("base/feedback?round=2", "triangulation")):
+    for path, name in (
+        ("base", "overview"),
+        ("base/resilience", "resilience"),
+        ("base/risk", "risk"),
+        ("base/analysis", "analysis"),
+        ("base/feedback?round=2", "triangulation"),
+    ):
         page.goto(f"{live_server}/cases/{amira}/{path}")
         assert_accessible(page, f"demo-amira-{name}-tablet")
     assert page.get_by_text("Sam actually listens now.").is_visible()
@@ -234,9 +249,17 @@ def test_edit_from_an_older_revision_shows_saved_and_yours_side_by_side(page, li
     _save(page, "Save risk")
     _go(page, "Edit risk: Exploitation")
     # Meanwhile the co-worker's tablet saves a change to the same risk.
-    fields = {el.get_attribute("name"): el.get_attribute("value") for el in page.locator("form#risk-form input[type=hidden]").all()}
+    fields = {
+        el.get_attribute("name"): el.get_attribute("value")
+        for el in page.locator("form#risk-form input[type=hidden]").all()
+    }
     other = {**fields, "hazard": "Exploitation by older peers", "likelihood": "3", "imminence": "2", "impact": "3"}
-    assert page.request.post(f"{live_server}/cases/{case.id}/base/risk", form=other, headers={"Origin": live_server}, max_redirects=0).status == 303
+    assert (
+        page.request.post(
+            f"{live_server}/cases/{case.id}/base/risk", form=other, headers={"Origin": live_server}, max_redirects=0
+        ).status
+        == 303
+    )
     page.get_by_label("Hazard").fill("Criminal exploitation")
     with page.expect_navigation():
         page.get_by_role("button", name="Save risk").click()

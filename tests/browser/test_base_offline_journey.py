@@ -14,6 +14,7 @@ Limits of pages kept on the device, designed around here: the assessment is star
 one form; a plan step cannot link a hazard recorded offline (the kept plan page does not list it),
 and a hazard cannot name resilience factors marked offline as mitigations, for the same reason.
 """
+
 from __future__ import annotations
 
 import re
@@ -64,7 +65,9 @@ def _stage_status(page, stage: str, choice: str) -> None:
 def _mark(page, factors: dict[str, str]) -> None:
     for factor, mark in factors.items():
         page.get_by_role("group", name=factor).get_by_label(mark).check()
-    page.get_by_role("group", name="Friends who are a good influence").get_by_label("Who decided").select_option(label="Family")
+    page.get_by_role("group", name="Friends who are a good influence").get_by_label("Who decided").select_option(
+        label="Family"
+    )
     page.get_by_role("button", name="Save resilience checklist").click()
 
 
@@ -104,7 +107,9 @@ def test_worker_records_all_five_stages_offline_and_they_sync_exactly_once(page,
     # 1. Engagement: the young person and her mother, then the stage is done.
     page.goto(f"{base}/engagement")
     expect(status(page)).to_have_text("Offline")
-    for n, (who, hope) in enumerate((("Amira Hassan (Young person)", "Back in college"), ("Samira Hassan (Mother)", "Amira home by ten")), start=1):
+    for n, (who, hope) in enumerate(
+        (("Amira Hassan (Young person)", "Back in college"), ("Samira Hassan (Mother)", "Amira home by ten")), start=1
+    ):
         page.get_by_label("Who").select_option(label=who)
         page.get_by_label("What do they hope to achieve?").fill(hope)
         page.get_by_role("group", name="Motivation to change").get_by_label("4").check()
@@ -214,7 +219,9 @@ def test_worker_records_all_five_stages_offline_and_they_sync_exactly_once(page,
             expect(page.get_by_text(f"Question {n} of 11")).to_be_visible()
             page.get_by_role("radio", name=score, exact=True).check()
             if n == 1:
-                _family_screen_checks(page, f"base-offline-family-feedback-{person.relationship.lower().replace(' ', '-')}")
+                _family_screen_checks(
+                    page, f"base-offline-family-feedback-{person.relationship.lower().replace(' ', '-')}"
+                )
             if n < 11:
                 page.get_by_role("button", name="Next question").click()
         page.get_by_role("textbox", name="Anything to add? (optional)").fill(f"{first} says thanks")
@@ -259,22 +266,36 @@ def test_worker_records_all_five_stages_offline_and_they_sync_exactly_once(page,
     assert sorted(given) == ["Amira Hassan", "Samira Hassan"] and _count(db, BaseFeedback) == 2
     for name, perspective, score in (("Amira Hassan", "young_person", 5), ("Samira Hassan", "parent", 3)):
         row = given[name]
-        assert (row.perspective, row.round, row.about_worker_id, row.given_in_family_mode, row.recorded_by_id) == (perspective, 1, worker.id, True, worker.id)
+        assert (row.perspective, row.round, row.about_worker_id, row.given_in_family_mode, row.recorded_by_id) == (
+            perspective,
+            1,
+            worker.id,
+            True,
+            worker.id,
+        )
         assert [a["score"] for a in row.answers] == [score] * 11
         assert row.answers[-1]["comment"] == f"{name.split(' ')[0]} says thanks"
-    assert family_ops == {f"/family/{case.id}/{amira.id}/feedback": given["Amira Hassan"].id, f"/family/{case.id}/{mother.id}/feedback": given["Samira Hassan"].id}
+    assert family_ops == {
+        f"/family/{case.id}/{amira.id}/feedback": given["Amira Hassan"].id,
+        f"/family/{case.id}/{mother.id}/feedback": given["Samira Hassan"].id,
+    }
 
     content = _content(db)
     assert sorted(e["person_name"] for e in content["engagement"]) == ["Amira Hassan", "Samira Hassan"]
     assert [r["hazard"] for r in content["risks"]] == ["Going missing overnight"]
-    assert content["risks"][0]["level"] == "high" and content["risks"][0]["actions"][0]["what"] == "Return-home conversation"
+    assert (
+        content["risks"][0]["level"] == "high"
+        and content["risks"][0]["actions"][0]["what"] == "Return-home conversation"
+    )
     assert content["risk_judgement"] == {"level": "high", "rationale": "Missing three times this month"}
     # Both checklist saves applied: the second moved on from the first's revision (no conflict).
     assert content["stages"]["resilience"]["revision"] == 2
     marks = {key: (m["mark"], m["decided_by"]) for key, m in content["resilience"]["marks"].items()}
     assert marks == {
-        "trusted_adult": ("strength", "family_with_worker"), "hobby": ("strength", "family_with_worker"),
-        "good_friends": ("vulnerability", "family"), "goes_to_school": ("vulnerability", "family_with_worker"),
+        "trusted_adult": ("strength", "family_with_worker"),
+        "hobby": ("strength", "family_with_worker"),
+        "good_friends": ("vulnerability", "family"),
+        "goes_to_school": ("vulnerability", "family_with_worker"),
     }
     assert [m["chair"] for m in content["meetings"]] == ["Jo Bell"]
     assert [q["text"] for q in content["requirements"]] == ["Attend core groups"]
@@ -295,7 +316,9 @@ def test_worker_records_all_five_stages_offline_and_they_sync_exactly_once(page,
     expect(table.get_by_role("columnheader", name="Young person")).to_be_visible()
     expect(table.get_by_role("columnheader", name="Parent or carer")).to_be_visible()
     assert page.get_by_role("row", name="Average").inner_text().split("\t")[1:3] == ["5.0", "3.0"]
-    expect(page.locator(".raters li")).to_have_text(["Young person: Amira Hassan about Sam Okafor", "Parent or carer: Samira Hassan about Sam Okafor"])
+    expect(page.locator(".raters li")).to_have_text(
+        ["Young person: Amira Hassan about Sam Okafor", "Parent or carer: Samira Hassan about Sam Okafor"]
+    )
     expect(page.get_by_text("Samira says thanks")).to_be_visible()
     assert_accessible(page, "base-offline-triangulation-tablet")
 
@@ -317,13 +340,19 @@ def test_two_peoples_engagements_edited_offline_from_the_same_revision_both_appl
     db.expire_all()
     people = db.exec(select(Person).where(Person.case_id == case.id)).all()
     for person in people:
-        response = page.request.post(f"{base}/engagement", form={"version_id": version_id, "id": uid(), "person_id": person.id, **ENGAGEMENT},
-                                     headers={"Origin": live_server}, max_redirects=0)
+        response = page.request.post(
+            f"{base}/engagement",
+            form={"version_id": version_id, "id": uid(), "person_id": person.id, **ENGAGEMENT},
+            headers={"Origin": live_server},
+            max_redirects=0,
+        )
         assert response.status == 303
     take_offline(page, live_server, case.id)
 
     context.set_offline(True)
-    for n, (name, expects) in enumerate((("Amira Hassan", "Fewer rows at home"), ("Samira Hassan", "Amira talks to her")), start=1):
+    for n, (name, expects) in enumerate(
+        (("Amira Hassan", "Fewer rows at home"), ("Samira Hassan", "Amira talks to her")), start=1
+    ):
         page.goto(f"{base}/engagement")
         page.get_by_role("link", name=f"Edit engagement for {name}").click()
         page.get_by_label("What do they expect from the work?").fill(expects)
@@ -339,7 +368,9 @@ def test_two_peoples_engagements_edited_offline_from_the_same_revision_both_appl
     assert [e["revision"] for e in entries.values()] == [2, 2]
 
 
-def test_a_plan_finalised_offline_with_the_risk_stage_empty_is_set_aside_naming_the_stage(page, context, live_server, db):
+def test_a_plan_finalised_offline_with_the_risk_stage_empty_is_set_aside_naming_the_stage(
+    page, context, live_server, db
+):
     """The gate is the server's: a plan finalised on a kept page before any risk was recorded is
     refused when it syncs, set aside with the message naming the risk stage, and finalised by
     "Edit and retry" once a risk is recorded (the plan page's finalise form reopens, not the first)."""

@@ -1,6 +1,7 @@
 """A worker takes a referral through screening into active work on a tablet, as issue 3 asks:
 creates the case, screens it, adds the mother and a grandmother, records consent and a home
 visit, and sees all of it on the timeline. axe checks every page on the way."""
+
 from __future__ import annotations
 
 import re
@@ -84,7 +85,17 @@ def test_worker_creates_case_screens_it_adds_family_records_consent_and_visit(pa
     expect(page.get_by_text("Home visit recorded.")).to_be_visible()
 
     timeline = page.locator("#timeline")
-    for words in ("Referral received", "Screening started", "Eligibility decided", "Person added", "Pat Morgan (Grandmother)", "Donna Morgan (Mother)", "Consent recorded", "Active work started", "Home visit"):
+    for words in (
+        "Referral received",
+        "Screening started",
+        "Eligibility decided",
+        "Person added",
+        "Pat Morgan (Grandmother)",
+        "Donna Morgan (Mother)",
+        "Consent recorded",
+        "Active work started",
+        "Home visit",
+    ):
         expect(timeline.get_by_text(words).first).to_be_visible()
     consent_row = page.locator(".consent-table tr", has_text="Donna Morgan")
     expect(consent_row.get_by_text("✓ Given")).to_be_visible()

@@ -1,5 +1,6 @@
 """A worker ends active work to dormant, finds the case in the dormant register, and picks it back
 up when the young person calls: no referral, prompted tasks, the dormant period on the timeline."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -117,7 +118,12 @@ def test_supervisor_sees_figures_and_dormant_review_pages_accessible(page, live_
     dormant = make_case(db, worker=people.worker, status="active", young_person_name="Sophie Turner")
     service.end_active_work(session=db, case=dormant, by=actor_for(people.worker), data=full_ending())
     closed = make_case(db, worker=people.worker, status="active", young_person_name="Ellie Shaw")
-    service.end_active_work(session=db, case=closed, by=actor_for(people.worker), data=full_ending(outcome="closed", closure_reason="moved_away"))
+    service.end_active_work(
+        session=db,
+        case=closed,
+        by=actor_for(people.worker),
+        data=full_ending(outcome="closed", closure_reason="moved_away"),
+    )
     db.commit()
     log_in(page, live_server, people.supervisor.email)
     expect(page.get_by_role("link", name="Dormant register")).to_be_visible(timeout=SLOW)
@@ -130,7 +136,11 @@ def test_supervisor_sees_figures_and_dormant_review_pages_accessible(page, live_
     page.goto(f"{live_server}/cases/{closed.id}/reopen")
     assert_accessible(page, "endings-reopen-tablet")
     page.set_viewport_size(PHONE)
-    for path, name in (("/endings/figures", "figures"), (f"/cases/{dormant.id}/dormant-review", "dormant-review"), (f"/cases/{dormant.id}/reactivate", "reactivate")):
+    for path, name in (
+        ("/endings/figures", "figures"),
+        (f"/cases/{dormant.id}/dormant-review", "dormant-review"),
+        (f"/cases/{dormant.id}/reactivate", "reactivate"),
+    ):
         page.goto(f"{live_server}{path}")
         assert_accessible(page, f"endings-{name}-phone")
         assert_touch_targets(page)

@@ -1,6 +1,7 @@
 """Issue 9 offline: the guided ending filled in at the family's kitchen table with no signal, and
 later the reactivation on a home visit with no signal; each synced exactly once, and the rest of
 the journey (caseload count, dormant register, prompted tasks, timeline) works after sync."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -25,7 +26,6 @@ SLOW = 20_000
 def _count(db, model, *where) -> int:
     db.expire_all()
     return db.exec(select(func.count()).select_from(model).where(*where)).one()
-
 
 
 def _save_offline(page, button: str) -> list[dict]:
@@ -129,7 +129,9 @@ def test_ending_and_later_reactivation_filled_in_offline_each_sync_once(page, co
     expect(page.locator(".caseload-counts")).to_have_text("2 active · 0 dormant")
 
 
-def test_ending_refused_at_sync_is_set_aside_with_the_reason_and_saved_once_after_edit_and_retry(page, context, live_server, db):
+def test_ending_refused_at_sync_is_set_aside_with_the_reason_and_saved_once_after_edit_and_retry(
+    page, context, live_server, db
+):
     page.set_default_timeout(SLOW)
     people = make_team_people(db)
     case = make_case(db, worker=people.worker, status="active", young_person_name="Kayla Morgan")
@@ -143,8 +145,12 @@ def test_ending_refused_at_sync_is_set_aside_with_the_reason_and_saved_once_afte
     page.get_by_label("Evidence for goal 1").fill("96% attendance this half-term")
     page.get_by_label("Date the family agreed the timing").fill((today() - timedelta(days=5)).isoformat())
     page.get_by_label("How the timing was negotiated").fill("At home with Kayla and Donna")
-    for label, text in (("Named contact for the family", "Amy Worker, 0151 496 0000"), ("Closing summary for the family", "Well done."),
-                        ("The young person's views", "Ready"), ("Outcome summary", "At home, in school")):
+    for label, text in (
+        ("Named contact for the family", "Amy Worker, 0151 496 0000"),
+        ("Closing summary for the family", "Well done."),
+        ("The young person's views", "Ready"),
+        ("Outcome summary", "At home, in school"),
+    ):
         page.get_by_label(label).fill(text)
     _save_offline(page, "End active work")  # the sustainability plan forgotten
 

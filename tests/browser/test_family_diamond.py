@@ -4,6 +4,7 @@ The worker hands over; the young person rates the four aims; the mother rates; t
 back with the PIN and rates; the Diamond shows three shapes. Screenshots of the family screens and
 the Diamond are saved in tests/browser/screenshots/ for people to look at.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -144,7 +145,9 @@ def test_diamond_page_with_goals_and_several_reviews_passes_axe_on_phone(page, l
 
     worker, case = _setup(db)
     kayla = young_person(db, case)
-    goal = DiamondGoal(case_id=case.id, title="Get to school on time", chosen_by_person_id=kayla.id, created_by_user_id=worker.id)
+    goal = DiamondGoal(
+        case_id=case.id, title="Get to school on time", chosen_by_person_id=kayla.id, created_by_user_id=worker.id
+    )
     db.add(goal)
     db.flush()
     for i in range(3):

@@ -7,6 +7,7 @@ back with the PIN and rates. With the signal back, everything syncs exactly once
 device sends it all again) and the Diamond shows three shapes. Screenshots of the family screens
 and the Diamond are saved in tests/browser/screenshots/.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -38,7 +39,10 @@ def _rate_four(page, numbers, shot: str | None = None):
         if shot and index == 0:
             # Held upright, then turned on its side: still no sideways scrolling, big targets, axe clean.
             upright = page.viewport_size
-            for name, size in ((shot, upright), (f"{shot}-landscape", {"width": upright["height"], "height": upright["width"]})):
+            for name, size in (
+                (shot, upright),
+                (f"{shot}-landscape", {"width": upright["height"], "height": upright["width"]}),
+            ):
                 page.set_viewport_size(size)
                 assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
                 assert_accessible(page, name)
@@ -149,8 +153,18 @@ def test_family_rates_the_diamond_with_no_signal_and_it_syncs_exactly_once(page,
         by_rater.setdefault(r.person_id or f"user:{r.user_id}", {})[r.aim] = (r.score, r.in_family_mode)
     assert by_rater == {
         kayla.id: {"wellbeing": (4, True), "learning": (6, True), "relationships": (3, True), "empowerment": (5, True)},
-        mother.id: {"wellbeing": (7, True), "learning": (6, True), "relationships": (8, True), "empowerment": (5, True)},
-        f"user:{worker.id}": {"wellbeing": (5, False), "learning": (6, False), "relationships": (5, False), "empowerment": (6, False)},
+        mother.id: {
+            "wellbeing": (7, True),
+            "learning": (6, True),
+            "relationships": (8, True),
+            "empowerment": (5, True),
+        },
+        f"user:{worker.id}": {
+            "wellbeing": (5, False),
+            "learning": (6, False),
+            "relationships": (5, False),
+            "empowerment": (6, False),
+        },
     }
     assert all(r.recorded_by_user_id == worker.id for r in rows)
 
@@ -160,7 +174,9 @@ def test_family_rates_the_diamond_with_no_signal_and_it_syncs_exactly_once(page,
     assert_accessible(page, f"family-offline-diamond-{size}")
 
 
-def test_five_wrong_pins_lock_a_tablet_handed_over_offline_and_end_the_session_once_online(page, context, live_server, db):
+def test_five_wrong_pins_lock_a_tablet_handed_over_offline_and_end_the_session_once_online(
+    page, context, live_server, db
+):
     worker = with_pin(make_user(db, email="sam@example.org", full_name="Sam Okafor"), db)
     case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
     db.commit()
@@ -177,7 +193,9 @@ def test_five_wrong_pins_lock_a_tablet_handed_over_offline_and_end_the_session_o
     for left in (4, 3, 2, 1):
         page.get_by_label("Worker PIN").fill("0000")
         page.get_by_role("button", name="Hand back").click()
-        expect(page.get_by_text(f"That is not the right PIN. {left} {'try' if left == 1 else 'tries'} left.")).to_be_visible()
+        expect(
+            page.get_by_text(f"That is not the right PIN. {left} {'try' if left == 1 else 'tries'} left.")
+        ).to_be_visible()
     page.get_by_label("Worker PIN").fill("0000")
     page.get_by_role("button", name="Hand back").click()
     expect(page.get_by_role("heading", name="The tablet is locked")).to_be_visible()

@@ -1,4 +1,5 @@
 """The foundation's pages work in a real browser, pass axe, and suit tablets and phones."""
+
 from __future__ import annotations
 
 import pytest

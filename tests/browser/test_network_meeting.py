@@ -1,4 +1,5 @@
 """A worker records a family network meeting, produces the family letter and reviews the tasks later."""
+
 from __future__ import annotations
 
 import pytest
@@ -91,7 +92,9 @@ def test_network_meeting_letter_and_review_marking_two_tasks_done(page, live_ser
     page.get_by_label("How it went: Text Nan when Kayla is home by 10pm").select_option("done")
     page.get_by_label("Note: Text Nan when Kayla is home by 10pm").fill("Home on time every night")
     page.context.set_offline(True)
-    body = page.evaluate("() => new URLSearchParams(new FormData(document.querySelector('form[data-offline]'))).toString()")
+    body = page.evaluate(
+        "() => new URLSearchParams(new FormData(document.querySelector('form[data-offline]'))).toString()"
+    )
     page.context.set_offline(False)
     statuses = page.evaluate(
         """async ([url, body]) => { const out = []; for (let i = 0; i < 2; i++) {

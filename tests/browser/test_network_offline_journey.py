@@ -1,5 +1,6 @@
 """Issue 8 offline: a network meeting recorded in the family's home with no signal, synced exactly
 once; the letter, the case page's tasks, and a review meeting (recorded offline too) afterwards."""
+
 from __future__ import annotations
 
 import io
@@ -29,7 +30,6 @@ TASKS = [
 def _count(db, model, *where) -> int:
     db.expire_all()
     return db.exec(select(func.count()).select_from(model).where(*where)).one()
-
 
 
 def _save_offline(page, *, waiting: int) -> list[dict]:

@@ -1,4 +1,5 @@
 """Installing the app, discarding a refused item, and an expired session during sync."""
+
 from __future__ import annotations
 
 import pytest
@@ -66,7 +67,9 @@ def test_discarding_a_refused_item_asks_first(page, context, live_server, db, wo
     assert _contacts(db, case) == 0
 
 
-def test_expired_session_pauses_sync_keeps_items_and_sends_them_after_logging_in_again(page, context, live_server, db, worker_case):
+def test_expired_session_pauses_sync_keeps_items_and_sends_them_after_logging_in_again(
+    page, context, live_server, db, worker_case
+):
     worker, case = worker_case
     log_in(page, live_server, worker.email)
     page.goto(f"{live_server}/cases/{case.id}/contacts/new")
@@ -93,7 +96,9 @@ def test_expired_session_pauses_sync_keeps_items_and_sends_them_after_logging_in
     assert _contacts(db, case) == 1
 
 
-def test_logging_out_without_a_signal_is_put_off_and_keeps_the_cases_on_the_device(page, context, live_server, worker_case):
+def test_logging_out_without_a_signal_is_put_off_and_keeps_the_cases_on_the_device(
+    page, context, live_server, worker_case
+):
     worker, case = worker_case
     log_in(page, live_server, worker.email)
     take_offline(page, live_server, case.id)
@@ -106,7 +111,9 @@ def test_logging_out_without_a_signal_is_put_off_and_keeps_the_cases_on_the_devi
     assert page.evaluate("caches.has('homeward-pages')") is True
 
 
-def test_saving_offline_asks_for_persistent_storage_and_the_outbox_warns_when_space_runs_low(page, context, live_server, worker_case):
+def test_saving_offline_asks_for_persistent_storage_and_the_outbox_warns_when_space_runs_low(
+    page, context, live_server, worker_case
+):
     worker, case = worker_case
     # A nearly full device, and a record of whether persistent storage was asked for.
     page.add_init_script("""
@@ -128,9 +135,16 @@ class TestExpiry:
     def settings(self, database_url):
         from app.config import Settings
 
-        return Settings(homeward_env="test", database_url=database_url, secret_key="test-secret-key-long-enough-for-tests-0123456789", offline_cache_hours=0)
+        return Settings(
+            homeward_env="test",
+            database_url=database_url,
+            secret_key="test-secret-key-long-enough-for-tests-0123456789",
+            offline_cache_hours=0,
+        )
 
-    def test_case_pages_kept_longer_than_the_configured_hours_are_not_shown(self, page, context, live_server, worker_case):
+    def test_case_pages_kept_longer_than_the_configured_hours_are_not_shown(
+        self, page, context, live_server, worker_case
+    ):
         worker, case = worker_case
         log_in(page, live_server, worker.email)
         take_offline(page, live_server, case.id)

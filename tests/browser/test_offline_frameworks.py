@@ -3,6 +3,7 @@
 The cases forms have their own acceptance tests (test_offline_visit.py); these drive a Signs of
 Safety map item and a worker's Diamond rating through the same outbox and ledger.
 """
+
 from __future__ import annotations
 
 import pytest

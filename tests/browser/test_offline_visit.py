@@ -1,5 +1,6 @@
 """Issue 4's acceptance tests: a home visit without a signal, on the real case, people and contact
 forms, in Chromium against the real server."""
+
 from __future__ import annotations
 
 import pytest
@@ -39,7 +40,6 @@ def _contacts(db, case) -> int:
     return db.exec(select(func.count()).select_from(Contact).where(Contact.case_id == case.id)).one()
 
 
-
 def _record_contact_offline(page, note, *, waiting, seen_alone=False):
     page.get_by_label("Short note").fill(note)
     if seen_alone:
@@ -49,7 +49,9 @@ def _record_contact_offline(page, note, *, waiting, seen_alone=False):
     expect(status(page)).to_have_text(f"{waiting} waiting")  # kept, and the form cleared for the next
 
 
-def test_case_taken_offline_opens_with_its_people_and_forms_and_other_cases_show_the_offline_page(page, context, live_server, db, visit):
+def test_case_taken_offline_opens_with_its_people_and_forms_and_other_cases_show_the_offline_page(
+    page, context, live_server, db, visit
+):
     worker, case, donna, other = visit
     log_in(page, live_server, worker.email)
     take_offline(page, live_server, case.id)
@@ -58,7 +60,10 @@ def test_case_taken_offline_opens_with_its_people_and_forms_and_other_cases_show
     failed = []
     # A request cut short by the next navigation (net::ERR_ABORTED: the tab's icon loads late) is
     # not a file missing offline; every other failure is.
-    page.on("requestfailed", lambda request: None if "ERR_ABORTED" in (request.failure or "") else failed.append(request.url))
+    page.on(
+        "requestfailed",
+        lambda request: None if "ERR_ABORTED" in (request.failure or "") else failed.append(request.url),
+    )
     context.set_offline(True)
     page.reload()
     expect(page.get_by_role("heading", name="Kayla Morgan")).to_be_visible()
@@ -78,7 +83,9 @@ def test_case_taken_offline_opens_with_its_people_and_forms_and_other_cases_show
     assert_accessible(page, "outbox-offline-cases")
 
 
-def test_two_contacts_recorded_offline_sync_exactly_once_and_a_replay_changes_nothing(page, context, live_server, db, visit):
+def test_two_contacts_recorded_offline_sync_exactly_once_and_a_replay_changes_nothing(
+    page, context, live_server, db, visit
+):
     worker, case, _, _ = visit
     log_in(page, live_server, worker.email)
     take_offline(page, live_server, case.id)
@@ -103,7 +110,9 @@ def test_two_contacts_recorded_offline_sync_exactly_once_and_a_replay_changes_no
     assert _contacts(db, case) == 2
 
 
-def test_server_failing_in_the_middle_of_a_sync_loses_nothing_and_duplicates_nothing(page, context, live_server, db, visit, app):
+def test_server_failing_in_the_middle_of_a_sync_loses_nothing_and_duplicates_nothing(
+    page, context, live_server, db, visit, app
+):
     worker, case, _, _ = visit
     log_in(page, live_server, worker.email)
     take_offline(page, live_server, case.id)
@@ -123,7 +132,9 @@ def test_server_failing_in_the_middle_of_a_sync_loses_nothing_and_duplicates_not
     assert sorted(c.note for c in db.exec(select(Contact)).all()) == ["First visit.", "Second visit.", "Third visit."]
 
 
-def test_person_changed_offline_and_online_becomes_a_conflict_settled_side_by_side_keeping_both(page, context, live_server, db, client, settings, visit):
+def test_person_changed_offline_and_online_becomes_a_conflict_settled_side_by_side_keeping_both(
+    page, context, live_server, db, client, settings, visit
+):
     worker, case, donna, _ = visit
     log_in(page, live_server, worker.email)
     take_offline(page, live_server, case.id)
@@ -136,7 +147,14 @@ def test_person_changed_offline_and_online_becomes_a_conflict_settled_side_by_si
     # Meanwhile the supervisor changes Donna's address in the office.
     supervisor = make_user(db, role="supervisor", team_id=worker.team_id)
     login_client(client, db, supervisor, settings)
-    office = {"base_version": "1", "name": "Donna Morgan", "relationship": "Mother", "in_household": "1", "phone": "07700 900001", "address": "4 Elm Row"}
+    office = {
+        "base_version": "1",
+        "name": "Donna Morgan",
+        "relationship": "Mother",
+        "in_household": "1",
+        "phone": "07700 900001",
+        "address": "4 Elm Row",
+    }
     assert client.post(f"/cases/{case.id}/people/{donna.id}", data=office).status_code == 303
 
     context.set_offline(False)
@@ -188,7 +206,9 @@ def test_two_edits_of_one_person_made_offline_follow_on_instead_of_conflicting(p
     assert db.exec(select(func.count()).select_from(SyncConflict)).one() == 0
 
 
-def test_refused_contact_is_set_aside_with_its_message_and_does_not_block_the_next(page, context, live_server, db, visit):
+def test_refused_contact_is_set_aside_with_its_message_and_does_not_block_the_next(
+    page, context, live_server, db, visit
+):
     worker, case, _, _ = visit
     log_in(page, live_server, worker.email)
     take_offline(page, live_server, case.id)
@@ -232,7 +252,10 @@ def test_logout_clears_cached_case_pages_and_stores_but_keeps_the_outbox(page, c
     page.on("dialog", answer)
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(f"{live_server}/login")
-    assert answers == ["1 waiting to sync. Sync now, before logging out?", "1 still waiting. Log out anyway? They stay on this device and are sent when you log in again."]
+    assert answers == [
+        "1 waiting to sync. Sync now, before logging out?",
+        "1 still waiting. Log out anyway? They stay on this device and are sent when you log in again.",
+    ]
     assert page.evaluate("caches.has('homeward-pages')") is False
     assert stored(page, "cases") == []
     # The item stays on the device for the next login, sealed: its words are not readable there.

@@ -2,6 +2,7 @@
 comment on one section; the worker sees the comment and resubmits; the supervisor sees what
 changed and approves; the oversight dashboard's counts change. A worker asks to reopen a closed
 case and the supervisor approves it from the queue. axe on every page."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -110,7 +111,14 @@ def test_worker_asks_to_reopen_a_closed_case_and_the_supervisor_approves_it_from
     team = make_team(db, name="North Adolescent Support Team")
     priya = make_user(db, team=team, email="priya@example.org", full_name="Priya Shah")
     make_user(db, team=team, role="supervisor", email="helen@example.org", full_name="Helen Marsh")
-    case = make_case(db, worker=priya, young_person_name="Ellie Shaw", status="closed", closed_at=utcnow() - timedelta(days=10), closure_reason="aims_achieved")
+    case = make_case(
+        db,
+        worker=priya,
+        young_person_name="Ellie Shaw",
+        status="closed",
+        closed_at=utcnow() - timedelta(days=10),
+        closure_reason="aims_achieved",
+    )
     db.commit()
 
     log_in(page, live_server, "priya@example.org")
@@ -119,7 +127,9 @@ def test_worker_asks_to_reopen_a_closed_case_and_the_supervisor_approves_it_from
     assert page.get_by_role("heading", name="Ask to reopen").is_visible()
     assert_accessible(page, "reopen-request-form")
     assert_touch_targets(page)
-    page.get_by_label("What has changed").fill("Tracy rang: Ellie has missed college since half-term and stayed out two nights.")
+    page.get_by_label("What has changed").fill(
+        "Tracy rang: Ellie has missed college since half-term and stayed out two nights."
+    )
     page.get_by_role("button", name="Ask to reopen").click()
     page.wait_for_load_state()
     # Nothing lost, and each message beside its field.

@@ -1,6 +1,7 @@
 """A worker maps a case with the family on a tablet: items, a statement pair, scales from three
 people, the chart and its table, three houses with a drawing, then submits the map. Every form is
 then sent again, as an offline outbox replaying after a lost answer would, and nothing doubles."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,7 +17,9 @@ pytestmark = pytest.mark.browser
 
 def add(page, base, category, text, who=None, agrees=None, **extra):
     page.goto(f"{base}/items/new?category={category}")
-    page.get_by_label(extra.pop("text_label", None) or page.locator("label[for=text]").inner_text().replace(" (required)", "")).fill(text)
+    page.get_by_label(
+        extra.pop("text_label", None) or page.locator("label[for=text]").inner_text().replace(" (required)", "")
+    ).fill(text)
     for label, value in extra.items():
         page.get_by_label(label).fill(value)
     if who:
@@ -36,7 +39,10 @@ def test_worker_maps_a_case_with_the_family_rates_draws_and_submits(page, live_s
     db.commit()
     base = f"{live_server}/cases/{case.id}/signs-of-safety"
     posts: list[tuple[str, str | None]] = []
-    page.on("request", lambda r: posts.append((r.url, r.post_data)) if r.method == "POST" and "/signs-of-safety" in r.url else None)
+    page.on(
+        "request",
+        lambda r: posts.append((r.url, r.post_data)) if r.method == "POST" and "/signs-of-safety" in r.url else None,
+    )
 
     log_in(page, live_server, "sam@example.org")
     page.goto(f"{live_server}/cases/{case.id}")
@@ -45,15 +51,32 @@ def test_worker_maps_a_case_with_the_family_rates_draws_and_submits(page, live_s
     assert page.get_by_role("heading", name="Signs of Safety map", level=1).is_visible()
     assert_accessible(page, "sos-map-empty-tablet")
 
-    add(page, base, "harm", "Kayla was out all night on 3 March and came home hurt.", who="Donna Morgan (Mother)", agrees="No, they do not agree")
-    add(page, base, "complicating", "Donna works late shifts, so Kayla is alone most evenings.", agrees="Yes, they agree")
+    add(
+        page,
+        base,
+        "harm",
+        "Kayla was out all night on 3 March and came home hurt.",
+        who="Donna Morgan (Mother)",
+        agrees="No, they do not agree",
+    )
+    add(
+        page,
+        base,
+        "complicating",
+        "Donna works late shifts, so Kayla is alone most evenings.",
+        agrees="Yes, they agree",
+    )
     add(page, base, "strength", "Kayla and her Gran are close and talk every day.", who="Kayla Morgan (Young person)")
     add(page, base, "strength", "Donna has come to every meeting.")
     add(page, base, "existing_safety", "Last time, Kayla texted Gran where she was and Gran fetched her.")
     page.goto(f"{base}/items/new?category=pair")
     assert page.get_by_role("heading", name="Writing a danger statement").is_visible()
-    page.get_by_role("textbox", name="Danger statement").fill("Sam and the school are worried that Kayla goes to adults who may hurt her when she leaves home at night.")
-    page.get_by_role("textbox", name="Safety goal").fill("Donna knows where Kayla is every night, and Kayla goes to Gran's when things get heated.")
+    page.get_by_role("textbox", name="Danger statement").fill(
+        "Sam and the school are worried that Kayla goes to adults who may hurt her when she leaves home at night."
+    )
+    page.get_by_role("textbox", name="Safety goal").fill(
+        "Donna knows where Kayla is every night, and Kayla goes to Gran's when things get heated."
+    )
     page.get_by_label("For how long must the change last?").fill("4 months")
     page.get_by_label("Yes, they agree").check()
     assert_accessible(page, "sos-item-form-tablet")
@@ -61,7 +84,14 @@ def test_worker_maps_a_case_with_the_family_rates_draws_and_submits(page, live_s
         page.get_by_role("button", name="Save").click()
 
     map_text = page.locator("main").inner_text()
-    for text in ("Kayla was out all night", "Donna works late shifts", "Gran are close", "every meeting", "texted Gran", "Donna knows where Kayla is"):
+    for text in (
+        "Kayla was out all night",
+        "Donna works late shifts",
+        "Gran are close",
+        "every meeting",
+        "texted Gran",
+        "Donna knows where Kayla is",
+    ):
         assert text in map_text
     assert "Family does not agree" in map_text
     assert_accessible(page, "sos-map-tablet")
@@ -129,7 +159,12 @@ def test_worker_maps_a_case_with_the_family_rates_draws_and_submits(page, live_s
     assert before == (6, 6, 1, 1)
     # The replay: every form sent once more, in order, as the outbox would after a lost answer.
     for url, body in posts:
-        response = page.request.post(url, data=body, headers={"Content-Type": "application/x-www-form-urlencoded", "Origin": live_server}, max_redirects=0)
+        response = page.request.post(
+            url,
+            data=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Origin": live_server},
+            max_redirects=0,
+        )
         assert response.status == 303, (url, response.status)
     assert counts() == before
     db.expire_all()

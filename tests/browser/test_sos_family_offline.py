@@ -9,6 +9,7 @@ signal back everything syncs, also when the device sends it all again, and each 
 exactly once in the young person's name, in their own words, with the drawing as a PNG and the
 rating with the young person's anchors. Screenshots are saved in tests/browser/screenshots/.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -52,7 +53,9 @@ def _check(page, shot: str, width: int) -> None:
 
 
 @pytest.mark.parametrize("size", ["tablet", "phone"])
-def test_young_person_fills_three_houses_and_rates_with_no_signal_and_it_syncs_once(page, context, live_server, db, size):
+def test_young_person_fills_three_houses_and_rates_with_no_signal_and_it_syncs_once(
+    page, context, live_server, db, size
+):
     worker = with_pin(make_user(db, email="sam@example.org", full_name="Sam Okafor"), db)
     case = make_case(db, worker=worker, young_person_name="Kayla Morgan", practice_context="cp")
     add_person(db, case, name="Donna Morgan", relationship="Mother")
@@ -137,15 +140,29 @@ def test_young_person_fills_three_houses_and_rates_with_no_signal_and_it_syncs_o
     db.expire_all()
     entries = {e.house: e for e in db.exec(select(ThreeHousesEntry).where(ThreeHousesEntry.case_id == case.id)).all()}
     assert len(db.exec(select(ThreeHousesEntry)).all()) == 3, "one entry per house, each exactly once"
-    assert {k: (e.person_id, e.own_words, e.recorded_by_id) for k, e in entries.items()} == {k: (kayla.id, True, worker.id) for k, _t, _w in HOUSES}
+    assert {k: (e.person_id, e.own_words, e.recorded_by_id) for k, e in entries.items()} == {
+        k: (kayla.id, True, worker.id) for k, _t, _w in HOUSES
+    }
     assert entries["worries"].text == HOUSES[0][2] and entries["dreams"].text == HOUSES[2][2]
     drawn = entries["good_things"]
-    assert drawn.drawing_png.startswith(PNG_SIGNATURE) and drawn.drawing_description == "My dog Biscuit in the park" and drawn.consent_to_share
+    assert (
+        drawn.drawing_png.startswith(PNG_SIGNATURE)
+        and drawn.drawing_description == "My dog Biscuit in the park"
+        and drawn.consent_to_share
+    )
     assert entries["worries"].drawing_png is None and not entries["worries"].consent_to_share
     ratings = db.exec(select(ScaleRating).where(ScaleRating.case_id == case.id)).all()
     assert len(ratings) == 1
     r = ratings[0]
-    assert (r.rater_person_id, r.rater_name, r.rater_role, r.score, r.anchor_low, r.anchor_high, r.pair_key) == (kayla.id, "Kayla Morgan", "young_person", 7, low, high, None)
+    assert (r.rater_person_id, r.rater_name, r.rater_role, r.score, r.anchor_low, r.anchor_high, r.pair_key) == (
+        kayla.id,
+        "Kayla Morgan",
+        "young_person",
+        7,
+        low,
+        high,
+        None,
+    )
     assert r.why_not_lower == "Gran picks me up when I ask." and r.recorded_by_id == worker.id
 
     # The worker's three houses show them as the young person's own words, the drawing with them.

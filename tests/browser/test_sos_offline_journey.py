@@ -4,6 +4,7 @@ statement with its goal), records scale ratings from the mother, the young perso
 sees them waiting beside the chart and the table, records three houses with a drawing and submits
 the map. Back online it syncs; every operation is then sent again, as after lost answers, and
 each record exists exactly once."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,7 +27,13 @@ ITEMS = [
     ("strength", {"text": "Kayla and her Gran are close and talk every day."}),
     ("strength", {"text": "Donna has come to every meeting."}),
     ("existing_safety", {"text": "Last time, Kayla texted Gran where she was and Gran fetched her."}),
-    ("pair", {"text": "Sam and the school are worried that Kayla goes to adults who may hurt her at night.", "goal": "Donna knows where Kayla is every night."}),
+    (
+        "pair",
+        {
+            "text": "Sam and the school are worried that Kayla goes to adults who may hurt her at night.",
+            "goal": "Donna knows where Kayla is every night.",
+        },
+    ),
 ]
 RATINGS = [("Donna Morgan", "4"), ("Kayla Morgan", "7"), ("Sam Okafor", "3")]
 
@@ -69,7 +76,9 @@ def test_worker_maps_rates_draws_and_submits_offline_and_it_syncs_exactly_once(p
 
     context.set_offline(True)
     failed: list[str] = []
-    page.on("requestfailed", lambda request: failed.append(request.url) if request.resource_type == "document" else None)
+    page.on(
+        "requestfailed", lambda request: failed.append(request.url) if request.resource_type == "document" else None
+    )
     page.goto(base)
     expect(page.get_by_role("heading", name="Signs of Safety map", level=1)).to_be_visible()
     expect(status(page)).to_have_text("Offline")
@@ -89,7 +98,9 @@ def test_worker_maps_rates_draws_and_submits_offline_and_it_syncs_exactly_once(p
     # Each person rates for themselves on the tablet: the overall scale (the danger statement was
     # written on this visit, so its own scale only exists once it reaches Homeward).
     for rater, score in RATINGS:
-        key = {"Donna Morgan": f"person:{donna.id}", "Kayla Morgan": f"person:{kayla.id}", "Sam Okafor": "key_worker"}[rater]
+        key = {"Donna Morgan": f"person:{donna.id}", "Kayla Morgan": f"person:{kayla.id}", "Sam Okafor": "key_worker"}[
+            rater
+        ]
         page.goto(f"{base}/scales/rate?rater={key}")
         expect(page.get_by_role("heading", name=f"{rater}'s rating")).to_be_visible()
         page.locator(f"label[for=score-0-{score}]").click()
@@ -107,7 +118,11 @@ def test_worker_maps_rates_draws_and_submits_offline_and_it_syncs_exactly_once(p
     assert [(r[0], r[1], r[2]) for r in rows] == [(rater, score, "Waiting to sync") for rater, score in RATINGS]
     assert_accessible(page, "sos-offline-scales-waiting")
 
-    for house, text in (("worries", "When Mum and her boyfriend shout."), ("good_things", "My dog Biscuit and Gran's house"), ("dreams", "Living with Mum and going to college.")):
+    for house, text in (
+        ("worries", "When Mum and her boyfriend shout."),
+        ("good_things", "My dog Biscuit and Gran's house"),
+        ("dreams", "Living with Mum and going to college."),
+    ):
         page.goto(f"{base}/three-houses?house={house}")
         page.get_by_label("Write it here").fill(text)
         if house == "good_things":
@@ -118,7 +133,11 @@ def test_worker_maps_rates_draws_and_submits_offline_and_it_syncs_exactly_once(p
         waiting += 1
         _saved_here(page, waiting, text)
         # Ready for the next entry: the drawing and the time it was made do not go again with it.
-        assert page.locator("[data-drawing-value]").input_value() == page.locator("input[name=recorded_at]").input_value() == ""
+        assert (
+            page.locator("[data-drawing-value]").input_value()
+            == page.locator("input[name=recorded_at]").input_value()
+            == ""
+        )
 
     page.goto(base)
     # The map kept on the device shows what was added on this visit, under its heading, waiting.
@@ -138,7 +157,12 @@ def test_worker_maps_rates_draws_and_submits_offline_and_it_syncs_exactly_once(p
     # What waits is sealed on the device: the map and the scales above showed it all the same.
     assert all("sealed" in op and "fields" not in op for op in ops)
     db.expire_all()
-    assert (_count(db, MapItem), _count(db, ScaleRating), _count(db, ThreeHousesEntry), _count(db, MapVersion)) == (0, 0, 0, 0)
+    assert (_count(db, MapItem), _count(db, ScaleRating), _count(db, ThreeHousesEntry), _count(db, MapVersion)) == (
+        0,
+        0,
+        0,
+        0,
+    )
 
     context.set_offline(False)
     expect(status(page)).to_have_text("Online", timeout=30000)
@@ -165,7 +189,10 @@ def test_worker_maps_rates_draws_and_submits_offline_and_it_syncs_exactly_once(p
     entries = db.exec(select(ThreeHousesEntry).order_by(ThreeHousesEntry.created_at)).all()
     assert [e.house for e in entries] == ["worries", "good_things", "dreams"]
     assert [bool(e.drawing_png) for e in entries] == [False, True, False]
-    assert entries[1].drawing_png.startswith(PNG_SIGNATURE) and entries[1].drawing_description == "My dog Biscuit in the park"
+    assert (
+        entries[1].drawing_png.startswith(PNG_SIGNATURE)
+        and entries[1].drawing_description == "My dog Biscuit in the park"
+    )
     # Each record carries the id the tablet gave it: the operation's id.
     op_ids = {op["id"] for op in ops}
     assert {i.id for i in items} | {r.id for r in ratings} | {e.id for e in entries} <= op_ids
@@ -177,7 +204,7 @@ def test_worker_maps_rates_draws_and_submits_offline_and_it_syncs_exactly_once(p
     overall = page.locator("section.sos-scale").first
     expect(overall.locator(".sos-line")).to_have_count(3)
     title = overall.locator("svg[role=img] title").text_content()
-    for rater, score in RATINGS:
+    for rater, _score in RATINGS:
         assert rater in title
     scores = overall.get_by_role("table").locator("tbody td").all_inner_texts()
     assert scores == ["4", "7", "3"]

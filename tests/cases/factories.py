@@ -1,4 +1,5 @@
 """Factories for case tests: an Actor for calling services directly, people, consent, screening."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -16,7 +17,13 @@ from app.timeutil import today
 
 def actor_for(user: User) -> Actor:
     """An Actor as a request would make it, for calling services directly."""
-    return Actor(user=user, user_session=SimpleNamespace(family_case_id=None), request_id="test", user_agent="pytest", address="127.0.0.1")  # type: ignore[arg-type]
+    return Actor(
+        user=user,
+        user_session=SimpleNamespace(family_case_id=None),
+        request_id="test",
+        user_agent="pytest",
+        address="127.0.0.1",
+    )  # type: ignore[arg-type]
 
 
 def young_person(session: Session, case: Case) -> Person:
@@ -39,9 +46,19 @@ def make_screened(session: Session, case: Case, user: User, *, consent: bool = T
     by = actor_for(user)
     criteria = eligibility.criteria_set("sefton")
     ticked = ["S-A5", "S-B1"] if eligible else ["S-B1"]
-    eligibility.record_decision(session=session, case=case, by=by, criteria=criteria, ticked=ticked, override=False, override_reason="")
+    eligibility.record_decision(
+        session=session, case=case, by=by, criteria=criteria, ticked=ticked, override=False, override_reason=""
+    )
     if consent:
-        consent_service.record_consent(session=session, case=case, by=by, person=young_person(session, case), purpose="work", how_given="verbal", given_on=today())
+        consent_service.record_consent(
+            session=session,
+            case=case,
+            by=by,
+            person=young_person(session, case),
+            purpose="work",
+            how_given="verbal",
+            given_on=today(),
+        )
 
 
 def iso(d: date) -> str:

@@ -1,4 +1,5 @@
 """The case page: header essentials, actions in the screen words, timeline filter, constant queries."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -13,7 +14,14 @@ from tests.factories import login, make_case, make_user
 
 def test_header_shows_essentials_and_actions_use_the_screen_words(client, db, settings):
     worker = make_user(db, full_name="Sam Okafor")
-    case = make_case(db, worker=worker, young_person_name="Kayla Morgan", preferred_name="Kay", next_review_on=today() + timedelta(days=5), referral_date=today() - timedelta(days=30))
+    case = make_case(
+        db,
+        worker=worker,
+        young_person_name="Kayla Morgan",
+        preferred_name="Kay",
+        next_review_on=today() + timedelta(days=5),
+        referral_date=today() - timedelta(days=30),
+    )
     login(client, db, worker, settings)
     page = client.get(f"/cases/{case.id}").text
     assert "<h1>Kay</h1>" in page and "Sam Okafor" in page and "<dt>Days open</dt><dd>30</dd>" in page
@@ -24,10 +32,23 @@ def test_timeline_filter_by_kind_and_htmx_gets_only_the_timeline(client, db, set
     worker = make_user(db)
     case = make_case(db, worker=worker, status="screening")
     make_screened(db, case, worker)
-    db.add(Contact(case_id=case.id, kind="phone", occurred_on=today(), by_user_id=worker.id, duration_minutes=10, direct_minutes=10))
+    db.add(
+        Contact(
+            case_id=case.id,
+            kind="phone",
+            occurred_on=today(),
+            by_user_id=worker.id,
+            duration_minutes=10,
+            direct_minutes=10,
+        )
+    )
     login(client, db, worker, settings)
     contacts_only = client.get(f"/cases/{case.id}", params={"kind": "contact"}, headers={"HX-Request": "true"})
-    assert "Phone call" in contacts_only.text and "Eligibility decided" not in contacts_only.text and "<html" not in contacts_only.text
+    assert (
+        "Phone call" in contacts_only.text
+        and "Eligibility decided" not in contacts_only.text
+        and "<html" not in contacts_only.text
+    )
     everything = client.get(f"/cases/{case.id}").text
     assert "Phone call" in everything and "Eligibility decided" in everything and "Consent recorded" in everything
 
@@ -57,7 +78,16 @@ def test_case_page_queries_do_not_grow_with_people_contacts_and_events(client, d
     make_screened(db, case, worker)
     for n in range(12):
         db.add(Person(case_id=case.id, name=f"Relative {n}", relationship="Cousin"))
-        db.add(Contact(case_id=case.id, kind="visit", occurred_on=today() - timedelta(days=n), by_user_id=worker.id, duration_minutes=60, direct_minutes=60))
+        db.add(
+            Contact(
+                case_id=case.id,
+                kind="visit",
+                occurred_on=today() - timedelta(days=n),
+                by_user_id=worker.id,
+                duration_minutes=60,
+                direct_minutes=60,
+            )
+        )
     db.commit()
     large = _count_queries(engine, lambda: client.get(f"/cases/{case.id}"))
     assert large == small
@@ -80,6 +110,8 @@ def test_a_timeline_filter_reads_only_what_the_timeline_needs(client, db, settin
     make_screened(db, case, worker)
     login(client, db, worker, settings)
     whole = _count_queries(engine, lambda: client.get(f"/cases/{case.id}"))
-    filtered = _count_queries(engine, lambda: client.get(f"/cases/{case.id}", params={"kind": "contact"}, headers={"HX-Request": "true"}))
+    filtered = _count_queries(
+        engine, lambda: client.get(f"/cases/{case.id}", params={"kind": "contact"}, headers={"HX-Request": "true"})
+    )
     # The sections, people, consent and header are not built for a filter: about half the statements.
     assert filtered < whole * 0.7, (filtered, whole)

@@ -1,4 +1,5 @@
 """The long case page has jump links to its parts; each leads somewhere and names a part that shows."""
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,7 @@ def test_every_jump_link_leads_to_a_part_of_the_page(db, client, settings):
     case = make_case(db, worker=worker)
     login(client, db, worker, settings)
     page = client.get(f"/cases/{case.id}").text
-    nav = page[page.index('class="jump-links"'):page.index("</details>")]
+    nav = page[page.index('class="jump-links"') : page.index("</details>")]
     targets = re.findall(r'href="#([\w-]+)"', nav)
     assert {"people", "contacts", "timeline", "part-signs_of_safety", "part-diamond"} <= set(targets)
     for target in targets:

@@ -1,4 +1,5 @@
 """My caseload: active first with last contact and next review, dormant apart, counts and search."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -11,10 +12,27 @@ from tests.factories import login, make_case, make_user
 def test_active_cases_first_dormant_listed_separately_with_counts(client, db, settings):
     worker = make_user(db)
     make_case(db, worker=worker, young_person_name="Chloe Walsh", status="dormant")
-    make_case(db, worker=worker, young_person_name="Amira Hassan", status="active", next_review_on=today() - timedelta(days=2))
-    kayla = make_case(db, worker=worker, young_person_name="Kayla Morgan", status="active", next_review_on=today() + timedelta(days=10))
+    make_case(
+        db, worker=worker, young_person_name="Amira Hassan", status="active", next_review_on=today() - timedelta(days=2)
+    )
+    kayla = make_case(
+        db,
+        worker=worker,
+        young_person_name="Kayla Morgan",
+        status="active",
+        next_review_on=today() + timedelta(days=10),
+    )
     make_case(db, worker=worker, young_person_name="Ellie Shaw", status="closed")
-    db.add(Contact(case_id=kayla.id, kind="visit", occurred_on=today() - timedelta(days=1), by_user_id=worker.id, duration_minutes=60, direct_minutes=60))
+    db.add(
+        Contact(
+            case_id=kayla.id,
+            kind="visit",
+            occurred_on=today() - timedelta(days=1),
+            by_user_id=worker.id,
+            duration_minutes=60,
+            direct_minutes=60,
+        )
+    )
     db.add(Contact(case_id=kayla.id, kind="visit", occurred_on=today(), attended=False, by_user_id=worker.id))
     login(client, db, worker, settings)
     page = client.get("/").text

@@ -1,4 +1,5 @@
 """Consent per person and purpose, withdrawal, and consent at a glance on the case page."""
+
 from __future__ import annotations
 
 import uuid
@@ -20,10 +21,22 @@ def test_consent_recorded_per_person_and_purpose_and_shown_at_a_glance(client, d
     kayla = young_person(db, case)
     login(client, db, worker, settings)
     for person, purpose, how in ((kayla, "work", "signed"), (mother, "work", "verbal"), (mother, "sharing", "written")):
-        data = {"person_id": person.id, "purpose": purpose, "how_given": how, "given_on": today().isoformat(), "agency": "School and GP" if purpose == "sharing" else ""}
+        data = {
+            "person_id": person.id,
+            "purpose": purpose,
+            "how_given": how,
+            "given_on": today().isoformat(),
+            "agency": "School and GP" if purpose == "sharing" else "",
+        }
         assert client.post(f"/cases/{case.id}/consent", data=data).status_code == 303
     rows = db.exec(select(Consent.person_id, Consent.purpose, Consent.how_given, Consent.recorded_by_id)).all()
-    assert sorted(rows) == sorted([(kayla.id, "work", "signed", worker.id), (mother.id, "work", "verbal", worker.id), (mother.id, "sharing", "written", worker.id)])
+    assert sorted(rows) == sorted(
+        [
+            (kayla.id, "work", "signed", worker.id),
+            (mother.id, "work", "verbal", worker.id),
+            (mother.id, "sharing", "written", worker.id),
+        ]
+    )
     page = client.get(f"/cases/{case.id}").text
     table = page[page.index('class="consent-table"') : page.index("</table>")]
     assert table.count("✓ Given") == 3 and table.count("Not recorded") == 5
@@ -36,9 +49,15 @@ def test_withdrawal_is_recorded_with_its_date_and_other_consent_stands(client, d
     mother = make_person(db, case)
     login(client, db, worker, settings)
     for person in (mother, young_person(db, case)):
-        client.post(f"/cases/{case.id}/consent", data={"person_id": person.id, "purpose": "work", "how_given": "verbal", "given_on": today().isoformat()})
+        client.post(
+            f"/cases/{case.id}/consent",
+            data={"person_id": person.id, "purpose": "work", "how_given": "verbal", "given_on": today().isoformat()},
+        )
     consent = db.exec(select(Consent).where(Consent.person_id == mother.id)).one()
-    response = client.post(f"/cases/{case.id}/consent/{consent.id}/withdraw", data={"withdrawn_on": today().isoformat(), "note": "Does not want us involved"})
+    response = client.post(
+        f"/cases/{case.id}/consent/{consent.id}/withdraw",
+        data={"withdrawn_on": today().isoformat(), "note": "Does not want us involved"},
+    )
     assert response.status_code == 303 and response.headers["location"] == f"/cases/{case.id}#consent"
     db.expire_all()
     assert db.get(Consent, consent.id).withdrawn_on == today()
@@ -51,10 +70,23 @@ def test_withdrawing_the_last_consent_to_the_work_prompts_closing_with_consent_w
     worker = make_user(db)
     case = make_case(db, worker=worker)
     login(client, db, worker, settings)
-    client.post(f"/cases/{case.id}/consent", data={"person_id": young_person(db, case).id, "purpose": "work", "how_given": "verbal", "given_on": today().isoformat()})
+    client.post(
+        f"/cases/{case.id}/consent",
+        data={
+            "person_id": young_person(db, case).id,
+            "purpose": "work",
+            "how_given": "verbal",
+            "given_on": today().isoformat(),
+        },
+    )
     consent = db.exec(select(Consent)).one()
-    response = client.post(f"/cases/{case.id}/consent/{consent.id}/withdraw", data={"withdrawn_on": today().isoformat()})
-    assert response.status_code == 303 and response.headers["location"] == f"/cases/{case.id}/status?to=closed&reason=consent_withdrawn"
+    response = client.post(
+        f"/cases/{case.id}/consent/{consent.id}/withdraw", data={"withdrawn_on": today().isoformat()}
+    )
+    assert (
+        response.status_code == 303
+        and response.headers["location"] == f"/cases/{case.id}/status?to=closed&reason=consent_withdrawn"
+    )
     form = client.get(response.headers["location"]).text
     assert '<option value="consent_withdrawn" selected>Consent withdrawn</option>' in form
     assert 'id="to-closed" name="to" value="closed" checked' in form
@@ -66,14 +98,25 @@ def test_consent_dates_in_the_future_or_withdrawal_before_given_are_refused(clie
     kayla = young_person(db, case)
     login(client, db, worker, settings)
     tomorrow = (today() + timedelta(days=1)).isoformat()
-    response = client.post(f"/cases/{case.id}/consent", data={"person_id": kayla.id, "purpose": "work", "how_given": "verbal", "given_on": tomorrow})
+    response = client.post(
+        f"/cases/{case.id}/consent",
+        data={"person_id": kayla.id, "purpose": "work", "how_given": "verbal", "given_on": tomorrow},
+    )
     assert response.status_code == 422 and 'id="given_on-error"' in response.text
-    response = client.post(f"/cases/{case.id}/consent", data={"person_id": kayla.id, "purpose": "sharing", "how_given": "verbal"})
+    response = client.post(
+        f"/cases/{case.id}/consent", data={"person_id": kayla.id, "purpose": "sharing", "how_given": "verbal"}
+    )
     assert response.status_code == 422 and 'id="agency-error"' in response.text
     assert db.exec(select(Consent)).all() == []
-    client.post(f"/cases/{case.id}/consent", data={"person_id": kayla.id, "purpose": "images", "how_given": "signed", "given_on": today().isoformat()})
+    client.post(
+        f"/cases/{case.id}/consent",
+        data={"person_id": kayla.id, "purpose": "images", "how_given": "signed", "given_on": today().isoformat()},
+    )
     consent = db.exec(select(Consent)).one()
-    response = client.post(f"/cases/{case.id}/consent/{consent.id}/withdraw", data={"withdrawn_on": (today() - timedelta(days=3)).isoformat()})
+    response = client.post(
+        f"/cases/{case.id}/consent/{consent.id}/withdraw",
+        data={"withdrawn_on": (today() - timedelta(days=3)).isoformat()},
+    )
     assert response.status_code == 422 and "before it was given" in response.text
     db.expire_all()
     assert db.get(Consent, consent.id).withdrawn_on is None
@@ -83,7 +126,10 @@ def test_consent_for_someone_outside_the_case_is_refused(client, db, settings):
     worker = make_user(db)
     case, other = make_case(db, worker=worker), make_case(db, worker=worker)
     login(client, db, worker, settings)
-    response = client.post(f"/cases/{case.id}/consent", data={"person_id": young_person(db, other).id, "purpose": "work", "how_given": "verbal"})
+    response = client.post(
+        f"/cases/{case.id}/consent",
+        data={"person_id": young_person(db, other).id, "purpose": "work", "how_given": "verbal"},
+    )
     assert response.status_code == 422
     assert db.exec(select(Consent)).all() == []
 
@@ -92,7 +138,13 @@ def test_consent_replayed_with_same_id_is_stored_once(client, db, settings):
     worker = make_user(db)
     case = make_case(db, worker=worker)
     login(client, db, worker, settings)
-    data = {"id": str(uuid.uuid4()), "person_id": young_person(db, case).id, "purpose": "network_meeting", "how_given": "signed", "given_on": today().isoformat()}
+    data = {
+        "id": str(uuid.uuid4()),
+        "person_id": young_person(db, case).id,
+        "purpose": "network_meeting",
+        "how_given": "signed",
+        "given_on": today().isoformat(),
+    }
     assert client.post(f"/cases/{case.id}/consent", data=data).status_code == 303
     assert client.post(f"/cases/{case.id}/consent", data=data).status_code == 303
     assert [c.id for c in db.exec(select(Consent)).all()] == [data["id"]]

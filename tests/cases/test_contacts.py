@@ -1,4 +1,5 @@
 """Contacts: one quick form, missed visits never count as direct time, first contact against target."""
+
 from __future__ import annotations
 
 import uuid
@@ -18,8 +19,14 @@ def test_contact_form_defaults_to_a_60_minute_home_visit_today(client, db, setti
     case = make_case(db, worker=worker)
     login(client, db, worker, settings)
     form = client.get(f"/cases/{case.id}/contacts/new").text
-    assert '<option value="visit" selected>Visit</option>' in form and '<option value="home" selected>Home</option>' in form
-    assert f'value="{today().isoformat()}"' in form and 'id="duration_minutes" name="duration_minutes" type="number" value="60"' in form
+    assert (
+        '<option value="visit" selected>Visit</option>' in form
+        and '<option value="home" selected>Home</option>' in form
+    )
+    assert (
+        f'value="{today().isoformat()}"' in form
+        and 'id="duration_minutes" name="duration_minutes" type="number" value="60"' in form
+    )
 
 
 def test_home_visit_recorded_with_who_was_there_and_shown_on_timeline(client, db, settings):
@@ -27,13 +34,33 @@ def test_home_visit_recorded_with_who_was_there_and_shown_on_timeline(client, db
     case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
     mother = make_person(db, case, name="Donna Morgan")
     login(client, db, worker, settings)
-    data = {"kind": "visit", "place": "home", "outcome": "attended", "occurred_on": today().isoformat(), "start_time": "00:00", "duration_minutes": "75",
-            "present": [mother.id, young_person(db, case).id], "young_person_seen": "1", "seen_alone": "1", "note": "Talked about school"}
+    data = {
+        "kind": "visit",
+        "place": "home",
+        "outcome": "attended",
+        "occurred_on": today().isoformat(),
+        "start_time": "00:00",
+        "duration_minutes": "75",
+        "present": [mother.id, young_person(db, case).id],
+        "young_person_seen": "1",
+        "seen_alone": "1",
+        "note": "Talked about school",
+    }
     assert client.post(f"/cases/{case.id}/contacts", data=data).status_code == 303
     contact = db.exec(select(Contact)).one()
-    assert (contact.direct_minutes, contact.attended, contact.seen_alone, sorted(contact.present)) == (75, True, True, sorted(data["present"]))
+    assert (contact.direct_minutes, contact.attended, contact.seen_alone, sorted(contact.present)) == (
+        75,
+        True,
+        True,
+        sorted(data["present"]),
+    )
     page = client.get(f"/cases/{case.id}").text
-    assert "Home visit" in page and "with Kayla Morgan, Donna Morgan" in page.replace("Donna Morgan, Kayla Morgan", "Kayla Morgan, Donna Morgan") and "young person seen alone" in page
+    assert (
+        "Home visit" in page
+        and "with Kayla Morgan, Donna Morgan"
+        in page.replace("Donna Morgan, Kayla Morgan", "Kayla Morgan, Donna Morgan")
+        and "young person seen alone" in page
+    )
     assert db.exec(select(AuditEntry.detail).where(AuditEntry.object_type == "contact")).one() == "visit attended"
 
 
@@ -41,11 +68,24 @@ def test_missed_visit_is_recorded_as_missed_and_never_counts_as_direct_time(clie
     worker = make_user(db)
     case = make_case(db, worker=worker)
     login(client, db, worker, settings)
-    data = {"kind": "visit", "place": "home", "outcome": "missed", "occurred_on": today().isoformat(), "duration_minutes": "30", "direct_minutes": "30",
-            "young_person_seen": "1", "present": [young_person(db, case).id]}
+    data = {
+        "kind": "visit",
+        "place": "home",
+        "outcome": "missed",
+        "occurred_on": today().isoformat(),
+        "duration_minutes": "30",
+        "direct_minutes": "30",
+        "young_person_seen": "1",
+        "present": [young_person(db, case).id],
+    }
     assert client.post(f"/cases/{case.id}/contacts", data=data).status_code == 303
     contact = db.exec(select(Contact)).one()
-    assert contact.attended is False and contact.direct_minutes == 0 and contact.young_person_seen is False and contact.present == []
+    assert (
+        contact.attended is False
+        and contact.direct_minutes == 0
+        and contact.young_person_seen is False
+        and contact.present == []
+    )
     db.expire_all()
     assert db.get(Case, case.id).first_contact_at is None
     page = client.get(f"/cases/{case.id}").text
@@ -57,7 +97,14 @@ def test_first_attended_contact_sets_first_contact_and_shows_it_against_the_targ
     case = make_case(db, worker=worker, status="screening", referral_date=today() - timedelta(days=3))
     login(client, db, worker, settings)
     assert "Not yet (target 24 hours)" in client.get(f"/cases/{case.id}").text
-    data = {"kind": "phone", "place": "office", "outcome": "attended", "occurred_on": (today() - timedelta(days=1)).isoformat(), "start_time": "10:00", "duration_minutes": "15"}
+    data = {
+        "kind": "phone",
+        "place": "office",
+        "outcome": "attended",
+        "occurred_on": (today() - timedelta(days=1)).isoformat(),
+        "start_time": "10:00",
+        "duration_minutes": "15",
+    }
     assert client.post(f"/cases/{case.id}/contacts", data=data).status_code == 303
     db.expire_all()
     assert db.get(Case, case.id).first_contact_at is not None
@@ -68,11 +115,26 @@ def test_future_contact_and_seen_alone_without_being_seen_are_refused(client, db
     worker = make_user(db)
     case = make_case(db, worker=worker)
     login(client, db, worker, settings)
-    response = client.post(f"/cases/{case.id}/contacts", data={"kind": "visit", "place": "home", "occurred_on": (today() + timedelta(days=2)).isoformat()})
+    response = client.post(
+        f"/cases/{case.id}/contacts",
+        data={"kind": "visit", "place": "home", "occurred_on": (today() + timedelta(days=2)).isoformat()},
+    )
     assert response.status_code == 422 and 'id="occurred_on-error"' in response.text
-    response = client.post(f"/cases/{case.id}/contacts", data={"kind": "visit", "place": "home", "occurred_on": today().isoformat(), "seen_alone": "1"})
+    response = client.post(
+        f"/cases/{case.id}/contacts",
+        data={"kind": "visit", "place": "home", "occurred_on": today().isoformat(), "seen_alone": "1"},
+    )
     assert response.status_code == 422 and 'id="seen_alone-error"' in response.text
-    response = client.post(f"/cases/{case.id}/contacts", data={"kind": "visit", "place": "home", "occurred_on": today().isoformat(), "duration_minutes": "30", "direct_minutes": "90"})
+    response = client.post(
+        f"/cases/{case.id}/contacts",
+        data={
+            "kind": "visit",
+            "place": "home",
+            "occurred_on": today().isoformat(),
+            "duration_minutes": "30",
+            "direct_minutes": "90",
+        },
+    )
     assert response.status_code == 422 and 'id="direct_minutes-error"' in response.text
     assert db.exec(select(Contact)).all() == []
 
@@ -81,7 +143,13 @@ def test_contact_replayed_from_the_outbox_is_stored_once(client, db, settings):
     worker = make_user(db)
     case = make_case(db, worker=worker)
     login(client, db, worker, settings)
-    data = {"id": str(uuid.uuid4()), "kind": "visit", "place": "home", "occurred_on": today().isoformat(), "start_time": "00:00"}
+    data = {
+        "id": str(uuid.uuid4()),
+        "kind": "visit",
+        "place": "home",
+        "occurred_on": today().isoformat(),
+        "start_time": "00:00",
+    }
     assert client.post(f"/cases/{case.id}/contacts", data=data).status_code == 303
     assert client.post(f"/cases/{case.id}/contacts", data=data).status_code == 303
     assert [c.id for c in db.exec(select(Contact)).all()] == [data["id"]]
@@ -91,6 +159,9 @@ def test_contact_before_the_referral_date_is_refused(client, db, settings):
     worker = make_user(db)
     case = make_case(db, worker=worker, referral_date=today() - timedelta(days=2))
     login(client, db, worker, settings)
-    response = client.post(f"/cases/{case.id}/contacts", data={"kind": "visit", "place": "home", "occurred_on": (today() - timedelta(days=5)).isoformat()})
+    response = client.post(
+        f"/cases/{case.id}/contacts",
+        data={"kind": "visit", "place": "home", "occurred_on": (today() - timedelta(days=5)).isoformat()},
+    )
     assert response.status_code == 422 and "before the referral" in response.text
     assert db.exec(select(Contact)).all() == []

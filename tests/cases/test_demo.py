@@ -1,4 +1,5 @@
 """The demo's casework is consistent with each case's status, so a newcomer sees believable data."""
+
 from __future__ import annotations
 
 from sqlmodel import select

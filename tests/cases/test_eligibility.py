@@ -1,4 +1,5 @@
 """Eligibility rules against both shipped criteria sets, overrides, and decisions stored for reports."""
+
 from __future__ import annotations
 
 import pytest
@@ -37,12 +38,17 @@ def test_sefton_revised_rule_one_from_a_or_b_plus_edge_of_care(ticked, expected)
     assert rules.rule_met(SEFTON, ticked) is expected
 
 
-@pytest.mark.parametrize(("ticked", "expected"), [(["S-A1", "S-B3"], True), (["S-A1", "S-A2"], False), (["S-B1"], False)])
+@pytest.mark.parametrize(
+    ("ticked", "expected"), [(["S-A1", "S-B3"], True), (["S-A1", "S-A2"], False), (["S-B1"], False)]
+)
 def test_sefton_original_rule_criteria_from_both_groups(ticked, expected):
     assert rules.rule_met(SEFTON, ticked, rule="a_and_b") is expected
 
 
-@pytest.mark.parametrize(("ticked", "age", "eligible"), [(["L-A3", "L-B1"], 15, True), (["L-A3", "L-B1"], 12, False), (["L-A3"], 15, False), (["L-B1", "L-B4"], 16, False)])
+@pytest.mark.parametrize(
+    ("ticked", "age", "eligible"),
+    [(["L-A3", "L-B1"], 15, True), (["L-A3", "L-B1"], 12, False), (["L-A3"], 15, False), (["L-B1", "L-B4"], 16, False)],
+)
 def test_lincolnshire_one_from_each_group_aged_14_to_18(ticked, age, eligible):
     outcome = rules.decide_eligibility(LINCS, ticked, age=age, override=False, override_reason="")
     assert outcome.eligible is eligible and outcome.refusal is None
@@ -51,9 +57,18 @@ def test_lincolnshire_one_from_each_group_aged_14_to_18(ticked, age, eligible):
 def test_override_needs_a_reason_and_flips_the_answer():
     without = rules.decide_eligibility(LINCS, ["L-A3", "L-B1"], age=12, override=True, override_reason="  ")
     assert without.refusal == "Give a reason for overriding the rule."
-    with_reason = rules.decide_eligibility(LINCS, ["L-A3", "L-B1"], age=12, override=True, override_reason="Mature 12-year-old, exploitation risk")
-    assert with_reason.refusal is None and with_reason.eligible is True and with_reason.age_in_range is False and with_reason.rule_met is True
-    down = rules.decide_eligibility(SEFTON, ["S-A5", "S-B1"], age=15, override=True, override_reason="Already open to YOS, duplication")
+    with_reason = rules.decide_eligibility(
+        LINCS, ["L-A3", "L-B1"], age=12, override=True, override_reason="Mature 12-year-old, exploitation risk"
+    )
+    assert (
+        with_reason.refusal is None
+        and with_reason.eligible is True
+        and with_reason.age_in_range is False
+        and with_reason.rule_met is True
+    )
+    down = rules.decide_eligibility(
+        SEFTON, ["S-A5", "S-B1"], age=15, override=True, override_reason="Already open to YOS, duplication"
+    )
     assert down.eligible is False and down.rule_met is True
 
 
@@ -65,12 +80,34 @@ def test_unknown_criteria_codes_are_refused():
 def test_decision_stored_with_set_version_rule_and_ticked_codes(db):
     worker = make_user(db)
     case = make_case(db, worker=worker, status="screening")
-    decision = eligibility.record_decision(session=db, case=case, by=actor_for(worker), criteria=SEFTON, ticked=["S-B1", "S-A5"], override=False, override_reason="")
+    decision = eligibility.record_decision(
+        session=db,
+        case=case,
+        by=actor_for(worker),
+        criteria=SEFTON,
+        ticked=["S-B1", "S-A5"],
+        override=False,
+        override_reason="",
+    )
     stored = db.exec(select(EligibilityDecision)).one()
     assert stored.id == decision.id
-    assert (stored.criteria_set, stored.set_version, stored.rule, stored.ticked, stored.eligible) == ("sefton", "2", "a_or_b_plus_edge", ["S-A5", "S-B1"], True)
+    assert (stored.criteria_set, stored.set_version, stored.rule, stored.ticked, stored.eligible) == (
+        "sefton",
+        "2",
+        "a_or_b_plus_edge",
+        ["S-A5", "S-B1"],
+        True,
+    )
     with pytest.raises(Refused):
-        eligibility.record_decision(session=db, case=case, by=actor_for(worker), criteria=SEFTON, ticked=["S-A5"], override=True, override_reason="")
+        eligibility.record_decision(
+            session=db,
+            case=case,
+            by=actor_for(worker),
+            criteria=SEFTON,
+            ticked=["S-A5"],
+            override=True,
+            override_reason="",
+        )
 
 
 def test_screening_form_with_unknown_code_or_override_without_reason_stores_nothing(client, db, settings):
@@ -82,7 +119,10 @@ def test_screening_form_with_unknown_code_or_override_without_reason_stores_noth
     response = client.post(f"/cases/{case.id}/eligibility", data={"criteria": ["S-B1"], "override": "1"})
     assert response.status_code == 422 and "Give a reason for overriding the rule." in response.text
     assert db.exec(select(EligibilityDecision)).all() == []
-    response = client.post(f"/cases/{case.id}/eligibility", data={"criteria": ["S-B1"], "override": "1", "override_reason": "Professional judgement: risk escalating"})
+    response = client.post(
+        f"/cases/{case.id}/eligibility",
+        data={"criteria": ["S-B1"], "override": "1", "override_reason": "Professional judgement: risk escalating"},
+    )
     assert response.status_code == 303
     db.expire_all()
     decision = db.exec(select(EligibilityDecision)).one()
@@ -99,7 +139,11 @@ def test_lincolnshire_set_chosen_by_setting(client, db, settings, app):
     case = make_case(db, worker=worker, status="screening")
     login(client, db, worker, settings)
     page = client.get(f"/cases/{case.id}/eligibility")
-    assert "Lincolnshire Adolescent Profile of Need" in page.text and "County lines" not in page.text and "county lines" in page.text
+    assert (
+        "Lincolnshire Adolescent Profile of Need" in page.text
+        and "County lines" not in page.text
+        and "county lines" in page.text
+    )
     assert client.post(f"/cases/{case.id}/eligibility", data={"criteria": ["L-A3", "L-B1"]}).status_code == 303
     db.expire_all()
     assert db.exec(select(EligibilityDecision.criteria_set)).one() == "lincolnshire"

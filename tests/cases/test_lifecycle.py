@@ -1,4 +1,5 @@
 """The lifecycle through the services and through crafted HTTP requests: who, when, why, audited."""
+
 from __future__ import annotations
 
 import pytest
@@ -35,14 +36,23 @@ def test_referral_to_active_to_dormant_and_back_records_who_when_why_and_audits(
         ("reactivated", "dormant", "active", worker.id),
     ]
     assert case.status == "active" and case.version == 5
-    audited = db.exec(select(AuditEntry.detail).where(AuditEntry.case_id == case.id, AuditEntry.action == "transition")).all()
-    assert audited == ["status referred -> screening", "status screening -> active", "status active -> dormant", "status dormant -> active"]
+    audited = db.exec(
+        select(AuditEntry.detail).where(AuditEntry.case_id == case.id, AuditEntry.action == "transition")
+    ).all()
+    assert audited == [
+        "status referred -> screening",
+        "status screening -> active",
+        "status active -> dormant",
+        "status dormant -> active",
+    ]
 
 
 def test_closing_records_reason_and_closed_time(db):
     worker = make_user(db)
     case = make_case(db, worker=worker)
-    service.close(session=db, case=case, by=actor_for(worker), rationale="Plan goals achieved", closure_reason="aims_achieved")
+    service.close(
+        session=db, case=case, by=actor_for(worker), rationale="Plan goals achieved", closure_reason="aims_achieved"
+    )
     assert case.status == "closed" and case.closure_reason == "aims_achieved" and case.closed_at is not None
     assert events(db, case)[-1].reason == "aims_achieved"
 
@@ -59,13 +69,24 @@ def test_stale_base_version_is_a_conflict(db):
     worker = make_user(db)
     case = make_case(db, worker=worker)
     with pytest.raises(Conflict):
-        service.transition(session=db, case=case, to_status="dormant", by=actor_for(worker), rationale="x", base_version=0)
+        service.transition(
+            session=db, case=case, to_status="dormant", by=actor_for(worker), rationale="x", base_version=0
+        )
 
 
 def test_step_up_continuing_adds_co_worker_and_context(db):
     worker, social_worker = make_user(db), make_user(db)
     case = make_case(db, worker=worker, practice_context="early_help")
-    event = service.step(session=db, case=case, by=actor_for(worker), direction="up", destination="cp", rationale="Strategy meeting held", closes=False, co_worker=social_worker)
+    event = service.step(
+        session=db,
+        case=case,
+        by=actor_for(worker),
+        direction="up",
+        destination="cp",
+        rationale="Strategy meeting held",
+        closes=False,
+        co_worker=social_worker,
+    )
     assert event.kind == "step_up" and event.destination == "cp" and event.reason == "continues"
     assert case.co_worker_id == social_worker.id and case.practice_context == "cp" and case.status == "active"
 
@@ -73,7 +94,15 @@ def test_step_up_continuing_adds_co_worker_and_context(db):
 def test_step_down_that_closes_closes_with_reason_stepped_down(db):
     worker = make_user(db)
     case = make_case(db, worker=worker)
-    service.step(session=db, case=case, by=actor_for(worker), direction="down", destination="early_help", rationale="Needs met by school EH", closes=True)
+    service.step(
+        session=db,
+        case=case,
+        by=actor_for(worker),
+        direction="down",
+        destination="early_help",
+        rationale="Needs met by school EH",
+        closes=True,
+    )
     assert case.status == "closed" and case.closure_reason == "stepped_down"
     assert [e.kind for e in events(db, case)] == ["step_down", "closed"]
 
@@ -100,7 +129,10 @@ def test_crafted_request_cannot_activate_without_eligibility_and_consent(client,
     assert response.status_code == 422 and "eligibility decision" in response.text
     make_screened(db, case, worker)
     db.commit()
-    assert client.post(f"/cases/{case.id}/status", data={"to": "active", "rationale": "Eligible and agreed"}).status_code == 303
+    assert (
+        client.post(f"/cases/{case.id}/status", data={"to": "active", "rationale": "Eligible and agreed"}).status_code
+        == 303
+    )
     db.expire_all()
     assert db.get(Case, case.id).status == "active"
 
@@ -116,7 +148,12 @@ def test_worker_cannot_reopen_closed_case_by_crafted_request_but_supervisor_can(
     db.expire_all()
     assert db.get(Case, case.id).status == "closed"
     login(client, db, supervisor, settings)
-    assert client.post(f"/cases/{case.id}/status", data={"to": "screening", "rationale": "Re-referred within a month"}).status_code == 303
+    assert (
+        client.post(
+            f"/cases/{case.id}/status", data={"to": "screening", "rationale": "Re-referred within a month"}
+        ).status_code
+        == 303
+    )
     db.expire_all()
     assert db.get(Case, case.id).status == "screening"
 
@@ -134,7 +171,10 @@ def test_stale_status_form_answers_409(client, db, settings):
     worker = make_user(db)
     case = make_case(db, worker=worker)
     login(client, db, worker, settings)
-    response = client.post(f"/cases/{case.id}/status", data={"to": "closed", "closure_reason": "aims_achieved", "rationale": "Goals met", "base_version": "7"})
+    response = client.post(
+        f"/cases/{case.id}/status",
+        data={"to": "closed", "closure_reason": "aims_achieved", "rationale": "Goals met", "base_version": "7"},
+    )
     assert response.status_code == 409 and "changed since" in response.text
 
 
@@ -155,7 +195,10 @@ def test_step_up_over_http_that_closes(client, db, settings):
     worker = make_user(db)
     case = make_case(db, worker=worker)
     login(client, db, worker, settings)
-    response = client.post(f"/cases/{case.id}/step", data={"direction": "up", "destination_up": "cla", "then": "closes", "rationale": "Accommodated under s.20"})
+    response = client.post(
+        f"/cases/{case.id}/step",
+        data={"direction": "up", "destination_up": "cla", "then": "closes", "rationale": "Accommodated under s.20"},
+    )
     assert response.status_code == 303
     db.expire_all()
     stored = db.get(Case, case.id)
@@ -169,19 +212,41 @@ def test_step_up_continuing_without_co_worker_is_refused_and_nothing_stored(clie
     worker = make_user(db)
     case = make_case(db, worker=worker)
     login(client, db, worker, settings)
-    response = client.post(f"/cases/{case.id}/step", data={"direction": "up", "destination_up": "cp", "then": "continues", "rationale": "Strategy meeting"})
+    response = client.post(
+        f"/cases/{case.id}/step",
+        data={"direction": "up", "destination_up": "cp", "then": "continues", "rationale": "Strategy meeting"},
+    )
     assert response.status_code == 422 and "choose the co-worker" in response.text
     db.expire_all()
     assert events(db, case) == []
 
 
 # Every move of the state machine, through the same HTTP request a crafted client could send.
-HTTP_ALLOWED = [("referred", "screening", "worker"), ("referred", "closed", "worker"), ("screening", "active", "worker"), ("screening", "closed", "worker"),
-                ("active", "closed", "worker"), ("dormant", "closed", "worker"), ("closed", "screening", "supervisor")]
+HTTP_ALLOWED = [
+    ("referred", "screening", "worker"),
+    ("referred", "closed", "worker"),
+    ("screening", "active", "worker"),
+    ("screening", "closed", "worker"),
+    ("active", "closed", "worker"),
+    ("dormant", "closed", "worker"),
+    ("closed", "screening", "supervisor"),
+]
 # Allowed by the state machine, but only through their guided flows (tests/endings/).
 HTTP_GUIDED = [("active", "dormant", "End active work"), ("dormant", "active", "Reactivate")]
-HTTP_ILLEGAL = [("referred", "active"), ("referred", "dormant"), ("screening", "dormant"), ("screening", "referred"), ("active", "screening"), ("active", "referred"),
-                ("dormant", "screening"), ("dormant", "referred"), ("closed", "active"), ("closed", "dormant"), ("closed", "referred"), ("active", "active")]
+HTTP_ILLEGAL = [
+    ("referred", "active"),
+    ("referred", "dormant"),
+    ("screening", "dormant"),
+    ("screening", "referred"),
+    ("active", "screening"),
+    ("active", "referred"),
+    ("dormant", "screening"),
+    ("dormant", "referred"),
+    ("closed", "active"),
+    ("closed", "dormant"),
+    ("closed", "referred"),
+    ("active", "active"),
+]
 
 
 @pytest.mark.parametrize(("frm", "to", "role"), HTTP_ALLOWED)
@@ -192,12 +257,25 @@ def test_every_allowed_transition_over_http_records_an_event_and_audit(client, d
     if frm == "screening":
         make_screened(db, case, worker)
     login(client, db, actor, settings)
-    response = client.post(f"/cases/{case.id}/status", data={"to": to, "rationale": "Agreed in supervision", "closure_reason": "aims_achieved" if to == "closed" else ""})
+    response = client.post(
+        f"/cases/{case.id}/status",
+        data={
+            "to": to,
+            "rationale": "Agreed in supervision",
+            "closure_reason": "aims_achieved" if to == "closed" else "",
+        },
+    )
     assert response.status_code == 303
     db.expire_all()
     assert db.get(Case, case.id).status == to
-    assert db.exec(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.to_status == to)).one().by_user_id == actor.id
-    assert db.exec(select(AuditEntry.detail).where(AuditEntry.case_id == case.id, AuditEntry.action == "transition")).one() == f"status {frm} -> {to}"
+    assert (
+        db.exec(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.to_status == to)).one().by_user_id
+        == actor.id
+    )
+    assert (
+        db.exec(select(AuditEntry.detail).where(AuditEntry.case_id == case.id, AuditEntry.action == "transition")).one()
+        == f"status {frm} -> {to}"
+    )
 
 
 @pytest.mark.parametrize(("frm", "to"), HTTP_ILLEGAL)
@@ -208,7 +286,9 @@ def test_every_illegal_transition_over_http_is_refused_for_worker_and_supervisor
     make_screened(db, case, worker)
     for user in (worker, supervisor):
         login(client, db, user, settings)
-        response = client.post(f"/cases/{case.id}/status", data={"to": to, "rationale": "Trying it", "closure_reason": "other"})
+        response = client.post(
+            f"/cases/{case.id}/status", data={"to": to, "rationale": "Trying it", "closure_reason": "other"}
+        )
         assert response.status_code == 422
     db.expire_all()
     assert db.get(Case, case.id).status == frm

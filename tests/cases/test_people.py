@@ -1,4 +1,5 @@
 """People: added once even when an offline form is replayed; edits from an old version are conflicts."""
+
 from __future__ import annotations
 
 import uuid
@@ -16,13 +17,23 @@ def test_worker_adds_mother_and_grandmother(client, db, settings):
     case = make_case(db, worker=worker)
     login(client, db, worker, settings)
     for name, relationship, household in (("Donna Morgan", "Mother", "1"), ("Pat Morgan", "Grandmother", "")):
-        response = client.post(f"/cases/{case.id}/people", data={"name": name, "relationship": relationship, "in_household": household, "knows_the_worries": "1"})
+        response = client.post(
+            f"/cases/{case.id}/people",
+            data={"name": name, "relationship": relationship, "in_household": household, "knows_the_worries": "1"},
+        )
         assert response.status_code == 303
     people = {p.name: p for p in db.exec(select(Person).where(Person.case_id == case.id)).all()}
-    assert people["Donna Morgan"].in_household and not people["Pat Morgan"].in_household and people["Pat Morgan"].knows_the_worries
+    assert (
+        people["Donna Morgan"].in_household
+        and not people["Pat Morgan"].in_household
+        and people["Pat Morgan"].knows_the_worries
+    )
     page = client.get(f"/cases/{case.id}").text
     assert "Donna Morgan" in page and "Grandmother" in page and "Person added" in page
-    assert len(db.exec(select(AuditEntry).where(AuditEntry.object_type == "person", AuditEntry.action == "create")).all()) == 2
+    assert (
+        len(db.exec(select(AuditEntry).where(AuditEntry.object_type == "person", AuditEntry.action == "create")).all())
+        == 2
+    )
 
 
 def test_duplicate_person_is_refused_beside_the_name(client, db, settings):
@@ -31,7 +42,11 @@ def test_duplicate_person_is_refused_beside_the_name(client, db, settings):
     make_person(db, case, name="Donna Morgan")
     login(client, db, worker, settings)
     response = client.post(f"/cases/{case.id}/people", data={"name": " donna  MORGAN ", "relationship": "Mother"})
-    assert response.status_code == 422 and 'id="name-error"' in response.text and "already one of this family" in response.text
+    assert (
+        response.status_code == 422
+        and 'id="name-error"' in response.text
+        and "already one of this family" in response.text
+    )
     assert len(db.exec(select(Person).where(Person.case_id == case.id)).all()) == 2
 
 
@@ -52,7 +67,9 @@ def test_offline_id_of_another_case_is_refused(client, db, settings):
     case, other = make_case(db, worker=worker), make_case(db, worker=worker)
     theirs = make_person(db, other, name="Someone Else")
     login(client, db, worker, settings)
-    response = client.post(f"/cases/{case.id}/people", data={"id": theirs.id, "name": "Pat Morgan", "relationship": "Grandmother"})
+    response = client.post(
+        f"/cases/{case.id}/people", data={"id": theirs.id, "name": "Pat Morgan", "relationship": "Grandmother"}
+    )
     assert response.status_code == 409
     db.expire_all()
     assert db.get(Person, theirs.id).case_id == other.id
@@ -62,7 +79,12 @@ def test_invalid_offline_id_is_ignored_and_a_new_id_made(client, db, settings):
     worker = make_user(db)
     case = make_case(db, worker=worker)
     login(client, db, worker, settings)
-    assert client.post(f"/cases/{case.id}/people", data={"id": "not-a-uuid", "name": "Pat Morgan", "relationship": "Grandmother"}).status_code == 303
+    assert (
+        client.post(
+            f"/cases/{case.id}/people", data={"id": "not-a-uuid", "name": "Pat Morgan", "relationship": "Grandmother"}
+        ).status_code
+        == 303
+    )
     stored = db.exec(select(Person).where(Person.name == "Pat Morgan")).one()
     assert uuid.UUID(stored.id)
 
@@ -74,7 +96,16 @@ def test_edit_with_current_version_saves_and_bumps_version(client, db, settings)
     login(client, db, worker, settings)
     form = client.get(f"/cases/{case.id}/people/{mother.id}/edit").text
     assert 'name="base_version" value="1"' in form and 'data-offline="true"' in form
-    response = client.post(f"/cases/{case.id}/people/{mother.id}", data={"base_version": "1", "name": "Donna Morgan", "relationship": "Mother", "phone": "07700 900123", "in_household": "1"})
+    response = client.post(
+        f"/cases/{case.id}/people/{mother.id}",
+        data={
+            "base_version": "1",
+            "name": "Donna Morgan",
+            "relationship": "Mother",
+            "phone": "07700 900123",
+            "in_household": "1",
+        },
+    )
     assert response.status_code == 303
     db.expire_all()
     saved = db.get(Person, mother.id)
@@ -88,9 +119,16 @@ def test_edit_from_an_old_version_answers_409_and_keeps_the_saved_details(client
     case = make_case(db, worker=worker)
     mother = make_person(db, case, phone="07700 900001", version=3)
     login(client, db, worker, settings)
-    response = client.post(f"/cases/{case.id}/people/{mother.id}", data={"base_version": "2", "name": "Donna Morgan", "relationship": "Mother", "phone": "07700 900999"})
+    response = client.post(
+        f"/cases/{case.id}/people/{mother.id}",
+        data={"base_version": "2", "name": "Donna Morgan", "relationship": "Mother", "phone": "07700 900999"},
+    )
     assert response.status_code == 409
-    assert "changed by someone else" in response.text and "07700 900001" in response.text and 'value="07700 900999"' in response.text
+    assert (
+        "changed by someone else" in response.text
+        and "07700 900001" in response.text
+        and 'value="07700 900999"' in response.text
+    )
     db.expire_all()
     saved = db.get(Person, mother.id)
     assert saved.phone == "07700 900001" and saved.version == 3
@@ -102,7 +140,12 @@ def test_person_of_another_case_is_404(client, db, settings):
     theirs = make_person(db, other)
     login(client, db, worker, settings)
     assert client.get(f"/cases/{case.id}/people/{theirs.id}/edit").status_code == 404
-    assert client.post(f"/cases/{case.id}/people/{theirs.id}", data={"base_version": "1", "name": "X", "relationship": "Y"}).status_code == 404
+    assert (
+        client.post(
+            f"/cases/{case.id}/people/{theirs.id}", data={"base_version": "1", "name": "X", "relationship": "Y"}
+        ).status_code
+        == 404
+    )
 
 
 def test_person_forms_are_marked_for_offline_and_carry_an_id_field(client, db, settings):
@@ -120,7 +163,9 @@ def test_offline_replay_asking_for_json_gets_a_409_with_the_current_version(clie
     mother = make_person(db, case, version=4)
     login(client, db, worker, settings)
     response = client.post(
-        f"/cases/{case.id}/people/{mother.id}", data={"base_version": "3", "name": "Donna Morgan", "relationship": "Mother"}, headers={"Accept": "application/json"}
+        f"/cases/{case.id}/people/{mother.id}",
+        data={"base_version": "3", "name": "Donna Morgan", "relationship": "Mother"},
+        headers={"Accept": "application/json"},
     )
     assert response.status_code == 409
     assert response.json()["current_version"] == 4 and response.json()["error"] == "conflict"
@@ -134,7 +179,10 @@ def test_editing_the_young_persons_date_of_birth_updates_the_case(client, db, se
     case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
     yp = young_person(db, case)
     login(client, db, worker, settings)
-    response = client.post(f"/cases/{case.id}/people/{yp.id}", data={"base_version": "1", "name": "Kayla Morgan", "date_of_birth": "2010-09-09"})
+    response = client.post(
+        f"/cases/{case.id}/people/{yp.id}",
+        data={"base_version": "1", "name": "Kayla Morgan", "date_of_birth": "2010-09-09"},
+    )
     assert response.status_code == 303
     db.expire_all()
     stored = db.get(Case, case.id)

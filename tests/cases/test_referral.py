@@ -1,4 +1,5 @@
 """New referral: creates the case, the young person and the referral event; bad input stores nothing."""
+
 from __future__ import annotations
 
 import re
@@ -14,10 +15,24 @@ from tests.factories import login, make_user
 
 def referral(worker, **overrides) -> dict:
     data = {
-        "young_person_name": "Kayla  Morgan", "preferred_name": "Kay", "date_of_birth": "2011-03-04", "gender": "female", "ethnicity": "not_known",
-        "referral_date": today().isoformat(), "referral_route": "step_down_cin", "referrer_agency": "Children's Social Care", "referrer_name": "Jo Bell",
-        "referrer_contact": "01632 960000", "referral_reason": "Going missing overnight; arguments at home", "statutory_status_at_referral": "cin",
-        "prior_cin": "yes", "prior_cin_on": "2024-06-01", "prior_cp": "no", "prior_cla": "not_known", "key_worker_id": str(worker.id), "practice_context": "cin",
+        "young_person_name": "Kayla  Morgan",
+        "preferred_name": "Kay",
+        "date_of_birth": "2011-03-04",
+        "gender": "female",
+        "ethnicity": "not_known",
+        "referral_date": today().isoformat(),
+        "referral_route": "step_down_cin",
+        "referrer_agency": "Children's Social Care",
+        "referrer_name": "Jo Bell",
+        "referrer_contact": "01632 960000",
+        "referral_reason": "Going missing overnight; arguments at home",
+        "statutory_status_at_referral": "cin",
+        "prior_cin": "yes",
+        "prior_cin_on": "2024-06-01",
+        "prior_cp": "no",
+        "prior_cla": "not_known",
+        "key_worker_id": str(worker.id),
+        "practice_context": "cin",
     }
     data.update(overrides)
     return data
@@ -30,11 +45,20 @@ def test_new_referral_creates_case_with_reference_young_person_and_event(client,
     assert response.status_code == 303
     case = db.exec(select(Case)).one()
     assert re.fullmatch(rf"HW-{today().year}-0001", case.reference)
-    assert (case.young_person_name, case.status, case.referral_route, case.prior_cin, case.prior_cin_on) == ("Kayla Morgan", "referred", "step_down_cin", "yes", date(2024, 6, 1))
+    assert (case.young_person_name, case.status, case.referral_route, case.prior_cin, case.prior_cin_on) == (
+        "Kayla Morgan",
+        "referred",
+        "step_down_cin",
+        "yes",
+        date(2024, 6, 1),
+    )
     assert case.key_worker_id == worker.id and case.team_id == worker.team_id
     assert db.exec(select(Person).where(Person.case_id == case.id)).one().is_young_person
     assert db.exec(select(CaseEvent.kind).where(CaseEvent.case_id == case.id)).all() == ["referral"]
-    assert db.exec(select(AuditEntry).where(AuditEntry.action == "create", AuditEntry.object_type == "case")).one().detail == "referral route step_down_cin"
+    assert (
+        db.exec(select(AuditEntry).where(AuditEntry.action == "create", AuditEntry.object_type == "case")).one().detail
+        == "referral route step_down_cin"
+    )
     page = client.get(response.headers["location"])
     assert "<h1>Kay</h1>" in page.text and "Referral received" in page.text
 
@@ -52,7 +76,12 @@ def test_future_dates_and_missing_fields_are_refused_beside_the_field_and_nothin
     worker = make_user(db)
     login(client, db, worker, settings)
     tomorrow = (today() + timedelta(days=1)).isoformat()
-    response = client.post("/referrals", data=referral(worker, referral_date=tomorrow, prior_cin_on=tomorrow, young_person_name="", referral_route="carrier-pigeon"))
+    response = client.post(
+        "/referrals",
+        data=referral(
+            worker, referral_date=tomorrow, prior_cin_on=tomorrow, young_person_name="", referral_route="carrier-pigeon"
+        ),
+    )
     assert response.status_code == 422
     for field in ("referral_date", "prior_cin_on", "young_person_name", "referral_route"):
         assert f'id="{field}-error"' in response.text
@@ -67,7 +96,10 @@ def test_age_outside_8_to_25_warns_and_can_be_accepted_with_a_reason(client, db,
     response = client.post("/referrals", data=referral(worker, date_of_birth=young))
     assert response.status_code == 422 and "younger than 8" in response.text and 'name="age_note"' in response.text
     assert db.exec(select(Case)).all() == []
-    response = client.post("/referrals", data=referral(worker, date_of_birth=young, age_note="Sibling of an open case; agreed with manager"))
+    response = client.post(
+        "/referrals",
+        data=referral(worker, date_of_birth=young, age_note="Sibling of an open case; agreed with manager"),
+    )
     assert response.status_code == 303
     assert db.exec(select(Case.age_note)).one() == "Sibling of an open case; agreed with manager"
 

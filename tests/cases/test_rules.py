@@ -1,4 +1,5 @@
 """The lifecycle state machine and the small pure rules, tested without a database."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -22,12 +23,23 @@ ALLOWED = [
 
 
 def facts(status: str, role: str = "worker", **kw) -> CaseFacts:
-    return CaseFacts(status=status, role=role, is_key_worker=kw.pop("is_key_worker", True), eligible=kw.pop("eligible", True), work_consent=kw.pop("work_consent", True))
+    return CaseFacts(
+        status=status,
+        role=role,
+        is_key_worker=kw.pop("is_key_worker", True),
+        eligible=kw.pop("eligible", True),
+        work_consent=kw.pop("work_consent", True),
+    )
 
 
 @pytest.mark.parametrize(("frm", "to", "role"), ALLOWED)
 def test_every_allowed_transition_is_allowed_with_a_rationale(frm, to, role):
-    assert rules.transition_refusal(facts(frm, role), to, rationale="Agreed with the family", closure_reason="aims_achieved") is None
+    assert (
+        rules.transition_refusal(
+            facts(frm, role), to, rationale="Agreed with the family", closure_reason="aims_achieved"
+        )
+        is None
+    )
 
 
 def test_the_allowed_list_is_exactly_the_state_machine():
@@ -69,12 +81,17 @@ def test_dormant_case_reactivated_by_same_worker_but_not_by_co_worker():
 
 def test_active_work_needs_eligibility_and_consent_to_the_work():
     assert "eligibility" in rules.transition_refusal(facts("screening", eligible=False), "active", rationale="x")
-    assert "consent to the work" in rules.transition_refusal(facts("screening", work_consent=False), "active", rationale="x")
+    assert "consent to the work" in rules.transition_refusal(
+        facts("screening", work_consent=False), "active", rationale="x"
+    )
 
 
 def test_every_transition_needs_a_rationale_and_closing_needs_a_reason():
     assert "Say why" in rules.transition_refusal(facts("referred"), "screening", rationale="  ")
-    assert rules.transition_refusal(facts("active"), "closed", rationale="done", closure_reason="") == "Choose a reason for closing the case."
+    assert (
+        rules.transition_refusal(facts("active"), "closed", rationale="done", closure_reason="")
+        == "Choose a reason for closing the case."
+    )
 
 
 def test_managers_and_admins_cannot_change_status_and_same_status_is_refused():
@@ -91,13 +108,22 @@ def test_allowed_transitions_for_buttons():
 
 
 def test_step_up_continuing_needs_a_co_worker_and_rationale():
-    base = dict(status="active", role="worker", direction="up", destination="cp", rationale="s47 strategy meeting", closes=False)
+    base = {
+        "status": "active",
+        "role": "worker",
+        "direction": "up",
+        "destination": "cp",
+        "rationale": "s47 strategy meeting",
+        "closes": False,
+    }
     assert "co-worker" in rules.step_refusal(**base, co_worker_given=False)
     assert rules.step_refusal(**base, co_worker_given=True) is None
     assert rules.step_refusal(**{**base, "closes": True}, co_worker_given=False) is None
     assert "rationale" in rules.step_refusal(**{**base, "rationale": ""}, co_worker_given=True)
     assert "cannot be stepped" in rules.step_refusal(**{**base, "status": "closed"}, co_worker_given=True)
-    assert rules.step_refusal(**{**base, "direction": "down", "destination": "early_help"}, co_worker_given=False) is None
+    assert (
+        rules.step_refusal(**{**base, "direction": "down", "destination": "early_help"}, co_worker_given=False) is None
+    )
 
 
 def test_age_warning_below_8_and_above_25_only():
@@ -111,7 +137,12 @@ def test_first_contact_hours_against_the_target():
     hours = rules.first_contact_hours(referred, datetime(2026, 3, 3, 15, 0, tzinfo=UTC))
     assert hours == 30
     assert rules.first_contact_within_target(hours, 24) is False
-    assert rules.first_contact_within_target(rules.first_contact_hours(referred, datetime(2026, 3, 2, 17, 0, tzinfo=UTC)), 24) is True
+    assert (
+        rules.first_contact_within_target(
+            rules.first_contact_hours(referred, datetime(2026, 3, 2, 17, 0, tzinfo=UTC)), 24
+        )
+        is True
+    )
     assert rules.first_contact_hours(referred, None) is None
 
 

@@ -1,4 +1,5 @@
 """Family goals: up to three, in the family's words, rated 0-10 on the same screens and charted."""
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,10 @@ def _worker_case(client, db, settings):
 
 
 def _add(client, case, title, goal_id=None, chosen_by=""):
-    return client.post(f"/cases/{case.id}/diamond/goals", data={"id": goal_id or str(uuid.uuid4()), "title": title, "chosen_by": chosen_by})
+    return client.post(
+        f"/cases/{case.id}/diamond/goals",
+        data={"id": goal_id or str(uuid.uuid4()), "title": title, "chosen_by": chosen_by},
+    )
 
 
 def test_worker_adds_up_to_three_goals_and_a_fourth_is_refused(client, db, settings):
@@ -60,7 +64,9 @@ def test_family_rates_goals_after_the_four_aims_on_the_same_screens(client, db, 
     page = client.get(f"{y}/goal/{goal.id}").text
     assert "Question 5 of 5" in page and "Get to school on time" in page
     assert "0 = No progress yet" in page and "10 = Fully reached" in page
-    done = client.post(f"{y}/goal/{goal.id}", data={"id": re.search(r'name="id" value="([0-9a-f-]{36})"', page).group(1), "score": 4})
+    done = client.post(
+        f"{y}/goal/{goal.id}", data={"id": re.search(r'name="id" value="([0-9a-f-]{36})"', page).group(1), "score": 4}
+    )
     assert done.headers["location"] == f"{y}/done"
     rating = db.exec(select(DiamondRating).where(DiamondRating.goal_id == goal.id)).one()
     assert rating.aim == "goal" and rating.score == 4 and rating.person_id == young_person(db, case).id
@@ -81,7 +87,9 @@ def test_finished_goal_leaves_the_screens_but_keeps_its_ratings(client, db, sett
     worker, case = _worker_case(client, db, settings)
     _add(client, case, "Join a club")
     goal = db.exec(select(DiamondGoal)).one()
-    client.post(f"/cases/{case.id}/diamond/rate", data={"id": str(uuid.uuid4()), **four(5, 5, 5, 5), f"goal:{goal.id}": 3})
+    client.post(
+        f"/cases/{case.id}/diamond/rate", data={"id": str(uuid.uuid4()), **four(5, 5, 5, 5), f"goal:{goal.id}": 3}
+    )
     assert client.post(f"/cases/{case.id}/diamond/goals/{goal.id}/close").status_code == 303
     db.refresh(goal)
     assert goal.closed_at is not None
@@ -89,5 +97,8 @@ def test_finished_goal_leaves_the_screens_but_keeps_its_ratings(client, db, sett
     hand_over(client, case, young_person(db, case))
     y = f"/family/{case.id}/{young_person(db, case).id}"
     assert client.get(f"{y}/goal/{goal.id}").status_code == 404
-    assert client.post(f"{y}/diamond/empowerment", data={"id": str(uuid.uuid4()), "score": 6}).headers["location"] == f"{y}/done"
+    assert (
+        client.post(f"{y}/diamond/empowerment", data={"id": str(uuid.uuid4()), "score": 6}).headers["location"]
+        == f"{y}/done"
+    )
     client.post(f"/family/{case.id}/hand-back", data={"pin": PIN})

@@ -1,4 +1,5 @@
 """Diamond ratings: the family rates on their own screens, the worker separately, nobody overwrites."""
+
 from __future__ import annotations
 
 import re
@@ -35,18 +36,36 @@ def _form_id(html: str) -> str:
 def test_young_person_rates_each_aim_on_its_own_screen_then_sees_all_done(client, db, settings):
     worker, case, _ = _family_mode(client, db, settings)
     y = _y(db, case)
-    for aim, score, following in (("wellbeing", 4, f"{y}/diamond/learning"), ("learning", 6, f"{y}/diamond/relationships"), ("relationships", 7, f"{y}/diamond/empowerment"), ("empowerment", 3, f"{y}/done")):
+    for aim, score, following in (
+        ("wellbeing", 4, f"{y}/diamond/learning"),
+        ("learning", 6, f"{y}/diamond/relationships"),
+        ("relationships", 7, f"{y}/diamond/empowerment"),
+        ("empowerment", 3, f"{y}/done"),
+    ):
         page = client.get(f"{y}/diamond/{aim}")
         assert page.status_code == 200 and 'data-offline="true"' in page.text
         # Kept on the device, the answer is saved there and the next question opens at once.
         assert f'data-offline-next="{following}"' in page.text
         assert page.text.count('type="radio"') == 11
-        response = client.post(f"{y}/diamond/{aim}", data={"id": _form_id(page.text), "score": score, "positive_experiences": "Football on Saturdays" if aim == "wellbeing" else ""})
+        response = client.post(
+            f"{y}/diamond/{aim}",
+            data={
+                "id": _form_id(page.text),
+                "score": score,
+                "positive_experiences": "Football on Saturdays" if aim == "wellbeing" else "",
+            },
+        )
         assert response.status_code == 303 and response.headers["location"] == following
     assert "All done" in client.get(f"{y}/done").text
     rows = db.exec(select(DiamondRating).where(DiamondRating.case_id == case.id)).all()
     assert {r.aim: r.score for r in rows} == four(4, 6, 7, 3)
-    assert all(r.person_id == young_person(db, case).id and r.user_id is None and r.in_family_mode and r.recorded_by_user_id == worker.id for r in rows)
+    assert all(
+        r.person_id == young_person(db, case).id
+        and r.user_id is None
+        and r.in_family_mode
+        and r.recorded_by_user_id == worker.id
+        for r in rows
+    )
 
 
 def test_question_screen_shows_progress_in_words_and_dots(client, db, settings):
@@ -70,7 +89,10 @@ def test_replayed_rating_post_is_recorded_once_and_answers_the_same(client, db, 
 def test_missing_or_out_of_range_number_is_asked_again_beside_the_scale(client, db, settings):
     _, case, _ = _family_mode(client, db, settings)
     for score in ("", "11", "seven"):
-        response = client.post(f"{_y(db, case)}/diamond/wellbeing", data={"id": str(uuid.uuid4()), "score": score, "next_step": "Go to the youth club"})
+        response = client.post(
+            f"{_y(db, case)}/diamond/wellbeing",
+            data={"id": str(uuid.uuid4()), "score": score, "next_step": "Go to the youth club"},
+        )
         assert response.status_code == 422
         assert "Please tap a number from 0 to 10." in response.text
         assert "Go to the youth club" in response.text
@@ -80,7 +102,10 @@ def test_missing_or_out_of_range_number_is_asked_again_beside_the_scale(client, 
 def test_mother_rates_for_herself_after_the_young_person(client, db, settings):
     _, case, mother = _family_mode(client, db, settings)
     client.post(f"{_y(db, case)}/diamond/wellbeing", data={"id": str(uuid.uuid4()), "score": 3})
-    assert client.post(f"/family/{case.id}/who", data={"person": mother.id}).headers["location"] == f"/family/{case.id}/{mother.id}"
+    assert (
+        client.post(f"/family/{case.id}/who", data={"person": mother.id}).headers["location"]
+        == f"/family/{case.id}/{mother.id}"
+    )
     client.post(f"/family/{case.id}/{mother.id}/diamond/wellbeing", data={"id": str(uuid.uuid4()), "score": 8})
     rows = db.exec(select(DiamondRating).order_by(DiamondRating.score)).all()
     assert [(r.person_id, r.score) for r in rows] == [(young_person(db, case).id, 3), (mother.id, 8)]
@@ -108,7 +133,9 @@ def test_worker_rating_needs_all_four_numbers(client, db, settings):
     worker = make_user(db)
     case = make_case(db, worker=worker)
     login(client, db, worker, settings)
-    response = client.post(f"/cases/{case.id}/diamond/rate", data={"id": str(uuid.uuid4()), "wellbeing": 5, "learning": 12})
+    response = client.post(
+        f"/cases/{case.id}/diamond/rate", data={"id": str(uuid.uuid4()), "wellbeing": 5, "learning": 12}
+    )
     assert response.status_code == 422
     assert response.text.count("field-error") >= 3
     assert db.exec(select(DiamondRating)).all() == []
@@ -119,7 +146,14 @@ def test_rating_id_already_used_on_another_case_is_refused_not_reused(client, db
     case = make_case(db, worker=worker)
     other = make_case(db, worker=worker)
     submission = uuid.uuid4()
-    rate(db, case=other, by_user=worker, scores={"wellbeing": 2}, on=date(2026, 1, 5), id=str(uuid.uuid5(submission, "wellbeing")))
+    rate(
+        db,
+        case=other,
+        by_user=worker,
+        scores={"wellbeing": 2},
+        on=date(2026, 1, 5),
+        id=str(uuid.uuid5(submission, "wellbeing")),
+    )
     db.commit()
     login(client, db, worker, settings)
     response = client.post(f"/cases/{case.id}/diamond/rate", data={"id": str(submission), **four(1, 1, 1, 1)})
@@ -134,7 +168,10 @@ def test_other_workers_cannot_see_or_rate_the_diamond(client, db, settings):
     case = make_case(db, worker=owner)
     login(client, db, stranger, settings)
     assert client.get(f"/cases/{case.id}/diamond").status_code == 404
-    assert client.post(f"/cases/{case.id}/diamond/rate", data={"id": str(uuid.uuid4()), **four(1, 1, 1, 1)}).status_code == 404
+    assert (
+        client.post(f"/cases/{case.id}/diamond/rate", data={"id": str(uuid.uuid4()), **four(1, 1, 1, 1)}).status_code
+        == 404
+    )
     assert client.get(f"/cases/{case.id}/hand-to-family").status_code == 404
 
 
@@ -155,7 +192,7 @@ def test_case_page_shows_one_diamond_shape_per_rater_with_a_table_and_conversati
     _three_raters(db, worker, case, mother)
     login(client, db, worker, settings)
     page = client.get(f"/cases/{case.id}").text
-    section = page[page.index('id="case-diamond"'):page.index('id="case-diamond-table"')]
+    section = page[page.index('id="case-diamond"') : page.index('id="case-diamond-table"')]
     assert section.count('class="rater-shape"') == 3
     assert 'role="img"' in section and "<title" in section
     assert "Kayla (young person)" in page and "Donna (mother)" in page and "Sam Okafor (worker)" in page
@@ -185,13 +222,20 @@ def test_case_page_runs_the_same_number_of_queries_however_many_ratings(client, 
     big = make_case(db, worker=worker)
     rate(db, case=small, by_user=worker, scores=four(1, 2, 3, 4), on=date(2026, 1, 1))
     for i in range(12):
-        rate(db, case=big, by_user=worker, person=add_person(db, big, name=f"Person {i} Big"), scores=four(i % 11, 2, 3, 4), on=date(2026, 1, 1) + timedelta(days=7 * i))
+        rate(
+            db,
+            case=big,
+            by_user=worker,
+            person=add_person(db, big, name=f"Person {i} Big"),
+            scores=four(i % 11, 2, 3, 4),
+            on=date(2026, 1, 1) + timedelta(days=7 * i),
+        )
     db.commit()
     login(client, db, worker, settings)
     counts = []
     for case in (small, big):
         statements: list[str] = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        listener = lambda *args, statements=statements: statements.append(args[2])  # noqa: E731
         event.listen(engine, "before_cursor_execute", listener)
         try:
             assert client.get(f"/cases/{case.id}").status_code == 200
@@ -206,14 +250,25 @@ def test_timeline_has_one_item_per_day_naming_the_raters_with_utc_times(client, 
 
     worker = make_user(db, full_name="Sam Okafor")
     case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
-    rate(db, case=case, by_user=worker, person=young_person(db, case), scores=four(3, 4, 5, 6), on=date(2026, 2, 1), in_family_mode=True)
+    rate(
+        db,
+        case=case,
+        by_user=worker,
+        person=young_person(db, case),
+        scores=four(3, 4, 5, 6),
+        on=date(2026, 2, 1),
+        in_family_mode=True,
+    )
     rate(db, case=case, by_user=worker, scores=four(5, 5, 5, 5), on=date(2026, 2, 1))
     db.commit()
     timeline = items(session=db, case=case)
     rate(db, case=case, by_user=worker, scores=four(6, 6, 6, 6), on=date(2026, 3, 1))
     db.commit()
     timeline = items(session=db, case=case)
-    assert [i.title for i in timeline] == ["Diamond rated by Kayla Morgan and Sam Okafor", "Diamond rated by Sam Okafor"]
+    assert [i.title for i in timeline] == [
+        "Diamond rated by Kayla Morgan and Sam Okafor",
+        "Diamond rated by Sam Okafor",
+    ]
     assert all(i.at.tzinfo is not None for i in timeline)
     assert [i.detail for i in timeline] == ["with the family screens", ""]
     login(client, db, worker, settings)
@@ -232,7 +287,13 @@ def test_replayed_answer_keeps_its_rater_even_after_the_tablet_passed_on(client,
     other = make_case(db, worker=make_user(db))
     db.commit()
     # Someone from another case cannot be named in this case's address.
-    assert client.post(f"/family/{case.id}/{young_person(db, other).id}/diamond/learning", data={"id": str(uuid.uuid4()), "score": 9}).status_code == 404
+    assert (
+        client.post(
+            f"/family/{case.id}/{young_person(db, other).id}/diamond/learning",
+            data={"id": str(uuid.uuid4()), "score": 9},
+        ).status_code
+        == 404
+    )
     rows = {r.aim: r.person_id for r in db.exec(select(DiamondRating)).all()}
     assert rows == {"wellbeing": kayla.id, "learning": mother.id}
 
@@ -241,14 +302,24 @@ def test_answers_saved_offline_apply_once_after_the_hand_back_in_the_raters_name
     """The outbox replays the family's answers as the worker, after family mode has ended."""
     worker, case, mother = _family_mode(client, db, settings)
     kayla = young_person(db, case)
-    queued = [(f"/family/{case.id}/{kayla.id}/diamond/wellbeing", str(uuid.uuid4()), 3), (f"/family/{case.id}/{mother.id}/diamond/wellbeing", str(uuid.uuid4()), 8)]
+    queued = [
+        (f"/family/{case.id}/{kayla.id}/diamond/wellbeing", str(uuid.uuid4()), 3),
+        (f"/family/{case.id}/{mother.id}/diamond/wellbeing", str(uuid.uuid4()), 8),
+    ]
     assert client.post(f"/family/{case.id}/hand-back", data={"pin": PIN}).status_code == 303
     for _ in range(2):  # sent, then sent again as after a lost answer
         for target, op_id, score in queued:
-            response = client.post(target, data={"id": op_id, "score": score}, headers={"Idempotency-Key": op_id, "Accept": "application/json"})
+            response = client.post(
+                target,
+                data={"id": op_id, "score": score},
+                headers={"Idempotency-Key": op_id, "Accept": "application/json"},
+            )
             assert response.status_code == 303, response.text
     rows = db.exec(select(DiamondRating).order_by(DiamondRating.score)).all()
-    assert [(r.person_id, r.score, r.user_id, r.in_family_mode, r.recorded_by_user_id) for r in rows] == [(kayla.id, 3, None, True, worker.id), (mother.id, 8, None, True, worker.id)]
+    assert [(r.person_id, r.score, r.user_id, r.in_family_mode, r.recorded_by_user_id) for r in rows] == [
+        (kayla.id, 3, None, True, worker.id),
+        (mother.id, 8, None, True, worker.id),
+    ]
 
 
 def test_answers_queued_by_the_old_family_screens_still_apply_after_the_hand_back(client, db, settings):
@@ -256,5 +327,8 @@ def test_answers_queued_by_the_old_family_screens_still_apply_after_the_hand_bac
     client.post(f"/family/{case.id}/hand-back", data={"pin": PIN})
     rating_id = str(uuid.uuid4())
     for _ in range(2):
-        assert client.post("/family/diamond/learning", data={"id": rating_id, "rater": mother.id, "score": 6}).status_code == 303
+        assert (
+            client.post("/family/diamond/learning", data={"id": rating_id, "rater": mother.id, "score": 6}).status_code
+            == 303
+        )
     assert [(r.person_id, r.score) for r in db.exec(select(DiamondRating)).all()] == [(mother.id, 6)]

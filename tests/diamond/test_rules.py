@@ -1,4 +1,5 @@
 """The Diamond's pure rules: rounds, conversation points and chart geometry."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -12,29 +13,43 @@ def _s(rater, aim, score, day, minute=0):
 
 def test_a_later_rating_the_same_day_supersedes_the_earlier_one_without_changing_it():
     day = date(2026, 3, 1)
-    rounds = rules.rounds_by_rater([_s("a", "wellbeing", 4, day, 1), _s("a", "wellbeing", 6, day, 5), _s("a", "learning", 3, day)])
+    rounds = rules.rounds_by_rater(
+        [_s("a", "wellbeing", 4, day, 1), _s("a", "wellbeing", 6, day, 5), _s("a", "learning", 3, day)]
+    )
     assert rounds["a"][0].scores == {"wellbeing": 6, "learning": 3}
 
 
 def test_rounds_are_per_rater_and_oldest_first():
-    rounds = rules.rounds_by_rater([_s("a", "wellbeing", 7, date(2026, 3, 1)), _s("a", "wellbeing", 2, date(2026, 1, 1)), _s("b", "wellbeing", 5, date(2026, 2, 1))])
+    rounds = rules.rounds_by_rater(
+        [
+            _s("a", "wellbeing", 7, date(2026, 3, 1)),
+            _s("a", "wellbeing", 2, date(2026, 1, 1)),
+            _s("b", "wellbeing", 5, date(2026, 2, 1)),
+        ]
+    )
     assert [r.rated_on for r in rounds["a"]] == [date(2026, 1, 1), date(2026, 3, 1)]
     assert list(rounds["b"][0].scores.values()) == [5]
 
 
 def test_difference_of_three_is_a_conversation_point_but_two_is_not():
     day = date(2026, 3, 1)
-    rounds = rules.rounds_by_rater([
-        _s("yp", "wellbeing", 3, day), _s("mum", "wellbeing", 6, day),
-        _s("yp", "learning", 5, day), _s("mum", "learning", 7, day),
-    ])
+    rounds = rules.rounds_by_rater(
+        [
+            _s("yp", "wellbeing", 3, day),
+            _s("mum", "wellbeing", 6, day),
+            _s("yp", "learning", 5, day),
+            _s("mum", "learning", 7, day),
+        ]
+    )
     points = rules.conversation_points(rounds)
     assert [p.aim.key for p in points] == ["wellbeing"]
     assert points[0].spread == 3 and points[0].entries == (("mum", 6), ("yp", 3))
 
 
 def test_stale_ratings_from_an_earlier_review_are_not_set_against_new_ones():
-    rounds = rules.rounds_by_rater([_s("yp", "wellbeing", 2, date(2026, 1, 1)), _s("mum", "wellbeing", 9, date(2026, 6, 1))])
+    rounds = rules.rounds_by_rater(
+        [_s("yp", "wellbeing", 2, date(2026, 1, 1)), _s("mum", "wellbeing", 9, date(2026, 6, 1))]
+    )
     assert rules.conversation_points(rounds) == []
 
 
@@ -52,7 +67,11 @@ def test_diamond_corners_put_wellbeing_on_top_and_scale_with_the_score():
 
 def test_each_rater_gets_a_different_colour_dash_and_marker():
     looks = [rules.look(i) for i in range(4)]
-    assert len({l.colour for l in looks}) == 4 and len({l.dash for l in looks}) == 4 and len({l.marker for l in looks}) == 4
+    assert (
+        len({look.colour for look in looks}) == 4
+        and len({look.dash for look in looks}) == 4
+        and len({look.marker for look in looks}) == 4
+    )
 
 
 def test_time_axis_places_dates_proportionally():

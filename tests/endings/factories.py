@@ -1,4 +1,5 @@
 """Factories for endings tests: a team with two workers and a supervisor, a full ending, a dormant case."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -30,10 +31,23 @@ def full_ending(**overrides) -> EndingInput:
     """Every part of a good ending given, to dormant unless overridden."""
     data = EndingInput(
         outcome="dormant",
-        goals=[{"source": "worker", "ref": "", "goal": "Kayla back at school every day", "rating": "met", "evidence": "Attendance 96% this term"}],
-        agreed_on=today() - timedelta(days=7), agreement_how="Agreed at home with Kayla and her mum; taper over a month",
-        taper="Fortnightly visits for a month", sustainability_plan="Mum will call Nan when rows start", named_contact="Amy Worker, 0151 000 0000",
-        family_summary="You have done brilliantly.", young_person_views="Kayla feels ready and knows she can ring.", outcome_summary="Living at home, in school",
+        goals=[
+            {
+                "source": "worker",
+                "ref": "",
+                "goal": "Kayla back at school every day",
+                "rating": "met",
+                "evidence": "Attendance 96% this term",
+            }
+        ],
+        agreed_on=today() - timedelta(days=7),
+        agreement_how="Agreed at home with Kayla and her mum; taper over a month",
+        taper="Fortnightly visits for a month",
+        sustainability_plan="Mum will call Nan when rows start",
+        named_contact="Amy Worker, 0151 000 0000",
+        family_summary="You have done brilliantly.",
+        young_person_views="Kayla feels ready and knows she can ring.",
+        outcome_summary="Living at home, in school",
     )
     return replace(data, **overrides)
 

@@ -1,12 +1,13 @@
 """The demo shows endings believably: every worker holds a dormant case, one with its review due."""
+
 from __future__ import annotations
 
 from sqlmodel import select
 
 from app.cases.models import Case
+from app.demo import load_demo
 from app.endings.figures import dormant_register, figures
 from app.endings.models import Prompt
-from app.demo import load_demo
 
 
 def test_every_demo_worker_holds_a_dormant_case_and_one_review_is_due(db, settings):
@@ -19,7 +20,9 @@ def test_every_demo_worker_holds_a_dormant_case_and_one_review_is_due(db, settin
     due = [r for r in dormant_register(session=db, user=demo.users["supervisor"]) if r.review_due_on <= demo.today]
     assert [r.case.young_person_name for r in due] == ["Sophie Turner"]
     assert db.exec(select(Prompt.kind).where(Prompt.case_id == demo.cases["Sophie"].id)).all() == ["dormant_review_due"]
-    numbers = figures(session=db, user=demo.users["manager"], start=demo.today.replace(year=demo.today.year - 1), end=demo.today)
+    numbers = figures(
+        session=db, user=demo.users["manager"], start=demo.today.replace(year=demo.today.year - 1), end=demo.today
+    )
     assert numbers.dormant_now == 3 and numbers.reactivations == 1 and numbers.median_days_dormant == 64
     assert db.exec(select(Case).where(Case.young_person_name == "Jade Robinson")).one().status == "dormant"
 

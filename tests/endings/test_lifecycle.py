@@ -1,4 +1,5 @@
 """Every dormancy, reactivation and reopen path through the services, and who may take each."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -21,7 +22,10 @@ def people(db):
 
 
 def kinds(db, case):
-    return [e.kind for e in db.exec(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.recorded_at)).all()]
+    return [
+        e.kind
+        for e in db.exec(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.recorded_at)).all()
+    ]
 
 
 def test_ending_to_dormant_keeps_worker_and_sets_review_three_months_ahead(db, people):
@@ -37,8 +41,16 @@ def test_ending_to_dormant_keeps_worker_and_sets_review_three_months_ahead(db, p
 def test_worker_cannot_end_with_items_missing_and_is_told_which(db, people):
     case = active_case(db, people.worker)
     with pytest.raises(Refused) as refused:
-        service.end_active_work(session=db, case=case, by=actor_for(people.worker), data=full_ending(named_contact="", young_person_views=""))
-    assert "a named contact for the family" in refused.value.message and "the young person's views" in refused.value.message
+        service.end_active_work(
+            session=db,
+            case=case,
+            by=actor_for(people.worker),
+            data=full_ending(named_contact="", young_person_views=""),
+        )
+    assert (
+        "a named contact for the family" in refused.value.message
+        and "the young person's views" in refused.value.message
+    )
     assert case.status == "active"
 
 
@@ -46,8 +58,15 @@ def test_supervisor_approves_ending_with_items_missing_giving_reason(db, people)
     case = active_case(db, people.worker)
     by = actor_for(people.supervisor)
     with pytest.raises(Refused, match="Give a reason"):
-        service.end_active_work(session=db, case=case, by=by, data=full_ending(taper="", sustainability_plan="", approve=True))
-    ending, _ = service.end_active_work(session=db, case=case, by=by, data=full_ending(sustainability_plan="", approve=True, approval_reason="Family moved; plan agreed by phone"))
+        service.end_active_work(
+            session=db, case=case, by=by, data=full_ending(taper="", sustainability_plan="", approve=True)
+        )
+    ending, _ = service.end_active_work(
+        session=db,
+        case=case,
+        by=by,
+        data=full_ending(sustainability_plan="", approve=True, approval_reason="Family moved; plan agreed by phone"),
+    )
     assert ending.missing == ["a sustainability plan"] and ending.approved_by_id == people.supervisor.id
     assert case.status == "dormant"
 
@@ -56,8 +75,18 @@ def test_ending_closed_when_stepped_up_records_destination_and_named_lead(db, pe
     case = active_case(db, people.worker)
     by = actor_for(people.worker)
     with pytest.raises(Refused, match="name the lead"):
-        service.end_active_work(session=db, case=case, by=by, data=full_ending(outcome="closed", closure_reason="stepped_up", destination="cp"))
-    ending, _ = service.end_active_work(session=db, case=case, by=by, data=full_ending(outcome="closed", closure_reason="stepped_up", destination="cp", lead_name="Jo Social Worker"))
+        service.end_active_work(
+            session=db,
+            case=case,
+            by=by,
+            data=full_ending(outcome="closed", closure_reason="stepped_up", destination="cp"),
+        )
+    ending, _ = service.end_active_work(
+        session=db,
+        case=case,
+        by=by,
+        data=full_ending(outcome="closed", closure_reason="stepped_up", destination="cp", lead_name="Jo Social Worker"),
+    )
     assert case.status == "closed" and case.closure_reason == "stepped_up"
     assert (ending.destination, ending.lead_name) == ("cp", "Jo Social Worker")
     assert kinds(db, case) == ["step_up", "closed"]
@@ -66,8 +95,18 @@ def test_ending_closed_when_stepped_up_records_destination_and_named_lead(db, pe
 def test_ending_closed_for_other_reason_needs_the_reason(db, people):
     case = active_case(db, people.worker)
     with pytest.raises(Refused, match="other reason"):
-        service.end_active_work(session=db, case=case, by=actor_for(people.worker), data=full_ending(outcome="closed", closure_reason="other"))
-    service.end_active_work(session=db, case=case, by=actor_for(people.worker), data=full_ending(outcome="closed", closure_reason="moved_away"))
+        service.end_active_work(
+            session=db,
+            case=case,
+            by=actor_for(people.worker),
+            data=full_ending(outcome="closed", closure_reason="other"),
+        )
+    service.end_active_work(
+        session=db,
+        case=case,
+        by=actor_for(people.worker),
+        data=full_ending(outcome="closed", closure_reason="moved_away"),
+    )
     assert case.closure_reason == "moved_away"
 
 
@@ -77,8 +116,12 @@ def test_replayed_ending_id_changes_nothing_and_stale_version_conflicts(db, peop
     with pytest.raises(Conflict):
         service.end_active_work(session=db, case=case, by=by, data=full_ending(), base_version=case.version + 1)
     record_id = "3f1b7c1e-8f0a-4c1e-9a55-1f6a8e1d2c3b"
-    first, created = service.end_active_work(session=db, case=case, by=by, data=full_ending(), record_id=record_id, base_version=case.version)
-    again, created_again = service.end_active_work(session=db, case=case, by=by, data=full_ending(), record_id=record_id, base_version=1)
+    first, created = service.end_active_work(
+        session=db, case=case, by=by, data=full_ending(), record_id=record_id, base_version=case.version
+    )
+    again, created_again = service.end_active_work(
+        session=db, case=case, by=by, data=full_ending(), record_id=record_id, base_version=1
+    )
     assert created and not created_again and again.id == first.id == record_id
     assert len(db.exec(select(DormantSpell).where(DormantSpell.case_id == case.id)).all()) == 1
 
@@ -92,7 +135,14 @@ def test_only_active_case_can_end_active_work(db, people):
 def test_dormant_case_reactivated_by_same_worker_without_referral(db, people):
     case = active_case(db, people.worker)
     make_dormant(db, case, people.worker)
-    back, created = service.reactivate(session=db, case=case, by=actor_for(people.worker), asked_by="young_person", what_changed="Kayla rang: rows at home again", urgency="soon")
+    back, created = service.reactivate(
+        session=db,
+        case=case,
+        by=actor_for(people.worker),
+        asked_by="young_person",
+        what_changed="Kayla rang: rows at home again",
+        urgency="soon",
+    )
     assert created and case.status == "active" and back.kind == "reactivated" and back.days_dormant == 0
     assert kinds(db, case) == ["dormant", "reactivated"]
     assert "referral" not in kinds(db, case)
@@ -107,7 +157,9 @@ def test_other_worker_and_co_worker_cannot_reactivate(db, people):
     case = active_case(db, people.worker, co_worker_id=people.other.id)
     make_dormant(db, case, people.worker)
     with pytest.raises(Refused, match="Only the key worker"):
-        service.reactivate(session=db, case=case, by=actor_for(people.other), asked_by="parent", what_changed="x", urgency="routine")
+        service.reactivate(
+            session=db, case=case, by=actor_for(people.other), asked_by="parent", what_changed="x", urgency="routine"
+        )
     assert case.status == "dormant"
 
 
@@ -115,18 +167,48 @@ def test_supervisor_reactivates_and_reassigns_but_a_worker_cannot_reassign(db, p
     case = active_case(db, people.worker)
     make_dormant(db, case, people.worker)
     with pytest.raises(Refused, match="supervisor"):
-        service.reactivate(session=db, case=case, by=actor_for(people.worker), asked_by="school", what_changed="x", urgency="routine", new_key_worker=people.other)
-    service.reactivate(session=db, case=case, by=actor_for(people.supervisor), asked_by="school", what_changed="Exclusion risk", urgency="urgent", new_key_worker=people.other)
+        service.reactivate(
+            session=db,
+            case=case,
+            by=actor_for(people.worker),
+            asked_by="school",
+            what_changed="x",
+            urgency="routine",
+            new_key_worker=people.other,
+        )
+    service.reactivate(
+        session=db,
+        case=case,
+        by=actor_for(people.supervisor),
+        asked_by="school",
+        what_changed="Exclusion risk",
+        urgency="urgent",
+        new_key_worker=people.other,
+    )
     assert case.status == "active" and case.key_worker_id == people.other.id
 
 
 def test_active_and_closed_cases_cannot_be_reactivated(db, people):
     case = active_case(db, people.worker)
     with pytest.raises(Refused):
-        service.reactivate(session=db, case=case, by=actor_for(people.worker), asked_by="parent", what_changed="x", urgency="routine")
-    service.end_active_work(session=db, case=case, by=actor_for(people.worker), data=full_ending(outcome="closed", closure_reason="aims_achieved"))
+        service.reactivate(
+            session=db, case=case, by=actor_for(people.worker), asked_by="parent", what_changed="x", urgency="routine"
+        )
+    service.end_active_work(
+        session=db,
+        case=case,
+        by=actor_for(people.worker),
+        data=full_ending(outcome="closed", closure_reason="aims_achieved"),
+    )
     with pytest.raises(Refused):
-        service.reactivate(session=db, case=case, by=actor_for(people.supervisor), asked_by="parent", what_changed="x", urgency="routine")
+        service.reactivate(
+            session=db,
+            case=case,
+            by=actor_for(people.supervisor),
+            asked_by="parent",
+            what_changed="x",
+            urgency="routine",
+        )
     assert case.status == "closed"
 
 
@@ -135,22 +217,35 @@ def test_dormant_review_stays_dormant_with_new_date_or_closes(db, people):
     make_dormant(db, case, people.worker)
     by = actor_for(people.worker)
     with pytest.raises(Refused, match="after today"):
-        service.dormant_review(session=db, case=case, by=by, decision="stay", rationale="All well", new_review_on=today())
+        service.dormant_review(
+            session=db, case=case, by=by, decision="stay", rationale="All well", new_review_on=today()
+        )
     later = today() + timedelta(days=60)
-    service.dormant_review(session=db, case=case, by=by, decision="stay", rationale="All well, spoke to mum", new_review_on=later)
+    service.dormant_review(
+        session=db, case=case, by=by, decision="stay", rationale="All well, spoke to mum", new_review_on=later
+    )
     spell = db.exec(select(DormantSpell).where(DormantSpell.case_id == case.id)).one()
     assert (spell.review_due_on, spell.reviews, case.status) == (later, 1, "dormant")
-    service.dormant_review(session=db, case=case, by=by, decision="close", rationale="Settled a long time", closure_reason="aims_achieved")
+    service.dormant_review(
+        session=db, case=case, by=by, decision="close", rationale="Settled a long time", closure_reason="aims_achieved"
+    )
     assert case.status == "closed" and spell.ended_how == "closed"
     assert kinds(db, case) == ["dormant", "dormant_review", "closed"]
 
 
 def test_only_supervisor_reopens_closed_case_recorded_as_re_referral(db, people):
     case = active_case(db, people.worker)
-    service.end_active_work(session=db, case=case, by=actor_for(people.worker), data=full_ending(outcome="closed", closure_reason="aims_achieved"))
+    service.end_active_work(
+        session=db,
+        case=case,
+        by=actor_for(people.worker),
+        data=full_ending(outcome="closed", closure_reason="aims_achieved"),
+    )
     with pytest.raises(Refused, match="supervisor"):
         service.reopen(session=db, case=case, by=actor_for(people.worker), reason="Mum rang")
-    back, _ = service.reopen(session=db, case=case, by=actor_for(people.supervisor), reason="New MASH referral: police call-out")
+    back, _ = service.reopen(
+        session=db, case=case, by=actor_for(people.supervisor), reason="New MASH referral: police call-out"
+    )
     assert case.status == "screening" and back.kind == "reopened"
     assert kinds(db, case)[-1] == "reopened"
 
@@ -167,12 +262,29 @@ def test_first_contact_after_reactivation_is_timed_like_a_referral(db, people):
 
     case = active_case(db, people.worker)
     make_dormant(db, case, people.worker)
-    service.reactivate(session=db, case=case, by=actor_for(people.worker), asked_by="young_person", what_changed="Called", urgency="soon")
+    service.reactivate(
+        session=db,
+        case=case,
+        by=actor_for(people.worker),
+        asked_by="young_person",
+        what_changed="Called",
+        urgency="soon",
+    )
     timing = service.latest_return(session=db, case=case, target_hours=24)
     assert timing.first_contact_hours is None and timing.on_target is None
     record_contact(
-        session=db, case=case, by=actor_for(people.worker), kind="phone", occurred_on=today(), start_time=None, duration_minutes=20, place="other",
-        present=[], young_person_seen=False, seen_alone=False, attended=True,
+        session=db,
+        case=case,
+        by=actor_for(people.worker),
+        kind="phone",
+        occurred_on=today(),
+        start_time=None,
+        duration_minutes=20,
+        place="other",
+        present=[],
+        young_person_seen=False,
+        seen_alone=False,
+        attended=True,
     )
     timing = service.latest_return(session=db, case=case, target_hours=24)
     assert timing.first_contact_hours is not None and timing.first_contact_hours < 24 and timing.on_target is True
@@ -181,7 +293,18 @@ def test_first_contact_after_reactivation_is_timed_like_a_referral(db, people):
 def test_rules_dates_and_missing_items():
     assert rules.add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)
     assert rules.add_working_days(date(2026, 11, 20), 10) == date(2026, 12, 4)  # a Friday, over two weekends
-    facts = rules.EndingFacts(goals=2, goals_rated=1, agreed=True, sustainability_plan=True, named_contact=True, family_summary=True, young_person_views=True, outcome_summary=True)
+    facts = rules.EndingFacts(
+        goals=2,
+        goals_rated=1,
+        agreed=True,
+        sustainability_plan=True,
+        named_contact=True,
+        family_summary=True,
+        young_person_views=True,
+        outcome_summary=True,
+    )
     assert rules.missing_items(facts) == ["a rating and a line of evidence for every goal"]
     assert rules.median([5, 1, 9, 3]) == 4.0 and rules.median([]) is None
-    assert rules.dormant_prompts(today=date(2027, 3, 1), started_on=date(2026, 3, 1), review_due_on=date(2027, 4, 1), max_months=12) == ["max_dormancy"]
+    assert rules.dormant_prompts(
+        today=date(2027, 3, 1), started_on=date(2026, 3, 1), review_due_on=date(2027, 4, 1), max_months=12
+    ) == ["max_dormancy"]

@@ -1,5 +1,6 @@
 """The endings forms from the outbox: the pages "Take offline" keeps, exactly-once replays, and
 refusals that set an item aside (422/409) instead of stopping every sync behind it (5xx)."""
+
 from __future__ import annotations
 
 import re
@@ -49,7 +50,10 @@ def test_take_offline_keeps_what_the_case_status_allows(client, db, settings, pe
     make_dormant(db, case, people.worker)
     case.co_worker_id = people.other.id
     db.commit()
-    assert offline.pages(session=db, case=case, actor=actor_for(people.worker)) == [f"{base}/reactivate", f"{base}/dormant-review"]
+    assert offline.pages(session=db, case=case, actor=actor_for(people.worker)) == [
+        f"{base}/reactivate",
+        f"{base}/dormant-review",
+    ]
     # Reactivation is the key worker's (or a supervisor's); the co-worker keeps the review only.
     assert offline.pages(session=db, case=case, actor=actor_for(people.other)) == [f"{base}/dormant-review"]
     assert offline.pages(session=db, case=case, actor=actor_for(people.manager)) == []
@@ -58,7 +62,9 @@ def test_take_offline_keeps_what_the_case_status_allows(client, db, settings, pe
     assert offline.pages(session=db, case=closed, actor=actor_for(people.worker)) == []
 
 
-def test_every_endings_page_kept_offline_has_only_offline_forms_with_an_id_and_the_case_version(client, db, settings, people):
+def test_every_endings_page_kept_offline_has_only_offline_forms_with_an_id_and_the_case_version(
+    client, db, settings, people
+):
     active = active_case(db, people.worker)
     dormant = active_case(db, people.worker)
     make_dormant(db, dormant, people.worker)
@@ -67,10 +73,13 @@ def test_every_endings_page_kept_offline_has_only_offline_forms_with_an_id_and_t
     for case in (active, dormant):
         for url in offline.pages(session=db, case=case, actor=actor_for(people.worker)):
             page = client.get(url).text
-            main = page[page.index("<main"):page.index("</main>")]
+            main = page[page.index("<main") : page.index("</main>")]
             forms = re.findall(r"<form [^>]*>", main)
             assert forms and all("data-offline" in f for f in forms), url
-            assert '<input type="hidden" name="id" value="' in main and f'name="base_version" value="{case.version}"' in main, url
+            assert (
+                '<input type="hidden" name="id" value="' in main
+                and f'name="base_version" value="{case.version}"' in main
+            ), url
 
 
 def test_ending_refused_from_the_outbox_is_set_aside_and_its_correction_saved_once(client, db, settings, people):
@@ -93,7 +102,9 @@ def test_ending_refused_from_the_outbox_is_set_aside_and_its_correction_saved_on
     assert db.get(Case, case.id).status == "dormant"
 
 
-def test_ending_from_an_older_version_of_the_case_is_refused_then_saved_from_the_current_one(client, db, settings, people):
+def test_ending_from_an_older_version_of_the_case_is_refused_then_saved_from_the_current_one(
+    client, db, settings, people
+):
     case = active_case(db, people.worker)
     db.commit()
     login(client, db, people.worker, settings)
@@ -115,7 +126,13 @@ def test_reactivation_from_the_outbox_is_applied_once_with_its_two_prompted_task
     make_dormant(db, case, people.worker)
     db.commit()
     login(client, db, people.worker, settings)
-    item = {"id": str(uuid.uuid4()), "asked_by": "young_person", "what_changed": "She rang", "urgency": "soon", "base_version": str(case.version)}
+    item = {
+        "id": str(uuid.uuid4()),
+        "asked_by": "young_person",
+        "what_changed": "She rang",
+        "urgency": "soon",
+        "base_version": str(case.version),
+    }
     first = _outbox(client, f"/cases/{case.id}/reactivate", item)
     again = _outbox(client, f"/cases/{case.id}/reactivate", item)
     assert first.status_code == again.status_code == 303
@@ -131,7 +148,12 @@ def test_dormant_review_choosing_reactivate_from_the_outbox_is_not_taken_as_save
     make_dormant(db, case, people.worker)
     db.commit()
     login(client, db, people.worker, settings)
-    item = {"id": str(uuid.uuid4()), "decision": "reactivate", "rationale": "Mum rang", "base_version": str(case.version)}
+    item = {
+        "id": str(uuid.uuid4()),
+        "decision": "reactivate",
+        "rationale": "Mum rang",
+        "base_version": str(case.version),
+    }
     queued = _outbox(client, f"/cases/{case.id}/dormant-review", item)
     assert queued.status_code == 422 and "use Reactivate on the case page" in queued.text
     assert db.get(SyncOperation, item["id"]) is None

@@ -1,4 +1,5 @@
 """The endings screens through HTTP: the case page's buttons, the guided form, the register, figures."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -23,11 +24,19 @@ def people(db):
 
 def ending_form(case, **overrides) -> dict:
     data = {
-        "id": "6a1e3c52-2b7c-4d0a-8f6e-2d1b9c0a7e11", "base_version": str(case.version),
-        "own_0_goal": "Back at school every day", "own_0_rating": "met", "own_0_evidence": "96% attendance",
-        "agreed_on": (today() - timedelta(days=3)).isoformat(), "agreement_how": "At home with Kayla and mum",
-        "sustainability_plan": "Nan on call", "named_contact": "Amy, 0151 000 0000", "family_summary": "Well done",
-        "young_person_views": "Ready", "outcome_summary": "At home, in school", "outcome": "dormant",
+        "id": "6a1e3c52-2b7c-4d0a-8f6e-2d1b9c0a7e11",
+        "base_version": str(case.version),
+        "own_0_goal": "Back at school every day",
+        "own_0_rating": "met",
+        "own_0_evidence": "96% attendance",
+        "agreed_on": (today() - timedelta(days=3)).isoformat(),
+        "agreement_how": "At home with Kayla and mum",
+        "sustainability_plan": "Nan on call",
+        "named_contact": "Amy, 0151 000 0000",
+        "family_summary": "Well done",
+        "young_person_views": "Ready",
+        "outcome_summary": "At home, in school",
+        "outcome": "dormant",
         "dormant_review_on": (today() + timedelta(days=90)).isoformat(),
     }
     data.update(overrides)
@@ -87,9 +96,21 @@ def test_reactivate_form_needs_no_referral_and_shows_prompted_tasks(client, db, 
     login(client, db, people.worker, settings)
     page = client.get(f"/cases/{case.id}/reactivate").text
     assert "Who asked" in page and "referral" not in page.split("<h1>")[1].split("No referral")[0].lower()
-    bad = client.post(f"/cases/{case.id}/reactivate", data={"asked_by": "young_person", "urgency": "soon", "base_version": str(case.version)})
+    bad = client.post(
+        f"/cases/{case.id}/reactivate",
+        data={"asked_by": "young_person", "urgency": "soon", "base_version": str(case.version)},
+    )
     assert bad.status_code == 422 and "What has changed is needed." in bad.text
-    ok = client.post(f"/cases/{case.id}/reactivate", data={"id": "1c9d6a2e-6b0f-4b8e-9d3a-0e4f2a7b5c61", "asked_by": "young_person", "what_changed": "She rang", "urgency": "soon", "base_version": str(case.version)})
+    ok = client.post(
+        f"/cases/{case.id}/reactivate",
+        data={
+            "id": "1c9d6a2e-6b0f-4b8e-9d3a-0e4f2a7b5c61",
+            "asked_by": "young_person",
+            "what_changed": "She rang",
+            "urgency": "soon",
+            "base_version": str(case.version),
+        },
+    )
     assert ok.status_code == 303
     page = client.get(f"/cases/{case.id}").text
     assert "Update the Signs of Safety map or the BASE risk assessment" in page and "Do a Diamond rating" in page
@@ -102,25 +123,42 @@ def test_other_worker_cannot_see_and_co_worker_cannot_reactivate(client, db, set
     outsider_case = active_case(db, people.other)
     db.commit()
     login(client, db, people.other, settings)
-    assert client.post(f"/cases/{case.id}/reactivate", data={"asked_by": "parent", "what_changed": "x", "urgency": "routine"}).status_code == 404
+    assert (
+        client.post(
+            f"/cases/{case.id}/reactivate", data={"asked_by": "parent", "what_changed": "x", "urgency": "routine"}
+        ).status_code
+        == 404
+    )
     case.co_worker_id = people.other.id
     db.add(case)
     db.commit()
-    response = client.post(f"/cases/{case.id}/reactivate", data={"asked_by": "parent", "what_changed": "x", "urgency": "routine"})
+    response = client.post(
+        f"/cases/{case.id}/reactivate", data={"asked_by": "parent", "what_changed": "x", "urgency": "routine"}
+    )
     assert response.status_code == 422 and "Only the key worker" in response.text
     assert outsider_case.status == "active"
 
 
 def test_only_a_supervisor_may_open_the_reopen_form(client, db, settings, people):
     case = active_case(db, people.worker)
-    service.end_active_work(session=db, case=case, by=actor_for(people.worker), data=full_ending(outcome="closed", closure_reason="aims_achieved"))
+    service.end_active_work(
+        session=db,
+        case=case,
+        by=actor_for(people.worker),
+        data=full_ending(outcome="closed", closure_reason="aims_achieved"),
+    )
     db.commit()
     login(client, db, people.worker, settings)
     assert client.post(f"/cases/{case.id}/reopen", data={"reason": "x"}).status_code == 403
     client.cookies.clear()
     login(client, db, people.supervisor, settings)
     assert "Reopen" in client.get(f"/cases/{case.id}").text
-    assert client.post(f"/cases/{case.id}/reopen", data={"reason": "New referral from school", "base_version": str(case.version)}).status_code == 303
+    assert (
+        client.post(
+            f"/cases/{case.id}/reopen", data={"reason": "New referral from school", "base_version": str(case.version)}
+        ).status_code
+        == 303
+    )
     db.expire_all()
     assert db.get(Case, case.id).status == "screening"
     assert db.exec(select(Reactivation.kind)).all() == ["reopened"]
@@ -133,22 +171,37 @@ def test_dormant_review_page_keeps_case_dormant_with_a_new_date(client, db, sett
     db.commit()
     login(client, db, people.worker, settings)
     later = today() + timedelta(days=80)
-    data = {"id": "0b7e2c4a-1d3f-4e5a-9b6c-7d8e9f0a1b2c", "decision": "stay", "new_review_on": later.isoformat(), "rationale": "Spoke to Kayla", "base_version": str(case.version)}
+    data = {
+        "id": "0b7e2c4a-1d3f-4e5a-9b6c-7d8e9f0a1b2c",
+        "decision": "stay",
+        "new_review_on": later.isoformat(),
+        "rationale": "Spoke to Kayla",
+        "base_version": str(case.version),
+    }
     assert [client.post(f"/cases/{case.id}/dormant-review", data=data).status_code for _ in range(2)] == [303, 303]
     db.expire_all()
     assert db.exec(select(DormantSpell.review_due_on, DormantSpell.reviews)).one() == (later, 1)
     stale = client.post(f"/cases/{case.id}/dormant-review", data={**data, "id": "9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f"})
     assert stale.status_code == 409
-    assert client.post(f"/cases/{case.id}/dormant-review", data={"decision": "close", "rationale": "x"}).status_code == 422
+    assert (
+        client.post(f"/cases/{case.id}/dormant-review", data={"decision": "close", "rationale": "x"}).status_code == 422
+    )
 
 
 def test_figures_for_supervisors_count_dormancy_reactivations_median_and_reasons(client, db, settings, people):
     cases = [active_case(db, people.worker) for _ in range(4)]
     for case in cases[:3]:
         make_dormant(db, case, people.worker)
-    service.end_active_work(session=db, case=cases[3], by=actor_for(people.worker), data=full_ending(outcome="closed", closure_reason="consent_withdrawn"))
+    service.end_active_work(
+        session=db,
+        case=cases[3],
+        by=actor_for(people.worker),
+        data=full_ending(outcome="closed", closure_reason="consent_withdrawn"),
+    )
     for case in cases[:2]:
-        service.reactivate(session=db, case=case, by=actor_for(people.worker), asked_by="parent", what_changed="x", urgency="routine")
+        service.reactivate(
+            session=db, case=case, by=actor_for(people.worker), asked_by="parent", what_changed="x", urgency="routine"
+        )
     backs = db.exec(select(Reactivation)).all()
     backs[0].days_dormant, backs[1].days_dormant = 30, 90
     db.commit()
@@ -161,7 +214,7 @@ def test_figures_for_supervisors_count_dormancy_reactivations_median_and_reasons
     assert "<dt>Reactivations in the period</dt><dd>2</dd>" in page
     assert "<dt>Median days dormant before reactivation</dt><dd>60</dd>" in page
     assert "<dt>Reactivations that avoided a re-referral</dt><dd>2</dd>" in page
-    assert "<th scope=\"row\">Consent withdrawn</th><td>1</td>" in page
+    assert '<th scope="row">Consent withdrawn</th><td>1</td>' in page
     assert client.get("/endings/figures?start=2030-01-01&end=2029-01-01").status_code == 422
 
 
@@ -206,7 +259,10 @@ def test_ending_form_assesses_the_network_meeting_tasks_as_goals(client, db, set
     form = ending_form(case, goal_0_rating="partly", goal_0_evidence="Most weeks since October")
     assert client.post(f"/cases/{case.id}/end", data=form).status_code == 303
     goals = db.exec(select(Ending.goals)).one()
-    assert [(g["source"], g["goal"], g["rating"]) for g in goals] == [("network_task", "Nan picks Kayla up on Tuesdays", "partly"), ("worker", "Back at school every day", "met")]
+    assert [(g["source"], g["goal"], g["rating"]) for g in goals] == [
+        ("network_task", "Nan picks Kayla up on Tuesdays", "partly"),
+        ("worker", "Back at school every day", "met"),
+    ]
 
 
 def test_a_manager_reads_the_register_but_cannot_reactivate(client, db, settings, people):
@@ -216,4 +272,9 @@ def test_a_manager_reads_the_register_but_cannot_reactivate(client, db, settings
     login(client, db, people.manager, settings)
     assert "Chloe Walsh" in client.get("/dormant").text
     assert ">Reactivate<" not in client.get(f"/cases/{case.id}").text
-    assert client.post(f"/cases/{case.id}/reactivate", data={"asked_by": "parent", "what_changed": "x", "urgency": "routine"}).status_code == 403
+    assert (
+        client.post(
+            f"/cases/{case.id}/reactivate", data={"asked_by": "parent", "what_changed": "x", "urgency": "routine"}
+        ).status_code
+        == 403
+    )

@@ -1,4 +1,5 @@
 """Reopen requests through the services: a case worker asks, the team's supervisor decides."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -12,7 +13,8 @@ from app.cases.models import CaseEvent
 from app.cases.service import Refused
 from app.endings import reopen_requests
 from app.endings.models import Reactivation, ReopenRequest, ReopenRequestVersion
-from app.review import registry, service as review
+from app.review import registry
+from app.review import service as review
 from app.review.models import Notification, Submission
 from app.timeutil import utcnow
 from tests.cases.factories import actor_for
@@ -26,19 +28,34 @@ def people(db):
 
 
 def closed_case(db, worker, **overrides):
-    return make_case(db, worker=worker, **{"status": "closed", "closed_at": utcnow() - timedelta(days=40), "closure_reason": "aims_achieved", **overrides})
+    return make_case(
+        db,
+        worker=worker,
+        **{
+            "status": "closed",
+            "closed_at": utcnow() - timedelta(days=40),
+            "closure_reason": "aims_achieved",
+            **overrides,
+        },
+    )
 
 
 def asking(**overrides) -> reopen_requests.RequestInput:
     fields = {
-        "asked_by": "parent", "what_changed": "Mum rang: Kayla has been missing two nights this week and police brought her home.",
-        "urgency": "soon", "reason": "Missing episodes are back; the family want the work to start again.",
+        "asked_by": "parent",
+        "what_changed": "Mum rang: Kayla has been missing two nights this week and police brought her home.",
+        "urgency": "soon",
+        "reason": "Missing episodes are back; the family want the work to start again.",
     }
     return reopen_requests.RequestInput(**{**fields, **overrides})
 
 
 def submissions(db, case):
-    return db.exec(select(Submission).where(Submission.case_id == case.id, Submission.kind == "reopen_request").order_by(Submission.version_number)).all()
+    return db.exec(
+        select(Submission)
+        .where(Submission.case_id == case.id, Submission.kind == "reopen_request")
+        .order_by(Submission.version_number)
+    ).all()
 
 
 def test_the_key_worker_asks_and_it_waits_in_the_teams_queue_with_the_supervisor_told(db, people):
@@ -48,10 +65,14 @@ def test_the_key_worker_asks_and_it_waits_in_the_teams_queue_with_the_supervisor
     assert submission.item_id == request.id and submission.status == "waiting" and submission.version_number == 1
     rows = review.queue(session=db, user=people.supervisor)
     assert [r.kind_label for r in rows] == ["Reopen request"]
-    assert db.exec(select(Notification.text).where(Notification.user_id == people.supervisor.id)).all() == [f"Reopen request for {case.reference} is waiting for review"]
+    assert db.exec(select(Notification.text).where(Notification.user_id == people.supervisor.id)).all() == [
+        f"Reopen request for {case.reference} is waiting for review"
+    ]
     sections = dict(registry.KINDS["reopen_request"].sections(db, submission))
     assert sections["Who asked"] == "A parent or carer" and sections["Urgency"] == "Soon (this week)"
-    assert sections["Why reopen"].startswith("Missing episodes are back") and sections["The case"].startswith("Closed on")
+    assert sections["Why reopen"].startswith("Missing episodes are back") and sections["The case"].startswith(
+        "Closed on"
+    )
     assert db.exec(select(AuditEntry.action).where(AuditEntry.object_type == "reopen_request")).all() == ["create"]
 
 
@@ -96,7 +117,12 @@ def test_only_the_cases_workers_ask(db, people):
 
 def test_each_part_of_the_request_is_needed(db, people):
     case = closed_case(db, people.worker)
-    for missing, words in [({"asked_by": ""}, "who asked"), ({"urgency": "whenever"}, "how urgent"), ({"what_changed": " "}, "what has changed"), ({"reason": ""}, "why the case")]:
+    for missing, words in [
+        ({"asked_by": ""}, "who asked"),
+        ({"urgency": "whenever"}, "how urgent"),
+        ({"what_changed": " "}, "what has changed"),
+        ({"reason": ""}, "why the case"),
+    ]:
         with pytest.raises(Refused, match=words):
             reopen_requests.ask(session=db, case=case, by=actor_for(people.worker), data=asking(**missing))
 
@@ -105,17 +131,34 @@ def test_approving_reopens_the_case_as_a_re_referral_with_the_requests_reason(db
     case = closed_case(db, people.worker)
     reopen_requests.ask(session=db, case=case, by=actor_for(people.worker), data=asking())
     (submission,) = submissions(db, case)
-    registry.KINDS["reopen_request"].approve(db, submission, actor_for(people.supervisor), "Agreed: start screening this week.")
+    registry.KINDS["reopen_request"].approve(
+        db, submission, actor_for(people.supervisor), "Agreed: start screening this week."
+    )
     assert case.status == "screening" and case.closed_at is None
     event = db.exec(select(CaseEvent).where(CaseEvent.case_id == case.id)).one()
-    assert event.kind == "reopened" and event.rationale == "Re-referral: Missing episodes are back; the family want the work to start again."
+    assert (
+        event.kind == "reopened"
+        and event.rationale == "Re-referral: Missing episodes are back; the family want the work to start again."
+    )
     back = db.exec(select(Reactivation)).one()
-    assert back.kind == "reopened" and back.asked_by == "parent" and back.urgency == "soon" and back.by_user_id == people.supervisor.id
-    assert submission.status == "approved" and submission.rationale == "Agreed: start screening this week." and submission.decided_by_id == people.supervisor.id
+    assert (
+        back.kind == "reopened"
+        and back.asked_by == "parent"
+        and back.urgency == "soon"
+        and back.by_user_id == people.supervisor.id
+    )
+    assert (
+        submission.status == "approved"
+        and submission.rationale == "Agreed: start screening this week."
+        and submission.decided_by_id == people.supervisor.id
+    )
     request = db.get(ReopenRequest, submission.item_id)
     assert request.state == "approved" and request.open_case_id is None and request.reactivation_id == back.id
     assert ("create", "reactivation") in {(a.action, a.object_type) for a in db.exec(select(AuditEntry)).all()}
-    assert "Reopen request version 1 approved" in db.exec(select(Notification.text).where(Notification.user_id == people.worker.id)).all()
+    assert (
+        "Reopen request version 1 approved"
+        in db.exec(select(Notification.text).where(Notification.user_id == people.worker.id)).all()
+    )
 
 
 def test_the_supervisors_own_reopen_settles_a_waiting_request(db, people):
@@ -125,7 +168,10 @@ def test_the_supervisors_own_reopen_settles_a_waiting_request(db, people):
     reopen_requests.ask(session=db, case=case, by=actor_for(people.worker), data=asking())
     service.reopen(session=db, case=case, by=actor_for(people.supervisor), reason="New referral from school as well")
     (submission,) = submissions(db, case)
-    assert submission.status == "approved" and submission.rationale == "The case was reopened: New referral from school as well"
+    assert (
+        submission.status == "approved"
+        and submission.rationale == "The case was reopened: New referral from school as well"
+    )
     assert review.queue(session=db, user=people.supervisor) == []
     assert reopen_requests.open_request(session=db, case=case) is None
 
@@ -147,17 +193,39 @@ def test_return_needs_a_rationale_and_resubmission_makes_version_2(db, people):
         review.return_to_worker(session=db, submission=first, by=people.supervisor, rationale="  ")
     with pytest.raises(Refused, match="waiting for review"):
         reopen_requests.resubmit(session=db, request=request, by=actor_for(people.worker), data=asking())
-    review.add_comment(session=db, submission=first, section="What has changed", text="Has anyone spoken to Kayla herself?", by=people.supervisor)
-    review.return_to_worker(session=db, submission=first, by=people.supervisor, rationale="I need Kayla's own view before a re-referral.")
-    (row, comments), = review.returned_for(session=db, user=people.worker)
+    review.add_comment(
+        session=db,
+        submission=first,
+        section="What has changed",
+        text="Has anyone spoken to Kayla herself?",
+        by=people.supervisor,
+    )
+    review.return_to_worker(
+        session=db, submission=first, by=people.supervisor, rationale="I need Kayla's own view before a re-referral."
+    )
+    ((row, comments),) = review.returned_for(session=db, user=people.worker)
     assert row.submission.id == first.id and [c.text for c in comments] == ["Has anyone spoken to Kayla herself?"]
 
-    version = reopen_requests.resubmit(session=db, request=request, by=actor_for(people.worker), data=asking(what_changed="Kayla told me herself she wants help again."))
+    version = reopen_requests.resubmit(
+        session=db,
+        request=request,
+        by=actor_for(people.worker),
+        data=asking(what_changed="Kayla told me herself she wants help again."),
+    )
     assert version.number == 2
     first_again, second = submissions(db, case)
     assert second.version_number == 2 and second.status == "waiting" and second.version_id == version.id
-    changes = {c.name: c for c in registry.compare(registry.KINDS["reopen_request"].sections(db, second), registry.KINDS["reopen_request"].sections(db, first_again))}
-    assert changes["What has changed"].added == ["Kayla told me herself she wants help again."] and not changes["Why reopen"].changed
+    changes = {
+        c.name: c
+        for c in registry.compare(
+            registry.KINDS["reopen_request"].sections(db, second),
+            registry.KINDS["reopen_request"].sections(db, first_again),
+        )
+    }
+    assert (
+        changes["What has changed"].added == ["Kayla told me herself she wants help again."]
+        and not changes["Why reopen"].changed
+    )
     assert review.returned_for(session=db, user=people.worker) == []
     assert len(db.exec(select(ReopenRequestVersion)).all()) == 2
 
@@ -168,7 +236,12 @@ def test_a_returned_request_can_be_withdrawn_and_leaves_the_workers_returned_lis
     (first,) = submissions(db, case)
     with pytest.raises(Refused, match="waiting for review"):
         reopen_requests.withdraw(session=db, request=request, by=actor_for(people.worker))
-    review.return_to_worker(session=db, submission=first, by=people.supervisor, rationale="A new referral through the front door is the right way.")
+    review.return_to_worker(
+        session=db,
+        submission=first,
+        by=people.supervisor,
+        rationale="A new referral through the front door is the right way.",
+    )
     with pytest.raises(Refused, match="Only the case's workers"):
         reopen_requests.withdraw(session=db, request=request, by=actor_for(people.supervisor))
     reopen_requests.withdraw(session=db, request=request, by=actor_for(people.worker))

@@ -1,4 +1,5 @@
 """`homeward tick` with a settable clock: prompts raised once however often it runs; cases never closed."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
@@ -24,7 +25,15 @@ def open_prompts(db, case) -> list[str]:
 
 
 def missed_visit(db, case, user, days_ago: int, attended: bool = False) -> None:
-    db.add(Contact(case_id=case.id, kind="visit", occurred_on=today() - timedelta(days=days_ago), attended=attended, by_user_id=user.id))
+    db.add(
+        Contact(
+            case_id=case.id,
+            kind="visit",
+            occurred_on=today() - timedelta(days=days_ago),
+            attended=attended,
+            by_user_id=user.id,
+        )
+    )
     db.flush()
 
 
@@ -48,7 +57,14 @@ def test_review_resolves_the_prompt_and_a_new_date_raises_a_new_one_later(db, pe
     case = active_case(db, people.worker)
     make_dormant(db, case, people.worker)
     tick(session=db, now=at(95))
-    service.dormant_review(session=db, case=case, by=actor_for(people.worker), decision="stay", rationale="Fine", new_review_on=today() + timedelta(days=150))
+    service.dormant_review(
+        session=db,
+        case=case,
+        by=actor_for(people.worker),
+        decision="stay",
+        rationale="Fine",
+        new_review_on=today() + timedelta(days=150),
+    )
     assert open_prompts(db, case) == []
     assert tick(session=db, now=at(100)).raised == 0
     assert tick(session=db, now=at(151)).raised == 1
@@ -62,7 +78,14 @@ def test_tick_prompts_closing_after_maximum_dormancy_and_clears_on_reactivation(
     tick(session=db, now=at(371), max_dormancy_months=12)
     assert open_prompts(db, case) == ["dormant_review_due", "max_dormancy"]
     assert case.status == "dormant"  # a prompt, never an automatic closure
-    service.reactivate(session=db, case=case, by=actor_for(people.worker), asked_by="parent", what_changed="Mum rang", urgency="routine")
+    service.reactivate(
+        session=db,
+        case=case,
+        by=actor_for(people.worker),
+        asked_by="parent",
+        what_changed="Mum rang",
+        urgency="routine",
+    )
     assert open_prompts(db, case) == []
     assert tick(session=db, now=at(372)).raised == 0
 

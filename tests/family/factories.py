@@ -1,4 +1,5 @@
 """Factories for family mode: a worker with a PIN, and a session already handed to the family."""
+
 from __future__ import annotations
 
 from sqlmodel import Session, select
@@ -45,4 +46,6 @@ def hand_over(client, case: Case, person: Person, pin: str = PIN):
 
 def live_session(session: Session, user) -> UserSession:
     session.expire_all()
-    return session.exec(select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id.desc())).first()
+    return session.exec(
+        select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id.desc())
+    ).first()

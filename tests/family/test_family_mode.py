@@ -1,4 +1,5 @@
 """Family mode: the worker hands the tablet over; only the family screens for that case open."""
+
 from __future__ import annotations
 
 from sqlmodel import select
@@ -48,7 +49,9 @@ def test_hand_over_gives_the_page_salted_checks_but_never_the_pin(client, db, se
     handover = db.exec(select(FamilyHandover)).one()
     page = client.get(family_home(case, young_person(db, case))).text
     assert f'data-pin-salt="{handover.pin_salt}"' in page and f'data-pin-check="{handover.pin_check}"' in page
-    assert PIN not in page.replace(handover.pin_salt, "").replace(handover.pin_check, "").replace(handover.token_salt, "")
+    assert PIN not in page.replace(handover.pin_salt, "").replace(handover.pin_check, "").replace(
+        handover.token_salt, ""
+    )
     assert handover.token_hash not in page
 
 
@@ -74,7 +77,13 @@ def test_family_screens_open_to_the_cases_worker_so_they_can_be_kept_offline(cli
     _, case = _worker_with_case(db, client, settings)
     kayla = young_person(db, case)
     home = f"/family/{case.id}/{kayla.id}"
-    for path in (f"/family/{case.id}/who", f"/family/{case.id}/hand-back", home, f"{home}/diamond/wellbeing", f"{home}/done"):
+    for path in (
+        f"/family/{case.id}/who",
+        f"/family/{case.id}/hand-back",
+        home,
+        f"{home}/diamond/wellbeing",
+        f"{home}/done",
+    ):
         page = client.get(path)
         assert page.status_code == 200, path
         assert "data-family-mode" in page.text and 'class="site-nav"' not in page.text, path
@@ -94,7 +103,13 @@ def test_family_screens_of_a_case_are_closed_to_others(client, db, settings):
     db.commit()
     login(client, db, stranger, settings)
     assert client.get(f"/family/{case.id}/{kayla.id}").status_code == 404
-    assert client.post(f"/family/{case.id}/{kayla.id}/diamond/wellbeing", data={"id": "5b2a0f8e-7d0f-4a3e-9a55-1f6f0f0c2d11", "score": 3}).status_code == 404
+    assert (
+        client.post(
+            f"/family/{case.id}/{kayla.id}/diamond/wellbeing",
+            data={"id": "5b2a0f8e-7d0f-4a3e-9a55-1f6f0f0c2d11", "score": 3},
+        ).status_code
+        == 404
+    )
 
 
 def test_case_page_refused_with_hand_back_page_while_family_has_tablet(client, db, settings):
@@ -206,8 +221,14 @@ def test_pin_check_in_page_matches_what_the_browser_computes(client, db, setting
     _, case = _worker_with_case(db, client, settings)
     hand_over(client, case, young_person(db, case))
     handover = db.exec(select(FamilyHandover)).one()
-    assert handover.pin_check == hashlib.pbkdf2_hmac("sha256", PIN.encode(), bytes.fromhex(handover.pin_salt), handover.iterations).hex()
-    assert handover.pin_check != hashlib.pbkdf2_hmac("sha256", b"1357", bytes.fromhex(handover.pin_salt), handover.iterations).hex()
+    assert (
+        handover.pin_check
+        == hashlib.pbkdf2_hmac("sha256", PIN.encode(), bytes.fromhex(handover.pin_salt), handover.iterations).hex()
+    )
+    assert (
+        handover.pin_check
+        != hashlib.pbkdf2_hmac("sha256", b"1357", bytes.fromhex(handover.pin_salt), handover.iterations).hex()
+    )
 
 
 def test_login_page_is_closed_while_the_family_has_the_tablet(client, db, settings):

@@ -1,4 +1,5 @@
 """What the server gives and accepts so the family screens work with no signal (docs/family-mode.md)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -31,7 +32,10 @@ def test_setting_the_pin_makes_a_new_salted_offline_check_that_is_not_the_pin(cl
         db.expire_all()
         user = db.get(User, worker.id)
         # What family.js computes with WebCrypto from the typed PIN.
-        assert user.pin_check == hashlib.pbkdf2_hmac("sha256", PIN.encode(), bytes.fromhex(user.pin_salt), user.pin_iterations).hex()
+        assert (
+            user.pin_check
+            == hashlib.pbkdf2_hmac("sha256", PIN.encode(), bytes.fromhex(user.pin_salt), user.pin_iterations).hex()
+        )
         assert PIN not in user.pin_check and user.pin_iterations >= 100_000
         checks.append((user.pin_salt, user.pin_check))
     assert checks[0] != checks[1], "a new salt every time the PIN is set"
@@ -60,7 +64,9 @@ def test_demo_workers_can_hand_over_offline_with_the_demo_pin(db, settings):
     demo = load_demo(session=db, settings=settings)
     sam = demo.users["worker"]
     assert DEMO_PIN == "2468"
-    assert sam.pin_check == hashlib.pbkdf2_hmac("sha256", b"2468", bytes.fromhex(sam.pin_salt), sam.pin_iterations).hex()
+    assert (
+        sam.pin_check == hashlib.pbkdf2_hmac("sha256", b"2468", bytes.fromhex(sam.pin_salt), sam.pin_iterations).hex()
+    )
 
 
 def test_take_offline_keeps_every_family_screen_for_everyone_who_can_rate_in_two_queries(client, db, settings):
@@ -74,7 +80,12 @@ def test_take_offline_keeps_every_family_screen_for_everyone_who_can_rate_in_two
     for person in (kayla, mother):
         home = f"/family/{case.id}/{person.id}"
         assert {home, f"{home}/diamond/wellbeing", f"{home}/diamond/empowerment", f"{home}/done"} <= set(pages)
-    assert {f"/cases/{case.id}/hand-to-family", f"/family/{case.id}/who", f"/family/{case.id}/hand-back", f"/cases/{case.id}/diamond/rate"} <= set(pages)
+    assert {
+        f"/cases/{case.id}/hand-to-family",
+        f"/family/{case.id}/who",
+        f"/family/{case.id}/hand-back",
+        f"/cases/{case.id}/diamond/rate",
+    } <= set(pages)
     listed = client.get(f"/cases/{case.id}/offline-pages").json()["pages"]
     assert set(pages) <= set(listed)
     # Each of them opens for the worker, as "Take offline" fetches them (no redirect, no error).
@@ -86,12 +97,23 @@ def test_take_offline_keeps_every_family_screen_for_everyone_who_can_rate_in_two
 def test_family_answers_given_with_the_worker_session_count_as_family_mode(client, db, settings):
     worker, case = _worker_with_case(db, client, settings)
     kayla = young_person(db, case)
-    response = client.post(f"/family/{case.id}/{kayla.id}/diamond/learning", data={"id": "5b2a0f8e-7d0f-4a3e-9a55-1f6f0f0c2d11", "score": 7})
-    assert response.status_code == 303 and response.headers["location"] == f"/family/{case.id}/{kayla.id}/diamond/relationships"
+    response = client.post(
+        f"/family/{case.id}/{kayla.id}/diamond/learning",
+        data={"id": "5b2a0f8e-7d0f-4a3e-9a55-1f6f0f0c2d11", "score": 7},
+    )
+    assert (
+        response.status_code == 303
+        and response.headers["location"] == f"/family/{case.id}/{kayla.id}/diamond/relationships"
+    )
     from app.diamond.models import DiamondRating
 
     row = db.exec(select(DiamondRating)).one()
-    assert (row.person_id, row.user_id, row.in_family_mode, row.recorded_by_user_id) == (kayla.id, None, True, worker.id)
+    assert (row.person_id, row.user_id, row.in_family_mode, row.recorded_by_user_id) == (
+        kayla.id,
+        None,
+        True,
+        worker.id,
+    )
 
 
 def test_offline_lockout_reported_later_ends_the_session_even_without_server_family_mode(client, db, settings):

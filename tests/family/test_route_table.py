@@ -4,6 +4,7 @@ Every route the app has (today's and every feature added later) is called in fam
 and as htmx: each answers 403 with the "hand the tablet back" page, except the family screens,
 the static files and the pages anyone may see without logging in (the health check).
 """
+
 from __future__ import annotations
 
 import re
@@ -66,7 +67,9 @@ def concrete(path: str, case_id: int, goal_id: str = "1", person_id: str = "1") 
 
 
 def _is_login_wall(response) -> bool:
-    return response.status_code == 401 or (response.status_code in (302, 303, 307) and "/login" in response.headers.get("location", ""))
+    return response.status_code == 401 or (
+        response.status_code in (302, 303, 307) and "/login" in response.headers.get("location", "")
+    )
 
 
 def test_every_route_answers_403_in_family_mode_except_family_screens(app, client, db, settings):
@@ -82,7 +85,9 @@ def test_every_route_answers_403_in_family_mode_except_family_screens(app, clien
     public = set()
     for path, methods in routes:
         for method in methods or []:
-            if not FAMILY_SCREENS.match(path) and not _is_login_wall(client.request(method, concrete(path, case.id, goal.id))):
+            if not FAMILY_SCREENS.match(path) and not _is_login_wall(
+                client.request(method, concrete(path, case.id, goal.id))
+            ):
                 public.add((method, path))
 
     login(client, db, worker, settings)
@@ -122,7 +127,14 @@ def test_family_screens_reachable_and_static_files_served_in_family_mode(client,
     login(client, db, worker, settings)
     hand_over(client, case, young_person(db, case))
     home = f"/family/{case.id}/{young_person(db, case).id}"
-    for path in (home, f"/family/{case.id}/who", f"{home}/diamond/wellbeing", f"{home}/diamond/empowerment", f"{home}/done", f"/family/{case.id}/hand-back"):
+    for path in (
+        home,
+        f"/family/{case.id}/who",
+        f"{home}/diamond/wellbeing",
+        f"{home}/diamond/empowerment",
+        f"{home}/done",
+        f"/family/{case.id}/hand-back",
+    ):
         assert client.get(path).status_code == 200, path
     for path in ("/family", "/family/who", "/family/hand-back"):
         assert client.get(path).status_code == 303, path
@@ -141,6 +153,17 @@ def test_family_mode_reaches_only_its_own_case(client, db, settings):
     assert client.get(f"/cases/{other.id}/diamond").status_code == 403
     # The other case's family screens do not exist for this hand-over, nor can its people rate here.
     theirs = young_person(db, other)
-    for path in (f"/family/{other.id}/who", f"/family/{other.id}/{theirs.id}", f"/family/{other.id}/{theirs.id}/diamond/wellbeing", f"/family/{case.id}/{theirs.id}"):
+    for path in (
+        f"/family/{other.id}/who",
+        f"/family/{other.id}/{theirs.id}",
+        f"/family/{other.id}/{theirs.id}/diamond/wellbeing",
+        f"/family/{case.id}/{theirs.id}",
+    ):
         assert client.get(path).status_code == 404, path
-    assert client.post(f"/family/{other.id}/{theirs.id}/diamond/wellbeing", data={"id": "5b2a0f8e-7d0f-4a3e-9a55-1f6f0f0c2d11", "score": 3}).status_code == 404
+    assert (
+        client.post(
+            f"/family/{other.id}/{theirs.id}/diamond/wellbeing",
+            data={"id": "5b2a0f8e-7d0f-4a3e-9a55-1f6f0f0c2d11", "score": 3},
+        ).status_code
+        == 404
+    )

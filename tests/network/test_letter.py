@@ -1,4 +1,5 @@
 """The letter to the family: drafted from the meeting, edited, warned of jargon, printed and as a PDF."""
+
 from __future__ import annotations
 
 import io
@@ -22,7 +23,10 @@ def test_letter_draft_lists_who_came_what_was_agreed_tasks_and_next_meeting(clie
     _case, url = _meeting(client, db, settings)
     page = client.get(f"{url}/letter").text
     assert "Dear Kay and family," in page
-    assert "Pat Morgan will pick Kayla up from school on Tuesdays by Wednesday 14 October 2026. Donna Morgan will check." in page
+    assert (
+        "Pat Morgan will pick Kayla up from school on Tuesdays by Wednesday 14 October 2026. Donna Morgan will check."
+        in page
+    )
     assert "Could not come this time: Jordan Morgan, Ms Achebe." in page
     assert "We will meet again on Thursday 12 November 2026." in page
 
@@ -39,10 +43,24 @@ def test_jargon_in_the_edited_letter_is_pointed_out_with_plainer_words(client, d
 
 def test_final_letter_cannot_be_edited_and_stale_saves_conflict(client, db, settings):
     _case, url = _meeting(client, db, settings)
-    assert client.post(f"{url}/letter", data={"body": "Dear Kay,", "base_version": "0", "action": "save"}).status_code == 303
-    assert client.post(f"{url}/letter", data={"body": "Older edit", "base_version": "0", "action": "save"}).status_code == 409
-    assert client.post(f"{url}/letter", data={"body": "Dear Kay and Donna,", "base_version": "1", "action": "finalise"}).status_code == 303
-    assert client.post(f"{url}/letter", data={"body": "After final", "base_version": "2", "action": "save"}).status_code == 409
+    assert (
+        client.post(f"{url}/letter", data={"body": "Dear Kay,", "base_version": "0", "action": "save"}).status_code
+        == 303
+    )
+    assert (
+        client.post(f"{url}/letter", data={"body": "Older edit", "base_version": "0", "action": "save"}).status_code
+        == 409
+    )
+    assert (
+        client.post(
+            f"{url}/letter", data={"body": "Dear Kay and Donna,", "base_version": "1", "action": "finalise"}
+        ).status_code
+        == 303
+    )
+    assert (
+        client.post(f"{url}/letter", data={"body": "After final", "base_version": "2", "action": "save"}).status_code
+        == 409
+    )
     page = client.get(f"{url}/letter").text
     assert "Dear Kay and Donna," in page and "<textarea" not in page
 
@@ -58,7 +76,12 @@ def test_print_view_renders_and_pdf_is_valid_with_the_tasks_text(client, db, set
     assert response.content.startswith(b"%PDF-")
     reader = PdfReader(io.BytesIO(response.content))
     text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
-    for task in ("pick Kayla up from school on Tuesdays", "text Nan when Kayla is home by 10pm", "share phone location every evening", "find a Friday youth club"):
+    for task in (
+        "pick Kayla up from school on Tuesdays",
+        "text Nan when Kayla is home by 10pm",
+        "share phone location every evening",
+        "find a Friday youth club",
+    ):
         assert task in text
 
 
@@ -70,16 +93,25 @@ def test_jargon_matches_whole_words_only():
 
 def test_letter_blocks_read_headings_lists_and_paragraphs():
     blocks = rules.letter_blocks("Dear Kay,\n\n## Who came\n- Donna\n- Pat\nThanks all.")
-    assert [(b.kind, b.lines) for b in blocks] == [("para", ("Dear Kay,",)), ("heading", ("Who came",)), ("list", ("Donna", "Pat")), ("para", ("Thanks all.",))]
+    assert [(b.kind, b.lines) for b in blocks] == [
+        ("para", ("Dear Kay,",)),
+        ("heading", ("Who came",)),
+        ("list", ("Donna", "Pat")),
+        ("para", ("Thanks all.",)),
+    ]
 
 
 def test_letter_lists_numbers_of_people_who_agreed_to_help(client, db, settings):
     case, url = _meeting(client, db, settings)
-    from app.cases.models import Person
     from sqlmodel import select
 
+    from app.cases.models import Person
+
     pat = db.exec(select(Person).where(Person.case_id == case.id, Person.name == "Pat Morgan")).one()
-    client.post(f"/cases/{case.id}/network/people/{pat.id}", data={"circle": "family", "agreed_to_help": "1", "how_they_help": "School pick-ups", "base_version": "0"})
+    client.post(
+        f"/cases/{case.id}/network/people/{pat.id}",
+        data={"circle": "family", "agreed_to_help": "1", "how_they_help": "School pick-ups", "base_version": "0"},
+    )
     page = client.get(f"{url}/letter").text
     assert "- Pat Morgan: 07700 900123" in page
     assert "- Donna Morgan: 07700 900123" not in page

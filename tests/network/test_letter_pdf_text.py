@@ -1,4 +1,5 @@
 """The letter's PDF prints a family's names and words as they are written, beyond Latin-1."""
+
 from __future__ import annotations
 
 import io
@@ -22,8 +23,13 @@ def test_names_outside_latin1_and_typographic_quotes_survive_in_the_pdf():
         "<li>Ms Şahin will phone on Fridays – “just to check in”.</li></ul>"
     )
     text = _text(letter_pdf(html=html, title="Letter to Wiśniewska family"))
-    for words in ("Agnieszka Wiśniewska", "Nguyễn Thị Lan", "Zoë Öztürk", "Łukasz will walk Kayla",
-                  "Ms Şahin will phone on Fridays – “just to check in”"):
+    for words in (
+        "Agnieszka Wiśniewska",
+        "Nguyễn Thị Lan",
+        "Zoë Öztürk",
+        "Łukasz will walk Kayla",
+        "Ms Şahin will phone on Fridays – “just to check in”",
+    ):
         assert words in text
 
 

@@ -1,4 +1,5 @@
 """Recording network meetings: attendees, tasks, replays from the outbox, stale edits, reviews, finality."""
+
 from __future__ import annotations
 
 from sqlmodel import func, select
@@ -25,10 +26,18 @@ def test_meeting_with_six_attendees_two_apologies_advocate_and_four_tasks_shows_
     assert "Through an advocate" in page
     assert "Donna rings the police on 101" in page
     case_page = client.get(f"/cases/{case.id}").text
-    for text in ("Pick Kayla up from school on Tuesdays", "Text Nan when Kayla is home by 10pm", "Share phone location every evening", "Find a Friday youth club"):
+    for text in (
+        "Pick Kayla up from school on Tuesdays",
+        "Text Nan when Kayla is home by 10pm",
+        "Share phone location every evening",
+        "Find a Friday youth club",
+    ):
         assert text in case_page
     assert ">Network meeting</a>" in case_page
-    assert db.exec(select(func.count()).select_from(AuditEntry).where(AuditEntry.object_type == "network_meeting")).one() == 1
+    assert (
+        db.exec(select(func.count()).select_from(AuditEntry).where(AuditEntry.object_type == "network_meeting")).one()
+        == 1
+    )
 
 
 def test_replayed_meeting_from_outbox_is_applied_exactly_once(client, db, settings):
@@ -88,12 +97,18 @@ def test_review_meeting_opens_with_earlier_tasks_and_marks_two_done(client, db, 
     assert "How it went: Pick Kayla up from school on Tuesdays" in form
     done = [data["task-0-id"], data["task-1-id"]]
     review = {
-        "id": "6f1b7a52-6a55-4c1e-9d7a-0c8c9e4c2b11", "kind": "review", "held_on": "2026-11-12", "task-count": "0",
-        f"progress-{done[0]}": "done", f"progress-{done[0]}-note": "Every week", f"progress-{done[1]}": "done",
-        f"progress-{data['task-2-id']}": "partly", f"progress-{data['task-3-id']}": "open",
+        "id": "6f1b7a52-6a55-4c1e-9d7a-0c8c9e4c2b11",
+        "kind": "review",
+        "held_on": "2026-11-12",
+        "task-count": "0",
+        f"progress-{done[0]}": "done",
+        f"progress-{done[0]}-note": "Every week",
+        f"progress-{done[1]}": "done",
+        f"progress-{data['task-2-id']}": "partly",
+        f"progress-{data['task-3-id']}": "open",
     }
     response = client.post(f"/cases/{case.id}/network/meetings", data=review)
-    assert response.status_code == 303, response.text[response.text.find("error-summary"):][:600]
+    assert response.status_code == 303, response.text[response.text.find("error-summary") :][:600]
     db.expire_all()
     statuses = {t.id: t.status for t in db.exec(select(NetworkTask)).all()}
     assert [statuses[i] for i in done] == ["done", "done"]
@@ -114,7 +129,10 @@ def test_finalised_meeting_takes_corrections_as_addenda_only(client, db, setting
     url = response.headers["location"]
     assert client.post(f"{url}/finalise", data={"base_version": "1"}).status_code == 303
     assert client.post(url, data={**data, "base_version": "2", "venue": "Changed"}).status_code == 409
-    addendum = {"id": "0b8f7f52-6a55-4c1e-9d7a-0c8c9e4c2b11", "addendum": "Jordan sent apologies by text, not in person."}
+    addendum = {
+        "id": "0b8f7f52-6a55-4c1e-9d7a-0c8c9e4c2b11",
+        "addendum": "Jordan sent apologies by text, not in person.",
+    }
     assert client.post(f"{url}/addenda", data=addendum).status_code == 303
     assert client.post(f"{url}/addenda", data=addendum).status_code == 303
     page = client.get(url).text
@@ -148,7 +166,11 @@ def test_task_form_offers_the_safety_plan_rules_when_signs_of_safety_has_a_plan(
     import sys
     import types
 
-    fake = types.SimpleNamespace(service=types.SimpleNamespace(safety_plan_rules=lambda *, session, case: ["Kayla is home by 10pm on school nights"]))
+    fake = types.SimpleNamespace(
+        service=types.SimpleNamespace(
+            safety_plan_rules=lambda *, session, case: ["Kayla is home by 10pm on school nights"]
+        )
+    )
     monkeypatch.setitem(sys.modules, "app.signs_of_safety", fake)
     worker, case, _people = make_family_case(db)
     login(client, db, worker, settings)

@@ -1,4 +1,5 @@
 """The network map, people's network facts, professionals, FGDM and the case page section."""
+
 from __future__ import annotations
 
 import re
@@ -20,16 +21,27 @@ def test_map_draws_young_person_at_centre_and_everyone_in_their_circle_with_a_li
     assert '<svg class="network-map"' in page and 'role="img"' in page
     assert re.search(r'class="centre-label"[^>]*>Kay<', page)
     assert page.count('class="node node-') == 5
-    list_part = page[page.index('id="list-h"'):]
-    assert "Donna Morgan" in list_part and "Knows the worries" in list_part and "Does not know the worries yet" in list_part
+    list_part = page[page.index('id="list-h"') :]
+    assert (
+        "Donna Morgan" in list_part
+        and "Knows the worries" in list_part
+        and "Does not know the worries yet" in list_part
+    )
     assert 'href="tel:07700900123"' in page
 
 
-def test_person_agreed_to_help_is_kept_in_network_tables_replay_is_harmless_and_stale_edit_conflicts(client, db, settings):
+def test_person_agreed_to_help_is_kept_in_network_tables_replay_is_harmless_and_stale_edit_conflicts(
+    client, db, settings
+):
     worker, case, people = make_family_case(db)
     login(client, db, worker, settings)
     url = f"/cases/{case.id}/network/people/{people['Pat'].id}"
-    form = {"circle": "family", "agreed_to_help": "1", "how_they_help": "Picks Kayla up on Tuesdays", "base_version": "0"}
+    form = {
+        "circle": "family",
+        "agreed_to_help": "1",
+        "how_they_help": "Picks Kayla up on Tuesdays",
+        "base_version": "0",
+    }
     assert client.post(url, data=form).status_code == 303
     assert client.post(url, data=form).status_code == 303
     assert client.post(url, data={**form, "how_they_help": "Weekends only"}).status_code == 409
@@ -42,7 +54,13 @@ def test_person_agreed_to_help_is_kept_in_network_tables_replay_is_harmless_and_
 def test_professional_added_once_even_when_replayed(client, db, settings):
     worker, case, _people = make_family_case(db)
     login(client, db, worker, settings)
-    form = {"id": str(uuid.uuid4()), "pro_name": "Ms Achebe", "pro_role": "Head of Year", "pro_phone": "01632 960123", "pro_how": "Daily check-in"}
+    form = {
+        "id": str(uuid.uuid4()),
+        "pro_name": "Ms Achebe",
+        "pro_role": "Head of Year",
+        "pro_phone": "01632 960123",
+        "pro_how": "Daily check-in",
+    }
     assert client.post(f"/cases/{case.id}/network/professionals", data=form).status_code == 303
     assert client.post(f"/cases/{case.id}/network/professionals", data=form).status_code == 303
     members = db.exec(select(NetworkMember).where(NetworkMember.person_id.is_(None))).all()
@@ -62,7 +80,9 @@ def test_fgdm_not_offered_needs_best_interests_reason_and_who_decided(client, db
     assert "Family group decision making: <strong>Not offered</strong>" in client.get(f"/cases/{case.id}").text
 
 
-def test_case_page_network_section_uses_the_same_number_of_queries_for_one_or_many_meetings(client, db, settings, engine):
+def test_case_page_network_section_uses_the_same_number_of_queries_for_one_or_many_meetings(
+    client, db, settings, engine
+):
     worker, case, people = make_family_case(db)
     login(client, db, worker, settings)
     client.post(f"/cases/{case.id}/network/meetings", data=meeting_form(people))

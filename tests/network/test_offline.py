@@ -1,4 +1,5 @@
 """The network's part of "Take offline", and meetings recorded from a page kept on the device."""
+
 from __future__ import annotations
 
 import uuid
@@ -20,19 +21,29 @@ def test_take_offline_keeps_the_map_the_meeting_form_and_the_latest_meetings_wit
     final = meeting_form(people, held_on="2026-11-12", kind="review")
     for data in (draft, final):
         assert client.post(f"/cases/{case.id}/network/meetings", data=data).status_code == 303
-    assert client.post(f"/cases/{case.id}/network/meetings/{final['id']}/finalise", data={"base_version": "1"}).status_code == 303
+    assert (
+        client.post(f"/cases/{case.id}/network/meetings/{final['id']}/finalise", data={"base_version": "1"}).status_code
+        == 303
+    )
 
     pages = client.get(f"/cases/{case.id}/offline-pages").json()["pages"]
     base = f"/cases/{case.id}/network"
-    for page in (base, f"{base}/meetings/new", f"{base}/meetings/{draft['id']}", f"{base}/meetings/{draft['id']}/letter",
-                 f"{base}/meetings/{draft['id']}/edit", f"{base}/meetings/{final['id']}", f"{base}/meetings/{final['id']}/letter/print"):
+    for page in (
+        base,
+        f"{base}/meetings/new",
+        f"{base}/meetings/{draft['id']}",
+        f"{base}/meetings/{draft['id']}/letter",
+        f"{base}/meetings/{draft['id']}/edit",
+        f"{base}/meetings/{final['id']}",
+        f"{base}/meetings/{final['id']}/letter/print",
+    ):
         assert page in pages
     assert f"{base}/meetings/{final['id']}/edit" not in pages  # a final record is corrected by addenda
     # Every page listed opens, and its forms work offline (or it has none), so the device keeps it.
     for page in (p for p in pages if p.startswith(base)):
         response = client.get(page)
         assert response.status_code == 200, page
-        main = response.text[response.text.index("<main"):response.text.index("</main>")]
+        main = response.text[response.text.index("<main") : response.text.index("</main>")]
         assert main.count('method="post"') == main.count('data-offline="true"'), page
 
 
@@ -67,7 +78,10 @@ def test_two_meetings_recorded_from_the_same_kept_page_get_tasks_of_their_own(cl
         assert client.post(f"/cases/{case.id}/network/meetings", data=data).status_code == 303
     db.expire_all()
     assert db.exec(select(func.count()).select_from(NetworkMeeting)).one() == 2
-    by_meeting = {m: db.exec(select(func.count()).select_from(NetworkTask).where(NetworkTask.meeting_id == m)).one() for m in (first["id"], second["id"])}
+    by_meeting = {
+        m: db.exec(select(func.count()).select_from(NetworkTask).where(NetworkTask.meeting_id == m)).one()
+        for m in (first["id"], second["id"])
+    }
     assert by_meeting == {first["id"]: 4, second["id"]: 4}
     assert db.get(NetworkTask, first["task-0-id"]).meeting_id == first["id"]  # the first keeps the ids it was given
 
@@ -82,12 +96,25 @@ def test_review_saved_from_a_kept_page_changes_only_the_tasks_changed_on_it(clie
     share = first["task-2-id"]
     assert f'name="was-progress-{share}" value="open"' in kept
     # Meanwhile the task list on the case page says the phone location is partly done.
-    assert client.post(f"/cases/{case.id}/network/tasks/{share}", data={"status": "partly", "note": "Most evenings", "base_version": "1"}).status_code == 303
+    assert (
+        client.post(
+            f"/cases/{case.id}/network/tasks/{share}",
+            data={"status": "partly", "note": "Most evenings", "base_version": "1"},
+        ).status_code
+        == 303
+    )
 
     review = {"id": str(uuid.uuid4()), "kind": "review", "held_on": "2026-11-12", "task-count": "0"}
     for key in ("task-0-id", "task-1-id", "task-2-id", "task-3-id"):
         task_id = first[key]
-        review.update({f"progress-{task_id}": "open", f"was-progress-{task_id}": "open", f"progress-{task_id}-note": "", f"was-progress-{task_id}-note": ""})
+        review.update(
+            {
+                f"progress-{task_id}": "open",
+                f"was-progress-{task_id}": "open",
+                f"progress-{task_id}-note": "",
+                f"was-progress-{task_id}-note": "",
+            }
+        )
     review.update({f"progress-{first['task-0-id']}": "done", f"progress-{first['task-1-id']}": "done"})
     assert client.post(f"/cases/{case.id}/network/meetings", data=review).status_code == 303
     db.expire_all()

@@ -1,4 +1,5 @@
 """A worker's ending of active work waits for the supervisor's sign-off in the review queue."""
+
 from __future__ import annotations
 
 from sqlmodel import select
@@ -11,7 +12,9 @@ from tests.factories import login
 def test_ending_to_dormant_waits_in_the_queue_and_the_supervisor_sees_the_plan_and_approves(client, db, settings):
     people = make_team_people(db)
     case = active_case(db, people.worker)
-    ending = make_dormant(db, case, people.worker, sustainability_plan="Mum rings Aunt Sue first; youth club on Tuesdays.")
+    ending = make_dormant(
+        db, case, people.worker, sustainability_plan="Mum rings Aunt Sue first; youth club on Tuesdays."
+    )
     db.commit()
     submission = db.exec(select(Submission).where(Submission.kind == "ending", Submission.case_id == case.id)).one()
     assert submission.version_id == ending.id and submission.status == "waiting"

@@ -1,4 +1,5 @@
 """Supervision notes and competency: who may write and read them."""
+
 from __future__ import annotations
 
 from tests.factories import login, make_case, make_team, make_user
@@ -16,14 +17,22 @@ def test_case_supervision_note_needs_decision_and_why_and_shows_on_the_case(clie
     case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
     db.commit()
     login(client, db, supervisor, settings)
-    refused = client.post(f"/cases/{case.id}/supervision", data={"text": "Talked about school.", "decision": "", "rationale": ""})
+    refused = client.post(
+        f"/cases/{case.id}/supervision", data={"text": "Talked about school.", "decision": "", "rationale": ""}
+    )
     assert refused.status_code == 422 and "Talked about school." in refused.text
-    ok = client.post(f"/cases/{case.id}/supervision", data={"text": "Talked about school.", "decision": "Keep weekly visits", "rationale": "Attendance still low"})
+    ok = client.post(
+        f"/cases/{case.id}/supervision",
+        data={"text": "Talked about school.", "decision": "Keep weekly visits", "rationale": "Attendance still low"},
+    )
     assert ok.status_code == 303
     login(client, db, worker, settings)
     assert "Keep weekly visits" in client.get(f"/cases/{case.id}/supervision").text
     assert "Latest supervision decision" in client.get(f"/cases/{case.id}").text
-    assert client.post(f"/cases/{case.id}/supervision", data={"text": "x", "decision": "y", "rationale": "z"}).status_code == 403
+    assert (
+        client.post(f"/cases/{case.id}/supervision", data={"text": "x", "decision": "y", "rationale": "z"}).status_code
+        == 403
+    )
 
 
 def test_reflective_notes_are_only_for_the_worker_and_their_supervisor(client, db, settings):
@@ -32,7 +41,12 @@ def test_reflective_notes_are_only_for_the_worker_and_their_supervisor(client, d
     manager = make_user(db, role="manager")
     db.commit()
     login(client, db, supervisor, settings)
-    assert client.post(f"/supervision/{worker.id}/notes", data={"text": "Sam is carrying the Morgan case's worry well."}).status_code == 303
+    assert (
+        client.post(
+            f"/supervision/{worker.id}/notes", data={"text": "Sam is carrying the Morgan case's worry well."}
+        ).status_code
+        == 303
+    )
     login(client, db, worker, settings)
     assert "carrying the Morgan case" in client.get(f"/supervision/{worker.id}").text
     for outsider in (colleague, manager):
@@ -49,4 +63,7 @@ def test_competency_self_rating_sits_beside_the_supervisors(client, db, settings
     client.post(f"/supervision/{worker.id}/competency", data={"area": "risk", "level": "basic"})
     page = client.get("/review/oversight").text
     assert "Self: Competent<br>Supervisor: Basic" in page
-    assert client.post(f"/supervision/{worker.id}/competency", data={"area": "nonsense", "level": "basic"}).status_code == 422
+    assert (
+        client.post(f"/supervision/{worker.id}/competency", data={"area": "nonsense", "level": "basic"}).status_code
+        == 422
+    )

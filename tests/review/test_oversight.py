@@ -1,4 +1,5 @@
 """Team oversight: counts, flags linking to the case, managers' service view, constant queries."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -21,7 +22,17 @@ def _team(db, name="Sefton North"):
 
 
 def _contact(db, case, worker, days_ago, *, attended=True, seen_alone=False, minutes=60):
-    db.add(Contact(case_id=case.id, kind="visit", occurred_on=today() - timedelta(days=days_ago), attended=attended, seen_alone=seen_alone, direct_minutes=minutes if attended else 0, by_user_id=worker.id))
+    db.add(
+        Contact(
+            case_id=case.id,
+            kind="visit",
+            occurred_on=today() - timedelta(days=days_ago),
+            attended=attended,
+            seen_alone=seen_alone,
+            direct_minutes=minutes if attended else 0,
+            by_user_id=worker.id,
+        )
+    )
 
 
 def test_dashboard_counts_active_dormant_weighted_contacts_and_hours(client, db, settings):
@@ -41,8 +52,20 @@ def test_dashboard_counts_active_dormant_weighted_contacts_and_hours(client, db,
 
 def test_flags_link_to_the_case_at_day_14_but_not_day_13(client, db, settings):
     team, worker, supervisor = _team(db)
-    quiet = make_case(db, worker=worker, young_person_name="Quiet Case", opened_at=utcnow() - timedelta(days=60), first_contact_at=utcnow() - timedelta(days=59))
-    fine = make_case(db, worker=worker, young_person_name="Fine Case", opened_at=utcnow() - timedelta(days=60), first_contact_at=utcnow() - timedelta(days=59))
+    quiet = make_case(
+        db,
+        worker=worker,
+        young_person_name="Quiet Case",
+        opened_at=utcnow() - timedelta(days=60),
+        first_contact_at=utcnow() - timedelta(days=59),
+    )
+    fine = make_case(
+        db,
+        worker=worker,
+        young_person_name="Fine Case",
+        opened_at=utcnow() - timedelta(days=60),
+        first_contact_at=utcnow() - timedelta(days=59),
+    )
     _contact(db, quiet, worker, 14, seen_alone=True)
     _contact(db, fine, worker, 13, seen_alone=True)
     db.commit()
@@ -57,20 +80,62 @@ def test_flags_link_to_the_case_at_day_14_but_not_day_13(client, db, settings):
 def test_each_flag_with_data_on_this_branch_is_raised(db, settings):
     team, worker, supervisor = _team(db)
     long_ago = utcnow() - timedelta(days=300)
-    make_case(db, worker=worker, young_person_name="New Referral", status="referred", opened_at=utcnow() - timedelta(days=3), referral_date=today() - timedelta(days=3))
-    overdue = make_case(db, worker=worker, young_person_name="Review Due", next_review_on=today() - timedelta(days=1), opened_at=long_ago, first_contact_at=long_ago)
-    missing = make_case(db, worker=worker, young_person_name="Missing Visits", opened_at=utcnow() - timedelta(days=20), first_contact_at=utcnow() - timedelta(days=20))
+    make_case(
+        db,
+        worker=worker,
+        young_person_name="New Referral",
+        status="referred",
+        opened_at=utcnow() - timedelta(days=3),
+        referral_date=today() - timedelta(days=3),
+    )
+    overdue = make_case(
+        db,
+        worker=worker,
+        young_person_name="Review Due",
+        next_review_on=today() - timedelta(days=1),
+        opened_at=long_ago,
+        first_contact_at=long_ago,
+    )
+    missing = make_case(
+        db,
+        worker=worker,
+        young_person_name="Missing Visits",
+        opened_at=utcnow() - timedelta(days=20),
+        first_contact_at=utcnow() - timedelta(days=20),
+    )
     _contact(db, missing, worker, 10, seen_alone=True)
     for days in (6, 4, 2):
         _contact(db, missing, worker, days, attended=False)
     dormant = make_case(db, worker=worker, young_person_name="Dormant Kid", status="dormant")
-    db.add(CaseEvent(case_id=dormant.id, kind="status_change", to_status="dormant", occurred_at=utcnow() - timedelta(weeks=13), by_user_id=worker.id))
-    db.add(Submission(kind="sos_map", case_id=overdue.id, team_id=team.id, item_id=str(overdue.id), submitted_by_id=worker.id, submitted_at=utcnow() - timedelta(days=10)))
+    db.add(
+        CaseEvent(
+            case_id=dormant.id,
+            kind="status_change",
+            to_status="dormant",
+            occurred_at=utcnow() - timedelta(weeks=13),
+            by_user_id=worker.id,
+        )
+    )
+    db.add(
+        Submission(
+            kind="sos_map",
+            case_id=overdue.id,
+            team_id=team.id,
+            item_id=str(overdue.id),
+            submitted_by_id=worker.id,
+            submitted_at=utcnow() - timedelta(days=10),
+        )
+    )
     db.commit()
     board = oversight.dashboard(session=db, viewer=supervisor, settings=settings, today=today(), now=utcnow())
     flagged = {(f.key, f.name) for f in board.flags}
     assert ("first_contact", "New Referral") in flagged
-    assert {("review_overdue", "Review Due"), ("too_long", "Review Due"), ("voice", "Review Due"), ("no_contact", "Review Due")} <= flagged
+    assert {
+        ("review_overdue", "Review Due"),
+        ("too_long", "Review Due"),
+        ("voice", "Review Due"),
+        ("no_contact", "Review Due"),
+    } <= flagged
     assert ("engagement", "Missing Visits") in flagged
     assert ("voice", "Missing Visits") not in flagged
     assert ("dormant_review", "Dormant Kid") in flagged
@@ -94,10 +159,20 @@ def test_manager_sees_every_team_and_service_totals_and_a_worker_is_refused(clie
 
 def _cases(db, worker, n):
     for i in range(n):
-        case = make_case(db, worker=worker, practice_context="cin" if i % 2 else "early_help", opened_at=utcnow() - timedelta(days=i))
+        case = make_case(
+            db, worker=worker, practice_context="cin" if i % 2 else "early_help", opened_at=utcnow() - timedelta(days=i)
+        )
         _contact(db, case, worker, i % 20, seen_alone=bool(i % 3))
         if i % 5 == 0:
-            db.add(Submission(kind="sos_map", case_id=case.id, team_id=worker.team_id, item_id=str(case.id), submitted_by_id=worker.id))
+            db.add(
+                Submission(
+                    kind="sos_map",
+                    case_id=case.id,
+                    team_id=worker.team_id,
+                    item_id=str(case.id),
+                    submitted_by_id=worker.id,
+                )
+            )
 
 
 def test_dashboard_statements_are_the_same_with_10_and_200_cases(client, db, settings, engine):
@@ -126,9 +201,23 @@ def test_base_assessment_with_a_skipped_stage_is_flagged_and_its_submission_join
     case = make_case(db, worker=worker, young_person_name="Callum Reid", first_contact_at=utcnow())
     actor = _actor(worker)
     draft = base_service.start(session=db, case=case, by=actor, version_id=new_id())
-    base_service.save_risk(session=db, version=draft, by=actor, item_id=new_id(), base_revision=None, fields={
-        "hazard": "Carrying a knife", "likelihood": 3, "imminence": 3, "impact": 4, "mitigations": [], "tolerable": False, "tolerable_reason": "", "actions": [],
-    })
+    base_service.save_risk(
+        session=db,
+        version=draft,
+        by=actor,
+        item_id=new_id(),
+        base_revision=None,
+        fields={
+            "hazard": "Carrying a knife",
+            "likelihood": 3,
+            "imminence": 3,
+            "impact": 4,
+            "mitigations": [],
+            "tolerable": False,
+            "tolerable_reason": "",
+            "actions": [],
+        },
+    )
     base_service.submit(session=db, version=draft, by=actor)
     db.commit()
     board = oversight.dashboard(session=db, viewer=supervisor, settings=settings, today=today(), now=utcnow())
@@ -151,7 +240,14 @@ def test_dormant_review_follows_the_date_the_worker_chose_and_an_ending_without_
     db.add(DormantSpell(case_id=due.id, review_due_on=today()))
     db.add(DormantSpell(case_id=later.id, review_due_on=today() + timedelta(days=1)))
     db.add(Ending(case_id=due.id, outcome="dormant", sustainability_plan="", by_user_id=worker.id))
-    db.add(Ending(case_id=later.id, outcome="dormant", sustainability_plan="Mum calls Aunt Sue first; the youth club on Tuesdays.", by_user_id=worker.id))
+    db.add(
+        Ending(
+            case_id=later.id,
+            outcome="dormant",
+            sustainability_plan="Mum calls Aunt Sue first; the youth club on Tuesdays.",
+            by_user_id=worker.id,
+        )
+    )
     db.commit()
     board = oversight.dashboard(session=db, viewer=supervisor, settings=settings, today=today(), now=utcnow())
     flagged = {(f.key, f.name) for f in board.flags}
@@ -166,12 +262,34 @@ def test_a_young_persons_own_diamond_rating_counts_as_their_voice(db, settings):
     from app.diamond.models import DiamondRating
 
     team, worker, supervisor = _team(db)
-    heard = make_case(db, worker=worker, young_person_name="Heard Recently", opened_at=utcnow() - timedelta(days=120), first_contact_at=utcnow() - timedelta(days=119))
-    unheard = make_case(db, worker=worker, young_person_name="Not Heard", opened_at=utcnow() - timedelta(days=120), first_contact_at=utcnow() - timedelta(days=119))
+    heard = make_case(
+        db,
+        worker=worker,
+        young_person_name="Heard Recently",
+        opened_at=utcnow() - timedelta(days=120),
+        first_contact_at=utcnow() - timedelta(days=119),
+    )
+    unheard = make_case(
+        db,
+        worker=worker,
+        young_person_name="Not Heard",
+        opened_at=utcnow() - timedelta(days=120),
+        first_contact_at=utcnow() - timedelta(days=119),
+    )
     _contact(db, heard, worker, 2)
     _contact(db, unheard, worker, 2)
     young = db.exec(select(Person).where(Person.case_id == heard.id, Person.is_young_person.is_(True))).one()
-    db.add(DiamondRating(case_id=heard.id, person_id=young.id, aim="wellbeing", score=6, rated_on=today() - timedelta(days=3), recorded_by_user_id=worker.id, in_family_mode=True))
+    db.add(
+        DiamondRating(
+            case_id=heard.id,
+            person_id=young.id,
+            aim="wellbeing",
+            score=6,
+            rated_on=today() - timedelta(days=3),
+            recorded_by_user_id=worker.id,
+            in_family_mode=True,
+        )
+    )
     db.commit()
     board = oversight.dashboard(session=db, viewer=supervisor, settings=settings, today=today(), now=utcnow())
     flagged = {(f.key, f.name) for f in board.flags}

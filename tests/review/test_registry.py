@@ -1,4 +1,5 @@
 """What changed between two versions, section by section."""
+
 from __future__ import annotations
 
 from app.review import registry

@@ -1,5 +1,6 @@
 """Reopen requests as people use the pages: the worker asks from the closed case, the request waits
 in the supervisor's queue (its own kind in the filter), and is approved, or returned and sent again."""
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,8 @@ from tests.factories import login, make_case, make_team, make_user
 from tests.signs_of_safety.factories import add_item
 
 ASK = {
-    "asked_by": "school", "urgency": "urgent",
+    "asked_by": "school",
+    "urgency": "urgent",
     "what_changed": "Head of year rang: Ellie has not been in for nine days and was seen with older lads at the station.",
     "reason": "Risk of exploitation; Ellie's mum asked for the same worker back.",
 }
@@ -26,19 +28,30 @@ def _team(db):
     team = make_team(db, name="North Adolescent Support Team")
     worker = make_user(db, team=team, full_name="Priya Shah")
     supervisor = make_user(db, team=team, role="supervisor", full_name="Helen Marsh")
-    case = make_case(db, worker=worker, young_person_name="Ellie Shaw", status="closed", closed_at=utcnow() - timedelta(days=60), closure_reason="aims_achieved")
+    case = make_case(
+        db,
+        worker=worker,
+        young_person_name="Ellie Shaw",
+        status="closed",
+        closed_at=utcnow() - timedelta(days=60),
+        closure_reason="aims_achieved",
+    )
     db.commit()
     return worker, supervisor, case
 
 
 def _request(db, case) -> Submission:
-    return db.exec(select(Submission).where(Submission.case_id == case.id, Submission.kind == "reopen_request").order_by(Submission.version_number.desc())).first()
+    return db.exec(
+        select(Submission)
+        .where(Submission.case_id == case.id, Submission.kind == "reopen_request")
+        .order_by(Submission.version_number.desc())
+    ).first()
 
 
 def test_the_worker_asks_from_the_closed_case_and_the_supervisor_approves_from_the_queue(client, db, settings):
     worker, supervisor, case = _team(db)
     login(client, db, worker, settings)
-    assert 'href="/cases/%d/reopen-request">Ask to reopen' % case.id in client.get(f"/cases/{case.id}").text
+    assert f'href="/cases/{case.id}/reopen-request">Ask to reopen' in client.get(f"/cases/{case.id}").text
     assert client.post(f"/cases/{case.id}/reopen-request", data=ASK).status_code == 303
     page = client.get(f"/cases/{case.id}/reopen-request").text
     assert "Waiting for your supervisor" in page and "seen with older lads at the station" in page
@@ -50,7 +63,15 @@ def test_the_worker_asks_from_the_closed_case_and_the_supervisor_approves_from_t
     assert '<option value="reopen_request">Reopen request</option>' in queue
     submission = _request(db, case)
     screen = client.get(f"/review/{submission.id}").text
-    for words in ("Who asked", "School", "What has changed", "Urgent (today)", "Why reopen", "Risk of exploitation", "Approving reopens the case for screening"):
+    for words in (
+        "Who asked",
+        "School",
+        "What has changed",
+        "Urgent (today)",
+        "Why reopen",
+        "Risk of exploitation",
+        "Approving reopens the case for screening",
+    ):
         assert words in screen
     # Read-only: the request's fields are shown, not offered for editing on the review screen.
     assert 'name="what_changed"' not in screen and 'name="reason"' not in screen
@@ -63,7 +84,9 @@ def test_the_worker_asks_from_the_closed_case_and_the_supervisor_approves_from_t
     assert event.rationale == "Re-referral: " + ASK["reason"] and event.by_user_id == supervisor.id
     assert db.get(Submission, submission.id).status == "approved"
     assert "Nothing is waiting for review." in client.get("/review").text
-    audited = {(a.action, a.object_type) for a in db.exec(select(AuditEntry).where(AuditEntry.case_id == case.id)).all()}
+    audited = {
+        (a.action, a.object_type) for a in db.exec(select(AuditEntry).where(AuditEntry.case_id == case.id)).all()
+    }
     assert {("create", "reopen_request"), ("approve", "review_submission"), ("create", "reactivation")} <= audited
 
 
@@ -87,7 +110,10 @@ def test_queue_filters_reopen_requests_by_kind(client, db, settings):
 def test_bad_input_is_422_with_each_message_beside_its_field_and_nothing_lost(client, db, settings):
     worker, _supervisor, case = _team(db)
     login(client, db, worker, settings)
-    response = client.post(f"/cases/{case.id}/reopen-request", data={"asked_by": "", "urgency": "someday", "what_changed": "Mum rang twice this week.", "reason": ""})
+    response = client.post(
+        f"/cases/{case.id}/reopen-request",
+        data={"asked_by": "", "urgency": "someday", "what_changed": "Mum rang twice this week.", "reason": ""},
+    )
     assert response.status_code == 422
     page = response.text
     assert re.search(r'id="asked_by-error">.*Please choose one\.', page)
@@ -103,14 +129,25 @@ def test_returned_request_shows_on_the_workers_home_page_then_is_sent_again_as_v
     client.post(f"/cases/{case.id}/reopen-request", data=ASK)
     first = _request(db, case)
     login(client, db, supervisor, settings)
-    client.post(f"/review/{first.id}/comments", data={"section": "What has changed", "text": "What does Ellie say herself?"})
+    client.post(
+        f"/review/{first.id}/comments", data={"section": "What has changed", "text": "What does Ellie say herself?"}
+    )
     refused = client.post(f"/review/{first.id}/return", data={"rationale": ""})
-    assert refused.status_code == 422 and re.search(r'id="rationale-error">.*Why it is returned is needed\.', refused.text)
-    assert client.post(f"/review/{first.id}/return", data={"rationale": "I need Ellie's own view first."}).status_code == 303
+    assert refused.status_code == 422 and re.search(
+        r'id="rationale-error">.*Why it is returned is needed\.', refused.text
+    )
+    assert (
+        client.post(f"/review/{first.id}/return", data={"rationale": "I need Ellie's own view first."}).status_code
+        == 303
+    )
 
     login(client, db, worker, settings)
     home = client.get("/review/returned").text
-    assert "Reopen request for Ellie Shaw, version 1" in home and "I need Ellie&#39;s own view first." in home and "What does Ellie say herself?" in home
+    assert (
+        "Reopen request for Ellie Shaw, version 1" in home
+        and "I need Ellie&#39;s own view first." in home
+        and "What does Ellie say herself?" in home
+    )
     page = client.get(f"/cases/{case.id}/reopen-request").text
     assert "Returned to you" in page and "Send again" in page and "Withdraw the request" in page
     assert "seen with older lads at the station" in page  # the form starts from what was sent
@@ -118,7 +155,10 @@ def test_returned_request_shows_on_the_workers_home_page_then_is_sent_again_as_v
     returned = client.get(f"/review/{first.id}").text
     assert "send it again from there, changed as the comments ask, or withdraw it" in returned
     assert "your next change starts a new version" not in returned
-    again = {**ASK, "what_changed": ASK["what_changed"] + "\nEllie told me she wants help: she is scared of one of them."}
+    again = {
+        **ASK,
+        "what_changed": ASK["what_changed"] + "\nEllie told me she wants help: she is scared of one of them.",
+    }
     assert client.post(f"/cases/{case.id}/reopen-request", data=again).status_code == 303
     second = _request(db, case)
     assert second.version_number == 2 and second.status == "waiting" and second.item_id == first.item_id
@@ -126,7 +166,9 @@ def test_returned_request_shows_on_the_workers_home_page_then_is_sent_again_as_v
 
     login(client, db, supervisor, settings)
     screen = client.get(f"/review/{second.id}").text
-    assert re.search(r'class="review-added"><span class="visually-hidden">Added: </span>Ellie told me she wants help', screen)
+    assert re.search(
+        r'class="review-added"><span class="visually-hidden">Added: </span>Ellie told me she wants help', screen
+    )
 
 
 def test_withdrawing_a_returned_request_keeps_the_case_closed(client, db, settings):

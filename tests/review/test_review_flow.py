@@ -1,4 +1,5 @@
 """Submitting, returning with comments, resubmitting and approving, as people use the pages."""
+
 from __future__ import annotations
 
 import re
@@ -58,7 +59,9 @@ def test_queue_filters_by_worker_and_kind(client, db, settings):
     assert "Nothing is waiting" in client.get("/review?kind=network_meeting").text
 
 
-def test_return_needs_a_rationale_and_the_worker_sees_the_section_comment_then_resubmits_and_approval_shows_changes(client, db, settings):
+def test_return_needs_a_rationale_and_the_worker_sees_the_section_comment_then_resubmits_and_approval_shows_changes(
+    client, db, settings
+):
     worker, supervisor, case = _team(db)
     add_item(db, case=case, by=worker, category=Category.strength, text="Nan collects Kayla from school.")
     db.commit()
@@ -69,16 +72,30 @@ def test_return_needs_a_rationale_and_the_worker_sees_the_section_comment_then_r
     login(client, db, supervisor, settings)
     page = client.get(f"/review/{submission.id}").text
     assert "Approve" in page and "Return" in page and "Strengths" in page
-    assert client.post(f"/review/{submission.id}/comments", data={"section": "Strengths", "text": "Say how often Nan does this."}).status_code == 303
+    assert (
+        client.post(
+            f"/review/{submission.id}/comments", data={"section": "Strengths", "text": "Say how often Nan does this."}
+        ).status_code
+        == 303
+    )
     refused = client.post(f"/review/{submission.id}/return", data={"rationale": "  "})
     assert refused.status_code == 422 and "Why it is returned" in refused.text
-    assert client.post(f"/review/{submission.id}/return", data={"rationale": "Strengths need detail."}).status_code == 303
+    assert (
+        client.post(f"/review/{submission.id}/return", data={"rationale": "Strengths need detail."}).status_code == 303
+    )
 
     login(client, db, worker, settings)
     returned = client.get("/review/returned").text
     assert "Strengths need detail." in returned and "Say how often Nan does this." in returned
     # The worker's next change starts version 2; submitting it puts version 2 in the queue.
-    add_item(db, case=case, by=worker, base_version=1, category=Category.strength, text="Nan collects Kayla every Tuesday and Thursday.")
+    add_item(
+        db,
+        case=case,
+        by=worker,
+        base_version=1,
+        category=Category.strength,
+        text="Nan collects Kayla every Tuesday and Thursday.",
+    )
     db.commit()
     assert _submit_map(client, case, 2).status_code == 303
     assert "Nothing has been returned to you" in client.get("/review/returned").text
@@ -87,7 +104,10 @@ def test_return_needs_a_rationale_and_the_worker_sees_the_section_comment_then_r
     login(client, db, supervisor, settings)
     page = client.get(f"/review/{second.id}").text
     assert "changes are shown against version 1, which was returned" in page
-    assert 'class="review-added"><span class="visually-hidden">Added: </span>Nan collects Kayla every Tuesday and Thursday.' in page
+    assert (
+        'class="review-added"><span class="visually-hidden">Added: </span>Nan collects Kayla every Tuesday and Thursday.'
+        in page
+    )
     assert "Version 1" in page  # history kept
     assert client.post(f"/review/{second.id}/approve").status_code == 303
     db.expire_all()
@@ -104,7 +124,9 @@ def test_changes_are_shown_against_the_last_approved_version(client, db, setting
     first = db.exec(select(Submission)).one()
     login(client, db, supervisor, settings)
     client.post(f"/review/{first.id}/approve")
-    add_item(db, case=case, by=worker, base_version=1, category=Category.next_step, text="Meet school about the timetable.")
+    add_item(
+        db, case=case, by=worker, base_version=1, category=Category.next_step, text="Meet school about the timetable."
+    )
     db.commit()
     login(client, db, worker, settings)
     _submit_map(client, case, 2)
@@ -112,7 +134,9 @@ def test_changes_are_shown_against_the_last_approved_version(client, db, setting
     login(client, db, supervisor, settings)
     page = client.get(f"/review/{second.id}").text
     assert "against version 1, the last approved" in page
-    assert re.search(r'class="review-added"><span class="visually-hidden">Added: </span>Meet school about the timetable.', page)
+    assert re.search(
+        r'class="review-added"><span class="visually-hidden">Added: </span>Meet school about the timetable.', page
+    )
     assert "Changed" in page
 
 
@@ -146,7 +170,10 @@ def test_finalised_meeting_notes_go_for_review_and_a_returned_one_is_sent_again_
     assert "I want to stay at home." in client.get(f"/review/{submission.id}").text
     client.post(f"/review/{submission.id}/return", data={"rationale": "Add who chaired private family time."})
     login(client, db, worker, settings)
-    client.post(f"{url}/addenda", data={"id": "0b8f7f52-6a55-4c1e-9d7a-0c8c9e4c2b11", "addendum": "Nan chaired private family time."})
+    client.post(
+        f"{url}/addenda",
+        data={"id": "0b8f7f52-6a55-4c1e-9d7a-0c8c9e4c2b11", "addendum": "Nan chaired private family time."},
+    )
     response = client.post(f"/review/{submission.id}/resubmit")
     assert response.status_code == 303
     again = db.exec(select(Submission).where(Submission.version_number == 2)).one()
@@ -163,7 +190,7 @@ def test_notification_badge_counts_unread_and_list_marks_them_read(client, db, s
     _submit_map(client, case, 1)
     login(client, db, supervisor, settings)
     badge = client.get("/notifications/badge", headers={"HX-Request": "true"}).text
-    assert "1<span class=\"visually-hidden\"> unread" in badge
+    assert '1<span class="visually-hidden"> unread' in badge
     assert "waiting for review" in client.get("/notifications").text
     client.post("/notifications/read")
     assert "unread" not in client.get("/notifications/badge", headers={"HX-Request": "true"}).text
@@ -188,6 +215,8 @@ def test_an_item_waiting_over_five_working_days_says_so_in_words_not_only_in_red
     db.commit()
     login(client, db, supervisor, settings)
     page = client.get("/review").text
-    rows = {name: page[page.index(name):page.index("</tr>", page.index(name))] for name in ("Kayla Morgan", "Tyler Brown")}
+    rows = {
+        name: page[page.index(name) : page.index("</tr>", page.index(name))] for name in ("Kayla Morgan", "Tyler Brown")
+    }
     assert "over 5 working days" in rows["Kayla Morgan"]
     assert "over 5 working days" not in rows["Tyler Brown"]

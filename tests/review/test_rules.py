@@ -1,4 +1,5 @@
 """Each oversight flag at its boundary (issue 10 acceptance: day 13 and day 14, and so on)."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
@@ -9,21 +10,40 @@ TODAY = date(2026, 3, 18)  # a Wednesday
 
 
 def test_no_contact_flag_starts_on_day_14_not_day_13():
-    assert not rules.no_recent_contact(status="active", last_contact_on=TODAY - timedelta(days=13), opened_on=date(2026, 1, 1), today=TODAY, days=14)
-    assert rules.no_recent_contact(status="active", last_contact_on=TODAY - timedelta(days=14), opened_on=date(2026, 1, 1), today=TODAY, days=14)
+    assert not rules.no_recent_contact(
+        status="active", last_contact_on=TODAY - timedelta(days=13), opened_on=date(2026, 1, 1), today=TODAY, days=14
+    )
+    assert rules.no_recent_contact(
+        status="active", last_contact_on=TODAY - timedelta(days=14), opened_on=date(2026, 1, 1), today=TODAY, days=14
+    )
 
 
 def test_no_contact_flag_counts_from_opening_when_never_seen_and_ignores_dormant_cases():
-    assert rules.no_recent_contact(status="active", last_contact_on=None, opened_on=TODAY - timedelta(days=14), today=TODAY, days=14)
-    assert not rules.no_recent_contact(status="dormant", last_contact_on=None, opened_on=TODAY - timedelta(days=400), today=TODAY, days=14)
+    assert rules.no_recent_contact(
+        status="active", last_contact_on=None, opened_on=TODAY - timedelta(days=14), today=TODAY, days=14
+    )
+    assert not rules.no_recent_contact(
+        status="dormant", last_contact_on=None, opened_on=TODAY - timedelta(days=400), today=TODAY, days=14
+    )
 
 
 def test_first_contact_flag_after_24_hours_not_at_23():
     referred = datetime(2026, 3, 17, 9, 0, tzinfo=UTC)
-    assert not rules.no_first_contact(referred_at=referred, first_contact_at=None, now=referred + timedelta(hours=23, minutes=59), target_hours=24)
-    assert not rules.no_first_contact(referred_at=referred, first_contact_at=None, now=referred + timedelta(hours=24), target_hours=24)
-    assert rules.no_first_contact(referred_at=referred, first_contact_at=None, now=referred + timedelta(hours=24, minutes=1), target_hours=24)
-    assert not rules.no_first_contact(referred_at=referred, first_contact_at=referred + timedelta(hours=20), now=referred + timedelta(days=3), target_hours=24)
+    assert not rules.no_first_contact(
+        referred_at=referred, first_contact_at=None, now=referred + timedelta(hours=23, minutes=59), target_hours=24
+    )
+    assert not rules.no_first_contact(
+        referred_at=referred, first_contact_at=None, now=referred + timedelta(hours=24), target_hours=24
+    )
+    assert rules.no_first_contact(
+        referred_at=referred, first_contact_at=None, now=referred + timedelta(hours=24, minutes=1), target_hours=24
+    )
+    assert not rules.no_first_contact(
+        referred_at=referred,
+        first_contact_at=referred + timedelta(hours=20),
+        now=referred + timedelta(days=3),
+        target_hours=24,
+    )
 
 
 def test_review_overdue_the_day_after_it_was_due():
@@ -33,13 +53,21 @@ def test_review_overdue_the_day_after_it_was_due():
 
 
 def test_intervention_length_exceeded_after_the_planned_weeks():
-    assert not rules.intervention_too_long(status="active", opened_on=TODAY - timedelta(weeks=26), today=TODAY, weeks=26)
-    assert rules.intervention_too_long(status="active", opened_on=TODAY - timedelta(weeks=26, days=1), today=TODAY, weeks=26)
+    assert not rules.intervention_too_long(
+        status="active", opened_on=TODAY - timedelta(weeks=26), today=TODAY, weeks=26
+    )
+    assert rules.intervention_too_long(
+        status="active", opened_on=TODAY - timedelta(weeks=26, days=1), today=TODAY, weeks=26
+    )
 
 
 def test_voice_flag_at_six_weeks_not_one_day_before():
-    assert not rules.voice_not_recorded(status="active", last_voice_on=TODAY - timedelta(days=41), opened_on=date(2025, 1, 1), today=TODAY, weeks=6)
-    assert rules.voice_not_recorded(status="active", last_voice_on=TODAY - timedelta(days=42), opened_on=date(2025, 1, 1), today=TODAY, weeks=6)
+    assert not rules.voice_not_recorded(
+        status="active", last_voice_on=TODAY - timedelta(days=41), opened_on=date(2025, 1, 1), today=TODAY, weeks=6
+    )
+    assert rules.voice_not_recorded(
+        status="active", last_voice_on=TODAY - timedelta(days=42), opened_on=date(2025, 1, 1), today=TODAY, weeks=6
+    )
 
 
 def test_working_days_skip_weekends():
@@ -70,9 +98,15 @@ def test_engagement_flag_at_three_missed_visits_in_a_row():
 def test_dormant_review_due_at_twelve_weeks_from_the_later_of_dormancy_and_last_review():
     since = TODAY - timedelta(weeks=12)
     assert rules.dormant_review_due(status="dormant", dormant_since=since, last_review_on=None, today=TODAY, weeks=12)
-    assert not rules.dormant_review_due(status="dormant", dormant_since=since + timedelta(days=1), last_review_on=None, today=TODAY, weeks=12)
-    assert not rules.dormant_review_due(status="dormant", dormant_since=since, last_review_on=TODAY - timedelta(days=5), today=TODAY, weeks=12)
-    assert not rules.dormant_review_due(status="active", dormant_since=since, last_review_on=None, today=TODAY, weeks=12)
+    assert not rules.dormant_review_due(
+        status="dormant", dormant_since=since + timedelta(days=1), last_review_on=None, today=TODAY, weeks=12
+    )
+    assert not rules.dormant_review_due(
+        status="dormant", dormant_since=since, last_review_on=TODAY - timedelta(days=5), today=TODAY, weeks=12
+    )
+    assert not rules.dormant_review_due(
+        status="active", dormant_since=since, last_review_on=None, today=TODAY, weeks=12
+    )
 
 
 def test_ending_without_sustainability_plan():

@@ -1,4 +1,5 @@
 """Ids too large for the database are simply not found, on SQLite and PostgreSQL alike (not a 500)."""
+
 from __future__ import annotations
 
 import pytest

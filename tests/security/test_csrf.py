@@ -1,4 +1,5 @@
 """Cross-site request protection from Sec-Fetch-Site and Origin (no tokens, so offline replays pass)."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,7 +19,12 @@ def admin_client(client, db, settings):
 
 @pytest.mark.parametrize(
     "headers",
-    [{"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}, {"Origin": "https://evil.example"}, {"Origin": "null"}],
+    [
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+    ],
     ids=["sec-fetch-cross-site", "sec-fetch-same-site", "foreign-origin", "null-origin"],
 )
 def test_cross_site_post_is_refused_and_changes_nothing(admin_client, db, headers):
@@ -43,7 +49,9 @@ def test_same_origin_post_passes(admin_client, db, headers):
 def test_cross_site_login_post_is_refused(client, db):
     make_user(db, email="sam@example.org")
     db.commit()
-    response = client.post("/login", data={"email": "sam@example.org", "password": "x"}, headers={"Sec-Fetch-Site": "cross-site"})
+    response = client.post(
+        "/login", data={"email": "sam@example.org", "password": "x"}, headers={"Sec-Fetch-Site": "cross-site"}
+    )
     assert response.status_code == 403
 
 

@@ -1,4 +1,5 @@
 """Security headers on every response: pages, static files, errors and refusals."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """GET /healthz answers for load balancers: 200 with the database up, 503 when it is unreachable."""
+
 from __future__ import annotations
 
 import socket

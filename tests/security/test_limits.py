@@ -1,4 +1,5 @@
 """Request bodies over 2 MB are refused with 413, whether the size is declared or streamed."""
+
 from __future__ import annotations
 
 from sqlmodel import select
@@ -10,7 +11,9 @@ TWO_MB = 2 * 1024 * 1024
 
 
 def test_body_declared_over_two_megabytes_is_refused(client):
-    response = client.post("/login", content=b"a" * (TWO_MB + 1), headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = client.post(
+        "/login", content=b"a" * (TWO_MB + 1), headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert response.status_code == 413
     assert response.headers["x-content-type-options"] == "nosniff"
 
@@ -23,7 +26,9 @@ def test_chunked_body_over_two_megabytes_is_refused(client, db, settings):
         for _ in range(40):
             yield b"x" * 64 * 1024
 
-    response = client.post("/admin/teams", content=chunks(), headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = client.post(
+        "/admin/teams", content=chunks(), headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert response.status_code == 413
     assert db.exec(select(Team).where(Team.name == "Big team")).first() is None
 

@@ -1,4 +1,5 @@
 """Logging in through the form: success, failure, throttling, lockout and hash upgrades."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -93,7 +94,9 @@ def test_nine_failures_do_not_lock_the_account(client, db):
 def test_failures_older_than_the_window_do_not_count(client, db):
     make_user(db, email="sam@example.org")
     long_ago = utcnow() - timedelta(minutes=16)
-    db.add_all([LoginAttempt(email="sam@example.org", address="10.0.0.9", succeeded=False, at=long_ago) for _ in range(10)])
+    db.add_all(
+        [LoginAttempt(email="sam@example.org", address="10.0.0.9", succeeded=False, at=long_ago) for _ in range(10)]
+    )
     db.commit()
     assert _log_in(client, "sam@example.org").status_code == 303
 
@@ -117,7 +120,10 @@ def test_many_failures_from_one_address_lock_logins_from_that_address(client, db
     make_user(db, email="sam@example.org")
     # testclient's address; the failures are spread over many different emails.
     db.add_all(
-        [LoginAttempt(email=f"guess{n}@example.org", address="testclient", succeeded=False) for n in range(settings.login_max_failures_per_address)]
+        [
+            LoginAttempt(email=f"guess{n}@example.org", address="testclient", succeeded=False)
+            for n in range(settings.login_max_failures_per_address)
+        ]
     )
     db.commit()
     assert _log_in(client, "sam@example.org").status_code == 429
@@ -126,7 +132,10 @@ def test_many_failures_from_one_address_lock_logins_from_that_address(client, db
 def test_failures_from_other_addresses_do_not_lock_this_address(client, db, settings):
     make_user(db, email="sam@example.org")
     db.add_all(
-        [LoginAttempt(email=f"guess{n}@example.org", address="10.1.1.1", succeeded=False) for n in range(settings.login_max_failures_per_address)]
+        [
+            LoginAttempt(email=f"guess{n}@example.org", address="10.1.1.1", succeeded=False)
+            for n in range(settings.login_max_failures_per_address)
+        ]
     )
     db.commit()
     assert _log_in(client, "sam@example.org").status_code == 303

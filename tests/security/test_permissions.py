@@ -3,6 +3,7 @@
 A case the user may not see answers 404 (not 403), and the caseload lists exactly the cases the
 case page lets the user open.
 """
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Server-side sessions: idle and absolute expiry, logout, and logout everywhere."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -34,7 +35,9 @@ def test_session_idle_for_thirty_minutes_ends(client, db, settings):
     user = make_user(db)
     login(client, db, user, settings)
     assert client.get("/").status_code == 200
-    _shift(db, _only_session(db, user), last_seen_at=utcnow() - timedelta(minutes=settings.session_idle_minutes, seconds=1))
+    _shift(
+        db, _only_session(db, user), last_seen_at=utcnow() - timedelta(minutes=settings.session_idle_minutes, seconds=1)
+    )
     assert _sends_to_login(client.get("/"))
 
 
@@ -49,12 +52,24 @@ def test_session_used_within_the_idle_limit_stays_and_is_refreshed(client, db, s
 def test_session_ends_after_its_absolute_lifetime_even_when_busy(client, db, settings):
     user = make_user(db)
     login(client, db, user, settings)
-    _shift(db, _only_session(db, user), created_at=utcnow() - timedelta(hours=12), expires_at=utcnow() - timedelta(seconds=1), last_seen_at=utcnow())
+    _shift(
+        db,
+        _only_session(db, user),
+        created_at=utcnow() - timedelta(hours=12),
+        expires_at=utcnow() - timedelta(seconds=1),
+        last_seen_at=utcnow(),
+    )
     assert _sends_to_login(client.get("/"))
 
 
 def test_session_lengths_come_from_settings(db, engine, database_url):
-    settings = Settings(homeward_env="test", database_url=database_url, secret_key="x" * 40, session_absolute_hours=2, session_idle_minutes=5)
+    settings = Settings(
+        homeward_env="test",
+        database_url=database_url,
+        secret_key="x" * 40,
+        session_absolute_hours=2,
+        session_idle_minutes=5,
+    )
     user = make_user(db)
     with TestClient(create_app(settings, engine=engine), follow_redirects=False) as client:
         login(client, db, user, settings)
@@ -84,7 +99,11 @@ def test_disabling_an_account_logs_it_out_on_every_device(app, db, settings):
     admin = make_user(db, role="admin")
     worker = make_user(db, email="sam@example.org")
     db.commit()
-    with TestClient(app, follow_redirects=False) as tablet, TestClient(app, follow_redirects=False) as laptop, TestClient(app, follow_redirects=False) as admin_client:
+    with (
+        TestClient(app, follow_redirects=False) as tablet,
+        TestClient(app, follow_redirects=False) as laptop,
+        TestClient(app, follow_redirects=False) as admin_client,
+    ):
         for device in (tablet, laptop):
             assert device.post("/login", data={"email": "sam@example.org", "password": PASSWORD}).status_code == 303
             assert device.get("/").status_code == 200
@@ -101,7 +120,9 @@ def test_session_cookie_is_secure_in_production(db, engine, database_url):
     settings = Settings(homeward_env="production", database_url=database_url, secret_key="p" * 48)
     make_user(db, email="sam@example.org")
     db.commit()
-    with TestClient(create_app(settings, engine=engine), base_url="https://testserver", follow_redirects=False) as client:
+    with TestClient(
+        create_app(settings, engine=engine), base_url="https://testserver", follow_redirects=False
+    ) as client:
         response = client.post("/login", data={"email": "sam@example.org", "password": PASSWORD})
     cookie = response.headers["set-cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "samesite=lax" in cookie.lower()

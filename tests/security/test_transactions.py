@@ -1,4 +1,5 @@
 """One transaction per request, committed before the response leaves (post/redirect/get is safe)."""
+
 from __future__ import annotations
 
 from sqlmodel import Session, select
@@ -16,7 +17,9 @@ def test_change_is_committed_before_the_redirect_is_sent(app, db, engine, settin
             if message["type"] == "http.response.start" and scope.get("method") == "POST":
                 # A separate connection, like the browser's next request would use.
                 with Session(engine) as other:
-                    seen_at_response_start.append(other.exec(select(Team).where(Team.name == "East")).first() is not None)
+                    seen_at_response_start.append(
+                        other.exec(select(Team).where(Team.name == "East")).first() is not None
+                    )
             await send(message)
 
         await app(scope, receive, watching_send)

@@ -1,6 +1,7 @@
 """The family's Signs of Safety screens (three houses, one house per screen; the safety scale) at
 addresses naming the case and the person: open to the case's worker (so "Take offline" keeps them
 and the outbox can replay them after the hand-back) and to family mode for that case only."""
+
 from __future__ import annotations
 
 import base64
@@ -18,7 +19,9 @@ from tests.factories import login, make_case, make_user
 from tests.family.factories import hand_over, with_pin
 from tests.signs_of_safety.factories import add_item, make_person, young_person
 
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
 
 
 @pytest.fixture
@@ -64,16 +67,28 @@ def test_an_entry_replayed_after_the_hand_back_is_kept_once_in_the_young_persons
     worker, case, kayla, _ = family
     url = f"/family/{case.id}/{kayla.id}/three-houses/good_things"
     entry_id = new_id()
-    data = {"id": entry_id, "drawing": "data:image/png;base64," + base64.b64encode(PNG).decode(), "drawing_description": "My dog Biscuit", "consent_to_share": "1"}
+    data = {
+        "id": entry_id,
+        "drawing": "data:image/png;base64," + base64.b64encode(PNG).decode(),
+        "drawing_description": "My dog Biscuit",
+        "consent_to_share": "1",
+    }
     headers = {"Idempotency-Key": entry_id}
     first = client.post(url, data=data, headers=headers)
-    assert first.status_code == 303 and first.headers["location"].endswith(f"/family/{case.id}/{kayla.id}/three-houses/dreams")
+    assert first.status_code == 303 and first.headers["location"].endswith(
+        f"/family/{case.id}/{kayla.id}/three-houses/dreams"
+    )
     again = client.post(url, data=data, headers=headers)
     assert again.status_code == 303
     client.post(url, data=data)  # the same form sent again without the ledger: the id keeps it once
     assert _count(db, ThreeHousesEntry) == 1
     entry = db.get(ThreeHousesEntry, entry_id)
-    assert (entry.person_id, entry.own_words, entry.house, entry.recorded_by_id) == (kayla.id, True, "good_things", worker.id)
+    assert (entry.person_id, entry.own_words, entry.house, entry.recorded_by_id) == (
+        kayla.id,
+        True,
+        "good_things",
+        worker.id,
+    )
     assert entry.drawing_png == PNG and entry.consent_to_share
     audit = db.exec(select(AuditEntry).where(AuditEntry.object_id == entry_id)).all()
     assert len(audit) == 1 and "given on the family screens" in audit[0].detail
@@ -84,7 +99,9 @@ def test_a_house_with_nothing_in_it_or_an_undescribed_drawing_is_refused_beside_
     url = f"/family/{case.id}/{kayla.id}/three-houses/worries"
     empty = client.post(url, data={"id": new_id(), "text": ""})
     assert empty.status_code == 422 and "Write something, or make a drawing, before you save." in empty.text
-    drawing = client.post(url, data={"id": new_id(), "drawing": "data:image/png;base64," + base64.b64encode(PNG).decode()})
+    drawing = client.post(
+        url, data={"id": new_id(), "drawing": "data:image/png;base64," + base64.b64encode(PNG).decode()}
+    )
     assert drawing.status_code == 422 and "Say in a few words what your drawing shows." in drawing.text
     assert _count(db, ThreeHousesEntry) == 0
 
@@ -94,22 +111,36 @@ def test_a_rating_is_stored_once_in_the_persons_name_with_their_anchors(client, 
     rating_id = new_id()
     data = {"id": rating_id, "scale-0": "overall", "score-0": "6", "why-0": "Mum listens more now."}
     for _ in range(2):
-        response = client.post(f"/family/{case.id}/{kayla.id}/safety-scale", data=data, headers={"Idempotency-Key": rating_id})
+        response = client.post(
+            f"/family/{case.id}/{kayla.id}/safety-scale", data=data, headers={"Idempotency-Key": rating_id}
+        )
         assert response.status_code == 303 and response.headers["location"].endswith(f"/family/{case.id}/{kayla.id}")
     rows = db.exec(select(ScaleRating)).all()
     assert len(rows) == 1
     low, high = rules.anchors(rater_role="young_person", practice_context="cp")
     row = rows[0]
-    assert (row.rater_person_id, row.rater_role, row.rater_name, row.score, row.anchor_low, row.anchor_high) == (kayla.id, "young_person", "Kayla Morgan", 6, low, high)
+    assert (row.rater_person_id, row.rater_role, row.rater_name, row.score, row.anchor_low, row.anchor_high) == (
+        kayla.id,
+        "young_person",
+        "Kayla Morgan",
+        6,
+        low,
+        high,
+    )
     assert row.recorded_by_id == worker.id and row.why_not_lower == "Mum listens more now."
     # The address decides who is rating: a "rater" field naming someone else changes nothing.
-    client.post(f"/family/{case.id}/{mum.id}/safety-scale", data={"id": new_id(), "rater": "key_worker", "score-0": "3"})
+    client.post(
+        f"/family/{case.id}/{mum.id}/safety-scale", data={"id": new_id(), "rater": "key_worker", "score-0": "3"}
+    )
     mine = db.exec(select(ScaleRating).where(ScaleRating.rater_person_id == mum.id)).one()
     assert (mine.rater_role, mine.score) == ("parent_carer", 3)
     assert _count(db, ScaleRating) == 2
     missing = client.post(f"/family/{case.id}/{kayla.id}/safety-scale", data={"id": new_id()})
     assert missing.status_code == 422 and "field-error" in missing.text
-    assert "given on the family screens" in db.exec(select(AuditEntry.detail).where(AuditEntry.object_id == rating_id)).one()
+    assert (
+        "given on the family screens"
+        in db.exec(select(AuditEntry.detail).where(AuditEntry.object_id == rating_id)).one()
+    )
 
 
 def test_only_the_cases_workers_and_family_mode_for_that_case_open_them(client, db, settings, family):
@@ -122,16 +153,27 @@ def test_only_the_cases_workers_and_family_mode_for_that_case_open_them(client, 
     assert client.get(f"/family/{case.id}/{mum.id}/three-houses/worries").status_code == 404
     assert client.get(f"/family/{case.id}/{jo.id}/safety-scale").status_code == 404
     assert client.get(f"/family/{case.id}/{kayla.id}/three-houses/attic").status_code == 404
-    assert client.get(f"/family/{stranger_case.id}/{young_person(db, stranger_case).id}/safety-scale").status_code == 404
+    assert (
+        client.get(f"/family/{stranger_case.id}/{young_person(db, stranger_case).id}/safety-scale").status_code == 404
+    )
     # Online family mode: the young person's home leads to the new screens, and only this case's open.
     assert hand_over(client, case, kayla).status_code == 303
     home = client.get(f"/family/{case.id}/{kayla.id}").text
-    assert f"/family/{case.id}/{kayla.id}/three-houses/worries" in home and f"/family/{case.id}/{kayla.id}/safety-scale" in home
-    response = client.post(f"/family/{case.id}/{kayla.id}/three-houses/worries", data={"id": new_id(), "text": "Shouting at night.", "own_words": ""})
+    assert (
+        f"/family/{case.id}/{kayla.id}/three-houses/worries" in home
+        and f"/family/{case.id}/{kayla.id}/safety-scale" in home
+    )
+    response = client.post(
+        f"/family/{case.id}/{kayla.id}/three-houses/worries",
+        data={"id": new_id(), "text": "Shouting at night.", "own_words": ""},
+    )
     assert response.status_code == 303 and response.headers["location"].endswith("/three-houses/good_things")
     assert "Saved in the house of worries." in client.get(response.headers["location"]).text
     assert client.get(f"/family/{other_case.id}/{jo.id}/three-houses/worries").status_code == 404
-    assert client.post(f"/family/{other_case.id}/{jo.id}/safety-scale", data={"id": new_id(), "score-0": "5"}).status_code == 404
+    assert (
+        client.post(f"/family/{other_case.id}/{jo.id}/safety-scale", data={"id": new_id(), "score-0": "5"}).status_code
+        == 404
+    )
     entry = db.exec(select(ThreeHousesEntry)).one()
     assert (entry.person_id, entry.own_words, entry.text) == (kayla.id, True, "Shouting at night.")
     assert uuid.UUID(entry.id)
@@ -139,12 +181,24 @@ def test_only_the_cases_workers_and_family_mode_for_that_case_open_them(client, 
 
 def test_the_statement_pairs_can_be_rated_too_if_the_person_wants(client, db, family):
     worker, case, _, mum = family
-    pair = add_item(db, case=case, by=worker, category=Category.pair, text="Worried Kayla goes to adults who may hurt her.", goal="Donna knows where Kayla is every night.")
+    pair = add_item(
+        db,
+        case=case,
+        by=worker,
+        category=Category.pair,
+        text="Worried Kayla goes to adults who may hurt her.",
+        goal="Donna knows where Kayla is every night.",
+    )
     db.commit()
     url = f"/family/{case.id}/{mum.id}/safety-scale"
     page = client.get(url).text
     assert "More, if you want (you can skip these)" in page and f'name="scale-1" value="{pair.item_key}"' in page
     rating_id = new_id()
-    assert client.post(url, data={"id": rating_id, "scale-0": "overall", "score-0": "5", "scale-1": pair.item_key, "score-1": "2"}).status_code == 303
+    assert (
+        client.post(
+            url, data={"id": rating_id, "scale-0": "overall", "score-0": "5", "scale-1": pair.item_key, "score-1": "2"}
+        ).status_code
+        == 303
+    )
     rows = {r.pair_key: (r.score, r.rater_person_id) for r in db.exec(select(ScaleRating)).all()}
     assert rows == {None: (5, mum.id), pair.item_key: (2, mum.id)}

@@ -1,4 +1,5 @@
 """The map's pages as a worker uses them: adding, changing, submitting, versions, offline replays."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,7 +28,18 @@ def post(client, url, data):
 
 def test_worker_adds_a_worry_and_sees_it_on_the_map_with_who_said_it(client, db, worker_case):
     worker, case, mum = worker_case
-    response = post(client, f"/cases/{case.id}/signs-of-safety/items", {"id": new_id(), "base_version": "0", "category": "harm", "text": "Kayla stayed out all night on 3 March.", "who": f"person:{mum.id}", "family_agrees": "no"})
+    response = post(
+        client,
+        f"/cases/{case.id}/signs-of-safety/items",
+        {
+            "id": new_id(),
+            "base_version": "0",
+            "category": "harm",
+            "text": "Kayla stayed out all night on 3 March.",
+            "who": f"person:{mum.id}",
+            "family_agrees": "no",
+        },
+    )
     assert response.status_code == 303
     page = client.get(f"/cases/{case.id}/signs-of-safety").text
     assert "Kayla stayed out all night on 3 March." in page
@@ -39,7 +51,13 @@ def test_worker_adds_a_worry_and_sees_it_on_the_map_with_who_said_it(client, db,
 
 def test_replayed_item_with_same_id_is_saved_once(client, db, worker_case):
     _, case, _ = worker_case
-    data = {"id": new_id(), "base_version": "0", "category": "strength", "text": "Gran has Kayla every weekend.", "who": "key_worker"}
+    data = {
+        "id": new_id(),
+        "base_version": "0",
+        "category": "strength",
+        "text": "Gran has Kayla every weekend.",
+        "who": "key_worker",
+    }
     assert post(client, f"/cases/{case.id}/signs-of-safety/items", data).status_code == 303
     assert post(client, f"/cases/{case.id}/signs-of-safety/items", data).status_code == 303
     assert len(db.exec(select(MapItem).where(MapItem.text == "Gran has Kayla every weekend.")).all()) == 1
@@ -48,7 +66,17 @@ def test_replayed_item_with_same_id_is_saved_once(client, db, worker_case):
 
 def test_statement_without_goal_is_refused_with_the_error_beside_the_goal_and_values_kept(client, db, worker_case):
     _, case, _ = worker_case
-    response = post(client, f"/cases/{case.id}/signs-of-safety/items", {"id": new_id(), "base_version": "0", "category": "pair", "text": "Mum is worried Kayla will be hurt by older men.", "goal": ""})
+    response = post(
+        client,
+        f"/cases/{case.id}/signs-of-safety/items",
+        {
+            "id": new_id(),
+            "base_version": "0",
+            "category": "pair",
+            "text": "Mum is worried Kayla will be hurt by older men.",
+            "goal": "",
+        },
+    )
     assert response.status_code == 422
     assert 'id="goal-error"' in response.text
     assert "Mum is worried Kayla will be hurt by older men." in response.text
@@ -57,7 +85,18 @@ def test_statement_without_goal_is_refused_with_the_error_beside_the_goal_and_va
 
 def test_statement_with_a_label_gets_a_plain_words_hint_but_is_saved(client, db, worker_case):
     _, case, _ = worker_case
-    response = post(client, f"/cases/{case.id}/signs-of-safety/items", {"id": new_id(), "base_version": "0", "category": "pair", "text": "Worried about neglect.", "goal": "Kayla has food every day.", "sustain_for": "3 months"})
+    response = post(
+        client,
+        f"/cases/{case.id}/signs-of-safety/items",
+        {
+            "id": new_id(),
+            "base_version": "0",
+            "category": "pair",
+            "text": "Worried about neglect.",
+            "goal": "Kayla has food every day.",
+            "sustain_for": "3 months",
+        },
+    )
     assert response.status_code == 303
     page = client.get(response.headers["location"]).text
     assert "is a label: try describing what the young person goes without" in page
@@ -71,7 +110,7 @@ def test_more_than_five_pairs_warns_but_never_refuses(client, db, worker_case):
     db.commit()
     page = client.get(f"/cases/{case.id}/signs-of-safety").text
     assert "more than five statement pairs" in page
-    assert page.count("class=\"sos-statement\"") == 6
+    assert page.count('class="sos-statement"') == 6
 
 
 def test_submit_for_review_fixes_the_version_and_a_later_change_makes_version_two(client, db, worker_case):
@@ -85,7 +124,11 @@ def test_submit_for_review_fixes_the_version_and_a_later_change_makes_version_tw
     v1 = service.latest_version(session=db, case=case)
     assert v1.status == MapStatus.submitted and v1.submitted_by_id == worker.id
 
-    response = post(client, f"/cases/{case.id}/signs-of-safety/items/{item.item_key}", {"base_version": "1", "text": "Mum walks Kayla to school every day.", "who": "key_worker"})
+    response = post(
+        client,
+        f"/cases/{case.id}/signs-of-safety/items/{item.item_key}",
+        {"base_version": "1", "text": "Mum walks Kayla to school every day.", "who": "key_worker"},
+    )
     assert response.status_code == 303
     db.expire_all()
     numbers = [(v.number, v.status) for v in service.versions(session=db, case=case)]
@@ -104,16 +147,31 @@ def test_change_made_offline_from_an_older_version_answers_409_and_overwrites_no
     service.submit(session=db, map_version=service.latest_version(session=db, case=case), by=worker)
     db.commit()
 
-    response = post(client, f"/cases/{case.id}/signs-of-safety/items/{item.item_key}", {"base_version": "1", "text": "Changed offline from version 1.", "who": "key_worker"})
+    response = post(
+        client,
+        f"/cases/{case.id}/signs-of-safety/items/{item.item_key}",
+        {"base_version": "1", "text": "Changed offline from version 1.", "who": "key_worker"},
+    )
     assert response.status_code == 409
     assert "The map changed while you were working" in response.text
     assert "Changed offline from version 1." in response.text  # shown back, to redo by hand
     assert db.exec(select(MapItem).where(MapItem.text == "Changed offline from version 1.")).first() is None
-    assert post(client, f"/cases/{case.id}/signs-of-safety/items", {"id": new_id(), "base_version": "1", "category": "harm", "text": "Late."}).status_code == 409
+    assert (
+        post(
+            client,
+            f"/cases/{case.id}/signs-of-safety/items",
+            {"id": new_id(), "base_version": "1", "category": "harm", "text": "Late."},
+        ).status_code
+        == 409
+    )
     assert len(db.exec(select(MapVersion)).all()) == 2
-    as_json = client.post(f"/cases/{case.id}/signs-of-safety/submit", data={"base_version": "1"}, headers={"Accept": "application/json"})
+    as_json = client.post(
+        f"/cases/{case.id}/signs-of-safety/submit", data={"base_version": "1"}, headers={"Accept": "application/json"}
+    )
     assert as_json.status_code == 409 and as_json.json()["current_version"] == 2
-    assert "version 2 has been submitted since. Nothing was overwritten" in as_json.json()["detail"]  # shown in the Outbox
+    assert (
+        "version 2 has been submitted since. Nothing was overwritten" in as_json.json()["detail"]
+    )  # shown in the Outbox
 
 
 def test_removing_an_item_keeps_it_in_the_submitted_version(client, db, worker_case):
@@ -121,7 +179,12 @@ def test_removing_an_item_keeps_it_in_the_submitted_version(client, db, worker_c
     item = add_item(db, case=case, by=worker, text="Kayla sees her dad on Sundays.")
     service.submit(session=db, map_version=service.latest_version(session=db, case=case), by=worker)
     db.commit()
-    assert post(client, f"/cases/{case.id}/signs-of-safety/items/{item.item_key}/remove", {"base_version": "1"}).status_code == 303
+    assert (
+        post(
+            client, f"/cases/{case.id}/signs-of-safety/items/{item.item_key}/remove", {"base_version": "1"}
+        ).status_code
+        == 303
+    )
     assert "Kayla sees her dad on Sundays." not in client.get(f"/cases/{case.id}/signs-of-safety").text
     assert "Kayla sees her dad on Sundays." in client.get(f"/cases/{case.id}/signs-of-safety/versions/1").text
 
@@ -132,11 +195,27 @@ def test_next_steps_show_on_the_case_page_with_overdue_flag(client, db, worker_c
     from app.timeutil import today
 
     worker, case, mum = worker_case
-    add_item(db, case=case, by=worker, category=Category.next_step, text="Book the network meeting.", due_on=today() - timedelta(days=2))
-    add_item(db, case=case, by=worker, category=Category.next_step, text="Mum rings the school.", person_id=mum.id, by_key_worker=False, due_on=today() + timedelta(days=7))
+    add_item(
+        db,
+        case=case,
+        by=worker,
+        category=Category.next_step,
+        text="Book the network meeting.",
+        due_on=today() - timedelta(days=2),
+    )
+    add_item(
+        db,
+        case=case,
+        by=worker,
+        category=Category.next_step,
+        text="Mum rings the school.",
+        person_id=mum.id,
+        by_key_worker=False,
+        due_on=today() + timedelta(days=7),
+    )
     db.commit()
     page = client.get(f"/cases/{case.id}").text
-    assert 'href="/cases/%d/signs-of-safety">Signs of Safety map</a>' % case.id in page
+    assert f'href="/cases/{case.id}/signs-of-safety">Signs of Safety map</a>' in page
     overdue_line = next(line for line in page.splitlines() if "Book the network meeting." in line)
     assert "Overdue" in overdue_line
     due_line = next(line for line in page.splitlines() if "Mum rings the school." in line)
@@ -169,7 +248,7 @@ def test_labels_follow_the_practice_context(client, db, settings, context, state
     assert f"{statement} and {goal.lower()}" in page
     assert f'<span class="sos-tag">{goal}</span>' in page
     form = client.get(f"/cases/{case.id}/signs-of-safety/items/new?category=pair").text
-    assert f">{statement} <span class=\"req\">" in form and f">{goal} <span class=\"req\">" in form
+    assert f'>{statement} <span class="req">' in form and f'>{goal} <span class="req">' in form
 
 
 def test_another_workers_case_is_not_found_and_a_manager_cannot_write(client, db, settings):
@@ -180,11 +259,25 @@ def test_another_workers_case_is_not_found_and_a_manager_cannot_write(client, db
     stranger = make_user(db)
     login(client, db, stranger, settings)
     assert client.get(f"/cases/{case.id}/signs-of-safety").status_code == 404
-    assert post(client, f"/cases/{case.id}/signs-of-safety/items", {"id": new_id(), "base_version": "0", "category": "harm", "text": "x"}).status_code == 404
+    assert (
+        post(
+            client,
+            f"/cases/{case.id}/signs-of-safety/items",
+            {"id": new_id(), "base_version": "0", "category": "harm", "text": "x"},
+        ).status_code
+        == 404
+    )
     manager = make_user(db, role=Role.manager)
     login(client, db, manager, settings)
     assert client.get(f"/cases/{case.id}/signs-of-safety").status_code == 200
-    assert post(client, f"/cases/{case.id}/signs-of-safety/items", {"id": new_id(), "base_version": "0", "category": "harm", "text": "x"}).status_code == 403
+    assert (
+        post(
+            client,
+            f"/cases/{case.id}/signs-of-safety/items",
+            {"id": new_id(), "base_version": "0", "category": "harm", "text": "x"},
+        ).status_code
+        == 403
+    )
     assert db.exec(select(MapItem)).first() is None
 
 
@@ -209,8 +302,26 @@ def test_case_page_queries_do_not_grow_with_the_map(client, db, worker_case):
     from app.signs_of_safety.service import Rater
 
     for n in range(10):
-        add_item(db, case=case, by=worker, category=Category.next_step, text=f"Step {n}.", person_id=mum.id, by_key_worker=False)
-        service.add_rating(session=db, case=case, rating_id=new_id(), rater=Rater(key="key_worker", name=f"Rater {n}", role="key_worker"), pair_key=None, score=5, why_not_lower="", one_step_higher="", by=worker)
+        add_item(
+            db,
+            case=case,
+            by=worker,
+            category=Category.next_step,
+            text=f"Step {n}.",
+            person_id=mum.id,
+            by_key_worker=False,
+        )
+        service.add_rating(
+            session=db,
+            case=case,
+            rating_id=new_id(),
+            rater=Rater(key="key_worker", name=f"Rater {n}", role="key_worker"),
+            pair_key=None,
+            score=5,
+            why_not_lower="",
+            one_step_higher="",
+            by=worker,
+        )
     service.submit(session=db, map_version=service.latest_version(session=db, case=case), by=worker)
     db.commit()
     assert count_queries() == small
@@ -218,19 +329,39 @@ def test_case_page_queries_do_not_grow_with_the_map(client, db, worker_case):
 
 def test_change_page_shows_the_current_wording_and_a_blank_change_is_refused_beside_the_field(client, db, worker_case):
     worker, case, mum = worker_case
-    rule = add_item(db, case=case, by=worker, category=Category.rule, text="Kayla texts by 9pm.", person_id=mum.id, by_key_worker=False, detail="Mum checks at 9pm.")
+    rule = add_item(
+        db,
+        case=case,
+        by=worker,
+        category=Category.rule,
+        text="Kayla texts by 9pm.",
+        person_id=mum.id,
+        by_key_worker=False,
+        detail="Mum checks at 9pm.",
+    )
     db.commit()
     page = client.get(f"/cases/{case.id}/signs-of-safety/items/{rule.item_key}/edit").text
     assert "Kayla texts by 9pm." in page and "Mum checks at 9pm." in page
     assert f'<option value="person:{mum.id}" selected>' in page
-    response = client.post(f"/cases/{case.id}/signs-of-safety/items/{rule.item_key}", data={"base_version": "1", "text": "", "who": f"person:{mum.id}", "detail": "Mum checks at 10pm."})
+    response = client.post(
+        f"/cases/{case.id}/signs-of-safety/items/{rule.item_key}",
+        data={"base_version": "1", "text": "", "who": f"person:{mum.id}", "detail": "Mum checks at 10pm."},
+    )
     assert response.status_code == 422
     assert 'id="text-error"' in response.text and "Mum checks at 10pm." in response.text
     db.expire_all()
-    assert service.find_item(session=db, map_version=service.latest_version(session=db, case=case), item_key=rule.item_key).detail == "Mum checks at 9pm."
+    assert (
+        service.find_item(
+            session=db, map_version=service.latest_version(session=db, case=case), item_key=rule.item_key
+        ).detail
+        == "Mum checks at 9pm."
+    )
 
 
 def test_rule_needs_someone_who_makes_sure(client, db, worker_case):
     _, case, _ = worker_case
-    response = client.post(f"/cases/{case.id}/signs-of-safety/items", data={"id": new_id(), "base_version": "0", "category": "rule", "text": "No visitors after 10pm.", "who": ""})
+    response = client.post(
+        f"/cases/{case.id}/signs-of-safety/items",
+        data={"id": new_id(), "base_version": "0", "category": "rule", "text": "No visitors after 10pm.", "who": ""},
+    )
     assert response.status_code == 422 and 'id="who-error"' in response.text

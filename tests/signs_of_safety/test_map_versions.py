@@ -1,4 +1,5 @@
 """The map is a versioned document: drafts change, submitted versions never do."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,11 +29,20 @@ def test_editing_a_submitted_version_creates_version_two_and_leaves_version_one_
     v1 = service.latest_version(session=db, case=case)
     service.submit(session=db, map_version=v1, by=worker)
 
-    service.edit_item(session=db, case=case, item_key=item.item_key, base_version=1, fields=ItemFields(text="Gran collects Kayla on Fridays and Saturdays.", by_key_worker=True), by=worker)
+    service.edit_item(
+        session=db,
+        case=case,
+        item_key=item.item_key,
+        base_version=1,
+        fields=ItemFields(text="Gran collects Kayla on Fridays and Saturdays.", by_key_worker=True),
+        by=worker,
+    )
 
     v2 = service.latest_version(session=db, case=case)
     assert (v2.number, v2.status, v2.based_on) == (2, MapStatus.draft, 1)
-    assert [i.text for i in service.items(session=db, map_version=v2)] == ["Gran collects Kayla on Fridays and Saturdays."]
+    assert [i.text for i in service.items(session=db, map_version=v2)] == [
+        "Gran collects Kayla on Fridays and Saturdays."
+    ]
     db.expire_all()
     v1_again = service.get_version(session=db, case=case, number=1)
     assert v1_again.status == MapStatus.submitted
@@ -70,7 +80,15 @@ def test_same_item_id_twice_adds_one_item(db):
     case = make_case(db, worker=worker)
     item_id = new_id()
     for _ in range(2):
-        service.add_item(session=db, case=case, item_id=item_id, base_version=0, category=Category.strength, fields=ItemFields(text="Mum cooks tea every night."), by=worker)
+        service.add_item(
+            session=db,
+            case=case,
+            item_id=item_id,
+            base_version=0,
+            category=Category.strength,
+            fields=ItemFields(text="Mum cooks tea every night."),
+            by=worker,
+        )
     assert len(db.exec(select(MapItem)).all()) == 1
 
 
@@ -87,6 +105,20 @@ def test_submitting_twice_keeps_the_first_submission(db):
 def test_family_disagreement_is_kept_when_a_worry_is_edited(db):
     worker = make_user(db)
     case = make_case(db, worker=worker)
-    worry = add_item(db, case=case, by=worker, category=Category.harm, text="Kayla missed 20 days of school.", family_agrees=False)
-    service.edit_item(session=db, case=case, item_key=worry.item_key, base_version=1, fields=ItemFields(text="Kayla missed 22 days of school this term."), by=worker)
-    assert service.find_item(session=db, map_version=service.latest_version(session=db, case=case), item_key=worry.item_key).family_agrees is False
+    worry = add_item(
+        db, case=case, by=worker, category=Category.harm, text="Kayla missed 20 days of school.", family_agrees=False
+    )
+    service.edit_item(
+        session=db,
+        case=case,
+        item_key=worry.item_key,
+        base_version=1,
+        fields=ItemFields(text="Kayla missed 22 days of school this term."),
+        by=worker,
+    )
+    assert (
+        service.find_item(
+            session=db, map_version=service.latest_version(session=db, case=case), item_key=worry.item_key
+        ).family_agrees
+        is False
+    )

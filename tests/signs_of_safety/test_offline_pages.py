@@ -1,5 +1,6 @@
 """Mapping a case with the family without a signal: the pages kept on the device, and the answers
 the map gives to work sent from them later."""
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,17 @@ from app.signs_of_safety.models import Category, MapVersion, ScaleRating
 from tests.factories import login, make_case, make_user
 from tests.signs_of_safety.factories import add_item, make_person, young_person
 
-CATEGORIES = ["harm", "pair", "complicating", "strength", "existing_safety", "next_step", "rule", "red_flag", "non_negotiable"]
+CATEGORIES = [
+    "harm",
+    "pair",
+    "complicating",
+    "strength",
+    "existing_safety",
+    "next_step",
+    "rule",
+    "red_flag",
+    "non_negotiable",
+]
 
 
 @pytest.fixture
@@ -66,10 +77,24 @@ def test_the_items_already_on_the_map_and_its_versions_are_kept_to_change_and_re
     base = f"/cases/{case.id}/signs-of-safety"
     strength = add_item(db, case=case, by=worker, text="Gran has Kayla every weekend.")
     service.submit(session=db, map_version=service.latest_version(session=db, case=case), by=worker)
-    rule = add_item(db, case=case, by=worker, category=Category.rule, text="Kayla texts Mum by 9pm.", base_version=1, person_id=mum.id)
+    rule = add_item(
+        db,
+        case=case,
+        by=worker,
+        category=Category.rule,
+        text="Kayla texts Mum by 9pm.",
+        base_version=1,
+        person_id=mum.id,
+    )
     db.commit()
     pages = listed(client, case)
-    for url in (f"{base}/items/{strength.item_key}/edit", f"{base}/items/{rule.item_key}/edit", f"{base}/versions/1", f"{base}/versions/2", f"{base}/print"):
+    for url in (
+        f"{base}/items/{strength.item_key}/edit",
+        f"{base}/items/{rule.item_key}/edit",
+        f"{base}/versions/1",
+        f"{base}/versions/2",
+        f"{base}/print",
+    ):
         assert url in pages
         assert client.get(url).status_code == 200, url
     assert "Kayla texts Mum by 9pm." in client.get(f"{base}/items/{rule.item_key}/edit").text
@@ -123,7 +148,18 @@ def test_a_rating_sent_after_a_pair_was_removed_stays_with_the_pair_it_was_given
     service.remove_item(session=db, case=case, item_key=first.item_key, base_version=1, by=worker)
     db.commit()
     assert "Worry one." not in client.get(f"/cases/{case.id}/signs-of-safety/scales/rate?rater=key_worker").text
-    form = {"id": new_id(), "rater": "key_worker", "scale-0": "overall", "score-0": "4", "scale-1": first.item_key, "score-1": "2", "scale-2": second.item_key, "score-2": "7", "scale-3": "not-a-pair", "score-3": "9"}
+    form = {
+        "id": new_id(),
+        "rater": "key_worker",
+        "scale-0": "overall",
+        "score-0": "4",
+        "scale-1": first.item_key,
+        "score-1": "2",
+        "scale-2": second.item_key,
+        "score-2": "7",
+        "scale-3": "not-a-pair",
+        "score-3": "9",
+    }
     assert client.post(f"/cases/{case.id}/signs-of-safety/scales/ratings", data=form).status_code == 303
     db.expire_all()
     scores = {r.pair_key: r.score for r in db.exec(select(ScaleRating)).all()}

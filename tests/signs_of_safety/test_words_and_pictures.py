@@ -1,4 +1,5 @@
 """Words and pictures: panels with words and pictures, versions fixed once shared, who saw it when."""
+
 from __future__ import annotations
 
 import base64
@@ -31,8 +32,29 @@ def url(case):
 def test_panels_with_a_drawing_and_a_photo_make_a_storyboard(client, db, worker_case):
     _, case, _ = worker_case
     drawing = "data:image/png;base64," + base64.b64encode(PNG).decode()
-    assert client.post(f"{url(case)}/panels", data={"id": new_id(), "base_version": "0", "text": "Mum and Kayla were shouting a lot.", "drawing": drawing, "image_description": "Two people shouting"}).status_code == 303
-    response = client.post(f"{url(case)}/panels", data={"id": new_id(), "base_version": "1", "text": "Now Kayla goes to Gran's when it gets loud.", "image_description": "Gran's front door"}, files={"photo": ("door.jpg", JPEG, "image/jpeg")})
+    assert (
+        client.post(
+            f"{url(case)}/panels",
+            data={
+                "id": new_id(),
+                "base_version": "0",
+                "text": "Mum and Kayla were shouting a lot.",
+                "drawing": drawing,
+                "image_description": "Two people shouting",
+            },
+        ).status_code
+        == 303
+    )
+    response = client.post(
+        f"{url(case)}/panels",
+        data={
+            "id": new_id(),
+            "base_version": "1",
+            "text": "Now Kayla goes to Gran's when it gets loud.",
+            "image_description": "Gran's front door",
+        },
+        files={"photo": ("door.jpg", JPEG, "image/jpeg")},
+    )
     assert response.status_code == 303
     page = client.get(url(case)).text
     assert page.index("Mum and Kayla were shouting") < page.index("Now Kayla goes to Gran")
@@ -44,9 +66,17 @@ def test_panels_with_a_drawing_and_a_photo_make_a_storyboard(client, db, worker_
 
 def test_a_picture_needs_a_description_and_a_file_must_be_an_image(client, db, worker_case):
     _, case, _ = worker_case
-    no_words = client.post(f"{url(case)}/panels", data={"id": new_id(), "base_version": "0", "text": "Words."}, files={"photo": ("x.jpg", JPEG, "image/jpeg")})
+    no_words = client.post(
+        f"{url(case)}/panels",
+        data={"id": new_id(), "base_version": "0", "text": "Words."},
+        files={"photo": ("x.jpg", JPEG, "image/jpeg")},
+    )
     assert no_words.status_code == 422 and 'id="image_description-error"' in no_words.text
-    not_image = client.post(f"{url(case)}/panels", data={"id": new_id(), "base_version": "0", "text": "Words.", "image_description": "x"}, files={"photo": ("x.txt", b"hello", "text/plain")})
+    not_image = client.post(
+        f"{url(case)}/panels",
+        data={"id": new_id(), "base_version": "0", "text": "Words.", "image_description": "x"},
+        files={"photo": ("x.txt", b"hello", "text/plain")},
+    )
     assert not_image.status_code == 422 and 'id="photo-error"' in not_image.text
     assert db.exec(select(StoryPanel)).first() is None
 
@@ -58,7 +88,10 @@ def test_sharing_fixes_the_version_and_a_later_panel_starts_version_two(client, 
         client.post(f"{url(case)}/panels", data={"id": panel_id, "base_version": "0", "text": "Panel one."})
     share_id = new_id()
     for _ in range(2):
-        response = client.post(f"{url(case)}/shares", data={"id": share_id, "base_version": "1", "person": mum.id, "shared_on": "2026-01-10"})
+        response = client.post(
+            f"{url(case)}/shares",
+            data={"id": share_id, "base_version": "1", "person": mum.id, "shared_on": "2026-01-10"},
+        )
         assert response.status_code == 303
     assert len(db.exec(select(StoryShare)).all()) == 1 and len(db.exec(select(StoryPanel)).all()) == 1
     client.post(f"{url(case)}/panels", data={"id": new_id(), "base_version": "1", "text": "Panel two."})
@@ -74,10 +107,16 @@ def test_sharing_fixes_the_version_and_a_later_panel_starts_version_two(client, 
 def test_panel_added_from_an_older_shared_version_is_a_conflict(client, db, worker_case):
     _, case, mum = worker_case
     client.post(f"{url(case)}/panels", data={"id": new_id(), "base_version": "0", "text": "One."})
-    client.post(f"{url(case)}/shares", data={"id": new_id(), "base_version": "1", "person": mum.id, "shared_on": "2026-01-10"})
+    client.post(
+        f"{url(case)}/shares", data={"id": new_id(), "base_version": "1", "person": mum.id, "shared_on": "2026-01-10"}
+    )
     client.post(f"{url(case)}/panels", data={"id": new_id(), "base_version": "1", "text": "Two."})
-    client.post(f"{url(case)}/shares", data={"id": new_id(), "base_version": "2", "person": mum.id, "shared_on": "2026-01-11"})
-    response = client.post(f"{url(case)}/panels", data={"id": new_id(), "base_version": "1", "text": "Late, from version 1."})
+    client.post(
+        f"{url(case)}/shares", data={"id": new_id(), "base_version": "2", "person": mum.id, "shared_on": "2026-01-11"}
+    )
+    response = client.post(
+        f"{url(case)}/panels", data={"id": new_id(), "base_version": "1", "text": "Late, from version 1."}
+    )
     assert response.status_code == 409
     assert db.exec(select(StoryPanel).where(StoryPanel.text == "Late, from version 1.")).first() is None
 
@@ -85,7 +124,13 @@ def test_panel_added_from_an_older_shared_version_is_a_conflict(client, db, work
 def test_a_photo_sent_as_text_by_the_offline_script_is_kept_and_a_bad_one_refused(client, db, worker_case):
     _, case, _ = worker_case
     photo = "data:image/jpeg;base64," + base64.b64encode(JPEG).decode()
-    data = {"id": new_id(), "base_version": "0", "text": "Gran's door is always open.", "photo_data": photo, "image_description": "Gran's front door"}
+    data = {
+        "id": new_id(),
+        "base_version": "0",
+        "text": "Gran's door is always open.",
+        "photo_data": photo,
+        "image_description": "Gran's front door",
+    }
     assert client.post(f"{url(case)}/panels", data=data).status_code == 303
     panel = db.exec(select(StoryPanel)).one()
     assert (panel.image, panel.image_type) == (JPEG, "image/jpeg")

@@ -2,6 +2,7 @@
 
 It is written exactly as a feature's offline-capable route would be (docs/offline.md).
 """
+
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
@@ -24,7 +25,9 @@ LABELS = {"name": "Name", "relationship": "Relationship", "phone": "Phone", "in_
 
 
 @router.post("/test/cases/{case_id}/people")
-async def add_person(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent) -> Response:
+async def add_person(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     name = form.text("name", required=True, label="Name")
@@ -32,12 +35,16 @@ async def add_person(request: Request, case_id: int, session: SessionDep, actor:
         return render(request, "errors/422.html", {"status_code": 422, "title": "Check", "form": form}, status_code=422)
     person = Person(id=form.text("id") or new_id(), case_id=case.id, name=name, relationship=form.text("relationship"))
     session.add(person)
-    audit.record(session=session, actor=actor, action="create", object_type="person", object_id=person.id, case_id=case.id)
+    audit.record(
+        session=session, actor=actor, action="create", object_type="person", object_id=person.id, case_id=case.id
+    )
     return redirect(request, f"/cases/{case.id}")
 
 
 @router.post("/test/cases/{case_id}/people/{person_id}")
-async def edit_person(request: Request, case_id: int, person_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent) -> Response:
+async def edit_person(
+    request: Request, case_id: int, person_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     person = session.get(Person, person_id)
     if person is None or person.case_id != case.id:
@@ -46,9 +53,20 @@ async def edit_person(request: Request, case_id: int, person_id: str, session: S
     base = form.integer("base_version")
     if is_stale(base_version=base, current_version=person.version):
         return sync.keep_conflict(
-            request, session=session, actor=actor, op_id=op, case_id=case.id, record_type="person", record_id=person.id,
-            record_label=person.name, base_version=base, server_version=person.version, mine=form.values,
-            theirs=person.model_dump(), labels=LABELS, yes_no=("in_household",),
+            request,
+            session=session,
+            actor=actor,
+            op_id=op,
+            case_id=case.id,
+            record_type="person",
+            record_id=person.id,
+            record_label=person.name,
+            base_version=base,
+            server_version=person.version,
+            mine=form.values,
+            theirs=person.model_dump(),
+            labels=LABELS,
+            yes_no=("in_household",),
         )
     person.name = form.text("name", required=True, label="Name")
     person.relationship = form.text("relationship")
@@ -59,13 +77,16 @@ async def edit_person(request: Request, case_id: int, person_id: str, session: S
     person.version += 1
     person.updated_at = utcnow()
     session.add(person)
-    audit.record(session=session, actor=actor, action="update", object_type="person", object_id=person.id, case_id=case.id)
+    audit.record(
+        session=session, actor=actor, action="update", object_type="person", object_id=person.id, case_id=case.id
+    )
     return redirect(request, f"/cases/{case.id}")
 
 
-
 @router.post("/test/cases/{case_id}/people-refused-late")
-async def add_person_refused_late(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent) -> Response:
+async def add_person_refused_late(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+) -> Response:
     """Writes, then is refused by a later rule and rolls its work back, as several routes do."""
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())

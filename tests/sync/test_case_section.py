@@ -1,4 +1,5 @@
 """Only the worker's own caseload can be taken offline (DESIGN.md "Offline")."""
+
 from __future__ import annotations
 
 from tests.factories import login, make_case, make_user

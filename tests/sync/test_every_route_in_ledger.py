@@ -1,4 +1,5 @@
 """Every feature's data-offline form goes through the ledger, not only the forms that name it."""
+
 from __future__ import annotations
 
 import uuid
@@ -31,7 +32,9 @@ def test_a_refused_feature_form_leaves_no_ledger_row_so_it_can_be_fixed_and_retr
     case = make_case(db, worker=worker)
     login(client, db, worker, settings)
     op = str(uuid.uuid4())
-    refused = client.post(f"/cases/{case.id}/base", data={"id": ""}, headers={"Idempotency-Key": op, "Accept": "application/json"})
+    refused = client.post(
+        f"/cases/{case.id}/base", data={"id": ""}, headers={"Idempotency-Key": op, "Accept": "application/json"}
+    )
     assert refused.status_code == 400
     db.expire_all()
     assert db.get(SyncOperation, op) is None

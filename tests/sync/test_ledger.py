@@ -1,4 +1,5 @@
 """Exactly-once replay of offline operations, and conflicts kept instead of overwrites."""
+
 from __future__ import annotations
 
 import json
@@ -53,7 +54,9 @@ def test_refused_operation_leaves_no_ledger_row_so_it_can_be_corrected_and_retri
     refused = client.post(f"/test/cases/{case.id}/people", data={"id": op, "name": ""}, headers={"Idempotency-Key": op})
     assert refused.status_code == 422
     assert db.get(SyncOperation, op) is None
-    fixed = client.post(f"/test/cases/{case.id}/people", data={"id": op, "name": "Jordan Morgan"}, headers={"Idempotency-Key": op})
+    fixed = client.post(
+        f"/test/cases/{case.id}/people", data={"id": op, "name": "Jordan Morgan"}, headers={"Idempotency-Key": op}
+    )
     assert fixed.status_code == 303
     assert db.get(Person, op).name == "Jordan Morgan"
 
@@ -76,7 +79,11 @@ def test_operation_refused_for_permission_leaves_no_ledger_row(db, client, setti
     other_case = make_case(db, worker=make_user(db))
     db.commit()
     op = str(uuid.uuid4())
-    response = client.post(f"/test/cases/{other_case.id}/people", data={"name": "X"}, headers={"Idempotency-Key": op, "Accept": "application/json"})
+    response = client.post(
+        f"/test/cases/{other_case.id}/people",
+        data={"name": "X"},
+        headers={"Idempotency-Key": op, "Accept": "application/json"},
+    )
     assert response.status_code == 404
     assert response.json()["error"] == "Not found"
     db.expire_all()
@@ -87,7 +94,11 @@ def test_expired_session_answers_401_to_the_outbox_and_applies_nothing(db, clien
     case = make_case(db, worker=make_user(db))
     db.commit()
     op = str(uuid.uuid4())
-    response = client.post(f"/test/cases/{case.id}/people", data={"name": "X"}, headers={"Idempotency-Key": op, "Accept": "application/json"})
+    response = client.post(
+        f"/test/cases/{case.id}/people",
+        data={"name": "X"},
+        headers={"Idempotency-Key": op, "Accept": "application/json"},
+    )
     assert response.status_code == 401
     assert _people(db, case.id) == 1
 
@@ -129,7 +140,13 @@ def test_stale_offline_edit_becomes_a_conflict_and_a_replay_does_not_make_a_seco
     db.add(person)
     db.commit()
     op = str(uuid.uuid4())
-    offline = {"base_version": "1", "name": person.name, "relationship": "Young person", "phone": "07700 900999", "in_household": "1"}
+    offline = {
+        "base_version": "1",
+        "name": person.name,
+        "relationship": "Young person",
+        "phone": "07700 900999",
+        "in_household": "1",
+    }
     first = client.post(f"/test/cases/{case.id}/people/{person.id}", data=offline, headers={"Idempotency-Key": op})
     again = client.post(f"/test/cases/{case.id}/people/{person.id}", data=offline, headers={"Idempotency-Key": op})
     assert first.status_code == again.status_code == 409
@@ -147,12 +164,24 @@ def test_resolving_a_conflict_makes_a_new_version_and_keeps_both_in_history(db, 
     db.add(person)
     db.commit()
     op = str(uuid.uuid4())
-    offline = {"base_version": "1", "name": "Kay Morgan", "relationship": "Young person", "phone": "07700 900999", "in_household": "1"}
+    offline = {
+        "base_version": "1",
+        "name": "Kay Morgan",
+        "relationship": "Young person",
+        "phone": "07700 900999",
+        "in_household": "1",
+    }
     client.post(f"/test/cases/{case.id}/people/{person.id}", data=offline, headers={"Idempotency-Key": op})
 
     page = client.get(f"/conflicts/{op}")
     assert page.status_code == 200 and f'action="/test/cases/{case.id}/people/{person.id}?resolves={op}"' in page.text
-    chosen = {"base_version": "2", "name": "Kay Morgan", "relationship": "Son", "phone": "07700 900999", "in_household": "1"}
+    chosen = {
+        "base_version": "2",
+        "name": "Kay Morgan",
+        "relationship": "Son",
+        "phone": "07700 900999",
+        "in_household": "1",
+    }
     resolved = client.post(f"/test/cases/{case.id}/people/{person.id}?resolves={op}", data=chosen)
     assert resolved.status_code == 303
 
@@ -174,7 +203,11 @@ def test_keeping_the_server_version_settles_the_conflict_without_changing_the_pe
     db.add(person)
     db.commit()
     op = str(uuid.uuid4())
-    client.post(f"/test/cases/{case.id}/people/{person.id}", data={"base_version": "3", "name": "Other"}, headers={"Idempotency-Key": op})
+    client.post(
+        f"/test/cases/{case.id}/people/{person.id}",
+        data={"base_version": "3", "name": "Other"},
+        headers={"Idempotency-Key": op},
+    )
     response = client.post(f"/conflicts/{op}/keep-server")
     assert response.status_code == 303
     db.expire_all()
@@ -186,7 +219,21 @@ def test_another_workers_conflict_is_not_found(db, client, settings):
     _, case = _setup(db, client, settings)
     colleague = make_user(db)
     op = str(uuid.uuid4())
-    db.add(SyncConflict(op_id=op, user_id=colleague.id, case_id=case.id, record_type="person", record_id="x", target="/", base_version=1, server_version=2, mine="{}", theirs="{}", labels='{"labels": {}, "yes_no": []}'))
+    db.add(
+        SyncConflict(
+            op_id=op,
+            user_id=colleague.id,
+            case_id=case.id,
+            record_type="person",
+            record_id="x",
+            target="/",
+            base_version=1,
+            server_version=2,
+            mine="{}",
+            theirs="{}",
+            labels='{"labels": {}, "yes_no": []}',
+        )
+    )
     db.commit()
     assert client.get(f"/conflicts/{op}").status_code == 404
     assert client.post(f"/conflicts/{op}/keep-server").status_code == 404
@@ -195,7 +242,23 @@ def test_another_workers_conflict_is_not_found(db, client, settings):
 def test_outbox_lists_open_and_settled_conflicts(db, client, settings):
     worker, case = _setup(db, client, settings)
     for n, resolved in ((1, False), (2, True)):
-        db.add(SyncConflict(op_id=str(uuid.uuid4()), user_id=worker.id, case_id=case.id, record_type="person", record_id="x", record_label=f"Person {n}", target="/", base_version=1, server_version=2, mine="{}", theirs="{}", labels='{"labels": {}, "yes_no": []}', resolved_at=utcnow() if resolved else None))
+        db.add(
+            SyncConflict(
+                op_id=str(uuid.uuid4()),
+                user_id=worker.id,
+                case_id=case.id,
+                record_type="person",
+                record_id="x",
+                record_label=f"Person {n}",
+                target="/",
+                base_version=1,
+                server_version=2,
+                mine="{}",
+                theirs="{}",
+                labels='{"labels": {}, "yes_no": []}',
+                resolved_at=utcnow() if resolved else None,
+            )
+        )
     db.commit()
     page = client.get("/outbox").text
     assert "<h1>Outbox</h1>" in page
@@ -207,7 +270,9 @@ def test_the_same_operation_arriving_twice_at_once_asks_the_second_copy_to_come_
 
     _, case = _setup(db, client, settings)
     op = str(uuid.uuid4())
-    db.add(SyncOperation(op_id=op, user_id=case.key_worker_id, method="POST", target="/x", status_code=303, location="/"))
+    db.add(
+        SyncOperation(op_id=op, user_id=case.key_worker_id, method="POST", target="/x", status_code=303, location="/")
+    )
     db.commit()
     real_get = Session.get
 
@@ -216,7 +281,9 @@ def test_the_same_operation_arriving_twice_at_once_asks_the_second_copy_to_come_
         return None if model is SyncOperation else real_get(self, model, key, *args, **kwargs)
 
     monkeypatch.setattr(Session, "get", racing_get)
-    response = client.post(f"/test/cases/{case.id}/people", data={"id": op, "name": "Donna"}, headers={"Idempotency-Key": op})
+    response = client.post(
+        f"/test/cases/{case.id}/people", data={"id": op, "name": "Donna"}, headers={"Idempotency-Key": op}
+    )
     assert response.status_code == 503 and response.headers["retry-after"] == "2"
     monkeypatch.undo()
     assert _people(db, case.id) == 1

@@ -1,4 +1,5 @@
 """Installable app: manifest, service worker, icons and the offline page."""
+
 from __future__ import annotations
 
 import struct

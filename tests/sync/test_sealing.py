@@ -1,4 +1,5 @@
 """Items waiting on a device are sealed to Homeward's key; only the server opens them, once each."""
+
 from __future__ import annotations
 
 import uuid
@@ -52,8 +53,17 @@ def _item(settings, worker, case, fields, op=None):
     op = op or str(uuid.uuid4())
     target = f"/cases/{case.id}/contacts"
     fields = [["id", op], *fields]
-    sealed = sealing.seal(settings.secret_key, fields, aad=sealing.additional_data(op_id=op, target=target, user_id=str(worker.id)))
-    return {"id": op, "target": target, "method": "POST", "user_id": str(worker.id), "base_version": None, "sealed": sealed}
+    sealed = sealing.seal(
+        settings.secret_key, fields, aad=sealing.additional_data(op_id=op, target=target, user_id=str(worker.id))
+    )
+    return {
+        "id": op,
+        "target": target,
+        "method": "POST",
+        "user_id": str(worker.id),
+        "base_version": None,
+        "sealed": sealed,
+    }
 
 
 def _contacts(db) -> int:
@@ -63,7 +73,12 @@ def _contacts(db) -> int:
 
 def test_a_sealed_contact_is_applied_once_by_its_own_route(db, client, settings, worker_case):
     worker, case = worker_case
-    item = _item(settings, worker, case, [["kind", "visit"], ["place", "home"], ["occurred_on", today().isoformat()], ["note", "Home visit."]])
+    item = _item(
+        settings,
+        worker,
+        case,
+        [["kind", "visit"], ["place", "home"], ["occurred_on", today().isoformat()], ["note", "Home visit."]],
+    )
     first = client.post("/sync/sealed", json=item, headers={"Accept": "application/json"})
     again = client.post("/sync/sealed", json=item, headers={"Accept": "application/json"})
     assert first.status_code == again.status_code == 303
@@ -72,9 +87,13 @@ def test_a_sealed_contact_is_applied_once_by_its_own_route(db, client, settings,
     assert db.exec(select(func.count()).select_from(SyncOperation)).one() == 1
 
 
-def test_a_sealed_item_with_bad_values_gets_the_forms_own_messages_and_applies_nothing(db, client, settings, worker_case):
+def test_a_sealed_item_with_bad_values_gets_the_forms_own_messages_and_applies_nothing(
+    db, client, settings, worker_case
+):
     worker, case = worker_case
-    item = _item(settings, worker, case, [["kind", "visit"], ["place", "home"], ["occurred_on", "not a date"], ["note", "x"]])
+    item = _item(
+        settings, worker, case, [["kind", "visit"], ["place", "home"], ["occurred_on", "not a date"], ["note", "x"]]
+    )
     answer = client.post("/sync/sealed", json=item, headers={"Accept": "application/json"})
     assert answer.status_code == 422 and "field-error" in answer.text
     assert _contacts(db) == 0
