@@ -148,7 +148,7 @@ def returned_for(*, session: Session, user: User) -> list[tuple[QueueRow, list[R
     # An item its kind says is settled (a withdrawn reopen request) is no longer the worker's to do.
     settled: set[str] = set()
     for key in {s.kind for s, _c, _u in rows}:
-        kind = registry.KINDS.get(key)
+        kind = registry.kind(key)
         if kind is not None and kind.settled is not None:
             settled |= kind.settled(session, [s.item_id for s, _c, _u in rows if s.kind == key])
     rows = [(s, c, u) for s, c, u in rows if s.item_id not in settled]

@@ -1,0 +1,13 @@
+"""What review contributes: the queue, the review screen, team oversight, the case page's
+supervision part and the waiting-too-long flag. Other features bring their own review kinds."""
+
+from app.features import CaseSection, Feature
+from app.review import case_section, flags
+from app.review.routes import router
+
+feature = Feature(
+    name="review",
+    router=router,
+    section=CaseSection("review/_case_section.html", case_section.context, jump_label="Supervision"),
+    flags=flags.FLAGS,
+)
