@@ -16,6 +16,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2_fragments.fastapi import Jinja2Blocks
 
+from app.flashcookie import read_flashes, write_flashes
 from app.timeutil import local, utcnow
 
 APP_DIR = Path(__file__).resolve().parent
@@ -83,8 +84,6 @@ def render(
     else:
         response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
     response.headers["Vary"] = "HX-Request, Cookie"
-    from app.security.flashcookie import write_flashes
-
     write_flashes(request, response)
     _remember_for_replay(request, response)
     return response
@@ -100,7 +99,6 @@ def _remember_for_replay(request: Request, response) -> None:
 
 # Flash messages travel in a short signed cookie set on the redirect and read on the next page
 # (post/redirect/get). They carry only our own wording, never personal data.
-FLASH_COOKIE = "homeward_flash"
 
 
 def flash(request: Request, message: str, kind: str = "success") -> None:
@@ -108,8 +106,6 @@ def flash(request: Request, message: str, kind: str = "success") -> None:
 
 
 def pop_flashes(request: Request) -> list[tuple[str, str]]:
-    from app.security.flashcookie import read_flashes
-
     if getattr(request.state, "flashes_read", False):
         return []
     request.state.flashes_read = True
@@ -119,8 +115,6 @@ def pop_flashes(request: Request) -> list[tuple[str, str]]:
 def redirect(request: Request, url: str, status_code: int = 303):
     """Post/redirect/get: a 303 to `url` carrying any flash messages; htmx follows it too."""
     from fastapi.responses import RedirectResponse
-
-    from app.security.flashcookie import write_flashes
 
     response = RedirectResponse(url, status_code=status_code)
     write_flashes(request, response)

@@ -21,7 +21,8 @@ from sqlmodel import Session, select
 from app.audit import service as audit
 from app.base import rules
 from app.base.models import BaseVersion, Competency, VersionStatus
-from app.cases.models import Case
+from app.cases.models import Case, Contact
+from app.review import service as review
 from app.security.auth import Actor
 from app.timeutil import utcnow
 
@@ -183,7 +184,6 @@ def submit(*, session: Session, version: BaseVersion, by: Actor) -> BaseVersion:
         detail=f"version {version.number}",
     )
     session.flush()
-    from app.review import service as review  # the review queue (issue 10)
 
     review.submit_item(
         session=session,
@@ -461,7 +461,6 @@ def submitted_risk_history(*, session: Session, case_id: int) -> list[str | None
 
 def recent_attendance(*, session: Session, case_id: int, limit: int = 3) -> list[bool]:
     """Attended (True) or missed (False) for the case's latest visits, oldest first."""
-    from app.cases.models import Contact
 
     rows = session.exec(
         select(Contact.attended)

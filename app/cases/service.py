@@ -21,7 +21,7 @@ from app.cases import rules
 from app.cases.models import Case, CaseEvent, CaseStatus, Consent, Contact, EligibilityDecision, Person
 from app.security.auth import Actor
 from app.security.permissions import visible_cases
-from app.timeutil import today, utcnow
+from app.timeutil import age_on, local, today, utcnow
 
 
 class Refused(Exception):
@@ -402,7 +402,6 @@ class CaseHeader:
 
 def header(*, session: Session, case: Case, first_contact_target_hours: int) -> CaseHeader:
     """The essentials shown at the top of the case page (one query for the workers' names)."""
-    from app.timeutil import age_on, local
 
     ids = [i for i in (case.key_worker_id, case.co_worker_id) if i]
     names = dict(session.exec(select(User.id, User.full_name).where(User.id.in_(ids))).all())

@@ -14,7 +14,7 @@ from app.cases.models import Case, Person
 from app.diamond import rules
 from app.diamond.models import DiamondGoal, DiamondRating
 from app.security.auth import Actor
-from app.timeutil import today
+from app.timeutil import today, utcnow
 
 
 class RatingError(Exception):
@@ -267,7 +267,6 @@ def add_goal(
 
 def close_goal(*, session: Session, actor: Actor, case: Case, goal_id: str) -> None:
     """Finish a goal: its ratings stay, it leaves the rating screens and frees a place."""
-    from app.timeutil import utcnow
 
     goal = session.get(DiamondGoal, goal_id)
     if goal is None or goal.case_id != case.id:

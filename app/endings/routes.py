@@ -23,6 +23,7 @@ from app.endings import goals as goal_sources
 from app.endings import reopen_requests, rules, service
 from app.endings.models import ASKED_BY, ENDING_CLOSURE_REASONS, GOAL_RATINGS, PROMPT_WORDS, URGENCY
 from app.forms import Form
+from app.review import service as review
 from app.security.auth import CurrentActor, Forbidden, SettingsDep, require_role
 from app.security.permissions import get_case
 from app.sync.ledger import Idempotent
@@ -337,7 +338,6 @@ async def reopen(request: Request, case_id: int, session: SessionDep, actor: Cur
 
 
 def _request_ctx(session, case, actor, form=None, refusal=None) -> dict:
-    from app.review import service as review
 
     request_row = reopen_requests.open_request(session=session, case=case) or reopen_requests.latest_request(
         session=session, case=case

@@ -25,6 +25,7 @@ from app.network.models import (
     NetworkMeeting,
     TaskStatus,
 )
+from app.review import service as review
 from app.security.auth import CurrentActor
 from app.security.permissions import can_change_case, get_case
 from app.templating import flash, redirect, render, templates
@@ -390,8 +391,6 @@ async def finalise_meeting(
     except service.StaleVersion:
         return _conflict(request, case, back, "this meeting record")
     if was_draft:
-        from app.review import service as review  # final notes go to the supervisor (issue 10)
-
         review.submit_item(
             session=session,
             kind="network_meeting",

@@ -33,6 +33,7 @@ from app.network.models import (
     TaskUpdate,
 )
 from app.network.rules import default_circle
+from app.signs_of_safety import service as sos
 from app.timeutil import utcnow
 
 
@@ -614,14 +615,9 @@ def fgdm_history(*, session: Session, case: Case) -> list[FgdmRecord]:
 def safety_plan_rules(*, session: Session, case: Case) -> list[str]:
     """The case's safety plan rules, in the plan's words, when the Signs of Safety feature has a plan.
 
-    Reached only through that feature's service (STYLE.md); without it, commitments are free text.
+    Reached only through that feature's service (STYLE.md).
     """
-    try:
-        from app.signs_of_safety import service as sos
-    except ModuleNotFoundError:
-        return []
-    rules_of = getattr(sos, "safety_plan_rules", None)
-    return list(rules_of(session=session, case=case)) if callable(rules_of) else []
+    return list(sos.safety_plan_rules(session=session, case=case))
 
 
 # ---- the case page ---------------------------------------------------------------------------

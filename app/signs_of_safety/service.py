@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from app.accounts.models import User
 from app.cases.models import Case, Person
+from app.review import service as review
 from app.signs_of_safety import rules
 from app.signs_of_safety.models import (
     Category,
@@ -253,7 +254,6 @@ def submit(*, session: Session, map_version: MapVersion, by: User) -> MapVersion
         map_version.submitted_at = utcnow()
         map_version.submitted_by_id = by.id
         session.flush()
-        from app.review import service as review  # the review queue (issue 10)
 
         review.submit_item(
             session=session,
