@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
@@ -96,6 +97,9 @@ class Feature:
 
     name: str
     router: APIRouter | None = None
+    # A folder of the feature's own templates, searched after app/templates (most features keep
+    # theirs in app/templates/<name>/ and leave this empty).
+    templates: Path | None = None
     section: CaseSection | None = None
     # (*, session, case) -> list[TimelineItem] (app/cases/extensions.py), constant queries.
     timeline: Callable[..., list] | None = None

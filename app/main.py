@@ -28,7 +28,7 @@ from app.security.middleware import HomewardMiddleware
 from app.signs_of_safety import feature as signs_of_safety
 from app.sync import feature as sync
 from app.sync.ledger import ledger
-from app.templating import STATIC_DIR
+from app.templating import STATIC_DIR, add_template_folder
 
 # Every feature, as an object: a typo or a missing hook fails at import, never silently. The
 # order decides route precedence and the order of the case page's parts (docs/architecture.md).
@@ -66,6 +66,8 @@ def create_app(settings: Settings | None = None, engine=None, features: Sequence
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install(features)
     for feature in features:
+        if feature.templates is not None:
+            add_template_folder(feature.templates)
         if feature.router is not None:
             # The offline ledger applies to every route, so every data-offline form is applied once.
             app.include_router(feature.router, dependencies=[ledger])

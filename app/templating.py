@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from jinja2 import ChoiceLoader, FileSystemLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.flashcookie import read_flashes, write_flashes
@@ -23,6 +24,14 @@ APP_DIR = Path(__file__).resolve().parent
 STATIC_DIR = APP_DIR / "static"
 
 templates = Jinja2Blocks(directory=str(APP_DIR / "templates"))
+
+
+def add_template_folder(folder: Path) -> None:
+    """Let templates be found in `folder` too, after app/templates (a feature that keeps its own)."""
+    loader = templates.env.loader
+    loaders = list(loader.loaders) if isinstance(loader, ChoiceLoader) else [loader]
+    if not any(getattr(each, "searchpath", None) == [str(folder)] for each in loaders):
+        templates.env.loader = ChoiceLoader([*loaders, FileSystemLoader(str(folder))])
 
 
 @lru_cache(maxsize=256)

@@ -22,6 +22,7 @@ from app.audit import service as audit
 from app.base import rules
 from app.base.models import BaseVersion, Competency, VersionStatus
 from app.cases.models import Case, Contact
+from app.refused import Refused
 from app.review import service as review
 from app.security.auth import Actor
 from app.timeutil import utcnow
@@ -50,23 +51,28 @@ MARKS = {"strength": "Strength", "vulnerability": "Vulnerability"}
 DECIDED_BY = {"family_with_worker": "Family with the worker", "family": "Family", "worker": "Worker"}
 
 
-class StaleEdit(Exception):
+class StaleEdit(Refused):
     """The item changed on the server since the form was opened; nothing was overwritten."""
 
+    status_code = 409
+
     def __init__(self, current: dict[str, Any]) -> None:
+        super().__init__("This changed since you opened it.")
         self.current = current
 
 
-class VersionLocked(Exception):
+class VersionLocked(Refused):
     """The version was submitted and is immutable; start a new version to change it."""
 
+    status_code = 409
 
-class PlanGated(Exception):
+
+class PlanGated(Refused):
     """Finalising the plan was refused because earlier stages are empty."""
 
     def __init__(self, gaps: list[str]) -> None:
+        super().__init__(rules.plan_gap_message(gaps))
         self.gaps = gaps
-        self.message = rules.plan_gap_message(gaps)
 
 
 @lru_cache

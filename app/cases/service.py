@@ -19,21 +19,16 @@ from app.accounts.models import User
 from app.audit import service as audit
 from app.cases import rules
 from app.cases.models import Case, CaseEvent, CaseStatus, Consent, Contact, EligibilityDecision, Person
+from app.refused import Refused
 from app.security.auth import Actor
 from app.security.permissions import visible_cases
 from app.timeutil import age_on, local, today, utcnow
 
 
-class Refused(Exception):
-    """A change the rules do not allow; `message` says why in plain words for the person asking."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class Conflict(Exception):
+class Conflict(Refused):
     """The record changed since the version the change was made from (an offline edit, two tabs)."""
+
+    status_code = 409
 
     def __init__(self, message: str, *, current_version: int) -> None:
         super().__init__(message)

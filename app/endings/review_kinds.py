@@ -5,12 +5,9 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from app.cases.models import CLOSURE_REASONS, Case
-from app.cases.service import Conflict
-from app.cases.service import Refused as CaseRefused
 from app.endings import reopen_requests
 from app.endings.models import ASKED_BY, URGENCY, Ending, ReopenRequestVersion
 from app.features import ReviewKind, Sections
-from app.review.service import Refused
 
 # --- Endings of active work -------------------------------------------------------------------
 # An ending has already moved the case (the family was told); the supervisor signs it off or
@@ -97,10 +94,8 @@ def _reopen_sections(session: Session, submission) -> Sections:
 
 
 def _reopen_approve(session: Session, submission, actor, rationale: str) -> None:
-    try:
-        reopen_requests.approve(session=session, submission=submission, by=actor, rationale=rationale)
-    except (CaseRefused, Conflict) as error:
-        raise Refused(error.message) from None
+    # Refused and Conflict are both Refused, which the review screen shows beside the decision.
+    reopen_requests.approve(session=session, submission=submission, by=actor, rationale=rationale)
 
 
 def _reopen_settled(session: Session, item_ids: list[str]) -> set[str]:

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from app.accounts.models import Role, User
 from app.cases.models import Case
+from app.refused import Refused
 from app.review import registry
 from app.review.models import (
     CompetencyRating,
@@ -21,11 +22,6 @@ from app.review.models import (
     SupervisionNote,
 )
 from app.timeutil import utcnow
-
-
-class Refused(Exception):
-    """A decision that cannot be made (already decided, no rationale...); the message says why."""
-
 
 # --- Submitting -------------------------------------------------------------------------------
 

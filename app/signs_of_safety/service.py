@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from app.accounts.models import User
 from app.cases.models import Case, Person
+from app.refused import Refused
 from app.review import service as review
 from app.signs_of_safety import rules
 from app.signs_of_safety.models import (
@@ -34,8 +35,10 @@ from app.signs_of_safety.models import (
 from app.timeutil import utcnow
 
 
-class StaleVersion(Exception):
+class StaleVersion(Refused):
     """The write was made from a version that is no longer the one being worked on."""
+
+    status_code = 409
 
     def __init__(self, *, base_version: int, current: int) -> None:
         super().__init__(f"made from version {base_version}, current version is {current}")
@@ -43,11 +46,13 @@ class StaleVersion(Exception):
         self.current = current
 
 
-class NotInMap(Exception):
-    """The item named is not in the version being worked on."""
+class NotInMap(Refused):
+    """The item named is not in the version being worked on: answered as not found."""
+
+    status_code = 404
 
 
-class NothingToSubmit(Exception):
+class NothingToSubmit(Refused):
     """The case has no map yet, so there is no version to submit."""
 
 
