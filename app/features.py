@@ -91,6 +91,23 @@ class FlagRule:
 
 
 @dataclass(frozen=True)
+class NavLink:
+    """A link in the header's main navigation, for the roles named (all roles when empty)."""
+
+    label: str
+    href: str
+    roles: frozenset[str] = frozenset()
+    # Where it sits in the header, lowest first: the header's order is the practice's, not the
+    # features' (a worker's caseload comes first).
+    position: int = 50
+    # Extra HTML attributes, written by us, never from input (e.g. an htmx badge).
+    attributes: str = ""
+
+    def shown_to(self, role: str) -> bool:
+        return not self.roles or role in self.roles
+
+
+@dataclass(frozen=True)
 class Feature:
     """What one feature package contributes. Every hook is optional; order in app.main.FEATURES is
     the order of routes (precedence), case-page sections, offline pages and demo loaders."""
@@ -113,6 +130,7 @@ class Feature:
     # (*, session, in_scope) -> {case id: (worker's self-rating, supervisor's rating)}: the
     # practice competency column of the oversight dashboard.
     competency: Callable[..., dict[int, tuple[str | None, str | None]]] | None = None
+    nav: Sequence[NavLink] = ()
     # (*, session, demo) -> None: demo data, run after the lower features' demo data.
     demo: Callable[..., None] | None = None
 
@@ -139,6 +157,12 @@ def installed() -> tuple[Feature, ...]:
 
 def review_kinds() -> dict[str, ReviewKind]:
     return {kind.key: kind for feature in _installed for kind in feature.review_kinds}
+
+
+def nav_links(role: str) -> list[NavLink]:
+    """The header links the installed features offer to `role`, in header order."""
+    links = [link for feature in _installed for link in feature.nav if link.shown_to(role)]
+    return sorted(links, key=lambda link: link.position)
 
 
 def flag_rules() -> list[FlagRule]:

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, FileSystemLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
 
+from app.features import nav_links
 from app.flashcookie import read_flashes, write_flashes
 from app.timeutil import local, utcnow
 
@@ -51,7 +52,7 @@ def stylesheets() -> list[str]:
     return [f"css/{n}" for n in names]
 
 
-templates.env.globals.update(static_url=static_url, stylesheets=stylesheets)
+templates.env.globals.update(static_url=static_url, stylesheets=stylesheets, nav_links=nav_links)
 
 
 def _format_date(value, fmt: str = "%-d %b %Y") -> str:

@@ -32,6 +32,7 @@ def test_a_toy_feature_appears_on_every_shared_screen(toy_client, db, settings):
     assert '<a href="#part-toy">Toy part</a>' in nav
     assert 'id="part-toy"' in page
     assert "Toy moment recorded" in page
+    assert "Toy corner" not in page  # a header link for supervisors only
 
     submission = review.submit_item(
         session=db, kind="toy_note", case=case, item_id="toy-1", version_id="toy-1-v1", version_number=1, by=worker
@@ -40,6 +41,7 @@ def test_a_toy_feature_appears_on_every_shared_screen(toy_client, db, settings):
     login(toy_client, db, supervisor, settings)
     queue = toy_client.get("/review").text
     assert "Toy note" in queue
+    assert '<a href="/toy/ping">Toy corner</a>' in queue  # the header, for the roles it names
     screen = toy_client.get(f"/review/{submission.id}").text
     assert "What the toy saw" in screen
     assert "Version 1 of the toy note" in screen

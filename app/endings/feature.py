@@ -3,7 +3,7 @@ part, timeline and offline pages, their reviews, and the dormant and sustainabil
 
 from app.endings import case_section, demo, flags, offline, review_kinds, timeline
 from app.endings.routes import router
-from app.features import CaseSection, Feature
+from app.features import CaseSection, Feature, NavLink
 
 feature = Feature(
     name="endings",
@@ -13,5 +13,6 @@ feature = Feature(
     offline_pages=offline.pages,
     review_kinds=(review_kinds.ENDING, review_kinds.REOPEN_REQUEST),
     flags=flags.FLAGS,
+    nav=(NavLink("Dormant register", "/dormant", roles=frozenset({"worker", "supervisor", "manager"}), position=30),),
     demo=demo.load,
 )

@@ -1,5 +1,5 @@
 """A toy capability that lives entirely in this package: a case-page part, a timeline item, a
-review kind and an oversight flag, declared in one Feature (the contract in app/features.py).
+review kind, an oversight flag and a header link, declared in one Feature (the contract in app/features.py).
 
 tests/test_toy_feature.py adds it to the app's features and finds it on every shared screen,
 so a new capability needs no edit outside its own package.
@@ -13,7 +13,7 @@ from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
 
 from app.cases.extensions import TimelineItem
-from app.features import CaseSection, Feature, FlagRule, FlagScope, ReviewKind
+from app.features import CaseSection, Feature, FlagRule, FlagScope, NavLink, ReviewKind
 
 router = APIRouter()
 
@@ -48,6 +48,7 @@ feature = Feature(
     review_kinds=(
         ReviewKind(key="toy_note", label="Toy note", sections=sections, url=lambda s: f"/cases/{s.case_id}"),
     ),
+    nav=(NavLink("Toy corner", "/toy/ping", roles=frozenset({"supervisor"})),),
     flags=(
         FlagRule(
             "toy_worry", lambda settings: f"Toy worry after {settings.no_contact_flag_days} days", every_open_case
