@@ -121,7 +121,6 @@ def _profile(
     pin_form: Form | None = None,
     status_code: int = 200,
 ) -> Response:
-
     context = {
         "account": actor.user,
         "team": session.get(Team, actor.user.team_id) if actor.user.team_id else None,

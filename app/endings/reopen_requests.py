@@ -62,7 +62,6 @@ def versions(*, session: Session, request: ReopenRequest) -> list[ReopenRequestV
 
 
 def _latest_submission(session: Session, request: ReopenRequest):
-
     return review.latest_for_item(session=session, kind=KIND, item_id=request.id)
 
 

@@ -338,7 +338,6 @@ async def reopen(request: Request, case_id: int, session: SessionDep, actor: Cur
 
 
 def _request_ctx(session, case, actor, form=None, refusal=None) -> dict:
-
     request_row = reopen_requests.open_request(session=session, case=case) or reopen_requests.latest_request(
         session=session, case=case
     )
@@ -467,11 +466,11 @@ async def task_done(request: Request, case_id: int, task_id: str, session: Sessi
             done=form.boolean("done"),
             base_version=form.integer("base_version", minimum=1, maximum=10**9),
         )
-    except Refused as refused:
-        raise HTTPException(status_code=404, detail=refused.message) from None
-    except Conflict as conflict:
+    except Conflict as conflict:  # before Refused, of which it is a kind
         session.rollback()
         raise HTTPException(status_code=409, detail=conflict.message) from None
+    except Refused as refused:
+        raise HTTPException(status_code=404, detail=refused.message) from None
     flash(request, "Task updated.")
     return redirect(request, f"/cases/{case.id}#endings")
 
