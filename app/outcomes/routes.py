@@ -19,12 +19,14 @@ from app.outcomes.models import (
     POINTS,
     YES_NO,
 )
+from app.outcomes.routes_scorecard import router as scorecard_router
 from app.security.auth import CurrentActor
 from app.security.permissions import get_case
 from app.templating import flash, redirect, render
 from app.timeutil import today
 
 router = APIRouter()
+router.include_router(scorecard_router)
 
 
 def _ctx(case, form, point: str | None) -> dict:
