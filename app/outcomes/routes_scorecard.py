@@ -1,21 +1,21 @@
-"""The service scorecard for supervisors (their team) and managers (the service or one team)."""
+"""The service scorecard for supervisors (their team) and managers (the service or one team), and the evaluator export."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
 from app.accounts.models import Role
 from app.audit import service as audit
 from app.db import SessionDep
 from app.endings.rules import add_months
 from app.forms import Form
-from app.outcomes import figures, pdf
+from app.outcomes import export, figures, pdf
 from app.outcomes.rules import shown
 from app.outcomes.scorecard import BREAKDOWNS, Period, scorecard, team_choices
-from app.security.auth import CurrentActor, require_role
+from app.security.auth import CurrentActor, SettingsDep, require_role
 from app.templating import render
 from app.timeutil import today
 
@@ -102,4 +102,29 @@ def scorecard_as_pdf(request: Request, session: SessionDep, actor: CurrentActor)
     name = f"scorecard-{period.start.isoformat()}-to-{period.end.isoformat()}.pdf"
     return Response(
         body, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.get("/outcomes/export")
+def export_page(request: Request, actor: CurrentActor) -> Response:
+    require_role(actor, Role.manager)
+    return render(request, "outcomes/export.html", {"tables": list(export.FIELDS)})
+
+
+@router.post("/outcomes/export")
+def export_download(request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
+    require_role(actor, Role.manager)
+    # Audited before the first byte leaves; the request's session commits before the stream starts.
+    audit.record(
+        session=session,
+        actor=actor,
+        action="export",
+        object_type="evaluator_export",
+        detail=f"scope=whole service; tables={','.join(export.FIELDS)}; ids=hmac-sha256 v1",
+    )
+    name = f"homeward-evaluator-export-{today().isoformat()}.zip"
+    return StreamingResponse(
+        export.stream_zip(engine=request.app.state.engine, secret_key=settings.secret_key),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
