@@ -23,7 +23,10 @@ POINTS = [
     ("follow_up_3", "Follow-up, 3 months after the work ended"),
     ("follow_up_6", "Follow-up, 6 months after the work ended"),
     ("follow_up_12", "Follow-up, 12 months after the work ended"),
+    ("imported", "Care status from the council's case system"),
 ]
+# Points a worker chooses on the form; "imported" comes only from the care-status import.
+FORM_POINTS = POINTS[:-1]
 FOLLOW_UP_MONTHS = {"follow_up_3": 3, "follow_up_6": 6, "follow_up_12": 12}
 LIVING = [
     ("with_parents", "At home with parents or carers"),

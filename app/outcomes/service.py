@@ -17,10 +17,10 @@ from app.outcomes.models import (
     COUNTS,
     EDUCATION,
     FOLLOW_UP_MONTHS,
+    FORM_POINTS,
     LEVELS,
     LIVING,
     PLACEMENTS,
-    POINTS,
     YES_NO,
     FollowUpTask,
     OutcomeRecord,
@@ -53,7 +53,7 @@ def read_form(*, form: Form, ended_on: date | None) -> dict:
     """The record's fields from the form; each problem is put beside its field on `form`."""
     codes = lambda options: [c for c, _ in options]  # noqa: E731
     fields: dict = {}
-    fields["point"] = form.choice("point", codes(POINTS))
+    fields["point"] = form.choice("point", codes(FORM_POINTS))
     fields["taken_on"] = form.date("taken_on", required=True, not_future=True)
     for name, options in CODED:
         fields[name] = form.choice(name, codes(options), default="not_known")
