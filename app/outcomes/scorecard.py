@@ -47,6 +47,7 @@ BREAKDOWN_LABELS = {
 }
 RATERS = {"young_person": "Young person", "parent": "Parent or family member", "worker": "Worker"}
 SOS_RATERS = {"young_person": "Young person", "parent_carer": "Parent or carer", "key_worker": "Worker"}
+SOS_RATERS |= {"network_member": "Network member", "supervisor": "Supervisor", "other": "Someone else"}
 
 
 @dataclass(frozen=True)
