@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from app.outcomes import rules
 
-WIDTH = 560
-LABEL_WIDTH = 190
+WIDTH = 640
+LABEL_WIDTH = 250
 ROW = 44
 BAR = 14
 NOW_COLOUR = "#1d4f63"
