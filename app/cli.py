@@ -148,7 +148,8 @@ def cmd_tick(args: argparse.Namespace) -> None:
         follow_ups = outcomes_tick(session=session, now=now)
         session.commit()
     engine.dispose()
-    print(f"Prompts raised: {result.raised}; resolved: {result.resolved}. Outcome follow-ups raised: {follow_ups}.")
+    print(f"Prompts raised: {result.raised}; resolved: {result.resolved}.")
+    print(f"Outcome follow-ups raised: {follow_ups}.")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,7 +15,7 @@ from app.forms import Form
 from app.outcomes import export, figures, pdf
 from app.outcomes.rules import shown
 from app.outcomes.scorecard import BREAKDOWNS, Period, scorecard, team_choices
-from app.security.auth import CurrentActor, SettingsDep, require_role
+from app.security.auth import CurrentActor, Forbidden, SettingsDep, require_role
 from app.templating import render
 from app.timeutil import today
 
@@ -33,6 +33,8 @@ def _read(request: Request, session, actor) -> tuple[Form, Period | None, int | 
     if actor.role is Role.manager:
         chosen = form.choice("team", [t for t, _ in teams], required=False)
         team_id = int(chosen) if chosen else None
+    elif actor.user.team_id is None:
+        raise Forbidden("The scorecard shows a supervisor's own team, and you are not in a team yet.")
     else:
         team_id = actor.user.team_id
     if start and end and "start" not in form.errors and "end" not in form.errors:

@@ -248,3 +248,8 @@ def test_statements_do_not_grow_with_the_number_of_cases(client, db, engine, set
     assert len(large) == len(small)
     card = scorecard(session=db, period=PERIOD, team_id=None)
     assert card.worked_with.now == 500
+
+
+def test_a_supervisor_without_a_team_is_not_shown_the_whole_service(client, db, service, settings):
+    login(client, db, make_user(db, role="supervisor", team_id=None), settings)
+    assert client.get("/scorecard").status_code == 403
