@@ -32,6 +32,9 @@ def headline(card: Scorecard) -> list[Line]:
     lines = [
         _count("Young people worked with", card.worked_with),
         _count("Referrals received", card.referrals),
+        _share(
+            "First contact within the target (of those contacted)", card.first_contacts_on_target, card.first_contacts
+        ),
         _count("Contacts recorded", card.contacts),
         _share("Share of recorded time spent with families", card.direct_minutes, card.recorded_minutes),
         _count("Ended to dormant", card.endings.get("dormant", Pair())),

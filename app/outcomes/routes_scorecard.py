@@ -53,7 +53,7 @@ def _scope_name(team_id, teams, actor) -> str:
 
 
 @router.get("/scorecard")
-def scorecard_page(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
+def scorecard_page(request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
     require_role(actor, Role.supervisor, Role.manager)
     form, period, team_id, breakdown, teams = _read(request, session, actor)
     ctx = {
@@ -69,7 +69,13 @@ def scorecard_page(request: Request, session: SessionDep, actor: CurrentActor) -
     }
     if period is None:
         return render(request, "outcomes/scorecard.html", ctx, status_code=422)
-    card = scorecard(session=session, period=period, team_id=team_id, breakdown=breakdown)
+    card = scorecard(
+        session=session,
+        period=period,
+        team_id=team_id,
+        breakdown=breakdown,
+        first_contact_target_hours=settings.first_contact_target_hours,
+    )
     ctx.update(
         card=card,
         headline=[(x.label, x.now, x.before) for x in figures.headline(card)],
@@ -87,12 +93,18 @@ def scorecard_page(request: Request, session: SessionDep, actor: CurrentActor) -
 
 
 @router.get("/scorecard.pdf")
-def scorecard_as_pdf(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
+def scorecard_as_pdf(request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
     require_role(actor, Role.supervisor, Role.manager)
     form, period, team_id, breakdown, teams = _read(request, session, actor)
     if period is None:
-        return scorecard_page(request, session, actor)
-    card = scorecard(session=session, period=period, team_id=team_id, breakdown=breakdown)
+        return scorecard_page(request, session, actor, settings)
+    card = scorecard(
+        session=session,
+        period=period,
+        team_id=team_id,
+        breakdown=breakdown,
+        first_contact_target_hours=settings.first_contact_target_hours,
+    )
     audit.record(
         session=session,
         actor=actor,

@@ -90,6 +90,8 @@ class Scorecard:
     team_id: int | None
     worked_with: Pair = field(default_factory=Pair)
     referrals: Pair = field(default_factory=Pair)
+    first_contacts: Pair = field(default_factory=Pair)  # referrals with a first contact recorded
+    first_contacts_on_target: Pair = field(default_factory=Pair)
     contacts: Pair = field(default_factory=Pair)
     direct_minutes: Pair = field(default_factory=Pair)
     recorded_minutes: Pair = field(default_factory=Pair)
@@ -244,7 +246,21 @@ def _distance(session: Session, *, case_col, rater_col, items, order, score, at,
     ).all()
 
 
-def scorecard(*, session: Session, period: Period, team_id: int | None, breakdown: str = "age_band") -> Scorecard:
+def _hours_between(session: Session, start, end) -> ColumnElement:
+    """Hours from `start` to `end` (date-times), on SQLite and PostgreSQL alike."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", end - start) / 3600
+    return (func.julianday(end) - func.julianday(start)) * 24
+
+
+def scorecard(
+    *,
+    session: Session,
+    period: Period,
+    team_id: int | None,
+    breakdown: str = "age_band",
+    first_contact_target_hours: int = 24,
+) -> Scorecard:
     """Every figure for `period` and the one before, for one team or (None) the whole service; nine statements."""
     before = period.previous
     card = Scorecard(period=period, team_id=team_id, breakdown=breakdown)
@@ -269,13 +285,22 @@ def scorecard(*, session: Session, period: Period, team_id: int | None, breakdow
     card.direct_minutes = _pair(rows, 0, 3)
     card.recorded_minutes = _pair(rows, 0, 4)
 
-    # 2. Referrals received.
+    # 2. Referrals received, and first contact within the target after the case was opened.
     flag = _flag(Case.referral_date, period, before).label("flag")
-    card.referrals = _pair(
-        session.exec(
-            select(flag, func.count()).where(scope, Case.referral_date.between(before.start, period.end)).group_by(flag)
-        ).all()
-    )
+    hours = _hours_between(session, Case.opened_at, Case.first_contact_at)
+    rows = session.exec(
+        select(
+            flag,
+            func.count(),
+            func.count(Case.first_contact_at),
+            func.sum(case((hours <= first_contact_target_hours, 1), else_=0)),
+        )
+        .where(scope, Case.referral_date.between(before.start, period.end))
+        .group_by(flag)
+    ).all()
+    card.referrals = _pair(rows, 0, 1)
+    card.first_contacts = _pair(rows, 0, 2)
+    card.first_contacts_on_target = _pair(rows, 0, 3)
 
     # 3. Caseloads now: active cases and the workers holding them.
     active, holding = session.exec(

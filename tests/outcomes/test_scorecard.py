@@ -93,9 +93,36 @@ def service(db):
     sup = make_user(db, role="supervisor", team=a)
     mgr = make_user(db, role="manager")
     c = [None]
-    c.append(make_case(db, worker=w1, referral_date=date(2026, 1, 10), date_of_birth=date(2012, 7, 1)))
-    c.append(make_case(db, worker=w1, referral_date=date(2026, 1, 10), date_of_birth=date(2012, 6, 30)))
-    c.append(make_case(db, worker=w2, referral_date=date(2026, 1, 10), date_of_birth=date(2010, 1, 1)))
+    c.append(
+        make_case(
+            db,
+            worker=w1,
+            referral_date=date(2026, 1, 10),
+            date_of_birth=date(2012, 7, 1),
+            opened_at=datetime(2026, 1, 10, 9, tzinfo=UTC),
+            first_contact_at=datetime(2026, 1, 10, 20, tzinfo=UTC),
+        )
+    )
+    c.append(
+        make_case(
+            db,
+            worker=w1,
+            referral_date=date(2026, 1, 10),
+            date_of_birth=date(2012, 6, 30),
+            opened_at=datetime(2026, 1, 10, 9, tzinfo=UTC),
+            first_contact_at=datetime(2026, 1, 12, 9, tzinfo=UTC),
+        )
+    )
+    c.append(
+        make_case(
+            db,
+            worker=w2,
+            referral_date=date(2026, 1, 10),
+            date_of_birth=date(2010, 1, 1),
+            opened_at=datetime(2026, 1, 10, 9, tzinfo=UTC),
+            first_contact_at=datetime(2026, 1, 11, 8, tzinfo=UTC),
+        )
+    )
     c.append(make_case(db, worker=w2, referral_date=date(2026, 1, 10)))
     c.append(make_case(db, worker=w2, referral_date=date(2026, 1, 10), status="dormant"))
     c.append(make_case(db, worker=w2, referral_date=date(2025, 8, 1), status="closed"))
@@ -142,6 +169,9 @@ def test_service_scorecard_matches_the_hand_computed_figures(db, service):
     assert (card.contacts.now, card.contacts.before) == (8, 2)
     assert (card.direct_minutes.now, card.recorded_minutes.now) == (420, 560)
     assert (card.referrals.now, card.referrals.before) == (6, 1)
+    # First contact after 11 h and 23 h (within 24), 48 h (late); the others not contacted yet.
+    assert (card.first_contacts.now, card.first_contacts_on_target.now) == (3, 2)
+    assert (card.first_contacts.before, card.first_contacts_on_target.before) == (0, 0)
     assert (card.active_now, card.workers_holding) == (6, 3)
     assert (card.endings["dormant"].now, card.endings["dormant"].before) == (1, 1)
     assert (card.endings["closed"].now, card.endings["consent_withdrawn"].now) == (1, 1)
