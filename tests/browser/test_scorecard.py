@@ -50,3 +50,29 @@ def test_manager_reads_the_scorecard_changes_period_and_breakdown_and_downloads(
     archive = zipfile.ZipFile(io.BytesIO(Path(export.value.path()).read_bytes()))
     assert "datapackage.json" in archive.namelist() and "cases.csv" in archive.namelist()
     assert b"Kayla" not in archive.read("cases.csv")
+
+
+def test_worker_records_a_baseline_from_the_case_page_and_fixes_a_mistake(page, live_server, db):
+    from tests.endings.factories import active_case, make_team_people
+
+    page.set_default_timeout(SLOW)
+    people = make_team_people(db)
+    case = active_case(db, people.worker)
+    db.commit()
+    log_in(page, live_server, people.worker.email)
+    page.goto(f"{live_server}/cases/{case.id}")
+    page.get_by_role("link", name="Record outcomes").click()
+    expect(page.get_by_role("heading", name="Record outcomes")).to_be_visible()
+    page.get_by_label("Point in the work").select_option("baseline")
+    page.get_by_label("Where the young person lives").select_option("with_parents")
+    page.get_by_label("Care status", exact=True).select_option("cin")
+    page.get_by_label("Missing episodes").fill("2")
+    page.get_by_label("Your judgement").select_option("entered_care")
+    page.get_by_role("button", name="Save outcome record").click()
+    expect(page.locator("#counterfactual_worker_reason-error")).to_contain_text("Please say why")
+    expect(page.get_by_label("Missing episodes")).to_have_value("2")
+    assert_accessible(page, "outcome-record-error-tablet")
+    page.get_by_label("Why you think so").fill("Mum asked for accommodation the week of the referral.")
+    page.get_by_role("button", name="Save outcome record").click()
+    expect(page.locator("#outcomes")).to_contain_text("Child in need plan")
+    assert_accessible(page, "outcome-record-case-section-tablet")
