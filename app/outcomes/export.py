@@ -72,6 +72,10 @@ def _id(name: str, meaning: str) -> dict:
 
 
 def _code(name: str, meaning: str, options, required: bool = True) -> dict:
+    first: dict[str, str] = {}
+    for code, words in options:
+        first.setdefault(code, words)  # one entry per code, with its first wording
+    options = list(first.items())
     codes = [c for c, _ in options] + ([] if required else [""])
     return {
         "name": name,
@@ -196,6 +200,10 @@ FIELDS: dict[str, list[dict]] = {
 }
 
 
+# Tables of events and summaries have no key of their own; every table but cases points at a case.
+PRIMARY_KEYS = {"cases": ["case_id"], "outcome_records": ["record_id"], "endings": ["ending_id"]}
+
+
 def id_key(secret_key: str) -> bytes:
     """The export's own key, derived from SECRET_KEY so the secret itself is never used twice."""
     return hmac.new(secret_key.encode(), b"homeward evaluator export ids v1", hashlib.sha256).digest()
@@ -233,9 +241,7 @@ def descriptor() -> dict:
                 "schema": {
                     "fields": fields,
                     "missingValues": [""],
-                    **(
-                        {"primaryKey": [fields[0]["name"]]} if fields[0]["name"] != "case_id" or name == "cases" else {}
-                    ),
+                    **({"primaryKey": PRIMARY_KEYS[name]} if name in PRIMARY_KEYS else {}),
                     **(
                         {}
                         if name == "cases"
