@@ -131,6 +131,7 @@ def cmd_tick(args: argparse.Namespace) -> None:
 
     from app.db import make_engine
     from app.endings.scheduled import tick
+    from app.outcomes.scheduled import tick as outcomes_tick
 
     settings = get_settings()
     now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC)
@@ -144,9 +145,11 @@ def cmd_tick(args: argparse.Namespace) -> None:
             max_dormancy_months=settings.max_dormancy_months,
             dormant_review_months=settings.dormant_review_months,
         )
+        follow_ups = outcomes_tick(session=session, now=now)
         session.commit()
     engine.dispose()
     print(f"Prompts raised: {result.raised}; resolved: {result.resolved}.")
+    print(f"Outcome follow-ups raised: {follow_ups}.")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -168,7 +171,8 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument("--password", default=None, help="prompted for when omitted")
     create.set_defaults(func=cmd_create_user)
     tick = sub.add_parser(
-        "tick", help="raise dormant-review, maximum-dormancy and engagement prompts (safe to repeat; run from cron)"
+        "tick",
+        help="raise dormant-review, maximum-dormancy, engagement and outcome follow-up prompts (safe to repeat; run from cron)",
     )
     tick.add_argument("--now", default=None, help="run as if at this ISO date-time (UTC unless it says otherwise)")
     tick.set_defaults(func=cmd_tick)

@@ -23,6 +23,7 @@ from app.errors import install_error_handlers, unexpected_error
 from app.family import feature as family
 from app.features import Feature, install
 from app.network import feature as network
+from app.outcomes import feature as outcomes
 from app.pwa import feature as pwa
 from app.review import feature as review
 from app.security.middleware import HomewardMiddleware
@@ -47,6 +48,7 @@ FEATURES: tuple[Feature, ...] = (
     base.feature,
     network.feature,
     endings.feature,
+    outcomes.feature,
     review.feature,
 )
 

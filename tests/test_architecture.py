@@ -1,6 +1,6 @@
 """Dependencies point one way (docs/architecture.md):
 
-    platform ← security, accounts, audit ← cases ← review ← frameworks ← main (composition)
+    platform ← security, accounts, audit ← cases ← review ← frameworks ← outcomes ← main (composition)
 
 A lower layer never imports a higher one, no feature imports another feature's routes, no package
 import cycle, and no `app` import hides inside a function to dodge one. The imports are read with
@@ -25,6 +25,8 @@ LAYERS: list[set[str]] = [
     # (app/features.py); it imports no framework, so it sits below them.
     {"review"},
     {"signs_of_safety", "diamond", "base", "network", "endings", "family"},
+    # Outcomes reads across the frameworks (ratings, scales, endings) to measure the service.
+    {"outcomes"},
     # The composition root: it lists the features, so it alone may import all of them.
     {"main", "cli", "demo", "demo_supervision", "models", "errors"},
 ]

@@ -130,6 +130,12 @@ def test_homeward_tick_command_runs_twice_without_duplicates(db, people, databas
     finally:
         get_settings.cache_clear()
     out = capsys.readouterr().out.splitlines()
-    assert out == ["Prompts raised: 2; resolved: 0.", "Prompts raised: 0; resolved: 0."]
+    # The same run raises the 3, 6 and 12-month outcome follow-ups (app/outcomes/scheduled.py), once.
+    assert out == [
+        "Prompts raised: 2; resolved: 0.",
+        "Outcome follow-ups raised: 3.",
+        "Prompts raised: 0; resolved: 0.",
+        "Outcome follow-ups raised: 0.",
+    ]
     db.expire_all()
     assert open_prompts(db, case) == ["dormant_review_due", "max_dormancy"]

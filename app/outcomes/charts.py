@@ -1,0 +1,70 @@
+"""Server-drawn SVG bar charts for the scorecard (house style: app/diamond/charts.py).
+
+Each chart is followed on the page by a table with the same numbers. A count below five has no bar
+of its own length, only the words "fewer than 5", so the chart never shows what the table withholds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.outcomes import rules
+
+WIDTH = 640
+LABEL_WIDTH = 250
+ROW = 44
+BAR = 14
+NOW_COLOUR = "#1d4f63"
+BEFORE_COLOUR = "#8aa9b5"
+
+
+@dataclass(frozen=True)
+class Bar:
+    y: float
+    width: float
+    text: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    y: float
+    bars: tuple[Bar, Bar]
+
+
+@dataclass(frozen=True)
+class BarChart:
+    title: str
+    rows: list[Row]
+    width: int = WIDTH
+    label_width: int = LABEL_WIDTH
+
+    @property
+    def height(self) -> int:
+        return max(ROW, len(self.rows) * ROW) + 8
+
+
+def _bar_width(value: int, top: int) -> float:
+    if value < rules.SMALL or top <= 0:
+        return 0.0
+    return round((WIDTH - LABEL_WIDTH - 110) * value / top, 1)
+
+
+def period_bars(title: str, rows: list[tuple[str, int, int]]) -> BarChart:
+    """One row per label, with this period's bar above the previous period's."""
+    top = max([max(now, before) for _, now, before in rows] or [0])
+    drawn = []
+    for i, (label, now, before) in enumerate(rows):
+        y = 4 + i * ROW
+        drawn.append(
+            Row(
+                label=label,
+                y=y,
+                bars=(
+                    Bar(y + 4, _bar_width(now, top), rules.shown(now), NOW_COLOUR),
+                    Bar(y + 4 + BAR + 2, _bar_width(before, top), rules.shown(before), BEFORE_COLOUR),
+                ),
+            )
+        )
+    return BarChart(title=title, rows=drawn)

@@ -1,0 +1,373 @@
+"""The evaluator export: a pseudonymised data set as a streamed ZIP of CSVs with a data dictionary.
+
+What leaves the service (DESIGN.md "Security"; issue 17): stable ids made by a keyed hash (HMAC-SHA256
+with a key derived from SECRET_KEY, so they cannot be reversed or recomputed without the service's
+secret, yet the same case has the same id in every export), age bands instead of dates of birth,
+months instead of days, codes instead of words. No names, addresses, phone numbers or free text:
+every column is listed in FIELDS, and only listed columns are written.
+
+The descriptor is a Frictionless Tabular Data Package (https://specs.frictionlessdata.io/): every
+field's type, meaning and, for codes, each code with its meaning.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from datetime import date, datetime
+
+from sqlalchemy import Integer, func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from app.cases.models import (
+    CLOSURE_REASONS,
+    CONTACT_KINDS,
+    ETHNICITIES,
+    GENDERS,
+    PRACTICE_CONTEXT_LABELS,
+    REFERRAL_ROUTES,
+    STATUTORY_STATUSES,
+    YES_NO_NOT_KNOWN,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Contact,
+    Person,
+)
+from app.diamond.models import DiamondRating
+from app.endings.models import ENDING_CLOSURE_REASONS, Ending
+from app.outcomes import rules
+from app.outcomes.models import (
+    CARE_STATUSES,
+    COUNTERFACTUALS,
+    EDUCATION,
+    LEVELS,
+    LIVING,
+    PLACEMENTS,
+    POINTS,
+    SOURCES,
+    YES_NO,
+    OutcomeRecord,
+)
+from app.signs_of_safety.models import ScaleRating
+from app.timeutil import local
+
+BATCH = 1000
+AGE_BANDS = [(c, w) for c, w, _, _ in rules.AGE_BANDS] + [("not_known", "Not known")]
+CASE_STATUSES = [(s.value, s.value.capitalize()) for s in CaseStatus]
+CONTEXTS = [(k.value, v) for k, v in PRACTICE_CONTEXT_LABELS.items()]
+RATERS = [("young_person", "The young person"), ("parent", "A parent or family member"), ("worker", "A worker")]
+RATERS += [("parent_carer", "Parent or carer"), ("network_member", "Network member"), ("key_worker", "Key worker")]
+RATERS += [("supervisor", "Supervisor"), ("other", "Other")]
+
+
+def _id(name: str, meaning: str) -> dict:
+    return {"name": name, "type": "string", "description": meaning, "constraints": {"pattern": "[0-9a-f]{16}"}}
+
+
+def _code(name: str, meaning: str, options, required: bool = True) -> dict:
+    first: dict[str, str] = {}
+    for code, words in options:
+        first.setdefault(code, words)  # one entry per code, with its first wording
+    options = list(first.items())
+    codes = [c for c, _ in options] + ([] if required else [""])
+    return {
+        "name": name,
+        "type": "string",
+        "description": meaning,
+        "constraints": {"enum": codes},
+        "categories": [{"value": c, "label": w} for c, w in options],
+    }
+
+
+def _int(name: str, meaning: str) -> dict:
+    return {
+        "name": name,
+        "type": "integer",
+        "description": meaning + " Empty: not known.",
+        "constraints": {"minimum": 0},
+    }
+
+
+def _month(name: str, meaning: str) -> dict:
+    return {"name": name, "type": "yearmonth", "description": meaning + " (year and month only)."}
+
+
+MONTH_DESCR = "Month of the record"
+FIELDS: dict[str, list[dict]] = {
+    "cases": [
+        _id("case_id", "Pseudonymous id of the case (stable across exports)."),
+        _id("team_id", "Pseudonymous id of the team."),
+        _code("age_band", "Age band of the young person at referral.", AGE_BANDS),
+        _code("gender", "Gender of the young person.", GENDERS),
+        _code("ethnicity", "Ethnic group of the young person.", ETHNICITIES),
+        _code("referral_route", "How the referral came.", REFERRAL_ROUTES),
+        _month("referral_month", "Month of referral"),
+        _code("statutory_status_at_referral", "Statutory status when referred.", STATUTORY_STATUSES),
+        _code("prior_cin", "Ever had a child in need plan before.", YES_NO_NOT_KNOWN),
+        _code("prior_cp", "Ever had a child protection plan before.", YES_NO_NOT_KNOWN),
+        _code("prior_cla", "Ever looked after before.", YES_NO_NOT_KNOWN),
+        _code("practice_context", "Practice context of the work.", CONTEXTS),
+        _code("status", "Status of the case on the day of the export.", CASE_STATUSES),
+        _code("closure_reason", "Why the case closed, if it has.", CLOSURE_REASONS + ENDING_CLOSURE_REASONS, False),
+        _month("opened_month", "Month the case was opened"),
+        _month("closed_month", "Month the case was closed"),
+    ],
+    "outcome_records": [
+        _id("record_id", "Pseudonymous id of the outcome record."),
+        _id("case_id", "The case (see cases)."),
+        _code("point", "When in the work the record was taken.", POINTS),
+        _month("taken_month", MONTH_DESCR),
+        _code("living", "Where the young person lives.", LIVING),
+        _code("placement", "Placement type when in care.", PLACEMENTS, False),
+        _month("living_since_month", "Living there since"),
+        _code("care_status", "Care status.", CARE_STATUSES),
+        _month("care_status_since_month", "Care status since"),
+        _month("care_status_until_month", "Care status ended"),
+        _code("education", "Education, training or employment.", EDUCATION),
+        _int("attendance_percent", "School attendance, per cent."),
+        _int("missing_episodes", "Missing episodes since the last record."),
+        _int("police_contacts", "Police contacts since the last record."),
+        _int("arrests", "Arrests since the last record."),
+        _code("anti_social_behaviour", "Anti-social behaviour since the last record.", YES_NO),
+        _code("sexual_exploitation_risk", "Risk of sexual exploitation.", LEVELS),
+        _code("criminal_exploitation_risk", "Risk of criminal exploitation.", LEVELS),
+        _code("substance_concern", "Concern about substance use.", YES_NO),
+        _code("mental_health_service", "Involved with a mental-health service.", YES_NO),
+        _int("ae_attendances", "A&E attendances since the last record."),
+        _code(
+            "counterfactual_worker",
+            "Worker's judgement at baseline of what would have happened without the service.",
+            COUNTERFACTUALS,
+            False,
+        ),
+        _code("counterfactual_manager", "Team manager's judgement at baseline.", COUNTERFACTUALS, False),
+        _code("source", "How the record was made.", SOURCES),
+    ],
+    "ratings": [
+        _id("case_id", "The case (see cases)."),
+        _code(
+            "instrument",
+            "Which scale.",
+            [("diamond", "Diamond aim or goal (1-10)"), ("safety_scale", "Signs of Safety style scale (0-10)")],
+        ),
+        _code("rater", "Who gave the rating.", RATERS),
+        _id("item", "Pseudonymous id of what was rated (an aim, a goal or a statement pair)."),
+        {"name": "score", "type": "integer", "description": "The score given."},
+        _month("rated_month", "Month of the rating"),
+    ],
+    "contacts_summary": [
+        _id("case_id", "The case (see cases)."),
+        _month("month", "Month of the contacts"),
+        _code("kind", "Kind of contact.", CONTACT_KINDS),
+        _int("contacts", "Contacts recorded."),
+        _int("attended", "Contacts that took place (not missed)."),
+        _int("young_person_seen", "Contacts where the young person was seen."),
+        _int("seen_alone", "Contacts where the young person was seen alone."),
+        _int("direct_minutes", "Minutes spent with the family."),
+        _int("admin_minutes", "Minutes of recording and admin."),
+    ],
+    "events": [
+        _id("case_id", "The case (see cases)."),
+        {
+            "name": "kind",
+            "type": "string",
+            "description": "What happened (referral, status_change, step_up, step_down, consent, dormant, reactivated ...).",
+        },
+        _code("from_status", "Status before.", CASE_STATUSES, False),
+        _code("to_status", "Status after.", CASE_STATUSES, False),
+        {"name": "reason", "type": "string", "description": "Coded reason, e.g. a closure reason."},
+        {"name": "destination", "type": "string", "description": "Coded step-up or step-down destination."},
+        _month("month", "Month of the event"),
+    ],
+    "endings": [
+        _id("ending_id", "Pseudonymous id of the ending."),
+        _id("case_id", "The case (see cases)."),
+        _code("outcome", "Where active work went.", [("dormant", "Dormant"), ("closed", "Closed")]),
+        _code("closure_reason", "Why the work ended.", ENDING_CLOSURE_REASONS, False),
+        {"name": "destination", "type": "string", "description": "Coded step-up or step-down destination."},
+        _int("goals", "Goals reviewed at the ending."),
+        _int("goals_met", "Goals rated met."),
+        _int("goals_partly_met", "Goals rated partly met."),
+        _month("month", "Month of the ending"),
+    ],
+}
+
+
+# Tables of events and summaries have no key of their own; every table but cases points at a case.
+PRIMARY_KEYS = {"cases": ["case_id"], "outcome_records": ["record_id"], "endings": ["ending_id"]}
+
+
+def id_key(secret_key: str) -> bytes:
+    """The export's own key, derived from SECRET_KEY so the secret itself is never used twice."""
+    return hmac.new(secret_key.encode(), b"homeward evaluator export ids v1", hashlib.sha256).digest()
+
+
+def pseudonym(key: bytes, kind: str, value: object) -> str:
+    """A stable, irreversible id for `value`: the first 64 bits of HMAC-SHA256."""
+    if value is None or value == "":
+        return ""
+    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _month_of(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local(value).date()
+    return f"{value.year:04d}-{value.month:02d}"
+
+
+def descriptor() -> dict:
+    return {
+        "profile": "tabular-data-package",
+        "name": "homeward-evaluator-export",
+        "title": "Homeward evaluator export (pseudonymised)",
+        "description": "Ids are keyed hashes; ages are bands; dates are months; no names, contact details or free text.",
+        "resources": [
+            {
+                "name": name,
+                "path": f"{name}.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {
+                    "fields": fields,
+                    "missingValues": [""],
+                    **({"primaryKey": PRIMARY_KEYS[name]} if name in PRIMARY_KEYS else {}),
+                    **(
+                        {}
+                        if name == "cases"
+                        else {
+                            "foreignKeys": [
+                                {"fields": ["case_id"], "reference": {"resource": "cases", "fields": ["case_id"]}}
+                            ]
+                        }
+                    ),
+                },
+            }
+            for name, fields in FIELDS.items()
+        ],
+    }
+
+
+def _rows(session: Session, name: str, key: bytes) -> Iterator[list]:
+    """The rows of one CSV, one statement each, fetched in batches (streamed, not loaded whole)."""
+    p = lambda kind, v: pseudonym(key, kind, v)  # noqa: E731
+    opts = {"yield_per": BATCH}
+    if name == "cases":
+        for c in session.exec(select(Case).order_by(Case.id).execution_options(**opts)):
+            on = c.referral_date or local(c.opened_at).date()
+            yield [
+                p("case", c.id), p("team", c.team_id), rules.age_band(c.date_of_birth, on), c.gender, c.ethnicity,
+                c.referral_route, _month_of(c.referral_date), c.statutory_status_at_referral, c.prior_cin, c.prior_cp,
+                c.prior_cla, c.practice_context, c.status, c.closure_reason, _month_of(c.opened_at), _month_of(c.closed_at),
+            ]  # fmt: skip
+    elif name == "outcome_records":
+        for r in session.exec(
+            select(OutcomeRecord).order_by(OutcomeRecord.case_id, OutcomeRecord.taken_on).execution_options(**opts)
+        ):
+            yield [
+                p("outcome", r.id), p("case", r.case_id), r.point, _month_of(r.taken_on), r.living, r.placement,
+                _month_of(r.living_since), r.care_status, _month_of(r.care_status_since), _month_of(r.care_status_until),
+                r.education, r.attendance_percent, r.missing_episodes, r.police_contacts, r.arrests,
+                r.anti_social_behaviour, r.sexual_exploitation_risk, r.criminal_exploitation_risk, r.substance_concern,
+                r.mental_health_service, r.ae_attendances, r.counterfactual_worker, r.counterfactual_manager, r.source,
+            ]  # fmt: skip
+    elif name == "ratings":
+        rater = func.coalesce(Person.is_young_person, False)
+        query = (
+            select(DiamondRating.case_id, DiamondRating.person_id, rater, DiamondRating.aim, DiamondRating.goal_id,
+                   DiamondRating.score, DiamondRating.rated_on)
+            .join(Person, Person.id == DiamondRating.person_id, isouter=True)
+            .order_by(DiamondRating.case_id, DiamondRating.rated_on)
+        )  # fmt: skip
+        for case_id, person_id, is_yp, aim, goal_id, score, on in session.exec(query.execution_options(**opts)):
+            who = "worker" if person_id is None else ("young_person" if is_yp else "parent")
+            yield [p("case", case_id), "diamond", who, p("item", goal_id or aim), score, _month_of(on)]
+        query = select(
+            ScaleRating.case_id, ScaleRating.rater_role, ScaleRating.pair_key, ScaleRating.score, ScaleRating.rated_at
+        )
+        for case_id, role, pair, score, at in session.exec(
+            query.order_by(ScaleRating.case_id).execution_options(**opts)
+        ):
+            role = role if role in dict(RATERS) else "other"
+            yield [p("case", case_id), "safety_scale", role, p("item", pair or "overall"), score, _month_of(at)]
+    elif name == "contacts_summary":
+        month = (
+            func.to_char(Contact.occurred_on, "YYYY-MM")
+            if session.get_bind().dialect.name == "postgresql"
+            else func.strftime("%Y-%m", Contact.occurred_on)
+        )
+        as_int = lambda flag: func.sum(func.cast(flag, Integer))  # noqa: E731
+        query = (
+            select(Contact.case_id, month, Contact.kind, func.count(), as_int(Contact.attended),
+                   as_int(Contact.young_person_seen), as_int(Contact.seen_alone),
+                   func.sum(Contact.direct_minutes), func.sum(Contact.admin_minutes))
+            .group_by(Contact.case_id, month, Contact.kind)
+            .order_by(Contact.case_id, month, Contact.kind)
+        )  # fmt: skip
+        for case_id, m, kind, *counts in session.exec(query.execution_options(**opts)):
+            yield [p("case", case_id), m, kind, *[int(n or 0) for n in counts]]
+    elif name == "events":
+        query = select(CaseEvent.case_id, CaseEvent.kind, CaseEvent.from_status, CaseEvent.to_status, CaseEvent.reason,
+                       CaseEvent.destination, CaseEvent.occurred_at).order_by(CaseEvent.case_id, CaseEvent.occurred_at)  # fmt: skip
+        for case_id, kind, from_status, to_status, reason, destination, at in session.exec(
+            query.execution_options(**opts)
+        ):
+            yield [p("case", case_id), kind, from_status or "", to_status or "", reason, destination, _month_of(at)]
+    elif name == "endings":
+        for e in session.exec(select(Ending).order_by(Ending.case_id, Ending.recorded_at).execution_options(**opts)):
+            ratings = [g.get("rating") for g in e.goals or []]
+            yield [
+                p("ending", e.id), p("case", e.case_id), e.outcome, e.closure_reason, e.destination, len(ratings),
+                ratings.count("met"), ratings.count("partly"), _month_of(e.recorded_at),
+            ]  # fmt: skip
+
+
+class _Sink(io.RawIOBase):
+    """A write-only stream the ZIP writes into; the generator hands its bytes on as they come."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def drain(self) -> bytes:
+        out, self.chunks = b"".join(self.chunks), []
+        return out
+
+
+def stream_zip(*, engine: Engine, secret_key: str) -> Iterator[bytes]:
+    """The export as ZIP bytes, yielded as each batch of rows is written (memory stays flat)."""
+    key = id_key(secret_key)
+    sink = _Sink()
+    with Session(engine) as session, zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("datapackage.json", json.dumps(descriptor(), indent=2))
+        yield sink.drain()
+        for name, fields in FIELDS.items():
+            with archive.open(f"{name}.csv", "w", force_zip64=True) as raw:
+                text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+                writer = csv.writer(text)
+                writer.writerow([f["name"] for f in fields])
+                for i, row in enumerate(_rows(session, name, key), start=1):
+                    writer.writerow(["" if v is None else v for v in row])
+                    if i % BATCH == 0:
+                        text.flush()
+                        yield sink.drain()
+                text.flush()
+                text.detach()
+            yield sink.drain()
+    yield sink.drain()

@@ -1,0 +1,102 @@
+"""The scorecard as rows a person reads: label, this period, previous period, with small numbers withheld."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.endings.models import ENDING_CLOSURE_REASONS
+from app.outcomes import charts, rules
+from app.outcomes.models import POINTS
+from app.outcomes.scorecard import BREAKDOWN_LABELS, BREAKDOWNS, Pair, Scorecard
+
+REASONS = dict(ENDING_CLOSURE_REASONS) | {"not_given": "Reason not given"}
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str
+    now: str
+    before: str
+
+
+def _count(label: str, pair: Pair) -> Line:
+    return Line(label, rules.shown(pair.now), rules.shown(pair.before))
+
+
+def _share(label: str, part: Pair, whole: Pair) -> Line:
+    return Line(label, rules.share(part.now, whole.now), rules.share(part.before, whole.before))
+
+
+def headline(card: Scorecard) -> list[Line]:
+    """The main figures, in the order a manager reads them."""
+    lines = [
+        _count("Young people worked with", card.worked_with),
+        _count("Referrals received", card.referrals),
+        _share(
+            "First contact within the target (of those contacted)", card.first_contacts_on_target, card.first_contacts
+        ),
+        _count("Contacts recorded", card.contacts),
+        _share("Share of recorded time spent with families", card.direct_minutes, card.recorded_minutes),
+        _count("Ended to dormant", card.endings.get("dormant", Pair())),
+        _count("Closed at ending", card.endings.get("closed", Pair())),
+    ]
+    for point in ("ending", "follow_up_6", "follow_up_12"):
+        at, of = card.at_home.get(point, (Pair(), Pair()))
+        lines.append(_share(f"At home: {dict(POINTS)[point].lower()}", at, of))
+    lines += [
+        _count("Entered care (at ending or follow-up)", card.entered_care),
+        _count("Reactivated from dormant (no new referral)", card.reactivations),
+        _count("Re-referrals (closed cases reopened)", card.re_referrals),
+    ]
+    return lines
+
+
+def caseload(card: Scorecard) -> str:
+    if card.mean_caseload is None:
+        return "no active cases"
+    return f"{card.mean_caseload:.1f} active cases per worker ({rules.shown(card.active_now)} cases)"
+
+
+def days_dormant(card: Scorecard) -> str:
+    quartiles = card.days_dormant_quartiles()
+    total = sum(n for _, n in card.days_dormant)
+    if quartiles is None:
+        return "no reactivations in the period"
+    if total < rules.SMALL:
+        return "fewer than 5 reactivations"
+    low, median, high = quartiles
+    return f"median {median} days (half between {low} and {high})"
+
+
+def endings_by_reason(card: Scorecard) -> list[tuple[str, int, int]]:
+    return [
+        (REASONS.get(code, code), pair.now, pair.before)
+        for code, pair in card.endings.items()
+        if code not in ("dormant", "closed")
+    ]
+
+
+def endings_chart(card: Scorecard) -> charts.BarChart:
+    return charts.period_bars("Endings by reason", endings_by_reason(card))
+
+
+def breakdown_rows(card: Scorecard) -> list[tuple[str, int, int]]:
+    labels = BREAKDOWN_LABELS[card.breakdown]
+    return [(labels.get(code, code), pair.now, pair.before) for code, pair in card.by_group]
+
+
+def breakdown_chart(card: Scorecard) -> charts.BarChart:
+    title = f"Young people worked with by {dict(BREAKDOWNS)[card.breakdown].lower()}"
+    return charts.period_bars(title, breakdown_rows(card))
+
+
+def change_line(change) -> Line:
+    """Distance travelled for one rater as shown: pairs, mean change, improved / same / worse."""
+    if change.pairs < rules.SMALL:
+        return Line(change.rater, "fewer than 5", "")
+    mean = f"{change.mean_change:+.1f}" if change.mean_change is not None else "none"
+    split = ", ".join(
+        f"{rules.share(n, change.pairs)} {word}"
+        for n, word in ((change.improved, "improved"), (change.same, "the same"), (change.worse, "worse"))
+    )
+    return Line(change.rater, f"{change.pairs} (mean change {mean})", split)

@@ -1,0 +1,69 @@
+"""The scorecard as a PDF (fpdf2, with the DejaVu font vendored for the family letter)."""
+
+from __future__ import annotations
+
+from fpdf import FPDF
+
+from app.network.pdf import FONTS
+from app.outcomes import figures
+from app.outcomes.rules import shown
+from app.outcomes.scorecard import BREAKDOWNS, Scorecard
+
+FAMILY = "dejavu"
+
+
+def scorecard_pdf(*, card: Scorecard, scope: str) -> bytes:
+    """An A4 PDF of the scorecard's tables (numbers below five already withheld)."""
+    doc = FPDF(format="A4")
+    doc.add_font(FAMILY, "", FONTS / "DejaVuSans.ttf")
+    doc.add_font(FAMILY, "B", FONTS / "DejaVuSans-Bold.ttf")
+    doc.set_title(f"Scorecard: {scope}")
+    doc.set_author("Homeward")
+    doc.set_margins(18, 18, 18)
+    doc.set_auto_page_break(True, margin=18)
+    doc.add_page()
+    doc.set_font(FAMILY, "B", 18)
+    doc.cell(0, 10, f"Scorecard: {scope}", new_x="LMARGIN", new_y="NEXT")
+    doc.set_font(FAMILY, "", 10)
+    p, b = card.period, card.period.previous
+    doc.multi_cell(
+        0,
+        6,
+        f"{p.start:%-d %b %Y} to {p.end:%-d %b %Y}, against {b.start:%-d %b %Y} to {b.end:%-d %b %Y}. "
+        "Counts from 1 to 4 are shown as \u201cfewer than 5\u201d.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+
+    def table(title: str, head: tuple[str, str, str], rows: list[tuple[str, str, str]]) -> None:
+        doc.ln(3)
+        doc.set_font(FAMILY, "B", 12)
+        doc.cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+        doc.set_font(FAMILY, "", 9)
+        with doc.table(col_widths=(90, 45, 45), text_align=("LEFT", "RIGHT", "RIGHT")) as t:
+            t.row(head)
+            for row in rows:
+                t.row(row)
+
+    head = ("Figure", "This period", "Previous period")
+    table("Headline figures", head, [(x.label, x.now, x.before) for x in figures.headline(card)])
+    doc.ln(2)
+    doc.multi_cell(0, 6, f"Caseload now: {figures.caseload(card)}. Days dormant: {figures.days_dormant(card)}.")
+    table("Endings by reason", head, [(a, shown(n), shown(m)) for a, n, m in figures.endings_by_reason(card)])
+    table(
+        f"Young people worked with by {dict(BREAKDOWNS)[card.breakdown].lower()}",
+        head,
+        [(a, shown(n), shown(m)) for a, n, m in figures.breakdown_rows(card)],
+    )
+    change_head = ("Rater", "Pairs (first and latest)", "Improved, same, worse")
+    table(
+        "Diamond: first against latest",
+        change_head,
+        [tuple(vars(figures.change_line(c)).values()) for c in card.diamond],
+    )
+    table(
+        "Safety scale: first against latest",
+        change_head,
+        [tuple(vars(figures.change_line(c)).values()) for c in card.scales],
+    )
+    return bytes(doc.output())

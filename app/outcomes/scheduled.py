@@ -1,0 +1,78 @@
+"""`homeward tick` for outcomes: raise follow-up tasks 3, 6 and 12 months after active work ended.
+
+Each task has a key naming the case, the point and the day the work ended, so running the job again
+raises nothing new, and a case that ends a second time gets its own follow-ups.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.accounts.models import Role, User
+from app.cases.models import Case, CaseStatus
+from app.endings.models import Ending
+from app.outcomes import rules
+from app.outcomes.models import FollowUpTask, OutcomeRecord
+from app.timeutil import local
+
+
+def tick(*, session: Session, now: datetime) -> int:
+    """Raise the follow-up tasks due at `now` that are not raised or recorded yet; the number raised (three queries)."""
+    on = local(now).date()
+    last_ending = (
+        select(Ending.case_id, func.max(Ending.recorded_at).label("ended_at")).group_by(Ending.case_id).subquery()
+    )
+    # The case's worker, or the team's supervisor when the worker has left.
+    supervisor = (
+        select(User.team_id, func.min(User.id).label("user_id"))
+        .where(User.role == Role.supervisor, User.is_active.is_(True))
+        .group_by(User.team_id)
+        .subquery()
+    )
+    rows = session.exec(
+        select(
+            Case.id, Case.closed_at, last_ending.c.ended_at, Case.key_worker_id, User.is_active, supervisor.c.user_id
+        )
+        .join(last_ending, last_ending.c.case_id == Case.id, isouter=True)
+        .join(User, User.id == Case.key_worker_id)
+        .join(supervisor, supervisor.c.team_id == Case.team_id, isouter=True)
+        .where(Case.status.in_([CaseStatus.dormant, CaseStatus.closed]))
+    ).all()
+    wanted: dict[str, FollowUpTask] = {}
+    for case_id, closed_at, ended_at, key_worker_id, worker_active, supervisor_id in rows:
+        worker_id = key_worker_id if worker_active or supervisor_id is None else supervisor_id
+        ended = ended_at or closed_at
+        if ended is None:
+            continue
+        ended_on = local(ended).date()
+        for point, due_on in rules.follow_ups_due(ended_on=ended_on, today=on):
+            key = f"{case_id}:{point}:{ended_on.isoformat()}"
+            wanted[key] = FollowUpTask(
+                key=key, case_id=case_id, point=point, ended_on=ended_on, due_on=due_on, assigned_user_id=worker_id
+            )
+    if not wanted:
+        return 0
+    existing = set(session.exec(select(FollowUpTask.key).where(FollowUpTask.key.in_(list(wanted)))).all())
+    # A follow-up already recorded (taken on or after the day the work ended) needs no task.
+    latest = {
+        (case_id, point): taken_on
+        for case_id, point, taken_on in session.exec(
+            select(OutcomeRecord.case_id, OutcomeRecord.point, func.max(OutcomeRecord.taken_on))
+            .where(OutcomeRecord.case_id.in_({t.case_id for t in wanted.values()}))
+            .where(OutcomeRecord.point.in_(list(rules.FOLLOW_UP_MONTHS)))
+            .group_by(OutcomeRecord.case_id, OutcomeRecord.point)
+        ).all()
+    }
+    raised = 0
+    for key, task in wanted.items():
+        taken = latest.get((task.case_id, task.point))
+        if key in existing or (taken is not None and taken >= task.ended_on):
+            continue
+        task.raised_at = now
+        session.add(task)
+        raised += 1
+    session.flush()
+    return raised

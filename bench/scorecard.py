@@ -1,0 +1,89 @@
+"""Scorecard and evaluator-export benchmark on the county-sized PostgreSQL data set (issue 17).
+
+Builds the data set with bench.page_load.build (unless --reuse), adds a baseline and an ending
+outcome record to every case, then times the service scorecard for a year (in-process, best of
+three) and streams the whole evaluator export, reporting its size, time and the peak memory of this
+process. Not a timed test; the figures go in docs/performance.md.
+
+    .venv/bin/python -m bench.scorecard --database-url postgresql+psycopg://postgres@127.0.0.1:5432/homeward_bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+from datetime import date, timedelta
+
+from sqlalchemy import create_engine, insert, text
+from sqlmodel import Session
+
+from app.outcomes.export import stream_zip
+from app.outcomes.models import OutcomeRecord
+from app.outcomes.scorecard import Period, scorecard
+from app.timeutil import utcnow
+from bench.page_load import build, chunks
+
+
+def add_outcome_records(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        rows = connection.execute(text('SELECT id, key_worker_id FROM "case" ORDER BY id')).all()
+        today = date.today()
+        records = []
+        for case_id, worker_id in rows:
+            start = today - timedelta(days=30 + case_id % 600)
+            common = {"case_id": case_id, "by_user_id": worker_id, "source": "form"}
+            records.append(
+                {**common, "id": f"b-{case_id}", "point": "baseline", "taken_on": start, "living": "with_parents"}
+            )
+            records.append({**common, "id": f"e-{case_id}", "point": "ending", "taken_on": min(today, start + timedelta(days=120)),
+                            "living": "in_care" if case_id % 9 == 0 else "with_parents"})  # fmt: skip
+        defaults = {
+            c.name: c.default.arg
+            for c in OutcomeRecord.__table__.columns
+            if c.default is not None and not callable(c.default.arg)
+        }
+        defaults["recorded_at"] = utcnow()
+        for batch in chunks(records):
+            connection.execute(insert(OutcomeRecord), [{**defaults, **r} for r in batch])
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/homeward_bench")
+    parser.add_argument("--workers", type=int, default=500)
+    parser.add_argument("--cases", type=int, default=50000)
+    parser.add_argument("--ratings", type=int, default=1000000)
+    parser.add_argument("--reuse", action="store_true")
+    args = parser.parse_args()
+    if not args.reuse:
+        build(args.database_url, workers=args.workers, cases=args.cases, ratings=args.ratings)
+    engine = create_engine(args.database_url)
+    with engine.connect() as connection:
+        if not connection.execute(text("SELECT count(*) FROM outcome_record")).scalar():
+            add_outcome_records(args.database_url)
+    today = date.today()
+    period = Period(today - timedelta(days=364), today)
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        with Session(engine) as session:
+            card = scorecard(session=session, period=period, team_id=None, breakdown="age_band")
+        timings.append(time.perf_counter() - started)
+    print(f"scorecard, whole service, one year: best {min(timings):.2f} s, worst {max(timings):.2f} s")
+    print(
+        f"  worked with {card.worked_with.now}, contacts {card.contacts.now}, diamond pairs {sum(c.pairs for c in card.diamond)}"
+    )
+    started = time.perf_counter()
+    size = 0
+    for chunk in stream_zip(engine=engine, secret_key="bench-secret-key-0123456789-0123456789"):
+        size += len(chunk)
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"export: {size / 1e6:.1f} MB in {elapsed:.1f} s; peak memory of the process {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""A manager opens the scorecard on the demo service, changes the period and the breakdown, and
+downloads the PDF and the evaluator export; every page passes axe at tablet size."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from app.demo import DEMO_PASSWORD, load_demo
+from tests.browser.conftest import assert_accessible, log_in
+
+pytestmark = pytest.mark.browser
+SLOW = 20_000
+
+
+def test_manager_reads_the_scorecard_changes_period_and_breakdown_and_downloads(page, live_server, db, settings):
+    page.set_default_timeout(SLOW)
+    demo = load_demo(session=db, settings=settings)
+    db.commit()
+    log_in(page, live_server, "manager@example.org", DEMO_PASSWORD)
+    page.get_by_role("link", name="Scorecard").first.click()
+    expect(page.get_by_role("heading", name="Scorecard", level=1)).to_be_visible()
+    expect(page.locator("#headline")).to_contain_text("Young people worked with")
+    assert_accessible(page, "scorecard-year-tablet")
+
+    start = demo.today - timedelta(days=182)
+    page.get_by_label("From").fill(start.isoformat())
+    page.get_by_label("Break down by").select_option("ethnicity")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("heading", name="Young people worked with by ethnicity")).to_be_visible()
+    expect(page.locator(".lead")).to_contain_text(f"{start.day} ")
+    expect(page.locator("#groups")).to_contain_text("White")
+    assert_accessible(page, "scorecard-half-year-ethnicity-tablet")
+
+    with page.expect_download() as pdf:
+        page.get_by_role("link", name="Download PDF").click()
+    assert pdf.value.suggested_filename.startswith(f"scorecard-{start.isoformat()}")
+    assert Path(pdf.value.path()).read_bytes()[:4] == b"%PDF"
+
+    page.get_by_role("link", name="Evaluator export").click()
+    expect(page.get_by_role("heading", name="Evaluator export")).to_be_visible()
+    assert_accessible(page, "evaluator-export-tablet")
+    with page.expect_download() as export:
+        page.get_by_role("button", name="Download the export").click()
+    archive = zipfile.ZipFile(io.BytesIO(Path(export.value.path()).read_bytes()))
+    assert "datapackage.json" in archive.namelist() and "cases.csv" in archive.namelist()
+    assert b"Kayla" not in archive.read("cases.csv")
+
+
+def test_worker_records_a_baseline_from_the_case_page_and_fixes_a_mistake(page, live_server, db):
+    from tests.endings.factories import active_case, make_team_people
+
+    page.set_default_timeout(SLOW)
+    people = make_team_people(db)
+    case = active_case(db, people.worker)
+    db.commit()
+    log_in(page, live_server, people.worker.email)
+    page.goto(f"{live_server}/cases/{case.id}")
+    page.get_by_role("link", name="Record outcomes").click()
+    expect(page.get_by_role("heading", name="Record outcomes")).to_be_visible()
+    page.get_by_label("Point in the work").select_option("baseline")
+    page.get_by_label("Where the young person lives").select_option("with_parents")
+    page.get_by_label("Care status", exact=True).select_option("cin")
+    page.get_by_label("Missing episodes").fill("2")
+    page.get_by_label("Your judgement").select_option("entered_care")
+    page.get_by_role("button", name="Save outcome record").click()
+    expect(page.locator("#counterfactual_worker_reason-error")).to_contain_text("Please say why")
+    expect(page.get_by_label("Missing episodes")).to_have_value("2")
+    assert_accessible(page, "outcome-record-error-tablet")
+    page.get_by_label("Why you think so").fill("Mum asked for accommodation the week of the referral.")
+    page.get_by_role("button", name="Save outcome record").click()
+    expect(page.locator("#outcomes")).to_contain_text("Child in need plan")
+    assert_accessible(page, "outcome-record-case-section-tablet")

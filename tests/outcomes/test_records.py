@@ -1,0 +1,148 @@
+"""Outcome records through the case page: baseline with counterfactual, review, ending, follow-ups."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from sqlmodel import select
+
+from app.audit.models import AuditEntry
+from app.outcomes.models import FollowUpTask, OutcomeRecord
+from app.outcomes.scheduled import tick
+from app.timeutil import today
+from tests.endings.factories import active_case, make_dormant, make_team_people
+from tests.factories import login
+
+
+@pytest.fixture
+def people(db):
+    return make_team_people(db)
+
+
+def baseline(**overrides) -> dict:
+    data = {
+        "point": "baseline",
+        "taken_on": today().isoformat(),
+        "living": "with_parents",
+        "care_status": "cin",
+        "education": "part_time",
+        "attendance_percent": "62",
+        "missing_episodes": "3",
+        "police_contacts": "",
+        "sexual_exploitation_risk": "medium",
+        "counterfactual_worker": "entered_care",
+        "counterfactual_worker_reason": "Mum said she could not cope and asked for accommodation.",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_worker_records_a_baseline_from_the_case_page(client, db, people, settings):
+    case = active_case(db, people.worker)
+    db.commit()
+    login(client, db, people.worker, settings)
+    page = client.get(f"/cases/{case.id}")
+    assert f'href="/cases/{case.id}/outcomes/new"' in page.text and "Record outcomes" in page.text
+    assert client.get(f"/cases/{case.id}/outcomes/new").status_code == 200
+    response = client.post(f"/cases/{case.id}/outcomes", data=baseline())
+    assert response.status_code == 303
+    record = db.exec(select(OutcomeRecord)).one()
+    assert (record.point, record.living, record.care_status, record.missing_episodes) == (
+        "baseline",
+        "with_parents",
+        "cin",
+        3,
+    )
+    assert record.police_contacts is None  # left empty: not known
+    assert record.anti_social_behaviour == "not_known"
+    assert record.counterfactual_worker == "entered_care"
+    audit = db.exec(select(AuditEntry).where(AuditEntry.object_type == "outcome_record")).one()
+    assert audit.action == "create" and audit.case_id == case.id
+    assert "Child in need plan" in client.get(f"/cases/{case.id}").text
+
+
+def test_bad_input_is_refused_beside_each_field_and_nothing_is_stored(client, db, people, settings):
+    case = active_case(db, people.worker)
+    db.commit()
+    login(client, db, people.worker, settings)
+    response = client.post(
+        f"/cases/{case.id}/outcomes",
+        data=baseline(
+            taken_on=(today() + timedelta(days=3)).isoformat(),
+            living="castle",
+            attendance_percent="140",
+            counterfactual_worker_reason="",
+        ),
+    )
+    assert response.status_code == 422
+    text = response.text
+    assert 'id="taken_on-error"' in text and "in the future" in text
+    assert 'id="living-error"' in text
+    assert 'id="attendance_percent-error"' in text
+    assert 'id="counterfactual_worker_reason-error"' in text
+    assert 'value="140"' in text  # the values are kept
+    assert db.exec(select(OutcomeRecord)).all() == []
+
+
+def test_placement_type_is_asked_when_the_young_person_is_in_care(client, db, people, settings):
+    case = active_case(db, people.worker)
+    db.commit()
+    login(client, db, people.worker, settings)
+    data = baseline(point="review", living="in_care", care_status="cla")
+    assert client.post(f"/cases/{case.id}/outcomes", data=data).status_code == 422
+    data["placement"] = "foster"
+    assert client.post(f"/cases/{case.id}/outcomes", data=data).status_code == 303
+    assert db.exec(select(OutcomeRecord.placement)).one() == "foster"
+
+
+def test_follow_up_is_refused_while_the_work_has_not_ended(client, db, people, settings):
+    case = active_case(db, people.worker)
+    db.commit()
+    login(client, db, people.worker, settings)
+    response = client.post(f"/cases/{case.id}/outcomes", data=baseline(point="follow_up_3"))
+    assert response.status_code == 422 and 'id="point-error"' in response.text
+
+
+def test_a_manager_reads_but_cannot_record_and_another_worker_gets_404(client, db, people, settings):
+    case = active_case(db, people.worker)
+    db.commit()
+    login(client, db, people.manager, settings)
+    assert client.post(f"/cases/{case.id}/outcomes", data=baseline()).status_code == 403
+    login(client, db, people.other, settings)
+    assert client.get(f"/cases/{case.id}/outcomes/new").status_code == 404
+    assert db.exec(select(OutcomeRecord)).all() == []
+
+
+def _at(days: int) -> datetime:
+    return datetime.combine(today() + timedelta(days=days), time(9, 0), tzinfo=UTC)
+
+
+def test_tick_raises_each_follow_up_once_and_recording_it_marks_it_done(client, db, people, settings):
+    case = active_case(db, people.worker)
+    make_dormant(db, case, people.worker)
+    db.commit()
+    assert tick(session=db, now=_at(80)) == 0
+    assert tick(session=db, now=_at(100)) == 1
+    assert tick(session=db, now=_at(100)) == 0
+    task = db.exec(select(FollowUpTask)).one()
+    assert (task.point, task.assigned_user_id, task.due_on > today()) == ("follow_up_3", people.worker.id, True)
+    db.commit()
+    login(client, db, people.worker, settings)
+    assert "Follow-up, 3 months after the work ended due" in client.get(f"/cases/{case.id}").text
+    data = baseline(point="follow_up_3", taken_on=today().isoformat())
+    assert client.post(f"/cases/{case.id}/outcomes", data=data).status_code == 303
+    db.expire_all()
+    assert db.exec(select(FollowUpTask.done_at)).one() is not None
+    # Six months on, only the six-month follow-up is new.
+    assert tick(session=db, now=_at(190)) == 1
+
+
+def test_follow_up_goes_to_the_supervisor_when_the_worker_has_left(db, people):
+    case = active_case(db, people.worker)
+    make_dormant(db, case, people.worker)
+    people.worker.is_active = False
+    db.add(people.worker)
+    db.flush()
+    assert tick(session=db, now=_at(100)) == 1
+    assert db.exec(select(FollowUpTask.assigned_user_id)).one() == people.supervisor.id

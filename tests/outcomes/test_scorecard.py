@@ -1,0 +1,285 @@
+"""The scorecard against a hand-computed fixture, its scope by role, and its statement count."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlmodel import select
+
+from app.cases.models import Contact, Person
+from app.diamond.models import DiamondRating
+from app.endings.models import Ending, Reactivation
+from app.outcomes.models import OutcomeRecord
+from app.outcomes.scorecard import Period, scorecard
+from app.signs_of_safety.models import ScaleRating
+from tests.factories import login, make_case, make_team, make_user
+from tests.querycount import count_queries
+
+PERIOD = Period(date(2026, 1, 1), date(2026, 6, 30))  # previous: 2025-07-04 to 2025-12-31
+
+
+def noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+def contact(db, case, on, *, attended=True, direct=60, admin=20):
+    db.add(
+        Contact(
+            case_id=case.id,
+            kind="visit",
+            occurred_on=on,
+            attended=attended,
+            direct_minutes=direct if attended else 0,
+            admin_minutes=admin if attended else 0,
+            by_user_id=case.key_worker_id,
+        )
+    )
+
+
+def young_person(db, case) -> str:
+    return db.exec(select(Person.id).where(Person.case_id == case.id, Person.is_young_person)).one()
+
+
+def diamond(db, case, score, on, *, by_worker=False):
+    db.add(
+        DiamondRating(
+            case_id=case.id,
+            person_id=None if by_worker else young_person(db, case),
+            user_id=case.key_worker_id if by_worker else None,
+            aim="wellbeing",
+            score=score,
+            rated_on=on,
+            recorded_at=noon(on),
+            recorded_by_user_id=case.key_worker_id,
+        )
+    )
+
+
+def scale(db, case, score, on):
+    db.add(
+        ScaleRating(
+            case_id=case.id,
+            rater_role="young_person",
+            rater_name="YP",
+            score=score,
+            anchor_low="worst",
+            anchor_high="best",
+            rated_at=noon(on),
+            created_at=noon(on),
+            recorded_by_id=case.key_worker_id,
+        )
+    )
+
+
+def ending(db, case, outcome, reason, on):
+    db.add(
+        Ending(
+            case_id=case.id, outcome=outcome, closure_reason=reason, recorded_at=noon(on), by_user_id=case.key_worker_id
+        )
+    )
+
+
+def record(db, case, point, on, **fields):
+    db.add(OutcomeRecord(case_id=case.id, point=point, taken_on=on, by_user_id=case.key_worker_id, **fields))
+
+
+@pytest.fixture
+def service(db):
+    """Two teams; every number below is worked out by hand in the test that reads it."""
+    a, b = make_team(db, name="North"), make_team(db, name="South")
+    w1, w2 = make_user(db, team=a), make_user(db, team=a)
+    w3 = make_user(db, team=b)
+    sup = make_user(db, role="supervisor", team=a)
+    mgr = make_user(db, role="manager")
+    c = [None]
+    c.append(
+        make_case(
+            db,
+            worker=w1,
+            referral_date=date(2026, 1, 10),
+            date_of_birth=date(2012, 7, 1),
+            opened_at=datetime(2026, 1, 10, 9, tzinfo=UTC),
+            first_contact_at=datetime(2026, 1, 10, 20, tzinfo=UTC),
+        )
+    )
+    c.append(
+        make_case(
+            db,
+            worker=w1,
+            referral_date=date(2026, 1, 10),
+            date_of_birth=date(2012, 6, 30),
+            opened_at=datetime(2026, 1, 10, 9, tzinfo=UTC),
+            first_contact_at=datetime(2026, 1, 12, 9, tzinfo=UTC),
+        )
+    )
+    c.append(
+        make_case(
+            db,
+            worker=w2,
+            referral_date=date(2026, 1, 10),
+            date_of_birth=date(2010, 1, 1),
+            opened_at=datetime(2026, 1, 10, 9, tzinfo=UTC),
+            first_contact_at=datetime(2026, 1, 11, 8, tzinfo=UTC),
+        )
+    )
+    c.append(make_case(db, worker=w2, referral_date=date(2026, 1, 10)))
+    c.append(make_case(db, worker=w2, referral_date=date(2026, 1, 10), status="dormant"))
+    c.append(make_case(db, worker=w2, referral_date=date(2025, 8, 1), status="closed"))
+    c.append(make_case(db, worker=w3, referral_date=date(2026, 2, 1), date_of_birth=None))
+    c.append(make_case(db, worker=w3))
+    for i in range(1, 7):
+        contact(db, c[i], date(2026, 2, 1))
+    contact(db, c[1], date(2026, 2, 2), attended=False)
+    contact(db, c[1], date(2025, 9, 1), direct=30, admin=30)
+    contact(db, c[2], date(2025, 9, 1), direct=30, admin=30)
+    contact(db, c[7], date(2026, 3, 1))
+    ending(db, c[5], "dormant", "aims_achieved", date(2026, 3, 1))
+    ending(db, c[6], "closed", "consent_withdrawn", date(2026, 4, 1))
+    ending(db, c[6], "dormant", "aims_achieved", date(2025, 10, 1))
+    record(db, c[1], "baseline", date(2026, 1, 12), living="in_care")
+    record(db, c[5], "ending", date(2026, 3, 1), living="with_parents")
+    record(db, c[6], "ending", date(2026, 4, 1), living="in_care", care_status="cla", placement="foster")
+    record(db, c[6], "follow_up_6", date(2025, 11, 1))
+    for days, case, kind in ((61, c[5], "reactivated"), (10, c[1], "reactivated"), (30, c[2], "reactivated")):
+        db.add(
+            Reactivation(
+                case_id=case.id, kind=kind, days_dormant=days, reactivated_at=noon(date(2026, 5, 1)), by_user_id=w1.id
+            )
+        )
+    db.add(Reactivation(case_id=c[6].id, kind="reopened", reactivated_at=noon(date(2026, 6, 1)), by_user_id=sup.id))
+    diamond(db, c[1], 3, date(2025, 12, 1))
+    diamond(db, c[1], 6, date(2026, 2, 1))
+    diamond(db, c[1], 5, date(2026, 1, 5), by_worker=True)
+    diamond(db, c[1], 5, date(2026, 3, 1), by_worker=True)
+    diamond(db, c[2], 7, date(2026, 1, 10))
+    diamond(db, c[2], 4, date(2026, 2, 10))
+    diamond(db, c[3], 8, date(2026, 2, 10))
+    diamond(db, c[4], 2, date(2025, 1, 1), by_worker=True)
+    diamond(db, c[4], 4, date(2025, 6, 1), by_worker=True)
+    scale(db, c[1], 2, date(2026, 1, 3))
+    scale(db, c[1], 5, date(2026, 2, 3))
+    db.commit()
+    return {"a": a, "b": b, "sup": sup, "mgr": mgr, "cases": c}
+
+
+def test_service_scorecard_matches_the_hand_computed_figures(db, service):
+    card = scorecard(session=db, period=PERIOD, team_id=None)
+    assert (card.worked_with.now, card.worked_with.before) == (7, 2)
+    assert (card.contacts.now, card.contacts.before) == (8, 2)
+    assert (card.direct_minutes.now, card.recorded_minutes.now) == (420, 560)
+    assert (card.referrals.now, card.referrals.before) == (6, 1)
+    # First contact after 11 h and 23 h (within 24), 48 h (late); the others not contacted yet.
+    assert (card.first_contacts.now, card.first_contacts_on_target.now) == (3, 2)
+    assert (card.first_contacts.before, card.first_contacts_on_target.before) == (0, 0)
+    assert (card.active_now, card.workers_holding) == (6, 3)
+    assert (card.endings["dormant"].now, card.endings["dormant"].before) == (1, 1)
+    assert (card.endings["closed"].now, card.endings["consent_withdrawn"].now) == (1, 1)
+    assert (card.endings["aims_achieved"].now, card.endings["aims_achieved"].before) == (1, 1)
+    at_home, known = card.at_home["ending"]
+    assert (at_home.now, known.now) == (1, 2)
+    assert card.at_home["follow_up_6"][1].before == 0  # not known is not counted as known
+    assert (card.entered_care.now, card.entered_care.before) == (1, 0)  # the baseline does not count
+    assert (card.reactivations.now, card.re_referrals.now) == (3, 1)
+    assert card.days_dormant_quartiles() == (10, 30, 61)
+    changes = {c.rater: c for c in card.diamond}
+    yp = changes["Young person"]
+    assert (yp.pairs, yp.mean_change, yp.improved, yp.same, yp.worse) == (2, 0.0, 1, 0, 1)
+    assert (changes["Worker"].pairs, changes["Worker"].same) == (1, 1)
+    (sos,) = card.scales
+    assert (sos.pairs, sos.mean_change, sos.improved) == (1, 3.0, 1)
+    assert {g: (p.now, p.before) for g, p in card.by_group} == {
+        "12_13": (1, 1),
+        "14_15": (4, 1),
+        "16_17": (1, 0),
+        "not_known": (1, 0),
+    }
+
+
+def test_team_scorecard_counts_only_that_team(db, service):
+    card = scorecard(session=db, period=PERIOD, team_id=service["a"].id, breakdown="gender")
+    assert (card.worked_with.now, card.active_now, card.workers_holding) == (6, 4, 2)
+    assert {g: p.now for g, p in card.by_group} == {"not_known": 6}
+
+
+def test_page_withholds_small_numbers_and_supervisor_sees_only_their_team(client, db, service, settings):
+    login(client, db, service["sup"], settings)
+    page = client.get("/scorecard", params={"start": "2026-01-01", "end": "2026-06-30", "team": str(service["b"].id)})
+    assert page.status_code == 200
+    assert "Your team" in page.text
+    assert "<td>6</td>" in page.text  # young people worked with in the supervisor's team
+    assert "fewer than 5" in page.text
+    assert "<svg" in page.text and "Evaluator export" not in page.text
+
+
+def test_period_problems_are_named_beside_the_field(client, db, service, settings):
+    login(client, db, service["mgr"], settings)
+    response = client.get("/scorecard", params={"start": "2026-07-01", "end": "2026-06-30"})
+    assert response.status_code == 422 and 'id="start-error"' in response.text
+    response = client.get("/scorecard", params={"start": "2026-01-01", "end": "2999-01-01"})
+    assert response.status_code == 422 and 'id="end-error"' in response.text
+    response = client.get("/scorecard", params={"start": "nonsense"})
+    assert response.status_code == 422 and "2026-03-14" in response.text
+
+
+def test_workers_cannot_open_the_scorecard(client, db, service, settings):
+    worker = make_user(db, team=service["a"])
+    login(client, db, worker, settings)
+    assert client.get("/scorecard").status_code == 403
+
+
+def test_manager_downloads_the_pdf_and_it_is_audited(client, db, service, settings):
+    from app.audit.models import AuditEntry
+
+    login(client, db, service["mgr"], settings)
+    response = client.get(
+        "/scorecard.pdf", params={"start": "2026-01-01", "end": "2026-06-30", "breakdown": "ethnicity"}
+    )
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    entry = db.exec(select(AuditEntry).where(AuditEntry.object_type == "scorecard_pdf")).one()
+    assert "start=2026-01-01" in entry.detail and "breakdown=ethnicity" in entry.detail
+
+
+def _grow(db, n: int):
+    team = make_team(db, name=f"Team {n}")
+    worker = make_user(db, team=team)
+    for i in range(n):
+        case = make_case(
+            db, worker=worker, referral_date=date(2026, 1, 1 + i % 28), status="active" if i % 3 else "dormant"
+        )
+        contact(db, case, date(2026, 2, 1 + i % 28))
+        diamond(db, case, i % 10, date(2026, 1, 2))
+        diamond(db, case, (i * 3) % 10, date(2026, 3, 2))
+        scale(db, case, i % 10, date(2026, 1, 2))
+        scale(db, case, (i * 7) % 10, date(2026, 3, 2))
+        if i % 3 == 0:
+            ending(db, case, "dormant", "aims_achieved", date(2026, 2, 10))
+            record(db, case, "ending", date(2026, 2, 10), living="with_parents")
+            db.add(
+                Reactivation(
+                    case_id=case.id, days_dormant=i % 90, reactivated_at=noon(date(2026, 4, 1)), by_user_id=worker.id
+                )
+            )
+    db.commit()
+
+
+@pytest.mark.parametrize("breakdown", ["age_band", "prior_history"])
+def test_statements_do_not_grow_with_the_number_of_cases(client, db, engine, settings, breakdown):
+    manager = make_user(db, role="manager")
+    login(client, db, manager, settings)
+    params = {"start": "2026-01-01", "end": "2026-06-30", "breakdown": breakdown}
+    _grow(db, 10)
+    with count_queries(engine) as small:
+        assert client.get("/scorecard", params=params).status_code == 200
+    _grow(db, 490)
+    with count_queries(engine) as large:
+        page = client.get("/scorecard", params=params)
+    assert page.status_code == 200
+    assert len(large) == len(small)
+    card = scorecard(session=db, period=PERIOD, team_id=None)
+    assert card.worked_with.now == 500
+
+
+def test_a_supervisor_without_a_team_is_not_shown_the_whole_service(client, db, service, settings):
+    login(client, db, make_user(db, role="supervisor", team_id=None), settings)
+    assert client.get("/scorecard").status_code == 403
