@@ -6,16 +6,17 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import select
 
-from app.accounts import service
+from app.accounts import second_factor, service
 from app.accounts.models import User
 from app.audit import service as audit
 from app.db import SessionDep
 from app.forms import Form
-from app.security import passwords, sessions, throttle
+from app.security import passwords, sessions, throttle, totp
 from app.security.auth import CurrentActor, SettingsDep, client_address, refuse_family_mode
 from app.templating import flash, redirect, render
 
 router = APIRouter()
+router.include_router(second_factor.router)
 
 GENERIC_FAILURE = "That email and password do not match an active account."
 LOCKED = "Too many attempts. For your security, logging in is paused for 15 minutes."
@@ -75,20 +76,25 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
     if new_hash:
         user.password_hash = new_hash
         session.add(user)
+    enrolled = totp.confirmed_factor(session=session, user=user) is not None
+    if enrolled or totp.is_required(user=user, settings=settings):
+        # The password was right; the session starts only after the code (or setting one up).
+        audit.record_anonymous(
+            session=session,
+            action="login_password_accepted",
+            request_id=request_id,
+            user_agent=agent,
+            address=address,
+            user_id=user.id,
+        )
+        return second_factor.pending_redirect(request, user=user, settings=settings, target=target, enrol=not enrolled)
     throttle.record_attempt(session=session, email=email, address=address, succeeded=True)
     audit.record_anonymous(
         session=session, action="login", request_id=request_id, user_agent=agent, address=address, user_id=user.id
     )
-    cookie = sessions.start_session(session=session, user=user, settings=settings, user_agent=agent)
     response = redirect(request, target)
-    response.set_cookie(
-        sessions.COOKIE_NAME,
-        cookie,
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
-        max_age=settings.session_absolute_hours * 3600,
-        path="/",
+    second_factor.start_full_session(
+        request, response, session=session, user=user, settings=settings, method="password"
     )
     return response
 
@@ -128,6 +134,8 @@ def _profile(
         "team": session.get(Team, actor.user.team_id) if actor.user.team_id else None,
         "password_form": password_form or Form(),
         "pin_form": pin_form or Form(),
+        "second_factor_on": totp.confirmed_factor(session=session, user=actor.user) is not None,
+        "recovery_left": totp.recovery_codes_left(session=session, user=actor.user),
     }
     return render(request, "accounts/profile.html", context, status_code=status_code)
 
