@@ -6,8 +6,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import select
 
-from app.accounts import second_factor, service
+from app.accounts import second_factor, service, single_sign_on
 from app.accounts.models import User
+from app.accounts.second_factor import safe_next as _safe_next
 from app.audit import service as audit
 from app.db import SessionDep
 from app.forms import Form
@@ -17,21 +18,21 @@ from app.templating import flash, redirect, render
 
 router = APIRouter()
 router.include_router(second_factor.router)
+router.include_router(single_sign_on.router)
 
 GENERIC_FAILURE = "That email and password do not match an active account."
 LOCKED = "Too many attempts. For your security, logging in is paused for 15 minutes."
 
 
-def _safe_next(target: str | None) -> str:
-    """Only local paths, so the login page cannot be used to bounce people to another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
+def _login_context(request: Request, form: Form, target: str) -> dict:
+    settings = request.app.state.settings
+    sso = f"Sign in with {settings.oidc_provider_name}" if settings.oidc_enabled else None
+    return {"form": form, "next": target, "sso_label": sso}
 
 
 @router.get("/login", dependencies=[Depends(refuse_family_mode)])
 def login_page(request: Request, next: str = "/") -> Response:
-    return render(request, "accounts/login.html", {"form": Form(), "next": _safe_next(next)})
+    return render(request, "accounts/login.html", _login_context(request, Form(), _safe_next(next)))
 
 
 @router.post("/login", dependencies=[Depends(refuse_family_mode)])
@@ -46,7 +47,7 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
         form.error("password", "Keep this to 200 characters or fewer.")
     target = _safe_next(form.values.get("next"))
     if not form.ok:
-        return render(request, "accounts/login.html", {"form": form, "next": target}, status_code=422)
+        return render(request, "accounts/login.html", _login_context(request, form, target), status_code=422)
 
     address = client_address(request)
     request_id = request.state.request_id
@@ -56,7 +57,7 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
             session=session, action="login_refused_locked", request_id=request_id, user_agent=agent, address=address
         )
         form.error("email", LOCKED)
-        return render(request, "accounts/login.html", {"form": form, "next": target}, status_code=429)
+        return render(request, "accounts/login.html", _login_context(request, form, target), status_code=429)
 
     user = session.exec(select(User).where(User.email == email)).first()
     matches, new_hash = passwords.verify_password(password, user.password_hash if user else None)
@@ -71,7 +72,7 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
             user_id=user.id if user else None,
         )
         form.error("email", GENERIC_FAILURE)
-        return render(request, "accounts/login.html", {"form": form, "next": target}, status_code=422)
+        return render(request, "accounts/login.html", _login_context(request, form, target), status_code=422)
 
     if new_hash:
         user.password_hash = new_hash
@@ -104,7 +105,8 @@ def logout(request: Request, session: SessionDep, actor: CurrentActor) -> Respon
     sessions.end_session(session=session, user_session=actor.user_session)
     audit.record(session=session, actor=actor, action="logout", object_type="session")
     flash(request, "You have logged out.")
-    response = redirect(request, "/login")
+    via_sso = actor.user_session.signed_in_with == "sso" and request.app.state.settings.oidc_enabled
+    response = redirect(request, "/signed-out" if via_sso else "/login")
     response.delete_cookie(sessions.COOKIE_NAME, path="/")
     return response
 

@@ -27,6 +27,13 @@ PENDING_SECONDS = 300
 LOCKED = "Too many attempts. For your security, logging in is paused for 15 minutes."
 
 
+def safe_next(target: str | None) -> str:
+    """Only local paths, so the login page cannot be used to bounce people to another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(settings.secret_key, salt="homeward.second-factor-pending")
 
