@@ -143,23 +143,40 @@ def finish(*, settings: Settings, code: str, redirect_uri: str, verifier: str, n
             timeout=10,
         )
         response.raise_for_status()
-        id_token = response.json()["id_token"]
+        tokens = response.json()
+        id_token = tokens["id_token"]
     except (httpx.HTTPError, ValueError, KeyError) as exc:
         raise SignInRefused("The council's sign-in could not be completed. Please try again.") from exc
     issuer = document["issuer"]
     try:
-        return validate_id_token(
+        claims = validate_id_token(
             id_token, keys=_key_set(settings), issuer=issuer, client_id=settings.oidc_client_id, nonce=nonce
         )
     except SignInRefused:
         # The provider may have rotated its keys since we fetched them: fetch once more, then refuse.
-        return validate_id_token(
+        claims = validate_id_token(
             id_token,
             keys=_key_set(settings, refresh=True),
             issuer=issuer,
             client_id=settings.oidc_client_id,
             nonce=nonce,
         )
+    if "email" not in claims and tokens.get("access_token") and document.get("userinfo_endpoint"):
+        claims.update(_userinfo_email(document["userinfo_endpoint"], tokens["access_token"], claims["sub"]))
+    return claims
+
+
+def _userinfo_email(endpoint: str, access_token: str, subject: str) -> dict:
+    """Some providers put the email only in UserInfo; it counts only for the same subject (Core 5.3.2)."""
+    try:
+        response = httpx.get(endpoint, headers={"Authorization": f"Bearer {access_token}"}, timeout=10)
+        response.raise_for_status()
+        info = response.json()
+    except (httpx.HTTPError, ValueError):
+        return {}
+    if info.get("sub") != subject:
+        return {}
+    return {key: info[key] for key in ("email", "email_verified") if key in info}
 
 
 def match_account(*, session: Session, settings: Settings, claims: dict) -> User | None:
