@@ -188,7 +188,7 @@ def match_account(*, session: Session, settings: Settings, claims: dict) -> User
     if user is not None:
         return user if user.is_active else None
     email = str(claims.get("email") or "").strip().lower()
-    if not email or claims.get("email_verified") is not True:
+    if not email or not _email_verified(claims):
         return None
     domains = settings.oidc_domains
     if domains and email.rsplit("@", 1)[-1] not in domains:
@@ -199,6 +199,12 @@ def match_account(*, session: Session, settings: Settings, claims: dict) -> User
     user.oidc_subject = subject
     session.add(user)
     return user
+
+
+def _email_verified(claims: dict) -> bool:
+    # Entra ID sends no `email_verified`; its optional claim `xms_edov` says the email's domain is
+    # verified by the tenant (docs/single-sign-on.md), which is the same assurance for staff accounts.
+    return claims.get("email_verified") is True or claims.get("xms_edov") in (True, 1, "1", "true")
 
 
 def end_session_url(*, settings: Settings, after: str) -> str | None:
