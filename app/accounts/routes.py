@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import select
@@ -15,6 +17,7 @@ from app.forms import Form
 from app.security import passwords, sessions, throttle, totp
 from app.security.auth import CurrentActor, SettingsDep, client_address, refuse_family_mode
 from app.templating import flash, redirect, render
+from app.timeutil import utcnow
 
 router = APIRouter()
 router.include_router(second_factor.router)
@@ -136,6 +139,7 @@ def _profile(
         "team": session.get(Team, actor.user.team_id) if actor.user.team_id else None,
         "password_form": password_form or Form(),
         "pin_form": pin_form or Form(),
+        "fresh_sso": _fresh_single_sign_on(actor),
         "second_factor_on": totp.confirmed_factor(session=session, user=actor.user) is not None,
         "recovery_left": totp.recovery_codes_left(session=session, user=actor.user),
     }
@@ -153,6 +157,16 @@ def _locked(*, session, actor, settings, form: Form, field: str) -> bool:
 def _wrong_password(*, session, actor, form: Form, field: str) -> None:
     throttle.record_attempt(session=session, email=actor.user.email, address=actor.address, succeeded=False)
     form.error(field, "That is not your current password.")
+
+
+# Someone who signs in with the council's account may never have used a Homeward password; a
+# sign-in at the provider a few minutes ago confirms it is them, as the password would.
+FRESH_SIGN_IN = timedelta(minutes=15)
+
+
+def _fresh_single_sign_on(actor) -> bool:
+    user_session = actor.user_session
+    return user_session.signed_in_with == "sso" and utcnow() - user_session.created_at < FRESH_SIGN_IN
 
 
 @router.get("/profile")
@@ -204,9 +218,12 @@ async def set_pin(request: Request, session: SessionDep, actor: CurrentActor, se
         service.check_pin(pin)
     except service.AccountError as exc:
         form.error(exc.field, str(exc))
-    if not confirm:
+    fresh_sso = _fresh_single_sign_on(actor)
+    if not confirm and not fresh_sso:
         form.error("pin_password", "Enter your password to confirm.")
-    if form.ok and not _locked(session=session, actor=actor, settings=settings, form=form, field="pin_password"):
+    if form.ok and fresh_sso:
+        service.set_pin(session=session, user=actor.user, pin=pin)
+    elif form.ok and not _locked(session=session, actor=actor, settings=settings, form=form, field="pin_password"):
         if passwords.verify_password(confirm, actor.user.password_hash)[0]:
             service.set_pin(session=session, user=actor.user, pin=pin)
         else:

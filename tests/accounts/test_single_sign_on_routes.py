@@ -29,3 +29,30 @@ def test_an_unreachable_provider_gets_a_plain_message(client, db, settings, app)
     app.state.settings = settings.model_copy(update={"oidc_issuer": "http://127.0.0.1:9", "oidc_client_id": "homeward"})
     response = client.get("/login/oidc")
     assert response.status_code == 502 and "could not be reached" in response.text
+
+
+def _log_in(client, db, user, settings, method):
+    from app.security.sessions import COOKIE_NAME, start_session
+
+    cookie = start_session(session=db, user=user, settings=settings, user_agent="pytest", method=method)
+    db.commit()
+    client.cookies.set(COOKIE_NAME, cookie)
+
+
+def test_a_worker_just_signed_in_with_the_council_account_sets_a_worker_pin_without_a_password(client, db, settings):
+    from tests.factories import make_user
+
+    worker = make_user(db, email="sam@council.example")
+    _log_in(client, db, worker, settings, "sso")
+    assert "no password is needed" in client.get("/profile").text
+    assert client.post("/profile/pin", data={"pin": "2468"}).status_code == 303
+    db.expire_all()
+    assert db.get(type(worker), worker.id).pin_hash
+
+
+def test_a_password_session_still_confirms_the_worker_pin_with_the_password(client, db, settings):
+    from tests.factories import make_user
+
+    worker = make_user(db, email="sam@example.org")
+    _log_in(client, db, worker, settings, "password")
+    assert client.post("/profile/pin", data={"pin": "2468"}).status_code == 422
