@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from sqlmodel import select
 
 from app.accounts import second_factor, service, single_sign_on
-from app.accounts.models import User
+from app.accounts.models import Team, User
 from app.accounts.second_factor import safe_next as _safe_next
 from app.audit import service as audit
 from app.db import SessionDep
@@ -132,8 +132,6 @@ def _profile(
     pin_form: Form | None = None,
     status_code: int = 200,
 ) -> Response:
-    from app.accounts.models import Team
-
     context = {
         "account": actor.user,
         "team": session.get(Team, actor.user.team_id) if actor.user.team_id else None,

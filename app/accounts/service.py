@@ -10,12 +10,13 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, Team, User
+from app.refused import Refused
 from app.security import passwords, sessions
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class AccountError(ValueError):
+class AccountError(Refused, ValueError):
     def __init__(self, message: str, field: str = "email") -> None:
         super().__init__(message)
         self.field = field

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from app.audit import service as audit
 from app.cases.models import Case, Person
 from app.family.models import FamilyHandover
+from app.refused import Refused
 from app.security import passwords
 from app.security.auth import Actor
 from app.security.sessions import end_session
@@ -27,7 +28,7 @@ MAX_TRIES = 5
 ITERATIONS = 100_000
 
 
-class HandoverError(Exception):
+class HandoverError(Refused):
     def __init__(self, message: str, field: str = "pin") -> None:
         self.message = message
         self.field = field
