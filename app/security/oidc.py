@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 
 from app.accounts.models import User
 from app.config import Settings
+from app.refused import Refused
 
 # A provider's clock and ours may differ a little (OpenID Connect Core 3.1.3.7).
 LEEWAY_SECONDS = 60
@@ -33,7 +34,7 @@ ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES
 DISCOVERY_SECONDS = 3600
 
 
-class SignInRefused(Exception):
+class SignInRefused(Refused):
     """The sign-in cannot go on; the message is for the person, never the token's contents."""
 
 

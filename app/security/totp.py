@@ -21,6 +21,7 @@ from sqlmodel import Session, delete, select, update
 
 from app.accounts.models import Role, User
 from app.config import Settings
+from app.refused import Refused
 from app.security.models import RecoveryCode, SecondFactor
 from app.timeutil import utcnow
 
@@ -31,8 +32,11 @@ VALID_WINDOW = 1
 STEP_SECONDS = 30
 
 
-class WrongCode(ValueError):
+class WrongCode(Refused):
     """The code typed is not a current, unused code for this person."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="code")
 
 
 def _fernet(settings: Settings) -> Fernet:
