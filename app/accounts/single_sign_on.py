@@ -82,7 +82,9 @@ def callback(request: Request, session: SessionDep, settings: SettingsDep) -> Re
         _audit(request, session, "sso_refused", detail="state missing or different")
         return _refused(request, "That sign-in link has expired or was not started here. Please start again.")
     if params.get("error") or not params.get("code"):
-        _audit(request, session, "sso_refused", detail=f"provider said {params.get('error', 'nothing')}"[:200])
+        # The error code comes from the query string: only its plain letters reach the audit log.
+        code = "".join(c for c in params.get("error", "nothing")[:60] if c.isascii() and (c.isalnum() or c == "_"))
+        _audit(request, session, "sso_refused", detail=f"provider said {code}")
         return _refused(request, "The council's sign-in did not finish. Please start again.")
     try:
         claims = oidc.finish(
