@@ -24,7 +24,12 @@ run: install
 # test file kept on one worker so a browser module's live server is started once.
 PYTEST_ARGS ?= -n auto --dist loadfile
 
-test: install
+# The sign-in tests run node's oidc-provider (tests/oidc); installed from its lock file when missing.
+tests/oidc/node_modules: tests/oidc/package-lock.json
+	cd tests/oidc && npm ci --no-audit --no-fund
+	touch $@
+
+test: install tests/oidc/node_modules
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

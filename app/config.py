@@ -40,12 +40,30 @@ class Settings(BaseSettings):
     review_wait_working_days: int = 5
     missed_visits_flag: int = 3
     dormant_review_weeks: int = 12
+    # Single sign-on with the council's OpenID Connect provider (docs/single-sign-on.md); off while
+    # OIDC_ISSUER is empty.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_provider_name: str = "your council account"
+    oidc_scopes: str = "openid email profile"
+    oidc_allowed_email_domains: str = ""  # comma-separated; empty allows any domain
+    # Administrators and managers always need a second factor for password sign-ins.
+    second_factor_for_everyone: bool = False
     host: str = "127.0.0.1"
     port: int = 8000
 
     @property
     def is_production(self) -> bool:
         return self.homeward_env == "production"
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+    @property
+    def oidc_domains(self) -> list[str]:
+        return [d.strip().lower().lstrip("@") for d in self.oidc_allowed_email_domains.split(",") if d.strip()]
 
     @property
     def secure_cookies(self) -> bool:

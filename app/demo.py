@@ -19,10 +19,15 @@ from app.cases.models import Case, CaseEvent, CaseStatus, Person
 from app.config import Settings
 from app.main import FEATURES
 from app.security.passwords import hash_password
+from app.security.totp import enrol_with_secret
+from app.security.totp import is_required as role_needs_second_factor
 from app.timeutil import utcnow
 
 DEMO_PASSWORD = "homeward-demo"
 DEMO_PIN = "2468"
+# The demo manager's and administrator's authenticator secret (README, "Demo accounts"): they need a
+# second factor like any real manager, and a newcomer adds this key to an app or prints a code.
+DEMO_TOTP_SECRET = "HOMEWARDDEMOTOTPSECRETKEYABCDEFG"
 
 
 @dataclass
@@ -158,6 +163,9 @@ def load_demo(*, session: Session, settings: Settings) -> Demo:
         session.add(user)
         users[key] = user
     session.flush()
+    for user in users.values():
+        if role_needs_second_factor(user=user, settings=settings):
+            enrol_with_secret(session=session, user=user, settings=settings, secret=DEMO_TOTP_SECRET)
     demo = Demo(team=team, users=users)
     now = utcnow()
     for number, (first, surname, preferred, age, status, context, worker_key, days_open, family) in enumerate(

@@ -47,6 +47,9 @@ class User(SQLModel, table=True):
     pin_check: str | None = Field(default=None, max_length=128)
     pin_iterations: int | None = None
     is_active: bool = Field(default=True)
+    # The council identity provider's `sub` for this person, linked at their first single sign-on
+    # (matched then by verified email); afterwards the subject alone identifies them.
+    oidc_subject: str | None = Field(default=None, max_length=255, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
 
     @property

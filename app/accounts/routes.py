@@ -2,35 +2,40 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import select
 
-from app.accounts import service
+from app.accounts import second_factor, service, single_sign_on
 from app.accounts.models import Team, User
+from app.accounts.second_factor import safe_next as _safe_next
 from app.audit import service as audit
 from app.db import SessionDep
 from app.forms import Form
-from app.security import passwords, sessions, throttle
+from app.security import passwords, sessions, throttle, totp
 from app.security.auth import CurrentActor, SettingsDep, client_address, refuse_family_mode
 from app.templating import flash, redirect, render
+from app.timeutil import utcnow
 
 router = APIRouter()
+router.include_router(second_factor.router)
+router.include_router(single_sign_on.router)
 
 GENERIC_FAILURE = "That email and password do not match an active account."
 LOCKED = "Too many attempts. For your security, logging in is paused for 15 minutes."
 
 
-def _safe_next(target: str | None) -> str:
-    """Only local paths, so the login page cannot be used to bounce people to another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
+def _login_context(request: Request, form: Form, target: str) -> dict:
+    settings = request.app.state.settings
+    sso = f"Sign in with {settings.oidc_provider_name}" if settings.oidc_enabled else None
+    return {"form": form, "next": target, "sso_label": sso}
 
 
 @router.get("/login", dependencies=[Depends(refuse_family_mode)])
 def login_page(request: Request, next: str = "/") -> Response:
-    return render(request, "accounts/login.html", {"form": Form(), "next": _safe_next(next)})
+    return render(request, "accounts/login.html", _login_context(request, Form(), _safe_next(next)))
 
 
 @router.post("/login", dependencies=[Depends(refuse_family_mode)])
@@ -45,7 +50,7 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
         form.error("password", "Keep this to 200 characters or fewer.")
     target = _safe_next(form.values.get("next"))
     if not form.ok:
-        return render(request, "accounts/login.html", {"form": form, "next": target}, status_code=422)
+        return render(request, "accounts/login.html", _login_context(request, form, target), status_code=422)
 
     address = client_address(request)
     request_id = request.state.request_id
@@ -55,7 +60,7 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
             session=session, action="login_refused_locked", request_id=request_id, user_agent=agent, address=address
         )
         form.error("email", LOCKED)
-        return render(request, "accounts/login.html", {"form": form, "next": target}, status_code=429)
+        return render(request, "accounts/login.html", _login_context(request, form, target), status_code=429)
 
     user = session.exec(select(User).where(User.email == email)).first()
     matches, new_hash = passwords.verify_password(password, user.password_hash if user else None)
@@ -70,25 +75,30 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
             user_id=user.id if user else None,
         )
         form.error("email", GENERIC_FAILURE)
-        return render(request, "accounts/login.html", {"form": form, "next": target}, status_code=422)
+        return render(request, "accounts/login.html", _login_context(request, form, target), status_code=422)
 
     if new_hash:
         user.password_hash = new_hash
         session.add(user)
+    enrolled = totp.confirmed_factor(session=session, user=user) is not None
+    if enrolled or totp.is_required(user=user, settings=settings):
+        # The password was right; the session starts only after the code (or setting one up).
+        audit.record_anonymous(
+            session=session,
+            action="login_password_accepted",
+            request_id=request_id,
+            user_agent=agent,
+            address=address,
+            user_id=user.id,
+        )
+        return second_factor.pending_redirect(request, user=user, settings=settings, target=target, enrol=not enrolled)
     throttle.record_attempt(session=session, email=email, address=address, succeeded=True)
     audit.record_anonymous(
         session=session, action="login", request_id=request_id, user_agent=agent, address=address, user_id=user.id
     )
-    cookie = sessions.start_session(session=session, user=user, settings=settings, user_agent=agent)
     response = redirect(request, target)
-    response.set_cookie(
-        sessions.COOKIE_NAME,
-        cookie,
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
-        max_age=settings.session_absolute_hours * 3600,
-        path="/",
+    second_factor.start_full_session(
+        request, response, session=session, user=user, settings=settings, method="password"
     )
     return response
 
@@ -98,7 +108,8 @@ def logout(request: Request, session: SessionDep, actor: CurrentActor) -> Respon
     sessions.end_session(session=session, user_session=actor.user_session)
     audit.record(session=session, actor=actor, action="logout", object_type="session")
     flash(request, "You have logged out.")
-    response = redirect(request, "/login")
+    via_sso = actor.user_session.signed_in_with == "sso" and request.app.state.settings.oidc_enabled
+    response = redirect(request, "/signed-out" if via_sso else "/login")
     response.delete_cookie(sessions.COOKIE_NAME, path="/")
     return response
 
@@ -126,6 +137,9 @@ def _profile(
         "team": session.get(Team, actor.user.team_id) if actor.user.team_id else None,
         "password_form": password_form or Form(),
         "pin_form": pin_form or Form(),
+        "fresh_sso": _fresh_single_sign_on(actor),
+        "second_factor_on": totp.confirmed_factor(session=session, user=actor.user) is not None,
+        "recovery_left": totp.recovery_codes_left(session=session, user=actor.user),
     }
     return render(request, "accounts/profile.html", context, status_code=status_code)
 
@@ -141,6 +155,16 @@ def _locked(*, session, actor, settings, form: Form, field: str) -> bool:
 def _wrong_password(*, session, actor, form: Form, field: str) -> None:
     throttle.record_attempt(session=session, email=actor.user.email, address=actor.address, succeeded=False)
     form.error(field, "That is not your current password.")
+
+
+# Someone who signs in with the council's account may never have used a Homeward password; a
+# sign-in at the provider a few minutes ago confirms it is them, as the password would.
+FRESH_SIGN_IN = timedelta(minutes=15)
+
+
+def _fresh_single_sign_on(actor) -> bool:
+    user_session = actor.user_session
+    return user_session.signed_in_with == "sso" and utcnow() - user_session.created_at < FRESH_SIGN_IN
 
 
 @router.get("/profile")
@@ -192,9 +216,12 @@ async def set_pin(request: Request, session: SessionDep, actor: CurrentActor, se
         service.check_pin(pin)
     except service.AccountError as exc:
         form.error(exc.field, str(exc))
-    if not confirm:
+    fresh_sso = _fresh_single_sign_on(actor)
+    if not confirm and not fresh_sso:
         form.error("pin_password", "Enter your password to confirm.")
-    if form.ok and not _locked(session=session, actor=actor, settings=settings, form=form, field="pin_password"):
+    if form.ok and fresh_sso:
+        service.set_pin(session=session, user=actor.user, pin=pin)
+    elif form.ok and not _locked(session=session, actor=actor, settings=settings, form=form, field="pin_password"):
         if passwords.verify_password(confirm, actor.user.password_hash)[0]:
             service.set_pin(session=session, user=actor.user, pin=pin)
         else:

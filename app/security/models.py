@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index
+from sqlalchemy import BigInteger, Index
 from sqlmodel import Field, SQLModel
 
 from app.timeutil import utcnow
@@ -27,6 +27,8 @@ class UserSession(SQLModel, table=True):
     family_case_id: int | None = Field(default=None, foreign_key="case.id")
     family_person_id: str | None = Field(default=None, max_length=36)  # a Person id (UUID)
     family_pin_failures: int = Field(default=0)
+    # "password" or "sso": a session begun at the council's provider offers its sign-out at logout.
+    signed_in_with: str = Field(default="password", max_length=20)
 
 
 class LoginAttempt(SQLModel, table=True):
@@ -41,3 +43,29 @@ class LoginAttempt(SQLModel, table=True):
     address: str = Field(max_length=64)
     succeeded: bool = False
     at: datetime = Field(default_factory=utcnow)
+
+
+class SecondFactor(SQLModel, table=True):
+    """A person's authenticator app (TOTP, RFC 6238). Unconfirmed until they type a code from it."""
+
+    __tablename__ = "second_factor"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", unique=True)
+    # The shared secret, encrypted with a key derived from SECRET_KEY (app/security/totp.py).
+    secret_sealed: str = Field(max_length=255)
+    confirmed_at: datetime | None = None
+    # The 30-second time step of the last accepted code: a code is accepted once, never replayed.
+    last_used_step: int = Field(default=0, sa_type=BigInteger)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """One of ten one-use codes for when the authenticator app is lost; only a keyed hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    code_hash: str = Field(max_length=64)
+    used_at: datetime | None = None

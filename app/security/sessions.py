@@ -33,7 +33,9 @@ def _signer(settings: Settings) -> Signer:
     return Signer(settings.secret_key, salt="homeward.session")
 
 
-def start_session(*, session: Session, user: User, settings: Settings, user_agent: str = "") -> str:
+def start_session(
+    *, session: Session, user: User, settings: Settings, user_agent: str = "", method: str = "password"
+) -> str:
     """Create a session for `user` and return the signed cookie value."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
@@ -45,6 +47,7 @@ def start_session(*, session: Session, user: User, settings: Settings, user_agen
             last_seen_at=now,
             expires_at=now + timedelta(hours=settings.session_absolute_hours),
             user_agent=user_agent[:300],
+            signed_in_with=method,
         )
     )
     session.flush()

@@ -1,0 +1,182 @@
+"""The second factor for password sign-ins: enrolment, codes, replay, recovery codes, admin reset, audit."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pyotp
+from sqlmodel import select
+
+from app.audit.models import AuditEntry
+from app.config import ROOT
+from app.security import totp
+from app.security.models import UserSession
+from app.security.sessions import COOKIE_NAME
+from tests.factories import PASSWORD, login, make_user
+
+
+def _actions(db, user) -> list[str]:
+    db.expire_all()
+    return [e.action for e in db.exec(select(AuditEntry).where(AuditEntry.user_id == user.id).order_by(AuditEntry.id))]
+
+
+def _password(client, email):
+    return client.post("/login", data={"email": email, "password": PASSWORD})
+
+
+def _secret_from_setup_page(html: str) -> str:
+    return re.search(r"Setup key: <code>([A-Z2-7 ]+)</code>", html).group(1).replace(" ", "")
+
+
+def _enrolled(db, settings, user, secret="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"):
+    totp.enrol_with_secret(session=db, user=user, settings=settings, secret=secret)
+    db.commit()
+    return pyotp.TOTP(secret)
+
+
+def test_manager_without_a_factor_sets_one_up_right_after_the_password_and_gets_ten_recovery_codes(client, db):
+    manager = make_user(db, role="manager", email="david@example.org")
+    db.commit()
+    response = _password(client, "david@example.org")
+    assert response.status_code == 303 and response.headers["location"] == "/login/second-factor/setup"
+    assert COOKIE_NAME not in response.headers.get("set-cookie", "")
+    page = client.get("/login/second-factor/setup")
+    assert page.status_code == 200 and "<svg" in page.text and "<script" not in page.text.split("</header>")[-1]
+    secret = _secret_from_setup_page(page.text)
+    wrong = client.post("/login/second-factor/setup", data={"code": "000000"})
+    assert wrong.status_code == 422 and "not right" in wrong.text
+    done = client.post("/login/second-factor/setup", data={"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 200 and COOKIE_NAME in done.headers["set-cookie"]
+    codes = re.findall(r"<li><code>([a-z2-7]{4}-[a-z2-7]{4})</code></li>", done.text)
+    assert len(set(codes)) == 10
+    assert client.get("/profile").status_code == 200
+    assert secret not in str(db.exec(select(AuditEntry.detail)).all())
+    assert _actions(db, manager) == [
+        "login_password_accepted",
+        "second_factor_failed",
+        "second_factor_enrolled",
+        "login",
+    ]
+
+
+def test_worker_without_a_factor_logs_in_with_the_password_alone(client, db):
+    make_user(db, email="sam@example.org")
+    db.commit()
+    assert _password(client, "sam@example.org").headers["location"] == "/"
+
+
+def test_setting_for_everyone_requires_it_of_workers_too(client, db, settings, app):
+    app.state.settings = settings.model_copy(update={"second_factor_for_everyone": True})
+    make_user(db, email="sam@example.org")
+    db.commit()
+    assert _password(client, "sam@example.org").headers["location"] == "/login/second-factor/setup"
+
+
+def test_sign_in_with_a_code_then_the_same_code_is_refused_within_its_window(client, db, settings):
+    admin = make_user(db, role="admin", email="ruth@example.org")
+    app_code = _enrolled(db, settings, admin)
+    assert _password(client, "ruth@example.org").headers["location"] == "/login/code"
+    code = app_code.now()
+    response = client.post("/login/code", data={"code": code})
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    assert client.get("/profile").status_code == 200
+    client.cookies.clear()
+    _password(client, "ruth@example.org")
+    replay = client.post("/login/code", data={"code": code})
+    assert replay.status_code == 422 and "used already" in replay.text
+    assert COOKIE_NAME not in replay.headers.get("set-cookie", "")
+    assert _actions(db, admin)[-3:] == ["login", "login_password_accepted", "second_factor_failed"]
+
+
+def test_wrong_code_is_refused_counted_and_audited_and_then_throttled(client, db, settings):
+    admin = make_user(db, role="admin", email="ruth@example.org")
+    _enrolled(db, settings, admin)
+    _password(client, "ruth@example.org")
+    for _ in range(settings.login_max_failures):
+        assert client.post("/login/code", data={"code": "123456"}).status_code == 422
+    locked = client.post("/login/code", data={"code": "123456"})
+    assert locked.status_code == 429
+    assert db.exec(select(UserSession)).all() == []
+    actions = _actions(db, admin)
+    assert actions.count("second_factor_failed") == settings.login_max_failures
+    assert actions[-1] == "second_factor_refused_locked"
+
+
+def test_code_page_without_a_right_password_goes_back_to_login(client, db):
+    assert client.get("/login/code").headers["location"] == "/login"
+    assert client.post("/login/code", data={"code": "123456"}).headers["location"] == "/login"
+
+
+def test_recovery_code_works_once(client, db, settings):
+    admin = make_user(db, role="admin", email="ruth@example.org")
+    _enrolled(db, settings, admin)
+    codes = totp.new_recovery_codes(session=db, user=admin, settings=settings)
+    db.commit()
+    _password(client, "ruth@example.org")
+    assert client.post("/login/code", data={"code": codes[3].upper()}).headers["location"] == "/"
+    client.cookies.clear()
+    _password(client, "ruth@example.org")
+    assert client.post("/login/code", data={"code": codes[3]}).status_code == 422
+    assert totp.recovery_codes_left(session=db, user=admin) == 9
+    entries = db.exec(select(AuditEntry).where(AuditEntry.action == "login", AuditEntry.user_id == admin.id)).all()
+    assert [e.detail for e in entries] == ["password and recovery code"]
+
+
+def test_codes_from_the_previous_and_next_step_count_but_not_older_ones(db, settings):
+    admin = make_user(db, role="admin")
+    app_code = _enrolled(db, settings, admin)
+    now = time.time()
+    assert totp.check_code(session=db, user=admin, settings=settings, code=app_code.at(now - 30), now=now) == "code"
+    try:
+        totp.check_code(session=db, user=admin, settings=settings, code=app_code.at(now - 90), now=now)
+        raise AssertionError("an old code was accepted")
+    except totp.WrongCode:
+        pass
+
+
+def test_administrator_resets_a_second_factor_and_the_person_sets_up_again(client, db, settings):
+    admin = make_user(db, role="admin", email="ruth@example.org")
+    manager = make_user(db, role="manager", email="david@example.org")
+    _enrolled(db, settings, manager)
+    login(client, db, admin, settings)
+    response = client.post(f"/admin/users/{manager.id}/second-factor/reset")
+    assert response.status_code == 303
+    assert totp.confirmed_factor(session=db, user=manager) is None
+    entry = db.exec(select(AuditEntry).where(AuditEntry.action == "second_factor_reset")).one()
+    assert entry.user_id == admin.id and entry.object_id == str(manager.id)
+    client.cookies.clear()
+    assert _password(client, "david@example.org").headers["location"] == "/login/second-factor/setup"
+
+
+def test_only_administrators_reset_a_second_factor(client, db, settings):
+    manager = make_user(db, role="manager")
+    other = make_user(db, role="admin")
+    _enrolled(db, settings, other)
+    login(client, db, manager, settings)
+    assert client.post(f"/admin/users/{other.id}/second-factor/reset").status_code == 403
+    assert totp.confirmed_factor(session=db, user=other) is not None
+
+
+def test_worker_chooses_a_second_factor_on_the_profile(client, db, settings):
+    worker = make_user(db, email="sam@example.org")
+    login(client, db, worker, settings)
+    page = client.get("/profile/second-factor")
+    secret = _secret_from_setup_page(page.text)
+    done = client.post("/profile/second-factor", data={"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 200 and "shown only this once" in done.text
+    assert "second_factor_enrolled" in _actions(db, worker)
+    client.cookies.clear()
+    assert _password(client, "sam@example.org").headers["location"] == "/login/code"
+
+
+def test_demo_manager_logs_in_with_the_documented_authenticator_key(client, db, settings):
+    from app.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo
+
+    load_demo(session=db, settings=settings)
+    db.commit()
+    response = client.post("/login", data={"email": "manager@example.org", "password": DEMO_PASSWORD})
+    assert response.headers["location"] == "/login/code"
+    code = pyotp.TOTP(DEMO_TOTP_SECRET).now()
+    assert client.post("/login/code", data={"code": code}).headers["location"] == "/"
+    assert DEMO_TOTP_SECRET in (ROOT / "README.md").read_text()
