@@ -11,6 +11,9 @@ ordinary form post) it does nothing. With one:
   `request.state.remember_result`). The change and its ledger row commit or roll back together:
   a crash after the commit leaves a row that a replay will find; a crash before leaves neither.
 
+An item sealed on a device (`/sync/sealed`) is applied only when the session's user is the user it
+was sealed for; otherwise it answers 401 and applies nothing.
+
 A conflict's resolution is posted to the record's own form with `?resolves=<op id>`; when that
 succeeds, the conflict is marked settled in the same transaction.
 
@@ -75,6 +78,15 @@ def _idempotent(request: Request, session: SessionDep) -> Iterator[str | None]:
     # Family screens take part too (their rating forms are offline-capable); the route itself
     # still decides whether this actor may use it.
     actor = get_actor(request, session, request.app.state.settings)
+    author = getattr(request.state, "sealed_for", None)
+    if author is not None and author != str(actor.id):
+        # A shared tablet: another worker's item, sent while someone else is logged in. It stays
+        # on the device unapplied, to be sent when its author logs in (docs/offline.md "At rest").
+        raise HTTPException(
+            status_code=401,
+            detail="This item was saved by another worker on this device. Log in as its author to send it.",
+            headers={"X-Sealed-For": author},
+        )
     key = parse_key(raw) if raw else None
     op = None
     if key is not None:

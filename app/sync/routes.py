@@ -126,10 +126,10 @@ async def send_sealed(request: Request) -> Response:
     if item.get("base_version") not in (None, ""):
         # The device moves a later edit's version on after an earlier one applied (followOn).
         fields = [[k, str(item["base_version"]) if k == "base_version" else v] for k, v in fields]
-    return await _dispatch(request, target=item["target"], fields=fields, op_id=item["id"])
+    return await _dispatch(request, target=item["target"], fields=fields, op_id=item["id"], author=item["user_id"])
 
 
-async def _dispatch(request: Request, *, target: str, fields: list[list[str]], op_id: str) -> Response:
+async def _dispatch(request: Request, *, target: str, fields: list[list[str]], op_id: str, author: str) -> Response:
     url = urlsplit(target)
     body = urlencode([(k, v) for k, v in fields]).encode()
     skip = {b"content-type", b"content-length", b"idempotency-key"}
@@ -149,7 +149,8 @@ async def _dispatch(request: Request, *, target: str, fields: list[list[str]], o
         raw_path=url.path.encode(),
         query_string=url.query.encode(),
         headers=headers,
-        state={},
+        # The ledger applies the item only if this session's user is the one it was sealed for.
+        state={"sealed_for": author},
     )
     sent = False
 
@@ -171,7 +172,7 @@ async def _dispatch(request: Request, *, target: str, fields: list[list[str]], o
 
     await request.app(scope, receive, send)
     response = Response(content=b"".join(answer["body"]), status_code=answer["status"])
-    keep = {b"content-type", b"location", b"set-cookie", b"retry-after", b"idempotent-replayed"}
+    keep = {b"content-type", b"location", b"set-cookie", b"retry-after", b"idempotent-replayed", b"x-sealed-for"}
     response.raw_headers = [(k, v) for k, v in response.raw_headers if k != b"content-type"]
     response.raw_headers.extend((k, v) for k, v in answer["headers"] if k.lower() in keep)
     return response

@@ -47,10 +47,13 @@
     return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join("-");
   }
   // The offline page is the same for everyone, so the last user is remembered on the device.
+  // Another worker logging in on a shared tablet must not open the first one's kept pages: they
+  // go (the first worker's outbox stays, and is only ever sent by them).
+  var USER = "homeward.user", last = localStorage.getItem(USER), switched = document.body.dataset.userId && last && last !== document.body.dataset.userId;
   function me() {
     var id = document.body.dataset.userId;
-    if (id) localStorage.setItem("homeward.user", id);
-    return id || localStorage.getItem("homeward.user") || "";
+    if (id) localStorage.setItem(USER, id);
+    return id || localStorage.getItem(USER) || "";
   }
   // Queued work is only ever sent by the person who saved it (DESIGN.md "Offline").
   function myOps() {
@@ -296,7 +299,7 @@
           if (response.type === "opaqueredirect" || response.ok) {
             return remove(OUTBOX, op.id).then(function () { return followOn(op, queue.slice(i + 1)); }).then(function () { return next(i + 1); });
           }
-          if (response.status === 401) { paused = true; askToLogIn(); return null; }
+          if (response.status === 401) { paused = true; return messageFrom(response).then(askToLogIn).then(function () { return null; }); }
           // Homeward is down or busy: stop, keep the rest in order, and try again later.
           if (response.status >= 500 || response.status === 408 || response.status === 429) return null;
           // A 409 with a Location is a conflict the server kept for the worker to settle.
@@ -335,13 +338,13 @@
     }));
   }
 
-  function askToLogIn() {
+  function askToLogIn(why) {
     if (document.querySelector("[data-login-again]")) return;
     var p = document.createElement("p"), a = document.createElement("a");
     p.className = "flash flash-warning";
     p.setAttribute("role", "alert");
     p.setAttribute("data-login-again", "");
-    p.textContent = "Your session has ended, so syncing is paused. Nothing is lost. ";
+    p.textContent = (typeof why === "string" && why.indexOf("author") > 0 ? why : "Your session has ended, so syncing is paused.") + " Nothing is lost. ";
     a.href = "/login?next=" + encodeURIComponent(location.pathname);
     a.textContent = "Log in again to send what is waiting";
     p.appendChild(a);
@@ -623,6 +626,7 @@
   // ---- Start -------------------------------------------------------------------------------
   // Without a worker (a private window, an old browser) pages still work online.
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(function () {});
+  if (switched) clearDevice();
   document.querySelectorAll("form[data-offline]").forEach(function (form) {
     // A page kept on the device is the same every time it opens: each new record needs its own
     // id. A form re-shown with errors keeps its id, so correcting it cannot make a duplicate.
