@@ -184,9 +184,9 @@
   function operationFrom(form, submitter) {
     var idField = form.querySelector(NEW_ID);
     // A new record's id is the operation's id, so a replay can never create it twice. An edit
-    // form (data-offline-edit) keeps its id, which names the record being changed, and gets an
+    // form (data-offline="edit") keeps its id, which names the record being changed, and gets an
     // operation id of its own.
-    var edit = form.hasAttribute("data-offline-edit");
+    var edit = form.dataset.offline === "edit";
     var id = form.dataset.retry || (!edit && idField && idField.value) || uuid();
     if (idField && !edit) idField.value = id;
     var fields = [];
@@ -226,7 +226,30 @@
   // of its own; an edit form keeps the id of the record it changes.
   function freshId(form) {
     var idField = form.querySelector(NEW_ID);
-    if (idField && !form.hasAttribute("data-offline-edit")) idField.value = uuid();
+    if (idField && form.dataset.offline !== "edit") idField.value = uuid();
+  }
+
+  // An edit sends what its page showed (`shown`), so the server merges it field by field with
+  // the record as it is then: a kept page hours old changes only what the worker changed.
+  function markShown(form) {
+    var shown = {}, input = form.elements.shown || form.appendChild(Object.assign(document.createElement("input"), { type: "hidden", name: "shown" }));
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || /^(hidden|submit|button|file|reset)$/.test(el.type)) return;
+      if (el.type === "checkbox" || el.type === "radio") shown[el.name] = el.defaultChecked ? el.value : shown[el.name] || "";
+      else if (el.tagName === "SELECT") shown[el.name] = (Array.prototype.find.call(el.options, function (o) { return o.defaultSelected; }) || el.options[0] || {}).value || "";
+      else shown[el.name] = el.defaultValue;
+    });
+    input.value = JSON.stringify(shown);
+  }
+  // An edit kept on the device: the form now shows the record as the worker left it, so a
+  // correction made from it next changes only what it corrects.
+  function nowShows(form) {
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.type === "checkbox" || el.type === "radio") el.defaultChecked = el.checked;
+      else if (el.tagName === "SELECT") Array.prototype.forEach.call(el.options, function (o) { o.defaultSelected = o.selected; });
+      else if (el.type !== "hidden") el.defaultValue = el.value;
+    });
+    markShown(form);
   }
 
   function note(form, text, kind) {
@@ -243,7 +266,7 @@
       if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
       note(form, "Saved on this device — will sync when online");
       delete form.dataset.retry;
-      form.reset();
+      if (form.dataset.offline === "edit") nowShows(form); else form.reset();
       freshId(form);
       return refresh();
     }).then(function () {
@@ -630,7 +653,9 @@
   document.querySelectorAll("form[data-offline]").forEach(function (form) {
     // A page kept on the device is the same every time it opens: each new record needs its own
     // id. A form re-shown with errors keeps its id, so correcting it cannot make a duplicate.
-    if (!form.querySelector(".field-error")) freshId(form);
+    // A form re-shown with errors shows what was sent, not what Homeward holds: it goes without
+    // `shown`, and the server falls back on its base_version.
+    if (!form.querySelector(".field-error")) { freshId(form); if (form.dataset.offline === "edit") markShown(form); }
   });
   document.querySelectorAll("[data-offline-case]").forEach(showCase);
   restoreRetry();
