@@ -263,7 +263,7 @@
 
   function keep(form, op) {
     return seal(op).then(function (sealed) { return save(OUTBOX, sealed); }).then(function () {
-      if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
+      persist();
       note(form, "Saved on this device — will sync when online");
       delete form.dataset.retry;
       if (form.dataset.offline === "edit") nowShows(form); else form.reset();
@@ -411,46 +411,57 @@
 
   // ---- Take offline ------------------------------------------------------------------------
   // Keeps the case page, the pages each feature lists for it (GET /cases/<id>/offline-pages:
-  // framework screens, family screens) and the pages reachable from them within the case (at most
-  // MAX_PAGES) in the pages cache the service worker reads when there is no signal.
+  // framework screens, family screens) and the pages reachable from them within the case, in the
+  // pages cache the service worker reads when there is no signal. Pages are fetched in the order a
+  // visit uses them (rank below); the essentials are always kept, the rest up to MAX_PAGES, and
+  // the case page says exactly how many were kept and how many not.
+  var ESSENTIAL = [/^$/, /^\/contacts\/new/, /^\/people\//, /^\/consent/, /^\/(end|reactivate|dormant-review)(\?|$)/];
+  function rank(rest, listed) {
+    for (var i = 0; i < ESSENTIAL.length; i++) if (ESSENTIAL[i].test(rest)) return i;
+    return listed ? 10 : /version|history|\/meetings\/|letter|print/.test(rest) ? 30 : 20;
+  }
   function takeOffline(section) {
-    var base = "/cases/" + section.dataset.offlineCase, urls = [base], seen = {}, listed = {};
-    seen[base] = true;
-    function add(path, always) {
-      if (seen[path] || urls.length >= MAX_PAGES) return;
+    var base = "/cases/" + section.dataset.offlineCase, queue = [], seen = {}, kept = [], skipped = 0, order = 0;
+    function add(path, listed) {
+      if (seen[path]) return;
       seen[path] = true;
-      if (always) listed[path] = true;
-      urls.push(path);
+      queue.push({ url: path, listed: listed, rank: rank(path.slice(base.length), listed), n: order++ });
     }
     function collect(doc) {
       doc.querySelectorAll("main a[href]").forEach(function (a) {
         var u = new URL(a.getAttribute("href"), location.href);
-        if (u.origin === location.origin && u.pathname.indexOf(base + "/") === 0) add(u.pathname + u.search, false);
+        if (u.origin === location.origin && (u.pathname + "/").indexOf(base + "/") === 0) add(u.pathname + u.search, false);
       });
     }
+    add(base, true);
     return fetch(base + "/offline-pages", { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : { pages: [] }; })
       .then(function (d) { (d.pages || []).forEach(function (p) { add(p, true); }); })
       .then(function () { return caches.open(PAGES_CACHE); })
       .then(function (cache) {
-        var fetchOne = function (i) {
-          if (i >= urls.length) return null;
-          return fetch(urls[i], { credentials: "same-origin" }).then(function (r) {
+        var fetchNext = function () {
+          if (!queue.length) return null;
+          queue.sort(function (a, b) { return a.rank - b.rank || a.n - b.n; });
+          var page = queue.shift();
+          if (page.rank >= ESSENTIAL.length && kept.length >= MAX_PAGES) { skipped++; return fetchNext(); }
+          return fetch(page.url, { credentials: "same-origin" }).then(function (r) {
             if (!r.ok || r.redirected) return null;
             return r.clone().text().then(function (html) {
               var doc = new DOMParser().parseFromString(html, "text/html");
               collect(doc);
               // Keep pages to read, offline-capable forms and the pages a feature listed; a
               // form that needs the server (screening, status changes) would only fail offline.
-              var online = doc.querySelector("main form[method=post]:not([data-offline])");
-              if (i === 0 || listed[urls[i]] || !online) return cache.put(urls[i], r);
+              if (page.listed || !doc.querySelector("main form[method=post]:not([data-offline])")) {
+                kept.push(page.url);
+                return cache.put(page.url, r);
+              }
             });
-          }).then(function () { return fetchOne(i + 1); });
+          }).then(fetchNext);
         };
-        return fetchOne(0).then(function () { return cache.add("/outbox").catch(function () {}); });
+        return fetchNext().then(function () { return cache.add("/outbox").catch(function () {}); });
       }).then(function () {
-        if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
-        return save(CASES, { url: base, name: section.dataset.caseName, urls: urls, taken_at: new Date().toISOString() });
+        persist();
+        return save(CASES, { url: base, name: section.dataset.caseName, urls: kept, skipped: skipped, taken_at: new Date().toISOString() });
       }).then(function () { return showCase(section); });
   }
 
@@ -471,7 +482,9 @@
     return store(CASES, "readonly", function (s) { return s.get(url); }).then(function (entry) {
       section.hidden = false;
       section.querySelector("[data-offline-state]").textContent = entry
-        ? "Kept on this device since " + when(entry.taken_at) + "." : "Not kept on this device.";
+        ? "Kept on this device since " + when(entry.taken_at) + ". Kept: " + entry.urls.length + " pages; not kept: " +
+          (entry.skipped ? entry.skipped + " older pages (records, versions and letters past the first " + MAX_PAGES + " pages)." : "none.")
+        : "Not kept on this device.";
       section.querySelector("[data-remove-offline]").hidden = !entry;
     });
   }
@@ -485,10 +498,14 @@
       takeOffline(section).catch(function () {
         section.querySelector("[data-offline-state]").textContent = "Could not keep this case on the device. Try again with a signal.";
       }).finally(function () { button.disabled = false; });
-    } else if (button.matches("[data-remove-offline]")) {
-      removeFromDevice("/cases/" + section.dataset.offlineCase).then(function () { showCase(section); });
-    } else if (button.matches("[data-remove-case]")) {
-      removeFromDevice(button.dataset.removeCase).then(renderOutbox);
+    } else if (button.matches("[data-remove-offline], [data-remove-case]")) {
+      var url = button.dataset.removeCase || "/cases/" + section.dataset.offlineCase;
+      // Items saved for the case stay in the outbox, but the pages to correct them go with it.
+      myOps().then(function (ops) {
+        var n = ops.filter(function (op) { return op.target.indexOf(url + "/") === 0; }).length;
+        if (n && !window.confirm(n + " saved for this case still waiting to sync. They stay on this device, but you will not be able to open this case's pages offline. Remove it anyway?")) return;
+        return removeFromDevice(url).then(function () { if (section) showCase(section); else renderOutbox(); });
+      });
     } else if (button.matches("[data-sync-now]")) {
       paused = false;
       sync();
@@ -594,14 +611,22 @@
   }
   document.addEventListener("homeward:outbox", renderOutbox);
 
-  function warnIfStorageNearlyFull() {
-    var warning = document.querySelector("[data-storage-warning]");
-    if (!warning || !navigator.storage || !navigator.storage.estimate) return;
-    navigator.storage.estimate().then(function (e) {
-      if (e.quota && e.usage / e.quota > 0.9) {
-        warning.textContent = "This device is nearly out of space for Homeward. Sync, and remove cases you no longer need from the device.";
-        warning.hidden = false;
-      }
+  // ---- Storage that may be lost ------------------------------------------------------------
+  // Unless the browser grants persistent storage it may clear Homeward's storage, waiting items
+  // included, when the device runs short of space. The Outbox and the case page say so.
+  function persist() {
+    var st = navigator.storage;
+    if (!st || !st.persist) return;
+    st.persist().then(function (granted) { localStorage.setItem("homeward.persisted", granted ? "1" : "0"); warnStorage(); }, function () {});
+  }
+  function warnStorage() {
+    var warnings = document.querySelectorAll("[data-storage-warning]"), st = navigator.storage;
+    if (!warnings.length || !st || !st.estimate) return;
+    st.estimate().then(function (e) {
+      var text = [];
+      if (localStorage.getItem("homeward.persisted") === "0") text.push("This browser has not agreed to keep Homeward's storage: if the device runs short of space it may delete the cases kept offline and items waiting to sync. Sync as soon as you have a signal.");
+      if (e.quota && e.usage / e.quota > 0.9) text.push("This device is nearly out of space for Homeward. Sync, and remove cases you no longer need from the device.");
+      warnings.forEach(function (w) { w.textContent = text.join(" "); w.hidden = !text.length; });
     });
   }
 
@@ -659,7 +684,7 @@
   });
   document.querySelectorAll("[data-offline-case]").forEach(showCase);
   restoreRetry();
-  warnIfStorageNearlyFull();
+  warnStorage();
   if (document.body.dataset.userId) fetchOutboxKey();
   window.addEventListener("online", sync);
   window.addEventListener("offline", refresh);
