@@ -93,7 +93,7 @@
       // Sealed on this device: the server opens it and hands it to the same route (sealing.py).
       url = "/sync/sealed";
       request.method = "POST";
-      request.body = JSON.stringify({ id: op.id, target: op.target, method: op.method, user_id: op.user_id, base_version: op.base_version, sealed: op.sealed });
+      request.body = JSON.stringify({ id: op.id, target: op.target, method: op.method, user_id: op.user_id, base_version: op.base_version, label: op.label, sealed: op.sealed });
       request.headers = { "Content-Type": "application/json", "Accept": "application/json" };
     } else {
       request.body = new URLSearchParams();

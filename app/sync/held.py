@@ -1,0 +1,132 @@
+"""Offline items for cases that moved on while they waited (DESIGN.md "Offline"; docs/offline.md).
+
+An item made on a kept page can arrive after its case was given to another worker or closed. It
+is never applied silently, and never stranded: it is kept here for the team's supervisor, who
+reads what was written and settles it by hand, and the author's device is told where it went.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlsplit
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from sqlmodel import Session, select
+
+from app.accounts.models import Role, User
+from app.audit import service as audit
+from app.cases.models import Case, CaseStatus
+from app.db import is_valid_id
+from app.security.auth import Actor, LoginRequired, get_actor
+from app.security.permissions import can_change_case
+from app.sync.models import HeldItem, SyncOperation
+from app.timeutil import utcnow
+
+CASE_TARGET = re.compile(r"^/cases/(\d+)(/|$)")
+# Fields the device adds for replay; not what the worker wrote.
+NOT_WRITTEN = {"id", "base_version", "shown"}
+
+
+def _supervisors(session: Session, team_id: int | None) -> str:
+    names = session.exec(
+        select(User.full_name).where(User.team_id == team_id, User.role == Role.supervisor, User.is_active)
+    ).all()
+    return " and ".join(names) or "your team's supervisor"
+
+
+def where_it_went(session: Session, held: HeldItem) -> str:
+    """What the author's device shows beside the item."""
+    who = _supervisors(session, held.team_id)
+    if held.reason == "closed":
+        return f"Not applied: this case was closed before this item arrived. It was kept for {who} (supervisor) to see."
+    return (
+        "Not applied: this case is now held by another worker. "
+        f"It went to {who} (supervisor) as waiting for reassignment."
+    )
+
+
+def hold_if_moved_on(*, request: Request, item: dict, fields: list[list[str]]) -> JSONResponse | None:
+    """Keep a sealed item for the supervisor if its case moved on; None to send it as usual.
+
+    Runs in its own short transaction before the item is handed to its route, so the route's own
+    session is not held open alongside it (SQLite allows one writer).
+    """
+    match = CASE_TARGET.match(urlsplit(item["target"]).path)
+    if match is None or not is_valid_id(int(match[1])):
+        return None
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        if session.get(SyncOperation, item["id"]) is not None:
+            return None  # applied before the case moved on: the ledger answers it again
+        held = session.get(HeldItem, item["id"])
+        if held is None:
+            try:
+                actor = get_actor(request, session, request.app.state.settings)
+            except LoginRequired:
+                return None  # the route answers 401, and the device waits for the log-in
+            case = session.get(Case, int(match[1]))
+            if case is None or str(actor.id) != item["user_id"]:
+                return None  # not found, or not the author's session: the route and ledger answer
+            reason = (
+                "closed"
+                if case.status == CaseStatus.closed
+                else None
+                if can_change_case(actor.user, case)
+                else "reassigned"
+            )
+            if reason is None:
+                return None
+            held = _hold(session=session, actor=actor, case=case, item=item, fields=fields, reason=reason)
+            session.commit()
+        return JSONResponse({"detail": where_it_went(session, held), "held": held.reason}, status_code=409)
+
+
+def _hold(*, session: Session, actor: Actor, case: Case, item: dict, fields: list[list[str]], reason: str) -> HeldItem:
+    held = HeldItem(
+        op_id=item["id"],
+        user_id=actor.id,
+        case_id=case.id,
+        team_id=case.team_id,
+        reason=reason,
+        target=item["target"][:300],
+        label=str(item.get("label") or "")[:200],
+        fields=json.dumps([[k, v] for k, v in fields if k not in NOT_WRITTEN]),
+    )
+    session.add(held)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="held_for_supervisor",
+        object_type="offline_item",
+        object_id=held.op_id,
+        case_id=case.id,
+        detail=reason,
+    )
+    return held
+
+
+def held_for(*, session: Session, actor: Actor, limit: int = 100) -> list[HeldItem]:
+    """The team's held items, unsettled first, then the most recent (one query)."""
+    return list(
+        session.exec(
+            select(HeldItem)
+            .where(HeldItem.team_id == actor.user.team_id)
+            .order_by(HeldItem.settled_at.is_not(None), HeldItem.held_at.desc())
+            .limit(limit)
+        ).all()
+    )
+
+
+def settle(*, session: Session, actor: Actor, held: HeldItem) -> None:
+    """The supervisor has dealt with the item (passed it to the new worker, or filed it)."""
+    held.settled_at, held.settled_by_id = utcnow(), actor.id
+    session.add(held)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="held_item_settled",
+        object_type="offline_item",
+        object_id=held.op_id,
+        case_id=held.case_id,
+    )
