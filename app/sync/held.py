@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from fastapi import Request
@@ -21,7 +22,7 @@ from app.cases.models import Case, CaseStatus
 from app.db import is_valid_id
 from app.security.auth import Actor, LoginRequired, get_actor
 from app.security.permissions import can_change_case
-from app.sync.models import HeldItem, SyncOperation
+from app.sync.models import DeviceItem, HeldItem, SyncOperation
 from app.timeutil import utcnow
 
 CASE_TARGET = re.compile(r"^/cases/(\d+)(/|$)")
@@ -130,3 +131,39 @@ def settle(*, session: Session, actor: Actor, held: HeldItem) -> None:
         object_id=held.op_id,
         case_id=held.case_id,
     )
+
+
+def lost_from_device(*, session: Session, actor: Actor, holding: list[dict], discarded: list[str]) -> list[DeviceItem]:
+    """Note what a device holds and answer what it held before and lost without sending.
+
+    A device reports its waiting items whenever it syncs. One reported before that is neither on
+    the device now, nor applied (ledger), nor kept for the supervisor, nor discarded by the worker
+    was lost with the browser's storage (site data cleared, or evicted for space).
+    """
+    known = {d.op_id: d for d in session.exec(select(DeviceItem).where(DeviceItem.user_id == actor.id)).all()}
+    now_held = {str(h.get("id")) for h in holding}
+    gone = [d for op_id, d in known.items() if op_id not in now_held]
+    ids = [d.op_id for d in gone]
+    arrived = set(session.exec(select(SyncOperation.op_id).where(SyncOperation.op_id.in_(ids))).all()) if ids else set()
+    arrived |= set(session.exec(select(HeldItem.op_id).where(HeldItem.op_id.in_(ids))).all()) if ids else set()
+    lost = [d for d in gone if d.op_id not in arrived and d.op_id not in discarded]
+    for d in gone:
+        session.delete(d)
+    for h in holding[:500]:
+        op_id = str(h.get("id"))[:36]
+        if op_id in known or session.get(SyncOperation, op_id) is not None:
+            continue
+        saved = _when(h.get("time"))
+        session.add(DeviceItem(op_id=op_id, user_id=actor.id, target=str(h.get("target", ""))[:300], saved_at=saved))
+    if lost:
+        audit.record(
+            session=session, actor=actor, action="device_items_lost", object_type="device", detail=str(len(lost))
+        )
+    return lost
+
+
+def _when(text: object):
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return utcnow()

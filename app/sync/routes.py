@@ -228,3 +228,17 @@ def held_handled(request: Request, op_id: str, session: SessionDep, actor: Curre
         held_items.settle(session=session, actor=actor, held=item)
         flash(request, "Marked as handled. The item stays listed here as a record.")
     return redirect(request, "/sync/held")
+
+
+@router.post("/sync/device-items")
+async def device_items(request: Request, session: SessionDep, actor: CurrentActor) -> JSONResponse:
+    """The device reports the items it holds; the answer lists those it has lost (held.lost_from_device)."""
+    try:
+        body = await request.json()
+    except ValueError:
+        raise HTTPException(status_code=400, detail="Not a list of items.") from None
+    body = body if isinstance(body, dict) else {}
+    holding = [h for h in body.get("holding") or [] if isinstance(h, dict)]
+    discarded = [str(d) for d in body.get("discarded") or []]
+    lost = held_items.lost_from_device(session=session, actor=actor, holding=holding, discarded=discarded)
+    return JSONResponse({"lost": [{"target": d.target, "saved_at": d.saved_at.isoformat()} for d in lost]})

@@ -116,3 +116,36 @@ class TestExpiry:
         context.set_offline(True)
         page.goto(f"{live_server}/outbox")
         expect(page.get_by_role("heading", name="Outbox")).to_be_visible()
+
+
+class TestLostStorage:
+    @pytest.fixture
+    def app(self, settings, engine, db):
+        from app.main import create_app
+        from tests.browser.offline_support import Flaky
+
+        return Flaky(create_app(settings, engine=engine))
+
+    def test_items_lost_when_site_data_is_cleared_are_named_on_the_next_load(
+        self, app, page, context, live_server, worker_case
+    ):
+        worker, case = worker_case
+        log_in(page, live_server, worker.email)
+        _save_contact_offline(page, context, live_server, case)
+        app.refuse = True  # Homeward is failing: the item stays waiting after the device reported it
+        context.set_offline(False)
+        page.reload()
+        expect(status(page)).to_have_text("1 waiting")
+        page.evaluate("window.HomewardOffline.sync()")
+
+        cdp = context.new_cdp_session(page)
+        cdp.send("Storage.clearDataForOrigin", {"origin": live_server, "storageTypes": "all"})
+        context.clear_cookies()
+        app.refuse = False
+        log_in(page, live_server, worker.email)
+        expect(page.get_by_role("alert").filter(has_text="never reached Homeward")).to_contain_text(
+            "1 saved on this device ("
+        )
+        expect(page.get_by_role("alert").filter(has_text="never reached Homeward")).to_contain_text(
+            "Please enter them again."
+        )

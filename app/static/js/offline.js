@@ -310,7 +310,7 @@
     // while the tablet is with the family (family mode) the worker's items wait for the hand-back.
     var body = document.body.dataset;
     if (paused || !navigator.onLine || !body.userId || "familyMode" in body) return refresh();
-    running = myOps().then(function (ops) {
+    running = myOps().then(function (ops) { return report(ops).then(function () { return ops; }); }).then(function (ops) {
       var queue = ops.filter(function (op) { return op.status === "waiting"; });
       if (!queue.length) return refresh();
       syncing = true;
@@ -344,6 +344,23 @@
     }).catch(function () { return null; }) // storage unavailable: nothing sent, nothing lost
       .finally(function () { syncing = false; running = null; return refresh(); });
     return running;
+  }
+
+  // Homeward remembers which items this device said it holds, so an item lost with the browser's
+  // storage (site data cleared, or evicted for space) is named instead of vanishing unnoticed.
+  var GONE = "homeward.discarded";
+  function report(ops) {
+    return fetch("/sync/device-items", {
+      method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify({ holding: ops.map(function (op) { return { id: op.id, target: op.target, time: op.time }; }), discarded: JSON.parse(localStorage.getItem(GONE) || "[]") })
+    }).then(function (r) { if (!r.ok) return null; localStorage.removeItem(GONE); return r.json(); }).then(function (d) {
+      if (!d || !d.lost.length) return;
+      var p = Object.assign(document.createElement("p"), { className: "flash flash-warning" });
+      p.setAttribute("role", "alert");
+      p.textContent = d.lost.length + " saved on this device (" + d.lost.map(function (l) { return when(l.saved_at); }).join(", ") +
+        ") never reached Homeward: this browser's storage was cleared before they could be sent, and they are lost. Please enter them again.";
+      document.getElementById("main").prepend(p);
+    }, function () {});
   }
 
   // Each applied edit makes one new version, so a later edit of the same record, made on this
@@ -510,6 +527,7 @@
       paused = false;
       sync();
     } else if (window.confirm("Discard this item? It will not be saved anywhere.")) {
+      localStorage.setItem(GONE, JSON.stringify(JSON.parse(localStorage.getItem(GONE) || "[]").concat(button.dataset.discard)));
       remove(OUTBOX, button.dataset.discard).then(refresh);
     }
   });
