@@ -66,7 +66,7 @@ def merge_edit(
     names = [f for f in fields if shown is None or f in shown]
     # An unticked box is not sent at all: absent means unticked for the fields the form showed.
     form = Form({**theirs, **dict(sent.items()), **{f: sent.get(f, "") for f in names}})
-    base_version = form.integer("base_version", required=True, minimum=1, maximum=10**9)
+    base_version = form.integer("base_version", required=True, minimum=0, maximum=10**9)
     typed = parse(form)
     if not form.ok:
         return Edit(form=form, values=typed, changed=False, conflicts={}, base_version=base_version)
