@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
@@ -149,3 +151,18 @@ class TestLostStorage:
         expect(page.get_by_role("alert").filter(has_text="never reached Homeward")).to_contain_text(
             "Please enter them again."
         )
+
+
+def test_a_waiting_item_keeps_no_family_name_or_note_readable_in_storage(page, context, live_server, worker_case):
+    worker, case = worker_case
+    log_in(page, live_server, worker.email)
+    page.goto(f"{live_server}/cases/{case.id}")  # fetches the outbox key for sealing
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{live_server}/cases/{case.id}/contacts/new")
+    context.set_offline(True)
+    page.get_by_label("Note").fill("Kayla's mum was upset about the school.")
+    page.get_by_role("button", name="Save contact").click()
+    expect(page.get_by_text("Saved on this device — will sync when online")).to_be_visible()
+    at_rest = json.dumps(stored(page))
+    assert "Kayla" not in at_rest and "upset" not in at_rest and '"sealed"' in at_rest
+    context.set_offline(False)

@@ -93,7 +93,7 @@
       // Sealed on this device: the server opens it and hands it to the same route (sealing.py).
       url = "/sync/sealed";
       request.method = "POST";
-      request.body = JSON.stringify({ id: op.id, target: op.target, method: op.method, user_id: op.user_id, base_version: op.base_version, label: op.label, sealed: op.sealed });
+      request.body = JSON.stringify({ id: op.id, target: op.target, method: op.method, user_id: op.user_id, base_version: op.base_version, label: labelOf(op), sealed: op.sealed });
       request.headers = { "Content-Type": "application/json", "Accept": "application/json" };
     } else {
       request.body = new URLSearchParams();
@@ -145,6 +145,9 @@
           op.sealed = { kid: key.kid, epk: b64(out[1]), iv: b64(iv), data: b64(out[0]) };
           // The few words shown in "waiting to sync" stay in this tab only, never in storage.
           if (op.summary) sessionStorage.setItem(SUMMARY + op.id, op.summary);
+          // So is its label (a page title names the family): storage keeps a plain one.
+          sessionStorage.setItem(SUMMARY + "label." + op.id, op.label);
+          op.label = "Saved item";
           delete op.fields;
           delete op.summary;
           return op;
@@ -153,6 +156,7 @@
       .catch(function () { return op; });
   }
   function summaryOf(op) { return op.summary || sessionStorage.getItem(SUMMARY + op.id) || ""; }
+  function labelOf(op) { return sessionStorage.getItem(SUMMARY + "label." + op.id) || op.label; }
   // The fields of an item, opened by the server when sealed (only for the account that made it).
   function fieldsOf(op) {
     if (!op.sealed) return Promise.resolve(op.fields);
@@ -557,7 +561,7 @@
     var list = document.createElement("ul");
     here.forEach(function (op) {
       var li = document.createElement("li");
-      li.appendChild(Object.assign(document.createElement("strong"), { textContent: op.label }));
+      li.appendChild(Object.assign(document.createElement("strong"), { textContent: labelOf(op) }));
       li.appendChild(document.createTextNode((summaryOf(op) ? ": " + summaryOf(op) : "") + " · saved " + when(op.time)));
       list.appendChild(li);
     });
@@ -567,7 +571,7 @@
   // ---- The Outbox page ---------------------------------------------------------------------
   function item(op) {
     var li = document.createElement("li"), title = document.createElement("strong");
-    title.textContent = op.label;
+    title.textContent = labelOf(op);
     li.appendChild(title);
     li.appendChild(document.createTextNode(" · saved " + when(op.time)));
     if (op.message) {
