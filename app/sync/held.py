@@ -12,7 +12,6 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from fastapi import Request
 from fastapi.responses import JSONResponse
 from sqlmodel import Session, select
 
@@ -20,7 +19,7 @@ from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.cases.models import Case, CaseStatus
 from app.db import is_valid_id
-from app.security.auth import Actor, LoginRequired, get_actor
+from app.security.auth import Actor
 from app.security.permissions import can_change_case
 from app.sync.models import DeviceItem, HeldItem, SyncOperation
 from app.timeutil import utcnow
@@ -48,39 +47,29 @@ def where_it_went(session: Session, held: HeldItem) -> str:
     )
 
 
-def hold_if_moved_on(*, request: Request, item: dict, fields: list[list[str]]) -> JSONResponse | None:
-    """Keep a sealed item for the supervisor if its case moved on; None to send it as usual.
+def hold_if_moved_on(*, session: Session, actor: Actor, item: dict, fields: list[list[str]]) -> JSONResponse | None:
+    """Keep a sealed item for the supervisor if its case moved on; None to apply it as usual.
 
-    Runs in its own short transaction before the item is handed to its route, so the route's own
-    session is not held open alongside it (SQLite allows one writer).
+    Called by the ledger (app/sync/ledger.py) for a sealed item not yet applied, with the
+    request's own session and actor, before the item's route runs; the case it loads is the one
+    the route then finds in the session.
     """
     match = CASE_TARGET.match(urlsplit(item["target"]).path)
     if match is None or not is_valid_id(int(match[1])):
         return None
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        if session.get(SyncOperation, item["id"]) is not None:
-            return None  # applied before the case moved on: the ledger answers it again
-        held = session.get(HeldItem, item["id"])
-        if held is None:
-            try:
-                actor = get_actor(request, session, request.app.state.settings)
-            except LoginRequired:
-                return None  # the route answers 401, and the device waits for the log-in
-            case = session.get(Case, int(match[1]))
-            if case is None or str(actor.id) != item["user_id"]:
-                return None  # not found, or not the author's session: the route and ledger answer
-            reason = (
-                "closed"
-                if case.status == CaseStatus.closed
-                else None
-                if can_change_case(actor.user, case)
-                else "reassigned"
-            )
-            if reason is None:
-                return None
-            held = _hold(session=session, actor=actor, case=case, item=item, fields=fields, reason=reason)
-            session.commit()
-        return JSONResponse({"detail": where_it_went(session, held), "held": held.reason}, status_code=409)
+    held = session.get(HeldItem, item["id"])
+    if held is None:
+        case = session.get(Case, int(match[1]))
+        if case is None:
+            return None  # the route answers 404 as usual
+        if case.status == CaseStatus.closed:
+            reason = "closed"
+        elif not can_change_case(actor.user, case):
+            reason = "reassigned"
+        else:
+            return None
+        held = _hold(session=session, actor=actor, case=case, item=item, fields=fields, reason=reason)
+    return JSONResponse({"detail": where_it_went(session, held), "held": held.reason}, status_code=409)
 
 
 def _hold(*, session: Session, actor: Actor, case: Case, item: dict, fields: list[list[str]], reason: str) -> HeldItem:

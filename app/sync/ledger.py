@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.db import SessionDep
 from app.security.auth import get_actor
+from app.sync import held as held_items
 from app.sync.models import SyncOperation
 
 HEADER = "Idempotency-Key"
@@ -95,6 +96,16 @@ def _idempotent(request: Request, session: SessionDep) -> Iterator[str | None]:
             if known.user_id != actor.id:
                 raise HTTPException(status_code=422, detail="This operation id was already used by someone else.")
             raise Replayed(recorded_response(known))
+        sealed = getattr(request.state, "sealed_item", None)
+        if sealed is not None:
+            # A case given to another worker or closed meanwhile: kept for the supervisor, never
+            # applied. Committed here: the answer is raised, which would roll the session back.
+            held = held_items.hold_if_moved_on(
+                session=session, actor=actor, item=sealed, fields=request.state.sealed_fields
+            )
+            if held is not None:
+                session.commit()
+                raise Replayed(held)
         op = SyncOperation(op_id=key, user_id=actor.id, method=request.method, target=request.url.path[:300])
         session.add(op)
         try:

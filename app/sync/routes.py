@@ -7,7 +7,6 @@ import json
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import select
 
@@ -132,15 +131,11 @@ async def send_sealed(request: Request) -> Response:
     if item.get("base_version") not in (None, ""):
         # The device moves a later edit's version on after an earlier one applied (followOn).
         fields = [[k, str(item["base_version"]) if k == "base_version" else v] for k, v in fields]
-    # A case given to another worker or closed meanwhile: kept for the supervisor, never applied.
-    held = await run_in_threadpool(held_items.hold_if_moved_on, request=request, item=item, fields=fields)
-    if held is not None:
-        return held
-    return await _dispatch(request, target=item["target"], fields=fields, op_id=item["id"], author=item["user_id"])
+    return await _dispatch(request, item=item, fields=fields)
 
 
-async def _dispatch(request: Request, *, target: str, fields: list[list[str]], op_id: str, author: str) -> Response:
-    url = urlsplit(target)
+async def _dispatch(request: Request, *, item: dict, fields: list[list[str]]) -> Response:
+    url, op_id = urlsplit(item["target"]), item["id"]
     body = urlencode([(k, v) for k, v in fields]).encode()
     skip = {b"content-type", b"content-length", b"idempotency-key"}
     headers = [(k, v) for k, v in request.scope["headers"] if k not in skip] + [
@@ -159,8 +154,9 @@ async def _dispatch(request: Request, *, target: str, fields: list[list[str]], o
         raw_path=url.path.encode(),
         query_string=url.query.encode(),
         headers=headers,
-        # The ledger applies the item only if this session's user is the one it was sealed for.
-        state={"sealed_for": author},
+        # The ledger applies the item only if this session's user is the one it was sealed for,
+        # and keeps it for the supervisor if its case moved on (app/sync/held.py).
+        state={"sealed_for": item["user_id"], "sealed_item": item, "sealed_fields": fields},
     )
     sent = False
 
