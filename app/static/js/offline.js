@@ -38,14 +38,8 @@
   function remove(name, key) { return store(name, "readwrite", function (s) { return s.delete(key); }); }
 
   // ---- Who and what ------------------------------------------------------------------------
-  function uuid() {
-    if (crypto.randomUUID) return crypto.randomUUID();
-    var b = crypto.getRandomValues(new Uint8Array(16)), h = [];
-    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
-    b.forEach(function (x) { h.push((x + 256).toString(16).slice(1)); });
-    h = h.join("");
-    return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join("-");
-  }
+  // Offline work needs the service worker, so a secure context, where randomUUID always exists.
+  function uuid() { return crypto.randomUUID(); }
   // The offline page is the same for everyone, so the last user is remembered on the device.
   // Another worker logging in on a shared tablet must not open the first one's kept pages: they
   // go (the first worker's outbox stays, and is only ever sent by them).
@@ -94,7 +88,7 @@
       url = "/sync/sealed";
       request.method = "POST";
       request.body = JSON.stringify({ id: op.id, target: op.target, method: op.method, user_id: op.user_id, base_version: op.base_version, label: labelOf(op), sealed: op.sealed });
-      request.headers = { "Content-Type": "application/json", "Accept": "application/json" };
+      request.headers = JSON_HEADERS;
     } else {
       request.body = new URLSearchParams();
       op.fields.forEach(function (pair) { request.body.append(pair[0], pair[1]); });
@@ -107,7 +101,7 @@
   // What waits on the device is sealed to Homeward's public key: ECDH P-256 with a fresh key per
   // item, HKDF-SHA256, AES-GCM. Only the server can open it; id, target, label and base version
   // stay readable because replay needs them. Without WebCrypto or a key, an item is kept as typed.
-  var KEY_ITEM = "homeward.outboxKey", SUMMARY = "homeward.summary.";
+  var KEY_ITEM = "homeward.outboxKey", SUMMARY = "homeward.summary.", JSON_HEADERS = { "Content-Type": "application/json", "Accept": "application/json" };
   function outboxKey() {
     try { return JSON.parse(localStorage.getItem(KEY_ITEM) || "null"); } catch (e) { return null; }
   }
@@ -116,11 +110,7 @@
     fetch("/sync/outbox-key", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; })
       .then(function (key) { if (key && key.kid) localStorage.setItem(KEY_ITEM, JSON.stringify(key)); }, function () {});
   }
-  function b64(buffer) {
-    var text = "";
-    new Uint8Array(buffer).forEach(function (b) { text += String.fromCharCode(b); });
-    return btoa(text);
-  }
+  function b64(buffer) { return btoa(String.fromCharCode.apply(null, new Uint8Array(buffer))); }
   function seal(op) {
     var key = outboxKey(), subtle = window.crypto && window.crypto.subtle, enc = new TextEncoder();
     if (!key || !subtle) return Promise.resolve(op);
@@ -161,7 +151,7 @@
   function fieldsOf(op) {
     if (!op.sealed) return Promise.resolve(op.fields);
     return fetch("/sync/sealed/open", {
-      method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      method: "POST", credentials: "same-origin", headers: JSON_HEADERS,
       body: JSON.stringify({ id: op.id, target: op.target, user_id: op.user_id, sealed: op.sealed })
     }).then(function (r) { return r.ok ? r.json() : { fields: [] }; }).then(function (d) { return d.fields || []; });
   }
@@ -355,7 +345,7 @@
   var GONE = "homeward.discarded";
   function report(ops) {
     return fetch("/sync/device-items", {
-      method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      method: "POST", credentials: "same-origin", headers: JSON_HEADERS,
       body: JSON.stringify({ holding: ops.map(function (op) { return { id: op.id, target: op.target, time: op.time }; }), discarded: JSON.parse(localStorage.getItem(GONE) || "[]") })
     }).then(function (r) { if (!r.ok) return null; localStorage.removeItem(GONE); return r.json(); }).then(function (d) {
       if (!d || !d.lost.length) return;
