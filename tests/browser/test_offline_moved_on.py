@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from sqlmodel import func, select
 
 from app.cases.models import Case, Contact
-from tests.browser.conftest import log_in
+from tests.browser.conftest import assert_accessible, log_in
 from tests.browser.offline_support import status, take_offline
 from tests.factories import make_case, make_user
 
@@ -55,5 +55,6 @@ def test_items_for_a_reassigned_and_a_closed_case_go_to_the_supervisor_and_the_w
     expect(page.get_by_text("Kayla wants to try the youth club.")).to_be_visible()
     expect(page.get_by_text("Tyler's last visit went well.")).to_be_visible()
     expect(page.get_by_text("Case closed before it arrived")).to_be_visible()
+    assert_accessible(page, "waiting-for-reassignment")
     db.expire_all()
     assert db.exec(select(func.count()).select_from(Contact)).one() == 0
