@@ -82,11 +82,10 @@ def _idempotent(request: Request, session: SessionDep) -> Iterator[str | None]:
     author = getattr(request.state, "sealed_for", None)
     if author is not None and author != str(actor.id):
         # A shared tablet: another worker's item, sent while someone else is logged in. It stays
-        # on the device unapplied, to be sent when its author logs in (docs/offline.md "At rest").
+        # on the device unapplied, to be sent when its author logs in (docs/offline.md "Sealed at rest").
         raise HTTPException(
             status_code=401,
             detail="This item was saved by another worker on this device. Log in as its author to send it.",
-            headers={"X-Sealed-For": author},
         )
     key = parse_key(raw) if raw else None
     op = None
