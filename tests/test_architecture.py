@@ -42,6 +42,8 @@ SITS_WITH_CASES = {
     "app.audit.feature": "declares the two above",
     "app.sync.routes": "the outbox and conflict pages, and the case's offline pages",
     "app.sync.feature": "declares the routes above",
+    "app.sync.held": "keeps items whose case moved to another worker or closed, for the supervisor",
+    "app.sync.ledger": "applies each outbox item once, holding it when its case moved on (app.sync.held)",
 }
 
 # The rule's line names security/accounts/audit as one layer, and they are one unit for cycles:

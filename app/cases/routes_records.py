@@ -18,7 +18,7 @@ from app.cases import contacts as contact_service
 from app.cases import people as people_service
 from app.cases import service
 from app.cases.models import CONSENT_HOW, CONSENT_PURPOSES, CONTACT_KINDS, CONTACT_PLACES, Consent, Contact, Person
-from app.cases.service import Conflict, Refused
+from app.cases.service import Refused
 from app.db import SessionDep
 from app.forms import Form
 from app.security.auth import CurrentActor
@@ -136,22 +136,28 @@ async def update_person(
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     person = _person_of(session, case, person_id)
-    form = Form(await request.form())
-    base_version = form.integer("base_version", required=True, minimum=1, maximum=10**9)
-    fields = _person_fields(form, young_person=person.is_young_person)
+    # Merged field by field with the person as they are now (app/sync, docs/offline.md "Conflicts").
+    labels = {k: v for k, v in PERSON_LABELS.items() if not (person.is_young_person and k == "relationship")}
+    edit = sync.merge_edit(
+        sent=await request.form(),
+        current=person.model_dump(),
+        current_version=person.version,
+        fields=labels,
+        parse=lambda form: _person_fields(form, young_person=person.is_young_person),
+    )
+    form, fields = edit.form, edit.values
     if person.is_young_person:
         fields["relationship"] = person.relationship
     if form.ok and people_service.duplicate_of(session=session, case=case, name=fields["name"], excluding=person.id):
         form.error("name", f"{' '.join(fields['name'].split())} is already one of this family's people.")
     if not form.ok:
         return render(request, "cases/person.html", {"case": case, "person": person, "form": form}, status_code=422)
-    try:
+    if edit.changed:
         people_service.update_person(
-            session=session, case=case, person=person, by=actor, base_version=base_version, changes=fields
+            session=session, case=case, person=person, by=actor, base_version=person.version, changes=fields
         )
-    except Conflict as conflict:
-        # Kept as a conflict for the worker to settle side by side (app/sync); nothing is overwritten.
-        labels = {k: v for k, v in PERSON_LABELS.items() if not (person.is_young_person and k == "relationship")}
+    if edit.conflicts:
+        # Only the fields changed on both sides wait for the worker; the rest are saved above.
         return sync.keep_conflict(
             request,
             session=session,
@@ -161,13 +167,11 @@ async def update_person(
             record_type="person",
             record_id=person.id,
             record_label=person.name,
-            base_version=base_version,
-            server_version=conflict.current_version,
-            mine=form.values,
-            theirs=person.model_dump(),
+            base_version=edit.base_version or person.version,
+            server_version=person.version,
+            conflicts=edit.conflicts,
             labels=labels,
             yes_no=("in_household", "knows_the_worries"),
-            message=conflict.message,
         )
     flash(request, f"{person.name}'s details saved.")
     return redirect(request, f"/cases/{case.id}#people")

@@ -28,6 +28,8 @@ from app.network.models import (
 from app.review import service as review
 from app.security.auth import CurrentActor
 from app.security.permissions import can_change_case, get_case
+from app.sync import service as sync
+from app.sync.ledger import Idempotent
 from app.templating import flash, redirect, render, templates
 
 router = APIRouter()
@@ -88,42 +90,70 @@ def network_page(request: Request, case_id: int, session: SessionDep, actor: Cur
     return render(request, "network/network.html", _map_context(session, case, actor))
 
 
+MEMBER_LABELS = {"circle": "Circle", "agreed_to_help": "Has agreed to help", "how_they_help": "How they help"}
+
+
+def _member_fields(form: Form) -> dict:
+    return {
+        "circle": form.choice("circle", [c.value for c in Circle]) or Circle.family.value,
+        "agreed_to_help": form.boolean("agreed_to_help"),
+        "how_they_help": form.text("how_they_help", max_length=1000),
+    }
+
+
 @router.post("/cases/{case_id}/network/people/{person_id}")
 async def save_person(
-    request: Request, case_id: int, person_id: str, session: SessionDep, actor: CurrentActor
+    request: Request, case_id: int, person_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
-    circle = form.choice("circle", [c.value for c in Circle]) or Circle.family
-    how = form.text("how_they_help", max_length=1000)
-    base = form.integer("base_version", minimum=0, default=None)
-    if not form.ok:
+    member = service.member_for(session=session, case=case, person_id=person_id)
+    version = member.version if member else 0
+    # Merged field by field with the entry as it is now (app/sync, docs/offline.md "Conflicts").
+    edit = sync.merge_edit(
+        sent=await request.form(),
+        current=member.model_dump() if member else _member_fields(Form({})),
+        current_version=version,
+        fields=MEMBER_LABELS,
+        parse=_member_fields,
+    )
+    if not edit.form.ok:
         return render(
             request,
             "network/network.html",
-            _map_context(session, case, actor, form=form, form_for=person_id),
+            _map_context(session, case, actor, form=edit.form, form_for=person_id),
             status_code=422,
         )
-    try:
-        member = service.save_person_facts(
+    if edit.changed or member is None:
+        try:
+            member = service.save_person_facts(
+                session=session, case=case, person_id=person_id, base_version=version, **edit.values
+            )
+        except service.WrongCase:
+            raise HTTPException(status_code=404) from None
+        audit.record(
             session=session,
-            case=case,
-            person_id=person_id,
-            circle=circle,
-            agreed_to_help=form.boolean("agreed_to_help"),
-            how_they_help=how,
-            base_version=base,
+            actor=actor,
+            action="update",
+            object_type="network_member",
+            object_id=member.id,
+            case_id=case.id,
         )
-    except service.StaleVersion:
-        return _conflict(request, case, _base(case.id), "this person's place in the network")
-    audit.record(
-        session=session,
-        actor=actor,
-        action="update",
-        object_type="network_member",
-        object_id=member.id,
-        case_id=case.id,
-    )
+    if edit.conflicts:
+        return sync.keep_conflict(
+            request,
+            session=session,
+            actor=actor,
+            op_id=op,
+            case_id=case.id,
+            record_type="network_member",
+            record_id=member.id,
+            record_label="Place in the network",
+            base_version=edit.base_version or version,
+            server_version=member.version,
+            conflicts=edit.conflicts,
+            labels=MEMBER_LABELS,
+            yes_no=("agreed_to_help",),
+        )
     flash(request, "Network details saved.")
     return redirect(request, _base(case.id) + "#list")
 

@@ -138,6 +138,13 @@ def network_map(*, session: Session, case: Case) -> tuple[Person | None, list[Ma
     return young_person, entries
 
 
+def member_for(*, session: Session, case: Case, person_id: str) -> NetworkMember | None:
+    """The network entry of one of the case's people, if they have one yet."""
+    return session.exec(
+        select(NetworkMember).where(NetworkMember.case_id == case.id, NetworkMember.person_id == person_id)
+    ).first()
+
+
 def save_person_facts(
     *,
     session: Session,
@@ -152,9 +159,7 @@ def save_person_facts(
     person = session.get(Person, person_id)
     if person is None or person.case_id != case.id or person.is_young_person:
         raise WrongCase()
-    member = session.exec(
-        select(NetworkMember).where(NetworkMember.case_id == case.id, NetworkMember.person_id == person_id)
-    ).first()
+    member = member_for(session=session, case=case, person_id=person_id)
     current = member.version if member else 0
     if base_version is not None and base_version != current:
         if member is not None and (member.circle, member.agreed_to_help, member.how_they_help) == (

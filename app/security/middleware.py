@@ -5,7 +5,11 @@
 - cross-site request protection for unsafe methods from Sec-Fetch-Site, falling back to Origin
   (https://datasette.io/ and https://web.dev/articles/fetch-metadata): no token to expire, so
   requests replayed from the offline outbox still pass;
-- security headers on every response, including a strict Content-Security-Policy.
+- security headers on every response, including a strict Content-Security-Policy;
+- `Cache-Control: no-store` on every response that does not set its own caching (static files
+  and the service worker do): pages show a family's details, and the browser's HTTP disk cache
+  would keep them after logout (static files excepted). Pages for offline use are kept by the service worker in its own
+  cache, which Cache-Control does not govern (docs/offline.md "At rest").
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 access_log = logging.getLogger("homeward.access")
 
 ErrorPage = Callable[[Request, Exception], Awaitable[Response]]
+
+# Static files carry a hash of their content in the URL: they may be cached, and hold no personal data.
+STATIC = "/static/"
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -99,6 +106,8 @@ class HomewardMiddleware:
                 raw = list(message.get("headers", []))
                 present = {k.lower() for k, _ in raw}
                 raw.extend((k, v) for k, v in self.extra_headers if k not in present)
+                if b"cache-control" not in present and not scope["path"].startswith(STATIC):
+                    raw.append((b"cache-control", b"no-store"))
                 raw.append((b"x-request-id", request_id.encode()))
                 message["headers"] = raw
             await send(message)

@@ -11,6 +11,9 @@ ordinary form post) it does nothing. With one:
   `request.state.remember_result`). The change and its ledger row commit or roll back together:
   a crash after the commit leaves a row that a replay will find; a crash before leaves neither.
 
+An item sealed on a device (`/sync/sealed`) is applied only when the session's user is the user it
+was sealed for; otherwise it answers 401 and applies nothing.
+
 A conflict's resolution is posted to the record's own form with `?resolves=<op id>`; when that
 succeeds, the conflict is marked settled in the same transaction.
 
@@ -30,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.db import SessionDep
 from app.security.auth import get_actor
+from app.sync import held as held_items
 from app.sync import service
 from app.sync.models import SyncOperation
 
@@ -76,6 +80,14 @@ def _idempotent(request: Request, session: SessionDep) -> Iterator[str | None]:
     # Family screens take part too (their rating forms are offline-capable); the route itself
     # still decides whether this actor may use it.
     actor = get_actor(request, session, request.app.state.settings)
+    author = getattr(request.state, "sealed_for", None)
+    if author is not None and author != str(actor.id):
+        # A shared tablet: another worker's item, sent while someone else is logged in. It stays
+        # on the device unapplied, to be sent when its author logs in (docs/offline.md "Sealed at rest").
+        raise HTTPException(
+            status_code=401,
+            detail="This item was saved by another worker on this device. Log in as its author to send it.",
+        )
     key = parse_key(raw) if raw else None
     op = None
     if key is not None:
@@ -84,6 +96,16 @@ def _idempotent(request: Request, session: SessionDep) -> Iterator[str | None]:
             if known.user_id != actor.id:
                 raise HTTPException(status_code=422, detail="This operation id was already used by someone else.")
             raise Replayed(recorded_response(known))
+        sealed = getattr(request.state, "sealed_item", None)
+        if sealed is not None:
+            # A case given to another worker or closed meanwhile: kept for the supervisor, never
+            # applied. Committed here: the answer is raised, which would roll the session back.
+            held = held_items.hold_if_moved_on(
+                session=session, actor=actor, item=sealed, fields=request.state.sealed_fields
+            )
+            if held is not None:
+                session.commit()
+                raise Replayed(held)
         op = SyncOperation(op_id=key, user_id=actor.id, method=request.method, target=request.url.path[:300])
         session.add(op)
         try:

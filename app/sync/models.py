@@ -57,3 +57,42 @@ class SyncConflict(SQLModel, table=True):
     resolved_at: datetime | None = None
     # The values the worker settled on (JSON), or "" when they kept the server's version.
     resolution: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class HeldItem(SQLModel, table=True):
+    """An offline item for a case that moved on while it waited: never applied silently.
+
+    A case now held by another worker: kept "waiting for reassignment" for the team's
+    supervisor, who reads what was written. A closed case: refused, and kept for the supervisor.
+    The author's device shows where it went (docs/offline.md "Cases that moved on").
+    """
+
+    __tablename__ = "sync_held_item"
+
+    op_id: str = Field(primary_key=True, max_length=36)
+    user_id: int = Field(foreign_key="user.id")  # the author
+    case_id: int = Field(foreign_key="case.id", index=True)
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    reason: str = Field(max_length=20)  # "reassigned" or "closed"
+    target: str = Field(max_length=300)
+    label: str = Field(default="", max_length=200)
+    fields: str = Field(sa_column=Column(Text, nullable=False))  # JSON [[name, value], ...]
+    held_at: datetime = Field(default_factory=utcnow)
+    settled_at: datetime | None = None
+    settled_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class DeviceItem(SQLModel, table=True):
+    """An item a device said it holds, waiting to sync: how Homeward notices one that was lost.
+
+    Clearing the browser's site data (or the browser evicting it) deletes waiting items with the
+    rest; the device cannot know, but Homeward remembers what it was told and says so.
+    """
+
+    __tablename__ = "sync_device_item"
+
+    op_id: str = Field(primary_key=True, max_length=36)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    target: str = Field(max_length=300)
+    saved_at: datetime
+    reported_at: datetime = Field(default_factory=utcnow)

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
+from sqlmodel import select
 
+from app.accounts.models import Role, User
 from app.cases import extensions
 from app.db import SessionDep
-from app.security.auth import CurrentActor, FamilyActor
+from app.security.auth import CurrentActor, FamilyActor, require_role
 from app.security.permissions import get_case
+from app.sync import held as held_items
 from app.sync import sealing, service
 from app.sync.ledger import parse_key
+from app.sync.models import HeldItem
 from app.templating import flash, redirect, render
 
 router = APIRouter()
@@ -126,11 +131,11 @@ async def send_sealed(request: Request) -> Response:
     if item.get("base_version") not in (None, ""):
         # The device moves a later edit's version on after an earlier one applied (followOn).
         fields = [[k, str(item["base_version"]) if k == "base_version" else v] for k, v in fields]
-    return await _dispatch(request, target=item["target"], fields=fields, op_id=item["id"])
+    return await _dispatch(request, item=item, fields=fields)
 
 
-async def _dispatch(request: Request, *, target: str, fields: list[list[str]], op_id: str) -> Response:
-    url = urlsplit(target)
+async def _dispatch(request: Request, *, item: dict, fields: list[list[str]]) -> Response:
+    url, op_id = urlsplit(item["target"]), item["id"]
     body = urlencode([(k, v) for k, v in fields]).encode()
     # The inner answer is read here, not sent: it must come back uncompressed (accept-encoding).
     skip = {b"content-type", b"content-length", b"idempotency-key", b"accept-encoding"}
@@ -150,7 +155,9 @@ async def _dispatch(request: Request, *, target: str, fields: list[list[str]], o
         raw_path=url.path.encode(),
         query_string=url.query.encode(),
         headers=headers,
-        state={},
+        # The ledger applies the item only if this session's user is the one it was sealed for,
+        # and keeps it for the supervisor if its case moved on (app/sync/held.py).
+        state={"sealed_for": item["user_id"], "sealed_item": item, "sealed_fields": fields},
     )
     sent = False
 
@@ -186,3 +193,49 @@ async def open_sealed_item(request: Request, actor: CurrentActor) -> JSONRespons
     except ValueError:
         raise HTTPException(status_code=400, detail="This waiting item is damaged and cannot be opened.") from None
     return JSONResponse({"fields": _open(request, item, str(actor.id))})
+
+
+# ---- items for cases that moved on (app/sync/held.py) ---------------------------------------------
+
+
+@router.get("/sync/held")
+def held_list(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
+    """The supervisor's list of offline items waiting for reassignment or kept from closed cases."""
+    require_role(actor, Role.supervisor)
+    rows = []
+    for item in held_items.held_for(session=session, actor=actor):
+        try:
+            case = get_case(session=session, actor=actor, case_id=item.case_id)  # audits the read
+        except HTTPException:
+            continue  # no longer the team's case
+        rows.append({"item": item, "case": case, "fields": json.loads(item.fields)})
+    ids = {r["item"].user_id for r in rows}
+    authors = {u.id: u.full_name for u in session.exec(select(User).where(User.id.in_(ids))).all()} if ids else {}
+    return render(request, "sync/held.html", {"rows": rows, "authors": authors})
+
+
+@router.post("/sync/held/{op_id}/handled")
+def held_handled(request: Request, op_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+    require_role(actor, Role.supervisor)
+    item = session.get(HeldItem, parse_key(op_id))
+    if item is None or item.team_id != actor.user.team_id:
+        raise HTTPException(status_code=404)
+    get_case(session=session, actor=actor, case_id=item.case_id, write=True)
+    if item.settled_at is None:
+        held_items.settle(session=session, actor=actor, held=item)
+        flash(request, "Marked as handled. The item stays listed here as a record.")
+    return redirect(request, "/sync/held")
+
+
+@router.post("/sync/device-items")
+async def device_items(request: Request, session: SessionDep, actor: CurrentActor) -> JSONResponse:
+    """The device reports the items it holds; the answer lists those it has lost (held.lost_from_device)."""
+    try:
+        body = await request.json()
+    except ValueError:
+        raise HTTPException(status_code=400, detail="Not a list of items.") from None
+    body = body if isinstance(body, dict) else {}
+    holding = [h for h in body.get("holding") or [] if isinstance(h, dict)]
+    discarded = [str(d) for d in body.get("discarded") or []]
+    lost = held_items.lost_from_device(session=session, actor=actor, holding=holding, discarded=discarded)
+    return JSONResponse({"lost": [{"target": d.target, "saved_at": d.saved_at.isoformat()} for d in lost]})

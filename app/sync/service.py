@@ -4,18 +4,81 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session, select
 
 from app.audit import service as audit
+from app.forms import Form
 from app.security.auth import Actor
 from app.sync.models import SyncConflict, SyncOperation
-from app.sync.rules import as_text
+from app.sync.rules import as_text, is_stale, three_way
 from app.templating import render
 from app.timeutil import utcnow
+
+# The one field an offline edit form adds (offline.js, for forms marked data-offline="edit"): what
+# the page showed, as JSON of field name to value. It is the base of the three-way merge.
+SHOWN = "shown"
+
+
+@dataclass
+class Edit:
+    """An edit merged field by field with the record as it is now (see `merge_edit`)."""
+
+    form: Form  # the sent values over the current ones: validate it, re-render it on 422
+    values: dict  # the record's fields after the merge, parsed: what to save
+    changed: bool  # whether saving `values` changes the record
+    conflicts: dict[str, tuple[str, str, str]]  # field -> (as shown, on Homeward now, as sent)
+    base_version: int | None
+
+
+def _shown(raw: object) -> dict[str, str] | None:
+    try:
+        shown = json.loads(raw) if isinstance(raw, str) and raw else None
+    except ValueError:
+        return None
+    return {str(k): str(v) for k, v in shown.items()} if isinstance(shown, dict) else None
+
+
+def merge_edit(
+    *,
+    sent: Mapping[str, str],
+    current: Mapping[str, object],
+    current_version: int,
+    fields: Iterable[str],
+    parse: Callable[[Form], dict],
+) -> Edit:
+    """Merge an edit of a versioned record with its current state, field by field (three-way).
+
+    The base is what the form's page showed (the `shown` field), so changes to different fields
+    both apply however many versions the record moved on, and only a field changed on both sides
+    conflicts. Without `shown` (a form posted without the script) the base is the current record
+    if the form's base_version is current, else unknown (every differing field conflicts).
+    `parse` reads the record's fields from a Form (the route's own parser), so values compare as
+    the record stores them, and sent values are validated as usual.
+    """
+    fields = list(fields)
+    theirs = {f: as_text(current.get(f)) for f in fields}
+    shown = _shown(sent.get(SHOWN))
+    names = [f for f in fields if shown is None or f in shown]
+    # An unticked box is not sent at all: absent means unticked for the fields the form showed.
+    form = Form({**theirs, **dict(sent.items()), **{f: sent.get(f, "") for f in names}})
+    base_version = form.integer("base_version", required=True, minimum=0, maximum=10**9)
+    typed = parse(form)
+    if not form.ok:
+        return Edit(form=form, values=typed, changed=False, conflicts={}, base_version=base_version)
+    mine = {f: as_text(typed.get(f)) for f in names}
+    if shown is not None:
+        as_shown = parse(Form({**theirs, **shown}))  # what the page showed was valid when shown
+        base = {f: as_text(as_shown.get(f)) for f in names}
+    else:
+        base = None if is_stale(base_version=base_version, current_version=current_version) else theirs
+    merged, conflicts = three_way(base=base, mine=mine, theirs=theirs)
+    values = parse(Form(merged))
+    return Edit(form=form, values=values, changed=merged != theirs, conflicts=conflicts, base_version=base_version)
 
 
 def keep_conflict(
@@ -30,13 +93,16 @@ def keep_conflict(
     record_label: str,
     base_version: int,
     server_version: int,
-    mine: Mapping[str, object],
-    theirs: Mapping[str, object],
+    conflicts: Mapping[str, tuple[str, str, str]],
     labels: dict[str, str],
     yes_no: tuple[str, ...] = (),
     message: str = "",
 ) -> Response:
-    """Store the conflict and answer 409 with the side-by-side page; nothing is overwritten."""
+    """Store the fields changed on both sides and answer 409 with the conflict page; nothing is overwritten.
+
+    Each conflicting field keeps its three values (as the worker's page showed it, on Homeward,
+    as the worker sent it), so history shows both versions whatever the worker chooses.
+    """
     conflict = SyncConflict(
         op_id=op_id or str(uuid.uuid4()),
         user_id=actor.id,
@@ -47,9 +113,15 @@ def keep_conflict(
         target=request.url.path[:300],
         base_version=base_version,
         server_version=server_version,
-        mine=json.dumps({f: as_text(mine.get(f)) for f in labels}),
-        theirs=json.dumps({f: as_text(theirs.get(f)) for f in labels}),
-        labels=json.dumps({"labels": labels, "yes_no": list(yes_no)}),
+        mine=json.dumps({f: v[2] for f, v in conflicts.items()}),
+        theirs=json.dumps({f: v[1] for f, v in conflicts.items()}),
+        labels=json.dumps(
+            {
+                "labels": {f: labels.get(f, f) for f in conflicts},
+                "yes_no": [f for f in yes_no if f in conflicts],
+                "base": {f: v[0] for f, v in conflicts.items()},
+            }
+        ),
     )
     session.add(conflict)
     audit.record(
@@ -85,22 +157,24 @@ def keep_conflict(
 
 
 def conflict_context(conflict: SyncConflict) -> dict:
-    """What the side-by-side screen shows: one row per field, marking those that differ."""
+    """What the conflict page shows: per conflicting field, as shown, on Homeward and as sent."""
     mine, theirs, meta = json.loads(conflict.mine), json.loads(conflict.theirs), json.loads(conflict.labels)
+    base = meta.get("base", {})
     chosen = json.loads(conflict.resolution) if conflict.resolution else None
     rows = [
         {
             "field": field,
             "label": label,
+            "base": base.get(field, ""),
             "mine": mine.get(field, ""),
             "theirs": theirs.get(field, ""),
             "chosen": (chosen or {}).get(field, theirs.get(field, "")) if conflict.resolved_at else None,
-            "differs": (mine.get(field) or "") != (theirs.get(field) or ""),
             "yes_no": field in meta["yes_no"],
         }
         for field, label in meta["labels"].items()
+        if (mine.get(field) or "") != (theirs.get(field) or "")
     ]
-    return {"conflict": conflict, "rows": rows}
+    return {"conflict": conflict, "rows": rows, "shown_values": json.dumps({r["field"]: r["theirs"] for r in rows})}
 
 
 def get_conflict(*, session: Session, actor: Actor, op_id: str) -> SyncConflict | None:

@@ -4,7 +4,7 @@ Indexes: records by case and date (case page, distance travelled) and by point a
 (scorecard); follow-ups by case and by assignee, each with done_at for the open ones.
 
 Revision ID: 0016
-Revises: 0011
+Revises: 0014
 Create Date: 2026-12-02 14:52:16
 """
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0016"
-down_revision = "0011"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """single sign-on link and a second factor for password sign-ins (issue 23)
 
 Revision ID: 0017
-Revises: 0011
+Revises: 0016
 Create Date: 2026-12-02 15:10:00
 
 A person's council identity (the provider's `sub`) is linked on their first single sign-on; a
@@ -14,7 +14,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0017"
-down_revision = "0011"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

@@ -132,7 +132,7 @@ def test_server_failing_in_the_middle_of_a_sync_loses_nothing_and_duplicates_not
     assert sorted(c.note for c in db.exec(select(Contact)).all()) == ["First visit.", "Second visit.", "Third visit."]
 
 
-def test_person_changed_offline_and_online_becomes_a_conflict_settled_side_by_side_keeping_both(
+def test_a_detail_changed_offline_and_online_is_a_conflict_for_that_detail_only_settled_keeping_both(
     page, context, live_server, db, client, settings, visit
 ):
     worker, case, donna, _ = visit
@@ -141,10 +141,11 @@ def test_person_changed_offline_and_online_becomes_a_conflict_settled_side_by_si
     context.set_offline(True)
     page.goto(f"{live_server}/cases/{case.id}/people/{donna.id}/edit")
     page.get_by_label("Phone").fill("07700 900999")
+    page.get_by_label("Email").fill("donna@example.org")
     page.get_by_role("button", name="Save changes").click()
     expect(status(page)).to_have_text("1 waiting")
 
-    # Meanwhile the supervisor changes Donna's address in the office.
+    # Meanwhile the supervisor changes Donna's phone and address in the office.
     supervisor = make_user(db, role="supervisor", team_id=worker.team_id)
     login_client(client, db, supervisor, settings)
     office = {
@@ -152,7 +153,7 @@ def test_person_changed_offline_and_online_becomes_a_conflict_settled_side_by_si
         "name": "Donna Morgan",
         "relationship": "Mother",
         "in_household": "1",
-        "phone": "07700 900001",
+        "phone": "07700 900555",
         "address": "4 Elm Row",
     }
     assert client.post(f"/cases/{case.id}/people/{donna.id}", data=office).status_code == 303
@@ -160,31 +161,71 @@ def test_person_changed_offline_and_online_becomes_a_conflict_settled_side_by_si
     context.set_offline(False)
     expect(status(page)).to_have_text("1 need attention", timeout=15000)
     db.expire_all()
-    assert db.get(Person, donna.id).phone == "07700 900001"  # nothing overwritten
+    donna_now = db.get(Person, donna.id)
+    # The email (changed only here) and the address (changed only there) are both saved; the phone waits.
+    assert (donna_now.phone, donna_now.email, donna_now.address) == ("07700 900555", "donna@example.org", "4 Elm Row")
 
     page.get_by_role("link", name="Outbox").click()
     expect(page.get_by_text("Changed on Homeward as well: choose what to keep.")).to_be_visible()
     assert_accessible(page, "outbox-conflict")
     page.get_by_role("link", name="Settle the conflict").click()
     expect(page.get_by_role("heading", name="Conflict: Donna Morgan")).to_be_visible()
-    expect(page.get_by_label("Keep yours: 07700 900999")).to_be_checked()
-    page.get_by_label("Keep Homeward's: 4 Elm Row").check()  # merge: my phone, their address
+    expect(page.get_by_role("group")).to_have_count(1)  # the phone only
+    expect(page.get_by_role("group", name="Phone")).to_contain_text("Before: 07700 900001")
+    expect(page.get_by_label("Keep yours: 07700 900999")).not_to_be_checked()
+    expect(page.get_by_label("Keep Homeward's: 07700 900555")).not_to_be_checked()
     assert_accessible(page, "conflict")
     page.set_viewport_size(PHONE)
     assert_accessible(page, "conflict-phone")
     page.set_viewport_size(TABLET)
+    page.get_by_label("Keep yours: 07700 900999").check()
     page.get_by_role("button", name="Save my choices").click()
     page.wait_for_url(f"{live_server}/cases/{case.id}#people")
 
     db.expire_all()
     now = db.get(Person, donna.id)
-    assert (now.version, now.phone, now.address) == (3, "07700 900999", "4 Elm Row")
+    assert (now.phone, now.email, now.address) == ("07700 900999", "donna@example.org", "4 Elm Row")
     conflict = db.exec(select(SyncConflict)).one()
     page.goto(f"{live_server}/conflicts/{conflict.op_id}")
     expect(page.get_by_text("Both versions are kept here as history.")).to_be_visible()
-    expect(page.get_by_role("cell", name="07700 900001")).to_be_visible()  # the office's phone, kept in history
+    expect(page.get_by_role("cell", name="07700 900555")).to_be_visible()  # the office's phone, kept in history
     expect(status(page)).to_have_text("Online")
     assert_accessible(page, "conflict-settled")
+
+
+def test_offline_edits_of_different_details_in_sequence_and_in_two_tabs_are_all_stored(
+    page, context, live_server, db, visit
+):
+    worker, case, donna, _ = visit
+    log_in(page, live_server, worker.email)
+    take_offline(page, live_server, case.id)
+    context.set_offline(True)
+    edit = f"{live_server}/cases/{case.id}/people/{donna.id}/edit"
+    page.goto(edit)
+    other_tab = context.new_page()
+    other_tab.goto(edit)
+    page.get_by_label("Phone").fill("07700 900999")
+    page.get_by_role("button", name="Save changes").click()
+    expect(status(page)).to_have_text("1 waiting")
+    page.get_by_label("Email").fill("donna@example.org")  # then another detail, from the same page
+    page.get_by_role("button", name="Save changes").click()
+    expect(status(page)).to_have_text("2 waiting")
+    other_tab.get_by_label("Address").fill("4 Elm Row")  # and one from a second tab, opened before
+    other_tab.get_by_role("button", name="Save changes").click()
+    expect(status(other_tab)).to_have_text("3 waiting")
+    other_tab.close()
+
+    context.set_offline(False)
+    expect(status(page)).to_have_text("Online", timeout=15000)
+    db.expire_all()
+    now = db.get(Person, donna.id)
+    assert (now.phone, now.email, now.address, now.name) == (
+        "07700 900999",
+        "donna@example.org",
+        "4 Elm Row",
+        "Donna Morgan",
+    )
+    assert db.exec(select(func.count()).select_from(SyncConflict)).one() == 0
 
 
 def test_two_edits_of_one_person_made_offline_follow_on_instead_of_conflicting(page, context, live_server, db, visit):

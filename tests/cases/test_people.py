@@ -95,7 +95,7 @@ def test_edit_with_current_version_saves_and_bumps_version(client, db, settings)
     mother = make_person(db, case)
     login(client, db, worker, settings)
     form = client.get(f"/cases/{case.id}/people/{mother.id}/edit").text
-    assert 'name="base_version" value="1"' in form and 'data-offline="true"' in form
+    assert 'name="base_version" value="1"' in form and 'data-offline="edit"' in form
     response = client.post(
         f"/cases/{case.id}/people/{mother.id}",
         data={
@@ -125,8 +125,8 @@ def test_edit_from_an_old_version_answers_409_and_keeps_the_saved_details(client
     )
     assert response.status_code == 409
     assert (
-        "changed by someone else" in response.text
-        and "07700 900001" in response.text
+        "also changed on Homeward" in response.text
+        and "Keep Homeward's: 07700 900001" in response.text
         and 'value="07700 900999"' in response.text
     )
     db.expire_all()

@@ -86,3 +86,11 @@ def test_htmx_request_for_a_missing_page_gets_a_fragment(client, db, settings):
     response = client.get("/cases/987654", headers={"HX-Request": "true"})
     assert response.status_code == 404
     assert "<html" not in response.text and "Not found" in response.text
+
+
+def test_pages_are_kept_out_of_the_browsers_http_cache_but_static_files_are_not(client, db, settings):
+    login(client, db, make_user(db), settings)
+    for path in ("/", "/outbox", "/login"):
+        assert client.get(path).headers["cache-control"] == "no-store", path
+    assert "no-store" not in client.get("/static/css/app.css").headers.get("cache-control", "")
+    assert client.get("/sw.js").headers["cache-control"] == "no-cache"

@@ -16,7 +16,6 @@ from app.security.auth import CurrentActor
 from app.security.permissions import get_case
 from app.sync import service as sync
 from app.sync.ledger import Idempotent
-from app.sync.rules import is_stale
 from app.templating import redirect, render
 from app.timeutil import utcnow
 
@@ -49,9 +48,27 @@ async def edit_person(
     person = session.get(Person, person_id)
     if person is None or person.case_id != case.id:
         raise HTTPException(status_code=404)
-    form = Form(await request.form())
-    base = form.integer("base_version")
-    if is_stale(base_version=base, current_version=person.version):
+    edit = sync.merge_edit(
+        sent=await request.form(),
+        current=person.model_dump(),
+        current_version=person.version,
+        fields=LABELS,
+        parse=_fields,
+    )
+    if not edit.form.ok:
+        return render(
+            request, "errors/422.html", {"status_code": 422, "title": "Check", "form": edit.form}, status_code=422
+        )
+    if edit.changed:
+        for key, value in edit.values.items():
+            setattr(person, key, value)
+        person.version += 1
+        person.updated_at = utcnow()
+        session.add(person)
+        audit.record(
+            session=session, actor=actor, action="update", object_type="person", object_id=person.id, case_id=case.id
+        )
+    if edit.conflicts:
         return sync.keep_conflict(
             request,
             session=session,
@@ -61,26 +78,22 @@ async def edit_person(
             record_type="person",
             record_id=person.id,
             record_label=person.name,
-            base_version=base,
+            base_version=edit.base_version,
             server_version=person.version,
-            mine=form.values,
-            theirs=person.model_dump(),
+            conflicts=edit.conflicts,
             labels=LABELS,
             yes_no=("in_household",),
         )
-    person.name = form.text("name", required=True, label="Name")
-    person.relationship = form.text("relationship")
-    person.phone = form.text("phone")
-    person.in_household = form.boolean("in_household")
-    if not form.ok:
-        return render(request, "errors/422.html", {"status_code": 422, "title": "Check", "form": form}, status_code=422)
-    person.version += 1
-    person.updated_at = utcnow()
-    session.add(person)
-    audit.record(
-        session=session, actor=actor, action="update", object_type="person", object_id=person.id, case_id=case.id
-    )
     return redirect(request, f"/cases/{case.id}")
+
+
+def _fields(form: Form) -> dict:
+    return {
+        "name": form.text("name", required=True, label="Name"),
+        "relationship": form.text("relationship"),
+        "phone": form.text("phone"),
+        "in_household": form.boolean("in_household"),
+    }
 
 
 @router.post("/test/cases/{case_id}/people-refused-late")

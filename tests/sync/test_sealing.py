@@ -118,3 +118,21 @@ def test_only_the_account_that_made_an_item_can_open_it_for_edit_and_retry(db, c
     other = make_user(db, team_id=worker.team_id)
     login(client, db, other, settings)
     assert client.post("/sync/sealed/open", json=item).status_code == 400
+
+
+def test_an_item_sent_by_another_logged_in_worker_is_kept_unapplied_until_its_author_logs_in(
+    db, client, settings, worker_case
+):
+    worker, case = worker_case
+    fields = [["kind", "visit"], ["place", "home"], ["occurred_on", today().isoformat()], ["note", "Seen at home."]]
+    item = _item(settings, worker, case, fields)
+    colleague = make_user(db, team_id=worker.team_id)
+    make_case(db, worker=colleague)
+    login(client, db, colleague, settings)
+    refused = client.post("/sync/sealed", json=item, headers={"Accept": "application/json"})
+    assert refused.status_code == 401 and "Log in as its author" in refused.json()["detail"]
+    assert _contacts(db) == 0 and db.exec(select(func.count()).select_from(SyncOperation)).one() == 0
+    login(client, db, worker, settings)
+    assert client.post("/sync/sealed", json=item, headers={"Accept": "application/json"}).status_code == 303
+    db.expire_all()
+    assert db.get(Contact, item["id"]).by_user_id == worker.id

@@ -38,19 +38,16 @@
   function remove(name, key) { return store(name, "readwrite", function (s) { return s.delete(key); }); }
 
   // ---- Who and what ------------------------------------------------------------------------
-  function uuid() {
-    if (crypto.randomUUID) return crypto.randomUUID();
-    var b = crypto.getRandomValues(new Uint8Array(16)), h = [];
-    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
-    b.forEach(function (x) { h.push((x + 256).toString(16).slice(1)); });
-    h = h.join("");
-    return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join("-");
-  }
+  // Offline work needs the service worker, so a secure context, where randomUUID always exists.
+  function uuid() { return crypto.randomUUID(); }
   // The offline page is the same for everyone, so the last user is remembered on the device.
+  // Another worker logging in on a shared tablet must not open the first one's kept pages: they
+  // go (the first worker's outbox stays, and is only ever sent by them).
+  var USER = "homeward.user", last = localStorage.getItem(USER), switched = document.body.dataset.userId && last && last !== document.body.dataset.userId;
   function me() {
     var id = document.body.dataset.userId;
-    if (id) localStorage.setItem("homeward.user", id);
-    return id || localStorage.getItem("homeward.user") || "";
+    if (id) localStorage.setItem(USER, id);
+    return id || localStorage.getItem(USER) || "";
   }
   // Queued work is only ever sent by the person who saved it (DESIGN.md "Offline").
   function myOps() {
@@ -90,8 +87,8 @@
       // Sealed on this device: the server opens it and hands it to the same route (sealing.py).
       url = "/sync/sealed";
       request.method = "POST";
-      request.body = JSON.stringify({ id: op.id, target: op.target, method: op.method, user_id: op.user_id, base_version: op.base_version, sealed: op.sealed });
-      request.headers = { "Content-Type": "application/json", "Accept": "application/json" };
+      request.body = JSON.stringify({ id: op.id, target: op.target, method: op.method, user_id: op.user_id, base_version: op.base_version, label: labelOf(op), sealed: op.sealed });
+      request.headers = JSON_HEADERS;
     } else {
       request.body = new URLSearchParams();
       op.fields.forEach(function (pair) { request.body.append(pair[0], pair[1]); });
@@ -104,7 +101,7 @@
   // What waits on the device is sealed to Homeward's public key: ECDH P-256 with a fresh key per
   // item, HKDF-SHA256, AES-GCM. Only the server can open it; id, target, label and base version
   // stay readable because replay needs them. Without WebCrypto or a key, an item is kept as typed.
-  var KEY_ITEM = "homeward.outboxKey", SUMMARY = "homeward.summary.";
+  var KEY_ITEM = "homeward.outboxKey", SUMMARY = "homeward.summary.", JSON_HEADERS = { "Content-Type": "application/json", "Accept": "application/json" };
   function outboxKey() {
     try { return JSON.parse(localStorage.getItem(KEY_ITEM) || "null"); } catch (e) { return null; }
   }
@@ -113,11 +110,7 @@
     fetch("/sync/outbox-key", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; })
       .then(function (key) { if (key && key.kid) localStorage.setItem(KEY_ITEM, JSON.stringify(key)); }, function () {});
   }
-  function b64(buffer) {
-    var text = "";
-    new Uint8Array(buffer).forEach(function (b) { text += String.fromCharCode(b); });
-    return btoa(text);
-  }
+  function b64(buffer) { return btoa(String.fromCharCode.apply(null, new Uint8Array(buffer))); }
   function seal(op) {
     var key = outboxKey(), subtle = window.crypto && window.crypto.subtle, enc = new TextEncoder();
     if (!key || !subtle) return Promise.resolve(op);
@@ -142,6 +135,9 @@
           op.sealed = { kid: key.kid, epk: b64(out[1]), iv: b64(iv), data: b64(out[0]) };
           // The few words shown in "waiting to sync" stay in this tab only, never in storage.
           if (op.summary) sessionStorage.setItem(SUMMARY + op.id, op.summary);
+          // So is its label (a page title names the family): storage keeps a plain one.
+          sessionStorage.setItem(SUMMARY + "label." + op.id, op.label);
+          op.label = "Saved item";
           delete op.fields;
           delete op.summary;
           return op;
@@ -150,11 +146,12 @@
       .catch(function () { return op; });
   }
   function summaryOf(op) { return op.summary || sessionStorage.getItem(SUMMARY + op.id) || ""; }
+  function labelOf(op) { return sessionStorage.getItem(SUMMARY + "label." + op.id) || op.label; }
   // The fields of an item, opened by the server when sealed (only for the account that made it).
   function fieldsOf(op) {
     if (!op.sealed) return Promise.resolve(op.fields);
     return fetch("/sync/sealed/open", {
-      method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      method: "POST", credentials: "same-origin", headers: JSON_HEADERS,
       body: JSON.stringify({ id: op.id, target: op.target, user_id: op.user_id, sealed: op.sealed })
     }).then(function (r) { return r.ok ? r.json() : { fields: [] }; }).then(function (d) { return d.fields || []; });
   }
@@ -181,9 +178,9 @@
   function operationFrom(form, submitter) {
     var idField = form.querySelector(NEW_ID);
     // A new record's id is the operation's id, so a replay can never create it twice. An edit
-    // form (data-offline-edit) keeps its id, which names the record being changed, and gets an
+    // form (data-offline="edit") keeps its id, which names the record being changed, and gets an
     // operation id of its own.
-    var edit = form.hasAttribute("data-offline-edit");
+    var edit = form.dataset.offline === "edit";
     var id = form.dataset.retry || (!edit && idField && idField.value) || uuid();
     if (idField && !edit) idField.value = id;
     var fields = [];
@@ -223,7 +220,30 @@
   // of its own; an edit form keeps the id of the record it changes.
   function freshId(form) {
     var idField = form.querySelector(NEW_ID);
-    if (idField && !form.hasAttribute("data-offline-edit")) idField.value = uuid();
+    if (idField && form.dataset.offline !== "edit") idField.value = uuid();
+  }
+
+  // An edit sends what its page showed (`shown`), so the server merges it field by field with
+  // the record as it is then: a kept page hours old changes only what the worker changed.
+  function markShown(form) {
+    var shown = {}, input = form.elements.shown || form.appendChild(Object.assign(document.createElement("input"), { type: "hidden", name: "shown" }));
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || /^(hidden|submit|button|file|reset)$/.test(el.type)) return;
+      if (el.type === "checkbox" || el.type === "radio") shown[el.name] = el.defaultChecked ? el.value : shown[el.name] || "";
+      else if (el.tagName === "SELECT") shown[el.name] = (Array.prototype.find.call(el.options, function (o) { return o.defaultSelected; }) || el.options[0] || {}).value || "";
+      else shown[el.name] = el.defaultValue;
+    });
+    input.value = JSON.stringify(shown);
+  }
+  // An edit kept on the device: the form now shows the record as the worker left it, so a
+  // correction made from it next changes only what it corrects.
+  function nowShows(form) {
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.type === "checkbox" || el.type === "radio") el.defaultChecked = el.checked;
+      else if (el.tagName === "SELECT") Array.prototype.forEach.call(el.options, function (o) { o.defaultSelected = o.selected; });
+      else if (el.type !== "hidden") el.defaultValue = el.value;
+    });
+    markShown(form);
   }
 
   function note(form, text, kind) {
@@ -237,10 +257,10 @@
 
   function keep(form, op) {
     return seal(op).then(function (sealed) { return save(OUTBOX, sealed); }).then(function () {
-      if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
+      persist();
       note(form, "Saved on this device — will sync when online");
       delete form.dataset.retry;
-      form.reset();
+      if (form.dataset.offline === "edit") nowShows(form); else form.reset();
       freshId(form);
       return refresh();
     }).then(function () {
@@ -284,7 +304,7 @@
     // while the tablet is with the family (family mode) the worker's items wait for the hand-back.
     var body = document.body.dataset;
     if (paused || !navigator.onLine || !body.userId || "familyMode" in body) return refresh();
-    running = myOps().then(function (ops) {
+    running = myOps().then(function (ops) { return report(ops).then(function () { return ops; }); }).then(function (ops) {
       var queue = ops.filter(function (op) { return op.status === "waiting"; });
       if (!queue.length) return refresh();
       syncing = true;
@@ -296,7 +316,7 @@
           if (response.type === "opaqueredirect" || response.ok) {
             return remove(OUTBOX, op.id).then(function () { return followOn(op, queue.slice(i + 1)); }).then(function () { return next(i + 1); });
           }
-          if (response.status === 401) { paused = true; askToLogIn(); return null; }
+          if (response.status === 401) { paused = true; return messageFrom(response).then(askToLogIn).then(function () { return null; }); }
           // Homeward is down or busy: stop, keep the rest in order, and try again later.
           if (response.status >= 500 || response.status === 408 || response.status === 429) return null;
           // A 409 with a Location is a conflict the server kept for the worker to settle.
@@ -320,6 +340,23 @@
     return running;
   }
 
+  // Homeward remembers which items this device said it holds, so an item lost with the browser's
+  // storage (site data cleared, or evicted for space) is named instead of vanishing unnoticed.
+  var GONE = "homeward.discarded";
+  function report(ops) {
+    return fetch("/sync/device-items", {
+      method: "POST", credentials: "same-origin", headers: JSON_HEADERS,
+      body: JSON.stringify({ holding: ops.map(function (op) { return { id: op.id, target: op.target, time: op.time }; }), discarded: JSON.parse(localStorage.getItem(GONE) || "[]") })
+    }).then(function (r) { if (!r.ok) return null; localStorage.removeItem(GONE); return r.json(); }).then(function (d) {
+      if (!d || !d.lost.length) return;
+      var p = Object.assign(document.createElement("p"), { className: "flash flash-warning" });
+      p.setAttribute("role", "alert");
+      p.textContent = d.lost.length + " saved on this device (" + d.lost.map(function (l) { return when(l.saved_at); }).join(", ") +
+        ") never reached Homeward: this browser's storage was cleared before they could be sent, and they are lost. Please enter them again.";
+      document.getElementById("main").prepend(p);
+    }, function () {});
+  }
+
   // Each applied edit makes one new version, so a later edit of the same record, made on this
   // device from the same version, follows on from it instead of conflicting with it.
   function followOn(done, later) {
@@ -335,13 +372,13 @@
     }));
   }
 
-  function askToLogIn() {
+  function askToLogIn(why) {
     if (document.querySelector("[data-login-again]")) return;
     var p = document.createElement("p"), a = document.createElement("a");
     p.className = "flash flash-warning";
     p.setAttribute("role", "alert");
     p.setAttribute("data-login-again", "");
-    p.textContent = "Your session has ended, so syncing is paused. Nothing is lost. ";
+    p.textContent = (typeof why === "string" && why.indexOf("author") > 0 ? why : "Your session has ended, so syncing is paused.") + " Nothing is lost. ";
     a.href = "/login?next=" + encodeURIComponent(location.pathname);
     a.textContent = "Log in again to send what is waiting";
     p.appendChild(a);
@@ -385,46 +422,57 @@
 
   // ---- Take offline ------------------------------------------------------------------------
   // Keeps the case page, the pages each feature lists for it (GET /cases/<id>/offline-pages:
-  // framework screens, family screens) and the pages reachable from them within the case (at most
-  // MAX_PAGES) in the pages cache the service worker reads when there is no signal.
+  // framework screens, family screens) and the pages reachable from them within the case, in the
+  // pages cache the service worker reads when there is no signal. Pages are fetched in the order a
+  // visit uses them (rank below); the essentials are always kept, the rest up to MAX_PAGES, and
+  // the case page says exactly how many were kept and how many not.
+  var ESSENTIAL = [/^$/, /^\/contacts\/new/, /^\/people\//, /^\/consent/, /^\/(end|reactivate|dormant-review)(\?|$)/];
+  function rank(rest, listed) {
+    for (var i = 0; i < ESSENTIAL.length; i++) if (ESSENTIAL[i].test(rest)) return i;
+    return listed ? 10 : /version|history|\/meetings\/|letter|print/.test(rest) ? 30 : 20;
+  }
   function takeOffline(section) {
-    var base = "/cases/" + section.dataset.offlineCase, urls = [base], seen = {}, listed = {};
-    seen[base] = true;
-    function add(path, always) {
-      if (seen[path] || urls.length >= MAX_PAGES) return;
+    var base = "/cases/" + section.dataset.offlineCase, queue = [], seen = {}, kept = [], skipped = 0, order = 0;
+    function add(path, listed) {
+      if (seen[path]) return;
       seen[path] = true;
-      if (always) listed[path] = true;
-      urls.push(path);
+      queue.push({ url: path, listed: listed, rank: rank(path.slice(base.length), listed), n: order++ });
     }
     function collect(doc) {
       doc.querySelectorAll("main a[href]").forEach(function (a) {
         var u = new URL(a.getAttribute("href"), location.href);
-        if (u.origin === location.origin && u.pathname.indexOf(base + "/") === 0) add(u.pathname + u.search, false);
+        if (u.origin === location.origin && (u.pathname + "/").indexOf(base + "/") === 0) add(u.pathname + u.search, false);
       });
     }
+    add(base, true);
     return fetch(base + "/offline-pages", { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : { pages: [] }; })
       .then(function (d) { (d.pages || []).forEach(function (p) { add(p, true); }); })
       .then(function () { return caches.open(PAGES_CACHE); })
       .then(function (cache) {
-        var fetchOne = function (i) {
-          if (i >= urls.length) return null;
-          return fetch(urls[i], { credentials: "same-origin" }).then(function (r) {
+        var fetchNext = function () {
+          if (!queue.length) return null;
+          queue.sort(function (a, b) { return a.rank - b.rank || a.n - b.n; });
+          var page = queue.shift();
+          if (page.rank >= ESSENTIAL.length && kept.length >= MAX_PAGES) { skipped++; return fetchNext(); }
+          return fetch(page.url, { credentials: "same-origin" }).then(function (r) {
             if (!r.ok || r.redirected) return null;
             return r.clone().text().then(function (html) {
               var doc = new DOMParser().parseFromString(html, "text/html");
               collect(doc);
               // Keep pages to read, offline-capable forms and the pages a feature listed; a
               // form that needs the server (screening, status changes) would only fail offline.
-              var online = doc.querySelector("main form[method=post]:not([data-offline])");
-              if (i === 0 || listed[urls[i]] || !online) return cache.put(urls[i], r);
+              if (page.listed || !doc.querySelector("main form[method=post]:not([data-offline])")) {
+                kept.push(page.url);
+                return cache.put(page.url, r);
+              }
             });
-          }).then(function () { return fetchOne(i + 1); });
+          }).then(fetchNext);
         };
-        return fetchOne(0).then(function () { return cache.add("/outbox").catch(function () {}); });
+        return fetchNext().then(function () { return cache.add("/outbox").catch(function () {}); });
       }).then(function () {
-        if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
-        return save(CASES, { url: base, name: section.dataset.caseName, urls: urls, taken_at: new Date().toISOString() });
+        persist();
+        return save(CASES, { url: base, name: section.dataset.caseName, urls: kept, skipped: skipped, taken_at: new Date().toISOString() });
       }).then(function () { return showCase(section); });
   }
 
@@ -445,7 +493,9 @@
     return store(CASES, "readonly", function (s) { return s.get(url); }).then(function (entry) {
       section.hidden = false;
       section.querySelector("[data-offline-state]").textContent = entry
-        ? "Kept on this device since " + when(entry.taken_at) + "." : "Not kept on this device.";
+        ? "Kept on this device since " + when(entry.taken_at) + ". Kept: " + entry.urls.length + " pages; not kept: " +
+          (entry.skipped ? entry.skipped + " older pages (records, versions and letters past the first " + MAX_PAGES + " pages)." : "none.")
+        : "Not kept on this device.";
       section.querySelector("[data-remove-offline]").hidden = !entry;
     });
   }
@@ -459,14 +509,19 @@
       takeOffline(section).catch(function () {
         section.querySelector("[data-offline-state]").textContent = "Could not keep this case on the device. Try again with a signal.";
       }).finally(function () { button.disabled = false; });
-    } else if (button.matches("[data-remove-offline]")) {
-      removeFromDevice("/cases/" + section.dataset.offlineCase).then(function () { showCase(section); });
-    } else if (button.matches("[data-remove-case]")) {
-      removeFromDevice(button.dataset.removeCase).then(renderOutbox);
+    } else if (button.matches("[data-remove-offline], [data-remove-case]")) {
+      var url = button.dataset.removeCase || "/cases/" + section.dataset.offlineCase;
+      // Items saved for the case stay in the outbox, but the pages to correct them go with it.
+      myOps().then(function (ops) {
+        var n = ops.filter(function (op) { return op.target.indexOf(url + "/") === 0; }).length;
+        if (n && !window.confirm(n + " saved for this case still waiting to sync. They stay on this device, but you will not be able to open this case's pages offline. Remove it anyway?")) return;
+        return removeFromDevice(url).then(function () { if (section) showCase(section); else renderOutbox(); });
+      });
     } else if (button.matches("[data-sync-now]")) {
       paused = false;
       sync();
     } else if (window.confirm("Discard this item? It will not be saved anywhere.")) {
+      localStorage.setItem(GONE, JSON.stringify(JSON.parse(localStorage.getItem(GONE) || "[]").concat(button.dataset.discard)));
       remove(OUTBOX, button.dataset.discard).then(refresh);
     }
   });
@@ -496,7 +551,7 @@
     var list = document.createElement("ul");
     here.forEach(function (op) {
       var li = document.createElement("li");
-      li.appendChild(Object.assign(document.createElement("strong"), { textContent: op.label }));
+      li.appendChild(Object.assign(document.createElement("strong"), { textContent: labelOf(op) }));
       li.appendChild(document.createTextNode((summaryOf(op) ? ": " + summaryOf(op) : "") + " · saved " + when(op.time)));
       list.appendChild(li);
     });
@@ -506,7 +561,7 @@
   // ---- The Outbox page ---------------------------------------------------------------------
   function item(op) {
     var li = document.createElement("li"), title = document.createElement("strong");
-    title.textContent = op.label;
+    title.textContent = labelOf(op);
     li.appendChild(title);
     li.appendChild(document.createTextNode(" · saved " + when(op.time)));
     if (op.message) {
@@ -568,14 +623,22 @@
   }
   document.addEventListener("homeward:outbox", renderOutbox);
 
-  function warnIfStorageNearlyFull() {
-    var warning = document.querySelector("[data-storage-warning]");
-    if (!warning || !navigator.storage || !navigator.storage.estimate) return;
-    navigator.storage.estimate().then(function (e) {
-      if (e.quota && e.usage / e.quota > 0.9) {
-        warning.textContent = "This device is nearly out of space for Homeward. Sync, and remove cases you no longer need from the device.";
-        warning.hidden = false;
-      }
+  // ---- Storage that may be lost ------------------------------------------------------------
+  // Unless the browser grants persistent storage it may clear Homeward's storage, waiting items
+  // included, when the device runs short of space. The Outbox and the case page say so.
+  function persist() {
+    var st = navigator.storage;
+    if (!st || !st.persist) return;
+    st.persist().then(function (granted) { localStorage.setItem("homeward.persisted", granted ? "1" : "0"); warnStorage(); }, function () {});
+  }
+  function warnStorage() {
+    var warnings = document.querySelectorAll("[data-storage-warning]"), st = navigator.storage;
+    if (!warnings.length || !st || !st.estimate) return;
+    st.estimate().then(function (e) {
+      var text = [];
+      if (localStorage.getItem("homeward.persisted") === "0") text.push("This browser has not agreed to keep Homeward's storage: if the device runs short of space it may delete the cases kept offline and items waiting to sync. Sync as soon as you have a signal.");
+      if (e.quota && e.usage / e.quota > 0.9) text.push("This device is nearly out of space for Homeward. Sync, and remove cases you no longer need from the device.");
+      warnings.forEach(function (w) { w.textContent = text.join(" "); w.hidden = !text.length; });
     });
   }
 
@@ -623,14 +686,17 @@
   // ---- Start -------------------------------------------------------------------------------
   // Without a worker (a private window, an old browser) pages still work online.
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(function () {});
+  if (switched) clearDevice();
   document.querySelectorAll("form[data-offline]").forEach(function (form) {
     // A page kept on the device is the same every time it opens: each new record needs its own
     // id. A form re-shown with errors keeps its id, so correcting it cannot make a duplicate.
-    if (!form.querySelector(".field-error")) freshId(form);
+    // A form re-shown with errors shows what was sent, not what Homeward holds: it goes without
+    // `shown`, and the server falls back on its base_version.
+    if (!form.querySelector(".field-error")) { freshId(form); if (form.dataset.offline === "edit") markShown(form); }
   });
   document.querySelectorAll("[data-offline-case]").forEach(showCase);
   restoreRetry();
-  warnIfStorageNearlyFull();
+  warnStorage();
   if (document.body.dataset.userId) fetchOutboxKey();
   window.addEventListener("online", sync);
   window.addEventListener("offline", refresh);

@@ -32,6 +32,7 @@ self.addEventListener("activate", function (event) {
           return key.indexOf("homeward-shell-") === 0 && key !== SHELL_CACHE;
         }).map(function (key) { return caches.delete(key); }));
       })
+      .then(sweep)
       // Without claim() the page that registered the worker stays uncontrolled until reload.
       .then(function () { return self.clients.claim(); })
   );
@@ -49,6 +50,7 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(cacheFirst(request));
   } else if (request.mode === "navigate") {
     event.respondWith(networkFirst(request));
+    event.waitUntil(sweep());
   }
 });
 
@@ -69,6 +71,23 @@ function cacheFirst(request) {
 function timeout(ms) {
   return new Promise(function (resolve, reject) {
     setTimeout(function () { reject(new Error("timeout")); }, ms);
+  });
+}
+
+// Case copies past their age are deleted whether or not anyone opens them: on activation and on
+// every page opened (a worker has no timers it can rely on: the browser stops it when idle). The
+// Outbox page is never deleted: it must open offline.
+function sweep() {
+  return caches.has(PAGES_CACHE).then(function (has) {
+    if (!has) return null; // opening would re-create the cache logging out deleted
+    return caches.open(PAGES_CACHE).then(function (pages) {
+      return pages.keys().then(function (requests) {
+        return Promise.all(requests.map(function (request) {
+          if (new URL(request.url).pathname === "/outbox") return null;
+          return pages.match(request).then(function (page) { if (page && !isFresh(page)) return pages.delete(request); });
+        }));
+      });
+    });
   });
 }
 
@@ -96,7 +115,7 @@ function networkFirst(request) {
     });
   }).catch(function () {
     return kept.then(function (old) {
-      if (old && isFresh(old)) return old;
+      if (old && (isFresh(old) || new URL(request.url).pathname === "/outbox")) return old;
       if (old) caches.open(PAGES_CACHE).then(function (pages) { pages.delete(request); }); // past the limit
       return caches.match("/offline", { ignoreVary: true }).then(function (page) {
         return page || new Response("You are offline.", { status: 503, headers: { "Content-Type": "text/plain" } });

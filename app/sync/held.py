@@ -1,0 +1,158 @@
+"""Offline items for cases that moved on while they waited (DESIGN.md "Offline"; docs/offline.md).
+
+An item made on a kept page can arrive after its case was given to another worker or closed. It
+is never applied silently, and never stranded: it is kept here for the team's supervisor, who
+reads what was written and settles it by hand, and the author's device is told where it went.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from fastapi.responses import JSONResponse
+from sqlmodel import Session, select
+
+from app.accounts.models import Role, User
+from app.audit import service as audit
+from app.cases.models import Case, CaseStatus
+from app.db import is_valid_id
+from app.security.auth import Actor
+from app.security.permissions import can_change_case
+from app.sync.models import DeviceItem, HeldItem, SyncOperation
+from app.timeutil import utcnow
+
+CASE_TARGET = re.compile(r"^/cases/(\d+)(/|$)")
+# Fields the device adds for replay; not what the worker wrote.
+NOT_WRITTEN = {"id", "base_version", "shown"}
+
+
+def _supervisors(session: Session, team_id: int | None) -> str:
+    names = session.exec(
+        select(User.full_name).where(User.team_id == team_id, User.role == Role.supervisor, User.is_active)
+    ).all()
+    return " and ".join(names) or "your team's supervisor"
+
+
+def where_it_went(session: Session, held: HeldItem) -> str:
+    """What the author's device shows beside the item."""
+    who = _supervisors(session, held.team_id)
+    if held.reason == "closed":
+        return f"Not applied: this case was closed before this item arrived. It was kept for {who} (supervisor) to see."
+    return (
+        "Not applied: this case is now held by another worker. "
+        f"It went to {who} (supervisor) as waiting for reassignment."
+    )
+
+
+def hold_if_moved_on(*, session: Session, actor: Actor, item: dict, fields: list[list[str]]) -> JSONResponse | None:
+    """Keep a sealed item for the supervisor if its case moved on; None to apply it as usual.
+
+    Called by the ledger (app/sync/ledger.py) for a sealed item not yet applied, with the
+    request's own session and actor, before the item's route runs; the case it loads is the one
+    the route then finds in the session.
+    """
+    match = CASE_TARGET.match(urlsplit(item["target"]).path)
+    if match is None or not is_valid_id(int(match[1])):
+        return None
+    held = session.get(HeldItem, item["id"])
+    if held is None:
+        case = session.get(Case, int(match[1]))
+        if case is None:
+            return None  # the route answers 404 as usual
+        if case.status == CaseStatus.closed:
+            reason = "closed"
+        elif not can_change_case(actor.user, case):
+            reason = "reassigned"
+        else:
+            return None
+        held = _hold(session=session, actor=actor, case=case, item=item, fields=fields, reason=reason)
+    return JSONResponse({"detail": where_it_went(session, held), "held": held.reason}, status_code=409)
+
+
+def _hold(*, session: Session, actor: Actor, case: Case, item: dict, fields: list[list[str]], reason: str) -> HeldItem:
+    held = HeldItem(
+        op_id=item["id"],
+        user_id=actor.id,
+        case_id=case.id,
+        team_id=case.team_id,
+        reason=reason,
+        target=item["target"][:300],
+        label=str(item.get("label") or "")[:200],
+        fields=json.dumps([[k, v] for k, v in fields if k not in NOT_WRITTEN]),
+    )
+    session.add(held)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="held_for_supervisor",
+        object_type="offline_item",
+        object_id=held.op_id,
+        case_id=case.id,
+        detail=reason,
+    )
+    return held
+
+
+def held_for(*, session: Session, actor: Actor, limit: int = 100) -> list[HeldItem]:
+    """The team's held items, unsettled first, then the most recent (one query)."""
+    return list(
+        session.exec(
+            select(HeldItem)
+            .where(HeldItem.team_id == actor.user.team_id)
+            .order_by(HeldItem.settled_at.is_not(None), HeldItem.held_at.desc())
+            .limit(limit)
+        ).all()
+    )
+
+
+def settle(*, session: Session, actor: Actor, held: HeldItem) -> None:
+    """The supervisor has dealt with the item (passed it to the new worker, or filed it)."""
+    held.settled_at, held.settled_by_id = utcnow(), actor.id
+    session.add(held)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="held_item_settled",
+        object_type="offline_item",
+        object_id=held.op_id,
+        case_id=held.case_id,
+    )
+
+
+def lost_from_device(*, session: Session, actor: Actor, holding: list[dict], discarded: list[str]) -> list[DeviceItem]:
+    """Note what a device holds and answer what it held before and lost without sending.
+
+    A device reports its waiting items whenever it syncs. One reported before that is neither on
+    the device now, nor applied (ledger), nor kept for the supervisor, nor discarded by the worker
+    was lost with the browser's storage (site data cleared, or evicted for space).
+    """
+    known = {d.op_id: d for d in session.exec(select(DeviceItem).where(DeviceItem.user_id == actor.id)).all()}
+    now_held = {str(h.get("id")) for h in holding}
+    gone = [d for op_id, d in known.items() if op_id not in now_held]
+    ids = [d.op_id for d in gone]
+    arrived = set(session.exec(select(SyncOperation.op_id).where(SyncOperation.op_id.in_(ids))).all()) if ids else set()
+    arrived |= set(session.exec(select(HeldItem.op_id).where(HeldItem.op_id.in_(ids))).all()) if ids else set()
+    lost = [d for d in gone if d.op_id not in arrived and d.op_id not in discarded]
+    for d in gone:
+        session.delete(d)
+    for h in holding[:500]:
+        op_id = str(h.get("id"))[:36]
+        if op_id in known or session.get(SyncOperation, op_id) is not None:
+            continue
+        saved = _when(h.get("time"))
+        session.add(DeviceItem(op_id=op_id, user_id=actor.id, target=str(h.get("target", ""))[:300], saved_at=saved))
+    if lost:
+        audit.record(
+            session=session, actor=actor, action="device_items_lost", object_type="device", detail=str(len(lost))
+        )
+    return lost
+
+
+def _when(text: object):
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return utcnow()

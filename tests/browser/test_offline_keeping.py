@@ -1,0 +1,168 @@
+"""What "Take offline" keeps and what the device warns about before anything can be lost (issue 15)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import select
+
+from app.cases.models import Person
+from tests.browser.conftest import log_in
+from tests.browser.offline_support import status, stored, take_offline
+from tests.factories import make_case, make_user
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def worker_case(db):
+    worker = make_user(db, email="sam@example.org", full_name="Sam Okafor")
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    db.commit()
+    return worker, case
+
+
+def _save_contact_offline(page, context, live_server, case):
+    page.goto(f"{live_server}/cases/{case.id}/contacts/new")
+    context.set_offline(True)
+    page.get_by_role("button", name="Save contact").click()
+    expect(page.get_by_text("Saved on this device — will sync when online")).to_be_visible()
+
+
+def test_the_richest_demo_case_keeps_record_a_contact_every_person_and_the_ending_for_an_offline_visit(
+    page, context, live_server, db, settings
+):
+    from app.demo import DEMO_PASSWORD, load_demo
+
+    demo = load_demo(session=db, settings=settings)
+    db.commit()
+    case = demo.cases["Amira"]
+    worker = next(u for u in demo.users.values() if u.id == case.key_worker_id)
+    people = db.exec(select(Person).where(Person.case_id == case.id)).all()
+    log_in(page, live_server, worker.email, DEMO_PASSWORD)
+    take_offline(page, live_server, case.id)
+    expect(page.get_by_text("Kept on this device since")).to_contain_text("pages; not kept:")
+    context.set_offline(True)
+    page.goto(f"{live_server}/cases/{case.id}/contacts/new")
+    expect(page.get_by_role("button", name="Save contact")).to_be_visible()
+    for person in people:
+        page.goto(f"{live_server}/cases/{case.id}/people/{person.id}/edit")
+        expect(page.get_by_role("heading", name=f"Edit {person.name}")).to_be_visible()
+    page.goto(f"{live_server}/cases/{case.id}/end")
+    expect(page.get_by_role("heading", name="You are offline")).to_have_count(0)
+    expect(page.locator("form[action$='/end']")).to_have_count(1)
+
+
+def test_a_browser_that_refuses_persistent_storage_is_named_on_the_outbox_and_the_case_page(
+    page, context, live_server, worker_case
+):
+    worker, case = worker_case
+    page.add_init_script("navigator.storage.persist = () => Promise.resolve(false);")
+    log_in(page, live_server, worker.email)
+    _save_contact_offline(page, context, live_server, case)
+    context.set_offline(False)
+    refused = "This browser has not agreed to keep Homeward's storage"
+    page.get_by_role("link", name="Outbox").click()
+    expect(page.get_by_text(refused)).to_be_visible()
+    page.goto(f"{live_server}/cases/{case.id}")
+    expect(page.get_by_text(refused)).to_be_visible()
+
+
+def test_removing_a_case_from_the_device_with_items_waiting_says_how_many_and_can_be_put_off(
+    page, context, live_server, worker_case
+):
+    worker, case = worker_case
+    log_in(page, live_server, worker.email)
+    take_offline(page, live_server, case.id)
+    _save_contact_offline(page, context, live_server, case)
+    page.goto(f"{live_server}/cases/{case.id}")
+    messages = []
+    page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.dismiss()))  # the worker keeps it
+    page.get_by_role("button", name="Remove from device").click()
+    for _ in range(50):
+        if messages:
+            break
+        page.wait_for_timeout(100)
+    assert messages and messages[0].startswith("1 saved for this case still waiting to sync.")
+    expect(page.get_by_text("Kept on this device since")).to_be_visible()
+    expect(status(page)).to_have_text("1 waiting")
+    assert len(stored(page, "cases")) == 1
+
+
+class TestExpiry:
+    @pytest.fixture
+    def settings(self, database_url):
+        from app.config import Settings
+
+        return Settings(
+            homeward_env="test",
+            database_url=database_url,
+            secret_key="test-secret-key-long-enough-for-tests-0123456789",
+            offline_cache_hours=0,
+        )
+
+    def test_expired_case_copies_are_deleted_unopened_and_the_outbox_still_opens_offline(
+        self, page, context, live_server, worker_case
+    ):
+        worker, case = worker_case
+        log_in(page, live_server, worker.email)
+        take_offline(page, live_server, case.id)
+        page.goto(f"{live_server}/outbox")  # any page: the service worker sweeps on its own
+        page.wait_for_timeout(500)
+        kept = page.evaluate(
+            "caches.open('homeward-pages').then(c => c.keys()).then(k => k.map(r => new URL(r.url).pathname))"
+        )
+        assert kept == ["/outbox"]
+        context.set_offline(True)
+        page.goto(f"{live_server}/outbox")
+        expect(page.get_by_role("heading", name="Outbox")).to_be_visible()
+
+
+class TestLostStorage:
+    @pytest.fixture
+    def app(self, settings, engine, db):
+        from app.main import create_app
+        from tests.browser.offline_support import Flaky
+
+        return Flaky(create_app(settings, engine=engine))
+
+    def test_items_lost_when_site_data_is_cleared_are_named_on_the_next_load(
+        self, app, page, context, live_server, worker_case
+    ):
+        worker, case = worker_case
+        log_in(page, live_server, worker.email)
+        _save_contact_offline(page, context, live_server, case)
+        app.refuse = True  # Homeward is failing: the item stays waiting after the device reported it
+        context.set_offline(False)
+        page.reload()
+        expect(status(page)).to_have_text("1 waiting")
+        page.evaluate("window.HomewardOffline.sync()")
+
+        cdp = context.new_cdp_session(page)
+        cdp.send("Storage.clearDataForOrigin", {"origin": live_server, "storageTypes": "all"})
+        context.clear_cookies()
+        app.refuse = False
+        log_in(page, live_server, worker.email)
+        expect(page.get_by_role("alert").filter(has_text="never reached Homeward")).to_contain_text(
+            "1 saved on this device ("
+        )
+        expect(page.get_by_role("alert").filter(has_text="never reached Homeward")).to_contain_text(
+            "Please enter them again."
+        )
+
+
+def test_a_waiting_item_keeps_no_family_name_or_note_readable_in_storage(page, context, live_server, worker_case):
+    worker, case = worker_case
+    log_in(page, live_server, worker.email)
+    page.goto(f"{live_server}/cases/{case.id}")  # fetches the outbox key for sealing
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{live_server}/cases/{case.id}/contacts/new")
+    context.set_offline(True)
+    page.get_by_label("Note").fill("Kayla's mum was upset about the school.")
+    page.get_by_role("button", name="Save contact").click()
+    expect(page.get_by_text("Saved on this device — will sync when online")).to_be_visible()
+    at_rest = json.dumps(stored(page))
+    assert "Kayla" not in at_rest and "upset" not in at_rest and '"sealed"' in at_rest
+    context.set_offline(False)
