@@ -18,7 +18,7 @@ from app.endings import reopen_requests, rules
 from app.endings.models import DormantSpell, Ending, EndingTask, Reactivation, ReopenRequestVersion
 from app.endings.scheduled import tick
 from app.endings.service import PROMPTED_TASKS
-from app.review.models import Submission
+from app.review.models import Submission, SubmissionStatus
 from app.timeutil import LOCAL, utcnow
 
 
@@ -236,6 +236,22 @@ def load(*, session, demo) -> None:
         # Sophie's worker chose a six-week review, so it is already due: the register shows it.
         session.add(
             DormantSpell(case_id=case.id, ending_id=ending.id, started_at=began, review_due_on=ending.dormant_review_on)
+        )
+        # Each ending was signed off by the supervisor, so the review history holds one to read.
+        session.add(
+            Submission(
+                kind="ending",
+                case_id=case.id,
+                team_id=case.team_id,
+                item_id=ending.id,
+                version_id=ending.id,
+                submitted_by_id=case.key_worker_id,
+                submitted_at=began,
+                status=SubmissionStatus.approved,
+                decided_by_id=demo.users["supervisor"].id,
+                decided_at=began + timedelta(days=1),
+                rationale="A planned ending the family agreed; the sustainability plan is specific.",
+            )
         )
 
     jade = _jade(session=session, demo=demo)
