@@ -67,6 +67,10 @@ def test_supervisor_lands_on_team_cases_and_each_flagged_row_says_why(client, db
     assert _rows(flagged) == ["Quiet Case"]
     assert "1 flagged" in flagged
     assert client.get("/", params={"mine": "1"}).status_code == 200
+    case_page = client.get(f"/cases/{quiet.id}").text
+    assert "Why this case is flagged" in case_page
+    assert f"No contact for {settings.no_contact_flag_days} days" in case_page
+    assert "Why this case is flagged" not in client.get(f"/cases/{fine.id}").text
 
 
 def test_filters_by_worker_context_status_quiet_days_and_review_due(client, db, settings):
