@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     review_wait_working_days: int = 5
     missed_visits_flag: int = 3
     dormant_review_weeks: int = 12
+    case_supervision_weeks: int = 6
     host: str = "127.0.0.1"
     port: int = 8000
 

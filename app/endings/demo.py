@@ -230,6 +230,13 @@ def load(*, session, demo) -> None:
             views="Wants a break from visits but likes knowing she can text.",
             dormant_review_on=on + timedelta(weeks=review_weeks),
         )
+        if first == "Sophie":
+            # Sophie's family moved in a hurry: the supervisor let the ending go without a
+            # sustainability plan, so oversight shows that flag on the day the demo loads.
+            ending.sustainability_plan = ""
+            ending.missing = ["a sustainability plan"]
+            ending.approved_by_id = demo.users["supervisor"].id
+            ending.approval_reason = "The family moved at short notice; the plan is to be agreed by phone."
         ending.recorded_at = began
         session.add(ending)
         session.flush()

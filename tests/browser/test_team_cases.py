@@ -27,10 +27,10 @@ def _team_with_work(db):
     make_user(db, team=team, email="ben@example.org", full_name="Ben Other")
     make_user(db, team=team, role="supervisor", email="sue@example.org", full_name="Sue Supervisor")
     make_user(db, role="manager", team=None, email="max@example.org", full_name="Max Manager")
-    settled = {"opened_at": utcnow() - timedelta(days=60), "first_contact_at": utcnow() - timedelta(days=59)}
+    settled = {"opened_at": utcnow() - timedelta(days=30), "first_contact_at": utcnow() - timedelta(days=29)}
     quiet = make_case(db, worker=amy, young_person_name="Quiet Case", **settled)
     fine = make_case(db, worker=amy, young_person_name="Fine Case", **settled)
-    for case, days in ((quiet, 30), (fine, 2)):
+    for case, days in ((quiet, 20), (fine, 2)):
         db.add(
             Contact(
                 case_id=case.id,

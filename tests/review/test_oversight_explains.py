@@ -87,3 +87,30 @@ def test_dashboard_runs_the_same_statements_with_10_and_500_cases(client, db, se
     assert '<td data-count="active">500</td>' in page
     assert len(small) == len(large), (len(small), len(large))
     print("oversight statements:", len(large))
+
+
+def test_case_supervision_due_every_n_weeks_is_flagged_until_a_case_note_is_added(client, db, settings):
+    from app.review import rules
+
+    assert not rules.case_supervision_due(
+        status="active", last_supervised_on=today() - timedelta(days=41), opened_on=today(), today=today(), weeks=6
+    )
+    assert rules.case_supervision_due(
+        status="active", last_supervised_on=today() - timedelta(days=42), opened_on=today(), today=today(), weeks=6
+    )
+    assert not rules.case_supervision_due(
+        status="dormant", last_supervised_on=None, opened_on=today() - timedelta(days=400), today=today(), weeks=6
+    )
+    team = make_team(db, name="Sefton North")
+    sam = make_user(db, team=team, full_name="Sam Okafor")
+    priya = make_user(db, team=team, role="supervisor", full_name="Priya Shah")
+    case = _quiet_case(db, sam, "Long Case")
+    db.commit()
+    login(client, db, priya, settings)
+    label = f"No case supervision for {settings.case_supervision_weeks} weeks"
+    assert label in client.get(f"/cases/{case.id}").text
+    client.post(
+        f"/cases/{case.id}/supervision",
+        data={"text": "Talked through the missed visits.", "decision": "Visit with school", "rationale": "Ask first"},
+    )
+    assert label not in client.get(f"/cases/{case.id}").text
