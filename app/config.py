@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     oidc_allowed_email_domains: str = ""  # comma-separated; empty allows any domain
     # Administrators and managers always need a second factor for password sign-ins.
     second_factor_for_everyone: bool = False
+    case_supervision_weeks: int = 6
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -74,6 +74,7 @@ def load(*, session: Session, demo) -> None:
             user_id=returned.submitted_by_id,
             text="Signs of Safety map returned to you",
             url=f"/review/{returned.id}",
+            about=service.item_about(returned.kind, returned.item_id),
         )
 
     # A first map for Tyler, submitted yesterday: a third item in the queue.

@@ -10,6 +10,11 @@ feature = Feature(
     router=router,
     timeline=timeline.items,
     flags=flags.FLAGS,
-    nav=(NavLink("My caseload", "/", roles=frozenset({"worker", "supervisor", "manager"}), position=10),),
+    nav=(
+        NavLink("My caseload", "/", roles=frozenset({"worker", "manager"}), position=10),
+        # A supervisor's home is their team's cases; their own caseload is one click away.
+        NavLink("My caseload", "/?mine=1", roles=frozenset({"supervisor"}), position=10),
+        NavLink("Team cases", "/team/cases", roles=frozenset({"supervisor", "manager"}), position=15),
+    ),
     demo=demo.load,
 )

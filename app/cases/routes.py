@@ -34,9 +34,12 @@ TIMELINE_FILTERS = [("", "Everything"), ("event", "Decisions"), ("contact", "Con
 
 
 @router.get("/")
-def home(request: Request, session: SessionDep, actor: CurrentActor, q: str = "") -> Response:
+def home(request: Request, session: SessionDep, actor: CurrentActor, q: str = "", mine: str = "") -> Response:
     if actor.role is Role.admin:
         return redirect(request, "/admin/users", status_code=303)
+    if actor.role is Role.supervisor and not mine:
+        # A supervisor starts from what their team needs today (issue 19); "My caseload" is ?mine=1.
+        return redirect(request, "/team/cases", status_code=303)
     rows = service.caseload_rows(session=session, user=actor.user, search=q[:100].strip())
     groups = {
         "open": [r for r in rows if r.case.status in ("active", "screening", "referred")],
@@ -221,7 +224,8 @@ def case_page(
     return render(request, "cases/case.html", ctx)
 
 
-from app.cases import routes_lifecycle, routes_records  # noqa: E402  (they import helpers from here)
+from app.cases import routes_lifecycle, routes_records, routes_team  # noqa: E402  (they import helpers from here)
 
 router.include_router(routes_records.router)
 router.include_router(routes_lifecycle.router)
+router.include_router(routes_team.router)

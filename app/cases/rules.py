@@ -49,6 +49,7 @@ EVENT_TITLES = {
     "consent_withdrawn": "Consent withdrawn",
     "first_contact": "First contact with the family",
     "person_added": "Person added",
+    "reallocated": "Reallocated",
 }
 
 STATUS_WORDS = {

@@ -18,7 +18,7 @@ from app.endings import reopen_requests, rules
 from app.endings.models import DormantSpell, Ending, EndingTask, Reactivation, ReopenRequestVersion
 from app.endings.scheduled import tick
 from app.endings.service import PROMPTED_TASKS
-from app.review.models import Submission
+from app.review.models import Submission, SubmissionStatus
 from app.timeutil import LOCAL, utcnow
 
 
@@ -230,12 +230,35 @@ def load(*, session, demo) -> None:
             views="Wants a break from visits but likes knowing she can text.",
             dormant_review_on=on + timedelta(weeks=review_weeks),
         )
+        if first == "Sophie":
+            # Sophie's family moved in a hurry: the supervisor let the ending go without a
+            # sustainability plan, so oversight shows that flag on the day the demo loads.
+            ending.sustainability_plan = ""
+            ending.missing = ["a sustainability plan"]
+            ending.approved_by_id = demo.users["supervisor"].id
+            ending.approval_reason = "The family moved at short notice; the plan is to be agreed by phone."
         ending.recorded_at = began
         session.add(ending)
         session.flush()
         # Sophie's worker chose a six-week review, so it is already due: the register shows it.
         session.add(
             DormantSpell(case_id=case.id, ending_id=ending.id, started_at=began, review_due_on=ending.dormant_review_on)
+        )
+        # Each ending was signed off by the supervisor, so the review history holds one to read.
+        session.add(
+            Submission(
+                kind="ending",
+                case_id=case.id,
+                team_id=case.team_id,
+                item_id=ending.id,
+                version_id=ending.id,
+                submitted_by_id=case.key_worker_id,
+                submitted_at=began,
+                status=SubmissionStatus.approved,
+                decided_by_id=demo.users["supervisor"].id,
+                decided_at=began + timedelta(days=1),
+                rationale="A planned ending the family agreed; the sustainability plan is specific.",
+            )
         )
 
     jade = _jade(session=session, demo=demo)

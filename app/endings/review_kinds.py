@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from app.cases.models import CLOSURE_REASONS, Case
+from app.cases.models import CLOSURE_REASONS, STEP_DOWN_DESTINATIONS, STEP_UP_DESTINATIONS, Case, label
 from app.endings import reopen_requests
 from app.endings.models import ASKED_BY, URGENCY, Ending, ReopenRequestVersion
 from app.features import ReviewKind, Sections
@@ -25,15 +25,22 @@ def _ending_sections(session: Session, submission) -> Sections:
         f"{RATING_WORDS.get(g.get('rating'), g.get('rating', ''))}: {g.get('goal', '')} ({g.get('evidence', '')})"
         for g in ending.goals
     )
-    outcome = "Dormant" if ending.outcome == "dormant" else f"Closed: {ending.closure_reason.replace('_', ' ')}"
+    reason = ending.closure_other if ending.closure_reason == "other" and ending.closure_other else None
+    outcome = (
+        "Dormant"
+        if ending.outcome == "dormant"
+        else f"Closed: {reason or label(CLOSURE_REASONS, ending.closure_reason)}"
+    )
     if ending.dormant_review_on:
         outcome += f", dormant review on {ending.dormant_review_on:%-d %b %Y}"
     if ending.destination:
-        outcome += f", to {ending.destination} (lead: {ending.lead_name})"
+        places = dict(STEP_UP_DESTINATIONS + STEP_DOWN_DESTINATIONS)
+        outcome += f", to {places.get(ending.destination, ending.destination)} (lead: {ending.lead_name})"
     agreement = (f"Agreed on {ending.agreed_on:%-d %b %Y}. " if ending.agreed_on else "") + ending.agreement_how
     sections = [
         ("Outcome", outcome),
-        ("Goals", goals or "None recorded."),
+        ("Goals met", goals or "None recorded."),
+        ("Outcome summary", ending.outcome_summary or "Not recorded."),
         ("The family's agreement", agreement or "Not recorded."),
         ("Taper", ending.taper or "None."),
         ("Sustainability plan", ending.sustainability_plan or "Not recorded."),

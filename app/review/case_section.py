@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from app.cases.models import Case
+from app.cases.models import Case, CaseStatus
+from app.config import get_settings
+from app.features import FlagScope, flag_rules
 from app.review import registry
 from app.review.models import NoteKind, Submission, SupervisionNote
+from app.timeutil import today, utcnow
 
 
 def context(*, session: Session, case: Case, actor) -> dict:
@@ -19,4 +22,25 @@ def context(*, session: Session, case: Case, actor) -> dict:
         .order_by(SupervisionNote.at.desc())
         .limit(1)
     ).first()
-    return {"submissions": [(s, registry.label(s.kind)) for s in submissions], "note": note}
+    return {
+        "submissions": [(s, registry.label(s.kind)) for s in submissions],
+        "note": note,
+        "flags": flags_for(session=session, case=case),
+    }
+
+
+def flags_for(*, session: Session, case: Case) -> list[str]:
+    """Why team oversight flags this case, in the same words (the same rules, scoped to one case)."""
+    if case.status == CaseStatus.closed:
+        return []
+    settings = get_settings()
+    scope = FlagScope(
+        session=session,
+        settings=settings,
+        today=today(),
+        now=utcnow(),
+        team_ids=[case.team_id],
+        cases=[case],
+        in_scope=Case.id == case.id,
+    )
+    return [rule.label(settings) for rule in flag_rules() if any(c.id == case.id for c in rule.raised(scope))]

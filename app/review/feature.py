@@ -12,6 +12,7 @@ feature = Feature(
     flags=flags.FLAGS,
     nav=(
         NavLink("Review queue", "/review", roles=frozenset({"supervisor", "manager"}), position=20),
+        NavLink("Team oversight", "/review/oversight", roles=frozenset({"supervisor", "manager"}), position=25),
         NavLink(
             "Notifications",
             "/notifications",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func
 from sqlmodel import select
 
 from app.cases.models import Case
 from app.features import FlagRule, FlagScope
 from app.review import rules
-from app.review.models import Submission, SubmissionStatus
+from app.review.models import NoteKind, Submission, SubmissionStatus, SupervisionNote
 from app.timeutil import local
 
 
@@ -29,10 +30,38 @@ def _waiting(scope: FlagScope) -> list[Case]:
     ]
 
 
+def _supervision_due(scope: FlagScope) -> list[Case]:
+    # The latest case supervision note per case: one aggregate statement for the whole scope.
+    last = dict(
+        scope.session.exec(
+            select(SupervisionNote.case_id, func.max(SupervisionNote.at))
+            .join(Case, Case.id == SupervisionNote.case_id)
+            .where(scope.in_scope, SupervisionNote.kind == NoteKind.case)
+            .group_by(SupervisionNote.case_id)
+        ).all()
+    )
+    return [
+        c
+        for c in scope.cases
+        if rules.case_supervision_due(
+            status=c.status,
+            last_supervised_on=local(last[c.id]).date() if c.id in last else None,
+            opened_on=local(c.opened_at).date(),
+            today=scope.today,
+            weeks=scope.settings.case_supervision_weeks,
+        )
+    ]
+
+
 FLAGS = (
     FlagRule(
         "waiting",
         lambda s: f"Waiting for review over {s.review_wait_working_days} working days",
         _waiting,
+    ),
+    FlagRule(
+        "supervision_due",
+        lambda s: f"No case supervision for {s.case_supervision_weeks} weeks",
+        _supervision_due,
     ),
 )

@@ -104,12 +104,22 @@ class CompetencyRating(SQLModel, table=True):
 
 
 class Notification(SQLModel, table=True):
+    """Something a person should know, tied to what it is about (`about`, e.g. "item:sos_map:<id>"
+    or "case:<id>"), so acting on that thing clears it (issue 19): a decision clears the
+    supervisors' "waiting for review", a resubmission clears the worker's "returned to you"."""
+
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_notification_user_read", "user_id", "read_at"),
+        Index("ix_notification_about", "about", "cleared_at"),
+    )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     user_id: int = Field(foreign_key="user.id")
     text: str = Field(max_length=300)
     url: str = Field(default="", max_length=300)
+    about: str = Field(default="", max_length=120)
     created_at: datetime = Field(default_factory=utcnow)
     read_at: datetime | None = None
+    # Set when the thing it is about was acted on: it leaves the list and the header count.
+    cleared_at: datetime | None = None

@@ -152,7 +152,14 @@ def dashboard(
 
     for row in rows.values():
         row.weighted = round(row.weighted, 2)
-    return Dashboard(teams=teams, rows=list(rows.values()), flags=flags, labels=labels)
+    # A supervisor is in the table only when they hold casework themselves (issue 19: a row of
+    # noughts for the supervisor reads as an idle worker).
+    shown = [
+        row
+        for row in rows.values()
+        if row.worker.role != Role.supervisor or row.active or row.dormant or row.waiting or row.flags
+    ]
+    return Dashboard(teams=teams, rows=shown, flags=flags, labels=labels)
 
 
 __all__ = ["dashboard", "Dashboard", "Flag"]

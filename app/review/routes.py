@@ -392,8 +392,22 @@ def notification_badge(request: Request, session: SessionDep, actor: CurrentActo
     return render(request, "review/notifications.html", {"count": count, "items": []}, block="badge")
 
 
+@router.get("/notifications/{notification_id}")
+def open_notification(request: Request, notification_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+    """Follow a notification's link, marking it read on the way."""
+    note = service.open_notification(session=session, user=actor.user, notification_id=notification_id)
+    if note is None:
+        raise HTTPException(status_code=404)
+    return redirect(request, note.url or "/notifications")
+
+
 @router.post("/notifications/read")
 def mark_read(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
     service.mark_all_read(session=session, user=actor.user)
     flash(request, "Notifications marked as read.")
     return redirect(request, "/notifications")
+
+
+from app.review import team_routes  # noqa: E402  (its routes join this router, so app.main finds one)
+
+router.include_router(team_routes.router)

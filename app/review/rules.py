@@ -37,3 +37,13 @@ def working_days_between(start: date, end: date) -> int:
 def waiting_too_long(*, submitted_on: date, today: date, working_days: int) -> bool:
     """An item waiting for review more than `working_days` working days (five by default)."""
     return working_days_between(submitted_on, today) > working_days
+
+
+def case_supervision_due(
+    *, status: str, last_supervised_on: date | None, opened_on: date, today: date, weeks: int
+) -> bool:
+    """An active case not discussed in case supervision for `weeks` weeks (the service's rhythm)."""
+    if status != "active":
+        return False
+    since = last_supervised_on or opened_on
+    return (today - since).days >= weeks * 7

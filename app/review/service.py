@@ -48,12 +48,16 @@ def submit_item(
     )
     session.add(submission)
     session.flush()
+    # A new version answers the last decision: "returned to you" and any older "waiting" clear.
+    about = item_about(kind, item_id)
+    clear_notifications(session=session, about=about)
     for supervisor in team_supervisors(session=session, team_id=case.team_id):
         notify(
             session=session,
             user_id=supervisor.id,
             text=f"{registry.label(kind)} for {case.reference} is waiting for review",
             url=f"/review/{submission.id}",
+            about=about,
         )
     return submission
 
@@ -246,11 +250,14 @@ def approve(*, session: Session, submission: Submission, by: User, rationale: st
     """Approve a waiting submission; the decision is kept as it was made."""
     _decide(submission, SubmissionStatus.approved, by, rationale)
     session.add(submission)
+    about = item_about(submission.kind, submission.item_id)
+    clear_notifications(session=session, about=about)
     notify(
         session=session,
         user_id=submission.submitted_by_id,
         text=f"{registry.label(submission.kind)} version {submission.version_number} approved",
         url=f"/review/{submission.id}",
+        about=about,
     )
     session.flush()
     return submission
@@ -262,11 +269,14 @@ def return_to_worker(*, session: Session, submission: Submission, by: User, rati
         raise Refused("Say why the work is being returned.")
     _decide(submission, SubmissionStatus.returned, by, rationale)
     session.add(submission)
+    about = item_about(submission.kind, submission.item_id)
+    clear_notifications(session=session, about=about)
     notify(
         session=session,
         user_id=submission.submitted_by_id,
         text=f"{registry.label(submission.kind)} version {submission.version_number} returned to you",
         url=f"/review/{submission.id}",
+        about=about,
     )
     session.flush()
     return submission
@@ -376,31 +386,72 @@ def competency(*, session: Session, worker_ids: list[int]) -> dict[int, dict[str
 # --- Notifications ----------------------------------------------------------------------------
 
 
-def notify(*, session: Session, user_id: int, text: str, url: str = "") -> Notification:
-    """An in-app notification (no e-mail yet)."""
-    note = Notification(user_id=user_id, text=text[:300], url=url)
+def item_about(kind: str, item_id: str) -> str:
+    """What a review notification is about: the item, whichever version of it is in front of whom."""
+    return f"item:{kind}:{item_id}"[:120]
+
+
+def notify(*, session: Session, user_id: int, text: str, url: str = "", about: str = "") -> Notification:
+    """An in-app notification (no e-mail yet); the same live one twice is kept once."""
+    text = text[:300]
+    if about:
+        same = session.exec(
+            select(Notification).where(
+                Notification.user_id == user_id,
+                Notification.about == about,
+                Notification.text == text,
+                Notification.cleared_at.is_(None),
+            )
+        ).first()
+        if same is not None:
+            return same
+    note = Notification(user_id=user_id, text=text, url=url, about=about)
     session.add(note)
     session.flush()
     return note
 
 
+def clear_notifications(*, session: Session, about: str, at: datetime | None = None) -> int:
+    """The thing `about` was acted on: its notifications leave everyone's list and header count."""
+    notes = session.exec(
+        select(Notification).where(Notification.about == about, Notification.cleared_at.is_(None))
+    ).all()
+    for note in notes:
+        note.cleared_at = at or utcnow()
+        session.add(note)
+    session.flush()
+    return len(notes)
+
+
+def _live(user: User):
+    return (Notification.user_id == user.id, Notification.cleared_at.is_(None))
+
+
 def unread_count(*, session: Session, user: User) -> int:
     return session.exec(
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        select(func.count()).select_from(Notification).where(*_live(user), Notification.read_at.is_(None))
     ).one()
 
 
 def notifications(*, session: Session, user: User, limit: int = 50) -> list[Notification]:
+    """The user's notifications still about something to do or know, newest first."""
     return list(
         session.exec(
-            select(Notification)
-            .where(Notification.user_id == user.id)
-            .order_by(Notification.created_at.desc())
-            .limit(limit)
+            select(Notification).where(*_live(user)).order_by(Notification.created_at.desc()).limit(limit)
         ).all()
     )
+
+
+def open_notification(*, session: Session, user: User, notification_id: str) -> Notification | None:
+    """Mark one of the user's notifications read, to follow its link."""
+    note = session.get(Notification, notification_id)
+    if note is None or note.user_id != user.id:
+        return None
+    if note.read_at is None:
+        note.read_at = utcnow()
+        session.add(note)
+        session.flush()
+    return note
 
 
 def mark_all_read(*, session: Session, user: User, at: datetime | None = None) -> None:

@@ -1,0 +1,197 @@
+"""Team cases: a supervisor's team's cases (a manager's: the service's), filtered, sorted and paged,
+each row saying which oversight flags it raises and why (issue 19).
+
+The flags are the installed features' flag rules (app/features.py), run once over the open cases in
+scope, so a row says the same as team oversight. The statement count is fixed whatever the number
+of cases (tests/cases/test_team_cases.py counts them): one query for the cases and their workers,
+one for the teams, one for the worker filter, and each flag rule's own fixed queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from app.accounts.models import Role, Team, User
+from app.cases.flags import contact_figures
+from app.cases.models import Case, CaseStatus
+from app.config import Settings
+from app.features import FlagScope, flag_rules
+from app.security.permissions import visible_cases
+
+PAGE_SIZE = 25
+OPEN = (CaseStatus.referred, CaseStatus.screening, CaseStatus.active, CaseStatus.dormant)
+STATUS_FILTERS = [
+    ("open", "Open (new, active, dormant)"),
+    ("active", "Active"),
+    ("dormant", "Dormant"),
+    ("new", "New (referred or screening)"),
+    ("closed", "Closed"),
+    ("all", "All"),
+]
+SORTS = [
+    ("attention", "Most flags first"),
+    ("name", "Name"),
+    ("last_contact", "Longest without contact"),
+    ("next_review", "Next review"),
+    ("worker", "Key worker"),
+]
+# How soon a review counts as due, for the "Review due" filter.
+REVIEW_DUE_DAYS = 7
+
+
+@dataclass
+class TeamCaseFilters:
+    status: str = "open"
+    worker_id: int | None = None
+    practice_context: str = ""
+    flag: str = ""  # "" = any case, "any" = any flag, else one flag's key
+    quiet_days: int | None = None  # last attended contact at least this many days ago (or none)
+    review_due: bool = False
+    sort: str = "attention"
+    page: int = 1
+
+
+@dataclass
+class TeamCaseRow:
+    case: Case
+    key_worker_name: str
+    co_worker_name: str | None
+    last_contact_on: date | None
+    # (flag key, label): why the case is flagged, in the features' order.
+    reasons: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class TeamCases:
+    rows: list[TeamCaseRow]  # this page's rows
+    matching: int  # rows matching the filters, every page
+    page: int
+    pages: int
+    counts: dict[str, int]  # the scope's open cases: active, dormant, new, flagged
+    workers: list[User]
+    flag_labels: dict[str, str]
+
+
+def _statuses(status: str) -> tuple[str, ...]:
+    return {
+        "active": (CaseStatus.active,),
+        "dormant": (CaseStatus.dormant,),
+        "new": (CaseStatus.referred, CaseStatus.screening),
+        "closed": (CaseStatus.closed,),
+        "all": (*OPEN, CaseStatus.closed),
+    }.get(status, OPEN)
+
+
+def _matches(row: TeamCaseRow, f: TeamCaseFilters, today: date) -> bool:
+    c = row.case
+    if c.status not in _statuses(f.status):
+        return False
+    if f.worker_id is not None and f.worker_id not in (c.key_worker_id, c.co_worker_id):
+        return False
+    if f.practice_context and c.practice_context != f.practice_context:
+        return False
+    if f.flag == "any" and not row.reasons:
+        return False
+    if f.flag not in ("", "any") and f.flag not in {key for key, _ in row.reasons}:
+        return False
+    quiet_enough = (
+        f.quiet_days is None or row.last_contact_on is None or (today - row.last_contact_on).days >= f.quiet_days
+    )
+    review_due = c.next_review_on is not None and c.next_review_on <= today + timedelta(days=REVIEW_DUE_DAYS)
+    return quiet_enough and (review_due or not f.review_due)
+
+
+def _sort_key(sort: str, today: date):
+    far = date.max
+    keys = {
+        "name": lambda r: (r.case.display_name.lower(), r.case.reference),
+        "last_contact": lambda r: (r.last_contact_on or date.min, r.case.display_name.lower()),
+        "next_review": lambda r: (r.case.next_review_on or far, r.case.display_name.lower()),
+        "worker": lambda r: (r.key_worker_name.lower(), r.case.display_name.lower()),
+    }
+    return keys.get(sort, lambda r: (-len(r.reasons), r.case.display_name.lower()))
+
+
+def team_cases(
+    *,
+    session: Session,
+    viewer: User,
+    settings: Settings,
+    filters: TeamCaseFilters,
+    today: date,
+    now: datetime,
+) -> TeamCases:
+    """The viewer's team's cases (a manager's: every team's) matching `filters`, one page of them."""
+    scope_clause = visible_cases(viewer)
+    if viewer.role == Role.manager:
+        team_ids = list(session.exec(select(Team.id)).all())
+    else:
+        team_ids = [viewer.team_id] if viewer.team_id is not None else []
+
+    key, co = aliased(User), aliased(User)
+    wanted = set(OPEN) | set(_statuses(filters.status))
+    found = session.exec(
+        select(Case, key.full_name, co.full_name)
+        .join(key, key.id == Case.key_worker_id)
+        .join(co, co.id == Case.co_worker_id, isouter=True)
+        .where(scope_clause, Case.status.in_(sorted(wanted)))
+    ).all()
+
+    scope = FlagScope(
+        session=session,
+        settings=settings,
+        today=today,
+        now=now,
+        team_ids=team_ids,
+        cases=[c for c, _, _ in found if c.status in OPEN],
+        in_scope=scope_clause,
+    )
+    contacts = contact_figures(scope)
+    rows = {
+        c.id: TeamCaseRow(
+            case=c,
+            key_worker_name=key_name or "",
+            co_worker_name=co_name,
+            last_contact_on=contacts[c.id][1] if c.id in contacts else None,
+        )
+        for c, key_name, co_name in found
+    }
+    labels: dict[str, str] = {}
+    for rule in flag_rules():
+        labels[rule.key] = rule.label(settings)
+        for c in rule.raised(scope):
+            row = rows.get(c.id)
+            if row is not None and (rule.key, labels[rule.key]) not in row.reasons:
+                row.reasons.append((rule.key, labels[rule.key]))
+
+    open_rows = [r for r in rows.values() if r.case.status in OPEN]
+    counts = {
+        "active": sum(1 for r in open_rows if r.case.status == CaseStatus.active),
+        "dormant": sum(1 for r in open_rows if r.case.status == CaseStatus.dormant),
+        "new": sum(1 for r in open_rows if r.case.status in (CaseStatus.referred, CaseStatus.screening)),
+        "flagged": sum(1 for r in open_rows if r.reasons),
+    }
+    matching = sorted((r for r in rows.values() if _matches(r, filters, today)), key=_sort_key(filters.sort, today))
+    pages = max(1, -(-len(matching) // PAGE_SIZE))
+    page = min(max(1, filters.page), pages)
+    worker_scope = User.team_id.in_(team_ids) if team_ids else User.id == viewer.id
+    workers = list(
+        session.exec(
+            select(User)
+            .where(worker_scope, User.role.in_([Role.worker, Role.supervisor]), User.is_active.is_(True))
+            .order_by(User.full_name)
+        ).all()
+    )
+    return TeamCases(
+        rows=matching[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        matching=len(matching),
+        page=page,
+        pages=pages,
+        counts=counts,
+        workers=workers,
+        flag_labels=labels,
+    )
