@@ -21,7 +21,7 @@ from app.security.passwords import hash_password
 from app.timeutil import utcnow
 
 DEMO_PASSWORD = "homeward-demo"
-DEMO_PIN = "2468"
+DEMO_PIN = "246813"
 
 
 @dataclass
@@ -153,7 +153,7 @@ def load_demo(*, session: Session, settings: Settings) -> Demo:
             pin_hash=pin_hash if role is Role.worker else None,
         )
         if role is Role.worker:
-            set_offline_pin_check(user, DEMO_PIN)
+            set_offline_pin_check(user, DEMO_PIN, settings.pin_kdf_iterations)
         session.add(user)
         users[key] = user
     session.flush()

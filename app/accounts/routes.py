@@ -13,12 +13,17 @@ from app.db import SessionDep
 from app.forms import Form
 from app.security import passwords, sessions, throttle
 from app.security.auth import CurrentActor, SettingsDep, client_address, refuse_family_mode
+from app.security.secret_checks import SecretLocked, check_worker_secret
 from app.templating import flash, redirect, render
 
 router = APIRouter()
 
 GENERIC_FAILURE = "That email and password do not match an active account."
 LOCKED = "Too many attempts. For your security, logging in is paused for 15 minutes."
+PIN_CHANGE_DUE = (
+    "Please set a new Worker PIN of at least 6 digits before you next hand the tablet to a family. "
+    "Until then, your password hands over and back."
+)
 
 
 def _safe_next(target: str | None) -> str:
@@ -80,6 +85,9 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
         session=session, action="login", request_id=request_id, user_agent=agent, address=address, user_id=user.id
     )
     cookie = sessions.start_session(session=session, user=user, settings=settings, user_agent=agent)
+    if user.pin_change_due:
+        flash(request, PIN_CHANGE_DUE)
+        target = "/profile#pin-h"
     response = redirect(request, target)
     response.set_cookie(
         sessions.COOKIE_NAME,
@@ -132,17 +140,22 @@ def _profile(
     return render(request, "accounts/profile.html", context, status_code=status_code)
 
 
-def _locked(*, session, actor, settings, form: Form, field: str) -> bool:
-    """Checks of the user's own password count like logins, so a taken-over session cannot guess it."""
-    if throttle.is_locked(session=session, email=actor.user.email, address=actor.address, settings=settings):
-        form.error(field, LOCKED)
-        return True
-    return False
+def _password_ok(*, request, session, actor, settings, secret: str, form: Form, field: str, where: str) -> bool:
+    """Checks of the user's own password count like logins and are audited, so a taken-over session
+    cannot guess it; at the limit the session ends (app.security.secret_checks)."""
+    ok, _ = check_worker_secret(
+        session=session, actor=actor, settings=settings, secret=secret, where=where, pin_allowed=False
+    )
+    if not ok:
+        form.error(field, "That is not your current password.")
+    return ok
 
 
-def _wrong_password(*, session, actor, form: Form, field: str) -> None:
-    throttle.record_attempt(session=session, email=actor.user.email, address=actor.address, succeeded=False)
-    form.error(field, "That is not your current password.")
+def _logged_out(request: Request) -> Response:
+    flash(request, LOCKED)
+    response = redirect(request, "/login")
+    response.delete_cookie(sessions.COOKIE_NAME, path="/")
+    return response
 
 
 @router.get("/profile")
@@ -162,14 +175,25 @@ async def change_password(
         form.error("current_password", "Enter your current password.")
     if new != confirm:
         form.error("confirm_password", "The two new passwords are different.")
-    if form.ok and not _locked(session=session, actor=actor, settings=settings, form=form, field="current_password"):
+    try:
+        checked = form.ok and _password_ok(
+            request=request,
+            session=session,
+            actor=actor,
+            settings=settings,
+            secret=current,
+            form=form,
+            field="current_password",
+            where="profile_password",
+        )
+    except SecretLocked:
+        return _logged_out(request)
+    if checked:
         try:
             service.change_password(
                 session=session, user=actor.user, current=current, new=new, keep_session_id=actor.user_session.id
             )
         except service.AccountError as exc:
-            if exc.field == "current_password":
-                _wrong_password(session=session, actor=actor, form=form, field=exc.field)
             form.error(exc.field, str(exc))
     if not form.ok:
         return _profile(request, session, actor, password_form=form, status_code=422)
@@ -196,11 +220,21 @@ async def set_pin(request: Request, session: SessionDep, actor: CurrentActor, se
         form.error(exc.field, str(exc))
     if not confirm:
         form.error("pin_password", "Enter your password to confirm.")
-    if form.ok and not _locked(session=session, actor=actor, settings=settings, form=form, field="pin_password"):
-        if passwords.verify_password(confirm, actor.user.password_hash)[0]:
-            service.set_pin(session=session, user=actor.user, pin=pin)
-        else:
-            _wrong_password(session=session, actor=actor, form=form, field="pin_password")
+    try:
+        checked = form.ok and _password_ok(
+            request=request,
+            session=session,
+            actor=actor,
+            settings=settings,
+            secret=confirm,
+            form=form,
+            field="pin_password",
+            where="profile_pin",
+        )
+    except SecretLocked:
+        return _logged_out(request)
+    if checked:
+        service.set_pin(session=session, user=actor.user, pin=pin, iterations=settings.pin_kdf_iterations)
     if not form.ok:
         return _profile(request, session, actor, pin_form=form, status_code=422)
     audit.record(session=session, actor=actor, action="set_pin", object_type="user", object_id=actor.id)

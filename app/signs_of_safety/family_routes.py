@@ -50,9 +50,9 @@ def scale_url(case_id: int, person_id: str) -> str:
     return f"/family/{case_id}/{person_id}/safety-scale"
 
 
-def _young(session, actor, case_id: int, person_id: str) -> tuple[Case, Person]:
+def _young(request, session, actor, case_id: int, person_id: str) -> tuple[Case, Person]:
     """Three houses is the young person's: any other person of the case gets a 404."""
-    case, person = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
+    case, person = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
     if person is None or not person.is_young_person:
         raise HTTPException(status_code=404)
     return case, person
@@ -108,7 +108,7 @@ def _house_page(
 def family_house_page(
     request: Request, case_id: int, person_id: str, house: str, session: SessionDep, actor: FamilyActor
 ) -> Response:
-    case, person = _young(session, actor, case_id, person_id)
+    case, person = _young(request, session, actor, case_id, person_id)
     return _house_page(request, session, actor, case, person, _house(house), Form())
 
 
@@ -116,7 +116,7 @@ def family_house_page(
 async def family_house(
     request: Request, case_id: int, person_id: str, house: str, session: SessionDep, actor: FamilyActor, op: Idempotent
 ) -> Response:
-    case, person = _young(session, actor, case_id, person_id)
+    case, person = _young(request, session, actor, case_id, person_id)
     the_house = _house(house)
     form = Form(await request.form())
     entry_id = _client_id(form)
@@ -191,7 +191,7 @@ def _scale_page(
 def family_scale_page(
     request: Request, case_id: int, person_id: str, session: SessionDep, actor: FamilyActor
 ) -> Response:
-    case, person = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
+    case, person = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
     return _scale_page(request, session, actor, case, person, Form())  # type: ignore[arg-type]
 
 
@@ -199,7 +199,7 @@ def family_scale_page(
 async def family_scale(
     request: Request, case_id: int, person_id: str, session: SessionDep, actor: FamilyActor, op: Idempotent
 ) -> Response:
-    case, person = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
+    case, person = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
     form = Form(await request.form())
     rating_id = _client_id(form)
     rate = _rate_context(session, case, f"person:{person.id}", form, rating_id, actor_user=actor.user)  # type: ignore[union-attr]

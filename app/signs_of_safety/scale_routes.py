@@ -9,7 +9,7 @@ from app.audit import service as audit
 from app.cases.models import Case, new_id
 from app.db import SessionDep
 from app.forms import Form
-from app.security.auth import CurrentActor, FamilyActor
+from app.security.auth import CurrentActor
 from app.security.permissions import get_case
 from app.signs_of_safety import rules, service
 from app.signs_of_safety.models import Category
@@ -110,11 +110,12 @@ def _posted_scales(session, case: Case, form: Form, scales: list[tuple[str | Non
     return [None if key == "overall" else key if key in current or key in known else "" for key in posted]
 
 
-# The rating screens are open in family mode too (DESIGN.md "Family mode"): each family member
-# rates for themselves on the worker's tablet; get_case keeps them to the handed-over case.
+# The worker's rating screen: its `rater` field names whoever the worker is recording for (on
+# paper, by phone), so it is refused in family mode; the family rate on their own screens
+# (app/signs_of_safety/family_routes.py), where the rater comes from the session.
 @router.get("/cases/{case_id}/signs-of-safety/scales/rate")
 def rate_page(
-    request: Request, case_id: int, session: SessionDep, actor: FamilyActor, rater: str = "key_worker"
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, rater: str = "key_worker"
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
     return render(
@@ -123,7 +124,7 @@ def rate_page(
 
 
 @router.post("/cases/{case_id}/signs-of-safety/scales/ratings")
-async def add_ratings(request: Request, case_id: int, session: SessionDep, actor: FamilyActor) -> Response:
+async def add_ratings(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     """One rater's ratings: the overall scale and any pairs they chose to rate, one row each."""
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
@@ -135,8 +136,6 @@ async def add_ratings(request: Request, case_id: int, session: SessionDep, actor
         return render(request, "signs_of_safety/rate.html", context, status_code=422)
     if created_any:
         flash(request, f"Thank you. {context['rater'].name}'s rating is saved.")
-    if actor.in_family_mode:
-        return redirect(request, f"/cases/{case.id}/signs-of-safety/scales/rate?rater={rater_key}&saved=1")
     return redirect(request, f"/cases/{case.id}/signs-of-safety/scales")
 
 

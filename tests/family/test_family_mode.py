@@ -138,8 +138,10 @@ def test_family_cannot_pick_someone_from_another_case(client, db, settings):
     db.commit()
     hand_over(client, case, young_person(db, case))
     response = client.post(f"/family/{case.id}/who", data={"person": young_person(db, other).id})
-    assert response.status_code == 422
+    # A forged person id: the family's "hand back" page, nothing changed, and an audit entry.
+    assert response.status_code == 404 and "Please hand the tablet back to your worker" in response.text
     assert live_session(db, worker).family_person_id == young_person(db, case).id
+    assert db.exec(select(AuditEntry).where(AuditEntry.action == "family_refused")).first() is not None
 
 
 def test_hand_back_with_worker_pin_ends_family_mode_and_returns_to_the_diamond(client, db, settings):
