@@ -20,7 +20,7 @@ from fastapi.responses import Response
 from app.audit import service as audit
 from app.cases.models import Case, Person, new_id
 from app.db import SessionDep
-from app.family.routes import family_access, family_context
+from app.family.routes import family_access, family_context, shows_private_words
 from app.forms import Form
 from app.security.auth import FamilyActor
 from app.signs_of_safety import rules, service
@@ -82,8 +82,13 @@ def _house_page(
 ) -> Response:
     index = ORDER.index(house)
     home = f"/family/{case.id}/{person.id}"
+    # Words they did not agree to share show only on their own turn in family mode, never in the
+    # copy "Take offline" keeps on the tablet (rendered for the worker), which anyone could open.
+    private_ok = shows_private_words(actor, person)
     mine = [
-        e for e in service.house_entries(session=session, case=case) if e.house == house and e.person_id == person.id
+        e
+        for e in service.house_entries(session=session, case=case)
+        if e.house == house and e.person_id == person.id and (e.consent_to_share or private_ok)
     ]
     ctx = family_context(
         session=session,
@@ -173,7 +178,7 @@ def _scale_page(
     rating_id: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    rate = _rate_context(session, case, f"person:{person.id}", form, rating_id, actor_user=actor.user)
+    rate = _rate_context(session, case, f"person:{person.id}", form, rating_id, actor_user=actor.user, person=person)
     ctx = family_context(
         session=session,
         actor=actor,
@@ -202,7 +207,7 @@ async def family_scale(
     case, person = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
     form = Form(await request.form())
     rating_id = _client_id(form)
-    rate = _rate_context(session, case, f"person:{person.id}", form, rating_id, actor_user=actor.user)  # type: ignore[union-attr]
+    rate = _rate_context(session, case, f"person:{person.id}", form, rating_id, actor_user=actor.user, person=person)  # type: ignore[union-attr]
     created = (
         None
         if not form.ok
