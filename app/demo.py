@@ -35,6 +35,7 @@ class Demo:
     today: date = field(default_factory=lambda: utcnow().date())
 
 
+PREFERRED = {"Pat Morgan": "Nan"}
 # (first name, surname, preferred, age, status, context, worker key, days open, family members)
 FAMILIES = [
     (
@@ -187,6 +188,7 @@ def load_demo(*, session: Session, settings: Settings) -> Demo:
                 name=f"{first} {surname}",
                 relationship="Young person",
                 is_young_person=True,
+                given_name=first,
                 in_household=True,
                 knows_the_worries=True,
                 date_of_birth=born,
@@ -197,6 +199,9 @@ def load_demo(*, session: Session, settings: Settings) -> Demo:
                 Person(
                     case_id=case.id,
                     name=name,
+                    given_name=name.split()[0],
+                    # The family screens greet people by the name they go by (docs/family-mode.md).
+                    preferred_name=PREFERRED.get(name, ""),
                     relationship=relationship,
                     in_household=household,
                     knows_the_worries=knows,
