@@ -30,8 +30,11 @@ def young_person(session: Session, case: Case) -> Person:
     return session.exec(select(Person).where(Person.case_id == case.id, Person.is_young_person)).one()
 
 
-def add_person(session: Session, case: Case, name: str = "Donna Morgan", relationship: str = "Mother") -> Person:
-    person = Person(case_id=case.id, name=name, relationship=relationship, in_household=True)
+def add_person(
+    session: Session, case: Case, name: str = "Donna Morgan", relationship: str = "Mother", **fields
+) -> Person:
+    fields.setdefault("given_name", name.split()[0])
+    person = Person(case_id=case.id, name=name, relationship=relationship, in_household=True, **fields)
     session.add(person)
     session.flush()
     return person
