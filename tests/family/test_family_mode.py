@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from app.audit.models import AuditEntry
+from app.cases.models import Person
 from app.family.models import FamilyHandover
 from tests.factories import PASSWORD, login, make_case, make_user
 from tests.family.factories import PIN, add_person, family_home, hand_over, live_session, with_pin, young_person
@@ -263,3 +264,20 @@ def test_family_home_offers_three_houses_to_the_young_person_and_the_safety_scal
     scale = f"/family/{case.id}/{mother.id}/safety-scale"
     assert scale in home
     assert client.get(scale).status_code == 200
+
+
+def test_family_screens_greet_people_by_the_name_they_go_by_never_the_first_word_of_a_full_name(client, db, settings):
+    worker, case = _worker_with_case(db, client, settings)
+    response = client.post(
+        f"/cases/{case.id}/people",
+        data={"name": "Mrs Lan Nguyễn", "given_name": "Lan", "relationship": "Mother", "in_household": "on"},
+    )
+    assert response.status_code == 303
+    client.post(f"/cases/{case.id}/people", data={"name": "Nguyễn Văn Minh", "relationship": "Father"})
+    people = {p.name: p for p in db.exec(select(Person).where(Person.case_id == case.id)).all()}
+    hand_over(client, case, people["Mrs Lan Nguyễn"])
+    home = client.get(family_home(case, people["Mrs Lan Nguyễn"])).text
+    assert "Hello, Lan" in home and "Hello, Mrs" not in home
+    who = client.get(f"/family/{case.id}/who").text
+    # No given or preferred name recorded: the full name, not "Nguyễn".
+    assert "Nguyễn Văn Minh" in who and "Mrs Lan Nguyễn" not in who and ">Lan <" in who.replace("\n", "")
