@@ -106,7 +106,12 @@ def _house_page(
         action=house_url(case.id, person.id, house),
         next_url=house_url(case.id, person.id, ORDER[index + 1]) if index + 1 < len(ORDER) else home,
     )
-    return render(request, "signs_of_safety/family_house.html", ctx, status_code=status_code)
+    response = render(request, "signs_of_safety/family_house.html", ctx, status_code=status_code)
+    if any(not e.consent_to_share for e in mine):
+        # Private words on the screen: the service worker must not refresh the copy kept on the
+        # device with this page (sw.js skips no-store), nor any other cache keep it.
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @router.get("/family/{case_id:int}/{person_id}/three-houses/{house}")

@@ -142,3 +142,16 @@ def test_the_copy_kept_on_the_tablet_never_carries_private_words(client, db, dem
     page = client.get(f"/family/{case.id}/{kayla.id}/three-houses/worries").text
     assert not any(words in page for words in PRIVATE)
     assert db.exec(select(MapItem).where(MapItem.family_text == FAMILY_VERSION)).first() is not None
+
+
+def test_the_young_persons_private_words_on_her_turn_are_never_kept_by_any_cache(client, db, demo_family):
+    _, case, people, _ = demo_family
+    kayla = next(p for p in people if p.is_young_person)
+    hand_over(client, case, kayla, pin=DEMO_PIN)
+    response = client.get(f"/family/{case.id}/{kayla.id}/three-houses/worries")
+    assert all(words in response.text for words in PRIVATE)
+    # sw.js does not refresh the copy kept on the device with a no-store page.
+    assert "no-store" in response.headers["cache-control"]
+    assert "no-store" not in client.get(f"/family/{case.id}/{kayla.id}/three-houses/dreams").headers.get(
+        "cache-control", ""
+    )

@@ -88,7 +88,8 @@ function networkFirst(request) {
     return kept.then(function (old) {
       if (response.status >= 500 && old && isFresh(old)) return old; // Homeward is failing: the kept copy
       var outbox = new URL(request.url).pathname === "/outbox";
-      if (response.ok && !response.redirected && (old || outbox)) {
+      // no-store: a page only its reader may see (a young person's private words) is never kept.
+      if (response.ok && !response.redirected && (old || outbox) && !/no-store/.test(response.headers.get("Cache-Control") || "")) {
         var copy = response.clone();
         caches.open(PAGES_CACHE).then(function (pages) { pages.put(request, copy); });
       }
