@@ -52,7 +52,7 @@ def refuse(*, session: Session, actor: Actor, request: Request | None = None, st
     )
     session.commit()
     exc = HTTPException(status_code=status_code)
-    if request is not None:
+    if request is not None and actor.in_family_mode:
         exc.response = render(request, "errors/family_locked.html", {}, block="content", status_code=status_code)  # type: ignore[attr-defined]
     raise exc
 
