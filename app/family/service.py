@@ -209,6 +209,18 @@ def record_offline_failures(*, session: Session, actor: Actor, count: int) -> No
     )
 
 
+def offline_wrong_pins(*, session: Session, case: Case, limit: int = 5) -> list[AuditEntry]:
+    """The latest reports of wrong PINs typed on a tablet offline, for the case page (one query)."""
+    return list(
+        session.exec(
+            select(AuditEntry)
+            .where(AuditEntry.case_id == case.id, AuditEntry.action == OFFLINE_FAILURES)
+            .order_by(AuditEntry.id.desc())
+            .limit(limit)
+        ).all()
+    )
+
+
 def lock_out(*, session: Session, actor: Actor) -> None:
     """End family mode and the whole session: the worker must log in again."""
     _end(session=session, actor=actor, how="lockout")

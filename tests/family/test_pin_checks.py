@@ -115,3 +115,17 @@ def test_pin_check_cost_is_the_owasp_figure_unless_a_setting_lowers_it():
     from app.config import Settings
 
     assert Settings().pin_kdf_iterations == 600_000
+
+
+def test_offline_wrong_pins_show_on_the_case_page_for_the_supervisor(client, db, settings):
+    worker, case = _worker_with_case(db, client, settings)
+    hand_over(client, case, young_person(db, case))
+    client.post("/family/lock", data={"offline_failures": "5"})
+    supervisor = make_user(db, email="sup@example.org", role="supervisor", team=None)
+    supervisor.team_id = case.team_id
+    db.add(supervisor)
+    db.commit()
+    login(client, db, supervisor, settings)
+    page = client.get(f"/cases/{case.id}").text
+    assert "Wrong Worker PINs were typed on the tablet without a signal" in page
+    assert "5 wrong PINs on the tablet without a signal" in page
