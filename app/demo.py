@@ -1,22 +1,23 @@
 """A small, realistic, fictional service for `homeward demo` (never in production).
 
 The core here makes the team, the accounts and twelve cases with their families; each feature
-package may add its own examples in `app/<feature>/demo.py` with `load(*, session, demo)`, run in
+package may add its own examples through its Feature's `demo` hook, `load(*, session, demo)`, run in
 the order of app.main.FEATURES, so a newcomer sees every part of Homeward working.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlmodel import Session
 
+from app import demo_supervision
 from app.accounts.models import Role, Team, User
 from app.accounts.service import set_offline_pin_check
 from app.cases.models import Case, CaseEvent, CaseStatus, Person
 from app.config import Settings
+from app.main import FEATURES
 from app.security.passwords import hash_password
 from app.timeutil import utcnow
 
@@ -222,15 +223,11 @@ def load_demo(*, session: Session, settings: Settings) -> Demo:
         )
     session.flush()
 
-    from app.main import FEATURES
-
     for feature in FEATURES:
-        try:
-            module = importlib.import_module(f"app.{feature}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name in (f"app.{feature}", f"app.{feature}.demo"):
-                continue
-            raise
-        module.load(session=session, demo=demo)
-        session.flush()
+        if feature.demo is not None:
+            feature.demo(session=session, demo=demo)
+            session.flush()
+    # Supervision spans every framework's work (maps, assessments, meetings), so it comes last.
+    demo_supervision.load(session=session, demo=demo)
+    session.flush()
     return demo

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.refused import Refused
 from app.security.auth import FamilyModeLocked, Forbidden, LoginRequired
 from app.templating import is_htmx, render
 
@@ -73,6 +74,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden) -> Response:
         return error_response(request, 403, exc.message)
+
+    @app.exception_handler(Refused)
+    async def _refused(request: Request, exc: Refused) -> Response:
+        # The one place a refusal becomes a response when the route has no form to show it beside
+        # (STYLE.md "One refusal type"): the page with the message, or JSON for an offline replay
+        # (409 for a record changed since, 422 for a rule). Not found stays silent about why.
+        # The session has already been rolled back (app/db.py).
+        return error_response(request, exc.status_code, None if exc.status_code == 404 else exc.message)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:

@@ -6,6 +6,7 @@ lands beside its field), and only calls the service when `form.ok`. Nothing is w
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
@@ -136,3 +137,40 @@ class Form:
             self.error(field, "Please enter a date and time like 2026-03-14 14:30.")
             return None
         return value.replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One numbered row of a repeated part of a form (a task, an attendee, a goal): it reads
+    `<prefix><sep><index><sep><field>` through the form, so errors land beside the row's own boxes."""
+
+    form: Form
+    prefix: str
+    index: int
+    sep: str = "-"
+
+    def key(self, field: str = "") -> str:
+        """The row's input name for `field`; the row's own name when `field` is empty (`decision-0`)."""
+        row = f"{self.prefix}{self.sep}{self.index}"
+        return f"{row}{self.sep}{field}" if field else row
+
+    def text(self, field: str = "", **options) -> str:
+        return self.form.text(self.key(field), **options)
+
+    def choice(self, field: str, choices, **options) -> str | None:
+        return self.form.choice(self.key(field), choices, **options)
+
+    def date(self, field: str, **options) -> date | None:
+        return self.form.date(self.key(field), **options)
+
+    def error(self, field: str, message: str) -> None:
+        self.form.error(self.key(field), message)
+
+
+def formset(form: Form, prefix: str, *, count: int | None = None, max_rows: int = 30, sep: str = "-") -> list[Row]:
+    """The rows of a repeated part: as many as the form's `<prefix>-count` says (at most `max_rows`),
+    or `count` when the page draws a fixed number. Pages work without JavaScript, so repeated
+    parts are numbered rows and a row left blank is the caller's to skip."""
+    if count is None:
+        count = form.integer(f"{prefix}-count", minimum=0, maximum=max_rows, default=0) or 0
+    return [Row(form, prefix, index, sep) for index in range(count)]

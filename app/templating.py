@@ -14,14 +14,25 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from jinja2 import ChoiceLoader, FileSystemLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
 
+from app.features import nav_links
+from app.flashcookie import read_flashes, write_flashes
 from app.timeutil import local, utcnow
 
 APP_DIR = Path(__file__).resolve().parent
 STATIC_DIR = APP_DIR / "static"
 
 templates = Jinja2Blocks(directory=str(APP_DIR / "templates"))
+
+
+def add_template_folder(folder: Path) -> None:
+    """Let templates be found in `folder` too, after app/templates (a feature that keeps its own)."""
+    loader = templates.env.loader
+    loaders = list(loader.loaders) if isinstance(loader, ChoiceLoader) else [loader]
+    if not any(getattr(each, "searchpath", None) == [str(folder)] for each in loaders):
+        templates.env.loader = ChoiceLoader([*loaders, FileSystemLoader(str(folder))])
 
 
 @lru_cache(maxsize=256)
@@ -41,7 +52,7 @@ def stylesheets() -> list[str]:
     return [f"css/{n}" for n in names]
 
 
-templates.env.globals.update(static_url=static_url, stylesheets=stylesheets)
+templates.env.globals.update(static_url=static_url, stylesheets=stylesheets, nav_links=nav_links)
 
 
 def _format_date(value, fmt: str = "%-d %b %Y") -> str:
@@ -83,8 +94,6 @@ def render(
     else:
         response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
     response.headers["Vary"] = "HX-Request, Cookie"
-    from app.security.flashcookie import write_flashes
-
     write_flashes(request, response)
     _remember_for_replay(request, response)
     return response
@@ -100,7 +109,6 @@ def _remember_for_replay(request: Request, response) -> None:
 
 # Flash messages travel in a short signed cookie set on the redirect and read on the next page
 # (post/redirect/get). They carry only our own wording, never personal data.
-FLASH_COOKIE = "homeward_flash"
 
 
 def flash(request: Request, message: str, kind: str = "success") -> None:
@@ -108,8 +116,6 @@ def flash(request: Request, message: str, kind: str = "success") -> None:
 
 
 def pop_flashes(request: Request) -> list[tuple[str, str]]:
-    from app.security.flashcookie import read_flashes
-
     if getattr(request.state, "flashes_read", False):
         return []
     request.state.flashes_read = True
@@ -119,8 +125,6 @@ def pop_flashes(request: Request) -> list[tuple[str, str]]:
 def redirect(request: Request, url: str, status_code: int = 303):
     """Post/redirect/get: a 303 to `url` carrying any flash messages; htmx follows it too."""
     from fastapi.responses import RedirectResponse
-
-    from app.security.flashcookie import write_flashes
 
     response = RedirectResponse(url, status_code=status_code)
     write_flashes(request, response)

@@ -16,7 +16,8 @@ from starlette.testclient import TestClient
 
 from app.config import Settings
 from app.db import make_engine
-from app.main import create_app
+from app.features import install
+from app.main import FEATURES, create_app
 from app.models import load_all_models
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -105,3 +106,11 @@ def app(settings, engine, db):
 def client(app):
     with TestClient(app, base_url="http://testserver", follow_redirects=False) as client:
         yield client
+
+
+@pytest.fixture(autouse=True)
+def features():
+    """The app's own features, installed for services used without an app (create_app installs them too)."""
+    install(FEATURES)
+    yield FEATURES
+    install(FEATURES)

@@ -7,7 +7,7 @@ from fastapi.responses import Response
 from sqlmodel import select
 
 from app.accounts import service
-from app.accounts.models import User
+from app.accounts.models import Team, User
 from app.audit import service as audit
 from app.db import SessionDep
 from app.forms import Form
@@ -129,8 +129,6 @@ def _profile(
     pin_form: Form | None = None,
     status_code: int = 200,
 ) -> Response:
-    from app.accounts.models import Team
-
     context = {
         "account": actor.user,
         "team": session.get(Team, actor.user.team_id) if actor.user.team_id else None,

@@ -10,13 +10,14 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, Team, User
+from app.refused import Refused
 from app.security import passwords, sessions
 from app.security.secret_checks import PIN_RULE, is_pin
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class AccountError(ValueError):
+class AccountError(Refused, ValueError):
     def __init__(self, message: str, field: str = "email") -> None:
         super().__init__(message)
         self.field = field

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from app.audit.routes import may_see_trail
+
 
 def context(*, session, case, actor) -> dict:
-    from app.audit.routes import may_see_trail
-
     return {"show_trail_link": may_see_trail(actor)}

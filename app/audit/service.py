@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.security.auth import Actor
 
@@ -60,7 +61,6 @@ def record_anonymous(
 
 def case_trail(*, session: Session, case_id: int, limit: int = 500) -> list[tuple[AuditEntry, str | None]]:
     """A case's audit entries, newest first, with the name of who acted (one query)."""
-    from app.accounts.models import User
 
     rows = session.exec(
         select(AuditEntry, User.full_name)

@@ -21,7 +21,9 @@ from sqlmodel import Session, select
 from app.audit import service as audit
 from app.base import rules
 from app.base.models import BaseVersion, Competency, VersionStatus
-from app.cases.models import Case
+from app.cases.models import Case, Contact
+from app.refused import Refused
+from app.review import service as review
 from app.security.auth import Actor
 from app.timeutil import utcnow
 
@@ -49,23 +51,28 @@ MARKS = {"strength": "Strength", "vulnerability": "Vulnerability"}
 DECIDED_BY = {"family_with_worker": "Family with the worker", "family": "Family", "worker": "Worker"}
 
 
-class StaleEdit(Exception):
+class StaleEdit(Refused):
     """The item changed on the server since the form was opened; nothing was overwritten."""
 
+    status_code = 409
+
     def __init__(self, current: dict[str, Any]) -> None:
+        super().__init__("This changed since you opened it.")
         self.current = current
 
 
-class VersionLocked(Exception):
+class VersionLocked(Refused):
     """The version was submitted and is immutable; start a new version to change it."""
 
+    status_code = 409
 
-class PlanGated(Exception):
+
+class PlanGated(Refused):
     """Finalising the plan was refused because earlier stages are empty."""
 
     def __init__(self, gaps: list[str]) -> None:
+        super().__init__(rules.plan_gap_message(gaps))
         self.gaps = gaps
-        self.message = rules.plan_gap_message(gaps)
 
 
 @lru_cache
@@ -183,7 +190,6 @@ def submit(*, session: Session, version: BaseVersion, by: Actor) -> BaseVersion:
         detail=f"version {version.number}",
     )
     session.flush()
-    from app.review import service as review  # the review queue (issue 10)
 
     review.submit_item(
         session=session,
@@ -461,7 +467,6 @@ def submitted_risk_history(*, session: Session, case_id: int) -> list[str | None
 
 def recent_attendance(*, session: Session, case_id: int, limit: int = 3) -> list[bool]:
     """Attended (True) or missed (False) for the case's latest visits, oldest first."""
-    from app.cases.models import Contact
 
     rows = session.exec(
         select(Contact.attended)

@@ -179,14 +179,14 @@ async def change_status(
                 base_version=base_version,
                 review_interval_weeks=settings.review_interval_weeks,
             )
+        except Conflict as conflict:  # before Refused, of which it is a kind
+            session.rollback()
+            ctx = _status_ctx(session, case, actor, form, to=to or "", refusal=conflict.message)
+            return render(request, "cases/status.html", ctx, status_code=409)
         except Refused as refused:
             session.rollback()
             ctx = _status_ctx(session, case, actor, form, to=to or "", refusal=refused.message)
             return render(request, "cases/status.html", ctx, status_code=422)
-        except Conflict as conflict:
-            session.rollback()
-            ctx = _status_ctx(session, case, actor, form, to=to or "", refusal=conflict.message)
-            return render(request, "cases/status.html", ctx, status_code=409)
         flash(request, f"The case is now {rules.STATUS_WORDS[to].lower()}.")
         return redirect(request, f"/cases/{case.id}")
     return render(request, "cases/status.html", _status_ctx(session, case, actor, form, to=to or ""), status_code=422)

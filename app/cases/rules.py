@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from app.cases.models import CaseStatus
+from app.timeutil import LOCAL, local
 
 S = CaseStatus
 
@@ -244,7 +245,6 @@ def age_warning(age: int | None) -> str | None:
 
 def referral_started_at(referral_date: date | None, opened_at: datetime) -> datetime:
     """When the referral clock starts: when it was recorded, or the start of an earlier referral day."""
-    from app.timeutil import LOCAL, local
 
     if referral_date is not None and referral_date < local(opened_at).date():
         return datetime.combine(referral_date, datetime.min.time(), tzinfo=LOCAL)

@@ -19,21 +19,16 @@ from app.accounts.models import User
 from app.audit import service as audit
 from app.cases import rules
 from app.cases.models import Case, CaseEvent, CaseStatus, Consent, Contact, EligibilityDecision, Person
+from app.refused import Refused
 from app.security.auth import Actor
 from app.security.permissions import visible_cases
-from app.timeutil import today, utcnow
+from app.timeutil import age_on, local, today, utcnow
 
 
-class Refused(Exception):
-    """A change the rules do not allow; `message` says why in plain words for the person asking."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class Conflict(Exception):
+class Conflict(Refused):
     """The record changed since the version the change was made from (an offline edit, two tabs)."""
+
+    status_code = 409
 
     def __init__(self, message: str, *, current_version: int) -> None:
         super().__init__(message)
@@ -402,7 +397,6 @@ class CaseHeader:
 
 def header(*, session: Session, case: Case, first_contact_target_hours: int) -> CaseHeader:
     """The essentials shown at the top of the case page (one query for the workers' names)."""
-    from app.timeutil import age_on, local
 
     ids = [i for i in (case.key_worker_id, case.co_worker_id) if i]
     names = dict(session.exec(select(User.id, User.full_name).where(User.id.in_(ids))).all())

@@ -13,11 +13,12 @@ from app.audit import service as audit
 from app.cases.models import Case, Person
 from app.diamond import rules
 from app.diamond.models import DiamondGoal, DiamondRating
+from app.refused import Refused
 from app.security.auth import Actor
-from app.timeutil import today
+from app.timeutil import today, utcnow
 
 
-class RatingError(Exception):
+class RatingError(Refused):
     def __init__(self, message: str, field: str = "score") -> None:
         self.message = message
         self.field = field
@@ -220,7 +221,7 @@ def people_who_can_rate(*, session: Session, case: Case) -> list[Person]:
     )
 
 
-class GoalError(Exception):
+class GoalError(Refused):
     def __init__(self, message: str, field: str = "title") -> None:
         self.message = message
         self.field = field
@@ -267,7 +268,6 @@ def add_goal(
 
 def close_goal(*, session: Session, actor: Actor, case: Case, goal_id: str) -> None:
     """Finish a goal: its ratings stay, it leaves the rating screens and frees a place."""
-    from app.timeutil import utcnow
 
     goal = session.get(DiamondGoal, goal_id)
     if goal is None or goal.case_id != case.id:

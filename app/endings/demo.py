@@ -12,11 +12,13 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import select
 
+from app.base.demo import _actor
 from app.cases.models import Case, CaseEvent, Consent, Contact, EligibilityDecision, Person
-from app.endings import rules
-from app.endings.models import DormantSpell, Ending, EndingTask, Reactivation
+from app.endings import reopen_requests, rules
+from app.endings.models import DormantSpell, Ending, EndingTask, Reactivation, ReopenRequestVersion
 from app.endings.scheduled import tick
 from app.endings.service import PROMPTED_TASKS
+from app.review.models import Submission
 from app.timeutil import LOCAL, utcnow
 
 
@@ -174,10 +176,6 @@ def _jade(*, session, demo) -> Case:
 
 def _ellie_asks_again(*, session, demo, case: Case, now: datetime) -> None:
     """Ten days after closing, Ellie's mum rang Priya: the worries are back. Priya asked two days ago."""
-    from app.base.demo import _actor
-    from app.endings import reopen_requests
-    from app.endings.models import ReopenRequestVersion
-    from app.review.models import Submission
 
     worker = session.get(type(demo.users["worker2"]), case.key_worker_id)
     request = reopen_requests.ask(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from app.cases.models import Case
+from app.network.models import NetworkTask
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,6 @@ class Goal:
 
 def network_tasks(*, session: Session, case: Case) -> list[Goal]:
     """Tasks agreed at the family's network meetings, other than ones no longer needed."""
-    from app.network.models import NetworkTask
 
     rows = session.exec(
         select(NetworkTask.id, NetworkTask.what)

@@ -18,7 +18,9 @@ from app.accounts.models import Role
 from app.audit import service as audit
 from app.cases.models import Case, CaseStatus
 from app.cases.service import Refused
+from app.endings import service
 from app.endings.models import ASKED_BY, URGENCY, Reactivation, ReopenRequest, ReopenRequestVersion
+from app.review import service as review
 from app.security.auth import Actor
 from app.timeutil import utcnow
 
@@ -60,8 +62,6 @@ def versions(*, session: Session, request: ReopenRequest) -> list[ReopenRequestV
 
 
 def _latest_submission(session: Session, request: ReopenRequest):
-    from app.review import service as review
-
     return review.latest_for_item(session=session, kind=KIND, item_id=request.id)
 
 
@@ -90,7 +90,6 @@ def _add_version(
     )
     session.add(version)
     session.flush()
-    from app.review import service as review
 
     review.submit_item(
         session=session,
@@ -188,7 +187,6 @@ def _close(request: ReopenRequest, state: str, by: Actor) -> None:
 def approve(*, session: Session, submission, by: Actor, rationale: str = "") -> Reactivation:
     """The supervisor approves the waiting version: the case is reopened as a re-referral with the
     request's reason (the supervisor's own reopen, so the same rules and audit apply)."""
-    from app.endings import service
 
     request = session.get(ReopenRequest, submission.item_id)
     version = session.get(ReopenRequestVersion, submission.version_id)
@@ -216,7 +214,6 @@ def settle_on_reopen(
 ) -> None:
     """The case has been reopened: an open request is done with. Its waiting version is approved
     (the supervisor's decision, whether made from the queue or by reopening directly)."""
-    from app.review import service as review
 
     request = open_request(session=session, case=case)
     if request is None:

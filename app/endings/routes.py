@@ -22,7 +22,8 @@ from app.endings import figures as figures_service
 from app.endings import goals as goal_sources
 from app.endings import reopen_requests, rules, service
 from app.endings.models import ASKED_BY, ENDING_CLOSURE_REASONS, GOAL_RATINGS, PROMPT_WORDS, URGENCY
-from app.forms import Form
+from app.forms import Form, formset
+from app.review import service as review
 from app.security.auth import CurrentActor, Forbidden, SettingsDep, require_role
 from app.security.permissions import get_case
 from app.sync.ledger import Idempotent
@@ -69,26 +70,26 @@ def ending_form(
 
 def _goals_from(form: Form, goals, ratings: list[str]) -> list[dict]:
     rows = []
-    for i, goal in enumerate(goals):
+    for goal, row in zip(goals, formset(form, "goal", count=len(goals), sep="_"), strict=True):
         rows.append(
             {
                 "source": goal.source,
                 "ref": goal.ref,
                 "goal": goal.text,
-                "rating": form.choice(f"goal_{i}_rating", ratings, required=False) or "",
-                "evidence": form.text(f"goal_{i}_evidence", max_length=1000),
+                "rating": row.choice("rating", ratings, required=False) or "",
+                "evidence": row.text("evidence", max_length=1000),
             }
         )
-    for i in range(EXTRA_GOALS):
-        text = form.text(f"own_{i}_goal", max_length=500)
+    for row in formset(form, "own", count=EXTRA_GOALS, sep="_"):
+        text = row.text("goal", max_length=500)
         if text:
             rows.append(
                 {
                     "source": "worker",
                     "ref": "",
                     "goal": text,
-                    "rating": form.choice(f"own_{i}_rating", ratings, required=False) or "",
-                    "evidence": form.text(f"own_{i}_evidence", max_length=1000),
+                    "rating": row.choice("rating", ratings, required=False) or "",
+                    "evidence": row.text("evidence", max_length=1000),
                 }
             )
     return rows
@@ -337,8 +338,6 @@ async def reopen(request: Request, case_id: int, session: SessionDep, actor: Cur
 
 
 def _request_ctx(session, case, actor, form=None, refusal=None) -> dict:
-    from app.review import service as review
-
     request_row = reopen_requests.open_request(session=session, case=case) or reopen_requests.latest_request(
         session=session, case=case
     )
@@ -467,11 +466,11 @@ async def task_done(request: Request, case_id: int, task_id: str, session: Sessi
             done=form.boolean("done"),
             base_version=form.integer("base_version", minimum=1, maximum=10**9),
         )
-    except Refused as refused:
-        raise HTTPException(status_code=404, detail=refused.message) from None
-    except Conflict as conflict:
+    except Conflict as conflict:  # before Refused, of which it is a kind
         session.rollback()
         raise HTTPException(status_code=409, detail=conflict.message) from None
+    except Refused as refused:
+        raise HTTPException(status_code=404, detail=refused.message) from None
     flash(request, "Task updated.")
     return redirect(request, f"/cases/{case.id}#endings")
 

@@ -15,13 +15,15 @@ from sqlmodel import Session, select
 
 from app.accounts.models import User
 from app.audit import service as audit
+from app.cases import rules as case_rules
 from app.cases import service as cases
 from app.cases.models import Case, CaseEvent, CaseStatus, Contact
 from app.cases.service import Conflict, Refused
-from app.endings import rules
+from app.endings import reopen_requests, rules
 from app.endings.models import DormantSpell, Ending, EndingTask, Prompt, Reactivation
+from app.review import service as review
 from app.security.auth import Actor
-from app.timeutil import local, today, utcnow
+from app.timeutil import LOCAL, local, today, utcnow
 
 PROMPTED_TASKS = (
     "Update the Signs of Safety map or the BASE risk assessment",
@@ -216,8 +218,6 @@ def end_active_work(
     )
     session.flush()
     if by.user.role != "supervisor":
-        from app.review import service as review  # the supervisor signs endings off (issue 10)
-
         review.submit_item(
             session=session,
             kind="ending",
@@ -401,7 +401,6 @@ def reopen(
         detail="reopened as a re-referral",
     )
     session.flush()
-    from app.endings import reopen_requests
 
     reopen_requests.settle_on_reopen(
         session=session,
@@ -448,7 +447,6 @@ class ReturnTiming:
 
 def latest_return(*, session: Session, case: Case, target_hours: int) -> ReturnTiming | None:
     """The latest return to work and its first contact, timed like a referral's (two queries)."""
-    from app.cases import rules as case_rules
 
     back = session.exec(
         select(Reactivation)
@@ -466,8 +464,6 @@ def latest_return(*, session: Session, case: Case, target_hours: int) -> ReturnT
         )
     ).all()
     from datetime import time as dtime
-
-    from app.timeutil import LOCAL
 
     times = [datetime.combine(on, at or dtime(12, 0), tzinfo=LOCAL) for on, at in rows]
     times = [t for t in times if t >= back.reactivated_at or t.date() == local(back.reactivated_at).date()]

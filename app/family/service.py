@@ -23,6 +23,7 @@ from app.audit.models import AuditEntry
 from app.cases.models import Case, Person, called_on
 from app.config import Settings
 from app.family.models import FamilyHandover
+from app.refused import Refused
 from app.security.auth import Actor
 from app.security.secret_checks import SecretLocked, check_worker_secret
 from app.security.sessions import end_session
@@ -35,7 +36,7 @@ OFFLINE_FAILURES = "family_offline_wrong_pins"
 LOCKED_MESSAGE = "Too many wrong tries. For safety, your worker must log in again."
 
 
-class HandoverError(Exception):
+class HandoverError(Refused):
     def __init__(self, message: str, field: str = "pin") -> None:
         self.message = message
         self.field = field

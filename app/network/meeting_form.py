@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from app.forms import Form
+from app.forms import Form, formset
 from app.network.models import Attendance, MeetingKind, TaskStatus, ViewsGiven
 from app.network.service import AttendeeInput, MeetingInput, TaskInput, TaskProgress
 
@@ -23,11 +23,6 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _rows(form: Form, prefix: str) -> range:
-    count = form.integer(f"{prefix}-count", minimum=0, maximum=MAX_ROWS, default=0) or 0
-    return range(count)
 
 
 def parse_meeting(form: Form, *, people: list, professionals: list, review_tasks: list) -> MeetingInput:
@@ -61,55 +56,55 @@ def parse_meeting(form: Form, *, people: list, professionals: list, review_tasks
         status = form.choice(f"attend-{member.key}", attendance_choices, required=False)
         if status:
             data.attendees.append(AttendeeInput(name=member.name, role=member.relationship, attendance=status))
-    for i in _rows(form, "extra"):
-        name = form.text(f"extra-{i}-name", max_length=120)
-        role = form.text(f"extra-{i}-role", max_length=120)
-        status = form.choice(f"extra-{i}-attendance", attendance_choices[1:], required=False) or Attendance.present
+    for row in formset(form, "extra", max_rows=MAX_ROWS):
+        name = row.text("name", max_length=120)
+        role = row.text("role", max_length=120)
+        status = row.choice("attendance", attendance_choices[1:], required=False) or Attendance.present
         if name:
             data.attendees.append(AttendeeInput(name=name, role=role, attendance=status))
         elif role:
-            form.error(f"extra-{i}-name", "Please give this person's name, or clear their role.")
-    for i in _rows(form, "decision"):
-        decision = form.text(f"decision-{i}", max_length=1000)
-        rationale = form.text(f"decision-{i}-why", max_length=2000)
+            row.error("name", "Please give this person's name, or clear their role.")
+    for row in formset(form, "decision", max_rows=MAX_ROWS):
+        decision = row.text(max_length=1000)
+        rationale = row.text("why", max_length=2000)
         if decision:
             data.decisions.append((decision, rationale))
         elif rationale:
-            form.error(f"decision-{i}", "Please say what was decided, or clear the reason.")
-    for i in _rows(form, "task"):
-        task_id = form.text(f"task-{i}-id", max_length=36)
-        what = form.text(f"task-{i}-what", max_length=500)
-        who = form.text(f"task-{i}-who", max_length=120)
-        due = form.date(f"task-{i}-due")
-        checker = form.text(f"task-{i}-checker", max_length=120)
-        rule = form.text(f"task-{i}-rule", max_length=300)
+            row.error("", "Please say what was decided, or clear the reason.")
+    for row in formset(form, "task", max_rows=MAX_ROWS):
+        task_id = row.text("id", max_length=36)
+        what = row.text("what", max_length=500)
+        who = row.text("who", max_length=120)
+        due = row.date("due")
+        checker = row.text("checker", max_length=120)
+        rule = row.text("rule", max_length=300)
         if not what:
             if who or due or checker:
-                form.error(f"task-{i}-what", "Please say what needs doing, or clear this task's other boxes.")
+                row.error("what", "Please say what needs doing, or clear this task's other boxes.")
             continue
         if not who:
-            form.error(f"task-{i}-who", "Please say who will do this.")
+            row.error("who", "Please say who will do this.")
         if not _is_uuid(task_id):
             task_id = str(uuid.uuid4())
         data.tasks.append(TaskInput(id=task_id, what=what, who=who, due_on=due, checked_by=checker, safety_rule=rule))
-    for i in _rows(form, "support"):
-        agency = form.text(f"support-{i}-agency", max_length=120)
-        what = form.text(f"support-{i}-what", max_length=1000)
-        agreed = form.choice(f"support-{i}-agreed", AGREED_CHOICES, required=False) or "not_yet"
+    for row in formset(form, "support", max_rows=MAX_ROWS):
+        agency = row.text("agency", max_length=120)
+        what = row.text("what", max_length=1000)
+        agreed = row.choice("agreed", AGREED_CHOICES, required=False) or "not_yet"
         if agency or what:
             if not agency:
-                form.error(f"support-{i}-agency", "Please say which agency was asked.")
+                row.error("agency", "Please say which agency was asked.")
             if not what:
-                form.error(f"support-{i}-what", "Please say what support was asked for.")
+                row.error("what", "Please say what support was asked for.")
             data.support.append((agency, what, agreed))
-    for i in _rows(form, "cont"):
-        if_this = form.text(f"cont-{i}-if", max_length=500)
-        then_this = form.text(f"cont-{i}-then", max_length=1000)
+    for row in formset(form, "cont", max_rows=MAX_ROWS):
+        if_this = row.text("if", max_length=500)
+        then_this = row.text("then", max_length=1000)
         if if_this or then_this:
             if not if_this:
-                form.error(f"cont-{i}-if", "Please say what might happen.")
+                row.error("if", "Please say what might happen.")
             if not then_this:
-                form.error(f"cont-{i}-then", "Please say what the network will do.")
+                row.error("then", "Please say what the network will do.")
             data.contingencies.append((if_this, then_this))
     for task in review_tasks:
         status = form.choice(f"progress-{task.id}", [s.value for s in TaskStatus], required=False)

@@ -25,6 +25,7 @@ from app.network.models import (
     NetworkMeeting,
     TaskStatus,
 )
+from app.review import service as review
 from app.security.auth import CurrentActor
 from app.security.permissions import can_change_case, get_case
 from app.templating import flash, redirect, render, templates
@@ -113,8 +114,6 @@ async def save_person(
             how_they_help=how,
             base_version=base,
         )
-    except service.WrongCase:
-        raise HTTPException(status_code=404) from None
     except service.StaleVersion:
         return _conflict(request, case, _base(case.id), "this person's place in the network")
     audit.record(
@@ -140,19 +139,16 @@ async def add_professional(request: Request, case_id: int, session: SessionDep, 
     how = form.text("pro_how", max_length=1000)
     if not form.ok:
         return render(request, "network/network.html", _map_context(session, case, actor, form=form), status_code=422)
-    try:
-        member, created = service.add_professional(
-            session=session,
-            case=case,
-            member_id=member_id,
-            name=name,
-            role=role,
-            phone=phone,
-            agreed_to_help=bool(how),
-            how_they_help=how,
-        )
-    except service.WrongCase:
-        raise HTTPException(status_code=404) from None
+    member, created = service.add_professional(
+        session=session,
+        case=case,
+        member_id=member_id,
+        name=name,
+        role=role,
+        phone=phone,
+        agreed_to_help=bool(how),
+        how_they_help=how,
+    )
     if created:
         audit.record(
             session=session,
@@ -293,12 +289,9 @@ async def create_meeting(request: Request, case_id: int, session: SessionDep, ac
     if not form.ok:
         ctx["new_id"] = meeting_id
         return render(request, "network/meeting_form.html", ctx, status_code=422)
-    try:
-        meeting, _created = service.create_meeting(
-            session=session, case=case, by_user_id=actor.id, meeting_id=meeting_id, data=data
-        )
-    except service.WrongCase:
-        raise HTTPException(status_code=404) from None
+    meeting, _created = service.create_meeting(
+        session=session, case=case, by_user_id=actor.id, meeting_id=meeting_id, data=data
+    )
     audit.record(
         session=session,
         actor=actor,
@@ -358,10 +351,7 @@ async def update_meeting(
         return _conflict(request, case, back, "this meeting record")
     if not form.ok:
         return render(request, "network/meeting_form.html", ctx, status_code=422)
-    try:
-        service.update_meeting(session=session, case=case, meeting=meeting, base_version=base or 0, data=data)
-    except service.WrongCase:
-        raise HTTPException(status_code=404) from None
+    service.update_meeting(session=session, case=case, meeting=meeting, base_version=base or 0, data=data)
     audit.record(
         session=session,
         actor=actor,
@@ -390,8 +380,6 @@ async def finalise_meeting(
     except service.StaleVersion:
         return _conflict(request, case, back, "this meeting record")
     if was_draft:
-        from app.review import service as review  # final notes go to the supervisor (issue 10)
-
         review.submit_item(
             session=session,
             kind="network_meeting",
@@ -474,8 +462,6 @@ async def update_task(
         task = service.update_task(
             session=session, case=case, task_id=task_id, status=status, note=note, base_version=base
         )  # type: ignore[arg-type]
-    except service.WrongCase:
-        raise HTTPException(status_code=404) from None
     except service.StaleVersion:
         return _conflict(request, case, f"/cases/{case.id}#network-tasks", "this task")
     audit.record(

@@ -33,22 +33,31 @@ from app.network.models import (
     TaskUpdate,
 )
 from app.network.rules import default_circle
+from app.refused import Refused
+from app.signs_of_safety import service as sos
 from app.timeutil import utcnow
 
 
-class StaleVersion(Exception):
+class StaleVersion(Refused):
     """The record changed on the server since the version the edit started from."""
 
+    status_code = 409
+
     def __init__(self, current: int) -> None:
+        super().__init__("This changed since you opened it.")
         self.current = current
 
 
-class AlreadyFinal(Exception):
+class AlreadyFinal(Refused):
     """A finalised record is append-only: corrections are addenda."""
 
+    status_code = 409
 
-class WrongCase(Exception):
-    """An id that belongs to another case (a forged or mixed-up replay)."""
+
+class WrongCase(Refused):
+    """An id that belongs to another case (a forged or mixed-up replay): answered as not found."""
+
+    status_code = 404
 
 
 # ---- the network map -------------------------------------------------------------------------
@@ -614,14 +623,9 @@ def fgdm_history(*, session: Session, case: Case) -> list[FgdmRecord]:
 def safety_plan_rules(*, session: Session, case: Case) -> list[str]:
     """The case's safety plan rules, in the plan's words, when the Signs of Safety feature has a plan.
 
-    Reached only through that feature's service (STYLE.md); without it, commitments are free text.
+    Reached only through that feature's service (STYLE.md).
     """
-    try:
-        from app.signs_of_safety import service as sos
-    except ModuleNotFoundError:
-        return []
-    rules_of = getattr(sos, "safety_plan_rules", None)
-    return list(rules_of(session=session, case=case)) if callable(rules_of) else []
+    return list(sos.safety_plan_rules(session=session, case=case))
 
 
 # ---- the case page ---------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def review_queue(
         "wait_days": wait,
         "rows": rows,
         "workers": workers,
-        "kinds": [(k.key, k.label) for k in registry.KINDS.values()],
+        "kinds": [(k.key, k.label) for k in registry.kinds().values()],
         "worker": worker_id,
         "kind": kind,
         "now": now,
@@ -98,7 +98,7 @@ def team_oversight(
     ctx = {
         "board": board,
         "team_id": team_id,
-        "labels": oversight.FLAG_LABELS,
+        "labels": board.labels,
         "competency": competency,
         "areas": service.COMPETENCY_AREAS,
         "levels": dict(service.COMPETENCY_LEVELS),
@@ -121,7 +121,7 @@ def review_screen(request: Request, submission_id: str, session: SessionDep, act
 
 
 def _review_ctx(session, actor, submission: Submission, case: Case, form: Form | None = None) -> dict:
-    kind = registry.KINDS.get(submission.kind)
+    kind = registry.kind(submission.kind)
     sections = kind.sections(session, submission) if kind else []
     previous = service.compared_with(session=session, submission=submission)
     before = kind.sections(session, previous) if (kind and previous) else None
@@ -197,7 +197,7 @@ async def approve(request: Request, submission_id: str, session: SessionDep, act
     form = Form(await request.form())
     if not service.can_review(actor.user, submission):
         raise Forbidden("Only the team's supervisor can approve this, and not their own work.")
-    kind = registry.KINDS.get(submission.kind)
+    kind = registry.kind(submission.kind)
     rationale = form.text("rationale", max_length=4000)
     try:
         if kind is not None and kind.approve is not None:  # e.g. a reopen request reopens the case

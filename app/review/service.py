@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from app.accounts.models import Role, User
 from app.cases.models import Case
+from app.refused import Refused
 from app.review import registry
 from app.review.models import (
     CompetencyRating,
@@ -21,11 +22,6 @@ from app.review.models import (
     SupervisionNote,
 )
 from app.timeutil import utcnow
-
-
-class Refused(Exception):
-    """A decision that cannot be made (already decided, no rationale...); the message says why."""
-
 
 # --- Submitting -------------------------------------------------------------------------------
 
@@ -148,7 +144,7 @@ def returned_for(*, session: Session, user: User) -> list[tuple[QueueRow, list[R
     # An item its kind says is settled (a withdrawn reopen request) is no longer the worker's to do.
     settled: set[str] = set()
     for key in {s.kind for s, _c, _u in rows}:
-        kind = registry.KINDS.get(key)
+        kind = registry.kind(key)
         if kind is not None and kind.settled is not None:
             settled |= kind.settled(session, [s.item_id for s, _c, _u in rows if s.kind == key])
     rows = [(s, c, u) for s, c, u in rows if s.item_id not in settled]

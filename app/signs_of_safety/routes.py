@@ -297,8 +297,6 @@ async def edit_item(
         )
     except StaleVersion as exc:
         return conflict(request, case, exc, form)
-    except service.NotInMap:
-        raise HTTPException(status_code=404) from None
     _audit_write(session, actor, case, "update", "sos_map_item", edited.id, f"{category.value} changed")
     _flash_saved(request, case, category, fields)
     return redirect(request, f"{base_url(case)}#{category.value}")

@@ -19,6 +19,8 @@ from sqlmodel import Session, select
 
 from app.accounts.models import User
 from app.cases.models import Case, Person
+from app.refused import Refused
+from app.review import service as review
 from app.signs_of_safety import rules
 from app.signs_of_safety.models import (
     Category,
@@ -33,8 +35,10 @@ from app.signs_of_safety.models import (
 from app.timeutil import utcnow
 
 
-class StaleVersion(Exception):
+class StaleVersion(Refused):
     """The write was made from a version that is no longer the one being worked on."""
+
+    status_code = 409
 
     def __init__(self, *, base_version: int, current: int) -> None:
         super().__init__(f"made from version {base_version}, current version is {current}")
@@ -42,11 +46,13 @@ class StaleVersion(Exception):
         self.current = current
 
 
-class NotInMap(Exception):
-    """The item named is not in the version being worked on."""
+class NotInMap(Refused):
+    """The item named is not in the version being worked on: answered as not found."""
+
+    status_code = 404
 
 
-class NothingToSubmit(Exception):
+class NothingToSubmit(Refused):
     """The case has no map yet, so there is no version to submit."""
 
 
@@ -254,7 +260,6 @@ def submit(*, session: Session, map_version: MapVersion, by: User) -> MapVersion
         map_version.submitted_at = utcnow()
         map_version.submitted_by_id = by.id
         session.flush()
-        from app.review import service as review  # the review queue (issue 10)
 
         review.submit_item(
             session=session,

@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.db import SessionDep
 from app.security.auth import get_actor
+from app.sync import service
 from app.sync.models import SyncOperation
 
 HEADER = "Idempotency-Key"
@@ -111,8 +112,6 @@ def _idempotent(request: Request, session: SessionDep) -> Iterator[str | None]:
             # away with it (the row is no longer in the session): nothing left to delete.
             session.delete(op)
         if resolves and response.status_code < 400:
-            from app.sync import service
-
             # The route has parsed its form by now; Starlette keeps it on the request.
             values = getattr(request, "_form", None)
             service.mark_resolved(session=session, actor=actor, op_id=resolves, values=values)

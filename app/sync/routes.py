@@ -132,7 +132,8 @@ async def send_sealed(request: Request) -> Response:
 async def _dispatch(request: Request, *, target: str, fields: list[list[str]], op_id: str) -> Response:
     url = urlsplit(target)
     body = urlencode([(k, v) for k, v in fields]).encode()
-    skip = {b"content-type", b"content-length", b"idempotency-key"}
+    # The inner answer is read here, not sent: it must come back uncompressed (accept-encoding).
+    skip = {b"content-type", b"content-length", b"idempotency-key", b"accept-encoding"}
     headers = [(k, v) for k, v in request.scope["headers"] if k not in skip] + [
         (b"content-type", b"application/x-www-form-urlencoded"),
         (b"content-length", str(len(body)).encode()),

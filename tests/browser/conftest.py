@@ -17,7 +17,11 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from sqlmodel import Session, select
 
+from app.accounts.models import User
+from app.security import passwords
+from app.security.sessions import COOKIE_NAME, start_session
 from tests.conftest import IN_CI
 from tests.factories import PASSWORD
 
@@ -70,11 +74,35 @@ class _ThreadServer(uvicorn.Server):
         pass
 
 
-@pytest.fixture
-def live_server(app):
-    """The app served on http://127.0.0.1:<free port>; yields the base URL."""
+class _CurrentApp:
+    """The ASGI app the shared server hands each request to: the running test's own app.
+
+    Starting uvicorn for every test cost more than many of the tests' own steps; one server per
+    test process serves each test's app (its own settings, database state and wrappers) in turn.
+    """
+
+    def __init__(self) -> None:
+        self.app = None
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "lifespan":  # the apps have no start-up work; answer uvicorn's lifespan
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if self.app is None:
+            raise RuntimeError("a request reached the shared test server between tests")
+        await self.app(scope, receive, send)
+
+
+@pytest.fixture(scope="session")
+def _shared_server():
+    current = _CurrentApp()
     port = _free_port()
-    server = _ThreadServer(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = _ThreadServer(uvicorn.Config(current, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -82,9 +110,24 @@ def live_server(app):
         if time.monotonic() > deadline:
             raise RuntimeError("server did not start")
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
+    yield current, f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=5)
+
+
+# The app each base URL serves now, so log_in can start a session on the test's own database.
+_APPS: dict[str, object] = {}
+
+
+@pytest.fixture
+def live_server(app, _shared_server):
+    """The test's app served on http://127.0.0.1:<port>; yields the base URL."""
+    current, base_url = _shared_server
+    current.app = app
+    _APPS[base_url] = app
+    yield base_url
+    current.app = None
+    _APPS.pop(base_url, None)
 
 
 @pytest.fixture
@@ -117,14 +160,36 @@ def _axe_source() -> str:
     return _AXE_CACHE[0]
 
 
-def log_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
-    """Log in through the form, as a person would."""
+def log_in_with_form(page, base_url: str, email: str, password: str = PASSWORD) -> None:
+    """Log in through the form, as a person would (for the tests about logging in itself)."""
     page.goto(f"{base_url}/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     # Wait for the form's navigation itself: "networkidle" alone can return before it starts.
     with page.expect_navigation():
         page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state("networkidle")
+
+
+def log_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
+    """Log in by starting a session on the server and giving the browser its cookie, then open home.
+
+    The form itself is tested by the login tests (log_in_with_form); elsewhere it only cost time.
+    The password is still checked, so a test cannot log in with one that would be refused.
+    """
+    app = _APPS[base_url]
+    while not hasattr(app, "state"):  # a test wrapper around the app (offline_support.Flaky)
+        app = app.app
+    with Session(app.state.engine, expire_on_commit=False) as session:
+        user = session.exec(select(User).where(User.email == email.lower())).first()
+        assert user is not None and user.is_active, f"no active account for {email}"
+        assert passwords.verify_password(password, user.password_hash)[0], f"wrong password for {email}"
+        cookie = start_session(session=session, user=user, settings=app.state.settings, user_agent="browser test")
+        session.commit()
+    page.context.add_cookies(
+        [{"name": COOKIE_NAME, "value": cookie, "url": base_url, "httpOnly": True, "sameSite": "Lax"}]
+    )
+    page.goto(f"{base_url}/")
     page.wait_for_load_state("networkidle")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import PHONE, assert_accessible, assert_touch_targets, log_in
+from tests.browser.conftest import PHONE, assert_accessible, assert_touch_targets, log_in, log_in_with_form
 from tests.factories import make_case, make_user
 
 pytestmark = pytest.mark.browser
@@ -19,7 +19,7 @@ def test_worker_logs_in_and_sees_caseload_accessible_on_tablet_and_phone(page, l
     assert "/login" in page.url
     assert_accessible(page, "login-tablet")
 
-    log_in(page, live_server, "sam@example.org")
+    log_in_with_form(page, live_server, "sam@example.org")
     assert page.get_by_role("heading", name="My caseload").is_visible()
     assert page.get_by_role("status").first.inner_text() in ("Online", "Offline")
     assert page.get_by_role("link", name="Kayla Morgan").is_visible()
@@ -34,7 +34,7 @@ def test_worker_logs_in_and_sees_caseload_accessible_on_tablet_and_phone(page, l
 def test_wrong_password_shows_message_beside_field_and_passes_axe(page, live_server, db):
     make_user(db, email="sam@example.org")
     db.commit()
-    log_in(page, live_server, "sam@example.org", password="not the password")
+    log_in_with_form(page, live_server, "sam@example.org", password="not the password")
     assert page.get_by_text("That email and password do not match").first.is_visible()
     assert_accessible(page, "login-error")
 

@@ -68,7 +68,7 @@ def test_the_key_worker_asks_and_it_waits_in_the_teams_queue_with_the_supervisor
     assert db.exec(select(Notification.text).where(Notification.user_id == people.supervisor.id)).all() == [
         f"Reopen request for {case.reference} is waiting for review"
     ]
-    sections = dict(registry.KINDS["reopen_request"].sections(db, submission))
+    sections = dict(registry.kind("reopen_request").sections(db, submission))
     assert sections["Who asked"] == "A parent or carer" and sections["Urgency"] == "Soon (this week)"
     assert sections["Why reopen"].startswith("Missing episodes are back") and sections["The case"].startswith(
         "Closed on"
@@ -131,7 +131,7 @@ def test_approving_reopens_the_case_as_a_re_referral_with_the_requests_reason(db
     case = closed_case(db, people.worker)
     reopen_requests.ask(session=db, case=case, by=actor_for(people.worker), data=asking())
     (submission,) = submissions(db, case)
-    registry.KINDS["reopen_request"].approve(
+    registry.kind("reopen_request").approve(
         db, submission, actor_for(people.supervisor), "Agreed: start screening this week."
     )
     assert case.status == "screening" and case.closed_at is None
@@ -218,8 +218,8 @@ def test_return_needs_a_rationale_and_resubmission_makes_version_2(db, people):
     changes = {
         c.name: c
         for c in registry.compare(
-            registry.KINDS["reopen_request"].sections(db, second),
-            registry.KINDS["reopen_request"].sections(db, first_again),
+            registry.kind("reopen_request").sections(db, second),
+            registry.kind("reopen_request").sections(db, first_again),
         )
     }
     assert (

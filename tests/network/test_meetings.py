@@ -163,15 +163,10 @@ def test_other_workers_cannot_see_or_write_the_network(client, db, settings):
 
 
 def test_task_form_offers_the_safety_plan_rules_when_signs_of_safety_has_a_plan(client, db, settings, monkeypatch):
-    import sys
-    import types
-
-    fake = types.SimpleNamespace(
-        service=types.SimpleNamespace(
-            safety_plan_rules=lambda *, session, case: ["Kayla is home by 10pm on school nights"]
-        )
+    monkeypatch.setattr(
+        "app.signs_of_safety.service.safety_plan_rules",
+        lambda *, session, case: ["Kayla is home by 10pm on school nights"],
     )
-    monkeypatch.setitem(sys.modules, "app.signs_of_safety", fake)
     worker, case, _people = make_family_case(db)
     login(client, db, worker, settings)
     page = client.get(f"/cases/{case.id}/network/meetings/new").text

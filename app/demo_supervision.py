@@ -7,6 +7,8 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
+from app.base import service as base_service
+from app.base.demo import _actor
 from app.base.models import BaseVersion
 from app.cases.eligibility import criteria_set
 from app.cases.models import Case, CaseEvent, Consent, Contact, EligibilityDecision, Person, new_id
@@ -149,8 +151,6 @@ def load(*, session: Session, demo) -> None:
     session.flush()
 
     # Callum's BASE assessment went straight to risk, skipping engagement and resilience.
-    from app.base import service as base_service
-    from app.base.demo import _actor
 
     callum = demo.cases["Callum"]
     actor = _actor(worker3)

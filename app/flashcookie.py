@@ -8,7 +8,7 @@ from fastapi import Request
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.responses import Response
 
-from app.templating import FLASH_COOKIE
+FLASH_COOKIE = "homeward_flash"
 
 
 def _serializer(request: Request) -> URLSafeSerializer:

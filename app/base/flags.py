@@ -1,0 +1,69 @@
+"""BASE's oversight flag (stages skipped) and the worker's competency ratings on the dashboard."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, func
+from sqlmodel import select
+
+from app.base import rules as base_rules
+from app.base import service as base_service
+from app.base.models import BaseVersion
+from app.cases.models import Case
+from app.features import FlagRule, FlagScope
+
+
+def base_stages_skipped(*, stages_done: list[str], stage_order: list[str]) -> bool:
+    """A later BASE stage recorded while an earlier one is missing (PRACTICE.md fidelity, 001:L126)."""
+    done = set(stages_done)
+    reached = [i for i, stage in enumerate(stage_order) if stage in done]
+    if not reached:
+        return False
+    return any(stage not in done for stage in stage_order[: max(reached)])
+
+
+def latest_versions(*, session, in_scope) -> dict[int, BaseVersion]:
+    """The latest BASE version of each case in scope (one query)."""
+    latest_number = (
+        select(BaseVersion.case_id, func.max(BaseVersion.number).label("number"))
+        .join(Case, Case.id == BaseVersion.case_id)
+        .where(in_scope)
+        .group_by(BaseVersion.case_id)
+        .subquery()
+    )
+    return {
+        v.case_id: v
+        for v in session.exec(
+            select(BaseVersion).join(
+                latest_number,
+                and_(BaseVersion.case_id == latest_number.c.case_id, BaseVersion.number == latest_number.c.number),
+            )
+        ).all()
+    }
+
+
+def competency(*, session, in_scope) -> dict[int, tuple[str | None, str | None]]:
+    """Per case: the worker's (self-rating, supervisor's rating) on its latest BASE version."""
+    return {
+        case_id: (v.competency_self, v.competency_supervisor)
+        for case_id, v in latest_versions(session=session, in_scope=in_scope).items()
+        if v.competency_self or v.competency_supervisor
+    }
+
+
+def _skipped(scope: FlagScope) -> list[Case]:
+    versions = latest_versions(session=scope.session, in_scope=scope.in_scope)
+    flagged = []
+    for c in scope.cases:
+        version = versions.get(c.id)
+        if version is None or c.status != "active":
+            continue
+        counts = base_service.stage_counts({**base_service.empty_content(), **(version.content or {})})
+        if base_stages_skipped(
+            stages_done=[stage for stage in base_rules.STAGES if counts.get(stage, 0) > 0],
+            stage_order=list(base_rules.STAGES),
+        ):
+            flagged.append(c)
+    return flagged
+
+
+FLAGS = (FlagRule("base_skipped", lambda s: "BASE stages skipped", _skipped),)

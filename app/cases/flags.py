@@ -1,0 +1,199 @@
+"""The cases feature's oversight flags: contact, reviews, length of work, engagement, the young
+person's voice (issue 10). Pure functions decide; each rule gathers its values in one aggregate
+query for the whole dashboard; labels are built from the settings they depend on.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import case as when
+from sqlalchemy import func
+from sqlmodel import select
+
+from app.cases.models import Case, Contact
+from app.features import FlagRule, FlagScope, installed
+from app.timeutil import LOCAL, local
+
+
+def no_first_contact(
+    *, referred_at: datetime, first_contact_at: datetime | None, now: datetime, target_hours: int
+) -> bool:
+    """No first contact within the target (24 hours by default) of referral."""
+    deadline = referred_at + timedelta(hours=target_hours)
+    if first_contact_at is not None:
+        return first_contact_at > deadline
+    return now > deadline
+
+
+def no_recent_contact(*, status: str, last_contact_on: date | None, opened_on: date, today: date, days: int) -> bool:
+    """An active case with no contact for `days` days (14 by default): day 13 is fine, day 14 flags."""
+    if status != "active":
+        return False
+    since = last_contact_on or opened_on
+    return (today - since).days >= days
+
+
+def review_overdue(*, status: str, next_review_on: date | None, today: date) -> bool:
+    """An active case past its review date."""
+    return status == "active" and next_review_on is not None and today > next_review_on
+
+
+def intervention_too_long(*, status: str, opened_on: date, today: date, weeks: int) -> bool:
+    """Active work has gone on longer than the planned intervention length."""
+    return status == "active" and (today - opened_on).days > weeks * 7
+
+
+def voice_not_recorded(*, status: str, last_voice_on: date | None, opened_on: date, today: date, weeks: int) -> bool:
+    """No three houses, no young-person rating and no seen-alone contact for `weeks` weeks."""
+    if status != "active":
+        return False
+    since = last_voice_on or opened_on
+    return (today - since).days >= weeks * 7
+
+
+def engagement_flag(*, missed_in_a_row: int, limit: int) -> bool:
+    """Engagement is slipping: `limit` or more visits missed in a row (never a reason to close, 003:L984)."""
+    return missed_in_a_row >= limit
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LOCAL)
+
+
+def _opened_on(c: Case) -> date:
+    return local(c.opened_at).date()
+
+
+def contact_figures(scope: FlagScope) -> dict[int, tuple]:
+    """Per case: (case id, last attended, last seen alone, contacts in 4 weeks, direct minutes in 4
+    weeks), one query shared by the dashboard's counts and the contact and voice flags."""
+    if "contacts" not in scope.shared:
+        four_weeks_ago = scope.today - timedelta(days=28)
+        rows = scope.session.exec(
+            select(
+                Contact.case_id,
+                func.max(when((Contact.attended.is_(True), Contact.occurred_on), else_=None)),
+                func.max(when((Contact.seen_alone.is_(True), Contact.occurred_on), else_=None)),
+                func.sum(when((Contact.occurred_on >= four_weeks_ago, 1), else_=0)),
+                func.sum(when((Contact.occurred_on >= four_weeks_ago, Contact.direct_minutes), else_=0)),
+            )
+            .join(Case, Case.id == Contact.case_id)
+            .where(scope.in_scope)
+            .group_by(Contact.case_id)
+        ).all()
+        scope.shared["contacts"] = {r[0]: r for r in rows}
+    return scope.shared["contacts"]
+
+
+def _first_contact(scope: FlagScope) -> list[Case]:
+    return [
+        c
+        for c in scope.cases
+        if c.status in ("referred", "screening", "active")
+        and c.first_contact_at is None
+        and no_first_contact(
+            referred_at=_start_of(c.referral_date) if c.referral_date else c.opened_at,
+            first_contact_at=c.first_contact_at,
+            now=scope.now,
+            target_hours=scope.settings.first_contact_target_hours,
+        )
+    ]
+
+
+def _no_contact(scope: FlagScope) -> list[Case]:
+    contacts = contact_figures(scope)
+    return [
+        c
+        for c in scope.cases
+        if no_recent_contact(
+            status=c.status,
+            last_contact_on=contacts[c.id][1] if c.id in contacts else None,
+            opened_on=_opened_on(c),
+            today=scope.today,
+            days=scope.settings.no_contact_flag_days,
+        )
+    ]
+
+
+def _review_overdue(scope: FlagScope) -> list[Case]:
+    return [
+        c for c in scope.cases if review_overdue(status=c.status, next_review_on=c.next_review_on, today=scope.today)
+    ]
+
+
+def _too_long(scope: FlagScope) -> list[Case]:
+    return [
+        c
+        for c in scope.cases
+        if intervention_too_long(
+            status=c.status, opened_on=_opened_on(c), today=scope.today, weeks=scope.settings.intervention_length_weeks
+        )
+    ]
+
+
+def _voice(scope: FlagScope) -> list[Case]:
+    # A seen-alone contact is the young person's voice; each feature adds its own (a young person's
+    # rating, three houses) through its `voice` hook.
+    contacts = contact_figures(scope)
+    sources = [{case_id: row[2] for case_id, row in contacts.items()}] + [
+        f.voice(session=scope.session, in_scope=scope.in_scope) for f in installed() if f.voice is not None
+    ]
+    flagged = []
+    for c in scope.cases:
+        dates = [d for source in sources if (d := source.get(c.id)) is not None]
+        if voice_not_recorded(
+            status=c.status,
+            last_voice_on=max(dates) if dates else None,
+            opened_on=_opened_on(c),
+            today=scope.today,
+            weeks=scope.settings.voice_flag_weeks,
+        ):
+            flagged.append(c)
+    return flagged
+
+
+def _engagement(scope: FlagScope) -> list[Case]:
+    # Visits missed since the last attended one: a correlated subquery, still one statement.
+    last_attended = (
+        select(func.max(Contact.occurred_on))
+        .where(Contact.case_id == Case.id, Contact.attended.is_(True))
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    missed = dict(
+        scope.session.exec(
+            select(Contact.case_id, func.count())
+            .join(Case, Case.id == Contact.case_id)
+            .where(
+                scope.in_scope,
+                Contact.attended.is_(False),
+                func.coalesce(Contact.occurred_on > last_attended, True),
+            )
+            .group_by(Contact.case_id)
+        ).all()
+    )
+    return [
+        c
+        for c in scope.cases
+        if c.status == "active"
+        and engagement_flag(missed_in_a_row=missed.get(c.id, 0), limit=scope.settings.missed_visits_flag)
+    ]
+
+
+FLAGS = (
+    FlagRule(
+        "first_contact",
+        lambda s: f"No first contact within {s.first_contact_target_hours} hours of referral",
+        _first_contact,
+    ),
+    FlagRule("no_contact", lambda s: f"No contact for {s.no_contact_flag_days} days", _no_contact),
+    FlagRule("review_overdue", lambda s: "Review overdue", _review_overdue),
+    FlagRule(
+        "too_long",
+        lambda s: f"Planned intervention length ({s.intervention_length_weeks} weeks) exceeded",
+        _too_long,
+    ),
+    FlagRule("voice", lambda s: f"Young person's voice not recorded for {s.voice_flag_weeks} weeks", _voice),
+    FlagRule("engagement", lambda s: f"{s.missed_visits_flag} or more visits missed in a row", _engagement),
+)

@@ -1,0 +1,15 @@
+"""What the Diamond contributes: ratings, charts, its case-page part and timeline items, and the
+young person's own ratings as their voice for oversight."""
+
+from app.diamond import case_section, demo, timeline, voice
+from app.diamond.routes import router
+from app.features import CaseSection, Feature
+
+feature = Feature(
+    name="diamond",
+    router=router,
+    section=CaseSection("diamond/_case_section.html", case_section.context, jump_label="Diamond"),
+    timeline=timeline.items,
+    voice=voice.last_voice,
+    demo=demo.load,
+)

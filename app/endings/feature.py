@@ -1,0 +1,18 @@
+"""What endings contribute: ending active work, dormant spells, reopen requests, their case-page
+part, timeline and offline pages, their reviews, and the dormant and sustainability flags."""
+
+from app.endings import case_section, demo, flags, offline, review_kinds, timeline
+from app.endings.routes import router
+from app.features import CaseSection, Feature, NavLink
+
+feature = Feature(
+    name="endings",
+    router=router,
+    section=CaseSection("endings/_case_section.html", case_section.context, jump_label="Ending"),
+    timeline=timeline.items,
+    offline_pages=offline.pages,
+    review_kinds=(review_kinds.ENDING, review_kinds.REOPEN_REQUEST),
+    flags=flags.FLAGS,
+    nav=(NavLink("Dormant register", "/dormant", roles=frozenset({"worker", "supervisor", "manager"}), position=30),),
+    demo=demo.load,
+)

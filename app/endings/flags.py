@@ -1,0 +1,95 @@
+"""The endings feature's oversight flags: dormant reviews due and endings without a sustainability
+plan (issue 10). Pure functions decide; each rule gathers its values in aggregate queries."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import and_, func
+from sqlmodel import select
+
+from app.cases.models import Case, CaseEvent
+from app.endings.models import DormantSpell, Ending
+from app.features import FlagRule, FlagScope
+from app.timeutil import local
+
+
+def dormant_review_due(
+    *, status: str, dormant_since: date | None, last_review_on: date | None, today: date, weeks: int
+) -> bool:
+    """A dormant case whose periodic check is due."""
+    if status != "dormant" or dormant_since is None:
+        return False
+    since = max(d for d in (dormant_since, last_review_on) if d is not None)
+    return (today - since).days >= weeks * 7
+
+
+def ending_without_sustainability_plan(*, ending_recorded: bool, has_sustainability_plan: bool) -> bool:
+    """Active work ended without a sustainability plan (PRACTICE.md good endings, 004:L233)."""
+    return ending_recorded and not has_sustainability_plan
+
+
+def _dormant_review(scope: FlagScope) -> list[Case]:
+    session = scope.session
+    dormant_since = dict(
+        session.exec(
+            select(CaseEvent.case_id, func.max(CaseEvent.occurred_at))
+            .join(Case, Case.id == CaseEvent.case_id)
+            .where(scope.in_scope, CaseEvent.to_status == "dormant")
+            .group_by(CaseEvent.case_id)
+        ).all()
+    )
+    # Dormant reviews as the ending set them (the worker chose the date), where it did.
+    review_due = dict(
+        session.exec(
+            select(DormantSpell.case_id, DormantSpell.review_due_on)
+            .join(Case, Case.id == DormantSpell.case_id)
+            .where(scope.in_scope, DormantSpell.ended_at.is_(None))
+        ).all()
+    )
+    flagged = []
+    for c in scope.cases:
+        since = dormant_since.get(c.id)
+        if c.id in review_due:
+            if c.status == "dormant" and review_due[c.id] <= scope.today:
+                flagged.append(c)
+        elif dormant_review_due(
+            status=c.status,
+            dormant_since=local(since).date() if since else None,
+            last_review_on=None,
+            today=scope.today,
+            weeks=scope.settings.dormant_review_weeks,
+        ):
+            flagged.append(c)
+    return flagged
+
+
+def _no_sustainability_plan(scope: FlagScope) -> list[Case]:
+    latest_ending = (
+        select(Ending.case_id, func.max(Ending.recorded_at).label("at"))
+        .join(Case, Case.id == Ending.case_id)
+        .where(scope.in_scope)
+        .group_by(Ending.case_id)
+        .subquery()
+    )
+    ending_has_plan = {
+        case_id: bool((plan or "").strip())
+        for case_id, plan in scope.session.exec(
+            select(Ending.case_id, Ending.sustainability_plan).join(
+                latest_ending, and_(Ending.case_id == latest_ending.c.case_id, Ending.recorded_at == latest_ending.c.at)
+            )
+        ).all()
+    }
+    return [
+        c
+        for c in scope.cases
+        if c.status == "dormant"
+        and c.id in ending_has_plan
+        and ending_without_sustainability_plan(ending_recorded=True, has_sustainability_plan=ending_has_plan[c.id])
+    ]
+
+
+FLAGS = (
+    FlagRule("dormant_review", lambda s: "Dormant review due", _dormant_review),
+    FlagRule("no_sustainability_plan", lambda s: "Ending without a sustainability plan", _no_sustainability_plan),
+)

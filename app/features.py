@@ -1,0 +1,169 @@
+"""The feature contract: what a feature package adds to Homeward, declared in one place.
+
+Each feature package has a `feature.py` exporting one `Feature`; `app/main.py` lists those objects,
+so a typo or a missing hook is an import error at start-up, never a silent skip. The platform and
+the shared services (the case page, review, oversight, "Take offline", the demo) read the features
+through `installed()`, so they never import a feature (docs/architecture.md). Datasette's named
+plugin hooks are the model: https://docs.datasette.io/en/stable/plugin_hooks.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter
+from sqlmodel import Session
+
+from app.config import Settings
+
+Sections = list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class CaseSection:
+    """A part of the case page: `context(*, session, case, actor) -> dict` read by `template` as `section`.
+
+    The context must use a constant number of queries (aggregate in SQL) so the case page stays fast
+    however long the case. A section whose template renders nothing is left out, with its jump link.
+    """
+
+    template: str
+    context: Callable[..., dict]
+    # The link in "Jump to a part of this page"; None: the part shows but gets no link.
+    jump_label: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewKind:
+    """An item a supervisor can review: how to show a submitted version, and what approving does."""
+
+    key: str
+    label: str
+    # (session, submission) -> the submitted version as [(section name, text)]; "what changed" is
+    # worked out by the review service from two versions' sections.
+    sections: Callable[[Session, Any], Sections]
+    # (submission) -> where the worker works on the item
+    url: Callable[[Any], str]
+    # True when the worker resubmits from the review screen (the item itself cannot change, e.g.
+    # final meeting notes that take corrections as addenda); False when a new version of the item
+    # is submitted from the item's own page.
+    resubmit_here: bool = False
+    # (session, submission, actor, rationale) -> None: approving does more than record the decision
+    # (a reopen request reopens the case) and records the decision itself; raises Refused.
+    approve: Callable[..., None] | None = None
+    # What the supervisor is told approving does, beside the Approve button.
+    approve_hint: str = ""
+    # What a returned item's worker does next, after the link to the item (not for resubmit_here).
+    returned_hint: str = "your next change starts a new version, then submit it for review again"
+    # (session, item ids) -> the items no longer waiting on the worker (withdrawn, approved another
+    # way), so a returned version of them leaves the worker's "Returned to you".
+    settled: Callable[[Session, list[str]], set[str]] | None = None
+
+
+@dataclass
+class FlagScope:
+    """What every oversight flag rule is given: the open cases of the teams on the dashboard."""
+
+    session: Session
+    settings: Settings
+    today: date
+    now: datetime
+    team_ids: list[int]
+    cases: list  # open cases (referred, screening, active, dormant) of those teams
+    # SQL condition "the case is one of these teams'", for rules that aggregate by case.
+    in_scope: Any = None
+    # What other rules already gathered (e.g. last contact dates), shared to save a query.
+    shared: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FlagRule:
+    """One oversight flag: `raised(scope)` answers the cases that raise it, in a constant number of
+    queries, deciding with pure functions; the label is built from the setting it depends on."""
+
+    key: str
+    label: Callable[[Settings], str]
+    raised: Callable[[FlagScope], Iterable]
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A link in the header's main navigation, for the roles named (all roles when empty)."""
+
+    label: str
+    href: str
+    roles: frozenset[str] = frozenset()
+    # Where it sits in the header, lowest first: the header's order is the practice's, not the
+    # features' (a worker's caseload comes first).
+    position: int = 50
+    # Extra HTML attributes, written by us, never from input (e.g. an htmx badge).
+    attributes: str = ""
+
+    def shown_to(self, role: str) -> bool:
+        return not self.roles or role in self.roles
+
+
+@dataclass(frozen=True)
+class Feature:
+    """What one feature package contributes. Every hook is optional; order in app.main.FEATURES is
+    the order of routes (precedence), case-page sections, offline pages and demo loaders."""
+
+    name: str
+    router: APIRouter | None = None
+    # A folder of the feature's own templates, searched after app/templates (most features keep
+    # theirs in app/templates/<name>/ and leave this empty).
+    templates: Path | None = None
+    section: CaseSection | None = None
+    # (*, session, case) -> list[TimelineItem] (app/cases/extensions.py), constant queries.
+    timeline: Callable[..., list] | None = None
+    # (*, session, case, actor) -> list[str]: pages "Take offline" keeps on the device for the case.
+    offline_pages: Callable[..., list[str]] | None = None
+    review_kinds: Sequence[ReviewKind] = ()
+    flags: Sequence[FlagRule] = ()
+    # (*, session, in_scope) -> {case id: date}: when the young person's own voice was last recorded
+    # by this feature (a rating, three houses); the oversight "voice" flag takes the latest of all.
+    voice: Callable[..., dict[int, date]] | None = None
+    # (*, session, in_scope) -> {case id: (worker's self-rating, supervisor's rating)}: the
+    # practice competency column of the oversight dashboard.
+    competency: Callable[..., dict[int, tuple[str | None, str | None]]] | None = None
+    nav: Sequence[NavLink] = ()
+    # (*, session, demo) -> None: demo data, run after the lower features' demo data.
+    demo: Callable[..., None] | None = None
+
+
+_installed: tuple[Feature, ...] = ()
+
+
+def install(features: Sequence[Feature]) -> None:
+    """Make `features` the ones the shared services read (create_app does this)."""
+    global _installed
+    names = [f.name for f in features]
+    kinds = [k.key for f in features for k in f.review_kinds]
+    flags = [r.key for f in features for r in f.flags]
+    for what, keys in (("feature", names), ("review kind", kinds), ("flag", flags)):
+        repeated = sorted({k for k in keys if keys.count(k) > 1})
+        if repeated:
+            raise ValueError(f"The same {what} is declared twice: {', '.join(repeated)}")
+    _installed = tuple(features)
+
+
+def installed() -> tuple[Feature, ...]:
+    return _installed
+
+
+def review_kinds() -> dict[str, ReviewKind]:
+    return {kind.key: kind for feature in _installed for kind in feature.review_kinds}
+
+
+def nav_links(role: str) -> list[NavLink]:
+    """The header links the installed features offer to `role`, in header order."""
+    links = [link for feature in _installed for link in feature.nav if link.shown_to(role)]
+    return sorted(links, key=lambda link: link.position)
+
+
+def flag_rules() -> list[FlagRule]:
+    return [rule for feature in _installed for rule in feature.flags]

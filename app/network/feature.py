@@ -1,0 +1,16 @@
+"""What the network contributes: members, meetings, the family letter, their case-page part,
+timeline and offline pages, and the review of meeting notes."""
+
+from app.features import CaseSection, Feature
+from app.network import case_section, demo, offline, review_kinds, timeline
+from app.network.routes import router
+
+feature = Feature(
+    name="network",
+    router=router,
+    section=CaseSection("network/_case_section.html", case_section.context, jump_label="Network"),
+    timeline=timeline.items,
+    offline_pages=offline.pages,
+    review_kinds=(review_kinds.MEETING_NOTES,),
+    demo=demo.load,
+)
