@@ -117,7 +117,7 @@ def test_pin_check_cost_is_the_owasp_figure_unless_a_setting_lowers_it():
     assert Settings().pin_kdf_iterations == 600_000
 
 
-def test_offline_wrong_pins_show_on_the_case_page_for_the_supervisor(client, db, settings):
+def test_offline_wrong_pins_are_flagged_to_the_supervisor_on_the_case_and_oversight_pages(client, db, settings):
     worker, case = _worker_with_case(db, client, settings)
     hand_over(client, case, young_person(db, case))
     client.post("/family/lock", data={"offline_failures": "5"})
@@ -129,3 +129,5 @@ def test_offline_wrong_pins_show_on_the_case_page_for_the_supervisor(client, db,
     page = client.get(f"/cases/{case.id}").text
     assert "Wrong Worker PINs were typed on the tablet without a signal" in page
     assert "5 wrong PINs on the tablet without a signal" in page
+    oversight = client.get("/review/oversight").text
+    assert "Wrong Worker PINs typed on a tablet offline" in oversight and f'href="/cases/{case.id}"' in oversight
