@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, TABLET, assert_accessible, assert_touch_targets, log_in
+from tests.browser.conftest import PHONE, TABLET, assert_accessible, assert_touch_targets, log_in, log_in_with_form
 from tests.factories import make_case, make_team, make_user
 
 pytestmark = pytest.mark.browser
@@ -84,7 +84,8 @@ def test_profile_page_password_and_pin(page, live_server, db):
     user.pin_hash, user.pin_change_due = hash_password("4829"), True
     db.add(user)
     db.commit()
-    log_in(page, live_server, "sam@example.org")
+    # Through the form: the login itself takes the worker to the profile with the prompt.
+    log_in_with_form(page, live_server, "sam@example.org")
     expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
     expect(page.get_by_role("alert").filter(has_text="Please set a new Worker PIN")).to_be_visible()
     _check(page, "profile")
