@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     login_lockout_minutes: int = 15
     login_max_failures_per_address: int = 50
+    # The offline Worker PIN check's PBKDF2-SHA256 cost (OWASP 2023); tests lower it for speed.
+    pin_kdf_iterations: int = 600_000
     max_body_bytes: int = 2 * 1024 * 1024
     offline_cache_hours: int = 24
     first_contact_target_hours: int = 24

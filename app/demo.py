@@ -24,7 +24,7 @@ from app.security.totp import is_required as role_needs_second_factor
 from app.timeutil import utcnow
 
 DEMO_PASSWORD = "homeward-demo"
-DEMO_PIN = "2468"
+DEMO_PIN = "246813"
 # The demo manager's and administrator's authenticator secret (README, "Demo accounts"): they need a
 # second factor like any real manager, and a newcomer adds this key to an app or prints a code.
 DEMO_TOTP_SECRET = "HOMEWARDDEMOTOTPSECRETKEYABCDEFG"
@@ -41,6 +41,7 @@ class Demo:
     today: date = field(default_factory=lambda: utcnow().date())
 
 
+PREFERRED = {"Pat Morgan": "Nan"}
 # (first name, surname, preferred, age, status, context, worker key, days open, family members)
 FAMILIES = [
     (
@@ -159,7 +160,7 @@ def load_demo(*, session: Session, settings: Settings) -> Demo:
             pin_hash=pin_hash if role is Role.worker else None,
         )
         if role is Role.worker:
-            set_offline_pin_check(user, DEMO_PIN)
+            set_offline_pin_check(user, DEMO_PIN, settings.pin_kdf_iterations)
         session.add(user)
         users[key] = user
     session.flush()
@@ -196,6 +197,7 @@ def load_demo(*, session: Session, settings: Settings) -> Demo:
                 name=f"{first} {surname}",
                 relationship="Young person",
                 is_young_person=True,
+                given_name=first,
                 in_household=True,
                 knows_the_worries=True,
                 date_of_birth=born,
@@ -206,6 +208,9 @@ def load_demo(*, session: Session, settings: Settings) -> Demo:
                 Person(
                     case_id=case.id,
                     name=name,
+                    given_name=name.split()[0],
+                    # The family screens greet people by the name they go by (docs/family-mode.md).
+                    preferred_name=PREFERRED.get(name, ""),
                     relationship=relationship,
                     in_household=household,
                     knows_the_worries=knows,

@@ -82,7 +82,10 @@ def empty_all_tables(engine) -> None:
 @pytest.fixture
 def settings(database_url) -> Settings:
     return Settings(
-        homeward_env="test", database_url=database_url, secret_key="test-secret-key-long-enough-for-tests-0123456789"
+        homeward_env="test",
+        database_url=database_url,
+        secret_key="test-secret-key-long-enough-for-tests-0123456789",
+        pin_kdf_iterations=1_000,
     )
 
 

@@ -63,6 +63,7 @@ def make_case(session: Session, *, worker: User, co_worker: User | None = None, 
         Person(
             case_id=case.id,
             name=case.young_person_name,
+            given_name=case.young_person_name.split()[0],
             relationship="Young person",
             is_young_person=True,
             in_household=True,

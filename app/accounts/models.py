@@ -38,7 +38,7 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=20, default=Role.worker, index=True)
     team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
     password_hash: str = Field(max_length=255)
-    # The family-mode hand-back PIN (4-6 digits), hashed like a password; None until set.
+    # The family-mode hand-back PIN (6-8 digits), hashed like a password; None until set.
     pin_hash: str | None = Field(default=None, max_length=255)
     # The offline check of that PIN, made when it is set (docs/family-mode.md): PBKDF2-SHA256 of the
     # PIN with `pin_salt`. The hand-over page carries it so the tablet can hand over and back
@@ -46,6 +46,9 @@ class User(SQLModel, table=True):
     pin_salt: str | None = Field(default=None, max_length=64)
     pin_check: str | None = Field(default=None, max_length=128)
     pin_iterations: int | None = None
+    # Set when the PIN must be replaced at the next login: PINs shorter than 6 digits (all PINs
+    # set before migration 0013, whose length the hash cannot tell) fall to offline guessing.
+    pin_change_due: bool = Field(default=False)
     is_active: bool = Field(default=True)
     # The council identity provider's `sub` for this person, linked at their first single sign-on
     # (matched then by verified email); afterwards the subject alone identifies them.

@@ -16,6 +16,7 @@ from app.db import SessionDep
 from app.forms import Form
 from app.security import passwords, sessions, throttle, totp
 from app.security.auth import CurrentActor, SettingsDep, client_address, refuse_family_mode
+from app.security.secret_checks import SecretLocked, check_worker_secret
 from app.templating import flash, redirect, render
 from app.timeutil import utcnow
 
@@ -25,6 +26,10 @@ router.include_router(single_sign_on.router)
 
 GENERIC_FAILURE = "That email and password do not match an active account."
 LOCKED = "Too many attempts. For your security, logging in is paused for 15 minutes."
+PIN_CHANGE_DUE = (
+    "Please set a new Worker PIN of at least 6 digits before you next hand the tablet to a family. "
+    "Until then, your password hands over and back."
+)
 
 
 def _login_context(request: Request, form: Form, target: str) -> dict:
@@ -96,6 +101,9 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
     audit.record_anonymous(
         session=session, action="login", request_id=request_id, user_agent=agent, address=address, user_id=user.id
     )
+    if user.pin_change_due:
+        flash(request, PIN_CHANGE_DUE)
+        target = "/profile#pin-h"
     response = redirect(request, target)
     second_factor.start_full_session(
         request, response, session=session, user=user, settings=settings, method="password"
@@ -144,17 +152,22 @@ def _profile(
     return render(request, "accounts/profile.html", context, status_code=status_code)
 
 
-def _locked(*, session, actor, settings, form: Form, field: str) -> bool:
-    """Checks of the user's own password count like logins, so a taken-over session cannot guess it."""
-    if throttle.is_locked(session=session, email=actor.user.email, address=actor.address, settings=settings):
-        form.error(field, LOCKED)
-        return True
-    return False
+def _password_ok(*, request, session, actor, settings, secret: str, form: Form, field: str, where: str) -> bool:
+    """Checks of the user's own password count like logins and are audited, so a taken-over session
+    cannot guess it; at the limit the session ends (app.security.secret_checks)."""
+    ok, _ = check_worker_secret(
+        session=session, actor=actor, settings=settings, secret=secret, where=where, pin_allowed=False
+    )
+    if not ok:
+        form.error(field, "That is not your current password.")
+    return ok
 
 
-def _wrong_password(*, session, actor, form: Form, field: str) -> None:
-    throttle.record_attempt(session=session, email=actor.user.email, address=actor.address, succeeded=False)
-    form.error(field, "That is not your current password.")
+def _logged_out(request: Request) -> Response:
+    flash(request, LOCKED)
+    response = redirect(request, "/login")
+    response.delete_cookie(sessions.COOKIE_NAME, path="/")
+    return response
 
 
 # Someone who signs in with the council's account may never have used a Homeward password; a
@@ -184,14 +197,25 @@ async def change_password(
         form.error("current_password", "Enter your current password.")
     if new != confirm:
         form.error("confirm_password", "The two new passwords are different.")
-    if form.ok and not _locked(session=session, actor=actor, settings=settings, form=form, field="current_password"):
+    try:
+        checked = form.ok and _password_ok(
+            request=request,
+            session=session,
+            actor=actor,
+            settings=settings,
+            secret=current,
+            form=form,
+            field="current_password",
+            where="profile_password",
+        )
+    except SecretLocked:
+        return _logged_out(request)
+    if checked:
         try:
             service.change_password(
                 session=session, user=actor.user, current=current, new=new, keep_session_id=actor.user_session.id
             )
         except service.AccountError as exc:
-            if exc.field == "current_password":
-                _wrong_password(session=session, actor=actor, form=form, field=exc.field)
             form.error(exc.field, str(exc))
     if not form.ok:
         return _profile(request, session, actor, password_form=form, status_code=422)
@@ -219,13 +243,24 @@ async def set_pin(request: Request, session: SessionDep, actor: CurrentActor, se
     fresh_sso = _fresh_single_sign_on(actor)
     if not confirm and not fresh_sso:
         form.error("pin_password", "Enter your password to confirm.")
-    if form.ok and fresh_sso:
-        service.set_pin(session=session, user=actor.user, pin=pin)
-    elif form.ok and not _locked(session=session, actor=actor, settings=settings, form=form, field="pin_password"):
-        if passwords.verify_password(confirm, actor.user.password_hash)[0]:
-            service.set_pin(session=session, user=actor.user, pin=pin)
-        else:
-            _wrong_password(session=session, actor=actor, form=form, field="pin_password")
+    try:
+        checked = form.ok and (
+            fresh_sso
+            or _password_ok(
+                request=request,
+                session=session,
+                actor=actor,
+                settings=settings,
+                secret=confirm,
+                form=form,
+                field="pin_password",
+                where="profile_pin",
+            )
+        )
+    except SecretLocked:
+        return _logged_out(request)
+    if checked:
+        service.set_pin(session=session, user=actor.user, pin=pin, iterations=settings.pin_kdf_iterations)
     if not form.ok:
         return _profile(request, session, actor, pin_form=form, status_code=422)
     audit.record(session=session, actor=actor, action="set_pin", object_type="user", object_id=actor.id)

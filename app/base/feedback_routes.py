@@ -7,9 +7,9 @@ person on the case (app/base/offline.py), and answers saved on it offline replay
 hand-back as the worker's user, recorded in the person's name, once (the ledger and the client id).
 
 /cases/<case>/base/feedback/<perspective> is the older form with a "Who is answering?" choice:
-the worker types in answers given on paper, and family mode still opens the young person's and
-parent's forms (FamilyActor; get_case answers 404 for any other case). The social worker's screen
-and the triangulation view are worker screens (CurrentActor).
+the worker types in answers given on paper. It is a worker's screen (CurrentActor): its "Who is
+answering?" field would let one person answer in another's name, so family mode is refused there
+(403) and families use their own screen.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from app.cases.people import valid_client_id
 from app.db import SessionDep
 from app.family.routes import family_access, family_context
 from app.forms import Form
-from app.security.auth import Actor, CurrentActor, FamilyActor, FamilyModeLocked
+from app.security.auth import Actor, CurrentActor, FamilyActor
 from app.security.permissions import get_case
 from app.sync.ledger import Idempotent
 from app.templating import flash, redirect, render
@@ -42,8 +42,6 @@ def _perspective(value: str, actor: Actor) -> Perspective:
         perspective = Perspective(value)
     except ValueError:
         raise HTTPException(status_code=404) from None
-    if actor.in_family_mode and perspective not in FAMILY_PERSPECTIVES:
-        raise FamilyModeLocked()
     return perspective
 
 
@@ -114,7 +112,7 @@ def triangulation(
 
 @router.get("/cases/{case_id}/base/feedback/{perspective}")
 def feedback_form(
-    request: Request, case_id: int, perspective: str, session: SessionDep, actor: FamilyActor, round: int | None = None
+    request: Request, case_id: int, perspective: str, session: SessionDep, actor: CurrentActor, round: int | None = None
 ) -> Response:
     """The worker picks the review round before handing over (the link carries ?round=N)."""
     chosen = _perspective(perspective, actor)
@@ -148,7 +146,7 @@ def _answers(form: Form, session: Session, case: Case, perspective: Perspective)
 
 @router.post("/cases/{case_id}/base/feedback/{perspective}")
 async def record_feedback(
-    request: Request, case_id: int, perspective: str, session: SessionDep, actor: FamilyActor, op: Idempotent
+    request: Request, case_id: int, perspective: str, session: SessionDep, actor: CurrentActor, op: Idempotent
 ) -> Response:
     chosen = _perspective(perspective, actor)
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
@@ -177,9 +175,6 @@ async def record_feedback(
         rater_name=rater_name,
         **answers,
     )
-    if actor.in_family_mode:
-        flash(request, "Thank you. Your answers are saved. Please hand the tablet back when you are ready.")
-        return redirect(request, f"/cases/{case.id}/base/feedback/{chosen.value}")
     flash(request, "Feedback saved.")
     return redirect(request, f"/cases/{case.id}/base/feedback?round={answers['review_round']}")
 
@@ -224,7 +219,7 @@ def _family_page(
 def family_feedback_page(
     request: Request, case_id: int, person_id: str, session: SessionDep, actor: FamilyActor, round: int | None = None
 ) -> Response:
-    case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
+    case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
     return _family_page(request, session, actor, case, rater, Form(), chosen_round=_round(round))  # type: ignore[arg-type]
 
 
@@ -234,7 +229,7 @@ async def family_feedback(
 ) -> Response:
     """One person's answers, in their name, whether sent now in family mode or later from the
     outbox by the worker's session after the hand-back; a replay of the same id changes nothing."""
-    case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
+    case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
     assert rater is not None
     form = Form(await request.form())
     feedback_id = valid_client_id(form.text("id", max_length=36))

@@ -184,6 +184,10 @@ class Person(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     case_id: int = Field(foreign_key="case.id")
     name: str = Field(max_length=120)
+    # The name the family screens greet them by (preferred, else given, else the full name): the
+    # first word of a full name is often a title or a family name ("Mrs", "Nguyễn").
+    given_name: str = Field(default="", max_length=80)
+    preferred_name: str = Field(default="", max_length=80)
     relationship: str = Field(default="", max_length=60)  # "Mother", "Grandmother", "Young person"
     is_young_person: bool = False
     in_household: bool = False
@@ -197,6 +201,18 @@ class Person(SQLModel, table=True):
     # Bumped on every edit; an offline edit from an older version becomes a conflict.
     version: int = Field(default=1)
     updated_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def called(self) -> str:
+        """What to call them on the family screens (the young person: see `called_on`)."""
+        return self.preferred_name or self.given_name or self.name
+
+
+def called_on(person: Person, case: Case) -> str:
+    """The name a person goes by; the young person's preferred name on the case comes first."""
+    if person.is_young_person and case.preferred_name:
+        return case.preferred_name
+    return person.called
 
 
 class CaseEvent(SQLModel, table=True):

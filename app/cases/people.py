@@ -21,6 +21,8 @@ from app.timeutil import utcnow
 
 EDITABLE = (
     "name",
+    "given_name",
+    "preferred_name",
     "relationship",
     "in_household",
     "knows_the_worries",
@@ -69,6 +71,8 @@ def add_person(
     by: Actor,
     name: str,
     relationship: str,
+    given_name: str = "",
+    preferred_name: str = "",
     in_household: bool = False,
     knows_the_worries: bool = False,
     phone: str = "",
@@ -90,6 +94,8 @@ def add_person(
     person = Person(
         case_id=case.id,
         name=name,
+        given_name=given_name.strip(),
+        preferred_name=preferred_name.strip(),
         relationship=relationship.strip(),
         in_household=in_household,
         knows_the_worries=knows_the_worries,

@@ -49,6 +49,8 @@ def _replayed(request: Request, case_id: int) -> Response:
 
 PERSON_LABELS = {
     "name": "Name",
+    "given_name": "Given name",
+    "preferred_name": "Goes by",
     "relationship": "Relationship to the young person",
     "in_household": "Lives in the household",
     "knows_the_worries": "Knows the worries",
@@ -63,6 +65,8 @@ PERSON_LABELS = {
 def _person_fields(form: Form, *, young_person: bool = False) -> dict:
     return {
         "name": form.text("name", required=True, max_length=120, label="A name"),
+        "given_name": form.text("given_name", max_length=80),
+        "preferred_name": form.text("preferred_name", max_length=80),
         "relationship": "Young person"
         if young_person
         else form.text("relationship", required=True, max_length=60, label="The relationship to the young person"),

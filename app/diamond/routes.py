@@ -15,7 +15,7 @@ from app.cases.models import Person, new_id
 from app.db import SessionDep
 from app.diamond import charts, rules, service
 from app.diamond.models import DiamondGoal
-from app.family.routes import family_access, family_context
+from app.family.routes import family_access, family_context, refuse, young_name
 from app.forms import Form
 from app.security.auth import CurrentActor, FamilyActor
 from app.security.permissions import can_change_case, get_case
@@ -206,7 +206,9 @@ def _question(
         actor=actor,
         case=case,
         rater=rater,
-        aim=aim,
+        aim=rules.aim_for(
+            aim, rater_is_young_person=rater.is_young_person, young_name=young_name(session=session, case=case)
+        ),
         form=form,
         new_id=form.values.get("id") if not form.ok else new_id(),
         number=keys.index(aim.key) + 1,
@@ -256,7 +258,7 @@ async def _answer(
 def family_aim_page(
     request: Request, case_id: int, person_id: str, aim: str, session: SessionDep, actor: FamilyActor
 ) -> Response:
-    case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
+    case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
     the_aim = _aim(aim)
     return _question(
         request,
@@ -274,7 +276,7 @@ def family_aim_page(
 async def family_aim(
     request: Request, case_id: int, person_id: str, aim: str, session: SessionDep, actor: FamilyActor
 ) -> Response:
-    case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
+    case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
     the_aim = _aim(aim)
     return await _answer(
         request,
@@ -292,7 +294,7 @@ async def family_aim(
 def family_goal_page(
     request: Request, case_id: int, person_id: str, goal_id: str, session: SessionDep, actor: FamilyActor
 ) -> Response:
-    case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
+    case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
     goal, goals = _goal(session, case, goal_id)
     return _question(
         request, session, actor, case, rater, aim=rules.goal_aim(goal.id, goal.title), goals=goals, form=Form()
@@ -303,7 +305,7 @@ def family_goal_page(
 async def family_goal(
     request: Request, case_id: int, person_id: str, goal_id: str, session: SessionDep, actor: FamilyActor
 ) -> Response:
-    case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
+    case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
     goal, goals = _goal(session, case, goal_id)
     return await _answer(
         request, session, actor, case, rater, aim=rules.goal_aim(goal.id, goal.title), goal=goal, goals=goals
@@ -312,17 +314,23 @@ async def family_goal(
 
 @router.get("/family/{case_id:int}/{person_id}/done")
 def family_done(request: Request, case_id: int, person_id: str, session: SessionDep, actor: FamilyActor) -> Response:
-    case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
+    case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
     return render(
         request, "diamond/family_done.html", family_context(session=session, actor=actor, case=case, rater=rater)
     )
 
 
 # Answers queued on a device by the screens before their URLs named the case (/family/diamond/<aim>):
-# the hidden `rater` field says whose they are, so they still apply once, also after the hand-back.
+# after the hand-back the hidden `rater` field says whose they are, so they still apply once. In
+# family mode the rater is the person whose turn it is, never a form field: another name is refused.
 async def _old_answer(request: Request, session, actor) -> Person:
     form = await request.form()
-    person = session.get(Person, str(form.get("rater") or actor.user_session.family_person_id or ""))
+    named = str(form.get("rater") or "")
+    if actor.in_family_mode:
+        if named and named != actor.user_session.family_person_id:
+            refuse(session=session, actor=actor, request=request, why="a rater field naming another person")
+        named = actor.user_session.family_person_id or ""
+    person = session.get(Person, named) if named and len(named) <= 36 else None
     if person is None:
         raise HTTPException(status_code=404)
     return person

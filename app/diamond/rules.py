@@ -82,6 +82,37 @@ def goal_aim(goal_id: str, title: str) -> Aim:
     )
 
 
+# A parent, carer or other adult rates how they see the young person doing, so the chart and the
+# conversation compare like with like (PRACTICE.md "Diamond model": each rater rates separately).
+ABOUT_THE_YOUNG_PERSON = {
+    "wellbeing": (
+        "This is about how {name} feels most days. Do you think {name} feels safe, happy and well?",
+        "How happy and well do you think {name} is?",
+    ),
+    "learning": (
+        "Learning happens at school, at home and everywhere else: what {name} knows, feels and can do.",
+        "How do you think {name}'s learning is going?",
+    ),
+    "relationships": (
+        "This is about the people who matter to {name}: family, friends and others.",
+        "How do you think things are for {name} with the people who matter to them?",
+    ),
+    "empowerment": (
+        "This is about {name} having a say in their own life. Do people listen? Can {name} make choices?",
+        "How much do you think {name} has a say?",
+    ),
+}
+
+
+def aim_for(aim: Aim, *, rater_is_young_person: bool, young_name: str) -> Aim:
+    """The aim as the family screen asks it of this rater: the young person about themselves,
+    anyone else about the young person (a goal is the family's, asked the same of everyone)."""
+    if rater_is_young_person or aim.key not in ABOUT_THE_YOUNG_PERSON:
+        return aim
+    explanation, question = ABOUT_THE_YOUNG_PERSON[aim.key]
+    return Aim(aim.key, aim.name, aim.title, explanation.format(name=young_name), question.format(name=young_name))
+
+
 def next_aim(aim: str) -> str | None:
     """The aim after `aim` on the family screens, or None after the last."""
     index = AIM_KEYS.index(aim)

@@ -2,56 +2,113 @@
 
 Family screens live at URLs that say which case and who is rating (/family/<case>/<person>/...),
 so "Take offline" can keep them on the tablet before any hand-over and the family can rate with
-no signal at all. They open for two kinds of visitor, and render the same for both:
+no signal at all. They open for two kinds of visitor:
 - a session in family mode, for the handed-over case only (FamilyActor; every other route
-  refuses it through CurrentActor);
+  refuses it through CurrentActor), and only the screens of the person whose turn it is: another
+  person's screens answer 404 (the family's "hand back" page, audited) until "Someone else's turn";
 - the case's own workers (write access): that is how the pages are kept on the device, and how
-  ratings saved offline reach Homeward when the outbox replays them after the hand-back.
+  ratings saved offline reach Homeward when the outbox replays them after the hand-back. Those
+  copies never carry a young person's private words (see `shows_private_words`).
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.audit import service as audit
-from app.cases.models import Case, Person
+from app.cases.models import Case, Person, called_on
 from app.db import SessionDep
 from app.diamond.service import people_who_can_rate
 from app.family import service
 from app.forms import Form
-from app.security.auth import Actor, CurrentActor, FamilyActor
+from app.security.auth import Actor, CurrentActor, FamilyActor, SettingsDep
 from app.security.permissions import get_case
+from app.security.secret_checks import SecretLocked, check_worker_secret
 from app.security.sessions import COOKIE_NAME, end_session
 from app.templating import flash, redirect, render
 
 router = APIRouter()
 
-LOCKED = "Too many wrong tries. For safety, your worker must log in again."
+LOCKED = service.LOCKED_MESSAGE
+
+
+def refuse(*, session: Session, actor: Actor, request: Request | None = None, status_code: int = 404, why: str) -> None:
+    """Refuse a family request that names a person, rater or case it may not: audited, nothing stored.
+
+    The audit entry is committed on its own (the request's transaction rolls back with the
+    refusal), and the family sees the "hand the tablet back" page, not a worker's error page.
+    """
+    session.rollback()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="family_refused",
+        object_type="session",
+        object_id=actor.user_session.id,
+        case_id=actor.user_session.family_case_id,
+        detail=why[:300],
+    )
+    session.commit()
+    exc = HTTPException(status_code=status_code)
+    if request is not None and actor.in_family_mode:
+        exc.response = render(request, "errors/family_locked.html", {}, block="content", status_code=status_code)  # type: ignore[attr-defined]
+    raise exc
 
 
 def family_access(
-    *, session: Session, actor: Actor, case_id: int, person_id: str | None = None
+    *, session: Session, actor: Actor, case_id: int, person_id: str | None = None, request: Request | None = None
 ) -> tuple[Case, Person | None]:
     """The case of a family screen, and the person rating when the URL names one (else 404).
 
-    In family mode get_case answers 404 for any case but the handed-over one; outside it, only
-    those who may change the case (its workers and their supervisor) open its family screens.
+    In family mode get_case answers 404 for any case but the handed-over one, and a person other
+    than the one whose turn it is answers 404 too; outside it, only those who may change the case
+    (its workers and their supervisor) open its family screens.
     """
+    if actor.in_family_mode and actor.user_session.family_case_id != case_id:
+        refuse(session=session, actor=actor, request=request, why=f"family screen of another case ({case_id})"[:60])
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     person = None
     if person_id is not None:
-        person = session.get(Person, person_id)
+        person = session.get(Person, person_id) if len(person_id) <= 36 else None
         if person is None or person.case_id != case.id:
-            raise HTTPException(status_code=404)
+            refuse(session=session, actor=actor, request=request, why="a person not of this case")
+        elif actor.in_family_mode and person.id != actor.user_session.family_person_id:
+            refuse(session=session, actor=actor, request=request, why="another person's screen")
     return case, person
+
+
+def shows_private_words(actor: Actor, person: Person | None) -> bool:
+    """Whether a family screen may show `person`'s words they did not agree to share.
+
+    Only to the author, on their own turn, in a session in family mode: never in a copy kept on
+    the device (the worker's session renders those), which anyone holding the tablet could open.
+    """
+    return bool(person and actor.in_family_mode and actor.user_session.family_person_id == person.id)
+
+
+def young_name(*, session: Session, case: Case) -> str:
+    """The name the young person goes by: the case's preferred name, else their own given name."""
+    if case.preferred_name:
+        return case.preferred_name
+    young = session.exec(select(Person).where(Person.case_id == case.id, Person.is_young_person)).first()
+    return young.called if young else case.young_person_name
 
 
 def family_context(*, session: Session, actor: Actor, case: Case, rater: Person | None = None, **extra) -> dict:
     """What every family screen's layout needs; in server family mode, the hand-over's salted checks."""
     handover = service.current(session=session, actor=actor) if actor.in_family_mode else None
-    return {"case": case, "rater": rater, "handover": handover, "family_screen": True, **extra}
+    return {
+        "case": case,
+        "rater": rater,
+        "rater_name": called_on(rater, case) if rater else "",
+        "young_name": young_name(session=session, case=case),
+        "called": lambda person: called_on(person, case),
+        "handover": handover,
+        "family_screen": True,
+        **extra,
+    }
 
 
 def home_url(case_id: int, person_id: str | None) -> str:
@@ -65,7 +122,15 @@ def _hand_over_page(
     request: Request, session: Session, actor: Actor, case: Case, form: Form, status_code: int = 200
 ) -> Response:
     people = people_who_can_rate(session=session, case=case)
-    ctx = {"case": case, "people": people, "form": form, "kit": actor.user if actor.user.pin_check else None}
+    user = actor.user
+    ctx = {
+        "case": case,
+        "people": people,
+        "form": form,
+        "called": lambda person: called_on(person, case),
+        "kit": user if user.pin_check and not user.pin_change_due else None,
+        "pin_change_due": user.pin_change_due,
+    }
     return render(request, "family/hand_over.html", ctx, status_code=status_code)
 
 
@@ -76,7 +141,9 @@ def hand_over_page(request: Request, case_id: int, session: SessionDep, actor: C
 
 
 @router.post("/cases/{case_id}/hand-to-family")
-async def hand_over(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+async def hand_over(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     people = {p.id: p for p in people_who_can_rate(session=session, case=case)}
@@ -84,9 +151,15 @@ async def hand_over(request: Request, case_id: int, session: SessionDep, actor: 
     secret = form.text("pin", required=True, max_length=200, label="Your Worker PIN")
     if form.ok:
         try:
-            service.start(session=session, actor=actor, case=case, person=people[person_id], secret=secret)
+            service.start(
+                session=session, actor=actor, settings=settings, case=case, person=people[person_id], secret=secret
+            )
         except service.HandoverError as exc:
             form.error(exc.field, exc.message)
+        except SecretLocked as exc:
+            response = render(request, "family/locked_out.html", {"message": exc.message}, status_code=403)
+            response.delete_cookie(COOKIE_NAME, path="/")
+            return response
     if not form.ok:
         form.values.pop("pin", None)
         return _hand_over_page(request, session, actor, case, form, status_code=422)
@@ -98,7 +171,8 @@ async def hand_over(request: Request, case_id: int, session: SessionDep, actor: 
 
 @router.get("/family/{case_id:int}/who")
 def who_page(request: Request, case_id: int, session: SessionDep, actor: FamilyActor) -> Response:
-    case, _ = family_access(session=session, actor=actor, case_id=case_id)
+    """Someone else's turn: each person picks their own name, and from then on only their screens open."""
+    case, _ = family_access(session=session, actor=actor, case_id=case_id, request=request)
     people = people_who_can_rate(session=session, case=case)
     return render(
         request, "family/who.html", family_context(session=session, actor=actor, case=case, people=people, form=Form())
@@ -107,41 +181,76 @@ def who_page(request: Request, case_id: int, session: SessionDep, actor: FamilyA
 
 @router.post("/family/{case_id:int}/who")
 async def choose_who(request: Request, case_id: int, session: SessionDep, actor: FamilyActor) -> Response:
-    case, _ = family_access(session=session, actor=actor, case_id=case_id)
+    case, _ = family_access(session=session, actor=actor, case_id=case_id, request=request)
     form = Form(await request.form())
     people = {p.id: p for p in people_who_can_rate(session=session, case=case)}
+    chosen = form.values.get("person")
+    if chosen and chosen not in people:
+        refuse(session=session, actor=actor, request=request, why="a person not of this case")
     person_id = form.choice("person", people.keys())
     if not form.ok:
         ctx = family_context(session=session, actor=actor, case=case, people=list(people.values()), form=form)
         return render(request, "family/who.html", ctx, status_code=422)
     service.choose_rater(session=session, actor=actor, case=case, person=people[person_id])
+    flash(request, f"It is your turn now, {called_on(people[person_id], case)}. Only you will see your answers here.")
     return redirect(request, home_url(case.id, person_id))
 
 
 @router.get("/family/{case_id:int}/hand-back")
 def hand_back_page(request: Request, case_id: int, session: SessionDep, actor: FamilyActor) -> Response:
-    case, _ = family_access(session=session, actor=actor, case_id=case_id)
-    ctx = family_context(session=session, actor=actor, case=case, form=Form(), tries_left=service.tries_left(actor))
-    return render(request, "family/hand_back.html", ctx)
+    case, _ = family_access(session=session, actor=actor, case_id=case_id, request=request)
+    return _hand_back_page(request, session, actor, case, Form())
+
+
+def _hand_back_page(request: Request, session: Session, actor: Actor, case: Case, form: Form, status_code: int = 200):
+    ctx = family_context(
+        session=session,
+        actor=actor,
+        case=case,
+        form=form,
+        tries_left=service.tries_left(actor),
+        turns=service.turns(session=session, actor=actor, case=case) if actor.in_family_mode else [],
+    )
+    return render(request, "family/hand_back.html", ctx, status_code=status_code)
 
 
 @router.post("/family/{case_id:int}/hand-back")
-async def hand_back(request: Request, case_id: int, session: SessionDep, actor: FamilyActor) -> Response:
-    case, _ = family_access(session=session, actor=actor, case_id=case_id)
+async def hand_back(
+    request: Request, case_id: int, session: SessionDep, actor: FamilyActor, settings: SettingsDep
+) -> Response:
+    case, _ = family_access(session=session, actor=actor, case_id=case_id, request=request)
     form = Form(await request.form())
     secret = form.text("pin", max_length=200)
     token = form.text("handback_token", max_length=200)
+    offline_failures = form.integer("offline_failures", minimum=0, maximum=100) or 0
+    form.errors.pop("offline_failures", None)
     if not (secret or token):
         form.error("pin", "Please type the Worker PIN.")
     elif not actor.in_family_mode:
         # Family mode that began offline lives on the tablet only (family.js ends it there); a post
-        # here still checks the PIN, but there is nothing on Homeward to end.
-        if secret and service.secret_matches(actor, secret)[0]:
+        # here still checks the PIN (counted and audited like any check), but there is nothing on
+        # Homeward to end.
+        try:
+            ok, _ = check_worker_secret(
+                session=session, actor=actor, settings=settings, secret=secret, where="hand_back"
+            )
+        except SecretLocked as exc:
+            response = render(request, "family/locked_out.html", {"message": exc.message}, status_code=403)
+            response.delete_cookie(COOKIE_NAME, path="/")
+            return response
+        if ok:
             return redirect(request, f"/cases/{case.id}/diamond")
         form.error("pin", "That is not the right PIN.")
     else:
         try:
-            service.hand_back(session=session, actor=actor, secret=secret, token=token)
+            service.hand_back(
+                session=session,
+                actor=actor,
+                settings=settings,
+                secret=secret,
+                token=token,
+                offline_failures=offline_failures,
+            )
         except service.HandoverError as exc:
             if exc.field == "locked":
                 response = render(request, "family/locked_out.html", {"message": exc.message}, status_code=403)
@@ -152,23 +261,25 @@ async def hand_back(request: Request, case_id: int, session: SessionDep, actor: 
             flash(request, "Welcome back. Family mode has ended.")
             return redirect(request, f"/cases/{case.id}/diamond")
     form.values.pop("pin", None)
-    ctx = family_context(session=session, actor=actor, case=case, form=form, tries_left=service.tries_left(actor))
-    return render(request, "family/hand_back.html", ctx, status_code=422)
+    return _hand_back_page(request, session, actor, case, form, status_code=422)
 
 
 @router.get("/family/{case_id:int}/{person_id}")
 def family_home(request: Request, case_id: int, person_id: str, session: SessionDep, actor: FamilyActor) -> Response:
-    case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
+    case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
     return render(request, "family/home.html", family_context(session=session, actor=actor, case=case, rater=rater))
 
 
 @router.post("/family/lock")
-def lock(request: Request, session: SessionDep, actor: FamilyActor) -> Response:
+async def lock(request: Request, session: SessionDep, actor: FamilyActor) -> Response:
     """The tablet locked itself after five wrong PINs (offline); Homeward ends the session too.
 
     Also outside family mode: a hand-over made offline never reached Homeward, and its lockout
-    must still end the worker's session.
+    must still end the worker's session. The wrong tries are recorded for the supervisor.
     """
+    form = Form(await request.form())
+    failures = form.integer("offline_failures", minimum=0, maximum=100) or service.MAX_TRIES
+    service.record_offline_failures(session=session, actor=actor, count=failures)
     if actor.in_family_mode:
         service.lock_out(session=session, actor=actor)
     else:

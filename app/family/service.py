@@ -1,8 +1,11 @@
 """Handing the tablet to the family and back (DESIGN.md "Family mode").
 
 While a session is in family mode the server opens only the family screens for that one case
-(app.security.auth.CurrentActor refuses everything else). Leaving needs the worker's PIN or
-password; five wrong tries end the session, so a curious sibling cannot guess their way out.
+(app.security.auth.CurrentActor refuses everything else), and only the screens of the person whose
+turn it is (`family_person_id`); "Someone else's turn" changes it, and each turn is recorded.
+Leaving needs the worker's PIN or password; five wrong tries end the session, so a curious sibling
+cannot guess their way out, and every check counts towards the login lockout too
+(app.security.secret_checks).
 """
 
 from __future__ import annotations
@@ -10,22 +13,27 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, select
 
 from app.audit import service as audit
-from app.cases.models import Case, Person
+from app.audit.models import AuditEntry
+from app.cases.models import Case, Person, called_on
+from app.config import Settings
 from app.family.models import FamilyHandover
 from app.refused import Refused
-from app.security import passwords
 from app.security.auth import Actor
+from app.security.secret_checks import SecretLocked, check_worker_secret
 from app.security.sessions import end_session
 from app.timeutil import utcnow
 
 MAX_TRIES = 5
-# PBKDF2 in the browser (WebCrypto) must stay quick on an old tablet; the PIN is short anyway,
-# so this guards against a casual look at the page, not a determined attacker with the device.
-ITERATIONS = 100_000
+TURN = "family_turn"
+# The audit action the supervisor's oversight looks for: wrong PINs typed on a tablet offline.
+OFFLINE_FAILURES = "family_offline_wrong_pins"
+LOCKED_MESSAGE = "Too many wrong tries. For safety, your worker must log in again."
 
 
 class HandoverError(Refused):
@@ -42,37 +50,30 @@ def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def secret_matches(actor: Actor, secret: str) -> tuple[bool, str]:
-    """Whether `secret` is the worker's PIN (when set) or password, and which one it was."""
-    user = actor.user
-    if secret.isdigit() and 4 <= len(secret) <= 6 and user.pin_hash:
-        ok, _ = passwords.verify_password(secret, user.pin_hash)
-        if ok:
-            return True, "pin"
-    ok, _ = passwords.verify_password(secret, user.password_hash)
-    return ok, "password"
-
-
-def start(*, session: Session, actor: Actor, case: Case, person: Person, secret: str) -> FamilyHandover:
+def start(
+    *, session: Session, actor: Actor, settings: Settings, case: Case, person: Person, secret: str
+) -> FamilyHandover:
     """Enter family mode for `case` with `person` rating; the worker confirms with their PIN or password.
 
     Confirming first proves the worker can get the tablet back, and lets us hand the browser salted
-    checks for the offline lock: the page never sees the PIN itself.
+    checks for the offline lock: the page never sees the PIN itself. Raises SecretLocked when the
+    wrong tries reach the login lockout (the session has ended).
     """
     if person.case_id != case.id:
         raise HandoverError("Please choose someone from this family.", field="person")
-    ok, _ = secret_matches(actor, secret)
+    ok, _ = check_worker_secret(session=session, actor=actor, settings=settings, secret=secret, where="hand_over")
     if not ok:
         raise HandoverError("That is not your PIN or password.")
+    iterations = settings.pin_kdf_iterations
     pin_salt, token_salt = secrets.token_hex(16), secrets.token_hex(16)
     handover = FamilyHandover(
         user_session_id=actor.user_session.id,
         case_id=case.id,
         pin_salt=pin_salt,
-        pin_check=_pbkdf2(secret, pin_salt, ITERATIONS),
+        pin_check=_pbkdf2(secret, pin_salt, iterations),
         token_salt=token_salt,
-        token_hash=_sha256(_pbkdf2(secret, token_salt, ITERATIONS)),
-        iterations=ITERATIONS,
+        token_hash=_sha256(_pbkdf2(secret, token_salt, iterations)),
+        iterations=iterations,
     )
     session.add(handover)
     user_session = actor.user_session
@@ -89,7 +90,45 @@ def start(*, session: Session, actor: Actor, case: Case, person: Person, secret:
         object_id=handover.id,
         case_id=case.id,
     )
+    _record_turn(session=session, actor=actor, case=case, person=person)
     return handover
+
+
+def _record_turn(*, session: Session, actor: Actor, case: Case, person: Person) -> None:
+    audit.record(
+        session=session,
+        actor=actor,
+        action=TURN,
+        object_type="person",
+        object_id=person.id,
+        case_id=case.id,
+        detail=f"session {actor.user_session.id}",
+    )
+
+
+@dataclass(frozen=True)
+class Turn:
+    name: str
+    at: datetime
+
+
+def turns(*, session: Session, actor: Actor, case: Case) -> list[Turn]:
+    """Who had the tablet during this hand-over, in order, for the hand-back summary (two queries)."""
+    handover = current(session=session, actor=actor)
+    if handover is None:
+        return []
+    rows = session.exec(
+        select(AuditEntry.object_id, AuditEntry.at)
+        .where(
+            AuditEntry.case_id == case.id,
+            AuditEntry.action == TURN,
+            AuditEntry.detail == f"session {actor.user_session.id}",
+            AuditEntry.at >= handover.started_at,
+        )
+        .order_by(AuditEntry.id)
+    ).all()
+    people = {p.id: p for p in session.exec(select(Person).where(Person.case_id == case.id)).all()}
+    return [Turn(name=called_on(people[pid], case), at=at) for pid, at in rows if pid in people]
 
 
 def current(*, session: Session, actor: Actor) -> FamilyHandover | None:
@@ -102,24 +141,26 @@ def current(*, session: Session, actor: Actor) -> FamilyHandover | None:
 
 
 def choose_rater(*, session: Session, actor: Actor, case: Case, person: Person) -> None:
-    """Pass the tablet to another member of the family: they rate for themselves.
+    """Someone else's turn: the tablet passes to another member of the family, who rates for themselves.
 
-    Outside family mode (a hand-over made offline, the tablet online again) only the audit entry
-    is written: the screens' URLs say who is rating.
+    From now on only their screens answer. Outside family mode (a hand-over made offline, the
+    tablet online again) only the audit entry is written: the screens' URLs say who is rating.
     """
     if person.case_id != case.id:
         raise HandoverError("Please choose someone from this family.", field="person")
     if actor.in_family_mode:
         actor.user_session.family_person_id = person.id
         session.add(actor.user_session)
-    audit.record(
-        session=session,
-        actor=actor,
-        action="family_rater_chosen",
-        object_type="person",
-        object_id=person.id,
-        case_id=case.id,
-    )
+        _record_turn(session=session, actor=actor, case=case, person=person)
+    else:
+        audit.record(
+            session=session,
+            actor=actor,
+            action="family_rater_chosen",
+            object_type="person",
+            object_id=person.id,
+            case_id=case.id,
+        )
 
 
 def _end(*, session: Session, actor: Actor, how: str) -> int | None:
@@ -147,6 +188,40 @@ def _end(*, session: Session, actor: Actor, how: str) -> int | None:
     return case_id
 
 
+def record_offline_failures(*, session: Session, actor: Actor, count: int) -> None:
+    """Wrong PINs the tablet counted without a signal: they count here too, and the supervisor is told.
+
+    The offline check on the page is the one secret a person holding the tablet can attack at
+    leisure, so each wrong try there is as serious as one here (docs/family-mode.md).
+    """
+    count = max(0, min(count, MAX_TRIES))
+    if not count:
+        return
+    actor.user_session.family_pin_failures += count
+    session.add(actor.user_session)
+    audit.record(
+        session=session,
+        actor=actor,
+        action=OFFLINE_FAILURES,
+        object_type="session",
+        object_id=actor.user_session.id,
+        case_id=actor.user_session.family_case_id,
+        detail=f"{count} wrong PIN{'s' if count != 1 else ''} on the tablet without a signal",
+    )
+
+
+def offline_wrong_pins(*, session: Session, case: Case, limit: int = 5) -> list[AuditEntry]:
+    """The latest reports of wrong PINs typed on a tablet offline, for the case page (one query)."""
+    return list(
+        session.exec(
+            select(AuditEntry)
+            .where(AuditEntry.case_id == case.id, AuditEntry.action == OFFLINE_FAILURES)
+            .order_by(AuditEntry.id.desc())
+            .limit(limit)
+        ).all()
+    )
+
+
 def lock_out(*, session: Session, actor: Actor) -> None:
     """End family mode and the whole session: the worker must log in again."""
     _end(session=session, actor=actor, how="lockout")
@@ -157,19 +232,42 @@ def tries_left(actor: Actor) -> int:
     return max(0, MAX_TRIES - actor.user_session.family_pin_failures)
 
 
-def hand_back(*, session: Session, actor: Actor, secret: str = "", token: str = "") -> int:
+def hand_back(
+    *, session: Session, actor: Actor, settings: Settings, secret: str = "", token: str = "", offline_failures: int = 0
+) -> int:
     """Leave family mode with the worker's PIN or password (or an offline hand-back token).
 
-    Returns the case id; raises HandoverError on a wrong try. The fifth wrong try ends the
-    session, so the worker must log in again (the error's field is then "locked").
+    Returns the case id; raises HandoverError on a wrong try. The fifth wrong try (counting
+    `offline_failures`, the wrong PINs the tablet saw without a signal) ends the session, so the
+    worker must log in again (the error's field is then "locked"); a token no longer hands back then.
     """
+    if offline_failures:
+        record_offline_failures(session=session, actor=actor, count=offline_failures)
+    if tries_left(actor) == 0:
+        lock_out(session=session, actor=actor)
+        raise HandoverError(LOCKED_MESSAGE, field="locked")
     ok, how = False, "pin"
-    if token:
-        handover = current(session=session, actor=actor)
-        ok = bool(handover and handover.token_hash) and hmac.compare_digest(_sha256(token), handover.token_hash)
-        how = "offline_pin"
-    elif secret:
-        ok, how = secret_matches(actor, secret)
+    try:
+        if token:
+            handover = current(session=session, actor=actor)
+            ok = bool(handover and handover.token_hash) and hmac.compare_digest(_sha256(token), handover.token_hash)
+            how = "offline_pin"
+            audit.record(
+                session=session,
+                actor=actor,
+                action="secret_check" if ok else "secret_check_failed",
+                object_type="session",
+                object_id=actor.user_session.id,
+                case_id=actor.user_session.family_case_id,
+                detail="hand_back: offline token",
+            )
+        elif secret:
+            ok, how = check_worker_secret(
+                session=session, actor=actor, settings=settings, secret=secret, where="hand_back"
+            )
+    except SecretLocked:
+        _end(session=session, actor=actor, how="lockout")
+        raise HandoverError(LOCKED_MESSAGE, field="locked") from None
     if ok:
         return _end(session=session, actor=actor, how=how)  # type: ignore[return-value]
     actor.user_session.family_pin_failures += 1
@@ -183,6 +281,6 @@ def hand_back(*, session: Session, actor: Actor, secret: str = "", token: str = 
     )
     if tries_left(actor) == 0:
         lock_out(session=session, actor=actor)
-        raise HandoverError("Too many wrong tries. For safety, your worker must log in again.", field="locked")
+        raise HandoverError(LOCKED_MESSAGE, field="locked")
     left = tries_left(actor)
     raise HandoverError(f"That is not the right PIN. {left} {'try' if left == 1 else 'tries'} left.")

@@ -107,6 +107,8 @@ def _kayla(session, demo) -> None:
         family_agrees=True,
         goal="When arguments happen, Kayla goes to Gran's or stays home, and Donna knows where she is every night.",
         sustain_for="4 months",
+        # Jordan, her brother, does not know the worries: his screens show this instead.
+        family_text="Everyone is worried about Kayla being out late at night.",
     )
     pair2 = _add(
         session,

@@ -20,7 +20,7 @@ from fastapi.responses import Response
 from app.audit import service as audit
 from app.cases.models import Case, Person, new_id
 from app.db import SessionDep
-from app.family.routes import family_access, family_context
+from app.family.routes import family_access, family_context, shows_private_words
 from app.forms import Form
 from app.security.auth import FamilyActor
 from app.signs_of_safety import rules, service
@@ -30,6 +30,9 @@ from app.signs_of_safety.three_houses_routes import HOUSES, _png
 from app.sync.ledger import Idempotent
 from app.templating import flash, redirect, render
 from app.timeutil import utcnow
+
+# A page the device must never keep, whoever opens it later (sw.js reads it).
+NEVER_KEEP_HEADER = "X-Device-Keep"
 
 router = APIRouter()
 
@@ -50,9 +53,9 @@ def scale_url(case_id: int, person_id: str) -> str:
     return f"/family/{case_id}/{person_id}/safety-scale"
 
 
-def _young(session, actor, case_id: int, person_id: str) -> tuple[Case, Person]:
+def _young(request, session, actor, case_id: int, person_id: str) -> tuple[Case, Person]:
     """Three houses is the young person's: any other person of the case gets a 404."""
-    case, person = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
+    case, person = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
     if person is None or not person.is_young_person:
         raise HTTPException(status_code=404)
     return case, person
@@ -82,8 +85,13 @@ def _house_page(
 ) -> Response:
     index = ORDER.index(house)
     home = f"/family/{case.id}/{person.id}"
+    # Words they did not agree to share show only on their own turn in family mode, never in the
+    # copy "Take offline" keeps on the tablet (rendered for the worker), which anyone could open.
+    private_ok = shows_private_words(actor, person)
     mine = [
-        e for e in service.house_entries(session=session, case=case) if e.house == house and e.person_id == person.id
+        e
+        for e in service.house_entries(session=session, case=case)
+        if e.house == house and e.person_id == person.id and (e.consent_to_share or private_ok)
     ]
     ctx = family_context(
         session=session,
@@ -101,14 +109,21 @@ def _house_page(
         action=house_url(case.id, person.id, house),
         next_url=house_url(case.id, person.id, ORDER[index + 1]) if index + 1 < len(ORDER) else home,
     )
-    return render(request, "signs_of_safety/family_house.html", ctx, status_code=status_code)
+    response = render(request, "signs_of_safety/family_house.html", ctx, status_code=status_code)
+    if any(not e.consent_to_share for e in mine):
+        # Private words on the screen: no cache keeps this page, and the service worker must not
+        # refresh the copy kept on the device with it (every page is no-store for the browser's
+        # HTTP cache, so sw.js looks for this header instead).
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers[NEVER_KEEP_HEADER] = "never"
+    return response
 
 
 @router.get("/family/{case_id:int}/{person_id}/three-houses/{house}")
 def family_house_page(
     request: Request, case_id: int, person_id: str, house: str, session: SessionDep, actor: FamilyActor
 ) -> Response:
-    case, person = _young(session, actor, case_id, person_id)
+    case, person = _young(request, session, actor, case_id, person_id)
     return _house_page(request, session, actor, case, person, _house(house), Form())
 
 
@@ -116,7 +131,7 @@ def family_house_page(
 async def family_house(
     request: Request, case_id: int, person_id: str, house: str, session: SessionDep, actor: FamilyActor, op: Idempotent
 ) -> Response:
-    case, person = _young(session, actor, case_id, person_id)
+    case, person = _young(request, session, actor, case_id, person_id)
     the_house = _house(house)
     form = Form(await request.form())
     entry_id = _client_id(form)
@@ -173,7 +188,7 @@ def _scale_page(
     rating_id: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    rate = _rate_context(session, case, f"person:{person.id}", form, rating_id, actor_user=actor.user)
+    rate = _rate_context(session, case, f"person:{person.id}", form, rating_id, actor_user=actor.user, person=person)
     ctx = family_context(
         session=session,
         actor=actor,
@@ -191,7 +206,7 @@ def _scale_page(
 def family_scale_page(
     request: Request, case_id: int, person_id: str, session: SessionDep, actor: FamilyActor
 ) -> Response:
-    case, person = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
+    case, person = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
     return _scale_page(request, session, actor, case, person, Form())  # type: ignore[arg-type]
 
 
@@ -199,10 +214,10 @@ def family_scale_page(
 async def family_scale(
     request: Request, case_id: int, person_id: str, session: SessionDep, actor: FamilyActor, op: Idempotent
 ) -> Response:
-    case, person = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id)
+    case, person = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
     form = Form(await request.form())
     rating_id = _client_id(form)
-    rate = _rate_context(session, case, f"person:{person.id}", form, rating_id, actor_user=actor.user)  # type: ignore[union-attr]
+    rate = _rate_context(session, case, f"person:{person.id}", form, rating_id, actor_user=actor.user, person=person)  # type: ignore[union-attr]
     created = (
         None
         if not form.ok

@@ -94,6 +94,9 @@ class MapItem(SQLModel, table=True):
     # Worries only: does the family agree? None = not asked yet. A "no" is kept, never erased.
     family_agrees: bool | None = None
     goal: str = Field(default="", max_length=1000)  # pairs: the safety / wellbeing / success goal
+    # Pairs: the worry put the way the worker would say it to the family. Family members who do
+    # not know the worries see this, or the goal only (docs/family-mode.md).
+    family_text: str = Field(default="", max_length=1000)
     sustain_for: str = Field(default="", max_length=120)  # pairs: how long the change must last
     detail: str = Field(default="", max_length=1000)  # rules: how it's checked; red flags: what they do
     due_on: date | None = None  # next steps

@@ -191,6 +191,7 @@ def _read_item(form: Form, case_people_keys: set[str], category: Category) -> It
         family_agrees={"yes": True, "no": False}.get(agrees or "") if category in WORRIES else None,
         goal=goal,
         sustain_for=form.text("sustain_for", max_length=120) if category is Category.pair else "",
+        family_text=form.text("family_text", max_length=1000) if category is Category.pair else "",
         detail=form.text("detail", max_length=1000) if category in DETAIL_LABEL else "",
         due_on=form.date("due_on", required=category is Category.next_step) if category is Category.next_step else None,
         done=form.boolean("done") if category is Category.next_step else False,

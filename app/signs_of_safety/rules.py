@@ -144,6 +144,20 @@ def recorded_at(raw: str, *, now: datetime, max_age_days: int = 30) -> datetime:
     return stamp.astimezone(now.tzinfo)
 
 
+def shared_worry(pair, person) -> str:
+    """What a family member's screen says of a statement pair (PRACTICE.md: the safety network is
+    the people who know the worries; worries are shared with others deliberately).
+
+    The statement itself if they know the worries; else the worker's family version of it; else
+    the goal only, so nobody learns of a worry (exploitation, harm) from a tablet screen.
+    """
+    if person.knows_the_worries:
+        return pair.text
+    if pair.family_text:
+        return pair.family_text
+    return f"Our goal: {pair.goal}" if pair.goal else "Our goal together"
+
+
 def too_many_pairs(count: int) -> bool:
     return count > PAIR_WARNING_ABOVE
 

@@ -6,10 +6,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from app.audit import service as audit
-from app.cases.models import Case, new_id
+from app.cases.models import Case, Person, new_id
 from app.db import SessionDep
 from app.forms import Form
-from app.security.auth import CurrentActor, FamilyActor
+from app.security.auth import CurrentActor
 from app.security.permissions import get_case
 from app.signs_of_safety import rules, service
 from app.signs_of_safety.models import Category
@@ -19,8 +19,12 @@ from app.timeutil import utcnow
 router = APIRouter()
 
 
-def _scales(session, case: Case) -> list[tuple[str | None, str, str]]:
-    """(pair_key, name, the statement) for the overall scale and each pair in the latest version."""
+def _scales(session, case: Case, person: Person | None = None) -> list[tuple[str | None, str, str]]:
+    """(pair_key, name, the statement) for the overall scale and each pair in the latest version.
+
+    For a family member (`person`) the worry itself shows only if they know the worries; else
+    the worker's family version of it, or the goal only (docs/family-mode.md).
+    """
     labels = rules.labels(case.practice_context)
     found: list[tuple[str | None, str, str]] = [
         (None, "Overall", f"How {labels.scale_question} are things for the young person overall?")
@@ -28,7 +32,10 @@ def _scales(session, case: Case) -> list[tuple[str | None, str, str]]:
     latest = service.latest_version(session=session, case=case)
     if latest:
         pairs = [i for i in service.items(session=session, map_version=latest) if i.category == Category.pair]
-        found.extend((p.item_key, f"{labels.statement} {n}", p.text) for n, p in enumerate(pairs, start=1))
+        found.extend(
+            (p.item_key, f"{labels.statement} {n}", p.text if person is None else rules.shared_worry(p, person))
+            for n, p in enumerate(pairs, start=1)
+        )
     return found
 
 
@@ -64,14 +71,20 @@ def scales_page(request: Request, case_id: int, session: SessionDep, actor: Curr
 
 
 def _rate_context(
-    session, case: Case, rater_key: str, form: Form | None, rating_id: str | None = None, actor_user=None
+    session,
+    case: Case,
+    rater_key: str,
+    form: Form | None,
+    rating_id: str | None = None,
+    actor_user=None,
+    person: Person | None = None,
 ) -> dict:
     raters = {r.key: r for r in service.raters(session=session, case=case, actor_user=actor_user)}
     rater = raters.get(rater_key)
     if rater is None:
         raise HTTPException(status_code=404)
     low, high = rules.anchors(rater_role=rater.role, practice_context=case.practice_context)
-    scales = _scales(session, case)
+    scales = _scales(session, case, person)
     if rater.role in rules.FAMILY_OVERALL_QUESTION:
         scales[0] = (None, "Overall", rules.FAMILY_OVERALL_QUESTION[rater.role])
     return {
@@ -110,11 +123,12 @@ def _posted_scales(session, case: Case, form: Form, scales: list[tuple[str | Non
     return [None if key == "overall" else key if key in current or key in known else "" for key in posted]
 
 
-# The rating screens are open in family mode too (DESIGN.md "Family mode"): each family member
-# rates for themselves on the worker's tablet; get_case keeps them to the handed-over case.
+# The worker's rating screen: its `rater` field names whoever the worker is recording for (on
+# paper, by phone), so it is refused in family mode; the family rate on their own screens
+# (app/signs_of_safety/family_routes.py), where the rater comes from the session.
 @router.get("/cases/{case_id}/signs-of-safety/scales/rate")
 def rate_page(
-    request: Request, case_id: int, session: SessionDep, actor: FamilyActor, rater: str = "key_worker"
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, rater: str = "key_worker"
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
     return render(
@@ -123,7 +137,7 @@ def rate_page(
 
 
 @router.post("/cases/{case_id}/signs-of-safety/scales/ratings")
-async def add_ratings(request: Request, case_id: int, session: SessionDep, actor: FamilyActor) -> Response:
+async def add_ratings(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     """One rater's ratings: the overall scale and any pairs they chose to rate, one row each."""
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
@@ -135,8 +149,6 @@ async def add_ratings(request: Request, case_id: int, session: SessionDep, actor
         return render(request, "signs_of_safety/rate.html", context, status_code=422)
     if created_any:
         flash(request, f"Thank you. {context['rater'].name}'s rating is saved.")
-    if actor.in_family_mode:
-        return redirect(request, f"/cases/{case.id}/signs-of-safety/scales/rate?rater={rater_key}&saved=1")
     return redirect(request, f"/cases/{case.id}/signs-of-safety/scales")
 
 

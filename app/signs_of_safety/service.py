@@ -168,6 +168,7 @@ class ItemFields:
     family_agrees: bool | None = None
     goal: str = ""
     sustain_for: str = ""
+    family_text: str = ""
     detail: str = ""
     due_on: date | None = None
     done: bool = False

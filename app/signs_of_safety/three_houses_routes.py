@@ -1,6 +1,7 @@
 """Three houses with the young person: worries, good things and dreams, in their words or drawings.
 
-These screens are built for family mode (DESIGN.md): one house at a time, large targets, plain
+This is the worker's screen (CurrentActor: refused in family mode, like every /cases/ route); the
+young person's own screens are app/signs_of_safety/family_routes.py. One house at a time, plain
 words; the drawing has a text path for people who would rather not draw.
 """
 
@@ -17,7 +18,7 @@ from app.audit import service as audit
 from app.cases.models import Case, new_id
 from app.db import SessionDep
 from app.forms import Form
-from app.security.auth import FamilyActor
+from app.security.auth import CurrentActor
 from app.security.permissions import get_case
 from app.signs_of_safety import rules, service
 from app.signs_of_safety.models import House, ThreeHousesEntry
@@ -62,14 +63,14 @@ def _house(value: str) -> House:
 
 @router.get("/cases/{case_id}/signs-of-safety/three-houses")
 def three_houses(
-    request: Request, case_id: int, session: SessionDep, actor: FamilyActor, house: str = "worries"
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, house: str = "worries"
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
     return render(request, "signs_of_safety/three_houses.html", _context(session, case, _house(house), None))
 
 
 @router.post("/cases/{case_id}/signs-of-safety/three-houses/entries")
-async def add_entry(request: Request, case_id: int, session: SessionDep, actor: FamilyActor) -> Response:
+async def add_entry(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     house = _house(form.values.get("house", ""))
@@ -132,7 +133,7 @@ def _png(form: Form) -> bytes | None:
 
 
 @router.get("/cases/{case_id}/signs-of-safety/three-houses/{entry_id}/drawing.png")
-def drawing(case_id: int, entry_id: str, session: SessionDep, actor: FamilyActor) -> Response:
+def drawing(case_id: int, entry_id: str, session: SessionDep, actor: CurrentActor) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
     data = session.exec(
         select(ThreeHousesEntry.drawing_png).where(ThreeHousesEntry.id == entry_id, ThreeHousesEntry.case_id == case.id)

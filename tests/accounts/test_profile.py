@@ -107,14 +107,22 @@ def test_bad_password_change_is_refused_beside_the_field_and_nothing_changes(
     assert db.exec(select(AuditEntry).where(AuditEntry.action == "change_password")).all() == []
 
 
-def test_wrong_current_password_counts_towards_the_lockout(worker_client, db, worker):
-    db.add_all([LoginAttempt(email=worker.email, address="10.0.0.1", succeeded=False) for _ in range(9)])
+def test_wrong_current_password_counts_towards_the_lockout_audited_and_the_limit_ends_the_session(
+    worker_client, db, worker
+):
+    db.add_all([LoginAttempt(email=worker.email, address="10.0.0.1", succeeded=False) for _ in range(8)])
     db.commit()
     bad = {"current_password": "wrong password!", "new_password": NEW, "confirm_password": NEW}
     assert worker_client.post("/profile/password", data=bad).status_code == 422
+    # The tenth wrong try reaches the login lockout: the session ends, the worker logs in again.
+    response = worker_client.post("/profile/password", data=bad)
+    assert response.status_code == 303 and response.headers["location"] == "/login"
     good = {"current_password": PASSWORD, "new_password": NEW, "confirm_password": NEW}
-    response = worker_client.post("/profile/password", data=good)
-    assert response.status_code == 422 and "Too many attempts" in response.text
+    assert worker_client.post("/profile/password", data=good).headers["location"] == "/login"
+    assert worker_client.get("/profile").headers["location"].startswith("/login")
+    failed = db.exec(select(AuditEntry).where(AuditEntry.action == "secret_check_failed")).all()
+    assert [e.detail for e in failed] == ["profile_password: password"] * 2
+    assert all("wrong password" not in e.detail for e in db.exec(select(AuditEntry)).all())
     db.expire_all()
     assert pwd_context.verify(PASSWORD, db.get(User, worker.id).password_hash)
 
@@ -130,19 +138,21 @@ def test_worker_sets_a_pin_stored_hashed(worker_client, db, worker):
 
 
 @pytest.mark.parametrize(
-    "pin", ["123", "1234567", "12a4", "", "١٢٣٤"], ids=["too-short", "too-long", "letters", "blank", "non-ascii-digits"]
+    "pin",
+    ["2468", "12345", "123456789", "12a456", "", "١٢٣٤٥٦"],
+    ids=["four-digits", "five-digits", "too-long", "letters", "blank", "non-ascii-digits"],
 )
-def test_pin_must_be_four_to_six_digits(worker_client, db, worker, pin):
+def test_pin_must_be_six_to_eight_digits(worker_client, db, worker, pin):
     response = worker_client.post("/profile/pin", data={"pin": pin, "pin_password": PASSWORD})
     assert response.status_code == 422
-    assert 'id="pin-error"' in response.text and "4 to 6 digits" in response.text
+    assert 'id="pin-error"' in response.text and "6 to 8 digits" in response.text
     db.expire_all()
     assert db.get(User, worker.id).pin_hash is None
 
 
 def test_pin_needs_the_users_password(worker_client, db, worker):
-    response = worker_client.post("/profile/pin", data={"pin": "4829", "pin_password": "not my password"})
+    response = worker_client.post("/profile/pin", data={"pin": "482913", "pin_password": "not my password"})
     assert response.status_code == 422 and 'id="pin_password-error"' in response.text
-    assert 'value="4829"' not in response.text
+    assert 'value="482913"' not in response.text
     db.expire_all()
     assert db.get(User, worker.id).pin_hash is None

@@ -45,7 +45,7 @@ def test_a_worker_just_signed_in_with_the_council_account_sets_a_worker_pin_with
     worker = make_user(db, email="sam@council.example")
     _log_in(client, db, worker, settings, "sso")
     assert "no password is needed" in client.get("/profile").text
-    assert client.post("/profile/pin", data={"pin": "2468"}).status_code == 303
+    assert client.post("/profile/pin", data={"pin": "246813"}).status_code == 303
     db.expire_all()
     assert db.get(type(worker), worker.id).pin_hash
 
@@ -55,4 +55,4 @@ def test_a_password_session_still_confirms_the_worker_pin_with_the_password(clie
 
     worker = make_user(db, email="sam@example.org")
     _log_in(client, db, worker, settings, "password")
-    assert client.post("/profile/pin", data={"pin": "2468"}).status_code == 422
+    assert client.post("/profile/pin", data={"pin": "246813"}).status_code == 422

@@ -11,7 +11,9 @@ from tests.factories import make_case, make_user
 def case_with_family(db, **overrides):
     worker = make_user(db, full_name="Sam Okafor", email=f"sam-{uuid.uuid4().hex[:6]}@example.org")
     case = make_case(db, worker=worker, young_person_name="Amira Hassan", **overrides)
-    mother = Person(case_id=case.id, name="Samira Hassan", relationship="Mother", in_household=True)
+    mother = Person(
+        case_id=case.id, name="Samira Hassan", given_name="Samira", relationship="Mother", in_household=True
+    )
     db.add(mother)
     db.flush()
     return worker, case, mother

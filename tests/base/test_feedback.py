@@ -20,9 +20,10 @@ def answers(score="4", **overrides):
     return data
 
 
-def enter_family_mode(db, case) -> None:
+def enter_family_mode(db, case, person=None) -> None:
     for user_session in db.exec(select(UserSession).where(UserSession.ended_at.is_(None))).all():
         user_session.family_case_id = case.id
+        user_session.family_person_id = person.id if person else None
         db.add(user_session)
     db.commit()
 
@@ -39,28 +40,29 @@ def test_young_person_and_parent_rate_in_family_mode_and_triangulation_shows_bot
     worker, case, mother = case_with_family(db)
     login(client, db, worker, settings)
     young = db.exec(select(Person).where(Person.case_id == case.id, Person.is_young_person == True)).one()  # noqa: E712
-    enter_family_mode(db, case)
-    assert client.get(f"/cases/{case.id}/base/feedback/young_person").status_code == 200
-    assert client.get(f"/cases/{case.id}").status_code == 403
-    assert client.get(f"/cases/{case.id}/base/feedback/social_worker").status_code == 403
-    response = client.post(
-        f"/cases/{case.id}/base/feedback/young_person",
-        data={
-            "id": uid(),
-            "rater": young.id,
-            "round": "1",
-            **answers("5", risks="cant_say"),
-            "comment_listening": "She really listens",
-        },
-    )
-    assert response.status_code == 303
+    enter_family_mode(db, case, young)
+    # The older form names who is answering in a field: a worker's screen, refused in family mode.
+    assert client.get(f"/cases/{case.id}/base/feedback/young_person").status_code == 403
     assert (
         client.post(
             f"/cases/{case.id}/base/feedback/parent",
             data={"id": uid(), "rater": mother.id, "round": "1", **answers("3")},
         ).status_code
-        == 303
+        == 403
     )
+    assert db.exec(select(BaseFeedback)).all() == []
+    assert client.get(f"/cases/{case.id}").status_code == 403
+    assert client.get(f"/cases/{case.id}/base/feedback/social_worker").status_code == 403
+    response = client.post(
+        f"/family/{case.id}/{young.id}/feedback",
+        data={"id": uid(), "round": "1", **answers("5", risks="cant_say"), "comment_listening": "She really listens"},
+    )
+    assert response.status_code == 303
+    # The mother's screen opens only on her turn.
+    mum_answers = {"id": uid(), "round": "1", **answers("3")}
+    assert client.post(f"/family/{case.id}/{mother.id}/feedback", data=mum_answers).status_code == 404
+    assert client.post(f"/family/{case.id}/who", data={"person": mother.id}).status_code == 303
+    assert client.post(f"/family/{case.id}/{mother.id}/feedback", data=mum_answers).status_code == 303
     rows = db.exec(select(BaseFeedback).order_by(BaseFeedback.perspective)).all()
     assert [r.given_in_family_mode for r in rows] == [True, True]
     young_answers = {a["theme"]: a["score"] for a in rows[1].answers}
@@ -128,8 +130,8 @@ def test_worker_starts_a_new_review_round_and_the_family_form_records_into_it(cl
     assert "Start review 2" in view.text
     view = client.get(f"/cases/{case.id}/base/feedback?round=2")
     assert "/base/feedback/parent?round=2" in view.text and "No feedback for this review yet." in view.text
-    enter_family_mode(db, case)
-    form = client.get(f"/cases/{case.id}/base/feedback/parent?round=2")
+    enter_family_mode(db, case, mother)
+    form = client.get(f"/family/{case.id}/{mother.id}/feedback?round=2")
     assert 'name="round" value="2"' in form.text
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, TABLET, assert_accessible, assert_touch_targets, log_in
+from tests.browser.conftest import PHONE, TABLET, assert_accessible, assert_touch_targets, log_in, log_in_with_form
 from tests.factories import make_case, make_team, make_user
 
 pytestmark = pytest.mark.browser
@@ -77,21 +77,28 @@ def test_admin_teams_pages(page, live_server, db):
 
 
 def test_profile_page_password_and_pin(page, live_server, db):
-    make_user(db, email="sam@example.org", full_name="Sam Okafor")
+    from app.security.passwords import hash_password
+
+    user = make_user(db, email="sam@example.org", full_name="Sam Okafor")
+    # A 4-digit PIN from before PINs needed 6 digits: it must be changed at this login.
+    user.pin_hash, user.pin_change_due = hash_password("4829"), True
+    db.add(user)
     db.commit()
-    log_in(page, live_server, "sam@example.org")
-    page.get_by_role("link", name="Sam Okafor").click()
+    # Through the form: the login itself takes the worker to the profile with the prompt.
+    log_in_with_form(page, live_server, "sam@example.org")
     expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="Please set a new Worker PIN")).to_be_visible()
     _check(page, "profile")
-    page.get_by_label("New Worker PIN").fill("12")
-    page.get_by_label("Your password, to confirm").fill("correct horse battery")
-    page.get_by_role("button", name="Set Worker PIN").click()
-    expect(page.get_by_text("Use 4 to 6 digits.").first).to_be_visible()
-    _check(page, "profile-pin-error")
     page.get_by_label("New Worker PIN").fill("4829")
     page.get_by_label("Your password, to confirm").fill("correct horse battery")
     page.get_by_role("button", name="Set Worker PIN").click()
+    expect(page.get_by_text("Use 6 to 8 digits.").first).to_be_visible()
+    _check(page, "profile-pin-error")
+    page.get_by_label("New Worker PIN").fill("482913")
+    page.get_by_label("Your password, to confirm").fill("correct horse battery")
+    page.get_by_role("button", name="Set Worker PIN").click()
     expect(page.get_by_text("Your Worker PIN has been set")).to_be_visible()
+    expect(page.get_by_text("Please set a new Worker PIN")).to_have_count(0)
 
 
 def test_audit_trail_page_for_a_manager(page, live_server, db):

@@ -38,10 +38,11 @@ def _go(page, link: str) -> None:
         page.get_by_role("link", name=link).click()
 
 
-def _set_family_mode(db, case_id) -> None:
+def _set_family_mode(db, case_id, person_id=None) -> None:
     db.expire_all()
     for user_session in db.exec(select(UserSession).where(UserSession.ended_at.is_(None))).all():
         user_session.family_case_id = case_id
+        user_session.family_person_id = person_id
         db.add(user_session)
     db.commit()
 
@@ -139,12 +140,11 @@ def test_worker_completes_base_reopens_resilience_finalises_plan_and_family_give
     assert page.get_by_text("5 of 5 stages done").is_visible()
     assert_accessible(page, "base-overview-tablet")
 
-    # The family rate in family mode.
+    # The family rate in family mode, each on their own screen and turn.
     young = db.exec(select(Person).where(Person.case_id == case.id, Person.is_young_person == True)).one()  # noqa: E712
-    _set_family_mode(db, case.id)
     for perspective, rater, score in (("young_person", young.id, "5 Very good"), ("parent", mother.id, "3 OK")):
-        page.goto(f"{base}/base/feedback/{perspective}")
-        page.get_by_label("Who is answering?").select_option(rater)
+        _set_family_mode(db, case.id, rater)
+        page.goto(f"{live_server}/family/{case.id}/{rater}/feedback")
         # One question at a time in family mode.
         for n in range(1, 12):
             assert page.get_by_text(f"Question {n} of 11").is_visible()
@@ -159,7 +159,7 @@ def test_worker_completes_base_reopens_resilience_finalises_plan_and_family_give
             assert_touch_targets(page)
             page.set_viewport_size(TABLET)
         _save(page, "Save my answers")
-        assert page.get_by_text("Thank you. Your answers are saved.").is_visible()
+        page.wait_for_url(f"**/family/{case.id}/{rater}/done")
     _set_family_mode(db, None)
 
     page.goto(f"{base}/base/feedback")

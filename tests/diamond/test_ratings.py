@@ -275,15 +275,23 @@ def test_timeline_has_one_item_per_day_naming_the_raters_with_utc_times(client, 
     assert "Diamond rated by Kayla Morgan and Sam Okafor" in client.get(f"/cases/{case.id}").text
 
 
-def test_replayed_answer_keeps_its_rater_even_after_the_tablet_passed_on(client, db, settings):
+def test_answer_for_another_person_is_refused_on_someone_elses_turn_and_applies_after_the_hand_back(
+    client, db, settings
+):
     _, case, mother = _family_mode(client, db, settings)
     kayla = young_person(db, case)
     page = client.get(f"{_y(db, case)}/diamond/wellbeing").text
     assert f'action="/family/{case.id}/{kayla.id}/diamond/wellbeing"' in page
     client.post(f"/family/{case.id}/who", data={"person": mother.id})
-    # Kayla's answer, queued offline, arrives after the tablet went to her mother: the address says whose it is.
-    client.post(f"/family/{case.id}/{kayla.id}/diamond/wellbeing", data={"id": _form_id(page), "score": 2})
+    # On her mother's turn nobody can answer in Kayla's name, nor read her screens.
+    kaylas = {"id": _form_id(page), "score": 2}
+    refused = client.post(f"/family/{case.id}/{kayla.id}/diamond/wellbeing", data=kaylas)
+    assert refused.status_code == 404 and "hand the tablet back" in refused.text
+    assert client.get(f"{_y(db, case)}/diamond/wellbeing").status_code == 404
     client.post(f"/family/{case.id}/{mother.id}/diamond/learning", data={"id": str(uuid.uuid4()), "score": 9})
+    # Kayla's answer queued offline arrives after the hand-back: the address says whose it is.
+    assert client.post(f"/family/{case.id}/hand-back", data={"pin": PIN}).status_code == 303
+    assert client.post(f"/family/{case.id}/{kayla.id}/diamond/wellbeing", data=kaylas).status_code == 303
     other = make_case(db, worker=make_user(db))
     db.commit()
     # Someone from another case cannot be named in this case's address.

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from app.accounts.service import OFFLINE_PIN_ITERATIONS, offline_pin_check
+from app.accounts.service import offline_pin_check
 from app.cases.models import Case, Person
 from app.security.models import UserSession
 from app.security.passwords import hash_password
 
-PIN = "2468"
+PIN = "246813"
+# The test Settings' pin_kdf_iterations (tests/conftest.py): 600,000 would slow every test.
+PIN_ITERATIONS = 1_000
 PIN_HASH = hash_password(PIN)
 # The offline check set_pin makes (app.accounts.service), computed once for the whole suite.
 PIN_SALT = "00112233445566778899aabbccddeeff"
-PIN_CHECK = offline_pin_check(PIN, PIN_SALT)
+PIN_CHECK = offline_pin_check(PIN, PIN_SALT, PIN_ITERATIONS)
 
 
 def with_pin(user, session: Session):
     user.pin_hash = PIN_HASH
-    user.pin_salt, user.pin_check, user.pin_iterations = PIN_SALT, PIN_CHECK, OFFLINE_PIN_ITERATIONS
+    user.pin_salt, user.pin_check, user.pin_iterations = PIN_SALT, PIN_CHECK, PIN_ITERATIONS
     session.add(user)
     session.flush()
     return user
@@ -28,8 +30,11 @@ def young_person(session: Session, case: Case) -> Person:
     return session.exec(select(Person).where(Person.case_id == case.id, Person.is_young_person)).one()
 
 
-def add_person(session: Session, case: Case, name: str = "Donna Morgan", relationship: str = "Mother") -> Person:
-    person = Person(case_id=case.id, name=name, relationship=relationship, in_household=True)
+def add_person(
+    session: Session, case: Case, name: str = "Donna Morgan", relationship: str = "Mother", **fields
+) -> Person:
+    fields.setdefault("given_name", name.split()[0])
+    person = Person(case_id=case.id, name=name, relationship=relationship, in_household=True, **fields)
     session.add(person)
     session.flush()
     return person

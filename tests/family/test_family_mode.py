@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from app.audit.models import AuditEntry
+from app.cases.models import Person
 from app.family.models import FamilyHandover
 from tests.factories import PASSWORD, login, make_case, make_user
 from tests.family.factories import PIN, add_person, family_home, hand_over, live_session, with_pin, young_person
@@ -138,8 +139,10 @@ def test_family_cannot_pick_someone_from_another_case(client, db, settings):
     db.commit()
     hand_over(client, case, young_person(db, case))
     response = client.post(f"/family/{case.id}/who", data={"person": young_person(db, other).id})
-    assert response.status_code == 422
+    # A forged person id: the family's "hand back" page, nothing changed, and an audit entry.
+    assert response.status_code == 404 and "Please hand the tablet back to your worker" in response.text
     assert live_session(db, worker).family_person_id == young_person(db, case).id
+    assert db.exec(select(AuditEntry).where(AuditEntry.action == "family_refused")).first() is not None
 
 
 def test_hand_back_with_worker_pin_ends_family_mode_and_returns_to_the_diamond(client, db, settings):
@@ -261,3 +264,20 @@ def test_family_home_offers_three_houses_to_the_young_person_and_the_safety_scal
     scale = f"/family/{case.id}/{mother.id}/safety-scale"
     assert scale in home
     assert client.get(scale).status_code == 200
+
+
+def test_family_screens_greet_people_by_the_name_they_go_by_never_the_first_word_of_a_full_name(client, db, settings):
+    worker, case = _worker_with_case(db, client, settings)
+    response = client.post(
+        f"/cases/{case.id}/people",
+        data={"name": "Mrs Lan Nguyễn", "given_name": "Lan", "relationship": "Mother", "in_household": "on"},
+    )
+    assert response.status_code == 303
+    client.post(f"/cases/{case.id}/people", data={"name": "Nguyễn Văn Minh", "relationship": "Father"})
+    people = {p.name: p for p in db.exec(select(Person).where(Person.case_id == case.id)).all()}
+    hand_over(client, case, people["Mrs Lan Nguyễn"])
+    home = client.get(family_home(case, people["Mrs Lan Nguyễn"])).text
+    assert "Hello, Lan" in home and "Hello, Mrs" not in home
+    who = client.get(f"/family/{case.id}/who").text
+    # No given or preferred name recorded: the full name, not "Nguyễn".
+    assert "Nguyễn Văn Minh" in who and "Mrs Lan Nguyễn" not in who and ">Lan <" in who.replace("\n", "")

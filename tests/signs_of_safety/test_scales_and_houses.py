@@ -211,24 +211,30 @@ def test_rater_roles_come_from_the_relationship():
     assert rules.rater_role_for(relationship="Uncle", is_young_person=False) == "network_member"
 
 
-def test_in_family_mode_only_the_rating_and_three_houses_screens_of_that_case_open(client, db, settings, worker_case):
+def test_in_family_mode_the_workers_rating_and_three_houses_screens_refuse_and_store_nothing(
+    client, db, settings, worker_case
+):
     from app.security.models import UserSession
+    from app.signs_of_safety.models import ScaleRating
 
     worker, case, mum, _ = worker_case
     other = make_case(db, worker=worker)
     for user_session in db.exec(select(UserSession).where(UserSession.user_id == worker.id)).all():
         user_session.family_case_id = case.id
+        user_session.family_person_id = mum.id
     db.commit()
-    assert client.get(f"/cases/{case.id}/signs-of-safety/scales/rate?rater=person:{mum.id}").status_code == 200
-    assert client.get(f"/cases/{case.id}/signs-of-safety/three-houses").status_code == 200
-    response = client.post(
-        f"/cases/{case.id}/signs-of-safety/scales/ratings",
-        data={"id": new_id(), "rater": f"person:{mum.id}", "score-0": "6"},
-    )
-    assert response.status_code == 303 and "/scales/rate?rater=person:" in response.headers["location"]
+    # The worker's forms name their rater in a field: the family could rate as the key worker.
+    assert client.get(f"/cases/{case.id}/signs-of-safety/scales/rate?rater=person:{mum.id}").status_code == 403
+    assert client.get(f"/cases/{case.id}/signs-of-safety/three-houses").status_code == 403
+    for rater in (f"person:{mum.id}", "key_worker"):
+        response = client.post(
+            f"/cases/{case.id}/signs-of-safety/scales/ratings", data={"id": new_id(), "rater": rater, "score-0": "6"}
+        )
+        assert response.status_code == 403 and "hand the tablet back" in response.text
+    assert db.exec(select(ScaleRating)).all() == []
     assert client.get(f"/cases/{case.id}/signs-of-safety").status_code == 403
     assert client.get(f"/cases/{case.id}/signs-of-safety/scales").status_code == 403
-    assert client.get(f"/cases/{other.id}/signs-of-safety/three-houses").status_code == 404
+    assert client.get(f"/cases/{other.id}/signs-of-safety/three-houses").status_code == 403
 
 
 def test_rating_made_offline_keeps_the_time_it_was_given_unless_that_time_is_implausible(client, db, worker_case):

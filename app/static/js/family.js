@@ -12,9 +12,6 @@
 (function () {
   "use strict";
   var KEY = "homeward.family", PENDING = KEY + ".handback", LOCKED = KEY + ".locked", MAX_TRIES = 5;
-  // Other features' screens made for families (Signs of Safety, BASE feedback) stay open too; not
-  // the social worker's feedback form, which a kept page would otherwise offer the family offline.
-  var OPEN = /^\/cases\/(\d+)\/(signs-of-safety\/(three-houses|scales\/rate)|base\/feedback\/(young_person|parent)$)/;
 
   function load() {
     try { return JSON.parse(localStorage.getItem(KEY) || "null"); } catch (e) { return null; }
@@ -56,7 +53,7 @@
 
   function lockTablet() {
     localStorage.removeItem(KEY);
-    localStorage.setItem(LOCKED, "1");
+    localStorage.setItem(LOCKED, String(MAX_TRIES));
     hideNav();
     var main = document.getElementById("main");
     if (main) main.innerHTML = '<section class="narrow card"><h1>The tablet is locked</h1><p role="alert">Too many wrong tries. For safety, your worker must log in again.</p></section>';
@@ -65,7 +62,8 @@
 
   function sendLock() {
     if (!navigator.onLine || !localStorage.getItem(LOCKED)) return;
-    fetch("/family/lock", { method: "POST", credentials: "same-origin" }).then(function (r) {
+    var body = new URLSearchParams({ offline_failures: localStorage.getItem(LOCKED) });
+    fetch("/family/lock", { method: "POST", body: body, credentials: "same-origin" }).then(function (r) {
       if (r.ok || r.status === 401 || r.redirected) localStorage.removeItem(LOCKED);
     }).catch(function () {});
   }
@@ -74,7 +72,8 @@
   function sendPending() {
     var pending = load() && localStorage.getItem(PENDING);
     if (!pending || !navigator.onLine) return;
-    var body = new URLSearchParams({ handback_token: pending });
+    // The wrong PINs typed offline count on Homeward too (and are shown to the supervisor).
+    var body = new URLSearchParams({ handback_token: pending, offline_failures: load().failures || 0 });
     fetch("/family/" + load().caseId + "/hand-back", { method: "POST", body: body, credentials: "same-origin" }).then(function (r) {
       if (r.ok && r.url.indexOf("/family") === -1) {
         localStorage.removeItem(PENDING);
@@ -138,7 +137,10 @@
     if (!state && root.dataset.pinSalt) { state = kit(root.dataset, {}); save(state); }
     if (!state) return; // the worker looking at the screens kept on the device
     if (root.dataset["case"] !== String(state.caseId)) { window.location.replace(home(state)); return; }
-    if (root.dataset.person) { state.personId = root.dataset.person; save(state); }
+    // One person at a time: another person's screen kept on the device goes back to the current
+    // person's, until "Someone else's turn" (the who form) changes it.
+    if (root.dataset.person && state.personId && root.dataset.person !== state.personId) { window.location.replace(home(state)); return; }
+    if (root.dataset.person && !state.personId) { state.personId = root.dataset.person; save(state); }
     // The back button stays on the family screens: every "back" lands on this page again.
     history.pushState({ family: true }, "", location.href);
     window.addEventListener("popstate", function () { history.pushState({ family: true }, "", location.href); });
@@ -147,10 +149,10 @@
       if (form.matches("[data-hand-back]") && (state.local || !navigator.onLine)) {
         event.preventDefault();
         handBack(form, state);
-      } else if (form.matches("[data-family-who]") && !navigator.onLine) {
-        event.preventDefault();
+      } else if (form.matches("[data-family-who]")) {
         var person = form.querySelector("input[name=person]:checked");
-        if (person) { state.personId = person.value; save(state); window.location.assign(home(state)); }
+        if (person) { state.personId = person.value; save(state); }
+        if (!navigator.onLine) { event.preventDefault(); if (person) window.location.assign(home(state)); }
       }
     });
   }
@@ -159,8 +161,6 @@
   // (which enforces a hand-over made online) says family mode has ended.
   function elsewhere(state) {
     hideNav();
-    var open = location.pathname.match(OPEN);
-    if (open && open[1] === String(state.caseId)) return;
     // A family screen not kept on the device shows the offline page: going "back" would loop.
     if (location.pathname.indexOf("/family/" + state.caseId + "/") === 0) return;
     var back = function () { window.location.replace(home(state)); };

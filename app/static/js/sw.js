@@ -107,7 +107,8 @@ function networkFirst(request) {
     return kept.then(function (old) {
       if (response.status >= 500 && old && isFresh(old)) return old; // Homeward is failing: the kept copy
       var outbox = new URL(request.url).pathname === "/outbox";
-      if (response.ok && !response.redirected && (old || outbox)) {
+      // X-Device-Keep: never: a page only its reader may see (a young person's private words).
+      if (response.ok && !response.redirected && (old || outbox) && response.headers.get("X-Device-Keep") !== "never") {
         var copy = response.clone();
         caches.open(PAGES_CACHE).then(function (pages) { pages.put(request, copy); });
       }

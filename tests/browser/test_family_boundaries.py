@@ -1,0 +1,97 @@
+"""One person at a time, in a real browser, at a tablet held upright (800×1280) and a phone (390×844).
+
+The mother has the tablet: she cannot reach Kayla's worries house by any link, address or the
+back button, and Kayla's private words never appear. "Someone else's turn" to Kayla shows them to
+her; the hand-back summary lists both turns.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from app.signs_of_safety.models import ThreeHousesEntry
+from tests.browser.conftest import assert_accessible, assert_touch_targets, log_in
+from tests.factories import make_case, make_user
+from tests.family.factories import PIN, add_person, with_pin, young_person
+
+pytestmark = pytest.mark.browser
+
+SIZES = {"upright-tablet": {"width": 800, "height": 1280}, "phone": {"width": 390, "height": 844}}
+PRIVATE = "Mum checking my phone makes me want to leave"
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_mother_cannot_reach_kaylas_worries_and_someone_elses_turn_shows_them_to_kayla(page, live_server, db, size):
+    worker = with_pin(make_user(db, email="sam@example.org", full_name="Sam Okafor"), db)
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    mother = add_person(db, case, name="Mrs Donna Morgan", relationship="Mother", given_name="Donna")
+    kayla = young_person(db, case)
+    db.add(
+        ThreeHousesEntry(
+            case_id=case.id,
+            person_id=kayla.id,
+            house="worries",
+            text=PRIVATE,
+            consent_to_share=False,
+            recorded_by_id=worker.id,
+        )
+    )
+    db.commit()
+    page.set_viewport_size(SIZES[size])
+    log_in(page, live_server, "sam@example.org")
+
+    page.goto(f"{live_server}/cases/{case.id}/hand-to-family")
+    page.get_by_label("Mrs Donna Morgan").check()
+    page.get_by_label("Worker PIN").fill(PIN)
+    page.get_by_role("button", name="Hand to family").click()
+    page.wait_for_url(f"**/family/{case.id}/{mother.id}")
+    # Greeted by the name she goes by, not the first word of her full name.
+    page.get_by_role("heading", name="Hello, Donna").wait_for()
+    assert page.get_by_role("link", name="Three houses").count() == 0
+    assert_accessible(page, f"boundaries-mother-home-{size}")
+    assert_touch_targets(page, 48)
+
+    # By address: Kayla's house (her family screen, the worker's screen, the drawing's address).
+    response = page.goto(f"{live_server}/cases/{case.id}/signs-of-safety/three-houses?house=worries")
+    assert response.status == 403 and PRIVATE not in response.text()
+    # family.js takes the tablet back to the mother's own screens.
+    page.wait_for_url(f"**/family/{case.id}/{mother.id}")
+    for url in (f"/family/{case.id}/{kayla.id}/three-houses/worries", f"/family/{case.id}/{kayla.id}"):
+        response = page.goto(f"{live_server}{url}")
+        assert response.status == 404, url
+        assert "Please hand the tablet back to your worker" in response.text()
+        assert PRIVATE not in response.text()
+    page.get_by_role("link", name="Back to my screens").click()
+    page.wait_for_url(f"**/family/{case.id}/{mother.id}")
+    # By the back button: it stays on the family screens and never shows her words.
+    for _ in range(3):
+        page.go_back()
+        page.wait_for_load_state()
+        assert PRIVATE not in page.content()
+        assert f"/family/{case.id}/{kayla.id}" not in page.url
+
+    page.get_by_role("link", name="Someone else's turn").click()
+    page.get_by_role("heading", name="Someone else's turn").wait_for()
+    assert page.get_by_text("pick your own name").is_visible()
+    assert_accessible(page, f"boundaries-who-{size}")
+    assert_touch_targets(page, 48)
+    page.get_by_label("Kayla").check()
+    page.get_by_role("button", name="That's me").click()
+    page.wait_for_url(f"**/family/{case.id}/{kayla.id}")
+    page.get_by_text("It is your turn now, Kayla").wait_for()
+    page.get_by_role("link", name="Three houses").click()
+    page.wait_for_url("**/three-houses/worries")
+    assert page.get_by_text(PRIVATE).is_visible()
+    assert_accessible(page, f"boundaries-kayla-worries-{size}")
+    assert_touch_targets(page, 48)
+
+    page.get_by_role("link", name="Hand back").click()
+    summary = page.get_by_role("region", name="Whose turn it was")
+    turns = summary.get_by_role("listitem")
+    assert turns.count() == 2
+    assert turns.nth(0).inner_text().startswith("Donna") and turns.nth(1).inner_text().startswith("Kayla")
+    assert_accessible(page, f"boundaries-hand-back-{size}")
+    assert_touch_targets(page, 48)
+    page.get_by_label("Worker PIN").fill(PIN)
+    page.get_by_role("button", name="Hand back").click()
+    page.wait_for_url(f"**/cases/{case.id}/diamond")

@@ -1,0 +1,157 @@
+"""Who may see and say what in family mode, on the demo family (Kayla Morgan's case).
+
+Every family screen of every person is asked while each person in turn has the tablet: only the
+rater's own screens answer; another person's answer 404 with the "hand back" page and store
+nothing; Kayla's private words and the worries appear only where they may (asserted on the text).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlmodel import select
+
+from app.audit.models import AuditEntry
+from app.cases.models import Person
+from app.demo import DEMO_PIN, load_demo
+from app.diamond import rules
+from app.diamond.service import open_goals
+from app.signs_of_safety.models import MapItem, ThreeHousesEntry
+from tests.factories import login
+from tests.family.factories import hand_over, live_session
+
+# Kayla's worries house, which she did not agree to share (app/signs_of_safety/demo.py).
+PRIVATE = ("Mum and me shouting", "People at school saying stuff about me online")
+WORRY = "adults who may hurt or exploit her"
+FAMILY_VERSION = "Everyone is worried about Kayla being out late at night."
+
+
+def screens(case_id: int, person: Person, goal_ids: list[str]) -> list[str]:
+    home = f"/family/{case_id}/{person.id}"
+    urls = [home, f"{home}/done", f"{home}/safety-scale", f"{home}/feedback"]
+    urls += [f"{home}/diamond/{aim}" for aim in rules.AIM_KEYS]
+    urls += [f"{home}/goal/{goal_id}" for goal_id in goal_ids]
+    if person.is_young_person:
+        urls += [f"{home}/three-houses/{house}" for house in ("worries", "good_things", "dreams")]
+    return urls
+
+
+@pytest.fixture
+def demo_family(client, db, settings):
+    demo = load_demo(session=db, settings=settings)
+    db.commit()
+    case = demo.cases["Kayla"]
+    people = db.exec(select(Person).where(Person.case_id == case.id).order_by(Person.name)).all()
+    goals = [g.id for g in open_goals(session=db, case=case)]
+    worker = demo.users["worker"]
+    login(client, db, worker, settings)
+    return worker, case, people, goals
+
+
+def test_only_the_raters_own_screens_answer_and_private_words_stay_private(client, db, demo_family):
+    worker, case, people, goals = demo_family
+    by_name = {p.name.split()[0]: p for p in people}
+    assert {"Kayla", "Donna", "Pat", "Jordan"} <= set(by_name)
+    assert not by_name["Jordan"].knows_the_worries
+    first = people[0]
+    assert hand_over(client, case, first, pin=DEMO_PIN).status_code == 303
+    seen: dict[str, str] = {}
+    for rater in people:
+        assert client.post(f"/family/{case.id}/who", data={"person": rater.id}).status_code == 303
+        assert live_session(db, worker).family_person_id == rater.id
+        texts = [client.get(f"/family/{case.id}/who").text, client.get(f"/family/{case.id}/hand-back").text]
+        for person in people:
+            for url in screens(case.id, person, goals):
+                response = client.get(url)
+                if person.id == rater.id:
+                    assert response.status_code == 200, (rater.name, url)
+                else:
+                    assert response.status_code == 404, (rater.name, url)
+                    assert "Please hand the tablet back to your worker" in response.text
+                texts.append(response.text)
+                seen[f"{rater.name} {url}"] = response.text
+        every = "\n".join(texts)
+        if rater.is_young_person:
+            # Her own private words, on her own turn, in her own worries house.
+            assert all(
+                words in seen[f"{rater.name} /family/{case.id}/{rater.id}/three-houses/worries"] for words in PRIVATE
+            )
+        else:
+            assert not any(words in every for words in PRIVATE), rater.name
+        if rater.knows_the_worries:
+            assert WORRY in seen[f"{rater.name} /family/{case.id}/{rater.id}/safety-scale"]
+        else:
+            assert WORRY not in every, rater.name
+            assert FAMILY_VERSION in seen[f"{rater.name} /family/{case.id}/{rater.id}/safety-scale"]
+
+
+def test_writes_to_another_persons_screens_are_refused_audited_and_store_nothing(client, db, demo_family):
+    worker, case, people, goals = demo_family
+    kayla = next(p for p in people if p.is_young_person)
+    donna = next(p for p in people if p.name.startswith("Donna"))
+    hand_over(client, case, donna, pin=DEMO_PIN)
+    entries = len(db.exec(select(ThreeHousesEntry)).all())
+    audit_before = len(db.exec(select(AuditEntry).where(AuditEntry.action == "family_refused")).all())
+    forged = [
+        (f"/family/{case.id}/{kayla.id}/diamond/wellbeing", {"id": str(uuid.uuid4()), "score": "9"}),
+        (f"/family/{case.id}/{kayla.id}/three-houses/worries", {"id": str(uuid.uuid4()), "text": "Not Kayla"}),
+        (f"/family/{case.id}/{kayla.id}/safety-scale", {"id": str(uuid.uuid4()), "score-0": "9"}),
+        (f"/family/{case.id}/{kayla.id}/feedback", {"id": str(uuid.uuid4()), "round": "1"}),
+        (f"/family/{case.id}/not-a-person/diamond/wellbeing", {"id": str(uuid.uuid4()), "score": "9"}),
+        ("/family/diamond/wellbeing", {"id": str(uuid.uuid4()), "score": "9", "rater": kayla.id}),
+        (f"/family/{case.id}/who", {"person": str(uuid.uuid4())}),
+    ]
+    for url, body in forged:
+        response = client.post(url, data=body)
+        assert response.status_code == 404 and "hand the tablet back" in response.text, url
+    db.expire_all()
+    assert len(db.exec(select(ThreeHousesEntry)).all()) == entries
+    refused = db.exec(select(AuditEntry).where(AuditEntry.action == "family_refused")).all()
+    assert len(refused) - audit_before == len(forged)
+    assert live_session(db, worker).family_person_id == donna.id
+    # Donna's own answer is stored in her name, whatever the form says.
+    ok = client.post(
+        f"/family/{case.id}/{donna.id}/diamond/wellbeing",
+        data={"id": str(uuid.uuid4()), "score": "6", "rater": kayla.id},
+    )
+    assert ok.status_code == 303
+
+
+def test_a_parent_rates_how_they_see_the_young_person_and_is_greeted_by_the_name_they_go_by(client, db, demo_family):
+    _, case, people, _ = demo_family
+    pat = next(p for p in people if p.name.startswith("Pat"))
+    kayla = next(p for p in people if p.is_young_person)
+    hand_over(client, case, pat, pin=DEMO_PIN)
+    home = client.get(f"/family/{case.id}/{pat.id}").text
+    assert "Hello, Nan" in home and "Hello, Pat" not in home
+    question = client.get(f"/family/{case.id}/{pat.id}/diamond/wellbeing").text
+    assert "How happy and well do you think Kay is?" in question
+    client.post(f"/family/{case.id}/who", data={"person": kayla.id})
+    mine = client.get(f"/family/{case.id}/{kayla.id}/diamond/wellbeing").text
+    assert (
+        "How happy and well do you feel at the moment?" in mine
+        and "Hello, Kay" in client.get(f"/family/{case.id}/{kayla.id}").text
+    )
+
+
+def test_the_copy_kept_on_the_tablet_never_carries_private_words(client, db, demo_family):
+    """The worker's session renders the pages "Take offline" keeps; anyone holding the tablet could open them."""
+    _, case, people, _ = demo_family
+    kayla = next(p for p in people if p.is_young_person)
+    page = client.get(f"/family/{case.id}/{kayla.id}/three-houses/worries").text
+    assert not any(words in page for words in PRIVATE)
+    assert db.exec(select(MapItem).where(MapItem.family_text == FAMILY_VERSION)).first() is not None
+
+
+def test_the_young_persons_private_words_on_her_turn_are_never_kept_by_any_cache(client, db, demo_family):
+    _, case, people, _ = demo_family
+    kayla = next(p for p in people if p.is_young_person)
+    hand_over(client, case, kayla, pin=DEMO_PIN)
+    response = client.get(f"/family/{case.id}/{kayla.id}/three-houses/worries")
+    assert all(words in response.text for words in PRIVATE)
+    # sw.js does not refresh the copy kept on the device with a page marked never to be kept.
+    assert "no-store" in response.headers["cache-control"]
+    assert response.headers["x-device-keep"] == "never"
+    dreams = client.get(f"/family/{case.id}/{kayla.id}/three-houses/dreams")
+    assert "x-device-keep" not in dreams.headers
