@@ -9,7 +9,7 @@ from sqlmodel import select
 from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.cases.models import Case
-from app.db import SessionDep, is_valid_id
+from app.db import SessionDep, is_valid_id, parse_id
 from app.forms import Form
 from app.review import oversight, registry, rules, service
 from app.review.models import Submission, SubmissionStatus
@@ -42,7 +42,7 @@ def review_queue(
     request: Request, session: SessionDep, actor: CurrentActor, worker: str = "", kind: str = ""
 ) -> Response:
     _require_reviewer(actor)
-    worker_id = int(worker) if worker.isdigit() else None
+    worker_id = parse_id(worker)
     rows = service.queue(session=session, user=actor.user, worker_id=worker_id, kind=kind or None)
     team_filter = (
         User.team_id == actor.user.team_id
@@ -83,7 +83,7 @@ def team_oversight(
     request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep, team: str = ""
 ) -> Response:
     _require_reviewer(actor)
-    team_id = int(team) if team.isdigit() and actor.role is Role.manager else None
+    team_id = parse_id(team) if actor.role is Role.manager else None
     board = oversight.dashboard(
         session=session, viewer=actor.user, settings=settings, today=today(), now=utcnow(), team_id=team_id
     )

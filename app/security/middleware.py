@@ -113,7 +113,7 @@ class HomewardMiddleware:
             return
 
         declared = headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+        if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > self.max_body_bytes:
             await PlainTextResponse("Request body too large (limit 2 MB).", status_code=413)(
                 scope, receive, send_with_headers
             )
