@@ -163,6 +163,11 @@ def _review_ctx(session, actor, submission: Submission, case: Case, form: Form |
 @router.post("/review/{submission_id}/comments")
 async def add_comment(request: Request, submission_id: str, session: SessionDep, actor: CurrentActor) -> Response:
     submission, case = _submission(session, actor, submission_id)
+    # Permission before validation: someone who may not comment learns nothing from the form.
+    if submission.status != SubmissionStatus.waiting or not (
+        service.can_review(actor.user, submission) or actor.id == submission.submitted_by_id
+    ):
+        raise Forbidden("Comments are added while the work is waiting for review.")
     form = Form(await request.form())
     text = form.text("text", required=True, max_length=2000, label="Comment")
     section = form.text("section", max_length=80)
@@ -170,10 +175,6 @@ async def add_comment(request: Request, submission_id: str, session: SessionDep,
         return render(
             request, "review/review.html", _review_ctx(session, actor, submission, case, form), status_code=422
         )
-    if submission.status != SubmissionStatus.waiting or not (
-        service.can_review(actor.user, submission) or actor.id == submission.submitted_by_id
-    ):
-        raise Forbidden("Comments are added while the work is waiting for review.")
     service.add_comment(session=session, submission=submission, section=section, text=text, by=actor.user)
     audit.record(
         session=session,

@@ -47,7 +47,9 @@ CSP = "; ".join(
 SECURITY_HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    # same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on same-origin
+    # posts, and a browser without Sec-Fetch-Site would then be refused by the CSRF check.
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (
