@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
+from sqlalchemy import true
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, User
@@ -52,18 +53,18 @@ def home(request: Request, session: SessionDep, actor: CurrentActor, q: str = ""
 
 
 def _staff(session: Session, actor) -> tuple[list[User], list[User]]:
-    """Key workers the actor may assign (their team's workers) and possible co-workers."""
+    """Key workers the actor may assign and possible co-workers: their own team's staff (a
+    manager's: the whole service), so a referral form does not list every team's people."""
+    in_scope = true() if actor.role is Role.manager else User.team_id == actor.user.team_id
     team_workers = list(
         session.exec(
-            select(User)
-            .where(User.team_id == actor.user.team_id, User.role == Role.worker, User.is_active.is_(True))
-            .order_by(User.full_name)
+            select(User).where(in_scope, User.role == Role.worker, User.is_active.is_(True)).order_by(User.full_name)
         ).all()
     )
     co_workers = list(
         session.exec(
             select(User)
-            .where(User.role.in_([Role.worker, Role.supervisor]), User.is_active.is_(True))
+            .where(in_scope, User.role.in_([Role.worker, Role.supervisor]), User.is_active.is_(True))
             .order_by(User.full_name)
             .limit(300)
         ).all()

@@ -49,3 +49,14 @@ def test_a_manager_who_may_not_comment_is_refused_before_an_empty_comment_is_che
     submission = db.exec(select(Submission)).one()
     login(client, db, make_user(db, role="manager"), settings)
     assert client.post(f"/review/{submission.id}/comments", data={"text": ""}).status_code == 403
+
+
+def test_the_referral_form_lists_only_the_users_own_team(client, db, settings):
+    mine = make_user(db, full_name="Sam Ownteam")
+    make_user(db, full_name="Priya Otherteam")
+    make_user(db, role="supervisor", full_name="Helen Othersupervisor")
+    for user in (make_user(db, role="supervisor", team_id=mine.team_id), mine):
+        login(client, db, user, settings)
+        page = client.get("/referrals/new").text
+        assert "Sam Ownteam" in page
+        assert "Priya Otherteam" not in page and "Helen Othersupervisor" not in page
