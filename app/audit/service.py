@@ -35,6 +35,34 @@ def record(
     return entry
 
 
+def record_list(*, session: Session, actor: Actor, object_type: str, case_ids: list[int], detail: str = "") -> None:
+    """What a list showed (a caseload, the review queue): one entry naming the case ids on it,
+    so "who saw that this case exists" can be answered too, not only who opened it."""
+    shown = ",".join(str(i) for i in sorted(set(case_ids)))
+    text = f"{detail} cases {shown}".strip() if shown else f"{detail} no cases".strip()
+    record(session=session, actor=actor, action="list", object_type=object_type, detail=text[:300])
+
+
+def record_refusal(
+    *, engine, user_id: int, request_id: str, route: str, method: str, status: int, case_ref: str
+) -> None:
+    """A refused attempt (403/404) on a case route, in a transaction of its own: the request's own
+    transaction has been rolled back by then, and a refusal is worth keeping precisely because
+    nothing else was."""
+    with Session(engine) as own:
+        own.add(
+            AuditEntry(
+                user_id=user_id,
+                action="refused",
+                object_type="case",
+                object_id=case_ref[:64],
+                request_id=request_id[:32],
+                detail=f"{method} {route} answered {status}"[:300],
+            )
+        )
+        own.commit()
+
+
 def record_anonymous(
     *,
     session: Session,

@@ -9,6 +9,7 @@ from sqlalchemy import true
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, User
+from app.audit import service as audit
 from app.cases import consent as consent_service
 from app.cases import contacts as contact_words
 from app.cases import eligibility, extensions, rules, service
@@ -39,6 +40,7 @@ def home(request: Request, session: SessionDep, actor: CurrentActor, q: str = ""
     if actor.role is Role.admin:
         return redirect(request, "/admin/users", status_code=303)
     rows = service.caseload_rows(session=session, user=actor.user, search=q[:100].strip())
+    audit.record_list(session=session, actor=actor, object_type="caseload", case_ids=[r.case.id for r in rows])
     groups = {
         "open": [r for r in rows if r.case.status in ("active", "screening", "referred")],
         "dormant": [r for r in rows if r.case.status == "dormant"],

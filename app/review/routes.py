@@ -44,6 +44,7 @@ def review_queue(
     _require_reviewer(actor)
     worker_id = parse_id(worker)
     rows = service.queue(session=session, user=actor.user, worker_id=worker_id, kind=kind or None)
+    audit.record_list(session=session, actor=actor, object_type="review_queue", case_ids=[r.case.id for r in rows])
     team_filter = (
         User.team_id == actor.user.team_id
         if actor.role is Role.supervisor
