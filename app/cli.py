@@ -1,4 +1,4 @@
-"""The `homeward` command: serve, migrate, demo, create-user, tick."""
+"""The `homeward` command: serve, migrate, demo, create-user, tick, audit verify."""
 
 from __future__ import annotations
 
@@ -149,6 +149,25 @@ def cmd_tick(args: argparse.Namespace) -> None:
     print(f"Prompts raised: {result.raised}; resolved: {result.resolved}.")
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> None:
+    """Walk the audit log's hash chain; exit 1 naming the first broken link."""
+    from sqlmodel import Session
+
+    from app.audit.chain import verify
+    from app.db import make_engine
+
+    engine = make_engine(get_settings().database_url)
+    with Session(engine) as session:
+        verdict = verify(session=session)
+    engine.dispose()
+    older = f" ({verdict.before_chain} older entries from before the chain began)" if verdict.before_chain else ""
+    if not verdict.ok:
+        sys.exit(
+            f"Audit chain broken at entry {verdict.broken_at}: {verdict.reason}. {verdict.checked} entries before it hold."
+        )
+    print(f"Audit chain holds: {verdict.checked} entries checked{older}.")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="homeward", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -172,6 +191,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     tick.add_argument("--now", default=None, help="run as if at this ISO date-time (UTC unless it says otherwise)")
     tick.set_defaults(func=cmd_tick)
+    audit = sub.add_parser("audit", help="check the audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser(
+        "verify", help="verify the audit log's hash chain (exit 1 at the first broken link)"
+    ).set_defaults(func=cmd_audit_verify)
     args = parser.parse_args(argv)
     args.func(args)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from app.accounts.models import User
+from app.audit import chain  # noqa: F401  (links every new entry into the hash chain as it is flushed)
 from app.audit.models import AuditEntry
 from app.security.auth import Actor
 
