@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session, select
 
 from app.accounts.models import User
@@ -99,3 +101,31 @@ def case_trail(*, session: Session, case_id: int, limit: int = 500) -> list[tupl
         .limit(limit)
     ).all()
     return list(rows)
+
+
+def search(
+    *,
+    session: Session,
+    case_id: int | None = None,
+    user_id: int | None = None,
+    person_id: str = "",
+    action: str = "",
+    start: datetime | None = None,
+    end: datetime | None = None,
+    limit: int = 500,
+) -> list[tuple[AuditEntry, str | None]]:
+    """Entries matching every filter given, newest first, with the name of who acted (one query)."""
+    query = select(AuditEntry, User.full_name).join(User, User.id == AuditEntry.user_id, isouter=True)
+    if case_id is not None:
+        query = query.where(AuditEntry.case_id == case_id)
+    if user_id is not None:
+        query = query.where(AuditEntry.user_id == user_id)
+    if person_id:
+        query = query.where(AuditEntry.object_type == "person", AuditEntry.object_id == person_id)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if start is not None:
+        query = query.where(AuditEntry.at >= start)
+    if end is not None:
+        query = query.where(AuditEntry.at < end)
+    return list(session.exec(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)).all())
