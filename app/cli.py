@@ -1,9 +1,11 @@
-"""The `homeward` command: serve, migrate, demo, create-user, tick."""
+"""The `homeward` command: serve, migrate, demo, create-user, tick, backup, restore, audit verify."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import sqlite3
+import subprocess
 import sys
 
 from app.config import ROOT, get_settings
@@ -152,6 +154,49 @@ def cmd_tick(args: argparse.Namespace) -> None:
     print(f"Outcome follow-ups raised: {follow_ups}.")
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> None:
+    """Walk the audit log's hash chain; exit 1 naming the first broken link."""
+    from sqlmodel import Session
+
+    from app.audit.chain import verify
+    from app.db import make_engine
+
+    engine = make_engine(get_settings().database_url)
+    with Session(engine) as session:
+        verdict = verify(session=session)
+    engine.dispose()
+    older = f" ({verdict.before_chain} older entries from before the chain began)" if verdict.before_chain else ""
+    if not verdict.ok:
+        sys.exit(
+            f"Audit chain broken at entry {verdict.broken_at}: {verdict.reason}. {verdict.checked} entries before it hold."
+        )
+    print(f"Audit chain holds: {verdict.checked} entries checked{older}.")
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from app.backup import backup
+
+    try:
+        backup(database_url=get_settings().database_url, path=Path(args.path))
+    except (RuntimeError, subprocess.CalledProcessError, sqlite3.Error) as exc:
+        sys.exit(f"Backup failed: {exc}")
+    print(f"Backed up to {args.path}.")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from app.backup import restore
+
+    try:
+        restore(database_url=get_settings().database_url, path=Path(args.path))
+    except (RuntimeError, subprocess.CalledProcessError, sqlite3.Error) as exc:
+        sys.exit(f"Restore failed: {exc}")
+    print(f"Restored from {args.path}.")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="homeward", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -176,6 +221,17 @@ def main(argv: list[str] | None = None) -> None:
     )
     tick.add_argument("--now", default=None, help="run as if at this ISO date-time (UTC unless it says otherwise)")
     tick.set_defaults(func=cmd_tick)
+    backup = sub.add_parser("backup", help="write a consistent copy of the database to PATH")
+    backup.add_argument("path")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="replace the database's contents with the backup at PATH")
+    restore.add_argument("path")
+    restore.set_defaults(func=cmd_restore)
+    audit = sub.add_parser("audit", help="check the audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser(
+        "verify", help="verify the audit log's hash chain (exit 1 at the first broken link)"
+    ).set_defaults(func=cmd_audit_verify)
     args = parser.parse_args(argv)
     args.func(args)
 

@@ -42,6 +42,15 @@ def is_valid_id(value: int) -> bool:
     return 0 < value <= MAX_ID
 
 
+def parse_id(text: str) -> int | None:
+    """The id a query string names, or None when it could not be one ("²" is a digit to
+    `str.isdigit` but not to `int`; a 25-digit number is beyond any column)."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+        return None
+    value = int(text)
+    return value if is_valid_id(value) else None
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """A session whose work commits when the request succeeds and rolls back when it fails."""
     with Session(request.app.state.engine, expire_on_commit=False) as session:

@@ -1,18 +1,39 @@
-"""Signed flash-message cookie, written by the middleware after a redirect."""
+"""Encrypted flash-message cookie, written by the middleware after a redirect.
+
+Messages name people ("Jane Privatename added."), and a cookie sits in the browser's store and
+in any proxy log, so it is encrypted and authenticated (Fernet), not only signed: no personal
+data in cookies (DESIGN.md "Security", issue 20).
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 
+from cryptography.fernet import Fernet, InvalidToken
 from fastapi import Request
-from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.responses import Response
 
 FLASH_COOKIE = "homeward_flash"
 
 
-def _serializer(request: Request) -> URLSafeSerializer:
-    return URLSafeSerializer(request.app.state.settings.secret_key, salt="homeward.flash")
+class _Sealer:
+    """dumps/loads through Fernet with a key derived from the secret key, for the flash only."""
+
+    def __init__(self, secret_key: str) -> None:
+        digest = hashlib.sha256(f"homeward.flash:{secret_key}".encode()).digest()
+        self.fernet = Fernet(base64.urlsafe_b64encode(digest))
+
+    def dumps(self, data) -> str:
+        return self.fernet.encrypt(json.dumps(data).encode()).decode()
+
+    def loads(self, raw: str):
+        return json.loads(self.fernet.decrypt(raw.encode()))
+
+
+def _serializer(request: Request) -> _Sealer:
+    return _Sealer(request.app.state.settings.secret_key)
 
 
 def read_flashes(request: Request) -> list[tuple[str, str]]:
@@ -21,7 +42,7 @@ def read_flashes(request: Request) -> list[tuple[str, str]]:
         return []
     try:
         data = _serializer(request).loads(raw)
-    except BadSignature:
+    except (InvalidToken, ValueError):
         return []
     request.state.clear_flash_cookie = True
     return [(str(k), str(m)) for k, m in data][:5]

@@ -2,21 +2,43 @@
 
 A route reads `await request.form()` into a `FormData`, asks it for typed fields (each failure
 lands beside its field), and only calls the service when `form.ok`. Nothing is written otherwise.
+
+A form takes each field once and as text unless the route says otherwise (`repeated=` for
+checkboxes read with `multi`, `files=` for an upload): a field sent twice or as a file part is
+refused with 422 and a message before any route code sees it, so no route trips over a list or
+an upload where it expected a string (issue 20: 41 answers of 500 came from exactly that).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, get_args
 
+from fastapi import HTTPException, Request
 from starlette.datastructures import FormData as StarletteForm
 
+from app.refused import Refused
 from app.timeutil import today
+
+# Dates outside these years are typing slips (or probes), and date arithmetic near year 9999
+# overflows; nothing Homeward records happened before 1900 or is planned after 2100.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
+MAX_INTEGER = 2**31 - 1
 
 
 class Form:
-    def __init__(self, data: StarletteForm | dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        data: StarletteForm | dict[str, Any] | None = None,
+        *,
+        repeated: tuple[str, ...] = (),
+        files: tuple[str, ...] = (),
+    ) -> None:
+        if isinstance(data, StarletteForm):
+            refuse_unexpected_parts(data, repeated=repeated, files=files)
         self.data = data or {}
         self.errors: dict[str, str] = {}
         self.values: dict[str, Any] = {}
@@ -87,7 +109,10 @@ class Form:
         except ValueError:
             self.error(field, "Please enter a whole number.")
             return default
-        if minimum is not None and value < minimum or maximum is not None and value > maximum:
+        # Whatever the route asked, a number must fit an integer column (32-bit on PostgreSQL).
+        minimum = -MAX_INTEGER if minimum is None else minimum
+        maximum = MAX_INTEGER if maximum is None else maximum
+        if value < minimum or value > maximum:
             self.error(field, f"Please enter a number from {minimum} to {maximum}.")
             return default
         return value
@@ -105,7 +130,7 @@ class Form:
         except ValueError:
             self.error(field, "Please enter a date like 2026-03-14.")
             return default
-        if value.year < 1900:
+        if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
             self.error(field, "Please check the year.")
             return default
         if not_future and value > today():
@@ -136,7 +161,23 @@ class Form:
         except ValueError:
             self.error(field, "Please enter a date and time like 2026-03-14 14:30.")
             return None
+        if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            self.error(field, "Please check the year.")
+            return None
         return value.replace(tzinfo=None)
+
+
+def refuse_unexpected_parts(
+    data: StarletteForm, *, repeated: tuple[str, ...] = (), files: tuple[str, ...] = ()
+) -> None:
+    """Refuse (422) a field sent more than once or as a file unless the route asked for that."""
+    seen: set[str] = set()
+    for key, value in data.multi_items():
+        if not isinstance(value, str) and key not in files:
+            raise Refused(f"“{key[:40]}” was sent as a file, which this form does not take.", field=key)
+        if key in seen and key not in repeated:
+            raise Refused(f"“{key[:40]}” was sent more than once; this form takes it once.", field=key)
+        seen.add(key)
 
 
 @dataclass(frozen=True)
@@ -174,3 +215,38 @@ def formset(form: Form, prefix: str, *, count: int | None = None, max_rows: int 
     if count is None:
         count = form.integer(f"{prefix}-count", minimum=0, maximum=max_rows, default=0) or 0
     return [Row(form, prefix, index, sep) for index in range(count)]
+
+
+def _is_integer(annotation: Any) -> bool:
+    return annotation is int or int in get_args(annotation)
+
+
+def _integer_params(dependant) -> Iterator[tuple[str, str]]:
+    for field in dependant.path_params:
+        if _is_integer(field.field_info.annotation):
+            yield "path", field.alias
+    for field in dependant.query_params:
+        if _is_integer(field.field_info.annotation):
+            yield "query", field.alias
+    for sub in dependant.dependencies:
+        yield from _integer_params(sub)
+
+
+def bounded_parameters(request: Request) -> None:
+    """Every integer path or query parameter fits an integer column, for every route: a larger
+    one is simply not found (404 in a path, 422 in a query) instead of a database error (a 500).
+    Installed on every feature router by app/main.py, so no route has to remember it."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    for where, name in _integer_params(dependant):
+        raw = request.path_params.get(name) if where == "path" else request.query_params.get(name)
+        try:
+            value = int(raw) if raw is not None else 0
+        except ValueError:
+            continue  # not a number at all: FastAPI answers 422 for it
+        if abs(value) > MAX_INTEGER:
+            if where == "path":
+                raise HTTPException(status_code=404)
+            raise HTTPException(status_code=422, detail=f"“{name}” is out of range.")

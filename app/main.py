@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -22,6 +22,7 @@ from app.endings import feature as endings
 from app.errors import install_error_handlers, unexpected_error
 from app.family import feature as family
 from app.features import Feature, install
+from app.forms import bounded_parameters
 from app.network import feature as network
 from app.outcomes import feature as outcomes
 from app.pwa import feature as pwa
@@ -77,5 +78,6 @@ def create_app(settings: Settings | None = None, engine=None, features: Sequence
             add_template_folder(feature.templates)
         if feature.router is not None:
             # The offline ledger applies to every route, so every data-offline form is applied once.
-            app.include_router(feature.router, dependencies=[ledger])
+            # Integer parameters are bounded first, so an impossible id is a 404, never a 500.
+            app.include_router(feature.router, dependencies=[Depends(bounded_parameters), ledger])
     return app

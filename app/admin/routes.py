@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from app.accounts import service
 from app.accounts.models import ROLE_LABELS, Role, Team, User
 from app.audit import service as audit
-from app.db import SessionDep, is_valid_id
+from app.db import SessionDep, is_valid_id, parse_id
 from app.forms import Form
 from app.security.auth import Actor, CurrentActor, require_role
 from app.security.sessions import live_session_count
@@ -57,10 +57,9 @@ def _team_id(form: Form) -> int | None:
     """The chosen team (blank means none); an unknown id is an error beside the field."""
     if not form.values.get("team_id"):
         return None
-    team_id = form.integer("team_id")
-    if team_id is not None and not is_valid_id(team_id):
+    team_id = parse_id(form.text("team_id", max_length=20))
+    if team_id is None:
         form.error("team_id", "Please choose one of the teams shown.")
-        return None
     return team_id
 
 

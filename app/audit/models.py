@@ -29,3 +29,6 @@ class AuditEntry(SQLModel, table=True):
     address: str = Field(default="", max_length=64)
     # A short description without personal data, e.g. "status referred -> screening".
     detail: str = Field(default="", max_length=300)
+    # The hash chain (app/audit/chain.py): the previous entry's hash and this entry's own.
+    prev_hash: str = Field(default="", max_length=64)
+    entry_hash: str = Field(default="", max_length=64)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.accounts.models import Role
 from app.audit import service as audit
-from app.db import SessionDep
-from app.security.auth import Actor, CurrentActor, Forbidden
+from app.db import SessionDep, parse_id
+from app.forms import Form
+from app.security.auth import Actor, CurrentActor, Forbidden, require_role
 from app.security.permissions import get_case
 from app.templating import render
 
@@ -34,3 +37,47 @@ def case_audit_trail(request: Request, case_id: int, session: SessionDep, actor:
     )
     entries = audit.case_trail(session=session, case_id=case.id, limit=TRAIL_LIMIT)
     return render(request, "audit/trail.html", {"case": case, "entries": entries, "limit": TRAIL_LIMIT})
+
+
+FILTERS = ("case", "user", "person", "action", "start", "end")
+
+
+@router.get("/audit")
+def audit_search(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
+    """The service's audit log, filtered by case, user, person, action and dates (managers, admins)."""
+    require_role(actor, Role.manager, Role.admin)
+    form = Form({key: request.query_params.get(key, "")[:64] for key in FILTERS})
+    ids = {}
+    for key in ("case", "user"):
+        raw = form.text(key, max_length=64)
+        ids[key] = parse_id(raw) if raw else None
+        if raw and ids[key] is None:
+            form.error(key, "Please enter an id number.")
+    start, end = form.date("start"), form.date("end")
+    if start and end and start > end:
+        form.error("start", "The start should be on or before the end.")
+    entries = []
+    if form.ok:
+        entries = audit.search(
+            session=session,
+            case_id=ids["case"],
+            user_id=ids["user"],
+            person_id=form.text("person", max_length=64),
+            action=form.text("action", max_length=40),
+            start=datetime.combine(start, time(), UTC) if start else None,
+            end=datetime.combine(end + timedelta(days=1), time(), UTC) if end else None,
+            limit=TRAIL_LIMIT,
+        )
+    audit.record(
+        session=session,
+        actor=actor,
+        action="read",
+        object_type="audit_log",
+        detail=" ".join(f"{k}={form.values[k]}" for k in FILTERS if form.values.get(k))[:300],
+    )
+    return render(
+        request,
+        "audit/search.html",
+        {"form": form, "entries": entries, "limit": TRAIL_LIMIT},
+        status_code=200 if form.ok else 422,
+    )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session, select
 
 from app.accounts.models import User
+from app.audit import chain  # noqa: F401  (links every new entry into the hash chain as it is flushed)
 from app.audit.models import AuditEntry
 from app.security.auth import Actor
 
@@ -33,6 +36,34 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def record_list(*, session: Session, actor: Actor, object_type: str, case_ids: list[int], detail: str = "") -> None:
+    """What a list showed (a caseload, the review queue): one entry naming the case ids on it,
+    so "who saw that this case exists" can be answered too, not only who opened it."""
+    shown = ",".join(str(i) for i in sorted(set(case_ids)))
+    text = f"{detail} cases {shown}".strip() if shown else f"{detail} no cases".strip()
+    record(session=session, actor=actor, action="list", object_type=object_type, detail=text[:300])
+
+
+def record_refusal(
+    *, engine, user_id: int, request_id: str, route: str, method: str, status: int, case_ref: str
+) -> None:
+    """A refused attempt (403/404) on a case route, in a transaction of its own: the request's own
+    transaction has been rolled back by then, and a refusal is worth keeping precisely because
+    nothing else was."""
+    with Session(engine) as own:
+        own.add(
+            AuditEntry(
+                user_id=user_id,
+                action="refused",
+                object_type="case",
+                object_id=case_ref[:64],
+                request_id=request_id[:32],
+                detail=f"{method} {route} answered {status}"[:300],
+            )
+        )
+        own.commit()
 
 
 def record_anonymous(
@@ -70,3 +101,31 @@ def case_trail(*, session: Session, case_id: int, limit: int = 500) -> list[tupl
         .limit(limit)
     ).all()
     return list(rows)
+
+
+def search(
+    *,
+    session: Session,
+    case_id: int | None = None,
+    user_id: int | None = None,
+    person_id: str = "",
+    action: str = "",
+    start: datetime | None = None,
+    end: datetime | None = None,
+    limit: int = 500,
+) -> list[tuple[AuditEntry, str | None]]:
+    """Entries matching every filter given, newest first, with the name of who acted (one query)."""
+    query = select(AuditEntry, User.full_name).join(User, User.id == AuditEntry.user_id, isouter=True)
+    if case_id is not None:
+        query = query.where(AuditEntry.case_id == case_id)
+    if user_id is not None:
+        query = query.where(AuditEntry.user_id == user_id)
+    if person_id:
+        query = query.where(AuditEntry.object_type == "person", AuditEntry.object_id == person_id)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if start is not None:
+        query = query.where(AuditEntry.at >= start)
+    if end is not None:
+        query = query.where(AuditEntry.at < end)
+    return list(session.exec(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)).all())

@@ -134,7 +134,7 @@ def _base_revision(form: Form) -> int | None:
 
 async def _stage_post(request: Request, session: Session, actor: Actor, case_id: int) -> tuple[Case, Form, BaseVersion]:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(await request.form(), repeated=("mitigations", "risk_ids"))
     version = version_for_change(session, case, form.text("version_id", max_length=36))
     return case, form, version
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
+from sqlalchemy import true
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, User
+from app.audit import service as audit
 from app.cases import consent as consent_service
 from app.cases import contacts as contact_words
 from app.cases import eligibility, extensions, rules, service
@@ -41,6 +43,7 @@ def home(request: Request, session: SessionDep, actor: CurrentActor, q: str = ""
         # A supervisor starts from what their team needs today (issue 19); "My caseload" is ?mine=1.
         return redirect(request, "/team/cases", status_code=303)
     rows = service.caseload_rows(session=session, user=actor.user, search=q[:100].strip())
+    audit.record_list(session=session, actor=actor, object_type="caseload", case_ids=[r.case.id for r in rows])
     groups = {
         "open": [r for r in rows if r.case.status in ("active", "screening", "referred")],
         "dormant": [r for r in rows if r.case.status == "dormant"],
@@ -55,18 +58,18 @@ def home(request: Request, session: SessionDep, actor: CurrentActor, q: str = ""
 
 
 def _staff(session: Session, actor) -> tuple[list[User], list[User]]:
-    """Key workers the actor may assign (their team's workers) and possible co-workers."""
+    """Key workers the actor may assign and possible co-workers: their own team's staff (a
+    manager's: the whole service), so a referral form does not list every team's people."""
+    in_scope = true() if actor.role is Role.manager else User.team_id == actor.user.team_id
     team_workers = list(
         session.exec(
-            select(User)
-            .where(User.team_id == actor.user.team_id, User.role == Role.worker, User.is_active.is_(True))
-            .order_by(User.full_name)
+            select(User).where(in_scope, User.role == Role.worker, User.is_active.is_(True)).order_by(User.full_name)
         ).all()
     )
     co_workers = list(
         session.exec(
             select(User)
-            .where(User.role.in_([Role.worker, Role.supervisor]), User.is_active.is_(True))
+            .where(in_scope, User.role.in_([Role.worker, Role.supervisor]), User.is_active.is_(True))
             .order_by(User.full_name)
             .limit(300)
         ).all()

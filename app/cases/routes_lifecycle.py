@@ -74,7 +74,7 @@ async def decide_eligibility(
     request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(await request.form(), repeated=("criteria",))
     criteria = eligibility.criteria_set(settings.eligibility_criteria_set)
     ticked = form.multi("criteria", list(criteria.codes))
     override = form.boolean("override")

@@ -346,7 +346,7 @@ async def record_contact(
     request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(await request.form(), repeated=("present",))
     record_id = people_service.valid_client_id(form.values.get("id"))
     if _already_stored(session, Contact, case, record_id):
         return _replayed(request, case.id)

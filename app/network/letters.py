@@ -15,6 +15,11 @@ from app.network.models import FamilyLetter, NetworkMeeting
 from app.network.service import AlreadyFinal, MapEntry, MeetingDetail, StaleVersion
 from app.timeutil import utcnow
 
+# What one letter may hold: a family letter is a page or two, and the PDF's time grows with its
+# lines (issue 20: 4,900 one-word lines took 92 s of a core).
+MAX_LETTER_CHARACTERS = 20000
+MAX_LETTER_LINES = 200
+
 
 def _when(value: date | None) -> str:
     return value.strftime("%A %-d %B %Y") if value else "a date to be agreed"

@@ -7,6 +7,7 @@ fonts cover Latin-1 only, and a family's names and words must print as they are 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from fpdf import FPDF
@@ -30,6 +31,9 @@ def _add_fonts(doc: FPDF) -> None:
     doc.add_font(FAMILY, "BI", FONTS / "DejaVuSans-Bold.ttf")
 
 
+# fpdf2 lays out text slowly (about a second per thousand words here), so the same letter is drawn
+# once: the HTML holds the letter's text and state, so one entry is one version of one letter.
+@lru_cache(maxsize=32)
 def letter_pdf(*, html: str, title: str) -> bytes:
     """An A4 PDF of the letter's HTML (headings, paragraphs and lists)."""
     doc = FPDF(format="A4")

@@ -546,7 +546,10 @@ async def save_letter(
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     meeting = _meeting_or_404(session, case, meeting_id)
     form = Form(await request.form())
-    body = form.text("body", required=True, max_length=20000, label="The letter")
+    body = form.text("body", required=True, max_length=letters.MAX_LETTER_CHARACTERS, label="The letter")
+    lines = len(body.splitlines())
+    if lines > letters.MAX_LETTER_LINES:
+        form.error("body", f"Keep the letter to {letters.MAX_LETTER_LINES} lines or fewer (it has {lines}).")
     base = form.integer("base_version", minimum=0, default=None)
     finalise = form.values.get("action") == "finalise"
     url = f"{_base(case.id)}/meetings/{meeting.id}/letter"

@@ -9,7 +9,7 @@ from sqlmodel import select
 from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.cases.models import Case
-from app.db import SessionDep, is_valid_id
+from app.db import SessionDep, is_valid_id, parse_id
 from app.forms import Form
 from app.review import oversight, registry, rules, service
 from app.review.models import Submission, SubmissionStatus
@@ -42,8 +42,9 @@ def review_queue(
     request: Request, session: SessionDep, actor: CurrentActor, worker: str = "", kind: str = ""
 ) -> Response:
     _require_reviewer(actor)
-    worker_id = int(worker) if worker.isdigit() else None
+    worker_id = parse_id(worker)
     rows = service.queue(session=session, user=actor.user, worker_id=worker_id, kind=kind or None)
+    audit.record_list(session=session, actor=actor, object_type="review_queue", case_ids=[r.case.id for r in rows])
     team_filter = (
         User.team_id == actor.user.team_id
         if actor.role is Role.supervisor
@@ -83,7 +84,7 @@ def team_oversight(
     request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep, team: str = ""
 ) -> Response:
     _require_reviewer(actor)
-    team_id = int(team) if team.isdigit() and actor.role is Role.manager else None
+    team_id = parse_id(team) if actor.role is Role.manager else None
     board = oversight.dashboard(
         session=session, viewer=actor.user, settings=settings, today=today(), now=utcnow(), team_id=team_id
     )
@@ -163,6 +164,11 @@ def _review_ctx(session, actor, submission: Submission, case: Case, form: Form |
 @router.post("/review/{submission_id}/comments")
 async def add_comment(request: Request, submission_id: str, session: SessionDep, actor: CurrentActor) -> Response:
     submission, case = _submission(session, actor, submission_id)
+    # Permission before validation: someone who may not comment learns nothing from the form.
+    if submission.status != SubmissionStatus.waiting or not (
+        service.can_review(actor.user, submission) or actor.id == submission.submitted_by_id
+    ):
+        raise Forbidden("Comments are added while the work is waiting for review.")
     form = Form(await request.form())
     text = form.text("text", required=True, max_length=2000, label="Comment")
     section = form.text("section", max_length=80)
@@ -170,10 +176,6 @@ async def add_comment(request: Request, submission_id: str, session: SessionDep,
         return render(
             request, "review/review.html", _review_ctx(session, actor, submission, case, form), status_code=422
         )
-    if submission.status != SubmissionStatus.waiting or not (
-        service.can_review(actor.user, submission) or actor.id == submission.submitted_by_id
-    ):
-        raise Forbidden("Comments are added while the work is waiting for review.")
     service.add_comment(session=session, submission=submission, section=section, text=text, by=actor.user)
     audit.record(
         session=session,

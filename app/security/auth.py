@@ -61,6 +61,8 @@ class Actor:
     request_id: str
     user_agent: str
     address: str
+    # A page (GET) that opens a case for changing it still shows the case: the read is audited.
+    method: str = "GET"
 
     @property
     def id(self) -> int:
@@ -98,6 +100,7 @@ def get_actor(request: Request, session: SessionDep, settings: SettingsDep) -> A
         request_id=getattr(request.state, "request_id", ""),
         user_agent=request.headers.get("user-agent", "")[:300],
         address=client_address(request),
+        method=request.method,
     )
 
 

@@ -54,7 +54,9 @@ CSP = "; ".join(
 SECURITY_HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    # same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on same-origin
+    # posts, and a browser without Sec-Fetch-Site would then be refused by the CSRF check.
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (
@@ -122,7 +124,7 @@ class HomewardMiddleware:
             return
 
         declared = headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+        if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > self.max_body_bytes:
             await PlainTextResponse("Request body too large (limit 2 MB).", status_code=413)(
                 scope, receive, send_with_headers
             )

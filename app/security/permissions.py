@@ -64,7 +64,8 @@ def get_case(*, session: Session, actor: Actor, case_id: int, write: bool = Fals
     """The case if `actor` may see it (and change it, with write=True), else 404 / 403.
 
     Reads are audited here, so no case route can forget to (DESIGN.md: reads of case records
-    are audited too). Writes are audited by the services that make them.
+    are audited too), also when a page opens the case to change it (an edit form, the family
+    screens): whatever a GET opens, it shows. Writes are audited by the services that make them.
     """
     case = session.get(Case, case_id) if is_valid_id(case_id) else None
     if case is None or not can_see_case(actor.user, case):
@@ -75,7 +76,7 @@ def get_case(*, session: Session, actor: Actor, case_id: int, write: bool = Fals
         raise HTTPException(
             status_code=403, detail="Only the case's workers and their supervisor can change this case."
         )
-    if audit_read and not write:
+    if audit_read and (not write or actor.method in ("GET", "HEAD")):
         audit.record(
             session=session, actor=actor, action="read", object_type="case", object_id=case.id, case_id=case.id
         )

@@ -327,7 +327,7 @@ async def safety_plan_review(request: Request, case_id: int, session: SessionDep
     base_version = form.integer("base_version", default=0, minimum=0, maximum=100000) or 0
     review_on = form.date("review_on")
     if not form.ok:
-        flash(request, form.errors["review_on"], "error")
+        flash(request, next(iter(form.errors.values())), "error")
         return redirect(request, f"{base_url(case)}#safety-plan")
     try:
         draft = service.set_safety_plan_review(

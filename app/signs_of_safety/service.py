@@ -229,7 +229,17 @@ def edit_item(
 
 
 def remove_item(*, session: Session, case: Case, item_key: str, base_version: int, by: User) -> MapVersion:
-    """Take an item out of the working draft; earlier versions keep it. Removing twice is fine."""
+    """Take an item out of the working draft; earlier versions keep it. Removing twice is fine,
+    but another case's item, named through this case's URL, is not found and nothing is written."""
+    owners = set(
+        session.exec(
+            select(MapVersion.case_id)
+            .join(MapItem, MapItem.map_version_id == MapVersion.id)
+            .where(MapItem.item_key == item_key)
+        ).all()
+    )
+    if owners and case.id not in owners:
+        raise NotInMap("That item is not in this case's map.")
     draft = working_version(session=session, case=case, base_version=base_version, by=by)
     item = find_item(session=session, map_version=draft, item_key=item_key)
     if item is not None:

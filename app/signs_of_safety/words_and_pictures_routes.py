@@ -111,7 +111,7 @@ async def _picture(request_form, form: Form) -> bytes | None:
 async def add_panel(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     request_form = await request.form()
-    form = Form(request_form)
+    form = Form(request_form, files=("photo",))
     panel_id = form.values.get("id") or new_id()
     base_version = form.integer("base_version", default=0, minimum=0, maximum=100000) or 0
     text = form.text("text", required=True, max_length=2000, label="The words for this panel")

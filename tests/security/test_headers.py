@@ -12,7 +12,7 @@ def assert_security_headers(response) -> None:
     assert "default-src 'self'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["referrer-policy"] == "same-origin"
     assert "camera=()" in response.headers["permissions-policy"]
     assert response.headers["x-request-id"]
 
