@@ -1,7 +1,7 @@
 """audit entries form a hash chain
 
 Revision ID: 0020
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-02 15:40:00
 
 Each audit entry holds the previous entry's hash and its own (app/audit/chain.py), so an edited or
@@ -14,7 +14,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0020"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
