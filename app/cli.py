@@ -8,7 +8,15 @@ import sqlite3
 import subprocess
 import sys
 
+from app.accounts import service as accounts_service
+from app.accounts.models import Team, User
+from app.audit.chain import verify as verify_audit_chain
+from app.backup import backup, restore
 from app.config import ROOT, get_settings
+from app.db import make_engine
+from app.demo import DEMO_PASSWORD, load_demo
+from app.endings.scheduled import tick as endings_tick
+from app.outcomes.scheduled import tick as outcomes_tick
 
 
 def _alembic_config():
@@ -64,7 +72,6 @@ DEMO_EMAILS = (
 
 
 def _print_demo_accounts() -> None:
-    from app.demo import DEMO_PASSWORD
 
     print(f"Demo accounts (password: {DEMO_PASSWORD}):")
     for email in DEMO_EMAILS:
@@ -73,10 +80,6 @@ def _print_demo_accounts() -> None:
 
 def cmd_demo(args: argparse.Namespace) -> None:
     from sqlmodel import Session, select
-
-    from app.accounts.models import User
-    from app.db import make_engine
-    from app.demo import load_demo
 
     settings = get_settings()
     if settings.is_production:
@@ -98,10 +101,6 @@ def cmd_demo(args: argparse.Namespace) -> None:
 def cmd_create_user(args: argparse.Namespace) -> None:
     from sqlmodel import Session, select
 
-    from app.accounts import service
-    from app.accounts.models import Team
-    from app.db import make_engine
-
     engine = make_engine(get_settings().database_url)
     password = args.password or getpass.getpass("Password: ")
     with Session(engine) as session:
@@ -112,7 +111,7 @@ def cmd_create_user(args: argparse.Namespace) -> None:
             session.flush()
             team_id = team.id
         try:
-            user = service.create_user(
+            user = accounts_service.create_user(
                 session=session,
                 email=args.email,
                 full_name=args.name,
@@ -120,7 +119,7 @@ def cmd_create_user(args: argparse.Namespace) -> None:
                 team_id=team_id,
                 password=password,
             )
-        except service.AccountError as exc:
+        except accounts_service.AccountError as exc:
             sys.exit(str(exc))
         session.commit()
         print(f"Created {user.role} {user.email}.")
@@ -131,17 +130,13 @@ def cmd_tick(args: argparse.Namespace) -> None:
 
     from sqlmodel import Session
 
-    from app.db import make_engine
-    from app.endings.scheduled import tick
-    from app.outcomes.scheduled import tick as outcomes_tick
-
     settings = get_settings()
     now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC)
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     engine = make_engine(settings.database_url)
     with Session(engine) as session:
-        result = tick(
+        result = endings_tick(
             session=session,
             now=now,
             max_dormancy_months=settings.max_dormancy_months,
@@ -158,12 +153,9 @@ def cmd_audit_verify(args: argparse.Namespace) -> None:
     """Walk the audit log's hash chain; exit 1 naming the first broken link."""
     from sqlmodel import Session
 
-    from app.audit.chain import verify
-    from app.db import make_engine
-
     engine = make_engine(get_settings().database_url)
     with Session(engine) as session:
-        verdict = verify(session=session)
+        verdict = verify_audit_chain(session=session)
     engine.dispose()
     older = f" ({verdict.before_chain} older entries from before the chain began)" if verdict.before_chain else ""
     if not verdict.ok:
@@ -176,8 +168,6 @@ def cmd_audit_verify(args: argparse.Namespace) -> None:
 def cmd_backup(args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    from app.backup import backup
-
     try:
         backup(database_url=get_settings().database_url, path=Path(args.path))
     except (RuntimeError, subprocess.CalledProcessError, sqlite3.Error) as exc:
@@ -187,8 +177,6 @@ def cmd_backup(args: argparse.Namespace) -> None:
 
 def cmd_restore(args: argparse.Namespace) -> None:
     from pathlib import Path
-
-    from app.backup import restore
 
     try:
         restore(database_url=get_settings().database_url, path=Path(args.path))
