@@ -137,16 +137,18 @@
           subtle.exportKey("raw", mine.publicKey)
         ]).then(function (out) {
           op.sealed = { kid: key.kid, epk: b64(out[1]), iv: b64(iv), data: b64(out[0]) };
-          // The few words shown in "waiting to sync" stay in this tab only, never in storage.
-          if (op.summary) sessionStorage.setItem(SUMMARY + op.id, op.summary);
-          // So is its label (a page title names the family): storage keeps a plain one, and
-          // both boxed under the device key for the Outbox once this tab is gone.
-          sessionStorage.setItem(SUMMARY + "label." + op.id, op.label);
-          var shown = JSON.stringify({ label: op.label, summary: op.summary });
+          // Its label (a page title) and the few words shown in "waiting to sync" are boxed under
+          // the device key; without one they stay in this tab only. Storage keeps a plain label.
+          var shown = { label: op.label, summary: op.summary };
           op.label = "Saved item";
           delete op.fields;
           delete op.summary;
-          return getKey().then(function (k) { return k ? lock(shown, op.id).then(function (box) { op.box = box; return op; }) : op; });
+          return getKey().then(function (k) {
+            if (k) return lock(JSON.stringify(shown), op.id).then(function (box) { op.box = box; return op; });
+            if (shown.summary) sessionStorage.setItem(SUMMARY + op.id, shown.summary);
+            sessionStorage.setItem(SUMMARY + "label." + op.id, shown.label);
+            return op;
+          });
         });
       })
       .catch(function () { return op; });
@@ -157,7 +159,7 @@
   // serves kept pages decrypted and forgets the key when stopped, at logout or after the idle
   // time. Online, Homeward gives it to a logged-in page; offline, the Worker PIN unwraps the copy
   // kept here (PBKDF2 in WebCrypto), so a lost tablet's storage shows no family's details.
-  var LOCK = "homeward.lock", deviceKey = null, unlocking = Promise.resolve(null), lastInput = Date.now();
+  var LOCK = "homeward.lock", TRIES = LOCK + ".tries", deviceKey = null, unlocking = Promise.resolve(null), lastInput = Date.now();
   function unb64(text) { return Uint8Array.from(atob(text), function (c) { return c.charCodeAt(0); }); }
   function toWorker(message) {
     var sw = navigator.serviceWorker;
@@ -183,6 +185,7 @@
     return fetch("/sync/device-key", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; }).then(function (d) {
       if (!d) return null;
       // Only the Worker PIN opens the stored copy; without a PIN kept pages open only online.
+      localStorage.removeItem(TRIES); // wrong PINs typed offline count until the next unlock
       if (d.wrap) localStorage.setItem(LOCK, JSON.stringify(Object.assign({ user: d.user }, d.wrap))); else localStorage.removeItem(LOCK);
       return useKey(unb64(d.key));
     }).catch(function () { return null; });
@@ -777,18 +780,19 @@
       if (!k && deviceKey && !navigator.onLine) { deviceKey = null; location.reload(); }
     });
   }, 20000);
-  var tries = 0;
   document.addEventListener("submit", function (event) {
     var form = event.target, error = form.querySelector("[data-unlock-error]");
     if (!form.matches("form[data-unlock]")) return;
     event.preventDefault();
     unlockWithPin(form.elements.pin.value).then(function () {
+      localStorage.removeItem(TRIES);
       if (location.pathname === "/unlock") location.assign("/outbox"); else location.reload();
     }, function () {
-      var none = !localStorage.getItem(LOCK);
+      var none = !localStorage.getItem(LOCK), tries = none ? 5 : +localStorage.getItem(TRIES) + 1;
+      localStorage.setItem(TRIES, tries);
       // Five wrong PINs: what the key opened goes (the outbox stays, sealed for Homeward).
-      if (!none && ++tries >= 5) { localStorage.removeItem(LOCK); caches.delete(PAGES_CACHE); }
-      error.textContent = none || tries >= 5
+      if (tries >= 5) { localStorage.removeItem(LOCK); caches.delete(PAGES_CACHE); }
+      error.textContent = tries >= 5
         ? "This device holds no key your PIN can open, so kept pages cannot open without a signal. Items waiting in the Outbox are safe."
         : "That is not your Worker PIN. " + (5 - tries) + " tries left.";
       error.hidden = false;
