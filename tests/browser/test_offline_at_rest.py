@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.accounts.service import set_offline_pin_check
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, log_in
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, assert_accessible, log_in
 from tests.browser.offline_support import take_offline, wait_for_service_worker
 from tests.cases.factories import make_person
 from tests.factories import make_case, make_user
@@ -65,6 +65,7 @@ def test_an_offline_visit_leaves_nothing_readable_in_the_profile_and_the_pin_unl
     page.get_by_label("Worker PIN").fill("135790")
     page.get_by_role("button", name="Unlock").click()
     expect(page.get_by_text("That is not your Worker PIN. 4 tries left.")).to_be_visible()
+    assert_accessible(page, "offline-locked")
     started = time.monotonic()
     page.get_by_label("Worker PIN").fill(PIN)
     page.get_by_role("button", name="Unlock").click()
