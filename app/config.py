@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     pin_kdf_iterations: int = 600_000
     max_body_bytes: int = 2 * 1024 * 1024
     offline_cache_hours: int = 24
+    # Minutes without use after which a device forgets its key to kept pages (docs/offline.md
+    # "Locked at rest"); like the session's idle limit. Tests lower it.
+    offline_lock_minutes: float = 30
     first_contact_target_hours: int = 24
     review_interval_weeks: int = 6
     eligibility_criteria_set: str = "sefton"

@@ -42,7 +42,7 @@ def shell_urls() -> list[str]:
 
 
 @lru_cache(maxsize=4)
-def service_worker_source(max_age_hours: int, idle_minutes: int = 30) -> str:
+def service_worker_source(max_age_hours: int, idle_minutes: float = 30) -> str:
     """sw.js with its constants filled in; the version changes whenever any shell file does."""
     template = minify("sw.js", (STATIC_DIR / "js" / "sw.js").read_bytes()).decode("utf-8")
     shell = shell_urls()
@@ -77,7 +77,7 @@ def manifest() -> Response:
 @router.get("/sw.js", include_in_schema=False)
 def service_worker(request: Request) -> Response:
     settings = request.app.state.settings
-    source = service_worker_source(settings.offline_cache_hours, settings.session_idle_minutes)
+    source = service_worker_source(settings.offline_cache_hours, settings.offline_lock_minutes)
     return Response(source, media_type="application/javascript", headers={"Cache-Control": "no-cache"})
 
 

@@ -92,3 +92,32 @@ def test_an_offline_visit_leaves_nothing_readable_in_the_profile_and_the_pin_unl
     assert _files_with(profile, "Zephyrine") == []
     assert _files_with(profile, "931472") == []
     assert _files_with(profile, "Quokka-mango") == []
+
+
+class TestIdleLock:
+    @pytest.fixture
+    def settings(self, database_url):
+        from app.config import Settings
+
+        return Settings(
+            homeward_env="test",
+            database_url=database_url,
+            secret_key="test-secret-key-long-enough-for-tests-0123456789",
+            pin_kdf_iterations=1_000,
+            offline_lock_minutes=0.1,  # six seconds
+        )
+
+    def test_after_the_idle_time_a_kept_page_asks_for_the_pin_offline(self, page, context, live_server, db, settings):
+        worker = make_user(db, email="sam@example.org", full_name="Sam Okafor")
+        set_offline_pin_check(worker, PIN, settings.pin_kdf_iterations)
+        case = make_case(db, worker=worker, young_person_name="Kayla Zephyrine")
+        db.commit()
+        log_in(page, live_server, worker.email)
+        take_offline(page, live_server, case.id)
+        context.set_offline(True)
+        page.wait_for_timeout(7000)  # nobody touches the tablet
+        page.goto(f"{live_server}/cases/{case.id}")
+        expect(page.get_by_role("heading", name="Homeward is locked")).to_be_visible()
+        page.get_by_label("Worker PIN").fill(PIN)
+        page.get_by_role("button", name="Unlock").click()
+        expect(page.get_by_role("heading", name="Kayla Zephyrine")).to_be_visible()
