@@ -174,8 +174,8 @@
   }
   function useKey(raw) {
     return crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]).then(function (k) {
-      toWorker({ key: k });
-      return deviceKey = k;
+      deviceKey = k;
+      return toWorker({ key: k }).then(function () { return k; }); // the worker holds it before a reload
     });
   }
   function getKey() {
