@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
+import uuid
 
 import pytest
 from cryptography.exceptions import InvalidTag
@@ -11,6 +13,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from app.accounts.service import set_pin
 from app.pwa.routes import shell_urls
+from app.sync.models import SyncConflict
+from app.timeutil import utcnow
 from tests.factories import login, make_case, make_user
 
 PIN = "246810"
@@ -73,3 +77,34 @@ def test_a_case_page_is_titled_by_its_reference_not_the_family_name(db, client, 
         assert "Zephyrine" not in title and case.reference in title
         assert "Zephyrine" in page.text  # the page itself still names them
     assert "Record a contact · " in client.get(f"/cases/{case.id}/contacts/new").text
+
+
+def test_the_outbox_copy_a_device_keeps_leaves_out_the_conflicts_that_name_people(db, client, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    for resolved in (None, utcnow()):
+        db.add(
+            SyncConflict(
+                op_id=str(uuid.uuid4()),
+                user_id=worker.id,
+                case_id=case.id,
+                record_type="person",
+                record_id="x",
+                record_label="Donna Zephyrine",
+                target="/",
+                base_version=1,
+                server_version=2,
+                mine="{}",
+                theirs="{}",
+                labels='{"labels": {}, "yes_no": []}',
+                resolved_at=resolved,
+            )
+        )
+    db.commit()
+    login(client, db, worker, settings)
+    page = client.get("/outbox").text
+    assert page.count("Donna Zephyrine") == 2  # online, the worker sees both
+    # What offline.js and sw.js keep: the page with its private parts left out.
+    kept = re.sub(r"<!--private-->[\s\S]*?<!--/private-->", "", page)
+    assert "Zephyrine" not in kept
+    assert "Waiting to sync" in kept and "Offline cases" in kept

@@ -546,7 +546,12 @@
             });
           }).then(fetchNext);
         };
-        return fetchNext().then(function () { return cache.add("/outbox").catch(function () {}); });
+        // The Outbox page, without the server's conflict lists (they name people; sw.js too).
+        return fetchNext().then(function () {
+          return fetch("/outbox", { credentials: "same-origin" }).then(function (r) {
+            return r.ok && r.text().then(function (html) { return cache.put("/outbox", new Response(html.replace(/<!--private-->[\s\S]*?<!--\/private-->/g, ""), { headers: r.headers })); });
+          }).catch(function () {});
+        });
       }).then(function () {
         persist();
         return lock(section.dataset.caseName, base);

@@ -152,8 +152,9 @@ function networkFirst(request) {
       // X-Device-Keep: never: a page only its reader may see (a young person's private words).
       if (response.ok && !response.redirected && (old || outbox) && response.headers.get("X-Device-Keep") !== "never") {
         var copy = response.clone();
-        // The Outbox page holds no one's details (its lists are filled in on the device).
-        (outbox ? Promise.resolve(copy) : sealPage(request, copy)).then(function (page) {
+        // The Outbox page opens even while locked, so its copy keeps no one's details: its
+        // lists are filled in on the device, and the server's conflict lists are left out.
+        (outbox ? copy.text().then(function (html) { return new Response(html.replace(/<!--private-->[\s\S]*?<!--\/private-->/g, ""), { headers: copy.headers }); }) : sealPage(request, copy)).then(function (page) {
           if (page) return caches.open(PAGES_CACHE).then(function (pages) { return pages.put(request, page); });
         });
       }
