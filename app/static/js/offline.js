@@ -578,7 +578,8 @@
       section.hidden = false;
       section.querySelector("[data-offline-state]").textContent = entry
         ? "Kept on this device since " + when(entry.taken_at) + ". Kept: " + entry.urls.length + " pages; not kept: " +
-          (entry.skipped ? entry.skipped + " older pages (records, versions and letters past the first " + MAX_PAGES + " pages)." : "none.")
+          (entry.skipped ? entry.skipped + " older pages (records, versions and letters past the first " + MAX_PAGES + " pages)." : "none.") +
+          (localStorage.getItem(LOCK) ? "" : " Without a Worker PIN they cannot open once the device locks: set one on your profile page.")
         : "Not kept on this device.";
       section.querySelector("[data-remove-offline]").hidden = !entry;
     });
