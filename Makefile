@@ -34,8 +34,9 @@ test: install tests/oidc/node_modules
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Every budget measured on the county data set in PostgreSQL (docs/performance.md); BENCH_ARGS="--scale small" for a first look.
 bench: install
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.db
