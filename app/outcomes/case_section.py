@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from app.accounts.models import Role
 from app.cases.models import Case
 from app.outcomes import service
 from app.outcomes.models import CARE_STATUSES, EDUCATION, LIVING, POINTS, FollowUpTask
@@ -20,6 +21,7 @@ def context(*, session: Session, case: Case, actor) -> dict:
         "records": service.records_for(session=session, case=case, limit=5),
         "follow_ups": follow_ups,
         "can_record": can_change_case(actor.user, case),
+        "is_manager": actor.role is Role.manager,
         "points": dict(POINTS),
         "living": dict(LIVING),
         "care": dict(CARE_STATUSES),
