@@ -48,12 +48,22 @@ def scorecard_pdf(*, card: Scorecard, scope: str) -> bytes:
     head = ("Figure", "This period", "Previous period")
     table("Headline figures", head, [(x.label, x.now, x.before) for x in figures.headline(card)])
     doc.ln(2)
-    doc.multi_cell(0, 6, f"Caseload now: {figures.caseload(card)}. Days dormant: {figures.days_dormant(card)}.")
+    doc.multi_cell(
+        0,
+        6,
+        f"Caseload now: {figures.caseload(card)}. Days dormant: {figures.days_dormant(card)}. "
+        f"Days in care, where the start is known: {figures.days_in_care(card)}.",
+    )
     table("Endings by reason", head, [(a, shown(n), shown(m)) for a, n, m in figures.endings_by_reason(card)])
     table(
         f"Young people worked with by {dict(BREAKDOWNS)[card.breakdown].lower()}",
         head,
         [(a, shown(n), shown(m)) for a, n, m in figures.breakdown_rows(card)],
+    )
+    table(
+        "Feedback from young people and families",
+        head,
+        [(x.label, x.now, x.before) for x in figures.feedback_rows(card)],
     )
     change_head = ("Rater", "Pairs (first and latest)", "Improved, same, worse")
     table(

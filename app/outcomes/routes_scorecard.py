@@ -81,6 +81,8 @@ def scorecard_page(request: Request, session: SessionDep, actor: CurrentActor, s
         headline=[(x.label, x.now, x.before) for x in figures.headline(card)],
         caseload=figures.caseload(card),
         days_dormant=figures.days_dormant(card),
+        days_in_care=figures.days_in_care(card),
+        feedback=[(x.label, x.now, x.before) for x in figures.feedback_rows(card)],
         endings=[(a, shown(n), shown(m)) for a, n, m in figures.endings_by_reason(card)],
         endings_chart=figures.endings_chart(card),
         groups=[(a, shown(n), shown(m)) for a, n, m in figures.breakdown_rows(card)],

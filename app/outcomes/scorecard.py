@@ -11,12 +11,22 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import BigInteger, and_, case, cast, func, literal, or_
+from sqlalchemy import JSON, BigInteger, and_, case, cast, column, func, literal, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
 
 from app.accounts.models import Team
-from app.cases.models import ETHNICITIES, GENDERS, REFERRAL_ROUTES, Case, CaseStatus, Contact, Person
+from app.base.models import BaseFeedback
+from app.cases.models import (
+    ETHNICITIES,
+    GENDERS,
+    REFERRAL_ROUTES,
+    Case,
+    CaseStatus,
+    Contact,
+    EligibilityDecision,
+    Person,
+)
 from app.diamond.models import DiamondRating
 from app.endings.models import Ending, Reactivation
 from app.outcomes import rules
@@ -45,6 +55,7 @@ BREAKDOWN_LABELS = {
     "referral_route": dict(REFERRAL_ROUTES),
     "prior_history": dict(PRIOR),
 }
+FEEDBACK_FROM = {"young_person": "Young people", "parent": "Parents and carers", "social_worker": "Social workers"}
 RATERS = {"young_person": "Young person", "parent": "Parent or family member", "worker": "Worker"}
 SOS_RATERS = {"young_person": "Young person", "parent_carer": "Parent or carer", "key_worker": "Worker"}
 SOS_RATERS |= {"network_member": "Network member", "supervisor": "Supervisor", "other": "Someone else"}
@@ -85,6 +96,14 @@ class Change:
 
 
 @dataclass
+class Feedback:
+    perspective: str
+    responses: Pair
+    answers: Pair  # answers given a score
+    good: Pair  # of those, "good" or "very good" (4 or 5 of 5)
+
+
+@dataclass
 class Scorecard:
     period: Period
     team_id: int | None
@@ -105,6 +124,12 @@ class Scorecard:
     days_dormant: list[tuple[int, int]] = field(default_factory=list)  # (days, cases) in the period
     diamond: list[Change] = field(default_factory=list)
     scales: list[Change] = field(default_factory=list)
+    screened: Pair = field(default_factory=Pair)  # cases with an eligibility decision in the period
+    eligible: Pair = field(default_factory=Pair)  # of those, eligible at their latest decision in it
+    overridden: Pair = field(default_factory=Pair)
+    days_in_care: list[tuple[int, int]] = field(default_factory=list)  # (days, cases) this period
+    care_days_known: Pair = field(default_factory=Pair)  # cases in care with a known start date
+    feedback: list[Feedback] = field(default_factory=list)
     breakdown: str = "age_band"
     by_group: list[tuple[str, Pair]] = field(default_factory=list)
 
@@ -114,19 +139,27 @@ class Scorecard:
 
     def days_dormant_quartiles(self) -> tuple[int, int, int] | None:
         """Lower quartile, median and upper quartile of days dormant (nearest rank), from the grouped counts."""
-        total = sum(n for _, n in self.days_dormant)
-        if not total:
-            return None
+        return quartiles(self.days_dormant)
 
-        def at(fraction: float) -> int:
-            rank, seen = max(1, math.ceil(fraction * total)), 0
-            for days, n in self.days_dormant:
-                seen += n
-                if seen >= rank:
-                    return days
-            return self.days_dormant[-1][0]
+    def days_in_care_quartiles(self) -> tuple[int, int, int] | None:
+        return quartiles(self.days_in_care)
 
-        return at(0.25), at(0.5), at(0.75)
+
+def quartiles(grouped: list[tuple[int, int]]) -> tuple[int, int, int] | None:
+    """Lower quartile, median and upper quartile (nearest rank) of (value, how many) pairs in order."""
+    total = sum(n for _, n in grouped)
+    if not total:
+        return None
+
+    def at(fraction: float) -> int:
+        rank, seen = max(1, math.ceil(fraction * total)), 0
+        for value, n in grouped:
+            seen += n
+            if seen >= rank:
+                return value
+        return grouped[-1][0]
+
+    return at(0.25), at(0.5), at(0.75)
 
 
 def _flag(column, now: Period, before: Period) -> ColumnElement:
@@ -251,6 +284,11 @@ def _distance(session: Session, *, case_col, who, items, key, at, start, end, te
     return session.exec(query.group_by(kind)).all()
 
 
+def _days_between(session: Session, start, end) -> ColumnElement:
+    """Whole days from the date `start` to the date `end`."""
+    return _epoch_days(session, end) - _epoch_days(session, start)
+
+
 def _hours_between(session: Session, start, end) -> ColumnElement:
     """Hours from `start` to `end` (date-times), on SQLite and PostgreSQL alike."""
     if session.get_bind().dialect.name == "postgresql":
@@ -266,7 +304,7 @@ def scorecard(
     breakdown: str = "age_band",
     first_contact_target_hours: int = 24,
 ) -> Scorecard:
-    """Every figure for `period` and the one before, for one team or (None) the whole service; nine statements."""
+    """Every figure for `period` and the one before, for one team or (None) the whole service; twelve statements."""
     before = period.previous
     card = Scorecard(period=period, team_id=team_id, breakdown=breakdown)
     scope = _scope(team_id)
@@ -415,7 +453,94 @@ def scorecard(
         SOS_RATERS,
     )
 
-    # 9. Young people worked with, broken down.
+    # 9. Eligibility: cases screened in the period, and eligible at their latest screening in it.
+    latest = (
+        select(
+            EligibilityDecision.case_id,
+            _flag_at(EligibilityDecision.decided_at, period, before).label("flag"),
+            func.max(EligibilityDecision.decided_at).label("at"),
+        )
+        .join(Case, Case.id == EligibilityDecision.case_id)
+        .where(scope, EligibilityDecision.decided_at >= a, EligibilityDecision.decided_at < d)
+        .group_by(EligibilityDecision.case_id, "flag")
+        .subquery()
+    )
+    rows = session.exec(
+        select(
+            latest.c.flag,
+            func.count(),
+            func.sum(case((EligibilityDecision.eligible.is_(True), 1), else_=0)),
+            func.sum(case((EligibilityDecision.overridden.is_(True), 1), else_=0)),
+        )
+        .select_from(latest)
+        .join(
+            EligibilityDecision,
+            and_(EligibilityDecision.case_id == latest.c.case_id, EligibilityDecision.decided_at == latest.c.at),
+        )
+        .group_by(latest.c.flag)
+    ).all()
+    card.screened, card.eligible, card.overridden = _pair(rows, 0, 1), _pair(rows, 0, 2), _pair(rows, 0, 3)
+
+    # 10. Days in care, where known: from the date looked after began to its end (or the record's
+    # date), the longest per case, for records at ending, follow-up or imported in the period.
+    in_care_days = _days_between(
+        session, OutcomeRecord.care_status_since, func.coalesce(OutcomeRecord.care_status_until, OutcomeRecord.taken_on)
+    )
+    per_case = (
+        select(
+            OutcomeRecord.case_id,
+            _flag(OutcomeRecord.taken_on, period, before).label("flag"),
+            func.max(in_care_days).label("days"),
+        )
+        .join(Case, Case.id == OutcomeRecord.case_id)
+        .where(
+            scope,
+            OutcomeRecord.taken_on.between(before.start, period.end),
+            OutcomeRecord.point.not_in(["baseline", "review"]),
+            OutcomeRecord.care_status == "cla",
+            OutcomeRecord.care_status_since.is_not(None),
+        )
+        .group_by(OutcomeRecord.case_id, "flag")
+        .subquery()
+    )
+    for f, days, n in session.exec(
+        select(per_case.c.flag, per_case.c.days, func.count())
+        .group_by(per_case.c.flag, per_case.c.days)
+        .order_by(per_case.c.days)
+    ).all():
+        setattr(card.care_days_known, f, getattr(card.care_days_known, f) + int(n))
+        if f == "now":
+            card.days_in_care.append((max(0, int(days)), int(n)))
+
+    # 11. Feedback from young people, parents and social workers: responses and how answers scored.
+    each = func.json_each if session.get_bind().dialect.name == "sqlite" else func.json_array_elements
+    # A function in FROM may read the tables before it (implicitly lateral on both databases).
+    answer = each(BaseFeedback.answers).table_valued(column("value", JSON))
+    score = answer.c.value["score"].as_integer()
+    flag = _flag_at(BaseFeedback.recorded_at, period, before).label("flag")
+    found: dict[str, Feedback] = {}
+    for f, perspective, responses, scored, good in session.exec(
+        select(
+            flag,
+            BaseFeedback.perspective,
+            func.count(func.distinct(BaseFeedback.id)),
+            func.count(score),
+            func.sum(case((score >= 4, 1), else_=0)),
+        )
+        .join(Case, Case.id == BaseFeedback.case_id)
+        .join(answer, true())
+        .where(scope, BaseFeedback.recorded_at >= a, BaseFeedback.recorded_at < d)
+        .group_by(flag, BaseFeedback.perspective)
+    ).all():
+        item = found.setdefault(
+            perspective, Feedback(FEEDBACK_FROM.get(perspective, perspective), Pair(), Pair(), Pair())
+        )
+        for target, value in ((item.responses, responses), (item.answers, scored), (item.good, good)):
+            setattr(target, f, int(value or 0))
+    order = list(FEEDBACK_FROM.values())
+    card.feedback = sorted(found.values(), key=lambda x: order.index(x.perspective) if x.perspective in order else 9)
+
+    # 12. Young people worked with, broken down.
     group = _group_column(breakdown, period.end).label("grp")
     flag = _flag(Contact.occurred_on, period, before).label("flag")
     groups: dict[str, Pair] = {}
