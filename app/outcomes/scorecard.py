@@ -304,15 +304,20 @@ def scorecard(
     breakdown: str = "age_band",
     first_contact_target_hours: int = 24,
 ) -> Scorecard:
-    """Every figure for `period` and the one before, for one team or (None) the whole service; twelve statements."""
+    """Every figure for `period` and the one before, for one team or (None) the whole service; eleven statements."""
     before = period.previous
     card = Scorecard(period=period, team_id=team_id, breakdown=breakdown)
     scope = _scope(team_id)
 
-    # 1. Young people worked with (an attended contact in the period), contacts and direct time.
+    # 1. Young people worked with (an attended contact in the period), contacts and direct time, by
+    # the breakdown's group. A young person is in one group, so distinct counts add up across groups:
+    # one pass over the contacts gives both the totals and the breakdown.
+    group = _group_column(breakdown, period.end).label("grp")
     flag = _flag(Contact.occurred_on, period, before).label("flag")
-    rows = session.exec(
+    groups: dict[str, Pair] = {}
+    for g, f, worked, contacts, direct, recorded in session.exec(
         select(
+            group,
             flag,
             func.count(func.distinct(case((Contact.attended.is_(True), Contact.case_id)))),
             func.count(),
@@ -321,12 +326,19 @@ def scorecard(
         )
         .join(Case, Case.id == Contact.case_id)
         .where(scope, Contact.occurred_on.between(before.start, period.end))
-        .group_by(flag)
-    ).all()
-    card.worked_with = _pair(rows, 0, 1)
-    card.contacts = _pair(rows, 0, 2)
-    card.direct_minutes = _pair(rows, 0, 3)
-    card.recorded_minutes = _pair(rows, 0, 4)
+        .group_by(group, flag)
+    ).all():
+        for target, value in (
+            (card.worked_with, worked),
+            (card.contacts, contacts),
+            (card.direct_minutes, direct),
+            (card.recorded_minutes, recorded),
+        ):
+            setattr(target, f, getattr(target, f) + int(value or 0))
+        if worked:
+            setattr(groups.setdefault(g or "not_known", Pair()), f, int(worked))
+    order = list(BREAKDOWN_LABELS[breakdown])
+    card.by_group = sorted(groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
 
     # 2. Referrals received, and first contact within the target after the case was opened.
     flag = _flag(Case.referral_date, period, before).label("flag")
@@ -540,19 +552,6 @@ def scorecard(
     order = list(FEEDBACK_FROM.values())
     card.feedback = sorted(found.values(), key=lambda x: order.index(x.perspective) if x.perspective in order else 9)
 
-    # 12. Young people worked with, broken down.
-    group = _group_column(breakdown, period.end).label("grp")
-    flag = _flag(Contact.occurred_on, period, before).label("flag")
-    groups: dict[str, Pair] = {}
-    for g, f, n in session.exec(
-        select(group, flag, func.count(func.distinct(Contact.case_id)))
-        .join(Case, Case.id == Contact.case_id)
-        .where(scope, Contact.attended.is_(True), Contact.occurred_on.between(before.start, period.end))
-        .group_by(group, flag)
-    ).all():
-        setattr(groups.setdefault(g or "not_known", Pair()), f, int(n))
-    order = list(BREAKDOWN_LABELS[breakdown])
-    card.by_group = sorted(groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
     return card
 
 
