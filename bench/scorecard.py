@@ -2,8 +2,9 @@
 
 Builds the data set with bench.page_load.build (unless --reuse), adds a baseline and an ending
 outcome record to every case, then times the service scorecard for a year (in-process, best of
-three) and streams the whole evaluator export, reporting its size, time and the peak memory of this
-process. Not a timed test; the figures go in docs/performance.md.
+three) and streams the whole evaluator export, reporting its size, time, the CPU time of this
+process and its peak memory (run with --reuse so building the data set does not count towards it).
+Not a timed test; the figures go in docs/performance.md.
 
     .venv/bin/python -m bench.scorecard --database-url postgresql+psycopg://postgres@127.0.0.1:5432/homeward_bench
 """
@@ -11,6 +12,7 @@ process. Not a timed test; the figures go in docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import time
 from datetime import date, timedelta
@@ -66,6 +68,7 @@ def main() -> None:
             add_outcome_records(args.database_url)
     today = date.today()
     period = Period(today - timedelta(days=364), today)
+    print(f"load average at the start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     timings = []
     for _ in range(3):
         started = time.perf_counter()
@@ -76,13 +79,16 @@ def main() -> None:
     print(
         f"  worked with {card.worked_with.now}, contacts {card.contacts.now}, diamond pairs {sum(c.pairs for c in card.diamond)}"
     )
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     size = 0
     for chunk in stream_zip(engine=engine, secret_key="bench-secret-key-0123456789-0123456789"):
         size += len(chunk)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"export: {size / 1e6:.1f} MB in {elapsed:.1f} s; peak memory of the process {peak:.0f} MB")
+    print(
+        f"export: {size / 1e6:.1f} MB in {elapsed:.1f} s ({cpu:.1f} s of this process's CPU); peak memory {peak:.0f} MB"
+    )
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import select
 
-from app.cases.models import Contact, Person
+from app.base.models import BaseFeedback
+from app.cases.models import Contact, EligibilityDecision, Person
 from app.diamond.models import DiamondRating
 from app.endings.models import Ending, Reactivation
 from app.outcomes.models import OutcomeRecord
@@ -252,9 +253,15 @@ def _grow(db, n: int):
         diamond(db, case, (i * 3) % 10, date(2026, 3, 2))
         scale(db, case, i % 10, date(2026, 1, 2))
         scale(db, case, (i * 7) % 10, date(2026, 3, 2))
+        db.add(EligibilityDecision(case_id=case.id, criteria_set="default", set_version="1", rule="any",
+                                   rule_met=True, eligible=i % 4 > 0, decided_at=noon(date(2026, 1, 3)),
+                                   by_user_id=worker.id))  # fmt: skip
+        db.add(BaseFeedback(case_id=case.id, perspective="young_person", answers=[{"theme": "t", "score": i % 5 + 1}],
+                            recorded_at=noon(date(2026, 3, 3)), recorded_by_id=worker.id))  # fmt: skip
         if i % 3 == 0:
             ending(db, case, "dormant", "aims_achieved", date(2026, 2, 10))
-            record(db, case, "ending", date(2026, 2, 10), living="with_parents")
+            record(db, case, "ending", date(2026, 2, 10), living="with_parents", care_status="cla",
+                   care_status_since=date(2026, 1, 1 + i % 28))  # fmt: skip
             db.add(
                 Reactivation(
                     case_id=case.id, days_dormant=i % 90, reactivated_at=noon(date(2026, 4, 1)), by_user_id=worker.id
@@ -278,6 +285,8 @@ def test_statements_do_not_grow_with_the_number_of_cases(client, db, engine, set
     assert len(large) == len(small)
     card = scorecard(session=db, period=PERIOD, team_id=None)
     assert card.worked_with.now == 500
+    assert (card.screened.now, card.eligible.now, card.feedback[0].responses.now) == (500, 374, 500)
+    assert card.care_days_known.now == 168 and "median" in page.text
 
 
 def test_a_supervisor_without_a_team_is_not_shown_the_whole_service(client, db, service, settings):
@@ -286,9 +295,6 @@ def test_a_supervisor_without_a_team_is_not_shown_the_whole_service(client, db, 
 
 
 def test_eligibility_days_in_care_and_feedback_match_hand_computed_figures(db, service):
-    from app.base.models import BaseFeedback
-    from app.cases.models import EligibilityDecision
-
     c, sup = service["cases"], service["sup"]
 
     def decided(case, on, eligible, overridden=False):
