@@ -159,6 +159,7 @@ def _history_case(session: Session, demo, rng: random.Random, n: int, criteria) 
         OutcomeRecord(
             point="ending", taken_on=closed_on, living="with_parents" if end_home else "in_care",
             placement="" if end_home else "foster", care_status="none" if end_home else "cla",
+            care_status_since=None if end_home else closed_on - timedelta(days=7 + n % 30),
             missing_episodes=rng.randint(0, 2), police_contacts=rng.randint(0, 1), **common,
         )
     )  # fmt: skip
@@ -171,7 +172,8 @@ def _history_case(session: Session, demo, rng: random.Random, n: int, criteria) 
         session.add(
             OutcomeRecord(
                 point=point, taken_on=on, living=living, placement="" if home else "residential",
-                care_status="none" if home else "cla", **common,
+                care_status="none" if home else "cla",
+                care_status_since=None if home else on - timedelta(days=20 + (n * 7) % 60), **common,
             )
         )  # fmt: skip
     for person, by_worker in ((young, False), (None, True)):
