@@ -103,3 +103,22 @@ def test_only_managers_may_make_a_copy(client, db, settings):
     login(client, db, make_user(db, role="manager"), settings)
     assert client.get(f"/cases/{case.id}/subject-access/not-a-person").status_code == 404
     assert "Kayla Morgan" in client.get(f"/cases/{case.id}/subject-access").text
+
+
+def test_statements_do_not_grow_with_what_the_case_holds(db, engine):
+    from app.outcomes import subject_access
+    from tests.querycount import count_queries
+
+    worker, case, kayla, _ = _family(db)
+
+    def statements() -> int:
+        with count_queries(engine) as seen:
+            bundle = subject_access.gather(session=db, case=case, subject=kayla, made_by="Manager")
+        return len(seen), len(bundle.entries)
+
+    few, entries = statements()
+    for day in range(1, 28):
+        db.add(Contact(case_id=case.id, kind="call", occurred_on=date(2026, 3, day), note="Call", by_user_id=worker.id))
+    db.commit()
+    many, more = statements()
+    assert many == few and more == entries + 27
