@@ -16,6 +16,7 @@ import os
 import resource
 import time
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import create_engine, insert, text
 from sqlmodel import Session
@@ -52,6 +53,26 @@ def add_outcome_records(url: str) -> None:
     engine.dispose()
 
 
+def database_cpu(engine, period) -> float | None:
+    """CPU seconds PostgreSQL's backend spends on one scorecard (read from /proc, so only when the
+    database runs on this machine): a figure the load from other processes does not inflate."""
+    with engine.connect() as connection:
+        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        connection.execute(text("SET max_parallel_workers_per_gather = 0"))
+        stat = f"/proc/{pid}/stat"
+        if not os.path.exists(stat):
+            return None
+
+        def ticks() -> int:
+            fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+            return int(fields[11]) + int(fields[12])  # utime and stime
+
+        before = ticks()
+        with Session(bind=connection) as session:
+            scorecard(session=session, period=period, team_id=None, breakdown="age_band")
+        return (ticks() - before) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/homeward_bench")
@@ -76,6 +97,9 @@ def main() -> None:
             card = scorecard(session=session, period=period, team_id=None, breakdown="age_band")
         timings.append(time.perf_counter() - started)
     print(f"scorecard, whole service, one year: best {min(timings):.2f} s, worst {max(timings):.2f} s")
+    cpu = database_cpu(engine, period)
+    if cpu is not None:
+        print(f"  CPU time of the database backend for one scorecard, no parallel workers: {cpu:.2f} s")
     print(
         f"  worked with {card.worked_with.now}, contacts {card.contacts.now}, diamond pairs {sum(c.pairs for c in card.diamond)}"
     )
