@@ -237,14 +237,14 @@ def _change_rows(rows, labels: dict[str, str]) -> list[Change]:
     return sorted(out, key=lambda c: c.rater)
 
 
-def _epoch_days(session: Session, column) -> ColumnElement:
+def epoch_days(session: Session, column) -> ColumnElement:
     """Days since 1 January 1970 of a date column, as an integer, on SQLite and PostgreSQL alike."""
     if session.get_bind().dialect.name == "postgresql":
         return cast(column - date(1970, 1, 1), BigInteger)
     return cast(func.julianday(column) - 2440587.5, BigInteger)
 
 
-def _epoch_seconds(session: Session, column) -> ColumnElement:
+def epoch_seconds(session: Session, column) -> ColumnElement:
     """Whole seconds since 1970 of a date-time column, as an integer."""
     if session.get_bind().dialect.name == "postgresql":
         return cast(func.floor(func.extract("epoch", column)), BigInteger)
@@ -286,7 +286,7 @@ def _distance(session: Session, *, case_col, who, items, key, at, start, end, te
 
 def _days_between(session: Session, start, end) -> ColumnElement:
     """Whole days from the date `start` to the date `end`."""
-    return _epoch_days(session, end) - _epoch_days(session, start)
+    return epoch_days(session, end) - epoch_days(session, start)
 
 
 def _hours_between(session: Session, start, end) -> ColumnElement:
@@ -429,8 +429,8 @@ def scorecard(
             who=DiamondRating.person_id,  # empty for a worker's rating
             items=[DiamondRating.aim, DiamondRating.goal_id],
             # Day rated (under 10^5) then second recorded (under 10^10), then the score: fits 63 bits.
-            key=_epoch_days(session, DiamondRating.rated_on) * 10**12
-            + _epoch_seconds(session, DiamondRating.recorded_at) * 100
+            key=epoch_days(session, DiamondRating.rated_on) * 10**12
+            + epoch_seconds(session, DiamondRating.recorded_at) * 100
             + DiamondRating.score,
             at=DiamondRating.rated_on,
             start=period.start,
@@ -453,8 +453,8 @@ def scorecard(
             items=[],
             # Second rated, then (for two ratings given in the same second) the second recorded
             # within a 10^6-second window, then the score.
-            key=_epoch_seconds(session, ScaleRating.rated_at) * 10**8
-            + (_epoch_seconds(session, ScaleRating.created_at) % 10**6) * 100
+            key=epoch_seconds(session, ScaleRating.rated_at) * 10**8
+            + (epoch_seconds(session, ScaleRating.created_at) % 10**6) * 100
             + ScaleRating.score,
             at=ScaleRating.rated_at,
             rater=lambda pairs: pairs.c.who,
