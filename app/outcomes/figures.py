@@ -107,6 +107,22 @@ def breakdown_rows(card: Scorecard) -> list[tuple[str, int, int]]:
     return [(labels.get(code, code), pair.now, pair.before) for code, pair in card.by_group]
 
 
+def _in_order(card: Scorecard, codes) -> list[str]:
+    order = list(BREAKDOWN_LABELS[card.breakdown])
+    return sorted(set(codes), key=lambda c: order.index(c) if c in order else len(order))
+
+
+def home_by_group(card: Scorecard) -> list[Line]:
+    """At home at the end of the work (of those whose home was known), per group of the breakdown."""
+    labels = BREAKDOWN_LABELS[card.breakdown]
+    return [_share(labels.get(code, code), *card.home_by_group[code]) for code in _in_order(card, card.home_by_group)]
+
+
+def care_by_group(card: Scorecard) -> list[Line]:
+    labels = BREAKDOWN_LABELS[card.breakdown]
+    return [_count(labels.get(code, code), card.care_by_group[code]) for code in _in_order(card, card.care_by_group)]
+
+
 def breakdown_chart(card: Scorecard) -> charts.BarChart:
     title = f"Young people worked with by {dict(BREAKDOWNS)[card.breakdown].lower()}"
     return charts.period_bars(title, breakdown_rows(card))

@@ -87,6 +87,8 @@ def scorecard_page(request: Request, session: SessionDep, actor: CurrentActor, s
         endings_chart=figures.endings_chart(card),
         groups=[(a, shown(n), shown(m)) for a, n, m in figures.breakdown_rows(card)],
         groups_chart=figures.breakdown_chart(card),
+        home_groups=[(x.label, x.now, x.before) for x in figures.home_by_group(card)],
+        care_groups=[(x.label, x.now, x.before) for x in figures.care_by_group(card)],
         diamond=[figures.change_line(c) for c in card.diamond],
         scales=[figures.change_line(c) for c in card.scales],
         breakdown_label=dict(BREAKDOWNS)[breakdown],

@@ -132,6 +132,8 @@ class Scorecard:
     feedback: list[Feedback] = field(default_factory=list)
     breakdown: str = "age_band"
     by_group: list[tuple[str, Pair]] = field(default_factory=list)
+    home_by_group: dict[str, tuple[Pair, Pair]] = field(default_factory=dict)  # at ending: (at home, known)
+    care_by_group: dict[str, Pair] = field(default_factory=dict)
 
     @property
     def mean_caseload(self) -> float | None:
@@ -304,7 +306,7 @@ def scorecard(
     breakdown: str = "age_band",
     first_contact_target_hours: int = 24,
 ) -> Scorecard:
-    """Every figure for `period` and the one before, for one team or (None) the whole service; eleven statements."""
+    """Every figure for `period` and the one before, for one team or (None) the whole service; twelve statements."""
     before = period.previous
     card = Scorecard(period=period, team_id=team_id, breakdown=breakdown)
     scope = _scope(team_id)
@@ -381,30 +383,42 @@ def scorecard(
             elif f == "before":
                 pair.before += n
 
-    # 5. Outcome records at ending and follow-ups: at home (of those known), entered care.
+    # 5. Outcome records at ending and follow-ups: at home (of those known), by the breakdown's group.
     flag = _flag(OutcomeRecord.taken_on, period, before).label("flag")
     known = OutcomeRecord.living != "not_known"
     home = OutcomeRecord.living.in_(AT_HOME)
     in_care = or_(OutcomeRecord.living == "in_care", OutcomeRecord.care_status == "cla")
-    for f, point, n_home, n_known, n_care in session.exec(
+    recorded = and_(scope, OutcomeRecord.taken_on.between(before.start, period.end))
+    for g, f, point, n_home, n_known in session.exec(
         select(
+            group,
             flag,
             OutcomeRecord.point,
             func.count(func.distinct(case((home, OutcomeRecord.case_id)))),
             func.count(func.distinct(case((known, OutcomeRecord.case_id)))),
-            func.count(func.distinct(case((in_care, OutcomeRecord.case_id)))),
         )
         .join(Case, Case.id == OutcomeRecord.case_id)
-        .where(scope, OutcomeRecord.taken_on.between(before.start, period.end), OutcomeRecord.point != "baseline")
-        .group_by(flag, OutcomeRecord.point)
+        .where(recorded, OutcomeRecord.point != "baseline")
+        .group_by(group, flag, OutcomeRecord.point)
     ).all():
-        if f is None:
-            continue
         at, of = card.at_home.setdefault(point, (Pair(), Pair()))
-        setattr(at, f, int(n_home))
-        setattr(of, f, int(n_known))
-        if point != "review":
-            setattr(card.entered_care, f, getattr(card.entered_care, f) + int(n_care))
+        setattr(at, f, getattr(at, f) + int(n_home))
+        setattr(of, f, getattr(of, f) + int(n_known))
+        if point == "ending":
+            at, of = card.home_by_group.setdefault(g or "not_known", (Pair(), Pair()))
+            setattr(at, f, int(n_home))
+            setattr(of, f, int(n_known))
+
+    # 5b. Entered care: young people recorded in care at an ending, a follow-up or by the care-status
+    # import in the period, each counted once however many records say so.
+    for g, f, n in session.exec(
+        select(group, flag, func.count(func.distinct(OutcomeRecord.case_id)))
+        .join(Case, Case.id == OutcomeRecord.case_id)
+        .where(recorded, OutcomeRecord.point.not_in(["baseline", "review"]), in_care)
+        .group_by(group, flag)
+    ).all():
+        setattr(card.entered_care, f, getattr(card.entered_care, f) + int(n))
+        setattr(card.care_by_group.setdefault(g or "not_known", Pair()), f, int(n))
 
     # 6. Reactivations from dormant, re-referrals (closed cases reopened), and days dormant.
     flag = _flag_at(Reactivation.reactivated_at, period, before).label("flag")

@@ -195,6 +195,10 @@ def test_service_scorecard_matches_the_hand_computed_figures(db, service):
         "16_17": (1, 0),
         "not_known": (1, 0),
     }
+    # Case 5 (at home at ending) and case 6 (in care at ending) were both born 2011-05-17: 14 to 15.
+    at, of = card.home_by_group["14_15"]
+    assert (at.now, of.now) == (1, 2) and set(card.home_by_group) == {"14_15"}
+    assert {g: (p.now, p.before) for g, p in card.care_by_group.items()} == {"14_15": (1, 0)}
 
 
 def test_team_scorecard_counts_only_that_team(db, service):
@@ -330,6 +334,8 @@ def test_eligibility_days_in_care_and_feedback_match_hand_computed_figures(db, s
     assert (card.screened.before, card.eligible.before) == (1, 1)
     assert (card.care_days_known.now, card.days_in_care) == (2, [(10, 1), (61, 1)])
     assert card.days_in_care_quartiles() == (10, 10, 61)
+    # Cases 6, 2 (at ending and again at follow-up: counted once), 3 and 4; not case 7's baseline.
+    assert card.entered_care.now == 4
     yp, parent = card.feedback
     assert (yp.perspective, yp.responses.now, yp.answers.now, yp.good.now) == ("Young people", 2, 5, 3)
     assert (yp.responses.before, yp.good.before) == (1, 1)
