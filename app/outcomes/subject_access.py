@@ -29,6 +29,8 @@ from app.timeutil import local, utcnow
 
 # Columns never released: they protect the record rather than describe the person.
 WITHHELD_COLUMNS = {"pin_salt", "pin_check", "token_salt", "token_hash", "prev_hash", "entry_hash", "password_hash"}
+# Per table: staff's own details in the access log (their device's address), not the person's data.
+WITHHELD_IN = {"audit_entry": {"address", "user_agent", "request_id"}}
 BY_COLUMNS = ("by_user_id", "recorded_by_id", "created_by_id", "recorded_by_user_id", "submitted_by_id", "user_id")
 AT_COLUMNS = ("recorded_at", "created_at", "at", "decided_at", "occurred_at", "submitted_at", "raised_at", "held_at")
 LABELS = {
@@ -145,7 +147,7 @@ def gather(*, session: Session, case: Case, subject: Person, made_by: str) -> Bu
         at = next((row[n] for n in AT_COLUMNS if row.get(n) is not None), None)
         fields = {}
         for name, value in row.items():
-            if name in WITHHELD_COLUMNS:
+            if name in WITHHELD_COLUMNS or name in WITHHELD_IN.get(table, ()):
                 withheld.add(f"{label(table)}: {name.replace('_', ' ')}")
                 continue
             fields[name] = _plain(value)

@@ -58,6 +58,7 @@ def test_the_copy_holds_every_record_of_the_case_with_who_and_when_and_nothing_e
     assert all(e["recorded_by"] == "Priya Worker" and e["recorded_at"] for e in by_record["contact"])
     # The audit chain's hashes protect the record; they are not the person's data.
     assert all("entry_hash" not in e["fields"] for e in by_record["audit_entry"])
+    assert all("address" not in e["fields"] for e in by_record["audit_entry"])  # staff's device, not hers
     assert any("entry hash" in w for w in body["withheld"])
 
 
