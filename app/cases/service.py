@@ -62,9 +62,7 @@ def caseload_rows(*, session: Session, user: User, search: str = "") -> list[Cas
         .scalar_subquery()
     )
     query = (
-        select(Case, last_contact, User.full_name)
-        .join(User, User.id == Case.key_worker_id)
-        .where(visible_cases(user))
+        select(Case, last_contact, User.full_name).join(User, User.id == Case.key_worker_id).where(visible_cases(user))
     )
     if search:
         like = f"%{search.lower()}%"
