@@ -324,7 +324,12 @@ def _rows(session: Session, name: str, key: bytes) -> Iterator[list]:
         ):
             yield [p("case", case_id), kind, from_status or "", to_status or "", reason, destination, _month_of(at)]
     elif name == "endings":
-        for e in session.exec(select(Ending).order_by(Ending.case_id, Ending.recorded_at).execution_options(**opts)):
+        for e in session.exec(
+            select(Ending)
+            .where(Ending.pending.is_(False))
+            .order_by(Ending.case_id, Ending.recorded_at)
+            .execution_options(**opts)
+        ):
             ratings = [g.get("rating") for g in e.goals or []]
             yield [
                 p("ending", e.id), p("case", e.case_id), e.outcome, e.closure_reason, e.destination, len(ratings),

@@ -123,3 +123,16 @@ class Notification(SQLModel, table=True):
     read_at: datetime | None = None
     # Set when the thing it is about was acted on: it leaves the list and the header count.
     cleared_at: datetime | None = None
+
+
+class CaseloadWeight(SQLModel, table=True):
+    """How much one case counts for in a worker's weighted caseload, set by an administrator
+    (issue 19): one row per practice context of an active case, and one for a dormant case
+    (key "dormant"). A key with no row counts at its default (app/review/rules.py)."""
+
+    __tablename__ = "caseload_weight"
+
+    key: str = Field(primary_key=True, max_length=20)
+    weight: float
+    updated_by_id: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -15,11 +15,11 @@ from sqlmodel import Session, select
 
 from app.accounts.models import Role, Team, User
 from app.cases.flags import contact_figures
-from app.cases.models import Case
+from app.cases.models import PRACTICE_CONTEXT_LABELS, Case
 from app.config import Settings
 from app.features import FlagScope, flag_rules, installed
 from app.review import rules
-from app.review.models import Submission, SubmissionStatus
+from app.review.models import CaseloadWeight, Submission, SubmissionStatus
 
 
 @dataclass
@@ -57,6 +57,9 @@ class Dashboard:
     flags: list[Flag]
     # Every flag's label by key, in the order the features declare them.
     labels: dict[str, str] = field(default_factory=dict)
+    # The caseload weights in use (an administrator's, else the defaults), and them in words.
+    weights: dict[str, float] = field(default_factory=dict)
+    weights_hint: str = ""
 
     @property
     def totals(self) -> WorkerRow:
@@ -111,6 +114,7 @@ def dashboard(
         in_scope=Case.team_id.in_(team_ids),
     )
     contacts = contact_figures(scope)
+    weights = caseload_weights(session=session)
     for c in held:
         row = rows[c.key_worker_id]
         if c.status == "active":
@@ -118,7 +122,9 @@ def dashboard(
         elif c.status == "dormant":
             row.dormant += 1
         if c.status in ("active", "dormant"):
-            row.weighted += rules.intensity_weight(status=c.status, practice_context=c.practice_context)
+            row.weighted += rules.intensity_weight(
+                status=c.status, practice_context=c.practice_context, weights=weights
+            )
         contact = contacts.get(c.id)
         if contact is not None:
             row.contacts += int(contact[3] or 0)
@@ -159,7 +165,23 @@ def dashboard(
         for row in rows.values()
         if row.worker.role != Role.supervisor or row.active or row.dormant or row.waiting or row.flags
     ]
-    return Dashboard(teams=teams, rows=shown, flags=flags, labels=labels)
+    return Dashboard(
+        teams=teams,
+        rows=shown,
+        flags=flags,
+        labels=labels,
+        weights=weights,
+        weights_hint=rules.weights_hint(weights, CONTEXT_WORDS),
+    )
 
 
-__all__ = ["dashboard", "Dashboard", "Flag"]
+CONTEXT_WORDS = {str(k): v for k, v in PRACTICE_CONTEXT_LABELS.items()}
+
+
+def caseload_weights(*, session: Session) -> dict[str, float]:
+    """The weights in use: the administrator's where set, the defaults otherwise (one query)."""
+    chosen = dict(session.exec(select(CaseloadWeight.key, CaseloadWeight.weight)).all())
+    return {**rules.DEFAULT_WEIGHTS, **chosen}
+
+
+__all__ = ["dashboard", "Dashboard", "Flag", "caseload_weights"]

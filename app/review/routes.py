@@ -141,7 +141,11 @@ def _review_ctx(session, actor, submission: Submission, case: Case, form: Form |
         ).all()
     }
     latest = history[0] if history else submission
+    resubmit_here = bool(kind and kind.resubmit_here)
+    if kind is not None and kind.resubmits_here is not None:
+        resubmit_here = kind.resubmits_here(session, submission)
     return {
+        "resubmit_here": resubmit_here,
         "submission": submission,
         "case": case,
         "kind": kind,
@@ -152,7 +156,7 @@ def _review_ctx(session, actor, submission: Submission, case: Case, form: Form |
         "comments": comments,
         "users": users,
         "can_review": service.can_review(actor.user, submission) and submission.status == SubmissionStatus.waiting,
-        "can_resubmit": bool(kind and kind.resubmit_here)
+        "can_resubmit": resubmit_here
         and submission.status == SubmissionStatus.returned
         and latest.id == submission.id
         and actor.id == case.key_worker_id,
@@ -256,6 +260,9 @@ async def return_work(request: Request, submission_id: str, session: SessionDep,
 def resubmit(request: Request, submission_id: str, session: SessionDep, actor: CurrentActor) -> Response:
     submission, case = _submission(session, actor, submission_id)
     get_case(session=session, actor=actor, case_id=case.id, write=True)
+    if not _review_ctx(session, actor, submission, case)["resubmit_here"]:
+        flash(request, "This is sent again from its own page, changed as the comments ask.", "error")
+        return redirect(request, f"/review/{submission.id}")
     try:
         again = service.resubmit(session=session, submission=submission, by=actor.user)
     except service.Refused as exc:
@@ -410,6 +417,7 @@ def mark_read(request: Request, session: SessionDep, actor: CurrentActor) -> Res
     return redirect(request, "/notifications")
 
 
-from app.review import team_routes  # noqa: E402  (its routes join this router, so app.main finds one)
+from app.review import team_routes, weights_routes  # noqa: E402  (their routes join this router)
 
 router.include_router(team_routes.router)
+router.include_router(weights_routes.router)

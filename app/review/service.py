@@ -198,6 +198,16 @@ def latest_for_item(*, session: Session, kind: str, item_id: str) -> Submission 
     ).first()
 
 
+def submission_for_version(*, session: Session, kind: str, version_id: str) -> Submission | None:
+    """The latest submission of one version of an item (e.g. one ending), if it was submitted."""
+    return session.exec(
+        select(Submission)
+        .where(Submission.kind == kind, Submission.version_id == version_id)
+        .order_by(Submission.submitted_at.desc())
+        .limit(1)
+    ).first()
+
+
 def compared_with(*, session: Session, submission: Submission) -> Submission | None:
     """What a submission is compared with: the last approved version, else the version before it
     (a returned one), so a resubmission shows what was done about the comments."""
