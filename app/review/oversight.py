@@ -81,6 +81,45 @@ class Dashboard:
         return counts
 
 
+@dataclass
+class TeamSummary:
+    """One team's line on the manager's whole-service oversight (issue 21: a summary per team,
+    the team's own oversight one click away)."""
+
+    team: Team
+    workers: int = 0
+    active: int = 0
+    dormant: int = 0
+    weighted: float = 0.0
+    waiting: int = 0
+    flags: int = 0
+    # Flags by key, for the flags this team raises.
+    by_flag: dict[str, int] = field(default_factory=dict)
+
+
+def team_summaries(board: Dashboard) -> list[TeamSummary]:
+    """The dashboard's worker rows and flags added up per team, in the teams' order (no query)."""
+    summaries = {t.id: TeamSummary(team=t) for t in board.teams}
+    team_of = {row.worker.id: row.worker.team_id for row in board.rows}
+    for row in board.rows:
+        summary = summaries.get(row.worker.team_id)
+        if summary is None:
+            continue
+        summary.workers += 1
+        summary.active += row.active
+        summary.dormant += row.dormant
+        summary.weighted += row.weighted
+        summary.waiting += row.waiting
+    for flag in board.flags:
+        summary = summaries.get(team_of.get(flag.worker_id))
+        if summary is not None:
+            summary.flags += 1
+            summary.by_flag[flag.key] = summary.by_flag.get(flag.key, 0) + 1
+    for summary in summaries.values():
+        summary.weighted = round(summary.weighted, 2)
+    return list(summaries.values())
+
+
 def dashboard(
     *, session: Session, viewer: User, settings: Settings, today: date, now: datetime, team_id: int | None = None
 ) -> Dashboard:
@@ -184,4 +223,4 @@ def caseload_weights(*, session: Session) -> dict[str, float]:
     return {**rules.DEFAULT_WEIGHTS, **chosen}
 
 
-__all__ = ["dashboard", "Dashboard", "Flag", "caseload_weights"]
+__all__ = ["dashboard", "Dashboard", "Flag", "TeamSummary", "caseload_weights", "team_summaries"]
