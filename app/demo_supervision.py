@@ -13,9 +13,10 @@ from app.base.models import BaseVersion
 from app.cases.eligibility import criteria_set
 from app.cases.models import Case, CaseEvent, Consent, Contact, EligibilityDecision, Person, new_id
 from app.endings import service as endings_service
+from app.features import flag_rules
 from app.network.models import NetworkMeeting
-from app.review import service
-from app.review.models import Submission, SubmissionStatus
+from app.review import rules, service
+from app.review.models import FlagWeek, Submission, SubmissionStatus
 from app.signs_of_safety import service as sos
 from app.signs_of_safety.models import Category, MapVersion
 from app.signs_of_safety.service import ItemFields
@@ -286,6 +287,22 @@ def load(*, session: Session, demo) -> None:
         service.rate_competency(session=session, worker=worker, area=area, level=sup_level, by=supervisor)
     service.rate_competency(session=session, worker=worker2, area="risk", level="advanced", by=worker2)
     service.rate_competency(session=session, worker=worker2, area="risk", level="competent", by=supervisor)
+
+    # Eleven past weeks of flag counts, as `homeward tick` would have kept them, so the 12-week
+    # trend on team oversight has a shape: contact slipped in the autumn and is recovering.
+    this_week = rules.week_start(demo.today)
+    for n, rule in enumerate(flag_rules()):
+        for weeks_ago in range(1, 12):
+            wobble = (weeks_ago + n) % 3
+            count = max(0, (2 if n % 2 else 1) + wobble - (1 if weeks_ago < 4 else 0))
+            session.add(
+                FlagWeek(
+                    week_start=this_week - timedelta(weeks=weeks_ago),
+                    team_id=demo.team.id,
+                    flag_key=rule.key,
+                    count=count,
+                )
+            )
     session.flush()
 
 

@@ -19,7 +19,8 @@ from app.cases.models import PRACTICE_CONTEXT_LABELS, Case
 from app.config import Settings
 from app.features import FlagScope, flag_rules, installed
 from app.review import rules
-from app.review.models import CaseloadWeight, Submission, SubmissionStatus
+from app.review.models import CaseloadWeight, FlagWeek, NoteKind, Submission, SubmissionStatus, SupervisionNote
+from app.timeutil import local
 
 
 @dataclass
@@ -44,6 +45,9 @@ class WorkerRow:
     flags: list[Flag] = field(default_factory=list)
     # From the worker's latest BASE assessment version: (self-rating, supervisor's rating).
     base_competency: tuple[str | None, str | None] | None = None
+    # The worker's last reflective supervision note, and whether the next is due (issue 19).
+    last_reflective: date | None = None
+    reflective_due: bool = False
 
     @property
     def direct_hours(self) -> float:
@@ -60,6 +64,10 @@ class Dashboard:
     # The caseload weights in use (an administrator's, else the defaults), and them in words.
     weights: dict[str, float] = field(default_factory=dict)
     weights_hint: str = ""
+    # The last 12 weeks' Mondays, oldest first, and per flag key the cases flagged each week (the
+    # weeks `homeward tick` kept; this week from the flags just worked out).
+    trend_weeks: list[date] = field(default_factory=list)
+    trend: dict[str, list[int | None]] = field(default_factory=dict)
 
     @property
     def totals(self) -> WorkerRow:
@@ -195,8 +203,23 @@ def dashboard(
             if c.key_worker_id in rows:
                 rows[c.key_worker_id].flags.append(flag)
 
+    last_reflective = dict(
+        session.exec(
+            select(SupervisionNote.worker_id, func.max(SupervisionNote.at))
+            .where(SupervisionNote.kind == NoteKind.reflective, SupervisionNote.worker_id.in_(list(rows)))
+            .group_by(SupervisionNote.worker_id)
+        ).all()
+    )
     for row in rows.values():
         row.weighted = round(row.weighted, 2)
+        last = last_reflective.get(row.worker.id)
+        row.last_reflective = local(last).date() if last else None
+        row.reflective_due = row.worker.role == Role.worker and rules.reflective_supervision_due(
+            last_on=row.last_reflective,
+            since_on=local(row.worker.created_at).date(),
+            today=today,
+            weeks=settings.reflective_supervision_weeks,
+        )
     # A supervisor is in the table only when they hold casework themselves (issue 19: a row of
     # noughts for the supervisor reads as an idle worker).
     shown = [
@@ -204,6 +227,7 @@ def dashboard(
         for row in rows.values()
         if row.worker.role != Role.supervisor or row.active or row.dormant or row.waiting or row.flags
     ]
+    weeks = rules.trend_weeks(today)
     return Dashboard(
         teams=teams,
         rows=shown,
@@ -211,7 +235,52 @@ def dashboard(
         labels=labels,
         weights=weights,
         weights_hint=rules.weights_hint(weights, CONTEXT_WORDS),
+        trend_weeks=weeks,
+        trend=_trend(session, team_ids, weeks, labels, flags),
     )
+
+
+def _trend(session: Session, team_ids: list[int], weeks: list[date], labels: dict[str, str], flags: list[Flag]):
+    """Per flag, the cases flagged in each of `weeks`: kept weeks from flag_week (one query), this
+    week as worked out now; None for a week nobody kept."""
+    kept: dict[tuple[str, date], int] = {}
+    for key, week, count in session.exec(
+        select(FlagWeek.flag_key, FlagWeek.week_start, func.sum(FlagWeek.count))
+        .where(FlagWeek.team_id.in_(team_ids), FlagWeek.week_start >= weeks[0], FlagWeek.week_start < weeks[-1])
+        .group_by(FlagWeek.flag_key, FlagWeek.week_start)
+    ).all():
+        kept[(key, week)] = int(count or 0)
+    recorded = {week for _key, week in kept}
+    now = dict.fromkeys(labels, 0)
+    for flag in flags:
+        now[flag.key] = now.get(flag.key, 0) + 1
+    return {
+        key: [kept.get((key, week), 0) if week in recorded else None for week in weeks[:-1]] + [now.get(key, 0)]
+        for key in labels
+    }
+
+
+def keep_week(*, session: Session, settings: Settings, today: date, now: datetime) -> int:
+    """Keep this week's flag counts for every team (for the trend); run by `homeward tick`, again
+    in the same week it replaces the week's counts. Returns the rows written."""
+    week = rules.week_start(today)
+    service_wide = User(role=Role.manager, full_name="homeward tick")  # not saved: sees every team
+    board = dashboard(session=session, viewer=service_wide, settings=settings, today=today, now=now)
+    team_of = {row.worker.id: row.worker.team_id for row in board.rows}
+    counts: dict[tuple[int, str], int] = {(t.id, key): 0 for t in board.teams for key in board.labels}
+    for flag in board.flags:
+        team_id = team_of.get(flag.worker_id)
+        if team_id is not None:
+            counts[(team_id, flag.key)] = counts.get((team_id, flag.key), 0) + 1
+    existing = {
+        (r.team_id, r.flag_key): r for r in session.exec(select(FlagWeek).where(FlagWeek.week_start == week)).all()
+    }
+    for (team_id, key), count in counts.items():
+        row = existing.get((team_id, key)) or FlagWeek(week_start=week, team_id=team_id, flag_key=key)
+        row.count, row.recorded_at = count, now
+        session.add(row)
+    session.flush()
+    return len(counts)
 
 
 CONTEXT_WORDS = {str(k): v for k, v in PRACTICE_CONTEXT_LABELS.items()}
@@ -223,4 +292,4 @@ def caseload_weights(*, session: Session) -> dict[str, float]:
     return {**rules.DEFAULT_WEIGHTS, **chosen}
 
 
-__all__ = ["dashboard", "Dashboard", "Flag", "TeamSummary", "caseload_weights", "team_summaries"]
+__all__ = ["dashboard", "Dashboard", "Flag", "TeamSummary", "caseload_weights", "keep_week", "team_summaries"]

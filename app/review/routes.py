@@ -127,6 +127,7 @@ def team_oversight(
         "areas": service.COMPETENCY_AREAS,
         "levels": dict(service.COMPETENCY_LEVELS),
         "is_manager": actor.role is Role.manager,
+        "reflective_weeks": settings.reflective_supervision_weeks,
     }
     return render(request, "review/oversight.html", ctx)
 

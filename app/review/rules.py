@@ -70,3 +70,20 @@ def case_supervision_due(
         return False
     since = last_supervised_on or opened_on
     return (today - since).days >= weeks * 7
+
+
+def reflective_supervision_due(*, last_on: date | None, since_on: date, today: date, weeks: int) -> bool:
+    """A worker's reflective supervision is due: none for `weeks` weeks (counted from `since_on`,
+    when they joined, if they never had one)."""
+    return (today - (last_on or since_on)).days >= weeks * 7
+
+
+def week_start(day: date) -> date:
+    """The Monday of `day`'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def trend_weeks(today: date, weeks: int = 12) -> list[date]:
+    """The Mondays of the last `weeks` weeks, oldest first, this week last."""
+    this = week_start(today)
+    return [this - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
