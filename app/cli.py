@@ -52,6 +52,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
         host=settings.host,
         port=port,
         workers=args.workers,
+        # A worker answers the parent's health check only once the app is imported (a few seconds,
+        # many more on a busy machine); uvicorn's 5 s default killed workers in a loop under load.
+        timeout_worker_healthcheck=60,
         proxy_headers=True,
         log_level="info",
         access_log=False,

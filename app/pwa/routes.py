@@ -15,7 +15,8 @@ from functools import lru_cache
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from app.templating import STATIC_DIR, render, static_url, stylesheets
+from app.assets import STATIC_DIR, minify, static_url
+from app.templating import render, stylesheets
 
 router = APIRouter()
 
@@ -42,7 +43,7 @@ def shell_urls() -> list[str]:
 @lru_cache(maxsize=4)
 def service_worker_source(max_age_hours: int) -> str:
     """sw.js with its constants filled in; the version changes whenever any shell file does."""
-    template = (STATIC_DIR / "js" / "sw.js").read_text(encoding="utf-8")
+    template = minify("sw.js", (STATIC_DIR / "js" / "sw.js").read_bytes()).decode("utf-8")
     shell = shell_urls()
     version = hashlib.sha256((template + json.dumps(shell) + str(max_age_hours)).encode()).hexdigest()[:12]
     return (
