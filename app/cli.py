@@ -17,6 +17,8 @@ from app.db import make_engine
 from app.demo import DEMO_PASSWORD, load_demo
 from app.endings.scheduled import tick as endings_tick
 from app.outcomes.scheduled import tick as outcomes_tick
+from app.review.oversight import keep_week as keep_flag_week
+from app.timeutil import local
 
 
 def _alembic_config():
@@ -146,10 +148,12 @@ def cmd_tick(args: argparse.Namespace) -> None:
             dormant_review_months=settings.dormant_review_months,
         )
         follow_ups = outcomes_tick(session=session, now=now)
+        kept = keep_flag_week(session=session, settings=settings, today=local(now).date(), now=now)
         session.commit()
     engine.dispose()
     print(f"Prompts raised: {result.raised}; resolved: {result.resolved}.")
     print(f"Outcome follow-ups raised: {follow_ups}.")
+    print(f"Flag counts kept for the week: {kept}.")
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> None:

@@ -349,7 +349,12 @@ def _rows(session: Session, name: str, key: bytes) -> Iterator[list]:
             yield [p("case", case_id), kind, _code_of(from_status) or "", _code_of(to_status) or "", reason, destination,
                    _month_of(at)]  # fmt: skip
     elif name == "endings":
-        for e in session.exec(select(Ending).order_by(Ending.case_id, Ending.recorded_at).execution_options(**opts)):
+        for e in session.exec(
+            select(Ending)
+            .where(Ending.pending.is_(False))
+            .order_by(Ending.case_id, Ending.recorded_at)
+            .execution_options(**opts)
+        ):
             ratings = [g.get("rating") for g in e.goals or []]
             yield [
                 once("ending", e.id), p("case", e.case_id), e.outcome, e.closure_reason, e.destination, len(ratings),

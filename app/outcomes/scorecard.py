@@ -373,7 +373,7 @@ def scorecard(
     for f, outcome, reason, n in session.exec(
         select(flag, Ending.outcome, Ending.closure_reason, func.count())
         .join(Case, Case.id == Ending.case_id)
-        .where(scope, Ending.recorded_at >= a, Ending.recorded_at < d)
+        .where(scope, Ending.recorded_at >= a, Ending.recorded_at < d, Ending.pending.is_(False))
         .group_by(flag, Ending.outcome, Ending.closure_reason)
     ).all():
         for key in (outcome, reason or "not_given"):
