@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0021_issue_19"
-down_revision = "0020"
+down_revision = "0021_issue_15"
 branch_labels = None
 depends_on = None
 
