@@ -1,0 +1,121 @@
+"""Record a visit in one flow (issue 18), in a real browser at a tablet held upright and a phone.
+
+The journey: from the top of the case page, the contact (prefilled), the Diamond with two family
+members, the worker's own rating and one next step. Every click, fill, check and select the
+worker makes is counted; the family's taps are not. The budget is 15 worker interactions.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from app.cases.models import Contact
+from app.diamond.models import DiamondRating
+from app.signs_of_safety.models import MapItem
+from tests.browser.conftest import assert_accessible, assert_touch_targets, log_in
+from tests.factories import make_case, make_user
+from tests.family.factories import PIN, add_person, with_pin
+
+pytestmark = pytest.mark.browser
+
+TABLET_UPRIGHT = {"width": 800, "height": 1280}
+PHONE_844 = {"width": 390, "height": 844}
+BUDGET = 15
+
+
+class Counted:
+    """The worker's hands: every interaction goes through here and is counted."""
+
+    def __init__(self, page):
+        self.page = page
+        self.count = 0
+
+    def click(self, locator):
+        self.count += 1
+        locator.click()
+
+    def fill(self, locator, value):
+        self.count += 1
+        locator.fill(value)
+
+    def check(self, locator):
+        self.count += 1
+        locator.check()
+
+
+def _family_rates(page, numbers):
+    """The family's own taps (not counted): Start, four aims, then the done screen."""
+    page.get_by_role("link", name="Start").click()
+    for index, number in enumerate(numbers):
+        page.get_by_role("radio", name=str(number), exact=True).check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Finish" if index == 3 else "Next").click()
+    page.get_by_role("heading", name="All done").wait_for()
+
+
+@pytest.mark.parametrize("size", ["tablet", "phone"])
+def test_a_visit_takes_at_most_15_worker_interactions(page, live_server, db, size):
+    worker = with_pin(make_user(db, email="sam@example.org", full_name="Sam Okafor"), db)
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    add_person(db, case, name="Donna Morgan", relationship="Mother")
+    db.commit()
+    page.set_viewport_size(TABLET_UPRIGHT if size == "tablet" else PHONE_844)
+    log_in(page, live_server, "sam@example.org")
+    page.goto(f"{live_server}/cases/{case.id}")
+    hands = Counted(page)
+
+    # 1. The contact: a home visit today, now, 60 minutes, the young person seen, all prefilled.
+    hands.click(page.get_by_role("link", name="Record a visit"))
+    page.get_by_role("heading", name="Record a visit").wait_for()
+    assert page.get_by_label("Duration in minutes").input_value() == "60"
+    assert page.get_by_label("Young person seen", exact=True).is_checked()
+    assert page.get_by_label("Kayla Morgan").is_checked()
+    assert_accessible(page, f"visit-1-contact-{size}")
+    assert_touch_targets(page, 44)
+    hands.click(page.get_by_role("button", name="Save and continue"))
+
+    # 2. Hand to family: the young person first, then their mother.
+    page.get_by_role("heading", name="Hand to family").wait_for()
+    assert page.get_by_text("Visit: step 2 of 4").is_visible()
+    assert_accessible(page, f"visit-2-hand-over-{size}")
+    hands.fill(page.get_by_label("Worker PIN"), PIN)
+    hands.click(page.get_by_role("button", name="Hand to family"))
+    page.wait_for_url(f"**/family/{case.id}/*")
+    _family_rates(page, [4, 6, 3, 5])
+    page.get_by_role("link", name="Someone else's turn").click()
+    page.get_by_label("Donna (Mother)").check()
+    page.get_by_role("button", name="That's me").click()
+    _family_rates(page, [7, 6, 8, 5])
+    page.get_by_role("link", name="Hand back").click()
+    hands.fill(page.get_by_label("Worker PIN"), PIN)
+    hands.click(page.get_by_role("button", name="Hand back"))
+
+    # 3. The worker's own rating, straight after the hand-back.
+    page.wait_for_url(f"**/cases/{case.id}/diamond/rate?visit=1")
+    assert page.get_by_text("Visit: step 3 of 4").is_visible()
+    assert_accessible(page, f"visit-3-rating-{size}")
+    for aim, number in (("Well-being and happiness", 5), ("Learning", 6), ("Relationships", 5), ("Empowerment", 6)):
+        hands.check(page.get_by_role("group", name=aim).get_by_role("radio", name=str(number), exact=True))
+    hands.click(page.get_by_role("button", name="Save and continue"))
+
+    # 4. One next step, due in a week unless changed.
+    page.wait_for_url("**/signs-of-safety/items/new?category=next_step&visit=1")
+    assert page.get_by_text("Visit: step 4 of 4").is_visible()
+    assert page.get_by_label("By when").input_value() != ""
+    hands.fill(page.get_by_label("The next step"), "Ring the school about Kayla's timetable")
+    assert_accessible(page, f"visit-4-next-step-{size}")
+    hands.click(page.get_by_role("button", name="Save"))
+
+    # Done: what today's visit put on the record.
+    page.get_by_role("heading", name="Visit recorded").wait_for()
+    assert page.get_by_text("Home visit").first.is_visible()
+    assert_accessible(page, f"visit-5-done-{size}")
+
+    assert hands.count <= BUDGET, f"{hands.count} worker interactions, budget {BUDGET}"
+    db.expire_all()
+    assert len(db.exec(select(Contact).where(Contact.case_id == case.id)).all()) == 1
+    ratings = db.exec(select(DiamondRating).where(DiamondRating.case_id == case.id)).all()
+    assert len(ratings) == 12  # four aims by Kayla, her mother and the worker
+    steps = db.exec(select(MapItem).where(MapItem.text == "Ring the school about Kayla's timetable")).all()
+    assert len(steps) == 1
