@@ -119,3 +119,82 @@ def test_a_visit_takes_at_most_15_worker_interactions(page, live_server, db, siz
     assert len(ratings) == 12  # four aims by Kayla, her mother and the worker
     steps = db.exec(select(MapItem).where(MapItem.text == "Ring the school about Kayla's timetable")).all()
     assert len(steps) == 1
+
+
+def test_case_page_opens_on_what_needs_doing_and_fits_two_tablet_screens(page, live_server, db):
+    from datetime import timedelta
+
+    from app.signs_of_safety.models import Category
+    from app.timeutil import today, utcnow
+    from tests.signs_of_safety.factories import add_item
+
+    worker = with_pin(make_user(db, email="sam@example.org", full_name="Sam Okafor"), db)
+    case = make_case(
+        db,
+        worker=worker,
+        young_person_name="Kayla Morgan",
+        referral_date=today() - timedelta(days=40),
+        opened_at=utcnow() - timedelta(days=40),
+    )
+    add_person(db, case, name="Donna Morgan", relationship="Mother")
+    add_item(
+        db,
+        case=case,
+        by=worker,
+        category=Category.next_step,
+        text="Ring the school",
+        due_on=today() - timedelta(days=2),
+    )
+    for n in range(60):
+        db.add(
+            Contact(case_id=case.id, kind="phone", occurred_on=today() - timedelta(days=n + 20), by_user_id=worker.id)
+        )
+    db.commit()
+    page.set_viewport_size(TABLET_UPRIGHT)
+    log_in(page, live_server, "sam@example.org")
+    page.goto(f"{live_server}/cases/{case.id}")
+    needs = page.locator("#needs-doing")
+    assert needs.get_by_text("Ring the school").is_visible()
+    assert needs.get_by_text("Why this case is flagged").is_visible()
+    # Every part closed: the page fits in two screens of a tablet held upright.
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= 2 * TABLET_UPRIGHT["height"], height
+    assert_accessible(page, "case-page-needs-doing-tablet")
+    # A part opens on demand, and the timeline loads older items in place.
+    page.locator("summary", has_text="Timeline").click()
+    assert page.locator("#timeline li").count() == 20
+    page.get_by_role("link", name="Show older items").click()
+    page.locator("#timeline li").nth(39).wait_for()
+    assert_accessible(page, "case-page-timeline-open-tablet")
+
+
+def test_phone_header_is_compact_and_the_hand_over_reads_well_at_390(page, live_server, db):
+    """Defect 4: radios on their own lines, 24 px radios, "Wiśniewska(Young person)", a 232 px header."""
+    worker = with_pin(make_user(db, email="sam@example.org", full_name="Sam Okafor"), db)
+    case = make_case(db, worker=worker, young_person_name="Zofia Wiśniewska")
+    add_person(db, case, name="Donna Morgan-Wiśniewska", relationship="Mother")
+    db.commit()
+    page.set_viewport_size(PHONE_844)
+    log_in(page, live_server, "sam@example.org")
+    page.goto(f"{live_server}/cases/{case.id}/hand-to-family")
+    header = page.locator(".site-header").bounding_box()
+    assert header["height"] <= 110, header
+    labels = page.locator("form[data-hand-over] .field-check")
+    assert labels.count() == 2
+    for i in range(2):
+        row = labels.nth(i)
+        radio = row.locator("input[type=radio]").bounding_box()
+        label = row.locator("label").bounding_box()
+        assert radio["width"] >= 28 and radio["height"] >= 28, radio
+        # The radio sits beside its label, on the same line, not above it.
+        assert (
+            label["x"] > radio["x"] + radio["width"]
+            and abs((label["y"] + label["height"] / 2) - (radio["y"] + radio["height"] / 2)) < label["height"] / 2
+        ), (radio, label)
+    assert " ".join(labels.nth(0).inner_text().split()) == "Zofia Wiśniewska (Young person)"
+    assert page.get_by_label("Zofia Wiśniewska (Young person)").is_checked()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_844["width"]
+    assert_accessible(page, "hand-over-phone-390")
+    page.goto(f"{live_server}/cases/{case.id}")
+    assert page.locator(".site-header").bounding_box()["height"] <= 110
+    assert_accessible(page, "case-page-phone-390")
