@@ -38,3 +38,8 @@ def after(case_id: int, key: str) -> str:
 def in_visit(form_values) -> bool:
     """A step's form says it was sent from the visit flow."""
     return form_values.get("then") == "visit"
+
+
+def offline_pages(*, session, case, actor) -> list[str]:
+    """Every step of "Record a visit" kept on the device by "Take offline" (no query)."""
+    return [] if case.status == "closed" else [step.url for step in steps(case.id)]

@@ -8,14 +8,16 @@ worker makes is counted; the family's taps are not. The budget is 15 worker inte
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from app.cases.models import Contact
 from app.diamond.models import DiamondRating
 from app.signs_of_safety.models import MapItem
 from tests.browser.conftest import assert_accessible, assert_touch_targets, log_in
+from tests.browser.offline_support import status, stored, take_offline
 from tests.factories import make_case, make_user
-from tests.family.factories import PIN, add_person, with_pin
+from tests.family.factories import PIN, add_person, with_pin, young_person
 
 pytestmark = pytest.mark.browser
 
@@ -198,3 +200,60 @@ def test_phone_header_is_compact_and_the_hand_over_reads_well_at_390(page, live_
     page.goto(f"{live_server}/cases/{case.id}")
     assert page.locator(".site-header").bounding_box()["height"] <= 110
     assert_accessible(page, "case-page-phone-390")
+
+
+def test_a_visit_with_no_signal_stays_in_budget_and_syncs_once(page, context, live_server, db):
+    """The same visit at a phone size with no signal from the first tap to the last: every step is
+    kept on the device ("Take offline", done with a signal beforehand) and sent once afterwards."""
+    worker = with_pin(make_user(db, email="sam@example.org", full_name="Sam Okafor"), db)
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    add_person(db, case, name="Donna Morgan", relationship="Mother")
+    kayla = young_person(db, case)
+    db.commit()
+    page.set_viewport_size(PHONE_844)
+    log_in(page, live_server, "sam@example.org")
+    take_offline(page, live_server, case.id)
+    context.set_offline(True)
+    page.goto(f"{live_server}/cases/{case.id}")
+    hands = Counted(page)
+
+    hands.click(page.get_by_role("link", name="Record a visit"))
+    page.get_by_role("heading", name="Record a visit").wait_for()
+    hands.click(page.get_by_role("button", name="Save and continue"))
+    page.wait_for_url(f"**/cases/{case.id}/hand-to-family?visit=1")
+    hands.fill(page.get_by_label("Worker PIN"), PIN)
+    hands.click(page.get_by_role("button", name="Hand to family"))
+    page.wait_for_url(f"**/family/{case.id}/{kayla.id}")
+    _family_rates(page, [4, 6, 3, 5])
+    page.get_by_role("link", name="Someone else's turn").click()
+    page.get_by_label("Donna (Mother)").check()
+    page.get_by_role("button", name="That's me").click()
+    page.get_by_role("heading", name="Hello, Donna").wait_for()
+    _family_rates(page, [7, 6, 8, 5])
+    page.get_by_role("link", name="Hand back").click()
+    page.wait_for_url(f"**/family/{case.id}/hand-back")
+    hands.fill(page.get_by_label("Worker PIN"), PIN)
+    hands.click(page.get_by_role("button", name="Hand back"))
+    page.wait_for_url(f"**/cases/{case.id}/diamond/rate?visit=1")
+    for aim, number in (("Well-being and happiness", 5), ("Learning", 6), ("Relationships", 5), ("Empowerment", 6)):
+        hands.check(page.get_by_role("group", name=aim).get_by_role("radio", name=str(number), exact=True))
+    hands.click(page.get_by_role("button", name="Save and continue"))
+    page.wait_for_url("**/signs-of-safety/items/new?category=next_step&visit=1")
+    hands.fill(page.get_by_label("The next step"), "Ring the school about Kayla's timetable")
+    hands.click(page.get_by_role("button", name="Save"))
+    page.wait_for_url(f"**/cases/{case.id}/visit/done")
+    assert_accessible(page, "visit-offline-done-phone")
+    assert hands.count <= BUDGET, f"{hands.count} worker interactions, budget {BUDGET}"
+
+    # Nothing reached Homeward yet: the contact, eight family answers, the rating and the step wait.
+    assert len(stored(page)) == 11
+    db.expire_all()
+    assert db.exec(select(Contact).where(Contact.case_id == case.id)).all() == []
+    context.set_offline(False)
+    page.goto(f"{live_server}/cases/{case.id}")
+    expect(status(page)).to_have_text("Online", timeout=30000)
+    assert stored(page) == []
+    db.expire_all()
+    assert len(db.exec(select(Contact).where(Contact.case_id == case.id)).all()) == 1
+    assert len(db.exec(select(DiamondRating).where(DiamondRating.case_id == case.id)).all()) == 12
+    assert len(db.exec(select(MapItem).where(MapItem.text == "Ring the school about Kayla's timetable")).all()) == 1
