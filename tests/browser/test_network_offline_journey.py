@@ -62,6 +62,7 @@ def test_meeting_and_review_recorded_offline_sync_once_then_letter_and_tasks(pag
     context.set_offline(True)
     page.reload()
     expect(status(page)).to_have_text("Offline")
+    open_case_parts(page)
     page.get_by_role("link", name="Network meeting").first.click()
     expect(page.get_by_role("heading", name="Record a network meeting")).to_be_visible()
     page.get_by_label("Date of the meeting").fill("2026-10-01")
