@@ -119,6 +119,7 @@ def test_ending_and_later_reactivation_filled_in_offline_each_sync_once(page, co
     assert db.get(Case, case.id).status == "active"
 
     page.goto(f"{live_server}/cases/{case.id}")
+    open_case_parts(page)
     section = page.locator("#endings")
     expect(section).to_contain_text("Update the Signs of Safety map or the BASE risk assessment")
     expect(section).to_contain_text("Do a Diamond rating")

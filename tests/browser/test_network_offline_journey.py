@@ -137,6 +137,7 @@ def test_meeting_and_review_recorded_offline_sync_once_then_letter_and_tasks(pag
     # Before the meeting starts, Kayla says the location sharing works most evenings: the worker
     # marks it on the task list of the case page kept on the tablet.
     page.reload()
+    open_case_parts(page)
     page.get_by_label("How it is going: Share phone location every evening").select_option("partly")
     page.get_by_role("button", name="Update Share phone location every evening").click()
     expect(status(page)).to_have_text("1 waiting")
