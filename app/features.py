@@ -38,6 +38,23 @@ class CaseSection:
 
 
 @dataclass(frozen=True)
+class ToDo:
+    """Something the case page's "Needs doing" lists: a task with a date, a flag, a returned item.
+
+    `kind` is "task" (shown when overdue or due soon), "flag" (why oversight flags the case, in
+    words) or "returned" (work a supervisor sent back). `key` lets the case page find a known item
+    (the dormant review's date for the header)."""
+
+    kind: str
+    title: str
+    due_on: date | None = None
+    url: str | None = None
+    who: str = ""
+    source: str = ""
+    key: str = ""
+
+
+@dataclass(frozen=True)
 class ReviewKind:
     """An item a supervisor can review: how to show a submitted version, and what approving does."""
 
@@ -134,6 +151,9 @@ class Feature:
     # practice competency column of the oversight dashboard.
     competency: Callable[..., dict[int, tuple[str | None, str | None]]] | None = None
     nav: Sequence[NavLink] = ()
+    # (*, session, case, actor) -> list[ToDo]: open tasks with dates, flags and returned work for
+    # the case page's "Needs doing", in a constant number of queries.
+    todo: Callable[..., list[ToDo]] | None = None
     # (*, session, demo) -> None: demo data, run after the lower features' demo data.
     demo: Callable[..., None] | None = None
 

@@ -28,7 +28,8 @@ def test_a_toy_feature_appears_on_every_shared_screen(toy_client, db, settings):
     assert toy_client.get("/toy/ping").text == "toy pong"
     page = toy_client.get(f"/cases/{case.id}").text
     assert f"The toy part of {case.reference}" in page
-    nav = page[page.index('class="jump-links"') : page.index("</details>")]
+    start = page.index('class="jump-links"')
+    nav = page[start : page.index("</details>", start)]
     assert '<a href="#part-toy">Toy part</a>' in nav
     assert 'id="part-toy"' in page
     assert "Toy moment recorded" in page

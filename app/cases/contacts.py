@@ -109,3 +109,13 @@ def title(contact: Contact) -> str:
     if not contact.attended:
         return f"Missed {words[0].lower()}{words[1:]} (no access)"
     return words
+
+
+def last_visit(*, session: Session, case: Case) -> Contact | None:
+    """The latest attended contact, whose people seen the next visit's form starts from."""
+    return session.exec(
+        select(Contact)
+        .where(Contact.case_id == case.id, Contact.attended.is_(True))
+        .order_by(Contact.occurred_on.desc(), Contact.recorded_at.desc())
+        .limit(1)
+    ).first()

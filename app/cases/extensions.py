@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from app.cases.models import Case
-from app.features import installed
+from app.features import ToDo, installed
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,15 @@ def timeline_items(*, session: Session, case: Case) -> list[TimelineItem]:
         if feature.timeline is not None:
             items.extend(feature.timeline(session=session, case=case))
     return sorted(items, key=lambda item: item.at, reverse=True)
+
+
+def todo(*, session: Session, case: Case, actor) -> list[ToDo]:
+    """Every feature's open tasks, flags and returned work for `case` (app/features.py ToDo)."""
+    found: list[ToDo] = []
+    for feature in installed():
+        if feature.todo is not None:
+            found.extend(feature.todo(session=session, case=case, actor=actor))
+    return found
 
 
 def offline_pages(*, session: Session, case: Case, actor) -> list[str]:

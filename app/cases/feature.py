@@ -1,7 +1,7 @@
 """What the cases package contributes: case pages, their events and contacts on the timeline,
 the contact and caseload flags, and the demo's cases."""
 
-from app.cases import demo, flags, timeline
+from app.cases import demo, flags, timeline, visit
 from app.cases.routes import router
 from app.features import Feature, NavLink
 
@@ -9,6 +9,7 @@ feature = Feature(
     name="cases",
     router=router,
     timeline=timeline.items,
+    offline_pages=visit.offline_pages,
     flags=flags.FLAGS,
     nav=(
         NavLink("My caseload", "/", roles=frozenset({"worker", "manager"}), position=10),

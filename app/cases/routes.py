@@ -3,6 +3,9 @@ routes_records.py and routes_lifecycle.py, included here so app.main finds one r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, timedelta
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy import true
@@ -33,6 +36,8 @@ from app.timeutil import age_on, today
 router = APIRouter()
 
 TIMELINE_FILTERS = [("", "Everything"), ("event", "Decisions"), ("contact", "Contacts")]
+TIMELINE_PAGE = 20  # timeline items on the case page; older ones on demand
+DUE_SOON_DAYS = 7
 
 
 @router.get("/")
@@ -163,7 +168,7 @@ async def create_referral(request: Request, session: SessionDep, actor: CurrentA
 # ---------------------------------------------------------------- the case page
 
 
-def case_context(*, session: Session, case, actor, settings, kind: str = "") -> dict:
+def case_context(*, session: Session, case, actor, settings, kind: str = "", shown: int = TIMELINE_PAGE) -> dict:
     """Everything the case page shows, in a constant number of queries."""
     people = service.people_of(session=session, case=case)
     consents, consent_grid = consent_service.at_a_glance(session=session, case=case, people=people)
@@ -176,8 +181,15 @@ def case_context(*, session: Session, case, actor, settings, kind: str = "") -> 
         ).all()
     )
     facts = service.case_facts(session=session, case=case, by=actor)
+    todo = extensions.todo(session=session, case=case, actor=actor)
     return {
-        **timeline_context(session=session, case=case, kind=kind),
+        **timeline_context(session=session, case=case, kind=kind, shown=shown),
+        "timeline_open": bool(kind) or shown > TIMELINE_PAGE,
+        "needs": needs_doing(
+            todo, case=case, last=recent_contacts, no_contact_days=settings.no_contact_flag_days, on=today()
+        ),
+        "dormant_review": next((t for t in todo if t.key == "dormant_review"), None),
+        "today": today(),
         "case": case,
         "header": service.header(
             session=session, case=case, first_contact_target_hours=settings.first_contact_target_hours
@@ -199,31 +211,78 @@ def case_context(*, session: Session, case, actor, settings, kind: str = "") -> 
     }
 
 
-def timeline_context(*, session: Session, case, kind: str = "") -> dict:
-    """What the timeline block needs: the whole case page's context is not built for a filter."""
+def timeline_context(*, session: Session, case, kind: str = "", shown: int = TIMELINE_PAGE) -> dict:
+    """What the timeline block needs: the whole case page's context is not built for a filter.
+    The latest `shown` items; older ones on demand ("Show older items"), so a long case does not
+    make a long page."""
     everything = extensions.timeline_items(session=session, case=case)
     known = {k for k, _ in TIMELINE_FILTERS}
     kinds = sorted({item.kind for item in everything} - known)
+    chosen = [item for item in everything if item.kind == kind] if kind else everything
     return {
         "case": case,
-        "timeline": [item for item in everything if item.kind == kind] if kind else everything,
+        "timeline": chosen[:shown],
+        "timeline_more": shown + TIMELINE_PAGE if len(chosen) > shown else 0,
+        "timeline_hidden": max(0, len(chosen) - shown),
         "timeline_kind": kind,
         "timeline_filters": TIMELINE_FILTERS + [(k, k.capitalize()) for k in kinds],
     }
 
 
+@dataclass(frozen=True)
+class NeedsDoing:
+    flags: list
+    overdue: list
+    soon: list
+    returned: list
+    later: int
+    next_visit: str
+
+
+def needs_doing(todo: list, *, case, last: list, no_contact_days: int, on: date) -> NeedsDoing:
+    """Sort every feature's open items for the top of the case page: overdue, due within a week,
+    flags and returned work; the next visit is due before the no-contact flag would be raised."""
+    tasks = [t for t in todo if t.kind == "task"]
+    soon_until = on + timedelta(days=DUE_SOON_DAYS)
+    overdue = sorted((t for t in tasks if t.due_on and t.due_on < on), key=lambda t: t.due_on)
+    soon = sorted((t for t in tasks if t.due_on and on <= t.due_on <= soon_until), key=lambda t: t.due_on)
+    next_visit = ""
+    if case.status == "active":
+        visited = next((c.occurred_on for c in last if c.attended), None)
+        if visited is None:
+            next_visit = "no visit recorded yet"
+        else:
+            due = visited + timedelta(days=no_contact_days - 1)
+            words = "overdue since" if due < on else "due by"
+            next_visit = f"{words} {due.strftime('%-d %b %Y')} (last contact {visited.strftime('%-d %b %Y')})"
+    return NeedsDoing(
+        flags=[t for t in todo if t.kind == "flag"],
+        overdue=overdue,
+        soon=soon,
+        returned=[t for t in todo if t.kind == "returned"],
+        later=len(tasks) - len(overdue) - len(soon),
+        next_visit=next_visit,
+    )
+
+
 @router.get("/cases/{case_id}")
 def case_page(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep, kind: str = ""
+    request: Request,
+    case_id: int,
+    session: SessionDep,
+    actor: CurrentActor,
+    settings: SettingsDep,
+    kind: str = "",
+    shown: int = TIMELINE_PAGE,
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
     if kind and not kind.isidentifier():
         raise HTTPException(status_code=404)
-    if is_htmx(request):  # a timeline filter: only the timeline block is sent back
-        return render(
-            request, "cases/case.html", timeline_context(session=session, case=case, kind=kind[:20]), block="timeline"
-        )
-    ctx = case_context(session=session, case=case, actor=actor, settings=settings, kind=kind[:20])
+    shown = min(max(shown, TIMELINE_PAGE), 5000)
+    if is_htmx(request):  # a timeline filter or older items: only the timeline block is sent back
+        ctx = timeline_context(session=session, case=case, kind=kind[:20], shown=shown)
+        return render(request, "cases/case.html", ctx, block="timeline")
+    ctx = case_context(session=session, case=case, actor=actor, settings=settings, kind=kind[:20], shown=shown)
     return render(request, "cases/case.html", ctx)
 
 

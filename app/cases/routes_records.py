@@ -15,8 +15,9 @@ from sqlmodel import Session
 
 from app.cases import consent as consent_service
 from app.cases import contacts as contact_service
+from app.cases import extensions, service
 from app.cases import people as people_service
-from app.cases import service
+from app.cases import visit as visit_flow
 from app.cases.models import CONSENT_HOW, CONSENT_PURPOSES, CONTACT_KINDS, CONTACT_PLACES, Consent, Contact, Person
 from app.cases.service import Refused
 from app.db import SessionDep
@@ -319,7 +320,7 @@ async def withdraw(
 # ---------------------------------------------------------------- contacts
 
 
-def _contact_ctx(case, people, form, record_id=None) -> dict:
+def _contact_ctx(case, people, form, record_id=None, *, visit: bool = False, last=None) -> dict:
     now = local(utcnow())
     return {
         "case": case,
@@ -330,6 +331,11 @@ def _contact_ctx(case, people, form, record_id=None) -> dict:
         "today": today(),
         "now": now.strftime("%H:%M"),
         "new_id": record_id or "",
+        "visit": visit,
+        "visit_steps": visit_flow.steps(case.id),
+        # "Young person seen", "seen alone" and who was there, as the last attended visit had them.
+        "last": last,
+        "present_default": [],
     }
 
 
@@ -339,6 +345,28 @@ def new_contact(request: Request, case_id: int, session: SessionDep, actor: Curr
     return render(
         request, "cases/contact.html", _contact_ctx(case, service.people_of(session=session, case=case), None)
     )
+
+
+@router.get("/cases/{case_id}/visit")
+def record_visit(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    """Record a visit, step 1: the contact form filled in as a home visit today, now, for an hour,
+    with the young person seen (alone) and the people present as at the last visit."""
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    people = service.people_of(session=session, case=case)
+    last = contact_service.last_visit(session=session, case=case)
+    ctx = _contact_ctx(case, people, None, visit=True, last=last)
+    # Who was there: as at the last visit; at a first visit, the young person.
+    ctx["present_default"] = last.present if last else [p.id for p in people if p.is_young_person]
+    return render(request, "cases/contact.html", ctx)
+
+
+@router.get("/cases/{case_id}/visit/done")
+def visit_done(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    """The end of the visit flow: what was recorded today, from every feature's timeline."""
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    items = [i for i in extensions.timeline_items(session=session, case=case) if local(i.at).date() == today()]
+    ctx = {"case": case, "items": items, "visit_steps": visit_flow.steps(case.id)}
+    return render(request, "cases/visit_done.html", ctx)
 
 
 @router.post("/cases/{case_id}/contacts")
@@ -375,8 +403,10 @@ async def record_contact(
         form.error("start_time", "This time has not happened yet today.")
     if outcome == "attended" and direct is not None and duration is not None and direct > duration + (admin or 0):
         form.error("direct_minutes", "Direct time cannot be longer than the contact itself.")
+    visit = form.values.get("then") == "visit"
     if not form.ok:
-        return render(request, "cases/contact.html", _contact_ctx(case, people, form, record_id), status_code=422)
+        ctx = _contact_ctx(case, people, form, record_id, visit=visit)
+        return render(request, "cases/contact.html", ctx, status_code=422)
     try:
         contact, _ = contact_service.record_contact(
             session=session,
@@ -399,6 +429,9 @@ async def record_contact(
     except Refused as refused:
         session.rollback()
         form.error("kind", refused.message)
-        return render(request, "cases/contact.html", _contact_ctx(case, people, form, record_id), status_code=422)
+        ctx = _contact_ctx(case, people, form, record_id, visit=visit)
+        return render(request, "cases/contact.html", ctx, status_code=422)
     flash(request, f"{contact_service.title(contact)} recorded.")
+    if visit:
+        return redirect(request, visit_flow.after(case.id, "contact"))
     return redirect(request, f"/cases/{case.id}#timeline")

@@ -14,7 +14,7 @@ may close the case or continue it with a co-worker.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from app.cases.models import CaseStatus
 from app.timeutil import LOCAL, local
@@ -265,3 +265,40 @@ def first_contact_hours(started_at: datetime, first_contact_at: datetime | None)
 
 def first_contact_within_target(hours: float | None, target_hours: int) -> bool | None:
     return None if hours is None else hours <= target_hours
+
+
+def days_open(*, started: date, end: date, changes: list[tuple[date, str]]) -> int:
+    """Days from referral to `end` (today, or the closing day), not counting days spent dormant:
+    "Days open" stops while a case is dormant and goes on from its reactivation. `changes` are
+    (day, status moved to), oldest first."""
+    dormant_days, since = 0, None
+    for day, status in changes:
+        if status == "dormant" and since is None:
+            since = day
+        elif status != "dormant" and since is not None:
+            dormant_days += max(0, (day - since).days)
+            since = None
+    if since is not None:
+        dormant_days += max(0, (end - since).days)
+    return max(0, (end - started).days - dormant_days)
+
+
+def first_contact_after(since: datetime, contacts: list[tuple[date, time | None, datetime]]) -> datetime | None:
+    """The first attended contact after `since` (a reactivation), from (day, start time, recorded
+    at). A contact with a start time counts from that time; one without counts only if it was
+    entered after `since`, so a visit earlier the same day is never "the first contact since"."""
+    since = _aware(since)
+    found = []
+    for day, start, recorded_at in contacts:
+        if start is not None:
+            at = datetime.combine(day, start, tzinfo=LOCAL)
+            if at >= since:
+                found.append(at)
+        elif _aware(recorded_at) >= since:
+            found.append(max(datetime.combine(day, time(12, 0), tzinfo=LOCAL), since))
+    return min(found) if found else None
+
+
+def _aware(at: datetime) -> datetime:
+    """SQLite gives back naive UTC datetimes."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)

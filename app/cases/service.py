@@ -392,6 +392,7 @@ class CaseHeader:
     days_open: int
     first_contact_hours: float | None
     first_contact_on_target: bool | None
+    dormant_since: date | None = None
 
 
 def header(*, session: Session, case: Case, first_contact_target_hours: int) -> CaseHeader:
@@ -402,11 +403,23 @@ def header(*, session: Session, case: Case, first_contact_target_hours: int) -> 
     end = local(case.closed_at).date() if case.closed_at else today()
     started = rules.referral_started_at(case.referral_date, case.opened_at)
     hours = rules.first_contact_hours(started, case.first_contact_at)
+    changes = [
+        (local(at).date(), status)
+        for at, status in session.exec(
+            select(CaseEvent.occurred_at, CaseEvent.to_status)
+            .where(CaseEvent.case_id == case.id, CaseEvent.to_status.is_not(None))
+            .order_by(CaseEvent.occurred_at)
+        ).all()
+    ]
+    dormant_since = None
+    if case.status == CaseStatus.dormant:
+        dormant_since = next((day for day, status in reversed(changes) if status == "dormant"), None)
     return CaseHeader(
         age=age_on(case.date_of_birth, today()) if case.date_of_birth else None,
         key_worker=names.get(case.key_worker_id, ""),
         co_worker=names.get(case.co_worker_id, "") if case.co_worker_id else "",
-        days_open=max(0, (end - (case.referral_date or local(case.opened_at).date())).days),
+        days_open=rules.days_open(started=case.referral_date or local(case.opened_at).date(), end=end, changes=changes),
+        dormant_since=dormant_since,
         first_contact_hours=hours,
         first_contact_on_target=rules.first_contact_within_target(hours, first_contact_target_hours),
     )

@@ -11,6 +11,7 @@ import uuid
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from app.cases import visit as visit_flow
 from app.cases.models import Person, new_id
 from app.db import SessionDep
 from app.diamond import charts, rules, service
@@ -108,20 +109,25 @@ def diamond_print(request: Request, case_id: int, session: SessionDep, actor: Cu
     return render(request, "diamond/print.html", {"case": case, **_chart_context(summary)})
 
 
-def _worker_form(request: Request, session, case, form: Form, status_code: int = 200) -> Response:
+def _worker_form(request: Request, session, case, form: Form, status_code: int = 200, visit: bool = False) -> Response:
     goals = [rules.goal_aim(g.id, g.title) for g in service.open_goals(session=session, case=case)]
-    return render(
-        request,
-        "diamond/rate.html",
-        {"case": case, "form": form, "aims": [*rules.AIMS, *goals], "new_id": form.values.get("id") or new_id()},
-        status_code=status_code,
-    )
+    ctx = {
+        "case": case,
+        "form": form,
+        "aims": [*rules.AIMS, *goals],
+        "new_id": form.values.get("id") or new_id(),
+        # Opened from "Record a visit" (app/cases/visit.py): the form goes on to the next step.
+        "visit_steps": visit_flow.steps(case.id) if visit else None,
+    }
+    return render(request, "diamond/rate.html", ctx, status_code=status_code)
 
 
 @router.get("/cases/{case_id}/diamond/rate")
-def worker_rate_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def worker_rate_page(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, visit: str = ""
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    return _worker_form(request, session, case, Form())
+    return _worker_form(request, session, case, Form(), visit=bool(visit))
 
 
 @router.post("/cases/{case_id}/diamond/rate")
@@ -136,8 +142,9 @@ async def worker_rate(request: Request, case_id: int, session: SessionDep, actor
     }
     good = form.text("positive_experiences", max_length=1000)
     step = form.text("next_step", max_length=500)
+    visit = visit_flow.in_visit(form.values)
     if not form.ok:
-        return _worker_form(request, session, case, form, status_code=422)
+        return _worker_form(request, session, case, form, status_code=422, visit=visit)
     try:
         service.record_worker_ratings(
             session=session,
@@ -151,8 +158,10 @@ async def worker_rate(request: Request, case_id: int, session: SessionDep, actor
         )  # type: ignore[arg-type]
     except service.RatingError as exc:
         form.error(exc.field, exc.message)
-        return _worker_form(request, session, case, form, status_code=422)
+        return _worker_form(request, session, case, form, status_code=422, visit=visit)
     flash(request, "Your Diamond rating is saved.")
+    if visit:
+        return redirect(request, visit_flow.after(case.id, "rating"))
     return redirect(request, f"/cases/{case.id}/diamond")
 
 

@@ -23,7 +23,7 @@ from app.endings import reopen_requests, rules
 from app.endings.models import DormantSpell, Ending, EndingTask, Prompt, Reactivation
 from app.review import service as review
 from app.security.auth import Actor
-from app.timeutil import LOCAL, local, today, utcnow
+from app.timeutil import local, today, utcnow
 
 PROMPTED_TASKS = (
     "Update the Signs of Safety map or the BASE risk assessment",
@@ -531,17 +531,13 @@ def latest_return(*, session: Session, case: Case, target_hours: int) -> ReturnT
     if back is None:
         return None
     rows = session.exec(
-        select(Contact.occurred_on, Contact.start_time).where(
+        select(Contact.occurred_on, Contact.start_time, Contact.recorded_at).where(
             Contact.case_id == case.id,
             Contact.attended.is_(True),
             Contact.occurred_on >= local(back.reactivated_at).date(),
         )
     ).all()
-    from datetime import time as dtime
-
-    times = [datetime.combine(on, at or dtime(12, 0), tzinfo=LOCAL) for on, at in rows]
-    times = [t for t in times if t >= back.reactivated_at or t.date() == local(back.reactivated_at).date()]
-    first = min(times) if times else None
+    first = case_rules.first_contact_after(back.reactivated_at, rows)
     hours = case_rules.first_contact_hours(back.reactivated_at, first)
     return ReturnTiming(
         back=back, first_contact_hours=hours, on_target=case_rules.first_contact_within_target(hours, target_hours)

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session, select
 
 from app.audit import service as audit
+from app.cases import visit as visit_flow
 from app.cases.models import Case, Person, called_on
 from app.db import SessionDep
 from app.diamond.service import people_who_can_rate
@@ -119,7 +120,13 @@ def home_url(case_id: int, person_id: str | None) -> str:
 
 
 def _hand_over_page(
-    request: Request, session: Session, actor: Actor, case: Case, form: Form, status_code: int = 200
+    request: Request,
+    session: Session,
+    actor: Actor,
+    case: Case,
+    form: Form,
+    status_code: int = 200,
+    visit: bool = False,
 ) -> Response:
     people = people_who_can_rate(session=session, case=case)
     user = actor.user
@@ -130,14 +137,18 @@ def _hand_over_page(
         "called": lambda person: called_on(person, case),
         "kit": user if user.pin_check and not user.pin_change_due else None,
         "pin_change_due": user.pin_change_due,
+        # Opened from "Record a visit": step 2, which can be skipped (app/cases/visit.py).
+        "visit_steps": visit_flow.steps(case.id) if visit else None,
     }
     return render(request, "family/hand_over.html", ctx, status_code=status_code)
 
 
 @router.get("/cases/{case_id}/hand-to-family")
-def hand_over_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def hand_over_page(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, visit: str = ""
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    return _hand_over_page(request, session, actor, case, Form())
+    return _hand_over_page(request, session, actor, case, Form(), visit=bool(visit))
 
 
 @router.post("/cases/{case_id}/hand-to-family")
@@ -160,10 +171,23 @@ async def hand_over(
             response = render(request, "family/locked_out.html", {"message": exc.message}, status_code=403)
             response.delete_cookie(COOKIE_NAME, path="/")
             return response
+    in_visit = visit_flow.in_visit(form.values)
     if not form.ok:
         form.values.pop("pin", None)
-        return _hand_over_page(request, session, actor, case, form, status_code=422)
-    return redirect(request, home_url(case.id, person_id))
+        return _hand_over_page(request, session, actor, case, form, status_code=422, visit=in_visit)
+    response = redirect(request, home_url(case.id, person_id))
+    if in_visit:  # the hand-back then goes on with the visit: the worker's own rating
+        response.set_cookie(visit_flow.VISIT_COOKIE, str(case.id), httponly=True, samesite="lax", path="/")
+    return response
+
+
+def _back_to_worker(request: Request, case: Case) -> Response:
+    """After the hand-back: the Diamond, or the next step of a visit the hand-over was part of."""
+    if request.cookies.get(visit_flow.VISIT_COOKIE) == str(case.id):
+        response = redirect(request, visit_flow.after(case.id, "family"))
+        response.delete_cookie(visit_flow.VISIT_COOKIE, path="/")
+        return response
+    return redirect(request, f"/cases/{case.id}/diamond")
 
 
 # ---- family screens -------------------------------------------------------------------------
@@ -239,7 +263,7 @@ async def hand_back(
             response.delete_cookie(COOKIE_NAME, path="/")
             return response
         if ok:
-            return redirect(request, f"/cases/{case.id}/diamond")
+            return _back_to_worker(request, case)
         form.error("pin", "That is not the right PIN.")
     else:
         try:
@@ -259,7 +283,7 @@ async def hand_back(
             form.error("pin", exc.message)
         else:
             flash(request, "Welcome back. Family mode has ended.")
-            return redirect(request, f"/cases/{case.id}/diamond")
+            return _back_to_worker(request, case)
     form.values.pop("pin", None)
     return _hand_back_page(request, session, actor, case, form, status_code=422)
 

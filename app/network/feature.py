@@ -2,7 +2,7 @@
 timeline and offline pages, and the review of meeting notes."""
 
 from app.features import CaseSection, Feature
-from app.network import case_section, demo, offline, review_kinds, timeline
+from app.network import case_section, demo, offline, review_kinds, timeline, todo
 from app.network.routes import router
 
 feature = Feature(
@@ -12,5 +12,6 @@ feature = Feature(
     timeline=timeline.items,
     offline_pages=offline.pages,
     review_kinds=(review_kinds.MEETING_NOTES,),
+    todo=todo.items,
     demo=demo.load,
 )

@@ -25,7 +25,6 @@ def context(*, session: Session, case: Case, actor) -> dict:
     return {
         "submissions": [(s, registry.label(s.kind)) for s in submissions],
         "note": note,
-        "flags": flags_for(session=session, case=case),
     }
 
 

@@ -2,7 +2,7 @@
 supervision part and the waiting-too-long flag. Other features bring their own review kinds."""
 
 from app.features import CaseSection, Feature, NavLink
-from app.review import case_section, flags
+from app.review import case_section, flags, todo
 from app.review.routes import router
 
 feature = Feature(
@@ -10,6 +10,7 @@ feature = Feature(
     router=router,
     section=CaseSection("review/_case_section.html", case_section.context, jump_label="Supervision"),
     flags=flags.FLAGS,
+    todo=todo.items,
     nav=(
         NavLink("Review queue", "/review", roles=frozenset({"supervisor", "manager"}), position=20),
         NavLink("Team oversight", "/review/oversight", roles=frozenset({"supervisor", "manager"}), position=25),

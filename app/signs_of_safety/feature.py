@@ -2,7 +2,7 @@
 timeline and offline pages, the map's review, and the young person's voice for oversight."""
 
 from app.features import CaseSection, Feature
-from app.signs_of_safety import case_section, demo, offline, review_kinds, timeline, voice
+from app.signs_of_safety import case_section, demo, offline, review_kinds, timeline, todo, voice
 from app.signs_of_safety.routes import router
 
 feature = Feature(
@@ -13,5 +13,6 @@ feature = Feature(
     offline_pages=offline.pages,
     review_kinds=(review_kinds.MAP,),
     voice=voice.last_voice,
+    todo=todo.items,
     demo=demo.load,
 )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
 from app.audit import service as audit
+from app.cases import visit as visit_flow
 from app.cases.models import Case, new_id
 from app.db import SessionDep
 from app.forms import Form
@@ -205,14 +208,23 @@ def _category(value: str) -> Category:
         raise HTTPException(status_code=404) from None
 
 
+def _visit(context: dict, case: Case, category: Category, visit: bool) -> dict:
+    """A next step added from "Record a visit" (app/cases/visit.py): due in a week unless changed,
+    and the form goes on to the visit's last page."""
+    context["visit_steps"] = visit_flow.steps(case.id) if visit and category is Category.next_step else None
+    context["due_default"] = today() + timedelta(days=7) if context["visit_steps"] else None
+    return context
+
+
 @router.get("/cases/{case_id}/signs-of-safety/items/new")
 def new_item_page(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, category: str = "harm"
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, category: str = "harm", visit: str = ""
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
     latest = service.latest_version(session=session, case=case)
-    context = _item_form_context(session, case, _category(category), None, base_version=latest.number if latest else 0)
-    return render(request, "signs_of_safety/item_form.html", context)
+    kind = _category(category)
+    context = _item_form_context(session, case, kind, None, base_version=latest.number if latest else 0)
+    return render(request, "signs_of_safety/item_form.html", _visit(context, case, kind, bool(visit)))
 
 
 def _audit_write(session, actor: Actor, case: Case, action: str, object_type: str, object_id: str, detail: str) -> None:
@@ -236,8 +248,10 @@ async def add_item(request: Request, case_id: int, session: SessionDep, actor: C
     base_version = form.integer("base_version", default=0, minimum=0, maximum=100000) or 0
     people = service.people(session=session, case=case)
     fields = _read_item(form, {key for key, _ in _who_options(people)}, category)
+    visit = visit_flow.in_visit(form.values)
     if not form.ok:
         context = _item_form_context(session, case, category, form, base_version=base_version, item_id=item_id)
+        context = _visit(context, case, category, visit)
         return render(request, "signs_of_safety/item_form.html", context, status_code=422)
     try:
         item, created = service.add_item(
@@ -254,6 +268,8 @@ async def add_item(request: Request, case_id: int, session: SessionDep, actor: C
     if created:
         _audit_write(session, actor, case, "create", "sos_map_item", item.id, f"{category.value} added to the map")
         _flash_saved(request, case, category, fields)
+    if visit:
+        return redirect(request, visit_flow.after(case.id, "next_step"))
     return redirect(request, f"{base_url(case)}#{category.value}")
 
 

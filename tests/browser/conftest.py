@@ -216,6 +216,13 @@ def assert_accessible(page, name: str | None = None) -> None:
     assert violations == [], f"axe found violations on {page.url}:\n{json.dumps(violations, indent=2)}"
 
 
+def open_case_parts(page) -> None:
+    """Open every part of the case page, as a worker taps each closed summary (issue 18: the page
+    opens on what needs doing, the frameworks' parts closed)."""
+    page.locator("details.case-part").first.wait_for(state="attached")
+    page.evaluate("document.querySelectorAll('details.case-part').forEach(d => { d.open = true; })")
+
+
 def assert_touch_targets(page, minimum: int = 44) -> None:
     """Every visible button, link-as-button and form control is at least `minimum` px tall."""
     small = page.evaluate(

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, assert_accessible, assert_touch_targets, log_in
+from tests.browser.conftest import PHONE, assert_accessible, assert_touch_targets, log_in, open_case_parts
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -97,6 +97,7 @@ def test_worker_creates_case_screens_it_adds_family_records_consent_and_visit(pa
         "Home visit",
     ):
         expect(timeline.get_by_text(words).first).to_be_visible()
+    open_case_parts(page)
     consent_row = page.locator(".consent-table tr", has_text="Donna Morgan")
     expect(consent_row.get_by_text("✓ Given")).to_be_visible()
     expect(page.locator(".case-facts").get_by_text("within the 24-hour target")).to_be_visible()

@@ -11,7 +11,7 @@ from sqlmodel import func, select
 
 from app.endings.models import Ending, Reactivation
 from app.timeutil import today
-from tests.browser.conftest import PHONE, TABLET, assert_accessible, assert_touch_targets, log_in
+from tests.browser.conftest import PHONE, TABLET, assert_accessible, assert_touch_targets, log_in, open_case_parts
 from tests.endings.factories import approve_waiting_ending, make_team_people
 from tests.factories import make_case
 
@@ -43,6 +43,7 @@ def test_worker_ends_to_dormant_then_reactivates_when_the_young_person_calls(pag
     expect(page.locator(".caseload-counts")).to_have_text("2 active · 0 dormant")
 
     page.goto(f"{live_server}/cases/{case.id}")
+    open_case_parts(page)
     assert_accessible(page, "endings-case-active-tablet")
     page.get_by_role("link", name="End active work").click()
     expect(page.get_by_role("heading", name="End active work")).to_be_visible(timeout=SLOW)
@@ -95,6 +96,7 @@ def test_worker_ends_to_dormant_then_reactivates_when_the_young_person_calls(pag
     assert db.exec(select(func.count()).select_from(Reactivation)).one() == 1
 
     page.goto(f"{live_server}/cases/{case.id}")
+    open_case_parts(page)
     section = page.locator("#endings")
     expect(section).to_contain_text("Update the Signs of Safety map or the BASE risk assessment")
     expect(section).to_contain_text("Do a Diamond rating")

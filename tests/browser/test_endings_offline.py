@@ -14,7 +14,7 @@ from app.cases.models import Case, CaseEvent
 from app.endings.models import DormantSpell, Ending, EndingTask, Reactivation
 from app.review.models import Submission
 from app.timeutil import today
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible, log_in, open_case_parts
 from tests.browser.offline_support import put_back, status, stored, take_offline
 from tests.endings.factories import approve_waiting_ending, make_team_people
 from tests.factories import make_case
@@ -61,6 +61,7 @@ def test_ending_and_later_reactivation_filled_in_offline_each_sync_once(page, co
     context.set_offline(True)
     page.reload()
     expect(status(page)).to_have_text("Offline")
+    open_case_parts(page)
     page.get_by_role("link", name="End active work").click()
     expect(page.get_by_role("heading", name="End active work")).to_be_visible()
     page.get_by_label("Goal 1", exact=True).fill("Kayla back at school every day")
@@ -121,6 +122,7 @@ def test_ending_and_later_reactivation_filled_in_offline_each_sync_once(page, co
     assert db.get(Case, case.id).status == "active"
 
     page.goto(f"{live_server}/cases/{case.id}")
+    open_case_parts(page)
     section = page.locator("#endings")
     expect(section).to_contain_text("Update the Signs of Safety map or the BASE risk assessment")
     expect(section).to_contain_text("Do a Diamond rating")

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from sqlmodel import func, select
 
 from app.network.models import NetworkMeeting, NetworkTask
-from tests.browser.conftest import PHONE, TABLET, assert_accessible, assert_touch_targets, log_in
+from tests.browser.conftest import PHONE, TABLET, assert_accessible, assert_touch_targets, log_in, open_case_parts
 from tests.network.factories import make_family_case
 
 pytestmark = pytest.mark.browser
@@ -32,6 +32,7 @@ def test_network_meeting_letter_and_review_marking_two_tasks_done(page, live_ser
     # Password hashing is slow on a busy machine: wait for the caseload rather than assume it.
     expect(page.get_by_role("heading", name="My caseload")).to_be_visible(timeout=SLOW)
     page.goto(f"{live_server}/cases/{case.id}")
+    open_case_parts(page)
     page.get_by_role("link", name="Network meeting").first.click()
     expect(page.get_by_role("heading", name="Record a network meeting")).to_be_visible(timeout=SLOW)
 
@@ -79,6 +80,7 @@ def test_network_meeting_letter_and_review_marking_two_tasks_done(page, live_ser
     assert_accessible(page, "network-letter-print")
 
     page.goto(f"{live_server}/cases/{case.id}")
+    open_case_parts(page)
     for what, *_ in TASKS:
         assert page.get_by_text(what).first.is_visible()
     assert_accessible(page, "network-case-section-tablet")

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from sqlmodel import func, select
 
 from app.network.models import MeetingAttendee, NetworkMeeting, NetworkTask, TaskUpdate
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible, log_in, open_case_parts
 from tests.browser.offline_support import put_back, status, stored, take_offline
 from tests.network.factories import make_family_case
 
@@ -62,6 +62,7 @@ def test_meeting_and_review_recorded_offline_sync_once_then_letter_and_tasks(pag
     context.set_offline(True)
     page.reload()
     expect(status(page)).to_have_text("Offline")
+    open_case_parts(page)
     page.get_by_role("link", name="Network meeting").first.click()
     expect(page.get_by_role("heading", name="Record a network meeting")).to_be_visible()
     page.get_by_label("Date of the meeting").fill("2026-10-01")
@@ -106,6 +107,7 @@ def test_meeting_and_review_recorded_offline_sync_once_then_letter_and_tasks(pag
 
     # Back in the office: the letter to the family, its print view and PDF.
     page.goto(f"{live_server}/cases/{case.id}")
+    open_case_parts(page)
     expect(page.locator("[data-waiting-here]")).to_have_count(0)
     for what, *_ in TASKS:
         expect(page.locator("#network .task-list strong", has_text=what)).to_be_visible()
@@ -135,6 +137,7 @@ def test_meeting_and_review_recorded_offline_sync_once_then_letter_and_tasks(pag
     # Before the meeting starts, Kayla says the location sharing works most evenings: the worker
     # marks it on the task list of the case page kept on the tablet.
     page.reload()
+    open_case_parts(page)
     page.get_by_label("How it is going: Share phone location every evening").select_option("partly")
     page.get_by_role("button", name="Update Share phone location every evening").click()
     expect(status(page)).to_have_text("1 waiting")
@@ -160,6 +163,7 @@ def test_meeting_and_review_recorded_offline_sync_once_then_letter_and_tasks(pag
     assert _count(db, NetworkTask) == 4  # the review added no tasks of its own
 
     page.goto(f"{live_server}/cases/{case.id}")
+    open_case_parts(page)
     tasks = page.locator("#network .task-list")
     expect(tasks.locator(".task-done")).to_have_count(2)
     expect(tasks.locator(".task-done").first).to_contain_text("Done")

@@ -10,7 +10,7 @@ from sqlmodel import func, select
 from app.cases.models import Contact, Person
 from app.main import create_app
 from app.sync.models import SyncConflict
-from tests.browser.conftest import PHONE, TABLET, assert_accessible, log_in
+from tests.browser.conftest import PHONE, TABLET, assert_accessible, log_in, open_case_parts
 from tests.browser.offline_support import Flaky, put_back, status, stored, take_offline
 from tests.cases.factories import make_person
 from tests.factories import login as login_client
@@ -67,6 +67,7 @@ def test_case_taken_offline_opens_with_its_people_and_forms_and_other_cases_show
     context.set_offline(True)
     page.reload()
     expect(page.get_by_role("heading", name="Kayla Morgan")).to_be_visible()
+    open_case_parts(page)
     expect(page.get_by_text("Donna Morgan").first).to_be_visible()
     page.get_by_role("link", name="Record a contact").click()
     expect(page.get_by_role("heading", name="Record a contact")).to_be_visible()

@@ -11,7 +11,7 @@ import pytest
 
 from app.signs_of_safety.models import Category
 from app.timeutil import utcnow
-from tests.browser.conftest import assert_accessible, assert_touch_targets, log_in
+from tests.browser.conftest import assert_accessible, assert_touch_targets, log_in, open_case_parts
 from tests.factories import make_case, make_team, make_user
 from tests.signs_of_safety.factories import add_item
 
@@ -123,6 +123,7 @@ def test_worker_asks_to_reopen_a_closed_case_and_the_supervisor_approves_it_from
 
     log_in(page, live_server, "priya@example.org")
     page.goto(f"{live_server}/cases/{case.id}")
+    open_case_parts(page)
     page.get_by_role("link", name="Ask to reopen").click()
     assert page.get_by_role("heading", name="Ask to reopen").is_visible()
     assert_accessible(page, "reopen-request-form")
@@ -159,6 +160,7 @@ def test_worker_asks_to_reopen_a_closed_case_and_the_supervisor_approves_it_from
     page.wait_for_url("**/review")
     assert page.get_by_text("Nothing is waiting for review.").is_visible()
     page.goto(f"{live_server}/cases/{case.id}")
+    open_case_parts(page)
     assert page.locator(".status-screening").first.is_visible()
     assert page.get_by_text("Re-referral: The worries are back").first.is_visible()
 

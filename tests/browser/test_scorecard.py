@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.demo import DEMO_PASSWORD, load_demo
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible, log_in, open_case_parts
 
 pytestmark = pytest.mark.browser
 SLOW = 20_000
@@ -75,6 +75,7 @@ def test_worker_records_a_baseline_from_the_case_page_and_fixes_a_mistake(page, 
     db.commit()
     log_in(page, live_server, people.worker.email)
     page.goto(f"{live_server}/cases/{case.id}")
+    open_case_parts(page)
     page.get_by_role("link", name="Record outcomes").click()
     expect(page.get_by_role("heading", name="Record outcomes")).to_be_visible()
     page.get_by_label("Point in the work").select_option("baseline")

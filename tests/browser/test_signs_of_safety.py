@@ -8,7 +8,15 @@ import pytest
 from sqlmodel import func, select
 
 from app.signs_of_safety.models import MapItem, MapStatus, MapVersion, ScaleRating, ThreeHousesEntry
-from tests.browser.conftest import PHONE, SCREENSHOTS, TABLET, assert_accessible, assert_touch_targets, log_in
+from tests.browser.conftest import (
+    PHONE,
+    SCREENSHOTS,
+    TABLET,
+    assert_accessible,
+    assert_touch_targets,
+    log_in,
+    open_case_parts,
+)
 from tests.factories import make_case, make_user
 from tests.signs_of_safety.factories import make_person
 
@@ -46,6 +54,7 @@ def test_worker_maps_a_case_with_the_family_rates_draws_and_submits(page, live_s
 
     log_in(page, live_server, "sam@example.org")
     page.goto(f"{live_server}/cases/{case.id}")
+    open_case_parts(page)
     page.get_by_role("link", name="Signs of Safety map").click()
     page.wait_for_url("**/signs-of-safety")
     assert page.get_by_role("heading", name="Signs of Safety map", level=1).is_visible()

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from app.cases.models import Contact
 from app.endings import service as endings
 from app.timeutil import today, utcnow
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible, log_in, open_case_parts
 from tests.cases.factories import actor_for
 from tests.endings.factories import full_ending
 from tests.factories import make_case, make_team, make_user
@@ -75,6 +75,7 @@ def test_supervisor_filters_flagged_sees_why_reallocates_and_approves_an_ending(
     page.get_by_label("Reason for the move").fill("Amy's caseload is over the team's limit")
     page.get_by_role("button", name="Reallocate").click()
     expect(page.get_by_text("The case is now held by Ben Other.")).to_be_visible()
+    open_case_parts(page)  # the reason is on the timeline
     expect(page.get_by_text("Amy's caseload is over the team's limit").first).to_be_visible()
 
     badge = page.locator("#notification-badge")

@@ -12,7 +12,8 @@ def test_every_jump_link_leads_to_a_part_of_the_page(db, client, settings):
     case = make_case(db, worker=worker)
     login(client, db, worker, settings)
     page = client.get(f"/cases/{case.id}").text
-    nav = page[page.index('class="jump-links"') : page.index("</details>")]
+    start = page.index('class="jump-links"')
+    nav = page[start : page.index("</details>", start)]
     targets = re.findall(r'href="#([\w-]+)"', nav)
     assert {"people", "contacts", "timeline", "part-signs_of_safety", "part-diamond"} <= set(targets)
     for target in targets:

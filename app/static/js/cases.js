@@ -31,10 +31,34 @@
     syncMissed(form);
     syncDirection(form);
   });
+  // Case page "Needs doing": how many items for this case wait in this device's outbox (kept by
+  // offline.js; only op targets and user ids are read, never the sealed fields). Opening an outbox
+  // that does not exist yet is aborted, so offline.js still creates it as its own.
+  function countWaiting(el) {
+    if (!window.indexedDB) return;
+    var req = indexedDB.open("homeward");
+    req.onupgradeneeded = function () { req.transaction.abort(); };
+    req.onsuccess = function () {
+      var db = req.result;
+      if (!db.objectStoreNames.contains("outbox")) return db.close();
+      var all = db.transaction("outbox").objectStore("outbox").getAll();
+      all.onsuccess = function () {
+        var me = document.body.dataset.userId, prefix = el.dataset.caseWaiting;
+        var n = all.result.filter(function (op) {
+          return String(op.user_id) === me && op.target && op.target.indexOf(prefix) === 0;
+        }).length;
+        db.close();
+        el.textContent = n + (n === 1 ? " item" : " items") + " for this case saved on this device, waiting to sync.";
+        el.hidden = !n;
+      };
+    };
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form.case-form").forEach(function (form) {
       syncMissed(form);
       syncDirection(form);
     });
+    document.querySelectorAll("[data-case-waiting]").forEach(countWaiting);
   });
 })();

@@ -105,7 +105,7 @@
       if (state.local) {
         // The hand-over never reached Homeward: ending it here is all there is to do.
         localStorage.removeItem(KEY);
-        window.location.assign("/cases/" + state.caseId + "/diamond");
+        window.location.assign(state.back || "/cases/" + state.caseId + "/diamond");
         return;
       }
       return pbkdf2(typed, state.tokenSalt, state.iterations).then(function (token) {
@@ -127,7 +127,7 @@
     var typed = form.querySelector("input[name=pin]").value.trim();
     pbkdf2(typed, d.pinSalt, +d.iterations).then(function (check) {
       if (check !== d.pinCheck) { showError(form, "That is not your Worker PIN. Without a signal, only the PIN works."); return; }
-      var state = kit(d, { local: true, personId: person.value });
+      var state = kit(d, { local: true, personId: person.value, back: d.back });
       save(state);
       window.location.assign(home(state));
     }).catch(function () { showError(form, "This tablet cannot check the PIN offline. Please wait for a connection."); });

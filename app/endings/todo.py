@@ -1,0 +1,33 @@
+"""Endings' part of the case page's "Needs doing": prompted tasks and the dormant review (two queries)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from app.cases.models import Case, CaseStatus
+from app.endings import service
+from app.endings.models import EndingTask
+from app.features import ToDo
+
+
+def items(*, session: Session, case: Case, actor) -> list[ToDo]:
+    found = [
+        ToDo("task", t.what, due_on=t.due_on, url=f"/cases/{case.id}#part-endings", source="Ending")
+        for t in session.exec(
+            select(EndingTask).where(EndingTask.case_id == case.id, EndingTask.done_at.is_(None))
+        ).all()
+    ]
+    if case.status == CaseStatus.dormant:
+        spell = service.open_spell(session=session, case=case)
+        if spell is not None:
+            found.append(
+                ToDo(
+                    "task",
+                    "Dormant review",
+                    due_on=spell.review_due_on,
+                    url=f"/cases/{case.id}/dormant-review",
+                    source="Ending",
+                    key="dormant_review",
+                )
+            )
+    return found
