@@ -61,9 +61,8 @@ def _stage_context(
         ctx["scales"] = rules.SCALES
         ctx["level_label"] = rules.level_label
         ctx["risk_levels"] = RISK_LEVEL_CHOICES
-        ctx["marked_factors"] = [
-            (k, labels.get(k, k), m.get("mark")) for k, m in content["resilience"]["marks"].items()
-        ]
+        # Only strengths mitigate a risk; a vulnerability is not offered (issue 18, defect 8).
+        ctx["marked_factors"] = [(k, labels.get(k, k), None) for k in service.strength_keys(content)]
     elif stage == "analysis":
         ctx["note_kinds"] = service.NOTE_KINDS
         ctx["reasons"] = service.formulation_reasons(session=session, version=version)
@@ -126,6 +125,15 @@ def _find(content: dict[str, Any], stage: str, item_id: str) -> dict[str, Any] |
         if item["id"] == item_id:
             return item
     return None
+
+
+def _mitigations(form: Form, version: BaseVersion) -> list[str]:
+    """The strengths chosen as mitigating; a vulnerability is refused beside the field."""
+    strengths = service.strength_keys(version.content)
+    chosen = form.data.getlist("mitigations") if hasattr(form.data, "getlist") else []
+    if any(k not in strengths for k in chosen):
+        form.error("mitigations", "Only a factor marked as a strength can mitigate a risk.")
+    return [k for k in chosen if k in strengths]
 
 
 def _base_revision(form: Form) -> int | None:
@@ -278,7 +286,7 @@ async def save_risk(request: Request, case_id: int, session: SessionDep, actor: 
         "likelihood": form.integer("likelihood", required=True, minimum=1, maximum=4),
         "imminence": form.integer("imminence", required=True, minimum=1, maximum=4),
         "impact": form.integer("impact", required=True, minimum=1, maximum=4),
-        "mitigations": form.multi("mitigations", service.factor_labels().keys()),
+        "mitigations": _mitigations(form, version),
         "tolerable": tolerable,
         "tolerable_reason": form.text(
             "tolerable_reason", required=tolerable, max_length=1000, label="The reason this risk is tolerable"
