@@ -15,8 +15,8 @@ from sqlmodel import Session, select
 
 from app.audit import service as audit
 from app.cases import rules
-from app.cases.models import Case, EligibilityDecision
-from app.cases.service import Refused, _event
+from app.cases.models import Case, CaseStatus, EligibilityDecision
+from app.cases.service import Refused, _event, transition
 from app.security.auth import Actor
 from app.timeutil import age_on, today
 
@@ -94,6 +94,14 @@ def record_decision(
         detail=f"{criteria.key} v{criteria.version} {words}{' (override)' if override else ''}",
     )
     session.flush()
+    if case.status == CaseStatus.referred:  # deciding eligibility is screening: the case says so
+        transition(
+            session=session,
+            case=case,
+            to_status=CaseStatus.screening,
+            by=by,
+            rationale=f"Eligibility decided: {words}.",
+        )
     return decision
 
 

@@ -39,6 +39,14 @@ def _move_words(current: str, to: str) -> str:
     return MOVE_WORDS.get(to, to)
 
 
+def _why(form: Form) -> str:
+    """The "Why" field every change records; its error uses the field's own word."""
+    rationale = form.text("rationale", max_length=4000)
+    if not rationale.strip() and "rationale" not in form.errors:
+        form.error("rationale", "Say why: every change records who, when and why.")
+    return rationale
+
+
 # ---------------------------------------------------------------- eligibility
 
 
@@ -112,6 +120,11 @@ GUIDED = {
         "/cases/{id}/end",
         "Moving to dormant is part of ending active work: use End active work.",
     ),
+    (CaseStatus.referred, CaseStatus.screening): (
+        "Eligibility screening",
+        "/cases/{id}/eligibility",
+        "Screening starts with the eligibility decision: use Eligibility screening.",
+    ),
     (CaseStatus.dormant, CaseStatus.active): (
         "Reactivate",
         "/cases/{id}/reactivate",
@@ -150,6 +163,8 @@ def status_form(
     request: Request, case_id: int, session: SessionDep, actor: CurrentActor, to: str = "", reason: str = ""
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    if (case.status, to) in GUIDED:  # an old "Start screening" link goes to the screen that does it
+        return redirect(request, GUIDED[(case.status, to)][1].format(id=case.id))
     return render(request, "cases/status.html", _status_ctx(session, case, actor, None, to=to[:20], reason=reason[:30]))
 
 
@@ -160,12 +175,12 @@ async def change_status(
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     to = form.choice("to", [s.value for s in CaseStatus])
-    rationale = form.text("rationale", required=True, max_length=4000, label="A rationale")
+    rationale = _why(form)
     closure_reason = form.choice("closure_reason", [c for c, _ in CLOSURE_REASONS], required=False) or ""
     base_version = form.integer("base_version", minimum=1, maximum=10**9)
     if to == CaseStatus.closed and not closure_reason:
         form.error("closure_reason", "Choose a reason for closing the case.")
-    if (case.status, to) in GUIDED:
+    if (case.status, to) in GUIDED and (case.status, to) != (CaseStatus.referred, CaseStatus.screening):
         form.error("to", GUIDED[(case.status, to)][2])
     if form.ok:
         try:
@@ -226,7 +241,7 @@ async def record_step(request: Request, case_id: int, session: SessionDep, actor
     options = STEP_UP_DESTINATIONS if direction == "up" else STEP_DOWN_DESTINATIONS
     destination = form.choice(f"destination_{direction or 'up'}", [c for c, _ in options])
     then = form.choice("then", ["closes", "continues"])
-    rationale = form.text("rationale", required=True, max_length=4000, label="A rationale")
+    rationale = _why(form)
     ctx = _step_ctx(session, case, form)
     co_worker_id = form.choice("co_worker_id", [uid for uid, _ in ctx["co_workers"]], required=False)
     if not form.ok:
