@@ -7,6 +7,7 @@ New items carry the UUID made when the form was rendered (a replay changes nothi
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -17,11 +18,13 @@ from app.base import rules, service
 from app.base.models import BaseVersion, VersionStatus
 from app.base.web import TEMPLATES, case_people, locked_page, url, version_for_change
 from app.cases.models import Case, new_id
+from app.core.plan_rules import earliest_due
 from app.db import SessionDep
 from app.forms import Form
 from app.security.auth import Actor, CurrentActor
 from app.security.permissions import can_change_case, get_case
 from app.templating import flash, redirect, render
+from app.timeutil import today
 
 router = APIRouter()
 RISK_LEVEL_CHOICES = list(rules.RISK_LEVEL_LABELS.items())
@@ -384,7 +387,12 @@ async def add_meeting(request: Request, case_id: int, session: SessionDep, actor
 async def save_step(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     case, form, version = await _stage_post(request, session, actor, case_id)
     item_id = form.text("id", required=True, max_length=36)
-    by_when = form.date("by_when")
+    stored = (_find(version.content, "plan", item_id) or {}).get("by_when")
+    by_when = form.date(
+        "by_when",
+        not_before=earliest_due(today(), stored=date.fromisoformat(stored) if stored else None),
+        label="The date it is due by",
+    )
     fields = {
         "what": form.text("what", required=True, max_length=500, label="What will happen"),
         "who": form.text("who", required=True, max_length=120, label="Who"),

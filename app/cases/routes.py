@@ -111,10 +111,12 @@ async def create_referral(request: Request, session: SessionDep, actor: CurrentA
             form.text("young_person_name", required=True, max_length=120, label="The young person's name").split()
         ),
         "preferred_name": form.text("preferred_name", max_length=80),
-        "date_of_birth": form.date("date_of_birth", required=True, not_future=True),
+        "date_of_birth": form.date("date_of_birth", required=True, not_future=True, label="The date of birth"),
         "gender": form.choice("gender", [c for c, _ in GENDERS], default="not_known"),
         "ethnicity": form.choice("ethnicity", [c for c, _ in ETHNICITIES], default="not_known"),
-        "referral_date": form.date("referral_date", required=True, not_future=True, default=today()),
+        "referral_date": form.date(
+            "referral_date", required=True, not_future=True, default=today(), label="The referral date"
+        ),
         "referral_route": form.choice("referral_route", [c for c, _ in REFERRAL_ROUTES]),
         "referrer_agency": form.text("referrer_agency", max_length=120),
         "referrer_name": form.text("referrer_name", max_length=120),
@@ -131,7 +133,9 @@ async def create_referral(request: Request, session: SessionDep, actor: CurrentA
     }
     for key in ("prior_cin", "prior_cp", "prior_cla"):
         fields[key] = form.choice(key, [c for c, _ in YES_NO_NOT_KNOWN], default="not_known")
-        fields[f"{key}_on"] = form.date(f"{key}_on", not_future=True)
+        fields[f"{key}_on"] = form.date(
+            f"{key}_on", not_future=True, label=f"The date of the earlier {key.removeprefix('prior_').upper()}"
+        )
         if fields[f"{key}_on"] and fields[key] != "yes":
             form.error(f"{key}_on", "A date is only needed when the answer is yes.")
     worker_id = form.choice("key_worker_id", [u.id for u in team_workers])

@@ -62,6 +62,13 @@ PERSON_LABELS = {
 }
 
 
+def _email(form: Form) -> str:
+    email = form.text("email", max_length=254).strip()
+    if email and not people_service.looks_like_email(email):
+        form.error("email", "This does not look like an email address: it should be like name@example.org.")
+    return email
+
+
 def _person_fields(form: Form, *, young_person: bool = False) -> dict:
     return {
         "name": form.text("name", required=True, max_length=120, label="A name"),
@@ -73,9 +80,9 @@ def _person_fields(form: Form, *, young_person: bool = False) -> dict:
         "in_household": form.boolean("in_household"),
         "knows_the_worries": form.boolean("knows_the_worries"),
         "phone": form.text("phone", max_length=40),
-        "email": form.text("email", max_length=254),
+        "email": _email(form),
         "address": form.text("address", max_length=300),
-        "date_of_birth": form.date("date_of_birth", not_future=True),
+        "date_of_birth": form.date("date_of_birth", not_future=True, label="The date of birth"),
         "notes": form.text("notes", max_length=2000),
     }
 
@@ -220,7 +227,7 @@ async def record_consent(
     person_id = form.choice("person_id", [p.id for p in people])
     purpose = form.choice("purpose", [c for c, _ in CONSENT_PURPOSES])
     how = form.choice("how_given", [c for c, _ in CONSENT_HOW])
-    given_on = form.date("given_on", required=True, not_future=True, default=today())
+    given_on = form.date("given_on", required=True, not_future=True, default=today(), label="The date consent was given")
     agency = form.text("agency", max_length=200)
     if purpose == "sharing" and not agency:
         form.error("agency", "Name the agencies this consent allows sharing with.")
@@ -283,7 +290,9 @@ async def withdraw(
     consent = _consent_of(session, case, consent_id)
     person = session.get(Person, consent.person_id)
     form = Form(await request.form())
-    withdrawn_on = form.date("withdrawn_on", required=True, not_future=True, default=today())
+    withdrawn_on = form.date(
+        "withdrawn_on", required=True, not_future=True, default=today(), label="The date consent was withdrawn"
+    )
     note = form.text("note", max_length=1000)
     if withdrawn_on and withdrawn_on < consent.given_on:
         form.error("withdrawn_on", "Consent cannot be withdrawn before it was given.")
@@ -352,7 +361,9 @@ async def record_contact(
         return _replayed(request, case.id)
     people = service.people_of(session=session, case=case)
     kind = form.choice("kind", [c for c, _ in CONTACT_KINDS], default="visit")
-    occurred_on = form.date("occurred_on", required=True, not_future=True, default=today())
+    occurred_on = form.date(
+        "occurred_on", required=True, not_future=True, default=today(), label="The date of the contact"
+    )
     start_time = form.time("start_time")
     duration = form.integer("duration_minutes", minimum=0, maximum=24 * 60, default=60)
     place = form.choice("place", [c for c, _ in CONTACT_PLACES], default="home")
