@@ -227,7 +227,9 @@ async def record_consent(
     person_id = form.choice("person_id", [p.id for p in people])
     purpose = form.choice("purpose", [c for c, _ in CONSENT_PURPOSES])
     how = form.choice("how_given", [c for c, _ in CONSENT_HOW])
-    given_on = form.date("given_on", required=True, not_future=True, default=today(), label="The date consent was given")
+    given_on = form.date(
+        "given_on", required=True, not_future=True, default=today(), label="The date consent was given"
+    )
     agency = form.text("agency", max_length=200)
     if purpose == "sharing" and not agency:
         form.error("agency", "Name the agencies this consent allows sharing with.")
