@@ -44,6 +44,11 @@ LABELS = {
 }
 
 
+def _map_label(entry) -> str:
+    """The name drawn beside a person on the map: a person's first name, or an agency's name."""
+    return entry.name.split()[0] if entry.is_person else entry.name
+
+
 def _base(case_id: int) -> str:
     return f"/cases/{case_id}/network"
 
@@ -72,6 +77,7 @@ def _map_context(session, case: Case, actor, **extra) -> dict:
         "young_person": young_person,
         "entries": entries,
         "placed": placed,
+        "margin": rules.label_margin([(p, _map_label(e)) for e, p in placed]),
         "labels": LABELS,
         "size": rules.MAP_SIZE,
         "radii": rules.RING_RADII,
