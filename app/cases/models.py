@@ -10,9 +10,10 @@ import uuid
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, event
 from sqlmodel import Field, SQLModel
 
+from app.core.text import fold
 from app.timeutil import utcnow
 
 
@@ -170,10 +171,22 @@ class Case(SQLModel, table=True):
     # started from, and a mismatch becomes a conflict rather than an overwrite.
     version: int = Field(default=1)
     updated_at: datetime = Field(default_factory=utcnow)
+    # The names and reference folded for search (app/core/text.py), kept up to date on every
+    # write by the listener below; migration 0021_issue_18b filled it for existing cases.
+    search_text: str = Field(default="", max_length=400)
 
     @property
     def display_name(self) -> str:
         return self.preferred_name or self.young_person_name
+
+    def refresh_search_text(self) -> None:
+        self.search_text = fold(" ".join((self.young_person_name, self.preferred_name, self.reference)))[:400]
+
+
+@event.listens_for(Case, "before_insert")
+@event.listens_for(Case, "before_update")
+def _fold_names(mapper, connection, target: Case) -> None:
+    target.refresh_search_text()
 
 
 class Person(SQLModel, table=True):
