@@ -231,8 +231,9 @@ def case_page(
     return render(request, "cases/case.html", ctx)
 
 
-from app.cases import routes_lifecycle, routes_records, routes_team  # noqa: E402  (they import helpers from here)
+from app.cases import routes_lifecycle, routes_plan, routes_records, routes_team  # noqa: E402  (they import helpers from here)
 
 router.include_router(routes_records.router)
 router.include_router(routes_lifecycle.router)
 router.include_router(routes_team.router)
+router.include_router(routes_plan.router)
