@@ -10,7 +10,7 @@ import uuid
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Index, event
+from sqlalchemy import JSON, Column, Index, Text, event
 from sqlmodel import Field, SQLModel
 
 from app.core.text import fold
@@ -295,6 +295,8 @@ class Consent(SQLModel, table=True):
     withdrawn_note: str = Field(default="", max_length=1000)
     withdrawn_by_id: int | None = Field(default=None, foreign_key="user.id")
     version: int = Field(default=1)
+    # "Signed on screen": the signature as drawn on the tablet, a PNG data URL (issue 18).
+    signature: str | None = Field(default=None, sa_type=Text)
 
 
 class Contact(SQLModel, table=True):

@@ -11,13 +11,22 @@ from datetime import datetime
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.cases import consent as consent_service
 from app.cases import contacts as contact_service
 from app.cases import people as people_service
 from app.cases import service
-from app.cases.models import CONSENT_HOW, CONSENT_PURPOSES, CONTACT_KINDS, CONTACT_PLACES, Consent, Contact, Person
+from app.cases.models import (
+    CONSENT_HOW,
+    CONSENT_PURPOSES,
+    CONTACT_KINDS,
+    CONTACT_PLACES,
+    Consent,
+    Contact,
+    Person,
+    new_id,
+)
 from app.cases.service import Refused
 from app.db import SessionDep
 from app.forms import Form
@@ -212,6 +221,75 @@ def new_consent(request: Request, case_id: int, session: SessionDep, actor: Curr
         "cases/consent.html",
         _consent_ctx(case, service.people_of(session=session, case=case), None, person_id=person[:36] or None),
     )
+
+
+def _grid_ctx(session: Session, case, people, form, form_id: str) -> dict:
+    given = {
+        (c.person_id, c.purpose)
+        for c in session.exec(select(Consent).where(Consent.case_id == case.id, Consent.withdrawn_on.is_(None))).all()
+    }
+    return {
+        "case": case,
+        "form": form,
+        "people": people,
+        "purposes": CONSENT_PURPOSES,
+        "how": CONSENT_HOW,
+        "given": given,
+        "today": today(),
+        "form_id": form_id,
+        "ticked": {k for k, v in (form.values.items() if form else []) if k.startswith("give-") and v},
+    }
+
+
+@router.get("/cases/{case_id}/consent/all")
+def consent_grid(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    """Consent on one screen: every person against every purpose, one save (issue 18)."""
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    people = service.people_of(session=session, case=case)
+    return render(request, "cases/consent_grid.html", _grid_ctx(session, case, people, None, new_id()))
+
+
+@router.post("/cases/{case_id}/consent/all")
+async def record_consent_grid(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    form_id = people_service.valid_client_id(form.values.get("id")) or new_id()
+    people = service.people_of(session=session, case=case)
+    chosen = [(p.id, code) for p in people for code, _ in CONSENT_PURPOSES if form.boolean(f"give-{p.id}-{code}")]
+    if not chosen:
+        form.error("grid", "Tick at least one box: who agreed to what.")
+    how = form.choice("how_given", [c for c, _ in CONSENT_HOW])
+    given_on = form.date(
+        "given_on", required=True, not_future=True, default=today(), label="The date consent was given"
+    )
+    agency = form.text("agency", max_length=200)
+    if any(code == "sharing" for _, code in chosen) and not agency:
+        form.error("agency", "Name the agencies this consent allows sharing with.")
+    signature = form.text("signature", max_length=consent_service.SIGNATURE_MAX) if how == "signed" else ""
+    if how == "signed" and signature:
+        refusal = consent_service.signature_refusal(signature)
+        if refusal:
+            form.error("signature", refusal)
+    if not form.ok:
+        return render(
+            request, "cases/consent_grid.html", _grid_ctx(session, case, people, form, form_id), status_code=422
+        )
+    made = consent_service.record_grid(
+        session=session,
+        case=case,
+        by=actor,
+        form_id=form_id,
+        people=people,
+        chosen=chosen,
+        how_given=how,
+        given_on=given_on,
+        agency=agency,
+        signature=signature or None,
+    )
+    flash(request, f"Consent recorded: {len(made)} new." if made else "That consent was already recorded.")
+    return redirect(request, f"/cases/{case.id}#consent")
 
 
 @router.post("/cases/{case_id}/consent")

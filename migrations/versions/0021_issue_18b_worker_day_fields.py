@@ -1,4 +1,4 @@
-"""issue 18 (framework half): folded names for search
+"""issue 18 (framework half): folded names for search, a drawn consent signature
 
 Revision ID: 0021_issue_18b
 Revises: 0020
@@ -35,6 +35,8 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("search_text", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False, server_default="")
         )
+    with op.batch_alter_table("consent", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("signature", sa.Text(), nullable=True))
     bind = op.get_bind()
     case = sa.table(
         "case",
@@ -51,5 +53,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("consent", schema=None) as batch_op:
+        batch_op.drop_column("signature")
     with op.batch_alter_table("case", schema=None) as batch_op:
         batch_op.drop_column("search_text")
