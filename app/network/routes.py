@@ -322,6 +322,19 @@ async def create_meeting(request: Request, case_id: int, session: SessionDep, ac
         # A replay from the offline outbox: already applied, answer success again and change nothing.
         return redirect(request, f"{_base(case.id)}/meetings/{existing.id}")
     data, ctx = _parse(session, case, form, None)
+    agencies = any(a.person_id is None for a in data.attendees) or bool(data.support)
+    if (
+        form.ok
+        and agencies
+        and not form.boolean("no_consent_ok")
+        and not service.network_consent_given(session=session, case=case)
+    ):
+        # Warn before saving (issue 18): sharing with agencies needs someone's consent to it.
+        form.error(
+            "no_consent_ok",
+            "Nobody in the family has consented to a network meeting with agencies. Record their consent "
+            "first, or tick the box to save the meeting anyway.",
+        )
     if not form.ok:
         ctx["new_id"] = meeting_id
         return render(request, "network/meeting_form.html", ctx, status_code=422)

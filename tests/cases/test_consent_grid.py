@@ -24,7 +24,7 @@ PNG = (
 
 
 def test_one_save_records_people_by_purposes_with_the_drawn_signature(client, db, settings):
-    worker, case, people = make_family_case(db)
+    worker, case, people = make_family_case(db, network_consent=False)
     db.commit()
     login(client, db, worker, settings)
     page = client.get(f"/cases/{case.id}/consent/all").text
@@ -59,7 +59,7 @@ def test_one_save_records_people_by_purposes_with_the_drawn_signature(client, db
 
 
 def test_a_signature_that_is_not_a_picture_is_refused_and_nothing_is_saved(client, db, settings):
-    worker, case, people = make_family_case(db)
+    worker, case, people = make_family_case(db, network_consent=False)
     db.commit()
     login(client, db, worker, settings)
     data = {
