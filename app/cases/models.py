@@ -68,6 +68,11 @@ REFERRAL_ROUTES = [
     ("step_down_cp", "Step-down from CP"),
     ("step_down_cla", "Step-down from CLA"),
     ("school", "School"),
+    ("housing", "Housing"),
+    ("police", "Police"),
+    ("health", "Health (GP, hospital, CAMHS)"),
+    ("youth_justice", "Youth justice"),
+    ("self", "Self-referral (the young person or family)"),
     ("other", "Other"),
 ]
 STATUTORY_STATUSES = [
@@ -76,6 +81,7 @@ STATUTORY_STATUSES = [
     ("cin", "Child in need (CIN)"),
     ("cp", "Child protection plan (CP)"),
     ("cla", "Child looked after (CLA)"),
+    ("not_known", "Not known"),
 ]
 YES_NO_NOT_KNOWN = [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")]
 CLOSURE_REASONS = [
@@ -149,6 +155,8 @@ class Case(SQLModel, table=True):
     # Why a date of birth outside the usual age range was accepted (the form warns first).
     age_note: str = Field(default="", max_length=500)
     referral_date: date | None = Field(default=None, index=True)
+    # The time of day the referral came in, when known: the first-contact clock starts there.
+    referral_time: time | None = None
     referral_route: str = Field(default="other", max_length=20, index=True)
     referrer_agency: str = Field(default="", max_length=120)
     referrer_name: str = Field(default="", max_length=120)
@@ -299,6 +307,22 @@ class Consent(SQLModel, table=True):
     signature: str | None = Field(default=None, sa_type=Text)
 
 
+class LivingSituation(SQLModel, table=True):
+    """Where the young person lives, from a date; the newest is the current one, the rest its history.
+    Codes are shared with the outcome records (app/core/codes.py)."""
+
+    __tablename__ = "living_situation"
+    __table_args__ = (Index("ix_living_situation_case_since", "case_id", "since"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    case_id: int = Field(foreign_key="case.id")
+    living: str = Field(max_length=20)
+    with_whom: str = Field(default="", max_length=200)
+    since: date
+    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_by_id: int = Field(foreign_key="user.id")
+
+
 class Contact(SQLModel, table=True):
     """A visit, call, message or meeting; append-only (DESIGN.md: contacts are never edited)."""
 
@@ -318,5 +342,7 @@ class Contact(SQLModel, table=True):
     direct_minutes: int = 0
     admin_minutes: int = 0
     note: str = Field(default="", max_length=2000)
+    # Professionals and agencies there too, in the worker's words ("Ms Achebe, school; PC Ward").
+    professionals: str = Field(default="", max_length=500)
     recorded_at: datetime = Field(default_factory=utcnow)
     by_user_id: int = Field(foreign_key="user.id")

@@ -28,7 +28,7 @@ from app.forms import Form
 from app.security.auth import CurrentActor, SettingsDep, require_role
 from app.security.permissions import get_case
 from app.templating import flash, is_htmx, redirect, render
-from app.timeutil import age_on, today
+from app.timeutil import age_on, local, today, utcnow
 
 router = APIRouter()
 
@@ -117,6 +117,7 @@ async def create_referral(request: Request, session: SessionDep, actor: CurrentA
         "referral_date": form.date(
             "referral_date", required=True, not_future=True, default=today(), label="The referral date"
         ),
+        "referral_time": form.time("referral_time"),
         "referral_route": form.choice("referral_route", [c for c, _ in REFERRAL_ROUTES]),
         "referrer_agency": form.text("referrer_agency", max_length=120),
         "referrer_name": form.text("referrer_name", max_length=120),
@@ -148,6 +149,12 @@ async def create_referral(request: Request, session: SessionDep, actor: CurrentA
         fields["age_note"] = form.text("age_note", max_length=500)
         if warning and not fields["age_note"]:
             form.error("age_note", warning)
+    if (
+        fields["referral_date"] == today()
+        and fields["referral_time"]
+        and fields["referral_time"] > local(utcnow()).time().replace(tzinfo=None)
+    ):
+        form.error("referral_time", "This time has not happened yet today.")
     if fields["referral_date"] and dob and fields["referral_date"] < dob:
         form.error("referral_date", "The referral date is before the young person's date of birth.")
     if not form.ok:

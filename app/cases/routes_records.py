@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from app.cases import consent as consent_service
 from app.cases import contacts as contact_service
+from app.cases import living as living_service
 from app.cases import people as people_service
 from app.cases import service
 from app.cases.models import (
@@ -28,6 +29,7 @@ from app.cases.models import (
     new_id,
 )
 from app.cases.service import Refused
+from app.core.codes import LIVING
 from app.db import SessionDep
 from app.forms import Form
 from app.security.auth import CurrentActor
@@ -454,6 +456,7 @@ async def record_contact(
     direct = form.integer("direct_minutes", minimum=0, maximum=24 * 60)
     admin = form.integer("admin_minutes", minimum=0, maximum=24 * 60, default=0)
     note = form.text("note", max_length=2000)
+    professionals = form.text("professionals", max_length=500)
     if occurred_on and case.referral_date and occurred_on < case.referral_date:
         form.error("occurred_on", f"This is before the referral on {case.referral_date.strftime('%-d %b %Y')}.")
     if seen_alone and not young_person_seen and outcome == "attended":
@@ -486,6 +489,7 @@ async def record_contact(
             admin_minutes=admin or 0,
             note=note,
             record_id=record_id,
+            professionals=professionals,
         )
     except Refused as refused:
         session.rollback()
@@ -493,3 +497,43 @@ async def record_contact(
         return render(request, "cases/contact.html", _contact_ctx(case, people, form, record_id), status_code=422)
     flash(request, f"{contact_service.title(contact)} recorded.")
     return redirect(request, f"/cases/{case.id}#timeline")
+
+
+# ---------------------------------------------------------------- where the young person lives
+
+
+def _living_ctx(session: Session, case, form, record_id: str) -> dict:
+    return {
+        "case": case,
+        "form": form,
+        "history": living_service.history(session=session, case=case),
+        "codes": LIVING,
+        "labels": dict(LIVING),
+        "today": today(),
+        "new_id": record_id,
+    }
+
+
+@router.get("/cases/{case_id}/living")
+def living_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id)
+    return render(request, "cases/living.html", _living_ctx(session, case, None, new_id()))
+
+
+@router.post("/cases/{case_id}/living")
+async def record_living(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    record_id = people_service.valid_client_id(form.values.get("id")) or new_id()
+    living = form.choice("living", [c for c, _ in LIVING])
+    with_whom = form.text("with_whom", max_length=200)
+    since = form.date("since", required=True, not_future=True, label="The date it started")
+    if not form.ok:
+        return render(request, "cases/living.html", _living_ctx(session, case, form, record_id), status_code=422)
+    living_service.record(
+        session=session, case=case, by=actor, living=living, with_whom=with_whom, since=since, record_id=record_id
+    )
+    flash(request, "Where the young person lives is recorded.")
+    return redirect(request, f"/cases/{case.id}/living")

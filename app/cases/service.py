@@ -399,7 +399,7 @@ def header(*, session: Session, case: Case, first_contact_target_hours: int) -> 
     ids = [i for i in (case.key_worker_id, case.co_worker_id) if i]
     names = dict(session.exec(select(User.id, User.full_name).where(User.id.in_(ids))).all())
     end = local(case.closed_at).date() if case.closed_at else today()
-    started = rules.referral_started_at(case.referral_date, case.opened_at)
+    started = rules.referral_started_at(case.referral_date, case.opened_at, case.referral_time)
     hours = rules.first_contact_hours(started, case.first_contact_at)
     return CaseHeader(
         age=age_on(case.date_of_birth, today()) if case.date_of_birth else None,

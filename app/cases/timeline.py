@@ -81,6 +81,8 @@ def items(*, session: Session, case: Case) -> list[TimelineItem]:
                 parts.append("young person seen alone")
             elif not contact.young_person_seen:
                 parts.append("young person not seen")
+        if contact.professionals:
+            parts.append("also there: " + contact.professionals)
         if contact.note:
             parts.append(contact.note)
         result.append(

@@ -1,4 +1,5 @@
-"""issue 18 (framework half): folded names for search, a drawn consent signature
+"""issue 18 (framework half): folded names for search, a drawn consent signature, referral time,
+professionals at a contact, where the young person lives (with history)
 
 Revision ID: 0021_issue_18b
 Revises: 0020
@@ -37,6 +38,26 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("consent", schema=None) as batch_op:
         batch_op.add_column(sa.Column("signature", sa.Text(), nullable=True))
+    with op.batch_alter_table("case", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("referral_time", sa.Time(), nullable=True))
+    with op.batch_alter_table("contact", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("professionals", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False, server_default="")
+        )
+    op.create_table(
+        "living_situation",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("living", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("with_whom", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("since", sa.Date(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(), nullable=False),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["case_id"], ["case.id"]),
+        sa.ForeignKeyConstraint(["recorded_by_id"], ["user.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_living_situation_case_since", "living_situation", ["case_id", "since"], unique=False)
     bind = op.get_bind()
     case = sa.table(
         "case",
@@ -53,6 +74,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_living_situation_case_since", table_name="living_situation")
+    op.drop_table("living_situation")
+    with op.batch_alter_table("contact", schema=None) as batch_op:
+        batch_op.drop_column("professionals")
+    with op.batch_alter_table("case", schema=None) as batch_op:
+        batch_op.drop_column("referral_time")
     with op.batch_alter_table("consent", schema=None) as batch_op:
         batch_op.drop_column("signature")
     with op.batch_alter_table("case", schema=None) as batch_op:
