@@ -3,7 +3,7 @@ statutory status, professionals at a contact, and where the young person lives w
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlmodel import select
 
@@ -93,3 +93,46 @@ def test_where_the_young_person_lives_is_kept_with_its_history_in_the_outcome_co
     assert refused.status_code == 422 and "The date it started is in the future" in refused.text
     assert len(db.exec(select(LivingSituation)).all()) == 2
     assert len(db.exec(select(AuditEntry).where(AuditEntry.object_type == "living_situation")).all()) == 2
+
+
+def _day(value: datetime):
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(LOCAL).date()
+
+
+def test_status_changes_and_eligibility_can_be_dated_in_the_past_never_the_future(client, db, settings):
+    from app.cases.models import CaseEvent, EligibilityDecision
+
+    worker = make_user(db)
+    case = make_case(db, worker=worker, status="referred", referral_date=today() - timedelta(days=20))
+    db.commit()
+    login(client, db, worker, settings)
+    earlier = today() - timedelta(days=10)
+    future = client.post(
+        f"/cases/{case.id}/eligibility",
+        data={"criteria": ["S-A5", "S-B1"], "happened_on": (today() + timedelta(days=1)).isoformat()},
+    )
+    assert future.status_code == 422 and "The date it happened is in the future" in future.text
+    decided = client.post(
+        f"/cases/{case.id}/eligibility",
+        data={"criteria": ["S-A5", "S-B1"], "happened_on": earlier.isoformat(), "happened_time": "14:00"},
+    )
+    assert decided.status_code == 303
+    db.expire_all()
+    decision = db.exec(select(EligibilityDecision)).one()
+    moved = db.exec(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.to_status == "screening")).one()
+    entry = db.exec(select(AuditEntry).where(AuditEntry.object_type == "eligibility_decision")).one()
+    # The decision and the move into screening are dated when they happened; the audit, when entered.
+    assert _day(decision.decided_at) == earlier and _day(moved.occurred_at) == earlier
+    assert _day(entry.at) >= today() - timedelta(days=1)
+
+    before_referral = client.post(
+        f"/cases/{case.id}/status",
+        data={
+            "to": "closed",
+            "rationale": "x",
+            "closure_reason": "other",
+            "happened_on": (today() - timedelta(days=30)).isoformat(),
+        },
+    )
+    assert before_referral.status_code == 422 and "before the referral" in before_referral.text
