@@ -51,7 +51,7 @@ def upgrade() -> None:
         sa.Column("living", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("with_whom", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("since", sa.Date(), nullable=False),
-        sa.Column("recorded_at", sa.DateTime(), nullable=False),
+        sa.Column("recorded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("recorded_by_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["case.id"]),
         sa.ForeignKeyConstraint(["recorded_by_id"], ["user.id"]),
