@@ -42,7 +42,7 @@ def test_plan_consent_living_and_diamond_pages_are_accessible_and_a_signature_is
     page.set_viewport_size(TABLET)
     page.goto(base + "/consent/all")
     page.get_by_label(f"{people['Donna'].name}: The work itself").check()
-    page.get_by_label("Signed on screen").check()
+    page.get_by_role("radio", name="Signed on screen").check()
     canvas = page.locator("canvas.signature-canvas")
     box = canvas.bounding_box()
     page.mouse.move(box["x"] + 20, box["y"] + 40)
