@@ -67,7 +67,7 @@ FAMILIES = [
         "active",
         "early_help",
         "worker",
-        40,
+        150,  # referred before his 64-day dormant spell (app/endings/demo.py), not during it
         [("Lisa Brooks", "Mother", True, True), ("Craig Brooks", "Father", False, False)],
     ),
     (

@@ -128,6 +128,18 @@ class NavLink:
 
 
 @dataclass(frozen=True)
+class PlanSource:
+    """A feature's items in the case's one plan (app/cases/plan.py gathers them).
+
+    `items(*, session, case) -> list[PlanItem]` in a constant number of queries;
+    `set_status(*, session, case, actor, ref, status) -> None` records a new status where the item
+    lives (raising Refused when it cannot), so updating it on the plan updates it everywhere."""
+
+    items: Callable[..., list]
+    set_status: Callable[..., None]
+
+
+@dataclass(frozen=True)
 class Feature:
     """What one feature package contributes. Every hook is optional; order in app.main.FEATURES is
     the order of routes (precedence), case-page sections, offline pages and demo loaders."""
@@ -154,6 +166,8 @@ class Feature:
     # (*, session, case, actor) -> list[ToDo]: open tasks with dates, flags and returned work for
     # the case page's "Needs doing", in a constant number of queries.
     todo: Callable[..., list[ToDo]] | None = None
+    # Its items in the case's one plan (next steps, plan steps, tasks), if it has any.
+    plan: PlanSource | None = None
     # (*, session, demo) -> None: demo data, run after the lower features' demo data.
     demo: Callable[..., None] | None = None
 

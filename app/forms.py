@@ -118,8 +118,18 @@ class Form:
         return value
 
     def date(
-        self, field: str, *, required: bool = False, not_future: bool = False, default: date | None = None
+        self,
+        field: str,
+        *,
+        required: bool = False,
+        not_future: bool = False,
+        not_before: date | None = None,
+        label: str = "This date",
+        default: date | None = None,
     ) -> date | None:
+        """A date; `not_future` refuses a date after today, `not_before` one before that day
+        (a due date that has already passed). `label` names the field in the message, so an
+        error summary with two dates says which is which."""
         raw = self._raw(field)
         if not raw:
             if required and default is None:
@@ -134,7 +144,10 @@ class Form:
             self.error(field, "Please check the year.")
             return default
         if not_future and value > today():
-            self.error(field, "This date is in the future; it should be today or earlier.")
+            self.error(field, f"{label} is in the future; it should be today or earlier.")
+            return value
+        if not_before is not None and value < not_before:
+            self.error(field, f"{label} has already passed; it should be {not_before:%-d %B %Y} or later.")
             return value
         return value
 

@@ -1,9 +1,9 @@
 """What BASE contributes: the assessment, feedback, their case-page part, timeline and offline
 pages, the assessment's review, the stages-skipped flag and the competency column."""
 
-from app.base import case_section, demo, flags, offline, review_kinds, timeline
+from app.base import case_section, demo, flags, offline, plan, review_kinds, timeline
 from app.base.routes import router
-from app.features import CaseSection, Feature
+from app.features import CaseSection, Feature, PlanSource
 
 feature = Feature(
     name="base",
@@ -14,5 +14,6 @@ feature = Feature(
     review_kinds=(review_kinds.ASSESSMENT,),
     flags=flags.FLAGS,
     competency=flags.competency,
+    plan=PlanSource(items=plan.items, set_status=plan.set_status),
     demo=demo.load,
 )

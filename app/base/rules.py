@@ -7,8 +7,9 @@ return to an earlier stage: stages can always be reopened, only finalising the p
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 STAGES: tuple[str, ...] = ("engagement", "resilience", "risk", "analysis", "plan")
 STAGE_LABELS = {
@@ -107,15 +108,17 @@ def plan_gap_message(gaps: Sequence[str]) -> str:
     return f"The plan cannot be finalised yet: the {listed} {plural} empty. Record something there first."
 
 
-def fidelity_flags(*, statuses: Mapping[str, str], counts: Mapping[str, int]) -> dict[str, str]:
+def fidelity_flags(
+    *, statuses: Mapping[str, str], counts: Mapping[str, int], full: Collection[str] = ()
+) -> dict[str, str]:
     """Stages a supervisor should look at: 'skipped' (empty while a later stage has content) or
-    'thin' (marked done with less than the minimum recorded)."""
+    'thin' (marked done with less than the minimum recorded, unless what is there is `full`)."""
     flags: dict[str, str] = {}
     for index, stage in enumerate(STAGES):
         later_used = any(counts.get(s, 0) > 0 for s in STAGES[index + 1 :])
         if counts.get(stage, 0) == 0 and later_used:
             flags[stage] = "skipped"
-        elif statuses.get(stage) == DONE and counts.get(stage, 0) < THIN_BELOW[stage]:
+        elif statuses.get(stage) == DONE and counts.get(stage, 0) < THIN_BELOW[stage] and stage not in full:
             flags[stage] = "thin"
     return flags
 
@@ -143,14 +146,24 @@ def missed_in_a_row(attended: Sequence[bool], *, times: int = 3) -> bool:
     return not any(attended[-times:])
 
 
+FORMULATION_FRESH_DAYS = 182
+
+
 def formulation_reasons(
     *,
     overall_risk: str | None,
     hazard_levels: Sequence[str] = (),
     review_scores: Sequence[float] = (),
     attendance: Sequence[bool] = (),
+    last_meeting_on: date | None = None,
+    today: date | None = None,
 ) -> list[str]:
-    """Why a formulation meeting is suggested (empty: not suggested): high risk, or stuck."""
+    """Why a formulation meeting is suggested (empty: not suggested): high risk, or stuck.
+
+    A formulation meeting held in the last `FORMULATION_FRESH_DAYS` answers the suggestion.
+    """
+    if last_meeting_on is not None and today is not None and (today - last_meeting_on).days <= FORMULATION_FRESH_DAYS:
+        return []
     reasons = []
     if overall_risk == "high":
         reasons.append("the overall risk is judged high")

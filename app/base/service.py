@@ -25,6 +25,7 @@ from app.cases.models import Case, Contact
 from app.refused import Refused
 from app.review import service as review
 from app.security.auth import Actor
+from app.timeutil import today as today_local
 from app.timeutil import utcnow
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -442,9 +443,26 @@ def stage_counts(content: dict[str, Any]) -> dict[str, int]:
     }
 
 
+STEP_PARTS = ("what", "who", "by_when", "how_we_know", "outcome")
+
+
+def full_stages(content: dict[str, Any]) -> set[str]:
+    """Stages whose one item says everything asked of it: a plan step with what, who, by when,
+    how we will know and the outcome it serves is not a thin plan."""
+    full = set()
+    if any(all(s.get(p) for p in STEP_PARTS) for s in content["steps"]):
+        full.add("plan")
+    return full
+
+
 def stage_statuses(content: dict[str, Any]) -> dict[str, str]:
     counts = stage_counts(content)
     return {s: rules.stage_status(items=counts[s], marked_done=content["stages"][s]["done"]) for s in rules.STAGES}
+
+
+def strength_keys(content: dict[str, Any]) -> list[str]:
+    """Resilience factors marked as a strength: the only ones that can mitigate a risk."""
+    return [k for k, m in content["resilience"]["marks"].items() if m.get("mark") == "strength"]
 
 
 def scales_for(content: dict[str, Any]) -> rules.Scales:
@@ -485,7 +503,15 @@ def formulation_reasons(*, session: Session, version: BaseVersion) -> list[str]:
         hazard_levels=[r["level"] for r in content["risks"] if not r.get("tolerable")],
         review_scores=rules.review_scores_from_risk(submitted_risk_history(session=session, case_id=version.case_id)),
         attendance=recent_attendance(session=session, case_id=version.case_id),
+        last_meeting_on=max(
+            (_as_date(m.get("held_on")) for m in content.get("meetings", []) if m.get("held_on")), default=None
+        ),
+        today=today_local(),
     )
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def summary(content: dict[str, Any]) -> dict[str, Any]:
@@ -497,7 +523,7 @@ def summary(content: dict[str, Any]) -> dict[str, Any]:
     return {
         "counts": counts,
         "statuses": statuses,
-        "flags": rules.fidelity_flags(statuses=statuses, counts=counts),
+        "flags": rules.fidelity_flags(statuses=statuses, counts=counts, full=full_stages(content)),
         "done": done,
         "total": total,
         "gaps": gaps,

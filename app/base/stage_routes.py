@@ -7,6 +7,7 @@ New items carry the UUID made when the form was rendered (a replay changes nothi
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -17,11 +18,13 @@ from app.base import rules, service
 from app.base.models import BaseVersion, VersionStatus
 from app.base.web import TEMPLATES, case_people, locked_page, url, version_for_change
 from app.cases.models import Case, new_id
+from app.core.plan_rules import earliest_due
 from app.db import SessionDep
 from app.forms import Form
 from app.security.auth import Actor, CurrentActor
 from app.security.permissions import can_change_case, get_case
 from app.templating import flash, redirect, render
+from app.timeutil import today
 
 router = APIRouter()
 RISK_LEVEL_CHOICES = list(rules.RISK_LEVEL_LABELS.items())
@@ -61,9 +64,8 @@ def _stage_context(
         ctx["scales"] = rules.SCALES
         ctx["level_label"] = rules.level_label
         ctx["risk_levels"] = RISK_LEVEL_CHOICES
-        ctx["marked_factors"] = [
-            (k, labels.get(k, k), m.get("mark")) for k, m in content["resilience"]["marks"].items()
-        ]
+        # Only strengths mitigate a risk; a vulnerability is not offered (issue 18, defect 8).
+        ctx["marked_factors"] = [(k, labels.get(k, k), None) for k in service.strength_keys(content)]
     elif stage == "analysis":
         ctx["note_kinds"] = service.NOTE_KINDS
         ctx["reasons"] = service.formulation_reasons(session=session, version=version)
@@ -126,6 +128,15 @@ def _find(content: dict[str, Any], stage: str, item_id: str) -> dict[str, Any] |
         if item["id"] == item_id:
             return item
     return None
+
+
+def _mitigations(form: Form, version: BaseVersion) -> list[str]:
+    """The strengths chosen as mitigating; a vulnerability is refused beside the field."""
+    strengths = service.strength_keys(version.content)
+    chosen = form.data.getlist("mitigations") if hasattr(form.data, "getlist") else []
+    if any(k not in strengths for k in chosen):
+        form.error("mitigations", "Only a factor marked as a strength can mitigate a risk.")
+    return [k for k in chosen if k in strengths]
 
 
 def _base_revision(form: Form) -> int | None:
@@ -278,7 +289,7 @@ async def save_risk(request: Request, case_id: int, session: SessionDep, actor: 
         "likelihood": form.integer("likelihood", required=True, minimum=1, maximum=4),
         "imminence": form.integer("imminence", required=True, minimum=1, maximum=4),
         "impact": form.integer("impact", required=True, minimum=1, maximum=4),
-        "mitigations": form.multi("mitigations", service.factor_labels().keys()),
+        "mitigations": _mitigations(form, version),
         "tolerable": tolerable,
         "tolerable_reason": form.text(
             "tolerable_reason", required=tolerable, max_length=1000, label="The reason this risk is tolerable"
@@ -376,7 +387,12 @@ async def add_meeting(request: Request, case_id: int, session: SessionDep, actor
 async def save_step(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     case, form, version = await _stage_post(request, session, actor, case_id)
     item_id = form.text("id", required=True, max_length=36)
-    by_when = form.date("by_when")
+    stored = (_find(version.content, "plan", item_id) or {}).get("by_when")
+    by_when = form.date(
+        "by_when",
+        not_before=earliest_due(today(), stored=date.fromisoformat(stored) if stored else None),
+        label="The date it is due by",
+    )
     fields = {
         "what": form.text("what", required=True, max_length=500, label="What will happen"),
         "who": form.text("who", required=True, max_length=120, label="Who"),

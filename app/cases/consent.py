@@ -6,6 +6,9 @@ the route does the prompting, the rule lives in `work_consent_remaining`.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,6 +24,70 @@ from app.timeutil import today
 PURPOSES = [code for code, _ in CONSENT_PURPOSES]
 
 
+SIGNATURE_PREFIX = "data:image/png;base64,"
+SIGNATURE_MAX = 300_000
+
+
+def signature_refusal(value: str) -> str | None:
+    """Why a drawn signature cannot be kept (None: it can): a PNG data URL of a sensible size."""
+    if not value.startswith(SIGNATURE_PREFIX) or len(value) > SIGNATURE_MAX:
+        return "The signature did not come through as a picture: please sign again."
+    try:
+        raw = base64.b64decode(value[len(SIGNATURE_PREFIX) :], validate=True)
+    except (binascii.Error, ValueError):
+        return "The signature did not come through as a picture: please sign again."
+    return None if raw.startswith(b"\x89PNG") else "The signature did not come through as a picture: please sign again."
+
+
+def grid_ids(form_id: str, person_id: str, purpose: str) -> str:
+    """The id of one consent made by the one-screen form: the same on a replay of that form."""
+    return str(uuid.uuid5(uuid.UUID(form_id), f"{person_id}:{purpose}"))
+
+
+def record_grid(
+    *,
+    session: Session,
+    case: Case,
+    by: Actor,
+    form_id: str,
+    people: list[Person],
+    chosen: list[tuple[str, str]],
+    how_given: str,
+    given_on: date,
+    agency: str = "",
+    signature: str | None = None,
+) -> list[Consent]:
+    """Every (person, purpose) ticked on the one-screen form, each a consent of its own; what is
+    already given and not withdrawn is left as it is. A replay of the same form adds nothing."""
+    by_id = {p.id: p for p in people}
+    current = {
+        (c.person_id, c.purpose)
+        for c in session.exec(select(Consent).where(Consent.case_id == case.id, Consent.withdrawn_on.is_(None))).all()
+    }
+    made = []
+    for person_id, purpose in chosen:
+        record_id = grid_ids(form_id, person_id, purpose)
+        if (person_id, purpose) in current and existing_with_id(
+            session=session, model=Consent, case=case, record_id=record_id
+        ) is None:
+            continue
+        consent, created = record_consent(
+            session=session,
+            case=case,
+            by=by,
+            person=by_id[person_id],
+            purpose=purpose,
+            how_given=how_given,
+            given_on=given_on,
+            agency=agency if purpose == "sharing" else "",
+            record_id=record_id,
+            signature=signature,
+        )
+        if created:
+            made.append(consent)
+    return made
+
+
 def record_consent(
     *,
     session: Session,
@@ -32,6 +99,7 @@ def record_consent(
     given_on: date,
     agency: str = "",
     record_id: str | None = None,
+    signature: str | None = None,
 ) -> tuple[Consent, bool]:
     """Record one person's consent to one purpose; returns (consent, created). Replays create nothing."""
     existing = existing_with_id(session=session, model=Consent, case=case, record_id=record_id)
@@ -53,6 +121,7 @@ def record_consent(
         how_given=how_given,
         given_on=given_on,
         recorded_by_id=by.id,
+        signature=signature if how_given == "signed" else None,
     )
     if record_id:
         consent.id = record_id

@@ -39,6 +39,7 @@ def record_contact(
     admin_minutes: int = 0,
     note: str = "",
     record_id: str | None = None,
+    professionals: str = "",
 ) -> tuple[Contact, bool]:
     """Record a contact; returns (contact, created). A replayed id creates nothing."""
     existing = existing_with_id(session=session, model=Contact, case=case, record_id=record_id)
@@ -78,6 +79,7 @@ def record_contact(
         direct_minutes=direct_minutes,
         admin_minutes=admin_minutes,
         note=note.strip()[:2000],
+        professionals=" ".join(professionals.split())[:500],
         by_user_id=by.id,
     )
     if record_id:

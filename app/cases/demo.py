@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from sqlmodel import Session
 
 from app.cases.eligibility import criteria_set
-from app.cases.models import CaseEvent, Consent, Contact, EligibilityDecision
+from app.cases.models import CaseEvent, Consent, Contact, EligibilityDecision, LivingSituation
 from app.timeutil import LOCAL, utcnow
 
 ROUTES = [
@@ -63,8 +63,37 @@ def _at(day, hour: int) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=LOCAL)
 
 
+# Where some young people live, with a move in between (issue 18): codes from app/core/codes.py.
+LIVING_STORIES = {
+    "Kayla": [("with_parents", "Mum (Donna) and her brother", 120)],
+    "Tyler": [
+        ("with_parents", "Mum (Lisa) and his little sister", 150),
+        ("relatives_friends", "His dad, Craig, for now", 20),
+    ],
+    "Amira": [("with_parents", "Her mum, Samira", 90)],
+}
+
+
+def _living(session: Session, demo, today) -> None:
+    for first, story in LIVING_STORIES.items():
+        case = demo.cases.get(first)
+        if case is None:
+            continue
+        for living, with_whom, days_ago in story:
+            session.add(
+                LivingSituation(
+                    case_id=case.id,
+                    living=living,
+                    with_whom=with_whom,
+                    since=today - timedelta(days=days_ago),
+                    recorded_by_id=case.key_worker_id,
+                )
+            )
+
+
 def load(*, session: Session, demo) -> None:
     """Add casework to every core demo case."""
+    _living(session, demo, demo.today)
     rng = random.Random(42)
     criteria = criteria_set("sefton")
     now = utcnow()

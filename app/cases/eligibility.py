@@ -8,6 +8,7 @@ sets and stores decisions with the set's key, version, rule and the ticked codes
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,8 +16,8 @@ from sqlmodel import Session, select
 
 from app.audit import service as audit
 from app.cases import rules
-from app.cases.models import Case, EligibilityDecision
-from app.cases.service import Refused, _event
+from app.cases.models import Case, CaseStatus, EligibilityDecision
+from app.cases.service import Refused, _event, transition
 from app.security.auth import Actor
 from app.timeutil import age_on, today
 
@@ -55,6 +56,7 @@ def record_decision(
     ticked: list[str],
     override: bool,
     override_reason: str,
+    decided_at: datetime | None = None,
 ) -> EligibilityDecision:
     """Store the screening decision: the rule's answer and any override, with its reason."""
     age = age_on(case.date_of_birth, today()) if case.date_of_birth else None
@@ -74,6 +76,8 @@ def record_decision(
         override_reason=override_reason.strip() if override else "",
         by_user_id=by.id,
     )
+    if decided_at is not None:  # decided earlier, entered now: the audit entry keeps the entry time
+        decision.decided_at = decided_at
     session.add(decision)
     words = "eligible" if outcome.eligible else "not eligible"
     _event(
@@ -81,6 +85,7 @@ def record_decision(
         case=case,
         by=by,
         kind="eligibility",
+        occurred_at=decided_at,
         rationale=decision.override_reason,
         reason="eligible" if outcome.eligible else "not_eligible",
     )
@@ -94,6 +99,15 @@ def record_decision(
         detail=f"{criteria.key} v{criteria.version} {words}{' (override)' if override else ''}",
     )
     session.flush()
+    if case.status == CaseStatus.referred:  # deciding eligibility is screening: the case says so
+        transition(
+            session=session,
+            case=case,
+            to_status=CaseStatus.screening,
+            by=by,
+            rationale=f"Eligibility decided: {words}.",
+            occurred_at=decided_at,
+        )
     return decision
 
 

@@ -10,9 +10,10 @@ import uuid
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, Text, event
 from sqlmodel import Field, SQLModel
 
+from app.core.text import fold
 from app.timeutil import utcnow
 
 
@@ -67,6 +68,11 @@ REFERRAL_ROUTES = [
     ("step_down_cp", "Step-down from CP"),
     ("step_down_cla", "Step-down from CLA"),
     ("school", "School"),
+    ("housing", "Housing"),
+    ("police", "Police"),
+    ("health", "Health (GP, hospital, CAMHS)"),
+    ("youth_justice", "Youth justice"),
+    ("self", "Self-referral (the young person or family)"),
     ("other", "Other"),
 ]
 STATUTORY_STATUSES = [
@@ -75,6 +81,7 @@ STATUTORY_STATUSES = [
     ("cin", "Child in need (CIN)"),
     ("cp", "Child protection plan (CP)"),
     ("cla", "Child looked after (CLA)"),
+    ("not_known", "Not known"),
 ]
 YES_NO_NOT_KNOWN = [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")]
 CLOSURE_REASONS = [
@@ -148,6 +155,8 @@ class Case(SQLModel, table=True):
     # Why a date of birth outside the usual age range was accepted (the form warns first).
     age_note: str = Field(default="", max_length=500)
     referral_date: date | None = Field(default=None, index=True)
+    # The time of day the referral came in, when known: the first-contact clock starts there.
+    referral_time: time | None = None
     referral_route: str = Field(default="other", max_length=20, index=True)
     referrer_agency: str = Field(default="", max_length=120)
     referrer_name: str = Field(default="", max_length=120)
@@ -170,10 +179,22 @@ class Case(SQLModel, table=True):
     # started from, and a mismatch becomes a conflict rather than an overwrite.
     version: int = Field(default=1)
     updated_at: datetime = Field(default_factory=utcnow)
+    # The names and reference folded for search (app/core/text.py), kept up to date on every
+    # write by the listener below; migration 0021_issue_18b filled it for existing cases.
+    search_text: str = Field(default="", max_length=400)
 
     @property
     def display_name(self) -> str:
         return self.preferred_name or self.young_person_name
+
+    def refresh_search_text(self) -> None:
+        self.search_text = fold(" ".join((self.young_person_name, self.preferred_name, self.reference)))[:400]
+
+
+@event.listens_for(Case, "before_insert")
+@event.listens_for(Case, "before_update")
+def _fold_names(mapper, connection, target: Case) -> None:
+    target.refresh_search_text()
 
 
 class Person(SQLModel, table=True):
@@ -282,6 +303,24 @@ class Consent(SQLModel, table=True):
     withdrawn_note: str = Field(default="", max_length=1000)
     withdrawn_by_id: int | None = Field(default=None, foreign_key="user.id")
     version: int = Field(default=1)
+    # "Signed on screen": the signature as drawn on the tablet, a PNG data URL (issue 18).
+    signature: str | None = Field(default=None, sa_type=Text)
+
+
+class LivingSituation(SQLModel, table=True):
+    """Where the young person lives, from a date; the newest is the current one, the rest its history.
+    Codes are shared with the outcome records (app/core/codes.py)."""
+
+    __tablename__ = "living_situation"
+    __table_args__ = (Index("ix_living_situation_case_since", "case_id", "since"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    case_id: int = Field(foreign_key="case.id")
+    living: str = Field(max_length=20)
+    with_whom: str = Field(default="", max_length=200)
+    since: date
+    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_by_id: int = Field(foreign_key="user.id")
 
 
 class Contact(SQLModel, table=True):
@@ -303,5 +342,7 @@ class Contact(SQLModel, table=True):
     direct_minutes: int = 0
     admin_minutes: int = 0
     note: str = Field(default="", max_length=2000)
+    # Professionals and agencies there too, in the worker's words ("Ms Achebe, school; PC Ward").
+    professionals: str = Field(default="", max_length=500)
     recorded_at: datetime = Field(default_factory=utcnow)
     by_user_id: int = Field(foreign_key="user.id")

@@ -7,6 +7,7 @@ the worker to resolve, never a silent overwrite.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
 
@@ -52,6 +53,14 @@ def existing_with_id(*, session: Session, model, case: Case, record_id: str | No
     if found is not None and found.case_id != case.id:
         raise Refused("That record id is already in use.")
     return found
+
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+
+
+def looks_like_email(value: str) -> bool:
+    """A plausible email address: something, @, a domain with a dot (issue 18, defect 7)."""
+    return bool(EMAIL.match(value.strip()))
 
 
 def duplicate_of(*, session: Session, case: Case, name: str, excluding: str | None = None) -> Person | None:

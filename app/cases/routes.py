@@ -31,7 +31,7 @@ from app.forms import Form
 from app.security.auth import CurrentActor, SettingsDep, require_role
 from app.security.permissions import get_case
 from app.templating import flash, is_htmx, redirect, render
-from app.timeutil import age_on, today
+from app.timeutil import age_on, local, today, utcnow
 
 router = APIRouter()
 
@@ -116,10 +116,13 @@ async def create_referral(request: Request, session: SessionDep, actor: CurrentA
             form.text("young_person_name", required=True, max_length=120, label="The young person's name").split()
         ),
         "preferred_name": form.text("preferred_name", max_length=80),
-        "date_of_birth": form.date("date_of_birth", required=True, not_future=True),
+        "date_of_birth": form.date("date_of_birth", required=True, not_future=True, label="The date of birth"),
         "gender": form.choice("gender", [c for c, _ in GENDERS], default="not_known"),
         "ethnicity": form.choice("ethnicity", [c for c, _ in ETHNICITIES], default="not_known"),
-        "referral_date": form.date("referral_date", required=True, not_future=True, default=today()),
+        "referral_date": form.date(
+            "referral_date", required=True, not_future=True, default=today(), label="The referral date"
+        ),
+        "referral_time": form.time("referral_time"),
         "referral_route": form.choice("referral_route", [c for c, _ in REFERRAL_ROUTES]),
         "referrer_agency": form.text("referrer_agency", max_length=120),
         "referrer_name": form.text("referrer_name", max_length=120),
@@ -136,7 +139,9 @@ async def create_referral(request: Request, session: SessionDep, actor: CurrentA
     }
     for key in ("prior_cin", "prior_cp", "prior_cla"):
         fields[key] = form.choice(key, [c for c, _ in YES_NO_NOT_KNOWN], default="not_known")
-        fields[f"{key}_on"] = form.date(f"{key}_on", not_future=True)
+        fields[f"{key}_on"] = form.date(
+            f"{key}_on", not_future=True, label=f"The date of the earlier {key.removeprefix('prior_').upper()}"
+        )
         if fields[f"{key}_on"] and fields[key] != "yes":
             form.error(f"{key}_on", "A date is only needed when the answer is yes.")
     worker_id = form.choice("key_worker_id", [u.id for u in team_workers])
@@ -149,6 +154,12 @@ async def create_referral(request: Request, session: SessionDep, actor: CurrentA
         fields["age_note"] = form.text("age_note", max_length=500)
         if warning and not fields["age_note"]:
             form.error("age_note", warning)
+    if (
+        fields["referral_date"] == today()
+        and fields["referral_time"]
+        and fields["referral_time"] > local(utcnow()).time().replace(tzinfo=None)
+    ):
+        form.error("referral_time", "This time has not happened yet today.")
     if fields["referral_date"] and dob and fields["referral_date"] < dob:
         form.error("referral_date", "The referral date is before the young person's date of birth.")
     if not form.ok:
@@ -286,8 +297,9 @@ def case_page(
     return render(request, "cases/case.html", ctx)
 
 
-from app.cases import routes_lifecycle, routes_records, routes_team  # noqa: E402  (they import helpers from here)
+from app.cases import routes_lifecycle, routes_plan, routes_records, routes_team  # noqa: E402  (they import helpers from here)
 
 router.include_router(routes_records.router)
 router.include_router(routes_lifecycle.router)
 router.include_router(routes_team.router)
+router.include_router(routes_plan.router)

@@ -6,6 +6,8 @@ gets the same answer as the page: nothing changes.
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import select
@@ -19,7 +21,7 @@ from app.forms import Form
 from app.security.auth import CurrentActor, SettingsDep
 from app.security.permissions import get_case
 from app.templating import flash, redirect, render
-from app.timeutil import age_on, today
+from app.timeutil import LOCAL, age_on, today, utcnow
 
 router = APIRouter()
 
@@ -37,6 +39,29 @@ def _move_words(current: str, to: str) -> str:
     if current == CaseStatus.closed:
         return "Reopen for screening"
     return MOVE_WORDS.get(to, to)
+
+
+def _happened_at(form: Form, case) -> datetime | None:
+    """When it happened, if earlier than now (issue 18: recording past work); never the future.
+    The audit entry keeps the time it was entered; the record keeps the time it happened."""
+    on = form.date("happened_on", not_future=True, label="The date it happened")
+    at = form.time("happened_time")
+    if on is None:
+        return None
+    when = datetime.combine(on, at or time(12, 0), tzinfo=LOCAL)
+    if when > utcnow():
+        form.error("happened_time", "This time has not happened yet today.")
+    if case.referral_date and on < case.referral_date:
+        form.error("happened_on", f"This is before the referral on {case.referral_date:%-d %b %Y}.")
+    return when
+
+
+def _why(form: Form) -> str:
+    """The "Why" field every change records; its error uses the field's own word."""
+    rationale = form.text("rationale", max_length=4000)
+    if not rationale.strip() and "rationale" not in form.errors:
+        form.error("rationale", "Say why: every change records who, when and why.")
+    return rationale
 
 
 # ---------------------------------------------------------------- eligibility
@@ -83,6 +108,7 @@ async def decide_eligibility(
         form.error("override_reason", "Give a reason for overriding the rule.")
     if case.status not in (CaseStatus.referred, CaseStatus.screening):
         form.error("criteria", "Eligibility is decided while the case is referred or in screening.")
+    decided_at = _happened_at(form, case)
     if not form.ok:
         return render(
             request, "cases/eligibility.html", _eligibility_ctx(session, case, settings, form), status_code=422
@@ -95,6 +121,7 @@ async def decide_eligibility(
         ticked=ticked,
         override=override,
         override_reason=reason,
+        decided_at=decided_at,
     )
     flash(request, "Eligibility recorded: " + ("eligible." if decision.eligible else "not eligible."))
     return redirect(request, f"/cases/{case.id}")
@@ -111,6 +138,11 @@ GUIDED = {
         "End active work",
         "/cases/{id}/end",
         "Moving to dormant is part of ending active work: use End active work.",
+    ),
+    (CaseStatus.referred, CaseStatus.screening): (
+        "Eligibility screening",
+        "/cases/{id}/eligibility",
+        "Screening starts with the eligibility decision: use Eligibility screening.",
     ),
     (CaseStatus.dormant, CaseStatus.active): (
         "Reactivate",
@@ -150,6 +182,8 @@ def status_form(
     request: Request, case_id: int, session: SessionDep, actor: CurrentActor, to: str = "", reason: str = ""
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    if (case.status, to) in GUIDED:  # an old "Start screening" link goes to the screen that does it
+        return redirect(request, GUIDED[(case.status, to)][1].format(id=case.id))
     return render(request, "cases/status.html", _status_ctx(session, case, actor, None, to=to[:20], reason=reason[:30]))
 
 
@@ -160,12 +194,13 @@ async def change_status(
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     to = form.choice("to", [s.value for s in CaseStatus])
-    rationale = form.text("rationale", required=True, max_length=4000, label="A rationale")
+    rationale = _why(form)
     closure_reason = form.choice("closure_reason", [c for c, _ in CLOSURE_REASONS], required=False) or ""
     base_version = form.integer("base_version", minimum=1, maximum=10**9)
+    occurred_at = _happened_at(form, case)
     if to == CaseStatus.closed and not closure_reason:
         form.error("closure_reason", "Choose a reason for closing the case.")
-    if (case.status, to) in GUIDED:
+    if (case.status, to) in GUIDED and (case.status, to) != (CaseStatus.referred, CaseStatus.screening):
         form.error("to", GUIDED[(case.status, to)][2])
     if form.ok:
         try:
@@ -178,6 +213,7 @@ async def change_status(
                 closure_reason=closure_reason,
                 base_version=base_version,
                 review_interval_weeks=settings.review_interval_weeks,
+                occurred_at=occurred_at,
             )
         except Conflict as conflict:  # before Refused, of which it is a kind
             session.rollback()
@@ -226,7 +262,7 @@ async def record_step(request: Request, case_id: int, session: SessionDep, actor
     options = STEP_UP_DESTINATIONS if direction == "up" else STEP_DOWN_DESTINATIONS
     destination = form.choice(f"destination_{direction or 'up'}", [c for c, _ in options])
     then = form.choice("then", ["closes", "continues"])
-    rationale = form.text("rationale", required=True, max_length=4000, label="A rationale")
+    rationale = _why(form)
     ctx = _step_ctx(session, case, form)
     co_worker_id = form.choice("co_worker_id", [uid for uid, _ in ctx["co_workers"]], required=False)
     if not form.ok:

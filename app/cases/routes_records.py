@@ -11,15 +11,26 @@ from datetime import datetime
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.cases import consent as consent_service
 from app.cases import contacts as contact_service
 from app.cases import extensions, service
+from app.cases import living as living_service
 from app.cases import people as people_service
 from app.cases import visit as visit_flow
-from app.cases.models import CONSENT_HOW, CONSENT_PURPOSES, CONTACT_KINDS, CONTACT_PLACES, Consent, Contact, Person
+from app.cases.models import (
+    CONSENT_HOW,
+    CONSENT_PURPOSES,
+    CONTACT_KINDS,
+    CONTACT_PLACES,
+    Consent,
+    Contact,
+    Person,
+    new_id,
+)
 from app.cases.service import Refused
+from app.core.codes import LIVING
 from app.db import SessionDep
 from app.forms import Form
 from app.security.auth import CurrentActor
@@ -63,6 +74,13 @@ PERSON_LABELS = {
 }
 
 
+def _email(form: Form) -> str:
+    email = form.text("email", max_length=254).strip()
+    if email and not people_service.looks_like_email(email):
+        form.error("email", "This does not look like an email address: it should be like name@example.org.")
+    return email
+
+
 def _person_fields(form: Form, *, young_person: bool = False) -> dict:
     return {
         "name": form.text("name", required=True, max_length=120, label="A name"),
@@ -74,9 +92,9 @@ def _person_fields(form: Form, *, young_person: bool = False) -> dict:
         "in_household": form.boolean("in_household"),
         "knows_the_worries": form.boolean("knows_the_worries"),
         "phone": form.text("phone", max_length=40),
-        "email": form.text("email", max_length=254),
+        "email": _email(form),
         "address": form.text("address", max_length=300),
-        "date_of_birth": form.date("date_of_birth", not_future=True),
+        "date_of_birth": form.date("date_of_birth", not_future=True, label="The date of birth"),
         "notes": form.text("notes", max_length=2000),
     }
 
@@ -208,6 +226,75 @@ def new_consent(request: Request, case_id: int, session: SessionDep, actor: Curr
     )
 
 
+def _grid_ctx(session: Session, case, people, form, form_id: str) -> dict:
+    given = {
+        (c.person_id, c.purpose)
+        for c in session.exec(select(Consent).where(Consent.case_id == case.id, Consent.withdrawn_on.is_(None))).all()
+    }
+    return {
+        "case": case,
+        "form": form,
+        "people": people,
+        "purposes": CONSENT_PURPOSES,
+        "how": CONSENT_HOW,
+        "given": given,
+        "today": today(),
+        "form_id": form_id,
+        "ticked": {k for k, v in (form.values.items() if form else []) if k.startswith("give-") and v},
+    }
+
+
+@router.get("/cases/{case_id}/consent/all")
+def consent_grid(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    """Consent on one screen: every person against every purpose, one save (issue 18)."""
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    people = service.people_of(session=session, case=case)
+    return render(request, "cases/consent_grid.html", _grid_ctx(session, case, people, None, new_id()))
+
+
+@router.post("/cases/{case_id}/consent/all")
+async def record_consent_grid(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    form_id = people_service.valid_client_id(form.values.get("id")) or new_id()
+    people = service.people_of(session=session, case=case)
+    chosen = [(p.id, code) for p in people for code, _ in CONSENT_PURPOSES if form.boolean(f"give-{p.id}-{code}")]
+    if not chosen:
+        form.error("grid", "Tick at least one box: who agreed to what.")
+    how = form.choice("how_given", [c for c, _ in CONSENT_HOW])
+    given_on = form.date(
+        "given_on", required=True, not_future=True, default=today(), label="The date consent was given"
+    )
+    agency = form.text("agency", max_length=200)
+    if any(code == "sharing" for _, code in chosen) and not agency:
+        form.error("agency", "Name the agencies this consent allows sharing with.")
+    signature = form.text("signature", max_length=consent_service.SIGNATURE_MAX) if how == "signed" else ""
+    if how == "signed" and signature:
+        refusal = consent_service.signature_refusal(signature)
+        if refusal:
+            form.error("signature", refusal)
+    if not form.ok:
+        return render(
+            request, "cases/consent_grid.html", _grid_ctx(session, case, people, form, form_id), status_code=422
+        )
+    made = consent_service.record_grid(
+        session=session,
+        case=case,
+        by=actor,
+        form_id=form_id,
+        people=people,
+        chosen=chosen,
+        how_given=how,
+        given_on=given_on,
+        agency=agency,
+        signature=signature or None,
+    )
+    flash(request, f"Consent recorded: {len(made)} new." if made else "That consent was already recorded.")
+    return redirect(request, f"/cases/{case.id}#consent")
+
+
 @router.post("/cases/{case_id}/consent")
 async def record_consent(
     request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
@@ -221,7 +308,9 @@ async def record_consent(
     person_id = form.choice("person_id", [p.id for p in people])
     purpose = form.choice("purpose", [c for c, _ in CONSENT_PURPOSES])
     how = form.choice("how_given", [c for c, _ in CONSENT_HOW])
-    given_on = form.date("given_on", required=True, not_future=True, default=today())
+    given_on = form.date(
+        "given_on", required=True, not_future=True, default=today(), label="The date consent was given"
+    )
     agency = form.text("agency", max_length=200)
     if purpose == "sharing" and not agency:
         form.error("agency", "Name the agencies this consent allows sharing with.")
@@ -284,7 +373,9 @@ async def withdraw(
     consent = _consent_of(session, case, consent_id)
     person = session.get(Person, consent.person_id)
     form = Form(await request.form())
-    withdrawn_on = form.date("withdrawn_on", required=True, not_future=True, default=today())
+    withdrawn_on = form.date(
+        "withdrawn_on", required=True, not_future=True, default=today(), label="The date consent was withdrawn"
+    )
     note = form.text("note", max_length=1000)
     if withdrawn_on and withdrawn_on < consent.given_on:
         form.error("withdrawn_on", "Consent cannot be withdrawn before it was given.")
@@ -380,7 +471,9 @@ async def record_contact(
         return _replayed(request, case.id)
     people = service.people_of(session=session, case=case)
     kind = form.choice("kind", [c for c, _ in CONTACT_KINDS], default="visit")
-    occurred_on = form.date("occurred_on", required=True, not_future=True, default=today())
+    occurred_on = form.date(
+        "occurred_on", required=True, not_future=True, default=today(), label="The date of the contact"
+    )
     start_time = form.time("start_time")
     duration = form.integer("duration_minutes", minimum=0, maximum=24 * 60, default=60)
     place = form.choice("place", [c for c, _ in CONTACT_PLACES], default="home")
@@ -391,6 +484,7 @@ async def record_contact(
     direct = form.integer("direct_minutes", minimum=0, maximum=24 * 60)
     admin = form.integer("admin_minutes", minimum=0, maximum=24 * 60, default=0)
     note = form.text("note", max_length=2000)
+    professionals = form.text("professionals", max_length=500)
     if occurred_on and case.referral_date and occurred_on < case.referral_date:
         form.error("occurred_on", f"This is before the referral on {case.referral_date.strftime('%-d %b %Y')}.")
     if seen_alone and not young_person_seen and outcome == "attended":
@@ -425,6 +519,7 @@ async def record_contact(
             admin_minutes=admin or 0,
             note=note,
             record_id=record_id,
+            professionals=professionals,
         )
     except Refused as refused:
         session.rollback()
@@ -435,3 +530,43 @@ async def record_contact(
     if visit:
         return redirect(request, visit_flow.after(case.id, "contact"))
     return redirect(request, f"/cases/{case.id}#timeline")
+
+
+# ---------------------------------------------------------------- where the young person lives
+
+
+def _living_ctx(session: Session, case, form, record_id: str) -> dict:
+    return {
+        "case": case,
+        "form": form,
+        "history": living_service.history(session=session, case=case),
+        "codes": LIVING,
+        "labels": dict(LIVING),
+        "today": today(),
+        "new_id": record_id,
+    }
+
+
+@router.get("/cases/{case_id}/living")
+def living_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id)
+    return render(request, "cases/living.html", _living_ctx(session, case, None, new_id()))
+
+
+@router.post("/cases/{case_id}/living")
+async def record_living(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    record_id = people_service.valid_client_id(form.values.get("id")) or new_id()
+    living = form.choice("living", [c for c, _ in LIVING])
+    with_whom = form.text("with_whom", max_length=200)
+    since = form.date("since", required=True, not_future=True, label="The date it started")
+    if not form.ok:
+        return render(request, "cases/living.html", _living_ctx(session, case, form, record_id), status_code=422)
+    living_service.record(
+        session=session, case=case, by=actor, living=living, with_whom=with_whom, since=since, record_id=record_id
+    )
+    flash(request, "Where the young person lives is recorded.")
+    return redirect(request, f"/cases/{case.id}/living")

@@ -244,9 +244,13 @@ def age_warning(age: int | None) -> str | None:
     return None
 
 
-def referral_started_at(referral_date: date | None, opened_at: datetime) -> datetime:
-    """When the referral clock starts: when it was recorded, or the start of an earlier referral day."""
-
+def referral_started_at(referral_date: date | None, opened_at: datetime, referral_time: time | None = None) -> datetime:
+    """When the referral clock starts: the referral's own date and time when the time is known
+    (issue 18: not midnight); otherwise when it was recorded, or the start of an earlier day."""
+    if referral_date is not None and referral_time is not None:
+        at = datetime.combine(referral_date, referral_time, tzinfo=LOCAL)
+        recorded = opened_at if opened_at.tzinfo else opened_at.replace(tzinfo=UTC)
+        return min(at, recorded)
     if referral_date is not None and referral_date < local(opened_at).date():
         return datetime.combine(referral_date, datetime.min.time(), tzinfo=LOCAL)
     return opened_at

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -19,6 +19,7 @@ from app.accounts.models import User
 from app.audit import service as audit
 from app.cases import rules
 from app.cases.models import Case, CaseEvent, CaseStatus, Consent, Contact, EligibilityDecision, Person
+from app.core.text import fold
 from app.refused import Refused
 from app.security.auth import Actor
 from app.security.permissions import visible_cases
@@ -64,15 +65,12 @@ def caseload_rows(*, session: Session, user: User, search: str = "") -> list[Cas
     query = (
         select(Case, last_contact, User.full_name).join(User, User.id == Case.key_worker_id).where(visible_cases(user))
     )
-    if search:
-        like = f"%{search.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Case.young_person_name).like(like),
-                func.lower(Case.preferred_name).like(like),
-                func.lower(Case.reference).like(like),
-            )
-        )
+    folded = fold(search)
+    if folded:
+        # Names are kept folded (no accents, lower case) in search_text: "Wisniewska" finds
+        # "Wiśniewska", "zoe" finds "Zoë" (goes by), the same on SQLite and PostgreSQL.
+        like = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(Case.search_text.like(like, escape="\\"))
     order = {
         CaseStatus.active: 0,
         CaseStatus.screening: 1,
@@ -401,7 +399,7 @@ def header(*, session: Session, case: Case, first_contact_target_hours: int) -> 
     ids = [i for i in (case.key_worker_id, case.co_worker_id) if i]
     names = dict(session.exec(select(User.id, User.full_name).where(User.id.in_(ids))).all())
     end = local(case.closed_at).date() if case.closed_at else today()
-    started = rules.referral_started_at(case.referral_date, case.opened_at)
+    started = rules.referral_started_at(case.referral_date, case.opened_at, case.referral_time)
     hours = rules.first_contact_hours(started, case.first_contact_at)
     changes = [
         (local(at).date(), status)

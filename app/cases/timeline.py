@@ -72,7 +72,7 @@ def items(*, session: Session, case: Case) -> list[TimelineItem]:
     )
     for contact, who in contacts:
         at = datetime.combine(contact.occurred_on, contact.start_time or time(12, 0), tzinfo=LOCAL)
-        parts = [f"{contact.duration_minutes} min"]
+        parts = [f"{contact.duration_minutes} min"] if contact.attended else []  # a missed visit took no time
         if contact.attended:
             seen = [names.get(pid, "") for pid in contact.present if names.get(pid)]
             if seen:
@@ -81,6 +81,8 @@ def items(*, session: Session, case: Case) -> list[TimelineItem]:
                 parts.append("young person seen alone")
             elif not contact.young_person_seen:
                 parts.append("young person not seen")
+        if contact.professionals:
+            parts.append("also there: " + contact.professionals)
         if contact.note:
             parts.append(contact.note)
         result.append(

@@ -62,23 +62,47 @@ def _frame(chart: DiamondChart) -> DiamondChart:
     return chart
 
 
-def _shape(rater: Rater, index: int, scores: dict[str, int], *, faint: bool = False, caption: str = "") -> Shape:
+def _shape(
+    rater: Rater, index: int, scores: dict[str, int], *, faint: bool = False, caption: str = "", offset: float = 0.0
+) -> Shape:
     corners = rules.diamond_polygon(scores, cx=CENTRE, cy=CENTRE, radius=RADIUS)
     look = rules.look(index)
     markers = [
-        rules.marker_path(look.marker, x, y, 5 if not faint else 4)
-        for (x, y), aim in zip(corners, rules.AIM_KEYS, strict=False)
+        rules.marker_path(
+            look.marker,
+            *rules.dodged_point(aim, scores[aim], offset, cx=CENTRE, cy=CENTRE, radius=RADIUS),
+            6 if not faint else 4,
+        )
+        for aim in rules.AIM_KEYS
         if aim in scores
     ]
     return Shape(rater, look, rules.points_attr(corners), markers, faint, caption)
 
 
-def latest_diamond(summary: DiamondSummary) -> DiamondChart:
-    """Everyone's most recent numbers on one Diamond: one shape per rater."""
-    chart = _frame(DiamondChart("Everyone's latest Diamond", []))
-    for index, rater in enumerate(summary.raters):
+def _shown(summary: DiamondSummary, only: str | None) -> list[tuple[int, Rater]]:
+    """The raters a chart draws, each with its place in the whole list (its look stays the same)."""
+    return [(i, r) for i, r in enumerate(summary.raters) if only is None or r.key == only]
+
+
+def latest_diamond(summary: DiamondSummary, only: str | None = None) -> DiamondChart:
+    """Everyone's most recent numbers on one Diamond: one shape per rater (or just `only`'s).
+
+    Markers of different raters are nudged apart across each axis, so three people who gave
+    the same number show three shapes side by side rather than one on top of the others."""
+    shown = _shown(summary, only)
+    title = "Everyone's latest Diamond" if only is None else f"{shown[0][1].label}: latest Diamond"
+    chart = _frame(DiamondChart(title, []))
+    for place, (index, rater) in enumerate(shown):
         last = summary.rounds[rater.key][-1]
-        chart.shapes.append(_shape(rater, index, last.scores, caption=f"{rater.label}, {last.rated_on:%-d %b %Y}"))
+        chart.shapes.append(
+            _shape(
+                rater,
+                index,
+                last.scores,
+                caption=f"{rater.label}, {last.rated_on:%-d %b %Y}",
+                offset=rules.dodge(place, len(shown)),
+            )
+        )
     return chart
 
 
@@ -125,8 +149,9 @@ class ProgressChart:
     plot_height: int = 180
 
 
-def progress_charts(summary: DiamondSummary) -> list[ProgressChart]:
-    """For each aim, every rater's numbers over time: one line per rater."""
+def progress_charts(summary: DiamondSummary, only: str | None = None) -> list[ProgressChart]:
+    """For each aim, every rater's numbers over time: one line per rater (or just `only`'s),
+    each rater's points nudged a few pixels sideways so equal numbers on a day stay visible."""
     dates = summary.dates
     if not dates:
         return []
@@ -136,9 +161,14 @@ def progress_charts(summary: DiamondSummary) -> list[ProgressChart]:
         chart = ProgressChart(aim, [], [], [])
         px = {"left": chart.left + 10, "width": chart.plot_width - 20}
         py = {"top": chart.top, "height": chart.plot_height}
-        for index, rater in enumerate(summary.raters):
+        shown = _shown(summary, only)
+        for place, (index, rater) in enumerate(shown):
+            nudge = rules.dodge(place, len(shown), step=5.0)
             coords = [
-                (rules.time_x(r.rated_on, first=first, last=last, **px), rules.score_y(r.scores[aim.key], **py))
+                (
+                    rules.time_x(r.rated_on, first=first, last=last, **px) + nudge,
+                    rules.score_y(r.scores[aim.key], **py),
+                )
                 for r in summary.rounds[rater.key]
                 if aim.key in r.scores
             ]
@@ -149,11 +179,11 @@ def progress_charts(summary: DiamondSummary) -> list[ProgressChart]:
                         rater,
                         look,
                         rules.points_attr(coords),
-                        [rules.marker_path(look.marker, x, y, 5) for x, y in coords],
+                        [rules.marker_path(look.marker, x, y, 6) for x, y in coords],
                     )
                 )
-        shown = dates if len(dates) <= 6 else [dates[i * (len(dates) - 1) // 5] for i in range(6)]
-        chart.x_ticks = [(rules.time_x(d, first=first, last=last, **px), f"{d:%-d %b}") for d in shown]
+        ticks = dates if len(dates) <= 6 else [dates[i * (len(dates) - 1) // 5] for i in range(6)]
+        chart.x_ticks = [(rules.time_x(d, first=first, last=last, **px), f"{d:%-d %b}") for d in ticks]
         chart.y_ticks = [(rules.score_y(v, **py), v) for v in (0, 2, 4, 6, 8, 10)]
         charts.append(chart)
     return charts

@@ -34,17 +34,30 @@ def _uuid_field(form: Form) -> str:
         return ""
 
 
-def _chart_context(summary: service.DiamondSummary) -> dict:
+def _chart_context(summary: service.DiamondSummary, only: str | None = None) -> dict:
+    """The charts; `only` (a rater's key) draws one rater at a time, the tables keep everyone."""
+    if only not in {r.key for r in summary.raters}:
+        only = None
     return {
         "summary": summary,
-        "latest": charts.latest_diamond(summary) if not summary.empty else None,
+        "only": only,
+        "latest": charts.latest_diamond(summary, only) if not summary.empty else None,
         "per_rater": charts.rater_diamonds(summary) if not summary.empty else [],
-        "progress": charts.progress_charts(summary),
+        "progress": charts.progress_charts(summary, only),
         "aims": rules.AIMS,
     }
 
 
-def _page(request: Request, session, actor, case, *, goal_form: Form | None = None, status_code: int = 200) -> Response:
+def _page(
+    request: Request,
+    session,
+    actor,
+    case,
+    *,
+    goal_form: Form | None = None,
+    status_code: int = 200,
+    only: str | None = None,
+) -> Response:
     summary = service.summary(session=session, case=case)
     ctx = {
         "case": case,
@@ -54,15 +67,15 @@ def _page(request: Request, session, actor, case, *, goal_form: Form | None = No
         "goal_form": goal_form or Form(),
         "goal_id": (goal_form.values.get("id") if goal_form else None) or new_id(),
         "max_goals": rules.MAX_GOALS,
-        **_chart_context(summary),
+        **_chart_context(summary, only),
     }
     return render(request, "diamond/page.html", ctx, status_code=status_code)
 
 
 @router.get("/cases/{case_id}/diamond")
-def diamond_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def diamond_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, rater: str = "") -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
-    return _page(request, session, actor, case)
+    return _page(request, session, actor, case, only=rater[:60] or None)
 
 
 @router.post("/cases/{case_id}/diamond/goals")

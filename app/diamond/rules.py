@@ -179,7 +179,8 @@ def conversation_points(rounds: dict[str, list[Round]], *, threshold: int = DISA
 # and marker shape, repeated in the legend. Colours keep 3:1 contrast on white (WCAG 1.4.11).
 PALETTE = ("#1d4f63", "#a34400", "#6a3d9a", "#0b6e4f", "#8a1c4a", "#4a585e")
 DASHES = ("", "10 5", "3 4", "14 4 3 4", "6 3", "1 3")
-MARKERS = ("circle", "square", "triangle", "diamond", "circle", "square")
+# Six raters, six marker shapes: three people with similar numbers stay apart by shape (issue 18).
+MARKERS = ("circle", "square", "triangle", "diamond", "triangle_down", "cross")
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,11 @@ class Look:
     colour: str
     dash: str
     marker: str
+
+    @property
+    def legend_path(self) -> str:
+        """The rater's marker as drawn in the legend's 44×16 key."""
+        return marker_path(self.marker, 22, 8, 5)
 
 
 def look(index: int) -> Look:
@@ -201,6 +207,14 @@ def marker_path(shape: str, x: float, y: float, size: float = 6) -> str:
         return f"M{x - s:.1f},{y - s:.1f}h{2 * s:.1f}v{2 * s:.1f}h{-2 * s:.1f}z"
     if shape == "triangle":
         return f"M{x:.1f},{y - s * 1.2:.1f}L{x + s * 1.1:.1f},{y + s * 0.8:.1f}L{x - s * 1.1:.1f},{y + s * 0.8:.1f}z"
+    if shape == "triangle_down":
+        return f"M{x:.1f},{y + s * 1.2:.1f}L{x + s * 1.1:.1f},{y - s * 0.8:.1f}L{x - s * 1.1:.1f},{y - s * 0.8:.1f}z"
+    if shape == "cross":
+        t = s * 0.4
+        return (
+            f"M{x - t:.1f},{y - s:.1f}h{2 * t:.1f}v{s - t:.1f}h{s - t:.1f}v{2 * t:.1f}h{t - s:.1f}v{s - t:.1f}"
+            f"h{-2 * t:.1f}v{t - s:.1f}h{t - s:.1f}v{-2 * t:.1f}h{s - t:.1f}z"
+        )
     if shape == "diamond":
         return (
             f"M{x:.1f},{y - s * 1.3:.1f}L{x + s * 1.3:.1f},{y:.1f}L{x:.1f},{y + s * 1.3:.1f}L{x - s * 1.3:.1f},{y:.1f}z"
@@ -221,6 +235,18 @@ def diamond_point(aim: str, score: float, *, cx: float, cy: float, radius: float
 def diamond_polygon(scores: dict[str, int], *, cx: float, cy: float, radius: float) -> list[tuple[float, float]]:
     """The shape's corners; an aim the rater did not answer sits at the centre."""
     return [diamond_point(aim, scores.get(aim, 0), cx=cx, cy=cy, radius=radius) for aim in AIM_KEYS]
+
+
+def dodge(index: int, count: int, *, step: float = 7.0) -> float:
+    """How far to nudge rater `index` of `count` sideways so equal numbers do not hide each other."""
+    return (index - (count - 1) / 2) * step if count > 1 else 0.0
+
+
+def dodged_point(aim: str, score: float, offset: float, *, cx: float, cy: float, radius: float) -> tuple[float, float]:
+    """A marker's place: on the aim's axis at `score`, moved `offset` across the axis."""
+    x, y = diamond_point(aim, score, cx=cx, cy=cy, radius=radius)
+    angle = math.radians(ANGLES[aim])
+    return (x - offset * math.sin(angle), y + offset * math.cos(angle))
 
 
 def points_attr(points: list[tuple[float, float]]) -> str:

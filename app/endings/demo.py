@@ -343,6 +343,10 @@ def load(*, session, demo) -> None:
                 ended_how="reactivated",
             )
         )
+        # No visits while he was dormant: the timeline must not show work inside the spell.
+        for contact in session.exec(select(Contact).where(Contact.case_id == tyler.id)).all():
+            if went.astimezone(LOCAL).date() <= contact.occurred_on <= back_at.astimezone(LOCAL).date():
+                session.delete(contact)
         back = Reactivation(
             case_id=tyler.id,
             asked_by="young_person",

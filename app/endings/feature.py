@@ -1,9 +1,9 @@
 """What endings contribute: ending active work, dormant spells, reopen requests, their case-page
 part, timeline and offline pages, their reviews, and the dormant and sustainability flags."""
 
-from app.endings import case_section, demo, flags, offline, review_kinds, timeline, todo
+from app.endings import case_section, demo, flags, offline, plan, review_kinds, timeline, todo
 from app.endings.routes import router
-from app.features import CaseSection, Feature, NavLink
+from app.features import CaseSection, Feature, NavLink, PlanSource
 
 feature = Feature(
     name="endings",
@@ -15,5 +15,6 @@ feature = Feature(
     flags=flags.FLAGS,
     nav=(NavLink("Dormant register", "/dormant", roles=frozenset({"worker", "supervisor", "manager"}), position=30),),
     todo=todo.items,
+    plan=PlanSource(items=plan.items, set_status=plan.set_status),
     demo=demo.load,
 )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from app.cases import plan
 from app.cases.models import Case
 from app.network.models import NetworkTask
 
@@ -36,7 +37,17 @@ def network_tasks(*, session: Session, case: Case) -> list[Goal]:
     return [Goal(source="network_task", ref=task_id, text=what) for task_id, what in rows]
 
 
-SOURCES: dict[str, Callable[..., list[Goal]]] = {"network_task": network_tasks}
+def plan_items(*, session: Session, case: Case) -> list[Goal]:
+    """Every other open item of the case's one plan (app/cases/plan.py): Signs of Safety next
+    steps, BASE plan steps and prompted tasks, so the ending reviews all that is still open."""
+    return [
+        Goal(source="plan", ref=item.key, text=f"{item.what} ({item.kind.lower()})")
+        for item in plan.open_items(session=session, case=case)
+        if item.source != "network"
+    ]
+
+
+SOURCES: dict[str, Callable[..., list[Goal]]] = {"network_task": network_tasks, "plan": plan_items}
 
 
 def goals_for(*, session: Session, case: Case) -> list[Goal]:

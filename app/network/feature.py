@@ -1,8 +1,8 @@
 """What the network contributes: members, meetings, the family letter, their case-page part,
 timeline and offline pages, and the review of meeting notes."""
 
-from app.features import CaseSection, Feature
-from app.network import case_section, demo, offline, review_kinds, timeline, todo
+from app.features import CaseSection, Feature, PlanSource
+from app.network import case_section, demo, offline, plan, review_kinds, timeline, todo
 from app.network.routes import router
 
 feature = Feature(
@@ -13,5 +13,6 @@ feature = Feature(
     offline_pages=offline.pages,
     review_kinds=(review_kinds.MEETING_NOTES,),
     todo=todo.items,
+    plan=PlanSource(items=plan.items, set_status=plan.set_status),
     demo=demo.load,
 )

@@ -75,7 +75,8 @@ def parse_meeting(form: Form, *, people: list, professionals: list, review_tasks
         task_id = row.text("id", max_length=36)
         what = row.text("what", max_length=500)
         who = row.text("who", max_length=120)
-        due = row.date("due")
+        # A task cannot be due before the meeting that agreed it (issue 18, defect 7).
+        due = row.date("due", not_before=data.held_on, label="The date it is due by")
         checker = row.text("checker", max_length=120)
         rule = row.text("rule", max_length=300)
         if not what:

@@ -44,6 +44,11 @@ LABELS = {
 }
 
 
+def _map_label(entry) -> str:
+    """The name drawn beside a person on the map: a person's first name, or an agency's name."""
+    return entry.name.split()[0] if entry.is_person else entry.name
+
+
 def _base(case_id: int) -> str:
     return f"/cases/{case_id}/network"
 
@@ -72,6 +77,7 @@ def _map_context(session, case: Case, actor, **extra) -> dict:
         "young_person": young_person,
         "entries": entries,
         "placed": placed,
+        "margin": rules.label_margin([(p, _map_label(e)) for e, p in placed]),
         "labels": LABELS,
         "size": rules.MAP_SIZE,
         "radii": rules.RING_RADII,
@@ -316,6 +322,19 @@ async def create_meeting(request: Request, case_id: int, session: SessionDep, ac
         # A replay from the offline outbox: already applied, answer success again and change nothing.
         return redirect(request, f"{_base(case.id)}/meetings/{existing.id}")
     data, ctx = _parse(session, case, form, None)
+    agencies = any(a.person_id is None for a in data.attendees) or bool(data.support)
+    if (
+        form.ok
+        and agencies
+        and not form.boolean("no_consent_ok")
+        and not service.network_consent_given(session=session, case=case)
+    ):
+        # Warn before saving (issue 18): sharing with agencies needs someone's consent to it.
+        form.error(
+            "no_consent_ok",
+            "Nobody in the family has consented to a network meeting with agencies. Record their consent "
+            "first, or tick the box to save the meeting anyway.",
+        )
     if not form.ok:
         ctx["new_id"] = meeting_id
         return render(request, "network/meeting_form.html", ctx, status_code=422)

@@ -76,6 +76,20 @@ def layout(counts: dict[str, int]) -> dict[str, list[MapPoint]]:
     return points
 
 
+LABEL_FONT_PX = 21  # .node-label in network.css
+
+
+def label_margin(labels: list[tuple[MapPoint, str]], *, size: int = MAP_SIZE) -> int:
+    """How much room to add round the map so no name runs off its edge (issue 18, defect 10):
+    a generous estimate of each label's width (0.62 em a character at the label's font size)."""
+    need = 0.0
+    for point, text in labels:
+        width = 0.62 * LABEL_FONT_PX * len(text)
+        left = {"start": point.label_x, "end": point.label_x - width}.get(point.anchor, point.label_x - width / 2)
+        need = max(need, -left, left + width - size, LABEL_FONT_PX - point.label_y, point.label_y + 6 - size)
+    return math.ceil(need + 8) if need > 0 else 0
+
+
 # Professional words a family may not use, with plainer ones (PRACTICE.md: the plan is theirs, in
 # their words). Matched as whole words, case-insensitively.
 JARGON = {

@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, delete, select
 
-from app.cases.models import Case, Person
+from app.cases.models import Case, Consent, Person
 from app.network.models import (
     CIRCLE_LABELS,
     MEETING_KIND_LABELS,
@@ -544,6 +544,18 @@ def tasks_to_review(*, session: Session, case: Case, before_meeting_id: str | No
     else:
         query = query.where(NetworkTask.status.not_in([TaskStatus.done, TaskStatus.dropped]))
     return list(session.exec(query.order_by(NetworkTask.due_on, NetworkTask.position)).all())
+
+
+def network_consent_given(*, session: Session, case: Case) -> bool:
+    """Whether anyone on the case has consented to a family network meeting (not withdrawn)."""
+    return (
+        session.exec(
+            select(Consent.id)
+            .where(Consent.case_id == case.id, Consent.purpose == "network_meeting", Consent.withdrawn_on.is_(None))
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def case_tasks(*, session: Session, case: Case) -> list[NetworkTask]:

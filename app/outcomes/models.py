@@ -13,9 +13,10 @@ from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from app.cases.models import new_id
+from app.core.codes import LIVING, NOT_KNOWN
 from app.timeutil import utcnow
 
-NOT_KNOWN = ("not_known", "Not known")
+__all__ = ["LIVING", "NOT_KNOWN"]  # re-exported: outcomes code imports them from here
 POINTS = [
     ("baseline", "Start of active work (baseline)"),
     ("review", "Review"),
@@ -28,15 +29,7 @@ POINTS = [
 # Points a worker chooses on the form; "imported" comes only from the care-status import.
 FORM_POINTS = POINTS[:-1]
 FOLLOW_UP_MONTHS = {"follow_up_3": 3, "follow_up_6": 6, "follow_up_12": 12}
-LIVING = [
-    ("with_parents", "At home with parents or carers"),
-    ("relatives_friends", "With relatives or family friends"),
-    ("sofa_surfing", "Sofa-surfing"),
-    ("supported", "Supported accommodation"),
-    ("homeless", "Homeless"),
-    ("in_care", "In care"),
-    NOT_KNOWN,
-]
+# LIVING comes from app/core/codes.py: the case's own living situation uses the same codes.
 # Living at home for the scorecard's "remained at home": with their family, including kin.
 AT_HOME = ("with_parents", "relatives_friends")
 PLACEMENTS = [

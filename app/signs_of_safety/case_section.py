@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.cases.models import Case, Person
+from app.core.plan_rules import is_overdue
 from app.signs_of_safety.models import Category, MapItem, MapVersion, ScaleRating
 from app.timeutil import today
 
@@ -42,7 +43,7 @@ def context(*, session: Session, case: Case, actor) -> dict:
                 text=text,
                 owner=name or ("Key worker" if by_key_worker else "No one named"),
                 due_on=due,
-                overdue=due is not None and due < now,
+                overdue=is_overdue(due, finished=False, today=now),
             )
             for text, due, by_key_worker, name in rows
         ]

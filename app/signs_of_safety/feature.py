@@ -1,8 +1,8 @@
 """What Signs of Safety contributes: the map, scales, three houses and their parts of the case page,
 timeline and offline pages, the map's review, and the young person's voice for oversight."""
 
-from app.features import CaseSection, Feature
-from app.signs_of_safety import case_section, demo, offline, review_kinds, timeline, todo, voice
+from app.features import CaseSection, Feature, PlanSource
+from app.signs_of_safety import case_section, demo, offline, plan, review_kinds, timeline, todo, voice
 from app.signs_of_safety.routes import router
 
 feature = Feature(
@@ -14,5 +14,6 @@ feature = Feature(
     review_kinds=(review_kinds.MAP,),
     voice=voice.last_voice,
     todo=todo.items,
+    plan=PlanSource(items=plan.items, set_status=plan.set_status),
     demo=demo.load,
 )

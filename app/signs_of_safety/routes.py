@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from app.audit import service as audit
 from app.cases import visit as visit_flow
 from app.cases.models import Case, new_id
+from app.core.plan_rules import earliest_due
 from app.db import SessionDep
 from app.forms import Form
 from app.security.auth import Actor, CurrentActor
@@ -172,7 +173,9 @@ def _item_form_context(
     }
 
 
-def _read_item(form: Form, case_people_keys: set[str], category: Category) -> ItemFields:
+def _read_item(
+    form: Form, case_people_keys: set[str], category: Category, stored_due: date | None = None
+) -> ItemFields:
     text_label = "The statement" if category is Category.pair else "This"
     text = form.text("text", required=True, max_length=1000, label=text_label)
     who = form.choice(
@@ -196,7 +199,14 @@ def _read_item(form: Form, case_people_keys: set[str], category: Category) -> It
         sustain_for=form.text("sustain_for", max_length=120) if category is Category.pair else "",
         family_text=form.text("family_text", max_length=1000) if category is Category.pair else "",
         detail=form.text("detail", max_length=1000) if category in DETAIL_LABEL else "",
-        due_on=form.date("due_on", required=category is Category.next_step) if category is Category.next_step else None,
+        due_on=form.date(
+            "due_on",
+            required=True,
+            not_before=earliest_due(today(), stored=stored_due),
+            label="The date it is due by",
+        )
+        if category is Category.next_step
+        else None,
         done=form.boolean("done") if category is Category.next_step else False,
     )
 
@@ -303,7 +313,7 @@ async def edit_item(
         raise HTTPException(status_code=404)
     category = Category(item.category)
     people = service.people(session=session, case=case)
-    fields = _read_item(form, {key for key, _ in _who_options(people)}, category)
+    fields = _read_item(form, {key for key, _ in _who_options(people)}, category, stored_due=item.due_on)
     if not form.ok:
         context = _item_form_context(session, case, category, form, item=item, base_version=base_version)
         return render(request, "signs_of_safety/item_form.html", context, status_code=422)

@@ -355,3 +355,65 @@ def test_supervisor_sees_skipped_and_thin_stages_on_the_case_page(client, db, se
     login(client, db, supervisor, settings)
     page = client.get(f"/cases/{case.id}")
     assert "Engagement: done (thin)" in page.text and "Resilience: not started (skipped)" in page.text
+
+
+def test_a_recent_formulation_meeting_answers_the_suggestion_on_the_stage_and_the_overview(client, db, settings):
+    from datetime import timedelta
+
+    from app.timeutil import today
+
+    worker, case, _ = case_with_family(db)
+    login(client, db, worker, settings)
+    client.post(f"/cases/{case.id}/base", data={"id": uid()})
+    vid = _version(db, case).id
+    client.post(
+        f"/cases/{case.id}/base/risk/judgement",
+        data={"version_id": vid, "base_version": "0", "level": "high", "rationale": "Missing twice this month"},
+    )
+
+    def meeting(on):
+        data = {"version_id": vid, "id": uid(), "held_on": on.isoformat(), "chair": "Jo Bell", "conclusions": "Seen"}
+        assert client.post(f"/cases/{case.id}/base/analysis/meetings", data=data).status_code == 303
+
+    meeting(today() - timedelta(days=400))  # long ago: the suggestion stands
+    assert "A formulation meeting is suggested" in client.get(f"/cases/{case.id}/base/analysis").text
+    assert "formulation meeting is suggested" in client.get(f"/cases/{case.id}/base").text.lower()
+    meeting(today() - timedelta(days=3))
+    assert "A formulation meeting is suggested" not in client.get(f"/cases/{case.id}/base/analysis").text
+    assert "formulation meeting is suggested" not in client.get(f"/cases/{case.id}/base").text.lower()
+
+
+def test_one_full_plan_step_marked_done_is_not_thin_and_vulnerabilities_do_not_mitigate(client, db, settings):
+    worker, case, _ = case_with_family(db)
+    login(client, db, worker, settings)
+    client.post(f"/cases/{case.id}/base", data={"id": uid()})
+    vid = _version(db, case).id
+    step = {"what": "Meet the college tutor", "who": "Sam", "by_when": "2030-01-10", "how_we_know": "A start date"}
+    client.post(
+        f"/cases/{case.id}/base/plan/steps",
+        data={"version_id": vid, "id": uid(), **step, "outcome": "Back in education"},
+    )
+    client.post(f"/cases/{case.id}/base/plan/status", data={"version_id": vid, "done": "1"})
+    summary = client.get(f"/cases/{case.id}/base").text
+    assert "Plan: thin" not in summary and "thin (marked done" not in summary
+
+    client.post(
+        f"/cases/{case.id}/base/resilience",
+        data={
+            "version_id": vid,
+            "base_version": "0",
+            "mark_trusted_adult": "strength",
+            "decided_trusted_adult": "family_with_worker",
+            "mark_goes_to_school": "vulnerability",
+            "decided_goes_to_school": "worker",
+        },
+    )
+    risk_page = client.get(f"/cases/{case.id}/base/risk").text
+    assert 'name="mitigations" value="trusted_adult"' in risk_page
+    assert 'name="mitigations" value="goes_to_school"' not in risk_page
+    refused = client.post(
+        f"/cases/{case.id}/base/risk",
+        data={"version_id": vid, "id": uid(), **RISK, "mitigations": ["goes_to_school"]},
+    )
+    assert refused.status_code == 422 and "Only a factor marked as a strength" in refused.text
+    assert _version(db, case).content["risks"] == []

@@ -36,11 +36,8 @@ def test_worker_creates_case_screens_it_adds_family_records_consent_and_visit(pa
     expect(page.get_by_text(re.compile(r"Referral recorded as HW-\d{4}-0001"))).to_be_visible()
     assert_accessible(page, "cases-case-referred")
 
-    page.get_by_role("link", name="Start screening").click()
-    assert_accessible(page, "cases-status-form")
-    page.get_by_label("Why").fill("Referral fits the service; screening now.")
-    page.get_by_role("button", name="Save").click()
-
+    # Screening is the eligibility decision: one way in, no general status form (issue 18, defect 6).
+    expect(page.get_by_role("link", name="Start screening")).to_have_count(0)
     page.get_by_role("link", name="Eligibility screening").click()
     assert_accessible(page, "cases-eligibility")
     page.get_by_label("Edge of care or risk of accommodation").check()

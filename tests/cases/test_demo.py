@@ -30,3 +30,22 @@ def test_demo_casework_matches_each_cases_status(db, settings):
     chloe = demo.cases["Chloe"]
     last_visit = max(c.occurred_on for c in contacts if c.case_id == chloe.id)
     assert (demo.today - last_visit).days >= 40
+
+
+def test_demo_dormant_spells_sit_inside_the_case_and_no_visit_falls_in_one(db, settings):
+    """Issue 18, defect 10: Tyler's dormant spell overlapped his referral and his active work."""
+    from app.endings.models import DormantSpell
+    from app.timeutil import LOCAL
+
+    load_demo(session=db, settings=settings)
+    db.flush()
+    for spell in db.exec(select(DormantSpell)).all():
+        case = db.get(Case, spell.case_id)
+        assert case.opened_at < spell.started_at, case.reference
+        if spell.ended_at is None:
+            continue
+        first, last = spell.started_at.astimezone(LOCAL).date(), spell.ended_at.astimezone(LOCAL).date()
+        inside = db.exec(
+            select(Contact).where(Contact.case_id == case.id, Contact.occurred_on > first, Contact.occurred_on < last)
+        ).all()
+        assert inside == [], case.reference

@@ -147,3 +147,25 @@ def test_lincolnshire_set_chosen_by_setting(client, db, settings, app):
     assert client.post(f"/cases/{case.id}/eligibility", data={"criteria": ["L-A3", "L-B1"]}).status_code == 303
     db.expire_all()
     assert db.exec(select(EligibilityDecision.criteria_set)).one() == "lincolnshire"
+
+
+def test_a_new_referral_has_one_way_into_screening_and_the_decision_moves_it_on(client, db, settings):
+    """Issue 18, defect 6: no second "Start screening" into a general status form; the case
+    leaves "Referred" when eligibility is decided; the "Why" field's error says "why"."""
+    worker = make_user(db)
+    case = make_case(db, worker=worker, status="referred")
+    login(client, db, worker, settings)
+    page = client.get(f"/cases/{case.id}").text
+    assert "Eligibility screening" in page and "Start screening" not in page
+    old_link = client.get(f"/cases/{case.id}/status?to=screening", follow_redirects=False)
+    assert old_link.status_code == 303 and old_link.headers["location"].endswith(f"/cases/{case.id}/eligibility")
+    status_page = client.get(f"/cases/{case.id}/status").text
+    assert 'value="screening"' not in status_page and "Eligibility screening" in status_page
+
+    assert client.post(f"/cases/{case.id}/eligibility", data={"criteria": ["S-A5", "S-B1"]}).status_code == 303
+    db.expire_all()
+    assert db.get(type(case), case.id).status == "screening"
+    assert "Referred" not in client.get(f"/cases/{case.id}").text.split("<main", 1)[-1].split("Timeline", 1)[0]
+
+    refused = client.post(f"/cases/{case.id}/status", data={"to": "active", "rationale": ""})
+    assert refused.status_code == 422 and "A rationale is needed" not in refused.text and "Say why" in refused.text

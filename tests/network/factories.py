@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from sqlmodel import Session
 
-from app.cases.models import Person
+from app.cases.models import Consent, Person
 from tests.factories import make_case, make_user
 
 
 def make_family_case(session: Session, **overrides):
     """A worker and a case with a young person, mother, nan, brother, uncle and family friend."""
+    network_consent = overrides.pop("network_consent", True)
     worker = overrides.pop("worker", None) or make_user(
         session, email=f"w{uuid.uuid4().hex[:6]}@example.org", full_name="Sam Okafor"
     )
@@ -35,6 +37,18 @@ def make_family_case(session: Session, **overrides):
         session.add(person)
         people[name.split()[0]] = person
     session.flush()
+    if network_consent:  # Donna agreed to a network meeting with agencies (asked before one is recorded)
+        session.add(
+            Consent(
+                case_id=case.id,
+                person_id=people["Donna"].id,
+                purpose="network_meeting",
+                how_given="verbal",
+                given_on=date(2026, 9, 1),
+                recorded_by_id=worker.id,
+            )
+        )
+        session.flush()
     return worker, case, people
 
 

@@ -184,3 +184,20 @@ def test_a_meeting_is_only_found_under_its_own_case(client, db, settings):
     replay_elsewhere = client.post(f"/cases/{other_case.id}/network/meetings", data=data)
     assert replay_elsewhere.status_code == 404
     assert db.exec(select(func.count()).select_from(NetworkMeeting)).one() == 1
+
+
+def test_a_meeting_with_agencies_when_nobody_consented_warns_before_saving(client, db, settings):
+    """Issue 18: recording a network meeting with agencies when nobody consented warns first."""
+    worker, case, people = make_family_case(db, network_consent=False)
+    login(client, db, worker, settings)
+    data, response = _record(client, case, people)
+    assert response.status_code == 422
+    assert "Nobody in the family has consented to a network meeting with agencies" in response.text
+    assert 'name="no_consent_ok"' in response.text and "Nan&#39;s house" in response.text  # typed values kept
+    assert db.exec(select(NetworkMeeting)).all() == []
+    anyway = client.post(f"/cases/{case.id}/network/meetings", data={**data, "no_consent_ok": "1"})
+    assert anyway.status_code == 303
+    # With consent given, no warning at all.
+    worker2, case2, people2 = make_family_case(db)
+    login(client, db, worker2, settings)
+    assert _record(client, case2, people2)[1].status_code == 303

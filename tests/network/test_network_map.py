@@ -130,3 +130,18 @@ def test_manager_reads_the_network_without_forms_they_cannot_use(client, db, set
     section = client.get(f"/cases/{case.id}").text.split('id="network-h"')[1].split("</section>")[0]
     assert "Tasks" in section and 'action="/cases/' not in section
     assert client.post(f"/cases/{case.id}/network/meetings", data=meeting_form(people)).status_code == 403
+
+
+def test_long_agency_names_on_the_outer_ring_fit_inside_the_map():
+    """Issue 18, defect 10: network map labels were cut off at the edge."""
+    from app.network import rules
+
+    points = rules.layout({"professionals": 6})["professionals"]
+    names = ["Children's Social Care duty team"] * len(points)
+    margin = rules.label_margin(list(zip(points, names, strict=True)))
+    assert margin > 0
+    for p in points:
+        width = 0.6 * rules.LABEL_FONT_PX * len(names[0])
+        left = {"start": p.label_x, "end": p.label_x - width}.get(p.anchor, p.label_x - width / 2)
+        assert -margin <= left and left + width <= rules.MAP_SIZE + margin
+    assert rules.label_margin([(points[0], "Jo")]) == 0

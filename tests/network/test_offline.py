@@ -18,7 +18,10 @@ def test_take_offline_keeps_the_map_the_meeting_form_and_the_latest_meetings_wit
     worker, case, people = make_family_case(db)
     login(client, db, worker, settings)
     draft = meeting_form(people)
-    final = meeting_form(people, held_on="2026-11-12", kind="review")
+    # A meeting's tasks fall due after it (issue 18): the review's tasks are dated after 12 November.
+    final = meeting_form(
+        people, held_on="2026-11-12", kind="review", **{f"task-{n}-due": "2026-11-26" for n in range(4)}
+    )
     for data in (draft, final):
         assert client.post(f"/cases/{case.id}/network/meetings", data=data).status_code == 303
     assert (

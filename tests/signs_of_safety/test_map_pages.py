@@ -365,3 +365,13 @@ def test_rule_needs_someone_who_makes_sure(client, db, worker_case):
         data={"id": new_id(), "base_version": "0", "category": "rule", "text": "No visitors after 10pm.", "who": ""},
     )
     assert response.status_code == 422 and 'id="who-error"' in response.text
+
+
+def test_a_next_step_without_a_date_says_so_instead_of_a_dangling_by(client, db, worker_case):
+    """Issue 18, defect 10: "· Key worker · by" with nothing after it."""
+    worker, case, _ = worker_case
+    add_item(db, case=case, by=worker, category=Category.next_step, text="Ring the youth club.", due_on=None)
+    db.commit()
+    page = client.get(f"/cases/{case.id}").text
+    line = next(line for line in page.splitlines() if "Ring the youth club." in line)
+    assert "no date set" in line and "· by" not in line

@@ -21,4 +21,41 @@
     var message = form.getAttribute("data-confirm");
     if (message && !window.confirm(message)) event.preventDefault();
   }, true);
+
+  // No page discards typed text without asking: submitting one form, or following a link,
+  // while another form on the page holds typed text that is not saved asks first.
+  function changed(form) {
+    if (!form.isConnected || form.hasAttribute("data-no-guard")) return false;
+    return Array.prototype.some.call(form.elements, function (el) {
+      if (el.type === "hidden" || el.type === "submit" || el.disabled) return false;
+      if (el.type === "radio" || el.type === "checkbox") return el.checked !== el.defaultChecked;
+      if (el.tagName === "SELECT") {
+        var first = Array.prototype.findIndex.call(el.options, function (o) { return o.defaultSelected; });
+        return el.selectedIndex !== Math.max(first, 0) && el.value !== "";
+      }
+      return el.value !== el.defaultValue && el.value.trim() !== "";
+    });
+  }
+  function name(form) {
+    var h = form.querySelector("h2, h3, legend, button[type=submit]");
+    return h ? h.textContent.trim() : "another form";
+  }
+  function unsaved(except) {
+    return Array.prototype.filter.call(document.forms, function (f) { return f !== except && !f.contains(except) && changed(f); });
+  }
+  function ask(forms) {
+    var ok = window.confirm("What you typed in \u201c" + name(forms[0]) + "\u201d is not saved yet. Leave it unsaved and go on?");
+    if (!ok) { var el = forms[0].querySelector("input:not([type=hidden]), textarea, select"); if (el) el.focus(); }
+    return ok;
+  }
+  window.addEventListener("submit", function (event) {
+    var forms = unsaved(event.target);
+    if (forms.length && !ask(forms)) { event.preventDefault(); event.stopImmediatePropagation(); }
+  }, true);
+  window.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href]");
+    if (!link || link.target || link.getAttribute("href").charAt(0) === "#" || event.defaultPrevented) return;
+    var forms = unsaved(link);
+    if (forms.length && !ask(forms)) { event.preventDefault(); event.stopImmediatePropagation(); }
+  }, true);
 })();
