@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import fcntl
 import getpass
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from app.accounts import service as accounts_service
 from app.accounts.models import Team, User
@@ -125,6 +132,48 @@ def cmd_create_user(args: argparse.Namespace) -> None:
         print(f"Created {user.role} {user.email}.")
 
 
+# The advisory lock's number for `homeward tick` (app/audit/chain.py uses 20_020 for its own).
+TICK_LOCK = 20_021
+TICK_BUSY = "Another 'homeward tick' is running on this database; this one did nothing."
+
+
+@contextmanager
+def tick_lock(engine: Engine) -> Iterator[bool]:
+    """Whether this process may run the scheduled work now: one `homeward tick` at a time per
+    database, however many app containers run the schedule. Never waits: a tick that finds the
+    lock taken does nothing (the running one does the work, and the next scheduled one follows).
+
+    PostgreSQL: a session-level advisory lock (pg_try_advisory_lock), held on its own connection
+    and released by the database if the process dies. SQLite: an exclusive lock on a file beside
+    the database (one SQLite file is only ever served from one machine), released likewise.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            got = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": TICK_LOCK}).scalar())
+            connection.commit()
+            try:
+                yield got
+            finally:
+                if got:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": TICK_LOCK})
+                    connection.commit()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield True
+        return
+    with open(Path(f"{database}.tick-lock"), "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def cmd_tick(args: argparse.Namespace) -> None:
     from datetime import UTC, datetime
 
@@ -135,15 +184,20 @@ def cmd_tick(args: argparse.Namespace) -> None:
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     engine = make_engine(settings.database_url)
-    with Session(engine) as session:
-        result = endings_tick(
-            session=session,
-            now=now,
-            max_dormancy_months=settings.max_dormancy_months,
-            dormant_review_months=settings.dormant_review_months,
-        )
-        follow_ups = outcomes_tick(session=session, now=now)
-        session.commit()
+    with tick_lock(engine) as mine:
+        if not mine:
+            engine.dispose()
+            print(TICK_BUSY)
+            return
+        with Session(engine) as session:
+            result = endings_tick(
+                session=session,
+                now=now,
+                max_dormancy_months=settings.max_dormancy_months,
+                dormant_review_months=settings.dormant_review_months,
+            )
+            follow_ups = outcomes_tick(session=session, now=now)
+            session.commit()
     engine.dispose()
     print(f"Prompts raised: {result.raised}; resolved: {result.resolved}.")
     print(f"Outcome follow-ups raised: {follow_ups}.")
@@ -166,7 +220,6 @@ def cmd_audit_verify(args: argparse.Namespace) -> None:
 
 
 def cmd_backup(args: argparse.Namespace) -> None:
-    from pathlib import Path
 
     try:
         backup(database_url=get_settings().database_url, path=Path(args.path))
@@ -176,7 +229,6 @@ def cmd_backup(args: argparse.Namespace) -> None:
 
 
 def cmd_restore(args: argparse.Namespace) -> None:
-    from pathlib import Path
 
     try:
         restore(database_url=get_settings().database_url, path=Path(args.path))
