@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from app.accounts import service as accounts_service
 from app.accounts.models import Team, User
@@ -34,14 +34,50 @@ def _alembic_config():
     return config
 
 
+# The advisory lock's number for `homeward migrate` (20_020 is the audit chain's, 20_021 the tick's).
+MIGRATE_LOCK = 20_022
+
+
 def migrate(database_url: str | None = None) -> None:
-    """Apply every migration to the configured database."""
+    """Apply every migration to the configured database.
+
+    The upgrade runs under a lock (PostgreSQL: an advisory lock; SQLite: a file lock beside the
+    database), so several app containers starting at once (each runs `homeward migrate` before
+    serving) take turns: the first migrates, the others wait and then find it up to date.
+    """
     from alembic import command
 
     config = _alembic_config()
+    url = database_url or get_settings().database_url
     if database_url:
         config.attributes["database_url"] = database_url
-    command.upgrade(config, "head")
+    if not url.startswith("postgresql"):
+        database = make_url(url).database
+        if not database or database == ":memory:":
+            command.upgrade(config, "head")
+            return
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        with open(Path(f"{database}.migrate-lock"), "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                command.upgrade(config, "head")
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATE_LOCK})
+            connection.commit()
+            try:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                connection.commit()
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATE_LOCK})
+                connection.commit()
+    finally:
+        engine.dispose()
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
