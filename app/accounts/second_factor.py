@@ -90,11 +90,11 @@ def tell_of_failures(request: Request, *, session, email: str) -> None:
         return
     tries = "1 attempt" if missed.count == 1 else f"{missed.count} attempts"
     when = f"on {local(missed.latest):%-d %b at %H:%M}"
-    where = ", ".join(missed.addresses)
+    # No addresses: a flash travels in a cookie, and carries only our own wording and figures.
     flash(
         request,
-        f"Since you last logged in, {tries} to log in to your account failed (the latest {when}, from {where}). "
-        "If that was not you, tell your administrator.",
+        f"Since you last logged in, {tries} to log in to your account failed (the latest {when}). "
+        "If that was not you, tell your administrator: they can see where the attempts came from.",
         kind="warning",
     )
 

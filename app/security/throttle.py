@@ -202,7 +202,6 @@ def recent_failures(
 class MissedFailures:
     count: int
     latest: datetime | None
-    addresses: tuple[str, ...]
 
 
 def failures_since_last_login(*, session: Session, email: str) -> MissedFailures:
@@ -220,13 +219,4 @@ def failures_since_last_login(*, session: Session, email: str) -> MissedFailures
     if previous is not None:
         conditions.append(LoginAttempt.at > previous)
     count, latest = session.exec(select(func.count(), func.max(LoginAttempt.at)).where(*conditions)).one()
-    if not count:
-        return MissedFailures(0, None, ())
-    addresses = session.exec(
-        select(LoginAttempt.address)
-        .where(*conditions)
-        .group_by(LoginAttempt.address)
-        .order_by(LoginAttempt.address)
-        .limit(5)
-    ).all()
-    return MissedFailures(count, latest, tuple(addresses))
+    return MissedFailures(count, latest if count else None)
