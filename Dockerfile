@@ -1,6 +1,10 @@
 # Homeward in a container: slim Python, a non-root user, migrations then the server.
 # Configure with environment variables (README.md "Configuration"); at least SECRET_KEY and,
-# for more than one container, DATABASE_URL pointing at PostgreSQL.
+# for more than one container, DATABASE_URL pointing at PostgreSQL. Several containers of this
+# image run behind one proxy on one PostgreSQL (README.md "Several app servers",
+# deploy/compose.yaml): every one shares SECRET_KEY, migrates under a database lock as it starts
+# (the first migrates, the others wait and find it done), and trusts X-Forwarded-For only from
+# the proxy's address (FORWARDED_ALLOW_IPS), since login throttling counts per client address.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -23,4 +27,5 @@ RUN pip install -e . && mkdir -p /app/var && chown homeward:homeward /app/var
 USER homeward
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ['PORT'] + '/healthz', timeout=4)"
-CMD ["sh", "-c", "homeward migrate && homeward serve"]
+# exec: the server gets the container's stop signal and finishes its requests.
+CMD ["sh", "-c", "homeward migrate && exec homeward serve"]

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import fcntl
 import getpass
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
 
 from app.accounts import service as accounts_service
 from app.accounts.models import Team, User
@@ -29,14 +36,50 @@ def _alembic_config():
     return config
 
 
+# The advisory lock's number for `homeward migrate` (20_020 is the audit chain's, 20_021 the tick's).
+MIGRATE_LOCK = 20_022
+
+
 def migrate(database_url: str | None = None) -> None:
-    """Apply every migration to the configured database."""
+    """Apply every migration to the configured database.
+
+    The upgrade runs under a lock (PostgreSQL: an advisory lock; SQLite: a file lock beside the
+    database), so several app containers starting at once (each runs `homeward migrate` before
+    serving) take turns: the first migrates, the others wait and then find it up to date.
+    """
     from alembic import command
 
     config = _alembic_config()
+    url = database_url or get_settings().database_url
     if database_url:
         config.attributes["database_url"] = database_url
-    command.upgrade(config, "head")
+    if not url.startswith("postgresql"):
+        database = make_url(url).database
+        if not database or database == ":memory:":
+            command.upgrade(config, "head")
+            return
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        with open(Path(f"{database}.migrate-lock"), "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                command.upgrade(config, "head")
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATE_LOCK})
+            connection.commit()
+            try:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                connection.commit()
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATE_LOCK})
+                connection.commit()
+    finally:
+        engine.dispose()
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -130,6 +173,48 @@ def cmd_create_user(args: argparse.Namespace) -> None:
         print(f"Created {user.role} {user.email}.")
 
 
+# The advisory lock's number for `homeward tick` (app/audit/chain.py uses 20_020 for its own).
+TICK_LOCK = 20_021
+TICK_BUSY = "Another 'homeward tick' is running on this database; this one did nothing."
+
+
+@contextmanager
+def tick_lock(engine: Engine) -> Iterator[bool]:
+    """Whether this process may run the scheduled work now: one `homeward tick` at a time per
+    database, however many app containers run the schedule. Never waits: a tick that finds the
+    lock taken does nothing (the running one does the work, and the next scheduled one follows).
+
+    PostgreSQL: a session-level advisory lock (pg_try_advisory_lock), held on its own connection
+    and released by the database if the process dies. SQLite: an exclusive lock on a file beside
+    the database (one SQLite file is only ever served from one machine), released likewise.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            got = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": TICK_LOCK}).scalar())
+            connection.commit()
+            try:
+                yield got
+            finally:
+                if got:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": TICK_LOCK})
+                    connection.commit()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield True
+        return
+    with open(Path(f"{database}.tick-lock"), "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def cmd_tick(args: argparse.Namespace) -> None:
     from datetime import UTC, datetime
 
@@ -140,16 +225,21 @@ def cmd_tick(args: argparse.Namespace) -> None:
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     engine = make_engine(settings.database_url)
-    with Session(engine) as session:
-        result = endings_tick(
-            session=session,
-            now=now,
-            max_dormancy_months=settings.max_dormancy_months,
-            dormant_review_months=settings.dormant_review_months,
-        )
-        follow_ups = outcomes_tick(session=session, now=now)
-        kept = keep_flag_week(session=session, settings=settings, today=local(now).date(), now=now)
-        session.commit()
+    with tick_lock(engine) as mine:
+        if not mine:
+            engine.dispose()
+            print(TICK_BUSY)
+            return
+        with Session(engine) as session:
+            result = endings_tick(
+                session=session,
+                now=now,
+                max_dormancy_months=settings.max_dormancy_months,
+                dormant_review_months=settings.dormant_review_months,
+            )
+            follow_ups = outcomes_tick(session=session, now=now)
+            kept = keep_flag_week(session=session, settings=settings, today=local(now).date(), now=now)
+            session.commit()
     engine.dispose()
     print(f"Prompts raised: {result.raised}; resolved: {result.resolved}.")
     print(f"Outcome follow-ups raised: {follow_ups}.")
@@ -173,7 +263,6 @@ def cmd_audit_verify(args: argparse.Namespace) -> None:
 
 
 def cmd_backup(args: argparse.Namespace) -> None:
-    from pathlib import Path
 
     try:
         backup(database_url=get_settings().database_url, path=Path(args.path))
@@ -183,7 +272,6 @@ def cmd_backup(args: argparse.Namespace) -> None:
 
 
 def cmd_restore(args: argparse.Namespace) -> None:
-    from pathlib import Path
 
     try:
         restore(database_url=get_settings().database_url, path=Path(args.path))

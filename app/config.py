@@ -24,10 +24,14 @@ class Settings(BaseSettings):
     secret_key: str = DEVELOPMENT_SECRET
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
-    login_max_failures: int = 10
-    login_window_minutes: int = 15
-    login_lockout_minutes: int = 15
+    # Login throttling (app/security/throttle.py): per account and address, growing waits, no lock.
+    login_free_failures: int = 5
+    login_first_delay_seconds: int = 2
+    login_max_delay_minutes: int = 15
+    login_window_minutes: int = 24 * 60
     login_max_failures_per_address: int = 50
+    # Wrong PINs or passwords inside a session (hand-over, hand-back, profile) that end it.
+    login_max_failures: int = 10
     # The offline Worker PIN check's PBKDF2-SHA256 cost (OWASP 2023); tests lower it for speed.
     pin_kdf_iterations: int = 600_000
     max_body_bytes: int = 2 * 1024 * 1024

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlmodel import select
 
 from app import cli
 from app.accounts.models import User
 from app.config import get_settings
+from app.db import make_engine
+from app.endings.models import Prompt
+from app.timeutil import today
+from tests.endings.factories import active_case, make_dormant, make_team_people
 
 
 @pytest.fixture
@@ -83,3 +89,34 @@ def test_demo_loads_the_demo_service_and_its_accounts_log_in(environment, db, cl
     response = client.post("/login", data={"email": "worker@example.org", "password": "homeward-demo"})
     assert response.status_code == 303
     assert ">Kay</a>" in client.get("/").text  # Kayla Morgan's preferred name, on her worker's caseload
+
+
+def _dormant_case_due_a_tick(db):
+    people = make_team_people(db)
+    case = active_case(db, people.worker)
+    make_dormant(db, case, people.worker)
+    db.commit()
+    return case
+
+
+def test_a_tick_that_finds_another_running_does_nothing_and_the_next_does_the_work(environment, db, capsys):
+    case = _dormant_case_due_a_tick(db)
+    when = (today() + timedelta(days=400)).isoformat() + "T09:00"
+    engine = make_engine(get_settings().database_url)
+    try:
+        # Another container's tick holds the lock (its own connection, as another process would).
+        with cli.tick_lock(engine) as mine:
+            assert mine
+            cli.main(["tick", "--now", when])
+            assert capsys.readouterr().out.strip() == cli.TICK_BUSY
+            db.expire_all()
+            assert db.exec(select(Prompt).where(Prompt.case_id == case.id)).all() == []
+            # A lock is held once: a second holder in this same process is refused too.
+            with cli.tick_lock(engine) as second:
+                assert not second
+        cli.main(["tick", "--now", when])
+    finally:
+        engine.dispose()
+    assert capsys.readouterr().out.splitlines()[0] == "Prompts raised: 2; resolved: 0."
+    db.expire_all()
+    assert len(db.exec(select(Prompt).where(Prompt.case_id == case.id)).all()) == 2

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
-from app.cli import _alembic_config
+from app.cli import _alembic_config, migrate
 from app.models import load_all_models
 from tests.conftest import worker_database_url
 
@@ -56,3 +58,30 @@ def test_downgrade_to_base_and_up_again(empty_database_url):
     command.upgrade(config, "head")
     command.downgrade(config, "base")
     command.upgrade(config, "head")
+
+
+def test_several_containers_migrating_at_once_take_turns(empty_database_url):
+    """Each app container runs `homeward migrate` as it starts: started together, all succeed."""
+    errors: list[BaseException] = []
+    together = threading.Barrier(3)
+
+    def start_container() -> None:
+        together.wait()
+        try:
+            migrate(empty_database_url)
+        except BaseException as exc:  # the test reports whatever a container hit
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start_container) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert errors == []
+    engine = create_engine(empty_database_url)
+    try:
+        with engine.connect() as connection:
+            versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    finally:
+        engine.dispose()
+    assert versions == [ScriptDirectory.from_config(_alembic_config()).get_current_head()]

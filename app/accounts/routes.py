@@ -25,7 +25,7 @@ router.include_router(second_factor.router)
 router.include_router(single_sign_on.router)
 
 GENERIC_FAILURE = "That email and password do not match an active account."
-LOCKED = "Too many attempts. For your security, logging in is paused for 15 minutes."
+LOCKED = "Too many wrong tries. For your security, please log in again."
 PIN_CHANGE_DUE = (
     "Please set a new Worker PIN of at least 6 digits before you next hand the tablet to a family. "
     "Until then, your password hands over and back."
@@ -60,12 +60,16 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
     address = client_address(request)
     request_id = request.state.request_id
     agent = request.headers.get("user-agent", "")
-    if throttle.is_locked(session=session, email=email, address=address, settings=settings):
+    wait = throttle.wait_seconds(session=session, email=email, address=address, settings=settings)
+    if wait:
+        # Not checked and not counted: a wait cannot be stretched by trying during it.
         audit.record_anonymous(
             session=session, action="login_refused_locked", request_id=request_id, user_agent=agent, address=address
         )
-        form.error("email", LOCKED)
-        return render(request, "accounts/login.html", _login_context(request, form, target), status_code=429)
+        form.error("email", throttle.refused_message(wait))
+        response = render(request, "accounts/login.html", _login_context(request, form, target), status_code=429)
+        response.headers["Retry-After"] = str(wait)
+        return response
 
     user = session.exec(select(User).where(User.email == email)).first()
     matches, new_hash = passwords.verify_password(password, user.password_hash if user else None)
@@ -97,6 +101,7 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
             user_id=user.id,
         )
         return second_factor.pending_redirect(request, user=user, settings=settings, target=target, enrol=not enrolled)
+    second_factor.tell_of_failures(request, session=session, email=email)
     throttle.record_attempt(session=session, email=email, address=address, succeeded=True)
     audit.record_anonymous(
         session=session, action="login", request_id=request_id, user_agent=agent, address=address, user_id=user.id

@@ -19,12 +19,12 @@ from app.forms import Form
 from app.security import sessions, throttle, totp
 from app.security.auth import CurrentActor, SettingsDep, client_address, refuse_family_mode, require_role
 from app.templating import flash, redirect, render
+from app.timeutil import local
 
 router = APIRouter()
 
 PENDING_COOKIE = "homeward_pending"
 PENDING_SECONDS = 300
-LOCKED = "Too many attempts. For your security, logging in is paused for 15 minutes."
 
 
 def safe_next(target: str | None) -> str:
@@ -82,6 +82,23 @@ def start_full_session(
     response.delete_cookie(PENDING_COOKIE, path="/login")
 
 
+def tell_of_failures(request: Request, *, session, email: str) -> None:
+    """At a login, tell the account owner of failed attempts since their last one (call before
+    recording this login's success)."""
+    missed = throttle.failures_since_last_login(session=session, email=email)
+    if not missed.count:
+        return
+    tries = "1 attempt" if missed.count == 1 else f"{missed.count} attempts"
+    when = f"on {local(missed.latest):%-d %b at %H:%M}"
+    # No addresses: a flash travels in a cookie, and carries only our own wording and figures.
+    flash(
+        request,
+        f"Since you last logged in, {tries} to log in to your account failed (the latest {when}). "
+        "If that was not you, tell your administrator: they can see where the attempts came from.",
+        kind="warning",
+    )
+
+
 def _audit(request: Request, session, action: str, user: User, detail: str = "") -> None:
     audit.record_anonymous(
         session=session,
@@ -115,20 +132,26 @@ async def check_code(request: Request, session: SessionDep, settings: SettingsDe
     form = Form(await request.form())
     code = str(form.values.pop("code", ""))[:40]
     address = client_address(request)
-    if throttle.is_locked(session=session, email=user.email, address=address, settings=settings):
+    wait = throttle.wait_seconds(session=session, email=user.email, address=address, settings=settings)
+    if wait:
         _audit(request, session, "second_factor_refused_locked", user)
-        form.error("code", LOCKED)
-        return render(request, "accounts/second_factor_code.html", {"form": form}, status_code=429)
+        form.error("code", throttle.refused_message(wait))
+        response = render(request, "accounts/second_factor_code.html", {"form": form}, status_code=429)
+        response.headers["Retry-After"] = str(wait)
+        return response
     if not code.strip():
         form.error("code", "Type the code from your authenticator app.")
         return render(request, "accounts/second_factor_code.html", {"form": form}, status_code=422)
     try:
         kind = totp.check_code(session=session, user=user, settings=settings, code=code)
     except totp.WrongCode as exc:
-        throttle.record_attempt(session=session, email=user.email, address=address, succeeded=False)
+        throttle.record_attempt(
+            session=session, email=user.email, address=address, succeeded=False, kind=throttle.SECOND_FACTOR
+        )
         _audit(request, session, "second_factor_failed", user)
         form.error("code", str(exc))
         return render(request, "accounts/second_factor_code.html", {"form": form}, status_code=422)
+    tell_of_failures(request, session=session, email=user.email)
     throttle.record_attempt(session=session, email=user.email, address=address, succeeded=True)
     _audit(request, session, "login", user, detail=f"password and {kind}")
     if kind == "recovery code":
@@ -167,18 +190,22 @@ async def setup_at_sign_in(request: Request, session: SessionDep, settings: Sett
     form = Form(await request.form())
     code = str(form.values.pop("code", ""))[:40]
     address = client_address(request)
-    if throttle.is_locked(session=session, email=user.email, address=address, settings=settings):
-        form.error("code", LOCKED)
+    wait = throttle.wait_seconds(session=session, email=user.email, address=address, settings=settings)
+    if wait:
+        form.error("code", throttle.refused_message(wait))
         context = _setup_context(session, user, settings, form, "/login/second-factor/setup")
         return render(request, "accounts/second_factor_setup.html", {**context, "at_sign_in": True}, status_code=429)
     try:
         codes = totp.confirm_enrolment(session=session, user=user, settings=settings, code=code)
     except totp.WrongCode as exc:
-        throttle.record_attempt(session=session, email=user.email, address=address, succeeded=False)
+        throttle.record_attempt(
+            session=session, email=user.email, address=address, succeeded=False, kind=throttle.SECOND_FACTOR
+        )
         _audit(request, session, "second_factor_failed", user, detail="setting up")
         form.error("code", str(exc))
         context = _setup_context(session, user, settings, form, "/login/second-factor/setup")
         return render(request, "accounts/second_factor_setup.html", {**context, "at_sign_in": True}, status_code=422)
+    tell_of_failures(request, session=session, email=user.email)
     throttle.record_attempt(session=session, email=user.email, address=address, succeeded=True)
     _audit(request, session, "second_factor_enrolled", user)
     _audit(request, session, "login", user, detail="password and new second factor")
@@ -201,13 +228,20 @@ def setup_page(request: Request, session: SessionDep, actor: CurrentActor, setti
 async def setup(request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
     form = Form(await request.form())
     code = str(form.values.pop("code", ""))[:40]
-    if throttle.is_locked(session=session, email=actor.user.email, address=actor.address, settings=settings):
-        form.error("code", LOCKED)
+    wait = throttle.wait_seconds(session=session, email=actor.user.email, address=actor.address, settings=settings)
+    if wait:
+        form.error("code", throttle.refused_message(wait))
     else:
         try:
             codes = totp.confirm_enrolment(session=session, user=actor.user, settings=settings, code=code)
         except totp.WrongCode as exc:
-            throttle.record_attempt(session=session, email=actor.user.email, address=actor.address, succeeded=False)
+            throttle.record_attempt(
+                session=session,
+                email=actor.user.email,
+                address=actor.address,
+                succeeded=False,
+                kind=throttle.SECOND_FACTOR,
+            )
             audit.record(
                 session=session, actor=actor, action="second_factor_failed", object_type="user", object_id=actor.id
             )

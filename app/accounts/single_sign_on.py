@@ -6,13 +6,13 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from app.accounts.second_factor import safe_next, start_full_session
+from app.accounts.second_factor import safe_next, start_full_session, tell_of_failures
 from app.audit import service as audit
 from app.config import Settings
 from app.db import SessionDep
-from app.security import oidc
+from app.security import oidc, throttle
 from app.security.auth import SettingsDep, client_address, refuse_family_mode
-from app.templating import render
+from app.templating import redirect, render
 
 router = APIRouter()
 
@@ -106,8 +106,12 @@ def callback(request: Request, session: SessionDep, settings: SettingsDep) -> Re
         )
         response.delete_cookie(FLOW_COOKIE, path="/login/oidc")
         return response
+    # Signed in at the council's provider: tell of failed Homeward logins since the last one, and
+    # clear this address's failures as a password login would.
+    tell_of_failures(request, session=session, email=user.email)
+    throttle.record_attempt(session=session, email=user.email, address=client_address(request), succeeded=True)
     _audit(request, session, "login", user_id=user.id, detail="single sign-on")
-    response = RedirectResponse(flow.get("t") or "/", status_code=303)
+    response = redirect(request, flow.get("t") or "/")
     start_full_session(request, response, session=session, user=user, settings=settings, method="sso")
     response.delete_cookie(FLOW_COOKIE, path="/login/oidc")
     return response

@@ -1,5 +1,6 @@
 """What the admin package contributes: accounts and teams pages, and their header links."""
 
+from app.admin import demo
 from app.admin.routes import router
 from app.features import Feature, NavLink
 
@@ -8,6 +9,7 @@ ADMIN = frozenset({"admin"})
 feature = Feature(
     name="admin",
     router=router,
+    demo=demo.load,
     nav=(
         NavLink("Users", "/admin/users", roles=ADMIN, position=40),
         NavLink("Teams", "/admin/teams", roles=ADMIN, position=41),

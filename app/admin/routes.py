@@ -9,12 +9,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
+from sqlmodel import select
 
 from app.accounts import service
 from app.accounts.models import ROLE_LABELS, Role, Team, User
 from app.audit import service as audit
 from app.db import SessionDep, is_valid_id, parse_id
 from app.forms import Form
+from app.security import throttle
 from app.security.auth import Actor, CurrentActor, require_role
 from app.security.sessions import live_session_count
 from app.templating import flash, redirect, render
@@ -145,6 +147,9 @@ def _user_page(
         "teams": _team_options(session),
         "role_form": role_form or Form({"role": user.role, "team_id": str(user.team_id or "")}),
         "password_form": password_form or Form(),
+        "failures": throttle.recent_failures(
+            session=session, settings=request.app.state.settings, email=user.email, limit=20
+        ),
     }
     return render(request, "admin/user.html", context, status_code=status_code)
 
@@ -229,6 +234,35 @@ def enable_user(request: Request, user_id: int, session: SessionDep, actor: Admi
     audit.record(session=session, actor=actor, action="enable", object_type="user", object_id=user.id)
     flash(request, "Account re-enabled: it can log in again.")
     return redirect(request, f"/admin/users/{user.id}")
+
+
+@router.post("/users/{user_id}/unlock")
+def unlock_user(request: Request, user_id: int, session: SessionDep, actor: AdminActor) -> Response:
+    """Clear the account's failed log-ins from every address, so no wait holds it back."""
+    user = _user_or_404(session, user_id)
+    cleared = throttle.unlock(session=session, email=user.email)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="unlock_login",
+        object_type="user",
+        object_id=user.id,
+        detail=f"{cleared} failed attempts cleared",
+    )
+    flash(request, "Failed log-ins cleared: the account can log in again at once, from anywhere.")
+    return redirect(request, f"/admin/users/{user.id}")
+
+
+@router.get("/failed-logins")
+def failed_logins_page(request: Request, session: SessionDep, actor: AdminActor) -> Response:
+    """Recent failed log-ins across the service, by account and address, with who is waiting."""
+    groups = throttle.recent_failures(session=session, settings=request.app.state.settings)
+    emails = {group.email for group in groups}
+    accounts = (
+        {user.email: user for user in session.exec(select(User).where(User.email.in_(emails))).all()} if emails else {}
+    )
+    audit.record(session=session, actor=actor, action="list", object_type="failed_logins", detail=f"{len(groups)} rows")
+    return render(request, "admin/failed_logins.html", {"groups": groups, "accounts": accounts})
 
 
 # ---- Teams -------------------------------------------------------------------------------

@@ -54,13 +54,13 @@ def team_cases(
     result = team.team_cases(
         session=session, viewer=actor.user, settings=settings, filters=filters, today=today(), now=utcnow()
     )
-    audit.record(
+    # Which cases this page showed, not only how many matched (issue 20: lists record what they showed).
+    audit.record_list(
         session=session,
         actor=actor,
-        action="read",
         object_type="team_cases",
-        object_id=actor.user.team_id or "",
-        detail=f"{result.matching} cases",
+        case_ids=[row.case.id for row in result.rows],
+        detail=f"{result.matching} matching;",
     )
     query = {
         "team": team_choice if filters.team_id is not None else "",

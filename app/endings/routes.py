@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from app.accounts.models import Role, User
+from app.audit import service as audit
 from app.cases.models import CLOSURE_REASONS, STEP_DOWN_DESTINATIONS, STEP_UP_DESTINATIONS, CaseStatus, new_id
 from app.cases.people import valid_client_id
 from app.cases.service import Conflict, Refused
@@ -533,6 +534,12 @@ def register(request: Request, session: SessionDep, actor: CurrentActor, setting
         session=session, user=actor.user, dormant_review_months=settings.dormant_review_months
     )
     flags = figures_service.open_flags(session=session, user=actor.user)
+    audit.record_list(
+        session=session,
+        actor=actor,
+        object_type="dormant_register",
+        case_ids=[row.case.id for row in rows] + [case.id for case, _, _ in flags],
+    )
     return render(
         request,
         "endings/register.html",

@@ -36,6 +36,7 @@ class LoginAttempt(SQLModel, table=True):
     __table_args__ = (
         Index("ix_login_attempt_email_at", "email", "at"),
         Index("ix_login_attempt_address_at", "address", "at"),
+        Index("ix_login_attempt_email_address_at", "email", "address", "at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -43,6 +44,10 @@ class LoginAttempt(SQLModel, table=True):
     address: str = Field(max_length=64)
     succeeded: bool = False
     at: datetime = Field(default_factory=utcnow)
+    # "login", "second_factor" or "secret_check" (app.security.throttle).
+    kind: str = Field(default="login", max_length=20)
+    # Set when a success from the same address, or an administrator's unlock, clears the failure.
+    cleared_at: datetime | None = None
 
 
 class SecondFactor(SQLModel, table=True):

@@ -1,8 +1,9 @@
 """Checks of a worker's PIN or password outside the login page (hand-over, hand-back, profile).
 
-Each check counts towards the same lockout as logins (app.security.throttle), so a session left
+Each check counts with logins, per account and address (app.security.throttle), so a session left
 with a family, or taken over, cannot be used to guess the worker's secrets; each is audited,
-success and failure, never the secret. When the limit is reached the session ends.
+success and failure, never the secret. At `login_max_failures` open failures the session ends
+(the worker logs in again; their account elsewhere is untouched).
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def secret_matches(actor: Actor, secret: str, *, pin_allowed: bool = True) -> tu
 
 
 def _locked(*, session: Session, actor: Actor, settings: Settings) -> bool:
-    return throttle.is_locked(session=session, email=actor.user.email, address=actor.address, settings=settings)
+    failures = throttle.pair_failures(session=session, email=actor.user.email, address=actor.address, settings=settings)
+    return failures >= settings.login_max_failures
 
 
 def check_worker_secret(
@@ -60,7 +62,9 @@ def check_worker_secret(
     if _locked(session=session, actor=actor, settings=settings):
         _lock(session=session, actor=actor, where=where)
     ok, how = secret_matches(actor, secret, pin_allowed=pin_allowed)
-    throttle.record_attempt(session=session, email=actor.user.email, address=actor.address, succeeded=ok)
+    throttle.record_attempt(
+        session=session, email=actor.user.email, address=actor.address, succeeded=ok, kind=throttle.SECRET_CHECK
+    )
     audit.record(
         session=session,
         actor=actor,

@@ -1,48 +1,222 @@
-"""Login throttling per account and per client address.
+"""Login throttling that cannot be turned against the people it protects.
 
-After `login_max_failures` failures for one email within `login_window_minutes`, that account is
-locked for `login_lockout_minutes` from the last failure; a client address gets a larger allowance
-(an office shares one address). Counted in the database, so several app processes agree.
+Failures are counted per pair of account and client address. The first few are free; after that
+each further try from that pair must wait, the wait doubling with every failure up to a ceiling
+(`login_max_delay_minutes`). There is no lock "from anywhere": wrong passwords typed at one
+address never stop the right one from another, so nobody can lock a colleague or an office out.
+A client address also gets a larger allowance over every account (one address guessing many
+accounts), which never applies to an account already signed in from that address.
+
+A success clears the pair's failures, as does an administrator's unlock. Failures are rows in the
+database (`login_attempt`), so several app processes count together; the account owner is told of
+the failures at their next login. The same counting covers the authenticator code and the
+Worker PIN or password checks (app.security.secret_checks), which end the session at
+`login_max_failures` instead of waiting.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from app.config import Settings
 from app.security.models import LoginAttempt
 from app.timeutil import utcnow
 
+# What an attempt was: the login page's password, the authenticator code after it, or a check of
+# the worker's PIN or password inside a session (hand-over, hand-back, profile).
+LOGIN = "login"
+SECOND_FACTOR = "second_factor"
+SECRET_CHECK = "secret_check"
+# Failures an account owner is told about at their next login (secret checks happen inside their
+# own session, so they are not news to them).
+NOTICED_KINDS = (LOGIN, SECOND_FACTOR)
+# An address the account has signed in from recently is not held back by the address's allowance.
+KNOWN_ADDRESS_DAYS = 30
 
-def is_locked(*, session: Session, email: str, address: str, settings: Settings) -> bool:
-    """Whether a login for this email or from this address must be refused for now."""
+
+def delay_after(failures: int, *, free: int, settings: Settings) -> int:
+    """Seconds to wait after the last of `failures`: none for the first `free`, then doubling."""
+    if failures < free:
+        return 0
+    ceiling = settings.login_max_delay_minutes * 60
+    # Cap the exponent: the doubling passes any sane ceiling long before 2**30.
+    return min(ceiling, settings.login_first_delay_seconds * 2 ** min(failures - free, 30))
+
+
+def _window_start(now: datetime, settings: Settings) -> datetime:
+    return now - timedelta(minutes=settings.login_window_minutes)
+
+
+def _open_failures(*conditions, since: datetime):
+    return select(func.count(), func.max(LoginAttempt.at)).where(
+        *conditions,
+        LoginAttempt.succeeded.is_(False),
+        LoginAttempt.cleared_at.is_(None),
+        LoginAttempt.at >= since,
+    )
+
+
+def pair_failures(*, session: Session, email: str, address: str, settings: Settings) -> int:
+    """Failures for this account from this address not yet cleared, within the window."""
+    since = _window_start(utcnow(), settings)
+    count, _ = session.exec(
+        _open_failures(LoginAttempt.email == email, LoginAttempt.address == address[:64], since=since)
+    ).one()
+    return count
+
+
+def _known_address(*, session: Session, email: str, address: str, now: datetime) -> bool:
+    return (
+        session.exec(
+            select(LoginAttempt.id)
+            .where(
+                LoginAttempt.email == email,
+                LoginAttempt.address == address,
+                LoginAttempt.succeeded.is_(True),
+                LoginAttempt.at >= now - timedelta(days=KNOWN_ADDRESS_DAYS),
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+def wait_seconds(*, session: Session, email: str, address: str, settings: Settings) -> int:
+    """How long this account must wait before its next try from this address (0: go ahead)."""
     now = utcnow()
-    window_start = now - timedelta(minutes=max(settings.login_window_minutes, settings.login_lockout_minutes))
-    failures, last = session.exec(
-        select(func.count(), func.max(LoginAttempt.at)).where(
-            LoginAttempt.email == email,
-            LoginAttempt.succeeded.is_(False),
-            LoginAttempt.at >= now - timedelta(minutes=settings.login_window_minutes),
-        )
+    since = _window_start(now, settings)
+    address = address[:64]
+    waits = [0]
+    count, last = session.exec(
+        _open_failures(LoginAttempt.email == email, LoginAttempt.address == address, since=since)
     ).one()
+    if last is not None:
+        delay = delay_after(count, free=settings.login_free_failures, settings=settings)
+        waits.append(_seconds_until(last, delay, now))
+    count, last = session.exec(_open_failures(LoginAttempt.address == address, since=since)).one()
+    free = settings.login_max_failures_per_address
     if (
-        failures >= settings.login_max_failures
-        and last
-        and now < last + timedelta(minutes=settings.login_lockout_minutes)
+        last is not None
+        and count >= free
+        and not _known_address(session=session, email=email, address=address, now=now)
     ):
-        return True
-    by_address = session.exec(
-        select(func.count()).where(
-            LoginAttempt.address == address,
+        waits.append(_seconds_until(last, delay_after(count, free=free, settings=settings), now))
+    return max(waits)
+
+
+def _seconds_until(last: datetime, delay: int, now: datetime) -> int:
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=now.tzinfo)
+    return max(0, math.ceil((last + timedelta(seconds=delay) - now).total_seconds()))
+
+
+def wait_words(seconds: int) -> str:
+    """'30 seconds', '2 minutes': how long, for the message beside the field."""
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def refused_message(seconds: int) -> str:
+    return (
+        f"Too many wrong attempts from here. For your security, please wait {wait_words(seconds)} before trying again."
+    )
+
+
+def record_attempt(*, session: Session, email: str, address: str, succeeded: bool, kind: str = LOGIN) -> None:
+    """Store the attempt; a success clears this account's failures from this address."""
+    address = address[:64]
+    now = utcnow()
+    if succeeded:
+        session.exec(
+            update(LoginAttempt)
+            .where(
+                LoginAttempt.email == email,
+                LoginAttempt.address == address,
+                LoginAttempt.succeeded.is_(False),
+                LoginAttempt.cleared_at.is_(None),
+            )
+            .values(cleared_at=now)
+        )
+    session.add(LoginAttempt(email=email, address=address, succeeded=succeeded, kind=kind, at=now))
+
+
+def unlock(*, session: Session, email: str) -> int:
+    """An administrator clears every waiting failure of this account, from any address."""
+    result = session.exec(
+        update(LoginAttempt)
+        .where(LoginAttempt.email == email, LoginAttempt.succeeded.is_(False), LoginAttempt.cleared_at.is_(None))
+        .values(cleared_at=utcnow())
+    )
+    return result.rowcount or 0
+
+
+@dataclass(frozen=True)
+class FailureGroup:
+    email: str
+    address: str
+    failures: int
+    latest: datetime
+    wait_seconds: int
+
+
+def recent_failures(
+    *, session: Session, settings: Settings, email: str | None = None, limit: int = 200
+) -> list[FailureGroup]:
+    """Failed attempts within the window not yet cleared, by account and address, latest first."""
+    now = utcnow()
+    query = (
+        select(LoginAttempt.email, LoginAttempt.address, func.count(), func.max(LoginAttempt.at))
+        .where(
             LoginAttempt.succeeded.is_(False),
-            LoginAttempt.at >= window_start,
+            LoginAttempt.cleared_at.is_(None),
+            LoginAttempt.at >= _window_start(now, settings),
+        )
+        .group_by(LoginAttempt.email, LoginAttempt.address)
+        .order_by(func.max(LoginAttempt.at).desc())
+        .limit(limit)
+    )
+    if email is not None:
+        query = query.where(LoginAttempt.email == email)
+    return [
+        FailureGroup(
+            email=row_email,
+            address=address,
+            failures=count,
+            latest=latest,
+            wait_seconds=_seconds_until(
+                latest, delay_after(count, free=settings.login_free_failures, settings=settings), now
+            ),
+        )
+        for row_email, address, count, latest in session.exec(query).all()
+    ]
+
+
+@dataclass(frozen=True)
+class MissedFailures:
+    count: int
+    latest: datetime | None
+
+
+def failures_since_last_login(*, session: Session, email: str) -> MissedFailures:
+    """Failed logins for this account since its last successful one (call before recording this one)."""
+    previous = session.exec(
+        select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.email == email, LoginAttempt.succeeded.is_(True), LoginAttempt.kind == LOGIN
         )
     ).one()
-    return by_address >= settings.login_max_failures_per_address
-
-
-def record_attempt(*, session: Session, email: str, address: str, succeeded: bool) -> None:
-    session.add(LoginAttempt(email=email, address=address[:64], succeeded=succeeded))
+    conditions = [
+        LoginAttempt.email == email,
+        LoginAttempt.succeeded.is_(False),
+        LoginAttempt.kind.in_(NOTICED_KINDS),
+    ]
+    if previous is not None:
+        conditions.append(LoginAttempt.at > previous)
+    count, latest = session.exec(select(func.count(), func.max(LoginAttempt.at)).where(*conditions)).one()
+    return MissedFailures(count, latest if count else None)

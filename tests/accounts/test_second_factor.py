@@ -11,7 +11,7 @@ from sqlmodel import select
 from app.audit.models import AuditEntry
 from app.config import ROOT
 from app.security import totp
-from app.security.models import UserSession
+from app.security.models import LoginAttempt, UserSession
 from app.security.sessions import COOKIE_NAME
 from tests.factories import PASSWORD, login, make_user
 
@@ -93,14 +93,27 @@ def test_wrong_code_is_refused_counted_and_audited_and_then_throttled(client, db
     admin = make_user(db, role="admin", email="ruth@example.org")
     _enrolled(db, settings, admin)
     _password(client, "ruth@example.org")
-    for _ in range(settings.login_max_failures):
+    for _ in range(settings.login_free_failures):
         assert client.post("/login/code", data={"code": "123456"}).status_code == 422
-    locked = client.post("/login/code", data={"code": "123456"})
-    assert locked.status_code == 429
+    # Wrong codes count with wrong passwords, per account and address: the next try waits.
+    waiting = client.post("/login/code", data={"code": "123456"})
+    assert waiting.status_code == 429 and "please wait 2 seconds" in waiting.text
     assert db.exec(select(UserSession)).all() == []
     actions = _actions(db, admin)
-    assert actions.count("second_factor_failed") == settings.login_max_failures
+    assert actions.count("second_factor_failed") == settings.login_free_failures
     assert actions[-1] == "second_factor_refused_locked"
+    kinds = {a.kind for a in db.exec(select(LoginAttempt)).all()}
+    assert kinds == {"second_factor"}
+
+
+def test_wrong_codes_are_told_to_the_owner_at_the_next_login(client, db, settings):
+    admin = make_user(db, role="admin", email="ruth@example.org")
+    app_code = _enrolled(db, settings, admin)
+    _password(client, "ruth@example.org")
+    assert client.post("/login/code", data={"code": "123456"}).status_code == 422
+    response = client.post("/login/code", data={"code": app_code.now()})
+    assert response.status_code == 303
+    assert "1 attempt to log in to your account failed" in client.get("/", follow_redirects=True).text
 
 
 def test_code_page_without_a_right_password_goes_back_to_login(client, db):

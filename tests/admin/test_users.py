@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 from sqlmodel import select
+from starlette.testclient import TestClient
 
 from app.accounts.models import User
 from app.audit.models import AuditEntry
-from app.security.models import UserSession
+from app.security.models import LoginAttempt, UserSession
 from app.security.passwords import pwd_context
-from tests.factories import login, make_team, make_user
+from tests.factories import PASSWORD, login, make_team, make_user
 
 
 @pytest.fixture
@@ -263,3 +264,33 @@ def test_admin_pages_have_no_case_access(admin_client, db):
     db.commit()
     assert admin_client.get(f"/cases/{case.id}").status_code == 404
     assert admin_client.get(f"/cases/{case.id}/audit").status_code == 404
+
+
+def test_admin_sees_recent_failed_logins_and_clears_them_so_the_person_logs_in_at_once(admin_client, db, app):
+    sam = make_user(db, full_name="Sam Okafor", email="sam@example.org")
+    db.add_all([LoginAttempt(email="sam@example.org", address="testclient", succeeded=False) for _ in range(9)])
+    db.add_all([LoginAttempt(email="nobody@example.org", address="198.51.100.4", succeeded=False) for _ in range(2)])
+    db.commit()
+    overview = admin_client.get("/admin/failed-logins")
+    assert overview.status_code == 200
+    assert "Sam Okafor" in overview.text and "nobody@example.org" in overview.text and "198.51.100.4" in overview.text
+    page = admin_client.get(f"/admin/users/{sam.id}")
+    assert "9 from testclient" in page.text and "waiting" in page.text
+    response = admin_client.post(f"/admin/users/{sam.id}/unlock")
+    assert response.status_code == 303
+    assert _audit(db, "unlock_login")[0].detail == "9 failed attempts cleared"
+    assert "None in the last day" in admin_client.get(f"/admin/users/{sam.id}").text
+    # Sam logs in from that same address at once.
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as sams_browser:
+        assert sams_browser.post("/login", data={"email": "sam@example.org", "password": PASSWORD}).status_code == 303
+
+
+@pytest.mark.parametrize("role", ["worker", "supervisor", "manager"])
+def test_only_administrators_see_or_clear_failed_logins(client, db, settings, role):
+    target = make_user(db, email="sam@example.org")
+    db.add_all([LoginAttempt(email="sam@example.org", address="testclient", succeeded=False) for _ in range(9)])
+    login(client, db, make_user(db, role=role), settings)
+    assert client.get("/admin/failed-logins").status_code == 403
+    assert client.post(f"/admin/users/{target.id}/unlock").status_code == 403
+    db.expire_all()
+    assert len(db.exec(select(LoginAttempt).where(LoginAttempt.cleared_at.is_(None))).all()) == 9

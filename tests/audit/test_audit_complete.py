@@ -65,3 +65,17 @@ def test_the_caseload_and_review_queue_record_which_cases_they_showed(client, db
     assert client.get("/review").status_code == 200
     (queue,) = _entries(db, action="list", object_type="review_queue")
     assert queue.user_id == supervisor.id and queue.detail == "no cases"
+
+
+def test_team_cases_and_the_dormant_register_record_which_cases_they_showed(client, db, settings):
+    worker = make_user(db)
+    active, dormant = make_case(db, worker=worker), make_case(db, worker=worker, status="dormant")
+    supervisor = make_user(db, role="supervisor", team_id=worker.team_id)
+    login(client, db, supervisor, settings)
+    assert client.get("/team/cases").status_code == 200
+    (team_list,) = _entries(db, action="list", object_type="team_cases")
+    assert team_list.user_id == supervisor.id
+    assert team_list.detail == f"2 matching; cases {min(active.id, dormant.id)},{max(active.id, dormant.id)}"
+    assert client.get("/dormant").status_code == 200
+    (register,) = _entries(db, action="list", object_type="dormant_register")
+    assert register.user_id == supervisor.id and f"cases {dormant.id}" in register.detail

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from app.security.models import LoginAttempt
 from tests.browser.conftest import PHONE, TABLET, assert_accessible, assert_touch_targets, log_in, log_in_with_form
 from tests.factories import make_case, make_team, make_user
 
@@ -126,3 +127,32 @@ def test_error_pages_forbidden_and_not_found(page, live_server, db):
     page.goto(f"{live_server}/no-such-page")
     expect(page.get_by_role("heading", name="Not found")).to_be_visible()
     _check(page, "error-404")
+
+
+def test_failed_logins_make_that_address_wait_the_admin_clears_them_and_the_owner_is_told(page, live_server, db):
+    make_user(db, role="admin", email="ruth@example.org", full_name="Ruth Adeyemi")
+    make_user(db, email="sam@example.org", full_name="Sam Okafor")
+    # Twelve wrong passwords for Sam from this browser's address (the live server sees 127.0.0.1):
+    # the next try from here waits over four minutes.
+    db.add_all([LoginAttempt(email="sam@example.org", address="127.0.0.1", succeeded=False) for _ in range(12)])
+    db.commit()
+    log_in_with_form(page, live_server, "sam@example.org")
+    expect(page.locator("#email-error")).to_contain_text("please wait 5 minutes before trying again")
+    _check(page, "login-waiting")
+
+    log_in(page, live_server, "ruth@example.org")
+    page.goto(f"{live_server}/admin/failed-logins")
+    expect(page.get_by_role("heading", name="Failed log-ins")).to_be_visible()
+    expect(page.get_by_role("cell", name="127.0.0.1")).to_be_visible()
+    _check(page, "admin-failed-logins")
+    page.get_by_role("link", name="Sam Okafor").click()
+    expect(page.get_by_text("12 from 127.0.0.1")).to_be_visible()
+    _check(page, "admin-user-failed-logins")
+    page.get_by_role("button", name="Clear failed log-ins").click()
+    expect(page.get_by_text("can log in again at once")).to_be_visible()
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login")
+
+    log_in_with_form(page, live_server, "sam@example.org")
+    expect(page.get_by_text("Since you last logged in, 12 attempts to log in to your account failed")).to_be_visible()
+    _check(page, "home-failed-logins-notice")

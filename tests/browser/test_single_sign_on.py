@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from app.accounts.models import User
 from app.audit.models import AuditEntry
-from app.security.models import UserSession
+from app.security.models import LoginAttempt, UserSession
 from tests.browser.conftest import assert_accessible
 from tests.factories import make_user
 from tests.oidc.provider import running_provider
@@ -58,12 +58,15 @@ def _sign_in_at_provider(page, base_url: str, email: str) -> None:
 
 def test_worker_signs_in_with_the_council_account_and_is_linked(page, live_server, db):
     worker = make_user(db, email="sam@council.example", full_name="Sam Okafor")
+    # Someone tried Sam's Homeward password twice from elsewhere: Sam is told at this sign-in too.
+    db.add_all([LoginAttempt(email="sam@council.example", address="203.0.113.9", succeeded=False) for _ in range(2)])
     db.commit()
     page.goto(f"{live_server}/login")
     assert_accessible(page, "login-with-sso")
     _sign_in_at_provider(page, live_server, "Sam@Council.example")
     expect(page).to_have_url(f"{live_server}/")
     expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
+    expect(page.get_by_text("Since you last logged in, 2 attempts to log in to your account failed")).to_be_visible()
     db.expire_all()
     assert db.get(User, worker.id).oidc_subject == "Sam@Council.example"
     entry = db.exec(select(AuditEntry).where(AuditEntry.action == "login", AuditEntry.user_id == worker.id)).one()

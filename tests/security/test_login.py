@@ -10,6 +10,7 @@ from sqlmodel import select
 from app.accounts.models import User
 from app.accounts.routes import GENERIC_FAILURE
 from app.audit.models import AuditEntry
+from app.security import throttle
 from app.security.models import LoginAttempt, UserSession
 from app.security.passwords import pwd_context
 from app.security.sessions import COOKIE_NAME
@@ -69,67 +70,84 @@ def test_empty_fields_are_refused_beside_each_field(client, db):
     assert "Your email is needed." in response.text and "Your password is needed." in response.text
 
 
-def test_ten_failures_in_fifteen_minutes_lock_the_account_even_with_the_right_password(client, db):
+def _failures(db, email: str, address: str, count: int, *, minutes_ago: float = 0, kind: str = "login"):
+    at = utcnow() - timedelta(minutes=minutes_ago)
+    db.add_all([LoginAttempt(email=email, address=address, succeeded=False, kind=kind, at=at) for _ in range(count)])
+    db.commit()
+
+
+def test_after_the_free_failures_each_try_from_that_address_waits_longer(client, db, settings):
     make_user(db, email="sam@example.org")
     db.commit()
-    for _ in range(10):
+    for _ in range(settings.login_free_failures):
         assert _log_in(client, "sam@example.org", "wrong guess").status_code == 422
+    # The next try, even with the right password, must wait: it is neither checked nor counted.
     response = _log_in(client, "sam@example.org")
     assert response.status_code == 429
-    assert "Too many attempts" in response.text
+    assert "please wait 2 seconds before trying again" in response.text
+    assert response.headers["retry-after"] == "2"
     assert COOKIE_NAME not in response.headers.get("set-cookie", "")
-    # The lock does not reveal whether the account exists: an unknown email locks the same way.
-    db.add_all([LoginAttempt(email="ghost@example.org", address="10.0.0.9", succeeded=False) for _ in range(10)])
-    db.commit()
-    assert _log_in(client, "ghost@example.org").status_code == 429
+    assert len(db.exec(select(LoginAttempt)).all()) == settings.login_free_failures
+    # The waits grow with every failure: 2 s, 4 s, 8 s... up to the ceiling.
+    waits = [
+        throttle.delay_after(n, free=settings.login_free_failures, settings=settings)
+        for n in range(settings.login_free_failures - 1, settings.login_free_failures + 12)
+    ]
+    assert waits[:5] == [0, 2, 4, 8, 16]
+    assert waits == sorted(waits) and waits[-1] == settings.login_max_delay_minutes * 60
 
 
-def test_nine_failures_do_not_lock_the_account(client, db):
+def test_once_the_wait_is_over_the_right_password_logs_in_and_clears_the_failures(client, db, settings):
     make_user(db, email="sam@example.org")
-    db.add_all([LoginAttempt(email="sam@example.org", address="10.0.0.9", succeeded=False) for _ in range(9)])
-    db.commit()
+    # Seven failures (wait 8 s) whose last was ten seconds ago: the wait is over.
+    _failures(db, "sam@example.org", "testclient", 7, minutes_ago=10 / 60)
+    assert _log_in(client, "sam@example.org").status_code == 303
+    client.cookies.clear()
+    # Cleared: one more slip does not make the next try wait.
+    assert _log_in(client, "sam@example.org", "wrong guess").status_code == 422
     assert _log_in(client, "sam@example.org").status_code == 303
 
 
-def test_failures_older_than_the_window_do_not_count(client, db):
+def test_failures_from_another_address_never_stop_the_right_password_here(client, db, settings):
     make_user(db, email="sam@example.org")
-    long_ago = utcnow() - timedelta(minutes=16)
-    db.add_all(
-        [LoginAttempt(email="sam@example.org", address="10.0.0.9", succeeded=False, at=long_ago) for _ in range(10)]
-    )
-    db.commit()
+    # Someone elsewhere has hammered Sam's account: their tries wait the longest.
+    _failures(db, "sam@example.org", "203.0.113.9", 40)
+    wait = throttle.wait_seconds(session=db, email="sam@example.org", address="203.0.113.9", settings=settings)
+    assert wait == settings.login_max_delay_minutes * 60
+    # Sam, at an address with no failures, logs in at once.
     assert _log_in(client, "sam@example.org").status_code == 303
 
 
-def test_locked_account_unlocks_fifteen_minutes_after_the_last_failure(client, db):
+def test_an_unknown_email_waits_the_same_way(client, db, settings):
+    """The wait does not reveal whether the account exists."""
+    _failures(db, "ghost@example.org", "testclient", settings.login_free_failures)
+    response = _log_in(client, "ghost@example.org")
+    assert response.status_code == 429 and "please wait" in response.text
+
+
+def test_failures_older_than_the_window_do_not_count(client, db, settings):
     make_user(db, email="sam@example.org")
-    # Ten failures spread over the last few minutes: locked now.
-    recent = [utcnow() - timedelta(minutes=m) for m in range(10)]
-    db.add_all([LoginAttempt(email="sam@example.org", address="10.0.0.9", succeeded=False, at=at) for at in recent])
-    db.commit()
-    assert _log_in(client, "sam@example.org").status_code == 429
-    # Move every stored failure back, as if fifteen minutes had passed since the last one.
-    for attempt in db.exec(select(LoginAttempt)).all():
-        attempt.at -= timedelta(minutes=15, seconds=1)
-        db.add(attempt)
-    db.commit()
+    _failures(db, "sam@example.org", "testclient", 20, minutes_ago=settings.login_window_minutes + 1)
     assert _log_in(client, "sam@example.org").status_code == 303
 
 
-def test_many_failures_from_one_address_lock_logins_from_that_address(client, db, settings):
+def test_many_failures_from_one_address_over_many_accounts_make_new_accounts_wait_there(client, db, settings):
     make_user(db, email="sam@example.org")
-    # testclient's address; the failures are spread over many different emails.
+    make_user(db, email="ade@example.org")
     db.add_all(
         [
             LoginAttempt(email=f"guess{n}@example.org", address="testclient", succeeded=False)
             for n in range(settings.login_max_failures_per_address)
         ]
     )
+    # Ade logged in from this address last week: someone guessing other accounts does not hold Ade back.
+    db.add(LoginAttempt(email="ade@example.org", address="testclient", succeeded=True, at=utcnow() - timedelta(days=7)))
     db.commit()
     assert _log_in(client, "sam@example.org").status_code == 429
+    assert _log_in(client, "ade@example.org").status_code == 303
 
 
-def test_failures_from_other_addresses_do_not_lock_this_address(client, db, settings):
+def test_failures_from_other_addresses_do_not_hold_back_this_address(client, db, settings):
     make_user(db, email="sam@example.org")
     db.add_all(
         [
@@ -139,6 +157,26 @@ def test_failures_from_other_addresses_do_not_lock_this_address(client, db, sett
     )
     db.commit()
     assert _log_in(client, "sam@example.org").status_code == 303
+
+
+def test_the_owner_is_told_of_failed_attempts_at_their_next_login(client, db, settings):
+    user = make_user(db, email="sam@example.org")
+    db.commit()
+    assert _log_in(client, "sam@example.org").status_code == 303
+    client.cookies.clear()
+    _failures(db, "sam@example.org", "203.0.113.9", 3)
+    response = _log_in(client, "sam@example.org")
+    assert response.status_code == 303
+    page = client.get("/").text
+    assert "Since you last logged in, 3 attempts to log in to your account failed" in page
+    assert "tell your administrator" in page
+    # The notice travels in the (encrypted) flash cookie: no addresses in it, only our wording.
+    assert "203.0.113.9" not in page
+    # Told once: the login after that has nothing to report.
+    client.cookies.clear()
+    assert _log_in(client, "sam@example.org").status_code == 303
+    assert "attempts to log in to your account failed" not in client.get("/").text
+    assert user.id
 
 
 def test_password_hash_is_upgraded_on_login_when_parameters_change(client, db):
