@@ -17,6 +17,7 @@ from app.db import make_engine
 from app.demo import DEMO_PASSWORD, load_demo
 from app.endings.scheduled import tick as endings_tick
 from app.outcomes.scheduled import tick as outcomes_tick
+from app.security import passwords
 
 
 def _alembic_config():
@@ -221,6 +222,8 @@ def main(argv: list[str] | None = None) -> None:
         "verify", help="verify the audit log's hash chain (exit 1 at the first broken link)"
     ).set_defaults(func=cmd_audit_verify)
     args = parser.parse_args(argv)
+    settings = get_settings()
+    passwords.configure(memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost)
     args.func(args)
 
 

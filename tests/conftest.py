@@ -19,8 +19,17 @@ from app.db import make_engine
 from app.features import install
 from app.main import FEATURES, create_app
 from app.models import load_all_models
+from app.security import passwords
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Hashing costs a test does not measure: at production costs one Argon2 password or PIN hash takes
+# about half a second of a shared core, and the suite hashes and checks hundreds. Lowered through
+# the environment, so every Settings() a test makes (and a command it runs) has them, before
+# tests.factories hashes its shared password; tests/test_configuration.py checks the defaults.
+os.environ.setdefault("ARGON2_MEMORY_KIB", "2048")
+os.environ.setdefault("ARGON2_TIME_COST", "1")
+passwords.configure(memory_kib=Settings().argon2_memory_kib, time_cost=Settings().argon2_time_cost)
 
 
 def worker_database_url(url: str) -> str:
