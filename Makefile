@@ -2,18 +2,44 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# What is installed follows the lock files (pinned versions, committed): `make run` installs the
+# app alone, `make test` adds the test tools. `make lock` rewrites both after pyproject.toml changes.
+APP_STAMP := $(VENV)/.app-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.dev-$(shell cat requirements-dev.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test install migrate demo serve bench clean
+.PHONY: run test install install-dev lock migrate demo serve bench clean
 
-$(STAMP): pyproject.toml
+$(APP_STAMP): requirements.lock pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	rm -f $(VENV)/.installed-*
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	rm -f $(VENV)/.app-*
 	touch $@
 
-install: $(STAMP)
+$(DEV_STAMP): requirements-dev.lock pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	rm -f $(VENV)/.dev-* $(VENV)/.app-*
+	touch $@ $(APP_STAMP)
+
+install: $(APP_STAMP)
+
+install-dev: $(DEV_STAMP)
+
+# Resolve pyproject.toml afresh in a scratch environment and pin what it chose.
+lock:
+	rm -rf $(VENV)-lock && $(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)-lock/bin/python -m pip install --quiet .
+	{ echo '# Pinned by `make lock` from pyproject.toml: what `make run` installs (the app alone).'; \
+	  $(VENV)-lock/bin/python -m pip freeze --exclude-editable | grep -v '^homeward'; } > requirements.lock
+	$(VENV)-lock/bin/python -m pip install --quiet '.[dev]'
+	{ echo '# Pinned by `make lock` from pyproject.toml: the app and its test tools, what `make test` installs.'; \
+	  $(VENV)-lock/bin/python -m pip freeze --exclude-editable | grep -v '^homeward'; } > requirements-dev.lock
+	rm -rf $(VENV)-lock build
 
 run: install
 	$(BIN)/homeward migrate
@@ -29,13 +55,14 @@ tests/oidc/node_modules: tests/oidc/package-lock.json
 	cd tests/oidc && npm ci --no-audit --no-fund
 	touch $@
 
-test: install tests/oidc/node_modules
+test: install-dev tests/oidc/node_modules
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: install
-	$(BIN)/python -m bench.run
+# Every budget measured on the county data set in PostgreSQL (docs/performance.md); BENCH_ARGS="--scale small" for a first look.
+bench: install-dev
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.db

@@ -17,7 +17,9 @@ from app.db import make_engine
 from app.demo import DEMO_PASSWORD, load_demo
 from app.endings.scheduled import tick as endings_tick
 from app.outcomes.scheduled import tick as outcomes_tick
+from app.review.oversight import keep_week as keep_flag_week
 from app.security import passwords
+from app.timeutil import local
 
 
 def _alembic_config():
@@ -51,6 +53,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
         host=settings.host,
         port=port,
         workers=args.workers,
+        # A worker answers the parent's health check only once the app is imported (a few seconds,
+        # many more on a busy machine); uvicorn's 5 s default killed workers in a loop under load.
+        timeout_worker_healthcheck=60,
         proxy_headers=True,
         log_level="info",
         access_log=False,
@@ -144,10 +149,12 @@ def cmd_tick(args: argparse.Namespace) -> None:
             dormant_review_months=settings.dormant_review_months,
         )
         follow_ups = outcomes_tick(session=session, now=now)
+        kept = keep_flag_week(session=session, settings=settings, today=local(now).date(), now=now)
         session.commit()
     engine.dispose()
     print(f"Prompts raised: {result.raised}; resolved: {result.resolved}.")
     print(f"Outcome follow-ups raised: {follow_ups}.")
+    print(f"Flag counts kept for the week: {kept}.")
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,9 @@ class Settings(BaseSettings):
     argon2_time_cost: int = 3
     max_body_bytes: int = 2 * 1024 * 1024
     offline_cache_hours: int = 24
+    # Minutes without use after which a device forgets its key to kept pages (docs/offline.md
+    # "Locked at rest"); like the session's idle limit. Tests lower it.
+    offline_lock_minutes: float = 30
     first_contact_target_hours: int = 24
     review_interval_weeks: int = 6
     eligibility_criteria_set: str = "sefton"
@@ -58,6 +62,10 @@ class Settings(BaseSettings):
     # Administrators and managers always need a second factor for password sign-ins.
     second_factor_for_everyone: bool = False
     case_supervision_weeks: int = 6
+    # "before": a worker's ending waits for the supervisor's approval before the case becomes
+    # dormant or closed; "after": it moves the case at once and is signed off afterwards.
+    ending_approval: Literal["before", "after"] = "before"
+    reflective_supervision_weeks: int = 4
     host: str = "127.0.0.1"
     port: int = 8000
 

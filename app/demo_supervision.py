@@ -12,9 +12,11 @@ from app.base.demo import _actor
 from app.base.models import BaseVersion
 from app.cases.eligibility import criteria_set
 from app.cases.models import Case, CaseEvent, Consent, Contact, EligibilityDecision, Person, new_id
+from app.endings import service as endings_service
+from app.features import flag_rules
 from app.network.models import NetworkMeeting
-from app.review import service
-from app.review.models import Submission, SubmissionStatus
+from app.review import rules, service
+from app.review.models import FlagWeek, Submission, SubmissionStatus
 from app.signs_of_safety import service as sos
 from app.signs_of_safety.models import Category, MapVersion
 from app.signs_of_safety.service import ItemFields
@@ -148,6 +150,91 @@ def load(*, session: Session, demo) -> None:
                 by_user_id=worker3.id,
             )
         )
+    # Leon is seen every week, but always with his dad in the room: nothing in his own words for
+    # ten weeks (no seen-alone visit, no rating of his own, no three houses), so "voice not recorded".
+    leon = _case(session, demo, "Leon", "Price", "active", worker2, now - timedelta(days=70), 102)
+    for days in (63, 49, 35, 21, 7):
+        session.add(
+            Contact(
+                case_id=leon.id,
+                kind="visit",
+                occurred_on=demo.today - timedelta(days=days),
+                attended=True,
+                young_person_seen=True,
+                seen_alone=False,
+                duration_minutes=60,
+                direct_minutes=50,
+                note="Dad stayed in the room throughout.",
+                by_user_id=worker2.id,
+            )
+        )
+    service.add_case_note(
+        session=session,
+        case=leon,
+        text="Leon is never seen without his dad. Plan a visit at school.",
+        decision="See Leon alone at school next week.",
+        rationale="Nothing is recorded in his own words.",
+        by=supervisor,
+    )
+    # Ruby's ending waits for the supervisor's approval: the case is still active until it is
+    # approved (issue 19, approval first), and the queue holds it beside the maps.
+    ruby = _case(session, demo, "Ruby", "Hughes", "active", worker2, now - timedelta(days=150), 103)
+    session.add(
+        Contact(
+            case_id=ruby.id,
+            kind="visit",
+            occurred_on=demo.today - timedelta(days=3),
+            attended=True,
+            young_person_seen=True,
+            seen_alone=True,
+            duration_minutes=60,
+            direct_minutes=60,
+            note="Last planned visit; Ruby showed her college offer.",
+            by_user_id=worker2.id,
+        )
+    )
+    service.add_case_note(
+        session=session,
+        case=ruby,
+        text="Ready to end: college place, no missing episodes since the summer.",
+        decision="End active work to dormant after the last visit.",
+        rationale="The goals are met and the family agree.",
+        by=supervisor,
+    )
+    session.flush()
+    endings_service.end_active_work(
+        session=session,
+        case=ruby,
+        by=_actor(worker2),
+        approval_first=True,
+        data=endings_service.EndingInput(
+            outcome="dormant",
+            goals=[
+                {
+                    "source": "worker",
+                    "ref": "",
+                    "goal": "Ruby home by ten on school nights",
+                    "rating": "met",
+                    "evidence": "No late returns since September",
+                },
+                {
+                    "source": "worker",
+                    "ref": "",
+                    "goal": "A college place for next year",
+                    "rating": "met",
+                    "evidence": "Offer from Hugh Baird College",
+                },
+            ],
+            agreed_on=demo.today - timedelta(days=10),
+            agreement_how="Agreed with Ruby and her mum over two visits; they chose the date.",
+            sustainability_plan="Mum and Ruby keep the house rules on the fridge; Aunt Carol is who they ring first.",
+            named_contact="Aunt Carol Hughes, 0151 000 0103",
+            family_summary="You set the house rules together and kept to them. Ring us if things slip.",
+            young_person_views="Ruby says she is ready and knows how to get back in touch.",
+            outcome_summary="Living at home; home on time; a college place for September.",
+            dormant_review_on=demo.today + timedelta(days=90),
+        ),
+    )
     # Dormant reviews due come from the endings demo (Sophie's), through the dormant register.
     session.flush()
 
@@ -191,6 +278,22 @@ def load(*, session: Session, demo) -> None:
         service.rate_competency(session=session, worker=worker, area=area, level=sup_level, by=supervisor)
     service.rate_competency(session=session, worker=worker2, area="risk", level="advanced", by=worker2)
     service.rate_competency(session=session, worker=worker2, area="risk", level="competent", by=supervisor)
+
+    # Eleven past weeks of flag counts, as `homeward tick` would have kept them, so the 12-week
+    # trend on team oversight has a shape: contact slipped in the autumn and is recovering.
+    this_week = rules.week_start(demo.today)
+    for n, rule in enumerate(flag_rules()):
+        for weeks_ago in range(1, 12):
+            wobble = (weeks_ago + n) % 3
+            count = max(0, (2 if n % 2 else 1) + wobble - (1 if weeks_ago < 4 else 0))
+            session.add(
+                FlagWeek(
+                    week_start=this_week - timedelta(weeks=weeks_ago),
+                    team_id=demo.team.id,
+                    flag_key=rule.key,
+                    count=count,
+                )
+            )
     session.flush()
 
 

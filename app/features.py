@@ -52,6 +52,9 @@ class ReviewKind:
     # final meeting notes that take corrections as addenda); False when a new version of the item
     # is submitted from the item's own page.
     resubmit_here: bool = False
+    # (session, submission) -> bool: decides resubmit_here per submission when the kind has both
+    # (an ending already made is resubmitted here; one awaiting approval is made again on its form).
+    resubmits_here: Callable[[Session, Any], bool] | None = None
     # (session, submission, actor, rationale) -> None: approving does more than record the decision
     # (a reopen request reopens the case) and records the decision itself; raises Refused.
     approve: Callable[..., None] | None = None

@@ -6,11 +6,11 @@ import logging
 from collections.abc import Sequence
 
 from fastapi import Depends, FastAPI
-from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
 from app.accounts import feature as accounts
 from app.admin import feature as admin
+from app.assets import serve_static
 from app.audit import feature as audit
 from app.base import feature as base
 from app.cases import feature as cases
@@ -32,7 +32,7 @@ from app.security.middleware import HomewardMiddleware
 from app.signs_of_safety import feature as signs_of_safety
 from app.sync import feature as sync
 from app.sync.ledger import ledger
-from app.templating import STATIC_DIR, add_template_folder
+from app.templating import add_template_folder
 
 # Every feature, as an object: a typo or a missing hook fails at import, never silently. The
 # order decides route precedence and the order of the case page's parts (docs/architecture.md).
@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None, engine=None, features: Sequence
     # that a compression side channel could reveal: cross-site posts are refused by fetch metadata.
     app.add_middleware(GZipMiddleware, minimum_size=500)
     install_error_handlers(app)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", serve_static, name="static")
     install(features)
     for feature in features:
         if feature.templates is not None:

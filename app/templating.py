@@ -6,9 +6,7 @@ cannot drift apart. Responses say `Vary: HX-Request` so no cache mixes the two.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +15,12 @@ from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, FileSystemLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
 
+from app.assets import STATIC_DIR, static_url
 from app.features import nav_links
 from app.flashcookie import read_flashes, write_flashes
 from app.timeutil import local, utcnow
 
 APP_DIR = Path(__file__).resolve().parent
-STATIC_DIR = APP_DIR / "static"
 
 templates = Jinja2Blocks(directory=str(APP_DIR / "templates"))
 
@@ -33,16 +31,6 @@ def add_template_folder(folder: Path) -> None:
     loaders = list(loader.loaders) if isinstance(loader, ChoiceLoader) else [loader]
     if not any(getattr(each, "searchpath", None) == [str(folder)] for each in loaders):
         templates.env.loader = ChoiceLoader([*loaders, FileSystemLoader(str(folder))])
-
-
-@lru_cache(maxsize=256)
-def _static_hash(path: str) -> str:
-    return hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
-
-
-def static_url(path: str) -> str:
-    """A cache-busting URL for a static file: the service worker caches these cache-first."""
-    return f"/static/{path}?v={_static_hash(path)}"
 
 
 def stylesheets() -> list[str]:

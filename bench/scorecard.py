@@ -2,8 +2,9 @@
 
 Builds the data set with bench.page_load.build (unless --reuse), adds a baseline and an ending
 outcome record to every case, then times the service scorecard for a year (in-process, best of
-three) and streams the whole evaluator export, reporting its size, time and the peak memory of this
-process. Not a timed test; the figures go in docs/performance.md.
+three) and streams the whole evaluator export, reporting its size, time, the CPU time of this
+process and its peak memory (run with --reuse so building the data set does not count towards it).
+Not a timed test; the figures go in docs/performance.md.
 
     .venv/bin/python -m bench.scorecard --database-url postgresql+psycopg://postgres@127.0.0.1:5432/homeward_bench
 """
@@ -11,9 +12,11 @@ process. Not a timed test; the figures go in docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import time
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import create_engine, insert, text
 from sqlmodel import Session
@@ -50,6 +53,26 @@ def add_outcome_records(url: str) -> None:
     engine.dispose()
 
 
+def database_cpu(engine, period) -> float | None:
+    """CPU seconds PostgreSQL's backend spends on one scorecard (read from /proc, so only when the
+    database runs on this machine): a figure the load from other processes does not inflate."""
+    with engine.connect() as connection:
+        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        connection.execute(text("SET max_parallel_workers_per_gather = 0"))
+        stat = f"/proc/{pid}/stat"
+        if not os.path.exists(stat):
+            return None
+
+        def ticks() -> int:
+            fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+            return int(fields[11]) + int(fields[12])  # utime and stime
+
+        before = ticks()
+        with Session(bind=connection) as session:
+            scorecard(session=session, period=period, team_id=None, breakdown="age_band")
+        return (ticks() - before) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/homeward_bench")
@@ -66,6 +89,7 @@ def main() -> None:
             add_outcome_records(args.database_url)
     today = date.today()
     period = Period(today - timedelta(days=364), today)
+    print(f"load average at the start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     timings = []
     for _ in range(3):
         started = time.perf_counter()
@@ -73,16 +97,22 @@ def main() -> None:
             card = scorecard(session=session, period=period, team_id=None, breakdown="age_band")
         timings.append(time.perf_counter() - started)
     print(f"scorecard, whole service, one year: best {min(timings):.2f} s, worst {max(timings):.2f} s")
+    cpu = database_cpu(engine, period)
+    if cpu is not None:
+        print(f"  CPU time of the database backend for one scorecard, no parallel workers: {cpu:.2f} s")
     print(
         f"  worked with {card.worked_with.now}, contacts {card.contacts.now}, diamond pairs {sum(c.pairs for c in card.diamond)}"
     )
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     size = 0
     for chunk in stream_zip(engine=engine, secret_key="bench-secret-key-0123456789-0123456789"):
         size += len(chunk)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"export: {size / 1e6:.1f} MB in {elapsed:.1f} s; peak memory of the process {peak:.0f} MB")
+    print(
+        f"export: {size / 1e6:.1f} MB in {elapsed:.1f} s ({cpu:.1f} s of this process's CPU); peak memory {peak:.0f} MB"
+    )
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

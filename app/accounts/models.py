@@ -46,6 +46,9 @@ class User(SQLModel, table=True):
     pin_salt: str | None = Field(default=None, max_length=64)
     pin_check: str | None = Field(default=None, max_length=128)
     pin_iterations: int | None = None
+    # PBKDF2-SHA256 of the PIN with `pin_salt` + "wrap" (docs/offline.md "Locked at rest"): the key
+    # that wraps the device key for this worker's tablet; never sent to a device.
+    pin_wrap_key: str | None = Field(default=None, max_length=64)
     # Set when the PIN must be replaced at the next login: PINs shorter than 6 digits (all PINs
     # set before migration 0013, whose length the hash cannot tell) fall to offline guessing.
     pin_change_due: bool = Field(default=False)

@@ -109,6 +109,7 @@ def check_pin(pin: str) -> None:
 
 # The OWASP 2023 figure for PBKDF2-SHA256; the deployed value is the `pin_kdf_iterations` setting.
 OFFLINE_PIN_ITERATIONS = 600_000
+WRAP_SALT = b"wrap".hex()  # appended to pin_salt for the device-key wrapping key (offline.js)
 
 
 def offline_pin_check(pin: str, salt_hex: str, iterations: int = OFFLINE_PIN_ITERATIONS) -> str:
@@ -121,6 +122,8 @@ def set_offline_pin_check(user: User, pin: str, iterations: int = OFFLINE_PIN_IT
     user.pin_salt = secrets.token_hex(16)
     user.pin_iterations = iterations
     user.pin_check = offline_pin_check(pin, user.pin_salt, user.pin_iterations)
+    # A second derivation, with another salt, wraps the key of the pages kept on a device.
+    user.pin_wrap_key = offline_pin_check(pin, user.pin_salt + WRAP_SALT, user.pin_iterations)
 
 
 def set_pin(*, session: Session, user: User, pin: str, iterations: int = OFFLINE_PIN_ITERATIONS) -> None:

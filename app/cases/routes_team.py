@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app.accounts.models import Role
@@ -35,6 +37,7 @@ def team_cases(
     review_due: str = "",
     sort: str = "attention",
     page: str = "1",
+    team_choice: Annotated[str, Query(alias="team")] = "",
 ) -> Response:
     require_role(actor, Role.supervisor, Role.manager)
     filters = team.TeamCaseFilters(
@@ -46,6 +49,7 @@ def team_cases(
         review_due=review_due == "1",
         sort=sort if sort in dict(team.SORTS) else "attention",
         page=_number(page, low=1, high=100000) or 1,
+        team_id=_number(team_choice, low=0, high=2**31) if actor.role is Role.manager else None,
     )
     result = team.team_cases(
         session=session, viewer=actor.user, settings=settings, filters=filters, today=today(), now=utcnow()
@@ -59,6 +63,7 @@ def team_cases(
         detail=f"{result.matching} cases",
     )
     query = {
+        "team": team_choice if filters.team_id is not None else "",
         "status": filters.status,
         "worker": worker if filters.worker_id is not None else "",
         "context": filters.practice_context,
@@ -80,5 +85,6 @@ def team_cases(
         "review_due_days": team.REVIEW_DUE_DAYS,
         "today": today(),
         "is_manager": actor.role is Role.manager,
+        "team_options": [(t.id, t.name) for t in result.teams],
     }
     return render(request, "cases/team_cases.html", ctx, block="team_cases")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import and_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -53,6 +54,7 @@ class TeamCaseFilters:
     review_due: bool = False
     sort: str = "attention"
     page: int = 1
+    team_id: int | None = None  # a manager's choice of one team (issue 21: the detail of a team)
 
 
 @dataclass
@@ -74,6 +76,7 @@ class TeamCases:
     counts: dict[str, int]  # the scope's open cases: active, dormant, new, flagged
     workers: list[User]
     flag_labels: dict[str, str]
+    teams: list[Team] = field(default_factory=list)  # a manager's to choose from
 
 
 def _statuses(status: str) -> tuple[str, ...]:
@@ -127,8 +130,13 @@ def team_cases(
 ) -> TeamCases:
     """The viewer's team's cases (a manager's: every team's) matching `filters`, one page of them."""
     scope_clause = visible_cases(viewer)
+    teams: list[Team] = []
     if viewer.role == Role.manager:
-        team_ids = list(session.exec(select(Team.id)).all())
+        teams = list(session.exec(select(Team).order_by(Team.name)).all())
+        team_ids = [t.id for t in teams]
+        if filters.team_id in team_ids:
+            team_ids = [filters.team_id]
+            scope_clause = and_(scope_clause, Case.team_id == filters.team_id)
     else:
         team_ids = [viewer.team_id] if viewer.team_id is not None else []
 
@@ -194,4 +202,5 @@ def team_cases(
         counts=counts,
         workers=workers,
         flag_labels=labels,
+        teams=teams,
     )

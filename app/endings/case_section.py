@@ -27,13 +27,18 @@ def context(*, session: Session, case: Case, actor) -> dict:
         .where(Prompt.case_id == case.id, Prompt.resolved_at.is_(None))
         .order_by(Prompt.raised_at)
     ).all()
+    pending = service.pending_ending(session=session, case=case) if case.status == CaseStatus.active else None
     closed = case.status == CaseStatus.closed
     reopen_request = reopen_requests.open_request(session=session, case=case) if closed else None
     return {
         "reopen_request": reopen_request,
         "can_ask_reopen": closed and reopen_request is None and reopen_requests.is_case_worker(actor.user, case),
         "can_change": can_change,
-        "can_end": can_change and case.status == CaseStatus.active,
+        "can_end": can_change
+        and case.status == CaseStatus.active
+        and not (pending and pending[1] is not None and pending[1].status == "waiting"),
+        # (ending, its submission): "Ending awaiting approval", or returned with the comments.
+        "pending": pending,
         "can_reactivate": case.status == CaseStatus.dormant
         and (actor.user.id == case.key_worker_id or (role == "supervisor" and can_change)),
         "can_review": can_change and case.status == CaseStatus.dormant,

@@ -68,7 +68,7 @@ def _no_sustainability_plan(scope: FlagScope) -> list[Case]:
     latest_ending = (
         select(Ending.case_id, func.max(Ending.recorded_at).label("at"))
         .join(Case, Case.id == Ending.case_id)
-        .where(scope.in_scope)
+        .where(scope.in_scope, Ending.pending.is_(False))
         .group_by(Ending.case_id)
         .subquery()
     )

@@ -68,6 +68,10 @@ class Ending(SQLModel, table=True):
     approval_reason: str = Field(default="", max_length=2000)
     recorded_at: datetime = Field(default_factory=utcnow)
     by_user_id: int = Field(foreign_key="user.id")
+    # True while a worker's ending waits for the supervisor's approval, and for good once it is
+    # returned: it has not moved the case (issue 19, ENDING_APPROVAL=before). False once it has
+    # made the case dormant or closed, at once or on approval.
+    pending: bool = Field(default=False, index=True)
 
 
 class DormantSpell(SQLModel, table=True):

@@ -5,13 +5,16 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from app.cases.models import CLOSURE_REASONS, STEP_DOWN_DESTINATIONS, STEP_UP_DESTINATIONS, Case, label
-from app.endings import reopen_requests
+from app.endings import reopen_requests, service
 from app.endings.models import ASKED_BY, URGENCY, Ending, ReopenRequestVersion
 from app.features import ReviewKind, Sections
 
 # --- Endings of active work -------------------------------------------------------------------
-# An ending has already moved the case (the family was told); the supervisor signs it off or
-# returns it with comments, and the worker answers and sends it again from the review screen.
+# With approval first (ENDING_APPROVAL=before, the default) a worker's ending waits here and the
+# case stays active: approving it makes the case dormant or closed; a returned one is made again
+# from the ending form as the item's next version. With approval after the fact the ending has
+# already moved the case; the supervisor signs it off or returns it, and the worker answers and
+# sends it again from the review screen.
 # A supervisor reopens a closed case directly (a re-referral); a worker asks with a reopen request.
 
 RATING_WORDS = {"met": "Met", "partly": "Partly met", "not_met": "Not met"}
@@ -37,6 +40,8 @@ def _ending_sections(session: Session, submission) -> Sections:
         places = dict(STEP_UP_DESTINATIONS + STEP_DOWN_DESTINATIONS)
         outcome += f", to {places.get(ending.destination, ending.destination)} (lead: {ending.lead_name})"
     agreement = (f"Agreed on {ending.agreed_on:%-d %b %Y}. " if ending.agreed_on else "") + ending.agreement_how
+    if ending.pending:
+        outcome += ". Awaiting approval: the case stays in active work until it is approved."
     sections = [
         ("Outcome", outcome),
         ("Goals met", goals or "None recorded."),
@@ -59,12 +64,28 @@ def _ending_sections(session: Session, submission) -> Sections:
     return sections
 
 
+def _ending_approve(session: Session, submission, actor, rationale: str) -> None:
+    service.approve_ending(session=session, submission=submission, by=actor, rationale=rationale)
+
+
+def _ending_made(session: Session, submission) -> bool:
+    ending = session.get(Ending, submission.version_id)
+    return ending is not None and not ending.pending
+
+
 ENDING = ReviewKind(
     key="ending",
     label="Ending of active work",
     sections=_ending_sections,
-    url=lambda s: f"/cases/{s.case_id}",
+    url=lambda s: f"/cases/{s.case_id}#endings",
     resubmit_here=True,
+    resubmits_here=_ending_made,
+    approve=_ending_approve,
+    approve_hint=(
+        "Approving an ending that awaits approval makes the case dormant or closed as it says; "
+        "an ending already made is signed off."
+    ),
+    returned_hint="end active work again from there, changed as the comments ask",
 )
 
 

@@ -65,7 +65,49 @@ def ending_form(
     request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    return render(request, "endings/end.html", _ending_ctx(session, case, actor, settings, None, new_id()))
+    ctx = _ending_ctx(session, case, actor, settings, None, new_id())
+    pending = service.pending_ending(session=session, case=case)
+    if pending is not None and pending[1] is not None and pending[1].status == "returned":
+        # The returned ending fills the form, so the worker changes what the comments ask.
+        ctx["form"] = Form(_returned_values(pending[0], ctx["goals"]))
+        ctx["returned"] = pending[1]
+    return render(request, "endings/end.html", ctx)
+
+
+def _returned_values(ending, goals) -> dict:
+    values = {
+        name: getattr(ending, name) or ""
+        for name in (
+            "outcome",
+            "agreement_how",
+            "taper",
+            "sustainability_plan",
+            "named_contact",
+            "family_summary",
+            "young_person_views",
+            "outcome_summary",
+            "closure_reason",
+            "closure_other",
+            "destination",
+            "lead_name",
+        )
+    }
+    values["agreed_on"] = ending.agreed_on.isoformat() if ending.agreed_on else ""
+    values["dormant_review_on"] = ending.dormant_review_on.isoformat() if ending.dormant_review_on else ""
+    index = {(g.source, g.ref): i for i, g in enumerate(goals)}
+    own = 0
+    for saved in ending.goals:
+        i = index.get((saved.get("source"), saved.get("ref")))
+        if i is not None and saved.get("source") != "worker":
+            prefix = f"goal_{i}_"
+        elif own < EXTRA_GOALS:
+            prefix, own = f"own_{own}_", own + 1
+            values[prefix + "goal"] = saved.get("goal", "")
+        else:
+            continue
+        values[prefix + "rating"] = saved.get("rating", "")
+        values[prefix + "evidence"] = saved.get("evidence", "")
+    return values
 
 
 def _goals_from(form: Form, goals, ratings: list[str]) -> list[dict]:
@@ -145,6 +187,7 @@ async def end_active_work(
             record_id=record_id,
             base_version=base_version,
             dormant_review_months=settings.dormant_review_months,
+            approval_first=settings.ending_approval == "before",
         )
     except (Refused, Conflict) as error:
         session.rollback()
@@ -152,6 +195,11 @@ async def end_active_work(
         return _failed(request, "endings/end.html", ctx, error)
     if not created:
         flash(request, "This was already saved.")
+    elif ending.pending:
+        flash(
+            request,
+            "The ending is sent to your supervisor for approval. The case stays in active work until it is approved.",
+        )
     elif ending.outcome == "dormant":
         flash(
             request, f"Active work ended. The case is dormant; its review is due {ending.dormant_review_on:%-d %b %Y}."

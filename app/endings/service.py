@@ -126,8 +126,13 @@ def end_active_work(
     record_id: str | None = None,
     base_version: int | None = None,
     dormant_review_months: int = 3,
+    approval_first: bool = False,
 ) -> tuple[Ending, bool]:
-    """End active work to dormant or closed; returns (ending, created). A replayed id creates nothing."""
+    """End active work to dormant or closed; returns (ending, created). A replayed id creates nothing.
+
+    A worker's ending waits for the supervisor's approval before it moves the case when
+    `approval_first` (the route passes ENDING_APPROVAL=before, the service's default setting); a
+    supervisor's own ending, or any ending with approval after the fact, moves the case at once."""
     if record_id:
         existing = session.get(Ending, record_id)
         if existing is not None and existing.case_id == case.id:
@@ -139,16 +144,16 @@ def end_active_work(
         raise Refused("Only a case in active work can end it this way.")
     if data.outcome not in ("dormant", "closed"):
         raise Refused("Choose whether the case becomes dormant or closes.")
+    waits = approval_first and by.user.role != "supervisor"
+    previous = pending_ending(session=session, case=case)
+    if previous is not None and previous[1] is not None and previous[1].status == "waiting":
+        raise Refused("An ending of this case is already waiting for the supervisor's approval.")
     missing = missing_for(data)
     refusal = rules.ending_refusal(
         missing=missing, role=by.user.role, approve=data.approve, approval_reason=data.approval_reason
     )
     if refusal:
         raise Refused(refusal)
-    met = sum(1 for g in data.goals if g.get("rating") == "met")
-    rationale = f"Active work ended: {met} of {len(data.goals)} goals met." + (
-        f" Approved with items missing: {data.approval_reason}" if missing else ""
-    )
     ending = Ending(
         case_id=case.id,
         outcome=data.outcome,
@@ -166,6 +171,7 @@ def end_active_work(
         approval_reason=data.approval_reason if missing else "",
         by_user_id=by.id,
     )
+    ending.pending = True  # until _apply moves the case (now, or on approval)
     if record_id:
         ending.id = record_id
     if data.outcome == "dormant":
@@ -173,10 +179,6 @@ def end_active_work(
         if review_on <= today():
             raise Refused("The dormant review date should be after today.")
         ending.dormant_review_on = review_on
-        session.add(ending)
-        session.flush()
-        cases.move_to_dormant(session=session, case=case, by=by, rationale=rationale)
-        session.add(DormantSpell(case_id=case.id, ending_id=ending.id, review_due_on=review_on))
     else:
         reason = data.closure_reason
         if reason not in ("aims_achieved", "consent_withdrawn", "moved_away", "stepped_up", "stepped_down", "other"):
@@ -191,22 +193,15 @@ def end_active_work(
             data.destination,
             data.lead_name,
         )
-        session.add(ending)
-        session.flush()
-        if reason in ("stepped_up", "stepped_down"):
-            direction = "up" if reason == "stepped_up" else "down"
-            cases.step(
-                session=session,
-                case=case,
-                by=by,
-                direction=direction,
-                destination=data.destination,
-                rationale=f"{rationale} Lead: {data.lead_name}.",
-                closes=True,
-            )
-        else:
-            words = rationale + (f" {data.closure_other}" if reason == "other" else "")
-            cases.close(session=session, case=case, by=by, rationale=words, closure_reason=reason)
+    session.add(ending)
+    session.flush()
+    if not waits:
+        _apply(session=session, case=case, ending=ending, by=by)
+    else:
+        # The case stays active: the ending's version goes to the queue, and the case is one
+        # version on, so an older offline copy of any form for it conflicts.
+        case.version += 1
+        session.add(case)
     audit.record(
         session=session,
         actor=by,
@@ -214,25 +209,104 @@ def end_active_work(
         object_type="ending",
         object_id=ending.id,
         case_id=case.id,
-        detail=f"ending to {data.outcome}" + (" approved with items missing" if missing else ""),
+        detail=f"ending to {data.outcome}"
+        + (" sent for approval" if waits else "")
+        + (" approved with items missing" if missing else ""),
     )
     session.flush()
     if by.user.role != "supervisor":
+        # A returned ending answered by a new one is the same item's next version, so the review
+        # screen shows what changed since the supervisor's comments.
+        returned = previous[1] if previous is not None else None
         review.submit_item(
             session=session,
             kind="ending",
             case=case,
-            item_id=ending.id,
+            item_id=returned.item_id if returned is not None else ending.id,
             version_id=ending.id,
-            version_number=1,
+            version_number=returned.version_number + 1 if returned is not None else 1,
             by=by.user,
         )
     return ending, True
 
 
+def _apply(*, session: Session, case: Case, ending: Ending, by: Actor, approved: bool = False) -> None:
+    """Move the case as the ending says: dormant (with its spell) or closed, stepped up or down."""
+    met = sum(1 for g in ending.goals if g.get("rating") == "met")
+    rationale = f"Active work ended: {met} of {len(ending.goals)} goals met." + (
+        f" Approved with items missing: {ending.approval_reason}" if ending.missing and ending.approval_reason else ""
+    )
+    if approved:
+        rationale += " Ending approved by the supervisor."
+    mover = by
+    if ending.outcome == "dormant":
+        cases.move_to_dormant(session=session, case=case, by=mover, rationale=rationale)
+        session.add(DormantSpell(case_id=case.id, ending_id=ending.id, review_due_on=ending.dormant_review_on))
+    elif ending.closure_reason in ("stepped_up", "stepped_down"):
+        cases.step(
+            session=session,
+            case=case,
+            by=mover,
+            direction="up" if ending.closure_reason == "stepped_up" else "down",
+            destination=ending.destination,
+            rationale=f"{rationale} Lead: {ending.lead_name}.",
+            closes=True,
+        )
+    else:
+        words = rationale + (f" {ending.closure_other}" if ending.closure_reason == "other" else "")
+        cases.close(session=session, case=case, by=mover, rationale=words, closure_reason=ending.closure_reason)
+    ending.pending = False
+    session.add(ending)
+    session.flush()
+
+
+def pending_ending(*, session: Session, case: Case):
+    """The case's latest ending not yet applied and its latest review submission (waiting or
+    returned), or None: an ending awaiting approval, or one the supervisor returned (two queries)."""
+    ending = session.exec(
+        select(Ending)
+        .where(Ending.case_id == case.id, Ending.pending.is_(True))
+        .order_by(Ending.recorded_at.desc())
+        .limit(1)
+    ).first()
+    if ending is None or case.status != CaseStatus.active:
+        return None
+    submission = review.submission_for_version(session=session, kind="ending", version_id=ending.id)
+    return ending, submission
+
+
+def approve_ending(*, session: Session, submission, by: Actor, rationale: str) -> None:
+    """The supervisor approves an ending: one awaiting approval now moves the case; one already
+    made (approval after the fact) is signed off. The decision is recorded either way."""
+    ending = session.get(Ending, submission.version_id)
+    if ending is not None and ending.pending:
+        case = session.get(Case, ending.case_id)
+        if case.status != CaseStatus.active:
+            raise Refused(f"The case is no longer in active work (it is {case.status}), so this ending cannot move it.")
+        if ending.outcome == "dormant" and ending.dormant_review_on <= today():
+            raise Refused(
+                "The dormant review date this ending chose has passed. Return it so the worker can choose another."
+            )
+        _apply(session=session, case=case, ending=ending, by=by, approved=True)
+        audit.record(
+            session=session,
+            actor=by,
+            action="approve",
+            object_type="ending",
+            object_id=ending.id,
+            case_id=case.id,
+            detail=f"ending approved: case {case.status}",
+        )
+    review.approve(session=session, submission=submission, by=by.user, rationale=rationale)
+
+
 def latest_ending(*, session: Session, case: Case) -> Ending | None:
+    """The latest ending that moved the case (not one awaiting approval or returned)."""
     return session.exec(
-        select(Ending).where(Ending.case_id == case.id).order_by(Ending.recorded_at.desc()).limit(1)
+        select(Ending)
+        .where(Ending.case_id == case.id, Ending.pending.is_(False))
+        .order_by(Ending.recorded_at.desc())
+        .limit(1)
     ).first()
 
 

@@ -28,9 +28,11 @@ def items(*, session: Session, case: Case) -> list[TimelineItem]:
         )
         if ending.missing:
             detail += f" Approved without: {', '.join(ending.missing)}."
-        result.append(
-            TimelineItem(at=ending.recorded_at, kind="event", title="Active work ended", detail=detail, by=who or "")
-        )
+        title = "Active work ended"
+        if ending.pending:
+            title = "Ending sent for the supervisor's approval"
+            detail += " The case stays in active work until it is approved."
+        result.append(TimelineItem(at=ending.recorded_at, kind="event", title=title, detail=detail, by=who or ""))
     for spell in session.exec(select(DormantSpell).where(DormantSpell.case_id == case.id)).all():
         began = local(spell.started_at).date()
         if spell.ended_at:

@@ -1,13 +1,57 @@
-"""Outcomes on the case page: the latest records, follow-ups due, and "Record outcomes" (two queries)."""
+"""Outcomes on the case page: the latest records, follow-ups due, distance travelled on the Diamond,
+and "Record outcomes" (three queries, whatever the case holds)."""
 
 from __future__ import annotations
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.cases.models import Case
-from app.outcomes import service
+from app.accounts.models import Role
+from app.cases.models import Case, Person
+from app.diamond.models import DiamondGoal, DiamondRating
+from app.diamond.rules import AIMS
+from app.outcomes import scorecard, service
 from app.outcomes.models import CARE_STATUSES, EDUCATION, LIVING, POINTS, FollowUpTask
 from app.security.permissions import can_change_case
+
+
+def distance(*, session: Session, case: Case) -> list[dict]:
+    """Each rater's first and latest score per Diamond aim or goal, where they rated it twice or more (one query)."""
+    key = (
+        scorecard.epoch_days(session, DiamondRating.rated_on) * 10**12
+        + scorecard.epoch_seconds(session, DiamondRating.recorded_at) * 100
+        + DiamondRating.score
+    )
+    pairs = (
+        select(
+            DiamondRating.person_id.label("who"),
+            DiamondRating.aim.label("aim"),
+            DiamondRating.goal_id.label("goal_id"),
+            func.min(key).label("first_key"),
+            func.max(key).label("last_key"),
+            func.count().label("n"),
+        )
+        .where(DiamondRating.case_id == case.id)
+        .group_by(DiamondRating.person_id, DiamondRating.aim, DiamondRating.goal_id)
+        .having(func.count() >= 2)
+        .subquery()
+    )
+    rows = session.exec(
+        select(pairs.c.who, pairs.c.aim, pairs.c.first_key, pairs.c.last_key, pairs.c.n, Person.name, DiamondGoal.title)
+        .select_from(pairs)
+        .join(Person, Person.id == pairs.c.who, isouter=True)
+        .join(DiamondGoal, DiamondGoal.id == pairs.c.goal_id, isouter=True)
+        .order_by(Person.name, pairs.c.aim)
+    ).all()
+    out = []
+    aims = {a.key: a.name for a in AIMS}
+    for _who, aim, first_key, last_key, n, name, goal in rows:
+        first, last = int(first_key) % 100, int(last_key) % 100
+        change = last - first
+        words = f"up {change}" if change > 0 else (f"down {-change}" if change < 0 else "the same")
+        out.append({"rater": name or "Worker", "aim": goal or aims.get(aim, aim), "first": first, "last": last, "n": n,
+                    "change": words})  # fmt: skip
+    return out
 
 
 def context(*, session: Session, case: Case, actor) -> dict:
@@ -18,8 +62,10 @@ def context(*, session: Session, case: Case, actor) -> dict:
     ).all()
     return {
         "records": service.records_for(session=session, case=case, limit=5),
+        "distance": distance(session=session, case=case),
         "follow_ups": follow_ups,
         "can_record": can_change_case(actor.user, case),
+        "is_manager": actor.role is Role.manager,
         "points": dict(POINTS),
         "living": dict(LIVING),
         "care": dict(CARE_STATUSES),

@@ -14,6 +14,8 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session
 
+from app.base.feedback import feedback_sets, question_set
+from app.base.models import BaseFeedback
 from app.cases.eligibility import criteria_set
 from app.cases.models import Case, CaseEvent, Consent, Contact, EligibilityDecision, Person
 from app.diamond.models import DiamondRating
@@ -159,6 +161,7 @@ def _history_case(session: Session, demo, rng: random.Random, n: int, criteria) 
         OutcomeRecord(
             point="ending", taken_on=closed_on, living="with_parents" if end_home else "in_care",
             placement="" if end_home else "foster", care_status="none" if end_home else "cla",
+            care_status_since=None if end_home else closed_on - timedelta(days=7 + n % 30),
             missing_episodes=rng.randint(0, 2), police_contacts=rng.randint(0, 1), **common,
         )
     )  # fmt: skip
@@ -171,7 +174,20 @@ def _history_case(session: Session, demo, rng: random.Random, n: int, criteria) 
         session.add(
             OutcomeRecord(
                 point=point, taken_on=on, living=living, placement="" if home else "residential",
-                care_status="none" if home else "cla", **common,
+                care_status="none" if home else "cla",
+                care_status_since=None if home else on - timedelta(days=20 + (n * 7) % 60), **common,
+            )
+        )  # fmt: skip
+    # Feedback near the end of the work: the young person's, and a parent's for every other case.
+    for perspective, rater in (("young_person", name), ("parent", "Parent")) if n % 2 else (("young_person", name),):
+        questions = question_set(perspective)["questions"]
+        session.add(
+            BaseFeedback(
+                case_id=case.id, perspective=perspective, rater_name=rater, about_worker_id=worker,
+                question_set=feedback_sets()["version"], recorded_at=_at(closed_on - timedelta(days=5), 16),
+                answers=[{"theme": q["theme"], "text": q["text"], "score": 2 + (n + i) % 4, "comment": ""}
+                         for i, q in enumerate(questions)],
+                recorded_by_id=worker,
             )
         )  # fmt: skip
     for person, by_worker in ((young, False), (None, True)):

@@ -213,7 +213,22 @@ def pseudonym(key: bytes, kind: str, value: object) -> str:
     """A stable, irreversible id for `value`: the first 64 bits of HMAC-SHA256."""
     if value is None or value == "":
         return ""
-    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:16]
+    return hmac.digest(key, f"{kind}:{value}".encode(), "sha256")[:8].hex()
+
+
+class _Pseudonyms(dict):
+    """Pseudonyms remembered for one export: a case's id is written on every one of its rows (a
+    case has about twenty ratings), so each is computed once. Holds one short string per case."""
+
+    def __init__(self, key: bytes) -> None:
+        super().__init__()
+        self.key = key
+
+    def __call__(self, kind: str, value: object) -> str:
+        found = self.get((kind, value))
+        if found is None:
+            found = self[(kind, value)] = pseudonym(self.key, kind, value)
+        return found
 
 
 def _month_of(value: date | datetime | None) -> str:
@@ -222,6 +237,11 @@ def _month_of(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = local(value).date()
     return f"{value.year:04d}-{value.month:02d}"
+
+
+def _code_of(value):
+    """An enum's stored code (Core rows give the enum itself)."""
+    return getattr(value, "value", value)
 
 
 def descriptor() -> dict:
@@ -260,27 +280,35 @@ def descriptor() -> dict:
 
 def _rows(session: Session, name: str, key: bytes) -> Iterator[list]:
     """The rows of one CSV, one statement each, fetched in batches (streamed, not loaded whole)."""
-    p = lambda kind, v: pseudonym(key, kind, v)  # noqa: E731
+    p = _Pseudonyms(key)
+    once = lambda kind, v: pseudonym(key, kind, v)  # noqa: E731  (ids seen once: not remembered)
+    # Plain rows, not ORM objects, streamed from a server-side cursor in batches.
+    rows = lambda query: session.connection().execution_options(stream_results=True, yield_per=BATCH).execute(query)  # noqa: E731
     opts = {"yield_per": BATCH}
     if name == "cases":
-        for c in session.exec(select(Case).order_by(Case.id).execution_options(**opts)):
-            on = c.referral_date or local(c.opened_at).date()
+        columns = [Case.id, Case.team_id, Case.date_of_birth, Case.gender, Case.ethnicity, Case.referral_route,
+                   Case.referral_date, Case.statutory_status_at_referral, Case.prior_cin, Case.prior_cp, Case.prior_cla,
+                   Case.practice_context, Case.status, Case.closure_reason, Case.opened_at, Case.closed_at]  # fmt: skip
+        for (case_id, team_id, born, gender, ethnicity, route, referred, statutory, cin, cp, cla, context, status,
+             reason, opened_at, closed_at) in rows(select(*columns).order_by(Case.id)):  # fmt: skip
+            on = referred or local(opened_at).date()
             yield [
-                p("case", c.id), p("team", c.team_id), rules.age_band(c.date_of_birth, on), c.gender, c.ethnicity,
-                c.referral_route, _month_of(c.referral_date), c.statutory_status_at_referral, c.prior_cin, c.prior_cp,
-                c.prior_cla, c.practice_context, c.status, c.closure_reason, _month_of(c.opened_at), _month_of(c.closed_at),
+                p("case", case_id), p("team", team_id), rules.age_band(born, on), gender, ethnicity, route,
+                _month_of(referred), statutory, cin, cp, cla, _code_of(context), _code_of(status), reason,
+                _month_of(opened_at), _month_of(closed_at),
             ]  # fmt: skip
     elif name == "outcome_records":
-        for r in session.exec(
-            select(OutcomeRecord).order_by(OutcomeRecord.case_id, OutcomeRecord.taken_on).execution_options(**opts)
-        ):
-            yield [
-                p("outcome", r.id), p("case", r.case_id), r.point, _month_of(r.taken_on), r.living, r.placement,
-                _month_of(r.living_since), r.care_status, _month_of(r.care_status_since), _month_of(r.care_status_until),
-                r.education, r.attendance_percent, r.missing_episodes, r.police_contacts, r.arrests,
-                r.anti_social_behaviour, r.sexual_exploitation_risk, r.criminal_exploitation_risk, r.substance_concern,
-                r.mental_health_service, r.ae_attendances, r.counterfactual_worker, r.counterfactual_manager, r.source,
-            ]  # fmt: skip
+        r = OutcomeRecord
+        columns = [r.id, r.case_id, r.point, r.taken_on, r.living, r.placement, r.living_since, r.care_status,
+                   r.care_status_since, r.care_status_until, r.education, r.attendance_percent, r.missing_episodes,
+                   r.police_contacts, r.arrests, r.anti_social_behaviour, r.sexual_exploitation_risk,
+                   r.criminal_exploitation_risk, r.substance_concern, r.mental_health_service, r.ae_attendances,
+                   r.counterfactual_worker, r.counterfactual_manager, r.source]  # fmt: skip
+        months = {3, 6, 8, 9}  # positions of dates, written as months
+        for row in rows(select(*columns).order_by(r.case_id, r.taken_on)):
+            out = [once("outcome", row[0]), p("case", row[1])]
+            out += [_month_of(v) if i in months else v for i, v in enumerate(row[2:], start=2)]
+            yield out
     elif name == "ratings":
         rater = func.coalesce(Person.is_young_person, False)
         query = (
@@ -289,15 +317,13 @@ def _rows(session: Session, name: str, key: bytes) -> Iterator[list]:
             .join(Person, Person.id == DiamondRating.person_id, isouter=True)
             .order_by(DiamondRating.case_id, DiamondRating.rated_on)
         )  # fmt: skip
-        for case_id, person_id, is_yp, aim, goal_id, score, on in session.exec(query.execution_options(**opts)):
+        for case_id, person_id, is_yp, aim, goal_id, score, on in rows(query):
             who = "worker" if person_id is None else ("young_person" if is_yp else "parent")
             yield [p("case", case_id), "diamond", who, p("item", goal_id or aim), score, _month_of(on)]
         query = select(
             ScaleRating.case_id, ScaleRating.rater_role, ScaleRating.pair_key, ScaleRating.score, ScaleRating.rated_at
         )
-        for case_id, role, pair, score, at in session.exec(
-            query.order_by(ScaleRating.case_id).execution_options(**opts)
-        ):
+        for case_id, role, pair, score, at in rows(query.order_by(ScaleRating.case_id)):
             role = role if role in dict(RATERS) else "other"
             yield [p("case", case_id), "safety_scale", role, p("item", pair or "overall"), score, _month_of(at)]
     elif name == "contacts_summary":
@@ -314,20 +340,24 @@ def _rows(session: Session, name: str, key: bytes) -> Iterator[list]:
             .group_by(Contact.case_id, month, Contact.kind)
             .order_by(Contact.case_id, month, Contact.kind)
         )  # fmt: skip
-        for case_id, m, kind, *counts in session.exec(query.execution_options(**opts)):
+        for case_id, m, kind, *counts in rows(query):
             yield [p("case", case_id), m, kind, *[int(n or 0) for n in counts]]
     elif name == "events":
         query = select(CaseEvent.case_id, CaseEvent.kind, CaseEvent.from_status, CaseEvent.to_status, CaseEvent.reason,
                        CaseEvent.destination, CaseEvent.occurred_at).order_by(CaseEvent.case_id, CaseEvent.occurred_at)  # fmt: skip
-        for case_id, kind, from_status, to_status, reason, destination, at in session.exec(
-            query.execution_options(**opts)
-        ):
-            yield [p("case", case_id), kind, from_status or "", to_status or "", reason, destination, _month_of(at)]
+        for case_id, kind, from_status, to_status, reason, destination, at in rows(query):
+            yield [p("case", case_id), kind, _code_of(from_status) or "", _code_of(to_status) or "", reason, destination,
+                   _month_of(at)]  # fmt: skip
     elif name == "endings":
-        for e in session.exec(select(Ending).order_by(Ending.case_id, Ending.recorded_at).execution_options(**opts)):
+        for e in session.exec(
+            select(Ending)
+            .where(Ending.pending.is_(False))
+            .order_by(Ending.case_id, Ending.recorded_at)
+            .execution_options(**opts)
+        ):
             ratings = [g.get("rating") for g in e.goals or []]
             yield [
-                p("ending", e.id), p("case", e.case_id), e.outcome, e.closure_reason, e.destination, len(ratings),
+                once("ending", e.id), p("case", e.case_id), e.outcome, e.closure_reason, e.destination, len(ratings),
                 ratings.count("met"), ratings.count("partly"), _month_of(e.recorded_at),
             ]  # fmt: skip
 

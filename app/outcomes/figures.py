@@ -32,6 +32,9 @@ def headline(card: Scorecard) -> list[Line]:
     lines = [
         _count("Young people worked with", card.worked_with),
         _count("Referrals received", card.referrals),
+        _count("Screened for eligibility", card.screened),
+        _share("Found eligible (of those screened)", card.eligible, card.screened),
+        _count("Eligibility decided against the criteria (overridden)", card.overridden),
         _share(
             "First contact within the target (of those contacted)", card.first_contacts_on_target, card.first_contacts
         ),
@@ -45,6 +48,7 @@ def headline(card: Scorecard) -> list[Line]:
         lines.append(_share(f"At home: {dict(POINTS)[point].lower()}", at, of))
     lines += [
         _count("Entered care (at ending or follow-up)", card.entered_care),
+        _count("In care with a known start date", card.care_days_known),
         _count("Reactivated from dormant (no new referral)", card.reactivations),
         _count("Re-referrals (closed cases reopened)", card.re_referrals),
     ]
@@ -68,6 +72,24 @@ def days_dormant(card: Scorecard) -> str:
     return f"median {median} days (half between {low} and {high})"
 
 
+def days_in_care(card: Scorecard) -> str:
+    total = sum(n for _, n in card.days_in_care)
+    if not total:
+        return "none known in the period"
+    if total < rules.SMALL:
+        return "fewer than 5 young people with a known start date"
+    low, median, high = card.days_in_care_quartiles()
+    return f"median {median} days (half between {low} and {high}), for {total} young people"
+
+
+def feedback_rows(card: Scorecard) -> list[Line]:
+    """Per perspective: responses, and the share of scored answers that were good or very good."""
+    return [
+        Line(f"{f.perspective}: responses", rules.shown(f.responses.now), rules.shown(f.responses.before))
+        for f in card.feedback
+    ] + [_share(f"{f.perspective}: answers good or very good", f.good, f.answers) for f in card.feedback]
+
+
 def endings_by_reason(card: Scorecard) -> list[tuple[str, int, int]]:
     return [
         (REASONS.get(code, code), pair.now, pair.before)
@@ -83,6 +105,22 @@ def endings_chart(card: Scorecard) -> charts.BarChart:
 def breakdown_rows(card: Scorecard) -> list[tuple[str, int, int]]:
     labels = BREAKDOWN_LABELS[card.breakdown]
     return [(labels.get(code, code), pair.now, pair.before) for code, pair in card.by_group]
+
+
+def _in_order(card: Scorecard, codes) -> list[str]:
+    order = list(BREAKDOWN_LABELS[card.breakdown])
+    return sorted(set(codes), key=lambda c: order.index(c) if c in order else len(order))
+
+
+def home_by_group(card: Scorecard) -> list[Line]:
+    """At home at the end of the work (of those whose home was known), per group of the breakdown."""
+    labels = BREAKDOWN_LABELS[card.breakdown]
+    return [_share(labels.get(code, code), *card.home_by_group[code]) for code in _in_order(card, card.home_by_group)]
+
+
+def care_by_group(card: Scorecard) -> list[Line]:
+    labels = BREAKDOWN_LABELS[card.breakdown]
+    return [_count(labels.get(code, code), card.care_by_group[code]) for code in _in_order(card, card.care_by_group)]
 
 
 def breakdown_chart(card: Scorecard) -> charts.BarChart:

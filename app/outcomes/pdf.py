@@ -5,7 +5,7 @@ from __future__ import annotations
 from fpdf import FPDF
 
 from app.network.pdf import FONTS
-from app.outcomes import figures
+from app.outcomes import figures, subject_access
 from app.outcomes.rules import shown
 from app.outcomes.scorecard import BREAKDOWNS, Scorecard
 
@@ -48,12 +48,22 @@ def scorecard_pdf(*, card: Scorecard, scope: str) -> bytes:
     head = ("Figure", "This period", "Previous period")
     table("Headline figures", head, [(x.label, x.now, x.before) for x in figures.headline(card)])
     doc.ln(2)
-    doc.multi_cell(0, 6, f"Caseload now: {figures.caseload(card)}. Days dormant: {figures.days_dormant(card)}.")
+    doc.multi_cell(
+        0,
+        6,
+        f"Caseload now: {figures.caseload(card)}. Days dormant: {figures.days_dormant(card)}. "
+        f"Days in care, where the start is known: {figures.days_in_care(card)}.",
+    )
     table("Endings by reason", head, [(a, shown(n), shown(m)) for a, n, m in figures.endings_by_reason(card)])
     table(
         f"Young people worked with by {dict(BREAKDOWNS)[card.breakdown].lower()}",
         head,
         [(a, shown(n), shown(m)) for a, n, m in figures.breakdown_rows(card)],
+    )
+    table(
+        "Feedback from young people and families",
+        head,
+        [(x.label, x.now, x.before) for x in figures.feedback_rows(card)],
     )
     change_head = ("Rater", "Pairs (first and latest)", "Improved, same, worse")
     table(
@@ -66,4 +76,51 @@ def scorecard_pdf(*, card: Scorecard, scope: str) -> bytes:
         change_head,
         [tuple(vars(figures.change_line(c)).values()) for c in card.scales],
     )
+    return bytes(doc.output())
+
+
+def subject_access_pdf(*, bundle: subject_access.Bundle) -> bytes:
+    """A readable A4 copy of a subject access bundle: one block per entry, who recorded it and when."""
+    doc = FPDF(format="A4")
+    doc.add_font(FAMILY, "", FONTS / "DejaVuSans.ttf")
+    doc.add_font(FAMILY, "B", FONTS / "DejaVuSans-Bold.ttf")
+    doc.set_title(f"Information held about {bundle.subject.name}")
+    doc.set_author("Homeward")
+    doc.set_margins(18, 18, 18)
+    doc.set_auto_page_break(True, margin=18)
+    doc.add_page()
+    doc.set_font(FAMILY, "B", 16)
+    doc.multi_cell(0, 9, f"Information held about {bundle.subject.name}", new_x="LMARGIN", new_y="NEXT")
+    doc.set_font(FAMILY, "", 10)
+    doc.multi_cell(
+        0,
+        6,
+        f"Case {bundle.case.reference}. Made on {bundle.made_at:%-d %B %Y at %H:%M} by {bundle.made_by}. "
+        f"{len(bundle.entries)} entries; {len(bundle.to_review)} name another family member and were "
+        "reviewed before release.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    if bundle.withheld:
+        doc.multi_cell(
+            0, 6, "Security material not included: " + "; ".join(bundle.withheld) + ".", new_x="LMARGIN", new_y="NEXT"
+        )
+    for title, entries in bundle.sections():
+        doc.ln(3)
+        doc.set_font(FAMILY, "B", 12)
+        doc.multi_cell(0, 8, f"{title} ({len(entries)})", new_x="LMARGIN", new_y="NEXT")
+        for entry in entries:
+            doc.set_font(FAMILY, "B", 9)
+            who = f"Recorded by {entry.recorded_by or 'the system'}" + (
+                f" on {entry.recorded_at}" if entry.recorded_at else ""
+            )
+            doc.multi_cell(0, 5, who, new_x="LMARGIN", new_y="NEXT")
+            doc.set_font(FAMILY, "", 8)
+            lines = [
+                f"{name.replace('_', ' ')}: {value}"
+                for name, value in entry.fields.items()
+                if value not in ("", None, [], {})
+            ]
+            doc.multi_cell(0, 4.5, "\n".join(lines)[:20000], new_x="LMARGIN", new_y="NEXT")
+            doc.ln(1)
     return bytes(doc.output())

@@ -22,6 +22,7 @@ from app.outcomes.models import (
     YES_NO,
 )
 from app.outcomes.routes_scorecard import router as scorecard_router
+from app.outcomes.routes_subject_access import router as subject_access_router
 from app.security.auth import CurrentActor, require_role
 from app.security.permissions import get_case
 from app.templating import flash, redirect, render
@@ -29,6 +30,7 @@ from app.timeutil import today
 
 router = APIRouter()
 router.include_router(scorecard_router)
+router.include_router(subject_access_router)
 
 
 def _ctx(case, form, point: str | None) -> dict:

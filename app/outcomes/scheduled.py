@@ -23,7 +23,10 @@ def tick(*, session: Session, now: datetime) -> int:
     """Raise the follow-up tasks due at `now` that are not raised or recorded yet; the number raised (three queries)."""
     on = local(now).date()
     last_ending = (
-        select(Ending.case_id, func.max(Ending.recorded_at).label("ended_at")).group_by(Ending.case_id).subquery()
+        select(Ending.case_id, func.max(Ending.recorded_at).label("ended_at"))
+        .where(Ending.pending.is_(False))
+        .group_by(Ending.case_id)
+        .subquery()
     )
     # The case's worker, or the team's supervisor when the worker has left.
     supervisor = (

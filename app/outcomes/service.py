@@ -44,7 +44,9 @@ def work_ended_on(*, session: Session, case: Case) -> date | None:
     """The day active work last ended (its latest ending), if the case is dormant or closed now."""
     if case.status not in (CaseStatus.dormant, CaseStatus.closed):
         return None
-    ended_at = session.exec(select(func.max(Ending.recorded_at)).where(Ending.case_id == case.id)).one()
+    ended_at = session.exec(
+        select(func.max(Ending.recorded_at)).where(Ending.case_id == case.id, Ending.pending.is_(False))
+    ).one()
     ended_at = ended_at or case.closed_at
     return local(ended_at).date() if ended_at else None
 

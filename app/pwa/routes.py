@@ -15,7 +15,8 @@ from functools import lru_cache
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from app.templating import STATIC_DIR, render, static_url, stylesheets
+from app.assets import STATIC_DIR, minify, static_url
+from app.templating import render, stylesheets
 
 router = APIRouter()
 
@@ -32,6 +33,7 @@ def shell_urls() -> list[str]:
     scripts = sorted(f"js/{p.name}" for p in (STATIC_DIR / "js").glob("*.js") if p.name != "sw.js")
     return [
         "/offline",
+        "/unlock",
         "/manifest.webmanifest",
         *(static_url(p) for p in stylesheets() + scripts),
         static_url("icons/icon.svg"),
@@ -40,15 +42,18 @@ def shell_urls() -> list[str]:
 
 
 @lru_cache(maxsize=4)
-def service_worker_source(max_age_hours: int) -> str:
+def service_worker_source(max_age_hours: int, idle_minutes: float = 30) -> str:
     """sw.js with its constants filled in; the version changes whenever any shell file does."""
-    template = (STATIC_DIR / "js" / "sw.js").read_text(encoding="utf-8")
+    template = minify("sw.js", (STATIC_DIR / "js" / "sw.js").read_bytes()).decode("utf-8")
     shell = shell_urls()
-    version = hashlib.sha256((template + json.dumps(shell) + str(max_age_hours)).encode()).hexdigest()[:12]
+    version = hashlib.sha256((template + json.dumps(shell) + f"{max_age_hours}/{idle_minutes}").encode()).hexdigest()[
+        :12
+    ]
     return (
         template.replace('"__VERSION__"', json.dumps(version))
         .replace('["__SHELL__"]', json.dumps(shell))
         .replace('"__MAX_AGE_HOURS__"', str(max_age_hours))
+        .replace('"__IDLE_MINUTES__"', str(idle_minutes))
     )
 
 
@@ -71,7 +76,8 @@ def manifest() -> Response:
 
 @router.get("/sw.js", include_in_schema=False)
 def service_worker(request: Request) -> Response:
-    source = service_worker_source(request.app.state.settings.offline_cache_hours)
+    settings = request.app.state.settings
+    source = service_worker_source(settings.offline_cache_hours, settings.offline_lock_minutes)
     return Response(source, media_type="application/javascript", headers={"Cache-Control": "no-cache"})
 
 
@@ -84,3 +90,16 @@ def offline_page(request: Request) -> Response:
     """
     request.state.flashes_read = True
     return render(request, "pwa/offline.html", {"user": None})
+
+
+@router.api_route("/unlock", methods=["GET", "POST"], include_in_schema=False)
+def unlock_page(request: Request) -> Response:
+    """The PIN screen the service worker shows, offline, for a kept page while the device is locked.
+
+    Precached for everyone like the offline page: it carries no user's details. The PIN never
+    leaves the device (offline.js unwraps the device key with it); a post here (the form without
+    its script) only explains that.
+    """
+    request.state.flashes_read = True
+    status = 200 if request.method == "GET" else 400
+    return render(request, "pwa/unlock.html", {"user": None}, status_code=status)

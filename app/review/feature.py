@@ -13,6 +13,7 @@ feature = Feature(
     nav=(
         NavLink("Review queue", "/review", roles=frozenset({"supervisor", "manager"}), position=20),
         NavLink("Team oversight", "/review/oversight", roles=frozenset({"supervisor", "manager"}), position=25),
+        NavLink("Caseload weights", "/admin/caseload-weights", roles=frozenset({"admin"}), position=42),
         NavLink(
             "Notifications",
             "/notifications",

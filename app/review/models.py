@@ -8,10 +8,10 @@ new Submission with the next version number, so the whole history stays (DESIGN.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.cases.models import new_id
@@ -123,3 +123,34 @@ class Notification(SQLModel, table=True):
     read_at: datetime | None = None
     # Set when the thing it is about was acted on: it leaves the list and the header count.
     cleared_at: datetime | None = None
+
+
+class CaseloadWeight(SQLModel, table=True):
+    """How much one case counts for in a worker's weighted caseload, set by an administrator
+    (issue 19): one row per practice context of an active case, and one for a dormant case
+    (key "dormant"). A key with no row counts at its default (app/review/rules.py)."""
+
+    __tablename__ = "caseload_weight"
+
+    key: str = Field(primary_key=True, max_length=20)
+    weight: float
+    updated_by_id: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class FlagWeek(SQLModel, table=True):
+    """How many cases raised each oversight flag in one team in one week, kept by `homeward tick`
+    (issue 19: the 12-week trend on team oversight; flags are worked out live, so the past is kept)."""
+
+    __tablename__ = "flag_week"
+    __table_args__ = (
+        UniqueConstraint("week_start", "team_id", "flag_key", name="uq_flag_week"),
+        Index("ix_flag_week_team_week", "team_id", "week_start"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    week_start: date  # the Monday
+    team_id: int = Field(foreign_key="team.id")
+    flag_key: str = Field(max_length=40)
+    count: int = 0
+    recorded_at: datetime = Field(default_factory=utcnow)

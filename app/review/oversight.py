@@ -15,11 +15,12 @@ from sqlmodel import Session, select
 
 from app.accounts.models import Role, Team, User
 from app.cases.flags import contact_figures
-from app.cases.models import Case
+from app.cases.models import PRACTICE_CONTEXT_LABELS, Case
 from app.config import Settings
 from app.features import FlagScope, flag_rules, installed
 from app.review import rules
-from app.review.models import Submission, SubmissionStatus
+from app.review.models import CaseloadWeight, FlagWeek, NoteKind, Submission, SubmissionStatus, SupervisionNote
+from app.timeutil import local
 
 
 @dataclass
@@ -44,6 +45,9 @@ class WorkerRow:
     flags: list[Flag] = field(default_factory=list)
     # From the worker's latest BASE assessment version: (self-rating, supervisor's rating).
     base_competency: tuple[str | None, str | None] | None = None
+    # The worker's last reflective supervision note, and whether the next is due (issue 19).
+    last_reflective: date | None = None
+    reflective_due: bool = False
 
     @property
     def direct_hours(self) -> float:
@@ -57,6 +61,13 @@ class Dashboard:
     flags: list[Flag]
     # Every flag's label by key, in the order the features declare them.
     labels: dict[str, str] = field(default_factory=dict)
+    # The caseload weights in use (an administrator's, else the defaults), and them in words.
+    weights: dict[str, float] = field(default_factory=dict)
+    weights_hint: str = ""
+    # The last 12 weeks' Mondays, oldest first, and per flag key the cases flagged each week (the
+    # weeks `homeward tick` kept; this week from the flags just worked out).
+    trend_weeks: list[date] = field(default_factory=list)
+    trend: dict[str, list[int | None]] = field(default_factory=dict)
 
     @property
     def totals(self) -> WorkerRow:
@@ -76,6 +87,45 @@ class Dashboard:
         for flag in self.flags:
             counts[flag.key] = counts.get(flag.key, 0) + 1
         return counts
+
+
+@dataclass
+class TeamSummary:
+    """One team's line on the manager's whole-service oversight (issue 21: a summary per team,
+    the team's own oversight one click away)."""
+
+    team: Team
+    workers: int = 0
+    active: int = 0
+    dormant: int = 0
+    weighted: float = 0.0
+    waiting: int = 0
+    flags: int = 0
+    # Flags by key, for the flags this team raises.
+    by_flag: dict[str, int] = field(default_factory=dict)
+
+
+def team_summaries(board: Dashboard) -> list[TeamSummary]:
+    """The dashboard's worker rows and flags added up per team, in the teams' order (no query)."""
+    summaries = {t.id: TeamSummary(team=t) for t in board.teams}
+    team_of = {row.worker.id: row.worker.team_id for row in board.rows}
+    for row in board.rows:
+        summary = summaries.get(row.worker.team_id)
+        if summary is None:
+            continue
+        summary.workers += 1
+        summary.active += row.active
+        summary.dormant += row.dormant
+        summary.weighted += row.weighted
+        summary.waiting += row.waiting
+    for flag in board.flags:
+        summary = summaries.get(team_of.get(flag.worker_id))
+        if summary is not None:
+            summary.flags += 1
+            summary.by_flag[flag.key] = summary.by_flag.get(flag.key, 0) + 1
+    for summary in summaries.values():
+        summary.weighted = round(summary.weighted, 2)
+    return list(summaries.values())
 
 
 def dashboard(
@@ -111,6 +161,7 @@ def dashboard(
         in_scope=Case.team_id.in_(team_ids),
     )
     contacts = contact_figures(scope)
+    weights = caseload_weights(session=session)
     for c in held:
         row = rows[c.key_worker_id]
         if c.status == "active":
@@ -118,7 +169,9 @@ def dashboard(
         elif c.status == "dormant":
             row.dormant += 1
         if c.status in ("active", "dormant"):
-            row.weighted += rules.intensity_weight(status=c.status, practice_context=c.practice_context)
+            row.weighted += rules.intensity_weight(
+                status=c.status, practice_context=c.practice_context, weights=weights
+            )
         contact = contacts.get(c.id)
         if contact is not None:
             row.contacts += int(contact[3] or 0)
@@ -150,8 +203,23 @@ def dashboard(
             if c.key_worker_id in rows:
                 rows[c.key_worker_id].flags.append(flag)
 
+    last_reflective = dict(
+        session.exec(
+            select(SupervisionNote.worker_id, func.max(SupervisionNote.at))
+            .where(SupervisionNote.kind == NoteKind.reflective, SupervisionNote.worker_id.in_(list(rows)))
+            .group_by(SupervisionNote.worker_id)
+        ).all()
+    )
     for row in rows.values():
         row.weighted = round(row.weighted, 2)
+        last = last_reflective.get(row.worker.id)
+        row.last_reflective = local(last).date() if last else None
+        row.reflective_due = row.worker.role == Role.worker and rules.reflective_supervision_due(
+            last_on=row.last_reflective,
+            since_on=local(row.worker.created_at).date(),
+            today=today,
+            weeks=settings.reflective_supervision_weeks,
+        )
     # A supervisor is in the table only when they hold casework themselves (issue 19: a row of
     # noughts for the supervisor reads as an idle worker).
     shown = [
@@ -159,7 +227,69 @@ def dashboard(
         for row in rows.values()
         if row.worker.role != Role.supervisor or row.active or row.dormant or row.waiting or row.flags
     ]
-    return Dashboard(teams=teams, rows=shown, flags=flags, labels=labels)
+    weeks = rules.trend_weeks(today)
+    return Dashboard(
+        teams=teams,
+        rows=shown,
+        flags=flags,
+        labels=labels,
+        weights=weights,
+        weights_hint=rules.weights_hint(weights, CONTEXT_WORDS),
+        trend_weeks=weeks,
+        trend=_trend(session, team_ids, weeks, labels, flags),
+    )
 
 
-__all__ = ["dashboard", "Dashboard", "Flag"]
+def _trend(session: Session, team_ids: list[int], weeks: list[date], labels: dict[str, str], flags: list[Flag]):
+    """Per flag, the cases flagged in each of `weeks`: kept weeks from flag_week (one query), this
+    week as worked out now; None for a week nobody kept."""
+    kept: dict[tuple[str, date], int] = {}
+    for key, week, count in session.exec(
+        select(FlagWeek.flag_key, FlagWeek.week_start, func.sum(FlagWeek.count))
+        .where(FlagWeek.team_id.in_(team_ids), FlagWeek.week_start >= weeks[0], FlagWeek.week_start < weeks[-1])
+        .group_by(FlagWeek.flag_key, FlagWeek.week_start)
+    ).all():
+        kept[(key, week)] = int(count or 0)
+    recorded = {week for _key, week in kept}
+    now = dict.fromkeys(labels, 0)
+    for flag in flags:
+        now[flag.key] = now.get(flag.key, 0) + 1
+    return {
+        key: [kept.get((key, week), 0) if week in recorded else None for week in weeks[:-1]] + [now.get(key, 0)]
+        for key in labels
+    }
+
+
+def keep_week(*, session: Session, settings: Settings, today: date, now: datetime) -> int:
+    """Keep this week's flag counts for every team (for the trend); run by `homeward tick`, again
+    in the same week it replaces the week's counts. Returns the rows written."""
+    week = rules.week_start(today)
+    service_wide = User(role=Role.manager, full_name="homeward tick")  # not saved: sees every team
+    board = dashboard(session=session, viewer=service_wide, settings=settings, today=today, now=now)
+    team_of = {row.worker.id: row.worker.team_id for row in board.rows}
+    counts: dict[tuple[int, str], int] = {(t.id, key): 0 for t in board.teams for key in board.labels}
+    for flag in board.flags:
+        team_id = team_of.get(flag.worker_id)
+        if team_id is not None:
+            counts[(team_id, flag.key)] = counts.get((team_id, flag.key), 0) + 1
+    existing = {
+        (r.team_id, r.flag_key): r for r in session.exec(select(FlagWeek).where(FlagWeek.week_start == week)).all()
+    }
+    for (team_id, key), count in counts.items():
+        row = existing.get((team_id, key)) or FlagWeek(week_start=week, team_id=team_id, flag_key=key)
+        row.count, row.recorded_at = count, now
+        session.add(row)
+    session.flush()
+    return len(counts)
+
+
+CONTEXT_WORDS = {str(k): v for k, v in PRACTICE_CONTEXT_LABELS.items()}
+
+
+def caseload_weights(*, session: Session) -> dict[str, float]:
+    """The weights in use: the administrator's where set, the defaults otherwise (one query)."""
+    chosen = dict(session.exec(select(CaseloadWeight.key, CaseloadWeight.weight)).all())
+    return {**rules.DEFAULT_WEIGHTS, **chosen}
+
+
+__all__ = ["dashboard", "Dashboard", "Flag", "TeamSummary", "caseload_weights", "keep_week", "team_summaries"]

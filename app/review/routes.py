@@ -37,13 +37,26 @@ def _submission(session, actor, submission_id: str) -> tuple[Submission, Case]:
 # --- Review queue -----------------------------------------------------------------------------
 
 
+QUEUE_PAGE = 50  # rows a page of the review queue shows (issue 21: a manager's held 1,000)
+
+
 @router.get("/review")
 def review_queue(
-    request: Request, session: SessionDep, actor: CurrentActor, worker: str = "", kind: str = ""
+    request: Request, session: SessionDep, actor: CurrentActor, worker: str = "", kind: str = "", page: str = "1"
 ) -> Response:
     _require_reviewer(actor)
     worker_id = parse_id(worker)
-    rows = service.queue(session=session, user=actor.user, worker_id=worker_id, kind=kind or None)
+    total = service.queue_count(session=session, user=actor.user, worker_id=worker_id, kind=kind or None)
+    pages = max(1, -(-total // QUEUE_PAGE))
+    number = min(parse_id(page) or 1, pages)
+    rows = service.queue(
+        session=session,
+        user=actor.user,
+        worker_id=worker_id,
+        kind=kind or None,
+        limit=QUEUE_PAGE,
+        offset=(number - 1) * QUEUE_PAGE,
+    )
     audit.record_list(session=session, actor=actor, object_type="review_queue", case_ids=[r.case.id for r in rows])
     team_filter = (
         User.team_id == actor.user.team_id
@@ -64,7 +77,12 @@ def review_queue(
             submitted_on=local(r.submission.submitted_at).date(), today=today(), working_days=wait
         )
     }
+    query = {key: value for key, value in (("worker", worker_id or ""), ("kind", kind)) if value}
     ctx = {
+        "total": total,
+        "page": number,
+        "pages": pages,
+        "query": query,
         "ages": ages,
         "late": late,
         "wait_days": wait,
@@ -88,7 +106,11 @@ def team_oversight(
     board = oversight.dashboard(
         session=session, viewer=actor.user, settings=settings, today=today(), now=utcnow(), team_id=team_id
     )
-    competency = service.competency(session=session, worker_ids=[r.worker.id for r in board.rows])
+    # The manager's whole service is a line per team, each team's detail one click away (issue 21).
+    summary = oversight.team_summaries(board) if actor.role is Role.manager and not team_id else None
+    competency = (
+        service.competency(session=session, worker_ids=[r.worker.id for r in board.rows]) if summary is None else {}
+    )
     audit.record(
         session=session,
         actor=actor,
@@ -98,12 +120,14 @@ def team_oversight(
     )
     ctx = {
         "board": board,
+        "summary": summary,
         "team_id": team_id,
         "labels": board.labels,
         "competency": competency,
         "areas": service.COMPETENCY_AREAS,
         "levels": dict(service.COMPETENCY_LEVELS),
         "is_manager": actor.role is Role.manager,
+        "reflective_weeks": settings.reflective_supervision_weeks,
     }
     return render(request, "review/oversight.html", ctx)
 
@@ -141,7 +165,11 @@ def _review_ctx(session, actor, submission: Submission, case: Case, form: Form |
         ).all()
     }
     latest = history[0] if history else submission
+    resubmit_here = bool(kind and kind.resubmit_here)
+    if kind is not None and kind.resubmits_here is not None:
+        resubmit_here = kind.resubmits_here(session, submission)
     return {
+        "resubmit_here": resubmit_here,
         "submission": submission,
         "case": case,
         "kind": kind,
@@ -152,7 +180,7 @@ def _review_ctx(session, actor, submission: Submission, case: Case, form: Form |
         "comments": comments,
         "users": users,
         "can_review": service.can_review(actor.user, submission) and submission.status == SubmissionStatus.waiting,
-        "can_resubmit": bool(kind and kind.resubmit_here)
+        "can_resubmit": resubmit_here
         and submission.status == SubmissionStatus.returned
         and latest.id == submission.id
         and actor.id == case.key_worker_id,
@@ -256,6 +284,9 @@ async def return_work(request: Request, submission_id: str, session: SessionDep,
 def resubmit(request: Request, submission_id: str, session: SessionDep, actor: CurrentActor) -> Response:
     submission, case = _submission(session, actor, submission_id)
     get_case(session=session, actor=actor, case_id=case.id, write=True)
+    if not _review_ctx(session, actor, submission, case)["resubmit_here"]:
+        flash(request, "This is sent again from its own page, changed as the comments ask.", "error")
+        return redirect(request, f"/review/{submission.id}")
     try:
         again = service.resubmit(session=session, submission=submission, by=actor.user)
     except service.Refused as exc:
@@ -410,6 +441,7 @@ def mark_read(request: Request, session: SessionDep, actor: CurrentActor) -> Res
     return redirect(request, "/notifications")
 
 
-from app.review import team_routes  # noqa: E402  (its routes join this router, so app.main finds one)
+from app.review import team_routes, weights_routes  # noqa: E402  (their routes join this router)
 
 router.include_router(team_routes.router)
+router.include_router(weights_routes.router)

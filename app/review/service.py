@@ -111,20 +111,41 @@ def _scope(user: User):
     return Submission.submitted_by_id == user.id
 
 
-def queue(*, session: Session, user: User, worker_id: int | None = None, kind: str | None = None) -> list[QueueRow]:
-    """Waiting items the user reviews, oldest first (one query)."""
-    query = (
-        select(Submission, Case, User)
-        .join(Case, Case.id == Submission.case_id)
-        .join(User, User.id == Submission.submitted_by_id)
-        .where(Submission.status == SubmissionStatus.waiting, _scope(user))
-        .order_by(Submission.submitted_at)
-    )
+def _queue_query(query, user: User, worker_id: int | None, kind: str | None):
+    query = query.where(Submission.status == SubmissionStatus.waiting, _scope(user))
     if worker_id:
         query = query.where(Submission.submitted_by_id == worker_id)
     if kind:
         query = query.where(Submission.kind == kind)
+    return query
+
+
+def queue(
+    *,
+    session: Session,
+    user: User,
+    worker_id: int | None = None,
+    kind: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[QueueRow]:
+    """Waiting items the user reviews, oldest first (one query); `limit` rows from `offset` for a page."""
+    query = _queue_query(
+        select(Submission, Case, User)
+        .join(Case, Case.id == Submission.case_id)
+        .join(User, User.id == Submission.submitted_by_id),
+        user,
+        worker_id,
+        kind,
+    ).order_by(Submission.submitted_at, Submission.id)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     return [QueueRow(s, c, u) for s, c, u in session.exec(query).all()]
+
+
+def queue_count(*, session: Session, user: User, worker_id: int | None = None, kind: str | None = None) -> int:
+    """How many waiting items the queue holds with these filters (one query)."""
+    return session.exec(_queue_query(select(func.count()).select_from(Submission), user, worker_id, kind)).one()
 
 
 def returned_for(*, session: Session, user: User) -> list[tuple[QueueRow, list[ReviewComment]]]:
@@ -194,6 +215,16 @@ def latest_for_item(*, session: Session, kind: str, item_id: str) -> Submission 
         select(Submission)
         .where(Submission.kind == kind, Submission.item_id == item_id)
         .order_by(Submission.version_number.desc())
+        .limit(1)
+    ).first()
+
+
+def submission_for_version(*, session: Session, kind: str, version_id: str) -> Submission | None:
+    """The latest submission of one version of an item (e.g. one ending), if it was submitted."""
+    return session.exec(
+        select(Submission)
+        .where(Submission.kind == kind, Submission.version_id == version_id)
+        .order_by(Submission.submitted_at.desc())
         .limit(1)
     ).first()
 

@@ -95,6 +95,24 @@ def outbox_key(request: Request) -> JSONResponse:
     )
 
 
+@router.get("/sync/device-key")
+def device_key(request: Request, actor: CurrentActor) -> JSONResponse:
+    """The logged-in worker's device key, and that key wrapped under their Worker PIN.
+
+    offline.js keeps the key in memory only (the page and the service worker) and stores the
+    wrapped copy, which the PIN opens without a signal (docs/offline.md "Locked at rest").
+    """
+    user = actor.user
+    body = sealing.device_key_for(
+        request.app.state.settings.secret_key,
+        user_id=user.id,
+        wrap_key_hex=None if user.pin_change_due else user.pin_wrap_key,
+        salt=user.pin_salt,
+        iterations=user.pin_iterations,
+    )
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+
 def _sealed_item(body: object) -> dict:
     if not isinstance(body, dict) or not all(isinstance(body.get(k), str) for k in ("id", "target", "user_id")):
         raise HTTPException(status_code=400, detail="This waiting item is damaged and cannot be sent.")

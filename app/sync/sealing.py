@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import os
 from functools import lru_cache
@@ -116,3 +117,26 @@ def seal(secret_key: str, fields: list[list[str]], *, aad: bytes) -> dict:
         "iv": _b64(iv),
         "data": _b64(data),
     }
+
+
+# ---- the device key: pages, cases and labels kept on a tablet (docs/offline.md "Locked at rest") ----
+
+
+def device_key(secret_key: str, user_id: int) -> bytes:
+    """The AES-256 key a worker's device encrypts what it keeps with; one per user, from SECRET_KEY."""
+    return hmac.new(secret_key.encode(), f"homeward device key v1|{user_id}".encode(), hashlib.sha256).digest()
+
+
+def device_key_for(
+    secret_key: str, *, user_id: int, wrap_key_hex: str | None, salt: str | None, iterations: int | None
+) -> dict:
+    """What an unlocked page is given: the key itself (memory only) and the key wrapped under the
+    Worker PIN (stored on the device, so the PIN alone unlocks it without a signal). `wrap` is None
+    for a worker without a PIN wrapping key: their kept pages then open only while unlocked online."""
+    key = device_key(secret_key, user_id)
+    wrap = None
+    if wrap_key_hex and salt and iterations:
+        iv = os.urandom(12)
+        data = AESGCM(bytes.fromhex(wrap_key_hex)).encrypt(iv, key, str(user_id).encode())
+        wrap = {"salt": salt + b"wrap".hex(), "iterations": iterations, "iv": _b64(iv), "data": _b64(data)}
+    return {"user": str(user_id), "key": _b64(key), "wrap": wrap}

@@ -12,7 +12,7 @@ from sqlmodel import func, select
 from app.endings.models import Ending, Reactivation
 from app.timeutil import today
 from tests.browser.conftest import PHONE, TABLET, assert_accessible, assert_touch_targets, log_in
-from tests.endings.factories import make_team_people
+from tests.endings.factories import approve_waiting_ending, make_team_people
 from tests.factories import make_case
 
 pytestmark = pytest.mark.browser
@@ -65,6 +65,9 @@ def test_worker_ends_to_dormant_then_reactivates_when_the_young_person_calls(pag
     assert [s for s, _ in statuses] == [200, 200]
     db.expire_all()
     assert db.exec(select(func.count()).select_from(Ending)).one() == 1
+    page.goto(f"{live_server}/cases/{case.id}")
+    expect(page.get_by_text("Ending awaiting approval", exact=True)).to_be_visible(timeout=SLOW)
+    approve_waiting_ending(db, people.supervisor)  # the supervisor approves it from the queue
 
     page.goto(f"{live_server}/")
     expect(page.get_by_role("heading", name="My caseload")).to_be_visible(timeout=SLOW)

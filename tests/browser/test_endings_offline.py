@@ -16,7 +16,7 @@ from app.review.models import Submission
 from app.timeutil import today
 from tests.browser.conftest import assert_accessible, log_in
 from tests.browser.offline_support import put_back, status, stored, take_offline
-from tests.endings.factories import make_team_people
+from tests.endings.factories import approve_waiting_ending, make_team_people
 from tests.factories import make_case
 
 pytestmark = pytest.mark.browser
@@ -84,6 +84,9 @@ def test_ending_and_later_reactivation_filled_in_offline_each_sync_once(page, co
 
     _sync_twice(page, context, ops)
     assert _count(db, Ending) == 1 and db.exec(select(Ending)).one().id == ops[0]["id"]
+    assert db.get(Case, case.id).status == "active"  # until the supervisor approves the ending
+    approve_waiting_ending(db, people.supervisor)
+    db.expire_all()
     assert _count(db, DormantSpell) == 1
     assert _count(db, CaseEvent, CaseEvent.case_id == case.id, CaseEvent.kind == "dormant") == 1
     assert _count(db, Submission, Submission.kind == "ending") == 1  # one item for the supervisor's sign-off
@@ -166,7 +169,7 @@ def test_ending_refused_at_sync_is_set_aside_with_the_reason_and_saved_once_afte
     page.get_by_label("Sustainability plan").fill("Donna calls Nan when rows start")
     with page.expect_navigation():
         page.get_by_role("button", name="End active work").click()
-    expect(page.get_by_text("Active work ended. The case is dormant")).to_be_visible()
+    expect(page.get_by_text("sent to your supervisor for approval")).to_be_visible()
     expect(status(page)).to_have_text("Online")
     assert stored(page) == []
     assert _count(db, Ending) == 1 and _count(db, Submission, Submission.kind == "ending") == 1

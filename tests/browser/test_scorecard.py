@@ -51,6 +51,20 @@ def test_manager_reads_the_scorecard_changes_period_and_breakdown_and_downloads(
     assert "datapackage.json" in archive.namelist() and "cases.csv" in archive.namelist()
     assert b"Kayla" not in archive.read("cases.csv")
 
+    # A subject access request from Kayla: the manager reviews what is held, then downloads it.
+    kayla = demo.cases["Kayla"]
+    page.goto(f"{live_server}/cases/{kayla.id}")
+    page.get_by_role("link", name="Subject access request").click()
+    page.get_by_role("link", name="Kayla").first.click()
+    expect(page.get_by_role("heading", name="What Homeward holds about Kayla")).to_be_visible()
+    expect(page.locator("#review-c")).to_contain_text("Entries naming someone else")
+    assert_accessible(page, "subject-access-review-tablet")
+    page.locator("input[name=leave_out]").first.check()
+    with page.expect_download() as copy:
+        page.get_by_role("button", name="Download the copy").click()
+    assert copy.value.suggested_filename.startswith(f"subject-access-{kayla.reference}")
+    assert Path(copy.value.path()).read_bytes()[:4] == b"%PDF"
+
 
 def test_worker_records_a_baseline_from_the_case_page_and_fixes_a_mistake(page, live_server, db):
     from tests.endings.factories import active_case, make_team_people

@@ -103,6 +103,10 @@ def test_manager_follows_the_same_links(page, live_server, db):
     log_in(page, live_server, "max@example.org")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Team oversight").click()
     expect(page.get_by_role("heading", name="Team oversight")).to_be_visible()
+    # The whole service is a line per team (issue 21); the team's own oversight is one click away.
+    assert_accessible(page, "oversight-service-manager-tablet")
+    page.get_by_role("table").first.get_by_role("link", name="North Adolescent Support Team").click()
+    expect(page.get_by_role("heading", name="Caseloads")).to_be_visible()
     page.get_by_role("table").first.get_by_role("link", name="Amy Worker").click()
     expect(page.get_by_role("heading", name="Team cases")).to_be_visible()
     expect(page.get_by_role("row", name="Quiet Case", exact=False)).to_contain_text("No contact for 14 days")

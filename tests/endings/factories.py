@@ -6,11 +6,12 @@ from dataclasses import replace
 from datetime import timedelta
 from types import SimpleNamespace
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.cases.models import Case
 from app.endings import service
 from app.endings.service import EndingInput
+from app.review.models import Submission
 from app.timeutil import today
 from tests.cases.factories import actor_for
 from tests.factories import make_case, make_team, make_user
@@ -59,3 +60,12 @@ def make_dormant(session: Session, case: Case, user, **overrides):
 
 def active_case(session: Session, worker, **overrides) -> Case:
     return make_case(session, worker=worker, **{"status": "active", **overrides})
+
+
+def approve_waiting_ending(session: Session, supervisor, rationale: str = "A good ending.") -> None:
+    """The supervisor approves the ending waiting in the queue (approval first, the default)."""
+    submission = session.exec(
+        select(Submission).where(Submission.kind == "ending", Submission.status == "waiting")
+    ).one()
+    service.approve_ending(session=session, submission=submission, by=actor_for(supervisor), rationale=rationale)
+    session.commit()

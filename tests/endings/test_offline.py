@@ -98,8 +98,9 @@ def test_ending_refused_from_the_outbox_is_set_aside_and_its_correction_saved_on
         response = _outbox(client, url, fixed)
         assert response.status_code == 303 and response.headers["location"] == f"/cases/{case.id}"
     assert _count(db, Ending) == 1 and db.get(Ending, item["id"]) is not None
-    assert _count(db, Submission) == 1  # one ending for the supervisor to sign off
-    assert db.get(Case, case.id).status == "dormant"
+    assert _count(db, Submission) == 1  # one ending for the supervisor to approve
+    # Approval first (the default): the case stays in active work until the supervisor approves.
+    assert db.get(Case, case.id).status == "active"
 
 
 def test_ending_from_an_older_version_of_the_case_is_refused_then_saved_from_the_current_one(

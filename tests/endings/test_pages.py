@@ -10,6 +10,7 @@ from sqlmodel import select
 from app.cases.models import Case
 from app.endings import service
 from app.endings.models import DormantSpell, Ending, Reactivation
+from app.review.models import Submission
 from app.timeutil import today
 from tests.cases.factories import actor_for
 from tests.endings.factories import active_case, full_ending, make_dormant, make_team_people
@@ -62,9 +63,14 @@ def test_guided_ending_to_dormant_leaves_caseload_count_and_appears_in_register(
     response = client.post(f"/cases/{case.id}/end", data=ending_form(case))
     assert response.status_code == 303
     db.expire_all()
-    assert db.get(Case, case.id).status == "dormant"
+    assert db.get(Case, case.id).status == "active"  # until the supervisor approves the ending
     replay = client.post(f"/cases/{case.id}/end", data=ending_form(case))
     assert replay.status_code == 303 and len(db.exec(select(Ending)).all()) == 1
+    login(client, db, people.supervisor, settings)
+    waiting = db.exec(select(Submission).where(Submission.kind == "ending")).one()
+    assert client.post(f"/review/{waiting.id}/approve", data={"rationale": "Good ending."}).status_code == 303
+    db.expire_all()
+    assert db.get(Case, case.id).status == "dormant"
     register = client.get("/dormant").text
     assert "Kayla Morgan" in register and "Amy Worker" in register
 

@@ -11,6 +11,7 @@ from app.cases.models import Contact
 from app.endings import service
 from app.endings.models import Prompt
 from app.endings.scheduled import tick
+from app.features import flag_rules
 from app.timeutil import today
 from tests.cases.factories import actor_for
 from tests.endings.factories import active_case, make_dormant, make_team_people
@@ -130,12 +131,16 @@ def test_homeward_tick_command_runs_twice_without_duplicates(db, people, databas
     finally:
         get_settings.cache_clear()
     out = capsys.readouterr().out.splitlines()
-    # The same run raises the 3, 6 and 12-month outcome follow-ups (app/outcomes/scheduled.py), once.
+    # The same run raises the 3, 6 and 12-month outcome follow-ups (app/outcomes/scheduled.py), once,
+    # and keeps the week's flag counts for the one team (one row per flag, replaced the second time).
+    kept = f"Flag counts kept for the week: {len(flag_rules())}."
     assert out == [
         "Prompts raised: 2; resolved: 0.",
         "Outcome follow-ups raised: 3.",
+        kept,
         "Prompts raised: 0; resolved: 0.",
         "Outcome follow-ups raised: 0.",
+        kept,
     ]
     db.expire_all()
     assert open_prompts(db, case) == ["dormant_review_due", "max_dormancy"]

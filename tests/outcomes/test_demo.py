@@ -24,3 +24,7 @@ def test_demo_year_shows_every_headline_figure_above_the_small_number_line(db, s
     worker = next(c for c in card.scales if c.rater == "Worker")
     assert worker.pairs >= 10 and worker.improved >= 5
     assert sum(p.now for _, p in card.by_group) == card.worked_with.now
+    assert card.screened.now >= 5 and card.eligible.now >= 5
+    assert sum(n for _, n in card.days_in_care) >= 1 and card.days_in_care_quartiles() is not None
+    young_people = next(f for f in card.feedback if f.perspective == "Young people")
+    assert young_people.responses.now >= 5 and young_people.good.now >= 5

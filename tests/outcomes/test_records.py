@@ -146,3 +146,32 @@ def test_follow_up_goes_to_the_supervisor_when_the_worker_has_left(db, people):
     db.flush()
     assert tick(session=db, now=_at(100)) == 1
     assert db.exec(select(FollowUpTask.assigned_user_id)).one() == people.supervisor.id
+
+
+def test_case_page_shows_each_raters_first_against_latest_on_the_diamond(client, db, people, settings):
+    from datetime import date
+
+    from app.cases.models import Person
+    from app.diamond.models import DiamondRating
+
+    case = active_case(db, people.worker)
+    young = db.exec(select(Person).where(Person.case_id == case.id, Person.is_young_person)).first()
+
+    def rated(score, on, person=None, aim="wellbeing"):
+        db.add(DiamondRating(case_id=case.id, person_id=person.id if person else None,
+                             user_id=None if person else people.worker.id, aim=aim, score=score, rated_on=on,
+                             recorded_at=datetime.combine(on, time(12), UTC), recorded_by_user_id=people.worker.id))  # fmt: skip
+
+    rated(3, date(2026, 1, 5), young)
+    rated(4, date(2026, 2, 5), young)
+    rated(6, date(2026, 3, 5), young)
+    rated(7, date(2026, 3, 5), aim="learning")
+    rated(5, date(2026, 1, 5), aim="learning")  # recorded later, rated earlier: still the first
+    rated(5, date(2026, 3, 5), young, aim="relationships")  # rated once: no pair
+    db.commit()
+    login(client, db, people.worker, settings)
+    page = client.get(f"/cases/{case.id}").text
+    assert "Distance travelled on the Diamond" in page
+    assert f"<td>{young.name}</td><td>Well-being and happiness</td><td>3</td><td>6</td><td>up 3</td><td>3</td>" in page
+    assert "<td>Worker</td><td>Learning</td><td>5</td><td>7</td><td>up 2</td><td>2</td>" in page
+    assert "<td>Relationships</td>" not in page

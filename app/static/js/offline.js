@@ -52,10 +52,14 @@
   // Queued work is only ever sent by the person who saved it (DESIGN.md "Offline").
   function myOps() {
     return all(OUTBOX).then(function (ops) {
-      return ops.filter(function (op) { return op.user_id === me(); })
-        .sort(function (a, b) { return a.time < b.time ? -1 : 1; });
+      ops = ops.filter(function (op) { return op.user_id === me(); }).sort(function (a, b) { return a.time < b.time ? -1 : 1; });
+      return Promise.all(ops.map(function (op) {
+        return op.box && unlock(op.box, op.id).then(function (t) { if (t) Object.assign(op, JSON.parse(t)); });
+      })).then(function () { return ops; });
     });
   }
+  // An item goes back to storage without what its box holds.
+  function saveOp(op) { return save(OUTBOX, op.box ? Object.assign({}, op, { label: "Saved item", summary: "" }) : op); }
 
   // ---- The header's status -----------------------------------------------------------------
   function refresh() {
@@ -133,18 +137,82 @@
           subtle.exportKey("raw", mine.publicKey)
         ]).then(function (out) {
           op.sealed = { kid: key.kid, epk: b64(out[1]), iv: b64(iv), data: b64(out[0]) };
-          // The few words shown in "waiting to sync" stay in this tab only, never in storage.
-          if (op.summary) sessionStorage.setItem(SUMMARY + op.id, op.summary);
-          // So is its label (a page title names the family): storage keeps a plain one.
-          sessionStorage.setItem(SUMMARY + "label." + op.id, op.label);
+          // Its label (a page title) and the few words shown in "waiting to sync" are boxed under
+          // the device key; without one they stay in this tab only. Storage keeps a plain label.
+          var shown = { label: op.label, summary: op.summary };
           op.label = "Saved item";
           delete op.fields;
           delete op.summary;
-          return op;
+          return getKey().then(function (k) {
+            if (k) return lock(JSON.stringify(shown), op.id).then(function (box) { op.box = box; return op; });
+            if (shown.summary) sessionStorage.setItem(SUMMARY + op.id, shown.summary);
+            sessionStorage.setItem(SUMMARY + "label." + op.id, shown.label);
+            return op;
+          });
         });
       })
       .catch(function () { return op; });
   }
+  // ---- Locked at rest (docs/offline.md) ---------------------------------------------------
+  // Kept pages, the cases list and outbox labels are encrypted (AES-GCM) under the worker's
+  // device key. The key is held in memory only: in this page and in the service worker, which
+  // serves kept pages decrypted and forgets the key when stopped, at logout or after the idle
+  // time. Online, Homeward gives it to a logged-in page; offline, the Worker PIN unwraps the copy
+  // kept here (PBKDF2 in WebCrypto), so a lost tablet's storage shows no family's details.
+  var LOCK = "homeward.lock", TRIES = LOCK + ".tries", deviceKey = null, unlocking = Promise.resolve(null), lastInput = Date.now();
+  function unb64(text) { return Uint8Array.from(atob(text), function (c) { return c.charCodeAt(0); }); }
+  function toWorker(message) {
+    var sw = navigator.serviceWorker;
+    return new Promise(function (resolve) {
+      setTimeout(resolve, 2000, null);
+      if (sw) sw.ready.then(function (reg) {
+        var channel = new MessageChannel();
+        channel.port1.onmessage = function (e) { resolve(e.data); };
+        reg.active.postMessage(message, [channel.port2]);
+      });
+    });
+  }
+  function useKey(raw) {
+    return crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]).then(function (k) {
+      deviceKey = k;
+      return toWorker({ key: k }).then(function () { return k; }); // the worker holds it before a reload
+    });
+  }
+  function getKey() {
+    return unlocking.then(function () { return deviceKey || toWorker({}); }).then(function (k) { return deviceKey = k || null; });
+  }
+  function unlockOnline() {
+    return fetch("/sync/device-key", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; }).then(function (d) {
+      if (!d) return null;
+      // Only the Worker PIN opens the stored copy; without a PIN kept pages open only online.
+      localStorage.removeItem(TRIES); // wrong PINs typed offline count until the next unlock
+      if (d.wrap) localStorage.setItem(LOCK, JSON.stringify(Object.assign({ user: d.user }, d.wrap))); else localStorage.removeItem(LOCK);
+      return useKey(unb64(d.key));
+    }).catch(function () { return null; });
+  }
+  function unlockWithPin(pin) {
+    var w = JSON.parse(localStorage.getItem(LOCK) || "null"), subtle = crypto.subtle;
+    if (!w) return Promise.reject(new Error("no key"));
+    return subtle.importKey("raw", new TextEncoder().encode(pin), "PBKDF2", false, ["deriveKey"]).then(function (k) {
+      var salt = new Uint8Array(w.salt.match(/../g).map(function (h) { return parseInt(h, 16); }));
+      return subtle.deriveKey({ name: "PBKDF2", hash: "SHA-256", salt: salt, iterations: w.iterations }, k, { name: "AES-GCM", length: 256 }, false, ["decrypt"]);
+    }).then(function (kek) {
+      return subtle.decrypt({ name: "AES-GCM", iv: unb64(w.iv), additionalData: new TextEncoder().encode(w.user) }, kek, unb64(w.data));
+    }).then(useKey);
+  }
+  // A box: bytes or text encrypted under the device key, bound to what it belongs to (`about`).
+  function lock(bytes, about) {
+    var iv = crypto.getRandomValues(new Uint8Array(12));
+    if (typeof bytes === "string") bytes = new TextEncoder().encode(bytes);
+    return crypto.subtle.encrypt({ name: "AES-GCM", iv: iv, additionalData: new TextEncoder().encode(about) }, deviceKey, bytes)
+      .then(function (data) { return { iv: b64(iv), data: b64(data) }; });
+  }
+  function unlock(box, about) {
+    return getKey().then(function (k) {
+      return crypto.subtle.decrypt({ name: "AES-GCM", iv: unb64(box.iv), additionalData: new TextEncoder().encode(about) }, k, unb64(box.data));
+    }).then(function (b) { return new TextDecoder().decode(b); }, function () { return null; });
+  }
+
   function summaryOf(op) { return op.summary || sessionStorage.getItem(SUMMARY + op.id) || ""; }
   function labelOf(op) { return sessionStorage.getItem(SUMMARY + "label." + op.id) || op.label; }
   // The fields of an item, opened by the server when sealed (only for the account that made it).
@@ -324,13 +392,13 @@
             op.status = "conflict";
             op.message = "Changed on Homeward as well: choose what to keep.";
             op.link = response.headers.get("location");
-            return save(OUTBOX, op).then(function () { return next(i + 1); });
+            return saveOp(op).then(function () { return next(i + 1); });
           }
           // Refused: set aside with its message, so it cannot block what comes after it.
           return messageFrom(response).then(function (message) {
             op.status = "quarantined";
             op.message = message;
-            return save(OUTBOX, op);
+            return saveOp(op);
           }).then(function () { return next(i + 1); });
         }, function () { return null; }); // no connection after all
       };
@@ -368,7 +436,7 @@
       op.base_version = version;
       // A sealed item carries its base version beside the seal; the server puts it in the form.
       if (op.fields) op.fields = op.fields.map(function (pair) { return pair[0] === "base_version" ? [pair[0], version] : pair; });
-      return save(OUTBOX, op);
+      return saveOp(op);
     }));
   }
 
@@ -388,6 +456,9 @@
   // ---- Logging out -------------------------------------------------------------------------
   // Everything kept for offline use goes, except the outbox: unsent work is never dropped.
   function clearDevice() {
+    localStorage.removeItem(LOCK);
+    deviceKey = null;
+    toWorker({ lock: 1 });
     Object.keys(sessionStorage).forEach(function (k) { if (k.indexOf(SUMMARY) === 0) sessionStorage.removeItem(k); });
     return caches.delete(PAGES_CACHE).then(openDb).then(function (db) {
       var names = Array.prototype.filter.call(db.objectStoreNames, function (n) { return n !== OUTBOX; });
@@ -445,7 +516,10 @@
       });
     }
     add(base, true);
-    return fetch(base + "/offline-pages", { credentials: "same-origin", headers: { Accept: "application/json" } })
+    return getKey().then(function (k) {
+      if (!k) throw new Error("locked");
+      return fetch(base + "/offline-pages", { credentials: "same-origin", headers: { Accept: "application/json" } });
+    })
       .then(function (r) { return r.ok ? r.json() : { pages: [] }; })
       .then(function (d) { (d.pages || []).forEach(function (p) { add(p, true); }); })
       .then(function () { return caches.open(PAGES_CACHE); })
@@ -464,15 +538,25 @@
               // form that needs the server (screening, status changes) would only fail offline.
               if (page.listed || !doc.querySelector("main form[method=post]:not([data-offline])")) {
                 kept.push(page.url);
-                return cache.put(page.url, r);
+                // Encrypted: the service worker decrypts it with the key it holds (sw.js).
+                return r.arrayBuffer().then(function (html) { return lock(html, page.url); }).then(function (box) {
+                  return cache.put(page.url, new Response(unb64(box.data), { headers: { "X-Sealed": box.iv, "Date": r.headers.get("Date") } }));
+                });
               }
             });
           }).then(fetchNext);
         };
-        return fetchNext().then(function () { return cache.add("/outbox").catch(function () {}); });
+        // The Outbox page, without the server's conflict lists (they name people; sw.js too).
+        return fetchNext().then(function () {
+          return fetch("/outbox", { credentials: "same-origin" }).then(function (r) {
+            return r.ok && r.text().then(function (html) { return cache.put("/outbox", new Response(html.replace(/<!--private-->[\s\S]*?<!--\/private-->/g, ""), { headers: r.headers })); });
+          }).catch(function () {});
+        });
       }).then(function () {
         persist();
-        return save(CASES, { url: base, name: section.dataset.caseName, urls: kept, skipped: skipped, taken_at: new Date().toISOString() });
+        return lock(section.dataset.caseName, base);
+      }).then(function (name) {
+        return save(CASES, { url: base, name: name, urls: kept, skipped: skipped, taken_at: new Date().toISOString() });
       }).then(function () { return showCase(section); });
   }
 
@@ -494,7 +578,8 @@
       section.hidden = false;
       section.querySelector("[data-offline-state]").textContent = entry
         ? "Kept on this device since " + when(entry.taken_at) + ". Kept: " + entry.urls.length + " pages; not kept: " +
-          (entry.skipped ? entry.skipped + " older pages (records, versions and letters past the first " + MAX_PAGES + " pages)." : "none.")
+          (entry.skipped ? entry.skipped + " older pages (records, versions and letters past the first " + MAX_PAGES + " pages)." : "none.") +
+          (localStorage.getItem(LOCK) ? "" : " Without a Worker PIN they cannot open once the device locks: set one on your profile page.")
         : "Not kept on this device.";
       section.querySelector("[data-remove-offline]").hidden = !entry;
     });
@@ -532,7 +617,7 @@
   // saved for that case, until it syncs.
   document.addEventListener("homeward:outbox", function (event) {
     var main = document.getElementById("main");
-    if (!main || document.querySelector("[data-outbox-list]")) return;
+    if (!main || document.querySelector("[data-outbox-list], [data-unlock]")) return; // not on the PIN screen
     var path = location.pathname, c = path.match(/^\/cases\/\d+$/);
     var here = event.detail.filter(function (op) {
       return op.status === "waiting" && (op.page === path || (c && op.target.indexOf(path + "/") === 0));
@@ -604,6 +689,10 @@
     var list = document.querySelector("[data-offline-cases]");
     var hours = list ? Number(list.dataset.offlineHours) : 0;
     all(CASES).then(function (cases) {
+      return Promise.all(cases.map(function (c) {
+        return unlock(c.name, c.url).then(function (name) { c.name = name || "A case kept on this device (locked: open it to unlock)"; return c; });
+      }));
+    }).then(function (cases) {
       fill(list, cases.map(function (c) {
         var li = document.createElement("li"), remove = document.createElement("button");
         var expired = Date.now() - Date.parse(c.taken_at) > hours * 3600 * 1000;
@@ -686,7 +775,37 @@
   // ---- Start -------------------------------------------------------------------------------
   // Without a worker (a private window, an old browser) pages still work online.
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(function () {});
-  if (switched) clearDevice();
+  // A logged-in page online gets the key (after a second user's arrival has cleared the first's).
+  if (document.body.dataset.userId && navigator.onLine) unlocking = (switched ? clearDevice() : Promise.resolve()).then(unlockOnline);
+  else if (switched) clearDevice();
+  // Use keeps the key; after the idle time the service worker forgets it, and a page showing
+  // kept details offline makes way for the PIN screen.
+  ["keydown", "pointerdown"].forEach(function (type) { document.addEventListener(type, function () { lastInput = Date.now(); }, true); });
+  setInterval(function () {
+    toWorker({ active: Date.now() - lastInput < 30000 }).then(function (k) {
+      if (!k && deviceKey && !navigator.onLine) { deviceKey = null; location.reload(); }
+    });
+  }, 20000);
+  document.addEventListener("submit", function (event) {
+    var form = event.target, error = form.querySelector("[data-unlock-error]");
+    if (!form.matches("form[data-unlock]")) return;
+    event.preventDefault();
+    unlockWithPin(form.elements.pin.value).then(function () {
+      localStorage.removeItem(TRIES);
+      if (location.pathname === "/unlock") location.assign("/outbox"); else location.reload();
+    }, function () {
+      var none = !localStorage.getItem(LOCK), tries = none ? 5 : +localStorage.getItem(TRIES) + 1;
+      localStorage.setItem(TRIES, tries);
+      // Five wrong PINs: what the key opened goes (the outbox stays, sealed for Homeward).
+      if (tries >= 5) { localStorage.removeItem(LOCK); caches.delete(PAGES_CACHE); }
+      error.textContent = tries >= 5
+        ? "This device holds no key your PIN can open, so kept pages cannot open without a signal. Items waiting in the Outbox are safe."
+        : "That is not your Worker PIN. " + (5 - tries) + " tries left.";
+      error.hidden = false;
+      form.elements.pin.setAttribute("aria-invalid", "true");
+      form.elements.pin.value = "";
+    });
+  });
   document.querySelectorAll("form[data-offline]").forEach(function (form) {
     // A page kept on the device is the same every time it opens: each new record needs its own
     // id. A form re-shown with errors keeps its id, so correcting it cannot make a duplicate.
@@ -702,5 +821,5 @@
   window.addEventListener("offline", refresh);
   setInterval(sync, SYNC_EVERY_MS);
   sync();
-  window.HomewardOffline = { sync: sync, refresh: refresh };
+  window.HomewardOffline = { sync: sync, refresh: refresh, unlock: unlockWithPin };
 })();

@@ -7,10 +7,51 @@
 var VERSION = "__VERSION__";
 var SHELL = ["__SHELL__"];
 var MAX_AGE_HOURS = "__MAX_AGE_HOURS__";
+var IDLE_MS = "__IDLE_MINUTES__" * 60000;
 
 var SHELL_CACHE = "homeward-shell-" + VERSION; // layout, CSS, JS, icons, offline page
 var PAGES_CACHE = "homeward-pages"; // pages of cases taken offline; emptied at logout
 var NAVIGATION_TIMEOUT_MS = 3000;
+
+// Kept pages are encrypted (AES-GCM) under the worker's device key. The key lives only here, in
+// memory, handed over by a page (offline.js: from Homeward online, or unwrapped with the Worker
+// PIN). It goes when the browser stops this worker (every tab closed), on logout, or after
+// IDLE_MS without use; offline, a kept page then shows the PIN screen (/unlock).
+var deviceKey = null, lastUsed = 0;
+function key() {
+  if (deviceKey && Date.now() - lastUsed > IDLE_MS) deviceKey = null;
+  return deviceKey;
+}
+self.addEventListener("message", function (event) {
+  var d = event.data || {};
+  if (d.key) { deviceKey = d.key; lastUsed = Date.now(); }
+  if (d.lock) deviceKey = null;
+  if (d.active && key()) lastUsed = Date.now();
+  if (event.ports[0]) event.ports[0].postMessage(key());
+});
+function aad(request) { return new TextEncoder().encode(new URL(request.url).pathname + new URL(request.url).search); }
+function unb64(text) { return Uint8Array.from(atob(text), function (c) { return c.charCodeAt(0); }); }
+// A kept copy as the browser can show it: decrypted, or the PIN screen while locked.
+function open(request, kept) {
+  var iv = kept.headers.get("X-Sealed");
+  if (!iv) return Promise.resolve(kept);
+  if (!key()) return caches.match("/unlock", { ignoreVary: true });
+  return kept.arrayBuffer().then(function (data) {
+    return crypto.subtle.decrypt({ name: "AES-GCM", iv: unb64(iv), additionalData: aad(request) }, deviceKey, data);
+  }).then(function (html) {
+    return new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8", "Date": kept.headers.get("Date") } });
+  }, function () { return caches.match("/unlock", { ignoreVary: true }); });
+}
+// A fresh page to keep, encrypted; without the key it is not kept (the old copy stays).
+function sealPage(request, response) {
+  if (!key()) return Promise.resolve(null);
+  var iv = crypto.getRandomValues(new Uint8Array(12));
+  return response.arrayBuffer().then(function (html) {
+    return crypto.subtle.encrypt({ name: "AES-GCM", iv: iv, additionalData: aad(request) }, deviceKey, html);
+  }).then(function (data) {
+    return new Response(data, { headers: { "X-Sealed": btoa(String.fromCharCode.apply(null, iv)), "Date": response.headers.get("Date") || new Date().toUTCString() } });
+  });
+}
 
 self.addEventListener("install", function (event) {
   // cache: "reload" skips the HTTP cache, so a new version never precaches an old file.
@@ -49,6 +90,7 @@ self.addEventListener("fetch", function (event) {
   if (url.pathname.indexOf("/static/") === 0) {
     event.respondWith(cacheFirst(request));
   } else if (request.mode === "navigate") {
+    if (key()) lastUsed = Date.now();
     event.respondWith(networkFirst(request));
     event.waitUntil(sweep());
   }
@@ -105,18 +147,22 @@ function networkFirst(request) {
   var kept = caches.match(request, { cacheName: PAGES_CACHE, ignoreVary: true }); // Vary: Cookie is invisible here
   return Promise.race([fetch(request), timeout(NAVIGATION_TIMEOUT_MS)]).then(function (response) {
     return kept.then(function (old) {
-      if (response.status >= 500 && old && isFresh(old)) return old; // Homeward is failing: the kept copy
+      if (response.status >= 500 && old && isFresh(old)) return open(request, old); // Homeward is failing: the kept copy
       var outbox = new URL(request.url).pathname === "/outbox";
       // X-Device-Keep: never: a page only its reader may see (a young person's private words).
       if (response.ok && !response.redirected && (old || outbox) && response.headers.get("X-Device-Keep") !== "never") {
         var copy = response.clone();
-        caches.open(PAGES_CACHE).then(function (pages) { pages.put(request, copy); });
+        // The Outbox page opens even while locked, so its copy keeps no one's details: its
+        // lists are filled in on the device, and the server's conflict lists are left out.
+        (outbox ? copy.text().then(function (html) { return new Response(html.replace(/<!--private-->[\s\S]*?<!--\/private-->/g, ""), { headers: copy.headers }); }) : sealPage(request, copy)).then(function (page) {
+          if (page) return caches.open(PAGES_CACHE).then(function (pages) { return pages.put(request, page); });
+        });
       }
       return response;
     });
   }).catch(function () {
     return kept.then(function (old) {
-      if (old && (isFresh(old) || new URL(request.url).pathname === "/outbox")) return old;
+      if (old && (isFresh(old) || new URL(request.url).pathname === "/outbox")) return open(request, old);
       if (old) caches.open(PAGES_CACHE).then(function (pages) { pages.delete(request); }); // past the limit
       return caches.match("/offline", { ignoreVary: true }).then(function (page) {
         return page || new Response("You are offline.", { status: 503, headers: { "Content-Type": "text/plain" } });

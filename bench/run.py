@@ -1,0 +1,320 @@
+"""`make bench`: every budget of DESIGN.md and issue 21 measured in one run, printed as one table.
+
+Builds (or reuses, --reuse) the county data set of bench.page_load in PostgreSQL, serves the real
+app with uvicorn, and measures with the load generator on the same cores:
+
+- the case page against a bare endpoint in a closed loop (throughput ratio) and in an open loop
+  at --rate requests a second (p95, queueing included);
+- the pages a supervisor and a manager live on, one user, sequential (p95);
+- the scorecard for a year, in-process;
+- the case page's weight on the wire, and its first load in Chromium over an emulated slow 3G
+  link, then its repeat load from the device offline (Playwright);
+- 500 sealed offline items replayed, on SQLite and on PostgreSQL (bench.sync_replay).
+
+Budgets are printed beside each figure; nothing here fails a build (figures vary with the load
+on the machine, printed at the start and the end). `--scale small` is a tenth of the county, for
+a first look in a few minutes:
+
+    make bench                      # county: 500 workers, 50,000 cases, 1,000,000 ratings
+    .venv/bin/python -m bench.run --scale small --reuse
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+
+import httpx
+from sqlalchemy import create_engine, insert, text
+from sqlmodel import Session
+
+from app.accounts.models import User
+from app.assets import STATIC_DIR, shipped
+from app.outcomes.scorecard import Period, scorecard
+from app.security.passwords import hash_password
+from app.timeutil import utcnow
+from bench import sync_replay
+from bench.page_load import SECRET, build, cookies_for, drive, free_port
+
+SCALES = {"county": (500, 50_000, 1_000_000), "small": (50, 5_000, 100_000)}
+ROWS: list[tuple[str, str, str, bool | None]] = []
+
+
+def row(what: str, figure: str, budget: str, met: bool | None) -> None:
+    ROWS.append((what, figure, budget, met))
+    mark = "" if met is None else ("  ok" if met else "  OVER")
+    print(f"  {what}: {figure} (budget {budget}){mark}", flush=True)
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def overseers(url: str) -> tuple[int, int]:
+    """A supervisor of the first team and a service manager, added once to the data set."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        found = dict(
+            connection.execute(text("""SELECT role, id FROM "user" WHERE email LIKE 'bench-%@bench.example'""")).all()
+        )
+        if len(found) < 2:
+            team_id = connection.execute(text("SELECT min(id) FROM team")).scalar()
+            password = hash_password("bench-password")
+            connection.execute(
+                insert(User),
+                [
+                    {
+                        "email": f"bench-{role}@bench.example",
+                        "full_name": f"Bench {role.title()}",
+                        "role": role,
+                        "team_id": team_id,
+                        "password_hash": password,
+                        "is_active": True,
+                        "created_at": utcnow(),
+                    }
+                    for role in ("supervisor", "manager")
+                    if role not in found
+                ],
+            )
+            found = dict(
+                connection.execute(
+                    text("""SELECT role, id FROM "user" WHERE email LIKE 'bench-%@bench.example'""")
+                ).all()
+            )
+    engine.dispose()
+    return found["supervisor"], found["manager"]
+
+
+def wait_until_serving(server: subprocess.Popen, base: str, seconds: float = 180) -> None:
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server stopped with code {server.returncode}")
+        try:
+            if httpx.get(base + "/healthz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"the server did not answer within {seconds:.0f} s")
+
+
+def p95(latencies: list[float]) -> float:
+    return statistics.quantiles(latencies, n=100)[94] if len(latencies) >= 2 else latencies[0]
+
+
+async def open_loop(base: str, cookie: str, paths: list[str], rate: float, seconds: float) -> list[float]:
+    """Requests started on a fixed schedule whatever the answers' speed: latency counts the queue."""
+    latencies: list[float] = []
+    async with httpx.AsyncClient(
+        base_url=base, cookies={"homeward_session": cookie}, timeout=60, limits=httpx.Limits(max_connections=200)
+    ) as client:
+        start = time.perf_counter()
+
+        async def one(n: int) -> None:
+            due = start + n / rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            try:
+                await client.get(paths[n % len(paths)])
+            except httpx.TransportError:
+                pass  # a request given up on counts at the time it was given up
+            latencies.append((time.perf_counter() - due) * 1000)
+
+        await asyncio.gather(*(one(n) for n in range(int(rate * seconds))))
+    return latencies
+
+
+def sequential(base: str, cookie: str, path: str, times: int) -> tuple[list[float], int, int]:
+    """One user asking for a page `times` times; (latencies ms, status, gzip bytes of the last)."""
+    latencies = []
+    with httpx.Client(base_url=base, cookies={"homeward_session": cookie}, timeout=60) as client:
+        for _ in range(times):
+            started = time.perf_counter()
+            response = client.get(path)
+            latencies.append((time.perf_counter() - started) * 1000)
+    return latencies, response.status_code, len(gzip.compress(response.content))
+
+
+def slow_network(base: str, cookie: str, case_path: str) -> tuple[float, float | None]:
+    """First load of the case page over slow 3G (400 kbit/s, 400 ms), then its repeat load offline
+    once the worker has taken the case offline; seconds each (None when it could not be kept)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 800, "height": 1280}, base_url=base)
+        context.add_cookies([{"name": "homeward_session", "value": cookie, "url": base}])
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {"offline": False, "latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 50_000},
+        )
+        started = time.perf_counter()
+        page.goto(case_path, wait_until="load")
+        first = time.perf_counter() - started
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+        )
+        repeat = None
+        try:
+            page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller", timeout=20_000)
+            page.reload(wait_until="load")
+            page.click("[data-take-offline]", timeout=10_000)
+            page.wait_for_selector("text=Kept on this device", timeout=120_000)
+            context.set_offline(True)
+            started = time.perf_counter()
+            page.goto(case_path, wait_until="load")
+            repeat = time.perf_counter() - started
+        except Exception as error:
+            print(f"  (repeat offline load not measured: {error.__class__.__name__}: {str(error)[:120]})")
+        browser.close()
+    return first, repeat
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/homeward_bench")
+    parser.add_argument("--scale", choices=sorted(SCALES), default="county")
+    parser.add_argument("--reuse", action="store_true", help="use the data set already in the database")
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--rate", type=float, default=20, help="open-loop requests a second")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["browser", "sync", "scorecard"])
+    args = parser.parse_args()
+    print(f"make bench: {args.scale} scale, load average at start {load()}", flush=True)
+
+    url = args.database_url
+    workers, cases, ratings = SCALES[args.scale]
+    if not args.reuse:
+        build(url, workers=workers, cases=cases, ratings=ratings)
+    supervisor_id, manager_id = overseers(url)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        worker_id, case_ids = connection.execute(
+            text("""SELECT key_worker_id, array_agg(id ORDER BY id) FROM "case" WHERE status = 'active'
+                    GROUP BY key_worker_id ORDER BY key_worker_id LIMIT 1""")
+        ).one()
+        busy = connection.execute(
+            text("""SELECT key_worker_id, array_agg(id) FROM "case" WHERE status = 'active'
+                    GROUP BY key_worker_id ORDER BY key_worker_id LIMIT 50""")
+        ).all()
+    cookies = cookies_for(url, [supervisor_id, manager_id, *(w for w, _ in busy)])
+
+    print("\nStatic weight (what a tablet is sent, gzip):")
+    js = sum(len(shipped(f"js/{p.name}").gzipped or b"") for p in (STATIC_DIR / "js").glob("*.js"))
+    css = sum(len(shipped(f"css/{p.name}").gzipped or b"") for p in (STATIC_DIR / "css").glob("*.css"))
+    row("JavaScript", f"{js / 1024:.1f} KB", "40 KB", js <= 40 * 1024)
+    row("CSS", f"{css / 1024:.1f} KB", "15 KB", css <= 15 * 1024)
+
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "HOMEWARD_ENV": "test", "PORT": str(port)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(server, base)
+        case_path = f"/cases/{case_ids[0]}"
+
+        print("\nCase page (worker):")
+        _, status, size = sequential(base, cookies[worker_id], case_path, 1)
+        row("case page HTML", f"{size / 1024:.1f} KB gzip (status {status})", "25 KB", size <= 25 * 1024)
+        targets = [(cookies[w], [f"/cases/{c}" for c in ids[:10]]) for w, ids in busy]
+        asyncio.run(drive(base, targets[:5], 3))  # warm up both processes
+        latencies, errors = asyncio.run(drive(base, targets, args.seconds))
+        case_rate = len(latencies) / args.seconds
+        latencies, _ = asyncio.run(drive(base, [(c, ["/healthz"]) for c, _ in targets], args.seconds))
+        bare_rate = len(latencies) / args.seconds
+        ratio = case_rate / bare_rate
+        row(
+            "case page throughput, closed loop of 50 users",
+            f"{case_rate:.0f}/s against bare {bare_rate:.0f}/s = {100 * ratio:.0f}% ({errors} errors)",
+            "50%",
+            ratio >= 0.5,
+        )
+        paths = [f"/cases/{c}" for c in case_ids[:10]]
+        latencies = asyncio.run(open_loop(base, cookies[worker_id], paths, args.rate, args.seconds))
+        row(
+            f"case page open loop at {args.rate:.0f}/s, p95",
+            f"{p95(latencies):.0f} ms",
+            "100 ms",
+            p95(latencies) < 100,
+        )
+
+        print("\nPages a supervisor and a manager live on (one user, 20 requests each):")
+        pages = [
+            ("team oversight (supervisor's team)", supervisor_id, "/review/oversight"),
+            ("oversight, whole service (manager)", manager_id, "/review/oversight"),
+            ("review queue (manager)", manager_id, "/review"),
+            ("dormant register (manager)", manager_id, "/dormant"),
+            ("team cases (supervisor)", supervisor_id, "/team/cases"),
+            ("team cases, whole service (manager)", manager_id, "/team/cases"),
+        ]
+        for name, user_id, path in pages:
+            latencies, status, size = sequential(base, cookies[user_id], path, 20)
+            row(
+                name,
+                f"p95 {p95(latencies):.0f} ms, {size / 1024:.0f} KB gzip, status {status}",
+                "150 ms",
+                p95(latencies) < 150,
+            )
+
+        if "browser" not in args.skip:
+            print("\nSlow network, real browser (Chromium):")
+            first, repeat = slow_network(base, cookies[worker_id], case_path)
+            row("case page first load over slow 3G", f"{first:.2f} s", "3 s", first < 3)
+            if repeat is not None:
+                row("case page repeat load offline", f"{repeat:.2f} s", "0.5 s", repeat < 0.5)
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+
+    if "scorecard" not in args.skip:
+        print("\nScorecard (in-process):")
+        today = date.today()
+        period = Period(today - timedelta(days=364), today)
+        timings = []
+        for _ in range(3):
+            started = time.perf_counter()
+            with Session(engine) as session:
+                scorecard(session=session, period=period, team_id=None, breakdown="age_band")
+            timings.append(time.perf_counter() - started)
+        row("scorecard, whole service, a year (best of 3)", f"{min(timings):.2f} s", "2 s", min(timings) < 2)
+    engine.dispose()
+
+    if "sync" not in args.skip:
+        print("\nOffline replay (500 sealed items):")
+        with tempfile.TemporaryDirectory() as folder:
+            result = sync_replay.run(f"sqlite:///{folder}/replay.db", "SQLite")
+        row("500 sealed items, SQLite", f"{result['first_s']:.1f} s", "10 s", result["first_s"] < 10)
+        admin, scratch, scratch_url = sync_replay._scratch_postgres(url)
+        try:
+            result = sync_replay.run(scratch_url, "PostgreSQL")
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))
+            admin.dispose()
+        row("500 sealed items, PostgreSQL", f"{result['first_s']:.1f} s", "10 s", result["first_s"] < 10)
+
+    print(f"\nload average at the end {load()}")
+    print("\n| What | Figure | Budget | |\n|---|---|---|---|")
+    for what, figure, budget, met in ROWS:
+        print(f"| {what} | {figure} | {budget} | {'' if met is None else ('met' if met else 'over')} |")
+
+
+if __name__ == "__main__":
+    main()
