@@ -25,6 +25,7 @@ from app.demo import DEMO_PASSWORD, load_demo
 from app.endings.scheduled import tick as endings_tick
 from app.outcomes.scheduled import tick as outcomes_tick
 from app.review.oversight import keep_week as keep_flag_week
+from app.security import passwords
 from app.timeutil import local
 
 
@@ -316,6 +317,8 @@ def main(argv: list[str] | None = None) -> None:
         "verify", help="verify the audit log's hash chain (exit 1 at the first broken link)"
     ).set_defaults(func=cmd_audit_verify)
     args = parser.parse_args(argv)
+    settings = get_settings()
+    passwords.configure(memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost)
     args.func(args)
 
 

@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     login_max_failures: int = 10
     # The offline Worker PIN check's PBKDF2-SHA256 cost (OWASP 2023); tests lower it for speed.
     pin_kdf_iterations: int = 600_000
+    # Argon2id for passwords and Worker PINs (passlib's defaults: 64 MiB, 3 passes); tests lower
+    # them, since one hash then costs about half a second of a shared core. A stored hash made with
+    # other values is re-hashed at the next login (app/security/passwords.py).
+    argon2_memory_kib: int = 65_536
+    argon2_time_cost: int = 3
     max_body_bytes: int = 2 * 1024 * 1024
     offline_cache_hours: int = 24
     # Minutes without use after which a device forgets its key to kept pages (docs/offline.md

@@ -249,16 +249,7 @@ def load(*, session: Session, demo) -> None:
         by=actor,
         item_id=new_id(),
         base_revision=None,
-        fields={
-            "hazard": "Carrying a knife for protection",
-            "likelihood": 3,
-            "imminence": 3,
-            "impact": 4,
-            "mitigations": [],
-            "tolerable": False,
-            "tolerable_reason": "",
-            "actions": [],
-        },
+        risk=base_service.RiskInput(hazard="Carrying a knife for protection", likelihood=3, imminence=3, impact=4),
     )
     session.flush()
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Any, get_args
 
 from fastapi import HTTPException, Request
@@ -162,22 +162,6 @@ class Form:
         except ValueError:
             self.error(field, "Please enter a time like 14:30.")
             return default
-
-    def datetime(self, field: str, *, required: bool = False, not_future: bool = False) -> datetime | None:
-        raw = self._raw(field)
-        if not raw:
-            if required:
-                self.error(field, "Please enter a date and time.")
-            return None
-        try:
-            value = datetime.fromisoformat(raw)
-        except ValueError:
-            self.error(field, "Please enter a date and time like 2026-03-14 14:30.")
-            return None
-        if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-            self.error(field, "Please check the year.")
-            return None
-        return value.replace(tzinfo=None)
 
 
 def refuse_unexpected_parts(

@@ -27,6 +27,7 @@ from app.network import feature as network
 from app.outcomes import feature as outcomes
 from app.pwa import feature as pwa
 from app.review import feature as review
+from app.security import passwords
 from app.security.middleware import HomewardMiddleware
 from app.signs_of_safety import feature as signs_of_safety
 from app.sync import feature as sync
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, engine=None, features: Sequence
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = FastAPI(title="Homeward", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
+    passwords.configure(memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost)
     app.state.engine = engine or make_engine(settings.database_url)
     app.add_middleware(
         HomewardMiddleware,

@@ -24,7 +24,7 @@ def test_every_setting_is_documented_in_readme(name):
 
 
 def test_readme_documents_no_setting_that_does_not_exist():
-    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", _configuration_section(), flags=re.M))
+    documented = set(re.findall(r"^\| `([A-Z0-9_]+)` \|", _configuration_section(), flags=re.M))
     assert documented == {name.upper() for name in Settings.model_fields}
 
 
@@ -49,3 +49,12 @@ def test_settings_come_from_the_environment(monkeypatch):
     settings = Settings()
     assert settings.session_idle_minutes == 7
     assert settings.database_url == "postgresql+psycopg://somewhere/db"
+
+
+def test_password_hashing_costs_default_to_argon2s_own_and_come_from_the_environment(monkeypatch):
+    # The suite lowers them (tests/conftest.py); a deployment that sets nothing gets 64 MiB, 3 passes.
+    monkeypatch.delenv("ARGON2_MEMORY_KIB")
+    monkeypatch.delenv("ARGON2_TIME_COST")
+    assert (Settings().argon2_memory_kib, Settings().argon2_time_cost) == (65_536, 3)
+    monkeypatch.setenv("ARGON2_MEMORY_KIB", "19456")
+    assert Settings().argon2_memory_kib == 19_456

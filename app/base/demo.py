@@ -127,22 +127,20 @@ def _amira(*, session: Session, demo) -> None:
         by=sam,
         item_id=new_id(),
         base_revision=None,
-        fields={
-            "hazard": "Missing overnight with older males",
-            "likelihood": 4,
-            "imminence": 4,
-            "impact": 4,
-            "mitigations": ["trusted_adult"],
-            "tolerable": False,
-            "tolerable_reason": "",
-            "actions": [
-                {
-                    "what": "Return-home conversations within 72 hours",
-                    "owner": "Sam Okafor",
-                    "review_on": (today - timedelta(days=60)).isoformat(),
-                }
+        risk=service.RiskInput(
+            hazard="Missing overnight with older males",
+            likelihood=4,
+            imminence=4,
+            impact=4,
+            mitigations=["trusted_adult"],
+            actions=[
+                service.RiskAction(
+                    what="Return-home conversations within 72 hours",
+                    owner="Sam Okafor",
+                    review_on=(today - timedelta(days=60)).isoformat(),
+                )
             ],
-        },
+        ),
     )
     service.save_risk_judgement(
         session=session,
@@ -173,20 +171,24 @@ def _amira(*, session: Session, demo) -> None:
 
     second = service.new_version(session=session, case=case, by=sam, version_id=new_id())
     content = second.content
-    risk_id = content["risks"][0]["id"]
+    first_risk = content["risks"][0]
+    risk_id = first_risk["id"]
     service.save_risk(
         session=session,
         version=second,
         by=sam,
         item_id=risk_id,
         base_revision=1,
-        fields={
-            **{k: content["risks"][0][k] for k in ("hazard", "tolerable", "tolerable_reason", "actions")},
-            "likelihood": 2,
-            "imminence": 2,
-            "impact": 4,
-            "mitigations": ["trusted_adult", "good_at_something"],
-        },
+        risk=service.RiskInput(
+            hazard=first_risk["hazard"],
+            likelihood=2,
+            imminence=2,
+            impact=4,
+            mitigations=["trusted_adult", "good_at_something"],
+            tolerable=first_risk["tolerable"],
+            tolerable_reason=first_risk["tolerable_reason"],
+            actions=[service.RiskAction(**action) for action in first_risk["actions"]],
+        ),
     )
     service.save_risk(
         session=session,
@@ -194,16 +196,15 @@ def _amira(*, session: Session, demo) -> None:
         by=sam,
         item_id=new_id(),
         base_revision=None,
-        fields={
-            "hazard": "Travelling alone to kickboxing competitions",
-            "likelihood": 2,
-            "imminence": 2,
-            "impact": 2,
-            "mitigations": ["good_at_something", "makes_choices"],
-            "tolerable": True,
-            "tolerable_reason": "Healthy independence; she checks in with Yusuf and the club knows the plan.",
-            "actions": [],
-        },
+        risk=service.RiskInput(
+            hazard="Travelling alone to kickboxing competitions",
+            likelihood=2,
+            imminence=2,
+            impact=2,
+            mitigations=["good_at_something", "makes_choices"],
+            tolerable=True,
+            tolerable_reason="Healthy independence; she checks in with Yusuf and the club knows the plan.",
+        ),
     )
     service.save_risk_judgement(
         session=session,

@@ -2,7 +2,7 @@
 
 The family's own screen is /family/<case>/<person>/feedback: its address names the case and who
 is answering, so it is the same page for a session in family mode (that case only) and for the
-case's worker (write access, app.family.routes.family_access). "Take offline" keeps it for every
+case's worker (write access, app.family.screens.family_access). "Take offline" keeps it for every
 person on the case (app/base/offline.py), and answers saved on it offline replay after the
 hand-back as the worker's user, recorded in the person's name, once (the ledger and the client id).
 
@@ -25,7 +25,7 @@ from app.base.models import PERSPECTIVE_LABELS, Perspective
 from app.cases.models import Case, Person, new_id
 from app.cases.people import valid_client_id
 from app.db import SessionDep
-from app.family.routes import family_access, family_context
+from app.family.screens import family_access, family_context
 from app.forms import Form
 from app.security.auth import Actor, CurrentActor, FamilyActor
 from app.security.permissions import get_case

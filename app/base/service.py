@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -290,6 +291,29 @@ def save_resilience(
     _save(session=session, version=version, content=content, by=by, what="resilience")
 
 
+@dataclass(frozen=True)
+class RiskAction:
+    """One action that lowers a hazard: what, who, and when it is reviewed (ISO date or "")."""
+
+    what: str
+    owner: str = ""
+    review_on: str = ""
+
+
+@dataclass(frozen=True)
+class RiskInput:
+    """A hazard as the worker (or the demo) gives it; the level is worked out, never given."""
+
+    hazard: str
+    likelihood: int
+    imminence: int
+    impact: int
+    mitigations: list[str] = field(default_factory=list)
+    tolerable: bool = False
+    tolerable_reason: str = ""
+    actions: list[RiskAction] = field(default_factory=list)
+
+
 def save_risk(
     *,
     session: Session,
@@ -297,16 +321,12 @@ def save_risk(
     by: Actor,
     item_id: str,
     base_revision: int | None,
-    fields: dict[str, Any],
+    risk: RiskInput,
 ) -> dict[str, Any]:
     """Add or edit a hazard in the risk register; its level follows from the three scales."""
     content = _content(version)
-    fields = {
-        **fields,
-        "level": rules.risk_level(
-            likelihood=fields["likelihood"], imminence=fields["imminence"], impact=fields["impact"]
-        ),
-    }
+    level = rules.risk_level(likelihood=risk.likelihood, imminence=risk.imminence, impact=risk.impact)
+    fields = {**asdict(risk), "level": level}
     item, changed = _upsert(content["risks"], item_id=item_id, base_revision=base_revision, fields=fields, by=by)
     if changed:
         _save(session=session, version=version, content=content, by=by, what="risk", item_id=item_id)

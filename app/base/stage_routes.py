@@ -278,24 +278,24 @@ async def save_risk(request: Request, case_id: int, session: SessionDep, actor: 
         if what:
             review_on = form.date(f"action_review_{n}")
             actions.append(
-                {
-                    "what": what,
-                    "owner": form.text(f"action_owner_{n}", max_length=120),
-                    "review_on": review_on.isoformat() if review_on else "",
-                }
+                service.RiskAction(
+                    what=what,
+                    owner=form.text(f"action_owner_{n}", max_length=120),
+                    review_on=review_on.isoformat() if review_on else "",
+                )
             )
-    fields = {
-        "hazard": form.text("hazard", required=True, max_length=300, label="The hazard"),
-        "likelihood": form.integer("likelihood", required=True, minimum=1, maximum=4),
-        "imminence": form.integer("imminence", required=True, minimum=1, maximum=4),
-        "impact": form.integer("impact", required=True, minimum=1, maximum=4),
-        "mitigations": _mitigations(form, version),
-        "tolerable": tolerable,
-        "tolerable_reason": form.text(
+    risk = service.RiskInput(
+        hazard=form.text("hazard", required=True, max_length=300, label="The hazard"),
+        likelihood=form.integer("likelihood", required=True, minimum=1, maximum=4),
+        imminence=form.integer("imminence", required=True, minimum=1, maximum=4),
+        impact=form.integer("impact", required=True, minimum=1, maximum=4),
+        mitigations=_mitigations(form, version),
+        tolerable=tolerable,
+        tolerable_reason=form.text(
             "tolerable_reason", required=tolerable, max_length=1000, label="The reason this risk is tolerable"
         ),
-        "actions": actions,
-    }
+        actions=actions,
+    )
     base = _base_revision(form)
     editing = _find(version.content, "risk", item_id)
     return _apply(
@@ -307,7 +307,7 @@ async def save_risk(request: Request, case_id: int, session: SessionDep, actor: 
         "risk",
         form,
         lambda: service.save_risk(
-            session=session, version=version, by=actor, item_id=item_id, base_revision=base, fields=fields
+            session=session, version=version, by=actor, item_id=item_id, base_revision=base, risk=risk
         ),
         "Risk saved.",
         editing=editing,

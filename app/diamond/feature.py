@@ -1,7 +1,8 @@
 """What the Diamond contributes: ratings, charts, its case-page part and timeline items, and the
-young person's own ratings as their voice for oversight."""
+young person's own ratings as their voice for oversight, and the pages its family screens need
+offline."""
 
-from app.diamond import case_section, demo, timeline, voice
+from app.diamond import case_section, demo, offline, timeline, voice
 from app.diamond.routes import router
 from app.features import CaseSection, Feature
 
@@ -10,6 +11,7 @@ feature = Feature(
     router=router,
     section=CaseSection("diamond/_case_section.html", case_section.context, jump_label="Diamond"),
     timeline=timeline.items,
+    offline_pages=offline.pages,
     voice=voice.last_voice,
     demo=demo.load,
 )

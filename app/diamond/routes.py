@@ -16,7 +16,7 @@ from app.cases.models import Person, new_id
 from app.db import SessionDep
 from app.diamond import charts, rules, service
 from app.diamond.models import DiamondGoal
-from app.family.routes import family_access, family_context, refuse, young_name
+from app.family.screens import family_access, family_context, people_who_can_rate, refuse, young_name
 from app.forms import Form
 from app.security.auth import CurrentActor, FamilyActor
 from app.security.permissions import can_change_case, get_case
@@ -63,7 +63,7 @@ def _page(
         "case": case,
         "can_rate": can_change_case(actor.user, case),
         "goals": service.open_goals(session=session, case=case),
-        "people": service.people_who_can_rate(session=session, case=case),
+        "people": people_who_can_rate(session=session, case=case),
         "goal_form": goal_form or Form(),
         "goal_id": (goal_form.values.get("id") if goal_form else None) or new_id(),
         "max_goals": rules.MAX_GOALS,
@@ -84,7 +84,7 @@ async def add_goal(request: Request, case_id: int, session: SessionDep, actor: C
     form = Form(await request.form())
     goal_id = _uuid_field(form)
     title = form.text("title", required=True, max_length=120, label="The goal")
-    people = {p.id: p for p in service.people_who_can_rate(session=session, case=case)}
+    people = {p.id: p for p in people_who_can_rate(session=session, case=case)}
     person_id = form.choice("chosen_by", people.keys(), required=False)
     if form.ok:
         try:
@@ -179,7 +179,7 @@ async def worker_rate(request: Request, case_id: int, session: SessionDep, actor
 
 
 # ---- family screens: one aim (then one goal) per screen ---------------------------------------
-# The URL says the case and who is rating (app.family.routes.family_access): the same page for a
+# The URL says the case and who is rating (app.family.screens.family_access): the same page for a
 # session in family mode and for the case's worker, so the pages can be kept on the device before
 # the hand-over and an answer saved offline is replayed after it as the same rating, once.
 

@@ -212,15 +212,6 @@ def summary(*, session: Session, case: Case) -> DiamondSummary:
     )
 
 
-def people_who_can_rate(*, session: Session, case: Case) -> list[Person]:
-    """The case's people, the young person first."""
-    return list(
-        session.exec(
-            select(Person).where(Person.case_id == case.id).order_by(Person.is_young_person.desc(), Person.name)
-        ).all()
-    )
-
-
 class GoalError(Refused):
     def __init__(self, message: str, field: str = "title") -> None:
         self.message = message

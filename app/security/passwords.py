@@ -8,9 +8,27 @@ from __future__ import annotations
 
 from passlib.context import CryptContext
 
-pwd_context = CryptContext(schemes=["argon2"], deprecated="auto")
+# passlib's Argon2id defaults (64 MiB, 3 passes), the settings' defaults too (app/config.py).
+_costs = (65_536, 3)
+pwd_context = CryptContext(
+    schemes=["argon2"], deprecated="auto", argon2__memory_cost=_costs[0], argon2__rounds=_costs[1]
+)
 
 _DUMMY_HASH = pwd_context.hash("not-a-real-password-used-for-timing-only")
+
+
+def configure(*, memory_kib: int, time_cost: int) -> None:
+    """Use these Argon2 costs from now on (create_app passes the settings'; the defaults are the same).
+
+    The context is changed in place, so every importer of `pwd_context` sees it.
+    """
+    global _DUMMY_HASH, _costs
+    if _costs == (memory_kib, time_cost):
+        return
+    _costs = (memory_kib, time_cost)
+    pwd_context.update(argon2__memory_cost=memory_kib, argon2__rounds=time_cost)
+    _DUMMY_HASH = pwd_context.hash("not-a-real-password-used-for-timing-only")
+
 
 MIN_PASSWORD_LENGTH = 10
 

@@ -1,7 +1,7 @@
 """The Signs of Safety screens for the family: three houses (one house per screen, in words or a
 drawing) and the safety scale, each in the name of the person the address names.
 
-Like the Diamond's family screens (app.family.routes.family_access), the address names the case
+Like the Diamond's family screens (app.family.screens.family_access), the address names the case
 and who is giving the answer (/family/<case>/<person>/...), so the page is the same for a session
 in family mode (that case only) and for the case's own worker (write access): "Take offline"
 keeps them on the tablet before any hand-over (app/signs_of_safety/offline.py), and answers saved
@@ -20,7 +20,7 @@ from fastapi.responses import Response
 from app.audit import service as audit
 from app.cases.models import Case, Person, new_id
 from app.db import SessionDep
-from app.family.routes import family_access, family_context, shows_private_words
+from app.family.screens import family_access, family_context, shows_private_words
 from app.forms import Form
 from app.security.auth import FamilyActor
 from app.signs_of_safety import rules, service

@@ -10,6 +10,7 @@ from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.cases.models import Person
 from app.demo import DEMO_PIN
+from app.diamond import offline as diamond_offline
 from app.family import offline
 from tests.factories import PASSWORD, login, make_case, make_user
 from tests.family.factories import PIN, add_person, hand_over, live_session, with_pin, young_person
@@ -69,14 +70,16 @@ def test_demo_workers_can_hand_over_offline_with_the_demo_pin(db, settings):
     )
 
 
-def test_take_offline_keeps_every_family_screen_for_everyone_who_can_rate_in_two_queries(client, db, settings):
+def test_take_offline_keeps_every_family_screen_for_everyone_who_can_rate_in_three_queries(client, db, settings):
     worker, case = _worker_with_case(db, client, settings)
     mother = add_person(db, case)
     db.commit()
     kayla = young_person(db, case)
     with count_queries(db.get_bind()) as queries:
+        # Family mode's own screens (one query), the Diamond's family screens (two).
         pages = offline.pages(session=db, case=case, actor=None)
-    assert len(queries) == 2
+        pages += diamond_offline.pages(session=db, case=case, actor=None)
+    assert len(queries) == 3
     for person in (kayla, mother):
         home = f"/family/{case.id}/{person.id}"
         assert {home, f"{home}/diamond/wellbeing", f"{home}/diamond/empowerment", f"{home}/done"} <= set(pages)

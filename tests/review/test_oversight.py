@@ -209,16 +209,7 @@ def test_base_assessment_with_a_skipped_stage_is_flagged_and_its_submission_join
         by=actor,
         item_id=new_id(),
         base_revision=None,
-        fields={
-            "hazard": "Carrying a knife",
-            "likelihood": 3,
-            "imminence": 3,
-            "impact": 4,
-            "mitigations": [],
-            "tolerable": False,
-            "tolerable_reason": "",
-            "actions": [],
-        },
+        risk=base_service.RiskInput(hazard="Carrying a knife", likelihood=3, imminence=3, impact=4),
     )
     base_service.submit(session=db, version=draft, by=actor)
     db.commit()

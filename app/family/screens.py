@@ -1,0 +1,105 @@
+"""What every family screen shares, whichever feature draws it: who may open it, who can rate, and
+the layout's context (docs/family-mode.md).
+
+Family mode sits below the frameworks (docs/architecture.md): the Diamond's, Signs of Safety's
+and BASE's family screens import these helpers, and family mode imports none of them. These were
+in app/family/routes.py, moved unchanged so no feature imports another feature's routes.
+"""
+
+from __future__ import annotations
+
+from fastapi import HTTPException, Request
+from sqlmodel import Session, select
+
+from app.audit import service as audit
+from app.cases.models import Case, Person, called_on
+from app.family import service
+from app.security.auth import Actor
+from app.security.permissions import get_case
+from app.templating import render
+
+
+def people_who_can_rate(*, session: Session, case: Case) -> list[Person]:
+    """The case's people, the young person first."""
+    return list(
+        session.exec(
+            select(Person).where(Person.case_id == case.id).order_by(Person.is_young_person.desc(), Person.name)
+        ).all()
+    )
+
+
+def refuse(*, session: Session, actor: Actor, request: Request | None = None, status_code: int = 404, why: str) -> None:
+    """Refuse a family request that names a person, rater or case it may not: audited, nothing stored.
+
+    The audit entry is committed on its own (the request's transaction rolls back with the
+    refusal), and the family sees the "hand the tablet back" page, not a worker's error page.
+    """
+    session.rollback()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="family_refused",
+        object_type="session",
+        object_id=actor.user_session.id,
+        case_id=actor.user_session.family_case_id,
+        detail=why[:300],
+    )
+    session.commit()
+    exc = HTTPException(status_code=status_code)
+    if request is not None and actor.in_family_mode:
+        exc.response = render(request, "errors/family_locked.html", {}, block="content", status_code=status_code)  # type: ignore[attr-defined]
+    raise exc
+
+
+def family_access(
+    *, session: Session, actor: Actor, case_id: int, person_id: str | None = None, request: Request | None = None
+) -> tuple[Case, Person | None]:
+    """The case of a family screen, and the person rating when the URL names one (else 404).
+
+    In family mode get_case answers 404 for any case but the handed-over one, and a person other
+    than the one whose turn it is answers 404 too; outside it, only those who may change the case
+    (its workers and their supervisor) open its family screens.
+    """
+    if actor.in_family_mode and actor.user_session.family_case_id != case_id:
+        refuse(session=session, actor=actor, request=request, why=f"family screen of another case ({case_id})"[:60])
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    person = None
+    if person_id is not None:
+        person = session.get(Person, person_id) if len(person_id) <= 36 else None
+        if person is None or person.case_id != case.id:
+            refuse(session=session, actor=actor, request=request, why="a person not of this case")
+        elif actor.in_family_mode and person.id != actor.user_session.family_person_id:
+            refuse(session=session, actor=actor, request=request, why="another person's screen")
+    return case, person
+
+
+def shows_private_words(actor: Actor, person: Person | None) -> bool:
+    """Whether a family screen may show `person`'s words they did not agree to share.
+
+    Only to the author, on their own turn, in a session in family mode: never in a copy kept on
+    the device (the worker's session renders those), which anyone holding the tablet could open.
+    """
+    return bool(person and actor.in_family_mode and actor.user_session.family_person_id == person.id)
+
+
+def young_name(*, session: Session, case: Case) -> str:
+    """The name the young person goes by: the case's preferred name, else their own given name."""
+    if case.preferred_name:
+        return case.preferred_name
+    young = session.exec(select(Person).where(Person.case_id == case.id, Person.is_young_person)).first()
+    return young.called if young else case.young_person_name
+
+
+def family_context(*, session: Session, actor: Actor, case: Case, rater: Person | None = None, **extra) -> dict:
+    """What every family screen's layout needs; in server family mode, the hand-over's salted checks."""
+    handover = service.current(session=session, actor=actor) if actor.in_family_mode else None
+    return {
+        "case": case,
+        "rater": rater,
+        "rater_name": called_on(rater, case) if rater else "",
+        "young_name": young_name(session=session, case=case),
+        "called": lambda person: called_on(person, case),
+        "handover": handover,
+        "family_screen": True,
+        **extra,
+    }
