@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test install migrate demo serve bench clean
+.PHONY: run test install migrate demo serve bench clean i18n
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -13,7 +13,21 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-install: $(STAMP)
+# The family screens' catalogs (docs/i18n.md): `make i18n` extracts every marked string into
+# messages.pot, merges it into each language's .po and compiles them; install compiles them only.
+# (app/i18n.py compiles a missing or stale .mo in memory, so a wheel or image works regardless.)
+LOCALES := $(wildcard app/locale/*/LC_MESSAGES/messages.po)
+MO_FILES := $(LOCALES:.po=.mo)
+
+app/locale/%/LC_MESSAGES/messages.mo: app/locale/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -d app/locale -l $* -i $< -o $@
+
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header -c TRANSLATORS: -o app/locale/messages.pot .
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --no-fuzzy-matching --ignore-obsolete --omit-header
+	$(MAKE) $(MO_FILES)
+
+install: $(STAMP) $(MO_FILES)
 
 run: install
 	$(BIN)/homeward migrate

@@ -21,6 +21,7 @@ from app.cases.models import CONSENT_HOW, CONSENT_PURPOSES, CONTACT_KINDS, CONTA
 from app.cases.service import Refused
 from app.db import SessionDep
 from app.forms import Form
+from app.i18n import LANGUAGES
 from app.security.auth import CurrentActor
 from app.security.permissions import get_case
 from app.sync import service as sync
@@ -54,6 +55,7 @@ PERSON_LABELS = {
     "relationship": "Relationship to the young person",
     "in_household": "Lives in the household",
     "knows_the_worries": "Knows the worries",
+    "preferred_language": "Language for the family screens",
     "phone": "Phone",
     "email": "Email",
     "address": "Address",
@@ -72,6 +74,7 @@ def _person_fields(form: Form, *, young_person: bool = False) -> dict:
         else form.text("relationship", required=True, max_length=60, label="The relationship to the young person"),
         "in_household": form.boolean("in_household"),
         "knows_the_worries": form.boolean("knows_the_worries"),
+        "preferred_language": form.choice("preferred_language", LANGUAGES, default="en") or "en",
         "phone": form.text("phone", max_length=40),
         "email": form.text("email", max_length=254),
         "address": form.text("address", max_length=300),
