@@ -23,8 +23,8 @@ app/locale/%/LC_MESSAGES/messages.mo: app/locale/%/LC_MESSAGES/messages.po $(STA
 	$(BIN)/pybabel compile --statistics -d app/locale -l $* -i $< -o $@
 
 i18n: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header -c TRANSLATORS: -o app/locale/messages.pot .
-	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --no-fuzzy-matching --ignore-obsolete --omit-header
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header -k gettext_in:2 -c TRANSLATORS: -o app/locale/messages.pot . app/templates/_macros
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --no-fuzzy-matching --ignore-obsolete --width 100
 	$(MAKE) $(MO_FILES)
 
 install: $(STAMP) $(MO_FILES)

@@ -86,9 +86,11 @@ def review_status(code: str) -> str:
     po = _po(code)
     if not po.exists():
         return "missing"
+    # In the header's comment (kept by `pybabel update`) and in its fields.
     for line in po.read_text(encoding="utf-8").splitlines()[:40]:
-        if line.startswith('"X-Review-Status:'):
-            return line.split(":", 1)[1].strip().strip('"').replace("\\n", "").strip()
+        line = line.lstrip('#" ')
+        if line.startswith("X-Review-Status:"):
+            return line.split(":", 1)[1].replace("\\n", "").strip(' "')
     return "drafted"
 
 

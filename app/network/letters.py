@@ -49,32 +49,32 @@ def draft_letter(
 ) -> str:
     """A first draft of the letter in plain words, in the family's language, for the worker to edit."""
 
-    def t(message: str, **values: str) -> str:
+    def _(message: str, **values: str) -> str:  # gettext in the letter's language (extracted as `_`)
         return gettext_in(language, message).format(**values)
 
     m = detail.meeting
     name = case.display_name
     thanks = (
-        t("Thank you for coming to the meeting on {when} at {place}.", when=_when(m.held_on, language), place=m.venue)
+        _("Thank you for coming to the meeting on {when} at {place}.", when=_when(m.held_on, language), place=m.venue)
         if m.venue
-        else t("Thank you for coming to the meeting on {when}.", when=_when(m.held_on, language))
+        else _("Thank you for coming to the meeting on {when}.", when=_when(m.held_on, language))
     )
     lines = [
-        t("Dear {name} and family,", name=name),
+        _("Dear {name} and family,", name=name),
         "",
-        thanks + " " + t("This letter says what we talked about and what we all agreed. It is your plan."),
+        thanks + " " + _("This letter says what we talked about and what we all agreed. It is your plan."),
         "",
-        "## " + t("Who came"),
+        "## " + _("Who came"),
     ]
     lines += [f"- {a.name}{' (' + a.role + ')' if a.role else ''}" for a in detail.present]
     if detail.apologies:
-        lines += ["", t("Could not come this time: {names}.", names=", ".join(a.name for a in detail.apologies))]
+        lines += ["", _("Could not come this time: {names}.", names=", ".join(a.name for a in detail.apologies))]
     if m.young_person_views:
-        lines += ["", "## " + t("What {name} said", name=name), m.young_person_views]
+        lines += ["", "## " + _("What {name} said", name=name), m.young_person_views]
     if detail.decisions:
-        lines += ["", "## " + t("What we agreed")] + [f"- {d.decision}" for d in detail.decisions]
+        lines += ["", "## " + _("What we agreed")] + [f"- {d.decision}" for d in detail.decisions]
     if detail.tasks:
-        lines += ["", "## " + t("Who does what")]
+        lines += ["", "## " + _("Who does what")]
         lines += [
             "- "
             + task_line(
@@ -87,17 +87,17 @@ def draft_letter(
             for task in detail.tasks
         ]
     if detail.contingencies:
-        lines += ["", "## " + t("If things go wrong")]
-        lines += ["- " + t("If {this}: {then}", this=c.if_this, then=c.then_this) for c in detail.contingencies]
+        lines += ["", "## " + _("If things go wrong")]
+        lines += ["- " + _("If {this}: {then}", this=c.if_this, then=c.then_this) for c in detail.contingencies]
     numbers = [h for h in helpers or [] if h.agreed_to_help and h.phone]
     if numbers:
-        lines += ["", "## " + t("Useful numbers")] + [f"- {h.name}: {h.phone}" for h in numbers]
+        lines += ["", "## " + _("Useful numbers")] + [f"- {h.name}: {h.phone}" for h in numbers]
     lines += [
         "",
-        "## " + t("Next meeting"),
-        t("We will meet again on {when}.", when=_when(m.next_meeting_on, language)),
+        "## " + _("Next meeting"),
+        _("We will meet again on {when}.", when=_when(m.next_meeting_on, language)),
         "",
-        t("If anything here is not right, please tell your worker."),
+        _("If anything here is not right, please tell your worker."),
         "",
     ]
     return "\n".join(lines)

@@ -109,7 +109,7 @@ def test_the_catalog_holds_every_marked_string():
     out.parent.mkdir(exist_ok=True)
     subprocess.run(
         [Path(sys.executable).parent / "pybabel", "extract", "-F", "babel.cfg", "--no-location", "--sort-output",
-         "--omit-header", "-c", "TRANSLATORS:", "-o", str(out), "."],
+         "--omit-header", "-k", "gettext_in:2", "-c", "TRANSLATORS:", "-o", str(out), ".", "app/templates/_macros"],
         cwd=ROOT, check=True,
     )  # fmt: skip
     with out.open("rb") as fp:
