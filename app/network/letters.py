@@ -38,6 +38,7 @@ def task_line(*, who: str, what: str, due: str, checker: str | None, language: s
     phone on", from gluing "will" to a sentence); who does it and by when follow as labels.
     """
     what = " ".join(what.split()).rstrip(" .")
+    what = what[:1].upper() + what[1:]
     line = gettext_in(language, "{what}. Who: {who}. By {when}.").format(what=what, who=who.strip(), when=due)
     if checker:
         line += " " + gettext_in(language, "Checked by {name}.").format(name=checker.strip())

@@ -114,7 +114,7 @@ def test_meeting_and_review_recorded_offline_sync_once_then_letter_and_tasks(pag
     expect(page.get_by_role("heading", name="Apologies (2)")).to_be_visible()
     page.get_by_role("link", name="Letter to the family").click()
     letter = page.get_by_label("The letter")
-    expect(letter).to_contain_text("Pat Morgan will pick Kayla up from school on Tuesdays")
+    expect(letter).to_contain_text("Pick Kayla up from school on Tuesdays. Who: Pat Morgan.")
     letter.fill(letter.input_value() + "\nThank you all for coming.\n")
     with page.expect_navigation():
         page.get_by_role("button", name="Save letter").click()
