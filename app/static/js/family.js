@@ -202,7 +202,22 @@
     });
   }
 
+  // The header's connection label is written in English by app.js and offline.js; on a family
+  // screen it is put in the screen's language (its words come with the page, data-t-*).
+  function translateConnection(el) {
+    var t = el.dataset, words = { Online: t.tOnline, Offline: t.tOffline, Syncing: t.tSyncing };
+    var fix = function () {
+      var text = el.textContent, waiting = /^(\d+) waiting$/.exec(text);
+      var said = words[text] || (waiting && t.tWaiting.replace("{count}", waiting[1]));
+      if (said && said !== text) el.textContent = said;
+    };
+    new MutationObserver(fix).observe(el, { childList: true, characterData: true, subtree: true });
+    fix();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var label = document.querySelector("[data-connection][data-t-online]");
+    if (label) translateConnection(label);
     var reader = document.querySelector("[data-read-aloud]");
     if (reader) readAloud(reader);
     if (localStorage.getItem(LOCKED)) { lockTablet(); return; }
