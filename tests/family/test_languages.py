@@ -98,4 +98,19 @@ def test_a_worker_sets_a_persons_language_on_their_record(client, db, settings):
     worker, case, mother = _family(db, client, settings)
     young = young_person(db, case)
     form = client.get(f"/cases/{case.id}/people/{young.id}/edit")
-    assert form.status_code == 200 and 'name="preferred_language"' in form.text
+    assert form.status_code == 200 and '<option value="ur">Urdu</option>' in form.text
+    data = {
+        "name": young.name,
+        "given_name": young.given_name,
+        "preferred_language": "ur",
+        "base_version": young.version,
+    }
+    assert client.post(f"/cases/{case.id}/people/{young.id}", data=data).status_code == 303
+    db.expire_all()
+    assert db.get(Person, young.id).preferred_language == "ur"
+    # A language Homeward does not have is refused beside the field, and nothing is saved.
+    data["preferred_language"] = "xx"
+    refused = client.post(f"/cases/{case.id}/people/{young.id}", data=data)
+    assert refused.status_code == 422 and "Please choose one of the options shown." in refused.text
+    db.expire_all()
+    assert db.get(Person, young.id).preferred_language == "ur"
