@@ -126,7 +126,7 @@ def test_meeting_and_review_recorded_offline_sync_once_then_letter_and_tasks(pag
     pdf = page.request.get(f"{page.url.removesuffix('/print')}.pdf")
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
     text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages))
-    for task in ("pick Kayla up from school on Tuesdays", "find a Friday youth club", "Thank you all for coming."):
+    for task in ("Pick Kayla up from school on Tuesdays", "Find a Friday youth club", "Thank you all for coming."):
         assert task in text
 
     # Six weeks later: the case is taken offline again, so the review form knows the four tasks.
