@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 APP_STAMP := $(VENV)/.app-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 DEV_STAMP := $(VENV)/.dev-$(shell cat requirements-dev.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test install install-dev lock migrate demo serve bench clean
+.PHONY: run test install install-dev lock migrate demo serve bench clean i18n
 
 $(APP_STAMP): requirements.lock pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,21 @@ $(APP_STAMP): requirements.lock pyproject.toml
 	rm -f $(VENV)/.app-*
 	touch $@
 
+# The family screens' catalogs (docs/i18n.md): `make i18n` extracts every marked string into
+# messages.pot, merges it into each language's .po and compiles them; install compiles them only.
+# (app/i18n.py compiles a missing or stale .mo in memory, so a wheel or image works regardless.)
+LOCALES := $(wildcard app/locale/*/LC_MESSAGES/messages.po)
+MO_FILES := $(LOCALES:.po=.mo)
+
+app/locale/%/LC_MESSAGES/messages.mo: app/locale/%/LC_MESSAGES/messages.po $(APP_STAMP)
+	$(BIN)/pybabel compile --statistics -d app/locale -l $* -i $< -o $@
+
+i18n: $(APP_STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header -k gettext_in:2 -c TRANSLATORS: -o app/locale/messages.pot . app/templates/_macros
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --no-fuzzy-matching --ignore-obsolete --width 100
+	$(MAKE) $(MO_FILES)
+
+
 $(DEV_STAMP): requirements-dev.lock pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -25,9 +40,9 @@ $(DEV_STAMP): requirements-dev.lock pyproject.toml
 	rm -f $(VENV)/.dev-* $(VENV)/.app-*
 	touch $@ $(APP_STAMP)
 
-install: $(APP_STAMP)
+install: $(APP_STAMP) $(MO_FILES)
 
-install-dev: $(DEV_STAMP)
+install-dev: $(DEV_STAMP) $(MO_FILES)
 
 # Resolve pyproject.toml afresh in a scratch environment and pin what it chose.
 lock:

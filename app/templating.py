@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, FileSystemLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
 
+from app import i18n
 from app.assets import STATIC_DIR, static_url
 from app.features import nav_links
 from app.flashcookie import read_flashes, write_flashes
@@ -41,6 +42,16 @@ def stylesheets() -> list[str]:
 
 
 templates.env.globals.update(static_url=static_url, stylesheets=stylesheets, nav_links=nav_links)
+# gettext in every template ({{ _("...") }}, {% trans %}): the request's language (app/i18n.py),
+# English unless a family screen chose another. New-style: `_("Hello %(name)s", name=...)`.
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+templates.env.globals["page_language"] = i18n.current_language
+templates.env.filters["day"] = i18n.day
+templates.env.globals["language_options"] = lambda: [(c, lang.english) for c, lang in i18n.LANGUAGES.items()]
+# A string made in Python (a question from data, a form's error) in the page's language, if the
+# catalog has it; never %-formatted, so a worker's own words pass through unchanged.
+templates.env.filters["tr"] = lambda value: i18n.gettext(value) if isinstance(value, str) and value else value
 
 
 def _format_date(value, fmt: str = "%-d %b %Y") -> str:

@@ -211,6 +211,8 @@ class Person(SQLModel, table=True):
     preferred_name: str = Field(default="", max_length=80)
     relationship: str = Field(default="", max_length=60)  # "Mother", "Grandmother", "Young person"
     is_young_person: bool = False
+    # The language their family screens open in (app/i18n.py LANGUAGES; issue 22).
+    preferred_language: str = Field(default="en", max_length=8)
     in_household: bool = False
     knows_the_worries: bool = False
     phone: str = Field(default="", max_length=40)

@@ -33,6 +33,7 @@ from app.cases.service import Refused
 from app.core.codes import LIVING
 from app.db import SessionDep
 from app.forms import Form
+from app.i18n import LANGUAGES
 from app.security.auth import CurrentActor
 from app.security.permissions import get_case
 from app.sync import service as sync
@@ -66,6 +67,7 @@ PERSON_LABELS = {
     "relationship": "Relationship to the young person",
     "in_household": "Lives in the household",
     "knows_the_worries": "Knows the worries",
+    "preferred_language": "Language for the family screens",
     "phone": "Phone",
     "email": "Email",
     "address": "Address",
@@ -91,6 +93,7 @@ def _person_fields(form: Form, *, young_person: bool = False) -> dict:
         else form.text("relationship", required=True, max_length=60, label="The relationship to the young person"),
         "in_household": form.boolean("in_household"),
         "knows_the_worries": form.boolean("knows_the_worries"),
+        "preferred_language": form.choice("preferred_language", LANGUAGES, default="en") or "en",
         "phone": form.text("phone", max_length=40),
         "email": _email(form),
         "address": form.text("address", max_length=300),

@@ -11,6 +11,7 @@ import uuid
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from app import i18n
 from app.cases import visit as visit_flow
 from app.cases.models import Person, new_id
 from app.db import SessionDep
@@ -229,7 +230,10 @@ def _question(
         case=case,
         rater=rater,
         aim=rules.aim_for(
-            aim, rater_is_young_person=rater.is_young_person, young_name=young_name(session=session, case=case)
+            aim,
+            rater_is_young_person=rater.is_young_person,
+            young_name=young_name(session=session, case=case),
+            gettext=i18n.gettext,
         ),
         form=form,
         new_id=form.values.get("id") if not form.ok else new_id(),
@@ -237,8 +241,8 @@ def _question(
         total=len(keys),
         action=_url(case, rater, aim.key),
         next_url=_after(case, rater, aim.key, goals),
-        low=rules.GOAL_LOW_WORDS if is_goal else rules.LOW_WORDS,
-        high=rules.GOAL_HIGH_WORDS if is_goal else rules.HIGH_WORDS,
+        low=i18n.gettext(rules.GOAL_LOW_WORDS if is_goal else rules.LOW_WORDS),
+        high=i18n.gettext(rules.GOAL_HIGH_WORDS if is_goal else rules.HIGH_WORDS),
     )
     return render(request, "diamond/family_aim.html", ctx, status_code=status_code)
 
@@ -250,7 +254,7 @@ async def _answer(
     rating_id = _uuid_field(form)
     score = form.integer("score", required=True, minimum=0, maximum=10)
     if "score" in form.errors:
-        form.errors["score"] = "Please tap a number from 0 to 10."
+        form.errors["score"] = i18n.gettext("Please tap a number from 0 to 10.")
     good = form.text("positive_experiences", max_length=1000)
     step = form.text("next_step", max_length=500)
     if form.ok:

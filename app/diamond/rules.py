@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from app.i18n import N_
+
 
 @dataclass(frozen=True)
 class Aim:
@@ -25,37 +27,41 @@ AIMS: tuple[Aim, ...] = (
     Aim(
         "wellbeing",
         "Well-being and happiness",
-        "Feeling happy and well",
-        "This is about how you feel most days. Do you feel safe, happy and well, in your body and in your mind?",
-        "How happy and well do you feel at the moment?",
+        N_("Feeling happy and well"),
+        N_("This is about how you feel most days. Do you feel safe, happy and well, in your body and in your mind?"),
+        N_("How happy and well do you feel at the moment?"),
     ),
     Aim(
         "learning",
         "Learning",
-        "Learning and trying new things",
-        "Learning happens at school, at home and everywhere else. It is about what you know, what you feel, and what you can do with your hands.",
-        "How is your learning going?",
+        N_("Learning and trying new things"),
+        N_(
+            "You learn at school, at home and in lots of other places. It is about what you know, how you feel, and what you can do."
+        ),
+        N_("How is your learning going?"),
     ),
     Aim(
         "relationships",
         "Relationships",
-        "Getting on with people",
-        "This is about the people who matter to you: family, friends and others. Do you get on? Can you count on each other?",
-        "How are things with the people who matter to you?",
+        N_("Getting on with people"),
+        N_(
+            "This is about the people who matter to you: family, friends and others. Do you get on? Can you count on each other?"
+        ),
+        N_("How are things with the people who matter to you?"),
     ),
     Aim(
         "empowerment",
         "Empowerment",
-        "Having a say",
-        "This is about having a say in your own life. Do people listen to you? Can you make choices and do things for yourself?",
-        "How much do you feel you have a say?",
+        N_("Having a say"),
+        N_("This is about having a say in your own life. Do people listen to you? Can you make your own choices?"),
+        N_("How much do you feel you have a say?"),
     ),
 )
 AIM_KEYS = tuple(a.key for a in AIMS)
 AIMS_BY_KEY = {a.key: a for a in AIMS}
 SCALE = range(0, 11)
-LOW_WORDS = "Not good at all"
-HIGH_WORDS = "Really good"
+LOW_WORDS = N_("Not good at all")
+HIGH_WORDS = N_("Really good")
 # Where raters' numbers for one aim differ by this much, the case page suggests talking about it.
 DISAGREEMENT = 3
 # Ratings older than this, compared with the newest on the case, are not set against it.
@@ -63,8 +69,8 @@ SAME_REVIEW_DAYS = 42
 
 
 MAX_GOALS = 3
-GOAL_LOW_WORDS = "No progress yet"
-GOAL_HIGH_WORDS = "Fully reached"
+GOAL_LOW_WORDS = N_("No progress yet")
+GOAL_HIGH_WORDS = N_("Fully reached")
 
 
 def goal_key(goal_id: str) -> str:
@@ -77,8 +83,8 @@ def goal_aim(goal_id: str, title: str) -> Aim:
         goal_key(goal_id),
         f"Goal: {title}",
         title,
-        "This is one of your family's goals. 0 means no progress yet. 10 means it is fully reached.",
-        "How close are you to this goal?",
+        N_("This is one of your family's goals. 0 means no progress yet. 10 means it is fully reached."),
+        N_("How close are you to this goal?"),
     )
 
 
@@ -86,31 +92,46 @@ def goal_aim(goal_id: str, title: str) -> Aim:
 # conversation compare like with like (PRACTICE.md "Diamond model": each rater rates separately).
 ABOUT_THE_YOUNG_PERSON = {
     "wellbeing": (
-        "This is about how {name} feels most days. Do you think {name} feels safe, happy and well?",
-        "How happy and well do you think {name} is?",
+        N_("This is about how {name} feels most days. Do you think {name} feels safe, happy and well?"),
+        N_("How happy and well do you think {name} is?"),
     ),
     "learning": (
-        "Learning happens at school, at home and everywhere else: what {name} knows, feels and can do.",
-        "How do you think {name}'s learning is going?",
+        N_(
+            "You learn at school, at home and in lots of other places. This is about what {name} knows, feels and can do."
+        ),
+        N_("How do you think {name}'s learning is going?"),
     ),
     "relationships": (
-        "This is about the people who matter to {name}: family, friends and others.",
-        "How do you think things are for {name} with the people who matter to them?",
+        N_("This is about the people who matter to {name}. That means family, friends and others."),
+        N_("How do you think things are for {name} with the people who matter to them?"),
     ),
     "empowerment": (
-        "This is about {name} having a say in their own life. Do people listen? Can {name} make choices?",
-        "How much do you think {name} has a say?",
+        N_("This is about {name} having a say in their own life. Do people listen? Can {name} make choices?"),
+        N_("How much do you think {name} has a say?"),
     ),
 }
 
 
-def aim_for(aim: Aim, *, rater_is_young_person: bool, young_name: str) -> Aim:
+def _same(text: str) -> str:
+    return text
+
+
+def aim_for(aim: Aim, *, rater_is_young_person: bool, young_name: str, gettext=_same) -> Aim:
     """The aim as the family screen asks it of this rater: the young person about themselves,
-    anyone else about the young person (a goal is the family's, asked the same of everyone)."""
-    if rater_is_young_person or aim.key not in ABOUT_THE_YOUNG_PERSON:
-        return aim
+    anyone else about the young person (a goal is the family's, asked the same of everyone), in
+    the screen's language (`gettext`; a goal's title is the family's own words, never translated)."""
+    if aim.key not in AIMS_BY_KEY:
+        return Aim(aim.key, aim.name, aim.title, gettext(aim.explanation), gettext(aim.question))
+    if rater_is_young_person:
+        return Aim(aim.key, aim.name, gettext(aim.title), gettext(aim.explanation), gettext(aim.question))
     explanation, question = ABOUT_THE_YOUNG_PERSON[aim.key]
-    return Aim(aim.key, aim.name, aim.title, explanation.format(name=young_name), question.format(name=young_name))
+    return Aim(
+        aim.key,
+        aim.name,
+        gettext(aim.title),
+        gettext(explanation).format(name=young_name),
+        gettext(question).format(name=young_name),
+    )
 
 
 def next_aim(aim: str) -> str | None:

@@ -36,3 +36,19 @@ class FamilyHandover(SQLModel, table=True):
     token_salt: str = Field(default="", max_length=64)
     token_hash: str = Field(default="", max_length=128)
     iterations: int = Field(default=100_000)
+
+
+class FamilyLanguage(SQLModel, table=True):
+    """An administrator's choice for one language of the family screens (issue 22).
+
+    A language without a row is offered; `enabled` False takes it off the family screens (the
+    screens then open in English) until a qualified translator has checked its catalog. The
+    review status itself lives in the catalog's header (app/i18n.py `review_status`).
+    """
+
+    __tablename__ = "family_language"
+
+    code: str = Field(primary_key=True, max_length=8)
+    enabled: bool = True
+    changed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    changed_at: datetime = Field(default_factory=utcnow)

@@ -17,14 +17,16 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
+from app import i18n
+from app.accounts.models import Role
 from app.audit import service as audit
 from app.cases import visit as visit_flow
 from app.cases.models import Case, called_on
 from app.db import SessionDep
-from app.family import service
+from app.family import languages, service
 from app.family.screens import family_access, family_context, people_who_can_rate, refuse
 from app.forms import Form
-from app.security.auth import Actor, CurrentActor, FamilyActor, SettingsDep
+from app.security.auth import Actor, CurrentActor, FamilyActor, SettingsDep, require_role
 from app.security.permissions import get_case
 from app.security.secret_checks import SecretLocked, check_worker_secret
 from app.security.sessions import COOKIE_NAME, end_session
@@ -62,6 +64,8 @@ def _hand_over_page(
         "pin_change_due": user.pin_change_due,
         # Opened from "Record a visit": step 2, which can be skipped (app/cases/visit.py).
         "visit_steps": visit_flow.steps(case.id) if visit else None,
+        "screen_language": lambda person: i18n.LANGUAGES[languages.screen_language(session=session, person=person)],
+        "review_status": i18n.review_status,
     }
     return render(request, "family/hand_over.html", ctx, status_code=status_code)
 
@@ -139,7 +143,13 @@ async def choose_who(request: Request, case_id: int, session: SessionDep, actor:
         ctx = family_context(session=session, actor=actor, case=case, people=list(people.values()), form=form)
         return render(request, "family/who.html", ctx, status_code=422)
     service.choose_rater(session=session, actor=actor, case=case, person=people[person_id])
-    flash(request, f"It is your turn now, {called_on(people[person_id], case)}. Only you will see your answers here.")
+    i18n.use(languages.screen_language(session=session, person=people[person_id]))
+    flash(
+        request,
+        i18n.gettext("It is your turn now, {name}. Only you will see your answers here.").format(
+            name=called_on(people[person_id], case)
+        ),
+    )
     return redirect(request, home_url(case.id, person_id))
 
 
@@ -274,3 +284,47 @@ def old_who(request: Request, actor: FamilyActor) -> Response:
 def old_hand_back(request: Request, actor: FamilyActor) -> Response:
     _session_home(actor)
     return redirect(request, f"/family/{actor.user_session.family_case_id}/hand-back")
+
+
+# ---- the family's language ------------------------------------------------------------------
+
+
+@router.post("/family/{case_id:int}/{person_id}/language")
+async def choose_language(
+    request: Request, case_id: int, person_id: str, session: SessionDep, actor: FamilyActor
+) -> Response:
+    """The switch on every family screen: this person's screens in another language, from now on.
+
+    Kept as their preferred language (audited), so the next hand-over and the pages "Take offline"
+    keeps open in it too.
+    """
+    case, person = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
+    assert person is not None
+    form = Form(await request.form())
+    code = form.choice("lang", [lang.code for lang in languages.offered(session=session)])
+    back = form.values.get("back") or ""
+    if not back.startswith(f"/family/{case.id}/{person.id}"):
+        back = home_url(case.id, person.id)
+    if code and code != person.preferred_language:
+        languages.set_preferred(session=session, actor=actor, person=person, code=code)
+    return redirect(request, back)
+
+
+@router.get("/admin/languages")
+def languages_page(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
+    require_role(actor, Role.admin)
+    return render(request, "family/languages.html", {"rows": languages.table(session=session)})
+
+
+@router.post("/admin/languages")
+async def switch_language(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
+    """An administrator switches a language off (until a qualified translator has checked it) or on."""
+    require_role(actor, Role.admin)
+    form = Form(await request.form())
+    code = form.choice("code", [c for c in i18n.LANGUAGES if c != i18n.DEFAULT])
+    enabled = form.values.get("enabled") == "1"
+    if code:
+        languages.switch(session=session, actor=actor, code=code, enabled=enabled)
+        state = "offered" if enabled else "switched off"
+        flash(request, f"{i18n.LANGUAGES[code].english} is now {state} on the family screens.")
+    return redirect(request, "/admin/languages")

@@ -11,9 +11,10 @@ from __future__ import annotations
 from fastapi import HTTPException, Request
 from sqlmodel import Session, select
 
+from app import i18n
 from app.audit import service as audit
 from app.cases.models import Case, Person, called_on
-from app.family import service
+from app.family import languages, service
 from app.security.auth import Actor
 from app.security.permissions import get_case
 from app.templating import render
@@ -70,6 +71,12 @@ def family_access(
             refuse(session=session, actor=actor, request=request, why="a person not of this case")
         elif actor.in_family_mode and person.id != actor.user_session.family_person_id:
             refuse(session=session, actor=actor, request=request, why="another person's screen")
+    speaker = person
+    if speaker is None and actor.in_family_mode and actor.user_session.family_person_id:
+        speaker = session.get(Person, actor.user_session.family_person_id)
+    # The rest of the request (templates, questions, errors) in the rater's language, or, before
+    # anyone has chosen their name, in the language of the person whose turn it was.
+    i18n.use(languages.screen_language(session=session, person=speaker))
     return case, person
 
 
@@ -101,5 +108,6 @@ def family_context(*, session: Session, actor: Actor, case: Case, rater: Person 
         "called": lambda person: called_on(person, case),
         "handover": handover,
         "family_screen": True,
+        "languages": languages.offered(session=session),
         **extra,
     }

@@ -292,6 +292,8 @@ class FamilyLetter(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     meeting_id: str = Field(foreign_key="network_meeting.id", max_length=36)
     body: str = Field(max_length=20000)
+    # The family's language (app/i18n.py): the draft's own words, the print page and PDF in it.
+    language: str = Field(default="en", max_length=8)
     finalised_at: datetime | None = None
     version: int = Field(default=1)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -6,10 +6,13 @@ from datetime import date
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
+from sqlmodel import select
 
+from app import i18n
 from app.audit import service as audit
-from app.cases.models import Case, new_id
+from app.cases.models import Case, Person, new_id
 from app.db import SessionDep
+from app.family import languages
 from app.forms import Form
 from app.network import letters, pdf, rules, service
 from app.network.meeting_form import parse_meeting
@@ -529,14 +532,36 @@ async def update_task(
 # ---- the letter to the family ----------------------------------------------------------------
 
 
+def _letter_language(session, case: Case, letter, asked: str | None) -> str:
+    """The letter's language: the saved letter's; else the one the worker asked for (if offered);
+    else the young person's own language (app.family.languages)."""
+    if letter is not None:
+        return letter.language
+    offered = [lang.code for lang in languages.offered(session=session)]
+    if asked in offered:
+        return asked  # type: ignore[return-value]
+    young = session.exec(select(Person).where(Person.case_id == case.id, Person.is_young_person)).first()
+    return languages.screen_language(session=session, person=young)
+
+
 def _letter_context(
-    session, case: Case, meeting: NetworkMeeting, body: str | None = None, form: Form | None = None
+    session,
+    case: Case,
+    meeting: NetworkMeeting,
+    body: str | None = None,
+    form: Form | None = None,
+    asked: str | None = None,
 ) -> dict:
     detail = service.meeting_detail(session=session, meeting=meeting)
     letter = letters.letter_for(session=session, meeting=meeting)
+    language = _letter_language(session, case, letter, asked)
     if body is None:
         helpers = service.network_map(session=session, case=case)[1] if letter is None else []
-        body = letter.body if letter else letters.draft_letter(case=case, detail=detail, helpers=helpers)
+        body = (
+            letter.body
+            if letter
+            else letters.draft_letter(case=case, detail=detail, helpers=helpers, language=language)
+        )
     text = body
     return {
         "case": case,
@@ -548,14 +573,18 @@ def _letter_context(
         "jargon": rules.jargon_in(text),
         "form": form,
         "labels": LABELS,
+        "language": i18n.LANGUAGES[language],
+        "languages": languages.offered(session=session),
     }
 
 
 @router.get("/cases/{case_id}/network/meetings/{meeting_id}/letter")
-def letter_page(request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+def letter_page(
+    request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor, lang: str | None = None
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
     meeting = _meeting_or_404(session, case, meeting_id)
-    return render(request, "network/letter.html", _letter_context(session, case, meeting))
+    return render(request, "network/letter.html", _letter_context(session, case, meeting, asked=lang))
 
 
 @router.post("/cases/{case_id}/network/meetings/{meeting_id}/letter")
@@ -570,17 +599,20 @@ async def save_letter(
     if lines > letters.MAX_LETTER_LINES:
         form.error("body", f"Keep the letter to {letters.MAX_LETTER_LINES} lines or fewer (it has {lines}).")
     base = form.integer("base_version", minimum=0, default=None)
+    language = form.choice("language", list(i18n.LANGUAGES), default=i18n.DEFAULT) or i18n.DEFAULT
     finalise = form.values.get("action") == "finalise"
     url = f"{_base(case.id)}/meetings/{meeting.id}/letter"
     if not form.ok:
         return render(
             request,
             "network/letter.html",
-            _letter_context(session, case, meeting, body=body, form=form),
+            _letter_context(session, case, meeting, body=body, form=form, asked=language),
             status_code=422,
         )
     try:
-        letter = letters.save_letter(session=session, meeting=meeting, body=body, base_version=base, finalise=finalise)
+        letter = letters.save_letter(
+            session=session, meeting=meeting, body=body, base_version=base, finalise=finalise, language=language
+        )
     except (service.StaleVersion, service.AlreadyFinal):
         return _conflict(request, case, url, "this letter")
     audit.record(
@@ -599,7 +631,9 @@ async def save_letter(
 def letter_print(request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
     meeting = _meeting_or_404(session, case, meeting_id)
-    return render(request, "network/letter_print.html", _letter_context(session, case, meeting))
+    ctx = _letter_context(session, case, meeting)
+    i18n.use(ctx["language"].code)  # the family's page: in the letter's language
+    return render(request, "network/letter_print.html", ctx)
 
 
 @router.get("/cases/{case_id}/network/meetings/{meeting_id}/letter.pdf")
@@ -607,10 +641,11 @@ def letter_pdf(request: Request, case_id: int, meeting_id: str, session: Session
     case = get_case(session=session, actor=actor, case_id=case_id)
     meeting = _meeting_or_404(session, case, meeting_id)
     ctx = _letter_context(session, case, meeting)
+    code = i18n.use(ctx["language"].code)
     # The PDF is drawn from the print page's own "letter" block, so the two cannot drift apart.
     template = templates.env.get_template("network/letter_print.html")
     html = "".join(template.blocks["letter"](template.new_context(ctx)))
-    content = pdf.letter_pdf(html=html, title=f"Letter to {case.display_name}'s family")
+    content = pdf.letter_pdf(html=html, title=i18n.gettext("Our family plan"), language=code)
     audit.record(
         session=session,
         actor=actor,

@@ -17,11 +17,13 @@ import uuid
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from app import i18n
 from app.audit import service as audit
 from app.cases.models import Case, Person, new_id
 from app.db import SessionDep
 from app.family.screens import family_access, family_context, shows_private_words
 from app.forms import Form
+from app.i18n import N_
 from app.security.auth import FamilyActor
 from app.signs_of_safety import rules, service
 from app.signs_of_safety.models import House
@@ -39,9 +41,9 @@ router = APIRouter()
 ORDER = list(House)
 # Plainer words than the worker's screen: the young person reads these alone.
 QUESTIONS = {
-    House.worries: "What worries you? What is not going so well?",
-    House.good_things: "What is good in your life? Who helps you?",
-    House.dreams: "If everything was just how you want it, what would be different?",
+    House.worries: N_("What worries you? What is not going so well?"),
+    House.good_things: N_("What is good in your life? Who helps you?"),
+    House.dreams: N_("If things were just as you want, what would change?"),
 }
 
 
@@ -139,9 +141,9 @@ async def family_house(
     description = form.text("drawing_description", max_length=500)
     drawing = _png(form)
     if not text and drawing is None and "drawing" not in form.errors:
-        form.error("text", "Write something, or make a drawing, before you save.")
+        form.error("text", i18n.gettext("Write something, or make a drawing, before you save."))
     if drawing is not None and not description and not text:
-        form.error("drawing_description", "Say in a few words what your drawing shows.")
+        form.error("drawing_description", i18n.gettext("Say in a few words what your drawing shows."))
     if not form.ok:
         return _house_page(request, session, actor, case, person, the_house, form, status_code=422)
     entry, created = service.add_house_entry(
@@ -170,7 +172,8 @@ async def family_house(
             case_id=case.id,
             detail=detail,
         )
-        flash(request, f"Saved in the {HOUSES[the_house][0].lower()}.")
+        house_name = i18n.gettext(HOUSES[the_house][0]).lower()
+        flash(request, i18n.gettext("Saved in the {house}.").format(house=house_name))
     index = ORDER.index(the_house)
     after = (
         house_url(case.id, person.id, ORDER[index + 1]) if index + 1 < len(ORDER) else f"/family/{case.id}/{person.id}"

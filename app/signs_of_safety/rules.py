@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from app.cases.models import PracticeContext
+from app.i18n import N_
 from app.signs_of_safety.models import Category, RaterRole
 
 # Good practice is about three statement pairs; beyond this many we warn, never refuse.
@@ -167,34 +168,34 @@ def anchors(*, rater_role: str, practice_context: str) -> tuple[str, str]:
     """(what 0 means, what 10 means) for this rater, stored on every rating they give."""
     if rater_role == RaterRole.young_person:
         return (
-            "Things at home are as bad and scary as they could be.",
-            "Things at home are good and I feel safe and happy there.",
+            N_("Things at home are as bad and scary as they could be."),
+            N_("Things at home are good and I feel safe and happy there."),
         )
     if rater_role == RaterRole.parent_carer:
         return (
-            "Things are at their very worst for our family.",
-            "I am being the parent or carer I want to be, and the worries have gone.",
+            N_("Things are at their very worst for our family."),
+            N_("I am the parent or carer I want to be. The worries have gone."),
         )
     if practice_context == PracticeContext.cp:
         return (
-            "The young person cannot safely live at home as things are.",
-            "Everyone agrees the young person is safe enough for us to close the case.",
+            N_("The young person cannot safely live at home as things are."),
+            N_("Everyone agrees the young person is safe enough for us to close the case."),
         )
     if practice_context == PracticeContext.cla:
         return (
-            "Nothing has changed yet; the plan for the young person cannot move on.",
-            "Everyone agrees the plan is working well enough for us to step back.",
+            N_("Nothing has changed yet; the plan for the young person cannot move on."),
+            N_("Everyone agrees the plan is working well enough for us to step back."),
         )
     return (
-        "Things are as worrying as they could be for the young person.",
-        "Everyone agrees things are good enough for our help to end.",
+        N_("Things are as bad as they could be for the young person."),
+        N_("Everyone agrees things are good enough for our help to end."),
     )
 
 
 # The overall question asked in the family's own terms rather than the professionals'.
 FAMILY_OVERALL_QUESTION = {
-    RaterRole.young_person: "How are things at home for you right now?",
-    RaterRole.parent_carer: "How are things for your family right now?",
+    RaterRole.young_person: N_("How are things at home for you right now?"),
+    RaterRole.parent_carer: N_("How are things for your family right now?"),
 }
 
 PARENT_WORDS = ("mother", "father", "mum", "dad", "parent", "stepmother", "stepfather", "carer", "guardian", "foster")

@@ -18,6 +18,7 @@ from app.audit import service as audit
 from app.cases.models import Case, new_id
 from app.db import SessionDep
 from app.forms import Form
+from app.i18n import N_
 from app.security.auth import CurrentActor
 from app.security.permissions import get_case
 from app.signs_of_safety import rules, service
@@ -28,9 +29,9 @@ from app.timeutil import utcnow
 router = APIRouter()
 
 HOUSES = {
-    House.worries: ("House of worries", "What worries you, or what is not going so well?"),
-    House.good_things: ("House of good things", "What is good in your life, and who helps?"),
-    House.dreams: ("House of dreams", "If things were just how you want them, what would be different?"),
+    House.worries: (N_("House of worries"), N_("What worries you, or what is not going so well?")),
+    House.good_things: (N_("House of good things"), N_("What is good in your life, and who helps?")),
+    House.dreams: (N_("House of dreams"), N_("If things were just as you want, what would change?")),
 }
 DATA_URL_PREFIX = "data:image/png;base64,"
 

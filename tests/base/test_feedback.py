@@ -31,7 +31,7 @@ def enter_family_mode(db, case, person=None) -> None:
 def test_young_person_set_has_the_eleven_questions_from_the_practice_reference():
     questions = feedback.question_set("young_person")["questions"]
     assert len(questions) == 11
-    assert questions[0]["text"].startswith("building a secure base")
+    assert questions[0]["text"].startswith("helping you feel safe and strong")
     assert {q["theme"] for q in feedback.question_set("parent")["questions"]} == set(THEMES)
     assert {q["theme"] for q in feedback.question_set("social_worker")["questions"]} == set(THEMES)
 
@@ -167,7 +167,7 @@ def test_family_screen_in_family_mode_records_each_persons_answers_in_their_name
     assert f'data-family-lock data-case="{case.id}" data-person="{amira.id}"' in page.text
     assert 'class="site-nav"' not in page.text and "data-one-at-a-time" in page.text
     assert f'data-offline="true" data-offline-next="/family/{case.id}/{amira.id}/done"' in page.text
-    assert "building a secure base" in page.text  # the young person's wording
+    assert "helping you feel safe and strong" in page.text  # the young person's wording
     saved = client.post(
         f"/family/{case.id}/{amira.id}/feedback",
         data={

@@ -67,7 +67,7 @@ def test_network_meeting_letter_and_review_marking_two_tasks_done(page, live_ser
     page.get_by_role("link", name="Letter to the family").click()
     letter = page.get_by_label("The letter")
     expect(letter).to_be_visible(timeout=SLOW)
-    assert "Pat Morgan will pick Kayla up from school on Tuesdays" in letter.input_value()
+    assert "Pick Kayla up from school on Tuesdays. Who: Pat Morgan." in letter.input_value()
     letter.fill(letter.input_value() + "\nThe safeguarding team will be told.\n")
     page.get_by_role("button", name="Save letter").click()
     expect(page.get_by_role("heading", name="Words the family may not use")).to_be_visible(timeout=SLOW)

@@ -63,7 +63,7 @@ def test_family_rates_goals_after_the_four_aims_on_the_same_screens(client, db, 
     assert response.headers["location"] == f"{y}/goal/{goal.id}"
     page = client.get(f"{y}/goal/{goal.id}").text
     assert "Question 5 of 5" in page and "Get to school on time" in page
-    assert "0 = No progress yet" in page and "10 = Fully reached" in page
+    assert "<bdi>0</bdi> = No progress yet" in page and "<bdi>10</bdi> = Fully reached" in page
     done = client.post(
         f"{y}/goal/{goal.id}", data={"id": re.search(r'name="id" value="([0-9a-f-]{36})"', page).group(1), "score": 4}
     )

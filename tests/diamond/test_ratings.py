@@ -73,7 +73,7 @@ def test_question_screen_shows_progress_in_words_and_dots(client, db, settings):
     page = client.get(f"{_y(db, case)}/diamond/relationships").text
     assert "Question 3 of 4" in page
     assert page.count('class="dot dot-done"') == 2 and page.count('class="dot dot-now"') == 1
-    assert "0 = Not good at all" in page and "10 = Really good" in page
+    assert "<bdi>0</bdi> = Not good at all" in page and "<bdi>10</bdi> = Really good" in page
 
 
 def test_replayed_rating_post_is_recorded_once_and_answers_the_same(client, db, settings):

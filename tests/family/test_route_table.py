@@ -28,7 +28,7 @@ KNOWN = re.compile(r"\{(case_id|person_id|goal_id|aim|perspective|house)(?::[a-z
 # (the older /cases/.../base/feedback/<perspective> form, and /family/<case>/<person>/feedback).
 FAMILY_SCREENS = re.compile(
     # The family's screens name their case and who is rating (so they can be kept on the device):
-    r"^/family/\{case_id(:int)?\}/(who|hand-back|\{person_id\}(/done|/diamond/\{aim\}|/goal/\{goal_id\}|/three-houses/\{house\}|/safety-scale|/feedback)?)$"
+    r"^/family/\{case_id(:int)?\}/(who|hand-back|\{person_id\}(/done|/diamond/\{aim\}|/goal/\{goal_id\}|/three-houses/\{house\}|/safety-scale|/feedback|/language)?)$"
     # the lock and its status, and the old addresses (family mode only: they lead to the above).
     r"|^/family(/(lock|status|who|hand-back|diamond/\{aim\}|goal/\{goal_id\}))?$"
     # Where the family's own saved rating led (the offline script asks after each online save).

@@ -24,7 +24,7 @@ def test_letter_draft_lists_who_came_what_was_agreed_tasks_and_next_meeting(clie
     page = client.get(f"{url}/letter").text
     assert "Dear Kay and family," in page
     assert (
-        "Pat Morgan will pick Kayla up from school on Tuesdays by Wednesday 14 October 2026. Donna Morgan will check."
+        "Pick Kayla up from school on Tuesdays. Who: Pat Morgan. By Wednesday 14 October 2026. Checked by Donna Morgan."
         in page
     )
     assert "Could not come this time: Jordan Morgan, Ms Achebe." in page
@@ -69,7 +69,7 @@ def test_print_view_renders_and_pdf_is_valid_with_the_tasks_text(client, db, set
     _case, url = _meeting(client, db, settings)
     printed = client.get(f"{url}/letter/print")
     assert printed.status_code == 200
-    assert "Our family plan" in printed.text and "Sam Okafor will find a Friday youth club" in printed.text
+    assert "Our family plan" in printed.text and "Find a Friday youth club. Who: Sam Okafor." in printed.text
     response = client.get(f"{url}/letter.pdf")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
@@ -77,10 +77,10 @@ def test_print_view_renders_and_pdf_is_valid_with_the_tasks_text(client, db, set
     reader = PdfReader(io.BytesIO(response.content))
     text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
     for task in (
-        "pick Kayla up from school on Tuesdays",
-        "text Nan when Kayla is home by 10pm",
-        "share phone location every evening",
-        "find a Friday youth club",
+        "Pick Kayla up from school on Tuesdays",
+        "Text Nan when Kayla is home by 10pm",
+        "Share phone location every evening",
+        "Find a Friday youth club",
     ):
         assert task in text
 

@@ -23,8 +23,10 @@
     count.setAttribute("aria-live", "polite");
     var nav = document.createElement("div");
     nav.className = "actions question-nav";
-    var back = makeButton("Back", true);
-    var next = makeButton("Next question", false);
+    // A family screen passes its own words, in its language (data-t-*); English otherwise.
+    var t = form.dataset;
+    var back = makeButton(t.tBack || "Back", true);
+    var next = makeButton(t.tNext || "Next question", false);
     nav.appendChild(back);
     nav.appendChild(next);
     list.parentNode.insertBefore(count, list);
@@ -33,7 +35,7 @@
     function show(i, moveFocus) {
       index = i;
       items.forEach(function (item, n) { item.hidden = n !== i; });
-      count.textContent = "Question " + (i + 1) + " of " + items.length;
+      count.textContent = (t.tCount || "Question {number} of {total}").replace("{number}", i + 1).replace("{total}", items.length);
       back.hidden = i === 0;
       next.hidden = i === items.length - 1;
       save.hidden = i !== items.length - 1;

@@ -175,7 +175,51 @@
     }, back);
   }
 
+  // "Read this to me": the screen read aloud by the tablet's own voices (Web Speech API), in the
+  // screen's language; nothing leaves the device. Without a voice for it, it says so plainly.
+  function readAloud(box) {
+    var synth = window.speechSynthesis, button = box.querySelector("[data-read-button]");
+    var status = box.querySelector("[data-read-status]"), label = button.textContent, want = box.dataset.lang.toLowerCase();
+    box.hidden = false;
+    function voice() {
+      var voices = synth ? synth.getVoices() : [];
+      var same = function (v, n) { return v.lang.toLowerCase().replace("_", "-").split("-").slice(0, n).join("-") === want.split("-").slice(0, n).join("-"); };
+      return voices.filter(function (v) { return same(v, 2); })[0] || voices.filter(function (v) { return same(v, 1); })[0];
+    }
+    button.addEventListener("click", function () {
+      if (synth && synth.speaking) { synth.cancel(); return; }
+      var v = window.SpeechSynthesisUtterance && voice();
+      if (!v) { status.textContent = box.dataset.noVoice; return; }
+      var parts = document.querySelectorAll(".family-screen :is(h1, h2, .big-words, legend, .scale-ends, .sos-anchors p, .field > label, .choice, summary, .feedback-lead)");
+      var text = Array.prototype.filter.call(parts, function (el) { return el.offsetParent !== null; })
+        .map(function (el) { return el.innerText.trim(); }).join(". ");
+      var say = new SpeechSynthesisUtterance(text);
+      say.voice = v; say.lang = v.lang;
+      say.onend = say.onerror = function () { button.textContent = label; status.textContent = ""; };
+      button.textContent = box.dataset.stop;
+      status.textContent = "";
+      synth.speak(say);
+    });
+  }
+
+  // The header's connection label is written in English by app.js and offline.js; on a family
+  // screen it is put in the screen's language (its words come with the page, data-t-*).
+  function translateConnection(el) {
+    var t = el.dataset, words = { Online: t.tOnline, Offline: t.tOffline, Syncing: t.tSyncing };
+    var fix = function () {
+      var text = el.textContent, waiting = /^(\d+) waiting$/.exec(text);
+      var said = words[text] || (waiting && t.tWaiting.replace("{count}", waiting[1]));
+      if (said && said !== text) el.textContent = said;
+    };
+    new MutationObserver(fix).observe(el, { childList: true, characterData: true, subtree: true });
+    fix();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var label = document.querySelector("[data-connection][data-t-online]");
+    if (label) translateConnection(label);
+    var reader = document.querySelector("[data-read-aloud]");
+    if (reader) readAloud(reader);
     if (localStorage.getItem(LOCKED)) { lockTablet(); return; }
     var state = load(), root = document.querySelector("[data-family-lock]");
     if (root) familyScreen(root, state);
