@@ -42,7 +42,7 @@ class ToDo:
     """Something the case page's "Needs doing" lists: a task with a date, a flag, a returned item.
 
     `kind` is "task" (shown when overdue or due soon), "flag" (why oversight flags the case, in
-    words) or "returned" (work a supervisor sent back). `key` lets the case page find a known item
+    words), "returned" (work a supervisor sent back) or "waiting" (work waiting for approval). `key` lets the case page find a known item
     (the dormant review's date for the header)."""
 
     kind: str

@@ -246,6 +246,7 @@ class NeedsDoing:
     overdue: list
     soon: list
     returned: list
+    waiting: list
     later: int
     next_visit: str
 
@@ -271,6 +272,7 @@ def needs_doing(todo: list, *, case, last: list, no_contact_days: int, on: date)
         overdue=overdue,
         soon=soon,
         returned=[t for t in todo if t.kind == "returned"],
+        waiting=[t for t in todo if t.kind == "waiting"],
         later=len(tasks) - len(overdue) - len(soon),
         next_visit=next_visit,
     )

@@ -1,4 +1,5 @@
-"""Endings' part of the case page's "Needs doing": prompted tasks and the dormant review (two queries)."""
+"""Endings' part of the case page's "Needs doing": prompted tasks, an ending waiting for the
+supervisor's approval and the dormant review (a constant few queries)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,13 @@ def items(*, session: Session, case: Case, actor) -> list[ToDo]:
             select(EndingTask).where(EndingTask.case_id == case.id, EndingTask.done_at.is_(None))
         ).all()
     ]
+    if case.status == CaseStatus.active:
+        pending = service.pending_ending(session=session, case=case)
+        if pending is not None and (pending[1] is None or pending[1].status != "returned"):
+            # Said at the top: the case stays active until the supervisor approves (issue 19).
+            found.append(
+                ToDo("waiting", "Ending awaiting approval", url=f"/cases/{case.id}#part-endings", source="Ending")
+            )
     if case.status == CaseStatus.dormant:
         spell = service.open_spell(session=session, case=case)
         if spell is not None:

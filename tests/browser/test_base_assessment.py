@@ -8,7 +8,7 @@ from sqlmodel import select
 from app.base.models import BaseFeedback, BaseVersion
 from app.cases.models import Person
 from app.security.models import UserSession
-from tests.browser.conftest import PHONE, TABLET, assert_accessible, assert_touch_targets, log_in
+from tests.browser.conftest import PHONE, TABLET, assert_accessible, assert_touch_targets, log_in, open_case_parts
 
 pytestmark = pytest.mark.browser
 
@@ -52,6 +52,7 @@ def test_worker_completes_base_reopens_resilience_finalises_plan_and_family_give
     base = f"{live_server}/cases/{case.id}"
     log_in(page, live_server, worker.email)
     page.goto(base)
+    open_case_parts(page)
     _go(page, "BASE assessment")
     assert_accessible(page, "base-start-tablet")
     _save(page, "Start BASE assessment")
@@ -211,6 +212,7 @@ def test_demo_base_pages_for_amira_and_reece_pass_axe(page, live_server, db, set
     amira, reece = demo.cases["Amira"].id, demo.cases["Reece"].id
     log_in(page, live_server, "worker@example.org", password=DEMO_PASSWORD)
     page.goto(f"{live_server}/cases/{amira}")
+    open_case_parts(page)
     assert page.get_by_text("Text each other evening plans by 5pm").is_visible()
     assert_accessible(page, "demo-amira-case-tablet")
     for path, name in (

@@ -57,13 +57,13 @@ def test_worker_creates_case_screens_it_adds_family_records_consent_and_visit(pa
         page.get_by_role("button", name="Add this person").click()
         expect(page.get_by_text(f"{name} added.")).to_be_visible()
 
+    # Consent for everyone on one screen (issue 18): Donna agrees to the work, given verbally.
     page.get_by_role("link", name="Record consent").click()
     assert_accessible(page, "cases-consent-form")
-    page.get_by_label("Who is giving consent").select_option(label="Donna Morgan (Mother)")
-    page.get_by_label("The work itself").check()
-    page.get_by_label("Signed on screen").check()
+    page.get_by_label("Donna Morgan: The work itself").check()
+    page.get_by_label("Verbal").check()
     page.get_by_role("button", name="Save consent").click()
-    expect(page.get_by_text("Consent recorded for Donna Morgan.")).to_be_visible()
+    expect(page.get_by_text("Consent recorded: 1 new.")).to_be_visible()
 
     page.get_by_role("link", name="Start active work").click()
     page.get_by_label("Why").fill("Eligible and mum agreed to the work.")

@@ -35,7 +35,7 @@ def test_an_ending_returned_then_approved_and_the_weights_an_administrator_sets(
 
     log_in(page, live_server, "amy@example.org")
     page.goto(f"{live_server}/cases/{kayla.id}#endings")
-    expect(page.get_by_text("Ending awaiting approval", exact=True)).to_be_visible()
+    expect(page.locator("#needs-doing").get_by_role("link", name="Ending awaiting approval")).to_be_visible()
     expect(page.get_by_role("link", name="End active work")).to_have_count(0)
     assert_accessible(page, "case-ending-awaiting-approval-tablet")
 

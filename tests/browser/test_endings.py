@@ -67,7 +67,9 @@ def test_worker_ends_to_dormant_then_reactivates_when_the_young_person_calls(pag
     db.expire_all()
     assert db.exec(select(func.count()).select_from(Ending)).one() == 1
     page.goto(f"{live_server}/cases/{case.id}")
-    expect(page.get_by_text("Ending awaiting approval", exact=True)).to_be_visible(timeout=SLOW)
+    expect(page.locator("#needs-doing").get_by_role("link", name="Ending awaiting approval")).to_be_visible(
+        timeout=SLOW
+    )
     approve_waiting_ending(db, people.supervisor)  # the supervisor approves it from the queue
 
     page.goto(f"{live_server}/")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from app.signs_of_safety.models import Category
 from app.timeutil import utcnow
@@ -151,8 +152,10 @@ def test_worker_asks_to_reopen_a_closed_case_and_the_supervisor_approves_it_from
     page.get_by_label("Kind of work").select_option("reopen_request")
     page.get_by_role("button", name="Filter").click()
     page.wait_for_url("**/review?*kind=reopen_request*")
-    page.get_by_role("link", name="Reopen request, version 1").click()
-    assert page.get_by_role("heading", name="Reopen request, version 1").is_visible()
+    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Reopen request, version 1").click()
+    expect(page.get_by_role("heading", name="Reopen request, version 1")).to_be_visible()
     assert page.get_by_text("A parent or carer").is_visible()
     assert page.get_by_text("The worries are back and Tracy asked for Priya by name.").is_visible()
     assert_accessible(page, "reopen-request-review")

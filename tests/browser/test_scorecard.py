@@ -54,6 +54,7 @@ def test_manager_reads_the_scorecard_changes_period_and_breakdown_and_downloads(
     # A subject access request from Kayla: the manager reviews what is held, then downloads it.
     kayla = demo.cases["Kayla"]
     page.goto(f"{live_server}/cases/{kayla.id}")
+    open_case_parts(page)
     page.get_by_role("link", name="Subject access request").click()
     page.get_by_role("link", name="Kayla").first.click()
     expect(page.get_by_role("heading", name="What Homeward holds about Kayla")).to_be_visible()

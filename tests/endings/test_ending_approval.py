@@ -48,6 +48,9 @@ def test_an_ending_waits_for_approval_with_the_case_active_then_approval_makes_i
     assert db.get(Case, case.id).status == "active"
     page = client.get(f"/cases/{case.id}").text
     assert "Ending awaiting approval" in page and f'href="/cases/{case.id}/end"' not in page
+    # Said at the top of the page, under Needs doing, not only inside the closed Ending part.
+    needs = page.split('id="needs-doing"', 1)[1].split("</section>", 1)[0]
+    assert "Waiting for your supervisor" in needs and "Ending awaiting approval" in needs
     assert "Ending sent for the supervisor&#39;s approval" in page  # the timeline says so too
 
     # A second ending while one waits is refused beside the form, nothing lost.

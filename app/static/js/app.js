@@ -25,7 +25,8 @@
   // No page discards typed text without asking: submitting one form, or following a link,
   // while another form on the page holds typed text that is not saved asks first.
   function changed(form) {
-    if (!form.isConnected || form.hasAttribute("data-no-guard")) return false;
+    // A filter or search (method GET) keeps nothing; only forms that save can lose typed text.
+    if (!form.isConnected || form.hasAttribute("data-no-guard") || form.method !== "post") return false;
     return Array.prototype.some.call(form.elements, function (el) {
       if (el.type === "hidden" || el.type === "submit" || el.disabled) return false;
       if (el.type === "radio" || el.type === "checkbox") return el.checked !== el.defaultChecked;
