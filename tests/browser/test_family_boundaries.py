@@ -90,7 +90,9 @@ def test_mother_cannot_reach_kaylas_worries_and_someone_elses_turn_shows_them_to
     assert_touch_targets(page, 48)
 
     page.get_by_role("link", name="Hand back").click()
+    page.wait_for_url("**/hand-back")
     summary = page.get_by_role("region", name="Whose turn it was")
+    summary.wait_for()
     turns = summary.get_by_role("listitem")
     assert turns.count() == 2
     assert turns.nth(0).inner_text().startswith("Donna") and turns.nth(1).inner_text().startswith("Kayla")
