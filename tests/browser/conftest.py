@@ -28,6 +28,10 @@ from tests.factories import PASSWORD
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+# The screenshots README.md opens with: saved again by the browser tests that take them, so the
+# README shows the product as it is (commit them when they change).
+README_SHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
+README_SHOT_NAMES = {"case-page-needs-doing-tablet", "visit-1-contact-phone", "family-pl-question-tablet"}
 
 # --disable-background-networking and friends: this machine's closed network refuses Chromium's
 # own connections, many at a time.
@@ -213,6 +217,9 @@ def assert_accessible(page, name: str | None = None) -> None:
     if name:
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        if name in README_SHOT_NAMES:
+            README_SHOTS.mkdir(exist_ok=True)
+            (README_SHOTS / f"{name}.png").write_bytes((SCREENSHOTS / f"{name}.png").read_bytes())
     assert violations == [], f"axe found violations on {page.url}:\n{json.dumps(violations, indent=2)}"
 
 
