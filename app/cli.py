@@ -8,8 +8,6 @@ import getpass
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import text
@@ -20,7 +18,7 @@ from app.accounts.models import Team, User
 from app.audit.chain import verify as verify_audit_chain
 from app.backup import backup, restore
 from app.config import ROOT, get_settings
-from app.db import make_engine
+from app.db import make_engine, try_lock
 from app.demo import DEMO_PASSWORD, load_demo
 from app.endings.scheduled import tick as endings_tick
 from app.outcomes.scheduled import tick as outcomes_tick
@@ -179,41 +177,11 @@ TICK_LOCK = 20_021
 TICK_BUSY = "Another 'homeward tick' is running on this database; this one did nothing."
 
 
-@contextmanager
-def tick_lock(engine: Engine) -> Iterator[bool]:
+def tick_lock(engine: Engine):
     """Whether this process may run the scheduled work now: one `homeward tick` at a time per
     database, however many app containers run the schedule. Never waits: a tick that finds the
-    lock taken does nothing (the running one does the work, and the next scheduled one follows).
-
-    PostgreSQL: a session-level advisory lock (pg_try_advisory_lock), held on its own connection
-    and released by the database if the process dies. SQLite: an exclusive lock on a file beside
-    the database (one SQLite file is only ever served from one machine), released likewise.
-    """
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as connection:
-            got = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": TICK_LOCK}).scalar())
-            connection.commit()
-            try:
-                yield got
-            finally:
-                if got:
-                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": TICK_LOCK})
-                    connection.commit()
-        return
-    database = engine.url.database
-    if not database or database == ":memory:":
-        yield True
-        return
-    with open(Path(f"{database}.tick-lock"), "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    lock taken does nothing (the running one does the work, and the next scheduled one follows)."""
+    return try_lock(engine, TICK_LOCK, "tick")
 
 
 def cmd_tick(args: argparse.Namespace) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -67,3 +69,39 @@ def get_session(request: Request) -> Iterator[Session]:
 # page before the change was committed, and an offline device could be told "saved" for a change
 # that then failed to commit, and drop it (DESIGN.md "Offline": never lose work).
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+@contextmanager
+def try_lock(engine: Engine, key: int, name: str) -> Iterator[bool]:
+    """Whether this process holds the database-wide lock `key` now (one scheduled tick, one
+    evaluator export at a time, however many app processes). Never waits.
+
+    PostgreSQL: a session-level advisory lock (pg_try_advisory_lock), held on its own connection
+    and released by the database if the process dies. SQLite: an exclusive lock on a file beside
+    the database (one SQLite file is only ever served from one machine), released likewise.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            got = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar())
+            connection.commit()
+            try:
+                yield got
+            finally:
+                if got:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    connection.commit()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield True
+        return
+    with open(Path(f"{database}.{name}-lock"), "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import timedelta
 
 from fastapi import APIRouter, Request
@@ -9,7 +11,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from app.accounts.models import Role
 from app.audit import service as audit
-from app.db import SessionDep
+from app.db import SessionDep, try_lock
 from app.endings.rules import add_months
 from app.forms import Form
 from app.outcomes import export, figures, pdf
@@ -129,9 +131,28 @@ def export_page(request: Request, actor: CurrentActor) -> Response:
     return render(request, "outcomes/export.html", {"tables": list(export.FIELDS)})
 
 
+# One evaluator export at a time for the whole service, across every app process: it reads every
+# case in the service (about a minute on a year of a county's data), so a second one waits its
+# turn instead of taking another core (issue 20, bounded work).
+EXPORT_LOCK = 20_022
+
+
 @router.post("/outcomes/export")
 def export_download(request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
     require_role(actor, Role.manager)
+    engine = request.app.state.engine
+    held = ExitStack()
+    if not held.enter_context(try_lock(engine, EXPORT_LOCK, "export")):
+        held.close()
+        return render(
+            request,
+            "outcomes/export.html",
+            {
+                "tables": list(export.FIELDS),
+                "busy": "An export is being prepared already. It takes a minute or two; try again when it has finished.",
+            },
+            status_code=429,
+        )
     # Audited before the first byte leaves; the request's session commits before the stream starts.
     audit.record(
         session=session,
@@ -141,8 +162,11 @@ def export_download(request: Request, session: SessionDep, actor: CurrentActor, 
         detail=f"scope=whole service; tables={','.join(export.FIELDS)}; ids=hmac-sha256 v1",
     )
     name = f"homeward-evaluator-export-{today().isoformat()}.zip"
+
+    def body() -> Iterator[bytes]:
+        with held:  # released when the last byte has gone, or the download was abandoned
+            yield from export.stream_zip(engine=engine, secret_key=settings.secret_key)
+
     return StreamingResponse(
-        export.stream_zip(engine=request.app.state.engine, secret_key=settings.secret_key),
-        media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        body(), media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )

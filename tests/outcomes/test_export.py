@@ -12,8 +12,10 @@ from sqlalchemy import String
 from sqlmodel import select
 
 from app.audit.models import AuditEntry
+from app.db import try_lock
 from app.demo import load_demo
 from app.models import load_all_models
+from app.outcomes.routes_scorecard import EXPORT_LOCK
 from tests.factories import login, make_user
 from tests.outcomes.datapackage_check import validate
 
@@ -110,3 +112,20 @@ def test_only_managers_may_export(client, db, settings):
     assert client.post("/outcomes/export").status_code == 403
     assert client.get("/outcomes/export").status_code == 403
     assert db.exec(select(AuditEntry).where(AuditEntry.object_type == "evaluator_export")).all() == []
+
+
+def test_a_second_export_while_one_is_being_prepared_waits_its_turn(client, db, settings, engine):
+    """One export at a time across every app process (the lock is the database's, not this
+    process's): a second manager is told to try again, nothing is streamed or audited for them."""
+    manager = make_user(db, role="manager", email="export-manager@example.org")
+    login(client, db, manager, settings)
+    with try_lock(engine, EXPORT_LOCK, "export") as mine:  # another process's export, running
+        assert mine
+        busy = client.post("/outcomes/export")
+        assert busy.status_code == 429
+        assert "An export is being prepared already" in busy.text
+        assert db.exec(select(AuditEntry).where(AuditEntry.object_type == "evaluator_export")).all() == []
+    names = _download(client).namelist()  # once it has finished, the next one goes ahead
+    assert "datapackage.json" in names
+    with try_lock(engine, EXPORT_LOCK, "export") as mine:  # and the finished download let go of it
+        assert mine
