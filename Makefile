@@ -63,7 +63,7 @@ run: install
 
 # Lint and format first (a second or two), then the suite in parallel: one worker per core, each
 # test file kept on one worker so a browser module's live server is started once.
-PYTEST_ARGS ?= -n auto --dist loadfile
+PYTEST_ARGS ?= -n auto --dist loadfile --durations=15
 
 # The sign-in tests run node's oidc-provider (tests/oidc); installed from its lock file when missing.
 tests/oidc/node_modules: tests/oidc/package-lock.json

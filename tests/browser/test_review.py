@@ -46,7 +46,7 @@ def test_map_returned_with_a_section_comment_resubmitted_and_approved(page, live
     assert_accessible(page, "review-queue")
     assert_touch_targets(page)
     page.get_by_role("link", name="Team oversight").first.click()  # the header has it too (issue 19)
-    assert page.get_by_role("heading", name="Team oversight").is_visible()
+    expect(page.get_by_role("heading", name="Team oversight")).to_be_visible()
     waiting_before = page.locator(".oversight-table tfoot td").nth(5).inner_text()
     assert waiting_before == "1"
     assert_accessible(page, "review-oversight-before")
@@ -126,7 +126,7 @@ def test_worker_asks_to_reopen_a_closed_case_and_the_supervisor_approves_it_from
     page.goto(f"{live_server}/cases/{case.id}")
     open_case_parts(page)
     page.get_by_role("link", name="Ask to reopen").click()
-    assert page.get_by_role("heading", name="Ask to reopen").is_visible()
+    expect(page.get_by_role("heading", name="Ask to reopen")).to_be_visible()
     assert_accessible(page, "reopen-request-form")
     assert_touch_targets(page)
     page.get_by_label("What has changed").fill(
