@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = 65_536
     argon2_time_cost: int = 3
     max_body_bytes: int = 2 * 1024 * 1024
+    # `Server-Timing` on every response: SQL statements and time (app/timing.py); `make bench` sets it.
+    server_timing: bool = False
     offline_cache_hours: int = 24
     # Minutes without use after which a device forgets its key to kept pages (docs/offline.md
     # "Locked at rest"); like the session's idle limit. Tests lower it.

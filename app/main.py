@@ -33,6 +33,7 @@ from app.signs_of_safety import feature as signs_of_safety
 from app.sync import feature as sync
 from app.sync.ledger import ledger
 from app.templating import add_template_folder
+from app.timing import ServerTiming, count_statements
 
 # Every feature, as an object: a typo or a missing hook fails at import, never silently. The
 # order decides route precedence and the order of the case page's parts (docs/architecture.md).
@@ -68,6 +69,9 @@ def create_app(settings: Settings | None = None, engine=None, features: Sequence
         hsts=settings.is_production,
         error_page=unexpected_error,
     )
+    if settings.server_timing:  # statement counts for `make bench` and the browser's network panel
+        count_statements(app.state.engine)
+        app.add_middleware(ServerTiming)
     # Outermost: pages, scripts and styles go compressed even with no proxy in front (a tablet
     # on a weak signal downloads about a quarter of the bytes). No page carries a secret token
     # that a compression side channel could reveal: cross-site posts are refused by fetch metadata.

@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import gzip
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -134,15 +135,21 @@ async def open_loop(base: str, cookie: str, paths: list[str], rate: float, secon
     return latencies
 
 
-def sequential(base: str, cookie: str, path: str, times: int) -> tuple[list[float], int, int]:
-    """One user asking for a page `times` times; (latencies ms, status, gzip bytes of the last)."""
+def statements(response: httpx.Response) -> str:
+    """The SQL statements the server ran for `response`, from its Server-Timing header (app/timing.py)."""
+    match = re.search(r'desc="(\d+) statements"', response.headers.get("server-timing", ""))
+    return match.group(1) if match else "?"
+
+
+def sequential(base: str, cookie: str, path: str, times: int) -> tuple[list[float], int, int, str]:
+    """One user asking for a page `times` times; (latencies ms, status, gzip bytes and statements of the last)."""
     latencies = []
     with httpx.Client(base_url=base, cookies={"homeward_session": cookie}, timeout=60) as client:
         for _ in range(times):
             started = time.perf_counter()
             response = client.get(path)
             latencies.append((time.perf_counter() - started) * 1000)
-    return latencies, response.status_code, len(gzip.compress(response.content))
+    return latencies, response.status_code, len(gzip.compress(response.content)), statements(response)
 
 
 def slow_network(base: str, cookie: str, case_path: str) -> tuple[float, float | None]:
@@ -220,7 +227,14 @@ def main() -> None:
     row("CSS", f"{css / 1024:.1f} KB", "15 KB", css <= 15 * 1024)
 
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "HOMEWARD_ENV": "test", "PORT": str(port)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": SECRET,
+        "HOMEWARD_ENV": "test",
+        "PORT": str(port),
+        "SERVER_TIMING": "true",
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", "2"],
         env=env,
@@ -233,8 +247,13 @@ def main() -> None:
         case_path = f"/cases/{case_ids[0]}"
 
         print("\nCase page (worker):")
-        _, status, size = sequential(base, cookies[worker_id], case_path, 1)
-        row("case page HTML", f"{size / 1024:.1f} KB gzip (status {status})", "25 KB", size <= 25 * 1024)
+        _, status, size, count = sequential(base, cookies[worker_id], case_path, 1)
+        row(
+            "case page HTML",
+            f"{size / 1024:.1f} KB gzip, {count} SQL statements (status {status})",
+            "25 KB",
+            size <= 25 * 1024,
+        )
         targets = [(cookies[w], [f"/cases/{c}" for c in ids[:10]]) for w, ids in busy]
         asyncio.run(drive(base, targets[:5], 3))  # warm up both processes
         case_latencies, errors = asyncio.run(drive(base, targets, args.seconds))
@@ -277,10 +296,10 @@ def main() -> None:
             ("team cases, whole service (manager)", manager_id, "/team/cases"),
         ]
         for name, user_id, path in pages:
-            latencies, status, size = sequential(base, cookies[user_id], path, 20)
+            latencies, status, size, count = sequential(base, cookies[user_id], path, 20)
             row(
                 name,
-                f"p95 {p95(latencies):.0f} ms, {size / 1024:.0f} KB gzip, status {status}",
+                f"p95 {p95(latencies):.0f} ms, {count} SQL statements, {size / 1024:.0f} KB gzip, status {status}",
                 "150 ms",
                 p95(latencies) < 150,
             )
