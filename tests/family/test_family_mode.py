@@ -41,6 +41,9 @@ def test_worker_hands_over_with_pin_and_family_screen_greets_the_rater(client, d
     assert home.status_code == 200
     assert "Hello, Kayla" in home.text
     assert ">Hand back<" in home.text
+    # The browser's history keeps titles: the family screen's names no one (issue 15, at rest).
+    title = home.text.split("<title>")[1].split("</title>")[0]
+    assert "Kayla" not in title and "Morgan" not in title and case.reference in title
     assert 'class="family-mode"' in home.text
 
 

@@ -12,6 +12,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from app.accounts.service import set_pin
+from app.cases.models import Person
 from app.pwa.routes import shell_urls
 from app.sync.models import SyncConflict
 from app.timeutil import utcnow
@@ -71,11 +72,20 @@ def test_a_case_page_is_titled_by_its_reference_not_the_family_name(db, client, 
     case = make_case(db, worker=worker, young_person_name="Kayla Zephyrine")
     db.commit()
     login(client, db, worker, settings)
-    for path in (f"/cases/{case.id}", f"/cases/{case.id}/contacts/new"):
+    mother = Person(case_id=case.id, name="Donna Quillfeather", relationship="Mother", in_household=True)
+    db.add(mother)
+    db.commit()
+    for path, name in (
+        (f"/cases/{case.id}", "Zephyrine"),
+        (f"/cases/{case.id}/contacts/new", "Zephyrine"),
+        (f"/cases/{case.id}/living", "Zephyrine"),
+        (f"/cases/{case.id}/people/{mother.id}/edit", "Quillfeather"),
+    ):
         page = client.get(path)
+        assert page.status_code == 200, path
         title = page.text.split("<title>")[1].split("</title>")[0]
-        assert "Zephyrine" not in title and case.reference in title
-        assert "Zephyrine" in page.text  # the page itself still names them
+        assert name not in title and case.reference in title, (path, title)
+        assert name in page.text  # the page itself still names them
     assert "Record a contact · " in client.get(f"/cases/{case.id}/contacts/new").text
 
 
