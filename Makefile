@@ -61,9 +61,11 @@ run: install
 	$(BIN)/homeward demo --if-empty
 	$(BIN)/homeward serve
 
-# Lint and format first (a second or two), then the suite in parallel: one worker per core, each
-# test file kept on one worker so a browser module's live server is started once.
-PYTEST_ARGS ?= -n auto --dist loadfile --durations=15
+# Lint and format first (a second or two), then the suite in parallel: one worker per core, tests
+# handed out one at a time as workers free up (the browser tests share one live server per worker),
+# so no worker idles while the other finishes a long file; the few modules whose module-scoped
+# fixture starts a process are kept on one worker with pytest.mark.xdist_group.
+PYTEST_ARGS ?= -n auto --dist loadgroup --durations=15
 
 # The sign-in tests run node's oidc-provider (tests/oidc); installed from its lock file when missing.
 tests/oidc/node_modules: tests/oidc/package-lock.json

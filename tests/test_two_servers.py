@@ -31,6 +31,9 @@ from app.timeutil import today
 from tests.endings.factories import active_case, make_dormant, make_team_people
 from tests.factories import PASSWORD, make_case, make_user
 
+# One worker runs this module: its module-scoped fixture starts a costly process (make test uses --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("two-servers")
+
 SECRET = "two-servers-secret-key-long-enough-0123456789"
 HOMEWARD = Path(sys.executable).parent / "homeward"
 START_TIMEOUT = 90  # seconds: a cold start imports every feature, slow on a busy machine

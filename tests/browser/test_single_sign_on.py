@@ -15,7 +15,8 @@ from tests.browser.conftest import assert_accessible
 from tests.factories import make_user
 from tests.oidc.provider import running_provider
 
-pytestmark = pytest.mark.browser
+# One worker runs this module: its module-scoped fixture starts a costly process (make test uses --dist loadgroup).
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("oidc-browser")]
 
 CLIENT_ID = "homeward-test"
 CLIENT_SECRET = "a-client-secret-for-the-tests-only"

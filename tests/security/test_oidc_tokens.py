@@ -10,6 +10,9 @@ from joserfc.jwk import KeySet, RSAKey
 
 from app.security.oidc import SignInRefused, validate_id_token
 
+# One worker runs this module: its module-scoped fixture starts a costly process (make test uses --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("oidc-tokens")
+
 ISSUER = "https://login.council.example/tenant/v2.0"
 CLIENT = "homeward-client"
 NONCE = "n-0S6_WzA2Mj"
