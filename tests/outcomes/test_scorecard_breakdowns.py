@@ -60,9 +60,7 @@ def test_contacts_endings_and_distance_by_age_band_match_the_fixture(db, service
         ("Worker", 1, 0.0),
         ("Young person", 2, 0.0),
     }
-    assert [(g, ch.rater, ch.pairs, ch.improved) for g, ch in card.scales_by_group] == [
-        ("12_13", "Young person", 1, 1)
-    ]
+    assert [(g, ch.rater, ch.pairs, ch.improved) for g, ch in card.scales_by_group] == [("12_13", "Young person", 1, 1)]
 
 
 def test_breakdown_by_gender_puts_everyone_in_their_group(db):
