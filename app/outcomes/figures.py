@@ -124,7 +124,7 @@ def care_by_group(card: Scorecard) -> list[Line]:
 
 
 def breakdown_chart(card: Scorecard) -> charts.BarChart:
-    title = f"Young people worked with by {dict(BREAKDOWNS)[card.breakdown].lower()}"
+    title = f"Young people worked with by {by_words(card.breakdown)}"
     return charts.period_bars(title, breakdown_rows(card))
 
 
@@ -153,8 +153,14 @@ def _group_label(card: Scorecard, code: str) -> str:
     return BREAKDOWN_LABELS[card.breakdown].get(code, code)
 
 
+def by_words(breakdown: str) -> str:
+    """The breakdown's name inside a sentence: "age band", "prior CIN, CP or CLA"."""
+    name = dict(BREAKDOWNS)[breakdown]
+    return name[:1].lower() + name[1:]
+
+
 def _by(card: Scorecard) -> str:
-    return dict(BREAKDOWNS)[card.breakdown].lower()
+    return by_words(card.breakdown)
 
 
 def contacts_rows(card: Scorecard) -> list[tuple[str, int, int]]:

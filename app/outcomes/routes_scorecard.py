@@ -94,6 +94,7 @@ def scorecard_page(request: Request, session: SessionDep, actor: CurrentActor, s
         diamond=[figures.change_line(c) for c in card.diamond],
         scales=[figures.change_line(c) for c in card.scales],
         breakdown_label=dict(BREAKDOWNS)[breakdown],
+        by_words=figures.by_words(breakdown),
         care12=[(x.label, x.now, x.before) for x in figures.care_within_12(card)],
         care12_chart=figures.care_within_12_chart(card),
         care12_groups=figures.care_within_12_by_group(card),
