@@ -7,7 +7,7 @@ from fpdf import FPDF
 from app.network.pdf import FONTS
 from app.outcomes import figures, subject_access
 from app.outcomes.rules import shown
-from app.outcomes.scorecard import BREAKDOWNS, Scorecard
+from app.outcomes.scorecard import Scorecard
 
 FAMILY = "dejavu"
 
@@ -56,7 +56,7 @@ def scorecard_pdf(*, card: Scorecard, scope: str) -> bytes:
     )
     table("Endings by reason", head, [(a, shown(n), shown(m)) for a, n, m in figures.endings_by_reason(card)])
     table(
-        f"Young people worked with by {dict(BREAKDOWNS)[card.breakdown].lower()}",
+        f"Young people worked with by {figures.by_words(card.breakdown)}",
         head,
         [(a, shown(n), shown(m)) for a, n, m in figures.breakdown_rows(card)],
     )
