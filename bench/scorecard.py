@@ -150,9 +150,9 @@ def main() -> None:
     print(
         f"  worked with {card.worked_with.now}, contacts {card.contacts.now}, diamond pairs {sum(c.pairs for c in card.diamond)}"
     )
-    care = {answer: pair.now for answer, pair in card.care_within_12.items()}
+    care = {answer: (pair.now, pair.before) for answer, pair in card.care_within_12.items()}
     print(f"  endings {card.endings.get('closed', Pair()).now + card.endings.get('dormant', Pair()).now}, "
-          f"entered care within 12 months of ending {care}, groups {len(card.by_group)}")  # fmt: skip
+          f"entered care within 12 months of ending (this year, the year before) {care}, groups {len(card.by_group)}")  # fmt: skip
     if args.scorecard_only:
         print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         return
