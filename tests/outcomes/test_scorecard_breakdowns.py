@@ -207,3 +207,19 @@ def test_a_period_in_winter_and_one_in_summer_give_the_same_local_days(db, endin
     assert {k: p.now for k, p in card.care_within_12.items()} == {"yes": 1}
     card = scorecard(session=db, period=Period(date(2026, 6, 15), date(2026, 6, 15)), team_id=endings.id)
     assert card.care_within_12 == {}
+
+
+def test_the_demo_year_gives_the_new_figures_something_to_show(db, settings):
+    from app.demo import load_demo
+
+    demo = load_demo(session=db, settings=settings)
+    db.flush()
+    card = scorecard(session=db, period=Period(demo.today - timedelta(days=364), demo.today), team_id=None)
+    # Work that ended this year mostly has no 12-month record yet; the year before's is known.
+    care = card.care_within_12
+    assert care["not_known"].now >= 5
+    assert care["yes"].before + care["no"].before >= 10 and care["no"].before >= 5
+    ended = card.endings["closed"].now + card.endings["dormant"].now
+    assert sum(kinds["all"].now for kinds in card.endings_by_group.values()) == ended
+    assert sum(p.now for p in card.contacts_by_group.values()) == card.contacts.now > 100
+    assert len(card.diamond_by_group) >= 5
