@@ -15,15 +15,16 @@ import argparse
 import os
 import resource
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, insert, text
 from sqlmodel import Session
 
+from app.endings.models import Ending
 from app.outcomes.export import stream_zip
 from app.outcomes.models import OutcomeRecord
-from app.outcomes.scorecard import Period, scorecard
+from app.outcomes.scorecard import Pair, Period, scorecard
 from app.timeutil import utcnow
 from bench.page_load import build, chunks
 
@@ -53,7 +54,49 @@ def add_outcome_records(url: str) -> None:
     engine.dispose()
 
 
-def database_cpu(engine, period) -> float | None:
+REASONS = ["aims_achieved", "aims_achieved", "consent_withdrawn", "moved_away", "stepped_up", "stepped_down"]
+
+
+def add_endings(url: str) -> None:
+    """An ending on the day of each case's ending record, and for the work that ended a year or more
+    ago a 12-month follow-up (some in care), so "entered care within 12 months" has work to do."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        rows = connection.execute(
+            text("SELECT case_id, by_user_id, taken_on FROM outcome_record WHERE point = 'ending' ORDER BY case_id")
+        ).all()
+        today, now = date.today(), utcnow()
+        endings, follow_ups = [], []
+        for case_id, worker_id, ended in rows:
+            at = datetime.combine(ended, datetime.min.time(), UTC) + timedelta(hours=12)
+            endings.append({"id": f"end-{case_id}", "case_id": case_id, "outcome": "closed" if case_id % 4 else "dormant",
+                            "closure_reason": REASONS[case_id % len(REASONS)], "goals": [], "missing": [],
+                            "recorded_at": at, "by_user_id": worker_id, "pending": False})  # fmt: skip
+            if ended + timedelta(days=365) <= today:
+                in_care = case_id % 7 == 0
+                follow_ups.append({"id": f"f-{case_id}", "case_id": case_id, "by_user_id": worker_id, "source": "form",
+                                   "point": "follow_up_12", "taken_on": ended + timedelta(days=365),
+                                   "living": "in_care" if in_care else "with_parents",
+                                   "care_status": "cla" if in_care else "none"})  # fmt: skip
+        defaults = {
+            c.name: c.default.arg
+            for c in OutcomeRecord.__table__.columns
+            if c.default is not None and not callable(c.default.arg)
+        }
+        defaults["recorded_at"] = now
+        ending_defaults = {
+            c.name: c.default.arg
+            for c in Ending.__table__.columns
+            if c.default is not None and not callable(c.default.arg)
+        }
+        for batch in chunks(endings):
+            connection.execute(insert(Ending), [{**ending_defaults, **r} for r in batch])
+        for batch in chunks(follow_ups):
+            connection.execute(insert(OutcomeRecord), [{**defaults, **r} for r in batch])
+    engine.dispose()
+
+
+def database_cpu(engine, period, breakdown: str) -> float | None:
     """CPU seconds PostgreSQL's backend spends on one scorecard (read from /proc, so only when the
     database runs on this machine): a figure the load from other processes does not inflate."""
     with engine.connect() as connection:
@@ -69,7 +112,7 @@ def database_cpu(engine, period) -> float | None:
 
         before = ticks()
         with Session(bind=connection) as session:
-            scorecard(session=session, period=period, team_id=None, breakdown="age_band")
+            scorecard(session=session, period=period, team_id=None, breakdown=breakdown)
         return (ticks() - before) / os.sysconf("SC_CLK_TCK")
 
 
@@ -80,6 +123,8 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=50000)
     parser.add_argument("--ratings", type=int, default=1000000)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--breakdown", default="age_band", help="the scorecard's breakdown (age_band, gender, ...)")
+    parser.add_argument("--scorecard-only", action="store_true", help="time the scorecard, not the export")
     args = parser.parse_args()
     if not args.reuse:
         build(args.database_url, workers=args.workers, cases=args.cases, ratings=args.ratings)
@@ -87,6 +132,8 @@ def main() -> None:
     with engine.connect() as connection:
         if not connection.execute(text("SELECT count(*) FROM outcome_record")).scalar():
             add_outcome_records(args.database_url)
+        if not connection.execute(text("SELECT count(*) FROM ending")).scalar():
+            add_endings(args.database_url)
     today = date.today()
     period = Period(today - timedelta(days=364), today)
     print(f"load average at the start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
@@ -94,15 +141,21 @@ def main() -> None:
     for _ in range(3):
         started = time.perf_counter()
         with Session(engine) as session:
-            card = scorecard(session=session, period=period, team_id=None, breakdown="age_band")
+            card = scorecard(session=session, period=period, team_id=None, breakdown=args.breakdown)
         timings.append(time.perf_counter() - started)
     print(f"scorecard, whole service, one year: best {min(timings):.2f} s, worst {max(timings):.2f} s")
-    cpu = database_cpu(engine, period)
+    cpu = database_cpu(engine, period, args.breakdown)
     if cpu is not None:
         print(f"  CPU time of the database backend for one scorecard, no parallel workers: {cpu:.2f} s")
     print(
         f"  worked with {card.worked_with.now}, contacts {card.contacts.now}, diamond pairs {sum(c.pairs for c in card.diamond)}"
     )
+    care = {answer: (pair.now, pair.before) for answer, pair in card.care_within_12.items()}
+    print(f"  endings {card.endings.get('closed', Pair()).now + card.endings.get('dormant', Pair()).now}, "
+          f"entered care within 12 months of ending (this year, the year before) {care}, groups {len(card.by_group)}")  # fmt: skip
+    if args.scorecard_only:
+        print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        return
     started, cpu = time.perf_counter(), time.process_time()
     size = 0
     for chunk in stream_zip(engine=engine, secret_key="bench-secret-key-0123456789-0123456789"):

@@ -39,6 +39,8 @@ class BarChart:
     rows: list[Row]
     width: int = WIDTH
     label_width: int = LABEL_WIDTH
+    legend: tuple[str, str] = ("This period", "Previous period")
+    period: bool = True  # the two bars are this period and the previous one (the title says so)
 
     @property
     def height(self) -> int:
@@ -51,8 +53,15 @@ def _bar_width(value: int, top: int) -> float:
     return round((WIDTH - LABEL_WIDTH - 110) * value / top, 1)
 
 
-def period_bars(title: str, rows: list[tuple[str, int, int]]) -> BarChart:
-    """One row per label, with this period's bar above the previous period's."""
+def period_bars(
+    title: str,
+    rows: list[tuple[str, int, int]],
+    *,
+    legend: tuple[str, str] = ("This period", "Previous period"),
+    period: bool = True,
+) -> BarChart:
+    """One row per label, with this period's bar above the previous period's (or two other counts,
+    named by `legend`, the first above the second)."""
     top = max([max(now, before) for _, now, before in rows] or [0])
     drawn = []
     for i, (label, now, before) in enumerate(rows):
@@ -67,4 +76,4 @@ def period_bars(title: str, rows: list[tuple[str, int, int]]) -> BarChart:
                 ),
             )
         )
-    return BarChart(title=title, rows=drawn)
+    return BarChart(title=title, rows=drawn, legend=legend, period=period)

@@ -124,7 +124,7 @@ def care_by_group(card: Scorecard) -> list[Line]:
 
 
 def breakdown_chart(card: Scorecard) -> charts.BarChart:
-    title = f"Young people worked with by {dict(BREAKDOWNS)[card.breakdown].lower()}"
+    title = f"Young people worked with by {by_words(card.breakdown)}"
     return charts.period_bars(title, breakdown_rows(card))
 
 
@@ -138,3 +138,129 @@ def change_line(change) -> Line:
         for n, word in ((change.improved, "improved"), (change.same, "the same"), (change.worse, "worse"))
     )
     return Line(change.rater, f"{change.pairs} (mean change {mean})", split)
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """A table of a figure by the breakdown's group: a heading per column, rows of words already withheld."""
+
+    caption: str
+    head: list[str]
+    rows: list[list[str]]
+
+
+def _group_label(card: Scorecard, code: str) -> str:
+    return BREAKDOWN_LABELS[card.breakdown].get(code, code)
+
+
+def by_words(breakdown: str) -> str:
+    """The breakdown's name inside a sentence: "age band", "prior CIN, CP or CLA"."""
+    name = dict(BREAKDOWNS)[breakdown]
+    return name[:1].lower() + name[1:]
+
+
+def _by(card: Scorecard) -> str:
+    return by_words(card.breakdown)
+
+
+def contacts_rows(card: Scorecard) -> list[tuple[str, int, int]]:
+    """Contacts recorded (attended or not) per group of the breakdown."""
+    return [
+        (_group_label(card, code), card.contacts_by_group[code].now, card.contacts_by_group[code].before)
+        for code in _in_order(card, card.contacts_by_group)
+    ]
+
+
+def contacts_chart(card: Scorecard) -> charts.BarChart:
+    return charts.period_bars(f"Contacts by {_by(card)}", contacts_rows(card))
+
+
+def ending_columns(card: Scorecard) -> list[tuple[str, str]]:
+    """The kinds of ending seen in either period, in the order the ending form gives them."""
+    seen = {key for kinds in card.endings_by_group.values() for key in kinds}
+    kinds = [("dormant", "To dormant"), ("closed", "Closed"), *REASONS.items()]
+    return [(code, label) for code, label in kinds if code in seen]
+
+
+def endings_by_group(card: Scorecard) -> Matrix:
+    """Endings in the period per group: all, to dormant or closed and by reason; then all in the previous period."""
+    columns = ending_columns(card)
+    rows = []
+    for code in _in_order(card, card.endings_by_group):
+        kinds = card.endings_by_group[code]
+        rows.append(
+            [_group_label(card, code), rules.shown(kinds["all"].now)]
+            + [rules.shown(kinds.get(kind, Pair()).now) for kind, _ in columns]
+            + [rules.shown(kinds["all"].before)]
+        )
+    head = [dict(BREAKDOWNS)[card.breakdown], "All endings"] + [label for _, label in columns]
+    return Matrix(f"Endings in this period by reason and {_by(card)}", head + ["All endings, previous period"], rows)
+
+
+def endings_group_chart(card: Scorecard) -> charts.BarChart:
+    rows = [
+        (_group_label(card, code), card.endings_by_group[code]["all"].now, card.endings_by_group[code]["all"].before)
+        for code in _in_order(card, card.endings_by_group)
+    ]
+    return charts.period_bars(f"Endings by {_by(card)}", rows)
+
+
+def distance_by_group(card: Scorecard, which: str) -> Matrix:
+    """Distance travelled (Diamond aims or the safety scale) per group and rater, as change_line shows it."""
+    found = card.diamond_by_group if which == "diamond" else card.scales_by_group
+    name = "Diamond aims" if which == "diamond" else "Safety scale"
+    rows = []
+    for code, change in found:
+        line = change_line(change)
+        rows.append([_group_label(card, code), line.label, line.now, line.before])
+    head = [dict(BREAKDOWNS)[card.breakdown], "Rater", "First and latest pairs", "Improved, same, worse"]
+    return Matrix(f"{name}: first against latest by {_by(card)}", head, rows)
+
+
+def distance_chart(card: Scorecard) -> charts.BarChart:
+    """Diamond pairs improved and worse per group, every rater together."""
+    totals: dict[str, list[int]] = {}
+    for code, change in card.diamond_by_group:
+        sums = totals.setdefault(code, [0, 0])
+        sums[0] += change.improved
+        sums[1] += change.worse
+    rows = [(_group_label(card, code), *totals[code]) for code in _in_order(card, totals)]
+    return charts.period_bars(
+        f"Diamond aims improved and worse by {_by(card)}", rows, legend=("Improved", "Worse"), period=False
+    )
+
+
+CARE_ANSWERS = [("yes", "Entered care"), ("no", "Did not enter care"), ("not_known", "Not known yet")]
+
+
+def care_within_12(card: Scorecard) -> list[Line]:
+    """Entered care within 12 months of ending: yes, no, not known, and the share of those known."""
+    get = card.care_within_12.get
+    yes, no = get("yes", Pair()), get("no", Pair())
+    known = Pair(yes.now + no.now, yes.before + no.before)
+    return [_count(label, get(code, Pair())) for code, label in CARE_ANSWERS] + [
+        _share("Entered care, of those whose 12 months are known", yes, known)
+    ]
+
+
+def care_within_12_by_group(card: Scorecard) -> Matrix:
+    rows = []
+    for code in _in_order(card, card.care_within_12_by_group):
+        answers = card.care_within_12_by_group[code]
+        yes, no = answers.get("yes", Pair()), answers.get("no", Pair())
+        rows.append(
+            [_group_label(card, code)]
+            + [rules.shown(answers.get(answer, Pair()).now) for answer, _ in CARE_ANSWERS]
+            + [rules.share(yes.now, yes.now + no.now), rules.share(yes.before, yes.before + no.before)]
+        )
+    head = [dict(BREAKDOWNS)[card.breakdown]] + [label for _, label in CARE_ANSWERS]
+    head += ["Entered care, of those known", "Previous period, of those known"]
+    return Matrix(f"Entered care within 12 months of ending, this period, by {_by(card)}", head, rows)
+
+
+def care_within_12_chart(card: Scorecard) -> charts.BarChart:
+    rows = [
+        (label, card.care_within_12.get(code, Pair()).now, card.care_within_12.get(code, Pair()).before)
+        for code, label in CARE_ANSWERS
+    ]
+    return charts.period_bars("Entered care within 12 months of ending", rows)

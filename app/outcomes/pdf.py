@@ -7,7 +7,7 @@ from fpdf import FPDF
 from app.network.pdf import FONTS
 from app.outcomes import figures, subject_access
 from app.outcomes.rules import shown
-from app.outcomes.scorecard import BREAKDOWNS, Scorecard
+from app.outcomes.scorecard import Scorecard
 
 FAMILY = "dejavu"
 
@@ -56,7 +56,7 @@ def scorecard_pdf(*, card: Scorecard, scope: str) -> bytes:
     )
     table("Endings by reason", head, [(a, shown(n), shown(m)) for a, n, m in figures.endings_by_reason(card)])
     table(
-        f"Young people worked with by {dict(BREAKDOWNS)[card.breakdown].lower()}",
+        f"Young people worked with by {figures.by_words(card.breakdown)}",
         head,
         [(a, shown(n), shown(m)) for a, n, m in figures.breakdown_rows(card)],
     )
@@ -64,6 +64,32 @@ def scorecard_pdf(*, card: Scorecard, scope: str) -> bytes:
         "Feedback from young people and families",
         head,
         [(x.label, x.now, x.before) for x in figures.feedback_rows(card)],
+    )
+
+    def matrix(m: figures.Matrix) -> None:
+        """A figure by group: the group's column wide, the others shared out."""
+        doc.ln(3)
+        doc.set_font(FAMILY, "B", 12)
+        doc.multi_cell(0, 8, m.caption, new_x="LMARGIN", new_y="NEXT")
+        doc.set_font(FAMILY, "", 8)
+        rest = (174 - 44) / max(1, len(m.head) - 1)
+        widths = (44, *([rest] * (len(m.head) - 1)))
+        with doc.table(col_widths=widths, text_align=("LEFT", *(["RIGHT"] * (len(m.head) - 1)))) as t:
+            t.row(m.head)
+            for row in m.rows:
+                t.row(row)
+
+    table(
+        "Entered care within 12 months of ending",
+        head,
+        [(x.label, x.now, x.before) for x in figures.care_within_12(card)],
+    )
+    matrix(figures.care_within_12_by_group(card))
+    matrix(figures.endings_by_group(card))
+    table(
+        f"Contacts by {figures.by_words(card.breakdown)}",
+        head,
+        [(a, shown(n), shown(m)) for a, n, m in figures.contacts_rows(card)],
     )
     change_head = ("Rater", "Pairs (first and latest)", "Improved, same, worse")
     table(
@@ -76,6 +102,8 @@ def scorecard_pdf(*, card: Scorecard, scope: str) -> bytes:
         change_head,
         [tuple(vars(figures.change_line(c)).values()) for c in card.scales],
     )
+    matrix(figures.distance_by_group(card, "diamond"))
+    matrix(figures.distance_by_group(card, "scales"))
     return bytes(doc.output())
 
 

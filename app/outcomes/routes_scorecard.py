@@ -94,6 +94,17 @@ def scorecard_page(request: Request, session: SessionDep, actor: CurrentActor, s
         diamond=[figures.change_line(c) for c in card.diamond],
         scales=[figures.change_line(c) for c in card.scales],
         breakdown_label=dict(BREAKDOWNS)[breakdown],
+        by_words=figures.by_words(breakdown),
+        care12=[(x.label, x.now, x.before) for x in figures.care_within_12(card)],
+        care12_chart=figures.care_within_12_chart(card),
+        care12_groups=figures.care_within_12_by_group(card),
+        endings_groups=figures.endings_by_group(card),
+        endings_groups_chart=figures.endings_group_chart(card),
+        contact_groups=[(a, shown(n), shown(m)) for a, n, m in figures.contacts_rows(card)],
+        contacts_chart=figures.contacts_chart(card),
+        diamond_groups=figures.distance_by_group(card, "diamond"),
+        scale_groups=figures.distance_by_group(card, "scales"),
+        distance_chart=figures.distance_chart(card),
     )
     return render(request, "outcomes/scorecard.html", ctx)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import JSON, BigInteger, and_, case, cast, column, func, literal, or_, true
 from sqlalchemy.sql.elements import ColumnElement
@@ -134,6 +134,15 @@ class Scorecard:
     by_group: list[tuple[str, Pair]] = field(default_factory=list)
     home_by_group: dict[str, tuple[Pair, Pair]] = field(default_factory=dict)  # at ending: (at home, known)
     care_by_group: dict[str, Pair] = field(default_factory=dict)
+    contacts_by_group: dict[str, Pair] = field(default_factory=dict)
+    # group -> "all" / "dormant" / "closed" / closure reason -> endings
+    endings_by_group: dict[str, dict[str, Pair]] = field(default_factory=dict)
+    diamond_by_group: list[tuple[str, Change]] = field(default_factory=list)  # (group, change for one rater)
+    scales_by_group: list[tuple[str, Change]] = field(default_factory=list)
+    # Young people whose work ended in the period (their latest ending in it): entered care within
+    # 12 months of that ending "yes", "no", or "not_known" (no record yet covers the 12 months).
+    care_within_12: dict[str, Pair] = field(default_factory=dict)
+    care_within_12_by_group: dict[str, dict[str, Pair]] = field(default_factory=dict)
 
     @property
     def mean_caseload(self) -> float | None:
@@ -223,20 +232,24 @@ def _years_before(on: date, years: int) -> date:
         return on.replace(year=on.year - years, day=28)
 
 
-def _change_rows(rows, labels: dict[str, str]) -> list[Change]:
-    out = []
-    for rater, pairs, mean, improved, same, worse in rows:
-        out.append(
-            Change(
-                labels.get(rater, rater),
-                int(pairs),
-                float(mean) if mean is not None else None,
-                int(improved or 0),
-                int(same or 0),
-                int(worse or 0),
-            )
-        )
-    return sorted(out, key=lambda c: c.rater)
+def _change(label: str, pairs: int, total, improved, same, worse) -> Change:
+    mean = float(total) / pairs if pairs and total is not None else None
+    return Change(label, int(pairs), mean, int(improved or 0), int(same or 0), int(worse or 0))
+
+
+def _change_rows(rows, labels: dict[str, str], order: list[str]) -> tuple[list[Change], list[tuple[str, Change]]]:
+    """Rows of (rater, group, pairs, total change, improved, same, worse): per rater, and per group and rater."""
+    per_rater: dict[str, list[int]] = {}
+    by_group = []
+    for rater, grp, pairs, total, improved, same, worse in rows:
+        label = labels.get(rater, rater)
+        sums = per_rater.setdefault(label, [0, 0, 0, 0, 0])
+        for i, value in enumerate((pairs, total, improved, same, worse)):
+            sums[i] += int(value or 0)
+        by_group.append((grp or "not_known", _change(label, int(pairs), total, improved, same, worse)))
+    totals = sorted((_change(label, *sums) for label, sums in per_rater.items()), key=lambda c: c.rater)
+    by_group.sort(key=lambda gc: (order.index(gc[0]) if gc[0] in order else len(order), gc[1].rater))
+    return totals, by_group
 
 
 def epoch_days(session: Session, column) -> ColumnElement:
@@ -253,16 +266,19 @@ def epoch_seconds(session: Session, column) -> ColumnElement:
     return cast(func.strftime("%s", column), BigInteger)
 
 
-def _distance(session: Session, *, case_col, who, items, key, at, start, end, team_id, rater, rater_joins=()):
-    """Per rater: pairs of first and latest score (per case, rater and item) whose latest is in [start, end).
+def _distance(session: Session, *, case_col, who, items, key, at, start, end, team_id, rater, group_of, rater_joins=()):
+    """Per rater and group of the breakdown: pairs of first and latest score (per case, rater and item) whose latest is in [start, end).
 
     One statement and no window: each rating gets an integer `key` that orders ratings as the practice
     does (when rated, then when recorded) with the score in its last two digits, so the first and
     latest scores are min(key) % 100 and max(key) % 100 of a plain GROUP BY over the ratings table
     alone (a window over a million ratings took 5-12 s). `who` is the rater as stored; `rater(pairs)`
-    names their kind from the grouped rows, joined after grouping so the join sees pairs, not ratings.
+    names their kind from the grouped rows, joined after grouping so the join sees pairs, not ratings;
+    `group_of(Case)` is the breakdown's group, from the case joined after grouping too.
     """
-    inner = select(who.label("who"), func.min(key).label("first_key"), func.max(key).label("last_key"))
+    inner = select(
+        case_col.label("case_id"), who.label("who"), func.min(key).label("first_key"), func.max(key).label("last_key")
+    )
     if team_id is not None:
         inner = inner.join(Case, Case.id == case_col).where(Case.team_id == team_id)
     pairs = (
@@ -272,18 +288,57 @@ def _distance(session: Session, *, case_col, who, items, key, at, start, end, te
         .subquery()
     )
     kind = rater(pairs).label("rater")
+    grp = group_of.label("grp")
     change = (pairs.c.last_key % 100) - (pairs.c.first_key % 100)
     query = select(
         kind,
+        grp,
         func.count(),
-        func.avg(change),
+        func.sum(change),
         func.sum(case((change > 0, 1), else_=0)),
         func.sum(case((change == 0, 1), else_=0)),
         func.sum(case((change < 0, 1), else_=0)),
     ).select_from(pairs)
+    query = query.join(Case, Case.id == pairs.c.case_id)
     for target, on in rater_joins:
         query = query.join(target, on(pairs), isouter=True)
-    return session.exec(query.group_by(kind)).all()
+    return session.exec(query.group_by(kind, grp)).all()
+
+
+def _local_offsets(first_year: int, last_year: int) -> tuple[int, list[tuple[datetime, datetime, int]]]:
+    """The local zone's offset from UTC in seconds: the one in force on 1 January of `first_year`, and
+    the spells (UTC start, UTC end, offset) in which it differs, to the end of `last_year`.
+
+    Found from the zone database hour by hour around each day the offset changes, so the SQL below
+    turns a stored UTC time into the local day as the worker saw it (summer time in the UK).
+    """
+
+    def offset(at: datetime) -> int:
+        return int(at.astimezone(LOCAL).utcoffset().total_seconds())
+
+    at = datetime(first_year, 1, 1, tzinfo=UTC)
+    stop = datetime(last_year + 1, 1, 1, tzinfo=UTC)
+    usual, current, since, spells = offset(at), offset(at), at, []
+    while at < stop:
+        following = at + timedelta(days=1)
+        if offset(following) != current:
+            hour = at
+            while offset(hour) == current:
+                hour += timedelta(hours=1)
+            if current != usual:
+                spells.append((since, hour, current))
+            current, since = offset(hour), hour
+        at = following
+    if current != usual:
+        spells.append((since, stop, current))
+    return usual, spells
+
+
+def local_days(session: Session, column, first_year: int, last_year: int) -> ColumnElement:
+    """Days since 1 January 1970 of the local date of a date-time column, for times in the years given."""
+    usual, spells = _local_offsets(first_year, last_year)
+    shift = case(*[(and_(column >= a, column < b), literal(o)) for a, b, o in spells], else_=literal(usual))
+    return (epoch_seconds(session, column) + shift) // 86400
 
 
 def _days_between(session: Session, start, end) -> ColumnElement:
@@ -306,7 +361,7 @@ def scorecard(
     breakdown: str = "age_band",
     first_contact_target_hours: int = 24,
 ) -> Scorecard:
-    """Every figure for `period` and the one before, for one team or (None) the whole service; twelve statements."""
+    """Every figure for `period` and the one before, for one team or (None) the whole service; thirteen statements."""
     before = period.previous
     card = Scorecard(period=period, team_id=team_id, breakdown=breakdown)
     scope = _scope(team_id)
@@ -339,6 +394,8 @@ def scorecard(
             setattr(target, f, getattr(target, f) + int(value or 0))
         if worked:
             setattr(groups.setdefault(g or "not_known", Pair()), f, int(worked))
+        pair = card.contacts_by_group.setdefault(g or "not_known", Pair())
+        setattr(pair, f, getattr(pair, f) + int(contacts or 0))
     order = list(BREAKDOWN_LABELS[breakdown])
     card.by_group = sorted(groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
 
@@ -367,21 +424,24 @@ def scorecard(
     ).one()
     card.active_now, card.workers_holding = int(active), int(holding)
 
-    # 4. Endings: to dormant or closed, and by reason.
+    # 4. Endings: to dormant or closed, and by reason, by the breakdown's group.
     (a, _), (_, d) = before.bounds(), period.bounds()
     flag = _flag_at(Ending.recorded_at, period, before).label("flag")
-    for f, outcome, reason, n in session.exec(
-        select(flag, Ending.outcome, Ending.closure_reason, func.count())
+    for g, f, outcome, reason, n in session.exec(
+        select(group, flag, Ending.outcome, Ending.closure_reason, func.count())
         .join(Case, Case.id == Ending.case_id)
         .where(scope, Ending.recorded_at >= a, Ending.recorded_at < d, Ending.pending.is_(False))
-        .group_by(flag, Ending.outcome, Ending.closure_reason)
+        .group_by(group, flag, Ending.outcome, Ending.closure_reason)
     ).all():
-        for key in (outcome, reason or "not_given"):
-            pair = card.endings.setdefault(key, Pair())
-            if f == "now":
-                pair.now += n
-            elif f == "before":
-                pair.before += n
+        per_group = card.endings_by_group.setdefault(g or "not_known", {})
+        for pair in (
+            card.endings.setdefault(outcome, Pair()),
+            card.endings.setdefault(reason or "not_given", Pair()),
+            per_group.setdefault("all", Pair()),
+            per_group.setdefault(outcome, Pair()),
+            per_group.setdefault(reason or "not_given", Pair()),
+        ):
+            setattr(pair, f, getattr(pair, f) + int(n))
 
     # 5. Outcome records at ending and follow-ups: at home (of those known), by the breakdown's group.
     flag = _flag(OutcomeRecord.taken_on, period, before).label("flag")
@@ -420,6 +480,80 @@ def scorecard(
         setattr(card.entered_care, f, getattr(card.entered_care, f) + int(n))
         setattr(card.care_by_group.setdefault(g or "not_known", Pair()), f, int(n))
 
+    # 5c. Entered care within 12 months of the work ending, for young people whose work ended in the
+    # period (their latest ending in it). "Yes": a record at ending, follow-up or import says they
+    # were in care on a day from the ending to 365 days after it, or that they became looked after
+    # on such a day. "No": not yes, and a record taken 365 days or more after the ending says they
+    # were not in care, or that looked after began later than that. Otherwise "not known": no
+    # record covers the twelve months yet, which is not the same as "no".
+    ends = (
+        select(
+            Ending.case_id.label("case_id"),
+            _flag_at(Ending.recorded_at, period, before).label("flag"),
+            func.max(local_days(session, Ending.recorded_at, before.start.year, period.end.year)).label("day"),
+        )
+        .join(Case, Case.id == Ending.case_id)
+        .where(scope, Ending.recorded_at >= a, Ending.recorded_at < d, Ending.pending.is_(False))
+        .group_by(Ending.case_id, "flag")
+        .subquery()
+    )
+    taken = epoch_days(session, OutcomeRecord.taken_on)
+    since = epoch_days(session, OutcomeRecord.care_status_since)
+    looked_after = OutcomeRecord.care_status == "cla"
+    not_in_care = and_(
+        OutcomeRecord.living != "in_care",
+        or_(
+            OutcomeRecord.care_status.in_(["none", "cin", "cp"]),
+            and_(OutcomeRecord.care_status == "not_known", OutcomeRecord.living != "not_known"),
+        ),
+    )
+    per_case = (
+        select(
+            ends.c.case_id,
+            ends.c.flag,
+            func.max(
+                case(
+                    (and_(in_care, taken.between(ends.c.day, ends.c.day + 365)), 1),
+                    (and_(looked_after, since.between(ends.c.day, ends.c.day + 365)), 1),
+                    else_=0,
+                )
+            ).label("yes"),
+            func.max(
+                case(
+                    (and_(not_in_care, taken >= ends.c.day + 365), 1),
+                    (and_(looked_after, since > ends.c.day + 365), 1),
+                    else_=0,
+                )
+            ).label("no"),
+        )
+        .select_from(ends)
+        .join(
+            OutcomeRecord,
+            and_(
+                OutcomeRecord.case_id == ends.c.case_id,
+                OutcomeRecord.point.not_in(["baseline", "review"]),
+                or_(taken >= ends.c.day, since >= ends.c.day),
+            ),
+            isouter=True,
+        )
+        .group_by(ends.c.case_id, ends.c.flag)
+        .subquery()
+    )
+    answer = case(
+        (per_case.c.yes == 1, literal("yes")), (per_case.c.no == 1, literal("no")), else_=literal("not_known")
+    ).label("answer")
+    for g, f, said, n in session.exec(
+        select(group, per_case.c.flag, answer, func.count())
+        .select_from(per_case)
+        .join(Case, Case.id == per_case.c.case_id)
+        .group_by(group, per_case.c.flag, answer)
+    ).all():
+        for pair in (
+            card.care_within_12.setdefault(said, Pair()),
+            card.care_within_12_by_group.setdefault(g or "not_known", {}).setdefault(said, Pair()),
+        ):
+            setattr(pair, f, getattr(pair, f) + int(n))
+
     # 6. Reactivations from dormant, re-referrals (closed cases reopened), and days dormant.
     flag = _flag_at(Reactivation.reactivated_at, period, before).label("flag")
     for f, kind, days, n in session.exec(
@@ -436,7 +570,7 @@ def scorecard(
 
     # 7 and 8. Distance travelled on the Diamond (per aim or goal) and the overall safety scale.
     start, end = period.bounds()
-    card.diamond = _change_rows(
+    card.diamond, card.diamond_by_group = _change_rows(
         _distance(
             session,
             case_col=DiamondRating.case_id,
@@ -455,11 +589,13 @@ def scorecard(
                 (Person.is_young_person.is_(True), literal("young_person")),
                 else_=literal("parent"),
             ),
+            group_of=_group_column(breakdown, period.end),
             rater_joins=[(Person, lambda pairs: Person.id == pairs.c.who)],
         ),
         RATERS,
+        order,
     )
-    card.scales = _change_rows(
+    card.scales, card.scales_by_group = _change_rows(
         _distance(
             session,
             case_col=ScaleRating.case_id,
@@ -475,8 +611,10 @@ def scorecard(
             start=start,
             end=end,
             team_id=team_id,
+            group_of=_group_column(breakdown, period.end),
         ),
         SOS_RATERS,
+        order,
     )
 
     # 9. Eligibility: cases screened in the period, and eligible at their latest screening in it.

@@ -35,6 +35,12 @@ def test_manager_reads_the_scorecard_changes_period_and_breakdown_and_downloads(
     expect(page.get_by_role("heading", name="Young people worked with by ethnicity")).to_be_visible()
     expect(page.locator(".lead")).to_contain_text(f"{start.day} ")
     expect(page.locator("#groups")).to_contain_text("White")
+    # The breakdowns added for contacts, endings and distance travelled follow the choice too.
+    expect(page.get_by_role("heading", name="Contacts by ethnicity")).to_be_visible()
+    expect(page.locator("#contact-groups")).to_contain_text("White")
+    expect(page.locator("#endings-groups-c")).to_have_text("Endings in this period by reason and ethnicity")
+    expect(page.locator("#diamond-groups-c")).to_have_text("Diamond aims: first against latest by ethnicity")
+    expect(page.locator("#care12")).to_contain_text("Not known yet")
     assert_accessible(page, "scorecard-half-year-ethnicity-tablet")
 
     with page.expect_download() as pdf:

@@ -294,6 +294,12 @@ def test_statements_do_not_grow_with_the_number_of_cases(client, db, engine, set
     assert card.worked_with.now == 500
     assert (card.screened.now, card.eligible.now, card.feedback[0].responses.now) == (500, 374, 500)
     assert card.care_days_known.now == 168 and "median" in page.text
+    # The breakdowns and entered care within 12 months come from the same constant statements.
+    assert sum(p.now for p in card.contacts_by_group.values()) == 500
+    assert card.endings_by_group["14_15"]["aims_achieved"].now == 168
+    assert card.care_within_12["yes"].now == 168  # in care at the ending: day 0 of the 12 months
+    assert sum(c.pairs for _, c in card.diamond_by_group) == 500
+    assert f"Endings in this period by reason and {'age band' if breakdown == 'age_band' else 'prior CIN'}" in page.text
 
 
 def test_a_supervisor_without_a_team_is_not_shown_the_whole_service(client, db, service, settings):
