@@ -1,7 +1,8 @@
 """Server-drawn SVG bar charts for the scorecard (house style: app/diamond/charts.py).
 
 Each chart is followed on the page by a table with the same numbers. A count below five has no bar
-of its own length, only the words "fewer than 5", so the chart never shows what the table withholds.
+of its own length, only the words "fewer than 5" (or "withheld" for a larger count hidden with it, so
+the smaller can't be worked out from the total), so the chart never shows what the table withholds.
 """
 
 from __future__ import annotations
@@ -63,16 +64,22 @@ def period_bars(
     """One row per label, with this period's bar above the previous period's (or two other counts,
     named by `legend`, the first above the second)."""
     top = max([max(now, before) for _, now, before in rows] or [0])
+    # Each column adds up to a total shown elsewhere: a count hidden in the table has no bar of its
+    # own length here either (rules.withheld).
+    now_hidden = rules.withheld([now for _, now, _ in rows])
+    before_hidden = rules.withheld([before for _, _, before in rows])
     drawn = []
     for i, (label, now, before) in enumerate(rows):
         y = 4 + i * ROW
+        now_width = 0.0 if i in now_hidden else _bar_width(now, top)
+        before_width = 0.0 if i in before_hidden else _bar_width(before, top)
         drawn.append(
             Row(
                 label=label,
                 y=y,
                 bars=(
-                    Bar(y + 4, _bar_width(now, top), rules.shown(now), NOW_COLOUR),
-                    Bar(y + 4 + BAR + 2, _bar_width(before, top), rules.shown(before), BEFORE_COLOUR),
+                    Bar(y + 4, now_width, rules.shown_cell(now, i in now_hidden), NOW_COLOUR),
+                    Bar(y + 4 + BAR + 2, before_width, rules.shown_cell(before, i in before_hidden), BEFORE_COLOUR),
                 ),
             )
         )

@@ -90,6 +90,14 @@ def feedback_rows(card: Scorecard) -> list[Line]:
     ] + [_share(f"{f.perspective}: answers good or very good", f.good, f.answers) for f in card.feedback]
 
 
+def shown_rows(rows: list[tuple[str, int, int]]) -> list[tuple[str, str, str]]:
+    """Rows of (label, this period, previous period) whose columns add up to published totals, as a
+    manager may share them: small counts and the count that would give one away withheld."""
+    now = rules.shown_all([n for _, n, _ in rows])
+    before = rules.shown_all([b for _, _, b in rows])
+    return [(label, now[i], before[i]) for i, (label, _, _) in enumerate(rows)]
+
+
 def endings_by_reason(card: Scorecard) -> list[tuple[str, int, int]]:
     return [
         (REASONS.get(code, code), pair.now, pair.before)
@@ -182,17 +190,35 @@ def ending_columns(card: Scorecard) -> list[tuple[str, str]]:
     return [(code, label) for code, label in kinds if code in seen]
 
 
+def _protected(table: list[list[int]]) -> list[list[str]]:
+    """A table whose rows and columns add up to published totals, as a manager may share it."""
+    hidden = rules.withheld_table(table)
+    return [[rules.shown_cell(v, (r, c) in hidden) for c, v in enumerate(row)] for r, row in enumerate(table)]
+
+
+def _column(counts: list[int]) -> list[str]:
+    return rules.shown_all(counts)
+
+
 def endings_by_group(card: Scorecard) -> Matrix:
     """Endings in the period per group: all, to dormant or closed and by reason; then all in the previous period."""
     columns = ending_columns(card)
-    rows = []
-    for code in _in_order(card, card.endings_by_group):
-        kinds = card.endings_by_group[code]
-        rows.append(
-            [_group_label(card, code), rules.shown(kinds["all"].now)]
-            + [rules.shown(kinds.get(kind, Pair()).now) for kind, _ in columns]
-            + [rules.shown(kinds["all"].before)]
-        )
+    codes = _in_order(card, card.endings_by_group)
+    kinds = [card.endings_by_group[code] for code in codes]
+    # Two ways of dividing the same endings (to dormant or closed; by reason), and the groups' totals
+    # in each period: each is protected on its own, so no hidden count is a difference of shown ones.
+    ways = [[kind for kind, _ in columns if kind in ("dormant", "closed")]]
+    ways.append([kind for kind, _ in columns if kind not in ("dormant", "closed")])
+    cells: dict[tuple[int, str], str] = {}
+    for way in ways:
+        texts = _protected([[k.get(kind, Pair()).now for kind in way] for k in kinds])
+        cells |= {(r, kind): texts[r][i] for r in range(len(kinds)) for i, kind in enumerate(way)}
+    now_all = _column([k["all"].now for k in kinds])
+    before_all = _column([k["all"].before for k in kinds])
+    rows = [
+        [_group_label(card, code), now_all[r]] + [cells[(r, kind)] for kind, _ in columns] + [before_all[r]]
+        for r, code in enumerate(codes)
+    ]
     head = [dict(BREAKDOWNS)[card.breakdown], "All endings"] + [label for _, label in columns]
     return Matrix(f"Endings in this period by reason and {_by(card)}", head + ["All endings, previous period"], rows)
 
@@ -238,20 +264,27 @@ def care_within_12(card: Scorecard) -> list[Line]:
     get = card.care_within_12.get
     yes, no = get("yes", Pair()), get("no", Pair())
     known = Pair(yes.now + no.now, yes.before + no.before)
-    return [_count(label, get(code, Pair())) for code, label in CARE_ANSWERS] + [
+    now = _column([get(code, Pair()).now for code, _ in CARE_ANSWERS])
+    before = _column([get(code, Pair()).before for code, _ in CARE_ANSWERS])
+    return [Line(label, now[i], before[i]) for i, (_, label) in enumerate(CARE_ANSWERS)] + [
         _share("Entered care, of those whose 12 months are known", yes, known)
     ]
 
 
 def care_within_12_by_group(card: Scorecard) -> Matrix:
+    codes = _in_order(card, card.care_within_12_by_group)
+    answers = [card.care_within_12_by_group[code] for code in codes]
+    table = [[a.get(answer, Pair()).now for answer, _ in CARE_ANSWERS] for a in answers]
+    hidden = rules.withheld_table(table)
     rows = []
-    for code in _in_order(card, card.care_within_12_by_group):
-        answers = card.care_within_12_by_group[code]
-        yes, no = answers.get("yes", Pair()), answers.get("no", Pair())
+    for r, code in enumerate(codes):
+        yes, no = answers[r].get("yes", Pair()), answers[r].get("no", Pair())
+        # A share beside a hidden yes or no would give it back.
+        share_now = rules.WITHHELD if {(r, 0), (r, 1)} & hidden else rules.share(yes.now, yes.now + no.now)
         rows.append(
             [_group_label(card, code)]
-            + [rules.shown(answers.get(answer, Pair()).now) for answer, _ in CARE_ANSWERS]
-            + [rules.share(yes.now, yes.now + no.now), rules.share(yes.before, yes.before + no.before)]
+            + [rules.shown_cell(v, (r, c) in hidden) for c, v in enumerate(table[r])]
+            + [share_now, rules.share(yes.before, yes.before + no.before)]
         )
     head = [dict(BREAKDOWNS)[card.breakdown]] + [label for _, label in CARE_ANSWERS]
     head += ["Entered care, of those known", "Previous period, of those known"]

@@ -6,7 +6,6 @@ from fpdf import FPDF
 
 from app.network.pdf import FONTS
 from app.outcomes import figures, subject_access
-from app.outcomes.rules import shown
 from app.outcomes.scorecard import Scorecard
 
 FAMILY = "dejavu"
@@ -30,7 +29,8 @@ def scorecard_pdf(*, card: Scorecard, scope: str) -> bytes:
         0,
         6,
         f"{p.start:%-d %b %Y} to {p.end:%-d %b %Y}, against {b.start:%-d %b %Y} to {b.end:%-d %b %Y}. "
-        "Counts from 1 to 4 are shown as \u201cfewer than 5\u201d.",
+        "Counts from 1 to 4 are shown as \u201cfewer than 5\u201d; a larger count beside one is sometimes"
+        " \u201cwithheld\u201d too, so a smaller one can\u2019t be worked out from a total.",
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -54,11 +54,11 @@ def scorecard_pdf(*, card: Scorecard, scope: str) -> bytes:
         f"Caseload now: {figures.caseload(card)}. Days dormant: {figures.days_dormant(card)}. "
         f"Days in care, where the start is known: {figures.days_in_care(card)}.",
     )
-    table("Endings by reason", head, [(a, shown(n), shown(m)) for a, n, m in figures.endings_by_reason(card)])
+    table("Endings by reason", head, figures.shown_rows(figures.endings_by_reason(card)))
     table(
         f"Young people worked with by {figures.by_words(card.breakdown)}",
         head,
-        [(a, shown(n), shown(m)) for a, n, m in figures.breakdown_rows(card)],
+        figures.shown_rows(figures.breakdown_rows(card)),
     )
     table(
         "Feedback from young people and families",
@@ -89,7 +89,7 @@ def scorecard_pdf(*, card: Scorecard, scope: str) -> bytes:
     table(
         f"Contacts by {figures.by_words(card.breakdown)}",
         head,
-        [(a, shown(n), shown(m)) for a, n, m in figures.contacts_rows(card)],
+        figures.shown_rows(figures.contacts_rows(card)),
     )
     change_head = ("Rater", "Pairs (first and latest)", "Improved, same, worse")
     table(

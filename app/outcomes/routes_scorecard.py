@@ -15,7 +15,6 @@ from app.db import SessionDep, try_lock
 from app.endings.rules import add_months
 from app.forms import Form
 from app.outcomes import export, figures, pdf
-from app.outcomes.rules import shown
 from app.outcomes.scorecard import BREAKDOWNS, Period, scorecard, team_choices
 from app.security.auth import CurrentActor, Forbidden, SettingsDep, require_role
 from app.templating import render
@@ -85,9 +84,9 @@ def scorecard_page(request: Request, session: SessionDep, actor: CurrentActor, s
         days_dormant=figures.days_dormant(card),
         days_in_care=figures.days_in_care(card),
         feedback=[(x.label, x.now, x.before) for x in figures.feedback_rows(card)],
-        endings=[(a, shown(n), shown(m)) for a, n, m in figures.endings_by_reason(card)],
+        endings=figures.shown_rows(figures.endings_by_reason(card)),
         endings_chart=figures.endings_chart(card),
-        groups=[(a, shown(n), shown(m)) for a, n, m in figures.breakdown_rows(card)],
+        groups=figures.shown_rows(figures.breakdown_rows(card)),
         groups_chart=figures.breakdown_chart(card),
         home_groups=[(x.label, x.now, x.before) for x in figures.home_by_group(card)],
         care_groups=[(x.label, x.now, x.before) for x in figures.care_by_group(card)],
@@ -100,7 +99,7 @@ def scorecard_page(request: Request, session: SessionDep, actor: CurrentActor, s
         care12_groups=figures.care_within_12_by_group(card),
         endings_groups=figures.endings_by_group(card),
         endings_groups_chart=figures.endings_group_chart(card),
-        contact_groups=[(a, shown(n), shown(m)) for a, n, m in figures.contacts_rows(card)],
+        contact_groups=figures.shown_rows(figures.contacts_rows(card)),
         contacts_chart=figures.contacts_chart(card),
         diamond_groups=figures.distance_by_group(card, "diamond"),
         scale_groups=figures.distance_by_group(card, "scales"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from app.endings.rules import add_months
@@ -35,11 +36,53 @@ def shown(count: int | None) -> str:
     return str(count)
 
 
+WITHHELD = "withheld"  # a larger count hidden so a smaller one can't be worked out (secondary suppression)
+
+
+def withheld(counts: Sequence[int], already: Iterable[int] = ()) -> set[int]:
+    """Which of a set of counts that add up to a published total to hide: every count from 1 to 4
+    (and any in `already`), and, when that would leave exactly one hidden, the smallest other
+    count above zero too, since one hidden count is the total less the others."""
+    hidden = set(already) | {i for i, count in enumerate(counts) if 0 < count < SMALL}
+    if len(hidden) == 1:
+        others = [(count, i) for i, count in enumerate(counts) if i not in hidden and count > 0]
+        if others:
+            hidden.add(min(others)[1])
+    return hidden
+
+
+def withheld_table(table: Sequence[Sequence[int]]) -> set[tuple[int, int]]:
+    """The cells to hide in a table whose rows and columns each add up to a published total:
+    `withheld` applied to every row and every column until nothing more needs hiding."""
+    hidden: set[tuple[int, int]] = set()
+    width = max((len(row) for row in table), default=0)
+    while True:
+        before = len(hidden)
+        for r, row in enumerate(table):
+            hidden |= {(r, c) for c in withheld(row, {c for (rr, c) in hidden if rr == r})}
+        for c in range(width):
+            column = [row[c] for row in table]
+            hidden |= {(r, c) for r in withheld(column, {r for (r, cc) in hidden if cc == c})}
+        if len(hidden) == before:
+            return hidden
+
+
+def shown_all(counts: Sequence[int]) -> list[str]:
+    """Counts that add up to a published total, as a manager may share them (see `withheld`)."""
+    hidden = withheld(counts)
+    return [WITHHELD if i in hidden and count >= SMALL else shown(count) for i, count in enumerate(counts)]
+
+
+def shown_cell(count: int, hidden: bool) -> str:
+    return WITHHELD if hidden and count >= SMALL else shown(count)
+
+
 def share(part: int | None, whole: int | None) -> str:
     """A percentage, withheld when either number is small enough to identify a young person."""
     if not whole:
         return "none yet"
-    if whole < SMALL or (part is not None and 0 < part < SMALL):
+    # The rest of the whole counts too: 90% of 20 says 2 did not.
+    if whole < SMALL or (part is not None and (0 < part < SMALL or 0 < whole - part < SMALL)):
         return "fewer than 5"
     return f"{round(100 * (part or 0) / whole)}%"
 

@@ -1,0 +1,78 @@
+"""No young person can be picked out of a shared figure: a count from 1 to 4 is withheld, and so is
+the count that would give it back by subtraction from a total shown elsewhere (secondary suppression)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.outcomes import charts, figures, rules
+from tests.factories import login, make_case, make_team, make_user
+from tests.outcomes.test_scorecard import ending
+
+
+def test_one_small_count_takes_the_next_smallest_with_it():
+    assert rules.withheld([3, 12, 20]) == {0, 1}
+    assert rules.shown_all([3, 12, 20]) == ["fewer than 5", "withheld", "20"]
+    # Two small counts hide each other; nothing small, nothing hidden; a zero is never the partner.
+    assert rules.withheld([3, 4, 20]) == {0, 1}
+    assert rules.withheld([0, 12, 20]) == set()
+    assert rules.withheld([2, 0, 9]) == {0, 2}
+
+
+@given(st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=8))
+def test_a_hidden_count_is_never_the_only_one_in_its_total(counts):
+    hidden = rules.withheld(counts)
+    assert {i for i, c in enumerate(counts) if 0 < c < rules.SMALL} <= hidden
+    others_above_zero = [c for i, c in enumerate(counts) if i not in hidden and c > 0]
+    assert len(hidden) != 1 or not others_above_zero
+
+
+@given(st.lists(st.lists(st.integers(min_value=0, max_value=30), min_size=3, max_size=3), min_size=1, max_size=5))
+def test_no_row_or_column_of_a_table_has_exactly_one_hidden_cell_among_counts(table):
+    hidden = rules.withheld_table(table)
+    lines = [[(r, c) for c in range(3)] for r in range(len(table))]
+    lines += [[(r, c) for r in range(len(table))] for c in range(3)]
+    for line in lines:
+        gone = [cell for cell in line if cell in hidden]
+        shown_above_zero = [cell for cell in line if cell not in hidden and table[cell[0]][cell[1]] > 0]
+        assert len(gone) != 1 or not shown_above_zero
+
+
+def test_a_share_is_withheld_when_the_rest_of_the_whole_is_small():
+    assert rules.share(18, 20) == "fewer than 5"  # 90% of 20 would say 2 did not
+    assert rules.share(10, 20) == "50%"
+
+
+def test_the_chart_draws_no_bar_for_a_count_the_table_withholds():
+    chart = charts.period_bars("Endings by reason", [("Aims achieved", 3, 0), ("Moved away", 12, 0), ("Other", 20, 0)])
+    bars = {row.label: row.bars[0] for row in chart.rows}
+    assert (bars["Aims achieved"].width, bars["Aims achieved"].text) == (0, "fewer than 5")
+    assert (bars["Moved away"].width, bars["Moved away"].text) == (0, "withheld")
+    assert bars["Other"].width > 0 and bars["Other"].text == "20"
+    assert figures.shown_rows([("Aims achieved", 3, 0), ("Moved away", 12, 0)])[1] == ("Moved away", "withheld", "0")
+
+
+def test_a_manager_reading_endings_by_reason_cannot_work_out_the_small_one(client, db, settings):
+    team = make_team(db, name="North")
+    worker = make_user(db, email="w@example.org", team=team)
+    manager = make_user(db, email="m@example.org", role="manager", team=team)
+    for i in range(9):
+        case = make_case(db, worker=worker, young_person_name=f"Young Person {i}")
+        ending(db, case, "dormant", "aims_achieved" if i < 3 else "moved_away", date(2026, 3, 2))
+    db.commit()
+    login(client, db, manager, settings)
+    page = client.get("/scorecard", params={"start": "2026-01-01", "end": "2026-06-30"}).text
+    table = page[page.index('id="endings"') :]
+    table = table[: table.index("</table>")]
+    cells = dict(re.findall(r"<th[^>]*>([^<]+)</th>\s*<td>([^<]+)</td>", table))
+    assert cells["Plan aims achieved"] == "fewer than 5"
+    assert cells["Moved away"] == "withheld"  # 9 endings less "moved away" would give 3
+    assert ">6<" not in table
+    chart = page[page.index('id="endings-chart"') :]
+    chart = chart[: chart.index("</svg>")]
+    assert ">withheld</text>" in chart and ">6</text>" not in chart  # the chart says the same
+    assert "so a smaller one can't be worked out" in page
