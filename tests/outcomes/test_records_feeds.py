@@ -10,7 +10,9 @@ import pytest
 from sqlmodel import select
 
 from app.audit.models import AuditEntry
-from app.cases.models import EducationStatus, LivingSituation, MissingEpisode
+from app.cases.models import Case, EducationStatus, LivingSituation, MissingEpisode
+from app.demo import load_demo
+from app.outcomes import service
 from app.outcomes.models import OutcomeRecord
 from app.timeutil import today
 from tests.endings.factories import active_case, make_team_people
@@ -214,3 +216,15 @@ def test_missing_episodes_are_counted_in_the_record_period_and_never_fewer(clien
     counts = db.exec(select(OutcomeRecord.missing_episodes).order_by(OutcomeRecord.taken_on)).all()
     assert counts == [2, 3]
     assert len(db.exec(select(MissingEpisode)).all()) == 4
+
+
+def test_in_the_demo_every_outcome_record_agrees_with_its_case(db, settings):
+    load_demo(session=db, settings=settings)
+    db.flush()
+    records = db.exec(select(OutcomeRecord).where(OutcomeRecord.source == "form")).all()
+    assert len(records) >= 50
+    for r in records:
+        facts = service.from_case(session=db, case=db.get(Case, r.case_id), taken_on=r.taken_on)
+        assert (facts.living, facts.education) == (r.living, r.education), (r.case_id, r.point)
+        assert facts.missing == (r.missing_episodes or 0), (r.case_id, r.point)
+    assert db.exec(select(MissingEpisode)).first() is not None
