@@ -607,7 +607,7 @@ async def record_education(
         record_id=record_id,
     )
     flash(request, "Education, training or employment is recorded.")
-    return redirect(request, f"/cases/{case.id}/living#education")
+    return redirect(request, f"/cases/{case.id}/living")
 
 
 @router.post("/cases/{case_id}/missing")
@@ -628,4 +628,4 @@ async def record_missing(
         session=session, case=case, by=actor, went_missing_on=went, returned_on=back, record_id=record_id
     )
     flash(request, "The missing episode is recorded.")
-    return redirect(request, f"/cases/{case.id}/living#missing")
+    return redirect(request, f"/cases/{case.id}/living")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from app.cases.models import Consent
-from tests.browser.conftest import assert_accessible, assert_touch_targets, log_in
+from tests.browser.conftest import TABLET, assert_accessible, assert_touch_targets, log_in
 from tests.browser.offline_support import put_back, status, stored, take_offline
 from tests.network.factories import make_family_case
 
@@ -91,3 +91,41 @@ def test_consent_for_two_people_with_a_drawn_signature_offline_syncs_once(page, 
     expect(page.get_by_label("Donna Morgan: The work itself")).to_have_count(0)
     expect(page.get_by_label("Donna Morgan: Family network meeting")).to_have_count(1)
     assert_accessible(page, "consent-grid-after-sync-390")
+
+
+def test_the_case_facts_page_feeds_the_outcome_record_and_back(page, live_server, db):
+    """Recorded once on the case (where they live, education, a missing episode), the outcome record
+    opens with them, says where they came from, and a change saved there shows on the case."""
+    page.set_default_timeout(SLOW)
+    worker, case, _people = make_family_case(db, worker=None, network_consent=False, status="active")
+    db.commit()
+    log_in(page, live_server, worker.email)
+    for size, suffix in ((TABLET, "tablet"), (PHONE_390, "390")):
+        page.set_viewport_size(size)
+        page.goto(f"{live_server}/cases/{case.id}/living")
+        assert_accessible(page, f"case-facts-{suffix}")
+        assert_touch_targets(page)
+    page.get_by_label("Where they live now").select_option("sofa_surfing")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_label("Education, training or employment now").select_option("part_time")
+    page.get_by_label("School attendance (%)").fill("55")
+    page.get_by_role("button", name="Save education").click()
+    expect(page.get_by_text("Education, training or employment is recorded.")).to_be_visible()
+    page.get_by_role("button", name="Save missing episode").click()
+    expect(page.get_by_text("The missing episode is recorded.")).to_be_visible()
+    expect(page.get_by_text("Now: Part-time education or timetable, attendance 55%", exact=False)).to_be_visible()
+
+    page.goto(f"{live_server}/cases/{case.id}/outcomes/new?point=review")
+    expect(page.get_by_label("Where the young person lives")).to_have_value("sofa_surfing")
+    expect(page.get_by_label("Education, training or employment", exact=True)).to_have_value("part_time")
+    expect(page.get_by_label("School attendance (%)")).to_have_value("55")
+    expect(page.get_by_label("Missing episodes")).to_have_value("1")
+    expect(page.get_by_text("From the case: Sofa-surfing since", exact=False)).to_be_visible()
+    assert_accessible(page, "outcome-record-from-the-case-390")
+    assert_touch_targets(page)
+    page.get_by_label("Where the young person lives").select_option("supported")
+    page.get_by_role("button", name="Save outcome record").click()
+    expect(page.get_by_text("The case now records the change in where the young person lives")).to_be_visible()
+    page.goto(f"{live_server}/cases/{case.id}/living")
+    expect(page.get_by_text("Now: Supported accommodation", exact=False)).to_be_visible()
