@@ -48,6 +48,7 @@ def test_consent_for_two_people_with_a_drawn_signature_offline_syncs_once(page, 
     # shows whose it is after ticking the last column.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_390["width"]
     expect(page.get_by_role("rowheader", name="Donna Morgan", exact=False)).to_be_in_viewport()
+    expect(page.locator("canvas.signature-canvas")).to_be_hidden()  # only when signed on screen
     page.get_by_role("radio", name="Signed on screen").check()
     expect(page.locator("canvas.signature-canvas")).to_be_visible()
     _sign(page)

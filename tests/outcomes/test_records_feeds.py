@@ -17,6 +17,7 @@ from app.outcomes.models import OutcomeRecord
 from app.timeutil import today
 from tests.endings.factories import active_case, make_team_people
 from tests.factories import login
+from tests.querycount import count_queries
 
 D = today()
 
@@ -228,3 +229,24 @@ def test_in_the_demo_every_outcome_record_agrees_with_its_case(db, settings):
         assert (facts.living, facts.education) == (r.living, r.education), (r.case_id, r.point)
         assert facts.missing == (r.missing_episodes or 0), (r.case_id, r.point)
     assert db.exec(select(MissingEpisode)).first() is not None
+
+
+def test_the_form_and_the_facts_page_run_the_same_statements_however_long_the_history(client, db, case, engine):
+    def add(days: int) -> None:
+        for url, data in (
+            (f"/cases/{case.id}/living", {"living": "supported", "since": ago(days)}),
+            (f"/cases/{case.id}/education", {"education": "neet", "education_since": ago(days)}),
+            (f"/cases/{case.id}/missing", {"went_missing_on": ago(days)}),
+        ):
+            assert client.post(url, data=data).status_code == 303
+
+    add(90)
+    with count_queries(engine) as few:
+        client.get(f"/cases/{case.id}/outcomes/new")
+        client.get(f"/cases/{case.id}/living")
+    for days in range(80, 20, -10):
+        add(days)
+    with count_queries(engine) as more:
+        client.get(f"/cases/{case.id}/outcomes/new")
+        client.get(f"/cases/{case.id}/living")
+    assert len(more) == len(few)
