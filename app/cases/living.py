@@ -21,7 +21,7 @@ CODES = [code for code, _ in LIVING]
 EDUCATION_CODES = [code for code, _ in EDUCATION]
 
 
-def _newest(model, session: Session, case: Case, on: date | None):
+def _newest(model, case: Case, on: date | None):
     query = select(model).where(model.case_id == case.id)
     if on is not None:
         query = query.where(model.since <= on)
@@ -30,12 +30,12 @@ def _newest(model, session: Session, case: Case, on: date | None):
 
 def history(*, session: Session, case: Case) -> list[LivingSituation]:
     """Newest first: the first is where the young person lives now."""
-    return list(session.exec(_newest(LivingSituation, session, case, None)).all())
+    return list(session.exec(_newest(LivingSituation, case, None)).all())
 
 
 def living_on(*, session: Session, case: Case, on: date) -> LivingSituation | None:
     """Where the young person lived on `on` (a back-dated entry counts from its own date)."""
-    return session.exec(_newest(LivingSituation, session, case, on).limit(1)).first()
+    return session.exec(_newest(LivingSituation, case, on).limit(1)).first()
 
 
 def _existing(session: Session, model, case: Case, record_id: str | None):
@@ -83,11 +83,11 @@ def record(
 
 def education_history(*, session: Session, case: Case) -> list[EducationStatus]:
     """Newest first: the first is the young person's education, training or employment now."""
-    return list(session.exec(_newest(EducationStatus, session, case, None)).all())
+    return list(session.exec(_newest(EducationStatus, case, None)).all())
 
 
 def education_on(*, session: Session, case: Case, on: date) -> EducationStatus | None:
-    return session.exec(_newest(EducationStatus, session, case, on).limit(1)).first()
+    return session.exec(_newest(EducationStatus, case, on).limit(1)).first()
 
 
 def record_education(
