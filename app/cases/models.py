@@ -325,6 +325,36 @@ class LivingSituation(SQLModel, table=True):
     recorded_by_id: int = Field(foreign_key="user.id")
 
 
+class EducationStatus(SQLModel, table=True):
+    """Education, training or employment (and school attendance where known) from a date; the newest
+    is the current one. Codes are shared with the outcome records (app/core/codes.py)."""
+
+    __tablename__ = "education_status"
+    __table_args__ = (Index("ix_education_status_case_since", "case_id", "since"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    case_id: int = Field(foreign_key="case.id")
+    education: str = Field(max_length=20)
+    attendance_percent: int | None = None
+    since: date
+    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_by_id: int = Field(foreign_key="user.id")
+
+
+class MissingEpisode(SQLModel, table=True):
+    """One time the young person went missing; the outcome records count these in their period."""
+
+    __tablename__ = "missing_episode"
+    __table_args__ = (Index("ix_missing_episode_case_on", "case_id", "went_missing_on"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    case_id: int = Field(foreign_key="case.id")
+    went_missing_on: date
+    returned_on: date | None = None
+    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_by_id: int = Field(foreign_key="user.id")
+
+
 class Contact(SQLModel, table=True):
     """A visit, call, message or meeting; append-only (DESIGN.md: contacts are never edited)."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, select
 
 from app.cases import consent as consent_service
@@ -30,7 +30,7 @@ from app.cases.models import (
     new_id,
 )
 from app.cases.service import Refused
-from app.core.codes import LIVING
+from app.core.codes import EDUCATION, LIVING
 from app.db import SessionDep
 from app.forms import Form
 from app.i18n import LANGUAGES
@@ -220,13 +220,12 @@ def _consent_ctx(case, people, form, record_id=None, person_id=None) -> dict:
 
 
 @router.get("/cases/{case_id}/consent/new")
-def new_consent(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, person: str = "") -> Response:
-    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    return render(
-        request,
-        "cases/consent.html",
-        _consent_ctx(case, service.people_of(session=session, case=case), None, person_id=person[:36] or None),
-    )
+def new_consent(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    """The one-person form became the grid's first row: everyone's consent is one screen (issue 18).
+    The old address (bookmarks, pages kept on devices) goes there; POST /consent still accepts items
+    made from the old form and waiting in a device's outbox."""
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True, audit_read=False)
+    return RedirectResponse(f"/cases/{case.id}/consent/all", status_code=303)
 
 
 def _grid_ctx(session: Session, case, people, form, form_id: str) -> dict:
@@ -538,15 +537,25 @@ async def record_contact(
 # ---------------------------------------------------------------- where the young person lives
 
 
-def _living_ctx(session: Session, case, form, record_id: str) -> dict:
+def _living_ctx(session: Session, case, form, record_id: str, which: str = "living") -> dict:
+    """The circumstances page: where they live, education, missing episodes; `which` is the form
+    that was sent (its errors and values are shown, the other two forms start fresh)."""
     return {
         "case": case,
-        "form": form,
+        "form": form if which == "living" else None,
+        "education_form": form if which == "education" else None,
+        "missing_form": form if which == "missing" else None,
         "history": living_service.history(session=session, case=case),
+        "education_history": living_service.education_history(session=session, case=case),
+        "missing": living_service.missing_episodes(session=session, case=case),
         "codes": LIVING,
         "labels": dict(LIVING),
+        "education_codes": EDUCATION,
+        "education_labels": dict(EDUCATION),
         "today": today(),
-        "new_id": record_id,
+        "new_id": record_id if which == "living" else new_id(),
+        "education_id": record_id if which == "education" else new_id(),
+        "missing_id": record_id if which == "missing" else new_id(),
     }
 
 
@@ -572,4 +581,51 @@ async def record_living(
         session=session, case=case, by=actor, living=living, with_whom=with_whom, since=since, record_id=record_id
     )
     flash(request, "Where the young person lives is recorded.")
+    return redirect(request, f"/cases/{case.id}/living")
+
+
+@router.post("/cases/{case_id}/education")
+async def record_education(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    record_id = people_service.valid_client_id(form.values.get("id")) or new_id()
+    education = form.choice("education", [c for c, _ in EDUCATION])
+    attendance = form.integer("attendance_percent", minimum=0, maximum=100)
+    since = form.date("education_since", required=True, not_future=True, label="The date it started")
+    if not form.ok:
+        ctx = _living_ctx(session, case, form, record_id, "education")
+        return render(request, "cases/living.html", ctx, status_code=422)
+    living_service.record_education(
+        session=session,
+        case=case,
+        by=actor,
+        education=education,
+        attendance_percent=attendance,
+        since=since,
+        record_id=record_id,
+    )
+    flash(request, "Education, training or employment is recorded.")
+    return redirect(request, f"/cases/{case.id}/living")
+
+
+@router.post("/cases/{case_id}/missing")
+async def record_missing(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+) -> Response:
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(await request.form())
+    record_id = people_service.valid_client_id(form.values.get("id")) or new_id()
+    went = form.date("went_missing_on", required=True, not_future=True, label="The day they went missing")
+    back = form.date("returned_on", not_future=True, label="The day they came back")
+    if went and back and back < went:
+        form.error("returned_on", "The day they came back is before the day they went missing.")
+    if not form.ok:
+        ctx = _living_ctx(session, case, form, record_id, "missing")
+        return render(request, "cases/living.html", ctx, status_code=422)
+    living_service.record_missing(
+        session=session, case=case, by=actor, went_missing_on=went, returned_on=back, record_id=record_id
+    )
+    flash(request, "The missing episode is recorded.")
     return redirect(request, f"/cases/{case.id}/living")

@@ -18,3 +18,13 @@ LIVING = [
     ("in_care", "In care"),
     NOT_KNOWN,
 ]
+
+# Education, training or employment: on the case (with its history) and in each outcome record.
+EDUCATION = [
+    ("full_time", "Full-time education"),
+    ("part_time", "Part-time education or timetable"),
+    ("excluded", "Excluded"),
+    ("neet", "Not in education, employment or training"),
+    ("employed", "Employed or in training"),
+    NOT_KNOWN,
+]

@@ -12,12 +12,22 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.base.feedback import feedback_sets, question_set
 from app.base.models import BaseFeedback
 from app.cases.eligibility import criteria_set
-from app.cases.models import Case, CaseEvent, Consent, Contact, EligibilityDecision, Person
+from app.cases.models import (
+    Case,
+    CaseEvent,
+    Consent,
+    Contact,
+    EducationStatus,
+    EligibilityDecision,
+    LivingSituation,
+    MissingEpisode,
+    Person,
+)
 from app.diamond.models import DiamondRating
 from app.endings.models import Ending
 from app.endings.rules import add_months
@@ -223,3 +233,45 @@ def load(*, session: Session, demo) -> None:
     for n in range(40):
         _history_case(session, demo, rng, n, criteria)
     session.flush()
+    _facts_on_the_cases(session)
+    session.flush()
+
+
+def _facts_on_the_cases(session: Session) -> None:
+    """The case holds the facts its outcome records state (issue 18: one place for each fact), as if
+    each record had been saved through the form: a differing living situation or education becomes
+    an entry in the case's history from the record's date, and each missing episode counted is a
+    dated episode in the record's period."""
+    living: dict[int, list[tuple[date, str]]] = {}
+    for entry in session.exec(select(LivingSituation).order_by(LivingSituation.since)).all():
+        living.setdefault(entry.case_id, []).append((entry.since, entry.living))
+    education: dict[int, list[tuple[date, str]]] = {}
+    records = session.exec(
+        select(OutcomeRecord)
+        .where(OutcomeRecord.source == "form")
+        .order_by(OutcomeRecord.case_id, OutcomeRecord.taken_on, OutcomeRecord.recorded_at)
+    ).all()
+
+    def on(history: list[tuple[date, str]], day: date) -> str:
+        known = [code for since, code in history if since <= day]
+        return known[-1] if known else "not_known"
+
+    for record in records:
+        by = record.by_user_id
+        history = living.setdefault(record.case_id, [])
+        if record.living != on(history, record.taken_on):
+            history.append((record.taken_on, record.living))
+            history.sort(key=lambda item: item[0])
+            session.add(LivingSituation(case_id=record.case_id, living=record.living, since=record.taken_on,
+                                        recorded_by_id=by))  # fmt: skip
+        history = education.setdefault(record.case_id, [])
+        if record.education != on(history, record.taken_on):
+            history.append((record.taken_on, record.education))
+            history.sort(key=lambda item: item[0])
+            session.add(EducationStatus(case_id=record.case_id, education=record.education,
+                                        attendance_percent=record.attendance_percent, since=record.taken_on,
+                                        recorded_by_id=by))  # fmt: skip
+        for k in range(record.missing_episodes or 0):
+            went = record.taken_on - timedelta(days=k)
+            session.add(MissingEpisode(case_id=record.case_id, went_missing_on=went,
+                                       returned_on=went + timedelta(days=1) if k else went, recorded_by_id=by))  # fmt: skip

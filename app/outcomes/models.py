@@ -13,10 +13,10 @@ from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from app.cases.models import new_id
-from app.core.codes import LIVING, NOT_KNOWN
+from app.core.codes import EDUCATION, LIVING, NOT_KNOWN
 from app.timeutil import utcnow
 
-__all__ = ["LIVING", "NOT_KNOWN"]  # re-exported: outcomes code imports them from here
+__all__ = ["EDUCATION", "LIVING", "NOT_KNOWN"]  # re-exported: outcomes code imports them from here
 POINTS = [
     ("baseline", "Start of active work (baseline)"),
     ("review", "Review"),
@@ -48,14 +48,7 @@ CARE_STATUSES = [
     ("cla", "Looked after"),
     NOT_KNOWN,
 ]
-EDUCATION = [
-    ("full_time", "Full-time education"),
-    ("part_time", "Part-time education or timetable"),
-    ("excluded", "Excluded"),
-    ("neet", "Not in education, employment or training"),
-    ("employed", "Employed or in training"),
-    NOT_KNOWN,
-]
+# EDUCATION comes from app/core/codes.py too: the case records it with its history.
 LEVELS = [("none", "None"), ("low", "Low"), ("medium", "Medium"), ("high", "High"), NOT_KNOWN]
 YES_NO = [("yes", "Yes"), ("no", "No"), NOT_KNOWN]
 COUNTERFACTUALS = [

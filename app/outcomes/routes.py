@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -33,12 +35,16 @@ router.include_router(scorecard_router)
 router.include_router(subject_access_router)
 
 
-def _ctx(case, form, point: str | None) -> dict:
+def _ctx(case, form, point: str | None, facts: service.CaseFacts) -> dict:
     return {
         "case": case,
         "form": form,
         "point": point,
         "today": today(),
+        "facts": facts,
+        "period": service.period_words(facts),
+        "living_words": dict(LIVING),
+        "education_words": dict(EDUCATION),
         "points": FORM_POINTS,
         "living": LIVING,
         "placements": PLACEMENTS,
@@ -51,10 +57,23 @@ def _ctx(case, form, point: str | None) -> dict:
     }
 
 
+def _taken_on(raw: str | None) -> date:
+    """The record's date from the form or the query, for reading the case's facts on that day."""
+    try:
+        value = date.fromisoformat((raw or "").strip())
+    except ValueError:
+        return today()
+    return value if date(1900, 1, 1) <= value <= today() else today()
+
+
 @router.get("/cases/{case_id}/outcomes/new")
-def record_form(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, point: str = "") -> Response:
+def record_form(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, point: str = "", taken_on: str = ""
+) -> Response:
+    """The form opens filled in from the case as it stood on the record's date (today unless chosen)."""
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    return render(request, "outcomes/record.html", _ctx(case, None, point if point in dict(POINTS) else None))
+    facts = service.from_case(session=session, case=case, taken_on=_taken_on(taken_on))
+    return render(request, "outcomes/record.html", _ctx(case, None, point if point in dict(POINTS) else None, facts))
 
 
 @router.post("/cases/{case_id}/outcomes")
@@ -62,10 +81,14 @@ async def record(request: Request, case_id: int, session: SessionDep, actor: Cur
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     fields = service.read_form(form=form, ended_on=service.work_ended_on(session=session, case=case))
+    facts = service.from_case(session=session, case=case, taken_on=fields.get("taken_on") or _taken_on(None))
+    service.check_against_case(form=form, fields=fields, facts=facts)
     if not form.ok:
-        return render(request, "outcomes/record.html", _ctx(case, form, None), status_code=422)
-    service.record(session=session, case=case, actor=actor, fields=fields)
-    flash(request, "Outcome record saved.")
+        return render(request, "outcomes/record.html", _ctx(case, form, None, facts), status_code=422)
+    entry = service.record(session=session, case=case, actor=actor, fields=fields)
+    changed = service.feed_case(session=session, case=case, actor=actor, entry=entry, facts=facts)
+    words = f" The case now records the change in {' and '.join(changed)}." if changed else ""
+    flash(request, f"Outcome record saved.{words}")
     return redirect(request, f"/cases/{case.id}#outcomes")
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.audit import service as audit
+from app.cases import living as case_facts
 from app.cases.models import Case, CaseStatus
 from app.endings.models import Ending
 from app.forms import Form
@@ -92,6 +94,118 @@ def read_form(*, form: Form, ended_on: date | None) -> dict:
         if fields["counterfactual_manager"] not in ("", "not_known") and not fields["counterfactual_manager_reason"]:
             form.error("counterfactual_manager_reason", "Please give the team manager's reason.")
     return fields
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the case records on the record's date, that the outcome record takes from it (issue 18:
+    one place for each fact). None where the case records nothing."""
+
+    taken_on: date
+    living: str | None
+    living_since: date | None
+    education: str | None
+    attendance_percent: int | None
+    education_since: date | None
+    period_after: date | None  # missing episodes are counted after this day (None: from the referral)
+    period_from: date | None  # the first day of the period, for the words
+    missing: int
+
+
+def previous_taken_on(*, session: Session, case: Case, before: date) -> date | None:
+    """The date of the case's last worker's outcome record before `before`: the period starts after it."""
+    return session.exec(
+        select(func.max(OutcomeRecord.taken_on)).where(
+            OutcomeRecord.case_id == case.id, OutcomeRecord.source == "form", OutcomeRecord.taken_on < before
+        )
+    ).one()
+
+
+def from_case(*, session: Session, case: Case, taken_on: date) -> CaseFacts:
+    """The case's living situation and education current on `taken_on`, and its missing episodes in the
+    record's period: after the previous outcome record (or from the referral) up to `taken_on`."""
+    living = case_facts.living_on(session=session, case=case, on=taken_on)
+    education = case_facts.education_on(session=session, case=case, on=taken_on)
+    after = previous_taken_on(session=session, case=case, before=taken_on)
+    if after is not None:
+        period_from = date.fromordinal(after.toordinal() + 1)
+        count_after = after
+    else:
+        period_from = case.referral_date
+        count_after = date.fromordinal(case.referral_date.toordinal() - 1) if case.referral_date else None
+    return CaseFacts(
+        taken_on=taken_on,
+        living=living.living if living else None,
+        living_since=living.since if living else None,
+        education=education.education if education else None,
+        attendance_percent=education.attendance_percent if education else None,
+        education_since=education.since if education else None,
+        period_after=count_after,
+        period_from=period_from,
+        missing=case_facts.missing_count(session=session, case=case, after=count_after, until=taken_on),
+    )
+
+
+def check_against_case(*, form: Form, fields: dict, facts: CaseFacts) -> None:
+    """What the case knows is never overwritten by "not known" unless the worker says so (a box to tick), and
+    the missing episodes are never fewer than the case records in the period; problems go beside their
+    fields on `form`."""
+    known = lambda value: value not in (None, "not_known")  # noqa: E731
+    if fields.get("living") == "not_known" and known(facts.living) and not form.boolean("living_not_known"):
+        form.error(
+            "living",
+            f'The case records "{dict(LIVING)[facts.living]}" since {facts.living_since:%-d %b %Y}. '
+            'Choose where they live, or tick "No longer known" to record that it is not known now.',
+        )
+    if fields.get("education") == "not_known" and known(facts.education) and not form.boolean("education_not_known"):
+        form.error(
+            "education",
+            f'The case records "{dict(EDUCATION)[facts.education]}" since {facts.education_since:%-d %b %Y}. '
+            'Choose their education now, or tick "No longer known" to record that it is not known now.',
+        )
+    if facts.missing:
+        given = fields.get("missing_episodes")
+        if given is None or given < facts.missing:
+            form.error(
+                "missing_episodes",
+                f"The case records {facts.missing} missing episode{'s' if facts.missing != 1 else ''} "
+                f"{period_words(facts)}; the number cannot be fewer, or not known.",
+            )
+
+
+def period_words(facts: CaseFacts) -> str:
+    if facts.period_from is None:
+        return f"up to {facts.taken_on:%-d %b %Y}"
+    return f"from {facts.period_from:%-d %b %Y} to {facts.taken_on:%-d %b %Y}"
+
+
+def feed_case(*, session: Session, case: Case, actor: Actor, entry: OutcomeRecord, facts: CaseFacts) -> list[str]:
+    """Record on the case's history where the outcome record differs from what the case says on the
+    record's date, so the case and its outcomes never disagree. A new living situation counts from
+    the record's "living since" when that is after the case's own entry, otherwise from the record's
+    date; education from the record's date. Returns what changed, in words."""
+    changed = []
+    if entry.living != (facts.living or "not_known"):
+        since = entry.living_since
+        if since is None or (facts.living_since is not None and since <= facts.living_since):
+            since = entry.taken_on
+        case_facts.record(session=session, case=case, by=actor, living=entry.living, with_whom="", since=since)
+        changed.append("where the young person lives")
+    known_attendance = entry.attendance_percent is not None and entry.attendance_percent != facts.attendance_percent
+    if entry.education != (facts.education or "not_known") or (entry.education == facts.education and known_attendance):
+        attendance = entry.attendance_percent
+        if attendance is None and entry.education == facts.education:
+            attendance = facts.attendance_percent
+        case_facts.record_education(
+            session=session,
+            case=case,
+            by=actor,
+            education=entry.education,
+            attendance_percent=attendance,
+            since=entry.taken_on,
+        )
+        changed.append("education")
+    return changed
 
 
 def record(*, session: Session, case: Case, actor: Actor, fields: dict, source: str = "form") -> OutcomeRecord:

@@ -18,7 +18,7 @@ def _browse(client, db, settings):
     worker = make_user(db)
     case = make_case(db, worker=worker)
     login(client, db, worker, settings)
-    for page in ("", "/people/new", "/consent/new", "/contacts/new"):
+    for page in ("", "/people/new", "/consent/all", "/contacts/new"):
         assert client.get(f"/cases/{case.id}{page}").status_code == 200
     db.expire_all()
     return db.exec(select(AuditEntry).order_by(AuditEntry.id)).all()

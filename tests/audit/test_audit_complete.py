@@ -20,7 +20,7 @@ def test_a_page_that_opens_the_case_for_changing_records_a_read(client, db, sett
     worker = make_user(db)
     case = make_case(db, worker=worker)
     login(client, db, worker, settings)
-    for page in ("people/new", "consent/new", "contacts/new"):
+    for page in ("people/new", "consent/all", "contacts/new"):
         assert client.get(f"/cases/{case.id}/{page}").status_code == 200
     assert len(_entries(db, action="read", case_id=case.id)) == 3
 

@@ -152,9 +152,12 @@ def test_person_forms_are_marked_for_offline_and_carry_an_id_field(client, db, s
     worker = make_user(db)
     case = make_case(db, worker=worker)
     login(client, db, worker, settings)
-    for path in ("people/new", "consent/new", "contacts/new"):
+    for path in ("people/new", "contacts/new"):
         page = client.get(f"/cases/{case.id}/{path}").text
         assert 'data-offline="true"' in page and '<input type="hidden" name="id" value="">' in page
+    # Consent is recorded for everyone on one screen; the old one-person address leads there.
+    assert client.get(f"/cases/{case.id}/consent/new").headers["location"] == f"/cases/{case.id}/consent/all"
+    assert 'data-offline="true"' in client.get(f"/cases/{case.id}/consent/all").text
 
 
 def test_offline_replay_asking_for_json_gets_a_409_with_the_current_version(client, db, settings):

@@ -130,7 +130,7 @@ def test_offline_form_pages_carry_the_offline_mark(db, client, setup):
         "contacts/new",
         "people/new",
         f"people/{donna.id}/edit",
-        "consent/new",
+        "consent/all",
         f"consent/{consent.id}/withdraw",
     ):
         mark = 'data-offline="edit"' if path.endswith("/edit") else 'data-offline="true"'

@@ -1,0 +1,95 @@
+"""Education (with attendance) and missing episodes on the case, with history, beside where the
+young person lives (issue 18): the one place the outcome records read them from."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlmodel import select
+
+from app.audit.models import AuditEntry
+from app.cases.models import EducationStatus, MissingEpisode
+from app.core import codes
+from app.outcomes import models as outcome_models
+from app.timeutil import today
+from tests.factories import login, make_case, make_user
+
+
+def _ago(days: int) -> str:
+    return (today() - timedelta(days=days)).isoformat()
+
+
+def test_education_is_kept_with_its_history_in_the_outcome_codes(client, db, settings):
+    assert outcome_models.EDUCATION is codes.EDUCATION  # one code list, shared, not a copy
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    db.commit()
+    login(client, db, worker, settings)
+    first = {"education": "full_time", "attendance_percent": "91", "education_since": _ago(300)}
+    then = {"education": "excluded", "attendance_percent": "", "education_since": _ago(12)}
+    assert client.post(f"/cases/{case.id}/education", data=first).status_code == 303
+    assert client.post(f"/cases/{case.id}/education", data=then).status_code == 303
+    page = client.get(f"/cases/{case.id}/living").text
+    assert "Now: <strong>Excluded</strong>, since" in page
+    assert "Full-time education, attendance 91%, from" in page
+    assert len(db.exec(select(AuditEntry).where(AuditEntry.object_type == "education_status")).all()) == 2
+
+
+def test_bad_education_input_is_refused_beside_its_field_and_the_other_forms_start_fresh(client, db, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    db.commit()
+    login(client, db, worker, settings)
+    bad = {"education": "", "attendance_percent": "140", "education_since": (today() + timedelta(days=1)).isoformat()}
+    refused = client.post(f"/cases/{case.id}/education", data=bad)
+    assert refused.status_code == 422
+    for name in ("education", "attendance_percent", "education_since"):
+        assert f'id="{name}-error"' in refused.text, name
+    assert 'value="140"' in refused.text  # what was typed is kept
+    assert 'id="living-error"' not in refused.text and 'id="went_missing_on-error"' not in refused.text
+    assert db.exec(select(EducationStatus)).all() == []
+
+
+def test_missing_episodes_are_listed_and_a_return_before_the_day_missing_is_refused(client, db, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    db.commit()
+    login(client, db, worker, settings)
+    refused = client.post(f"/cases/{case.id}/missing", data={"went_missing_on": _ago(3), "returned_on": _ago(5)})
+    assert refused.status_code == 422 and 'id="returned_on-error"' in refused.text
+    assert (
+        client.post(f"/cases/{case.id}/missing", data={"went_missing_on": _ago(9), "returned_on": _ago(8)}).status_code
+        == 303
+    )
+    assert client.post(f"/cases/{case.id}/missing", data={"went_missing_on": _ago(1)}).status_code == 303
+    page = client.get(f"/cases/{case.id}/living").text
+    assert "not back yet" in page and page.index("not back yet") < page.index(", back ")  # newest first
+    audits = db.exec(select(AuditEntry).where(AuditEntry.object_type == "missing_episode")).all()
+    assert len(audits) == 2 and all(a.case_id == case.id and a.action == "create" for a in audits)
+
+
+def test_an_offline_replay_of_the_same_item_is_stored_once(client, db, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    db.commit()
+    login(client, db, worker, settings)
+    item = {"id": str(uuid.uuid4()), "went_missing_on": _ago(2)}
+    education = {"id": str(uuid.uuid4()), "education": "neet", "education_since": _ago(2)}
+    for _ in range(2):
+        assert client.post(f"/cases/{case.id}/missing", data=item).status_code == 303
+        assert client.post(f"/cases/{case.id}/education", data=education).status_code == 303
+    assert [m.id for m in db.exec(select(MissingEpisode)).all()] == [item["id"]]
+    assert [e.id for e in db.exec(select(EducationStatus)).all()] == [education["id"]]
+
+
+def test_only_those_who_may_change_the_case_record_them(client, db, settings):
+    worker = make_user(db)
+    stranger = make_user(db, full_name="Not On This Case")
+    case = make_case(db, worker=worker)
+    db.commit()
+    login(client, db, stranger, settings)
+    assert client.post(f"/cases/{case.id}/missing", data={"went_missing_on": _ago(1)}).status_code in (403, 404)
+    data = {"education": "neet", "education_since": _ago(1)}
+    assert client.post(f"/cases/{case.id}/education", data=data).status_code in (403, 404)
+    assert db.exec(select(MissingEpisode)).all() == [] and db.exec(select(EducationStatus)).all() == []
