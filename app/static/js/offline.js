@@ -811,7 +811,8 @@
     // id. A form re-shown with errors keeps its id, so correcting it cannot make a duplicate.
     // A form re-shown with errors shows what was sent, not what Homeward holds: it goes without
     // `shown`, and the server falls back on its base_version.
-    if (!form.querySelector(".field-error")) { freshId(form); if (form.dataset.offline === "edit") markShown(form); }
+    // data-offline-shown: a new record's form that also changes others (a review's earlier tasks).
+    if (!form.querySelector(".field-error")) { freshId(form); if (form.dataset.offline === "edit" || form.hasAttribute("data-offline-shown")) markShown(form); }
   });
   document.querySelectorAll("[data-offline-case]").forEach(showCase);
   restoreRetry();
