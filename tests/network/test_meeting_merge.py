@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from html.parser import HTMLParser
 
 from sqlmodel import select
 
@@ -13,68 +12,7 @@ from app.network.models import NetworkMeeting, NetworkTask
 from app.sync.models import SyncConflict
 from tests.factories import login
 from tests.network.factories import make_family_case, meeting_form
-
-
-class _Fields(HTMLParser):
-    """A form's fields as its page shows them: what offline.js sends as `shown`, and the hidden
-    fields a post carries (as a browser would send the form untouched)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.shown: dict[str, str] = {}
-        self.hidden: dict[str, str] = {}
-        self._select: str | None = None
-        self._area: str | None = None
-        self._in_form = False
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form" and "meeting-form" in (a.get("class") or ""):
-            self._in_form = True
-        if not self._in_form:
-            return
-        name = a.get("name")
-        if tag == "input" and name:
-            kind = a.get("type", "text")
-            if kind == "hidden":
-                self.hidden[name] = a.get("value") or ""
-            elif kind == "checkbox":
-                self.shown[name] = (a.get("value") or "on") if "checked" in a else self.shown.get(name, "")
-            elif kind not in ("submit", "button"):
-                self.shown[name] = a.get("value") or ""
-        elif tag == "select" and name:
-            self._select = name
-        elif tag == "option" and self._select:
-            if self._select not in self.shown or "selected" in a:
-                self.shown[self._select] = a.get("value") or ""
-        elif tag == "textarea" and name:
-            self._area = name
-            self.shown[name] = ""
-
-    def handle_data(self, data):
-        if self._area:
-            self.shown[self._area] += data
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            if self._area:
-                self.shown[self._area] = self.shown[self._area].removeprefix("\n")
-            self._area = None
-        elif tag == "form":
-            self._in_form = False
-
-
-def kept_form(client, url: str) -> _Fields:
-    parser = _Fields()
-    parser.feed(client.get(url).text)
-    return parser
-
-
-def post_from(kept: _Fields, **changes) -> dict:
-    """A post from the kept page with `changes` made on it, as offline.js sends it (with `shown`)."""
-    return {**kept.hidden, **kept.shown, "shown": json.dumps(kept.shown), **changes}
+from tests.sync.shown_form import kept_form, post_from
 
 
 def _meeting(client, db, settings):
@@ -92,7 +30,7 @@ def _send(client, url, data):
 
 def test_two_edits_of_different_fields_from_one_kept_page_both_apply(client, db, settings):
     case, data, url = _meeting(client, db, settings)
-    kept = kept_form(client, url + "/edit")  # the edit page kept on the device, version 1
+    kept = kept_form(client, "meeting-form", url + "/edit")  # the edit page kept on the device, version 1
     assert _send(client, url, post_from(kept, venue="Family centre"))[1].status_code == 303
     # The outbox moved the second item's base_version on, but it still shows the first page.
     second = post_from(kept, **{"task-1-who": "Uncle Yusuf", "base_version": "2"})
@@ -106,8 +44,8 @@ def test_two_edits_of_different_fields_from_one_kept_page_both_apply(client, db,
 
 def test_the_same_field_changed_on_both_sides_conflicts_alone_with_nothing_preselected(client, db, settings):
     case, data, url = _meeting(client, db, settings)
-    kept = kept_form(client, url + "/edit")
-    office = kept_form(client, url + "/edit")
+    kept = kept_form(client, "meeting-form", url + "/edit")
+    office = kept_form(client, "meeting-form", url + "/edit")
     assert _send(client, url, post_from(office, venue="The office"))[1].status_code == 303
     op, answer = _send(client, url, post_from(kept, venue="Family centre", chair="Pat Morgan"))
     assert answer.status_code == 409 and answer.headers["location"] == f"/conflicts/{op}"
@@ -134,7 +72,7 @@ def test_the_same_field_changed_on_both_sides_conflicts_alone_with_nothing_prese
 
 def test_a_stale_post_without_the_script_conflicts_on_every_field_that_differs(client, db, settings):
     case, data, url = _meeting(client, db, settings)
-    kept = kept_form(client, url + "/edit")
+    kept = kept_form(client, "meeting-form", url + "/edit")
     assert _send(client, url, post_from(kept, venue="The office"))[1].status_code == 303
     # No `shown`: a page posted without the script, from version 1, now 2.
     plain = {**kept.hidden, **kept.shown, "chair": "Pat Morgan"}
@@ -151,7 +89,7 @@ def test_a_review_from_a_kept_page_neither_reverts_nor_loses_a_task_updated_on_t
     case, data, _url = _meeting(client, db, settings)
     share, pick = data["task-2-id"], data["task-0-id"]
     review_url = f"/cases/{case.id}/network/meetings/new?kind=review"
-    kept = kept_form(client, review_url)  # taken offline: every task open
+    kept = kept_form(client, "meeting-form", review_url)  # taken offline: every task open
     assert kept.shown[f"progress-{share}"] == "open" and not any(k.startswith("was-") for k in kept.hidden)
     # Meanwhile, on the case page: phone location partly done, and the school pick-up done.
     for task_id, status in ((share, "partly"), (pick, "done")):
@@ -192,9 +130,11 @@ def test_a_review_from_a_kept_page_neither_reverts_nor_loses_a_task_updated_on_t
 def test_an_edit_of_a_review_moves_a_task_only_where_the_worker_changed_it(client, db, settings):
     case, data, _url = _meeting(client, db, settings)
     share = data["task-2-id"]
-    review = post_from(kept_form(client, f"/cases/{case.id}/network/meetings/new?kind=review"), kind="review")
+    review = post_from(
+        kept_form(client, "meeting-form", f"/cases/{case.id}/network/meetings/new?kind=review"), kind="review"
+    )
     review_url = client.post(f"/cases/{case.id}/network/meetings", data=review).headers["location"]
-    kept = kept_form(client, review_url + "/edit")
+    kept = kept_form(client, "meeting-form", review_url + "/edit")
     answer = client.post(
         f"/cases/{case.id}/network/tasks/{share}", data={"status": "partly", "note": "", "base_version": "1"}
     )
