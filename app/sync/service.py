@@ -100,14 +100,16 @@ def merge_edit(
         base = as_shown
     else:
         base = None if is_stale(base_version=base_version, current_version=current_version) else theirs
+    unmerged = {f: v for f, v in theirs.items() if f not in names}  # a stored row's id: Homeward's
     theirs = {f: theirs.get(f, "") for f in names}
     # Only the fields the page showed are the worker's; the rest are Homeward's as they are.
     mine = {f: sent_texts.get(f, "") for f in names if shown is None or f in shown}
     if base is not None:
         base = {f: base.get(f, "") for f in names}
     merged, conflicts = three_way(base=base, mine=mine, theirs=theirs)
-    # Fields outside the merge (a new row's id, a confirmation box) are taken as sent.
-    values = parse(Form({**dict(form.values), **merged}))
+    # Fields outside the merge are Homeward's where it has them (a stored row's id), else as sent
+    # (a new row's id, a confirmation box).
+    values = parse(Form({**dict(form.values), **unmerged, **merged}))
     return Edit(form=form, values=values, changed=merged != theirs, conflicts=conflicts, base_version=base_version)
 
 

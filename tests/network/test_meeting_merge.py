@@ -143,3 +143,19 @@ def test_an_edit_of_a_review_moves_a_task_only_where_the_worker_changed_it(clien
     db.expire_all()
     assert db.get(NetworkTask, share).status == "partly"
     assert db.get(NetworkMeeting, review["id"]).venue == "Library"
+
+
+def test_a_task_added_in_the_office_keeps_its_id_when_a_kept_page_is_saved(client, db, settings):
+    """The kept page drew blank rows with ids of their own where the office has since added a task."""
+    case, data, url = _meeting(client, db, settings)
+    kept = kept_form(client, "meeting-form", url + "/edit")
+    office = kept_form(client, "meeting-form", url + "/edit")
+    added = {"task-4-what": "Ring the youth club", "task-4-who": "Sam Okafor"}
+    assert _send(client, url, post_from(office, **added))[1].status_code == 303
+    office_task = office.hidden["task-4-id"]
+    assert kept.hidden["task-4-id"] != office_task  # each page drew its own blank rows' ids
+    assert _send(client, url, post_from(kept, venue="Library"))[1].status_code == 303
+    db.expire_all()
+    assert db.get(NetworkTask, office_task).what == "Ring the youth club"
+    assert len(db.exec(select(NetworkTask).where(NetworkTask.meeting_id == data["id"])).all()) == 5
+    assert db.get(NetworkMeeting, data["id"]).venue == "Library"
