@@ -8,10 +8,12 @@ import uuid
 
 from sqlmodel import select
 
+from app.cases.models import Person
 from app.network.models import NetworkMeeting, NetworkTask
 from app.sync.models import SyncConflict
 from tests.factories import login
 from tests.network.factories import make_family_case, meeting_form
+from tests.querycount import count_queries
 from tests.sync.shown_form import kept_form, post_from
 
 
@@ -159,3 +161,24 @@ def test_a_task_added_in_the_office_keeps_its_id_when_a_kept_page_is_saved(clien
     assert db.get(NetworkTask, office_task).what == "Ring the youth club"
     assert len(db.exec(select(NetworkTask).where(NetworkTask.meeting_id == data["id"])).all()) == 5
     assert db.get(NetworkMeeting, data["id"]).venue == "Library"
+
+
+def test_merging_a_review_edit_reads_the_same_whatever_the_number_of_earlier_tasks(client, db, settings, engine):
+    case, data, _url = _meeting(client, db, settings)
+    review = post_from(kept_form(client, "meeting-form", f"/cases/{case.id}/network/meetings/new?kind=review"))
+    review_url = client.post(f"/cases/{case.id}/network/meetings", data={**review, "kind": "review"}).headers[
+        "location"
+    ]
+
+    def reads(venue: str, *, tasks: int) -> int:
+        kept = kept_form(client, "meeting-form", review_url + "/edit")
+        assert len([k for k in kept.shown if k.startswith("progress-") and not k.endswith("-note")]) == tasks
+        with count_queries(engine) as statements:
+            assert _send(client, review_url, post_from(kept, venue=venue))[1].status_code == 303
+        return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
+
+    four = reads("Library", tasks=4)
+    people = {p.name.split()[0]: p for p in db.exec(select(Person).where(Person.case_id == case.id)).all()}
+    later = meeting_form(people, held_on="2026-10-05")  # four more open tasks for the review to show
+    assert client.post(f"/cases/{case.id}/network/meetings", data=later).status_code == 303
+    assert reads("Town hall", tasks=8) == four
