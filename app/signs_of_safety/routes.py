@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from fastapi import APIRouter, HTTPException, Request
@@ -416,24 +417,66 @@ async def remove_item(
     return redirect(request, base_url(case))
 
 
+@dataclass
+class ReviewDate:
+    """The safety plan's next review, as its form sends it."""
+
+    review_on: date | None
+
+
 @router.post("/cases/{case_id}/signs-of-safety/safety-plan")
-async def safety_plan_review(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+async def safety_plan_review(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
-    base_version = form.integer("base_version", default=0, minimum=0, maximum=100000) or 0
-    review_on = form.date("review_on")
-    if not form.ok:
-        flash(request, next(iter(form.errors.values())), "error")
+    sent = await request.form()
+    sent_base = Form(sent).integer("base_version", default=0, minimum=0, maximum=100000) or 0
+    latest = service.latest_version(session=session, case=case)
+    # Merged with the date the map holds now (app/sync `merge_edit`): a page kept from an older
+    # version changes it only if the worker changed it there.
+    edit = sync.merge_edit(
+        sent=sent,
+        current={"review_on": latest.safety_plan_review_on if latest else None},
+        current_version=sent_base if latest is None or _accepts(latest, sent_base) else latest.number,
+        parse=lambda form: ReviewDate(review_on=form.date("review_on")),
+        fields=REVIEW_LABELS,
+    )
+    if not edit.form.ok:
+        flash(request, next(iter(edit.form.errors.values())), "error")
         return redirect(request, f"{base_url(case)}#safety-plan")
-    try:
-        draft = service.set_safety_plan_review(
-            session=session, case=case, base_version=base_version, review_on=review_on, by=actor.user
+    if edit.changed or latest is None:
+        try:
+            draft = service.set_safety_plan_review(
+                session=session,
+                case=case,
+                base_version=latest.number if latest else sent_base,
+                review_on=edit.values.review_on,
+                by=actor.user,
+            )
+        except StaleVersion as exc:
+            return conflict(request, case, exc, edit.form)
+        _audit_write(session, actor, case, "update", "sos_map_version", draft.id, "safety plan review date set")
+    if edit.conflicts:
+        now = service.latest_version(session=session, case=case)
+        return sync.keep_conflict(
+            request,
+            session=session,
+            actor=actor,
+            op_id=op,
+            case_id=case.id,
+            record_type="sos_map_version",
+            record_id=now.id if now else "",
+            record_label="Safety plan",
+            base_version=sent_base,
+            server_version=now.number if now else 0,
+            conflicts=edit.conflicts,
+            labels=REVIEW_LABELS,
         )
-    except StaleVersion as exc:
-        return conflict(request, case, exc, form)
-    _audit_write(session, actor, case, "update", "sos_map_version", draft.id, "safety plan review date set")
     flash(request, "Safety plan review date saved.")
     return redirect(request, f"{base_url(case)}#safety-plan")
+
+
+REVIEW_LABELS = {"review_on": "Next review of the safety plan"}
 
 
 @router.post("/cases/{case_id}/signs-of-safety/submit")

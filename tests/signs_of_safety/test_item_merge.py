@@ -106,3 +106,22 @@ def test_a_stale_post_without_the_script_conflicts_on_every_field_that_differs(c
     assert json.loads(db.get(SyncConflict, op).mine) == {"text": "Home by 10pm.", "detail": "Nan checks."}
     now = _now(db, case, item.item_key)
     assert now.text == "Kayla is home by 9pm on school nights."
+
+
+def test_the_safety_plan_review_date_merges_with_the_date_the_map_holds_now(client, db, rule):
+    case, worker, _item, _url = rule
+    url = f"/cases/{case.id}/signs-of-safety/safety-plan"
+    kept = kept_form(client, "sos-review-form", f"/cases/{case.id}/signs-of-safety")
+    office = kept_form(client, "sos-review-form", f"/cases/{case.id}/signs-of-safety")
+    assert kept.shown == {"review_on": ""}
+    assert _send(client, url, post_from(office, review_on="2027-01-15"))[1].status_code == 303
+    # Saved again from the kept page with the date left as it showed: the office's date stays.
+    assert _send(client, url, post_from(kept))[1].status_code == 303
+    db.expire_all()
+    assert str(service.latest_version(session=db, case=case).safety_plan_review_on) == "2027-01-15"
+    op, answer = _send(client, url, post_from(kept, review_on="2027-02-01"))
+    assert answer.status_code == 409 and answer.headers["location"] == f"/conflicts/{op}"
+    page = client.get(f"/conflicts/{op}").text
+    assert "Next review of the safety plan" in page and "checked" not in page
+    db.expire_all()
+    assert str(service.latest_version(session=db, case=case).safety_plan_review_on) == "2027-01-15"
