@@ -35,7 +35,6 @@ VERSION_FIELDS = {"base_version", "base_revision"}
 # `shown` (and the merge of app/sync/service.py), then leaves this list. Nothing may be added here.
 KNOWN_SHOWN_FIELDS = {
     "base_assessment/_resilience.html": "the resilience checklist changes only marks that differ from was_<key>",
-    "network/meeting_form.html": "a review meeting moves an earlier task only where was-progress-<task id> differs",
 }
 # "edit" forms whose route checks the version itself instead of merging field by field; each is to
 # call app.sync.merge_edit, after which it leaves this list. Nothing may be added here.

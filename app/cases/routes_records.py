@@ -7,7 +7,8 @@ form carries `base_version`; a stale one answers 409 with the saved details (DES
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import asdict, dataclass, replace
+from datetime import date, datetime
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -83,23 +84,41 @@ def _email(form: Form) -> str:
     return email
 
 
-def _person_fields(form: Form, *, young_person: bool = False) -> dict:
-    return {
-        "name": form.text("name", required=True, max_length=120, label="A name"),
-        "given_name": form.text("given_name", max_length=80),
-        "preferred_name": form.text("preferred_name", max_length=80),
-        "relationship": "Young person"
+@dataclass
+class PersonFields:
+    """A person's details, as their form sends them."""
+
+    name: str
+    given_name: str
+    preferred_name: str
+    relationship: str
+    in_household: bool
+    knows_the_worries: bool
+    preferred_language: str
+    phone: str
+    email: str
+    address: str
+    date_of_birth: date | None
+    notes: str
+
+
+def _person_fields(form: Form, *, young_person: bool = False) -> PersonFields:
+    return PersonFields(
+        name=form.text("name", required=True, max_length=120, label="A name"),
+        given_name=form.text("given_name", max_length=80),
+        preferred_name=form.text("preferred_name", max_length=80),
+        relationship="Young person"
         if young_person
         else form.text("relationship", required=True, max_length=60, label="The relationship to the young person"),
-        "in_household": form.boolean("in_household"),
-        "knows_the_worries": form.boolean("knows_the_worries"),
-        "preferred_language": form.choice("preferred_language", LANGUAGES, default="en") or "en",
-        "phone": form.text("phone", max_length=40),
-        "email": _email(form),
-        "address": form.text("address", max_length=300),
-        "date_of_birth": form.date("date_of_birth", not_future=True, label="The date of birth"),
-        "notes": form.text("notes", max_length=2000),
-    }
+        in_household=form.boolean("in_household"),
+        knows_the_worries=form.boolean("knows_the_worries"),
+        preferred_language=form.choice("preferred_language", LANGUAGES, default="en") or "en",
+        phone=form.text("phone", max_length=40),
+        email=_email(form),
+        address=form.text("address", max_length=300),
+        date_of_birth=form.date("date_of_birth", not_future=True, label="The date of birth"),
+        notes=form.text("notes", max_length=2000),
+    )
 
 
 @router.get("/cases/{case_id}/people/new")
@@ -118,8 +137,8 @@ async def add_person(
     if _already_stored(session, Person, case, record_id):
         return _replayed(request, case.id)
     fields = _person_fields(form)
-    if form.ok and people_service.duplicate_of(session=session, case=case, name=fields["name"]):
-        form.error("name", f"{' '.join(fields['name'].split())} is already one of this family's people.")
+    if form.ok and people_service.duplicate_of(session=session, case=case, name=fields.name):
+        form.error("name", f"{' '.join(fields.name.split())} is already one of this family's people.")
     if not form.ok:
         return render(
             request,
@@ -128,7 +147,9 @@ async def add_person(
             status_code=422,
         )
     try:
-        person, _ = people_service.add_person(session=session, case=case, by=actor, record_id=record_id, **fields)
+        person, _ = people_service.add_person(
+            session=session, case=case, by=actor, record_id=record_id, **asdict(fields)
+        )
     except Refused as refused:
         session.rollback()
         form.error("name", refused.message)
@@ -173,14 +194,14 @@ async def update_person(
     )
     form, fields = edit.form, edit.values
     if person.is_young_person:
-        fields["relationship"] = person.relationship
-    if form.ok and people_service.duplicate_of(session=session, case=case, name=fields["name"], excluding=person.id):
-        form.error("name", f"{' '.join(fields['name'].split())} is already one of this family's people.")
+        fields = replace(fields, relationship=person.relationship)
+    if form.ok and people_service.duplicate_of(session=session, case=case, name=fields.name, excluding=person.id):
+        form.error("name", f"{' '.join(fields.name.split())} is already one of this family's people.")
     if not form.ok:
         return render(request, "cases/person.html", {"case": case, "person": person, "form": form}, status_code=422)
     if edit.changed:
         people_service.update_person(
-            session=session, case=case, person=person, by=actor, base_version=person.version, changes=fields
+            session=session, case=case, person=person, by=actor, base_version=person.version, changes=asdict(fields)
         )
     if edit.conflicts:
         # Only the fields changed on both sides wait for the worker; the rest are saved above.

@@ -8,6 +8,7 @@ carries a UUID made when the form was drawn, so a task keeps its id across edits
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from app.forms import Form, formset
 from app.network.models import Attendance, MeetingKind, TaskStatus, ViewsGiven
@@ -25,8 +26,63 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-def parse_meeting(form: Form, *, people: list, professionals: list, review_tasks: list) -> MeetingInput:
-    """The MeetingInput the form describes; problems are recorded on `form.errors`."""
+# The form's fields that are not the record's own (kept as sent, never merged).
+CONTROL_FIELDS = ("base_version", "shown", "id", "no_consent_ok", "resolves")
+CHECKBOXES = ("young_person_attended", "private_family_time", "plan_agreed")
+
+
+def _merged_field(name: str) -> bool:
+    # A row's id names the row, and the row counts are how many the page drew: neither is merged.
+    return name not in CONTROL_FIELDS and not name.endswith("-count") and not name.endswith("-id")
+
+
+def field_texts(values: dict) -> dict[str, str]:
+    """The record's fields of a meeting form as text, as the merge compares them (a box: "1" or "")."""
+    texts = {}
+    for name, value in values.items():
+        if not _merged_field(name):
+            continue
+        text = value[-1] if isinstance(value, list) else value
+        text = str(text or "").replace("\x00", "").strip()
+        if name in CHECKBOXES:
+            text = "1" if text.lower() in ("1", "on", "true", "yes") else ""
+        texts[name] = text
+    # A blank row's choice is the page's default, not something recorded: it is no field of the record.
+    for name in [n for n in texts if n.endswith(("-attendance", "-agreed"))]:
+        prefix, index, _ = name.split("-", 2)
+        parts = ("name", "role") if prefix == "extra" else ("agency", "what")
+        if not any(texts.get(f"{prefix}-{index}-{part}") for part in parts):
+            del texts[name]
+    return texts
+
+
+@dataclass
+class MeetingEdit:
+    """A meeting form read for the merge (app/sync `merge_edit`): what to save and the fields it
+    was read from. The form's rows are numbered, so the merge is field by field, row by row."""
+
+    data: MeetingInput
+    fields: dict[str, str]
+
+
+def parse_meeting_edit(form: Form, *, people: list, professionals: list, review_tasks: list) -> MeetingEdit:
+    """`parse_meeting` for the merge: every row Homeward or the page has is read, however many the
+    form drew (a row added on Homeward meanwhile is kept)."""
+    data = parse_meeting(form, people=people, professionals=professionals, review_tasks=review_tasks, rows=MAX_ROWS)
+    return MeetingEdit(data=data, fields=field_texts(form.values))
+
+
+def meeting_edit_texts(edit: MeetingEdit) -> dict[str, str]:
+    return edit.fields
+
+
+def parse_meeting(
+    form: Form, *, people: list, professionals: list, review_tasks: list, rows: int | None = None
+) -> MeetingInput:
+    """The MeetingInput the form describes; problems are recorded on `form.errors`.
+
+    `rows`: read this many rows of each repeated part (default: as many as the form says it drew).
+    """
     data = MeetingInput(
         kind=form.choice("kind", [k.value for k in MeetingKind], required=False) or MeetingKind.network,
         held_on=form.date("held_on", required=True),  # type: ignore[arg-type]
@@ -56,7 +112,7 @@ def parse_meeting(form: Form, *, people: list, professionals: list, review_tasks
         status = form.choice(f"attend-{member.key}", attendance_choices, required=False)
         if status:
             data.attendees.append(AttendeeInput(name=member.name, role=member.relationship, attendance=status))
-    for row in formset(form, "extra", max_rows=MAX_ROWS):
+    for row in formset(form, "extra", count=rows, max_rows=MAX_ROWS):
         name = row.text("name", max_length=120)
         role = row.text("role", max_length=120)
         status = row.choice("attendance", attendance_choices[1:], required=False) or Attendance.present
@@ -64,14 +120,14 @@ def parse_meeting(form: Form, *, people: list, professionals: list, review_tasks
             data.attendees.append(AttendeeInput(name=name, role=role, attendance=status))
         elif role:
             row.error("name", "Please give this person's name, or clear their role.")
-    for row in formset(form, "decision", max_rows=MAX_ROWS):
+    for row in formset(form, "decision", count=rows, max_rows=MAX_ROWS):
         decision = row.text(max_length=1000)
         rationale = row.text("why", max_length=2000)
         if decision:
             data.decisions.append((decision, rationale))
         elif rationale:
             row.error("", "Please say what was decided, or clear the reason.")
-    for row in formset(form, "task", max_rows=MAX_ROWS):
+    for row in formset(form, "task", count=rows, max_rows=MAX_ROWS):
         task_id = row.text("id", max_length=36)
         what = row.text("what", max_length=500)
         who = row.text("who", max_length=120)
@@ -88,7 +144,7 @@ def parse_meeting(form: Form, *, people: list, professionals: list, review_tasks
         if not _is_uuid(task_id):
             task_id = str(uuid.uuid4())
         data.tasks.append(TaskInput(id=task_id, what=what, who=who, due_on=due, checked_by=checker, safety_rule=rule))
-    for row in formset(form, "support", max_rows=MAX_ROWS):
+    for row in formset(form, "support", count=rows, max_rows=MAX_ROWS):
         agency = row.text("agency", max_length=120)
         what = row.text("what", max_length=1000)
         agreed = row.choice("agreed", AGREED_CHOICES, required=False) or "not_yet"
@@ -98,7 +154,7 @@ def parse_meeting(form: Form, *, people: list, professionals: list, review_tasks
             if not what:
                 row.error("what", "Please say what support was asked for.")
             data.support.append((agency, what, agreed))
-    for row in formset(form, "cont", max_rows=MAX_ROWS):
+    for row in formset(form, "cont", count=rows, max_rows=MAX_ROWS):
         if_this = row.text("if", max_length=500)
         then_this = row.text("then", max_length=1000)
         if if_this or then_this:
@@ -110,17 +166,127 @@ def parse_meeting(form: Form, *, people: list, professionals: list, review_tasks
     for task in review_tasks:
         status = form.choice(f"progress-{task.id}", [s.value for s in TaskStatus], required=False)
         if status:
-            was_status, was_note = (
-                form.values.get(f"was-progress-{task.id}"),
-                form.values.get(f"was-progress-{task.id}-note"),
-            )
             data.progress.append(
-                TaskProgress(
-                    task_id=task.id,
-                    status=status,
-                    note=form.text(f"progress-{task.id}-note", max_length=500),
-                    was_status=was_status,
-                    was_note=None if was_note is None else was_note.strip()[:500],
-                )
+                TaskProgress(task_id=task.id, status=status, note=form.text(f"progress-{task.id}-note", max_length=500))
             )
     return data
+
+
+_SCALAR_FIELDS = (
+    "kind",
+    "held_on",
+    "venue",
+    "chair",
+    "next_meeting_on",
+    "young_person_attended",
+    "views_given",
+    "young_person_views",
+    "information_shared",
+    "private_family_time",
+    "plan_agreed",
+    "worries",
+    "working_well",
+    "needs_to_happen",
+)
+
+
+def progress_fields(review_tasks: list) -> dict[str, object]:
+    """Earlier tasks' progress as the plan holds it now (the base Homeward merges a review with)."""
+    current: dict[str, object] = {}
+    for task in review_tasks:
+        current[f"progress-{task.id}"] = task.status
+        current[f"progress-{task.id}-note"] = task.status_note or ""
+    return current
+
+
+def current_fields(*, detail, people: list, professionals: list, review_tasks: list) -> dict[str, object]:
+    """A meeting as its form's fields, row by row as the form draws it (row ids included, as sent)."""
+    meeting = detail.meeting
+    current: dict[str, object] = {name: getattr(meeting, name) for name in _SCALAR_FIELDS}
+    person_keys = {p.key for p in people}
+    professional_keys = {p.name: p.key for p in professionals}
+    extras = []
+    for a in detail.attendees:
+        if a.person_id in person_keys:
+            current[f"attend-{a.person_id}"] = a.attendance
+        elif a.person_id is None and a.name in professional_keys:
+            current[f"attend-{professional_keys[a.name]}"] = a.attendance
+        elif a.person_id is None:
+            extras.append(a)
+    for i, a in enumerate(extras):
+        current.update({f"extra-{i}-name": a.name, f"extra-{i}-role": a.role, f"extra-{i}-attendance": a.attendance})
+    for i, d in enumerate(detail.decisions):
+        current.update({f"decision-{i}": d.decision, f"decision-{i}-why": d.rationale})
+    for i, t in enumerate(detail.tasks):
+        current.update(
+            {
+                f"task-{i}-id": t.id,
+                f"task-{i}-what": t.what,
+                f"task-{i}-who": t.who,
+                f"task-{i}-due": t.due_on,
+                f"task-{i}-checker": t.checked_by,
+                f"task-{i}-rule": t.safety_rule,
+            }
+        )
+    for i, s in enumerate(detail.support):
+        current.update(
+            {f"support-{i}-agency": s.agency, f"support-{i}-what": s.support, f"support-{i}-agreed": s.agreed}
+        )
+    for i, c in enumerate(detail.contingencies):
+        current.update({f"cont-{i}-if": c.if_this, f"cont-{i}-then": c.then_this})
+    current.update(progress_fields(review_tasks))
+    return current
+
+
+_ROW_LABELS = {
+    "extra": ("Other person", {"name": "name", "role": "role", "attendance": "there or apologies"}),
+    "decision": ("Decision", {"": "", "why": "why"}),
+    "task": (
+        "Task",
+        {
+            "what": "what needs doing",
+            "who": "who",
+            "due": "by when",
+            "checker": "who checks",
+            "rule": "safety plan rule",
+        },
+    ),
+    "support": ("Support", {"agency": "agency", "what": "what was asked", "agreed": "agreed?"}),
+    "cont": ("If things go wrong", {"if": "if", "then": "then"}),
+}
+_SCALAR_LABELS = {
+    "kind": "Kind of meeting",
+    "held_on": "Date of the meeting",
+    "venue": "Where",
+    "chair": "Coordinator or chair",
+    "next_meeting_on": "Next meeting date",
+    "young_person_attended": "The young person came to the meeting",
+    "views_given": "How the young person's views were given",
+    "young_person_views": "The young person's views",
+    "information_shared": "Information shared",
+    "private_family_time": "Private family time was held",
+    "plan_agreed": "The family agreed a plan",
+    "worries": "What are we worried about?",
+    "working_well": "What's working well?",
+    "needs_to_happen": "What needs to happen?",
+}
+
+
+def field_labels(names, *, people: list, professionals: list, review_tasks: list) -> dict[str, str]:
+    """What the conflict page calls each of a meeting form's fields (the form's own words)."""
+    by_key = {f"attend-{p.key}": f"{p.name}: at the meeting" for p in [*people, *professionals]}
+    for task in review_tasks:
+        by_key[f"progress-{task.id}"] = f"How it went: {task.what}"
+        by_key[f"progress-{task.id}-note"] = f"Note: {task.what}"
+    labels = {}
+    for name in names:
+        if name in _SCALAR_LABELS or name in by_key:
+            labels[name] = _SCALAR_LABELS.get(name) or by_key[name]
+            continue
+        prefix, _, rest = name.partition("-")
+        index, _, part = rest.partition("-")
+        title, parts = _ROW_LABELS.get(prefix, (name, {}))
+        labels[name] = (
+            f"{title} {int(index) + 1}" + (f": {parts.get(part, part)}" if part else "") if index.isdigit() else name
+        )
+    return labels

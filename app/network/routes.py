@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from fastapi import APIRouter, HTTPException, Request
@@ -14,8 +15,8 @@ from app.cases.models import Case, Person, new_id
 from app.db import SessionDep
 from app.family import languages
 from app.forms import Form
-from app.network import letters, pdf, rules, service
-from app.network.meeting_form import parse_meeting
+from app.network import letters, meeting_form, pdf, rules, service
+from app.network.meeting_form import MeetingEdit, parse_meeting
 from app.network.models import (
     CIRCLE_LABELS,
     FGDM_STATUS_LABELS,
@@ -28,11 +29,13 @@ from app.network.models import (
     NetworkMeeting,
     TaskStatus,
 )
+from app.network.service import TaskProgress
 from app.review import service as review
 from app.security.auth import CurrentActor
 from app.security.permissions import can_change_case, get_case
 from app.sync import service as sync
 from app.sync.ledger import Idempotent
+from app.sync.rules import as_text, three_way
 from app.templating import flash, redirect, render, templates
 
 router = APIRouter()
@@ -102,12 +105,21 @@ def network_page(request: Request, case_id: int, session: SessionDep, actor: Cur
 MEMBER_LABELS = {"circle": "Circle", "agreed_to_help": "Has agreed to help", "how_they_help": "How they help"}
 
 
-def _member_fields(form: Form) -> dict:
-    return {
-        "circle": form.choice("circle", [c.value for c in Circle]) or Circle.family.value,
-        "agreed_to_help": form.boolean("agreed_to_help"),
-        "how_they_help": form.text("how_they_help", max_length=1000),
-    }
+@dataclass
+class MemberFields:
+    """A person's place in the network, as its form sends it."""
+
+    circle: str
+    agreed_to_help: bool
+    how_they_help: str
+
+
+def _member_fields(form: Form) -> MemberFields:
+    return MemberFields(
+        circle=form.choice("circle", [c.value for c in Circle]) or Circle.family.value,
+        agreed_to_help=form.boolean("agreed_to_help"),
+        how_they_help=form.text("how_they_help", max_length=1000),
+    )
 
 
 @router.post("/cases/{case_id}/network/people/{person_id}")
@@ -120,7 +132,7 @@ async def save_person(
     # Merged field by field with the entry as it is now (app/sync, docs/offline.md "Conflicts").
     edit = sync.merge_edit(
         sent=await request.form(),
-        current=member.model_dump() if member else _member_fields(Form({})),
+        current=member.model_dump() if member else asdict(_member_fields(Form({}))),
         current_version=version,
         fields=MEMBER_LABELS,
         parse=_member_fields,
@@ -135,7 +147,7 @@ async def save_person(
     if edit.changed or member is None:
         try:
             member = service.save_person_facts(
-                session=session, case=case, person_id=person_id, base_version=version, **edit.values
+                session=session, case=case, person_id=person_id, base_version=version, **asdict(edit.values)
             )
         except service.WrongCase:
             raise HTTPException(status_code=404) from None
@@ -260,7 +272,6 @@ def _form_context(
     if detail:
         for a in detail.attendees:
             attendance[a.person_id or a.name] = a.attendance
-    progress = {u.task_id: u for u, _t in detail.updates} if detail else {}
     extras = (
         [a for a in detail.attendees if a.person_id is None and a.name not in {p.name for p in professionals}]
         if detail
@@ -288,7 +299,6 @@ def _form_context(
         "professionals": professionals,
         "review_tasks": review_tasks,
         "attendance": attendance,
-        "progress": progress,
         "extras": extras,
         "rows": rows,
         "task_ids": task_ids,
@@ -298,8 +308,26 @@ def _form_context(
     }
 
 
+def _with_tasks_sent(session, case: Case, ctx: dict, sent, meeting_id: str) -> dict:
+    """The review's earlier tasks, with those the form's page showed that are done since (on the
+    plan, meanwhile): their progress from the page is merged too, not dropped."""
+    listed = {t.id for t in ctx["review_tasks"]}
+    named = {
+        k.removeprefix("progress-")
+        for k in sent
+        if k.startswith("progress-") and not k.endswith("-note") and k.removeprefix("progress-") not in listed
+    }
+    if named:
+        ctx["review_tasks"] = [
+            *ctx["review_tasks"],
+            *service.earlier_tasks(session=session, case=case, task_ids=sorted(named), meeting_id=meeting_id),
+        ]
+    return ctx
+
+
 def _parse(session, case: Case, form: Form, meeting: NetworkMeeting | None):
     ctx = _form_context(session, case, meeting=meeting, form=form)
+    ctx = _with_tasks_sent(session, case, ctx, form.values, form.values.get("id") or "")
     return parse_meeting(
         form, people=ctx["people"], professionals=ctx["professionals"], review_tasks=ctx["review_tasks"]
     ), ctx
@@ -316,7 +344,9 @@ def new_meeting(request: Request, case_id: int, session: SessionDep, actor: Curr
 
 
 @router.post("/cases/{case_id}/network/meetings")
-async def create_meeting(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+async def create_meeting(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     meeting_id = form.text("id", max_length=36) or new_id()
@@ -325,6 +355,7 @@ async def create_meeting(request: Request, case_id: int, session: SessionDep, ac
         # A replay from the offline outbox: already applied, answer success again and change nothing.
         return redirect(request, f"{_base(case.id)}/meetings/{existing.id}")
     data, ctx = _parse(session, case, form, None)
+    progress_conflicts = _merge_progress(data, sent=form.values, review_tasks=ctx["review_tasks"]) if form.ok else {}
     agencies = any(a.person_id is None for a in data.attendees) or bool(data.support)
     if (
         form.ok
@@ -352,8 +383,53 @@ async def create_meeting(request: Request, case_id: int, session: SessionDep, ac
         object_id=meeting.id,
         case_id=case.id,
     )
+    if progress_conflicts:
+        return _keep_conflict(request, session, actor, op, case, meeting, ctx, progress_conflicts, base_version=0)
     flash(request, "Meeting saved as a draft.")
     return redirect(request, f"{_base(case.id)}/meetings/{meeting.id}")
+
+
+def _merge_progress(data, *, sent, review_tasks: list) -> dict[str, tuple[str, str, str]]:
+    """A new review meeting's progress on earlier tasks, merged with the plan as it is now.
+
+    The tasks are versioned records of their own: the form's page showed them as they were (its
+    `shown`), so a task is moved only where the worker changed it there, a task updated on the plan
+    meanwhile keeps that update, and one changed differently on both sides is a conflict (it keeps
+    the plan's value until the worker chooses). A post without the script is fresh: it moves them.
+    """
+    theirs = {f: as_text(v) for f, v in meeting_form.progress_fields(review_tasks).items()}
+    shown = sync.shown_of(sent)
+    mine = {f: str(sent.get(f) or "").strip() for f in theirs if shown is None or f in shown}
+    base = {f: str(shown.get(f, "")).strip() for f in theirs} if shown is not None else theirs
+    merged, conflicts = three_way(base=base, mine=mine, theirs=theirs)
+    data.progress = [
+        TaskProgress(task_id=t.id, status=merged[f"progress-{t.id}"], note=merged[f"progress-{t.id}-note"])
+        for t in review_tasks
+        if merged[f"progress-{t.id}"] in {s.value for s in TaskStatus}
+    ]
+    return conflicts
+
+
+def _keep_conflict(request, session, actor, op, case, meeting, ctx, conflicts, *, base_version: int) -> Response:
+    """Keep the fields of a meeting changed on both sides for the worker to settle on the meeting's
+    own form (app/sync `keep_conflict`); everything else the edit changed is saved."""
+    people = {k: ctx[k] for k in ("people", "professionals", "review_tasks")}
+    return sync.keep_conflict(
+        request,
+        session=session,
+        actor=actor,
+        op_id=op,
+        case_id=case.id,
+        record_type="network_meeting",
+        record_id=meeting.id,
+        record_label=f"Meeting on {meeting.held_on.isoformat()}",
+        base_version=base_version,
+        server_version=meeting.version,
+        conflicts=conflicts,
+        labels=meeting_form.field_labels(conflicts, **people),
+        yes_no=meeting_form.CHECKBOXES,
+        target=f"{_base(case.id)}/meetings/{meeting.id}",
+    )
 
 
 @router.get("/cases/{case_id}/network/meetings/{meeting_id}")
@@ -389,29 +465,53 @@ def edit_meeting(request: Request, case_id: int, meeting_id: str, session: Sessi
 
 @router.post("/cases/{case_id}/network/meetings/{meeting_id}")
 async def update_meeting(
-    request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor
+    request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     meeting = _meeting_or_404(session, case, meeting_id)
-    form = Form(await request.form())
-    base = form.integer("base_version", required=True, minimum=0)
     back = f"{_base(case.id)}/meetings/{meeting.id}"
-    data, ctx = _parse(session, case, form, meeting)
-    if meeting.finalised_at is not None or (base is not None and base != meeting.version):
-        if form.ok and service.already_applied(session=session, meeting=meeting, data=data):
-            return redirect(request, back)  # a replay of the edit that made this version
+    if meeting.finalised_at is not None:
         return _conflict(request, case, back, "this meeting record")
-    if not form.ok:
-        return render(request, "network/meeting_form.html", ctx, status_code=422)
-    service.update_meeting(session=session, case=case, meeting=meeting, base_version=base or 0, data=data)
-    audit.record(
-        session=session,
-        actor=actor,
-        action="update",
-        object_type="network_meeting",
-        object_id=meeting.id,
-        case_id=case.id,
+    sent = await request.form()
+    ctx = _with_tasks_sent(session, case, _form_context(session, case, meeting=meeting, form=None), sent, meeting.id)
+    lists = {k: ctx[k] for k in ("people", "professionals", "review_tasks")}
+
+    def parse(form: Form) -> MeetingEdit:
+        return meeting_form.parse_meeting_edit(form, **lists)
+
+    # Merged field by field, row by row, with the meeting and the plan's tasks as they are now
+    # (app/sync `merge_edit`, docs/offline.md "Edits: changes, not snapshots").
+    edit = sync.merge_edit(
+        sent=sent,
+        current=meeting_form.current_fields(detail=ctx["detail"], **lists),
+        current_version=meeting.version,
+        parse=parse,
+        texts=meeting_form.meeting_edit_texts,
     )
+    if not edit.form.ok:
+        return render(
+            request,
+            "network/meeting_form.html",
+            _form_context(session, case, meeting=meeting, form=edit.form),
+            status_code=422,
+        )
+    if edit.changed:
+        service.update_meeting(
+            session=session, case=case, meeting=meeting, base_version=meeting.version, data=edit.values.data
+        )
+        audit.record(
+            session=session,
+            actor=actor,
+            action="update",
+            object_type="network_meeting",
+            object_id=meeting.id,
+            case_id=case.id,
+        )
+    if edit.conflicts:
+        base_version = edit.base_version if edit.base_version is not None else meeting.version
+        return _keep_conflict(
+            request, session, actor, op, case, meeting, ctx, edit.conflicts, base_version=base_version
+        )
     flash(request, "Meeting record updated.")
     return redirect(request, back)
 

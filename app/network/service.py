@@ -238,10 +238,6 @@ class TaskProgress:
     task_id: str
     status: str
     note: str = ""
-    # What the form showed (None from forms older than this): a page kept on the device shows the
-    # tasks as they were when it was taken, so only what the worker changed there moves the task.
-    was_status: str | None = None
-    was_note: str | None = None
 
 
 @dataclass
@@ -350,10 +346,10 @@ def _apply_progress(*, session: Session, case: Case, meeting: NetworkMeeting, pr
         if task is None or task.case_id != case.id or task.meeting_id == meeting.id:
             raise WrongCase()
         session.add(TaskUpdate(task_id=task.id, meeting_id=meeting.id, status=p.status, note=p.note))
-        status = p.status if p.was_status is None or p.status != p.was_status else task.status
-        note = p.note if p.was_note is None or p.note != p.was_note else task.status_note
-        if task.status != status or task.status_note != note:
-            task.status, task.status_note = status, note
+        # The routes merged the progress with the task as it is now (app/sync `merge_edit`), so a
+        # task updated on the plan meanwhile is only changed where the worker changed it.
+        if task.status != p.status or task.status_note != p.note:
+            task.status, task.status_note = p.status, p.note
             task.version += 1
             task.updated_at = utcnow()
             session.add(task)
@@ -411,33 +407,6 @@ def update_meeting(
     session.add(meeting)
     _write_children(session=session, case=case, meeting=meeting, data=data)
     return meeting
-
-
-def _fingerprint(data: MeetingInput) -> tuple:
-    return (
-        tuple(getattr(data, k) for k in _SCALARS),
-        tuple((a.name, a.role, a.attendance, a.person_id) for a in data.attendees),
-        tuple(data.decisions),
-        tuple((t.id, t.what, t.who, t.due_on, t.checked_by, t.safety_rule) for t in data.tasks),
-        tuple(data.support),
-        tuple(data.contingencies),
-        tuple(sorted((p.task_id, p.status, p.note) for p in data.progress)),
-    )
-
-
-def already_applied(*, session: Session, meeting: NetworkMeeting, data: MeetingInput) -> bool:
-    """Whether the meeting already says exactly what `data` says: a replayed edit, not a conflict."""
-    d = meeting_detail(session=session, meeting=meeting)
-    stored = MeetingInput(
-        **{k: getattr(meeting, k) for k in _SCALARS},
-        attendees=[AttendeeInput(a.name, a.role, a.attendance, a.person_id) for a in d.attendees],
-        decisions=[(x.decision, x.rationale) for x in d.decisions],
-        tasks=[TaskInput(t.id, t.what, t.who, t.due_on, t.checked_by, t.safety_rule) for t in d.tasks],
-        support=[(x.agency, x.support, x.agreed) for x in d.support],
-        contingencies=[(x.if_this, x.then_this) for x in d.contingencies],
-        progress=[TaskProgress(u.task_id, u.status, u.note) for u, _t in d.updates],
-    )
-    return _fingerprint(stored) == _fingerprint(data)
 
 
 def finalise_meeting(*, session: Session, meeting: NetworkMeeting, base_version: int) -> NetworkMeeting:
@@ -543,6 +512,14 @@ def tasks_to_review(*, session: Session, case: Case, before_meeting_id: str | No
         )
     else:
         query = query.where(NetworkTask.status.not_in([TaskStatus.done, TaskStatus.dropped]))
+    return list(session.exec(query.order_by(NetworkTask.due_on, NetworkTask.position)).all())
+
+
+def earlier_tasks(*, session: Session, case: Case, task_ids: list[str], meeting_id: str) -> list[NetworkTask]:
+    """The case's tasks with these ids agreed at other meetings (one query)."""
+    query = select(NetworkTask).where(
+        NetworkTask.id.in_(task_ids), NetworkTask.case_id == case.id, NetworkTask.meeting_id != meeting_id
+    )
     return list(session.exec(query.order_by(NetworkTask.due_on, NetworkTask.position)).all())
 
 

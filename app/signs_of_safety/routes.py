@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from fastapi import APIRouter, HTTPException, Request
@@ -18,6 +19,8 @@ from app.security.permissions import get_case
 from app.signs_of_safety import rules, service
 from app.signs_of_safety.models import Category, MapVersion
 from app.signs_of_safety.service import ItemFields, StaleVersion
+from app.sync import service as sync
+from app.sync.ledger import Idempotent
 from app.templating import flash, redirect, render
 from app.timeutil import today
 
@@ -300,30 +303,98 @@ def edit_item_page(request: Request, case_id: int, item_key: str, session: Sessi
     return render(request, "signs_of_safety/item_form.html", context)
 
 
+# An item's form fields: what the merge compares (app/sync `merge_edit`), with the form's labels.
+ITEM_LABELS = {
+    "text": "What was said",
+    "who": "Who",
+    "family_agrees": "Does the family agree?",
+    "goal": "The goal",
+    "sustain_for": "For how long the change must last",
+    "family_text": "For family members who do not know the worries",
+    "detail": "The detail",
+    "due_on": "By when",
+    "done": "This step is done",
+}
+
+
+def item_texts(fields: ItemFields) -> dict[str, str]:
+    """An item's fields as its form sends them."""
+    who = f"person:{fields.person_id}" if fields.person_id else ("key_worker" if fields.by_key_worker else "")
+    return {
+        "text": fields.text,
+        "who": who,
+        "family_agrees": {True: "yes", False: "no"}.get(fields.family_agrees, "not_asked"),  # type: ignore[arg-type]
+        "goal": fields.goal,
+        "sustain_for": fields.sustain_for,
+        "family_text": fields.family_text,
+        "detail": fields.detail,
+        "due_on": fields.due_on.isoformat() if fields.due_on else "",
+        "done": "1" if fields.done else "",
+    }
+
+
+def _item_fields(item) -> ItemFields:
+    return ItemFields(**{name: getattr(item, name) for name in ItemFields.__dataclass_fields__})
+
+
+def _accepts(latest: MapVersion, base_version: int) -> bool:
+    """Whether a write from `base_version` lands in the version worked on now (service.working_version)."""
+    if latest.is_draft:
+        return base_version in (latest.number, latest.based_on)
+    return base_version == latest.number
+
+
 @router.post("/cases/{case_id}/signs-of-safety/items/{item_key}")
 async def edit_item(
-    request: Request, case_id: int, item_key: str, session: SessionDep, actor: CurrentActor
+    request: Request, case_id: int, item_key: str, session: SessionDep, actor: CurrentActor, op: Idempotent
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
-    base_version = form.integer("base_version", default=0, minimum=0, maximum=100000) or 0
+    sent = await request.form()
     latest = service.latest_version(session=session, case=case)
     item = service.find_item(session=session, map_version=latest, item_key=item_key) if latest else None
-    if item is None:
+    if item is None or latest is None:
         raise HTTPException(status_code=404)
     category = Category(item.category)
     people = service.people(session=session, case=case)
-    fields = _read_item(form, {key for key, _ in _who_options(people)}, category, stored_due=item.due_on)
-    if not form.ok:
-        context = _item_form_context(session, case, category, form, item=item, base_version=base_version)
+    keys = {key for key, _ in _who_options(people)}
+    sent_base = Form(sent).integer("base_version", default=0, minimum=0, maximum=100000) or 0
+    # Merged field by field with the item as the map holds it now, in whichever version (app/sync,
+    # docs/offline.md): a correction from a page kept on the device changes only what it changes.
+    edit = sync.merge_edit(
+        sent=sent,
+        current=item_texts(_item_fields(item)),
+        # Without the script, a page of the version being worked on is current (as before).
+        current_version=sent_base if _accepts(latest, sent_base) else latest.number,
+        parse=lambda form: _read_item(form, keys, category, stored_due=item.due_on),
+        fields=ITEM_LABELS,
+        texts=item_texts,
+    )
+    if not edit.form.ok:
+        context = _item_form_context(session, case, category, edit.form, item=item, base_version=sent_base)
         return render(request, "signs_of_safety/item_form.html", context, status_code=422)
-    try:
+    fields = edit.values
+    if edit.changed:
         edited = service.edit_item(
-            session=session, case=case, item_key=item_key, base_version=base_version, fields=fields, by=actor.user
+            session=session, case=case, item_key=item_key, base_version=latest.number, fields=fields, by=actor.user
         )
-    except StaleVersion as exc:
-        return conflict(request, case, exc, form)
-    _audit_write(session, actor, case, "update", "sos_map_item", edited.id, f"{category.value} changed")
+        _audit_write(session, actor, case, "update", "sos_map_item", edited.id, f"{category.value} changed")
+    if edit.conflicts:
+        now = service.latest_version(session=session, case=case)
+        return sync.keep_conflict(
+            request,
+            session=session,
+            actor=actor,
+            op_id=op,
+            case_id=case.id,
+            record_type="sos_map_item",
+            record_id=item_key,
+            record_label=rules.category_label(category, case.practice_context),
+            base_version=sent_base,
+            server_version=now.number if now else latest.number,
+            conflicts=edit.conflicts,
+            labels=ITEM_LABELS,
+            yes_no=("done",),
+        )
     _flash_saved(request, case, category, fields)
     return redirect(request, f"{base_url(case)}#{category.value}")
 
@@ -346,24 +417,66 @@ async def remove_item(
     return redirect(request, base_url(case))
 
 
+@dataclass
+class ReviewDate:
+    """The safety plan's next review, as its form sends it."""
+
+    review_on: date | None
+
+
 @router.post("/cases/{case_id}/signs-of-safety/safety-plan")
-async def safety_plan_review(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+async def safety_plan_review(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
-    base_version = form.integer("base_version", default=0, minimum=0, maximum=100000) or 0
-    review_on = form.date("review_on")
-    if not form.ok:
-        flash(request, next(iter(form.errors.values())), "error")
+    sent = await request.form()
+    sent_base = Form(sent).integer("base_version", default=0, minimum=0, maximum=100000) or 0
+    latest = service.latest_version(session=session, case=case)
+    # Merged with the date the map holds now (app/sync `merge_edit`): a page kept from an older
+    # version changes it only if the worker changed it there.
+    edit = sync.merge_edit(
+        sent=sent,
+        current={"review_on": latest.safety_plan_review_on if latest else None},
+        current_version=sent_base if latest is None or _accepts(latest, sent_base) else latest.number,
+        parse=lambda form: ReviewDate(review_on=form.date("review_on")),
+        fields=REVIEW_LABELS,
+    )
+    if not edit.form.ok:
+        flash(request, next(iter(edit.form.errors.values())), "error")
         return redirect(request, f"{base_url(case)}#safety-plan")
-    try:
-        draft = service.set_safety_plan_review(
-            session=session, case=case, base_version=base_version, review_on=review_on, by=actor.user
+    if edit.changed or latest is None:
+        try:
+            draft = service.set_safety_plan_review(
+                session=session,
+                case=case,
+                base_version=latest.number if latest else sent_base,
+                review_on=edit.values.review_on,
+                by=actor.user,
+            )
+        except StaleVersion as exc:
+            return conflict(request, case, exc, edit.form)
+        _audit_write(session, actor, case, "update", "sos_map_version", draft.id, "safety plan review date set")
+    if edit.conflicts:
+        now = service.latest_version(session=session, case=case)
+        return sync.keep_conflict(
+            request,
+            session=session,
+            actor=actor,
+            op_id=op,
+            case_id=case.id,
+            record_type="sos_map_version",
+            record_id=now.id if now else "",
+            record_label="Safety plan",
+            base_version=sent_base,
+            server_version=now.number if now else 0,
+            conflicts=edit.conflicts,
+            labels=REVIEW_LABELS,
         )
-    except StaleVersion as exc:
-        return conflict(request, case, exc, form)
-    _audit_write(session, actor, case, "update", "sos_map_version", draft.id, "safety plan review date set")
     flash(request, "Safety plan review date saved.")
     return redirect(request, f"{base_url(case)}#safety-plan")
+
+
+REVIEW_LABELS = {"review_on": "Next review of the safety plan"}
 
 
 @router.post("/cases/{case_id}/signs-of-safety/submit")

@@ -6,6 +6,8 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
+from typing import Generic, TypeVar
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
@@ -23,16 +25,23 @@ from app.timeutil import utcnow
 # the page showed, as JSON of field name to value. It is the base of the three-way merge.
 SHOWN = "shown"
 
+T = TypeVar("T")
+
 
 @dataclass
-class Edit:
+class Edit(Generic[T]):
     """An edit merged field by field with the record as it is now (see `merge_edit`)."""
 
     form: Form  # the sent values over the current ones: validate it, re-render it on 422
-    values: dict  # the record's fields after the merge, parsed: what to save
+    values: T  # the record's fields after the merge, as the route's own parser types them: what to save
     changed: bool  # whether saving `values` changes the record
     conflicts: dict[str, tuple[str, str, str]]  # field -> (as shown, on Homeward now, as sent)
     base_version: int | None
+
+
+def shown_of(sent: Mapping[str, object]) -> dict[str, str] | None:
+    """What a form's page showed (its `shown` field), or None for a post without the script."""
+    return _shown(sent.get(SHOWN))
 
 
 def _shown(raw: object) -> dict[str, str] | None:
@@ -43,41 +52,64 @@ def _shown(raw: object) -> dict[str, str] | None:
     return {str(k): str(v) for k, v in shown.items()} if isinstance(shown, dict) else None
 
 
+def as_fields(values: object) -> dict[str, str]:
+    """A parsed record (a dataclass) as the text a form would send for each of its fields."""
+    return {f.name: as_text(getattr(values, f.name)) for f in dataclass_fields(values)}  # type: ignore[arg-type]
+
+
 def merge_edit(
     *,
     sent: Mapping[str, str],
     current: Mapping[str, object],
     current_version: int,
-    fields: Iterable[str],
-    parse: Callable[[Form], dict],
-) -> Edit:
+    parse: Callable[[Form], T],
+    fields: Iterable[str] | None = None,
+    texts: Callable[[T], Mapping[str, str]] = as_fields,
+) -> Edit[T]:
     """Merge an edit of a versioned record with its current state, field by field (three-way).
 
     The base is what the form's page showed (the `shown` field), so changes to different fields
     both apply however many versions the record moved on, and only a field changed on both sides
     conflicts. Without `shown` (a form posted without the script) the base is the current record
     if the form's base_version is current, else unknown (every differing field conflicts).
-    `parse` reads the record's fields from a Form (the route's own parser), so values compare as
-    the record stores them, and sent values are validated as usual.
+
+    `parse` is the route's own parser: it reads a Form into the record's typed input (a dataclass,
+    problems on `form.errors`), so sent values are validated as usual, and `Edit.values` is that
+    type. `texts` gives a parsed value's form fields as text (default: the dataclass's fields), so
+    the three sides compare as the record stores them; `current` is the record as form fields.
+    `fields` names the fields merged (default: every field `texts` names).
     """
-    fields = list(fields)
-    theirs = {f: as_text(current.get(f)) for f in fields}
+    if fields is not None:
+        fields = list(fields)
+        current = {f: current.get(f) for f in fields}
+    theirs = {f: as_text(v) for f, v in current.items()}
     shown = _shown(sent.get(SHOWN))
-    names = [f for f in fields if shown is None or f in shown]
     # An unticked box is not sent at all: absent means unticked for the fields the form showed.
-    form = Form({**theirs, **dict(sent.items()), **{f: sent.get(f, "") for f in names}})
+    showed = list(shown) if shown is not None else list(fields if fields is not None else theirs)
+    form = Form({**theirs, **dict(sent.items()), **{f: sent.get(f, "") for f in showed}})
     base_version = form.integer("base_version", required=True, minimum=0, maximum=10**9)
     typed = parse(form)
     if not form.ok:
         return Edit(form=form, values=typed, changed=False, conflicts={}, base_version=base_version)
-    mine = {f: as_text(typed.get(f)) for f in names}
+    sent_texts = dict(texts(typed))
+    # What the page showed was valid when shown; read through `parse` it compares like the rest.
+    as_shown = dict(texts(parse(Form({**theirs, **shown})))) if shown is not None else {}
+    # By default the fields are those `texts` names (the form's values hold Homeward's under the sent).
+    names = list(fields) if fields is not None else list(dict.fromkeys([*sent_texts, *as_shown]))
     if shown is not None:
-        as_shown = parse(Form({**theirs, **shown}))  # what the page showed was valid when shown
-        base = {f: as_text(as_shown.get(f)) for f in names}
+        base = as_shown
     else:
         base = None if is_stale(base_version=base_version, current_version=current_version) else theirs
+    unmerged = {f: v for f, v in theirs.items() if f not in names}  # a stored row's id: Homeward's
+    theirs = {f: theirs.get(f, "") for f in names}
+    # Only the fields the page showed are the worker's; the rest are Homeward's as they are.
+    mine = {f: sent_texts.get(f, "") for f in names if shown is None or f in shown}
+    if base is not None:
+        base = {f: base.get(f, "") for f in names}
     merged, conflicts = three_way(base=base, mine=mine, theirs=theirs)
-    values = parse(Form(merged))
+    # Fields outside the merge are Homeward's where it has them (a stored row's id), else as sent
+    # (a new row's id, a confirmation box).
+    values = parse(Form({**dict(form.values), **unmerged, **merged}))
     return Edit(form=form, values=values, changed=merged != theirs, conflicts=conflicts, base_version=base_version)
 
 
@@ -97,11 +129,13 @@ def keep_conflict(
     labels: dict[str, str],
     yes_no: tuple[str, ...] = (),
     message: str = "",
+    target: str | None = None,
 ) -> Response:
     """Store the fields changed on both sides and answer 409 with the conflict page; nothing is overwritten.
 
     Each conflicting field keeps its three values (as the worker's page showed it, on Homeward,
-    as the worker sent it), so history shows both versions whatever the worker chooses.
+    as the worker sent it), so history shows both versions whatever the worker chooses. `target`:
+    the record's own form when this request was not it (a create that met an edited record).
     """
     conflict = SyncConflict(
         op_id=op_id or str(uuid.uuid4()),
@@ -110,7 +144,7 @@ def keep_conflict(
         record_type=record_type,
         record_id=record_id,
         record_label=record_label[:200],
-        target=request.url.path[:300],
+        target=(target or request.url.path)[:300],  # the record's own form, where the choice is posted
         base_version=base_version,
         server_version=server_version,
         mine=json.dumps({f: v[2] for f, v in conflicts.items()}),

@@ -156,6 +156,10 @@ def test_worker_maps_rates_draws_and_submits_offline_and_it_syncs_exactly_once(p
     assert len(ops) == waiting == 13
     # What waits is sealed on the device: the map and the scales above showed it all the same.
     assert all("sealed" in op and "fields" not in op for op in ops)
+    # What the map showed of them is boxed with the item too: no typed word is kept in clear.
+    assert all(not op.get("show") for op in ops)
+    in_clear = page.evaluate("() => JSON.stringify({...sessionStorage}) + JSON.stringify({...localStorage})")
+    assert not [text for _, fields in ITEMS for text in fields.values() if text[:30] in in_clear]
     db.expire_all()
     assert (_count(db, MapItem), _count(db, ScaleRating), _count(db, ThreeHousesEntry), _count(db, MapVersion)) == (
         0,

@@ -152,9 +152,11 @@ def test_change_made_offline_from_an_older_version_answers_409_and_overwrites_no
         f"/cases/{case.id}/signs-of-safety/items/{item.item_key}",
         {"base_version": "1", "text": "Changed offline from version 1.", "who": "key_worker"},
     )
-    assert response.status_code == 409
-    assert "The map changed while you were working" in response.text
-    assert "Changed offline from version 1." in response.text  # shown back, to redo by hand
+    # An item's edit is merged field by field (app/sync merge_edit); posted without the script from
+    # an older version, every field that differs waits for the worker on the common conflict page.
+    assert response.status_code == 409 and response.headers["location"].startswith("/conflicts/")
+    assert "Keep yours: Changed offline from version 1." in response.text
+    assert "Keep Homeward's: Original wording." in response.text
     assert db.exec(select(MapItem).where(MapItem.text == "Changed offline from version 1.")).first() is None
     assert (
         post(

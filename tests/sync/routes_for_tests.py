@@ -5,6 +5,8 @@ It is written exactly as a feature's offline-capable route would be (docs/offlin
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
@@ -60,7 +62,7 @@ async def edit_person(
             request, "errors/422.html", {"status_code": 422, "title": "Check", "form": edit.form}, status_code=422
         )
     if edit.changed:
-        for key, value in edit.values.items():
+        for key, value in asdict(edit.values).items():
             setattr(person, key, value)
         person.version += 1
         person.updated_at = utcnow()
@@ -87,13 +89,23 @@ async def edit_person(
     return redirect(request, f"/cases/{case.id}")
 
 
-def _fields(form: Form) -> dict:
-    return {
-        "name": form.text("name", required=True, label="Name"),
-        "relationship": form.text("relationship"),
-        "phone": form.text("phone"),
-        "in_household": form.boolean("in_household"),
-    }
+@dataclass
+class PersonFields:
+    """What the form edits, typed: `merge_edit` gives back this type as `Edit.values`."""
+
+    name: str
+    relationship: str
+    phone: str
+    in_household: bool
+
+
+def _fields(form: Form) -> PersonFields:
+    return PersonFields(
+        name=form.text("name", required=True, label="Name"),
+        relationship=form.text("relationship"),
+        phone=form.text("phone"),
+        in_household=form.boolean("in_household"),
+    )
 
 
 @router.post("/test/cases/{case_id}/people-refused-late")

@@ -59,7 +59,7 @@
     });
   }
   // An item goes back to storage without what its box holds.
-  function saveOp(op) { return save(OUTBOX, op.box ? Object.assign({}, op, { label: "Saved item", summary: "" }) : op); }
+  function saveOp(op) { return save(OUTBOX, op.box ? Object.assign({}, op, { label: "Saved item", summary: "", show: null }) : op); }
 
   // ---- The header's status -----------------------------------------------------------------
   function refresh() {
@@ -139,10 +139,11 @@
           op.sealed = { kid: key.kid, epk: b64(out[1]), iv: b64(iv), data: b64(out[0]) };
           // Its label (a page title) and the few words shown in "waiting to sync" are boxed under
           // the device key; without one they stay in this tab only. Storage keeps a plain label.
-          var shown = { label: op.label, summary: op.summary };
+          var shown = { label: op.label, summary: op.summary, show: op.show };
           op.label = "Saved item";
           delete op.fields;
           delete op.summary;
+          delete op.show; // without a device key, pages do without it rather than keep it in clear
           return getKey().then(function (k) {
             if (k) return lock(JSON.stringify(shown), op.id).then(function (box) { op.box = box; return op; });
             if (shown.summary) sessionStorage.setItem(SUMMARY + op.id, shown.summary);
@@ -255,6 +256,10 @@
     // The button pressed is part of the form's data ("Next", "Finish", "Save draft"...).
     var data = submitter && submitter.name ? new FormData(form, submitter) : new FormData(form);
     data.forEach(function (value, key) { if (typeof value === "string") fields.push([key, value]); });
+    // data-offline-show: fields a page shows of its waiting items (the map's, the scales'). Boxed
+    // with the label below, never kept in clear outside the outbox.
+    var show = {};
+    (form.getAttribute("data-offline-show") || "").split(" ").forEach(function (n) { if (n) show[n] = data.get(n) || ""; });
     // data-offline-draft: the form writes into a draft, whose version does not move with each
     // write, so later items keep the version they were made from (no follow-on, below).
     var action = new URL(form.action, location.href), base = !form.hasAttribute("data-offline-draft") && form.elements.base_version;
@@ -262,7 +267,7 @@
       id: id, target: action.pathname + action.search, method: (form.getAttribute("method") || "post").toUpperCase(),
       fields: fields, base_version: base ? base.value : null, time: new Date().toISOString(), user_id: me(),
       label: form.dataset.offlineLabel || document.title.replace(" · Homeward", ""),
-      page: location.pathname, status: "waiting", message: "", summary: summary(form)
+      page: location.pathname, status: "waiting", message: "", summary: summary(form), show: show
     };
   }
 
@@ -811,7 +816,8 @@
     // id. A form re-shown with errors keeps its id, so correcting it cannot make a duplicate.
     // A form re-shown with errors shows what was sent, not what Homeward holds: it goes without
     // `shown`, and the server falls back on its base_version.
-    if (!form.querySelector(".field-error")) { freshId(form); if (form.dataset.offline === "edit") markShown(form); }
+    // data-offline-shown: a new record's form that also changes others (a review's earlier tasks).
+    if (!form.querySelector(".field-error")) { freshId(form); if (form.dataset.offline === "edit" || form.hasAttribute("data-offline-shown")) markShown(form); }
   });
   document.querySelectorAll("[data-offline-case]").forEach(showCase);
   restoreRetry();

@@ -91,35 +91,21 @@
     if (field) field.value = "";
   }, true);
 
-  // Waiting items are sealed on the device (offline.js), so what the map and the scales show of
-  // them is noted as they are saved, for this tab only (as offline.js does for its summaries):
-  // the fields a form names in data-offline-show, under the new record's id, which is the item's.
-  var SHOWN = "homeward.summary.sos."; // under offline.js's prefix, so logging out removes them too
-  document.addEventListener("submit", function (event) {
-    var form = event.target, names = form.getAttribute && form.getAttribute("data-offline-show");
-    var id = names && (form.dataset.retry || (form.elements.id && form.elements.id.value));
-    if (!id) return;
-    var data = new FormData(form), shown = {};
-    names.split(" ").forEach(function (name) { shown[name] = data.get(name) || ""; });
-    try { sessionStorage.setItem(SHOWN + id, JSON.stringify(shown)); } catch (e) { /* full: the lists say less */ }
-  }, true);
+  // What the map and the scales show of waiting items: the fields the form names in
+  // data-offline-show, which offline.js keeps in the item's encrypted box (op.show), or the item's
+  // own fields when it is not sealed. Nothing of it is kept in clear (docs/offline.md).
+  var OLD = "homeward.summary.sos."; // where earlier versions noted them, in clear: removed
+  Object.keys(sessionStorage).forEach(function (key) { if (key.indexOf(OLD) === 0) sessionStorage.removeItem(key); });
   function shown(op) {
     var values = {};
     if (op.fields) op.fields.forEach(function (pair) { values[pair[0]] = pair[1]; });
-    else try { values = JSON.parse(sessionStorage.getItem(SHOWN + op.id) || "{}"); } catch (e) { values = {}; }
-    return values;
+    return op.fields ? values : op.show || {};
   }
   function when(iso) {
     return new Date(iso).toLocaleString("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
   }
 
   document.addEventListener("homeward:outbox", function (event) {
-    var ids = {};
-    event.detail.forEach(function (op) { ids[op.id] = true; });
-    // Synced or discarded: nothing of it stays behind.
-    Object.keys(sessionStorage).forEach(function (key) {
-      if (key.indexOf(SHOWN) === 0 && !ids[key.slice(SHOWN.length)]) sessionStorage.removeItem(key);
-    });
     var waiting = event.detail.filter(function (op) { return op.status === "waiting"; });
     showRatings(waiting);
     showItems(waiting);
