@@ -6,7 +6,7 @@ A form becomes offline-capable by one declaration, `data-offline` on the form:
   replay answer as the first post did; a create form's hidden `id` gets a fresh UUID from
   offline.js, which the server keeps as the new record's id;
 - `data-offline="edit"`: it changes a versioned record. It carries the version its page showed
-  (`base_version`, or `base_revision` for an item inside a BASE assessment), and offline.js adds
+  (`base_version`; for an item inside a BASE assessment, the item's revision), and offline.js adds
   `shown`, what the page showed, the base of the server's field-by-field merge. A form never
   writes "what the page showed" itself.
 Both post to a route of the app, under the case (or its family screens) they belong to, where the
@@ -30,20 +30,15 @@ from app.demo import load_demo
 from tests.factories import login
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "app" / "templates"
-VERSION_FIELDS = {"base_version", "base_revision"}
+VERSION_FIELDS = {"base_version"}
 # Templates with per-form "what the page showed" fields, older than `shown`: each is to move onto
 # `shown` (and the merge of app/sync/service.py), then leaves this list. Nothing may be added here.
 KNOWN_SHOWN_FIELDS = {
-    "base_assessment/_resilience.html": "the resilience checklist changes only marks that differ from was_<key>",
     "network/meeting_form.html": "a review meeting moves an earlier task only where was-progress-<task id> differs",
 }
 # "edit" forms whose route checks the version itself instead of merging field by field; each is to
 # call app.sync.merge_edit, after which it leaves this list. Nothing may be added here.
-KNOWN_EDITS_WITHOUT_MERGE = {
-    "/cases/{case_id}/base/engagement": "BASE items are checked per item against base_revision",
-    "/cases/{case_id}/base/risk": "BASE items are checked per item against base_revision",
-    "/cases/{case_id}/base/plan/steps": "BASE items are checked per item against base_revision",
-}
+KNOWN_EDITS_WITHOUT_MERGE: dict[str, str] = {}
 
 
 class Forms(HTMLParser):

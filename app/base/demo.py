@@ -415,5 +415,21 @@ def _reece(*, session: Session, demo) -> None:
             "sibling_bond": {"mark": "strength", "decided_by": "family", "notes": ""},
         },
     )
+    # One first step agreed with Reece already, so the draft's plan has a step to edit (offline too).
+    service.save_step(
+        session=session,
+        version=version,
+        by=priya,
+        item_id=new_id(),
+        fields={
+            "what": "Meet at the leisure centre every Thursday",
+            "who": "Priya and Reece",
+            "by_when": None,
+            "how_we_know": "",
+            "outcome": "Reece has a say in his plan",
+            "risk_ids": [],
+            "done": False,
+        },
+    )
     # Reece's assessment stays a draft: resilience is under way, risk not started.
     _backdate(version, days=20)

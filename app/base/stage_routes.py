@@ -200,7 +200,7 @@ class Record:
     yes_no: tuple[str, ...] = ()
 
 
-async def _merge(
+def _settle(
     request: Request,
     session: Session,
     case: Case,
@@ -208,23 +208,16 @@ async def _merge(
     op: str | None,
     version: BaseVersion,
     record: Record,
-    parse: Callable[[Form], dict[str, Any]],
+    edit: sync.Edit,
     save: Callable[[dict[str, Any]], Any],
     revision_after: Callable[[], int],
     message: str,
     editing: dict[str, Any] | None = None,
 ) -> Response:
-    """The one offline edit mechanism for a BASE record: merge field by field with what it holds now
-    (`sync.merge_edit`), save what merged, and keep the fields changed on both sides as a conflict."""
+    """After a route merged an edit of a BASE record field by field with what it holds now
+    (`sync.merge_edit`): save what merged, and keep the fields changed on both sides as a conflict."""
     if version.status != VersionStatus.draft:
         return locked_page(request, case, version)
-    edit = sync.merge_edit(
-        sent=await request.form(),
-        current=record.current,
-        current_version=record.revision,
-        fields=record.labels,
-        parse=parse,
-    )
     if not edit.form.ok:
         return _stage_page(
             request, session, case, actor, version, record.stage, status_code=422, form=edit.form, editing=editing
@@ -341,7 +334,14 @@ async def edit_engagement(
         revision=item["revision"],
         labels=ENGAGEMENT_LABELS,
     )
-    return await _merge(
+    edit = sync.merge_edit(
+        sent=await request.form(),
+        current=record.current,
+        current_version=record.revision,
+        fields=record.labels,
+        parse=lambda form: _engagement_fields(form, people),
+    )
+    return _settle(
         request,
         session,
         case,
@@ -349,7 +349,7 @@ async def edit_engagement(
         op,
         version,
         record,
-        parse=lambda form: _engagement_fields(form, people),
+        edit,
         save=lambda values: service.edit_engagement(
             session=session, version=version, by=actor, item_id=item_id, fields=_engagement_item(values, people)
         ),
@@ -404,7 +404,14 @@ async def save_resilience(
         revision=version.content["stages"]["resilience"]["revision"],
         labels=_resilience_labels(),
     )
-    return await _merge(
+    edit = sync.merge_edit(
+        sent=await request.form(),
+        current=record.current,
+        current_version=record.revision,
+        fields=record.labels,
+        parse=_resilience_fields,
+    )
+    return _settle(
         request,
         session,
         case,
@@ -412,7 +419,7 @@ async def save_resilience(
         op,
         version,
         record,
-        parse=_resilience_fields,
+        edit,
         save=lambda values: service.save_resilience(session=session, version=version, by=actor, marks=_marks(values)),
         revision_after=lambda: version.content["stages"]["resilience"]["revision"],
         message="Resilience checklist saved.",
@@ -537,7 +544,14 @@ async def edit_risk(
         labels=labels,
         yes_no=("tolerable", *(f for f in labels if f.startswith("mitigates_"))),
     )
-    return await _merge(
+    edit = sync.merge_edit(
+        sent=await request.form(),
+        current=record.current,
+        current_version=record.revision,
+        fields=record.labels,
+        parse=lambda form: _risk_fields(form, version),
+    )
+    return _settle(
         request,
         session,
         case,
@@ -545,7 +559,7 @@ async def edit_risk(
         op,
         version,
         record,
-        parse=lambda form: _risk_fields(form, version),
+        edit,
         save=lambda values: service.edit_risk(
             session=session, version=version, by=actor, item_id=item_id, risk=_risk_input(values)
         ),
@@ -579,7 +593,14 @@ async def save_judgement(
         revision=version.content["stages"]["risk"]["revision"],
         labels=JUDGEMENT_LABELS,
     )
-    return await _merge(
+    edit = sync.merge_edit(
+        sent=await request.form(),
+        current=record.current,
+        current_version=record.revision,
+        fields=record.labels,
+        parse=_judgement_fields,
+    )
+    return _settle(
         request,
         session,
         case,
@@ -587,7 +608,7 @@ async def save_judgement(
         op,
         version,
         record,
-        parse=_judgement_fields,
+        edit,
         save=lambda values: service.save_risk_judgement(
             session=session, version=version, by=actor, level=values["level"], rationale=values["rationale"]
         ),
@@ -731,7 +752,14 @@ async def edit_step(
         labels=labels,
         yes_no=("done", *(f for f in labels if f.startswith("addresses_"))),
     )
-    return await _merge(
+    edit = sync.merge_edit(
+        sent=await request.form(),
+        current=record.current,
+        current_version=record.revision,
+        fields=record.labels,
+        parse=lambda form: _step_fields(form, version, stored=item.get("by_when")),
+    )
+    return _settle(
         request,
         session,
         case,
@@ -739,7 +767,7 @@ async def edit_step(
         op,
         version,
         record,
-        parse=lambda form: _step_fields(form, version, stored=item.get("by_when")),
+        edit,
         save=lambda values: service.edit_step(
             session=session, version=version, by=actor, item_id=item_id, fields=_step_item(values)
         ),
