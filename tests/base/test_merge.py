@@ -256,3 +256,31 @@ def test_the_risk_judgement_merges_its_two_fields(client, db, settings):
     assert answer.status_code == 409  # the level differs; the rationale was changed alike on both
     assert json.loads(db.get(SyncConflict, op).mine) == {"level": "medium"}
     assert _content(db, case)["risk_judgement"] == {"level": "high", "rationale": "Missing twice"}
+
+
+def test_an_item_edit_costs_the_same_statements_however_many_items_and_people_the_case_has(
+    client, db, settings, engine
+):
+    from app.cases.models import Person
+    from tests.querycount import count_queries
+
+    case, ids = _make(client, db, settings)
+    vid = db.exec(select(BaseVersion.id).where(BaseVersion.case_id == case.id)).one()
+
+    def measure(kind: Kind, value: str) -> int:
+        action, data = _kept_page(client, case, kind, ids[kind.name])
+        with count_queries(engine) as statements:
+            assert _send(client, action, data, **{kind.first[0]: value})[1].status_code == 303
+        return len(statements)
+
+    few = [measure(kind, "First") for kind in KINDS]
+    for n in range(8):
+        db.add(Person(case_id=case.id, name=f"Cousin {n}", relationship="Cousin"))
+        db.commit()
+        client.post(f"/cases/{case.id}/base/risk", data={"version_id": vid, "id": uid(), **RISK})
+        client.post(
+            f"/cases/{case.id}/base/plan/steps",
+            data={"version_id": vid, "id": uid(), "what": f"Step {n}", "who": "Sam", "outcome": "Safe"},
+        )
+    many = [measure(kind, "Second") for kind in KINDS]
+    assert many == few, (few, many)  # 11, 10, 10 on SQLite and 12, 11, 11 on PostgreSQL (engagement reads people)
