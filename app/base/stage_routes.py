@@ -25,6 +25,7 @@ from app.cases.models import Case, new_id
 from app.core.plan_rules import earliest_due
 from app.db import SessionDep
 from app.forms import Form
+from app.refused import Refused
 from app.security.auth import Actor, CurrentActor
 from app.security.permissions import can_change_case, get_case
 from app.sync import service as sync
@@ -158,6 +159,17 @@ async def _stage_post(request: Request, session: Session, actor: Actor, case_id:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(await request.form())
     return case, form, _version_of(session, case, form)
+
+
+def _refuse_an_older_edit(request: Request, form: Form) -> None:
+    """An item edit from a page kept before items had their own path (it posted to the add form's
+    path with `?item=<id>` and the item's revision) would be taken for a replayed add and dropped:
+    refuse it, so the outbox sets it aside with this message instead of losing it silently."""
+    if request.query_params.get("item") or form.values.get("base_version"):
+        raise Refused(
+            "This change was made on a page kept before Homeward was updated, so it was not saved. "
+            "Open the item again and make the change there."
+        )
 
 
 def _apply(
@@ -300,6 +312,7 @@ def _engagement_item(fields: dict[str, Any], people: dict[str, Any]) -> dict[str
 @router.post("/cases/{case_id}/base/engagement")
 async def add_engagement(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     case, form, version = await _stage_post(request, session, actor, case_id)
+    _refuse_an_older_edit(request, form)
     item_id = form.text("id", required=True, max_length=36)
     people = {p.id: p for p in case_people(session, case)}
     fields = _engagement_fields(form, people)
@@ -510,6 +523,7 @@ def _risk_input(fields: dict[str, Any]) -> service.RiskInput:
 @router.post("/cases/{case_id}/base/risk")
 async def add_risk(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     case, form, version = await _stage_post(request, session, actor, case_id)
+    _refuse_an_older_edit(request, form)
     item_id = form.text("id", required=True, max_length=36)
     fields = _risk_fields(form, version)
     return _apply(
@@ -718,6 +732,7 @@ def _step_as_fields(item: dict[str, Any], version: BaseVersion) -> dict[str, Any
 @router.post("/cases/{case_id}/base/plan/steps")
 async def add_step(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     case, form, version = await _stage_post(request, session, actor, case_id)
+    _refuse_an_older_edit(request, form)
     item_id = form.text("id", required=True, max_length=36)
     fields = _step_fields(form, version, stored=None)
     return _apply(

@@ -284,3 +284,18 @@ def test_an_item_edit_costs_the_same_statements_however_many_items_and_people_th
         )
     many = [measure(kind, "Second") for kind in KINDS]
     assert many == few, (few, many)  # 11, 10, 10 on SQLite and 12, 11, 11 on PostgreSQL (engagement reads people)
+
+
+def test_an_item_edit_from_a_page_kept_before_the_update_is_set_aside_not_dropped(client, db, settings):
+    """Before items had their own path, an edit posted to the add form's path with `?item=<id>`: the
+    add would take it for a replay and drop it, so it is refused with a message the outbox shows."""
+    case, ids = _make(client, db, settings)
+    vid = db.exec(select(BaseVersion.id).where(BaseVersion.case_id == case.id)).one()
+    old = {"version_id": vid, "id": ids["risk"], "base_version": "1", **RISK, "hazard": "Changed offline"}
+    answer = client.post(
+        f"/cases/{case.id}/base/risk?item={ids['risk']}",
+        data=old,
+        headers={"Idempotency-Key": str(uuid.uuid4()), "Accept": "application/json"},
+    )
+    assert answer.status_code == 422 and "page kept before Homeward was updated" in answer.json()["detail"]
+    assert _content(db, case)["risks"][0]["hazard"] == RISK["hazard"]
