@@ -248,7 +248,6 @@ def load(*, session: Session, demo) -> None:
         version=draft,
         by=actor,
         item_id=new_id(),
-        base_revision=None,
         risk=base_service.RiskInput(hazard="Carrying a knife for protection", likelihood=3, imminence=3, impact=4),
     )
     session.flush()

@@ -6,7 +6,7 @@ A form becomes offline-capable by one declaration, `data-offline` on the form:
   replay answer as the first post did; a create form's hidden `id` gets a fresh UUID from
   offline.js, which the server keeps as the new record's id;
 - `data-offline="edit"`: it changes a versioned record. It carries the version its page showed
-  (`base_version`, or `base_revision` for an item inside a BASE assessment), and offline.js adds
+  (`base_version`; for an item inside a BASE assessment, the item's revision), and offline.js adds
   `shown`, what the page showed, the base of the server's field-by-field merge. A form never
   writes "what the page showed" itself.
 Both post to a route of the app, under the case (or its family screens) they belong to, where the
@@ -30,19 +30,10 @@ from app.demo import load_demo
 from tests.factories import login
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "app" / "templates"
-VERSION_FIELDS = {"base_version", "base_revision"}
-# Templates with per-form "what the page showed" fields, older than `shown`: each is to move onto
-# `shown` (and the merge of app/sync/service.py), then leaves this list. Nothing may be added here.
-KNOWN_SHOWN_FIELDS = {
-    "base_assessment/_resilience.html": "the resilience checklist changes only marks that differ from was_<key>",
-}
-# "edit" forms whose route checks the version itself instead of merging field by field; each is to
-# call app.sync.merge_edit, after which it leaves this list. Nothing may be added here.
-KNOWN_EDITS_WITHOUT_MERGE = {
-    "/cases/{case_id}/base/engagement": "BASE items are checked per item against base_revision",
-    "/cases/{case_id}/base/risk": "BASE items are checked per item against base_revision",
-    "/cases/{case_id}/base/plan/steps": "BASE items are checked per item against base_revision",
-}
+VERSION_FIELDS = {"base_version"}
+# No exceptions: every edit form merges through app.sync.merge_edit, and what its page showed is
+# the mechanism's `shown`, never a form's own fields (the last older forms, BASE's and the meeting
+# review's, moved onto it in the fifth session).
 
 
 class Forms(HTMLParser):
@@ -158,7 +149,7 @@ def test_every_offline_form_on_every_kept_page_of_the_demo_follows_the_contract(
                     if declared == "edit":
                         if not VERSION_FIELDS & {n for n, t in fields.items() if t == "hidden"}:
                             problems.append(f"{where} carries no version its page showed")
-                        if not merges(route) and route.path not in KNOWN_EDITS_WITHOUT_MERGE:
+                        if not merges(route):
                             problems.append(f"{where} is an edit whose route does not merge (app.sync.merge_edit)")
                     if "shown" in fields:
                         problems.append(f"{where} writes `shown` itself (offline.js adds it)")
@@ -184,9 +175,8 @@ def test_every_offline_form_template_declares_it_on_a_post_form_with_what_its_ki
             if 'name="shown"' in body:
                 problems.append(f"{where}: writes `shown` itself")
     assert problems == []
-    # What the page showed is the mechanism's (`shown`), not a form's own fields: only the known
-    # older forms still carry theirs, and the list shrinks when one moves.
-    assert own_shown_fields == set(KNOWN_SHOWN_FIELDS)
+    # What the page showed is the mechanism's (`shown`), never a form's own fields.
+    assert own_shown_fields == set()
 
 
 def test_the_checker_finds_a_form_that_breaks_the_contract():

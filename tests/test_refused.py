@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from starlette.testclient import TestClient
 
 from app.accounts.service import AccountError
-from app.base.service import PlanGated, StaleEdit, VersionLocked
+from app.base.service import ItemMissing, PlanGated, VersionLocked
 from app.cases.service import Conflict
 from app.diamond.service import GoalError, RatingError
 from app.family.service import HandoverError
@@ -50,7 +50,7 @@ def refusing(settings, engine, db):
 
 
 def test_every_domain_exception_is_a_refusal():
-    kinds = (AccountError, PlanGated, StaleEdit, VersionLocked, GoalError, RatingError, HandoverError, Conflict)
+    kinds = (AccountError, PlanGated, ItemMissing, VersionLocked, GoalError, RatingError, HandoverError, Conflict)
     kinds += (AlreadyFinal, StaleVersion, WrongCase, sos.StaleVersion, sos.NotInMap, sos.NothingToSubmit)
     for kind in kinds:
         assert issubclass(kind, Refused), kind

@@ -58,9 +58,7 @@ def _engage(session, version, by, person, **fields):
         relationship=person.relationship,
         is_young_person=person.is_young_person,
     )
-    service.save_engagement(
-        session=session, version=version, by=by, item_id=new_id(), base_revision=None, fields=fields
-    )
+    service.save_engagement(session=session, version=version, by=by, item_id=new_id(), fields=fields)
 
 
 def _amira(*, session: Session, demo) -> None:
@@ -120,13 +118,12 @@ def _amira(*, session: Session, demo) -> None:
         },
         "copes_with_feelings": {"mark": "vulnerability", "decided_by": "family_with_worker", "notes": ""},
     }
-    service.save_resilience(session=session, version=first, by=sam, base_revision=0, marks=marks)
+    service.save_resilience(session=session, version=first, by=sam, marks=marks)
     service.save_risk(
         session=session,
         version=first,
         by=sam,
         item_id=new_id(),
-        base_revision=None,
         risk=service.RiskInput(
             hazard="Missing overnight with older males",
             likelihood=4,
@@ -146,7 +143,6 @@ def _amira(*, session: Session, demo) -> None:
         session=session,
         version=first,
         by=sam,
-        base_revision=0,
         level="high",
         rationale="Three missing episodes in four weeks; signs of exploitation.",
     )
@@ -173,12 +169,11 @@ def _amira(*, session: Session, demo) -> None:
     content = second.content
     first_risk = content["risks"][0]
     risk_id = first_risk["id"]
-    service.save_risk(
+    service.edit_risk(
         session=session,
         version=second,
         by=sam,
         item_id=risk_id,
-        base_revision=1,
         risk=service.RiskInput(
             hazard=first_risk["hazard"],
             likelihood=2,
@@ -195,7 +190,6 @@ def _amira(*, session: Session, demo) -> None:
         version=second,
         by=sam,
         item_id=new_id(),
-        base_revision=None,
         risk=service.RiskInput(
             hazard="Travelling alone to kickboxing competitions",
             likelihood=2,
@@ -210,7 +204,6 @@ def _amira(*, session: Session, demo) -> None:
         session=session,
         version=second,
         by=sam,
-        base_revision=content["stages"]["risk"]["revision"],
         level="medium",
         rationale="No missing episodes for seven weeks; still in contact with one of the older group.",
     )
@@ -232,7 +225,6 @@ def _amira(*, session: Session, demo) -> None:
         session=session,
         version=second,
         by=sam,
-        base_revision=second.content["stages"]["resilience"]["revision"],
         marks=marks,
     )
     service.add_note(
@@ -293,7 +285,6 @@ def _amira(*, session: Session, demo) -> None:
             version=second,
             by=sam,
             item_id=new_id(),
-            base_revision=None,
             fields={
                 "what": what,
                 "who": who,
@@ -414,7 +405,6 @@ def _reece(*, session: Session, demo) -> None:
         session=session,
         version=version,
         by=priya,
-        base_revision=0,
         marks={
             "hobby": {
                 "mark": "strength",
@@ -423,6 +413,22 @@ def _reece(*, session: Session, demo) -> None:
             },
             "goes_to_school": {"mark": "vulnerability", "decided_by": "worker", "notes": "On a reduced timetable."},
             "sibling_bond": {"mark": "strength", "decided_by": "family", "notes": ""},
+        },
+    )
+    # One first step agreed with Reece already, so the draft's plan has a step to edit (offline too).
+    service.save_step(
+        session=session,
+        version=version,
+        by=priya,
+        item_id=new_id(),
+        fields={
+            "what": "Meet at the leisure centre every Thursday",
+            "who": "Priya and Reece",
+            "by_when": None,
+            "how_we_know": "",
+            "outcome": "Reece has a say in his plan",
+            "risk_ids": [],
+            "done": False,
         },
     )
     # Reece's assessment stays a draft: resilience is under way, risk not started.

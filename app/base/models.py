@@ -2,8 +2,8 @@
 
 A version holds the five stages as one JSON document: a submitted version is an immutable
 snapshot, and a change makes a new version that starts as a copy (DESIGN.md "Assessments").
-Items inside carry their own UUID (made on the tablet when offline) and their own revision, so
-edits to different items never conflict and an edit from an older revision becomes a 409.
+Items inside carry their own UUID (made on the tablet when offline) and their own revision, the
+version an offline edit of that item is merged against field by field (docs/offline.md).
 """
 
 from __future__ import annotations

@@ -13,7 +13,6 @@ from app.core.plan_rules import PlanItem
 from app.refused import Refused
 
 KIND = "BASE plan step"
-STEP_FIELDS = ("what", "who", "by_when", "how_we_know", "outcome", "risk_ids")
 
 
 def items(*, session: Session, case: Case) -> list[PlanItem]:
@@ -41,8 +40,4 @@ def set_status(*, session: Session, case: Case, actor, ref: str, status: str) ->
     version = service.current_version(session=session, case_id=case.id)
     if version.status != VersionStatus.draft:
         raise Refused("The BASE assessment is submitted for review: start a new version to change its plan.")
-    step = next(s for s in version.content["steps"] if s["id"] == ref)
-    fields = {name: step.get(name) for name in STEP_FIELDS} | {"done": status == "done"}
-    service.save_step(
-        session=session, version=version, by=actor, item_id=ref, base_revision=step.get("revision"), fields=fields
-    )
+    service.edit_step(session=session, version=version, by=actor, item_id=ref, fields={"done": status == "done"})

@@ -2,8 +2,9 @@
 
 Every change goes through `_change`, which refuses a submitted version (immutable: a change makes
 a new version) and writes an audit entry. New items arrive with the UUID the form made (on the
-tablet when offline), so a replayed create changes nothing; edits carry the item's revision and
-an edit from an older revision raises `StaleEdit` for the worker to resolve (DESIGN.md "Offline").
+tablet when offline), so a replayed create changes nothing. An item (and the resilience checklist and
+the risk judgement) has a revision, its version for the one offline edit mechanism: the routes merge
+an edit field by field with `sync.merge_edit` and hand the merged fields here (docs/offline.md).
 """
 
 from __future__ import annotations
@@ -53,14 +54,10 @@ MARKS = {"strength": "Strength", "vulnerability": "Vulnerability"}
 DECIDED_BY = {"family_with_worker": "Family with the worker", "family": "Family", "worker": "Worker"}
 
 
-class StaleEdit(Refused):
-    """The item changed on the server since the form was opened; nothing was overwritten."""
+class ItemMissing(Refused):
+    """An edit of an item this version does not hold."""
 
-    status_code = 409
-
-    def __init__(self, current: dict[str, Any]) -> None:
-        super().__init__("This changed since you opened it.")
-        self.current = current
+    status_code = 404
 
 
 class VersionLocked(Refused):
@@ -229,65 +226,84 @@ def _save(
     )
 
 
-def _upsert(
-    items: list[dict[str, Any]], *, item_id: str, base_revision: int | None, fields: dict[str, Any], by: Actor
+def _add(
+    items: list[dict[str, Any]], *, item_id: str, fields: dict[str, Any], by: Actor
 ) -> tuple[dict[str, Any], bool]:
-    """Add a new item or edit an existing one; (item, changed). A create replay changes nothing."""
-    stamp = {"by": by.user.full_name, "at": utcnow().isoformat()}
+    """Add a new item; (item, added). A replayed create (its id is there already) changes nothing."""
     for item in items:
         if item["id"] == item_id:
-            if base_revision is None:
-                return item, False
-            if base_revision != item["revision"]:
-                raise StaleEdit(copy.deepcopy(item))
-            item.update(fields, **stamp, revision=item["revision"] + 1)
-            return item, True
-    item = {"id": item_id, **fields, **stamp, "revision": 1}
+            return item, False
+    item = {"id": item_id, **fields, "by": by.user.full_name, "at": utcnow().isoformat(), "revision": 1}
     items.append(item)
     return item, True
 
 
+def find_item(items: list[dict[str, Any]], item_id: str) -> dict[str, Any]:
+    """The item with this id; Refused (404) when the version holds none."""
+    for item in items:
+        if item["id"] == item_id:
+            return item
+    raise ItemMissing("This item is not in this version of the assessment.")
+
+
+def _edit(
+    items: list[dict[str, Any]], *, item_id: str, fields: dict[str, Any], by: Actor
+) -> tuple[dict[str, Any], bool]:
+    """Set an existing item's fields (already merged by the route); a new revision when any differs."""
+    item = find_item(items, item_id)
+    if all(item.get(k) == v for k, v in fields.items()):
+        return item, False
+    item.update(fields, by=by.user.full_name, at=utcnow().isoformat(), revision=item["revision"] + 1)
+    return item, True
+
+
 def save_engagement(
-    *,
-    session: Session,
-    version: BaseVersion,
-    by: Actor,
-    item_id: str,
-    base_revision: int | None,
-    fields: dict[str, Any],
+    *, session: Session, version: BaseVersion, by: Actor, item_id: str, fields: dict[str, Any]
 ) -> dict[str, Any]:
-    """Add or edit one person's engagement: expectations, aspirations, motivation and capacity."""
+    """Add one person's engagement: expectations, aspirations, motivation and capacity."""
     content = _content(version)
-    item, changed = _upsert(content["engagement"], item_id=item_id, base_revision=base_revision, fields=fields, by=by)
+    item, added = _add(content["engagement"], item_id=item_id, fields=fields, by=by)
+    if added:
+        _save(session=session, version=version, content=content, by=by, what="engagement", item_id=item_id)
+    return item
+
+
+def edit_engagement(
+    *, session: Session, version: BaseVersion, by: Actor, item_id: str, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """Change one person's engagement (the fields as merged by the route)."""
+    content = _content(version)
+    item, changed = _edit(content["engagement"], item_id=item_id, fields=fields, by=by)
     if changed:
         _save(session=session, version=version, content=content, by=by, what="engagement", item_id=item_id)
     return item
 
 
-def save_resilience(
-    *,
-    session: Session,
-    version: BaseVersion,
-    by: Actor,
-    base_revision: int,
-    marks: dict[str, dict[str, str]],
-    untouched: set[str] = frozenset(),
-) -> None:
+def resilience_fields(content: dict[str, Any]) -> dict[str, str]:
+    """The checklist as its form's fields: per factor, its mark ("none" when unmarked), who decided
+    and notes. The merge of an offline save compares these field by field."""
+    saved = content["resilience"]["marks"]
+    fields = {}
+    for key in factor_labels():
+        mark = saved.get(key, {})
+        fields[f"mark_{key}"] = mark.get("mark") or "none"
+        fields[f"decided_{key}"] = mark.get("decided_by") or "family_with_worker"
+        fields[f"notes_{key}"] = mark.get("notes") or ""
+    return fields
+
+
+def save_resilience(*, session: Session, version: BaseVersion, by: Actor, marks: dict[str, dict[str, str]]) -> None:
     """Set the checklist marks; each mark says strength or vulnerability, who decided, and notes.
 
-    Factors in `untouched` were sent as the form showed them, so they keep what is saved: a second
-    save from a page kept on the device (which still shows the checklist as it was taken) changes
-    only what the worker changed, instead of undoing the first save.
+    `marks` is the whole checklist after the route's field-by-field merge, so a save from a page
+    kept on the device changes only what the worker changed there. A new revision when any differs.
     """
     content = _content(version)
-    stage = content["stages"]["resilience"]
-    if base_revision != stage["revision"]:
-        raise StaleEdit({"marks": content["resilience"]["marks"], "revision": stage["revision"]})
-    saved = content["resilience"]["marks"]
-    merged = {key: value for key, value in marks.items() if key not in untouched}
-    merged.update({key: saved[key] for key in untouched if key in saved})
-    content["resilience"]["marks"] = {key: merged[key] for key in factor_labels() if key in merged}
-    stage["revision"] += 1
+    marks = {key: marks[key] for key in factor_labels() if key in marks}
+    if marks == content["resilience"]["marks"]:
+        return
+    content["resilience"]["marks"] = marks
+    content["stages"]["resilience"]["revision"] += 1
     _save(session=session, version=version, content=content, by=by, what="resilience")
 
 
@@ -314,35 +330,36 @@ class RiskInput:
     actions: list[RiskAction] = field(default_factory=list)
 
 
-def save_risk(
-    *,
-    session: Session,
-    version: BaseVersion,
-    by: Actor,
-    item_id: str,
-    base_revision: int | None,
-    risk: RiskInput,
-) -> dict[str, Any]:
-    """Add or edit a hazard in the risk register; its level follows from the three scales."""
-    content = _content(version)
+def _risk_fields(risk: RiskInput) -> dict[str, Any]:
     level = rules.risk_level(likelihood=risk.likelihood, imminence=risk.imminence, impact=risk.impact)
-    fields = {**asdict(risk), "level": level}
-    item, changed = _upsert(content["risks"], item_id=item_id, base_revision=base_revision, fields=fields, by=by)
+    return {**asdict(risk), "level": level}
+
+
+def save_risk(*, session: Session, version: BaseVersion, by: Actor, item_id: str, risk: RiskInput) -> dict[str, Any]:
+    """Add a hazard to the risk register; its level follows from the three scales."""
+    content = _content(version)
+    item, added = _add(content["risks"], item_id=item_id, fields=_risk_fields(risk), by=by)
+    if added:
+        _save(session=session, version=version, content=content, by=by, what="risk", item_id=item_id)
+    return item
+
+
+def edit_risk(*, session: Session, version: BaseVersion, by: Actor, item_id: str, risk: RiskInput) -> dict[str, Any]:
+    """Change a hazard (as merged by the route); its level follows from the three scales."""
+    content = _content(version)
+    item, changed = _edit(content["risks"], item_id=item_id, fields=_risk_fields(risk), by=by)
     if changed:
         _save(session=session, version=version, content=content, by=by, what="risk", item_id=item_id)
     return item
 
 
-def save_risk_judgement(
-    *, session: Session, version: BaseVersion, by: Actor, base_revision: int, level: str, rationale: str
-) -> None:
-    """The overall risk judgement with its rationale."""
+def save_risk_judgement(*, session: Session, version: BaseVersion, by: Actor, level: str, rationale: str) -> None:
+    """The overall risk judgement with its rationale (as merged by the route); a new revision."""
     content = _content(version)
-    stage = content["stages"]["risk"]
-    if base_revision != stage["revision"]:
-        raise StaleEdit({**content["risk_judgement"], "revision": stage["revision"]})
+    if content["risk_judgement"] == {"level": level, "rationale": rationale}:
+        return
     content["risk_judgement"] = {"level": level, "rationale": rationale}
-    stage["revision"] += 1
+    content["stages"]["risk"]["revision"] += 1
     version.overall_risk = level
     _save(session=session, version=version, content=content, by=by, what="risk judgement")
 
@@ -352,14 +369,10 @@ def add_note(
 ) -> dict[str, Any]:
     """An analysis note (by the worker, with the family or with the team); append-only."""
     content = _content(version)
-    item, changed = _upsert(
-        content["notes"],
-        item_id=item_id,
-        base_revision=None,
-        fields={"kind": kind, "text": text, "on": on.isoformat()},
-        by=by,
+    item, added = _add(
+        content["notes"], item_id=item_id, fields={"kind": kind, "text": text, "on": on.isoformat()}, by=by
     )
-    if changed:
+    if added:
         _save(session=session, version=version, content=content, by=by, what="analysis note", item_id=item_id)
     return item
 
@@ -369,24 +382,29 @@ def add_meeting(
 ) -> dict[str, Any]:
     """A formulation meeting: date, chair, attendees, theories tested, barriers, conclusions."""
     content = _content(version)
-    item, changed = _upsert(content["meetings"], item_id=item_id, base_revision=None, fields=fields, by=by)
-    if changed:
+    item, added = _add(content["meetings"], item_id=item_id, fields=fields, by=by)
+    if added:
         _save(session=session, version=version, content=content, by=by, what="formulation meeting", item_id=item_id)
     return item
 
 
 def save_step(
-    *,
-    session: Session,
-    version: BaseVersion,
-    by: Actor,
-    item_id: str,
-    base_revision: int | None,
-    fields: dict[str, Any],
+    *, session: Session, version: BaseVersion, by: Actor, item_id: str, fields: dict[str, Any]
 ) -> dict[str, Any]:
-    """Add or edit a plan step (what, who, by when, how we'll know; linked outcome and risks)."""
+    """Add a plan step (what, who, by when, how we'll know; linked outcome and risks)."""
     content = _content(version)
-    item, changed = _upsert(content["steps"], item_id=item_id, base_revision=base_revision, fields=fields, by=by)
+    item, added = _add(content["steps"], item_id=item_id, fields=fields, by=by)
+    if added:
+        _save(session=session, version=version, content=content, by=by, what="plan step", item_id=item_id)
+    return item
+
+
+def edit_step(
+    *, session: Session, version: BaseVersion, by: Actor, item_id: str, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """Change a plan step (the fields as merged by the route)."""
+    content = _content(version)
+    item, changed = _edit(content["steps"], item_id=item_id, fields=fields, by=by)
     if changed:
         _save(session=session, version=version, content=content, by=by, what="plan step", item_id=item_id)
     return item
@@ -397,10 +415,8 @@ def add_requirement(
 ) -> dict[str, Any]:
     """A statutory requirement (CIN or CP plan, court order): a non-negotiable part of the plan."""
     content = _content(version)
-    item, changed = _upsert(
-        content["requirements"], item_id=item_id, base_revision=None, fields={"kind": kind, "text": text}, by=by
-    )
-    if changed:
+    item, added = _add(content["requirements"], item_id=item_id, fields={"kind": kind, "text": text}, by=by)
+    if added:
         _save(session=session, version=version, content=content, by=by, what="statutory requirement", item_id=item_id)
     return item
 

@@ -1,12 +1,16 @@
 """The five BASE stage pages and their forms (PRACTICE.md "BASE"): add, edit, mark done, reopen.
 
-New items carry the UUID made when the form was rendered (a replay changes nothing); edits carry
-`base_version`, and an edit from an older revision answers 409 with both versions shown.
+New items carry the UUID made when the form was rendered (a replay changes nothing). An item, the
+resilience checklist and the risk judgement are edited by the one offline edit mechanism
+(docs/offline.md): each edit form posts to the record's own path with its revision as
+`base_version`, and the route merges it field by field with `sync.merge_edit`; a field changed on
+both sides goes to the common conflict page.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,8 +25,12 @@ from app.cases.models import Case, new_id
 from app.core.plan_rules import earliest_due
 from app.db import SessionDep
 from app.forms import Form
+from app.refused import Refused
 from app.security.auth import Actor, CurrentActor
 from app.security.permissions import can_change_case, get_case
+from app.sync import service as sync
+from app.sync.ledger import Idempotent
+from app.sync.rules import as_text
 from app.templating import flash, redirect, render
 from app.timeutil import today
 
@@ -49,7 +57,6 @@ def _stage_context(
         "factor_labels": labels,
         "form": None,
         "editing": None,
-        "conflict": None,
     }
     if stage == "engagement":
         ctx["people"] = case_people(session, case)
@@ -130,24 +137,40 @@ def _find(content: dict[str, Any], stage: str, item_id: str) -> dict[str, Any] |
     return None
 
 
-def _mitigations(form: Form, version: BaseVersion) -> list[str]:
-    """The strengths chosen as mitigating; a vulnerability is refused beside the field."""
+def _mitigations(form: Form, version: BaseVersion) -> dict[str, bool]:
+    """Which strengths mitigate the risk (one box each, `mitigates_<factor>`); a vulnerability is
+    refused beside the field."""
     strengths = service.strength_keys(version.content)
-    chosen = form.data.getlist("mitigations") if hasattr(form.data, "getlist") else []
-    if any(k not in strengths for k in chosen):
+    ticked = [k[len("mitigates_") :] for k in form.values if k.startswith("mitigates_") and form.boolean(k)]
+    if any(k not in strengths for k in ticked):
         form.error("mitigations", "Only a factor marked as a strength can mitigate a risk.")
-    return [k for k in chosen if k in strengths]
+    return {f"mitigates_{k}": form.boolean(f"mitigates_{k}") for k in strengths}
 
 
-def _base_revision(form: Form) -> int | None:
-    return form.integer("base_version", minimum=0) if form.values.get("base_version") not in (None, "") else None
+def _version_of(session: Session, case: Case, form: Form) -> BaseVersion:
+    """The version the form changes; a conflict's resolution (which sends no version) changes the newest."""
+    version_id = form.text("version_id", max_length=36)
+    if not version_id:
+        newest = service.current_version(session=session, case_id=case.id)
+        version_id = newest.id if newest is not None else ""
+    return version_for_change(session, case, version_id)
 
 
 async def _stage_post(request: Request, session: Session, actor: Actor, case_id: int) -> tuple[Case, Form, BaseVersion]:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form(), repeated=("mitigations", "risk_ids"))
-    version = version_for_change(session, case, form.text("version_id", max_length=36))
-    return case, form, version
+    form = Form(await request.form())
+    return case, form, _version_of(session, case, form)
+
+
+def _refuse_an_older_edit(request: Request, form: Form) -> None:
+    """An item edit from a page kept before items had their own path (it posted to the add form's
+    path with `?item=<id>` and the item's revision) would be taken for a replayed add and dropped:
+    refuse it, so the outbox sets it aside with this message instead of losing it silently."""
+    if request.query_params.get("item") or form.values.get("base_version"):
+        raise Refused(
+            "This change was made on a page kept before Homeward was updated, so it was not saved. "
+            "Open the item again and make the change there."
+        )
 
 
 def _apply(
@@ -169,19 +192,6 @@ def _apply(
         change()
     except service.VersionLocked:
         return locked_page(request, case, version)
-    except service.StaleEdit as stale:
-        return _stage_page(
-            request,
-            session,
-            case,
-            actor,
-            version,
-            stage,
-            status_code=409,
-            form=form,
-            editing=stale.current,
-            conflict=stale.current,
-        )
     except service.PlanGated as gated:
         form.error("review_on", gated.message)
         return _stage_page(request, session, case, actor, version, stage, status_code=422, form=form)
@@ -189,13 +199,96 @@ def _apply(
     return redirect(request, url(case, stage))
 
 
-@router.post("/cases/{case_id}/base/engagement")
-async def save_engagement(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
-    case, form, version = await _stage_post(request, session, actor, case_id)
-    item_id = form.text("id", required=True, max_length=36)
-    people = {p.id: p for p in case_people(session, case)}
-    person_id = form.choice("person_id", people.keys())
-    fields = {
+@dataclass(frozen=True)
+class Record:
+    """One versioned part of a BASE version that an offline edit merges into (docs/offline.md)."""
+
+    stage: str
+    record_type: str
+    record_id: str
+    label: str
+    current: dict[str, Any]
+    revision: int
+    labels: dict[str, str]
+    yes_no: tuple[str, ...] = ()
+
+
+def _settle(
+    request: Request,
+    session: Session,
+    case: Case,
+    actor: Actor,
+    op: str | None,
+    version: BaseVersion,
+    record: Record,
+    edit: sync.Edit,
+    save: Callable[[dict[str, Any]], Any],
+    revision_after: Callable[[], int],
+    message: str,
+    editing: dict[str, Any] | None = None,
+) -> Response:
+    """After a route merged an edit of a BASE record field by field with what it holds now
+    (`sync.merge_edit`): save what merged, and keep the fields changed on both sides as a conflict."""
+    if version.status != VersionStatus.draft:
+        return locked_page(request, case, version)
+    if not edit.form.ok:
+        return _stage_page(
+            request, session, case, actor, version, record.stage, status_code=422, form=edit.form, editing=editing
+        )
+    if edit.changed:
+        try:
+            save(edit.values)
+        except service.VersionLocked:
+            return locked_page(request, case, version)
+    if edit.conflicts:
+        # Only the fields changed on both sides wait for the worker; the rest are saved above.
+        return sync.keep_conflict(
+            request,
+            session=session,
+            actor=actor,
+            op_id=op,
+            case_id=case.id,
+            record_type=record.record_type,
+            record_id=record.record_id,
+            record_label=record.label,
+            base_version=record.revision if edit.base_version is None else edit.base_version,
+            server_version=revision_after(),
+            conflicts=edit.conflicts,
+            labels=record.labels,
+            yes_no=record.yes_no,
+        )
+    flash(request, message)
+    return redirect(request, url(case, record.stage))
+
+
+def _item(version: BaseVersion, stage: str, item_id: str) -> dict[str, Any]:
+    item = _find(version.content, stage, item_id)
+    if item is None:
+        raise HTTPException(status_code=404)
+    return item
+
+
+def _revision_of(version: BaseVersion, stage: str, item_id: str) -> Callable[[], int]:
+    return lambda: _item(version, stage, item_id)["revision"]
+
+
+# ---------------------------------------------------------------- engagement
+
+ENGAGEMENT_LABELS = {
+    "person_id": "Who",
+    "expectations": "What they expect from the work",
+    "aspirations": "What they hope to achieve",
+    "motivation": "Motivation to change",
+    "motivation_evidence": "Evidence for motivation",
+    "capacity": "Capacity to change",
+    "capacity_evidence": "Evidence for capacity",
+    "involvement": "How they want to be involved",
+}
+
+
+def _engagement_fields(form: Form, people: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "person_id": form.choice("person_id", people.keys()),
         "expectations": form.text("expectations", max_length=2000),
         "aspirations": form.text("aspirations", max_length=2000),
         "motivation": form.integer("motivation", required=True, minimum=1, maximum=5),
@@ -204,16 +297,26 @@ async def save_engagement(request: Request, case_id: int, session: SessionDep, a
         "capacity_evidence": form.text("capacity_evidence", max_length=2000),
         "involvement": form.text("involvement", max_length=2000),
     }
-    if person_id:
-        person = people[person_id]
-        fields.update(
-            person_id=person.id,
-            person_name=person.name,
-            relationship=person.relationship,
-            is_young_person=person.is_young_person,
-        )
-    base = _base_revision(form)
-    editing = _find(version.content, "engagement", item_id)
+
+
+def _engagement_item(fields: dict[str, Any], people: dict[str, Any]) -> dict[str, Any]:
+    """The stored item: the person's name and relationship are copied as they are now."""
+    person = people[fields["person_id"]]
+    return {
+        **fields,
+        "person_name": person.name,
+        "relationship": person.relationship,
+        "is_young_person": person.is_young_person,
+    }
+
+
+@router.post("/cases/{case_id}/base/engagement")
+async def add_engagement(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case, form, version = await _stage_post(request, session, actor, case_id)
+    _refuse_an_older_edit(request, form)
+    item_id = form.text("id", required=True, max_length=36)
+    people = {p.id: p for p in case_people(session, case)}
+    fields = _engagement_fields(form, people)
     return _apply(
         request,
         session,
@@ -223,81 +326,215 @@ async def save_engagement(request: Request, case_id: int, session: SessionDep, a
         "engagement",
         form,
         lambda: service.save_engagement(
-            session=session, version=version, by=actor, item_id=item_id, base_revision=base, fields=fields
+            session=session, version=version, by=actor, item_id=item_id, fields=_engagement_item(fields, people)
         ),
         "Engagement saved.",
-        editing=editing,
     )
 
 
-@router.post("/cases/{case_id}/base/resilience")
-async def save_resilience(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
-    case, form, version = await _stage_post(request, session, actor, case_id)
-    base = form.integer("base_version", required=True, minimum=0)
-    marks, untouched = {}, set()
-    for key in service.factor_labels():
-        mark = form.choice(f"mark_{key}", [*service.MARKS, "none"], required=False, default="none")
-        decided = form.choice(f"decided_{key}", service.DECIDED_BY.keys(), required=False, default="family_with_worker")
-        notes = form.text(f"notes_{key}", max_length=500)
-        if mark in service.MARKS:
-            marks[key] = {"mark": mark, "decided_by": decided, "notes": notes}
-        if _shown(form.values.get(f"was_{key}")) == [mark, decided, notes]:
-            untouched.add(key)
-    return _apply(
+@router.post("/cases/{case_id}/base/engagement/items/{item_id}")
+async def edit_engagement(
+    request: Request, case_id: int, item_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent
+) -> Response:
+    case, _, version = await _stage_post(request, session, actor, case_id)
+    item = _item(version, "engagement", item_id)
+    people = {p.id: p for p in case_people(session, case)}
+    record = Record(
+        stage="engagement",
+        record_type="base_engagement",
+        record_id=item_id,
+        label=f"Engagement for {item.get('person_name', '')}",
+        current={f: item.get(f) for f in ENGAGEMENT_LABELS},
+        revision=item["revision"],
+        labels=ENGAGEMENT_LABELS,
+    )
+    edit = sync.merge_edit(
+        sent=await request.form(),
+        current=record.current,
+        current_version=record.revision,
+        fields=record.labels,
+        texts=_texts,
+        parse=lambda form: _engagement_fields(form, people),
+    )
+    return _settle(
         request,
         session,
         case,
         actor,
+        op,
         version,
-        "resilience",
-        form,
-        lambda: service.save_resilience(
-            session=session, version=version, by=actor, base_revision=base, marks=marks, untouched=untouched
+        record,
+        edit,
+        save=lambda values: service.edit_engagement(
+            session=session, version=version, by=actor, item_id=item_id, fields=_engagement_item(values, people)
         ),
-        "Resilience checklist saved.",
+        revision_after=_revision_of(version, "engagement", item_id),
+        message="Engagement saved.",
+        editing=item,
     )
 
 
-def _shown(raw: str | None) -> list[str] | None:
-    """A factor as the form showed it (its `was_` field): mark, who decided, notes."""
-    try:
-        value = json.loads(raw) if raw else None
-    except ValueError:
-        return None
-    return value if isinstance(value, list) and len(value) == 3 and all(isinstance(v, str) for v in value) else None
+def _texts(values: dict[str, Any]) -> dict[str, str]:
+    """A BASE item's parsed fields as a form sends them: BASE keeps items as its version's JSON
+    document, so its parsers give the item's own keys, read only inside this package."""
+    return {key: as_text(value) for key, value in values.items()}
+
+
+# ---------------------------------------------------------------- resilience
+
+
+def _resilience_labels() -> dict[str, str]:
+    labels = {}
+    for key, label in service.factor_labels().items():
+        labels[f"mark_{key}"] = f"{label}: strength or vulnerability"
+        labels[f"decided_{key}"] = f"{label}: who decided"
+        labels[f"notes_{key}"] = f"{label}: notes"
+    return labels
+
+
+def _resilience_fields(form: Form) -> dict[str, str]:
+    fields = {}
+    for key in service.factor_labels():
+        fields[f"mark_{key}"] = form.choice(f"mark_{key}", [*service.MARKS, "none"], required=False, default="none")
+        fields[f"decided_{key}"] = form.choice(
+            f"decided_{key}", service.DECIDED_BY.keys(), required=False, default="family_with_worker"
+        )
+        fields[f"notes_{key}"] = form.text(f"notes_{key}", max_length=500)
+    return fields
+
+
+def _marks(values: dict[str, str]) -> dict[str, dict[str, str]]:
+    return {
+        key: {"mark": values[f"mark_{key}"], "decided_by": values[f"decided_{key}"], "notes": values[f"notes_{key}"]}
+        for key in service.factor_labels()
+        if values[f"mark_{key}"] in service.MARKS
+    }
+
+
+@router.post("/cases/{case_id}/base/resilience")
+async def save_resilience(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+) -> Response:
+    case, _, version = await _stage_post(request, session, actor, case_id)
+    record = Record(
+        stage="resilience",
+        record_type="base_resilience",
+        record_id=version.id,
+        label="Resilience checklist",
+        current=service.resilience_fields(version.content),
+        revision=version.content["stages"]["resilience"]["revision"],
+        labels=_resilience_labels(),
+    )
+    edit = sync.merge_edit(
+        sent=await request.form(),
+        current=record.current,
+        current_version=record.revision,
+        fields=record.labels,
+        texts=_texts,
+        parse=_resilience_fields,
+    )
+    return _settle(
+        request,
+        session,
+        case,
+        actor,
+        op,
+        version,
+        record,
+        edit,
+        save=lambda values: service.save_resilience(session=session, version=version, by=actor, marks=_marks(values)),
+        revision_after=lambda: version.content["stages"]["resilience"]["revision"],
+        message="Resilience checklist saved.",
+    )
+
+
+# ---------------------------------------------------------------- risks
+
+RISK_LABELS = {
+    "hazard": "Hazard",
+    "likelihood": "Likelihood",
+    "imminence": "Imminence",
+    "impact": "Impact",
+    "tolerable": "Tolerable adversity",
+    "tolerable_reason": "Why it is tolerable",
+    **{
+        f"action_{part}_{n}": f"Action {n + 1}{suffix}"
+        for n in range(3)
+        for part, suffix in (("what", ""), ("owner", " owner"), ("review", " review date"))
+    },
+}
+
+
+def _risk_labels(version: BaseVersion) -> dict[str, str]:
+    labels = service.factor_labels()
+    mitigations = {
+        f"mitigates_{k}": f"Mitigated by: {labels.get(k, k)}" for k in service.strength_keys(version.content)
+    }
+    return {**RISK_LABELS, **mitigations}
+
+
+def _risk_fields(form: Form, version: BaseVersion) -> dict[str, Any]:
+    """The risk form's fields, parsed: the scales, one box per mitigating strength, and three actions."""
+    tolerable = form.boolean("tolerable")
+    fields: dict[str, Any] = {
+        "hazard": form.text("hazard", required=True, max_length=300, label="The hazard"),
+        "likelihood": form.integer("likelihood", required=True, minimum=1, maximum=4),
+        "imminence": form.integer("imminence", required=True, minimum=1, maximum=4),
+        "impact": form.integer("impact", required=True, minimum=1, maximum=4),
+        "tolerable": tolerable,
+        "tolerable_reason": form.text(
+            "tolerable_reason", required=tolerable, max_length=1000, label="The reason this risk is tolerable"
+        ),
+        **_mitigations(form, version),
+    }
+    for n in range(3):
+        review_on = form.date(f"action_review_{n}")
+        fields[f"action_what_{n}"] = form.text(f"action_what_{n}", max_length=500)
+        fields[f"action_owner_{n}"] = form.text(f"action_owner_{n}", max_length=120)
+        fields[f"action_review_{n}"] = review_on.isoformat() if review_on else ""
+    return fields
+
+
+def _risk_as_fields(item: dict[str, Any], version: BaseVersion) -> dict[str, Any]:
+    """A stored risk as its form's fields, as `_risk_fields` reads them."""
+    fields = {f: item.get(f) for f in ("hazard", "likelihood", "imminence", "impact", "tolerable", "tolerable_reason")}
+    fields.update({f"mitigates_{k}": k in item.get("mitigations", []) for k in service.strength_keys(version.content)})
+    actions = item.get("actions", [])
+    for n in range(3):
+        action = actions[n] if n < len(actions) else {}
+        fields[f"action_what_{n}"] = action.get("what", "")
+        fields[f"action_owner_{n}"] = action.get("owner", "")
+        fields[f"action_review_{n}"] = action.get("review_on", "")
+    return fields
+
+
+def _risk_input(fields: dict[str, Any]) -> service.RiskInput:
+    return service.RiskInput(
+        hazard=fields["hazard"],
+        likelihood=fields["likelihood"],
+        imminence=fields["imminence"],
+        impact=fields["impact"],
+        mitigations=[k[len("mitigates_") :] for k, on in fields.items() if k.startswith("mitigates_") and on],
+        tolerable=fields["tolerable"],
+        tolerable_reason=fields["tolerable_reason"],
+        actions=[
+            service.RiskAction(
+                what=fields[f"action_what_{n}"],
+                owner=fields[f"action_owner_{n}"],
+                review_on=fields[f"action_review_{n}"],
+            )
+            for n in range(3)
+            if fields[f"action_what_{n}"]
+        ],
+    )
 
 
 @router.post("/cases/{case_id}/base/risk")
-async def save_risk(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+async def add_risk(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     case, form, version = await _stage_post(request, session, actor, case_id)
+    _refuse_an_older_edit(request, form)
     item_id = form.text("id", required=True, max_length=36)
-    tolerable = form.boolean("tolerable")
-    actions = []
-    for n in range(3):
-        what = form.text(f"action_what_{n}", max_length=500)
-        if what:
-            review_on = form.date(f"action_review_{n}")
-            actions.append(
-                service.RiskAction(
-                    what=what,
-                    owner=form.text(f"action_owner_{n}", max_length=120),
-                    review_on=review_on.isoformat() if review_on else "",
-                )
-            )
-    risk = service.RiskInput(
-        hazard=form.text("hazard", required=True, max_length=300, label="The hazard"),
-        likelihood=form.integer("likelihood", required=True, minimum=1, maximum=4),
-        imminence=form.integer("imminence", required=True, minimum=1, maximum=4),
-        impact=form.integer("impact", required=True, minimum=1, maximum=4),
-        mitigations=_mitigations(form, version),
-        tolerable=tolerable,
-        tolerable_reason=form.text(
-            "tolerable_reason", required=tolerable, max_length=1000, label="The reason this risk is tolerable"
-        ),
-        actions=actions,
-    )
-    base = _base_revision(form)
-    editing = _find(version.content, "risk", item_id)
+    fields = _risk_fields(form, version)
     return _apply(
         request,
         session,
@@ -307,31 +544,101 @@ async def save_risk(request: Request, case_id: int, session: SessionDep, actor: 
         "risk",
         form,
         lambda: service.save_risk(
-            session=session, version=version, by=actor, item_id=item_id, base_revision=base, risk=risk
+            session=session, version=version, by=actor, item_id=item_id, risk=_risk_input(fields)
         ),
         "Risk saved.",
-        editing=editing,
     )
 
 
-@router.post("/cases/{case_id}/base/risk/judgement")
-async def save_judgement(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
-    case, form, version = await _stage_post(request, session, actor, case_id)
-    base = form.integer("base_version", required=True, minimum=0)
-    level = form.choice("level", rules.RISK_LEVELS)
-    rationale = form.text("rationale", required=True, max_length=4000, label="The rationale")
-    return _apply(
+@router.post("/cases/{case_id}/base/risk/items/{item_id}")
+async def edit_risk(
+    request: Request, case_id: int, item_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent
+) -> Response:
+    case, _, version = await _stage_post(request, session, actor, case_id)
+    item = _item(version, "risk", item_id)
+    labels = _risk_labels(version)
+    record = Record(
+        stage="risk",
+        record_type="base_risk",
+        record_id=item_id,
+        label=f"Risk: {item.get('hazard', '')}",
+        current=_risk_as_fields(item, version),
+        revision=item["revision"],
+        labels=labels,
+        yes_no=("tolerable", *(f for f in labels if f.startswith("mitigates_"))),
+    )
+    edit = sync.merge_edit(
+        sent=await request.form(),
+        current=record.current,
+        current_version=record.revision,
+        fields=record.labels,
+        texts=_texts,
+        parse=lambda form: _risk_fields(form, version),
+    )
+    return _settle(
         request,
         session,
         case,
         actor,
+        op,
         version,
-        "risk",
-        form,
-        lambda: service.save_risk_judgement(
-            session=session, version=version, by=actor, base_revision=base, level=level, rationale=rationale
+        record,
+        edit,
+        save=lambda values: service.edit_risk(
+            session=session, version=version, by=actor, item_id=item_id, risk=_risk_input(values)
         ),
-        "Overall risk judgement saved.",
+        revision_after=_revision_of(version, "risk", item_id),
+        message="Risk saved.",
+        editing=item,
+    )
+
+
+JUDGEMENT_LABELS = {"level": "Overall risk", "rationale": "Rationale"}
+
+
+def _judgement_fields(form: Form) -> dict[str, Any]:
+    return {
+        "level": form.choice("level", rules.RISK_LEVELS),
+        "rationale": form.text("rationale", required=True, max_length=4000, label="The rationale"),
+    }
+
+
+@router.post("/cases/{case_id}/base/risk/judgement")
+async def save_judgement(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+) -> Response:
+    case, _, version = await _stage_post(request, session, actor, case_id)
+    record = Record(
+        stage="risk",
+        record_type="base_risk_judgement",
+        record_id=version.id,
+        label="Overall risk judgement",
+        current=dict(version.content["risk_judgement"]),
+        revision=version.content["stages"]["risk"]["revision"],
+        labels=JUDGEMENT_LABELS,
+    )
+    edit = sync.merge_edit(
+        sent=await request.form(),
+        current=record.current,
+        current_version=record.revision,
+        fields=record.labels,
+        texts=_texts,
+        parse=_judgement_fields,
+    )
+    return _settle(
+        request,
+        session,
+        case,
+        actor,
+        op,
+        version,
+        record,
+        edit,
+        save=lambda values: service.save_risk_judgement(
+            session=session, version=version, by=actor, level=values["level"], rationale=values["rationale"]
+        ),
+        revision_after=lambda: version.content["stages"]["risk"]["revision"],
+        message="Overall risk judgement saved.",
     )
 
 
@@ -383,27 +690,62 @@ async def add_meeting(request: Request, case_id: int, session: SessionDep, actor
     )
 
 
-@router.post("/cases/{case_id}/base/plan/steps")
-async def save_step(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
-    case, form, version = await _stage_post(request, session, actor, case_id)
-    item_id = form.text("id", required=True, max_length=36)
-    stored = (_find(version.content, "plan", item_id) or {}).get("by_when")
+STEP_LABELS = {
+    "what": "What will happen",
+    "who": "Who",
+    "by_when": "By when",
+    "how_we_know": "How we'll know",
+    "outcome": "Outcome it serves",
+    "done": "This step is done",
+}
+
+
+def _step_labels(version: BaseVersion) -> dict[str, str]:
+    return {**STEP_LABELS, **{f"addresses_{r['id']}": f"Addresses: {r['hazard']}" for r in version.content["risks"]}}
+
+
+def _step_fields(form: Form, version: BaseVersion, stored: str | None) -> dict[str, Any]:
+    """The step form's fields, parsed: one box per risk it addresses (`addresses_<risk id>`)."""
     by_when = form.date(
         "by_when",
         not_before=earliest_due(today(), stored=date.fromisoformat(stored) if stored else None),
         label="The date it is due by",
     )
-    fields = {
+    risks = {r["id"] for r in version.content["risks"]}
+    unknown = [k for k in form.values if k.startswith("addresses_") and k[len("addresses_") :] not in risks]
+    if any(form.boolean(k) for k in unknown):
+        form.error("risk_ids", "A risk it addresses is no longer in the register.")
+    return {
         "what": form.text("what", required=True, max_length=500, label="What will happen"),
         "who": form.text("who", required=True, max_length=120, label="Who"),
         "by_when": by_when.isoformat() if by_when else None,
         "how_we_know": form.text("how_we_know", max_length=1000),
         "outcome": form.text("outcome", required=True, max_length=500, label="The outcome it serves"),
-        "risk_ids": form.multi("risk_ids", [r["id"] for r in version.content["risks"]]),
         "done": form.boolean("done"),
+        **{f"addresses_{r['id']}": form.boolean(f"addresses_{r['id']}") for r in version.content["risks"]},
     }
-    base = _base_revision(form)
-    editing = _find(version.content, "plan", item_id)
+
+
+def _step_item(fields: dict[str, Any]) -> dict[str, Any]:
+    """The stored step: the risks it addresses as a list of ids."""
+    item = {k: v for k, v in fields.items() if not k.startswith("addresses_")}
+    item["risk_ids"] = [k[len("addresses_") :] for k, on in fields.items() if k.startswith("addresses_") and on]
+    return item
+
+
+def _step_as_fields(item: dict[str, Any], version: BaseVersion) -> dict[str, Any]:
+    fields = {f: item.get(f) for f in STEP_LABELS}
+    chosen = set(item.get("risk_ids", []))
+    fields.update({f"addresses_{r['id']}": r["id"] in chosen for r in version.content["risks"]})
+    return fields
+
+
+@router.post("/cases/{case_id}/base/plan/steps")
+async def add_step(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    case, form, version = await _stage_post(request, session, actor, case_id)
+    _refuse_an_older_edit(request, form)
+    item_id = form.text("id", required=True, max_length=36)
+    fields = _step_fields(form, version, stored=None)
     return _apply(
         request,
         session,
@@ -413,10 +755,52 @@ async def save_step(request: Request, case_id: int, session: SessionDep, actor: 
         "plan",
         form,
         lambda: service.save_step(
-            session=session, version=version, by=actor, item_id=item_id, base_revision=base, fields=fields
+            session=session, version=version, by=actor, item_id=item_id, fields=_step_item(fields)
         ),
         "Plan step saved.",
-        editing=editing,
+    )
+
+
+@router.post("/cases/{case_id}/base/plan/steps/{item_id}")
+async def edit_step(
+    request: Request, case_id: int, item_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent
+) -> Response:
+    case, _, version = await _stage_post(request, session, actor, case_id)
+    item = _item(version, "plan", item_id)
+    labels = _step_labels(version)
+    record = Record(
+        stage="plan",
+        record_type="base_plan_step",
+        record_id=item_id,
+        label=f"Plan step: {item.get('what', '')}",
+        current=_step_as_fields(item, version),
+        revision=item["revision"],
+        labels=labels,
+        yes_no=("done", *(f for f in labels if f.startswith("addresses_"))),
+    )
+    edit = sync.merge_edit(
+        sent=await request.form(),
+        current=record.current,
+        current_version=record.revision,
+        fields=record.labels,
+        texts=_texts,
+        parse=lambda form: _step_fields(form, version, stored=item.get("by_when")),
+    )
+    return _settle(
+        request,
+        session,
+        case,
+        actor,
+        op,
+        version,
+        record,
+        edit,
+        save=lambda values: service.edit_step(
+            session=session, version=version, by=actor, item_id=item_id, fields=_step_item(values)
+        ),
+        revision_after=_revision_of(version, "plan", item_id),
+        message="Plan step saved.",
+        editing=item,
     )
 
 

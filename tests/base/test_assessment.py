@@ -95,7 +95,7 @@ def test_worker_completes_all_stages_reopens_resilience_and_finalises_plan(clien
                 "version_id": vid,
                 "id": risk_id,
                 **RISK,
-                "mitigations": ["trusted_adult"],
+                "mitigates_trusted_adult": "1",
                 "action_what_0": "Safety plan for evenings",
                 "action_owner_0": "Sam",
                 "action_review_0": "2026-12-01",
@@ -149,7 +149,7 @@ def test_worker_completes_all_stages_reopens_resilience_and_finalises_plan(clien
                 "what": "Agree a curfew together",
                 "who": "Samira and Amira",
                 "outcome": "Amira safe at night",
-                "risk_ids": [risk_id],
+                f"addresses_{risk_id}": "1",
             },
         ).status_code
         == 303
@@ -174,7 +174,9 @@ def test_worker_completes_all_stages_reopens_resilience_and_finalises_plan(clien
     assert "Formulation meeting" in case_page.text
 
 
-def test_stale_edit_answers_409_and_keeps_the_newer_version(client, db, settings):
+def test_a_stale_edit_sent_without_the_script_keeps_both_versions_on_the_conflict_page(client, db, settings):
+    """Without `shown` nobody knows who changed what: every field that differs is a conflict, kept on
+    the common conflict page; Homeward's value stays until the worker chooses."""
     worker, case, mother = case_with_family(db)
     login(client, db, worker, settings)
     client.post(f"/cases/{case.id}/base", data={"id": uid()})
@@ -183,31 +185,12 @@ def test_stale_edit_answers_409_and_keeps_the_newer_version(client, db, settings
     client.post(
         f"/cases/{case.id}/base/engagement", data={"version_id": vid, "id": item, "person_id": mother.id, **ENGAGEMENT}
     )
-    first = client.post(
-        f"/cases/{case.id}/base/engagement",
-        data={
-            "version_id": vid,
-            "id": item,
-            "base_version": "1",
-            "person_id": mother.id,
-            **ENGAGEMENT,
-            "expectations": "Newer",
-        },
-    )
-    assert first.status_code == 303
-    stale = client.post(
-        f"/cases/{case.id}/base/engagement",
-        data={
-            "version_id": vid,
-            "id": item,
-            "base_version": "1",
-            "person_id": mother.id,
-            **ENGAGEMENT,
-            "expectations": "Older",
-        },
-    )
-    assert stale.status_code == 409
-    assert "Changed since you opened it" in stale.text and "Newer" in stale.text
+    edit = f"/cases/{case.id}/base/engagement/items/{item}"
+    data = {"version_id": vid, "base_version": "1", "person_id": mother.id, **ENGAGEMENT}
+    assert client.post(edit, data={**data, "expectations": "Newer"}).status_code == 303
+    stale = client.post(edit, data={**data, "expectations": "Older"})
+    assert stale.status_code == 409 and stale.headers["location"].startswith("/conflicts/")
+    assert "Keep Homeward's: Newer" in stale.text and "Keep yours: Older" in stale.text
     entry = _version(db, case).content["engagement"][0]
     assert entry["expectations"] == "Newer" and entry["revision"] == 2
 
@@ -318,23 +301,16 @@ def test_formulation_meeting_suggested_when_risk_has_not_fallen_across_two_revie
         client.post(f"/cases/{case.id}/base/versions", data={"id": uid()})
 
 
-def test_stale_resilience_checklist_is_refused_with_saved_and_yours_side_by_side(client, db, settings):
+def test_a_stale_checklist_sent_without_the_script_conflicts_on_the_mark_changed_on_both_sides(client, db, settings):
     worker, case, _ = case_with_family(db)
     login(client, db, worker, settings)
     client.post(f"/cases/{case.id}/base", data={"id": uid()})
     vid = _version(db, case).id
-    assert (
-        client.post(
-            f"/cases/{case.id}/base/resilience", data={"version_id": vid, "base_version": "0", "mark_hobby": "strength"}
-        ).status_code
-        == 303
-    )
-    stale = client.post(
-        f"/cases/{case.id}/base/resilience",
-        data={"version_id": vid, "base_version": "0", "mark_hobby": "vulnerability"},
-    )
-    assert stale.status_code == 409
-    assert "Yours (not saved)" in stale.text and 'name="base_version" value="1"' in stale.text
+    url = f"/cases/{case.id}/base/resilience"
+    assert client.post(url, data={"version_id": vid, "base_version": "0", "mark_hobby": "strength"}).status_code == 303
+    stale = client.post(url, data={"version_id": vid, "base_version": "0", "mark_hobby": "vulnerability"})
+    assert stale.status_code == 409 and stale.headers["location"].startswith("/conflicts/")
+    assert "Keep Homeward's: strength" in stale.text and "Keep yours: vulnerability" in stale.text
     assert _version(db, case).content["resilience"]["marks"]["hobby"]["mark"] == "strength"
 
 
@@ -409,11 +385,11 @@ def test_one_full_plan_step_marked_done_is_not_thin_and_vulnerabilities_do_not_m
         },
     )
     risk_page = client.get(f"/cases/{case.id}/base/risk").text
-    assert 'name="mitigations" value="trusted_adult"' in risk_page
-    assert 'name="mitigations" value="goes_to_school"' not in risk_page
+    assert 'name="mitigates_trusted_adult"' in risk_page
+    assert 'name="mitigates_goes_to_school"' not in risk_page
     refused = client.post(
         f"/cases/{case.id}/base/risk",
-        data={"version_id": vid, "id": uid(), **RISK, "mitigations": ["goes_to_school"]},
+        data={"version_id": vid, "id": uid(), **RISK, "mitigates_goes_to_school": "1"},
     )
     assert refused.status_code == 422 and "Only a factor marked as a strength" in refused.text
     assert _version(db, case).content["risks"] == []

@@ -6,12 +6,14 @@ same whatever that state was: the stage status is a choice of state, not a toggl
 
 from __future__ import annotations
 
+import json
+
 from sqlmodel import select
 
 from app.base import offline
 from app.base.models import BaseVersion
 from app.cases.models import Case, Person
-from tests.base.factories import ENGAGEMENT, RISK, case_with_family, uid
+from tests.base.factories import ENGAGEMENT, RISK, case_with_family, edit_form, uid
 from tests.factories import login
 from tests.querycount import count_queries
 
@@ -71,7 +73,9 @@ def test_every_stage_page_and_each_items_edit_page_are_kept_and_each_opens(clien
     # Each kept stage page can finalise, judge, mark and reopen without the server.
     plan = client.get(f"{base}/plan").text
     assert f'action="/cases/{case.id}/base/plan/finalise" data-offline="true"' in plan
-    assert client.get(f"{base}/risk").text.count('data-offline="true"') == 3  # hazard, judgement, status
+    risk_page = client.get(f"{base}/risk").text
+    assert risk_page.count('data-offline="true"') == 2  # add a hazard, stage status
+    assert f'action="/cases/{case.id}/base/risk/judgement" data-offline="edit"' in risk_page
 
 
 def test_a_submitted_version_keeps_its_pages_read_only_without_edit_pages(client, db, settings):
@@ -138,8 +142,8 @@ def test_stage_status_sets_a_state_so_a_form_from_an_older_page_does_what_it_say
 
 
 def test_edits_of_two_items_from_the_same_revision_are_sent_to_different_targets(client, db, settings):
-    """The outbox moves a later edit's base_version on after an edit of the same target is applied;
-    two different people's engagements at revision 1 must not look like one record edited twice."""
+    """The outbox tells records apart by target: two people's engagements, both at revision 1, are
+    two records, each edited at its own path, and both edits apply."""
     worker, case, mother = case_with_family(db)
     login(client, db, worker, settings)
     client.post(f"/cases/{case.id}/base", data={"id": uid()})
@@ -150,56 +154,30 @@ def test_edits_of_two_items_from_the_same_revision_are_sent_to_different_targets
             f"/cases/{case.id}/base/engagement",
             data={"version_id": vid, "id": item, "person_id": mother.id, **ENGAGEMENT},
         )
-    actions = {item: client.get(f"/cases/{case.id}/base/engagement?edit={item}").text for item in (first, second)}
-    assert f'action="/cases/{case.id}/base/engagement?item={first}"' in actions[first]
-    assert f'action="/cases/{case.id}/base/engagement?item={second}"' in actions[second]
-    # Both edits, from revision 1, are applied.
     for item in (first, second):
-        sent = client.post(
-            f"/cases/{case.id}/base/engagement?item={item}",
-            data={
-                "version_id": vid,
-                "id": item,
-                "base_version": "1",
-                "person_id": mother.id,
-                **ENGAGEMENT,
-                "expectations": f"Edited {item[:4]}",
-            },
-        )
-        assert sent.status_code == 303
-    assert sorted(e["revision"] for e in _version(db, case).content["engagement"]) == [2, 2]
-
-
-def _shown_fields(client, case) -> dict[str, str]:
-    """The resilience form's fields as the page shows them (its hidden `was_` values)."""
-    import html
-    import re
-
-    page = client.get(f"/cases/{case.id}/base/resilience").text
-    return {name: html.unescape(value) for name, value in re.findall(r"name=\"(was_[a-z_]+)\" value='([^']*)'", page)}
+        action = f"/cases/{case.id}/base/engagement/items/{item}"
+        data, _ = edit_form(client.get(f"/cases/{case.id}/base/engagement?edit={item}").text, action)
+        assert data["base_version"] == "1" and "id" not in data
+        assert client.post(action, data={**data, "expectations": f"Edited {item[:4]}"}).status_code == 303
+    saved = {e["id"]: (e["expectations"], e["revision"]) for e in _version(db, case).content["engagement"]}
+    assert saved == {first: (f"Edited {first[:4]}", 2), second: (f"Edited {second[:4]}", 2)}
 
 
 def test_a_second_checklist_save_from_a_kept_page_changes_only_what_was_changed(client, db, settings):
-    """The kept page still shows the checklist as it was taken: saving it again (the outbox moves
-    its base_version on after the first save) must not undo the first save's marks."""
+    """The kept page still shows the checklist as it was taken: after an offline save the form's
+    defaults become what was saved (offline.js), and the next save from it must not undo the first."""
     worker, case, _ = case_with_family(db)
     login(client, db, worker, settings)
     client.post(f"/cases/{case.id}/base", data={"id": uid()})
-    vid = _version(db, case).id
-    kept = _shown_fields(client, case)  # taken offline before anything was marked
-    assert len(kept) == 25
     url = f"/cases/{case.id}/base/resilience"
-    first = {"version_id": vid, "base_version": "0", **kept, "mark_trusted_adult": "strength", "mark_hobby": "strength"}
+    kept, shown = edit_form(client.get(url).text, url)  # taken offline before anything was marked
+    assert len(shown) == 75 and set(shown.values()) >= {"none", "family_with_worker", ""}
+    first = {**kept, "mark_trusted_adult": "strength", "mark_hobby": "strength"}
     assert client.post(url, data=first).status_code == 303
-    # From the same kept page: school marked, hobby changed; trusted adult left as the page showed it.
-    second = {
-        "version_id": vid,
-        "base_version": "1",
-        **kept,
-        "mark_goes_to_school": "vulnerability",
-        "mark_hobby": "vulnerability",
-        "decided_hobby": "family",
-    }
+    # From the same kept page, the first save now its base: school marked, hobby changed.
+    after_first = {k: first.get(k, v) for k, v in shown.items()}
+    second = {**first, "shown": json.dumps(after_first), "mark_goes_to_school": "vulnerability"}
+    second |= {"mark_hobby": "vulnerability", "decided_hobby": "family"}
     assert client.post(url, data=second).status_code == 303
     marks = _version(db, case).content["resilience"]["marks"]
     assert {k: m["mark"] for k, m in marks.items()} == {
@@ -208,10 +186,9 @@ def test_a_second_checklist_save_from_a_kept_page_changes_only_what_was_changed(
         "goes_to_school": "vulnerability",
     }
     assert marks["hobby"]["decided_by"] == "family"
-    # From a page showing the saved marks, un-marking a factor removes it.
-    fresh = _shown_fields(client, case)
-    third = {"version_id": vid, "base_version": "2", **fresh, "mark_hobby": "none"}
-    for key in ("trusted_adult", "goes_to_school"):
-        third[f"mark_{key}"] = marks[key]["mark"]
-    assert client.post(url, data=third).status_code == 303
+    # The original page sent again as it showed it (nothing marked) changes nothing: left as shown.
+    assert client.post(url, data=kept).status_code == 303
+    assert set(_version(db, case).content["resilience"]["marks"]) == {"trusted_adult", "hobby", "goes_to_school"}
+    fresh, _ = edit_form(client.get(url).text, url)
+    assert client.post(url, data={**fresh, "mark_hobby": "none"}).status_code == 303
     assert set(_version(db, case).content["resilience"]["marks"]) == {"trusted_adult", "goes_to_school"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlmodel import select
 
@@ -239,7 +241,9 @@ def test_demo_base_pages_for_amira_and_reece_pass_axe(page, live_server, db, set
     assert_accessible(page, "demo-reece-overview-phone")
 
 
-def test_edit_from_an_older_revision_shows_saved_and_yours_side_by_side(page, live_server, db):
+def test_a_hazard_changed_on_two_tablets_waits_on_the_conflict_page_with_nothing_preselected(page, live_server, db):
+    """The same field changed on both sides goes to the common conflict page (before, Homeward's,
+    yours; nothing chosen for the worker); a field changed only here is saved at once."""
     worker, case, mother = _setup(db)
     log_in(page, live_server, worker.email)
     page.goto(f"{live_server}/cases/{case.id}/base")
@@ -250,24 +254,35 @@ def test_edit_from_an_older_revision_shows_saved_and_yours_side_by_side(page, li
         page.get_by_label(scale).select_option("2")
     _save(page, "Save risk")
     _go(page, "Edit risk: Exploitation")
-    # Meanwhile the co-worker's tablet saves a change to the same risk.
+    # Meanwhile the co-worker's tablet, from the same page, changes the hazard and the likelihood.
+    action = page.locator("form#risk-form").get_attribute("action")
+    shown = page.locator("form#risk-form input[name=shown]").get_attribute("value")
     fields = {
         el.get_attribute("name"): el.get_attribute("value")
         for el in page.locator("form#risk-form input[type=hidden]").all()
     }
-    other = {**fields, "hazard": "Exploitation by older peers", "likelihood": "3", "imminence": "2", "impact": "3"}
+    other = {**fields, **json.loads(shown), "shown": shown, "hazard": "Exploitation by older peers", "likelihood": "3"}
     assert (
-        page.request.post(
-            f"{live_server}/cases/{case.id}/base/risk", form=other, headers={"Origin": live_server}, max_redirects=0
-        ).status
+        page.request.post(f"{live_server}{action}", form=other, headers={"Origin": live_server}, max_redirects=0).status
         == 303
     )
     page.get_by_label("Hazard").fill("Criminal exploitation")
+    page.get_by_label("Impact").select_option("4")
     with page.expect_navigation():
         page.get_by_role("button", name="Save risk").click()
-    assert page.get_by_role("heading", name="Changed since you opened it").is_visible()
-    row = page.get_by_role("row", name="Hazard")
-    assert "Exploitation by older peers" in row.inner_text() and "Criminal exploitation" in row.inner_text()
+    assert page.get_by_role("heading", name="Conflict: Risk: Exploitation").is_visible()
+    group = page.get_by_role("group", name="Hazard")
+    assert "Before: Exploitation" in group.inner_text()
+    assert group.get_by_label("Keep Homeward's: Exploitation by older peers").is_visible()
+    assert group.get_by_label("Keep yours: Criminal exploitation").is_visible()
+    assert page.locator("input[type=radio]:checked").count() == 0 and page.locator("fieldset").count() == 1
+    db.expire_all()
+    risk = db.exec(select(BaseVersion)).one().content["risks"][0]
+    assert (risk["hazard"], risk["likelihood"], risk["impact"]) == ("Exploitation by older peers", 3, 4)
     assert_accessible(page, "base-conflict-tablet")
     page.set_viewport_size(PHONE)
     assert_accessible(page, "base-conflict-phone")
+    page.get_by_label("Keep yours: Criminal exploitation").check()
+    _save(page, "Save my choices")
+    db.expire_all()
+    assert db.exec(select(BaseVersion)).one().content["risks"][0]["hazard"] == "Criminal exploitation"

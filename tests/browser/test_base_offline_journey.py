@@ -324,9 +324,8 @@ def test_worker_records_all_five_stages_offline_and_they_sync_exactly_once(page,
 
 
 def test_two_peoples_engagements_edited_offline_from_the_same_revision_both_apply(page, context, live_server, db):
-    """The outbox moves a later edit of the same target on by one version when an edit is applied;
-    each item's edit form has its own target, so editing two people's engagements is not taken for
-    one record edited twice (which would answer "Changed since you opened it" for the second)."""
+    """Each item's edit form has its own target (`.../engagement/items/<id>`), so editing two people's
+    engagements from the same revision is two records edited once each: both apply, no conflict."""
     from app.cases.models import Person
     from tests.base.factories import ENGAGEMENT, uid
 
@@ -366,6 +365,51 @@ def test_two_peoples_engagements_edited_offline_from_the_same_revision_both_appl
     assert entries["Amira Hassan"]["expectations"] == "Fewer rows at home"
     assert entries["Samira Hassan"]["expectations"] == "Amira talks to her"
     assert [e["revision"] for e in entries.values()] == [2, 2]
+
+
+def test_two_offline_edits_of_one_hazard_from_the_kept_page_both_apply_with_no_conflict(page, context, live_server, db):
+    """Two edits of the same hazard, one after the other from the page kept on the device: after the
+    first is kept, the form shows it (its `shown` moves on), so the second changes only its own field.
+    Synced, both apply in order, nothing is set aside and nothing is reverted."""
+    from app.sync.models import SyncConflict
+    from tests.base.factories import RISK, uid
+
+    worker, case, mother = _setup(db)
+    base = f"{live_server}/cases/{case.id}/base"
+    log_in(page, live_server, worker.email)
+    page.goto(base)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start BASE assessment").click()
+    version_id, risk_id = db.exec(select(BaseVersion.id)).one(), uid()
+    made = page.request.post(
+        f"{base}/risk",
+        form={"version_id": version_id, "id": risk_id, **RISK, "action_what_0": "Evening safety plan"},
+        headers={"Origin": live_server},
+        max_redirects=0,
+    )
+    assert made.status == 303
+    take_offline(page, live_server, case.id)
+
+    context.set_offline(True)
+    page.goto(f"{base}/risk?edit={risk_id}")
+    page.get_by_label("Hazard").fill("Missing at weekends")
+    page.get_by_role("button", name="Save risk").click()
+    _waiting(page, 1, "Missing at weekends")
+    # A correction from the same page, still offline: the likelihood, and an owner for the action.
+    page.get_by_label("Likelihood").select_option("1")
+    page.get_by_label("Action 1 owner").fill("Samira")
+    page.get_by_role("button", name="Save risk").click()
+    _waiting(page, 2, "Missing at weekends")
+    context.set_offline(False)
+    page.evaluate("window.HomewardOffline.sync()")
+    expect(status(page)).to_have_text("Online", timeout=30000)
+    assert stored(page) == []  # nothing set aside
+    db.expire_all()
+    assert db.exec(select(SyncConflict)).all() == []
+    risk = _content(db)["risks"][0]
+    assert (risk["hazard"], risk["likelihood"], risk["imminence"], risk["impact"]) == ("Missing at weekends", 1, 3, 3)
+    assert risk["actions"] == [{"what": "Evening safety plan", "owner": "Samira", "review_on": ""}]
+    assert risk["revision"] == 3
 
 
 def test_a_plan_finalised_offline_with_the_risk_stage_empty_is_set_aside_naming_the_stage(

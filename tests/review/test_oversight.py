@@ -208,7 +208,6 @@ def test_base_assessment_with_a_skipped_stage_is_flagged_and_its_submission_join
         version=draft,
         by=actor,
         item_id=new_id(),
-        base_revision=None,
         risk=base_service.RiskInput(hazard="Carrying a knife", likelihood=3, imminence=3, impact=4),
     )
     base_service.submit(session=db, version=draft, by=actor)
