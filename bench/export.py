@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.pool import StaticPool
 
 from app.outcomes.export import stream_zip
@@ -39,8 +39,6 @@ def one_run(url: str) -> dict:
     engine = create_engine(url, poolclass=StaticPool)
     with engine.connect() as connection:
         pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
-    statements = []
-    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(1))
     before = _backend_ticks(pid)
     started, cpu = time.perf_counter(), os.times()
     size = 0
@@ -54,7 +52,6 @@ def one_run(url: str) -> dict:
         "cpu": (after.user - cpu.user) + (after.system - cpu.system),
         "db_cpu": None if before is None or db is None else (db - before) / os.sysconf("SC_CLK_TCK"),
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "statements": len(statements),
     }
 
 
@@ -81,7 +78,7 @@ def main() -> None:
         db = f"{run['db_cpu']:.1f} s" if run["db_cpu"] is not None else "not measured"
         print(
             f"export: {run['mb']:.1f} MB in {run['wall']:.1f} s wall; CPU {run['cpu']:.1f} s (exporting process), "
-            f"{db} (PostgreSQL backend); peak memory {run['peak_mb']:.0f} MB; {run['statements']} statements; "
+            f"{db} (PostgreSQL backend); peak memory {run['peak_mb']:.0f} MB; "
             f"load {os.getloadavg()[0]:.1f}",
             flush=True,
         )
