@@ -68,15 +68,16 @@ def search(request: Request, session: SessionDep, actor: CurrentActor, q: str = 
             (name, ref, rel or "Person", f"/cases/{cid}/subject-access/{pid}") for pid, name, rel, cid, ref in people
         ]
         members = session.execute(
-            select(NetworkMember.name, NetworkMember.role, Case.reference)
+            select(NetworkMember.name, NetworkMember.role, Case.reference, Case.id)
             .join(Case, Case.id == NetworkMember.case_id)
             .where(NetworkMember.person_id.is_(None), like(NetworkMember.name))
             .order_by(NetworkMember.name, Case.reference)
             .limit(SEARCH_LIMIT)
         ).all()
-        found += [(name, ref, f"Network member{f', {role}' if role else ''}", "") for name, role, ref in members]
+        found += [(name, ref, f"Network member{f', {role}' if role else ''}", "") for name, role, ref, _ in members]
         audit.record_list(session=session, actor=actor, object_type="subject_access_search",
-                          case_ids=[], detail=f"found {len(found)}")  # fmt: skip
+                          case_ids=[r[3] for r in people] + [r[3] for r in members],
+                          detail=f"subject access search found {len(found)}")  # fmt: skip
     return render(request, "outcomes/subject_access_search.html", {"q": words, "found": found})
 
 

@@ -115,6 +115,11 @@ def test_the_copy_covers_every_case_the_person_appears_on_each_entry_reviewable(
     for ref in (case.reference, sibling.reference, other.reference, namesake.reference):
         assert ref in found.text
     assert "Network member, Youth club volunteer" in found.text
+    listed = db.exec(select(AuditEntry).where(AuditEntry.object_type == "subject_access_search")).one()
+    assert listed.user_id == manager.id and listed.action == "list"
+    assert listed.detail.endswith(
+        "cases " + ",".join(str(i) for i in sorted({case.id, sibling.id, other.id, namesake.id}))
+    )
 
     page = client.get(f"/cases/{case.id}/subject-access/{dawn.id}")
     assert "Also on other families' cases (2)" in page.text  # not the namesake born in 1960
@@ -176,3 +181,26 @@ def test_only_managers_search_every_case_and_a_short_name_is_refused_beside_the_
     page = client.get("/subject-access", params={"q": "D"})
     assert page.status_code == 200 and 'id="q-error">Type at least two letters of the name.' in page.text
     assert "Nobody" not in page.text and "No one of that name" in client.get("/subject-access?q=Nobody").text
+
+
+def test_statements_grow_with_the_cases_included_not_with_what_they_hold(db, engine):
+    from app.outcomes import subject_access
+    from tests.querycount import count_queries
+
+    worker, case, _, dawn, _ = _family(db)
+    sibling, *_ = _dawn_elsewhere(db, worker)
+
+    def statements() -> tuple[int, int]:
+        with count_queries(engine) as seen:
+            found = subject_access.appearances(db, dawn)
+            bundle = subject_access.gather(session=db, case=case, subject=dawn, made_by="M", elsewhere=found)
+        return len(seen), len(bundle.entries)
+
+    few, entries = statements()
+    for day in range(1, 20):
+        db.add(
+            Contact(case_id=sibling.id, kind="call", occurred_on=date(2026, 3, day), note="Call", by_user_id=worker.id)
+        )
+    db.commit()
+    many, more = statements()
+    assert many == few and more == entries + 19
