@@ -157,8 +157,10 @@ def appearances(session: Session, subject: Person) -> list[Appearance]:
     folded = fold(subject.name)
     if not folded:
         return []
-    last = {subject.name.split()[-1], folded.split()[-1]}
-    like = lambda column: or_(*[column.ilike(f"%{escape_like(w)}%", escape="\\") for w in last])  # noqa: E731
+    # The whole name, any case, as written or without accents ("Zoë" is found as "Zoe"); no
+    # wildcards, so the database returns only namesakes (a common surname would return thousands).
+    forms = {" ".join(subject.name.split()), folded}
+    like = lambda column: or_(*[column.ilike(escape_like(w), escape="\\") for w in forms])  # noqa: E731
     people = session.execute(
         select(Person.id, Person.case_id, Person.name, Person.relationship, Person.date_of_birth, Case.reference)
         .join(Case, Case.id == Person.case_id)

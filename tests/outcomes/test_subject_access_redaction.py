@@ -204,3 +204,17 @@ def test_statements_grow_with_the_cases_included_not_with_what_they_hold(db, eng
     db.commit()
     many, more = statements()
     assert many == few and more == entries + 19
+
+
+def test_a_namesake_is_found_whatever_the_case_or_accents_but_not_a_longer_name(db):
+    from app.outcomes.subject_access import appearances
+
+    worker = make_user(db)
+    home, typed_plain, longer = (make_case(db, worker=worker) for _ in range(3))
+    zoe = Person(case_id=home.id, name="Zoë Wiśniewska", relationship="Mother")
+    db.add_all([zoe, Person(case_id=typed_plain.id, name="ZOE WISNIEWSKA", relationship="Aunt"),
+                Person(case_id=longer.id, name="Zoë Wiśniewska-Brown", relationship="Aunt")])  # fmt: skip
+    db.commit()
+    found = appearances(db, zoe)
+    assert [(a.case_id, a.role) for a in found] == [(typed_plain.id, "Aunt")]
+    assert longer.id not in {a.case_id for a in found}
