@@ -52,7 +52,7 @@ SEARCH_LIMIT = 50
 def search(request: Request, session: SessionDep, actor: CurrentActor, q: str = "") -> Response:
     """Find a person by name on every case of the service: people of a case and network members."""
     require_role(actor, Role.manager)
-    words = q.strip()[:120]
+    words = q.replace("\x00", "").strip()[:120]  # PostgreSQL refuses a NUL in a string
     found: list[tuple[str, str, str, str]] = []  # (name, case reference, as what, link)
     if len(words) >= 2:
         terms = {words, fold(words)}

@@ -181,6 +181,7 @@ def test_only_managers_search_every_case_and_a_short_name_is_refused_beside_the_
     page = client.get("/subject-access", params={"q": "D"})
     assert page.status_code == 200 and 'id="q-error">Type at least two letters of the name.' in page.text
     assert "Nobody" not in page.text and "No one of that name" in client.get("/subject-access?q=Nobody").text
+    assert client.get("/subject-access", params={"q": "Da\x00wn"}).status_code == 200
 
 
 def test_statements_grow_with_the_cases_included_not_with_what_they_hold(db, engine):
