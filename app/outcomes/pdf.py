@@ -123,9 +123,16 @@ def subject_access_pdf(*, bundle: subject_access.Bundle) -> bytes:
     doc.multi_cell(
         0,
         6,
-        f"Case {bundle.case.reference}. Made on {bundle.made_at:%-d %B %Y at %H:%M} by {bundle.made_by}. "
-        f"{len(bundle.entries)} entries; {len(bundle.to_review)} name another family member and were "
-        "reviewed before release.",
+        f"Case {bundle.case.reference}"
+        + "".join(f"; also case {a.case_reference} ({a.as_what})" for a in bundle.elsewhere)
+        + f". Made on {bundle.made_at:%-d %B %Y at %H:%M} by {bundle.made_by}. "
+        f"{len(bundle.entries)} entries; {len(bundle.to_review)} name another person and were "
+        "reviewed before release"
+        + (
+            f"; {withheld} sentences about someone else are withheld."
+            if (withheld := bundle.sentences_withheld)
+            else "."
+        ),
         new_x="LMARGIN",
         new_y="NEXT",
     )

@@ -10,6 +10,17 @@ What is left out, and said so on the page: security material (PIN and token salt
 audit chain's hashes) and the bytes of drawings (listed as "a drawing is held"). Entries that name
 or point at another member of the family are flagged, so the manager reviews them before release
 (another person's data may have to be withheld or redacted).
+
+A person may also appear on another family's case: as a person there (a parent named on a
+sibling's case), or as a network member or professional. `appearances` finds them across the
+service by their folded name (and date of birth, where both are known), and `gather_all` adds what
+each of those cases holds about them: the whole case where they are one of its people, and only the
+entries that name them or point at them where they are a network member. Every entry from another
+family's case is flagged for review.
+
+Partial redaction: every text of a flagged entry is split into sentences (`parts`), and the
+manager may withhold single sentences (`withhold`); the copy shows WITHHELD in their place, and the
+record itself is never changed.
 """
 
 from __future__ import annotations
@@ -20,12 +31,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, and_, or_, select
 from sqlmodel import Session, SQLModel
 
 from app.accounts.models import User
 from app.cases.models import Case, Person
+from app.core.text import fold
+from app.network.models import NetworkMember
 from app.timeutil import local, utcnow
+
+WITHHELD = "[withheld: names another person]"
+# A sentence ends at . ! or ? followed by space, or at a line break; the spaces are kept so the
+# text is put back together exactly as written, less the withheld sentences.
+_SENTENCE_END = re.compile(r"((?<=[.!?])\s+|\n+)")
 
 # Columns never released: they protect the record rather than describe the person.
 WITHHELD_COLUMNS = {"pin_salt", "pin_check", "token_salt", "token_hash", "prev_hash", "entry_hash", "password_hash"}
@@ -58,6 +76,10 @@ class Entry:
     recorded_at: str
     fields: dict[str, Any]
     others: list[str] = field(default_factory=list)  # other family members it names or points at
+    case_reference: str = ""
+    # For entries to review: (field, sentence index, sentence, the others it names) of each text.
+    parts: list[tuple[str, int, str, list[str]]] = field(default_factory=list)
+    withheld_parts: list[str] = field(default_factory=list)  # "field:index" withheld from the copy
 
 
 @dataclass
@@ -68,16 +90,100 @@ class Bundle:
     made_by: str
     entries: list[Entry]
     withheld: list[str]
+    elsewhere: list[Appearance] = field(default_factory=list)  # on other families' cases
+
+    @property
+    def sentences_withheld(self) -> int:
+        return sum(len(e.withheld_parts) for e in self.entries)
 
     @property
     def to_review(self) -> list[Entry]:
         return [e for e in self.entries if e.others]
 
     def sections(self) -> list[tuple[str, list[Entry]]]:
-        grouped: dict[str, list[Entry]] = {}
+        grouped: dict[tuple[str, str], list[Entry]] = {}
         for entry in self.entries:
-            grouped.setdefault(entry.table, []).append(entry)
-        return [(label(t), rows) for t, rows in grouped.items()]
+            grouped.setdefault((entry.case_reference, entry.table), []).append(entry)
+        own = self.case.reference
+        return [
+            (label(t) if ref in ("", own) else f"{label(t)}, case {ref}", rows) for (ref, t), rows in grouped.items()
+        ]
+
+    def withhold(self, chosen: set[str]) -> list[str]:
+        """Withhold the chosen sentences ("entry key|field|index") of entries flagged for review;
+        returns what was withheld. Only the copy changes: the entries' fields are copies."""
+        done = []
+        for entry in self.to_review:
+            wanted = {(f, i) for f, i, _, _ in entry.parts if f"{entry.key}|{f}|{i}" in chosen}
+            if not wanted:
+                continue
+            for name in sorted({f for f, _ in wanted}):
+                entry.fields[name] = redact(entry.fields[name], {i for f, i in wanted if f == name})
+            entry.withheld_parts = [f"{f}:{i}" for f, i in sorted(wanted)]
+            done.append(f"{entry.key}|{','.join(entry.withheld_parts)}")
+        return done
+
+
+@dataclass
+class Appearance:
+    """Where a person appears on a case: as one of its people, or as a network member."""
+
+    case_id: int
+    case_reference: str
+    as_what: str  # "person" or "network member"
+    role: str
+    person_id: str | None = None
+    member_id: str | None = None
+
+
+def escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text, in order (see _SENTENCE_END)."""
+    return _SENTENCE_END.split(text)[::2]
+
+
+def redact(text: str, indexes: set[int]) -> str:
+    """The text with the sentences at `indexes` replaced by WITHHELD, spacing kept."""
+    pieces = _SENTENCE_END.split(text)
+    return "".join(WITHHELD if i % 2 == 0 and i // 2 in indexes else p for i, p in enumerate(pieces))
+
+
+def appearances(session: Session, subject: Person) -> list[Appearance]:
+    """Every other case the subject appears on: a person with the same name (and the same date of
+    birth where both are known), or a network member of that name. Two statements."""
+    folded = fold(subject.name)
+    if not folded:
+        return []
+    # The whole name, any case, as written or without accents ("Zoë" is found as "Zoe"); no
+    # wildcards, so the database returns only namesakes (a common surname would return thousands).
+    forms = {" ".join(subject.name.split()), folded}
+    like = lambda column: or_(*[column.ilike(escape_like(w), escape="\\") for w in forms])  # noqa: E731
+    people = session.execute(
+        select(Person.id, Person.case_id, Person.name, Person.relationship, Person.date_of_birth, Case.reference)
+        .join(Case, Case.id == Person.case_id)
+        .where(Person.case_id != subject.case_id, like(Person.name))
+    ).all()
+    found = [
+        Appearance(case_id, ref, "person", relationship or "", person_id=pid)
+        for pid, case_id, name, relationship, born, ref in people
+        if fold(name) == folded and (born is None or subject.date_of_birth is None or born == subject.date_of_birth)
+    ]
+    with_person = {a.case_id for a in found}
+    members = session.execute(
+        select(NetworkMember.id, NetworkMember.case_id, NetworkMember.name, NetworkMember.role, Case.reference)
+        .join(Case, Case.id == NetworkMember.case_id)
+        .where(and_(NetworkMember.person_id.is_(None), NetworkMember.case_id != subject.case_id))
+        .where(like(NetworkMember.name))
+    ).all()
+    found += [
+        Appearance(case_id, ref, "network member", role or "", member_id=mid)
+        for mid, case_id, name, role, ref in members
+        if fold(name) == folded and case_id not in with_person
+    ]
+    return sorted(found, key=lambda a: (a.case_reference, a.as_what))
 
 
 def label(table: str) -> str:
@@ -116,18 +222,27 @@ def _text_of(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
 
 
-def gather(*, session: Session, case: Case, subject: Person, made_by: str) -> Bundle:
-    """Every row held on the subject's case, each with who recorded it and when, and whom else it names."""
-    people = session.execute(select(Person.__table__).where(Person.__table__.c.case_id == case.id)).all()
-    others: dict[str, re.Pattern] = {}  # person id -> their names (whole words) or their id
+def _patterns(people, subject_id: str | None) -> tuple[dict[str, str], dict[str, re.Pattern]]:
+    """Names of a case's people by id, and for each but the subject a pattern of their names."""
     names: dict[str, str] = {}
+    others: dict[str, re.Pattern] = {}  # person id -> their names (whole words) or their id
     for p in people:
         names[p.id] = p.name
-        if p.id != subject.id:
-            words = {n for n in (p.name, p.given_name, p.preferred_name) if len(n or "") >= MIN_NAME}
-            words |= {n.split()[0] for n in [p.name] if n and len(n.split()[0]) >= MIN_NAME}
-            alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-            others[p.id] = re.compile(rf"\b(?:{alternatives})\b|{re.escape(p.id)}" if words else re.escape(p.id), re.I)
+        if p.id != subject_id:
+            others[p.id] = _name_pattern(p.name, p.given_name, p.preferred_name, ident=p.id)
+    return names, others
+
+
+def _name_pattern(*names: str, ident: str) -> re.Pattern:
+    words = {n for n in names if len(n or "") >= MIN_NAME}
+    words |= {n.split()[0] for n in names[:1] if n and len(n.split()[0]) >= MIN_NAME}
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b|{re.escape(ident)}" if words else re.escape(ident), re.I)
+
+
+def _rows_of(session: Session, case: Case) -> tuple[list, list[tuple[str, dict]]]:
+    """The case's people and every row held on the case: one statement per table."""
+    people = session.execute(select(Person.__table__).where(Person.__table__.c.case_id == case.id)).all()
     rows: list[tuple[str, dict]] = [("case", {c.name: getattr(case, c.name) for c in Case.__table__.c})]
     for table, parent, fk in _tables():
         query = select(table)
@@ -137,11 +252,26 @@ def gather(*, session: Session, case: Case, subject: Person, made_by: str) -> Bu
             query = query.where(table.c[fk].in_(select(parent.c.id).where(parent.c.case_id == case.id)))
         order = [table.c[n] for n in AT_COLUMNS if n in table.c][:1] or list(table.primary_key.columns)
         rows += [(table.name, dict(r._mapping)) for r in session.execute(query.order_by(*order)).all()]
-    user_ids = {v for _, r in rows for n in BY_COLUMNS if isinstance(v := r.get(n), int)}
-    users = (
-        dict(session.execute(select(User.id, User.full_name).where(User.id.in_(user_ids))).all()) if user_ids else {}
-    )
-    entries, withheld = [], set()
+    return people, rows
+
+
+def _text_fields(fields: dict[str, Any]) -> list[tuple[str, str]]:
+    """The fields written in words (not ids or single codes): the ones split into sentences."""
+    return [
+        (n, v)
+        for n, v in fields.items()
+        if isinstance(v, str) and n != "id" and not n.endswith("_id") and (" " in v.strip() or "\n" in v)
+    ]
+
+
+def _entries(
+    *, case: Case, people, rows, subject_id: str, users: dict, withheld: set[str], member: Appearance | None = None,
+    subject_names: re.Pattern | None = None,
+) -> list[Entry]:  # fmt: skip
+    """Entries of one case for the subject. With `member` (the subject is a network member of
+    another family's case), only rows naming them or pointing at them, each flagged for review."""
+    names, others = _patterns(people, subject_id)
+    entries = []
     for table, row in rows:
         by = next((row[n] for n in BY_COLUMNS if row.get(n) is not None), None)
         at = next((row[n] for n in AT_COLUMNS if row.get(n) is not None), None)
@@ -151,34 +281,77 @@ def gather(*, session: Session, case: Case, subject: Person, made_by: str) -> Bu
                 withheld.add(f"{label(table)}: {name.replace('_', ' ')}")
                 continue
             fields[name] = _plain(value)
+        text = " ".join(_text_of(v) for n, v in fields.items() if isinstance(v, str | list | dict) and n != "id")
+        if member is not None:
+            points = member.member_id in row.values() or member.member_id in text
+            if not points and not (subject_names and subject_names.search(text)):
+                continue
         named = set()
         for name, value in row.items():
-            if name.endswith("person_id") and value and value != subject.id and value in names:
+            if name.endswith("person_id") and value and value != subject_id and value in names:
                 named.add(names[value])
-        if table == "person" and row["id"] != subject.id:
+        if table == "person" and row["id"] != subject_id:
             named.add(row["name"])
-        text = " ".join(_text_of(v) for n, v in fields.items() if isinstance(v, str | list | dict) and n != "id")
         named |= {names[pid] for pid, pattern in others.items() if pattern.search(text)}
-        entries.append(
-            Entry(
-                table=table,
-                key=f"{table}:{row.get('id', row.get('op_id', ''))}",
-                recorded_by=users.get(by, f"user {by}") if by is not None else "",
-                recorded_at=_plain(at) if at is not None else "",
-                fields=fields,
-                others=sorted(named),
-            )
+        if member is not None:
+            named.add(f"another family (case {case.reference})")
+        entry = Entry(
+            table=table,
+            key=f"{table}:{row.get('id', row.get('op_id', ''))}",
+            recorded_by=users.get(by, f"user {by}") if by is not None else "",
+            recorded_at=_plain(at) if at is not None else "",
+            fields=fields,
+            others=sorted(named),
+            case_reference=case.reference,
         )
+        if named:
+            entry.parts = [
+                (n, i, sentence, sorted({names[pid] for pid, pattern in others.items() if pattern.search(sentence)}))
+                for n, v in _text_fields(fields)
+                for i, sentence in enumerate(sentences(v))
+                if sentence.strip()
+            ]
+        entries.append(entry)
+    return entries
+
+
+def gather(
+    *, session: Session, case: Case, subject: Person, made_by: str, elsewhere: list[Appearance] | None = None
+) -> Bundle:
+    """Every row held on the subject's case, each with who recorded it and when, and whom else it
+    names; with `elsewhere` (see `appearances`), also what the other cases hold about them."""
+    held = [(case, *_rows_of(session, case), subject.id, None)]
+    others = {a.case_id: a for a in elsewhere or []}
+    if others:
+        cases = session.execute(select(Case).where(Case.id.in_(others)).order_by(Case.reference)).scalars().all()
+        for other in cases:
+            a = others[other.id]
+            held.append((other, *_rows_of(session, other), a.person_id or a.member_id, a if a.member_id else None))
+    user_ids = {v for _, _, rows, _, _ in held for _, r in rows for n in BY_COLUMNS if isinstance(v := r.get(n), int)}
+    users = (
+        dict(session.execute(select(User.id, User.full_name).where(User.id.in_(user_ids))).all()) if user_ids else {}
+    )
+    subject_names = _name_pattern(subject.name, subject.given_name, subject.preferred_name, ident=subject.id)
+    entries, withheld = [], set()
+    for c, people, rows, subject_id, member in held:
+        entries += _entries(case=c, people=people, rows=rows, subject_id=subject_id, users=users, withheld=withheld,
+                            member=member, subject_names=subject_names)  # fmt: skip
     return Bundle(
         case=case, subject=subject, made_at=local(utcnow()), made_by=made_by, entries=entries,
-        withheld=sorted(withheld),
+        withheld=sorted(withheld), elsewhere=list(others.values()),
     )  # fmt: skip
 
 
 def as_json(bundle: Bundle) -> bytes:
     """The machine-readable copy: every entry with its table, who recorded it, when, and whom else it names."""
     body = {
-        "about": {"name": bundle.subject.name, "case_reference": bundle.case.reference},
+        "about": {
+            "name": bundle.subject.name,
+            "case_reference": bundle.case.reference,
+            "also_on_cases": [
+                {"case_reference": a.case_reference, "as": a.as_what, "role": a.role} for a in bundle.elsewhere
+            ],
+        },
         "made_at": bundle.made_at.isoformat(timespec="seconds"),
         "made_by": bundle.made_by,
         "withheld": bundle.withheld,
@@ -188,7 +361,9 @@ def as_json(bundle: Bundle) -> bytes:
                 "id": e.key,
                 "recorded_by": e.recorded_by,
                 "recorded_at": e.recorded_at,
+                "case_reference": e.case_reference,
                 "names_other_family_members": e.others,
+                "withheld_parts": e.withheld_parts,
                 "fields": e.fields,
             }
             for e in bundle.entries

@@ -1,0 +1,221 @@
+"""Subject access, finished: single sentences withheld inside an entry, and the person found on
+other families' cases (a parent on a sibling's case, a professional in another network)."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+
+from pypdf import PdfReader
+from sqlmodel import select
+
+from app.audit.models import AuditEntry
+from app.cases.models import Contact, Person
+from app.network.models import NetworkMember
+from app.outcomes.subject_access import WITHHELD
+from tests.factories import login, make_case, make_user
+
+NOTE = "Kayla went to the cinema. Dawn said her own debts are worrying her. Kayla laughed a lot."
+
+
+def _family(db):
+    worker = make_user(db, full_name="Priya Worker")
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    kayla = db.exec(select(Person).where(Person.case_id == case.id, Person.is_young_person)).one()
+    dawn = Person(case_id=case.id, name="Dawn Morgan", given_name="Dawn", relationship="Mother",
+                  date_of_birth=date(1985, 3, 2))  # fmt: skip
+    db.add(dawn)
+    db.flush()
+    note = Contact(case_id=case.id, kind="visit", occurred_on=date(2026, 2, 3), note=NOTE, by_user_id=worker.id)
+    db.add(note)
+    db.commit()
+    return worker, case, kayla, dawn, note
+
+
+def _pdf_text(content: bytes) -> str:
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    return " ".join(text.split())  # the extracted text spaces words unevenly
+
+
+def test_a_sentence_naming_someone_else_is_withheld_from_the_copy_and_the_record_keeps_it(client, db, settings):
+    _, case, kayla, _, note = _family(db)
+    login(client, db, make_user(db, role="manager"), settings)
+    page = client.get(f"/cases/{case.id}/subject-access/{kayla.id}")
+    # Each sentence of the note is offered on its own, the one naming Dawn marked as such.
+    assert f'value="contact:{note.id}|note|1"' in page.text
+    assert "“Dawn said her own debts are worrying her.” <strong>(names Dawn Morgan)</strong>" in page.text
+    assert "“Kayla went to the cinema.”" in page.text
+
+    chosen = {"format": "json", "chosen": "1", "withhold": [f"contact:{note.id}|note|1"]}
+    body = json.loads(client.post(f"/cases/{case.id}/subject-access/{kayla.id}", data=chosen).content)
+    (entry,) = [e for e in body["entries"] if e["id"] == f"contact:{note.id}"]
+    assert entry["fields"]["note"] == f"Kayla went to the cinema. {WITHHELD} Kayla laughed a lot."
+    assert entry["withheld_parts"] == ["note:1"]
+    assert "debts" not in json.dumps(body)
+
+    pdf = client.post(f"/cases/{case.id}/subject-access/{kayla.id}", data={**chosen, "format": "pdf"})
+    text = _pdf_text(pdf.content)
+    assert "[withheld: names another person]" in text and "Kayla went to the cinema." in text
+    assert "debts" not in text and "1 sentences about someone else are withheld" in text
+
+    db.expire_all()
+    assert db.get(Contact, note.id).note == NOTE  # the original stays
+    withheld = db.exec(select(AuditEntry).where(AuditEntry.action == "withhold")).all()
+    assert len(withheld) == 2  # one per download, each naming the entry and the sentence
+    assert withheld[0].object_id == f"contact:{note.id}" and withheld[0].case_id == case.id
+    assert withheld[0].detail == f"person={kayla.id} sentences=note:1"
+    exports = db.exec(select(AuditEntry).where(AuditEntry.object_type == "subject_access")).all()
+    assert all("sentences_withheld=1" in e.detail for e in exports)
+
+
+def test_sentences_of_entries_not_flagged_cannot_be_withheld(client, db, settings):
+    worker, case, kayla, _, _ = _family(db)
+    plain = Contact(case_id=case.id, kind="visit", occurred_on=date(2026, 2, 4), note="Kayla cooked. It was good.",
+                    by_user_id=worker.id)  # fmt: skip
+    db.add(plain)
+    db.commit()
+    login(client, db, make_user(db, role="manager"), settings)
+    data = {"format": "json", "chosen": "1", "withhold": [f"contact:{plain.id}|note|0", "nonsense", "a|b|c"]}
+    body = json.loads(client.post(f"/cases/{case.id}/subject-access/{kayla.id}", data=data).content)
+    (entry,) = [e for e in body["entries"] if e["id"] == f"contact:{plain.id}"]
+    assert entry["fields"]["note"] == "Kayla cooked. It was good." and entry["withheld_parts"] == []
+    assert not db.exec(select(AuditEntry).where(AuditEntry.action == "withhold")).all()
+
+
+def _dawn_elsewhere(db, worker):
+    """Dawn as the mother on her son's case, as a youth worker in another family's network (with
+    one note naming her and one not), and a different Dawn Morgan (another date of birth)."""
+    sibling = make_case(db, worker=worker, young_person_name="Jay Morgan")
+    on_sibling = Person(case_id=sibling.id, name="Dawn Morgan", relationship="Mother", date_of_birth=date(1985, 3, 2))
+    db.add(on_sibling)
+    db.add(Contact(case_id=sibling.id, kind="visit", occurred_on=date(2026, 1, 9), note="Jay and his mum argued.",
+                   by_user_id=worker.id))  # fmt: skip
+    other = make_case(db, worker=worker, young_person_name="Sam Okafor")
+    member = NetworkMember(case_id=other.id, name="Dawn Morgan", role="Youth club volunteer", circle="professionals")
+    db.add(member)
+    db.add(Contact(case_id=other.id, kind="visit", occurred_on=date(2026, 1, 10), by_user_id=worker.id,
+                   note="Sam sees Dawn Morgan at the youth club every week."))  # fmt: skip
+    db.add(Contact(case_id=other.id, kind="visit", occurred_on=date(2026, 1, 11), by_user_id=worker.id,
+                   note="Sam's grandmother is unwell."))  # fmt: skip
+    namesake = make_case(db, worker=worker, young_person_name="Lee Hart")
+    db.add(Person(case_id=namesake.id, name="Dawn Morgan", relationship="Aunt", date_of_birth=date(1960, 1, 1)))
+    db.commit()
+    return sibling, other, namesake, member
+
+
+def test_the_copy_covers_every_case_the_person_appears_on_each_entry_reviewable(client, db, settings):
+    worker, case, _, dawn, _ = _family(db)
+    sibling, other, namesake, member = _dawn_elsewhere(db, worker)
+    manager = make_user(db, role="manager")
+    login(client, db, manager, settings)
+
+    found = client.get("/subject-access", params={"q": "dawn morgan"})
+    assert found.status_code == 200
+    for ref in (case.reference, sibling.reference, other.reference, namesake.reference):
+        assert ref in found.text
+    assert "Network member, Youth club volunteer" in found.text
+    listed = db.exec(select(AuditEntry).where(AuditEntry.object_type == "subject_access_search")).one()
+    assert listed.user_id == manager.id and listed.action == "list"
+    assert listed.detail.endswith(
+        "cases " + ",".join(str(i) for i in sorted({case.id, sibling.id, other.id, namesake.id}))
+    )
+
+    page = client.get(f"/cases/{case.id}/subject-access/{dawn.id}")
+    assert "Also on other families' cases (2)" in page.text  # not the namesake born in 1960
+    assert f"Case {sibling.reference}: person (Mother)" in page.text
+    assert f"Case {other.reference}: network member (Youth club volunteer)" in page.text
+    assert namesake.reference not in page.text
+    reads = {e.case_id for e in db.exec(select(AuditEntry).where(AuditEntry.action == "read")).all()}
+    assert {case.id, sibling.id, other.id} <= reads and namesake.id not in reads
+
+    body = json.loads(client.post(f"/cases/{case.id}/subject-access/{dawn.id}", data={"format": "json"}).content)
+    notes = {e["fields"].get("note"): e for e in body["entries"] if e["record"] == "contact"}
+    assert "Jay and his mum argued." in notes  # her son's case: everything it holds
+    assert "Sam sees Dawn Morgan at the youth club every week." in notes  # names her
+    assert "Sam's grandmother is unwell." not in notes  # another family's, not about her
+    on_other = [e for e in body["entries"] if e["case_reference"] == other.reference]
+    assert {e["record"] for e in on_other} == {"network_member", "contact"}
+    assert all(f"another family (case {other.reference})" in e["names_other_family_members"] for e in on_other)
+    assert {c["case_reference"] for c in body["about"]["also_on_cases"]} == {sibling.reference, other.reference}
+
+    # Each of those entries is in the review list, and can be left out or partly withheld.
+    page = client.get(f"/cases/{case.id}/subject-access/{dawn.id}")
+    assert f'value="network_member:{member.id}"' in page.text
+    (youth,) = [e for e in on_other if e["record"] == "contact"]
+    data = {"format": "pdf", "leave_out": [f"network_member:{member.id}"], "withhold": [f"{youth['id']}|note|0"]}
+    data |= {
+        "chosen": "1",
+        "also": [f"{sibling.id}:{a}" for a in [_person_on(db, sibling)]] + [f"{other.id}:{member.id}"],
+    }
+    text = _pdf_text(client.post(f"/cases/{case.id}/subject-access/{dawn.id}", data=data).content)
+    assert f"also case {other.reference} (network member)" in text and "Jay and his mum argued." in text
+    assert "youth club every week" not in text and "[withheld: names another person]" in text
+    assert "Youth club volunteer" not in text
+    exports = db.exec(select(AuditEntry).where(AuditEntry.object_type == "subject_access")).all()
+    assert {e.case_id for e in exports} == {case.id, sibling.id, other.id}
+
+
+def _person_on(db, case) -> str:
+    return db.exec(select(Person.id).where(Person.case_id == case.id, Person.name == "Dawn Morgan")).one()
+
+
+def test_the_manager_can_say_a_case_is_someone_else_of_the_same_name(client, db, settings):
+    worker, case, _, dawn, _ = _family(db)
+    sibling, other, _, member = _dawn_elsewhere(db, worker)
+    login(client, db, make_user(db, role="manager"), settings)
+    chosen = {"chosen": "1", "also": [f"{sibling.id}:{_person_on(db, sibling)}"]}
+    page = client.get(f"/cases/{case.id}/subject-access/{dawn.id}", params=chosen)
+    assert "and 1 other case:" in page.text and f'value="{other.id}:{member.id}" id' in page.text
+    body = json.loads(
+        client.post(f"/cases/{case.id}/subject-access/{dawn.id}", data={**chosen, "format": "json"}).content
+    )
+    assert {e["case_reference"] for e in body["entries"]} == {case.reference, sibling.reference}
+
+
+def test_only_managers_search_every_case_and_a_short_name_is_refused_beside_the_field(client, db, settings):
+    worker, *_ = _family(db)
+    login(client, db, worker, settings)
+    assert client.get("/subject-access", params={"q": "Dawn"}).status_code == 403
+    login(client, db, make_user(db, role="manager"), settings)
+    page = client.get("/subject-access", params={"q": "D"})
+    assert page.status_code == 200 and 'id="q-error">Type at least two letters of the name.' in page.text
+    assert "Nobody" not in page.text and "No one of that name" in client.get("/subject-access?q=Nobody").text
+    assert client.get("/subject-access", params={"q": "Da\x00wn"}).status_code == 200
+
+
+def test_statements_grow_with_the_cases_included_not_with_what_they_hold(db, engine):
+    from app.outcomes import subject_access
+    from tests.querycount import count_queries
+
+    worker, case, _, dawn, _ = _family(db)
+    sibling, *_ = _dawn_elsewhere(db, worker)
+
+    def statements() -> tuple[int, int]:
+        with count_queries(engine) as seen:
+            found = subject_access.appearances(db, dawn)
+            bundle = subject_access.gather(session=db, case=case, subject=dawn, made_by="M", elsewhere=found)
+        return len(seen), len(bundle.entries)
+
+    few, entries = statements()
+    for day in range(1, 20):
+        db.add(
+            Contact(case_id=sibling.id, kind="call", occurred_on=date(2026, 3, day), note="Call", by_user_id=worker.id)
+        )
+    db.commit()
+    many, more = statements()
+    assert many == few and more == entries + 19
+
+
+def test_a_namesake_is_found_whatever_the_case_or_accents_but_not_a_longer_name(db):
+    from app.outcomes.subject_access import appearances
+
+    worker = make_user(db)
+    home, typed_plain, longer = (make_case(db, worker=worker) for _ in range(3))
+    zoe = Person(case_id=home.id, name="Zoë Wiśniewska", relationship="Mother")
+    db.add_all([zoe, Person(case_id=typed_plain.id, name="ZOE WISNIEWSKA", relationship="Aunt"),
+                Person(case_id=longer.id, name="Zoë Wiśniewska-Brown", relationship="Aunt")])  # fmt: skip
+    db.commit()
+    found = appearances(db, zoe)
+    assert [(a.case_id, a.role) for a in found] == [(typed_plain.id, "Aunt")]
+    assert longer.id not in {a.case_id for a in found}
