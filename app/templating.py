@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, FileSystemLoader
+from jinja2_fragments import render_block
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app import i18n
@@ -96,6 +97,21 @@ def render(
     write_flashes(request, response)
     _remember_for_replay(request, response)
     return response
+
+
+def render_body(request: Request, template: str, context: dict[str, Any]) -> str:
+    """The `content` block of `template` alone, as a string (a page body to cache): the same
+    context as render() gives, without the flash messages, which belong to one response only."""
+    ctx = {
+        "request": request,
+        "user": getattr(request.state, "user", None),
+        "user_session": getattr(request.state, "user_session", None),
+        "request_id": "",
+        "flashes": [],
+        "now": utcnow(),
+        **context,
+    }
+    return render_block(templates.env, template, "content", ctx)
 
 
 def _remember_for_replay(request: Request, response) -> None:
