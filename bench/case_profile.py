@@ -24,6 +24,7 @@ import pstats
 import statistics
 import time
 
+import anyio.to_thread
 from sqlalchemy import create_engine, event, text
 from sqlmodel import Session
 from starlette.testclient import TestClient
@@ -78,18 +79,29 @@ def measure(client: TestClient, meter: Meter, paths: list[str], rounds: int) -> 
 PROFILING = [False]
 
 
-def _profile_case_page(profiler: cProfile.Profile) -> None:
-    """Profile the case page's own work (the case read, its context, the render) in the worker
-    thread that runs it (cProfile sees one thread only); the commit (the audit chain) is outside."""
-    for name in ("get_case", "case_context", "render"):
-        original = getattr(case_routes, name)
+class Profiled:
+    """Profile whole requests (middleware, the session, the case read, the page, the commit and
+    its audit entry). cProfile sees one thread only, so while profiling, the work FastAPI would
+    hand to its thread pool runs inline on the event loop's thread."""
 
-        def profiled(*args, _original=original, **kwargs):
-            if not PROFILING[0]:
-                return _original(*args, **kwargs)
-            return profiler.runcall(_original, *args, **kwargs)
+    def __init__(self, app, profiler: cProfile.Profile) -> None:
+        self.app, self.profiler = app, profiler
 
-        setattr(case_routes, name, profiled)
+    async def __call__(self, scope, receive, send):
+        if not (PROFILING[0] and scope["type"] == "http"):
+            return await self.app(scope, receive, send)
+        original = anyio.to_thread.run_sync
+
+        async def inline(func, *args, **_options):
+            return func(*args)
+
+        anyio.to_thread.run_sync = inline
+        self.profiler.enable()
+        try:
+            return await self.app(scope, receive, send)
+        finally:
+            self.profiler.disable()
+            anyio.to_thread.run_sync = original
 
 
 def main() -> None:
@@ -97,7 +109,7 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--cases", type=int, default=10, help="case pages of one worker")
     parser.add_argument("--rounds", type=int, default=5, help="repeat views of each page")
-    parser.add_argument("--profile", action="store_true", help="cProfile the first views")
+    parser.add_argument("--profile", choices=["first", "repeat"], help="cProfile the first or the repeat views")
     args = parser.parse_args()
 
     engine = create_engine(args.database_url)
@@ -124,19 +136,19 @@ def main() -> None:
             )
             session.commit()
         app = create_app(settings, engine=connection)
-        profiler = cProfile.Profile() if args.profile else None
-        if profiler:
-            _profile_case_page(profiler)
+        profiler = cProfile.Profile(time.process_time) if args.profile else None  # CPU, not waiting
         logging.getLogger().setLevel(logging.WARNING)
         meter = Meter(engine)
         paths = [f"/cases/{c}" for c in case_ids]
-        with TestClient(app, cookies={"homeward_session": cookie}) as client:
+        served = Profiled(app, profiler) if profiler else app
+        with TestClient(served, cookies={"homeward_session": cookie}) as client:
             client.get("/healthz")
             client.get(paths[0])  # templates compiled, caches warm: not counted
-            PROFILING[0] = True
+            PROFILING[0] = args.profile == "first"
             first = measure(client, meter, paths[1:], 1)
-            PROFILING[0] = False
+            PROFILING[0] = args.profile == "repeat"
             repeat = measure(client, meter, paths[1:], args.rounds)
+            PROFILING[0] = False
         # /healthz opens a connection of its own (it writes nothing): served from the engine.
         with TestClient(create_app(settings, engine=engine)) as client:
             bare = measure(client, meter, ["/healthz"], 50)
@@ -150,10 +162,11 @@ def main() -> None:
         ):
             print(f"{name:<28}{cpu:>8.1f}{wall:>9.1f}{sql:>8.1f}{n:>7}")
         print(f"case page (repeat) CPU / bare CPU: {repeat[0] / bare[0]:.1f}x")
+        print(f"page cache: {case_routes.page_cache.pages.hits} hits, {case_routes.page_cache.pages.misses} misses")
         if profiler:
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
-            stats.print_stats(r"app/|sqlalchemy/engine/base.py.*\(_execute_context|jinja2/environment.py.*render", 60)
+            stats.print_stats(int(os.environ.get("PROFILE_LINES", "50")))
             print(out.getvalue())
     finally:
         outer.rollback()

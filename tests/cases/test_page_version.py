@@ -21,6 +21,7 @@ from tests.cases.factories import make_person, make_screened, young_person
 from tests.diamond.factories import four, rate
 from tests.endings.factories import active_case, make_dormant
 from tests.factories import login, make_case, make_team, make_user
+from tests.querycount import count_queries
 from tests.signs_of_safety.factories import add_item
 
 # Tables the case page never reads for one case, each with the reason. A new table must either
@@ -250,3 +251,30 @@ def test_a_bulk_update_moves_exactly_the_cases_it_touches(db):
     db.exec(update(DiamondRating).where(DiamondRating.case_id == case.id).values(score=4))
     db.commit()
     assert _version(db, case) == version + 1 and _version(db, other) == untouched
+
+
+def test_statements_are_the_same_for_a_small_and_a_large_case_on_first_and_cached_views(client, db, settings, engine):
+    pages.clear()
+    worker = make_user(db)
+    small, large = (active_case(db, worker, first_contact_at=utcnow()) for _ in range(2))
+    for case in (small, large):
+        make_screened(db, case, worker)
+    for case, size in ((small, 1), (large, 15)):  # one of each, or fifteen
+        for n in range(size):
+            make_person(db, case, name=f"Relative {n}")
+            db.add(
+                Contact(case_id=case.id, kind="phone", occurred_on=today() - timedelta(days=n), by_user_id=worker.id)
+            )
+            rate(db, case=case, by_user=worker, scores=four(2, 3, 4, 5), on=today() - timedelta(days=n))
+    db.commit()
+    login(client, db, worker, settings)
+    counted = {}
+    for name, case in (("small", small), ("large", large)):
+        for view in ("first", "cached"):
+            with count_queries(engine) as statements:
+                assert client.get(f"/cases/{case.id}").status_code == 200
+            counted[name, view] = len(statements)
+    assert counted["small", "first"] == counted["large", "first"]
+    assert counted["small", "cached"] == counted["large", "cached"]
+    # A cached view: the session, the case, and the read's audit entry; nothing per section.
+    assert counted["small", "cached"] <= 6 < counted["small", "first"], counted
