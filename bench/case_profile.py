@@ -110,7 +110,10 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=10, help="case pages of one worker")
     parser.add_argument("--rounds", type=int, default=5, help="repeat views of each page")
     parser.add_argument("--profile", choices=["first", "repeat"], help="cProfile the first or the repeat views")
+    parser.add_argument("--no-cache", action="store_true", help="keep no rendered case page (as before issue 21)")
     args = parser.parse_args()
+    if args.no_cache:
+        case_routes.page_cache.pages.size = 0
 
     engine = create_engine(args.database_url)
     connection = engine.connect()
