@@ -13,7 +13,9 @@ feature's sections, timeline and flags. It is safe because of what the key holds
 - the local hour (ages, days open, "overdue" and the flags move with the clock), or the minute
   while a case waits for its first contact (its flag is raised to the hour of the target).
 
-Only the page body is cached: the header, the flash messages and anything else per request are
+A version identifies what the case held only along one history: restoring a backup rewinds it,
+so `homeward restore` is run with the app servers stopped (app/backup.py), which empties these
+in-process caches. Only the page body is cached: the header, the flash messages and anything else per request are
 rendered around it every time, and every view is still audited (get_case). Each app process keeps
 its own bounded LRU; nothing is shared between processes or written to disk.
 """
