@@ -10,8 +10,8 @@ feature's sections, timeline and flags. It is safe because of what the key holds
 - the case's id, reference and opening time (a database emptied and filled again reuses ids);
 - the viewer's id, role and team, and the page's language (what they may do and read);
 - the settings that change the page (flag thresholds, the first-contact target);
-- the local hour (ages, days open, "overdue" and the flags move with the clock), or the minute
-  while a case waits for its first contact (its flag is raised to the hour of the target).
+- the local hour (ages, days open, "overdue" and the flags move with the clock), and whether the
+  first-contact target has passed (that flag is raised at an instant, not on the hour).
 
 A version identifies what the case held only along one history: restoring a backup rewinds it,
 so `homeward restore` is run with the app servers stopped (app/backup.py), which empties these
@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from datetime import datetime
 
 from app import i18n
+from app.cases.flags import first_contact_overdue
 from app.timeutil import local, utcnow
 
 MAX_PAGES = 400  # about 15 KB each: a few MB per process
@@ -68,10 +70,8 @@ def _settings_key(settings) -> str:
     return settings.model_dump_json()
 
 
-def key(*, case, actor, settings) -> tuple:
-    now = local(utcnow())
-    awaiting_first_contact = case.first_contact_at is None and case.status in ("referred", "screening", "active")
-    clock = now.strftime("%Y-%m-%d %H:%M" if awaiting_first_contact else "%Y-%m-%d %H")
+def key(*, case, actor, settings, now: datetime | None = None) -> tuple:
+    now = now or utcnow()
     user = actor.user
     return (
         case.id,
@@ -83,5 +83,6 @@ def key(*, case, actor, settings) -> tuple:
         user.team_id,
         i18n.current_language(),
         _settings_key(settings),
-        clock,
+        local(now).strftime("%Y-%m-%d %H"),
+        first_contact_overdue(case, now=now, target_hours=settings.first_contact_target_hours),
     )

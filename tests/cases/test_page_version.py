@@ -3,21 +3,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import delete
 from sqlmodel import select
 
 from app.cases.models import Case, Consent, Contact
-from app.cases.page_cache import pages
+from app.cases.page_cache import key, pages
 from app.db import case_route
 from app.diamond.models import DiamondRating
 from app.endings.scheduled import tick
 from app.models import load_all_models
 from app.signs_of_safety.models import MapItem
-from app.timeutil import today, utcnow
-from tests.cases.factories import make_person, make_screened, young_person
+from app.timeutil import LOCAL, today, utcnow
+from tests.cases.factories import actor_for, make_person, make_screened, young_person
 from tests.diamond.factories import four, rate
 from tests.endings.factories import active_case, make_dormant
 from tests.factories import login, make_case, make_team, make_user
@@ -65,8 +65,7 @@ def viewed(client, db, settings):
     """A worker's active case, viewed twice so its page is in the cache."""
     pages.clear()
     worker = make_user(db, full_name="Sam Okafor")
-    # Met already: the cache key then moves with the hour only (not with the minute, as it does
-    # while the first-contact clock runs), so nothing but the version can refresh the page.
+    # Met already: within the hour, nothing but the version can refresh the page.
     case = make_case(
         db,
         worker=worker,
@@ -278,3 +277,17 @@ def test_statements_are_the_same_for_a_small_and_a_large_case_on_first_and_cache
     assert counted["small", "cached"] == counted["large", "cached"]
     # A cached view: the session, the case, and the read's audit entry; nothing per section.
     assert counted["small", "cached"] <= 6 < counted["small", "first"], counted
+
+
+def test_a_cached_page_is_rebuilt_the_minute_the_first_contact_target_passes(db, settings):
+    worker = make_user(db)
+    opened = datetime.combine(today() - timedelta(days=3), time(10, 30), tzinfo=LOCAL)
+    case = make_case(db, worker=worker, status="referred", referral_date=None, opened_at=opened)
+    deadline = opened + timedelta(hours=settings.first_contact_target_hours)
+    assert deadline.minute == 30  # so the minutes either side of it are in the same hour
+
+    def at(minutes: int) -> tuple:
+        return key(case=case, actor=actor_for(worker), settings=settings, now=deadline + timedelta(minutes=minutes))
+
+    assert at(-20) == at(-1)  # the same page within the hour...
+    assert at(-1) != at(1)  # ...until the "no first contact" flag is raised
