@@ -32,3 +32,8 @@ class AuditEntry(SQLModel, table=True):
     # The hash chain (app/audit/chain.py): the previous entry's hash and this entry's own.
     prev_hash: str = Field(default="", max_length=64)
     entry_hash: str = Field(default="", max_length=64)
+
+    def __page_version_ignores__(self) -> bool:
+        """A record that someone read or listed a case changes nothing the case page shows, so it
+        does not move the case's page version (app/db.py); every other entry with a case does."""
+        return self.action in ("read", "list")

@@ -86,18 +86,26 @@ def contact_figures(scope: FlagScope) -> dict[int, tuple]:
     return scope.shared["contacts"]
 
 
+def first_contact_overdue(case: Case, *, now: datetime, target_hours: int) -> bool:
+    """Whether the "no first contact" flag is raised for `case` at `now` (also what the cached
+    case page is keyed by while the first-contact clock runs: app/cases/page_cache.py)."""
+    return (
+        case.status in ("referred", "screening", "active")
+        and case.first_contact_at is None
+        and no_first_contact(
+            referred_at=_start_of(case.referral_date) if case.referral_date else case.opened_at,
+            first_contact_at=case.first_contact_at,
+            now=now,
+            target_hours=target_hours,
+        )
+    )
+
+
 def _first_contact(scope: FlagScope) -> list[Case]:
     return [
         c
         for c in scope.cases
-        if c.status in ("referred", "screening", "active")
-        and c.first_contact_at is None
-        and no_first_contact(
-            referred_at=_start_of(c.referral_date) if c.referral_date else c.opened_at,
-            first_contact_at=c.first_contact_at,
-            now=scope.now,
-            target_hours=scope.settings.first_contact_target_hours,
-        )
+        if first_contact_overdue(c, now=scope.now, target_hours=scope.settings.first_contact_target_hours)
     ]
 
 

@@ -178,6 +178,9 @@ class Case(SQLModel, table=True):
     # Bumped on every change to the case record itself; offline edits carry the version they
     # started from, and a mismatch becomes a conflict rather than an overwrite.
     version: int = Field(default=1)
+    # Moved on, in the same transaction, by every write to anything the case page shows (the
+    # flush hook in app/db.py); the rendered case page is cached per page_version (docs/performance.md).
+    page_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     updated_at: datetime = Field(default_factory=utcnow)
     # The names and reference folded for search (app/core/text.py), kept up to date on every
     # write by the listener below; migration 0021_issue_18b filled it for existing cases.

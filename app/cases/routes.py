@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
+from markupsafe import Markup
 from sqlalchemy import true
 from sqlmodel import Session, select
 
@@ -15,7 +16,7 @@ from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.cases import consent as consent_service
 from app.cases import contacts as contact_words
-from app.cases import eligibility, extensions, rules, service
+from app.cases import eligibility, extensions, page_cache, rules, service
 from app.cases.models import (
     CONSENT_PURPOSES,
     ETHNICITIES,
@@ -26,11 +27,11 @@ from app.cases.models import (
     YES_NO_NOT_KNOWN,
     Contact,
 )
-from app.db import SessionDep
+from app.db import SessionDep, pending_page_changes
 from app.forms import Form
 from app.security.auth import CurrentActor, SettingsDep, require_role
 from app.security.permissions import get_case
-from app.templating import flash, is_htmx, redirect, render
+from app.templating import flash, is_htmx, redirect, render, render_body
 from app.timeutil import age_on, local, today, utcnow
 
 router = APIRouter()
@@ -295,8 +296,17 @@ def case_page(
     if is_htmx(request):  # a timeline filter or older items: only the timeline block is sent back
         ctx = timeline_context(session=session, case=case, kind=kind[:20], shown=shown)
         return render(request, "cases/case.html", ctx, block="timeline")
-    ctx = case_context(session=session, case=case, actor=actor, settings=settings, kind=kind[:20], shown=shown)
-    return render(request, "cases/case.html", ctx)
+    if kind or shown != TIMELINE_PAGE or actor.in_family_mode or pending_page_changes(session):
+        ctx = case_context(session=session, case=case, actor=actor, settings=settings, kind=kind[:20], shown=shown)
+        return render(request, "cases/case.html", ctx)
+    # The usual view: its body from the cache when nothing it shows has changed (app/cases/page_cache.py).
+    key = page_cache.key(case=case, actor=actor, settings=settings)
+    body = page_cache.pages.get(key)
+    if body is None:
+        ctx = case_context(session=session, case=case, actor=actor, settings=settings)
+        body = render_body(request, "cases/case.html", ctx)
+        page_cache.pages.put(key, body)
+    return render(request, "cases/case.html", {"case": case, "cached_body": Markup(body)})
 
 
 from app.cases import routes_lifecycle, routes_plan, routes_records, routes_team  # noqa: E402  (they import helpers from here)

@@ -1,0 +1,88 @@
+"""The case page's rendered body, cached per case version, viewer and hour (issue 21).
+
+A repeat view of an unchanged case is served from here instead of being rebuilt from every
+feature's sections, timeline and flags. It is safe because of what the key holds:
+
+- `case.page_version`, which every write to anything the case page shows moves in the same
+  transaction (the flush hook in app/db.py; tests/cases/test_page_version.py checks every table
+  and every feature's writes). Each request reads it afresh with the case (get_case), so two app
+  processes cannot serve each other's old pages;
+- the case's id, reference and opening time (a database emptied and filled again reuses ids);
+- the viewer's id, role and team, and the page's language (what they may do and read);
+- the settings that change the page (flag thresholds, the first-contact target);
+- the local hour (ages, days open, "overdue" and the flags move with the clock), and whether the
+  first-contact target has passed (that flag is raised at an instant, not on the hour).
+
+A version identifies what the case held only along one history: restoring a backup rewinds it,
+so `homeward restore` is run with the app servers stopped (app/backup.py), which empties these
+in-process caches. Only the page body is cached: the header, the flash messages and anything else per request are
+rendered around it every time, and every view is still audited (get_case). Each app process keeps
+its own bounded LRU; nothing is shared between processes or written to disk.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from datetime import datetime
+
+from app import i18n
+from app.cases.flags import first_contact_overdue
+from app.timeutil import local, utcnow
+
+MAX_PAGES = 400  # about 15 KB each: a few MB per process
+
+
+class PageCache:
+    def __init__(self, size: int = MAX_PAGES) -> None:
+        self.size = size
+        self._pages: OrderedDict[tuple, str] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple) -> str | None:
+        with self._lock:
+            html = self._pages.get(key)
+            if html is None:
+                self.misses += 1
+                return None
+            self._pages.move_to_end(key)
+            self.hits += 1
+            return html
+
+    def put(self, key: tuple, html: str) -> None:
+        with self._lock:
+            self._pages[key] = html
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+pages = PageCache()
+
+
+def _settings_key(settings) -> str:
+    """Every setting (about 12 µs): a threshold a flag or a section reads changes the page."""
+    return settings.model_dump_json()
+
+
+def key(*, case, actor, settings, now: datetime | None = None) -> tuple:
+    now = now or utcnow()
+    user = actor.user
+    return (
+        case.id,
+        case.page_version,
+        case.reference,
+        case.opened_at,
+        user.id,
+        str(user.role),
+        user.team_id,
+        i18n.current_language(),
+        _settings_key(settings),
+        local(now).strftime("%Y-%m-%d %H"),
+        first_contact_overdue(case, now=now, target_hours=settings.first_contact_target_hours),
+    )

@@ -1,0 +1,293 @@
+"""The cached case page never goes stale: every write to what it shows moves case.page_version
+(app/db.py), and the next view shows the change (app/cases/page_cache.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import pytest
+from sqlalchemy import delete
+from sqlmodel import select
+
+from app.cases.models import Case, Consent, Contact
+from app.cases.page_cache import key, pages
+from app.db import case_route
+from app.diamond.models import DiamondRating
+from app.endings.scheduled import tick
+from app.models import load_all_models
+from app.signs_of_safety.models import MapItem
+from app.timeutil import LOCAL, today, utcnow
+from tests.cases.factories import actor_for, make_person, make_screened, young_person
+from tests.diamond.factories import four, rate
+from tests.endings.factories import active_case, make_dormant
+from tests.factories import login, make_case, make_team, make_user
+from tests.querycount import count_queries
+from tests.signs_of_safety.factories import add_item
+
+# Tables the case page never reads for one case, each with the reason. A new table must either
+# lead to a case (a case_id column, or keys to a table with one) or be added here with its reason.
+NOT_CASE_DATA = {
+    "login_attempt": "sign-in throttling, per account and address",
+    "team": "team names; the case page shows none",
+    "flag_week": "team oversight's weekly flag counts, per team",
+    "user": "staff accounts; a renamed worker shows within the hour (the cache key's clock)",
+    "caseload_weight": "the service's weights of kinds of work, for caseload figures",
+    "competency_rating": "a worker's competencies, not a case's",
+    "family_language": "which languages family screens offer, service-wide",
+    "notification": "a user's own notifications, not on the case page",
+    "recovery_code": "sign-in second factor",
+    "second_factor": "sign-in second factor",
+    "sync_device_item": "the offline ledger; the change each operation made moves its case itself",
+    "sync_operation": "the offline ledger; the change each operation made moves its case itself",
+    "user_session": "sign-in sessions; a case page in family mode is never cached",
+}
+
+
+def test_every_table_holding_case_data_leads_to_a_case():
+    metadata = load_all_models().metadata
+    unrouted = {t.name for t in metadata.sorted_tables if case_route(t) is None}
+    assert unrouted == set(NOT_CASE_DATA), "route these tables to a case, or say in NOT_CASE_DATA why not"
+
+
+def _version(db, case) -> int:
+    db.commit()  # end this session's snapshot: see what the app committed
+    return db.exec(select(Case.page_version).where(Case.id == case.id)).one()
+
+
+def _body(client, case) -> str:
+    response = client.get(f"/cases/{case.id}")
+    assert response.status_code == 200
+    return response.text.split('<main id="main"', 1)[1].split("</main>", 1)[0]
+
+
+@pytest.fixture
+def viewed(client, db, settings):
+    """A worker's active case, viewed twice so its page is in the cache."""
+    pages.clear()
+    worker = make_user(db, full_name="Sam Okafor")
+    # Met already: within the hour, nothing but the version can refresh the page.
+    case = make_case(
+        db,
+        worker=worker,
+        status="active",
+        young_person_name="Kayla Morgan",
+        first_contact_at=utcnow() - timedelta(days=3),
+    )
+    make_screened(db, case, worker)
+    db.commit()
+    login(client, db, worker, settings)
+    first = _body(client, case)
+    hits = pages.hits
+    assert _body(client, case) == first and pages.hits == hits + 1  # served from the cache
+    return worker, case, first
+
+
+def test_a_repeat_view_is_served_from_the_cache_and_still_audited(client, db, viewed):
+    from app.audit.models import AuditEntry
+
+    worker, case, _ = viewed
+    reads = db.exec(select(AuditEntry).where(AuditEntry.case_id == case.id, AuditEntry.action == "read")).all()
+    assert len(reads) == 2 and {r.user_id for r in reads} == {worker.id}
+    assert _version(db, case) == _version(db, case)  # reading moved nothing
+
+
+def test_a_contact_recorded_through_the_form_shows_on_the_next_view(client, db, viewed):
+    worker, case, before = viewed
+    version = _version(db, case)
+    data = {
+        "kind": "visit",
+        "place": "home",
+        "outcome": "attended",
+        "occurred_on": today().isoformat(),
+        "start_time": "00:00",
+        "duration_minutes": "75",
+        "present": [young_person(db, case).id],
+        "young_person_seen": "1",
+        "note": "Talked about the new school bus",
+    }
+    assert client.post(f"/cases/{case.id}/contacts", data=data).status_code == 303
+    assert _version(db, case) > version
+    after = _body(client, case)
+    assert "Talked about the new school bus" in after and "new school bus" not in before
+
+
+def test_a_replayed_offline_contact_shows_once_on_the_next_view(client, db, viewed):
+    worker, case, before = viewed
+    data = {
+        "kind": "phone",
+        "outcome": "attended",
+        "occurred_on": today().isoformat(),
+        "duration_minutes": "10",
+        "note": "Rang from the car park",
+    }
+    op = "11111111-2222-4333-8444-555555555555"
+    for _ in range(2):  # sent, answer lost, sent again: applied once
+        assert client.post(f"/cases/{case.id}/contacts", data=data, headers={"Idempotency-Key": op}).status_code == 303
+    after = _body(client, case)
+    assert after.count("Rang from the car park") == 1 and "car park" not in before
+
+
+def test_consent_recorded_through_the_form_shows_on_the_next_view(client, db, viewed):
+    worker, case, before = viewed
+    mother = make_person(db, case, name="Donna Morgan")
+    db.commit()
+    assert "Donna Morgan" in _body(client, case)  # a new person moved the version too
+    data = {
+        "person_id": mother.id,
+        "purpose": "sharing",
+        "how_given": "written",
+        "given_on": today().isoformat(),
+        "agency": "GP",
+    }
+    version = _version(db, case)
+    assert client.post(f"/cases/{case.id}/consent", data=data).status_code == 303
+    assert _version(db, case) > version
+    grid = _body(client, case).split('id="consent"', 1)[1].split("</table>", 1)[0]
+    assert grid.count("✓ Given") == before.split('id="consent"', 1)[1].split("</table>", 1)[0].count("✓ Given") + 1
+
+
+def test_a_reallocation_shows_the_new_key_worker(client, db, settings):
+    pages.clear()
+    team = make_team(db)
+    sam = make_user(db, team=team, full_name="Sam Okafor")
+    lena = make_user(db, team=team, full_name="Lena Novak")
+    supervisor = make_user(db, role="supervisor", team=team, full_name="Sue Supervisor")
+    case = make_case(db, worker=sam, status="active")
+    db.commit()
+    login(client, db, supervisor, settings)
+    assert "Lena Novak" not in _body(client, case)
+    data = {"key_worker": str(lena.id), "co_worker": "", "reason": "Sam starts parental leave"}
+    assert client.post(f"/cases/{case.id}/reallocate", data=data).status_code == 303
+    assert "Lena Novak" in _body(client, case).split("Key worker", 1)[1].split("</dd>", 1)[0]
+
+
+def _write_rating(db, case, worker):
+    rate(db, case=case, by_user=worker, scores=four(2, 3, 4, 5), on=today())
+
+
+def _write_signs_of_safety(db, case, worker):
+    add_item(db, case=case, by=worker, text="Nan collects Kayla on Fridays.")
+
+
+def _write_ending(db, case, worker):
+    make_dormant(db, case, worker)
+
+
+def _write_contact_edit(db, case, worker):
+    contact = Contact(case_id=case.id, kind="phone", occurred_on=today(), by_user_id=worker.id, duration_minutes=5)
+    db.add(contact)
+    db.commit()
+    contact.note = "Edited afterwards"
+    db.add(contact)
+
+
+def _write_deleted_consent(db, case, worker):
+    person = young_person(db, case)
+    consent = db.exec(select(Consent).where(Consent.case_id == case.id)).first()
+    assert consent is not None and person is not None
+    db.delete(consent)
+
+
+WRITES = {
+    "Diamond rating": _write_rating,
+    "Signs of Safety map item": _write_signs_of_safety,
+    "ending to dormant (and its review)": _write_ending,
+    "an edited contact": _write_contact_edit,
+    "a deleted consent": _write_deleted_consent,
+}
+
+
+@pytest.mark.parametrize("write", list(WRITES.values()), ids=list(WRITES))
+def test_each_feature_write_moves_the_version_and_changes_the_next_page(client, db, settings, write):
+    pages.clear()
+    worker = make_user(db, full_name="Sam Okafor")
+    case = active_case(db, worker)
+    make_screened(db, case, worker)
+    db.commit()
+    login(client, db, worker, settings)
+    before = _body(client, case)
+    version = _version(db, case)
+    write(db, case, worker)
+    db.commit()
+    assert _version(db, case) > version
+    assert _body(client, case) != before
+
+
+def test_the_scheduled_tick_moves_the_versions_of_the_cases_it_prompts(db):
+    worker = make_user(db)
+    case = active_case(db, worker)
+    make_dormant(db, case, worker)
+    db.commit()
+    version = _version(db, case)
+    assert tick(session=db, now=utcnow() + timedelta(days=95)).raised >= 1
+    db.commit()
+    assert _version(db, case) > version
+
+
+def test_a_bulk_delete_moves_the_case_of_rows_that_lead_to_it_only_through_a_key(db):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    other = make_case(db, worker=worker)
+    item = add_item(db, case=case, by=worker, text="Nan collects Kayla on Fridays.")
+    db.commit()
+    version, untouched = _version(db, case), _version(db, other)
+    # sos_map_item has no case_id: it leads to its case through its map version.
+    db.exec(delete(MapItem).where(MapItem.map_version_id == item.map_version_id))
+    db.commit()
+    assert _version(db, case) == version + 1 and _version(db, other) == untouched
+    assert db.exec(select(MapItem).where(MapItem.map_version_id == item.map_version_id)).first() is None
+
+
+def test_a_bulk_update_moves_exactly_the_cases_it_touches(db):
+    from sqlalchemy import update
+
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    other = make_case(db, worker=worker)
+    rate(db, case=case, by_user=worker, scores={"learning": 3}, on=today())
+    db.commit()
+    version, untouched = _version(db, case), _version(db, other)
+    db.exec(update(DiamondRating).where(DiamondRating.case_id == case.id).values(score=4))
+    db.commit()
+    assert _version(db, case) == version + 1 and _version(db, other) == untouched
+
+
+def test_statements_are_the_same_for_a_small_and_a_large_case_on_first_and_cached_views(client, db, settings, engine):
+    pages.clear()
+    worker = make_user(db)
+    small, large = (active_case(db, worker, first_contact_at=utcnow()) for _ in range(2))
+    for case in (small, large):
+        make_screened(db, case, worker)
+    for case, size in ((small, 1), (large, 15)):  # one of each, or fifteen
+        for n in range(size):
+            make_person(db, case, name=f"Relative {n}")
+            db.add(
+                Contact(case_id=case.id, kind="phone", occurred_on=today() - timedelta(days=n), by_user_id=worker.id)
+            )
+            rate(db, case=case, by_user=worker, scores=four(2, 3, 4, 5), on=today() - timedelta(days=n))
+    db.commit()
+    login(client, db, worker, settings)
+    counted = {}
+    for name, case in (("small", small), ("large", large)):
+        for view in ("first", "cached"):
+            with count_queries(engine) as statements:
+                assert client.get(f"/cases/{case.id}").status_code == 200
+            counted[name, view] = len(statements)
+    assert counted["small", "first"] == counted["large", "first"]
+    assert counted["small", "cached"] == counted["large", "cached"]
+    # A cached view: the session, the case, and the read's audit entry; nothing per section.
+    assert counted["small", "cached"] <= 6 < counted["small", "first"], counted
+
+
+def test_a_cached_page_is_rebuilt_the_minute_the_first_contact_target_passes(db, settings):
+    worker = make_user(db)
+    opened = datetime.combine(today() - timedelta(days=3), time(10, 30), tzinfo=LOCAL)
+    case = make_case(db, worker=worker, status="referred", referral_date=None, opened_at=opened)
+    deadline = opened + timedelta(hours=settings.first_contact_target_hours)
+    assert deadline.minute == 30  # so the minutes either side of it are in the same hour
+
+    def at(minutes: int) -> tuple:
+        return key(case=case, actor=actor_for(worker), settings=settings, now=deadline + timedelta(minutes=minutes))
+
+    assert at(-20) == at(-1)  # the same page within the hour...
+    assert at(-1) != at(1)  # ...until the "no first contact" flag is raised
