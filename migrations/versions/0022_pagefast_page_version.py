@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022_pagefast"
-down_revision = "0021_issue_22"
+down_revision = "0022_feeds"
 branch_labels = None
 depends_on = None
 
