@@ -173,10 +173,24 @@ def pending_page_changes(session: Session) -> bool:
     return False
 
 
+# The audit chain's transaction-scoped advisory lock (app/audit/chain.py takes it before linking
+# new entries). A write that moves a case's page version takes it first too, so every transaction
+# takes the chain lock before any case row lock: two writers of one case can't deadlock, one holding
+# the case row and waiting for the chain, the other the other way round.
+CHAIN_LOCK = 20_020
+
+
+def hold_chain_lock(session: Session) -> None:
+    """Take the audit chain's lock for the rest of the transaction (PostgreSQL; SQLite has one writer)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+
+
 def _bump(session: Session, case_table: Table, case_ids: set) -> None:
     ids = sorted(i for i in case_ids if i is not None)
     if not ids:
         return
+    hold_chain_lock(session)
     # In id order, so two transactions bumping the same cases cannot deadlock.
     session.connection().execute(
         update(case_table).where(case_table.c.id.in_(ids)).values(page_version=case_table.c.page_version + 1)

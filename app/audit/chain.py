@@ -17,13 +17,12 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select
 from sqlmodel import Session
 from sqlmodel import select as select_entries
 
 from app.audit.models import AuditEntry
-
-CHAIN_LOCK = 20_020  # the advisory lock's number: any constant the app uses for nothing else
+from app.db import hold_chain_lock
 
 
 def _utc(at: datetime | None) -> str:
@@ -57,8 +56,7 @@ def _link_new_entries(session: Session, _context, _instances) -> None:
     new = [obj for obj in session.new if isinstance(obj, AuditEntry)]
     if not new:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+    hold_chain_lock(session)
     last = session.execute(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
     prev_hash = last or ""
     for entry in sorted(new, key=lambda obj: obj._sa_instance_state.insert_order):
