@@ -328,7 +328,11 @@ class LivingSituation(SQLModel, table=True):
 class Contact(SQLModel, table=True):
     """A visit, call, message or meeting; append-only (DESIGN.md: contacts are never edited)."""
 
-    __table_args__ = (Index("ix_contact_case_on", "case_id", "occurred_on"),)
+    __table_args__ = (
+        Index("ix_contact_case_on", "case_id", "occurred_on"),
+        # Covering: a case's last attended contact, missed visits and figures, index only (issue 21).
+        Index("ix_contact_case_attended_on", "case_id", "attended", "occurred_on", "seen_alone", "direct_minutes"),
+    )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     case_id: int = Field(foreign_key="case.id")

@@ -1,0 +1,39 @@
+"""indexes for the pages a supervisor and a manager live on (issue 21)
+
+Revision ID: 0022_mgrpages
+Revises: 0021_issue_22
+Create Date: 2026-12-03 14:00:00
+
+On the county data set (50,000 cases, 200,000 contacts, 1,000,000 Diamond ratings) team oversight
+and team cases grouped a team's contacts and young people's ratings by hash-joining the whole
+table. Two covering indexes let each case's rows be read alone, index only:
+- contact (case_id, attended, occurred_on, seen_alone, direct_minutes): the last attended contact
+  (the caseload, team cases, the dormant register), the missed visits since it, the contact
+  figures of oversight;
+- diamond_rating (case_id, person_id, rated_on): when the young person last rated (the voice flag).
+"""
+
+from alembic import op
+
+revision = "0022_mgrpages"
+down_revision = "0021_issue_22"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("contact", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_contact_case_attended_on",
+            ["case_id", "attended", "occurred_on", "seen_alone", "direct_minutes"],
+            unique=False,
+        )
+    with op.batch_alter_table("diamond_rating", schema=None) as batch_op:
+        batch_op.create_index("ix_diamond_rating_case_person_on", ["case_id", "person_id", "rated_on"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("diamond_rating", schema=None) as batch_op:
+        batch_op.drop_index("ix_diamond_rating_case_person_on")
+    with op.batch_alter_table("contact", schema=None) as batch_op:
+        batch_op.drop_index("ix_contact_case_attended_on")
