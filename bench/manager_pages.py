@@ -65,13 +65,14 @@ def main() -> None:
         worker_id = connection.execute(
             text("""SELECT key_worker_id FROM "case" WHERE status = 'active' ORDER BY key_worker_id LIMIT 1""")
         ).scalar()
+    app = create_app(settings=settings, engine=engine)  # installs the features the tick's flags need
     if args.tick:
         now = datetime.now(UTC)
         started = time.perf_counter()
         with Session(engine) as session:
-            keep_week(session=session, settings=settings, today=local(now).date(), now=now)
+            kept = keep_week(session=session, settings=settings, today=local(now).date(), now=now)
             session.commit()
-        print(f"flag snapshot kept in {time.perf_counter() - started:.1f} s")
+        print(f"flag snapshot ({kept} rows) kept in {time.perf_counter() - started:.1f} s")
     cookies = cookies_for(url, [supervisor_id, manager_id, worker_id])
     who = {"supervisor": supervisor_id, "manager": manager_id, "worker": worker_id}
     statements: list[tuple[float, str]] = []
@@ -85,7 +86,6 @@ def main() -> None:
 
     event.listen(engine, "before_cursor_execute", _before)
     event.listen(engine, "after_cursor_execute", _after)
-    app = create_app(settings=settings, engine=engine)
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{'page':48} {'best ms':>8} {'cpu ms':>7} {'sql ms':>7} {'stmts':>6} {'KB':>6}")
     with TestClient(app, base_url="https://testserver") as client:

@@ -203,6 +203,7 @@ def service_overview(*, session: Session, settings: Settings, today: date, now: 
     )
     for team_id, status, context, n in session.exec(
         select(User.team_id, Case.status, Case.practice_context, func.count())
+        .select_from(Case)
         .join(User, holder)
         .where(Case.team_id.in_(team_ids), Case.status.in_(["active", "dormant"]))
         .group_by(User.team_id, Case.status, Case.practice_context)
@@ -215,6 +216,7 @@ def service_overview(*, session: Session, settings: Settings, today: date, now: 
         summary.weighted += n * rules.intensity_weight(status=status, practice_context=context, weights=weights)
     for team_id, n in session.exec(
         select(User.team_id, func.count())
+        .select_from(Submission)
         .join(User, User.id == Submission.submitted_by_id)
         .where(
             Submission.team_id.in_(team_ids),
