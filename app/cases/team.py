@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func, literal_column, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, Team, User
-from app.cases.models import Case, CaseStatus
+from app.cases.models import SORT_NAME_SQL, Case, CaseStatus
 from app.cases.service import last_contact_on
 from app.config import Settings
 from app.features import FlagScope, flag_rules
@@ -246,7 +246,7 @@ def _service_page(
     matching = session.exec(select(func.count()).select_from(Case).where(*where)).one()
     pages = max(1, -(-matching // PAGE_SIZE))
     page = min(max(1, filters.page), pages)
-    name = func.lower(func.coalesce(func.nullif(Case.preferred_name, ""), Case.young_person_name))
+    name = literal_column(SORT_NAME_SQL)  # as ix_case_sort_name has it, literally, so the index serves
     order = {
         "last_contact": [last.is_not(None), last, name],
         "next_review": [Case.next_review_on.is_(None), Case.next_review_on, name],
