@@ -40,9 +40,13 @@ from sqlmodel import Session
 
 from app.accounts.models import User
 from app.assets import STATIC_DIR, shipped
+from app.config import Settings
+from app.features import install
+from app.main import FEATURES
 from app.outcomes.scorecard import Period, scorecard
+from app.review.oversight import keep_week
 from app.security.passwords import hash_password
-from app.timeutil import utcnow
+from app.timeutil import local, utcnow
 from bench import sync_replay
 from bench.page_load import SECRET, build, cookies_for, drive, free_port
 
@@ -94,6 +98,19 @@ def overseers(url: str) -> tuple[int, int]:
             )
     engine.dispose()
     return found["supervisor"], found["manager"]
+
+
+def keep_flag_snapshot(url: str) -> None:
+    """This week's flag counts per team, as the hourly `homeward tick` keeps them: the manager's
+    whole-service oversight reads them (issue 21), so a data set without them times the fallback."""
+    install(FEATURES)
+    settings = Settings(homeward_env="test", database_url=url, secret_key=SECRET)
+    engine = create_engine(url)
+    now = utcnow()
+    with Session(engine) as session:
+        keep_week(session=session, settings=settings, today=local(now).date(), now=now)
+        session.commit()
+    engine.dispose()
 
 
 def wait_until_serving(server: subprocess.Popen, base: str, seconds: float = 180) -> None:
@@ -208,6 +225,7 @@ def main() -> None:
     if not args.reuse:
         build(url, workers=workers, cases=cases, ratings=ratings)
     supervisor_id, manager_id = overseers(url)
+    keep_flag_snapshot(url)
     engine = create_engine(url)
     with engine.connect() as connection:
         worker_id, case_ids = connection.execute(

@@ -21,15 +21,19 @@ def base_stages_skipped(*, stages_done: list[str], stage_order: list[str]) -> bo
     return any(stage not in done for stage in stage_order[: max(reached)])
 
 
-def latest_versions(*, session, in_scope) -> dict[int, BaseVersion]:
-    """The latest BASE version of each case in scope (one query)."""
-    latest_number = (
+def _latest_number(in_scope):
+    return (
         select(BaseVersion.case_id, func.max(BaseVersion.number).label("number"))
         .join(Case, Case.id == BaseVersion.case_id)
         .where(in_scope)
         .group_by(BaseVersion.case_id)
         .subquery()
     )
+
+
+def latest_versions(*, session, in_scope) -> dict[int, BaseVersion]:
+    """The latest BASE version of each case in scope (one query)."""
+    latest_number = _latest_number(in_scope)
     return {
         v.case_id: v
         for v in session.exec(
@@ -42,11 +46,20 @@ def latest_versions(*, session, in_scope) -> dict[int, BaseVersion]:
 
 
 def competency(*, session, in_scope) -> dict[int, tuple[str | None, str | None]]:
-    """Per case: the worker's (self-rating, supervisor's rating) on its latest BASE version."""
+    """Per case: the worker's (self-rating, supervisor's rating) on its latest BASE version.
+
+    The two ratings only, not the versions' content (issue 21: the dashboard read every latest
+    version's whole assessment twice, here and for the skipped-stages flag)."""
+    latest_number = _latest_number(in_scope)
     return {
-        case_id: (v.competency_self, v.competency_supervisor)
-        for case_id, v in latest_versions(session=session, in_scope=in_scope).items()
-        if v.competency_self or v.competency_supervisor
+        case_id: (rated_self, rated_by_supervisor)
+        for case_id, rated_self, rated_by_supervisor in session.exec(
+            select(BaseVersion.case_id, BaseVersion.competency_self, BaseVersion.competency_supervisor).join(
+                latest_number,
+                and_(BaseVersion.case_id == latest_number.c.case_id, BaseVersion.number == latest_number.c.number),
+            )
+        ).all()
+        if rated_self or rated_by_supervisor
     }
 
 

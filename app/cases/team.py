@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_
+from sqlalchemy import and_, func, literal_column, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, Team, User
-from app.cases.flags import contact_figures
-from app.cases.models import Case, CaseStatus
+from app.cases.models import SORT_NAME_SQL, Case, CaseStatus
+from app.cases.service import last_contact_on
 from app.config import Settings
 from app.features import FlagScope, flag_rules
 from app.security.permissions import visible_cases
@@ -73,7 +73,7 @@ class TeamCases:
     matching: int  # rows matching the filters, every page
     page: int
     pages: int
-    counts: dict[str, int]  # the scope's open cases: active, dormant, new, flagged
+    counts: dict[str, int | None]  # the scope's open cases: active, dormant, new, flagged (None: not counted)
     workers: list[User]
     flag_labels: dict[str, str]
     teams: list[Team] = field(default_factory=list)  # a manager's to choose from
@@ -127,8 +127,12 @@ def team_cases(
     filters: TeamCaseFilters,
     today: date,
     now: datetime,
+    in_sql: bool | None = None,
 ) -> TeamCases:
-    """The viewer's team's cases (a manager's: every team's) matching `filters`, one page of them."""
+    """The viewer's team's cases (a manager's: every team's) matching `filters`, one page of them.
+
+    A manager's whole service not sorted or filtered by flags is paged in SQL (`in_sql`: None
+    decides so; False works every case's flags out, as a team's page does)."""
     scope_clause = visible_cases(viewer)
     teams: list[Team] = []
     if viewer.role == Role.manager:
@@ -140,10 +144,15 @@ def team_cases(
     else:
         team_ids = [viewer.team_id] if viewer.team_id is not None else []
 
+    if in_sql is None:
+        in_sql = viewer.role == Role.manager and len(team_ids) != 1 and not filters.flag and filters.sort != "attention"
+    if in_sql:
+        return _service_page(session, settings, filters, scope_clause, teams, today=today, now=now)
+
     key, co = aliased(User), aliased(User)
     wanted = set(OPEN) | set(_statuses(filters.status))
     found = session.exec(
-        select(Case, key.full_name, co.full_name)
+        select(Case, key.full_name, co.full_name, last_contact_on())
         .join(key, key.id == Case.key_worker_id)
         .join(co, co.id == Case.co_worker_id, isouter=True)
         .where(scope_clause, Case.status.in_(sorted(wanted)))
@@ -155,26 +164,14 @@ def team_cases(
         today=today,
         now=now,
         team_ids=team_ids,
-        cases=[c for c, _, _ in found if c.status in OPEN],
+        cases=[c for c, *_ in found if c.status in OPEN],
         in_scope=scope_clause,
     )
-    contacts = contact_figures(scope)
     rows = {
-        c.id: TeamCaseRow(
-            case=c,
-            key_worker_name=key_name or "",
-            co_worker_name=co_name,
-            last_contact_on=contacts[c.id][1] if c.id in contacts else None,
-        )
-        for c, key_name, co_name in found
+        c.id: TeamCaseRow(case=c, key_worker_name=key_name or "", co_worker_name=co_name, last_contact_on=last_on)
+        for c, key_name, co_name, last_on in found
     }
-    labels: dict[str, str] = {}
-    for rule in flag_rules():
-        labels[rule.key] = rule.label(settings)
-        for c in rule.raised(scope):
-            row = rows.get(c.id)
-            if row is not None and (rule.key, labels[rule.key]) not in row.reasons:
-                row.reasons.append((rule.key, labels[rule.key]))
+    labels = _reasons(scope, rows, settings)
 
     open_rows = [r for r in rows.values() if r.case.status in OPEN]
     counts = {
@@ -187,20 +184,116 @@ def team_cases(
     pages = max(1, -(-len(matching) // PAGE_SIZE))
     page = min(max(1, filters.page), pages)
     worker_scope = User.team_id.in_(team_ids) if team_ids else User.id == viewer.id
-    workers = list(
-        session.exec(
-            select(User)
-            .where(worker_scope, User.role.in_([Role.worker, Role.supervisor]), User.is_active.is_(True))
-            .order_by(User.full_name)
-        ).all()
-    )
     return TeamCases(
         rows=matching[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
         matching=len(matching),
         page=page,
         pages=pages,
         counts=counts,
-        workers=workers,
+        workers=_workers(session, worker_scope),
+        flag_labels=labels,
+        teams=teams,
+    )
+
+
+def _reasons(scope: FlagScope, rows: dict[int, TeamCaseRow], settings: Settings) -> dict[str, str]:
+    """Each row's reasons from the installed flag rules over `scope`; returns the labels by key."""
+    labels: dict[str, str] = {}
+    for rule in flag_rules():
+        labels[rule.key] = rule.label(settings)
+        for c in rule.raised(scope):
+            row = rows.get(c.id)
+            if row is not None and (rule.key, labels[rule.key]) not in row.reasons:
+                row.reasons.append((rule.key, labels[rule.key]))
+    return labels
+
+
+def _workers(session: Session, worker_scope) -> list[User]:
+    return list(
+        session.exec(
+            select(User)
+            .where(worker_scope, User.role.in_([Role.worker, Role.supervisor]), User.is_active.is_(True))
+            .order_by(User.full_name)
+        ).all()
+    )
+
+
+def _service_page(
+    session: Session,
+    settings: Settings,
+    filters: TeamCaseFilters,
+    scope_clause,
+    teams: list[Team],
+    *,
+    today: date,
+    now: datetime,
+) -> TeamCases:
+    """A manager's whole service, sorted by anything but flags and with no flag filter (issue 21):
+    filtered, counted, sorted and paged in SQL, the flag rules run over this page's cases only, so
+    the page costs 25 cases, not the county's 50,000. Same rows, order and reasons as the team's
+    own path (tests/cases/test_team_cases_service.py compares them)."""
+    key, co = aliased(User), aliased(User)
+    last = last_contact_on()
+    where = [scope_clause, Case.status.in_(sorted(_statuses(filters.status)))]
+    if filters.worker_id is not None:
+        where.append(or_(Case.key_worker_id == filters.worker_id, Case.co_worker_id == filters.worker_id))
+    if filters.practice_context:
+        where.append(Case.practice_context == filters.practice_context)
+    if filters.quiet_days is not None:
+        where.append(or_(last.is_(None), last <= today - timedelta(days=filters.quiet_days)))
+    if filters.review_due:
+        where.append(Case.next_review_on <= today + timedelta(days=REVIEW_DUE_DAYS))
+    matching = session.exec(select(func.count()).select_from(Case).where(*where)).one()
+    pages = max(1, -(-matching // PAGE_SIZE))
+    page = min(max(1, filters.page), pages)
+    name = literal_column(SORT_NAME_SQL)  # as ix_case_sort_name has it, literally, so the index serves
+    order = {
+        "last_contact": [last.is_not(None), last, name],
+        "next_review": [Case.next_review_on.is_(None), Case.next_review_on, name],
+        "worker": [func.lower(key.full_name), name],
+    }.get(filters.sort, [name, Case.reference])
+    found = session.exec(
+        select(Case, key.full_name, co.full_name, last)
+        .join(key, key.id == Case.key_worker_id)
+        .join(co, co.id == Case.co_worker_id, isouter=True)
+        .where(*where)
+        .order_by(*order, Case.id)
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    rows = {
+        c.id: TeamCaseRow(case=c, key_worker_name=key_name or "", co_worker_name=co_name, last_contact_on=last_on)
+        for c, key_name, co_name, last_on in found
+    }
+    shown = [c for c, *_ in found if c.status in OPEN]
+    scope = FlagScope(
+        session=session,
+        settings=settings,
+        today=today,
+        now=now,
+        team_ids=sorted({c.team_id for c in shown}),
+        cases=shown,
+        in_scope=Case.id.in_([c.id for c in shown]),
+    )
+    labels = _reasons(scope, rows, settings)
+    by_status = dict(
+        session.exec(
+            select(Case.status, func.count()).where(scope_clause, Case.status.in_(OPEN)).group_by(Case.status)
+        ).all()
+    )
+    counts = {
+        "active": by_status.get(CaseStatus.active, 0),
+        "dormant": by_status.get(CaseStatus.dormant, 0),
+        "new": by_status.get(CaseStatus.referred, 0) + by_status.get(CaseStatus.screening, 0),
+        "flagged": None,  # across the service: team oversight's line per team
+    }
+    return TeamCases(
+        rows=list(rows.values()),
+        matching=matching,
+        page=page,
+        pages=pages,
+        counts=counts,
+        workers=_workers(session, User.team_id.in_([t.id for t in teams])),
         flag_labels=labels,
         teams=teams,
     )

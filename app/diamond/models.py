@@ -35,6 +35,8 @@ class DiamondRating(SQLModel, table=True):
     __tablename__ = "diamond_rating"
     __table_args__ = (
         Index("ix_diamond_rating_case_rated_on", "case_id", "rated_on"),
+        # When the young person last rated, index only (the voice flag, issue 21).
+        Index("ix_diamond_rating_case_person_on", "case_id", "person_id", "rated_on"),
         CheckConstraint("score >= 0 AND score <= 10", name="ck_diamond_rating_score"),
         CheckConstraint("(person_id IS NULL) <> (user_id IS NULL)", name="ck_diamond_rating_one_rater"),
     )

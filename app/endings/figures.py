@@ -9,7 +9,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.accounts.models import User
-from app.cases.models import Case, CaseEvent, CaseStatus, Contact
+from app.cases.models import Case, CaseEvent, CaseStatus
+from app.cases.service import last_contact_on
 from app.endings import rules
 from app.endings.models import DormantSpell, Prompt, Reactivation
 from app.security.permissions import visible_cases
@@ -27,18 +28,16 @@ class DormantRow:
 
 
 def dormant_register(*, session: Session, user: User, dormant_review_months: int = 3) -> list[DormantRow]:
-    """Dormant cases `user` may see: worker, since when, review due, last contact (two queries)."""
-    last_contact = (
-        select(Contact.case_id, func.max(Contact.occurred_on).label("last_on"))
-        .where(Contact.attended.is_(True))
-        .group_by(Contact.case_id)
-        .subquery()
-    )
+    """Dormant cases `user` may see: worker, since when, review due, last contact (two queries).
+
+    The last contact and the day the case went dormant are correlated subqueries read through the
+    listed cases' own rows (app.cases.service.last_contact_on), not grouped over the service's
+    contacts and events: the register costs its 500 rows, not the county."""
     since = (
-        select(CaseEvent.case_id, func.max(CaseEvent.occurred_at).label("since"))
-        .where(CaseEvent.kind == "dormant")
-        .group_by(CaseEvent.case_id)
-        .subquery()
+        select(func.max(CaseEvent.occurred_at))
+        .where(CaseEvent.case_id == Case.id, CaseEvent.kind == "dormant")
+        .correlate(Case)
+        .scalar_subquery()
     )
     rows = session.exec(
         select(
@@ -46,13 +45,11 @@ def dormant_register(*, session: Session, user: User, dormant_review_months: int
             User.full_name,
             DormantSpell.started_at,
             DormantSpell.review_due_on,
-            since.c.since,
-            last_contact.c.last_on,
+            since,
+            last_contact_on(),
         )
         .join(User, User.id == Case.key_worker_id)
         .join(DormantSpell, (DormantSpell.case_id == Case.id) & DormantSpell.ended_at.is_(None), isouter=True)
-        .join(since, since.c.case_id == Case.id, isouter=True)
-        .join(last_contact, last_contact.c.case_id == Case.id, isouter=True)
         .where(Case.status == CaseStatus.dormant, visible_cases(user))
         .order_by(DormantSpell.review_due_on, Case.young_person_name)
         .limit(500)

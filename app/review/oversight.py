@@ -8,9 +8,9 @@ counts them), deciding with pure functions in its own feature.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, Team, User
@@ -128,6 +128,148 @@ def team_summaries(board: Dashboard) -> list[TeamSummary]:
     return list(summaries.values())
 
 
+# The manager's whole-service flags come from the snapshot `homeward tick` keeps (hourly, see
+# README) while it is this fresh; older, or never kept, they are worked out live.
+SNAPSHOT_FRESH = timedelta(days=1)
+
+
+@dataclass
+class ServiceOverview:
+    """The manager's whole service (issue 21): a line per team, counted in grouped SQL, and the
+    flags per team as `homeward tick` last kept them (`flags_at`; None when worked out now)."""
+
+    teams: list[TeamSummary]
+    labels: dict[str, str]
+    weights_hint: str
+    flags_at: datetime | None
+    trend_weeks: list[date] = field(default_factory=list)
+    trend: dict[str, list[int | None]] = field(default_factory=dict)
+
+    @property
+    def totals(self) -> TeamSummary:
+        total = TeamSummary(team=None)  # type: ignore[arg-type]
+        for s in self.teams:
+            total.workers += s.workers
+            total.active += s.active
+            total.dormant += s.dormant
+            total.weighted += s.weighted
+            total.waiting += s.waiting
+            total.flags += s.flags
+        total.weighted = round(total.weighted, 2)
+        return total
+
+    def flag_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(self.labels, 0)
+        for s in self.teams:
+            for key, n in s.by_flag.items():
+                counts[key] = counts.get(key, 0) + n
+        return counts
+
+
+def service_overview(*, session: Session, settings: Settings, today: date, now: datetime) -> ServiceOverview:
+    """Every team's line for a manager, whatever the size of the service: a fixed number of grouped
+    statements, no case loaded (the flags from the tick's snapshot, live only without one)."""
+    teams = list(session.exec(select(Team).order_by(Team.name)).all())
+    labels = {rule.key: rule.label(settings) for rule in flag_rules()}
+    weights = caseload_weights(session=session)
+    weeks = rules.trend_weeks(today)
+    snapshot = session.exec(
+        select(FlagWeek.team_id, FlagWeek.flag_key, FlagWeek.count, FlagWeek.recorded_at).where(
+            FlagWeek.week_start == weeks[-1]
+        )
+    ).all()
+    flags_at = max((at for *_, at in snapshot), default=None)
+    if flags_at is None or _aware(flags_at) < now - SNAPSHOT_FRESH:
+        # Never kept this week, or the tick has stopped: the old way, every case's flags now.
+        service_wide = User(role=Role.manager, full_name="service overview")  # not saved
+        board = dashboard(session=session, viewer=service_wide, settings=settings, today=today, now=now)
+        return ServiceOverview(
+            teams=team_summaries(board),
+            labels=board.labels,
+            weights_hint=board.weights_hint,
+            flags_at=None,
+            trend_weeks=board.trend_weeks,
+            trend=board.trend,
+        )
+
+    summaries = {t.id: TeamSummary(team=t) for t in teams}
+    team_ids = list(summaries)
+    # Held by someone on the dashboard, counted in the holder's team (as the worker rows add up).
+    holder = and_(
+        User.id == Case.key_worker_id,
+        User.team_id.in_(team_ids),
+        User.role.in_([Role.worker, Role.supervisor]),
+        User.is_active.is_(True),
+    )
+    for team_id, status, context, n in session.exec(
+        select(User.team_id, Case.status, Case.practice_context, func.count())
+        .select_from(Case)
+        .join(User, holder)
+        .where(Case.team_id.in_(team_ids), Case.status.in_(["active", "dormant"]))
+        .group_by(User.team_id, Case.status, Case.practice_context)
+    ).all():
+        summary = summaries[team_id]
+        if status == "active":
+            summary.active += n
+        else:
+            summary.dormant += n
+        summary.weighted += n * rules.intensity_weight(status=status, practice_context=context, weights=weights)
+    for team_id, n in session.exec(
+        select(User.team_id, func.count())
+        .select_from(Submission)
+        .join(User, User.id == Submission.submitted_by_id)
+        .where(
+            Submission.team_id.in_(team_ids),
+            Submission.status == SubmissionStatus.waiting,
+            User.team_id.in_(team_ids),
+            User.role.in_([Role.worker, Role.supervisor]),
+            User.is_active.is_(True),
+        )
+        .group_by(User.team_id)
+    ).all():
+        summaries[team_id].waiting += n
+    # Workers, and supervisors who hold open casework or wait on a review (as the team's own page).
+    holds_work = or_(
+        select(Case.id)
+        .where(Case.key_worker_id == User.id, Case.status.in_(["referred", "screening", "active", "dormant"]))
+        .exists(),
+        select(Submission.id)
+        .where(Submission.submitted_by_id == User.id, Submission.status == SubmissionStatus.waiting)
+        .exists(),
+    )
+    for team_id, n in session.exec(
+        select(User.team_id, func.count())
+        .where(
+            User.team_id.in_(team_ids),
+            User.is_active.is_(True),
+            or_(User.role == Role.worker, and_(User.role == Role.supervisor, holds_work)),
+        )
+        .group_by(User.team_id)
+    ).all():
+        summaries[team_id].workers += n
+    for team_id, key, count, _at in snapshot:
+        summary = summaries.get(team_id)
+        if summary is not None and key in labels and count:
+            summary.flags += count
+            summary.by_flag[key] = summary.by_flag.get(key, 0) + count
+    for summary in summaries.values():
+        summary.weighted = round(summary.weighted, 2)
+    overview = ServiceOverview(
+        teams=list(summaries.values()),
+        labels=labels,
+        weights_hint=rules.weights_hint(weights, CONTEXT_WORDS),
+        flags_at=_aware(flags_at),
+        trend_weeks=weeks,
+    )
+    overview.trend = _trend(session, team_ids, weeks, labels, overview.flag_counts())
+    return overview
+
+
+def _aware(at: datetime) -> datetime:
+    """A stored time as UTC-aware (SQLite gives it back naive)."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
 def dashboard(
     *, session: Session, viewer: User, settings: Settings, today: date, now: datetime, team_id: int | None = None
 ) -> Dashboard:
@@ -236,13 +378,20 @@ def dashboard(
         weights=weights,
         weights_hint=rules.weights_hint(weights, CONTEXT_WORDS),
         trend_weeks=weeks,
-        trend=_trend(session, team_ids, weeks, labels, flags),
+        trend=_trend(session, team_ids, weeks, labels, _counts(labels, flags)),
     )
 
 
-def _trend(session: Session, team_ids: list[int], weeks: list[date], labels: dict[str, str], flags: list[Flag]):
+def _counts(labels: dict[str, str], flags: list[Flag]) -> dict[str, int]:
+    counts = dict.fromkeys(labels, 0)
+    for flag in flags:
+        counts[flag.key] = counts.get(flag.key, 0) + 1
+    return counts
+
+
+def _trend(session: Session, team_ids: list[int], weeks: list[date], labels: dict[str, str], now: dict[str, int]):
     """Per flag, the cases flagged in each of `weeks`: kept weeks from flag_week (one query), this
-    week as worked out now; None for a week nobody kept."""
+    week's as given (worked out now, or the tick's snapshot); None for a week nobody kept."""
     kept: dict[tuple[str, date], int] = {}
     for key, week, count in session.exec(
         select(FlagWeek.flag_key, FlagWeek.week_start, func.sum(FlagWeek.count))
@@ -251,9 +400,6 @@ def _trend(session: Session, team_ids: list[int], weeks: list[date], labels: dic
     ).all():
         kept[(key, week)] = int(count or 0)
     recorded = {week for _key, week in kept}
-    now = dict.fromkeys(labels, 0)
-    for flag in flags:
-        now[flag.key] = now.get(flag.key, 0) + 1
     return {
         key: [kept.get((key, week), 0) if week in recorded else None for week in weeks[:-1]] + [now.get(key, 0)]
         for key in labels
@@ -292,4 +438,14 @@ def caseload_weights(*, session: Session) -> dict[str, float]:
     return {**rules.DEFAULT_WEIGHTS, **chosen}
 
 
-__all__ = ["dashboard", "Dashboard", "Flag", "TeamSummary", "caseload_weights", "keep_week", "team_summaries"]
+__all__ = [
+    "dashboard",
+    "Dashboard",
+    "Flag",
+    "ServiceOverview",
+    "TeamSummary",
+    "service_overview",
+    "caseload_weights",
+    "keep_week",
+    "team_summaries",
+]

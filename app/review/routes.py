@@ -103,13 +103,19 @@ def team_oversight(
 ) -> Response:
     _require_reviewer(actor)
     team_id = parse_id(team) if actor.role is Role.manager else None
-    board = oversight.dashboard(
-        session=session, viewer=actor.user, settings=settings, today=today(), now=utcnow(), team_id=team_id
-    )
-    # The manager's whole service is a line per team, each team's detail one click away (issue 21).
-    summary = oversight.team_summaries(board) if actor.role is Role.manager and not team_id else None
+    # The manager's whole service is a line per team, counted in grouped SQL with the flags as the
+    # hourly tick kept them; each team's detail, worked out live, one click away (issue 21).
+    overview = board = None
+    if actor.role is Role.manager and not team_id:
+        overview = oversight.service_overview(session=session, settings=settings, today=today(), now=utcnow())
+        teams = [s.team for s in overview.teams]
+    else:
+        board = oversight.dashboard(
+            session=session, viewer=actor.user, settings=settings, today=today(), now=utcnow(), team_id=team_id
+        )
+        teams = board.teams  # a manager's: every team, to choose from
     competency = (
-        service.competency(session=session, worker_ids=[r.worker.id for r in board.rows]) if summary is None else {}
+        service.competency(session=session, worker_ids=[r.worker.id for r in board.rows]) if board is not None else {}
     )
     audit.record(
         session=session,
@@ -120,9 +126,10 @@ def team_oversight(
     )
     ctx = {
         "board": board,
-        "summary": summary,
+        "overview": overview,
+        "teams": teams,
         "team_id": team_id,
-        "labels": board.labels,
+        "labels": (overview or board).labels,
         "competency": competency,
         "areas": service.COMPETENCY_AREAS,
         "levels": dict(service.COMPETENCY_LEVELS),

@@ -7,6 +7,8 @@ from sqlmodel import select
 from app.audit.models import AuditEntry
 from app.base.models import BaseVersion
 from app.cases.models import Person
+from app.review import oversight
+from app.timeutil import today, utcnow
 from tests.base.factories import ENGAGEMENT, RISK, case_with_family, uid
 from tests.factories import login, make_user
 
@@ -265,6 +267,10 @@ def test_supervisor_rates_competency_beside_the_workers_own_rating(client, db, s
     )
     version = _version(db, case)
     assert (version.competency_self, version.competency_supervisor) == ("competent", "basic")
+    # Team oversight shows both ratings of the worker's latest version beside their caseload.
+    db.expire_all()
+    board = oversight.dashboard(session=db, viewer=supervisor, settings=settings, today=today(), now=utcnow())
+    assert next(r for r in board.rows if r.worker.id == worker.id).base_competency == ("competent", "basic")
 
 
 def test_other_workers_cannot_see_the_assessment_and_writes_are_audited(client, db, settings):

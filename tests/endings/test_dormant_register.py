@@ -1,0 +1,61 @@
+"""The dormant register's columns (issue 21 made the last contact and the day a case went dormant
+correlated subqueries over the listed cases' own rows): each row reads its own case's values."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.cases.models import CaseEvent, Contact
+from app.endings.figures import dormant_register
+from app.timeutil import local, today, utcnow
+from tests.endings.factories import make_team_people
+from tests.factories import make_case
+
+
+def _contact(db, case, worker, days_ago, *, attended=True):
+    db.add(
+        Contact(
+            case_id=case.id,
+            kind="visit",
+            occurred_on=today() - timedelta(days=days_ago),
+            attended=attended,
+            direct_minutes=60 if attended else 0,
+            by_user_id=worker.id,
+        )
+    )
+
+
+def _went_dormant(db, case, worker, days_ago):
+    db.add(
+        CaseEvent(
+            case_id=case.id,
+            kind="dormant",
+            from_status="active",
+            to_status="dormant",
+            rationale="Work ended.",
+            occurred_at=utcnow() - timedelta(days=days_ago),
+            by_user_id=worker.id,
+        )
+    )
+
+
+def test_each_row_has_its_own_cases_last_attended_contact_and_dormant_since(db, settings):
+    people = make_team_people(db)
+    quiet = make_case(db, worker=people.worker, status="dormant", young_person_name="Quiet Dormant")
+    seen = make_case(db, worker=people.other, status="dormant", young_person_name="Seen Dormant")
+    active = make_case(db, worker=people.worker, status="active", young_person_name="Still Active")
+    _went_dormant(db, quiet, people.worker, 200)
+    _went_dormant(db, quiet, people.worker, 40)  # dormant again after a return: the latest counts
+    _went_dormant(db, seen, people.other, 20)
+    _contact(db, seen, people.other, 30)
+    _contact(db, seen, people.other, 25)
+    _contact(db, seen, people.other, 21, attended=False)  # a missed visit is no contact
+    _contact(db, active, people.worker, 1)
+    db.commit()
+    rows = {r.case.young_person_name: r for r in dormant_register(session=db, user=people.manager)}
+    assert set(rows) == {"Quiet Dormant", "Seen Dormant"}
+    assert rows["Quiet Dormant"].last_contact_on is None
+    assert rows["Seen Dormant"].last_contact_on == today() - timedelta(days=25)
+    assert rows["Quiet Dormant"].since == local(utcnow() - timedelta(days=40)).date()
+    assert rows["Seen Dormant"].since == local(utcnow() - timedelta(days=20)).date()
+    assert rows["Seen Dormant"].worker == people.other.full_name
