@@ -1,7 +1,7 @@
 """indexes for the pages a supervisor and a manager live on (issue 21)
 
 Revision ID: 0022_mgrpages
-Revises: 0021_issue_22
+Revises: 0022_pagefast
 Create Date: 2026-12-03 14:00:00
 
 On the county data set (50,000 cases, 200,000 contacts, 1,000,000 Diamond ratings) team oversight
@@ -21,7 +21,7 @@ from alembic import op
 SORT_NAME_SQL = "lower(coalesce(nullif(preferred_name, ''), young_person_name))"
 
 revision = "0022_mgrpages"
-down_revision = "0021_issue_22"
+down_revision = "0022_pagefast"
 branch_labels = None
 depends_on = None
 

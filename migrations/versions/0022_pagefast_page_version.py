@@ -1,7 +1,7 @@
 """case.page_version: the version the rendered case page is cached by (issue 21)
 
 Revision ID: 0022_pagefast
-Revises: 0021_issue_22
+Revises: 0022_feeds
 Create Date: 2026-12-03 13:40:00
 
 Every flush that writes a row the case page shows moves its case's page_version on in the same
