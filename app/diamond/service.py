@@ -41,6 +41,19 @@ def _rater_key(*, person_id: str | None, user_id: int | None) -> str:
     return f"person:{person_id}" if person_id else f"user:{user_id}"
 
 
+def check_rated_on(*, case: Case, rated_on: date) -> None:
+    """A rating can be dated in the past (work recorded afterwards), never in the future nor
+    before the referral; the audit entry keeps the time it was entered."""
+    if rated_on > today():
+        raise RatingError("The rating date is in the future; it should be today or earlier.", field="rated_on")
+    if case.referral_date is not None and rated_on < case.referral_date:
+        raise RatingError(
+            f"The rating date is before the referral on {case.referral_date:%-d %b %Y}; "
+            "please check the date it was given.",
+            field="rated_on",
+        )
+
+
 def record_rating(
     *,
     session: Session,
@@ -56,7 +69,12 @@ def record_rating(
     rated_on: date | None = None,
     in_family_mode: bool | None = None,
 ) -> DiamondRating:
-    """Append one rating; replaying the same id (an offline outbox retry) returns the first and changes nothing."""
+    """Append one rating; replaying the same id (an offline outbox retry) returns the first and changes nothing.
+
+    Every rating is written here (the worker's form, the family screens, their offline replays),
+    so what follows a rating (a prompted task closing, a summary kept up to date) has one place.
+    `rated_on` is the day it was given (default today); `recorded_at` and the audit keep when it
+    was entered."""
     existing = session.get(DiamondRating, rating_id)
     if existing is not None:
         if existing.case_id != case.id:
@@ -68,6 +86,8 @@ def record_rating(
         raise RatingError("Please choose a number from 0 to 10.")
     if person is not None and person.case_id != case.id:
         raise RatingError("That person is not part of this case.", field="person")
+    rated_on = rated_on or today()
+    check_rated_on(case=case, rated_on=rated_on)
     rating = DiamondRating(
         id=rating_id,
         case_id=case.id,
@@ -78,7 +98,7 @@ def record_rating(
         score=score,
         positive_experiences=positive_experiences,
         next_step=next_step,
-        rated_on=rated_on or today(),
+        rated_on=rated_on,
         recorded_by_user_id=actor.id,
         in_family_mode=actor.in_family_mode if in_family_mode is None else in_family_mode,
     )
@@ -91,7 +111,7 @@ def record_rating(
         object_type="diamond_rating",
         object_id=rating.id,
         case_id=case.id,
-        detail=f"aim={aim}",
+        detail=f"aim={aim}" if rated_on == today() else f"aim={aim}, rated on {rated_on.isoformat()}",
     )
     return rating
 

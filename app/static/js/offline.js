@@ -243,6 +243,11 @@
     });
   }
 
+  function localDay() {
+    var d = new Date();
+    return d.getFullYear() + "-" + ("0" + (d.getMonth() + 1)).slice(-2) + "-" + ("0" + d.getDate()).slice(-2);
+  }
+
   function operationFrom(form, submitter) {
     var idField = form.querySelector(NEW_ID);
     // A new record's id is the operation's id, so a replay can never create it twice. An edit
@@ -255,6 +260,8 @@
     // The button pressed is part of the form's data ("Next", "Finish", "Save draft"...).
     var data = submitter && submitter.name ? new FormData(form, submitter) : new FormData(form);
     data.forEach(function (value, key) { if (typeof value === "string") fields.push([key, value]); });
+    // A rating made here keeps the day it was made, not the day it syncs (docs/offline.md).
+    fields.forEach(function (pair) { if (!pair[1] && form.querySelector("[data-made-on][name=" + pair[0] + "]")) pair[1] = localDay(); });
     // data-offline-draft: the form writes into a draft, whose version does not move with each
     // write, so later items keep the version they were made from (no follow-on, below).
     var action = new URL(form.action, location.href), base = !form.hasAttribute("data-offline-draft") && form.elements.base_version;
@@ -813,6 +820,8 @@
     // `shown`, and the server falls back on its base_version.
     if (!form.querySelector(".field-error")) { freshId(form); if (form.dataset.offline === "edit") markShown(form); }
   });
+  // A date defaulting to today on a page kept on the device and opened on a later day.
+  document.querySelectorAll("input[data-today]").forEach(function (el) { if (el.value < localDay()) el.value = el.max = localDay(); });
   document.querySelectorAll("[data-offline-case]").forEach(showCase);
   restoreRetry();
   warnStorage();

@@ -1,0 +1,28 @@
+"""the worker dates the family's ratings before handing over (back-dated ratings, issue 18)
+
+Revision ID: 0022_workday
+Revises: 0021_issue_22
+Create Date: 2026-12-03 13:40:00
+
+`family_handover.rated_on` is the day the worker says the family's ratings were given (today by
+default, earlier for work recorded afterwards). NULL for hand-overs before this revision: their
+ratings kept the day they were recorded.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0022_workday"
+down_revision = "0021_issue_22"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("family_handover", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("rated_on", sa.Date(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("family_handover", schema=None) as batch_op:
+        batch_op.drop_column("rated_on")
