@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from app import features
 from app.accounts.models import User
 from app.audit import service as audit
 from app.cases.models import Case, Person
@@ -68,6 +69,7 @@ def record_rating(
     next_step: str = "",
     rated_on: date | None = None,
     in_family_mode: bool | None = None,
+    fulfil: bool = True,
 ) -> DiamondRating:
     """Append one rating; replaying the same id (an offline outbox retry) returns the first and changes nothing.
 
@@ -113,6 +115,8 @@ def record_rating(
         case_id=case.id,
         detail=f"aim={aim}" if rated_on == today() else f"aim={aim}, rated on {rated_on.isoformat()}",
     )
+    if fulfil:  # a prompted "Do a Diamond rating" closes in this transaction (app/features.py)
+        features.fulfil(session=session, case_id=case.id, event="diamond_rating", by=actor, on=rated_on)
     return rating
 
 
@@ -136,11 +140,12 @@ def record_worker_ratings(
         select(DiamondRating.id).where(DiamondRating.id.in_(ids), DiamondRating.case_id != case.id)
     ).first():
         raise RatingError("This rating belongs to another case.", field="id")
-    return [
+    rows = [
         record_rating(
             session=session,
             actor=actor,
             case=case,
+            fulfil=False,
             rating_id=str(uuid.uuid5(base, aim)),
             aim=aim,
             score=scores[aim],
@@ -155,6 +160,7 @@ def record_worker_ratings(
             session=session,
             actor=actor,
             case=case,
+            fulfil=False,
             rating_id=str(uuid.uuid5(base, rules.goal_key(goal.id))),
             aim="goal",
             goal=goal,
@@ -164,6 +170,9 @@ def record_worker_ratings(
         for goal in open_goals(session=session, case=case)
         if goal.id in goal_scores
     ]
+    # One form, one save: what it fulfils is asked once, not once per aim.
+    features.fulfil(session=session, case_id=case.id, event="diamond_rating", by=actor, on=rows[0].rated_on)
+    return rows
 
 
 @dataclass
