@@ -35,6 +35,10 @@ class CaseSection:
     context: Callable[..., dict]
     # The link in "Jump to a part of this page"; None: the part shows but gets no link.
     jump_label: str | None = None
+    # (section context, case) -> the few words after the part's name on its closed `<summary>` line,
+    # what a worker uses at a glance ("latest average: young person 6, worker 5 · 3 days ago").
+    # A pure function of what the context already loaded: no queries of its own.
+    glance: Callable[[dict, Any], str] | None = None
 
 
 @dataclass(frozen=True)
