@@ -171,7 +171,8 @@ def record_worker_ratings(
         if goal.id in goal_scores
     ]
     # One form, one save: what it fulfils is asked once, not once per aim.
-    features.fulfil(session=session, case_id=case.id, event="diamond_rating", by=actor, on=rows[0].rated_on)
+    if rows:
+        features.fulfil(session=session, case_id=case.id, event="diamond_rating", by=actor, on=rows[0].rated_on)
     return rows
 
 
