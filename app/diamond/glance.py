@@ -7,8 +7,9 @@ from app.diamond import rules
 from app.timeutil import days_ago
 
 
-def _average(scores: list[int]) -> str:
-    return f"{sum(scores) / len(scores):.1f}".removesuffix(".0")
+def _average(scores: list[int]) -> int:
+    """The four aims' average, to the nearest whole number (halves up): a glance, not a measure."""
+    return int(sum(scores) / len(scores) + 0.5)
 
 
 def words(section: dict, case) -> str:

@@ -36,6 +36,7 @@ def test_a_new_case_says_what_is_not_there_yet(client, db, settings):
     assert _summary(page, "BASE") == "BASE · not started"
     assert _summary(page, "Network") == "Network · no meetings yet"
     assert _summary(page, "Consent") == "Consent · none recorded yet"
+    assert _summary(page, "Contacts") == "Contacts · none yet"
 
 
 def test_each_part_summarises_its_latest_state(client, db, settings):
@@ -85,8 +86,21 @@ def test_each_part_summarises_its_latest_state(client, db, settings):
         **{f"task-{n}-due": (today() + timedelta(days=7 + n)).isoformat() for n in range(4)},
     )
     assert client.post(f"/cases/{case.id}/network/meetings", data=meeting).status_code == 303
+    visit = {
+        "kind": "visit",
+        "place": "home",
+        "outcome": "attended",
+        "occurred_on": (today() - timedelta(days=1)).isoformat(),
+        "duration_minutes": "60",
+        "present": [yp.id],
+        "young_person_seen": "1",
+        "seen_alone": "1",
+    }
+    assert client.post(f"/cases/{case.id}/contacts", data=visit).status_code == 303
 
     page = client.get(f"/cases/{case.id}").text
+    day = today() - timedelta(days=1)
+    assert _summary(page, "Contacts") == f"Contacts · latest {day:%-d %b %Y}: home visit, young person seen alone"
     assert _summary(page, "Diamond") == "Diamond · latest average: young person 6, mother 4, worker 5 · 3 days ago"
     assert _summary(page, "Signs of Safety") == "Signs of Safety · safety scale: Sam 6 (was 3) · 1 next step open"
     base = _summary(page, "BASE")
