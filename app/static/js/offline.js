@@ -261,7 +261,8 @@
     var data = submitter && submitter.name ? new FormData(form, submitter) : new FormData(form);
     data.forEach(function (value, key) { if (typeof value === "string") fields.push([key, value]); });
     // A rating made here keeps the day it was made, not the day it syncs (docs/offline.md).
-    fields.forEach(function (pair) { if (!pair[1] && form.querySelector("[data-made-on][name=" + pair[0] + "]")) pair[1] = localDay(); });
+    var madeOn = Array.prototype.map.call(form.querySelectorAll("[data-made-on]"), function (el) { return el.name; });
+    fields.forEach(function (pair) { if (!pair[1] && madeOn.indexOf(pair[0]) >= 0) pair[1] = localDay(); });
     // data-offline-draft: the form writes into a draft, whose version does not move with each
     // write, so later items keep the version they were made from (no follow-on, below).
     var action = new URL(form.action, location.href), base = !form.hasAttribute("data-offline-draft") && form.elements.base_version;
