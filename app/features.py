@@ -35,6 +35,10 @@ class CaseSection:
     context: Callable[..., dict]
     # The link in "Jump to a part of this page"; None: the part shows but gets no link.
     jump_label: str | None = None
+    # (section context, case) -> the few words after the part's name on its closed `<summary>` line,
+    # what a worker uses at a glance ("latest average: young person 6, worker 5 · 3 days ago").
+    # A pure function of what the context already loaded: no queries of its own.
+    glance: Callable[[dict, Any], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,9 @@ class Feature:
     todo: Callable[..., list[ToDo]] | None = None
     # Its items in the case's one plan (next steps, plan steps, tasks), if it has any.
     plan: PlanSource | None = None
+    # (*, session, case_id, event, by, on) -> None: something was just saved (`event`, see
+    # `fulfil`); close the feature's prompted tasks that it does, in the same transaction.
+    fulfilled: Callable[..., None] | None = None
     # (*, session, demo) -> None: demo data, run after the lower features' demo data.
     demo: Callable[..., None] | None = None
 
@@ -200,6 +207,28 @@ def nav_links(role: str) -> list[NavLink]:
     """The header links the installed features offer to `role`, in header order."""
     links = [link for feature in _installed for link in feature.nav if link.shown_to(role)]
     return sorted(links, key=lambda link: link.position)
+
+
+# What a save can do for a prompted task (issue 18: "a prompted task closes itself when what it
+# asks for is done"). The feature that saves says which happened; the feature owning the prompt
+# keeps a registry of prompt -> events (app/endings/fulfils.py) and closes it.
+EVENTS = {
+    "diamond_rating": "a Diamond rating",
+    "signs_of_safety_map": "a change to the Signs of Safety map",
+    "base_risk": "a change to the BASE risk assessment",
+    "contact": "a contact",
+    "visit_attended": "a visit where the family was seen",
+}
+
+
+def fulfil(*, session: Session, case_id: int, event: str, by, on: date) -> None:
+    """`event` (one of EVENTS) was just saved for the case by `by` (an Actor), dated `on`: every
+    installed feature closes the prompted tasks it fulfils, in the saving transaction."""
+    if event not in EVENTS:
+        raise ValueError(f"Unknown event {event!r}")
+    for feature in _installed:
+        if feature.fulfilled is not None:
+            feature.fulfilled(session=session, case_id=case_id, event=event, by=by, on=on)
 
 
 def flag_rules() -> list[FlagRule]:

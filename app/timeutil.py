@@ -23,3 +23,16 @@ def local(value: datetime) -> datetime:
 
 def age_on(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def days_ago(day: date, on: date | None = None) -> str:
+    """How long ago `day` was, in the words a worker says: "today", "yesterday", "3 days ago",
+    then the date itself from a fortnight on ("on 3 Dec 2026")."""
+    days = ((on or today()) - day).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 14:
+        return f"{days} days ago"
+    return f"on {day:%-d %b %Y}"

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
 
+from app import features
 from app.audit import service as audit
 from app.base import rules
 from app.base.models import BaseVersion, Competency, VersionStatus
@@ -224,6 +225,8 @@ def _save(
         case_id=version.case_id,
         detail=f"{what} {item_id}".strip(),
     )
+    if what.startswith("risk"):  # "Update the BASE risk assessment" prompts close on this save
+        features.fulfil(session=session, case_id=version.case_id, event="base_risk", by=by, on=today_local())
 
 
 def _add(

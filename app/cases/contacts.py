@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 
 from sqlmodel import Session, select
 
+from app import features
 from app.audit import service as audit
 from app.cases.models import CONTACT_KINDS, CONTACT_PLACES, Case, Contact, Person
 from app.cases.people import existing_with_id
@@ -99,6 +100,9 @@ def record_contact(
         case_id=case.id,
         detail=f"{kind} {'attended' if attended else 'missed'}",
     )
+    # What a prompt asks for may be this contact (three missed visits: a visit attended).
+    event = "visit_attended" if kind == "visit" and attended else "contact"
+    features.fulfil(session=session, case_id=case.id, event=event, by=by, on=occurred_on)
     return contact, True
 
 

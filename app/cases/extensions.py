@@ -33,17 +33,19 @@ class Part:
     template: str
     section: dict
     jump_label: str | None
+    glance: str = ""  # words for the part's closed summary line (CaseSection.glance)
 
 
 def case_sections(*, session: Session, case: Case, actor) -> list[Part]:
     """Every feature's section of the case page, in feature order."""
-    return [
-        Part(
-            f.name, f.section.template, f.section.context(session=session, case=case, actor=actor), f.section.jump_label
-        )
-        for f in installed()
-        if f.section is not None
-    ]
+    parts = []
+    for f in installed():
+        if f.section is None:
+            continue
+        context = f.section.context(session=session, case=case, actor=actor)
+        glance = f.section.glance(context, case) if f.section.glance is not None else ""
+        parts.append(Part(f.name, f.section.template, context, f.section.jump_label, glance))
+    return parts
 
 
 def timeline_items(*, session: Session, case: Case) -> list[TimelineItem]:

@@ -212,6 +212,12 @@ def case_context(*, session: Session, case, actor, settings, kind: str = "", sho
         "consent_grid": consent_grid,
         "consent_purposes": CONSENT_PURPOSES,
         "has_consents": bool(consents),
+        # Purposes nobody has consented to yet, for the Consent part's closed summary line.
+        "consent_missing": [
+            words
+            for code, words in CONSENT_PURPOSES
+            if not any(consent_grid[p.id][code].state == "given" for p in people)
+        ],
         "eligibility": eligibility.latest_decision(session=session, case=case),
         "recent_contacts": recent_contacts,
         "contact_title": contact_words.title,

@@ -7,6 +7,7 @@ outbox can replay them: a replay answers as the first post did and records nothi
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -17,11 +18,13 @@ from app.cases.models import Person, new_id
 from app.db import SessionDep
 from app.diamond import charts, rules, service
 from app.diamond.models import DiamondGoal
+from app.family import service as family_service
 from app.family.screens import family_access, family_context, people_who_can_rate, refuse, young_name
 from app.forms import Form
 from app.security.auth import CurrentActor, FamilyActor
 from app.security.permissions import can_change_case, get_case
 from app.templating import flash, redirect, render
+from app.timeutil import today
 
 router = APIRouter()
 
@@ -130,6 +133,7 @@ def _worker_form(request: Request, session, case, form: Form, status_code: int =
         "form": form,
         "aims": [*rules.AIMS, *goals],
         "new_id": form.values.get("id") or new_id(),
+        "today": today(),
         # Opened from "Record a visit" (app/cases/visit.py): the form goes on to the next step.
         "visit_steps": visit_flow.steps(case.id) if visit else None,
     }
@@ -156,6 +160,8 @@ async def worker_rate(request: Request, case_id: int, session: SessionDep, actor
     }
     good = form.text("positive_experiences", max_length=1000)
     step = form.text("next_step", max_length=500)
+    # Work recorded afterwards is dated when it was done (issue 18); empty means today.
+    rated_on = form.date("rated_on", not_future=True, label="The rating date")
     visit = visit_flow.in_visit(form.values)
     if not form.ok:
         return _worker_form(request, session, case, form, status_code=422, visit=visit)
@@ -169,6 +175,7 @@ async def worker_rate(request: Request, case_id: int, session: SessionDep, actor
             goal_scores={k: v for k, v in goal_scores.items() if v is not None},
             positive_experiences=good,
             next_step=step,
+            rated_on=rated_on,
         )  # type: ignore[arg-type]
     except service.RatingError as exc:
         form.error(exc.field, exc.message)
@@ -247,6 +254,24 @@ def _question(
     return render(request, "diamond/family_aim.html", ctx, status_code=status_code)
 
 
+def _given_on(session, actor, case, form: Form) -> date | None:
+    """The day a family rating was given: the hand-over's date (the worker set it, the family sees
+    none), or for an answer replayed from a device the day it was made there (`rated_on`, filled
+    in by the device); a day that cannot be right (future, before the referral) counts as today."""
+    handover = family_service.current(session=session, actor=actor) if actor.in_family_mode else None
+    if handover is not None and handover.rated_on is not None:
+        return handover.rated_on
+    try:
+        made_on = date.fromisoformat(str(form.values.get("rated_on") or "")[:10])
+    except ValueError:
+        return None
+    try:
+        service.check_rated_on(case=case, rated_on=made_on)
+    except service.RatingError:
+        return None
+    return made_on
+
+
 async def _answer(
     request, session, actor, case, rater: Person, *, aim: rules.Aim, goal: DiamondGoal | None, goals: list[DiamondGoal]
 ) -> Response:
@@ -257,6 +282,7 @@ async def _answer(
         form.errors["score"] = i18n.gettext("Please tap a number from 0 to 10.")
     good = form.text("positive_experiences", max_length=1000)
     step = form.text("next_step", max_length=500)
+    rated_on = _given_on(session, actor, case, form)
     if form.ok:
         try:
             # Given on the family screens, whether it arrives now or later from the outbox.
@@ -271,6 +297,7 @@ async def _answer(
                 person=rater,
                 positive_experiences=good,
                 next_step=step,
+                rated_on=rated_on,
                 in_family_mode=True,
             )  # type: ignore[arg-type]
         except service.RatingError as exc:

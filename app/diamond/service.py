@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from app import features
 from app.accounts.models import User
 from app.audit import service as audit
 from app.cases.models import Case, Person
@@ -41,6 +42,19 @@ def _rater_key(*, person_id: str | None, user_id: int | None) -> str:
     return f"person:{person_id}" if person_id else f"user:{user_id}"
 
 
+def check_rated_on(*, case: Case, rated_on: date) -> None:
+    """A rating can be dated in the past (work recorded afterwards), never in the future nor
+    before the referral; the audit entry keeps the time it was entered."""
+    if rated_on > today():
+        raise RatingError("The rating date is in the future; it should be today or earlier.", field="rated_on")
+    if case.referral_date is not None and rated_on < case.referral_date:
+        raise RatingError(
+            f"The rating date is before the referral on {case.referral_date:%-d %b %Y}; "
+            "please check the date it was given.",
+            field="rated_on",
+        )
+
+
 def record_rating(
     *,
     session: Session,
@@ -55,8 +69,14 @@ def record_rating(
     next_step: str = "",
     rated_on: date | None = None,
     in_family_mode: bool | None = None,
+    fulfil: bool = True,
 ) -> DiamondRating:
-    """Append one rating; replaying the same id (an offline outbox retry) returns the first and changes nothing."""
+    """Append one rating; replaying the same id (an offline outbox retry) returns the first and changes nothing.
+
+    Every rating is written here (the worker's form, the family screens, their offline replays),
+    so what follows a rating (a prompted task closing, a summary kept up to date) has one place.
+    `rated_on` is the day it was given (default today); `recorded_at` and the audit keep when it
+    was entered."""
     existing = session.get(DiamondRating, rating_id)
     if existing is not None:
         if existing.case_id != case.id:
@@ -68,6 +88,8 @@ def record_rating(
         raise RatingError("Please choose a number from 0 to 10.")
     if person is not None and person.case_id != case.id:
         raise RatingError("That person is not part of this case.", field="person")
+    rated_on = rated_on or today()
+    check_rated_on(case=case, rated_on=rated_on)
     rating = DiamondRating(
         id=rating_id,
         case_id=case.id,
@@ -78,7 +100,7 @@ def record_rating(
         score=score,
         positive_experiences=positive_experiences,
         next_step=next_step,
-        rated_on=rated_on or today(),
+        rated_on=rated_on,
         recorded_by_user_id=actor.id,
         in_family_mode=actor.in_family_mode if in_family_mode is None else in_family_mode,
     )
@@ -91,8 +113,10 @@ def record_rating(
         object_type="diamond_rating",
         object_id=rating.id,
         case_id=case.id,
-        detail=f"aim={aim}",
+        detail=f"aim={aim}" if rated_on == today() else f"aim={aim}, rated on {rated_on.isoformat()}",
     )
+    if fulfil:  # a prompted "Do a Diamond rating" closes in this transaction (app/features.py)
+        features.fulfil(session=session, case_id=case.id, event="diamond_rating", by=actor, on=rated_on)
     return rating
 
 
@@ -116,11 +140,12 @@ def record_worker_ratings(
         select(DiamondRating.id).where(DiamondRating.id.in_(ids), DiamondRating.case_id != case.id)
     ).first():
         raise RatingError("This rating belongs to another case.", field="id")
-    return [
+    rows = [
         record_rating(
             session=session,
             actor=actor,
             case=case,
+            fulfil=False,
             rating_id=str(uuid.uuid5(base, aim)),
             aim=aim,
             score=scores[aim],
@@ -135,6 +160,7 @@ def record_worker_ratings(
             session=session,
             actor=actor,
             case=case,
+            fulfil=False,
             rating_id=str(uuid.uuid5(base, rules.goal_key(goal.id))),
             aim="goal",
             goal=goal,
@@ -144,6 +170,10 @@ def record_worker_ratings(
         for goal in open_goals(session=session, case=case)
         if goal.id in goal_scores
     ]
+    # One form, one save: what it fulfils is asked once, not once per aim.
+    if rows:
+        features.fulfil(session=session, case_id=case.id, event="diamond_rating", by=actor, on=rows[0].rated_on)
+    return rows
 
 
 @dataclass

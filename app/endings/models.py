@@ -125,6 +125,8 @@ class EndingTask(SQLModel, table=True):
     due_on: date
     done_at: datetime | None = None
     done_by_id: int | None = Field(default=None, foreign_key="user.id")
+    # Why it closed itself, in words ("A Diamond rating on 3 Dec 2026"); empty when ticked by hand.
+    closed_by: str = Field(default="", max_length=120)
     version: int = 1
 
 

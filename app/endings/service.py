@@ -497,6 +497,7 @@ def complete_task(
     if base_version is not None and base_version != task.version:
         raise Conflict("The task changed since this page was opened.", current_version=task.version)
     task.done_at, task.done_by_id = (utcnow(), by.id) if done else (None, None)
+    task.closed_by = ""  # ticked (or unticked) by hand
     task.version += 1
     session.add(task)
     audit.record(

@@ -7,7 +7,7 @@ salted secrets the browser uses to hold the lock while offline (never the PIN it
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
@@ -36,6 +36,9 @@ class FamilyHandover(SQLModel, table=True):
     token_salt: str = Field(default="", max_length=64)
     token_hash: str = Field(default="", max_length=128)
     iterations: int = Field(default=100_000)
+    # The day the family's ratings in this hand-over count as given: the worker sets it before
+    # handing over (today, or earlier for a visit recorded afterwards); the family sees no date.
+    rated_on: date | None = None
 
 
 class FamilyLanguage(SQLModel, table=True):

@@ -31,6 +31,7 @@ from app.security.permissions import get_case
 from app.security.secret_checks import SecretLocked, check_worker_secret
 from app.security.sessions import COOKIE_NAME, end_session
 from app.templating import flash, redirect, render
+from app.timeutil import today
 
 router = APIRouter()
 
@@ -66,6 +67,7 @@ def _hand_over_page(
         "visit_steps": visit_flow.steps(case.id) if visit else None,
         "screen_language": lambda person: i18n.LANGUAGES[languages.screen_language(session=session, person=person)],
         "review_status": i18n.review_status,
+        "today": today(),
     }
     return render(request, "family/hand_over.html", ctx, status_code=status_code)
 
@@ -87,10 +89,24 @@ async def hand_over(
     people = {p.id: p for p in people_who_can_rate(session=session, case=case)}
     person_id = form.choice("person", people.keys())
     secret = form.text("pin", required=True, max_length=200, label="Your Worker PIN")
+    # The day the family's ratings count as given (issue 18): the worker's choice, never the family's.
+    rated_on = form.date("rated_on", not_future=True, label="The rating date") or today()
+    if "rated_on" not in form.errors and case.referral_date is not None and rated_on < case.referral_date:
+        form.error(
+            "rated_on",
+            f"The rating date is before the referral on {case.referral_date:%-d %b %Y}; "
+            "please check the date it was given.",
+        )
     if form.ok:
         try:
             service.start(
-                session=session, actor=actor, settings=settings, case=case, person=people[person_id], secret=secret
+                session=session,
+                actor=actor,
+                settings=settings,
+                case=case,
+                person=people[person_id],
+                secret=secret,
+                rated_on=rated_on,
             )
         except service.HandoverError as exc:
             form.error(exc.field, exc.message)

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
@@ -51,7 +51,14 @@ def _sha256(value: str) -> str:
 
 
 def start(
-    *, session: Session, actor: Actor, settings: Settings, case: Case, person: Person, secret: str
+    *,
+    session: Session,
+    actor: Actor,
+    settings: Settings,
+    case: Case,
+    person: Person,
+    secret: str,
+    rated_on: date | None = None,
 ) -> FamilyHandover:
     """Enter family mode for `case` with `person` rating; the worker confirms with their PIN or password.
 
@@ -74,6 +81,7 @@ def start(
         token_salt=token_salt,
         token_hash=_sha256(_pbkdf2(secret, token_salt, iterations)),
         iterations=iterations,
+        rated_on=rated_on,
     )
     session.add(handover)
     user_session = actor.user_session

@@ -2,13 +2,15 @@
 supervision part and the waiting-too-long flag. Other features bring their own review kinds."""
 
 from app.features import CaseSection, Feature, NavLink
-from app.review import case_section, flags, todo
+from app.review import case_section, flags, glance, todo
 from app.review.routes import router
 
 feature = Feature(
     name="review",
     router=router,
-    section=CaseSection("review/_case_section.html", case_section.context, jump_label="Supervision"),
+    section=CaseSection(
+        "review/_case_section.html", case_section.context, jump_label="Supervision", glance=glance.words
+    ),
     flags=flags.FLAGS,
     todo=todo.items,
     nav=(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.cases.models import Case, Person
@@ -54,10 +55,29 @@ def context(*, session: Session, case: Case, actor) -> dict:
         .group_by(ScaleRating.rater_name)
         .subquery()
     )
-    overall = session.exec(
-        select(ScaleRating)
+    # With each, the same rater's number before it (a column of the same query): "6 (was 3)".
+    earlier = aliased(ScaleRating)
+    was = (
+        select(earlier.score)
+        .where(
+            earlier.case_id == case.id,
+            earlier.pair_key.is_(None),
+            earlier.rater_name == ScaleRating.rater_name,
+            earlier.rated_at < ScaleRating.rated_at,
+        )
+        .order_by(earlier.rated_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = session.exec(
+        select(ScaleRating, was)
         .join(latest, (latest.c.rater_name == ScaleRating.rater_name) & (latest.c.at == ScaleRating.rated_at))
         .where(ScaleRating.case_id == case.id, ScaleRating.pair_key.is_(None))
         .order_by(ScaleRating.rater_name)
     ).all()
-    return {"version": version, "next_steps": steps, "overall": list(overall)}
+    return {
+        "version": version,
+        "next_steps": steps,
+        "overall": [rating for rating, _ in rows],
+        "was": {rating.id: before for rating, before in rows},
+    }

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
+from app import features
 from app.audit import service as audit
 from app.cases import visit as visit_flow
 from app.cases.models import Case, new_id
@@ -250,6 +251,8 @@ def _audit_write(session, actor: Actor, case: Case, action: str, object_type: st
         case_id=case.id,
         detail=detail,
     )
+    if object_type == "sos_map_item":  # "Update the map" prompts close on this save
+        features.fulfil(session=session, case_id=case.id, event="signs_of_safety_map", by=actor, on=today())
 
 
 @router.post("/cases/{case_id}/signs-of-safety/items")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
@@ -14,7 +16,7 @@ from app.security.permissions import get_case
 from app.signs_of_safety import rules, service
 from app.signs_of_safety.models import Category
 from app.templating import flash, redirect, render
-from app.timeutil import utcnow
+from app.timeutil import LOCAL, local, today, utcnow
 
 router = APIRouter()
 
@@ -98,6 +100,7 @@ def _rate_context(
         "rating_id": rating_id or new_id(),
         "young": rater.role == "young_person",
         "base": f"/cases/{case.id}/signs-of-safety",
+        "today": today(),
     }
 
 
@@ -169,9 +172,19 @@ def save_ratings(
         higher = form.text(f"higher-{index}", max_length=1000)
         if score is not None and pair_key != "":
             answers.append((index, pair_key, score, why, higher))
+    # The worker's screen can date the ratings in the past (issue 18: recording past work).
+    rated_on = form.date("rated_on", not_future=True, label="The rating date") if "rated_on" in form.values else None
+    if rated_on is not None and "rated_on" not in form.errors and case.referral_date and rated_on < case.referral_date:
+        form.error(
+            "rated_on",
+            f"The rating date is before the referral on {case.referral_date:%-d %b %Y}; "
+            "please check the date it was given.",
+        )
     if not form.ok:
         return None
     given_at = rules.recorded_at(form.values.get("recorded_at") or "", now=utcnow())
+    if rated_on is not None and rated_on < local(given_at).date():
+        given_at = datetime.combine(rated_on, time(12, 0), tzinfo=LOCAL)
     created_any = False
     where = ", given on the family screens" if on_family_screens else ""
     for index, pair_key, score, why, higher in answers:

@@ -14,7 +14,7 @@ from app.network.models import NetworkTask
 from app.signs_of_safety import service as sos
 from app.signs_of_safety.models import Category
 from app.timeutil import today, utcnow
-from tests.diamond.factories import four, rate
+from tests.diamond.factories import four
 from tests.factories import login
 from tests.network.factories import make_family_case, meeting_form
 from tests.signs_of_safety.factories import add_item
@@ -106,8 +106,9 @@ def test_a_diamond_rating_after_the_prompt_closes_do_a_diamond_rating(client, db
     worker, case, people, _ = _case_with_a_plan(client, db, settings)
     page = client.get(f"/cases/{case.id}/plan").text
     assert "Closed by itself" not in page
-    rate(db, case=case, by_user=worker, scores=four(5, 6, 7, 5), on=today())
-    db.commit()
+    # The rating is saved through the worker's form: the save closes the prompt (app/endings/fulfils.py).
+    response = client.post(f"/cases/{case.id}/diamond/rate", data={"id": str(uuid.uuid4()), **four(5, 6, 7, 5)})
+    assert response.status_code == 303
     page = client.get(f"/cases/{case.id}/plan").text
     assert "Closed by itself: A Diamond rating" in page
     db.expire_all()

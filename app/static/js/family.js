@@ -127,7 +127,7 @@
     var typed = form.querySelector("input[name=pin]").value.trim();
     pbkdf2(typed, d.pinSalt, +d.iterations).then(function (check) {
       if (check !== d.pinCheck) { showError(form, "That is not your Worker PIN. Without a signal, only the PIN works."); return; }
-      var state = kit(d, { local: true, personId: person.value, back: d.back });
+      var state = kit(d, { local: true, personId: person.value, back: d.back, ratedOn: form.elements.rated_on ? form.elements.rated_on.value : "" });
       save(state);
       window.location.assign(home(state));
     }).catch(function () { showError(form, "This tablet cannot check the PIN offline. Please wait for a connection."); });
@@ -141,6 +141,8 @@
     // person's, until "Someone else's turn" (the who form) changes it.
     if (root.dataset.person && state.personId && root.dataset.person !== state.personId) { window.location.replace(home(state)); return; }
     if (root.dataset.person && !state.personId) { state.personId = root.dataset.person; save(state); }
+    // The day the worker gave for the family's ratings when handing over without a signal.
+    document.querySelectorAll("input[data-made-on]").forEach(function (el) { if (!el.value && state.ratedOn) el.value = state.ratedOn; });
     // The back button stays on the family screens: every "back" lands on this page again.
     history.pushState({ family: true }, "", location.href);
     window.addEventListener("popstate", function () { history.pushState({ family: true }, "", location.href); });

@@ -244,6 +244,11 @@
     });
   }
 
+  function localDay() {
+    var d = new Date();
+    return d.getFullYear() + "-" + ("0" + (d.getMonth() + 1)).slice(-2) + "-" + ("0" + d.getDate()).slice(-2);
+  }
+
   function operationFrom(form, submitter) {
     var idField = form.querySelector(NEW_ID);
     // A new record's id is the operation's id, so a replay can never create it twice. An edit
@@ -256,6 +261,9 @@
     // The button pressed is part of the form's data ("Next", "Finish", "Save draft"...).
     var data = submitter && submitter.name ? new FormData(form, submitter) : new FormData(form);
     data.forEach(function (value, key) { if (typeof value === "string") fields.push([key, value]); });
+    // A rating made here keeps the day it was made, not the day it syncs (docs/offline.md).
+    var madeOn = Array.prototype.map.call(form.querySelectorAll("[data-made-on]"), function (el) { return el.name; });
+    fields.forEach(function (pair) { if (!pair[1] && madeOn.indexOf(pair[0]) >= 0) pair[1] = localDay(); });
     // data-offline-show: fields a page shows of its waiting items (the map's, the scales'). Boxed
     // with the label below, never kept in clear outside the outbox.
     var show = {};
@@ -819,6 +827,8 @@
     // data-offline-shown: a new record's form that also changes others (a review's earlier tasks).
     if (!form.querySelector(".field-error")) { freshId(form); if (form.dataset.offline === "edit" || form.hasAttribute("data-offline-shown")) markShown(form); }
   });
+  // A date defaulting to today on a page kept on the device and opened on a later day.
+  document.querySelectorAll("input[data-today]").forEach(function (el) { if (el.value < localDay()) el.value = el.max = localDay(); });
   document.querySelectorAll("[data-offline-case]").forEach(showCase);
   restoreRetry();
   warnStorage();
