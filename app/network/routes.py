@@ -174,6 +174,7 @@ async def save_person(
             conflicts=edit.conflicts,
             labels=MEMBER_LABELS,
             yes_no=("agreed_to_help",),
+            options={"circle": {c.value: label for c, label in CIRCLE_LABELS.items()}},
         )
     flash(request, "Network details saved.")
     return redirect(request, _base(case.id) + "#list")
@@ -428,6 +429,14 @@ def _keep_conflict(request, session, actor, op, case, meeting, ctx, conflicts, *
         conflicts=conflicts,
         labels=meeting_form.field_labels(conflicts, **people),
         yes_no=meeting_form.CHECKBOXES,
+        options=meeting_form.field_words(
+            conflicts,
+            kinds=LABELS["kinds"],
+            views=LABELS["views"],
+            agreed=LABELS["agreed"],
+            task_status=LABELS["task_status"],
+        ),
+        dates=meeting_form.date_fields(conflicts),
         target=f"{_base(case.id)}/meetings/{meeting.id}",
     )
 
