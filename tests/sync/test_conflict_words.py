@@ -12,9 +12,15 @@ from sqlmodel import select
 
 from app.base.models import BaseVersion
 from app.cases.models import Person
+from app.network.models import VIEWS_GIVEN_LABELS
+from app.signs_of_safety.models import Category
 from app.sync.models import SyncConflict
 from tests.base.factories import ENGAGEMENT, case_with_family, edit_form, hidden_fields, uid
-from tests.factories import login
+from tests.factories import login, make_case, make_user
+from tests.network.test_meeting_merge import _meeting
+from tests.signs_of_safety.factories import add_item
+from tests.signs_of_safety.factories import make_person as sos_person
+from tests.sync.shown_form import kept_form, post_from
 
 
 def _send(client, url: str, data: dict[str, str], **changes: str):
@@ -124,3 +130,64 @@ def test_an_engagements_person_reads_as_their_name_and_a_date_as_the_app_shows_d
     assert "Before: 4 Mar 2099" in page
     assert _radios(page) == {"Keep Homeward's: 6 May 2099": "2099-05-06", "Keep yours: 8 Jul 2099": "2099-07-08"}
     assert json.loads(db.get(SyncConflict, op).mine) == {"by_when": "2099-07-08"}
+
+
+def _radios_of(client, op: str) -> tuple[str, dict[str, str]]:
+    page = client.get(f"/conflicts/{op}").text
+    return page, _radios(page)
+
+
+def test_a_persons_language_date_of_birth_and_boxes_read_as_the_form_shows_them(client, db, settings):
+    worker, case, mother = case_with_family(db)
+    db.commit()
+    login(client, db, worker, settings)
+    url = f"/cases/{case.id}/people/{mother.id}"
+    tablet = kept_form(client, "case-form", url + "/edit")
+    office = kept_form(client, "case-form", url + "/edit")
+    laptop = {"preferred_language": "pl", "date_of_birth": "1985-02-03", "in_household": ""}
+    assert _send(client, url, {k: v for k, v in post_from(office, **laptop).items() if v != ""})[1].status_code == 303
+    sent = post_from(tablet, preferred_language="cy", date_of_birth="1986-04-05")
+    op, answer = _send(client, url, sent)
+    assert answer.status_code == 409
+    page, choices = _radios_of(client, op)
+    assert choices["Keep Homeward's: 3 Feb 1985"] == "1985-02-03" and choices["Keep yours: 5 Apr 1986"] == "1986-04-05"
+    assert choices["Keep Homeward's: Polish"] == "pl" and choices["Keep yours: Welsh"] == "cy"
+    assert "Before: English" in page and "Before: (empty)" in page
+
+
+def test_who_in_a_safety_plan_item_reads_as_the_persons_name(client, db, settings):
+    worker = make_user(db, full_name="Sam Okafor")
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan", practice_context="cin")
+    mum = sos_person(db, case=case)
+    gran = sos_person(db, case=case, name="Pearl Morgan", relationship="Grandmother")
+    item = add_item(db, case=case, by=worker, category=Category.rule, text="Home by 9pm.", person_id=mum.id)
+    db.commit()
+    login(client, db, worker, settings)
+    url = f"/cases/{case.id}/signs-of-safety/items/{item.item_key}"
+    tablet = kept_form(client, "sos-item-form", url + "/edit")
+    office = kept_form(client, "sos-item-form", url + "/edit")
+    assert _send(client, url, post_from(office, who="key_worker"))[1].status_code == 303
+    op, answer = _send(client, url, post_from(tablet, who=f"person:{gran.id}"))
+    assert answer.status_code == 409
+    page, choices = _radios_of(client, op)
+    assert choices == {
+        "Keep Homeward's: Key worker": "key_worker",
+        "Keep yours: Pearl Morgan (Grandmother)": f"person:{gran.id}",
+    }
+    assert "Before: Donna Morgan (Mother)" in page and mum.id not in re.sub(r'value="[^"]*"', "", page)
+
+
+def test_a_meetings_kind_and_views_read_as_their_labels(client, db, settings):
+    case, data, url = _meeting(client, db, settings)
+    tablet = kept_form(client, "meeting-form", url + "/edit")
+    office = kept_form(client, "meeting-form", url + "/edit")
+    assert _send(client, url, post_from(office, views_given="not_given", held_on="2026-01-10"))[1].status_code == 303
+    op, answer = _send(client, url, post_from(tablet, views_given="writing", held_on="2026-01-12"))
+    assert answer.status_code == 409
+    page, choices = _radios_of(client, op)
+    views = {v.value: label for v, label in VIEWS_GIVEN_LABELS.items()}
+    assert choices[f"Keep Homeward's: {views['not_given']}"] == "not_given"
+    assert choices[f"Keep yours: {views['writing']}"] == "writing"
+    assert (
+        choices["Keep Homeward's: 10 Jan 2026"] == "2026-01-10" and choices["Keep yours: 12 Jan 2026"] == "2026-01-12"
+    )
