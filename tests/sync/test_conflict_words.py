@@ -12,11 +12,12 @@ from sqlmodel import select
 
 from app.base.models import BaseVersion
 from app.cases.models import Person
-from app.network.models import VIEWS_GIVEN_LABELS
+from app.network.models import CIRCLE_LABELS, VIEWS_GIVEN_LABELS
 from app.signs_of_safety.models import Category
 from app.sync.models import SyncConflict
 from tests.base.factories import ENGAGEMENT, case_with_family, edit_form, hidden_fields, uid
 from tests.factories import login, make_case, make_user
+from tests.network.factories import make_family_case
 from tests.network.test_meeting_merge import _meeting
 from tests.signs_of_safety.factories import add_item
 from tests.signs_of_safety.factories import make_person as sos_person
@@ -191,3 +192,32 @@ def test_a_meetings_kind_and_views_read_as_their_labels(client, db, settings):
     assert (
         choices["Keep Homeward's: 10 Jan 2026"] == "2026-01-10" and choices["Keep yours: 12 Jan 2026"] == "2026-01-12"
     )
+
+
+def test_a_place_in_the_network_reads_as_its_circle_and_its_box_as_yes_or_no(client, db, settings):
+    worker, case, people = make_family_case(db)
+    db.commit()
+    login(client, db, worker, settings)
+    mum = people["Donna"]
+    url = f"/cases/{case.id}/network/people/{mum.id}"
+    # She is placed in the network first (a form posted without the script).
+    assert client.post(url, data={"base_version": "0", "circle": "household"}).status_code == 303
+    page = client.get(f"/cases/{case.id}/network").text
+    tablet, _ = edit_form(page, url)
+    office, _ = edit_form(page, url)
+    assert _send(client, url, office, circle="friends", agreed_to_help="1")[1].status_code == 303
+    sent = {k: v for k, v in tablet.items() if k != "agreed_to_help"}  # an unticked box is not sent
+    op, answer = _send(client, url, sent, circle="professionals", how_they_help="Lifts to school")
+    assert answer.status_code == 409
+    page, choices = _radios_of(client, op)
+    circles = {c.value: label for c, label in CIRCLE_LABELS.items()}
+    assert choices[f"Keep Homeward's: {circles['friends']}"] == "friends"
+    assert choices[f"Keep yours: {circles['professionals']}"] == "professionals"
+    assert f"Before: {circles['household']}" in page
+    assert json.loads(db.get(SyncConflict, op).mine) == {"circle": "professionals"}  # the box: changed only there
+    # A stale page posted without the script (base unknown): the box that differs reads Yes/No.
+    stale = {"base_version": "1", "circle": "friends", "how_they_help": ""}
+    op, answer = _send(client, url, stale)
+    assert answer.status_code == 409
+    page, choices = _radios_of(client, op)
+    assert choices["Keep Homeward's: Yes"] == "1" and choices["Keep yours: No"] == ""
