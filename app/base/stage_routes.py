@@ -10,7 +10,7 @@ both sides goes to the common conflict page.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -211,6 +211,9 @@ class Record:
     revision: int
     labels: dict[str, str]
     yes_no: tuple[str, ...] = ()
+    # How the form shows a field's values, for the conflict page (app/sync `in_words`).
+    options: dict[str, dict[str, str]] = field(default_factory=dict)
+    dates: tuple[str, ...] = ()
 
 
 def _settle(
@@ -256,6 +259,8 @@ def _settle(
             conflicts=edit.conflicts,
             labels=record.labels,
             yes_no=record.yes_no,
+            options=record.options,
+            dates=record.dates,
         )
     flash(request, message)
     return redirect(request, url(case, record.stage))
@@ -347,6 +352,10 @@ async def edit_engagement(
         current={f: item.get(f) for f in ENGAGEMENT_LABELS},
         revision=item["revision"],
         labels=ENGAGEMENT_LABELS,
+        options={
+            "person_id": {k: p.name for k, p in people.items()},
+            **{f: {str(n): f"{n} of 5" for n in range(1, 6)} for f in ("motivation", "capacity")},
+        },
     )
     edit = sync.merge_edit(
         sent=await request.form(),
@@ -392,6 +401,16 @@ def _resilience_labels() -> dict[str, str]:
     return labels
 
 
+def _resilience_words() -> dict[str, dict[str, str]]:
+    """The checklist's marks and who decided, as its form words them."""
+    marks = {**service.MARKS, "none": "Not marked"}
+    words: dict[str, dict[str, str]] = {}
+    for key in service.factor_labels():
+        words[f"mark_{key}"] = marks
+        words[f"decided_{key}"] = service.DECIDED_BY
+    return words
+
+
 def _resilience_fields(form: Form) -> dict[str, str]:
     fields = {}
     for key in service.factor_labels():
@@ -424,6 +443,7 @@ async def save_resilience(
         current=service.resilience_fields(version.content),
         revision=version.content["stages"]["resilience"]["revision"],
         labels=_resilience_labels(),
+        options=_resilience_words(),
     )
     edit = sync.merge_edit(
         sent=await request.form(),
@@ -566,6 +586,10 @@ async def edit_risk(
         revision=item["revision"],
         labels=labels,
         yes_no=("tolerable", *(f for f in labels if f.startswith("mitigates_"))),
+        options={
+            name: {str(lv.value): f"{lv.value} · {lv.label}" for lv in levels} for name, levels in rules.SCALES.items()
+        },
+        dates=tuple(f"action_review_{n}" for n in range(3)),
     )
     edit = sync.merge_edit(
         sent=await request.form(),
@@ -616,6 +640,7 @@ async def save_judgement(
         current=dict(version.content["risk_judgement"]),
         revision=version.content["stages"]["risk"]["revision"],
         labels=JUDGEMENT_LABELS,
+        options={"level": rules.RISK_LEVEL_LABELS},
     )
     edit = sync.merge_edit(
         sent=await request.form(),
@@ -777,6 +802,7 @@ async def edit_step(
         revision=item["revision"],
         labels=labels,
         yes_no=("done", *(f for f in labels if f.startswith("addresses_"))),
+        dates=("by_when",),
     )
     edit = sync.merge_edit(
         sent=await request.form(),

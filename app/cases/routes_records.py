@@ -219,6 +219,8 @@ async def update_person(
             conflicts=edit.conflicts,
             labels=labels,
             yes_no=("in_household", "knows_the_worries"),
+            options={"preferred_language": {code: lang.english for code, lang in LANGUAGES.items()}},
+            dates=("date_of_birth",),
         )
     flash(request, f"{person.name}'s details saved.")
     return redirect(request, f"/cases/{case.id}#people")

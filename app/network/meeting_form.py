@@ -272,6 +272,28 @@ _SCALAR_LABELS = {
 }
 
 
+ATTENDANCE_WORDS = {"": "Not at this meeting", "present": "Present", "apologies": "Sent apologies"}
+DATES = ("held_on", "next_meeting_on")
+
+
+def field_words(names, *, kinds: dict, views: dict, agreed: dict, task_status: dict) -> dict[str, dict[str, str]]:
+    """How the meeting form shows each choice field's values (the conflict page's words)."""
+    words: dict[str, dict[str, str]] = {"kind": dict(kinds), "views_given": dict(views)}
+    for name in names:
+        if name.startswith("attend-") or name.endswith("-attendance"):
+            words[name] = ATTENDANCE_WORDS
+        elif name.startswith("support-") and name.endswith("-agreed"):
+            words[name] = dict(agreed)
+        elif name.startswith("progress-") and not name.endswith("-note"):
+            words[name] = dict(task_status)
+    return words
+
+
+def date_fields(names) -> tuple[str, ...]:
+    """The meeting form's date fields among `names` (a task's due date is one per row)."""
+    return tuple(n for n in names if n in DATES or (n.startswith("task-") and n.endswith("-due")))
+
+
 def field_labels(names, *, people: list, professionals: list, review_tasks: list) -> dict[str, str]:
     """What the conflict page calls each of a meeting form's fields (the form's own words)."""
     by_key = {f"attend-{p.key}": f"{p.name}: at the meeting" for p in [*people, *professionals]}

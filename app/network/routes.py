@@ -122,6 +122,18 @@ def _member_fields(form: Form) -> MemberFields:
     )
 
 
+def _unplaced(session, case: Case, person_id: str) -> dict:
+    """A person not yet placed, as the map shows them (their default circle): the base of a first
+    save, so a page kept before it does not read the shown circle as a change met by a conflict."""
+    person = session.get(Person, person_id)
+    fields = asdict(_member_fields(Form({})))
+    if person is not None and person.case_id == case.id:
+        fields["circle"] = rules.default_circle(
+            relationship=person.relationship, in_household=person.in_household
+        ).value
+    return fields
+
+
 @router.post("/cases/{case_id}/network/people/{person_id}")
 async def save_person(
     request: Request, case_id: int, person_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent
@@ -132,7 +144,7 @@ async def save_person(
     # Merged field by field with the entry as it is now (app/sync, docs/offline.md "Conflicts").
     edit = sync.merge_edit(
         sent=await request.form(),
-        current=member.model_dump() if member else asdict(_member_fields(Form({}))),
+        current=member.model_dump() if member else _unplaced(session, case, person_id),
         current_version=version,
         fields=MEMBER_LABELS,
         parse=_member_fields,
@@ -174,6 +186,7 @@ async def save_person(
             conflicts=edit.conflicts,
             labels=MEMBER_LABELS,
             yes_no=("agreed_to_help",),
+            options={"circle": {c.value: label for c, label in CIRCLE_LABELS.items()}},
         )
     flash(request, "Network details saved.")
     return redirect(request, _base(case.id) + "#list")
@@ -428,6 +441,14 @@ def _keep_conflict(request, session, actor, op, case, meeting, ctx, conflicts, *
         conflicts=conflicts,
         labels=meeting_form.field_labels(conflicts, **people),
         yes_no=meeting_form.CHECKBOXES,
+        options=meeting_form.field_words(
+            conflicts,
+            kinds=LABELS["kinds"],
+            views=LABELS["views"],
+            agreed=LABELS["agreed"],
+            task_status=LABELS["task_status"],
+        ),
+        dates=meeting_form.date_fields(conflicts),
         target=f"{_base(case.id)}/meetings/{meeting.id}",
     )
 

@@ -307,6 +307,8 @@ def edit_item_page(request: Request, case_id: int, item_key: str, session: Sessi
 
 
 # An item's form fields: what the merge compares (app/sync `merge_edit`), with the form's labels.
+# The family-agrees choice as the item form words it (for the conflict page).
+FAMILY_AGREES = {"yes": "Yes, they agree", "no": "No, they do not agree", "not_asked": "Not asked yet"}
 ITEM_LABELS = {
     "text": "What was said",
     "who": "Who",
@@ -397,6 +399,8 @@ async def edit_item(
             conflicts=edit.conflicts,
             labels=ITEM_LABELS,
             yes_no=("done",),
+            options={"who": dict(_who_options(people)), "family_agrees": FAMILY_AGREES},
+            dates=("due_on",),
         )
     _flash_saved(request, case, category, fields)
     return redirect(request, f"{base_url(case)}#{category.value}")
@@ -474,6 +478,7 @@ async def safety_plan_review(
             server_version=now.number if now else 0,
             conflicts=edit.conflicts,
             labels=REVIEW_LABELS,
+            dates=("review_on",),
         )
     flash(request, "Safety plan review date saved.")
     return redirect(request, f"{base_url(case)}#safety-plan")

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
+from datetime import date
 from typing import Generic, TypeVar
 
 from fastapi import Request
@@ -113,6 +114,30 @@ def merge_edit(
     return Edit(form=form, values=values, changed=merged != theirs, conflicts=conflicts, base_version=base_version)
 
 
+def in_words(
+    field: str,
+    value: str,
+    *,
+    options: Mapping[str, Mapping[str, str]] = {},
+    yes_no: Iterable[str] = (),
+    dates: Iterable[str] = (),
+) -> str:
+    """A field's value as its form shows it to the worker: the option's label (a person's name for
+    a person's id), "Yes"/"No" for a box, a date as the app shows dates; free text as it is."""
+    if field in yes_no:
+        return "Yes" if value.strip().lower() in ("1", "on", "true", "yes") else "No"
+    if not value:
+        return "(empty)"
+    if field in options:
+        return options[field].get(value, value)
+    if field in dates:
+        try:
+            return date.fromisoformat(value).strftime("%-d %b %Y")  # as the `date` filter shows it
+        except ValueError:
+            return value
+    return value
+
+
 def keep_conflict(
     request: Request,
     *,
@@ -127,7 +152,9 @@ def keep_conflict(
     server_version: int,
     conflicts: Mapping[str, tuple[str, str, str]],
     labels: dict[str, str],
-    yes_no: tuple[str, ...] = (),
+    yes_no: Iterable[str] = (),
+    options: Mapping[str, Mapping[str, str]] = {},
+    dates: Iterable[str] = (),
     message: str = "",
     target: str | None = None,
 ) -> Response:
@@ -136,7 +163,16 @@ def keep_conflict(
     Each conflicting field keeps its three values (as the worker's page showed it, on Homeward,
     as the worker sent it), so history shows both versions whatever the worker chooses. `target`:
     the record's own form when this request was not it (a create that met an edited record).
+
+    The page shows each value in the form's words (`in_words`: `options` maps a field's values to
+    their labels, `yes_no` names boxes, `dates` date fields), kept with the conflict as they read
+    now (a person renamed later still reads as the worker knew them); the choice posts the value.
     """
+    yes_no, dates = tuple(yes_no), tuple(dates)
+    words = {
+        f: {v: in_words(f, v, options=options, yes_no=yes_no, dates=dates) for v in sides}
+        for f, sides in conflicts.items()
+    }
     conflict = SyncConflict(
         op_id=op_id or str(uuid.uuid4()),
         user_id=actor.id,
@@ -154,6 +190,7 @@ def keep_conflict(
                 "labels": {f: labels.get(f, f) for f in conflicts},
                 "yes_no": [f for f in yes_no if f in conflicts],
                 "base": {f: v[0] for f, v in conflicts.items()},
+                "words": words,
             }
         ),
     )
@@ -193,21 +230,33 @@ def keep_conflict(
 def conflict_context(conflict: SyncConflict) -> dict:
     """What the conflict page shows: per conflicting field, as shown, on Homeward and as sent."""
     mine, theirs, meta = json.loads(conflict.mine), json.loads(conflict.theirs), json.loads(conflict.labels)
-    base = meta.get("base", {})
+    base, words = meta.get("base", {}), meta.get("words", {})
     chosen = json.loads(conflict.resolution) if conflict.resolution else None
-    rows = [
-        {
-            "field": field,
-            "label": label,
-            "base": base.get(field, ""),
-            "mine": mine.get(field, ""),
-            "theirs": theirs.get(field, ""),
-            "chosen": (chosen or {}).get(field, theirs.get(field, "")) if conflict.resolved_at else None,
-            "yes_no": field in meta["yes_no"],
+
+    def said(field: str, value: str | None) -> str:
+        # As kept with the conflict; a conflict kept before words were (or a value chosen since) as it is.
+        value = value or ""
+        kept = words.get(field, {})
+        if value in kept:
+            return kept[value]
+        return in_words(field, value, yes_no=meta["yes_no"])
+
+    rows = []
+    for field, label in meta["labels"].items():
+        if (mine.get(field) or "") == (theirs.get(field) or ""):
+            continue
+        row = {"field": field, "label": label, "mine": mine.get(field, ""), "theirs": theirs.get(field, "")}
+        row["chosen"] = (chosen or {}).get(field, row["theirs"]) if conflict.resolved_at else None
+        row["words"] = {
+            side: said(field, value)
+            for side, value in (
+                ("base", base.get(field)),
+                ("mine", row["mine"]),
+                ("theirs", row["theirs"]),
+                ("chosen", row["chosen"]),
+            )
         }
-        for field, label in meta["labels"].items()
-        if (mine.get(field) or "") != (theirs.get(field) or "")
-    ]
+        rows.append(row)
     return {"conflict": conflict, "rows": rows, "shown_values": json.dumps({r["field"]: r["theirs"] for r in rows})}
 
 

@@ -316,7 +316,8 @@ def test_a_stale_checklist_sent_without_the_script_conflicts_on_the_mark_changed
     assert client.post(url, data={"version_id": vid, "base_version": "0", "mark_hobby": "strength"}).status_code == 303
     stale = client.post(url, data={"version_id": vid, "base_version": "0", "mark_hobby": "vulnerability"})
     assert stale.status_code == 409 and stale.headers["location"].startswith("/conflicts/")
-    assert "Keep Homeward's: strength" in stale.text and "Keep yours: vulnerability" in stale.text
+    # In the form's words (issue 15): the worker chooses between labels, not codes.
+    assert "Keep Homeward's: Strength" in stale.text and "Keep yours: Vulnerability" in stale.text
     assert _version(db, case).content["resilience"]["marks"]["hobby"]["mark"] == "strength"
 
 

@@ -7,6 +7,7 @@ import json
 import pytest
 from sqlmodel import select
 
+from app.base import rules
 from app.base.models import BaseFeedback, BaseVersion
 from app.cases.models import Person
 from app.security.models import UserSession
@@ -268,6 +269,7 @@ def test_a_hazard_changed_on_two_tablets_waits_on_the_conflict_page_with_nothing
     )
     page.get_by_label("Hazard").fill("Criminal exploitation")
     page.get_by_label("Impact").select_option("4")
+    page.get_by_label("Likelihood").select_option("4")  # changed on both tablets too
     with page.expect_navigation():
         page.get_by_role("button", name="Save risk").click()
     assert page.get_by_role("heading", name="Conflict: Risk: Exploitation").is_visible()
@@ -275,7 +277,13 @@ def test_a_hazard_changed_on_two_tablets_waits_on_the_conflict_page_with_nothing
     assert "Before: Exploitation" in group.inner_text()
     assert group.get_by_label("Keep Homeward's: Exploitation by older peers").is_visible()
     assert group.get_by_label("Keep yours: Criminal exploitation").is_visible()
-    assert page.locator("input[type=radio]:checked").count() == 0 and page.locator("fieldset").count() == 1
+    # A scale reads as its form words it (issue 15), never the bare number the form posts.
+    scale = page.get_by_role("group", name="Likelihood")
+    said = {n: f"{n} · {rules.level_label('likelihood', n)}" for n in (2, 3, 4)}
+    assert f"Before: {said[2]}" in scale.inner_text()
+    assert scale.get_by_label(f"Keep Homeward's: {said[3]}").is_visible()
+    assert scale.get_by_label(f"Keep yours: {said[4]}").is_visible()
+    assert page.locator("input[type=radio]:checked").count() == 0 and page.locator("fieldset").count() == 2
     db.expire_all()
     risk = db.exec(select(BaseVersion)).one().content["risks"][0]
     assert (risk["hazard"], risk["likelihood"], risk["impact"]) == ("Exploitation by older peers", 3, 4)
@@ -283,6 +291,8 @@ def test_a_hazard_changed_on_two_tablets_waits_on_the_conflict_page_with_nothing
     page.set_viewport_size(PHONE)
     assert_accessible(page, "base-conflict-phone")
     page.get_by_label("Keep yours: Criminal exploitation").check()
+    scale.get_by_label(f"Keep Homeward's: {said[3]}").check()
     _save(page, "Save my choices")
     db.expire_all()
-    assert db.exec(select(BaseVersion)).one().content["risks"][0]["hazard"] == "Criminal exploitation"
+    risk = db.exec(select(BaseVersion)).one().content["risks"][0]
+    assert (risk["hazard"], risk["likelihood"]) == ("Criminal exploitation", 3)  # the choice posts the number

@@ -138,7 +138,7 @@
         ]).then(function (out) {
           op.sealed = { kid: key.kid, epk: b64(out[1]), iv: b64(iv), data: b64(out[0]) };
           // Its label (a page title) and the few words shown in "waiting to sync" are boxed under
-          // the device key; without one they stay in this tab only. Storage keeps a plain label.
+          // the device key; without one they are not kept at all (a neutral label instead, below).
           var shown = { label: op.label, summary: op.summary, show: op.show };
           op.label = "Saved item";
           delete op.fields;
@@ -146,8 +146,10 @@
           delete op.show; // without a device key, pages do without it rather than keep it in clear
           return getKey().then(function (k) {
             if (k) return lock(JSON.stringify(shown), op.id).then(function (box) { op.box = box; return op; });
-            if (shown.summary) sessionStorage.setItem(SUMMARY + op.id, shown.summary);
-            sessionStorage.setItem(SUMMARY + "label." + op.id, shown.label);
+            // No device key (locked, or no PIN): nothing readable is kept, not even in this tab;
+            // the item is known by its case's reference alone (docs/offline.md "Locked at rest").
+            var ref = document.title.match(/\bHW-\d{4}-\d+\b/);
+            op.label = ref ? "Saved item for case " + ref[0] : "Saved item";
             return op;
           });
         });
@@ -214,8 +216,8 @@
     }).then(function (b) { return new TextDecoder().decode(b); }, function () { return null; });
   }
 
-  function summaryOf(op) { return op.summary || sessionStorage.getItem(SUMMARY + op.id) || ""; }
-  function labelOf(op) { return sessionStorage.getItem(SUMMARY + "label." + op.id) || op.label; }
+  function summaryOf(op) { return op.summary || ""; }
+  function labelOf(op) { return op.label; }
   // The fields of an item, opened by the server when sealed (only for the account that made it).
   function fieldsOf(op) {
     if (!op.sealed) return Promise.resolve(op.fields);
