@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from app.base.models import BaseVersion
@@ -24,7 +26,7 @@ from app.timeutil import today
 from tests.base.factories import ENGAGEMENT, RISK
 from tests.endings.factories import make_team_people
 from tests.endings.test_pages import ending_form
-from tests.factories import login, make_case, make_user
+from tests.factories import login, make_case, make_team, make_user
 from tests.family.factories import PIN, hand_over, with_pin, young_person
 from tests.network.factories import make_family_case, meeting_form
 
@@ -326,3 +328,75 @@ def test_a_family_members_diamond_answer_shows_on_the_workers_next_view(client, 
     assert "Diamond rated by Kayla Morgan" in after and "Diamond rated by" not in before
     table = after.split('id="case-diamond-table"', 1)[1].split("</table>", 1)[0]
     assert re.search(r"<th scope=\"row\">Kayla \(young person\)</th><td>[^<]+</td><td>3</td>", table)
+
+
+# ---------------------------------------------------------------- who the cached page is for
+
+
+@pytest.fixture
+def team_case(db):
+    pages.clear()
+    team = make_team(db)
+    sam = make_user(db, team=team, full_name="Sam Okafor")
+    lena = make_user(db, team=team, full_name="Lena Novak")
+    supervisor = make_user(db, role="supervisor", team=team, full_name="Sue Supervisor")
+    manager = make_user(db, role="manager", team=None, full_name="Max Manager")
+    worker, case, _ = make_family_case(db, worker=sam, status="active")
+    db.commit()
+    return SimpleNamespace(sam=sam, lena=lena, supervisor=supervisor, manager=manager, case=case)
+
+
+def test_a_worker_a_supervisor_and_a_manager_each_get_their_own_cached_page(client, db, settings, team_case):
+    t = team_case
+    pages.clear()
+    login(client, db, t.sam, settings)
+    workers = _cached(client, t.case)
+    assert "Reallocate" not in workers and "/people/" in workers  # the worker may edit the people
+    login(client, db, t.supervisor, settings)
+    misses = pages.misses
+    supervisors = _body(client, t.case)
+    assert pages.misses == misses + 1  # not the worker's page
+    assert f'href="/cases/{t.case.id}/reallocate">Reallocate</a>' in supervisors
+    assert _cached(client, t.case) == supervisors
+    login(client, db, t.manager, settings)
+    misses = pages.misses
+    managers = _body(client, t.case)
+    assert pages.misses == misses + 1
+    assert "Reallocate" not in managers and f"/cases/{t.case.id}/people/" not in managers  # managers read
+    login(client, db, t.sam, settings)
+    hits = pages.hits
+    assert _body(client, t.case) == workers and pages.hits == hits + 1  # the worker's own, still cached
+
+
+def test_a_reallocated_case_is_not_served_from_the_old_workers_cache(client, db, settings, team_case):
+    t = team_case
+    login(client, db, t.sam, settings)
+    assert "Sam Okafor" in _cached(client, t.case)
+    login(client, db, t.supervisor, settings)
+    data = {"key_worker": str(t.lena.id), "co_worker": "", "reason": "Sam starts parental leave"}
+    assert client.post(f"/cases/{t.case.id}/reallocate", data=data).status_code == 303
+    login(client, db, t.sam, settings)
+    hits = pages.hits
+    assert client.get(f"/cases/{t.case.id}").status_code == 404
+    assert pages.hits == hits  # refused before the cache was asked
+    login(client, db, t.lena, settings)
+    key_worker = _body(client, t.case).split("Key worker", 1)[1].split("</dd>", 1)[0]
+    assert "Lena Novak" in key_worker and "Sam" not in key_worker
+
+
+def test_permission_is_checked_before_the_cache_even_if_the_version_did_not_move(client, db, settings, team_case):
+    """The order of the checks, on its own: the case's worker is changed behind the app's back (a
+    plain SQL statement the page-version hook does not see), so the old worker's cache key would
+    still match. The old worker is refused all the same, and the cache is never asked."""
+    t = team_case
+    login(client, db, t.sam, settings)
+    _cached(client, t.case)
+    version = _version(db, t.case)
+    db.connection().execute(
+        text('UPDATE "case" SET key_worker_id = :lena WHERE id = :id'), {"lena": t.lena.id, "id": t.case.id}
+    )
+    db.commit()
+    assert _version(db, t.case) == version
+    hits = pages.hits
+    assert client.get(f"/cases/{t.case.id}").status_code == 404
+    assert pages.hits == hits
