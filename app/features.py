@@ -154,7 +154,8 @@ class Feature:
     # theirs in app/templates/<name>/ and leave this empty).
     templates: Path | None = None
     section: CaseSection | None = None
-    # (*, session, case) -> list[TimelineItem] (app/cases/extensions.py), constant queries.
+    # (*, session, case, latest) -> list[TimelineItem] (app/cases/extensions.py), constant queries;
+    # it may return only its `latest` items of a kind as an extensions.Timeline saying how many it left out.
     timeline: Callable[..., list] | None = None
     # (*, session, case, actor) -> list[str]: pages "Take offline" keeps on the device for the case.
     offline_pages: Callable[..., list[str]] | None = None

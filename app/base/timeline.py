@@ -14,7 +14,7 @@ from app.cases.extensions import TimelineItem
 from app.cases.models import Case
 
 
-def items(*, session: Session, case: Case) -> list[TimelineItem]:
+def items(*, session: Session, case: Case, latest: int | None = None) -> list[TimelineItem]:
     url = f"/cases/{case.id}/base"
     found: list[TimelineItem] = []
     # Light columns for every version; the document itself only for the newest.

@@ -25,6 +25,15 @@ class TimelineItem:
     by: str = ""
 
 
+class Timeline(list):
+    """Timeline items, newest first, and how many of each kind a feature left out because it was
+    asked for its `latest` only (older ones are read when "Show older items" asks for them)."""
+
+    def __init__(self, items=(), left_out: dict[str, int] | None = None) -> None:
+        super().__init__(items)
+        self.left_out: dict[str, int] = dict(left_out or {})
+
+
 @dataclass(frozen=True)
 class Part:
     """One feature's section of the case page: its template reads `section` (the context) and `case`."""
@@ -48,13 +57,19 @@ def case_sections(*, session: Session, case: Case, actor) -> list[Part]:
     return parts
 
 
-def timeline_items(*, session: Session, case: Case) -> list[TimelineItem]:
-    """Every feature's timeline items for `case`, newest first."""
+def timeline_items(*, session: Session, case: Case, latest: int | None = None) -> Timeline:
+    """Every feature's timeline items for `case`, newest first. With `latest`, a feature may
+    return only its latest that many of a kind and say how many it left out (a Timeline): the
+    newest `latest` items of the whole case are then still all there."""
     items: list[TimelineItem] = []
+    left_out: dict[str, int] = {}
     for feature in installed():
         if feature.timeline is not None:
-            items.extend(feature.timeline(session=session, case=case))
-    return sorted(items, key=lambda item: item.at, reverse=True)
+            found = feature.timeline(session=session, case=case, latest=latest)
+            items.extend(found)
+            for kind, n in getattr(found, "left_out", {}).items():
+                left_out[kind] = left_out.get(kind, 0) + n
+    return Timeline(sorted(items, key=lambda item: item.at, reverse=True), left_out)
 
 
 def todo(*, session: Session, case: Case, actor) -> list[ToDo]:

@@ -233,15 +233,19 @@ def timeline_context(*, session: Session, case, kind: str = "", shown: int = TIM
     """What the timeline block needs: the whole case page's context is not built for a filter.
     The latest `shown` items; older ones on demand ("Show older items"), so a long case does not
     make a long page."""
-    everything = extensions.timeline_items(session=session, case=case)
+    # Each feature reads only its latest `shown` of a kind (with how many older ones it has), so
+    # the newest `shown` of the whole case, or of one kind, are all there whatever its length.
+    everything = extensions.timeline_items(session=session, case=case, latest=shown)
     known = {k for k, _ in TIMELINE_FILTERS}
-    kinds = sorted({item.kind for item in everything} - known)
+    kinds = sorted(({item.kind for item in everything} | set(everything.left_out)) - known)
     chosen = [item for item in everything if item.kind == kind] if kind else everything
+    left_out = everything.left_out.get(kind, 0) if kind else sum(everything.left_out.values())
+    count = len(chosen) + left_out
     return {
         "case": case,
         "timeline": chosen[:shown],
-        "timeline_more": shown + TIMELINE_PAGE if len(chosen) > shown else 0,
-        "timeline_hidden": max(0, len(chosen) - shown),
+        "timeline_more": shown + TIMELINE_PAGE if count > shown else 0,
+        "timeline_hidden": max(0, count - shown),
         "timeline_kind": kind,
         "timeline_filters": TIMELINE_FILTERS + [(k, k.capitalize()) for k in kinds],
     }

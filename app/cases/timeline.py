@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
+from sqlalchemy import Time, func, literal
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.accounts.models import User
 from app.cases import contacts as contact_words
 from app.cases import rules
-from app.cases.extensions import TimelineItem
+from app.cases.extensions import Timeline, TimelineItem
 from app.cases.models import (
     CLOSURE_REASONS,
     CONSENT_PURPOSES,
@@ -45,14 +46,18 @@ def _event_detail(event: CaseEvent, person_name: str | None) -> str:
     return event.rationale
 
 
-def items(*, session: Session, case: Case) -> list[TimelineItem]:
-    """Events and contacts of `case` as timeline items."""
+def items(*, session: Session, case: Case, latest: int | None = None) -> Timeline:
+    """Events and contacts of `case` as timeline items: with `latest`, only the latest that many
+    of each, and how many older ones there are (counted in the same query, by a window)."""
     by = aliased(User)
+    total = func.count().over().label("total")
     events = session.exec(
-        select(CaseEvent, by.full_name, Person.name)
+        select(CaseEvent, by.full_name, Person.name, total)
         .join(by, by.id == CaseEvent.by_user_id)
         .join(Person, Person.id == CaseEvent.person_id, isouter=True)
         .where(CaseEvent.case_id == case.id)
+        .order_by(CaseEvent.occurred_at.desc(), CaseEvent.id.desc())
+        .limit(latest)
     ).all()
     result = [
         TimelineItem(
@@ -62,15 +67,21 @@ def items(*, session: Session, case: Case) -> list[TimelineItem]:
             detail=_event_detail(event, person),
             by=who or "",
         )
-        for event, who, person in events
+        for event, who, person, _ in events
     ]
+    # The order of the item's time below: the day, then the start time (noon when not given).
+    started = func.coalesce(Contact.start_time, literal(time(12, 0), Time))
     contacts = session.exec(
-        select(Contact, by.full_name).join(by, by.id == Contact.by_user_id).where(Contact.case_id == case.id)
+        select(Contact, by.full_name, total)
+        .join(by, by.id == Contact.by_user_id)
+        .where(Contact.case_id == case.id)
+        .order_by(Contact.occurred_on.desc(), started.desc(), Contact.id.desc())
+        .limit(latest)
     ).all()
     names = (
         dict(session.exec(select(Person.id, Person.name).where(Person.case_id == case.id)).all()) if contacts else {}
     )
-    for contact, who in contacts:
+    for contact, who, _ in contacts:
         at = datetime.combine(contact.occurred_on, contact.start_time or time(12, 0), tzinfo=LOCAL)
         parts = [f"{contact.duration_minutes} min"] if contact.attended else []  # a missed visit took no time
         if contact.attended:
@@ -90,4 +101,6 @@ def items(*, session: Session, case: Case) -> list[TimelineItem]:
                 at=at, kind="contact", title=contact_words.title(contact), detail="; ".join(parts), by=who or ""
             )
         )
-    return result
+    left_out = {"event": events[0][-1] - len(events) if events else 0}
+    left_out["contact"] = contacts[0][-1] - len(contacts) if contacts else 0
+    return Timeline(result, {kind: n for kind, n in left_out.items() if n})

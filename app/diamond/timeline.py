@@ -20,7 +20,7 @@ def _names(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def items(*, session, case) -> list[TimelineItem]:
+def items(*, session, case, latest: int | None = None) -> list[TimelineItem]:
     rows = session.exec(
         select(
             DiamondRating.rated_on,

@@ -15,7 +15,7 @@ def _day(value) -> str:
     return f"{value:%-d %b %Y}"
 
 
-def items(*, session: Session, case: Case) -> list[TimelineItem]:
+def items(*, session: Session, case: Case, latest: int | None = None) -> list[TimelineItem]:
     """Timeline items for `case`'s endings, dormant periods and reopenings."""
     result = []
     for ending, who in session.exec(

@@ -17,7 +17,7 @@ def _at(day) -> datetime:
     return datetime.combine(day, time(12, 0), tzinfo=LOCAL)
 
 
-def items(*, session: Session, case: Case) -> list[TimelineItem]:
+def items(*, session: Session, case: Case, latest: int | None = None) -> list[TimelineItem]:
     result = []
     for m in session.exec(select(NetworkMeeting).where(NetworkMeeting.case_id == case.id)).all():
         result.append(

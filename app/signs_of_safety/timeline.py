@@ -15,7 +15,7 @@ from app.cases.models import Case
 from app.signs_of_safety.models import MapVersion, ScaleRating, StoryShare, StoryVersion, ThreeHousesEntry
 
 
-def items(*, session: Session, case: Case) -> list[TimelineItem]:
+def items(*, session: Session, case: Case, latest: int | None = None) -> list[TimelineItem]:
     base = f"/cases/{case.id}/signs-of-safety"
     found: list[TimelineItem] = []
     submitted = session.exec(

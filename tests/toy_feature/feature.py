@@ -27,7 +27,7 @@ def section(*, session, case, actor) -> dict:
     return {"greeting": f"The toy part of {case.reference}"}
 
 
-def timeline(*, session, case) -> list[TimelineItem]:
+def timeline(*, session, case, latest=None) -> list[TimelineItem]:
     return [TimelineItem(at=case.opened_at, kind="toy", title="Toy moment recorded")]
 
 
