@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = 65_536
     argon2_time_cost: int = 3
     max_body_bytes: int = 2 * 1024 * 1024
+    # Case pages each app process keeps rendered (app/cases/page_cache.py), about 15 KB each: enough
+    # for the cases a service's workers open within the hour, or most repeat views are rebuilt.
+    case_page_cache_pages: int = 2_000
     # `Server-Timing` on every response: SQL statements and time (app/timing.py); `make bench` sets it.
     server_timing: bool = False
     offline_cache_hours: int = 24

@@ -14,6 +14,7 @@ from app.assets import serve_static
 from app.audit import feature as audit
 from app.base import feature as base
 from app.cases import feature as cases
+from app.cases import page_cache
 from app.config import Settings, get_settings
 from app.core import feature as core
 from app.db import make_engine
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, engine=None, features: Sequence
     app.state.settings = settings
     passwords.configure(memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost)
     app.state.engine = engine or make_engine(settings.database_url)
+    page_cache.pages.size = settings.case_page_cache_pages
     app.add_middleware(
         HomewardMiddleware,
         max_body_bytes=settings.max_body_bytes,

@@ -30,7 +30,7 @@ from app import i18n
 from app.cases.flags import first_contact_overdue
 from app.timeutil import local, utcnow
 
-MAX_PAGES = 400  # about 15 KB each: a few MB per process
+MAX_PAGES = 2_000  # about 15 KB each: some 30 MB per process (CASE_PAGE_CACHE_PAGES)
 
 
 class PageCache:
