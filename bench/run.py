@@ -53,6 +53,7 @@ from bench.page_load import SECRET, build, cookies_for, drive, free_port
 SCALES = {"county": (500, 50_000, 1_000_000), "small": (50, 5_000, 100_000)}
 ROWS: list[tuple[str, str, str, bool | None]] = []
 RATIO: float | None = None  # the case page's throughput over the bare endpoint's, printed last
+COLD_RATIO: float | None = None  # the same for first views (nothing cached)
 
 
 def row(what: str, figure: str, budget: str, met: bool | None) -> None:
@@ -274,20 +275,37 @@ def main() -> None:
         )
         targets = [(cookies[w], [f"/cases/{c}" for c in ids[:10]]) for w, ids in busy]
         asyncio.run(drive(base, targets[:5], 3))  # warm up both processes
+        # First views: every one of the 50 users' 500 pages is new to both processes' caches, so
+        # this is the cost of building a case page (as after a change to each case).
+        cold_latencies, cold_errors = asyncio.run(drive(base, targets, args.seconds))
+        cold_rate = len(cold_latencies) / args.seconds
+        # Until each page has been built by both processes (a page is cached per process), then the
+        # same loop again: repeat views of unchanged cases, as most views of a caseload are.
+        asyncio.run(drive(base, targets, args.seconds * 2))
         case_latencies, errors = asyncio.run(drive(base, targets, args.seconds))
         case_rate = len(case_latencies) / args.seconds
         bare_latencies, _ = asyncio.run(drive(base, [(c, ["/healthz"]) for c, _ in targets], args.seconds))
         bare_rate = len(bare_latencies) / args.seconds
         ratio = case_rate / bare_rate
-        global RATIO
-        RATIO = ratio
+        global RATIO, COLD_RATIO
+        RATIO, COLD_RATIO = ratio, cold_rate / bare_rate
         row(
-            "case page throughput, closed loop of 50 users",
+            "case page throughput, closed loop of 50 users, first views (nothing cached)",
+            f"{cold_rate:.0f}/s against bare {bare_rate:.0f}/s = {100 * cold_rate / bare_rate:.0f}% ({cold_errors} errors)",
+            "50%",
+            cold_rate / bare_rate >= 0.5,
+        )
+        row(
+            "case page throughput, closed loop of 50 users, repeat views (cached)",
             f"{case_rate:.0f}/s against bare {bare_rate:.0f}/s = {100 * ratio:.0f}% ({errors} errors)",
             "50%",
             ratio >= 0.5,
         )
-        for name, measured in (("case page", case_latencies), ("bare endpoint", bare_latencies)):
+        for name, measured in (
+            ("case page, first views", cold_latencies),
+            ("case page, repeat views", case_latencies),
+            ("bare endpoint", bare_latencies),
+        ):
             cuts = statistics.quantiles(measured, n=100) if len(measured) > 1 else [0.0] * 99
             row(
                 f"{name}, closed loop: p50 / p95 / p99",
@@ -364,7 +382,7 @@ def main() -> None:
     for what, figure, budget, met in ROWS:
         print(f"| {what} | {figure} | {budget} | {'' if met is None else ('met' if met else 'over')} |")
     if RATIO is not None:
-        print(f"\ncase-page-to-bare: {RATIO:.2f}")
+        print(f"\ncase-page-to-bare: {RATIO:.2f} (repeat views; first views: {COLD_RATIO:.2f})")
 
 
 if __name__ == "__main__":
