@@ -47,6 +47,7 @@ def make_user(session: Session, *, role: str = Role.worker, team: Team | None = 
 def make_case(session: Session, *, worker: User, co_worker: User | None = None, **overrides) -> Case:
     n = next(_seq)
     fields = {
+        # A test naming a reference of its own uses another year, so the two never meet.
         "reference": f"HW-2026-{n:04d}",
         "young_person_name": f"Young Person {n}",
         "date_of_birth": date(2011, 5, 17),

@@ -48,12 +48,12 @@ def test_active_cases_first_dormant_listed_separately_with_counts(client, db, se
 
 def test_search_by_name_or_reference_and_htmx_gets_only_the_list(client, db, settings):
     worker = make_user(db)
-    make_case(db, worker=worker, young_person_name="Kayla Morgan", reference="HW-2026-0042")
+    make_case(db, worker=worker, young_person_name="Kayla Morgan", reference="HW-2025-0042")
     make_case(db, worker=worker, young_person_name="Tyler Brooks")
     login(client, db, worker, settings)
     by_name = client.get("/", params={"q": "kay"}).text
     assert "Kayla Morgan" in by_name and "Tyler Brooks" not in by_name
-    by_ref = client.get("/", params={"q": "0042"}, headers={"HX-Request": "true"})
+    by_ref = client.get("/", params={"q": "2025-0042"}, headers={"HX-Request": "true"})
     assert "Kayla Morgan" in by_ref.text and "<html" not in by_ref.text and "Tyler Brooks" not in by_ref.text
 
 
