@@ -42,6 +42,7 @@ PAGES = [
     ("team cases (supervisor)", "supervisor", "/team/cases"),
     ("team cases, whole service (manager)", "manager", "/team/cases"),
     ("team cases, whole service, flagged (manager)", "manager", "/team/cases?flag=any"),
+    ("team cases, whole service, by flags (manager)", "manager", "/team/cases?flag=any&sort=attention"),
     ("review queue (manager)", "manager", "/review"),
     ("caseload (worker)", "worker", "/"),
 ]

@@ -349,6 +349,8 @@ def main() -> None:
             ("dormant register (manager)", manager_id, "/dormant"),
             ("team cases (supervisor)", supervisor_id, "/team/cases"),
             ("team cases, whole service (manager)", manager_id, "/team/cases"),
+            # Flagged cases, most flags first: from the tick's per-case snapshot (kept above).
+            ("team cases, whole service, by flags (manager)", manager_id, "/team/cases?flag=any&sort=attention"),
         ]
         for name, user_id, path in pages:
             latencies, status, size, count, first = sequential(base, cookies[user_id], path, 20, warm=4)
