@@ -31,7 +31,7 @@ from app.db import make_engine
 from app.main import create_app
 from app.review.oversight import keep_week
 from app.timeutil import local
-from bench.page_load import SECRET, cookies_for
+from bench.page_load import SECRET, cookies_for, settle
 from bench.run import overseers
 
 PAGES = [
@@ -42,6 +42,7 @@ PAGES = [
     ("team cases (supervisor)", "supervisor", "/team/cases"),
     ("team cases, whole service (manager)", "manager", "/team/cases"),
     ("team cases, whole service, flagged (manager)", "manager", "/team/cases?flag=any"),
+    ("team cases, whole service, by flags (manager)", "manager", "/team/cases?flag=any&sort=attention"),
     ("review queue (manager)", "manager", "/review"),
     ("caseload (worker)", "worker", "/"),
 ]
@@ -73,6 +74,7 @@ def main() -> None:
             kept = keep_week(session=session, settings=settings, today=local(now).date(), now=now)
             session.commit()
         print(f"flag snapshot ({kept} rows) kept in {time.perf_counter() - started:.1f} s")
+        settle(url)  # VACUUM (ANALYZE), as autovacuum does to a database in use
     cookies = cookies_for(url, [supervisor_id, manager_id, worker_id])
     who = {"supervisor": supervisor_id, "manager": manager_id, "worker": worker_id}
     statements: list[tuple[float, str]] = []

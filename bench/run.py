@@ -48,7 +48,7 @@ from app.review.oversight import keep_week
 from app.security.passwords import hash_password
 from app.timeutil import local, utcnow
 from bench import sync_replay
-from bench.page_load import SECRET, build, cookies_for, drive, free_port
+from bench.page_load import SECRET, build, cookies_for, drive, free_port, settle
 
 SCALES = {"county": (500, 50_000, 1_000_000), "small": (50, 5_000, 100_000)}
 ROWS: list[tuple[str, str, str, bool | None]] = []
@@ -159,15 +159,30 @@ def statements(response: httpx.Response) -> str:
     return match.group(1) if match else "?"
 
 
-def sequential(base: str, cookie: str, path: str, times: int) -> tuple[list[float], int, int, str]:
-    """One user asking for a page `times` times; (latencies ms, status, gzip bytes and statements of the last)."""
+def sequential(
+    base: str, cookie: str, path: str, times: int, warm: int = 0
+) -> tuple[list[float], int, int, str, float]:
+    """One user asking for a page `warm` times untimed, then `times` times; (latencies ms, status,
+    gzip bytes and statements of the last, ms of the very first request)."""
     latencies = []
     with httpx.Client(base_url=base, cookies={"homeward_session": cookie}, timeout=60) as client:
+        first = 0.0
+        for n in range(warm):
+            started = time.perf_counter()
+            client.get(path)
+            if n == 0:
+                first = (time.perf_counter() - started) * 1000
         for _ in range(times):
             started = time.perf_counter()
             response = client.get(path)
             latencies.append((time.perf_counter() - started) * 1000)
-    return latencies, response.status_code, len(gzip.compress(response.content)), statements(response)
+    return (
+        latencies,
+        response.status_code,
+        len(gzip.compress(response.content)),
+        statements(response),
+        first or latencies[0],
+    )
 
 
 def slow_network(base: str, cookie: str, case_path: str) -> tuple[float, float | None]:
@@ -227,6 +242,7 @@ def main() -> None:
         build(url, workers=workers, cases=cases, ratings=ratings)
     supervisor_id, manager_id = overseers(url)
     keep_flag_snapshot(url)
+    settle(url)  # as autovacuum keeps a database in use (a reused set may not have been)
     engine = create_engine(url)
     with engine.connect() as connection:
         worker_id, case_ids = connection.execute(
@@ -266,7 +282,7 @@ def main() -> None:
         case_path = f"/cases/{case_ids[0]}"
 
         print("\nCase page (worker):")
-        _, status, size, count = sequential(base, cookies[worker_id], case_path, 1)
+        _, status, size, count, _ = sequential(base, cookies[worker_id], case_path, 1)
         row(
             "case page HTML",
             f"{size / 1024:.1f} KB gzip, {count} SQL statements (status {status})",
@@ -322,7 +338,10 @@ def main() -> None:
             p95(latencies) < 100,
         )
 
-        print("\nPages a supervisor and a manager live on (one user, 20 requests each):")
+        # Each page is asked for 4 times before the 20 timed: its first request in each of the two
+        # processes compiles its templates and statements (40-400 ms of CPU, once per process), and
+        # 2 such requests in 20 are the p95 by themselves (issue 21). The very first is printed.
+        print("\nPages a supervisor and a manager live on (one user, 20 requests each after 4 to warm both processes):")
         pages = [
             ("team oversight (supervisor's team)", supervisor_id, "/review/oversight"),
             ("oversight, whole service (manager)", manager_id, "/review/oversight"),
@@ -330,12 +349,15 @@ def main() -> None:
             ("dormant register (manager)", manager_id, "/dormant"),
             ("team cases (supervisor)", supervisor_id, "/team/cases"),
             ("team cases, whole service (manager)", manager_id, "/team/cases"),
+            # Flagged cases, most flags first: from the tick's per-case snapshot (kept above).
+            ("team cases, whole service, by flags (manager)", manager_id, "/team/cases?flag=any&sort=attention"),
         ]
         for name, user_id, path in pages:
-            latencies, status, size, count = sequential(base, cookies[user_id], path, 20)
+            latencies, status, size, count, first = sequential(base, cookies[user_id], path, 20, warm=4)
             row(
                 name,
-                f"p95 {p95(latencies):.0f} ms, {count} SQL statements, {size / 1024:.0f} KB gzip, status {status}",
+                f"p95 {p95(latencies):.0f} ms (first request {first:.0f} ms), {count} SQL statements,"
+                f" {size / 1024:.0f} KB gzip, status {status}",
                 "150 ms",
                 p95(latencies) < 150,
             )

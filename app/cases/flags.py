@@ -57,6 +57,12 @@ def engagement_flag(*, missed_in_a_row: int, limit: int) -> bool:
     return missed_in_a_row >= limit
 
 
+# What `homeward tick` keeps of the flags (per team and week: flag_week; per case: case_flag) is
+# read instead of working them out while it is this fresh (hourly, see README); older, or never
+# kept, the flags are worked out live (issue 21).
+SNAPSHOT_FRESH = timedelta(days=1)
+
+
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LOCAL)
 

@@ -392,3 +392,18 @@ class Contact(SQLModel, table=True):
     professionals: str = Field(default="", max_length=500)
     recorded_at: datetime = Field(default_factory=utcnow)
     by_user_id: int = Field(foreign_key="user.id")
+
+
+class CaseFlag(SQLModel, table=True):
+    """Each open case's oversight flags as `homeward tick` last worked them out (issue 21): the
+    manager's whole-service team cases filter and sort by them instead of working out every flag
+    of the county's 50,000 cases on each view, and say when they were taken. Replaced whole by each
+    tick. The key to the case is not named case_id on purpose: the tick's hourly rewrite is not a
+    change to the case, so it must not move the case page's version (app/db.py)."""
+
+    __tablename__ = "case_flag"
+    __table_args__ = (Index("ix_case_flag_key", "flag_key", "flagged_case_id"),)
+
+    flagged_case_id: int = Field(foreign_key="case.id", primary_key=True)
+    flag_key: str = Field(max_length=40, primary_key=True)
+    recorded_at: datetime = Field(default_factory=utcnow)

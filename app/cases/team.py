@@ -10,14 +10,15 @@ one for the teams, one for the worker filter, and each flag rule's own fixed que
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, func, literal_column, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, Team, User
-from app.cases.models import SORT_NAME_SQL, Case, CaseStatus
+from app.cases.flags import SNAPSHOT_FRESH
+from app.cases.models import SORT_NAME_SQL, Case, CaseFlag, CaseStatus
 from app.cases.service import last_contact_on
 from app.config import Settings
 from app.features import FlagScope, flag_rules
@@ -77,6 +78,8 @@ class TeamCases:
     workers: list[User]
     flag_labels: dict[str, str]
     teams: list[Team] = field(default_factory=list)  # a manager's to choose from
+    # When the rows' flags are `homeward tick`'s (the whole service by flags), when it took them.
+    flags_at: datetime | None = None
 
 
 def _statuses(status: str) -> tuple[str, ...]:
@@ -144,10 +147,15 @@ def team_cases(
     else:
         team_ids = [viewer.team_id] if viewer.team_id is not None else []
 
+    whole_service = viewer.role == Role.manager and len(team_ids) != 1
+    by_flags = bool(filters.flag) or filters.sort == "attention"
+    # Sorted or filtered by flags, the whole service reads each case's flags as the hourly tick
+    # kept them, while they are fresh; a team's page always works them out now.
+    flags_at = kept_flags_at(session, now) if whole_service and by_flags and in_sql is not False else None
     if in_sql is None:
-        in_sql = viewer.role == Role.manager and len(team_ids) != 1 and not filters.flag and filters.sort != "attention"
-    if in_sql:
-        return _service_page(session, settings, filters, scope_clause, teams, today=today, now=now)
+        in_sql = whole_service and (not by_flags or flags_at is not None)
+    if in_sql and (not by_flags or flags_at is not None):
+        return _service_page(session, settings, filters, scope_clause, teams, today=today, now=now, flags_at=flags_at)
 
     key, co = aliased(User), aliased(User)
     wanted = set(OPEN) | set(_statuses(filters.status))
@@ -218,6 +226,16 @@ def _workers(session: Session, worker_scope) -> list[User]:
     )
 
 
+def kept_flags_at(session: Session, now: datetime) -> datetime | None:
+    """When `homeward tick` last kept every open case's flags (case_flag, replaced whole, so any
+    row tells), if less than a day ago (as oversight's snapshot); else None."""
+    at = session.exec(select(CaseFlag.recorded_at).limit(1)).first()
+    if at is None:
+        return None
+    at = at if at.tzinfo is not None else at.replace(tzinfo=UTC)  # SQLite gives it back naive
+    return at if at >= now - SNAPSHOT_FRESH else None
+
+
 def _service_page(
     session: Session,
     settings: Settings,
@@ -227,11 +245,12 @@ def _service_page(
     *,
     today: date,
     now: datetime,
+    flags_at: datetime | None = None,
 ) -> TeamCases:
-    """A manager's whole service, sorted by anything but flags and with no flag filter (issue 21):
-    filtered, counted, sorted and paged in SQL, the flag rules run over this page's cases only, so
-    the page costs 25 cases, not the county's 50,000. Same rows, order and reasons as the team's
-    own path (tests/cases/test_team_cases_service.py compares them)."""
+    """A manager's whole service (issue 21): filtered, counted, sorted and paged in SQL, the flag
+    rules run over this page's cases only, so the page costs 25 cases, not the county's 50,000.
+    Same rows, order and reasons as the team's own path (tests/cases/test_team_cases_service.py
+    compares them). Sorted or filtered by flags, it reads the flags the tick kept at `flags_at`."""
     key, co = aliased(User), aliased(User)
     last = last_contact_on()
     where = [scope_clause, Case.status.in_(sorted(_statuses(filters.status)))]
@@ -243,44 +262,65 @@ def _service_page(
         where.append(or_(last.is_(None), last <= today - timedelta(days=filters.quiet_days)))
     if filters.review_due:
         where.append(Case.next_review_on <= today + timedelta(days=REVIEW_DUE_DAYS))
-    matching = session.exec(select(func.count()).select_from(Case).where(*where)).one()
+    if flags_at is not None and filters.flag:
+        kept = select(CaseFlag.flagged_case_id).where(CaseFlag.flagged_case_id == Case.id)
+        if filters.flag != "any":
+            kept = kept.where(CaseFlag.flag_key == filters.flag)
+        where.append(kept.exists())
+    # The scope's cases by status, one grouped count (an index-only scan of ix_case_status): the
+    # page's counts, and the matching rows too unless a filter other than the status narrows them.
+    by_status = dict(session.exec(select(Case.status, func.count()).where(scope_clause).group_by(Case.status)).all())
+    if len(where) == 2:
+        matching = sum(by_status.get(status, 0) for status in _statuses(filters.status))
+    else:
+        matching = session.exec(select(func.count()).select_from(Case).where(*where)).one()
     pages = max(1, -(-matching // PAGE_SIZE))
     page = min(max(1, filters.page), pages)
     name = literal_column(SORT_NAME_SQL)  # as ix_case_sort_name has it, literally, so the index serves
+    flag_count = select(CaseFlag.flagged_case_id, func.count().label("n")).group_by(CaseFlag.flagged_case_id).subquery()
     order = {
         "last_contact": [last.is_not(None), last, name],
         "next_review": [Case.next_review_on.is_(None), Case.next_review_on, name],
         "worker": [func.lower(key.full_name), name],
+        "attention": [func.coalesce(flag_count.c.n, 0).desc(), name, Case.reference],
     }.get(filters.sort, [name, Case.reference])
-    found = session.exec(
+    query = (
         select(Case, key.full_name, co.full_name, last)
         .join(key, key.id == Case.key_worker_id)
         .join(co, co.id == Case.co_worker_id, isouter=True)
-        .where(*where)
-        .order_by(*order, Case.id)
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
+    )
+    if filters.sort == "attention":
+        query = query.join(flag_count, flag_count.c.flagged_case_id == Case.id, isouter=True)
+    found = session.exec(
+        query.where(*where).order_by(*order, Case.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     ).all()
     rows = {
         c.id: TeamCaseRow(case=c, key_worker_name=key_name or "", co_worker_name=co_name, last_contact_on=last_on)
         for c, key_name, co_name, last_on in found
     }
     shown = [c for c, *_ in found if c.status in OPEN]
-    scope = FlagScope(
-        session=session,
-        settings=settings,
-        today=today,
-        now=now,
-        team_ids=sorted({c.team_id for c in shown}),
-        cases=shown,
-        in_scope=Case.id.in_([c.id for c in shown]),
-    )
-    labels = _reasons(scope, rows, settings)
-    by_status = dict(
-        session.exec(
-            select(Case.status, func.count()).where(scope_clause, Case.status.in_(OPEN)).group_by(Case.status)
+    if flags_at is not None:
+        labels = {rule.key: rule.label(settings) for rule in flag_rules()}
+        order_of = {key: n for n, key in enumerate(labels)}
+        kept_flags = session.exec(
+            select(CaseFlag.flagged_case_id, CaseFlag.flag_key).where(
+                CaseFlag.flagged_case_id.in_([c.id for c in shown])
+            )
         ).all()
-    )
+        for case_id, key in sorted(kept_flags, key=lambda r: order_of.get(r[1], len(order_of))):
+            if key in labels:
+                rows[case_id].reasons.append((key, labels[key]))
+    else:
+        scope = FlagScope(
+            session=session,
+            settings=settings,
+            today=today,
+            now=now,
+            team_ids=sorted({c.team_id for c in shown}),
+            cases=shown,
+            in_scope=Case.id.in_([c.id for c in shown]),
+        )
+        labels = _reasons(scope, rows, settings)
     counts = {
         "active": by_status.get(CaseStatus.active, 0),
         "dormant": by_status.get(CaseStatus.dormant, 0),
@@ -296,4 +336,5 @@ def _service_page(
         workers=_workers(session, User.team_id.in_([t.id for t in teams])),
         flag_labels=labels,
         teams=teams,
+        flags_at=flags_at,
     )

@@ -13,13 +13,21 @@ from app.diamond.models import DiamondRating
 
 
 def last_voice(*, session, in_scope) -> dict[int, date]:
-    # Per case in scope, correlated: its young people (ix_person_case), then their latest rating,
-    # index only (ix_diamond_rating_case_person_on). A grouped join hash-joined every person and
-    # every rating in the service whatever the scope (issue 21: 100-180 ms for one team).
-    latest = (
+    # Per case in scope, correlated: its young people (ix_person_case), then each one's latest
+    # rating, a single-table max on the head of ix_diamond_rating_case_person_on, which PostgreSQL
+    # reads as one backward index probe. A grouped join hash-joined every person and every rating
+    # in the service whatever the scope (issue 21: 100-180 ms for one team); a max over the join of
+    # the case's people and ratings read every rating of the case (20 a young person in the county
+    # set: EXPLAIN ANALYZE 53 ms for a team of 900 cases, 7 ms this way).
+    per_person = (
         select(func.max(DiamondRating.rated_on))
-        .join(Person, (Person.id == DiamondRating.person_id) & (Person.case_id == DiamondRating.case_id))
-        .where(DiamondRating.case_id == Case.id, Person.is_young_person.is_(True))
+        .where(DiamondRating.case_id == Person.case_id, DiamondRating.person_id == Person.id)
+        .correlate(Person)
+        .scalar_subquery()
+    )
+    latest = (
+        select(func.max(per_person))
+        .where(Person.case_id == Case.id, Person.is_young_person.is_(True))
         .correlate(Case)
         .scalar_subquery()
     )

@@ -8,18 +8,25 @@ counts them), deciding with pure functions in its own feature.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, delete, func, insert, or_, text
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, Team, User
-from app.cases.flags import contact_figures
-from app.cases.models import PRACTICE_CONTEXT_LABELS, Case
+from app.cases.flags import SNAPSHOT_FRESH, contact_figures
+from app.cases.models import PRACTICE_CONTEXT_LABELS, Case, CaseFlag
 from app.config import Settings
 from app.features import FlagScope, flag_rules, installed
 from app.review import rules
-from app.review.models import CaseloadWeight, FlagWeek, NoteKind, Submission, SubmissionStatus, SupervisionNote
+from app.review.models import (
+    CaseloadWeight,
+    FlagWeek,
+    NoteKind,
+    Submission,
+    SubmissionStatus,
+    SupervisionNote,
+)
 from app.timeutil import local
 
 
@@ -128,9 +135,8 @@ def team_summaries(board: Dashboard) -> list[TeamSummary]:
     return list(summaries.values())
 
 
-# The manager's whole-service flags come from the snapshot `homeward tick` keeps (hourly, see
-# README) while it is this fresh; older, or never kept, they are worked out live.
-SNAPSHOT_FRESH = timedelta(days=1)
+# The manager's whole-service flags come from the snapshot `homeward tick` keeps while it is
+# SNAPSHOT_FRESH (app/cases/flags.py); older, or never kept, they are worked out live.
 
 
 @dataclass
@@ -271,9 +277,19 @@ def _aware(at: datetime) -> datetime:
 
 
 def dashboard(
-    *, session: Session, viewer: User, settings: Settings, today: date, now: datetime, team_id: int | None = None
+    *,
+    session: Session,
+    viewer: User,
+    settings: Settings,
+    today: date,
+    now: datetime,
+    team_id: int | None = None,
+    every_case: list | None = None,
 ) -> Dashboard:
-    """The oversight figures for the viewer's team (a manager: every team, or the one chosen)."""
+    """The oversight figures for the viewer's team (a manager: every team, or the one chosen).
+
+    `every_case`, a list, is given every open case's flags as (case id, flag key), held by someone
+    on the dashboard or not (what team cases shows; the tick keeps them, see keep_week)."""
     if viewer.role == Role.manager:
         teams = list(session.exec(select(Team).order_by(Team.name)).all())
         team_ids = [team_id] if team_id else [t.id for t in teams]
@@ -299,7 +315,7 @@ def dashboard(
         today=today,
         now=now,
         team_ids=team_ids,
-        cases=held,
+        cases=held if every_case is None else list(cases),
         in_scope=Case.team_id.in_(team_ids),
     )
     contacts = contact_figures(scope)
@@ -340,6 +356,10 @@ def dashboard(
     for rule in flag_rules():
         labels[rule.key] = rule.label(settings)
         for c in rule.raised(scope):
+            if every_case is not None:
+                every_case.append((c.id, rule.key))
+                if c.key_worker_id not in rows:
+                    continue
             flag = Flag(rule.key, c.id, c.reference, c.display_name, c.key_worker_id, labels[rule.key])
             flags.append(flag)
             if c.key_worker_id in rows:
@@ -411,7 +431,19 @@ def keep_week(*, session: Session, settings: Settings, today: date, now: datetim
     in the same week it replaces the week's counts. Returns the rows written."""
     week = rules.week_start(today)
     service_wide = User(role=Role.manager, full_name="homeward tick")  # not saved: sees every team
-    board = dashboard(session=session, viewer=service_wide, settings=settings, today=today, now=now)
+    every_case: list[tuple[int, str]] = []
+    board = dashboard(
+        session=session, viewer=service_wide, settings=settings, today=today, now=now, every_case=every_case
+    )
+    # Each open case's flags, for the manager's whole-service team cases (issue 21), replaced whole.
+    session.exec(delete(CaseFlag))
+    rows = [{"flagged_case_id": case_id, "flag_key": key, "recorded_at": now} for case_id, key in set(every_case)]
+    for start in range(0, len(rows), 5000):
+        session.exec(insert(CaseFlag), params=rows[start : start + 5000])
+    if session.get_bind().dialect.name == "postgresql":
+        # Replaced whole: tell the planner its new size now rather than when autovacuum gets to it
+        # (unanalysed, the county's 32,000 rows were planned as 200 and joined row by row).
+        session.exec(text("ANALYZE case_flag"))
     team_of = {row.worker.id: row.worker.team_id for row in board.rows}
     counts: dict[tuple[int, str], int] = {(t.id, key): 0 for t in board.teams for key in board.labels}
     for flag in board.flags:

@@ -30,6 +30,7 @@ NOT_CASE_DATA = {
     "login_attempt": "sign-in throttling, per account and address",
     "team": "team names; the case page shows none",
     "flag_week": "team oversight's weekly flag counts, per team",
+    "case_flag": "the tick's hourly snapshot of open cases' flags, for the manager's lists only",
     "user": "staff accounts; a renamed worker shows within the hour (the cache key's clock)",
     "caseload_weight": "the service's weights of kinds of work, for caseload figures",
     "competency_rating": "a worker's competencies, not a case's",

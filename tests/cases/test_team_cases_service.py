@@ -12,6 +12,7 @@ import pytest
 
 from app.cases import team
 from app.cases.models import Contact
+from app.review import oversight
 from app.timeutil import today, utcnow
 from tests.factories import login, make_case, make_team, make_user
 from tests.querycount import count_queries
@@ -131,5 +132,83 @@ def test_the_whole_service_runs_the_same_statements_with_few_and_many_cases(clie
     db.commit()
     with count_queries(engine) as large:
         page = client.get("/team/cases?page=2&sort=last_contact").text
+    assert "page 2 of" in page
+    assert len(small) == len(large), (len(small), len(large))
+
+
+def _keep(db, settings, now=None):
+    """What the hourly `homeward tick` keeps: every team's flag counts and every open case's flags."""
+    oversight.keep_week(session=db, settings=settings, today=today(), now=now or utcnow())
+    db.commit()
+
+
+@pytest.mark.parametrize(
+    "flag, sort, status",
+    [("", "attention", "open"), ("any", "attention", "all"), ("any", "name", "open"), ("no_contact", "worker", "open")],
+)
+def test_the_service_by_flags_reads_the_ticks_flags_and_shows_what_working_them_out_shows(
+    db, settings, flag, sort, status
+):
+    north, _south, _sam = _service(db)
+    manager = make_user(db, role="manager", full_name="Morag Bell")
+    # A case still held by a worker who has left (on no dashboard) is flagged all the same.
+    gone = make_user(db, team=north, full_name="Gone Worker")
+    make_case(db, worker=gone, young_person_name="Held By Gone", opened_at=utcnow() - timedelta(days=400))
+    gone.is_active = False
+    db.add(gone)
+    db.commit()
+    _keep(db, settings)
+    for page in (1, 2):
+        filters = team.TeamCaseFilters(status=status, flag=flag, sort=sort, page=page)
+        kwargs = {"session": db, "viewer": manager, "settings": settings, "filters": filters}
+        kwargs |= {"today": today(), "now": utcnow()}
+        kept = team.team_cases(**kwargs)
+        worked_out = team.team_cases(**kwargs, in_sql=False)
+        assert kept.flags_at is not None and worked_out.flags_at is None
+        assert _shown(kept) == _shown(worked_out), filters
+        assert page == 2 or any(r.reasons for r in kept.rows)
+    held = team.team_cases(**kwargs | {"filters": team.TeamCaseFilters(flag="too_long", sort="attention")})
+    assert "Held By Gone" in {r.case.young_person_name for r in held.rows}
+
+
+def test_without_a_fresh_snapshot_the_service_by_flags_is_worked_out_now(db, settings):
+    _service(db, n=12)
+    manager = make_user(db, role="manager", full_name="Morag Bell")
+    db.commit()
+    kwargs = {"session": db, "viewer": manager, "settings": settings, "today": today(), "now": utcnow()}
+    filters = team.TeamCaseFilters(flag="any", sort="attention")
+    assert team.team_cases(**kwargs, filters=filters).flags_at is None  # never kept
+    _keep(db, settings, now=utcnow() - timedelta(days=2))
+    stale = team.team_cases(**kwargs, filters=filters)
+    assert stale.flags_at is None
+    assert _shown(stale) == _shown(team.team_cases(**kwargs, filters=filters, in_sql=False))
+
+
+def test_the_page_says_when_the_tick_worked_the_flags_out(client, db, settings):
+    _service(db, n=12)
+    manager = make_user(db, role="manager", full_name="Morag Bell")
+    db.commit()
+    login(client, db, manager, settings)
+    assert 'id="flags-at"' not in client.get("/team/cases?flag=any").text  # worked out now
+    _keep(db, settings)
+    page = client.get("/team/cases?flag=any&sort=attention").text
+    assert 'id="flags-at"' in page and "homeward tick</code> worked them out at" in page
+    assert 'id="flags-at"' not in client.get("/team/cases").text  # by name: each row's flags now
+
+
+def test_the_service_by_flags_runs_the_same_statements_with_few_and_many_cases(client, db, settings, engine):
+    _service(db, n=12)
+    manager = make_user(db, role="manager", full_name="Morag Bell")
+    db.commit()
+    _keep(db, settings)
+    login(client, db, manager, settings)
+    client.get("/team/cases?flag=any&sort=attention")
+    with count_queries(engine) as small:
+        assert client.get("/team/cases?flag=any&sort=attention").status_code == 200
+    _service(db, n=150, first=100)
+    db.commit()
+    _keep(db, settings)
+    with count_queries(engine) as large:
+        page = client.get("/team/cases?flag=any&sort=attention&page=2").text
     assert "page 2 of" in page
     assert len(small) == len(large), (len(small), len(large))
