@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from app.accounts.models import User
 from app.audit import service as audit
-from app.cases import rules
+from app.cases import reads, rules
 from app.cases.models import Case, CaseEvent, CaseStatus, Consent, Contact, EligibilityDecision, Person
 from app.core.text import fold
 from app.refused import Refused
@@ -180,12 +180,8 @@ def create_referral(
 
 def case_facts(*, session: Session, case: Case, by: Actor) -> rules.CaseFacts:
     """What the lifecycle rules need, in two small queries."""
-    latest = session.exec(
-        select(EligibilityDecision.eligible)
-        .where(EligibilityDecision.case_id == case.id)
-        .order_by(EligibilityDecision.decided_at.desc())
-        .limit(1)
-    ).first()
+    decisions = reads.rows(session=session, model=EligibilityDecision, case_id=case.id)
+    latest = max(decisions, key=lambda d: d.decided_at).eligible if decisions else None
     consent = session.exec(
         select(func.count())
         .select_from(Consent)
@@ -434,10 +430,7 @@ def header(*, session: Session, case: Case, first_contact_target_hours: int) -> 
 
 def people_of(*, session: Session, case: Case) -> list[Person]:
     """The case's people, the young person first."""
-    return list(
-        session.exec(
-            select(Person)
-            .where(Person.case_id == case.id)
-            .order_by(Person.is_young_person.desc(), Person.created_at, Person.name)
-        ).all()
+    return sorted(
+        reads.rows(session=session, model=Person, case_id=case.id),
+        key=lambda p: (not p.is_young_person, p.created_at, p.name),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from app.accounts.models import User
+from app.cases import reads
 from app.cases.extensions import TimelineItem
 from app.cases.models import Case
 from app.endings.models import DormantSpell, Ending, Reactivation
@@ -33,7 +34,7 @@ def items(*, session: Session, case: Case, latest: int | None = None) -> list[Ti
             title = "Ending sent for the supervisor's approval"
             detail += " The case stays in active work until it is approved."
         result.append(TimelineItem(at=ending.recorded_at, kind="event", title=title, detail=detail, by=who or ""))
-    for spell in session.exec(select(DormantSpell).where(DormantSpell.case_id == case.id)).all():
+    for spell in reads.rows(session=session, model=DormantSpell, case_id=case.id):
         began = local(spell.started_at).date()
         if spell.ended_at:
             ended = local(spell.ended_at).date()
