@@ -43,4 +43,6 @@ def flags_for(*, session: Session, case: Case) -> list[str]:
         cases=[case],
         in_scope=Case.id == case.id,
     )
-    return [rule.label(settings) for rule in flag_rules() if any(c.id == case.id for c in rule.raised(scope))]
+    rules = flag_rules()
+    scope.read_one_case(case.id, rules)  # what every rule reads, in one statement
+    return [rule.label(settings) for rule in rules if any(c.id == case.id for c in rule.raised(scope))]
