@@ -21,6 +21,8 @@ from contextlib import contextmanager
 
 from sqlmodel import Session, select
 
+from app.accounts.models import User
+
 _KEY = "case_page_reads"
 
 
@@ -55,3 +57,15 @@ def once(*, session: Session, case_id: int, key: str, read):
     if key not in values:
         values[key] = read()
     return values[key]
+
+
+def user_names(*, session: Session, case, ids) -> dict[int, str]:
+    """Full names of the staff `ids` and of the case's key worker and co-worker (whom the page's
+    header names), read once per case page for every part that names someone."""
+    memo = session.info.get(_KEY)
+    known: dict[int, str] = {} if memo is None or memo[0] != case.id else memo[1].setdefault("user names", {})
+    wanted = {i for i in (*ids, case.key_worker_id, case.co_worker_id) if i is not None}
+    missing = wanted - known.keys()
+    if missing:
+        known.update(session.exec(select(User.id, User.full_name).where(User.id.in_(missing))).all())
+    return known

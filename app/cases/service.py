@@ -182,11 +182,11 @@ def case_facts(*, session: Session, case: Case, by: Actor) -> rules.CaseFacts:
     """What the lifecycle rules need, in two small queries."""
     decisions = reads.rows(session=session, model=EligibilityDecision, case_id=case.id)
     latest = max(decisions, key=lambda d: d.decided_at).eligible if decisions else None
-    consent = session.exec(
-        select(func.count())
-        .select_from(Consent)
-        .where(Consent.case_id == case.id, Consent.purpose == "work", Consent.withdrawn_on.is_(None))
-    ).one()
+    consent = sum(
+        1
+        for c in reads.rows(session=session, model=Consent, case_id=case.id)
+        if c.purpose == "work" and c.withdrawn_on is None
+    )
     return rules.CaseFacts(
         status=case.status,
         role=by.user.role,
@@ -401,8 +401,7 @@ class CaseHeader:
 def header(*, session: Session, case: Case, first_contact_target_hours: int) -> CaseHeader:
     """The essentials shown at the top of the case page (one query for the workers' names)."""
 
-    ids = [i for i in (case.key_worker_id, case.co_worker_id) if i]
-    names = dict(session.exec(select(User.id, User.full_name).where(User.id.in_(ids))).all())
+    names = reads.user_names(session=session, case=case, ids=())
     end = local(case.closed_at).date() if case.closed_at else today()
     started = rules.referral_started_at(case.referral_date, case.opened_at, case.referral_time)
     hours = rules.first_contact_hours(started, case.first_contact_at)
