@@ -18,8 +18,9 @@ from tests.factories import login
 from tests.querycount import count_queries
 
 # The richest demo case's first view: 64 statements on the county set before issue 21's
-# first-view work (55 here), 40 after it. Raise it only with a reason written beside it.
-FIRST_VIEW_STATEMENTS = 40
+# first-view work (55 here on SQLite), 40 after it on SQLite and 41 on PostgreSQL (the audit
+# chain's advisory lock). Raise it only with a reason written beside it.
+FIRST_VIEW_STATEMENTS = 41
 
 
 def _first_view(client, engine, case) -> int:
