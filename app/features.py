@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from app.config import Settings
 
@@ -88,6 +89,11 @@ class ReviewKind:
     settled: Callable[[Session, list[str]], set[str]] | None = None
 
 
+# (scope) -> a select whose first column is the case id, with at most one row per case in scope
+# (a grouped aggregate, or the case's one current row), e.g. each case's last attended contact.
+Figures = Callable[["FlagScope"], Any]
+
+
 @dataclass
 class FlagScope:
     """What every oversight flag rule is given: the open cases of the teams on the dashboard."""
@@ -100,18 +106,54 @@ class FlagScope:
     cases: list  # open cases (referred, screening, active, dormant) of those teams
     # SQL condition "the case is one of these teams'", for rules that aggregate by case.
     in_scope: Any = None
-    # What other rules already gathered (e.g. last contact dates), shared to save a query.
+    # What the rules already read, by figures' name (e.g. "contacts"), so rules share a read.
     shared: dict = field(default_factory=dict)
+
+    def figures(self, name: str, query: Figures) -> dict[int, Any]:
+        """The rows of `query(self)` by case id, read once per scope under `name` (or all at once
+        for one case by `read_one_case`)."""
+        if name not in self.shared:
+            self.shared[name] = {row[0]: row for row in self.session.execute(query(self)).all()}
+        return self.shared[name]
+
+    def read_one_case(self, case_id: int, rules: Iterable[FlagRule]) -> None:
+        """Read every figure `rules` declare for the one case `case_id` in ONE statement (the case
+        page's "Needs doing", issue 21: a statement per figure was a sixth of a first view): each
+        figure's select becomes scalar subqueries for that case, with a count that tells "no row"
+        from a row of NULLs, so `figures` then answers exactly what its own query would have."""
+        wanted: dict[str, Figures] = {}
+        for rule in rules:
+            for name, query in rule.figures().items():
+                if name not in self.shared:
+                    wanted.setdefault(name, query)
+        if not wanted:
+            return
+        columns, shapes = [], []
+        for name, query in wanted.items():
+            rows = query(self).subquery()
+            key, *values = rows.c
+            columns.append(select(func.count()).select_from(rows).where(key == case_id).scalar_subquery())
+            columns += [select(v).where(key == case_id).limit(1).scalar_subquery() for v in values]
+            shapes.append((name, len(values)))
+        found = iter(self.session.execute(select(*columns)).one())
+        for name, width in shapes:
+            present = next(found)
+            values = tuple(next(found) for _ in range(width))
+            self.shared[name] = {case_id: (case_id, *values)} if present else {}
 
 
 @dataclass(frozen=True)
 class FlagRule:
-    """One oversight flag: `raised(scope)` answers the cases that raise it, in a constant number of
-    queries, deciding with pure functions; the label is built from the setting it depends on."""
+    """One oversight flag: `raised(scope)` answers the cases that raise it, deciding with pure
+    functions from what it reads through `scope.figures(name, query)`; the label is built from the
+    setting it depends on. `figures()` names those queries ({name: query}), so the flags of one
+    case are read in one statement (`FlagScope.read_one_case`) and a dashboard's in one statement
+    per figure."""
 
     key: str
     label: Callable[[Settings], str]
     raised: Callable[[FlagScope], Iterable]
+    figures: Callable[[], dict[str, Figures]] = dict
 
 
 @dataclass(frozen=True)
@@ -161,9 +203,10 @@ class Feature:
     offline_pages: Callable[..., list[str]] | None = None
     review_kinds: Sequence[ReviewKind] = ()
     flags: Sequence[FlagRule] = ()
-    # (*, session, in_scope) -> {case id: date}: when the young person's own voice was last recorded
-    # by this feature (a rating, three houses); the oversight "voice" flag takes the latest of all.
-    voice: Callable[..., dict[int, date]] | None = None
+    # {name: figures}: when the young person's own voice was last recorded by this feature (a
+    # rating, three houses) as selects of (case id, date or time) per case in scope (see Figures);
+    # the oversight "voice" flag takes the latest of all.
+    voice: dict[str, Figures] | None = None
     # (*, session, in_scope) -> {case id: (worker's self-rating, supervisor's rating)}: the
     # practice competency column of the oversight dashboard.
     competency: Callable[..., dict[int, tuple[str | None, str | None]]] | None = None

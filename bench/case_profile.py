@@ -23,6 +23,7 @@ import os
 import pstats
 import statistics
 import time
+import traceback
 
 import anyio.to_thread
 from sqlalchemy import create_engine, event, text
@@ -60,11 +61,16 @@ class Meter:
         self.sql_seconds = 0.0
 
 
-def measure(client: TestClient, meter: Meter, paths: list[str], rounds: int) -> tuple[float, float, float, int]:
-    """Median CPU ms, median wall ms, median SQL ms per request and the statements of the last one."""
+def measure(
+    client: TestClient, meter: Meter, paths: list[str], rounds: int, before=None
+) -> tuple[float, float, float, int]:
+    """Median CPU ms, median wall ms, median SQL ms per request and the statements of the last one.
+    `before` runs before each request, outside the measurement (the page cache emptied: first views)."""
     cpu, wall, sql, statements = [], [], [], 0
     for _ in range(rounds):
         for path in paths:
+            if before is not None:
+                before()
             meter.reset()
             c0, w0 = time.process_time(), time.perf_counter()
             response = client.get(path)
@@ -77,6 +83,25 @@ def measure(client: TestClient, meter: Meter, paths: list[str], rounds: int) -> 
 
 
 PROFILING = [False]
+
+
+def print_statements(engine, client: TestClient, path: str) -> None:
+    """Each statement of one first view of `path`, with the innermost app line that ran it."""
+    seen: list[str] = []
+
+    def before(_conn, _cursor, statement, *_args) -> None:
+        frames = [f for f in traceback.extract_stack() if "/app/" in f.filename and "/app/db.py" not in f.filename]
+        where = f"{frames[-1].filename.split('/app/')[-1]}:{frames[-1].lineno} {frames[-1].name}" if frames else "?"
+        seen.append(f"{where:<55} {' '.join(statement.split())[:110]}")
+
+    case_routes.page_cache.pages.clear()
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        client.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    for n, line in enumerate(seen, 1):
+        print(f"{n:>3} {line}")
 
 
 class Profiled:
@@ -111,6 +136,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="repeat views of each page")
     parser.add_argument("--profile", choices=["first", "repeat"], help="cProfile the first or the repeat views")
     parser.add_argument("--no-cache", action="store_true", help="keep no rendered case page (as before issue 21)")
+    parser.add_argument(
+        "--first-rounds", type=int, default=1, help="first views of each page (the page cache emptied before each)"
+    )
+    parser.add_argument(
+        "--statements", action="store_true", help="print each statement of one first view and the app line that ran it"
+    )
     args = parser.parse_args()
     if args.no_cache and hasattr(case_routes, "page_cache"):
         case_routes.page_cache.pages.size = 0
@@ -147,8 +178,10 @@ def main() -> None:
         with TestClient(served, cookies={"homeward_session": cookie}) as client:
             client.get("/healthz")
             client.get(paths[0])  # templates compiled, caches warm: not counted
+            if args.statements:
+                print_statements(engine, client, paths[1])
             PROFILING[0] = args.profile == "first"
-            first = measure(client, meter, paths[1:], 1)
+            first = measure(client, meter, paths[1:], args.first_rounds, before=case_routes.page_cache.pages.clear)
             PROFILING[0] = args.profile == "repeat"
             repeat = measure(client, meter, paths[1:], args.rounds)
             PROFILING[0] = False

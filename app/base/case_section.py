@@ -1,25 +1,22 @@
 """The BASE assessment's part of the case page: stage progress, supervisor flags and open plan steps.
 
-Two queries whatever the case holds: the newest version, and the feedback count.
+Two queries whatever the case holds: the newest version, and the feedback (shared with its
+timeline items).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from app.base import rules, service
-from app.base.models import BaseFeedback
+from app.base import rules, service, timeline
 from app.cases.models import Case
 
 
 def context(*, session: Session, case: Case, actor) -> dict[str, Any]:
     version = service.current_version(session=session, case_id=case.id)
-    feedback_count = session.exec(
-        select(func.count()).select_from(BaseFeedback).where(BaseFeedback.case_id == case.id)
-    ).one()
+    feedback_count = len(timeline.feedback(session=session, case=case))
     if version is None:
         return {"version": None, "feedback_count": feedback_count}
     content = version.content

@@ -31,18 +31,13 @@ def _latest_number(in_scope):
     )
 
 
-def latest_versions(*, session, in_scope) -> dict[int, BaseVersion]:
-    """The latest BASE version of each case in scope (one query)."""
-    latest_number = _latest_number(in_scope)
-    return {
-        v.case_id: v
-        for v in session.exec(
-            select(BaseVersion).join(
-                latest_number,
-                and_(BaseVersion.case_id == latest_number.c.case_id, BaseVersion.number == latest_number.c.number),
-            )
-        ).all()
-    }
+def _latest_content(scope: FlagScope):
+    """The latest BASE version's content of each case in scope."""
+    latest_number = _latest_number(scope.in_scope)
+    return select(BaseVersion.case_id, BaseVersion.content).join(
+        latest_number,
+        and_(BaseVersion.case_id == latest_number.c.case_id, BaseVersion.number == latest_number.c.number),
+    )
 
 
 def competency(*, session, in_scope) -> dict[int, tuple[str | None, str | None]]:
@@ -64,13 +59,12 @@ def competency(*, session, in_scope) -> dict[int, tuple[str | None, str | None]]
 
 
 def _skipped(scope: FlagScope) -> list[Case]:
-    versions = latest_versions(session=scope.session, in_scope=scope.in_scope)
+    contents = scope.figures("latest BASE content", _latest_content)
     flagged = []
     for c in scope.cases:
-        version = versions.get(c.id)
-        if version is None or c.status != "active":
+        if c.id not in contents or c.status != "active":
             continue
-        counts = base_service.stage_counts({**base_service.empty_content(), **(version.content or {})})
+        counts = base_service.stage_counts({**base_service.empty_content(), **(contents[c.id][1] or {})})
         if base_stages_skipped(
             stages_done=[stage for stage in base_rules.STAGES if counts.get(stage, 0) > 0],
             stage_order=list(base_rules.STAGES),
@@ -79,4 +73,11 @@ def _skipped(scope: FlagScope) -> list[Case]:
     return flagged
 
 
-FLAGS = (FlagRule("base_skipped", lambda s: "BASE stages skipped", _skipped),)
+FLAGS = (
+    FlagRule(
+        "base_skipped",
+        lambda s: "BASE stages skipped",
+        _skipped,
+        lambda: {"latest BASE content": _latest_content},
+    ),
+)

@@ -10,8 +10,24 @@ from datetime import UTC, datetime, time
 from sqlmodel import Session, select
 
 from app.base.models import PERSPECTIVE_LABELS, BaseFeedback, BaseVersion, Perspective
+from app.cases import reads
 from app.cases.extensions import TimelineItem
 from app.cases.models import Case
+
+
+def feedback(*, session: Session, case: Case) -> list:
+    """(recorded at, perspective, round) of every service-user feedback of the case: its timeline
+    items, and their count on the BASE part of the page (read once per case page)."""
+    return reads.once(
+        session=session,
+        case_id=case.id,
+        key="base feedback",
+        read=lambda: session.exec(
+            select(BaseFeedback.recorded_at, BaseFeedback.perspective, BaseFeedback.round).where(
+                BaseFeedback.case_id == case.id
+            )
+        ).all(),
+    )
 
 
 def items(*, session: Session, case: Case, latest: int | None = None) -> list[TimelineItem]:
@@ -62,12 +78,7 @@ def items(*, session: Session, case: Case, latest: int | None = None) -> list[Ti
                     by=m.get("by", ""),
                 )
             )
-    rows = session.exec(
-        select(BaseFeedback.recorded_at, BaseFeedback.perspective, BaseFeedback.round).where(
-            BaseFeedback.case_id == case.id
-        )
-    ).all()
-    for at, perspective, review_round in rows:
+    for at, perspective, review_round in feedback(session=session, case=case):
         found.append(
             TimelineItem(
                 at=at,

@@ -15,6 +15,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from app.audit import service as audit
+from app.cases import reads
 from app.cases.models import CONSENT_PURPOSES, Case, Consent, Person
 from app.cases.people import existing_with_id
 from app.cases.service import Refused, _event
@@ -204,10 +205,8 @@ def at_a_glance(
     *, session: Session, case: Case, people: list[Person]
 ) -> tuple[list[Consent], dict[str, dict[str, ConsentCell]]]:
     """Every consent row, and per person and purpose the current state (one query)."""
-    rows = list(
-        session.exec(
-            select(Consent).where(Consent.case_id == case.id).order_by(Consent.given_on, Consent.recorded_at)
-        ).all()
+    rows = sorted(
+        reads.rows(session=session, model=Consent, case_id=case.id), key=lambda c: (c.given_on, c.recorded_at)
     )
     grid: dict[str, dict[str, ConsentCell]] = {
         p.id: {purpose: ConsentCell("none", None) for purpose in PURPOSES} for p in people

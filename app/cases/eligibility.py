@@ -12,10 +12,10 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.audit import service as audit
-from app.cases import rules
+from app.cases import reads, rules
 from app.cases.models import Case, CaseStatus, EligibilityDecision
 from app.cases.service import Refused, _event, transition
 from app.security.auth import Actor
@@ -112,9 +112,5 @@ def record_decision(
 
 
 def latest_decision(*, session: Session, case: Case) -> EligibilityDecision | None:
-    return session.exec(
-        select(EligibilityDecision)
-        .where(EligibilityDecision.case_id == case.id)
-        .order_by(EligibilityDecision.decided_at.desc())
-        .limit(1)
-    ).first()
+    decisions = reads.rows(session=session, model=EligibilityDecision, case_id=case.id)
+    return max(decisions, key=lambda d: d.decided_at, default=None)

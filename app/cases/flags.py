@@ -1,6 +1,7 @@
 """The cases feature's oversight flags: contact, reviews, length of work, engagement, the young
-person's voice (issue 10). Pure functions decide; each rule gathers its values in one aggregate
-query for the whole dashboard; labels are built from the settings they depend on.
+person's voice (issue 10). Pure functions decide; each rule reads its values through named figures
+(one aggregate query each for a whole dashboard, one statement for all of one case's: FlagScope);
+labels are built from the settings they depend on.
 """
 
 from __future__ import annotations
@@ -71,25 +72,26 @@ def _opened_on(c: Case) -> date:
     return local(c.opened_at).date()
 
 
+def _contacts(scope: FlagScope):
+    four_weeks_ago = scope.today - timedelta(days=28)
+    return (
+        select(
+            Contact.case_id,
+            func.max(when((Contact.attended.is_(True), Contact.occurred_on), else_=None)),
+            func.max(when((Contact.seen_alone.is_(True), Contact.occurred_on), else_=None)),
+            func.sum(when((Contact.occurred_on >= four_weeks_ago, 1), else_=0)),
+            func.sum(when((Contact.occurred_on >= four_weeks_ago, Contact.direct_minutes), else_=0)),
+        )
+        .join(Case, Case.id == Contact.case_id)
+        .where(scope.in_scope)
+        .group_by(Contact.case_id)
+    )
+
+
 def contact_figures(scope: FlagScope) -> dict[int, tuple]:
     """Per case: (case id, last attended, last seen alone, contacts in 4 weeks, direct minutes in 4
     weeks), one query shared by the dashboard's counts and the contact and voice flags."""
-    if "contacts" not in scope.shared:
-        four_weeks_ago = scope.today - timedelta(days=28)
-        rows = scope.session.exec(
-            select(
-                Contact.case_id,
-                func.max(when((Contact.attended.is_(True), Contact.occurred_on), else_=None)),
-                func.max(when((Contact.seen_alone.is_(True), Contact.occurred_on), else_=None)),
-                func.sum(when((Contact.occurred_on >= four_weeks_ago, 1), else_=0)),
-                func.sum(when((Contact.occurred_on >= four_weeks_ago, Contact.direct_minutes), else_=0)),
-            )
-            .join(Case, Case.id == Contact.case_id)
-            .where(scope.in_scope)
-            .group_by(Contact.case_id)
-        ).all()
-        scope.shared["contacts"] = {r[0]: r for r in rows}
-    return scope.shared["contacts"]
+    return scope.figures("contacts", _contacts)
 
 
 def first_contact_overdue(case: Case, *, now: datetime, target_hours: int) -> bool:
@@ -146,16 +148,20 @@ def _too_long(scope: FlagScope) -> list[Case]:
     ]
 
 
-def _voice(scope: FlagScope) -> list[Case]:
+def _voices() -> dict:
     # A seen-alone contact is the young person's voice; each feature adds its own (a young person's
-    # rating, three houses) through its `voice` hook.
+    # rating, three houses) through its `voice` figures, as a date or a time.
+    return {name: query for f in installed() if f.voice is not None for name, query in f.voice.items()}
+
+
+def _voice(scope: FlagScope) -> list[Case]:
     contacts = contact_figures(scope)
     sources = [{case_id: row[2] for case_id, row in contacts.items()}] + [
-        f.voice(session=scope.session, in_scope=scope.in_scope) for f in installed() if f.voice is not None
+        {case_id: row[1] for case_id, row in scope.figures(name, query).items()} for name, query in _voices().items()
     ]
     flagged = []
     for c in scope.cases:
-        dates = [d for source in sources if (d := source.get(c.id)) is not None]
+        dates = [_day(d) for source in sources if (d := source.get(c.id)) is not None]
         if voice_not_recorded(
             status=c.status,
             last_voice_on=max(dates) if dates else None,
@@ -167,7 +173,11 @@ def _voice(scope: FlagScope) -> list[Case]:
     return flagged
 
 
-def _engagement(scope: FlagScope) -> list[Case]:
+def _day(value: date | datetime) -> date:
+    return local(value).date() if isinstance(value, datetime) else value
+
+
+def _missed(scope: FlagScope):
     # Visits missed since the last attended one: a correlated subquery, still one statement.
     last_attended = (
         select(func.max(Contact.occurred_on))
@@ -175,23 +185,27 @@ def _engagement(scope: FlagScope) -> list[Case]:
         .correlate(Case)
         .scalar_subquery()
     )
-    missed = dict(
-        scope.session.exec(
-            select(Contact.case_id, func.count())
-            .join(Case, Case.id == Contact.case_id)
-            .where(
-                scope.in_scope,
-                Contact.attended.is_(False),
-                func.coalesce(Contact.occurred_on > last_attended, True),
-            )
-            .group_by(Contact.case_id)
-        ).all()
+    return (
+        select(Contact.case_id, func.count())
+        .join(Case, Case.id == Contact.case_id)
+        .where(
+            scope.in_scope,
+            Contact.attended.is_(False),
+            func.coalesce(Contact.occurred_on > last_attended, True),
+        )
+        .group_by(Contact.case_id)
     )
+
+
+def _engagement(scope: FlagScope) -> list[Case]:
+    missed = scope.figures("missed visits", _missed)
     return [
         c
         for c in scope.cases
         if c.status == "active"
-        and engagement_flag(missed_in_a_row=missed.get(c.id, 0), limit=scope.settings.missed_visits_flag)
+        and engagement_flag(
+            missed_in_a_row=missed[c.id][1] if c.id in missed else 0, limit=scope.settings.missed_visits_flag
+        )
     ]
 
 
@@ -201,13 +215,28 @@ FLAGS = (
         lambda s: f"No first contact within {s.first_contact_target_hours} hours of referral",
         _first_contact,
     ),
-    FlagRule("no_contact", lambda s: f"No contact for {s.no_contact_flag_days} days", _no_contact),
+    FlagRule(
+        "no_contact",
+        lambda s: f"No contact for {s.no_contact_flag_days} days",
+        _no_contact,
+        lambda: {"contacts": _contacts},
+    ),
     FlagRule("review_overdue", lambda s: "Review overdue", _review_overdue),
     FlagRule(
         "too_long",
         lambda s: f"Planned intervention length ({s.intervention_length_weeks} weeks) exceeded",
         _too_long,
     ),
-    FlagRule("voice", lambda s: f"Young person's voice not recorded for {s.voice_flag_weeks} weeks", _voice),
-    FlagRule("engagement", lambda s: f"{s.missed_visits_flag} or more visits missed in a row", _engagement),
+    FlagRule(
+        "voice",
+        lambda s: f"Young person's voice not recorded for {s.voice_flag_weeks} weeks",
+        _voice,
+        lambda: {"contacts": _contacts, **_voices()},
+    ),
+    FlagRule(
+        "engagement",
+        lambda s: f"{s.missed_visits_flag} or more visits missed in a row",
+        _engagement,
+        lambda: {"missed visits": _missed},
+    ),
 )

@@ -16,7 +16,7 @@ from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.cases import consent as consent_service
 from app.cases import contacts as contact_words
-from app.cases import eligibility, extensions, page_cache, rules, service
+from app.cases import eligibility, extensions, page_cache, reads, rules, service
 from app.cases.models import (
     CONSENT_PURPOSES,
     ETHNICITIES,
@@ -181,7 +181,13 @@ async def create_referral(request: Request, session: SessionDep, actor: CurrentA
 
 
 def case_context(*, session: Session, case, actor, settings, kind: str = "", shown: int = TIMELINE_PAGE) -> dict:
-    """Everything the case page shows, in a constant number of queries."""
+    """Everything the case page shows, in a constant number of queries: the parts that want the
+    same small record sets of the case read them once (app/cases/reads.py)."""
+    with reads.case_page_reads(session, case.id):
+        return _case_context(session=session, case=case, actor=actor, settings=settings, kind=kind, shown=shown)
+
+
+def _case_context(*, session: Session, case, actor, settings, kind: str, shown: int) -> dict:
     people = service.people_of(session=session, case=case)
     consents, consent_grid = consent_service.at_a_glance(session=session, case=case, people=people)
     recent_contacts = list(

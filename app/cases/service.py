@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from app.accounts.models import User
 from app.audit import service as audit
-from app.cases import rules
+from app.cases import reads, rules
 from app.cases.models import Case, CaseEvent, CaseStatus, Consent, Contact, EligibilityDecision, Person
 from app.core.text import fold
 from app.refused import Refused
@@ -180,17 +180,13 @@ def create_referral(
 
 def case_facts(*, session: Session, case: Case, by: Actor) -> rules.CaseFacts:
     """What the lifecycle rules need, in two small queries."""
-    latest = session.exec(
-        select(EligibilityDecision.eligible)
-        .where(EligibilityDecision.case_id == case.id)
-        .order_by(EligibilityDecision.decided_at.desc())
-        .limit(1)
-    ).first()
-    consent = session.exec(
-        select(func.count())
-        .select_from(Consent)
-        .where(Consent.case_id == case.id, Consent.purpose == "work", Consent.withdrawn_on.is_(None))
-    ).one()
+    decisions = reads.rows(session=session, model=EligibilityDecision, case_id=case.id)
+    latest = max(decisions, key=lambda d: d.decided_at).eligible if decisions else None
+    consent = sum(
+        1
+        for c in reads.rows(session=session, model=Consent, case_id=case.id)
+        if c.purpose == "work" and c.withdrawn_on is None
+    )
     return rules.CaseFacts(
         status=case.status,
         role=by.user.role,
@@ -405,8 +401,7 @@ class CaseHeader:
 def header(*, session: Session, case: Case, first_contact_target_hours: int) -> CaseHeader:
     """The essentials shown at the top of the case page (one query for the workers' names)."""
 
-    ids = [i for i in (case.key_worker_id, case.co_worker_id) if i]
-    names = dict(session.exec(select(User.id, User.full_name).where(User.id.in_(ids))).all())
+    names = reads.user_names(session=session, case=case, ids=())
     end = local(case.closed_at).date() if case.closed_at else today()
     started = rules.referral_started_at(case.referral_date, case.opened_at, case.referral_time)
     hours = rules.first_contact_hours(started, case.first_contact_at)
@@ -434,10 +429,7 @@ def header(*, session: Session, case: Case, first_contact_target_hours: int) -> 
 
 def people_of(*, session: Session, case: Case) -> list[Person]:
     """The case's people, the young person first."""
-    return list(
-        session.exec(
-            select(Person)
-            .where(Person.case_id == case.id)
-            .order_by(Person.is_young_person.desc(), Person.created_at, Person.name)
-        ).all()
+    return sorted(
+        reads.rows(session=session, model=Person, case_id=case.id),
+        key=lambda p: (not p.is_young_person, p.created_at, p.name),
     )

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from app.accounts.models import User
 from app.cases import contacts as contact_words
-from app.cases import rules
+from app.cases import reads, rules
 from app.cases.extensions import Timeline, TimelineItem
 from app.cases.models import (
     CLOSURE_REASONS,
@@ -78,9 +78,7 @@ def items(*, session: Session, case: Case, latest: int | None = None) -> Timelin
         .order_by(Contact.occurred_on.desc(), started.desc(), Contact.id.desc())
         .limit(latest)
     ).all()
-    names = (
-        dict(session.exec(select(Person.id, Person.name).where(Person.case_id == case.id)).all()) if contacts else {}
-    )
+    names = {p.id: p.name for p in reads.rows(session=session, model=Person, case_id=case.id)} if contacts else {}
     for contact, who, _ in contacts:
         at = datetime.combine(contact.occurred_on, contact.start_time or time(12, 0), tzinfo=LOCAL)
         parts = [f"{contact.duration_minutes} min"] if contact.attended else []  # a missed visit took no time

@@ -12,6 +12,6 @@ feature = Feature(
     section=CaseSection("diamond/_case_section.html", case_section.context, jump_label="Diamond", glance=glance.words),
     timeline=timeline.items,
     offline_pages=offline.pages,
-    voice=voice.last_voice,
+    voice=voice.VOICE,
     demo=demo.load,
 )

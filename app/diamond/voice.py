@@ -1,9 +1,7 @@
 """When the young person last rated on the Diamond themselves: their voice, for the oversight
-"voice" flag (app/cases/flags.py); one query."""
+"voice" flag (app/cases/flags.py): one query (figures)."""
 
 from __future__ import annotations
-
-from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -12,7 +10,7 @@ from app.cases.models import Case, Person
 from app.diamond.models import DiamondRating
 
 
-def last_voice(*, session, in_scope) -> dict[int, date]:
+def _own_ratings(scope):
     # Per case in scope, correlated: its young people (ix_person_case), then each one's latest
     # rating, a single-table max on the head of ix_diamond_rating_case_person_on, which PostgreSQL
     # reads as one backward index probe. A grouped join hash-joined every person and every rating
@@ -31,6 +29,7 @@ def last_voice(*, session, in_scope) -> dict[int, date]:
         .correlate(Case)
         .scalar_subquery()
     )
-    return {
-        case_id: on for case_id, on in session.exec(select(Case.id, latest).where(in_scope)).all() if on is not None
-    }
+    return select(Case.id, latest).where(scope.in_scope)
+
+
+VOICE = {"young person's Diamond ratings": _own_ratings}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from app.cases import reads
 from app.cases.models import Case, CaseStatus
 from app.config import get_settings
 from app.endings import reopen_requests, service
@@ -16,12 +17,9 @@ def context(*, session: Session, case: Case, actor) -> dict:
     role = actor.user.role
     can_change = can_change_case(actor.user, case)
     spell = service.open_spell(session=session, case=case) if case.status == CaseStatus.dormant else None
-    tasks = session.exec(
-        select(EndingTask)
-        .where(EndingTask.case_id == case.id)
-        .order_by(EndingTask.done_at.is_not(None), EndingTask.due_on)
-        .limit(20)
-    ).all()
+    tasks = sorted(  # open ones first, soonest due first
+        reads.rows(session=session, model=EndingTask, case_id=case.id), key=lambda t: (t.done_at is not None, t.due_on)
+    )[:20]
     prompts = session.exec(
         select(Prompt.kind, Prompt.raised_at)
         .where(Prompt.case_id == case.id, Prompt.resolved_at.is_(None))

@@ -1,5 +1,5 @@
 """The endings feature's oversight flags: dormant reviews due and endings without a sustainability
-plan (issue 10). Pure functions decide; each rule gathers its values in aggregate queries."""
+plan (issue 10). Pure functions decide; each rule reads its values through named figures (FlagScope)."""
 
 from __future__ import annotations
 
@@ -29,29 +29,33 @@ def ending_without_sustainability_plan(*, ending_recorded: bool, has_sustainabil
     return ending_recorded and not has_sustainability_plan
 
 
+def _dormant_since(scope: FlagScope):
+    return (
+        select(CaseEvent.case_id, func.max(CaseEvent.occurred_at))
+        .join(Case, Case.id == CaseEvent.case_id)
+        .where(scope.in_scope, CaseEvent.to_status == "dormant")
+        .group_by(CaseEvent.case_id)
+    )
+
+
+def _review_due(scope: FlagScope):
+    # Dormant reviews as the ending set them (the worker chose the date), where it did: the open spell's.
+    return (
+        select(DormantSpell.case_id, func.max(DormantSpell.review_due_on))
+        .join(Case, Case.id == DormantSpell.case_id)
+        .where(scope.in_scope, DormantSpell.ended_at.is_(None))
+        .group_by(DormantSpell.case_id)
+    )
+
+
 def _dormant_review(scope: FlagScope) -> list[Case]:
-    session = scope.session
-    dormant_since = dict(
-        session.exec(
-            select(CaseEvent.case_id, func.max(CaseEvent.occurred_at))
-            .join(Case, Case.id == CaseEvent.case_id)
-            .where(scope.in_scope, CaseEvent.to_status == "dormant")
-            .group_by(CaseEvent.case_id)
-        ).all()
-    )
-    # Dormant reviews as the ending set them (the worker chose the date), where it did.
-    review_due = dict(
-        session.exec(
-            select(DormantSpell.case_id, DormantSpell.review_due_on)
-            .join(Case, Case.id == DormantSpell.case_id)
-            .where(scope.in_scope, DormantSpell.ended_at.is_(None))
-        ).all()
-    )
+    dormant_since = scope.figures("dormant since", _dormant_since)
+    review_due = scope.figures("dormant review due", _review_due)
     flagged = []
     for c in scope.cases:
-        since = dormant_since.get(c.id)
+        since = dormant_since[c.id][1] if c.id in dormant_since else None
         if c.id in review_due:
-            if c.status == "dormant" and review_due[c.id] <= scope.today:
+            if c.status == "dormant" and review_due[c.id][1] <= scope.today:
                 flagged.append(c)
         elif dormant_review_due(
             status=c.status,
@@ -64,7 +68,7 @@ def _dormant_review(scope: FlagScope) -> list[Case]:
     return flagged
 
 
-def _no_sustainability_plan(scope: FlagScope) -> list[Case]:
+def _ending_plan(scope: FlagScope):
     latest_ending = (
         select(Ending.case_id, func.max(Ending.recorded_at).label("at"))
         .join(Case, Case.id == Ending.case_id)
@@ -72,24 +76,35 @@ def _no_sustainability_plan(scope: FlagScope) -> list[Case]:
         .group_by(Ending.case_id)
         .subquery()
     )
-    ending_has_plan = {
-        case_id: bool((plan or "").strip())
-        for case_id, plan in scope.session.exec(
-            select(Ending.case_id, Ending.sustainability_plan).join(
-                latest_ending, and_(Ending.case_id == latest_ending.c.case_id, Ending.recorded_at == latest_ending.c.at)
-            )
-        ).all()
-    }
+    return select(Ending.case_id, Ending.sustainability_plan).join(
+        latest_ending, and_(Ending.case_id == latest_ending.c.case_id, Ending.recorded_at == latest_ending.c.at)
+    )
+
+
+def _no_sustainability_plan(scope: FlagScope) -> list[Case]:
+    plans = scope.figures("latest ending's plan", _ending_plan)
     return [
         c
         for c in scope.cases
         if c.status == "dormant"
-        and c.id in ending_has_plan
-        and ending_without_sustainability_plan(ending_recorded=True, has_sustainability_plan=ending_has_plan[c.id])
+        and c.id in plans
+        and ending_without_sustainability_plan(
+            ending_recorded=True, has_sustainability_plan=bool((plans[c.id][1] or "").strip())
+        )
     ]
 
 
 FLAGS = (
-    FlagRule("dormant_review", lambda s: "Dormant review due", _dormant_review),
-    FlagRule("no_sustainability_plan", lambda s: "Ending without a sustainability plan", _no_sustainability_plan),
+    FlagRule(
+        "dormant_review",
+        lambda s: "Dormant review due",
+        _dormant_review,
+        lambda: {"dormant since": _dormant_since, "dormant review due": _review_due},
+    ),
+    FlagRule(
+        "no_sustainability_plan",
+        lambda s: "Ending without a sustainability plan",
+        _no_sustainability_plan,
+        lambda: {"latest ending's plan": _ending_plan},
+    ),
 )

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from app.accounts.models import User
 from app.audit import service as audit
+from app.cases import reads
 from app.cases import rules as case_rules
 from app.cases import service as cases
 from app.cases.models import Case, CaseEvent, CaseStatus, Contact
@@ -40,12 +41,8 @@ def _check_version(case: Case, base_version: int | None) -> None:
 
 def open_spell(*, session: Session, case: Case) -> DormantSpell | None:
     """The case's current dormant spell, if it has one."""
-    return session.exec(
-        select(DormantSpell)
-        .where(DormantSpell.case_id == case.id, DormantSpell.ended_at.is_(None))
-        .order_by(DormantSpell.started_at.desc())
-        .limit(1)
-    ).first()
+    spells = [s for s in reads.rows(session=session, model=DormantSpell, case_id=case.id) if s.ended_at is None]
+    return max(spells, key=lambda s: s.started_at, default=None)
 
 
 def _dormant_since(*, session: Session, case: Case) -> datetime | None:
@@ -263,15 +260,16 @@ def _apply(*, session: Session, case: Case, ending: Ending, by: Actor, approved:
 def pending_ending(*, session: Session, case: Case):
     """The case's latest ending not yet applied and its latest review submission (waiting or
     returned), or None: an ending awaiting approval, or one the supervisor returned (two queries)."""
-    ending = session.exec(
-        select(Ending)
-        .where(Ending.case_id == case.id, Ending.pending.is_(True))
-        .order_by(Ending.recorded_at.desc())
-        .limit(1)
-    ).first()
+    endings = [e for e in reads.rows(session=session, model=Ending, case_id=case.id) if e.pending]
+    ending = max(endings, key=lambda e: e.recorded_at, default=None)
     if ending is None or case.status != CaseStatus.active:
         return None
-    submission = review.submission_for_version(session=session, kind="ending", version_id=ending.id)
+    submission = reads.once(
+        session=session,
+        case_id=case.id,
+        key=f"ending submission {ending.id}",
+        read=lambda: review.submission_for_version(session=session, kind="ending", version_id=ending.id),
+    )
     return ending, submission
 
 
@@ -302,12 +300,8 @@ def approve_ending(*, session: Session, submission, by: Actor, rationale: str) -
 
 def latest_ending(*, session: Session, case: Case) -> Ending | None:
     """The latest ending that moved the case (not one awaiting approval or returned)."""
-    return session.exec(
-        select(Ending)
-        .where(Ending.case_id == case.id, Ending.pending.is_(False))
-        .order_by(Ending.recorded_at.desc())
-        .limit(1)
-    ).first()
+    endings = [e for e in reads.rows(session=session, model=Ending, case_id=case.id) if not e.pending]
+    return max(endings, key=lambda e: e.recorded_at, default=None)
 
 
 # ---------------------------------------------------------------- dormant review
@@ -523,12 +517,9 @@ class ReturnTiming:
 def latest_return(*, session: Session, case: Case, target_hours: int) -> ReturnTiming | None:
     """The latest return to work and its first contact, timed like a referral's (two queries)."""
 
-    back = session.exec(
-        select(Reactivation)
-        .where(Reactivation.case_id == case.id)
-        .order_by(Reactivation.reactivated_at.desc())
-        .limit(1)
-    ).first()
+    back = max(
+        reads.rows(session=session, model=Reactivation, case_id=case.id), key=lambda r: r.reactivated_at, default=None
+    )
     if back is None:
         return None
     rows = session.exec(

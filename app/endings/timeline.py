@@ -1,10 +1,11 @@
-"""Endings on the timeline: each ending's goals, each dormant period, and re-referrals (three queries)."""
+"""Endings on the timeline: each ending's goals, each dormant period, and re-referrals (their rows
+read once per case page with the endings part, app/cases/reads.py, and one query for the names)."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from app.accounts.models import User
+from app.cases import reads
 from app.cases.extensions import TimelineItem
 from app.cases.models import Case
 from app.endings.models import DormantSpell, Ending, Reactivation
@@ -18,9 +19,11 @@ def _day(value) -> str:
 def items(*, session: Session, case: Case, latest: int | None = None) -> list[TimelineItem]:
     """Timeline items for `case`'s endings, dormant periods and reopenings."""
     result = []
-    for ending, who in session.exec(
-        select(Ending, User.full_name).join(User, User.id == Ending.by_user_id).where(Ending.case_id == case.id)
-    ).all():
+    endings = reads.rows(session=session, model=Ending, case_id=case.id)
+    returns = [r for r in reads.rows(session=session, model=Reactivation, case_id=case.id) if r.kind == "reopened"]
+    names = reads.user_names(session=session, case=case, ids=[x.by_user_id for x in (*endings, *returns)])
+    for ending in endings:
+        who = names.get(ending.by_user_id)
         met = sum(1 for g in ending.goals if g.get("rating") == "met")
         partly = sum(1 for g in ending.goals if g.get("rating") == "partly")
         detail = f"{met} of {len(ending.goals)} goals met, {partly} partly. " + (
@@ -33,7 +36,7 @@ def items(*, session: Session, case: Case, latest: int | None = None) -> list[Ti
             title = "Ending sent for the supervisor's approval"
             detail += " The case stays in active work until it is approved."
         result.append(TimelineItem(at=ending.recorded_at, kind="event", title=title, detail=detail, by=who or ""))
-    for spell in session.exec(select(DormantSpell).where(DormantSpell.case_id == case.id)).all():
+    for spell in reads.rows(session=session, model=DormantSpell, case_id=case.id):
         began = local(spell.started_at).date()
         if spell.ended_at:
             ended = local(spell.ended_at).date()
@@ -43,11 +46,8 @@ def items(*, session: Session, case: Case, latest: int | None = None) -> list[Ti
         else:
             detail = f"Dormant since {_day(began)} ({(today() - began).days} days so far); review due {_day(spell.review_due_on)}."
         result.append(TimelineItem(at=spell.started_at, kind="event", title="Dormant period", detail=detail))
-    for back, who in session.exec(
-        select(Reactivation, User.full_name)
-        .join(User, User.id == Reactivation.by_user_id)
-        .where(Reactivation.case_id == case.id, Reactivation.kind == "reopened")
-    ).all():
+    for back in returns:
+        who = names.get(back.by_user_id)
         result.append(
             TimelineItem(
                 at=back.reactivated_at,

@@ -3,8 +3,9 @@ supervisor's approval and the dormant review (a constant few queries)."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from app.cases import reads
 from app.cases.models import Case, CaseStatus
 from app.endings import service
 from app.endings.models import EndingTask
@@ -14,9 +15,8 @@ from app.features import ToDo
 def items(*, session: Session, case: Case, actor) -> list[ToDo]:
     found = [
         ToDo("task", t.what, due_on=t.due_on, url=f"/cases/{case.id}#part-endings", source="Ending")
-        for t in session.exec(
-            select(EndingTask).where(EndingTask.case_id == case.id, EndingTask.done_at.is_(None))
-        ).all()
+        for t in reads.rows(session=session, model=EndingTask, case_id=case.id)
+        if t.done_at is None
     ]
     if case.status == CaseStatus.active:
         pending = service.pending_ending(session=session, case=case)

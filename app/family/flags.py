@@ -19,17 +19,26 @@ from app.features import FlagRule, FlagScope
 SHOWN_FOR = timedelta(days=28)
 
 
+def _wrong_pins_reported(scope: FlagScope):
+    return (
+        select(AuditEntry.case_id)
+        .join(Case, Case.id == AuditEntry.case_id)
+        .where(scope.in_scope, AuditEntry.action == OFFLINE_FAILURES, AuditEntry.at >= scope.now - SHOWN_FOR)
+        .distinct()
+    )
+
+
 def _wrong_pins_offline(scope: FlagScope) -> list[Case]:
     """Open cases of the teams with a report of wrong PINs typed offline in the last four weeks (one query)."""
-    case_ids = set(
-        scope.session.exec(
-            select(AuditEntry.case_id)
-            .join(Case, Case.id == AuditEntry.case_id)
-            .where(scope.in_scope, AuditEntry.action == OFFLINE_FAILURES, AuditEntry.at >= scope.now - SHOWN_FOR)
-            .distinct()
-        ).all()
-    )
-    return [c for c in scope.cases if c.id in case_ids]
+    reported = scope.figures("wrong PINs offline", _wrong_pins_reported)
+    return [c for c in scope.cases if c.id in reported]
 
 
-FLAGS = (FlagRule("offline_wrong_pins", lambda s: "Wrong Worker PINs typed on a tablet offline", _wrong_pins_offline),)
+FLAGS = (
+    FlagRule(
+        "offline_wrong_pins",
+        lambda s: "Wrong Worker PINs typed on a tablet offline",
+        _wrong_pins_offline,
+        lambda: {"wrong PINs offline": _wrong_pins_reported},
+    ),
+)

@@ -10,9 +10,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func
 from sqlmodel import Session, delete, select
 
+from app.cases import reads
 from app.cases.models import Case, Consent, Person
 from app.network.models import (
     CIRCLE_LABELS,
@@ -537,15 +537,10 @@ def network_consent_given(*, session: Session, case: Case) -> bool:
 
 def case_tasks(*, session: Session, case: Case) -> list[NetworkTask]:
     """Every network task on the case, open ones first, soonest due first (one query)."""
-    from sqlalchemy import case as sql_case
-
-    finished = sql_case((NetworkTask.status.in_([TaskStatus.done, TaskStatus.dropped]), 1), else_=0)
-    return list(
-        session.exec(
-            select(NetworkTask)
-            .where(NetworkTask.case_id == case.id)
-            .order_by(finished, NetworkTask.due_on, NetworkTask.position)
-        ).all()
+    finished = (TaskStatus.done, TaskStatus.dropped)
+    return sorted(  # undated tasks after dated ones (as PostgreSQL sorts NULLs)
+        reads.rows(session=session, model=NetworkTask, case_id=case.id),
+        key=lambda t: (t.status in finished, t.due_on is None, t.due_on or date.min, t.position),
     )
 
 
@@ -626,20 +621,13 @@ def safety_plan_rules(*, session: Session, case: Case) -> list[str]:
 
 
 def section_summary(*, session: Session, case: Case) -> dict:
-    """What the case page shows of the network, in four queries whatever the case's size."""
-    latest = session.exec(
-        select(NetworkMeeting)
-        .where(NetworkMeeting.case_id == case.id)
-        .order_by(NetworkMeeting.held_on.desc(), NetworkMeeting.created_at.desc())
-        .limit(1)
-    ).first()
-    count = session.exec(
-        select(func.count()).select_from(NetworkMeeting).where(NetworkMeeting.case_id == case.id)
-    ).one()
-    fgdm = session.exec(
-        select(FgdmRecord)
-        .where(FgdmRecord.case_id == case.id)
-        .order_by(FgdmRecord.on_date.desc(), FgdmRecord.recorded_at.desc())
-        .limit(1)
-    ).first()
-    return {"latest": latest, "meeting_count": count, "tasks": case_tasks(session=session, case=case), "fgdm": fgdm}
+    """What the case page shows of the network, in three queries whatever the case's size (the
+    same rows as its timeline items: app/cases/reads.py)."""
+    meetings = reads.rows(session=session, model=NetworkMeeting, case_id=case.id)
+    fgdm = reads.rows(session=session, model=FgdmRecord, case_id=case.id)
+    return {
+        "latest": max(meetings, key=lambda m: (m.held_on, m.created_at), default=None),
+        "meeting_count": len(meetings),
+        "tasks": case_tasks(session=session, case=case),
+        "fgdm": max(fgdm, key=lambda r: (r.on_date, r.recorded_at), default=None),
+    }

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from app.cases import reads
 from app.cases.extensions import TimelineItem
 from app.cases.models import Case
 from app.network.models import FGDM_STATUS_LABELS, MEETING_KIND_LABELS, FgdmRecord, NetworkMeeting
@@ -19,7 +20,7 @@ def _at(day) -> datetime:
 
 def items(*, session: Session, case: Case, latest: int | None = None) -> list[TimelineItem]:
     result = []
-    for m in session.exec(select(NetworkMeeting).where(NetworkMeeting.case_id == case.id)).all():
+    for m in reads.rows(session=session, model=NetworkMeeting, case_id=case.id):
         result.append(
             TimelineItem(
                 at=_at(m.held_on),
@@ -29,7 +30,7 @@ def items(*, session: Session, case: Case, latest: int | None = None) -> list[Ti
                 url=f"/cases/{case.id}/network/meetings/{m.id}",
             )
         )
-    for r in session.exec(select(FgdmRecord).where(FgdmRecord.case_id == case.id)).all():
+    for r in reads.rows(session=session, model=FgdmRecord, case_id=case.id):
         result.append(
             TimelineItem(
                 at=_at(r.on_date),

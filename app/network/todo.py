@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from app.cases import reads
 from app.cases.models import Case
 from app.features import ToDo
 from app.network.models import NetworkTask, TaskStatus
 
 
 def items(*, session: Session, case: Case, actor) -> list[ToDo]:
-    rows = session.exec(
-        select(NetworkTask.what, NetworkTask.who, NetworkTask.due_on).where(
-            NetworkTask.case_id == case.id, NetworkTask.status.in_([TaskStatus.open, TaskStatus.partly])
-        )
-    ).all()
     return [
-        ToDo("task", what, due_on=due, url=f"/cases/{case.id}#part-network", who=who, source="Network meeting task")
-        for what, who, due in rows
+        ToDo(
+            "task",
+            t.what,
+            due_on=t.due_on,
+            url=f"/cases/{case.id}#part-network",
+            who=t.who,
+            source="Network meeting task",
+        )
+        for t in reads.rows(session=session, model=NetworkTask, case_id=case.id)
+        if t.status in (TaskStatus.open, TaskStatus.partly)
     ]

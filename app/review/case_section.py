@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from app.cases import reads
 from app.cases.models import Case, CaseStatus
 from app.config import get_settings
 from app.features import FlagScope, flag_rules
@@ -13,9 +14,9 @@ from app.timeutil import today, utcnow
 
 
 def context(*, session: Session, case: Case, actor) -> dict:
-    submissions = session.exec(
-        select(Submission).where(Submission.case_id == case.id).order_by(Submission.submitted_at.desc()).limit(5)
-    ).all()
+    submissions = sorted(
+        reads.rows(session=session, model=Submission, case_id=case.id), key=lambda s: s.submitted_at, reverse=True
+    )[:5]
     note = session.exec(
         select(SupervisionNote)
         .where(SupervisionNote.kind == NoteKind.case, SupervisionNote.case_id == case.id)
@@ -42,4 +43,6 @@ def flags_for(*, session: Session, case: Case) -> list[str]:
         cases=[case],
         in_scope=Case.id == case.id,
     )
-    return [rule.label(settings) for rule in flag_rules() if any(c.id == case.id for c in rule.raised(scope))]
+    rules = flag_rules()
+    scope.read_one_case(case.id, rules)  # what every rule reads, in one statement
+    return [rule.label(settings) for rule in rules if any(c.id == case.id for c in rule.raised(scope))]

@@ -3,9 +3,9 @@ the same rules scoped to this case) and work a supervisor returned that has not 
 
 from __future__ import annotations
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from app.cases import reads
 from app.cases.models import Case
 from app.features import ToDo
 from app.review import registry
@@ -15,22 +15,16 @@ from app.review.models import Submission, SubmissionStatus
 
 def items(*, session: Session, case: Case, actor) -> list[ToDo]:
     found = [ToDo("flag", words, source="Team oversight") for words in flags_for(session=session, case=case)]
-    newest = (
-        select(Submission.kind, Submission.item_id, func.max(Submission.version_number).label("n"))
-        .where(Submission.case_id == case.id)
-        .group_by(Submission.kind, Submission.item_id)
-        .subquery()
-    )
-    returned = session.exec(
-        select(Submission)
-        .join(
-            newest,
-            (newest.c.kind == Submission.kind)
-            & (newest.c.item_id == Submission.item_id)
-            & (newest.c.n == Submission.version_number),
-        )
-        .where(Submission.case_id == case.id, Submission.status == SubmissionStatus.returned)
-    ).all()
+    # Submissions of each item's newest version number that the supervisor returned.
+    submissions = reads.rows(session=session, model=Submission, case_id=case.id)
+    newest: dict[tuple[str, str], int] = {}
+    for s in submissions:
+        newest[(s.kind, s.item_id)] = max(s.version_number, newest.get((s.kind, s.item_id), 0))
+    returned = [
+        s
+        for s in submissions
+        if s.status == SubmissionStatus.returned and s.version_number == newest[(s.kind, s.item_id)]
+    ]
     settled: set[str] = set()
     for key in {s.kind for s in returned}:
         kind = registry.kind(key)

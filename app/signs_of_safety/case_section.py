@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from app.cases import reads
 from app.cases.models import Case, Person
 from app.core.plan_rules import is_overdue
 from app.signs_of_safety.models import Category, MapItem, MapVersion, ScaleRating
@@ -26,18 +27,36 @@ class NextStep:
     overdue: bool
 
 
+def open_next_steps(*, session: Session, case: Case) -> tuple[MapVersion | None, list]:
+    """The newest map version and its open next steps as (text, due on, by key worker, person's
+    name), soonest first: read once per case page for this part and "Needs doing" (two queries)."""
+
+    def read() -> tuple[MapVersion | None, list]:
+        version = session.exec(
+            select(MapVersion).where(MapVersion.case_id == case.id).order_by(MapVersion.number.desc()).limit(1)
+        ).first()
+        if version is None:
+            return None, []
+        return version, list(
+            session.exec(
+                select(MapItem.text, MapItem.due_on, MapItem.by_key_worker, Person.name)
+                .join(Person, Person.id == MapItem.person_id, isouter=True)
+                .where(
+                    MapItem.map_version_id == version.id,
+                    MapItem.category == Category.next_step,
+                    MapItem.done == False,  # noqa: E712
+                )
+                .order_by(MapItem.due_on)
+            ).all()
+        )
+
+    return reads.once(session=session, case_id=case.id, key="sos open next steps", read=read)
+
+
 def context(*, session: Session, case: Case, actor) -> dict:
-    version = session.exec(
-        select(MapVersion).where(MapVersion.case_id == case.id).order_by(MapVersion.number.desc()).limit(1)
-    ).first()
+    version, rows = open_next_steps(session=session, case=case)
     steps: list[NextStep] = []
     if version is not None:
-        rows = session.exec(
-            select(MapItem.text, MapItem.due_on, MapItem.by_key_worker, Person.name)
-            .join(Person, Person.id == MapItem.person_id, isouter=True)
-            .where(MapItem.map_version_id == version.id, MapItem.category == Category.next_step, MapItem.done == False)  # noqa: E712
-            .order_by(MapItem.due_on)
-        ).all()
         now = today()
         steps = [
             NextStep(

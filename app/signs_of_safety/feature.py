@@ -14,7 +14,7 @@ feature = Feature(
     timeline=timeline.items,
     offline_pages=offline.pages,
     review_kinds=(review_kinds.MAP,),
-    voice=voice.last_voice,
+    voice=voice.VOICE,
     todo=todo.items,
     plan=PlanSource(items=plan.items, set_status=plan.set_status),
     demo=demo.load,

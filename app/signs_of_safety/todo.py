@@ -1,25 +1,17 @@
-"""Signs of Safety's part of the case page's "Needs doing": the map's open next steps (two queries)."""
+"""Signs of Safety's part of the case page's "Needs doing": the map's open next steps (the
+same two queries as its part of the page, read once: app/cases/reads.py)."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from app.cases.models import Case, Person
+from app.cases.models import Case
 from app.features import ToDo
-from app.signs_of_safety.models import Category, MapItem, MapVersion
+from app.signs_of_safety.case_section import open_next_steps
 
 
 def items(*, session: Session, case: Case, actor) -> list[ToDo]:
-    version = session.exec(
-        select(MapVersion.id).where(MapVersion.case_id == case.id).order_by(MapVersion.number.desc()).limit(1)
-    ).first()
-    if version is None:
-        return []
-    rows = session.exec(
-        select(MapItem.text, MapItem.due_on, MapItem.by_key_worker, Person.name)
-        .join(Person, Person.id == MapItem.person_id, isouter=True)
-        .where(MapItem.map_version_id == version, MapItem.category == Category.next_step, MapItem.done == False)  # noqa: E712
-    ).all()
+    _, rows = open_next_steps(session=session, case=case)
     return [
         ToDo(
             "task",

@@ -4,12 +4,13 @@ since issue 21 read per case in scope, correlated, through ix_diamond_rating_cas
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 from sqlmodel import select
 
 from app.cases.models import Case, Person
 from app.diamond.models import DiamondRating
-from app.diamond.voice import last_voice
+from app.diamond.voice import VOICE
 from app.review import oversight
 from app.timeutil import today, utcnow
 from tests.factories import make_case, make_team, make_user
@@ -52,7 +53,10 @@ def test_only_the_young_persons_own_latest_rating_in_scope_counts(db, settings):
     _rate(db, worker_only, user=sam, days_ago=1)
     _rate(db, elsewhere, person=_young_person(db, elsewhere), days_ago=2)
     db.commit()
-    assert last_voice(session=db, in_scope=Case.team_id == team.id) == {rated.id: today() - timedelta(days=3)}
+    scope = SimpleNamespace(in_scope=Case.team_id == team.id)
+    (query,) = VOICE.values()
+    found = {case_id: on for case_id, on in db.exec(query(scope)).all() if on is not None}
+    assert found == {rated.id: today() - timedelta(days=3)}
 
 
 def test_a_young_persons_rating_clears_the_voice_flag(db, settings):

@@ -1,0 +1,71 @@
+"""A case's small record sets read once per case page, whichever parts ask for them (issue 21).
+
+The case page is built from every feature's section, timeline items and "Needs doing", and
+several of them want the same rows: the dormant spells (the endings part, its timeline and the
+dormant review), the network's meetings and tasks, the BASE versions, the people. Each asks
+`rows(session=..., model=..., case_id=...)` for every row of the case and picks what it shows in
+Python; while `case_page_reads` is open (the case page, app/cases/routes.py) the rows are read
+from the database once and handed to every part that asks again. Outside it (a form, a write
+path) each call reads afresh, so nothing stale is ever used to decide a write.
+
+Only tables with a handful of rows per case belong here (spells, endings, tasks, meetings,
+versions): a case's long lists (contacts, events, ratings, audit entries) are read with a LIMIT
+by the part that shows them. The memo lives on the SQLAlchemy session (`Session.info`), which is
+one per request, and is dropped when the page is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlmodel import Session, select
+
+from app.accounts.models import User
+
+_KEY = "case_page_reads"
+
+
+@contextmanager
+def case_page_reads(session: Session, case_id: int) -> Iterator[None]:
+    """While the case page for `case_id` is built, each of its small record sets is read once."""
+    session.info[_KEY] = (case_id, {})
+    try:
+        yield
+    finally:
+        session.info.pop(_KEY, None)
+
+
+def rows(*, session: Session, model, case_id: int) -> list:
+    """Every `model` row of the case (in no particular order), read once per case page."""
+    memo = session.info.get(_KEY)
+    if memo is None or memo[0] != case_id:
+        return list(session.exec(select(model).where(model.case_id == case_id)).all())
+    found = memo[1].get(model)
+    if found is None:
+        found = memo[1][model] = list(session.exec(select(model).where(model.case_id == case_id)).all())
+    return found
+
+
+def once(*, session: Session, case_id: int, key: str, read):
+    """`read()`'s answer, computed once per case page under `key` (a value several parts derive
+    from the same reads, e.g. the ending awaiting approval); called afresh outside it."""
+    memo = session.info.get(_KEY)
+    if memo is None or memo[0] != case_id:
+        return read()
+    values = memo[1]
+    if key not in values:
+        values[key] = read()
+    return values[key]
+
+
+def user_names(*, session: Session, case, ids) -> dict[int, str]:
+    """Full names of the staff `ids` and of the case's key worker and co-worker (whom the page's
+    header names), read once per case page for every part that names someone."""
+    memo = session.info.get(_KEY)
+    known: dict[int, str] = {} if memo is None or memo[0] != case.id else memo[1].setdefault("user names", {})
+    wanted = {i for i in (*ids, case.key_worker_id, case.co_worker_id) if i is not None}
+    missing = wanted - known.keys()
+    if missing:
+        known.update(session.exec(select(User.id, User.full_name).where(User.id.in_(missing))).all())
+    return known
