@@ -163,7 +163,14 @@ def _moves_page(obj) -> bool:
 
 
 def pending_page_changes(session: Session) -> bool:
-    """Whether `session` holds unflushed changes that will move some case's page version."""
+    """Whether `session` holds changes not yet committed that move (or moved) some case's page version.
+
+    Flushed ones count too: a case's version moves once per transaction, at the first flush that
+    changes the case, so a page rendered after that flush must not be cached under the new version
+    while the transaction can still change the case without moving it again (or roll back).
+    """
+    if _this_transaction(session).get("moved_pages"):
+        return True
     for obj in (*session.new, *session.dirty, *session.deleted):
         if not _moves_page(obj) or case_route(inspect(obj).mapper.local_table) is None:
             continue
@@ -171,6 +178,34 @@ def pending_page_changes(session: Session) -> bool:
             continue
         return True
     return False
+
+
+# What the session's transaction has already done that holds until it ends: the chain lock taken,
+# the audit chain's last hash (app/audit/chain.py), the case page versions moved. Later flushes of
+# the same transaction skip doing them again. Only what is done outside a savepoint is kept: a
+# savepoint rolled back takes its lock, its entries and its version moves away with it.
+_TRANSACTION = "homeward.transaction"
+
+
+def _this_transaction(session: Session) -> dict:
+    return session.info.setdefault(_TRANSACTION, {})
+
+
+def remember_for_transaction(session: Session, key: str, value) -> None:
+    """Keep `value` for the rest of the session's transaction, unless a savepoint could undo it."""
+    if not session.in_nested_transaction():
+        _this_transaction(session)[key] = value
+
+
+def for_transaction(session: Session, key: str):
+    """What `remember_for_transaction` kept for this transaction, or None."""
+    return _this_transaction(session).get(key)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_TRANSACTION, None)
 
 
 # The audit chain's transaction-scoped advisory lock (app/audit/chain.py takes it before linking
@@ -182,12 +217,17 @@ CHAIN_LOCK = 20_020
 
 def hold_chain_lock(session: Session) -> None:
     """Take the audit chain's lock for the rest of the transaction (PostgreSQL; SQLite has one writer)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+    if session.get_bind().dialect.name != "postgresql" or for_transaction(session, "chain_lock"):
+        return
+    session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+    remember_for_transaction(session, "chain_lock", True)
 
 
 def _bump(session: Session, case_table: Table, case_ids: set) -> None:
-    ids = sorted(i for i in case_ids if i is not None)
+    """Move each case's page version once per transaction: every change the transaction makes
+    commits with that one move, so a page cached under the old version is never served again."""
+    done = for_transaction(session, "page_versions") or frozenset()
+    ids = sorted(i for i in case_ids if i is not None and i not in done)
     if not ids:
         return
     hold_chain_lock(session)
@@ -195,6 +235,8 @@ def _bump(session: Session, case_table: Table, case_ids: set) -> None:
     session.connection().execute(
         update(case_table).where(case_table.c.id.in_(ids)).values(page_version=case_table.c.page_version + 1)
     )
+    remember_for_transaction(session, "page_versions", done | set(ids))
+    _this_transaction(session)["moved_pages"] = True  # even in a savepoint: the cache is skipped, never wrong
     session.info.setdefault("page_versions_moved", set()).update(ids)
 
 

@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.sync_replay                  # SQLite, and PostgreSQL if reachable
     BENCH_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/hw_offline .venv/bin/python -m bench.sync_replay
+    .venv/bin/python -m bench.sync_replay --database postgresql --operations 200   # see --help
 
 For each database it serves the real app with uvicorn on 127.0.0.1 and sends 500 "Record a
 contact" operations one after another, as the outbox replays them: in order, keep-alive, each
@@ -10,10 +11,16 @@ hands it to the contact route under its Idempotency-Key. Then it sends all 500 a
 answers, and checks that each operation was applied exactly once: 500 contacts and 500 ledger
 rows. PostgreSQL runs in a scratch database `<name>_sync_bench`, created and dropped here.
 Target (DESIGN.md "Budgets"): 500 operations in under 10 s.
+
+It also posts the same contacts as plain forms (no script, no ledger) to a second case, and
+reports for both the SQL statements per item and the CPU per item (client and server share this
+process): a sealed item should cost at most 1.5 times the form post (issue 15). CPU is the figure
+to compare on a busy machine; wall time there is mostly waiting for a core.
 """
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import socket
@@ -26,7 +33,7 @@ from datetime import date
 
 import httpx
 import uvicorn
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlmodel import Session, func, select
 
 from app.accounts.models import Team, User
@@ -54,7 +61,7 @@ class _Server(uvicorn.Server):
         pass
 
 
-def _seed(engine, settings: Settings) -> tuple[int, int, str]:
+def _seed(engine, settings: Settings) -> tuple[int, int, str, int]:
     load_all_models().metadata.create_all(engine)
     with Session(engine, expire_on_commit=False) as session:
         team = Team(name="Bench team")
@@ -77,23 +84,40 @@ def _seed(engine, settings: Settings) -> tuple[int, int, str]:
         session.add(
             Person(case_id=case.id, name=case.young_person_name, relationship="Young person", is_young_person=True)
         )
+        # The same worker's other case, for the same contacts posted as plain forms.
+        other = Case(
+            reference="HW-2026-9998",
+            young_person_name="Bench Other Young Person",
+            status="active",
+            key_worker_id=worker.id,
+            team_id=team.id,
+        )
+        session.add(other)
+        session.flush()
+        session.add(
+            Person(case_id=other.id, name=other.young_person_name, relationship="Young person", is_young_person=True)
+        )
         cookie = start_session(session=session, user=worker, settings=settings, user_agent="bench")
         session.commit()
-        return case.id, worker.id, cookie
+        return case.id, worker.id, cookie, other.id
+
+
+def _contact_fields(op: str) -> list[list[str]]:
+    return [
+        ["id", op],
+        ["kind", "visit"],
+        ["place", "home"],
+        ["occurred_on", date.today().isoformat()],
+        ["duration_minutes", "45"],
+        ["note", "Bench visit."],
+    ]
 
 
 def _sealed_items(settings: Settings, case_id: int, user_id: int, ops: list[str]) -> list[dict]:
     """The outbox as a device holds it: each item sealed to the server's key when it was saved."""
     target, items = f"/cases/{case_id}/contacts", []
     for op in ops:
-        fields = [
-            ["id", op],
-            ["kind", "visit"],
-            ["place", "home"],
-            ["occurred_on", date.today().isoformat()],
-            ["duration_minutes", "45"],
-            ["note", "Bench visit."],
-        ]
+        fields = _contact_fields(op)
         aad = sealing.additional_data(op_id=op, target=target, user_id=str(user_id))
         items.append(
             {
@@ -120,12 +144,26 @@ def _replay(client: httpx.Client, items: list[dict]) -> list[float]:
     return latencies
 
 
-def run(url: str, label: str) -> dict:
+def _post_forms(client: httpx.Client, case_id: int, ops: list[str]) -> None:
+    """The same contacts as plain form posts (no script: no Idempotency-Key, no ledger)."""
+    for op in ops:
+        response = client.post(f"/cases/{case_id}/contacts", data=dict(_contact_fields(op)))
+        if response.status_code != 303:
+            raise SystemExit(f"form post {op} answered {response.status_code}: {response.text[:200]}")
+
+
+def run(url: str, label: str, operations: int = OPERATIONS) -> dict:
     settings = Settings(
         homeward_env="test", database_url=url, secret_key="bench-secret-key-long-enough-0123456789abcdef"
     )
     engine = make_engine(url)
-    case_id, user_id, cookie = _seed(engine, settings)
+    case_id, user_id, cookie, form_case_id = _seed(engine, settings)
+    statements = [0]
+
+    def _count(*_args) -> None:
+        statements[0] += 1
+
+    event.listen(engine, "before_cursor_execute", _count)
     port = _free_port()
     server = _Server(
         uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning")
@@ -134,31 +172,44 @@ def run(url: str, label: str) -> dict:
     thread.start()
     while not server.started:
         time.sleep(0.02)
-    items = _sealed_items(settings, case_id, user_id, [str(uuid.uuid4()) for _ in range(OPERATIONS)])
+    items = _sealed_items(settings, case_id, user_id, [str(uuid.uuid4()) for _ in range(operations)])
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", cookies={COOKIE_NAME: cookie}, timeout=30) as client:
             client.get("/healthz")
+            statements[0] = 0
             started, cpu = time.perf_counter(), time.process_time()
             first = _replay(client, items)
             first_total, first_cpu = time.perf_counter() - started, time.process_time() - cpu
+            first_statements = statements[0]
             started = time.perf_counter()
             second = _replay(client, items)
             second_total = time.perf_counter() - started
+            statements[0] = 0
+            started, cpu = time.perf_counter(), time.process_time()
+            _post_forms(client, form_case_id, [str(uuid.uuid4()) for _ in range(operations)])
+            form_total, form_cpu = time.perf_counter() - started, time.process_time() - cpu
+            form_statements = statements[0]
     finally:
         server.should_exit = True
         thread.join(timeout=5)
+    event.remove(engine, "before_cursor_execute", _count)
     with Session(engine) as session:
-        contacts = session.exec(select(func.count()).select_from(Contact)).one()
+        contacts = session.exec(select(func.count()).select_from(Contact).where(Contact.case_id == case_id)).one()
         ledger = session.exec(select(func.count()).select_from(SyncOperation)).one()
     engine.dispose()
-    assert contacts == OPERATIONS and ledger == OPERATIONS, (
-        f"{label}: {contacts} contacts and {ledger} ledger rows for {OPERATIONS} operations"
+    assert contacts == operations and ledger == operations, (
+        f"{label}: {contacts} contacts and {ledger} ledger rows for {operations} operations"
     )
     result = {
         "database": label,
+        "operations": operations,
         "first_s": first_total,
-        "first_cpu_ms_per_op": first_cpu / OPERATIONS * 1000,
-        "first_ops_s": OPERATIONS / first_total,
+        "first_cpu_ms_per_op": first_cpu / operations * 1000,
+        "first_statements_per_op": first_statements / operations,
+        "form_s": form_total,
+        "form_cpu_ms_per_op": form_cpu / operations * 1000,
+        "form_statements_per_op": form_statements / operations,
+        "first_ops_s": operations / first_total,
         "first_p50_ms": statistics.median(first) * 1000,
         "first_p95_ms": statistics.quantiles(first, n=20)[-1] * 1000,
         "replay_s": second_total,
@@ -167,10 +218,16 @@ def run(url: str, label: str) -> dict:
         "ledger": ledger,
     }
     print(
-        f"{label:<10} 500 ops applied in {first_total:5.2f} s ({result['first_ops_s']:.0f} ops/s, p50 {result['first_p50_ms']:.1f} ms, "
-        f"p95 {result['first_p95_ms']:.1f} ms, CPU of client+server {result['first_cpu_ms_per_op']:.1f} ms/op); "
-        f"all 500 replayed again in {second_total:5.2f} s (p50 {result['replay_p50_ms']:.1f} ms); "
+        f"{label:<10} {operations} ops applied in {first_total:5.2f} s ({result['first_ops_s']:.0f} ops/s, p50 {result['first_p50_ms']:.1f} ms, "
+        f"p95 {result['first_p95_ms']:.1f} ms, CPU of client+server {result['first_cpu_ms_per_op']:.1f} ms/op, "
+        f"{result['first_statements_per_op']:.1f} SQL statements/op); "
+        f"all {operations} replayed again in {second_total:5.2f} s (p50 {result['replay_p50_ms']:.1f} ms); "
         f"stored {contacts} contacts, {ledger} ledger rows: each applied exactly once"
+    )
+    ratio = result["first_cpu_ms_per_op"] / result["form_cpu_ms_per_op"]
+    print(
+        f"{'':<10} the same contacts as plain form posts: {form_total:5.2f} s, CPU {result['form_cpu_ms_per_op']:.1f} ms/op, "
+        f"{result['form_statements_per_op']:.1f} SQL statements/op; a sealed item costs {ratio:.2f}x (budget 1.5x)"
     )
     return result
 
@@ -186,22 +243,40 @@ def _scratch_postgres(url: str):
 
 
 def main() -> None:
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(
-        f"Replaying {OPERATIONS} queued operations on loopback (uvicorn, one worker, sequential like the outbox); "
-        f"{os.cpu_count()} cores, load average {load}"
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", choices=["both", "sqlite", "postgresql"], default="both")
+    parser.add_argument("--operations", type=int, default=OPERATIONS, help="items per run (default 500)")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES),
+        help="a database on the server to use; the run's own scratch database is made beside it",
     )
-    with tempfile.TemporaryDirectory() as folder:
-        run(f"sqlite:///{folder}/bench.db", "SQLite")
-    url = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
+    args = parser.parse_args()
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("homeward.access").setLevel(logging.WARNING)
+
+    def load() -> str:
+        return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+    print(
+        f"Replaying {args.operations} queued operations on loopback (uvicorn, one worker, sequential like the outbox); "
+        f"{os.cpu_count()} cores, load average {load()}"
+    )
+    if args.database in ("both", "sqlite"):
+        with tempfile.TemporaryDirectory() as folder:
+            run(f"sqlite:///{folder}/bench.db", "SQLite", args.operations)
+    if args.database == "sqlite":
+        print(f"load average at the end {load()}")
+        return
+    url = args.postgres_url
     try:
         admin, scratch, scratch_url = _scratch_postgres(url)
     except Exception as exc:  # no PostgreSQL here: SQLite figures only
         print(f"PostgreSQL not reachable at {url}: {exc.__class__.__name__}")
         return
     try:
-        run(scratch_url, "PostgreSQL")
+        run(scratch_url, "PostgreSQL", args.operations)
+        print(f"load average at the end {load()}")
     finally:
         with admin.connect() as connection:
             connection.execute(text(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))

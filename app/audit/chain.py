@@ -22,7 +22,7 @@ from sqlmodel import Session
 from sqlmodel import select as select_entries
 
 from app.audit.models import AuditEntry
-from app.db import hold_chain_lock
+from app.db import for_transaction, hold_chain_lock, remember_for_transaction
 
 
 def _utc(at: datetime | None) -> str:
@@ -57,12 +57,17 @@ def _link_new_entries(session: Session, _context, _instances) -> None:
     if not new:
         return
     hold_chain_lock(session)
-    last = session.execute(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
-    prev_hash = last or ""
+    # The chain's end is read once per transaction: from then on this transaction holds the lock,
+    # so the end is the last entry it linked itself (app/db.py remember_for_transaction).
+    prev_hash = for_transaction(session, "chain_end")
+    if prev_hash is None:
+        last = session.execute(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
+        prev_hash = last or ""
     for entry in sorted(new, key=lambda obj: obj._sa_instance_state.insert_order):
         entry.prev_hash = prev_hash
         entry.entry_hash = entry_digest(entry, prev_hash)
         prev_hash = entry.entry_hash
+    remember_for_transaction(session, "chain_end", prev_hash)
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,11 @@ def client_address(request: Request) -> str:
 
 
 def get_actor(request: Request, session: SessionDep, settings: SettingsDep) -> Actor:
+    # Resolved once per request and database session: the ledger (app/sync/ledger.py) asks before
+    # the route's own dependency does.
+    known = getattr(request.state, "actor", None)
+    if known is not None and known[0] is session:
+        return known[1]
     loaded = load_session(session=session, cookie=request.cookies.get(COOKIE_NAME), settings=settings)
     if loaded is None:
         raise LoginRequired()
@@ -94,7 +99,7 @@ def get_actor(request: Request, session: SessionDep, settings: SettingsDep) -> A
     request.state.user_session = SessionView(
         id=user_session.id, family_case_id=user_session.family_case_id, family_person_id=user_session.family_person_id
     )
-    return Actor(
+    actor = Actor(
         user=user,
         user_session=user_session,
         request_id=getattr(request.state, "request_id", ""),
@@ -102,6 +107,8 @@ def get_actor(request: Request, session: SessionDep, settings: SettingsDep) -> A
         address=client_address(request),
         method=request.method,
     )
+    request.state.actor = (session, actor)
+    return actor
 
 
 def get_worker_actor(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:

@@ -62,6 +62,9 @@ def hold_if_moved_on(*, session: Session, actor: Actor, item: dict, fields: list
         case = session.get(Case, int(match[1]))
         if case is None:
             return None  # the route answers 404 as usual
+        # The session holds what it loaded only weakly: kept here, the route's get_case finds this
+        # case without reading it again.
+        session.info["sealed_case"] = case
         if case.status == CaseStatus.closed:
             reason = "closed"
         elif not can_change_case(actor.user, case):
