@@ -173,24 +173,25 @@ def pending_page_changes(session: Session) -> bool:
     return False
 
 
-# The audit chain's transaction-scoped advisory lock (app/audit/chain.py takes it before linking
-# new entries). A write that moves a case's page version takes it first too, so every transaction
-# takes the chain lock before any case row lock: two writers of one case can't deadlock, one holding
-# the case row and waiting for the chain, the other the other way round.
-CHAIN_LOCK = 20_020
+# Writers of cases take turns: a transaction-scoped advisory lock taken before the first case row
+# a write locks (moving its page version), so two writers of the same cases cannot deadlock, one
+# holding a case row and waiting for another's, whatever order their flushes write them in. Reads
+# never take it: their audit entries go in the writing connection's own lane of the audit chain,
+# which takes no lock for a transaction (app/audit/chain.py).
+CASE_WRITE_LOCK = 20_020
 
 
-def hold_chain_lock(session: Session) -> None:
-    """Take the audit chain's lock for the rest of the transaction (PostgreSQL; SQLite has one writer)."""
+def hold_case_write_lock(session: Session) -> None:
+    """Take the case writers' lock for the rest of the transaction (PostgreSQL; SQLite has one writer)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+        session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CASE_WRITE_LOCK})
 
 
 def _bump(session: Session, case_table: Table, case_ids: set) -> None:
     ids = sorted(i for i in case_ids if i is not None)
     if not ids:
         return
-    hold_chain_lock(session)
+    hold_case_write_lock(session)
     # In id order, so two transactions bumping the same cases cannot deadlock.
     session.connection().execute(
         update(case_table).where(case_table.c.id.in_(ids)).values(page_version=case_table.c.page_version + 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from app.accounts.models import User
@@ -22,7 +23,11 @@ def record(
     case_id: int | None = None,
     detail: str = "",
 ) -> AuditEntry:
-    """Add one audit entry in the request's transaction, so it commits or rolls back with the change."""
+    """Add one audit entry in the request's transaction, so it commits or rolls back with the change.
+
+    A read or a list is written just before the transaction commits (the commit that comes before
+    the response: app/db.py), not at the next flush: a case page reads dozens of rows after the
+    read is recorded, and the entry's write is best kept for the end, after everything else."""
     entry = AuditEntry(
         user_id=actor.id,
         action=action,
@@ -34,8 +39,28 @@ def record(
         address=actor.address,
         detail=detail[:300],
     )
-    session.add(entry)
+    if action in WRITTEN_AT_COMMIT:
+        session.info.setdefault(_AT_COMMIT, []).append(entry)
+    else:
+        session.add(entry)
     return entry
+
+
+WRITTEN_AT_COMMIT = ("read", "list")
+_AT_COMMIT = "audit_entries_at_commit"
+
+
+@event.listens_for(Session, "before_commit")
+def _add_reads(session: Session) -> None:
+    entries = session.info.pop(_AT_COMMIT, None)
+    if entries:
+        session.add_all(entries)  # flushed by the commit itself, linked into the chain as they are
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_reads(session: Session, previous) -> None:
+    if previous.parent is None:  # the whole transaction, not a savepoint within it
+        session.info.pop(_AT_COMMIT, None)
 
 
 def record_list(*, session: Session, actor: Actor, object_type: str, case_ids: list[int], detail: str = "") -> None:
