@@ -27,7 +27,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import event, text
+from sqlalchemy import event, insert, text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 from sqlmodel import select as select_entries
@@ -86,20 +86,35 @@ def own_lane(connection: Connection) -> int:
     return lane
 
 
-@event.listens_for(Session, "before_flush")
-def _link_new_entries(session: Session, _context, _instances) -> None:
-    new = [obj for obj in session.new if isinstance(obj, AuditEntry)]
-    if not new:
-        return
-    connection = session.connection()
+def link(connection: Connection, entries: list[AuditEntry]) -> None:
+    """Give `entries`, in order, this connection's lane, each the hash of the one before and its own."""
     lane = own_lane(connection)
-    # Read in this transaction, so it sees the lane's entries this transaction has flushed already.
+    # Read in this transaction, so it sees the lane's entries this transaction has written already.
     prev_hash = connection.execute(_LANE_HEAD, {"lane": lane}).scalar() or ""
-    for entry in sorted(new, key=lambda obj: obj._sa_instance_state.insert_order):
+    for entry in entries:
         entry.lane = lane
         entry.prev_hash = prev_hash
         entry.entry_hash = entry_digest(entry, prev_hash)
         prev_hash = entry.entry_hash
+
+
+_COLUMNS = [column.name for column in AuditEntry.__table__.columns if column.name != "id"]
+
+
+def write(connection: Connection, entries: list[AuditEntry]) -> None:
+    """Link `entries` and insert them in one statement, outside the session's unit of work (the
+    reads and lists a request records, written as it commits: app/audit/service.py)."""
+    link(connection, entries)
+    connection.execute(
+        insert(AuditEntry.__table__), [{name: getattr(entry, name) for name in _COLUMNS} for entry in entries]
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _link_new_entries(session: Session, _context, _instances) -> None:
+    new = [obj for obj in session.new if isinstance(obj, AuditEntry)]
+    if new:
+        link(session.connection(), sorted(new, key=lambda obj: obj._sa_instance_state.insert_order))
 
 
 @dataclass(frozen=True)
@@ -134,7 +149,9 @@ def verify(*, session: Session, batch: int = 5000) -> Verdict:
                 before_chain += 1
                 continue
             if entry.prev_hash != (prev_hash or ""):
-                return Verdict(checked, before_chain, entry.id, "the entry before it was changed or deleted", len(last_hash))
+                return Verdict(
+                    checked, before_chain, entry.id, "the entry before it was changed or deleted", len(last_hash)
+                )
             if entry_digest(entry, entry.prev_hash) != entry.entry_hash:
                 return Verdict(checked, before_chain, entry.id, "the entry itself was changed", len(last_hash))
             last_hash[entry.lane] = entry.entry_hash
