@@ -43,22 +43,30 @@ def _utc(at: datetime | None) -> str:
     return at.isoformat(timespec="microseconds")
 
 
+# The fields an entry's hash covers, in this order after the previous entry's hash.
+HASHED = (
+    "at",
+    "user_id",
+    "action",
+    "object_type",
+    "object_id",
+    "case_id",
+    "request_id",
+    "user_agent",
+    "address",
+    "detail",
+)
+
+
+def row_digest(row: dict, prev_hash: str) -> str:
+    """The hash of an entry given as a row (column name to value)."""
+    fields = [prev_hash, _utc(row["at"]), *(row[name] for name in HASHED[1:])]
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
+
+
 def entry_digest(entry: AuditEntry, prev_hash: str) -> str:
     """The entry's hash: SHA-256 over its fields in a fixed form, and the previous entry's hash."""
-    fields = [
-        prev_hash,
-        _utc(entry.at),
-        entry.user_id,
-        entry.action,
-        entry.object_type,
-        entry.object_id,
-        entry.case_id,
-        entry.request_id,
-        entry.user_agent,
-        entry.address,
-        entry.detail,
-    ]
-    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
+    return row_digest({name: getattr(entry, name) for name in HASHED}, prev_hash)
 
 
 # The two-key form of an advisory lock: its own space, apart from app/db.py's one-key locks.
@@ -86,11 +94,15 @@ def own_lane(connection: Connection) -> int:
     return lane
 
 
-def link(connection: Connection, entries: list[AuditEntry]) -> None:
-    """Give `entries`, in order, this connection's lane, each the hash of the one before and its own."""
+def _lane_head(connection: Connection) -> tuple[int, str]:
     lane = own_lane(connection)
     # Read in this transaction, so it sees the lane's entries this transaction has written already.
-    prev_hash = connection.execute(_LANE_HEAD, {"lane": lane}).scalar() or ""
+    return lane, connection.execute(_LANE_HEAD, {"lane": lane}).scalar() or ""
+
+
+def link(connection: Connection, entries: list[AuditEntry]) -> None:
+    """Give `entries`, in order, this connection's lane, each the hash of the one before and its own."""
+    lane, prev_hash = _lane_head(connection)
     for entry in entries:
         entry.lane = lane
         entry.prev_hash = prev_hash
@@ -98,16 +110,16 @@ def link(connection: Connection, entries: list[AuditEntry]) -> None:
         prev_hash = entry.entry_hash
 
 
-_COLUMNS = [column.name for column in AuditEntry.__table__.columns if column.name != "id"]
-
-
-def write(connection: Connection, entries: list[AuditEntry]) -> None:
-    """Link `entries` and insert them in one statement, outside the session's unit of work (the
-    reads and lists a request records, written as it commits: app/audit/service.py)."""
-    link(connection, entries)
-    connection.execute(
-        insert(AuditEntry.__table__), [{name: getattr(entry, name) for name in _COLUMNS} for entry in entries]
-    )
+def write(connection: Connection, rows: list[dict]) -> None:
+    """Link entries given as rows (every column but the id) and insert them in one statement,
+    outside any session's unit of work: the reads and lists a request records, written as it
+    commits (app/audit/service.py). No ORM object is made for them (about 0.2 ms each)."""
+    lane, prev_hash = _lane_head(connection)
+    for row in rows:
+        row["lane"] = lane
+        row["prev_hash"] = prev_hash
+        row["entry_hash"] = prev_hash = row_digest(row, prev_hash)
+    connection.execute(insert(AuditEntry.__table__), rows)
 
 
 @event.listens_for(Session, "before_flush")

@@ -11,6 +11,7 @@ from app.accounts.models import User
 from app.audit import chain  # also links every new entry into the hash chain as it is flushed
 from app.audit.models import AuditEntry
 from app.security.auth import Actor
+from app.timeutil import utcnow
 
 
 def record(
@@ -22,28 +23,28 @@ def record(
     object_id: object = "",
     case_id: int | None = None,
     detail: str = "",
-) -> AuditEntry:
+) -> None:
     """Add one audit entry in the request's transaction, so it commits or rolls back with the change.
 
     A read or a list is written just before the transaction commits (the commit that comes before
     the response: app/db.py), not at the next flush: a case page reads dozens of rows after the
     read is recorded, and the entry's write is best kept for the end, after everything else."""
-    entry = AuditEntry(
-        user_id=actor.id,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id)[:64],
-        case_id=case_id,
-        request_id=actor.request_id,
-        user_agent=actor.user_agent,
-        address=actor.address,
-        detail=detail[:300],
-    )
+    row = {
+        "at": utcnow(),
+        "user_id": actor.id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id)[:64],
+        "case_id": case_id,
+        "request_id": actor.request_id,
+        "user_agent": actor.user_agent,
+        "address": actor.address,
+        "detail": detail[:300],
+    }
     if action in WRITTEN_AT_COMMIT:
-        session.info.setdefault(_AT_COMMIT, []).append(entry)
+        session.info.setdefault(_AT_COMMIT, []).append(row)
     else:
-        session.add(entry)
-    return entry
+        session.add(AuditEntry(**row))
 
 
 WRITTEN_AT_COMMIT = ("read", "list")
@@ -52,11 +53,11 @@ _AT_COMMIT = "audit_entries_at_commit"
 
 @event.listens_for(Session, "before_commit")
 def _write_reads(session: Session) -> None:
-    entries = session.info.pop(_AT_COMMIT, None)
-    if entries:
+    rows = session.info.pop(_AT_COMMIT, None)
+    if rows:
         # One INSERT on the transaction's connection, not the unit of work: nothing else in the
-        # request refers to these rows, and a repeat case view spends most of its time here.
-        chain.write(session.connection(), entries)
+        # request refers to these rows, and a repeat case view spends a good part of its time here.
+        chain.write(session.connection(), rows)
 
 
 @event.listens_for(Session, "after_soft_rollback")
