@@ -285,6 +285,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--server-processes", type=int, default=2)
     parser.add_argument("--reuse", action="store_true", help="skip building; use the data already there")
+    parser.add_argument("--pages", type=int, default=10, help="case pages each user loops over")
     parser.add_argument(
         "--warm",
         type=float,
@@ -323,13 +324,13 @@ def main() -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(600):  # importing the app takes many seconds on a busy machine
             try:
                 if httpx.get(base + "/healthz").status_code == 200:
                     break
             except httpx.TransportError:
                 time.sleep(0.2)
-        case_targets = [(cookies[w], [f"/cases/{c}" for c in cases[:10]]) for w, cases in chosen]
+        case_targets = [(cookies[w], [f"/cases/{c}" for c in cases[: args.pages]]) for w, cases in chosen]
         bare_targets = [(cookies[w], ["/healthz"]) for w, _ in chosen]
         asyncio.run(drive(base, case_targets[:5], 3))  # warm up
         if args.warm:
