@@ -228,7 +228,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> None:
         sys.exit(
             f"Audit chain broken at entry {verdict.broken_at}: {verdict.reason}. {verdict.checked} entries before it hold."
         )
-    print(f"Audit chain holds: {verdict.checked} entries checked{older}.")
+    lanes = f" in {verdict.lanes} lanes" if verdict.lanes > 1 else ""
+    print(f"Audit chain holds: {verdict.checked} entries checked{lanes}{older}.")
 
 
 def cmd_backup(args: argparse.Namespace) -> None:
