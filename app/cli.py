@@ -35,7 +35,7 @@ def _alembic_config():
     return config
 
 
-# The advisory lock's number for `homeward migrate` (20_020 is the audit chain's, 20_021 the tick's).
+# The advisory lock's number for `homeward migrate` (20_020 is the case writers' lock and, in its two-key form, the audit lanes'; 20_021 the tick's).
 MIGRATE_LOCK = 20_022
 
 
@@ -172,7 +172,7 @@ def cmd_create_user(args: argparse.Namespace) -> None:
         print(f"Created {user.role} {user.email}.")
 
 
-# The advisory lock's number for `homeward tick` (app/audit/chain.py uses 20_020 for its own).
+# The advisory lock's number for `homeward tick` (app/db.py and app/audit/chain.py use 20_020 for their own).
 TICK_LOCK = 20_021
 TICK_BUSY = "Another 'homeward tick' is running on this database; this one did nothing."
 
@@ -228,7 +228,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> None:
         sys.exit(
             f"Audit chain broken at entry {verdict.broken_at}: {verdict.reason}. {verdict.checked} entries before it hold."
         )
-    print(f"Audit chain holds: {verdict.checked} entries checked{older}.")
+    lanes = f" in {verdict.lanes} lanes" if verdict.lanes > 1 else ""
+    print(f"Audit chain holds: {verdict.checked} entries checked{lanes}{older}.")
 
 
 def cmd_backup(args: argparse.Namespace) -> None:

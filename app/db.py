@@ -180,8 +180,8 @@ def pending_page_changes(session: Session) -> bool:
     return False
 
 
-# What the session's transaction has already done that holds until it ends: the chain lock taken,
-# the audit chain's last hash (app/audit/chain.py), the case page versions moved. Later flushes of
+# What the session's transaction has already done that holds until it ends: the case writers' lock taken,
+# the end of its audit lane (app/audit/chain.py), the case page versions moved. Later flushes of
 # the same transaction skip doing them again. Only what is done outside a savepoint is kept: a
 # savepoint rolled back takes its lock, its entries and its version moves away with it.
 _TRANSACTION = "homeward.transaction"
@@ -208,19 +208,20 @@ def _transaction_ended(session: Session, transaction) -> None:
         session.info.pop(_TRANSACTION, None)
 
 
-# The audit chain's transaction-scoped advisory lock (app/audit/chain.py takes it before linking
-# new entries). A write that moves a case's page version takes it first too, so every transaction
-# takes the chain lock before any case row lock: two writers of one case can't deadlock, one holding
-# the case row and waiting for the chain, the other the other way round.
-CHAIN_LOCK = 20_020
+# Writers of cases take turns: a transaction-scoped advisory lock taken before the first case row
+# a write locks (moving its page version), so two writers of the same cases cannot deadlock, one
+# holding a case row and waiting for another's, whatever order their flushes write them in. Reads
+# never take it: their audit entries go in the writing connection's own lane of the audit chain,
+# which takes no lock for a transaction (app/audit/chain.py).
+CASE_WRITE_LOCK = 20_020
 
 
-def hold_chain_lock(session: Session) -> None:
-    """Take the audit chain's lock for the rest of the transaction (PostgreSQL; SQLite has one writer)."""
-    if session.get_bind().dialect.name != "postgresql" or for_transaction(session, "chain_lock"):
+def hold_case_write_lock(session: Session) -> None:
+    """Take the case writers' lock for the rest of the transaction (PostgreSQL; SQLite has one writer)."""
+    if session.get_bind().dialect.name != "postgresql" or for_transaction(session, "case_write_lock"):
         return
-    session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
-    remember_for_transaction(session, "chain_lock", True)
+    session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CASE_WRITE_LOCK})
+    remember_for_transaction(session, "case_write_lock", True)
 
 
 def _bump(session: Session, case_table: Table, case_ids: set) -> None:
@@ -230,7 +231,7 @@ def _bump(session: Session, case_table: Table, case_ids: set) -> None:
     ids = sorted(i for i in case_ids if i is not None and i not in done)
     if not ids:
         return
-    hold_chain_lock(session)
+    hold_case_write_lock(session)
     # In id order, so two transactions bumping the same cases cannot deadlock.
     session.connection().execute(
         update(case_table).where(case_table.c.id.in_(ids)).values(page_version=case_table.c.page_version + 1)

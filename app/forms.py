@@ -229,15 +229,19 @@ def _integer_params(dependant) -> Iterator[tuple[str, str]]:
         yield from _integer_params(sub)
 
 
-def bounded_parameters(request: Request) -> None:
+async def bounded_parameters(request: Request) -> None:
     """Every integer path or query parameter fits an integer column, for every route: a larger
     one is simply not found (404 in a path, 422 in a query) instead of a database error (a 500).
-    Installed on every feature router by app/main.py, so no route has to remember it."""
+    Installed on every feature router by app/main.py, so no route has to remember it. No I/O, so
+    `async def`: not a hop to the thread pool on every request."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     if dependant is None:
         return
-    for where, name in _integer_params(dependant):
+    params = getattr(route, "_integer_params", None)
+    if params is None:  # the route's dependencies never change: walked once per route
+        params = route._integer_params = tuple(_integer_params(dependant))
+    for where, name in params:
         raw = request.path_params.get(name) if where == "path" else request.query_params.get(name)
         try:
             value = int(raw) if raw is not None else 0

@@ -77,7 +77,11 @@ def create_app(settings: Settings | None = None, engine=None, features: Sequence
     # Outermost: pages, scripts and styles go compressed even with no proxy in front (a tablet
     # on a weak signal downloads about a quarter of the bytes). No page carries a secret token
     # that a compression side channel could reveal: cross-site posts are refused by fetch metadata.
-    app.add_middleware(GZipMiddleware, minimum_size=500)
+    # Level 1, as nginx's default: a 21.6 KB case page compresses to 5.6 KB in 0.48 ms of CPU
+    # against 4.9 KB in 4.6 ms at Starlette's default of 9 (one run, load 13: the ratio is what
+    # counts), the largest single cost of a cached case page. Static files are compressed once,
+    # at level 9, by app/assets.py.
+    app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=1)
     install_error_handlers(app)
     app.mount("/static", serve_static, name="static")
     install(features)

@@ -3,7 +3,8 @@
 Not a timed test: it builds the data set, serves the real app with uvicorn, drives it with
 `CONCURRENCY` simulated users (httpx on asyncio, one keep-alive connection each), and prints
 p50/p95/p99 latency and throughput for the case page and for a bare endpoint (`/healthz`) in the
-same run. Budgets: case page p95 <= 100 ms at 50 users; its throughput >= 30% of the bare one.
+same run. Budgets: case page throughput >= 50% of the bare one (issue 21). `--warm 40` first runs the
+loop unmeasured until both server processes hold every page, so what is measured is repeat views.
 
     .venv/bin/python -m bench.page_load --database-url postgresql+psycopg://postgres@127.0.0.1:5432/homeward_bench \
         --workers 500 --cases 50000 --ratings 1000000
@@ -251,7 +252,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def drive(base: str, targets: list[tuple[str, list[str]]], seconds: float) -> tuple[list[float], int]:
+async def drive(
+    base: str, targets: list[tuple[str, list[str]]], seconds: float, timeout: float = 30
+) -> tuple[list[float], int]:
     """Each (cookie, paths) is one user looping over their pages for `seconds`; returns latencies in ms."""
     latencies: list[float] = []
     errors = 0
@@ -259,7 +262,7 @@ async def drive(base: str, targets: list[tuple[str, list[str]]], seconds: float)
 
     async def user(cookie: str, paths: list[str]) -> None:
         nonlocal errors
-        async with httpx.AsyncClient(base_url=base, cookies={"homeward_session": cookie}, timeout=30) as client:
+        async with httpx.AsyncClient(base_url=base, cookies={"homeward_session": cookie}, timeout=timeout) as client:
             i = 0
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
@@ -293,6 +296,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--server-processes", type=int, default=2)
     parser.add_argument("--reuse", action="store_true", help="skip building; use the data already there")
+    parser.add_argument("--pages", type=int, default=10, help="case pages each user loops over")
+    parser.add_argument(
+        "--warm",
+        type=float,
+        default=0,
+        help="seconds of the same loop before measuring, so both processes hold every page (repeat views)",
+    )
     args = parser.parse_args()
 
     if args.reuse:
@@ -325,15 +335,17 @@ def main() -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(600):  # importing the app takes many seconds on a busy machine
             try:
                 if httpx.get(base + "/healthz").status_code == 200:
                     break
             except httpx.TransportError:
                 time.sleep(0.2)
-        case_targets = [(cookies[w], [f"/cases/{c}" for c in cases[:10]]) for w, cases in chosen]
+        case_targets = [(cookies[w], [f"/cases/{c}" for c in cases[: args.pages]]) for w, cases in chosen]
         bare_targets = [(cookies[w], ["/healthz"]) for w, _ in chosen]
         asyncio.run(drive(base, case_targets[:5], 3))  # warm up
+        if args.warm:
+            asyncio.run(drive(base, case_targets, args.warm, timeout=600))  # first views queue long
         latencies, errors = asyncio.run(drive(base, case_targets, args.seconds))
         case_rate = report("case page", latencies, errors, args.seconds)
         latencies, errors = asyncio.run(drive(base, bare_targets, args.seconds))

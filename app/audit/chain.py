@@ -6,8 +6,18 @@ breaks its own hash; deleting one breaks the next entry's link. `homeward audit 
 chain and names the first broken link. Entries from before the chain began (made before migration
 0020) have empty hashes and are counted, not checked.
 
-On PostgreSQL a transaction-scoped advisory lock makes concurrent writers take turns at the end
-of the chain, so two app servers cannot both link to the same entry.
+The log is several chains, "lanes" (migration 0023_repeat), so that concurrent writers never take
+turns: on PostgreSQL each database connection that writes an audit entry first takes a lane of its
+own for as long as it lives (a session-level advisory lock, `pg_try_advisory_lock(20020, lane)`,
+the lowest free lane; released by the database when the connection ends, however it ends). A lane
+is written by one connection at a time and a connection runs one transaction at a time, so the
+lane's last entry read in the transaction is the one to link to, and no two entries of a lane can
+link to the same one: the chain never forks, in one process or across several, without a lock
+held until commit. Before lanes, one transaction-scoped lock made every audited request of every
+process wait for the one before it to commit (issue 21). SQLite has one writer: one lane, 0.
+
+What is given up: the last entry of each lane (not only the log's very last) could be deleted
+without a broken link showing, as the last entry of the single chain could before.
 """
 
 from __future__ import annotations
@@ -17,12 +27,13 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, text
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 from sqlmodel import select as select_entries
 
 from app.audit.models import AuditEntry
-from app.db import for_transaction, hold_chain_lock, remember_for_transaction
+from app.db import for_transaction, remember_for_transaction
 
 
 def _utc(at: datetime | None) -> str:
@@ -33,41 +44,98 @@ def _utc(at: datetime | None) -> str:
     return at.isoformat(timespec="microseconds")
 
 
+# The fields an entry's hash covers, in this order after the previous entry's hash.
+HASHED = (
+    "at",
+    "user_id",
+    "action",
+    "object_type",
+    "object_id",
+    "case_id",
+    "request_id",
+    "user_agent",
+    "address",
+    "detail",
+)
+
+
+def row_digest(row: dict, prev_hash: str) -> str:
+    """The hash of an entry given as a row (column name to value)."""
+    fields = [prev_hash, _utc(row["at"]), *(row[name] for name in HASHED[1:])]
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
+
+
 def entry_digest(entry: AuditEntry, prev_hash: str) -> str:
     """The entry's hash: SHA-256 over its fields in a fixed form, and the previous entry's hash."""
-    fields = [
-        prev_hash,
-        _utc(entry.at),
-        entry.user_id,
-        entry.action,
-        entry.object_type,
-        entry.object_id,
-        entry.case_id,
-        entry.request_id,
-        entry.user_agent,
-        entry.address,
-        entry.detail,
-    ]
-    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
+    return row_digest({name: getattr(entry, name) for name in HASHED}, prev_hash)
+
+
+# The two-key form of an advisory lock: its own space, apart from app/db.py's one-key locks.
+LANE_LOCK = 20_020
+MAX_LANES = 4_096  # far more than connections ever open at once (two app processes keep 20 each)
+
+_TAKE_LANE = text(
+    "SELECT lane FROM generate_series(0, :last) AS lane WHERE pg_try_advisory_lock(:key, lane) LIMIT 1"
+).bindparams(last=MAX_LANES - 1, key=LANE_LOCK)
+_LANE_HEAD = text("SELECT entry_hash FROM audit_entry WHERE lane = :lane ORDER BY id DESC LIMIT 1")
+
+
+def own_lane(connection: Connection) -> int:
+    """The lane this connection writes audit entries in, taken the first time it writes one."""
+    if connection.dialect.name != "postgresql":
+        return 0
+    lane = connection.info.get("audit_lane")
+    if lane is None:
+        lane = connection.execute(_TAKE_LANE).scalar()
+        if lane is None:
+            raise RuntimeError(f"all {MAX_LANES} audit lanes are taken: too many database connections")
+        # Kept with the DBAPI connection (the pool's record), which holds the lock: a connection
+        # the pool replaces takes a lane afresh.
+        connection.info["audit_lane"] = lane
+    return lane
+
+
+def _lane_head(session: Session) -> tuple[Connection, int, str]:
+    connection = session.connection()
+    lane = own_lane(connection)
+    # The lane's end is read once per transaction (in it, so it sees what the transaction wrote);
+    # after that it is the last entry this transaction linked itself (app/db.py
+    # remember_for_transaction: not kept inside a savepoint, which could take its entries away).
+    end = for_transaction(session, "lane_end")
+    if end is None:
+        end = connection.execute(_LANE_HEAD, {"lane": lane}).scalar() or ""
+    return connection, lane, end
+
+
+def link(session: Session, entries: list[AuditEntry]) -> None:
+    """Give `entries`, in order, this connection's lane, each the hash of the one before and its own."""
+    _, lane, prev_hash = _lane_head(session)
+    for entry in entries:
+        entry.lane = lane
+        entry.prev_hash = prev_hash
+        entry.entry_hash = entry_digest(entry, prev_hash)
+        prev_hash = entry.entry_hash
+    remember_for_transaction(session, "lane_end", prev_hash)
+
+
+def write(session: Session, rows: list[dict]) -> None:
+    """Link entries given as rows (every column but the id) and insert them in one statement,
+    outside any session's unit of work: the reads and lists a request records, written as it
+    commits (app/audit/service.py). No ORM object is made for them (about 0.2 ms each)."""
+    connection, lane, prev_hash = _lane_head(session)
+    for row in rows:
+        row["lane"] = lane
+        row["prev_hash"] = prev_hash
+        row["entry_hash"] = prev_hash = row_digest(row, prev_hash)
+    connection.execute(insert(AuditEntry.__table__), rows)
+    remember_for_transaction(session, "lane_end", prev_hash)
 
 
 @event.listens_for(Session, "before_flush")
 def _link_new_entries(session: Session, _context, _instances) -> None:
     new = [obj for obj in session.new if isinstance(obj, AuditEntry)]
-    if not new:
-        return
-    hold_chain_lock(session)
-    # The chain's end is read once per transaction: from then on this transaction holds the lock,
-    # so the end is the last entry it linked itself (app/db.py remember_for_transaction).
-    prev_hash = for_transaction(session, "chain_end")
-    if prev_hash is None:
-        last = session.execute(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
-        prev_hash = last or ""
-    for entry in sorted(new, key=lambda obj: obj._sa_instance_state.insert_order):
-        entry.prev_hash = prev_hash
-        entry.entry_hash = entry_digest(entry, prev_hash)
-        prev_hash = entry.entry_hash
-    remember_for_transaction(session, "chain_end", prev_hash)
+    if new:
+        link(session, sorted(new, key=lambda obj: obj._sa_instance_state.insert_order))
 
 
 @dataclass(frozen=True)
@@ -76,6 +144,7 @@ class Verdict:
     before_chain: int
     broken_at: int | None = None  # the id of the first entry whose link or hash is wrong
     reason: str = ""
+    lanes: int = 0
 
     @property
     def ok(self) -> bool:
@@ -83,9 +152,9 @@ class Verdict:
 
 
 def verify(*, session: Session, batch: int = 5000) -> Verdict:
-    """Walk the chain in id order; the first entry whose link or hash does not hold is reported."""
+    """Walk every lane in id order; the first entry whose link or hash does not hold is reported."""
     checked = before_chain = 0
-    prev_hash: str | None = None  # None until the first chained entry
+    last_hash: dict[int, str] = {}  # each lane's last entry so far; a lane is absent until its first chained entry
     last_id = 0
     while rows := session.exec(
         select_entries(AuditEntry)
@@ -96,13 +165,16 @@ def verify(*, session: Session, batch: int = 5000) -> Verdict:
     ).all():
         for entry in rows:
             last_id = entry.id
+            prev_hash = last_hash.get(entry.lane)
             if prev_hash is None and not entry.entry_hash:
                 before_chain += 1
                 continue
             if entry.prev_hash != (prev_hash or ""):
-                return Verdict(checked, before_chain, entry.id, "the entry before it was changed or deleted")
+                return Verdict(
+                    checked, before_chain, entry.id, "the entry before it was changed or deleted", len(last_hash)
+                )
             if entry_digest(entry, entry.prev_hash) != entry.entry_hash:
-                return Verdict(checked, before_chain, entry.id, "the entry itself was changed")
-            prev_hash = entry.entry_hash
+                return Verdict(checked, before_chain, entry.id, "the entry itself was changed", len(last_hash))
+            last_hash[entry.lane] = entry.entry_hash
             checked += 1
-    return Verdict(checked=checked, before_chain=before_chain)
+    return Verdict(checked=checked, before_chain=before_chain, lanes=len(last_hash))

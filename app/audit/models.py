@@ -15,6 +15,7 @@ class AuditEntry(SQLModel, table=True):
     __table_args__ = (
         Index("ix_audit_entry_case_at", "case_id", "at"),
         Index("ix_audit_entry_user_at", "user_id", "at"),
+        Index("ix_audit_entry_lane_id", "lane", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -29,7 +30,9 @@ class AuditEntry(SQLModel, table=True):
     address: str = Field(default="", max_length=64)
     # A short description without personal data, e.g. "status referred -> screening".
     detail: str = Field(default="", max_length=300)
-    # The hash chain (app/audit/chain.py): the previous entry's hash and this entry's own.
+    # The hash chain (app/audit/chain.py): the lane the entry was written in, the hash of the lane's
+    # entry before it and this entry's own.
+    lane: int = Field(default=0)
     prev_hash: str = Field(default="", max_length=64)
     entry_hash: str = Field(default="", max_length=64)
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from app.accounts.models import User
-from app.audit import chain  # noqa: F401  (links every new entry into the hash chain as it is flushed)
+from app.audit import chain  # also links every new entry into the hash chain as it is flushed
 from app.audit.models import AuditEntry
 from app.security.auth import Actor
+from app.timeutil import utcnow
 
 
 def record(
@@ -21,21 +23,47 @@ def record(
     object_id: object = "",
     case_id: int | None = None,
     detail: str = "",
-) -> AuditEntry:
-    """Add one audit entry in the request's transaction, so it commits or rolls back with the change."""
-    entry = AuditEntry(
-        user_id=actor.id,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id)[:64],
-        case_id=case_id,
-        request_id=actor.request_id,
-        user_agent=actor.user_agent,
-        address=actor.address,
-        detail=detail[:300],
-    )
-    session.add(entry)
-    return entry
+) -> None:
+    """Add one audit entry in the request's transaction, so it commits or rolls back with the change.
+
+    A read or a list is written just before the transaction commits (the commit that comes before
+    the response: app/db.py), not at the next flush: a case page reads dozens of rows after the
+    read is recorded, and the entry's write is best kept for the end, after everything else."""
+    row = {
+        "at": utcnow(),
+        "user_id": actor.id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id)[:64],
+        "case_id": case_id,
+        "request_id": actor.request_id,
+        "user_agent": actor.user_agent,
+        "address": actor.address,
+        "detail": detail[:300],
+    }
+    if action in WRITTEN_AT_COMMIT:
+        session.info.setdefault(_AT_COMMIT, []).append(row)
+    else:
+        session.add(AuditEntry(**row))
+
+
+WRITTEN_AT_COMMIT = ("read", "list")
+_AT_COMMIT = "audit_entries_at_commit"
+
+
+@event.listens_for(Session, "before_commit")
+def _write_reads(session: Session) -> None:
+    rows = session.info.pop(_AT_COMMIT, None)
+    if rows:
+        # One INSERT on the transaction's connection, not the unit of work: nothing else in the
+        # request refers to these rows, and a repeat case view spends a good part of its time here.
+        chain.write(session, rows)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_reads(session: Session, previous) -> None:
+    if previous.parent is None:  # the whole transaction, not a savepoint within it
+        session.info.pop(_AT_COMMIT, None)
 
 
 def record_list(*, session: Session, actor: Actor, object_type: str, case_ids: list[int], detail: str = "") -> None:

@@ -47,8 +47,8 @@ _SENTENCE_END = re.compile(r"((?<=[.!?])\s+|\n+)")
 
 # Columns never released: they protect the record rather than describe the person.
 WITHHELD_COLUMNS = {"pin_salt", "pin_check", "token_salt", "token_hash", "prev_hash", "entry_hash", "password_hash"}
-# Per table: staff's own details in the access log (their device's address), not the person's data.
-WITHHELD_IN = {"audit_entry": {"address", "user_agent", "request_id"}}
+# Per table: staff's own details in the access log (their device's address; the chain's lane), not the person's data.
+WITHHELD_IN = {"audit_entry": {"address", "user_agent", "request_id", "lane"}}
 BY_COLUMNS = ("by_user_id", "recorded_by_id", "created_by_id", "recorded_by_user_id", "submitted_by_id", "user_id")
 AT_COLUMNS = ("recorded_at", "created_at", "at", "decided_at", "occurred_at", "submitted_at", "raised_at", "held_at")
 LABELS = {

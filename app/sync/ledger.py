@@ -24,12 +24,14 @@ operation can be edited and retried under its id, which is also the new record's
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from app.db import SessionDep
 from app.security.auth import get_actor
@@ -69,13 +71,26 @@ def recorded_response(op: SyncOperation) -> Response:
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def _idempotent(request: Request, session: SessionDep) -> Iterator[str | None]:
+async def _idempotent(request: Request, session: SessionDep) -> AsyncIterator[str | None]:
     raw = request.headers.get(HEADER)
     # A conflict's resolution is sent to the record's own form with ?resolves=<op id>.
     resolves = request.query_params.get("resolves")
     if request.method == "GET" or (not raw and not resolves):
+        # Most requests: nothing to do, and `async def` so that nothing goes to the thread pool
+        # (two hops, in and out, on every page: issue 21).
         yield None
         return
+    # The claim reads and writes the database: in the thread pool, as a plain `def` would be.
+    key = await run_in_threadpool(_claim, request, session, raw, resolves)
+    try:
+        yield key
+    finally:
+        request.state.remember_result = None
+
+
+def _claim(request: Request, session: Session, raw: str | None, resolves: str | None) -> str | None:
+    """Answer a known operation (raises Replayed), or claim a new one in this transaction and
+    have the route's answer recorded on it (`request.state.remember_result`)."""
     # Who is asking is resolved only now: most requests carry no key, and public pages none at all.
     # Family screens take part too (their rating forms are offline-capable); the route itself
     # still decides whether this actor may use it.
@@ -139,10 +154,7 @@ def _idempotent(request: Request, session: SessionDep) -> Iterator[str | None]:
             service.mark_resolved(session=session, actor=actor, op_id=resolves, values=values)
 
     request.state.remember_result = remember
-    try:
-        yield key
-    finally:
-        request.state.remember_result = None
+    return key
 
 
 # The operation id of this request when it came from the outbox, else None. app.main applies it to

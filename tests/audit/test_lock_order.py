@@ -1,5 +1,6 @@
-"""Two writers of one case never deadlock: every transaction takes the audit chain's lock before a
-case row's (app/db.py `hold_chain_lock`), whichever it writes first."""
+"""Two writers of one case never deadlock: every transaction that writes a case takes the case
+writers' lock before a case row's (app/db.py `hold_case_write_lock`), whichever it writes first, and
+an audit entry takes no lock a transaction holds (its connection's own lane: app/audit/chain.py)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def test_a_case_write_before_its_audit_entry_and_another_the_other_way_round_bot
     first.flush()
 
     def second_request() -> None:
-        # ...while another links an audit entry first (the chain's lock), then writes the same case.
+        # ...while another links an audit entry first (in its own lane), then writes the same case.
         try:
             with Session(engine) as second:
                 second.add(AuditEntry(user_id=worker.id, action="read", object_type="case", object_id=str(case.id)))
