@@ -13,6 +13,7 @@ import shutil
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -200,8 +201,45 @@ def log_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
     page.context.add_cookies(
         [{"name": COOKIE_NAME, "value": cookie, "url": base_url, "httpOnly": True, "sameSite": "Lax"}]
     )
-    page.goto(f"{base_url}/")
-    page.wait_for_load_state("networkidle")
+    with quiet_network(page):
+        page.goto(f"{base_url}/")
+
+
+@contextmanager
+def quiet_network(page, quiet: float = 0.15, timeout: float = 30):
+    """After the block, wait until every request the page started has finished and none has
+    started for `quiet` seconds (the home page's device key, outbox key, badge and returned items).
+
+    Playwright's "networkidle" waits for half a second of silence after the last answer, 0.5 s of
+    nothing on each of about a hundred log-ins a run, and within the page's 8-second timeout,
+    which a loaded machine's home page can take to answer its five requests (every failure of a
+    CI run at load 20 was that wait); this waits on the requests themselves, up to `timeout`.
+    """
+    pending: set = set()
+    last_change = [time.monotonic()]
+
+    def started(request):
+        pending.add(request)
+        last_change[0] = time.monotonic()
+
+    def ended(request):
+        pending.discard(request)
+        last_change[0] = time.monotonic()
+
+    page.on("request", started)
+    page.on("requestfinished", ended)
+    page.on("requestfailed", ended)
+    try:
+        yield
+        deadline = time.monotonic() + timeout
+        while pending or time.monotonic() - last_change[0] < quiet:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"requests still running after {timeout} s: {[r.url for r in pending]}")
+            page.wait_for_timeout(25)  # lets Playwright deliver the page's request events
+    finally:
+        page.remove_listener("request", started)
+        page.remove_listener("requestfinished", ended)
+        page.remove_listener("requestfailed", ended)
 
 
 def assert_accessible(page, name: str | None = None) -> None:
