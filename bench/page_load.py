@@ -63,10 +63,14 @@ def settle(url: str) -> None:
     no visibility map, so every index-only scan visits the table too and the planner, knowing it,
     prefers scanning whole tables (EXPLAIN ANALYZE on the county set: a team's contact figures 56 ms
     by a hash join over all 200,000 contacts, 7 ms by the index once vacuumed), and autovacuum
-    would otherwise do it in the middle of the timings (issue 21)."""
+    would otherwise do it in the middle of the timings (issue 21). Then a CHECKPOINT: loading and
+    vacuuming the set leave gigabytes of dirty pages, and a checkpoint flushing them during the
+    timings makes every commit (each audited page view is one) wait on the disk (pg_stat_bgwriter
+    counted 79 requested checkpoints in one session of builds here)."""
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(text("VACUUM (ANALYZE)"))
+        connection.execute(text("CHECKPOINT"))
     engine.dispose()
 
 
