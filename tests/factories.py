@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from datetime import date
 
 from sqlmodel import Session
@@ -79,3 +80,20 @@ def login(client, session: Session, user: User, settings: Settings) -> None:
     cookie = start_session(session=session, user=user, settings=settings, user_agent="pytest")
     session.commit()
     client.cookies.set(COOKIE_NAME, cookie)
+
+
+def sealed_item(secret: str, user: User, target: str, fields: list[list[str]], op: str | None = None) -> dict:
+    """An offline item as a device sends it to /sync/sealed: `fields` (with the item's own id first)
+    sealed for `user` and `target`, as offline.js seals them (app/sync/sealing.py)."""
+    from app.sync import sealing
+
+    op = op or str(uuid.uuid4())
+    aad = sealing.additional_data(op_id=op, target=target, user_id=str(user.id))
+    return {
+        "id": op,
+        "target": target,
+        "method": "POST",
+        "user_id": str(user.id),
+        "base_version": None,
+        "sealed": sealing.seal(secret, [["id", op], *fields], aad=aad),
+    }

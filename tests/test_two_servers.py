@@ -14,7 +14,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,11 +24,10 @@ from sqlmodel import func, select
 from app.cases.models import Contact
 from app.endings.models import Prompt
 from app.security.models import LoginAttempt
-from app.sync import sealing
 from app.sync.models import SyncOperation
 from app.timeutil import today
 from tests.endings.factories import active_case, make_dormant, make_team_people
-from tests.factories import PASSWORD, make_case, make_user
+from tests.factories import PASSWORD, make_case, make_user, sealed_item
 
 # One worker runs this module: its module-scoped fixture starts a costly process (make test uses --dist loadgroup).
 pytestmark = pytest.mark.xdist_group("two-servers")
@@ -141,24 +139,13 @@ def test_failed_logins_on_both_servers_count_together(servers, db, settings):
 
 
 def _sealed_contact(worker, case) -> dict:
-    op = str(uuid.uuid4())
-    target = f"/cases/{case.id}/contacts"
     fields = [
-        ["id", op],
         ["kind", "visit"],
         ["place", "home"],
         ["occurred_on", today().isoformat()],
         ["note", "Home visit written on the bus without a signal."],
     ]
-    sealed = sealing.seal(SECRET, fields, aad=sealing.additional_data(op_id=op, target=target, user_id=str(worker.id)))
-    return {
-        "id": op,
-        "target": target,
-        "method": "POST",
-        "user_id": str(worker.id),
-        "base_version": None,
-        "sealed": sealed,
-    }
+    return sealed_item(SECRET, worker, f"/cases/{case.id}/contacts", fields)
 
 
 def test_the_same_offline_item_sent_to_both_servers_at_once_is_applied_once(servers, db):

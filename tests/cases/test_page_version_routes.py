@@ -21,12 +21,11 @@ from app.base.models import BaseVersion
 from app.cases.models import Case
 from app.cases.page_cache import pages
 from app.review.models import Submission
-from app.sync import sealing
 from app.timeutil import today
 from tests.base.factories import ENGAGEMENT, RISK
 from tests.endings.factories import make_team_people
 from tests.endings.test_pages import ending_form
-from tests.factories import login, make_case, make_team, make_user
+from tests.factories import login, make_case, make_team, make_user, sealed_item
 from tests.family.factories import PIN, hand_over, with_pin, young_person
 from tests.network.factories import make_family_case, meeting_form
 
@@ -252,23 +251,13 @@ def test_a_sealed_offline_contact_replayed_shows_once_on_the_next_view(client, d
     before = _cached(client, case)
     assert "No contacts recorded yet." in before
     version = _version(db, case)
-    op, target = str(uuid.uuid4()), f"/cases/{case.id}/contacts"
     fields = [
-        ["id", op],
         ["kind", "visit"],
         ["place", "home"],
         ["occurred_on", today().isoformat()],
         ["note", "Home visit written on the bus without a signal."],
     ]
-    aad = sealing.additional_data(op_id=op, target=target, user_id=str(worker.id))
-    item = {
-        "id": op,
-        "target": target,
-        "method": "POST",
-        "user_id": str(worker.id),
-        "base_version": None,
-        "sealed": sealing.seal(settings.secret_key, fields, aad=aad),
-    }
+    item = sealed_item(settings.secret_key, worker, f"/cases/{case.id}/contacts", fields)
     for _ in range(2):  # sent, answer lost, sent again: applied once
         sent = client.post("/sync/sealed", json=item, headers={"Accept": "application/json"})
         assert sent.status_code == 303

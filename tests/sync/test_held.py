@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
-
 from sqlmodel import func, select
 
 from app.audit.models import AuditEntry
 from app.cases.models import Contact
-from app.sync import sealing
 from app.sync.models import HeldItem
 from app.timeutil import today
-from tests.factories import login, make_case, make_user
+from tests.factories import login, make_case, make_user, sealed_item
 
 
 def _sealed_contact(settings, worker, case, note):
-    op = str(uuid.uuid4())
-    target = f"/cases/{case.id}/contacts"
-    fields = [["id", op], ["kind", "visit"], ["place", "home"], ["occurred_on", today().isoformat()], ["note", note]]
-    aad = sealing.additional_data(op_id=op, target=target, user_id=str(worker.id))
-    return {
-        "id": op,
-        "target": target,
-        "method": "POST",
-        "user_id": str(worker.id),
-        "label": "Record a contact",
-        "sealed": sealing.seal(settings.secret_key, fields, aad=aad),
-    }
+    fields = [["kind", "visit"], ["place", "home"], ["occurred_on", today().isoformat()], ["note", note]]
+    item = sealed_item(settings.secret_key, worker, f"/cases/{case.id}/contacts", fields)
+    return {**item, "label": "Record a contact"}
 
 
 def _contacts(db) -> int:

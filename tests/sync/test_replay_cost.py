@@ -10,27 +10,17 @@ from sqlmodel import func, select
 from app.audit.chain import verify
 from app.audit.models import AuditEntry
 from app.cases.models import Case, Contact
-from app.sync import sealing
 from app.sync.models import SyncOperation
 from app.timeutil import today
-from tests.factories import login, make_case, make_user
+from tests.factories import login, make_case, make_user, sealed_item
 from tests.querycount import count_queries
 
 FIELDS = [["kind", "visit"], ["place", "home"], ["duration_minutes", "45"], ["note", "Home visit."]]
 
 
 def _sealed(settings, worker, case) -> dict:
-    op, target = str(uuid.uuid4()), f"/cases/{case.id}/contacts"
-    fields = [["id", op], ["occurred_on", today().isoformat()], *FIELDS]
-    aad = sealing.additional_data(op_id=op, target=target, user_id=str(worker.id))
-    return {
-        "id": op,
-        "target": target,
-        "method": "POST",
-        "user_id": str(worker.id),
-        "base_version": None,
-        "sealed": sealing.seal(settings.secret_key, fields, aad=aad),
-    }
+    fields = [["occurred_on", today().isoformat()], *FIELDS]
+    return sealed_item(settings.secret_key, worker, f"/cases/{case.id}/contacts", fields)
 
 
 def _send(client, item) -> None:

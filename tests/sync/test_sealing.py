@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from sqlmodel import func, select
 
@@ -11,7 +9,7 @@ from app.cases.models import Contact
 from app.sync import sealing
 from app.sync.models import SyncOperation
 from app.timeutil import today
-from tests.factories import login, make_case, make_user
+from tests.factories import login, make_case, make_user, sealed_item
 
 SECRET = "a-secret-key-that-is-long-enough-for-tests-0123456789"
 
@@ -50,20 +48,7 @@ def worker_case(db, client, settings):
 
 
 def _item(settings, worker, case, fields, op=None):
-    op = op or str(uuid.uuid4())
-    target = f"/cases/{case.id}/contacts"
-    fields = [["id", op], *fields]
-    sealed = sealing.seal(
-        settings.secret_key, fields, aad=sealing.additional_data(op_id=op, target=target, user_id=str(worker.id))
-    )
-    return {
-        "id": op,
-        "target": target,
-        "method": "POST",
-        "user_id": str(worker.id),
-        "base_version": None,
-        "sealed": sealed,
-    }
+    return sealed_item(settings.secret_key, worker, f"/cases/{case.id}/contacts", fields, op)
 
 
 def _contacts(db) -> int:
