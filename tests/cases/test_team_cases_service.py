@@ -192,7 +192,7 @@ def test_the_page_says_when_the_tick_worked_the_flags_out(client, db, settings):
     assert 'id="flags-at"' not in client.get("/team/cases?flag=any").text  # worked out now
     _keep(db, settings)
     page = client.get("/team/cases?flag=any&sort=attention").text
-    assert 'id="flags-at"' in page and "homeward tick</code> worked them out at" in page
+    assert 'id="flags-at"' in page and "the hourly check worked them out at" in page
     assert 'id="flags-at"' not in client.get("/team/cases").text  # by name: each row's flags now
 
 

@@ -114,7 +114,7 @@ def test_the_page_says_when_the_tick_counted_and_a_team_page_is_live(client, db,
     kept = db.exec(select(FlagWeek.recorded_at)).first()
     login(client, db, manager, settings)
     page = client.get("/review/oversight").text
-    assert 'id="flags-at"' in page and "homeward tick" in page
+    assert 'id="flags-at"' in page and "Flags as the hourly check counted them at" in page
     assert kept.strftime("%H:%M") in page.split('id="flags-at"', 1)[1].split("</p>", 1)[0]
     before = client.get(f"/review/oversight?team={north.id}").text
     assert 'id="flags-at"' not in before  # a team's own page is worked out now
