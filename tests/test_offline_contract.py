@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from fastapi.routing import APIRoute
 
-from app.demo import load_demo
+from tests.demo_copy import demo_service
 from tests.factories import login
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "app" / "templates"
@@ -112,7 +112,7 @@ def kept_pages(client, case_id: int) -> list[str]:
 
 
 def test_every_offline_form_on_every_kept_page_of_the_demo_follows_the_contract(app, client, db, settings):
-    demo = load_demo(session=db, settings=settings)
+    demo = demo_service(session=db, settings=settings)
     db.commit()
     routes = post_routes(app.routes)
     problems, seen_targets = [], set()

@@ -184,9 +184,10 @@ def test_worker_chooses_a_second_factor_on_the_profile(client, db, settings):
 
 
 def test_demo_manager_logs_in_with_the_documented_authenticator_key(client, db, settings):
-    from app.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo
+    from app.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+    from tests.demo_copy import demo_service
 
-    load_demo(session=db, settings=settings)
+    demo_service(session=db, settings=settings)
     db.commit()
     response = client.post("/login", data={"email": "manager@example.org", "password": DEMO_PASSWORD})
     assert response.headers["location"] == "/login/code"

@@ -104,3 +104,19 @@ def take_offline(page, live_server: str, case_id: int) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("Take offline did not finish within 30 s")
         page.wait_for_timeout(100)
+
+
+def assert_sent(page, timeout: float = 30) -> None:
+    """Back online, the outbox empties and the header then says "Online".
+
+    Polled: the header can read "Online" a moment before the outbox's first send starts (the
+    browser's online event reaches the header before the device has unlocked its outbox).
+    """
+    from playwright.sync_api import expect
+
+    deadline = time.monotonic() + timeout
+    while stored(page):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the outbox still held {len(stored(page))} items after {timeout} s online")
+        page.wait_for_timeout(100)
+    expect(status(page)).to_have_text("Online")

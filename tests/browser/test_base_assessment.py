@@ -208,9 +208,10 @@ def test_gate_names_the_empty_stage_and_a_replayed_offline_form_applies_once(pag
 
 
 def test_demo_base_pages_for_amira_and_reece_pass_axe(page, live_server, db, settings):
-    from app.demo import DEMO_PASSWORD, load_demo
+    from app.demo import DEMO_PASSWORD
+    from tests.demo_copy import demo_service
 
-    demo = load_demo(session=db, settings=settings)
+    demo = demo_service(session=db, settings=settings)
     db.commit()
     amira, reece = demo.cases["Amira"].id, demo.cases["Reece"].id
     log_in(page, live_server, "worker@example.org", password=DEMO_PASSWORD)

@@ -28,7 +28,7 @@ from app.audit.models import AuditEntry
 from app.base.models import BaseFeedback, BaseVersion
 from app.sync.models import SyncOperation
 from tests.browser.conftest import PHONE, TABLET, assert_accessible, assert_touch_targets, log_in
-from tests.browser.offline_support import put_back, status, stored, take_offline
+from tests.browser.offline_support import assert_sent, put_back, status, stored, take_offline
 from tests.family.factories import PIN, with_pin, young_person
 
 pytestmark = pytest.mark.browser
@@ -247,7 +247,7 @@ def test_worker_records_all_five_stages_offline_and_they_sync_exactly_once(page,
     context.set_offline(False)
     page.evaluate("window.HomewardOffline.sync()")
     expect(status(page)).to_have_text("Online", timeout=30000)
-    assert stored(page) == []
+    assert_sent(page)
     applied_audit = _count(db, AuditEntry, AuditEntry.object_type.in_(("base_version", "base_feedback")))
     assert _count(db, SyncOperation, SyncOperation.user_id == worker.id) == ledger + 18
 
@@ -255,7 +255,7 @@ def test_worker_records_all_five_stages_offline_and_they_sync_exactly_once(page,
     put_back(page, ops)
     page.evaluate("window.HomewardOffline.sync()")
     expect(status(page)).to_have_text("Online", timeout=30000)
-    assert stored(page) == []
+    assert_sent(page)
     assert _count(db, AuditEntry, AuditEntry.object_type.in_(("base_version", "base_feedback"))) == applied_audit
     assert _count(db, SyncOperation, SyncOperation.user_id == worker.id) == ledger + 18
     assert _count(db, BaseVersion) == 1
@@ -360,7 +360,7 @@ def test_two_peoples_engagements_edited_offline_from_the_same_revision_both_appl
     context.set_offline(False)
     page.evaluate("window.HomewardOffline.sync()")
     expect(status(page)).to_have_text("Online", timeout=30000)
-    assert stored(page) == []  # nothing set aside as a conflict
+    assert_sent(page)  # nothing set aside as a conflict
     entries = {e["person_name"]: e for e in _content(db)["engagement"]}
     assert entries["Amira Hassan"]["expectations"] == "Fewer rows at home"
     assert entries["Samira Hassan"]["expectations"] == "Amira talks to her"
@@ -403,7 +403,7 @@ def test_two_offline_edits_of_one_hazard_from_the_kept_page_both_apply_with_no_c
     context.set_offline(False)
     page.evaluate("window.HomewardOffline.sync()")
     expect(status(page)).to_have_text("Online", timeout=30000)
-    assert stored(page) == []  # nothing set aside
+    assert_sent(page)  # nothing set aside
     db.expire_all()
     assert db.exec(select(SyncConflict)).all() == []
     risk = _content(db)["risks"][0]

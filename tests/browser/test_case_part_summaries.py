@@ -9,8 +9,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from app.demo import DEMO_PASSWORD, load_demo
+from app.demo import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible, log_in
+from tests.demo_copy import demo_service
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +26,7 @@ def _summary(page, part: str) -> str:
 
 @pytest.mark.parametrize("size", ["tablet", "phone"])
 def test_demo_case_parts_say_what_matters_on_their_closed_lines(page, live_server, db, settings, size):
-    demo = load_demo(session=db, settings=settings)
+    demo = demo_service(session=db, settings=settings)
     db.commit()
     page.set_viewport_size(SIZES[size])
     log_in(page, live_server, "worker@example.org", password=DEMO_PASSWORD)

@@ -34,9 +34,10 @@ def _save_contact_offline(page, context, live_server, case):
 def test_the_richest_demo_case_keeps_record_a_contact_every_person_and_the_ending_for_an_offline_visit(
     page, context, live_server, db, settings
 ):
-    from app.demo import DEMO_PASSWORD, load_demo
+    from app.demo import DEMO_PASSWORD
+    from tests.demo_copy import demo_service
 
-    demo = load_demo(session=db, settings=settings)
+    demo = demo_service(session=db, settings=settings)
     db.commit()
     case = demo.cases["Amira"]
     worker = next(u for u in demo.users.values() if u.id == case.key_worker_id)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.demo import DEMO_PASSWORD, load_demo
+from app.demo import DEMO_PASSWORD
 from tests.browser.conftest import log_in
+from tests.demo_copy import demo_service
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +19,7 @@ WIDE = """() => Array.from(document.querySelectorAll('body *'))
 
 
 def test_the_header_fits_a_phone_for_every_demo_role(page, live_server, db, settings):
-    demo = load_demo(session=db, settings=settings)
+    demo = demo_service(session=db, settings=settings)
     db.commit()
     page.set_viewport_size(PHONE)
     emails = sorted({user.email for user in demo.users.values() if user.is_active})

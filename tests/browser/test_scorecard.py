@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from app.demo import DEMO_PASSWORD, load_demo
+from app.demo import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible, log_in, open_case_parts
+from tests.demo_copy import demo_service
 
 pytestmark = pytest.mark.browser
 SLOW = 20_000
@@ -20,7 +21,7 @@ SLOW = 20_000
 
 def test_manager_reads_the_scorecard_changes_period_and_breakdown_and_downloads(page, live_server, db, settings):
     page.set_default_timeout(SLOW)
-    demo = load_demo(session=db, settings=settings)
+    demo = demo_service(session=db, settings=settings)
     db.commit()
     log_in(page, live_server, "manager@example.org", DEMO_PASSWORD)
     page.get_by_role("link", name="Scorecard").first.click()

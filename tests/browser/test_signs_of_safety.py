@@ -192,9 +192,10 @@ def test_worker_maps_a_case_with_the_family_rates_draws_and_submits(page, live_s
 
 
 def test_demo_maps_and_scale_history_pass_axe_on_tablet_and_phone(page, live_server, db, settings):
-    from app.demo import DEMO_PASSWORD, load_demo
+    from app.demo import DEMO_PASSWORD
+    from tests.demo_copy import demo_service
 
-    demo = load_demo(session=db, settings=settings)
+    demo = demo_service(session=db, settings=settings)
     db.commit()
     amira, kayla = demo.cases["Amira"], demo.cases["Kayla"]
     log_in(page, live_server, "worker@example.org", DEMO_PASSWORD)

@@ -9,10 +9,10 @@ from datetime import timedelta
 from app.cases import reads
 from app.cases.models import CaseEvent, Contact, Person
 from app.cases.page_cache import pages
-from app.demo import load_demo
 from app.review import oversight
 from app.review.case_section import flags_for
 from app.timeutil import today, utcnow
+from tests.demo_copy import demo_service
 from tests.diamond.factories import four, rate
 from tests.factories import login
 from tests.querycount import count_queries
@@ -31,7 +31,7 @@ def _first_view(client, engine, case) -> int:
 
 
 def test_no_demo_case_page_takes_more_statements_on_a_first_view_than_its_budget(client, db, settings, engine):
-    demo = load_demo(session=db, settings=settings)
+    demo = demo_service(session=db, settings=settings)
     db.commit()
     login(client, db, demo.users["supervisor"], settings)  # a supervisor may open every demo case
     counted = {name: _first_view(client, engine, case) for name, case in demo.cases.items()}
@@ -39,7 +39,7 @@ def test_no_demo_case_page_takes_more_statements_on_a_first_view_than_its_budget
 
 
 def test_a_first_view_takes_the_same_statements_however_much_the_case_holds(client, db, settings, engine):
-    demo = load_demo(session=db, settings=settings)
+    demo = demo_service(session=db, settings=settings)
     db.commit()
     supervisor = demo.users["supervisor"]
     case = demo.cases["Amira"]
@@ -59,7 +59,7 @@ def test_a_first_view_takes_the_same_statements_however_much_the_case_holds(clie
 
 
 def test_the_flags_of_one_case_are_the_dashboards_flags_for_it(db, settings):
-    demo = load_demo(session=db, settings=settings)
+    demo = demo_service(session=db, settings=settings)
     db.commit()
     board = oversight.dashboard(
         session=db, viewer=demo.users["supervisor"], settings=settings, today=today(), now=utcnow()
@@ -75,7 +75,7 @@ def test_the_flags_of_one_case_are_the_dashboards_flags_for_it(db, settings):
 
 
 def test_the_case_pages_reads_are_kept_only_while_the_page_is_built(db, settings):
-    demo = load_demo(session=db, settings=settings)
+    demo = demo_service(session=db, settings=settings)
     db.commit()
     case = demo.cases["Amira"]
     with reads.case_page_reads(db, case.id):

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import re
 
-from app.demo import load_demo
+from tests.demo_copy import demo_service
 from tests.factories import login
 
 
 def test_no_case_page_of_the_demo_carries_a_new_records_id(client, db, settings):
-    demo = load_demo(session=db, settings=settings)
+    demo = demo_service(session=db, settings=settings)
     db.commit()
     checked = 0
     for worker in [u for u in demo.users.values() if u.role == "worker"]:

@@ -12,6 +12,7 @@ from app.cases.models import Person
 from app.demo import DEMO_PIN
 from app.diamond import offline as diamond_offline
 from app.family import offline
+from tests.demo_copy import demo_service
 from tests.factories import PASSWORD, login, make_case, make_user
 from tests.family.factories import PIN, add_person, hand_over, live_session, with_pin, young_person
 from tests.querycount import count_queries
@@ -60,9 +61,8 @@ def test_hand_over_page_without_an_offline_check_says_nothing_of_one(client, db,
 
 
 def test_demo_workers_can_hand_over_offline_with_the_demo_pin(db, settings):
-    from app.demo import load_demo
 
-    demo = load_demo(session=db, settings=settings)
+    demo = demo_service(session=db, settings=settings)
     sam = demo.users["worker"]
     assert DEMO_PIN == "246813"
     assert (

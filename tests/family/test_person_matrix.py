@@ -14,10 +14,11 @@ from sqlmodel import select
 
 from app.audit.models import AuditEntry
 from app.cases.models import Person
-from app.demo import DEMO_PIN, load_demo
+from app.demo import DEMO_PIN
 from app.diamond import rules
 from app.diamond.service import open_goals
 from app.signs_of_safety.models import MapItem, ThreeHousesEntry
+from tests.demo_copy import demo_service
 from tests.factories import login
 from tests.family.factories import hand_over, live_session
 
@@ -39,7 +40,7 @@ def screens(case_id: int, person: Person, goal_ids: list[str]) -> list[str]:
 
 @pytest.fixture
 def demo_family(client, db, settings):
-    demo = load_demo(session=db, settings=settings)
+    demo = demo_service(session=db, settings=settings)
     db.commit()
     case = demo.cases["Kayla"]
     people = db.exec(select(Person).where(Person.case_id == case.id).order_by(Person.name)).all()

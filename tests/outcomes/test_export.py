@@ -13,9 +13,9 @@ from sqlmodel import select
 
 from app.audit.models import AuditEntry
 from app.db import try_lock
-from app.demo import load_demo
 from app.models import load_all_models
 from app.outcomes.routes_scorecard import EXPORT_LOCK
+from tests.demo_copy import demo_service
 from tests.factories import login, make_user
 from tests.outcomes.datapackage_check import validate
 
@@ -54,7 +54,7 @@ def _everything_personal(db) -> set[str]:
 
 
 def test_export_holds_no_name_phone_birth_date_or_free_text_and_ids_are_stable(client, db, settings):
-    load_demo(session=db, settings=settings)
+    demo_service(session=db, settings=settings)
     db.commit()
     personal = _everything_personal(db)
     assert "Kayla Morgan" in personal and len(personal) > 200

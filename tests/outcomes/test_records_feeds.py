@@ -11,10 +11,10 @@ from sqlmodel import select
 
 from app.audit.models import AuditEntry
 from app.cases.models import Case, EducationStatus, LivingSituation, MissingEpisode
-from app.demo import load_demo
 from app.outcomes import service
 from app.outcomes.models import OutcomeRecord
 from app.timeutil import today
+from tests.demo_copy import demo_service
 from tests.endings.factories import active_case, make_team_people
 from tests.factories import login
 from tests.querycount import count_queries
@@ -220,7 +220,7 @@ def test_missing_episodes_are_counted_in_the_record_period_and_never_fewer(clien
 
 
 def test_in_the_demo_every_outcome_record_agrees_with_its_case(db, settings):
-    load_demo(session=db, settings=settings)
+    demo_service(session=db, settings=settings)
     db.flush()
     records = db.exec(select(OutcomeRecord).where(OutcomeRecord.source == "form")).all()
     assert len(records) >= 50

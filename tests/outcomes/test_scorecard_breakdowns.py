@@ -210,9 +210,9 @@ def test_a_period_in_winter_and_one_in_summer_give_the_same_local_days(db, endin
 
 
 def test_the_demo_year_gives_the_new_figures_something_to_show(db, settings):
-    from app.demo import load_demo
+    from tests.demo_copy import demo_service
 
-    demo = load_demo(session=db, settings=settings)
+    demo = demo_service(session=db, settings=settings)
     db.flush()
     card = scorecard(session=db, period=Period(demo.today - timedelta(days=364), demo.today), team_id=None)
     # Work that ended this year mostly has no 12-month record yet; the year before's is known.

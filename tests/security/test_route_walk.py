@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from app.cases.models import Person
-from app.demo import load_demo
 from app.security.sessions import COOKIE_NAME, start_session
+from tests.demo_copy import demo_service
 
 EXAMPLES = int(os.environ.get("HOMEWARD_WALK_EXAMPLES", "250"))
 TEMPLATES = Path(__file__).resolve().parents[2] / "app" / "templates"
@@ -49,7 +49,7 @@ def api_routes(routes, prefix=""):
 
 
 def test_no_route_answers_5xx_to_any_role_or_input(app, client, db, settings):
-    demo = load_demo(session=db, settings=settings)
+    demo = demo_service(session=db, settings=settings)
     db.commit()
     cookies = {
         key: start_session(session=db, user=user, settings=settings, user_agent="pytest")
