@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, Team, User
-from app.cases.flags import SNAPSHOT_FRESH
+from app.cases.flags import LISTED_CASE_COLUMNS, SNAPSHOT_FRESH, ListedCase, listed_case
 from app.cases.models import SORT_NAME_SQL, Case, CaseFlag, CaseStatus
 from app.cases.service import last_contact_on
 from app.config import Settings
@@ -60,7 +60,7 @@ class TeamCaseFilters:
 
 @dataclass
 class TeamCaseRow:
-    case: Case
+    case: Case | ListedCase  # a page in SQL reads `Case`s; a team's whole list plain rows
     key_worker_name: str
     co_worker_name: str | None
     last_contact_on: date | None
@@ -159,12 +159,18 @@ def team_cases(
 
     key, co = aliased(User), aliased(User)
     wanted = set(OPEN) | set(_statuses(filters.status))
-    found = session.exec(
-        select(Case, key.full_name, co.full_name, last_contact_on())
-        .join(key, key.id == Case.key_worker_id)
-        .join(co, co.id == Case.co_worker_id, isouter=True)
-        .where(scope_clause, Case.status.in_(sorted(wanted)))
-    ).all()
+    # Every case in scope as a plain row of the columns the list and the flag rules read, not an ORM
+    # object (issue 21: a team of 900 cases loaded as `Case` objects was most of the page's CPU).
+    n = len(LISTED_CASE_COLUMNS)
+    found = [
+        (listed_case(row), *row[n:])
+        for row in session.exec(
+            select(*LISTED_CASE_COLUMNS, key.full_name, co.full_name, last_contact_on())
+            .join(key, key.id == Case.key_worker_id)
+            .join(co, co.id == Case.co_worker_id, isouter=True)
+            .where(scope_clause, Case.status.in_(sorted(wanted)))
+        ).all()
+    ]
 
     scope = FlagScope(
         session=session,

@@ -14,7 +14,7 @@ from sqlalchemy import and_, delete, func, insert, or_, text
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, Team, User
-from app.cases.flags import SNAPSHOT_FRESH, contact_figures
+from app.cases.flags import LISTED_CASE_COLUMNS, SNAPSHOT_FRESH, contact_figures, listed_case
 from app.cases.models import PRACTICE_CONTEXT_LABELS, Case, CaseFlag
 from app.config import Settings
 from app.features import FlagScope, flag_rules, installed
@@ -304,9 +304,15 @@ def dashboard(
     ).all()
     rows = {w.id: WorkerRow(worker=w) for w in workers}
 
-    cases = session.exec(
-        select(Case).where(Case.team_id.in_(team_ids), Case.status.in_(["referred", "screening", "active", "dormant"]))
-    ).all()
+    # The open cases as plain rows of the columns the flag rules read, not ORM objects (issue 21).
+    cases = [
+        listed_case(row)
+        for row in session.exec(
+            select(*LISTED_CASE_COLUMNS).where(
+                Case.team_id.in_(team_ids), Case.status.in_(["referred", "screening", "active", "dormant"])
+            )
+        ).all()
+    ]
     # Only cases held by someone on the dashboard raise a case flag.
     held = [c for c in cases if c.key_worker_id in rows]
     scope = FlagScope(
