@@ -135,6 +135,7 @@ def team_oversight(
         "levels": dict(service.COMPETENCY_LEVELS),
         "is_manager": actor.role is Role.manager,
         "reflective_weeks": settings.reflective_supervision_weeks,
+        "shown": oversight.FLAGS_SHOWN,
     }
     return render(request, "review/oversight.html", ctx)
 
