@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import Date, cast, func
 from sqlmodel import Session, select
 
 from app.accounts.models import User
@@ -27,18 +27,44 @@ class DormantRow:
     prompts: list[str]
 
 
-def dormant_register(*, session: Session, user: User, dormant_review_months: int = 3) -> list[DormantRow]:
-    """Dormant cases `user` may see: worker, since when, review due, last contact (two queries).
+DORMANT_PAGE = 50  # rows a page of the dormant register shows (issue 21: a manager's held 7,565)
+
+
+def dormant_count(*, session: Session, user: User) -> int:
+    """How many dormant cases `user` may see (one aggregate)."""
+    return session.exec(
+        select(func.count()).select_from(Case).where(Case.status == CaseStatus.dormant, visible_cases(user))
+    ).one()
+
+
+def _months_after(session: Session, began, months: int):
+    """SQL for the local day of `began` plus `months` calendar months, as rules.add_months does (on
+    PostgreSQL exactly; SQLite has no time zones and rolls a 31st over into the next month, so its
+    order may differ by a day or two: it only orders the rows, the dates shown are worked out here)."""
+    if session.get_bind().dialect.name == "postgresql":
+        local_day = cast(func.timezone(LOCAL.key, began), Date)
+        return cast(local_day + func.make_interval(0, months), Date)
+    return func.date(began, f"+{months} months")
+
+
+def dormant_register(
+    *, session: Session, user: User, dormant_review_months: int = 3, offset: int = 0, limit: int = 500
+) -> list[DormantRow]:
+    """Dormant cases `user` may see, the soonest review first: worker, since when, review due, last
+    contact; `limit` rows from `offset` (two queries; dormant_count counts them all).
 
     The last contact and the day the case went dormant are correlated subqueries read through the
     listed cases' own rows (app.cases.service.last_contact_on), not grouped over the service's
-    contacts and events: the register costs its 500 rows, not the county."""
+    contacts and events: the register costs its rows, not the county. Ordered in SQL, so pages
+    follow on: by the open spell's review date, else the date worked out from when the case went
+    dormant (as shown), then by name."""
     since = (
         select(func.max(CaseEvent.occurred_at))
         .where(CaseEvent.case_id == Case.id, CaseEvent.kind == "dormant")
         .correlate(Case)
         .scalar_subquery()
     )
+    due = func.coalesce(DormantSpell.review_due_on, _months_after(session, since, dormant_review_months))
     rows = session.exec(
         select(
             Case,
@@ -51,8 +77,9 @@ def dormant_register(*, session: Session, user: User, dormant_review_months: int
         .join(User, User.id == Case.key_worker_id)
         .join(DormantSpell, (DormantSpell.case_id == Case.id) & DormantSpell.ended_at.is_(None), isouter=True)
         .where(Case.status == CaseStatus.dormant, visible_cases(user))
-        .order_by(DormantSpell.review_due_on, Case.young_person_name)
-        .limit(500)
+        .order_by(due.is_(None), due, Case.young_person_name, Case.id)
+        .offset(offset)
+        .limit(limit)
     ).all()
     ids = [case.id for case, *_ in rows]
     prompts: dict[int, list[str]] = {}
@@ -65,9 +92,9 @@ def dormant_register(*, session: Session, user: User, dormant_review_months: int
     for case, worker, started_at, review_due_on, event_since, last_on in rows:
         began = started_at or event_since
         began_on = local(began).date() if began else None
-        due = review_due_on or (rules.add_months(began_on, dormant_review_months) if began_on else None)
-        result.append(DormantRow(case, worker, began_on, due, last_on, sorted(prompts.get(case.id, []))))
-    return sorted(result, key=lambda r: (r.review_due_on or date.max, r.case.young_person_name))
+        due_on = review_due_on or (rules.add_months(began_on, dormant_review_months) if began_on else None)
+        result.append(DormantRow(case, worker, began_on, due_on, last_on, sorted(prompts.get(case.id, []))))
+    return result
 
 
 def open_flags(*, session: Session, user: User) -> list[tuple[Case, str, datetime]]:

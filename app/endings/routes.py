@@ -18,7 +18,7 @@ from app.audit import service as audit
 from app.cases.models import CLOSURE_REASONS, STEP_DOWN_DESTINATIONS, STEP_UP_DESTINATIONS, CaseStatus, new_id
 from app.cases.people import valid_client_id
 from app.cases.service import Conflict, Refused
-from app.db import SessionDep
+from app.db import SessionDep, parse_id
 from app.endings import figures as figures_service
 from app.endings import goals as goal_sources
 from app.endings import reopen_requests, rules, service
@@ -528,10 +528,21 @@ async def task_done(request: Request, case_id: int, task_id: str, session: Sessi
 
 
 @router.get("/dormant")
-def register(request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
+def register(
+    request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep, page: str = "1"
+) -> Response:
     require_role(actor, Role.worker, Role.supervisor, Role.manager)
+    # Paged (issue 21: a manager's register held 7,565 cases and showed 500 of them).
+    total = figures_service.dormant_count(session=session, user=actor.user)
+    per_page = figures_service.DORMANT_PAGE
+    pages = max(1, -(-total // per_page))
+    number = min(parse_id(page) or 1, pages)
     rows = figures_service.dormant_register(
-        session=session, user=actor.user, dormant_review_months=settings.dormant_review_months
+        session=session,
+        user=actor.user,
+        dormant_review_months=settings.dormant_review_months,
+        offset=(number - 1) * per_page,
+        limit=per_page,
     )
     flags = figures_service.open_flags(session=session, user=actor.user)
     audit.record_list(
@@ -545,6 +556,9 @@ def register(request: Request, session: SessionDep, actor: CurrentActor, setting
         "endings/register.html",
         {
             "rows": rows,
+            "total": total,
+            "page": number,
+            "pages": pages,
             "flags": flags,
             "words": PROMPT_WORDS,
             "today": today(),
