@@ -77,7 +77,7 @@ def dormant_register(
         .join(User, User.id == Case.key_worker_id)
         .join(DormantSpell, (DormantSpell.case_id == Case.id) & DormantSpell.ended_at.is_(None), isouter=True)
         .where(Case.status == CaseStatus.dormant, visible_cases(user))
-        .order_by(due.is_(None), due, Case.young_person_name, Case.id)
+        .order_by(due.asc().nulls_last(), Case.young_person_name, Case.id)
         .offset(offset)
         .limit(limit)
     ).all()
