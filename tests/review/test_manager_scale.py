@@ -1,5 +1,6 @@
-"""The pages a manager lives on stay bounded as the service grows (issue 21): the review queue is
-paged, the all-teams oversight is a line per team with each team's detail one click away, and each
+"""The pages a manager lives on stay bounded as the service grows (issue 21): the review queue and
+the dormant register are paged, the all-teams oversight is a line per team with each team's detail
+one click away, a team's flag lists show their first cases with the rest in team cases, and each
 page runs the same number of SQL statements with small and large data."""
 
 from __future__ import annotations
@@ -7,8 +8,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from sqlmodel import select
+
+from app.accounts.models import User
+from app.cases.models import CaseEvent
+from app.endings.models import DormantSpell
 from app.review.models import Submission
-from app.timeutil import utcnow
+from app.timeutil import today, utcnow
 from tests.factories import login, make_case, make_team, make_user
 from tests.querycount import count_queries
 
@@ -110,3 +116,102 @@ def test_the_whole_service_oversight_runs_the_same_statements_with_3_and_12_team
         page = client.get("/review/oversight").text
     assert page.count('href="/review/oversight?team=') == 12
     assert len(small) == len(large), (len(small), len(large))
+
+
+def _dormant(db, worker, count, start=0, *, due_in=None):
+    """`count` dormant cases; with `due_in`, each has an open spell due that many days on plus its
+    number, else it went dormant (an event only) 140 days and its number ago."""
+    made = []
+    for i in range(start, start + count):
+        case = make_case(db, worker=worker, status="dormant", young_person_name=f"Dormant {i:03d}")
+        if due_in is not None:
+            db.add(DormantSpell(case_id=case.id, review_due_on=today() + timedelta(days=due_in + i)))
+        else:
+            db.add(
+                CaseEvent(
+                    case_id=case.id,
+                    kind="dormant",
+                    from_status="active",
+                    to_status="dormant",
+                    rationale="Work ended.",
+                    occurred_at=utcnow() - timedelta(days=140 + i),
+                    by_user_id=worker.id,
+                )
+            )
+        made.append(case)
+    return made
+
+
+def _register_names(page: str) -> list[str]:
+    return re.findall(r'<a href="/cases/\d+">(Dormant \d+)</a>', page.split("<h2>Prompts and flags</h2>")[0])
+
+
+def test_the_dormant_register_is_paged_soonest_review_first_and_pages_follow_on(client, db, settings):
+    ((team, worker),) = _teams(db, 1)
+    manager = make_user(db, role="manager", full_name="Morag Bell")
+    # 30 with an open spell's review date (due in 0..29 days), and 30 dated from when they went
+    # dormant, 170..199 days ago: due 3 months on, so overdue and before every spell's date, the
+    # last named first (neither the names' order nor the spells' dates alone give the order).
+    _dormant(db, worker, 30, due_in=0)
+    _dormant(db, worker, 30, start=30)
+    db.commit()
+    login(client, db, manager, settings)
+    first = client.get("/dormant").text
+    assert "60 dormant, the soonest review first · page 1 of 2." in first
+    second = client.get("/dormant?page=2").text
+    shown = _register_names(first) + _register_names(second)
+    assert len(_register_names(first)) == 50 and len(_register_names(second)) == 10
+    assert shown == [f"Dormant {i:03d}" for i in [*range(59, 29, -1), *range(30)]]
+    assert 'href="/dormant?page=2" rel="next"' in first and 'href="/dormant?page=1" rel="prev"' in second
+    assert "page 2 of 2" in client.get("/dormant?page=999").text  # past the end: the last page
+    assert "page 1 of 2" in client.get("/dormant?page=x").text
+
+
+def test_the_dormant_register_runs_the_same_statements_with_10_and_60_cases(client, db, settings, engine):
+    ((team, worker),) = _teams(db, 1)
+    manager = make_user(db, role="manager", full_name="Morag Bell")
+    _dormant(db, worker, 5, due_in=3)
+    _dormant(db, worker, 5, start=5)
+    db.commit()
+    login(client, db, manager, settings)
+    client.get("/dormant")
+    with count_queries(engine) as small:
+        assert client.get("/dormant").status_code == 200
+    _dormant(db, worker, 25, start=10, due_in=3)
+    _dormant(db, worker, 25, start=35)
+    db.commit()
+    client.get("/dormant")
+    with count_queries(engine) as large:
+        page = client.get("/dormant").text
+    assert "60 dormant" in page
+    assert len(small) == len(large), (len(small), len(large))
+
+
+def test_team_oversight_lists_the_first_flagged_cases_by_name_and_counts_them_all(client, db, settings, engine):
+    ((team, worker),) = _teams(db, 1)
+    supervisor = db.exec(select(User).where(User.team_id == team.id, User.role == "supervisor")).one()
+    quiet = utcnow() - timedelta(days=60)
+    for i in reversed(range(4)):
+        make_case(db, worker=worker, young_person_name=f"Quiet {i:02d}", opened_at=quiet)
+    db.commit()
+    login(client, db, supervisor, settings)
+    client.get("/review/oversight")
+    with count_queries(engine) as small:
+        assert client.get("/review/oversight").status_code == 200
+    for i in reversed(range(4, 60)):
+        make_case(db, worker=worker, young_person_name=f"Quiet {i:02d}", opened_at=quiet)
+    db.commit()
+    with count_queries(engine) as large:
+        page = client.get("/review/oversight").text
+    assert len(small) == len(large), (len(small), len(large))
+    label = f"No contact for {settings.no_contact_flag_days} days"
+    listed = page.split(f"<summary>{label}: <strong>60</strong></summary>", 1)[1].split("</details>", 1)[0]
+    assert re.findall(r">(Quiet \d+)</a>", listed) == [f"Quiet {i:02d}" for i in range(10)]
+    assert "/team/cases?flag=no_contact&amp;sort=name" in listed and "All 60, a page at a time" in listed
+    by_worker = page.split('id="flags-by-worker-h"', 1)[1].split("</section>", 1)[0]
+    assert len(re.findall(r">Quiet \d+</a>", by_worker)) == 10 and "The first 10 by name." in by_worker
+    # The whole list, a page at a time, keeping the flag and the order.
+    cases = client.get("/team/cases?flag=no_contact&sort=name").text
+    assert "60 cases · page 1 of 3" in cases and "Quiet 00" in cases and "Quiet 25" not in cases
+    assert "flag=no_contact" in cases.split('rel="next"')[0].rsplit("<a href=", 1)[1]
+    assert "Quiet 59" in client.get("/team/cases?flag=no_contact&sort=name&page=3").text
