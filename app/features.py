@@ -103,7 +103,10 @@ class FlagScope:
     today: date
     now: datetime
     team_ids: list[int]
-    cases: list  # open cases (referred, screening, active, dormant) of those teams
+    # Open cases (referred, screening, active, dormant) of those teams: on dashboards and team cases
+    # plain rows of the columns the rules read (app.cases.flags.ListedCase, issue 21), on one case's
+    # page its `Case`; a rule reads only what ListedCase has (add a column there if it needs one).
+    cases: list
     # SQL condition "the case is one of these teams'", for rules that aggregate by case.
     in_scope: Any = None
     # What the rules already read, by figures' name (e.g. "contacts"), so rules share a read.
