@@ -57,14 +57,25 @@ FEATURES: tuple[Feature, ...] = (
 )
 
 
+def configure(settings: Settings, features: Sequence[Feature] = FEATURES) -> None:
+    """What an app sets for the whole process, apart from the app object: the hashing costs, the
+    case-page cache's size, the installed features and their template folders (create_app calls
+    it; a test that serves one app to many tests calls it again for each)."""
+    passwords.configure(memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost)
+    page_cache.pages.size = settings.case_page_cache_pages
+    install(features)
+    for feature in features:
+        if feature.templates is not None:
+            add_template_folder(feature.templates)
+
+
 def create_app(settings: Settings | None = None, engine=None, features: Sequence[Feature] = FEATURES) -> FastAPI:
     settings = settings or get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = FastAPI(title="Homeward", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
-    passwords.configure(memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost)
+    configure(settings, features)
     app.state.engine = engine or make_engine(settings.database_url)
-    page_cache.pages.size = settings.case_page_cache_pages
     app.add_middleware(
         HomewardMiddleware,
         max_body_bytes=settings.max_body_bytes,
@@ -84,10 +95,7 @@ def create_app(settings: Settings | None = None, engine=None, features: Sequence
     app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=1)
     install_error_handlers(app)
     app.mount("/static", serve_static, name="static")
-    install(features)
     for feature in features:
-        if feature.templates is not None:
-            add_template_folder(feature.templates)
         if feature.router is not None:
             # The offline ledger applies to every route, so every data-offline form is applied once.
             # Integer parameters are bounded first, so an impossible id is a 404, never a 500.
