@@ -123,11 +123,10 @@ class TestExpiry:
 
 class TestLostStorage:
     @pytest.fixture
-    def app(self, settings, engine, db):
-        from app.main import create_app
+    def app(self, app):
         from tests.browser.offline_support import Flaky
 
-        return Flaky(create_app(settings, engine=engine))
+        return Flaky(app)
 
     def test_items_lost_when_site_data_is_cleared_are_named_on_the_next_load(
         self, app, page, context, live_server, worker_case

@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 from sqlmodel import func, select
 
 from app.cases.models import Contact, Person
-from app.main import create_app
 from app.sync.models import SyncConflict
 from tests.browser.conftest import PHONE, TABLET, assert_accessible, log_in, open_case_parts
 from tests.browser.offline_support import Flaky, assert_sent, put_back, status, stored, take_offline
@@ -20,8 +19,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def app(settings, engine, db):
-    return Flaky(create_app(settings, engine=engine))
+def app(app):
+    """The test process's app for these settings (tests/conftest.py), behind a failing-server wrapper."""
+    return Flaky(app)
 
 
 @pytest.fixture
