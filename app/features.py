@@ -125,7 +125,7 @@ class FlagScope:
         once (`read_one_case`), takes the instant as a bound parameter of each view."""
         return self.now - delta
 
-    def read_one_case(self, case_id: int, rules: Iterable[FlagRule]) -> None:
+    def read_one_case(self, case_id: int, rules: Iterable[FlagRule], *, case_id_column: Any) -> None:
         """Read every figure `rules` declare for the one case `case_id` in ONE statement (the case
         page's "Needs doing", issue 21: a statement per figure was a sixth of a first view): each
         figure's select becomes scalar subqueries for that case, with a count that tells "no row"
@@ -135,8 +135,9 @@ class FlagScope:
         about a quarter of a first view's CPU) with the case, its teams and the instants `since`
         asks for as bound parameters. So a figure's query must read the case only through
         `in_scope`, the teams through `team_ids` and the time through `today` and `since`
-        (`now` is None while it is built: using it fails loudly); `in_scope` here is
-        "the case is `case_id`"."""
+        (`now` is None while it is built: using it fails loudly). `in_scope` is built as
+        `case_id_column` (the case table's id: `Case.id`, which this module does not import)
+        equal to the case."""
         wanted: dict[str, Figures] = {}
         for rule in rules:
             for name, query in rule.figures().items():
@@ -147,7 +148,7 @@ class FlagScope:
         key = (self.today, self.settings.model_dump_json(), tuple(wanted.items()))
         built = _ONE_CASE_STATEMENTS.get(key)
         if built is None:
-            built = _build_one_case(self, wanted)
+            built = _build_one_case(self, wanted, case_id_column)
             if len(_ONE_CASE_STATEMENTS) >= 64:  # a new day or other settings: the old ones are done with
                 _ONE_CASE_STATEMENTS.clear()
             _ONE_CASE_STATEMENTS[key] = built
@@ -176,9 +177,7 @@ class _BoundScope(FlagScope):
         return bindparam(name)
 
 
-def _build_one_case(scope: FlagScope, wanted: dict[str, Figures]):
-    from app.cases.models import Case  # the platform's case table (not a feature's)
-
+def _build_one_case(scope: FlagScope, wanted: dict[str, Figures], case_id_column: Any):
     case_id = bindparam(_CASE_PARAM)
     bound = _BoundScope(
         session=scope.session,
@@ -187,7 +186,7 @@ def _build_one_case(scope: FlagScope, wanted: dict[str, Figures]):
         now=None,  # type: ignore[arg-type]
         team_ids=bindparam(_TEAMS_PARAM, expanding=True),  # type: ignore[arg-type]
         cases=[],
-        in_scope=Case.id == case_id,
+        in_scope=case_id_column == case_id,
     )
     bound.instants = {}
     columns, shapes = [], []
