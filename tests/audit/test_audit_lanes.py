@@ -124,7 +124,7 @@ def test_a_repeat_case_view_reads_its_lanes_end_with_the_login_session(engine, d
         with count_queries(engine) as statements:
             assert client.get(f"/cases/{case.id}").status_code == 200
         counted.append(len(statements))
-    assert counted == [3] * 3 if engine.dialect.name == "postgresql" else [4] * 3
+    assert counted == ([3] * 3 if engine.dialect.name == "postgresql" else [4] * 3)
     reads = db.exec(select(AuditEntry).where(AuditEntry.action == "read").order_by(AuditEntry.id)).all()
     assert len(reads) == 5
     _links_hold(db.exec(select(AuditEntry).order_by(AuditEntry.id)).all())
