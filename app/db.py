@@ -197,6 +197,11 @@ def remember_for_transaction(session: Session, key: str, value) -> None:
         _this_transaction(session)[key] = value
 
 
+def forget_for_transaction(session: Session, key: str) -> None:
+    """Drop what `remember_for_transaction` kept under `key` (a savepoint changed it, and may be undone)."""
+    _this_transaction(session).pop(key, None)
+
+
 def for_transaction(session: Session, key: str):
     """What `remember_for_transaction` kept for this transaction, or None."""
     return _this_transaction(session).get(key)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
 from app.config import Settings
@@ -119,11 +119,25 @@ class FlagScope:
             self.shared[name] = {row[0]: row for row in self.session.execute(query(self)).all()}
         return self.shared[name]
 
-    def read_one_case(self, case_id: int, rules: Iterable[FlagRule]) -> None:
+    def since(self, delta: timedelta) -> Any:
+        """`now - delta`, for a figure's query that reads "the last four weeks" up to the instant:
+        ask this rather than computing from `now`, so that the case page's one statement, built
+        once (`read_one_case`), takes the instant as a bound parameter of each view."""
+        return self.now - delta
+
+    def read_one_case(self, case_id: int, rules: Iterable[FlagRule], *, case_id_column: Any) -> None:
         """Read every figure `rules` declare for the one case `case_id` in ONE statement (the case
         page's "Needs doing", issue 21: a statement per figure was a sixth of a first view): each
         figure's select becomes scalar subqueries for that case, with a count that tells "no row"
-        from a row of NULLs, so `figures` then answers exactly what its own query would have."""
+        from a row of NULLs, so `figures` then answers exactly what its own query would have.
+
+        The statement is built once per process, day and settings (building its subqueries cost
+        about a quarter of a first view's CPU) with the case, its teams and the instants `since`
+        asks for as bound parameters. So a figure's query must read the case only through
+        `in_scope`, the teams through `team_ids` and the time through `today` and `since`
+        (`now` is None while it is built: using it fails loudly). `in_scope` is built as
+        `case_id_column` (the case table's id: `Case.id`, which this module does not import)
+        equal to the case."""
         wanted: dict[str, Figures] = {}
         for rule in rules:
             for name, query in rule.figures().items():
@@ -131,18 +145,58 @@ class FlagScope:
                     wanted.setdefault(name, query)
         if not wanted:
             return
-        columns, shapes = [], []
-        for name, query in wanted.items():
-            rows = query(self).subquery()
-            key, *values = rows.c
-            columns.append(select(func.count()).select_from(rows).where(key == case_id).scalar_subquery())
-            columns += [select(v).where(key == case_id).limit(1).scalar_subquery() for v in values]
-            shapes.append((name, len(values)))
-        found = iter(self.session.execute(select(*columns)).one())
+        key = (self.today, self.settings.model_dump_json(), tuple(wanted.items()))
+        built = _ONE_CASE_STATEMENTS.get(key)
+        if built is None:
+            built = _build_one_case(self, wanted, case_id_column)
+            if len(_ONE_CASE_STATEMENTS) >= 64:  # a new day or other settings: the old ones are done with
+                _ONE_CASE_STATEMENTS.clear()
+            _ONE_CASE_STATEMENTS[key] = built
+        statement, shapes, instants = built
+        params = {_CASE_PARAM: case_id, _TEAMS_PARAM: list(self.team_ids)}
+        params.update({name: self.now - delta for name, delta in instants.items()})
+        found = iter(self.session.execute(statement, params).one())
         for name, width in shapes:
             present = next(found)
             values = tuple(next(found) for _ in range(width))
             self.shared[name] = {case_id: (case_id, *values)} if present else {}
+
+
+_CASE_PARAM, _TEAMS_PARAM = "flag_case_id", "flag_team_ids"
+# (day, settings, figures) -> (the one-case statement, each figure's (name, width), instants by parameter)
+_ONE_CASE_STATEMENTS: dict[tuple, tuple[Any, list[tuple[str, int]], dict[str, timedelta]]] = {}
+
+
+class _BoundScope(FlagScope):
+    """The scope `read_one_case` builds its statement with: the case, the teams and the instants
+    are bound parameters, filled in for each case it reads."""
+
+    def since(self, delta: timedelta) -> Any:
+        name = f"flag_since_{int(delta.total_seconds())}"
+        self.instants[name] = delta
+        return bindparam(name)
+
+
+def _build_one_case(scope: FlagScope, wanted: dict[str, Figures], case_id_column: Any):
+    case_id = bindparam(_CASE_PARAM)
+    bound = _BoundScope(
+        session=scope.session,
+        settings=scope.settings,
+        today=scope.today,
+        now=None,  # type: ignore[arg-type]
+        team_ids=bindparam(_TEAMS_PARAM, expanding=True),  # type: ignore[arg-type]
+        cases=[],
+        in_scope=case_id_column == case_id,
+    )
+    bound.instants = {}
+    columns, shapes = [], []
+    for name, query in wanted.items():
+        rows = query(bound).subquery()
+        key, *values = rows.c
+        columns.append(select(func.count()).select_from(rows).where(key == case_id).scalar_subquery())
+        columns += [select(v).where(key == case_id).limit(1).scalar_subquery() for v in values]
+        shapes.append((name, len(values)))
+    return select(*columns), shapes, bound.instants
 
 
 @dataclass(frozen=True)

@@ -27,13 +27,13 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import event, insert, text
+from sqlalchemy import bindparam, event, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 from sqlmodel import select as select_entries
 
 from app.audit.models import AuditEntry
-from app.db import for_transaction, remember_for_transaction
+from app.db import for_transaction, forget_for_transaction, remember_for_transaction
 
 
 def _utc(at: datetime | None) -> str:
@@ -95,6 +95,43 @@ def own_lane(connection: Connection) -> int:
     return lane
 
 
+# The lane's end as a column another statement can carry: the request's first statement (the login
+# session, app/security/sessions.py) reads it along, so an audited request does not spend a
+# statement of its own on it (issue 21). Only the lane's own connection writes to it, so the end read
+# at the start of the transaction stays the end until this transaction links an entry to it.
+LANE_END = (
+    select(AuditEntry.entry_hash)
+    .where(AuditEntry.lane == bindparam("audit_lane"))
+    .order_by(AuditEntry.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+
+
+def lane_to_read_along(session: Session) -> int | None:
+    """The lane whose end the transaction's first statement may read along (`LANE_END`), or None:
+    not on SQLite (one lane shared by every connection), not before this connection has taken a
+    lane, nor once the transaction knows its lane's end."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql" or for_transaction(session, "lane_end") is not None:
+        return None
+    return connection.info.get("audit_lane")
+
+
+def lane_end_read_along(session: Session, end: str | None) -> None:
+    """What `LANE_END` answered for the lane `lane_to_read_along` gave (None: the lane is empty)."""
+    remember_for_transaction(session, "lane_end", end or "")
+
+
+def _remember_end(session: Session, end: str) -> None:
+    if session.in_nested_transaction():
+        # Linked inside a savepoint: released, the lane ends here; rolled back, where it was. The
+        # next entry of the transaction reads the lane's end again rather than guess.
+        forget_for_transaction(session, "lane_end")
+    else:
+        remember_for_transaction(session, "lane_end", end)
+
+
 def _lane_head(session: Session) -> tuple[Connection, int, str]:
     connection = session.connection()
     lane = own_lane(connection)
@@ -115,7 +152,7 @@ def link(session: Session, entries: list[AuditEntry]) -> None:
         entry.prev_hash = prev_hash
         entry.entry_hash = entry_digest(entry, prev_hash)
         prev_hash = entry.entry_hash
-    remember_for_transaction(session, "lane_end", prev_hash)
+    _remember_end(session, prev_hash)
 
 
 def write(session: Session, rows: list[dict]) -> None:
@@ -128,7 +165,7 @@ def write(session: Session, rows: list[dict]) -> None:
         row["prev_hash"] = prev_hash
         row["entry_hash"] = prev_hash = row_digest(row, prev_hash)
     connection.execute(insert(AuditEntry.__table__), rows)
-    remember_for_transaction(session, "lane_end", prev_hash)
+    _remember_end(session, prev_hash)
 
 
 @event.listens_for(Session, "before_flush")

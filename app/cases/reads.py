@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from app.accounts.models import User
@@ -36,14 +37,27 @@ def case_page_reads(session: Session, case_id: int) -> Iterator[None]:
         session.info.pop(_KEY, None)
 
 
+# Each model's "every row of a case" statement, built once with the case as a bound parameter:
+# building a select and its cache key anew costs about as much as SQLAlchemy's own work to run
+# it, and a case page runs a dozen of these.
+_OF_A_CASE: dict = {}
+
+
+def _of_a_case(session: Session, model, case_id: int) -> list:
+    statement = _OF_A_CASE.get(model)
+    if statement is None:
+        statement = _OF_A_CASE[model] = select(model).where(model.case_id == bindparam("case_id"))
+    return list(session.exec(statement, params={"case_id": case_id}).all())
+
+
 def rows(*, session: Session, model, case_id: int) -> list:
     """Every `model` row of the case (in no particular order), read once per case page."""
     memo = session.info.get(_KEY)
     if memo is None or memo[0] != case_id:
-        return list(session.exec(select(model).where(model.case_id == case_id)).all())
+        return _of_a_case(session, model, case_id)
     found = memo[1].get(model)
     if found is None:
-        found = memo[1][model] = list(session.exec(select(model).where(model.case_id == case_id)).all())
+        found = memo[1][model] = _of_a_case(session, model, case_id)
     return found
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlalchemy import Time, func, literal
+from sqlalchemy import Integer, Time, bindparam, func, literal
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -46,19 +46,41 @@ def _event_detail(event: CaseEvent, person_name: str | None) -> str:
     return event.rationale
 
 
-def items(*, session: Session, case: Case, latest: int | None = None) -> Timeline:
-    """Events and contacts of `case` as timeline items: with `latest`, only the latest that many
-    of each, and how many older ones there are (counted in the same query, by a window)."""
+def _statements() -> tuple[dict, dict]:
+    """The events' and the contacts' statements, without and with the limit `latest`, built once
+    with the case (and the limit) as bound parameters (issue 21: building them on every first view
+    cost about as much CPU as running them)."""
     by = aliased(User)
     total = func.count().over().label("total")
-    events = session.exec(
+    case_id = bindparam("case_id")
+    events = (
         select(CaseEvent, by.full_name, Person.name, total)
         .join(by, by.id == CaseEvent.by_user_id)
         .join(Person, Person.id == CaseEvent.person_id, isouter=True)
-        .where(CaseEvent.case_id == case.id)
+        .where(CaseEvent.case_id == case_id)
         .order_by(CaseEvent.occurred_at.desc(), CaseEvent.id.desc())
-        .limit(latest)
-    ).all()
+    )
+    # The order of the item's time below: the day, then the start time (noon when not given).
+    started = func.coalesce(Contact.start_time, literal(time(12, 0), Time))
+    contacts = (
+        select(Contact, by.full_name, total)
+        .join(by, by.id == Contact.by_user_id)
+        .where(Contact.case_id == case_id)
+        .order_by(Contact.occurred_on.desc(), started.desc(), Contact.id.desc())
+    )
+    latest = bindparam("latest", type_=Integer)
+    return {False: events, True: events.limit(latest)}, {False: contacts, True: contacts.limit(latest)}
+
+
+_EVENTS, _CONTACTS = _statements()
+
+
+def items(*, session: Session, case: Case, latest: int | None = None) -> Timeline:
+    """Events and contacts of `case` as timeline items: with `latest`, only the latest that many
+    of each, and how many older ones there are (counted in the same query, by a window)."""
+    limited = latest is not None
+    params = {"case_id": case.id, **({"latest": latest} if limited else {})}
+    events = session.exec(_EVENTS[limited], params=params).all()
     result = [
         TimelineItem(
             at=event.occurred_at,
@@ -69,15 +91,7 @@ def items(*, session: Session, case: Case, latest: int | None = None) -> Timelin
         )
         for event, who, person, _ in events
     ]
-    # The order of the item's time below: the day, then the start time (noon when not given).
-    started = func.coalesce(Contact.start_time, literal(time(12, 0), Time))
-    contacts = session.exec(
-        select(Contact, by.full_name, total)
-        .join(by, by.id == Contact.by_user_id)
-        .where(Contact.case_id == case.id)
-        .order_by(Contact.occurred_on.desc(), started.desc(), Contact.id.desc())
-        .limit(latest)
-    ).all()
+    contacts = session.exec(_CONTACTS[limited], params=params).all()
     names = {p.id: p.name for p in reads.rows(session=session, model=Person, case_id=case.id)} if contacts else {}
     for contact, who, _ in contacts:
         at = datetime.combine(contact.occurred_on, contact.start_time or time(12, 0), tzinfo=LOCAL)

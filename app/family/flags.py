@@ -23,7 +23,7 @@ def _wrong_pins_reported(scope: FlagScope):
     return (
         select(AuditEntry.case_id)
         .join(Case, Case.id == AuditEntry.case_id)
-        .where(scope.in_scope, AuditEntry.action == OFFLINE_FAILURES, AuditEntry.at >= scope.now - SHOWN_FOR)
+        .where(scope.in_scope, AuditEntry.action == OFFLINE_FAILURES, AuditEntry.at >= scope.since(SHOWN_FOR))
         .distinct()
     )
 

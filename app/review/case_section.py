@@ -44,5 +44,5 @@ def flags_for(*, session: Session, case: Case) -> list[str]:
         in_scope=Case.id == case.id,
     )
     rules = flag_rules()
-    scope.read_one_case(case.id, rules)  # what every rule reads, in one statement
+    scope.read_one_case(case.id, rules, case_id_column=Case.id)  # what every rule reads, in one statement
     return [rule.label(settings) for rule in rules if any(c.id == case.id for c in rule.raised(scope))]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
 from app.accounts.models import User
@@ -14,15 +14,38 @@ from app.cases.extensions import TimelineItem
 from app.cases.models import Case
 from app.signs_of_safety.models import MapVersion, ScaleRating, StoryShare, StoryVersion, ThreeHousesEntry
 
+# The four statements are built once, the case a bound parameter (issue 21: building them on
+# every first view of a case page cost about as much CPU as running them).
+_CASE = bindparam("case_id")
+_SUBMITTED = (
+    select(MapVersion.number, MapVersion.submitted_at, User.full_name)
+    .join(User, User.id == MapVersion.submitted_by_id, isouter=True)
+    .where(MapVersion.case_id == _CASE, MapVersion.submitted_at.is_not(None))
+)
+_day = func.date(ScaleRating.rated_at)
+_RATING_DAYS = (
+    select(_day, func.max(ScaleRating.rated_at), func.count(), func.count(func.distinct(ScaleRating.rater_name)))
+    .where(ScaleRating.case_id == _CASE)
+    .group_by(_day)
+)
+_house_day = func.date(ThreeHousesEntry.created_at)
+_HOUSE_DAYS = (
+    select(_house_day, func.max(ThreeHousesEntry.created_at), func.count())
+    .where(ThreeHousesEntry.case_id == _CASE)
+    .group_by(_house_day)
+)
+_SHARED = (
+    select(StoryShare.shared_on, StoryShare.created_at, StoryShare.shared_with, StoryVersion.number)
+    .join(StoryVersion, StoryVersion.id == StoryShare.story_version_id)
+    .where(StoryVersion.case_id == _CASE)
+)
+
 
 def items(*, session: Session, case: Case, latest: int | None = None) -> list[TimelineItem]:
     base = f"/cases/{case.id}/signs-of-safety"
     found: list[TimelineItem] = []
-    submitted = session.exec(
-        select(MapVersion.number, MapVersion.submitted_at, User.full_name)
-        .join(User, User.id == MapVersion.submitted_by_id, isouter=True)
-        .where(MapVersion.case_id == case.id, MapVersion.submitted_at.is_not(None))
-    ).all()
+    of_case = {"case_id": case.id}
+    submitted = session.exec(_SUBMITTED, params=of_case).all()
     for number, at, name in submitted:
         found.append(
             TimelineItem(
@@ -34,12 +57,7 @@ def items(*, session: Session, case: Case, latest: int | None = None) -> list[Ti
             )
         )
     # Ratings and three houses entries are many small rows: one item per day keeps the timeline readable.
-    day = func.date(ScaleRating.rated_at)
-    ratings = session.exec(
-        select(day, func.max(ScaleRating.rated_at), func.count(), func.count(func.distinct(ScaleRating.rater_name)))
-        .where(ScaleRating.case_id == case.id)
-        .group_by(day)
-    ).all()
+    ratings = session.exec(_RATING_DAYS, params=of_case).all()
     for _day, at, count, raters in ratings:
         found.append(
             TimelineItem(
@@ -50,12 +68,7 @@ def items(*, session: Session, case: Case, latest: int | None = None) -> list[Ti
                 url=f"{base}/scales",
             )
         )
-    house_day = func.date(ThreeHousesEntry.created_at)
-    houses = session.exec(
-        select(house_day, func.max(ThreeHousesEntry.created_at), func.count())
-        .where(ThreeHousesEntry.case_id == case.id)
-        .group_by(house_day)
-    ).all()
+    houses = session.exec(_HOUSE_DAYS, params=of_case).all()
     for _day, at, count in houses:
         found.append(
             TimelineItem(
@@ -66,11 +79,7 @@ def items(*, session: Session, case: Case, latest: int | None = None) -> list[Ti
                 url=f"{base}/three-houses",
             )
         )
-    shared = session.exec(
-        select(StoryShare.shared_on, StoryShare.created_at, StoryShare.shared_with, StoryVersion.number)
-        .join(StoryVersion, StoryVersion.id == StoryShare.story_version_id)
-        .where(StoryVersion.case_id == case.id)
-    ).all()
+    shared = session.exec(_SHARED, params=of_case).all()
     for on, at, with_whom, number in shared:
         # The day it was shown to the family is what matters, not the day it was typed up.
         when = datetime.combine(on, _aware(at).timetz()) if on != _aware(at).date() else _aware(at)

@@ -102,3 +102,30 @@ def test_an_entry_deleted_from_the_middle_of_a_lane_other_than_the_first_is_foun
     db.commit()
     verdict = verify(session=db)
     assert verdict.broken_at == reads[2].id and "deleted" in verdict.reason
+
+
+def test_a_repeat_case_view_reads_its_lanes_end_with_the_login_session(engine, db, client, settings):
+    """On PostgreSQL the request's first statement (the login session) also reads the end of its
+    connection's lane, so a cached case page is 3 statements (the session, the case, the audit
+    entry), and every view's entry still links to the one before in its lane."""
+    from app.cases.page_cache import pages
+    from tests.factories import login
+    from tests.querycount import count_queries
+
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    db.commit()
+    login(client, db, worker, settings)
+    pages.clear()
+    for _ in range(2):  # the page cached, the connection's lane taken
+        assert client.get(f"/cases/{case.id}").status_code == 200
+    counted = []
+    for _ in range(3):
+        with count_queries(engine) as statements:
+            assert client.get(f"/cases/{case.id}").status_code == 200
+        counted.append(len(statements))
+    assert counted == ([3] * 3 if engine.dialect.name == "postgresql" else [4] * 3)
+    reads = db.exec(select(AuditEntry).where(AuditEntry.action == "read").order_by(AuditEntry.id)).all()
+    assert len(reads) == 5
+    _links_hold(db.exec(select(AuditEntry).order_by(AuditEntry.id)).all())
+    assert verify(session=db).ok

@@ -65,3 +65,20 @@ def test_a_rolled_back_savepoint_leaves_the_chain_whole_and_the_version_moved(en
         session.commit()
     assert _version(db, case) == version + 1
     assert verify(session=db).ok
+
+
+def test_an_entry_after_a_released_savepoint_links_to_the_entries_made_in_it(engine, db):
+    """The transaction's remembered lane end is dropped when a savepoint links entries: released,
+    they are the lane's end, so the next entry reads it again rather than fork the chain."""
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    db.commit()
+    with Session(engine) as session:
+        session.add(_entry(worker, case, "create"))
+        session.flush()  # the lane's end is now known to the transaction
+        with session.begin_nested():
+            session.add(_entry(worker, case, "update"))
+            session.flush()
+        session.add(_entry(worker, case, "delete"))
+        session.commit()
+    assert verify(session=db).ok
