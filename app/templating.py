@@ -6,7 +6,6 @@ cannot drift apart. Responses say `Vary: HX-Request` so no cache mixes the two.
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from jinja2_fragments import render_block
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app import i18n
-from app.assets import STATIC_DIR, static_url
+from app.assets import static_url
 from app.features import nav_links
 from app.flashcookie import read_flashes, write_flashes
 from app.timeutil import local, utcnow
@@ -36,20 +35,7 @@ def add_template_folder(folder: Path) -> None:
         templates.env.loader = ChoiceLoader([*loaders, FileSystemLoader(str(folder))])
 
 
-@functools.cache
-def _stylesheets() -> tuple[str, ...]:
-    names = sorted(p.name for p in (STATIC_DIR / "css").glob("*.css"))
-    names.sort(key=lambda n: n != "app.css")
-    return tuple(f"css/{n}" for n in names)
-
-
-def stylesheets() -> list[str]:
-    """Every stylesheet under static/css, core first; features add their own file. Read from the
-    folder once per process (every page links them: a directory listing per page cost ~0.3 ms)."""
-    return list(_stylesheets())
-
-
-templates.env.globals.update(static_url=static_url, stylesheets=stylesheets, nav_links=nav_links)
+templates.env.globals.update(static_url=static_url, nav_links=nav_links)
 # gettext in every template ({{ _("...") }}, {% trans %}): the request's language (app/i18n.py),
 # English unless a family screen chose another. New-style: `_("Hello %(name)s", name=...)`.
 templates.env.add_extension("jinja2.ext.i18n")

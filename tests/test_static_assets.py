@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 
-from app.assets import STATIC_DIR, shipped, static_url
+from app.assets import BUNDLES, STATIC_DIR, shipped, static_url
 
 
 def test_a_versioned_script_is_sent_minified_gzipped_and_cached_for_a_year(client):
@@ -46,4 +46,22 @@ def test_nothing_outside_the_static_folder_is_served(client):
 
 def test_pages_link_the_version_that_is_served(client, db):
     page = client.get("/login").text
-    assert static_url("css/app.css") in page
+    assert static_url("css/homeward.css") in page and static_url("js/homeward.js") in page
+
+
+def test_a_page_asks_for_one_stylesheet_and_one_script_that_hold_every_file_in_order(client, db):
+    page = client.get("/login").text
+    assert page.count('rel="stylesheet"') == 1 and page.count("<script src=") == 1
+    css = client.get(static_url("css/homeward.css")).text
+    sheets = sorted(p.name for p in (STATIC_DIR / "css").glob("*.css"))
+    assert len(sheets) > 5
+    # Each feature's stylesheet is in the bundle, core (app.css) first, and the rest in name order.
+    starts = [
+        css.index(shipped(f"css/{name}").body.decode()) for name in ["app.css", *(n for n in sheets if n != "app.css")]
+    ]
+    assert starts == sorted(starts) and starts[0] == 0
+    script = client.get(static_url("js/homeward.js")).text
+    parts = [shipped(p).body.decode() for p in BUNDLES["js/homeward.js"]()]
+    assert script == ";\n".join(parts) and script.startswith("var htmx=")
+    # The bundle's version follows its content: a change to any one file makes a new URL.
+    assert shipped("css/homeward.css").version not in {shipped(f"css/{n}").version for n in sheets}

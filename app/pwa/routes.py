@@ -15,8 +15,8 @@ from functools import lru_cache
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from app.assets import STATIC_DIR, minify, static_url
-from app.templating import render, stylesheets
+from app.assets import BUNDLES, PAGE_SCRIPTS, STATIC_DIR, minify, static_url
+from app.templating import render
 
 router = APIRouter()
 
@@ -28,14 +28,15 @@ ICONS = [
 
 
 def shell_urls() -> list[str]:
-    """What the service worker precaches: every stylesheet and script (features' own too, so a form
-    kept for offline use finds its script), the icons and the offline page."""
-    scripts = sorted(f"js/{p.name}" for p in (STATIC_DIR / "js").glob("*.js") if p.name != "sw.js")
+    """What the service worker precaches: the two bundles every page links and every other script
+    (features' own, so a form kept for offline use finds its script), the icons and the offline page."""
+    bundled = {"js/sw.js", *PAGE_SCRIPTS}
+    scripts = sorted(f"js/{p.name}" for p in (STATIC_DIR / "js").glob("*.js") if f"js/{p.name}" not in bundled)
     return [
         "/offline",
         "/unlock",
         "/manifest.webmanifest",
-        *(static_url(p) for p in stylesheets() + scripts),
+        *(static_url(p) for p in [*BUNDLES, *scripts]),
         static_url("icons/icon.svg"),
         *(i["src"] for i in ICONS),
     ]
