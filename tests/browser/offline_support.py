@@ -47,21 +47,30 @@ def status(page):
 def wait_for_service_worker(page) -> None:
     """Wait until the service worker controls the page (it claims pages when it activates).
 
-    A worker whose install was cut short (a shell file fetched while the machine is saturated)
-    is installed again on the next navigation, as it would be for a worker opening another page;
-    so after ten seconds the page is reloaded once before giving up.
+    A page whose load began while the worker was still installing is not claimed by it (claim()
+    takes only pages already running), so a page still not controlled half a second after the
+    worker is active is reloaded, as a worker opening the next page would be controlled. A worker
+    whose install was cut short (a shell file fetched while the machine is saturated) is installed
+    again by a reload too, so after ten seconds the page is reloaded once more before giving up.
     """
     # Polled from here: wait_for_function's string predicates are evaluated with eval() inside
     # the page, which the strict CSP refuses ("unsafe-eval"), while page.evaluate is not.
     controlled = "() => !!(navigator.serviceWorker && navigator.serviceWorker.controller)"
+    active = """() => navigator.serviceWorker.getRegistration()
+        .then(r => !!(r && r.active && r.active.state === 'activated'))"""
     started = time.monotonic()
-    reloaded = False
+    active_since = None
+    reloads = 0
     while not page.evaluate(controlled):
-        waited = time.monotonic() - started
-        if waited > 10 and not reloaded:
+        now = time.monotonic()
+        if active_since is None and page.evaluate(active):
+            active_since = now
+        if (active_since is not None and now - active_since > 0.5 and reloads == 0) or (
+            now - started > 10 and reloads < 2
+        ):
             page.reload()
-            reloaded = True
-        if waited > 40:
+            reloads, active_since = reloads + 1, None
+        if now - started > 40:
             raise AssertionError("the service worker did not take control of the page within 40 s")
         page.wait_for_timeout(100)
 
