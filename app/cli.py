@@ -89,7 +89,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     # uvicorn's access log prints query strings (a search for a name); the app logs requests itself.
     print(f"Homeward is running at http://{settings.host}:{port}/", flush=True)
     uvicorn.run(
-        "app.main:create_app",
+        "app.main:serve_app",
         factory=True,
         host=settings.host,
         port=port,

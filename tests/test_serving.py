@@ -1,0 +1,35 @@
+"""The app as `homeward serve` runs it in each worker (app.main.serve_app): what the worker has
+built is frozen out of Python's full garbage collections, which otherwise walked it all with a
+request waiting (docs/performance.md, "Garbage collection"). tests/test_two_servers.py runs the
+real `homeward serve` processes."""
+
+from __future__ import annotations
+
+import gc
+
+from starlette.testclient import TestClient
+
+from app.main import _FreezeAfterWarmUp
+
+
+def test_a_worker_freezes_the_app_at_start_and_what_its_first_requests_built(app, db):
+    gc.unfreeze()
+    try:
+        served = _FreezeAfterWarmUp(app, after=3)
+        at_start = gc.get_freeze_count()
+        assert at_start > 10_000  # the app, its modules and templates
+        with TestClient(served, follow_redirects=False) as client:
+            for _ in range(2):
+                assert client.get("/login").status_code == 200
+            # Nothing is added before the third request (frozen objects that die still go).
+            before = gc.get_freeze_count()
+            assert before <= at_start
+            assert client.get("/login").status_code == 200
+            warmed = gc.get_freeze_count()
+            assert warmed > before
+            # Once only: later requests are served as before and freeze nothing more.
+            for _ in range(3):
+                assert client.get("/login").status_code == 200
+            assert gc.get_freeze_count() <= warmed
+    finally:
+        gc.unfreeze()
