@@ -34,7 +34,7 @@ from app.security.middleware import HomewardMiddleware
 from app.signs_of_safety import feature as signs_of_safety
 from app.sync import feature as sync
 from app.sync.ledger import ledger
-from app.templating import add_template_folder
+from app.templating import add_template_folder, templates
 from app.timing import ServerTiming, count_statements
 
 # Every feature, as an object: a typo or a missing hook fails at import, never silently. The
@@ -64,6 +64,9 @@ def configure(settings: Settings, features: Sequence[Feature] = FEATURES) -> Non
     it; a test that serves one app to many tests calls it again for each)."""
     passwords.configure(memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost)
     page_cache.pages.size = settings.case_page_cache_pages
+    # Jinja checks each template file's time on disk every time it is used, so an edit shows at
+    # once: wanted while developing, a wasted system call per template per page everywhere else.
+    templates.env.auto_reload = settings.homeward_env == "development"
     install(features)
     for feature in features:
         if feature.templates is not None:

@@ -9,7 +9,8 @@ import gc
 
 from starlette.testclient import TestClient
 
-from app.main import _FreezeAfterWarmUp
+from app.main import _FreezeAfterWarmUp, configure
+from app.templating import templates
 
 
 def test_a_worker_freezes_the_app_at_start_and_what_its_first_requests_built(app, db):
@@ -33,3 +34,14 @@ def test_a_worker_freezes_the_app_at_start_and_what_its_first_requests_built(app
             assert gc.get_freeze_count() <= warmed
     finally:
         gc.unfreeze()
+
+
+def test_templates_are_read_again_when_changed_only_while_developing(settings):
+    try:
+        configure(settings.model_copy(update={"homeward_env": "production"}))
+        assert templates.env.auto_reload is False
+        configure(settings.model_copy(update={"homeward_env": "development"}))
+        assert templates.env.auto_reload is True
+    finally:
+        configure(settings)
+    assert templates.env.auto_reload is False  # tests, as production: no check on every use
