@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from app.assets import static_url
 from app.cases.models import Person
 from tests.browser.conftest import log_in
 from tests.browser.offline_support import status, stored, take_offline
@@ -166,3 +168,70 @@ def test_a_waiting_item_keeps_no_family_name_or_note_readable_in_storage(page, c
     at_rest = json.dumps(stored(page))
     assert "Kayla" not in at_rest and "upset" not in at_rest and '"sealed"' in at_rest
     context.set_offline(False)
+
+
+@pytest.fixture
+def new_release(monkeypatch):
+    """Call to play a new release of Homeward: the stylesheet and the offline script change, so
+    every page links new versions of both bundles and the service worker's version changes."""
+    from app import assets
+    from app.pwa import routes as pwa_routes
+
+    def release():
+        minify = assets.minify
+        monkeypatch.setattr(
+            assets,
+            "minify",
+            lambda name, source: minify(name, source) + {"app.css": b".released{}", "offline.js": b";"}.get(name, b""),
+        )
+        assets.shipped.cache_clear()
+        pwa_routes.service_worker_source.cache_clear()
+
+    yield release
+    monkeypatch.undo()
+    assets.shipped.cache_clear()
+    pwa_routes.service_worker_source.cache_clear()
+
+
+def test_a_case_kept_before_a_new_release_still_opens_offline_styled_and_able_to_save(
+    page, context, live_server, worker_case, new_release
+):
+    """A case taken offline on Monday, Homeward updated on Tuesday, the tablet online on Wednesday
+    morning (its service worker updates) and then in the living room with no signal: the kept page
+    links Monday's stylesheet and script, so the old shell stays until those copies have expired;
+    the Outbox page, kept with no age limit, is fetched again with the new version."""
+    worker, case = worker_case
+    log_in(page, live_server, worker.email)
+    take_offline(page, live_server, case.id)
+    page.goto(f"{live_server}/outbox")
+    shell = "() => caches.keys().then(k => k.filter(n => n.startsWith('homeward-shell-')))"
+    [monday] = page.evaluate(shell)
+
+    new_release()
+    log_in(page, live_server, worker.email)  # online: the browser finds and installs the new worker
+    deadline = time.monotonic() + 30
+    while len(page.evaluate(shell)) < 2 or page.evaluate(
+        "() => navigator.serviceWorker.getRegistration().then(r => !!(r.installing || r.waiting))"
+    ):
+        assert time.monotonic() < deadline, "the new service worker was not installed"
+        page.wait_for_timeout(100)
+    log_in(page, live_server, worker.email)  # the page hands the device key to the new worker
+    assert monday in page.evaluate(shell)  # kept: Monday's case copy links it
+
+    # The browser's own HTTP cache may still hold Monday's files, but nothing promises it (a
+    # tablet short of space empties it first): only what the service worker keeps counts.
+    context.new_cdp_session(page).send("Network.clearBrowserCache")
+    context.set_offline(True)
+    page.goto(f"{live_server}/cases/{case.id}")
+    expect(page.get_by_role("heading", name="Kayla Morgan")).to_be_visible()
+    styled = "() => getComputedStyle(document.querySelector('.site-header')).backgroundColor"
+    assert page.evaluate(styled) not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert page.evaluate("() => typeof window.HomewardOffline") == "object"  # forms still save offline
+    page.goto(f"{live_server}/cases/{case.id}/contacts/new")
+    page.get_by_role("button", name="Save contact").click()
+    expect(page.get_by_text("Saved on this device — will sync when online")).to_be_visible()
+
+    page.goto(f"{live_server}/outbox")
+    linked = page.evaluate("() => document.querySelector('link[rel=stylesheet]').href")
+    assert linked.endswith(static_url("css/homeward.css"))  # the new release's, fetched again
+    assert page.evaluate(styled) not in ("rgba(0, 0, 0, 0)", "transparent")

@@ -67,17 +67,60 @@ self.addEventListener("install", function (event) {
 
 self.addEventListener("activate", function (event) {
   event.waitUntil(
-    caches.keys()
-      .then(function (keys) {
-        return Promise.all(keys.filter(function (key) {
-          return key.indexOf("homeward-shell-") === 0 && key !== SHELL_CACHE;
-        }).map(function (key) { return caches.delete(key); }));
-      })
+    refreshOutbox()
       .then(sweep)
       // Without claim() the page that registered the worker stays uncontrolled until reload.
       .then(function () { return self.clients.claim(); })
   );
 });
+
+// An older version's shell: a case page kept under it links that version's files (their URLs
+// carry its hashes), and offline nothing else holds them; so it stays until no such page can be
+// opened, that is until the longest a case copy is kept has passed since a newer version took
+// over (RETIRED records when), and goes at once when no case is kept. Run on activation and with
+// every sweep.
+var RETIRED = "/retired-shell";
+function retireOldShells() {
+  return Promise.all([caches.keys(), keptCases()]).then(function (found) {
+    return Promise.all(found[0].filter(function (name) {
+      return name.indexOf("homeward-shell-") === 0 && name !== SHELL_CACHE;
+    }).map(function (name) {
+      if (!found[1]) return caches.delete(name);
+      return caches.open(name).then(function (shell) {
+        return shell.match(RETIRED).then(function (since) {
+          if (!since) return shell.put(RETIRED, new Response("", { headers: { "Date": new Date().toUTCString() } }));
+          if (!isFresh(since)) return caches.delete(name);
+        });
+      });
+    }));
+  });
+}
+function keptCases() {
+  return caches.has(PAGES_CACHE).then(function (has) {
+    if (!has) return false; // opening would re-create the cache logging out deleted
+    return caches.open(PAGES_CACHE).then(function (pages) { return pages.keys(); }).then(function (requests) {
+      return requests.some(function (request) { return new URL(request.url).pathname !== "/outbox"; });
+    });
+  });
+}
+// The Outbox page is kept with no age limit, so a new version fetches it again at once (online:
+// it has just fetched its shell) instead of keeping a copy that links the old version's files.
+function refreshOutbox() {
+  return caches.match("/outbox", { cacheName: PAGES_CACHE, ignoreVary: true }).then(function (old) {
+    if (!old) return null;
+    return fetch("/outbox", { credentials: "same-origin" }).then(function (response) {
+      if (response.ok && !response.redirected) return keepOutbox("/outbox", response);
+    }).catch(function () { return null; });
+  });
+}
+// The Outbox page opens even while locked, so its copy keeps no one's details: its lists are
+// filled in on the device, and the server's conflict lists are left out.
+function keepOutbox(request, response) {
+  return response.text().then(function (html) {
+    var page = new Response(html.replace(/<!--private-->[\s\S]*?<!--\/private-->/g, ""), { headers: response.headers });
+    return caches.open(PAGES_CACHE).then(function (pages) { return pages.put(request, page); });
+  });
+}
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;
@@ -130,7 +173,7 @@ function sweep() {
         }));
       });
     });
-  });
+  }).then(retireOldShells);
 }
 
 function isFresh(response) {
@@ -152,9 +195,8 @@ function networkFirst(request) {
       // X-Device-Keep: never: a page only its reader may see (a young person's private words).
       if (response.ok && !response.redirected && (old || outbox) && response.headers.get("X-Device-Keep") !== "never") {
         var copy = response.clone();
-        // The Outbox page opens even while locked, so its copy keeps no one's details: its
-        // lists are filled in on the device, and the server's conflict lists are left out.
-        (outbox ? copy.text().then(function (html) { return new Response(html.replace(/<!--private-->[\s\S]*?<!--\/private-->/g, ""), { headers: copy.headers }); }) : sealPage(request, copy)).then(function (page) {
+        if (outbox) keepOutbox(request, copy);
+        else sealPage(request, copy).then(function (page) {
           if (page) return caches.open(PAGES_CACHE).then(function (pages) { return pages.put(request, page); });
         });
       }
