@@ -47,7 +47,7 @@ def minify(name: str, source: bytes) -> bytes:
 
 def stylesheets() -> list[str]:
     """Every stylesheet under static/css, core (app.css) first; a feature adds its own file."""
-    names = sorted(p.name for p in (STATIC_DIR / "css").glob("*.css"))
+    names = sorted(p.name for p in (STATIC_DIR / "css").glob("*.css") if f"css/{p.name}" not in BUNDLES)
     names.sort(key=lambda n: n != "app.css")
     return [f"css/{n}" for n in names]
 
@@ -73,9 +73,17 @@ def shipped(path: str) -> Shipped | None:
     """The file at `path` (relative to app/static) as sent, or None when there is no such file."""
     if path in BUNDLES:
         parts = [shipped(part) for part in BUNDLES[path]()]
-        # A line between stylesheets; a semicolon too between scripts, so that no file's last
-        # statement runs on into the next file's first.
-        body = (b"\n" if path.endswith(".css") else b";\n").join(part.body for part in parts if part)
+        if path.endswith(".css"):
+            body = b"\n".join(part.body for part in parts if part)
+        else:
+            # Each script in its own try, as separate files were: one that throws (storage refused,
+            # say) leaves the next to run, and its error still reaches the console. A `var` inside
+            # a block is still the page's global, as htmx's is.
+            body = b"\n".join(
+                b"try {\n" + part.body + b"\n} catch (e) { setTimeout(function () { throw e; }); }"
+                for part in parts
+                if part
+            )
         suffix = Path(path).suffix
     else:
         file = (STATIC_DIR / path).resolve()

@@ -122,12 +122,14 @@ class _FreezeAfterWarmUp:
         gc.freeze()
 
     async def __call__(self, scope, receive, send):
-        await self.app(scope, receive, send)
-        if scope["type"] == "http" and self.left > 0:
-            self.left -= 1
-            if self.left == 0:
-                gc.collect()
-                gc.freeze()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if scope["type"] == "http" and self.left > 0:
+                self.left -= 1
+                if self.left == 0:
+                    gc.collect()
+                    gc.freeze()
 
 
 def serve_app() -> _FreezeAfterWarmUp:

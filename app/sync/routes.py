@@ -27,6 +27,10 @@ router = APIRouter()
 @router.get("/outbox")
 def outbox(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
     """The list itself lives on the device (IndexedDB); the server adds the conflicts it keeps."""
+    if request.headers.get("X-Homeward-Refresh"):
+        # The service worker fetching a new copy to keep (sw.js): a message waiting for the
+        # page the worker opens next is left for that page.
+        request.state.flashes_read = True
     open_conflicts, resolved = service.conflicts_for(session=session, actor=actor)
     hours = request.app.state.settings.offline_cache_hours
     return render(

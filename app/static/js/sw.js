@@ -35,12 +35,12 @@ function unb64(text) { return Uint8Array.from(atob(text), function (c) { return 
 function open(request, kept) {
   var iv = kept.headers.get("X-Sealed");
   if (!iv) return Promise.resolve(kept);
-  if (!key()) return caches.match("/unlock", { ignoreVary: true });
+  if (!key()) return caches.match("/unlock", { cacheName: SHELL_CACHE, ignoreVary: true });
   return kept.arrayBuffer().then(function (data) {
     return crypto.subtle.decrypt({ name: "AES-GCM", iv: unb64(iv), additionalData: aad(request) }, deviceKey, data);
   }).then(function (html) {
     return new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8", "Date": kept.headers.get("Date") } });
-  }, function () { return caches.match("/unlock", { ignoreVary: true }); });
+  }, function () { return caches.match("/unlock", { cacheName: SHELL_CACHE, ignoreVary: true }); });
 }
 // A fresh page to keep, encrypted; without the key it is not kept (the old copy stays).
 function sealPage(request, response) {
@@ -58,7 +58,8 @@ self.addEventListener("install", function (event) {
   var requests = SHELL.map(function (url) { return new Request(url, { cache: "reload" }); });
   event.waitUntil(
     caches.open(SHELL_CACHE)
-      .then(function (cache) { return cache.addAll(requests); })
+      // A release installed again (a rollback) is current, not retired.
+      .then(function (cache) { return cache.delete(RETIRED).then(function () { return cache.addAll(requests); }); })
       // A new worker normally waits until every tab of the old one closes; the shell files
       // are versioned by URL, so taking over at once cannot mix old and new files.
       .then(function () { return self.skipWaiting(); })
@@ -67,8 +68,12 @@ self.addEventListener("install", function (event) {
 
 self.addEventListener("activate", function (event) {
   event.waitUntil(
-    refreshOutbox()
+    // Pages wait for activation, so the Outbox's new copy gets a few seconds at most, and nothing
+    // that fails here keeps the worker from taking over.
+    Promise.race([refreshOutbox(), timeout(NAVIGATION_TIMEOUT_MS)])
+      .catch(function () { return null; })
       .then(sweep)
+      .catch(function () { return null; })
       // Without claim() the page that registered the worker stays uncontrolled until reload.
       .then(function () { return self.clients.claim(); })
   );
@@ -81,12 +86,14 @@ self.addEventListener("activate", function (event) {
 // every sweep.
 var RETIRED = "/retired-shell";
 function retireOldShells() {
-  return Promise.all([caches.keys(), keptCases()]).then(function (found) {
+  return Promise.all([caches.keys(), keptUnderOldShell()]).then(function (found) {
     return Promise.all(found[0].filter(function (name) {
       return name.indexOf("homeward-shell-") === 0 && name !== SHELL_CACHE;
     }).map(function (name) {
       if (!found[1]) return caches.delete(name);
-      return caches.open(name).then(function (shell) {
+      // Opened only if still there: a sweep running alongside may have just deleted it.
+      return caches.has(name).then(function (has) { return has && caches.open(name); }).then(function (shell) {
+        if (!shell) return null;
         return shell.match(RETIRED).then(function (since) {
           if (!since) return shell.put(RETIRED, new Response("", { headers: { "Date": new Date().toUTCString() } }));
           if (!isFresh(since)) return caches.delete(name);
@@ -95,11 +102,20 @@ function retireOldShells() {
     }));
   });
 }
-function keptCases() {
+// Whether a kept page may link an older shell: any case copy, or an Outbox copy this version has
+// not fetched again (its copy is not sealed, so its links can be read).
+function keptUnderOldShell() {
   return caches.has(PAGES_CACHE).then(function (has) {
     if (!has) return false; // opening would re-create the cache logging out deleted
-    return caches.open(PAGES_CACHE).then(function (pages) { return pages.keys(); }).then(function (requests) {
-      return requests.some(function (request) { return new URL(request.url).pathname !== "/outbox"; });
+    return caches.open(PAGES_CACHE).then(function (pages) {
+      return pages.keys().then(function (requests) {
+        var outbox = requests.filter(function (request) { return new URL(request.url).pathname === "/outbox"; });
+        if (outbox.length < requests.length) return true;
+        if (!outbox.length) return false;
+        return pages.match(outbox[0]).then(function (page) { return page ? page.text() : ""; }).then(function (html) {
+          return SHELL.some(function (url) { return url.indexOf("/static/css/") === 0 && html.indexOf(url) < 0; });
+        });
+      });
     });
   });
 }
@@ -108,8 +124,10 @@ function keptCases() {
 function refreshOutbox() {
   return caches.match("/outbox", { cacheName: PAGES_CACHE, ignoreVary: true }).then(function (old) {
     if (!old) return null;
-    return fetch("/outbox", { credentials: "same-origin" }).then(function (response) {
-      if (response.ok && !response.redirected) return keepOutbox("/outbox", response);
+    return fetch("/outbox", { credentials: "same-origin", headers: { "X-Homeward-Refresh": "1" } }).then(function (response) {
+      if (!response.ok || response.redirected) return null;
+      // Still kept? Logging out meanwhile deleted the pages cache, which must not come back.
+      return caches.has(PAGES_CACHE).then(function (has) { return has && keepOutbox("/outbox", response); });
     }).catch(function () { return null; });
   });
 }
@@ -206,7 +224,7 @@ function networkFirst(request) {
     return kept.then(function (old) {
       if (old && (isFresh(old) || new URL(request.url).pathname === "/outbox")) return open(request, old);
       if (old) caches.open(PAGES_CACHE).then(function (pages) { pages.delete(request); }); // past the limit
-      return caches.match("/offline", { ignoreVary: true }).then(function (page) {
+      return caches.match("/offline", { cacheName: SHELL_CACHE, ignoreVary: true }).then(function (page) {
         return page || new Response("You are offline.", { status: 503, headers: { "Content-Type": "text/plain" } });
       });
     });
