@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from app.accounts.service import set_pin
 from app.cases.models import Person
+from app.flashcookie import FLASH_COOKIE, _Sealer
 from app.pwa.routes import shell_urls
 from app.sync.models import SyncConflict
 from app.timeutil import utcnow
@@ -118,3 +119,26 @@ def test_the_outbox_copy_a_device_keeps_leaves_out_the_conflicts_that_name_peopl
     kept = re.sub(r"<!--private-->[\s\S]*?<!--/private-->", "", page)
     assert "Zephyrine" not in kept
     assert "Waiting to sync" in kept and "Offline cases" in kept
+
+
+def test_a_message_waiting_for_the_next_page_is_left_out_of_the_outbox_copy_and_left_for_that_page(
+    db, client, settings
+):
+    """The service worker fetches the Outbox again after an update (sw.js refreshOutbox): a message
+    waiting for the worker's next page ("Donna Zephyrine added.") is neither kept in the copy, which
+    opens while the tablet is locked, nor used up by that background fetch."""
+    worker = make_user(db)
+    db.commit()
+    login(client, db, worker, settings)
+    client.cookies.set(
+        FLASH_COOKIE,
+        _Sealer(settings.secret_key).dumps([["success", "Donna Zephyrine added."]]),
+        domain="testserver.local",
+    )
+    background = client.get("/outbox", headers={"X-Homeward-Refresh": "1"})
+    assert "Donna Zephyrine" not in background.text
+    shown = client.get("/outbox").text  # the page the worker opens next shows it, once
+    assert "Donna Zephyrine added." in shown
+    kept = re.sub(r"<!--private-->[\s\S]*?<!--/private-->", "", shown)
+    assert "Zephyrine" not in kept
+    assert "Donna Zephyrine" not in client.get("/outbox").text
