@@ -354,9 +354,9 @@ def main() -> None:
             p95(latencies) < 100,
         )
 
-        # The loops above wrote thousands of audit entries and session rows: without a VACUUM and a
-        # checkpoint here, autovacuum and the checkpointer run during the pages below (two runs read
-        # team oversight at 96 and 290 ms, where in-process it takes 30 ms of CPU).
+        # The loops above wrote thousands of audit entries and session rows: a VACUUM and a
+        # checkpoint here, so autovacuum and the checkpointer do not run during the pages below.
+        # (The slow outliers those pages showed were the garbage collector, app.main.serve_app.)
         settle(url)
         # Each page is asked for 4 times before the 20 timed: its first request in each of the two
         # processes compiles its templates and statements (40-400 ms of CPU, once per process), and

@@ -86,20 +86,21 @@ self.addEventListener("activate", function (event) {
 // every sweep.
 var RETIRED = "/retired-shell";
 function retireOldShells() {
-  return Promise.all([caches.keys(), keptUnderOldShell()]).then(function (found) {
-    return Promise.all(found[0].filter(function (name) {
-      return name.indexOf("homeward-shell-") === 0 && name !== SHELL_CACHE;
-    }).map(function (name) {
-      if (!found[1]) return caches.delete(name);
-      // Opened only if still there: a sweep running alongside may have just deleted it.
-      return caches.has(name).then(function (has) { return has && caches.open(name); }).then(function (shell) {
-        if (!shell) return null;
-        return shell.match(RETIRED).then(function (since) {
-          if (!since) return shell.put(RETIRED, new Response("", { headers: { "Date": new Date().toUTCString() } }));
-          if (!isFresh(since)) return caches.delete(name);
-        });
-      });
-    }));
+  return caches.keys().then(function (names) {
+    var old = names.filter(function (name) { return name.indexOf("homeward-shell-") === 0 && name !== SHELL_CACHE; });
+    // Most navigations find none: the kept pages are read only when there is a shell to keep.
+    return old.length ? keptUnderOldShell().then(function (needed) { return Promise.all(old.map(function (name) { return retire(name, needed); })); }) : null;
+  });
+}
+function retire(name, needed) {
+  if (!needed) return caches.delete(name);
+  // Opened only if still there: a sweep running alongside may have just deleted it.
+  return caches.has(name).then(function (has) { return has && caches.open(name); }).then(function (shell) {
+    if (!shell) return null;
+    return shell.match(RETIRED).then(function (since) {
+      if (!since) return shell.put(RETIRED, new Response("", { headers: { "Date": new Date().toUTCString() } }));
+      if (!isFresh(since)) return caches.delete(name);
+    });
   });
 }
 // Whether a kept page may link an older shell: any case copy, or an Outbox copy this version has
