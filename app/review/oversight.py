@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, delete, func, insert, or_, text
+from sqlalchemy import and_, delete, func, insert, or_, text, update
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, Team, User
 from app.cases.flags import LISTED_CASE_COLUMNS, SNAPSHOT_FRESH, contact_figures, listed_case
 from app.cases.models import PRACTICE_CONTEXT_LABELS, Case, CaseFlag
 from app.config import Settings
+from app.db import hold_case_write_lock
 from app.features import FlagScope, flag_rules, installed
 from app.review import rules
 from app.review.models import (
@@ -468,6 +469,7 @@ def keep_week(*, session: Session, settings: Settings, today: date, now: datetim
     rows = [{"flagged_case_id": case_id, "flag_key": key, "recorded_at": now} for case_id, key in set(every_case)]
     for start in range(0, len(rows), 5000):
         session.exec(insert(CaseFlag), params=rows[start : start + 5000])
+    _count_kept_flags(session)
     if session.get_bind().dialect.name == "postgresql":
         # Replaced whole: tell the planner its new size now rather than when autovacuum gets to it
         # (unanalysed, the county's 32,000 rows were planned as 200 and joined row by row).
@@ -487,6 +489,20 @@ def keep_week(*, session: Session, settings: Settings, today: date, now: datetim
         session.add(row)
     session.flush()
     return len(counts)
+
+
+def _count_kept_flags(session: Session) -> None:
+    """Each case's kept_flag_count from the case_flag rows just written, so the two never disagree:
+    the whole-service team cases by flags reads 25 rows of an index on it instead of counting and
+    sorting every flagged case (issue 21). Only cases whose count moved are written (all the
+    flagged ones the first time, a few an hour after)."""
+    case, case_flag = Case.__table__, CaseFlag.__table__
+    counted = select(func.count()).select_from(case_flag).where(case_flag.c.flagged_case_id == case.c.id)
+    counted = counted.scalar_subquery()
+    hold_case_write_lock(session)  # writers of cases take turns, or two could deadlock (app/db.py)
+    # On the connection, past the session's bulk-write hook: a kept count is no change to the case
+    # and must not move its page version (the case page works its flags out itself).
+    session.connection().execute(update(case).where(case.c.kept_flag_count != counted).values(kept_flag_count=counted))
 
 
 CONTEXT_WORDS = {str(k): v for k, v in PRACTICE_CONTEXT_LABELS.items()}
