@@ -268,11 +268,13 @@ def _service_page(
         where.append(or_(last.is_(None), last <= today - timedelta(days=filters.quiet_days)))
     if filters.review_due:
         where.append(Case.next_review_on <= today + timedelta(days=REVIEW_DUE_DAYS))
-    if flags_at is not None and filters.flag:
+    if flags_at is not None and filters.flag == "any":
+        # The count the tick kept with case_flag, as ix_case_flagged_status has it (a literal 0, so
+        # a prepared statement's plan still uses it): the count of flagged cases is index only.
+        where.append(Case.kept_flag_count > literal_column("0"))
+    elif flags_at is not None and filters.flag:
         kept = select(CaseFlag.flagged_case_id).where(CaseFlag.flagged_case_id == Case.id)
-        if filters.flag != "any":
-            kept = kept.where(CaseFlag.flag_key == filters.flag)
-        where.append(kept.exists())
+        where.append(kept.where(CaseFlag.flag_key == filters.flag).exists())
     # The scope's cases by status, one grouped count (an index-only scan of ix_case_status): the
     # page's counts, and the matching rows too unless a filter other than the status narrows them.
     by_status = dict(session.exec(select(Case.status, func.count()).where(scope_clause).group_by(Case.status)).all())
@@ -283,20 +285,19 @@ def _service_page(
     pages = max(1, -(-matching // PAGE_SIZE))
     page = min(max(1, filters.page), pages)
     name = literal_column(SORT_NAME_SQL)  # as ix_case_sort_name has it, literally, so the index serves
-    flag_count = select(CaseFlag.flagged_case_id, func.count().label("n")).group_by(CaseFlag.flagged_case_id).subquery()
     order = {
         "last_contact": [last.is_not(None), last, name],
         "next_review": [Case.next_review_on.is_(None), Case.next_review_on, name],
         "worker": [func.lower(key.full_name), name],
-        "attention": [func.coalesce(flag_count.c.n, 0).desc(), name, Case.reference],
+        # The tick's count of each case's flags (0 for a case it kept none for): walks
+        # ix_case_kept_flags 25 rows at a time, as by name, instead of sorting every flagged case.
+        "attention": [Case.kept_flag_count.desc(), name, Case.reference],
     }.get(filters.sort, [name, Case.reference])
     query = (
         select(Case, key.full_name, co.full_name, last)
         .join(key, key.id == Case.key_worker_id)
         .join(co, co.id == Case.co_worker_id, isouter=True)
     )
-    if filters.sort == "attention":
-        query = query.join(flag_count, flag_count.c.flagged_case_id == Case.id, isouter=True)
     found = session.exec(
         query.where(*where).order_by(*order, Case.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     ).all()

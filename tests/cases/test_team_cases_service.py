@@ -9,9 +9,10 @@ import itertools
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
 from app.cases import team
-from app.cases.models import Contact
+from app.cases.models import Case, Contact
 from app.review import oversight
 from app.timeutil import today, utcnow
 from tests.factories import login, make_case, make_team, make_user
@@ -196,19 +197,79 @@ def test_the_page_says_when_the_tick_worked_the_flags_out(client, db, settings):
     assert 'id="flags-at"' not in client.get("/team/cases").text  # by name: each row's flags now
 
 
-def test_the_service_by_flags_runs_the_same_statements_with_few_and_many_cases(client, db, settings, engine):
+@pytest.mark.parametrize("query", ["flag=any&sort=attention", "sort=attention"])
+def test_the_service_by_flags_runs_the_same_statements_with_few_and_many_cases(client, db, settings, engine, query):
     _service(db, n=12)
     manager = make_user(db, role="manager", full_name="Morag Bell")
     db.commit()
     _keep(db, settings)
     login(client, db, manager, settings)
-    client.get("/team/cases?flag=any&sort=attention")
+    client.get(f"/team/cases?{query}")
     with count_queries(engine) as small:
-        assert client.get("/team/cases?flag=any&sort=attention").status_code == 200
+        assert client.get(f"/team/cases?{query}").status_code == 200
     _service(db, n=150, first=100)
     db.commit()
     _keep(db, settings)
     with count_queries(engine) as large:
-        page = client.get("/team/cases?flag=any&sort=attention&page=2").text
+        page = client.get(f"/team/cases?{query}&page=2").text
     assert "page 2 of" in page
     assert len(small) == len(large), (len(small), len(large))
+
+
+def _by_flags(db, settings, manager, **filters):
+    """Every page of the whole service by flags, from the tick's count, and worked out now."""
+    kwargs = {"session": db, "viewer": manager, "settings": settings, "today": today(), "now": utcnow()}
+    rows = {}
+    for in_sql in (None, False):
+        first = team.team_cases(**kwargs, filters=team.TeamCaseFilters(**filters), in_sql=in_sql)
+        assert (first.flags_at is not None) == (in_sql is None)
+        rest = [
+            team.team_cases(**kwargs, filters=team.TeamCaseFilters(**filters, page=page), in_sql=in_sql)
+            for page in range(2, first.pages + 1)
+        ]
+        rows[in_sql] = [(r.case.id, r.reasons) for result in (first, *rest) for r in result.rows]
+    return rows[None], rows[False]
+
+
+def _kept_count(db, case) -> int:
+    db.commit()  # end this session's snapshot: see what the tick committed
+    return db.exec(select(Case.kept_flag_count).where(Case.id == case.id)).one()
+
+
+@pytest.mark.parametrize("flag", ["any", ""])
+def test_the_kept_count_follows_the_tick(db, settings, flag):
+    """A case that gains a flag moves up the whole service by flags after the next tick, and moves
+    back when it loses it: the tick counts each case's flags with case_flag, and the page sorts and
+    counts by that count, showing what working every flag out shows."""
+    _service(db, n=18)
+    manager = make_user(db, role="manager", full_name="Morag Bell")
+    worker = make_user(db, full_name="Ana Quiet")
+    quiet = make_case(db, worker=worker, young_person_name="Aaron Quiet", status="active", opened_at=utcnow())
+    quiet.first_contact_at, quiet.next_review_on = utcnow(), today() + timedelta(days=30)
+    _contact(db, quiet, worker, 0)
+    db.add(quiet)
+    db.commit()
+    filters = {"status": "open", "flag": flag, "sort": "attention"}
+    _keep(db, settings)
+    kept, worked_out = _by_flags(db, settings, manager, **filters)
+    assert kept == worked_out and _kept_count(db, quiet) == 0
+    assert ((quiet.id, []) in kept) == (flag == "")  # unflagged: last, by name, or filtered out
+
+    quiet.next_review_on = today() - timedelta(days=1)  # now its review is overdue
+    db.add(quiet)
+    db.commit()
+    assert _by_flags(db, settings, manager, **filters)[0] == kept  # the tick's count until the next tick
+    _keep(db, settings)
+    kept, worked_out = _by_flags(db, settings, manager, **filters)
+    assert kept == worked_out and _kept_count(db, quiet) == 1
+    assert (quiet.id, [("review_overdue", "Review overdue")]) in kept
+    moved = [case_id for case_id, _ in kept].index(quiet.id)
+    assert all(reasons for _, reasons in kept[:moved])  # up among the flagged cases
+
+    quiet.next_review_on = today() + timedelta(days=30)  # reviewed: the flag goes
+    db.add(quiet)
+    db.commit()
+    _keep(db, settings)
+    kept, worked_out = _by_flags(db, settings, manager, **filters)
+    assert kept == worked_out and _kept_count(db, quiet) == 0
+    assert ((quiet.id, []) in kept) == (flag == "")
