@@ -259,9 +259,12 @@ def test_the_kept_count_follows_the_tick(db, settings, flag):
     db.add(quiet)
     db.commit()
     assert _by_flags(db, settings, manager, **filters)[0] == kept  # the tick's count until the next tick
+    version = db.exec(select(Case.page_version).where(Case.id == quiet.id)).one()
     _keep(db, settings)
     kept, worked_out = _by_flags(db, settings, manager, **filters)
     assert kept == worked_out and _kept_count(db, quiet) == 1
+    # A kept count is no change to the case: its cached page stays (the page works flags out itself).
+    assert db.exec(select(Case.page_version).where(Case.id == quiet.id)).one() == version
     assert (quiet.id, [("review_overdue", "Review overdue")]) in kept
     moved = [case_id for case_id, _ in kept].index(quiet.id)
     assert all(reasons for _, reasons in kept[:moved])  # up among the flagged cases
