@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import ForeignKey, Table, event, inspect, select, text, true, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session, create_engine
+from starlette.concurrency import run_in_threadpool
 
 
 def make_engine(url: str) -> Engine:
@@ -54,15 +55,41 @@ def parse_id(text: str) -> int | None:
     return value if is_valid_id(value) else None
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """A session whose work commits when the request succeeds and rolls back when it fails."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except Exception:
-            session.rollback()
-            raise
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session whose work commits when the request succeeds and rolls back when it fails.
+
+    Making a session does no I/O (it connects on first use), so this runs on the event loop, and
+    its commit or rollback goes to the thread pool only if the request began a transaction: a
+    plain `def` dependency would cost two hops to the pool on every request, in and out (issue 21).
+    A route that finishes its own work in one hop (`in_one_hop`) leaves nothing to do here."""
+    session = Session(request.app.state.engine, expire_on_commit=False)
+    try:
+        yield session
+        if session.in_transaction():
+            await run_in_threadpool(session.commit)
+    except BaseException:
+        if session.in_transaction():
+            await run_in_threadpool(session.rollback)
+        raise
+    finally:
+        session.close()  # no I/O left: the commit or rollback has given the connection back
+
+
+T = TypeVar("T")
+
+
+async def in_one_hop(session: Session, work: Callable[..., T], *args) -> T:
+    """`work(*args)` and the commit after it in ONE hop to the thread pool, for an `async def` route
+    that does all its database work there: the page most opened (the case page) would otherwise hop
+    for the actor's lookup and the route, each hop a thread hand-off that cost more CPU than its
+    query (issue 21, docs/performance.md). A failure leaves the rollback to `get_session`."""
+
+    def work_and_commit() -> T:
+        result = work(*args)
+        session.commit()
+        return result
+
+    return await run_in_threadpool(work_and_commit)
 
 
 # scope="function": commit before the response is sent. With FastAPI's default ("request") the

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlmodel import Session
 
 from app.accounts.models import Role, User
 from app.config import Settings
@@ -86,12 +87,19 @@ def client_address(request: Request) -> str:
 
 
 def get_actor(request: Request, session: SessionDep, settings: SettingsDep) -> Actor:
+    return resolve_actor(request, session, settings)
+
+
+def resolve_actor(
+    request: Request, session: Session, settings: Settings, along: tuple[type, int] | None = None
+) -> Actor:
+    """Who is asking (LoginRequired if nobody is); `along` is loaded with them (load_session)."""
     # Resolved once per request and database session: the ledger (app/sync/ledger.py) asks before
     # the route's own dependency does.
     known = getattr(request.state, "actor", None)
     if known is not None and known[0] is session:
         return known[1]
-    loaded = load_session(session=session, cookie=request.cookies.get(COOKIE_NAME), settings=settings)
+    loaded = load_session(session=session, cookie=request.cookies.get(COOKIE_NAME), settings=settings, along=along)
     if loaded is None:
         raise LoginRequired()
     user_session, user = loaded
@@ -117,6 +125,18 @@ def get_actor(request: Request, session: SessionDep, settings: SettingsDep) -> A
 
 async def get_worker_actor(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
     """The actor, refused while the session is in family mode (only family screens are open then)."""
+    return refused_in_family_mode(actor)
+
+
+def worker_actor(
+    request: Request, session: Session, settings: Settings, along: tuple[type, int] | None = None
+) -> Actor:
+    """What `CurrentActor` gives, for a route that looks its actor up in its own hop to the thread
+    pool (app/db.py `in_one_hop`) rather than in one of its own; `along` as for load_session."""
+    return refused_in_family_mode(resolve_actor(request, session, settings, along))
+
+
+def refused_in_family_mode(actor: Actor) -> Actor:
     if actor.in_family_mode:
         raise FamilyModeLocked()
     return actor

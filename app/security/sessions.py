@@ -12,12 +12,13 @@ import secrets
 from datetime import timedelta
 
 from itsdangerous import BadSignature, Signer
-from sqlalchemy import bindparam
+from sqlalchemy import Select, bindparam
 from sqlmodel import Session, select, update
 
 from app.accounts.models import User
 from app.audit import chain
 from app.config import Settings
+from app.db import remember_for_transaction
 from app.security.models import UserSession
 from app.timeutil import utcnow
 
@@ -65,10 +66,30 @@ _SESSION_AND_USER = (
     .where(UserSession.token_hash == bindparam("token_hash"))
 )
 _WITH_LANE_END = _SESSION_AND_USER.add_columns(chain.LANE_END)
+_LOADED_ALONG: dict[tuple[bool, type], Select] = {}
 
 
-def load_session(*, session: Session, cookie: str | None, settings: Settings) -> tuple[UserSession, User] | None:
-    """The live session and its user for a cookie, or None when absent, forged, ended or expired."""
+def _lookup(lane: bool, along: type | None) -> Select:
+    """The lookup, with the lane's end if `lane`, and with the row of `along` whose id is
+    :along_id (outer joined: absent, the session is still found)."""
+    if along is None:
+        return _WITH_LANE_END if lane else _SESSION_AND_USER
+    statement = _LOADED_ALONG.get((lane, along))
+    if statement is None:
+        base = _WITH_LANE_END if lane else _SESSION_AND_USER
+        statement = base.add_columns(along).outerjoin(along, along.id == bindparam("along_id"))
+        _LOADED_ALONG[(lane, along)] = statement
+    return statement
+
+
+def load_session(
+    *, session: Session, cookie: str | None, settings: Settings, along: tuple[type, int] | None = None
+) -> tuple[UserSession, User] | None:
+    """The live session and its user for a cookie, or None when absent, forged, ended or expired.
+
+    `along` (a model and an id) loads that row in the same statement, into the session's identity
+    map, where the route's own `session.get` finds it without a query: the case page's case
+    (issue 21). Nothing is decided by it here; whoever asks for the row still checks access."""
     if not cookie:
         return None
     try:
@@ -76,14 +97,20 @@ def load_session(*, session: Session, cookie: str | None, settings: Settings) ->
     except BadSignature:
         return None
     lane = chain.lane_to_read_along(session)
+    params = {"token_hash": _hash(token)}
+    if along is not None:
+        params["along_id"] = along[1]
     if lane is None:
-        row = session.exec(_SESSION_AND_USER, params={"token_hash": _hash(token)}).first()
+        row = session.exec(_lookup(False, along and along[0]), params=params).first()
     else:
-        row = session.exec(_WITH_LANE_END, params={"token_hash": _hash(token), "audit_lane": lane}).first()
+        row = session.exec(_lookup(True, along and along[0]), params={**params, "audit_lane": lane}).first()
         if row is not None:
             chain.lane_end_read_along(session, row[2])
     if row is None:
         return None
+    if along is not None:
+        # The identity map holds its objects weakly: kept here, or gone before the route asks.
+        remember_for_transaction(session, "loaded_along", row[-1])
     user_session, user = row[0], row[1]
     now = utcnow()
     idle_limit = user_session.last_seen_at + timedelta(minutes=settings.session_idle_minutes)

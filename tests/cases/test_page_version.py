@@ -92,6 +92,29 @@ def test_a_repeat_view_is_served_from_the_cache_and_still_audited(client, db, vi
     assert _version(db, case) == _version(db, case)  # reading moved nothing
 
 
+def test_a_repeat_view_reads_who_is_asking_and_the_case_in_one_statement(client, db, engine, viewed):
+    # The session lookup brings the case along (app/security/sessions.py `along`), so a repeat
+    # view is that read and its audit entry: two statements, one round trip fewer (issue 21).
+    worker, case, first = viewed
+    with count_queries(engine) as statements:
+        assert _body(client, case) == first
+    reading_the_case = [s for s in statements if '"case"' in s]
+    assert len(reading_the_case) == 1 and "FROM user_session" in reading_the_case[0], statements
+    assert statements[-1].lstrip().upper().startswith("INSERT INTO AUDIT_ENTRY")
+    # On SQLite the audit lane's end is read on its own (one lane for every connection).
+    assert len(statements) == (2 if engine.dialect.name == "postgresql" else 3), statements
+
+
+def test_a_case_loaded_along_is_still_refused_to_a_worker_it_is_not_for(client, db, settings, viewed):
+    # The case comes in with the session lookup whoever asks: get_case still decides, a 404.
+    worker, case, _ = viewed
+    other = make_user(db, full_name="Ade Bello")
+    db.commit()
+    login(client, db, other, settings)
+    assert client.get(f"/cases/{case.id}").status_code == 404
+    assert client.get("/cases/2147483647").status_code == 404  # no such case: the lookup finds the session alone
+
+
 def test_a_contact_recorded_through_the_form_shows_on_the_next_view(client, db, viewed):
     worker, case, before = viewed
     version = _version(db, case)
