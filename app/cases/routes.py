@@ -326,12 +326,18 @@ def _case_page(request: Request, case_id: int, session: Session, settings: Setti
         return render(request, "cases/case.html", ctx)
     # The usual view: its body from the cache when nothing it shows has changed (app/cases/page_cache.py).
     key = page_cache.key(case=case, actor=actor, settings=settings)
-    body = page_cache.pages.get(key)
-    if body is None:
+    cached = page_cache.pages.get(key)
+    if cached is None:
         ctx = case_context(session=session, case=case, actor=actor, settings=settings)
-        body = render_body(request, "cases/case.html", ctx)
-        page_cache.pages.put(key, body)
-    return render(request, "cases/case.html", {"case": case, "cached_body": Markup(body)})
+        cached = page_cache.CachedPage(render_body(request, "cases/case.html", ctx))
+        page_cache.pages.put(key, cached)
+
+    def whole() -> Response:
+        return render(request, "cases/case.html", {"case": case, "cached_body": Markup(cached.body)})
+
+    if page_cache.sendable(request):
+        return page_cache.send_whole(cached, actor.user.full_name, whole)
+    return whole()
 
 
 from app.cases import routes_lifecycle, routes_plan, routes_records, routes_team  # noqa: E402  (they import helpers from here)

@@ -315,3 +315,44 @@ def test_a_cached_page_is_rebuilt_the_minute_the_first_contact_target_passes(db,
 
     assert at(-20) == at(-1)  # the same page within the hour...
     assert at(-1) != at(1)  # ...until the "no first contact" flag is raised
+
+
+def _header_and_body(response) -> str:
+    return response.text.split("<footer", 1)[0]
+
+
+def test_a_repeat_view_is_sent_as_the_whole_page_kept_gzipped_and_reads_as_one_rendered_now(client, db, viewed):
+    # The kept whole page (app/cases/page_cache.py CachedPage.sent) is what rendering it gives.
+    worker, case, _ = viewed
+    kept = client.get(f"/cases/{case.id}")
+    again = client.get(f"/cases/{case.id}")
+    rendered = client.get(f"/cases/{case.id}", headers={"Accept-Encoding": "identity"})
+    assert kept.headers["content-encoding"] == "gzip" and "Accept-Encoding" in kept.headers["vary"]
+    assert "content-encoding" not in rendered.headers
+    assert kept.text == again.text == rendered.text
+    assert "Sam Okafor" in kept.text and "Kayla Morgan" in kept.text
+    assert kept.headers["content-type"].startswith("text/html")
+
+
+def test_a_flash_message_waiting_is_shown_once_around_a_kept_page(client, db, settings, viewed):
+    from app.flashcookie import FLASH_COOKIE, _Sealer
+
+    worker, case, _ = viewed
+    assert client.get(f"/cases/{case.id}").headers["content-encoding"] == "gzip"  # the whole page kept
+    client.cookies.set(FLASH_COOKIE, _Sealer(settings.secret_key).dumps([["success", "Safety plan shared."]]))
+    shown = client.get(f"/cases/{case.id}")
+    assert "Safety plan shared." in shown.text
+    assert f"{FLASH_COOKIE}=" in shown.headers["set-cookie"] and "Max-Age=0" in shown.headers["set-cookie"]
+    client.cookies.delete(FLASH_COOKIE)  # as the browser does on that answer
+    after = client.get(f"/cases/{case.id}")
+    assert "Safety plan shared." not in after.text and after.headers["content-encoding"] == "gzip"
+
+
+def test_a_renamed_worker_sees_their_new_name_at_once_on_a_kept_page(client, db, viewed):
+    worker, case, _ = viewed
+    assert "Sam Okafor" in client.get(f"/cases/{case.id}").text
+    worker.full_name = "Samuel Okafor"
+    db.add(worker)
+    db.commit()
+    page = client.get(f"/cases/{case.id}")
+    assert 'title="Your profile">Samuel Okafor</a>' in page.text
