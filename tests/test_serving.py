@@ -45,3 +45,21 @@ def test_templates_are_read_again_when_changed_only_while_developing(settings):
     finally:
         configure(settings)
     assert templates.env.auto_reload is False  # tests, as production: no check on every use
+
+
+def test_a_served_app_works_on_as_many_requests_at_once_as_it_keeps_database_connections(settings):
+    # More threads than connections made the rest wait for one, or open one of the pool's overflow
+    # and close it again: a new PostgreSQL server process per such request (docs/performance.md).
+    from anyio import to_thread
+
+    from app.main import create_app
+
+    served = create_app(settings.model_copy(update={"database_connections": 7}))
+    try:
+        with TestClient(served) as client:
+            assert client.portal.call(lambda: to_thread.current_default_thread_limiter().total_tokens) == 7
+            assert client.get("/healthz").status_code == 200
+        if served.state.engine.dialect.name == "postgresql":
+            assert served.state.engine.pool.size() == 7
+    finally:
+        served.state.engine.dispose()
