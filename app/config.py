@@ -43,9 +43,10 @@ class Settings(BaseSettings):
     # Case pages each app process keeps rendered (app/cases/page_cache.py), about 15 KB each: enough
     # for the cases a service's workers open within the hour, or most repeat views are rebuilt.
     case_page_cache_pages: int = 2_000
-    # Database connections each app process keeps open, and the requests it works on at once (its
-    # thread pool): equal, so a request never waits for a connection while holding a thread nor
-    # opens one only to close it (docs/performance.md). Up to 10 more open briefly under a burst.
+    # Database connections each app process keeps open, and the requests that may hold a database
+    # session at once (the rest wait their turn): so a request neither opens a connection only to
+    # close it nor waits for one inside a thread (docs/performance.md). Up to 10 more are opened
+    # briefly by what connects without a session (the health check, refusals' audit entries).
     database_connections: int = 20
     # `Server-Timing` on every response: SQL statements and time (app/timing.py); `make bench` sets it.
     server_timing: bool = False

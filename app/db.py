@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, TypeVar
+from weakref import WeakKeyDictionary
 
-from fastapi import Depends, Request
+from anyio import CapacityLimiter
+from fastapi import Depends, HTTPException, Request
 from sqlalchemy import ForeignKey, Table, event, inspect, select, text, true, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
 
 
 def make_engine(url: str, connections: int = 20) -> Engine:
-    """An engine for `url`; SQLite gets its folder created, foreign keys and WAL. On PostgreSQL it
-    keeps `connections` open: one closed on its return, as the pool's overflow is, costs a new
-    server process at the next use (about a third of a busy case page's machine time, issue 21)."""
+    """An engine for `url`; SQLite gets its folder created, foreign keys and WAL. It keeps
+    `connections` open, and `get_session` lets that many requests hold a session at once: on
+    PostgreSQL a connection closed on its return, as the pool's overflow is, costs a new server
+    process at the next use (about a third of a busy case page's machine time, issue 21). The
+    overflow's 10 serve what opens a connection without a session (the health check, refusals)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=connections,
+            max_overflow=10,
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
@@ -61,13 +73,20 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session whose work commits when the request succeeds and rolls back when it fails.
 
     Making a session does no I/O (it connects on first use), so this runs on the event loop, and
-    its commit or rollback goes to the thread pool only if the request began a transaction: a
-    plain `def` dependency would cost two hops to the pool on every request, in and out (issue 21).
-    A route that finishes its own work in one hop (`in_one_hop`) leaves nothing to do here."""
+    its commit or rollback goes to the thread pool only if there is something to end: a plain
+    `def` dependency would cost two hops to the pool on every request, in and out (issue 21). A
+    route that finishes its own work in one hop (`in_one_hop`) leaves nothing to do here.
+
+    No more requests hold a session at once than the pool keeps connections (`_holders`), waiting
+    here, on the event loop, for their turn: a request holds its connection between its hops to
+    the thread pool, so one that waited for a connection inside a thread could leave the holders
+    no thread to commit in, and everyone waiting for the pool's timeout."""
+    turn = request.state.session_turn = _Turn(_holders(request.app))
+    await turn.take()
     session = Session(request.app.state.engine, expire_on_commit=False)
     try:
         yield session
-        if session.in_transaction():
+        if session.in_transaction() or session.info.get(PENDING_AT_COMMIT):
             await run_in_threadpool(session.commit)
     except BaseException:
         if session.in_transaction():
@@ -75,6 +94,49 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         raise
     finally:
         session.close()  # no I/O left: the commit or rollback has given the connection back
+        turn.give_back()
+
+
+class _Turn:
+    """One session's place among the holders (its own borrower: a request's task may hold two)."""
+
+    def __init__(self, limiter: CapacityLimiter) -> None:
+        self.limiter, self.held = limiter, False
+
+    async def take(self) -> None:
+        await self.limiter.acquire_on_behalf_of(self)
+        self.held = True
+
+    def give_back(self) -> None:
+        if self.held:
+            self.held = False
+            self.limiter.release_on_behalf_of(self)
+
+
+def give_up_turn(request: Request) -> None:
+    """For a request that hands its work on, in its own task, to a request of its own (a sealed
+    offline item opened and sent to its form's route, app/sync/routes.py): its session is never
+    used, and kept counted it could leave the one it waits for no turn."""
+    turn = getattr(request.state, "session_turn", None)
+    if turn is not None:
+        turn.give_back()
+
+
+# Where app/audit/service.py keeps the read and list entries it writes as the transaction commits:
+# a commit is still due for them even if no statement began a transaction.
+PENDING_AT_COMMIT = "audit_entries_at_commit"
+
+
+def _holders(app) -> CapacityLimiter:
+    """The requests of `app` that may hold a session at once on this event loop: as many as its
+    pool keeps connections (one per event loop: a test may serve an app from several)."""
+    loop = asyncio.get_running_loop()
+    limiters = app.state.__dict__.setdefault("_session_holders", WeakKeyDictionary())
+    limiter = limiters.get(loop)
+    if limiter is None:
+        pool = app.state.engine.pool
+        limiter = limiters[loop] = CapacityLimiter(pool.size() if isinstance(pool, QueuePool) else 1_000)
+    return limiter
 
 
 T = TypeVar("T")
@@ -254,8 +316,42 @@ def hold_case_write_lock(session: Session) -> None:
     """Take the case writers' lock for the rest of the transaction (PostgreSQL; SQLite has one writer)."""
     if session.get_bind().dialect.name != "postgresql" or for_transaction(session, "case_write_lock"):
         return
-    session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CASE_WRITE_LOCK})
+    connection = session.connection()
+    if _on_event_loop():
+        # An `async def` route's own code runs on the event loop: waiting there for the lock
+        # stops every request of the process, the lock's holder among them (its commit goes
+        # through the event loop), a wait without end. So there it waits a moment only, then
+        # refuses with a 503 the device retries and a person can send again; nothing was saved.
+        took = connection.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": CASE_WRITE_LOCK})
+        if not took.scalar():
+            connection.execute(text("SET LOCAL lock_timeout = '1s'"))
+            try:
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CASE_WRITE_LOCK})
+            except OperationalError as error:
+                if getattr(error.orig, "sqlstate", "") != "55P03":  # lock_not_available
+                    raise
+                raise CaseWritersBusy() from None
+            connection.execute(text("SET LOCAL lock_timeout = 0"))
+    else:
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CASE_WRITE_LOCK})
     remember_for_transaction(session, "case_write_lock", True)
+
+
+class CaseWritersBusy(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(
+            status_code=503,
+            detail="Another change to a case was being saved at the same moment, so this one was not saved. Please send it again.",
+            headers={"Retry-After": "1"},
+        )
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _bump(session: Session, case_table: Table, case_ids: set) -> None:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 
-from anyio import to_thread
 from fastapi import Depends, FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -75,19 +73,10 @@ def configure(settings: Settings, features: Sequence[Feature] = FEATURES) -> Non
             add_template_folder(feature.templates)
 
 
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    # As many requests in the thread pool at once as the process keeps database connections
-    # (anyio's default is 40, twice the pool: the rest waited for a connection, or opened and
-    # closed one of the pool's overflow, a new PostgreSQL process each time).
-    to_thread.current_default_thread_limiter().total_tokens = app.state.settings.database_connections
-    yield
-
-
 def create_app(settings: Settings | None = None, engine=None, features: Sequence[Feature] = FEATURES) -> FastAPI:
     settings = settings or get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    app = FastAPI(title="Homeward", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan)
+    app = FastAPI(title="Homeward", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     configure(settings, features)
     app.state.engine = engine or make_engine(settings.database_url, connections=settings.database_connections)

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from app.accounts.models import User
 from app.audit import chain  # also links every new entry into the hash chain as it is flushed
 from app.audit.models import AuditEntry
+from app.db import PENDING_AT_COMMIT
 from app.security.auth import Actor
 from app.timeutil import utcnow
 
@@ -48,7 +49,7 @@ def record(
 
 
 WRITTEN_AT_COMMIT = ("read", "list")
-_AT_COMMIT = "audit_entries_at_commit"
+_AT_COMMIT = PENDING_AT_COMMIT  # get_session commits for them even with no transaction begun
 
 
 @event.listens_for(Session, "before_commit")

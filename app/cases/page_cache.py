@@ -36,7 +36,7 @@ from app.cases.flags import first_contact_overdue
 from app.flashcookie import FLASH_COOKIE
 from app.timeutil import local, utcnow
 
-MAX_PAGES = 2_000  # about 15 KB each: some 30 MB per process (CASE_PAGE_CACHE_PAGES)
+MAX_PAGES = 2_000  # about 20 KB each, the body and the whole page gzipped: some 40 MB a process (CASE_PAGE_CACHE_PAGES)
 
 
 @dataclass

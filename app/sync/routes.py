@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from app.accounts.models import Role, User
 from app.cases import extensions
-from app.db import SessionDep
+from app.db import SessionDep, give_up_turn
 from app.security.auth import CurrentActor, FamilyActor, require_role
 from app.security.permissions import get_case
 from app.sync import held as held_items
@@ -199,6 +199,7 @@ async def _dispatch(request: Request, *, item: dict, fields: list[list[str]]) ->
         elif message["type"] == "http.response.body":
             answer["body"].append(message.get("body", b""))
 
+    give_up_turn(request)  # this request's own session (the ledger's) is never used
     await request.app(scope, receive, send)
     response = Response(content=b"".join(answer["body"]), status_code=answer["status"])
     keep = {b"content-type", b"location", b"set-cookie", b"retry-after", b"idempotent-replayed"}
