@@ -14,6 +14,16 @@ from app.main import _FreezeAfterWarmUp, configure
 from app.templating import templates
 
 
+def in_own_thread(coroutine_function):
+    """Run it on an event loop of its own thread: after a browser test, the test process's main
+    thread already has a running loop (Playwright's), where asyncio.run() refuses to start."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(coroutine_function())).result()
+
+
 def test_a_worker_freezes_the_app_at_start_and_what_its_first_requests_built(app, db):
     gc.unfreeze()
     try:
@@ -82,7 +92,7 @@ def test_a_burst_of_pages_larger_than_the_pool_is_served_not_stalled(settings, e
         return await asyncio.gather(*(one(c) for c in cookies))
 
     try:
-        assert set(asyncio.run(burst())) == {200}
+        assert set(in_own_thread(burst)) == {200}
     finally:
         engine.pool._timeout = timeout
 
@@ -132,7 +142,7 @@ def test_more_sealed_offline_items_at_once_than_the_pool_are_all_applied(setting
 
         return await asyncio.wait_for(asyncio.gather(*(one(i) for i in items)), timeout=30)
 
-    answers = asyncio.run(send_all())
+    answers = in_own_thread(send_all)
     # On PostgreSQL a change made at the same moment as another may be refused with a 503, which the
     # device sends again (app/db.py hold_case_write_lock); sent again, each is applied.
     assert set(answers) <= {303, 503}
@@ -178,7 +188,7 @@ def test_case_changes_saved_at_the_same_moment_never_stall_the_process(settings,
 
         return await asyncio.wait_for(asyncio.gather(*(one(c) for c in cases)), timeout=30)
 
-    answers = asyncio.run(save_all())
+    answers = in_own_thread(save_all)
     assert set(answers) <= {303, 503} and 303 in answers
     with TestClient(served, cookies={COOKIE_NAME: cookie}, follow_redirects=False) as client:
         for case, answer in zip(cases, answers, strict=True):
