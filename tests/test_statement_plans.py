@@ -1,0 +1,36 @@
+"""How PostgreSQL plans the app's statements (issue 21): a statement run again and again on a
+connection is planned once, not afresh on every run."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from app.audit.models import AuditEntry
+from tests.factories import make_user
+
+
+def test_a_statement_with_a_limit_is_planned_once_for_all_its_runs(engine, db):
+    """psycopg prepares a statement it has run five times; with LIMIT as a parameter PostgreSQL
+    then planned it afresh on every run anyway (the kept plan cannot know how few rows are
+    wanted): 0.27 ms of the database's time for the login session's lookup, 0.08 ms planned once."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite keeps no plans to choose between")
+    worker = make_user(db)
+    db.commit()
+    latest = select(AuditEntry.id).where(AuditEntry.user_id == worker.id).order_by(AuditEntry.id.desc()).limit(3)
+    with Session(engine) as session:
+        for _ in range(20):  # psycopg prepares it at the 6th; PostgreSQL weighs 5 runs
+            session.exec(latest).all()
+        plans = session.execute(
+            text(
+                "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
+                " WHERE statement LIKE '%FROM audit_entry%'"
+            )
+        ).all()
+        session.rollback()
+    assert len(plans) == 1, plans
+    statement, generic, custom = plans[0]
+    assert "LIMIT 3" in statement
+    assert generic >= 10 and custom <= 5, (generic, custom)
