@@ -191,11 +191,14 @@ def features():
 # "running" in it while the test's own code sets data up.
 
 _ON_THE_LOOP: list[str] = []
+_ALLOW_ON_THE_LOOP = False  # tests/test_event_loop.py's test of the safety net, alone
 
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _refuse_statements_on_the_event_loop(_connection, _cursor, statement, *_args) -> None:
-    if threading.current_thread() is threading.main_thread() or asyncio._get_running_loop() is None:
+    if _ALLOW_ON_THE_LOOP or threading.current_thread() is threading.main_thread():
+        return
+    if asyncio._get_running_loop() is None:
         return
     ours = [f for f in traceback.extract_stack()[:-1] if "site-packages" not in f.filename]
     where = "".join(traceback.format_list(ours[-8:]))
