@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,8 @@ from sqlalchemy.pool import QueuePool
 from sqlalchemy.sql.selectable import _OffsetLimitParam
 from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
+
+log = logging.getLogger("homeward")
 
 
 def make_engine(url: str, connections: int = 20) -> Engine:
@@ -336,10 +339,14 @@ def hold_case_write_lock(session: Session) -> None:
         return
     connection = session.connection()
     if _on_event_loop():
-        # An `async def` route's own code runs on the event loop: waiting there for the lock
-        # stops every request of the process, the lock's holder among them (its commit goes
-        # through the event loop), a wait without end. So there it waits a moment only, then
-        # refuses with a 503 the device retries and a person can send again; nothing was saved.
+        # A safety net no route reaches: every route does its database work in the thread pool
+        # (plain `def` routes taking the form as `SentForm`, app/forms.py; the case page through
+        # `in_one_hop`), and the tests fail any statement run on the event loop (tests/conftest.py,
+        # tests/test_event_loop.py). Waiting on the loop for this lock would stop every request of
+        # the process, the lock's holder among them (its commit needs the loop), for good; so
+        # should some code path still ask here, it waits a moment only, then refuses with a 503
+        # the device retries and a person can send again, nothing saved, and says so in the log.
+        log.error("the case writers' lock was asked for on the event loop; do that work in the thread pool")
         took = connection.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": CASE_WRITE_LOCK})
         if not took.scalar():
             connection.execute(text("SET LOCAL lock_timeout = '1s'"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import traceback
 
@@ -9,6 +10,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.audit import service as audit
@@ -55,23 +57,27 @@ def error_response(request: Request, status_code: int, message: str | None = Non
     )
 
 
-def record_refusal(request: Request, status_code: int) -> None:
+async def record_refusal(request: Request, status_code: int) -> None:
     """A signed-in user refused (403/404) on a case route is audited with the route and outcome:
-    probing other cases' ids must leave a trace, though the request itself wrote nothing."""
+    probing other cases' ids must leave a trace, though the request itself wrote nothing. Written
+    in the thread pool: these handlers run on the event loop, where no database work belongs."""
     user = getattr(request.state, "user", None)
     case_ref = request.path_params.get("case_id")
     if status_code not in (403, 404) or user is None or case_ref is None:
         return
     route = getattr(request.scope.get("route"), "path", request.url.path)
     try:
-        audit.record_refusal(
-            engine=request.app.state.engine,
-            user_id=user.id,
-            request_id=getattr(request.state, "request_id", ""),
-            route=route,
-            method=request.method,
-            status=status_code,
-            case_ref=str(case_ref),
+        await run_in_threadpool(
+            functools.partial(
+                audit.record_refusal,
+                engine=request.app.state.engine,
+                user_id=user.id,
+                request_id=getattr(request.state, "request_id", ""),
+                route=route,
+                method=request.method,
+                status=status_code,
+                case_ref=str(case_ref),
+            )
         )
     except Exception:  # the refusal is answered even if its trace cannot be written
         log.exception("could not audit a refusal request_id=%s", getattr(request.state, "request_id", ""))
@@ -96,7 +102,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden) -> Response:
-        record_refusal(request, 403)
+        await record_refusal(request, 403)
         return error_response(request, 403, exc.message)
 
     @app.exception_handler(Refused)
@@ -105,14 +111,14 @@ def install_error_handlers(app: FastAPI) -> None:
         # (STYLE.md "One refusal type"): the page with the message, or JSON for an offline replay
         # (409 for a record changed since, 422 for a rule). Not found stays silent about why.
         # The session has already been rolled back (app/db.py).
-        record_refusal(request, exc.status_code)
+        await record_refusal(request, exc.status_code)
         return error_response(request, exc.status_code, None if exc.status_code == 404 else exc.message)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
         if getattr(exc, "response", None) is not None:  # a ready answer, e.g. an offline replay
             return exc.response
-        record_refusal(request, exc.status_code)
+        await record_refusal(request, exc.status_code)
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in TITLES.values() else None
         if exc.status_code in (404,) or detail in ("Not Found", "Method Not Allowed"):
             detail = None

@@ -1,7 +1,7 @@
 """Form handling with Django's contract: per-field errors, values kept, 422 on a re-rendered form.
 
-A route reads `await request.form()` into a `FormData`, asks it for typed fields (each failure
-lands beside its field), and only calls the service when `form.ok`. Nothing is written otherwise.
+A route takes the posted form as `sent: SentForm` (a `FormData`), asks it for typed fields (each
+failure lands beside its field), and only calls the service when `form.ok`. Nothing is written otherwise.
 
 A form takes each field once and as text unless the route says otherwise (`repeated=` for
 checkboxes read with `multi`, `files=` for an upload): a field sent twice or as a file part is
@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, time
-from typing import Any, get_args
+from typing import Annotated, Any, get_args
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 from starlette.datastructures import FormData as StarletteForm
 
 from app.refused import Refused
@@ -27,6 +27,22 @@ from app.timeutil import today
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100
 MAX_INTEGER = 2**31 - 1
+
+
+async def sent_form(request: Request) -> StarletteForm:
+    """The posted form, read on the event loop (reading the body is waiting for the network), so
+    that the route taking it can be a plain `def`: FastAPI runs those in the thread pool, where
+    their database work belongs. An `async def` route's own code runs on the event loop, and a
+    query there held up every request of the process; one waiting there for the case writers'
+    lock (app/db.py) stopped the process for good, the lock's holder needing the loop to commit.
+    Starlette keeps the form on the request (`request._form`), so it is read once.
+
+    Name it after the route's actor, as `sent: SentForm`: dependencies are resolved in order, so
+    who is asking is still settled (login, family mode, role) before the body is read."""
+    return await request.form()
+
+
+SentForm = Annotated[StarletteForm, Depends(sent_form)]
 
 
 class Form:

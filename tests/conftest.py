@@ -7,11 +7,15 @@ same schema); each test starts from empty tables, which is much faster than re-c
 
 from __future__ import annotations
 
+import asyncio
 import os
+import threading
 import time
+import traceback
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from starlette.testclient import TestClient
@@ -173,3 +177,38 @@ def features():
     install(FEATURES)
     yield FEATURES
     install(FEATURES)
+
+
+# ---------------------------------------------------------------- no database work on the event loop
+#
+# A statement run on a thread where an event loop is running blocks every request of the process
+# while it runs, and one waiting there for a lock another request holds (the case writers' lock,
+# app/db.py) waits for ever: that request's commit needs the same loop. Every route does its
+# database work in the thread pool (a plain `def` route or dependency, or `in_one_hop`); this
+# catches any statement that does not, in every test that serves the app. The main thread is left
+# out: no test serves the app there (TestClient, the browser tests' server and the served-app
+# tests run their loops in threads of their own), and after a browser test Playwright's loop stays
+# "running" in it while the test's own code sets data up.
+
+_ON_THE_LOOP: list[str] = []
+_ALLOW_ON_THE_LOOP = False  # tests/test_event_loop.py's test of the safety net, alone
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _refuse_statements_on_the_event_loop(_connection, _cursor, statement, *_args) -> None:
+    if _ALLOW_ON_THE_LOOP or threading.current_thread() is threading.main_thread():
+        return
+    if asyncio._get_running_loop() is None:
+        return
+    ours = [f for f in traceback.extract_stack()[:-1] if "site-packages" not in f.filename]
+    where = "".join(traceback.format_list(ours[-8:]))
+    _ON_THE_LOOP.append(f"{statement[:200]}\n{where}")
+    raise AssertionError(f"a database statement ran on the event loop: {statement[:200]}")
+
+
+@pytest.fixture(autouse=True)
+def _no_statements_on_the_event_loop():
+    _ON_THE_LOOP.clear()
+    yield
+    found, _ON_THE_LOOP[:] = list(_ON_THE_LOOP), []
+    assert not found, "database statements ran on the event loop:\n\n" + "\n\n".join(found[:3])

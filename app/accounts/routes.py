@@ -13,7 +13,7 @@ from app.accounts.models import Team, User
 from app.accounts.second_factor import safe_next as _safe_next
 from app.audit import service as audit
 from app.db import SessionDep
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.security import passwords, sessions, throttle, totp
 from app.security.auth import CurrentActor, SettingsDep, client_address, refuse_family_mode
 from app.security.secret_checks import SecretLocked, check_worker_secret
@@ -44,8 +44,8 @@ def login_page(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/login", dependencies=[Depends(refuse_family_mode)])
-async def login(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    form = Form(await request.form())
+def login(request: Request, session: SessionDep, settings: SettingsDep, sent: SentForm) -> Response:
+    form = Form(sent)
     email = form.text("email", required=True, max_length=254, label="Your email").lower()
     # Passwords are taken exactly as typed (spaces count), as they were when set.
     password = _secret(form, "password")
@@ -191,10 +191,10 @@ def profile_page(request: Request, session: SessionDep, actor: CurrentActor) -> 
 
 
 @router.post("/profile/password")
-async def change_password(
-    request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep
+def change_password(
+    request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep, sent: SentForm
 ) -> Response:
-    form = Form(await request.form())
+    form = Form(sent)
     current = _secret(form, "current_password")
     new = _secret(form, "new_password")
     confirm = _secret(form, "confirm_password")
@@ -237,8 +237,10 @@ async def change_password(
 
 
 @router.post("/profile/pin")
-async def set_pin(request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
-    form = Form(await request.form())
+def set_pin(
+    request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep, sent: SentForm
+) -> Response:
+    form = Form(sent)
     pin = _secret(form, "pin")
     confirm = _secret(form, "pin_password")
     try:

@@ -15,7 +15,7 @@ from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.config import Settings
 from app.db import SessionDep
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.security import sessions, throttle, totp
 from app.security.auth import CurrentActor, SettingsDep, client_address, refuse_family_mode, require_role
 from app.templating import flash, redirect, render
@@ -124,12 +124,12 @@ def code_page(request: Request, session: SessionDep, settings: SettingsDep) -> R
 
 
 @router.post("/login/code", dependencies=[Depends(refuse_family_mode)])
-async def check_code(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def check_code(request: Request, session: SessionDep, settings: SettingsDep, sent: SentForm) -> Response:
     pending = _pending(request, session, settings)
     if pending is None:
         return _expired(request)
     user, target = pending
-    form = Form(await request.form())
+    form = Form(sent)
     code = str(form.values.pop("code", ""))[:40]
     address = client_address(request)
     wait = throttle.wait_seconds(session=session, email=user.email, address=address, settings=settings)
@@ -182,12 +182,12 @@ def setup_at_sign_in_page(request: Request, session: SessionDep, settings: Setti
 
 
 @router.post("/login/second-factor/setup", dependencies=[Depends(refuse_family_mode)])
-async def setup_at_sign_in(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def setup_at_sign_in(request: Request, session: SessionDep, settings: SettingsDep, sent: SentForm) -> Response:
     pending = _pending(request, session, settings)
     if pending is None:
         return _expired(request)
     user, target = pending
-    form = Form(await request.form())
+    form = Form(sent)
     code = str(form.values.pop("code", ""))[:40]
     address = client_address(request)
     wait = throttle.wait_seconds(session=session, email=user.email, address=address, settings=settings)
@@ -225,8 +225,10 @@ def setup_page(request: Request, session: SessionDep, actor: CurrentActor, setti
 
 
 @router.post("/profile/second-factor")
-async def setup(request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
-    form = Form(await request.form())
+def setup(
+    request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep, sent: SentForm
+) -> Response:
+    form = Form(sent)
     code = str(form.values.pop("code", ""))[:40]
     wait = throttle.wait_seconds(session=session, email=actor.user.email, address=actor.address, settings=settings)
     if wait:

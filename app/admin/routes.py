@@ -15,7 +15,7 @@ from app.accounts import service
 from app.accounts.models import ROLE_LABELS, Role, Team, User
 from app.audit import service as audit
 from app.db import SessionDep, is_valid_id, parse_id
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.security import throttle
 from app.security.auth import Actor, CurrentActor, require_role
 from app.security.sessions import live_session_count
@@ -87,8 +87,8 @@ def new_user_page(request: Request, session: SessionDep, actor: AdminActor) -> R
 
 
 @router.post("/users")
-async def create_user(request: Request, session: SessionDep, actor: AdminActor) -> Response:
-    form = Form(await request.form())
+def create_user(request: Request, session: SessionDep, actor: AdminActor, sent: SentForm) -> Response:
+    form = Form(sent)
     full_name = form.text("full_name", required=True, max_length=120, label="Full name")
     email = form.text("email", required=True, max_length=254, label="Email")
     if email and not service.EMAIL_RE.match(email):
@@ -160,9 +160,9 @@ def user_page(request: Request, user_id: int, session: SessionDep, actor: AdminA
 
 
 @router.post("/users/{user_id}/role")
-async def change_role(request: Request, user_id: int, session: SessionDep, actor: AdminActor) -> Response:
+def change_role(request: Request, user_id: int, session: SessionDep, actor: AdminActor, sent: SentForm) -> Response:
     user = _user_or_404(session, user_id)
-    form = Form(await request.form())
+    form = Form(sent)
     role = form.choice("role", [r.value for r in Role])
     team_id = _team_id(form)
     if form.ok and user.id == actor.id and role != Role.admin:
@@ -187,9 +187,9 @@ async def change_role(request: Request, user_id: int, session: SessionDep, actor
 
 
 @router.post("/users/{user_id}/password")
-async def reset_password(request: Request, user_id: int, session: SessionDep, actor: AdminActor) -> Response:
+def reset_password(request: Request, user_id: int, session: SessionDep, actor: AdminActor, sent: SentForm) -> Response:
     user = _user_or_404(session, user_id)
-    form = Form(await request.form())
+    form = Form(sent)
     password = _secret(form, "new_password")
     try:
         service.reset_password(session=session, user=user, password=password)
@@ -279,8 +279,8 @@ def teams_page(request: Request, session: SessionDep, actor: AdminActor) -> Resp
 
 
 @router.post("/teams")
-async def create_team(request: Request, session: SessionDep, actor: AdminActor) -> Response:
-    form = Form(await request.form())
+def create_team(request: Request, session: SessionDep, actor: AdminActor, sent: SentForm) -> Response:
+    form = Form(sent)
     name = form.text("name", required=True, max_length=120, label="Team name")
     if form.ok:
         try:
@@ -301,9 +301,9 @@ def team_page(request: Request, team_id: int, session: SessionDep, actor: AdminA
 
 
 @router.post("/teams/{team_id}")
-async def rename_team(request: Request, team_id: int, session: SessionDep, actor: AdminActor) -> Response:
+def rename_team(request: Request, team_id: int, session: SessionDep, actor: AdminActor, sent: SentForm) -> Response:
     team = _team_or_404(session, team_id)
-    form = Form(await request.form())
+    form = Form(sent)
     name = form.text("name", required=True, max_length=120, label="Team name")
     if form.ok:
         try:

@@ -26,7 +26,7 @@ from app.cases.models import Case, Person, new_id
 from app.cases.people import valid_client_id
 from app.db import SessionDep
 from app.family.screens import family_access, family_context
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.security.auth import Actor, CurrentActor, FamilyActor
 from app.security.permissions import get_case
 from app.sync.ledger import Idempotent
@@ -145,12 +145,18 @@ def _answers(form: Form, session: Session, case: Case, perspective: Perspective)
 
 
 @router.post("/cases/{case_id}/base/feedback/{perspective}")
-async def record_feedback(
-    request: Request, case_id: int, perspective: str, session: SessionDep, actor: CurrentActor, op: Idempotent
+def record_feedback(
+    request: Request,
+    case_id: int,
+    perspective: str,
+    session: SessionDep,
+    actor: CurrentActor,
+    op: Idempotent,
+    sent: SentForm,
 ) -> Response:
     chosen = _perspective(perspective, actor)
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     feedback_id = form.text("id", required=True, max_length=36)
     if chosen in FAMILY_PERSPECTIVES:
         raters = {p.id: p.name for p in _raters(session, case, chosen)}
@@ -224,14 +230,20 @@ def family_feedback_page(
 
 
 @router.post("/family/{case_id:int}/{person_id}/feedback")
-async def family_feedback(
-    request: Request, case_id: int, person_id: str, session: SessionDep, actor: FamilyActor, op: Idempotent
+def family_feedback(
+    request: Request,
+    case_id: int,
+    person_id: str,
+    session: SessionDep,
+    actor: FamilyActor,
+    op: Idempotent,
+    sent: SentForm,
 ) -> Response:
     """One person's answers, in their name, whether sent now in family mode or later from the
     outbox by the worker's session after the hand-back; a replay of the same id changes nothing."""
     case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
     assert rater is not None
-    form = Form(await request.form())
+    form = Form(sent)
     feedback_id = valid_client_id(form.text("id", max_length=36))
     if feedback_id is None:
         form.error("id", "This form is out of date; please reload the page and try again.")

@@ -21,7 +21,7 @@ from app.base.stage_routes import router as stage_router
 from app.base.web import TEMPLATES, locked_page, url, version_for_change
 from app.cases.models import Case, new_id
 from app.db import SessionDep
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.security.auth import Actor, CurrentActor
 from app.security.permissions import can_change_case, get_case
 from app.templating import flash, redirect, render
@@ -70,9 +70,9 @@ def overview(
 
 
 @router.post("/cases/{case_id}/base")
-async def start(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def start(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     version_id = form.text("id", required=True, max_length=36)
     if not form.ok:
         raise HTTPException(status_code=400)
@@ -82,9 +82,9 @@ async def start(request: Request, case_id: int, session: SessionDep, actor: Curr
 
 
 @router.post("/cases/{case_id}/base/versions")
-async def new_version(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def new_version(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     version_id = form.text("id", required=True, max_length=36)
     if not form.ok:
         raise HTTPException(status_code=400)
@@ -94,9 +94,9 @@ async def new_version(request: Request, case_id: int, session: SessionDep, actor
 
 
 @router.post("/cases/{case_id}/base/submit")
-async def submit(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def submit(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     version = version_for_change(session, case, form.text("version_id", max_length=36))
     service.submit(session=session, version=version, by=actor)
     flash(
@@ -107,9 +107,9 @@ async def submit(request: Request, case_id: int, session: SessionDep, actor: Cur
 
 
 @router.post("/cases/{case_id}/base/competency")
-async def competency(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def competency(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     version = version_for_change(session, case, form.text("version_id", max_length=36))
     rating = form.choice("competency", COMPETENCY_LABELS.keys())
     as_supervisor = form.boolean("as_supervisor") and actor.role is Role.supervisor

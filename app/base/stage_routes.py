@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from sqlmodel import Session, select
+from starlette.datastructures import FormData
 
 from app.base import rules, service
 from app.base.models import BaseVersion, VersionStatus
@@ -24,7 +25,7 @@ from app.base.web import TEMPLATES, case_people, locked_page, url, version_for_c
 from app.cases.models import Case, new_id
 from app.core.plan_rules import earliest_due
 from app.db import SessionDep
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.refused import Refused
 from app.security.auth import Actor, CurrentActor
 from app.security.permissions import can_change_case, get_case
@@ -156,9 +157,9 @@ def _version_of(session: Session, case: Case, form: Form) -> BaseVersion:
     return version_for_change(session, case, version_id)
 
 
-async def _stage_post(request: Request, session: Session, actor: Actor, case_id: int) -> tuple[Case, Form, BaseVersion]:
+def _stage_post(sent: FormData, session: Session, actor: Actor, case_id: int) -> tuple[Case, Form, BaseVersion]:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     return case, form, _version_of(session, case, form)
 
 
@@ -316,8 +317,10 @@ def _engagement_item(fields: dict[str, Any], people: dict[str, Any]) -> dict[str
 
 
 @router.post("/cases/{case_id}/base/engagement")
-async def add_engagement(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
-    case, form, version = await _stage_post(request, session, actor, case_id)
+def add_engagement(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm
+) -> Response:
+    case, form, version = _stage_post(sent, session, actor, case_id)
     _refuse_an_older_edit(request, form)
     item_id = form.text("id", required=True, max_length=36)
     people = {p.id: p for p in case_people(session, case)}
@@ -338,10 +341,16 @@ async def add_engagement(request: Request, case_id: int, session: SessionDep, ac
 
 
 @router.post("/cases/{case_id}/base/engagement/items/{item_id}")
-async def edit_engagement(
-    request: Request, case_id: int, item_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent
+def edit_engagement(
+    request: Request,
+    case_id: int,
+    item_id: str,
+    session: SessionDep,
+    actor: CurrentActor,
+    op: Idempotent,
+    sent: SentForm,
 ) -> Response:
-    case, _, version = await _stage_post(request, session, actor, case_id)
+    case, _, version = _stage_post(sent, session, actor, case_id)
     item = _item(version, "engagement", item_id)
     people = {p.id: p for p in case_people(session, case)}
     record = Record(
@@ -358,7 +367,7 @@ async def edit_engagement(
         },
     )
     edit = sync.merge_edit(
-        sent=await request.form(),
+        sent=sent,
         current=record.current,
         current_version=record.revision,
         fields=record.labels,
@@ -431,10 +440,10 @@ def _marks(values: dict[str, str]) -> dict[str, dict[str, str]]:
 
 
 @router.post("/cases/{case_id}/base/resilience")
-async def save_resilience(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+def save_resilience(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent, sent: SentForm
 ) -> Response:
-    case, _, version = await _stage_post(request, session, actor, case_id)
+    case, _, version = _stage_post(sent, session, actor, case_id)
     record = Record(
         stage="resilience",
         record_type="base_resilience",
@@ -446,7 +455,7 @@ async def save_resilience(
         options=_resilience_words(),
     )
     edit = sync.merge_edit(
-        sent=await request.form(),
+        sent=sent,
         current=record.current,
         current_version=record.revision,
         fields=record.labels,
@@ -550,8 +559,8 @@ def _risk_input(fields: dict[str, Any]) -> service.RiskInput:
 
 
 @router.post("/cases/{case_id}/base/risk")
-async def add_risk(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
-    case, form, version = await _stage_post(request, session, actor, case_id)
+def add_risk(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
+    case, form, version = _stage_post(sent, session, actor, case_id)
     _refuse_an_older_edit(request, form)
     item_id = form.text("id", required=True, max_length=36)
     fields = _risk_fields(form, version)
@@ -571,10 +580,16 @@ async def add_risk(request: Request, case_id: int, session: SessionDep, actor: C
 
 
 @router.post("/cases/{case_id}/base/risk/items/{item_id}")
-async def edit_risk(
-    request: Request, case_id: int, item_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent
+def edit_risk(
+    request: Request,
+    case_id: int,
+    item_id: str,
+    session: SessionDep,
+    actor: CurrentActor,
+    op: Idempotent,
+    sent: SentForm,
 ) -> Response:
-    case, _, version = await _stage_post(request, session, actor, case_id)
+    case, _, version = _stage_post(sent, session, actor, case_id)
     item = _item(version, "risk", item_id)
     labels = _risk_labels(version)
     record = Record(
@@ -592,7 +607,7 @@ async def edit_risk(
         dates=tuple(f"action_review_{n}" for n in range(3)),
     )
     edit = sync.merge_edit(
-        sent=await request.form(),
+        sent=sent,
         current=record.current,
         current_version=record.revision,
         fields=record.labels,
@@ -628,10 +643,10 @@ def _judgement_fields(form: Form) -> dict[str, Any]:
 
 
 @router.post("/cases/{case_id}/base/risk/judgement")
-async def save_judgement(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+def save_judgement(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent, sent: SentForm
 ) -> Response:
-    case, _, version = await _stage_post(request, session, actor, case_id)
+    case, _, version = _stage_post(sent, session, actor, case_id)
     record = Record(
         stage="risk",
         record_type="base_risk_judgement",
@@ -643,7 +658,7 @@ async def save_judgement(
         options={"level": rules.RISK_LEVEL_LABELS},
     )
     edit = sync.merge_edit(
-        sent=await request.form(),
+        sent=sent,
         current=record.current,
         current_version=record.revision,
         fields=record.labels,
@@ -668,8 +683,8 @@ async def save_judgement(
 
 
 @router.post("/cases/{case_id}/base/analysis/notes")
-async def add_note(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
-    case, form, version = await _stage_post(request, session, actor, case_id)
+def add_note(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
+    case, form, version = _stage_post(sent, session, actor, case_id)
     item_id = form.text("id", required=True, max_length=36)
     kind = form.choice("note_kind", service.NOTE_KINDS.keys())
     text = form.text("note_text", required=True, max_length=4000, label="The note")
@@ -690,8 +705,8 @@ async def add_note(request: Request, case_id: int, session: SessionDep, actor: C
 
 
 @router.post("/cases/{case_id}/base/analysis/meetings")
-async def add_meeting(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
-    case, form, version = await _stage_post(request, session, actor, case_id)
+def add_meeting(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
+    case, form, version = _stage_post(sent, session, actor, case_id)
     item_id = form.text("id", required=True, max_length=36)
     held_on = form.date("held_on", required=True, not_future=True)
     fields = {
@@ -766,8 +781,8 @@ def _step_as_fields(item: dict[str, Any], version: BaseVersion) -> dict[str, Any
 
 
 @router.post("/cases/{case_id}/base/plan/steps")
-async def add_step(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
-    case, form, version = await _stage_post(request, session, actor, case_id)
+def add_step(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
+    case, form, version = _stage_post(sent, session, actor, case_id)
     _refuse_an_older_edit(request, form)
     item_id = form.text("id", required=True, max_length=36)
     fields = _step_fields(form, version, stored=None)
@@ -787,10 +802,16 @@ async def add_step(request: Request, case_id: int, session: SessionDep, actor: C
 
 
 @router.post("/cases/{case_id}/base/plan/steps/{item_id}")
-async def edit_step(
-    request: Request, case_id: int, item_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent
+def edit_step(
+    request: Request,
+    case_id: int,
+    item_id: str,
+    session: SessionDep,
+    actor: CurrentActor,
+    op: Idempotent,
+    sent: SentForm,
 ) -> Response:
-    case, _, version = await _stage_post(request, session, actor, case_id)
+    case, _, version = _stage_post(sent, session, actor, case_id)
     item = _item(version, "plan", item_id)
     labels = _step_labels(version)
     record = Record(
@@ -805,7 +826,7 @@ async def edit_step(
         dates=("by_when",),
     )
     edit = sync.merge_edit(
-        sent=await request.form(),
+        sent=sent,
         current=record.current,
         current_version=record.revision,
         fields=record.labels,
@@ -831,8 +852,10 @@ async def edit_step(
 
 
 @router.post("/cases/{case_id}/base/plan/requirements")
-async def add_requirement(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
-    case, form, version = await _stage_post(request, session, actor, case_id)
+def add_requirement(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm
+) -> Response:
+    case, form, version = _stage_post(sent, session, actor, case_id)
     item_id = form.text("id", required=True, max_length=36)
     kind = form.choice("req_kind", service.REQUIREMENT_KINDS.keys())
     text = form.text("req_text", required=True, max_length=1000, label="The requirement")
@@ -852,8 +875,8 @@ async def add_requirement(request: Request, case_id: int, session: SessionDep, a
 
 
 @router.post("/cases/{case_id}/base/plan/finalise")
-async def finalise(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
-    case, form, version = await _stage_post(request, session, actor, case_id)
+def finalise(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
+    case, form, version = _stage_post(sent, session, actor, case_id)
     review_on = form.date("review_on", required=True)
     return _apply(
         request,
@@ -869,12 +892,12 @@ async def finalise(request: Request, case_id: int, session: SessionDep, actor: C
 
 
 @router.post("/cases/{case_id}/base/{stage}/status")
-async def stage_status(
-    request: Request, case_id: int, stage: str, session: SessionDep, actor: CurrentActor
+def stage_status(
+    request: Request, case_id: int, stage: str, session: SessionDep, actor: CurrentActor, sent: SentForm
 ) -> Response:
     if stage not in rules.STAGES:
         raise HTTPException(status_code=404)
-    case, form, version = await _stage_post(request, session, actor, case_id)
+    case, form, version = _stage_post(sent, session, actor, case_id)
     done = form.choice("done", ["1", "0"]) == "1"
     # The form sets a state (it may come from a page kept on the device that showed an older one),
     # so the message says what changed, or that nothing needed to.

@@ -30,7 +30,7 @@ from app.cases.models import (
 )
 from app.config import Settings
 from app.db import SessionDep, in_one_hop, is_valid_id, pending_page_changes
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.security.auth import CurrentActor, SettingsDep, require_role, worker_actor
 from app.security.permissions import get_case
 from app.templating import flash, is_htmx, redirect, render, render_body
@@ -110,9 +110,9 @@ def new_referral(request: Request, session: SessionDep, actor: CurrentActor) -> 
 
 
 @router.post("/referrals")
-async def create_referral(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
+def create_referral(request: Request, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     require_role(actor, Role.worker, Role.supervisor)
-    form = Form(await request.form())
+    form = Form(sent)
     team_workers, co_workers = _staff(session, actor)
     fields = {
         "young_person_name": " ".join(

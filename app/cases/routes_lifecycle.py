@@ -17,7 +17,7 @@ from app.cases import eligibility, rules, service
 from app.cases.models import CLOSURE_REASONS, STEP_DOWN_DESTINATIONS, STEP_UP_DESTINATIONS, CaseStatus
 from app.cases.service import Conflict, Refused
 from app.db import SessionDep
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.security.auth import CurrentActor, SettingsDep
 from app.security.permissions import get_case
 from app.templating import flash, redirect, render
@@ -95,11 +95,11 @@ def eligibility_form(
 
 
 @router.post("/cases/{case_id}/eligibility")
-async def decide_eligibility(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep
+def decide_eligibility(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep, sent: SentForm
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form(), repeated=("criteria",))
+    form = Form(sent, repeated=("criteria",))
     criteria = eligibility.criteria_set(settings.eligibility_criteria_set)
     ticked = form.multi("criteria", list(criteria.codes))
     override = form.boolean("override")
@@ -188,11 +188,11 @@ def status_form(
 
 
 @router.post("/cases/{case_id}/status")
-async def change_status(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep
+def change_status(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep, sent: SentForm
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     to = form.choice("to", [s.value for s in CaseStatus])
     rationale = _why(form)
     closure_reason = form.choice("closure_reason", [c for c, _ in CLOSURE_REASONS], required=False) or ""
@@ -255,9 +255,9 @@ def step_form(request: Request, case_id: int, session: SessionDep, actor: Curren
 
 
 @router.post("/cases/{case_id}/step")
-async def record_step(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def record_step(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     direction = form.choice("direction", ["up", "down"])
     options = STEP_UP_DESTINATIONS if direction == "up" else STEP_DOWN_DESTINATIONS
     destination = form.choice(f"destination_{direction or 'up'}", [c for c, _ in options])

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from app.cases import plan
 from app.core.plan_rules import PLAN_STATUSES
 from app.db import SessionDep
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.refused import Refused
 from app.security.auth import CurrentActor
 from app.security.permissions import can_change_case, get_case
@@ -38,10 +38,10 @@ def plan_page(request: Request, case_id: int, session: SessionDep, actor: Curren
 
 
 @router.post("/cases/{case_id}/plan")
-async def save_plan(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def save_plan(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     """Every status changed on the page, recorded where each item lives (one save per page)."""
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     changed = 0
     for item in plan.items(session=session, case=case):
         status = form.values.get(f"status-{item.key}")

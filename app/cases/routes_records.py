@@ -33,7 +33,7 @@ from app.cases.models import (
 from app.cases.service import Refused
 from app.core.codes import EDUCATION, LIVING
 from app.db import SessionDep
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.i18n import LANGUAGES
 from app.security.auth import CurrentActor
 from app.security.permissions import get_case
@@ -128,11 +128,11 @@ def new_person(request: Request, case_id: int, session: SessionDep, actor: Curre
 
 
 @router.post("/cases/{case_id}/people")
-async def add_person(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+def add_person(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent, sent: SentForm
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     record_id = people_service.valid_client_id(form.values.get("id"))
     if _already_stored(session, Person, case, record_id):
         return _replayed(request, case.id)
@@ -178,15 +178,21 @@ def edit_person(request: Request, case_id: int, person_id: str, session: Session
 
 
 @router.post("/cases/{case_id}/people/{person_id}")
-async def update_person(
-    request: Request, case_id: int, person_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent
+def update_person(
+    request: Request,
+    case_id: int,
+    person_id: str,
+    session: SessionDep,
+    actor: CurrentActor,
+    op: Idempotent,
+    sent: SentForm,
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     person = _person_of(session, case, person_id)
     # Merged field by field with the person as they are now (app/sync, docs/offline.md "Conflicts").
     labels = {k: v for k, v in PERSON_LABELS.items() if not (person.is_young_person and k == "relationship")}
     edit = sync.merge_edit(
-        sent=await request.form(),
+        sent=sent,
         current=person.model_dump(),
         current_version=person.version,
         fields=labels,
@@ -278,11 +284,11 @@ def consent_grid(request: Request, case_id: int, session: SessionDep, actor: Cur
 
 
 @router.post("/cases/{case_id}/consent/all")
-async def record_consent_grid(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+def record_consent_grid(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent, sent: SentForm
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     form_id = people_service.valid_client_id(form.values.get("id")) or new_id()
     people = service.people_of(session=session, case=case)
     chosen = [(p.id, code) for p in people for code, _ in CONSENT_PURPOSES if form.boolean(f"give-{p.id}-{code}")]
@@ -321,11 +327,11 @@ async def record_consent_grid(
 
 
 @router.post("/cases/{case_id}/consent")
-async def record_consent(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+def record_consent(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent, sent: SentForm
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     record_id = people_service.valid_client_id(form.values.get("id"))
     if _already_stored(session, Consent, case, record_id):
         return _replayed(request, case.id)
@@ -391,13 +397,19 @@ def withdraw_form(
 
 
 @router.post("/cases/{case_id}/consent/{consent_id}/withdraw")
-async def withdraw(
-    request: Request, case_id: int, consent_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent
+def withdraw(
+    request: Request,
+    case_id: int,
+    consent_id: str,
+    session: SessionDep,
+    actor: CurrentActor,
+    op: Idempotent,
+    sent: SentForm,
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     consent = _consent_of(session, case, consent_id)
     person = session.get(Person, consent.person_id)
-    form = Form(await request.form())
+    form = Form(sent)
     withdrawn_on = form.date(
         "withdrawn_on", required=True, not_future=True, default=today(), label="The date consent was withdrawn"
     )
@@ -486,11 +498,11 @@ def visit_done(request: Request, case_id: int, session: SessionDep, actor: Curre
 
 
 @router.post("/cases/{case_id}/contacts")
-async def record_contact(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+def record_contact(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent, sent: SentForm
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form(), repeated=("present",))
+    form = Form(sent, repeated=("present",))
     record_id = people_service.valid_client_id(form.values.get("id"))
     if _already_stored(session, Contact, case, record_id):
         return _replayed(request, case.id)
@@ -589,11 +601,11 @@ def living_page(request: Request, case_id: int, session: SessionDep, actor: Curr
 
 
 @router.post("/cases/{case_id}/living")
-async def record_living(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+def record_living(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent, sent: SentForm
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     record_id = people_service.valid_client_id(form.values.get("id")) or new_id()
     living = form.choice("living", [c for c, _ in LIVING])
     with_whom = form.text("with_whom", max_length=200)
@@ -608,11 +620,11 @@ async def record_living(
 
 
 @router.post("/cases/{case_id}/education")
-async def record_education(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+def record_education(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent, sent: SentForm
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     record_id = people_service.valid_client_id(form.values.get("id")) or new_id()
     education = form.choice("education", [c for c, _ in EDUCATION])
     attendance = form.integer("attendance_percent", minimum=0, maximum=100)
@@ -634,11 +646,11 @@ async def record_education(
 
 
 @router.post("/cases/{case_id}/missing")
-async def record_missing(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+def record_missing(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent, sent: SentForm
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     record_id = people_service.valid_client_id(form.values.get("id")) or new_id()
     went = form.date("went_missing_on", required=True, not_future=True, label="The day they went missing")
     back = form.date("returned_on", not_future=True, label="The day they came back")

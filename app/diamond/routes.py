@@ -11,6 +11,7 @@ from datetime import date
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from app import i18n
 from app.cases import visit as visit_flow
@@ -20,7 +21,7 @@ from app.diamond import charts, rules, service
 from app.diamond.models import DiamondGoal
 from app.family import service as family_service
 from app.family.screens import family_access, family_context, people_who_can_rate, refuse, young_name
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.security.auth import CurrentActor, FamilyActor
 from app.security.permissions import can_change_case, get_case
 from app.templating import flash, redirect, render
@@ -83,9 +84,9 @@ def diamond_page(request: Request, case_id: int, session: SessionDep, actor: Cur
 
 
 @router.post("/cases/{case_id}/diamond/goals")
-async def add_goal(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def add_goal(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     goal_id = _uuid_field(form)
     title = form.text("title", required=True, max_length=120, label="The goal")
     people = {p.id: p for p in people_who_can_rate(session=session, case=case)}
@@ -149,9 +150,9 @@ def worker_rate_page(
 
 
 @router.post("/cases/{case_id}/diamond/rate")
-async def worker_rate(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def worker_rate(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     submission_id = _uuid_field(form)
     scores = {aim.key: form.integer(aim.key, required=True, minimum=0, maximum=10) for aim in rules.AIMS}
     goal_scores = {
@@ -272,10 +273,19 @@ def _given_on(session, actor, case, form: Form) -> date | None:
     return made_on
 
 
-async def _answer(
-    request, session, actor, case, rater: Person, *, aim: rules.Aim, goal: DiamondGoal | None, goals: list[DiamondGoal]
+def _answer(
+    request,
+    sent: FormData,
+    session,
+    actor,
+    case,
+    rater: Person,
+    *,
+    aim: rules.Aim,
+    goal: DiamondGoal | None,
+    goals: list[DiamondGoal],
 ) -> Response:
-    form = Form(await request.form())
+    form = Form(sent)
     rating_id = _uuid_field(form)
     score = form.integer("score", required=True, minimum=0, maximum=10)
     if "score" in form.errors:
@@ -326,13 +336,14 @@ def family_aim_page(
 
 
 @router.post("/family/{case_id:int}/{person_id}/diamond/{aim}")
-async def family_aim(
-    request: Request, case_id: int, person_id: str, aim: str, session: SessionDep, actor: FamilyActor
+def family_aim(
+    request: Request, case_id: int, person_id: str, aim: str, session: SessionDep, actor: FamilyActor, sent: SentForm
 ) -> Response:
     case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
     the_aim = _aim(aim)
-    return await _answer(
+    return _answer(
         request,
+        sent,
         session,
         actor,
         case,
@@ -355,13 +366,19 @@ def family_goal_page(
 
 
 @router.post("/family/{case_id:int}/{person_id}/goal/{goal_id}")
-async def family_goal(
-    request: Request, case_id: int, person_id: str, goal_id: str, session: SessionDep, actor: FamilyActor
+def family_goal(
+    request: Request,
+    case_id: int,
+    person_id: str,
+    goal_id: str,
+    session: SessionDep,
+    actor: FamilyActor,
+    sent: SentForm,
 ) -> Response:
     case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
     goal, goals = _goal(session, case, goal_id)
-    return await _answer(
-        request, session, actor, case, rater, aim=rules.goal_aim(goal.id, goal.title), goal=goal, goals=goals
+    return _answer(
+        request, sent, session, actor, case, rater, aim=rules.goal_aim(goal.id, goal.title), goal=goal, goals=goals
     )  # type: ignore[arg-type]
 
 
@@ -376,8 +393,7 @@ def family_done(request: Request, case_id: int, person_id: str, session: Session
 # Answers queued on a device by the screens before their URLs named the case (/family/diamond/<aim>):
 # after the hand-back the hidden `rater` field says whose they are, so they still apply once. In
 # family mode the rater is the person whose turn it is, never a form field: another name is refused.
-async def _old_answer(request: Request, session, actor) -> Person:
-    form = await request.form()
+def _old_answer(request: Request, form: FormData, session, actor) -> Person:
     named = str(form.get("rater") or "")
     if actor.in_family_mode:
         if named and named != actor.user_session.family_person_id:
@@ -390,12 +406,14 @@ async def _old_answer(request: Request, session, actor) -> Person:
 
 
 @router.post("/family/diamond/{aim}")
-async def old_family_aim(request: Request, aim: str, session: SessionDep, actor: FamilyActor) -> Response:
-    person = await _old_answer(request, session, actor)
-    return await family_aim(request, person.case_id, person.id, aim, session, actor)
+def old_family_aim(request: Request, aim: str, session: SessionDep, actor: FamilyActor, sent: SentForm) -> Response:
+    person = _old_answer(request, sent, session, actor)
+    return family_aim(request, person.case_id, person.id, aim, session, actor, sent)
 
 
 @router.post("/family/goal/{goal_id}")
-async def old_family_goal(request: Request, goal_id: str, session: SessionDep, actor: FamilyActor) -> Response:
-    person = await _old_answer(request, session, actor)
-    return await family_goal(request, person.case_id, person.id, goal_id, session, actor)
+def old_family_goal(
+    request: Request, goal_id: str, session: SessionDep, actor: FamilyActor, sent: SentForm
+) -> Response:
+    person = _old_answer(request, sent, session, actor)
+    return family_goal(request, person.case_id, person.id, goal_id, session, actor, sent)

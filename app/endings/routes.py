@@ -23,7 +23,7 @@ from app.endings import figures as figures_service
 from app.endings import goals as goal_sources
 from app.endings import reopen_requests, rules, service
 from app.endings.models import ASKED_BY, ENDING_CLOSURE_REASONS, GOAL_RATINGS, PROMPT_WORDS, URGENCY
-from app.forms import Form, formset
+from app.forms import Form, SentForm, formset
 from app.review import service as review
 from app.security.auth import CurrentActor, Forbidden, SettingsDep, require_role
 from app.security.permissions import get_case
@@ -139,11 +139,11 @@ def _goals_from(form: Form, goals, ratings: list[str]) -> list[dict]:
 
 
 @router.post("/cases/{case_id}/end")
-async def end_active_work(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep
+def end_active_work(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep, sent: SentForm
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     record_id = valid_client_id(form.values.get("id")) or new_id()
     ctx = _ending_ctx(session, case, actor, settings, form, record_id)
     outcome = form.choice("outcome", ["dormant", "closed"])
@@ -243,11 +243,11 @@ def reactivate_form(request: Request, case_id: int, session: SessionDep, actor: 
 
 
 @router.post("/cases/{case_id}/reactivate")
-async def reactivate(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep
+def reactivate(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep, sent: SentForm
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     record_id = valid_client_id(form.values.get("id")) or new_id()
     ctx = _reactivate_ctx(session, case, actor, form, record_id)
     asked_by = form.choice("asked_by", [c for c, _ in ASKED_BY])
@@ -304,11 +304,17 @@ def dormant_review_form(
 
 
 @router.post("/cases/{case_id}/dormant-review")
-async def dormant_review(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep, op: Idempotent
+def dormant_review(
+    request: Request,
+    case_id: int,
+    session: SessionDep,
+    actor: CurrentActor,
+    settings: SettingsDep,
+    op: Idempotent,
+    sent: SentForm,
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     ctx = _review_ctx(session, case, settings, form)
     decision = form.choice("decision", ["stay", "close", "reactivate"])
     if decision == "reactivate":
@@ -362,10 +368,10 @@ def reopen_form(request: Request, case_id: int, session: SessionDep, actor: Curr
 
 
 @router.post("/cases/{case_id}/reopen")
-async def reopen(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def reopen(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     require_role(actor, Role.supervisor)
-    form = Form(await request.form())
+    form = Form(sent)
     record_id = valid_client_id(form.values.get("id")) or new_id()
     ctx = {"case": case, "form": form, "new_id": record_id, "refusal": None}
     reason = form.text("reason", required=True, max_length=4000, label="A reason")
@@ -437,11 +443,11 @@ def reopen_request_page(request: Request, case_id: int, session: SessionDep, act
 
 
 @router.post("/cases/{case_id}/reopen-request")
-async def ask_to_reopen(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def ask_to_reopen(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     if not reopen_requests.is_case_worker(actor.user, case):
         raise Forbidden("Only the case's workers ask for it to be reopened; a supervisor reopens it directly.")
-    form = Form(await request.form())
+    form = Form(sent)
     data = reopen_requests.RequestInput(
         asked_by=form.choice("asked_by", [c for c, _ in ASKED_BY]) or "",
         what_changed=form.text("what_changed", required=True, max_length=4000, label="What has changed"),
@@ -503,9 +509,11 @@ def withdraw_reopen_request(request: Request, case_id: int, session: SessionDep,
 
 
 @router.post("/cases/{case_id}/endings/tasks/{task_id}")
-async def task_done(request: Request, case_id: int, task_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+def task_done(
+    request: Request, case_id: int, task_id: str, session: SessionDep, actor: CurrentActor, sent: SentForm
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     try:
         service.complete_task(
             session=session,

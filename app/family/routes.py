@@ -25,7 +25,7 @@ from app.cases.models import Case, called_on
 from app.db import SessionDep
 from app.family import languages, service
 from app.family.screens import family_access, family_context, people_who_can_rate, refuse
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.security.auth import Actor, CurrentActor, FamilyActor, SettingsDep, require_role
 from app.security.permissions import get_case
 from app.security.secret_checks import SecretLocked, check_worker_secret
@@ -81,11 +81,11 @@ def hand_over_page(
 
 
 @router.post("/cases/{case_id}/hand-to-family")
-async def hand_over(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep
+def hand_over(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep, sent: SentForm
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     people = {p.id: p for p in people_who_can_rate(session=session, case=case)}
     person_id = form.choice("person", people.keys())
     secret = form.text("pin", required=True, max_length=200, label="Your Worker PIN")
@@ -147,9 +147,9 @@ def who_page(request: Request, case_id: int, session: SessionDep, actor: FamilyA
 
 
 @router.post("/family/{case_id:int}/who")
-async def choose_who(request: Request, case_id: int, session: SessionDep, actor: FamilyActor) -> Response:
+def choose_who(request: Request, case_id: int, session: SessionDep, actor: FamilyActor, sent: SentForm) -> Response:
     case, _ = family_access(session=session, actor=actor, case_id=case_id, request=request)
-    form = Form(await request.form())
+    form = Form(sent)
     people = {p.id: p for p in people_who_can_rate(session=session, case=case)}
     chosen = form.values.get("person")
     if chosen and chosen not in people:
@@ -188,11 +188,11 @@ def _hand_back_page(request: Request, session: Session, actor: Actor, case: Case
 
 
 @router.post("/family/{case_id:int}/hand-back")
-async def hand_back(
-    request: Request, case_id: int, session: SessionDep, actor: FamilyActor, settings: SettingsDep
+def hand_back(
+    request: Request, case_id: int, session: SessionDep, actor: FamilyActor, settings: SettingsDep, sent: SentForm
 ) -> Response:
     case, _ = family_access(session=session, actor=actor, case_id=case_id, request=request)
-    form = Form(await request.form())
+    form = Form(sent)
     secret = form.text("pin", max_length=200)
     token = form.text("handback_token", max_length=200)
     offline_failures = form.integer("offline_failures", minimum=0, maximum=100) or 0
@@ -244,13 +244,13 @@ def family_home(request: Request, case_id: int, person_id: str, session: Session
 
 
 @router.post("/family/lock")
-async def lock(request: Request, session: SessionDep, actor: FamilyActor) -> Response:
+def lock(request: Request, session: SessionDep, actor: FamilyActor, sent: SentForm) -> Response:
     """The tablet locked itself after five wrong PINs (offline); Homeward ends the session too.
 
     Also outside family mode: a hand-over made offline never reached Homeward, and its lockout
     must still end the worker's session. The wrong tries are recorded for the supervisor.
     """
-    form = Form(await request.form())
+    form = Form(sent)
     failures = form.integer("offline_failures", minimum=0, maximum=100) or service.MAX_TRIES
     service.record_offline_failures(session=session, actor=actor, count=failures)
     if actor.in_family_mode:
@@ -306,8 +306,8 @@ def old_hand_back(request: Request, actor: FamilyActor) -> Response:
 
 
 @router.post("/family/{case_id:int}/{person_id}/language")
-async def choose_language(
-    request: Request, case_id: int, person_id: str, session: SessionDep, actor: FamilyActor
+def choose_language(
+    request: Request, case_id: int, person_id: str, session: SessionDep, actor: FamilyActor, sent: SentForm
 ) -> Response:
     """The switch on every family screen: this person's screens in another language, from now on.
 
@@ -316,7 +316,7 @@ async def choose_language(
     """
     case, person = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
     assert person is not None
-    form = Form(await request.form())
+    form = Form(sent)
     code = form.choice("lang", [lang.code for lang in languages.offered(session=session)])
     back = form.values.get("back") or ""
     if not back.startswith(f"/family/{case.id}/{person.id}"):
@@ -333,10 +333,10 @@ def languages_page(request: Request, session: SessionDep, actor: CurrentActor) -
 
 
 @router.post("/admin/languages")
-async def switch_language(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
+def switch_language(request: Request, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     """An administrator switches a language off (until a qualified translator has checked it) or on."""
     require_role(actor, Role.admin)
-    form = Form(await request.form())
+    form = Form(sent)
     code = form.choice("code", [c for c in i18n.LANGUAGES if c != i18n.DEFAULT])
     enabled = form.values.get("enabled") == "1"
     if code:

@@ -14,7 +14,7 @@ from app.audit import service as audit
 from app.cases.models import Case, Person, new_id
 from app.db import SessionDep
 from app.family import languages
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.network import letters, meeting_form, pdf, rules, service
 from app.network.meeting_form import MeetingEdit, parse_meeting
 from app.network.models import (
@@ -135,15 +135,21 @@ def _unplaced(session, case: Case, person_id: str) -> dict:
 
 
 @router.post("/cases/{case_id}/network/people/{person_id}")
-async def save_person(
-    request: Request, case_id: int, person_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent
+def save_person(
+    request: Request,
+    case_id: int,
+    person_id: str,
+    session: SessionDep,
+    actor: CurrentActor,
+    op: Idempotent,
+    sent: SentForm,
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     member = service.member_for(session=session, case=case, person_id=person_id)
     version = member.version if member else 0
     # Merged field by field with the entry as it is now (app/sync, docs/offline.md "Conflicts").
     edit = sync.merge_edit(
-        sent=await request.form(),
+        sent=sent,
         current=member.model_dump() if member else _unplaced(session, case, person_id),
         current_version=version,
         fields=MEMBER_LABELS,
@@ -193,9 +199,11 @@ async def save_person(
 
 
 @router.post("/cases/{case_id}/network/professionals")
-async def add_professional(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def add_professional(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     member_id = form.text("id", max_length=36) or new_id()
     name = form.text("pro_name", required=True, max_length=120, label="Their name")
     role = form.text("pro_role", required=True, max_length=120, label="Their role")
@@ -227,9 +235,9 @@ async def add_professional(request: Request, case_id: int, session: SessionDep, 
 
 
 @router.post("/cases/{case_id}/network/fgdm")
-async def record_fgdm(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def record_fgdm(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     record_id = form.text("id", max_length=36) or new_id()
     status = form.choice("fgdm_status", [s.value for s in FgdmStatus])
     on_date = form.date("fgdm_date", required=True)
@@ -357,11 +365,11 @@ def new_meeting(request: Request, case_id: int, session: SessionDep, actor: Curr
 
 
 @router.post("/cases/{case_id}/network/meetings")
-async def create_meeting(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+def create_meeting(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent, sent: SentForm
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     meeting_id = form.text("id", max_length=36) or new_id()
     existing = service.get_meeting(session=session, case=case, meeting_id=meeting_id)
     if existing is not None:
@@ -485,15 +493,20 @@ def edit_meeting(request: Request, case_id: int, meeting_id: str, session: Sessi
 
 
 @router.post("/cases/{case_id}/network/meetings/{meeting_id}")
-async def update_meeting(
-    request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent
+def update_meeting(
+    request: Request,
+    case_id: int,
+    meeting_id: str,
+    session: SessionDep,
+    actor: CurrentActor,
+    op: Idempotent,
+    sent: SentForm,
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     meeting = _meeting_or_404(session, case, meeting_id)
     back = f"{_base(case.id)}/meetings/{meeting.id}"
     if meeting.finalised_at is not None:
         return _conflict(request, case, back, "this meeting record")
-    sent = await request.form()
     ctx = _with_tasks_sent(session, case, _form_context(session, case, meeting=meeting, form=None), sent, meeting.id)
     lists = {k: ctx[k] for k in ("people", "professionals", "review_tasks")}
 
@@ -538,12 +551,12 @@ async def update_meeting(
 
 
 @router.post("/cases/{case_id}/network/meetings/{meeting_id}/finalise")
-async def finalise_meeting(
-    request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor
+def finalise_meeting(
+    request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor, sent: SentForm
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     meeting = _meeting_or_404(session, case, meeting_id)
-    form = Form(await request.form())
+    form = Form(sent)
     back = f"{_base(case.id)}/meetings/{meeting.id}"
     was_draft = meeting.finalised_at is None
     try:
@@ -575,12 +588,12 @@ async def finalise_meeting(
 
 
 @router.post("/cases/{case_id}/network/meetings/{meeting_id}/addenda")
-async def add_addendum(
-    request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor
+def add_addendum(
+    request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor, sent: SentForm
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     meeting = _meeting_or_404(session, case, meeting_id)
-    form = Form(await request.form())
+    form = Form(sent)
     text = form.text("addendum", required=True, max_length=4000, label="The correction")
     if not form.ok:
         detail = service.meeting_detail(session=session, meeting=meeting)
@@ -620,11 +633,11 @@ async def add_addendum(
 
 
 @router.post("/cases/{case_id}/network/tasks/{task_id}")
-async def update_task(
-    request: Request, case_id: int, task_id: str, session: SessionDep, actor: CurrentActor
+def update_task(
+    request: Request, case_id: int, task_id: str, session: SessionDep, actor: CurrentActor, sent: SentForm
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     status = form.choice("status", [s.value for s in TaskStatus])
     note = form.text("note", max_length=500)
     base = form.integer("base_version", required=True, minimum=0)
@@ -709,12 +722,12 @@ def letter_page(
 
 
 @router.post("/cases/{case_id}/network/meetings/{meeting_id}/letter")
-async def save_letter(
-    request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor
+def save_letter(
+    request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor, sent: SentForm
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     meeting = _meeting_or_404(session, case, meeting_id)
-    form = Form(await request.form())
+    form = Form(sent)
     body = form.text("body", required=True, max_length=letters.MAX_LETTER_CHARACTERS, label="The letter")
     lines = len(body.splitlines())
     if lines > letters.MAX_LETTER_LINES:

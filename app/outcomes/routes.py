@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from app.accounts.models import Role
 from app.db import SessionDep
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.outcomes import care_import, service
 from app.outcomes.models import (
     CARE_STATUSES,
@@ -77,9 +77,9 @@ def record_form(
 
 
 @router.post("/cases/{case_id}/outcomes")
-async def record(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def record(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     fields = service.read_form(form=form, ended_on=service.work_ended_on(session=session, case=case))
     facts = service.from_case(session=session, case=case, taken_on=fields.get("taken_on") or _taken_on(None))
     service.check_against_case(form=form, fields=fields, facts=facts)
@@ -109,11 +109,11 @@ def care_status_template(actor: CurrentActor) -> Response:
 
 
 @router.post("/outcomes/care-status")
-async def care_status_upload(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
+def care_status_upload(request: Request, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     require_role(actor, Role.manager)
-    upload = (await request.form()).get("file")
+    upload = sent.get("file")
     ctx = {"columns": care_import.COLUMNS, "report": None, "error": None}
-    raw = await upload.read() if upload is not None and hasattr(upload, "read") else b""
+    raw = upload.file.read() if upload is not None and hasattr(upload, "read") else b""
     if not raw:
         ctx["error"] = "Choose a CSV file to import."
         return render(request, "outcomes/care_import.html", ctx, status_code=422)

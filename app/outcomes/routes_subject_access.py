@@ -21,6 +21,7 @@ from app.audit import service as audit
 from app.cases.models import Case, Person
 from app.core.text import fold
 from app.db import SessionDep
+from app.forms import SentForm
 from app.network.models import NetworkMember
 from app.outcomes import pdf, subject_access
 from app.security.auth import CurrentActor, require_role
@@ -113,22 +114,21 @@ def review(request: Request, case_id: int, person_id: str, session: SessionDep, 
 
 
 @router.post("/cases/{case_id}/subject-access/{person_id}")
-async def download(
-    request: Request, case_id: int, person_id: str, session: SessionDep, actor: CurrentActor
+def download(
+    request: Request, case_id: int, person_id: str, session: SessionDep, actor: CurrentActor, sent: SentForm
 ) -> Response:
     require_role(actor, Role.manager)
     case = get_case(session=session, actor=actor, case_id=case_id, audit_read=False)
     person = _person(session, case, person_id)
-    form = await request.form()
-    kind = "json" if form.get("format") == "json" else "pdf"
-    leave_out = {str(v) for v in form.getlist("leave_out")}
-    _, included = _elsewhere(request, session, actor, person, chosen=form)
+    kind = "json" if sent.get("format") == "json" else "pdf"
+    leave_out = {str(v) for v in sent.getlist("leave_out")}
+    _, included = _elsewhere(request, session, actor, person, chosen=sent)
     bundle = subject_access.gather(session=session, case=case, subject=person, made_by=actor.user.full_name,
                                    elsewhere=included)  # fmt: skip
     flagged = {e.key for e in bundle.to_review}
     left_out = sorted(leave_out & flagged)  # only entries flagged for review can be left out here
     bundle.entries = [e for e in bundle.entries if e.key not in left_out]
-    partly = bundle.withhold({str(v) for v in form.getlist("withhold")})
+    partly = bundle.withhold({str(v) for v in sent.getlist("withhold")})
     withheld = sum(len(p.split("|", 1)[1].split(",")) for p in partly)
     cases = ",".join(a.case_reference for a in included) or "none"
     audit.record(

@@ -10,7 +10,7 @@ from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.cases.models import Case
 from app.db import SessionDep, is_valid_id, parse_id
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.review import oversight, registry, rules, service
 from app.review.models import Submission, SubmissionStatus
 from app.security.auth import CurrentActor, Forbidden, SettingsDep
@@ -198,14 +198,16 @@ def _review_ctx(session, actor, submission: Submission, case: Case, form: Form |
 
 
 @router.post("/review/{submission_id}/comments")
-async def add_comment(request: Request, submission_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+def add_comment(
+    request: Request, submission_id: str, session: SessionDep, actor: CurrentActor, sent: SentForm
+) -> Response:
     submission, case = _submission(session, actor, submission_id)
     # Permission before validation: someone who may not comment learns nothing from the form.
     if submission.status != SubmissionStatus.waiting or not (
         service.can_review(actor.user, submission) or actor.id == submission.submitted_by_id
     ):
         raise Forbidden("Comments are added while the work is waiting for review.")
-    form = Form(await request.form())
+    form = Form(sent)
     text = form.text("text", required=True, max_length=2000, label="Comment")
     section = form.text("section", max_length=80)
     if not form.ok:
@@ -230,9 +232,9 @@ def _anchor(section: str) -> str:
 
 
 @router.post("/review/{submission_id}/approve")
-async def approve(request: Request, submission_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+def approve(request: Request, submission_id: str, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     submission, case = _submission(session, actor, submission_id)
-    form = Form(await request.form())
+    form = Form(sent)
     if not service.can_review(actor.user, submission):
         raise Forbidden("Only the team's supervisor can approve this, and not their own work.")
     kind = registry.kind(submission.kind)
@@ -260,9 +262,11 @@ async def approve(request: Request, submission_id: str, session: SessionDep, act
 
 
 @router.post("/review/{submission_id}/return")
-async def return_work(request: Request, submission_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+def return_work(
+    request: Request, submission_id: str, session: SessionDep, actor: CurrentActor, sent: SentForm
+) -> Response:
     submission, case = _submission(session, actor, submission_id)
-    form = Form(await request.form())
+    form = Form(sent)
     if not service.can_review(actor.user, submission):
         raise Forbidden("Only the team's supervisor can return this, and not their own work.")
     rationale = form.text("rationale", required=True, max_length=4000, label="Why it is returned")
@@ -335,11 +339,11 @@ def _case_notes_ctx(session, actor, case, form: Form | None = None) -> dict:
 
 
 @router.post("/cases/{case_id}/supervision")
-async def add_case_note(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def add_case_note(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     if actor.role is not Role.supervisor:
         raise Forbidden("Case supervision notes are written by the supervisor.")
-    form = Form(await request.form())
+    form = Form(sent)
     text = form.text("text", required=True, max_length=4000, label="What was discussed")
     decision = form.text("decision", required=True, max_length=2000, label="Decision")
     rationale = form.text("rationale", required=True, max_length=2000, label="Why")
@@ -389,9 +393,11 @@ def _worker_ctx(session, actor, worker: User, form: Form | None = None) -> dict:
 
 
 @router.post("/supervision/{worker_id}/notes")
-async def add_reflective_note(request: Request, worker_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def add_reflective_note(
+    request: Request, worker_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm
+) -> Response:
     worker = _worker_or_404(session, actor, worker_id)
-    form = Form(await request.form())
+    form = Form(sent)
     text = form.text("text", required=True, max_length=4000, label="Note")
     if not form.ok:
         return render(request, "review/worker.html", _worker_ctx(session, actor, worker, form), status_code=422)
@@ -402,9 +408,11 @@ async def add_reflective_note(request: Request, worker_id: int, session: Session
 
 
 @router.post("/supervision/{worker_id}/competency")
-async def rate_competency(request: Request, worker_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def rate_competency(
+    request: Request, worker_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm
+) -> Response:
     worker = _worker_or_404(session, actor, worker_id)
-    form = Form(await request.form())
+    form = Form(sent)
     area = form.choice("area", [c for c, _ in service.COMPETENCY_AREAS])
     level = form.choice("level", [c for c, _ in service.COMPETENCY_LEVELS])
     if not form.ok:

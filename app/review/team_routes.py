@@ -11,7 +11,7 @@ from app.accounts.models import Role, User
 from app.cases import reallocation
 from app.cases.models import Case
 from app.db import SessionDep
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.refused import Refused
 from app.review import service
 from app.security.auth import CurrentActor, Forbidden
@@ -47,10 +47,10 @@ def reallocate_form(request: Request, case_id: int, session: SessionDep, actor: 
 
 
 @router.post("/cases/{case_id}/reallocate")
-async def reallocate(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def reallocate(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     _require_team_supervisor(actor, case)
-    form = Form(await request.form())
+    form = Form(sent)
     ctx = _ctx(session, case, form)
     key = form.choice("key_worker", [k for k, _ in ctx["key_workers"]])
     co = form.choice("co_worker", [k for k, _ in ctx["co_workers"]], required=False)

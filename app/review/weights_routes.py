@@ -15,7 +15,7 @@ from sqlmodel import Session
 from app.accounts.models import Role
 from app.audit import service as audit
 from app.db import SessionDep
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.review import oversight, rules
 from app.review.models import CaseloadWeight
 from app.security.auth import CurrentActor, require_role
@@ -66,9 +66,9 @@ def weights_page(request: Request, session: SessionDep, actor: CurrentActor) -> 
 
 
 @router.post("/admin/caseload-weights")
-async def save_weights(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
+def save_weights(request: Request, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     require_role(actor, Role.admin)
-    form = Form(await request.form())
+    form = Form(sent)
     chosen = {key: _number(form, key) for key, _ in _rows()}
     if not form.ok:
         return _page(request, session, form=form, status_code=422)

@@ -22,7 +22,7 @@ from app.audit import service as audit
 from app.cases.models import Case, Person, new_id
 from app.db import SessionDep
 from app.family.screens import family_access, family_context, shows_private_words
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.i18n import N_
 from app.security.auth import FamilyActor
 from app.signs_of_safety import rules, service
@@ -130,12 +130,19 @@ def family_house_page(
 
 
 @router.post("/family/{case_id:int}/{person_id}/three-houses/{house}")
-async def family_house(
-    request: Request, case_id: int, person_id: str, house: str, session: SessionDep, actor: FamilyActor, op: Idempotent
+def family_house(
+    request: Request,
+    case_id: int,
+    person_id: str,
+    house: str,
+    session: SessionDep,
+    actor: FamilyActor,
+    op: Idempotent,
+    sent: SentForm,
 ) -> Response:
     case, person = _young(request, session, actor, case_id, person_id)
     the_house = _house(house)
-    form = Form(await request.form())
+    form = Form(sent)
     entry_id = _client_id(form)
     text = form.text("text", max_length=2000)
     description = form.text("drawing_description", max_length=500)
@@ -214,11 +221,17 @@ def family_scale_page(
 
 
 @router.post("/family/{case_id:int}/{person_id}/safety-scale")
-async def family_scale(
-    request: Request, case_id: int, person_id: str, session: SessionDep, actor: FamilyActor, op: Idempotent
+def family_scale(
+    request: Request,
+    case_id: int,
+    person_id: str,
+    session: SessionDep,
+    actor: FamilyActor,
+    op: Idempotent,
+    sent: SentForm,
 ) -> Response:
     case, person = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
-    form = Form(await request.form())
+    form = Form(sent)
     rating_id = _client_id(form)
     rate = _rate_context(session, case, f"person:{person.id}", form, rating_id, actor_user=actor.user, person=person)  # type: ignore[union-attr]
     created = (

@@ -14,7 +14,7 @@ from app.cases import visit as visit_flow
 from app.cases.models import Case, new_id
 from app.core.plan_rules import earliest_due
 from app.db import SessionDep
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.security.auth import Actor, CurrentActor
 from app.security.permissions import get_case
 from app.signs_of_safety import rules, service
@@ -256,9 +256,9 @@ def _audit_write(session, actor: Actor, case: Case, action: str, object_type: st
 
 
 @router.post("/cases/{case_id}/signs-of-safety/items")
-async def add_item(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def add_item(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     category = _category(form.values.get("category", ""))
     item_id = form.values.get("id") or new_id()
     base_version = form.integer("base_version", default=0, minimum=0, maximum=100000) or 0
@@ -350,11 +350,16 @@ def _accepts(latest: MapVersion, base_version: int) -> bool:
 
 
 @router.post("/cases/{case_id}/signs-of-safety/items/{item_key}")
-async def edit_item(
-    request: Request, case_id: int, item_key: str, session: SessionDep, actor: CurrentActor, op: Idempotent
+def edit_item(
+    request: Request,
+    case_id: int,
+    item_key: str,
+    session: SessionDep,
+    actor: CurrentActor,
+    op: Idempotent,
+    sent: SentForm,
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    sent = await request.form()
     latest = service.latest_version(session=session, case=case)
     item = service.find_item(session=session, map_version=latest, item_key=item_key) if latest else None
     if item is None or latest is None:
@@ -407,11 +412,11 @@ async def edit_item(
 
 
 @router.post("/cases/{case_id}/signs-of-safety/items/{item_key}/remove")
-async def remove_item(
-    request: Request, case_id: int, item_key: str, session: SessionDep, actor: CurrentActor
+def remove_item(
+    request: Request, case_id: int, item_key: str, session: SessionDep, actor: CurrentActor, sent: SentForm
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     base_version = form.integer("base_version", default=0, minimum=0, maximum=100000) or 0
     try:
         draft = service.remove_item(
@@ -432,11 +437,10 @@ class ReviewDate:
 
 
 @router.post("/cases/{case_id}/signs-of-safety/safety-plan")
-async def safety_plan_review(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+def safety_plan_review(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent, sent: SentForm
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    sent = await request.form()
     sent_base = Form(sent).integer("base_version", default=0, minimum=0, maximum=100000) or 0
     latest = service.latest_version(session=session, case=case)
     # Merged with the date the map holds now (app/sync `merge_edit`): a page kept from an older
@@ -488,9 +492,9 @@ REVIEW_LABELS = {"review_on": "Next review of the safety plan"}
 
 
 @router.post("/cases/{case_id}/signs-of-safety/submit")
-async def submit_map(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def submit_map(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     base_version = form.integer("base_version", default=0, minimum=0, maximum=100000) or 0
     try:
         version = service.submit_from(session=session, case=case, base_version=base_version, by=actor.user)

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from app.audit import service as audit
 from app.cases.models import Case, Person, new_id
 from app.db import SessionDep
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.security.auth import CurrentActor
 from app.security.permissions import get_case
 from app.signs_of_safety import rules, service
@@ -140,10 +140,10 @@ def rate_page(
 
 
 @router.post("/cases/{case_id}/signs-of-safety/scales/ratings")
-async def add_ratings(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def add_ratings(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     """One rater's ratings: the overall scale and any pairs they chose to rate, one row each."""
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     rater_key = form.values.get("rater", "")
     rating_id = form.values.get("id") or new_id()
     context = _rate_context(session, case, rater_key, form, rating_id, actor_user=actor.user)

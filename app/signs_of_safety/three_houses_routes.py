@@ -17,7 +17,7 @@ from sqlmodel import select
 from app.audit import service as audit
 from app.cases.models import Case, new_id
 from app.db import SessionDep
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.i18n import N_
 from app.security.auth import CurrentActor
 from app.security.permissions import get_case
@@ -71,9 +71,9 @@ def three_houses(
 
 
 @router.post("/cases/{case_id}/signs-of-safety/three-houses/entries")
-async def add_entry(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def add_entry(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     house = _house(form.values.get("house", ""))
     entry_id = form.values.get("id") or new_id()
     text = form.text("text", max_length=2000)

@@ -12,7 +12,7 @@ from sqlmodel import select
 from app.audit import service as audit
 from app.cases.models import Case, new_id
 from app.db import SessionDep
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.security.auth import CurrentActor
 from app.security.permissions import get_case
 from app.signs_of_safety import service
@@ -75,7 +75,7 @@ def storyboard_version(
     return render(request, "signs_of_safety/words_and_pictures.html", context)
 
 
-async def _picture(request_form, form: Form) -> bytes | None:
+def _picture(request_form, form: Form) -> bytes | None:
     drawing = form.values.get("drawing")
     if isinstance(drawing, str) and drawing:
         prefix = "data:image/png;base64,"
@@ -89,7 +89,7 @@ async def _picture(request_form, form: Form) -> bytes | None:
         return data
     photo = request_form.get("photo")
     if photo is not None and hasattr(photo, "read") and getattr(photo, "filename", ""):
-        data = await photo.read(story.MAX_IMAGE_BYTES + 1)
+        data = photo.file.read(story.MAX_IMAGE_BYTES + 1)
     else:
         # Sent by the offline script, which sends text fields only (and keeps them on the device
         # without a signal): the chosen photo read into a data URL (signs_of_safety.js).
@@ -108,14 +108,13 @@ async def _picture(request_form, form: Form) -> bytes | None:
 
 
 @router.post("/cases/{case_id}/signs-of-safety/words-and-pictures/panels")
-async def add_panel(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def add_panel(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    request_form = await request.form()
-    form = Form(request_form, files=("photo",))
+    form = Form(sent, files=("photo",))
     panel_id = form.values.get("id") or new_id()
     base_version = form.integer("base_version", default=0, minimum=0, maximum=100000) or 0
     text = form.text("text", required=True, max_length=2000, label="The words for this panel")
-    picture = await _picture(request_form, form)
+    picture = _picture(sent, form)
     description = form.text("image_description", max_length=500)
     if picture is not None and not description:
         form.error("image_description", "Say in a few words what the picture shows.")
@@ -151,11 +150,11 @@ async def add_panel(request: Request, case_id: int, session: SessionDep, actor: 
 
 
 @router.post("/cases/{case_id}/signs-of-safety/words-and-pictures/panels/{panel_key}/remove")
-async def remove_panel(
-    request: Request, case_id: int, panel_key: str, session: SessionDep, actor: CurrentActor
+def remove_panel(
+    request: Request, case_id: int, panel_key: str, session: SessionDep, actor: CurrentActor, sent: SentForm
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     base_version = form.integer("base_version", default=0, minimum=0, maximum=100000) or 0
     try:
         draft = story.remove_panel(
@@ -177,9 +176,9 @@ async def remove_panel(
 
 
 @router.post("/cases/{case_id}/signs-of-safety/words-and-pictures/shares")
-async def share(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+def share(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     share_id = form.values.get("id") or new_id()
     version_number = form.integer("base_version", required=True, minimum=1, maximum=100000)
     people = {p.id: p for p in service.people(session=session, case=case)}

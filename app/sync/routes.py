@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Annotated
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import select
 
@@ -208,13 +209,19 @@ async def _dispatch(request: Request, *, item: dict, fields: list[list[str]]) ->
     return response
 
 
-@router.post("/sync/sealed/open")
-async def open_sealed_item(request: Request, actor: CurrentActor) -> JSONResponse:
-    """A refused item's own fields, for "Edit and retry": only for the account that made it."""
+async def _item_to_open(request: Request) -> dict:
+    """The item posted to be opened, read on the event loop so that the route can be a plain `def`."""
     try:
-        item = _sealed_item(await request.json())
+        return _sealed_item(await request.json())
     except ValueError:
         raise HTTPException(status_code=400, detail="This waiting item is damaged and cannot be opened.") from None
+
+
+@router.post("/sync/sealed/open")
+def open_sealed_item(
+    request: Request, actor: CurrentActor, item: Annotated[dict, Depends(_item_to_open)]
+) -> JSONResponse:
+    """A refused item's own fields, for "Edit and retry": only for the account that made it."""
     return JSONResponse({"fields": _open(request, item, str(actor.id))})
 
 
@@ -250,13 +257,20 @@ def held_handled(request: Request, op_id: str, session: SessionDep, actor: Curre
     return redirect(request, "/sync/held")
 
 
-@router.post("/sync/device-items")
-async def device_items(request: Request, session: SessionDep, actor: CurrentActor) -> JSONResponse:
-    """The device reports the items it holds; the answer lists those it has lost (held.lost_from_device)."""
+async def _device_report(request: Request) -> object:
+    """The device's report, read on the event loop so that the route can be a plain `def`, which
+    does its database work in the thread pool."""
     try:
-        body = await request.json()
+        return await request.json()
     except ValueError:
         raise HTTPException(status_code=400, detail="Not a list of items.") from None
+
+
+@router.post("/sync/device-items")
+def device_items(
+    session: SessionDep, actor: CurrentActor, body: Annotated[object, Depends(_device_report)]
+) -> JSONResponse:
+    """The device reports the items it holds; the answer lists those it has lost (held.lost_from_device)."""
     body = body if isinstance(body, dict) else {}
     holding = [h for h in body.get("holding") or [] if isinstance(h, dict)]
     discarded = [str(d) for d in body.get("discarded") or []]

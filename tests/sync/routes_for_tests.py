@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from app.audit import service as audit
 from app.cases.models import Person, new_id
 from app.db import SessionDep
-from app.forms import Form
+from app.forms import Form, SentForm
 from app.security.auth import CurrentActor
 from app.security.permissions import get_case
 from app.sync import service as sync
@@ -26,11 +26,11 @@ LABELS = {"name": "Name", "relationship": "Relationship", "phone": "Phone", "in_
 
 
 @router.post("/test/cases/{case_id}/people")
-async def add_person(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+def add_person(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent, sent: SentForm
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     name = form.text("name", required=True, label="Name")
     if not form.ok:
         return render(request, "errors/422.html", {"status_code": 422, "title": "Check", "form": form}, status_code=422)
@@ -43,15 +43,21 @@ async def add_person(
 
 
 @router.post("/test/cases/{case_id}/people/{person_id}")
-async def edit_person(
-    request: Request, case_id: int, person_id: str, session: SessionDep, actor: CurrentActor, op: Idempotent
+def edit_person(
+    request: Request,
+    case_id: int,
+    person_id: str,
+    session: SessionDep,
+    actor: CurrentActor,
+    op: Idempotent,
+    sent: SentForm,
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     person = session.get(Person, person_id)
     if person is None or person.case_id != case.id:
         raise HTTPException(status_code=404)
     edit = sync.merge_edit(
-        sent=await request.form(),
+        sent=sent,
         current=person.model_dump(),
         current_version=person.version,
         fields=LABELS,
@@ -109,12 +115,12 @@ def _fields(form: Form) -> PersonFields:
 
 
 @router.post("/test/cases/{case_id}/people-refused-late")
-async def add_person_refused_late(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent
+def add_person_refused_late(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent, sent: SentForm
 ) -> Response:
     """Writes, then is refused by a later rule and rolls its work back, as several routes do."""
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    form = Form(await request.form())
+    form = Form(sent)
     session.add(Person(id=form.text("id") or new_id(), case_id=case.id, name=form.text("name")))
     session.flush()
     if form.text("name") != "Allowed":
