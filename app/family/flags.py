@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from app.audit.models import AuditEntry
 from app.cases.models import Case
-from app.family.service import OFFLINE_FAILURES
+from app.family.service import IS_OFFLINE_FAILURE
 from app.features import FlagRule, FlagScope
 
 SHOWN_FOR = timedelta(days=28)
@@ -23,7 +23,7 @@ def _wrong_pins_reported(scope: FlagScope):
     return (
         select(AuditEntry.case_id)
         .join(Case, Case.id == AuditEntry.case_id)
-        .where(scope.in_scope, AuditEntry.action == OFFLINE_FAILURES, AuditEntry.at >= scope.since(SHOWN_FOR))
+        .where(scope.in_scope, IS_OFFLINE_FAILURE, AuditEntry.at >= scope.since(SHOWN_FOR))
         .distinct()
     )
 

@@ -16,6 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import literal_column
 from sqlmodel import Session, select
 
 from app.audit import service as audit
@@ -33,6 +34,9 @@ MAX_TRIES = 5
 TURN = "family_turn"
 # The audit action the supervisor's oversight looks for: wrong PINs typed on a tablet offline.
 OFFLINE_FAILURES = "family_offline_wrong_pins"
+# Written out in the statement, not a parameter, so that a prepared statement's plan can still use
+# the partial index ix_audit_entry_offline_pins (app/audit/models.py), whose condition it must match.
+IS_OFFLINE_FAILURE = AuditEntry.action == literal_column(f"'{OFFLINE_FAILURES}'")
 LOCKED_MESSAGE = "Too many wrong tries. For safety, your worker must log in again."
 
 
@@ -223,7 +227,7 @@ def offline_wrong_pins(*, session: Session, case: Case, limit: int = 5) -> list[
     return list(
         session.exec(
             select(AuditEntry)
-            .where(AuditEntry.case_id == case.id, AuditEntry.action == OFFLINE_FAILURES)
+            .where(AuditEntry.case_id == case.id, IS_OFFLINE_FAILURE)
             .order_by(AuditEntry.id.desc())
             .limit(limit)
         ).all()
