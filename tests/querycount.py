@@ -20,3 +20,17 @@ def count_queries(engine):
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", _before)
+
+
+def indexes_used(session, statement) -> list[str]:
+    """The indexes PostgreSQL's plan for `statement` scans (its parameters written in), in plan order."""
+    sql = statement.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
+    plan = session.connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {sql}").scalar()
+    return _index_scans(plan[0]["Plan"])
+
+
+def _index_scans(node: dict) -> list[str]:
+    found = [node["Index Name"]] if "Index Name" in node else []
+    for child in node.get("Plans", []):
+        found += _index_scans(child)
+    return found

@@ -9,7 +9,10 @@ from sqlmodel import Field, SQLModel
 
 from app.timeutil import utcnow
 
-OFFLINE_PINS = "action = 'family_offline_wrong_pins'"
+# What family mode records for wrong PINs typed on a tablet offline (app/family/service.py), named
+# here, below family, because the partial index below is built on it.
+OFFLINE_WRONG_PINS = "family_offline_wrong_pins"
+OFFLINE_PINS = f"action = '{OFFLINE_WRONG_PINS}'"
 
 
 class AuditEntry(SQLModel, table=True):
@@ -18,7 +21,7 @@ class AuditEntry(SQLModel, table=True):
         Index("ix_audit_entry_case_at", "case_id", "at"),
         Index("ix_audit_entry_user_at", "user_id", "at"),
         Index("ix_audit_entry_lane_id", "lane", "id"),
-        # Reports of wrong PINs typed on a tablet offline (app/family/service.py OFFLINE_FAILURES):
+        # Reports of wrong PINs typed on a tablet offline:
         # rare among a case's entries, most of which are reads, so the case page and the oversight
         # flag find them here instead of among every entry of the case or of the log.
         Index(

@@ -20,7 +20,7 @@ from sqlalchemy import literal_column
 from sqlmodel import Session, select
 
 from app.audit import service as audit
-from app.audit.models import AuditEntry
+from app.audit.models import OFFLINE_WRONG_PINS, AuditEntry
 from app.cases.models import Case, Person, called_on
 from app.config import Settings
 from app.family.models import FamilyHandover
@@ -33,10 +33,10 @@ from app.timeutil import utcnow
 MAX_TRIES = 5
 TURN = "family_turn"
 # The audit action the supervisor's oversight looks for: wrong PINs typed on a tablet offline.
-OFFLINE_FAILURES = "family_offline_wrong_pins"
-# Written out in the statement, not a parameter, so that a prepared statement's plan can still use
-# the partial index ix_audit_entry_offline_pins (app/audit/models.py), whose condition it must match.
-IS_OFFLINE_FAILURE = AuditEntry.action == literal_column(f"'{OFFLINE_FAILURES}'")
+OFFLINE_FAILURES = OFFLINE_WRONG_PINS
+# The partial index's own condition, the name written out in the statement rather than a parameter,
+# so that a prepared statement's kept plan can still use ix_audit_entry_offline_pins (app/audit/models.py).
+IS_OFFLINE_FAILURE = AuditEntry.action == literal_column(f"'{OFFLINE_WRONG_PINS}'")
 LOCKED_MESSAGE = "Too many wrong tries. For safety, your worker must log in again."
 
 

@@ -14,6 +14,7 @@ from app.audit.chain import verify
 from app.audit.models import AuditEntry
 from app.db import make_engine
 from tests.factories import make_case, make_user
+from tests.querycount import indexes_used
 
 
 def _links_hold(entries: list[AuditEntry]) -> None:
@@ -155,14 +156,5 @@ def test_a_lanes_end_is_read_through_its_own_index_however_far_back_it_was_writt
     db.execute(text("ANALYZE audit_entry"))
     lane_end = select(AuditEntry.id, LANE_END)
     for statement in (_LANE_HEAD.bindparams(lane=20), lane_end.params(audit_lane=20)):
-        sql = statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
-        plan = db.connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {sql}").scalar()
-        scans = _index_scans(plan[0]["Plan"])
+        scans = indexes_used(db, statement)
         assert ("ix_audit_entry_lane_id" in scans) and ("audit_entry_pkey" not in scans), scans
-
-
-def _index_scans(node: dict) -> list[str]:
-    found = [node["Index Name"]] if "Index Name" in node else []
-    for child in node.get("Plans", []):
-        found += _index_scans(child)
-    return found

@@ -13,13 +13,7 @@ from app.audit.models import AuditEntry
 from app.family.service import IS_OFFLINE_FAILURE
 from app.timeutil import utcnow
 from tests.factories import make_case, make_user
-
-
-def _index_scans(node: dict) -> list[str]:
-    found = [node["Index Name"]] if "Index Name" in node else []
-    for child in node.get("Plans", []):
-        found += _index_scans(child)
-    return found
+from tests.querycount import indexes_used
 
 
 def test_the_case_page_and_the_flag_find_offline_pin_reports_through_their_own_index(engine, db):
@@ -50,7 +44,5 @@ def test_the_case_page_and_the_flag_find_offline_pin_reports_through_their_own_i
         IS_OFFLINE_FAILURE, AuditEntry.at >= utcnow() - timedelta(days=28)
     )
     for statement in (on_the_page, for_the_flag):
-        sql = statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
-        plan = db.connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {sql}").scalar()
-        assert _index_scans(plan[0]["Plan"]) == ["ix_audit_entry_offline_pins"], plan
+        assert indexes_used(db, statement) == ["ix_audit_entry_offline_pins"]
     assert len(db.execute(on_the_page).all()) == 1
