@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
 
@@ -118,9 +119,12 @@ def versions(*, session: Session, case_id: int) -> list[BaseVersion]:
 
 def current_version(*, session: Session, case_id: int) -> BaseVersion | None:
     """The newest version (the draft being worked on, or the last submitted one)."""
-    return session.exec(
-        select(BaseVersion).where(BaseVersion.case_id == case_id).order_by(BaseVersion.number.desc()).limit(1)
-    ).first()
+    return session.exec(_NEWEST, params={"case_id": case_id}).first()
+
+
+_NEWEST = (  # built once, the case a bound parameter (issue 21)
+    select(BaseVersion).where(BaseVersion.case_id == bindparam("case_id")).order_by(BaseVersion.number.desc()).limit(1)
+)
 
 
 def start(*, session: Session, case: Case, by: Actor, version_id: str) -> BaseVersion:

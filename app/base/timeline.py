@@ -7,12 +7,23 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from app.base.models import PERSPECTIVE_LABELS, BaseFeedback, BaseVersion, Perspective
 from app.cases import reads
 from app.cases.extensions import TimelineItem
 from app.cases.models import Case
+
+# Built once, the case a bound parameter (issue 21).
+_FEEDBACK = select(BaseFeedback.recorded_at, BaseFeedback.perspective, BaseFeedback.round).where(
+    BaseFeedback.case_id == bindparam("case_id")
+)
+_VERSIONS = (
+    select(BaseVersion.number, BaseVersion.created_at, BaseVersion.submitted_at)
+    .where(BaseVersion.case_id == bindparam("case_id"))
+    .order_by(BaseVersion.number)
+)
 
 
 def feedback(*, session: Session, case: Case) -> list:
@@ -22,11 +33,7 @@ def feedback(*, session: Session, case: Case) -> list:
         session=session,
         case_id=case.id,
         key="base feedback",
-        read=lambda: session.exec(
-            select(BaseFeedback.recorded_at, BaseFeedback.perspective, BaseFeedback.round).where(
-                BaseFeedback.case_id == case.id
-            )
-        ).all(),
+        read=lambda: session.exec(_FEEDBACK, params={"case_id": case.id}).all(),
     )
 
 
@@ -34,11 +41,7 @@ def items(*, session: Session, case: Case, latest: int | None = None) -> list[Ti
     url = f"/cases/{case.id}/base"
     found: list[TimelineItem] = []
     # Light columns for every version; the document itself only for the newest.
-    versions = session.exec(
-        select(BaseVersion.number, BaseVersion.created_at, BaseVersion.submitted_at)
-        .where(BaseVersion.case_id == case.id)
-        .order_by(BaseVersion.number)
-    ).all()
+    versions = session.exec(_VERSIONS, params={"case_id": case.id}).all()
     for number, created_at, submitted_at in versions:
         found.append(
             TimelineItem(

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from markupsafe import Markup
-from sqlalchemy import true
+from sqlalchemy import bindparam, true
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, User
@@ -189,17 +189,18 @@ def case_context(*, session: Session, case, actor, settings, kind: str = "", sho
         return _case_context(session=session, case=case, actor=actor, settings=settings, kind=kind, shown=shown)
 
 
+_RECENT_CONTACTS = (  # built once, the case a bound parameter (issue 21)
+    select(Contact)
+    .where(Contact.case_id == bindparam("case_id"))
+    .order_by(Contact.occurred_on.desc(), Contact.recorded_at.desc())
+    .limit(5)
+)
+
+
 def _case_context(*, session: Session, case, actor, settings, kind: str, shown: int) -> dict:
     people = service.people_of(session=session, case=case)
     consents, consent_grid = consent_service.at_a_glance(session=session, case=case, people=people)
-    recent_contacts = list(
-        session.exec(
-            select(Contact)
-            .where(Contact.case_id == case.id)
-            .order_by(Contact.occurred_on.desc(), Contact.recorded_at.desc())
-            .limit(5)
-        ).all()
-    )
+    recent_contacts = list(session.exec(_RECENT_CONTACTS, params={"case_id": case.id}).all())
     facts = service.case_facts(session=session, case=case, by=actor)
     todo = extensions.todo(session=session, case=case, actor=actor)
     return {

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import bindparam, func
 from sqlalchemy import case as sql_case
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -398,6 +398,15 @@ class CaseHeader:
     dormant_since: date | None = None
 
 
+# Built once, the case a bound parameter (issue 21: building statements afresh was a quarter of a
+# first view of the case page).
+_STATUS_CHANGES = (
+    select(CaseEvent.occurred_at, CaseEvent.to_status)
+    .where(CaseEvent.case_id == bindparam("case_id"), CaseEvent.to_status.is_not(None))
+    .order_by(CaseEvent.occurred_at)
+)
+
+
 def header(*, session: Session, case: Case, first_contact_target_hours: int) -> CaseHeader:
     """The essentials shown at the top of the case page (one query for the workers' names)."""
 
@@ -406,12 +415,7 @@ def header(*, session: Session, case: Case, first_contact_target_hours: int) -> 
     started = rules.referral_started_at(case.referral_date, case.opened_at, case.referral_time)
     hours = rules.first_contact_hours(started, case.first_contact_at)
     changes = [
-        (local(at).date(), status)
-        for at, status in session.exec(
-            select(CaseEvent.occurred_at, CaseEvent.to_status)
-            .where(CaseEvent.case_id == case.id, CaseEvent.to_status.is_not(None))
-            .order_by(CaseEvent.occurred_at)
-        ).all()
+        (local(at).date(), status) for at, status in session.exec(_STATUS_CHANGES, params={"case_id": case.id}).all()
     ]
     dormant_since = None
     if case.status == CaseStatus.dormant:

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from app import features
@@ -198,18 +199,21 @@ class DiamondSummary:
         return next(r for r in self.raters if r.key == key)
 
 
+# Built once, the case a bound parameter (issue 21: building statements afresh was a quarter of a
+# first view of the case page).
+_SUMMARY = (
+    select(DiamondRating, Person.name, Person.relationship, Person.is_young_person, User.full_name, DiamondGoal.title)
+    .join(Person, Person.id == DiamondRating.person_id, isouter=True)
+    .join(User, User.id == DiamondRating.user_id, isouter=True)
+    .join(DiamondGoal, DiamondGoal.id == DiamondRating.goal_id, isouter=True)
+    .where(DiamondRating.case_id == bindparam("case_id"))
+    .order_by(DiamondRating.rated_on, DiamondRating.recorded_at)
+)
+
+
 def summary(*, session: Session, case: Case) -> DiamondSummary:
     """Every rating on the case grouped by rater and day, with conversation points (one query)."""
-    rows = session.exec(
-        select(
-            DiamondRating, Person.name, Person.relationship, Person.is_young_person, User.full_name, DiamondGoal.title
-        )
-        .join(Person, Person.id == DiamondRating.person_id, isouter=True)
-        .join(User, User.id == DiamondRating.user_id, isouter=True)
-        .join(DiamondGoal, DiamondGoal.id == DiamondRating.goal_id, isouter=True)
-        .where(DiamondRating.case_id == case.id)
-        .order_by(DiamondRating.rated_on, DiamondRating.recorded_at)
-    ).all()
+    rows = session.exec(_SUMMARY, params={"case_id": case.id}).all()
     raters: dict[str, Rater] = {}
     scores: list[rules.Score] = []
     notes = []

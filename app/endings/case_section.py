@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from app.cases import reads
@@ -12,6 +13,12 @@ from app.endings.models import ASKED_BY, PROMPT_WORDS, EndingTask, Prompt
 from app.security.permissions import can_change_case
 from app.timeutil import today
 
+_OPEN_PROMPTS = (  # built once, the case a bound parameter (issue 21)
+    select(Prompt.kind, Prompt.raised_at)
+    .where(Prompt.case_id == bindparam("case_id"), Prompt.resolved_at.is_(None))
+    .order_by(Prompt.raised_at)
+)
+
 
 def context(*, session: Session, case: Case, actor) -> dict:
     role = actor.user.role
@@ -20,11 +27,7 @@ def context(*, session: Session, case: Case, actor) -> dict:
     tasks = sorted(  # open ones first, soonest due first
         reads.rows(session=session, model=EndingTask, case_id=case.id), key=lambda t: (t.done_at is not None, t.due_on)
     )[:20]
-    prompts = session.exec(
-        select(Prompt.kind, Prompt.raised_at)
-        .where(Prompt.case_id == case.id, Prompt.resolved_at.is_(None))
-        .order_by(Prompt.raised_at)
-    ).all()
+    prompts = session.exec(_OPEN_PROMPTS, params={"case_id": case.id}).all()
     pending = service.pending_ending(session=session, case=case) if case.status == CaseStatus.active else None
     closed = case.status == CaseStatus.closed
     reopen_request = reopen_requests.open_request(session=session, case=case) if closed else None

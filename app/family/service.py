@@ -15,8 +15,9 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import literal_column
+from sqlalchemy import bindparam, literal_column
 from sqlmodel import Session, select
 
 from app.audit import service as audit
@@ -224,13 +225,17 @@ def record_offline_failures(*, session: Session, actor: Actor, count: int) -> No
 
 def offline_wrong_pins(*, session: Session, case: Case, limit: int = 5) -> list[AuditEntry]:
     """The latest reports of wrong PINs typed on a tablet offline, for the case page (one query)."""
-    return list(
-        session.exec(
-            select(AuditEntry)
-            .where(AuditEntry.case_id == case.id, IS_OFFLINE_FAILURE)
-            .order_by(AuditEntry.id.desc())
-            .limit(limit)
-        ).all()
+    return list(session.exec(_wrong_pins_statement(limit), params={"case_id": case.id}).all())
+
+
+@cache
+def _wrong_pins_statement(limit: int):
+    """Built once (for each `limit`), the case a bound parameter (issue 21)."""
+    return (
+        select(AuditEntry)
+        .where(AuditEntry.case_id == bindparam("case_id"), IS_OFFLINE_FAILURE)
+        .order_by(AuditEntry.id.desc())
+        .limit(limit)
     )
 
 

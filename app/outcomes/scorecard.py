@@ -252,16 +252,21 @@ def _change_rows(rows, labels: dict[str, str], order: list[str]) -> tuple[list[C
     return totals, by_group
 
 
-def epoch_days(session: Session, column) -> ColumnElement:
-    """Days since 1 January 1970 of a date column, as an integer, on SQLite and PostgreSQL alike."""
-    if session.get_bind().dialect.name == "postgresql":
+def _dialect(session: Session | str) -> str:
+    return session if isinstance(session, str) else session.get_bind().dialect.name
+
+
+def epoch_days(session: Session | str, column) -> ColumnElement:
+    """Days since 1 January 1970 of a date column, as an integer, on SQLite and PostgreSQL alike
+    (`session` or the name of its database kind)."""
+    if _dialect(session) == "postgresql":
         return cast(column - date(1970, 1, 1), BigInteger)
     return cast(func.julianday(column) - 2440587.5, BigInteger)
 
 
-def epoch_seconds(session: Session, column) -> ColumnElement:
+def epoch_seconds(session: Session | str, column) -> ColumnElement:
     """Whole seconds since 1970 of a date-time column, as an integer."""
-    if session.get_bind().dialect.name == "postgresql":
+    if _dialect(session) == "postgresql":
         return cast(func.floor(func.extract("epoch", column)), BigInteger)
     return cast(func.strftime("%s", column), BigInteger)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
 from app.audit import service as audit
@@ -235,11 +236,14 @@ def record(*, session: Session, case: Case, actor: Actor, fields: dict, source: 
 
 def records_for(*, session: Session, case: Case, limit: int = 50) -> list[OutcomeRecord]:
     """A case's outcome records, newest first (one query)."""
-    return list(
-        session.exec(
-            select(OutcomeRecord)
-            .where(OutcomeRecord.case_id == case.id)
-            .order_by(OutcomeRecord.taken_on.desc(), OutcomeRecord.recorded_at.desc())
-            .limit(limit)
-        ).all()
+    return list(session.exec(_records_statement(limit), params={"case_id": case.id}).all())
+
+
+@cache
+def _records_statement(limit: int):
+    return (
+        select(OutcomeRecord)
+        .where(OutcomeRecord.case_id == bindparam("case_id"))
+        .order_by(OutcomeRecord.taken_on.desc(), OutcomeRecord.recorded_at.desc())
+        .limit(limit)
     )

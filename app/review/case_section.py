@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from app.cases import reads
@@ -12,17 +13,19 @@ from app.review import registry
 from app.review.models import NoteKind, Submission, SupervisionNote
 from app.timeutil import today, utcnow
 
+_LATEST_NOTE = (  # built once, the case a bound parameter (issue 21)
+    select(SupervisionNote)
+    .where(SupervisionNote.kind == NoteKind.case, SupervisionNote.case_id == bindparam("case_id"))
+    .order_by(SupervisionNote.at.desc())
+    .limit(1)
+)
+
 
 def context(*, session: Session, case: Case, actor) -> dict:
     submissions = sorted(
         reads.rows(session=session, model=Submission, case_id=case.id), key=lambda s: s.submitted_at, reverse=True
     )[:5]
-    note = session.exec(
-        select(SupervisionNote)
-        .where(SupervisionNote.kind == NoteKind.case, SupervisionNote.case_id == case.id)
-        .order_by(SupervisionNote.at.desc())
-        .limit(1)
-    ).first()
+    note = session.exec(_LATEST_NOTE, params={"case_id": case.id}).first()
     return {
         "submissions": [(s, registry.label(s.kind)) for s in submissions],
         "note": note,

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -32,23 +33,11 @@ def open_next_steps(*, session: Session, case: Case) -> tuple[MapVersion | None,
     name), soonest first: read once per case page for this part and "Needs doing" (two queries)."""
 
     def read() -> tuple[MapVersion | None, list]:
-        version = session.exec(
-            select(MapVersion).where(MapVersion.case_id == case.id).order_by(MapVersion.number.desc()).limit(1)
-        ).first()
+        newest, steps = _next_steps_statements()
+        version = session.exec(newest, params={"case_id": case.id}).first()
         if version is None:
             return None, []
-        return version, list(
-            session.exec(
-                select(MapItem.text, MapItem.due_on, MapItem.by_key_worker, Person.name)
-                .join(Person, Person.id == MapItem.person_id, isouter=True)
-                .where(
-                    MapItem.map_version_id == version.id,
-                    MapItem.category == Category.next_step,
-                    MapItem.done == False,  # noqa: E712
-                )
-                .order_by(MapItem.due_on)
-            ).all()
-        )
+        return version, list(session.exec(steps, params={"version_id": version.id}).all())
 
     return reads.once(session=session, case_id=case.id, key="sos open next steps", read=read)
 
@@ -67,19 +56,53 @@ def context(*, session: Session, case: Case, actor) -> dict:
             )
             for text, due, by_key_worker, name in rows
         ]
-    # Each rater's most recent overall rating, in one query.
+    rows = session.exec(_latest_overall_statement(), params={"case_id": case.id}).all()
+    return {
+        "version": version,
+        "next_steps": steps,
+        "overall": [rating for rating, _ in rows],
+        "was": {rating.id: before for rating, before in rows},
+    }
+
+
+# The part's statements are built once, the case a bound parameter (building them afresh, the
+# aliased subquery above all, was about a tenth of a first view's CPU: issue 21).
+
+
+@cache
+def _next_steps_statements():
+    newest = (
+        select(MapVersion).where(MapVersion.case_id == bindparam("case_id")).order_by(MapVersion.number.desc()).limit(1)
+    )
+    steps = (
+        select(MapItem.text, MapItem.due_on, MapItem.by_key_worker, Person.name)
+        .join(Person, Person.id == MapItem.person_id, isouter=True)
+        .where(
+            MapItem.map_version_id == bindparam("version_id"),
+            MapItem.category == Category.next_step,
+            MapItem.done == False,  # noqa: E712
+        )
+        .order_by(MapItem.due_on)
+    )
+    return newest, steps
+
+
+@cache
+def _latest_overall_statement():
+    """Each rater's most recent overall rating, with the same rater's number before it (a column
+    of the same query): "6 (was 3)"."""
+    case_id = bindparam("case_id")
     latest = (
         select(ScaleRating.rater_name, func.max(ScaleRating.rated_at).label("at"))
-        .where(ScaleRating.case_id == case.id, ScaleRating.pair_key.is_(None))
+        .where(ScaleRating.case_id == case_id, ScaleRating.pair_key.is_(None))
         .group_by(ScaleRating.rater_name)
         .subquery()
     )
-    # With each, the same rater's number before it (a column of the same query): "6 (was 3)".
     earlier = aliased(ScaleRating)
     was = (
         select(earlier.score)
         .where(
-            earlier.case_id == case.id,
+            earlier.case_id == case_id,
             earlier.pair_key.is_(None),
             earlier.rater_name == ScaleRating.rater_name,
             earlier.rated_at < ScaleRating.rated_at,
@@ -88,15 +111,9 @@ def context(*, session: Session, case: Case, actor) -> dict:
         .limit(1)
         .scalar_subquery()
     )
-    rows = session.exec(
+    return (
         select(ScaleRating, was)
         .join(latest, (latest.c.rater_name == ScaleRating.rater_name) & (latest.c.at == ScaleRating.rated_at))
-        .where(ScaleRating.case_id == case.id, ScaleRating.pair_key.is_(None))
+        .where(ScaleRating.case_id == case_id, ScaleRating.pair_key.is_(None))
         .order_by(ScaleRating.rater_name)
-    ).all()
-    return {
-        "version": version,
-        "next_steps": steps,
-        "overall": [rating for rating, _ in rows],
-        "was": {rating.id: before for rating, before in rows},
-    }
+    )
