@@ -22,6 +22,8 @@ from app.cases.service import Refused, _event
 from app.security.auth import Actor
 from app.timeutil import today
 
+reads.per_case(Consent)  # read whole per case page (app/cases/reads.py)
+
 PURPOSES = [code for code, _ in CONSENT_PURPOSES]
 
 

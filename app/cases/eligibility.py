@@ -21,6 +21,8 @@ from app.cases.service import Refused, _event, transition
 from app.security.auth import Actor
 from app.timeutil import age_on, today
 
+reads.per_case(EligibilityDecision)  # read whole per case page (app/cases/reads.py)
+
 CRITERIA_DIR = Path(__file__).resolve().parent / "criteria"
 
 

@@ -12,6 +12,12 @@ Only tables with a handful of rows per case belong here (spells, endings, tasks,
 versions): a case's long lists (contacts, events, ratings, audit entries) are read with a LIMIT
 by the part that shows them. The memo lives on the SQLAlchemy session (`Session.info`), which is
 one per request, and is dropped when the page is built.
+
+Most cases have no rows at all in most of these tables (no ending, no dormant spell, no family
+group conference yet), so the page first asks, in one statement, which of them the case has any
+rows in, and reads only those: each module declares the tables it reads this way (`per_case`), and
+a table asked for without being declared is added on its first read (issue 21: a first view of
+a case page ran eleven such reads, most of them answering nothing).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, exists
 from sqlmodel import Session, select
 
 from app.accounts.models import User
@@ -27,14 +33,44 @@ from app.accounts.models import User
 _KEY = "case_page_reads"
 
 
+_PER_CASE: dict = {}  # the models read whole per case page, in the order declared (a set that keeps order)
+
+
+def per_case(*models) -> None:
+    """Declare models whose rows of a case the case page reads whole through `rows`."""
+    for model in models:
+        _PER_CASE.setdefault(model, None)
+
+
 @contextmanager
-def case_page_reads(session: Session, case_id: int) -> Iterator[None]:
-    """While the case page for `case_id` is built, each of its small record sets is read once."""
-    session.info[_KEY] = (case_id, {})
+def case_page_reads(session: Session, case_id: int, names: dict[int, str] | None = None) -> Iterator[None]:
+    """While the case page for `case_id` is built, each of its small record sets is read once,
+    and not at all when the case has none (one statement tells which). `names`: staff names
+    already known (the viewer's), so `user_names` need not read them."""
+    memo: dict = {"user names": dict(names or {})}
+    models = tuple(_PER_CASE)
+    if models:
+        present = session.execute(_presence_statement(models), {"case_id": case_id}).one()
+        memo.update((model, []) for model, there in zip(models, present, strict=True) if not there)
+    session.info[_KEY] = (case_id, memo)
     try:
         yield
     finally:
         session.info.pop(_KEY, None)
+
+
+_PRESENCE: dict = {}
+
+
+def _presence_statement(models: tuple):
+    """`SELECT EXISTS (rows of the case in t1), EXISTS (… t2), …`, built once per set of models."""
+    statement = _PRESENCE.get(models)
+    if statement is None:
+        case_id = bindparam("case_id")
+        statement = _PRESENCE[models] = select(
+            *(exists().where(model.case_id == case_id).label(model.__tablename__) for model in models)
+        )
+    return statement
 
 
 # Each model's "every row of a case" statement, built once with the case as a bound parameter:
@@ -55,6 +91,7 @@ def rows(*, session: Session, model, case_id: int) -> list:
     memo = session.info.get(_KEY)
     if memo is None or memo[0] != case_id:
         return _of_a_case(session, model, case_id)
+    per_case(model)  # declared by its module, or from this page on
     found = memo[1].get(model)
     if found is None:
         found = memo[1][model] = _of_a_case(session, model, case_id)

@@ -185,7 +185,7 @@ def create_referral(request: Request, session: SessionDep, actor: CurrentActor, 
 def case_context(*, session: Session, case, actor, settings, kind: str = "", shown: int = TIMELINE_PAGE) -> dict:
     """Everything the case page shows, in a constant number of queries: the parts that want the
     same small record sets of the case read them once (app/cases/reads.py)."""
-    with reads.case_page_reads(session, case.id):
+    with reads.case_page_reads(session, case.id, names={actor.user.id: actor.user.full_name}):
         return _case_context(session=session, case=case, actor=actor, settings=settings, kind=kind, shown=shown)
 
 

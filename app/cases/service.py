@@ -25,6 +25,8 @@ from app.security.auth import Actor
 from app.security.permissions import visible_cases
 from app.timeutil import age_on, local, today, utcnow
 
+reads.per_case(EligibilityDecision, Consent, Person)  # read whole per case page (app/cases/reads.py)
+
 
 class Conflict(Refused):
     """The record changed since the version the change was made from (an offline edit, two tabs)."""

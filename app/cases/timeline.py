@@ -25,6 +25,8 @@ from app.cases.models import (
 )
 from app.timeutil import LOCAL
 
+reads.per_case(Person)  # read whole per case page (app/cases/reads.py)
+
 
 def _event_detail(event: CaseEvent, person_name: str | None) -> str:
     kind = event.kind

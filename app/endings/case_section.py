@@ -13,6 +13,8 @@ from app.endings.models import ASKED_BY, PROMPT_WORDS, EndingTask, Prompt
 from app.security.permissions import can_change_case
 from app.timeutil import today
 
+reads.per_case(EndingTask)  # read whole per case page (app/cases/reads.py)
+
 _OPEN_PROMPTS = (  # built once, the case a bound parameter (issue 21)
     select(Prompt.kind, Prompt.raised_at)
     .where(Prompt.case_id == bindparam("case_id"), Prompt.resolved_at.is_(None))

@@ -26,6 +26,8 @@ from app.review import service as review
 from app.security.auth import Actor
 from app.timeutil import local, today, utcnow
 
+reads.per_case(DormantSpell, Ending, Reactivation)  # read whole per case page (app/cases/reads.py)
+
 PROMPTED_TASKS = (
     "Update the Signs of Safety map or the BASE risk assessment",
     "Do a Diamond rating with the young person and family",

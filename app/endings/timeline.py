@@ -11,6 +11,8 @@ from app.cases.models import Case
 from app.endings.models import DormantSpell, Ending, Reactivation
 from app.timeutil import local, today
 
+reads.per_case(Ending, Reactivation, DormantSpell)  # read whole per case page (app/cases/reads.py)
+
 
 def _day(value) -> str:
     return f"{value:%-d %b %Y}"

@@ -11,6 +11,8 @@ from app.endings import service
 from app.endings.models import EndingTask
 from app.features import ToDo
 
+reads.per_case(EndingTask)  # read whole per case page (app/cases/reads.py)
+
 
 def items(*, session: Session, case: Case, actor) -> list[ToDo]:
     found = [

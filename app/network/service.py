@@ -37,6 +37,8 @@ from app.refused import Refused
 from app.signs_of_safety import service as sos
 from app.timeutil import utcnow
 
+reads.per_case(NetworkTask, NetworkMeeting, FgdmRecord)  # read whole per case page (app/cases/reads.py)
+
 
 class StaleVersion(Refused):
     """The record changed on the server since the version the edit started from."""

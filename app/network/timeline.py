@@ -12,6 +12,8 @@ from app.cases.models import Case
 from app.network.models import FGDM_STATUS_LABELS, MEETING_KIND_LABELS, FgdmRecord, NetworkMeeting
 from app.timeutil import LOCAL
 
+reads.per_case(NetworkMeeting, FgdmRecord)  # read whole per case page (app/cases/reads.py)
+
 
 def _at(day) -> datetime:
     # Meetings are recorded by date; midday UK time keeps them on that date on the timeline.

@@ -9,6 +9,8 @@ from app.cases.models import Case
 from app.features import ToDo
 from app.network.models import NetworkTask, TaskStatus
 
+reads.per_case(NetworkTask)  # read whole per case page (app/cases/reads.py)
+
 
 def items(*, session: Session, case: Case, actor) -> list[ToDo]:
     return [

@@ -13,6 +13,8 @@ from app.review import registry
 from app.review.models import NoteKind, Submission, SupervisionNote
 from app.timeutil import today, utcnow
 
+reads.per_case(Submission)  # read whole per case page (app/cases/reads.py)
+
 _LATEST_NOTE = (  # built once, the case a bound parameter (issue 21)
     select(SupervisionNote)
     .where(SupervisionNote.kind == NoteKind.case, SupervisionNote.case_id == bindparam("case_id"))

@@ -12,6 +12,8 @@ from app.review import registry
 from app.review.case_section import flags_for
 from app.review.models import Submission, SubmissionStatus
 
+reads.per_case(Submission)  # read whole per case page (app/cases/reads.py)
+
 
 def items(*, session: Session, case: Case, actor) -> list[ToDo]:
     found = [ToDo("flag", words, source="Team oversight") for words in flags_for(session=session, case=case)]
