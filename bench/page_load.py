@@ -259,14 +259,28 @@ def free_port() -> int:
 async def drive(
     base: str, targets: list[tuple[str, list[str]]], seconds: float, timeout: float = 30
 ) -> tuple[list[float], int]:
-    """Each (cookie, paths) is one user looping over their pages for `seconds`; returns latencies in ms."""
+    """Each (cookie, paths) is one user looping over their pages for `seconds`; returns latencies in ms.
+
+    The users connect one by one, 20 ms apart, before the clock starts: connections arriving at
+    once were all accepted by whichever server process woke first (asyncio accepts a whole backlog
+    in one go), so a loop could be measured on one process of two, and the same loop read a third
+    apart from run to run."""
     latencies: list[float] = []
     errors = 0
-    deadline = time.perf_counter() + seconds
+    connected = 0
+    everyone = asyncio.Event()
+    deadline = 0.0
 
-    async def user(cookie: str, paths: list[str]) -> None:
-        nonlocal errors
+    async def user(number: int, cookie: str, paths: list[str]) -> None:
+        nonlocal errors, connected, deadline
         async with httpx.AsyncClient(base_url=base, cookies={"homeward_session": cookie}, timeout=timeout) as client:
+            await asyncio.sleep(number * 0.02)
+            await client.get("/healthz")  # the connection this user keeps
+            connected += 1
+            if connected == len(targets):
+                deadline = time.perf_counter() + seconds
+                everyone.set()
+            await everyone.wait()
             i = 0
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
@@ -276,7 +290,7 @@ async def drive(
                     errors += 1
                 i += 1
 
-    await asyncio.gather(*(user(c, p) for c, p in targets))
+    await asyncio.gather(*(user(n, c, p) for n, (c, p) in enumerate(targets)))
     return latencies, errors
 
 
