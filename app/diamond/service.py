@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
@@ -199,10 +200,37 @@ class DiamondSummary:
         return next(r for r in self.raters if r.key == key)
 
 
+class _Rating(NamedTuple):
+    person_id: int | None
+    user_id: int | None
+    aim: str
+    goal_id: str | None
+    score: int
+    rated_on: date
+    recorded_at: datetime
+    positive_experiences: str
+    next_step: str
+
+
 # Built once, the case a bound parameter (issue 21: building statements afresh was a quarter of a
 # first view of the case page).
-_SUMMARY = (
-    select(DiamondRating, Person.name, Person.relationship, Person.is_young_person, User.full_name, DiamondGoal.title)
+_SUMMARY = (  # plain rows of the columns it reads: a case holds dozens of ratings, no ORM objects needed
+    select(
+        DiamondRating.person_id,
+        DiamondRating.user_id,
+        DiamondRating.aim,
+        DiamondRating.goal_id,
+        DiamondRating.score,
+        DiamondRating.rated_on,
+        DiamondRating.recorded_at,
+        DiamondRating.positive_experiences,
+        DiamondRating.next_step,
+        Person.name,
+        Person.relationship,
+        Person.is_young_person,
+        User.full_name,
+        DiamondGoal.title,
+    )
     .join(Person, Person.id == DiamondRating.person_id, isouter=True)
     .join(User, User.id == DiamondRating.user_id, isouter=True)
     .join(DiamondGoal, DiamondGoal.id == DiamondRating.goal_id, isouter=True)
@@ -218,7 +246,8 @@ def summary(*, session: Session, case: Case) -> DiamondSummary:
     scores: list[rules.Score] = []
     notes = []
     goal_aims: dict[str, rules.Aim] = {}
-    for rating, person_name, relationship, young, user_name, goal_title in rows:
+    for *columns, person_name, relationship, young, user_name, goal_title in rows:
+        rating = _Rating(*columns)
         key = _rater_key(person_id=rating.person_id, user_id=rating.user_id)
         if key not in raters:
             if rating.person_id:
