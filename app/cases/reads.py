@@ -38,8 +38,10 @@ _PER_CASE: dict = {}  # the models read whole per case page, in the order declar
 
 def per_case(*models) -> None:
     """Declare models whose rows of a case the case page reads whole through `rows`."""
-    for model in models:
-        _PER_CASE.setdefault(model, None)
+    global _PER_CASE
+    if any(model not in _PER_CASE for model in models):
+        # A new dict rather than a change to the one a page being built may be reading (threads).
+        _PER_CASE = {**_PER_CASE, **dict.fromkeys(models)}
 
 
 @contextmanager
