@@ -4,7 +4,7 @@ One query whatever the case holds."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 
 from sqlalchemy import Date, Integer, String, bindparam, cast, func, literal_column, null, union_all
 from sqlmodel import Session, select
@@ -68,63 +68,29 @@ _ITEMS = union_all(
 
 
 def items(*, session: Session, case: Case, latest: int | None = None) -> list[TimelineItem]:
+    # Each column is read with the type of the first branch's, on SQLite too: dates and aware
+    # UTC datetimes, the aggregates' included.
     base = f"/cases/{case.id}/signs-of-safety"
-    found: list[TimelineItem] = []
-    for what, at, n, m, words, on in session.execute(_ITEMS, {"case_id": case.id}).all():
-        at = _aware(at)
-        if what == _SUBMITTED:
-            found.append(
-                TimelineItem(
-                    at=at,
-                    kind="assessment",
-                    title=f"Signs of Safety map version {n} submitted",
-                    url=f"{base}/versions/{n}",
-                    by=words or "",
-                )
-            )
-        elif what == _RATED:
-            found.append(
-                TimelineItem(
-                    at=at,
-                    kind="rating",
-                    title="Safety scales rated",
-                    detail=f"{n} rating{'s' if n != 1 else ''} by {m} {'people' if m != 1 else 'person'}",
-                    url=f"{base}/scales",
-                )
-            )
-        elif what == _HOUSES:
-            found.append(
-                TimelineItem(
-                    at=at,
-                    kind="assessment",
-                    title="Three houses with the young person",
-                    detail=f"{n} entr{'ies' if n != 1 else 'y'}",
-                    url=f"{base}/three-houses",
-                )
-            )
-        else:
-            on = _date(on)
-            # The day it was shown to the family is what matters, not the day it was typed up.
-            found.append(
-                TimelineItem(
-                    at=datetime.combine(on, at.timetz()) if on != at.date() else at,
-                    kind="assessment",
-                    title="Words and pictures shared",
-                    detail=f"version {n}, with {words}",
-                    url=f"{base}/words-and-pictures/versions/{n}",
-                )
-            )
-    return found
+    return [_item(base, *row) for row in session.execute(_ITEMS, {"case_id": case.id}).all()]
 
 
-def _date(value) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _aware(value) -> datetime:
-    """Aggregates come back without the column type on SQLite: make them aware UTC again."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return datetime.combine(value, time(), tzinfo=UTC)
+def _item(base: str, what: int, at: datetime, n: int, m: int | None, words: str | None, on) -> TimelineItem:
+    if what == _SUBMITTED:
+        title, url = f"Signs of Safety map version {n} submitted", f"{base}/versions/{n}"
+        return TimelineItem(at=at, kind="assessment", title=title, url=url, by=words or "")
+    if what == _RATED:
+        detail = f"{n} rating{'s' if n != 1 else ''} by {m} {'people' if m != 1 else 'person'}"
+        return TimelineItem(at=at, kind="rating", title="Safety scales rated", detail=detail, url=f"{base}/scales")
+    if what == _HOUSES:
+        detail = f"{n} entr{'ies' if n != 1 else 'y'}"
+        title = "Three houses with the young person"
+        return TimelineItem(at=at, kind="assessment", title=title, detail=detail, url=f"{base}/three-houses")
+    # Words and pictures shared: the day it was shown to the family is what matters, not the day
+    # it was typed up.
+    return TimelineItem(
+        at=datetime.combine(on, at.timetz()) if on != at.date() else at,
+        kind="assessment",
+        title="Words and pictures shared",
+        detail=f"version {n}, with {words}",
+        url=f"{base}/words-and-pictures/versions/{n}",
+    )

@@ -381,3 +381,43 @@ def test_a_next_step_without_a_date_says_so_instead_of_a_dangling_by(client, db,
     page = client.get(f"/cases/{case.id}").text
     line = next(line for line in page.splitlines() if "Ring the youth club." in line)
     assert "no date set" in line and "· by" not in line
+
+
+def test_the_case_timeline_shows_each_kind_of_signs_of_safety_item_once_a_day(client, db, worker_case):
+    """Map versions submitted, the day's scale ratings, the day's three houses entries and words
+    and pictures shared (dated the day they were shown to the family) reach the case page."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from app.signs_of_safety import timeline
+    from app.signs_of_safety.models import StoryShare, StoryVersion, ThreeHousesEntry
+    from app.signs_of_safety.service import Rater
+
+    worker, case, mum = worker_case
+    add_item(db, case=case, by=worker, category=Category.complicating, text="Kayla goes missing at night.")
+    service.submit(session=db, map_version=service.latest_version(session=db, case=case), by=worker)
+    day = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
+    for n, who in enumerate(("Kayla", "Donna", "Kayla")):
+        service.add_rating(session=db, case=case, rating_id=new_id(), rater=Rater(key=who, name=who, role="family"),
+                           pair_key=None, score=4 + n, why_not_lower="", one_step_higher="", by=worker,
+                           rated_at=day + timedelta(minutes=n))  # fmt: skip
+    for house in ("worries", "good things"):
+        db.add(ThreeHousesEntry(case_id=case.id, house=house, text="…", recorded_by_id=worker.id, created_at=day))
+    story = StoryVersion(case_id=case.id, created_by_id=worker.id)
+    db.add(story)
+    db.flush()
+    typed_up = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    db.add(StoryShare(story_version_id=story.id, shared_with="Donna and Kayla", shared_on=date(2026, 11, 23),
+                      recorded_by_id=worker.id, created_at=typed_up))  # fmt: skip
+    db.commit()
+
+    found = {item.title: item for item in timeline.items(session=db, case=case)}
+    assert found["Signs of Safety map version 1 submitted"].by == "Sam Okafor"
+    assert found["Safety scales rated"].detail == "3 ratings by 2 people"
+    assert found["Safety scales rated"].at == day + timedelta(minutes=2)
+    assert found["Three houses with the young person"].detail == "2 entries"
+    shared = found["Words and pictures shared"]
+    assert shared.detail == "version 1, with Donna and Kayla"
+    assert shared.at == datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # the day shown, at the time typed up
+    page = client.get(f"/cases/{case.id}").text
+    for title in found:
+        assert title in page
