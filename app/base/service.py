@@ -25,6 +25,7 @@ from app import features
 from app.audit import service as audit
 from app.base import rules
 from app.base.models import BaseVersion, Competency, VersionStatus
+from app.cases import reads
 from app.cases.models import Case, Contact
 from app.refused import Refused
 from app.review import service as review
@@ -119,6 +120,8 @@ def versions(*, session: Session, case_id: int) -> list[BaseVersion]:
 
 def current_version(*, session: Session, case_id: int) -> BaseVersion | None:
     """The newest version (the draft being worked on, or the last submitted one)."""
+    if reads.none(session=session, model=BaseVersion, case_id=case_id):  # on a case page (app/cases/reads.py)
+        return None
     return session.exec(_NEWEST, params={"case_id": case_id}).first()
 
 

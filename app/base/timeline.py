@@ -1,6 +1,6 @@
 """BASE items on the case timeline: versions started and submitted, formulation meetings, feedback.
 
-At most three queries whatever the case holds.
+At most three queries whatever the case holds, none for a case with no BASE assessment yet.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from app.base.models import PERSPECTIVE_LABELS, BaseFeedback, BaseVersion, Persp
 from app.cases import reads
 from app.cases.extensions import TimelineItem
 from app.cases.models import Case
+
+reads.per_case(BaseVersion, BaseFeedback)  # not read on a case page when the case has none
 
 # Built once, the case a bound parameter (issue 21).
 _FEEDBACK = select(BaseFeedback.recorded_at, BaseFeedback.perspective, BaseFeedback.round).where(
@@ -33,7 +35,11 @@ def feedback(*, session: Session, case: Case) -> list:
         session=session,
         case_id=case.id,
         key="base feedback",
-        read=lambda: session.exec(_FEEDBACK, params={"case_id": case.id}).all(),
+        read=lambda: (
+            []
+            if reads.none(session=session, model=BaseFeedback, case_id=case.id)
+            else session.exec(_FEEDBACK, params={"case_id": case.id}).all()
+        ),
     )
 
 
@@ -41,7 +47,9 @@ def items(*, session: Session, case: Case, latest: int | None = None) -> list[Ti
     url = f"/cases/{case.id}/base"
     found: list[TimelineItem] = []
     # Light columns for every version; the document itself only for the newest.
-    versions = session.exec(_VERSIONS, params={"case_id": case.id}).all()
+    versions = []
+    if not reads.none(session=session, model=BaseVersion, case_id=case.id):
+        versions = session.exec(_VERSIONS, params={"case_id": case.id}).all()
     for number, created_at, submitted_at in versions:
         found.append(
             TimelineItem(

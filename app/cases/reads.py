@@ -18,6 +18,12 @@ group conference yet), so the page first asks, in one statement, which of them t
 rows in, and reads only those: each module declares the tables it reads this way (`per_case`), and
 a table asked for without being declared is added on its first read (issue 21: a first view of
 a case page ran eleven such reads, most of them answering nothing).
+
+The same one statement serves the parts that read a table their own way (the newest map version,
+a BASE timeline, unresolved prompts, outcome records): they declare it too, and ask `none()`
+before running their statement; a case with no Signs of Safety map, no BASE assessment and no
+outcome record yet (a new referral, most of the county data set's cases) skips those statements.
+Outside a case page `none()` is always False, so a form or a write path reads as it always did.
 """
 
 from __future__ import annotations
@@ -37,7 +43,8 @@ _PER_CASE: dict = {}  # the models read whole per case page, in the order declar
 
 
 def per_case(*models) -> None:
-    """Declare models whose rows of a case the case page reads whole through `rows`."""
+    """Declare models whose rows of a case the case page reads, whole through `rows` or with a
+    part's own statement guarded by `none`: the page asks once which ones the case has rows in."""
     global _PER_CASE
     if any(model not in _PER_CASE for model in models):
         # A new dict rather than a change to the one a page being built may be reading (threads).
@@ -98,6 +105,19 @@ def rows(*, session: Session, model, case_id: int) -> list:
     if found is None:
         found = memo[1][model] = _of_a_case(session, model, case_id)
     return found
+
+
+def none(*, session: Session, model, case_id: int) -> bool:
+    """True when the case page being built for `case_id` knows the case has no `model` rows, so
+    the statement a part would run to read them can only answer nothing. False outside a case
+    page, and for a model not declared with `per_case` (declared from this page on)."""
+    memo = session.info.get(_KEY)
+    if memo is None or memo[0] != case_id:
+        return False
+    if model not in _PER_CASE:
+        per_case(model)
+        return False
+    return memo[1].get(model) == []
 
 
 def once(*, session: Session, case_id: int, key: str, read):

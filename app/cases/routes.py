@@ -320,7 +320,8 @@ def _case_page(request: Request, case_id: int, session: Session, settings: Setti
         raise HTTPException(status_code=404)
     shown = min(max(shown, TIMELINE_PAGE), 5000)
     if is_htmx(request):  # a timeline filter or older items: only the timeline block is sent back
-        ctx = timeline_context(session=session, case=case, kind=kind[:20], shown=shown)
+        with reads.case_page_reads(session, case.id):  # the kinds of record the case has none of are not read
+            ctx = timeline_context(session=session, case=case, kind=kind[:20], shown=shown)
         return render(request, "cases/case.html", ctx, block="timeline")
     if kind or shown != TIMELINE_PAGE or actor.in_family_mode or pending_page_changes(session):
         ctx = case_context(session=session, case=case, actor=actor, settings=settings, kind=kind[:20], shown=shown)

@@ -13,7 +13,7 @@ from app.endings.models import ASKED_BY, PROMPT_WORDS, EndingTask, Prompt
 from app.security.permissions import can_change_case
 from app.timeutil import today
 
-reads.per_case(EndingTask)  # read whole per case page (app/cases/reads.py)
+reads.per_case(EndingTask, Prompt)  # read whole, or not read when the case has none (app/cases/reads.py)
 
 _OPEN_PROMPTS = (  # built once, the case a bound parameter (issue 21)
     select(Prompt.kind, Prompt.raised_at)
@@ -29,7 +29,9 @@ def context(*, session: Session, case: Case, actor) -> dict:
     tasks = sorted(  # open ones first, soonest due first
         reads.rows(session=session, model=EndingTask, case_id=case.id), key=lambda t: (t.done_at is not None, t.due_on)
     )[:20]
-    prompts = session.exec(_OPEN_PROMPTS, params={"case_id": case.id}).all()
+    prompts = []
+    if not reads.none(session=session, model=Prompt, case_id=case.id):
+        prompts = session.exec(_OPEN_PROMPTS, params={"case_id": case.id}).all()
     pending = service.pending_ending(session=session, case=case) if case.status == CaseStatus.active else None
     closed = case.status == CaseStatus.closed
     reopen_request = reopen_requests.open_request(session=session, case=case) if closed else None

@@ -1,5 +1,5 @@
 """Outcomes on the case page: the latest records, follow-ups due, distance travelled on the Diamond,
-and "Record outcomes" (three queries, whatever the case holds)."""
+and "Record outcomes" (three queries, whatever the case holds; none for what it has no rows of)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
 from app.accounts.models import Role
+from app.cases import reads
 from app.cases.models import Case, Person
 from app.diamond.models import DiamondGoal, DiamondRating
 from app.diamond.rules import AIMS
 from app.outcomes import scorecard, service
-from app.outcomes.models import CARE_STATUSES, EDUCATION, LIVING, POINTS, FollowUpTask
+from app.outcomes.models import CARE_STATUSES, EDUCATION, LIVING, POINTS, FollowUpTask, OutcomeRecord
 from app.security.permissions import can_change_case
 
 
@@ -70,12 +71,19 @@ _FOLLOW_UPS = (
 )
 
 
+# Not read on a case page when the case has none (app/cases/reads.py): before its first outcome
+# record, most of a case's life.
+reads.per_case(FollowUpTask, OutcomeRecord, DiamondRating)
+
+
 def context(*, session: Session, case: Case, actor) -> dict:
-    follow_ups = session.exec(_FOLLOW_UPS, params={"case_id": case.id}).all()
+    def none(model) -> bool:
+        return reads.none(session=session, model=model, case_id=case.id)
+
     return {
-        "records": service.records_for(session=session, case=case, limit=5),
-        "distance": distance(session=session, case=case),
-        "follow_ups": follow_ups,
+        "records": [] if none(OutcomeRecord) else service.records_for(session=session, case=case, limit=5),
+        "distance": [] if none(DiamondRating) else distance(session=session, case=case),
+        "follow_ups": [] if none(FollowUpTask) else session.exec(_FOLLOW_UPS, params={"case_id": case.id}).all(),
         "can_record": can_change_case(actor.user, case),
         "is_manager": actor.role is Role.manager,
         "points": dict(POINTS),

@@ -13,7 +13,7 @@ from app.review import registry
 from app.review.models import NoteKind, Submission, SupervisionNote
 from app.timeutil import today, utcnow
 
-reads.per_case(Submission)  # read whole per case page (app/cases/reads.py)
+reads.per_case(Submission, SupervisionNote)  # read whole, or not read when the case has none (app/cases/reads.py)
 
 _LATEST_NOTE = (  # built once, the case a bound parameter (issue 21)
     select(SupervisionNote)
@@ -27,7 +27,9 @@ def context(*, session: Session, case: Case, actor) -> dict:
     submissions = sorted(
         reads.rows(session=session, model=Submission, case_id=case.id), key=lambda s: s.submitted_at, reverse=True
     )[:5]
-    note = session.exec(_LATEST_NOTE, params={"case_id": case.id}).first()
+    note = None
+    if not reads.none(session=session, model=SupervisionNote, case_id=case.id):
+        note = session.exec(_LATEST_NOTE, params={"case_id": case.id}).first()
     return {
         "submissions": [(s, registry.label(s.kind)) for s in submissions],
         "note": note,

@@ -1,6 +1,7 @@
 """The Signs of Safety part of the case page: the map's state, latest scales, next steps.
 
-Three queries whatever the case holds (app/cases/extensions.py asks for a constant number).
+Three queries whatever the case holds (app/cases/extensions.py asks for a constant number), none
+for a case with no map and no scale ratings yet.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from app.core.plan_rules import is_overdue
 from app.signs_of_safety.models import Category, MapItem, MapVersion, ScaleRating
 from app.timeutil import today
 
+# Not read on a case page when the case has none (app/cases/reads.py).
+reads.per_case(MapVersion, ScaleRating)
+
 
 @dataclass(frozen=True)
 class NextStep:
@@ -33,6 +37,8 @@ def open_next_steps(*, session: Session, case: Case) -> tuple[MapVersion | None,
     name), soonest first: read once per case page for this part and "Needs doing" (two queries)."""
 
     def read() -> tuple[MapVersion | None, list]:
+        if reads.none(session=session, model=MapVersion, case_id=case.id):
+            return None, []
         newest, steps = _next_steps_statements()
         version = session.exec(newest, params={"case_id": case.id}).first()
         if version is None:
@@ -56,7 +62,9 @@ def context(*, session: Session, case: Case, actor) -> dict:
             )
             for text, due, by_key_worker, name in rows
         ]
-    rows = session.exec(_latest_overall_statement(), params={"case_id": case.id}).all()
+    rows = []
+    if not reads.none(session=session, model=ScaleRating, case_id=case.id):
+        rows = session.exec(_latest_overall_statement(), params={"case_id": case.id}).all()
     return {
         "version": version,
         "next_steps": steps,

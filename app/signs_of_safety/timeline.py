@@ -1,6 +1,6 @@
 """Timeline items: map versions submitted, rating days, three houses days, words and pictures shared.
 
-One query whatever the case holds."""
+One query whatever the case holds, none for a case with no Signs of Safety work yet."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import Date, Integer, String, bindparam, cast, func, literal_col
 from sqlmodel import Session, select
 
 from app.accounts.models import User
+from app.cases import reads
 from app.cases.extensions import TimelineItem
 from app.cases.models import Case
 from app.signs_of_safety.models import MapVersion, ScaleRating, StoryShare, StoryVersion, ThreeHousesEntry
@@ -67,7 +68,15 @@ _ITEMS = union_all(
 )
 
 
+reads.per_case(MapVersion, ScaleRating, ThreeHousesEntry, StoryVersion)  # not read when a case has none
+
+
 def items(*, session: Session, case: Case, latest: int | None = None) -> list[TimelineItem]:
+    if all(
+        reads.none(session=session, model=model, case_id=case.id)
+        for model in (MapVersion, ScaleRating, ThreeHousesEntry, StoryVersion)
+    ):
+        return []
     # Each column is read with the type of the first branch's, on SQLite too: dates and aware
     # UTC datetimes, the aggregates' included.
     base = f"/cases/{case.id}/signs-of-safety"

@@ -299,24 +299,9 @@ def test_case_page_queries_do_not_grow_with_the_map(client, db, worker_case):
         return len(statements)
 
     add_item(db, case=case, by=worker, category=Category.next_step, text="One step.", due_on=None)
-    # Submitted once first: the page skips the tables a case has no rows in (a first submission
-    # adds a review item), so the counts compared are of a case with each kind of row.
-    service.submit(session=db, map_version=service.latest_version(session=db, case=case), by=worker)
-    add_item(db, case=case, by=worker, category=Category.next_step, text="Another step.", due_on=None)
-    db.commit()
-    small = count_queries()
     from app.signs_of_safety.service import Rater
 
-    for n in range(10):
-        add_item(
-            db,
-            case=case,
-            by=worker,
-            category=Category.next_step,
-            text=f"Step {n}.",
-            person_id=mum.id,
-            by_key_worker=False,
-        )
+    def rate(n: int) -> None:
         service.add_rating(
             session=db,
             case=case,
@@ -328,6 +313,27 @@ def test_case_page_queries_do_not_grow_with_the_map(client, db, worker_case):
             one_step_higher="",
             by=worker,
         )
+
+    # Submitted and rated once first: the page skips the tables a case has no rows in (a first
+    # submission adds a review item, a first rating the scales' statement), so the counts compared
+    # are of a case with each kind of row.
+    rate(-1)
+    service.submit(session=db, map_version=service.latest_version(session=db, case=case), by=worker)
+    add_item(db, case=case, by=worker, category=Category.next_step, text="Another step.", due_on=None)
+    db.commit()
+    small = count_queries()
+
+    for n in range(10):
+        add_item(
+            db,
+            case=case,
+            by=worker,
+            category=Category.next_step,
+            text=f"Step {n}.",
+            person_id=mum.id,
+            by_key_worker=False,
+        )
+        rate(n)
     service.submit(session=db, map_version=service.latest_version(session=db, case=case), by=worker)
     db.commit()
     assert count_queries() == small
