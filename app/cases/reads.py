@@ -30,6 +30,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import bindparam, exists
 from sqlmodel import Session, select
@@ -37,6 +39,17 @@ from sqlmodel import Session, select
 from app.accounts.models import User
 
 _KEY = "case_page_reads"
+
+
+@dataclass(frozen=True, eq=False)
+class Some:
+    """The rows of a case in `model` that meet `where` (wrong PINs reported among the case's
+    audit entries): declared with `per_case` and asked with `none` like a model, for a part that
+    reads only such rows of a table every case has rows in. `name` labels its column."""
+
+    name: str
+    model: Any
+    where: Any
 
 
 _PER_CASE: dict = {}  # the models read whole per case page, in the order declared (a set that keeps order)
@@ -76,10 +89,14 @@ def _presence_statement(models: tuple):
     statement = _PRESENCE.get(models)
     if statement is None:
         case_id = bindparam("case_id")
-        statement = _PRESENCE[models] = select(
-            *(exists().where(model.case_id == case_id).label(model.__tablename__) for model in models)
-        )
+        statement = _PRESENCE[models] = select(*(_exists(model, case_id) for model in models))
     return statement
+
+
+def _exists(model, case_id):
+    if isinstance(model, Some):
+        return exists().where(model.model.case_id == case_id, model.where).label(model.name)
+    return exists().where(model.case_id == case_id).label(model.__tablename__)
 
 
 # Each model's "every row of a case" statement, built once with the case as a bound parameter:
@@ -108,7 +125,8 @@ def rows(*, session: Session, model, case_id: int) -> list:
 
 
 def none(*, session: Session, model, case_id: int) -> bool:
-    """True when the case page being built for `case_id` knows the case has no `model` rows, so
+    """True when the case page being built for `case_id` knows the case has no `model` rows (a
+    model, or `Some` of its rows), so
     the statement a part would run to read them can only answer nothing. False outside a case
     page, and for a model not declared with `per_case` (declared from this page on)."""
     memo = session.info.get(_KEY)

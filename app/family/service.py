@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from app.audit import service as audit
 from app.audit.models import OFFLINE_WRONG_PINS, AuditEntry
+from app.cases import reads
 from app.cases.models import Case, Person, called_on
 from app.config import Settings
 from app.family.models import FamilyHandover
@@ -223,8 +224,16 @@ def record_offline_failures(*, session: Session, actor: Actor, count: int) -> No
     )
 
 
+# Most cases never have one: the case page asks along with its other presence checks (app/cases/reads.py).
+WRONG_PINS_REPORTED = reads.Some("offline_wrong_pins", AuditEntry, IS_OFFLINE_FAILURE)
+reads.per_case(WRONG_PINS_REPORTED)
+
+
 def offline_wrong_pins(*, session: Session, case: Case, limit: int = 5) -> list[AuditEntry]:
-    """The latest reports of wrong PINs typed on a tablet offline, for the case page (one query)."""
+    """The latest reports of wrong PINs typed on a tablet offline, for the case page (one query,
+    none on a case page when the case has no report)."""
+    if reads.none(session=session, model=WRONG_PINS_REPORTED, case_id=case.id):
+        return []
     return list(session.exec(_wrong_pins_statement(limit), params={"case_id": case.id}).all())
 
 

@@ -164,13 +164,18 @@ _SKIPPED_WHEN_EMPTY = (
     "outcome_record",
     "outcome_follow_up",
     "supervision_note",
+    "audit_entry",  # reports of wrong PINs typed offline: the only audit entries a case page reads
 )
 
 
 def _reads_of(statements: list[str], table: str) -> list[str]:
-    """The statements that read `table` first (not the presence statement, nor the flags' one
-    statement that counts from every table)."""
-    return [s for s in statements if (m := re.search(r"\bFROM (\w+)", s)) and m[1] == table and "EXISTS" not in s]
+    """The statements that read a case's rows of `table` first (not the presence statement, nor the
+    flags' one statement that counts from every table, nor the audit chain's end)."""
+    return [
+        s
+        for s in statements
+        if (m := re.search(r"\bFROM (\w+)", s)) and m[1] == table and f"{table}.case_id" in s and "EXISTS" not in s
+    ]
 
 
 def test_a_new_case_reads_no_map_assessment_outcomes_prompts_or_notes_and_shows_the_first_one_written(
@@ -185,15 +190,26 @@ def test_a_new_case_reads_no_map_assessment_outcomes_prompts_or_notes_and_shows_
         first = client.get(f"/cases/{case.id}")
     assert first.status_code == 200
     assert "Three missed visits in a row" not in first.text
+    assert "without a signal" not in first.text
     for table in _SKIPPED_WHEN_EMPTY:
         assert not _reads_of(statements, table), table
-    # The tick raises a first prompt (any write path would do: the page's version moves with it).
+    # The tick raises a first prompt, and a tablet reports wrong PINs typed offline (any write
+    # path would do: the page's version moves with each).
     db.add(Prompt(key=f"engagement:{case.id}", case_id=case.id, kind="engagement"))
+    db.add(
+        AuditEntry(
+            action=OFFLINE_FAILURES,
+            object_type="session",
+            case_id=case.id,
+            detail="2 wrong PINs on the tablet without a signal",
+        )
+    )
     db.commit()
     with count_queries(engine) as statements:
         again = client.get(f"/cases/{case.id}")
     assert "Three missed visits in a row: talk about engagement" in again.text
-    assert _reads_of(statements, "prompt")
+    assert "2 wrong PINs on the tablet without a signal" in again.text
+    assert _reads_of(statements, "prompt") and _reads_of(statements, "audit_entry")
 
 
 def test_skipping_what_a_case_has_none_of_never_changes_what_a_demo_case_page_says(client, db, settings, monkeypatch):
