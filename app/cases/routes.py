@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from markupsafe import Markup
-from sqlalchemy import bindparam, true
+from sqlalchemy import true
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, User
@@ -17,6 +17,7 @@ from app.audit import service as audit
 from app.cases import consent as consent_service
 from app.cases import contacts as contact_words
 from app.cases import eligibility, extensions, page_cache, reads, rules, service
+from app.cases import timeline as case_timeline
 from app.cases.models import (
     CONSENT_PURPOSES,
     ETHNICITIES,
@@ -26,7 +27,6 @@ from app.cases.models import (
     STATUTORY_STATUSES,
     YES_NO_NOT_KNOWN,
     Case,
-    Contact,
 )
 from app.config import Settings
 from app.db import SessionDep, in_one_hop, is_valid_id, pending_page_changes
@@ -40,6 +40,7 @@ router = APIRouter()
 
 TIMELINE_FILTERS = [("", "Everything"), ("event", "Decisions"), ("contact", "Contacts")]
 TIMELINE_PAGE = 20  # timeline items on the case page; older ones on demand
+RECENT_CONTACTS = 5  # in the Contacts part
 DUE_SOON_DAYS = 7
 
 
@@ -189,26 +190,21 @@ def case_context(*, session: Session, case, actor, settings, kind: str = "", sho
         return _case_context(session=session, case=case, actor=actor, settings=settings, kind=kind, shown=shown)
 
 
-_RECENT_CONTACTS = (  # built once, the case a bound parameter (issue 21)
-    select(Contact)
-    .where(Contact.case_id == bindparam("case_id"))
-    .order_by(Contact.occurred_on.desc(), Contact.recorded_at.desc())
-    .limit(5)
-)
-
-
 def _case_context(*, session: Session, case, actor, settings, kind: str, shown: int) -> dict:
     people = service.people_of(session=session, case=case)
     consents, consent_grid = consent_service.at_a_glance(session=session, case=case, people=people)
-    recent_contacts = list(session.exec(_RECENT_CONTACTS, params={"case_id": case.id}).all())
+    # The timeline's latest contacts, read once for both (the latest by day and start time).
+    read = case_timeline.latest_contacts(session=session, case=case, latest=shown)
+    latest_contacts = [c for c, *_ in read]
+    visited = [c for c in latest_contacts if c.attended][:1]
+    if not visited and read and read[0][-1] > len(read):  # only missed visits lately: the last one attended
+        visited = [v for v in [contact_words.last_visit(session=session, case=case)] if v is not None]
     facts = service.case_facts(session=session, case=case, by=actor)
     todo = extensions.todo(session=session, case=case, actor=actor)
     return {
         **timeline_context(session=session, case=case, kind=kind, shown=shown),
         "timeline_open": bool(kind) or shown > TIMELINE_PAGE,
-        "needs": needs_doing(
-            todo, case=case, last=recent_contacts, no_contact_days=settings.no_contact_flag_days, on=today()
-        ),
+        "needs": needs_doing(todo, case=case, last=visited, no_contact_days=settings.no_contact_flag_days, on=today()),
         "dormant_review": next((t for t in todo if t.key == "dormant_review"), None),
         "today": today(),
         "case": case,
@@ -228,7 +224,7 @@ def _case_context(*, session: Session, case, actor, settings, kind: str, shown: 
             if not any(consent_grid[p.id][code].state == "given" for p in people)
         ],
         "eligibility": eligibility.latest_decision(session=session, case=case),
-        "recent_contacts": recent_contacts,
+        "recent_contacts": latest_contacts[:RECENT_CONTACTS],
         "contact_title": contact_words.title,
         "allowed": rules.allowed_transitions(facts),
         "facts": facts,

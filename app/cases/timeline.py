@@ -1,4 +1,5 @@
-"""The case's own timeline items: events (decisions) and contacts, in three queries whatever the size."""
+"""The case's own timeline items: events (decisions) and contacts, in three queries whatever the size
+(the contacts' shared with the case page's Contacts part)."""
 
 from __future__ import annotations
 
@@ -77,6 +78,19 @@ def _statements() -> tuple[dict, dict]:
 _EVENTS, _CONTACTS = _statements()
 
 
+def latest_contacts(*, session: Session, case: Case, latest: int | None = None) -> list:
+    """(contact, recorded by, how many the case has) for the case's latest `latest` contacts (all
+    of them without), latest first: the day, then the start time. Read once per case page, for
+    the timeline and for the Contacts part and "Needs doing"'s next visit (issue 21)."""
+
+    def read() -> list:
+        limited = latest is not None
+        params = {"case_id": case.id, **({"latest": latest} if limited else {})}
+        return list(session.exec(_CONTACTS[limited], params=params).all())
+
+    return reads.once(session=session, case_id=case.id, key=("contacts", latest), read=read)
+
+
 def items(*, session: Session, case: Case, latest: int | None = None) -> Timeline:
     """Events and contacts of `case` as timeline items: with `latest`, only the latest that many
     of each, and how many older ones there are (counted in the same query, by a window)."""
@@ -93,7 +107,7 @@ def items(*, session: Session, case: Case, latest: int | None = None) -> Timelin
         )
         for event, who, person, _ in events
     ]
-    contacts = session.exec(_CONTACTS[limited], params=params).all()
+    contacts = latest_contacts(session=session, case=case, latest=latest)
     names = {p.id: p.name for p in reads.rows(session=session, model=Person, case_id=case.id)} if contacts else {}
     for contact, who, _ in contacts:
         at = datetime.combine(contact.occurred_on, contact.start_time or time(12, 0), tzinfo=LOCAL)

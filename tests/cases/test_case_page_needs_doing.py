@@ -95,6 +95,42 @@ def test_next_visit_is_due_before_the_no_contact_flag(client, db, settings):
     assert "Nothing overdue, due this week or returned." in needs
 
 
+def test_the_contacts_part_lists_the_five_latest_by_when_they_happened_and_the_next_visit_looks_past_missed_ones(
+    client, db, settings
+):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    visited = today() - timedelta(days=8)
+    db.add(Contact(case_id=case.id, kind="visit", occurred_on=visited, by_user_id=worker.id, duration_minutes=45))
+    for n in range(24):  # more missed visits since (no access) than the timeline shows
+        db.add(Contact(case_id=case.id, kind="visit", occurred_on=today() - timedelta(days=7 - n % 7),
+                       by_user_id=worker.id, attended=False))  # fmt: skip
+    db.commit()
+    login(client, db, worker, settings)
+    # The last visit attended is eight days ago, however many missed ones came after it.
+    due = visited + timedelta(days=settings.no_contact_flag_days - 1)
+    assert f"due by {due.strftime('%-d %b %Y')}" in _needs(client.get(f"/cases/{case.id}").text)
+
+    # Two contacts today, the later one typed up first: the one that happened later is the latest.
+    db.add(Contact(case_id=case.id, kind="phone", occurred_on=today(), start_time=time(16, 0), by_user_id=worker.id,
+                   duration_minutes=10))  # fmt: skip
+    db.commit()
+    db.add(Contact(case_id=case.id, kind="visit", occurred_on=today(), start_time=time(9, 30), by_user_id=worker.id,
+                   place="school", duration_minutes=50))  # fmt: skip
+    db.commit()
+    page = client.get(f"/cases/{case.id}").text
+    contacts = page[page.index('id="contacts"') : page.index("</section>", page.index('id="contacts"'))]
+    listed = re.findall(r"<li><strong>[^<]*</strong> ([^\n<]*)", contacts)
+    assert [title.strip() for title in listed] == [
+        "Phone call",
+        "School visit",
+        "Missed home visit (no access)",
+        "Missed home visit (no access)",
+        "Missed home visit (no access)",
+    ], listed
+    assert re.search(r"latest [^<]*: phone call", page)  # the part's closed line names the latest too
+
+
 def test_a_dormant_case_says_since_when_and_when_its_review_is_due_not_none_set(client, db, settings):
     worker = make_user(db)
     case = make_case(db, worker=worker, referral_date=today() - timedelta(days=30))
