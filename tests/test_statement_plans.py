@@ -4,7 +4,7 @@ connection is planned once, not afresh on every run."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlmodel import Session, select
 
 from app.audit.models import AuditEntry
@@ -34,3 +34,34 @@ def test_a_statement_with_a_limit_is_planned_once_for_all_its_runs(engine, db):
     statement, generic, custom = plans[0]
     assert "LIMIT 3" in statement
     assert generic >= 10 and custom <= 5, (generic, custom)
+
+
+def test_the_case_pages_long_flag_statement_is_converted_once_not_on_every_view(engine, db, settings):
+    """psycopg keeps its conversion of a statement's placeholders only under a length limit
+    (4 KB as shipped); the case page's one statement of flag figures is longer and was converted
+    afresh on every first view (app/db.py raises the limit)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite: no psycopg")
+    from psycopg import _queries
+
+    from app.review.case_section import flags_for
+    from tests.factories import make_case
+
+    seen: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        worker = make_user(db)
+        case = make_case(db, worker=worker)
+        db.commit()
+        flags_for(session=db, case=case)
+        before = _queries._query2pg.cache_info()
+        flags_for(session=db, case=case)
+        after = _queries._query2pg.cache_info()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert max(len(s) for s in seen) > 4096  # the flag statement: longer than psycopg keeps as shipped
+    assert after.hits > before.hits and after.misses == before.misses
