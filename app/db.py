@@ -14,7 +14,7 @@ from weakref import WeakKeyDictionary
 from anyio import CapacityLimiter
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy import ForeignKey, Table, event, inspect, select, text, true, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, Result
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import ORMExecuteState
@@ -54,6 +54,18 @@ def make_engine(url: str, connections: int = 20) -> Engine:
         return engine
     _psycopg_keeps_long_statements()
     return create_engine(url, pool_pre_ping=True, pool_size=connections, max_overflow=10)
+
+
+def read_columns(session: Session, statement, params: dict) -> Result:
+    """Run a SELECT of plain columns (no model objects) on the session's own connection.
+
+    The same rows as `session.execute` gives, in the same transaction, without the ORM's own pass
+    over the statement: about 0.1 ms of CPU a statement, most of what running it costs us (issue
+    21: a case page's first view runs eight such statements). Changes pending in the session are
+    flushed first, as `session.execute` would."""
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, params)
 
 
 LONG_STATEMENT = 32 * 1024

@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, literal, true
 from sqlmodel import Session, select
 
 from app.config import Settings
+from app.db import read_columns
 
 Sections = list[tuple[str, str]]
 
@@ -156,7 +157,7 @@ class FlagScope:
         statement, shapes, instants = built
         params = {_CASE_PARAM: case_id, _TEAMS_PARAM: list(self.team_ids)}
         params.update({name: self.now - delta for name, delta in instants.items()})
-        found = iter(self.session.execute(statement, params).one())
+        found = iter(read_columns(self.session, statement, params).one())
         for name, width in shapes:
             present = next(found)
             values = tuple(next(found) for _ in range(width))

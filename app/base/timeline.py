@@ -14,6 +14,7 @@ from app.base.models import PERSPECTIVE_LABELS, BaseFeedback, BaseVersion, Persp
 from app.cases import reads
 from app.cases.extensions import TimelineItem
 from app.cases.models import Case
+from app.db import read_columns
 
 reads.per_case(BaseVersion, BaseFeedback)  # not read on a case page when the case has none
 
@@ -38,7 +39,7 @@ def feedback(*, session: Session, case: Case) -> list:
         read=lambda: (
             []
             if reads.none(session=session, model=BaseFeedback, case_id=case.id)
-            else session.exec(_FEEDBACK, params={"case_id": case.id}).all()
+            else read_columns(session, _FEEDBACK, {"case_id": case.id}).all()
         ),
     )
 
@@ -49,7 +50,7 @@ def items(*, session: Session, case: Case, latest: int | None = None) -> list[Ti
     # Light columns for every version; the document itself only for the newest.
     versions = []
     if not reads.none(session=session, model=BaseVersion, case_id=case.id):
-        versions = session.exec(_VERSIONS, params={"case_id": case.id}).all()
+        versions = read_columns(session, _VERSIONS, {"case_id": case.id}).all()
     for number, created_at, submitted_at in versions:
         found.append(
             TimelineItem(

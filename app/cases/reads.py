@@ -37,6 +37,7 @@ from sqlalchemy import bindparam, exists
 from sqlmodel import Session, select
 
 from app.accounts.models import User
+from app.db import read_columns
 
 _KEY = "case_page_reads"
 
@@ -72,7 +73,7 @@ def case_page_reads(session: Session, case_id: int, names: dict[int, str] | None
     memo: dict = {"user names": dict(names or {})}
     models = tuple(_PER_CASE)
     if models:
-        present = session.execute(_presence_statement(models), {"case_id": case_id}).one()
+        present = read_columns(session, _presence_statement(models), {"case_id": case_id}).one()
         memo.update((model, []) for model, there in zip(models, present, strict=True) if not there)
     session.info[_KEY] = (case_id, memo)
     try:

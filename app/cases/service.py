@@ -20,6 +20,7 @@ from app.audit import service as audit
 from app.cases import reads, rules
 from app.cases.models import Case, CaseEvent, CaseStatus, Consent, Contact, EligibilityDecision, Person
 from app.core.text import fold
+from app.db import read_columns
 from app.refused import Refused
 from app.security.auth import Actor
 from app.security.permissions import visible_cases
@@ -417,7 +418,7 @@ def header(*, session: Session, case: Case, first_contact_target_hours: int) -> 
     started = rules.referral_started_at(case.referral_date, case.opened_at, case.referral_time)
     hours = rules.first_contact_hours(started, case.first_contact_at)
     changes = [
-        (local(at).date(), status) for at, status in session.exec(_STATUS_CHANGES, params={"case_id": case.id}).all()
+        (local(at).date(), status) for at, status in read_columns(session, _STATUS_CHANGES, {"case_id": case.id}).all()
     ]
     dormant_since = None
     if case.status == CaseStatus.dormant:

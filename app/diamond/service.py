@@ -14,6 +14,7 @@ from app import features
 from app.accounts.models import User
 from app.audit import service as audit
 from app.cases.models import Case, Person
+from app.db import read_columns
 from app.diamond import rules
 from app.diamond.models import DiamondGoal, DiamondRating
 from app.refused import Refused
@@ -241,7 +242,7 @@ _SUMMARY = (  # plain rows of the columns it reads: a case holds dozens of ratin
 
 def summary(*, session: Session, case: Case) -> DiamondSummary:
     """Every rating on the case grouped by rater and day, with conversation points (one query)."""
-    rows = session.exec(_SUMMARY, params={"case_id": case.id}).all()
+    rows = read_columns(session, _SUMMARY, {"case_id": case.id}).all()
     raters: dict[str, Rater] = {}
     scores: list[rules.Score] = []
     notes = []

@@ -10,6 +10,7 @@ from sqlmodel import select
 from app.accounts.models import User
 from app.cases.extensions import TimelineItem
 from app.cases.models import Person
+from app.db import read_columns
 from app.diamond.models import DiamondRating
 
 # MAX() loses the column's type on SQLite; coercing keeps the timezone-aware UTC datetime.
@@ -38,7 +39,7 @@ def _names(names: list[str]) -> str:
 
 
 def items(*, session, case, latest: int | None = None) -> list[TimelineItem]:
-    rows = session.exec(_BY_DAY, params={"case_id": case.id}).all()
+    rows = read_columns(session, _BY_DAY, {"case_id": case.id}).all()
     out = []
     for _, day_rows in groupby(rows, key=lambda row: row[0]):
         day_rows = sorted(day_rows, key=lambda row: row[3])

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from app.cases import reads
 from app.cases.models import Case, CaseStatus
 from app.config import get_settings
+from app.db import read_columns
 from app.endings import reopen_requests, service
 from app.endings.models import ASKED_BY, PROMPT_WORDS, EndingTask, Prompt
 from app.security.permissions import can_change_case
@@ -31,7 +32,7 @@ def context(*, session: Session, case: Case, actor) -> dict:
     )[:20]
     prompts = []
     if not reads.none(session=session, model=Prompt, case_id=case.id):
-        prompts = session.exec(_OPEN_PROMPTS, params={"case_id": case.id}).all()
+        prompts = read_columns(session, _OPEN_PROMPTS, {"case_id": case.id}).all()
     pending = service.pending_ending(session=session, case=case) if case.status == CaseStatus.active else None
     closed = case.status == CaseStatus.closed
     reopen_request = reopen_requests.open_request(session=session, case=case) if closed else None

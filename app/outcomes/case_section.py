@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from app.accounts.models import Role
 from app.cases import reads
 from app.cases.models import Case, Person
+from app.db import read_columns
 from app.diamond.models import DiamondGoal, DiamondRating
 from app.diamond.rules import AIMS
 from app.outcomes import scorecard, service
@@ -20,7 +21,7 @@ from app.security.permissions import can_change_case
 
 def distance(*, session: Session, case: Case) -> list[dict]:
     """Each rater's first and latest score per Diamond aim or goal, where they rated it twice or more (one query)."""
-    rows = session.exec(_distance_statement(session.get_bind().dialect.name), params={"case_id": case.id}).all()
+    rows = read_columns(session, _distance_statement(session.get_bind().dialect.name), {"case_id": case.id}).all()
     out = []
     aims = {a.key: a.name for a in AIMS}
     for _who, aim, first_key, last_key, n, name, goal in rows:

@@ -13,6 +13,7 @@ from app.accounts.models import User
 from app.cases import reads
 from app.cases.extensions import TimelineItem
 from app.cases.models import Case
+from app.db import read_columns
 from app.signs_of_safety.models import MapVersion, ScaleRating, StoryShare, StoryVersion, ThreeHousesEntry
 
 # One statement for the four kinds of item, built once with the case a bound parameter (issue 21:
@@ -80,7 +81,7 @@ def items(*, session: Session, case: Case, latest: int | None = None) -> list[Ti
     # Each column is read with the type of the first branch's, on SQLite too: dates and aware
     # UTC datetimes, the aggregates' included.
     base = f"/cases/{case.id}/signs-of-safety"
-    return [_item(base, *row) for row in session.execute(_ITEMS, {"case_id": case.id}).all()]
+    return [_item(base, *row) for row in read_columns(session, _ITEMS, {"case_id": case.id}).all()]
 
 
 def _item(base: str, what: int, at: datetime, n: int, m: int | None, words: str | None, on) -> TimelineItem:

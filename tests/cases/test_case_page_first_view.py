@@ -15,6 +15,7 @@ from app.audit.models import AuditEntry
 from app.cases import reads
 from app.cases.models import CaseEvent, Contact, Person
 from app.cases.page_cache import pages
+from app.db import read_columns
 from app.endings.models import DormantSpell, Prompt
 from app.family.service import OFFLINE_FAILURES
 from app.review import oversight
@@ -238,3 +239,17 @@ def test_skipping_what_a_case_has_none_of_never_changes_what_a_demo_case_page_sa
         if db.execute(text(f"SELECT count(DISTINCT case_id) FROM {table}")).scalar() not in (0, len(demo.cases))
     }
     assert {"sos_map_version", "base_version", "outcome_record", "prompt"} <= with_rows, with_rows
+
+
+def test_a_part_reading_plain_columns_sees_what_the_request_has_not_yet_flushed(db):
+    """`read_columns` runs on the session's connection without the ORM's pass: it must still see a
+    change the same request made a moment before (a form page built again after a write)."""
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    db.commit()
+    db.add(CaseEvent(case_id=case.id, kind="note", rationale="Typed a moment ago", by_user_id=worker.id))
+    statement = select(CaseEvent.rationale).where(CaseEvent.case_id == case.id, CaseEvent.kind == "note")
+    assert [r for (r,) in read_columns(db, statement, {}).all()] == ["Typed a moment ago"]
+    with db.no_autoflush:  # and, as session.execute, not when the caller asked for no flush
+        db.add(CaseEvent(case_id=case.id, kind="note", rationale="Not yet", by_user_id=worker.id))
+        assert [r for (r,) in read_columns(db, statement, {}).all()] == ["Typed a moment ago"]
