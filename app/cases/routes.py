@@ -194,10 +194,10 @@ def _case_context(*, session: Session, case, actor, settings, kind: str, shown: 
     people = service.people_of(session=session, case=case)
     consents, consent_grid = consent_service.at_a_glance(session=session, case=case, people=people)
     # The timeline's latest contacts, read once for both (the latest by day and start time).
-    read = case_timeline.latest_contacts(session=session, case=case, latest=shown)
-    latest_contacts = [c for c, *_ in read]
+    latest_contacts = case_timeline.latest_contacts(session=session, case=case, latest=shown)
     visited = [c for c in latest_contacts if c.attended][:1]
-    if not visited and read and read[0][-1] > len(read):  # only missed visits lately: the last one attended
+    if not visited and latest_contacts and latest_contacts[0].total > len(latest_contacts):
+        # Only missed visits lately: the last one attended, read only then.
         visited = [v for v in [contact_words.last_visit(session=session, case=case)] if v is not None]
     facts = service.case_facts(session=session, case=case, by=actor)
     todo = extensions.todo(session=session, case=case, actor=actor)

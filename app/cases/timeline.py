@@ -24,12 +24,13 @@ from app.cases.models import (
     Person,
     label,
 )
+from app.db import read_columns
 from app.timeutil import LOCAL
 
 reads.per_case(Person)  # read whole per case page (app/cases/reads.py)
 
 
-def _event_detail(event: CaseEvent, person_name: str | None) -> str:
+def _event_detail(event, person_name: str | None) -> str:
     kind = event.kind
     if kind in ("consent_given", "consent_withdrawn"):
         return f"{person_name or 'Someone'}: {label(CONSENT_PURPOSES, event.reason)}" + (
@@ -56,8 +57,18 @@ def _statements() -> tuple[dict, dict]:
     by = aliased(User)
     total = func.count().over().label("total")
     case_id = bindparam("case_id")
+    # Plain columns, not model objects, run on the session's connection (app.db.read_columns).
     events = (
-        select(CaseEvent, by.full_name, Person.name, total)
+        select(
+            CaseEvent.occurred_at,
+            CaseEvent.kind,
+            CaseEvent.reason,
+            CaseEvent.rationale,
+            CaseEvent.destination,
+            by.full_name.label("by_name"),
+            Person.name.label("person_name"),
+            total,
+        )
         .join(by, by.id == CaseEvent.by_user_id)
         .join(Person, Person.id == CaseEvent.person_id, isouter=True)
         .where(CaseEvent.case_id == case_id)
@@ -66,7 +77,23 @@ def _statements() -> tuple[dict, dict]:
     # The order of the item's time below: the day, then the start time (noon when not given).
     started = func.coalesce(Contact.start_time, literal(time(12, 0), Time))
     contacts = (
-        select(Contact, by.full_name, total)
+        select(
+            Contact.id,
+            Contact.kind,
+            Contact.place,
+            Contact.occurred_on,
+            Contact.start_time,
+            Contact.duration_minutes,
+            Contact.direct_minutes,
+            Contact.present,
+            Contact.young_person_seen,
+            Contact.seen_alone,
+            Contact.attended,
+            Contact.professionals,
+            Contact.note,
+            by.full_name.label("by_name"),
+            total,
+        )
         .join(by, by.id == Contact.by_user_id)
         .where(Contact.case_id == case_id)
         .order_by(Contact.occurred_on.desc(), started.desc(), Contact.id.desc())
@@ -79,14 +106,15 @@ _EVENTS, _CONTACTS = _statements()
 
 
 def latest_contacts(*, session: Session, case: Case, latest: int | None = None) -> list:
-    """(contact, recorded by, how many the case has) for the case's latest `latest` contacts (all
-    of them without), latest first: the day, then the start time. Read once per case page, for
-    the timeline and for the Contacts part and "Needs doing"'s next visit (issue 21)."""
+    """The case's latest `latest` contacts (all of them without), latest first: the day, then the
+    start time; rows with a contact's fields, `by_name` (who recorded it) and `total` (how many the
+    case has). Read once per case page, for the timeline and for the Contacts part and "Needs
+    doing"'s next visit (issue 21)."""
 
     def read() -> list:
         limited = latest is not None
         params = {"case_id": case.id, **({"latest": latest} if limited else {})}
-        return list(session.exec(_CONTACTS[limited], params=params).all())
+        return list(read_columns(session, _CONTACTS[limited], params).all())
 
     return reads.once(session=session, case_id=case.id, key=("contacts", latest), read=read)
 
@@ -96,20 +124,20 @@ def items(*, session: Session, case: Case, latest: int | None = None) -> Timelin
     of each, and how many older ones there are (counted in the same query, by a window)."""
     limited = latest is not None
     params = {"case_id": case.id, **({"latest": latest} if limited else {})}
-    events = session.exec(_EVENTS[limited], params=params).all()
+    events = read_columns(session, _EVENTS[limited], params).all()
     result = [
         TimelineItem(
             at=event.occurred_at,
             kind="event",
             title=rules.EVENT_TITLES.get(event.kind, event.kind.replace("_", " ").capitalize()),
-            detail=_event_detail(event, person),
-            by=who or "",
+            detail=_event_detail(event, event.person_name),
+            by=event.by_name or "",
         )
-        for event, who, person, _ in events
+        for event in events
     ]
     contacts = latest_contacts(session=session, case=case, latest=latest)
     names = {p.id: p.name for p in reads.rows(session=session, model=Person, case_id=case.id)} if contacts else {}
-    for contact, who, _ in contacts:
+    for contact in contacts:
         at = datetime.combine(contact.occurred_on, contact.start_time or time(12, 0), tzinfo=LOCAL)
         parts = [f"{contact.duration_minutes} min"] if contact.attended else []  # a missed visit took no time
         if contact.attended:
@@ -126,9 +154,13 @@ def items(*, session: Session, case: Case, latest: int | None = None) -> Timelin
             parts.append(contact.note)
         result.append(
             TimelineItem(
-                at=at, kind="contact", title=contact_words.title(contact), detail="; ".join(parts), by=who or ""
+                at=at,
+                kind="contact",
+                title=contact_words.title(contact),
+                detail="; ".join(parts),
+                by=contact.by_name or "",
             )
         )
-    left_out = {"event": events[0][-1] - len(events) if events else 0}
-    left_out["contact"] = contacts[0][-1] - len(contacts) if contacts else 0
+    left_out = {"event": events[0].total - len(events) if events else 0}
+    left_out["contact"] = contacts[0].total - len(contacts) if contacts else 0
     return Timeline(result, {kind: n for kind, n in left_out.items() if n})
