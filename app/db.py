@@ -76,10 +76,10 @@ def _psycopg_keeps_long_statements() -> None:
 
     psycopg turns each statement's `%(name)s` placeholders into PostgreSQL's `$1` on every run,
     and keeps the result (128 statements) only for statements under 4 KB: a guard against ORMs'
-    `INSERT … VALUES` of ever-changing length. The case page's flag figures are one fixed 12.5 KB
-    statement, converted afresh on every first view: 0.4 ms of CPU a run, about a twentieth of a
-    first view (issue 21). Our statements are built once and few; 128 of 32 KB would be some
-    12 MB a process at the very worst. `MAX_CACHED_STATEMENT_LENGTH` is psycopg's own module
+    `INSERT … VALUES` of ever-changing length. The case page's flag figures were one fixed 12.5 KB
+    statement (7 KB since), converted afresh on every first view (0.44 ms a run under cProfile,
+    issue 21). Our statements are built once and few; 128 of 32 KB would be some 12 MB a process
+    at the very worst. `MAX_CACHED_STATEMENT_LENGTH` is psycopg's own module
     setting, read at each run (tests/test_statement_plans.py checks it still takes effect)."""
     from psycopg import _queries
 
