@@ -205,6 +205,15 @@ def log_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
         page.goto(f"{base_url}/")
 
 
+def switch_user(page, base_url: str, email: str, password: str = PASSWORD) -> None:
+    """Log the tablet out and someone else in. Off the page first, as a person logging out would:
+    a page left open keeps polling (the notifications badge), and its next poll, sent with no
+    session, takes it to the login screen, interrupting the next navigation if it lands then."""
+    page.goto("about:blank")
+    page.context.clear_cookies()
+    log_in(page, base_url, email, password)
+
+
 @contextmanager
 def quiet_network(page, quiet: float = 0.15, timeout: float = 30):
     """After the block, wait until every request the page started has finished and none has

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.demo import DEMO_PASSWORD
-from tests.browser.conftest import log_in
+from tests.browser.conftest import switch_user
 from tests.demo_copy import demo_service
 
 pytestmark = pytest.mark.browser
@@ -26,8 +26,7 @@ def test_the_header_fits_a_phone_for_every_demo_role(page, live_server, db, sett
     assert len(emails) >= 4
     wide = []
     for email in emails:
-        page.context.clear_cookies()
-        log_in(page, live_server, email, password=DEMO_PASSWORD)
+        switch_user(page, live_server, email, password=DEMO_PASSWORD)
         page.wait_for_load_state("networkidle")  # the notifications badge arrives after load
         width = page.evaluate("document.documentElement.scrollWidth")
         header = page.evaluate("document.querySelector('.site-header').scrollWidth")

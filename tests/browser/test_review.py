@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from app.signs_of_safety.models import Category
 from app.timeutil import utcnow
-from tests.browser.conftest import assert_accessible, assert_touch_targets, log_in, open_case_parts
+from tests.browser.conftest import assert_accessible, assert_touch_targets, log_in, open_case_parts, switch_user
 from tests.factories import make_case, make_team, make_user
 from tests.signs_of_safety.factories import add_item
 
@@ -20,8 +20,7 @@ pytestmark = pytest.mark.browser
 
 
 def _switch(page, live_server, email):
-    page.context.clear_cookies()
-    log_in(page, live_server, email)
+    switch_user(page, live_server, email)
 
 
 def test_map_returned_with_a_section_comment_resubmitted_and_approved(page, live_server, db):
