@@ -127,9 +127,9 @@ def rows(*, session: Session, model, case_id: int) -> list:
 
 def none(*, session: Session, model, case_id: int) -> bool:
     """True when the case page being built for `case_id` knows the case has no `model` rows (a
-    model, or `Some` of its rows), so
-    the statement a part would run to read them can only answer nothing. False outside a case
-    page, and for a model not declared with `per_case` (declared from this page on)."""
+    model, or `Some` of its rows), so the statement a part would run to read them can only answer
+    nothing. False outside a case page, and for a model not declared with `per_case` (declared
+    from this page on)."""
     memo = session.info.get(_KEY)
     if memo is None or memo[0] != case_id:
         return False

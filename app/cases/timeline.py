@@ -78,7 +78,6 @@ def _statements() -> tuple[dict, dict]:
     started = func.coalesce(Contact.start_time, literal(time(12, 0), Time))
     contacts = (
         select(
-            Contact.id,
             Contact.kind,
             Contact.place,
             Contact.occurred_on,
