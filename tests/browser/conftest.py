@@ -251,23 +251,44 @@ def quiet_network(page, quiet: float = 0.15, timeout: float = 30):
         page.remove_listener("requestfailed", ended)
 
 
+def _axe_violations(page) -> list:
+    """axe-core's violations on the page as it stands once it has loaded.
+
+    A click on a link returns once the navigation has committed, before the new document has any
+    content (`document.documentElement` is still null then); axe waits for the load. If a
+    navigation still replaces the document mid-run (a redirect after the load), the run is made
+    again on the page it arrived at, once.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in (1, 2):
+        page.wait_for_load_state("load")
+        try:
+            # Evaluated through the DevTools protocol, which the page's strict CSP does not govern.
+            page.evaluate(_axe_source())
+            # resultTypes: every rule still runs and every violation is reported with all its
+            # nodes; axe only stops building selectors for the passes and the rest, which nobody
+            # reads (on the demo's richest case page 0.4–0.9 s a run instead of 1.3–2.1 s).
+            return page.evaluate(
+                """async () => (await axe.run(document, {
+                    runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa']},
+                    resultTypes: ['violations'],
+                })).violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target)}))"""
+            )
+        except PlaywrightError as error:
+            navigated = "documentElement" in str(error) or "context was destroyed" in str(error)
+            if attempt == 2 or not navigated:
+                raise
+    raise AssertionError("unreachable")
+
+
 def assert_accessible(page, name: str | None = None) -> None:
     """Run axe-core (WCAG 2.0-2.2 A and AA rules) on the current page; no violations allowed.
 
     Pass `name` to also save a screenshot to tests/browser/screenshots/ for people to look at
     (not in CI, unless HOMEWARD_SCREENSHOTS=1).
     """
-    # Evaluated through the DevTools protocol, which the page's strict CSP does not govern.
-    page.evaluate(_axe_source())
-    # resultTypes: every rule still runs and every violation is reported with all its nodes; axe
-    # only stops building selectors for the passes and the rest, which nobody reads (on the demo's
-    # richest case page 0.4–0.9 s a run instead of 1.3–2.1 s), and only the violations come back.
-    violations = page.evaluate(
-        """async () => (await axe.run(document, {
-            runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa']},
-            resultTypes: ['violations'],
-        })).violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target)}))"""
-    )
+    violations = _axe_violations(page)
     if name and SAVE_SCREENSHOTS:
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
