@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import signal
 import socket
 import statistics
@@ -257,9 +258,11 @@ def free_port() -> int:
 
 
 async def drive(
-    base: str, targets: list[tuple[str, list[str]]], seconds: float, timeout: float = 30
+    base: str, targets: list[tuple[str, list[str]]], seconds: float, timeout: float = 30, built: list[int] | None = None
 ) -> tuple[list[float], int]:
     """Each (cookie, paths) is one user looping over their pages for `seconds`; returns latencies in ms.
+    With `built` (a list), the requests whose page was built rather than kept are counted into its
+    one item (from Server-Timing's statement count: SERVER_TIMING on; a kept page reads two or three).
 
     The users connect one by one, 20 ms apart, before the clock starts: connections arriving at
     once were all accepted by whichever server process woke first (asyncio accepts a whole backlog
@@ -288,6 +291,9 @@ async def drive(
                 latencies.append((time.perf_counter() - started) * 1000)
                 if response.status_code != 200:
                     errors += 1
+                if built is not None:
+                    match = re.search(r'desc="(\d+) statements"', response.headers.get("server-timing", ""))
+                    built[0] += bool(match) and int(match.group(1)) > 5
                 i += 1
 
     await asyncio.gather(*(user(n, c, p) for n, (c, p) in enumerate(targets)))
