@@ -349,3 +349,32 @@ def test_eligibility_days_in_care_and_feedback_match_hand_computed_figures(db, s
     assert (yp.perspective, yp.responses.now, yp.answers.now, yp.good.now) == ("Young people", 2, 5, 3)
     assert (yp.responses.before, yp.good.before) == (1, 1)
     assert (parent.perspective, parent.responses.now, parent.good.now) == ("Parents and carers", 1, 1)
+
+
+def test_of_two_ratings_on_one_day_the_one_recorded_later_counts_as_the_latest(db):
+    """The distance's key orders a day's ratings by the second they were recorded (a date_part of
+    the recording time on PostgreSQL, strftime on SQLite): the 2 recorded a moment after the 7 is
+    the latest, so the young person moved from 4 to 2 (the higher score must not win the tie)."""
+    worker = make_user(db, team=make_team(db))
+    case = make_case(db, worker=worker)
+    yp = young_person(db, case)
+    for score, on, at in (
+        (4, date(2026, 1, 10), datetime(2026, 1, 10, 12, 0, 0, tzinfo=UTC)),
+        (2, date(2026, 3, 2), datetime(2026, 3, 2, 15, 30, 1, tzinfo=UTC)),
+        (7, date(2026, 3, 2), datetime(2026, 3, 2, 15, 30, 0, 999000, tzinfo=UTC)),
+    ):
+        db.add(
+            DiamondRating(
+                case_id=case.id,
+                person_id=yp,
+                aim="wellbeing",
+                score=score,
+                rated_on=on,
+                recorded_at=at,
+                recorded_by_user_id=worker.id,
+            )
+        )
+    db.commit()
+    changes = {c.rater: c for c in scorecard(session=db, period=PERIOD, team_id=None).diamond}
+    young = changes["Young person"]
+    assert (young.pairs, young.mean_change, young.improved, young.worse) == (1, -2.0, 0, 1)
