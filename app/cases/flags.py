@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from sqlalchemy import case as when
 from sqlalchemy import func
@@ -105,7 +106,15 @@ def _start_of(day: date) -> datetime:
 
 
 def _opened_on(c: Case) -> date:
-    return local(c.opened_at).date()
+    return _local_day(c.opened_at)
+
+
+@lru_cache(maxsize=16_384)
+def _local_day(at: datetime) -> date:
+    """The local day of an instant, kept: the rules ask it of every open case of a team, several
+    times a view (about 2,900 conversions a team oversight view for a 12-worker team), and an
+    instant's local day never changes."""
+    return local(at).date()
 
 
 def _contacts(scope: FlagScope):
@@ -210,7 +219,7 @@ def _voice(scope: FlagScope) -> list[Case]:
 
 
 def _day(value: date | datetime) -> date:
-    return local(value).date() if isinstance(value, datetime) else value
+    return _local_day(value) if isinstance(value, datetime) else value
 
 
 def _missed(scope: FlagScope):
