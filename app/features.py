@@ -117,7 +117,7 @@ class FlagScope:
         """The rows of `query(self)` by case id, read once per scope under `name` (or all at once
         for one case by `read_one_case`)."""
         if name not in self.shared:
-            self.shared[name] = {row[0]: row for row in self.session.execute(query(self)).all()}
+            self.shared[name] = {row[0]: row for row in read_columns(self.session, query(self), {}).all()}
         return self.shared[name]
 
     def since(self, delta: timedelta) -> Any:

@@ -17,7 +17,7 @@ from app.accounts.models import Role, Team, User
 from app.cases.flags import LISTED_CASE_COLUMNS, SNAPSHOT_FRESH, contact_figures, listed_case
 from app.cases.models import PRACTICE_CONTEXT_LABELS, Case, CaseFlag
 from app.config import Settings
-from app.db import hold_case_write_lock
+from app.db import hold_case_write_lock, read_columns
 from app.features import FlagScope, flag_rules, installed
 from app.review import rules
 from app.review.models import (
@@ -324,10 +324,12 @@ def dashboard(
     # The open cases as plain rows of the columns the flag rules read, not ORM objects (issue 21).
     cases = [
         listed_case(row)
-        for row in session.exec(
+        for row in read_columns(
+            session,
             select(*LISTED_CASE_COLUMNS).where(
                 Case.team_id.in_(team_ids), Case.status.in_(["referred", "screening", "active", "dormant"])
-            )
+            ),
+            {},
         ).all()
     ]
     # Only cases held by someone on the dashboard raise a case flag.
