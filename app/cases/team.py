@@ -21,6 +21,7 @@ from app.cases.flags import LISTED_CASE_COLUMNS, SNAPSHOT_FRESH, ListedCase, lis
 from app.cases.models import SORT_NAME_SQL, Case, CaseFlag, CaseStatus
 from app.cases.service import last_contact_on
 from app.config import Settings
+from app.db import read_columns
 from app.features import FlagScope, flag_rules
 from app.security.permissions import visible_cases
 
@@ -164,11 +165,13 @@ def team_cases(
     n = len(LISTED_CASE_COLUMNS)
     found = [
         (listed_case(row), *row[n:])
-        for row in session.exec(
+        for row in read_columns(
+            session,
             select(*LISTED_CASE_COLUMNS, key.full_name, co.full_name, last_contact_on())
             .join(key, key.id == Case.key_worker_id)
             .join(co, co.id == Case.co_worker_id, isouter=True)
-            .where(scope_clause, Case.status.in_(sorted(wanted)))
+            .where(scope_clause, Case.status.in_(sorted(wanted))),
+            {},
         ).all()
     ]
 
