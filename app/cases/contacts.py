@@ -41,9 +41,18 @@ def record_contact(
     note: str = "",
     record_id: str | None = None,
     professionals: str = "",
+    people_ids: set[str] | None = None,
+    replay_checked: bool = False,
 ) -> tuple[Contact, bool]:
-    """Record a contact; returns (contact, created). A replayed id creates nothing."""
-    existing = existing_with_id(session=session, model=Contact, case=case, record_id=record_id)
+    """Record a contact; returns (contact, created). A replayed id creates nothing.
+
+    A caller that has just looked for `record_id` in this transaction and not found it passes
+    `replay_checked`, and one that holds ids of the case's people passes them as `people_ids`
+    (present must be among them): each saves a statement (issue 21: every offline replay of a
+    contact looked for its id twice and read the people twice)."""
+    existing = (
+        None if replay_checked else existing_with_id(session=session, model=Contact, case=case, record_id=record_id)
+    )
     if existing is not None:
         return existing, False
     if kind not in KINDS:
@@ -53,7 +62,11 @@ def record_contact(
     when = datetime.combine(occurred_on, start_time or time(12, 0), tzinfo=LOCAL)
     if occurred_on > today() or (start_time and when > local(utcnow()).replace(second=59) and occurred_on == today()):
         raise Refused("A contact cannot be recorded for a time that has not happened yet.")
-    people = set(session.exec(select(Person.id).where(Person.case_id == case.id)).all())
+    people = (
+        people_ids
+        if people_ids is not None
+        else set(session.exec(select(Person.id).where(Person.case_id == case.id)).all())
+    )
     stray = [p for p in present if p not in people]
     if stray:
         raise Refused("Choose who was present from this family's people.")

@@ -557,6 +557,8 @@ def record_contact(
             note=note,
             record_id=record_id,
             professionals=professionals,
+            people_ids={p.id for p in people},
+            replay_checked=True,  # _already_stored above
         )
     except Refused as refused:
         session.rollback()
