@@ -64,11 +64,17 @@ def _point(key: ec.EllipticCurvePublicKey) -> bytes:
     return key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
 
 
+@lru_cache(maxsize=4)
+def key_id(secret_key: str) -> str:
+    """A short id of the key pair, to tell keys apart (asked of every sealed item)."""
+    return hashlib.sha256(_point(private_key(secret_key).public_key())).hexdigest()[:16]
+
+
 def public_key(secret_key: str) -> dict:
     """The public half as WebCrypto imports it (a JWK), with a short id to tell keys apart."""
     point = _point(private_key(secret_key).public_key())
     return {
-        "kid": hashlib.sha256(point).hexdigest()[:16],
+        "kid": key_id(secret_key),
         "jwk": {"kty": "EC", "crv": "P-256", "x": _b64url(point[1:33]), "y": _b64url(point[33:]), "ext": True},
     }
 
@@ -85,7 +91,7 @@ def open_sealed(secret_key: str, sealed: dict, *, aad: bytes) -> list[list[str]]
     """The form fields inside `sealed`, as [name, value] pairs; SealError if it cannot be opened."""
     if not isinstance(sealed, dict):
         raise SealError("damaged envelope")
-    if sealed.get("kid") != public_key(secret_key)["kid"]:
+    if sealed.get("kid") != key_id(secret_key):
         raise SealError("sealed for another key")
     try:
         epk = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), _unb64(str(sealed.get("epk", ""))))
