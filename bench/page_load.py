@@ -257,6 +257,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def statements(response: httpx.Response) -> str:
+    """The SQL statements the server ran for `response`, from its Server-Timing header (app/timing.py)."""
+    match = re.search(r'desc="(\d+) statements"', response.headers.get("server-timing", ""))
+    return match.group(1) if match else "?"
+
+
+def built_page(response: httpx.Response) -> bool:
+    """Whether the server built the case page it answered (dozens of statements) rather than
+    sending it as kept (two or three): from Server-Timing, so SERVER_TIMING must be on."""
+    counted = statements(response)
+    return counted.isdigit() and int(counted) > 5
+
+
 async def drive(
     base: str, targets: list[tuple[str, list[str]]], seconds: float, timeout: float = 30, built: list[int] | None = None
 ) -> tuple[list[float], int]:
@@ -292,8 +305,7 @@ async def drive(
                 if response.status_code != 200:
                     errors += 1
                 if built is not None:
-                    match = re.search(r'desc="(\d+) statements"', response.headers.get("server-timing", ""))
-                    built[0] += bool(match) and int(match.group(1)) > 5
+                    built[0] += built_page(response)
                 i += 1
 
     await asyncio.gather(*(user(n, c, p) for n, (c, p) in enumerate(targets)))

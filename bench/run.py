@@ -48,7 +48,7 @@ from app.review.oversight import keep_week
 from app.security.passwords import hash_password
 from app.timeutil import local, utcnow
 from bench import sync_replay
-from bench.page_load import SECRET, build, cookies_for, drive, free_port, settle
+from bench.page_load import SECRET, build, built_page, cookies_for, drive, free_port, settle, statements
 
 SCALES = {"county": (500, 50_000, 1_000_000), "small": (50, 5_000, 100_000)}
 ROWS: list[tuple[str, str, str, bool | None]] = []
@@ -149,7 +149,7 @@ async def open_loop(
             try:
                 response = await client.get(path, headers={"Cookie": f"homeward_session={session}"})
                 if built is not None:
-                    built[0] += statements(response).isdigit() and int(statements(response)) > 5
+                    built[0] += built_page(response)
             except httpx.TransportError:
                 pass  # a request given up on counts at the time it was given up
             client.cookies.clear()  # each request carries its own user's session
@@ -157,12 +157,6 @@ async def open_loop(
 
         await asyncio.gather(*(one(n) for n in range(int(rate * seconds))))
     return latencies
-
-
-def statements(response: httpx.Response) -> str:
-    """The SQL statements the server ran for `response`, from its Server-Timing header (app/timing.py)."""
-    match = re.search(r'desc="(\d+) statements"', response.headers.get("server-timing", ""))
-    return match.group(1) if match else "?"
 
 
 def server_ms(response: httpx.Response) -> float:
@@ -227,7 +221,7 @@ async def warm_every_process(base: str, targets: list[tuple[str, list[str]]], se
                 counted = statements(response)
                 if response.status_code != 200 or not counted.isdigit():
                     raise SystemExit(f"{path}: status {response.status_code}, statements {counted} (SERVER_TIMING?)")
-                built += int(counted) > 5
+                built += built_page(response)
 
         await asyncio.gather(*(user(c, p) for c, p in targets))
         passes += 1

@@ -42,7 +42,7 @@ def young_person(db, case) -> str:
     return db.exec(select(Person.id).where(Person.case_id == case.id, Person.is_young_person)).one()
 
 
-def diamond(db, case, score, on, *, by_worker=False):
+def diamond(db, case, score, on, *, by_worker=False, at: datetime | None = None):
     db.add(
         DiamondRating(
             case_id=case.id,
@@ -51,7 +51,7 @@ def diamond(db, case, score, on, *, by_worker=False):
             aim="wellbeing",
             score=score,
             rated_on=on,
-            recorded_at=noon(on),
+            recorded_at=at or noon(on),
             recorded_by_user_id=case.key_worker_id,
         )
     )
@@ -355,25 +355,13 @@ def test_of_two_ratings_on_one_day_the_one_recorded_later_counts_as_the_latest(d
     """The distance's key orders a day's ratings by the second they were recorded (a date_part of
     the recording time on PostgreSQL, strftime on SQLite): the 2 recorded a moment after the 7 is
     the latest, so the young person moved from 4 to 2 (the higher score must not win the tie)."""
-    worker = make_user(db, team=make_team(db))
-    case = make_case(db, worker=worker)
-    yp = young_person(db, case)
+    case = make_case(db, worker=make_user(db, team=make_team(db)))
     for score, on, at in (
         (4, date(2026, 1, 10), datetime(2026, 1, 10, 12, 0, 0, tzinfo=UTC)),
         (2, date(2026, 3, 2), datetime(2026, 3, 2, 15, 30, 1, tzinfo=UTC)),
         (7, date(2026, 3, 2), datetime(2026, 3, 2, 15, 30, 0, 999000, tzinfo=UTC)),
     ):
-        db.add(
-            DiamondRating(
-                case_id=case.id,
-                person_id=yp,
-                aim="wellbeing",
-                score=score,
-                rated_on=on,
-                recorded_at=at,
-                recorded_by_user_id=worker.id,
-            )
-        )
+        diamond(db, case, score, on, at=at)
     db.commit()
     changes = {c.rater: c for c in scorecard(session=db, period=PERIOD, team_id=None).diamond}
     young = changes["Young person"]
