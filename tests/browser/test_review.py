@@ -154,7 +154,7 @@ def test_worker_asks_to_reopen_a_closed_case_and_the_supervisor_approves_it_from
     with page.expect_response(lambda response: "kind=reopen_request" in response.url):
         page.get_by_label("Kind of work").select_option("reopen_request")
     page.wait_for_url("**/review?*kind=reopen_request*")
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')")
+    expect(page.locator(".htmx-request, .htmx-settling, .htmx-swapping")).to_have_count(0)
     page.get_by_role("link", name="Reopen request, version 1").click()
     expect(page.get_by_role("heading", name="Reopen request, version 1")).to_be_visible()
     assert page.get_by_text("A parent or carer").is_visible()
