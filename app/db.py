@@ -260,7 +260,8 @@ def try_lock(engine: Engine, key: int, name: str) -> Iterator[bool]:
 # keys to a table that has one) moves that case's version in the same transaction. ORM bulk
 # UPDATE/DELETE statements are caught too (the cases they touch are selected first). A model may
 # declare `__page_version_ignores__(obj) -> bool` for rows the case page never shows (the audit
-# log's read records). tests/cases/test_page_version.py fails for a table with no route to a case
+# log's read records), and `__shown_on_every_case_page__` for columns of a row with no case whose
+# change moves every case's version (a user's name). tests/cases/test_page_version.py fails for a table with no route to a case
 # that is not declared free of case data there.
 
 CASE_TABLE = "case"
@@ -416,7 +417,7 @@ def _bump(session: Session, case_table: Table, case_ids: set) -> None:
     commits with that one move, so a page cached under the old version is never served again."""
     done = for_transaction(session, "page_versions") or frozenset()
     ids = sorted(i for i in case_ids if i is not None and i not in done)
-    if not ids:
+    if not ids or for_transaction(session, "page_versions_all"):
         return
     hold_case_write_lock(session)
     # In id order, so two transactions bumping the same cases cannot deadlock.
@@ -433,12 +434,16 @@ def _move_page_versions(session: Session, _context, _instances) -> None:
     direct: set = set()
     through: dict[tuple[ForeignKey, ...], set] = {}
     case_table = None
+    every_case = False
     dirty = session.dirty
     for obj in (*session.new, *dirty, *session.deleted):
         if not _moves_page(obj):
             continue
         state = inspect(obj)
         table = state.mapper.local_table
+        shown_everywhere = getattr(type(obj), "__shown_on_every_case_page__", ())
+        if obj in dirty and any(state.attrs[name].history.has_changes() for name in shown_everywhere):
+            every_case, case_table = True, table.metadata.tables[CASE_TABLE]
         route = case_route(table)
         if route is None:
             continue
@@ -463,19 +468,34 @@ def _move_page_versions(session: Session, _context, _instances) -> None:
         if values:
             query = _case_ids_query(route[0].column.table, route[1:], route[0].column.in_(sorted(values)))
             direct.update(session.connection().execute(query).scalars())
+    if every_case:
+        _bump_every_case(session, case_table)
     if case_table is not None:
         _bump(session, case_table, direct)
+
+
+def _bump_every_case(session: Session, case_table: Table) -> None:
+    """Move every case's page version, once per transaction: something every page may show
+    changed (a worker's name, on each case they hold or wrote on). Rare, so the simple way."""
+    if for_transaction(session, "page_versions_all"):
+        return
+    hold_case_write_lock(session)
+    session.connection().execute(update(case_table).values(page_version=case_table.c.page_version + 1))
+    remember_for_transaction(session, "page_versions_all", True)
+    _this_transaction(session)["moved_pages"] = True
+    session.info["page_versions_moved_all"] = True
 
 
 @event.listens_for(Session, "after_flush_postexec")
 def _forget_moved_versions(session: Session, _context) -> None:
     """Cases already loaded in this session read their new page version again when next asked."""
     moved = session.info.pop("page_versions_moved", None)
-    if not moved:
+    every_case = session.info.pop("page_versions_moved_all", False)
+    if not moved and not every_case:
         return
     for obj in list(session.identity_map.values()):
         state = inspect(obj)
-        if state.mapper.local_table.name == CASE_TABLE and state.key[1][0] in moved:
+        if state.mapper.local_table.name == CASE_TABLE and (every_case or state.key[1][0] in moved):
             session.expire(obj, ["page_version"])
 
 

@@ -32,6 +32,10 @@ class Team(SQLModel, table=True):
 
 
 class User(SQLModel, table=True):
+    # A worker's name is on every case they hold or wrote on: renaming them moves every case's
+    # page version (app/db.py), so no kept case page shows the old name.
+    __shown_on_every_case_page__ = ("full_name",)
+
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True)
     full_name: str = Field(max_length=120)

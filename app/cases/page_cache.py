@@ -10,8 +10,12 @@ feature's sections, timeline and flags. It is safe because of what the key holds
 - the case's id, reference and opening time (a database emptied and filled again reuses ids);
 - the viewer's id, role and team, and the page's language (what they may do and read);
 - the settings that change the page (flag thresholds, the first-contact target);
-- the local hour (ages, days open, "overdue" and the flags move with the clock), and whether the
-  first-contact target has passed (that flag is raised at an instant, not on the hour).
+- the local hour and its offset from UTC (ages, days open, "overdue" and the flags move with the
+  clock), and whether the first-contact target has passed (that flag is raised at an instant, not
+  on the hour). A flag timed to the instant otherwise (the family's wrong Worker PINs, shown for 28
+  days) may so stay up to an hour longer: it never shows late, only lingers;
+- staff names: a change to a user's full name moves every case's version (rare, and a worker's
+  name is on every case they touched).
 
 A version identifies what the case held only along one history: restoring a backup rewinds it,
 so `homeward restore` is run with the app servers stopped (app/backup.py), which empties these
@@ -121,6 +125,6 @@ def key(*, case, actor, settings, now: datetime | None = None) -> tuple:
         user.team_id,
         i18n.current_language(),
         _settings_key(settings),
-        local(now).strftime("%Y-%m-%d %H"),
+        local(now).strftime("%Y-%m-%d %H %z"),  # the offset too: the night the clocks go back has two 01:00 hours
         first_contact_overdue(case, now=now, target_hours=settings.first_contact_target_hours),
     )

@@ -53,6 +53,39 @@ def test_no_demo_case_page_takes_more_statements_on_a_first_view_than_its_budget
     assert max(counted.values()) <= FIRST_VIEW_STATEMENTS, counted
 
 
+# Tables a case page may read that lead to no case (tests/cases/test_page_version.py NOT_CASE_DATA),
+# each with what keeps a kept page right when it changes.
+READ_WITHOUT_A_CASE = {
+    "user": "names: a change moves every case's version (User.__shown_on_every_case_page__)",
+    "user_session": "who is asking: read before the kept page, never part of it",
+}
+
+
+def test_every_table_a_case_page_reads_leads_to_a_case_or_is_known_to_keep_it_right(client, db, settings, engine):
+    """A kept page is right only while every change to what it shows moves its case's version: a
+    new part reading a table that leads to no case (a team's name, a setting in the database)
+    would go stale silently, so each such table is named here with what covers it."""
+    from app.db import case_route
+    from app.models import load_all_models
+
+    demo = demo_service(session=db, settings=settings)
+    db.commit()
+    tables = load_all_models().metadata.tables
+    read = set()
+    for viewer in ("supervisor", "worker"):
+        login(client, db, demo.users[viewer], settings)
+        for case in demo.cases.values():
+            pages.clear()
+            with count_queries(engine) as statements:
+                client.get(f"/cases/{case.id}")
+            for statement in statements:
+                if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                    read |= {name for name in re.findall(r'(?:FROM|JOIN)\s+"?(\w+)"?', statement) if name in tables}
+    unrouted = {name for name in read if case_route(tables[name]) is None}
+    assert "contact" in read and "diamond_rating" in read  # the parts were read
+    assert unrouted <= set(READ_WITHOUT_A_CASE), unrouted - set(READ_WITHOUT_A_CASE)
+
+
 def test_a_first_view_takes_the_same_statements_however_much_the_case_holds(client, db, settings, engine):
     demo = demo_service(session=db, settings=settings)
     db.commit()

@@ -31,7 +31,7 @@ NOT_CASE_DATA = {
     "team": "team names; the case page shows none",
     "flag_week": "team oversight's weekly flag counts, per team",
     "case_flag": "the tick's hourly snapshot of open cases' flags, for the manager's lists only",
-    "user": "staff accounts; a renamed worker shows within the hour (the cache key's clock)",
+    "user": "staff accounts; a change to a name moves every case (User.__shown_on_every_case_page__)",
     "caseload_weight": "the service's weights of kinds of work, for caseload figures",
     "competency_rating": "a worker's competencies, not a case's",
     "family_language": "which languages family screens offer, service-wide",
@@ -346,6 +346,32 @@ def test_a_flash_message_waiting_is_shown_once_around_a_kept_page(client, db, se
     client.cookies.delete(FLASH_COOKIE)  # as the browser does on that answer
     after = client.get(f"/cases/{case.id}")
     assert "Safety plan shared." not in after.text and after.headers["content-encoding"] == "gzip"
+
+
+def test_a_worker_renamed_shows_by_the_new_name_at_once_on_every_kept_case_page(client, db, viewed):
+    worker, case, first = viewed
+    assert "<dt>Key worker</dt><dd>Sam Okafor" in first
+    elsewhere = make_case(db, worker=make_user(db, email="other@example.org"))
+    db.commit()
+    before = [_version(db, c) for c in (case, elsewhere)]
+    worker.full_name = "Samuel Okafor"
+    db.add(worker)
+    db.commit()
+    # The name may be on any case he ever wrote on: every case's version moves, once.
+    assert [_version(db, c) for c in (case, elsewhere)] == [v + 1 for v in before]
+    assert "<dt>Key worker</dt><dd>Samuel Okafor" in _body(client, case)
+
+
+def test_the_hour_the_clocks_go_back_is_two_hours_for_the_kept_pages(db, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker, status="active", first_contact_at=utcnow() - timedelta(days=3))
+
+    def at(utc: str) -> tuple:
+        return key(case=case, actor=actor_for(worker), settings=settings, now=datetime.fromisoformat(utc))
+
+    # 26 October 2025: 01:10 British Summer Time, then 01:50 Greenwich Mean Time, 100 minutes later.
+    assert at("2025-10-26T00:10:00+00:00") != at("2025-10-26T01:50:00+00:00")
+    assert at("2025-10-26T01:10:00+00:00") == at("2025-10-26T01:50:00+00:00")
 
 
 def test_a_renamed_worker_sees_their_new_name_at_once_on_a_kept_page(client, db, viewed):
