@@ -573,7 +573,9 @@
         var pump = function () {
           while (active < LANES && queue.length) {
             active++;
-            lanes.push(Promise.resolve(fetchNext()).finally(function () { active--; }));
+            var lane = Promise.resolve(fetchNext()).finally(function () { active--; });
+            lane.catch(function () {});  // a failure is told once, by allDone, however many lanes fail
+            lanes.push(lane);
           }
         };
         var allDone = function () {  // lanes started while others ran are waited for too
