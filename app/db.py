@@ -261,8 +261,8 @@ def try_lock(engine: Engine, key: int, name: str) -> Iterator[bool]:
 # UPDATE/DELETE statements are caught too (the cases they touch are selected first). A model may
 # declare `__page_version_ignores__(obj) -> bool` for rows the case page never shows (the audit
 # log's read records), and `__shown_on_every_case_page__` for columns of a row with no case whose
-# change moves every case's version (a user's name). tests/cases/test_page_version.py fails for a table with no route to a case
-# that is not declared free of case data there.
+# change moves every case's version (a user's name). tests/cases/test_page_version.py fails for a
+# table with no route to a case that is not declared free of case data there.
 
 CASE_TABLE = "case"
 

@@ -99,7 +99,8 @@ def empty_all_tables(engine) -> None:
             # between two of the DELETEs breaks a foreign key, or its row locks and the DELETEs'
             # meet in a deadlock PostgreSQL ends by refusing the DELETEs (seen once in CI). Once
             # it has finished, start again.
-            if attempt == 4 or (isinstance(error, OperationalError) and "deadlock" not in str(error).lower()):
+            deadlock = getattr(error.orig, "sqlstate", None) == "40P01"  # PostgreSQL's deadlock_detected
+            if attempt == 4 or (isinstance(error, OperationalError) and not deadlock):
                 raise
             time.sleep(0.2)
 
