@@ -68,3 +68,19 @@ def test_a_page_asks_for_one_stylesheet_and_one_script_that_hold_every_file_in_o
     assert script.startswith("try {\nvar htmx=")
     # The bundle's version follows its content: a change to any one file makes a new URL.
     assert shipped("css/homeward.css").version not in {shipped(f"css/{n}").version for n in sheets}
+
+
+def test_no_script_lays_a_page_out_by_the_window_s_size():
+    """CSS alone adapts a page to a phone or a tablet. The browser tests rely on it: they check a
+    screen at both sizes by resizing the page they are on (tests/browser/conftest.py
+    assert_at_sizes), which would miss a layout a script chose when the page loaded."""
+    from pathlib import Path
+
+    scripts = [p for p in (Path(__file__).parent.parent / "app" / "static" / "js").glob("*.js") if "htmx" not in p.name]
+    reading = {
+        p.name: word
+        for p in scripts
+        for word in ("innerWidth", "innerHeight", "outerWidth", "matchMedia", "screen.width", "orientation")
+        if word in p.read_text(encoding="utf-8")
+    }
+    assert scripts and reading == {}

@@ -300,6 +300,25 @@ def assert_accessible(page, name: str | None = None) -> None:
     assert violations == [], f"axe found violations on {page.url}:\n{json.dumps(violations, indent=2)}"
 
 
+def assert_at_sizes(page, name: str, sizes: dict[str, dict], minimum: int = 44) -> None:
+    """The page as it stands, laid out at each of `sizes` in turn: no sideways scrolling, axe
+    clean, every target at least `minimum` px; screenshots named `name-<size>`. Then back to the
+    size it had.
+
+    One journey checks each screen at a tablet's and a phone's size instead of walking the whole
+    journey twice: CSS alone lays the pages out (no script reads the window's size, which
+    tests/test_static_assets.py holds to), so a page made narrower is the page a phone opens.
+    """
+    before = page.viewport_size
+    for label, size in sizes.items():
+        page.set_viewport_size(size)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= size["width"], f"{name} scrolls sideways at {label}: {width} px wide"
+        assert_accessible(page, f"{name}-{label}")
+        assert_touch_targets(page, minimum)
+    page.set_viewport_size(before)
+
+
 def open_case_parts(page) -> None:
     """Open every part of the case page, as a worker taps each closed summary (issue 18: the page
     opens on what needs doing, the frameworks' parts closed)."""
@@ -308,11 +327,18 @@ def open_case_parts(page) -> None:
 
 
 def assert_touch_targets(page, minimum: int = 44) -> None:
-    """Every visible button, link-as-button and form control is at least `minimum` px tall."""
+    """Every visible button, link-as-button and form control is at least `minimum` px tall.
+
+    A radio button or checkbox is tapped anywhere on its label too, so its target is the larger
+    of the two boxes."""
     small = page.evaluate(
         """(min) => Array.from(document.querySelectorAll('button, .button, input:not([type=hidden]), select, textarea, nav a'))
             .filter(el => el.offsetParent !== null)
-            .map(el => { const r = el.getBoundingClientRect(); return {text: (el.innerText || el.name || el.id || '').slice(0, 40), h: r.height, w: r.width}; })
+            .map(el => {
+                let r = el.getBoundingClientRect();
+                const label = (el.type === 'radio' || el.type === 'checkbox') && el.labels && el.labels[0];
+                if (label && label.getBoundingClientRect().height > r.height) r = label.getBoundingClientRect();
+                return {text: (el.innerText || el.name || el.id || '').slice(0, 40), h: r.height, w: r.width}; })
             .filter(r => (r.h < min && !(r.w >= 20 && r.h >= 20 && r.text === '')) )""",
         minimum,
     )

@@ -16,7 +16,7 @@ from sqlmodel import func, select
 
 from app.diamond.models import DiamondRating
 from app.family.models import FamilyHandover
-from tests.browser.conftest import assert_accessible, assert_touch_targets, log_in
+from tests.browser.conftest import assert_accessible, assert_at_sizes, log_in
 from tests.browser.offline_support import assert_sent, put_back, status, stored, take_offline
 from tests.factories import make_case, make_user
 from tests.family.factories import PIN, add_person, live_session, with_pin, young_person
@@ -24,6 +24,12 @@ from tests.family.factories import PIN, add_person, live_session, with_pin, youn
 pytestmark = pytest.mark.browser
 
 SIZES = {"tablet": {"width": 800, "height": 1280}, "phone": {"width": 390, "height": 844}}
+# Held upright and turned on its side.
+TURNED = {
+    **SIZES,
+    "tablet-landscape": {"width": 1280, "height": 800},
+    "phone-landscape": {"width": 844, "height": 390},
+}
 
 
 def _ratings(db, case) -> list[DiamondRating]:
@@ -38,30 +44,22 @@ def _rate_four(page, numbers, shot: str | None = None):
         page.get_by_role("radio", name=str(number), exact=True).check()
         if shot and index == 0:
             # Held upright, then turned on its side: still no sideways scrolling, big targets, axe clean.
-            upright = page.viewport_size
-            for name, size in (
-                (shot, upright),
-                (f"{shot}-landscape", {"width": upright["height"], "height": upright["width"]}),
-            ):
-                page.set_viewport_size(size)
-                assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
-                assert_accessible(page, name)
-                assert_touch_targets(page, 48)
-            page.set_viewport_size(upright)
+            assert_at_sizes(page, shot, TURNED, 48)
         # Kept on the device, the answer waits in the outbox and the next question opens.
         with page.expect_navigation():
             page.get_by_role("button", name="Finish" if index == 3 else "Next").click()
     page.get_by_role("heading", name="All done").wait_for()
 
 
-@pytest.mark.parametrize("size", ["tablet", "phone"])
-def test_family_rates_the_diamond_with_no_signal_and_it_syncs_exactly_once(page, context, live_server, db, size):
+def test_family_rates_the_diamond_with_no_signal_and_it_syncs_exactly_once(page, context, live_server, db):
+    """Walked once on a tablet held upright; each family screen is checked at a tablet's and a
+    phone's size (the question turned on its side too)."""
     worker = with_pin(make_user(db, email="sam@example.org", full_name="Sam Okafor"), db)
     case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
     mother = add_person(db, case, name="Donna Morgan", relationship="Mother")
     kayla = young_person(db, case)
     db.commit()
-    page.set_viewport_size(SIZES[size])
+    page.set_viewport_size(SIZES["tablet"])
     log_in(page, live_server, "sam@example.org")
 
     # With a signal: keep the case, its family screens and the Diamond on the tablet.
@@ -83,8 +81,7 @@ def test_family_rates_the_diamond_with_no_signal_and_it_syncs_exactly_once(page,
     expect(page.get_by_role("heading", name="Hello, Kayla")).to_be_visible()
     expect(page.get_by_role("navigation", name="Main")).to_have_count(0)
     expect(page.get_by_role("link", name="Hand back")).to_be_visible()
-    assert_accessible(page, f"family-offline-home-{size}")
-    assert_touch_targets(page, 48)
+    assert_at_sizes(page, "family-offline-home", SIZES, 48)
     # The lock holds on the tablet: back stays here, and the worker's pages lead back here.
     page.go_back()
     assert page.url == kayla_home
@@ -98,14 +95,12 @@ def test_family_rates_the_diamond_with_no_signal_and_it_syncs_exactly_once(page,
     again.wait_for_url(kayla_home)
     again.close()
 
-    _rate_four(page, [4, 6, 3, 5], shot=f"family-offline-question-{size}")
-    assert_accessible(page, f"family-offline-done-{size}")
-    assert_touch_targets(page, 48)
+    _rate_four(page, [4, 6, 3, 5], shot="family-offline-question")
+    assert_at_sizes(page, "family-offline-done", SIZES, 48)
 
     page.get_by_role("link", name="Someone else's turn").click()
     page.get_by_label("Donna (Mother)").check()
-    assert_accessible(page, f"family-offline-who-{size}")
-    assert_touch_targets(page, 48)
+    assert_at_sizes(page, "family-offline-who", SIZES, 48)
     page.get_by_role("button", name="That's me").click()
     page.wait_for_url(f"**/family/{case.id}/{mother.id}")
     expect(page.get_by_role("heading", name="Hello, Donna")).to_be_visible()
@@ -116,8 +111,7 @@ def test_family_rates_the_diamond_with_no_signal_and_it_syncs_exactly_once(page,
     page.get_by_label("Worker PIN").fill("1357")
     page.get_by_role("button", name="Hand back").click()
     expect(page.get_by_text("That is not the right PIN. 4 tries left.")).to_be_visible()
-    assert_accessible(page, f"family-offline-hand-back-error-{size}")
-    assert_touch_targets(page, 48)
+    assert_at_sizes(page, "family-offline-hand-back-error", SIZES, 48)
     page.get_by_label("Worker PIN").fill(PIN)
     page.get_by_role("button", name="Hand back").click()
     page.wait_for_url(f"**/cases/{case.id}/diamond")
@@ -170,8 +164,7 @@ def test_family_rates_the_diamond_with_no_signal_and_it_syncs_exactly_once(page,
 
     page.goto(f"{live_server}/cases/{case.id}/diamond")
     expect(page.locator("#diamond-latest .rater-shape")).to_have_count(3)
-    assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
-    assert_accessible(page, f"family-offline-diamond-{size}")
+    assert_at_sizes(page, "family-offline-diamond", SIZES)
 
 
 def test_five_wrong_pins_lock_a_tablet_handed_over_offline_and_end_the_session_once_online(
