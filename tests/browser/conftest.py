@@ -183,8 +183,10 @@ def log_in_with_form(page, base_url: str, email: str, password: str = PASSWORD) 
     page.wait_for_load_state("networkidle")
 
 
-def log_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
-    """Log in by starting a session on the server and giving the browser its cookie, then open home.
+def log_in(page, base_url: str, email: str, password: str = PASSWORD, to: str = "/") -> None:
+    """Log in by starting a session on the server and giving the browser its cookie, then open
+    home, or the page `to` names (a path) where the test starts: a page opened first does what
+    home would (the device's keys), and the test is spared a page it would only pass through.
 
     The form itself is tested by the login tests (log_in_with_form); elsewhere it only cost time.
     The password is still checked, so a test cannot log in with one that would be refused.
@@ -202,7 +204,7 @@ def log_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
         [{"name": COOKIE_NAME, "value": cookie, "url": base_url, "httpOnly": True, "sameSite": "Lax"}]
     )
     with quiet_network(page):
-        page.goto(f"{base_url}/")
+        page.goto(f"{base_url}{to}")
 
 
 def switch_user(page, base_url: str, email: str, password: str = PASSWORD) -> None:

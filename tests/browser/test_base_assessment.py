@@ -182,8 +182,7 @@ def test_worker_completes_base_reopens_resilience_finalises_plan_and_family_give
 
 def test_gate_names_the_empty_stage_and_a_replayed_offline_form_applies_once(page, live_server, db):
     worker, case, mother = _setup(db)
-    log_in(page, live_server, worker.email)
-    page.goto(f"{live_server}/cases/{case.id}/base")
+    log_in(page, live_server, worker.email, to=f"/cases/{case.id}/base")
     _save(page, "Start BASE assessment")
     _go(page, "5. Plan")
     page.get_by_label("Review date (required)").fill("2026-12-31")
@@ -214,8 +213,7 @@ def test_demo_base_pages_for_amira_and_reece_pass_axe(page, live_server, db, set
     demo = demo_service(session=db, settings=settings)
     db.commit()
     amira, reece = demo.cases["Amira"].id, demo.cases["Reece"].id
-    log_in(page, live_server, "worker@example.org", password=DEMO_PASSWORD)
-    page.goto(f"{live_server}/cases/{amira}")
+    log_in(page, live_server, "worker@example.org", password=DEMO_PASSWORD, to=f"/cases/{amira}")
     open_case_parts(page)
     assert page.get_by_text("Text each other evening plans by 5pm").is_visible()
     assert_accessible(page, "demo-amira-case-tablet")
@@ -237,8 +235,7 @@ def test_demo_base_pages_for_amira_and_reece_pass_axe(page, live_server, db, set
     assert_accessible(page, "demo-amira-risk-phone")
     assert_touch_targets(page)
 
-    log_in(page, live_server, "worker2@example.org", password=DEMO_PASSWORD)
-    page.goto(f"{live_server}/cases/{reece}/base")
+    log_in(page, live_server, "worker2@example.org", password=DEMO_PASSWORD, to=f"/cases/{reece}/base")
     assert page.get_by_text("1 of 5 stages done").is_visible()
     assert_accessible(page, "demo-reece-overview-phone")
 
@@ -247,8 +244,7 @@ def test_a_hazard_changed_on_two_tablets_waits_on_the_conflict_page_with_nothing
     """The same field changed on both sides goes to the common conflict page (before, Homeward's,
     yours; nothing chosen for the worker); a field changed only here is saved at once."""
     worker, case, mother = _setup(db)
-    log_in(page, live_server, worker.email)
-    page.goto(f"{live_server}/cases/{case.id}/base")
+    log_in(page, live_server, worker.email, to=f"/cases/{case.id}/base")
     _save(page, "Start BASE assessment")
     _go(page, "3. Risk")
     page.get_by_label("Hazard").fill("Exploitation")

@@ -154,8 +154,7 @@ def test_diamond_page_with_goals_and_several_reviews_passes_axe_on_phone(page, l
         rate(db, case=case, by_user=worker, person=kayla, scores={"goal": 2 + 2 * i}, on=day, goal_id=goal.id)
     db.commit()
     page.set_viewport_size(PHONE)
-    log_in(page, live_server, "sam@example.org")
-    page.goto(f"{live_server}/cases/{case.id}/diamond")
+    log_in(page, live_server, "sam@example.org", to=f"/cases/{case.id}/diamond")
     assert page.locator("#diamond-latest .rater-shape").count() == 2
     assert page.locator("#progress-goal\\:" + goal.id + " .rater-line").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -42,8 +42,7 @@ def test_wrong_password_shows_message_beside_field_and_passes_axe(page, live_ser
 def test_not_found_page_shows_request_id_and_passes_axe(page, live_server, db):
     make_user(db, email="sam@example.org")
     db.commit()
-    log_in(page, live_server, "sam@example.org")
-    page.goto(f"{live_server}/cases/999999")
+    log_in(page, live_server, "sam@example.org", to="/cases/999999")
     assert page.get_by_role("heading", name="Not found").is_visible()
     assert page.get_by_text("Reference for support").is_visible()
     assert_accessible(page, "not-found")

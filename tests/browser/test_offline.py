@@ -49,8 +49,7 @@ def test_manifest_is_valid_and_the_service_worker_controls_the_page_after_first_
 
 def test_discarding_a_refused_item_asks_first(page, context, live_server, db, worker_case):
     worker, case = worker_case
-    log_in(page, live_server, worker.email)
-    page.goto(f"{live_server}/cases/{case.id}/contacts/new")
+    log_in(page, live_server, worker.email, to=f"/cases/{case.id}/contacts/new")
     wait_for_service_worker(page)
     context.set_offline(True)
     _save_contact_offline(page, seen_alone=True)
@@ -71,8 +70,7 @@ def test_expired_session_pauses_sync_keeps_items_and_sends_them_after_logging_in
     page, context, live_server, db, worker_case
 ):
     worker, case = worker_case
-    log_in(page, live_server, worker.email)
-    page.goto(f"{live_server}/cases/{case.id}/contacts/new")
+    log_in(page, live_server, worker.email, to=f"/cases/{case.id}/contacts/new")
     wait_for_service_worker(page)
     context.set_offline(True)
     _save_contact_offline(page)
@@ -120,8 +118,7 @@ def test_saving_offline_asks_for_persistent_storage_and_the_outbox_warns_when_sp
         navigator.storage.estimate = () => Promise.resolve({usage: 95, quota: 100});
         navigator.storage.persist = () => { localStorage.setItem("asked-persist", "yes"); return Promise.resolve(true); };
     """)
-    log_in(page, live_server, worker.email)
-    page.goto(f"{live_server}/cases/{case.id}/contacts/new")
+    log_in(page, live_server, worker.email, to=f"/cases/{case.id}/contacts/new")
     context.set_offline(True)
     _save_contact_offline(page)
     assert page.evaluate("localStorage.getItem('asked-persist')") == "yes"

@@ -133,8 +133,7 @@ def test_an_item_queued_without_a_device_key_keeps_no_readable_words(page, conte
     make_person(db, case, name="Donna Zephyrine", relationship="Mother", phone="07700 931472")
     db.commit()
     page.route("**/sync/device-key", lambda route: route.abort())  # the device never gets its key
-    log_in(page, live_server, worker.email)
-    page.goto(f"{live_server}/cases/{case.id}/contacts/new")
+    log_in(page, live_server, worker.email, to=f"/cases/{case.id}/contacts/new")
     wait_for_service_worker(page)
     deadline = time.monotonic() + 15  # polled: the CSP refuses wait_for_function's eval
     while not page.evaluate("() => !!localStorage.getItem('homeward.outboxKey')"):  # items are sealed

@@ -157,8 +157,7 @@ class TestLostStorage:
 
 def test_a_waiting_item_keeps_no_family_name_or_note_readable_in_storage(page, context, live_server, worker_case):
     worker, case = worker_case
-    log_in(page, live_server, worker.email)
-    page.goto(f"{live_server}/cases/{case.id}")  # fetches the outbox key for sealing
+    log_in(page, live_server, worker.email, to=f"/cases/{case.id}")  # fetches the outbox key for sealing
     page.wait_for_load_state("networkidle")
     page.goto(f"{live_server}/cases/{case.id}/contacts/new")
     context.set_offline(True)

@@ -48,8 +48,7 @@ def test_items_for_a_reassigned_and_a_closed_case_go_to_the_supervisor_and_the_w
     expect(page.get_by_text("this case was closed before this item arrived")).to_be_visible()
 
     context.clear_cookies()
-    log_in(page, live_server, "helen@example.org")
-    page.goto(f"{live_server}/review")
+    log_in(page, live_server, "helen@example.org", to="/review")
     page.get_by_role("link", name="Waiting for reassignment").click()
     expect(page.get_by_role("heading", name="Waiting for reassignment")).to_be_visible()
     expect(page.get_by_text("Kayla wants to try the youth club.")).to_be_visible()

@@ -121,8 +121,7 @@ def test_worker_asks_to_reopen_a_closed_case_and_the_supervisor_approves_it_from
     )
     db.commit()
 
-    log_in(page, live_server, "priya@example.org")
-    page.goto(f"{live_server}/cases/{case.id}")
+    log_in(page, live_server, "priya@example.org", to=f"/cases/{case.id}")
     open_case_parts(page)
     page.get_by_role("link", name="Ask to reopen").click()
     expect(page.get_by_role("heading", name="Ask to reopen")).to_be_visible()

@@ -62,8 +62,7 @@ def test_manager_sets_up_an_authenticator_then_signs_in_with_a_code(page, live_s
 def test_profile_offers_a_second_factor_and_passes_axe(page, live_server, db):
     make_user(db, email="sam@example.org")
     db.commit()
-    log_in(page, live_server, "sam@example.org")
-    page.goto(f"{live_server}/profile")
+    log_in(page, live_server, "sam@example.org", to="/profile")
     page.get_by_role("link", name="Set up an authenticator app").click()
     expect(page.get_by_role("heading", name="Set up your authenticator app")).to_be_visible()
     page.set_viewport_size(PHONE)

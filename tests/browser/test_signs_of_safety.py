@@ -52,8 +52,7 @@ def test_worker_maps_a_case_with_the_family_rates_draws_and_submits(page, live_s
         lambda r: posts.append((r.url, r.post_data)) if r.method == "POST" and "/signs-of-safety" in r.url else None,
     )
 
-    log_in(page, live_server, "sam@example.org")
-    page.goto(f"{live_server}/cases/{case.id}")
+    log_in(page, live_server, "sam@example.org", to=f"/cases/{case.id}")
     open_case_parts(page)
     page.get_by_role("link", name="Signs of Safety map").click()
     page.wait_for_url("**/signs-of-safety")
@@ -198,8 +197,7 @@ def test_demo_maps_and_scale_history_pass_axe_on_tablet_and_phone(page, live_ser
     demo = demo_service(session=db, settings=settings)
     db.commit()
     amira, kayla = demo.cases["Amira"], demo.cases["Kayla"]
-    log_in(page, live_server, "worker@example.org", DEMO_PASSWORD)
-    page.goto(f"{live_server}/cases/{amira.id}/signs-of-safety/scales")
+    log_in(page, live_server, "worker@example.org", DEMO_PASSWORD, to=f"/cases/{amira.id}/signs-of-safety/scales")
     assert page.locator("svg[role=img]").count() == 4  # overall and three pairs
     assert page.locator(".sos-line").count() == 20  # five raters on each
     assert_accessible(page, "sos-demo-amira-scales-tablet")

@@ -35,8 +35,7 @@ def test_manager_finds_a_mother_on_two_cases_and_withholds_one_sentence(page, li
                    note="Jay and Dawn planned the holidays."))  # fmt: skip
     db.commit()
 
-    log_in(page, live_server, manager.email)
-    page.goto(f"{live_server}/cases/{kayla.id}/subject-access")
+    log_in(page, live_server, manager.email, to=f"/cases/{kayla.id}/subject-access")
     page.get_by_role("link", name="search every case by name").click()
     page.get_by_label("Name").fill("dawn morgan")
     page.get_by_role("button", name="Search").click()

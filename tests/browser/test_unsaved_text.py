@@ -16,8 +16,7 @@ def test_typed_engagement_is_not_lost_when_the_stage_status_is_saved(page, live_
 
     worker, case, _mother = case_with_family(db)
     db.commit()
-    log_in(page, live_server, worker.email)
-    page.goto(f"{live_server}/cases/{case.id}/base")
+    log_in(page, live_server, worker.email, to=f"/cases/{case.id}/base")
     with page.expect_navigation():
         page.get_by_role("button", name="Start BASE assessment").click()
     page.goto(f"{live_server}/cases/{case.id}/base/engagement")

@@ -65,8 +65,7 @@ def test_a_visit_takes_at_most_15_worker_interactions(page, live_server, db):
     add_person(db, case, name="Donna Morgan", relationship="Mother")
     db.commit()
     page.set_viewport_size(TABLET_UPRIGHT)
-    log_in(page, live_server, "sam@example.org")
-    page.goto(f"{live_server}/cases/{case.id}")
+    log_in(page, live_server, "sam@example.org", to=f"/cases/{case.id}")
     hands = Counted(page)
 
     # 1. The contact: a home visit today, now, 60 minutes, the young person seen, all prefilled.
@@ -154,8 +153,7 @@ def test_case_page_opens_on_what_needs_doing_and_fits_two_tablet_screens(page, l
         )
     db.commit()
     page.set_viewport_size(TABLET_UPRIGHT)
-    log_in(page, live_server, "sam@example.org")
-    page.goto(f"{live_server}/cases/{case.id}")
+    log_in(page, live_server, "sam@example.org", to=f"/cases/{case.id}")
     needs = page.locator("#needs-doing")
     assert needs.get_by_text("Ring the school").is_visible()
     assert needs.get_by_text("Why this case is flagged").is_visible()
@@ -178,8 +176,7 @@ def test_phone_header_is_compact_and_the_hand_over_reads_well_at_390(page, live_
     add_person(db, case, name="Donna Morgan-Wiśniewska", relationship="Mother")
     db.commit()
     page.set_viewport_size(PHONE_844)
-    log_in(page, live_server, "sam@example.org")
-    page.goto(f"{live_server}/cases/{case.id}/hand-to-family")
+    log_in(page, live_server, "sam@example.org", to=f"/cases/{case.id}/hand-to-family")
     header = page.locator(".site-header").bounding_box()
     assert header["height"] <= 110, header
     labels = page.locator("form[data-hand-over] .field-check")
