@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -125,33 +126,71 @@ def settle(*, session: Session, actor: Actor, held: HeldItem) -> None:
     )
 
 
-def lost_from_device(*, session: Session, actor: Actor, holding: list[dict], discarded: list[str]) -> list[DeviceItem]:
+@dataclass
+class DeviceReport:
+    """What Homeward answers a device's report of the items it holds (POST /sync/device-items)."""
+
+    lost: list[DeviceItem]  # this device held them, holds them no more, and they never arrived
+    # Told of by another device (or by this browser before its cookies were cleared: Homeward
+    # cannot tell which), not arrived: said once, to a device reporting for the first time.
+    elsewhere: list[DeviceItem]
+
+
+def lost_from_device(
+    *, session: Session, actor: Actor, holding: list[dict], discarded: list[str], device_id: str, new_device: bool
+) -> DeviceReport:
     """Note what a device holds and answer what it held before and lost without sending.
 
-    A device reports its waiting items whenever it syncs. One reported before that is neither on
-    the device now, nor applied (ledger), nor kept for the supervisor, nor discarded by the worker
-    was lost with the browser's storage (site data cleared, or evicted for space).
+    A device reports its waiting items whenever it syncs, under its own id (a cookie). One this
+    device reported before that is neither on it now, nor applied (ledger), nor kept for the
+    supervisor, nor discarded by the worker was lost with the browser's storage (evicted, or site
+    data cleared while the cookie stayed). Items another device reported are that device's
+    business: its own next report settles them. Only a device reporting for the first time hears
+    of them, as items that may be elsewhere, since a browser whose site data was cleared whole
+    (the cookie with it) reports as a new device.
     """
-    known = {d.op_id: d for d in session.exec(select(DeviceItem).where(DeviceItem.user_id == actor.id)).all()}
+    rows = session.exec(select(DeviceItem).where(DeviceItem.user_id == actor.id)).all()
+    known = {d.op_id: d for d in rows}
     now_held = {str(h.get("id")) for h in holding}
-    gone = [d for op_id, d in known.items() if op_id not in now_held]
-    ids = [d.op_id for d in gone]
+    ids = [d.op_id for d in rows if d.op_id not in now_held]
     arrived = set(session.exec(select(SyncOperation.op_id).where(SyncOperation.op_id.in_(ids))).all()) if ids else set()
     arrived |= set(session.exec(select(HeldItem.op_id).where(HeldItem.op_id.in_(ids))).all()) if ids else set()
-    lost = [d for d in gone if d.op_id not in arrived and d.op_id not in discarded]
-    for d in gone:
-        session.delete(d)
+    settled = arrived | set(discarded)
+    gone = {d.op_id for d in rows if d.op_id not in now_held and d.device_id == device_id}
+    lost = [d for d in rows if d.op_id in gone and d.op_id not in settled]
+    elsewhere = [d for d in rows if new_device and d.device_id != device_id and d.op_id not in now_held | settled]
+    for d in rows:
+        if d.op_id in arrived or d.op_id in gone:
+            session.delete(d)  # arrived (from whichever device), or no longer on this one
+        elif d.op_id in now_held and d.device_id != device_id:
+            d.device_id = device_id  # the item is here now (this browser's cookie was cleared, say)
     for h in holding[:500]:
         op_id = str(h.get("id"))[:36]
         if op_id in known or session.get(SyncOperation, op_id) is not None:
             continue
         saved = _when(h.get("time"))
-        session.add(DeviceItem(op_id=op_id, user_id=actor.id, target=str(h.get("target", ""))[:300], saved_at=saved))
+        session.add(
+            DeviceItem(
+                op_id=op_id,
+                user_id=actor.id,
+                device_id=device_id,
+                target=str(h.get("target", ""))[:300],
+                saved_at=saved,
+            )
+        )
     if lost:
         audit.record(
             session=session, actor=actor, action="device_items_lost", object_type="device", detail=str(len(lost))
         )
-    return lost
+    if elsewhere:
+        audit.record(
+            session=session,
+            actor=actor,
+            action="device_items_elsewhere",
+            object_type="device",
+            detail=str(len(elsewhere)),
+        )
+    return DeviceReport(lost=lost, elsewhere=elsewhere)
 
 
 def _when(text: object):

@@ -86,13 +86,16 @@ class DeviceItem(SQLModel, table=True):
     """An item a device said it holds, waiting to sync: how Homeward notices one that was lost.
 
     Clearing the browser's site data (or the browser evicting it) deletes waiting items with the
-    rest; the device cannot know, but Homeward remembers what it was told and says so.
+    rest; the device cannot know, but Homeward remembers what it was told and says so. Which
+    device said so (`device_id`, the browser's own cookie) keeps a worker's other tablet or phone
+    from being told that items still waiting here were lost (app/sync/held.py).
     """
 
     __tablename__ = "sync_device_item"
 
     op_id: str = Field(primary_key=True, max_length=36)
     user_id: int = Field(foreign_key="user.id", index=True)
+    device_id: str | None = Field(default=None, max_length=32)
     target: str = Field(max_length=300)
     saved_at: datetime
     reported_at: datetime = Field(default_factory=utcnow)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+import secrets
 from typing import Annotated
 from urllib.parse import urlencode, urlsplit
 
@@ -19,7 +21,7 @@ from app.security.permissions import get_case
 from app.sync import held as held_items
 from app.sync import sealing, service
 from app.sync.ledger import parse_key
-from app.sync.models import HeldItem
+from app.sync.models import DeviceItem, HeldItem
 from app.templating import flash, redirect, render
 
 router = APIRouter()
@@ -266,13 +268,42 @@ async def _device_report(request: Request) -> object:
         raise HTTPException(status_code=400, detail="Not a list of items.") from None
 
 
+# Which browser a report comes from: its own long-lived cookie, sent to /sync alone. A browser
+# whose storage was evicted keeps it (cookies are not evicted), so its lost items are named for
+# sure; another tablet or phone of the same worker has its own, and is not told they were lost.
+DEVICE_COOKIE = "homeward_device"
+DEVICE_COOKIE_DAYS = 400  # the longest a browser keeps a cookie
+_DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
+
+
+def _items(items: list[DeviceItem]) -> list[dict]:
+    return [{"target": d.target, "saved_at": d.saved_at.isoformat()} for d in items]
+
+
 @router.post("/sync/device-items")
 def device_items(
-    session: SessionDep, actor: CurrentActor, body: Annotated[object, Depends(_device_report)]
+    request: Request, session: SessionDep, actor: CurrentActor, body: Annotated[object, Depends(_device_report)]
 ) -> JSONResponse:
     """The device reports the items it holds; the answer lists those it has lost (held.lost_from_device)."""
     body = body if isinstance(body, dict) else {}
     holding = [h for h in body.get("holding") or [] if isinstance(h, dict)]
     discarded = [str(d) for d in body.get("discarded") or []]
-    lost = held_items.lost_from_device(session=session, actor=actor, holding=holding, discarded=discarded)
-    return JSONResponse({"lost": [{"target": d.target, "saved_at": d.saved_at.isoformat()} for d in lost]})
+    device_id = request.cookies.get(DEVICE_COOKIE, "")
+    new_device = not _DEVICE_ID.match(device_id)
+    if new_device:
+        device_id = secrets.token_urlsafe(16)
+    report = held_items.lost_from_device(
+        session=session, actor=actor, holding=holding, discarded=discarded, device_id=device_id, new_device=new_device
+    )
+    response = JSONResponse({"lost": _items(report.lost), "elsewhere": _items(report.elsewhere)})
+    if new_device:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            device_id,
+            max_age=DEVICE_COOKIE_DAYS * 86400,
+            path="/sync",
+            httponly=True,
+            samesite="lax",
+            secure=request.app.state.settings.secure_cookies,
+        )
+    return response

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from app.assets import static_url
 from app.cases.models import Person
-from tests.browser.conftest import log_in
+from tests.browser.conftest import assert_accessible, log_in
 from tests.browser.offline_support import status, stored, take_offline
 from tests.factories import make_case, make_user
 
@@ -130,10 +130,7 @@ class TestLostStorage:
 
         return Flaky(app)
 
-    def test_items_lost_when_site_data_is_cleared_are_named_on_the_next_load(
-        self, app, page, context, live_server, worker_case
-    ):
-        worker, case = worker_case
+    def _waiting_after_a_report(self, app, page, context, live_server, worker, case):
         log_in(page, live_server, worker.email)
         _save_contact_offline(page, context, live_server, case)
         app.refuse = True  # Homeward is failing: the item stays waiting after the device reported it
@@ -141,18 +138,71 @@ class TestLostStorage:
         page.reload()
         expect(status(page)).to_have_text("1 waiting")
         page.evaluate("window.HomewardOffline.sync()")
+        expect(status(page)).to_have_text("1 waiting")
 
+    def test_items_lost_when_the_browser_evicts_its_storage_are_named_on_the_next_load(
+        self, app, page, context, live_server, worker_case
+    ):
+        """Evicted for space: the pages, the outbox and the keys go, the cookies stay."""
+        worker, case = worker_case
+        self._waiting_after_a_report(app, page, context, live_server, worker, case)
+        cdp = context.new_cdp_session(page)
+        cdp.send(
+            "Storage.clearDataForOrigin",
+            {"origin": live_server, "storageTypes": "indexeddb,local_storage,cache_storage,service_workers"},
+        )
+        app.refuse = False
+        page.goto(f"{live_server}/")
+        lost = page.get_by_role("alert").filter(has_text="never reached Homeward")
+        expect(lost).to_contain_text("1 saved on this device (")
+        expect(lost).to_contain_text("Please enter them again.")
+
+    def test_items_on_a_browser_cleared_whole_may_be_elsewhere_and_are_named_once(
+        self, app, page, context, live_server, worker_case
+    ):
+        """Site data cleared, cookies and all: Homeward cannot tell this browser from a new one."""
+        worker, case = worker_case
+        self._waiting_after_a_report(app, page, context, live_server, worker, case)
         cdp = context.new_cdp_session(page)
         cdp.send("Storage.clearDataForOrigin", {"origin": live_server, "storageTypes": "all"})
         context.clear_cookies()
         app.refuse = False
         log_in(page, live_server, worker.email)
-        expect(page.get_by_role("alert").filter(has_text="never reached Homeward")).to_contain_text(
-            "1 saved on this device ("
-        )
-        expect(page.get_by_role("alert").filter(has_text="never reached Homeward")).to_contain_text(
-            "Please enter them again."
-        )
+        told = page.get_by_role("alert").filter(has_text="has not reached Homeward")
+        expect(told).to_contain_text("1 item saved on a device (")
+        expect(told).to_contain_text("If it was saved in this browser, its data was cleared and it is lost")
+        expect(told).to_contain_text("If it was saved on another tablet or phone, open Homeward there")
+        assert_accessible(page, "outbox-items-elsewhere")
+        page.reload()  # said once: this browser is known now
+        expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
+        page.evaluate("window.HomewardOffline.sync()")
+        expect(page.get_by_role("alert").filter(has_text="reached Homeward")).to_have_count(0)
+
+    def test_a_second_device_of_the_worker_is_not_told_the_first_ones_items_were_lost(
+        self, app, browser, page, context, live_server, worker_case
+    ):
+        """The tablet holds an item it could not send; the worker opens Homeward on a phone (a
+        browser of its own). The phone is told the item may be elsewhere, once, never that it is
+        lost; the tablet still holds it and sends it when Homeward answers again."""
+        worker, case = worker_case
+        self._waiting_after_a_report(app, page, context, live_server, worker, case)
+        phone = browser.new_context(viewport={"width": 390, "height": 844})
+        try:
+            other = phone.new_page()
+            log_in(other, live_server, worker.email)
+            expect(other.get_by_role("alert").filter(has_text="has not reached Homeward")).to_have_count(1)
+            expect(other.get_by_role("alert").filter(has_text="never reached Homeward")).to_have_count(0)
+            other.reload()
+            other.evaluate("window.HomewardOffline.sync()")
+            expect(other.get_by_role("heading", name="My caseload")).to_be_visible()
+            expect(other.get_by_role("alert").filter(has_text="reached Homeward")).to_have_count(0)
+        finally:
+            phone.close()
+        app.refuse = False
+        page.reload()
+        page.evaluate("window.HomewardOffline.sync()")
+        expect(status(page)).to_have_text("Online", timeout=20000)
+        expect(page.get_by_role("alert").filter(has_text="reached Homeward")).to_have_count(0)
 
 
 def test_a_waiting_item_keeps_no_family_name_or_note_readable_in_storage(page, context, live_server, worker_case):

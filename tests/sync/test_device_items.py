@@ -1,0 +1,117 @@
+"""What a device is told of items it said it held (POST /sync/device-items; docs/offline.md
+"Nothing lost without warning"): lost when this browser held them and holds them no more; maybe
+elsewhere, once, when a browser reports for the first time; nothing at all on a worker's other
+device while the first still holds them."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import select
+from starlette.testclient import TestClient
+
+from app.audit.models import AuditEntry
+from app.sync.models import DeviceItem, SyncOperation
+from app.sync.routes import DEVICE_COOKIE
+from tests.factories import login, make_case, make_user
+
+ITEM_TIME = "2026-12-02T14:40:00Z"
+
+
+def _report(client, holding: list[str], discarded: list[str] = ()) -> dict:
+    response = client.post(
+        "/sync/device-items",
+        json={
+            "holding": [{"id": op, "target": "/cases/1/contacts", "time": ITEM_TIME} for op in holding],
+            "discarded": list(discarded),
+        },
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _second_device(app, db, worker, settings):
+    other = TestClient(app, base_url="http://testserver", follow_redirects=False)
+    login(other, db, worker, settings)
+    return other
+
+
+def _audited(db, action: str) -> list[str]:
+    db.expire_all()
+    return [e.detail for e in db.exec(select(AuditEntry).where(AuditEntry.action == action)).all()]
+
+
+def test_an_item_this_browser_held_and_holds_no_more_is_lost(db, client, settings):
+    worker = make_user(db)
+    login(client, db, worker, settings)
+    op = str(uuid.uuid4())
+    assert _report(client, [op]) == {"lost": [], "elsewhere": []}
+    # The browser's storage is evicted: the outbox is empty, the cookie stays.
+    answer = _report(client, [])
+    assert answer["lost"] == [{"target": "/cases/1/contacts", "saved_at": "2026-12-02T14:40:00+00:00"}]
+    assert answer["elsewhere"] == []
+    assert _audited(db, "device_items_lost") == ["1"]
+    assert _report(client, []) == {"lost": [], "elsewhere": []}  # said once
+
+
+def test_the_device_cookie_is_the_browsers_own_sent_to_sync_alone_for_a_long_time(db, client, settings):
+    login(client, db, make_user(db), settings)
+    response = client.post("/sync/device-items", json={"holding": [], "discarded": []})
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{DEVICE_COOKIE}=")
+    assert "Path=/sync" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert f"Max-Age={400 * 86400}" in cookie
+    again = client.post("/sync/device-items", json={"holding": [], "discarded": []})
+    assert "set-cookie" not in again.headers  # known now
+
+
+def test_a_second_device_is_told_once_the_item_may_be_elsewhere_never_that_it_is_lost(db, client, app, settings):
+    worker = make_user(db)
+    login(client, db, worker, settings)
+    op = str(uuid.uuid4())
+    _report(client, [op])  # the tablet holds it, waiting for a signal
+    phone = _second_device(app, db, worker, settings)
+    first = _report(phone, [])
+    assert first["lost"] == [] and len(first["elsewhere"]) == 1
+    assert _report(phone, []) == {"lost": [], "elsewhere": []}  # once
+    assert _audited(db, "device_items_lost") == [] and _audited(db, "device_items_elsewhere") == ["1"]
+    # The tablet still answers for it: Homeward still knows of it, and the tablet's own loss is named.
+    db.expire_all()
+    assert db.get(DeviceItem, op) is not None
+    assert _report(client, [op]) == {"lost": [], "elsewhere": []}
+    assert len(_report(client, [])["lost"]) == 1
+
+
+def test_items_that_arrived_or_were_discarded_are_never_named(db, client, app, settings):
+    worker = make_user(db)
+    login(client, db, worker, settings)
+    arrived, discarded = str(uuid.uuid4()), str(uuid.uuid4())
+    _report(client, [arrived, discarded])
+    db.add(SyncOperation(op_id=arrived, user_id=worker.id, method="POST", target="/cases/1/contacts", status_code=303))
+    db.commit()
+    assert _report(client, [], discarded=[discarded]) == {"lost": [], "elsewhere": []}
+    assert _report(_second_device(app, db, worker, settings), []) == {"lost": [], "elsewhere": []}
+    db.expire_all()
+    assert db.exec(select(DeviceItem)).all() == []
+
+
+def test_an_item_still_held_by_a_browser_whose_cookie_was_cleared_moves_to_its_new_id(db, client, app, settings):
+    worker = make_user(db)
+    login(client, db, worker, settings)
+    op = str(uuid.uuid4())
+    _report(client, [op])
+    client.cookies.delete(DEVICE_COOKIE, domain="testserver.local", path="/sync")
+    assert client.cookies.get(DEVICE_COOKIE) is None
+    assert _report(client, [op]) == {"lost": [], "elsewhere": []}  # held here: neither lost nor elsewhere
+    # Now this browser's item: a phone reporting for the first time hears of it as maybe elsewhere,
+    # and this browser, losing it, is told it is lost.
+    assert len(_report(_second_device(app, db, worker, settings), [])["elsewhere"]) == 1
+    assert len(_report(client, [])["lost"]) == 1
+
+
+def test_another_workers_items_are_never_named(db, client, app, settings):
+    sam, priya = make_user(db, email="sam@example.org"), make_user(db, email="priya@example.org")
+    make_case(db, worker=sam)
+    login(client, db, sam, settings)
+    _report(client, [str(uuid.uuid4())])
+    assert _report(_second_device(app, db, priya, settings), []) == {"lost": [], "elsewhere": []}
