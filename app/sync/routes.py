@@ -22,7 +22,7 @@ from app.sync import held as held_items
 from app.sync import sealing, service
 from app.sync.ledger import parse_key
 from app.sync.models import DeviceItem, HeldItem
-from app.templating import flash, redirect, render
+from app.templating import flash, redirect, render, templates
 
 router = APIRouter()
 
@@ -92,6 +92,15 @@ def operation_result(op_id: str, session: SessionDep, actor: FamilyActor) -> JSO
 
 
 # ---- sealed items (app/sync/sealing.py) ---------------------------------------------------------
+
+
+def _outbox_kid(request: Request) -> str:
+    return sealing.key_id(request.app.state.settings.secret_key)
+
+
+# Every logged-in page names the outbox key in use (base.html, data-outbox-kid), so offline.js asks
+# for the key only when the one it holds is not that one: not one more request on every page.
+templates.env.globals["outbox_kid"] = _outbox_kid
 
 
 @router.get("/sync/outbox-key")

@@ -151,3 +151,23 @@ class TestExpiry:
         context.set_offline(False)
         page.goto(f"{live_server}/outbox")
         expect(page.get_by_text("expired, take it offline again")).to_be_visible()
+
+
+def test_the_outbox_key_is_asked_for_once_and_again_only_when_the_page_names_another(page, live_server, worker_case):
+    """Every logged-in page names the key items are sealed to; the device keeps the key and asks
+    Homeward for it only when it holds none or another (a new SECRET_KEY), not on every page."""
+    worker, case = worker_case
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url) if "/sync/outbox-key" in request.url else None)
+    log_in(page, live_server, worker.email)
+    kid = page.evaluate("document.body.dataset.outboxKid")
+    assert len(kid) == 16 and len(asked) == 1
+    assert page.evaluate("JSON.parse(localStorage.getItem('homeward.outboxKey')).kid") == kid
+    log_in(page, live_server, worker.email, to=f"/cases/{case.id}")
+    log_in(page, live_server, worker.email, to=f"/cases/{case.id}/contacts/new")
+    assert len(asked) == 1
+    # A key kept from before Homeward's key changed is replaced on the next page.
+    page.evaluate("localStorage.setItem('homeward.outboxKey', JSON.stringify({kid: 'an-older-key', jwk: {}}))")
+    log_in(page, live_server, worker.email, to=f"/cases/{case.id}")
+    assert len(asked) == 2
+    assert page.evaluate("JSON.parse(localStorage.getItem('homeward.outboxKey')).kid") == kid

@@ -110,7 +110,9 @@
     try { return JSON.parse(localStorage.getItem(KEY_ITEM) || "null"); } catch (e) { return null; }
   }
   function fetchOutboxKey() {
-    if (!navigator.onLine) return;
+    // The page names the key in use: fetched only when the one kept here is not that one.
+    var kept = outboxKey();
+    if (!navigator.onLine || (kept && kept.kid === document.body.dataset.outboxKid)) return;
     fetch("/sync/outbox-key", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; })
       .then(function (key) { if (key && key.kid) localStorage.setItem(KEY_ITEM, JSON.stringify(key)); }, function () {});
   }
@@ -431,12 +433,21 @@
       method: "POST", credentials: "same-origin", headers: JSON_HEADERS,
       body: JSON.stringify({ holding: ops.map(function (op) { return { id: op.id, target: op.target, time: op.time }; }), discarded: JSON.parse(localStorage.getItem(GONE) || "[]") })
     }).then(function (r) { if (!r.ok) return null; localStorage.removeItem(GONE); return r.json(); }).then(function (d) {
-      if (!d || !d.lost.length) return;
-      var p = Object.assign(document.createElement("p"), { className: "flash flash-warning" });
-      p.setAttribute("role", "alert");
-      p.textContent = d.lost.length + " saved on this device (" + d.lost.map(function (l) { return when(l.saved_at); }).join(", ") +
-        ") never reached Homeward: this browser's storage was cleared before they could be sent, and they are lost. Please enter them again.";
-      document.getElementById("main").prepend(p);
+      if (!d) return;
+      var times = function (items) { return " (" + items.map(function (l) { return when(l.saved_at); }).join(", ") + ")"; };
+      var warn = function (text) {
+        var p = Object.assign(document.createElement("p"), { className: "flash flash-warning", textContent: text });
+        p.setAttribute("role", "alert");
+        document.getElementById("main").prepend(p);
+      };
+      if (d.lost.length) warn(d.lost.length + " saved on this device" + times(d.lost) +
+        " never reached Homeward: this browser's storage was cleared before they could be sent, and they are lost. Please enter them again.");
+      // Told of by another device, heard by a browser reporting for the first time: Homeward
+      // cannot tell a worker's other tablet from this browser with its site data cleared.
+      var n = (d.elsewhere || []).length, one = n === 1, it = one ? "it" : "them", was = one ? "it was" : "they were";
+      if (n) warn(n + (one ? " item" : " items") + " saved on a device" + times(d.elsewhere) + (one ? " has" : " have") +
+        " not reached Homeward. If " + was + " saved in this browser, its data was cleared and " + (one ? "it is" : "they are") +
+        " lost: please enter " + it + " again. If " + was + " saved on another tablet or phone, open Homeward there with a signal to send " + it + ".");
     }, function () {});
   }
 
