@@ -164,10 +164,16 @@ def lost_from_device(
             session.delete(d)  # arrived (from whichever device), or no longer on this one
         elif d.op_id in now_held and d.device_id != device_id:
             d.device_id = device_id  # the item is here now (this browser's cookie was cleared, say)
+    added: set[str] = set()
     for h in holding[:500]:
         op_id = str(h.get("id"))[:36]
-        if op_id in known or session.get(SyncOperation, op_id) is not None:
+        # Named twice in one report, or an id already known under another account (a careless or
+        # forged report): noted once, under its first owner.
+        if op_id in known or op_id in added or session.get(SyncOperation, op_id) is not None:
             continue
+        if session.get(DeviceItem, op_id) is not None:
+            continue
+        added.add(op_id)
         saved = _when(h.get("time"))
         session.add(
             DeviceItem(

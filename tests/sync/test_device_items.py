@@ -115,3 +115,16 @@ def test_another_workers_items_are_never_named(db, client, app, settings):
     login(client, db, sam, settings)
     _report(client, [str(uuid.uuid4())])
     assert _report(_second_device(app, db, priya, settings), []) == {"lost": [], "elsewhere": []}
+
+
+def test_a_report_naming_an_item_twice_or_another_workers_item_is_answered_and_noted_once(db, client, app, settings):
+    sam, priya = make_user(db, email="sam@example.org"), make_user(db, email="priya@example.org")
+    login(client, db, sam, settings)
+    sams = str(uuid.uuid4())
+    _report(client, [sams])
+    other = _second_device(app, db, priya, settings)
+    mine = str(uuid.uuid4())
+    assert _report(other, [mine, mine, sams]) == {"lost": [], "elsewhere": []}
+    db.expire_all()
+    assert {(d.op_id, d.user_id) for d in db.exec(select(DeviceItem)).all()} == {(sams, sam.id), (mine, priya.id)}
+    assert _report(client, [sams]) == {"lost": [], "elsewhere": []}  # still Sam's, untouched
