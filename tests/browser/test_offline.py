@@ -153,21 +153,30 @@ class TestExpiry:
         expect(page.get_by_text("expired, take it offline again")).to_be_visible()
 
 
-def test_the_outbox_key_is_asked_for_once_and_again_only_when_the_page_names_another(page, live_server, worker_case):
+def test_a_page_load_asks_for_the_outbox_key_and_reports_the_devices_items_only_when_they_changed(
+    page, context, live_server, worker_case
+):
     """Every logged-in page names the key items are sealed to; the device keeps the key and asks
-    Homeward for it only when it holds none or another (a new SECRET_KEY), not on every page."""
+    Homeward for it only when it holds none or another (a new SECRET_KEY). It reports the items it
+    holds when they change, not on every page: on a phone signal each is a round trip."""
     worker, case = worker_case
     asked: list[str] = []
-    page.on("request", lambda request: asked.append(request.url) if "/sync/outbox-key" in request.url else None)
+    page.on("request", lambda r: asked.append(r.url.split("/sync/")[1]) if "/sync/" in r.url else None)
     log_in(page, live_server, worker.email)
     kid = page.evaluate("document.body.dataset.outboxKid")
-    assert len(kid) == 16 and len(asked) == 1
+    assert len(kid) == 16 and asked.count("outbox-key") == 1 and asked.count("device-items") == 1
     assert page.evaluate("JSON.parse(localStorage.getItem('homeward.outboxKey')).kid") == kid
     log_in(page, live_server, worker.email, to=f"/cases/{case.id}")
     log_in(page, live_server, worker.email, to=f"/cases/{case.id}/contacts/new")
-    assert len(asked) == 1
+    assert asked.count("outbox-key") == 1 and asked.count("device-items") == 1
+    # An item saved with no signal changes what the device holds: reported once the signal is back.
+    context.set_offline(True)
+    _save_contact_offline(page)
+    context.set_offline(False)
+    expect(status(page)).to_have_text("Online", timeout=15000)
+    assert asked.count("device-items") == 2
     # A key kept from before Homeward's key changed is replaced on the next page.
     page.evaluate("localStorage.setItem('homeward.outboxKey', JSON.stringify({kid: 'an-older-key', jwk: {}}))")
     log_in(page, live_server, worker.email, to=f"/cases/{case.id}")
-    assert len(asked) == 2
+    assert asked.count("outbox-key") == 2
     assert page.evaluate("JSON.parse(localStorage.getItem('homeward.outboxKey')).kid") == kid

@@ -427,12 +427,17 @@
 
   // Homeward remembers which items this device said it holds, so an item lost with the browser's
   // storage (site data cleared, or evicted for space) is named instead of vanishing unnoticed.
-  var GONE = "homeward.discarded";
+  // Sent when what this worker's device holds has changed since it last said so: storage lost with
+  // the items takes this note with it, so the report after a loss is always sent.
+  var GONE = "homeward.discarded", SAID = "homeward.reported";
   function report(ops) {
+    var gone = JSON.parse(localStorage.getItem(GONE) || "[]"), ids = ops.map(function (op) { return op.id; }).sort();
+    var said = JSON.stringify([document.body.dataset.userId, ids]);
+    if (!gone.length && localStorage.getItem(SAID) === said) return Promise.resolve();
     return fetch("/sync/device-items", {
       method: "POST", credentials: "same-origin", headers: JSON_HEADERS,
-      body: JSON.stringify({ holding: ops.map(function (op) { return { id: op.id, target: op.target, time: op.time }; }), discarded: JSON.parse(localStorage.getItem(GONE) || "[]") })
-    }).then(function (r) { if (!r.ok) return null; localStorage.removeItem(GONE); return r.json(); }).then(function (d) {
+      body: JSON.stringify({ holding: ops.map(function (op) { return { id: op.id, target: op.target, time: op.time }; }), discarded: gone })
+    }).then(function (r) { if (!r.ok) return null; localStorage.removeItem(GONE); localStorage.setItem(SAID, said); return r.json(); }).then(function (d) {
       if (!d) return;
       var times = function (items) { return " (" + items.map(function (l) { return when(l.saved_at); }).join(", ") + ")"; };
       var warn = function (text) {
