@@ -14,6 +14,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, User
@@ -22,7 +23,7 @@ from app.cases.models import Case, CaseStatus
 from app.db import is_valid_id
 from app.security.auth import Actor
 from app.security.permissions import can_change_case
-from app.sync.models import DeviceItem, HeldItem, SyncOperation
+from app.sync.models import DeviceItem, DeviceSeen, HeldItem, SyncOperation
 from app.timeutil import utcnow
 
 CASE_TARGET = re.compile(r"^/cases/(\d+)(/|$)")
@@ -136,8 +137,21 @@ class DeviceReport:
     elsewhere: list[DeviceItem]
 
 
+def _first_report(session: Session, actor: Actor, device_id: str) -> bool:
+    """Whether this worker reports from this browser for the first time (noting that they have)."""
+    if session.get(DeviceSeen, (actor.id, device_id)) is not None:
+        return False
+    try:
+        with session.begin_nested():  # a savepoint: two tabs' first reports at once note it once
+            session.add(DeviceSeen(user_id=actor.id, device_id=device_id))
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
 def lost_from_device(
-    *, session: Session, actor: Actor, holding: list[dict], discarded: list[str], device_id: str, new_device: bool
+    *, session: Session, actor: Actor, holding: list[dict], discarded: list[str], device_id: str
 ) -> DeviceReport:
     """Note what a device holds and answer what it held before and lost without sending.
 
@@ -145,20 +159,27 @@ def lost_from_device(
     device reported before that is neither on it now, nor applied (ledger), nor kept for the
     supervisor, nor discarded by the worker was lost with the browser's storage (evicted, or site
     data cleared while the cookie stayed). Items another device reported are that device's
-    business: its own next report settles them. Only a device reporting for the first time hears
-    of them, as items that may be elsewhere, since a browser whose site data was cleared whole
-    (the cookie with it) reports as a new device.
+    business: its own next report settles them. Only a browser this worker reports from for the
+    first time hears of them, as items that may be elsewhere (a browser whose site data was
+    cleared whole, cookie and all, reports as a new one), and each item is told of once.
     """
+    new_device = _first_report(session, actor, device_id)
     rows = session.exec(select(DeviceItem).where(DeviceItem.user_id == actor.id)).all()
     known = {d.op_id: d for d in rows}
-    now_held = {str(h.get("id")) for h in holding}
+    now_held = {str(h.get("id"))[:36] for h in holding}
     ids = [d.op_id for d in rows if d.op_id not in now_held]
     arrived = set(session.exec(select(SyncOperation.op_id).where(SyncOperation.op_id.in_(ids))).all()) if ids else set()
     arrived |= set(session.exec(select(HeldItem.op_id).where(HeldItem.op_id.in_(ids))).all()) if ids else set()
     settled = arrived | set(discarded)
     gone = {d.op_id for d in rows if d.op_id not in now_held and d.device_id == device_id}
     lost = [d for d in rows if d.op_id in gone and d.op_id not in settled]
-    elsewhere = [d for d in rows if new_device and d.device_id != device_id and d.op_id not in now_held | settled]
+    elsewhere = [
+        d
+        for d in rows
+        if new_device and d.device_id != device_id and d.told_at is None and d.op_id not in now_held | settled
+    ]
+    for d in elsewhere:
+        d.told_at = utcnow()
     for d in rows:
         if d.op_id in arrived or d.op_id in gone:
             session.delete(d)  # arrived (from whichever device), or no longer on this one

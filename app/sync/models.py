@@ -96,6 +96,20 @@ class DeviceItem(SQLModel, table=True):
     op_id: str = Field(primary_key=True, max_length=36)
     user_id: int = Field(foreign_key="user.id", index=True)
     device_id: str | None = Field(default=None, max_length=32)
+    # When a browser reporting for the first time was told this item may be elsewhere (once only).
+    told_at: datetime | None = None
     target: str = Field(max_length=300)
     saved_at: datetime
     reported_at: datetime = Field(default_factory=utcnow)
+
+
+class DeviceSeen(SQLModel, table=True):
+    """A worker has reported from this browser before (app/sync/held.py): a browser is new to a
+    worker, and hears of their items that may be elsewhere, the first time that worker reports
+    from it, whoever used it before (a shared tablet)."""
+
+    __tablename__ = "sync_device_seen"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    device_id: str = Field(primary_key=True, max_length=32)
+    first_at: datetime = Field(default_factory=utcnow)

@@ -295,14 +295,19 @@ def device_items(
 ) -> JSONResponse:
     """The device reports the items it holds; the answer lists those it has lost (held.lost_from_device)."""
     body = body if isinstance(body, dict) else {}
-    holding = [h for h in body.get("holding") or [] if isinstance(h, dict)]
-    discarded = [str(d) for d in body.get("discarded") or []]
+    # A page of another worker's, still open in a second tab after a change of user on the tablet,
+    # reports that worker's items: refused, so they are not filed under (or lost to) this one.
+    if "user_id" in body and str(body["user_id"]) != str(actor.id):
+        raise HTTPException(status_code=409, detail="This report is for another account.")
+    holding, discarded = body.get("holding"), body.get("discarded")
+    holding = [h for h in holding if isinstance(h, dict)] if isinstance(holding, list) else []
+    discarded = [str(d)[:36] for d in discarded] if isinstance(discarded, list) else []
     device_id = request.cookies.get(DEVICE_COOKIE, "")
     new_device = not _DEVICE_ID.match(device_id)
     if new_device:
         device_id = secrets.token_urlsafe(16)
     report = held_items.lost_from_device(
-        session=session, actor=actor, holding=holding, discarded=discarded, device_id=device_id, new_device=new_device
+        session=session, actor=actor, holding=holding, discarded=discarded, device_id=device_id
     )
     response = JSONResponse({"lost": _items(report.lost), "elsewhere": _items(report.elsewhere)})
     if new_device:

@@ -128,3 +128,44 @@ def test_a_report_naming_an_item_twice_or_another_workers_item_is_answered_and_n
     db.expire_all()
     assert {(d.op_id, d.user_id) for d in db.exec(select(DeviceItem)).all()} == {(sams, sam.id), (mine, priya.id)}
     assert _report(client, [sams]) == {"lost": [], "elsewhere": []}  # still Sam's, untouched
+
+
+def test_on_a_shared_tablet_each_worker_hears_once_of_their_items_that_may_be_elsewhere(db, client, app, settings):
+    """The tablet's site data is cleared whole; another worker happens to log in on it first. The
+    tablet is still new to Sam, who hears of his item once there, and on no later browser."""
+    sam, priya = make_user(db, email="sam@example.org"), make_user(db, email="priya@example.org")
+    login(client, db, sam, settings)
+    op = str(uuid.uuid4())
+    _report(client, [op])
+    cleared = TestClient(app, base_url="http://testserver", follow_redirects=False)
+    login(cleared, db, priya, settings)
+    assert _report(cleared, []) == {"lost": [], "elsewhere": []}
+    login(cleared, db, sam, settings)
+    assert len(_report(cleared, [])["elsewhere"]) == 1
+    assert _report(cleared, []) == {"lost": [], "elsewhere": []}
+    # Told once: a browser opened after that (a private window, say) is not told again.
+    assert _report(_second_device(app, db, sam, settings), []) == {"lost": [], "elsewhere": []}
+
+
+def test_a_report_for_another_account_is_refused_and_changes_nothing(db, client, app, settings):
+    """A page of Sam's still open in a second tab after Priya logged in on the tablet."""
+    sam, priya = make_user(db, email="sam@example.org"), make_user(db, email="priya@example.org")
+    login(client, db, priya, settings)
+    response = client.post(
+        "/sync/device-items",
+        json={"user_id": str(sam.id), "holding": [{"id": str(uuid.uuid4()), "target": "/cases/1"}], "discarded": []},
+    )
+    assert response.status_code == 409
+    db.expire_all()
+    assert db.exec(select(DeviceItem)).all() == []
+    assert client.post("/sync/device-items", json={"user_id": str(priya.id), "holding": []}).status_code == 200
+
+
+def test_odd_reports_are_answered_and_long_ids_are_one_item(db, client, settings):
+    login(client, db, make_user(db), settings)
+    for body in ({"holding": 5, "discarded": True}, {"holding": [1, "x", None]}, [], {"discarded": [{"a": 1}]}):
+        assert client.post("/sync/device-items", json=body).status_code == 200, body
+    long_id = "x" * 40
+    _report(client, [long_id])
+    assert _report(client, [long_id]) == {"lost": [], "elsewhere": []}
+    assert len(_report(client, [])["lost"]) == 1

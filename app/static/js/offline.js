@@ -432,11 +432,12 @@
   var GONE = "homeward.discarded", SAID = "homeward.reported";
   function report(ops) {
     var gone = JSON.parse(localStorage.getItem(GONE) || "[]"), ids = ops.map(function (op) { return op.id; }).sort();
-    var said = JSON.stringify([document.body.dataset.userId, ids]);
+    // Said again at least once a day, so a report another tab overtook is put right.
+    var said = JSON.stringify([document.body.dataset.userId, ids, localDay()]);
     if (!gone.length && localStorage.getItem(SAID) === said) return Promise.resolve();
     return fetch("/sync/device-items", {
       method: "POST", credentials: "same-origin", headers: JSON_HEADERS,
-      body: JSON.stringify({ holding: ops.map(function (op) { return { id: op.id, target: op.target, time: op.time }; }), discarded: gone })
+      body: JSON.stringify({ user_id: document.body.dataset.userId, holding: ops.map(function (op) { return { id: op.id, target: op.target, time: op.time }; }), discarded: gone })
     }).then(function (r) { if (!r.ok) return null; localStorage.removeItem(GONE); localStorage.setItem(SAID, said); return r.json(); }).then(function (d) {
       if (!d) return;
       var times = function (items) { return " (" + items.map(function (l) { return when(l.saved_at); }).join(", ") + ")"; };
