@@ -39,6 +39,7 @@ NOT_CASE_DATA = {
     "recovery_code": "sign-in second factor",
     "second_factor": "sign-in second factor",
     "sync_device_item": "the offline ledger; the change each operation made moves its case itself",
+    "sync_device_seen": "which browsers a worker has reported their waiting items from; on no case's page",
     "sync_operation": "the offline ledger; the change each operation made moves its case itself",
     "user_session": "sign-in sessions; a case page in family mode is never cached",
 }
