@@ -165,7 +165,7 @@ def lost_from_device(
     """
     new_device = _first_report(session, actor, device_id)
     rows = session.exec(select(DeviceItem).where(DeviceItem.user_id == actor.id)).all()
-    known = {d.op_id: d for d in rows}
+    known = {d.op_id for d in rows}
     now_held = {str(h.get("id"))[:36] for h in holding}
     ids = [d.op_id for d in rows if d.op_id not in now_held]
     arrived = set(session.exec(select(SyncOperation.op_id).where(SyncOperation.op_id.in_(ids))).all()) if ids else set()
@@ -185,26 +185,26 @@ def lost_from_device(
             session.delete(d)  # arrived (from whichever device), or no longer on this one
         elif d.op_id in now_held and d.device_id != device_id:
             d.device_id = device_id  # the item is here now (this browser's cookie was cleared, say)
-    added: set[str] = set()
+    # Each id once, the first time the report names it; none already in the ledger or reported
+    # under another account (a careless or forged report): two statements however many there are.
+    new: dict[str, dict] = {}
     for h in holding[:500]:
-        op_id = str(h.get("id"))[:36]
-        # Named twice in one report, or an id already known under another account (a careless or
-        # forged report): noted once, under its first owner.
-        if op_id in known or op_id in added or session.get(SyncOperation, op_id) is not None:
-            continue
-        if session.get(DeviceItem, op_id) is not None:
-            continue
-        added.add(op_id)
-        saved = _when(h.get("time"))
-        session.add(
-            DeviceItem(
-                op_id=op_id,
-                user_id=actor.id,
-                device_id=device_id,
-                target=str(h.get("target", ""))[:300],
-                saved_at=saved,
-            )
-        )
+        new.setdefault(str(h.get("id"))[:36], h)
+    new = {op_id: h for op_id, h in new.items() if op_id not in known}
+    if new:
+        taken = set(session.exec(select(SyncOperation.op_id).where(SyncOperation.op_id.in_(new))).all())
+        taken |= set(session.exec(select(DeviceItem.op_id).where(DeviceItem.op_id.in_(new))).all())
+        for op_id, h in new.items():
+            if op_id not in taken:
+                session.add(
+                    DeviceItem(
+                        op_id=op_id,
+                        user_id=actor.id,
+                        device_id=device_id,
+                        target=str(h.get("target", ""))[:300],
+                        saved_at=_when(h.get("time")),
+                    )
+                )
     if lost:
         audit.record(
             session=session, actor=actor, action="device_items_lost", object_type="device", detail=str(len(lost))

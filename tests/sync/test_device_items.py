@@ -169,3 +169,20 @@ def test_odd_reports_are_answered_and_long_ids_are_one_item(db, client, settings
     _report(client, [long_id])
     assert _report(client, [long_id]) == {"lost": [], "elsewhere": []}
     assert len(_report(client, [])["lost"]) == 1
+
+
+def test_a_report_runs_the_same_statements_for_one_new_item_and_for_forty(db, client, engine, settings):
+    from tests.querycount import count_queries
+
+    login(client, db, make_user(db), settings)
+    _report(client, [])  # the browser known: its first report notes it
+
+    held: list[str] = []
+
+    def statements(new_items: int) -> int:
+        held.extend(str(uuid.uuid4()) for _ in range(new_items))  # still holding the earlier ones
+        with count_queries(engine) as seen:
+            _report(client, held)
+        return len(seen)
+
+    assert statements(1) == statements(40)

@@ -441,11 +441,6 @@
     }).then(function (r) { if (!r.ok) return null; localStorage.removeItem(GONE); localStorage.setItem(SAID, said); return r.json(); }).then(function (d) {
       if (!d) return;
       var times = function (items) { return " (" + items.map(function (l) { return when(l.saved_at); }).join(", ") + ")"; };
-      var warn = function (text) {
-        var p = Object.assign(document.createElement("p"), { className: "flash flash-warning", textContent: text });
-        p.setAttribute("role", "alert");
-        document.getElementById("main").prepend(p);
-      };
       if (d.lost.length) warn(d.lost.length + " saved on this device" + times(d.lost) +
         " never reached Homeward: this browser's storage was cleared before they could be sent, and they are lost. Please enter them again.");
       // Told of by another device, heard by a browser reporting for the first time: Homeward
@@ -472,17 +467,22 @@
     }));
   }
 
+  // A warning at the top of the page, read out at once.
+  function warn(text) {
+    var p = Object.assign(document.createElement("p"), { className: "flash flash-warning", textContent: text });
+    p.setAttribute("role", "alert");
+    document.getElementById("main").prepend(p);
+    return p;
+  }
+
   function askToLogIn(why) {
     if (document.querySelector("[data-login-again]")) return;
-    var p = document.createElement("p"), a = document.createElement("a");
-    p.className = "flash flash-warning";
-    p.setAttribute("role", "alert");
+    var p = warn((typeof why === "string" && why.indexOf("author") > 0 ? why : "Your session has ended, so syncing is paused.") + " Nothing is lost. ");
+    var a = document.createElement("a");
     p.setAttribute("data-login-again", "");
-    p.textContent = (typeof why === "string" && why.indexOf("author") > 0 ? why : "Your session has ended, so syncing is paused.") + " Nothing is lost. ";
     a.href = "/login?next=" + encodeURIComponent(location.pathname);
     a.textContent = "Log in again to send what is waiting";
     p.appendChild(a);
-    document.getElementById("main").prepend(p);
   }
 
   // ---- Logging out -------------------------------------------------------------------------
