@@ -66,6 +66,33 @@ def test_discarding_a_refused_item_asks_first(page, context, live_server, db, wo
     assert _contacts(db, case) == 0
 
 
+def test_a_discard_is_reported_by_its_own_worker_when_the_tablet_changes_hands(page, live_server, db, worker_case):
+    """Sam discards a refused item and hands the tablet to Priya before Sam's device reported the
+    discard. Priya's reports must not carry it away: Sam, back on the tablet, is not told the item
+    he discarded never reached Homeward (the device's discards are kept per worker)."""
+    worker, case = worker_case
+    other = make_user(db, email="priya@example.org", full_name="Priya Shah")
+    db.commit()
+    log_in(page, live_server, worker.email, to=f"/cases/{case.id}/contacts/new")
+    wait_for_service_worker(page)
+    page.context.set_offline(True)
+    _save_contact_offline(page, seen_alone=True)
+    page.context.set_offline(False)
+    expect(status(page)).to_have_text("1 need attention", timeout=15000)  # reported, sent, refused
+    page.goto(f"{live_server}/outbox")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Discard").click()
+    expect(status(page)).to_have_text("Online")
+    for person in (other, worker):
+        page.get_by_role("button", name="Log out").click()
+        expect(page.get_by_role("button", name="Log in")).to_be_visible()
+        with page.expect_response("**/sync/device-items"):
+            log_in(page, live_server, person.email)
+        expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
+        page.wait_for_timeout(300)  # the answer read and shown, had it named anything
+        expect(page.get_by_role("alert").filter(has_text="reached Homeward")).to_have_count(0)
+
+
 def test_expired_session_pauses_sync_keeps_items_and_sends_them_after_logging_in_again(
     page, context, live_server, db, worker_case
 ):

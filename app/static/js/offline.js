@@ -429,16 +429,26 @@
   // storage (site data cleared, or evicted for space) is named instead of vanishing unnoticed.
   // Sent when what this worker's device holds has changed since it last said so: storage lost with
   // the items takes this note with it, so the report after a loss is always sent.
+  // Discards are noted per worker: a tablet handed over before one worker's discard was reported
+  // must not have it reported (and forgotten) by the next, or the first would be told it was lost.
   var GONE = "homeward.discarded", SAID = "homeward.reported";
+  function discards() { return GONE + "." + document.body.dataset.userId; }
   function report(ops) {
-    var gone = JSON.parse(localStorage.getItem(GONE) || "[]"), ids = ops.map(function (op) { return op.id; }).sort();
+    var key = discards(), gone = JSON.parse(localStorage.getItem(key) || "[]"), ids = ops.map(function (op) { return op.id; }).sort();
     // Said again at least once a day, so a report another tab overtook is put right.
     var said = JSON.stringify([document.body.dataset.userId, ids, localDay()]);
     if (!gone.length && localStorage.getItem(SAID) === said) return Promise.resolve();
     return fetch("/sync/device-items", {
       method: "POST", credentials: "same-origin", headers: JSON_HEADERS,
       body: JSON.stringify({ user_id: document.body.dataset.userId, holding: ops.map(function (op) { return { id: op.id, target: op.target, time: op.time }; }), discarded: gone })
-    }).then(function (r) { if (!r.ok) return null; localStorage.removeItem(GONE); localStorage.setItem(SAID, said); return r.json(); }).then(function (d) {
+    }).then(function (r) {
+      if (!r.ok) return null;
+      // Forget the discards this report carried; one made while it was on its way waits for the next.
+      var later = JSON.parse(localStorage.getItem(key) || "[]").filter(function (id) { return gone.indexOf(id) < 0; });
+      if (later.length) localStorage.setItem(key, JSON.stringify(later)); else localStorage.removeItem(key);
+      localStorage.setItem(SAID, said);
+      return r.json();
+    }).then(function (d) {
       if (!d) return;
       var times = function (items) { return " (" + items.map(function (l) { return when(l.saved_at); }).join(", ") + ")"; };
       if (d.lost.length) warn(d.lost.length + " saved on this device" + times(d.lost) +
@@ -660,7 +670,7 @@
       paused = false;
       sync();
     } else if (window.confirm("Discard this item? It will not be saved anywhere.")) {
-      localStorage.setItem(GONE, JSON.stringify(JSON.parse(localStorage.getItem(GONE) || "[]").concat(button.dataset.discard)));
+      localStorage.setItem(discards(), JSON.stringify(JSON.parse(localStorage.getItem(discards()) || "[]").concat(button.dataset.discard)));
       remove(OUTBOX, button.dataset.discard).then(refresh);
     }
   });
