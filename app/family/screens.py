@@ -8,6 +8,8 @@ in app/family/routes.py, moved unchanged so no feature imports another feature's
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import HTTPException, Request
 from sqlmodel import Session, select
 
@@ -81,12 +83,26 @@ def family_access(
 
 
 def shows_private_words(actor: Actor, person: Person | None) -> bool:
-    """Whether a family screen may show `person`'s words they did not agree to share.
+    """Whether a family screen may show any of `person`'s words they did not agree to share.
 
     Only to the author, on their own turn, in a session in family mode: never in a copy kept on
     the device (the worker's session renders those), which anyone holding the tablet could open.
+    Which of them: `private_words_since`.
     """
     return bool(person and actor.in_family_mode and actor.user_session.family_person_id == person.id)
+
+
+def private_words_since(*, session: Session, actor: Actor, case: Case, person: Person | None) -> datetime | None:
+    """From when `person`'s private words may be shown on this screen (None: none of them).
+
+    On the turn the worker handed over with their PIN, all of them: the worker saw who took the
+    tablet. On a turn someone took with "Someone else's turn", only what was written since it
+    began: anyone in the room can pick a name there, so a parent picking the young person's name
+    must not read what she wrote before (DESIGN.md: "shown to nobody else in the room").
+    """
+    if not shows_private_words(actor, person):
+        return None
+    return service.turn_began(session=session, actor=actor, case=case) or datetime.min.replace(tzinfo=UTC)
 
 
 def young_name(*, session: Session, case: Case) -> str:

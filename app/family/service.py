@@ -145,6 +145,27 @@ def turns(*, session: Session, actor: Actor, case: Case) -> list[Turn]:
     return [Turn(name=called_on(people[pid], case), at=at) for pid, at in rows if pid in people]
 
 
+def turn_began(*, session: Session, actor: Actor, case: Case) -> datetime | None:
+    """When the present turn began if someone in the room took it ("Someone else's turn", which
+    anyone holding the tablet can pick); None if it is the turn the worker handed over with their
+    PIN, the one turn the worker vouched for (two queries)."""
+    handover = current(session=session, actor=actor)
+    if handover is None:
+        return None
+    began = session.exec(
+        select(AuditEntry.at)
+        .where(
+            AuditEntry.case_id == case.id,
+            AuditEntry.action == TURN,
+            AuditEntry.detail == f"session {actor.user_session.id}",
+            AuditEntry.at >= handover.started_at,
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(2)
+    ).all()
+    return began[0] if len(began) > 1 else None
+
+
 def current(*, session: Session, actor: Actor) -> FamilyHandover | None:
     """The open hand-over of this session, if any."""
     return session.exec(

@@ -21,7 +21,7 @@ from app import i18n
 from app.audit import service as audit
 from app.cases.models import Case, Person, new_id
 from app.db import SessionDep
-from app.family.screens import family_access, family_context, shows_private_words
+from app.family.screens import family_access, family_context, private_words_since
 from app.forms import Form, SentForm
 from app.i18n import N_
 from app.security.auth import FamilyActor
@@ -31,7 +31,7 @@ from app.signs_of_safety.scale_routes import _rate_context, save_ratings
 from app.signs_of_safety.three_houses_routes import HOUSES, _png
 from app.sync.ledger import Idempotent
 from app.templating import flash, redirect, render
-from app.timeutil import utcnow
+from app.timeutil import as_utc, utcnow
 
 # A page the device must never keep, whoever opens it later (sw.js reads it).
 NEVER_KEEP_HEADER = "X-Device-Keep"
@@ -87,13 +87,16 @@ def _house_page(
 ) -> Response:
     index = ORDER.index(house)
     home = f"/family/{case.id}/{person.id}"
-    # Words they did not agree to share show only on their own turn in family mode, never in the
-    # copy "Take offline" keeps on the tablet (rendered for the worker), which anyone could open.
-    private_ok = shows_private_words(actor, person)
+    # Words they did not agree to share show only on their own turn in family mode (a turn taken
+    # by "Someone else's turn": only those written since), never in the copy "Take offline" keeps
+    # on the tablet (rendered for the worker), which anyone could open.
+    since = private_words_since(session=session, actor=actor, case=case, person=person)
     mine = [
         e
         for e in service.house_entries(session=session, case=case)
-        if e.house == house and e.person_id == person.id and (e.consent_to_share or private_ok)
+        if e.house == house
+        and e.person_id == person.id
+        and (e.consent_to_share or (since is not None and as_utc(e.created_at) >= as_utc(since)))
     ]
     ctx = family_context(
         session=session,

@@ -73,18 +73,44 @@ def test_only_the_raters_own_screens_answer_and_private_words_stay_private(clien
                 texts.append(response.text)
                 seen[f"{rater.name} {url}"] = response.text
         every = "\n".join(texts)
-        if rater.is_young_person:
-            # Her own private words, on her own turn, in her own worries house.
-            assert all(
-                words in seen[f"{rater.name} /family/{case.id}/{rater.id}/three-houses/worries"] for words in PRIVATE
-            )
-        else:
-            assert not any(words in every for words in PRIVATE), rater.name
+        # Every turn here was picked on "Someone else's turn", which anyone in the room can do:
+        # Kayla's private words from before show on none of them, hers included.
+        assert not any(words in every for words in PRIVATE), rater.name
         if rater.knows_the_worries:
             assert WORRY in seen[f"{rater.name} /family/{case.id}/{rater.id}/safety-scale"]
         else:
             assert WORRY not in every, rater.name
             assert FAMILY_VERSION in seen[f"{rater.name} /family/{case.id}/{rater.id}/safety-scale"]
+
+
+def test_private_words_show_on_the_turn_the_worker_handed_over_and_a_picked_turn_shows_only_its_own(
+    client, db, demo_family
+):
+    """A parent can pick the young person's name on "Someone else's turn" (nothing checks who is
+    holding the tablet), so that turn shows her none of the private words written before it."""
+    _, case, people, _ = demo_family
+    kayla = next(p for p in people if p.is_young_person)
+    donna = next(p for p in people if p.name.startswith("Donna"))
+    worries = f"/family/{case.id}/{kayla.id}/three-houses/worries"
+    hand_over(client, case, kayla, pin=DEMO_PIN)  # the worker saw Kayla take the tablet
+    assert all(words in client.get(worries).text for words in PRIVATE)
+
+    for person in (donna, kayla):  # Donna has the tablet, and says it is Kayla's turn
+        assert client.post(f"/family/{case.id}/who", data={"person": person.id}).status_code == 303
+    page = client.get(worries).text
+    assert not any(words in page for words in PRIVATE)
+    # What is written on this turn shows on it, and is not shared unless she says so.
+    new = "Nobody listens when I say I am scared"
+    saved = client.post(worries, data={"id": str(uuid.uuid4()), "text": new, "recorded_at": ""})
+    assert saved.status_code == 303
+    page = client.get(worries)
+    assert new in page.text and not any(words in page.text for words in PRIVATE)
+    assert "no-store" in page.headers["cache-control"]
+    for person in (donna, kayla):
+        client.post(f"/family/{case.id}/who", data={"person": person.id})
+    assert new not in client.get(worries).text
+    entry = db.exec(select(ThreeHousesEntry).where(ThreeHousesEntry.text == new)).one()
+    assert entry.person_id == kayla.id and not entry.consent_to_share
 
 
 def test_writes_to_another_persons_screens_are_refused_audited_and_store_nothing(client, db, demo_family):
