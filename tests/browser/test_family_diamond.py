@@ -8,10 +8,12 @@ the Diamond are saved in tests/browser/screenshots/ for people to look at.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from app.diamond.models import DiamondRating
 from tests.browser.conftest import PHONE, TABLET, assert_accessible, assert_at_sizes, log_in
+from tests.browser.offline_support import take_offline
 from tests.factories import make_case, make_user
 from tests.family.factories import PIN, add_person, live_session, with_pin
 
@@ -117,9 +119,27 @@ def test_offline_hand_back_checks_the_pin_on_the_tablet_and_finishes_once_online
     assert live_session(db, worker).family_case_id is None
 
 
-def test_five_wrong_pins_offline_lock_the_tablet(page, context, live_server, db):
+def _nothing_of_the_case_opens_offline(page, context, live_server, case):
+    """With no signal, the case kept on the tablet no longer opens, nor is it listed."""
+    context.set_offline(True)
+    for _ in range(50):  # the pages kept on the tablet are deleted (a moment's work)
+        if not page.evaluate("caches.has('homeward-pages')"):
+            break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError("the pages kept on the tablet are still there")
+    served = page.goto(f"{live_server}/cases/{case.id}")
+    assert "Kayla Morgan" not in served.text()  # as the service worker served it
+    page.goto(f"{live_server}/outbox")
+    page.wait_for_load_state()
+    page.wait_for_timeout(300)  # the outbox's list of kept cases drawn, had it any
+    assert "Kayla Morgan" not in page.content()
+
+
+def test_five_wrong_pins_offline_lock_the_tablet_and_what_it_kept_goes(page, context, live_server, db):
     worker, case = _setup(db)
     log_in(page, live_server, "sam@example.org")
+    take_offline(page, live_server, case.id)
     _hand_over(page, live_server, case)
     page.get_by_role("link", name="Hand back").click()
     context.set_offline(True)
@@ -128,9 +148,32 @@ def test_five_wrong_pins_offline_lock_the_tablet(page, context, live_server, db)
         page.get_by_role("button", name="Hand back").click()
         page.wait_for_timeout(300)
     page.get_by_role("heading", name="The tablet is locked").wait_for()
+    _nothing_of_the_case_opens_offline(page, context, live_server, case)
     context.set_offline(False)
-    page.wait_for_timeout(500)
+    page.goto(f"{live_server}/login")  # locked until Homeward has heard of the lock, then not
+    page.wait_for_function("!localStorage.getItem('homeward.family.locked')")
+    page.reload()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
     assert live_session(db, worker).ended_at is not None
+
+
+def test_five_wrong_pins_online_lock_the_tablet_and_its_log_in_link_opens_nothing_kept(page, context, live_server, db):
+    """The lock page's "Log in" link once lifted the tablet's lock (the ended session's status
+    answered 401) while the case kept on it still opened without a signal."""
+    worker, case = _setup(db)
+    log_in(page, live_server, "sam@example.org")
+    take_offline(page, live_server, case.id)
+    _hand_over(page, live_server, case)
+    page.get_by_role("link", name="Hand back").click()
+    for _ in range(5):
+        page.get_by_label("Worker PIN").fill("0000")
+        page.get_by_role("button", name="Hand back").click()
+        page.wait_for_load_state()
+    page.get_by_role("heading", name="The tablet is locked").wait_for()
+    assert live_session(db, worker).ended_at is not None
+    page.get_by_role("link", name="Log in").click()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    _nothing_of_the_case_opens_offline(page, context, live_server, case)
 
 
 def test_diamond_page_with_goals_and_several_reviews_passes_axe_on_phone(page, live_server, db):

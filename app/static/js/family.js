@@ -51,8 +51,17 @@
     document.querySelectorAll(".site-nav, .session-box").forEach(function (el) { el.hidden = true; });
   }
 
-  function lockTablet() {
+  // The worker's session is over (five wrong PINs, or it ended while the family had the tablet):
+  // nothing of the worker's stays readable here, as after logging out. The outbox stays.
+  function forgetWorker() {
     localStorage.removeItem(KEY);
+    localStorage.removeItem(PENDING);
+    var offline = window.HomewardOffline;
+    if (offline && offline.forget) offline.forget().catch(function () {});
+  }
+
+  function lockTablet() {
+    forgetWorker();
     localStorage.setItem(LOCKED, String(MAX_TRIES));
     hideNav();
     var main = document.getElementById("main");
@@ -167,11 +176,14 @@
     if (location.pathname.indexOf("/family/" + state.caseId + "/") === 0) return;
     var back = function () { window.location.replace(home(state)); };
     if (state.local || !navigator.onLine) { back(); return; }
+    // Only Homeward's own word ends the lock here: a failing server keeps it (sw.js then serves
+    // pages kept on the device), and a session that has ended takes the worker's pages with it.
     fetch("/family/status", { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
-      return r.ok && !r.redirected ? r.json() : {};
+      if (r.status === 401 || (r.redirected && r.url.indexOf("/login") >= 0)) return { ended: true };
+      return r.ok && !r.redirected ? r.json() : null;
     }).then(function (d) {
-      if (d.family_case_id) { back(); return; }
-      localStorage.removeItem(KEY);
+      if (!d || d.family_case_id) { back(); return; }
+      if (d.ended) forgetWorker(); else localStorage.removeItem(KEY);
       document.querySelectorAll(".site-nav, .session-box").forEach(function (el) { el.hidden = false; });
       document.body.classList.remove("family-mode");
     }, back);
@@ -223,6 +235,8 @@
     var reader = document.querySelector("[data-read-aloud]");
     if (reader) readAloud(reader);
     if (localStorage.getItem(LOCKED)) { lockTablet(); return; }
+    // Homeward locked the tablet (the fifth wrong PIN typed online): its page says so.
+    if (document.querySelector("[data-family-locked]")) { forgetWorker(); return; }
     var state = load(), root = document.querySelector("[data-family-lock]");
     if (root) familyScreen(root, state);
     else if (state) elsewhere(state);

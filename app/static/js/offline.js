@@ -888,5 +888,7 @@
   window.addEventListener("offline", refresh);
   setInterval(sync, SYNC_EVERY_MS);
   sync();
-  window.HomewardOffline = { sync: sync, refresh: refresh, unlock: unlockWithPin };
+  // forget: what logging out clears (kept pages, the key; never the outbox), for family.js when
+  // the family's wrong PINs end the worker's session.
+  window.HomewardOffline = { sync: sync, refresh: refresh, unlock: unlockWithPin, forget: clearDevice };
 })();
