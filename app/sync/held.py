@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from app.accounts.models import Role, User
 from app.audit import service as audit
+from app.audit.models import AuditEntry
 from app.cases.models import Case, CaseStatus
 from app.db import is_valid_id
 from app.security.auth import Actor
@@ -26,7 +27,8 @@ from app.security.permissions import can_change_case
 from app.sync.models import DeviceItem, DeviceSeen, HeldItem, SyncOperation
 from app.timeutil import utcnow
 
-CASE_TARGET = re.compile(r"^/cases/(\d+)(/|$)")
+# The worker's screens and the family's (answers given on the tablet, sent after the hand-back).
+CASE_TARGET = re.compile(r"^/(?:cases|family)/(\d+)(/|$)")
 # Fields the device adds for replay; not what the worker wrote.
 NOT_WRITTEN = {"id", "base_version", "shown"}
 
@@ -59,10 +61,12 @@ def hold_if_moved_on(*, session: Session, actor: Actor, item: dict, fields: list
     match = CASE_TARGET.match(urlsplit(item["target"]).path)
     if match is None or not is_valid_id(int(match[1])):
         return None
+    if actor.in_family_mode:
+        return None  # the route refuses it as it refuses every worker's screen in family mode
     held = session.get(HeldItem, item["id"])
     if held is None:
         case = session.get(Case, int(match[1]))
-        if case is None:
+        if case is None or not _had_the_case(session, actor, case):
             return None  # the route answers 404 as usual
         # The session holds what it loaded only weakly: kept here, the route's get_case finds this
         # case without reading it again.
@@ -75,6 +79,21 @@ def hold_if_moved_on(*, session: Session, actor: Actor, item: dict, fields: list
             return None
         held = _hold(session=session, actor=actor, case=case, item=item, fields=fields, reason=reason)
     return JSONResponse({"detail": where_it_went(session, held), "held": held.reason}, status_code=409)
+
+
+def _had_the_case(session: Session, actor: Actor, case: Case) -> bool:
+    """Whether `actor` could once open `case`: an item made on a page of it the device kept was
+    made after opening it, and every opening is audited. Anyone else's item for it is answered as
+    the route answers them (404), neither held for its supervisor nor telling whether the case
+    exists, is closed, or who supervises it."""
+    if can_change_case(actor.user, case):
+        return True
+    return (
+        session.exec(
+            select(AuditEntry.id).where(AuditEntry.case_id == case.id, AuditEntry.user_id == actor.id).limit(1)
+        ).first()
+        is not None
+    )
 
 
 def _hold(*, session: Session, actor: Actor, case: Case, item: dict, fields: list[list[str]], reason: str) -> HeldItem:
