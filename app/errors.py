@@ -83,6 +83,9 @@ async def record_refusal(request: Request, status_code: int) -> None:
         log.exception("could not audit a refusal request_id=%s", getattr(request.state, "request_id", ""))
 
 
+FAMILY_MODE_HEADER = "X-Homeward-Family-Mode"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> Response:
@@ -96,9 +99,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(FamilyModeLocked)
     async def _family_locked(request: Request, exc: FamilyModeLocked) -> Response:
+        # Named in a header so the outbox of a worker's page still open in another tab waits for
+        # the hand-back instead of setting its items aside as refused (offline.js).
+        headers = {FAMILY_MODE_HEADER: "1"}
         if _wants_json(request):
-            return JSONResponse({"error": "Hand the tablet back to your worker"}, status_code=403)
-        return render(request, "errors/family_locked.html", {}, block="content", status_code=403)
+            return JSONResponse({"error": "Hand the tablet back to your worker"}, status_code=403, headers=headers)
+        response = render(request, "errors/family_locked.html", {}, block="content", status_code=403)
+        response.headers.update(headers)
+        return response
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden) -> Response:

@@ -214,7 +214,14 @@ async def _dispatch(request: Request, *, item: dict, fields: list[list[str]]) ->
     give_up_turn(request)  # this request's own session (the ledger's) is never used
     await request.app(scope, receive, send)
     response = Response(content=b"".join(answer["body"]), status_code=answer["status"])
-    keep = {b"content-type", b"location", b"set-cookie", b"retry-after", b"idempotent-replayed"}
+    keep = {
+        b"content-type",
+        b"location",
+        b"set-cookie",
+        b"retry-after",
+        b"idempotent-replayed",
+        b"x-homeward-family-mode",
+    }
     response.raw_headers = [(k, v) for k, v in response.raw_headers if k != b"content-type"]
     response.raw_headers.extend((k, v) for k, v in answer["headers"] if k.lower() in keep)
     return response

@@ -212,6 +212,51 @@ class TestLostStorage:
         expect(page.get_by_role("alert").filter(has_text="reached Homeward")).to_have_count(0)
 
 
+class TestFamilyInAnotherTab:
+    @pytest.fixture
+    def app(self, app):
+        from tests.browser.offline_support import Flaky
+
+        return Flaky(app)
+
+    def test_a_worker_tab_left_open_while_the_family_has_the_tablet_keeps_its_items_for_the_hand_back(
+        self, app, page, context, live_server, db, worker_case
+    ):
+        """The worker hands over in a second tab; the first, a worker's page, syncs on its own.
+        Its item is refused while the family has the tablet: it must wait, not be set aside as
+        needing attention, and go when the tablet is handed back."""
+        from tests.family.factories import PIN, with_pin
+
+        worker, case = worker_case
+        with_pin(worker, db)
+        db.commit()
+        log_in(page, live_server, worker.email)
+        _save_contact_offline(page, context, live_server, case)
+        app.refuse = True  # Homeward is failing while the signal returns: the item stays waiting
+        context.set_offline(False)
+        page.evaluate("window.HomewardOffline.sync()")
+        expect(status(page)).to_have_text("1 waiting")
+
+        family = context.new_page()
+        family.goto(f"{live_server}/cases/{case.id}/hand-to-family")
+        family.get_by_label("Worker PIN").fill(PIN)
+        family.get_by_role("button", name="Hand to family").click()
+        family.wait_for_url(f"**/family/{case.id}/*")
+        app.refuse = False
+        with page.expect_response("**/sync/sealed") as sent:
+            page.evaluate("window.HomewardOffline.sync()")
+        assert sent.value.status == 403
+        page.evaluate("window.HomewardOffline.refresh()")
+        expect(status(page)).to_have_text("1 waiting")
+
+        family.get_by_role("link", name="Hand back").click()
+        family.get_by_label("Worker PIN").fill(PIN)
+        family.get_by_role("button", name="Hand back").click()
+        family.wait_for_url(f"**/cases/{case.id}/**")
+        page.evaluate("window.HomewardOffline.sync()")
+        assert_sent(page)
+
+
 def test_a_waiting_item_keeps_no_family_name_or_note_readable_in_storage(page, context, live_server, worker_case):
     worker, case = worker_case
     log_in(page, live_server, worker.email, to=f"/cases/{case.id}")  # fetches the outbox key for sealing

@@ -402,6 +402,9 @@
             return remove(OUTBOX, op.id).then(function () { return followOn(op, queue.slice(i + 1)); }).then(function () { return next(i + 1); });
           }
           if (response.status === 401) { paused = true; return messageFrom(response).then(askToLogIn).then(function () { return null; }); }
+          // The family has the tablet (a worker's page left open in another tab): wait, as the
+          // family-mode page itself does, and send after the hand-back.
+          if (response.status === 403 && response.headers.get("x-homeward-family-mode")) return null;
           // Homeward is down or busy: stop, keep the rest in order, and try again later.
           if (response.status >= 500 || response.status === 408 || response.status === 429) return null;
           // A 409 with a Location is a conflict the server kept for the worker to settle.
