@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.db import SessionDep
-from app.security.auth import get_actor
+from app.security.auth import FamilyModeLocked, get_actor
 from app.sync import held as held_items
 from app.sync import service
 from app.sync.models import SyncOperation
@@ -71,6 +71,11 @@ def recorded_response(op: SyncOperation) -> Response:
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def is_family_target(target: str) -> bool:
+    """Whether an item was saved on the family's screens (which family mode may look up)."""
+    return target.startswith("/family/") or target == "/family"
+
+
 async def _idempotent(request: Request, session: SessionDep) -> AsyncIterator[str | None]:
     raw = request.headers.get(HEADER)
     # A conflict's resolution is sent to the record's own form with ?resolves=<op id>.
@@ -103,6 +108,8 @@ def _claim(request: Request, session: Session, raw: str | None, resolves: str | 
             status_code=401,
             detail="This item was saved by another worker on this device. Log in as its author to send it.",
         )
+    if actor.in_family_mode and resolves:
+        raise FamilyModeLocked()  # the family's screens never settle the worker's conflicts
     key = parse_key(raw) if raw else None
     op = None
     if key is not None:
@@ -110,6 +117,8 @@ def _claim(request: Request, session: Session, raw: str | None, resolves: str | 
         if known is not None:
             if known.user_id != actor.id:
                 raise HTTPException(status_code=422, detail="This operation id was already used by someone else.")
+            if actor.in_family_mode and not is_family_target(known.target):
+                raise FamilyModeLocked()  # the worker's own items are not the family's to look up
             raise Replayed(recorded_response(known))
         sealed = getattr(request.state, "sealed_item", None)
         if sealed is not None:

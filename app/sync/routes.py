@@ -20,7 +20,7 @@ from app.security.auth import CurrentActor, FamilyActor, require_role
 from app.security.permissions import get_case
 from app.sync import held as held_items
 from app.sync import sealing, service
-from app.sync.ledger import parse_key
+from app.sync.ledger import is_family_target, parse_key
 from app.sync.models import DeviceItem, HeldItem
 from app.templating import flash, redirect, render, templates
 
@@ -86,7 +86,7 @@ def operation_result(op_id: str, session: SessionDep, actor: FamilyActor) -> JSO
     ever sees their own operations.
     """
     op = service.operation(session=session, actor=actor, op_id=parse_key(op_id))
-    if op is None:
+    if op is None or (actor.in_family_mode and not is_family_target(op.target)):
         raise HTTPException(status_code=404)
     return JSONResponse({"op_id": op.op_id, "status": op.status_code, "location": op.location})
 

@@ -287,3 +287,40 @@ def test_the_same_operation_arriving_twice_at_once_asks_the_second_copy_to_come_
     assert response.status_code == 503 and response.headers["retry-after"] == "2"
     monkeypatch.undo()
     assert _people(db, case.id) == 1
+
+
+def test_in_family_mode_the_workers_conflicts_and_recorded_items_are_not_the_familys(db, client, settings):
+    """Family screens are saved through the ledger too; it must not let them settle the worker's
+    conflict (with the family screen's values) or look up the worker's own items."""
+    from tests.family.factories import hand_over, with_pin, young_person
+
+    worker, case = _setup(db, client, settings)
+    with_pin(worker, db)
+    person = _young_person(db, case)
+    person.phone, person.version = "07700 900111", 2
+    db.add(person)
+    db.commit()
+    conflict_op, saved_op = str(uuid.uuid4()), str(uuid.uuid4())
+    offline = {"base_version": "1", "name": person.name, "relationship": "Young person", "phone": "07700 900999"}
+    assert (
+        client.post(
+            f"/test/cases/{case.id}/people/{person.id}", data=offline, headers={"Idempotency-Key": conflict_op}
+        ).status_code
+        == 409
+    )
+    client.post(f"/test/cases/{case.id}/people", data={"name": "Donna"}, headers={"Idempotency-Key": saved_op})
+    assert hand_over(client, case, young_person(db, case)).status_code == 303
+
+    screen = f"/family/{case.id}/{person.id}/diamond/wellbeing"
+    answer = {"id": str(uuid.uuid4()), "score": "6"}
+    assert client.post(f"{screen}?resolves={conflict_op}", data=answer).status_code == 403
+    db.expire_all()
+    assert db.get(SyncConflict, conflict_op).resolved_at is None
+    assert client.post(screen, data=answer, headers={"Idempotency-Key": saved_op}).status_code == 403
+    assert client.get(f"/sync/ops/{saved_op}").status_code == 404
+    # The family's own saved answer is theirs to look up (the offline script goes where it led).
+    family_op = str(uuid.uuid4())
+    assert (
+        client.post(screen, data={**answer, "id": family_op}, headers={"Idempotency-Key": family_op}).status_code == 303
+    )
+    assert client.get(f"/sync/ops/{family_op}").json()["status"] == 303
