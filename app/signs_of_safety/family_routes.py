@@ -21,6 +21,7 @@ from app import i18n
 from app.audit import service as audit
 from app.cases.models import Case, Person, new_id
 from app.db import SessionDep
+from app.family import service as family_service
 from app.family.screens import family_access, family_context, private_words_since
 from app.forms import Form, SentForm
 from app.i18n import N_
@@ -235,6 +236,10 @@ def family_scale(
 ) -> Response:
     case, person = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
     form = Form(sent)
+    # The family sees no date: in family mode their rating takes the day the worker gave at the
+    # hand-over (today if none), whatever a form says, as the Diamond's family screens do. A rating
+    # replayed from a device after the hand-back keeps the day it was made there.
+    handover = family_service.current(session=session, actor=actor) if actor.in_family_mode else None
     rating_id = _client_id(form)
     rate = _rate_context(session, case, f"person:{person.id}", form, rating_id, actor_user=actor.user, person=person)  # type: ignore[union-attr]
     created = (
@@ -248,6 +253,8 @@ def family_scale(
             context=rate,
             rating_id=rating_id,
             on_family_screens=True,
+            handed_over=handover is not None,
+            handed_over_on=handover.rated_on if handover is not None else None,
         )
     )
     if created is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -156,13 +156,24 @@ def add_ratings(request: Request, case_id: int, session: SessionDep, actor: Curr
 
 
 def save_ratings(
-    *, session, actor, case: Case, form: Form, context: dict, rating_id: str, on_family_screens: bool = False
+    *,
+    session,
+    actor,
+    case: Case,
+    form: Form,
+    context: dict,
+    rating_id: str,
+    on_family_screens: bool = False,
+    handed_over: bool = False,
+    handed_over_on: date | None = None,
 ) -> bool | None:
     """Keep one rater's answers (the overall scale and any pairs rated), one row each.
 
     None when the form has errors (beside their fields); else whether anything new was stored (a
     replay of the same submission stores nothing). `on_family_screens` says in the audit trail
-    that the rater gave it themselves on the family screens.
+    that the rater gave it themselves on the family screens. `handed_over`: given in family mode,
+    on the day the worker gave at the hand-over (`handed_over_on`, today if None), never a day
+    the form names.
     """
     answers = []
     for index, pair_key in enumerate(_posted_scales(session, case, form, context["scales"])):
@@ -173,7 +184,12 @@ def save_ratings(
         if score is not None and pair_key != "":
             answers.append((index, pair_key, score, why, higher))
     # The worker's screen can date the ratings in the past (issue 18: recording past work).
-    rated_on = form.date("rated_on", not_future=True, label="The rating date") if "rated_on" in form.values else None
+    if handed_over:
+        rated_on = handed_over_on
+    else:
+        rated_on = (
+            form.date("rated_on", not_future=True, label="The rating date") if "rated_on" in form.values else None
+        )
     if rated_on is not None and "rated_on" not in form.errors and case.referral_date and rated_on < case.referral_date:
         form.error(
             "rated_on",

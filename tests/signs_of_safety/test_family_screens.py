@@ -205,3 +205,23 @@ def test_the_statement_pairs_can_be_rated_too_if_the_person_wants(client, db, fa
     )
     rows = {r.pair_key: (r.score, r.rater_person_id) for r in db.exec(select(ScaleRating)).all()}
     assert rows == {None: (5, mum.id), pair.item_key: (2, mum.id)}
+
+
+def test_in_family_mode_a_rating_takes_the_hand_overs_day_whatever_the_form_says(client, db, family):
+    """The family never sees a date; a rated_on field added to the form cannot back-date it."""
+    from datetime import timedelta
+
+    from app.timeutil import local, today
+
+    worker, case, kayla, mum = family
+    given = today() - timedelta(days=2)  # a visit entered afterwards
+    handed = client.post(
+        f"/cases/{case.id}/hand-to-family", data={"person": mum.id, "pin": "246813", "rated_on": given.isoformat()}
+    )
+    assert handed.status_code == 303
+    forged = (today() - timedelta(days=1)).isoformat()
+    data = {"id": new_id(), "scale-0": "overall", "score-0": "4", "rated_on": forged}
+    assert client.post(f"/family/{case.id}/{mum.id}/safety-scale", data=data).status_code == 303
+    db.expire_all()
+    rating = db.exec(select(ScaleRating).where(ScaleRating.rater_person_id == mum.id)).one()
+    assert local(rating.rated_at).date() == given
