@@ -11,7 +11,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import JSON, BigInteger, and_, case, cast, column, func, literal, or_, true
+from sqlalchemy import JSON, BigInteger, and_, case, cast, column, exists, func, literal, or_, true
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
 
@@ -274,7 +275,9 @@ def epoch_seconds(session: Session | str, column) -> ColumnElement:
     return cast(func.strftime("%s", column), BigInteger)
 
 
-def _distance(session: Session, *, case_col, who, items, key, at, start, end, team_id, rater, group_of, rater_joins=()):
+def _distance(
+    session: Session, *, case_col, who, items, key, at, start, end, team_id, rater, group_of, rater_joins=(), only=()
+):
     """Per rater and group of the breakdown: pairs of first and latest score (per case, rater and item) whose latest is in [start, end).
 
     One statement and no window: each rating gets an integer `key` that orders ratings as the practice
@@ -282,7 +285,9 @@ def _distance(session: Session, *, case_col, who, items, key, at, start, end, te
     latest scores are min(key) % 100 and max(key) % 100 of a plain GROUP BY over the ratings table
     alone (a window over a million ratings took 5-12 s). `who` is the rater as stored; `rater(pairs)`
     names their kind from the grouped rows, joined after grouping so the join sees pairs, not ratings;
-    `group_of(Case)` is the breakdown's group, from the case joined after grouping too.
+    `group_of(Case)` is the breakdown's group, from the case joined after grouping too. `items`
+    also holds what tells two raters of one kind apart (a mother from a father, one worker from
+    the next), so that each is compared with themselves; `only` limits the ratings read.
     """
     inner = select(
         case_col.label("case_id"), who.label("who"), func.min(key).label("first_key"), func.max(key).label("last_key")
@@ -290,7 +295,7 @@ def _distance(session: Session, *, case_col, who, items, key, at, start, end, te
     if team_id is not None:
         inner = inner.join(Case, Case.id == case_col).where(Case.team_id == team_id)
     pairs = (
-        inner.where(at < end)
+        inner.where(at < end, *only)
         .group_by(case_col, who, *items)
         .having(and_(func.count() >= 2, func.max(at) >= start))
         .subquery()
@@ -311,6 +316,30 @@ def _distance(session: Session, *, case_col, who, items, key, at, start, end, te
     for target, on in rater_joins:
         query = query.join(target, on(pairs), isouter=True)
     return session.exec(query.group_by(kind, grp)).all()
+
+
+def _not_corrected(period: Period) -> ColumnElement:
+    """An outcome record not put right by a later one for the same case and point (records are
+    never edited: a correction is a new record) among those taken by the period's end. The care
+    status import's records are each a fact of their day, not corrections of one another."""
+    later = aliased(OutcomeRecord)
+    return or_(
+        OutcomeRecord.point == "imported",
+        ~exists().where(
+            later.case_id == OutcomeRecord.case_id,
+            later.point == OutcomeRecord.point,
+            later.taken_on <= period.end,
+            or_(
+                later.recorded_at > OutcomeRecord.recorded_at,
+                and_(later.recorded_at == OutcomeRecord.recorded_at, later.id > OutcomeRecord.id),
+            ),
+        ),
+    )
+
+
+def worker_of(person_col, user_col) -> ColumnElement:
+    """The worker who gave a rating (None for a family member's, who is told apart by person)."""
+    return case((person_col.is_(None), user_col), else_=None)
 
 
 def _local_offsets(first_year: int, last_year: int) -> tuple[int, list[tuple[datetime, datetime, int]]]:
@@ -453,10 +482,11 @@ def scorecard(
 
     # 5. Outcome records at ending and follow-ups: at home (of those known), by the breakdown's group.
     flag = _flag(OutcomeRecord.taken_on, period, before).label("flag")
+    current = _not_corrected(period)
     known = OutcomeRecord.living != "not_known"
     home = OutcomeRecord.living.in_(AT_HOME)
     in_care = or_(OutcomeRecord.living == "in_care", OutcomeRecord.care_status == "cla")
-    recorded = and_(scope, OutcomeRecord.taken_on.between(before.start, period.end))
+    recorded = and_(scope, OutcomeRecord.taken_on.between(before.start, period.end), current)
     for g, f, point, n_home, n_known in session.exec(
         select(
             group,
@@ -541,6 +571,7 @@ def scorecard(
                 OutcomeRecord.case_id == ends.c.case_id,
                 OutcomeRecord.point.not_in(["baseline", "review"]),
                 or_(taken >= ends.c.day, since >= ends.c.day),
+                current,
             ),
             isouter=True,
         )
@@ -583,7 +614,9 @@ def scorecard(
             session,
             case_col=DiamondRating.case_id,
             who=DiamondRating.person_id,  # empty for a worker's rating
-            items=[DiamondRating.aim, DiamondRating.goal_id],
+            # A worker's ratings are compared with that worker's own (a case reallocated: the
+            # first worker's first rating is not the second's starting point).
+            items=[DiamondRating.aim, DiamondRating.goal_id, worker_of(DiamondRating.person_id, DiamondRating.user_id)],
             # Day rated (under 10^5) then second recorded (under 10^10), then the score: fits 63 bits.
             key=epoch_days(session, DiamondRating.rated_on) * 10**12
             + epoch_seconds(session, DiamondRating.recorded_at) * 100
@@ -608,7 +641,10 @@ def scorecard(
             session,
             case_col=ScaleRating.case_id,
             who=ScaleRating.rater_role,
-            items=[],
+            # Each person compared with themselves (a mother with herself, not with the father),
+            # a worker with that worker; the overall scale only, never a statement pair's.
+            items=[ScaleRating.rater_person_id, worker_of(ScaleRating.rater_person_id, ScaleRating.recorded_by_id)],
+            only=[ScaleRating.pair_key.is_(None)],
             # Second rated, then (for two ratings given in the same second) the second recorded
             # within a 10^6-second window, then the score.
             key=epoch_seconds(session, ScaleRating.rated_at) * 10**8

@@ -366,3 +366,90 @@ def test_of_two_ratings_on_one_day_the_one_recorded_later_counts_as_the_latest(d
     changes = {c.rater: c for c in scorecard(session=db, period=PERIOD, team_id=None).diamond}
     young = changes["Young person"]
     assert (young.pairs, young.mean_change, young.improved, young.worse) == (1, -2.0, 0, 1)
+
+
+def test_a_corrected_outcome_record_counts_once_as_corrected(db):
+    """Records are never edited: a correction is a new record for the same point. Six young people
+    first recorded in care at ending, then put right (at home): at home, not in care."""
+    worker = make_user(db, team=make_team(db))
+    for n in range(6):
+        case = make_case(db, worker=worker)
+        first = {
+            "living": "in_care",
+            "care_status": "cla",
+            "placement": "foster",
+            "recorded_at": noon(date(2026, 3, 1)),
+        }
+        record(db, case, "ending", date(2026, 3, 1), **first)
+        db.add(
+            OutcomeRecord(
+                case_id=case.id,
+                point="ending",
+                taken_on=date(2026, 3, 1),
+                living="with_parents",
+                care_status="none",
+                by_user_id=worker.id,
+                recorded_at=datetime(2026, 3, 2, 9, n, tzinfo=UTC),
+            )
+        )
+    db.commit()
+    card = scorecard(session=db, period=PERIOD, team_id=None)
+    at_home, known = card.at_home["ending"]
+    assert (at_home.now, known.now) == (6, 6)
+    assert card.entered_care.now == 0
+
+
+def test_the_safety_scale_compares_each_person_with_themselves_on_the_overall_scale_only(db):
+    """A mother's 8 then 6 is worse; a father's 3 then 5 is better (not mother 8 against father 5);
+    a statement pair's 9 is not the young person's latest overall score."""
+    case = make_case(db, worker=make_user(db, team=make_team(db)))
+    mum = Person(case_id=case.id, name="Donna Morgan", relationship="Mother")
+    dad = Person(case_id=case.id, name="Lee Morgan", relationship="Father")
+    db.add_all([mum, dad])
+    db.flush()
+
+    def rate(score, on, role, person=None, pair=None):
+        db.add(
+            ScaleRating(
+                case_id=case.id,
+                rater_role=role,
+                rater_person_id=person,
+                rater_name="x",
+                pair_key=pair,
+                score=score,
+                anchor_low="worst",
+                anchor_high="best",
+                rated_at=noon(on),
+                created_at=noon(on),
+                recorded_by_id=case.key_worker_id,
+            )
+        )
+
+    rate(8, date(2026, 1, 5), "parent_carer", mum.id)
+    rate(3, date(2026, 1, 6), "parent_carer", dad.id)
+    rate(6, date(2026, 3, 5), "parent_carer", mum.id)
+    rate(5, date(2026, 3, 6), "parent_carer", dad.id)
+    yp = young_person(db, case)
+    rate(2, date(2026, 1, 5), "young_person", yp)
+    rate(9, date(2026, 3, 5), "young_person", yp, pair="pair-1")
+    db.commit()
+    scales = {c.rater: c for c in scorecard(session=db, period=PERIOD, team_id=None).scales}
+    parents = next(c for name, c in scales.items() if "arent" in name)
+    assert (parents.pairs, parents.improved, parents.worse, parents.mean_change) == (2, 1, 1, 0.0)
+    assert all("oung" not in name for name in scales)  # one overall rating only: no pair to compare
+
+
+def test_a_workers_diamond_ratings_are_compared_with_that_workers_own_after_a_reallocation(db):
+    team = make_team(db)
+    first, second = make_user(db, team=team), make_user(db, team=team)
+    case = make_case(db, worker=first)
+    diamond(db, case, 3, date(2026, 1, 5), by_worker=True)
+    case.key_worker_id = second.id
+    db.add(case)
+    db.flush()
+    diamond(db, case, 8, date(2026, 3, 5), by_worker=True)
+    diamond(db, case, 7, date(2026, 4, 5), by_worker=True)
+    db.commit()
+    changes = {c.rater: c for c in scorecard(session=db, period=PERIOD, team_id=None).diamond}
+    # Only the second worker rated twice: 8 to 7 (not the first worker's 3 to the second's 7).
+    assert (changes["Worker"].pairs, changes["Worker"].worse, changes["Worker"].mean_change) == (1, 1, -1.0)
