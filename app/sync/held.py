@@ -64,6 +64,10 @@ def hold_if_moved_on(*, session: Session, actor: Actor, item: dict, fields: list
     if actor.in_family_mode:
         return None  # the route refuses it as it refuses every worker's screen in family mode
     held = session.get(HeldItem, item["id"])
+    if held is not None and held.user_id != actor.id:
+        # Another's item id: refused as the ledger refuses any id used by someone else, telling
+        # nothing of the case or who supervises it.
+        return JSONResponse({"detail": "This operation id was already used by someone else."}, status_code=422)
     if held is None:
         case = session.get(Case, int(match[1]))
         if case is None or not _had_the_case(session, actor, case):

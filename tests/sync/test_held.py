@@ -148,3 +148,25 @@ def test_family_answers_for_a_case_that_moved_on_are_kept_for_the_supervisor_not
     assert db.exec(select(func.count()).select_from(ThreeHousesEntry)).one() == 0
     held = db.get(HeldItem, items[0]["id"])
     assert held.case_id == reassigned.id and "I worry about Mum" in held.fields
+
+
+def test_another_workers_held_item_id_tells_nothing_of_where_it_went(db, client, settings):
+    sam = make_user(db, full_name="Sam Okafor")
+    make_user(db, role="supervisor", full_name="Helen Marsh", team_id=sam.team_id)
+    case = make_case(db, worker=sam)
+    db.commit()
+    login(client, db, sam, settings)
+    client.get(f"/cases/{case.id}")
+    item = _sealed_contact(settings, sam, case, "Kept for Helen.")
+    case.status = "closed"
+    db.add(case)
+    db.commit()
+    assert client.post("/sync/sealed", json=item, headers={"Accept": "application/json"}).status_code == 409
+    other = make_user(db)
+    db.commit()
+    login(client, db, other, settings)
+    mine = make_case(db, worker=other)
+    db.commit()
+    forged = sealed_item(settings.secret_key, other, f"/cases/{mine.id}/contacts", [["kind", "visit"]], op=item["id"])
+    answer = client.post("/sync/sealed", json=forged, headers={"Accept": "application/json"})
+    assert answer.status_code == 422 and "Helen" not in answer.text and "closed" not in answer.text
