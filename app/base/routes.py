@@ -23,7 +23,7 @@ from app.cases.models import Case, new_id
 from app.db import SessionDep
 from app.forms import Form, SentForm
 from app.security.auth import Actor, CurrentActor
-from app.security.permissions import can_change_case, get_case
+from app.security.permissions import can_change_case, get_case, is_case_supervisor
 from app.templating import flash, redirect, render
 
 router = APIRouter()
@@ -112,7 +112,7 @@ def competency(request: Request, case_id: int, session: SessionDep, actor: Curre
     form = Form(sent)
     version = version_for_change(session, case, form.text("version_id", max_length=36))
     rating = form.choice("competency", COMPETENCY_LABELS.keys())
-    as_supervisor = form.boolean("as_supervisor") and actor.role is Role.supervisor
+    as_supervisor = form.boolean("as_supervisor") and is_case_supervisor(actor.user, case)
     if not form.ok:
         ctx = _overview_context(session, case, actor, version)
         return render(request, f"{TEMPLATES}/overview.html", {**ctx, "form": form}, status_code=422)

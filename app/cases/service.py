@@ -23,7 +23,7 @@ from app.core.text import fold
 from app.db import read_columns
 from app.refused import Refused
 from app.security.auth import Actor
-from app.security.permissions import visible_cases
+from app.security.permissions import is_case_supervisor, visible_cases
 from app.timeutil import age_on, local, today, utcnow
 
 reads.per_case(EligibilityDecision, Consent, Person)  # read whole per case page (app/cases/reads.py)
@@ -190,9 +190,15 @@ def case_facts(*, session: Session, case: Case, by: Actor) -> rules.CaseFacts:
         for c in reads.rows(session=session, model=Consent, case_id=case.id)
         if c.purpose == "work" and c.withdrawn_on is None
     )
+    # A supervisor of another team who co-works the case is one of its workers, not its
+    # supervisor: the supervisor's powers (reopening, giving the case to another worker) are the
+    # case's own team's.
+    role = by.user.role
+    if role == "supervisor" and not is_case_supervisor(by.user, case):
+        role = "worker"
     return rules.CaseFacts(
         status=case.status,
-        role=by.user.role,
+        role=role,
         is_key_worker=by.id == case.key_worker_id,
         eligible=bool(latest),
         work_consent=consent > 0,

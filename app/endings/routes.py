@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from app.accounts.models import Role, User
 from app.audit import service as audit
+from app.cases import reallocation
 from app.cases.models import CLOSURE_REASONS, STEP_DOWN_DESTINATIONS, STEP_UP_DESTINATIONS, CaseStatus, new_id
 from app.cases.people import valid_client_id
 from app.cases.service import Conflict, Refused
@@ -26,7 +27,7 @@ from app.endings.models import ASKED_BY, ENDING_CLOSURE_REASONS, GOAL_RATINGS, P
 from app.forms import Form, SentForm, formset
 from app.review import service as review
 from app.security.auth import CurrentActor, Forbidden, SettingsDep, require_role
-from app.security.permissions import get_case
+from app.security.permissions import get_case, is_case_supervisor
 from app.sync.ledger import Idempotent
 from app.templating import flash, redirect, render
 from app.timeutil import today
@@ -213,13 +214,12 @@ def end_active_work(
 # ---------------------------------------------------------------- reactivate
 
 
-def _workers(session, actor) -> list[tuple[int, str]]:
-    query = select(User.id, User.full_name).where(
-        User.role.in_([Role.worker, Role.supervisor]), User.is_active.is_(True)
-    )
-    if actor.user.team_id is not None:
-        query = query.where(User.team_id == actor.user.team_id)
-    return list(session.exec(query.order_by(User.full_name).limit(300)).all())
+def _workers(session, case, actor) -> list[tuple[int, str]]:
+    """Who the case's own team supervisor may give it to on reactivation: its team's workers.
+    (A supervisor of another team co-working the case does not reallocate it.)"""
+    if not is_case_supervisor(actor.user, case):
+        return []
+    return [(u.id, u.full_name) for u in reallocation.team_workers(session=session, case=case)]
 
 
 def _reactivate_ctx(session, case, actor, form, record_id) -> dict:
@@ -232,7 +232,7 @@ def _reactivate_ctx(session, case, actor, form, record_id) -> dict:
         "urgency": URGENCY,
         "spell": spell,
         "refusal": None,
-        "workers": _workers(session, actor) if actor.role is Role.supervisor else [],
+        "workers": _workers(session, case, actor),
     }
 
 
@@ -364,6 +364,8 @@ def dormant_review(
 def reopen_form(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     require_role(actor, Role.supervisor)
+    if not is_case_supervisor(actor.user, case):
+        raise Forbidden("Only a supervisor of the case's own team can reopen it.")
     return render(request, "endings/reopen.html", {"case": case, "form": None, "new_id": new_id(), "refusal": None})
 
 
@@ -371,6 +373,8 @@ def reopen_form(request: Request, case_id: int, session: SessionDep, actor: Curr
 def reopen(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     require_role(actor, Role.supervisor)
+    if not is_case_supervisor(actor.user, case):
+        raise Forbidden("Only a supervisor of the case's own team can reopen it.")
     form = Form(sent)
     record_id = valid_client_id(form.values.get("id")) or new_id()
     ctx = {"case": case, "form": form, "new_id": record_id, "refusal": None}

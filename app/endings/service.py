@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from app.accounts.models import User
 from app.audit import service as audit
-from app.cases import reads
+from app.cases import reads, reallocation
 from app.cases import rules as case_rules
 from app.cases import service as cases
 from app.cases.models import Case, CaseEvent, CaseStatus, Contact
@@ -392,17 +392,29 @@ def reactivate(
         if existing is not None and existing.case_id == case.id:
             return existing, False
     _check_version(case, base_version)
-    if new_key_worker is not None and new_key_worker.id != case.key_worker_id and by.user.role != "supervisor":
-        raise Refused("Only a supervisor can give the case to another worker.")
+    moving = new_key_worker is not None and new_key_worker.id != case.key_worker_id
+    if moving and not (by.user.role == "supervisor" and by.user.team_id == case.team_id):
+        raise Refused("Only the team's supervisor can give the case to another worker.")
     rationale = f"Asked by {asked_by.replace('_', ' ')}; urgency {urgency}. {what_changed}"
     cases.reactivate(
         session=session, case=case, by=by, rationale=rationale, review_interval_weeks=review_interval_weeks
     )
     days = _end_spell(session=session, case=case, how="reactivated")
-    if new_key_worker is not None and new_key_worker.id != case.key_worker_id:
-        case.key_worker_id = new_key_worker.id
-        case.version += 1
-        session.add(case)
+    if moving:
+        # A reallocation like any other: a worker of the case's team, on the case's timeline, in
+        # the audit trail, and told (with the worker it leaves).
+        before = case.key_worker_id
+        reallocation.reallocate(
+            session=session,
+            case=case,
+            by=by,
+            key_worker_id=new_key_worker.id,
+            co_worker_id=None if case.co_worker_id == new_key_worker.id else case.co_worker_id,
+            reason=f"Given to a new key worker on reactivation. {what_changed}",
+        )
+        text = f"{case.reference} ({case.display_name}) reactivated and given to {new_key_worker.full_name}."
+        for user_id in {before, new_key_worker.id} - {by.id}:
+            review.notify(session=session, user_id=user_id, text=text, url=f"/cases/{case.id}", about=f"case:{case.id}")
     back = Reactivation(
         case_id=case.id,
         kind="reactivated",

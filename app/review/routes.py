@@ -14,7 +14,7 @@ from app.forms import Form, SentForm
 from app.review import oversight, registry, rules, service
 from app.review.models import Submission, SubmissionStatus
 from app.security.auth import CurrentActor, Forbidden, SettingsDep
-from app.security.permissions import get_case
+from app.security.permissions import get_case, is_case_supervisor
 from app.templating import flash, redirect, render
 from app.timeutil import local, today, utcnow
 
@@ -333,7 +333,7 @@ def _case_notes_ctx(session, actor, case, form: Form | None = None) -> dict:
         "case": case,
         "notes": notes,
         "users": users,
-        "can_write": actor.role is Role.supervisor and actor.user.team_id == case.team_id,
+        "can_write": is_case_supervisor(actor.user, case),
         "form": form or Form(),
     }
 
@@ -341,8 +341,8 @@ def _case_notes_ctx(session, actor, case, form: Form | None = None) -> dict:
 @router.post("/cases/{case_id}/supervision")
 def add_case_note(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    if actor.role is not Role.supervisor:
-        raise Forbidden("Case supervision notes are written by the supervisor.")
+    if not is_case_supervisor(actor.user, case):
+        raise Forbidden("Case supervision notes are written by the supervisor of the case's team.")
     form = Form(sent)
     text = form.text("text", required=True, max_length=4000, label="What was discussed")
     decision = form.text("decision", required=True, max_length=2000, label="Decision")

@@ -60,6 +60,12 @@ def can_change_case(user: User, case: Case) -> bool:
     return False
 
 
+def is_case_supervisor(user: User, case: Case) -> bool:
+    """The supervisor of the case's own team: who reopens it, reallocates it, writes its
+    supervision notes. A supervisor of another team co-working the case is one of its workers."""
+    return Role(user.role) is Role.supervisor and user.team_id is not None and user.team_id == case.team_id
+
+
 def get_case(*, session: Session, actor: Actor, case_id: int, write: bool = False, audit_read: bool = True) -> Case:
     """The case if `actor` may see it (and change it, with write=True), else 404 / 403.
 

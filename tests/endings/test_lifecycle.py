@@ -7,10 +7,12 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
+from app.audit.models import AuditEntry
 from app.cases.models import CaseEvent
 from app.cases.service import Conflict, Refused
 from app.endings import rules, service
 from app.endings.models import DormantSpell, EndingTask
+from app.review.models import Notification
 from app.timeutil import today
 from tests.cases.factories import actor_for
 from tests.endings.factories import active_case, full_ending, make_dormant, make_team_people
@@ -186,6 +188,57 @@ def test_supervisor_reactivates_and_reassigns_but_a_worker_cannot_reassign(db, p
         new_key_worker=people.other,
     )
     assert case.status == "active" and case.key_worker_id == people.other.id
+    # A reallocation like any other: on the timeline, in the audit trail, and the new worker told.
+    assert kinds(db, case)[-1] == "reallocated"
+    assert db.exec(select(AuditEntry).where(AuditEntry.action == "reallocate", AuditEntry.case_id == case.id)).one()
+    assert db.exec(select(Notification).where(Notification.user_id == people.other.id)).first() is not None
+
+
+def test_a_supervisor_of_another_team_co_working_the_case_has_no_supervisors_powers_over_it(
+    client, db, people, settings
+):
+    """Co-working makes them one of the case's workers: they may not give it to their own team's
+    worker on reactivation, reopen it, or write its supervision notes."""
+    from app.accounts.models import Role
+    from tests.factories import login, make_user
+
+    case = active_case(db, people.worker)
+    elsewhere = make_user(db, role=Role.supervisor)
+    theirs = make_user(db, team_id=elsewhere.team_id)
+    case.co_worker_id = elsewhere.id
+    db.add(case)
+    db.commit()
+    make_dormant(db, case, people.worker)
+    db.commit()
+    login(client, db, elsewhere, settings)
+    form = client.get(f"/cases/{case.id}/reactivate").text
+    assert theirs.full_name not in form and people.other.full_name not in form
+    sent = {
+        "id": "7f1c1a9e-0000-4000-8000-000000000001",
+        "base_version": str(case.version),
+        "asked_by": "parent",
+        "what_changed": "x",
+        "urgency": "routine",
+        "key_worker_id": str(theirs.id),
+    }
+    answer = client.post(f"/cases/{case.id}/reactivate", data=sent)
+    assert answer.status_code == 422 and "Only the key worker (or their supervisor)" in answer.text
+    with pytest.raises(Refused, match="team's supervisor"):
+        service.reactivate(
+            session=db,
+            case=case,
+            by=actor_for(elsewhere),
+            asked_by="parent",
+            what_changed="x",
+            urgency="routine",
+            new_key_worker=theirs,
+        )
+    db.rollback()
+    db.expire_all()
+    assert db.get(type(case), case.id).key_worker_id == people.worker.id
+    note = {"text": "t", "decision": "d", "rationale": "r"}
+    assert client.post(f"/cases/{case.id}/supervision", data=note).status_code == 403
+    assert client.post(f"/cases/{case.id}/reopen", data={"reason": "x", "base_version": "1"}).status_code == 403
 
 
 def test_active_and_closed_cases_cannot_be_reactivated(db, people):
