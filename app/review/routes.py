@@ -124,6 +124,12 @@ def team_oversight(
         object_type="team_oversight",
         object_id=team_id or actor.user.team_id or "",
     )
+    if board is not None:
+        # The flagged cases it names (the first FLAGS_SHOWN of each list, as the page shows them),
+        # so "who saw that this family is known" is answered for oversight too.
+        lists = [*board.flags_by_key().values(), *(row.flags for row in board.rows)]
+        shown = [f.case_id for flags in lists for f in flags[: oversight.FLAGS_SHOWN]]
+        audit.record_list(session=session, actor=actor, object_type="team_oversight", case_ids=shown)
     ctx = {
         "board": board,
         "overview": overview,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlmodel import select
 
+from app.audit.models import AuditEntry
 from app.cases.models import CaseEvent, Contact
 from app.review import oversight
 from app.review.models import Submission
@@ -74,7 +76,14 @@ def test_flags_link_to_the_case_at_day_14_but_not_day_13(client, db, settings):
     assert ("no_contact", "Quiet Case") in flagged
     assert ("no_contact", "Fine Case") not in flagged
     login(client, db, supervisor, settings)
-    assert f'href="/cases/{quiet.id}"' in client.get("/review/oversight").text
+    page = client.get("/review/oversight").text
+    assert f'href="/cases/{quiet.id}"' in page
+    # Who saw that this family is known: every case the page named is in the audit trail.
+    listed = db.exec(
+        select(AuditEntry.detail).where(AuditEntry.action == "list", AuditEntry.object_type == "team_oversight")
+    ).one()
+    linked = {int(n) for n in re.findall(r'href="/cases/(\d+)"', page)}
+    assert quiet.id in linked and {int(n) for n in listed.removeprefix("cases ").split(",")} == linked
 
 
 def test_each_flag_with_data_on_this_branch_is_raised(db, settings):
