@@ -20,3 +20,10 @@ class Refused(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class WrongCase(Refused):
+    """An id that belongs to another case (a forged or mixed-up replay): answered as not found,
+    storing nothing (a success answer would tell a device its item was kept)."""
+
+    status_code = 404

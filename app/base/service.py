@@ -27,7 +27,7 @@ from app.base import rules
 from app.base.models import BaseVersion, Competency, VersionStatus
 from app.cases import reads
 from app.cases.models import Case, Contact
-from app.refused import Refused
+from app.refused import Refused, WrongCase
 from app.review import service as review
 from app.security.auth import Actor
 from app.timeutil import today as today_local
@@ -132,7 +132,10 @@ _NEWEST = (  # built once, the case a bound parameter (issue 21)
 
 def start(*, session: Session, case: Case, by: Actor, version_id: str) -> BaseVersion:
     """Start the case's BASE assessment; a replay, or a second start, returns what exists."""
-    existing = session.get(BaseVersion, version_id) or current_version(session=session, case_id=case.id)
+    existing = session.get(BaseVersion, version_id)
+    if existing is not None and existing.case_id != case.id:
+        raise WrongCase()
+    existing = existing or current_version(session=session, case_id=case.id)
     if existing is not None:
         return existing
     version = BaseVersion(id=version_id, case_id=case.id, number=1, content=empty_content(), created_by_id=by.id)
@@ -148,6 +151,8 @@ def new_version(*, session: Session, case: Case, by: Actor, version_id: str) -> 
     """A new draft copied from the newest version; the plan must be finalised again."""
     existing = session.get(BaseVersion, version_id)
     if existing is not None:
+        if existing.case_id != case.id:
+            raise WrongCase()
         return existing
     latest = current_version(session=session, case_id=case.id)
     if latest is None:

@@ -33,7 +33,7 @@ from app.network.models import (
     TaskUpdate,
 )
 from app.network.rules import default_circle
-from app.refused import Refused
+from app.refused import Refused, WrongCase
 from app.signs_of_safety import service as sos
 from app.timeutil import utcnow
 
@@ -54,12 +54,6 @@ class AlreadyFinal(Refused):
     """A finalised record is append-only: corrections are addenda."""
 
     status_code = 409
-
-
-class WrongCase(Refused):
-    """An id that belongs to another case (a forged or mixed-up replay): answered as not found."""
-
-    status_code = 404
 
 
 # ---- the network map -------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from app.accounts.models import User
 from app.cases.models import Case, Person
-from app.refused import Refused
+from app.refused import Refused, WrongCase
 from app.review import service as review
 from app.signs_of_safety import rules
 from app.signs_of_safety.models import (
@@ -355,6 +355,8 @@ def add_rating(
     """Record one rating with the anchors the rater saw; (rating, created). Never edited."""
     existing = session.get(ScaleRating, rating_id)
     if existing is not None:
+        if existing.case_id != case.id:
+            raise WrongCase()
         return existing, False
     if not 0 <= score <= 10:
         raise ValueError("a scale runs from 0 to 10")
@@ -426,6 +428,8 @@ def add_house_entry(
     """Keep what the young person put in one house; (entry, created). The same id twice keeps it once."""
     existing = session.get(ThreeHousesEntry, entry_id)
     if existing is not None:
+        if existing.case_id != case.id:
+            raise WrongCase()
         return existing, False
     if drawing_png is not None and (not drawing_png.startswith(PNG_SIGNATURE) or len(drawing_png) > MAX_DRAWING_BYTES):
         raise ValueError("a drawing must be a PNG image under 1.5 MB")

@@ -13,11 +13,19 @@ from sqlmodel import Session, select
 
 from app.accounts.models import User
 from app.cases.models import Case, Person
+from app.refused import WrongCase
 from app.signs_of_safety.models import StoryPanel, StoryShare, StoryStatus, StoryVersion
 from app.signs_of_safety.service import StaleVersion
 
 IMAGE_SIGNATURES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
 MAX_IMAGE_BYTES = 1_500_000
+
+
+def _check_case(session: Session, story_version_id: str, case: Case) -> None:
+    """A replayed id must be this case's: one of another case's is answered as not found."""
+    version = session.get(StoryVersion, story_version_id)
+    if version is None or version.case_id != case.id:
+        raise WrongCase()
 
 
 def image_type(data: bytes) -> str | None:
@@ -117,6 +125,7 @@ def add_panel(
     """Add a panel at the end; (panel, created). The same id twice adds it once."""
     existing = session.get(StoryPanel, panel_id)
     if existing is not None:
+        _check_case(session, existing.story_version_id, case)
         return existing, False
     kind = image_type(image) if image else ""
     if image and kind is None:
@@ -172,6 +181,7 @@ def share(
     """
     existing = session.get(StoryShare, share_id)
     if existing is not None:
+        _check_case(session, existing.story_version_id, case)
         return existing, False
     version = get_version(session=session, case=case, number=version_number)
     if version is None:

@@ -1,0 +1,90 @@
+"""A record's id belonging to another case, posted under this case's address (a forged or mixed-up
+replay), is answered 404 and stores nothing: a success answer would tell a device its item was kept.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlmodel import func, select
+
+from app.base.models import BaseVersion
+from app.signs_of_safety.models import ScaleRating, StoryPanel, StoryShare, ThreeHousesEntry
+from tests.factories import login, make_case, make_user
+from tests.signs_of_safety.factories import make_person
+
+
+@pytest.fixture
+def two_cases(client, db, settings):
+    worker = make_user(db)
+    mine, theirs = make_case(db, worker=worker), make_case(db, worker=make_user(db))
+    mum = make_person(db, case=mine, name="Samira Hassan")
+    db.commit()
+    return worker, mine, theirs, mum
+
+
+def _count(db, model) -> int:
+    db.expire_all()
+    return db.exec(select(func.count()).select_from(model)).one()
+
+
+def _as(client, db, settings, user):
+    client.cookies.clear()
+    login(client, db, user, settings)
+
+
+def test_three_houses_scale_and_story_ids_of_another_case_are_not_found(client, db, settings, two_cases):
+    worker, mine, theirs, mum = two_cases
+    other = db.get(type(theirs), theirs.id).key_worker_id
+    from app.accounts.models import User
+
+    _as(client, db, settings, db.get(User, other))
+    sos = f"/cases/{theirs.id}/signs-of-safety"
+    entry, rating, panel, share = (str(uuid.uuid4()) for _ in range(4))
+    assert (
+        client.post(f"{sos}/three-houses/entries", data={"id": entry, "house": "worries", "text": "Theirs"}).status_code
+        == 303
+    )
+    assert (
+        client.post(f"{sos}/scales/ratings", data={"id": rating, "rater": "key_worker", "score-0": "5"}).status_code
+        == 303
+    )
+    story = f"{sos}/words-and-pictures"
+    assert client.post(f"{story}/panels", data={"id": panel, "base_version": "0", "text": "Theirs."}).status_code == 303
+    theirs_mum = make_person(db, case=theirs, name="Donna Morgan")
+    db.commit()
+    shared = {"id": share, "base_version": "1", "person": theirs_mum.id, "shared_on": "2026-01-10"}
+    assert client.post(f"{story}/shares", data=shared).status_code == 303
+    counts = [_count(db, m) for m in (ThreeHousesEntry, ScaleRating, StoryPanel, StoryShare)]
+
+    _as(client, db, settings, worker)
+    sos = f"/cases/{mine.id}/signs-of-safety"
+    story = f"{sos}/words-and-pictures"
+    for url, data in (
+        (f"{sos}/three-houses/entries", {"id": entry, "house": "worries", "text": "Mine"}),
+        (f"{sos}/scales/ratings", {"id": rating, "rater": "key_worker", "score-0": "5"}),
+        (f"{story}/panels", {"id": panel, "base_version": "0", "text": "Mine."}),
+    ):
+        assert client.post(url, data=data).status_code == 404, url
+    client.post(f"{story}/panels", data={"id": str(uuid.uuid4()), "base_version": "0", "text": "Mine."})
+    shared = {"id": share, "base_version": "1", "person": mum.id, "shared_on": "2026-01-10"}
+    assert client.post(f"{story}/shares", data=shared).status_code == 404
+    assert [_count(db, m) for m in (ThreeHousesEntry, ScaleRating, StoryShare)] == [counts[0], counts[1], counts[3]]
+
+
+def test_a_base_version_id_of_another_case_is_not_found(client, db, settings, two_cases):
+    from app.accounts.models import User
+
+    worker, mine, theirs, _ = two_cases
+    _as(client, db, settings, db.get(User, theirs.key_worker_id))
+    version = str(uuid.uuid4())
+    assert client.post(f"/cases/{theirs.id}/base", data={"id": version}).status_code == 303
+    _as(client, db, settings, worker)
+    assert client.post(f"/cases/{mine.id}/base", data={"id": version}).status_code == 404
+    assert client.post(f"/cases/{mine.id}/base", data={"id": str(uuid.uuid4())}).status_code == 303
+    assert client.post(f"/cases/{mine.id}/base/versions", data={"id": version}).status_code == 404
+    db.expire_all()
+    assert [v.case_id for v in db.exec(select(BaseVersion).order_by(BaseVersion.case_id)).all()] == sorted(
+        [theirs.id, mine.id]
+    )
