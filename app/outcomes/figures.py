@@ -9,7 +9,10 @@ from app.outcomes import charts, rules
 from app.outcomes.models import POINTS
 from app.outcomes.scorecard import BREAKDOWN_LABELS, BREAKDOWNS, Pair, Scorecard
 
-REASONS = dict(ENDING_CLOSURE_REASONS) | {"not_given": "Reason not given"}
+REASONS = dict(ENDING_CLOSURE_REASONS) | {
+    "to_dormant": "To dormant (no closure reason asked: the case stays open)",
+    "not_given": "Reason not given",
+}
 
 
 @dataclass(frozen=True)

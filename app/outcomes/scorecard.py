@@ -471,12 +471,15 @@ def scorecard(
         .group_by(group, flag, Ending.outcome, Ending.closure_reason)
     ).all():
         per_group = card.endings_by_group.setdefault(g or "not_known", {})
+        # Work ended to dormant is asked for no closure reason (the case stays open): its own row,
+        # not "reason not given", which would read as a worker's omission.
+        why = reason or ("to_dormant" if outcome == "dormant" else "not_given")
         for pair in (
             card.endings.setdefault(outcome, Pair()),
-            card.endings.setdefault(reason or "not_given", Pair()),
+            card.endings.setdefault(why, Pair()),
             per_group.setdefault("all", Pair()),
             per_group.setdefault(outcome, Pair()),
-            per_group.setdefault(reason or "not_given", Pair()),
+            per_group.setdefault(why, Pair()),
         ):
             setattr(pair, f, getattr(pair, f) + int(n))
 

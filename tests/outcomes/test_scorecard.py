@@ -453,3 +453,16 @@ def test_a_workers_diamond_ratings_are_compared_with_that_workers_own_after_a_re
     changes = {c.rater: c for c in scorecard(session=db, period=PERIOD, team_id=None).diamond}
     # Only the second worker rated twice: 8 to 7 (not the first worker's 3 to the second's 7).
     assert (changes["Worker"].pairs, changes["Worker"].worse, changes["Worker"].mean_change) == (1, 1, -1.0)
+
+
+def test_work_ended_to_dormant_without_a_closure_reason_is_its_own_row_not_reason_not_given(db):
+    """The endings form asks no closure reason for dormant (the case stays open)."""
+    from app.outcomes.figures import endings_by_reason
+
+    worker = make_user(db, team=make_team(db))
+    for n in range(3):
+        ending(db, make_case(db, worker=worker), "dormant", None, date(2026, 2, 1 + n))
+    ending(db, make_case(db, worker=worker), "closed", "aims_achieved", date(2026, 2, 5))
+    db.commit()
+    rows = {label: now for label, now, _ in endings_by_reason(scorecard(session=db, period=PERIOD, team_id=None))}
+    assert rows == {"To dormant (no closure reason asked: the case stays open)": 3, "Plan aims achieved": 1}

@@ -42,7 +42,7 @@ def test_contacts_endings_and_distance_by_age_band_match_the_fixture(db, service
     }
     assert by["16_17"] == {"all": (1, 0), "closed": (1, 0), "stepped_up": (1, 0)}
     assert by["not_known"] == {"all": (1, 1), "closed": (1, 0), "moved_away": (1, 0), "dormant": (0, 1),
-                               "not_given": (0, 1)}  # fmt: skip
+                               "to_dormant": (0, 1)}  # fmt: skip
     assert set(by) == {"14_15", "16_17", "not_known"}
 
     # Diamond: case 1's young person 3 -> 6 and worker 5 -> 5 (12 to 13); case 2's young person
