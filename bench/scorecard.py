@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, text
 from sqlmodel import Session
 
+from app.cases.models import CaseEvent
 from app.endings.models import Ending
 from app.outcomes.export import stream_zip
 from app.outcomes.models import OutcomeRecord
@@ -66,12 +67,19 @@ def add_endings(url: str) -> None:
             text("SELECT case_id, by_user_id, taken_on FROM outcome_record WHERE point = 'ending' ORDER BY case_id")
         ).all()
         today, now = date.today(), utcnow()
-        endings, follow_ups = [], []
+        endings, events, follow_ups = [], [], []
         for case_id, worker_id, ended in rows:
             at = datetime.combine(ended, datetime.min.time(), UTC) + timedelta(hours=12)
             endings.append({"id": f"end-{case_id}", "case_id": case_id, "outcome": "closed" if case_id % 4 else "dormant",
                             "closure_reason": REASONS[case_id % len(REASONS)], "goals": [], "missing": [],
                             "recorded_at": at, "by_user_id": worker_id, "pending": False})  # fmt: skip
+            # The case's move out of active work, as applying the ending records it: what the
+            # scorecard counts as an ending.
+            to = endings[-1]["outcome"]
+            events.append({"id": f"moved-{case_id}", "case_id": case_id, "kind": to, "from_status": "active",
+                           "to_status": to, "reason": endings[-1]["closure_reason"] if to == "closed" else "",
+                           "rationale": "", "occurred_at": at, "recorded_at": at, "by_user_id": worker_id,
+                           "destination": ""})  # fmt: skip
             if ended + timedelta(days=365) <= today:
                 in_care = case_id % 7 == 0
                 follow_ups.append({"id": f"f-{case_id}", "case_id": case_id, "by_user_id": worker_id, "source": "form",
@@ -91,6 +99,8 @@ def add_endings(url: str) -> None:
         }
         for batch in chunks(endings):
             connection.execute(insert(Ending), [{**ending_defaults, **r} for r in batch])
+        for batch in chunks(events):
+            connection.execute(insert(CaseEvent), batch)
         for batch in chunks(follow_ups):
             connection.execute(insert(OutcomeRecord), [{**defaults, **r} for r in batch])
     engine.dispose()

@@ -269,7 +269,11 @@ class CaseEvent(SQLModel, table=True):
     """
 
     __tablename__ = "case_event"
-    __table_args__ = (Index("ix_case_event_case_at", "case_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_case_event_case_at", "case_id", "occurred_at"),
+        # The scorecard's endings: moves into dormant or closed in a period (migration 0028).
+        Index("ix_case_event_to_status_at", "to_status", "occurred_at"),
+    )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     case_id: int = Field(foreign_key="case.id")

@@ -37,14 +37,16 @@ class DiamondRating(SQLModel, table=True):
         Index("ix_diamond_rating_case_rated_on", "case_id", "rated_on"),
         # When the young person last rated, index only (the voice flag, issue 21).
         Index("ix_diamond_rating_case_person_on", "case_id", "person_id", "rated_on"),
-        # The scorecard's distance travelled: first and latest rating of each case, rater, aim and
-        # goal, read from the index alone on PostgreSQL (migration 0026).
+        # The scorecard's distance travelled: first and latest rating of each case, rater (a family
+        # member by person, a worker by user), aim and goal, read from the index alone on
+        # PostgreSQL (migrations 0026 and 0028).
         Index(
             "ix_diamond_rating_distance",
             "case_id",
             "person_id",
             "aim",
             "goal_id",
+            "user_id",
             postgresql_include=["rated_on", "recorded_at", "score"],
         ),
         CheckConstraint("score >= 0 AND score <= 10", name="ck_diamond_rating_score"),

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.cases.models import CLOSURE_REASONS
 from app.endings.models import ENDING_CLOSURE_REASONS
 from app.outcomes import charts, rules
 from app.outcomes.models import POINTS
 from app.outcomes.scorecard import BREAKDOWN_LABELS, BREAKDOWNS, Pair, Scorecard
 
-REASONS = dict(ENDING_CLOSURE_REASONS) | {
-    "to_dormant": "To dormant (no closure reason asked: the case stays open)",
-    "not_given": "Reason not given",
-}
+REASONS = (
+    dict(CLOSURE_REASONS)
+    | dict(ENDING_CLOSURE_REASONS)
+    | {
+        "to_dormant": "To dormant (no closure reason asked: the case stays open)",
+        "not_given": "Reason not given",
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import JSON, BigInteger, and_, case, cast, column, exists, func, literal, or_, true
-from sqlalchemy.orm import aliased
+from sqlalchemy import JSON, BigInteger, and_, case, cast, column, func, literal, or_, true, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
 
@@ -23,13 +22,14 @@ from app.cases.models import (
     GENDERS,
     REFERRAL_ROUTES,
     Case,
+    CaseEvent,
     CaseStatus,
     Contact,
     EligibilityDecision,
     Person,
 )
 from app.diamond.models import DiamondRating
-from app.endings.models import Ending, Reactivation
+from app.endings.models import Reactivation
 from app.outcomes import rules
 from app.outcomes.models import AT_HOME, OutcomeRecord
 from app.signs_of_safety.models import ScaleRating
@@ -60,6 +60,10 @@ FEEDBACK_FROM = {"young_person": "Young people", "parent": "Parents and carers",
 RATERS = {"young_person": "Young person", "parent": "Parent or family member", "worker": "Worker"}
 SOS_RATERS = {"young_person": "Young person", "parent_carer": "Parent or carer", "key_worker": "Worker"}
 SOS_RATERS |= {"network_member": "Network member", "supervisor": "Supervisor", "other": "Someone else"}
+
+
+# Where active work ends: the statuses a case moves to from active when the work is done.
+ENDED_TO = (CaseStatus.dormant, CaseStatus.closed)
 
 
 @dataclass(frozen=True)
@@ -318,22 +322,23 @@ def _distance(
     return session.exec(query.group_by(kind, grp)).all()
 
 
-def _not_corrected(period: Period) -> ColumnElement:
+def _not_corrected(since: date | None, until: date | None) -> ColumnElement:
     """An outcome record not put right by a later one for the same case and point (records are
-    never edited: a correction is a new record) among those taken by the period's end. The care
-    status import's records are each a fact of their day, not corrections of one another."""
-    later = aliased(OutcomeRecord)
+    never edited: a correction is a new record): the latest recorded for its case and point among
+    those taken from `since` to `until` (the two periods, for what was known of them; None: ever). The care status import's records are each a fact of their
+    day, not corrections of one another. Uncorrelated, so the database hashes it once (a NOT EXISTS
+    per record ran for over 20 minutes on the county set)."""
+    latest = (
+        select(OutcomeRecord.case_id, OutcomeRecord.point, func.max(OutcomeRecord.recorded_at))
+        .where(
+            OutcomeRecord.point.not_in(["imported", "baseline"]),  # no figure reads a baseline
+            *([OutcomeRecord.taken_on.between(since, until)] if since and until else []),
+        )
+        .group_by(OutcomeRecord.case_id, OutcomeRecord.point)
+    )
     return or_(
         OutcomeRecord.point == "imported",
-        ~exists().where(
-            later.case_id == OutcomeRecord.case_id,
-            later.point == OutcomeRecord.point,
-            later.taken_on <= period.end,
-            or_(
-                later.recorded_at > OutcomeRecord.recorded_at,
-                and_(later.recorded_at == OutcomeRecord.recorded_at, later.id > OutcomeRecord.id),
-            ),
-        ),
+        tuple_(OutcomeRecord.case_id, OutcomeRecord.point, OutcomeRecord.recorded_at).in_(latest),
     )
 
 
@@ -461,14 +466,20 @@ def scorecard(
     ).one()
     card.active_now, card.workers_holding = int(active), int(holding)
 
-    # 4. Endings: to dormant or closed, and by reason, by the breakdown's group.
+    # 4. Endings: to dormant or closed, and by reason, by the breakdown's group. Every ending of
+    # active work is the case's move out of active (app/cases/service.py `transition`, on the day
+    # it happened), whichever way it was made: "End active work" (when approved, if it waited), a
+    # step up or down that closes, or closing from the status screen, which makes no `Ending` row
+    # (until December 2026 only `Ending` rows were counted, and those closures went uncounted).
     (a, _), (_, d) = before.bounds(), period.bounds()
-    flag = _flag_at(Ending.recorded_at, period, before).label("flag")
+    ended_at = CaseEvent.occurred_at
+    ends_work = and_(CaseEvent.from_status == CaseStatus.active, CaseEvent.to_status.in_(ENDED_TO))
+    flag = _flag_at(ended_at, period, before).label("flag")
     for g, f, outcome, reason, n in session.exec(
-        select(group, flag, Ending.outcome, Ending.closure_reason, func.count())
-        .join(Case, Case.id == Ending.case_id)
-        .where(scope, Ending.recorded_at >= a, Ending.recorded_at < d, Ending.pending.is_(False))
-        .group_by(group, flag, Ending.outcome, Ending.closure_reason)
+        select(group, flag, CaseEvent.to_status, CaseEvent.reason, func.count())
+        .join(Case, Case.id == CaseEvent.case_id)
+        .where(scope, ends_work, ended_at >= a, ended_at < d)
+        .group_by(group, flag, CaseEvent.to_status, CaseEvent.reason)
     ).all():
         per_group = card.endings_by_group.setdefault(g or "not_known", {})
         # Work ended to dormant is asked for no closure reason (the case stays open): its own row,
@@ -485,7 +496,7 @@ def scorecard(
 
     # 5. Outcome records at ending and follow-ups: at home (of those known), by the breakdown's group.
     flag = _flag(OutcomeRecord.taken_on, period, before).label("flag")
-    current = _not_corrected(period)
+    current = _not_corrected(before.start, period.end)
     known = OutcomeRecord.living != "not_known"
     home = OutcomeRecord.living.in_(AT_HOME)
     in_care = or_(OutcomeRecord.living == "in_care", OutcomeRecord.care_status == "cla")
@@ -529,13 +540,13 @@ def scorecard(
     # record covers the twelve months yet, which is not the same as "no".
     ends = (
         select(
-            Ending.case_id.label("case_id"),
-            _flag_at(Ending.recorded_at, period, before).label("flag"),
-            func.max(local_days(session, Ending.recorded_at, before.start.year, period.end.year)).label("day"),
+            CaseEvent.case_id.label("case_id"),
+            _flag_at(ended_at, period, before).label("flag"),
+            func.max(local_days(session, ended_at, before.start.year, period.end.year)).label("day"),
         )
-        .join(Case, Case.id == Ending.case_id)
-        .where(scope, Ending.recorded_at >= a, Ending.recorded_at < d, Ending.pending.is_(False))
-        .group_by(Ending.case_id, "flag")
+        .join(Case, Case.id == CaseEvent.case_id)
+        .where(scope, ends_work, ended_at >= a, ended_at < d)
+        .group_by(CaseEvent.case_id, "flag")
         .subquery()
     )
     taken = epoch_days(session, OutcomeRecord.taken_on)
@@ -574,7 +585,7 @@ def scorecard(
                 OutcomeRecord.case_id == ends.c.case_id,
                 OutcomeRecord.point.not_in(["baseline", "review"]),
                 or_(taken >= ends.c.day, since >= ends.c.day),
-                current,
+                _not_corrected(None, None),  # the twelve months after an ending run past the period
             ),
             isouter=True,
         )
@@ -619,7 +630,8 @@ def scorecard(
             who=DiamondRating.person_id,  # empty for a worker's rating
             # A worker's ratings are compared with that worker's own (a case reallocated: the
             # first worker's first rating is not the second's starting point).
-            items=[DiamondRating.aim, DiamondRating.goal_id, worker_of(DiamondRating.person_id, DiamondRating.user_id)],
+            # (user_id is set for a worker's rating alone; the table's check holds it.)
+            items=[DiamondRating.aim, DiamondRating.goal_id, DiamondRating.user_id],
             # Day rated (under 10^5) then second recorded (under 10^10), then the score: fits 63 bits.
             key=epoch_days(session, DiamondRating.rated_on) * 10**12
             + epoch_seconds(session, DiamondRating.recorded_at) * 100

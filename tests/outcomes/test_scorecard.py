@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from app.base.models import BaseFeedback
-from app.cases.models import Contact, EligibilityDecision, Person
+from app.cases.models import CaseEvent, Contact, EligibilityDecision, Person
 from app.diamond.models import DiamondRating
 from app.endings.models import Ending, Reactivation
 from app.outcomes.models import OutcomeRecord
@@ -73,10 +73,27 @@ def scale(db, case, score, on):
     )
 
 
-def ending(db, case, outcome, reason, on):
+def ending(db, case, outcome, reason, on, *, at: datetime | None = None):
+    """An ending of active work as the app records it: the `Ending` and the case's move out of
+    active (`transition`'s event), which is what the scorecard counts."""
+    at = at or noon(on)
     db.add(
-        Ending(
-            case_id=case.id, outcome=outcome, closure_reason=reason, recorded_at=noon(on), by_user_id=case.key_worker_id
+        Ending(case_id=case.id, outcome=outcome, closure_reason=reason, recorded_at=at, by_user_id=case.key_worker_id)
+    )
+    moved_out(db, case, outcome, reason, at)
+
+
+def moved_out(db, case, to, reason, at):
+    """The case's move out of active work, as `app.cases.service.transition` records it."""
+    db.add(
+        CaseEvent(
+            case_id=case.id,
+            kind=to,
+            from_status="active",
+            to_status=to,
+            reason=(reason or "") if to == "closed" else "",
+            occurred_at=at,
+            by_user_id=case.key_worker_id,
         )
     )
 
@@ -135,9 +152,9 @@ def service(db):
     contact(db, c[1], date(2025, 9, 1), direct=30, admin=30)
     contact(db, c[2], date(2025, 9, 1), direct=30, admin=30)
     contact(db, c[7], date(2026, 3, 1))
-    ending(db, c[5], "dormant", "aims_achieved", date(2026, 3, 1))
+    ending(db, c[5], "dormant", None, date(2026, 3, 1))
     ending(db, c[6], "closed", "consent_withdrawn", date(2026, 4, 1))
-    ending(db, c[6], "dormant", "aims_achieved", date(2025, 10, 1))
+    ending(db, c[6], "dormant", None, date(2025, 10, 1))
     record(db, c[1], "baseline", date(2026, 1, 12), living="in_care")
     record(db, c[5], "ending", date(2026, 3, 1), living="with_parents")
     record(db, c[6], "ending", date(2026, 4, 1), living="in_care", care_status="cla", placement="foster")
@@ -176,7 +193,7 @@ def test_service_scorecard_matches_the_hand_computed_figures(db, service):
     assert (card.active_now, card.workers_holding) == (6, 3)
     assert (card.endings["dormant"].now, card.endings["dormant"].before) == (1, 1)
     assert (card.endings["closed"].now, card.endings["consent_withdrawn"].now) == (1, 1)
-    assert (card.endings["aims_achieved"].now, card.endings["aims_achieved"].before) == (1, 1)
+    assert (card.endings["to_dormant"].now, card.endings["to_dormant"].before) == (1, 1)
     at_home, known = card.at_home["ending"]
     assert (at_home.now, known.now) == (1, 2)
     assert card.at_home["follow_up_6"][1].before == 0  # not known is not counted as known
@@ -263,7 +280,7 @@ def _grow(db, n: int):
         db.add(BaseFeedback(case_id=case.id, perspective="young_person", answers=[{"theme": "t", "score": i % 5 + 1}],
                             recorded_at=noon(date(2026, 3, 3)), recorded_by_id=worker.id))  # fmt: skip
         if i % 3 == 0:
-            ending(db, case, "dormant", "aims_achieved", date(2026, 2, 10))
+            ending(db, case, "closed", "aims_achieved", date(2026, 2, 10))
             record(db, case, "ending", date(2026, 2, 10), living="with_parents", care_status="cla",
                    care_status_since=date(2026, 1, 1 + i % 28))  # fmt: skip
             db.add(
@@ -466,3 +483,35 @@ def test_work_ended_to_dormant_without_a_closure_reason_is_its_own_row_not_reaso
     db.commit()
     rows = {label: now for label, now, _ in endings_by_reason(scorecard(session=db, period=PERIOD, team_id=None))}
     assert rows == {"To dormant (no closure reason asked: the case stays open)": 3, "Plan aims achieved": 1}
+
+
+def test_every_way_active_work_ends_counts_once_and_nothing_else_does(db):
+    """Closing from the status screen and a step-up that closes make no `Ending` row; they are
+    endings all the same. A dormant case closed later, or a referral closed before any work, is
+    not another ending of active work."""
+    from datetime import timedelta
+
+    from app.cases import service as cases
+    from app.timeutil import today
+    from tests.cases.factories import actor_for
+
+    worker = make_user(db, team=make_team(db))
+    by = actor_for(worker)
+    closed, stepped, dormant, referral = (make_case(db, worker=worker) for _ in range(4))
+    referral.status = "referred"
+    db.add(referral)
+    db.flush()
+    cases.close(session=db, case=closed, by=by, rationale="Family moving to Wales.", closure_reason="moved_away")
+    cases.step(session=db, case=stepped, by=by, direction="up", destination="cp", rationale="Harm", closes=True)
+    cases.move_to_dormant(session=db, case=dormant, by=by, rationale="Work done.")
+    cases.close(session=db, case=dormant, by=by, rationale="No contact in a year.", closure_reason="aims_achieved")
+    cases.close(session=db, case=referral, by=by, rationale="Not taken up.", closure_reason="not_taken_up")
+    db.commit()
+    card = scorecard(session=db, period=Period(today() - timedelta(days=30), today()), team_id=None)
+    assert {code: pair.now for code, pair in card.endings.items()} == {
+        "closed": 2,
+        "moved_away": 1,
+        "stepped_up": 1,
+        "dormant": 1,
+        "to_dormant": 1,
+    }

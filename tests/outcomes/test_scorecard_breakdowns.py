@@ -32,12 +32,13 @@ def test_contacts_endings_and_distance_by_age_band_match_the_fixture(db, service
     assert sum(p.now for p in card.contacts_by_group.values()) == card.contacts.now
 
     by = {g: {k: (p.now, p.before) for k, p in kinds.items()} for g, kinds in card.endings_by_group.items()}
-    # Case 5 to dormant (aims achieved) and case 6 closed (consent withdrawn) now; case 6 dormant before.
+    # Case 5 to dormant and case 6 closed (consent withdrawn) now; case 6 to dormant before (dormant
+    # endings carry no closure reason).
     assert by["14_15"] == {
         "all": (2, 1),
         "dormant": (1, 1),
         "closed": (1, 0),
-        "aims_achieved": (1, 1),
+        "to_dormant": (1, 1),
         "consent_withdrawn": (1, 0),
     }
     assert by["16_17"] == {"all": (1, 0), "closed": (1, 0), "stepped_up": (1, 0)}
@@ -70,7 +71,7 @@ def test_breakdown_by_gender_puts_everyone_in_their_group(db):
     boy = make_case(db, worker=worker, gender="male")
     for i, case in enumerate(girls):
         contact(db, case, date(2026, 2, 1))
-        ending(db, case, "dormant", "aims_achieved", date(2026, 3, 1))
+        ending(db, case, "closed", "aims_achieved", date(2026, 3, 1))
         diamond(db, case, 2, date(2026, 1, 5))
         diamond(db, case, 2 + i % 3, date(2026, 3, 5))  # +0, +1, +2, +0, +1
     contact(db, boy, date(2026, 2, 1))
@@ -127,13 +128,7 @@ def endings(db):
         case = make_case(db, worker=worker, gender=gender)
         db.add(case)
         cases[name] = case
-        if at is None:
-            ending(db, case, "closed", "aims_achieved", ENDED)
-        else:
-            from app.endings.models import Ending
-
-            db.add(Ending(case_id=case.id, outcome="closed", closure_reason="aims_achieved", recorded_at=at,
-                          by_user_id=worker.id))  # fmt: skip
+        ending(db, case, "closed", "aims_achieved", ENDED, at=at)
         return case
 
     record(db, ended("in care on day 365"), "follow_up_12", DAY_365, living="in_care")

@@ -62,7 +62,7 @@ def test_a_manager_reading_endings_by_reason_cannot_work_out_the_small_one(clien
     manager = make_user(db, email="m@example.org", role="manager", team=team)
     for i in range(9):
         case = make_case(db, worker=worker, young_person_name=f"Young Person {i}")
-        ending(db, case, "dormant", "aims_achieved" if i < 3 else "moved_away", date(2026, 3, 2))
+        ending(db, case, "closed", "aims_achieved" if i < 3 else "moved_away", date(2026, 3, 2))
     db.commit()
     login(client, db, manager, settings)
     page = client.get("/scorecard", params={"start": "2026-01-01", "end": "2026-06-30"}).text
