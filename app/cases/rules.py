@@ -264,7 +264,8 @@ def first_contact_hours(started_at: datetime, first_contact_at: datetime | None)
         started_at = started_at.replace(tzinfo=first_contact_at.tzinfo)
     if first_contact_at.tzinfo is None:
         first_contact_at = first_contact_at.replace(tzinfo=started_at.tzinfo)
-    return max(0.0, (first_contact_at - started_at) / timedelta(hours=1))
+    # In UTC: two times in the same zone subtract as wall clocks, an hour out across a clock change.
+    return max(0.0, (first_contact_at.astimezone(UTC) - started_at.astimezone(UTC)) / timedelta(hours=1))
 
 
 def first_contact_within_target(hours: float | None, target_hours: int) -> bool | None:

@@ -388,11 +388,48 @@ def _days_between(session: Session, start, end) -> ColumnElement:
     return epoch_days(session, end) - epoch_days(session, start)
 
 
-def _hours_between(session: Session, start, end) -> ColumnElement:
-    """Hours from `start` to `end` (date-times), on SQLite and PostgreSQL alike."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.extract("epoch", end - start) / 3600
-    return (func.julianday(end) - func.julianday(start)) * 24
+def _time_seconds(session: Session, column) -> ColumnElement:
+    """Seconds since midnight of a time-of-day column, as an integer."""
+    if _dialect(session) == "postgresql":
+        return cast(func.floor(func.date_part("epoch", column)), BigInteger)
+    return cast(func.round((func.julianday(literal("1970-01-01 ").op("||")(column)) - 2440587.5) * 86400), BigInteger)
+
+
+def _local_to_epoch(clock: ColumnElement, first_year: int, last_year: int) -> ColumnElement:
+    """Seconds since 1970 (UTC) of `clock`, a local wall-clock time given as seconds since 1970."""
+    usual, spells = _local_offsets(first_year, last_year)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    shift = case(
+        *[
+            (
+                and_(clock >= int((a - epoch).total_seconds()) + o, clock < int((b - epoch).total_seconds()) + o),
+                literal(o),
+            )
+            for a, b, o in spells
+        ],
+        else_=literal(usual),
+    )
+    return clock - shift
+
+
+def _referral_started(session: Session, first_year: int, last_year: int) -> ColumnElement:
+    """When the referral clock started, as seconds since 1970: `app.cases.rules.referral_started_at`
+    in SQL, so the scorecard times first contact as the case page does (from the referral's own
+    date and time, else the start of an earlier referral day, else when the case was entered)."""
+    opened = epoch_seconds(session, Case.opened_at)
+    day = epoch_days(session, Case.referral_date)
+    with_time = _local_to_epoch(day * 86400 + _time_seconds(session, Case.referral_time), first_year, last_year)
+    return case(
+        (
+            and_(Case.referral_date.is_not(None), Case.referral_time.is_not(None)),
+            case((with_time < opened, with_time), else_=opened),
+        ),
+        (
+            and_(Case.referral_date.is_not(None), day < local_days(session, Case.opened_at, first_year, last_year)),
+            _local_to_epoch(day * 86400, first_year, last_year),
+        ),
+        else_=opened,
+    )
 
 
 def scorecard(
@@ -441,9 +478,11 @@ def scorecard(
     order = list(BREAKDOWN_LABELS[breakdown])
     card.by_group = sorted(groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
 
-    # 2. Referrals received, and first contact within the target after the case was opened.
+    # 2. Referrals received, and first contact within the target of the referral (as the case page
+    # times it; until December 2026 from when the case was entered, which could be days later).
     flag = _flag(Case.referral_date, period, before).label("flag")
-    hours = _hours_between(session, Case.opened_at, Case.first_contact_at)
+    started = _referral_started(session, before.start.year - 1, period.end.year + 1)
+    hours = (epoch_seconds(session, Case.first_contact_at) - started) / 3600.0
     rows = session.exec(
         select(
             flag,

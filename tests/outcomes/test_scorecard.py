@@ -515,3 +515,37 @@ def test_every_way_active_work_ends_counts_once_and_nothing_else_does(db):
         "dormant": 1,
         "to_dormant": 1,
     }
+
+
+def test_first_contact_is_timed_from_the_referral_as_the_case_page_times_it(db):
+    """Referred on 2 March at 09:00, entered on 4 March at 10:00, first seen on 4 March at 14:00:
+    53 hours, late (not 4 hours). Each case's verdict is the case page's own, summer time included."""
+    from datetime import time
+
+    from app.cases import rules as case_rules
+
+    worker = make_user(db, team=make_team(db))
+    london = case_rules.LOCAL
+    shapes = [
+        # (referral day, referral time, entered at, first contact at), local times
+        (date(2026, 3, 2), time(9, 0), datetime(2026, 3, 4, 10), datetime(2026, 3, 4, 14)),
+        (date(2026, 3, 2), None, datetime(2026, 3, 3, 10), datetime(2026, 3, 3, 1)),  # from midnight: 25 h
+        (date(2026, 3, 3), None, datetime(2026, 3, 3, 10), datetime(2026, 3, 4, 9)),  # same day: from entry
+        (date(2026, 6, 10), time(23, 30), datetime(2026, 6, 11, 9), datetime(2026, 6, 11, 23, 15)),  # BST
+        (date(2026, 3, 28), time(22, 0), datetime(2026, 3, 29, 8), datetime(2026, 3, 29, 22, 30)),  # clocks go forward
+        (date(2026, 4, 1), time(10, 0), datetime(2026, 4, 1, 11), datetime(2026, 4, 1, 9)),  # seen before entry
+    ]
+    expected = 0
+    for day, at, entered, seen in shapes:
+        entered, seen = entered.replace(tzinfo=london), seen.replace(tzinfo=london)
+        make_case(db, worker=worker, referral_date=day, referral_time=at, opened_at=entered, first_contact_at=seen)
+        hours = case_rules.first_contact_hours(case_rules.referral_started_at(day, entered, at), seen)
+        expected += bool(case_rules.first_contact_within_target(hours, 24))
+    db.commit()
+    card = scorecard(session=db, period=Period(date(2026, 1, 1), date(2026, 6, 30)), team_id=None)
+    assert card.first_contacts.now == len(shapes)
+    assert expected == 4 and card.first_contacts_on_target.now == expected
+    # Across the clocks going forward: 28 March 22:00 GMT to 29 March 22:30 BST is 23.5 hours (the
+    # case page said 24.5 until December 2026, subtracting wall clocks).
+    march = case_rules.referral_started_at(date(2026, 3, 28), datetime(2026, 3, 29, 8, tzinfo=london), time(22, 0))
+    assert case_rules.first_contact_hours(march, datetime(2026, 3, 29, 22, 30, tzinfo=london)) == 23.5
