@@ -135,8 +135,13 @@ def home_by_group(card: Scorecard) -> list[Line]:
 
 
 def care_by_group(card: Scorecard) -> list[Line]:
+    """Entered care per group: the groups add up to the headline's total, so a small group is
+    withheld with the next smallest (one hidden count would be the total less the others)."""
     labels = BREAKDOWN_LABELS[card.breakdown]
-    return [_count(labels.get(code, code), card.care_by_group[code]) for code in _in_order(card, card.care_by_group)]
+    codes = _in_order(card, card.care_by_group)
+    now = rules.shown_all([card.care_by_group[code].now for code in codes])
+    before = rules.shown_all([card.care_by_group[code].before for code in codes])
+    return [Line(labels.get(code, code), now[i], before[i]) for i, code in enumerate(codes)]
 
 
 def breakdown_chart(card: Scorecard) -> charts.BarChart:
@@ -243,9 +248,17 @@ def distance_by_group(card: Scorecard, which: str) -> Matrix:
     """Distance travelled (Diamond aims or the safety scale) per group and rater, as change_line shows it."""
     found = card.diamond_by_group if which == "diamond" else card.scales_by_group
     name = "Diamond aims" if which == "diamond" else "Safety scale"
+    # Each rater's pairs across the groups add up to the rater's line shown without a breakdown:
+    # a group hidden alone would be that total less the others, so the next smallest goes too.
+    hidden: set[int] = set()
+    for rater in {change.rater for _, change in found}:
+        mine = [i for i, (_, change) in enumerate(found) if change.rater == rater]
+        hidden |= {mine[j] for j in rules.withheld([found[i][1].pairs for i in mine])}
     rows = []
-    for code, change in found:
+    for i, (code, change) in enumerate(found):
         line = change_line(change)
+        if i in hidden and change.pairs >= rules.SMALL:
+            line = Line(change.rater, rules.WITHHELD, "")
         rows.append([_group_label(card, code), line.label, line.now, line.before])
     head = [dict(BREAKDOWNS)[card.breakdown], "Rater", "First and latest pairs", "Improved, same, worse"]
     return Matrix(f"{name}: first against latest by {_by(card)}", head, rows)

@@ -76,3 +76,22 @@ def test_a_manager_reading_endings_by_reason_cannot_work_out_the_small_one(clien
     chart = chart[: chart.index("</svg>")]
     assert ">withheld</text>" in chart and ">6</text>" not in chart  # the chart says the same
     assert "so a smaller one can't be worked out" in page
+
+
+def test_entered_care_and_distance_by_group_withhold_the_count_that_would_give_a_small_one_away():
+    """Headline "Entered care 11", Female 9, Male 2: shown as "9" and "fewer than 5", Male is 11 - 9.
+    Likewise each rater's pairs across the groups add up to the rater's line without a breakdown."""
+    from app.outcomes.scorecard import Change, Pair, Period, Scorecard
+
+    card = Scorecard(period=Period(date(2026, 1, 1), date(2026, 6, 30)), team_id=None, breakdown="gender")
+    card.entered_care = Pair(11, 0)
+    card.care_by_group = {"female": Pair(9, 0), "male": Pair(2, 0)}
+    lines = {line.label: line.now for line in figures.care_by_group(card)}
+    assert lines == {"Female": rules.WITHHELD, "Male": "fewer than 5"}
+
+    def change(pairs):
+        return Change(rater="Young person", pairs=pairs, mean_change=1.0, improved=pairs, same=0, worse=0)
+
+    card.diamond_by_group = [("female", change(12)), ("male", change(3)), ("not_known", change(20))]
+    rows = {row[0]: row[2] for row in figures.distance_by_group(card, "diamond").rows}
+    assert rows == {"Female": rules.WITHHELD, "Male": "fewer than 5", "Not known": "20 (mean change +1.0)"}
