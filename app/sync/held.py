@@ -14,6 +14,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from fastapi.responses import JSONResponse
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -160,6 +161,12 @@ class DeviceReport:
     elsewhere: list[DeviceItem]
 
 
+# Bounds on what one worker's reports can make Homeward keep: a careless or forged client (no
+# cookie kept, so every report a new browser; made-up items) must not grow the tables without end.
+MAX_DEVICES_PER_WORKER = 50  # browsers remembered: the oldest first seen is forgotten
+MAX_ITEMS_PER_WORKER = 2_000  # items held on devices: an outbox holds far fewer
+
+
 def _first_report(session: Session, actor: Actor, device_id: str) -> bool:
     """Whether this worker reports from this browser for the first time (noting that they have)."""
     if session.get(DeviceSeen, (actor.id, device_id)) is not None:
@@ -170,6 +177,15 @@ def _first_report(session: Session, actor: Actor, device_id: str) -> bool:
             session.flush()
     except IntegrityError:
         return False
+    kept = (
+        select(DeviceSeen.device_id)
+        .where(DeviceSeen.user_id == actor.id)
+        .order_by(DeviceSeen.first_at.desc(), DeviceSeen.device_id)
+        .limit(MAX_DEVICES_PER_WORKER)
+    )
+    session.exec(  # type: ignore[call-overload]
+        delete(DeviceSeen).where(DeviceSeen.user_id == actor.id, DeviceSeen.device_id.not_in(kept.scalar_subquery()))
+    )
     return True
 
 
@@ -213,7 +229,8 @@ def lost_from_device(
     new: dict[str, dict] = {}
     for h in holding[:500]:
         new.setdefault(str(h.get("id"))[:36], h)
-    new = {op_id: h for op_id, h in new.items() if op_id not in known}
+    room = max(0, MAX_ITEMS_PER_WORKER - len(rows))
+    new = dict(list({op_id: h for op_id, h in new.items() if op_id not in known}.items())[:room])
     if new:
         taken = set(session.exec(select(SyncOperation.op_id).where(SyncOperation.op_id.in_(new))).all())
         taken |= set(session.exec(select(DeviceItem.op_id).where(DeviceItem.op_id.in_(new))).all())

@@ -186,3 +186,21 @@ def test_a_report_runs_the_same_statements_for_one_new_item_and_for_forty(db, cl
         return len(seen)
 
     assert statements(1) == statements(40)
+
+
+def test_a_client_that_keeps_no_cookie_or_makes_up_items_cannot_grow_the_lists_without_end(
+    db, client, settings, monkeypatch
+):
+    from app.sync import held
+    from app.sync.models import DeviceSeen
+
+    monkeypatch.setattr(held, "MAX_DEVICES_PER_WORKER", 3)
+    monkeypatch.setattr(held, "MAX_ITEMS_PER_WORKER", 5)
+    worker = make_user(db)
+    login(client, db, worker, settings)
+    for _ in range(6):  # a new browser every time: the cookie thrown away
+        client.cookies.delete(DEVICE_COOKIE)
+        _report(client, [str(uuid.uuid4()) for _item in range(4)])
+    db.expire_all()
+    assert len(db.exec(select(DeviceSeen).where(DeviceSeen.user_id == worker.id)).all()) == 3
+    assert len(db.exec(select(DeviceItem).where(DeviceItem.user_id == worker.id)).all()) == 5
