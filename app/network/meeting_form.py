@@ -7,7 +7,9 @@ carries a UUID made when the form was drawn, so a task keeps its id across edits
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from app.forms import Form, formset
@@ -197,6 +199,75 @@ def progress_fields(review_tasks: list) -> dict[str, object]:
         current[f"progress-{task.id}"] = task.status
         current[f"progress-{task.id}-note"] = task.status_note or ""
     return current
+
+
+# A repeated row's fields that say which row it is: a task by its id; the others, which have
+# none, by what they say (a decision's words, a support's agency and ask, an "if", a name).
+ROW_IDENTITY = {"decision": ("",), "support": ("agency", "what"), "cont": ("if",), "extra": ("name",)}
+
+
+def _row_field(prefix: str, index: int, part: str) -> str:
+    return f"{prefix}-{index}" + (f"-{part}" if part else "")
+
+
+def align_rows(sent: Mapping[str, str], current: Mapping[str, object]) -> tuple[dict[str, str], set[str]]:
+    """The sent meeting form with its task rows numbered as Homeward's are now, matched by task id
+    (a task deleted or added on Homeward since the page was drawn moves the rows after it), and
+    what cannot be merged row by row: a repeated part whose rows moved on Homeward, which has no
+    ids to match them by ("decision"), and a task the page showed that Homeward deleted ("task-4").
+
+    The form's rows are numbered by position, so without this a change made on the device to its
+    first task could land on whatever task is first now (until December 2026 a safety rule did).
+    A task the page showed that Homeward no longer has keeps a number of its own after Homeward's
+    rows: left as shown it stays deleted; changed on the device, its changes are conflicts (the
+    worker sees it was deleted), neither an edit of another task nor a change silently dropped."""
+    values = {k: str(v) for k, v in sent.items()}
+    try:
+        shown = json.loads(values.get("shown") or "null")
+    except ValueError:
+        shown = None
+    if not isinstance(shown, dict):
+        return values, set()  # no page to compare with: the merge treats every difference as a conflict
+    drawn = sorted({int(k.split("-")[1]) for k in values if k.startswith("task-") and k.split("-")[1].isdigit()})
+    theirs = {str(current.get(f"task-{j}-id")): j for j in range(MAX_ROWS) if current.get(f"task-{j}-id")}
+    free = max(theirs.values(), default=-1) + 1
+    moves: dict[int, int] = {}
+    moved = set()
+    for i in drawn:
+        task_id = values.get(f"task-{i}-id", "")
+        if task_id in theirs:
+            moves[i] = theirs[task_id]
+        else:
+            moves[i], free = free, free + 1
+            parts = ("what", "who", "due", "checker", "rule")
+            changed = any(
+                str(values.get(f"task-{i}-{p}") or "").strip() != str(shown.get(f"task-{i}-{p}") or "").strip()
+                for p in parts
+            )
+            if changed and str(shown.get(f"task-{i}-what") or "").strip():
+                moved.add(f"task-{moves[i]}")  # changed on the device, deleted on Homeward: a conflict
+
+    def renumbered(fields: dict) -> dict:
+        out = {}
+        for name, value in fields.items():
+            prefix, _, rest = name.partition("-")
+            index, _, part = rest.partition("-")
+            if prefix == "task" and index.isdigit() and int(index) in moves:
+                name = f"task-{moves[int(index)]}" + (f"-{part}" if part else "")
+            out[name] = value
+        return out
+
+    values = renumbered(values)
+    shown = renumbered(shown)
+    values["shown"] = json.dumps(shown)
+    for prefix, parts in ROW_IDENTITY.items():
+        for i in range(MAX_ROWS):
+            page = [str(shown.get(_row_field(prefix, i, p)) or "").strip() for p in parts]
+            now = [str(current.get(_row_field(prefix, i, p)) or "").strip() for p in parts]
+            if any(page) and page != now:
+                moved.add(prefix)
+                break
+    return values, moved
 
 
 def current_fields(*, detail, people: list, professionals: list, review_tasks: list) -> dict[str, object]:

@@ -515,12 +515,15 @@ def update_meeting(
 
     # Merged field by field, row by row, with the meeting and the plan's tasks as they are now
     # (app/sync `merge_edit`, docs/offline.md "Edits: changes, not snapshots").
+    current = meeting_form.current_fields(detail=ctx["detail"], **lists)
+    aligned, moved = meeting_form.align_rows(sent, current)
     edit = sync.merge_edit(
-        sent=sent,
-        current=meeting_form.current_fields(detail=ctx["detail"], **lists),
+        sent=aligned,
+        current=current,
         current_version=meeting.version,
         parse=parse,
         texts=meeting_form.meeting_edit_texts,
+        base_unknown=lambda field: field.partition("-")[0] in moved or "-".join(field.split("-")[:2]) in moved,
     )
     if not edit.form.ok:
         return render(

@@ -66,6 +66,7 @@ def merge_edit(
     parse: Callable[[Form], T],
     fields: Iterable[str] | None = None,
     texts: Callable[[T], Mapping[str, str]] = as_fields,
+    base_unknown: Callable[[str], bool] = lambda _field: False,
 ) -> Edit[T]:
     """Merge an edit of a versioned record with its current state, field by field (three-way).
 
@@ -78,7 +79,9 @@ def merge_edit(
     problems on `form.errors`), so sent values are validated as usual, and `Edit.values` is that
     type. `texts` gives a parsed value's form fields as text (default: the dataclass's fields), so
     the three sides compare as the record stores them; `current` is the record as form fields.
-    `fields` names the fields merged (default: every field `texts` names).
+    `fields` names the fields merged (default: every field `texts` names). `base_unknown` names
+    fields whose shown value cannot be trusted as their base (a repeated row whose rows moved on
+    Homeward since the page was drawn): every one that differs is a conflict, never a merge.
     """
     if fields is not None:
         fields = list(fields)
@@ -106,7 +109,7 @@ def merge_edit(
     # Only the fields the page showed are the worker's; the rest are Homeward's as they are.
     mine = {f: sent_texts.get(f, "") for f in names if shown is None or f in shown}
     if base is not None:
-        base = {f: base.get(f, "") for f in names}
+        base = {f: base.get(f, "") for f in names if not base_unknown(f)}
     merged, conflicts = three_way(base=base, mine=mine, theirs=theirs)
     # Fields outside the merge are Homeward's where it has them (a stored row's id), else as sent
     # (a new row's id, a confirmation box).

@@ -9,7 +9,7 @@ import uuid
 from sqlmodel import select
 
 from app.cases.models import Person
-from app.network.models import NetworkMeeting, NetworkTask
+from app.network.models import MeetingDecision, NetworkMeeting, NetworkTask
 from app.sync.models import SyncConflict
 from tests.factories import login
 from tests.network.factories import make_family_case, meeting_form
@@ -182,3 +182,57 @@ def test_merging_a_review_edit_reads_the_same_whatever_the_number_of_earlier_tas
     later = meeting_form(people, held_on="2026-10-05")  # four more open tasks for the review to show
     assert client.post(f"/cases/{case.id}/network/meetings", data=later).status_code == 303
     assert reads("Town hall", tasks=8) == four
+
+
+CLEAR_TASK_0 = {"task-0-what": "", "task-0-who": "", "task-0-due": "", "task-0-checker": "", "task-0-rule": ""}
+
+
+def _tasks(db, meeting_id):
+    db.expire_all()
+    rows = db.exec(select(NetworkTask).where(NetworkTask.meeting_id == meeting_id)).all()
+    return {t.id: (t.what, t.safety_rule) for t in rows}
+
+
+def test_a_device_edit_of_a_task_lands_on_that_task_when_a_task_before_it_went_in_the_office(client, db, settings):
+    """Rows are numbered by position: the office clears the first task, so the second moves up.
+    The device's safety rule for its second task is that task's (found by id), not the new first's;
+    the device's deleting its third task deletes that one. Until December 2026 neither held."""
+    case, data, url = _meeting(client, db, settings)
+    device = kept_form(client, "meeting-form", url + "/edit")
+    office = kept_form(client, "meeting-form", url + "/edit")
+    assert _send(client, url, post_from(office, **CLEAR_TASK_0))[1].status_code == 303
+    clear_2 = {k.replace("task-0", "task-2"): v for k, v in CLEAR_TASK_0.items()}
+    _, answer = _send(client, url, post_from(device, **{"task-1-rule": "Home by 10pm, or ring Nan"}, **clear_2))
+    assert answer.status_code == 303
+    tasks = _tasks(db, data["id"])
+    assert tasks[data["task-1-id"]] == ("Text Nan when Kayla is home by 10pm", "Home by 10pm, or ring Nan")
+    assert data["task-0-id"] not in tasks and data["task-2-id"] not in tasks
+    assert tasks[data["task-3-id"]][1] == ""
+
+
+def test_a_device_edit_of_a_task_deleted_in_the_office_is_a_conflict_not_an_edit_of_another(client, db, settings):
+    case, data, url = _meeting(client, db, settings)
+    device = kept_form(client, "meeting-form", url + "/edit")
+    office = kept_form(client, "meeting-form", url + "/edit")
+    assert _send(client, url, post_from(office, **CLEAR_TASK_0))[1].status_code == 303
+    _, answer = _send(client, url, post_from(device, **{"task-0-rule": "Never alone after 10pm"}))
+    assert answer.status_code == 409
+    assert all(rule != "Never alone after 10pm" for _, rule in _tasks(db, data["id"]).values())
+
+
+def test_rows_without_ids_that_moved_in_the_office_are_conflicts_not_merged_by_position(client, db, settings):
+    """Decisions have no ids. Two decisions; the office deletes the first, so the second moves up;
+    the device gives the first its reason. Merged by position it would be the second's reason: it
+    waits for the worker instead."""
+    case, data, url = _meeting(client, db, settings)
+    two = {"decision-0-why": "", "decision-1": "Nan drives Kayla on Tuesdays", "decision-1-why": ""}
+    assert _send(client, url, post_from(kept_form(client, "meeting-form", url + "/edit"), **two))[1].status_code == 303
+    device = kept_form(client, "meeting-form", url + "/edit")
+    office = kept_form(client, "meeting-form", url + "/edit")
+    gone = {"decision-0": "", "decision-0-why": ""}
+    assert _send(client, url, post_from(office, **gone))[1].status_code == 303
+    _, answer = _send(client, url, post_from(device, **{"decision-0-why": "Everyone wants it"}))
+    assert answer.status_code == 409
+    db.expire_all()
+    kept = db.exec(select(MeetingDecision.decision, MeetingDecision.rationale)).all()
+    assert [tuple(d) for d in kept] == [("Nan drives Kayla on Tuesdays", "")]
