@@ -87,7 +87,7 @@ def parse_meeting(
     """
     data = MeetingInput(
         kind=form.choice("kind", [k.value for k in MeetingKind], required=False) or MeetingKind.network,
-        held_on=form.date("held_on", required=True),  # type: ignore[arg-type]
+        held_on=form.date("held_on", required=True, not_future=True, label="The date of the meeting"),  # type: ignore[arg-type]
         venue=form.text("venue", max_length=200),
         chair=form.text("chair", max_length=120),
         young_person_attended=form.boolean("young_person_attended"),

@@ -240,7 +240,8 @@ def record_fgdm(request: Request, case_id: int, session: SessionDep, actor: Curr
     form = Form(sent)
     record_id = form.text("id", max_length=36) or new_id()
     status = form.choice("fgdm_status", [s.value for s in FgdmStatus])
-    on_date = form.date("fgdm_date", required=True)
+    # The day the step was taken (offered, accepted, declined, held): never a day to come.
+    on_date = form.date("fgdm_date", required=True, not_future=True, label="The date")
     offered_to = form.text("fgdm_to", max_length=200)
     reason = form.text("fgdm_reason", max_length=2000)
     decided_by = form.text("fgdm_decided_by", max_length=120)

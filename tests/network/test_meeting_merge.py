@@ -236,3 +236,21 @@ def test_rows_without_ids_that_moved_in_the_office_are_conflicts_not_merged_by_p
     db.expire_all()
     kept = db.exec(select(MeetingDecision.decision, MeetingDecision.rationale)).all()
     assert [tuple(d) for d in kept] == [("Nan drives Kayla on Tuesdays", "")]
+
+
+def test_a_meeting_or_a_family_group_meeting_step_dated_in_the_future_is_refused_beside_the_field(client, db, settings):
+    """The family's letter would thank them for coming to a meeting not yet held."""
+    from datetime import timedelta
+
+    from app.timeutil import today
+
+    worker, case, people = make_family_case(db)
+    login(client, db, worker, settings)
+    later = (today() + timedelta(days=200)).isoformat()
+    answer = client.post(f"/cases/{case.id}/network/meetings", data={**meeting_form(people), "held_on": later})
+    assert answer.status_code == 422 and "The date of the meeting" in answer.text
+    assert "Kayla stays at home" in answer.text  # nothing typed is lost
+    fgdm = {"id": str(uuid.uuid4()), "fgdm_status": "held", "fgdm_date": later}
+    answer = client.post(f"/cases/{case.id}/network/fgdm", data=fgdm)
+    assert answer.status_code == 422 and "The date" in answer.text
+    assert db.exec(select(NetworkMeeting)).first() is None
