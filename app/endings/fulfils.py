@@ -67,6 +67,8 @@ def fulfilled(*, session: Session, case_id: int, event: str, by, on: date) -> No
         for prompt in session.exec(
             select(Prompt).where(Prompt.case_id == case_id, Prompt.resolved_at.is_(None), Prompt.kind.in_(kinds))
         ).all():
+            if _before_the_streak(prompt, on):
+                continue  # a visit entered late, dated before the missed ones, does not end them
             prompt.resolved_at = utcnow()
             session.add(prompt)
             audit.record(
@@ -78,3 +80,16 @@ def fulfilled(*, session: Session, case_id: int, event: str, by, on: date) -> No
                 case_id=case_id,
                 detail=f"{prompt.kind} closed by itself: {event}",
             )
+
+
+def _before_the_streak(prompt: Prompt, on: date) -> bool:
+    """Whether an attended visit on `on` comes before the missed visits the prompt is about: its key
+    names the last attended visit before them ("engagement:<case>:<day>", app/endings/scheduled.py),
+    and the tick never raises a resolved key again."""
+    seen = prompt.key.rsplit(":", 1)[-1]
+    if prompt.kind != "engagement" or seen == "never":
+        return False
+    try:
+        return on <= date.fromisoformat(seen)
+    except ValueError:
+        return False

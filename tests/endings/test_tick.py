@@ -144,3 +144,23 @@ def test_homeward_tick_command_runs_twice_without_duplicates(db, people, databas
     ]
     db.expire_all()
     assert open_prompts(db, case) == ["dormant_review_due", "max_dormancy"]
+
+
+def test_a_visit_entered_late_and_dated_before_the_missed_ones_leaves_the_flag_up(db, people):
+    """Attended 20 days ago, missed 3, 2 and 1 days ago: flagged. A visit from 30 days ago entered
+    now does not end that streak (the flag once closed for good: its key is never raised again);
+    a visit after the last one seen does."""
+    from app.endings.fulfils import fulfilled
+
+    case = active_case(db, people.worker)
+    missed_visit(db, case, people.worker, 20, attended=True)
+    for days in (3, 2, 1):
+        missed_visit(db, case, people.worker, days)
+    assert tick(session=db, now=at(0)).raised == 1
+    by = actor_for(people.worker)
+    missed_visit(db, case, people.worker, 30, attended=True)
+    fulfilled(session=db, case_id=case.id, event="visit_attended", by=by, on=today() - timedelta(days=30))
+    tick(session=db, now=at(0))
+    assert open_prompts(db, case) == ["engagement"]
+    fulfilled(session=db, case_id=case.id, event="visit_attended", by=by, on=today() - timedelta(days=19))
+    assert open_prompts(db, case) == []
