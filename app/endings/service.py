@@ -24,7 +24,7 @@ from app.endings import reopen_requests, rules
 from app.endings.models import DormantSpell, Ending, EndingTask, Prompt, Reactivation
 from app.review import service as review
 from app.security.auth import Actor
-from app.timeutil import local, today, utcnow
+from app.timeutil import as_utc, local, today, utcnow
 
 reads.per_case(DormantSpell, Ending, Reactivation)  # read whole per case page (app/cases/reads.py)
 
@@ -256,7 +256,29 @@ def _apply(*, session: Session, case: Case, ending: Ending, by: Actor, approved:
         cases.close(session=session, case=case, by=mover, rationale=words, closure_reason=ending.closure_reason)
     ending.pending = False
     session.add(ending)
+    _drop_prompted_tasks(session=session, case=case, by=by, why="the work ended")
     session.flush()
+
+
+def _drop_prompted_tasks(*, session: Session, case: Case, by: Actor, why: str) -> None:
+    """Close the tasks a return to work prompted that are still open when that work ends, so a
+    later return does not find them waiting beside its own (each prompted twice, overdue)."""
+    for task in session.exec(
+        select(EndingTask).where(EndingTask.case_id == case.id, EndingTask.done_at.is_(None))
+    ).all():
+        task.done_at, task.done_by_id = utcnow(), by.id
+        task.closed_by = f"Not done: {why}"[:120]
+        task.version += 1
+        session.add(task)
+        audit.record(
+            session=session,
+            actor=by,
+            action="close",
+            object_type="ending_task",
+            object_id=task.id,
+            case_id=case.id,
+            detail=f"closed undone: {why}",
+        )
 
 
 def pending_ending(*, session: Session, case: Case):
@@ -264,7 +286,7 @@ def pending_ending(*, session: Session, case: Case):
     returned), or None: an ending awaiting approval, or one the supervisor returned (two queries)."""
     endings = [e for e in reads.rows(session=session, model=Ending, case_id=case.id) if e.pending]
     ending = max(endings, key=lambda e: e.recorded_at, default=None)
-    if ending is None or case.status != CaseStatus.active:
+    if ending is None or case.status != CaseStatus.active or not of_this_spell(session, case, ending):
         return None
     submission = reads.once(
         session=session,
@@ -275,6 +297,15 @@ def pending_ending(*, session: Session, case: Case):
     return ending, submission
 
 
+def of_this_spell(session: Session, case: Case, ending: Ending) -> bool:
+    """Whether an ending waiting for approval (or returned) was asked for in the case's present
+    spell of active work: one from before the case was closed (from the status screen, say) and
+    reopened, or made dormant and reactivated, belongs to work that is over, and must neither come
+    back as waiting nor move the case. (The case page reads these rows already.)"""
+    back = [r.reactivated_at for r in reads.rows(session=session, model=Reactivation, case_id=case.id)]
+    return not back or as_utc(ending.recorded_at) > max(as_utc(at) for at in back)
+
+
 def approve_ending(*, session: Session, submission, by: Actor, rationale: str) -> None:
     """The supervisor approves an ending: one awaiting approval now moves the case; one already
     made (approval after the fact) is signed off. The decision is recorded either way."""
@@ -283,6 +314,11 @@ def approve_ending(*, session: Session, submission, by: Actor, rationale: str) -
         case = session.get(Case, ending.case_id)
         if case.status != CaseStatus.active:
             raise Refused(f"The case is no longer in active work (it is {case.status}), so this ending cannot move it.")
+        if not of_this_spell(session, case, ending):
+            raise Refused(
+                "This ending was asked for before the case was closed and reopened: it belongs to work that is"
+                " over. Return it; the worker ends the present work with a new one."
+            )
         if ending.outcome == "dormant" and ending.dormant_review_on <= today():
             raise Refused(
                 "The dormant review date this ending chose has passed. Return it so the worker can choose another."

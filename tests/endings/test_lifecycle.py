@@ -361,3 +361,55 @@ def test_rules_dates_and_missing_items():
     assert rules.dormant_prompts(
         today=date(2027, 3, 1), started_on=date(2026, 3, 1), review_due_on=date(2027, 4, 1), max_months=12
     ) == ["max_dormancy"]
+
+
+def test_an_ending_waiting_from_before_the_case_was_closed_and_reopened_neither_waits_nor_moves_it(db, people):
+    """Asked for, then the case closed from the status screen, reopened and active again: the old
+    ending belongs to work that is over. It does not show as waiting (a new ending may be asked
+    for), and approving it from the queue does not send the new work dormant."""
+    from app.cases import service as cases
+    from app.review.models import Submission
+    from tests.cases.factories import make_screened
+
+    case = active_case(db, people.worker)
+    make_screened(db, case, people.worker)
+    db.flush()
+    ending, _ = service.end_active_work(
+        session=db, case=case, by=actor_for(people.worker), data=full_ending(), approval_first=True
+    )
+    assert ending.pending and service.pending_ending(session=db, case=case) is not None
+    cases.close(
+        session=db, case=case, by=actor_for(people.worker), rationale="Family moved", closure_reason="moved_away"
+    )
+    service.reopen(session=db, case=case, by=actor_for(people.supervisor), reason="Back in the area")
+    cases.activate(session=db, case=case, by=actor_for(people.supervisor), rationale="Working again")
+    db.flush()
+    assert case.status == "active" and service.pending_ending(session=db, case=case) is None
+    old = db.exec(select(Submission).where(Submission.kind == "ending")).one()
+    with pytest.raises(Refused, match="work that is over"):
+        service.approve_ending(session=db, submission=old, by=actor_for(people.supervisor), rationale="ok")
+    assert case.status == "active"
+
+
+def test_tasks_a_return_prompted_close_when_that_work_ends_and_never_pile_up(db, people):
+    """Dormant, reactivated (two tasks), dormant again, reactivated again: two tasks, not four,
+    and none shown on the dormant case between."""
+    from app.endings import todo
+
+    def shown():
+        items = todo.items(session=db, case=case, actor=actor_for(people.worker))
+        return [t.title for t in items if t.kind == "task" and t.key != "dormant_review"]
+
+    case = active_case(db, people.worker)
+    make_dormant(db, case, people.supervisor)
+    back = {"asked_by": "parent", "what_changed": "x", "urgency": "routine"}
+    service.reactivate(session=db, case=case, by=actor_for(people.worker), **back)
+    db.flush()
+    assert len(shown()) == 2
+    make_dormant(db, case, people.supervisor)
+    db.flush()
+    assert shown() == []
+    service.reactivate(session=db, case=case, by=actor_for(people.worker), **back)
+    db.flush()
+    open_tasks = db.exec(select(EndingTask).where(EndingTask.case_id == case.id, EndingTask.done_at.is_(None))).all()
+    assert len(open_tasks) == 2 and len(shown()) == 2
