@@ -410,6 +410,7 @@ def save_step(
     content = _content(version)
     item, added = _add(content["steps"], item_id=item_id, fields=fields, by=by)
     if added:
+        _plan_changed(content, version)
         _save(session=session, version=version, content=content, by=by, what="plan step", item_id=item_id)
     return item
 
@@ -421,6 +422,7 @@ def edit_step(
     content = _content(version)
     item, changed = _edit(content["steps"], item_id=item_id, fields=fields, by=by)
     if changed:
+        _plan_changed(content, version)
         _save(session=session, version=version, content=content, by=by, what="plan step", item_id=item_id)
     return item
 
@@ -432,8 +434,18 @@ def add_requirement(
     content = _content(version)
     item, added = _add(content["requirements"], item_id=item_id, fields={"kind": kind, "text": text}, by=by)
     if added:
+        _plan_changed(content, version)
         _save(session=session, version=version, content=content, by=by, what="statutory requirement", item_id=item_id)
     return item
+
+
+def _plan_changed(content: dict, version: BaseVersion) -> None:
+    """A finalised plan changed: it is a draft plan again, to be finalised again (with its review
+    date), so nobody reads as finalised a plan that was not finalised in that form."""
+    if content.get("plan", {}).get("finalised"):
+        content["plan"]["finalised"] = False
+        content["stages"]["plan"]["done"] = False
+        version.plan_finalised_at = None
 
 
 def finalise_plan(*, session: Session, version: BaseVersion, by: Actor, review_on: date) -> None:

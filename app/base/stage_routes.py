@@ -877,7 +877,7 @@ def add_requirement(
 @router.post("/cases/{case_id}/base/plan/finalise")
 def finalise(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case, form, version = _stage_post(sent, session, actor, case_id)
-    review_on = form.date("review_on", required=True)
+    review_on = form.date("review_on", required=True, not_before=today(), label="The review date")
     return _apply(
         request,
         session,

@@ -175,6 +175,16 @@ def test_worker_completes_all_stages_reopens_resilience_and_finalises_plan(clien
     assert "BASE assessment" in case_page.text and "Agree a curfew together" in case_page.text
     assert "Formulation meeting" in case_page.text
 
+    # A step added to the finalised plan makes it a draft plan again, to be finalised again: the
+    # page no longer says finalised about a plan nobody finalised in that form.
+    step = {"version_id": vid, "id": uid(), "what": "No curfew", "who": "Amira", "outcome": "Trust"}
+    assert client.post(f"/cases/{case.id}/base/plan/steps", data=step).status_code == 303
+    version = _version(db, case)
+    assert version.content["plan"]["finalised"] is False and version.plan_finalised_at is None
+    past = client.post(f"/cases/{case.id}/base/plan/finalise", data={"version_id": vid, "review_on": "2025-01-06"})
+    assert past.status_code == 422 and "The review date" in past.text
+    assert _version(db, case).content["plan"]["finalised"] is False
+
 
 def test_a_stale_edit_sent_without_the_script_keeps_both_versions_on_the_conflict_page(client, db, settings):
     """Without `shown` nobody knows who changed what: every field that differs is a conflict, kept on
