@@ -537,6 +537,21 @@ def _risk_as_fields(item: dict[str, Any], version: BaseVersion) -> dict[str, Any
     return fields
 
 
+def _actions_moved(sent, current: dict[str, Any]) -> bool:
+    """Whether a risk's actions changed on Homeward since the page was drawn, as far as the page's
+    rows can tell: they have no ids and close up when one is removed, so the device's change to its
+    first action could otherwise land on the action that moved up. Then every change the device
+    made to the actions is a conflict for the worker to settle, not a merge by position."""
+    shown = sync.shown_fields(sent)
+    if shown is None:
+        return False  # no page to compare with: every difference is a conflict already
+    return any(
+        (shown.get(f"action_what_{n}") or "").strip()
+        and (shown.get(f"action_what_{n}") or "").strip() != str(current.get(f"action_what_{n}") or "").strip()
+        for n in range(3)
+    )
+
+
 def _risk_input(fields: dict[str, Any]) -> service.RiskInput:
     return service.RiskInput(
         hazard=fields["hazard"],
@@ -606,6 +621,7 @@ def edit_risk(
         },
         dates=tuple(f"action_review_{n}" for n in range(3)),
     )
+    moved = _actions_moved(sent, record.current)
     edit = sync.merge_edit(
         sent=sent,
         current=record.current,
@@ -613,6 +629,7 @@ def edit_risk(
         fields=record.labels,
         texts=_texts,
         parse=lambda form: _risk_fields(form, version),
+        base_unknown=lambda field: moved and field.startswith("action_"),
     )
     return _settle(
         request,

@@ -53,6 +53,11 @@ def _shown(raw: object) -> dict[str, str] | None:
     return {str(k): str(v) for k, v in shown.items()} if isinstance(shown, dict) else None
 
 
+def shown_fields(sent: Mapping[str, str]) -> dict[str, str] | None:
+    """What an edit's page showed (its `shown` field), or None if it did not say."""
+    return _shown(sent.get(SHOWN))
+
+
 def as_fields(values: object) -> dict[str, str]:
     """A parsed record (a dataclass) as the text a form would send for each of its fields."""
     return {f.name: as_text(getattr(values, f.name)) for f in dataclass_fields(values)}  # type: ignore[arg-type]

@@ -299,3 +299,23 @@ def test_an_item_edit_from_a_page_kept_before_the_update_is_set_aside_not_droppe
     )
     assert answer.status_code == 422 and "page kept before Homeward was updated" in answer.json()["detail"]
     assert _content(db, case)["risks"][0]["hazard"] == RISK["hazard"]
+
+
+def test_a_device_change_to_an_action_the_office_removed_is_a_conflict_not_saved_on_the_next(client, db, settings):
+    """A risk's actions have no ids and close up when one is removed: the office removes the
+    first, the second moves up; the device, from the page before, names an owner for the first.
+    Merged by position the owner would go to the second action; it waits for the worker instead."""
+    case, ids = _make(client, db, settings)
+    kind = next(k for k in KINDS if k.name == "risk")
+    two = {"action_what_0": "Evening safety plan", "action_what_1": "Nan collects on Fridays"}
+    action, page = _kept_page(client, case, kind, ids["risk"])
+    assert _send(client, action, page, **two)[1].status_code == 303
+    _, device = _kept_page(client, case, kind, ids["risk"])
+    _, office = _kept_page(client, case, kind, ids["risk"])
+    assert (
+        _send(client, action, office, action_what_0="Nan collects on Fridays", action_what_1="")[1].status_code == 303
+    )
+    _, answer = _send(client, action, device, action_owner_0="Samira")
+    assert answer.status_code == 409
+    actions = _content(db, case)["risks"][0]["actions"]
+    assert [(a["what"], a["owner"]) for a in actions] == [("Nan collects on Fridays", "")]
