@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import select
 
 from app.audit.models import AuditEntry
@@ -11,6 +13,9 @@ from app.review import oversight
 from app.timeutil import today, utcnow
 from tests.base.factories import ENGAGEMENT, RISK, case_with_family, uid
 from tests.factories import login, make_user
+
+# A review date weeks ahead whenever the suite runs (a past one is refused beside the field).
+REVIEW_ON = (today() + timedelta(days=25)).isoformat()
 
 
 def _version(db, case) -> BaseVersion:
@@ -54,7 +59,7 @@ def test_finalising_plan_with_empty_risk_stage_is_refused_naming_the_stage(clien
         },
     )
     response = client.post(
-        f"/cases/{case.id}/base/plan/finalise", data={"version_id": version.id, "review_on": "2026-12-31"}
+        f"/cases/{case.id}/base/plan/finalise", data={"version_id": version.id, "review_on": REVIEW_ON}
     )
     assert response.status_code == 422
     assert "the risk stage is empty" in response.text
@@ -158,7 +163,7 @@ def test_worker_completes_all_stages_reopens_resilience_and_finalises_plan(clien
     )
     assert (
         client.post(
-            f"/cases/{case.id}/base/plan/finalise", data={"version_id": vid, "review_on": "2026-12-31"}
+            f"/cases/{case.id}/base/plan/finalise", data={"version_id": vid, "review_on": REVIEW_ON}
         ).status_code
         == 303
     )
