@@ -236,8 +236,10 @@ def transition(
     occurred_at: datetime | None = None,
     base_version: int | None = None,
     review_interval_weeks: int = 6,
+    event_id: str | None = None,
 ) -> CaseEvent:
-    """Move `case` to `to_status` if the rules allow, recording who, when and why; else Refused."""
+    """Move `case` to `to_status` if the rules allow, recording who, when and why; else Refused.
+    `event_id`: the event's id, when a form's own id names it (so a replay is recognised)."""
     if base_version is not None and base_version != case.version:
         raise Conflict(
             "The case changed since this page was opened. Look at it again before changing its status.",
@@ -255,6 +257,7 @@ def transition(
         session=session,
         case=case,
         by=by,
+        **({"id": event_id} if event_id else {}),
         kind=kind,
         rationale=rationale,
         occurred_at=occurred_at,
@@ -323,7 +326,9 @@ def reactivate(*, session: Session, case: Case, by: Actor, rationale: str, revie
     )
 
 
-def close(*, session: Session, case: Case, by: Actor, rationale: str, closure_reason: str) -> CaseEvent:
+def close(
+    *, session: Session, case: Case, by: Actor, rationale: str, closure_reason: str, event_id: str | None = None
+) -> CaseEvent:
     """Any open status -> closed, with a closure reason."""
     return transition(
         session=session,
@@ -332,6 +337,7 @@ def close(*, session: Session, case: Case, by: Actor, rationale: str, closure_re
         by=by,
         rationale=rationale,
         closure_reason=closure_reason,
+        event_id=event_id,
     )
 
 

@@ -398,7 +398,10 @@ def dormant_review(
     elif decision == "close":
         if not closure_reason:
             raise Refused("Choose a reason for closing the case.")
-        cases.close(session=session, case=case, by=by, rationale=rationale, closure_reason=closure_reason)
+        # The closing event carries the form's id, so the same review sent twice is "already saved".
+        cases.close(
+            session=session, case=case, by=by, rationale=rationale, closure_reason=closure_reason, event_id=record_id
+        )
         _end_spell(session=session, case=case, how="closed")
     else:
         raise Refused("Choose what happens at the review.")

@@ -413,3 +413,20 @@ def test_tasks_a_return_prompted_close_when_that_work_ends_and_never_pile_up(db,
     db.flush()
     open_tasks = db.exec(select(EndingTask).where(EndingTask.case_id == case.id, EndingTask.done_at.is_(None))).all()
     assert len(open_tasks) == 2 and len(shown()) == 2
+
+
+def test_a_dormant_review_that_closes_the_case_sent_twice_is_already_saved_not_refused(db, people):
+    """A replay (the outbox after a lost answer, a double tap) of the review that closed the case is
+    recognised by the form's id, as the review that keeps it dormant already was."""
+    case = active_case(db, people.worker)
+    make_dormant(db, case, people.worker)
+    review = {
+        "decision": "close",
+        "rationale": "No contact needed; family doing well.",
+        "closure_reason": "aims_achieved",
+        "record_id": "5d0f1a9e-0000-4000-8000-00000000aa01",
+    }
+    by = actor_for(people.worker)
+    assert service.dormant_review(session=db, case=case, by=by, **review) is True
+    assert case.status == "closed"
+    assert service.dormant_review(session=db, case=case, by=by, **review) is False
