@@ -150,6 +150,10 @@ def team_oversight(
 def returned_work(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
     """Work returned to the worker, shown on their home page."""
     returned = service.returned_for(session=session, user=actor.user)
+    if returned:  # the cases it names, with the reviewer's comments, as every list of cases is
+        audit.record_list(
+            session=session, actor=actor, object_type="returned_work", case_ids=[row.case.id for row, _ in returned]
+        )
     return render(request, "review/returned.html", {"returned": returned}, block="returned")
 
 

@@ -87,6 +87,11 @@ def test_return_needs_a_rationale_and_the_worker_sees_the_section_comment_then_r
     login(client, db, worker, settings)
     returned = client.get("/review/returned").text
     assert "Strengths need detail." in returned and "Say how often Nan does this." in returned
+    # The cases it named are in the audit trail, as for every list of cases.
+    from app.audit.models import AuditEntry
+
+    listed = db.exec(select(AuditEntry.detail).where(AuditEntry.object_type == "returned_work")).all()
+    assert listed == [f"cases {submission.case_id}"]
     # The worker's next change starts version 2; submitting it puts version 2 in the queue.
     add_item(
         db,
