@@ -7,23 +7,25 @@ labels are built from the settings they depend on.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 from sqlalchemy import case as when
 from sqlalchemy import func
 from sqlmodel import select
 
+from app.cases import rules as case_rules
 from app.cases.models import Case, Contact
 from app.features import FlagRule, FlagScope, installed
-from app.timeutil import LOCAL, local
+from app.timeutil import local
 
 
 def no_first_contact(
     *, referred_at: datetime, first_contact_at: datetime | None, now: datetime, target_hours: int
 ) -> bool:
     """No first contact within the target (24 hours by default) of referral."""
-    deadline = referred_at + timedelta(hours=target_hours)
+    # In UTC: 24 hours are 24 hours across a clock change (local times add as wall clocks).
+    deadline = referred_at.astimezone(UTC) + timedelta(hours=target_hours)
     if first_contact_at is not None:
         return first_contact_at > deadline
     return now > deadline
@@ -85,6 +87,7 @@ class ListedCase:
     referral_date: date | None
     first_contact_at: datetime | None
     next_review_on: date | None
+    referral_time: time | None = None
 
     @property
     def display_name(self) -> str:
@@ -99,10 +102,6 @@ LISTED_CASE_COLUMNS = tuple(getattr(Case, f.name) for f in fields(ListedCase))
 def listed_case(row) -> ListedCase:
     """A ListedCase from the first columns of a row selected with LISTED_CASE_COLUMNS."""
     return ListedCase(*row[: len(LISTED_CASE_COLUMNS)])
-
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=LOCAL)
 
 
 def _opened_on(c: Case) -> date:
@@ -146,7 +145,8 @@ def first_contact_overdue(case: Case | ListedCase, *, now: datetime, target_hour
         case.status in ("referred", "screening", "active")
         and case.first_contact_at is None
         and no_first_contact(
-            referred_at=_start_of(case.referral_date) if case.referral_date else case.opened_at,
+            # The case header's own clock: the referral's time when known (app/cases/rules.py).
+            referred_at=case_rules.referral_started_at(case.referral_date, case.opened_at, case.referral_time),
             first_contact_at=case.first_contact_at,
             now=now,
             target_hours=target_hours,
