@@ -74,18 +74,22 @@ def start(
     """
     if person.case_id != case.id:
         raise HandoverError("Please choose someone from this family.", field="person")
-    ok, _ = check_worker_secret(session=session, actor=actor, settings=settings, secret=secret, where="hand_over")
+    ok, how = check_worker_secret(session=session, actor=actor, settings=settings, secret=secret, where="hand_over")
     if not ok:
         raise HandoverError("That is not your PIN or password.")
     iterations = settings.pin_kdf_iterations
     pin_salt, token_salt = secrets.token_hex(16), secrets.token_hex(16)
+    # The offline checks are made from the PIN only: a check of the password on the family's
+    # screen would let whoever holds the tablet guess the worker's login offline. Confirmed with
+    # the password, the hand-back needs a signal (the tablet stays locked without one).
+    offline = how == "pin"
     handover = FamilyHandover(
         user_session_id=actor.user_session.id,
         case_id=case.id,
         pin_salt=pin_salt,
-        pin_check=_pbkdf2(secret, pin_salt, iterations),
+        pin_check=_pbkdf2(secret, pin_salt, iterations) if offline else "",
         token_salt=token_salt,
-        token_hash=_sha256(_pbkdf2(secret, token_salt, iterations)),
+        token_hash=_sha256(_pbkdf2(secret, token_salt, iterations)) if offline else "",
         iterations=iterations,
         rated_on=rated_on,
     )

@@ -182,3 +182,18 @@ def test_the_young_persons_private_words_on_her_turn_are_never_kept_by_any_cache
     assert response.headers["x-device-keep"] == "never"
     dreams = client.get(f"/family/{case.id}/{kayla.id}/three-houses/dreams")
     assert "x-device-keep" not in dreams.headers
+
+
+def test_the_family_screen_carries_an_offline_check_of_the_pin_never_of_the_password(client, db, demo_family):
+    """Whoever holds the tablet could guess the worker's login offline from a check made from it.
+    Handed over with the password, the screens carry no check (the hand-back then needs a signal)."""
+    from app.demo import DEMO_PASSWORD
+
+    _, case, people, _ = demo_family
+    kayla = next(p for p in people if p.is_young_person)
+    assert hand_over(client, case, kayla, pin=DEMO_PASSWORD).status_code == 303
+    page = client.get(f"/family/{case.id}/{kayla.id}").text
+    assert "data-pin-check" not in page and "data-no-offline-check" in page
+    client.post(f"/family/{case.id}/hand-back", data={"secret": DEMO_PASSWORD, "pin": DEMO_PASSWORD})
+    assert hand_over(client, case, kayla, pin=DEMO_PIN).status_code == 303
+    assert "data-pin-check" in client.get(f"/family/{case.id}/{kayla.id}").text

@@ -98,6 +98,7 @@
   function checkPin(form, state, done) {
     var input = form.querySelector("input[name=pin]");
     var typed = input ? input.value.trim() : "";
+    if (!state.pinCheck) { showError(form, "This hand-over was confirmed with your password, which this tablet does not keep. Hand back when you have a signal."); return; }
     if (!typed) { showError(form, "Please type the Worker PIN."); return; }
     pbkdf2(typed, state.pinSalt, state.iterations).then(function (check) {
       if (check === state.pinCheck) return done(typed);
@@ -143,7 +144,9 @@
   }
 
   function familyScreen(root, state) {
-    if (!state && root.dataset.pinSalt) { state = kit(root.dataset, {}); save(state); }
+    // A hand-over confirmed with the password ships no check (no password guessing offline): the
+    // lock still holds without a signal, and the hand-back waits for one.
+    if (!state && (root.dataset.pinSalt || "noOfflineCheck" in root.dataset)) { state = kit(root.dataset, {}); save(state); }
     if (!state) return; // the worker looking at the screens kept on the device
     if (root.dataset["case"] !== String(state.caseId)) { window.location.replace(home(state)); return; }
     // One person at a time: another person's screen kept on the device goes back to the current
