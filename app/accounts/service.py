@@ -85,12 +85,21 @@ def change_password(
     sessions.end_all_sessions(session=session, user_id=user.id, except_session_id=keep_session_id)
 
 
-def change_role_and_team(*, session: Session, user: User, role: str, team_id: int | None) -> None:
-    """Move an account to another role or team; workers and supervisors need a team."""
+def change_role_and_team(
+    *, session: Session, user: User, role: str, team_id: int | None, keep_session_id: int | None = None
+) -> None:
+    """Move an account to another role or team; workers and supervisors need a team.
+
+    A change ends the account's sessions (but `keep_session_id`, an administrator's own): a session
+    was let in for the role it had, and a role that needs the second factor (a manager's, say) must
+    be entered with it, not carried over from a password-only login."""
     check_role_and_team(session=session, role=role, team_id=team_id)
+    changed = Role(role) != Role(user.role) or team_id != user.team_id
     user.role = Role(role)
     user.team_id = team_id
     session.add(user)
+    if changed:
+        sessions.end_all_sessions(session=session, user_id=user.id, except_session_id=keep_session_id)
 
 
 def check_role_and_team(*, session: Session, role: str, team_id: int | None) -> None:

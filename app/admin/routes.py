@@ -169,7 +169,13 @@ def change_role(request: Request, user_id: int, session: SessionDep, actor: Admi
         form.error("role", "You cannot take away your own administrator role; ask another administrator.")
     if form.ok:
         try:
-            service.change_role_and_team(session=session, user=user, role=role, team_id=team_id)
+            service.change_role_and_team(
+                session=session,
+                user=user,
+                role=role,
+                team_id=team_id,
+                keep_session_id=actor.user_session.id if user.id == actor.id else None,
+            )
         except service.AccountError as exc:
             form.error(exc.field, str(exc))
     if not form.ok:

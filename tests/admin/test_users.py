@@ -214,10 +214,15 @@ def test_reset_password_too_short_is_refused_beside_the_field(admin_client, db):
     assert db.get(User, worker.id).password_hash == old_hash
 
 
-def test_change_role_and_team(admin_client, db):
+def test_change_role_and_team(admin_client, app, db, settings):
+    """A role change ends the account's sessions: a manager's role needs the second factor, and a
+    session let in with a password alone must not carry it (the admin's own session stays)."""
     north, south = make_team(db, name="North"), make_team(db, name="South")
     worker = make_user(db, team=north)
     db.commit()
+    theirs = TestClient(app, base_url="http://testserver", follow_redirects=False)
+    login(theirs, db, worker, settings)
+    assert theirs.get("/profile").status_code == 200
     response = admin_client.post(
         f"/admin/users/{worker.id}/role", data={"role": "supervisor", "team_id": str(south.id)}
     )
@@ -226,6 +231,8 @@ def test_change_role_and_team(admin_client, db):
     changed = db.get(User, worker.id)
     assert (changed.role, changed.team_id) == ("supervisor", south.id)
     assert _audit(db, "update")[0].detail == f"role supervisor, team {south.id}"
+    assert theirs.get("/profile").status_code == 303  # to the login page
+    assert admin_client.get("/admin/users").status_code == 200
 
 
 def test_change_role_to_unknown_team_or_role_is_refused(admin_client, db):
