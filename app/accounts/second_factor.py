@@ -28,8 +28,16 @@ PENDING_SECONDS = 300
 
 
 def safe_next(target: str | None) -> str:
-    """Only local paths, so the login page cannot be used to bounce people to another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only local paths, so the login page cannot be used to bounce people to another site. No
+    whitespace or control characters either: a browser drops a tab or newline from a link, so
+    "/\t/evil.example" in a page's href is followed as "//evil.example", another site."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target)
+    ):
         return target
     return "/"
 

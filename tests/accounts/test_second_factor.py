@@ -194,3 +194,21 @@ def test_demo_manager_logs_in_with_the_documented_authenticator_key(client, db, 
     code = pyotp.TOTP(DEMO_TOTP_SECRET).now()
     assert client.post("/login/code", data={"code": code}).headers["location"] == "/"
     assert DEMO_TOTP_SECRET in (ROOT / "README.md").read_text()
+
+
+def test_the_page_after_logging_in_is_a_path_of_homeward_never_a_link_a_browser_reads_as_another_site():
+    """A browser drops tabs and newlines from a link: "/\\t/evil.example" would be followed as
+    "//evil.example" from the recovery codes page's Continue link."""
+    from app.accounts.second_factor import safe_next
+
+    assert safe_next("/cases/12?kind=contact") == "/cases/12?kind=contact"
+    for bad in (
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/ /evil.example",
+        "//evil.example",
+        "/\\evil",
+        "https://x",
+        None,
+    ):
+        assert safe_next(bad) == "/", bad
