@@ -16,6 +16,7 @@ Worker PIN or password checks (app.security.secret_checks), which end the sessio
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -61,11 +62,26 @@ def _open_failures(*conditions, since: datetime):
     )
 
 
+def client_key(address: str) -> str:
+    """Where a try comes from, as the throttle counts it: an IPv4 address, or an IPv6 address's
+    /64 network, which one household or cloud machine holds whole (counted by address, anyone
+    with a /64 could try one account's password from a new address every time, without a wait)."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def pair_failures(*, session: Session, email: str, address: str, settings: Settings) -> int:
     """Failures for this account from this address not yet cleared, within the window."""
     since = _window_start(utcnow(), settings)
     count, _ = session.exec(
-        _open_failures(LoginAttempt.email == email, LoginAttempt.address == address[:64], since=since)
+        _open_failures(LoginAttempt.email == email, LoginAttempt.address == client_key(address), since=since)
     ).one()
     return count
 
@@ -90,7 +106,7 @@ def wait_seconds(*, session: Session, email: str, address: str, settings: Settin
     """How long this account must wait before its next try from this address (0: go ahead)."""
     now = utcnow()
     since = _window_start(now, settings)
-    address = address[:64]
+    address = client_key(address)
     waits = [0]
     count, last = session.exec(
         _open_failures(LoginAttempt.email == email, LoginAttempt.address == address, since=since)
@@ -131,7 +147,7 @@ def refused_message(seconds: int) -> str:
 
 def record_attempt(*, session: Session, email: str, address: str, succeeded: bool, kind: str = LOGIN) -> None:
     """Store the attempt; a success clears this account's failures from this address."""
-    address = address[:64]
+    address = client_key(address)
     now = utcnow()
     if succeeded:
         session.exec(

@@ -118,6 +118,24 @@ def test_failures_from_another_address_never_stop_the_right_password_here(client
     assert _log_in(client, "sam@example.org").status_code == 303
 
 
+def test_tries_from_one_ipv6_network_count_together_whatever_address_in_it_they_use(db, settings):
+    """One household or cloud machine holds a whole /64: a new address in it for every try must
+    not escape the wait (it did: 40 guesses at one account, none waited)."""
+    make_user(db, email="sam@example.org")
+    db.commit()
+    for n in range(settings.login_free_failures + 3):
+        throttle.record_attempt(
+            session=db, email="sam@example.org", address=f"2001:db8:0:1::{n + 1:x}", succeeded=False
+        )
+    db.commit()
+    assert (
+        throttle.wait_seconds(session=db, email="sam@example.org", address="2001:db8:0:1::ffff", settings=settings) > 0
+    )
+    # Another network, and an IPv4 address, are not held back by it.
+    assert throttle.wait_seconds(session=db, email="sam@example.org", address="2001:db8:0:2::1", settings=settings) == 0
+    assert throttle.wait_seconds(session=db, email="sam@example.org", address="192.0.2.7", settings=settings) == 0
+
+
 def test_an_unknown_email_waits_the_same_way(client, db, settings):
     """The wait does not reveal whether the account exists."""
     _failures(db, "ghost@example.org", "testclient", settings.login_free_failures)
