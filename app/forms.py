@@ -101,7 +101,8 @@ class Form:
         unknown = [v for v in values if v not in allowed]
         if unknown:
             self.error(field, f"Unknown option: {', '.join(unknown[:3])}.")
-        return [v for v in values if v in allowed]
+        # Each ticked once: a value sent twice (a forged or doubled form) is one choice, not two.
+        return list(dict.fromkeys(v for v in values if v in allowed))
 
     def boolean(self, field: str) -> bool:
         return self._raw(field).lower() in ("1", "on", "true", "yes")

@@ -524,6 +524,9 @@ def record_contact(
     professionals = form.text("professionals", max_length=500)
     if occurred_on and case.referral_date and occurred_on < case.referral_date:
         form.error("occurred_on", f"This is before the referral on {case.referral_date.strftime('%-d %b %Y')}.")
+    elif occurred_on == case.referral_date and start_time and case.referral_time and start_time < case.referral_time:
+        # Counted as the first contact, it would be "within the target" at 0 hours.
+        form.error("start_time", f"This is before the referral came in, at {case.referral_time.strftime('%H:%M')}.")
     if seen_alone and not young_person_seen and outcome == "attended":
         form.error("seen_alone", "The young person can only be seen alone if they were seen.")
     if (

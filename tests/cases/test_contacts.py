@@ -165,3 +165,33 @@ def test_contact_before_the_referral_date_is_refused(client, db, settings):
     )
     assert response.status_code == 422 and "before the referral" in response.text
     assert db.exec(select(Contact)).all() == []
+
+
+def test_a_contact_before_the_referral_came_in_is_refused_and_a_person_ticked_twice_is_present_once(
+    client, db, settings
+):
+    """Referred at 15:00 three days ago: a visit that morning would count as the first contact at 0
+    hours, within the target. Who was there lists each person once, whatever the form repeats."""
+    from datetime import time
+
+    worker = make_user(db)
+    day = today() - timedelta(days=3)
+    case = make_case(db, worker=worker, referral_date=day, referral_time=time(15, 0))
+    kayla = young_person(db, case).id
+    login(client, db, worker, settings)
+    data = {
+        "kind": "visit",
+        "place": "home",
+        "outcome": "attended",
+        "occurred_on": day.isoformat(),
+        "start_time": "09:00",
+        "duration_minutes": "60",
+        "present": [kayla, kayla],
+        "young_person_seen": "1",
+        "note": "Typed before the refusal",
+    }
+    refused = client.post(f"/cases/{case.id}/contacts", data=data)
+    assert refused.status_code == 422 and "before the referral came in, at 15:00" in refused.text
+    assert "Typed before the refusal" in refused.text and db.exec(select(Contact)).first() is None
+    assert client.post(f"/cases/{case.id}/contacts", data={**data, "start_time": "16:00"}).status_code == 303
+    assert db.exec(select(Contact)).one().present == [kayla]
