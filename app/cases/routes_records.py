@@ -599,6 +599,13 @@ def _living_ctx(session: Session, case, form, record_id: str, which: str = "livi
     }
 
 
+def _not_before_birth(form: Form, field: str, day: date | None, case) -> None:
+    """A date in the young person's history cannot come before they were born (it feeds the outcome
+    records' baseline, app/outcomes/service.py `from_case`)."""
+    if day is not None and case.date_of_birth and day < case.date_of_birth:
+        form.error(field, f"This is before the young person was born, on {case.date_of_birth:%-d %b %Y}.")
+
+
 @router.get("/cases/{case_id}/living")
 def living_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
@@ -615,6 +622,7 @@ def record_living(
     living = form.choice("living", [c for c, _ in LIVING])
     with_whom = form.text("with_whom", max_length=200)
     since = form.date("since", required=True, not_future=True, label="The date it started")
+    _not_before_birth(form, "since", since, case)
     if not form.ok:
         return render(request, "cases/living.html", _living_ctx(session, case, form, record_id), status_code=422)
     living_service.record(
@@ -634,6 +642,7 @@ def record_education(
     education = form.choice("education", [c for c, _ in EDUCATION])
     attendance = form.integer("attendance_percent", minimum=0, maximum=100)
     since = form.date("education_since", required=True, not_future=True, label="The date it started")
+    _not_before_birth(form, "education_since", since, case)
     if not form.ok:
         ctx = _living_ctx(session, case, form, record_id, "education")
         return render(request, "cases/living.html", ctx, status_code=422)

@@ -93,3 +93,23 @@ def test_only_those_who_may_change_the_case_record_them(client, db, settings):
     data = {"education": "neet", "education_since": _ago(1)}
     assert client.post(f"/cases/{case.id}/education", data=data).status_code in (403, 404)
     assert db.exec(select(MissingEpisode)).all() == [] and db.exec(select(EducationStatus)).all() == []
+
+
+def test_where_they_live_and_their_education_cannot_start_before_the_young_person_was_born(client, db, settings):
+    """It feeds the outcome records' baseline: a history from 1950 is refused beside its date."""
+    from datetime import date
+
+    worker = make_user(db)
+    case = make_case(db, worker=worker, date_of_birth=date(2011, 5, 17))
+    db.commit()
+    login(client, db, worker, settings)
+    living = client.post(f"/cases/{case.id}/living", data={"living": "with_parents", "since": "1950-01-01"})
+    assert living.status_code == 422 and "before the young person was born, on 17 May 2011" in living.text
+    school = client.post(
+        f"/cases/{case.id}/education", data={"education": "full_time", "education_since": "2000-09-01"}
+    )
+    assert school.status_code == 422 and "before the young person was born" in school.text
+    assert (
+        client.post(f"/cases/{case.id}/living", data={"living": "with_parents", "since": "2011-05-17"}).status_code
+        == 303
+    )
