@@ -37,7 +37,9 @@ def test_referral_to_active_to_dormant_and_back_records_who_when_why_and_audits(
     ]
     assert case.status == "active" and case.version == 5
     audited = db.exec(
-        select(AuditEntry.detail).where(AuditEntry.case_id == case.id, AuditEntry.action == "transition")
+        select(AuditEntry.detail)
+        .where(AuditEntry.case_id == case.id, AuditEntry.action == "transition")
+        .order_by(AuditEntry.id)  # in the order written: PostgreSQL returns unordered rows in any order
     ).all()
     assert audited == [
         "status referred -> screening",
