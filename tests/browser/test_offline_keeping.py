@@ -253,8 +253,18 @@ class TestFamilyInAnotherTab:
         family.get_by_label("Worker PIN").fill(PIN)
         family.get_by_role("button", name="Hand back").click()
         family.wait_for_url(f"**/cases/{case.id}/**")
+        # The worker's page the hand-back opened syncs too (the outbox is the browser's, shared by
+        # its tabs); closed here, so this tab's header is the one that tells, after its reload.
+        family.close()
+        page.reload()
         page.evaluate("window.HomewardOffline.sync()")
         assert_sent(page)
+        db.expire_all()
+        from sqlmodel import func, select
+
+        from app.cases.models import Contact
+
+        assert db.exec(select(func.count()).select_from(Contact).where(Contact.case_id == case.id)).one() == 1
 
 
 def test_a_waiting_item_keeps_no_family_name_or_note_readable_in_storage(page, context, live_server, worker_case):
