@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 from app.audit import service as audit
 from app.endings.models import EndingTask, Prompt, Reactivation
-from app.endings.service import PROMPTED_TASKS
+from app.endings.service import PROMPTED_TASKS, close_task
 from app.features import EVENTS
 from app.timeutil import local, utcnow
 
@@ -49,19 +49,8 @@ def fulfilled(*, session: Session, case_id: int, event: str, by, on: date) -> No
         for task, back_at in rows:
             if on < local(back_at).date():
                 continue  # work dated before the return does not answer a prompt made by it
-            task.done_at, task.done_by_id = utcnow(), by.id
-            task.closed_by = f"{EVENTS[event][0].upper()}{EVENTS[event][1:]} on {on:%-d %b %Y}"
-            task.version += 1
-            session.add(task)
-            audit.record(
-                session=session,
-                actor=by,
-                action="close",
-                object_type="ending_task",
-                object_id=task.id,
-                case_id=case_id,
-                detail=f"closed by itself: {event}",
-            )
+            words = f"{EVENTS[event][0].upper()}{EVENTS[event][1:]} on {on:%-d %b %Y}"
+            close_task(session=session, task=task, by=by, closed_by=words, detail=f"closed by itself: {event}")
     kinds = [kind for kind, events in PROMPTS.items() if event in events]
     if kinds:
         for prompt in session.exec(

@@ -266,19 +266,24 @@ def _drop_prompted_tasks(*, session: Session, case: Case, by: Actor, why: str) -
     for task in session.exec(
         select(EndingTask).where(EndingTask.case_id == case.id, EndingTask.done_at.is_(None))
     ).all():
-        task.done_at, task.done_by_id = utcnow(), by.id
-        task.closed_by = f"Not done: {why}"[:120]
-        task.version += 1
-        session.add(task)
-        audit.record(
-            session=session,
-            actor=by,
-            action="close",
-            object_type="ending_task",
-            object_id=task.id,
-            case_id=case.id,
-            detail=f"closed undone: {why}",
-        )
+        close_task(session=session, task=task, by=by, closed_by=f"Not done: {why}", detail=f"closed undone: {why}")
+
+
+def close_task(*, session: Session, task: EndingTask, by: Actor, closed_by: str, detail: str) -> None:
+    """Close a prompted task that nobody ticked (its work was done elsewhere, or is over), audited."""
+    task.done_at, task.done_by_id = utcnow(), by.id
+    task.closed_by = closed_by[:120]
+    task.version += 1
+    session.add(task)
+    audit.record(
+        session=session,
+        actor=by,
+        action="close",
+        object_type="ending_task",
+        object_id=task.id,
+        case_id=task.case_id,
+        detail=detail,
+    )
 
 
 def pending_ending(*, session: Session, case: Case):
