@@ -78,6 +78,20 @@ def conflict(request: Request, case: Case, exc: StaleVersion, form: Form) -> Res
     )
 
 
+def _item_changed(request: Request, case: Case, item_key: str) -> Response:
+    """409: a removal from a page drawn before the item was changed (service.ItemChanged). The item
+    stays; the outbox shows `detail` beside the removal it sets aside, a page says it beside a link."""
+    detail = (
+        "Not removed: this item was changed after the page you removed it from was drawn, so it is "
+        "still on the map. Open the map, read it as it is now, and remove it again if it should go."
+    )
+    accept = request.headers.get("accept", "")
+    if "application/json" in accept and "text/html" not in accept:
+        return JSONResponse({"error": "conflict", "detail": detail, "url": base_url(case)}, status_code=409)
+    flash(request, detail, "warning")
+    return redirect(request, f"{base_url(case)}#item-{item_key}")
+
+
 def _map_context(session, case: Case, version: MapVersion | None) -> dict:
     version_items = service.items(session=session, map_version=version) if version else []
     by_category: dict[str, list] = {c.value: [] for c in Category}
@@ -97,6 +111,7 @@ def _map_context(session, case: Case, version: MapVersion | None) -> dict:
         "pair_warning": rules.too_many_pairs(len(by_category[Category.pair])),
         "base": base_url(case),
         "today": today(),
+        "seen": service.item_seen,
     }
 
 
@@ -418,12 +433,15 @@ def remove_item(
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(sent)
     base_version = form.integer("base_version", default=0, minimum=0, maximum=100000) or 0
+    seen = form.text("seen", max_length=64)
     try:
         draft = service.remove_item(
-            session=session, case=case, item_key=item_key, base_version=base_version, by=actor.user
+            session=session, case=case, item_key=item_key, base_version=base_version, by=actor.user, seen=seen
         )
     except StaleVersion as exc:
         return conflict(request, case, exc, form)
+    except service.ItemChanged:
+        return _item_changed(request, case, item_key)
     _audit_write(session, actor, case, "delete", "sos_map_item", item_key, f"item removed from version {draft.number}")
     flash(request, f"Removed from version {draft.number}. Earlier versions still show it.")
     return redirect(request, base_url(case))

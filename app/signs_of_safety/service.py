@@ -11,6 +11,8 @@ Creation is idempotent by id: an offline outbox replaying the same operation cha
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -50,6 +52,13 @@ class NotInMap(Refused):
     """The item named is not in the version being worked on: answered as not found."""
 
     status_code = 404
+
+
+class ItemChanged(Refused):
+    """A removal sent from a page drawn before the item was changed: the item stays, for the worker
+    to look at again (a removal must not take a correction made since with it)."""
+
+    status_code = 409
 
 
 class NothingToSubmit(Refused):
@@ -228,9 +237,24 @@ def edit_item(
     return item
 
 
-def remove_item(*, session: Session, case: Case, item_key: str, base_version: int, by: User) -> MapVersion:
+def item_seen(item: MapItem) -> str:
+    """A short fingerprint of what an item says, drawn into its Remove form: a removal carries the
+    item as the worker saw it, and `remove_item` refuses it if the item has changed since."""
+    fields = {name: getattr(item, name) for name in ItemFields.__dataclass_fields__}
+    text = json.dumps(fields, default=str, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def remove_item(
+    *, session: Session, case: Case, item_key: str, base_version: int, by: User, seen: str = ""
+) -> MapVersion:
     """Take an item out of the working draft; earlier versions keep it. Removing twice is fine,
-    but another case's item, named through this case's URL, is not found and nothing is written."""
+    but another case's item, named through this case's URL, is not found and nothing is written.
+
+    `seen` is the item's fingerprint on the page the removal came from (`item_seen`). A removal
+    kept on a device lands in the same draft as a correction made in the office since; if the item
+    no longer says what the worker saw, it is not removed (ItemChanged). Without `seen` (a form
+    from before fingerprints) the removal goes ahead, as it always did."""
     owners = set(
         session.exec(
             select(MapVersion.case_id)
@@ -242,6 +266,8 @@ def remove_item(*, session: Session, case: Case, item_key: str, base_version: in
         raise NotInMap("That item is not in this case's map.")
     draft = working_version(session=session, case=case, base_version=base_version, by=by)
     item = find_item(session=session, map_version=draft, item_key=item_key)
+    if item is not None and seen and item_seen(item) != seen:
+        raise ItemChanged("This changed after the page you removed it from was drawn, so it is still on the map.")
     if item is not None:
         session.delete(item)
         draft.updated_at = utcnow()

@@ -427,3 +427,50 @@ def test_the_case_timeline_shows_each_kind_of_signs_of_safety_item_once_a_day(cl
     page = client.get(f"/cases/{case.id}").text
     for title in found:
         assert title in page
+
+
+def _remove_form_fields(page: str, item_key: str) -> dict[str, str]:
+    """The hidden fields of an item's Remove form as the map page drew them."""
+    import re
+
+    form = page.split(f"/items/{item_key}/remove", 1)[1].split("</form>", 1)[0]
+    return dict(re.findall(r'name="([a-z_]+)" value="([^"]*)"', form))
+
+
+def test_a_removal_from_a_page_drawn_before_an_office_correction_leaves_the_corrected_item(client, db, worker_case):
+    worker, case, _ = worker_case
+    item = add_item(db, case=case, by=worker, text="Kayla sees her dad on Sundays.")
+    db.commit()
+    # The map as the tablet kept it before the visit.
+    kept = _remove_form_fields(client.get(f"/cases/{case.id}/signs-of-safety").text, item.item_key)
+    assert kept["base_version"] == "1" and kept["seen"]
+    # In the office the same draft's item is corrected.
+    service.edit_item(
+        session=db,
+        case=case,
+        item_key=item.item_key,
+        base_version=1,
+        fields=service.ItemFields(text="Kayla sees her dad on Sundays, supervised by Gran.", by_key_worker=True),
+        by=worker,
+    )
+    db.commit()
+    # The removal made offline reaches Homeward: it is set aside with a reason, nothing is removed.
+    sent = client.post(
+        f"/cases/{case.id}/signs-of-safety/items/{item.item_key}/remove",
+        data=kept,
+        headers={"Accept": "application/json"},
+    )
+    assert sent.status_code == 409
+    assert "still on the map" in sent.json()["detail"]
+    page = client.get(f"/cases/{case.id}/signs-of-safety").text
+    assert "supervised by Gran." in page
+    # Without the script, the form says the same on the map.
+    plain = client.post(f"/cases/{case.id}/signs-of-safety/items/{item.item_key}/remove", data=kept)
+    assert plain.status_code == 303 and plain.headers["location"].endswith(f"#item-{item.item_key}")
+    assert "Not removed: this item was changed" in client.get(plain.headers["location"]).text
+    # Read again as it is now, it can be removed.
+    fresh = _remove_form_fields(page, item.item_key)
+    assert fresh["seen"] != kept["seen"]
+    removed = client.post(f"/cases/{case.id}/signs-of-safety/items/{item.item_key}/remove", data=fresh)
+    assert removed.status_code == 303
+    assert "supervised by Gran." not in client.get(f"/cases/{case.id}/signs-of-safety").text
