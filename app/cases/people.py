@@ -15,7 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.audit import service as audit
-from app.cases.models import Case, Person
+from app.cases.models import Case, Consent, EducationStatus, LivingSituation, MissingEpisode, Person
 from app.cases.service import Conflict, Refused, _event
 from app.security.auth import Actor
 from app.timeutil import utcnow
@@ -175,3 +175,19 @@ def update_person(
     )
     session.flush()
     return person
+
+
+def earliest_record_on(*, session: Session, case: Case) -> date | None:
+    """The earliest day in the young person's history as recorded (consent given, living situation,
+    education, a missing episode): a date of birth may not come after it. One statement."""
+    firsts = [
+        select(func.min(column)).where(model.case_id == case.id).scalar_subquery()
+        for model, column in (
+            (Consent, Consent.given_on),
+            (LivingSituation, LivingSituation.since),
+            (EducationStatus, EducationStatus.since),
+            (MissingEpisode, MissingEpisode.went_missing_on),
+        )
+    ]
+    days = [day for day in session.exec(select(*firsts)).one() if day is not None]
+    return min(days) if days else None

@@ -203,6 +203,8 @@ def update_person(
         fields = replace(fields, relationship=person.relationship)
     if form.ok and people_service.duplicate_of(session=session, case=case, name=fields.name, excluding=person.id):
         form.error("name", f"{' '.join(fields.name.split())} is already one of this family's people.")
+    if person.is_young_person and form.ok:
+        _born_before_the_record(session, form, case, fields.date_of_birth)
     if not form.ok:
         return render(request, "cases/person.html", {"case": case, "person": person, "form": form}, status_code=422)
     if edit.changed:
@@ -298,6 +300,7 @@ def record_consent_grid(
     given_on = form.date(
         "given_on", required=True, not_future=True, default=today(), label="The date consent was given"
     )
+    _not_before_birth(form, "given_on", given_on, case)
     agency = form.text("agency", max_length=200)
     if any(code == "sharing" for _, code in chosen) and not agency:
         form.error("agency", "Name the agencies this consent allows sharing with.")
@@ -342,6 +345,7 @@ def record_consent(
     given_on = form.date(
         "given_on", required=True, not_future=True, default=today(), label="The date consent was given"
     )
+    _not_before_birth(form, "given_on", given_on, case)
     agency = form.text("agency", max_length=200)
     if purpose == "sharing" and not agency:
         form.error("agency", "Name the agencies this consent allows sharing with.")
@@ -599,6 +603,20 @@ def _living_ctx(session: Session, case, form, record_id: str, which: str = "livi
     }
 
 
+def _born_before_the_record(session: Session, form: Form, case, born_on: date | None) -> None:
+    """The young person's date of birth, changed, still comes before everything recorded of them: the
+    referral (as the referral form checks) and the earliest contact, consent, living or education
+    record (each refused before birth when written, `_not_before_birth`). One statement."""
+    if born_on is None or born_on == case.date_of_birth:
+        return
+    if case.referral_date and born_on > case.referral_date:
+        form.error("date_of_birth", f"This is after the referral date, {case.referral_date:%-d %b %Y}.")
+        return
+    earliest = people_service.earliest_record_on(session=session, case=case)
+    if earliest is not None and born_on > earliest:
+        form.error("date_of_birth", f"This is after the earliest record of the young person, on {earliest:%-d %b %Y}.")
+
+
 def _not_before_birth(form: Form, field: str, day: date | None, case) -> None:
     """A date in the young person's history cannot come before they were born (it feeds the outcome
     records' baseline, app/outcomes/service.py `from_case`)."""
@@ -668,6 +686,7 @@ def record_missing(
     record_id = people_service.valid_client_id(form.values.get("id")) or new_id()
     went = form.date("went_missing_on", required=True, not_future=True, label="The day they went missing")
     back = form.date("returned_on", not_future=True, label="The day they came back")
+    _not_before_birth(form, "went_missing_on", went, case)
     if went and back and back < went:
         form.error("returned_on", "The day they came back is before the day they went missing.")
     if not form.ok:

@@ -148,3 +148,24 @@ def test_consent_replayed_with_same_id_is_stored_once(client, db, settings):
     assert client.post(f"/cases/{case.id}/consent", data=data).status_code == 303
     assert client.post(f"/cases/{case.id}/consent", data=data).status_code == 303
     assert [c.id for c in db.exec(select(Consent)).all()] == [data["id"]]
+
+
+def test_consent_cannot_be_given_before_the_young_person_was_born(client, db, settings):
+    from datetime import date
+
+    worker = make_user(db)
+    case = make_case(db, worker=worker, date_of_birth=date(2011, 5, 17))
+    mother = make_person(db, case, name="Donna Morgan")
+    login(client, db, worker, settings)
+    one = client.post(
+        f"/cases/{case.id}/consent",
+        data={"person_id": mother.id, "purpose": "work", "how_given": "verbal", "given_on": "2010-01-04"},
+    )
+    assert one.status_code == 422 and 'id="given_on-error"' in one.text
+    assert "before the young person was born, on 17 May 2011" in one.text
+    grid = client.post(
+        f"/cases/{case.id}/consent/all",
+        data={f"give-{mother.id}-work": "on", "how_given": "verbal", "given_on": "2010-01-04"},
+    )
+    assert grid.status_code == 422 and "before the young person was born" in grid.text
+    assert db.exec(select(Consent)).all() == []

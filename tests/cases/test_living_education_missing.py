@@ -109,6 +109,8 @@ def test_where_they_live_and_their_education_cannot_start_before_the_young_perso
         f"/cases/{case.id}/education", data={"education": "full_time", "education_since": "2000-09-01"}
     )
     assert school.status_code == 422 and "before the young person was born" in school.text
+    missing = client.post(f"/cases/{case.id}/missing", data={"went_missing_on": "2009-03-01"})
+    assert missing.status_code == 422 and "before the young person was born" in missing.text
     assert (
         client.post(f"/cases/{case.id}/living", data={"living": "with_parents", "since": "2011-05-17"}).status_code
         == 303

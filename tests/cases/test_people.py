@@ -190,3 +190,45 @@ def test_editing_the_young_persons_date_of_birth_updates_the_case(client, db, se
     db.expire_all()
     stored = db.get(Case, case.id)
     assert stored.date_of_birth.isoformat() == "2010-09-09" and stored.version == 2
+
+
+def test_the_young_persons_date_of_birth_cannot_move_after_their_referral_or_their_recorded_history(
+    client, db, settings
+):
+    """As the referral form refuses a referral before birth, an edit cannot put the birth after
+    the referral, nor after a living situation already recorded; the message is beside the field
+    and nothing is saved."""
+    from datetime import date
+
+    from app.cases.models import Case, LivingSituation
+    from tests.cases.factories import young_person
+
+    worker = make_user(db)
+    case = make_case(
+        db,
+        worker=worker,
+        young_person_name="Kayla Morgan",
+        date_of_birth=date(2011, 5, 17),
+        referral_date=date(2026, 3, 2),
+    )
+    yp = young_person(db, case)
+    db.add(LivingSituation(case_id=case.id, living="with_parents", since=date(2012, 1, 9), recorded_by_id=worker.id))
+    login(client, db, worker, settings)
+    url = f"/cases/{case.id}/people/{yp.id}"
+    after_referral = client.post(url, data={"base_version": "1", "name": "Kayla Morgan", "date_of_birth": "2026-04-01"})
+    assert after_referral.status_code == 422
+    assert (
+        'id="date_of_birth-error"' in after_referral.text
+        and "after the referral date, 2 Mar 2026" in after_referral.text
+    )
+    after_history = client.post(url, data={"base_version": "1", "name": "Kayla Morgan", "date_of_birth": "2013-02-01"})
+    assert (
+        after_history.status_code == 422
+        and "after the earliest record of the young person, on 9 Jan 2012" in after_history.text
+    )
+    db.expire_all()
+    assert db.get(Case, case.id).date_of_birth == date(2011, 5, 17)
+    moved = client.post(url, data={"base_version": "1", "name": "Kayla Morgan", "date_of_birth": "2011-06-30"})
+    assert moved.status_code == 303
+    db.expire_all()
+    assert db.get(Case, case.id).date_of_birth == date(2011, 6, 30)
