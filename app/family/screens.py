@@ -92,6 +92,10 @@ def shows_private_words(actor: Actor, person: Person | None) -> bool:
     return bool(person and actor.in_family_mode and actor.user_session.family_person_id == person.id)
 
 
+# `private_words_since` on the turn the worker handed over: every private word of theirs shows.
+ALL_OF_THEM = datetime.min.replace(tzinfo=UTC)
+
+
 def private_words_since(*, session: Session, actor: Actor, case: Case, person: Person | None) -> datetime | None:
     """From when `person`'s private words may be shown on this screen (None: none of them).
 
@@ -102,7 +106,7 @@ def private_words_since(*, session: Session, actor: Actor, case: Case, person: P
     """
     if not shows_private_words(actor, person):
         return None
-    return service.turn_began(session=session, actor=actor, case=case) or datetime.min.replace(tzinfo=UTC)
+    return service.turn_began(session=session, actor=actor, case=case) or ALL_OF_THEM
 
 
 def young_name(*, session: Session, case: Case) -> str:

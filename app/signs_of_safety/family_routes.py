@@ -22,7 +22,7 @@ from app.audit import service as audit
 from app.cases.models import Case, Person, new_id
 from app.db import SessionDep
 from app.family import service as family_service
-from app.family.screens import family_access, family_context, private_words_since
+from app.family.screens import ALL_OF_THEM, family_access, family_context, private_words_since
 from app.forms import Form, SentForm
 from app.i18n import N_
 from app.security.auth import FamilyActor
@@ -111,6 +111,9 @@ def _house_page(
         number=index + 1,
         total=len(ORDER),
         entries=mine,
+        # A turn someone picked: say why nothing they kept private before is here, whether or not
+        # there is any (so the words say nothing of what they wrote to whoever picked the name).
+        picked_turn=since is not None and since != ALL_OF_THEM,
         entry_id=form.values.get("id") if not form.ok and "id" not in form.errors else new_id(),
         action=house_url(case.id, person.id, house),
         next_url=house_url(case.id, person.id, ORDER[index + 1]) if index + 1 < len(ORDER) else home,

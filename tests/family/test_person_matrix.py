@@ -93,12 +93,16 @@ def test_private_words_show_on_the_turn_the_worker_handed_over_and_a_picked_turn
     donna = next(p for p in people if p.name.startswith("Donna"))
     worries = f"/family/{case.id}/{kayla.id}/three-houses/worries"
     hand_over(client, case, kayla, pin=DEMO_PIN)  # the worker saw Kayla take the tablet
-    assert all(words in client.get(worries).text for words in PRIVATE)
+    handed = client.get(worries).text
+    assert all(words in handed for words in PRIVATE)
+    assert "you only see what you write now" not in handed
 
     for person in (donna, kayla):  # Donna has the tablet, and says it is Kayla's turn
         assert client.post(f"/family/{case.id}/who", data={"person": person.id}).status_code == 303
     page = client.get(worries).text
     assert not any(words in page for words in PRIVATE)
+    # The screen says why, in words that say nothing of whether she wrote anything private.
+    assert "On this turn you only see what you write now." in page
     # What is written on this turn shows on it, and is not shared unless she says so.
     new = "Nobody listens when I say I am scared"
     saved = client.post(worries, data={"id": str(uuid.uuid4()), "text": new, "recorded_at": ""})
