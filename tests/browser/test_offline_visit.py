@@ -214,6 +214,7 @@ def test_offline_edits_of_different_details_in_sequence_and_in_two_tabs_are_all_
     other_tab.get_by_label("Address").fill("4 Elm Row")  # and one from a second tab, opened before
     other_tab.get_by_role("button", name="Save changes").click()
     expect(status(other_tab)).to_have_text("3 waiting")
+    expect(status(page)).to_have_text("3 waiting")  # the first tab's header follows, unreloaded
     other_tab.close()
 
     context.set_offline(False)

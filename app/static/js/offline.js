@@ -8,7 +8,7 @@
   "use strict";
   var DB = "homeward", OUTBOX = "outbox", CASES = "cases", PAGES_CACHE = "homeward-pages";
   var SEND_TIMEOUT_MS = 10000, SYNC_EVERY_MS = 60000, MAX_PAGES = 120, LANES = 4;
-  var syncing = false, paused = false;
+  var syncing = false, paused = false, sent = false;
   // A create form's hidden `id` is the new record's id; edit forms have base_version instead.
   var NEW_ID = "[data-new-id], input[type=hidden][name=id]";
 
@@ -78,6 +78,12 @@
       return ops;
     });
   }
+
+  // Every tab of this browser shares the Outbox: a tab that changes it says so, and the others
+  // redraw their header (a storage event reaches every other tab of the origin, never the writer).
+  var CHANGED = "homeward.outbox.changed";
+  function changed() { try { localStorage.setItem(CHANGED, String(Date.now())); } catch (e) { /* private mode */ } }
+  window.addEventListener("storage", function (event) { if (event.key === CHANGED) refresh(); });
 
   // ---- Sending -----------------------------------------------------------------------------
   function send(op) {
@@ -347,6 +353,7 @@
       delete form.dataset.retry;
       if (form.dataset.offline === "edit") nowShows(form); else form.reset();
       freshId(form);
+      changed();
       return refresh();
     }).then(function () {
       // A screen in a series (the family's questions) goes on to the next one, kept on the device.
@@ -393,6 +400,7 @@
       var queue = ops.filter(function (op) { return op.status === "waiting"; });
       if (!queue.length) return refresh();
       syncing = true;
+      sent = true;
       refresh();
       var next = function (i) {
         if (i >= queue.length) return null;
@@ -424,7 +432,7 @@
       };
       return next(0);
     }).catch(function () { return null; }) // storage unavailable: nothing sent, nothing lost
-      .finally(function () { syncing = false; running = null; return refresh(); });
+      .finally(function () { syncing = false; running = null; if (sent) changed(); sent = false; return refresh(); });
     return running;
   }
 
@@ -674,7 +682,7 @@
       sync();
     } else if (window.confirm("Discard this item? It will not be saved anywhere.")) {
       localStorage.setItem(discards(), JSON.stringify(JSON.parse(localStorage.getItem(discards()) || "[]").concat(button.dataset.discard)));
-      remove(OUTBOX, button.dataset.discard).then(refresh);
+      remove(OUTBOX, button.dataset.discard).then(changed).then(refresh);
     }
   });
 
@@ -836,7 +844,7 @@
     if (id) remove(OUTBOX, id);
   });
   document.querySelectorAll("[data-conflict-settled]").forEach(function (el) {
-    remove(OUTBOX, el.dataset.conflictSettled).then(refresh);
+    remove(OUTBOX, el.dataset.conflictSettled).then(changed).then(refresh);
   });
 
   // ---- Start -------------------------------------------------------------------------------
