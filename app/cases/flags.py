@@ -223,10 +223,12 @@ def _day(value: date | datetime) -> date:
 
 
 def _missed(scope: FlagScope):
-    # Visits missed since the last attended one: a correlated subquery, still one statement.
+    # Visits missed since the last attended visit: a correlated subquery, still one statement. Only
+    # home visits count, as for the engagement prompt (app/endings/scheduled.py) and BASE's run of
+    # missed visits: an unanswered call is not a missed visit, and an answered one does not end the run.
     last_attended = (
         select(func.max(Contact.occurred_on))
-        .where(Contact.case_id == Case.id, Contact.attended.is_(True))
+        .where(Contact.case_id == Case.id, Contact.kind == "visit", Contact.attended.is_(True))
         .correlate(Case)
         .scalar_subquery()
     )
@@ -235,6 +237,7 @@ def _missed(scope: FlagScope):
         .join(Case, Case.id == Contact.case_id)
         .where(
             scope.in_scope,
+            Contact.kind == "visit",
             Contact.attended.is_(False),
             func.coalesce(Contact.occurred_on > last_attended, True),
         )

@@ -23,11 +23,11 @@ def _team(db, name="Sefton North"):
     return team, worker, supervisor
 
 
-def _contact(db, case, worker, days_ago, *, attended=True, seen_alone=False, minutes=60):
+def _contact(db, case, worker, days_ago, *, attended=True, seen_alone=False, minutes=60, kind="visit"):
     db.add(
         Contact(
             case_id=case.id,
-            kind="visit",
+            kind=kind,
             occurred_on=today() - timedelta(days=days_ago),
             attended=attended,
             seen_alone=seen_alone,
@@ -149,6 +149,26 @@ def test_each_flag_with_data_on_this_branch_is_raised(db, settings):
     assert ("voice", "Missing Visits") not in flagged
     assert ("dormant_review", "Dormant Kid") in flagged
     assert ("waiting", "Review Due") in flagged
+
+
+def test_the_missed_visits_flag_counts_missed_visits_not_unanswered_calls(db, settings):
+    _team_, worker, supervisor = _team(db)
+    recently = utcnow() - timedelta(days=20)
+    calls = make_case(db, worker=worker, young_person_name="Calls Unanswered", opened_at=recently)
+    _contact(db, calls, worker, 10)
+    for days in (6, 4, 2):
+        _contact(db, calls, worker, days, attended=False, kind="phone")
+    visits = make_case(db, worker=worker, young_person_name="Visits Missed", opened_at=recently)
+    _contact(db, visits, worker, 10)
+    _contact(db, visits, worker, 7, attended=False)
+    _contact(db, visits, worker, 6, attended=False)
+    _contact(db, visits, worker, 5, kind="phone")  # a call answered is not a visit: the run goes on
+    _contact(db, visits, worker, 2, attended=False)
+    db.commit()
+    board = oversight.dashboard(session=db, viewer=supervisor, settings=settings, today=today(), now=utcnow())
+    flagged = {(f.key, f.name) for f in board.flags}
+    assert ("engagement", "Visits Missed") in flagged
+    assert ("engagement", "Calls Unanswered") not in flagged
 
 
 def test_manager_sees_every_team_and_service_totals_and_a_worker_is_refused(client, db, settings):
