@@ -142,7 +142,10 @@ def recorded_at(raw: str, *, now: datetime, max_age_days: int = 30) -> datetime:
         return now
     if stamp > now + timedelta(minutes=5) or stamp < now - timedelta(days=max_age_days):
         return now
-    return stamp.astimezone(now.tzinfo)
+    # A tablet's clock a few minutes fast is tolerated, but never stored as a time still to come:
+    # a turn's private words are told apart by when they were written against Homeward's own
+    # clock (app/family/screens.py `private_words_since`).
+    return min(stamp, now).astimezone(now.tzinfo)
 
 
 def shared_worry(pair, person) -> str:

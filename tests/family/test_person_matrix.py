@@ -8,6 +8,7 @@ nothing; Kayla's private words and the worries appear only where they may (asser
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -97,10 +98,15 @@ def test_private_words_show_on_the_turn_the_worker_handed_over_and_a_picked_turn
     assert all(words in handed for words in PRIVATE)
     assert "you only see what you write now" not in handed
 
+    # On her own turn she writes one more, on a tablet whose clock runs four minutes fast.
+    fast = "I sleep at my nans house when it gets loud"
+    stamp = (datetime.now(UTC) + timedelta(minutes=4)).isoformat()
+    assert client.post(worries, data={"id": str(uuid.uuid4()), "text": fast, "recorded_at": stamp}).status_code == 303
+
     for person in (donna, kayla):  # Donna has the tablet, and says it is Kayla's turn
         assert client.post(f"/family/{case.id}/who", data={"person": person.id}).status_code == 303
     page = client.get(worries).text
-    assert not any(words in page for words in PRIVATE)
+    assert not any(words in page for words in PRIVATE) and fast not in page
     # The screen says why, in words that say nothing of whether she wrote anything private.
     assert "On this turn you only see what you write now." in page
     # What is written on this turn shows on it, and is not shared unless she says so.
