@@ -40,7 +40,7 @@ def record(
         "request_id": actor.request_id,
         "user_agent": actor.user_agent,
         "address": actor.address,
-        "detail": detail[:300],
+        "detail": detail[:DETAIL_LENGTH],
     }
     if action in WRITTEN_AT_COMMIT:
         session.info.setdefault(_AT_COMMIT, []).append(row)
@@ -49,6 +49,7 @@ def record(
 
 
 WRITTEN_AT_COMMIT = ("read", "list")
+DETAIL_LENGTH = 300  # AuditEntry.detail's length
 _AT_COMMIT = PENDING_AT_COMMIT  # get_session commits for them even with no transaction begun
 
 
@@ -70,9 +71,23 @@ def _drop_reads(session: Session, previous) -> None:
 def record_list(*, session: Session, actor: Actor, object_type: str, case_ids: list[int], detail: str = "") -> None:
     """What a list showed (a caseload, the review queue): one entry naming the case ids on it,
     so "who saw that this case exists" can be answered too, not only who opened it."""
-    shown = ",".join(str(i) for i in sorted(set(case_ids)))
-    text = f"{detail} cases {shown}".strip() if shown else f"{detail} no cases".strip()
-    record(session=session, actor=actor, action="list", object_type=object_type, detail=text[:300])
+    ids = [str(i) for i in sorted(set(case_ids))]
+    if not ids:
+        record(
+            session=session, actor=actor, action="list", object_type=object_type, detail=f"{detail} no cases".strip()
+        )
+        return
+    # As many entries as the ids need, each within the detail's 300 characters and never a number
+    # cut short (a list of 50 five-digit ids is 305 characters: cut, "48213" read "48").
+    lead = f"{detail} cases ".lstrip()
+    room = DETAIL_LENGTH - len(lead)
+    chunk: list[str] = []
+    for case_id in ids:
+        if chunk and len(",".join([*chunk, case_id])) > room:
+            record(session=session, actor=actor, action="list", object_type=object_type, detail=lead + ",".join(chunk))
+            chunk = []
+        chunk.append(case_id)
+    record(session=session, actor=actor, action="list", object_type=object_type, detail=lead + ",".join(chunk))
 
 
 def record_refusal(

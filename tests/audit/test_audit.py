@@ -172,3 +172,35 @@ def test_request_log_leaves_out_query_strings_and_error_messages(client, db, set
     text = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("homeward"))
     assert "GET / 200" in text and "ValueError" in text
     assert "Kayla" not in text and "Acacia" not in text
+
+
+def test_a_review_queue_of_fifty_cases_with_long_ids_names_every_case_whole_in_the_audit(client, db, settings):
+    """The queue shows 50 rows; 50 five-digit ids do not fit one entry's 300 characters, and a cut
+    id would say a different case was seen ("48213" read "48")."""
+    from datetime import timedelta
+
+    from app.review.models import Submission
+    from app.timeutil import utcnow
+
+    team = make_team(db, name="Sefton North")
+    worker = make_user(db, team=team)
+    supervisor = make_user(db, team=team, role="supervisor")
+    ids = [48000 + 7 * n for n in range(50)]
+    for n, case_id in enumerate(ids):
+        case = make_case(db, worker=worker, id=case_id)
+        db.add(
+            Submission(
+                kind="sos_map",
+                case_id=case.id,
+                team_id=team.id,
+                item_id=str(case.id),
+                submitted_by_id=worker.id,
+                submitted_at=utcnow() - timedelta(minutes=100 - n),
+            )
+        )
+    login(client, db, supervisor, settings)
+    assert client.get("/review").status_code == 200
+    listed = _entries(db, action="list", object_type="review_queue")
+    assert len(listed) >= 2 and all(len(e.detail) <= 300 for e in listed)
+    named = [int(i) for e in listed for i in e.detail.removeprefix("cases ").split(",")]
+    assert sorted(named) == ids
