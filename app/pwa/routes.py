@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from functools import lru_cache
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from app.assets import BUNDLES, PAGE_SCRIPTS, STATIC_DIR, minify, static_url
+from app.security.middleware import SECURITY_HEADERS
 from app.templating import render
 
 router = APIRouter()
@@ -42,10 +44,19 @@ def shell_urls() -> list[str]:
     ]
 
 
+# A page opened from the device carries the headers Homeward sends with it (a strict CSP above
+# all), and is never kept by the browser's back-forward cache after the device locks.
+KEPT_PAGE_HEADERS = {
+    **{name.decode(): value.decode() for name, value in SECURITY_HEADERS},
+    "Cache-Control": "no-store",
+}
+
+
 @lru_cache(maxsize=4)
 def service_worker_source(max_age_hours: int, idle_minutes: float = 30) -> str:
     """sw.js with its constants filled in; the version changes whenever any shell file does."""
     template = minify("sw.js", (STATIC_DIR / "js" / "sw.js").read_bytes()).decode("utf-8")
+    template = re.sub(r'\{"__HEADERS__":\s*""\}', lambda _: json.dumps(KEPT_PAGE_HEADERS), template)
     shell = shell_urls()
     version = hashlib.sha256((template + json.dumps(shell) + f"{max_age_hours}/{idle_minutes}").encode()).hexdigest()[
         :12

@@ -177,6 +177,10 @@ def test_five_wrong_pins_lock_a_tablet_handed_over_offline_and_end_the_session_o
     log_in(page, live_server, "sam@example.org")
     take_offline(page, live_server, case.id)
     context.set_offline(True)
+    # Opened from the device, a kept page carries Homeward's own headers: the strict CSP, no-store.
+    kept = page.goto(f"{live_server}/cases/{case.id}")
+    assert kept.from_service_worker and "script-src 'self'" in kept.headers["content-security-policy"]
+    assert kept.headers["cache-control"] == "no-store"
     page.goto(f"{live_server}/cases/{case.id}/hand-to-family")
     page.get_by_label("Worker PIN").fill(PIN)
     page.get_by_role("button", name="Hand to family").click()
@@ -209,3 +213,30 @@ def test_five_wrong_pins_lock_a_tablet_handed_over_offline_and_end_the_session_o
     # The worker logs in again; the tablet is no longer locked.
     assert "/login" in page.url
     expect(page.get_by_label("Email")).to_be_visible()
+
+
+def test_the_workers_kept_pages_are_not_opened_while_the_family_has_the_tablet(page, context, live_server, db):
+    """The worker's pages kept on the device may hold a young person's private words (her three
+    houses, all of them): while the family has the tablet the service worker opens none of them,
+    whatever the page's script then does, and answers with the offline page instead."""
+    worker = with_pin(make_user(db, email="sam@example.org", full_name="Sam Okafor"), db)
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    kayla = young_person(db, case)
+    db.commit()
+    log_in(page, live_server, "sam@example.org")
+    take_offline(page, live_server, case.id)
+    context.set_offline(True)
+    # Opened from the device, a kept page carries Homeward's own headers: the strict CSP, no-store.
+    kept = page.goto(f"{live_server}/cases/{case.id}")
+    assert kept.from_service_worker and "script-src 'self'" in kept.headers["content-security-policy"]
+    assert kept.headers["cache-control"] == "no-store"
+    page.goto(f"{live_server}/cases/{case.id}/hand-to-family")
+    page.get_by_label("Worker PIN").fill(PIN)
+    page.get_by_role("button", name="Hand to family").click()
+    page.wait_for_url(f"{live_server}/family/{case.id}/{kayla.id}")
+    # Someone clears the page's own lock (its note in the browser's storage), so nothing but the
+    # service worker stands between them and the worker's kept case page.
+    page.evaluate("localStorage.removeItem('homeward.family')")
+    page.goto(f"{live_server}/cases/{case.id}")
+    expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
+    expect(page.get_by_text("Kayla Morgan")).to_have_count(0)

@@ -60,6 +60,13 @@
     if (offline && offline.forget) offline.forget().catch(function () {});
   }
 
+  // sw.js opens no page kept on the device outside the family's screens while they have the
+  // tablet (the worker's own pages may hold a young person's private words); "" lifts it.
+  function tellWorker(prefix) {
+    if (!navigator.serviceWorker) return;
+    navigator.serviceWorker.ready.then(function (reg) { if (reg.active) reg.active.postMessage({ family: prefix }); });
+  }
+
   function lockTablet() {
     forgetWorker();
     localStorage.setItem(LOCKED, String(MAX_TRIES));
@@ -181,12 +188,18 @@
     if (state.local || !navigator.onLine) { back(); return; }
     // Only Homeward's own word ends the lock here: a failing server keeps it (sw.js then serves
     // pages kept on the device), and a session that has ended takes the worker's pages with it.
-    fetch("/family/status", { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
+    // Until Homeward answers, the page stays hidden; a signal too weak to answer in 3 s keeps the lock.
+    var main = document.getElementById("main"), control = new AbortController();
+    if (main) main.hidden = true;
+    setTimeout(function () { control.abort(); }, 3000);
+    fetch("/family/status", { credentials: "same-origin", headers: { Accept: "application/json" }, signal: control.signal }).then(function (r) {
       if (r.status === 401 || (r.redirected && r.url.indexOf("/login") >= 0)) return { ended: true };
       return r.ok && !r.redirected ? r.json() : null;
     }).then(function (d) {
       if (!d || d.family_case_id) { back(); return; }
       if (d.ended) forgetWorker(); else localStorage.removeItem(KEY);
+      tellWorker("");
+      if (main) main.hidden = false;
       document.querySelectorAll(".site-nav, .session-box").forEach(function (el) { el.hidden = false; });
       document.body.classList.remove("family-mode");
     }, back);
@@ -251,6 +264,8 @@
         handOver(form);
       });
     }
+    var now = load();
+    tellWorker(now ? "/family/" + now.caseId + "/" : "");
     sendPending();
     sendLock();
   });

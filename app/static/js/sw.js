@@ -8,6 +8,7 @@ var VERSION = "__VERSION__";
 var SHELL = ["__SHELL__"];
 var MAX_AGE_HOURS = "__MAX_AGE_HOURS__";
 var IDLE_MS = "__IDLE_MINUTES__" * 60000;
+var HEADERS = {"__HEADERS__": ""}; // Homeward's security headers (app/pwa/routes.py)
 
 var SHELL_CACHE = "homeward-shell-" + VERSION; // layout, CSS, JS, icons, offline page
 var PAGES_CACHE = "homeward-pages"; // pages of cases taken offline; emptied at logout
@@ -18,6 +19,9 @@ var NAVIGATION_TIMEOUT_MS = 3000;
 // PIN). It goes when the browser stops this worker (every tab closed), on logout, or after
 // IDLE_MS without use; offline, a kept page then shows the PIN screen (/unlock).
 var deviceKey = null, lastUsed = 0;
+// While the family has the tablet, family.js names their screens ("/family/<case>/"): a kept page
+// elsewhere (the worker's own, which may hold a young person's private words) is not opened.
+var familyOnly = "";
 function key() {
   if (deviceKey && Date.now() - lastUsed > IDLE_MS) deviceKey = null;
   return deviceKey;
@@ -27,19 +31,22 @@ self.addEventListener("message", function (event) {
   if (d.key) { deviceKey = d.key; lastUsed = Date.now(); }
   if (d.lock) deviceKey = null;
   if (d.active && key()) lastUsed = Date.now();
+  if (typeof d.family === "string") familyOnly = d.family;
   if (event.ports[0]) event.ports[0].postMessage(key());
 });
 function aad(request) { return new TextEncoder().encode(new URL(request.url).pathname + new URL(request.url).search); }
 function unb64(text) { return Uint8Array.from(atob(text), function (c) { return c.charCodeAt(0); }); }
 // A kept copy as the browser can show it: decrypted, or the PIN screen while locked.
 function open(request, kept) {
+  if (familyOnly && new URL(request.url).pathname.indexOf(familyOnly) !== 0) return offlinePage();
   var iv = kept.headers.get("X-Sealed");
   if (!iv) return Promise.resolve(kept);
   if (!key()) return caches.match("/unlock", { cacheName: SHELL_CACHE, ignoreVary: true });
   return kept.arrayBuffer().then(function (data) {
     return crypto.subtle.decrypt({ name: "AES-GCM", iv: unb64(iv), additionalData: aad(request) }, deviceKey, data);
   }).then(function (html) {
-    return new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8", "Date": kept.headers.get("Date") } });
+    var headers = Object.assign({ "Content-Type": "text/html; charset=utf-8", "Date": kept.headers.get("Date") }, HEADERS);
+    return new Response(html, { headers: headers });
   }, function () { return caches.match("/unlock", { cacheName: SHELL_CACHE, ignoreVary: true }); });
 }
 // A fresh page to keep, encrypted; without the key it is not kept (the old copy stays).
@@ -225,9 +232,12 @@ function networkFirst(request) {
     return kept.then(function (old) {
       if (old && (isFresh(old) || new URL(request.url).pathname === "/outbox")) return open(request, old);
       if (old) caches.open(PAGES_CACHE).then(function (pages) { pages.delete(request); }); // past the limit
-      return caches.match("/offline", { cacheName: SHELL_CACHE, ignoreVary: true }).then(function (page) {
-        return page || new Response("You are offline.", { status: 503, headers: { "Content-Type": "text/plain" } });
-      });
+      return offlinePage();
     });
+  });
+}
+function offlinePage() {
+  return caches.match("/offline", { cacheName: SHELL_CACHE, ignoreVary: true }).then(function (page) {
+    return page || new Response("You are offline.", { status: 503, headers: { "Content-Type": "text/plain" } });
   });
 }
