@@ -343,7 +343,10 @@ def gather(
 
 
 def as_json(bundle: Bundle) -> bytes:
-    """The machine-readable copy: every entry with its table, who recorded it, when, and whom else it names."""
+    """The machine-readable copy: every entry with its table, who recorded it and when.
+
+    Whom else an entry names stays on the manager's review page and in the audit log: putting
+    those names in the copy would release the very thing a withheld sentence keeps back."""
     body = {
         "about": {
             "name": bundle.subject.name,
@@ -362,7 +365,7 @@ def as_json(bundle: Bundle) -> bytes:
                 "recorded_by": e.recorded_by,
                 "recorded_at": e.recorded_at,
                 "case_reference": e.case_reference,
-                "names_other_family_members": e.others,
+                "reviewed_before_release": bool(e.others),
                 "withheld_parts": e.withheld_parts,
                 "fields": e.fields,
             }

@@ -136,7 +136,7 @@ def test_the_copy_covers_every_case_the_person_appears_on_each_entry_reviewable(
     assert "Sam's grandmother is unwell." not in notes  # another family's, not about her
     on_other = [e for e in body["entries"] if e["case_reference"] == other.reference]
     assert {e["record"] for e in on_other} == {"network_member", "contact"}
-    assert all(f"another family (case {other.reference})" in e["names_other_family_members"] for e in on_other)
+    assert all(e["reviewed_before_release"] for e in on_other)
     assert {c["case_reference"] for c in body["about"]["also_on_cases"]} == {sibling.reference, other.reference}
 
     # Each of those entries is in the review list, and can be left out or partly withheld.
@@ -222,3 +222,22 @@ def test_a_namesake_is_found_whatever_the_case_or_accents_but_not_a_longer_name(
     found = appearances(db, zoe)
     assert [(a.case_id, a.role) for a in found] == [(typed_plain.id, "Aunt")]
     assert longer.id not in {a.case_id for a in found}
+
+
+def test_the_copy_does_not_name_the_people_whose_sentences_were_withheld(client, db, settings):
+    _, case, kayla, dawn, note = _family(db)
+    login(client, db, make_user(db, role="manager"), settings)
+    data = {
+        "format": "json",
+        "chosen": "1",
+        "withhold": [f"contact:{note.id}|note|1"],
+        "leave_out": f"person:{dawn.id}",
+    }
+    body = json.loads(client.post(f"/cases/{case.id}/subject-access/{kayla.id}", data=data).content)
+    # Kayla's copy says a sentence was withheld, not whom it was about.
+    assert "Dawn" not in json.dumps(body)
+    (entry,) = [e for e in body["entries"] if e["id"] == f"contact:{note.id}"]
+    assert entry["withheld_parts"] == ["note:1"] and entry["reviewed_before_release"] is True
+    # The manager's review page still says whom each sentence names.
+    page = client.get(f"/cases/{case.id}/subject-access/{kayla.id}")
+    assert "(names Dawn Morgan)" in page.text
