@@ -16,7 +16,9 @@ sibling's case), or as a network member or professional. `appearances` finds the
 service by their folded name (and date of birth, where both are known), and `gather_all` adds what
 each of those cases holds about them: the whole case where they are one of its people, and only the
 entries that name them or point at them where they are a network member. Every entry from another
-family's case is flagged for review.
+family's case is flagged "another family" for review, and starts left out (`from_another_family`):
+the match is by name, so it may be a namesake, and even when it is them that case is mostly about
+another family; the manager releases what they have read.
 
 Partial redaction: every text of a flagged entry is split into sentences (`parts`), and the
 manager may withhold single sentences (`withhold`); the copy shows WITHHELD in their place, and the
@@ -77,6 +79,7 @@ class Entry:
     fields: dict[str, Any]
     others: list[str] = field(default_factory=list)  # other family members it names or points at
     case_reference: str = ""
+    from_another_family: bool = False  # held on a case other than the request's: left out unless released
     # For entries to review: (field, sentence index, sentence, the others it names) of each text.
     parts: list[tuple[str, int, str, list[str]]] = field(default_factory=list)
     withheld_parts: list[str] = field(default_factory=list)  # "field:index" withheld from the copy
@@ -134,6 +137,7 @@ class Appearance:
     role: str
     person_id: str | None = None
     member_id: str | None = None
+    name_only: bool = False  # no date of birth on one side or the other to tell a namesake apart
 
 
 def escape_like(word: str) -> str:
@@ -167,7 +171,9 @@ def appearances(session: Session, subject: Person) -> list[Appearance]:
         .where(Person.case_id != subject.case_id, like(Person.name))
     ).all()
     found = [
-        Appearance(case_id, ref, "person", relationship or "", person_id=pid)
+        Appearance(
+            case_id, ref, "person", relationship or "", person_id=pid, name_only=None in (born, subject.date_of_birth)
+        )
         for pid, case_id, name, relationship, born, ref in people
         if fold(name) == folded and (born is None or subject.date_of_birth is None or born == subject.date_of_birth)
     ]
@@ -179,7 +185,7 @@ def appearances(session: Session, subject: Person) -> list[Appearance]:
         .where(like(NetworkMember.name))
     ).all()
     found += [
-        Appearance(case_id, ref, "network member", role or "", member_id=mid)
+        Appearance(case_id, ref, "network member", role or "", member_id=mid, name_only=True)
         for mid, case_id, name, role, ref in members
         if fold(name) == folded and case_id not in with_person
     ]
@@ -266,10 +272,11 @@ def _text_fields(fields: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _entries(
     *, case: Case, people, rows, subject_id: str, users: dict, withheld: set[str], member: Appearance | None = None,
-    subject_names: re.Pattern | None = None,
+    subject_names: re.Pattern | None = None, elsewhere: bool = False,
 ) -> list[Entry]:  # fmt: skip
-    """Entries of one case for the subject. With `member` (the subject is a network member of
-    another family's case), only rows naming them or pointing at them, each flagged for review."""
+    """Entries of one case for the subject. With `elsewhere` (another family's case), each is flagged
+    "another family" for review; with `member` too (the subject is a network member there), only
+    rows naming them or pointing at them."""
     names, others = _patterns(people, subject_id)
     entries = []
     for table, row in rows:
@@ -293,7 +300,7 @@ def _entries(
         if table == "person" and row["id"] != subject_id:
             named.add(row["name"])
         named |= {names[pid] for pid, pattern in others.items() if pattern.search(text)}
-        if member is not None:
+        if elsewhere:
             named.add(f"another family (case {case.reference})")
         entry = Entry(
             table=table,
@@ -303,6 +310,7 @@ def _entries(
             fields=fields,
             others=sorted(named),
             case_reference=case.reference,
+            from_another_family=elsewhere,
         )
         if named:
             entry.parts = [
@@ -335,7 +343,7 @@ def gather(
     entries, withheld = [], set()
     for c, people, rows, subject_id, member in held:
         entries += _entries(case=c, people=people, rows=rows, subject_id=subject_id, users=users, withheld=withheld,
-                            member=member, subject_names=subject_names)  # fmt: skip
+                            member=member, subject_names=subject_names, elsewhere=c.id != case.id)  # fmt: skip
     return Bundle(
         case=case, subject=subject, made_at=local(utcnow()), made_by=made_by, entries=entries,
         withheld=sorted(withheld), elsewhere=list(others.values()),

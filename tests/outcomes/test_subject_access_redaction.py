@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import date
 
 from pypdf import PdfReader
@@ -241,3 +242,33 @@ def test_the_copy_does_not_name_the_people_whose_sentences_were_withheld(client,
     # The manager's review page still says whom each sentence names.
     page = client.get(f"/cases/{case.id}/subject-access/{kayla.id}")
     assert "(names Dawn Morgan)" in page.text
+
+
+def test_entries_from_a_case_where_she_is_one_of_the_family_are_flagged_and_left_out_until_released(
+    client, db, settings
+):
+    worker, case, _, dawn, _ = _family(db)
+    sibling, *_ = _dawn_elsewhere(db, worker)
+    # Naming nobody on that case: it was listed for no reason at all, and went out unread.
+    argued = Contact(case_id=sibling.id, kind="call", occurred_on=date(2026, 1, 12), note="Rent is two months behind.",
+                     by_user_id=worker.id)  # fmt: skip
+    db.add(argued)
+    db.commit()
+    login(client, db, make_user(db, role="manager"), settings)
+    page = client.get(f"/cases/{case.id}/subject-access/{dawn.id}")
+    # Her son's case is another family's record: every entry of it is listed for review, and ticked
+    # to be left out, so nothing of it goes out until the manager has read it and released it.
+    box = re.search(rf'<input type="checkbox" name="leave_out" value="contact:{argued.id}"[^>]*>', page.text)
+    assert box and "checked" in box.group(0)
+    assert f"another family (case {sibling.reference})" in page.text
+    assert "ticked to be left out" in page.text
+    assert f"Case {sibling.reference}: person (Mother)</label>" in page.text  # her date of birth matched
+    assert "network member (Youth club volunteer), same name only: no date of birth to compare" in page.text
+
+    url = f"/cases/{case.id}/subject-access/{dawn.id}"
+    left = json.loads(client.post(url, data={"format": "json", "leave_out": f"contact:{argued.id}"}).content)
+    assert "Rent is two months behind." not in {e["fields"].get("note") for e in left["entries"]}
+    released = json.loads(client.post(url, data={"format": "json"}).content)
+    assert "Rent is two months behind." in {e["fields"].get("note") for e in released["entries"]}
+    exports = db.exec(select(AuditEntry).where(AuditEntry.case_id == case.id, AuditEntry.action == "export")).all()
+    assert f"left_out=contact:{argued.id}" in exports[0].detail
