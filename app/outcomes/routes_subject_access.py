@@ -2,8 +2,8 @@
 
 Opening the review page is audited as a read of the case (get_case), and of every other case the
 person appears on that the manager includes; each download is audited as an export naming the
-person, the format, any entries the manager left out after review and how many sentences were
-withheld, with one more entry per entry partly withheld saying which of its sentences.
+person, the format, any entries the manager left out after review, how many sentences were
+withheld and how many of someone else's private entries were left out, with one more entry per entry partly withheld saying which of its sentences.
 
 The service-wide search (/subject-access?q=) finds a person by name on every case, also where they
 appear only on another family's case (as one of its people, a network member or a professional).
@@ -139,7 +139,8 @@ def download(
         object_id=person.id,
         case_id=case.id,
         detail=(f"format={kind} entries={len(bundle.entries)} flagged={len(flagged)} sentences_withheld={withheld} "
-                f"other_cases={cases} left_out={','.join(left_out) or 'none'}")[:300],
+                f"private_left_out={len(bundle.private_left_out)} other_cases={cases} "
+                f"left_out={','.join(left_out) or 'none'}")[:300],
     )  # fmt: skip
     by_key = {e.key: e for e in bundle.entries}
     for part in partly:

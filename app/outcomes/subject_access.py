@@ -20,6 +20,11 @@ family's case is flagged "another family" for review, and starts left out (`from
 the match is by name, so it may be a namesake, and even when it is them that case is mostly about
 another family; the manager releases what they have read.
 
+Private words: a row with `consent_to_share` not given (a young person's three houses words they
+kept to themselves), or marked `private`, is left out of anyone's copy but its author's, and not
+offered for release: DESIGN.md, family mode, "a young person's private words are shown to nobody
+else in the room". The review page says how many were left out; the audit log counts them.
+
 Partial redaction: every text of a flagged entry is split into sentences (`parts`), and the
 manager may withhold single sentences (`withhold`); the copy shows WITHHELD in their place, and the
 record itself is never changed.
@@ -66,7 +71,11 @@ LABELS = {
     "ending": "Endings",
     "base_version": "BASE assessment",
     "base_feedback": "Feedback given",
+    "sos_three_houses_entry": "Three houses",
 }
+# A row is private to its author when one of these says so (False: not agreed to share; True: private).
+PRIVATE_UNLESS = ("consent_to_share",)
+PRIVATE_IF = ("private",)
 MIN_NAME = 3  # a name shorter than this is not searched for (it would match inside ordinary words)
 
 
@@ -94,6 +103,7 @@ class Bundle:
     entries: list[Entry]
     withheld: list[str]
     elsewhere: list[Appearance] = field(default_factory=list)  # on other families' cases
+    private_left_out: list[str] = field(default_factory=list)  # keys of others' private entries, never released
 
     @property
     def sentences_withheld(self) -> int:
@@ -261,6 +271,16 @@ def _rows_of(session: Session, case: Case) -> tuple[list, list[tuple[str, dict]]
     return people, rows
 
 
+def _private_to_someone_else(row: dict, people, subject_id: str) -> bool:
+    """Whether the row is private (see PRIVATE_UNLESS) and written by someone other than the subject:
+    by its `person_id`, or, where it names nobody, by the case's young person (three houses are theirs)."""
+    private = any(n in row and not row[n] for n in PRIVATE_UNLESS) or any(row.get(n) is True for n in PRIVATE_IF)
+    if not private:
+        return False
+    author = row.get("person_id") or next((p.id for p in people if p.is_young_person), None)
+    return author != subject_id
+
+
 def _text_fields(fields: dict[str, Any]) -> list[tuple[str, str]]:
     """The fields written in words (not ids or single codes): the ones split into sentences."""
     return [
@@ -272,11 +292,11 @@ def _text_fields(fields: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _entries(
     *, case: Case, people, rows, subject_id: str, users: dict, withheld: set[str], member: Appearance | None = None,
-    subject_names: re.Pattern | None = None, elsewhere: bool = False,
+    subject_names: re.Pattern | None = None, elsewhere: bool = False, private: list[str] | None = None,
 ) -> list[Entry]:  # fmt: skip
     """Entries of one case for the subject. With `elsewhere` (another family's case), each is flagged
     "another family" for review; with `member` too (the subject is a network member there), only
-    rows naming them or pointing at them."""
+    rows naming them or pointing at them. Someone else's private rows go to `private`, not the entries."""
     names, others = _patterns(people, subject_id)
     entries = []
     for table, row in rows:
@@ -293,6 +313,11 @@ def _entries(
             points = member.member_id in row.values() or member.member_id in text
             if not points and not (subject_names and subject_names.search(text)):
                 continue
+        key = f"{table}:{row.get('id', row.get('op_id', ''))}"
+        if _private_to_someone_else(row, people, subject_id):
+            if private is not None:
+                private.append(key)
+            continue
         named = set()
         for name, value in row.items():
             if name.endswith("person_id") and value and value != subject_id and value in names:
@@ -304,7 +329,7 @@ def _entries(
             named.add(f"another family (case {case.reference})")
         entry = Entry(
             table=table,
-            key=f"{table}:{row.get('id', row.get('op_id', ''))}",
+            key=key,
             recorded_by=users.get(by, f"user {by}") if by is not None else "",
             recorded_at=_plain(at) if at is not None else "",
             fields=fields,
@@ -340,13 +365,14 @@ def gather(
         dict(session.execute(select(User.id, User.full_name).where(User.id.in_(user_ids))).all()) if user_ids else {}
     )
     subject_names = _name_pattern(subject.name, subject.given_name, subject.preferred_name, ident=subject.id)
-    entries, withheld = [], set()
+    entries, withheld, private = [], set(), []
     for c, people, rows, subject_id, member in held:
         entries += _entries(case=c, people=people, rows=rows, subject_id=subject_id, users=users, withheld=withheld,
-                            member=member, subject_names=subject_names, elsewhere=c.id != case.id)  # fmt: skip
+                            member=member, subject_names=subject_names, elsewhere=c.id != case.id,
+                            private=private)  # fmt: skip
     return Bundle(
         case=case, subject=subject, made_at=local(utcnow()), made_by=made_by, entries=entries,
-        withheld=sorted(withheld), elsewhere=list(others.values()),
+        withheld=sorted(withheld), elsewhere=list(others.values()), private_left_out=private,
     )  # fmt: skip
 
 

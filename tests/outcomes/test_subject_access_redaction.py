@@ -15,6 +15,7 @@ from app.audit.models import AuditEntry
 from app.cases.models import Contact, Person
 from app.network.models import NetworkMember
 from app.outcomes.subject_access import WITHHELD
+from app.signs_of_safety.models import ThreeHousesEntry
 from tests.factories import login, make_case, make_user
 
 NOTE = "Kayla went to the cinema. Dawn said her own debts are worrying her. Kayla laughed a lot."
@@ -272,3 +273,31 @@ def test_entries_from_a_case_where_she_is_one_of_the_family_are_flagged_and_left
     assert "Rent is two months behind." in {e["fields"].get("note") for e in released["entries"]}
     exports = db.exec(select(AuditEntry).where(AuditEntry.case_id == case.id, AuditEntry.action == "export")).all()
     assert f"left_out=contact:{argued.id}" in exports[0].detail
+
+
+def test_a_young_persons_private_three_houses_words_stay_out_of_a_parents_copy(client, db, settings):
+    worker, case, kayla, dawn, _ = _family(db)
+    private = ThreeHousesEntry(case_id=case.id, person_id=kayla.id, house="worries", consent_to_share=False,
+                               text="I hate it when the shouting starts at night.", recorded_by_id=worker.id)  # fmt: skip
+    shared = ThreeHousesEntry(case_id=case.id, person_id=kayla.id, house="good_things", consent_to_share=True,
+                              text="Netball on Saturdays.", recorded_by_id=worker.id)  # fmt: skip
+    db.add_all([private, shared])
+    db.commit()
+    login(client, db, make_user(db, role="manager"), settings)
+    url = f"/cases/{case.id}/subject-access/{dawn.id}"
+
+    # Her mother's copy: the words Kayla kept private are not shown, offered or released.
+    page = client.get(url)
+    assert "shouting" not in page.text and private.id not in page.text
+    assert "1 private entry written by someone else is left out of this copy" in page.text
+    body = json.loads(client.post(url, data={"format": "json", "leave_out": []}).content)
+    assert "shouting" not in json.dumps(body) and private.id not in json.dumps(body)
+    assert "Netball on Saturdays." in json.dumps(body)  # she agreed to share this one
+    text = _pdf_text(client.post(url, data={"format": "pdf"}).content)
+    assert "shouting" not in text and "consent to share: False" not in text
+    export = db.exec(select(AuditEntry).where(AuditEntry.object_type == "subject_access")).first()
+    assert "private_left_out=1" in export.detail
+
+    # Kayla's own copy holds her own private words.
+    mine = json.loads(client.post(f"/cases/{case.id}/subject-access/{kayla.id}", data={"format": "json"}).content)
+    assert "I hate it when the shouting starts at night." in json.dumps(mine)
