@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from app.audit.models import AuditEntry
 from app.cases.models import Contact, Person
-from app.network.models import NetworkMember
+from app.network.models import MeetingAttendee, NetworkMeeting, NetworkMember
 from app.outcomes.subject_access import WITHHELD
 from app.signs_of_safety.models import ThreeHousesEntry
 from tests.factories import login, make_case, make_user
@@ -301,3 +301,55 @@ def test_a_young_persons_private_three_houses_words_stay_out_of_a_parents_copy(c
     # Kayla's own copy holds her own private words.
     mine = json.loads(client.post(f"/cases/{case.id}/subject-access/{kayla.id}", data={"format": "json"}).content)
     assert "I hate it when the shouting starts at night." in json.dumps(mine)
+
+
+def test_people_outside_the_family_are_flagged_and_their_details_can_be_withheld(client, db, settings):
+    """The referrer, a neighbour in the network and a meeting attendee are not among the case's
+    people, but their names and details are theirs, not Kayla's."""
+    worker, case, kayla, _, _ = _family(db)
+    case.referrer_name, case.referrer_contact = "Jo Bloggs", "jo.bloggs@school.example"
+    ann = NetworkMember(case_id=case.id, name="Ann Smith", role="Neighbour", phone="07700900999", circle="friends")
+    meeting = NetworkMeeting(case_id=case.id, held_on=date(2026, 2, 10), created_by_id=worker.id)
+    db.add_all([case, ann, meeting])
+    db.flush()
+    db.add(MeetingAttendee(meeting_id=meeting.id, name="Marcus Reid", role="Youth worker"))
+    lift = Contact(case_id=case.id, kind="visit", occurred_on=date(2026, 2, 11), by_user_id=worker.id,
+                   note="Ann drove Kayla to school. Kayla was cheerful.")  # fmt: skip
+    view = Contact(case_id=case.id, kind="visit", occurred_on=date(2026, 2, 12), by_user_id=worker.id,
+                   note="Marcus Reid thinks Kayla should change school.")  # fmt: skip
+    visit = Contact(case_id=case.id, kind="visit", occurred_on=date(2026, 2, 13), by_user_id=worker.id,
+                    note="Kayla read to us.", professionals="Ms Achebe, school")  # fmt: skip
+    db.add_all([lift, view, visit])
+    db.commit()
+    login(client, db, make_user(db, role="manager"), settings)
+    url = f"/cases/{case.id}/subject-access/{kayla.id}"
+
+    page = client.get(url)
+    assert "“Ann drove Kayla to school.” <strong>(names Ann Smith (network member))</strong>" in page.text
+    assert "<strong>(names Marcus Reid (meeting attendee))</strong>" in page.text
+    assert f'value="contact:{visit.id}|professionals|0"' in page.text  # "Ms Achebe, school"
+    assert f'value="network_member:{ann.id}"' in page.text
+    # The case's referral: the referrer's name and their email address, each on its own.
+    assert f'value="case:{case.id}|referrer_name|0"' in page.text
+    assert f'value="case:{case.id}|referrer_contact|0"' in page.text
+    assert "Names Jo Bloggs (referrer)" in page.text
+
+    data = {
+        "format": "json",
+        "leave_out": [f"network_member:{ann.id}"],
+        "withhold": [
+            f"contact:{lift.id}|note|0",
+            f"case:{case.id}|referrer_name|0",
+            f"case:{case.id}|referrer_contact|0",
+        ],
+    }
+    body = json.loads(client.post(url, data=data).content)
+    copy = json.dumps(body)
+    assert "Ann" not in copy and "07700900999" not in copy
+    assert "Jo Bloggs" not in copy and "jo.bloggs" not in copy
+    (held,) = [e for e in body["entries"] if e["record"] == "case"]
+    assert held["fields"]["referrer_contact"] == WITHHELD and held["withheld_parts"] == [
+        "referrer_contact:0",
+        "referrer_name:0",
+    ]
+    assert f"{WITHHELD} Kayla was cheerful." in copy
