@@ -10,7 +10,7 @@ What is left out, and said so on the page: security material (PIN and token salt
 audit chain's hashes) and the bytes of drawings (listed as "a drawing is held"). Entries that name
 or point at another member of the family are flagged, so the manager reviews them before release
 (another person's data may have to be withheld or redacted). So are entries naming someone outside
-the family whom the case records by name only (`_third_parties`): its referrer, a network member
+the family whom the case records by name only (subject_access_names.py): its referrer, a network member
 who is not one of its people (a neighbour, a professional), a meeting attendee; and the fields that
 are theirs (the referrer's name and contact, the professionals at a visit) can be withheld on their
 own.
@@ -49,6 +49,7 @@ from app.accounts.models import User
 from app.cases.models import Case, Person
 from app.core.text import fold
 from app.network.models import NetworkMember
+from app.outcomes import subject_access_names as naming
 from app.timeutil import local, utcnow
 
 WITHHELD = "[withheld: names another person]"
@@ -80,17 +81,6 @@ LABELS = {
 # A row is private to its author when one of these says so (False: not agreed to share; True: private).
 PRIVATE_UNLESS = ("consent_to_share",)
 PRIVATE_IF = ("private",)
-MIN_NAME = 3  # a name shorter than this is not searched for (it would match inside ordinary words)
-# A title is not a name: "Mrs" alone would flag every entry that mentions any Mrs.
-TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "pc", "dc", "ds", "sgt", "rev", "prof", "sir", "dame"}
-# Fields that are someone else's details, offered to withhold even as a single word (an email
-# address, a phone number), with whose they are said beside them (see `_owner`).
-ABOUT_SOMEONE_ELSE = {
-    "case": ("referrer_name", "referrer_contact"),
-    "contact": ("professionals",),
-    "network_member": ("name", "phone"),
-    "meeting_attendee": ("name",),
-}
 
 
 @dataclass
@@ -252,65 +242,6 @@ def _text_of(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _patterns(people, subject_id: str | None) -> tuple[dict[str, str], dict[str, re.Pattern]]:
-    """Names of a case's people by id, and for each but the subject a pattern of their names."""
-    names: dict[str, str] = {}
-    others: dict[str, re.Pattern] = {}  # person id -> their names (whole words) or their id
-    for p in people:
-        names[p.id] = p.name
-        if p.id != subject_id:
-            others[p.id] = _name_pattern(p.name, p.given_name, p.preferred_name, ident=p.id)
-    return names, others
-
-
-def _name_pattern(*names: str, ident: str | None) -> re.Pattern | None:
-    words = {n for n in names if len(n or "") >= MIN_NAME}
-    words |= {
-        first
-        for n in names[:1]
-        if n and len(first := n.split()[0]) >= MIN_NAME and first.lower().rstrip(".") not in TITLES
-    }
-    alternatives = [rf"\b(?:{'|'.join(re.escape(w) for w in sorted(words, key=len, reverse=True))})\b"] if words else []
-    alternatives += [re.escape(ident)] if ident else []
-    return re.compile("|".join(alternatives), re.I) if alternatives else None
-
-
-def _third_parties(*, case: Case, people, rows, subject_id: str, subject_names: re.Pattern | None) -> dict:
-    """Key -> (who, pattern) for people a case records by name but not among its people: its
-    referrer, network members who are not one of its people, meeting attendees by name."""
-    seen = {fold(p.name) for p in people}
-    candidates = [("referrer", case.referrer_name, "referrer", None)]
-    candidates += [
-        (f"{t}:{r['id']}", r["name"], t.replace("_", " "), r["id"])
-        for t, r in rows
-        if t in ("network_member", "meeting_attendee") and not r["person_id"] and r["id"] != subject_id
-    ]
-    found = {}
-    for key, name, what, ident in candidates:
-        name = " ".join((name or "").split())
-        if not fold(name) or fold(name) in seen or (subject_names and subject_names.fullmatch(name)):
-            continue  # one of the family (named twice), or the subject themself
-        seen.add(fold(name))
-        if pattern := _name_pattern(name, ident=ident):
-            found[key] = (f"{name} ({what})", pattern)
-    return found
-
-
-def _names_in(text: str, names: dict[str, str], others: dict[str, re.Pattern]) -> set[str]:
-    return {names[key] for key, pattern in others.items() if pattern.search(text)}
-
-
-def _owner(table: str, row: dict, names: dict[str, str]) -> str | None:
-    """Whose details the row's ABOUT_SOMEONE_ELSE fields are, when they are someone else's."""
-    if table == "case" and (row.get("referrer_name") or row.get("referrer_contact")):
-        return names.get("referrer") or (None if row.get("referrer_name") else "the referrer")
-    if table == "contact" and row.get("professionals"):
-        return "professionals present"
-    if table in ("network_member", "meeting_attendee"):
-        return names.get(f"{table}:{row['id']}")
-    return None
-
-
 def _rows_of(session: Session, case: Case) -> tuple[list, list[tuple[str, dict]]]:
     """The case's people and every row held on the case: one statement per table."""
     people = session.execute(select(Person.__table__).where(Person.__table__.c.case_id == case.id)).all()
@@ -352,8 +283,8 @@ def _entries(
     """Entries of one case for the subject. With `elsewhere` (another family's case), each is flagged
     "another family" for review; with `member` too (the subject is a network member there), only
     rows naming them or pointing at them. Someone else's private rows go to `private`, not the entries."""
-    names, others = _patterns(people, subject_id)
-    for key, (who, pattern) in _third_parties(
+    names, others = naming.family_patterns(people, subject_id)
+    for key, (who, pattern) in naming.third_parties(
         case=case, people=people, rows=rows, subject_id=subject_id, subject_names=subject_names
     ).items():
         names[key], others[key] = who, pattern
@@ -383,8 +314,8 @@ def _entries(
                 named.add(names[value])
         if table == "person" and row["id"] != subject_id:
             named.add(row["name"])
-        named |= _names_in(text, names, others)
-        if owner := _owner(table, row, names):
+        named |= naming.names_in(text, names, others)
+        if owner := naming.owner_of(table, row, names):
             named.add(owner)
         if elsewhere:
             named.add(f"another family (case {case.reference})")
@@ -399,10 +330,10 @@ def _entries(
             from_another_family=elsewhere,
         )
         if named:
-            theirs = {n for n in ABOUT_SOMEONE_ELSE.get(table, ()) if owner and isinstance(fields.get(n), str)}
+            theirs = {n for n in naming.ABOUT_SOMEONE_ELSE.get(table, ()) if owner and isinstance(fields.get(n), str)}
             texts = dict(_text_fields(fields)) | {n: fields[n] for n in theirs if fields[n].strip()}
             entry.parts = [
-                (n, i, sentence, sorted(_names_in(sentence, names, others) | ({owner} if n in theirs else set())))
+                (n, i, sentence, sorted(naming.names_in(sentence, names, others) | ({owner} if n in theirs else set())))
                 for n, v in fields.items()
                 if n in texts
                 for i, sentence in enumerate(sentences(v))
@@ -428,7 +359,7 @@ def gather(
     users = (
         dict(session.execute(select(User.id, User.full_name).where(User.id.in_(user_ids))).all()) if user_ids else {}
     )
-    subject_names = _name_pattern(subject.name, subject.given_name, subject.preferred_name, ident=subject.id)
+    subject_names = naming.name_pattern(subject.name, subject.given_name, subject.preferred_name, ident=subject.id)
     entries, withheld, private = [], set(), []
     for c, people, rows, subject_id, member in held:
         entries += _entries(case=c, people=people, rows=rows, subject_id=subject_id, users=users, withheld=withheld,
