@@ -125,8 +125,13 @@ def download(
     _, included = _elsewhere(request, session, actor, person, chosen=sent)
     bundle = subject_access.gather(session=session, case=case, subject=person, made_by=actor.user.full_name,
                                    elsewhere=included)  # fmt: skip
-    flagged = {e.key for e in bundle.to_review}
-    left_out = sorted(leave_out & flagged)  # only entries flagged for review can be left out here
+    reviewed = {e.key: e for e in bundle.to_review}
+    flagged = set(reviewed)
+    # An entry from another family's case goes out only when the manager released it (its box
+    # ticked): left out whatever else is sent, so a post without the page releases none of them.
+    released = {str(v) for v in sent.getlist("release")}
+    unreleased = {key for key, e in reviewed.items() if e.from_another_family and key not in released}
+    left_out = sorted((leave_out & flagged) | unreleased)  # only entries flagged for review
     bundle.entries = [e for e in bundle.entries if e.key not in left_out]
     partly = bundle.withhold({str(v) for v in sent.getlist("withhold")})
     withheld = sum(len(p.split("|", 1)[1].split(",")) for p in partly)
@@ -139,9 +144,14 @@ def download(
         object_id=person.id,
         case_id=case.id,
         detail=(f"format={kind} entries={len(bundle.entries)} flagged={len(flagged)} sentences_withheld={withheld} "
-                f"private_left_out={len(bundle.private_left_out)} other_cases={cases} "
-                f"left_out={','.join(left_out) or 'none'}")[:300],
+                f"private_left_out={len(bundle.private_left_out)} left_out={len(left_out)} "
+                f"released={len(released & flagged)} other_cases={cases}")[:300],
     )  # fmt: skip
+    # Each entry left out or released by name, one audit entry each (a list of keys in the detail
+    # above was cut at 300 characters once entries from other cases started left out).
+    for key, action in [*((k, "leave_out") for k in left_out), *((k, "release") for k in sorted(released & flagged))]:
+        audit.record(session=session, actor=actor, action=action, object_type="subject_access_entry", object_id=key,
+                     case_id=_case_id_of(bundle, reviewed[key], case, included), detail=f"person={person.id}")  # fmt: skip
     by_key = {e.key: e for e in bundle.entries}
     for part in partly:
         key, which = part.split("|", 1)

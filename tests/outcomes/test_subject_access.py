@@ -80,7 +80,9 @@ def test_entries_naming_someone_else_are_flagged_and_the_manager_can_leave_them_
     assert "Dawn said money is tight this month." not in notes and len(notes) == 3
     entry = db.exec(select(AuditEntry).where(AuditEntry.object_type == "subject_access")).one()
     assert entry.object_id == kayla.id and entry.case_id == case.id
-    assert f"left_out=contact:{dawn_note}" in entry.detail and "format=json" in entry.detail
+    assert "left_out=1" in entry.detail and "format=json" in entry.detail
+    left = db.exec(select(AuditEntry).where(AuditEntry.action == "leave_out")).one()
+    assert (left.object_id, left.case_id) == (f"contact:{dawn_note}", case.id)
     # Asked about Dawn instead, Kayla's own words are the ones flagged.
     page = client.get(f"/cases/{case.id}/subject-access/{mum.id}")
     assert "What Homeward holds about Dawn Morgan" in page.text and "Kayla Morgan" in page.text

@@ -131,7 +131,8 @@ def test_the_copy_covers_every_case_the_person_appears_on_each_entry_reviewable(
     reads = {e.case_id for e in db.exec(select(AuditEntry).where(AuditEntry.action == "read")).all()}
     assert {case.id, sibling.id, other.id} <= reads and namesake.id not in reads
 
-    body = json.loads(client.post(f"/cases/{case.id}/subject-access/{dawn.id}", data={"format": "json"}).content)
+    data = {"format": "json", "release": _releases(page.text)}
+    body = json.loads(client.post(f"/cases/{case.id}/subject-access/{dawn.id}", data=data).content)
     notes = {e["fields"].get("note"): e for e in body["entries"] if e["record"] == "contact"}
     assert "Jay and his mum argued." in notes  # her son's case: everything it holds
     assert "Sam sees Dawn Morgan at the youth club every week." in notes  # names her
@@ -145,7 +146,8 @@ def test_the_copy_covers_every_case_the_person_appears_on_each_entry_reviewable(
     page = client.get(f"/cases/{case.id}/subject-access/{dawn.id}")
     assert f'value="network_member:{member.id}"' in page.text
     (youth,) = [e for e in on_other if e["record"] == "contact"]
-    data = {"format": "pdf", "leave_out": [f"network_member:{member.id}"], "withhold": [f"{youth['id']}|note|0"]}
+    kept = [key for key in _releases(page.text) if key != f"network_member:{member.id}"]
+    data = {"format": "pdf", "release": kept, "withhold": [f"{youth['id']}|note|0"]}
     data |= {
         "chosen": "1",
         "also": [f"{sibling.id}:{a}" for a in [_person_on(db, sibling)]] + [f"{other.id}:{member.id}"],
@@ -156,6 +158,11 @@ def test_the_copy_covers_every_case_the_person_appears_on_each_entry_reviewable(
     assert "Youth club volunteer" not in text
     exports = db.exec(select(AuditEntry).where(AuditEntry.object_type == "subject_access")).all()
     assert {e.case_id for e in exports} == {case.id, sibling.id, other.id}
+
+
+def _releases(page: str) -> list[str]:
+    """Every "Release this entry" box on the review page: the manager has read them all."""
+    return re.findall(r'name="release" value="([^"]+)"', page)
 
 
 def _person_on(db, case) -> str:
@@ -169,9 +176,8 @@ def test_the_manager_can_say_a_case_is_someone_else_of_the_same_name(client, db,
     chosen = {"chosen": "1", "also": [f"{sibling.id}:{_person_on(db, sibling)}"]}
     page = client.get(f"/cases/{case.id}/subject-access/{dawn.id}", params=chosen)
     assert "and 1 other case:" in page.text and f'value="{other.id}:{member.id}" id' in page.text
-    body = json.loads(
-        client.post(f"/cases/{case.id}/subject-access/{dawn.id}", data={**chosen, "format": "json"}).content
-    )
+    data = {**chosen, "format": "json", "release": _releases(page.text)}
+    body = json.loads(client.post(f"/cases/{case.id}/subject-access/{dawn.id}", data=data).content)
     assert {e["case_reference"] for e in body["entries"]} == {case.reference, sibling.reference}
 
 
@@ -257,22 +263,23 @@ def test_entries_from_a_case_where_she_is_one_of_the_family_are_flagged_and_left
     db.commit()
     login(client, db, make_user(db, role="manager"), settings)
     page = client.get(f"/cases/{case.id}/subject-access/{dawn.id}")
-    # Her son's case is another family's record: every entry of it is listed for review, and ticked
-    # to be left out, so nothing of it goes out until the manager has read it and released it.
-    box = re.search(rf'<input type="checkbox" name="leave_out" value="contact:{argued.id}"[^>]*>', page.text)
-    assert box and "checked" in box.group(0)
+    # Her son's case is another family's record: every entry of it is listed for review, and left
+    # out, so nothing of it goes out until the manager has read it and released it.
+    box = re.search(rf'<input type="checkbox" name="release" value="contact:{argued.id}"[^>]*>', page.text)
+    assert box and "checked" not in box.group(0)
     assert f"another family (case {sibling.reference})" in page.text
-    assert "ticked to be left out" in page.text
+    assert "left out of the copy until you release it" in page.text
     assert f"Case {sibling.reference}: person (Mother)</label>" in page.text  # her date of birth matched
     assert "network member (Youth club volunteer), same name only: no date of birth to compare" in page.text
 
     url = f"/cases/{case.id}/subject-access/{dawn.id}"
-    left = json.loads(client.post(url, data={"format": "json", "leave_out": f"contact:{argued.id}"}).content)
+    # Sent without the page's boxes (or with none ticked), it stays out; ticked, it goes out.
+    left = json.loads(client.post(url, data={"format": "json"}).content)
     assert "Rent is two months behind." not in {e["fields"].get("note") for e in left["entries"]}
-    released = json.loads(client.post(url, data={"format": "json"}).content)
+    released = json.loads(client.post(url, data={"format": "json", "release": f"contact:{argued.id}"}).content)
     assert "Rent is two months behind." in {e["fields"].get("note") for e in released["entries"]}
-    exports = db.exec(select(AuditEntry).where(AuditEntry.case_id == case.id, AuditEntry.action == "export")).all()
-    assert f"left_out=contact:{argued.id}" in exports[0].detail
+    choices = db.exec(select(AuditEntry).where(AuditEntry.object_id == f"contact:{argued.id}").order_by(AuditEntry.id))
+    assert [(e.action, e.case_id) for e in choices] == [("leave_out", sibling.id), ("release", sibling.id)]
 
 
 def test_a_young_persons_private_three_houses_words_stay_out_of_a_parents_copy(client, db, settings):
