@@ -225,3 +225,37 @@ def test_an_item_waiting_over_five_working_days_says_so_in_words_not_only_in_red
     }
     assert "over 5 working days" in rows["Kayla Morgan"]
     assert "over 5 working days" not in rows["Tyler Brown"]
+
+
+def test_each_meeting_notes_version_shows_the_corrections_made_before_it_was_sent(client, db, settings):
+    worker, case, people = make_family_case(db)
+    supervisor = make_user(db, role="supervisor", team_id=worker.team_id, full_name="Priya Shah")
+    db.commit()
+    login(client, db, worker, settings)
+    url = client.post(f"/cases/{case.id}/network/meetings", data=meeting_form(people)).headers["location"]
+    client.post(f"{url}/finalise", data={"base_version": "1"})
+    first = db.exec(select(Submission)).one()
+    login(client, db, supervisor, settings)
+    client.post(f"/review/{first.id}/return", data={"rationale": "Add who chaired private family time."})
+    login(client, db, worker, settings)
+    client.post(
+        f"{url}/addenda",
+        data={"id": "0b8f7f52-6a55-4c1e-9d7a-0c8c9e4c2b11", "addendum": "Nan chaired private family time."},
+    )
+    # Version 1 is what was returned: the correction made after it was sent is not part of it.
+    assert "Nan chaired private family time." not in client.get(f"/review/{first.id}").text
+    client.post(f"/review/{first.id}/resubmit")
+    second = db.exec(select(Submission).where(Submission.version_number == 2)).one()
+    login(client, db, supervisor, settings)
+    page = client.get(f"/review/{second.id}").text
+    assert 'id="s-corrections">Corrections <span class="review-tag">Changed</span>' in page
+    assert '<span class="visually-hidden">Added: </span>Nan chaired private family time.' in page
+    client.post(f"/review/{second.id}/approve")
+    # A correction added after approval is not shown as part of what the supervisor approved.
+    login(client, db, worker, settings)
+    client.post(
+        f"{url}/addenda", data={"id": "5d1c7d0e-2b9a-4f7e-8d43-1f0f6b2a9c33", "addendum": "Jordan left at 4pm."}
+    )
+    login(client, db, supervisor, settings)
+    page = client.get(f"/review/{second.id}").text
+    assert "Nan chaired private family time." in page and "Jordan left at 4pm." not in page
