@@ -73,6 +73,10 @@ def _ending_made(session: Session, submission) -> bool:
     return ending is not None and not ending.pending
 
 
+def _ending_settled(session: Session, item_ids: list[str]) -> set[str]:
+    return service.settled_endings(session, item_ids)
+
+
 ENDING = ReviewKind(
     key="ending",
     label="Ending of active work",
@@ -86,6 +90,7 @@ ENDING = ReviewKind(
         "an ending already made is signed off."
     ),
     returned_hint="end active work again from there, changed as the comments ask",
+    settled=_ending_settled,
 )
 
 

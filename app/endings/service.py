@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
 from app.accounts.models import User
@@ -23,6 +23,7 @@ from app.cases.service import Conflict, Refused
 from app.endings import reopen_requests, rules
 from app.endings.models import DormantSpell, Ending, EndingTask, Prompt, Reactivation
 from app.review import service as review
+from app.review.models import Submission
 from app.security.auth import Actor
 from app.timeutil import as_utc, local, today, utcnow
 
@@ -309,6 +310,42 @@ def of_this_spell(session: Session, case: Case, ending: Ending) -> bool:
     back as waiting nor move the case. (The case page reads these rows already.)"""
     back = [r.reactivated_at for r in reads.rows(session=session, model=Reactivation, case_id=case.id)]
     return not back or as_utc(ending.recorded_at) > max(as_utc(at) for at in back)
+
+
+def settled_endings(session: Session, item_ids: list[str]) -> set[str]:
+    """Of these ending items, those whose newest version is an ending still waiting to move the case
+    when the case has left active work another way (the supervisor ended it, it was closed) or
+    was brought back since (of_this_spell): a returned one is no longer the worker's to answer.
+    An ending already made (approval after the fact) stays theirs to send again (three queries)."""
+    if not item_ids:
+        return set()
+    newest = (
+        select(Submission.item_id, func.max(Submission.version_number).label("number"))
+        .where(Submission.kind == "ending", Submission.item_id.in_(item_ids))
+        .group_by(Submission.item_id)
+        .subquery()
+    )
+    rows = session.exec(
+        select(Submission.item_id, Ending, Case)
+        .join(newest, and_(newest.c.item_id == Submission.item_id, newest.c.number == Submission.version_number))
+        .join(Ending, Ending.id == Submission.version_id)
+        .join(Case, Case.id == Ending.case_id)
+        .where(Submission.kind == "ending", Ending.pending.is_(True))
+    ).all()
+    if not rows:
+        return set()
+    back = dict(
+        session.exec(
+            select(Reactivation.case_id, func.max(Reactivation.reactivated_at))
+            .where(Reactivation.case_id.in_({case.id for _i, _e, case in rows}))
+            .group_by(Reactivation.case_id)
+        ).all()
+    )
+    return {
+        item_id
+        for item_id, ending, case in rows
+        if case.status != CaseStatus.active or (case.id in back and as_utc(ending.recorded_at) <= as_utc(back[case.id]))
+    }
 
 
 def approve_ending(*, session: Session, submission, by: Actor, rationale: str) -> None:

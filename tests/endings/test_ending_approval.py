@@ -11,11 +11,14 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
+from app.cases import service as cases
 from app.cases.models import Case
+from app.endings import service as endings
 from app.endings.models import DormantSpell, Ending
 from app.main import create_app
 from app.review.models import Notification, Submission
 from app.timeutil import today
+from tests.cases.factories import actor_for
 from tests.endings.factories import active_case, make_team_people
 from tests.endings.test_pages import ending_form
 from tests.factories import login
@@ -166,3 +169,53 @@ def test_with_approval_after_the_fact_the_ending_moves_the_case_and_is_signed_of
         assert client.post(f"/review/{waiting.id}/approve", data={"rationale": "Signed off."}).status_code == 303
     db.expire_all()
     assert db.get(Case, case.id).status == "dormant" and _ending_submissions(db)[0].status == "approved"
+
+
+def _returned_ending(client, db, settings, people) -> Case:
+    case = active_case(db, people.worker, young_person_name="Kayla Morgan")
+    db.commit()
+    login(client, db, people.worker, settings)
+    client.post(f"/cases/{case.id}/end", data=ending_form(case))
+    (first,) = _ending_submissions(db)
+    login(client, db, people.supervisor, settings)
+    client.post(f"/review/{first.id}/return", data={"rationale": "Say who the family can ring out of hours."})
+    login(client, db, people.worker, settings)
+    assert "Kayla Morgan" in client.get("/review/returned").text
+    db.expire_all()
+    return db.get(Case, case.id)
+
+
+def _worker_still_asked(client, case) -> list[str]:
+    """Where a returned ending would still ask the worker to act: their home page and Needs doing."""
+    places = []
+    if "Kayla Morgan" in client.get("/review/returned").text:
+        places.append("Returned to you")
+    page = client.get(f"/cases/{case.id}").text
+    if "Ending of active work, version 1" in page.split('id="needs-doing"', 1)[-1].split("</section>", 1)[0]:
+        places.append("Needs doing")
+    return places
+
+
+def test_a_returned_ending_leaves_the_workers_list_when_the_supervisor_ends_the_work_themselves(
+    client, db, settings, people
+):
+    case = _returned_ending(client, db, settings, people)
+    login(client, db, people.supervisor, settings)
+    assert client.post(f"/cases/{case.id}/end", data=ending_form(case, id=SECOND_ID)).status_code == 303
+    db.expire_all()
+    assert db.get(Case, case.id).status == "dormant"
+    login(client, db, people.worker, settings)
+    assert _worker_still_asked(client, case) == []
+
+
+def test_a_returned_ending_leaves_the_workers_list_when_the_case_is_closed_or_reopened(client, db, settings, people):
+    case = _returned_ending(client, db, settings, people)
+    cases.close(
+        session=db, case=case, by=actor_for(people.supervisor), rationale="Moved away", closure_reason="moved_away"
+    )
+    db.commit()
+    assert _worker_still_asked(client, case) == []
+    # Reopened, it is a new spell of work: the ending asked for in the last one is not the worker's to answer.
+    endings.reopen(session=db, case=case, by=actor_for(people.supervisor), reason="Back in the area")
+    db.commit()
+    assert _worker_still_asked(client, case) == []
