@@ -62,7 +62,8 @@ async def record_refusal(request: Request, status_code: int) -> None:
     probing other cases' ids must leave a trace, though the request itself wrote nothing. Written
     in the thread pool: these handlers run on the event loop, where no database work belongs."""
     user = getattr(request.state, "user", None)
-    case_ref = request.path_params.get("case_id")
+    # A route about something of a case (a review submission) names the case it found.
+    case_ref = request.path_params.get("case_id") or getattr(request.state, "case_id", None)
     if status_code not in (403, 404) or user is None or case_ref is None:
         return
     route = getattr(request.scope.get("route"), "path", request.url.path)

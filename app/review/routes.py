@@ -26,10 +26,12 @@ def _require_reviewer(actor) -> None:
         raise Forbidden("The review queue is for supervisors and managers.")
 
 
-def _submission(session, actor, submission_id: str) -> tuple[Submission, Case]:
+def _submission(request: Request, session, actor, submission_id: str) -> tuple[Submission, Case]:
     submission = session.get(Submission, submission_id)
     if submission is None:
         raise HTTPException(status_code=404)
+    # The case a refusal here is about, for its audit entry (app/errors.py record_refusal).
+    request.state.case_id = submission.case_id
     case = get_case(session=session, actor=actor, case_id=submission.case_id)
     return submission, case
 
@@ -159,8 +161,16 @@ def returned_work(request: Request, session: SessionDep, actor: CurrentActor) ->
 
 @router.get("/review/{submission_id}")
 def review_screen(request: Request, submission_id: str, session: SessionDep, actor: CurrentActor) -> Response:
-    submission, case = _submission(session, actor, submission_id)
+    submission, case = _submission(request, session, actor, submission_id)
     return render(request, "review/review.html", _review_ctx(session, actor, submission, case))
+
+
+def _resubmits_here(session, submission: Submission) -> bool:
+    """Whether a returned version is sent again from the review screen (not from the item's page)."""
+    kind = registry.kind(submission.kind)
+    if kind is not None and kind.resubmits_here is not None:
+        return kind.resubmits_here(session, submission)
+    return bool(kind and kind.resubmit_here)
 
 
 def _review_ctx(session, actor, submission: Submission, case: Case, form: Form | None = None) -> dict:
@@ -183,9 +193,7 @@ def _review_ctx(session, actor, submission: Submission, case: Case, form: Form |
         ).all()
     }
     latest = history[0] if history else submission
-    resubmit_here = bool(kind and kind.resubmit_here)
-    if kind is not None and kind.resubmits_here is not None:
-        resubmit_here = kind.resubmits_here(session, submission)
+    resubmit_here = _resubmits_here(session, submission)
     return {
         "resubmit_here": resubmit_here,
         "submission": submission,
@@ -201,7 +209,7 @@ def _review_ctx(session, actor, submission: Submission, case: Case, form: Form |
         "can_resubmit": resubmit_here
         and submission.status == SubmissionStatus.returned
         and latest.id == submission.id
-        and actor.id == case.key_worker_id,
+        and service.may_resubmit(actor.user, submission, case),
         "is_latest": latest.id == submission.id,
         "form": form or Form(),
     }
@@ -211,7 +219,7 @@ def _review_ctx(session, actor, submission: Submission, case: Case, form: Form |
 def add_comment(
     request: Request, submission_id: str, session: SessionDep, actor: CurrentActor, sent: SentForm
 ) -> Response:
-    submission, case = _submission(session, actor, submission_id)
+    submission, case = _submission(request, session, actor, submission_id)
     # Permission before validation: someone who may not comment learns nothing from the form.
     if submission.status != SubmissionStatus.waiting or not (
         service.can_review(actor.user, submission) or actor.id == submission.submitted_by_id
@@ -243,7 +251,7 @@ def _anchor(section: str) -> str:
 
 @router.post("/review/{submission_id}/approve")
 def approve(request: Request, submission_id: str, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
-    submission, case = _submission(session, actor, submission_id)
+    submission, case = _submission(request, session, actor, submission_id)
     form = Form(sent)
     if not service.can_review(actor.user, submission):
         raise Forbidden("Only the team's supervisor can approve this, and not their own work.")
@@ -275,7 +283,7 @@ def approve(request: Request, submission_id: str, session: SessionDep, actor: Cu
 def return_work(
     request: Request, submission_id: str, session: SessionDep, actor: CurrentActor, sent: SentForm
 ) -> Response:
-    submission, case = _submission(session, actor, submission_id)
+    submission, case = _submission(request, session, actor, submission_id)
     form = Form(sent)
     if not service.can_review(actor.user, submission):
         raise Forbidden("Only the team's supervisor can return this, and not their own work.")
@@ -304,9 +312,11 @@ def return_work(
 
 @router.post("/review/{submission_id}/resubmit")
 def resubmit(request: Request, submission_id: str, session: SessionDep, actor: CurrentActor) -> Response:
-    submission, case = _submission(session, actor, submission_id)
+    submission, case = _submission(request, session, actor, submission_id)
     get_case(session=session, actor=actor, case_id=case.id, write=True)
-    if not _review_ctx(session, actor, submission, case)["resubmit_here"]:
+    if not service.may_resubmit(actor.user, submission, case):
+        raise Forbidden("Returned work is sent again by the case's key worker or co-worker.")
+    if not _resubmits_here(session, submission):
         flash(request, "This is sent again from its own page, changed as the comments ask.", "error")
         return redirect(request, f"/review/{submission.id}")
     try:

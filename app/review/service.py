@@ -261,6 +261,12 @@ def last_approved_before(*, session: Session, submission: Submission) -> Submiss
     ).first()
 
 
+def may_resubmit(user: User, submission: Submission, case: Case) -> bool:
+    """The case's workers send returned work again (the key worker, the co-worker, or whoever sent
+    it); a supervisor who sent it on would become its submitter and then could not review it."""
+    return user.id in {case.key_worker_id, case.co_worker_id, submission.submitted_by_id} - {None}
+
+
 def can_review(user: User, submission: Submission) -> bool:
     """The team's supervisor decides; nobody reviews their own work."""
     return user.role == Role.supervisor and user.team_id == submission.team_id and user.id != submission.submitted_by_id

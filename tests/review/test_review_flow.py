@@ -6,6 +6,7 @@ import re
 
 from sqlmodel import select
 
+from app.audit.models import AuditEntry
 from app.review.models import Notification, Submission
 from app.signs_of_safety.models import Category
 from tests.factories import login, make_case, make_team, make_user
@@ -259,3 +260,31 @@ def test_each_meeting_notes_version_shows_the_corrections_made_before_it_was_sen
     login(client, db, supervisor, settings)
     page = client.get(f"/review/{second.id}").text
     assert "Nan chaired private family time." in page and "Jordan left at 4pm." not in page
+
+
+def test_the_co_worker_who_sent_meeting_notes_sends_them_again_and_a_supervisor_may_not(client, db, settings):
+    co_worker = make_user(db, full_name="Jo Evans")
+    worker, case, people = make_family_case(db, co_worker=co_worker)
+    co_worker.team_id = worker.team_id
+    supervisor = make_user(db, role="supervisor", team_id=worker.team_id, full_name="Priya Shah")
+    db.commit()
+    login(client, db, co_worker, settings)
+    url = client.post(f"/cases/{case.id}/network/meetings", data=meeting_form(people)).headers["location"]
+    client.post(f"{url}/finalise", data={"base_version": "1"})
+    first = db.exec(select(Submission)).one()
+    login(client, db, supervisor, settings)
+    client.post(f"/review/{first.id}/return", data={"rationale": "Add who chaired private family time."})
+    # The supervisor is not offered the button, and sending it by hand is refused, on the record.
+    assert "Send for review again" not in client.get(f"/review/{first.id}").text
+    assert client.post(f"/review/{first.id}/resubmit").status_code == 403
+    assert len(db.exec(select(Submission)).all()) == 1
+    refused = db.exec(select(AuditEntry).where(AuditEntry.action == "refused")).all()
+    assert [(e.object_id, e.detail) for e in refused] == [
+        (str(case.id), "POST /review/{submission_id}/resubmit answered 403")
+    ]
+
+    login(client, db, co_worker, settings)
+    assert "Send for review again" in client.get(f"/review/{first.id}").text
+    assert client.post(f"/review/{first.id}/resubmit").status_code == 303
+    again = db.exec(select(Submission).where(Submission.version_number == 2)).one()
+    assert again.submitted_by_id == co_worker.id and again.status == "waiting"
