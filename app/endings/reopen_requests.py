@@ -228,7 +228,11 @@ def settle_on_reopen(
         try:
             review.approve(session=session, submission=latest, by=by.user, rationale=rationale)
         except review.Refused:
-            pass  # the worker's own request cannot be approved by them; the request is still settled
+            # Approving from the queue, losing the race to another supervisor's decision undoes the
+            # reopening; reopening directly, the worker's own request (which they cannot approve)
+            # or one just decided is still settled.
+            if submission_id is not None:
+                raise
     session.flush()
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func, or_, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, User
@@ -285,7 +286,7 @@ def add_comment(*, session: Session, submission: Submission, section: str, text:
 
 def approve(*, session: Session, submission: Submission, by: User, rationale: str = "") -> Submission:
     """Approve a waiting submission; the decision is kept as it was made."""
-    _decide(submission, SubmissionStatus.approved, by, rationale)
+    _decide(session, submission, SubmissionStatus.approved, by, rationale)
     session.add(submission)
     about = item_about(submission.kind, submission.item_id)
     clear_notifications(session=session, about=about)
@@ -304,7 +305,7 @@ def return_to_worker(*, session: Session, submission: Submission, by: User, rati
     """Return a waiting submission with the reason; the worker's next change makes a new version."""
     if not rationale.strip():
         raise Refused("Say why the work is being returned.")
-    _decide(submission, SubmissionStatus.returned, by, rationale)
+    _decide(session, submission, SubmissionStatus.returned, by, rationale)
     session.add(submission)
     about = item_about(submission.kind, submission.item_id)
     clear_notifications(session=session, about=about)
@@ -319,15 +320,28 @@ def return_to_worker(*, session: Session, submission: Submission, by: User, rati
     return submission
 
 
-def _decide(submission: Submission, status: SubmissionStatus, by: User, rationale: str) -> None:
+def _decide(session: Session, submission: Submission, status: SubmissionStatus, by: User, rationale: str) -> None:
     if submission.status != SubmissionStatus.waiting:
-        raise Refused("This has already been decided.")
+        raise Refused(ALREADY_DECIDED)
     if by.id == submission.submitted_by_id:
         raise Refused("Someone else must review your own work.")
-    submission.status = status
-    submission.decided_by_id = by.id
-    submission.decided_at = utcnow()
-    submission.rationale = rationale.strip()
+    decision = {"status": status, "decided_by_id": by.id, "decided_at": utcnow(), "rationale": rationale.strip()}
+    # Decided only if still waiting, in one statement: two supervisors pressing Approve and Return
+    # at once both read "waiting", but only one UPDATE finds it so (PostgreSQL re-checks the WHERE
+    # after waiting for the other's row lock; SQLite has one writer), and the other is told.
+    done = session.execute(
+        update(Submission)
+        .where(Submission.id == submission.id, Submission.status == SubmissionStatus.waiting)
+        .values(**decision)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        raise Refused(ALREADY_DECIDED)
+    for key, value in decision.items():
+        set_committed_value(submission, key, value)
+
+
+ALREADY_DECIDED = "This has already been decided, perhaps by another supervisor just now: open it again to see how."
 
 
 # --- Supervision notes ------------------------------------------------------------------------

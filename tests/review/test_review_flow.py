@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
-from sqlmodel import select
+import pytest
+from sqlmodel import Session, select
 
 from app.audit.models import AuditEntry
+from app.refused import Refused
+from app.review import service
 from app.review.models import Notification, Submission
 from app.signs_of_safety.models import Category
 from tests.factories import login, make_case, make_team, make_user
@@ -288,3 +291,24 @@ def test_the_co_worker_who_sent_meeting_notes_sends_them_again_and_a_supervisor_
     assert client.post(f"/review/{first.id}/resubmit").status_code == 303
     again = db.exec(select(Submission).where(Submission.version_number == 2)).one()
     assert again.submitted_by_id == co_worker.id and again.status == "waiting"
+
+
+def test_two_supervisors_deciding_at_once_the_second_is_told_it_was_already_decided(client, db, engine, settings):
+    worker, supervisor, case = _team(db)
+    other = make_user(db, team_id=worker.team_id, role="supervisor", full_name="Helen Marsh")
+    add_item(db, case=case, by=worker)
+    db.commit()
+    login(client, db, worker, settings)
+    _submit_map(client, case, 1)
+    submission_id = db.exec(select(Submission)).one().id
+    # Both opened the review screen while it was waiting: each holds it as "waiting".
+    with Session(engine) as first, Session(engine) as second:
+        mine, theirs = first.get(Submission, submission_id), second.get(Submission, submission_id)
+        service.approve(session=first, submission=mine, by=supervisor, rationale="Clear.")
+        first.commit()
+        with pytest.raises(Refused, match="already been decided"):
+            service.return_to_worker(session=second, submission=theirs, by=other, rationale="Needs the worries.")
+        second.rollback()
+    db.expire_all()
+    decided = db.get(Submission, submission_id)
+    assert (decided.status, decided.decided_by_id, decided.rationale) == ("approved", supervisor.id, "Clear.")
