@@ -194,13 +194,19 @@ def _review_ctx(session, actor, submission: Submission, case: Case, form: Form |
     }
     latest = history[0] if history else submission
     resubmit_here = _resubmits_here(session, submission)
+    changes = registry.compare(sections, before)
+    # A comment that could not be saved comes back in the section it was written in, open.
+    sent_to = form.values.get("section", "") if form is not None and "text" in form.errors else ""
+    comment_section = sent_to if sent_to in {c.name for c in changes} else None
     return {
+        "comment_section": comment_section,
+        "general_form": Form() if comment_section else (form or Form()),
         "resubmit_here": resubmit_here,
         "submission": submission,
         "case": case,
         "kind": kind,
         "kind_label": registry.label(submission.kind),
-        "changes": registry.compare(sections, before),
+        "changes": changes,
         "previous": previous,
         "history": history,
         "comments": comments,

@@ -312,3 +312,30 @@ def test_two_supervisors_deciding_at_once_the_second_is_told_it_was_already_deci
     db.expire_all()
     decided = db.get(Submission, submission_id)
     assert (decided.status, decided.decided_by_id, decided.rationale) == ("approved", supervisor.id, "Clear.")
+
+
+def test_a_section_comment_that_cannot_be_saved_comes_back_open_in_its_own_section_with_the_reason(
+    client, db, settings
+):
+    worker, supervisor, case = _team(db)
+    add_item(db, case=case, by=worker, category=Category.strength, text="Nan collects Kayla from school.")
+    db.commit()
+    login(client, db, worker, settings)
+    _submit_map(client, case, 1)
+    submission = db.exec(select(Submission)).one()
+    login(client, db, supervisor, settings)
+    long = "Say how often Nan does this. " * 80
+    refused = client.post(f"/review/{submission.id}/comments", data={"section": "Strengths", "text": long})
+    assert refused.status_code == 422
+    strengths = refused.text.split('id="s-strengths"', 1)[1].split("</section>", 1)[0]
+    general = refused.text.split('id="general-h"', 1)[1].split("</section>", 1)[0]
+    assert '<details class="review-comment-form" open>' in strengths
+    assert "Keep this to 2000 characters or fewer" in strengths and long.strip() in strengths
+    assert "Keep this to 2000" not in general and "Say how often" not in general
+    blank = client.post(f"/review/{submission.id}/comments", data={"section": "Strengths", "text": "   "})
+    strengths = blank.text.split('id="s-strengths"', 1)[1].split("</section>", 1)[0]
+    assert blank.status_code == 422 and "Comment is needed." in strengths
+    # A general comment's error stays with the general box.
+    general = client.post(f"/review/{submission.id}/comments", data={"section": "", "text": " "}).text
+    assert "Comment is needed." in general.split('id="general-h"', 1)[1]
+    assert "Comment is needed." not in general.split('id="s-strengths"', 1)[1].split("</section>", 1)[0]
