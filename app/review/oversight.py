@@ -76,6 +76,14 @@ class Dashboard:
     # weeks `homeward tick` kept; this week from the flags just worked out).
     trend_weeks: list[date] = field(default_factory=list)
     trend: dict[str, list[int | None]] = field(default_factory=dict)
+    # Work waiting in each team's queue (by Submission.team_id, as the review queue counts it),
+    # whoever sent it: a worker since disabled, a co-worker from another team.
+    waiting_by_team: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def others_waiting(self) -> int:
+        """Waiting work sent by someone without a row here, so the rows add up to the total."""
+        return sum(self.waiting_by_team.values()) - sum(row.waiting for row in self.rows)
 
     @property
     def totals(self) -> WorkerRow:
@@ -86,7 +94,7 @@ class Dashboard:
             total.weighted += row.weighted
             total.contacts += row.contacts
             total.direct_minutes += row.direct_minutes
-            total.waiting += row.waiting
+        total.waiting = sum(self.waiting_by_team.values())
         total.weighted = round(total.weighted, 2)
         return total
 
@@ -141,7 +149,9 @@ def team_summaries(board: Dashboard) -> list[TeamSummary]:
         summary.active += row.active
         summary.dormant += row.dormant
         summary.weighted += row.weighted
-        summary.waiting += row.waiting
+    for team_id, count in board.waiting_by_team.items():
+        if team_id in summaries:
+            summaries[team_id].waiting += count
     for flag in board.flags:
         summary = summaries.get(team_of.get(flag.worker_id))
         if summary is not None:
@@ -237,18 +247,11 @@ def service_overview(*, session: Session, settings: Settings, today: date, now: 
         else:
             summary.dormant += n
         summary.weighted += n * rules.intensity_weight(status=status, practice_context=context, weights=weights)
+    # Waiting in the team's queue, whoever sent it, as the review queue counts it.
     for team_id, n in session.exec(
-        select(User.team_id, func.count())
-        .select_from(Submission)
-        .join(User, User.id == Submission.submitted_by_id)
-        .where(
-            Submission.team_id.in_(team_ids),
-            Submission.status == SubmissionStatus.waiting,
-            User.team_id.in_(team_ids),
-            User.role.in_([Role.worker, Role.supervisor]),
-            User.is_active.is_(True),
-        )
-        .group_by(User.team_id)
+        select(Submission.team_id, func.count())
+        .where(Submission.team_id.in_(team_ids), Submission.status == SubmissionStatus.waiting)
+        .group_by(Submission.team_id)
     ).all():
         summaries[team_id].waiting += n
     # Workers, and supervisors who hold open casework or wait on a review (as the team's own page).
@@ -367,12 +370,13 @@ def dashboard(
                 if c.status == "active" and c.id in ratings:
                     rows[c.key_worker_id].base_competency = ratings[c.id]
 
-    waiting = session.exec(
-        select(Submission.submitted_by_id, func.count())
+    waiting_by_team: dict[int, int] = {}
+    for queue_team_id, worker_id, count in session.exec(
+        select(Submission.team_id, Submission.submitted_by_id, func.count())
         .where(Submission.team_id.in_(team_ids), Submission.status == SubmissionStatus.waiting)
-        .group_by(Submission.submitted_by_id)
-    ).all()
-    for worker_id, count in waiting:
+        .group_by(Submission.team_id, Submission.submitted_by_id)
+    ).all():
+        waiting_by_team[queue_team_id] = waiting_by_team.get(queue_team_id, 0) + count
         if worker_id in rows:
             rows[worker_id].waiting += count
 
@@ -430,6 +434,7 @@ def dashboard(
         weights_hint=rules.weights_hint(weights, CONTEXT_WORDS),
         trend_weeks=weeks,
         trend=_trend(session, team_ids, weeks, labels, _counts(labels, flags)),
+        waiting_by_team=waiting_by_team,
     )
 
 

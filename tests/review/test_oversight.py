@@ -316,3 +316,39 @@ def test_a_young_persons_own_diamond_rating_counts_as_their_voice(db, settings):
     flagged = {(f.key, f.name) for f in board.flags}
     assert ("voice", "Not Heard") in flagged
     assert ("voice", "Heard Recently") not in flagged
+
+
+def test_team_waiting_total_agrees_with_the_review_queue_and_names_work_sent_by_others(client, db, settings):
+    team, worker, supervisor = _team(db)
+    other_team = make_team(db, name="Knowsley")
+    visiting = make_user(db, team=other_team, full_name="Jo Evans")  # co-works one of this team's cases
+    left = make_user(db, team=team, full_name="Dee Moss")
+    case = make_case(db, worker=worker, co_worker=visiting, young_person_name="Kayla Morgan")
+    for n, by in enumerate([worker, visiting, left]):
+        db.add(
+            Submission(
+                kind="sos_map",
+                case_id=case.id,
+                team_id=team.id,
+                item_id=f"item-{n}",
+                version_id=f"version-{n}",
+                submitted_by_id=by.id,
+            )
+        )
+    left.is_active = False  # the account disabled after sending
+    db.commit()
+    login(client, db, supervisor, settings)
+    assert "3 waiting, oldest first" in client.get("/review").text
+    page = client.get("/review/oversight").text
+    sam = re.search(r"Sam Okafor</a>.*?</tr>", page, re.S).group(0)
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", sam)[5] == "1"  # Sam's own row: what Sam sent
+    others = re.search(r'<tr class="oversight-others">.*?</tr>', page, re.S).group(0)
+    assert "sent by someone not listed" in others and "<td>2</td>" in others
+    total = re.search(r"Team total</th>(.*?)</tr>", page, re.S).group(1)
+    assert re.findall(r"<td>([^<]*)</td>", total)[5] == "3"
+    # The manager's whole service counts the team's queue the same way.
+    manager = make_user(db, role="manager", full_name="Mo Patel")
+    db.commit()
+    login(client, db, manager, settings)
+    line = re.search(r"Sefton North</a></th>(.*?)</tr>", client.get("/review/oversight").text, re.S).group(1)
+    assert re.findall(r"<td>([^<]*)</td>", line)[4] == "3"
