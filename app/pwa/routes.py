@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from app.assets import BUNDLES, PAGE_SCRIPTS, STATIC_DIR, minify, static_url
-from app.security.middleware import SECURITY_HEADERS
+from app.headers import SECURITY_HEADERS
 from app.templating import render
 
 router = APIRouter()

@@ -25,6 +25,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.headers import SECURITY_HEADERS
+
 access_log = logging.getLogger("homeward.access")
 
 ErrorPage = Callable[[Request, Exception], Awaitable[Response]]
@@ -33,37 +35,6 @@ ErrorPage = Callable[[Request, Exception], Awaitable[Response]]
 STATIC = "/static/"
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-
-CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "manifest-src 'self'",
-        "worker-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
-
-SECURITY_HEADERS = [
-    (b"content-security-policy", CSP.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    # same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on same-origin
-    # posts, and a browser without Sec-Fetch-Site would then be refused by the CSRF check.
-    (b"referrer-policy", b"same-origin"),
-    (b"x-frame-options", b"DENY"),
-    (b"cross-origin-opener-policy", b"same-origin"),
-    (
-        b"permissions-policy",
-        b"camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
-    ),
-]
 
 
 class BodyTooLarge(Exception):
