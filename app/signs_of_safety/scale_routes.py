@@ -83,6 +83,8 @@ def _rate_context(
 ) -> dict:
     raters = {r.key: r for r in service.raters(session=session, case=case, actor_user=actor_user)}
     rater = raters.get(rater_key)
+    if rater is None and rater_key == "supervisor":
+        rater = service.legacy_supervisor(session=session, case=case)
     if rater is None:
         raise HTTPException(status_code=404)
     low, high = rules.anchors(rater_role=rater.role, practice_context=case.practice_context)
@@ -130,10 +132,9 @@ def _posted_scales(session, case: Case, form: Form, scales: list[tuple[str | Non
 # paper, by phone), so it is refused in family mode; the family rate on their own screens
 # (app/signs_of_safety/family_routes.py), where the rater comes from the session.
 @router.get("/cases/{case_id}/signs-of-safety/scales/rate")
-def rate_page(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, rater: str = "key_worker"
-) -> Response:
+def rate_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, rater: str = "") -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
+    rater = rater or service.default_rater(case=case, actor_user=actor.user)
     return render(
         request, "signs_of_safety/rate.html", _rate_context(session, case, rater, None, actor_user=actor.user)
     )

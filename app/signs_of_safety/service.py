@@ -335,7 +335,11 @@ class Rater:
 
 
 def raters(*, session: Session, case: Case, actor_user: User) -> list[Rater]:
-    """Who may give a rating: each person of the case, the key worker and the supervisor."""
+    """Who may give a rating: each person of the case, then the staff, each under their own name:
+    the key worker ("key_worker"), the co-worker and any other worker recording their own view
+    ("user:<id>"), and the team's supervisors (the acting supervisor as "supervisor", the others
+    as "user:<id>"). Until December 2026 only the key worker and one supervisor were offered, so a
+    co-worker's rating was stored under the key worker's name. One statement for the staff."""
     found = [
         Rater(
             key=f"person:{p.id}",
@@ -345,24 +349,51 @@ def raters(*, session: Session, case: Case, actor_user: User) -> list[Rater]:
         )
         for p in people(session=session, case=case)
     ]
-    key_worker = session.get(User, case.key_worker_id)
+    named = {i for i in (case.key_worker_id, case.co_worker_id, actor_user.id) if i is not None}
+    staff = session.exec(
+        select(User)
+        .where(
+            User.id.in_(named)
+            | ((User.team_id == case.team_id) & (User.role == "supervisor") & User.is_active.is_(True))
+        )
+        .order_by(User.id)
+    ).all()
+    by_id = {u.id: u for u in staff}
+    key_worker = by_id.get(case.key_worker_id)
     found.append(
         Rater(key="key_worker", name=key_worker.full_name if key_worker else "Key worker", role=RaterRole.key_worker)
     )
-    supervisor = (
-        actor_user
-        if actor_user.role == "supervisor"
-        else session.exec(
-            select(User)
-            .where(User.team_id == case.team_id, User.role == "supervisor", User.is_active)
-            .order_by(User.id)
-            .limit(1)
-        ).first()
-    )
-    found.append(
-        Rater(key="supervisor", name=supervisor.full_name if supervisor else "Supervisor", role=RaterRole.supervisor)
-    )
+    workers = [case.co_worker_id]
+    if actor_user.role not in ("supervisor", "manager"):
+        workers.append(actor_user.id)
+    for user_id in dict.fromkeys(workers):
+        if user_id is not None and user_id != case.key_worker_id and user_id in by_id:
+            found.append(Rater(key=f"user:{user_id}", name=by_id[user_id].full_name, role=RaterRole.key_worker))
+    if actor_user.role == "supervisor":
+        found.append(Rater(key="supervisor", name=actor_user.full_name, role=RaterRole.supervisor))
+    for user in staff:
+        if user.role == "supervisor" and user.team_id == case.team_id and user.is_active and user.id != actor_user.id:
+            found.append(Rater(key=f"user:{user.id}", name=user.full_name, role=RaterRole.supervisor))
     return found
+
+
+def default_rater(*, case: Case, actor_user: User) -> str:
+    """Whose rating the worker's rating screen opens on: the person using it."""
+    if actor_user.id == case.key_worker_id:
+        return "key_worker"
+    return "supervisor" if actor_user.role == "supervisor" else f"user:{actor_user.id}"
+
+
+def legacy_supervisor(*, session: Session, case: Case) -> Rater | None:
+    """A form kept on a device from before December 2026 names "supervisor" whoever sends it: read,
+    as it was then, as the team's first supervisor."""
+    first = session.exec(
+        select(User)
+        .where(User.team_id == case.team_id, User.role == "supervisor", User.is_active.is_(True))
+        .order_by(User.id)
+        .limit(1)
+    ).first()
+    return Rater(key="supervisor", name=first.full_name, role=RaterRole.supervisor) if first else None
 
 
 def add_rating(

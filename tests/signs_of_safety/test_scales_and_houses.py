@@ -258,3 +258,28 @@ def test_rating_made_offline_keeps_the_time_it_was_given_unless_that_time_is_imp
     rows = {r.score: r.rated_at for r in db.exec(select(ScaleRating)).all()}
     assert rows[5] == visit
     assert abs(rows[6] - datetime.now(UTC)) < timedelta(minutes=1)
+
+
+def test_a_co_worker_rates_in_their_own_name_and_each_team_supervisor_is_offered_by_name(client, db, settings):
+    """The rating screen opens on the person using it: a co-worker's view is not stored as the key
+    worker's, and the worker recording a supervisor's rating chooses which supervisor."""
+    from tests.factories import make_team
+
+    team = make_team(db, name="Sefton North")
+    key_worker = make_user(db, team=team, full_name="Sam Okafor")
+    co_worker = make_user(db, team=team, full_name="Jo Reyes")
+    make_user(db, team=team, role="supervisor", full_name="Priya Shah")
+    make_user(db, team=team, role="supervisor", full_name="Tom Hale")
+    case = make_case(db, worker=key_worker, co_worker=co_worker, young_person_name="Amira Hassan")
+    login(client, db, co_worker, settings)
+
+    page = client.get(f"/cases/{case.id}/signs-of-safety/scales/rate").text
+    assert "<h1>Jo Reyes&#39;s rating</h1>" in page or "<h1>Jo Reyes's rating</h1>" in page
+    rater = re.search(r'name="rater" value="([^"]+)"', page).group(1)
+    assert rate(client, case, rater, score_0=6).status_code == 303
+    stored = db.exec(select(ScaleRating)).one()
+    assert (stored.rater_name, stored.rater_role) == ("Jo Reyes", "key_worker")
+
+    who = client.get(f"/cases/{case.id}/signs-of-safety/scales").text
+    for name in ("Sam Okafor", "Jo Reyes", "Priya Shah", "Tom Hale"):
+        assert f'data-rater-name="{name}"' in who
