@@ -60,14 +60,24 @@ def period_bars(
     *,
     legend: tuple[str, str] = ("This period", "Previous period"),
     period: bool = True,
+    groups: list[list[int]] | None = None,
 ) -> BarChart:
     """One row per label, with this period's bar above the previous period's (or two other counts,
-    named by `legend`, the first above the second)."""
-    top = max([max(now, before) for _, now, before in rows] or [0])
+    named by `legend`, the first above the second). `groups`: rows that add up to a total of their
+    own shown elsewhere (default: all of them, one total), each protected on its own."""
     # Each column adds up to a total shown elsewhere: a count hidden in the table has no bar of its
     # own length here either (rules.withheld).
-    now_hidden = rules.withheld([now for _, now, _ in rows])
-    before_hidden = rules.withheld([before for _, _, before in rows])
+    now_hidden = rules.withheld_in_groups([now for _, now, _ in rows], groups)
+    before_hidden = rules.withheld_in_groups([before for _, _, before in rows], groups)
+    # The scale comes from the bars drawn only: scaled to a hidden count, a drawn bar's length and
+    # its printed number would give that count back.
+    shown = [
+        value
+        for i, (_, now, before) in enumerate(rows)
+        for value, hidden in ((now, i in now_hidden), (before, i in before_hidden))
+        if not hidden and value >= rules.SMALL
+    ]
+    top = max(shown or [0])
     drawn = []
     for i, (label, now, before) in enumerate(rows):
         y = 4 + i * ROW

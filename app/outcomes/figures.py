@@ -98,24 +98,39 @@ def feedback_rows(card: Scorecard) -> list[Line]:
     ] + [_share(f"{f.perspective}: answers good or very good", f.good, f.answers) for f in card.feedback]
 
 
-def shown_rows(rows: list[tuple[str, int, int]]) -> list[tuple[str, str, str]]:
+def shown_rows(rows: list[tuple[str, int, int]], groups: list[list[int]] | None = None) -> list[tuple[str, str, str]]:
     """Rows of (label, this period, previous period) whose columns add up to published totals, as a
-    manager may share them: small counts and the count that would give one away withheld."""
-    now = rules.shown_all([n for _, n, _ in rows])
-    before = rules.shown_all([b for _, _, b in rows])
+    manager may share them: small counts and the count that would give one away withheld. `groups`:
+    rows adding up to totals of their own (rules.withheld_in_groups)."""
+    now = rules.shown_all([n for _, n, _ in rows], groups)
+    before = rules.shown_all([b for _, _, b in rows], groups)
     return [(label, now[i], before[i]) for i, (label, _, _) in enumerate(rows)]
+
+
+def _ending_codes(card: Scorecard) -> list[str]:
+    return [code for code in card.endings if code not in ("dormant", "closed")]
 
 
 def endings_by_reason(card: Scorecard) -> list[tuple[str, int, int]]:
     return [
-        (REASONS.get(code, code), pair.now, pair.before)
-        for code, pair in card.endings.items()
-        if code not in ("dormant", "closed")
+        (REASONS.get(code, code), card.endings[code].now, card.endings[code].before) for code in _ending_codes(card)
     ]
 
 
+def endings_groups(card: Scorecard) -> list[list[int]]:
+    """The endings' rows as the headline totals them: "to dormant" is "Ended to dormant" on its own,
+    and the closure reasons add up to "Closed at ending", so each is protected against its own total."""
+    codes = _ending_codes(card)
+    dormant = [i for i, code in enumerate(codes) if code == "to_dormant"]
+    return [group for group in (dormant, [i for i in range(len(codes)) if i not in dormant]) if group]
+
+
+def shown_endings(card: Scorecard) -> list[tuple[str, str, str]]:
+    return shown_rows(endings_by_reason(card), endings_groups(card))
+
+
 def endings_chart(card: Scorecard) -> charts.BarChart:
-    return charts.period_bars("Endings by reason", endings_by_reason(card))
+    return charts.period_bars("Endings by reason", endings_by_reason(card), groups=endings_groups(card))
 
 
 def breakdown_rows(card: Scorecard) -> list[tuple[str, int, int]]:
@@ -287,9 +302,15 @@ def care_within_12(card: Scorecard) -> list[Line]:
     known = Pair(yes.now + no.now, yes.before + no.before)
     now = _column([get(code, Pair()).now for code, _ in CARE_ANSWERS])
     before = _column([get(code, Pair()).before for code, _ in CARE_ANSWERS])
-    return [Line(label, now[i], before[i]) for i, (_, label) in enumerate(CARE_ANSWERS)] + [
-        _share("Entered care, of those whose 12 months are known", yes, known)
-    ]
+    # A share beside a hidden yes or no would give it back (as in the table by group).
+    share = _share("Entered care, of those whose 12 months are known", yes, known)
+    hidden = {rules.WITHHELD, "fewer than 5"}
+
+    def kept(said: str, counts: list[str]) -> str:
+        return rules.WITHHELD if said.endswith("%") and {counts[0], counts[1]} & hidden else said
+
+    share = Line(share.label, kept(share.now, now), kept(share.before, before))
+    return [Line(label, now[i], before[i]) for i, (_, label) in enumerate(CARE_ANSWERS)] + [share]
 
 
 def care_within_12_by_group(card: Scorecard) -> Matrix:

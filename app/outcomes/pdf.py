@@ -54,7 +54,7 @@ def scorecard_pdf(*, card: Scorecard, scope: str) -> bytes:
         f"Caseload now: {figures.caseload(card)}. Days dormant: {figures.days_dormant(card)}. "
         f"Days in care, where the start is known: {figures.days_in_care(card)}.",
     )
-    table("Endings by reason", head, figures.shown_rows(figures.endings_by_reason(card)))
+    table("Endings by reason", head, figures.shown_endings(card))
     table(
         f"Young people worked with by {figures.by_words(card.breakdown)}",
         head,

@@ -84,7 +84,7 @@ def scorecard_page(request: Request, session: SessionDep, actor: CurrentActor, s
         days_dormant=figures.days_dormant(card),
         days_in_care=figures.days_in_care(card),
         feedback=[(x.label, x.now, x.before) for x in figures.feedback_rows(card)],
-        endings=figures.shown_rows(figures.endings_by_reason(card)),
+        endings=figures.shown_endings(card),
         endings_chart=figures.endings_chart(card),
         groups=figures.shown_rows(figures.breakdown_rows(card)),
         groups_chart=figures.breakdown_chart(card),

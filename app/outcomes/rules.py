@@ -67,9 +67,21 @@ def withheld_table(table: Sequence[Sequence[int]]) -> set[tuple[int, int]]:
             return hidden
 
 
-def shown_all(counts: Sequence[int]) -> list[str]:
+def withheld_in_groups(counts: Sequence[int], groups: Sequence[Sequence[int]] | None = None) -> set[int]:
+    """`withheld` for counts made of groups that each add up to a total published on its own (the
+    positions in each group; None: one group of them all). A group protected only as part of the
+    whole gives a hidden count back by subtraction from its own total."""
+    if groups is None:
+        return withheld(counts)
+    hidden: set[int] = set()
+    for group in groups:
+        hidden |= {group[i] for i in withheld([counts[j] for j in group])}
+    return hidden
+
+
+def shown_all(counts: Sequence[int], groups: Sequence[Sequence[int]] | None = None) -> list[str]:
     """Counts that add up to a published total, as a manager may share them (see `withheld`)."""
-    hidden = withheld(counts)
+    hidden = withheld_in_groups(counts, groups)
     return [WITHHELD if i in hidden and count >= SMALL else shown(count) for i, count in enumerate(counts)]
 
 

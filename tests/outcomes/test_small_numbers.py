@@ -56,6 +56,18 @@ def test_the_chart_draws_no_bar_for_a_count_the_table_withholds():
     assert figures.shown_rows([("Aims achieved", 3, 0), ("Moved away", 12, 0)])[1] == ("Moved away", "withheld", "0")
 
 
+def test_the_bars_drawn_are_not_scaled_to_a_hidden_count():
+    """A drawn bar's length over its printed number gives the chart's scale: were that the largest
+    count, hidden ones included, a withheld 40 could be read off the axis."""
+    chart = charts.period_bars("Young people worked with", [("North", 3, 10), ("South", 40, 20)])
+    bars = {(row.label, n): bar for row in chart.rows for n, bar in enumerate(row.bars)}
+    assert bars[("South", 0)].text == "withheld" and bars[("South", 0)].width == 0
+    drawn = [bar for bar in bars.values() if bar.width > 0]
+    scales = {round(bar.width / int(bar.text), 3) for bar in drawn}
+    longest = charts.WIDTH - charts.LABEL_WIDTH - 110
+    assert scales == {round(longest / 20, 3)}  # the largest count drawn, 20, not the hidden 40
+
+
 def test_a_manager_reading_endings_by_reason_cannot_work_out_the_small_one(client, db, settings):
     team = make_team(db, name="North")
     worker = make_user(db, email="w@example.org", team=team)
@@ -95,3 +107,37 @@ def test_entered_care_and_distance_by_group_withhold_the_count_that_would_give_a
     card.diamond_by_group = [("female", change(12)), ("male", change(3)), ("not_known", change(20))]
     rows = {row[0]: row[2] for row in figures.distance_by_group(card, "diamond").rows}
     assert rows == {"Female": rules.WITHHELD, "Male": "fewer than 5", "Not known": "20 (mean change +1.0)"}
+
+
+def test_the_headline_endings_cannot_undo_the_endings_by_reason_table():
+    """Headline "Ended to dormant 7" and "Closed at ending 23"; reasons: moved away 3, aims
+    achieved 20. Protected as one list, "to dormant" was the count hidden with the 3, and 23 - 20
+    gave the 3 back. Each part now answers to its own total."""
+    from app.outcomes.scorecard import Pair, Period, Scorecard
+
+    card = Scorecard(period=Period(date(2026, 1, 1), date(2026, 6, 30)), team_id=None, breakdown="gender")
+    card.endings = {
+        "dormant": Pair(7, 0),
+        "to_dormant": Pair(7, 0),
+        "closed": Pair(23, 0),
+        "moved_away": Pair(3, 0),
+        "aims_achieved": Pair(20, 0),
+    }
+    headline = {line.label: line.now for line in figures.headline(card)}
+    assert (headline["Ended to dormant"], headline["Closed at ending"]) == ("7", "23")
+    shown = {label: now for label, now, _ in figures.shown_endings(card)}
+    reasons = {code: shown[figures.REASONS[code]] for code in ("to_dormant", "moved_away", "aims_achieved")}
+    assert reasons == {"to_dormant": "7", "moved_away": "fewer than 5", "aims_achieved": rules.WITHHELD}
+    bars = {row.label: row.bars[0] for row in figures.endings_chart(card).rows}
+    assert bars[figures.REASONS["aims_achieved"]].width == 0 and bars[figures.REASONS["to_dormant"]].width > 0
+
+
+def test_the_share_entering_care_is_withheld_beside_a_withheld_count():
+    """Entered care 6 (withheld beside not known 2), did not 30: 17% of the 36 known gave 6 back."""
+    from app.outcomes.scorecard import Pair, Period, Scorecard
+
+    card = Scorecard(period=Period(date(2026, 1, 1), date(2026, 6, 30)), team_id=None, breakdown="gender")
+    card.care_within_12 = {"yes": Pair(6, 20), "no": Pair(30, 30), "not_known": Pair(2, 0)}
+    lines = {line.label: (line.now, line.before) for line in figures.care_within_12(card)}
+    assert lines["Entered care"] == (rules.WITHHELD, "20")
+    assert lines["Entered care, of those whose 12 months are known"] == (rules.WITHHELD, "40%")
