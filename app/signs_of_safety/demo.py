@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlmodel import Session
@@ -437,11 +438,10 @@ def _amira(session, demo) -> None:
     service.submit(session=session, map_version=v2, by=worker)
     _backdate(v2, 40)
 
-    raters = {
-        r.key: r
-        for r in service.raters(session=session, case=case, actor_user=worker)
-        if r.person_id in (amira.id, samira.id, yusuf.id) or r.key in ("key_worker", "supervisor")
-    }
+    offered = service.raters(session=session, case=case, actor_user=worker)
+    raters = {r.key: r for r in offered if r.person_id in (amira.id, samira.id, yusuf.id) or r.key == "key_worker"}
+    # The team's supervisor gave their own ratings (offered to the worker as "user:<id>").
+    raters["supervisor"] = replace(next(r for r in offered if r.role == "supervisor"), key="supervisor")
     scores = {
         f"person:{amira.id}": [[4, 3, 5, 6], [5, 5, 5, 6], [6, 7, 6, 6], [7, 7, 7, 7]],
         f"person:{samira.id}": [[3, 2, 4, 7], [5, 4, 5, 7], [6, 6, 6, 7], [6, 7, 6, 8]],
