@@ -5,6 +5,7 @@ then sent again, as an offline outbox replaying after a lost answer would, and n
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import func, select
 
 from app.signs_of_safety.models import MapItem, MapStatus, MapVersion, ScaleRating, ThreeHousesEntry
@@ -137,6 +138,20 @@ def test_worker_maps_a_case_with_the_family_rates_draws_and_submits(page, live_s
     for step in range(1, 12):
         page.mouse.move(box["x"] + 40 + step * 20, box["y"] + 40 + (step % 3) * 25)
     page.mouse.up()
+    # Saved before saying what it shows: asked for that, and the drawing is still there.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save in this house").click()
+    expect(page.get_by_text("Say in a few words what the drawing shows").first).to_be_visible()
+    inked = (
+        "(() => { const c = document.querySelector('canvas');"
+        " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        " let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; })()"
+    )
+    for _ in range(50):  # the kept drawing is drawn once its image has loaded
+        if page.evaluate(inked) > 100:
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(inked) > 100
     page.get_by_label("If you drew something, what does it show?").fill("My dog Biscuit in the park")
     page.get_by_label("Write it here").fill("My dog Biscuit and Gran's house")
     assert_accessible(page, "sos-three-houses-drawing-tablet")
@@ -173,7 +188,10 @@ def test_worker_maps_a_case_with_the_family_rates_draws_and_submits(page, live_s
             headers={"Content-Type": "application/x-www-form-urlencoded", "Origin": live_server},
             max_redirects=0,
         )
-        assert response.status == 303, (url, response.status)
+        said = f"&{body}&"
+        # The drawing first sent without a word of what it shows is refused again, as it was then.
+        refused = "three-houses/entries" in url and "&text=&" in said and "&drawing_description=&" in said
+        assert response.status == (422 if refused else 303), (url, response.status)
     assert counts() == before
     db.expire_all()
     assert db.exec(select(MapVersion)).one().status == MapStatus.submitted

@@ -283,3 +283,16 @@ def test_a_co_worker_rates_in_their_own_name_and_each_team_supervisor_is_offered
     who = client.get(f"/cases/{case.id}/signs-of-safety/scales").text
     for name in ("Sam Okafor", "Jo Reyes", "Priya Shah", "Tom Hale"):
         assert f'data-rater-name="{name}"' in who
+
+
+def test_a_drawing_sent_without_its_description_comes_back_with_the_form(client, db, settings, worker_case):
+    """Asked to say what the drawing shows, the young person is not made to draw it all again."""
+    _, case, _, _ = worker_case
+    data_url = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    refused = client.post(
+        f"/cases/{case.id}/signs-of-safety/three-houses/entries",
+        data={"id": new_id(), "house": "good_things", "drawing": data_url},
+    )
+    assert refused.status_code == 422 and 'id="drawing_description-error"' in refused.text
+    assert f'name="drawing" value="{data_url}"' in refused.text
+    assert db.exec(select(ThreeHousesEntry)).all() == []

@@ -50,6 +50,12 @@
       output.value = "";
     }
     box.querySelector("[data-clear-drawing]").addEventListener("click", clear);
+    // A form sent back with a problem beside another field keeps its drawing: drawn again here.
+    if (output.value) {
+      var kept = new Image();
+      kept.onload = function () { context.drawImage(kept, 0, 0, canvas.width, canvas.height); drawn = true; };
+      kept.src = output.value;
+    }
     // Saved on the device, the form is reset for the next entry: a hidden field keeps its value
     // through a reset, so the drawing would otherwise go again with the next one.
     if (output.form) output.form.addEventListener("reset", clear);
