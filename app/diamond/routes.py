@@ -127,8 +127,17 @@ def diamond_print(request: Request, case_id: int, session: SessionDep, actor: Cu
     return render(request, "diamond/print.html", {"case": case, **_chart_context(summary)})
 
 
+def _posted_goals(session, case, form: Form) -> list[DiamondGoal]:
+    """The goals a rating form is for: the open ones, and any finished since the form was drawn
+    (a form replayed from the outbox); another case's goal is not among them."""
+    named = [key[5:] for key in form.values if key.startswith("goal:") and len(key) <= 41]
+    goals = {g.id: g for g in service.open_goals(session=session, case=case)}
+    goals.update((g.id, g) for g in service.case_goals(session=session, case=case, ids=named))
+    return sorted(goals.values(), key=lambda g: g.created_at)
+
+
 def _worker_form(request: Request, session, case, form: Form, status_code: int = 200, visit: bool = False) -> Response:
-    goals = [rules.goal_aim(g.id, g.title) for g in service.open_goals(session=session, case=case)]
+    goals = [rules.goal_aim(g.id, g.title) for g in _posted_goals(session, case, form)]
     ctx = {
         "case": case,
         "form": form,
@@ -155,9 +164,9 @@ def worker_rate(request: Request, case_id: int, session: SessionDep, actor: Curr
     form = Form(sent)
     submission_id = _uuid_field(form)
     scores = {aim.key: form.integer(aim.key, required=True, minimum=0, maximum=10) for aim in rules.AIMS}
+    # By id, open or finished: numbers given before a goal was finished still count (close_goal).
     goal_scores = {
-        g.id: form.integer(rules.goal_key(g.id), minimum=0, maximum=10)
-        for g in service.open_goals(session=session, case=case)
+        key[5:]: form.integer(key, minimum=0, maximum=10) for key in list(form.values) if key.startswith("goal:")
     }
     good = form.text("positive_experiences", max_length=1000)
     step = form.text("next_step", max_length=500)
@@ -199,9 +208,15 @@ def _aim(aim: str) -> rules.Aim:
     return rules.AIMS_BY_KEY[aim]
 
 
-def _goal(session, case, goal_id: str) -> tuple[DiamondGoal, list[DiamondGoal]]:
+def _goal(session, case, goal_id: str, *, finished: bool = False) -> tuple[DiamondGoal, list[DiamondGoal]]:
+    """The goal and the goals asked in turn. A page draws open goals only; an answer (`finished`)
+    may be for a goal finished since it was given (the outbox), and takes its place among them."""
     goals = service.open_goals(session=session, case=case)
     goal = next((g for g in goals if g.id == goal_id), None)
+    if goal is None and finished and len(goal_id) <= 36:
+        goal = next(iter(service.case_goals(session=session, case=case, ids=[goal_id])), None)
+        if goal is not None:
+            goals = sorted([*goals, goal], key=lambda g: g.created_at)
     if goal is None:
         raise HTTPException(status_code=404)
     return goal, goals
@@ -376,7 +391,7 @@ def family_goal(
     sent: SentForm,
 ) -> Response:
     case, rater = family_access(session=session, actor=actor, case_id=case_id, person_id=person_id, request=request)
-    goal, goals = _goal(session, case, goal_id)
+    goal, goals = _goal(session, case, goal_id, finished=True)
     return _answer(
         request, sent, session, actor, case, rater, aim=rules.goal_aim(goal.id, goal.title), goal=goal, goals=goals
     )  # type: ignore[arg-type]

@@ -138,6 +138,8 @@ def record_worker_ratings(
     """The worker's own numbers from one form; each row's id derives from the form's id, so a replay is a no-op."""
     base = uuid.UUID(submission_id)
     goal_scores = goal_scores or {}
+    if len(case_goals(session=session, case=case, ids=goal_scores)) != len(goal_scores):
+        raise RatingError("This form names a goal that is not on this case; please reload the page.", field="id")
     ids = [str(uuid.uuid5(base, aim)) for aim in [*rules.AIM_KEYS, *map(rules.goal_key, goal_scores)]]
     if session.exec(
         select(DiamondRating.id).where(DiamondRating.id.in_(ids), DiamondRating.case_id != case.id)
@@ -170,8 +172,7 @@ def record_worker_ratings(
             score=goal_scores[goal.id],
             rated_on=rated_on,
         )
-        for goal in open_goals(session=session, case=case)
-        if goal.id in goal_scores
+        for goal in case_goals(session=session, case=case, ids=goal_scores)
     ]
     # One form, one save: what it fulfils is asked once, not once per aim.
     if rows:
@@ -288,6 +289,22 @@ def open_goals(*, session: Session, case: Case) -> list[DiamondGoal]:
         session.exec(
             select(DiamondGoal)
             .where(DiamondGoal.case_id == case.id, DiamondGoal.closed_at.is_(None))
+            .order_by(DiamondGoal.created_at)
+        ).all()
+    )
+
+
+def case_goals(*, session: Session, case: Case, ids) -> list[DiamondGoal]:
+    """The case's goals with these ids, open or finished, oldest first: what a rating post looks
+    up, since a rating given before a goal was finished can reach Homeward after (the offline
+    outbox) and its ratings stay. Another case's goal is never among them."""
+    ids = list(ids)
+    if not ids:
+        return []
+    return list(
+        session.exec(
+            select(DiamondGoal)
+            .where(DiamondGoal.case_id == case.id, DiamondGoal.id.in_(ids))
             .order_by(DiamondGoal.created_at)
         ).all()
     )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 
 from sqlmodel import select
 
 from app.diamond.models import DiamondGoal, DiamondRating
+from app.timeutil import today
 from tests.diamond.factories import four
 from tests.factories import login, make_case, make_user
 from tests.family.factories import PIN, hand_over, with_pin, young_person
@@ -102,3 +104,62 @@ def test_finished_goal_leaves_the_screens_but_keeps_its_ratings(client, db, sett
         == f"{y}/done"
     )
     client.post(f"/family/{case.id}/hand-back", data={"pin": PIN})
+
+
+def test_goal_ratings_given_before_the_goal_was_finished_still_count_when_they_arrive_after(client, db, settings):
+    """A visit's rating form and a family member's goal answer, both made offline on Monday; the
+    goal is marked finished at the office before the tablet syncs. close_goal says its ratings stay."""
+    worker, case = _worker_case(client, db, settings)
+    kayla = young_person(db, case)
+    _add(client, case, "Join a club")
+    goal = db.exec(select(DiamondGoal)).one()
+    monday = today() - timedelta(days=2)
+    # The forms as they were drawn on the device, before the goal was finished.
+    worker_form = {"id": str(uuid.uuid4()), **four(5, 5, 5, 5), f"goal:{goal.id}": 8, "rated_on": monday.isoformat()}
+    family_answer = {"id": str(uuid.uuid4()), "score": 9, "rated_on": monday.isoformat()}
+    assert client.post(f"/cases/{case.id}/diamond/goals/{goal.id}/close").status_code == 303
+    outbox = {"Accept": "application/json"}
+    for _ in range(2):  # sent, then sent again as after a lost answer
+        saved = client.post(f"/cases/{case.id}/diamond/rate", data=worker_form, headers=outbox)
+        assert saved.status_code == 303
+        answer = client.post(f"/family/{case.id}/{kayla.id}/goal/{goal.id}", data=family_answer, headers=outbox)
+        assert answer.status_code == 303
+        assert answer.headers["location"] == f"/family/{case.id}/{kayla.id}/done"
+    rows = db.exec(select(DiamondRating).where(DiamondRating.goal_id == goal.id).order_by(DiamondRating.score)).all()
+    assert [(r.score, r.person_id, r.user_id, r.rated_on) for r in rows] == [
+        (8, None, worker.id, monday),
+        (9, kayla.id, None, monday),
+    ]
+    # The finished goal still leaves the screens drawn from now on.
+    assert f"goal:{goal.id}" not in client.get(f"/cases/{case.id}/diamond/rate").text
+    assert client.get(f"/family/{case.id}/{kayla.id}/goal/{goal.id}").status_code == 404
+
+
+def test_a_late_goal_rating_with_a_mistake_keeps_the_finished_goals_number_on_the_form(client, db, settings):
+    _, case = _worker_case(client, db, settings)
+    _add(client, case, "Join a club")
+    goal = db.exec(select(DiamondGoal)).one()
+    client.post(f"/cases/{case.id}/diamond/goals/{goal.id}/close")
+    tomorrow = (today() + timedelta(days=1)).isoformat()
+    data = {"id": str(uuid.uuid4()), **four(5, 5, 5, 5), f"goal:{goal.id}": 8, "rated_on": tomorrow}
+    response = client.post(f"/cases/{case.id}/diamond/rate", data=data)
+    assert response.status_code == 422 and "The rating date is in the future" in response.text
+    assert f'id="goal:{goal.id}-8" name="goal:{goal.id}" value="8" checked' in response.text
+    assert not db.exec(select(DiamondRating)).all()
+
+
+def test_a_goal_of_another_case_is_still_refused(client, db, settings):
+    worker = with_pin(make_user(db, full_name="Sam Okafor"), db)
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    other = make_case(db, worker=worker, young_person_name="Jordan Lee")
+    login(client, db, worker, settings)
+    _add(client, case, "Join a club")
+    goal = db.exec(select(DiamondGoal)).one()
+    client.post(f"/cases/{case.id}/diamond/goals/{goal.id}/close")
+    jordan = young_person(db, other)
+    answer = client.post(f"/family/{other.id}/{jordan.id}/goal/{goal.id}", data={"id": str(uuid.uuid4()), "score": 9})
+    assert answer.status_code == 404
+    data = {"id": str(uuid.uuid4()), **four(5, 5, 5, 5), f"goal:{goal.id}": 8}
+    refused = client.post(f"/cases/{other.id}/diamond/rate", data=data)
+    assert refused.status_code == 422 and "reload the page" in refused.text
+    assert not db.exec(select(DiamondRating)).all()
