@@ -257,9 +257,20 @@ class Person(SQLModel, table=True):
 
 def called_on(person: Person, case: Case) -> str:
     """The name a person goes by; the young person's preferred name on the case comes first."""
-    if person.is_young_person and case.preferred_name:
+    return called_from(
+        case=case,
+        name=person.name,
+        given_name=person.given_name,
+        preferred_name=person.preferred_name,
+        is_young_person=person.is_young_person,
+    )
+
+
+def called_from(*, case: Case, name: str, given_name: str, preferred_name: str, is_young_person: bool) -> str:
+    """`called_on` from a row's columns, for a query that reads them without loading the Person."""
+    if is_young_person and case.preferred_name:
         return case.preferred_name
-    return person.called
+    return preferred_name or given_name or name
 
 
 class CaseEvent(SQLModel, table=True):

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from app import features
 from app.accounts.models import User
 from app.audit import service as audit
-from app.cases.models import Case, Person
+from app.cases.models import Case, Person, called_from
 from app.db import read_columns
 from app.diamond import rules
 from app.diamond.models import DiamondGoal, DiamondRating
@@ -228,6 +228,8 @@ _SUMMARY = (  # plain rows of the columns it reads: a case holds dozens of ratin
         DiamondRating.positive_experiences,
         DiamondRating.next_step,
         Person.name,
+        Person.given_name,
+        Person.preferred_name,
         Person.relationship,
         Person.is_young_person,
         User.full_name,
@@ -248,13 +250,21 @@ def summary(*, session: Session, case: Case) -> DiamondSummary:
     scores: list[rules.Score] = []
     notes = []
     goal_aims: dict[str, rules.Aim] = {}
-    for *columns, person_name, relationship, young, user_name, goal_title in rows:
+    for *columns, person_name, given_name, preferred_name, relationship, young, user_name, goal_title in rows:
         rating = _Rating(*columns)
         key = _rater_key(person_id=rating.person_id, user_id=rating.user_id)
         if key not in raters:
             if rating.person_id:
                 order = 0 if young else 1
-                raters[key] = Rater(key, person_name.split(" ")[0], relationship or "Family", False, order)
+                # The name the family screens use (called_on), not the first word of a full name ("Mrs").
+                name = called_from(
+                    case=case,
+                    name=person_name,
+                    given_name=given_name,
+                    preferred_name=preferred_name,
+                    is_young_person=young,
+                )
+                raters[key] = Rater(key, name, relationship or "Family", False, order)
             else:
                 raters[key] = Rater(key, user_name or "Worker", "Worker", True, 2)
         aim = rules.AIMS_BY_KEY.get(rating.aim)

@@ -340,3 +340,31 @@ def test_answers_queued_by_the_old_family_screens_still_apply_after_the_hand_bac
             == 303
         )
     assert [(r.person_id, r.score) for r in db.exec(select(DiamondRating)).all()] == [(mother.id, 6)]
+
+
+def test_charts_and_notes_call_each_family_member_by_the_name_they_go_by(client, app, db, settings, engine):
+    """As the family screens greet them: never "Mrs (mother)" from the first word of a full name."""
+    worker = make_user(db, full_name="Sam Okafor")
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan", preferred_name="Kay")
+    mother = add_person(db, case, name="Mrs Donna Morgan", given_name="Donna")
+    nan = add_person(
+        db, case, name="Nguyễn Thị Lan", relationship="Grandmother", given_name="", preferred_name="Bà Lan"
+    )
+    day = date(2026, 1, 10)
+    rate(db, case=case, by_user=worker, person=young_person(db, case), scores=four(3, 4, 2, 3), on=day)
+    rate(db, case=case, by_user=worker, person=mother, scores=four(5, 5, 6, 4), on=day)
+    rate(db, case=case, by_user=worker, person=nan, scores={"wellbeing": 7}, on=day, positive_experiences="Sunday tea")
+    db.commit()
+    login(client, db, worker, settings)
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        page = client.get(f"/cases/{case.id}/diamond").text
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert "Kay (young person)" in page and "Donna (mother)" in page and "Bà Lan (grandmother)" in page
+    assert "Mrs (mother)" not in page and "Nguyễn (grandmother)" not in page and "Kayla (young person)" not in page
+    assert "<strong>Bà Lan (grandmother)</strong>" in page  # the note of the good things she said
+    # The names come with the ratings: one statement reads the Diamond's people whoever rated.
+    assert sum("FROM diamond_rating" in s for s in statements) == 1
