@@ -19,8 +19,8 @@ RADIUS = 120
 class Shape:
     rater: Rater
     look: rules.Look
-    points: str
-    markers: list[str]
+    points: str  # empty when an aim was never rated: markers only, nothing drawn at 0
+    markers: list[tuple[str, bool]]  # (path, carried from an earlier day: drawn hollow)
     faint: bool = False
     caption: str = ""
 
@@ -62,21 +62,40 @@ def _frame(chart: DiamondChart) -> DiamondChart:
     return chart
 
 
+def _caption(start: str, rnd: rules.DiamondRound) -> str:
+    note = rnd.note()
+    return f"{start}, {rnd.rated_on:%-d %b %Y}" + (f"; {note}" if note else "")
+
+
 def _shape(
-    rater: Rater, index: int, scores: dict[str, int], *, faint: bool = False, caption: str = "", offset: float = 0.0
+    rater: Rater,
+    index: int,
+    rnd: rules.DiamondRound,
+    *,
+    faint: bool = False,
+    caption: str = "",
+    offset: float = 0.0,
 ) -> Shape:
-    corners = rules.diamond_polygon(scores, cx=CENTRE, cy=CENTRE, radius=RADIUS)
+    """A rater's Diamond: numbers carried from an earlier day are hollow markers (and said in the
+    caption); with an aim never rated there is no shape, only the markers given."""
+    scores = rnd.scores
     look = rules.look(index)
+    points = (
+        rules.points_attr(rules.diamond_polygon(scores, cx=CENTRE, cy=CENTRE, radius=RADIUS)) if rnd.complete else ""
+    )
     markers = [
-        rules.marker_path(
-            look.marker,
-            *rules.dodged_point(aim, scores[aim], offset, cx=CENTRE, cy=CENTRE, radius=RADIUS),
-            6 if not faint else 4,
+        (
+            rules.marker_path(
+                look.marker,
+                *rules.dodged_point(aim, scores[aim], offset, cx=CENTRE, cy=CENTRE, radius=RADIUS),
+                6 if not faint else 4,
+            ),
+            aim in rnd.carried,
         )
         for aim in rules.AIM_KEYS
         if aim in scores
     ]
-    return Shape(rater, look, rules.points_attr(corners), markers, faint, caption)
+    return Shape(rater, look, points, markers, faint, caption)
 
 
 def _shown(summary: DiamondSummary, only: str | None) -> list[tuple[int, Rater]]:
@@ -93,15 +112,11 @@ def latest_diamond(summary: DiamondSummary, only: str | None = None) -> DiamondC
     title = "Everyone's latest Diamond" if only is None else f"{shown[0][1].label}: latest Diamond"
     chart = _frame(DiamondChart(title, []))
     for place, (index, rater) in enumerate(shown):
-        last = summary.rounds[rater.key][-1]
+        last = summary.latest_diamond(rater.key)
+        if last is None:  # goals rated only: not a Diamond
+            continue
         chart.shapes.append(
-            _shape(
-                rater,
-                index,
-                last.scores,
-                caption=f"{rater.label}, {last.rated_on:%-d %b %Y}",
-                offset=rules.dodge(place, len(shown)),
-            )
+            _shape(rater, index, last, caption=_caption(rater.label, last), offset=rules.dodge(place, len(shown)))
         )
     return chart
 
@@ -110,15 +125,13 @@ def rater_diamonds(summary: DiamondSummary) -> list[tuple[DiamondChart, list[rul
     """For each rater, this time (solid) against last time (faint), with the two rounds for the table."""
     out = []
     for index, rater in enumerate(summary.raters):
-        rounds = summary.rounds[rater.key][-2:]
+        rounds = rules.diamond_rounds(summary.rounds[rater.key])[-2:]
+        if not rounds:  # goals rated only: their progress charts show them
+            continue
         chart = _frame(DiamondChart(f"{rater.label}: this time and last time", []))
         if len(rounds) == 2:
-            chart.shapes.append(
-                _shape(rater, index, rounds[0].scores, faint=True, caption=f"Last time, {rounds[0].rated_on:%-d %b %Y}")
-            )
-        chart.shapes.append(
-            _shape(rater, index, rounds[-1].scores, caption=f"This time, {rounds[-1].rated_on:%-d %b %Y}")
-        )
+            chart.shapes.append(_shape(rater, index, rounds[0], faint=True, caption=_caption("Last time", rounds[0])))
+        chart.shapes.append(_shape(rater, index, rounds[-1], caption=_caption("This time", rounds[-1])))
         out.append((chart, list(reversed(rounds))))
     return out
 

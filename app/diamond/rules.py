@@ -170,6 +170,62 @@ def rounds_by_rater(scores: list[Score]) -> dict[str, list[Round]]:
     return {rater: [days[d] for d in sorted(days)] for rater, days in by_rater.items()}
 
 
+@dataclass
+class DiamondRound:
+    """A rater's Diamond as it stood on a day they rated any of the four aims: an aim not answered
+    that day carries its most recent earlier number (`carried` says from when); an aim never
+    answered is left out, never drawn as 0."""
+
+    rated_on: date
+    scores: dict[str, int]
+    carried: dict[str, date] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return all(aim in self.scores for aim in AIM_KEYS)
+
+    @property
+    def not_rated(self) -> list[str]:
+        return [aim for aim in AIM_KEYS if aim not in self.scores]
+
+    def note(self) -> str:
+        """What the shape's caption adds: which numbers are from earlier, which were never given."""
+        parts = []
+        by_day: dict[date, list[str]] = {}
+        for aim, day in self.carried.items():
+            by_day.setdefault(day, []).append(aim)
+        for day in sorted(by_day, reverse=True):
+            parts.append(f"{_aim_names(by_day[day])} from {day:%-d %b %Y}")
+        if self.not_rated and len(self.not_rated) < len(AIM_KEYS):
+            parts.append(f"{_aim_names(self.not_rated)} not rated yet")
+        return "; ".join(parts)
+
+
+def _aim_names(keys: list[str]) -> str:
+    names = [AIMS_BY_KEY[k].name for k in AIM_KEYS if k in keys]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def diamond_rounds(rounds: list[Round]) -> list[DiamondRound]:
+    """A rater's rounds as Diamonds, oldest first: a round with none of the four aims (goals only)
+    is not a Diamond; a missing aim carries its most recent earlier number forward."""
+    out: list[DiamondRound] = []
+    known: dict[str, tuple[int, date]] = {}
+    for rnd in rounds:
+        answered = {aim: rnd.scores[aim] for aim in AIM_KEYS if aim in rnd.scores}
+        if not answered:
+            continue
+        known.update((aim, (score, rnd.rated_on)) for aim, score in answered.items())
+        out.append(
+            DiamondRound(
+                rnd.rated_on,
+                {aim: known[aim][0] for aim in AIM_KEYS if aim in known},
+                {aim: known[aim][1] for aim in AIM_KEYS if aim in known and aim not in answered},
+            )
+        )
+    return out
+
+
 @dataclass(frozen=True)
 class ConversationPoint:
     aim: Aim
@@ -254,8 +310,8 @@ def diamond_point(aim: str, score: float, *, cx: float, cy: float, radius: float
 
 
 def diamond_polygon(scores: dict[str, int], *, cx: float, cy: float, radius: float) -> list[tuple[float, float]]:
-    """The shape's corners; an aim the rater did not answer sits at the centre."""
-    return [diamond_point(aim, scores.get(aim, 0), cx=cx, cy=cy, radius=radius) for aim in AIM_KEYS]
+    """The shape's corners, for the four aims' numbers (a shape needs all four: see DiamondRound)."""
+    return [diamond_point(aim, scores[aim], cx=cx, cy=cy, radius=radius) for aim in AIM_KEYS]
 
 
 def dodge(index: int, count: int, *, step: float = 7.0) -> float:

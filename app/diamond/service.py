@@ -201,6 +201,11 @@ class DiamondSummary:
     def rater(self, key: str) -> Rater:
         return next(r for r in self.raters if r.key == key)
 
+    def latest_diamond(self, key: str) -> rules.DiamondRound | None:
+        """The rater's latest Diamond, skipped aims carried from earlier (None: goals rated only)."""
+        diamonds = rules.diamond_rounds(self.rounds.get(key, []))
+        return diamonds[-1] if diamonds else None
+
 
 class _Rating(NamedTuple):
     person_id: int | None

@@ -202,10 +202,15 @@ def test_diamond_page_with_goals_and_several_reviews_passes_axe_on_phone(page, l
         rate(db, case=case, by_user=worker, person=kayla, scores=four(3 + i, 4, 2 + i, 5), on=day)
         rate(db, case=case, by_user=worker, scores=four(4, 4 + i, 5, 5), on=day)
         rate(db, case=case, by_user=worker, person=kayla, scores={"goal": 2 + 2 * i}, on=day, goal_id=goal.id)
+    # Kayla answered one aim last: the rest are carried from 16 February, hollow and said in words.
+    rate(db, case=case, by_user=worker, person=kayla, scores={"wellbeing": 8}, on=date(2026, 3, 2))
     db.commit()
     page.set_viewport_size(PHONE)
     log_in(page, live_server, "sam@example.org", to=f"/cases/{case.id}/diamond")
     assert page.locator("#diamond-latest .rater-shape").count() == 2
+    expect(page.locator("#diamond-latest figcaption")).to_contain_text(
+        "2 Mar 2026; Learning, Relationships and Empowerment from 16 Feb 2026"
+    )
     assert page.locator("#progress-goal\\:" + goal.id + " .rater-line").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert_accessible(page, "diamond-goals-phone")

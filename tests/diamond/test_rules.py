@@ -62,7 +62,24 @@ def test_diamond_corners_put_wellbeing_on_top_and_scale_with_the_score():
     assert round(top[0]) == 100 and round(top[1]) == 50
     right = rules.diamond_point("learning", 5, cx=100, cy=100, radius=50)
     assert round(right[0]) == 125 and round(right[1]) == 100
-    assert rules.diamond_polygon({"wellbeing": 0}, cx=100, cy=100, radius=50)[1] == (100.0, 100.0)
+    corners = rules.diamond_polygon(dict.fromkeys(rules.AIM_KEYS, 0), cx=100, cy=100, radius=50)
+    assert set(corners) == {(100.0, 100.0)}
+
+
+def test_a_skipped_aim_carries_its_last_number_forward_and_a_goal_only_round_is_no_diamond():
+    march_3, march_10, march_17 = date(2026, 3, 3), date(2026, 3, 10), date(2026, 3, 17)
+    rounds = [
+        rules.Round(march_3, {"wellbeing": 5, "learning": 5, "relationships": 6}),
+        rules.Round(march_10, {"wellbeing": 8}),
+        rules.Round(march_17, {"goal:g1": 4}),
+    ]
+    diamonds = rules.diamond_rounds(rounds)
+    assert [d.rated_on for d in diamonds] == [march_3, march_10]
+    latest = diamonds[-1]
+    assert latest.scores == {"wellbeing": 8, "learning": 5, "relationships": 6}
+    assert latest.carried == {"learning": march_3, "relationships": march_3}
+    assert not latest.complete and latest.not_rated == ["empowerment"]
+    assert latest.note() == "Learning and Relationships from 3 Mar 2026; Empowerment not rated yet"
 
 
 def test_each_rater_gets_a_different_colour_dash_and_marker():
