@@ -562,8 +562,10 @@
       seen[path] = true;
       queue.push({ url: path, listed: listed, rank: rank(path.slice(base.length), listed), n: order++ });
     }
+    // A download (a family letter's PDF) is no page to read: fetching it would build the file
+    // and audit an export the worker never made.
     function collect(doc) {
-      doc.querySelectorAll("main a[href]").forEach(function (a) {
+      doc.querySelectorAll("main a[href]:not([download])").forEach(function (a) {
         var u = new URL(a.getAttribute("href"), location.href);
         if (u.origin === location.origin && (u.pathname + "/").indexOf(base + "/") === 0) add(u.pathname + u.search, false);
       });
@@ -589,7 +591,7 @@
           if (counts) deciding++;
           var decided = function () { if (counts) { deciding--; counts = false; } };
           return fetch(page.url, { credentials: "same-origin" }).then(function (r) {
-            if (!r.ok || r.redirected) return decided();
+            if (!r.ok || r.redirected || !/^text\/html/.test(r.headers.get("Content-Type"))) return decided();
             return r.clone().text().then(function (html) {
               var doc = new DOMParser().parseFromString(html, "text/html");
               collect(doc);
