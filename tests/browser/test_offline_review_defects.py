@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from app.audit.models import AuditEntry
 from tests.browser.conftest import log_in
-from tests.browser.offline_support import take_offline
+from tests.browser.offline_support import take_offline, wait_for_service_worker
 from tests.network.factories import make_family_case, meeting_form
 
 pytestmark = pytest.mark.browser
@@ -33,3 +34,52 @@ def test_take_offline_neither_downloads_the_family_letter_pdf_nor_audits_an_expo
     db.expire_all()
     exports = db.exec(select(AuditEntry).where(AuditEntry.action == "export", AuditEntry.case_id == case.id)).all()
     assert exports == []
+
+
+def _kept_paths(page) -> list[str]:
+    return page.evaluate(KEPT)
+
+
+def test_a_take_offline_that_fails_part_way_leaves_no_page_of_the_case_openable_offline(page, context, live_server, db):
+    worker, case, _people = make_family_case(db)
+    db.commit()
+    log_in(page, live_server, worker.email)
+    page.goto(f"{live_server}/cases/{case.id}")
+    wait_for_service_worker(page)
+    # The signal drops while the network map is on its way; the essentials came before it.
+    page.route(f"**/cases/{case.id}/network", lambda route: route.abort("internetdisconnected"))
+    page.get_by_role("button", name="Take offline").click()
+    expect(page.get_by_text("Could not keep this case on the device")).to_be_visible(timeout=30000)
+    page.unroute(f"**/cases/{case.id}/network")
+    assert [p for p in _kept_paths(page) if p.startswith(f"/cases/{case.id}")] == []
+    page.reload()
+    expect(page.get_by_text("Not kept on this device.")).to_be_visible()
+    context.set_offline(True)
+    page.goto(f"{live_server}/cases/{case.id}/contacts/new")
+    expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
+
+
+def test_remove_from_device_takes_every_kept_page_of_the_case_listed_or_not(page, context, live_server, db):
+    worker, case, _people = make_family_case(db)
+    db.commit()
+    log_in(page, live_server, worker.email)
+    take_offline(page, live_server, case.id)
+    # A page kept by an earlier take that the case's list no longer names.
+    page.evaluate(
+        """(url) => new Promise((resolve) => {
+            const req = indexedDB.open("homeward", 1);
+            req.onsuccess = () => { const s = req.result.transaction("cases", "readwrite").objectStore("cases");
+                const get = s.get(url); get.onsuccess = () => { const e = get.result;
+                    e.urls = e.urls.filter(u => u !== url + "/contacts/new"); s.put(e).onsuccess = () => resolve(); }; };
+        })""",
+        f"/cases/{case.id}",
+    )
+    assert f"/cases/{case.id}/contacts/new" in _kept_paths(page)
+    assert any(p.startswith(f"/family/{case.id}/") for p in _kept_paths(page))
+    page.reload()
+    page.get_by_role("button", name="Remove from device").click()
+    expect(page.get_by_text("Not kept on this device.")).to_be_visible()
+    assert [p for p in _kept_paths(page) if p != "/outbox"] == []
+    context.set_offline(True)
+    page.goto(f"{live_server}/cases/{case.id}/contacts/new")
+    expect(page.get_by_role("heading", name="You are offline")).to_be_visible()

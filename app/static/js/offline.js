@@ -557,6 +557,9 @@
   }
   function takeOffline(section) {
     var base = "/cases/" + section.dataset.offlineCase, queue = [], seen = {}, kept = [], skipped = 0, order = 0;
+    // What this run stores, so a run that fails part-way takes it away again: a page left kept
+    // outside the case's list would open offline while the case page says it is not kept.
+    var stored = [], failed = null, before = store(CASES, "readonly", function (s) { return s.get(base); });
     function add(path, listed) {
       if (seen[path]) return;
       seen[path] = true;
@@ -584,7 +587,7 @@
         // page counts against MAX_PAGES from when it is asked for until it is kept or not.
         var deciding = 0, active = 0, lanes = [];
         var fetchNext = function () {
-          if (!queue.length) return null;
+          if (failed || !queue.length) return null;
           queue.sort(function (a, b) { return a.rank - b.rank || a.n - b.n; });
           var page = queue.shift(), counts = page.rank >= ESSENTIAL.length;
           if (counts && kept.length + deciding >= MAX_PAGES) { skipped++; return fetchNext(); }
@@ -604,11 +607,12 @@
               if (keep) {
                 // Encrypted: the service worker decrypts it with the key it holds (sw.js).
                 return r.arrayBuffer().then(function (html) { return lock(html, page.url); }).then(function (box) {
+                  stored.push(page.url);
                   return cache.put(page.url, new Response(unb64(box.data), { headers: { "X-Sealed": box.iv, "Date": r.headers.get("Date") } }));
                 });
               }
             });
-          }, function (error) { decided(); throw error; }).then(fetchNext);
+          }, function (error) { decided(); throw error; }).then(fetchNext, function (error) { failed = failed || error; throw error; });
         };
         var pump = function () {
           while (active < LANES && queue.length) {
@@ -618,9 +622,12 @@
             lanes.push(lane);
           }
         };
-        var allDone = function () {  // lanes started while others ran are waited for too
+        var allDone = function () {  // lanes started while others ran are waited for too, failed or not
           var started = lanes.length;
-          return Promise.all(lanes).then(function () { return lanes.length > started ? allDone() : null; });
+          return Promise.all(lanes.map(function (l) { return l.catch(function () {}); })).then(function () {
+            if (lanes.length > started) return allDone();
+            if (failed) throw failed;
+          });
         };
         pump();
         // The Outbox page, without the server's conflict lists (they name people; sw.js too).
@@ -634,13 +641,27 @@
         return lock(section.dataset.caseName, base);
       }).then(function (name) {
         return save(CASES, { url: base, name: name, urls: kept, skipped: skipped, taken_at: new Date().toISOString() });
-      }).then(function () { return showCase(section); });
+      }).then(function () { return showCase(section); }, function (error) {
+        // Pages an earlier take listed stay (this run only refreshed them); the rest go.
+        return before.then(function (entry) {
+          var listed = (entry && entry.urls) || [];
+          return caches.open(PAGES_CACHE).then(function (cache) {
+            return Promise.all(stored.filter(function (u) { return listed.indexOf(u) < 0; }).map(function (u) { return cache.delete(u); }));
+          });
+        }).then(function () { throw error; });
+      });
   }
 
+  // Every page kept of the case goes, listed or not (an older take's pages it no longer lists):
+  // its own pages and its family screens.
   function removeFromDevice(url) {
-    return store(CASES, "readonly", function (s) { return s.get(url); }).then(function (entry) {
-      return caches.open(PAGES_CACHE).then(function (cache) {
-        return Promise.all(((entry && entry.urls) || [url]).map(function (u) { return cache.delete(u); }));
+    var family = url.replace("/cases/", "/family/") + "/";
+    return caches.open(PAGES_CACHE).then(function (cache) {
+      return cache.keys().then(function (requests) {
+        return Promise.all(requests.map(function (request) {
+          var path = new URL(request.url).pathname;
+          if (path === url || path.indexOf(url + "/") === 0 || path.indexOf(family) === 0) return cache.delete(request);
+        }));
       });
     }).then(function () { return remove(CASES, url); });
   }
