@@ -6,13 +6,16 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from app.accounts.service import set_offline_pin_check
 from app.audit.models import AuditEntry
 from tests.browser.conftest import log_in
-from tests.browser.offline_support import take_offline, wait_for_service_worker
+from tests.browser.offline_support import status, stored, take_offline, wait_for_service_worker
+from tests.factories import make_case, make_user
 from tests.network.factories import make_family_case, meeting_form
 
 pytestmark = pytest.mark.browser
 
+PIN = "482913"
 KEPT = "() => caches.open('homeward-pages').then(c => c.keys()).then(ks => ks.map(k => new URL(k.url).pathname))"
 
 
@@ -83,3 +86,36 @@ def test_remove_from_device_takes_every_kept_page_of_the_case_listed_or_not(page
     context.set_offline(True)
     page.goto(f"{live_server}/cases/{case.id}/contacts/new")
     expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
+
+
+def test_whoever_holds_a_locked_tablet_cannot_discard_a_workers_refused_item_or_remove_their_case(
+    page, context, live_server, db, settings
+):
+    worker = make_user(db, email="sam@example.org", full_name="Sam Okafor")
+    set_offline_pin_check(worker, PIN, settings.pin_kdf_iterations)
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    db.commit()
+    log_in(page, live_server, worker.email)
+    take_offline(page, live_server, case.id)
+    page.goto(f"{live_server}/cases/{case.id}/contacts/new")
+    context.set_offline(True)
+    page.get_by_label("Young person seen alone").check()  # refused: nobody is named as seen
+    page.get_by_role("button", name="Save contact").click()
+    expect(page.get_by_text("Saved on this device — will sync when online")).to_be_visible()
+    context.set_offline(False)
+    expect(status(page)).to_have_text("1 need attention", timeout=15000)
+    # The worker leaves the tablet; it locks; someone else opens the Outbox with no signal.
+    context.set_offline(True)
+    page.evaluate("navigator.serviceWorker.controller.postMessage({lock: 1})")
+    page.goto(f"{live_server}/outbox")
+    expect(page.get_by_text("Nothing needs attention.")).to_have_count(0)
+    expect(page.get_by_role("button", name="Discard")).to_have_count(0)
+    expect(page.get_by_role("button", name="Remove from device")).to_have_count(0)
+    expect(page.get_by_role("link", name="Unlock with your PIN first")).to_have_count(2)
+    assert len(stored(page)) == 1 and len(stored(page, "cases")) == 1
+    # The worker unlocks: both are offered again.
+    page.get_by_role("link", name="Unlock with your PIN first").first.click()
+    page.get_by_label("Worker PIN").fill(PIN)
+    page.get_by_role("button", name="Unlock").click()
+    expect(page.get_by_role("button", name="Discard")).to_be_visible()
+    expect(page.get_by_role("button", name="Remove from device")).to_be_visible()

@@ -692,21 +692,30 @@
       takeOffline(section).catch(function () {
         section.querySelector("[data-offline-state]").textContent = "Could not keep this case on the device. Try again with a signal.";
       }).finally(function () { button.disabled = false; });
-    } else if (button.matches("[data-remove-offline], [data-remove-case]")) {
+      return;
+    }
+    if (button.matches("[data-sync-now]")) {
+      paused = false;
+      sync();
+      return;
+    }
+    // The Outbox opens while the device is locked: whoever holds the tablet then may not throw
+    // away a worker's refused items or kept cases (docs/offline.md "Locked at rest").
+    getKey().then(function (k) {
+      if (!k) { warn("Unlock with your PIN first."); return; }
+      if (button.matches("[data-discard]")) {
+        if (!window.confirm("Discard this item? It will not be saved anywhere.")) return;
+        localStorage.setItem(discards(), JSON.stringify(JSON.parse(localStorage.getItem(discards()) || "[]").concat(button.dataset.discard)));
+        return remove(OUTBOX, button.dataset.discard).then(changed).then(refresh);
+      }
       var url = button.dataset.removeCase || "/cases/" + section.dataset.offlineCase;
       // Items saved for the case stay in the outbox, but the pages to correct them go with it.
-      myOps().then(function (ops) {
+      return myOps().then(function (ops) {
         var n = ops.filter(function (op) { return op.target.indexOf(url + "/") === 0; }).length;
         if (n && !window.confirm(n + " saved for this case still waiting to sync. They stay on this device, but you will not be able to open this case's pages offline. Remove it anyway?")) return;
         return removeFromDevice(url).then(function () { if (section) showCase(section); else renderOutbox(); });
       });
-    } else if (button.matches("[data-sync-now]")) {
-      paused = false;
-      sync();
-    } else if (window.confirm("Discard this item? It will not be saved anywhere.")) {
-      localStorage.setItem(discards(), JSON.stringify(JSON.parse(localStorage.getItem(discards()) || "[]").concat(button.dataset.discard)));
-      remove(OUTBOX, button.dataset.discard).then(changed).then(refresh);
-    }
+    });
   });
 
   // ---- What waits on this page ------------------------------------------------------------
@@ -742,7 +751,9 @@
   });
 
   // ---- The Outbox page ---------------------------------------------------------------------
-  function item(op) {
+  // Locked, the Outbox offers the PIN screen instead of Discard and Remove from device.
+  function unlockFirst() { return link("/unlock", "Unlock with your PIN first"); }
+  function item(op, open) {
     var li = document.createElement("li"), title = document.createElement("strong");
     title.textContent = labelOf(op);
     li.appendChild(title);
@@ -757,6 +768,7 @@
       li.appendChild(link(op.link, "Settle the conflict"));
     } else if (op.status === "quarantined") {
       li.appendChild(link(op.page + "?retry=" + op.id, "Edit and retry"));
+      if (!open) { li.appendChild(unlockFirst()); return li; }
       var discard = document.createElement("button");
       discard.type = "button";
       discard.className = "secondary";
@@ -780,9 +792,11 @@
   function renderOutbox(ops) {
     if (!document.querySelector("[data-outbox-list]")) return;
     var now = ops && ops.detail;
-    (now ? Promise.resolve(now) : myOps()).then(function (list) {
-      fill(document.querySelector("[data-outbox-list=waiting]"), list.filter(function (o) { return o.status === "waiting"; }).map(item), "Nothing waiting.");
-      fill(document.querySelector("[data-outbox-list=attention]"), list.filter(function (o) { return o.status !== "waiting"; }).map(item), "Nothing needs attention.");
+    var open = getKey();
+    Promise.all([now ? Promise.resolve(now) : myOps(), open]).then(function (r) {
+      var list = r[0], show = function (o) { return item(o, r[1]); };
+      fill(document.querySelector("[data-outbox-list=waiting]"), list.filter(function (o) { return o.status === "waiting"; }).map(show), "Nothing waiting.");
+      fill(document.querySelector("[data-outbox-list=attention]"), list.filter(function (o) { return o.status !== "waiting"; }).map(show), "Nothing needs attention.");
     });
     var list = document.querySelector("[data-offline-cases]");
     var hours = list ? Number(list.dataset.offlineHours) : 0;
@@ -791,6 +805,9 @@
         return unlock(c.name, c.url).then(function (name) { c.name = name || "A case kept on this device (locked: open it to unlock)"; return c; });
       }));
     }).then(function (cases) {
+      return open.then(function (k) { return [cases, k]; });
+    }).then(function (r) {
+      var cases = r[0];
       fill(list, cases.map(function (c) {
         var li = document.createElement("li"), remove = document.createElement("button");
         var expired = Date.now() - Date.parse(c.taken_at) > hours * 3600 * 1000;
@@ -801,7 +818,7 @@
         remove.dataset.removeCase = c.url;
         remove.textContent = "Remove from device";
         remove.setAttribute("aria-label", "Remove from device: " + c.name);
-        li.appendChild(remove);
+        li.appendChild(r[1] ? remove : unlockFirst());
         return li;
       }), "No cases are kept on this device.");
     });

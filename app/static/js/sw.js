@@ -232,6 +232,8 @@ function networkFirst(request) {
     return kept.then(function (old) {
       if (old && (isFresh(old) || new URL(request.url).pathname === "/outbox")) return open(request, old);
       if (old) caches.open(PAGES_CACHE).then(function (pages) { pages.delete(request); }); // past the limit
+      // The PIN screen, asked for by name (the locked Outbox links it), is in the shell.
+      if (new URL(request.url).pathname === "/unlock") return caches.match("/unlock", { cacheName: SHELL_CACHE, ignoreVary: true }).then(function (page) { return page || offlinePage(); });
       return offlinePage();
     });
   });
