@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
+from starlette.responses import PlainTextResponse
 
 from app.accounts.service import set_offline_pin_check
 from app.audit.models import AuditEntry
-from tests.browser.conftest import log_in
+from tests.browser.conftest import assert_accessible, log_in
 from tests.browser.offline_support import status, stored, take_offline, wait_for_service_worker
 from tests.factories import make_case, make_user
 from tests.network.factories import make_family_case, meeting_form
@@ -119,3 +122,44 @@ def test_whoever_holds_a_locked_tablet_cannot_discard_a_workers_refused_item_or_
     page.get_by_role("button", name="Unlock").click()
     expect(page.get_by_role("button", name="Discard")).to_be_visible()
     expect(page.get_by_role("button", name="Remove from device")).to_be_visible()
+
+
+class Failing:
+    """Wraps the app to play Homeward failing (503) for page loads while `on` is set."""
+
+    def __init__(self, app):
+        self.app, self.on = app, False
+
+    async def __call__(self, scope, receive, send):
+        if self.on and scope["type"] == "http" and scope["path"].startswith("/cases/"):
+            await PlainTextResponse("Service unavailable", status_code=503)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+class TestKeptCopyShown:
+    @pytest.fixture
+    def app(self, app):
+        return Failing(app)
+
+    def test_a_kept_copy_served_while_homeward_fails_says_it_is_a_copy_and_when_it_was_kept(
+        self, app, page, live_server, db
+    ):
+        worker = make_user(db, email="sam@example.org", full_name="Sam Okafor")
+        case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+        db.commit()
+        log_in(page, live_server, worker.email)
+        take_offline(page, live_server, case.id)
+        notice = page.get_by_role("status").filter(has_text="This is the copy kept on this device at")
+        expect(notice).to_have_count(0)  # Homeward's own page
+        app.on = True
+        page.goto(f"{live_server}/cases/{case.id}")
+        expect(page.get_by_role("heading", name="Kayla Morgan")).to_be_visible()
+        expect(status(page)).to_have_text("Online")
+        expect(notice).to_have_text(
+            re.compile(r"^This is the copy kept on this device at \d\d:\d\d; it may be out of date\.$")
+        )
+        assert_accessible(page, "kept-copy-notice")
+        app.on = False
+        page.reload()
+        expect(notice).to_have_count(0)

@@ -846,6 +846,17 @@
     });
   }
 
+  // The service worker served the copy kept here (sw.js open()): say so, and when it was kept.
+  function keptCopy() {
+    var at = new Date(document.body.dataset.keptAt || NaN), main = document.getElementById("main");
+    if (isNaN(at) || !main) return;
+    var time = at.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+    var p = Object.assign(document.createElement("p"), { className: "flash flash-warning", textContent: "This is the copy kept on this device at " +
+      (at.toDateString() === new Date().toDateString() ? time : when(at)) + "; it may be out of date." });
+    p.setAttribute("role", "status");
+    main.prepend(p);
+  }
+
   // "Edit and retry": the form opens with the refused item's values and its id, so the
   // corrected item replaces it instead of becoming a second one.
   function restoreRetry() {
@@ -932,6 +943,7 @@
   // A date defaulting to today on a page kept on the device and opened on a later day.
   document.querySelectorAll("input[data-today]").forEach(function (el) { if (el.value < localDay()) el.value = el.max = localDay(); });
   document.querySelectorAll("[data-offline-case]").forEach(showCase);
+  keptCopy();
   restoreRetry();
   warnStorage();
   if (document.body.dataset.userId) fetchOutboxKey();

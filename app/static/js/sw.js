@@ -45,7 +45,11 @@ function open(request, kept) {
   return kept.arrayBuffer().then(function (data) {
     return crypto.subtle.decrypt({ name: "AES-GCM", iv: unb64(iv), additionalData: aad(request) }, deviceKey, data);
   }).then(function (html) {
-    var headers = Object.assign({ "Content-Type": "text/html; charset=utf-8", "Date": kept.headers.get("Date") }, HEADERS);
+    var date = kept.headers.get("Date");
+    var headers = Object.assign({ "Content-Type": "text/html; charset=utf-8", "Date": date }, HEADERS);
+    // Served instead of Homeward (no signal, slow, or failing): the page says it is the kept
+    // copy and when it was taken (offline.js), even while the header says "Online".
+    html = new TextDecoder().decode(html).replace(/<body\b/, '<body data-kept-at="' + date + '"');
     return new Response(html, { headers: headers });
   }, function () { return caches.match("/unlock", { cacheName: SHELL_CACHE, ignoreVary: true }); });
 }
