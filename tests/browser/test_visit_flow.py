@@ -95,7 +95,8 @@ def test_a_visit_takes_at_most_15_worker_interactions(page, live_server, db):
 
     # 3. The worker's own rating, straight after the hand-back.
     page.wait_for_url(f"**/cases/{case.id}/diamond/rate?visit=1")
-    assert page.get_by_text("Visit: step 3 of 4").is_visible()
+    # Shown once Homeward has said the family's turn is over (family.js asks, the page hidden meanwhile).
+    expect(page.get_by_text("Visit: step 3 of 4")).to_be_visible()
     assert_at_sizes(page, "visit-3-rating", SIZES)
     for aim, number in (("Well-being and happiness", 5), ("Learning", 6), ("Relationships", 5), ("Empowerment", 6)):
         hands.check(page.get_by_role("group", name=aim).get_by_role("radio", name=str(number), exact=True))

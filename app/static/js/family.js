@@ -62,9 +62,18 @@
 
   // sw.js opens no page kept on the device outside the family's screens while they have the
   // tablet (the worker's own pages may hold a young person's private words); "" lifts it.
+  // Resolves once the service worker has it (it answers on the channel), or after 1 s regardless.
   function tellWorker(prefix) {
-    if (!navigator.serviceWorker) return;
-    navigator.serviceWorker.ready.then(function (reg) { if (reg.active) reg.active.postMessage({ family: prefix }); });
+    if (!navigator.serviceWorker) return Promise.resolve();
+    var told = navigator.serviceWorker.ready.then(function (reg) {
+      if (!reg.active) return null;
+      return new Promise(function (done) {
+        var channel = new MessageChannel();
+        channel.port1.onmessage = done;
+        reg.active.postMessage({ family: prefix }, [channel.port2]);
+      });
+    });
+    return Promise.race([told, new Promise(function (done) { setTimeout(done, 1000); })]);
   }
 
   function lockTablet() {
@@ -94,7 +103,7 @@
       if (r.ok && r.url.indexOf("/family") === -1) {
         localStorage.removeItem(PENDING);
         localStorage.removeItem(KEY);
-        window.location.assign(r.url);
+        tellWorker("").then(function () { window.location.assign(r.url); });
       } else if (r.status >= 400 && r.status < 500) {
         localStorage.removeItem(PENDING);
       }
@@ -120,9 +129,10 @@
   function handBack(form, state) {
     checkPin(form, state, function (typed) {
       if (state.local) {
-        // The hand-over never reached Homeward: ending it here is all there is to do.
+        // The hand-over never reached Homeward: ending it here is all there is to do (the service
+        // worker told first, so the worker's kept page opens).
         localStorage.removeItem(KEY);
-        window.location.assign(state.back || "/cases/" + state.caseId + "/diamond");
+        tellWorker("").then(function () { window.location.assign(state.back || "/cases/" + state.caseId + "/diamond"); });
         return;
       }
       return pbkdf2(typed, state.tokenSalt, state.iterations).then(function (token) {
@@ -188,8 +198,11 @@
     if (state.local || !navigator.onLine) { back(); return; }
     // Only Homeward's own word ends the lock here: a failing server keeps it (sw.js then serves
     // pages kept on the device), and a session that has ended takes the worker's pages with it.
-    // Until Homeward answers, the page stays hidden; a signal too weak to answer in 3 s keeps the lock.
-    var main = document.getElementById("main"), control = new AbortController();
+    // A copy kept on the device (sw.js marks it data-kept-at) stays hidden until Homeward answers;
+    // a page Homeward has just sent was already checked there. A signal too weak to answer in 3 s
+    // keeps the lock.
+    var main = document.body.hasAttribute("data-kept-at") && document.getElementById("main");
+    var control = new AbortController();
     if (main) main.hidden = true;
     setTimeout(function () { control.abort(); }, 3000);
     fetch("/family/status", { credentials: "same-origin", headers: { Accept: "application/json" }, signal: control.signal }).then(function (r) {
