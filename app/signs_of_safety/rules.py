@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from app.cases.models import PracticeContext
 from app.i18n import N_
 from app.signs_of_safety.models import Category, RaterRole
+from app.timeutil import local
 
 # Good practice is about three statement pairs; beyond this many we warn, never refuse.
 PAIR_WARNING_ABOVE = 5
@@ -235,7 +236,7 @@ def score_table(series: dict[str, list[tuple[datetime, int]]]) -> ScoreTable:
     by_day: dict[date, dict[str, list[int]]] = {}
     for rater in raters:
         for at, score in sorted(series[rater]):
-            by_day.setdefault(at.date(), {}).setdefault(rater, []).append(score)
+            by_day.setdefault(local(at).date(), {}).setdefault(rater, []).append(score)
     return ScoreTable(raters=raters, rows=[(day, [by_day[day].get(r, []) for r in raters]) for day in sorted(by_day)])
 
 
@@ -288,13 +289,14 @@ def chart(series: dict[str, list[tuple[datetime, int]]], *, width: int = 640, he
     """
     left, top, right, bottom, pad = 36, 14, 16, 36, 18
     plot_w, plot_h = width - left - right, height - top - bottom
-    days = sorted({at.date() for points in series.values() for at, _ in points})
+    # The day a rating was given where it was given (a stored time is UTC: 00:30 in June is the day before).
+    days = sorted({local(at).date() for points in series.values() for at, _ in points})
     span = (days[-1] - days[0]).days if days else 0
 
     def x_of(at: datetime) -> float:
         if span == 0:
             return left + plot_w / 2
-        return left + pad + (plot_w - 2 * pad) * (at.date() - days[0]).days / span
+        return left + pad + (plot_w - 2 * pad) * (local(at).date() - days[0]).days / span
 
     def y_of(score: int) -> float:
         return top + plot_h * (10 - score) / 10

@@ -136,6 +136,24 @@ def test_chart_places_scores_on_a_zero_to_ten_axis():
     assert chart.left < low.x < high.x < chart.left + chart.plot_width
 
 
+def test_a_rating_given_just_after_midnight_in_summer_is_shown_on_its_own_day():
+    """Stored in UTC, 00:30 on 15 June in the UK is 23:30 on the 14th: the table and the chart's
+    days are the days where the ratings were given."""
+    from datetime import UTC, date, datetime
+
+    series = {
+        "Mum": [(datetime(2026, 6, 14, 23, 30, tzinfo=UTC), 4)],
+        "Sam": [(datetime(2026, 6, 14, 9, 0, tzinfo=UTC), 6)],
+    }
+    table = rules.score_table(series)
+    assert [(day, scores) for day, scores in table.rows] == [
+        (date(2026, 6, 14), [[], [6]]),
+        (date(2026, 6, 15), [[4], []]),
+    ]
+    chart = rules.chart(series)
+    assert chart.lines[0].points[0].x != chart.lines[1].points[0].x  # two days apart on the chart, not one
+
+
 def test_young_person_writes_in_the_house_of_dreams_in_their_own_words(client, db, worker_case):
     _, case, _, _ = worker_case
     response = client.post(
