@@ -152,8 +152,18 @@ def add_panel(
     return panel, True
 
 
-def remove_panel(*, session: Session, case: Case, panel_key: str, base_version: int, by: User) -> StoryVersion:
-    """Take a panel out of the working draft; shared versions keep it."""
+def remove_panel(*, session: Session, case: Case, panel_key: str, base_version: int, by: User) -> StoryVersion | None:
+    """Take a panel out of the working draft; shared versions keep it. None, with nothing written
+    (no new draft, no audit entry), when the latest version has no such panel: removed already (an
+    outbox replay), or a key that is not this case's."""
+    current = latest(session=session, case=case)
+    if (
+        current is None
+        or not session.exec(
+            select(StoryPanel.id).where(StoryPanel.story_version_id == current.id, StoryPanel.panel_key == panel_key)
+        ).first()
+    ):
+        return None
     draft = working_version(session=session, case=case, base_version=base_version, by=by)
     panel = session.exec(
         select(StoryPanel).where(StoryPanel.story_version_id == draft.id, StoryPanel.panel_key == panel_key)

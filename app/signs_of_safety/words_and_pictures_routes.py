@@ -162,6 +162,9 @@ def remove_panel(
         )
     except StaleVersion as exc:
         return conflict(request, case, exc, form)
+    if draft is None:
+        flash(request, "That panel is no longer in the story.")
+        return redirect(request, _url(case))
     audit.record(
         session=session,
         actor=actor,

@@ -138,3 +138,28 @@ def test_a_photo_sent_as_text_by_the_offline_script_is_kept_and_a_bad_one_refuse
     response = client.post(f"{url(case)}/panels", data=bad)
     assert response.status_code == 422 and 'id="photo-error"' in response.text
     assert len(db.exec(select(StoryPanel)).all()) == 1
+
+
+def test_removing_a_panel_twice_or_another_cases_panel_writes_nothing_and_starts_no_version(client, db, worker_case):
+    """An outbox replay of a removal from a shared version, or a key that is not this case's, neither
+    starts a new draft nor says in the audit trail that a panel was removed."""
+    from app.audit.models import AuditEntry
+
+    worker, case, mum = worker_case
+    panel_id = new_id()
+    client.post(f"{url(case)}/panels", data={"id": panel_id, "base_version": "0", "text": "Panel one."})
+    client.post(
+        f"{url(case)}/shares", data={"id": new_id(), "base_version": "1", "person": mum.id, "shared_on": "2026-01-10"}
+    )
+    other = make_case(db, worker=worker)
+    db.commit()
+    key = db.exec(select(StoryPanel.panel_key)).one()
+    for _ in range(2):  # removed from the shared version 1 (starting version 2), then replayed
+        assert client.post(f"{url(case)}/panels/{key}/remove", data={"base_version": "1"}).status_code in (303, 409)
+    assert client.post(f"{url(other)}/panels/{key}/remove", data={"base_version": "0"}).status_code == 303
+    db.expire_all()
+    assert sorted((v.case_id, v.number) for v in db.exec(select(StoryVersion)).all()) == [(case.id, 1), (case.id, 2)]
+    removals = db.exec(
+        select(AuditEntry).where(AuditEntry.object_type == "sos_story_panel", AuditEntry.action == "delete")
+    )
+    assert len(removals.all()) == 1
