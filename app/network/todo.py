@@ -23,5 +23,6 @@ def items(*, session: Session, case: Case, actor) -> list[ToDo]:
             source="Network meeting task",
         )
         for t in reads.rows(session=session, model=NetworkTask, case_id=case.id)
-        if t.status in (TaskStatus.open, TaskStatus.partly)
+        # "Not done" at a review is still to do (as the glance line and the plan count it).
+        if t.status not in (TaskStatus.done, TaskStatus.dropped)
     ]
