@@ -740,6 +740,13 @@ def save_letter(
     language = form.choice("language", list(i18n.LANGUAGES), default=i18n.DEFAULT) or i18n.DEFAULT
     finalise = form.values.get("action") == "finalise"
     url = f"{_base(case.id)}/meetings/{meeting.id}/letter"
+    if finalise and meeting.finalised_at is None:
+        # The letter is the family's copy of the meeting's plan: final only once the record is.
+        form.error(
+            "finalise",
+            "Finalise the meeting notes first: the letter is made from them, and a draft can still "
+            "change. Save the letter for now; what you typed is still here.",
+        )
     if not form.ok:
         return render(
             request,

@@ -51,6 +51,14 @@ def test_final_letter_cannot_be_edited_and_stale_saves_conflict(client, db, sett
         client.post(f"{url}/letter", data={"body": "Older edit", "base_version": "0", "action": "save"}).status_code
         == 409
     )
+    # Not final while the meeting's own record is a draft: said beside the button, the text kept.
+    early = client.post(
+        f"{url}/letter", data={"body": "Dear Kay and Donna,", "base_version": "1", "action": "finalise"}
+    )
+    assert early.status_code == 422 and 'id="finalise-error"' in early.text
+    assert "Finalise the meeting notes first" in early.text and "Dear Kay and Donna," in early.text
+    assert "Draft, saved" in client.get(f"{url}/letter").text
+    assert client.post(f"{url}/finalise", data={"base_version": "1"}).status_code == 303
     assert (
         client.post(
             f"{url}/letter", data={"body": "Dear Kay and Donna,", "base_version": "1", "action": "finalise"}

@@ -83,7 +83,7 @@ def test_the_urdu_letter_pdf_holds_the_shaped_text_and_prints_it(client, db, set
     draft = client.get(f"{url}/letter").text
     assert "پیارے Kay اور خاندان،" in draft
     body = "پیارے Kay اور خاندان،\n\n## کون آیا\n- Pat Morgan\n\nاگر یہاں کچھ صحیح نہیں ہے، تو براہ کرم اپنے ورکر کو بتائیں۔"
-    client.post(f"{url}/letter", data={"body": body, "base_version": "0", "language": "ur", "action": "finalise"})
+    client.post(f"{url}/letter", data={"body": body, "base_version": "0", "language": "ur", "action": "save"})
     printed = client.get(f"{url}/letter/print").text
     assert '<html lang="ur" dir="rtl">' in printed and "ہمارا خاندانی منصوبہ" in printed
     pdf.letter_pdf.cache_clear()
