@@ -502,8 +502,12 @@ def _risk_labels(version: BaseVersion) -> dict[str, str]:
     return {**RISK_LABELS, **mitigations}
 
 
-def _risk_fields(form: Form, version: BaseVersion) -> dict[str, Any]:
-    """The risk form's fields, parsed: the scales, one box per mitigating strength, and three actions."""
+def _risk_fields(form: Form, version: BaseVersion, stored: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The risk form's fields, parsed: the scales, one box per mitigating strength, and three actions.
+
+    An action needs its words: an owner or a review date without them is refused beside the field
+    (it was dropped, and the page said "Risk saved"). A review date is not in the past, unless the
+    risk's actions already had one that early (`stored`: the risk as its form's fields)."""
     tolerable = form.boolean("tolerable")
     fields: dict[str, Any] = {
         "hazard": form.text("hazard", required=True, max_length=300, label="The hazard"),
@@ -516,11 +520,19 @@ def _risk_fields(form: Form, version: BaseVersion) -> dict[str, Any]:
         ),
         **_mitigations(form, version),
     }
+    had = [
+        date.fromisoformat(day)
+        for n in range(3)
+        if (day := str((stored or {}).get(f"action_review_{n}") or "")) and len(day) == 10
+    ]
+    not_before = earliest_due(today(), stored=min(had) if had else None)
     for n in range(3):
-        review_on = form.date(f"action_review_{n}")
+        review_on = form.date(f"action_review_{n}", not_before=not_before, label="The review date")
         fields[f"action_what_{n}"] = form.text(f"action_what_{n}", max_length=500)
         fields[f"action_owner_{n}"] = form.text(f"action_owner_{n}", max_length=120)
         fields[f"action_review_{n}"] = review_on.isoformat() if review_on else ""
+        if not fields[f"action_what_{n}"] and (fields[f"action_owner_{n}"] or review_on):
+            form.error(f"action_what_{n}", "Say what the action is, or clear its owner and review date.")
     return fields
 
 
@@ -628,7 +640,7 @@ def edit_risk(
         current_version=record.revision,
         fields=record.labels,
         texts=_texts,
-        parse=lambda form: _risk_fields(form, version),
+        parse=lambda form: _risk_fields(form, version, record.current),
         base_unknown=lambda field: moved and field.startswith("action_"),
     )
     return _settle(

@@ -105,7 +105,7 @@ def test_worker_completes_all_stages_reopens_resilience_and_finalises_plan(clien
                 "mitigates_trusted_adult": "1",
                 "action_what_0": "Safety plan for evenings",
                 "action_owner_0": "Sam",
-                "action_review_0": "2026-12-01",
+                "action_review_0": REVIEW_ON,
             },
         ).status_code
         == 303
@@ -262,6 +262,26 @@ def test_invalid_risk_keeps_values_and_shows_errors_beside_fields(client, db, se
     assert response.status_code == 422
     assert 'value="Exploitation"' in response.text
     assert 'id="imminence-error"' in response.text and 'id="tolerable_reason-error"' in response.text
+    assert _version(db, case).content["risks"] == []
+
+
+def test_a_risk_action_without_its_words_or_with_a_past_review_date_is_refused_beside_the_field(client, db, settings):
+    """An owner and a date with no action were dropped while the page said "Risk saved"; a review
+    already past was stored, unlike every other plan item's date."""
+    worker, case, _ = case_with_family(db)
+    login(client, db, worker, settings)
+    client.post(f"/cases/{case.id}/base", data={"id": uid()})
+    vid = _version(db, case).id
+    past = (today() - timedelta(days=5)).isoformat()
+    response = client.post(
+        f"/cases/{case.id}/base/risk",
+        data={"version_id": vid, "id": uid(), **RISK, "action_owner_0": "Mum", "action_review_0": REVIEW_ON,
+              "action_what_1": "Nan collects on Fridays", "action_review_1": past},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert 'id="action_what_0-error"' in response.text and "Say what the action is" in response.text
+    assert 'id="action_review_1-error"' in response.text
+    assert 'value="Mum"' in response.text and 'value="Nan collects on Fridays"' in response.text
     assert _version(db, case).content["risks"] == []
 
 
