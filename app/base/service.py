@@ -418,11 +418,14 @@ def save_step(
 def edit_step(
     *, session: Session, version: BaseVersion, by: Actor, item_id: str, fields: dict[str, Any]
 ) -> dict[str, Any]:
-    """Change a plan step (the fields as merged by the route)."""
+    """Change a plan step (the fields as merged by the route). Ticking it done (or not) is progress
+    on the plan, not a change to it: a finalised plan stays finalised."""
     content = _content(version)
+    before = dict(find_item(content["steps"], item_id))
     item, changed = _edit(content["steps"], item_id=item_id, fields=fields, by=by)
-    if changed:
+    if changed and any(before.get(k) != v for k, v in fields.items() if k != "done"):
         _plan_changed(content, version)
+    if changed:
         _save(session=session, version=version, content=content, by=by, what="plan step", item_id=item_id)
     return item
 

@@ -180,6 +180,13 @@ def test_worker_completes_all_stages_reopens_resilience_and_finalises_plan(clien
     assert "BASE assessment" in case_page.text and "Agree a curfew together" in case_page.text
     assert "Formulation meeting" in case_page.text
 
+    # Ticking a step done on the case's plan is progress on the plan, not a change to it.
+    first = content["steps"][0]["id"]
+    assert client.post(f"/cases/{case.id}/plan", data={f"status-base:{first}": "done"}).status_code == 303
+    version = _version(db, case)
+    assert version.content["steps"][0]["done"] is True
+    assert version.content["plan"]["finalised"] is True and version.plan_finalised_at is not None
+
     # A step added to the finalised plan makes it a draft plan again, to be finalised again: the
     # page no longer says finalised about a plan nobody finalised in that form.
     step = {"version_id": vid, "id": uid(), "what": "No curfew", "who": "Amira", "outcome": "Trust"}
