@@ -526,6 +526,8 @@ def update_meeting(
         texts=meeting_form.meeting_edit_texts,
         base_unknown=lambda field: field.partition("-")[0] in moved or "-".join(field.split("-")[:2]) in moved,
     )
+    if edit.form.ok:
+        _keep_reviewed_tasks(session, meeting, edit.values.data, edit.form)
     if not edit.form.ok:
         return render(
             request,
@@ -552,6 +554,25 @@ def update_meeting(
         )
     flash(request, "Meeting record updated.")
     return redirect(request, back)
+
+
+def _keep_reviewed_tasks(session, meeting: NetworkMeeting, data, form: Form) -> None:
+    """A task a later meeting reviewed is on that meeting's record as it is: the draft it was agreed
+    in can neither reword it nor take it out (that record would change, or lose its progress row)."""
+    reviewed = service.reviewed_elsewhere(session=session, meeting=meeting)
+    if not reviewed:
+        return
+    rows = {form.values.get(f"task-{i}-id"): i for i in range(meeting_form.MAX_ROWS)}
+    sent = {t.id: t for t in data.tasks}
+    for task_id, (task, held_on) in reviewed.items():
+        said = f"It was reviewed at the meeting on {held_on:%-d %b %Y}, whose record shows it as it is"
+        if task_id not in sent:
+            form.error(
+                "tasks", f"“{task.what}” cannot be taken out. {said}: mark it dropped at the next review instead."
+            )
+        elif (sent[task_id].what, sent[task_id].who, sent[task_id].due_on) != (task.what, task.who, task.due_on):
+            row = rows.get(task_id)
+            form.error(f"task-{row}-what" if row is not None else "tasks", f"This task cannot be changed here. {said}.")
 
 
 @router.post("/cases/{case_id}/network/meetings/{meeting_id}/finalise")

@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import func
 from sqlmodel import Session, delete, select
 
 from app.cases import reads
@@ -509,6 +510,19 @@ def tasks_to_review(*, session: Session, case: Case, before_meeting_id: str | No
     else:
         query = query.where(NetworkTask.status.not_in([TaskStatus.done, TaskStatus.dropped]))
     return list(session.exec(query.order_by(NetworkTask.due_on, NetworkTask.position)).all())
+
+
+def reviewed_elsewhere(*, session: Session, meeting: NetworkMeeting) -> dict[str, tuple[NetworkTask, date]]:
+    """This meeting's tasks that another meeting reviewed, with the day of the latest such meeting
+    (one query): that meeting's record shows them as they are, so they stay as they are."""
+    rows = session.exec(
+        select(NetworkTask, func.max(NetworkMeeting.held_on))
+        .join(TaskUpdate, TaskUpdate.task_id == NetworkTask.id)
+        .join(NetworkMeeting, NetworkMeeting.id == TaskUpdate.meeting_id)
+        .where(NetworkTask.meeting_id == meeting.id, TaskUpdate.meeting_id != meeting.id)
+        .group_by(NetworkTask.id)
+    ).all()
+    return {task.id: (task, held_on) for task, held_on in rows}
 
 
 def earlier_tasks(*, session: Session, case: Case, task_ids: list[str], meeting_id: str) -> list[NetworkTask]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlmodel import func, select
 
 from app.audit.models import AuditEntry
@@ -203,3 +205,34 @@ def test_a_meeting_with_agencies_when_nobody_consented_warns_before_saving(clien
     worker2, case2, people2 = make_family_case(db)
     login(client, db, worker2, settings)
     assert _record(client, case2, people2)[1].status_code == 303
+
+
+def test_a_task_a_later_meeting_reviewed_cannot_be_reworded_or_taken_out_of_its_draft(client, db, settings):
+    """The review's record shows each task as it is: rewording it, or taking it out, in the draft
+    meeting it was agreed at would change or empty a record already made (finalised, even)."""
+    worker, case, people = make_family_case(db)
+    login(client, db, worker, settings)
+    data, first = _record(client, case, people)
+    reviewed = data["task-0-id"]
+    review = {"id": str(uuid.uuid4()), "kind": "review", "held_on": "2026-11-12", "task-count": "0",
+              f"progress-{reviewed}": "done", f"progress-{data['task-1-id']}": "open",
+              f"progress-{data['task-2-id']}": "open", f"progress-{data['task-3-id']}": "open"}  # fmt: skip
+    later = client.post(f"/cases/{case.id}/network/meetings", data=review)
+    assert later.status_code == 303
+    assert client.post(f"{later.headers['location']}/finalise", data={"base_version": "1"}).status_code == 303
+
+    reworded = client.post(
+        first.headers["location"], data={**data, "base_version": "1", "task-0-what": "Something else"}
+    )
+    assert reworded.status_code == 422 and 'id="task-0-what-error"' in reworded.text
+    assert "reviewed at the meeting on 12 Nov 2026" in reworded.text and 'value="Something else"' in reworded.text
+    taken_out = {k: v for k, v in data.items() if not k.startswith("task-0-")} | {"base_version": "1"}
+    removed = client.post(first.headers["location"], data=taken_out)
+    assert removed.status_code == 422 and 'id="tasks-error"' in removed.text
+    db.expire_all()
+    assert db.get(NetworkTask, reviewed).what == data["task-0-what"]
+    assert db.exec(select(func.count()).select_from(TaskUpdate).where(TaskUpdate.task_id == reviewed)).one() == 1
+    # The rest of the draft still changes.
+    other = {**data, "base_version": "1", "venue": "The family centre"}
+    last = client.post(first.headers["location"], data=other)
+    assert last.status_code == 303, last.text[last.text.find("error-summary") :][:800]
