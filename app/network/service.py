@@ -334,14 +334,21 @@ def _apply_progress(*, session: Session, case: Case, meeting: NetworkMeeting, pr
     """A review meeting's updates to earlier tasks: an append-only row each, and the task's status."""
     if not progress:
         return
-    tasks = {
-        t.id: t
-        for t in session.exec(select(NetworkTask).where(NetworkTask.id.in_([p.task_id for p in progress]))).all()
-    }
+    rows = session.exec(
+        select(NetworkTask, NetworkMeeting.held_on)
+        .join(NetworkMeeting, NetworkMeeting.id == NetworkTask.meeting_id)
+        .where(NetworkTask.id.in_([p.task_id for p in progress]))
+    ).all()
+    tasks = {t.id: t for t, _ in rows}
+    agreed_on = {t.id: held_on for t, held_on in rows}
     for p in progress:
         task = tasks.get(p.task_id)
         if task is None or task.case_id != case.id or task.meeting_id == meeting.id:
             raise WrongCase()
+        if meeting.held_on and agreed_on[task.id] and agreed_on[task.id] > meeting.held_on:
+            # A meeting entered late, dated before the task was agreed, cannot have reviewed it
+            # (the form lists every open task, with no "not reviewed" choice): left as it is.
+            continue
         session.add(TaskUpdate(task_id=task.id, meeting_id=meeting.id, status=p.status, note=p.note))
         # The routes merged the progress with the task as it is now (app/sync `merge_edit`), so a
         # task updated on the plan meanwhile is only changed where the worker changed it.

@@ -236,3 +236,16 @@ def test_a_task_a_later_meeting_reviewed_cannot_be_reworded_or_taken_out_of_its_
     other = {**data, "base_version": "1", "venue": "The family centre"}
     last = client.post(first.headers["location"], data=other)
     assert last.status_code == 303, last.text[last.text.find("error-summary") :][:800]
+
+
+def test_a_meeting_entered_late_and_dated_before_a_task_was_agreed_does_not_review_it(client, db, settings):
+    worker, case, people = make_family_case(db)
+    login(client, db, worker, settings)
+    data, _ = _record(client, case, people)  # held on 1 October 2026
+    task = data["task-0-id"]
+    backfilled = {"id": str(uuid.uuid4()), "kind": "review", "held_on": "2026-09-15", "task-count": "0",
+                  f"progress-{task}": "done"}  # fmt: skip
+    assert client.post(f"/cases/{case.id}/network/meetings", data=backfilled).status_code == 303
+    db.expire_all()
+    assert db.get(NetworkTask, task).status == "open"
+    assert db.exec(select(func.count()).select_from(TaskUpdate)).one() == 0
