@@ -358,9 +358,11 @@ def _transaction_ended(session: Session, transaction) -> None:
         session.info.pop(_TRANSACTION, None)
 
 
-# Writers of cases take turns: a transaction-scoped advisory lock taken before the first case row
+# Writers of cases take turns: a transaction-scoped advisory lock taken before a change reads the
+# case (app/security/permissions.py `case_for_change`), or at the latest before the first case row
 # a write locks (moving its page version), so two writers of the same cases cannot deadlock, one
-# holding a case row and waiting for another's, whatever order their flushes write them in. Reads
+# holding a case row and waiting for another's, whatever order their flushes write them in, and a
+# change's checks see what the changes before it committed (docs/architecture.md). Reads
 # never take it: their audit entries go in the writing connection's own lane of the audit chain,
 # which takes no lock for a transaction (app/audit/chain.py).
 CASE_WRITE_LOCK = 20_020

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.cases.models import Case
-from app.db import is_valid_id
+from app.db import for_transaction, hold_case_write_lock, is_valid_id, remember_for_transaction
 from app.security.auth import Actor
 
 
@@ -66,6 +66,23 @@ def is_case_supervisor(user: User, case: Case) -> bool:
     return Role(user.role) is Role.supervisor and user.team_id is not None and user.team_id == case.team_id
 
 
+def case_for_change(session: Session, case_id: int) -> Case | None:
+    """The case as it stands once this transaction has the case writers' turn (app/db.py).
+
+    A change takes the turn before it reads anything of the case, so every check it makes (a
+    version, a status, "already waiting") is made on what others committed before it, never on
+    rows read while another change was being saved. Taken at the first write instead, as until
+    December 2026, two edits of one record could both pass their version check and the second
+    overwrite the first, unnoticed. The case is read after the turn is taken (again, if this
+    transaction read it before), once per transaction."""
+    hold_case_write_lock(session)
+    fresh = for_transaction(session, "cases_read_for_change") or frozenset()
+    case = session.get(Case, case_id, populate_existing=case_id not in fresh)
+    if case is not None:
+        remember_for_transaction(session, "cases_read_for_change", fresh | {case_id})
+    return case
+
+
 def get_case(*, session: Session, actor: Actor, case_id: int, write: bool = False, audit_read: bool = True) -> Case:
     """The case if `actor` may see it (and change it, with write=True), else 404 / 403.
 
@@ -73,7 +90,10 @@ def get_case(*, session: Session, actor: Actor, case_id: int, write: bool = Fals
     are audited too), also when a page opens the case to change it (an edit form, the family
     screens): whatever a GET opens, it shows. Writes are audited by the services that make them.
     """
-    case = session.get(Case, case_id) if is_valid_id(case_id) else None
+    if write and actor.method not in ("GET", "HEAD") and is_valid_id(case_id):
+        case = case_for_change(session, case_id)
+    else:
+        case = session.get(Case, case_id) if is_valid_id(case_id) else None
     if case is None or not can_see_case(actor.user, case):
         raise HTTPException(status_code=404)
     if actor.in_family_mode and actor.user_session.family_case_id != case.id:

@@ -24,7 +24,7 @@ from app.audit.models import AuditEntry
 from app.cases.models import Case, CaseStatus
 from app.db import is_valid_id
 from app.security.auth import Actor
-from app.security.permissions import can_change_case
+from app.security.permissions import can_change_case, case_for_change
 from app.sync.models import DeviceItem, DeviceSeen, HeldItem, SyncOperation
 from app.timeutil import utcnow
 
@@ -70,7 +70,7 @@ def hold_if_moved_on(*, session: Session, actor: Actor, item: dict, fields: list
         # nothing of the case or who supervises it.
         return JSONResponse({"detail": "This operation id was already used by someone else."}, status_code=422)
     if held is None:
-        case = session.get(Case, int(match[1]))
+        case = case_for_change(session, int(match[1]))  # the item is a change: read after its turn
         if case is None or not _had_the_case(session, actor, case):
             return None  # the route answers 404 as usual
         # The session holds what it loaded only weakly: kept here, the route's get_case finds this
