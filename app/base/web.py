@@ -38,7 +38,14 @@ def version_for_change(session: Session, case: Case, version_id: str) -> BaseVer
     two saves at once (outbox replay, co-worker) must queue rather than lose one (PostgreSQL;
     SQLite allows one writer anyway and refuses a write from a stale snapshot)."""
     version = (
-        session.exec(select(BaseVersion).where(BaseVersion.id == version_id).with_for_update()).first()
+        # populate_existing: a version this transaction read before the lock (a conflict's
+        # settling reads the current version first) is read again, not kept as it was then.
+        session.exec(
+            select(BaseVersion)
+            .where(BaseVersion.id == version_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).first()
         if version_id
         else None
     )
