@@ -257,10 +257,29 @@ def _rows_of(session: Session, case: Case) -> tuple[list, list[tuple[str, dict]]
     return people, rows
 
 
+def _held_fields(row: dict) -> dict | None:
+    """An offline item kept for the supervisor (`sync_held_item`), as the fields its form sent; None
+    for any other row. Its words are the record it would have made, with the same privacy."""
+    if "op_id" not in row or "fields" not in row or "target" not in row:
+        return None
+    try:
+        return {str(name): value for name, value in json.loads(row["fields"] or "[]")}
+    except (ValueError, TypeError):
+        return {}
+
+
 def _private_to_someone_else(row: dict, people, subject_id: str) -> bool:
     """Whether the row is private (see PRIVATE_UNLESS) and written by someone other than the subject:
-    by its `person_id`, or, where it names nobody, by the case's young person (three houses are theirs)."""
-    private = any(n in row and not row[n] for n in PRIVATE_UNLESS) or any(row.get(n) is True for n in PRIVATE_IF)
+    by its `person_id`, or, where it names nobody, by the case's young person (three houses are theirs).
+    An offline item held for the supervisor counts as the record it carries: a three houses entry sent
+    without the box to share ticked is as private as one saved (its fields name no `consent_to_share`)."""
+    held = _held_fields(row)
+    if held is not None:
+        if "three-houses" not in str(row.get("target")):
+            return False
+        private, row = held.get("consent_to_share") not in ("1", "on", "true", "yes"), held
+    else:
+        private = any(n in row and not row[n] for n in PRIVATE_UNLESS) or any(row.get(n) is True for n in PRIVATE_IF)
     if not private:
         return False
     author = row.get("person_id") or next((p.id for p in people if p.is_young_person), None)

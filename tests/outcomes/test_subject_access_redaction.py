@@ -360,3 +360,33 @@ def test_people_outside_the_family_are_flagged_and_their_details_can_be_withheld
         "referrer_name:0",
     ]
     assert f"{WITHHELD} Kayla was cheerful." in copy
+
+
+def test_private_words_in_an_offline_item_held_for_the_supervisor_stay_out_of_a_parents_copy(client, db, settings):
+    """A three houses entry made offline and held when the case moved to another worker carries
+    the young person's words, unshared, in the held item's fields: as private as one saved."""
+    from app.sync.models import HeldItem
+
+    worker, case, kayla, dawn, _ = _family(db)
+    target = f"/cases/{case.id}/signs-of-safety/three-houses/entries"
+    private = [["id", "x"], ["house", "worries"], ["text", "When they shout I hide in the bathroom."]]
+    shared = [
+        ["id", "y"],
+        ["house", "good_things"],
+        ["text", "Swimming with Nan on Sundays."],
+        ["consent_to_share", "1"],
+    ]
+    for op, fields in (
+        ("a" * 8 + "-0000-4000-8000-" + "0" * 12, private),
+        ("b" * 8 + "-0000-4000-8000-" + "0" * 12, shared),
+    ):
+        db.add(HeldItem(op_id=op, user_id=worker.id, case_id=case.id, reason="reassigned", target=target,
+                        label="Three houses", fields=json.dumps(fields)))  # fmt: skip
+    db.commit()
+    login(client, db, make_user(db, role="manager"), settings)
+    mother = json.dumps(
+        json.loads(client.post(f"/cases/{case.id}/subject-access/{dawn.id}", data={"format": "json"}).content)
+    )
+    assert "hide in the bathroom" not in mother and "Swimming with Nan" in mother
+    her_own = client.post(f"/cases/{case.id}/subject-access/{kayla.id}", data={"format": "json"}).content
+    assert "hide in the bathroom" in her_own.decode()
