@@ -18,10 +18,13 @@ def words(section: dict, case) -> str:
         return "no ratings yet"
     said, last = [], None
     for rater in summary.raters:
-        latest = summary.rounds[rater.key][-1]
-        scores = [latest.scores[a.key] for a in rules.AIMS if a.key in latest.scores]
-        if not scores:
+        # Each rater's latest Diamond as the chart draws it: an aim not answered that day carries its
+        # earlier number (rules.diamond_rounds), so one aim answered today is not read as the average.
+        shapes = rules.diamond_rounds(summary.rounds[rater.key])
+        if not shapes:
             continue
+        latest = shapes[-1]
+        scores = list(latest.scores.values())
         said.append(f"{'worker' if rater.is_worker else rater.role.lower()} {_average(scores)}")
         last = latest.rated_on if last is None else max(last, latest.rated_on)
     if not said:

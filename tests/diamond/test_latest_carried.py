@@ -72,3 +72,12 @@ def test_an_aim_not_answered_last_time_carries_its_earlier_number_and_says_so(cl
     assert "This time, 10 Mar 2026; Learning, Relationships and Empowerment from 3 Mar 2026" in page
     # The SVGs keep their text alternatives.
     assert svg.count('role="img"') == 1 and "the numbers are in the table below" in svg
+
+    # The case page's one line says the same: Kayla's goal-only day and Donna's one aim are not
+    # read as their latest average.
+    summaries = [
+        " ".join(re.sub(r"<[^>]+>", " ", s).split())
+        for s in re.findall(r"<summary>(.*?)</summary>", client.get(f"/cases/{case.id}").text, re.S)
+    ]
+    line = next(s for s in summaries if s.startswith("Diamond"))
+    assert line.startswith("Diamond · latest average: young person 6, mother 6, grandmother 7 ·"), line
