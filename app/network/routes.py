@@ -14,7 +14,7 @@ from app.audit import service as audit
 from app.cases.models import Case, Person, new_id
 from app.db import SessionDep
 from app.family import languages
-from app.forms import Form, SentForm
+from app.forms import Form, SentForm, refuse_unexpected_parts
 from app.network import letters, meeting_form, pdf, rules, service
 from app.network.meeting_form import MeetingEdit, parse_meeting
 from app.network.models import (
@@ -517,6 +517,7 @@ def update_meeting(
     # Merged field by field, row by row, with the meeting and the plan's tasks as they are now
     # (app/sync `merge_edit`, docs/offline.md "Edits: changes, not snapshots").
     current = meeting_form.current_fields(detail=ctx["detail"], **lists)
+    refuse_unexpected_parts(sent)  # before the rows are aligned into a plain dict
     aligned, moved = meeting_form.align_rows(sent, current)
     edit = sync.merge_edit(
         sent=aligned,

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session, select
 
 from app.audit import service as audit
-from app.forms import Form
+from app.forms import Form, StarletteForm, refuse_unexpected_parts
 from app.security.auth import Actor
 from app.sync.models import SyncConflict, SyncOperation
 from app.sync.rules import as_text, is_stale, three_way
@@ -88,6 +88,9 @@ def merge_edit(
     fields whose shown value cannot be trusted as their base (a repeated row whose rows moved on
     Homeward since the page was drawn): every one that differs is a conflict, never a merge.
     """
+    if isinstance(sent, StarletteForm):
+        # As `Form(sent)` does: a field sent twice or as a file is refused, never a last-one-wins.
+        refuse_unexpected_parts(sent)
     if fields is not None:
         fields = list(fields)
         current = {f: current.get(f) for f in fields}

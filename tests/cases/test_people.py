@@ -232,3 +232,19 @@ def test_the_young_persons_date_of_birth_cannot_move_after_their_referral_or_the
     assert moved.status_code == 303
     db.expire_all()
     assert db.get(Case, case.id).date_of_birth == date(2011, 6, 30)
+
+
+def test_an_edit_with_a_field_sent_twice_is_refused_not_saved_with_the_last_one(client, db, settings):
+    """Every form refuses a repeated field (app/forms.py); the edits merged field by field did not."""
+    from app.cases.models import Person
+    from tests.cases.factories import make_person
+
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    donna = make_person(db, case)
+    login(client, db, worker, settings)
+    sent = {"base_version": "1", "name": ["Donna Morgan", "Someone Else"], "relationship": "Mother"}
+    response = client.post(f"/cases/{case.id}/people/{donna.id}", data=sent)
+    assert response.status_code == 422 and "was sent more than once" in response.text
+    db.expire_all()
+    assert db.get(Person, donna.id).name == "Donna Morgan"
