@@ -143,7 +143,9 @@ def parse_meeting(
             continue
         if not who:
             row.error("who", "Please say who will do this.")
-        if not _is_uuid(task_id):
+        # Each row is its own task: an id sent twice (a careless client; the page never does) is
+        # the first row's, and the second row a new task, never the same row twice (500, or lost).
+        if not _is_uuid(task_id) or task_id in {t.id for t in data.tasks}:
             task_id = str(uuid.uuid4())
         data.tasks.append(TaskInput(id=task_id, what=what, who=who, due_on=due, checked_by=checker, safety_rule=rule))
     for row in formset(form, "support", count=rows, max_rows=MAX_ROWS):

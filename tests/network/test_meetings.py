@@ -249,3 +249,15 @@ def test_a_meeting_entered_late_and_dated_before_a_task_was_agreed_does_not_revi
     db.expire_all()
     assert db.get(NetworkTask, task).status == "open"
     assert db.exec(select(func.count()).select_from(TaskUpdate)).one() == 0
+
+
+def test_two_task_rows_sent_with_one_id_are_two_tasks_not_an_error_or_one_lost(client, db, settings):
+    worker, case, people = make_family_case(db)
+    login(client, db, worker, settings)
+    data = meeting_form(people)
+    data["task-1-id"] = data["task-0-id"]
+    response = client.post(f"/cases/{case.id}/network/meetings", data=data)
+    assert response.status_code == 303
+    db.expire_all()
+    whats = {t.what for t in db.exec(select(NetworkTask)).all()}
+    assert {data["task-0-what"], data["task-1-what"]} <= whats and len(whats) == 4
