@@ -12,6 +12,7 @@ from app import features
 from app.audit import service as audit
 from app.cases import visit as visit_flow
 from app.cases.models import Case, new_id
+from app.cases.people import valid_client_id
 from app.core.plan_rules import earliest_due
 from app.db import SessionDep
 from app.forms import Form, SentForm
@@ -275,7 +276,7 @@ def add_item(request: Request, case_id: int, session: SessionDep, actor: Current
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(sent)
     category = _category(form.values.get("category", ""))
-    item_id = form.values.get("id") or new_id()
+    item_id = valid_client_id(form.values.get("id")) or new_id()
     base_version = form.integer("base_version", default=0, minimum=0, maximum=100000) or 0
     people = service.people(session=session, case=case)
     fields = _read_item(form, {key for key, _ in _who_options(people)}, category)

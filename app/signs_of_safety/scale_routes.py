@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from app.audit import service as audit
 from app.cases.models import Case, Person, new_id
+from app.cases.people import valid_client_id
 from app.db import SessionDep
 from app.forms import Form, SentForm
 from app.security.auth import CurrentActor
@@ -146,7 +147,7 @@ def add_ratings(request: Request, case_id: int, session: SessionDep, actor: Curr
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(sent)
     rater_key = form.values.get("rater", "")
-    rating_id = form.values.get("id") or new_id()
+    rating_id = valid_client_id(form.values.get("id")) or new_id()
     context = _rate_context(session, case, rater_key, form, rating_id, actor_user=actor.user)
     created_any = save_ratings(session=session, actor=actor, case=case, form=form, context=context, rating_id=rating_id)
     if created_any is None:

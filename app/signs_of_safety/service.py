@@ -186,9 +186,13 @@ class ItemFields:
 def add_item(
     *, session: Session, case: Case, item_id: str, base_version: int, category: Category, fields: ItemFields, by: User
 ) -> tuple[MapItem, bool]:
-    """Add an item to the map; (item, created). The same id twice adds it once."""
+    """Add an item to the map; (item, created). The same id twice adds it once; another case's
+    item's id is refused as not found (WrongCase), never answered as this case's item saved."""
     existing = session.get(MapItem, item_id)
     if existing is not None:
+        version = session.get(MapVersion, existing.map_version_id)
+        if version is None or version.case_id != case.id:
+            raise WrongCase()
         return existing, False
     draft = working_version(session=session, case=case, base_version=base_version, by=by)
     position = (

@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from app.audit import service as audit
 from app.cases.models import Case, new_id
+from app.cases.people import valid_client_id
 from app.db import SessionDep
 from app.forms import Form, SentForm
 from app.i18n import N_
@@ -75,7 +76,7 @@ def add_entry(request: Request, case_id: int, session: SessionDep, actor: Curren
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(sent)
     house = _house(form.values.get("house", ""))
-    entry_id = form.values.get("id") or new_id()
+    entry_id = valid_client_id(form.values.get("id")) or new_id()
     text = form.text("text", max_length=2000)
     description = form.text("drawing_description", max_length=500)
     drawing = _png(form)

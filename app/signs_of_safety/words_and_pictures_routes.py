@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from app.audit import service as audit
 from app.cases.models import Case, new_id
+from app.cases.people import valid_client_id
 from app.db import SessionDep
 from app.forms import Form, SentForm
 from app.security.auth import CurrentActor
@@ -111,7 +112,7 @@ def _picture(request_form, form: Form) -> bytes | None:
 def add_panel(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(sent, files=("photo",))
-    panel_id = form.values.get("id") or new_id()
+    panel_id = valid_client_id(form.values.get("id")) or new_id()
     base_version = form.integer("base_version", default=0, minimum=0, maximum=100000) or 0
     text = form.text("text", required=True, max_length=2000, label="The words for this panel")
     picture = _picture(sent, form)
@@ -182,7 +183,7 @@ def remove_panel(
 def share(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(sent)
-    share_id = form.values.get("id") or new_id()
+    share_id = valid_client_id(form.values.get("id")) or new_id()
     version_number = form.integer("base_version", required=True, minimum=1, maximum=100000)
     people = {p.id: p for p in service.people(session=session, case=case)}
     who = form.choice("person", [*people, "other"], required=True)

@@ -474,3 +474,21 @@ def test_a_removal_from_a_page_drawn_before_an_office_correction_leaves_the_corr
     removed = client.post(f"/cases/{case.id}/signs-of-safety/items/{item.item_key}/remove", data=fresh)
     assert removed.status_code == 303
     assert "supervised by Gran." not in client.get(f"/cases/{case.id}/signs-of-safety").text
+
+
+def test_an_item_sent_with_another_cases_item_id_is_not_found_and_a_malformed_id_is_replaced(client, db, worker_case):
+    """Answered as saved, another case's id would leave the outbox sure of a save that never was;
+    an id like "a/b" made an item no address could reach to change or remove."""
+    worker, case, _ = worker_case
+    other = make_case(db, worker=worker)
+    theirs = add_item(db, case=other, by=worker, text="Another family's worry.")
+    db.commit()
+    base = {"base_version": "0", "category": "harm", "text": "Kayla stayed out late.", "who": "key_worker"}
+    forged = client.post(f"/cases/{case.id}/signs-of-safety/items", data={**base, "id": theirs.id})
+    assert forged.status_code == 404
+    assert db.exec(select(MapVersion).where(MapVersion.case_id == case.id)).all() == []
+    odd = client.post(f"/cases/{case.id}/signs-of-safety/items", data={**base, "id": "a/b"})
+    assert odd.status_code == 303
+    item = db.exec(select(MapItem).join(MapVersion).where(MapVersion.case_id == case.id)).one()
+    assert item.item_key != "a/b"
+    assert client.get(f"/cases/{case.id}/signs-of-safety/items/{item.item_key}/edit").status_code == 200
