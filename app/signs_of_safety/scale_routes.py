@@ -126,7 +126,16 @@ def _posted_scales(session, case: Case, form: Form, scales: list[tuple[str | Non
     current = {pair_key for pair_key, _name, _statement in scales}
     unknown = {key for key in posted if key != "overall" and key not in current}
     known = service.pair_keys(session=session, case=case, among=unknown) if unknown else set()
-    return [None if key == "overall" else key if key in current or key in known else "" for key in posted]
+    # Each scale once per rating: a key named again (the page never does) is ignored, so one
+    # submission cannot store two overall ratings.
+    seen: set[str] = set()
+    scales = []
+    for key in posted:
+        scales.append(
+            "" if key in seen else None if key == "overall" else key if key in current or key in known else ""
+        )
+        seen.add(key)
+    return scales
 
 
 # The worker's rating screen: its `rater` field names whoever the worker is recording for (on

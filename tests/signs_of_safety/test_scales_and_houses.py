@@ -314,3 +314,11 @@ def test_a_drawing_sent_without_its_description_comes_back_with_the_form(client,
     assert refused.status_code == 422 and 'id="drawing_description-error"' in refused.text
     assert f'name="drawing" value="{data_url}"' in refused.text
     assert db.exec(select(ThreeHousesEntry)).all() == []
+
+
+def test_one_rating_form_naming_the_overall_scale_twice_stores_one_overall_rating(client, db, worker_case):
+    _, case, mum, _ = worker_case
+    data = {"id": new_id(), "rater": f"person:{mum.id}", "scale-0": "overall", "score-0": "3",
+            "scale-1": "overall", "score-1": "9"}  # fmt: skip
+    assert client.post(f"/cases/{case.id}/signs-of-safety/scales/ratings", data=data).status_code == 303
+    assert [(r.pair_key, r.score) for r in db.exec(select(ScaleRating)).all()] == [(None, 3)]
