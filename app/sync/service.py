@@ -121,7 +121,15 @@ def merge_edit(
     merged, conflicts = three_way(base=base, mine=mine, theirs=theirs)
     # Fields outside the merge are Homeward's where it has them (a stored row's id), else as sent
     # (a new row's id, a confirmation box).
-    values = parse(Form({**dict(form.values), **unmerged, **merged}))
+    together = Form({**dict(form.values), **unmerged, **merged})
+    values = parse(together)
+    if not together.ok:
+        # The worker's fields and Homeward's, each valid, can break a rule between two of them
+        # (the next meeting before a meeting moved later): nothing is saved, and the rule is said
+        # beside its field, as for any other mistake.
+        for field, message in together.errors.items():
+            form.errors.setdefault(field, f"{message} (with what Homeward holds now)")
+        return Edit(form=form, values=typed, changed=False, conflicts={}, base_version=base_version)
     return Edit(form=form, values=values, changed=merged != theirs, conflicts=conflicts, base_version=base_version)
 
 

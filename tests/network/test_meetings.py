@@ -261,3 +261,28 @@ def test_two_task_rows_sent_with_one_id_are_two_tasks_not_an_error_or_one_lost(c
     db.expire_all()
     whats = {t.what for t in db.exec(select(NetworkTask)).all()}
     assert {data["task-0-what"], data["task-1-what"]} <= whats and len(whats) == 4
+
+
+def test_an_edit_whose_merge_with_the_office_breaks_a_date_rule_is_refused_beside_the_field(client, db, settings):
+    """The device moves the meeting later; the office meanwhile brought the next meeting forward.
+    Each change alone is fine; together the next meeting would come before this one."""
+    import json
+
+    from app.network.models import NetworkMeeting
+
+    worker, case, people = make_family_case(db)
+    login(client, db, worker, settings)
+    data = meeting_form(people, **{f"task-{n}-due": "2026-11-20" for n in range(4)})
+    first = client.post(f"/cases/{case.id}/network/meetings", data=data)
+    assert first.status_code == 303
+    url = first.headers["location"]
+    office = {**data, "base_version": "1", "next_meeting_on": "2026-10-20"}
+    assert client.post(url, data=office).status_code == 303
+    shown = {k: v for k, v in data.items() if k not in ("id", "base_version")}
+    device = {**data, "base_version": "1", "held_on": "2026-11-01", "shown": json.dumps(shown)}
+    response = client.post(url, data=device)
+    assert response.status_code == 422 and 'id="next_meeting_on-error"' in response.text
+    assert "with what Homeward holds now" in response.text
+    db.expire_all()
+    meeting = db.get(NetworkMeeting, data["id"])
+    assert (meeting.held_on.isoformat(), meeting.next_meeting_on.isoformat()) == ("2026-10-01", "2026-10-20")
