@@ -65,7 +65,10 @@ def family_access(
     """
     if actor.in_family_mode and actor.user_session.family_case_id != case_id:
         refuse(session=session, actor=actor, request=request, why=f"family screen of another case ({case_id})"[:60])
-    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    # No early turn (`case_for_change`): a family screen's answers are appended, checked against no
+    # version, and a hand-back checks a PIN (slow on purpose) before it writes; the writers' turn,
+    # one for the whole service, is taken at the first write as before.
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True, turn=False)
     person = None
     if person_id is not None:
         person = session.get(Person, person_id) if len(person_id) <= 36 else None

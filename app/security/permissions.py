@@ -83,14 +83,20 @@ def case_for_change(session: Session, case_id: int) -> Case | None:
     return case
 
 
-def get_case(*, session: Session, actor: Actor, case_id: int, write: bool = False, audit_read: bool = True) -> Case:
+def get_case(
+    *, session: Session, actor: Actor, case_id: int, write: bool = False, audit_read: bool = True, turn: bool = True
+) -> Case:
     """The case if `actor` may see it (and change it, with write=True), else 404 / 403.
 
     Reads are audited here, so no case route can forget to (DESIGN.md: reads of case records
     are audited too), also when a page opens the case to change it (an edit form, the family
     screens): whatever a GET opens, it shows. Writes are audited by the services that make them.
+
+    A change (a POST with write=True) takes the case writers' turn before reading the case
+    (`case_for_change`); `turn=False` leaves that to its first write, for changes that check no
+    version or status of what they read, and do slow work first (a PIN's hash).
     """
-    if write and actor.method not in ("GET", "HEAD") and is_valid_id(case_id):
+    if write and turn and actor.method not in ("GET", "HEAD") and is_valid_id(case_id):
         case = case_for_change(session, case_id)
     else:
         case = session.get(Case, case_id) if is_valid_id(case_id) else None

@@ -49,3 +49,36 @@ def test_a_change_made_while_another_is_being_saved_is_a_conflict_not_a_lost_upd
     db.expire_all()
     assert db.get(Person, donna.id).phone == "07700 900555"  # the office's, until the worker chooses
     assert db.exec(select(func.count()).select_from(SyncConflict)).one() == 1
+
+
+def test_a_hand_over_checks_the_pin_without_holding_every_other_change_back(client, db, engine, settings):
+    """The writers' turn is one for the whole service: a hand-over's PIN check (slow on purpose)
+    runs outside it, so a wrong PIN is answered while another change holds the turn."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite: one writer at a time; the writers' turn is PostgreSQL's")
+    from sqlalchemy import text
+
+    from app.db import CASE_WRITE_LOCK
+    from tests.family.factories import with_pin, young_person
+
+    worker = with_pin(make_user(db), db)
+    case = make_case(db, worker=worker)
+    kayla = young_person(db, case)
+    db.commit()
+    login(client, db, worker, settings)
+    sent: dict = {}
+
+    def hand_over() -> None:
+        body = {"person": kayla.id, "pin": "000000"}
+        sent["response"] = client.post(f"/cases/{case.id}/hand-to-family", data=body, follow_redirects=False)
+
+    with engine.connect() as other_change:
+        other_change.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CASE_WRITE_LOCK})
+        asking = threading.Thread(target=hand_over)
+        asking.start()
+        asking.join(timeout=10)
+        answered_meanwhile = "response" in sent
+        other_change.rollback()
+    asking.join(timeout=10)
+    assert answered_meanwhile
+    assert sent["response"].status_code == 422 and "That is not your PIN or password." in sent["response"].text
