@@ -194,14 +194,26 @@
     hideNav();
     // A family screen not kept on the device shows the offline page: going "back" would loop.
     if (location.pathname.indexOf("/family/" + state.caseId + "/") === 0) return;
-    var back = function () { window.location.replace(home(state)); };
+    var body = document.body, back = function () { window.location.replace(home(state)); };
+    var main = body.hasAttribute("data-kept-at") && document.getElementById("main");
+    var over = function (sessionEnded) {
+      if (sessionEnded) forgetWorker(); else localStorage.removeItem(KEY);
+      tellWorker("");
+      if (main) main.hidden = false;
+      document.querySelectorAll(".site-nav, .session-box").forEach(function (el) { el.hidden = false; });
+      body.classList.remove("family-mode");
+    };
+    // A worker's page Homeward has just sent (not a copy kept on the device, not the offline page)
+    // says it itself: Homeward marks every page of a session in family mode (data-family-mode) and
+    // sends no worker's page then. So an online hand-back on a weak signal is over at once.
+    if (!state.local && body.dataset.userId && !body.hasAttribute("data-kept-at")) {
+      if ("familyMode" in body.dataset) back(); else over(false);
+      return;
+    }
     if (state.local || !navigator.onLine) { back(); return; }
-    // Only Homeward's own word ends the lock here: a failing server keeps it (sw.js then serves
-    // pages kept on the device), and a session that has ended takes the worker's pages with it.
-    // A copy kept on the device (sw.js marks it data-kept-at) stays hidden until Homeward answers;
-    // a page Homeward has just sent was already checked there. A signal too weak to answer in 3 s
-    // keeps the lock.
-    var main = document.body.hasAttribute("data-kept-at") && document.getElementById("main");
+    // A copy kept on the device (sw.js marks it data-kept-at) stays hidden until Homeward answers:
+    // only its word ends the lock here. A failing server, or a signal too weak to answer in 3 s,
+    // keeps it; a session that has ended takes the worker's pages with it.
     var control = new AbortController();
     if (main) main.hidden = true;
     setTimeout(function () { control.abort(); }, 3000);
@@ -210,11 +222,7 @@
       return r.ok && !r.redirected ? r.json() : null;
     }).then(function (d) {
       if (!d || d.family_case_id) { back(); return; }
-      if (d.ended) forgetWorker(); else localStorage.removeItem(KEY);
-      tellWorker("");
-      if (main) main.hidden = false;
-      document.querySelectorAll(".site-nav, .session-box").forEach(function (el) { el.hidden = false; });
-      document.body.classList.remove("family-mode");
+      over(d.ended);
     }, back);
   }
 
