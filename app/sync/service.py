@@ -129,6 +129,12 @@ def merge_edit(
         # beside its field, as for any other mistake.
         for field, message in together.errors.items():
             form.errors.setdefault(field, f"{message} (with what Homeward holds now)")
+        # A field changed on both sides took Homeward's value in that check: say so beside it, so
+        # the worker sees why, rather than a rule broken by a value their page never showed.
+        for field in conflicts:
+            form.errors.setdefault(
+                field, f"Changed in Homeward as well since your page was drawn: it now says “{theirs.get(field, '')}”."
+            )
         return Edit(form=form, values=typed, changed=False, conflicts={}, base_version=base_version)
     return Edit(form=form, values=values, changed=merged != theirs, conflicts=conflicts, base_version=base_version)
 

@@ -286,3 +286,27 @@ def test_an_edit_whose_merge_with_the_office_breaks_a_date_rule_is_refused_besid
     db.expire_all()
     meeting = db.get(NetworkMeeting, data["id"])
     assert (meeting.held_on.isoformat(), meeting.next_meeting_on.isoformat()) == ("2026-10-01", "2026-10-20")
+
+
+def test_a_merge_refused_by_a_date_rule_says_which_field_changed_in_homeward_as_well(client, db, settings):
+    """Both sides moved the meeting: Homeward's day is kept in the check, so the task the device
+    dated between the two days is refused; the meeting's day says it changed in Homeward too."""
+    import json
+
+    worker, case, people = make_family_case(db)
+    login(client, db, worker, settings)
+    data = meeting_form(people, **{f"task-{n}-due": "2026-11-20" for n in range(4)})
+    url = client.post(f"/cases/{case.id}/network/meetings", data=data).headers["location"]
+    assert client.post(url, data={**data, "base_version": "1", "held_on": "2026-10-25"}).status_code == 303
+    shown = {k: v for k, v in data.items() if k not in ("id", "base_version")}
+    device = {
+        **data,
+        "base_version": "1",
+        "held_on": "2026-10-15",
+        "task-0-due": "2026-10-20",
+        "shown": json.dumps(shown),
+    }
+    response = client.post(url, data=device)
+    assert response.status_code == 422
+    assert 'id="held_on-error"' in response.text and "Changed in Homeward as well" in response.text
+    assert "2026-10-25" in response.text
