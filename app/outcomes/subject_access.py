@@ -50,6 +50,7 @@ from app.cases.models import Case, Person
 from app.core.text import fold
 from app.network.models import NetworkMember
 from app.outcomes import subject_access_names as naming
+from app.sync.models import HeldItem
 from app.timeutil import local, utcnow
 
 WITHHELD = "[withheld: names another person]"
@@ -257,10 +258,10 @@ def _rows_of(session: Session, case: Case) -> tuple[list, list[tuple[str, dict]]
     return people, rows
 
 
-def _held_fields(row: dict) -> dict | None:
+def _held_fields(table: str, row: dict) -> dict | None:
     """An offline item kept for the supervisor (`sync_held_item`), as the fields its form sent; None
     for any other row. Its words are the record it would have made, with the same privacy."""
-    if "op_id" not in row or "fields" not in row or "target" not in row:
+    if table != HeldItem.__tablename__:
         return None
     try:
         return {str(name): value for name, value in json.loads(row["fields"] or "[]")}
@@ -268,12 +269,12 @@ def _held_fields(row: dict) -> dict | None:
         return {}
 
 
-def _private_to_someone_else(row: dict, people, subject_id: str) -> bool:
+def _private_to_someone_else(table: str, row: dict, people, subject_id: str) -> bool:
     """Whether the row is private (see PRIVATE_UNLESS) and written by someone other than the subject:
     by its `person_id`, or, where it names nobody, by the case's young person (three houses are theirs).
     An offline item held for the supervisor counts as the record it carries: a three houses entry sent
     without the box to share ticked is as private as one saved (its fields name no `consent_to_share`)."""
-    held = _held_fields(row)
+    held = _held_fields(table, row)
     if held is not None:
         if "three-houses" not in str(row.get("target")):
             return False
@@ -323,7 +324,7 @@ def _entries(
             if not points and not (subject_names and subject_names.search(text)):
                 continue
         key = f"{table}:{row.get('id', row.get('op_id', ''))}"
-        if _private_to_someone_else(row, people, subject_id):
+        if _private_to_someone_else(table, row, people, subject_id):
             if private is not None:
                 private.append(key)
             continue
