@@ -85,3 +85,30 @@ def test_several_containers_migrating_at_once_take_turns(empty_database_url):
     finally:
         engine.dispose()
     assert versions == [ScriptDirectory.from_config(_alembic_config()).get_current_head()]
+
+
+def test_a_version_submitted_twice_stops_the_upgrade_and_is_named(empty_database_url):
+    """Migration 0029 makes each version of an item one review submission; a database already
+    holding two is not changed behind a person's back: the upgrade stops and names them."""
+    config = _alembic_config()
+    config.attributes["database_url"] = empty_database_url
+    command.upgrade(config, "0028_scorecard_raters_endings")
+    engine = create_engine(empty_database_url)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SET session_replication_role = replica"))  # no user, team or case rows
+        for row_id in ("a", "b"):
+            connection.execute(
+                text(
+                    "INSERT INTO review_submission (id, kind, case_id, team_id, item_id, version_id,"
+                    " version_number, submitted_by_id, submitted_at, status, rationale)"
+                    " VALUES (:id, 'ending', 1, 1, 'ending-7', '', 2, 1, '2026-12-01 10:00:00', 'waiting', '')"
+                ),
+                {"id": row_id},
+            )
+    with pytest.raises(RuntimeError, match="ending ending-7 version 2 \\(2 rows\\)"):
+        command.upgrade(config, "head")
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM review_submission WHERE id = 'b'"))
+    engine.dispose()
+    command.upgrade(config, "head")  # settled by hand, the upgrade goes through

@@ -30,6 +30,8 @@ class Submission(SQLModel, table=True):
         Index("ix_review_submission_team_status", "team_id", "status", "submitted_at"),
         Index("ix_review_submission_case_kind", "case_id", "kind", "item_id"),
         Index("ix_review_submission_worker_status", "submitted_by_id", "status"),
+        # Each version of an item is submitted once (migration 0029).
+        Index("uq_review_submission_version", "kind", "item_id", "version_number", unique=True),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -31,11 +32,10 @@ def submit_item(
     *, session: Session, kind: str, case: Case, item_id: str, version_id: str, version_number: int, by: User
 ) -> Submission:
     """Put one version of an item in the team's review queue; the same version twice changes nothing."""
-    existing = session.exec(
-        select(Submission).where(
-            Submission.kind == kind, Submission.item_id == item_id, Submission.version_number == version_number
-        )
-    ).first()
+    same_version = select(Submission).where(
+        Submission.kind == kind, Submission.item_id == item_id, Submission.version_number == version_number
+    )
+    existing = session.exec(same_version).first()
     if existing is not None:
         return existing
     submission = Submission(
@@ -47,8 +47,13 @@ def submit_item(
         version_number=version_number,
         submitted_by_id=by.id,
     )
-    session.add(submission)
-    session.flush()
+    try:
+        # A savepoint: should another submission of this version land first (the unique index,
+        # migration 0029), that one stands and nothing else of this change is lost.
+        with session.begin_nested():
+            session.add(submission)
+    except IntegrityError:
+        return session.exec(same_version).one()
     # A new version answers the last decision: "returned to you" and any older "waiting" clear.
     about = item_about(kind, item_id)
     clear_notifications(session=session, about=about)
