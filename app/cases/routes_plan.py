@@ -45,7 +45,18 @@ def save_plan(request: Request, case_id: int, session: SessionDep, actor: Curren
     changed = 0
     for item in plan.items(session=session, case=case):
         status = form.values.get(f"status-{item.key}")
-        if not status or status == item.status:
+        # What the page showed: an item left as it was is not touched, so a page opened before a
+        # change made elsewhere (another tablet, the case page, a prompt that closed itself) does
+        # not quietly undo it. A page without it (kept from before) is read as before.
+        shown = form.values.get(f"was-{item.key}", item.status)
+        if not status or status == shown or status == item.status:
+            continue
+        if shown != item.status:
+            form.error(
+                f"status-{item.key}",
+                f"Changed elsewhere to {PLAN_STATUSES.get(item.status, item.status)} since this page was opened."
+                " Choose again if it should still change.",
+            )
             continue
         try:
             plan.set_status(session=session, case=case, actor=actor, key=item.key, status=status)

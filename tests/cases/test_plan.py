@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -120,3 +121,70 @@ def test_the_ending_reviews_every_open_item_of_the_plan(client, db, settings):
     page = client.get(f"/cases/{case.id}/end").text
     for words in ("Meet the head of year with Donna.", "Start the college taster days", data["task-0-what"]):
         assert words in page, words
+
+
+def _as_shown(page: str) -> dict[str, str]:
+    """What a plan page posts when saved as it is: each item's status and the status it showed."""
+    fields = dict(re.findall(r'<input type="hidden" name="(was-[^"]+)" value="([^"]*)">', page))
+    fields |= dict(re.findall(r'<select id="(status-[^"]+)" name="[^"]+">.*?<option value="([^"]+)" selected', page))
+    return fields
+
+
+def test_a_plan_page_opened_before_a_change_elsewhere_does_not_undo_it(client, db, settings):
+    _worker, case, _people, data = _case_with_a_plan(client, db, settings)
+    task = data["task-0-id"]
+    step = next(
+        i.item_key
+        for i in sos.items(session=db, map_version=sos.latest_version(session=db, case=case))
+        if i.category == "next_step"
+    )
+    open_earlier = _as_shown(client.get(f"/cases/{case.id}/plan").text)
+    # Another screen marks the meeting's task done; then the earlier page changes only the next step.
+    assert client.post(f"/cases/{case.id}/plan", data={f"status-network:{task}": "done"}).status_code == 303
+    response = client.post(f"/cases/{case.id}/plan", data={**open_earlier, f"status-signs_of_safety:{step}": "done"})
+
+    assert response.status_code == 303
+    db.expire_all()
+    assert db.get(NetworkTask, task).status == "done"
+    assert "Plan saved: 1 item changed." in client.get(response.headers["location"]).text
+
+
+def test_a_prompt_that_closed_itself_is_not_reopened_by_a_page_opened_before(client, db, settings):
+    _worker, case, _people, data = _case_with_a_plan(client, db, settings)
+    open_earlier = _as_shown(client.get(f"/cases/{case.id}/plan").text)
+    assert (
+        client.post(f"/cases/{case.id}/diamond/rate", data={"id": str(uuid.uuid4()), **four(5, 6, 7, 5)}).status_code
+        == 303
+    )
+    response = client.post(
+        f"/cases/{case.id}/plan", data={**open_earlier, f"status-network:{data['task-1-id']}": "partly"}
+    )
+
+    assert response.status_code == 303
+    db.expire_all()
+    assert db.exec(select(EndingTask)).one().done_at is not None
+    assert db.get(NetworkTask, data["task-1-id"]).status == "partly"
+
+
+def test_changing_an_item_someone_else_changed_since_asks_again_and_keeps_the_other_choices(client, db, settings):
+    _worker, case, _people, data = _case_with_a_plan(client, db, settings)
+    task, other = data["task-0-id"], data["task-1-id"]
+    open_earlier = _as_shown(client.get(f"/cases/{case.id}/plan").text)
+    assert client.post(f"/cases/{case.id}/plan", data={f"status-network:{task}": "done"}).status_code == 303
+    response = client.post(
+        f"/cases/{case.id}/plan",
+        data={**open_earlier, f"status-network:{task}": "dropped", f"status-network:{other}": "partly"},
+    )
+
+    assert response.status_code == 422
+    assert "Changed elsewhere to Done since this page was opened." in response.text
+    db.expire_all()
+    assert db.get(NetworkTask, task).status == "done"
+    assert db.get(NetworkTask, other).status == "open"  # nothing of the refused save is kept...
+    again = _as_shown(response.text)
+    assert again[f"status-network:{other}"] == "partly"  # ...but every choice is still on the page
+    assert again[f"status-network:{task}"] == "dropped"
+    assert client.post(f"/cases/{case.id}/plan", data=again).status_code == 303  # chosen again, it changes
+    db.expire_all()
+    assert db.get(NetworkTask, task).status == "dropped"
+    assert db.get(NetworkTask, other).status == "partly"
