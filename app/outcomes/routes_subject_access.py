@@ -24,6 +24,7 @@ from app.db import SessionDep
 from app.forms import SentForm
 from app.network.models import NetworkMember
 from app.outcomes import pdf, subject_access
+from app.outcomes.subject_access_elsewhere import appearances, escape_like
 from app.security.auth import CurrentActor, require_role
 from app.security.permissions import get_case
 from app.templating import render
@@ -57,7 +58,7 @@ def search(request: Request, session: SessionDep, actor: CurrentActor, q: str = 
     found: list[tuple[str, str, str, str]] = []  # (name, case reference, as what, link)
     if len(words) >= 2:
         terms = {words, fold(words)}
-        like = lambda column: or_(*[column.ilike(f"%{subject_access.escape_like(t)}%", escape="\\") for t in terms])  # noqa: E731
+        like = lambda column: or_(*[column.ilike(f"%{escape_like(t)}%", escape="\\") for t in terms])  # noqa: E731
         people = session.execute(
             select(Person.id, Person.name, Person.relationship, Case.id, Case.reference)
             .join(Case, Case.id == Person.case_id)
@@ -85,7 +86,7 @@ def search(request: Request, session: SessionDep, actor: CurrentActor, q: str = 
 def _elsewhere(request: Request, session, actor, person: Person, chosen: dict | None = None) -> tuple[list, list]:
     """Every other case the person appears on, and those the manager included (all unless they
     chose): each included case is opened through the permission check, so it is audited as read."""
-    found = subject_access.appearances(session, person)
+    found = appearances(session, person)
     params = chosen if chosen is not None else request.query_params
     if params.get("chosen"):
         keep = set(params.getlist("also"))

@@ -15,14 +15,12 @@ who is not one of its people (a neighbour, a professional), a meeting attendee; 
 are theirs (the referrer's name and contact, the professionals at a visit) can be withheld on their
 own.
 
-A person may also appear on another family's case: as a person there (a parent named on a
-sibling's case), or as a network member or professional. `appearances` finds them across the
-service by their folded name (and date of birth, where both are known), and `gather_all` adds what
-each of those cases holds about them: the whole case where they are one of its people, and only the
-entries that name them or point at them where they are a network member. Every entry from another
-family's case is flagged "another family" for review, and starts left out (`from_another_family`):
-the match is by name, so it may be a namesake, and even when it is them that case is mostly about
-another family; the manager releases what they have read.
+A person may also appear on another family's case (subject_access_elsewhere.py finds where), and
+`gather` adds what each of those cases holds about them: the whole case where they are one of its
+people, and only the entries that name them or point at them where they are a network member.
+Every entry from another family's case is flagged "another family" for review, and starts left out
+(`from_another_family`): the match is by name, so it may be a namesake, and even when it is them
+that case is mostly about another family; the manager releases what they have read.
 
 Private words: a row with `consent_to_share` not given (a young person's three houses words they
 kept to themselves), or marked `private`, is left out of anyone's copy but its author's, and not
@@ -42,14 +40,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, or_, select
+from sqlalchemy import Table, select
 from sqlmodel import Session, SQLModel
 
 from app.accounts.models import User
 from app.cases.models import Case, Person
-from app.core.text import fold
-from app.network.models import NetworkMember
 from app.outcomes import subject_access_names as naming
+from app.outcomes.subject_access_elsewhere import Appearance
 from app.sync.models import HeldItem
 from app.timeutil import local, utcnow
 
@@ -142,23 +139,6 @@ class Bundle:
         return done
 
 
-@dataclass
-class Appearance:
-    """Where a person appears on a case: as one of its people, or as a network member."""
-
-    case_id: int
-    case_reference: str
-    as_what: str  # "person" or "network member"
-    role: str
-    person_id: str | None = None
-    member_id: str | None = None
-    name_only: bool = False  # no date of birth on one side or the other to tell a namesake apart
-
-
-def escape_like(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def sentences(text: str) -> list[str]:
     """The sentences of a text, in order (see _SENTENCE_END)."""
     return _SENTENCE_END.split(text)[::2]
@@ -168,43 +148,6 @@ def redact(text: str, indexes: set[int]) -> str:
     """The text with the sentences at `indexes` replaced by WITHHELD, spacing kept."""
     pieces = _SENTENCE_END.split(text)
     return "".join(WITHHELD if i % 2 == 0 and i // 2 in indexes else p for i, p in enumerate(pieces))
-
-
-def appearances(session: Session, subject: Person) -> list[Appearance]:
-    """Every other case the subject appears on: a person with the same name (and the same date of
-    birth where both are known), or a network member of that name. Two statements."""
-    folded = fold(subject.name)
-    if not folded:
-        return []
-    # The whole name, any case, as written or without accents ("Zoë" is found as "Zoe"); no
-    # wildcards, so the database returns only namesakes (a common surname would return thousands).
-    forms = {" ".join(subject.name.split()), folded}
-    like = lambda column: or_(*[column.ilike(escape_like(w), escape="\\") for w in forms])  # noqa: E731
-    people = session.execute(
-        select(Person.id, Person.case_id, Person.name, Person.relationship, Person.date_of_birth, Case.reference)
-        .join(Case, Case.id == Person.case_id)
-        .where(Person.case_id != subject.case_id, like(Person.name))
-    ).all()
-    found = [
-        Appearance(
-            case_id, ref, "person", relationship or "", person_id=pid, name_only=None in (born, subject.date_of_birth)
-        )
-        for pid, case_id, name, relationship, born, ref in people
-        if fold(name) == folded and (born is None or subject.date_of_birth is None or born == subject.date_of_birth)
-    ]
-    with_person = {a.case_id for a in found}
-    members = session.execute(
-        select(NetworkMember.id, NetworkMember.case_id, NetworkMember.name, NetworkMember.role, Case.reference)
-        .join(Case, Case.id == NetworkMember.case_id)
-        .where(and_(NetworkMember.person_id.is_(None), NetworkMember.case_id != subject.case_id))
-        .where(like(NetworkMember.name))
-    ).all()
-    found += [
-        Appearance(case_id, ref, "network member", role or "", member_id=mid, name_only=True)
-        for mid, case_id, name, role, ref in members
-        if fold(name) == folded and case_id not in with_person
-    ]
-    return sorted(found, key=lambda a: (a.case_reference, a.as_what))
 
 
 def label(table: str) -> str:

@@ -193,7 +193,7 @@ def test_only_managers_search_every_case_and_a_short_name_is_refused_beside_the_
 
 
 def test_statements_grow_with_the_cases_included_not_with_what_they_hold(db, engine):
-    from app.outcomes import subject_access
+    from app.outcomes import subject_access, subject_access_elsewhere
     from tests.querycount import count_queries
 
     worker, case, _, dawn, _ = _family(db)
@@ -204,7 +204,7 @@ def test_statements_grow_with_the_cases_included_not_with_what_they_hold(db, eng
         # case's page version, which would add a reload to the second count only).
         db.expire_all()
         with count_queries(engine) as seen:
-            found = subject_access.appearances(db, dawn)
+            found = subject_access_elsewhere.appearances(db, dawn)
             bundle = subject_access.gather(session=db, case=case, subject=dawn, made_by="M", elsewhere=found)
         return len(seen), len(bundle.entries)
 
@@ -219,7 +219,7 @@ def test_statements_grow_with_the_cases_included_not_with_what_they_hold(db, eng
 
 
 def test_a_namesake_is_found_whatever_the_case_or_accents_but_not_a_longer_name(db):
-    from app.outcomes.subject_access import appearances
+    from app.outcomes.subject_access_elsewhere import appearances
 
     worker = make_user(db)
     home, typed_plain, longer = (make_case(db, worker=worker) for _ in range(3))
