@@ -124,7 +124,7 @@ def subject_access_pdf(*, bundle: subject_access.Bundle) -> bytes:
         0,
         6,
         f"Case {bundle.case.reference}"
-        + "".join(f"; also case {a.case_reference} ({a.as_what})" for a in bundle.elsewhere)
+        + "".join(f"; also case {a.case_reference} ({a.as_what})" for a in bundle.also_on)
         + f". Made on {bundle.made_at:%-d %B %Y at %H:%M} by {bundle.made_by}. "
         f"{len(bundle.entries)} entries; {len(bundle.to_review)} name another person and were "
         "reviewed before release"

@@ -20,7 +20,9 @@ A person may also appear on another family's case (subject_access_elsewhere.py f
 people, and only the entries that name them or point at them where they are a network member.
 Every entry from another family's case is flagged "another family" for review, and starts left out
 (`from_another_family`): the match is by name, so it may be a namesake, and even when it is them
-that case is mostly about another family; the manager releases what they have read.
+that case is mostly about another family; the manager releases what they have read. The copy names
+only the other cases something was released from (`Bundle.also_on`): naming one it holds nothing
+of would tell the person of a namesake's family, or of a record the manager kept back.
 
 Private words: a row with `consent_to_share` not given (a young person's three houses words they
 kept to themselves), or marked `private`, is left out of anyone's copy but its author's, and not
@@ -110,6 +112,13 @@ class Bundle:
     @property
     def sentences_withheld(self) -> int:
         return sum(len(e.withheld_parts) for e in self.entries)
+
+    @property
+    def also_on(self) -> list[Appearance]:
+        """The other cases the copy holds an entry of, to name in it: only those the manager released
+        something from (so call it once the entries left out are removed)."""
+        released = {e.case_reference for e in self.entries if e.from_another_family}
+        return [a for a in self.elsewhere if a.case_reference in released]
 
     @property
     def to_review(self) -> list[Entry]:
@@ -344,7 +353,7 @@ def as_json(bundle: Bundle) -> bytes:
             "name": bundle.subject.name,
             "case_reference": bundle.case.reference,
             "also_on_cases": [
-                {"case_reference": a.case_reference, "as": a.as_what, "role": a.role} for a in bundle.elsewhere
+                {"case_reference": a.case_reference, "as": a.as_what, "role": a.role} for a in bundle.also_on
             ],
         },
         "made_at": bundle.made_at.isoformat(timespec="seconds"),

@@ -5,7 +5,7 @@ A person may appear on another family's case: as a person there (a parent named 
 case), or as a network member or professional. `appearances` finds them across the service by
 their folded name (and date of birth, where both are known). The match is by name, so it may be a
 namesake: subject_access.gather flags every entry from those cases for the manager's review, and
-the manager releases what they have read.
+the copy names only the cases the manager released something from (`Bundle.also_on`).
 """
 
 from __future__ import annotations
