@@ -76,14 +76,17 @@ def scales_page(request: Request, case_id: int, session: SessionDep, actor: Curr
 def _rate_context(
     session,
     case: Case,
-    rater_key: str,
+    rater_key: str | None,
     form: Form | None,
     rating_id: str | None = None,
     actor_user=None,
     person: Person | None = None,
 ) -> dict:
-    raters = {r.key: r for r in service.raters(session=session, case=case, actor_user=actor_user)}
-    rater = raters.get(rater_key)
+    """The rating screen for `rater_key` (None: whoever service.default_rater opens it on)."""
+    offered = service.raters(session=session, case=case, actor_user=actor_user)
+    if rater_key is None:
+        rater_key = service.default_rater(case=case, actor_user=actor_user, offered=offered)
+    rater = next((r for r in offered if r.key == rater_key), None)
     if rater is None and rater_key == "supervisor":
         rater = service.legacy_supervisor(session=session, case=case)
     if rater is None:
@@ -144,9 +147,8 @@ def _posted_scales(session, case: Case, form: Form, scales: list[tuple[str | Non
 @router.get("/cases/{case_id}/signs-of-safety/scales/rate")
 def rate_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, rater: str = "") -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
-    rater = rater or service.default_rater(case=case, actor_user=actor.user)
     return render(
-        request, "signs_of_safety/rate.html", _rate_context(session, case, rater, None, actor_user=actor.user)
+        request, "signs_of_safety/rate.html", _rate_context(session, case, rater or None, None, actor_user=actor.user)
     )
 
 

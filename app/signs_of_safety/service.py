@@ -381,11 +381,14 @@ def raters(*, session: Session, case: Case, actor_user: User) -> list[Rater]:
     return found
 
 
-def default_rater(*, case: Case, actor_user: User) -> str:
-    """Whose rating the worker's rating screen opens on: the person using it."""
+def default_rater(*, case: Case, actor_user: User, offered: list[Rater]) -> str:
+    """Whose rating the worker's rating screen opens on: the person using it where they are
+    `offered` as a rater, else the key worker's (a manager gives no rating of their own)."""
     if actor_user.id == case.key_worker_id:
-        return "key_worker"
-    return "supervisor" if actor_user.role == "supervisor" else f"user:{actor_user.id}"
+        own = "key_worker"
+    else:
+        own = "supervisor" if actor_user.role == "supervisor" else f"user:{actor_user.id}"
+    return own if any(r.key == own for r in offered) else "key_worker"
 
 
 def legacy_supervisor(*, session: Session, case: Case) -> Rater | None:
