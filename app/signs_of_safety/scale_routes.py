@@ -12,10 +12,12 @@ from app.cases.models import Case, Person, new_id
 from app.cases.people import valid_client_id
 from app.db import SessionDep
 from app.forms import Form, SentForm
+from app.refused import Refused
 from app.security.auth import CurrentActor
 from app.security.permissions import get_case
 from app.signs_of_safety import rules, service
-from app.signs_of_safety.models import Category
+from app.signs_of_safety.models import Category, RaterRole
+from app.sync.ledger import Idempotent
 from app.templating import flash, redirect, render
 from app.timeutil import LOCAL, local, today, utcnow
 
@@ -81,14 +83,26 @@ def _rate_context(
     rating_id: str | None = None,
     actor_user=None,
     person: Person | None = None,
+    replayed: bool = False,
 ) -> dict:
-    """The rating screen for `rater_key` (None: whoever service.default_rater opens it on)."""
+    """The rating screen for `rater_key` (None: whoever service.default_rater opens it on).
+
+    "supervisor" from someone it is not offered to comes from a form kept on a device from before
+    December 2026: applied as the outbox replays it (`replayed`), and recorded as such in the audit
+    log; asked any other way, the screen asks which supervisor gave the rating, by name."""
     offered = service.raters(session=session, case=case, actor_user=actor_user)
     if rater_key is None:
         rater_key = service.default_rater(case=case, actor_user=actor_user, offered=offered)
     rater = next((r for r in offered if r.key == rater_key), None)
+    choose_from, kept_form = [], False
     if rater is None and rater_key == "supervisor":
-        rater = service.legacy_supervisor(session=session, case=case)
+        try:
+            rater = service.legacy_supervisor(session=session, case=case, replayed=replayed)
+            kept_form = True
+        except Refused as refused:
+            rater, choose_from = service.SOME_SUPERVISOR, [r for r in offered if r.role == RaterRole.supervisor]
+            if form is not None:
+                form.error(refused.field or "rater", refused.message)
     if rater is None:
         raise HTTPException(status_code=404)
     low, high = rules.anchors(rater_role=rater.role, practice_context=case.practice_context)
@@ -98,6 +112,8 @@ def _rate_context(
     return {
         "case": case,
         "rater": rater,
+        "choose_from": choose_from,
+        "kept_form": kept_form,
         "role_label": rules.RATER_ROLE_LABELS[rater.role],
         "anchor_low": low,
         "anchor_high": high,
@@ -153,13 +169,21 @@ def rate_page(request: Request, case_id: int, session: SessionDep, actor: Curren
 
 
 @router.post("/cases/{case_id}/signs-of-safety/scales/ratings")
-def add_ratings(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
+def add_ratings(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent, sent: SentForm
+) -> Response:
     """One rater's ratings: the overall scale and any pairs they chose to rate, one row each."""
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(sent)
     rater_key = form.values.get("rater", "")
+    # An offline replay comes with its operation id (app/sync/ledger.py).
+    replayed = op is not None
+    if not rater_key and form.values.get("choose") == "supervisor":
+        # The screen asking which supervisor gave the rating, sent without one chosen: asked again,
+        # never read as a kept form however it was sent.
+        rater_key, replayed = "supervisor", False
     rating_id = valid_client_id(form.values.get("id")) or new_id()
-    context = _rate_context(session, case, rater_key, form, rating_id, actor_user=actor.user)
+    context = _rate_context(session, case, rater_key, form, rating_id, actor_user=actor.user, replayed=replayed)
     created_any = save_ratings(session=session, actor=actor, case=case, form=form, context=context, rating_id=rating_id)
     if created_any is None:
         return render(request, "signs_of_safety/rate.html", context, status_code=422)
@@ -216,6 +240,12 @@ def save_ratings(
         given_at = datetime.combine(rated_on, time(12, 0), tzinfo=LOCAL)
     created_any = False
     where = ", given on the family screens" if on_family_screens else ""
+    if context.get("kept_form"):
+        # Who the rating was stored under was read from the team, not chosen (`_rate_context`).
+        where += (
+            f", recorded for the supervisor ({context['rater'].name}) by {actor.user.full_name}"
+            " from a form kept on a device from before ratings were stored per worker"
+        )
     for index, pair_key, score, why, higher in answers:
         # Each scale's row gets an id derived from the form's one client id, so a replay of the
         # same submission is recognised row by row.

@@ -391,9 +391,18 @@ def default_rater(*, case: Case, actor_user: User, offered: list[Rater]) -> str:
     return own if any(r.key == own for r in offered) else "key_worker"
 
 
-def legacy_supervisor(*, session: Session, case: Case) -> Rater | None:
+# The rater shown while the worker chooses which supervisor gave a rating (`legacy_supervisor`).
+SOME_SUPERVISOR = Rater(key="", name="The supervisor", role=RaterRole.supervisor)
+CHOOSE_SUPERVISOR = "Choose which supervisor gave this rating: each supervisor's rating is kept under their own name."
+
+
+def legacy_supervisor(*, session: Session, case: Case, replayed: bool) -> Rater | None:
     """A form kept on a device from before December 2026 names "supervisor" whoever sends it: read,
-    as it was then, as the team's first supervisor."""
+    as it was then, as the team's first supervisor, but only as the offline outbox sends it
+    (`replayed`, with its operation id). Sent any other way by someone who is not a supervisor,
+    it would store a rating under a supervisor's name that the screen no longer offers them."""
+    if not replayed:
+        raise Refused(CHOOSE_SUPERVISOR, field="rater")
     first = session.exec(
         select(User)
         .where(User.team_id == case.team_id, User.role == "supervisor", User.is_active.is_(True))
