@@ -61,6 +61,9 @@ _SENTENCE_END = re.compile(r"((?<=[.!?])\s+|\n+)")
 WITHHELD_COLUMNS = {"pin_salt", "pin_check", "token_salt", "token_hash", "prev_hash", "entry_hash", "password_hash"}
 # Per table: staff's own details in the access log (their device's address; the chain's lane), not the person's data.
 WITHHELD_IN = {"audit_entry": {"address", "user_agent", "request_id", "lane"}}
+# The audit entries of copies made (this one's and others'): whose copy and which other families'
+# cases it searched are someone else's request, kept in the audit log, not given in a copy.
+COPY_AUDIT = {"subject_access", "subject_access_entry"}
 BY_COLUMNS = ("by_user_id", "recorded_by_id", "created_by_id", "recorded_by_user_id", "submitted_by_id", "user_id")
 AT_COLUMNS = ("recorded_at", "created_at", "at", "decided_at", "occurred_at", "submitted_at", "raised_at", "held_at")
 LABELS = {
@@ -265,9 +268,13 @@ def _entries(
         by = next((row[n] for n in BY_COLUMNS if row.get(n) is not None), None)
         at = next((row[n] for n in AT_COLUMNS if row.get(n) is not None), None)
         fields = {}
+        copy_made = table == "audit_entry" and row.get("object_type") in COPY_AUDIT
         for name, value in row.items():
             if name in WITHHELD_COLUMNS or name in WITHHELD_IN.get(table, ()):
                 withheld.add(f"{label(table)}: {name.replace('_', ' ')}")
+                continue
+            if copy_made and name in ("detail", "object_id"):
+                withheld.add(f"{label(table)}: whose copy was made, and from which cases")
                 continue
             fields[name] = _plain(value)
         text = " ".join(_text_of(v) for n, v in fields.items() if isinstance(v, str | list | dict) and n != "id")

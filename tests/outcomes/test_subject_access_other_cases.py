@@ -6,7 +6,8 @@ import json
 
 from sqlmodel import select
 
-from app.cases.models import Contact
+from app.audit.models import AuditEntry
+from app.cases.models import Contact, Person
 from tests.factories import login, make_user
 from tests.outcomes.test_subject_access_redaction import _dawn_elsewhere, _family, _pdf_text
 
@@ -35,3 +36,23 @@ def test_the_copy_names_only_the_other_cases_something_was_released_from(client,
     assert body["about"]["also_on_cases"] == [{"case_reference": sibling.reference, "as": "person", "role": "Mother"}]
     text = _pdf_text(client.post(url, data={**released, "format": "pdf"}).content)
     assert f"also case {sibling.reference} (person)" in text and f"also case {other.reference}" not in text
+
+
+def test_a_later_copy_does_not_name_the_cases_an_earlier_copy_searched(client, db, settings):
+    """Making Dawn's copy is audited on her case and on each other case it searched, with which
+    ones; those entries are part of a later copy for anyone on either case, so what they say of
+    someone else's request is kept in the audit log and left out of the copy."""
+    worker, case, kayla, dawn, _ = _family(db)
+    sibling, other, namesake, _ = _dawn_elsewhere(db, worker)
+    login(client, db, make_user(db, role="manager"), settings)
+    assert client.post(f"/cases/{case.id}/subject-access/{dawn.id}", data={"format": "json"}).status_code == 200
+    assert db.exec(select(AuditEntry).where(AuditEntry.detail.contains(sibling.reference))).first() is not None
+
+    kaylas = client.post(f"/cases/{case.id}/subject-access/{kayla.id}", data={"format": "json"})
+    for ref in (sibling.reference, other.reference, namesake.reference):
+        assert ref not in kaylas.text
+    assert "whose copy was made, and from which cases" in kaylas.text  # said to be withheld, not hidden
+    young = db.exec(select(Person).where(Person.case_id == sibling.id, Person.is_young_person)).one()
+    theirs = client.post(f"/cases/{sibling.id}/subject-access/{young.id}", data={"format": "json"})
+    assert theirs.status_code == 200
+    assert case.reference not in theirs.text
