@@ -82,6 +82,7 @@ _TAKE_LANE = text(
 # the whole log backwards from its newest entry to the lane's last one, expecting each lane's
 # entries spread evenly: 3.5-4.7 ms for a lane another process had used last (its connections
 # take lanes 20-39), and growing with the log, on every audited request (issue 21).
+_TAKE_SQLITE_WRITE_LOCK = text("UPDATE audit_entry SET lane = lane WHERE id = -1")
 _LANE_HEAD = text(
     "SELECT entry_hash FROM audit_entry WHERE lane >= :lane AND lane <= :lane ORDER BY lane DESC, id DESC LIMIT 1"
 )
@@ -147,6 +148,12 @@ def _lane_head(session: Session) -> tuple[Connection, int, str]:
     # remember_for_transaction: not kept inside a savepoint, which could take its entries away).
     end = for_transaction(session, "lane_end")
     if end is None:
+        if connection.dialect.name == "sqlite":
+            # SQLite's driver runs a SELECT outside any transaction until the first write, so
+            # another request could commit an entry between reading the end and linking to it,
+            # and the one lane would split in two (a false "broken" from `verify`). A write that
+            # changes nothing first takes the database's one write lock, held until commit.
+            connection.execute(_TAKE_SQLITE_WRITE_LOCK)
         end = connection.execute(_LANE_HEAD, {"lane": lane}).scalar() or ""
     return connection, lane, end
 

@@ -38,8 +38,9 @@ def _read(engine, user_id: int, case_id: int, times: int, failures: list) -> Non
 
 
 def test_two_processes_writing_at_once_never_fork_the_chain(engine, db, database_url):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has one writer and one lane")
+    """On SQLite too, where every writer shares one lane: its driver reads outside a transaction
+    until the first write, and a lane's end read that way could be linked to twice (until
+    December 2026 `verify` then reported the chain broken)."""
     worker = make_user(db)
     case = make_case(db, worker=worker)
     db.commit()
@@ -60,10 +61,11 @@ def test_two_processes_writing_at_once_never_fork_the_chain(engine, db, database
     assert failures == []
     entries = db.exec(select(AuditEntry).where(AuditEntry.action == "read").order_by(AuditEntry.id)).all()
     assert len(entries) == 100
-    assert len({e.lane for e in entries}) >= 2
+    lanes = len({e.lane for e in entries})
+    assert lanes >= 2 if engine.dialect.name == "postgresql" else lanes == 1
     _links_hold(entries)
     verdict = verify(session=db)
-    assert verdict.ok and verdict.checked >= 100 and verdict.lanes >= 2
+    assert verdict.ok and verdict.checked >= 100
 
 
 def test_a_lane_is_held_by_one_connection_while_another_takes_the_next_free_one(engine, db):
@@ -125,7 +127,7 @@ def test_a_repeat_case_view_reads_its_lanes_end_with_the_login_session(engine, d
         with count_queries(engine) as statements:
             assert client.get(f"/cases/{case.id}").status_code == 200
         counted.append(len(statements))
-    assert counted == ([2] * 3 if engine.dialect.name == "postgresql" else [3] * 3)
+    assert counted == ([2] * 3 if engine.dialect.name == "postgresql" else [4] * 3)  # SQLite: lock, end, entry
     reads = db.exec(select(AuditEntry).where(AuditEntry.action == "read").order_by(AuditEntry.id)).all()
     assert len(reads) == 5
     _links_hold(db.exec(select(AuditEntry).order_by(AuditEntry.id)).all())

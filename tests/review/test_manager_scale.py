@@ -27,7 +27,7 @@ def _waiting(db, team, worker, count, start=0):
                 kind="sos_map",
                 case_id=case.id,
                 team_id=team.id,
-                item_id=f"item-{start + i}",
+                item_id=f"item-{team.id}-{start + i}",
                 version_id=f"version-{start + i}",
                 submitted_by_id=worker.id,
                 submitted_at=utcnow() - timedelta(hours=start + i),
