@@ -179,9 +179,15 @@ def test_a_detail_changed_offline_and_online_is_a_conflict_for_that_detail_only_
     page.set_viewport_size(PHONE)
     assert_accessible(page, "conflict-phone")
     page.set_viewport_size(TABLET)
+    other_tab = context.new_page()
+    other_tab.goto(f"{live_server}/outbox")
+    expect(status(other_tab)).to_have_text("1 need attention")
     page.get_by_label("Keep yours: 07700 900999").check()
     page.get_by_role("button", name="Save my choices").click()
     page.wait_for_url(f"{live_server}/cases/{case.id}#people")
+    # Settling it here tells the other tab's header at once (not at its next sync, a minute on).
+    expect(status(other_tab)).to_have_text("Online", timeout=3000)
+    other_tab.close()
 
     db.expire_all()
     now = db.get(Person, donna.id)

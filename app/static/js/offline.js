@@ -892,7 +892,7 @@
   // A conflict settled (or about to be) no longer needs attention on this device.
   document.addEventListener("submit", function (event) {
     var id = event.target.dataset && event.target.dataset.settles;
-    if (id) remove(OUTBOX, id);
+    if (id) remove(OUTBOX, id).then(changed);
   });
   document.querySelectorAll("[data-conflict-settled]").forEach(function (el) {
     remove(OUTBOX, el.dataset.conflictSettled).then(changed).then(refresh);
