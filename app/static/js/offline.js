@@ -849,7 +849,8 @@
   // The service worker served the copy kept here (sw.js open()): say so, and when it was kept.
   function keptCopy() {
     var at = new Date(document.body.dataset.keptAt || NaN), main = document.getElementById("main");
-    if (isNaN(at) || !main) return;
+    // Not on the family's screens: they are for the family, in their own language.
+    if (isNaN(at) || !main || document.querySelector("[data-family-lock]")) return;
     var time = at.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
     var p = Object.assign(document.createElement("p"), { className: "flash flash-warning", textContent: "This is the copy kept on this device at " +
       (at.toDateString() === new Date().toDateString() ? time : when(at)) + "; it may be out of date." });
