@@ -285,8 +285,13 @@
         handOver(form);
       });
     }
-    var now = load();
-    tellWorker(now ? "/family/" + now.caseId + "/" : "");
+    // A page load lifts the service worker's lock only where Homeward itself says no family has the
+    // tablet: a worker's page it has just sent outside family mode (not a kept copy, nor the offline
+    // page, which any page may be answered with). Until December 2026 every page without the state
+    // here lifted it, so clearing it, or the offline page itself, opened the worker's kept pages.
+    var now = load(), body = document.body;
+    if (now) tellWorker("/family/" + now.caseId + "/");
+    else if (body.dataset.userId && !("familyMode" in body.dataset) && !body.hasAttribute("data-kept-at")) tellWorker("");
     sendPending();
     sendLock();
   });
