@@ -21,7 +21,15 @@ var NAVIGATION_TIMEOUT_MS = 3000;
 var deviceKey = null, lastUsed = 0;
 // While the family has the tablet, family.js names their screens ("/family/<case>/"): a kept page
 // elsewhere (the worker's own, which may hold a young person's private words) is not opened.
-var familyOnly = "";
+// Kept in Cache Storage, not in memory: the browser stops an idle worker (the tablet asleep on the
+// sofa) and starts a fresh one, which must still know.
+var FAMILY_CACHE = "homeward-family", FAMILY_LOCK = "/family-lock";
+function familyOnly() {
+  return caches.match(FAMILY_LOCK, { cacheName: FAMILY_CACHE }).then(function (lock) { return lock ? lock.text() : ""; });
+}
+function setFamily(prefix) {
+  return caches.open(FAMILY_CACHE).then(function (c) { return prefix ? c.put(FAMILY_LOCK, new Response(prefix)) : c.delete(FAMILY_LOCK); });
+}
 function key() {
   if (deviceKey && Date.now() - lastUsed > IDLE_MS) deviceKey = null;
   return deviceKey;
@@ -31,16 +39,24 @@ self.addEventListener("message", function (event) {
   if (d.key) { deviceKey = d.key; lastUsed = Date.now(); }
   if (d.lock) deviceKey = null;
   if (d.active && key()) lastUsed = Date.now();
-  if (typeof d.family === "string") familyOnly = d.family;
-  if (event.ports[0]) event.ports[0].postMessage(key());
+  // The answer waits until the family lock is stored: family.js navigates once it has it.
+  var answer = function () { if (event.ports[0]) event.ports[0].postMessage(key()); };
+  if (typeof d.family === "string") event.waitUntil(setFamily(d.family).then(answer, answer));
+  else answer();
 });
 function aad(request) { return new TextEncoder().encode(new URL(request.url).pathname + new URL(request.url).search); }
 function unb64(text) { return Uint8Array.from(atob(text), function (c) { return c.charCodeAt(0); }); }
 // A kept copy as the browser can show it: decrypted, or the PIN screen while locked.
 function open(request, kept) {
-  if (familyOnly && new URL(request.url).pathname.indexOf(familyOnly) !== 0) return offlinePage();
+  return familyOnly().then(function (only) {
+    return only && new URL(request.url).pathname.indexOf(only) !== 0 ? offlinePage() : unseal(request, kept);
+  });
+}
+function unseal(request, kept) {
   var iv = kept.headers.get("X-Sealed");
-  if (!iv) return Promise.resolve(kept);
+  // The Outbox's copy is not sealed; it is marked kept all the same (with no time: its lists are
+  // filled in here), or family.js would take it for a page Homeward has just sent.
+  if (!iv) return kept.text().then(function (html) { return new Response(html.replace(/<body\b/, '<body data-kept-at=""'), { headers: kept.headers }); });
   if (!key()) return caches.match("/unlock", { cacheName: SHELL_CACHE, ignoreVary: true });
   return kept.arrayBuffer().then(function (data) {
     return crypto.subtle.decrypt({ name: "AES-GCM", iv: unb64(iv), additionalData: aad(request) }, deviceKey, data);
