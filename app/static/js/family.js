@@ -198,10 +198,10 @@
     var main = body.hasAttribute("data-kept-at") && document.getElementById("main");
     var over = function (sessionEnded) {
       if (sessionEnded) forgetWorker(); else localStorage.removeItem(KEY);
-      tellWorker("");
       if (main) main.hidden = false;
       document.querySelectorAll(".site-nav, .session-box").forEach(function (el) { el.hidden = false; });
       body.classList.remove("family-mode");
+      return tellWorker("");
     };
     // A worker's page Homeward has just sent (not a copy kept on the device, not the offline page)
     // says it itself: Homeward marks every page of a session in family mode (data-family-mode) and
@@ -214,16 +214,18 @@
     // A copy kept on the device (sw.js marks it data-kept-at) stays hidden until Homeward answers:
     // only its word ends the lock here. A failing server, or a signal too weak to answer in 3 s,
     // keeps it; a session that has ended takes the worker's pages with it.
+    // The offline page (Homeward too slow for the service worker, as after an online hand-back on
+    // a weak signal) shows nothing of the worker's: it waits for that word however long it takes,
+    // then opens the page asked for, and without it stays (never back to the family's screens).
     var control = new AbortController();
-    if (main) main.hidden = true;
-    setTimeout(function () { control.abort(); }, 3000);
+    if (main) { main.hidden = true; setTimeout(function () { control.abort(); }, 3000); }
     fetch("/family/status", { credentials: "same-origin", headers: { Accept: "application/json" }, signal: control.signal }).then(function (r) {
       if (r.status === 401 || (r.redirected && r.url.indexOf("/login") >= 0)) return { ended: true };
       return r.ok && !r.redirected ? r.json() : null;
     }).then(function (d) {
-      if (!d || d.family_case_id) { back(); return; }
-      over(d.ended);
-    }, back);
+      if (d && !d.family_case_id) over(d.ended).then(function () { if (!main) location.reload(); });
+      else if (main || d) back();
+    }, function () { if (main) back(); });
   }
 
   // "Read this to me": the screen read aloud by the tablet's own voices (Web Speech API), in the
