@@ -116,8 +116,20 @@ def team_oversight(
             session=session, viewer=actor.user, settings=settings, today=today(), now=utcnow(), team_id=team_id
         )
         teams = board.teams  # a manager's: every team, to choose from
+    # A supervisor opens the supervision (notes, competency) of their own workers and their own; a
+    # fellow supervisor's row shows caseload only. A manager sees every row's competency, no notes.
+    supervised = {
+        r.worker.id
+        for r in (board.rows if board is not None else [])
+        if service.may_see_reflective(actor.user, r.worker)
+    }
     competency = (
-        service.competency(session=session, worker_ids=[r.worker.id for r in board.rows]) if board is not None else {}
+        service.competency(
+            session=session,
+            worker_ids=[r.worker.id for r in board.rows if actor.role is Role.manager or r.worker.id in supervised],
+        )
+        if board is not None
+        else {}
     )
     audit.record(
         session=session,
@@ -142,6 +154,7 @@ def team_oversight(
         "areas": service.COMPETENCY_AREAS,
         "levels": dict(service.COMPETENCY_LEVELS),
         "is_manager": actor.role is Role.manager,
+        "supervised": supervised,
         "reflective_weeks": settings.reflective_supervision_weeks,
         "shown": oversight.FLAGS_SHOWN,
     }

@@ -374,11 +374,20 @@ def case_notes(*, session: Session, case: Case) -> list[SupervisionNote]:
     )
 
 
+def supervises(supervisor: User, worker: User) -> bool:
+    """A supervisor supervises the key workers of their own team; a fellow supervisor of the team
+    (a team may have several) is a peer, and their own supervision is not the peer's to read."""
+    return (
+        supervisor.role == Role.supervisor
+        and worker.role == Role.worker
+        and supervisor.team_id is not None
+        and supervisor.team_id == worker.team_id
+    )
+
+
 def may_see_reflective(viewer: User, worker: User) -> bool:
     """Reflective notes are for the worker and their supervisor only (not managers, not peers)."""
-    return viewer.id == worker.id or (
-        viewer.role == Role.supervisor and viewer.team_id is not None and viewer.team_id == worker.team_id
-    )
+    return viewer.id == worker.id or supervises(viewer, worker)
 
 
 def add_reflective_note(*, session: Session, worker: User, text: str, by: User) -> SupervisionNote:
@@ -417,7 +426,7 @@ def rate_competency(*, session: Session, worker: User, area: str, level: str, by
     """A self-rating (by the worker) or a supervisor rating of one BASE competency."""
     if by.id == worker.id:
         rater = "self"
-    elif by.role == Role.supervisor and by.team_id == worker.team_id:
+    elif supervises(by, worker):
         rater = "supervisor"
     else:
         raise Refused("Only the worker and their supervisor rate competency.")
