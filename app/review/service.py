@@ -23,6 +23,7 @@ from app.review.models import (
     SubmissionStatus,
     SupervisionNote,
 )
+from app.security.permissions import can_see_case
 from app.timeutil import utcnow
 
 # --- Submitting -------------------------------------------------------------------------------
@@ -295,13 +296,14 @@ def approve(*, session: Session, submission: Submission, by: User, rationale: st
     session.add(submission)
     about = item_about(submission.kind, submission.item_id)
     clear_notifications(session=session, about=about)
-    notify(
-        session=session,
-        user_id=submission.submitted_by_id,
-        text=f"{registry.label(submission.kind)} version {submission.version_number} approved",
-        url=f"/review/{submission.id}",
-        about=about,
-    )
+    for user_id in _told_of_decision(session, submission, by):
+        notify(
+            session=session,
+            user_id=user_id,
+            text=f"{registry.label(submission.kind)} version {submission.version_number} approved",
+            url=f"/review/{submission.id}",
+            about=about,
+        )
     session.flush()
     return submission
 
@@ -314,15 +316,28 @@ def return_to_worker(*, session: Session, submission: Submission, by: User, rati
     session.add(submission)
     about = item_about(submission.kind, submission.item_id)
     clear_notifications(session=session, about=about)
-    notify(
-        session=session,
-        user_id=submission.submitted_by_id,
-        text=f"{registry.label(submission.kind)} version {submission.version_number} returned to you",
-        url=f"/review/{submission.id}",
-        about=about,
-    )
+    for user_id in _told_of_decision(session, submission, by):
+        notify(
+            session=session,
+            user_id=user_id,
+            text=f"{registry.label(submission.kind)} version {submission.version_number} returned to you",
+            url=f"/review/{submission.id}",
+            about=about,
+        )
     session.flush()
     return submission
+
+
+def _told_of_decision(session: Session, submission: Submission, by: User) -> set[int]:
+    """Who hears of a decision: the case's key worker as it is now (a reallocated case's work is
+    the new worker's), and whoever sent it if they can still open it (a co-worker, say); a worker
+    the case has left would be sent a link that answers 404."""
+    case = session.get(Case, submission.case_id)
+    told = {case.key_worker_id}
+    sender = session.get(User, submission.submitted_by_id)
+    if sender is not None and can_see_case(sender, case):
+        told.add(sender.id)
+    return told - {None, by.id}
 
 
 def _decide(session: Session, submission: Submission, status: SubmissionStatus, by: User, rationale: str) -> None:

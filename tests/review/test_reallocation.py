@@ -7,8 +7,10 @@ from sqlmodel import select
 
 from app.audit.models import AuditEntry
 from app.cases.models import Case, CaseEvent
-from app.review.models import Notification
+from app.review.models import Notification, Submission
+from app.signs_of_safety.models import Category
 from tests.factories import login, make_case, make_team, make_user
+from tests.signs_of_safety.factories import add_item
 
 
 def _team(db):
@@ -100,3 +102,31 @@ def test_only_the_teams_supervisor_moves_only_open_cases_to_the_teams_workers(cl
 
 def away_team(db):
     return make_team(db, name="South")
+
+
+def _live(db, user) -> list[tuple[str, str]]:
+    db.expire_all()
+    found = select(Notification).where(Notification.user_id == user.id, Notification.cleared_at.is_(None))
+    return sorted((n.text, n.url) for n in db.exec(found).all())
+
+
+def _send_map(client, db, case, worker, settings) -> Submission:
+    add_item(db, case=case, by=worker, category=Category.strength, text="Nan collects her from school.")
+    db.commit()
+    login(client, db, worker, settings)
+    client.post(f"/cases/{case.id}/signs-of-safety/submit", data={"base_version": "1"})
+    return db.exec(select(Submission).where(Submission.case_id == case.id)).one()
+
+
+def test_a_decision_tells_the_key_worker_and_a_sender_still_on_the_case(client, db, settings):
+    team, sam, lena, priya = _team(db)
+    case = make_case(db, worker=sam, young_person_name="Kayla Morgan")
+    sent = _send_map(client, db, case, sam, settings)
+    login(client, db, priya, settings)
+    data = {"key_worker": str(lena.id), "co_worker": str(sam.id), "reason": "Sam goes part-time"}
+    client.post(f"/cases/{case.id}/reallocate", data=data)
+    client.post(f"/review/{sent.id}/approve")
+    approved = ("Signs of Safety map version 1 approved", f"/review/{sent.id}")
+    assert approved in _live(db, lena) and approved in _live(db, sam)
+    login(client, db, sam, settings)  # the co-worker still opens everything he is told of
+    assert all(client.get(url).status_code == 200 for _text, url in _live(db, sam))
