@@ -484,8 +484,7 @@ def reactivate(
     if moving:
         # A reallocation like any other: a worker of the case's team, on the case's timeline, in
         # the audit trail, and told (with the worker it leaves).
-        before = case.key_worker_id
-        reallocation.reallocate(
+        moved = reallocation.reallocate(
             session=session,
             case=case,
             by=by,
@@ -493,9 +492,13 @@ def reactivate(
             co_worker_id=None if case.co_worker_id == new_key_worker.id else case.co_worker_id,
             reason=f"Given to a new key worker on reactivation. {what_changed}",
         )
-        text = f"{case.reference} ({case.display_name}) reactivated and given to {new_key_worker.full_name}."
-        for user_id in {before, new_key_worker.id} - {by.id}:
-            review.notify(session=session, user_id=user_id, text=text, url=f"/cases/{case.id}", about=f"case:{case.id}")
+        review.tell_of_reallocation(
+            session=session,
+            case=case,
+            before={moved.previous_worker_id, moved.previous_co_worker_id},
+            text=f"{case.reference} ({case.display_name}) reactivated and given to {new_key_worker.full_name}.",
+            by=by.user,
+        )
     back = Reactivation(
         case_id=case.id,
         kind="reactivated",

@@ -503,6 +503,42 @@ def clear_notifications(*, session: Session, about: str, at: datetime | None = N
     return len(notes)
 
 
+def tell_of_reallocation(*, session: Session, case: Case, before: set[int | None], text: str, by: User) -> None:
+    """Tell everyone a reallocation concerns: who holds `case` now, with its link, and who held it
+    (`before`). A worker it left who can no longer see the case is told without a link, and its
+    live review notifications leave their list: their links would answer 404, and what was
+    returned is the new key worker's to answer now."""
+    holders = {case.key_worker_id, case.co_worker_id} - {None}
+    left = set(before) - holders - {None}
+    gone = (
+        {u.id for u in session.exec(select(User).where(User.id.in_(left))).all() if not can_see_case(u, case)}
+        if left
+        else set()
+    )
+    about = f"case:{case.id}"
+    if gone:
+        items = session.exec(
+            select(Submission.kind, Submission.item_id).where(Submission.case_id == case.id).distinct()
+        ).all()
+        abouts = [about, *(item_about(kind, item_id) for kind, item_id in items)]
+        for note in session.exec(
+            select(Notification).where(
+                Notification.user_id.in_(gone), Notification.about.in_(abouts), Notification.cleared_at.is_(None)
+            )
+        ).all():
+            note.cleared_at = utcnow()
+            session.add(note)
+        session.flush()
+    for user_id in (holders | left) - {by.id}:
+        notify(
+            session=session,
+            user_id=user_id,
+            text=text,
+            url="" if user_id in gone else f"/cases/{case.id}",
+            about=about,
+        )
+
+
 def _live(user: User):
     return (Notification.user_id == user.id, Notification.cleared_at.is_(None))
 

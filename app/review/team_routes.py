@@ -72,10 +72,12 @@ def reallocate(request: Request, case_id: int, session: SessionDep, actor: Curre
         case = session.get(Case, case_id)
         return render(request, "review/reallocate.html", _ctx(session, case, form), status_code=422)
     new_name = session.get(User, case.key_worker_id).full_name
-    about = f"case:{case.id}"
-    text = f"{case.reference} ({case.display_name}) reallocated to {new_name}: {reason}"
-    for user_id in {moved.previous_worker_id, case.key_worker_id, moved.previous_co_worker_id, case.co_worker_id}:
-        if user_id is not None and user_id != actor.id:
-            service.notify(session=session, user_id=user_id, text=text, url=f"/cases/{case.id}", about=about)
+    service.tell_of_reallocation(
+        session=session,
+        case=case,
+        before={moved.previous_worker_id, moved.previous_co_worker_id},
+        text=f"{case.reference} ({case.display_name}) reallocated to {new_name}: {reason}",
+        by=actor.user,
+    )
     flash(request, f"The case is now held by {new_name}.")
     return redirect(request, f"/cases/{case.id}")

@@ -118,6 +118,34 @@ def _send_map(client, db, case, worker, settings) -> Submission:
     return db.exec(select(Submission).where(Submission.case_id == case.id)).one()
 
 
+def test_after_a_reallocation_review_news_goes_to_the_new_key_worker_not_the_one_who_left(client, db, settings):
+    team, sam, lena, priya = _team(db)
+    waiting_case = make_case(db, worker=sam, young_person_name="Kayla Morgan")
+    returned_case = make_case(db, worker=sam, young_person_name="Ellie Shaw")
+    waiting = _send_map(client, db, waiting_case, sam, settings)
+    returned = _send_map(client, db, returned_case, sam, settings)
+    login(client, db, priya, settings)
+    client.post(f"/review/{returned.id}/return", data={"rationale": "Say how often."})
+    assert _live(db, sam) == [("Signs of Safety map version 1 returned to you", f"/review/{returned.id}")]
+
+    for case in (waiting_case, returned_case):
+        data = {"key_worker": str(lena.id), "co_worker": "", "reason": "Sam starts parental leave"}
+        assert client.post(f"/cases/{case.id}/reallocate", data=data).status_code == 303
+    # Sam can open neither case now: the return is no longer his to answer, and his notice of the
+    # move carries no link; Lena's does.
+    told = "{} ({}) reallocated to Lena Novak: Sam starts parental leave"
+    assert _live(db, sam) == sorted(
+        (told.format(c.reference, c.display_name), "") for c in (waiting_case, returned_case)
+    )
+    assert (told.format(waiting_case.reference, "Kayla Morgan"), f"/cases/{waiting_case.id}") in _live(db, lena)
+
+    client.post(f"/review/{waiting.id}/return", data={"rationale": "Say who else helps."})
+    assert ("Signs of Safety map version 1 returned to you", f"/review/{waiting.id}") in _live(db, lena)
+    assert all(text.endswith("parental leave") for text, _url in _live(db, sam))
+    login(client, db, lena, settings)
+    assert client.get(f"/review/{waiting.id}").status_code == 200
+
+
 def test_a_decision_tells_the_key_worker_and_a_sender_still_on_the_case(client, db, settings):
     team, sam, lena, priya = _team(db)
     case = make_case(db, worker=sam, young_person_name="Kayla Morgan")
