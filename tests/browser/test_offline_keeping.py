@@ -94,6 +94,30 @@ def test_removing_a_case_from_the_device_with_items_waiting_says_how_many_and_ca
     assert len(stored(page, "cases")) == 1
 
 
+def test_a_page_an_earlier_take_kept_and_a_later_one_no_longer_lists_leaves_the_device(
+    page, context, live_server, worker_case, db
+):
+    """The ending is kept while the case is in active work; once the case is dormant, taking it
+    offline again keeps reactivation instead, and the ending no longer opens offline as if current."""
+    worker, case = worker_case
+    log_in(page, live_server, worker.email)
+    take_offline(page, live_server, case.id)
+    kept = "caches.open('homeward-pages').then(c => c.keys()).then(k => k.map(r => new URL(r.url).pathname))"
+    assert f"/cases/{case.id}/end" in page.evaluate(kept)
+
+    case.status = "dormant"
+    db.add(case)
+    db.commit()
+    take_offline(page, live_server, case.id)
+    for _ in range(50):  # the earlier take's pages go just after this one is recorded
+        if f"/cases/{case.id}/end" not in page.evaluate(kept):
+            break
+        page.wait_for_timeout(100)
+    pages = page.evaluate(kept)
+    assert f"/cases/{case.id}/end" not in pages
+    assert f"/cases/{case.id}/dormant-review" in pages and f"/cases/{case.id}" in pages
+
+
 class TestExpiry:
     @pytest.fixture
     def settings(self, database_url):

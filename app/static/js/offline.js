@@ -641,6 +641,14 @@
         return lock(section.dataset.caseName, base);
       }).then(function (name) {
         return save(CASES, { url: base, name: name, urls: kept, skipped: skipped, taken_at: new Date().toISOString() });
+      }).then(function () {
+        // What an earlier take kept and this one no longer lists (an ending once the case is
+        // dormant, a screen no longer offered) goes: it would open offline as if still current.
+        return before.then(function (entry) {
+          return caches.open(PAGES_CACHE).then(function (cache) {
+            return Promise.all(((entry && entry.urls) || []).filter(function (u) { return kept.indexOf(u) < 0; }).map(function (u) { return cache.delete(u); }));
+          });
+        });
       }).then(function () { return showCase(section); }, function (error) {
         // Pages an earlier take listed stay (this run only refreshed them); the rest go.
         return before.then(function (entry) {
