@@ -19,6 +19,7 @@ from typing import Annotated, Any, get_args
 from fastapi import Depends, HTTPException, Request
 from starlette.datastructures import FormData as StarletteForm
 
+from app import i18n
 from app.refused import Refused
 from app.timeutil import today
 
@@ -80,7 +81,13 @@ class Form:
         if required and not value:
             self.error(field, f"{label} is needed.")
         elif len(value) > max_length:
-            self.error(field, f"Keep this to {max_length} characters or fewer (it has {len(value)}).")
+            # Through gettext: a family screen shows it in the family's language (docs/i18n.md).
+            too_long = i18n.ngettext(
+                "Keep this to %(num)s character or fewer (it has %(count)s).",
+                "Keep this to %(num)s characters or fewer (it has %(count)s).",
+                max_length,
+            )
+            self.error(field, too_long % {"num": max_length, "count": len(value)})
         return value[:max_length]
 
     def choice(self, field: str, choices, *, required: bool = True, default: str | None = None) -> str | None:
@@ -88,10 +95,10 @@ class Form:
         allowed = [str(c) for c in choices]
         if not value:
             if required:
-                self.error(field, "Please choose one.")
+                self.error(field, i18n.gettext("Please choose one."))
             return None
         if value not in allowed:
-            self.error(field, "Please choose one of the options shown.")
+            self.error(field, i18n.gettext("Please choose one of the options shown."))
             return None
         return value
 
@@ -119,18 +126,20 @@ class Form:
         raw = self._raw(field)
         if not raw:
             if required and default is None:
-                self.error(field, "Please enter a number.")
+                self.error(field, i18n.gettext("Please enter a number."))
             return default
         try:
             value = int(raw)
         except ValueError:
-            self.error(field, "Please enter a whole number.")
+            self.error(field, i18n.gettext("Please enter a whole number."))
             return default
         # Whatever the route asked, a number must fit an integer column (32-bit on PostgreSQL).
         minimum = -MAX_INTEGER if minimum is None else minimum
         maximum = MAX_INTEGER if maximum is None else maximum
         if value < minimum or value > maximum:
-            self.error(field, f"Please enter a number from {minimum} to {maximum}.")
+            self.error(
+                field, i18n.gettext("Please enter a number from %(min)s to %(max)s.") % {"min": minimum, "max": maximum}
+            )
             return default
         return value
 

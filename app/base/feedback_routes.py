@@ -20,6 +20,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from sqlmodel import Session, select
 
+from app import i18n
 from app.base import feedback
 from app.base.models import PERSPECTIVE_LABELS, Perspective
 from app.cases.models import Case, Person, new_id
@@ -246,7 +247,7 @@ def family_feedback(
     form = Form(sent)
     feedback_id = valid_client_id(form.text("id", max_length=36))
     if feedback_id is None:
-        form.error("id", "This form is out of date; please reload the page and try again.")
+        form.error("id", i18n.gettext("This form is out of date; please reload the page and try again."))
     perspective = perspective_of(rater)
     answers = _answers(form, session, case, perspective)
     if not form.ok:

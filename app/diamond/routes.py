@@ -35,7 +35,7 @@ def _uuid_field(form: Form) -> str:
     try:
         return str(uuid.UUID(value))
     except ValueError:
-        form.error("id", "This form is out of date; please reload the page and try again.")
+        form.error("id", i18n.gettext("This form is out of date; please reload the page and try again."))
         return ""
 
 

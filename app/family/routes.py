@@ -200,7 +200,7 @@ def hand_back(
     offline_failures = form.integer("offline_failures", minimum=0, maximum=100) or 0
     form.errors.pop("offline_failures", None)
     if not (secret or token):
-        form.error("pin", "Please type the Worker PIN.")
+        form.error("pin", i18n.gettext("Please type the Worker PIN."))
     elif not actor.in_family_mode:
         # Family mode that began offline lives on the tablet only (family.js ends it there); a post
         # here still checks the PIN (counted and audited like any check), but there is nothing on
@@ -215,7 +215,7 @@ def hand_back(
             return response
         if ok:
             return _back_to_worker(request, case)
-        form.error("pin", "That is not the right PIN.")
+        form.error("pin", i18n.gettext("That is not the right PIN."))
     else:
         try:
             service.hand_back(

@@ -20,12 +20,14 @@ from functools import cache
 from sqlalchemy import bindparam, literal_column
 from sqlmodel import Session, select
 
+from app import i18n
 from app.audit import service as audit
 from app.audit.models import OFFLINE_WRONG_PINS, AuditEntry
 from app.cases import reads
 from app.cases.models import Case, Person, called_on
 from app.config import Settings
 from app.family.models import FamilyHandover
+from app.i18n import N_
 from app.refused import Refused
 from app.security.auth import Actor
 from app.security.secret_checks import SecretLocked, check_worker_secret
@@ -39,7 +41,8 @@ OFFLINE_FAILURES = OFFLINE_WRONG_PINS
 # The partial index's own condition, the name written out in the statement rather than a parameter,
 # so that a prepared statement's kept plan can still use ix_audit_entry_offline_pins (app/audit/models.py).
 IS_OFFLINE_FAILURE = AuditEntry.action == literal_column(f"'{OFFLINE_WRONG_PINS}'")
-LOCKED_MESSAGE = "Too many wrong tries. For safety, your worker must log in again."
+# Marked for the catalog: the locked page shows it in the family's language (`_(message)`).
+LOCKED_MESSAGE = N_("Too many wrong tries. For safety, your worker must log in again.")
 
 
 class HandoverError(Refused):
@@ -334,4 +337,9 @@ def hand_back(
         lock_out(session=session, actor=actor)
         raise HandoverError(LOCKED_MESSAGE, field="locked")
     left = tries_left(actor)
-    raise HandoverError(f"That is not the right PIN. {left} {'try' if left == 1 else 'tries'} left.")
+    # In the family's language: the hand-back page is a family screen (family.js says the same
+    # words, in English, when it checks the PIN itself without a signal).
+    wrong = i18n.ngettext(
+        "That is not the right PIN. %(num)s try left.", "That is not the right PIN. %(num)s tries left.", left
+    )
+    raise HandoverError(wrong % {"num": left})

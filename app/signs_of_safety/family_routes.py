@@ -79,7 +79,7 @@ def _client_id(form: Form) -> str:
     try:
         return str(uuid.UUID(raw))
     except ValueError:
-        form.error("id", "This form is out of date. Please go back to the start and try again.")
+        form.error("id", i18n.gettext("This form is out of date. Please go back to the start and try again."))
         return new_id()
 
 
@@ -263,5 +263,5 @@ def family_scale(
     if created is None:
         return _scale_page(request, session, actor, case, person, form, rating_id, status_code=422)  # type: ignore[arg-type]
     if created:
-        flash(request, "Thank you. Your number is saved.")
+        flash(request, i18n.gettext("Thank you. Your number is saved."))
     return redirect(request, f"/family/{case.id}/{person.id}")  # type: ignore[union-attr]

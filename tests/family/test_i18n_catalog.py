@@ -3,6 +3,7 @@ each language's catalog is complete and says how far it has been checked (issue 
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -151,3 +152,81 @@ def test_each_language_translates_every_string_and_says_it_is_drafted(code):
             assert set(re.findall(r"%\(\w+\)s|\{\w+\}", message.id)) == set(
                 re.findall(r"%\(\w+\)s|\{\w+\}", message.string)
             ), (code, message.id)
+
+
+# The modules holding the family screens' routes: what they refuse or flash is read by the family.
+FAMILY_ROUTE_MODULES = [
+    "app/family/routes.py",
+    "app/diamond/routes.py",
+    "app/base/feedback_routes.py",
+    "app/signs_of_safety/family_routes.py",
+]
+MARKS = {"gettext", "ngettext", "N_"}
+# Said to the worker, on the worker's screen the hand-back opens: English, as every worker screen.
+FOR_THE_WORKER = {"Welcome back. Family mode has ended."}
+
+
+def _marked(node: ast.AST) -> bool:
+    """A message made by a gettext call (formatted after, or not), or not written here at all."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return _marked(node.func.value)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        return _marked(node.left)
+    if isinstance(node, ast.Call):
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        return name in MARKS
+    if isinstance(node, ast.Constant):
+        return node.value in FOR_THE_WORKER
+    return not isinstance(node, ast.JoinedStr)
+
+
+def _messages_left_in_english(source: str) -> list[str]:
+    """Words a family screen's route gives as a refusal (`form.error`, an `…Error`/`Refused`) or a
+    flash without a gettext call: in every function that opens a family screen (`family_access`)
+    and every function of the module those call, however deep."""
+    tree = ast.parse(source)
+    functions = {f.name: f for f in tree.body if isinstance(f, ast.FunctionDef)}
+
+    def calls(function) -> set[str]:
+        return {c.func.id for c in ast.walk(function) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)}
+
+    todo = [name for name, f in functions.items() if "family_access" in calls(f)]
+    family: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name not in family:
+            family.add(name)
+            todo += [callee for callee in calls(functions[name]) if callee in functions]
+    found = []
+    for name in sorted(family):
+        for call in ast.walk(functions[name]):
+            if not isinstance(call, ast.Call):
+                continue
+            callee = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+            if callee in ("error", "flash") and len(call.args) >= 2:
+                message = call.args[1]
+            elif (callee.endswith("Error") or callee == "Refused") and call.args:
+                message = call.args[0]
+            else:
+                continue
+            if not _marked(message):
+                found.append(f"{name}: {ast.unparse(message)}")
+    return found
+
+
+@pytest.mark.parametrize("module", FAMILY_ROUTE_MODULES)
+def test_every_message_a_family_route_gives_goes_through_gettext(module):
+    assert _messages_left_in_english((ROOT / module).read_text()) == []
+
+
+def test_the_check_finds_a_refusal_left_in_english():
+    source = (
+        "def page(form):\n    family_access()\n    _check(form)\n    flash(request, gettext('Saved.'))\n"
+        "def _check(form):\n    form.error('id', 'This form is out of date.')\n"
+        "    form.error('pin', gettext('Wrong {n}').format(n=1))\n    raise HandoverError(f'{n} tries left.')\n"
+        "def worker_page(form):\n    form.error('name', 'A name is needed.')\n"
+    )
+    assert _messages_left_in_english(source) == [
+        "_check: 'This form is out of date.'",
+        "_check: f'{n} tries left.'",
+    ]
