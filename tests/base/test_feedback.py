@@ -243,6 +243,18 @@ def test_family_screen_refuses_a_missing_answer_beside_it_keeping_the_id_and_the
     assert _rows(db) == []
 
 
+def test_family_screen_refuses_a_long_comment_beside_its_box_and_the_box_says_its_limit(client, db, settings):
+    worker, case, mother, amira = _family(db, client, settings)
+    url = f"/family/{case.id}/{amira.id}/feedback"
+    assert 'name="comment_explaining" maxlength="1000"' in client.get(url).text
+    data = {"id": uid(), "round": "1", **answers("4"), "comment_explaining": "y" * 1100}
+    refused = client.post(url, data=data)
+    assert refused.status_code == 422 and 'id="comment_explaining-error"' in refused.text
+    assert "Keep this to 1000 characters or fewer (it has 1100)." in refused.text
+    assert 'aria-describedby="comment_explaining-error" aria-invalid="true"' in refused.text
+    assert _rows(db) == []
+
+
 def test_family_screen_is_only_for_people_on_the_case_and_the_cases_worker(client, db, settings):
     from tests.factories import make_case
     from tests.family.factories import hand_over, young_person

@@ -99,6 +99,57 @@ def test_missing_or_out_of_range_number_is_asked_again_beside_the_scale(client, 
     assert db.exec(select(DiamondRating)).all() == []
 
 
+def _beside(page: str, field: str) -> str:
+    """The message beside a field of the family question (empty when there is none)."""
+    found = re.search(rf'<p class="field-error" id="{field}-error">(.*?)</p>', page, re.S)
+    return re.sub(r"<[^>]*>|⚠", "", found.group(1)).strip() if found else ""
+
+
+def test_a_long_answer_is_refused_beside_its_box_and_the_boxes_say_their_limits(client, db, settings):
+    _, case, _ = _family_mode(client, db, settings)
+    page = client.get(f"{_y(db, case)}/diamond/wellbeing").text
+    assert re.search(r'<textarea id="positive_experiences"[^>]* maxlength="1000"', page)
+    assert re.search(r'<textarea id="next_step"[^>]* maxlength="500"', page)
+    long = {"id": str(uuid.uuid4()), "score": "6", "positive_experiences": "x" * 1200, "next_step": "y" * 600}
+    refused = client.post(f"{_y(db, case)}/diamond/wellbeing", data=long)
+    assert refused.status_code == 422
+    assert _beside(refused.text, "positive_experiences") == "Keep this to 1000 characters or fewer (it has 1200)."
+    assert _beside(refused.text, "next_step") == "Keep this to 500 characters or fewer (it has 600)."
+    assert 'aria-describedby="next_step-error" aria-invalid="true"' in refused.text
+    assert 'class="error-summary"' in refused.text and '<a href="#positive_experiences">' in refused.text
+    assert '<details class="more" open>' in refused.text and 'value="6" checked' in refused.text
+    assert db.exec(select(DiamondRating)).all() == []
+
+
+def test_a_long_answer_replayed_after_the_hand_back_is_refused_with_its_message(client, db, settings):
+    """Sent later from the outbox by the worker's session, it is refused with words the Outbox
+    shows beside the item it sets aside (offline.js reads each field error and its label)."""
+    _, case, _ = _family_mode(client, db, settings)
+    assert client.post(f"/family/{case.id}/hand-back", data={"pin": PIN}).status_code == 303
+    replay = {"id": str(uuid.uuid4()), "score": "6", "positive_experiences": "x" * 1200, "rated_on": ""}
+    refused = client.post(f"{_y(db, case)}/diamond/wellbeing", data=replay)
+    assert refused.status_code == 422
+    field = re.search(r'<div class="field has-error">\s*<label for="positive_experiences">(.*?)</label>\s*(.*?)</div>',
+                      refused.text, re.S)  # fmt: skip
+    assert field and field.group(1) == "What good things are behind your number?"
+    assert "Keep this to 1000 characters or fewer (it has 1200)." in field.group(2)
+    assert db.exec(select(DiamondRating)).all() == []
+
+
+def test_a_long_answer_is_refused_in_the_familys_language(client, db, settings):
+    _, case, _ = _family_mode(client, db, settings)
+    kayla = young_person(db, case)
+    kayla.preferred_language = "pl"
+    db.add(kayla)
+    db.commit()
+    long = {"id": str(uuid.uuid4()), "score": "6", "positive_experiences": "x" * 1200}
+    refused = client.post(f"{_y(db, case)}/diamond/wellbeing", data=long)
+    assert refused.status_code == 422 and '<html lang="pl"' in refused.text
+    assert (
+        _beside(refused.text, "positive_experiences") == "To jest za długie. Najwięcej znaków: 1000. Teraz jest: 1200."
+    )
+
+
 def test_mother_rates_for_herself_after_the_young_person(client, db, settings):
     _, case, mother = _family_mode(client, db, settings)
     client.post(f"{_y(db, case)}/diamond/wellbeing", data={"id": str(uuid.uuid4()), "score": 3})

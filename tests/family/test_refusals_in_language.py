@@ -63,11 +63,13 @@ def test_feedback_refusals_are_in_polish(client, db, settings):
     first, second = [k for k in data if k.startswith("score_")][:2]
     data[first] = ""
     data[second] = "99"
+    data[f"comment_{second[6:]}"] = "y" * 1100
     refused = client.post(url, data=data)
     assert refused.status_code == 422
     said = assert_said_in("pl", refused.text)
     assert "Wybierz, proszę, jedną odpowiedź." in said
     assert "Wybierz, proszę, jedną z odpowiedzi na ekranie." in said
+    assert "To jest za długie. Najwięcej znaków: 1000. Teraz jest: 1100." in said
     stale = client.post(url, data={**answers("4"), "id": "not-an-id", "round": "1"})
     assert stale.status_code == 422
     assert "Ta strona jest już nieaktualna." in " ".join(assert_said_in("pl", stale.text))
