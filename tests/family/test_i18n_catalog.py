@@ -48,12 +48,13 @@ MAX_GRADE = 4.0
 MIN_WORDS = 5
 
 
-def _words_outside_gettext(name: str) -> list[str]:
+def _words_outside_gettext(name: str, source: str | None = None) -> list[str]:
     """Words a reader would see that are not inside a gettext call: the template's text once every
     expression, statement and comment is taken out (markup stripped, but the words of aria-label,
     title, alt and placeholder kept), and string constants holding a sentence (with a space) that
     no gettext call takes."""
-    source = templates.env.loader.get_source(templates.env, name)[0]
+    if source is None:
+        source = templates.env.loader.get_source(templates.env, name)[0]
     text = re.sub(r"\{#.*?#\}", " ", source, flags=re.S)
     text = re.sub(r"\{% block body_class %\}.*?\{% endblock %\}", " ", text)
     text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", " ", text, flags=re.S)
@@ -76,6 +77,46 @@ def _words_outside_gettext(name: str) -> list[str]:
 @pytest.mark.parametrize("name", FAMILY_TEMPLATES)
 def test_every_word_on_a_family_screen_goes_through_gettext(name):
     assert _words_outside_gettext(name) == []
+
+
+# Printed without the layout (app.css hides header, footer and skip link in print): on screen the
+# print page is the worker's, in the worker's layout.
+PRINTED = {"network/letter_print.html"}
+
+
+def _layout_shown_around(name: str) -> str:
+    """The part of base.html a family screen shows around its own blocks: base.html with every
+    block the screen (or a layout between) fills in taken out; "" for a fragment not in it."""
+    overridden: set[str] = set()
+    while name != "base.html":
+        tree = templates.env.parse(templates.env.loader.get_source(templates.env, name)[0])
+        overridden |= {block.name for block in tree.find_all(nodes.Block)}
+        parent = tree.find(nodes.Extends)
+        if parent is None:
+            return ""
+        name = parent.template.value
+    base = templates.env.loader.get_source(templates.env, "base.html")[0]
+    for block in overridden:
+        base = re.sub(rf"\{{%-? block {block} -?%\}}.*?\{{%-? endblock -?%\}}", " ", base, flags=re.S)
+    return base
+
+
+@pytest.mark.parametrize("name", [t for t in FAMILY_TEMPLATES if t not in PRINTED])
+def test_every_word_of_the_layout_around_a_family_screen_goes_through_gettext(name):
+    assert _words_outside_gettext("base.html", _layout_shown_around(name)) == []
+
+
+def test_the_layout_check_sees_the_worker_header_and_footer_a_screen_leaves_in_place():
+    source = '{% extends "base.html" %}{% block content %}{{ _("Fine") }}{% endblock %}'
+    original = templates.env.loader.get_source
+    try:
+        templates.env.loader.get_source = lambda env, name: (
+            (source, None, None) if name == "synthetic.html" else original(env, name)
+        )
+        found = _words_outside_gettext("base.html", _layout_shown_around("synthetic.html"))
+    finally:
+        templates.env.loader.get_source = original
+    assert "Log out" in found and "Main" in found
 
 
 def test_the_check_finds_a_word_left_in_english():

@@ -46,6 +46,17 @@ def test_arabic_and_urdu_screens_run_right_to_left_with_numbers_kept_whole(clien
     assert '<html lang="ur" dir="rtl">' in urdu and "سلام، Agnieszka" in urdu
 
 
+def test_the_skip_link_and_the_locked_page_are_in_the_familys_language_too(client, db, settings):
+    _, case, mother = _family(db, client, settings, language="ar")
+    hand_over(client, case, mother)
+    page = client.get(f"{family_home(case, mother)}/diamond/wellbeing").text
+    assert '<a class="skip-link" href="#main">انتقل إلى المحتوى</a>' in page and "Skip to content" not in page
+    for _ in range(5):
+        locked = client.post(f"/family/{case.id}/hand-back", data={"pin": "999999"})
+    assert locked.status_code == 403 and "الجهاز مقفل" in locked.text
+    assert "Skip to content" not in locked.text and "for keeping families safely together" not in locked.text
+
+
 def test_the_switch_keeps_the_persons_language_and_is_audited(client, db, settings):
     _, case, mother = _family(db, client, settings)
     hand_over(client, case, mother)
