@@ -24,12 +24,16 @@ class Settings(BaseSettings):
     secret_key: str = DEVELOPMENT_SECRET
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
-    # Login throttling (app/security/throttle.py): per account and address, growing waits, no lock.
+    # Login throttling (app/security/throttle.py): per account and address, growing waits.
     login_free_failures: int = 5
     login_first_delay_seconds: int = 2
     login_max_delay_minutes: int = 15
     login_window_minutes: int = 24 * 60
     login_max_failures_per_address: int = 50
+    # Across every address: wrong passwords for one account before new addresses wait, and wrong
+    # authenticator codes before the account's codes are turned off (app/security/throttle.py).
+    login_max_failures_per_account: int = 20
+    second_factor_max_failures: int = 10
     # Wrong PINs or passwords inside a session (hand-over, hand-back, profile) that end it.
     login_max_failures: int = 10
     # The offline Worker PIN check's PBKDF2-SHA256 cost (OWASP 2023); tests lower it for speed.

@@ -61,12 +61,17 @@ def login(request: Request, session: SessionDep, settings: SettingsDep, sent: Se
     request_id = request.state.request_id
     agent = request.headers.get("user-agent", "")
     wait = throttle.wait_seconds(session=session, email=email, address=address, settings=settings)
-    if wait:
+    account_wait = throttle.account_wait_seconds(session=session, email=email, address=address, settings=settings)
+    if wait or account_wait:
         # Not checked and not counted: a wait cannot be stretched by trying during it.
         audit.record_anonymous(
             session=session, action="login_refused_locked", request_id=request_id, user_agent=agent, address=address
         )
-        form.error("email", throttle.refused_message(wait))
+        if wait >= account_wait:
+            form.error("email", throttle.refused_message(wait))
+        else:
+            form.error("email", throttle.account_refused_message(account_wait))
+        wait = max(wait, account_wait)
         response = render(request, "accounts/login.html", _login_context(request, form, target), status_code=429)
         response.headers["Retry-After"] = str(wait)
         return response

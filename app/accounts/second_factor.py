@@ -25,6 +25,13 @@ router = APIRouter()
 
 PENDING_COOKIE = "homeward_pending"
 PENDING_SECONDS = 300
+# Beside the code field once the account's wrong codes, from every address, reach the limit
+# (app/security/throttle.py): whoever typed them knew the password.
+CODES_LOCKED = (
+    "Too many wrong codes have been typed for this account, so codes from the authenticator app are "
+    "turned off for now. Type one of your recovery codes, or ask an administrator to clear the failed "
+    "log-ins, and tell them: someone else may know your password."
+)
 
 
 def safe_next(target: str | None) -> str:
@@ -150,21 +157,34 @@ def check_code(request: Request, session: SessionDep, settings: SettingsDep, sen
     if not code.strip():
         form.error("code", "Type the code from your authenticator app.")
         return render(request, "accounts/second_factor_code.html", {"form": form}, status_code=422)
+    locked = throttle.codes_locked(session=session, email=user.email, settings=settings)
     try:
-        kind = totp.check_code(session=session, user=user, settings=settings, code=code)
+        kind = totp.check_code(session=session, user=user, settings=settings, code=code, app_codes=not locked)
     except totp.WrongCode as exc:
         throttle.record_attempt(
             session=session, email=user.email, address=address, succeeded=False, kind=throttle.SECOND_FACTOR
         )
-        _audit(request, session, "second_factor_failed", user)
+        _audit(request, session, "second_factor_failed", user, detail="codes turned off" if locked else "")
+        session.flush()
+        if locked or throttle.codes_locked(session=session, email=user.email, settings=settings):
+            form.error("code", CODES_LOCKED)
+            return render(request, "accounts/second_factor_code.html", {"form": form}, status_code=429)
         form.error("code", str(exc))
         return render(request, "accounts/second_factor_code.html", {"form": form}, status_code=422)
     tell_of_failures(request, session=session, email=user.email)
     throttle.record_attempt(session=session, email=user.email, address=address, succeeded=True)
     _audit(request, session, "login", user, detail=f"password and {kind}")
     if kind == "recovery code":
+        throttle.clear_code_failures(session=session, email=user.email)
         left = totp.recovery_codes_left(session=session, user=user)
         flash(request, f"You used a recovery code; {left} left. Each works once.", kind="warning")
+        if locked:
+            flash(
+                request,
+                "Codes from your authenticator app work again. Many wrong codes were typed for your "
+                "account: change your password now, and tell your administrator.",
+                kind="warning",
+            )
     response = redirect(request, target)
     start_full_session(request, response, session=session, user=user, settings=settings, method="password")
     return response

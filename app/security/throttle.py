@@ -2,10 +2,22 @@
 
 Failures are counted per pair of account and client address. The first few are free; after that
 each further try from that pair must wait, the wait doubling with every failure up to a ceiling
-(`login_max_delay_minutes`). There is no lock "from anywhere": wrong passwords typed at one
-address never stop the right one from another, so nobody can lock a colleague or an office out.
-A client address also gets a larger allowance over every account (one address guessing many
-accounts), which never applies to an account already signed in from that address.
+(`login_max_delay_minutes`). A client address also gets a larger allowance over every account (one
+address guessing many accounts), which never applies to an account already signed in from that
+address.
+
+Counted only per address, someone holding many addresses (a botnet, an IPv6 /48 from a tunnel
+broker) could guess one account without end, so each account has limits across every address too:
+
+- Wrong passwords for one account from anywhere (`login_max_failures_per_account`) make further
+  tries wait, growing as above, except from addresses the account has signed in from lately. A
+  guesser cannot lock a worker out of the places they work from; only a new place waits (the
+  trade-off of "smart lockout": a worker travelling while their account is under attack waits up
+  to `login_max_delay_minutes` between tries, or signs in with the council's account instead).
+- Wrong authenticator codes for one account from anywhere (`second_factor_max_failures`) turn
+  its authenticator codes off until a recovery code is used or an administrator clears the
+  failures. Only someone who already has the password reaches the code, so strangers cannot use
+  this to lock anyone out; the owner is told of the failures at their next login.
 
 A success clears the pair's failures, as does an administrator's unlock. Failures are rows in the
 database (`login_attempt`), so several app processes count together; the account owner is told of
@@ -62,10 +74,16 @@ def _open_failures(*conditions, since: datetime):
     )
 
 
+# The IPv6 network one customer holds: RIPE-690 recommends a /56 or /48 for every household and
+# business, and a cloud machine or tunnel broker hands out at least a /64 and often a /48. Counted
+# by /64, one /56 was 256 fresh addresses, each with its own free failures.
+IPV6_CLIENT_PREFIX = 56
+
+
 def client_key(address: str) -> str:
     """Where a try comes from, as the throttle counts it: an IPv4 address, or an IPv6 address's
-    /64 network, which one household or cloud machine holds whole (counted by address, anyone
-    with a /64 could try one account's password from a new address every time, without a wait)."""
+    /56 network, which one customer holds whole (counted by address, anyone with such a network
+    could try one account's password from a new address every time, without a wait)."""
     try:
         ip = ipaddress.ip_address(address.strip())
     except ValueError:
@@ -73,7 +91,7 @@ def client_key(address: str) -> str:
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.ipv4_mapped is not None:
             return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+        return str(ipaddress.ip_network(f"{ip}/{IPV6_CLIENT_PREFIX}", strict=False))
     return str(ip)
 
 
@@ -125,6 +143,49 @@ def wait_seconds(*, session: Session, email: str, address: str, settings: Settin
     return max(waits)
 
 
+def account_wait_seconds(*, session: Session, email: str, address: str, settings: Settings) -> int:
+    """How long a password try at this account must wait because of wrong passwords from every
+    address (0: go ahead). An address the account signed in from lately never waits for this."""
+    now = utcnow()
+    since = _window_start(now, settings)
+    count, last = session.exec(
+        _open_failures(LoginAttempt.email == email, LoginAttempt.kind == LOGIN, since=since)
+    ).one()
+    free = settings.login_max_failures_per_account
+    if (
+        last is None
+        or count < free
+        or _known_address(session=session, email=email, address=client_key(address), now=now)
+    ):
+        return 0
+    return _seconds_until(last, delay_after(count, free=free, settings=settings), now)
+
+
+def codes_locked(*, session: Session, email: str, settings: Settings) -> bool:
+    """Whether wrong authenticator codes for this account, from every address, have reached
+    `second_factor_max_failures`: its codes are refused until a recovery code or an administrator."""
+    count, _ = session.exec(
+        _open_failures(
+            LoginAttempt.email == email, LoginAttempt.kind == SECOND_FACTOR, since=_window_start(utcnow(), settings)
+        )
+    ).one()
+    return count >= settings.second_factor_max_failures
+
+
+def clear_code_failures(*, session: Session, email: str) -> None:
+    """A recovery code was used: the account's wrong codes, from every address, stop counting."""
+    session.exec(
+        update(LoginAttempt)
+        .where(
+            LoginAttempt.email == email,
+            LoginAttempt.kind == SECOND_FACTOR,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.cleared_at.is_(None),
+        )
+        .values(cleared_at=utcnow())
+    )
+
+
 def _seconds_until(last: datetime, delay: int, now: datetime) -> int:
     if last.tzinfo is None:
         last = last.replace(tzinfo=now.tzinfo)
@@ -142,6 +203,14 @@ def wait_words(seconds: int) -> str:
 def refused_message(seconds: int) -> str:
     return (
         f"Too many wrong attempts from here. For your security, please wait {wait_words(seconds)} before trying again."
+    )
+
+
+def account_refused_message(seconds: int) -> str:
+    # Said of any email, known or not (failures are counted for both), so it reveals no account.
+    return (
+        "Too many wrong attempts at this account from other places. For your security, please wait "
+        f"{wait_words(seconds)} before trying again from here."
     )
 
 

@@ -146,12 +146,15 @@ def new_recovery_codes(*, session: Session, user: User, settings: Settings) -> l
     return codes
 
 
-def check_code(*, session: Session, user: User, settings: Settings, code: str, now: float | None = None) -> str:
-    """Accept a current authenticator code or an unused recovery code; returns which ("code" or "recovery code")."""
+def check_code(
+    *, session: Session, user: User, settings: Settings, code: str, now: float | None = None, app_codes: bool = True
+) -> str:
+    """Accept a current authenticator code (unless `app_codes` is off) or an unused recovery code;
+    returns which ("code" or "recovery code")."""
     factor = confirmed_factor(session=session, user=user)
     if factor is None:
         raise WrongCode("No second factor is set up for this account.")
-    step = _matching_step(_secret(factor, settings), code, time.time() if now is None else now)
+    step = _matching_step(_secret(factor, settings), code, time.time() if now is None else now) if app_codes else None
     if step is not None:
         if _use_step(session=session, factor=factor, step=step):
             return "code"

@@ -6,11 +6,12 @@ import re
 import time
 
 import pyotp
+from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app.audit.models import AuditEntry
 from app.config import ROOT
-from app.security import totp
+from app.security import throttle, totp
 from app.security.models import LoginAttempt, UserSession
 from app.security.sessions import COOKIE_NAME
 from tests.factories import PASSWORD, login, make_user
@@ -114,6 +115,60 @@ def test_wrong_codes_are_told_to_the_owner_at_the_next_login(client, db, setting
     response = client.post("/login/code", data={"code": app_code.now()})
     assert response.status_code == 303
     assert "1 attempt to log in to your account failed" in client.get("/", follow_redirects=True).text
+
+
+def _from(app, address: str) -> TestClient:
+    return TestClient(app, base_url="http://testserver", follow_redirects=False, client=(address, 5000))
+
+
+def test_wrong_codes_for_one_account_from_many_networks_turn_its_app_codes_off_until_a_recovery_code(app, db, settings):
+    """Counted only per address, 300 wrong codes for one account from 60 /64s of one /48 were all
+    checked and none waited. Whoever types codes knows the password, so a lock here cannot be used
+    by strangers to keep anyone out."""
+    admin = make_user(db, role="admin", email="ruth@example.org")
+    app_code = _enrolled(db, settings, admin)
+    codes = totp.new_recovery_codes(session=db, user=admin, settings=settings)
+    db.commit()
+    statuses = []
+    for n in range(settings.second_factor_max_failures):
+        guesser = _from(app, f"2001:db8:{n:x}::1")  # a new /48 every time: no per-address wait applies
+        assert _password(guesser, "ruth@example.org").headers["location"] == "/login/code"
+        statuses.append(guesser.post("/login/code", data={"code": "000001"}).status_code)
+    assert statuses == [422] * (settings.second_factor_max_failures - 1) + [429]
+
+    # Even the right code from the app, at an address with no failures, is refused now.
+    ruth = _from(app, "192.0.2.10")
+    _password(ruth, "ruth@example.org")
+    refused = ruth.post("/login/code", data={"code": app_code.now()})
+    assert refused.status_code == 429 and "codes from the authenticator app are turned off" in refused.text
+    assert db.exec(select(UserSession)).all() == []
+
+    # A recovery code still works, and turns the app's codes back on.
+    done = ruth.post("/login/code", data={"code": codes[0]})
+    assert done.status_code == 303 and COOKIE_NAME in done.headers["set-cookie"]
+    assert not throttle.codes_locked(session=db, email="ruth@example.org", settings=settings)
+    assert "change your password now" in ruth.get("/", follow_redirects=True).text
+
+
+def test_an_administrator_clearing_failed_logins_turns_the_app_codes_back_on(client, app, db, settings):
+    manager = make_user(db, role="manager", email="david@example.org")
+    app_code = _enrolled(db, settings, manager)
+    db.add_all(
+        [
+            LoginAttempt(email="david@example.org", address=f"198.51.100.{n}", succeeded=False, kind="second_factor")
+            for n in range(settings.second_factor_max_failures)
+        ]
+    )
+    db.commit()
+    _password(client, "david@example.org")
+    assert client.post("/login/code", data={"code": app_code.now()}).status_code == 429
+    admin = make_user(db, role="admin")
+    admin_client = _from(app, "192.0.2.20")
+    login(admin_client, db, admin, settings)
+    assert admin_client.post(f"/admin/users/{manager.id}/unlock").status_code == 303
+    client.cookies.clear()
+    _password(client, "david@example.org")
+    assert client.post("/login/code", data={"code": app_code.now()}).headers["location"] == "/"
 
 
 def test_code_page_without_a_right_password_goes_back_to_login(client, db):

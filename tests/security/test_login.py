@@ -111,28 +111,68 @@ def test_once_the_wait_is_over_the_right_password_logs_in_and_clears_the_failure
 def test_failures_from_another_address_never_stop_the_right_password_here(client, db, settings):
     make_user(db, email="sam@example.org")
     # Someone elsewhere has hammered Sam's account: their tries wait the longest.
-    _failures(db, "sam@example.org", "203.0.113.9", 40)
+    _failures(db, "sam@example.org", "203.0.113.9", settings.login_max_failures_per_account - 1)
     wait = throttle.wait_seconds(session=db, email="sam@example.org", address="203.0.113.9", settings=settings)
     assert wait == settings.login_max_delay_minutes * 60
     # Sam, at an address with no failures, logs in at once.
     assert _log_in(client, "sam@example.org").status_code == 303
 
 
+def test_wrong_passwords_for_one_account_from_many_addresses_make_new_addresses_wait(client, db, settings):
+    """Counted only per address, anyone holding many addresses could guess one account without end.
+    Past the account's allowance a new address waits, growing; where the worker has signed in
+    lately they still log in at once, so a guesser cannot lock them out of their own places."""
+    make_user(db, email="sam@example.org")
+    db.add(LoginAttempt(email="sam@example.org", address="testclient", succeeded=True, at=utcnow() - timedelta(days=3)))
+    db.commit()
+    for n in range(settings.login_max_failures_per_account):
+        _failures(db, "sam@example.org", f"198.51.100.{n}", 1)
+    # A new address waits, with the right password too, and is told why.
+    assert (
+        0
+        < throttle.account_wait_seconds(session=db, email="sam@example.org", address="192.0.2.99", settings=settings)
+        <= settings.login_first_delay_seconds
+    )
+    assert throttle.wait_seconds(session=db, email="sam@example.org", address="192.0.2.99", settings=settings) == 0
+    # Sam's usual address is not held back.
+    assert _log_in(client, "sam@example.org").status_code == 303
+    # Each further failure from anywhere doubles the wait, up to the ceiling.
+    _failures(db, "sam@example.org", "198.51.100.200", 20)
+    assert (
+        throttle.account_wait_seconds(session=db, email="sam@example.org", address="192.0.2.99", settings=settings)
+        == settings.login_max_delay_minutes * 60
+    )
+
+
+def test_a_new_address_told_to_wait_for_the_account_hears_so(app, db, settings):
+    from fastapi.testclient import TestClient
+
+    make_user(db, email="sam@example.org")
+    _failures(db, "sam@example.org", "198.51.100.1", settings.login_max_failures_per_account)
+    elsewhere = TestClient(app, base_url="http://testserver", follow_redirects=False, client=("192.0.2.99", 5000))
+    response = _log_in(elsewhere, "sam@example.org")
+    assert response.status_code == 429 and response.headers["retry-after"] == "2"
+    assert "Too many wrong attempts at this account from other places" in response.text
+    assert COOKIE_NAME not in response.headers.get("set-cookie", "")
+
+
 def test_tries_from_one_ipv6_network_count_together_whatever_address_in_it_they_use(db, settings):
-    """One household or cloud machine holds a whole /64: a new address in it for every try must
-    not escape the wait (it did: 40 guesses at one account, none waited)."""
+    """One household or business holds a whole /56 (RIPE-690): a new address, or a new /64, in it
+    for every try must not escape the wait (it did: 40 guesses at one account, none waited)."""
     make_user(db, email="sam@example.org")
     db.commit()
     for n in range(settings.login_free_failures + 3):
         throttle.record_attempt(
-            session=db, email="sam@example.org", address=f"2001:db8:0:1::{n + 1:x}", succeeded=False
+            session=db, email="sam@example.org", address=f"2001:db8:0:{n:x}::{n + 1:x}", succeeded=False
         )
     db.commit()
     assert (
-        throttle.wait_seconds(session=db, email="sam@example.org", address="2001:db8:0:1::ffff", settings=settings) > 0
+        throttle.wait_seconds(session=db, email="sam@example.org", address="2001:db8:0:ff::ffff", settings=settings) > 0
     )
     # Another network, and an IPv4 address, are not held back by it.
-    assert throttle.wait_seconds(session=db, email="sam@example.org", address="2001:db8:0:2::1", settings=settings) == 0
+    assert (
+        throttle.wait_seconds(session=db, email="sam@example.org", address="2001:db8:0:100::1", settings=settings) == 0
+    )
     assert throttle.wait_seconds(session=db, email="sam@example.org", address="192.0.2.7", settings=settings) == 0
 
 
