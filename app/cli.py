@@ -6,7 +6,6 @@ import argparse
 import fcntl
 import getpass
 import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 
@@ -236,7 +235,7 @@ def cmd_backup(args: argparse.Namespace) -> None:
 
     try:
         backup(database_url=get_settings().database_url, path=Path(args.path))
-    except (RuntimeError, subprocess.CalledProcessError, sqlite3.Error) as exc:
+    except (RuntimeError, sqlite3.Error) as exc:
         sys.exit(f"Backup failed: {exc}")
     print(f"Backed up to {args.path}.")
 
@@ -245,7 +244,7 @@ def cmd_restore(args: argparse.Namespace) -> None:
 
     try:
         restore(database_url=get_settings().database_url, path=Path(args.path))
-    except (RuntimeError, subprocess.CalledProcessError, sqlite3.Error) as exc:
+    except (RuntimeError, sqlite3.Error) as exc:
         sys.exit(f"Restore failed: {exc}")
     print(f"Restored from {args.path}.")
 

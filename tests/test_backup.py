@@ -4,10 +4,13 @@ checksum are the same after a restore over a changed database (issue 20)."""
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
 
+import pytest
 from sqlalchemy import select, text
 
-from app import cli
+from app import backup, cli
 from app.models import load_all_models
 from tests.test_cli import environment  # noqa: F401  (the fixture pointing the command at the test database)
 
@@ -48,8 +51,37 @@ def test_backup_and_restore_round_trip_the_demo_data(environment, db, engine, tm
 
 
 def test_restore_from_a_missing_file_says_so(environment, db, tmp_path):  # noqa: F811
-    import pytest
-
     with pytest.raises(SystemExit) as stopped:
         cli.main(["restore", str(tmp_path / "nothing-here")])
     assert "There is no backup" in str(stopped.value)
+
+
+def test_a_failing_backup_says_why_but_never_shows_the_database_password(environment, tmp_path, capsys):  # noqa: F811
+    """The password was on pg_dump's command line, for anyone on the machine to read in `ps`, and
+    in the failure's message, for cron mail and logs to keep."""
+    environment(DATABASE_URL="postgresql+psycopg://homeward:S3cretPw@127.0.0.1:1/homeward")
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["backup", str(tmp_path / "homeward.backup")])
+    message = str(stopped.value.code)
+    assert message.startswith("Backup failed: pg_dump exited with code 1")
+    assert "127.0.0.1" in message  # the tool's own words say where it could not connect
+    assert "S3cretPw" not in message + capsys.readouterr().err
+
+
+def test_the_database_password_reaches_pg_dump_in_its_environment_not_its_arguments(environment, tmp_path, monkeypatch):  # noqa: F811
+    ran = []
+
+    def run(arguments, **options):
+        ran.append((arguments, options.get("env") or {}))
+        return subprocess.CompletedProcess(arguments, 0, "", "")
+
+    monkeypatch.setattr(subprocess, "run", run)
+    database_url = "postgresql+psycopg://homeward:S3cretPw@db.example:5432/homeward"
+    backup.backup(database_url=database_url, path=tmp_path / "homeward.backup")
+    (tmp_path / "homeward.backup").write_bytes(b"a backup")
+    backup.restore(database_url=database_url, path=tmp_path / "homeward.backup")
+    assert len(ran) == 2
+    for arguments, env in ran:
+        assert "S3cretPw" not in " ".join(arguments)
+        assert "postgresql://homeward@db.example:5432/homeward" in " ".join(arguments)
+        assert env["PGPASSWORD"] == "S3cretPw" and env["PATH"] == os.environ["PATH"]
