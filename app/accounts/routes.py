@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import select
 
 from app.accounts import second_factor, service, single_sign_on
+from app.accounts.confirmation import fresh_single_sign_on, logged_out, password_ok
 from app.accounts.models import Team, User
 from app.accounts.second_factor import safe_next as _safe_next
 from app.audit import service as audit
@@ -16,16 +15,14 @@ from app.db import SessionDep
 from app.forms import Form, SentForm
 from app.security import passwords, sessions, throttle, totp
 from app.security.auth import CurrentActor, SettingsDep, client_address, refuse_family_mode
-from app.security.secret_checks import SecretLocked, check_worker_secret
+from app.security.secret_checks import SecretLocked
 from app.templating import flash, redirect, render
-from app.timeutil import utcnow
 
 router = APIRouter()
 router.include_router(second_factor.router)
 router.include_router(single_sign_on.router)
 
 GENERIC_FAILURE = "That email and password do not match an active account."
-LOCKED = "Too many wrong tries. For your security, please log in again."
 PIN_CHANGE_DUE = (
     "Please set a new Worker PIN of at least 6 digits before you next hand the tablet to a family. "
     "Until then, your password hands over and back."
@@ -155,39 +152,11 @@ def _profile(
         "team": session.get(Team, actor.user.team_id) if actor.user.team_id else None,
         "password_form": password_form or Form(),
         "pin_form": pin_form or Form(),
-        "fresh_sso": _fresh_single_sign_on(actor),
+        "fresh_sso": fresh_single_sign_on(actor),
         "second_factor_on": totp.confirmed_factor(session=session, user=actor.user) is not None,
         "recovery_left": totp.recovery_codes_left(session=session, user=actor.user),
     }
     return render(request, "accounts/profile.html", context, status_code=status_code)
-
-
-def _password_ok(*, request, session, actor, settings, secret: str, form: Form, field: str, where: str) -> bool:
-    """Checks of the user's own password count like logins and are audited, so a taken-over session
-    cannot guess it; at the limit the session ends (app.security.secret_checks)."""
-    ok, _ = check_worker_secret(
-        session=session, actor=actor, settings=settings, secret=secret, where=where, pin_allowed=False
-    )
-    if not ok:
-        form.error(field, "That is not your current password.")
-    return ok
-
-
-def _logged_out(request: Request) -> Response:
-    flash(request, LOCKED)
-    response = redirect(request, "/login")
-    response.delete_cookie(sessions.COOKIE_NAME, path="/")
-    return response
-
-
-# Someone who signs in with the council's account may never have used a Homeward password; a
-# sign-in at the provider a few minutes ago confirms it is them, as the password would.
-FRESH_SIGN_IN = timedelta(minutes=15)
-
-
-def _fresh_single_sign_on(actor) -> bool:
-    user_session = actor.user_session
-    return user_session.signed_in_with == "sso" and utcnow() - user_session.created_at < FRESH_SIGN_IN
 
 
 @router.get("/profile")
@@ -208,8 +177,7 @@ def change_password(
     if new != confirm:
         form.error("confirm_password", "The two new passwords are different.")
     try:
-        checked = form.ok and _password_ok(
-            request=request,
+        checked = form.ok and password_ok(
             session=session,
             actor=actor,
             settings=settings,
@@ -219,7 +187,7 @@ def change_password(
             where="profile_password",
         )
     except SecretLocked:
-        return _logged_out(request)
+        return logged_out(request)
     if checked:
         try:
             service.change_password(
@@ -252,14 +220,13 @@ def set_pin(
         service.check_pin(pin)
     except service.AccountError as exc:
         form.error(exc.field, str(exc))
-    fresh_sso = _fresh_single_sign_on(actor)
+    fresh_sso = fresh_single_sign_on(actor)
     if not confirm and not fresh_sso:
         form.error("pin_password", "Enter your password to confirm.")
     try:
         checked = form.ok and (
             fresh_sso
-            or _password_ok(
-                request=request,
+            or password_ok(
                 session=session,
                 actor=actor,
                 settings=settings,
@@ -270,7 +237,7 @@ def set_pin(
             )
         )
     except SecretLocked:
-        return _logged_out(request)
+        return logged_out(request)
     if checked:
         service.set_pin(session=session, user=actor.user, pin=pin, iterations=settings.pin_kdf_iterations)
     if not form.ok:

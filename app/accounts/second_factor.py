@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from app.accounts.confirmation import fresh_single_sign_on, logged_out, password_ok
 from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.config import Settings
@@ -18,6 +19,7 @@ from app.db import SessionDep
 from app.forms import Form, SentForm
 from app.security import sessions, throttle, totp
 from app.security.auth import CurrentActor, SettingsDep, client_address, refuse_family_mode, require_role
+from app.security.secret_checks import SecretLocked
 from app.templating import flash, redirect, render
 from app.timeutil import local
 
@@ -243,42 +245,73 @@ def setup_at_sign_in(request: Request, session: SessionDep, settings: SettingsDe
     return response
 
 
+def _profile_setup(
+    request: Request, session, actor, settings: Settings, form: Form, status_code: int = 200
+) -> Response:
+    context = _setup_context(session, actor.user, settings, form, "/profile/second-factor")
+    context.update(at_sign_in=False, fresh_sso=fresh_single_sign_on(actor))
+    return render(request, "accounts/second_factor_setup.html", context, status_code=status_code)
+
+
 @router.get("/profile/second-factor")
 def setup_page(request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep) -> Response:
     if totp.confirmed_factor(session=session, user=actor.user) is not None:
         flash(request, "Your authenticator app is already set up.")
         return redirect(request, "/profile")
-    context = _setup_context(session, actor.user, settings, Form(), "/profile/second-factor")
-    return render(request, "accounts/second_factor_setup.html", {**context, "at_sign_in": False})
+    return _profile_setup(request, session, actor, settings, Form())
 
 
 @router.post("/profile/second-factor")
 def setup(
     request: Request, session: SessionDep, actor: CurrentActor, settings: SettingsDep, sent: SentForm
 ) -> Response:
+    """Turn on an authenticator from the profile. Whoever holds the phone then holds the account's
+    second factor, so the password is asked for (as for a Worker PIN), not only the unlocked session."""
     form = Form(sent)
-    code = str(form.values.pop("code", ""))[:40]
-    wait = throttle.wait_seconds(session=session, email=actor.user.email, address=actor.address, settings=settings)
-    if wait:
-        form.error("code", throttle.refused_message(wait))
-    else:
-        try:
-            codes = totp.confirm_enrolment(session=session, user=actor.user, settings=settings, code=code)
-        except totp.WrongCode as exc:
-            throttle.record_attempt(
+    confirm = form.values.pop("password", "")
+    confirm = confirm if isinstance(confirm, str) else ""
+    fresh_sso = fresh_single_sign_on(actor)
+    if not confirm and not fresh_sso:
+        form.error("password", "Enter your password to confirm.")
+    try:
+        checked = form.ok and (
+            fresh_sso
+            or password_ok(
                 session=session,
-                email=actor.user.email,
-                address=actor.address,
-                succeeded=False,
-                kind=throttle.SECOND_FACTOR,
+                actor=actor,
+                settings=settings,
+                secret=confirm,
+                form=form,
+                field="password",
+                where="profile_second_factor",
             )
-            audit.record(
-                session=session, actor=actor, action="second_factor_failed", object_type="user", object_id=actor.id
-            )
-            form.error("code", str(exc))
+        )
+    except SecretLocked:
+        return logged_out(request)
+    # Until the password is right the code is neither checked nor used up, and stays in the form:
+    # the set-up key is kept too, so the app already scanned still works.
+    if checked:
+        code = str(form.values.pop("code", ""))[:40]
+        wait = throttle.wait_seconds(session=session, email=actor.user.email, address=actor.address, settings=settings)
+        if wait:
+            form.error("code", throttle.refused_message(wait))
+        else:
+            try:
+                codes = totp.confirm_enrolment(session=session, user=actor.user, settings=settings, code=code)
+            except totp.WrongCode as exc:
+                throttle.record_attempt(
+                    session=session,
+                    email=actor.user.email,
+                    address=actor.address,
+                    succeeded=False,
+                    kind=throttle.SECOND_FACTOR,
+                )
+                audit.record(
+                    session=session, actor=actor, action="second_factor_failed", object_type="user", object_id=actor.id
+                )
+                form.error("code", str(exc))
     if not form.ok:
-        context = _setup_context(session, actor.user, settings, form, "/profile/second-factor")
-        return render(request, "accounts/second_factor_setup.html", {**context, "at_sign_in": False}, status_code=422)
+        return _profile_setup(request, session, actor, settings, form, status_code=422)
     audit.record(session=session, actor=actor, action="second_factor_enrolled", object_type="user", object_id=actor.id)
     response = render(request, "accounts/recovery_codes.html", {"codes": codes, "next": "/profile"})
     response.headers["Cache-Control"] = "no-store"

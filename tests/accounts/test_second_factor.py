@@ -230,12 +230,55 @@ def test_worker_chooses_a_second_factor_on_the_profile(client, db, settings):
     worker = make_user(db, email="sam@example.org")
     login(client, db, worker, settings)
     page = client.get("/profile/second-factor")
+    assert "Your password, to confirm" in page.text
     secret = _secret_from_setup_page(page.text)
-    done = client.post("/profile/second-factor", data={"code": pyotp.TOTP(secret).now()})
+    done = client.post("/profile/second-factor", data={"code": pyotp.TOTP(secret).now(), "password": PASSWORD})
     assert done.status_code == 200 and "shown only this once" in done.text
     assert "second_factor_enrolled" in _actions(db, worker)
     client.cookies.clear()
     assert _password(client, "sam@example.org").headers["location"] == "/login/code"
+
+
+def test_setting_up_an_authenticator_on_the_profile_needs_the_password_and_a_wrong_one_loses_nothing(
+    client, db, settings
+):
+    """Anyone at an unlocked session could put their own phone on the account as its second factor."""
+    worker = make_user(db, email="sam@example.org")
+    login(client, db, worker, settings)
+    secret = _secret_from_setup_page(client.get("/profile/second-factor").text)
+    app_code = pyotp.TOTP(secret)
+    for password, message in (
+        ("", "Enter your password to confirm."),
+        ("not my password", "not your current password"),
+    ):
+        refused = client.post("/profile/second-factor", data={"code": app_code.now(), "password": password})
+        assert refused.status_code == 422
+        assert 'id="password-error"' in refused.text and message in refused.text
+        assert "not my password" not in refused.text
+        # Nothing is lost: the same set-up key, and the code typed, are still there.
+        assert _secret_from_setup_page(refused.text) == secret and app_code.now() in refused.text
+    assert totp.confirmed_factor(session=db, user=worker) is None
+    failed = db.exec(select(AuditEntry).where(AuditEntry.action == "secret_check_failed")).all()
+    assert [e.detail for e in failed] == ["profile_second_factor: password"]
+    done = client.post("/profile/second-factor", data={"code": app_code.now(), "password": PASSWORD})
+    assert done.status_code == 200 and "shown only this once" in done.text
+    assert totp.confirmed_factor(session=db, user=worker) is not None
+
+
+def test_a_worker_just_signed_in_with_the_council_account_sets_up_an_authenticator_without_a_password(
+    client, db, settings
+):
+    from app.security.sessions import start_session
+
+    worker = make_user(db, email="sam@council.example")
+    client.cookies.set(
+        COOKIE_NAME, start_session(session=db, user=worker, settings=settings, user_agent="pytest", method="sso")
+    )
+    db.commit()
+    page = client.get("/profile/second-factor")
+    assert "no password is needed" in page.text and "Your password, to confirm" not in page.text
+    code = pyotp.TOTP(_secret_from_setup_page(page.text)).now()
+    assert client.post("/profile/second-factor", data={"code": code}).status_code == 200
 
 
 def test_demo_manager_logs_in_with_the_documented_authenticator_key(client, db, settings):
