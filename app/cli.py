@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.accounts import service as accounts_service
 from app.accounts.models import Team, User
@@ -23,6 +24,7 @@ from app.endings.scheduled import tick as endings_tick
 from app.outcomes.scheduled import tick as outcomes_tick
 from app.review.oversight import keep_week as keep_flag_week
 from app.security import passwords
+from app.security.sessions import end_every_session
 from app.timeutil import local
 
 
@@ -241,12 +243,28 @@ def cmd_backup(args: argparse.Namespace) -> None:
 
 
 def cmd_restore(args: argparse.Namespace) -> None:
+    from sqlmodel import Session
 
+    database_url = get_settings().database_url
     try:
-        restore(database_url=get_settings().database_url, path=Path(args.path))
+        restore(database_url=database_url, path=Path(args.path))
     except (RuntimeError, sqlite3.Error) as exc:
         sys.exit(f"Restore failed: {exc}")
-    print(f"Restored from {args.path}.")
+    # The backup's sessions come back as they were when it was taken: one logged out, or of an
+    # account disabled, since then would work again. Everyone logs in afresh instead.
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            ended = end_every_session(session=session)
+            session.commit()
+    except SQLAlchemyError as exc:
+        sys.exit(
+            f"Restored from {args.path}, but its sessions could not be ended ({getattr(exc, 'orig', None) or exc}). "
+            "Stop the app servers, run `homeward migrate`, then `homeward restore` again."
+        )
+    finally:
+        engine.dispose()
+    print(f"Restored from {args.path}. Every session was ended ({ended} open in the backup): everyone logs in again.")
 
 
 def main(argv: list[str] | None = None) -> None:

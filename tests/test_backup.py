@@ -12,6 +12,9 @@ from sqlalchemy import select, text
 
 from app import backup, cli
 from app.models import load_all_models
+from app.security.models import UserSession
+from app.security.sessions import COOKIE_NAME, start_session
+from tests.factories import make_user
 from tests.test_cli import environment  # noqa: F401  (the fixture pointing the command at the test database)
 
 
@@ -48,6 +51,35 @@ def test_backup_and_restore_round_trip_the_demo_data(environment, db, engine, tm
     assert fingerprint(engine) == before
     cli.main(["audit", "verify"])
     assert "Audit chain holds" in capsys.readouterr().out
+
+
+def test_a_restore_ends_every_session_so_none_ended_since_the_backup_lives_again(
+    environment,  # noqa: F811
+    db,
+    engine,
+    client,
+    settings,
+    tmp_path,
+    capsys,
+):
+    """A restore brought the backup's sessions back as they were: a device logged out, or an
+    account disabled, after the backup was taken was signed in again."""
+    worker = make_user(db, email="sam@example.org")
+    cookie = start_session(session=db, user=worker, settings=settings, user_agent="pytest")
+    db.commit()
+    path = tmp_path / "homeward.backup"
+    cli.main(["backup", str(path)])
+    client.cookies.set(COOKIE_NAME, cookie)
+    assert client.post("/logout").status_code == 303  # after the backup
+
+    db.close()
+    engine.dispose()
+    cli.main(["restore", str(path)])
+    engine.dispose()
+    assert "Every session was ended (1 open in the backup): everyone logs in again." in capsys.readouterr().out
+    assert [s.ended_at is not None for s in db.scalars(select(UserSession)).all()] == [True]
+    client.cookies.set(COOKIE_NAME, cookie)
+    assert client.get("/profile").headers["location"].startswith("/login")
 
 
 def test_restore_from_a_missing_file_says_so(environment, db, tmp_path):  # noqa: F811

@@ -139,6 +139,13 @@ def end_all_sessions(*, session: Session, user_id: int, except_session_id: int |
     session.exec(query.values(ended_at=utcnow()))
 
 
+def end_every_session(*, session: Session) -> int:
+    """Log everyone out everywhere; returns how many sessions were open. After a restore, sessions
+    ended since the backup was taken (logouts, disabled accounts, reset passwords) would live again."""
+    result = session.exec(update(UserSession).where(UserSession.ended_at.is_(None)).values(ended_at=utcnow()))
+    return result.rowcount or 0
+
+
 def live_session_count(*, session: Session, user_id: int) -> int:
     """How many devices the user is logged in on (not yet ended or expired)."""
     from sqlalchemy import func
