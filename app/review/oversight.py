@@ -403,7 +403,12 @@ def dashboard(
     last_reflective = dict(
         session.exec(
             select(SupervisionNote.worker_id, func.max(SupervisionNote.at))
-            .where(SupervisionNote.kind == NoteKind.reflective, SupervisionNote.worker_id.in_(list(rows)))
+            .where(
+                SupervisionNote.kind == NoteKind.reflective,
+                SupervisionNote.worker_id.in_(list(rows)),
+                # A worker's own reflection is no supervision: only someone else's note counts.
+                SupervisionNote.by_user_id != SupervisionNote.worker_id,
+            )
             .group_by(SupervisionNote.worker_id)
         ).all()
     )

@@ -67,6 +67,21 @@ def test_reflective_supervision_is_due_every_n_weeks_per_worker(client, db, sett
     assert f"Last {today():%-d %b %Y}" in table and "Due</strong>" not in table
 
 
+def test_a_workers_own_reflective_note_leaves_supervision_due(client, db, settings):
+    _team_, sam, priya = _team(db)
+    make_case(db, worker=sam)
+    db.commit()
+    login(client, db, sam, settings)
+    assert client.post(f"/supervision/{sam.id}/notes", data={"text": "My own thoughts on the week."}).status_code == 303
+    login(client, db, priya, settings)
+    table = client.get("/review/oversight").text.split('<table class="oversight-table">', 1)[1]
+    assert "Due</strong> (none yet)" in table
+    service.add_reflective_note(session=db, worker=sam, text="Talked it through.", by=priya)
+    db.commit()
+    table = client.get("/review/oversight").text.split('<table class="oversight-table">', 1)[1]
+    assert "Due</strong>" not in table
+
+
 def test_trend_and_reflective_columns_keep_the_statement_count_constant(client, db, settings, engine):
     team, sam, priya = _team(db)
     for i in range(5):
