@@ -10,9 +10,8 @@ from datetime import datetime, time
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlmodel import select
 
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.cases import eligibility, rules, service
 from app.cases.models import CLOSURE_REASONS, STEP_DOWN_DESTINATIONS, STEP_UP_DESTINATIONS, CaseStatus
 from app.cases.service import Conflict, Refused
@@ -232,19 +231,13 @@ def change_status(
 
 
 def _step_ctx(session, case, form, refusal=None) -> dict:
-    co_workers = session.exec(
-        select(User.id, User.full_name)
-        .where(User.role.in_([Role.worker, Role.supervisor]), User.is_active.is_(True))
-        .order_by(User.full_name)
-        .limit(300)
-    ).all()
     return {
         "case": case,
         "form": form,
         "refusal": refusal,
         "up": STEP_UP_DESTINATIONS,
         "down": STEP_DOWN_DESTINATIONS,
-        "co_workers": [(uid, name) for uid, name in co_workers if uid != case.key_worker_id],
+        "co_workers": service.step_co_workers(session=session, case=case),
     }
 
 
@@ -281,6 +274,9 @@ def record_step(request: Request, case_id: int, session: SessionDep, actor: Curr
         )
     except Refused as refused:
         session.rollback()
-        return render(request, "cases/step.html", _step_ctx(session, case, form, refused.message), status_code=422)
+        if refused.field:
+            form.error(refused.field, refused.message)
+        ctx = _step_ctx(session, case, form, None if refused.field else refused.message)
+        return render(request, "cases/step.html", ctx, status_code=422)
     flash(request, "Step-up recorded." if direction == "up" else "Step-down recorded.")
     return redirect(request, f"/cases/{case.id}")

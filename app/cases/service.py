@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import and_, bindparam, func, or_
 from sqlalchemy import case as sql_case
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from app.accounts.models import User
+from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.cases import reads, rules
 from app.cases.models import Case, CaseEvent, CaseStatus, Consent, Contact, EligibilityDecision, Person
@@ -341,6 +341,53 @@ def close(
     )
 
 
+def step_co_workers(*, session: Session, case: Case) -> list[tuple[int, str]]:
+    """Who a step-up may name as the case's co-worker: the active workers and supervisors of the
+    case's own team, the key worker aside (naming someone elsewhere is a reallocation, the team's
+    supervisor's decision: docs/permissions.md)."""
+    return [
+        (uid, name)
+        for uid, name in session.exec(
+            select(User.id, User.full_name)
+            .where(
+                or_(
+                    and_(
+                        User.team_id == case.team_id,
+                        User.role.in_([Role.worker, Role.supervisor]),
+                        User.is_active.is_(True),
+                    ),
+                    User.id == case.co_worker_id,  # whoever co-works it now stays a choice
+                )
+            )
+            .order_by(User.full_name)
+        ).all()
+        if uid != case.key_worker_id
+    ]
+
+
+def _step_co_worker_refusal(*, case: Case, co_worker: User) -> Refused | None:
+    """Why `co_worker` cannot be named on a step-up that continues the case; None if they can."""
+    if co_worker.id == case.co_worker_id:
+        return None  # kept as they are
+    if case.co_worker_id is not None:
+        # A step-up is the key worker's record; taking someone off a case is a reallocation, which
+        # only the team's supervisor makes, audited and with both workers told.
+        return Refused(
+            "The case has a co-worker already. To change who co-works it, ask the team's supervisor "
+            "to reallocate the case; leave this as it is to keep them.",
+            field="co_worker_id",
+        )
+    if co_worker.id == case.key_worker_id:
+        return Refused("The co-worker must be someone other than the key worker.", field="co_worker_id")
+    if (
+        not co_worker.is_active
+        or co_worker.role not in (Role.worker, Role.supervisor)
+        or co_worker.team_id != case.team_id
+    ):
+        return Refused("Choose a co-worker from the case's team.", field="co_worker_id")
+    return None
+
+
 def step(
     *,
     session: Session,
@@ -364,6 +411,13 @@ def step(
     )
     if refusal:
         raise Refused(refusal)
+    before_co = case.co_worker_id
+    after_co = before_co
+    if co_worker is not None and not closes:
+        co_refusal = _step_co_worker_refusal(case=case, co_worker=co_worker)
+        if co_refusal is not None:
+            raise co_refusal
+        after_co = co_worker.id
     kind = "step_up" if direction == "up" else "step_down"
     event = _event(
         session=session,
@@ -381,7 +435,7 @@ def step(
         object_type="case",
         object_id=case.id,
         case_id=case.id,
-        detail=f"{kind} to {destination}",
+        detail=f"{kind} to {destination}" + (f"; co-worker {before_co} -> {after_co}" if after_co != before_co else ""),
     )
     if closes:
         reason = "stepped_up" if direction == "up" else "stepped_down"
@@ -389,8 +443,7 @@ def step(
             session=session, case=case, to_status=CaseStatus.closed, by=by, rationale=rationale, closure_reason=reason
         )
     else:
-        if co_worker is not None:
-            case.co_worker_id = co_worker.id
+        case.co_worker_id = after_co
         if destination in ("early_help", "cin", "cp", "cla"):
             case.practice_context = destination
         _touch(case)

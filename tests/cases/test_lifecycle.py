@@ -10,7 +10,7 @@ from app.cases import service
 from app.cases.models import Case, CaseEvent
 from app.cases.service import Conflict, Refused
 from tests.cases.factories import actor_for, make_screened
-from tests.factories import login, make_case, make_user
+from tests.factories import login, make_case, make_team, make_user
 
 
 def events(db, case):
@@ -77,7 +77,8 @@ def test_stale_base_version_is_a_conflict(db):
 
 
 def test_step_up_continuing_adds_co_worker_and_context(db):
-    worker, social_worker = make_user(db), make_user(db)
+    team = make_team(db)
+    worker, social_worker = make_user(db, team=team), make_user(db, team=team)
     case = make_case(db, worker=worker, practice_context="early_help")
     event = service.step(
         session=db,
@@ -91,6 +92,49 @@ def test_step_up_continuing_adds_co_worker_and_context(db):
     )
     assert event.kind == "step_up" and event.destination == "cp" and event.reason == "continues"
     assert case.co_worker_id == social_worker.id and case.practice_context == "cp" and case.status == "active"
+    detail = db.exec(select(AuditEntry.detail).where(AuditEntry.action == "step")).one()
+    assert detail == f"step_up to cp; co-worker None -> {social_worker.id}"
+
+
+def test_a_step_up_never_replaces_the_co_worker_and_names_only_someone_of_the_team(client, db, settings):
+    team = make_team(db)
+    worker = make_user(db, team=team)
+    colleague = make_user(db, team=team, full_name="Xena Colleague")
+    newcomer = make_user(db, team=team)
+    elsewhere = make_user(db, role="supervisor", full_name="Other Team Supervisor")
+    case = make_case(db, worker=worker, co_worker=colleague, practice_context="early_help")
+    login(client, db, worker, settings)
+    step = {"direction": "up", "destination_up": "cp", "then": "continues", "rationale": "CP plan made"}
+    # Someone of the team instead: refused beside the field, the supervisor named as who decides.
+    response = client.post(f"/cases/{case.id}/step", data={**step, "co_worker_id": str(newcomer.id)})
+    assert response.status_code == 422
+    field = response.text.split('id="co_worker_id-hint"', 1)[1].split("</select>", 1)[0]
+    assert "The case has a co-worker already" in field and "ask the team&#39;s supervisor" in field
+    # Another team's supervisor is not offered, and a crafted request naming them is refused too.
+    response = client.post(f"/cases/{case.id}/step", data={**step, "co_worker_id": str(elsewhere.id)})
+    assert response.status_code == 422
+    assert 'aria-invalid="true"' in response.text.split('id="co_worker_id"', 1)[1].split(">", 1)[0] + ">"
+    db.expire_all()
+    assert db.get(Case, case.id).co_worker_id == colleague.id and events(db, case) == []
+    assert client.get(f"/cases/{case.id}/step").text.count("Other Team Supervisor") == 0
+
+    # Keeping the co-worker (the form's choice by default) records the step and changes no one.
+    response = client.post(f"/cases/{case.id}/step", data={**step, "co_worker_id": str(colleague.id)})
+    assert response.status_code == 303
+    db.expire_all()
+    assert db.get(Case, case.id).co_worker_id == colleague.id
+    assert db.exec(select(AuditEntry.detail).where(AuditEntry.action == "step")).one() == "step_up to cp"
+
+
+def test_a_step_up_on_a_case_without_a_co_worker_names_only_someone_of_the_case_team(db):
+    worker = make_user(db)
+    elsewhere = make_user(db, role="supervisor")
+    case = make_case(db, worker=worker, practice_context="early_help")
+    step = dict(direction="up", destination="cp", rationale="CP plan", closes=False)
+    with pytest.raises(Refused) as refused:
+        service.step(session=db, case=case, by=actor_for(worker), co_worker=elsewhere, **step)
+    assert refused.value.field == "co_worker_id" and "case's team" in refused.value.message
+    assert case.co_worker_id is None
 
 
 def test_step_down_that_closes_closes_with_reason_stepped_down(db):
