@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
+from app.accounts.models import Role, User
 from app.base import service as base_service
 from app.base.demo import _actor
 from app.base.models import BaseVersion
@@ -236,6 +237,35 @@ def load(*, session: Session, demo) -> None:
         ),
     )
     # Dormant reviews due come from the endings demo (Sophie's), through the dormant register.
+    session.flush()
+
+    # Grace left the team last week: her account is disabled and Zara's case waits for Helen to
+    # reallocate it, so oversight counts it on its "Others" line and flags it.
+    grace = User(
+        email="grace.lowe@example.org",
+        full_name="Grace Lowe",
+        role=Role.worker,
+        team_id=demo.team.id,
+        password_hash=worker.password_hash,
+        is_active=False,
+    )
+    session.add(grace)
+    session.flush()
+    zara = _case(session, demo, "Zara", "Ahmed", "active", grace, now - timedelta(days=45), 104)
+    session.add(
+        Contact(
+            case_id=zara.id,
+            kind="visit",
+            occurred_on=demo.today - timedelta(days=8),
+            attended=True,
+            young_person_seen=True,
+            seen_alone=True,
+            duration_minutes=60,
+            direct_minutes=60,
+            note="Grace's last visit before leaving: Zara knows someone new will be in touch.",
+            by_user_id=grace.id,
+        )
+    )
     session.flush()
 
     # Callum's BASE assessment went straight to risk, skipping engagement and resilience.

@@ -11,9 +11,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 from sqlalchemy import case as when
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import select
 
+from app.accounts.models import User
 from app.cases import rules as case_rules
 from app.cases.models import Case, Contact
 from app.features import FlagRule, FlagScope, installed
@@ -60,6 +61,12 @@ def voice_not_recorded(*, status: str, last_voice_on: date | None, opened_on: da
 def engagement_flag(*, missed_in_a_row: int, limit: int) -> bool:
     """Engagement is slipping: `limit` or more visits missed in a row (never a reason to close, 003:L984)."""
     return missed_in_a_row >= limit
+
+
+def key_worker_gone(*, key_worker_active: bool, key_worker_team_id: int | None, case_team_id: int) -> bool:
+    """The key worker no longer holds the case: their account is disabled, or they are no longer
+    on the case's team. Nobody works it until the team's supervisor reallocates it."""
+    return not key_worker_active or key_worker_team_id != case_team_id
 
 
 # What `homeward tick` keeps of the flags (per team and week: flag_week; per case: case_flag) is
@@ -257,6 +264,29 @@ def _engagement(scope: FlagScope) -> list[Case]:
     ]
 
 
+def _gone_holders(scope: FlagScope):
+    # Only the candidates, so a county's dashboard reads a handful of rows, not one per open case.
+    return (
+        select(Case.id, User.is_active, User.team_id)
+        .join(User, User.id == Case.key_worker_id)
+        .where(
+            scope.in_scope,
+            Case.status.in_(["referred", "screening", "active", "dormant"]),
+            or_(User.is_active.is_(False), User.team_id.is_(None), User.team_id != Case.team_id),
+        )
+    )
+
+
+def _key_worker_gone(scope: FlagScope) -> list[Case]:
+    gone = scope.figures("key worker gone", _gone_holders)
+    return [
+        c
+        for c in scope.cases
+        if c.id in gone
+        and key_worker_gone(key_worker_active=gone[c.id][1], key_worker_team_id=gone[c.id][2], case_team_id=c.team_id)
+    ]
+
+
 FLAGS = (
     FlagRule(
         "first_contact",
@@ -286,5 +316,11 @@ FLAGS = (
         lambda s: f"{s.missed_visits_flag} or more visits missed in a row",
         _engagement,
         lambda: {"missed visits": _missed},
+    ),
+    FlagRule(
+        "key_worker_gone",
+        lambda s: "Key worker's account disabled or moved to another team: reallocate",
+        _key_worker_gone,
+        lambda: {"key worker gone": _gone_holders},
     ),
 )

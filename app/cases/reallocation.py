@@ -78,8 +78,10 @@ def reallocate(
         raise Refused("This is who holds the case already; choose another worker.", field="key_worker")
 
     before_key, before_co = case.key_worker_id, case.co_worker_id
-    names = {u.id: u.full_name for u in workers.values()}
-    moved = f"From {names.get(before_key, 'the previous worker')} to {names[key_worker_id]}."
+    # The previous holder by name whether or not they are still active on the team: a case is
+    # most often reallocated because its key worker left (their account disabled, or moved team).
+    before = session.get(User, before_key) if before_key is not None else None
+    moved = f"From {before.full_name if before else 'the previous worker'} to {workers[key_worker_id].full_name}."
     event = CaseEvent(
         case_id=case.id,
         kind="reallocated",

@@ -39,6 +39,8 @@ class Flag:
     name: str
     worker_id: int
     label: str = ""
+    # The case's team (whoever holds it): a team's flags are its cases' (issue 21 counts by case).
+    team_id: int = 0
 
 
 @dataclass
@@ -79,6 +81,10 @@ class Dashboard:
     # Work waiting in each team's queue (by Submission.team_id, as the review queue counts it),
     # whoever sent it: a worker since disabled, a co-worker from another team.
     waiting_by_team: dict[int, int] = field(default_factory=dict)
+    # The open cases held by someone without a row (a disabled account, someone moved to another
+    # team), counted and flagged here so the rows and this add up to the team's cases; they wait
+    # for the team's supervisor to reallocate them.
+    others: WorkerRow = field(default_factory=lambda: WorkerRow(worker=None))  # type: ignore[arg-type]
 
     @property
     def others_waiting(self) -> int:
@@ -88,7 +94,7 @@ class Dashboard:
     @property
     def totals(self) -> WorkerRow:
         total = WorkerRow(worker=None)  # type: ignore[arg-type]
-        for row in self.rows:
+        for row in [*self.rows, self.others]:
             total.active += row.active
             total.dormant += row.dormant
             total.weighted += row.weighted
@@ -335,21 +341,22 @@ def dashboard(
             {},
         ).all()
     ]
-    # Only cases held by someone on the dashboard raise a case flag.
-    held = [c for c in cases if c.key_worker_id in rows]
+    # Every open case counts and raises its flags; one held by someone without a row (a disabled
+    # account, someone moved to another team) counts on the "Others" line, to be reallocated.
+    others = WorkerRow(worker=None)  # type: ignore[arg-type]
     scope = FlagScope(
         session=session,
         settings=settings,
         today=today,
         now=now,
         team_ids=team_ids,
-        cases=held if every_case is None else list(cases),
+        cases=cases,
         in_scope=Case.team_id.in_(team_ids),
     )
     contacts = contact_figures(scope)
     weights = caseload_weights(session=session)
-    for c in held:
-        row = rows[c.key_worker_id]
+    for c in cases:
+        row = rows.get(c.key_worker_id, others)
         if c.status == "active":
             row.active += 1
         elif c.status == "dormant":
@@ -366,8 +373,8 @@ def dashboard(
     for feature in installed():
         if feature.competency is not None:
             ratings = feature.competency(session=session, in_scope=scope.in_scope)
-            for c in held:
-                if c.status == "active" and c.id in ratings:
+            for c in cases:
+                if c.status == "active" and c.id in ratings and c.key_worker_id in rows:
                     rows[c.key_worker_id].base_competency = ratings[c.id]
 
     waiting_by_team: dict[int, int] = {}
@@ -387,17 +394,14 @@ def dashboard(
         for c in rule.raised(scope):
             if every_case is not None:
                 every_case.append((c.id, rule.key))
-                if c.key_worker_id not in rows:
-                    continue
-            flag = Flag(rule.key, c.id, c.reference, c.display_name, c.key_worker_id, labels[rule.key])
+            flag = Flag(rule.key, c.id, c.reference, c.display_name, c.key_worker_id, labels[rule.key], c.team_id)
             flags.append(flag)
-            if c.key_worker_id in rows:
-                rows[c.key_worker_id].flags.append(flag)
+            rows.get(c.key_worker_id, others).flags.append(flag)
 
     # By name (stable: a case's flags stay in the features' order), so a list cut at FLAGS_SHOWN
     # shows the same cases whatever order the database gave them in.
     flags.sort(key=_by_name)
-    for row in rows.values():
+    for row in [*rows.values(), others]:
         row.flags.sort(key=_by_name)
 
     last_reflective = dict(
@@ -412,6 +416,7 @@ def dashboard(
             .group_by(SupervisionNote.worker_id)
         ).all()
     )
+    others.weighted = round(others.weighted, 2)
     for row in rows.values():
         row.weighted = round(row.weighted, 2)
         last = last_reflective.get(row.worker.id)
@@ -440,6 +445,7 @@ def dashboard(
         trend_weeks=weeks,
         trend=_trend(session, team_ids, weeks, labels, _counts(labels, flags)),
         waiting_by_team=waiting_by_team,
+        others=others,
     )
 
 

@@ -352,3 +352,31 @@ def test_team_waiting_total_agrees_with_the_review_queue_and_names_work_sent_by_
     login(client, db, manager, settings)
     line = re.search(r"Sefton North</a></th>(.*?)</tr>", client.get("/review/oversight").text, re.S).group(1)
     assert re.findall(r"<td>([^<]*)</td>", line)[4] == "3"
+
+
+def test_a_disabled_workers_open_cases_stay_on_team_oversight_flagged_for_reallocation(client, db, settings):
+    team, worker, supervisor = _team(db)
+    left = make_user(db, team=team, full_name="Dee Moss")
+    quiet = make_case(
+        db, worker=left, young_person_name="Quiet Case", practice_context="cp", opened_at=utcnow() - timedelta(days=60)
+    )
+    make_case(db, worker=worker, young_person_name="Held Case")
+    left.is_active = False  # Dee has left; her case has not been reallocated yet
+    db.commit()
+    board = oversight.dashboard(session=db, viewer=supervisor, settings=settings, today=today(), now=utcnow())
+    flagged = {(f.key, f.case_id) for f in board.flags}
+    assert ("key_worker_gone", quiet.id) in flagged and ("no_contact", quiet.id) in flagged
+    assert board.others.active == 1 and board.totals.active == 2
+    assert board.flag_counts()["key_worker_gone"] == 1
+
+    login(client, db, supervisor, settings)
+    page = client.get("/review/oversight").text
+    others = re.search(r'<tr class="oversight-others">.*?</tr>', page, re.S).group(0)
+    assert "account is disabled" in others and "flag=key_worker_gone" in others
+    assert re.findall(r"<td>([^<]*)</td>", others)[0] == "1"  # the active case, on the Others line
+    total = re.search(r"Team total</th>(.*?)</tr>", page, re.S).group(1)
+    assert re.findall(r"<td>([^<]*)</td>", total)[0] == "2"
+    listed = client.get("/team/cases?flag=key_worker_gone").text
+    assert "Quiet Case" in listed and "Held Case" not in listed
+    # The case page says why, in the same words.
+    assert "account disabled or moved to another team: reallocate" in client.get(f"/cases/{quiet.id}").text

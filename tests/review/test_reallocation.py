@@ -158,3 +158,18 @@ def test_a_decision_tells_the_key_worker_and_a_sender_still_on_the_case(client, 
     assert approved in _live(db, lena) and approved in _live(db, sam)
     login(client, db, sam, settings)  # the co-worker still opens everything he is told of
     assert all(client.get(url).status_code == 200 for _text, url in _live(db, sam))
+
+
+def test_a_case_whose_worker_left_is_reallocated_from_them_by_name(client, db, settings):
+    team, sam, lena, priya = _team(db)
+    case = make_case(db, worker=sam, young_person_name="Kayla Morgan")
+    sam.is_active = False  # Sam has left: the account is disabled, the case waits to be moved
+    db.add(sam)
+    db.commit()
+    login(client, db, priya, settings)
+    response = client.post(
+        f"/cases/{case.id}/reallocate", data={"key_worker": str(lena.id), "co_worker": "", "reason": "Sam has left"}
+    )
+    assert response.status_code == 303
+    event = db.exec(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "reallocated")).one()
+    assert event.rationale == "From Sam Okafor to Lena Novak. Sam has left"
