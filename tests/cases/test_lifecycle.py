@@ -130,7 +130,7 @@ def test_a_step_up_on_a_case_without_a_co_worker_names_only_someone_of_the_case_
     worker = make_user(db)
     elsewhere = make_user(db, role="supervisor")
     case = make_case(db, worker=worker, practice_context="early_help")
-    step = dict(direction="up", destination="cp", rationale="CP plan", closes=False)
+    step = {"direction": "up", "destination": "cp", "rationale": "CP plan", "closes": False}
     with pytest.raises(Refused) as refused:
         service.step(session=db, case=case, by=actor_for(worker), co_worker=elsewhere, **step)
     assert refused.value.field == "co_worker_id" and "case's team" in refused.value.message
