@@ -287,6 +287,9 @@ class Feature:
     fulfilled: Callable[..., None] | None = None
     # (*, session, demo) -> None: demo data, run after the lower features' demo data.
     demo: Callable[..., None] | None = None
+    # (*, session, user_id) -> int: the open work the user holds in this feature (cases they
+    # key-work or co-work), which must be reallocated before their account leaves its team.
+    held_work: Callable[..., int] | None = None
 
 
 _installed: tuple[Feature, ...] = ()
@@ -339,6 +342,11 @@ def fulfil(*, session: Session, case_id: int, event: str, by, on: date) -> None:
     for feature in _installed:
         if feature.fulfilled is not None:
             feature.fulfilled(session=session, case_id=case_id, event=event, by=by, on=on)
+
+
+def held_work(*, session: Session, user_id: int) -> int:
+    """The open work `user_id` holds across the installed features (0: none)."""
+    return sum(f.held_work(session=session, user_id=user_id) for f in _installed if f.held_work is not None)
 
 
 def flag_rules() -> list[FlagRule]:

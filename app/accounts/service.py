@@ -9,6 +9,7 @@ import secrets
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from app import features
 from app.accounts.models import Role, Team, User
 from app.refused import Refused
 from app.security import passwords, sessions
@@ -94,6 +95,18 @@ def change_role_and_team(
     was let in for the role it had, and a role that needs the second factor (a manager's, say) must
     be entered with it, not carried over from a password-only login."""
     check_role_and_team(session=session, role=role, team_id=team_id)
+    leaves_casework = team_id != user.team_id or Role(role) not in (Role.worker, Role.supervisor)
+    if leaves_casework and user.role in (Role.worker, Role.supervisor):
+        # A case belongs to its team; a worker leaving the team with cases would leave them held by
+        # someone outside it, counted nowhere (docs/permissions.md "Accounts and teams").
+        held = features.held_work(session=session, user_id=user.id)
+        if held:
+            cases = "1 open case" if held == 1 else f"{held} open cases"
+            raise AccountError(
+                f"{user.full_name} holds {cases} as key worker or co-worker. Ask their team's supervisor "
+                "to reallocate them first, then change the team or role.",
+                field="team_id" if team_id != user.team_id else "role",
+            )
     changed = Role(role) != Role(user.role) or team_id != user.team_id
     user.role = Role(role)
     user.team_id = team_id

@@ -341,6 +341,18 @@ def close(
     )
 
 
+def open_cases_held(*, session: Session, user_id: int) -> int:
+    """How many open cases the user key-works or co-works (one count)."""
+    return session.exec(
+        select(func.count())
+        .select_from(Case)
+        .where(
+            Case.status.in_([CaseStatus.referred, CaseStatus.screening, CaseStatus.active, CaseStatus.dormant]),
+            or_(Case.key_worker_id == user_id, Case.co_worker_id == user_id),
+        )
+    ).one()
+
+
 def step_co_workers(*, session: Session, case: Case) -> list[tuple[int, str]]:
     """Who a step-up may name as the case's co-worker: the active workers and supervisors of the
     case's own team, the key worker aside (naming someone elsewhere is a reallocation, the team's

@@ -85,6 +85,9 @@ class Dashboard:
     # team), counted and flagged here so the rows and this add up to the team's cases; they wait
     # for the team's supervisor to reallocate them.
     others: WorkerRow = field(default_factory=lambda: WorkerRow(worker=None))  # type: ignore[arg-type]
+    # Active, dormant and weighted by the case's own team (Case.team_id), whoever holds the case:
+    # what a team's line counts, as its own oversight and team cases do.
+    by_team: dict[int, WorkerRow] = field(default_factory=dict)
 
     @property
     def others_waiting(self) -> int:
@@ -144,22 +147,23 @@ class TeamSummary:
 
 
 def team_summaries(board: Dashboard) -> list[TeamSummary]:
-    """The dashboard's worker rows and flags added up per team, in the teams' order (no query)."""
+    """The dashboard's cases and flags added up per case's team, and its workers per their team, in
+    the teams' order (no query)."""
     summaries = {t.id: TeamSummary(team=t) for t in board.teams}
-    team_of = {row.worker.id: row.worker.team_id for row in board.rows}
     for row in board.rows:
-        summary = summaries.get(row.worker.team_id)
-        if summary is None:
-            continue
-        summary.workers += 1
-        summary.active += row.active
-        summary.dormant += row.dormant
-        summary.weighted += row.weighted
+        if row.worker.team_id in summaries:
+            summaries[row.worker.team_id].workers += 1
+    for team_id, cases in board.by_team.items():
+        summary = summaries.get(team_id)
+        if summary is not None:
+            summary.active += cases.active
+            summary.dormant += cases.dormant
+            summary.weighted += cases.weighted
     for team_id, count in board.waiting_by_team.items():
         if team_id in summaries:
             summaries[team_id].waiting += count
     for flag in board.flags:
-        summary = summaries.get(team_of.get(flag.worker_id))
+        summary = summaries.get(flag.team_id)
         if summary is not None:
             summary.flags += 1
             summary.by_flag[flag.key] = summary.by_flag.get(flag.key, 0) + 1
@@ -233,19 +237,12 @@ def service_overview(*, session: Session, settings: Settings, today: date, now: 
 
     summaries = {t.id: TeamSummary(team=t) for t in teams}
     team_ids = list(summaries)
-    # Held by someone on the dashboard, counted in the holder's team (as the worker rows add up).
-    holder = and_(
-        User.id == Case.key_worker_id,
-        User.team_id.in_(team_ids),
-        User.role.in_([Role.worker, Role.supervisor]),
-        User.is_active.is_(True),
-    )
+    # In the case's own team, whoever holds it (a worker since disabled or moved: the case is still
+    # the team's to reallocate), as the team's own oversight and team cases count it.
     for team_id, status, context, n in session.exec(
-        select(User.team_id, Case.status, Case.practice_context, func.count())
-        .select_from(Case)
-        .join(User, holder)
+        select(Case.team_id, Case.status, Case.practice_context, func.count())
         .where(Case.team_id.in_(team_ids), Case.status.in_(["active", "dormant"]))
-        .group_by(User.team_id, Case.status, Case.practice_context)
+        .group_by(Case.team_id, Case.status, Case.practice_context)
     ).all():
         summary = summaries[team_id]
         if status == "active":
@@ -355,16 +352,18 @@ def dashboard(
     )
     contacts = contact_figures(scope)
     weights = caseload_weights(session=session)
+    by_team: dict[int, WorkerRow] = {}
     for c in cases:
         row = rows.get(c.key_worker_id, others)
-        if c.status == "active":
-            row.active += 1
-        elif c.status == "dormant":
-            row.dormant += 1
+        team = by_team.setdefault(c.team_id, WorkerRow(worker=None))  # type: ignore[arg-type]
         if c.status in ("active", "dormant"):
-            row.weighted += rules.intensity_weight(
-                status=c.status, practice_context=c.practice_context, weights=weights
-            )
+            weight = rules.intensity_weight(status=c.status, practice_context=c.practice_context, weights=weights)
+            for counted in (row, team):
+                if c.status == "active":
+                    counted.active += 1
+                else:
+                    counted.dormant += 1
+                counted.weighted += weight
         contact = contacts.get(c.id)
         if contact is not None:
             row.contacts += int(contact[3] or 0)
@@ -446,6 +445,7 @@ def dashboard(
         trend=_trend(session, team_ids, weeks, labels, _counts(labels, flags)),
         waiting_by_team=waiting_by_team,
         others=others,
+        by_team=by_team,
     )
 
 
@@ -492,12 +492,10 @@ def keep_week(*, session: Session, settings: Settings, today: date, now: datetim
         # Replaced whole: tell the planner its new size now rather than when autovacuum gets to it
         # (unanalysed, the county's 32,000 rows were planned as 200 and joined row by row).
         session.exec(text("ANALYZE case_flag"))
-    team_of = {row.worker.id: row.worker.team_id for row in board.rows}
+    # By the case's own team, whoever holds it (as the team's own oversight counts its flags).
     counts: dict[tuple[int, str], int] = {(t.id, key): 0 for t in board.teams for key in board.labels}
     for flag in board.flags:
-        team_id = team_of.get(flag.worker_id)
-        if team_id is not None:
-            counts[(team_id, flag.key)] = counts.get((team_id, flag.key), 0) + 1
+        counts[(flag.team_id, flag.key)] = counts.get((flag.team_id, flag.key), 0) + 1
     existing = {
         (r.team_id, r.flag_key): r for r in session.exec(select(FlagWeek).where(FlagWeek.week_start == week)).all()
     }

@@ -8,9 +8,10 @@ from starlette.testclient import TestClient
 
 from app.accounts.models import User
 from app.audit.models import AuditEntry
+from app.cases.models import Case
 from app.security.models import LoginAttempt, UserSession
 from app.security.passwords import pwd_context
-from tests.factories import PASSWORD, login, make_team, make_user
+from tests.factories import PASSWORD, login, make_case, make_team, make_user
 
 
 @pytest.fixture
@@ -301,3 +302,32 @@ def test_only_administrators_see_or_clear_failed_logins(client, db, settings, ro
     assert client.post(f"/admin/users/{target.id}/unlock").status_code == 403
     db.expire_all()
     assert len(db.exec(select(LoginAttempt).where(LoginAttempt.cleared_at.is_(None))).all()) == 9
+
+
+def test_a_team_change_is_refused_beside_the_field_while_the_worker_holds_open_cases(admin_client, db):
+    north, south = make_team(db, name="North"), make_team(db, name="South")
+    sam = make_user(db, team=north, full_name="Sam Okafor")
+    lena = make_user(db, team=north, full_name="Lena Novak")
+    make_case(db, worker=sam)
+    make_case(db, worker=lena, co_worker=sam)
+    make_case(db, worker=sam, status="closed")  # closed: nothing to reallocate
+    db.commit()
+    response = admin_client.post(f"/admin/users/{sam.id}/role", data={"role": "worker", "team_id": str(south.id)})
+    assert response.status_code == 422
+    beside = response.text.split('<label for="team_id">', 1)[1].split("</select>", 1)[0]
+    assert "Sam Okafor holds 2 open cases as key worker or co-worker" in beside
+    assert "reallocate them first" in beside
+    response = admin_client.post(f"/admin/users/{sam.id}/role", data={"role": "manager", "team_id": str(north.id)})
+    assert response.status_code == 422 and "holds 2 open cases" in response.text
+    db.expire_all()
+    assert (db.get(User, sam.id).team_id, db.get(User, sam.id).role) == (north.id, "worker")
+    assert _audit(db, "update") == []
+    # Once the cases are reallocated the move goes through; a worker without cases moves at once.
+    for case in db.exec(select(Case).where(Case.status != "closed")).all():
+        case.key_worker_id, case.co_worker_id = lena.id, None
+        db.add(case)
+    db.commit()
+    moved = admin_client.post(f"/admin/users/{sam.id}/role", data={"role": "worker", "team_id": str(south.id)})
+    assert moved.status_code == 303
+    db.expire_all()
+    assert db.get(User, sam.id).team_id == south.id

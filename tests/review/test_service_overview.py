@@ -106,6 +106,37 @@ def test_the_snapshot_overview_counts_every_team_as_the_live_dashboard_does(db, 
     assert totals.weighted == round(sum(s.weighted for s in live), 2)
 
 
+def test_a_case_counts_in_its_own_team_when_its_worker_was_moved_to_another(db, settings):
+    north, south = make_team(db, name="North"), make_team(db, name="South")
+    sam = make_user(db, team=north, full_name="Sam Okafor")
+    make_user(db, team=south, full_name="Ann Lee")
+    case = make_case(db, worker=sam, practice_context="cin", opened_at=utcnow() - timedelta(days=60))
+    sam.team_id = south.id  # moved before a team change was refused while holding cases
+    db.add(sam)
+    db.commit()
+    _keep(db, settings)
+    manager = User(role=Role.manager, full_name="Morag Bell")
+    live = oversight.team_summaries(
+        oversight.dashboard(session=db, viewer=manager, settings=settings, today=today(), now=utcnow())
+    )
+    overview = oversight.service_overview(session=db, settings=settings, today=today(), now=utcnow())
+    assert overview.flags_at is not None
+    assert _lines(overview.teams) == _lines(live)
+    lines = {s.team.name: s for s in overview.teams}
+    assert (lines["North"].active, lines["North"].weighted, lines["South"].active) == (1, 1.5, 0)
+    assert lines["North"].by_flag.get("key_worker_gone") == 1 and lines["South"].flags == 0
+    kept = db.exec(
+        select(FlagWeek.team_id, FlagWeek.count).where(FlagWeek.flag_key == "no_contact", FlagWeek.count > 0)
+    ).all()
+    assert kept == [(north.id, 1)]
+    # The team's own oversight counts it too, on its Others line, flagged to be reallocated.
+    board = oversight.dashboard(
+        session=db, viewer=manager, settings=settings, today=today(), now=utcnow(), team_id=north.id
+    )
+    assert board.totals.active == 1 and board.others.active == 1
+    assert ("key_worker_gone", case.id) in {(f.key, f.case_id) for f in board.flags}
+
+
 def test_the_page_says_when_the_tick_counted_and_a_team_page_is_live(client, db, settings):
     (north, sam), _ = _service(db, teams=2)
     manager = make_user(db, role="manager", full_name="Morag Bell")
