@@ -49,7 +49,11 @@ def save_plan(request: Request, case_id: int, session: SessionDep, actor: Curren
         # change made elsewhere (another tablet, the case page, a prompt that closed itself) does
         # not quietly undo it. A page without it (kept from before) is read as before.
         shown = form.values.get(f"was-{item.key}", item.status)
-        if not status or status == shown or status == item.status:
+        if status == shown:
+            # Shown again after a refusal, it shows what Homeward holds now, not the older status.
+            form.values.pop(f"status-{item.key}", None)
+            continue
+        if not status or status == item.status:
             continue
         if shown != item.status:
             form.error(

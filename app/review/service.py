@@ -54,7 +54,10 @@ def submit_item(
         with session.begin_nested():
             session.add(submission)
     except IntegrityError:
-        return session.exec(same_version).one()
+        landed = session.exec(same_version).first()
+        if landed is None:  # another constraint refused it: that error, not a lookup's
+            raise
+        return landed
     # A new version answers the last decision: "returned to you" and any older "waiting" clear.
     about = item_about(kind, item_id)
     clear_notifications(session=session, about=about)

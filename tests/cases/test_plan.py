@@ -188,3 +188,22 @@ def test_changing_an_item_someone_else_changed_since_asks_again_and_keeps_the_ot
     db.expire_all()
     assert db.get(NetworkTask, task).status == "dropped"
     assert db.get(NetworkTask, other).status == "partly"
+
+
+def test_a_refused_save_shows_what_homeward_holds_for_the_items_left_alone(client, db, settings):
+    _worker, case, _people, data = _case_with_a_plan(client, db, settings)
+    task, other = data["task-0-id"], data["task-1-id"]
+    open_earlier = _as_shown(client.get(f"/cases/{case.id}/plan").text)
+    assert client.post(f"/cases/{case.id}/plan", data={f"status-network:{task}": "done"}).status_code == 303
+    assert client.post(f"/cases/{case.id}/plan", data={f"status-network:{other}": "partly"}).status_code == 303
+    # The earlier page changes only the second task, which was changed elsewhere too: refused.
+    refused = client.post(f"/cases/{case.id}/plan", data={**open_earlier, f"status-network:{other}": "dropped"})
+    assert refused.status_code == 422
+    again = _as_shown(refused.text)
+    assert again[f"status-network:{task}"] == "done"  # left alone: shown as it now is
+    assert again[f"status-network:{other}"] == "dropped"  # changed: the worker's choice kept
+
+    assert client.post(f"/cases/{case.id}/plan", data=again).status_code == 303
+    db.expire_all()
+    assert db.get(NetworkTask, task).status == "done"
+    assert db.get(NetworkTask, other).status == "dropped"
