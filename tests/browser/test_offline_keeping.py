@@ -118,6 +118,25 @@ def test_a_page_an_earlier_take_kept_and_a_later_one_no_longer_lists_leaves_the_
     assert f"/cases/{case.id}/dormant-review" in pages and f"/cases/{case.id}" in pages
 
 
+def test_a_page_a_later_take_could_not_fetch_keeps_its_earlier_copy(page, context, live_server, worker_case):
+    """One bad answer on a weak signal (a proxy's 502) during a second take leaves the earlier copy
+    of that page, still listed, rather than taking it off the device."""
+    worker, case = worker_case
+    log_in(page, live_server, worker.email)
+    take_offline(page, live_server, case.id)
+    end = f"/cases/{case.id}/end"
+    assert end in stored(page, "cases")[0]["urls"]
+
+    context.route(f"{live_server}{end}", lambda route: route.fulfill(status=502, body="Bad gateway"))
+    take_offline(page, live_server, case.id)
+    context.unroute(f"{live_server}{end}")
+    assert end in stored(page, "cases")[0]["urls"]
+    context.set_offline(True)
+    page.goto(f"{live_server}{end}")
+    expect(page.get_by_role("heading", name="You are offline")).not_to_be_visible()
+    expect(page.locator("body[data-kept-at]")).to_have_count(1)  # the kept copy, opened
+
+
 class TestExpiry:
     @pytest.fixture
     def settings(self, database_url):

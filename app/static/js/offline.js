@@ -556,7 +556,7 @@
     return listed ? 10 : /version|history|\/meetings\/|letter|print/.test(rest) ? 30 : 20;
   }
   function takeOffline(section) {
-    var base = "/cases/" + section.dataset.offlineCase, queue = [], seen = {}, kept = [], skipped = 0, order = 0;
+    var base = "/cases/" + section.dataset.offlineCase, queue = [], seen = {}, kept = [], missed = [], skipped = 0, order = 0;
     // What this run stores, so a run that fails part-way takes it away again: a page left kept
     // outside the case's list would open offline while the case page says it is not kept.
     var stored = [], failed = null, before = store(CASES, "readonly", function (s) { return s.get(base); });
@@ -594,7 +594,7 @@
           if (counts) deciding++;
           var decided = function () { if (counts) { deciding--; counts = false; } };
           return fetch(page.url, { credentials: "same-origin" }).then(function (r) {
-            if (!r.ok || r.redirected || !/^text\/html/.test(r.headers.get("Content-Type"))) return decided();
+            if (!r.ok || r.redirected || !/^text\/html/.test(r.headers.get("Content-Type"))) { missed.push(page.url); return decided(); }
             return r.clone().text().then(function (html) {
               var doc = new DOMParser().parseFromString(html, "text/html");
               collect(doc);
@@ -640,14 +640,15 @@
         persist();
         return lock(section.dataset.caseName, base);
       }).then(function (name) {
-        return save(CASES, { url: base, name: name, urls: kept, skipped: skipped, taken_at: new Date().toISOString() });
-      }).then(function () {
-        // What an earlier take kept and this one no longer lists (an ending once the case is
+        // What an earlier take kept and this one no longer finds (an ending once the case is
         // dormant, a screen no longer offered) goes: it would open offline as if still current.
+        // A page this take could not fetch (a bad answer on a weak signal) keeps its earlier copy.
         return before.then(function (entry) {
-          return caches.open(PAGES_CACHE).then(function (cache) {
-            return Promise.all(((entry && entry.urls) || []).filter(function (u) { return kept.indexOf(u) < 0; }).map(function (u) { return cache.delete(u); }));
-          });
+          var earlier = (entry && entry.urls) || [], gone = [];
+          earlier.forEach(function (u) { if (kept.indexOf(u) < 0) (missed.indexOf(u) < 0 ? gone : kept).push(u); });
+          return save(CASES, { url: base, name: name, urls: kept, skipped: skipped, taken_at: new Date().toISOString() }).then(function () {
+            return caches.open(PAGES_CACHE);
+          }).then(function (cache) { return Promise.all(gone.map(function (u) { return cache.delete(u); })); });
         });
       }).then(function () { return showCase(section); }, function (error) {
         // Pages an earlier take listed stay (this run only refreshed them); the rest go.
