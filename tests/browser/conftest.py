@@ -311,6 +311,7 @@ def assert_at_sizes(page, name: str, sizes: dict[str, dict], minimum: int = 44) 
     journey twice: CSS alone lays the pages out (no script reads the window's size, which
     tests/test_static_assets.py holds to), so a page made narrower is the page a phone opens.
     """
+    page.wait_for_load_state()  # a link just clicked: its page, not the one being left
     before = page.viewport_size
     for label, size in sizes.items():
         page.set_viewport_size(size)

@@ -321,3 +321,38 @@ def test_an_online_hand_back_on_a_weak_signal_does_not_send_the_worker_back_to_t
     expect(page.get_by_role("heading", name="Diamond", exact=False).first).to_be_visible()
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     assert page.evaluate("localStorage.getItem('homeward.family')") is None
+
+
+def test_a_hand_over_made_offline_whose_session_ended_lets_the_login_page_open(page, context, live_server, db):
+    """The worker's session ends on Homeward while the family has the tablet offline: back online,
+    the login page opens and stays (until December 2026 it and the family's screens sent the tablet
+    to each other for ever, and no one could log in on it); the worker's kept pages go with it."""
+    from datetime import UTC, datetime
+
+    worker = with_pin(make_user(db, email="sam@example.org", full_name="Sam Okafor"), db)
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    kayla = young_person(db, case)
+    db.commit()
+    log_in(page, live_server, "sam@example.org")
+    take_offline(page, live_server, case.id)
+    context.set_offline(True)
+    page.goto(f"{live_server}/cases/{case.id}/hand-to-family")
+    page.get_by_label("Worker PIN").fill(PIN)
+    page.get_by_role("button", name="Hand to family").click()
+    page.wait_for_url(f"{live_server}/family/{case.id}/{kayla.id}")
+    ended = live_session(db, worker)
+    ended.ended_at = datetime.now(UTC)
+    db.add(ended)
+    db.commit()
+
+    context.set_offline(False)
+    page.goto(f"{live_server}/login")
+    for _ in range(50):
+        if page.evaluate("localStorage.getItem('homeward.family')") is None:
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_load_state()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    page.wait_for_timeout(1000)  # and it stays there
+    assert "/login" in page.url and "/family/" not in page.url
+    assert page.evaluate("localStorage.getItem('homeward.family')") is None

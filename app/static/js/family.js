@@ -210,7 +210,10 @@
       if ("familyMode" in body.dataset) back(); else over(false);
       return;
     }
-    if (state.local || !navigator.onLine) { back(); return; }
+    // A hand-over made offline ends only with the PIN, or with the worker's session on Homeward:
+    // a page of no one's (the login page once that session has ended) asks, or it would send the
+    // tablet round between the login page and the family's screens for ever.
+    if (!navigator.onLine || (state.local && (body.dataset.userId || main))) { back(); return; }
     // A copy kept on the device (sw.js marks it data-kept-at) stays hidden until Homeward answers:
     // only its word ends the lock here. A failing server, or a signal too weak to answer in 3 s,
     // keeps it; a session that has ended takes the worker's pages with it.
@@ -223,7 +226,7 @@
       if (r.status === 401 || (r.redirected && r.url.indexOf("/login") >= 0)) return { ended: true };
       return r.ok && !r.redirected ? r.json() : null;
     }).then(function (d) {
-      if (d && !d.family_case_id) over(d.ended).then(function () { if (!main) location.reload(); });
+      if (d && !d.family_case_id && (d.ended || !state.local)) over(d.ended).then(function () { if (!main) location.reload(); });
       else if (main || d) back();
     }, function () { if (main) back(); });
   }
