@@ -9,11 +9,14 @@ address.
 Counted only per address, someone holding many addresses (a botnet, an IPv6 /48 from a tunnel
 broker) could guess one account without end, so each account has limits across every address too:
 
-- Wrong passwords for one account from anywhere (`login_max_failures_per_account`) make further
-  tries wait, growing as above, except from addresses the account has signed in from lately. A
-  guesser cannot lock a worker out of the places they work from; only a new place waits (the
-  trade-off of "smart lockout": a worker travelling while their account is under attack waits up
-  to `login_max_delay_minutes` between tries, or signs in with the council's account instead).
+- Wrong passwords for one account from anywhere since its owner last signed in
+  (`login_max_failures_per_account`) make further tries wait, growing as above, except from
+  addresses the account has signed in from lately and from browsers that have signed in to it
+  (app/security/known_device.py). The owner's own sign-in, anywhere and by any means, starts the
+  count again, so a guesser cannot keep a worker out: until it did, anyone knowing a worker's email
+  kept them out of every new place for as long as they liked (a worker on mobile data at a
+  family's home, with the right password, was refused). The price: a guesser gets the allowance
+  afresh after each of the owner's sign-ins (docs/permissions.md "Failed log-ins").
 - Wrong authenticator codes for one account from anywhere (`second_factor_max_failures`) turn
   its authenticator codes off until a recovery code is used or an administrator clears the
   failures. Only someone who already has the password reaches the code, so strangers cannot use
@@ -143,14 +146,30 @@ def wait_seconds(*, session: Session, email: str, address: str, settings: Settin
     return max(waits)
 
 
-def account_wait_seconds(*, session: Session, email: str, address: str, settings: Settings) -> int:
-    """How long a password try at this account must wait because of wrong passwords from every
-    address (0: go ahead). An address the account signed in from lately never waits for this."""
-    now = utcnow()
-    since = _window_start(now, settings)
-    count, last = session.exec(
-        _open_failures(LoginAttempt.email == email, LoginAttempt.kind == LOGIN, since=since)
+def _last_sign_in(*, session: Session, email: str) -> datetime | None:
+    """When this account last signed in (password and any second factor, or single sign-on)."""
+    return session.exec(
+        select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.email == email, LoginAttempt.succeeded.is_(True), LoginAttempt.kind == LOGIN
+        )
     ).one()
+
+
+def account_wait_seconds(
+    *, session: Session, email: str, address: str, settings: Settings, known_device: bool = False
+) -> int:
+    """How long a password try at this account must wait because of wrong passwords from every
+    address since its owner last signed in (0: go ahead). An address the account signed in from
+    lately, or a browser that signed in to it (app/security/known_device.py), never waits for this."""
+    if known_device:
+        return 0
+    now = utcnow()
+    conditions = [LoginAttempt.email == email, LoginAttempt.kind == LOGIN]
+    last_sign_in = _last_sign_in(session=session, email=email)
+    if last_sign_in is not None:
+        # Counted from the owner's own sign-in: a guesser cannot keep the count up for ever.
+        conditions.append(LoginAttempt.at > last_sign_in)
+    count, last = session.exec(_open_failures(*conditions, since=_window_start(now, settings))).one()
     free = settings.login_max_failures_per_account
     if (
         last is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from fastapi.testclient import TestClient
 from passlib.context import CryptContext
 from sqlmodel import select
 
@@ -134,10 +135,11 @@ def test_wrong_passwords_for_one_account_from_many_addresses_make_new_addresses_
         <= settings.login_first_delay_seconds
     )
     assert throttle.wait_seconds(session=db, email="sam@example.org", address="192.0.2.99", settings=settings) == 0
-    # Sam's usual address is not held back.
+    # Sam's usual address is not held back, and Sam's sign-in starts the count again.
     assert _log_in(client, "sam@example.org").status_code == 303
-    # Each further failure from anywhere doubles the wait, up to the ceiling.
-    _failures(db, "sam@example.org", "198.51.100.200", 20)
+    assert throttle.account_wait_seconds(session=db, email="sam@example.org", address="192.0.2.99", settings=settings) == 0
+    # Past the allowance again, each further failure from anywhere doubles the wait, up to the ceiling.
+    _failures(db, "sam@example.org", "198.51.100.200", settings.login_max_failures_per_account + 10)
     assert (
         throttle.account_wait_seconds(session=db, email="sam@example.org", address="192.0.2.99", settings=settings)
         == settings.login_max_delay_minutes * 60
@@ -145,8 +147,6 @@ def test_wrong_passwords_for_one_account_from_many_addresses_make_new_addresses_
 
 
 def test_a_new_address_told_to_wait_for_the_account_hears_so(app, db, settings):
-    from fastapi.testclient import TestClient
-
     make_user(db, email="sam@example.org")
     _failures(db, "sam@example.org", "198.51.100.1", settings.login_max_failures_per_account)
     elsewhere = TestClient(app, base_url="http://testserver", follow_redirects=False, client=("192.0.2.99", 5000))
@@ -154,6 +154,29 @@ def test_a_new_address_told_to_wait_for_the_account_hears_so(app, db, settings):
     assert response.status_code == 429 and response.headers["retry-after"] == "2"
     assert "Too many wrong attempts at this account from other places" in response.text
     assert COOKIE_NAME not in response.headers.get("set-cookie", "")
+
+
+def test_the_owners_sign_in_ends_the_account_wait_so_a_guesser_cannot_keep_them_out_of_a_new_place(
+    app, client, db, settings
+):
+    """Until the owner's own sign-in counted, anyone knowing a worker's email kept them out of every
+    new place: 20 wrong passwords, then one every 15 minutes, and a worker on mobile data at a
+    family's home was refused with the right password (429, Retry-After 900)."""
+    make_user(db, email="sam@example.org")
+    db.add(LoginAttempt(email="sam@example.org", address="testclient", succeeded=True, at=utcnow() - timedelta(days=3)))
+    db.commit()
+    for n in range(settings.login_max_failures_per_account + 10):
+        _failures(db, "sam@example.org", f"198.51.100.{n}", 1)
+    assert _log_in(client, "sam@example.org").status_code == 303
+    # A family's home, on mobile data: a new address, another browser, the right password.
+    home = TestClient(app, base_url="http://testserver", follow_redirects=False, client=("100.64.7.9", 5000))
+    assert _log_in(home, "sam@example.org").status_code == 303
+    # The guesser starts again from nothing but the allowance: past it, new places wait again.
+    _failures(db, "sam@example.org", "198.51.100.250", settings.login_max_failures_per_account + 10)
+    assert (
+        throttle.account_wait_seconds(session=db, email="sam@example.org", address="192.0.2.99", settings=settings)
+        == settings.login_max_delay_minutes * 60
+    )
 
 
 def test_tries_from_one_ipv6_network_count_together_whatever_address_in_it_they_use(db, settings):
