@@ -13,7 +13,7 @@ from app.accounts.second_factor import safe_next as _safe_next
 from app.audit import service as audit
 from app.db import SessionDep
 from app.forms import Form, SentForm
-from app.security import passwords, sessions, throttle, totp
+from app.security import known_device, passwords, sessions, throttle, totp
 from app.security.auth import CurrentActor, SettingsDep, client_address, refuse_family_mode
 from app.security.secret_checks import SecretLocked
 from app.templating import flash, redirect, render
@@ -57,8 +57,15 @@ def login(request: Request, session: SessionDep, settings: SettingsDep, sent: Se
     address = client_address(request)
     request_id = request.state.request_id
     agent = request.headers.get("user-agent", "")
+    user = session.exec(select(User).where(User.email == email)).first()
     wait = throttle.wait_seconds(session=session, email=email, address=address, settings=settings)
-    account_wait = throttle.account_wait_seconds(session=session, email=email, address=address, settings=settings)
+    account_wait = throttle.account_wait_seconds(
+        session=session,
+        email=email,
+        address=address,
+        settings=settings,
+        known_device=known_device.signed_in_here(request, user_id=user.id if user else None, settings=settings),
+    )
     if wait or account_wait:
         # Not checked and not counted: a wait cannot be stretched by trying during it.
         audit.record_anonymous(
@@ -73,7 +80,6 @@ def login(request: Request, session: SessionDep, settings: SettingsDep, sent: Se
         response.headers["Retry-After"] = str(wait)
         return response
 
-    user = session.exec(select(User).where(User.email == email)).first()
     matches, new_hash = passwords.verify_password(password, user.password_hash if user else None)
     if not (user and matches and user.is_active):
         throttle.record_attempt(session=session, email=email, address=address, succeeded=False)

@@ -17,7 +17,7 @@ from app.audit import service as audit
 from app.config import Settings
 from app.db import SessionDep
 from app.forms import Form, SentForm
-from app.security import sessions, throttle, totp
+from app.security import known_device, sessions, throttle, totp
 from app.security.auth import CurrentActor, SettingsDep, client_address, refuse_family_mode, require_role
 from app.security.secret_checks import SecretLocked
 from app.templating import flash, redirect, render
@@ -97,6 +97,7 @@ def start_full_session(
         path="/",
     )
     response.delete_cookie(PENDING_COOKIE, path="/login")
+    known_device.remember(response, user_id=user.id, settings=settings)
 
 
 def tell_of_failures(request: Request, *, session, email: str) -> None:

@@ -11,7 +11,7 @@ from sqlmodel import select
 from app.accounts.models import User
 from app.accounts.routes import GENERIC_FAILURE
 from app.audit.models import AuditEntry
-from app.security import throttle
+from app.security import known_device, throttle
 from app.security.models import LoginAttempt, UserSession
 from app.security.passwords import pwd_context
 from app.security.sessions import COOKIE_NAME
@@ -137,7 +137,9 @@ def test_wrong_passwords_for_one_account_from_many_addresses_make_new_addresses_
     assert throttle.wait_seconds(session=db, email="sam@example.org", address="192.0.2.99", settings=settings) == 0
     # Sam's usual address is not held back, and Sam's sign-in starts the count again.
     assert _log_in(client, "sam@example.org").status_code == 303
-    assert throttle.account_wait_seconds(session=db, email="sam@example.org", address="192.0.2.99", settings=settings) == 0
+    assert (
+        throttle.account_wait_seconds(session=db, email="sam@example.org", address="192.0.2.99", settings=settings) == 0
+    )
     # Past the allowance again, each further failure from anywhere doubles the wait, up to the ceiling.
     _failures(db, "sam@example.org", "198.51.100.200", settings.login_max_failures_per_account + 10)
     assert (
@@ -177,6 +179,35 @@ def test_the_owners_sign_in_ends_the_account_wait_so_a_guesser_cannot_keep_them_
         throttle.account_wait_seconds(session=db, email="sam@example.org", address="192.0.2.99", settings=settings)
         == settings.login_max_delay_minutes * 60
     )
+
+
+def test_a_browser_that_signed_in_is_not_held_back_by_the_account_wait_on_a_new_network(app, client, db, settings):
+    """The guesser keeps going after the worker's morning sign-in; the worker's own tablet, now on
+    a family's mobile data, still signs in at once. Another browser there still waits."""
+    make_user(db, email="sam@example.org")
+    make_user(db, email="ade@example.org")
+    db.commit()
+    assert _log_in(client, "sam@example.org").status_code == 303
+    tablet = client.cookies.get(known_device.COOKIE_NAME)
+    assert tablet
+    client.cookies.clear()
+    assert _log_in(client, "ade@example.org").status_code == 303
+    ades_browser = client.cookies.get(known_device.COOKIE_NAME)
+    _failures(db, "sam@example.org", "198.51.100.7", settings.login_max_failures_per_account + 10)
+
+    def at_the_family_home(cookie: str | None, octet: int) -> TestClient:
+        browser = TestClient(
+            app, base_url="http://testserver", follow_redirects=False, client=(f"100.64.7.{octet}", 5000)
+        )
+        if cookie:
+            browser.cookies.set(known_device.COOKIE_NAME, cookie, path="/login")
+        return browser
+
+    assert _log_in(at_the_family_home(None, 10), "sam@example.org").status_code == 429
+    # The cookie speaks for the account it signed in to, and only with the signature.
+    assert _log_in(at_the_family_home(ades_browser, 11), "sam@example.org").status_code == 429
+    assert _log_in(at_the_family_home(tablet[:-2] + "xx", 12), "sam@example.org").status_code == 429
+    assert _log_in(at_the_family_home(tablet, 9), "sam@example.org").status_code == 303
 
 
 def test_tries_from_one_ipv6_network_count_together_whatever_address_in_it_they_use(db, settings):
