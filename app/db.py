@@ -13,7 +13,7 @@ from weakref import WeakKeyDictionary
 
 from anyio import CapacityLimiter
 from fastapi import Depends, HTTPException, Request
-from sqlalchemy import ForeignKey, Table, event, inspect, select, text, true, update
+from sqlalchemy import ForeignKey, Table, event, inspect, or_, select, text, true, update
 from sqlalchemy.engine import Engine, Result
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
@@ -260,9 +260,12 @@ def try_lock(engine: Engine, key: int, name: str) -> Iterator[bool]:
 # keys to a table that has one) moves that case's version in the same transaction. ORM bulk
 # UPDATE/DELETE statements are caught too (the cases they touch are selected first). A model may
 # declare `__page_version_ignores__(obj) -> bool` for rows the case page never shows (the audit
-# log's read records), and `__shown_on_every_case_page__` for columns of a row with no case whose
-# change moves every case's version (a user's name). tests/cases/test_page_version.py fails for a
-# table with no route to a case that is not declared free of case data there.
+# log's read records), `__shown_on_every_case_page__` for columns of a row with no case whose
+# change moves every case's version (a user's name), and `__shown_on_the_pages_of_its_cases__`
+# for columns whose change moves the version of every case whose own row names that row (a user's
+# account status and team: the cases they hold as key worker or co-worker, flagged to be
+# reallocated when they leave). tests/cases/test_page_version.py fails for a table with no route
+# to a case that is not declared free of case data there.
 
 CASE_TABLE = "case"
 
@@ -435,6 +438,7 @@ def _bump(session: Session, case_table: Table, case_ids: set) -> None:
 def _move_page_versions(session: Session, _context, _instances) -> None:
     direct: set = set()
     through: dict[tuple[ForeignKey, ...], set] = {}
+    named_by_cases: dict[Table, set] = {}
     case_table = None
     every_case = False
     dirty = session.dirty
@@ -446,6 +450,10 @@ def _move_page_versions(session: Session, _context, _instances) -> None:
         shown_everywhere = getattr(type(obj), "__shown_on_every_case_page__", ())
         if obj in dirty and any(state.attrs[name].history.has_changes() for name in shown_everywhere):
             every_case, case_table = True, table.metadata.tables[CASE_TABLE]
+        shown_on_its_cases = getattr(type(obj), "__shown_on_the_pages_of_its_cases__", ())
+        if obj in dirty and any(state.attrs[name].history.has_changes() for name in shown_on_its_cases):
+            case_table = table.metadata.tables[CASE_TABLE]
+            named_by_cases.setdefault(table, set()).add(state.key[1][0])
         route = case_route(table)
         if route is None:
             continue
@@ -470,6 +478,11 @@ def _move_page_versions(session: Session, _context, _instances) -> None:
         if values:
             query = _case_ids_query(route[0].column.table, route[1:], route[0].column.in_(sorted(values)))
             direct.update(session.connection().execute(query).scalars())
+    for table, ids in named_by_cases.items():
+        # One statement for every case naming these rows, by any of its keys to them.
+        keys = [fk.parent.in_(sorted(ids)) for fk in case_table.foreign_keys if fk.column.table is table]
+        if keys:
+            direct.update(session.connection().execute(select(case_table.c.id).where(or_(*keys))).scalars())
     if every_case:
         _bump_every_case(session, case_table)
     if case_table is not None:

@@ -6,9 +6,12 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import delete
 from sqlmodel import select
 
+from app.accounts.service import disable_user
+from app.cases.flags import FLAGS
 from app.cases.models import Case, Consent, Contact
 from app.cases.page_cache import key, pages
 from app.db import case_route
@@ -31,7 +34,8 @@ NOT_CASE_DATA = {
     "team": "team names; the case page shows none",
     "flag_week": "team oversight's weekly flag counts, per team",
     "case_flag": "the tick's hourly snapshot of open cases' flags, for the manager's lists only",
-    "user": "staff accounts; a change to a name moves every case (User.__shown_on_every_case_page__)",
+    "user": "staff accounts; a change to a name moves every case (User.__shown_on_every_case_page__), "
+    "to whether they are still there the cases they hold (User.__shown_on_the_pages_of_its_cases__)",
     "caseload_weight": "the service's weights of kinds of work, for caseload figures",
     "competency_rating": "a worker's competencies, not a case's",
     "family_language": "which languages family screens offer, service-wide",
@@ -362,6 +366,32 @@ def test_a_worker_renamed_shows_by_the_new_name_at_once_on_every_kept_case_page(
     # The name may be on any case he ever wrote on: every case's version moves, once.
     assert [_version(db, c) for c in (case, elsewhere)] == [v + 1 for v in before]
     assert "<dt>Key worker</dt><dd>Samuel Okafor" in _body(client, case)
+
+
+def _gone_label(settings) -> str:
+    return str(escape(next(rule for rule in FLAGS if rule.key == "key_worker_gone").label(settings)))
+
+
+@pytest.mark.parametrize("who", ["key worker"])
+def test_a_disabled_worker_is_flagged_at_once_on_the_kept_pages_of_the_cases_they_hold(client, db, settings, who):
+    """A supervisor kept seeing the page without "reallocate" for up to an hour after a worker was
+    disabled, while team oversight already flagged the case: only a new name moved the versions."""
+    pages.clear()
+    team = make_team(db)
+    sam = make_user(db, team=team, full_name="Sam Okafor")
+    lena = make_user(db, team=team, full_name="Lena Novak")
+    supervisor = make_user(db, role="supervisor", team=team, full_name="Sue Supervisor")
+    held = make_case(db, worker=sam, co_worker=lena, first_contact_at=utcnow() - timedelta(days=3))
+    elsewhere = make_case(db, worker=supervisor, first_contact_at=utcnow() - timedelta(days=3))
+    db.commit()
+    login(client, db, supervisor, settings)
+    first = _body(client, held)
+    assert _body(client, held) == first and _gone_label(settings) not in first
+    before = [_version(db, c) for c in (held, elsewhere)]
+    disable_user(session=db, user=sam if who == "key worker" else lena)
+    db.commit()
+    assert [_version(db, c) for c in (held, elsewhere)] == [before[0] + 1, before[1]]
+    assert _gone_label(settings) in _body(client, held)
 
 
 def test_the_hour_the_clocks_go_back_is_two_hours_for_the_kept_pages(db, settings):
