@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from sqlalchemy import case as when
 from sqlalchemy import func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from app.accounts.models import User
@@ -63,10 +64,14 @@ def engagement_flag(*, missed_in_a_row: int, limit: int) -> bool:
     return missed_in_a_row >= limit
 
 
-def key_worker_gone(*, key_worker_active: bool, key_worker_team_id: int | None, case_team_id: int) -> bool:
-    """The key worker no longer holds the case: their account is disabled, or they are no longer
-    on the case's team. Nobody works it until the team's supervisor reallocates it."""
-    return not key_worker_active or key_worker_team_id != case_team_id
+def worker_gone(
+    *, key_worker_active: bool, key_worker_team_id: int | None, case_team_id: int, co_worker_active: bool | None
+) -> bool:
+    """A worker on the case has left: the key worker's account is disabled or they are no longer on
+    the case's team (nobody works it), or the co-worker's account is disabled (`None`: no
+    co-worker). Either way the team's supervisor reallocates it. A co-worker of another team is
+    no sign of leaving: a reallocation may name one (docs/permissions.md)."""
+    return not key_worker_active or key_worker_team_id != case_team_id or co_worker_active is False
 
 
 # What `homeward tick` keeps of the flags (per team and week: flag_week; per case: case_flag) is
@@ -266,24 +271,41 @@ def _engagement(scope: FlagScope) -> list[Case]:
 
 def _gone_holders(scope: FlagScope):
     # Only the candidates, so a county's dashboard reads a handful of rows, not one per open case.
+    co_worker = aliased(User)
     return (
-        select(Case.id, User.is_active, User.team_id)
+        select(
+            Case.id,
+            User.is_active.label("key_worker_active"),
+            User.team_id.label("key_worker_team_id"),
+            co_worker.is_active.label("co_worker_active"),
+        )
         .join(User, User.id == Case.key_worker_id)
+        .outerjoin(co_worker, co_worker.id == Case.co_worker_id)
         .where(
             scope.in_scope,
             Case.status.in_(["referred", "screening", "active", "dormant"]),
-            or_(User.is_active.is_(False), User.team_id.is_(None), User.team_id != Case.team_id),
+            or_(
+                User.is_active.is_(False),
+                User.team_id.is_(None),
+                User.team_id != Case.team_id,
+                co_worker.is_active.is_(False),
+            ),
         )
     )
 
 
-def _key_worker_gone(scope: FlagScope) -> list[Case]:
-    gone = scope.figures("key worker gone", _gone_holders)
+def _worker_gone(scope: FlagScope) -> list[Case]:
+    gone = scope.figures("worker gone", _gone_holders)
     return [
         c
         for c in scope.cases
         if c.id in gone
-        and key_worker_gone(key_worker_active=gone[c.id][1], key_worker_team_id=gone[c.id][2], case_team_id=c.team_id)
+        and worker_gone(
+            key_worker_active=gone[c.id][1],
+            key_worker_team_id=gone[c.id][2],
+            case_team_id=c.team_id,
+            co_worker_active=gone[c.id][3],
+        )
     ]
 
 
@@ -317,10 +339,11 @@ FLAGS = (
         _engagement,
         lambda: {"missed visits": _missed},
     ),
+    # Named when only the key worker counted; the key stays, as links and kept flags use it.
     FlagRule(
         "key_worker_gone",
-        lambda s: "Key worker's account disabled or moved to another team: reallocate",
-        _key_worker_gone,
-        lambda: {"key worker gone": _gone_holders},
+        lambda s: "A worker on this case has left, their account disabled or moved to another team: reallocate",
+        _worker_gone,
+        lambda: {"worker gone": _gone_holders},
     ),
 )

@@ -372,7 +372,7 @@ def _gone_label(settings) -> str:
     return str(escape(next(rule for rule in FLAGS if rule.key == "key_worker_gone").label(settings)))
 
 
-@pytest.mark.parametrize("who", ["key worker"])
+@pytest.mark.parametrize("who", ["key worker", "co-worker"])
 def test_a_disabled_worker_is_flagged_at_once_on_the_kept_pages_of_the_cases_they_hold(client, db, settings, who):
     """A supervisor kept seeing the page without "reallocate" for up to an hour after a worker was
     disabled, while team oversight already flagged the case: only a new name moved the versions."""

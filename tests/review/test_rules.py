@@ -98,6 +98,18 @@ def test_engagement_flag_at_three_missed_visits_in_a_row():
     assert case_flags.engagement_flag(missed_in_a_row=3, limit=3)
 
 
+def test_a_worker_gone_is_a_key_worker_disabled_or_moved_or_a_co_worker_disabled():
+    def gone(key_active=True, key_team=1, co_active=None):
+        return case_flags.worker_gone(
+            key_worker_active=key_active, key_worker_team_id=key_team, case_team_id=1, co_worker_active=co_active
+        )
+
+    assert not gone() and not gone(co_active=True)
+    assert gone(key_active=False) and gone(key_team=2) and gone(key_team=None)
+    # A co-worker disabled leaves the case short; one of another team is no sign of leaving.
+    assert gone(co_active=False)
+
+
 def test_dormant_review_due_at_twelve_weeks_from_the_later_of_dormancy_and_last_review():
     since = TODAY - timedelta(weeks=12)
     assert endings_flags.dormant_review_due(
