@@ -15,7 +15,10 @@ feature's sections, timeline and flags. It is safe because of what the key holds
   on the hour). A flag timed to the instant otherwise (the family's wrong Worker PINs, shown for 28
   days) may so stay up to an hour longer: it never shows late, only lingers;
 - staff names: a change to a user's full name moves every case's version (rare, and a worker's
-  name is on every case they touched).
+  name is on every case they touched);
+- whether a case's workers are still there: disabling one, or changing their team or role, moves
+  the versions of the cases they hold as key worker or co-worker (the flag "a worker on this case
+  has left: reallocate").
 
 A version identifies what the case held only along one history: restoring a backup rewinds it,
 so `homeward restore` is run with the app servers stopped (app/backup.py), which empties these
