@@ -131,10 +131,21 @@ def test_a_page_a_later_take_could_not_fetch_keeps_its_earlier_copy(page, contex
     take_offline(page, live_server, case.id)
     context.unroute(f"{live_server}{end}")
     assert end in stored(page, "cases")[0]["urls"]
+
+    # Nor does a bad answer to the list that names the family's screens (found only through it).
+    family = [u for u in stored(page, "cases")[0]["urls"] if u.startswith(f"/family/{case.id}/")]
+    assert family
+    context.route(f"{live_server}/cases/{case.id}/offline-pages", lambda route: route.fulfill(status=502, body="x"))
+    page.get_by_role("button", name="Take offline").click()
+    expect(page.get_by_text("Could not keep this case on the device")).to_be_visible()
+    context.unroute(f"{live_server}/cases/{case.id}/offline-pages")
+    assert set(family) <= set(stored(page, "cases")[0]["urls"])
+
     context.set_offline(True)
-    page.goto(f"{live_server}{end}")
-    expect(page.get_by_role("heading", name="You are offline")).not_to_be_visible()
-    expect(page.locator("body[data-kept-at]")).to_have_count(1)  # the kept copy, opened
+    for path in (end, family[0]):
+        page.goto(f"{live_server}{path}")
+        expect(page.get_by_role("heading", name="You are offline")).not_to_be_visible()
+        expect(page.locator("body[data-kept-at]")).to_have_count(1)  # the kept copy, opened
 
 
 class TestExpiry:

@@ -578,7 +578,9 @@
       if (!k) throw new Error("locked");
       return fetch(base + "/offline-pages", { credentials: "same-origin", headers: { Accept: "application/json" } });
     })
-      .then(function (r) { return r.ok ? r.json() : { pages: [] }; })
+      // Without the case's list its family screens cannot be found: the take fails (and keeps
+      // what an earlier take listed) rather than take them off the device.
+      .then(function (r) { if (!r.ok || r.redirected) throw new Error("list"); return r.json(); })
       .then(function (d) { (d.pages || []).forEach(function (p) { add(p, true); }); })
       .then(function () { return caches.open(PAGES_CACHE); })
       .then(function (cache) {
@@ -594,7 +596,10 @@
           if (counts) deciding++;
           var decided = function () { if (counts) { deciding--; counts = false; } };
           return fetch(page.url, { credentials: "same-origin" }).then(function (r) {
-            if (!r.ok || r.redirected || !/^text\/html/.test(r.headers.get("Content-Type"))) { missed.push(page.url); return decided(); }
+            // Signed out part-way: the take fails. A bad answer on a weak signal (5xx, 408, 429)
+            // keeps the earlier copy; a page Homeward no longer gives (403, 404) goes.
+            if (r.redirected && /\/login/.test(r.url)) throw new Error("login");
+            if (!r.ok || r.redirected || !/^text\/html/.test(r.headers.get("Content-Type"))) { if (r.status >= 500 || r.status === 408 || r.status === 429) missed.push(page.url); return decided(); }
             return r.clone().text().then(function (html) {
               var doc = new DOMParser().parseFromString(html, "text/html");
               collect(doc);
