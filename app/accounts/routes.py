@@ -64,7 +64,7 @@ def login(request: Request, session: SessionDep, settings: SettingsDep, sent: Se
         email=email,
         address=address,
         settings=settings,
-        known_device=known_device.signed_in_here(request, user_id=user.id if user else None, settings=settings),
+        known_device=known_device.signed_in_here(request, user=user, settings=settings),
     )
     if wait or account_wait:
         # Not checked and not counted: a wait cannot be stretched by trying during it.

@@ -97,7 +97,7 @@ def start_full_session(
         path="/",
     )
     response.delete_cookie(PENDING_COOKIE, path="/login")
-    known_device.remember(response, user_id=user.id, settings=settings)
+    known_device.remember(response, user=user, settings=settings)
 
 
 def tell_of_failures(request: Request, *, session, email: str) -> None:

@@ -210,6 +210,23 @@ def test_a_browser_that_signed_in_is_not_held_back_by_the_account_wait_on_a_new_
     assert _log_in(at_the_family_home(tablet, 9), "sam@example.org").status_code == 303
 
 
+def test_a_password_reset_after_a_tablet_is_lost_makes_its_browser_new_again(app, client, db, settings):
+    """Whoever holds a lost tablet's cookie is held back like anyone else once the password is reset."""
+    from app.security.passwords import hash_password
+
+    sam = make_user(db, email="sam@example.org")
+    db.commit()
+    assert _log_in(client, "sam@example.org").status_code == 303
+    tablet = client.cookies.get(known_device.COOKIE_NAME)
+    sam.password_hash = hash_password("a-new-password-after-the-loss")
+    db.add(sam)
+    db.commit()
+    _failures(db, "sam@example.org", "198.51.100.7", settings.login_max_failures_per_account + 10)
+    lost = TestClient(app, base_url="http://testserver", follow_redirects=False, client=("100.64.7.20", 5000))
+    lost.cookies.set(known_device.COOKIE_NAME, tablet, path="/login")
+    assert _log_in(lost, "sam@example.org").status_code == 429
+
+
 def test_tries_from_one_ipv6_network_count_together_whatever_address_in_it_they_use(db, settings):
     """One household or business holds a whole /56 (RIPE-690): a new address, or a new /64, in it
     for every try must not escape the wait (it did: 40 guesses at one account, none waited)."""
