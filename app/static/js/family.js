@@ -194,7 +194,8 @@
     hideNav();
     // A family screen not kept on the device shows the offline page: going "back" would loop.
     if (location.pathname.indexOf("/family/" + state.caseId + "/") === 0) return;
-    var body = document.body, back = function () { window.location.replace(home(state)); };
+    // Going back hides the page first: a worker's page stays unreadable if the way back is stopped.
+    var body = document.body, back = function () { var m = document.getElementById("main"); if (m) m.hidden = true; window.location.replace(home(state)); };
     var main = body.hasAttribute("data-kept-at") && document.getElementById("main");
     var over = function (sessionEnded) {
       if (sessionEnded) forgetWorker(); else localStorage.removeItem(KEY);
