@@ -10,8 +10,8 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
+from sqlalchemy import and_, func, or_
 from sqlalchemy import case as when
-from sqlalchemy import func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
@@ -288,7 +288,8 @@ def _gone_holders(scope: FlagScope):
                 User.is_active.is_(False),
                 User.team_id.is_(None),
                 User.team_id != Case.team_id,
-                co_worker.is_active.is_(False),
+                # A co-worker can be reallocated only in active work or dormancy (reallocation.py).
+                and_(co_worker.is_active.is_(False), Case.status.in_(["active", "dormant"])),
             ),
         )
     )

@@ -465,3 +465,21 @@ def test_every_write_past_the_flush_hook_is_known_not_to_leave_a_case_page_stale
             if kind:
                 found.add((path.relative_to(root).as_posix(), kind))
     assert found == set(_WRITES_PAST_THE_FLUSH), found ^ set(_WRITES_PAST_THE_FLUSH)
+
+
+def test_a_disabled_co_worker_asks_for_a_reallocation_only_where_one_can_be_made(client, db, settings):
+    """A co-worker is reallocated only in active work or dormancy: a referral whose co-worker left
+    is not flagged "reallocate", which could not be done from its page."""
+    pages.clear()
+    team = make_team(db)
+    sam = make_user(db, team=team, full_name="Sam Okafor")
+    lena = make_user(db, team=team, full_name="Lena Novak")
+    supervisor = make_user(db, role="supervisor", team=team, full_name="Sue Supervisor")
+    active = make_case(db, worker=sam, co_worker=lena, first_contact_at=utcnow() - timedelta(days=3))
+    referred = make_case(db, worker=sam, co_worker=lena, status="referred")
+    db.commit()
+    disable_user(session=db, user=lena)
+    db.commit()
+    login(client, db, supervisor, settings)
+    assert _gone_label(settings) in _body(client, active)
+    assert _gone_label(settings) not in _body(client, referred)
