@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.audit import service as audit
@@ -91,6 +92,26 @@ def record_grid(
     return made
 
 
+def withdrawn_since(*, session: Session, case: Case, chosen: list[tuple[str, str]], given_on: date) -> list[tuple]:
+    """(person id, purpose, day withdrawn) for each chosen pair withdrawn on or after `given_on`: a
+    consent dated before a withdrawal (an older page, an item that waited on a tablet) would bring
+    back what the person took away, so it is refused; agreeing again is given its own, later day."""
+    rows = session.exec(
+        select(Consent.person_id, Consent.purpose, func.max(Consent.withdrawn_on))
+        .where(Consent.case_id == case.id, Consent.withdrawn_on.is_not(None))
+        .group_by(Consent.person_id, Consent.purpose)
+    ).all()
+    wanted = set(chosen)
+    return [(p, u, d) for p, u, d in rows if (p, u) in wanted and given_on <= d]
+
+
+def withdrawal_message(name: str, withdrawn_on: date) -> str:
+    return (
+        f"{name} withdrew this consent on {withdrawn_on.day} {withdrawn_on:%B %Y}: consent given on or before"
+        " that day cannot be recorded now. If they have agreed again since, give the day they did."
+    )
+
+
 def record_consent(
     *,
     session: Session,
@@ -116,6 +137,18 @@ def record_consent(
         raise Refused("The date consent was given cannot be in the future.")
     if purpose == "sharing" and not agency.strip():
         raise Refused("Name the agencies this consent allows sharing with.")
+    for _, _, withdrawn_on in withdrawn_since(session=session, case=case, chosen=[(person.id, purpose)], given_on=given_on):
+        raise Refused(withdrawal_message(person.name, withdrawn_on), field="given_on")
+    current = session.exec(
+        select(Consent).where(
+            Consent.case_id == case.id,
+            Consent.person_id == person.id,
+            Consent.purpose == purpose,
+            Consent.withdrawn_on.is_(None),
+        )
+    ).first()
+    if current is not None:  # given already and not withdrawn: one current consent a purpose
+        return current, False
     consent = Consent(
         case_id=case.id,
         person_id=person.id,

@@ -309,6 +309,12 @@ def record_consent_grid(
         refusal = consent_service.signature_refusal(signature)
         if refusal:
             form.error("signature", refusal)
+    if given_on is not None:
+        names = {p.id: p.name for p in people}
+        for person_id, _, withdrawn_on in consent_service.withdrawn_since(
+            session=session, case=case, chosen=chosen, given_on=given_on
+        ):
+            form.error("given_on", consent_service.withdrawal_message(names[person_id], withdrawn_on))
     if not form.ok:
         return render(
             request, "cases/consent_grid.html", _grid_ctx(session, case, people, form, form_id), status_code=422
@@ -353,7 +359,7 @@ def record_consent(
         return render(request, "cases/consent.html", _consent_ctx(case, people, form, record_id), status_code=422)
     person = next(p for p in people if p.id == person_id)
     try:
-        consent_service.record_consent(
+        _, created = consent_service.record_consent(
             session=session,
             case=case,
             by=actor,
@@ -366,9 +372,9 @@ def record_consent(
         )
     except Refused as refused:
         session.rollback()
-        form.error("purpose", refused.message)
+        form.error(refused.field or "purpose", refused.message)
         return render(request, "cases/consent.html", _consent_ctx(case, people, form, record_id), status_code=422)
-    flash(request, f"Consent recorded for {person.name}.")
+    flash(request, f"Consent recorded for {person.name}." if created else "That consent was already recorded.")
     return redirect(request, f"/cases/{case.id}#consent")
 
 

@@ -169,3 +169,61 @@ def test_consent_cannot_be_given_before_the_young_person_was_born(client, db, se
     )
     assert grid.status_code == 422 and "before the young person was born" in grid.text
     assert db.exec(select(Consent)).all() == []
+
+
+def test_consent_dated_before_a_withdrawal_cannot_bring_it_back(client, db, settings):
+    """An older page or an item that waited on a tablet, dated before the person withdrew, arrives
+    after the withdrawal: refused beside the date, and the case still shows the withdrawal."""
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    mother = make_person(db, case)
+    login(client, db, worker, settings)
+    given = (today() - timedelta(days=10)).isoformat()
+    grid = {"id": str(uuid.uuid4()), f"give-{mother.id}-work": "1", "how_given": "verbal", "given_on": given}
+    assert client.post(f"/cases/{case.id}/consent/all", data=grid).status_code == 303
+    consent = db.exec(select(Consent).where(Consent.person_id == mother.id)).one()
+    withdraw = {"withdrawn_on": (today() - timedelta(days=2)).isoformat(), "note": "Does not want us involved"}
+    assert client.post(f"/cases/{case.id}/consent/{consent.id}/withdraw", data=withdraw).status_code == 303
+
+    earlier = (today() - timedelta(days=5)).isoformat()
+    older_grid = client.post(
+        f"/cases/{case.id}/consent/all", data={**grid, "id": str(uuid.uuid4()), "given_on": earlier}
+    )
+    older_form = client.post(
+        f"/cases/{case.id}/consent",
+        data={
+            "id": str(uuid.uuid4()),
+            "person_id": mother.id,
+            "purpose": "work",
+            "how_given": "verbal",
+            "given_on": earlier,
+        },
+    )
+
+    for response in (older_grid, older_form):
+        assert response.status_code == 422
+        assert f"{mother.name} withdrew this consent on" in response.text
+    db.expire_all()
+    assert len(db.exec(select(Consent).where(Consent.person_id == mother.id)).all()) == 1
+    assert "✗ Withdrawn" in client.get(f"/cases/{case.id}").text
+    # Agreeing again since is recorded with its own, later day.
+    again = {**grid, "id": str(uuid.uuid4()), "given_on": today().isoformat()}
+    assert client.post(f"/cases/{case.id}/consent/all", data=again).status_code == 303
+    db.expire_all()
+    assert (
+        len(db.exec(select(Consent).where(Consent.person_id == mother.id, Consent.withdrawn_on.is_(None))).all()) == 1
+    )
+
+
+def test_the_one_person_form_does_not_make_a_second_current_consent(client, db, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    mother = make_person(db, case)
+    login(client, db, worker, settings)
+    for _ in range(2):  # two items from the old form, each with its own id
+        data = {"id": str(uuid.uuid4()), "person_id": mother.id, "purpose": "work", "how_given": "verbal"}
+        assert (
+            client.post(f"/cases/{case.id}/consent", data={**data, "given_on": today().isoformat()}).status_code == 303
+        )
+    db.expire_all()
+    assert len(db.exec(select(Consent).where(Consent.person_id == mother.id)).all()) == 1
