@@ -137,7 +137,9 @@ def record_consent(
         raise Refused("The date consent was given cannot be in the future.")
     if purpose == "sharing" and not agency.strip():
         raise Refused("Name the agencies this consent allows sharing with.")
-    for _, _, withdrawn_on in withdrawn_since(session=session, case=case, chosen=[(person.id, purpose)], given_on=given_on):
+    for _, _, withdrawn_on in withdrawn_since(
+        session=session, case=case, chosen=[(person.id, purpose)], given_on=given_on
+    ):
         raise Refused(withdrawal_message(person.name, withdrawn_on), field="given_on")
     current = session.exec(
         select(Consent).where(
