@@ -820,7 +820,10 @@ def letter_pdf(request: Request, case_id: int, meeting_id: str, session: Session
         object_type="family_letter",
         object_id=meeting.id,
         case_id=case.id,
-        detail="pdf",
+        # Which text was printed: the letter saved (its id and version), or the draft made from the meeting.
+        detail=f"pdf letter={letter.id} version={letter.version}{' final' if letter.finalised_at else ''}"
+        if (letter := ctx["letter"]) is not None
+        else "pdf unsaved draft",
     )
     return Response(
         content,

@@ -28,3 +28,27 @@ def test_the_pdf_of_the_longest_letter_is_drawn_once_per_version(client, db, set
     client.post(f"{url}/letter", data={"body": "Dear Kay,", "base_version": "1", "action": "save"})
     assert client.get(f"{url}/letter.pdf").content != first.content
     assert pdf.letter_pdf.cache_info().misses == 2
+
+
+def test_each_pdf_of_the_letter_is_audited_with_the_text_it_printed(client, db, settings):
+    """An auditor can tell which text went out: the draft made from the meeting, or which saved
+    version of the letter."""
+    from sqlmodel import select
+
+    from app.audit.models import AuditEntry
+    from app.network.models import FamilyLetter
+
+    _case, url = _meeting(client, db, settings)
+    assert client.get(f"{url}/letter.pdf").status_code == 200
+    assert (
+        client.post(f"{url}/letter", data={"body": "Dear Kay,", "base_version": "0", "action": "save"}).status_code
+        == 303
+    )
+    assert client.get(f"{url}/letter.pdf").status_code == 200
+    letter = db.exec(select(FamilyLetter)).one()
+    details = db.exec(
+        select(AuditEntry.detail)
+        .where(AuditEntry.object_type == "family_letter", AuditEntry.action == "export")
+        .order_by(AuditEntry.id)
+    ).all()
+    assert details == ["pdf unsaved draft", f"pdf letter={letter.id} version=1"]
