@@ -66,6 +66,9 @@ def headline(card: Scorecard) -> list[Line]:
 def caseload(card: Scorecard) -> str:
     if card.mean_caseload is None:
         return "no active cases"
+    if 0 < card.active_now < rules.SMALL:
+        # The mean beside a withheld count gives it back (one worker's mean is their count).
+        return f"{rules.shown(card.active_now)} active cases"
     return f"{card.mean_caseload:.1f} active cases per worker ({rules.shown(card.active_now)} cases)"
 
 

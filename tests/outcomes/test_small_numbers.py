@@ -141,3 +141,14 @@ def test_the_share_entering_care_is_withheld_beside_a_withheld_count():
     lines = {line.label: (line.now, line.before) for line in figures.care_within_12(card)}
     assert lines["Entered care"] == (rules.WITHHELD, "20")
     assert lines["Entered care, of those whose 12 months are known"] == (rules.WITHHELD, "40%")
+
+
+def test_the_caseload_per_worker_is_withheld_beside_a_small_count():
+    """One worker holding 3 cases: "3.0 active cases per worker (fewer than 5 cases)" gave the 3 back."""
+    from app.outcomes.scorecard import Period, Scorecard
+
+    card = Scorecard(period=Period(date(2026, 1, 1), date(2026, 6, 30)), team_id=None, breakdown="gender")
+    card.active_now, card.workers_holding = 3, 1
+    assert figures.caseload(card) == "fewer than 5 active cases"
+    card.active_now, card.workers_holding = 25, 2
+    assert figures.caseload(card) == "12.5 active cases per worker (25 cases)"
