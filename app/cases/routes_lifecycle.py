@@ -148,6 +148,13 @@ GUIDED = {
         "/cases/{id}/reactivate",
         "Coming back from dormant has its own form: use Reactivate.",
     ),
+    # The review ends the dormant spell with the case; closed from here, the spell stayed open and
+    # came back on the dormant register at the case's next dormancy.
+    (CaseStatus.dormant, CaseStatus.closed): (
+        "Dormant review",
+        "/cases/{id}/dormant-review",
+        "A dormant case is closed at its dormant review: use Dormant review.",
+    ),
 }
 
 

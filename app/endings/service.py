@@ -240,6 +240,24 @@ def _apply(*, session: Session, case: Case, ending: Ending, by: Actor, approved:
         rationale += " Ending approved by the supervisor."
     mover = by
     if ending.outcome == "dormant":
+        # A spell an earlier dormancy left open (the case left it by a step) ends before this one
+        # begins: the register shows one row a case, with this spell's review date.
+        for stale in [
+            s for s in reads.rows(session=session, model=DormantSpell, case_id=case.id) if s.ended_at is None
+        ]:
+            left = session.exec(
+                select(CaseEvent.occurred_at, CaseEvent.to_status)
+                .where(
+                    CaseEvent.case_id == case.id,
+                    CaseEvent.occurred_at > stale.started_at,
+                    CaseEvent.to_status.is_not(None),
+                    CaseEvent.to_status != CaseStatus.dormant,
+                )
+                .order_by(CaseEvent.occurred_at)
+            ).first()
+            stale.ended_at = left[0] if left else utcnow()
+            stale.ended_how = "reactivated" if left and left[1] == CaseStatus.active else "closed"
+            session.add(stale)
         cases.move_to_dormant(session=session, case=case, by=mover, rationale=rationale)
         session.add(DormantSpell(case_id=case.id, ending_id=ending.id, review_due_on=ending.dormant_review_on))
     elif ending.closure_reason in ("stepped_up", "stepped_down"):

@@ -274,11 +274,14 @@ HTTP_ALLOWED = [
     ("screening", "active", "worker"),
     ("screening", "closed", "worker"),
     ("active", "closed", "worker"),
-    ("dormant", "closed", "worker"),
     ("closed", "screening", "supervisor"),
 ]
 # Allowed by the state machine, but only through their guided flows (tests/endings/).
-HTTP_GUIDED = [("active", "dormant", "End active work"), ("dormant", "active", "Reactivate")]
+HTTP_GUIDED = [
+    ("active", "dormant", "End active work"),
+    ("dormant", "active", "Reactivate"),
+    ("dormant", "closed", "Dormant review"),  # which ends the dormant spell with the case
+]
 HTTP_ILLEGAL = [
     ("referred", "active"),
     ("referred", "dormant"),

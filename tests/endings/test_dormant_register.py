@@ -59,3 +59,35 @@ def test_each_row_has_its_own_cases_last_attended_contact_and_dormant_since(db, 
     assert rows["Quiet Dormant"].since == local(utcnow() - timedelta(days=40)).date()
     assert rows["Seen Dormant"].since == local(utcnow() - timedelta(days=20)).date()
     assert rows["Seen Dormant"].worker == people.other.full_name
+
+
+def test_a_case_stepped_out_of_dormancy_and_ended_again_is_one_row_with_its_new_review_date(db):
+    """A step that closes a dormant case leaves its dormant spell to the next ending, which ends it
+    (until December 2026 the register then showed the case twice, the old review date again)."""
+    from sqlmodel import select
+
+    from app.cases import service as cases
+    from app.endings import service
+    from app.endings.models import DormantSpell
+    from tests.cases.factories import actor_for
+    from tests.endings.factories import active_case, make_dormant
+
+    people = make_team_people(db)
+    case = active_case(db, people.worker)
+    make_dormant(db, case, people.supervisor)
+    cases.step(session=db, case=case, by=actor_for(people.worker), direction="up", destination="cp",
+               rationale="Harm came to light", closes=True)  # fmt: skip
+    service.reopen(session=db, case=case, by=actor_for(people.supervisor), reason="Back to us")
+    case.status = "active"
+    db.add(case)
+    db.flush()
+    second = today() + timedelta(days=60)
+    make_dormant(db, case, people.supervisor, dormant_review_on=second)
+    db.commit()
+
+    rows = [row for row in dormant_register(session=db, user=people.manager) if row.case.id == case.id]
+    assert [row.review_due_on for row in rows] == [second]
+    spells = db.exec(
+        select(DormantSpell).where(DormantSpell.case_id == case.id).order_by(DormantSpell.started_at)
+    ).all()
+    assert [s.ended_how for s in spells] == ["closed", ""] and spells[0].ended_at is not None
