@@ -290,6 +290,9 @@ class Feature:
     # (*, session, user_id) -> int: the open work the user holds in this feature (cases they
     # key-work or co-work), which must be reallocated before their account leaves its team.
     held_work: Callable[..., int] | None = None
+    # (*, session, case) -> str | None: why the case cannot be closed from the status screen now
+    # (an ending of this feature waiting for the supervisor's approval), or None.
+    closing_refusal: Callable[..., str | None] | None = None
 
 
 _installed: tuple[Feature, ...] = ()
@@ -347,6 +350,16 @@ def fulfil(*, session: Session, case_id: int, event: str, by, on: date) -> None:
 def held_work(*, session: Session, user_id: int) -> int:
     """The open work `user_id` holds across the installed features (0: none)."""
     return sum(f.held_work(session=session, user_id=user_id) for f in _installed if f.held_work is not None)
+
+
+def closing_refusal(*, session: Session, case) -> str | None:
+    """The first installed feature's reason the case cannot be closed outside its own flow, or None."""
+    for feature in _installed:
+        if feature.closing_refusal is not None:
+            refusal = feature.closing_refusal(session=session, case=case)
+            if refusal:
+                return refusal
+    return None
 
 
 def flag_rules() -> list[FlagRule]:

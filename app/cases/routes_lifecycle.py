@@ -11,6 +11,7 @@ from datetime import datetime, time
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from app import features
 from app.accounts.models import User
 from app.cases import eligibility, rules, service
 from app.cases.models import CLOSURE_REASONS, STEP_DOWN_DESTINATIONS, STEP_UP_DESTINATIONS, CaseStatus
@@ -208,6 +209,10 @@ def change_status(
         form.error("closure_reason", "Choose a reason for closing the case.")
     if (case.status, to) in GUIDED and (case.status, to) != (CaseStatus.referred, CaseStatus.screening):
         form.error("to", GUIDED[(case.status, to)][2])
+    if to == CaseStatus.closed and case.status == CaseStatus.active:
+        refusal = features.closing_refusal(session=session, case=case)
+        if refusal:
+            form.error("to", refusal)
     if form.ok:
         try:
             service.transition(

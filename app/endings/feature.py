@@ -1,7 +1,7 @@
 """What endings contribute: ending active work, dormant spells, reopen requests, their case-page
 part, timeline and offline pages, their reviews, and the dormant and sustainability flags."""
 
-from app.endings import case_section, demo, flags, fulfils, glance, offline, plan, review_kinds, timeline, todo
+from app.endings import case_section, demo, flags, fulfils, glance, offline, plan, review_kinds, service, timeline, todo
 from app.endings.routes import router
 from app.features import CaseSection, Feature, NavLink, PlanSource
 
@@ -18,4 +18,5 @@ feature = Feature(
     plan=PlanSource(items=plan.items, set_status=plan.set_status),
     fulfilled=fulfils.fulfilled,
     demo=demo.load,
+    closing_refusal=service.closing_refusal,
 )

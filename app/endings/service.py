@@ -321,6 +321,18 @@ def pending_ending(*, session: Session, case: Case):
     return ending, submission
 
 
+def closing_refusal(*, session: Session, case: Case) -> str | None:
+    """An ending waiting for the supervisor's approval decides how active work ends: closing the
+    case from the status screen meanwhile would leave it waiting, and its goals and plan unread."""
+    pending = pending_ending(session=session, case=case)
+    if pending is None or pending[1] is None or pending[1].status != "waiting":
+        return None
+    return (
+        "An ending of this case is waiting for the supervisor's approval, and it closes the case or"
+        " makes it dormant once approved. Ask the supervisor to decide it rather than close the case here."
+    )
+
+
 def of_this_spell(session: Session, case: Case, ending: Ending) -> bool:
     """Whether an ending waiting for approval (or returned) was asked for in the case's present
     spell of active work: one from before the case was closed (from the status screen, say) and

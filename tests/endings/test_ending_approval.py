@@ -146,6 +146,27 @@ def test_an_ending_that_closes_the_case_closes_it_only_when_approved(client, db,
     assert closed.status == "closed" and closed.closure_reason == "aims_achieved"
 
 
+def test_a_case_whose_ending_waits_for_approval_cannot_be_closed_from_the_status_screen(client, db, settings, people):
+    """Closed there, the ending stayed waiting in the queue and its goals and plan went unread."""
+    case = active_case(db, people.worker)
+    db.commit()
+    login(client, db, people.worker, settings)
+    assert client.post(f"/cases/{case.id}/end", data=ending_form(case)).status_code == 303
+    close = {"to": "closed", "closure_reason": "moved_away", "rationale": "They moved to Leeds"}
+    for who in (people.worker, people.supervisor):
+        login(client, db, who, settings)
+        response = client.post(f"/cases/{case.id}/status", data=close)
+        assert response.status_code == 422
+        assert "An ending of this case is waiting for the supervisor&#39;s approval" in response.text
+    db.expire_all()
+    assert db.get(Case, case.id).status == "active"
+    (waiting,) = _ending_submissions(db)
+    client.post(f"/review/{waiting.id}/return", data={"rationale": "Say more about the plan."})
+    assert _ending_submissions(db)[0].status == "returned"
+    login(client, db, people.worker, settings)  # returned, it is the worker's again: closing is open
+    assert client.post(f"/cases/{case.id}/status", data=close).status_code == 303
+
+
 def test_a_supervisors_own_ending_moves_the_case_at_once(client, db, settings, people):
     case = active_case(db, people.supervisor)
     db.commit()
