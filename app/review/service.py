@@ -296,18 +296,7 @@ def add_comment(*, session: Session, submission: Submission, section: str, text:
 def approve(*, session: Session, submission: Submission, by: User, rationale: str = "") -> Submission:
     """Approve a waiting submission; the decision is kept as it was made."""
     _decide(session, submission, SubmissionStatus.approved, by, rationale)
-    session.add(submission)
-    about = item_about(submission.kind, submission.item_id)
-    clear_notifications(session=session, about=about)
-    for user_id in _told_of_decision(session, submission, by):
-        notify(
-            session=session,
-            user_id=user_id,
-            text=f"{registry.label(submission.kind)} version {submission.version_number} approved",
-            url=f"/review/{submission.id}",
-            about=about,
-        )
-    session.flush()
+    _tell_of_decision(session, submission, by, "approved")
     return submission
 
 
@@ -316,6 +305,12 @@ def return_to_worker(*, session: Session, submission: Submission, by: User, rati
     if not rationale.strip():
         raise Refused("Say why the work is being returned.")
     _decide(session, submission, SubmissionStatus.returned, by, rationale)
+    _tell_of_decision(session, submission, by, "returned to you")
+    return submission
+
+
+def _tell_of_decision(session: Session, submission: Submission, by: User, decided: str) -> None:
+    """The item's earlier news clears, and those who hear of a decision are told of this one."""
     session.add(submission)
     about = item_about(submission.kind, submission.item_id)
     clear_notifications(session=session, about=about)
@@ -323,12 +318,11 @@ def return_to_worker(*, session: Session, submission: Submission, by: User, rati
         notify(
             session=session,
             user_id=user_id,
-            text=f"{registry.label(submission.kind)} version {submission.version_number} returned to you",
+            text=f"{registry.label(submission.kind)} version {submission.version_number} {decided}",
             url=f"/review/{submission.id}",
             about=about,
         )
     session.flush()
-    return submission
 
 
 def _told_of_decision(session: Session, submission: Submission, by: User) -> set[int]:
