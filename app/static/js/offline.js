@@ -370,8 +370,9 @@
     if (!navigator.onLine) { keep(form, op); return; }
     send(op).then(function (response) {
       if (response.type === "opaqueredirect" || response.ok) {
-        remove(OUTBOX, op.id);
-        return fetch("/sync/ops/" + op.id, { headers: { Accept: "application/json" } })
+        // Off the device before the page is left: a delete still in flight at unload can be lost,
+        // and the item sent would stay "need attention" (seen once in CI under load).
+        return remove(OUTBOX, op.id).then(changed).then(function () { return fetch("/sync/ops/" + op.id, { headers: { Accept: "application/json" } }); })
           .then(function (r) { return r.json(); })
           .then(function (d) { location.assign(d.location || location.href); }, function () { location.reload(); });
       }
