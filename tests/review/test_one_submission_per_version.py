@@ -81,3 +81,21 @@ def test_a_version_submitted_elsewhere_at_the_same_moment_is_the_one_kept(db, en
     assert landed and len(rows) == 1
     assert kept.id == rows[0].id
     assert rows[0].version_id == "v1"  # the row that landed first stands
+
+
+def test_a_refusal_other_than_a_second_version_is_not_taken_for_one(db):
+    """Only the unique index's refusal is answered with the row that landed first; any other
+    refusal (here a submission with no team) reaches the caller, and nothing is kept for it."""
+    from types import SimpleNamespace
+
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    db.commit()
+    teamless = SimpleNamespace(id=case.id, team_id=None, reference=case.reference)
+
+    with pytest.raises(IntegrityError):
+        review.submit_item(
+            session=db, kind="ending", case=teamless, item_id="ending-1", version_id="v1", version_number=1, by=worker
+        )
+    db.rollback()
+    assert db.exec(select(Submission)).all() == []
