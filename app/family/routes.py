@@ -140,8 +140,12 @@ def _back_to_worker(request: Request, case: Case) -> Response:
 
 @router.get("/family/{case_id:int}/who")
 def who_page(request: Request, case_id: int, session: SessionDep, actor: FamilyActor) -> Response:
-    """Someone else's turn: each person picks their own name, and from then on only their screens open."""
+    """Someone else's turn: each person picks their own name, and from then on only their screens open.
+
+    Opening it ends the present turn (in the language of the person who had it), so whoever the
+    tablet passes to cannot go back to that person's screens and read what they wrote."""
     case, _ = family_access(session=session, actor=actor, case_id=case_id, request=request)
+    service.end_turn(session=session, actor=actor, case=case)
     people = people_who_can_rate(session=session, case=case)
     return render(
         request, "family/who.html", family_context(session=session, actor=actor, case=case, people=people, form=Form())

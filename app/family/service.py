@@ -205,6 +205,27 @@ def choose_rater(*, session: Session, actor: Actor, case: Case, person: Person) 
         )
 
 
+def end_turn(*, session: Session, actor: Actor, case: Case) -> None:
+    """End the present turn ("Someone else's turn"): it ends before the tablet passes on, so no screen of
+    the person who had it opens again (not from the who screen, a typed address or "Back to my
+    screens") until someone picks their own name. Outside family mode nothing changes."""
+    user_session = actor.user_session
+    if not actor.in_family_mode or user_session.family_person_id is None:
+        return
+    person_id = user_session.family_person_id
+    user_session.family_person_id = None
+    session.add(user_session)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="family_turn_end",
+        object_type="person",
+        object_id=person_id,
+        case_id=case.id,
+        detail=f"session {user_session.id}",
+    )
+
+
 def _end(*, session: Session, actor: Actor, how: str) -> int | None:
     user_session = actor.user_session
     case_id = user_session.family_case_id

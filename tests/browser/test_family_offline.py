@@ -100,6 +100,10 @@ def test_family_rates_the_diamond_with_no_signal_and_it_syncs_exactly_once(page,
     assert_at_sizes(page, "family-offline-done", SIZES, 48)
 
     page.get_by_role("link", name="Someone else's turn").click()
+    page.wait_for_url(f"**/family/{case.id}/who")
+    # Kayla's turn has ended on the tablet too: her screens lead back here until a name is picked.
+    page.goto(kayla_home)
+    page.wait_for_url(f"**/family/{case.id}/who")
     page.get_by_label("Donna (Mother)").check()
     assert_at_sizes(page, "family-offline-who", SIZES, 48)
     page.get_by_role("button", name="That's me").click()

@@ -62,7 +62,7 @@ def test_only_the_raters_own_screens_answer_and_private_words_stay_private(clien
     for rater in people:
         assert client.post(f"/family/{case.id}/who", data={"person": rater.id}).status_code == 303
         assert live_session(db, worker).family_person_id == rater.id
-        texts = [client.get(f"/family/{case.id}/who").text, client.get(f"/family/{case.id}/hand-back").text]
+        texts = [client.get(f"/family/{case.id}/hand-back").text]
         for person in people:
             for url in screens(case.id, person, goals):
                 response = client.get(url)
@@ -73,6 +73,7 @@ def test_only_the_raters_own_screens_answer_and_private_words_stay_private(clien
                     assert "Please hand the tablet back to your worker" in response.text
                 texts.append(response.text)
                 seen[f"{rater.name} {url}"] = response.text
+        texts.append(client.get(f"/family/{case.id}/who").text)  # ends the turn: last
         every = "\n".join(texts)
         # Every turn here was picked on "Someone else's turn", which anyone in the room can do:
         # Kayla's private words from before show on none of them, hers included.
@@ -207,3 +208,36 @@ def test_the_family_screen_carries_an_offline_check_of_the_pin_never_of_the_pass
     client.post(f"/family/{case.id}/hand-back", data={"secret": DEMO_PASSWORD, "pin": DEMO_PASSWORD})
     assert hand_over(client, case, kayla, pin=DEMO_PIN).status_code == 303
     assert "data-pin-check" in client.get(f"/family/{case.id}/{kayla.id}").text
+
+
+def test_someone_elses_turn_ends_the_turn_so_the_next_person_cannot_go_back_to_it(client, db, demo_family):
+    """Kayla, handed the tablet with the PIN, sees every private word of hers; when she taps
+    "Someone else's turn" and passes the tablet on, none of her screens opens again (not by a
+    typed address, the locked page's "Back to my screens" or the old /family address) until
+    someone picks a name, and a name picked then shows only what is written from then on."""
+    worker, case, people, goals = demo_family
+    kayla = next(p for p in people if p.is_young_person)
+    donna = next(p for p in people if p.name.startswith("Donna"))
+    worries = f"/family/{case.id}/{kayla.id}/three-houses/worries"
+    hand_over(client, case, kayla, pin=DEMO_PIN)
+    assert all(words in client.get(worries).text for words in PRIVATE)
+
+    who = client.get(f"/family/{case.id}/who")
+    assert who.status_code == 200 and "Tap your name" in who.text
+    assert live_session(db, worker).family_person_id is None
+    # Donna now holds the tablet and tries every way back to Kayla's screens.
+    locked = client.get("/")
+    assert locked.status_code == 403
+    assert client.get("/family", follow_redirects=False).headers["location"] == f"/family/{case.id}/who"
+    for url in screens(case.id, kayla, goals):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert not any(words in response.text for words in PRIVATE), url
+    # Kayla's name picked now (by whoever holds the tablet) shows none of her earlier words.
+    assert client.post(f"/family/{case.id}/who", data={"person": kayla.id}).status_code == 303
+    assert not any(words in client.get(worries).text for words in PRIVATE)
+    ended = db.exec(select(AuditEntry).where(AuditEntry.action == "family_turn_end")).all()
+    assert [e.object_id for e in ended] == [kayla.id]
+    # Outside her turn nothing of Donna's opens either until she picks her name.
+    client.get(f"/family/{case.id}/who")
+    assert client.get(f"/family/{case.id}/{donna.id}").status_code == 404

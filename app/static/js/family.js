@@ -169,7 +169,12 @@
     // One person at a time: another person's screen kept on the device goes back to the current
     // person's, until "Someone else's turn" (the who form) changes it.
     if (root.dataset.person && state.personId && root.dataset.person !== state.personId) { window.location.replace(home(state)); return; }
-    if (root.dataset.person && !state.personId) { state.personId = root.dataset.person; save(state); }
+    // The who screen ends the turn (as Homeward does): no one's screens open until a name is picked.
+    if (root.querySelector("[data-family-who]")) { state.personId = ""; state.turnEnded = true; save(state); }
+    else if (root.dataset.person && !state.personId) {
+      if (state.turnEnded) { window.location.replace(home(state)); return; }
+      state.personId = root.dataset.person; save(state);
+    }
     // The day the worker gave for the family's ratings when handing over without a signal.
     document.querySelectorAll("input[data-made-on]").forEach(function (el) { if (!el.value && state.ratedOn) el.value = state.ratedOn; });
     // The back button stays on the family screens: every "back" lands on this page again.
@@ -182,7 +187,7 @@
         handBack(form, state);
       } else if (form.matches("[data-family-who]")) {
         var person = form.querySelector("input[name=person]:checked");
-        if (person) { state.personId = person.value; save(state); }
+        if (person) { state.personId = person.value; state.turnEnded = false; save(state); }
         if (!navigator.onLine) { event.preventDefault(); if (person) window.location.assign(home(state)); }
       }
     });
