@@ -57,6 +57,7 @@ def pages(*, session: Session, case: Case, actor) -> list[str]:
         *(f"{base}/items/{key}/edit" for key in keys),
         f"{base}/words-and-pictures",
         f"{base}/print?summary=true",
+        f"{base}/print?summary=true&everyone=true",
         f"{base}/print",
         *(f"{base}/versions/{n}" for n in numbers),
         *(scale_url(case.id, r.person_id) for r in family),

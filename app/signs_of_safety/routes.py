@@ -139,12 +139,21 @@ def version_page(request: Request, case_id: int, number: int, session: SessionDe
 
 @router.get("/cases/{case_id}/signs-of-safety/print")
 def print_page(
-    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, summary: bool = False
+    request: Request,
+    case_id: int,
+    session: SessionDep,
+    actor: CurrentActor,
+    summary: bool = False,
+    everyone: bool = False,
 ) -> Response:
+    """The map to print, or with `summary` the family's copy, "Our plan": with `everyone` the copy
+    anyone in the family may read, which says each worry as its family version or its goal only
+    (PRACTICE.md: worries are shared with the people who know them, deliberately)."""
     case = get_case(session=session, actor=actor, case_id=case_id)
     version = service.latest_version(session=session, case=case)
     context = _map_context(session, case, version)
     context["read_only"] = True
+    context["for_everyone"] = everyone
     template = "signs_of_safety/family_summary.html" if summary else "signs_of_safety/print.html"
     return render(request, template, context)
 

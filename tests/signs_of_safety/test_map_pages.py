@@ -492,3 +492,39 @@ def test_an_item_sent_with_another_cases_item_id_is_not_found_and_a_malformed_id
     item = db.exec(select(MapItem).join(MapVersion).where(MapVersion.case_id == case.id)).one()
     assert item.item_key != "a/b"
     assert client.get(f"/cases/{case.id}/signs-of-safety/items/{item.item_key}/edit").status_code == 200
+
+
+def test_the_familys_copy_of_the_plan_for_anyone_names_no_worry_the_reader_may_not_know(client, db, worker_case):
+    """ "Our plan" names each worry for the people who know them; its copy for anyone in the family
+    (a brother who does not know of the worries may read it) says the worker's family version, or
+    the goal only."""
+    worker, case, _ = worker_case
+    add_item(
+        db,
+        case=case,
+        by=worker,
+        category=Category.pair,
+        text="Kayla may be exploited by older men.",
+        goal="Kayla is home by ten and safe.",
+        family_text="Everyone worries when Kayla is out late.",
+    )
+    add_item(
+        db,
+        case=case,
+        by=worker,
+        category=Category.pair,
+        text="Kayla was hit at home in May.",
+        goal="Nobody is hurt at home.",
+    )
+    db.commit()
+    base = f"/cases/{case.id}/signs-of-safety/print?summary=true"
+
+    named = client.get(base).text
+    assert "Kayla may be exploited by older men." in named and "Kayla was hit at home in May." in named
+    assert "give it only to the people who know them" in named
+
+    for_anyone = client.get(f"{base}&everyone=true").text
+    assert "exploited" not in for_anyone and "was hit" not in for_anyone
+    assert "Everyone worries when Kayla is out late." in for_anyone
+    assert "Kayla is home by ten and safe." in for_anyone and "Nobody is hurt at home." in for_anyone
+    assert "This copy is for anyone in the family" in for_anyone
