@@ -160,7 +160,7 @@ def _claim(request: Request, session: Session, raw: str | None, resolves: str | 
         if resolves and response.status_code < 400:
             # The route has parsed its form by now; Starlette keeps it on the request.
             values = getattr(request, "_form", None)
-            service.mark_resolved(session=session, actor=actor, op_id=resolves, values=values)
+            service.mark_resolved(session=session, actor=actor, op_id=resolves, values=values, target=request.url.path)
 
     request.state.remember_result = remember
     return key

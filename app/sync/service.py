@@ -302,10 +302,13 @@ def conflicts_for(*, session: Session, actor: Actor, limit: int = 50) -> tuple[l
     return [c for c in rows if c.resolved_at is None], [c for c in rows if c.resolved_at is not None]
 
 
-def mark_resolved(*, session: Session, actor: Actor, op_id: str, values: Mapping[str, object] | None) -> None:
-    """Record how the worker settled a conflict; its two versions stay as they were."""
+def mark_resolved(
+    *, session: Session, actor: Actor, op_id: str, values: Mapping[str, object] | None, target: str
+) -> None:
+    """Record how the worker settled a conflict; its two versions stay as they were. Only a save
+    of the conflict's own record (its form, `target`) settles it: another record's save does not."""
     conflict = get_conflict(session=session, actor=actor, op_id=op_id)
-    if conflict is None or conflict.resolved_at is not None:
+    if conflict is None or conflict.resolved_at is not None or conflict.target != target:
         return
     fields = json.loads(conflict.labels)["labels"]
     chosen = {f: as_text(values.get(f)) for f in fields} if values is not None else {}

@@ -324,3 +324,25 @@ def test_in_family_mode_the_workers_conflicts_and_recorded_items_are_not_the_fam
         client.post(screen, data={**answer, "id": family_op}, headers={"Idempotency-Key": family_op}).status_code == 303
     )
     assert client.get(f"/sync/ops/{family_op}").json()["status"] == 303
+
+
+def test_saving_another_record_does_not_settle_a_conflict(db, client, settings):
+    """A conflict is settled only by a save of its own record: `?resolves=` on another record's
+    form (an old link, a forged address) saves that record and leaves the conflict waiting."""
+    _, case = _setup(db, client, settings)
+    person = _young_person(db, case)
+    person.phone, person.version = "07700 900111", 2
+    db.add(person)
+    mum = Person(case_id=case.id, name="Donna Morgan", relationship="Mother")
+    db.add(mum)
+    db.commit()
+    op = str(uuid.uuid4())
+    offline = {"base_version": "1", "name": person.name, "relationship": "Young person", "phone": "07700 900999"}
+    client.post(f"/test/cases/{case.id}/people/{person.id}", data=offline, headers={"Idempotency-Key": op})
+
+    edit = {"base_version": "1", "name": "Donna Morgan", "relationship": "Mum", "phone": ""}
+    assert client.post(f"/test/cases/{case.id}/people/{mum.id}?resolves={op}", data=edit).status_code == 303
+    db.expire_all()
+    assert db.get(Person, mum.id).relationship == "Mum"
+    assert db.get(SyncConflict, op).resolved_at is None
+    assert "Settled on" not in client.get(f"/conflicts/{op}").text
