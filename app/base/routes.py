@@ -13,7 +13,6 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from sqlmodel import Session, select
 
-from app.accounts.models import Role
 from app.base import rules, service
 from app.base.feedback_routes import router as feedback_router
 from app.base.models import COMPETENCY_LABELS, BaseVersion
@@ -22,6 +21,7 @@ from app.base.web import TEMPLATES, locked_page, url, version_for_change
 from app.cases.models import Case, new_id
 from app.db import SessionDep
 from app.forms import Form, SentForm
+from app.refused import Refused
 from app.security.auth import Actor, CurrentActor
 from app.security.permissions import can_change_case, get_case, is_case_supervisor
 from app.templating import flash, redirect, render
@@ -43,7 +43,10 @@ def _overview_context(session: Session, case: Case, actor: Actor, version: BaseV
         "status_labels": rules.STATUS_LABELS,
         "competency_labels": COMPETENCY_LABELS,
         "can_change": can_change_case(actor.user, case),
-        "is_supervisor": actor.role is Role.supervisor,
+        # Only the supervisor of the case's own team rates as supervisor, and only the key worker
+        # rates their own practice: a co-worker (a supervisor of another team too) does neither.
+        "is_case_supervisor": is_case_supervisor(actor.user, case),
+        "is_key_worker": actor.id == case.key_worker_id,
     }
     if version is not None:
         ctx["summary"] = service.summary(version.content)
@@ -112,14 +115,19 @@ def competency(request: Request, case_id: int, session: SessionDep, actor: Curre
     form = Form(sent)
     version = version_for_change(session, case, form.text("version_id", max_length=36))
     rating = form.choice("competency", COMPETENCY_LABELS.keys())
-    as_supervisor = form.boolean("as_supervisor") and is_case_supervisor(actor.user, case)
+    as_supervisor = form.boolean("as_supervisor")
+    if form.ok:
+        try:
+            service.set_competency(
+                session=session, version=version, by=actor, rating=rating, as_supervisor=as_supervisor
+            )
+        except service.VersionLocked:
+            return locked_page(request, case, version)
+        except Refused as refused:
+            form.error("competency", refused.message)
     if not form.ok:
         ctx = _overview_context(session, case, actor, version)
         return render(request, f"{TEMPLATES}/overview.html", {**ctx, "form": form}, status_code=422)
-    try:
-        service.set_competency(session=session, version=version, by=actor, rating=rating, as_supervisor=as_supervisor)
-    except service.VersionLocked:
-        return locked_page(request, case, version)
     flash(request, "Competency rating saved.")
     return redirect(request, url(case))
 

@@ -30,6 +30,7 @@ from app.cases.models import Case, Contact
 from app.refused import Refused, WrongCase
 from app.review import service as review
 from app.security.auth import Actor
+from app.security.permissions import is_case_supervisor
 from app.timeutil import today as today_local
 from app.timeutil import utcnow
 
@@ -476,8 +477,22 @@ def set_stage_done(*, session: Session, version: BaseVersion, by: Actor, stage: 
 
 
 def set_competency(*, session: Session, version: BaseVersion, by: Actor, rating: str, as_supervisor: bool) -> None:
-    """The worker's self-rating (draft only) or the supervisor's rating of the same assessment."""
+    """The key worker's self-rating (draft only) or the case supervisor's rating of the same assessment.
+
+    A rating from anyone else is refused, never saved as the other one: a supervisor of another
+    team co-working the case is one of its workers (app.security.permissions.is_case_supervisor)."""
     Competency(rating)
+    case = session.get(Case, version.case_id)
+    if as_supervisor and not is_case_supervisor(by.user, case):
+        raise Refused(
+            "Only the supervisor of this case's team rates it as supervisor, so your rating was not saved.",
+            field="competency",
+        )
+    if not as_supervisor and by.id != case.key_worker_id:
+        raise Refused(
+            "Only the key worker rates their own practice on this assessment, so your rating was not saved.",
+            field="competency",
+        )
     if as_supervisor:
         version.competency_supervisor = rating
         version.competency_supervisor_by_id = by.id

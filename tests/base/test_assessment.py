@@ -315,6 +315,52 @@ def test_supervisor_rates_competency_beside_the_workers_own_rating(client, db, s
     assert next(r for r in board.rows if r.worker.id == worker.id).base_competency == ("competent", "basic")
 
 
+def test_a_supervisor_of_another_team_co_working_the_case_rates_neither_as_supervisor_nor_for_the_worker(
+    client, db, settings
+):
+    worker, case, _ = case_with_family(db)
+    other_team_supervisor = make_user(db, role="supervisor")
+    case.co_worker_id = other_team_supervisor.id
+    db.add(case)
+    db.commit()
+    login(client, db, worker, settings)
+    client.post(f"/cases/{case.id}/base", data={"id": uid()})
+    vid = _version(db, case).id
+    client.post(f"/cases/{case.id}/base/competency", data={"version_id": vid, "competency": "advanced"})
+    client.cookies.clear()
+    login(client, db, other_team_supervisor, settings)
+    page = client.get(f"/cases/{case.id}/base").text
+    assert "Your rating as supervisor" not in page and 'name="as_supervisor"' not in page
+    assert "How would you rate your own BASE practice" not in page
+    response = client.post(
+        f"/cases/{case.id}/base/competency", data={"version_id": vid, "competency": "basic", "as_supervisor": "1"}
+    )
+    assert response.status_code == 422
+    assert 'id="competency-error"' in response.text
+    assert "Only the supervisor of this case&#39;s team rates it as supervisor" in response.text
+    version = _version(db, case)
+    assert (version.competency_self, version.competency_supervisor) == ("advanced", None)
+
+
+def test_a_co_worker_cannot_overwrite_the_key_workers_own_rating(client, db, settings):
+    worker, case, _ = case_with_family(db)
+    co_worker = make_user(db)
+    case.co_worker_id = co_worker.id
+    db.add(case)
+    db.commit()
+    login(client, db, worker, settings)
+    client.post(f"/cases/{case.id}/base", data={"id": uid()})
+    vid = _version(db, case).id
+    client.post(f"/cases/{case.id}/base/competency", data={"version_id": vid, "competency": "advanced"})
+    client.cookies.clear()
+    login(client, db, co_worker, settings)
+    assert "How would you rate your own BASE practice" not in client.get(f"/cases/{case.id}/base").text
+    response = client.post(f"/cases/{case.id}/base/competency", data={"version_id": vid, "competency": "basic"})
+    assert response.status_code == 422
+    assert "Only the key worker rates their own practice" in response.text
+    assert _version(db, case).competency_self == "advanced"
+
+
 def test_other_workers_cannot_see_the_assessment_and_writes_are_audited(client, db, settings):
     worker, case, _ = case_with_family(db)
     login(client, db, worker, settings)
