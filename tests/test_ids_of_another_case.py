@@ -9,7 +9,8 @@ import uuid
 import pytest
 from sqlmodel import func, select
 
-from app.base.models import BaseVersion
+from app.base import feedback
+from app.base.models import BaseFeedback, BaseVersion
 from app.signs_of_safety.models import ScaleRating, StoryPanel, StoryShare, ThreeHousesEntry
 from tests.factories import login, make_case, make_user
 from tests.signs_of_safety.factories import make_person
@@ -88,3 +89,34 @@ def test_a_base_version_id_of_another_case_is_not_found(client, db, settings, tw
     assert [v.case_id for v in db.exec(select(BaseVersion).order_by(BaseVersion.case_id)).all()] == sorted(
         [theirs.id, mine.id]
     )
+
+
+def _scores(perspective: str) -> dict[str, str]:
+    return {f"score_{q['theme']}": "3" for q in feedback.question_set(perspective)["questions"]}
+
+
+def test_a_feedback_id_of_another_case_is_not_found_on_the_workers_form_or_the_familys(client, db, settings, two_cases):
+    from app.accounts.models import User
+
+    worker, mine, theirs, mum = two_cases
+    other = db.get(User, theirs.key_worker_id)
+    _as(client, db, settings, other)
+    feedback_id = str(uuid.uuid4())
+    theirs_answers = {"id": feedback_id, "about_worker": str(other.id), "round": "1", "rater_name": "SW Jones"}
+    sent = {**theirs_answers, **_scores("social_worker")}
+    assert client.post(f"/cases/{theirs.id}/base/feedback/social_worker", data=sent).status_code == 303
+
+    _as(client, db, settings, worker)
+    mine_answers = {"id": feedback_id, "about_worker": str(worker.id), "round": "1", "rater_name": "SW Smith"}
+    sent = {**mine_answers, **_scores("social_worker")}
+    assert client.post(f"/cases/{mine.id}/base/feedback/social_worker", data=sent).status_code == 404
+    sent = {"id": feedback_id, "about_worker": str(worker.id), "round": "1", **_scores("parent")}
+    assert client.post(f"/family/{mine.id}/{mum.id}/feedback", data=sent).status_code == 404
+    db.expire_all()
+    assert db.exec(select(BaseFeedback).where(BaseFeedback.case_id == mine.id)).all() == []
+    assert _count(db, BaseFeedback) == 1
+    # Not an id at all: the worker's form says so beside it, like the family's screen.
+    sent = {**mine_answers, "id": "not-an-id", **_scores("social_worker")}
+    response = client.post(f"/cases/{mine.id}/base/feedback/social_worker", data=sent)
+    assert response.status_code == 422 and "This form is out of date" in response.text
+    assert 'value="not-an-id"' not in response.text

@@ -16,6 +16,7 @@ from app.audit import service as audit
 from app.base.models import PERSPECTIVE_LABELS, BaseFeedback, Perspective
 from app.base.service import feedback_sets
 from app.cases.models import Case
+from app.refused import WrongCase
 from app.security.auth import Actor
 
 SCALE = (1, 2, 3, 4, 5)
@@ -55,6 +56,10 @@ def record(
     """
     existing = session.get(BaseFeedback, feedback_id)
     if existing is not None:
+        # A replay is the same case's same rater; anything else under this id stores nothing and
+        # must not be told it was saved (app.refused.WrongCase).
+        if existing.case_id != case.id or existing.perspective != perspective or existing.rater_name != rater_name:
+            raise WrongCase()
         return existing
     qs = question_set(perspective)
     answers = [

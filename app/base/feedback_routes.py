@@ -158,7 +158,9 @@ def record_feedback(
     chosen = _perspective(perspective, actor)
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(sent)
-    feedback_id = form.text("id", required=True, max_length=36)
+    feedback_id = valid_client_id(form.text("id", max_length=36))
+    if feedback_id is None:
+        form.error("id", i18n.gettext("This form is out of date; please reload the page and try again."))
     if chosen in FAMILY_PERSPECTIVES:
         raters = {p.id: p.name for p in _raters(session, case, chosen)}
         rater_id = form.choice("rater", raters.keys())

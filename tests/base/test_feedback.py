@@ -233,6 +233,15 @@ def test_family_screen_answers_sent_later_by_the_workers_session_apply_once_in_t
     assert db.get(SyncOperation, op) is not None
 
 
+def test_family_screen_answers_under_another_raters_id_are_not_found_and_not_told_saved(client, db, settings):
+    worker, case, mother, amira = _family(db, client, settings)
+    op = uid()
+    sent = {"id": op, "round": "1", **answers("2")}
+    assert client.post(f"/family/{case.id}/{mother.id}/feedback", data=sent).status_code == 303
+    assert client.post(f"/family/{case.id}/{amira.id}/feedback", data=sent).status_code == 404
+    assert [(r.id, r.rater_name) for r in _rows(db)] == [(op, "Samira Hassan")]
+
+
 def test_family_screen_refuses_a_missing_answer_beside_it_keeping_the_id_and_the_rest(client, db, settings):
     worker, case, mother, amira = _family(db, client, settings)
     data = {"id": uid(), "round": "1", **answers("4")}
