@@ -318,8 +318,16 @@ def save_resilience(*, session: Session, version: BaseVersion, by: Actor, marks:
     marks = {key: marks[key] for key in factor_labels() if key in marks}
     if marks == content["resilience"]["marks"]:
         return
+    was_strengths = set(strength_keys(content))
     content["resilience"]["marks"] = marks
     content["stages"]["resilience"]["revision"] += 1
+    # Only a strength mitigates a risk: a factor no longer one stops mitigating in the same save,
+    # so no hazard (nor its review) still reads "what helps" with a vulnerability.
+    no_longer = was_strengths - set(strength_keys(content))
+    for risk in content["risks"]:
+        if no_longer & set(risk.get("mitigations", [])):
+            risk["mitigations"] = [k for k in risk["mitigations"] if k not in no_longer]
+            risk["revision"] += 1
     _save(session=session, version=version, content=content, by=by, what="resilience")
 
 

@@ -140,9 +140,15 @@ def _find(content: dict[str, Any], stage: str, item_id: str) -> dict[str, Any] |
 
 def _mitigations(form: Form, version: BaseVersion) -> dict[str, bool]:
     """Which strengths mitigate the risk (one box each, `mitigates_<factor>`); a vulnerability is
-    refused beside the field."""
+    refused beside the field.
+
+    A box an edit's page showed ticked and left so (its `shown`), for a factor that has stopped
+    being a strength since, is not the worker's choice: it reads as unticked, as Homeward holds it."""
     strengths = service.strength_keys(version.content)
-    ticked = [k[len("mitigates_") :] for k in form.values if k.startswith("mitigates_") and form.boolean(k)]
+    kept = {k for k, on in (sync.shown_fields(form.values) or {}).items() if k.startswith("mitigates_") and on}
+    ticked = [
+        k[len("mitigates_") :] for k in form.values if k.startswith("mitigates_") and form.boolean(k) and k not in kept
+    ]
     if any(k not in strengths for k in ticked):
         form.error("mitigations", "Only a factor marked as a strength can mitigate a risk.")
     return {f"mitigates_{k}": form.boolean(f"mitigates_{k}") for k in strengths}

@@ -319,3 +319,33 @@ def test_a_device_change_to_an_action_the_office_removed_is_a_conflict_not_saved
     assert answer.status_code == 409
     actions = _content(db, case)["risks"][0]["actions"]
     assert [(a["what"], a["owner"]) for a in actions] == [("Nan collects on Fridays", "")]
+
+
+def test_a_strength_turned_vulnerability_stops_mitigating_and_a_kept_page_still_edits_the_hazard(client, db, settings):
+    """The office marks the trusted adult a vulnerability: it no longer mitigates the hazard. The
+    tablet's page, kept before, still shows the box ticked; its change to the hazard's words is
+    saved, and the tick it left alone is not taken as the worker choosing a vulnerability."""
+    from app.base import service
+    from app.base.review_kinds import _risk
+
+    case, ids = _make(client, db, settings)
+    kind = next(k for k in KINDS if k.name == "risk")
+    action, tablet = _kept_page(client, case, kind, ids["risk"])
+    assert tablet["mitigates_trusted_adult"] == "1"
+    page = client.get(f"/cases/{case.id}/base/resilience")
+    checklist, _ = edit_form(page.text, f"/cases/{case.id}/base/resilience")
+    _, answer = _send(client, f"/cases/{case.id}/base/resilience", checklist, mark_trusted_adult="vulnerability")
+    assert answer.status_code == 303
+    risk = _content(db, case)["risks"][0]
+    assert risk["mitigations"] == []
+    assert "what helps" not in _risk(risk, service.factor_labels())
+
+    _, answer = _send(client, action, tablet, hazard="Missing at weekends")
+    assert answer.status_code == 303
+    risk = _content(db, case)["risks"][0]
+    assert (risk["hazard"], risk["mitigations"]) == ("Missing at weekends", [])
+    # A box the device ticked itself, for a factor that is not a strength, is still refused.
+    tablet = {**tablet, "shown": json.dumps({**json.loads(tablet["shown"]), "mitigates_trusted_adult": ""})}
+    _, answer = _send(client, action, tablet, hazard="Missing on Sundays")
+    assert answer.status_code == 422
+    assert "Only a factor marked as a strength can mitigate a risk" in answer.text
