@@ -202,6 +202,11 @@ def _apply(
     except service.PlanGated as gated:
         form.error("review_on", gated.message)
         return _stage_page(request, session, case, actor, version, stage, status_code=422, form=form)
+    except Refused as refused:
+        if refused.field is None:
+            raise
+        form.error(refused.field, refused.message)
+        return _stage_page(request, session, case, actor, version, stage, status_code=422, form=form, editing=editing)
     flash(request, message)
     return redirect(request, url(case, stage))
 

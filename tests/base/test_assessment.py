@@ -292,6 +292,18 @@ def test_a_risk_action_without_its_words_or_with_a_past_review_date_is_refused_b
     assert _version(db, case).content["risks"] == []
 
 
+def test_the_plan_stage_is_done_only_by_finalising_the_plan(client, db, settings):
+    worker, case, _ = case_with_family(db)
+    login(client, db, worker, settings)
+    client.post(f"/cases/{case.id}/base", data={"id": uid()})
+    vid = _version(db, case).id
+    response = client.post(f"/cases/{case.id}/base/plan/status", data={"version_id": vid, "done": "1"})
+    assert response.status_code == 422
+    assert 'id="review_on-error"' in response.text and "The plan is done when it is finalised" in response.text
+    content = _version(db, case).content
+    assert (content["stages"]["plan"]["done"], content["plan"]["finalised"]) == (False, False)
+
+
 def test_supervisor_rates_competency_beside_the_workers_own_rating(client, db, settings):
     worker, case, _ = case_with_family(db)
     supervisor = make_user(db, role="supervisor", team=None, team_id=worker.team_id)
@@ -464,8 +476,15 @@ def test_one_full_plan_step_marked_done_is_not_thin_and_vulnerabilities_do_not_m
         f"/cases/{case.id}/base/plan/steps",
         data={"version_id": vid, "id": uid(), **step, "outcome": "Back in education"},
     )
-    client.post(f"/cases/{case.id}/base/plan/status", data={"version_id": vid, "done": "1"})
+    version = _version(db, case)
+    version.content = {
+        **version.content,
+        "stages": {**version.content["stages"], "plan": {"done": True, "revision": 0}},
+    }
+    db.add(version)  # the plan stage done, as finalising it makes it
+    db.commit()
     summary = client.get(f"/cases/{case.id}/base").text
+    assert '<li class="stage-done">' in summary
     assert "Plan: thin" not in summary and "thin (marked done" not in summary
 
     client.post(
