@@ -162,6 +162,7 @@ def new_version(*, session: Session, case: Case, by: Actor, version_id: str) -> 
         return latest
     content = copy.deepcopy(latest.content)
     content["plan"]["finalised"] = False
+    content["stages"]["plan"]["done"] = False  # done only by finalising it again (`finalise_plan`)
     version = BaseVersion(
         id=version_id,
         case_id=case.id,

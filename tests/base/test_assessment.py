@@ -252,6 +252,29 @@ def test_submitted_version_is_immutable_and_a_new_version_copies_it(client, db, 
     assert _version_by_number(db, case, 1).content["risks"] == []
 
 
+def test_a_new_version_of_a_finalised_plan_shows_the_plan_stage_open_until_it_is_finalised_again(client, db, settings):
+    worker, case, mother = case_with_family(db)
+    login(client, db, worker, settings)
+    client.post(f"/cases/{case.id}/base", data={"id": uid()})
+    vid = _version(db, case).id
+    base = f"/cases/{case.id}/base"
+    made = [
+        client.post(f"{base}/engagement", data={"version_id": vid, "id": uid(), "person_id": mother.id, **ENGAGEMENT}),
+        client.post(f"{base}/resilience", data={"version_id": vid, "base_version": "0", "mark_hobby": "strength"}),
+        client.post(f"{base}/risk", data={"version_id": vid, "id": uid(), **RISK}),
+        client.post(f"{base}/plan/finalise", data={"version_id": vid, "review_on": REVIEW_ON}),
+        client.post(f"{base}/submit", data={"version_id": vid}),
+        client.post(f"{base}/versions", data={"id": uid()}),
+    ]
+    assert [r.status_code for r in made] == [303] * 6
+    second = _version(db, case)
+    assert second.number == 2
+    assert (second.content["plan"]["finalised"], second.content["stages"]["plan"]["done"]) == (False, False)
+    plan_page = client.get(f"{base}/plan").text
+    assert f'<li class="stage-done"><a href="{base}/plan"' not in plan_page
+    assert f'action="{base}/plan/finalise"' in plan_page
+
+
 def _version_by_number(db, case, number):
     db.expire_all()
     return db.exec(select(BaseVersion).where(BaseVersion.case_id == case.id, BaseVersion.number == number)).one()
