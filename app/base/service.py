@@ -279,6 +279,8 @@ def save_engagement(
 ) -> dict[str, Any]:
     """Add one person's engagement: expectations, aspirations, motivation and capacity."""
     content = _content(version)
+    if not any(e["id"] == item_id for e in content["engagement"]):  # a replayed add returns what it made
+        _one_entry_per_person(content["engagement"], item_id=item_id, fields=fields)
     item, added = _add(content["engagement"], item_id=item_id, fields=fields, by=by)
     if added:
         _save(session=session, version=version, content=content, by=by, what="engagement", item_id=item_id)
@@ -290,10 +292,21 @@ def edit_engagement(
 ) -> dict[str, Any]:
     """Change one person's engagement (the fields as merged by the route)."""
     content = _content(version)
+    _one_entry_per_person(content["engagement"], item_id=item_id, fields=fields)
     item, changed = _edit(content["engagement"], item_id=item_id, fields=fields, by=by)
     if changed:
         _save(session=session, version=version, content=content, by=by, what="engagement", item_id=item_id)
     return item
+
+
+def _one_entry_per_person(entries: list[dict[str, Any]], *, item_id: str, fields: dict[str, Any]) -> None:
+    """Each person has one engagement entry in a version: a second would be read as two people."""
+    for entry in entries:
+        if entry["id"] != item_id and entry.get("person_id") == fields.get("person_id"):
+            raise Refused(
+                f"{entry.get('person_name') or 'This person'} already has an engagement entry: edit that one.",
+                field="person_id",
+            )
 
 
 def resilience_fields(content: dict[str, Any]) -> dict[str, str]:

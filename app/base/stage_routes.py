@@ -255,6 +255,13 @@ def _settle(
             save(edit.values)
         except service.VersionLocked:
             return locked_page(request, case, version)
+        except Refused as refused:
+            if refused.field is None:
+                raise
+            edit.form.error(refused.field, refused.message)
+            return _stage_page(
+                request, session, case, actor, version, record.stage, status_code=422, form=edit.form, editing=editing
+            )
     if edit.conflicts:
         # Only the fields changed on both sides wait for the worker; the rest are saved above.
         return sync.keep_conflict(

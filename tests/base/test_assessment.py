@@ -11,7 +11,7 @@ from app.base.models import BaseVersion
 from app.cases.models import Person
 from app.review import oversight
 from app.timeutil import today, utcnow
-from tests.base.factories import ENGAGEMENT, RISK, case_with_family, uid
+from tests.base.factories import ENGAGEMENT, RISK, case_with_family, edit_form, uid
 from tests.factories import login, make_user
 
 # A review date weeks ahead whenever the suite runs (a past one is refused beside the field).
@@ -229,6 +229,43 @@ def test_replayed_create_changes_nothing(client, db, settings):
     assert client.post(f"/cases/{case.id}/base/risk", data={**data, "hazard": "Changed on replay"}).status_code == 303
     risks = _version(db, case).content["risks"]
     assert len(risks) == 1 and risks[0]["hazard"] == "Going missing overnight"
+
+
+def test_a_person_has_one_engagement_entry_and_a_second_is_refused_beside_who(client, db, settings):
+    worker, case, mother = case_with_family(db)
+    login(client, db, worker, settings)
+    client.post(f"/cases/{case.id}/base", data={"id": uid()})
+    vid = _version(db, case).id
+    url = f"/cases/{case.id}/base/engagement"
+    first = {"version_id": vid, "id": uid(), "person_id": mother.id, **ENGAGEMENT}
+    assert client.post(url, data=first).status_code == 303
+    second = {**first, "id": uid(), "expectations": "Wants Amira home on time"}
+    refused = client.post(url, data=second)
+    assert refused.status_code == 422
+    assert 'id="person_id-error"' in refused.text
+    assert "Samira Hassan already has an engagement entry: edit that one." in refused.text
+    # The same add sent later from the outbox is set aside with that message, not a failure.
+    op = uid()
+    replay = client.post(url, data={**second, "id": op}, headers={"Idempotency-Key": op, "Accept": "application/json"})
+    assert replay.status_code == 422 and "already has an engagement entry" in replay.text
+    assert client.post(url, data=first).status_code == 303  # a replay of the first add changes nothing
+    young = _young_person(db, case)
+    theirs = {"version_id": vid, "id": uid(), "person_id": young.id, **ENGAGEMENT}
+    assert client.post(url, data=theirs).status_code == 303
+    assert [e["person_id"] for e in _version(db, case).content["engagement"]] == [mother.id, young.id]
+
+    # An edit may keep its own person, but not move to one who has an entry already.
+    action = f"{url}/items/{theirs['id']}"
+    page = client.get(f"{url}?edit={theirs['id']}").text
+    sent, _ = edit_form(page, action)
+    moved = client.post(action, data={**sent, "person_id": mother.id})
+    assert moved.status_code == 422 and "Samira Hassan already has an engagement entry" in moved.text
+    assert client.post(action, data={**sent, "aspirations": "Finish school"}).status_code == 303
+    entries = _version(db, case).content["engagement"]
+    assert [(e["person_id"], e["aspirations"]) for e in entries] == [
+        (mother.id, ENGAGEMENT["aspirations"]),
+        (young.id, "Finish school"),
+    ]
 
 
 def test_submitted_version_is_immutable_and_a_new_version_copies_it(client, db, settings):
