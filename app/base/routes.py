@@ -116,10 +116,11 @@ def competency(request: Request, case_id: int, session: SessionDep, actor: Curre
     version = version_for_change(session, case, form.text("version_id", max_length=36))
     rating = form.choice("competency", COMPETENCY_LABELS.keys())
     as_supervisor = form.boolean("as_supervisor")
+    was = form.text("was", max_length=20) if "was" in form.values else None  # a page before `was` did not say
     if form.ok:
         try:
             service.set_competency(
-                session=session, version=version, by=actor, rating=rating, as_supervisor=as_supervisor
+                session=session, version=version, by=actor, rating=rating, as_supervisor=as_supervisor, was=was
             )
         except service.VersionLocked:
             return locked_page(request, case, version)

@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 from app import features
 from app.audit import service as audit
 from app.base import rules
-from app.base.models import BaseVersion, Competency, VersionStatus
+from app.base.models import COMPETENCY_LABELS, BaseVersion, Competency, VersionStatus
 from app.cases import reads
 from app.cases.models import Case, Contact
 from app.refused import Refused, WrongCase
@@ -501,8 +501,11 @@ def set_stage_done(*, session: Session, version: BaseVersion, by: Actor, stage: 
     _save(session=session, version=version, content=content, by=by, what=f"{stage} {'done' if done else 'reopened'}")
 
 
-def set_competency(*, session: Session, version: BaseVersion, by: Actor, rating: str, as_supervisor: bool) -> None:
-    """The key worker's self-rating (draft only) or the case supervisor's rating of the same assessment.
+def set_competency(
+    *, session: Session, version: BaseVersion, by: Actor, rating: str, as_supervisor: bool, was: str | None = None
+) -> None:
+    """The key worker's self-rating (draft only) or the case supervisor's rating of the same assessment;
+    `was` is the rating the form's page showed ("" for none; None when the form did not say).
 
     A rating from anyone else is refused, never saved as the other one: a supervisor of another
     team co-working the case is one of its workers (app.security.permissions.is_case_supervisor)."""
@@ -516,6 +519,14 @@ def set_competency(*, session: Session, version: BaseVersion, by: Actor, rating:
     if not as_supervisor and by.id != case.key_worker_id:
         raise Refused(
             "Only the key worker rates their own practice on this assessment, so your rating was not saved.",
+            field="competency",
+        )
+    now = version.competency_supervisor if as_supervisor else version.competency_self
+    if was is not None and (was or None) != now and rating != now:
+        # A rating sent from a page kept on the device must not undo one made since (docs/offline.md).
+        raise Refused(
+            f"The rating was changed to {COMPETENCY_LABELS.get(now, now) if now else 'not rated'} since this page was "
+            "opened, so yours was not saved. Choose again if you still want to change it.",
             field="competency",
         )
     if as_supervisor:

@@ -11,7 +11,7 @@ from app.base.models import BaseVersion
 from app.cases.models import Person
 from app.review import oversight
 from app.timeutil import today, utcnow
-from tests.base.factories import ENGAGEMENT, RISK, case_with_family, edit_form, uid
+from tests.base.factories import ENGAGEMENT, RISK, case_with_family, edit_form, hidden_fields, uid
 from tests.factories import login, make_user
 
 # A review date weeks ahead whenever the suite runs (a past one is refused beside the field).
@@ -431,6 +431,23 @@ def test_a_co_worker_cannot_overwrite_the_key_workers_own_rating(client, db, set
     assert response.status_code == 422
     assert "Only the key worker rates their own practice" in response.text
     assert _version(db, case).competency_self == "advanced"
+
+
+def test_a_rating_sent_from_a_kept_page_does_not_undo_one_made_since(client, db, settings):
+    worker, case, _ = case_with_family(db)
+    login(client, db, worker, settings)
+    client.post(f"/cases/{case.id}/base", data={"id": uid()})
+    overview, action = f"/cases/{case.id}/base", f"/cases/{case.id}/base/competency"
+    kept = hidden_fields(client.get(overview).text, action)  # the page kept on the tablet
+    other_tab = hidden_fields(client.get(overview).text, action)
+    assert client.post(action, data={**other_tab, "competency": "advanced"}).status_code == 303
+    late = client.post(action, data={**kept, "competency": "basic"})
+    assert late.status_code == 422 and 'id="competency-error"' in late.text
+    assert "The rating was changed to Advanced since this page was opened" in late.text
+    assert _version(db, case).competency_self == "advanced"
+    again = hidden_fields(late.text, action)
+    assert client.post(action, data={**again, "competency": "basic"}).status_code == 303
+    assert _version(db, case).competency_self == "basic"
 
 
 def test_other_workers_cannot_see_the_assessment_and_writes_are_audited(client, db, settings):
