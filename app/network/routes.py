@@ -665,17 +665,21 @@ def update_task(
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(sent)
     status = form.choice("status", [s.value for s in TaskStatus])
-    note = form.text("note", max_length=500)
+    # The case page's form has no note: the one a review meeting gave the task is kept.
+    note = form.text("note", max_length=500) if "note" in sent else None
     base = form.integer("base_version", required=True, minimum=0)
     if not form.ok:
         flash(request, "Please choose how the task is going.", "error")
         return redirect(request, f"/cases/{case.id}#network-tasks")
     try:
-        task = service.update_task(
+        task, changed = service.update_task(
             session=session, case=case, task_id=task_id, status=status, note=note, base_version=base
         )  # type: ignore[arg-type]
     except service.StaleVersion:
         return _conflict(request, case, f"/cases/{case.id}#network-tasks", "this task")
+    if not changed:
+        flash(request, f"Nothing to change: the task already says “{TASK_STATUS_LABELS[status]}”.")
+        return redirect(request, f"/cases/{case.id}#network-tasks")
     audit.record(
         session=session,
         actor=actor,

@@ -562,22 +562,28 @@ def case_tasks(*, session: Session, case: Case) -> list[NetworkTask]:
 
 
 def update_task(
-    *, session: Session, case: Case, task_id: str, status: str, note: str, base_version: int
-) -> NetworkTask:
-    """Mark progress on one task from the case's task list, outside a meeting."""
+    *, session: Session, case: Case, task_id: str, status: str, note: str | None, base_version: int
+) -> tuple[NetworkTask, bool]:
+    """Mark progress on one task from the case's task list, outside a meeting; whether it changed.
+
+    `note` None keeps the task's note (the case page's form has none: a review meeting's note
+    stays). The same status and note change nothing, so a copy of the task kept offline from
+    this version is not made stale by an Update that said what the task already said.
+    """
     task = session.get(NetworkTask, task_id)
     if task is None or task.case_id != case.id:
         raise WrongCase()
+    note = task.status_note if note is None else note
+    if (task.status, task.status_note) == (status, note):
+        return task, False  # nothing to change, or a replay of the edit that made this version
     if base_version != task.version:
-        if (task.status, task.status_note) == (status, note):
-            return task  # a replay of the edit that made this version: already applied
         raise StaleVersion(task.version)
     task.status, task.status_note = status, note
     task.version += 1
     task.updated_at = utcnow()
     session.add(task)
     session.flush()
-    return task
+    return task, True
 
 
 # ---- family group decision making ------------------------------------------------------------

@@ -10,6 +10,7 @@ from app.audit.models import AuditEntry
 from app.network.models import NetworkMeeting, NetworkTask, TaskUpdate
 from tests.factories import login, make_user
 from tests.network.factories import make_family_case, meeting_form
+from tests.sync.shown_form import kept_form, post_from
 
 
 def _record(client, case, people, **overrides):
@@ -154,6 +155,37 @@ def test_task_status_from_case_page_is_versioned(client, db, settings):
     assert client.post(url, data={"status": "partly", "base_version": "1"}).status_code == 409
     db.expire_all()
     assert db.get(NetworkTask, data["task-0-id"]).status == "done"
+
+
+def test_update_on_the_case_page_keeps_the_note_a_review_meeting_gave_the_task(client, db, settings):
+    """The case page's task form sends a status only: the review's note stays, and pressing Update
+    with the status as it is changes nothing (no new version for copies kept offline to clash with)."""
+    worker, case, people = make_family_case(db)
+    login(client, db, worker, settings)
+    data, _ = _record(client, case, people)
+    task_id = data["task-0-id"]
+    new_review = f"/cases/{case.id}/network/meetings/new?kind=review"
+    review = post_from(
+        kept_form(client, "meeting-form", new_review),
+        **{"kind": "review", f"progress-{task_id}": "partly", f"progress-{task_id}-note": "Two of four Tuesdays"},
+    )
+    assert client.post(f"/cases/{case.id}/network/meetings", data=review).status_code == 303
+    db.expire_all()
+    version = db.get(NetworkTask, task_id).version
+    update = f"/cases/{case.id}/network/tasks/{task_id}"
+    task_form = {"base_version": str(version), "status": "partly"}  # the case page's form, as drawn
+    answer = client.post(update, data=task_form, follow_redirects=True)
+    assert "Nothing to change: the task already says “Partly done”." in answer.text
+    db.expire_all()
+    task = db.get(NetworkTask, task_id)
+    assert (task.status, task.status_note, task.version) == ("partly", "Two of four Tuesdays", version)
+    updates = select(func.count()).select_from(AuditEntry).where(AuditEntry.object_type == "network_task")
+    assert db.exec(updates).one() == 0
+    assert client.post(update, data={**task_form, "status": "done"}).status_code == 303
+    db.expire_all()
+    task = db.get(NetworkTask, task_id)
+    assert (task.status, task.status_note, task.version) == ("done", "Two of four Tuesdays", version + 1)
+    assert db.exec(updates).one() == 1
 
 
 def test_other_workers_cannot_see_or_write_the_network(client, db, settings):
