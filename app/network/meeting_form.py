@@ -194,13 +194,24 @@ _SCALAR_FIELDS = (
 )
 
 
-def progress_fields(review_tasks: list) -> dict[str, object]:
-    """Earlier tasks' progress as the plan holds it now (the base Homeward merges a review with)."""
+def progress_fields(review_tasks: list, *, recorded: Mapping | None = None) -> dict[str, object]:
+    """Earlier tasks' progress as this meeting recorded it (`recorded`: its TaskUpdate rows by task
+    id), else as the plan holds it now: what the form shows, and the base Homeward merges it with.
+
+    A meeting's record keeps what was said at it: a task moved on the plan since is not what an
+    edit of the meeting shows or saves for it."""
+    recorded = recorded or {}
     current: dict[str, object] = {}
     for task in review_tasks:
-        current[f"progress-{task.id}"] = task.status
-        current[f"progress-{task.id}-note"] = task.status_note or ""
+        row = recorded.get(task.id)
+        current[f"progress-{task.id}"] = row.status if row else task.status
+        current[f"progress-{task.id}-note"] = (row.note if row else task.status_note) or ""
     return current
+
+
+def recorded_progress(detail) -> dict:
+    """A meeting's own progress rows, by task id (none for a meeting not yet recorded)."""
+    return {update.task_id: update for update, _task in detail.updates} if detail else {}
 
 
 # A repeated row's fields that say which row it is: a task by its id; the others, which have
@@ -307,7 +318,7 @@ def current_fields(*, detail, people: list, professionals: list, review_tasks: l
         )
     for i, c in enumerate(detail.contingencies):
         current.update({f"cont-{i}-if": c.if_this, f"cont-{i}-then": c.then_this})
-    current.update(progress_fields(review_tasks))
+    current.update(progress_fields(review_tasks, recorded=recorded_progress(detail)))
     return current
 
 

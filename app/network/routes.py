@@ -320,6 +320,7 @@ def _form_context(
         "people": people,
         "professionals": professionals,
         "review_tasks": review_tasks,
+        "progress": meeting_form.progress_fields(review_tasks, recorded=meeting_form.recorded_progress(detail)),
         "attendance": attendance,
         "extras": extras,
         "rows": rows,

@@ -282,7 +282,6 @@ _SCALARS = (
 def _write_children(*, session: Session, case: Case, meeting: NetworkMeeting, data: MeetingInput) -> None:
     for table in (MeetingAttendee, MeetingDecision, SupportRequest, Contingency):
         session.exec(delete(table).where(table.meeting_id == meeting.id))
-    session.exec(delete(TaskUpdate).where(TaskUpdate.meeting_id == meeting.id))
     kept_task_ids = [t.id for t in data.tasks]
     stale_tasks = select(NetworkTask.id).where(
         NetworkTask.meeting_id == meeting.id, NetworkTask.id.not_in(kept_task_ids)
@@ -331,16 +330,23 @@ def _write_children(*, session: Session, case: Case, meeting: NetworkMeeting, da
 
 
 def _apply_progress(*, session: Session, case: Case, meeting: NetworkMeeting, progress: list[TaskProgress]) -> None:
-    """A review meeting's updates to earlier tasks: an append-only row each, and the task's status."""
+    """A review meeting's updates to earlier tasks: a row each for the meeting's record, and the
+    task's status where this meeting's word on it is the latest (four queries)."""
+    recorded = {u.task_id: u for u in session.exec(select(TaskUpdate).where(TaskUpdate.meeting_id == meeting.id))}
+    for task_id in recorded.keys() - {p.task_id for p in progress}:
+        session.delete(recorded.pop(task_id))
     if not progress:
+        session.flush()
         return
+    task_ids = [p.task_id for p in progress]
     rows = session.exec(
         select(NetworkTask, NetworkMeeting.held_on)
         .join(NetworkMeeting, NetworkMeeting.id == NetworkTask.meeting_id)
-        .where(NetworkTask.id.in_([p.task_id for p in progress]))
+        .where(NetworkTask.id.in_(task_ids))
     ).all()
     tasks = {t.id: t for t, _ in rows}
     agreed_on = {t.id: held_on for t, held_on in rows}
+    reviewed_later = _reviewed_after(session=session, meeting=meeting, task_ids=task_ids)
     for p in progress:
         task = tasks.get(p.task_id)
         if task is None or task.case_id != case.id or task.meeting_id == meeting.id:
@@ -349,15 +355,42 @@ def _apply_progress(*, session: Session, case: Case, meeting: NetworkMeeting, pr
             # A meeting entered late, dated before the task was agreed, cannot have reviewed it
             # (the form lists every open task, with no "not reviewed" choice): left as it is.
             continue
-        session.add(TaskUpdate(task_id=task.id, meeting_id=meeting.id, status=p.status, note=p.note))
-        # The routes merged the progress with the task as it is now (app/sync `merge_edit`), so a
-        # task updated on the plan meanwhile is only changed where the worker changed it.
-        if task.status != p.status or task.status_note != p.note:
+        row = recorded.get(task.id)
+        if row is not None and (row.status, row.note) == (p.status, p.note):
+            continue  # what this meeting recorded, unchanged: its record and the task stay as they are
+        # The task moves only while this meeting's word on it is the latest: not when a later
+        # meeting reviewed it, nor when it was changed on the case page since this meeting (it no
+        # longer says what this meeting recorded). Correcting the record never undoes later news.
+        latest = task.id not in reviewed_later and (
+            row is None or (task.status, task.status_note) == (row.status, row.note)
+        )
+        if row is None:
+            session.add(TaskUpdate(task_id=task.id, meeting_id=meeting.id, status=p.status, note=p.note))
+        else:
+            row.status, row.note = p.status, p.note
+            session.add(row)
+        # The routes merged the progress with this meeting's record, or for a new one the task as it
+        # is now (app/sync `merge_edit`), so a task is only changed where the worker changed it.
+        if latest and (task.status != p.status or task.status_note != p.note):
             task.status, task.status_note = p.status, p.note
             task.version += 1
             task.updated_at = utcnow()
             session.add(task)
     session.flush()
+
+
+def _reviewed_after(*, session: Session, meeting: NetworkMeeting, task_ids: list[str]) -> set[str]:
+    """Those of these tasks another meeting held after this one reviewed (one query)."""
+    later = (NetworkMeeting.held_on > meeting.held_on) | (
+        (NetworkMeeting.held_on == meeting.held_on) & (NetworkMeeting.created_at > meeting.created_at)
+    )
+    return set(
+        session.exec(
+            select(TaskUpdate.task_id)
+            .join(NetworkMeeting, NetworkMeeting.id == TaskUpdate.meeting_id)
+            .where(TaskUpdate.task_id.in_(task_ids), TaskUpdate.meeting_id != meeting.id, later)
+        ).all()
+    )
 
 
 def create_meeting(

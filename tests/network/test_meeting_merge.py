@@ -181,7 +181,10 @@ def test_merging_a_review_edit_reads_the_same_whatever_the_number_of_earlier_tas
     people = {p.name.split()[0]: p for p in db.exec(select(Person).where(Person.case_id == case.id)).all()}
     later = meeting_form(people, held_on="2026-10-05")  # four more open tasks for the review to show
     assert client.post(f"/cases/{case.id}/network/meetings", data=later).status_code == 303
-    assert reads("Town hall", tasks=8) == four
+    # The first save after them adds the review's rows for the four new tasks (one more read, for
+    # the case pages those rows move); each edit after it keeps the rows it has, as the first did.
+    assert reads("Town hall", tasks=8) == four + 1
+    assert reads("Museum", tasks=8) == four
 
 
 CLEAR_TASK_0 = {"task-0-what": "", "task-0-who": "", "task-0-due": "", "task-0-checker": "", "task-0-rule": ""}
@@ -254,3 +257,32 @@ def test_a_meeting_or_a_family_group_meeting_step_dated_in_the_future_is_refused
     answer = client.post(f"/cases/{case.id}/network/fgdm", data=fgdm)
     assert answer.status_code == 422 and "The date" in answer.text
     assert db.exec(select(NetworkMeeting)).first() is None
+
+
+def test_correcting_a_review_keeps_what_it_recorded_and_never_undoes_a_later_update(client, db, settings):
+    """Review R recorded the pick-up as partly done; the case page marked it done since. R's edit
+    page shows (and keeps) what R recorded; changing it there corrects R's record, and the task
+    moves only where R's word on it is still the latest."""
+    case, data, _url = _meeting(client, db, settings)
+    pick, text = data["task-0-id"], data["task-1-id"]
+    new_review = f"/cases/{case.id}/network/meetings/new?kind=review"
+    said = {f"progress-{pick}": "partly", f"progress-{pick}-note": "Half the Tuesdays"}
+    review = post_from(kept_form(client, "meeting-form", new_review), kind="review", **said)
+    review_url = client.post(f"/cases/{case.id}/network/meetings", data=review).headers["location"]
+    later = {"status": "done", "note": "All done now", "base_version": "2"}
+    assert client.post(f"/cases/{case.id}/network/tasks/{pick}", data=later).status_code == 303
+    kept = kept_form(client, "meeting-form", review_url + "/edit")
+    assert (kept.shown[f"progress-{pick}"], kept.shown[f"progress-{pick}-note"]) == ("partly", "Half the Tuesdays")
+    assert _send(client, review_url, post_from(kept, venue="Family centre"))[1].status_code == 303
+    record = client.get(review_url).text
+    assert "Half the Tuesdays" in record and "All done now" not in record
+    db.expire_all()
+    assert (db.get(NetworkTask, pick).status, db.get(NetworkTask, pick).status_note) == ("done", "All done now")
+    # Corrected on R's edit page: R's record changes; the later update on the case page stays.
+    kept = kept_form(client, "meeting-form", review_url + "/edit")
+    fixed = {f"progress-{pick}-note": "One Tuesday in four", f"progress-{text}": "done"}
+    assert _send(client, review_url, post_from(kept, **fixed))[1].status_code == 303
+    assert "One Tuesday in four" in client.get(review_url).text
+    db.expire_all()
+    assert (db.get(NetworkTask, pick).status, db.get(NetworkTask, pick).status_note) == ("done", "All done now")
+    assert db.get(NetworkTask, text).status == "done"  # R's word on it is the latest: the plan follows
