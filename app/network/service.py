@@ -57,6 +57,12 @@ class AlreadyFinal(Refused):
     status_code = 409
 
 
+class NotYetFinal(Refused):
+    """A draft is changed on its own form: a correction (addendum) is for a final record only."""
+
+    status_code = 409
+
+
 # ---- the network map -------------------------------------------------------------------------
 
 
@@ -465,7 +471,14 @@ def add_addendum(
     """Add a correction to a finalised meeting (idempotent by id)."""
     existing = session.get(MeetingAddendum, addendum_id)
     if existing is not None:
+        if existing.meeting_id != meeting.id:
+            raise WrongCase()  # another meeting's correction: never "added" here
         return existing, False
+    if meeting.finalised_at is None:
+        raise NotYetFinal(
+            "This meeting's record is still a draft, so nothing was added. Use “Change the record” "
+            "to put it right; corrections are added once the record is final."
+        )
     addendum = MeetingAddendum(id=addendum_id, meeting_id=meeting.id, text=text, by_user_id=by_user_id)
     session.add(addendum)
     session.flush()

@@ -7,7 +7,7 @@ import uuid
 from sqlmodel import func, select
 
 from app.audit.models import AuditEntry
-from app.network.models import NetworkMeeting, NetworkTask, TaskUpdate
+from app.network.models import MeetingAddendum, NetworkMeeting, NetworkTask, TaskUpdate
 from tests.factories import login, make_user
 from tests.network.factories import make_family_case, meeting_form
 from tests.sync.shown_form import kept_form, post_from
@@ -144,6 +144,29 @@ def test_finalised_meeting_takes_corrections_as_addenda_only(client, db, setting
     assert page.count("Jordan sent apologies by text") == 1
     db.expire_all()
     assert db.get(NetworkMeeting, data["id"]).venue == "Nan's house"
+
+
+def test_a_correction_is_only_added_to_its_own_final_meeting(client, db, settings):
+    """A correction's id reused on another case's meeting is not found (never "added" while nothing
+    was); a correction on a draft is refused with why, since the draft itself can be changed."""
+    worker, case, people = make_family_case(db)
+    login(client, db, worker, settings)
+    data, response = _record(client, case, people)
+    url = response.headers["location"]
+    assert client.post(f"{url}/finalise", data={"base_version": "1"}).status_code == 303
+    first = {"id": str(uuid.uuid4()), "addendum": "Jordan sent apologies by text."}
+    assert client.post(f"{url}/addenda", data=first).status_code == 303
+    other_worker, other_case, other_people = make_family_case(db)
+    login(client, db, other_worker, settings)
+    other_data, response = _record(client, other_case, other_people)
+    other_url = response.headers["location"]
+    draft = client.post(f"{other_url}/addenda", data={"id": str(uuid.uuid4()), "addendum": "Wrong date."})
+    assert draft.status_code == 409 and "still a draft, so nothing was added" in draft.text
+    assert client.post(f"{other_url}/finalise", data={"base_version": "1"}).status_code == 303
+    reused = client.post(f"{other_url}/addenda", data={**first, "addendum": "Wrong date."})
+    assert reused.status_code == 404
+    assert "Correction added" not in client.get(other_url).text
+    assert db.exec(select(func.count()).select_from(MeetingAddendum)).one() == 1
 
 
 def test_task_status_from_case_page_is_versioned(client, db, settings):
