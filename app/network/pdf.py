@@ -10,9 +10,12 @@ with DejaVu Sans as the fallback for names in Latin script. fpdf2 embeds only th
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
+from html.parser import HTMLParser
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.fonts import TextStyle
 
@@ -42,6 +45,42 @@ def _add_fonts(doc: FPDF, *, arabic: bool) -> None:
         doc.add_font(ARABIC, "B", FONTS / "NotoNaskhArabic-Bold.ttf")
         doc.add_font(ARABIC, "I", FONTS / "NotoNaskhArabic-Regular.ttf")
         doc.add_font(ARABIC, "BI", FONTS / "NotoNaskhArabic-Bold.ttf")
+
+
+@lru_cache(maxsize=4)
+def _drawable(font: str) -> frozenset[int]:
+    """The characters a vendored font has glyphs for: its character map, read by fontTools as fpdf2 reads it."""
+    return frozenset(TTFont(FONTS / font, lazy=True).getBestCmap())
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def _draws_nothing(char: str) -> bool:
+    # Spaces, controls, joiners and variation selectors print no glyph of their own.
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf") or 0xFE00 <= ord(char) <= 0xFE0F
+
+
+def missing_characters(*, html: str, language: str = "en") -> list[str]:
+    """The letter's characters its PDF's fonts cannot draw, each once, in the order they come.
+
+    fpdf2 only logs a glyph a font lacks and leaves a gap, so a family's words in Chinese, or an
+    emoji, would silently vanish from their copy; the browser's print view draws them."""
+    fonts = ["DejaVuSans.ttf", *(["NotoNaskhArabic-Regular.ttf"] if language in SHAPING else [])]
+    drawable = frozenset().union(*(_drawable(font) for font in fonts))
+    text = _Text()
+    text.feed(html)
+    text.close()
+    missing = dict.fromkeys(
+        char for char in "".join(text.parts) if ord(char) not in drawable and not _draws_nothing(char)
+    )
+    return list(missing)
 
 
 def right_to_left(html: str) -> str:

@@ -743,13 +743,27 @@ def _letter_context(
     }
 
 
+def _letter_html(ctx: dict) -> str:
+    """The print page's own "letter" block, in the letter's language: the PDF is drawn from it,
+    so the two cannot drift apart. The rest of the request stays in the worker's language."""
+    workers_language = i18n.current()
+    i18n.use(ctx["language"].code)
+    template = templates.env.get_template("network/letter_print.html")
+    html = "".join(template.blocks["letter"](template.new_context(ctx)))
+    i18n.use(workers_language)
+    return html
+
+
 @router.get("/cases/{case_id}/network/meetings/{meeting_id}/letter")
 def letter_page(
     request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor, lang: str | None = None
 ) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
     meeting = _meeting_or_404(session, case, meeting_id)
-    return render(request, "network/letter.html", _letter_context(session, case, meeting, asked=lang))
+    ctx = _letter_context(session, case, meeting, asked=lang)
+    # Said before the worker asks for a PDF it would leave gaps in (characters its fonts lack).
+    ctx["pdf_missing"] = pdf.missing_characters(html=_letter_html(ctx), language=ctx["language"].code)
+    return render(request, "network/letter.html", ctx)
 
 
 @router.post("/cases/{case_id}/network/meetings/{meeting_id}/letter")
@@ -813,10 +827,11 @@ def letter_pdf(request: Request, case_id: int, meeting_id: str, session: Session
     case = get_case(session=session, actor=actor, case_id=case_id)
     meeting = _meeting_or_404(session, case, meeting_id)
     ctx = _letter_context(session, case, meeting)
+    html = _letter_html(ctx)
+    if missing := pdf.missing_characters(html=html, language=ctx["language"].code):
+        # Never a PDF with gaps where the family's words were: the browser's print view draws them.
+        return render(request, "network/letter.html", {**ctx, "pdf_missing": missing}, status_code=422)
     code = i18n.use(ctx["language"].code)
-    # The PDF is drawn from the print page's own "letter" block, so the two cannot drift apart.
-    template = templates.env.get_template("network/letter_print.html")
-    html = "".join(template.blocks["letter"](template.new_context(ctx)))
     content = pdf.letter_pdf(html=html, title=i18n.gettext("Our family plan"), language=code)
     audit.record(
         session=session,

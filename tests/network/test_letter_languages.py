@@ -120,3 +120,20 @@ def test_a_letter_in_a_language_homeward_does_not_know_is_refused_and_the_text_k
     assert saved.status_code == 422
     assert db.exec(select(FamilyLetter)).first() is None
     assert "Dear Kay," in saved.text and "Please choose one of the options shown." in saved.text
+
+
+def test_a_letter_with_characters_the_pdf_fonts_lack_says_so_and_offers_the_print_view(client, db, settings):
+    """fpdf2 leaves a gap where a font has no glyph: Nan's name in Chinese and a thumbs-up would
+    vanish from the family's copy without a word. No such PDF is made; the print view draws them."""
+    _case, url = _meeting(client, db, settings)
+    body = "Dear Kay and family,\n\nNan (王芳) will ring on Sundays 👍. Zoë will walk Kayla to school."
+    client.post(f"{url}/letter", data={"body": body, "base_version": "0", "language": "en", "action": "save"})
+    response = client.get(f"{url}/letter.pdf")
+    assert response.status_code == 422 and response.headers["content-type"].startswith("text/html")
+    assert "This letter cannot be made into a PDF" in response.text
+    assert "王 芳 👍" in response.text and "Print view" in response.text
+    page = client.get(f"{url}/letter").text  # said before the worker asks for the PDF, too
+    assert "This letter cannot be made into a PDF" in page and "Download PDF" not in page
+    assert "王芳" in client.get(f"{url}/letter/print").text
+    assert pdf.missing_characters(html="<p>Zoë Öztürk, Wiśniewska – “hello” 😀</p>") == []
+    assert pdf.missing_characters(html="<p>پیارے Kay</p>", language="ur") == []
