@@ -814,19 +814,23 @@ def save_letter(
 
 
 @router.get("/cases/{case_id}/network/meetings/{meeting_id}/letter/print")
-def letter_print(request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+def letter_print(
+    request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor, lang: str | None = None
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
     meeting = _meeting_or_404(session, case, meeting_id)
-    ctx = _letter_context(session, case, meeting)
+    ctx = _letter_context(session, case, meeting, asked=lang)
     i18n.use(ctx["language"].code)  # the family's page: in the letter's language
     return render(request, "network/letter_print.html", ctx)
 
 
 @router.get("/cases/{case_id}/network/meetings/{meeting_id}/letter.pdf")
-def letter_pdf(request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+def letter_pdf(
+    request: Request, case_id: int, meeting_id: str, session: SessionDep, actor: CurrentActor, lang: str | None = None
+) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
     meeting = _meeting_or_404(session, case, meeting_id)
-    ctx = _letter_context(session, case, meeting)
+    ctx = _letter_context(session, case, meeting, asked=lang)
     html = _letter_html(ctx)
     if missing := pdf.missing_characters(html=html, language=ctx["language"].code):
         # Never a PDF with gaps where the family's words were: the browser's print view draws them.

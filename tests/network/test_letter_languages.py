@@ -137,3 +137,14 @@ def test_a_letter_with_characters_the_pdf_fonts_lack_says_so_and_offers_the_prin
     assert "王芳" in client.get(f"{url}/letter/print").text
     assert pdf.missing_characters(html="<p>Zoë Öztürk, Wiśniewska – “hello” 😀</p>") == []
     assert pdf.missing_characters(html="<p>پیارے Kay</p>", language="ur") == []
+
+
+def test_a_draft_in_a_language_the_worker_picked_prints_and_downloads_in_that_language(client, db, settings):
+    """Before the first save, the letter page in Polish (?lang=pl) leads to a Polish print view and PDF."""
+    _case, url = _meeting(client, db, settings)
+    page = client.get(f"{url}/letter?lang=pl").text
+    assert f'href="{url}/letter/print?lang=pl"' in page and f'href="{url}/letter.pdf?lang=pl"' in page
+    printed = client.get(f"{url}/letter/print?lang=pl").text
+    assert '<html lang="pl" dir="ltr">' in printed and "Drogi/Droga Kay i rodzino," in printed
+    assert f'href="{url}/letter.pdf?lang=pl"' in printed
+    assert "Drogi/Droga Kay i rodzino," in _text(client.get(f"{url}/letter.pdf?lang=pl").content)
