@@ -820,6 +820,7 @@ def letter_print(
     case = get_case(session=session, actor=actor, case_id=case_id)
     meeting = _meeting_or_404(session, case, meeting_id)
     ctx = _letter_context(session, case, meeting, asked=lang)
+    ctx["pdf_missing"] = pdf.missing_characters(html=_letter_html(ctx), language=ctx["language"].code)
     i18n.use(ctx["language"].code)  # the family's page: in the letter's language
     return render(request, "network/letter_print.html", ctx)
 
