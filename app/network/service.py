@@ -622,7 +622,9 @@ def update_task(
     note = task.status_note if note is None else note
     if (task.status, task.status_note) == (status, note):
         return task, False  # nothing to change, or a replay of the edit that made this version
-    if base_version != task.version:
+    # A version past the task's own comes only from the outbox, which moves a later item's version
+    # on after an Update applies (offline.js followOn), even one that changed nothing.
+    if base_version < task.version:
         raise StaleVersion(task.version)
     task.status, task.status_note = status, note
     task.version += 1

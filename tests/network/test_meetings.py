@@ -209,6 +209,11 @@ def test_update_on_the_case_page_keeps_the_note_a_review_meeting_gave_the_task(c
     task = db.get(NetworkTask, task_id)
     assert (task.status, task.status_note, task.version) == ("done", "Two of four Tuesdays", version + 1)
     assert db.exec(updates).one() == 1
+    # Both Updates were kept on a device: its outbox moved the second's version on past the first.
+    follow_on = {"base_version": str(version + 2), "status": "not_done"}
+    assert client.post(update, data=follow_on).status_code == 303
+    db.expire_all()
+    assert db.get(NetworkTask, task_id).status == "not_done"
 
 
 def test_other_workers_cannot_see_or_write_the_network(client, db, settings):
