@@ -538,7 +538,14 @@ def scorecard(
     current = _not_corrected(before.start, period.end)
     known = OutcomeRecord.living != "not_known"
     home = OutcomeRecord.living.in_(AT_HOME)
-    in_care = or_(OutcomeRecord.living == "in_care", OutcomeRecord.care_status == "cla")
+    looked_after = OutcomeRecord.care_status == "cla"
+    until = OutcomeRecord.care_status_until
+    # Looked after counts while the spell reaches into the record's period: a record in 2026 saying
+    # looked after from 2019 to 2020 is the young person's history, not their entering care now.
+    spell_reaches = or_(
+        until.is_(None), until >= case((OutcomeRecord.taken_on >= period.start, period.start), else_=before.start)
+    )
+    in_care = or_(OutcomeRecord.living == "in_care", and_(looked_after, spell_reaches))
     recorded = and_(scope, OutcomeRecord.taken_on.between(before.start, period.end), current)
     for g, f, point, n_home, n_known in session.exec(
         select(
@@ -590,7 +597,12 @@ def scorecard(
     )
     taken = epoch_days(session, OutcomeRecord.taken_on)
     since = epoch_days(session, OutcomeRecord.care_status_since)
-    looked_after = OutcomeRecord.care_status == "cla"
+    # In care during the twelve months: living in care, or looked after with the spell not ended
+    # before the ending.
+    in_care_after = or_(
+        OutcomeRecord.living == "in_care",
+        and_(looked_after, or_(until.is_(None), epoch_days(session, until) >= ends.c.day)),
+    )
     not_in_care = and_(
         OutcomeRecord.living != "in_care",
         or_(
@@ -604,7 +616,7 @@ def scorecard(
             ends.c.flag,
             func.max(
                 case(
-                    (and_(in_care, taken.between(ends.c.day, ends.c.day + 365)), 1),
+                    (and_(in_care_after, taken.between(ends.c.day, ends.c.day + 365)), 1),
                     (and_(looked_after, since.between(ends.c.day, ends.c.day + 365)), 1),
                     else_=0,
                 )

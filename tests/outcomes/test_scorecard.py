@@ -549,3 +549,21 @@ def test_first_contact_is_timed_from_the_referral_as_the_case_page_times_it(db):
     # case page said 24.5 until December 2026, subtracting wall clocks).
     march = case_rules.referral_started_at(date(2026, 3, 28), datetime(2026, 3, 29, 8, tzinfo=london), time(22, 0))
     assert case_rules.first_contact_hours(march, datetime(2026, 3, 29, 22, 30, tzinfo=london)) == 23.5
+
+
+def test_a_looked_after_spell_that_ended_years_ago_is_not_entering_care(db):
+    """The council's system says a young person was looked after from 2019 to 2020; recorded in
+    March 2026 (their work ended in February), that is their history, not entering care now. A
+    spell that ended within the period still counts."""
+    worker = make_user(db, team=make_team(db))
+    old, recent = make_case(db, worker=worker), make_case(db, worker=worker)
+    for case in (old, recent):
+        ending(db, case, "closed", "aims_achieved", date(2026, 2, 1))
+    record(db, old, "imported", date(2026, 3, 1), care_status="cla", care_status_since=date(2019, 1, 1),
+           care_status_until=date(2020, 6, 1), source="import")  # fmt: skip
+    record(db, recent, "imported", date(2026, 3, 1), care_status="cla", care_status_since=date(2026, 2, 10),
+           care_status_until=date(2026, 2, 20), source="import")  # fmt: skip
+    db.commit()
+    card = scorecard(session=db, period=PERIOD, team_id=None)
+    assert card.entered_care.now == 1
+    assert card.care_within_12["yes"].now == 1 and card.care_within_12["not_known"].now == 1
