@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import JSON, BigInteger, and_, case, cast, column, func, literal, or_, true, tuple_
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
 
@@ -322,23 +323,71 @@ def _distance(
     return session.exec(query.group_by(kind, grp)).all()
 
 
-def _not_corrected(since: date | None, until: date | None) -> ColumnElement:
-    """An outcome record not put right by a later one for the same case and point (records are
-    never edited: a correction is a new record): the latest recorded for its case and point among
-    those taken from `since` to `until` (the two periods, for what was known of them; None: ever). The care status import's records are each a fact of their
-    day, not corrections of one another. Uncorrelated, so the database hashes it once (a NOT EXISTS
-    per record ran for over 20 minutes on the county set)."""
+def _not_corrected(session: Session, since: date | None, until: date | None, years: tuple[int, int]) -> ColumnElement:
+    """An outcome record not put right by a later one for the same case, point and spell (records
+    are never edited: a correction is a new record): the latest recorded for its case, point and
+    spell among those taken from `since` to `until` (the two periods, for what was known of them;
+    None: ever). The care status import's records are each a fact of their day, not corrections
+    of one another.
+
+    A spell is told by the case's latest move into or out of active work on or before the day the
+    record was taken (`years`: those the moves' local days are worked out for), so a reopened
+    case's second follow-up at three months is not taken as a correction of the first spell's.
+    Uncorrelated, so the database works it out once (a NOT EXISTS per record ran for over 20
+    minutes on the county set)."""
+    record, move = aliased(OutcomeRecord), aliased(CaseEvent)
+    taken = [record.point.not_in(["imported", "baseline"])]  # no figure reads a baseline
+    taken += [record.taken_on.between(since, until)] if since and until else []
     latest = (
-        select(OutcomeRecord.case_id, OutcomeRecord.point, func.max(OutcomeRecord.recorded_at))
-        .where(
-            OutcomeRecord.point.not_in(["imported", "baseline"]),  # no figure reads a baseline
-            *([OutcomeRecord.taken_on.between(since, until)] if since and until else []),
+        select(record.case_id, record.point, func.max(record.recorded_at).label("at"), func.count().label("n"))
+        .where(*taken)
+        .group_by(record.case_id, record.point)
+        .subquery()
+    )
+    # The latest for its case and point is the latest in its spell too; only the case and points
+    # with more than one record (few: corrections, and cases worked twice) need their spells told.
+    marked = (
+        select(
+            record.id,
+            record.case_id,
+            record.point,
+            record.recorded_at,
+            func.coalesce(func.max(epoch_seconds(session, move.occurred_at)), 0).label("spell"),
         )
-        .group_by(OutcomeRecord.case_id, OutcomeRecord.point)
+        .join(latest, and_(latest.c.case_id == record.case_id, latest.c.point == record.point, latest.c.n > 1))
+        .join(
+            move,
+            and_(
+                move.case_id == record.case_id,
+                or_(move.from_status == CaseStatus.active, move.to_status == CaseStatus.active),
+                local_days(session, move.occurred_at, *years) <= epoch_days(session, record.taken_on),
+            ),
+            isouter=True,
+        )
+        .where(*taken)
+        .group_by(record.id, record.case_id, record.point, record.recorded_at)
+        .cte("marked")
+    )
+    in_spell = (
+        select(marked.c.case_id, marked.c.point, marked.c.spell, func.max(marked.c.recorded_at).label("at"))
+        .group_by(marked.c.case_id, marked.c.point, marked.c.spell)
+        .subquery()
+    )
+    current_in_spell = select(marked.c.id).join(
+        in_spell,
+        and_(
+            in_spell.c.case_id == marked.c.case_id,
+            in_spell.c.point == marked.c.point,
+            in_spell.c.spell == marked.c.spell,
+            in_spell.c.at == marked.c.recorded_at,
+        ),
     )
     return or_(
         OutcomeRecord.point == "imported",
-        tuple_(OutcomeRecord.case_id, OutcomeRecord.point, OutcomeRecord.recorded_at).in_(latest),
+        tuple_(OutcomeRecord.case_id, OutcomeRecord.point, OutcomeRecord.recorded_at).in_(
+            select(latest.c.case_id, latest.c.point, latest.c.at)
+        ),
+        OutcomeRecord.id.in_(current_in_spell),
     )
 
 
@@ -535,7 +584,8 @@ def scorecard(
 
     # 5. Outcome records at ending and follow-ups: at home (of those known), by the breakdown's group.
     flag = _flag(OutcomeRecord.taken_on, period, before).label("flag")
-    current = _not_corrected(before.start, period.end)
+    years = (before.start.year - 1, period.end.year + 2)
+    current = _not_corrected(session, before.start, period.end, years)
     known = OutcomeRecord.living != "not_known"
     home = OutcomeRecord.living.in_(AT_HOME)
     looked_after = OutcomeRecord.care_status == "cla"
@@ -636,7 +686,7 @@ def scorecard(
                 OutcomeRecord.case_id == ends.c.case_id,
                 OutcomeRecord.point.not_in(["baseline", "review"]),
                 or_(taken >= ends.c.day, since >= ends.c.day),
-                _not_corrected(None, None),  # the twelve months after an ending run past the period
+                _not_corrected(session, None, None, years),  # the twelve months after an ending run past the period
             ),
             isouter=True,
         )

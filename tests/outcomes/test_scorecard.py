@@ -567,3 +567,27 @@ def test_a_looked_after_spell_that_ended_years_ago_is_not_entering_care(db):
     card = scorecard(session=db, period=PERIOD, team_id=None)
     assert card.entered_care.now == 1
     assert card.care_within_12["yes"].now == 1 and card.care_within_12["not_known"].now == 1
+
+
+def test_a_reopened_cases_follow_up_does_not_put_right_the_one_from_its_earlier_spell(db):
+    """Work ended in January; three months later the young person was in care. The case was picked
+    up again and ended in August; that spell's three-month follow-up (at home) is its own record, not
+    a correction of April's: the January ending still entered care within 12 months. A record put
+    right in the same spell is still superseded."""
+    worker = make_user(db, team=make_team(db))
+    case = make_case(db, worker=worker, status="closed")
+    ending(db, case, "dormant", "", date(2026, 1, 10))
+    record(db, case, "follow_up_3", date(2026, 4, 10), living="in_care", care_status="cla", placement="foster",
+           recorded_at=noon(date(2026, 4, 10)))  # fmt: skip
+    db.add(CaseEvent(case_id=case.id, kind="reactivated", from_status="dormant", to_status="active",
+                     occurred_at=noon(date(2026, 6, 1)), by_user_id=worker.id))  # fmt: skip
+    moved_out(db, case, "closed", "aims_achieved", noon(date(2026, 8, 1)))
+    for at in (date(2026, 11, 1), date(2026, 11, 2)):  # the second puts the first right
+        record(db, case, "follow_up_3", date(2026, 11, 1), living="with_parents" if at.day == 2 else "in_care",
+               care_status="none", recorded_at=noon(at))  # fmt: skip
+    db.commit()
+    card = scorecard(session=db, period=PERIOD, team_id=None)
+    assert card.care_within_12["yes"].now == 1
+    later = scorecard(session=db, period=Period(date(2026, 7, 1), date(2026, 12, 31)), team_id=None)
+    at_home, known = later.at_home["follow_up_3"]
+    assert (at_home.now, known.now, later.entered_care.now) == (1, 1, 0)
