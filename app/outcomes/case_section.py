@@ -20,7 +20,7 @@ from app.security.permissions import can_change_case
 
 
 def distance(*, session: Session, case: Case) -> list[dict]:
-    """Each rater's first and latest score per Diamond aim or goal, where they rated it twice or more (one query)."""
+    """Each rater's first and latest score per Diamond aim or goal, where they rated it on two days or more (one query)."""
     rows = read_columns(session, _distance_statement(session.get_bind().dialect.name), {"case_id": case.id}).all()
     out = []
     aims = {a.key: a.name for a in AIMS}
@@ -47,13 +47,15 @@ def _distance_statement(dialect: str):
             DiamondRating.person_id.label("who"),
             DiamondRating.aim.label("aim"),
             DiamondRating.goal_id.label("goal_id"),
-            func.min(key).label("first_key"),
+            func.min(scorecard.diamond_first_key(dialect)).label("first_key"),
             func.max(key).label("last_key"),
-            func.count().label("n"),
+            func.count(func.distinct(DiamondRating.rated_on)).label("n"),
         )
         .where(DiamondRating.case_id == bindparam("case_id"))
         .group_by(DiamondRating.person_id, DiamondRating.aim, DiamondRating.goal_id)
-        .having(func.count() >= 2)
+        # A later rating the same day supersedes an earlier one: each day is one rating, and a
+        # pair needs two days (a 3 put right to 7 that minute is not distance travelled).
+        .having(func.min(DiamondRating.rated_on) < func.max(DiamondRating.rated_on))
         .subquery()
     )
     return (

@@ -281,7 +281,21 @@ def epoch_seconds(session: Session | str, column) -> ColumnElement:
 
 
 def _distance(
-    session: Session, *, case_col, who, items, key, at, start, end, team_id, rater, group_of, rater_joins=(), only=()
+    session: Session,
+    *,
+    case_col,
+    who,
+    items,
+    key,
+    at,
+    start,
+    end,
+    team_id,
+    rater,
+    group_of,
+    rater_joins=(),
+    only=(),
+    first_key=None,
 ):
     """Per rater and group of the breakdown: pairs of first and latest score (per case, rater and item) whose latest is in [start, end).
 
@@ -293,17 +307,23 @@ def _distance(
     `group_of(Case)` is the breakdown's group, from the case joined after grouping too. `items`
     also holds what tells two raters of one kind apart (a mother from a father, one worker from
     the next), so that each is compared with themselves; `only` limits the ratings read.
+
+    `first_key`, where given, orders the first rating's candidates differently from `key` (for the
+    Diamond: the earliest day, and the latest recorded on it, since a later rating the same day
+    supersedes an earlier one); then a pair needs its ratings on two different `at`s, not just two
+    ratings (a rating put right the same day is one rating, not distance travelled).
     """
+    two = func.min(at) < func.max(at) if first_key is not None else func.count() >= 2
     inner = select(
-        case_col.label("case_id"), who.label("who"), func.min(key).label("first_key"), func.max(key).label("last_key")
+        case_col.label("case_id"),
+        who.label("who"),
+        func.min(key if first_key is None else first_key).label("first_key"),
+        func.max(key).label("last_key"),
     )
     if team_id is not None:
         inner = inner.join(Case, Case.id == case_col).where(Case.team_id == team_id)
     pairs = (
-        inner.where(at < end, *only)
-        .group_by(case_col, who, *items)
-        .having(and_(func.count() >= 2, func.max(at) >= start))
-        .subquery()
+        inner.where(at < end, *only).group_by(case_col, who, *items).having(and_(two, func.max(at) >= start)).subquery()
     )
     kind = rater(pairs).label("rater")
     grp = group_of.label("grp")
@@ -388,6 +408,17 @@ def _not_corrected(session: Session, since: date | None, until: date | None, yea
             select(latest.c.case_id, latest.c.point, latest.c.at)
         ),
         OutcomeRecord.id.in_(current_in_spell),
+    )
+
+
+def diamond_first_key(session: Session | str) -> ColumnElement:
+    """A Diamond rating's key whose minimum is the first day's rating as it stood at the end of that
+    day (the day rated, then the second recorded counted down, then the score in the last two digits):
+    a later rating the same day supersedes an earlier one (app/diamond/models.py)."""
+    return (
+        epoch_days(session, DiamondRating.rated_on) * 10**12
+        + (10**10 - epoch_seconds(session, DiamondRating.recorded_at)) * 100
+        + DiamondRating.score
     )
 
 
@@ -737,6 +768,9 @@ def scorecard(
             key=epoch_days(session, DiamondRating.rated_on) * 10**12
             + epoch_seconds(session, DiamondRating.recorded_at) * 100
             + DiamondRating.score,
+            # The first day's rating is the one recorded last that day: the recording second
+            # counted down from 10^10 (the Diamond's rule, app/diamond/models.py).
+            first_key=diamond_first_key(session),
             at=DiamondRating.rated_on,
             start=period.start,
             end=period.end + timedelta(days=1),

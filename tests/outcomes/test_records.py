@@ -175,3 +175,30 @@ def test_case_page_shows_each_raters_first_against_latest_on_the_diamond(client,
     assert f"<td>{young.name}</td><td>Well-being and happiness</td><td>3</td><td>6</td><td>up 3</td><td>3</td>" in page
     assert "<td>Worker</td><td>Learning</td><td>5</td><td>7</td><td>up 2</td><td>2</td>" in page
     assert "<td>Relationships</td>" not in page
+
+
+def test_a_diamond_rating_put_right_the_same_day_is_not_the_first_on_the_case_page(client, db, people, settings):
+    """A later rating the same day supersedes an earlier one: 2 put right to 6, then 7 a month on."""
+    from datetime import date
+
+    from app.cases.models import Person
+    from app.diamond.models import DiamondRating
+
+    case = active_case(db, people.worker)
+    young = db.exec(select(Person).where(Person.case_id == case.id, Person.is_young_person)).first()
+    for score, on, at in (
+        (2, date(2026, 1, 5), time(10)),
+        (6, date(2026, 1, 5), time(10, 1)),
+        (7, date(2026, 2, 5), time(12)),
+    ):
+        db.add(DiamondRating(case_id=case.id, person_id=young.id, aim="wellbeing", score=score, rated_on=on,
+                             recorded_at=datetime.combine(on, at, UTC), recorded_by_user_id=people.worker.id))  # fmt: skip
+    db.add(DiamondRating(case_id=case.id, person_id=young.id, aim="learning", score=1, rated_on=date(2026, 1, 5),
+                         recorded_at=datetime(2026, 1, 5, 10, tzinfo=UTC), recorded_by_user_id=people.worker.id))  # fmt: skip
+    db.add(DiamondRating(case_id=case.id, person_id=young.id, aim="learning", score=4, rated_on=date(2026, 1, 5),
+                         recorded_at=datetime(2026, 1, 5, 11, tzinfo=UTC), recorded_by_user_id=people.worker.id))  # fmt: skip
+    db.commit()
+    login(client, db, people.worker, settings)
+    page = client.get(f"/cases/{case.id}").text
+    assert f"<td>{young.name}</td><td>Well-being and happiness</td><td>6</td><td>7</td><td>up 1</td><td>2</td>" in page
+    assert "<td>Learning</td>" not in page  # rated on one day only

@@ -591,3 +591,18 @@ def test_a_reopened_cases_follow_up_does_not_put_right_the_one_from_its_earlier_
     later = scorecard(session=db, period=Period(date(2026, 7, 1), date(2026, 12, 31)), team_id=None)
     at_home, known = later.at_home["follow_up_3"]
     assert (at_home.now, known.now, later.entered_care.now) == (1, 1, 0)
+
+
+def test_a_diamond_rating_put_right_the_same_day_is_not_distance_travelled(db):
+    """A later rating the same day supersedes an earlier one (app/diamond/models.py): a 3 put right
+    to 7 a minute later is one rating of 7, so it makes no pair, and against a 8 a month later the
+    young person moved up 1, not 5."""
+    worker = make_user(db, team=make_team(db))
+    once, again = make_case(db, worker=worker), make_case(db, worker=worker)
+    for case in (once, again):
+        diamond(db, case, 3, date(2026, 3, 1), at=datetime(2026, 3, 1, 10, 0, tzinfo=UTC))
+        diamond(db, case, 7, date(2026, 3, 1), at=datetime(2026, 3, 1, 10, 1, tzinfo=UTC))
+    diamond(db, again, 8, date(2026, 4, 1))
+    db.commit()
+    (young,) = scorecard(session=db, period=PERIOD, team_id=None).diamond
+    assert (young.pairs, young.mean_change, young.improved) == (1, 1.0, 1)
