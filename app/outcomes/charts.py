@@ -61,13 +61,15 @@ def period_bars(
     legend: tuple[str, str] = ("This period", "Previous period"),
     period: bool = True,
     groups: list[list[int]] | None = None,
+    hidden_now: set[int] | frozenset[int] = frozenset(),
 ) -> BarChart:
     """One row per label, with this period's bar above the previous period's (or two other counts,
     named by `legend`, the first above the second). `groups`: rows that add up to a total of their
-    own shown elsewhere (default: all of them, one total), each protected on its own."""
+    own shown elsewhere (default: all of them, one total), each protected on its own; `hidden_now`:
+    rows whose first count the table hides for a reason of its own."""
     # Each column adds up to a total shown elsewhere: a count hidden in the table has no bar of its
     # own length here either (rules.withheld).
-    now_hidden = rules.withheld_in_groups([now for _, now, _ in rows], groups)
+    now_hidden = rules.withheld_in_groups([now for _, now, _ in rows], groups) | set(hidden_now)
     before_hidden = rules.withheld_in_groups([before for _, _, before in rows], groups)
     # The scale comes from the bars drawn only: scaled to a hidden count, a drawn bar's length and
     # its printed number would give that count back.

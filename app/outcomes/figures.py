@@ -221,33 +221,38 @@ def ending_columns(card: Scorecard) -> list[tuple[str, str]]:
     return [(code, label) for code, label in kinds if code in seen]
 
 
-def _protected(table: list[list[int]]) -> list[list[str]]:
-    """A table whose rows and columns add up to published totals, as a manager may share it."""
-    hidden = rules.withheld_table(table)
-    return [[rules.shown_cell(v, (r, c) in hidden) for c, v in enumerate(row)] for r, row in enumerate(table)]
-
-
 def _column(counts: list[int]) -> list[str]:
     return rules.shown_all(counts)
 
 
-def endings_by_group(card: Scorecard) -> Matrix:
-    """Endings in the period per group: all, to dormant or closed and by reason; then all in the previous period."""
-    columns = ending_columns(card)
+def _endings_cells(card: Scorecard) -> tuple[list[str], list[tuple[str, str]], dict[tuple[int, str], str]]:
+    """Endings in the period per group as shown: the groups, the columns, and (row, kind) -> words."""
+    # "To dormant" once: the reason "to dormant" is the same count as the column beside it.
+    columns = [(kind, label) for kind, label in ending_columns(card) if kind != "to_dormant"]
+    reasons = [kind for kind, _ in columns if kind not in ("dormant", "closed")]
     codes = _in_order(card, card.endings_by_group)
     kinds = [card.endings_by_group[code] for code in codes]
-    # Two ways of dividing the same endings (to dormant or closed; by reason), and the groups' totals
-    # in each period: each is protected on its own, so no hidden count is a difference of shown ones.
-    ways = [[kind for kind, _ in columns if kind in ("dormant", "closed")]]
-    ways.append([kind for kind, _ in columns if kind not in ("dormant", "closed")])
-    cells: dict[tuple[int, str], str] = {}
-    for way in ways:
-        texts = _protected([[k.get(kind, Pair()).now for kind in way] for k in kinds])
-        cells |= {(r, kind): texts[r][i] for r in range(len(kinds)) for i, kind in enumerate(way)}
-    now_all = _column([k["all"].now for k in kinds])
-    before_all = _column([k["all"].before for k in kinds])
+    every = ["all", "dormant", "closed", *reasons]
+    counts = {(r, kind): k.get(kind, Pair()).now for r, k in enumerate(kinds) for kind in every}
+    # In each row all = to dormant + closed, and closed = its reasons; each column adds up to a
+    # total in the headline or the endings by reason. Protected together, so no hidden count is
+    # a difference of shown ones (until December 2026 "to dormant" went with the closure reasons,
+    # and "closed" less the shown reasons gave a small one back).
+    rows = range(len(kinds))
+    lines = [[(r, "all"), (r, "dormant"), (r, "closed")] for r in rows]
+    lines += [[(r, "closed")] + [(r, kind) for kind in reasons] for r in rows]
+    lines += [[(r, "all"), (r, "dormant")] + [(r, kind) for kind in reasons] for r in rows]
+    lines += [[(r, kind) for r in rows] for kind in every]
+    hidden = rules.withheld_lines(counts, lines)
+    return codes, columns, {cell: rules.shown_cell(n, cell in hidden) for cell, n in counts.items()}
+
+
+def endings_by_group(card: Scorecard) -> Matrix:
+    """Endings in the period per group: all, to dormant or closed and by reason; then all in the previous period."""
+    codes, columns, cells = _endings_cells(card)
+    before_all = _column([card.endings_by_group[code]["all"].before for code in codes])
     rows = [
-        [_group_label(card, code), now_all[r]] + [cells[(r, kind)] for kind, _ in columns] + [before_all[r]]
+        [_group_label(card, code), cells[(r, "all")]] + [cells[(r, kind)] for kind, _ in columns] + [before_all[r]]
         for r, code in enumerate(codes)
     ]
     head = [dict(BREAKDOWNS)[card.breakdown], "All endings"] + [label for _, label in columns]
@@ -255,11 +260,14 @@ def endings_by_group(card: Scorecard) -> Matrix:
 
 
 def endings_group_chart(card: Scorecard) -> charts.BarChart:
+    codes, _, cells = _endings_cells(card)
     rows = [
         (_group_label(card, code), card.endings_by_group[code]["all"].now, card.endings_by_group[code]["all"].before)
-        for code in _in_order(card, card.endings_by_group)
+        for code in codes
     ]
-    return charts.period_bars(f"Endings by {_by(card)}", rows)
+    # No bar of its own length for a group's endings the table withholds.
+    hidden = {r for r in range(len(codes)) if cells[(r, "all")] == rules.WITHHELD}
+    return charts.period_bars(f"Endings by {_by(card)}", rows, hidden_now=hidden)
 
 
 def distance_by_group(card: Scorecard, which: str) -> Matrix:

@@ -67,6 +67,20 @@ def withheld_table(table: Sequence[Sequence[int]]) -> set[tuple[int, int]]:
             return hidden
 
 
+def withheld_lines(counts: dict, lines: Sequence[Sequence]) -> set:
+    """The cells to hide among `counts` (cell -> count) where each line (cells) adds up to a total
+    published or worked out elsewhere, or one cell of it is the sum of the others: `withheld` on
+    every line until nothing more needs hiding, so no line has exactly one hidden cell."""
+    hidden: set = set()
+    while True:
+        before = len(hidden)
+        for line in lines:
+            found = withheld([counts[cell] for cell in line], {i for i, cell in enumerate(line) if cell in hidden})
+            hidden |= {line[i] for i in found}
+        if len(hidden) == before:
+            return hidden
+
+
 def withheld_in_groups(counts: Sequence[int], groups: Sequence[Sequence[int]] | None = None) -> set[int]:
     """`withheld` for counts made of groups that each add up to a total published on its own (the
     positions in each group; None: one group of them all). A group protected only as part of the

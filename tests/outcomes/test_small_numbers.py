@@ -152,3 +152,31 @@ def test_the_caseload_per_worker_is_withheld_beside_a_small_count():
     assert figures.caseload(card) == "fewer than 5 active cases"
     card.active_now, card.workers_holding = 25, 2
     assert figures.caseload(card) == "12.5 active cases per worker (25 cases)"
+
+
+def test_endings_by_reason_and_group_cannot_be_worked_out_from_the_rows_shown_cells():
+    """Female: 5 to dormant, 8 closed (6 aims achieved, 2 moved away). "To dormant" was protected
+    with the closure reasons, so the 2 took the duplicate "to dormant" 5 with it while "Closed 8"
+    and "Aims achieved 6" stayed: 8 - 6 gave the 2 back. In every row, a hidden cell is never the
+    only one hidden in a sum: all = to dormant + closed, closed = its reasons."""
+    from app.outcomes.scorecard import Pair, Period, Scorecard
+
+    card = Scorecard(period=Period(date(2026, 1, 1), date(2026, 6, 30)), team_id=None, breakdown="gender")
+    card.endings_by_group = {
+        "female": {"all": Pair(13, 0), "dormant": Pair(5, 0), "closed": Pair(8, 0), "to_dormant": Pair(5, 0),
+                   "aims_achieved": Pair(6, 0), "moved_away": Pair(2, 0)},
+        "male": {"all": Pair(12, 0), "dormant": Pair(9, 0), "closed": Pair(3, 0), "to_dormant": Pair(9, 0),
+                 "aims_achieved": Pair(3, 0)},
+        "not_known": {"all": Pair(40, 0), "dormant": Pair(20, 0), "closed": Pair(20, 0), "to_dormant": Pair(20, 0),
+                      "aims_achieved": Pair(10, 0), "moved_away": Pair(10, 0)},
+    }  # fmt: skip
+    matrix = figures.endings_by_group(card)
+    assert "To dormant (no closure reason asked: the case stays open)" not in matrix.head  # the same as "To dormant"
+    rows = {row[0]: dict(zip(matrix.head, row, strict=True)) for row in matrix.rows}
+    assert rows["Female"]["Moved away"] == "fewer than 5" and not rows["Female"]["Plan aims achieved"].isdigit()
+    assert rows["Male"]["Closed"] == "fewer than 5" and not rows["Male"]["To dormant"].isdigit()  # 12 - 9 = 3
+    reasons = list(matrix.head[4:-1])
+    for row in rows.values():
+        for total, parts in (("All endings", ["To dormant", "Closed"]), ("Closed", reasons)):
+            hidden = [cell for cell in [row[total]] + [row[p] for p in parts] if not cell.isdigit()]
+            assert len(hidden) != 1, row
