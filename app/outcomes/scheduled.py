@@ -12,9 +12,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, User
-from app.cases.models import Case, CaseStatus
-from app.endings.models import Ending
-from app.outcomes import rules
+from app.cases.models import Case, CaseEvent, CaseStatus
+from app.outcomes import rules, service
 from app.outcomes.models import FollowUpTask, OutcomeRecord
 from app.timeutil import local
 
@@ -22,10 +21,13 @@ from app.timeutil import local
 def tick(*, session: Session, now: datetime) -> int:
     """Raise the follow-up tasks due at `now` that are not raised or recorded yet; the number raised (three queries)."""
     on = local(now).date()
+    # The latest end of active work (service.ends_active_work): until December 2026 the latest
+    # `Ending`, which a case closed from the status screen does not have (an earlier spell's
+    # ending was used), and which is dated from its submission, not its approval.
     last_ending = (
-        select(Ending.case_id, func.max(Ending.recorded_at).label("ended_at"))
-        .where(Ending.pending.is_(False))
-        .group_by(Ending.case_id)
+        select(CaseEvent.case_id, func.max(CaseEvent.occurred_at).label("ended_at"))
+        .where(service.ends_active_work())
+        .group_by(CaseEvent.case_id)
         .subquery()
     )
     # The case's worker, or the team's supervisor when the worker has left.
@@ -36,21 +38,16 @@ def tick(*, session: Session, now: datetime) -> int:
         .subquery()
     )
     rows = session.exec(
-        select(
-            Case.id, Case.closed_at, last_ending.c.ended_at, Case.key_worker_id, User.is_active, supervisor.c.user_id
-        )
-        .join(last_ending, last_ending.c.case_id == Case.id, isouter=True)
+        select(Case.id, last_ending.c.ended_at, Case.key_worker_id, User.is_active, supervisor.c.user_id)
+        .join(last_ending, last_ending.c.case_id == Case.id)
         .join(User, User.id == Case.key_worker_id)
         .join(supervisor, supervisor.c.team_id == Case.team_id, isouter=True)
         .where(Case.status.in_([CaseStatus.dormant, CaseStatus.closed]))
     ).all()
     wanted: dict[str, FollowUpTask] = {}
-    for case_id, closed_at, ended_at, key_worker_id, worker_active, supervisor_id in rows:
+    for case_id, ended_at, key_worker_id, worker_active, supervisor_id in rows:
         worker_id = key_worker_id if worker_active or supervisor_id is None else supervisor_id
-        ended = ended_at or closed_at
-        if ended is None:
-            continue
-        ended_on = local(ended).date()
+        ended_on = local(ended_at).date()
         for point, due_on in rules.follow_ups_due(ended_on=ended_on, today=on):
             key = f"{case_id}:{point}:{ended_on.isoformat()}"
             wanted[key] = FollowUpTask(

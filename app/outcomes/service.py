@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import and_, bindparam, func
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
 
 from app.audit import service as audit
 from app.cases import living as case_facts
-from app.cases.models import Case, CaseStatus
-from app.endings.models import Ending
+from app.cases.models import Case, CaseEvent, CaseStatus
 from app.forms import Form
 from app.outcomes.models import (
     CARE_STATUSES,
@@ -43,14 +43,23 @@ CODED = [
 ]
 
 
+def ends_active_work() -> ColumnElement:
+    """A case event that ends active work: the case's move from active to dormant or closed, made
+    however the work ended ("End active work" when approved, a step that closes, or closing from
+    the status screen, which makes no `Ending`), on the day it happened (as the scorecard counts it)."""
+    return and_(
+        CaseEvent.from_status == CaseStatus.active,
+        CaseEvent.to_status.in_([CaseStatus.dormant, CaseStatus.closed]),
+    )
+
+
 def work_ended_on(*, session: Session, case: Case) -> date | None:
-    """The day active work last ended (its latest ending), if the case is dormant or closed now."""
+    """The day active work last ended, if the case is dormant or closed now."""
     if case.status not in (CaseStatus.dormant, CaseStatus.closed):
         return None
     ended_at = session.exec(
-        select(func.max(Ending.recorded_at)).where(Ending.case_id == case.id, Ending.pending.is_(False))
+        select(func.max(CaseEvent.occurred_at)).where(CaseEvent.case_id == case.id, ends_active_work())
     ).one()
-    ended_at = ended_at or case.closed_at
     return local(ended_at).date() if ended_at else None
 
 

@@ -202,3 +202,36 @@ def test_a_diamond_rating_put_right_the_same_day_is_not_the_first_on_the_case_pa
     page = client.get(f"/cases/{case.id}").text
     assert f"<td>{young.name}</td><td>Well-being and happiness</td><td>6</td><td>7</td><td>up 1</td><td>2</td>" in page
     assert "<td>Learning</td>" not in page  # rated on one day only
+
+
+def _worked_twice_then_closed_from_the_status_screen(db, people):
+    """Ended to dormant 400 days ago (an `Ending`), picked up again, then closed from the status
+    screen yesterday, which makes no `Ending`: the work last ended yesterday."""
+    from app.cases.models import CaseEvent
+    from app.endings.models import Ending
+
+    case = active_case(db, people.worker)
+    db.add(Ending(case_id=case.id, outcome="dormant", recorded_at=_at(-400), by_user_id=people.worker.id))
+    for kind, was, to, days in (("dormant", "active", "dormant", -400), ("reactivated", "dormant", "active", -200),
+                                ("closed", "active", "closed", -1)):  # fmt: skip
+        db.add(CaseEvent(case_id=case.id, kind=kind, from_status=was, to_status=to, occurred_at=_at(days),
+                         by_user_id=people.worker.id))  # fmt: skip
+    case.status, case.closed_at = "closed", _at(-1)
+    db.add(case)
+    db.commit()
+    return case
+
+
+def test_follow_ups_are_due_from_the_latest_end_of_active_work_not_an_earlier_spells_ending(db, people):
+    _worked_twice_then_closed_from_the_status_screen(db, people)
+    assert tick(session=db, now=_at(0)) == 0
+    assert tick(session=db, now=_at(95)) == 1
+    assert db.exec(select(FollowUpTask.ended_on)).one() == today() - timedelta(days=1)
+
+
+def test_a_follow_up_taken_before_the_latest_end_of_active_work_is_refused(client, db, people, settings):
+    case = _worked_twice_then_closed_from_the_status_screen(db, people)
+    login(client, db, people.worker, settings)
+    data = baseline(point="follow_up_3", taken_on=(today() - timedelta(days=10)).isoformat())
+    response = client.post(f"/cases/{case.id}/outcomes", data=data)
+    assert response.status_code == 422 and 'id="taken_on-error"' in response.text
