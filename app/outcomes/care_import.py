@@ -16,8 +16,9 @@ from sqlmodel import Session, select
 
 from app.audit import service as audit
 from app.cases.models import Case
+from app.forms import EARLIEST_YEAR
 from app.outcomes import service
-from app.outcomes.models import CARE_STATUSES, PLACEMENTS
+from app.outcomes.models import CARE_STATUSES, PLACEMENTS, OutcomeRecord
 from app.security.auth import Actor
 from app.security.permissions import visible_cases
 from app.timeutil import today
@@ -40,6 +41,11 @@ class FileRefused(Exception):
 class Report:
     applied: list[tuple[int, str]] = field(default_factory=list)  # (line, reference)
     refused: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    # Rows the same as a record an earlier import stored (a fixed file uploaded again): not stored twice.
+    already: list[tuple[int, str]] = field(default_factory=list)  # (line, reference)
+
+
+EXTRA = "extra values"  # a row's values beyond the header's columns, kept so check_row can refuse them
 
 
 def _date(value: str, column: str) -> tuple[date | None, str | None]:
@@ -53,6 +59,8 @@ def _date(value: str, column: str) -> tuple[date | None, str | None]:
             parsed = date.fromisoformat(value)
     except ValueError:
         return None, f"{column} {value!r} is not a date like 2026-03-14 or 14/03/2026"
+    if parsed.year < EARLIEST_YEAR:
+        return None, f"{column} {value} is before {EARLIEST_YEAR}"
     if parsed > today():
         return None, f"{column} {value} is in the future"
     return parsed, None
@@ -67,7 +75,20 @@ def read_rows(raw: bytes) -> list[tuple[int, dict[str, str]]]:
             "The file is not UTF-8 text. Save it from your spreadsheet as \u201cCSV UTF-8\u201d."
         ) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        return _rows(reader)
+    except csv.Error:
+        # A cell over the csv module's field limit (128 KB), most often from a quotation mark left
+        # open so that the rest of the file reads as one cell (line_num: the last line read whole).
+        raise FileRefused(
+            f"The file cannot be read from line {reader.line_num + 1}: a cell is too long, perhaps from a "
+            "quotation mark that is not closed. Check that line, then save it again as \u201cCSV UTF-8\u201d."
+        ) from None
+
+
+def _rows(reader: csv.DictReader) -> list[tuple[int, dict[str, str]]]:
+    # A blank header name is a column the spreadsheet saved empty (a trailing comma): not a column.
+    header = [h.strip() for h in (reader.fieldnames or []) if h.strip()]
     missing = [c for c in COLUMNS if c in REQUIRED and c not in header]
     unknown = [h for h in header if h not in COLUMNS]
     if missing or unknown:
@@ -79,8 +100,13 @@ def read_rows(raw: bytes) -> list[tuple[int, dict[str, str]]]:
     for row in reader:
         if len(rows) >= MAX_ROWS:
             raise FileRefused(f"The file has more than {MAX_ROWS} rows; split it into smaller files.")
-        cleaned = {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
+        cleaned = {k.strip(): (v or "").strip() for k, v in row.items() if k is not None and k.strip()}
         if any(cleaned.values()):
+            # Values past the header's columns, or under a blank header name: the row does not
+            # line up with the header, so none of it can be trusted (empty ones are trailing commas).
+            extra = list(row.get(None, [])) + [v for k, v in row.items() if k is not None and not k.strip()]
+            if any((v or "").strip() for v in extra):
+                cleaned[EXTRA] = "yes"
             rows.append((reader.line_num, cleaned))
     if not rows:
         raise FileRefused("The file has no rows under its header.")
@@ -89,7 +115,7 @@ def read_rows(raw: bytes) -> list[tuple[int, dict[str, str]]]:
 
 def check_row(row: dict[str, str], cases: dict[str, Case]) -> tuple[dict | None, list[str], Case | None]:
     """The record's fields for one row, or the reasons it is refused."""
-    reasons = []
+    reasons = ["the row has more values than the header has columns"] if row.get(EXTRA) else []
     reference = row.get("case_reference", "")
     case = cases.get(reference)
     if not reference:
@@ -112,6 +138,8 @@ def check_row(row: dict[str, str], cases: dict[str, Case]) -> tuple[dict | None,
         reasons.append("care_status_until is before care_status_since")
     recorded_on, why = _date(row.get("recorded_on", ""), "recorded_on")
     reasons += [why] if why else []
+    if since and recorded_on and since > recorded_on:
+        reasons.append("care_status_since is after recorded_on")
     if reasons:
         return None, reasons, case
     in_care = status == "cla" and until is None
@@ -145,7 +173,13 @@ def import_care_status(*, session: Session, actor: Actor, raw: bytes) -> Report:
             report.refused.append((line, "; ".join(reasons)))
         else:
             good.append((line, case, fields))
+    stored = _imported(session=session, case_ids={case.id for _, case, _ in good})
     for line, case, fields in good:
+        same = _same(case.id, fields)
+        if same in stored:
+            report.already.append((line, case.reference))
+            continue
+        stored.add(same)
         service.record(session=session, case=case, actor=actor, fields=fields, source="import")
         report.applied.append((line, case.reference))
     audit.record(
@@ -153,6 +187,29 @@ def import_care_status(*, session: Session, actor: Actor, raw: bytes) -> Report:
         actor=actor,
         action="import",
         object_type="care_status_import",
-        detail=f"rows={len(rows)} applied={len(report.applied)} refused={len(report.refused)}",
+        detail=f"rows={len(rows)} applied={len(report.applied)} refused={len(report.refused)}"
+        + (f" already={len(report.already)}" if report.already else ""),
     )
     return report
+
+
+SAME = ("taken_on", "care_status", "care_status_since", "care_status_until", "living", "placement")
+
+
+def _same(case_id: int, fields: dict) -> tuple:
+    """What makes an imported record the same as another: its case and every value the file gives."""
+    return (case_id, *(fields[name] for name in SAME))
+
+
+def _imported(*, session: Session, case_ids: set[int]) -> set[tuple]:
+    """The records earlier imports stored for these cases, as `_same` keys (one query)."""
+    if not case_ids:
+        return set()
+    columns = [getattr(OutcomeRecord, name) for name in SAME]
+    return set(
+        session.exec(
+            select(OutcomeRecord.case_id, *columns).where(
+                OutcomeRecord.case_id.in_(case_ids), OutcomeRecord.point == "imported"
+            )
+        ).all()
+    )

@@ -96,3 +96,42 @@ def test_only_managers_import(client, db, setup, settings):
     login(client, db, make_user(db, role="supervisor"), settings)
     assert upload(client, HEADER + "HW-2026-090,cla,,,,\r\n").status_code == 403
     assert db.exec(select(OutcomeRecord)).all() == []
+
+
+def test_uploading_a_fixed_file_again_stores_only_the_rows_not_already_imported(client, db, setup):
+    """The first upload refuses line 3; the manager fixes it and uploads the whole file again."""
+    body = HEADER + "HW-2026-090,cla,2026-01-01,,foster,2026-02-01\r\nHW-2026-091,zzz,,,,2026-02-01\r\n"
+    assert "1 row applied; 1 refused" in upload(client, body).text
+    response = upload(client, body.replace("zzz", "cin"))
+    assert response.status_code == 200
+    assert "1 row applied; 0 refused" in response.text
+    assert "1 row was already imported and was not stored again" in response.text
+    assert sorted(r.care_status for r in db.exec(select(OutcomeRecord)).all()) == ["cin", "cla"]
+
+
+def test_a_cell_too_long_for_a_csv_file_is_refused_with_a_message(client, db, setup):
+    body = HEADER + "HW-2026-090,cla,2026-01-01,,foster,2026-02-01\r\nHW-2026-091," + "x" * 200000 + ",,,,\r\n"
+    response = upload(client, body)
+    assert response.status_code == 422 and 'id="file-error"' in response.text
+    assert "line 3" in response.text and "too long" in response.text
+    assert db.exec(select(OutcomeRecord)).all() == []
+
+
+def test_a_blank_column_at_the_end_of_the_header_is_ignored(client, db, setup):
+    response = upload(client, HEADER.replace("\r\n", ",\r\n") + "HW-2026-090,cla,,,,2026-02-01,\r\n")
+    assert response.status_code == 200 and "1 row applied; 0 refused" in response.text
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ("HW-2026-090,cla,2026-01-01,,foster,2026-02-01,extra,more", "the row has more values than the header"),
+        ("HW-2026-090,cla,0001-01-01,,,2026-02-01", "care_status_since 0001-01-01 is before 1900"),
+        ("HW-2026-090,cla,2026-01-20,,,2026-01-10", "care_status_since is after recorded_on"),
+    ],
+)
+def test_a_row_the_workers_form_would_refuse_is_refused(client, db, setup, row, reason):
+    response = upload(client, HEADER + row + "\r\n")
+    assert response.status_code == 200 and "0 rows applied; 1 refused" in response.text
+    assert f"<td>2</td><td>{reason}" in response.text
+    assert db.exec(select(OutcomeRecord)).all() == []
