@@ -43,7 +43,7 @@ from app.cases.models import (
 )
 from app.diamond.models import DiamondRating
 from app.endings.models import ENDING_CLOSURE_REASONS, Ending
-from app.outcomes import rules
+from app.outcomes import rules, scorecard
 from app.outcomes.models import (
     CARE_STATUSES,
     COUNTERFACTUALS,
@@ -57,7 +57,7 @@ from app.outcomes.models import (
     OutcomeRecord,
 )
 from app.signs_of_safety.models import ScaleRating
-from app.timeutil import local
+from app.timeutil import local, today
 
 BATCH = 1000  # rows written between hand-overs of the ZIP's bytes
 FETCH = 10000  # rows per fetch from the server-side cursor: fewer round trips, memory still flat
@@ -158,6 +158,12 @@ FIELDS: dict[str, list[dict]] = {
         ),
         _code("counterfactual_manager", "Team manager's judgement at baseline.", COUNTERFACTUALS, False),
         _code("source", "How the record was made.", SOURCES),
+        _code(
+            "current",
+            "Whether the record stands: no when a later record for the same case, point and spell puts it"
+            " right (records are never edited); the scorecard counts only those that stand.",
+            [("yes", "Yes"), ("no", "No")],
+        ),
     ],
     "ratings": [
         _id("case_id", "The case (see cases)."),
@@ -325,7 +331,7 @@ def _rows(session: Session, name: str, key: bytes) -> Iterator[list]:
         of the CPU for a county's million ratings. SQLite streams through SQLAlchemy."""
         connection = session.connection()
         if connection.dialect.name == "postgresql":
-            compiled = query.compile(dialect=connection.dialect)
+            compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
             with connection.connection.dbapi_connection.cursor(name="homeward_export") as cursor:
                 cursor.execute(str(compiled), compiled.params)
                 while part := cursor.fetchmany(FETCH):
@@ -354,8 +360,11 @@ def _rows(session: Session, name: str, key: bytes) -> Iterator[list]:
                    r.police_contacts, r.arrests, r.anti_social_behaviour, r.sexual_exploitation_risk,
                    r.criminal_exploitation_risk, r.substance_concern, r.mental_health_service, r.ae_attendances,
                    r.counterfactual_worker, r.counterfactual_manager, r.source]  # fmt: skip
+        # As the scorecard decides it (scorecard.not_corrected), baselines included.
+        stands = scorecard.not_corrected(session, None, None, (2000, today().year + 1), baseline=True)
+        columns.append(case((stands, "yes"), else_="no"))
         months = {3, 6, 8, 9}  # positions of dates, written as months
-        for row in rows(select(*columns).order_by(r.case_id, r.taken_on)):
+        for row in rows(select(*columns).order_by(r.case_id, r.taken_on, r.recorded_at)):
             out = [once("outcome", row[0]), p("case", row[1])]
             out += [month(v) if i in months else v for i, v in enumerate(row[2:], start=2)]
             yield out

@@ -343,12 +343,14 @@ def _distance(
     return session.exec(query.group_by(kind, grp)).all()
 
 
-def _not_corrected(session: Session, since: date | None, until: date | None, years: tuple[int, int]) -> ColumnElement:
+def not_corrected(
+    session: Session, since: date | None, until: date | None, years: tuple[int, int], *, baseline: bool = False
+) -> ColumnElement:
     """An outcome record not put right by a later one for the same case, point and spell (records
     are never edited: a correction is a new record): the latest recorded for its case, point and
     spell among those taken from `since` to `until` (the two periods, for what was known of them;
     None: ever). The care status import's records are each a fact of their day, not corrections
-    of one another.
+    of one another. Baselines are left out (no figure reads one) unless `baseline` (the export).
 
     A spell is told by the case's latest move into or out of active work on or before the day the
     record was taken (`years`: those the moves' local days are worked out for), so a reopened
@@ -356,7 +358,7 @@ def _not_corrected(session: Session, since: date | None, until: date | None, yea
     Uncorrelated, so the database works it out once (a NOT EXISTS per record ran for over 20
     minutes on the county set)."""
     record, move = aliased(OutcomeRecord), aliased(CaseEvent)
-    taken = [record.point.not_in(["imported", "baseline"])]  # no figure reads a baseline
+    taken = [record.point.not_in(["imported"] if baseline else ["imported", "baseline"])]
     taken += [record.taken_on.between(since, until)] if since and until else []
     latest = (
         select(record.case_id, record.point, func.max(record.recorded_at).label("at"), func.count().label("n"))
@@ -616,7 +618,7 @@ def scorecard(
     # 5. Outcome records at ending and follow-ups: at home (of those known), by the breakdown's group.
     flag = _flag(OutcomeRecord.taken_on, period, before).label("flag")
     years = (before.start.year - 1, period.end.year + 2)
-    current = _not_corrected(session, before.start, period.end, years)
+    current = not_corrected(session, before.start, period.end, years)
     known = OutcomeRecord.living != "not_known"
     home = OutcomeRecord.living.in_(AT_HOME)
     looked_after = OutcomeRecord.care_status == "cla"
@@ -717,7 +719,7 @@ def scorecard(
                 OutcomeRecord.case_id == ends.c.case_id,
                 OutcomeRecord.point.not_in(["baseline", "review"]),
                 or_(taken >= ends.c.day, since >= ends.c.day),
-                _not_corrected(session, None, None, years),  # the twelve months after an ending run past the period
+                not_corrected(session, None, None, years),  # the twelve months after an ending run past the period
             ),
             isouter=True,
         )

@@ -62,3 +62,35 @@ def test_ratings_and_contacts_are_written_with_rater_month_and_sums(db, engine):
     assert (march["month"], march["kind"], march["contacts"]) == ("2026-03", "visit", "2")
     assert (march["young_person_seen"], march["direct_minutes"]) == ("1", "75")
     assert [r["case_id"] for r in tables["cases"]] == [case_id]
+
+
+def test_an_outcome_record_put_right_by_a_later_one_is_not_current(db, engine):
+    """Records are never edited: the export says which one the scorecard counts, so an evaluator
+    can tell a correction from the record it corrects (a reopened case's second spell is its own)."""
+    from datetime import UTC, datetime
+
+    from app.cases.models import CaseEvent
+    from app.outcomes.models import OutcomeRecord
+
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+
+    def record(point, on, living, at):
+        db.add(OutcomeRecord(case_id=case.id, point=point, taken_on=on, living=living, by_user_id=worker.id,
+                             recorded_at=datetime.combine(at, datetime.min.time(), UTC)))  # fmt: skip
+
+    record("baseline", date(2025, 9, 1), "with_parents", date(2025, 9, 1))
+    record("ending", date(2026, 1, 10), "in_care", date(2026, 1, 10))
+    record("ending", date(2026, 1, 10), "with_parents", date(2026, 1, 12))  # puts the first right
+    for at, was, to in ((date(2026, 1, 10), "active", "dormant"), (date(2026, 3, 1), "dormant", "active")):
+        db.add(CaseEvent(case_id=case.id, kind=to, from_status=was, to_status=to, by_user_id=worker.id,
+                         occurred_at=datetime.combine(at, datetime.min.time(), UTC)))  # fmt: skip
+    record("ending", date(2026, 5, 1), "relatives_friends", date(2026, 5, 1))  # the second spell's own
+    db.commit()
+    rows = _export(engine)["outcome_records"]
+    assert [(r["point"], r["living"], r["current"]) for r in rows] == [
+        ("baseline", "with_parents", "yes"),
+        ("ending", "in_care", "no"),
+        ("ending", "with_parents", "yes"),
+        ("ending", "relatives_friends", "yes"),
+    ]
