@@ -232,7 +232,11 @@ def change_status(
             return render(request, "cases/status.html", ctx, status_code=409)
         except Refused as refused:
             session.rollback()
-            ctx = _status_ctx(session, case, actor, form, to=to or "", refusal=refused.message)
+            if refused.field:
+                form.error(refused.field, refused.message)
+            ctx = _status_ctx(
+                session, case, actor, form, to=to or "", refusal=None if refused.field else refused.message
+            )
             return render(request, "cases/status.html", ctx, status_code=422)
         flash(request, f"The case is now {rules.STATUS_WORDS[to].lower()}.")
         return redirect(request, f"/cases/{case.id}")

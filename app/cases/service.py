@@ -24,7 +24,7 @@ from app.db import read_columns
 from app.refused import Refused
 from app.security.auth import Actor
 from app.security.permissions import is_case_supervisor, visible_cases
-from app.timeutil import age_on, local, today, utcnow
+from app.timeutil import age_on, as_utc, local, today, utcnow
 
 reads.per_case(EligibilityDecision, Consent, Person)  # read whole per case page (app/cases/reads.py)
 
@@ -225,6 +225,31 @@ def _touch(case: Case) -> None:
     case.updated_at = utcnow()
 
 
+def _after_last_move(*, session: Session, case: Case, occurred_at: datetime | None) -> datetime | None:
+    """`occurred_at`, unless it is dated before the case's latest status change: then Refused,
+    since the history would read the moves out of order (closed before it was ever active) and
+    `closed_at` would come before the work. The same day is kept, placed just after that change
+    (a date given without a time reads as midday)."""
+    if occurred_at is None:
+        return None
+    latest = session.exec(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.to_status.is_not(None))
+        .order_by(CaseEvent.occurred_at.desc(), CaseEvent.recorded_at.desc())
+        .limit(1)
+    ).first()
+    if latest is None or as_utc(occurred_at) > as_utc(latest.occurred_at):
+        return occurred_at
+    moved_on = local(latest.occurred_at).date()
+    if local(occurred_at).date() < moved_on:
+        raise Refused(
+            f"The case moved to {rules.STATUS_WORDS.get(latest.to_status, latest.to_status).lower()} "
+            f"on {moved_on:%-d %b %Y}: this change cannot be dated before it.",
+            field="happened_on",
+        )
+    return min(as_utc(latest.occurred_at) + timedelta(seconds=1), utcnow())
+
+
 def transition(
     *,
     session: Session,
@@ -251,6 +276,7 @@ def transition(
         raise Refused(refusal)
     if occurred_at is not None and occurred_at > utcnow() + timedelta(minutes=5):
         raise Refused("This date is in the future; it should be now or earlier.")
+    occurred_at = _after_last_move(session=session, case=case, occurred_at=occurred_at)
     from_status = case.status
     kind = rules.TRANSITIONS[(from_status, to_status)]
     event = _event(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
 from sqlmodel import select
 
@@ -9,6 +12,7 @@ from app.audit.models import AuditEntry
 from app.cases import service
 from app.cases.models import Case, CaseEvent
 from app.cases.service import Conflict, Refused
+from app.timeutil import today
 from tests.cases.factories import actor_for, make_screened
 from tests.factories import login, make_case, make_team, make_user
 
@@ -211,6 +215,64 @@ def test_closing_without_reason_or_rationale_is_refused_beside_the_field(client,
     response = client.post(f"/cases/{case.id}/status", data={"to": "closed"})
     assert response.status_code == 422
     assert 'id="closure_reason-error"' in response.text and 'id="rationale-error"' in response.text
+
+
+def _moves(db, case):
+    db.expire_all()
+    rows = db.exec(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.to_status.is_not(None))
+        .order_by(CaseEvent.occurred_at)
+    ).all()
+    return [e.to_status for e in rows]
+
+
+def test_a_close_dated_before_the_case_became_active_is_refused_beside_the_date(client, db, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker, status="screening", referral_date=today() - timedelta(days=40))
+    make_screened(db, case, worker)
+    login(client, db, worker, settings)
+    started = client.post(f"/cases/{case.id}/status", data={"to": "active", "rationale": "Eligible and agreed"})
+    assert started.status_code == 303
+    closing = {"to": "closed", "rationale": "Done", "closure_reason": "other"}
+    back_dated = client.post(
+        f"/cases/{case.id}/status", data={**closing, "happened_on": (today() - timedelta(days=30)).isoformat()}
+    )
+    assert back_dated.status_code == 422
+    beside_date = re.search(r'id="happened_on-error">(.*?)</p>', back_dated.text, re.S).group(1)
+    assert beside_date.endswith(
+        f"The case moved to active on {today():%-d %b %Y}: this change cannot be dated before it."
+    )
+    db.expire_all()
+    assert db.get(Case, case.id).status == "active" and db.get(Case, case.id).closed_at is None
+    # The same day, given without a time, is kept and placed after the move to active.
+    same_day = client.post(f"/cases/{case.id}/status", data={**closing, "happened_on": today().isoformat()})
+    assert same_day.status_code == 303
+    assert _moves(db, case) == ["active", "closed"]
+
+
+def test_a_reopening_dated_before_the_closure_is_refused(client, db, settings):
+    worker = make_user(db)
+    supervisor = make_user(db, role="supervisor", team_id=worker.team_id)
+    case = make_case(db, worker=worker, status="referred", referral_date=today() - timedelta(days=40))
+    login(client, db, worker, settings)
+    closing = {"to": "closed", "rationale": "No", "closure_reason": "other"}
+    two_days_ago = today() - timedelta(days=2)
+    closed = client.post(f"/cases/{case.id}/status", data={**closing, "happened_on": two_days_ago.isoformat()})
+    assert closed.status_code == 303
+    login(client, db, supervisor, settings)
+    again = {"to": "screening", "rationale": "Again"}
+    early = client.post(
+        f"/cases/{case.id}/status", data={**again, "happened_on": (today() - timedelta(days=20)).isoformat()}
+    )
+    assert early.status_code == 422
+    assert early.status_code == 422 and 'id="happened_on-error"' in early.text
+    assert f"The case moved to closed on {two_days_ago:%-d %b %Y}" in early.text
+    assert _moves(db, case) == ["closed"] and db.get(Case, case.id).status == "closed"
+    assert (
+        client.post(f"/cases/{case.id}/status", data={**again, "happened_on": today().isoformat()}).status_code == 303
+    )
+    assert _moves(db, case) == ["closed", "screening"]
 
 
 def test_stale_status_form_answers_409(client, db, settings):
