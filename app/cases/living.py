@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from app.audit import service as audit
 from app.cases.models import Case, EducationStatus, LivingSituation, MissingEpisode
 from app.core.codes import EDUCATION, LIVING
-from app.refused import Refused
+from app.refused import Refused, WrongCase
 from app.security.auth import Actor
 from app.timeutil import today
 
@@ -161,6 +161,8 @@ def record_missing(
     returned_on: date | None,
     record_id: str | None = None,
 ) -> MissingEpisode:
+    """A new missing episode; one that names the day an open episode began is that episode (a
+    worker recording the return the only way the form once allowed), so it is not counted twice."""
     found = _existing(session, MissingEpisode, case, record_id)
     if found is not None:
         return found
@@ -168,6 +170,17 @@ def record_missing(
         raise Refused("The day they went missing cannot be in the future.", field="went_missing_on")
     if returned_on is not None and returned_on < went_missing_on:
         raise Refused("The day they came back is before the day they went missing.", field="returned_on")
+    still_missing = session.exec(
+        select(MissingEpisode).where(
+            MissingEpisode.case_id == case.id,
+            MissingEpisode.went_missing_on == went_missing_on,
+            MissingEpisode.returned_on.is_(None),
+        )
+    ).first()
+    if still_missing is not None:
+        if returned_on is None:
+            return still_missing
+        return record_return(session=session, case=case, by=by, episode=still_missing, returned_on=returned_on)
     entry = MissingEpisode(
         case_id=case.id, went_missing_on=went_missing_on, returned_on=returned_on, recorded_by_id=by.id
     )
@@ -186,3 +199,39 @@ def record_missing(
         detail=f"missing from {went_missing_on.isoformat()}{back}",
     )
     return entry
+
+
+def record_return(
+    *, session: Session, case: Case, by: Actor, episode: MissingEpisode, returned_on: date, field: str = "returned_on"
+) -> MissingEpisode:
+    """The day the young person came back from `episode`, which ends it. The same day sent again
+    (an outbox replay, a second tab) changes nothing; another day for an episode already ended is
+    Refused, so a kept page never moves a return recorded since."""
+    if episode.case_id != case.id:
+        raise WrongCase()
+    if episode.returned_on == returned_on:
+        return episode
+    if episode.returned_on is not None:
+        raise Refused(
+            f"This episode is already recorded as ended: back on {episode.returned_on:%-d %b %Y}.", field=field
+        )
+    if returned_on > today():
+        raise Refused("The day they came back cannot be in the future.", field=field)
+    if returned_on < episode.went_missing_on:
+        raise Refused(
+            f"The day they came back is before the day they went missing, {episode.went_missing_on:%-d %b %Y}.",
+            field=field,
+        )
+    episode.returned_on = returned_on
+    session.add(episode)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=by,
+        action="update",
+        object_type="missing_episode",
+        object_id=episode.id,
+        case_id=case.id,
+        detail=f"back {returned_on.isoformat()}",
+    )
+    return episode

@@ -27,6 +27,7 @@ from app.cases.models import (
     CONTACT_PLACES,
     Consent,
     Contact,
+    MissingEpisode,
     Person,
     new_id,
 )
@@ -589,15 +590,20 @@ def record_contact(
 
 def _living_ctx(session: Session, case, form, record_id: str, which: str = "living") -> dict:
     """The circumstances page: where they live, education, missing episodes; `which` is the form
-    that was sent (its errors and values are shown, the other two forms start fresh)."""
+    that was sent (its errors and values are shown, the other forms start fresh)."""
+    missing = living_service.missing_episodes(session=session, case=case)
     return {
         "case": case,
         "form": form if which == "living" else None,
         "education_form": form if which == "education" else None,
         "missing_form": form if which == "missing" else None,
+        "return_form": form if which == "return" else None,
         "history": living_service.history(session=session, case=case),
         "education_history": living_service.education_history(session=session, case=case),
-        "missing": living_service.missing_episodes(session=session, case=case),
+        "missing": missing,
+        "still_missing": [
+            (m.id, f"Missing from {m.went_missing_on:%-d %b %Y}") for m in missing if m.returned_on is None
+        ],
         "codes": LIVING,
         "labels": dict(LIVING),
         "education_codes": EDUCATION,
@@ -702,4 +708,32 @@ def record_missing(
         session=session, case=case, by=actor, went_missing_on=went, returned_on=back, record_id=record_id
     )
     flash(request, "The missing episode is recorded.")
+    return redirect(request, f"/cases/{case.id}/living")
+
+
+@router.post("/cases/{case_id}/missing/returned")
+def record_return(
+    request: Request, case_id: int, session: SessionDep, actor: CurrentActor, op: Idempotent, sent: SentForm
+) -> Response:
+    """The day the young person came back, for an episode still open. The form names the episode,
+    so a kept page sent later ends that one episode instead of adding a second."""
+    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    form = Form(sent)
+    episode = session.get(MissingEpisode, form.values.get("episode_id") or "")
+    if episode is None or episode.case_id != case.id:
+        raise HTTPException(status_code=404)
+    back = form.date("came_back_on", required=True, not_future=True, label="The day they came back")
+    if form.ok:
+        try:
+            living_service.record_return(
+                session=session, case=case, by=actor, episode=episode, returned_on=back, field="came_back_on"
+            )
+        except Refused as refused:
+            session.rollback()
+            form.error(refused.field or "came_back_on", refused.message)
+    if not form.ok:
+        return render(
+            request, "cases/living.html", _living_ctx(session, case, form, new_id(), "return"), status_code=422
+        )
+    flash(request, "Their return is recorded.")
     return redirect(request, f"/cases/{case.id}/living")

@@ -115,3 +115,65 @@ def test_where_they_live_and_their_education_cannot_start_before_the_young_perso
         client.post(f"/cases/{case.id}/living", data={"living": "with_parents", "since": "2011-05-17"}).status_code
         == 303
     )
+
+
+def test_the_day_they_came_back_ends_the_open_episode_and_it_is_counted_once(client, db, settings):
+    from app.cases import living
+
+    worker = make_user(db)
+    case = make_case(db, worker=worker, referral_date=today() - timedelta(days=60))
+    db.commit()
+    login(client, db, worker, settings)
+    assert client.post(f"/cases/{case.id}/missing", data={"went_missing_on": _ago(5)}).status_code == 303
+    episode = db.exec(select(MissingEpisode)).one()
+    page = client.get(f"/cases/{case.id}/living").text
+    assert f'name="episode_id" value="{episode.id}"' in page and "The day they came back" in page
+    before = {"episode_id": episode.id, "came_back_on": _ago(6)}
+    refused = client.post(f"/cases/{case.id}/missing/returned", data=before)
+    assert refused.status_code == 422 and 'id="came_back_on-error"' in refused.text
+    assert "before the day they went missing" in refused.text
+    future = client.post(f"/cases/{case.id}/missing/returned", data={**before, "came_back_on": _ago(-1)})
+    assert future.status_code == 422 and 'id="came_back_on-error"' in future.text
+    back = {"episode_id": episode.id, "came_back_on": _ago(2)}
+    for _ in range(2):  # a replay of the same return changes nothing
+        assert client.post(f"/cases/{case.id}/missing/returned", data=back).status_code == 303
+    page = client.get(f"/cases/{case.id}/living").text
+    assert "<strong>not back yet</strong>" not in page and "They came back" not in page
+    db.expire_all()
+    assert [(m.id, m.returned_on.isoformat()) for m in db.exec(select(MissingEpisode)).all()] == [(episode.id, _ago(2))]
+    assert living.missing_count(session=db, case=case, after=None, until=today()) == 1
+    updates = db.exec(
+        select(AuditEntry).where(AuditEntry.object_type == "missing_episode", AuditEntry.action == "update")
+    ).all()
+    assert [(a.object_id, a.case_id) for a in updates] == [(episode.id, case.id)]
+    # A kept page sending another day for the ended episode is refused, not moved.
+    moved = client.post(f"/cases/{case.id}/missing/returned", data={**back, "came_back_on": _ago(1)})
+    assert moved.status_code == 422 and "already recorded as ended" in moved.text
+
+
+def test_an_episode_sent_again_with_its_return_ends_the_open_one_instead_of_adding_a_second(client, db, settings):
+    from app.cases import living
+
+    worker = make_user(db)
+    case = make_case(db, worker=worker, referral_date=today() - timedelta(days=60))
+    db.commit()
+    login(client, db, worker, settings)
+    assert client.post(f"/cases/{case.id}/missing", data={"went_missing_on": _ago(3)}).status_code == 303
+    again = {"id": str(uuid.uuid4()), "went_missing_on": _ago(3), "returned_on": _ago(1)}
+    assert client.post(f"/cases/{case.id}/missing", data=again).status_code == 303
+    page = client.get(f"/cases/{case.id}/living").text
+    assert "<strong>not back yet</strong>" not in page
+    assert living.missing_count(session=db, case=case, after=None, until=today()) == 1
+
+
+def test_a_return_for_another_cases_episode_is_not_found(client, db, settings):
+    worker = make_user(db)
+    case, other = make_case(db, worker=worker), make_case(db, worker=worker)
+    db.commit()
+    login(client, db, worker, settings)
+    assert client.post(f"/cases/{other.id}/missing", data={"went_missing_on": _ago(3)}).status_code == 303
+    episode = db.exec(select(MissingEpisode)).one()
+    sent = {"episode_id": episode.id, "came_back_on": _ago(1)}
+    assert client.post(f"/cases/{case.id}/missing/returned", data=sent).status_code == 404
+    db.expire_all()
+    assert db.get(MissingEpisode, episode.id).returned_on is None
