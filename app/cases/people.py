@@ -151,15 +151,19 @@ def update_person(
     changed = sorted(k for k, v in changes.items() if getattr(person, k) != v)
     for key, value in changes.items():
         setattr(person, key, value)
-    # The young person's name and date of birth live on the case too; keep the two in step.
-    if person.is_young_person and (
-        changes.get("name", case.young_person_name) != case.young_person_name
-        or changes.get("date_of_birth", case.date_of_birth) != case.date_of_birth
-    ):
-        case.young_person_name = changes.get("name", case.young_person_name)
-        case.date_of_birth = changes.get("date_of_birth", case.date_of_birth)
-        case.version += 1
-        session.add(case)
+    # The young person's name, the name they go by and date of birth live on the case too, which
+    # is what the case's pages and the family screens show (Case.display_name): keep them in step.
+    if person.is_young_person:
+        on_case = {
+            "young_person_name": changes.get("name", case.young_person_name),
+            "preferred_name": changes.get("preferred_name", case.preferred_name),
+            "date_of_birth": changes.get("date_of_birth", case.date_of_birth),
+        }
+        if any(getattr(case, key) != value for key, value in on_case.items()):
+            for key, value in on_case.items():
+                setattr(case, key, value)
+            case.version += 1
+            session.add(case)
     person.version += 1
     person.updated_at = utcnow()
     session.add(person)

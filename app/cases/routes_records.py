@@ -192,9 +192,12 @@ def update_person(
     person = _person_of(session, case, person_id)
     # Merged field by field with the person as they are now (app/sync, docs/offline.md "Conflicts").
     labels = {k: v for k, v in PERSON_LABELS.items() if not (person.is_young_person and k == "relationship")}
+    current = person.model_dump()
+    if person.is_young_person:  # the name they go by is the case's (Case.display_name)
+        current["preferred_name"] = case.preferred_name
     edit = sync.merge_edit(
         sent=sent,
-        current=person.model_dump(),
+        current=current,
         current_version=person.version,
         fields=labels,
         parse=lambda form: _person_fields(form, young_person=person.is_young_person),

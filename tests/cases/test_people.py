@@ -192,6 +192,26 @@ def test_editing_the_young_persons_date_of_birth_updates_the_case(client, db, se
     assert stored.date_of_birth.isoformat() == "2010-09-09" and stored.version == 2
 
 
+def test_the_young_persons_goes_by_is_the_name_the_case_shows(client, db, settings):
+    from app.cases.models import Case
+    from tests.cases.factories import young_person
+
+    worker = make_user(db)
+    case = make_case(db, worker=worker, young_person_name="Josephine Morgan", preferred_name="Jo")
+    yp = young_person(db, case)
+    login(client, db, worker, settings)
+    form = client.get(f"/cases/{case.id}/people/{yp.id}/edit").text
+    assert 'name="preferred_name" type="text" value="Jo"' in form
+    page_version = case.page_version
+    sent = {"base_version": str(yp.version), "name": "Josephine Morgan", "preferred_name": "Sam", "in_household": "1"}
+    assert client.post(f"/cases/{case.id}/people/{yp.id}", data=sent).status_code == 303
+    db.expire_all()
+    stored = db.get(Case, case.id)
+    assert stored.display_name == "Sam" and stored.page_version > page_version
+    assert "<h1>Sam</h1>" in client.get(f"/cases/{case.id}").text
+    assert 'value="Sam"' in client.get(f"/cases/{case.id}/people/{yp.id}/edit").text
+
+
 def test_the_young_persons_date_of_birth_cannot_move_after_their_referral_or_their_recorded_history(
     client, db, settings
 ):
