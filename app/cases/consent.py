@@ -141,14 +141,7 @@ def record_consent(
         session=session, case=case, chosen=[(person.id, purpose)], given_on=given_on
     ):
         raise Refused(withdrawal_message(person.name, withdrawn_on), field="given_on")
-    current = session.exec(
-        select(Consent).where(
-            Consent.case_id == case.id,
-            Consent.person_id == person.id,
-            Consent.purpose == purpose,
-            Consent.withdrawn_on.is_(None),
-        )
-    ).first()
+    current = current_consent(session=session, case=case, person_id=person.id, purpose=purpose)
     if current is not None:  # given already and not withdrawn: one current consent a purpose
         return current, False
     consent = Consent(
@@ -181,6 +174,18 @@ def record_consent(
     return consent, True
 
 
+def current_consent(*, session: Session, case: Case, person_id: str, purpose: str) -> Consent | None:
+    """The person's consent to `purpose` given and not withdrawn (one at a time), if any."""
+    return session.exec(
+        select(Consent).where(
+            Consent.case_id == case.id,
+            Consent.person_id == person_id,
+            Consent.purpose == purpose,
+            Consent.withdrawn_on.is_(None),
+        )
+    ).first()
+
+
 def withdraw_consent(
     *, session: Session, case: Case, by: Actor, consent: Consent, withdrawn_on: date, note: str = ""
 ) -> Consent:
@@ -188,7 +193,15 @@ def withdraw_consent(
     if consent.case_id != case.id:
         raise Refused("That consent is not part of this case.")
     if consent.withdrawn_on is not None:
-        return consent
+        if (consent.withdrawn_on, consent.withdrawn_note) == (withdrawn_on, note.strip()[:1000]):
+            return consent  # the same withdrawal sent again
+        # Refused, never dropped: a withdrawal made from a page kept before the consent was
+        # withdrawn (and perhaps given again) must reach the worker, not be told it was recorded.
+        message = f"This consent was already withdrawn on {consent.withdrawn_on:%-d %b %Y}."
+        newer = current_consent(session=session, case=case, person_id=consent.person_id, purpose=consent.purpose)
+        if newer is not None:
+            message += f" Consent given again on {newer.given_on:%-d %b %Y} is current: withdraw that one instead."
+        raise Refused(message, field="withdrawn_on")
     if withdrawn_on > today():
         raise Refused("The date consent was withdrawn cannot be in the future.")
     if withdrawn_on < consent.given_on:

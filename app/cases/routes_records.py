@@ -406,6 +406,9 @@ def withdraw_form(
             "form": None,
             "today": today(),
             "purposes": dict(CONSENT_PURPOSES),
+            "current": consent_service.current_consent(
+                session=session, case=case, person_id=consent.person_id, purpose=consent.purpose
+            ),
         },
     )
 
@@ -428,8 +431,16 @@ def withdraw(
         "withdrawn_on", required=True, not_future=True, default=today(), label="The date consent was withdrawn"
     )
     note = form.text("note", max_length=1000)
-    if withdrawn_on and withdrawn_on < consent.given_on:
+    if withdrawn_on and withdrawn_on < consent.given_on and consent.withdrawn_on is None:
         form.error("withdrawn_on", "Consent cannot be withdrawn before it was given.")
+    if form.ok:
+        try:
+            consent_service.withdraw_consent(
+                session=session, case=case, by=actor, consent=consent, withdrawn_on=withdrawn_on, note=note
+            )
+        except Refused as refused:
+            session.rollback()
+            form.error(refused.field or "withdrawn_on", refused.message)
     if not form.ok:
         ctx = {
             "case": case,
@@ -438,11 +449,11 @@ def withdraw(
             "form": form,
             "today": today(),
             "purposes": dict(CONSENT_PURPOSES),
+            "current": consent_service.current_consent(
+                session=session, case=case, person_id=consent.person_id, purpose=consent.purpose
+            ),
         }
         return render(request, "cases/withdraw.html", ctx, status_code=422)
-    consent_service.withdraw_consent(
-        session=session, case=case, by=actor, consent=consent, withdrawn_on=withdrawn_on, note=note
-    )
     if (
         consent.purpose == "work"
         and case.status != "closed"

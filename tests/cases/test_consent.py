@@ -66,6 +66,36 @@ def test_withdrawal_is_recorded_with_its_date_and_other_consent_stands(client, d
     assert db.exec(select(AuditEntry.detail).where(AuditEntry.action == "withdraw")).one() == "purpose work"
 
 
+def test_a_withdrawal_of_a_consent_already_withdrawn_is_refused_and_points_to_the_current_one(client, db, settings):
+    from app.cases import consent as consent_service
+    from tests.cases.factories import actor_for
+
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    mum = make_person(db, case)
+    by = actor_for(worker)
+    sharing = {"person": mum, "purpose": "sharing", "how_given": "verbal", "agency": "School"}
+    first, _ = consent_service.record_consent(
+        session=db, case=case, by=by, given_on=today() - timedelta(days=20), **sharing
+    )
+    withdrawn_on = today() - timedelta(days=10)
+    consent_service.withdraw_consent(session=db, case=case, by=by, consent=first, withdrawn_on=withdrawn_on)
+    again, _ = consent_service.record_consent(
+        session=db, case=case, by=by, given_on=today() - timedelta(days=5), **sharing
+    )
+    login(client, db, worker, settings)
+    # A page kept on the tablet before all that still names the first consent.
+    kept = {"withdrawn_on": today().isoformat(), "note": "Mum no longer agrees to sharing"}
+    response = client.post(f"/cases/{case.id}/consent/{first.id}/withdraw", data=kept)
+    assert response.status_code == 422 and 'id="withdrawn_on-error"' in response.text
+    assert f"This consent was already withdrawn on {withdrawn_on:%-d %b %Y}." in response.text
+    assert f"Consent given again on {again.given_on:%-d %b %Y} is current" in response.text
+    assert f'href="/cases/{case.id}/consent/{again.id}/withdraw"' in response.text
+    db.expire_all()
+    assert db.get(Consent, again.id).withdrawn_on is None
+    assert db.get(Consent, first.id).withdrawn_on == withdrawn_on
+
+
 def test_withdrawing_the_last_consent_to_the_work_prompts_closing_with_consent_withdrawn(client, db, settings):
     worker = make_user(db)
     case = make_case(db, worker=worker)
