@@ -70,12 +70,13 @@ def record_contact(
     stray = [p for p in present if p not in people]
     if stray:
         raise Refused("Choose who was present from this family's people.")
-    if seen_alone and not young_person_seen:
-        raise Refused("The young person can only be seen alone if they were seen.")
     if not attended:
         # PRACTICE.md 000:L792: direct hours are the service's measure; a no-access visit is not one.
+        # Cleared before the checks below: a box left ticked on a missed visit says nothing.
         direct_minutes, young_person_seen, seen_alone, present = 0, False, False, []
-    elif direct_minutes is None:
+    if seen_alone and not young_person_seen:
+        raise Refused("The young person can only be seen alone if they were seen.", field="seen_alone")
+    if attended and direct_minutes is None:
         direct_minutes = duration_minutes
     if direct_minutes > duration_minutes + admin_minutes and attended:
         raise Refused("Direct time cannot be longer than the contact itself.")

@@ -590,7 +590,7 @@ def record_contact(
         )
     except Refused as refused:
         session.rollback()
-        form.error("kind", refused.message)
+        form.error(refused.field or "kind", refused.message)
         ctx = _contact_ctx(case, people, form, record_id, visit=visit)
         return render(request, "cases/contact.html", ctx, status_code=422)
     flash(request, f"{contact_service.title(contact)} recorded.")

@@ -111,6 +111,24 @@ def test_first_attended_contact_sets_first_contact_and_shows_it_against_the_targ
     assert "outside the 24-hour target" in client.get(f"/cases/{case.id}").text
 
 
+def test_a_missed_visit_with_seen_alone_left_ticked_is_recorded_as_missed(client, db, settings):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    login(client, db, worker, settings)
+    missed = {
+        "kind": "visit",
+        "place": "home",
+        "occurred_on": (today() - timedelta(days=1)).isoformat(),
+        "outcome": "missed",
+        "seen_alone": "1",
+        "duration_minutes": "60",
+    }
+    response = client.post(f"/cases/{case.id}/contacts", data=missed)
+    assert response.status_code == 303
+    contact = db.exec(select(Contact)).one()
+    assert not contact.attended and not contact.seen_alone and not contact.young_person_seen
+
+
 def test_future_contact_and_seen_alone_without_being_seen_are_refused(client, db, settings):
     worker = make_user(db)
     case = make_case(db, worker=worker)
