@@ -19,7 +19,7 @@ from app.cases import reads, rules
 from app.cases.models import Case, CaseStatus, EligibilityDecision
 from app.cases.service import Refused, _event, transition
 from app.security.auth import Actor
-from app.timeutil import age_on, today
+from app.timeutil import age_on, local, today
 
 reads.per_case(EligibilityDecision)  # read whole per case page (app/cases/reads.py)
 
@@ -61,7 +61,9 @@ def record_decision(
     decided_at: datetime | None = None,
 ) -> EligibilityDecision:
     """Store the screening decision: the rule's answer and any override, with its reason."""
-    age = age_on(case.date_of_birth, today()) if case.date_of_birth else None
+    # Their age when it was decided: a decision entered later is judged as it stood that day.
+    decided_on = local(decided_at).date() if decided_at is not None else today()
+    age = age_on(case.date_of_birth, decided_on) if case.date_of_birth else None
     outcome = rules.decide_eligibility(criteria, ticked, age=age, override=override, override_reason=override_reason)
     if outcome.refusal:
         raise Refused(outcome.refusal)

@@ -169,3 +169,27 @@ def test_a_new_referral_has_one_way_into_screening_and_the_decision_moves_it_on(
 
     refused = client.post(f"/cases/{case.id}/status", data={"to": "active", "rationale": ""})
     assert refused.status_code == 422 and "A rationale is needed" not in refused.text and "Say why" in refused.text
+
+
+def test_a_back_dated_decision_judges_the_age_the_young_person_was_that_day(db):
+    from datetime import date, datetime, time, timedelta
+
+    from app.timeutil import LOCAL, today
+
+    worker = make_user(db)
+    ten_days_ago = today() - timedelta(days=10)
+    # 19 since about ten days ago, 18 before (the 28th stands in for a 29 February)
+    born = date(ten_days_ago.year - 19, ten_days_ago.month, min(ten_days_ago.day, 28))
+    case = make_case(db, worker=worker, status="screening", date_of_birth=born)
+    decided_at = datetime.combine(today() - timedelta(days=20), time(12, 0), tzinfo=LOCAL)
+    decision = eligibility.record_decision(
+        session=db,
+        case=case,
+        by=actor_for(worker),
+        criteria=LINCS,
+        ticked=["L-A3", "L-B1"],
+        override=False,
+        override_reason="",
+        decided_at=decided_at,
+    )
+    assert decision.age_in_range is True and decision.eligible
