@@ -113,16 +113,24 @@ def decide_eligibility(
         return render(
             request, "cases/eligibility.html", _eligibility_ctx(session, case, settings, form), status_code=422
         )
-    decision = eligibility.record_decision(
-        session=session,
-        case=case,
-        by=actor,
-        criteria=criteria,
-        ticked=ticked,
-        override=override,
-        override_reason=reason,
-        decided_at=decided_at,
-    )
+    try:
+        decision = eligibility.record_decision(
+            session=session,
+            case=case,
+            by=actor,
+            criteria=criteria,
+            ticked=ticked,
+            override=override,
+            override_reason=reason,
+            decided_at=decided_at,
+        )
+    except Refused as refused:
+        if not refused.field:
+            raise
+        session.rollback()
+        form.error(refused.field, refused.message)
+        ctx = _eligibility_ctx(session, case, settings, form)
+        return render(request, "cases/eligibility.html", ctx, status_code=422)
     flash(request, "Eligibility recorded: " + ("eligible." if decision.eligible else "not eligible."))
     return redirect(request, f"/cases/{case.id}")
 

@@ -193,3 +193,22 @@ def test_a_back_dated_decision_judges_the_age_the_young_person_was_that_day(db):
         decided_at=decided_at,
     )
     assert decision.age_in_range is True and decision.eligible
+
+
+def test_a_decision_dated_before_the_latest_one_is_refused_beside_its_date_not_ignored(client, db, settings):
+    from datetime import timedelta
+
+    from app.timeutil import today
+
+    worker = make_user(db)
+    case = make_case(db, worker=worker, status="screening", referral_date=today() - timedelta(days=30))
+    login(client, db, worker, settings)
+    five_days_ago = today() - timedelta(days=5)
+    first = {"criteria": ["S-A5", "S-B1"], "happened_on": five_days_ago.isoformat()}
+    assert client.post(f"/cases/{case.id}/eligibility", data=first).status_code == 303
+    correction = {"criteria": ["S-B1"], "happened_on": (today() - timedelta(days=10)).isoformat()}
+    refused = client.post(f"/cases/{case.id}/eligibility", data=correction)
+    assert refused.status_code == 422 and 'id="happened_on-error"' in refused.text
+    assert f"Eligibility was last decided on {five_days_ago:%-d %b %Y}" in refused.text
+    db.expire_all()
+    assert len(db.exec(select(EligibilityDecision).where(EligibilityDecision.case_id == case.id)).all()) == 1
