@@ -8,7 +8,7 @@ from functools import cache
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
-from app.accounts.models import Role
+from app.accounts.models import Role, User
 from app.cases import reads
 from app.cases.models import Case, Person
 from app.db import read_columns
@@ -24,11 +24,12 @@ def distance(*, session: Session, case: Case) -> list[dict]:
     rows = read_columns(session, _distance_statement(session.get_bind().dialect.name), {"case_id": case.id}).all()
     out = []
     aims = {a.key: a.name for a in AIMS}
-    for _who, aim, first_key, last_key, n, name, goal in rows:
+    for _who, aim, first_key, last_key, n, name, worker_name, goal in rows:
         first, last = int(first_key) % 100, int(last_key) % 100
         change = last - first
         words = f"up {change}" if change > 0 else (f"down {-change}" if change < 0 else "the same")
-        out.append({"rater": name or "Worker", "aim": goal or aims.get(aim, aim), "first": first, "last": last, "n": n,
+        rater = name or f"{worker_name or 'Worker'} (worker)"  # as the Diamond chart names a worker
+        out.append({"rater": rater, "aim": goal or aims.get(aim, aim), "first": first, "last": last, "n": n,
                     "change": words})  # fmt: skip
     return out
 
@@ -45,6 +46,9 @@ def _distance_statement(dialect: str):
     pairs = (
         select(
             DiamondRating.person_id.label("who"),
+            # A worker's ratings are compared with that worker's own, as on the scorecard (a co-worker's
+            # latest is not the key worker's progress); user_id is set for a worker's rating alone.
+            DiamondRating.user_id.label("user_id"),
             DiamondRating.aim.label("aim"),
             DiamondRating.goal_id.label("goal_id"),
             func.min(scorecard.diamond_first_key(dialect)).label("first_key"),
@@ -52,18 +56,28 @@ def _distance_statement(dialect: str):
             func.count(func.distinct(DiamondRating.rated_on)).label("n"),
         )
         .where(DiamondRating.case_id == bindparam("case_id"))
-        .group_by(DiamondRating.person_id, DiamondRating.aim, DiamondRating.goal_id)
+        .group_by(DiamondRating.person_id, DiamondRating.aim, DiamondRating.goal_id, DiamondRating.user_id)
         # A later rating the same day supersedes an earlier one: each day is one rating, and a
         # pair needs two days (a 3 put right to 7 that minute is not distance travelled).
         .having(func.min(DiamondRating.rated_on) < func.max(DiamondRating.rated_on))
         .subquery()
     )
     return (
-        select(pairs.c.who, pairs.c.aim, pairs.c.first_key, pairs.c.last_key, pairs.c.n, Person.name, DiamondGoal.title)
+        select(
+            pairs.c.who,
+            pairs.c.aim,
+            pairs.c.first_key,
+            pairs.c.last_key,
+            pairs.c.n,
+            Person.name,
+            User.full_name,
+            DiamondGoal.title,
+        )
         .select_from(pairs)
         .join(Person, Person.id == pairs.c.who, isouter=True)
+        .join(User, User.id == pairs.c.user_id, isouter=True)
         .join(DiamondGoal, DiamondGoal.id == pairs.c.goal_id, isouter=True)
-        .order_by(Person.name, pairs.c.aim)
+        .order_by(Person.name, User.full_name, pairs.c.aim)
     )
 
 

@@ -173,7 +173,7 @@ def test_case_page_shows_each_raters_first_against_latest_on_the_diamond(client,
     page = client.get(f"/cases/{case.id}").text
     assert "Distance travelled on the Diamond" in page
     assert f"<td>{young.name}</td><td>Well-being and happiness</td><td>3</td><td>6</td><td>up 3</td><td>3</td>" in page
-    assert "<td>Worker</td><td>Learning</td><td>5</td><td>7</td><td>up 2</td><td>2</td>" in page
+    assert "<td>Amy Worker (worker)</td><td>Learning</td><td>5</td><td>7</td><td>up 2</td><td>2</td>" in page
     assert "<td>Relationships</td>" not in page
 
 
@@ -235,3 +235,27 @@ def test_a_follow_up_taken_before_the_latest_end_of_active_work_is_refused(clien
     data = baseline(point="follow_up_3", taken_on=(today() - timedelta(days=10)).isoformat())
     response = client.post(f"/cases/{case.id}/outcomes", data=data)
     assert response.status_code == 422 and 'id="taken_on-error"' in response.text
+
+
+def test_case_page_compares_each_worker_with_their_own_diamond_ratings(client, db, people, settings):
+    """The key worker's 3 is not the co-worker's starting point: each worker rated once is no pair,
+    and a worker who rated twice is named beside their own first and latest."""
+    from datetime import date
+
+    from app.diamond.models import DiamondRating
+
+    case = active_case(db, people.worker, co_worker_id=people.other.id)
+
+    def rated(score, on, user, aim="wellbeing"):
+        db.add(DiamondRating(case_id=case.id, user_id=user.id, aim=aim, score=score, rated_on=on,
+                             recorded_at=datetime.combine(on, time(12), UTC), recorded_by_user_id=user.id))  # fmt: skip
+
+    rated(3, date(2026, 1, 5), people.worker)
+    rated(8, date(2026, 3, 5), people.other)
+    rated(4, date(2026, 1, 5), people.other, aim="learning")
+    rated(6, date(2026, 3, 5), people.other, aim="learning")
+    db.commit()
+    login(client, db, people.worker, settings)
+    page = client.get(f"/cases/{case.id}").text
+    assert "<td>Well-being and happiness</td>" not in page
+    assert "<td>Ben Other (worker)</td><td>Learning</td><td>4</td><td>6</td><td>up 2</td><td>2</td>" in page
