@@ -18,6 +18,17 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def device_time(raw: str) -> datetime | None:
+    """A moment a device stamped on a form (an ISO time with its zone, as JavaScript's
+    `toISOString` writes it); None if missing, unreadable or without a zone. Whoever reads it
+    decides how far to trust it: a device's clock can be wrong."""
+    try:
+        stamp = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+    return stamp.astimezone(UTC) if stamp.tzinfo is not None else None
+
+
 def today() -> date:
     return datetime.now(LOCAL).date()
 

@@ -25,7 +25,7 @@ from app.forms import Form, SentForm
 from app.security.auth import CurrentActor, FamilyActor
 from app.security.permissions import can_change_case, get_case
 from app.templating import flash, redirect, render
-from app.timeutil import today
+from app.timeutil import device_time, today
 
 router = APIRouter()
 
@@ -172,6 +172,7 @@ def worker_rate(request: Request, case_id: int, session: SessionDep, actor: Curr
     step = form.text("next_step", max_length=500)
     # Work recorded afterwards is dated when it was done (issue 18); empty means today.
     rated_on = form.date("rated_on", not_future=True, label="The rating date")
+    given_at = device_time(form.values.get("recorded_at") or "")  # stamped when sent (data-stamp, app.js)
     visit = visit_flow.in_visit(form.values)
     if not form.ok:
         return _worker_form(request, session, case, form, status_code=422, visit=visit)
@@ -186,6 +187,7 @@ def worker_rate(request: Request, case_id: int, session: SessionDep, actor: Curr
             positive_experiences=good,
             next_step=step,
             rated_on=rated_on,
+            given_at=given_at,
         )  # type: ignore[arg-type]
     except service.RatingError as exc:
         form.error(exc.field, exc.message)
@@ -323,6 +325,7 @@ def _answer(
                 positive_experiences=good,
                 next_step=step,
                 rated_on=rated_on,
+                given_at=device_time(form.values.get("recorded_at") or ""),
                 in_family_mode=True,
             )  # type: ignore[arg-type]
         except service.RatingError as exc:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 from app.i18n import N_
+from app.timeutil import LOCAL
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,16 @@ class Round:
 
     rated_on: date
     scores: dict[str, int] = field(default_factory=dict)
+
+
+def given_at(stamp: datetime | None, *, rated_on: date, now: datetime) -> datetime:
+    """When a rating was given, which decides which of one day's ratings stands: the moment the
+    device stamped the form (a rating kept offline and sent hours later does not supersede a
+    correction made since), never after now and never before the day it was rated; none, now."""
+    if stamp is None:
+        return now
+    day_began = datetime.combine(rated_on, time(0), LOCAL).astimezone(UTC)
+    return max(min(stamp, now), min(day_began, now))
 
 
 def rounds_by_rater(scores: list[Score]) -> dict[str, list[Round]]:

@@ -71,6 +71,7 @@ def record_rating(
     positive_experiences: str = "",
     next_step: str = "",
     rated_on: date | None = None,
+    given_at: datetime | None = None,
     in_family_mode: bool | None = None,
     fulfil: bool = True,
 ) -> DiamondRating:
@@ -78,8 +79,9 @@ def record_rating(
 
     Every rating is written here (the worker's form, the family screens, their offline replays),
     so what follows a rating (a prompted task closing, a summary kept up to date) has one place.
-    `rated_on` is the day it was given (default today); `recorded_at` and the audit keep when it
-    was entered."""
+    `rated_on` is the day it was given (default today); `given_at` the moment the device stamped
+    it, kept as `recorded_at` within that day and not after now (`rules.given_at`); the audit keeps
+    when it was entered."""
     existing = session.get(DiamondRating, rating_id)
     if existing is not None:
         if existing.case_id != case.id:
@@ -104,6 +106,7 @@ def record_rating(
         positive_experiences=positive_experiences,
         next_step=next_step,
         rated_on=rated_on,
+        recorded_at=rules.given_at(given_at, rated_on=rated_on, now=utcnow()),
         recorded_by_user_id=actor.id,
         in_family_mode=actor.in_family_mode if in_family_mode is None else in_family_mode,
     )
@@ -134,6 +137,7 @@ def record_worker_ratings(
     positive_experiences: str = "",
     next_step: str = "",
     rated_on: date | None = None,
+    given_at: datetime | None = None,
 ) -> list[DiamondRating]:
     """The worker's own numbers from one form; each row's id derives from the form's id, so a replay is a no-op."""
     base = uuid.UUID(submission_id)
@@ -157,6 +161,7 @@ def record_worker_ratings(
             positive_experiences=positive_experiences if aim == rules.AIM_KEYS[0] else "",
             next_step=next_step if aim == rules.AIM_KEYS[0] else "",
             rated_on=rated_on,
+            given_at=given_at,
         )
         for aim in rules.AIM_KEYS
         if aim in scores
@@ -171,6 +176,7 @@ def record_worker_ratings(
             goal=goal,
             score=goal_scores[goal.id],
             rated_on=rated_on,
+            given_at=given_at,
         )
         for goal in case_goals(session=session, case=case, ids=goal_scores)
     ]

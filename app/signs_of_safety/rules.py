@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from app.cases.models import PracticeContext
 from app.i18n import N_
 from app.signs_of_safety.models import Category, RaterRole
-from app.timeutil import local
+from app.timeutil import device_time, local
 
 # Good practice is about three statement pairs; beyond this many we warn, never refuse.
 PAIR_WARNING_ABOVE = 5
@@ -135,11 +135,8 @@ def recorded_at(raw: str, *, now: datetime, max_age_days: int = 30) -> datetime:
     Ratings made offline reach the server when the outbox replays, maybe days later; the chart
     must show them on the day of the visit. A stamp in the future or too old is not trusted.
     """
-    try:
-        stamp = datetime.fromisoformat(raw.strip())
-    except ValueError:
-        return now
-    if stamp.tzinfo is None:
+    stamp = device_time(raw)
+    if stamp is None:
         return now
     if stamp > now + timedelta(minutes=5) or stamp < now - timedelta(days=max_age_days):
         return now

@@ -1,7 +1,8 @@
 """Back-dated ratings with no signal (issue 18): the worker enters last week's visit on the tablet
 offline, sets "Ratings given on" before handing over, the family rates (seeing no date), the worker
 rates with their own "Rated on"; when the signal returns the ratings keep those days, not the day
-they synced, and the audit keeps the time they reached Homeward."""
+they synced, and the moment each was given on the tablet (a correction made meanwhile stands); the
+audit keeps the time they reached Homeward."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from app.diamond.models import DiamondGoal, DiamondRating
-from app.timeutil import today
+from app.timeutil import as_utc, today, utcnow
 from tests.browser.conftest import assert_accessible, log_in
 from tests.browser.offline_support import assert_sent, status, stored, take_offline
 from tests.factories import make_case, make_user
@@ -62,6 +63,7 @@ def test_ratings_entered_offline_afterwards_keep_the_days_the_worker_gave(page, 
     expect(page.get_by_text("Saved on this device — will sync when online")).to_be_visible()
     assert len(stored(page)) == 6
 
+    given_before = utcnow()
     context.set_offline(False)
     expect(status(page)).to_have_text("Online", timeout=20000)
     assert_sent(page)
@@ -70,6 +72,8 @@ def test_ratings_entered_offline_afterwards_keep_the_days_the_worker_gave(page, 
     assert len(rows) == 9  # five answers from Kayla, the worker's four aims (the goal left empty)
     assert {r.rated_on for r in rows if r.person_id == kayla.id} == {visit_day}
     assert {r.rated_on for r in rows if r.user_id == worker.id} == {worker_day}
+    # Each carries when it was given on the tablet (the hidden `recorded_at`, filled when saved), not when it synced.
+    assert all(as_utc(r.recorded_at) < given_before for r in rows)
 
     # The Diamond page dates each rater's latest numbers by the day given.
     page.goto(f"{live_server}/cases/{case.id}/diamond")

@@ -155,3 +155,53 @@ def test_a_family_answer_made_offline_keeps_the_day_it_was_made_when_it_syncs_la
     assert rows["wellbeing"].rated_on == made_on and rows["wellbeing"].in_family_mode
     # A day that cannot be right (a device clock in the future) is not trusted: the answer is kept, dated today.
     assert rows["learning"].rated_on == today()
+
+
+def _latest(client, case) -> str:
+    page = client.get(f"/cases/{case.id}/diamond").text
+    return page.split("Everyone's latest numbers")[1].split("</table>")[0]
+
+
+def _stamp(at) -> str:
+    """As the page's script fills `recorded_at` when the form is sent (app.js)."""
+    return at.isoformat().replace("+00:00", "Z")
+
+
+def test_a_worker_rating_sent_late_from_the_tablet_does_not_undo_a_correction_made_since(client, db, settings):
+    """Rated 3 on the tablet offline in the morning, put right to 5 in the office, the tablet syncs
+    in the evening: the 5 stands, since the 3 carries the time it was given, not the time it arrived."""
+    _, case = _worker_case(client, db, settings)
+    page = client.get(f"/cases/{case.id}/diamond/rate").text
+    form = re.search(r"<form [^>]*/diamond/rate[^>]*>", page).group(0)
+    assert "data-stamp" in form and '<input type="hidden" name="recorded_at" value="">' in page
+    given_on_the_tablet = utcnow() - timedelta(hours=4)
+    assert _rate(client, case, four(5, 5, 5, 5)).status_code == 303
+    assert _rate(client, case, four(3, 3, 3, 3), recorded_at=_stamp(given_on_the_tablet)).status_code == 303
+    latest = _latest(client, case)
+    assert latest.count("<td>5</td>") == 4 and "<td>3</td>" not in latest
+
+
+def test_a_family_answer_sent_late_from_the_tablet_does_not_undo_a_correction_made_since(client, db, settings):
+    _, case = _worker_case(client, db, settings)
+    y = young_person(db, case)
+    page = client.get(f"/family/{case.id}/{y.id}/diamond/wellbeing").text
+    form = re.search(r"<form [^>]*/diamond/wellbeing[^>]*>", page).group(0)
+    assert "data-stamp" in form and '<input type="hidden" name="recorded_at" value="">' in page
+    url = f"/family/{case.id}/{y.id}/diamond/wellbeing"
+    assert client.post(url, data={"id": str(uuid.uuid4()), "score": 7}).status_code == 303
+    late = {"id": str(uuid.uuid4()), "score": 2, "recorded_at": _stamp(utcnow() - timedelta(hours=4))}
+    assert client.post(url, data=late, headers={"Idempotency-Key": late["id"]}).status_code == 303
+    latest = _latest(client, case)
+    assert "<td>7</td>" in latest and "<td>2</td>" not in latest
+
+
+def test_a_stamp_from_a_tablet_clock_running_fast_is_taken_as_now(client, db, settings):
+    """A device a day ahead cannot make its rating outlast a correction made after it."""
+    _, case = _worker_case(client, db, settings)
+    tomorrow = utcnow() + timedelta(days=1)
+    assert _rate(client, case, four(3, 3, 3, 3), recorded_at=_stamp(tomorrow)).status_code == 303
+    stored = db.exec(select(DiamondRating).where(DiamondRating.case_id == case.id)).all()
+    assert all(r.recorded_at.replace(tzinfo=None) <= utcnow().replace(tzinfo=None) for r in stored)
+    assert _rate(client, case, four(5, 5, 5, 5)).status_code == 303
+    latest = _latest(client, case)
+    assert latest.count("<td>5</td>") == 4 and "<td>3</td>" not in latest

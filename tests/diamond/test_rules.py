@@ -19,6 +19,20 @@ def test_a_later_rating_the_same_day_supersedes_the_earlier_one_without_changing
     assert rounds["a"][0].scores == {"wellbeing": 6, "learning": 3}
 
 
+def test_a_rating_is_given_when_the_device_stamped_it_within_its_day_and_never_after_now():
+    now = datetime(2026, 7, 10, 16, tzinfo=UTC)
+    day = date(2026, 7, 10)
+    morning = datetime(2026, 7, 10, 9, tzinfo=UTC)
+    assert rules.given_at(morning, rated_on=day, now=now) == morning
+    assert rules.given_at(None, rated_on=day, now=now) == now
+    assert rules.given_at(datetime(2026, 7, 11, 9, tzinfo=UTC), rated_on=day, now=now) == now
+    # A tablet clock a day behind: the start of the day rated (midnight in the UK, 23:00 UTC in summer).
+    day_began = datetime(2026, 7, 9, 23, tzinfo=UTC)
+    assert rules.given_at(datetime(2026, 7, 9, 9, tzinfo=UTC), rated_on=day, now=now) == day_began
+    # Entered afterwards for an earlier day: given when it was entered, as before.
+    assert rules.given_at(morning, rated_on=date(2026, 7, 3), now=now) == morning
+
+
 def test_rounds_are_per_rater_and_oldest_first():
     rounds = rules.rounds_by_rater(
         [

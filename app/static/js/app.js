@@ -22,6 +22,20 @@
     if (message && !window.confirm(message)) event.preventDefault();
   }, true);
 
+  // Forms marked data-stamp (Signs of Safety ratings and three houses, Diamond ratings) carry the
+  // moment they were given, so one queued offline and sent hours or days later still shows on the
+  // day of the visit, and does not undo a correction made since. Capture phase: before the outbox.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form.hasAttribute || !form.hasAttribute("data-stamp")) return;
+    var field = form.querySelector("input[name=recorded_at]");
+    if (field && !field.value) field.value = new Date().toISOString();
+  }, true);
+  document.addEventListener("reset", function (event) {
+    var form = event.target, field = form.hasAttribute && form.hasAttribute("data-stamp") && form.querySelector("input[name=recorded_at]");
+    if (field) field.value = "";
+  }, true);
+
   // No page discards typed text without asking: submitting one form, or following a link,
   // while another form on the page holds typed text that is not saved asks first.
   function changed(form) {

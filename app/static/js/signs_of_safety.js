@@ -84,19 +84,6 @@
     });
   }
 
-  // Ratings and three houses entries carry the moment they were given, so one queued offline
-  // and sent days later still shows on the day of the visit. Capture phase: before the outbox.
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (!form.hasAttribute || !form.hasAttribute("data-stamp")) return;
-    var field = form.querySelector("input[name=recorded_at]");
-    if (field && !field.value) field.value = new Date().toISOString();
-  }, true);
-  document.addEventListener("reset", function (event) {
-    var form = event.target, field = form.hasAttribute && form.hasAttribute("data-stamp") && form.querySelector("input[name=recorded_at]");
-    if (field) field.value = "";
-  }, true);
-
   // What the map and the scales show of waiting items: the fields the form names in
   // data-offline-show, which offline.js keeps in the item's encrypted box (op.show), or the item's
   // own fields when it is not sealed. Nothing of it is kept in clear (docs/offline.md).
