@@ -8,7 +8,7 @@ from sqlmodel import select
 from app.cases.models import Case
 from app.features import FlagRule, FlagScope
 from app.review import rules
-from app.review.models import NoteKind, Submission, SubmissionStatus, SupervisionNote
+from app.review.models import NoteKind, Submission, SupervisionNote, waiting_for_review
 from app.timeutil import local
 
 
@@ -16,7 +16,7 @@ def _oldest_waiting(scope: FlagScope):
     # By team, not in_scope: a reopen request waits on a closed case, which is not among scope.cases.
     return (
         select(Submission.case_id, func.min(Submission.submitted_at))
-        .where(Submission.team_id.in_(scope.team_ids), Submission.status == SubmissionStatus.waiting)
+        .where(Submission.team_id.in_(scope.team_ids), waiting_for_review())
         .group_by(Submission.case_id)
     )
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from app.timeutil import local
 
-STANDS = {"waiting": "waiting for review", "returned": "returned to the worker", "approved": "approved"}
+STANDS = {
+    "waiting": "waiting for review",
+    "returned": "returned to the worker",
+    "approved": "approved",
+    "superseded": "superseded by a newer version",
+}
 
 
 def words(section: dict, case) -> str:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Index, UniqueConstraint, and_
+from sqlalchemy.orm import aliased
+from sqlmodel import Field, SQLModel, select
 
 from app.cases.models import new_id
 from app.timeutil import utcnow
@@ -22,6 +23,8 @@ class SubmissionStatus(StrEnum):
     waiting = "waiting"
     approved = "approved"
     returned = "returned"
+    # A newer version of the item was sent before this one was decided: the newer one waits instead.
+    superseded = "superseded"
 
 
 class Submission(SQLModel, table=True):
@@ -49,6 +52,24 @@ class Submission(SQLModel, table=True):
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime | None = None
     rationale: str = Field(default="", max_length=4000)
+
+
+def waiting_for_review():
+    """Submissions that wait for a supervisor: "waiting", and no newer version of the item was sent.
+
+    The second half is for versions left "waiting" under a newer one before sending a version
+    superseded the older (December 2026): those wait no longer, in the queue and every count."""
+    newer = aliased(Submission)
+    sent_since = (
+        select(newer.id)
+        .where(
+            newer.kind == Submission.kind,
+            newer.item_id == Submission.item_id,
+            newer.version_number > Submission.version_number,
+        )
+        .exists()
+    )
+    return and_(Submission.status == SubmissionStatus.waiting, ~sent_since)
 
 
 class ReviewComment(SQLModel, table=True):

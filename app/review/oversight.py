@@ -25,8 +25,8 @@ from app.review.models import (
     FlagWeek,
     NoteKind,
     Submission,
-    SubmissionStatus,
     SupervisionNote,
+    waiting_for_review,
 )
 from app.timeutil import local
 
@@ -253,7 +253,7 @@ def service_overview(*, session: Session, settings: Settings, today: date, now: 
     # Waiting in the team's queue, whoever sent it, as the review queue counts it.
     for team_id, n in session.exec(
         select(Submission.team_id, func.count())
-        .where(Submission.team_id.in_(team_ids), Submission.status == SubmissionStatus.waiting)
+        .where(Submission.team_id.in_(team_ids), waiting_for_review())
         .group_by(Submission.team_id)
     ).all():
         summaries[team_id].waiting += n
@@ -262,9 +262,7 @@ def service_overview(*, session: Session, settings: Settings, today: date, now: 
         select(Case.id)
         .where(Case.key_worker_id == User.id, Case.status.in_(["referred", "screening", "active", "dormant"]))
         .exists(),
-        select(Submission.id)
-        .where(Submission.submitted_by_id == User.id, Submission.status == SubmissionStatus.waiting)
-        .exists(),
+        select(Submission.id).where(Submission.submitted_by_id == User.id, waiting_for_review()).exists(),
     )
     for team_id, n in session.exec(
         select(User.team_id, func.count())
@@ -379,7 +377,7 @@ def dashboard(
     waiting_by_team: dict[int, int] = {}
     for queue_team_id, worker_id, count in session.exec(
         select(Submission.team_id, Submission.submitted_by_id, func.count())
-        .where(Submission.team_id.in_(team_ids), Submission.status == SubmissionStatus.waiting)
+        .where(Submission.team_id.in_(team_ids), waiting_for_review())
         .group_by(Submission.team_id, Submission.submitted_by_id)
     ).all():
         waiting_by_team[queue_team_id] = waiting_by_team.get(queue_team_id, 0) + count

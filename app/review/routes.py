@@ -224,12 +224,15 @@ def _review_ctx(session, actor, submission: Submission, case: Case, form: Form |
         "history": history,
         "comments": comments,
         "users": users,
-        "can_review": service.can_review(actor.user, submission) and submission.status == SubmissionStatus.waiting,
+        "can_review": service.can_review(actor.user, submission)
+        and submission.status == SubmissionStatus.waiting
+        and latest.id == submission.id,
         "can_resubmit": resubmit_here
         and submission.status == SubmissionStatus.returned
         and latest.id == submission.id
         and service.may_resubmit(actor.user, submission, case),
         "is_latest": latest.id == submission.id,
+        "latest": latest,
         "form": form or Form(),
     }
 

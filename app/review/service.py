@@ -22,6 +22,7 @@ from app.review.models import (
     Submission,
     SubmissionStatus,
     SupervisionNote,
+    waiting_for_review,
 )
 from app.security.permissions import can_see_case
 from app.timeutil import utcnow
@@ -58,6 +59,18 @@ def submit_item(
         if landed is None:  # another constraint refused it: that error, not a lookup's
             raise
         return landed
+    # The supervisor decides on what the worker sends last: an older version still waiting is
+    # superseded, so nobody approves or returns what was since changed.
+    session.execute(
+        update(Submission)
+        .where(
+            Submission.kind == kind,
+            Submission.item_id == item_id,
+            Submission.version_number < version_number,
+            Submission.status == SubmissionStatus.waiting,
+        )
+        .values(status=SubmissionStatus.superseded)
+    )
     # A new version answers the last decision: "returned to you" and any older "waiting" clear.
     about = item_about(kind, item_id)
     clear_notifications(session=session, about=about)
@@ -122,7 +135,7 @@ def _scope(user: User):
 
 
 def _queue_query(query, user: User, worker_id: int | None, kind: str | None):
-    query = query.where(Submission.status == SubmissionStatus.waiting, _scope(user))
+    query = query.where(waiting_for_review(), _scope(user))
     if worker_id:
         query = query.where(Submission.submitted_by_id == worker_id)
     if kind:
@@ -338,24 +351,36 @@ def _told_of_decision(session: Session, submission: Submission, by: User) -> set
 
 
 def _decide(session: Session, submission: Submission, status: SubmissionStatus, by: User, rationale: str) -> None:
+    _refuse_if_sent_since(session, submission)
     if submission.status != SubmissionStatus.waiting:
         raise Refused(ALREADY_DECIDED)
     if by.id == submission.submitted_by_id:
         raise Refused("Someone else must review your own work.")
     decision = {"status": status, "decided_by_id": by.id, "decided_at": utcnow(), "rationale": rationale.strip()}
-    # Decided only if still waiting, in one statement: two supervisors pressing Approve and Return
-    # at once both read "waiting", but only one UPDATE finds it so (PostgreSQL re-checks the WHERE
-    # after waiting for the other's row lock; SQLite has one writer), and the other is told.
+    # Decided only if still waiting and still the newest version, in one statement: two supervisors
+    # pressing Approve and Return at once both read "waiting", but only one UPDATE finds it so
+    # (PostgreSQL re-checks the WHERE after waiting for the other's row lock; SQLite has one
+    # writer), and the other is told; so is one whose version the worker superseded meanwhile.
     done = session.execute(
         update(Submission)
-        .where(Submission.id == submission.id, Submission.status == SubmissionStatus.waiting)
+        .where(Submission.id == submission.id, waiting_for_review())
         .values(**decision)
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:
+        _refuse_if_sent_since(session, submission)
         raise Refused(ALREADY_DECIDED)
     for key, value in decision.items():
         set_committed_value(submission, key, value)
+
+
+def _refuse_if_sent_since(session: Session, submission: Submission) -> None:
+    newest = latest_for_item(session=session, kind=submission.kind, item_id=submission.item_id)
+    if newest is not None and newest.version_number > submission.version_number:
+        raise Refused(
+            f"Version {newest.version_number} was sent since, so this version is no longer waiting:"
+            " please review the newest one."
+        )
 
 
 ALREADY_DECIDED = "This has already been decided, perhaps by another supervisor just now: open it again to see how."
