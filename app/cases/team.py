@@ -147,6 +147,9 @@ def team_cases(
             scope_clause = and_(scope_clause, Case.team_id == filters.team_id)
     else:
         team_ids = [viewer.team_id] if viewer.team_id is not None else []
+        # The team's own cases, as team oversight counts them: a case the supervisor co-works in
+        # another team is on their caseload, not their team's.
+        scope_clause = and_(scope_clause, Case.team_id == viewer.team_id)
 
     whole_service = viewer.role == Role.manager and len(team_ids) != 1
     by_flags = bool(filters.flag) or filters.sort == "attention"

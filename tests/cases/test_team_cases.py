@@ -168,3 +168,17 @@ def test_team_cases_run_the_same_statements_with_10_and_500_cases(client, db, se
     assert "page 1 of" in page
     assert len(small) == len(large), (len(small), len(large))
     print("team cases statements:", len(large))
+
+
+def test_a_supervisor_co_working_another_teams_case_finds_it_on_their_caseload_not_on_team_cases(client, db, settings):
+    team, worker, _other, supervisor = _team(db)
+    _settled(db, worker, "Own Team Case")
+    away = make_user(db, team=make_team(db, name="Sefton South"), full_name="Away Worker")
+    elsewhere = _settled(db, away, "Other Team Case", co_worker=supervisor)
+    db.commit()
+    login(client, db, supervisor, settings)
+    page = client.get("/team/cases").text
+    assert _rows(page) == ["Own Team Case"]
+    assert "1 active · 0 dormant" in page  # as team oversight counts the team's cases
+    assert "Other Team Case" in client.get("/", params={"mine": "1"}).text
+    assert client.get(f"/cases/{elsewhere.id}").status_code == 200
