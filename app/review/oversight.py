@@ -257,12 +257,15 @@ def service_overview(*, session: Session, settings: Settings, today: date, now: 
         .group_by(Submission.team_id)
     ).all():
         summaries[team_id].waiting += n
-    # Workers, and supervisors who hold open casework or wait on a review (as the team's own page).
+    # Workers, and supervisors the team's own table shows (dashboard's `shown`): holding an active
+    # or dormant case, work waiting for review, or a case flagged (as the tick kept the flags).
     holds_work = or_(
-        select(Case.id)
-        .where(Case.key_worker_id == User.id, Case.status.in_(["referred", "screening", "active", "dormant"]))
-        .exists(),
+        select(Case.id).where(Case.key_worker_id == User.id, Case.status.in_(["active", "dormant"])).exists(),
         select(Submission.id).where(Submission.submitted_by_id == User.id, waiting_for_review()).exists(),
+        select(CaseFlag.flagged_case_id)
+        .join(Case, Case.id == CaseFlag.flagged_case_id)
+        .where(Case.key_worker_id == User.id)
+        .exists(),
     )
     for team_id, n in session.exec(
         select(User.team_id, func.count())
@@ -425,7 +428,7 @@ def dashboard(
             weeks=settings.reflective_supervision_weeks,
         )
     # A supervisor is in the table only when they hold casework themselves (issue 19: a row of
-    # noughts for the supervisor reads as an idle worker).
+    # noughts for the supervisor reads as an idle worker); service_overview counts by this rule.
     shown = [
         row
         for row in rows.values()

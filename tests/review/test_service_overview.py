@@ -137,6 +137,25 @@ def test_a_case_counts_in_its_own_team_when_its_worker_was_moved_to_another(db, 
     assert ("key_worker_gone", case.id) in {(f.key, f.case_id) for f in board.flags}
 
 
+def test_a_supervisor_with_only_a_new_unflagged_referral_is_no_worker_in_either_count(db, settings):
+    # Team oversight's table leaves out a supervisor holding nothing it counts or flags (issue 19):
+    # the whole service's "Workers" says the same whether or not the tick's snapshot is fresh.
+    north = make_team(db, name="North")
+    sam = make_user(db, team=north, full_name="Sam Okafor")
+    sue = make_user(db, team=north, role="supervisor", full_name="Sue Park")
+    make_case(db, worker=sam, status="active", young_person_name="Amy One")
+    make_case(db, worker=sue, status="referred", young_person_name="Ben Two")
+    db.commit()
+    manager = User(role=Role.manager, full_name="Morag Bell")
+    board = oversight.dashboard(session=db, viewer=manager, settings=settings, today=today(), now=utcnow())
+    assert [r.worker.full_name for r in board.rows] == ["Sam Okafor"]
+    live = oversight.service_overview(session=db, settings=settings, today=today(), now=utcnow())
+    _keep(db, settings)
+    kept = oversight.service_overview(session=db, settings=settings, today=today(), now=utcnow())
+    assert live.flags_at is None and kept.flags_at is not None
+    assert [s.workers for s in kept.teams] == [s.workers for s in live.teams] == [1]
+
+
 def test_the_page_says_when_the_tick_counted_and_a_team_page_is_live(client, db, settings):
     (north, sam), _ = _service(db, teams=2)
     manager = make_user(db, role="manager", full_name="Morag Bell")
