@@ -290,6 +290,9 @@ class Feature:
     # (*, session, user_id) -> int: the open work the user holds in this feature (cases they
     # key-work or co-work), which must be reallocated before their account leaves its team.
     held_work: Callable[..., int] | None = None
+    # (*, session, team_id) -> int: what waits in this feature for the team's supervisor (work to
+    # review, items kept from offline), which must not be left without one to go to.
+    team_waiting: Callable[..., int] | None = None
     # (*, session, case) -> str | None: why the case cannot be closed from the status screen now
     # (an ending of this feature waiting for the supervisor's approval), or None.
     closing_refusal: Callable[..., str | None] | None = None
@@ -350,6 +353,11 @@ def fulfil(*, session: Session, case_id: int, event: str, by, on: date) -> None:
 def held_work(*, session: Session, user_id: int) -> int:
     """The open work `user_id` holds across the installed features (0: none)."""
     return sum(f.held_work(session=session, user_id=user_id) for f in _installed if f.held_work is not None)
+
+
+def team_waiting(*, session: Session, team_id: int) -> int:
+    """What waits for `team_id`'s supervisor across the installed features (0: nothing)."""
+    return sum(f.team_waiting(session=session, team_id=team_id) for f in _installed if f.team_waiting is not None)
 
 
 def closing_refusal(*, session: Session, case) -> str | None:

@@ -48,6 +48,7 @@ def create_user(*, session: Session, email: str, full_name: str, role: str, team
 
 def disable_user(*, session: Session, user: User) -> None:
     """Disable an account and end all of its sessions at once."""
+    _refuse_leaving_work_unsupervised(session, user, field="disable")
     user.is_active = False
     session.add(user)
     sessions.end_all_sessions(session=session, user_id=user.id)
@@ -107,12 +108,43 @@ def change_role_and_team(
                 "to reallocate them first, then change the team or role.",
                 field="team_id" if team_id != user.team_id else "role",
             )
+    if team_id != user.team_id or Role(role) is not Role.supervisor:
+        _refuse_leaving_work_unsupervised(session, user, field="team_id" if team_id != user.team_id else "role")
     changed = Role(role) != Role(user.role) or team_id != user.team_id
     user.role = Role(role)
     user.team_id = team_id
     session.add(user)
     if changed:
         sessions.end_all_sessions(session=session, user_id=user.id, except_session_id=keep_session_id)
+
+
+def _refuse_leaving_work_unsupervised(session: Session, user: User, *, field: str) -> None:
+    """The team's last active supervisor stays while work waits for them: reviews, endings and
+    reopen requests to approve and items kept from offline go to the team's supervisor, and with
+    none they would wait unseen."""
+    if Role(user.role) is not Role.supervisor or not user.is_active or user.team_id is None:
+        return
+    others = session.exec(
+        select(func.count())
+        .select_from(User)
+        .where(
+            User.team_id == user.team_id,
+            User.role == Role.supervisor,
+            User.is_active.is_(True),
+            User.id != user.id,
+        )
+    ).one()
+    if others:
+        return
+    waiting = features.team_waiting(session=session, team_id=user.team_id)
+    if waiting:
+        items = "1 item waits" if waiting == 1 else f"{waiting} items wait"
+        raise AccountError(
+            f"{items} for the team's supervisor (work to review, endings or reopen requests to approve, "
+            "items kept from offline), and this is the team's only supervisor. Make someone else the "
+            "team's supervisor first.",
+            field=field,
+        )
 
 
 def check_role_and_team(*, session: Session, role: str, team_id: int | None) -> None:

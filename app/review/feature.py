@@ -2,7 +2,7 @@
 supervision part and the waiting-too-long flag. Other features bring their own review kinds."""
 
 from app.features import CaseSection, Feature, NavLink
-from app.review import case_section, flags, glance, todo
+from app.review import case_section, flags, glance, service, todo
 from app.review.routes import router
 
 feature = Feature(
@@ -13,6 +13,7 @@ feature = Feature(
     ),
     flags=flags.FLAGS,
     todo=todo.items,
+    team_waiting=service.waiting_for_team,
     nav=(
         NavLink("Review queue", "/review", roles=frozenset({"supervisor", "manager"}), position=20),
         NavLink("Team oversight", "/review/oversight", roles=frozenset({"supervisor", "manager"}), position=25),

@@ -166,6 +166,13 @@ def queue(
     return [QueueRow(s, c, u) for s, c, u in session.exec(query).all()]
 
 
+def waiting_for_team(*, session: Session, team_id: int) -> int:
+    """How many items wait in the team's queue (endings and reopen requests too; one query)."""
+    return session.exec(
+        select(func.count()).select_from(Submission).where(Submission.team_id == team_id, waiting_for_review())
+    ).one()
+
+
 def queue_count(*, session: Session, user: User, worker_id: int | None = None, kind: str | None = None) -> int:
     """How many waiting items the queue holds with these filters (one query)."""
     return session.exec(_queue_query(select(func.count()).select_from(Submission), user, worker_id, kind)).one()

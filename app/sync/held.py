@@ -14,7 +14,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from fastapi.responses import JSONResponse
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -135,6 +135,13 @@ def held_for(*, session: Session, actor: Actor, limit: int = 100) -> list[HeldIt
             .limit(limit)
         ).all()
     )
+
+
+def unsettled_for_team(*, session: Session, team_id: int) -> int:
+    """How many of the team's held items no supervisor has settled yet (one query)."""
+    return session.exec(
+        select(func.count()).select_from(HeldItem).where(HeldItem.team_id == team_id, HeldItem.settled_at.is_(None))
+    ).one()
 
 
 def settle(*, session: Session, actor: Actor, held: HeldItem) -> None:

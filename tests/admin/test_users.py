@@ -9,8 +9,10 @@ from starlette.testclient import TestClient
 from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.cases.models import Case
+from app.review import service as review
 from app.security.models import LoginAttempt, UserSession
 from app.security.passwords import pwd_context
+from app.sync.models import HeldItem
 from tests.factories import PASSWORD, login, make_case, make_team, make_user
 
 
@@ -331,3 +333,34 @@ def test_a_team_change_is_refused_beside_the_field_while_the_worker_holds_open_c
     assert moved.status_code == 303
     db.expire_all()
     assert db.get(User, sam.id).team_id == south.id
+
+
+def test_the_teams_last_supervisor_is_not_moved_or_disabled_while_work_waits_for_them(admin_client, db):
+    north, south = make_team(db, name="North"), make_team(db, name="South")
+    sam = make_user(db, team=north, full_name="Sam Okafor")
+    priya = make_user(db, team=north, role="supervisor", full_name="Priya Shah")
+    case = make_case(db, worker=sam)
+    review.submit_item(session=db, kind="sos_map", case=case, item_id="map", version_id="v1", version_number=1, by=sam)
+    db.add(
+        HeldItem(
+            op_id="op-1", user_id=sam.id, case_id=case.id, team_id=north.id, reason="closed", target="/", fields="[]"
+        )
+    )
+    db.commit()
+
+    moved = admin_client.post(f"/admin/users/{priya.id}/role", data={"role": "supervisor", "team_id": str(south.id)})
+    assert moved.status_code == 422
+    beside = moved.text.split('<label for="team_id">', 1)[1].split("</select>", 1)[0]
+    assert "2 items wait for the team&#39;s supervisor" in beside
+    demoted = admin_client.post(f"/admin/users/{priya.id}/role", data={"role": "worker", "team_id": str(north.id)})
+    assert demoted.status_code == 422 and "2 items wait for the team&#39;s supervisor" in demoted.text
+    disabled = admin_client.post(f"/admin/users/{priya.id}/disable")
+    assert disabled.status_code == 422
+    assert "2 items wait for the team&#39;s supervisor" in disabled.text.split('id="access-h"', 1)[1]
+    db.expire_all()
+    assert (db.get(User, priya.id).team_id, db.get(User, priya.id).is_active) == (north.id, True)
+
+    # With a second supervisor in the team, the work still has someone to go to.
+    make_user(db, team=north, role="supervisor", full_name="Helen Marsh")
+    db.commit()
+    assert admin_client.post(f"/admin/users/{priya.id}/disable").status_code == 303
