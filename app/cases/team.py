@@ -115,12 +115,15 @@ def _matches(row: TeamCaseRow, f: TeamCaseFilters, today: date) -> bool:
 def _sort_key(sort: str, today: date):
     far = date.max
     keys = {
-        "name": lambda r: (r.case.display_name.lower(), r.case.reference),
+        "name": lambda r: (r.case.display_name.lower(),),
         "last_contact": lambda r: (r.last_contact_on or date.min, r.case.display_name.lower()),
         "next_review": lambda r: (r.case.next_review_on or far, r.case.display_name.lower()),
         "worker": lambda r: (r.key_worker_name.lower(), r.case.display_name.lower()),
     }
-    return keys.get(sort, lambda r: (-len(r.reasons), r.case.display_name.lower()))
+    key = keys.get(sort, lambda r: (-len(r.reasons), r.case.display_name.lower()))
+    # Ended by the reference and id, unique, as the SQL path's ORDER BY is: rows read in no set
+    # order (PostgreSQL's) would otherwise swap places between pages, a case shown twice, one never.
+    return lambda r: (*key(r), r.case.reference, r.case.id)
 
 
 def team_cases(
@@ -292,9 +295,9 @@ def _service_page(
     page = min(max(1, filters.page), pages)
     name = literal_column(SORT_NAME_SQL)  # as ix_case_sort_name has it, literally, so the index serves
     order = {
-        "last_contact": [last.is_not(None), last, name],
-        "next_review": [Case.next_review_on.is_(None), Case.next_review_on, name],
-        "worker": [func.lower(key.full_name), name],
+        "last_contact": [last.is_not(None), last, name, Case.reference],
+        "next_review": [Case.next_review_on.is_(None), Case.next_review_on, name, Case.reference],
+        "worker": [func.lower(key.full_name), name, Case.reference],
         # The tick's count of each case's flags (0 for a case it kept none for): walks
         # ix_case_kept_flags 25 rows at a time, as by name, instead of sorting every flagged case.
         "attention": [Case.kept_flag_count.desc(), name, Case.reference],

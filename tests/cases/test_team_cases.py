@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
+
+from app.cases import team as team_cases
 from app.cases.models import Contact
 from app.review.models import Submission
 from app.timeutil import today, utcnow
@@ -182,3 +185,22 @@ def test_a_supervisor_co_working_another_teams_case_finds_it_on_their_caseload_n
     assert "1 active · 0 dormant" in page  # as team oversight counts the team's cases
     assert "Other Team Case" in client.get("/", params={"mine": "1"}).text
     assert client.get(f"/cases/{elsewhere.id}").status_code == 200
+
+
+@pytest.mark.parametrize("sort", ["attention", "name", "last_contact", "next_review", "worker"])
+def test_cases_alike_in_every_sorted_column_keep_one_order_by_reference(db, settings, sort):
+    # PostgreSQL gives rows in no set order: cases tied on the sort would swap between one page
+    # load and the next, so a case could show on two pages and another on none.
+    _team_, worker, _other, supervisor = _team(db)
+    for n in (3, 1, 2):
+        _settled(db, worker, "Sam Smith", reference=f"HW-2025-{n:04d}")
+    db.commit()
+    result = team_cases.team_cases(
+        session=db,
+        viewer=supervisor,
+        settings=settings,
+        filters=team_cases.TeamCaseFilters(sort=sort),
+        today=today(),
+        now=utcnow(),
+    )
+    assert [r.case.reference for r in result.rows] == ["HW-2025-0001", "HW-2025-0002", "HW-2025-0003"]
