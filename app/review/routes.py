@@ -26,13 +26,21 @@ def _require_reviewer(actor) -> None:
         raise Forbidden("The review queue is for supervisors and managers.")
 
 
-def _submission(request: Request, session, actor, submission_id: str) -> tuple[Submission, Case]:
+def _submission(
+    request: Request, session, actor, submission_id: str, *, decide: bool = False
+) -> tuple[Submission, Case]:
     submission = session.get(Submission, submission_id)
     if submission is None:
         raise HTTPException(status_code=404)
     # The case a refusal here is about, for its audit entry (app/errors.py record_refusal).
     request.state.case_id = submission.case_id
-    case = get_case(session=session, actor=actor, case_id=submission.case_id)
+    if not decide:
+        return submission, get_case(session=session, actor=actor, case_id=submission.case_id)
+    # A decision may move the case (an ending, a reopening): it takes the case writers' turn before
+    # anything is checked, so its checks are made on the case as others last saved it, and reads
+    # the submission again after it (app/security/permissions.py case_for_change).
+    case = get_case(session=session, actor=actor, case_id=submission.case_id, write=True)
+    session.refresh(submission)
     return submission, case
 
 
@@ -273,7 +281,7 @@ def _anchor(section: str) -> str:
 
 @router.post("/review/{submission_id}/approve")
 def approve(request: Request, submission_id: str, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
-    submission, case = _submission(request, session, actor, submission_id)
+    submission, case = _submission(request, session, actor, submission_id, decide=True)
     form = Form(sent)
     if not service.can_review(actor.user, submission):
         raise Forbidden("Only the team's supervisor can approve this, and not their own work.")
@@ -305,7 +313,7 @@ def approve(request: Request, submission_id: str, session: SessionDep, actor: Cu
 def return_work(
     request: Request, submission_id: str, session: SessionDep, actor: CurrentActor, sent: SentForm
 ) -> Response:
-    submission, case = _submission(request, session, actor, submission_id)
+    submission, case = _submission(request, session, actor, submission_id, decide=True)
     form = Form(sent)
     if not service.can_review(actor.user, submission):
         raise Forbidden("Only the team's supervisor can return this, and not their own work.")

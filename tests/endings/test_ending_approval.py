@@ -5,14 +5,17 @@ the older way: the ending moves the case at once and is signed off afterwards.""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from app.cases import service as cases
 from app.cases.models import Case
+from app.db import hold_case_write_lock
 from app.endings import service as endings
 from app.endings.models import DormantSpell, Ending
 from app.main import create_app
@@ -240,3 +243,41 @@ def test_a_returned_ending_leaves_the_workers_list_when_the_case_is_closed_or_re
     endings.reopen(session=db, case=case, by=actor_for(people.supervisor), reason="Back in the area")
     db.commit()
     assert _worker_still_asked(client, case) == []
+
+
+def test_an_ending_approved_while_the_case_is_being_closed_is_checked_against_the_closed_case(
+    client, db, engine, settings, people
+):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite: one writer at a time; the writers' turn is PostgreSQL's")
+    case = active_case(db, people.worker, young_person_name="Kayla Morgan")
+    db.commit()
+    login(client, db, people.worker, settings)
+    client.post(f"/cases/{case.id}/end", data=ending_form(case))
+    (waiting,) = _ending_submissions(db)
+    login(client, db, people.supervisor, settings)
+    sent: dict = {}
+
+    def supervisor_approves() -> None:
+        url = f"/review/{waiting.id}/approve"
+        sent["response"] = client.post(url, data={"rationale": "A good ending."}, follow_redirects=False)
+
+    with Session(engine) as office:  # the case is being closed as the approval arrives
+        hold_case_write_lock(office)
+        closing = office.get(Case, case.id)
+        closing.status = "closed"
+        office.add(closing)
+        office.flush()
+        arriving = threading.Thread(target=supervisor_approves)
+        arriving.start()
+        time.sleep(0.5)  # the approval waits its turn
+        assert "response" not in sent
+        office.commit()
+    arriving.join(timeout=10)
+
+    assert sent["response"].status_code == 303
+    shown = client.get(sent["response"].headers["location"]).text
+    assert "The case is no longer in active work (it is closed)" in shown
+    db.expire_all()
+    assert db.get(Case, case.id).status == "closed"
+    assert (db.get(Submission, waiting.id).status, db.get(Ending, waiting.version_id).pending) == ("waiting", True)
