@@ -328,5 +328,7 @@ def reset_second_factor(request: Request, user_id: int, session: SessionDep, act
         raise HTTPException(status_code=404)
     totp.reset(session=session, user=user)
     audit.record(session=session, actor=actor, action="second_factor_reset", object_type="user", object_id=user.id)
-    flash(request, f"{user.full_name}'s second factor was removed. They set up a new one when they next log in.")
+    # Whose account it is, the page the redirect opens says; the flash travels in a cookie
+    # (app/admin/routes.py: flash messages say what happened, never whose account).
+    flash(request, "Second factor removed. They set up a new one when they next log in.")
     return redirect(request, f"/admin/users/{user.id}")

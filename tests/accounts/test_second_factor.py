@@ -310,3 +310,14 @@ def test_the_page_after_logging_in_is_a_path_of_homeward_never_a_link_a_browser_
         None,
     ):
         assert safe_next(bad) == "/", bad
+
+
+def test_the_reset_message_names_nobody_as_admin_flash_messages_never_do(client, db, settings):
+    admin = make_user(db, role="admin", email="ruth@example.org")
+    manager = make_user(db, role="manager", email="david@example.org", full_name="David Privatename")
+    _enrolled(db, settings, manager)
+    login(client, db, admin, settings)
+    response = client.post(f"/admin/users/{manager.id}/second-factor/reset")
+    page = client.get(response.headers["location"]).text
+    (said,) = re.findall(r'<p class="flash flash-success"[^>]*>([^<]*)</p>', page)
+    assert said == "Second factor removed. They set up a new one when they next log in."
