@@ -52,8 +52,11 @@ def test_caseload_lists_exactly_the_cases_the_role_may_open(client, db, settings
     actor_user = make_user(db, role=role, team=home)
     cases = _cases_around(db, actor_user, home, away)
     login(client, db, actor_user, settings)
-    # A supervisor's home is their team's cases (issue 19): the same cases, all of them open.
+    # A supervisor's home is their team's cases (issue 19), and a case they co-work in another
+    # team is on "My caseload" (?mine=1): between them the same cases, all of them open.
     page = client.get("/", follow_redirects=True).text
+    if role is Role.supervisor:
+        page += client.get("/?mine=1").text
     for relation, case in cases.items():
         assert (case.young_person_name in page) == (EXPECTED[role][relation] == 200), relation
 
