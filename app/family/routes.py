@@ -189,6 +189,8 @@ def _hand_back_page(request: Request, session: Session, actor: Actor, case: Case
         form=form,
         tries_left=service.tries_left(actor),
         turns=service.turns(session=session, actor=actor, case=case) if actor.in_family_mode else [],
+        # "Not yet" goes back to whoever has the turn: the who screen would end it.
+        not_yet=home_url(case.id, actor.user_session.family_person_id if actor.in_family_mode else None),
     )
     return render(request, "family/hand_back.html", ctx, status_code=status_code)
 

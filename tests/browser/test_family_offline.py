@@ -113,6 +113,11 @@ def test_family_rates_the_diamond_with_no_signal_and_it_syncs_exactly_once(page,
 
     page.get_by_role("link", name="Hand back").click()
     page.wait_for_url(f"**/family/{case.id}/hand-back")
+    # "Not yet" goes back to Donna's own turn, not to the who screen (which would end it).
+    page.get_by_role("link", name="Not yet").click()
+    page.wait_for_url(f"**/family/{case.id}/{mother.id}")
+    page.get_by_role("link", name="Hand back").click()
+    page.wait_for_url(f"**/family/{case.id}/hand-back")
     page.get_by_label("Worker PIN").fill("1357")
     page.get_by_role("button", name="Hand back").click()
     expect(page.get_by_text("That is not the right PIN. 4 tries left.")).to_be_visible()

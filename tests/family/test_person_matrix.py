@@ -241,3 +241,17 @@ def test_someone_elses_turn_ends_the_turn_so_the_next_person_cannot_go_back_to_i
     # Outside her turn nothing of Donna's opens either until she picks her name.
     client.get(f"/family/{case.id}/who")
     assert client.get(f"/family/{case.id}/{donna.id}").status_code == 404
+
+
+def test_not_yet_on_the_hand_back_screen_goes_back_to_the_same_turn(client, db, demo_family):
+    """Kayla taps "Hand back" by mistake: "Not yet" takes her back to her own screens, her turn
+    and her private words still hers (the who screen would end the turn)."""
+    worker, case, people, _ = demo_family
+    kayla = next(p for p in people if p.is_young_person)
+    hand_over(client, case, kayla, pin=DEMO_PIN)
+    page = client.get(f"/family/{case.id}/hand-back").text
+    home = f"/family/{case.id}/{kayla.id}"
+    assert f'href="{home}" data-not-yet' in page
+    assert client.get(home).status_code == 200
+    assert live_session(db, worker).family_person_id == kayla.id
+    assert all(words in client.get(f"{home}/three-houses/worries").text for words in PRIVATE)

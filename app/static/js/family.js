@@ -175,6 +175,8 @@
       if (state.turnEnded) { window.location.replace(home(state)); return; }
       state.personId = root.dataset.person; save(state);
     }
+    // "Not yet" on the hand-back screen goes back to whoever has the turn (the who screen ends it).
+    document.querySelectorAll("a[data-not-yet]").forEach(function (a) { a.href = home(state); });
     // The day the worker gave for the family's ratings when handing over without a signal.
     document.querySelectorAll("input[data-made-on]").forEach(function (el) { if (!el.value && state.ratedOn) el.value = state.ratedOn; });
     // The back button stays on the family screens: every "back" lands on this page again.
