@@ -528,3 +528,21 @@ def test_the_familys_copy_of_the_plan_for_anyone_names_no_worry_the_reader_may_n
     assert "Everyone worries when Kayla is out late." in for_anyone
     assert "Kayla is home by ten and safe." in for_anyone and "Nobody is hurt at home." in for_anyone
     assert "This copy is for anyone in the family" in for_anyone
+
+
+def test_the_copy_for_anyone_leaves_out_the_safety_plans_warning_signs_and_bottom_lines(client, db, worker_case):
+    """Warning signs, what must never happen and the safety already there name the worries as
+    written (there is no family version of them): the copy for anyone leaves them out and says so."""
+    worker, case, _ = worker_case
+    add_item(db, case=case, by=worker, category=Category.red_flag, text="Kayla has a new phone nobody can explain")
+    add_item(db, case=case, by=worker, category=Category.non_negotiable, text="Kayla is never left alone with Mr K.")
+    add_item(
+        db, case=case, by=worker, category=Category.existing_safety, text="Gran collects Kayla after the youth club."
+    )
+    db.commit()
+    base = f"/cases/{case.id}/signs-of-safety/print?summary=true"
+    named = client.get(base).text
+    assert "new phone nobody can explain" in named and "Mr K." in named and "Gran collects" in named
+    for_anyone = client.get(f"{base}&everyone=true").text
+    assert "new phone" not in for_anyone and "Mr K." not in for_anyone and "Gran collects" not in for_anyone
+    assert "Left out of this copy, as they name the worries" in for_anyone
