@@ -290,9 +290,12 @@ def save_engagement(
 def edit_engagement(
     *, session: Session, version: BaseVersion, by: Actor, item_id: str, fields: dict[str, Any]
 ) -> dict[str, Any]:
-    """Change one person's engagement (the fields as merged by the route)."""
+    """Change one person's engagement (the fields as merged by the route). Only a change of whom
+    it is for is checked against the others: a version may hold two entries for one person, saved
+    before that was refused and copied into new versions, and each must stay editable."""
     content = _content(version)
-    _one_entry_per_person(content["engagement"], item_id=item_id, fields=fields)
+    if find_item(content["engagement"], item_id).get("person_id") != fields.get("person_id"):
+        _one_entry_per_person(content["engagement"], item_id=item_id, fields=fields)
     item, changed = _edit(content["engagement"], item_id=item_id, fields=fields, by=by)
     if changed:
         _save(session=session, version=version, content=content, by=by, what="engagement", item_id=item_id)

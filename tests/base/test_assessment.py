@@ -268,6 +268,30 @@ def test_a_person_has_one_engagement_entry_and_a_second_is_refused_beside_who(cl
     ]
 
 
+def test_two_entries_for_one_person_saved_before_that_was_refused_can_each_still_be_edited(client, db, settings):
+    worker, case, mother = case_with_family(db)
+    login(client, db, worker, settings)
+    client.post(f"/cases/{case.id}/base", data={"id": uid()})
+    url = f"/cases/{case.id}/base/engagement"
+    first = {"version_id": _version(db, case).id, "id": uid(), "person_id": mother.id, **ENGAGEMENT}
+    assert client.post(url, data=first).status_code == 303
+    version = _version(db, case)
+    twice = {**version.content["engagement"][0], "id": uid()}  # as a version saved before December 2026 may hold
+    version.content = {**version.content, "engagement": [*version.content["engagement"], twice]}
+    db.add(version)
+    db.commit()
+    for entry_id, aspirations in ((first["id"], "Finish school"), (twice["id"], "Get a job")):
+        action = f"{url}/items/{entry_id}"
+        sent, _ = edit_form(client.get(f"{url}?edit={entry_id}").text, action)
+        response = client.post(action, data={**sent, "aspirations": aspirations})
+        assert response.status_code == 303, response.text
+    entries = _version(db, case).content["engagement"]
+    assert [(e["person_id"], e["aspirations"]) for e in entries] == [
+        (mother.id, "Finish school"),
+        (mother.id, "Get a job"),
+    ]
+
+
 def test_submitted_version_is_immutable_and_a_new_version_copies_it(client, db, settings):
     worker, case, mother = case_with_family(db)
     login(client, db, worker, settings)
