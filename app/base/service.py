@@ -491,12 +491,13 @@ def finalise_plan(*, session: Session, version: BaseVersion, by: Actor, review_o
 
 def set_stage_done(*, session: Session, version: BaseVersion, by: Actor, stage: str, done: bool) -> None:
     """Mark a stage done, or reopen it (any stage may be reopened as more is known). The plan is
-    done only by being finalised, past its gate and with its review date (`finalise_plan`)."""
-    if stage == "plan" and done:
-        raise Refused("The plan is done when it is finalised: give its review date and finalise it.", field="review_on")
+    done only by being finalised, past its gate and with its review date (`finalise_plan`); marking
+    a finalised plan done (from a page kept on the device) changes nothing and is no refusal."""
     content = _content(version)
     if content["stages"][stage]["done"] == done:
         return
+    if stage == "plan" and done:
+        raise Refused("The plan is done when it is finalised: give its review date and finalise it.", field="review_on")
     content["stages"][stage]["done"] = done
     if stage == "plan" and not done:
         content["plan"]["finalised"] = False

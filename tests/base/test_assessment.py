@@ -388,6 +388,27 @@ def test_the_plan_stage_is_done_only_by_finalising_the_plan(client, db, settings
     assert (content["stages"]["plan"]["done"], content["plan"]["finalised"]) == (False, False)
 
 
+def test_marking_a_finalised_plan_done_from_a_kept_page_says_it_was_already_done(client, db, settings):
+    worker, case, mother = case_with_family(db)
+    login(client, db, worker, settings)
+    client.post(f"/cases/{case.id}/base", data={"id": uid()})
+    vid = _version(db, case).id
+    base = f"/cases/{case.id}/base"
+    made = [
+        client.post(f"{base}/engagement", data={"version_id": vid, "id": uid(), "person_id": mother.id, **ENGAGEMENT}),
+        client.post(f"{base}/resilience", data={"version_id": vid, "base_version": "0", "mark_hobby": "strength"}),
+        client.post(f"{base}/risk", data={"version_id": vid, "id": uid(), **RISK}),
+        client.post(f"{base}/plan/finalise", data={"version_id": vid, "review_on": REVIEW_ON}),
+    ]
+    assert [r.status_code for r in made] == [303] * 4
+    op = uid()  # "Done" sent from a page kept on the tablet before the plan was finalised
+    kept = client.post(f"{base}/plan/status", data={"version_id": vid, "done": "1"}, headers={"Idempotency-Key": op})
+    assert kept.status_code == 303
+    assert "Plan was already done." in client.get(kept.headers["location"]).text
+    content = _version(db, case).content
+    assert (content["stages"]["plan"]["done"], content["plan"]["finalised"]) == (True, True)
+
+
 def test_supervisor_rates_competency_beside_the_workers_own_rating(client, db, settings):
     worker, case, _ = case_with_family(db)
     supervisor = make_user(db, role="supervisor", team=None, team_id=worker.team_id)
