@@ -23,7 +23,7 @@ from app.db import SessionDep
 from app.forms import Form, SentForm
 from app.refused import Refused
 from app.security.auth import Actor, CurrentActor
-from app.security.permissions import can_change_case, get_case, is_case_supervisor
+from app.security.permissions import can_change_case, get_case
 from app.templating import flash, redirect, render
 
 router = APIRouter()
@@ -44,8 +44,9 @@ def _overview_context(session: Session, case: Case, actor: Actor, version: BaseV
         "competency_labels": COMPETENCY_LABELS,
         "can_change": can_change_case(actor.user, case),
         # Only the supervisor of the case's own team rates as supervisor, and only the key worker
-        # rates their own practice: a co-worker (a supervisor of another team too) does neither.
-        "is_case_supervisor": is_case_supervisor(actor.user, case),
+        # rates their own practice: a co-worker (a supervisor of another team too) does neither,
+        # and a supervisor key-working a case of their team rates their own practice.
+        "rates_as_supervisor": service.rates_as_supervisor(actor.user, case),
         "is_key_worker": actor.id == case.key_worker_id,
     }
     if version is not None:

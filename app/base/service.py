@@ -22,6 +22,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
 
 from app import features
+from app.accounts.models import User
 from app.audit import service as audit
 from app.base import rules
 from app.base.models import COMPETENCY_LABELS, BaseVersion, Competency, VersionStatus
@@ -505,6 +506,12 @@ def set_stage_done(*, session: Session, version: BaseVersion, by: Actor, stage: 
     _save(session=session, version=version, content=content, by=by, what=f"{stage} {'done' if done else 'reopened'}")
 
 
+def rates_as_supervisor(user: User, case: Case) -> bool:
+    """Whether `user` gives the supervisor's competency rating on the case's BASE assessment: the
+    supervisor of its own team, unless they key-work it, since nobody supervises their own practice."""
+    return is_case_supervisor(user, case) and user.id != case.key_worker_id
+
+
 def set_competency(
     *, session: Session, version: BaseVersion, by: Actor, rating: str, as_supervisor: bool, was: str | None = None
 ) -> None:
@@ -512,10 +519,17 @@ def set_competency(
     `was` is the rating the form's page showed ("" for none; None when the form did not say).
 
     A rating from anyone else is refused, never saved as the other one: a supervisor of another
-    team co-working the case is one of its workers (app.security.permissions.is_case_supervisor)."""
+    team co-working the case is one of its workers (app.security.permissions.is_case_supervisor),
+    and a supervisor who key-works a case rates their own practice on it, not as its supervisor."""
     Competency(rating)
     case = session.get(Case, version.case_id)
-    if as_supervisor and not is_case_supervisor(by.user, case):
+    if as_supervisor and by.id == case.key_worker_id:
+        raise Refused(
+            "You are this case's key worker, so you rate your own practice on it: the supervisor's rating "
+            "is not yours to give, and your rating was not saved.",
+            field="competency",
+        )
+    if as_supervisor and not rates_as_supervisor(by.user, case):
         raise Refused(
             "Only the supervisor of this case's team rates it as supervisor, so your rating was not saved.",
             field="competency",

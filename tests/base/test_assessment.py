@@ -12,7 +12,7 @@ from app.cases.models import Person
 from app.review import oversight
 from app.timeutil import today, utcnow
 from tests.base.factories import ENGAGEMENT, RISK, case_with_family, edit_form, hidden_fields, uid
-from tests.factories import login, make_user
+from tests.factories import login, make_case, make_user
 
 # A review date weeks ahead whenever the suite runs (a past one is refused beside the field).
 REVIEW_ON = (today() + timedelta(days=25)).isoformat()
@@ -457,6 +457,24 @@ def test_a_supervisor_of_another_team_co_working_the_case_rates_neither_as_super
     assert "Only the supervisor of this case&#39;s team rates it as supervisor" in response.text
     version = _version(db, case)
     assert (version.competency_self, version.competency_supervisor) == ("advanced", None)
+
+
+def test_a_supervisor_key_working_a_case_of_their_team_rates_their_own_practice_not_as_supervisor(client, db, settings):
+    supervisor = make_user(db, role="supervisor")
+    case = make_case(db, worker=supervisor)
+    login(client, db, supervisor, settings)
+    client.post(f"/cases/{case.id}/base", data={"id": uid()})
+    vid = _version(db, case).id
+    page = client.get(f"/cases/{case.id}/base").text
+    assert "How would you rate your own BASE practice" in page
+    assert "Your rating as supervisor" not in page and 'name="as_supervisor"' not in page
+    action = f"/cases/{case.id}/base/competency"
+    assert client.post(action, data={"version_id": vid, "competency": "competent"}).status_code == 303
+    response = client.post(action, data={"version_id": vid, "competency": "advanced", "as_supervisor": "1"})
+    assert response.status_code == 422 and 'id="competency-error"' in response.text
+    assert "You are this case&#39;s key worker, so you rate your own practice on it" in response.text
+    version = _version(db, case)
+    assert (version.competency_self, version.competency_supervisor) == ("competent", None)
 
 
 def test_a_co_worker_cannot_overwrite_the_key_workers_own_rating(client, db, settings):
