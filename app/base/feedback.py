@@ -56,9 +56,10 @@ def record(
     """
     existing = session.get(BaseFeedback, feedback_id)
     if existing is not None:
-        # A replay is the same case's same rater; anything else under this id stores nothing and
-        # must not be told it was saved (app.refused.WrongCase).
-        if existing.case_id != case.id or existing.perspective != perspective or existing.rater_name != rater_name:
+        # A replay is the same case's answers from the same perspective; anything else under this
+        # id stores nothing and must not be told it was saved (app.refused.WrongCase). Not the
+        # rater's name: a person renamed between two sendings is still who answered.
+        if existing.case_id != case.id or existing.perspective != perspective:
             raise WrongCase()
         return existing
     qs = question_set(perspective)

@@ -242,6 +242,19 @@ def test_family_screen_answers_under_another_raters_id_are_not_found_and_not_tol
     assert [(r.id, r.rater_name) for r in _rows(db)] == [(op, "Samira Hassan")]
 
 
+def test_family_screen_answers_sent_again_after_the_person_was_renamed_stay_saved_once(client, db, settings):
+    worker, case, mother, amira = _family(db, client, settings)
+    op = uid()
+    sent = {"id": op, "round": "1", **answers("2")}
+    assert client.post(f"/family/{case.id}/{mother.id}/feedback", data=sent).status_code == 303
+    mother.name = "Samira Hassan-Ali"
+    db.add(mother)
+    db.commit()
+    again = client.post(f"/family/{case.id}/{mother.id}/feedback", data=sent)
+    assert again.status_code == 303 and again.headers["location"] == f"/family/{case.id}/{mother.id}/done"
+    assert [(r.id, r.rater_name) for r in _rows(db)] == [(op, "Samira Hassan")]
+
+
 def test_family_screen_refuses_a_missing_answer_beside_it_keeping_the_id_and_the_rest(client, db, settings):
     worker, case, mother, amira = _family(db, client, settings)
     data = {"id": uid(), "round": "1", **answers("4")}
