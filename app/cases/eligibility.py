@@ -17,9 +17,9 @@ from sqlmodel import Session
 from app.audit import service as audit
 from app.cases import reads, rules
 from app.cases.models import Case, CaseStatus, EligibilityDecision
-from app.cases.service import Refused, _event, transition
+from app.cases.service import Refused, _event, just_after, transition
 from app.security.auth import Actor
-from app.timeutil import age_on, as_utc, local, today
+from app.timeutil import age_on, local, today
 
 reads.per_case(EligibilityDecision)  # read whole per case page (app/cases/reads.py)
 
@@ -62,13 +62,15 @@ def record_decision(
 ) -> EligibilityDecision:
     """Store the screening decision: the rule's answer and any override, with its reason."""
     # The case goes by its latest decision (latest_decision, case_facts): one dated before it would
-    # be stored and then ignored, so it is refused, beside its date, instead.
-    latest = latest_decision(session=session, case=case)
-    if latest is not None and decided_at is not None and as_utc(decided_at) < as_utc(latest.decided_at):
-        raise Refused(
-            f"Eligibility was last decided on {local(latest.decided_at):%-d %b %Y}: "
-            "a new decision cannot be dated before it.",
-            field="happened_on",
+    # be stored and then ignored, so an earlier day is refused beside its date and the same day is
+    # placed just after it.
+    if decided_at is not None:
+        latest = latest_decision(session=session, case=case)
+        decided_at = just_after(
+            occurred_at=decided_at,
+            latest_at=latest.decided_at if latest else None,
+            what="Eligibility was last decided",
+            this="a new decision",
         )
     # Their age when it was decided: a decision entered later is judged as it stood that day.
     decided_on = local(decided_at).date() if decided_at is not None else today()

@@ -225,11 +225,24 @@ def _touch(case: Case) -> None:
     case.updated_at = utcnow()
 
 
+def just_after(*, occurred_at: datetime, latest_at: datetime | None, what: str, this: str) -> datetime:
+    """`occurred_at`, if after `latest_at` (what the case goes by: its latest move, its latest
+    eligibility decision); Refused beside its date if on an earlier day, since the history would
+    read out of order or the new entry be stored and then ignored. The same day is kept and placed
+    just after `latest_at`, so it becomes the latest: a date given without a time reads as midday,
+    which may come before a move or decision made that afternoon. `what` says what happened then
+    ("The case moved to active"), `this` what is being entered ("this change")."""
+    if latest_at is None or as_utc(occurred_at) > as_utc(latest_at):
+        return occurred_at
+    latest_on = local(latest_at).date()
+    if local(occurred_at).date() < latest_on:
+        raise Refused(f"{what} on {latest_on:%-d %b %Y}: {this} cannot be dated before it.", field="happened_on")
+    return min(as_utc(latest_at) + timedelta(seconds=1), utcnow())
+
+
 def _after_last_move(*, session: Session, case: Case, occurred_at: datetime | None) -> datetime | None:
-    """`occurred_at`, unless it is dated before the case's latest status change: then Refused,
-    since the history would read the moves out of order (closed before it was ever active) and
-    `closed_at` would come before the work. The same day is kept, placed just after that change
-    (a date given without a time reads as midday)."""
+    """`occurred_at`, placed after the case's latest status change (`just_after`), so `closed_at`
+    never comes before the work nor the history reads closed before it was ever active."""
     if occurred_at is None:
         return None
     latest = session.exec(
@@ -238,16 +251,15 @@ def _after_last_move(*, session: Session, case: Case, occurred_at: datetime | No
         .order_by(CaseEvent.occurred_at.desc(), CaseEvent.recorded_at.desc())
         .limit(1)
     ).first()
-    if latest is None or as_utc(occurred_at) > as_utc(latest.occurred_at):
+    if latest is None:
         return occurred_at
-    moved_on = local(latest.occurred_at).date()
-    if local(occurred_at).date() < moved_on:
-        raise Refused(
-            f"The case moved to {rules.STATUS_WORDS.get(latest.to_status, latest.to_status).lower()} "
-            f"on {moved_on:%-d %b %Y}: this change cannot be dated before it.",
-            field="happened_on",
-        )
-    return min(as_utc(latest.occurred_at) + timedelta(seconds=1), utcnow())
+    moved_to = rules.STATUS_WORDS.get(latest.to_status, latest.to_status).lower()
+    return just_after(
+        occurred_at=occurred_at,
+        latest_at=latest.occurred_at,
+        what=f"The case moved to {moved_to}",
+        this="this change",
+    )
 
 
 def transition(

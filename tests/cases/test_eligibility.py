@@ -212,3 +212,26 @@ def test_a_decision_dated_before_the_latest_one_is_refused_beside_its_date_not_i
     assert f"Eligibility was last decided on {five_days_ago:%-d %b %Y}" in refused.text
     db.expire_all()
     assert len(db.exec(select(EligibilityDecision).where(EligibilityDecision.case_id == case.id)).all()) == 1
+
+
+def test_a_correction_dated_the_same_day_without_a_time_is_kept_after_the_decision_it_corrects(client, db, settings):
+    """A date without a time reads as midday: a correction of an afternoon's decision, dated that
+    day, is placed just after it and becomes the decision the case goes by."""
+    from datetime import timedelta
+
+    from app.timeutil import today
+
+    worker = make_user(db)
+    case = make_case(db, worker=worker, status="screening", referral_date=today() - timedelta(days=30))
+    login(client, db, worker, settings)
+    yesterday = today() - timedelta(days=1)
+    first = {"criteria": ["S-A5", "S-B1"], "happened_on": yesterday.isoformat(), "happened_time": "15:30"}
+    assert client.post(f"/cases/{case.id}/eligibility", data=first).status_code == 303
+    correction = {"criteria": ["S-B1"], "happened_on": yesterday.isoformat()}
+    corrected = client.post(f"/cases/{case.id}/eligibility", data=correction, follow_redirects=True)
+    assert corrected.status_code == 200 and "Eligibility recorded: not eligible." in corrected.text
+    assert "Last decision: not eligible" in client.get(f"/cases/{case.id}/eligibility").text
+    earlier = {"criteria": ["S-B1"], "happened_on": (yesterday - timedelta(days=1)).isoformat()}
+    refused = client.post(f"/cases/{case.id}/eligibility", data=earlier)
+    assert refused.status_code == 422 and 'id="happened_on-error"' in refused.text
+    assert f"Eligibility was last decided on {yesterday:%-d %b %Y}" in refused.text
