@@ -59,8 +59,10 @@ def record_decision(
     override: bool,
     override_reason: str,
     decided_at: datetime | None = None,
+    timed: bool = False,
 ) -> EligibilityDecision:
-    """Store the screening decision: the rule's answer and any override, with its reason."""
+    """Store the screening decision: the rule's answer and any override, with its reason.
+    `timed`: `decided_at`'s time was given, not only its day (`service.just_after`)."""
     # The case goes by its latest decision (latest_decision, case_facts): one dated before it would
     # be stored and then ignored, so an earlier day is refused beside its date and the same day is
     # placed just after it.
@@ -69,6 +71,7 @@ def record_decision(
         decided_at = just_after(
             occurred_at=decided_at,
             latest_at=latest.decided_at if latest else None,
+            timed=timed,
             what="Eligibility was last decided",
             this="a new decision",
         )
@@ -122,6 +125,7 @@ def record_decision(
             by=by,
             rationale=f"Eligibility decided: {words}.",
             occurred_at=decided_at,
+            timed=timed,
         )
     return decision
 

@@ -41,19 +41,20 @@ def _move_words(current: str, to: str) -> str:
     return MOVE_WORDS.get(to, to)
 
 
-def _happened_at(form: Form, case) -> datetime | None:
-    """When it happened, if earlier than now (issue 18: recording past work); never the future.
+def _happened_at(form: Form, case) -> tuple[datetime | None, bool]:
+    """When it happened, if earlier than now (issue 18: recording past work); never the future;
+    and whether its time was given (without one it reads as midday, which the services may move).
     The audit entry keeps the time it was entered; the record keeps the time it happened."""
     on = form.date("happened_on", not_future=True, label="The date it happened")
     at = form.time("happened_time")
     if on is None:
-        return None
+        return None, False
     when = datetime.combine(on, at or time(12, 0), tzinfo=LOCAL)
     if when > utcnow():
         form.error("happened_time", "This time has not happened yet today.")
     if case.referral_date and on < case.referral_date:
         form.error("happened_on", f"This is before the referral on {case.referral_date:%-d %b %Y}.")
-    return when
+    return when, at is not None
 
 
 def _why(form: Form) -> str:
@@ -108,7 +109,7 @@ def decide_eligibility(
         form.error("override_reason", "Give a reason for overriding the rule.")
     if case.status not in (CaseStatus.referred, CaseStatus.screening):
         form.error("criteria", "Eligibility is decided while the case is referred or in screening.")
-    decided_at = _happened_at(form, case)
+    decided_at, timed = _happened_at(form, case)
     if not form.ok:
         return render(
             request, "cases/eligibility.html", _eligibility_ctx(session, case, settings, form), status_code=422
@@ -123,6 +124,7 @@ def decide_eligibility(
             override=override,
             override_reason=reason,
             decided_at=decided_at,
+            timed=timed,
         )
     except Refused as refused:
         if not refused.field:
@@ -212,7 +214,7 @@ def change_status(
     rationale = _why(form)
     closure_reason = form.choice("closure_reason", [c for c, _ in CLOSURE_REASONS], required=False) or ""
     base_version = form.integer("base_version", minimum=1, maximum=10**9)
-    occurred_at = _happened_at(form, case)
+    occurred_at, timed = _happened_at(form, case)
     if to == CaseStatus.closed and not closure_reason:
         form.error("closure_reason", "Choose a reason for closing the case.")
     if (case.status, to) in GUIDED and (case.status, to) != (CaseStatus.referred, CaseStatus.screening):
@@ -233,6 +235,7 @@ def change_status(
                 base_version=base_version,
                 review_interval_weeks=settings.review_interval_weeks,
                 occurred_at=occurred_at,
+                timed=timed,
             )
         except Conflict as conflict:  # before Refused, of which it is a kind
             session.rollback()

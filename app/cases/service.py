@@ -225,22 +225,27 @@ def _touch(case: Case) -> None:
     case.updated_at = utcnow()
 
 
-def just_after(*, occurred_at: datetime, latest_at: datetime | None, what: str, this: str) -> datetime:
+def just_after(*, occurred_at: datetime, latest_at: datetime | None, timed: bool, what: str, this: str) -> datetime:
     """`occurred_at`, if after `latest_at` (what the case goes by: its latest move, its latest
     eligibility decision); Refused beside its date if on an earlier day, since the history would
-    read out of order or the new entry be stored and then ignored. The same day is kept and placed
-    just after `latest_at`, so it becomes the latest: a date given without a time reads as midday,
-    which may come before a move or decision made that afternoon. `what` says what happened then
-    ("The case moved to active"), `this` what is being entered ("this change")."""
+    read out of order or the new entry be stored and then ignored. The same day given without a
+    time (`timed` False) reads as midday, which may come before a move or decision made that
+    afternoon: it is placed just after `latest_at`, so it becomes the latest. A time the worker
+    typed is never changed behind their back: one before `latest_at`'s minute is refused beside
+    it. `what` says what happened then ("The case moved to active"), `this` what is being
+    entered ("this change")."""
     if latest_at is None or as_utc(occurred_at) > as_utc(latest_at):
         return occurred_at
-    latest_on = local(latest_at).date()
-    if local(occurred_at).date() < latest_on:
-        raise Refused(f"{what} on {latest_on:%-d %b %Y}: {this} cannot be dated before it.", field="happened_on")
+    latest = local(latest_at)
+    if local(occurred_at).date() < latest.date():
+        raise Refused(f"{what} on {latest:%-d %b %Y}: {this} cannot be dated before it.", field="happened_on")
+    if timed and local(occurred_at) < latest.replace(second=0, microsecond=0):
+        day = "today" if latest.date() == today() else f"on {latest:%-d %b %Y}"
+        raise Refused(f"{what} at {latest:%H:%M} {day}: give a time after it.", field="happened_time")
     return min(as_utc(latest_at) + timedelta(seconds=1), utcnow())
 
 
-def _after_last_move(*, session: Session, case: Case, occurred_at: datetime | None) -> datetime | None:
+def _after_last_move(*, session: Session, case: Case, occurred_at: datetime | None, timed: bool) -> datetime | None:
     """`occurred_at`, placed after the case's latest status change (`just_after`), so `closed_at`
     never comes before the work nor the history reads closed before it was ever active."""
     if occurred_at is None:
@@ -257,6 +262,7 @@ def _after_last_move(*, session: Session, case: Case, occurred_at: datetime | No
     return just_after(
         occurred_at=occurred_at,
         latest_at=latest.occurred_at,
+        timed=timed,
         what=f"The case moved to {moved_to}",
         this="this change",
     )
@@ -271,11 +277,13 @@ def transition(
     rationale: str,
     closure_reason: str = "",
     occurred_at: datetime | None = None,
+    timed: bool = False,
     base_version: int | None = None,
     review_interval_weeks: int = 6,
     event_id: str | None = None,
 ) -> CaseEvent:
     """Move `case` to `to_status` if the rules allow, recording who, when and why; else Refused.
+    `timed`: `occurred_at`'s time was given, not only its day (`just_after`).
     `event_id`: the event's id, when a form's own id names it (so a replay is recognised)."""
     if base_version is not None and base_version != case.version:
         raise Conflict(
@@ -288,7 +296,7 @@ def transition(
         raise Refused(refusal)
     if occurred_at is not None and occurred_at > utcnow() + timedelta(minutes=5):
         raise Refused("This date is in the future; it should be now or earlier.")
-    occurred_at = _after_last_move(session=session, case=case, occurred_at=occurred_at)
+    occurred_at = _after_last_move(session=session, case=case, occurred_at=occurred_at, timed=timed)
     from_status = case.status
     kind = rules.TRANSITIONS[(from_status, to_status)]
     event = _event(

@@ -251,6 +251,28 @@ def test_a_close_dated_before_the_case_became_active_is_refused_beside_the_date(
     assert _moves(db, case) == ["active", "closed"]
 
 
+def test_a_time_typed_before_the_latest_move_that_day_is_refused_beside_the_time_not_moved(client, db, settings):
+    """Only a date given without a time (midday) is placed after the day's latest move; a time the
+    worker typed is never stored as another one."""
+    worker = make_user(db)
+    case = make_case(db, worker=worker, status="screening", referral_date=today() - timedelta(days=40))
+    make_screened(db, case, worker)
+    login(client, db, worker, settings)
+    yesterday = (today() - timedelta(days=1)).isoformat()
+    start = {"to": "active", "rationale": "Eligible and agreed", "happened_on": yesterday, "happened_time": "15:30"}
+    assert client.post(f"/cases/{case.id}/status", data=start).status_code == 303
+    closing = {"to": "closed", "rationale": "Done", "closure_reason": "other", "happened_on": yesterday}
+    early = client.post(f"/cases/{case.id}/status", data={**closing, "happened_time": "10:00"})
+    assert early.status_code == 422
+    beside_time = re.search(r'id="happened_time-error">(.*?)</p>', early.text, re.S).group(1)
+    assert beside_time.endswith(
+        f"The case moved to active at 15:30 on {today() - timedelta(days=1):%-d %b %Y}: give a time after it."
+    )
+    assert _moves(db, case) == ["active"]
+    assert client.post(f"/cases/{case.id}/status", data=closing).status_code == 303
+    assert _moves(db, case) == ["active", "closed"]
+
+
 def test_a_reopening_dated_before_the_closure_is_refused(client, db, settings):
     worker = make_user(db)
     supervisor = make_user(db, role="supervisor", team_id=worker.team_id)
