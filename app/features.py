@@ -293,6 +293,9 @@ class Feature:
     # (*, session, team_id) -> int: what waits in this feature for the team's supervisor (work to
     # review, items kept from offline), which must not be left without one to go to.
     team_waiting: Callable[..., int] | None = None
+    # (*, session, team_id, waiting) -> None: the team's last active supervisor was disabled while
+    # `waiting` items wait for one; tell whoever must find the team another.
+    team_unsupervised: Callable[..., None] | None = None
     # (*, session, case) -> str | None: why the case cannot be closed from the status screen now
     # (an ending of this feature waiting for the supervisor's approval), or None.
     closing_refusal: Callable[..., str | None] | None = None
@@ -358,6 +361,14 @@ def held_work(*, session: Session, user_id: int) -> int:
 def team_waiting(*, session: Session, team_id: int) -> int:
     """What waits for `team_id`'s supervisor across the installed features (0: nothing)."""
     return sum(f.team_waiting(session=session, team_id=team_id) for f in _installed if f.team_waiting is not None)
+
+
+def team_unsupervised(*, session: Session, team_id: int, waiting: int) -> None:
+    """`team_id` has no active supervisor now and `waiting` items wait for one: every installed
+    feature that answers for that tells its people."""
+    for feature in _installed:
+        if feature.team_unsupervised is not None:
+            feature.team_unsupervised(session=session, team_id=team_id, waiting=waiting)
 
 
 def closing_refusal(*, session: Session, case) -> str | None:

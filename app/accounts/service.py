@@ -46,12 +46,20 @@ def create_user(*, session: Session, email: str, full_name: str, role: str, team
     return user
 
 
-def disable_user(*, session: Session, user: User) -> None:
-    """Disable an account and end all of its sessions at once."""
-    _refuse_leaving_work_unsupervised(session, user, field="disable")
+def disable_user(*, session: Session, user: User) -> int:
+    """Disable an account and end all of its sessions at once; how many items it leaves waiting
+    with no supervisor to see them (0: none).
+
+    Disabling is how an account is shut when someone leaves or it is compromised, so it is never
+    refused: when it was the team's last active supervisor with work waiting, the installed
+    features tell whoever must find the team another (the service's managers)."""
+    waiting = _left_unsupervised(session, user)
     user.is_active = False
     session.add(user)
     sessions.end_all_sessions(session=session, user_id=user.id)
+    if waiting:
+        features.team_unsupervised(session=session, team_id=user.team_id, waiting=waiting)
+    return waiting
 
 
 def enable_user(*, session: Session, user: User) -> None:
@@ -119,11 +127,27 @@ def change_role_and_team(
 
 
 def _refuse_leaving_work_unsupervised(session: Session, user: User, *, field: str) -> None:
-    """The team's last active supervisor stays while work waits for them: reviews, endings and
-    reopen requests to approve and items kept from offline go to the team's supervisor, and with
-    none they would wait unseen."""
+    """The team's last active supervisor is not moved or given another role while work waits for
+    them: reviews, endings and reopen requests to approve and items kept from offline go to the
+    team's supervisor, and with none they would wait unseen."""
+    waiting = _left_unsupervised(session, user)
+    if waiting:
+        raise AccountError(
+            f"{waiting_words(waiting)} for the team's supervisor (work to review, endings or reopen requests to "
+            "approve, items kept from offline), and this is the team's only supervisor. Make someone else the "
+            "team's supervisor first.",
+            field=field,
+        )
+
+
+def waiting_words(waiting: int) -> str:
+    return "1 item waits" if waiting == 1 else f"{waiting} items wait"
+
+
+def _left_unsupervised(session: Session, user: User) -> int:
+    """What waits for the team's supervisor, if `user` is its last active one (else 0)."""
     if Role(user.role) is not Role.supervisor or not user.is_active or user.team_id is None:
-        return
+        return 0
     others = session.exec(
         select(func.count())
         .select_from(User)
@@ -134,17 +158,7 @@ def _refuse_leaving_work_unsupervised(session: Session, user: User, *, field: st
             User.id != user.id,
         )
     ).one()
-    if others:
-        return
-    waiting = features.team_waiting(session=session, team_id=user.team_id)
-    if waiting:
-        items = "1 item waits" if waiting == 1 else f"{waiting} items wait"
-        raise AccountError(
-            f"{items} for the team's supervisor (work to review, endings or reopen requests to approve, "
-            "items kept from offline), and this is the team's only supervisor. Make someone else the "
-            "team's supervisor first.",
-            field=field,
-        )
+    return 0 if others else features.team_waiting(session=session, team_id=user.team_id)
 
 
 def check_role_and_team(*, session: Session, role: str, team_id: int | None) -> None:

@@ -137,7 +137,6 @@ def _user_page(
     *,
     role_form: Form | None = None,
     password_form: Form | None = None,
-    access_form: Form | None = None,
     status_code: int = 200,
 ) -> Response:
     context = {
@@ -148,7 +147,6 @@ def _user_page(
         "teams": _team_options(session),
         "role_form": role_form or Form({"role": user.role, "team_id": str(user.team_id or "")}),
         "password_form": password_form or Form(),
-        "access_form": access_form or Form(),
         "failures": throttle.recent_failures(
             session=session, settings=request.app.state.settings, email=user.email, limit=20
         ),
@@ -222,12 +220,7 @@ def disable_user(request: Request, user_id: int, session: SessionDep, actor: Adm
     if user.id == actor.id:
         flash(request, "You cannot disable your own account; ask another administrator.", "error")
         return redirect(request, f"/admin/users/{user.id}")
-    try:
-        service.disable_user(session=session, user=user)
-    except service.AccountError as exc:
-        refused = Form()
-        refused.error(exc.field, str(exc))
-        return _user_page(request, session, user, access_form=refused, status_code=422)
+    waiting = service.disable_user(session=session, user=user)
     audit.record(
         session=session,
         actor=actor,
@@ -237,6 +230,14 @@ def disable_user(request: Request, user_id: int, session: SessionDep, actor: Adm
         detail="all sessions ended",
     )
     flash(request, "Account disabled: it can no longer log in and has been logged out everywhere.")
+    if waiting:
+        flash(
+            request,
+            f"Its team has no active supervisor now, and {service.waiting_words(waiting)} for one (work to "
+            "review, endings or reopen requests to approve, items kept from offline). Make another person the "
+            "team's supervisor; the service's managers have been told.",
+            "warning",
+        )
     return redirect(request, f"/admin/users/{user.id}")
 
 

@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
-from app.accounts.models import Role, User
+from app.accounts.models import Role, Team, User
+from app.accounts.service import waiting_words
 from app.cases.models import Case
 from app.refused import Refused
 from app.review import registry
@@ -565,6 +566,25 @@ def tell_of_reallocation(*, session: Session, case: Case, before: set[int | None
             text=text,
             url="" if user_id in gone else f"/cases/{case.id}",
             about=about,
+        )
+
+
+def tell_managers_unsupervised(*, session: Session, team_id: int, waiting: int) -> None:
+    """The team's last supervisor was disabled with work waiting: every active manager is told, with
+    the team's oversight, so someone is made its supervisor and the work is seen."""
+    team = session.get(Team, team_id)
+    text = (
+        f"{team.name if team else 'A team'} has no active supervisor now: {waiting_words(waiting)} for one (work to review, "
+        "endings or reopen requests to approve, items kept from offline). Ask for someone to be made the "
+        "team's supervisor."
+    )
+    for manager_id in session.exec(select(User.id).where(User.role == Role.manager, User.is_active.is_(True))).all():
+        notify(
+            session=session,
+            user_id=manager_id,
+            text=text,
+            url=f"/review/oversight?team={team_id}",
+            about=f"team:{team_id}:unsupervised",
         )
 
 

@@ -10,6 +10,7 @@ from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.cases.models import Case
 from app.review import service as review
+from app.review.models import Notification
 from app.security.models import LoginAttempt, UserSession
 from app.security.passwords import pwd_context
 from app.sync.models import HeldItem
@@ -335,18 +336,9 @@ def test_a_team_change_is_refused_beside_the_field_while_the_worker_holds_open_c
     assert db.get(User, sam.id).team_id == south.id
 
 
-def test_the_teams_last_supervisor_is_not_moved_or_disabled_while_work_waits_for_them(admin_client, db):
+def test_the_teams_last_supervisor_is_not_moved_while_work_waits_for_them(admin_client, db):
     north, south = make_team(db, name="North"), make_team(db, name="South")
-    sam = make_user(db, team=north, full_name="Sam Okafor")
-    priya = make_user(db, team=north, role="supervisor", full_name="Priya Shah")
-    case = make_case(db, worker=sam)
-    review.submit_item(session=db, kind="sos_map", case=case, item_id="map", version_id="v1", version_number=1, by=sam)
-    db.add(
-        HeldItem(
-            op_id="op-1", user_id=sam.id, case_id=case.id, team_id=north.id, reason="closed", target="/", fields="[]"
-        )
-    )
-    db.commit()
+    priya = _last_supervisor_with_work_waiting(db, north)
 
     moved = admin_client.post(f"/admin/users/{priya.id}/role", data={"role": "supervisor", "team_id": str(south.id)})
     assert moved.status_code == 422
@@ -354,13 +346,62 @@ def test_the_teams_last_supervisor_is_not_moved_or_disabled_while_work_waits_for
     assert "2 items wait for the team&#39;s supervisor" in beside
     demoted = admin_client.post(f"/admin/users/{priya.id}/role", data={"role": "worker", "team_id": str(north.id)})
     assert demoted.status_code == 422 and "2 items wait for the team&#39;s supervisor" in demoted.text
-    disabled = admin_client.post(f"/admin/users/{priya.id}/disable")
-    assert disabled.status_code == 422
-    assert "2 items wait for the team&#39;s supervisor" in disabled.text.split('id="access-h"', 1)[1]
     db.expire_all()
-    assert (db.get(User, priya.id).team_id, db.get(User, priya.id).is_active) == (north.id, True)
+    assert (db.get(User, priya.id).team_id, db.get(User, priya.id).role) == (north.id, "supervisor")
 
     # With a second supervisor in the team, the work still has someone to go to.
     make_user(db, team=north, role="supervisor", full_name="Helen Marsh")
     db.commit()
-    assert admin_client.post(f"/admin/users/{priya.id}/disable").status_code == 303
+    assert (
+        admin_client.post(
+            f"/admin/users/{priya.id}/role", data={"role": "worker", "team_id": str(north.id)}
+        ).status_code
+        == 303
+    )
+
+
+def test_the_teams_last_supervisor_is_disabled_with_work_waiting_and_the_managers_are_told(admin_client, db):
+    """Disabling shuts an account someone has left or that is compromised: it always works, and the
+    administrator and the service's managers learn that the team's waiting work has nobody to see it."""
+    north = make_team(db, name="North")
+    priya = _last_supervisor_with_work_waiting(db, north)
+    manager = make_user(db, team=None, role="manager", full_name="Mo Reyes")
+    db.commit()
+
+    disabled = admin_client.post(f"/admin/users/{priya.id}/disable", follow_redirects=True)
+    assert disabled.status_code == 200
+    assert "Account disabled" in disabled.text
+    warning = disabled.text.split('class="flash flash-warning"', 1)[1].split("</p>", 1)[0]
+    assert "Its team has no active supervisor now, and 2 items wait for one" in warning
+    assert "Make another person the team&#39;s supervisor; the service&#39;s managers have been told." in warning
+    db.expire_all()
+    assert db.get(User, priya.id).is_active is False
+    told = db.exec(select(Notification).where(Notification.user_id == manager.id)).all()
+    assert [n.url for n in told] == [f"/review/oversight?team={north.id}"]
+    assert told[0].text.startswith("North has no active supervisor now: 2 items wait for one")
+
+
+def test_disabling_a_supervisor_with_another_in_the_team_warns_nobody(admin_client, db):
+    north = make_team(db, name="North")
+    priya = _last_supervisor_with_work_waiting(db, north)
+    make_user(db, team=north, role="supervisor", full_name="Helen Marsh")
+    manager = make_user(db, team=None, role="manager", full_name="Mo Reyes")
+    db.commit()
+    disabled = admin_client.post(f"/admin/users/{priya.id}/disable", follow_redirects=True)
+    assert "Account disabled" in disabled.text and "flash-warning" not in disabled.text
+    assert db.exec(select(Notification).where(Notification.user_id == manager.id)).all() == []
+
+
+def _last_supervisor_with_work_waiting(db, team) -> User:
+    """Priya, the team's only supervisor, with a map to review and an item kept from offline waiting."""
+    sam = make_user(db, team=team, full_name="Sam Okafor")
+    priya = make_user(db, team=team, role="supervisor", full_name="Priya Shah")
+    case = make_case(db, worker=sam)
+    review.submit_item(session=db, kind="sos_map", case=case, item_id="map", version_id="v1", version_number=1, by=sam)
+    db.add(
+        HeldItem(
+            op_id="op-1", user_id=sam.id, case_id=case.id, team_id=team.id, reason="closed", target="/", fields="[]"
+        )
+    )
+    db.commit()
+    return priya
