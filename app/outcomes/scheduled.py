@@ -1,14 +1,15 @@
 """`homeward tick` for outcomes: raise follow-up tasks 3, 6 and 12 months after active work ended.
 
 Each task has a key naming the case, the point and the day the work ended, so running the job again
-raises nothing new, and a case that ends a second time gets its own follow-ups.
+raises nothing new, and a case that ends a second time gets its own follow-ups; a case and point
+with a task still open get no second one.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, User
@@ -55,7 +56,22 @@ def tick(*, session: Session, now: datetime) -> int:
             )
     if not wanted:
         return 0
-    existing = set(session.exec(select(FollowUpTask.key).where(FollowUpTask.key.in_(list(wanted)))).all())
+    # Raised already: the same key, or a task for the case and point still open whatever day its key
+    # names (until December 2026 the key named the day the `Ending` was recorded, not the move out
+    # of active work, and the same follow-up would be raised a second time).
+    raised_before = session.exec(
+        select(FollowUpTask.key, FollowUpTask.case_id, FollowUpTask.point, FollowUpTask.done_at).where(
+            or_(
+                FollowUpTask.key.in_(list(wanted)),
+                and_(
+                    FollowUpTask.case_id.in_({t.case_id for t in wanted.values()}),
+                    FollowUpTask.done_at.is_(None),
+                ),
+            )
+        )
+    ).all()
+    existing = {key for key, *_ in raised_before}
+    still_open = {(case_id, point) for _, case_id, point, done_at in raised_before if done_at is None}
     # A follow-up already recorded (taken on or after the day the work ended) needs no task.
     latest = {
         (case_id, point): taken_on
@@ -69,7 +85,11 @@ def tick(*, session: Session, now: datetime) -> int:
     raised = 0
     for key, task in wanted.items():
         taken = latest.get((task.case_id, task.point))
-        if key in existing or (taken is not None and taken >= task.ended_on):
+        if (
+            key in existing
+            or (task.case_id, task.point) in still_open
+            or (taken is not None and taken >= task.ended_on)
+        ):
             continue
         task.raised_at = now
         session.add(task)

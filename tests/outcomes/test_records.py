@@ -259,3 +259,29 @@ def test_case_page_compares_each_worker_with_their_own_diamond_ratings(client, d
     page = client.get(f"/cases/{case.id}").text
     assert "<td>Well-being and happiness</td>" not in page
     assert "<td>Ben Other (worker)</td><td>Learning</td><td>4</td><td>6</td><td>up 2</td><td>2</td>" in page
+
+
+def test_a_follow_up_raised_under_the_ending_days_key_is_not_raised_again(client, db, people, settings):
+    """Until December 2026 a task's key named the day the `Ending` was recorded; the work now ends
+    on its move out of active work (approved two days later here). A task still open under the old
+    key is the same follow-up: the case page shows it once."""
+    from app.cases.models import CaseEvent
+    from app.endings.models import Ending
+    from app.outcomes.rules import add_months
+
+    case = active_case(db, people.worker)
+    submitted, approved = today() - timedelta(days=97), today() - timedelta(days=95)
+    db.add(Ending(case_id=case.id, outcome="dormant", recorded_at=_at(-97), by_user_id=people.worker.id))
+    db.add(CaseEvent(case_id=case.id, kind="dormant", from_status="active", to_status="dormant", occurred_at=_at(-95),
+                     by_user_id=people.worker.id))  # fmt: skip
+    case.status = "dormant"
+    db.add(case)
+    db.add(FollowUpTask(key=f"{case.id}:follow_up_3:{submitted.isoformat()}", case_id=case.id, point="follow_up_3",
+                        ended_on=submitted, due_on=add_months(submitted, 3), assigned_user_id=people.worker.id,
+                        raised_at=_at(-5)))  # fmt: skip
+    db.commit()
+    assert add_months(approved, 3) <= today()
+    assert tick(session=db, now=_at(0)) == 0
+    db.commit()
+    login(client, db, people.worker, settings)
+    assert client.get(f"/cases/{case.id}").text.count("Follow-up, 3 months after the work ended due") == 1
