@@ -355,6 +355,9 @@ def not_corrected(
     A spell is told by the case's latest move into or out of active work on or before the day the
     record was taken (`years`: those the moves' local days are worked out for), so a reopened
     case's second follow-up at three months is not taken as a correction of the first spell's.
+    A record at ending is told by the latest move into active work only: it is taken when the
+    ending is written, before the approval moves the case out, and its correction may come after;
+    both belong to the spell that move ends.
     Uncorrelated, so the database works it out once (a NOT EXISTS per record ran for over 20
     minutes on the county set)."""
     record, move = aliased(OutcomeRecord), aliased(CaseEvent)
@@ -381,7 +384,10 @@ def not_corrected(
             move,
             and_(
                 move.case_id == record.case_id,
-                or_(move.from_status == CaseStatus.active, move.to_status == CaseStatus.active),
+                or_(
+                    move.to_status == CaseStatus.active,
+                    and_(move.from_status == CaseStatus.active, record.point != "ending"),
+                ),
                 local_days(session, move.occurred_at, *years) <= epoch_days(session, record.taken_on),
             ),
             isouter=True,

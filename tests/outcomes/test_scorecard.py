@@ -606,3 +606,23 @@ def test_a_diamond_rating_put_right_the_same_day_is_not_distance_travelled(db):
     db.commit()
     (young,) = scorecard(session=db, period=PERIOD, team_id=None).diamond
     assert (young.pairs, young.mean_change, young.improved) == (1, 1.0, 1)
+
+
+def test_an_ending_record_put_right_after_the_ending_was_approved_is_one_young_person(db):
+    """The record at ending is taken when the ending is written (in care, 10 February) and the work
+    ends when the supervisor approves it (12 February); the worker puts the record right after that
+    (at home). Both belong to the spell the approval ended: the correction stands alone, and the
+    young person did not enter care."""
+    worker = make_user(db, team=make_team(db))
+    case = make_case(db, worker=worker, status="dormant")
+    db.add(CaseEvent(case_id=case.id, kind="activated", from_status="screening", to_status="active",
+                     occurred_at=noon(date(2026, 1, 5)), by_user_id=worker.id))  # fmt: skip
+    record(db, case, "ending", date(2026, 2, 10), living="in_care", care_status="cla", placement="foster",
+           recorded_at=noon(date(2026, 2, 10)))  # fmt: skip
+    ending(db, case, "dormant", "", date(2026, 2, 12))
+    record(db, case, "ending", date(2026, 2, 14), living="with_parents", care_status="none",
+           recorded_at=noon(date(2026, 2, 14)))  # fmt: skip
+    db.commit()
+    card = scorecard(session=db, period=PERIOD, team_id=None)
+    at_home, known = card.at_home["ending"]
+    assert (at_home.now, known.now, card.entered_care.now) == (1, 1, 0)
