@@ -49,6 +49,11 @@ def _happened_at(form: Form, case) -> tuple[datetime | None, bool]:
     at = form.time("happened_time")
     if on is None:
         return None, False
+    if at is None and on == today() and not form.errors.get("happened_on"):
+        # Today with no time is now: midday would not have happened yet in the morning.
+        if case.referral_date and on < case.referral_date:
+            form.error("happened_on", f"This is before the referral on {case.referral_date:%-d %b %Y}.")
+        return None, False
     when = datetime.combine(on, at or time(12, 0), tzinfo=LOCAL)
     if when > utcnow():
         form.error("happened_time", "This time has not happened yet today.")

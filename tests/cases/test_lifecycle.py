@@ -440,3 +440,28 @@ def test_dormancy_moves_on_the_plain_status_form_point_to_their_guided_flow(clie
     assert response.status_code == 422 and f"use {flow}" in response.text
     db.expire_all()
     assert db.get(Case, case.id).status == frm
+
+
+def test_todays_date_with_no_time_is_now_whatever_the_hour(client, db, settings, monkeypatch):
+    """A worker recording a change at nine in the morning with today's date and no time is not
+    told the time "has not happened yet": today with no time is now."""
+    from datetime import UTC, datetime
+
+    from app.cases import routes_lifecycle
+
+    worker = make_user(db)
+    case = make_case(db, worker=worker, status="screening")
+    db.commit()
+    login(client, db, worker, settings)
+    nine = datetime.combine(today(), datetime.min.time(), tzinfo=UTC).replace(hour=9)
+    monkeypatch.setattr(routes_lifecycle, "utcnow", lambda: nine)
+    closing = {
+        "to": "closed",
+        "rationale": "Moved away",
+        "closure_reason": "moved_away",
+        "happened_on": today().isoformat(),
+    }
+    response = client.post(f"/cases/{case.id}/status", data={**closing, "base_version": str(case.version)})
+    assert response.status_code == 303, response.text[:400]
+    db.expire_all()
+    assert db.get(type(case), case.id).status == "closed"
