@@ -21,12 +21,13 @@ def as_utc(value: datetime) -> datetime:
 def device_time(raw: str) -> datetime | None:
     """A moment a device stamped on a form (an ISO time with its zone, as JavaScript's
     `toISOString` writes it); None if missing, unreadable or without a zone. Whoever reads it
-    decides how far to trust it: a device's clock can be wrong."""
+    decides how far to trust it: a device's clock can be wrong. A stamp at the calendar's very
+    edge (year 1 or 9999 with an offset) cannot be turned into UTC and is unreadable too."""
     try:
         stamp = datetime.fromisoformat(raw.strip())
-    except ValueError:
+        return stamp.astimezone(UTC) if stamp.tzinfo is not None else None
+    except (ValueError, OverflowError):
         return None
-    return stamp.astimezone(UTC) if stamp.tzinfo is not None else None
 
 
 def today() -> date:

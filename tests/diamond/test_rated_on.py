@@ -8,6 +8,7 @@ import re
 import uuid
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from app.audit.models import AuditEntry
@@ -193,6 +194,17 @@ def test_a_family_answer_sent_late_from_the_tablet_does_not_undo_a_correction_ma
     assert client.post(url, data=late, headers={"Idempotency-Key": late["id"]}).status_code == 303
     latest = _latest(client, case)
     assert "<td>7</td>" in latest and "<td>2</td>" not in latest
+
+
+@pytest.mark.parametrize("stamp", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_a_stamp_at_the_calendars_edge_is_saved_as_given_now(client, db, settings, stamp):
+    """A stamp that cannot be turned into UTC is no stamp: the rating is saved, not a server error
+    that would leave the device's outbox stuck on it."""
+    _, case = _worker_case(client, db, settings)
+    before = utcnow()
+    assert _rate(client, case, four(3, 3, 3, 3), recorded_at=stamp).status_code == 303
+    stored = db.exec(select(DiamondRating).where(DiamondRating.case_id == case.id)).all()
+    assert len(stored) == 4 and all(r.recorded_at.replace(tzinfo=None) >= before.replace(tzinfo=None) for r in stored)
 
 
 def test_a_stamp_from_a_tablet_clock_running_fast_is_taken_as_now(client, db, settings):

@@ -278,6 +278,20 @@ def test_rating_made_offline_keeps_the_time_it_was_given_unless_that_time_is_imp
     assert abs(rows[6] - datetime.now(UTC)) < timedelta(minutes=1)
 
 
+@pytest.mark.parametrize("stamp", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_a_rating_stamped_at_the_calendars_edge_is_saved_as_given_now(client, db, worker_case, stamp):
+    from datetime import UTC, datetime, timedelta
+
+    _, case, _, _ = worker_case
+    response = client.post(
+        f"/cases/{case.id}/signs-of-safety/scales/ratings",
+        data={"id": new_id(), "rater": "key_worker", "score-0": "6", "recorded_at": stamp},
+    )
+    assert response.status_code == 303
+    stored = db.exec(select(ScaleRating)).one()
+    assert abs(stored.rated_at - datetime.now(UTC)) < timedelta(minutes=1)
+
+
 def test_a_co_worker_rates_in_their_own_name_and_each_team_supervisor_is_offered_by_name(client, db, settings):
     """The rating screen opens on the person using it: a co-worker's view is not stored as the key
     worker's, and the worker recording a supervisor's rating chooses which supervisor."""
