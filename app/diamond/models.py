@@ -63,7 +63,7 @@ class DiamondRating(SQLModel, table=True):
     positive_experiences: str = Field(default="", max_length=1000)
     next_step: str = Field(default="", max_length=500)
     rated_on: date
-    # When it was given: the device's stamp within the day rated, not after it arrived (rules.given_at),
+    # When it was given: the device's stamp from the day rated on, not after it arrived (rules.given_at),
     # so one day's ratings supersede in the order they were given, whenever they synced.
     recorded_at: datetime = Field(default_factory=utcnow)
     recorded_by_user_id: int = Field(foreign_key="user.id")

@@ -161,19 +161,23 @@ class Round:
 def given_at(stamp: datetime | None, *, rated_on: date, now: datetime) -> datetime:
     """When a rating was given, which decides which of one day's ratings stands: the moment the
     device stamped the form (a rating kept offline and sent hours later does not supersede a
-    correction made since), never after now and never before the day it was rated; none, now."""
-    if stamp is None:
-        return now
+    correction made since), never after now. A stamp from before the day it was rated is a
+    device clock running behind and is not trusted (as Signs of Safety's `recorded_at`): moved
+    up to the day's start, two such ratings would tie and the correction could lose. None, now."""
     day_began = datetime.combine(rated_on, time(0), LOCAL).astimezone(UTC)
-    return max(min(stamp, now), min(day_began, now))
+    if stamp is None or stamp < day_began:
+        return now
+    return min(stamp, now)
 
 
 def rounds_by_rater(scores: list[Score]) -> dict[str, list[Round]]:
-    """Each rater's rounds, oldest first."""
+    """Each rater's rounds, oldest first. Of one day's ratings the one given last stands; two
+    given at the very same moment, the higher number (as the distance travelled reads them:
+    app/outcomes/case_section.py)."""
     latest: dict[tuple[str, date, str], Score] = {}
     for s in scores:
         key = (s.rater, s.rated_on, s.aim)
-        if key not in latest or s.recorded_at >= latest[key].recorded_at:
+        if key not in latest or (s.recorded_at, s.score) > (latest[key].recorded_at, latest[key].score):
             latest[key] = s
     by_rater: dict[str, dict[date, Round]] = {}
     for (rater, rated_on, aim), s in latest.items():

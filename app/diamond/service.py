@@ -80,7 +80,7 @@ def record_rating(
     Every rating is written here (the worker's form, the family screens, their offline replays),
     so what follows a rating (a prompted task closing, a summary kept up to date) has one place.
     `rated_on` is the day it was given (default today); `given_at` the moment the device stamped
-    it, kept as `recorded_at` within that day and not after now (`rules.given_at`); the audit keeps
+    it, kept as `recorded_at` if from that day on and not after now (`rules.given_at`); the audit keeps
     when it was entered."""
     existing = session.get(DiamondRating, rating_id)
     if existing is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cache
 
 from sqlalchemy import bindparam, func
+from sqlalchemy import case as sql_case
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, User
@@ -14,18 +15,17 @@ from app.cases.models import Case, Person
 from app.db import read_columns
 from app.diamond.models import DiamondGoal, DiamondRating
 from app.diamond.rules import AIMS
-from app.outcomes import scorecard, service
+from app.outcomes import service
 from app.outcomes.models import CARE_STATUSES, EDUCATION, LIVING, POINTS, FollowUpTask, OutcomeRecord
 from app.security.permissions import can_change_case
 
 
 def distance(*, session: Session, case: Case) -> list[dict]:
     """Each rater's first and latest score per Diamond aim or goal, where they rated it on two days or more (one query)."""
-    rows = read_columns(session, _distance_statement(session.get_bind().dialect.name), {"case_id": case.id}).all()
+    rows = read_columns(session, _distance_statement(), {"case_id": case.id}).all()
     out = []
     aims = {a.key: a.name for a in AIMS}
-    for _who, aim, first_key, last_key, n, name, worker_name, goal in rows:
-        first, last = int(first_key) % 100, int(last_key) % 100
+    for _who, aim, first, last, n, name, worker_name, goal in rows:
         change = last - first
         words = f"up {change}" if change > 0 else (f"down {-change}" if change < 0 else "the same")
         rater = name or f"{worker_name or 'Worker'} (worker)"  # as the Diamond chart names a worker
@@ -35,39 +35,54 @@ def distance(*, session: Session, case: Case) -> list[dict]:
 
 
 @cache
-def _distance_statement(dialect: str):
-    """`distance`'s statement, built once per database kind with the case a bound parameter
-    (building it afresh was a fortieth of a first view's CPU: issue 21)."""
-    key = (
-        scorecard.epoch_days(dialect, DiamondRating.rated_on) * 10**12
-        + scorecard.epoch_seconds(dialect, DiamondRating.recorded_at) * 100
-        + DiamondRating.score
-    )
-    pairs = (
+def _distance_statement():
+    """`distance`'s statement, built once with the case a bound parameter (building it afresh was
+    a fortieth of a first view's CPU: issue 21)."""
+    # A worker's ratings are compared with that worker's own, as on the scorecard (a co-worker's
+    # latest is not the key worker's progress); user_id is set for a worker's rating alone.
+    rater = (DiamondRating.person_id, DiamondRating.user_id, DiamondRating.aim, DiamondRating.goal_id)
+    # A later rating the same day supersedes an earlier one, to the microsecond and at the very same
+    # moment the higher number, as the Diamond chart reads them (app/diamond/rules.py
+    # rounds_by_rater): two answers of an outbox arriving in one second are not a tie.
+    given = (DiamondRating.recorded_at.desc(), DiamondRating.score.desc())
+    ranked = (
         select(
             DiamondRating.person_id.label("who"),
-            # A worker's ratings are compared with that worker's own, as on the scorecard (a co-worker's
-            # latest is not the key worker's progress); user_id is set for a worker's rating alone.
             DiamondRating.user_id.label("user_id"),
             DiamondRating.aim.label("aim"),
             DiamondRating.goal_id.label("goal_id"),
-            func.min(scorecard.diamond_first_key(dialect)).label("first_key"),
-            func.max(key).label("last_key"),
-            func.count(func.distinct(DiamondRating.rated_on)).label("n"),
+            DiamondRating.rated_on.label("rated_on"),
+            DiamondRating.score.label("score"),
+            func.row_number().over(partition_by=rater, order_by=(DiamondRating.rated_on, *given)).label("from_first"),
+            func.row_number()
+            .over(partition_by=rater, order_by=(DiamondRating.rated_on.desc(), *given))
+            .label("from_last"),
         )
         .where(DiamondRating.case_id == bindparam("case_id"))
-        .group_by(DiamondRating.person_id, DiamondRating.aim, DiamondRating.goal_id, DiamondRating.user_id)
-        # A later rating the same day supersedes an earlier one: each day is one rating, and a
-        # pair needs two days (a 3 put right to 7 that minute is not distance travelled).
-        .having(func.min(DiamondRating.rated_on) < func.max(DiamondRating.rated_on))
+        .subquery()
+    )
+    pairs = (
+        select(
+            ranked.c.who,
+            ranked.c.user_id,
+            ranked.c.aim,
+            ranked.c.goal_id,
+            func.max(sql_case((ranked.c.from_first == 1, ranked.c.score))).label("first"),
+            func.max(sql_case((ranked.c.from_last == 1, ranked.c.score))).label("last"),
+            func.count(func.distinct(ranked.c.rated_on)).label("n"),
+        )
+        .group_by(ranked.c.who, ranked.c.aim, ranked.c.goal_id, ranked.c.user_id)
+        # Each day is one rating, and a pair needs two days (a 3 put right to 7 that minute is not
+        # distance travelled).
+        .having(func.min(ranked.c.rated_on) < func.max(ranked.c.rated_on))
         .subquery()
     )
     return (
         select(
             pairs.c.who,
             pairs.c.aim,
-            pairs.c.first_key,
-            pairs.c.last_key,
+            pairs.c.first,
+            pairs.c.last,
             pairs.c.n,
             Person.name,
             User.full_name,

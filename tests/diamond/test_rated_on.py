@@ -15,7 +15,7 @@ from app.audit.models import AuditEntry
 from app.diamond.models import DiamondRating
 from app.family.models import FamilyHandover
 from app.timeutil import local, today, utcnow
-from tests.diamond.factories import four
+from tests.diamond.factories import four, rate
 from tests.factories import login, make_case, make_user
 from tests.family.factories import PIN, with_pin, young_person
 
@@ -194,6 +194,26 @@ def test_a_family_answer_sent_late_from_the_tablet_does_not_undo_a_correction_ma
     assert client.post(url, data=late, headers={"Idempotency-Key": late["id"]}).status_code == 303
     latest = _latest(client, case)
     assert "<td>7</td>" in latest and "<td>2</td>" not in latest
+
+
+def test_with_a_tablet_clock_a_day_behind_a_correction_stands_on_the_chart_and_in_the_distance(client, db, settings):
+    """Both stamps are from before the day rated, so neither is trusted: each is given when it
+    arrived, and the chart, the glance and the case page's distance all take the 3 put right after
+    the 8."""
+    worker, case = _worker_case(client, db, settings)
+    rate(db, case=case, by_user=worker, scores=four(5, 5, 5, 5), on=today() - timedelta(days=10))
+    db.commit()
+    before = utcnow()
+    behind = before - timedelta(days=1, hours=2)
+    assert _rate(client, case, four(8, 8, 8, 8), recorded_at=_stamp(behind)).status_code == 303
+    assert _rate(client, case, four(3, 3, 3, 3), recorded_at=_stamp(behind + timedelta(hours=1))).status_code == 303
+    given = {r.score: r.recorded_at for r in db.exec(select(DiamondRating).where(DiamondRating.rated_on == today()))}
+    assert given[3] > given[8] >= before.replace(tzinfo=given[8].tzinfo)
+    latest = _latest(client, case)
+    assert latest.count("<td>3</td>") == 4 and "<td>8</td>" not in latest
+    page = client.get(f"/cases/{case.id}").text
+    assert "<td>Sam Okafor (worker)</td><td>Learning</td><td>5</td><td>3</td><td>down 2</td><td>2</td>" in page
+    assert "latest average: worker 3 " in page
 
 
 @pytest.mark.parametrize("stamp", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])

@@ -26,9 +26,12 @@ def test_a_rating_is_given_when_the_device_stamped_it_within_its_day_and_never_a
     assert rules.given_at(morning, rated_on=day, now=now) == morning
     assert rules.given_at(None, rated_on=day, now=now) == now
     assert rules.given_at(datetime(2026, 7, 11, 9, tzinfo=UTC), rated_on=day, now=now) == now
-    # A tablet clock a day behind: the start of the day rated (midnight in the UK, 23:00 UTC in summer).
-    day_began = datetime(2026, 7, 9, 23, tzinfo=UTC)
-    assert rules.given_at(datetime(2026, 7, 9, 9, tzinfo=UTC), rated_on=day, now=now) == day_began
+    # A tablet clock a day behind is not trusted: given when it arrived. The day rated begins at
+    # midnight in the UK, 23:00 UTC in summer.
+    assert rules.given_at(datetime(2026, 7, 9, 9, tzinfo=UTC), rated_on=day, now=now) == now
+    assert rules.given_at(datetime(2026, 7, 9, 23, tzinfo=UTC), rated_on=day, now=now) == datetime(
+        2026, 7, 9, 23, tzinfo=UTC
+    )
     # Entered afterwards for an earlier day: given when it was entered, as before.
     assert rules.given_at(morning, rated_on=date(2026, 7, 3), now=now) == morning
 

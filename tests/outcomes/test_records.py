@@ -204,6 +204,33 @@ def test_a_diamond_rating_put_right_the_same_day_is_not_the_first_on_the_case_pa
     assert "<td>Learning</td>" not in page  # rated on one day only
 
 
+def test_two_diamond_ratings_in_one_second_agree_on_the_chart_and_the_case_page(client, db, people, settings):
+    """A 3 sent half a second after an 8 (two answers of an outbox arriving together): the latest
+    is the 3 on the Diamond chart and in the distance travelled alike, not the higher number."""
+    from datetime import date
+
+    from app.cases.models import Person
+    from app.diamond.models import DiamondRating
+
+    case = active_case(db, people.worker)
+    young = db.exec(select(Person).where(Person.case_id == case.id, Person.is_young_person)).first()
+    for score, on, at in (
+        (5, date(2026, 1, 5), time(10)),
+        (8, date(2026, 2, 5), time(12, 0, 0, 100_000)),
+        (3, date(2026, 2, 5), time(12, 0, 0, 600_000)),
+    ):
+        db.add(DiamondRating(case_id=case.id, person_id=young.id, aim="wellbeing", score=score, rated_on=on,
+                             recorded_at=datetime.combine(on, at, UTC), recorded_by_user_id=people.worker.id))  # fmt: skip
+    db.commit()
+    login(client, db, people.worker, settings)
+    page = client.get(f"/cases/{case.id}").text
+    assert (
+        f"<td>{young.name}</td><td>Well-being and happiness</td><td>5</td><td>3</td><td>down 2</td><td>2</td>" in page
+    )
+    chart = client.get(f"/cases/{case.id}/diamond").text.split("Everyone's latest numbers")[1].split("</table>")[0]
+    assert "<td>3</td>" in chart and "<td>8</td>" not in chart
+
+
 def _worked_twice_then_closed_from_the_status_screen(db, people):
     """Ended to dormant 400 days ago (an `Ending`), picked up again, then closed from the status
     screen yesterday, which makes no `Ending`: the work last ended yesterday."""
