@@ -249,11 +249,14 @@ class ConversationPoint:
 
 
 def conversation_points(rounds: dict[str, list[Round]], *, threshold: int = DISAGREEMENT) -> list[ConversationPoint]:
-    """Aims where raters' latest numbers differ by `threshold` or more (disagreement is information)."""
-    if not rounds:
+    """Aims where raters' latest numbers differ by `threshold` or more (disagreement is information):
+    each rater's latest Diamond as the chart draws it, an aim skipped that day carrying its earlier
+    number; a rater who has rated goals only is not among them."""
+    latest = {rater: diamonds[-1] for rater, r in rounds.items() if (diamonds := diamond_rounds(r))}
+    if not latest:
         return []
-    newest = max(r[-1].rated_on for r in rounds.values())
-    current = {rater: r[-1] for rater, r in rounds.items() if (newest - r[-1].rated_on).days <= SAME_REVIEW_DAYS}
+    newest = max(d.rated_on for d in latest.values())
+    current = {rater: d for rater, d in latest.items() if (newest - d.rated_on).days <= SAME_REVIEW_DAYS}
     points = []
     for aim in AIMS:
         entries = [(rater, rnd.scores[aim.key]) for rater, rnd in current.items() if aim.key in rnd.scores]

@@ -81,3 +81,25 @@ def test_an_aim_not_answered_last_time_carries_its_earlier_number_and_says_so(cl
     ]
     line = next(s for s in summaries if s.startswith("Diamond"))
     assert line.startswith("Diamond · latest average: young person 6, mother 6, grandmother 7 ·"), line
+
+
+def test_worth_talking_about_sets_the_numbers_the_chart_carries_against_each_other(client, db, settings):
+    """Kayla answered only well-being today: the chart still shows her learning 2 from before, so the
+    worker's 9 against it is still worth talking about; a goal-only day changes nothing."""
+    worker = make_user(db, full_name="Sam Okafor")
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    kayla = young_person(db, case)
+    goal = DiamondGoal(id=str(uuid.uuid4()), case_id=case.id, title="Join a club", created_by_user_id=worker.id)
+    db.add(goal)
+    first, second, third = date(2026, 3, 3), date(2026, 3, 4), date(2026, 3, 5)
+    rate(db, case=case, by_user=worker, person=kayla, scores=four(2, 2, 2, 2), on=first)
+    rate(db, case=case, by_user=worker, scores=four(9, 9, 9, 9), on=first)
+    rate(db, case=case, by_user=worker, person=kayla, scores={"wellbeing": 8}, on=second)
+    rate(db, case=case, by_user=worker, person=kayla, scores={"goal": 4}, on=third, goal_id=goal.id)
+    db.commit()
+    login(client, db, worker, settings)
+    page = client.get(f"/cases/{case.id}/diamond").text
+    points = page.split('<ul class="conversation-points">', 1)[1].split("</ul>", 1)[0]
+    for aim in ("Learning", "Relationships", "Empowerment"):
+        assert f"{aim}:</strong> Sam Okafor gave 9, Kayla gave 2." in points
+    assert "Well-being and happiness:" not in points
