@@ -191,6 +191,8 @@ def worker_rate(request: Request, case_id: int, session: SessionDep, actor: Curr
         )  # type: ignore[arg-type]
     except service.RatingError as exc:
         form.error(exc.field, exc.message)
+        if exc.field.startswith("goal:"):
+            form.values[exc.field] = ""  # a chosen number cannot be unchosen on the page
         return _worker_form(request, session, case, form, status_code=422, visit=visit)
     flash(request, "Your Diamond rating is saved.")
     if visit:

@@ -10,7 +10,7 @@ from typing import NamedTuple
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
-from app import features
+from app import features, i18n
 from app.accounts.models import User
 from app.audit import service as audit
 from app.cases.models import Case, Person, called_from
@@ -19,7 +19,7 @@ from app.diamond import rules
 from app.diamond.models import DiamondGoal, DiamondRating
 from app.refused import Refused
 from app.security.auth import Actor
-from app.timeutil import today, utcnow
+from app.timeutil import local, today, utcnow
 
 
 class RatingError(Refused):
@@ -56,6 +56,16 @@ def check_rated_on(*, case: Case, rated_on: date) -> None:
             "please check the date it was given.",
             field="rated_on",
         )
+
+
+def finished_before(*, goal: DiamondGoal, rated_on: date) -> date | None:
+    """The day a finished goal was finished, if that was before `rated_on`: a goal takes ratings
+    given up to the day it was finished (a form kept on the device, sent later from the outbox),
+    never one given on a later day."""
+    if goal.closed_at is None:
+        return None
+    finished_on = local(goal.closed_at).date()
+    return finished_on if rated_on > finished_on else None
 
 
 def record_rating(
@@ -95,6 +105,9 @@ def record_rating(
         raise RatingError("That person is not part of this case.", field="person")
     rated_on = rated_on or today()
     check_rated_on(case=case, rated_on=rated_on)
+    if goal is not None and finished_before(goal=goal, rated_on=rated_on):
+        # Only a page drawn before the goal was finished still asks it (the family's language).
+        raise RatingError(i18n.gettext("This form is out of date. Please go back to the start and try again."))
     rating = DiamondRating(
         id=rating_id,
         case_id=case.id,
@@ -142,8 +155,16 @@ def record_worker_ratings(
     """The worker's own numbers from one form; each row's id derives from the form's id, so a replay is a no-op."""
     base = uuid.UUID(submission_id)
     goal_scores = goal_scores or {}
-    if len(case_goals(session=session, case=case, ids=goal_scores)) != len(goal_scores):
+    goals = case_goals(session=session, case=case, ids=goal_scores)
+    if len(goals) != len(goal_scores):
         raise RatingError("This form names a goal that is not on this case; please reload the page.", field="id")
+    for goal in goals:
+        if finished_on := finished_before(goal=goal, rated_on=rated_on or today()):
+            raise RatingError(
+                f"\u201c{goal.title}\u201d was marked finished on {finished_on:%-d %b %Y}, so it takes no rating "
+                "for a later day. Its number has been taken off: save again without it, or change the rating date.",
+                field=rules.goal_key(goal.id),
+            )
     ids = [str(uuid.uuid5(base, aim)) for aim in [*rules.AIM_KEYS, *map(rules.goal_key, goal_scores)]]
     if session.exec(
         select(DiamondRating.id).where(DiamondRating.id.in_(ids), DiamondRating.case_id != case.id)
@@ -178,7 +199,7 @@ def record_worker_ratings(
             rated_on=rated_on,
             given_at=given_at,
         )
-        for goal in case_goals(session=session, case=case, ids=goal_scores)
+        for goal in goals
     ]
     # One form, one save: what it fulfils is asked once, not once per aim.
     if rows:

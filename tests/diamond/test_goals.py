@@ -163,3 +163,39 @@ def test_a_goal_of_another_case_is_still_refused(client, db, settings):
     refused = client.post(f"/cases/{other.id}/diamond/rate", data=data)
     assert refused.status_code == 422 and "reload the page" in refused.text
     assert not db.exec(select(DiamondRating)).all()
+
+
+def test_a_goal_finished_days_ago_takes_no_rating_given_after_it_was_finished(client, db, settings):
+    """A form naming a goal marked finished on Monday, filled in today, is refused beside the goal
+    (its number taken off, so saving again without it works); one dated Monday still applies."""
+    _, case = _worker_case(client, db, settings)
+    kayla = young_person(db, case)
+    _add(client, case, "Join a club")
+    goal = db.exec(select(DiamondGoal)).one()
+    monday = today() - timedelta(days=3)
+    assert client.post(f"/cases/{case.id}/diamond/goals/{goal.id}/close").status_code == 303
+    db.refresh(goal)
+    goal.closed_at = goal.closed_at - timedelta(days=3)
+    db.add(goal)
+    db.commit()
+    data = {"id": str(uuid.uuid4()), **four(5, 5, 5, 5), f"goal:{goal.id}": 9}
+    refused = client.post(f"/cases/{case.id}/diamond/rate", data=data)
+    assert refused.status_code == 422
+    error = re.search(rf'<p class="field-error" id="goal:{goal.id}-error">(.*?)</p>', refused.text, re.S).group(1)
+    assert f"\u201cJoin a club\u201d was marked finished on {monday:%-d %b %Y}" in error
+    assert (
+        f'name="goal:{goal.id}" value="9"' in refused.text
+        and "checked" not in refused.text.split(goal.id + "-error")[1]
+    )
+    resent = client.post(f"/cases/{case.id}/diamond/rate", data={**data, f"goal:{goal.id}": ""})
+    assert resent.status_code == 303
+    answer = client.post(f"/family/{case.id}/{kayla.id}/goal/{goal.id}", data={"id": str(uuid.uuid4()), "score": 2})
+    assert answer.status_code == 422 and "This form is out of date" in answer.text.split('id="score-error"')[1]
+    assert not db.exec(select(DiamondRating).where(DiamondRating.goal_id == goal.id)).all()
+    # Given on Monday and sent from the outbox since: still the goal's.
+    on_monday = {"id": str(uuid.uuid4()), **four(5, 5, 5, 5), f"goal:{goal.id}": 7, "rated_on": monday.isoformat()}
+    assert client.post(f"/cases/{case.id}/diamond/rate", data=on_monday).status_code == 303
+    answer = {"id": str(uuid.uuid4()), "score": 6, "rated_on": monday.isoformat()}
+    assert client.post(f"/family/{case.id}/{kayla.id}/goal/{goal.id}", data=answer).status_code == 303
+    rows = db.exec(select(DiamondRating).where(DiamondRating.goal_id == goal.id)).all()
+    assert sorted((r.score, r.rated_on) for r in rows) == [(6, monday), (7, monday)]
