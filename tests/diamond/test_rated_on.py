@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -156,6 +156,16 @@ def test_a_family_answer_made_offline_keeps_the_day_it_was_made_when_it_syncs_la
     assert rows["wellbeing"].rated_on == made_on and rows["wellbeing"].in_family_mode
     # A day that cannot be right (a device clock in the future) is not trusted: the answer is kept, dated today.
     assert rows["learning"].rated_on == today()
+
+
+def test_a_back_dated_rating_is_on_the_timeline_on_the_day_it_was_given(client, db, settings):
+    _, case = _worker_case(client, db, settings)
+    week_ago = today() - timedelta(days=7)
+    assert _rate(client, case, four(2, 2, 2, 2), rated_on=week_ago.isoformat()).status_code == 303
+    page = client.get(f"/cases/{case.id}").text
+    item = re.search(r'<li class="timeline-rating">\s*<time datetime="([^"]+)">([^<]+)</time>', page)
+    assert item.group(2).startswith(f"{_day(week_ago)}, ")
+    assert local(datetime.fromisoformat(item.group(1))).date() == week_ago
 
 
 def _latest(client, case) -> str:
