@@ -36,8 +36,6 @@ MOVE_WORDS = {
 def _move_words(current: str, to: str) -> str:
     if current == CaseStatus.dormant and to == CaseStatus.active:
         return "Reactivate the case"
-    if current == CaseStatus.closed:
-        return "Reopen for screening"
     return MOVE_WORDS.get(to, to)
 
 
@@ -170,6 +168,14 @@ GUIDED = {
         "Dormant review",
         "/cases/{id}/dormant-review",
         "A dormant case is closed at its dormant review: use Dormant review.",
+    ),
+    # Reopening is a re-referral: the flow records it (the figures count it), settles a worker's
+    # request to reopen, and starts a new spell of work, so an ending still waiting from the work
+    # before cannot be approved into the new one.
+    (CaseStatus.closed, CaseStatus.screening): (
+        "Reopen",
+        "/cases/{id}/reopen",
+        "A supervisor reopens a closed case as a re-referral, with its own form: use Reopen.",
     ),
 }
 

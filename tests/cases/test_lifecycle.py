@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlmodel import select
@@ -12,7 +12,7 @@ from app.audit.models import AuditEntry
 from app.cases import service
 from app.cases.models import Case, CaseEvent
 from app.cases.service import Conflict, Refused
-from app.timeutil import today
+from app.timeutil import LOCAL, today
 from tests.cases.factories import actor_for, make_screened
 from tests.factories import login, make_case, make_team, make_user
 
@@ -198,12 +198,8 @@ def test_worker_cannot_reopen_closed_case_by_crafted_request_but_supervisor_can(
     db.expire_all()
     assert db.get(Case, case.id).status == "closed"
     login(client, db, supervisor, settings)
-    assert (
-        client.post(
-            f"/cases/{case.id}/status", data={"to": "screening", "rationale": "Re-referred within a month"}
-        ).status_code
-        == 303
-    )
+    # The supervisor reopens it with the Reopen form, as a re-referral (tests/endings).
+    assert client.post(f"/cases/{case.id}/reopen", data={"reason": "Re-referred within a month"}).status_code == 303
     db.expire_all()
     assert db.get(Case, case.id).status == "screening"
 
@@ -273,28 +269,26 @@ def test_a_time_typed_before_the_latest_move_that_day_is_refused_beside_the_time
     assert _moves(db, case) == ["active", "closed"]
 
 
-def test_a_reopening_dated_before_the_closure_is_refused(client, db, settings):
+def test_a_reopening_dated_before_the_closure_is_refused(db):
+    """The supervisor's Reopen form records the reopening when it is made; the service refuses one
+    dated before the closure all the same, as it does any move."""
     worker = make_user(db)
     supervisor = make_user(db, role="supervisor", team_id=worker.team_id)
     case = make_case(db, worker=worker, status="referred", referral_date=today() - timedelta(days=40))
-    login(client, db, worker, settings)
-    closing = {"to": "closed", "rationale": "No", "closure_reason": "other"}
     two_days_ago = today() - timedelta(days=2)
-    closed = client.post(f"/cases/{case.id}/status", data={**closing, "happened_on": two_days_ago.isoformat()})
-    assert closed.status_code == 303
-    login(client, db, supervisor, settings)
-    again = {"to": "screening", "rationale": "Again"}
-    early = client.post(
-        f"/cases/{case.id}/status", data={**again, "happened_on": (today() - timedelta(days=20)).isoformat()}
-    )
-    assert early.status_code == 422
-    assert early.status_code == 422 and 'id="happened_on-error"' in early.text
-    assert f"The case moved to closed on {two_days_ago:%-d %b %Y}" in early.text
+    closing = {"to_status": "closed", "rationale": "No", "closure_reason": "other"}
+    service.transition(session=db, case=case, by=actor_for(worker), occurred_at=_midday(two_days_ago), **closing)
+    again = {"to_status": "screening", "rationale": "Again", "by": actor_for(supervisor)}
+    with pytest.raises(Refused, match=f"The case moved to closed on {two_days_ago:%-d %b %Y}") as refused:
+        service.transition(session=db, case=case, occurred_at=_midday(today() - timedelta(days=20)), **again)
+    assert refused.value.field == "happened_on"
     assert _moves(db, case) == ["closed"] and db.get(Case, case.id).status == "closed"
-    assert (
-        client.post(f"/cases/{case.id}/status", data={**again, "happened_on": today().isoformat()}).status_code == 303
-    )
+    service.transition(session=db, case=case, occurred_at=_midday(today()), **again)
     assert _moves(db, case) == ["closed", "screening"]
+
+
+def _midday(day):
+    return datetime.combine(day, time(12, 0), tzinfo=LOCAL)
 
 
 def test_stale_status_form_answers_409(client, db, settings):
@@ -358,13 +352,13 @@ HTTP_ALLOWED = [
     ("screening", "active", "worker"),
     ("screening", "closed", "worker"),
     ("active", "closed", "worker"),
-    ("closed", "screening", "supervisor"),
 ]
 # Allowed by the state machine, but only through their guided flows (tests/endings/).
 HTTP_GUIDED = [
     ("active", "dormant", "End active work"),
     ("dormant", "active", "Reactivate"),
     ("dormant", "closed", "Dormant review"),  # which ends the dormant spell with the case
+    ("closed", "screening", "Reopen"),  # the supervisor's, recorded as a re-referral
 ]
 HTTP_ILLEGAL = [
     ("referred", "active"),
@@ -433,7 +427,8 @@ def test_every_illegal_transition_over_http_is_refused_for_worker_and_supervisor
 def test_dormancy_moves_on_the_plain_status_form_point_to_their_guided_flow(client, db, settings, frm, to, flow):
     worker = make_user(db)
     case = make_case(db, worker=worker, status=frm)
-    login(client, db, worker, settings)
+    reopener = make_user(db, role="supervisor", team_id=worker.team_id)  # only a supervisor reopens
+    login(client, db, reopener if frm == "closed" else worker, settings)
     page = client.get(f"/cases/{case.id}/status").text
     assert f">{flow}</a>" in page and f'value="{to}"' not in page
     response = client.post(f"/cases/{case.id}/status", data={"to": to, "rationale": "Goals met"})

@@ -17,11 +17,11 @@ from app.cases import service as cases
 from app.cases.models import Case
 from app.db import hold_case_write_lock
 from app.endings import service as endings
-from app.endings.models import DormantSpell, Ending
+from app.endings.models import DormantSpell, Ending, Reactivation
 from app.main import create_app
 from app.review.models import Notification, Submission
 from app.timeutil import today
-from tests.cases.factories import actor_for
+from tests.cases.factories import actor_for, make_screened
 from tests.endings.factories import active_case, make_team_people
 from tests.endings.test_pages import ending_form
 from tests.factories import login
@@ -168,6 +168,41 @@ def test_a_case_whose_ending_waits_for_approval_cannot_be_closed_from_the_status
     assert _ending_submissions(db)[0].status == "returned"
     login(client, db, people.worker, settings)  # returned, it is the worker's again: closing is open
     assert client.post(f"/cases/{case.id}/status", data=close).status_code == 303
+
+
+def test_an_ending_waiting_from_before_a_reopening_cannot_end_the_new_work(client, db, settings, people):
+    """The status screen sends the supervisor to Reopen, which records the re-referral and starts a
+    new spell of work: the ending still waiting from the work before can no longer be approved into
+    it (reopened from the status screen, it made the new work closed as soon as it was approved)."""
+    case = active_case(db, people.worker)
+    make_screened(db, case, people.worker)
+    db.commit()
+    login(client, db, people.worker, settings)
+    closing = ending_form(case, outcome="closed", closure_reason="aims_achieved", dormant_review_on="")
+    assert client.post(f"/cases/{case.id}/end", data=closing).status_code == 303
+    cases.close(
+        session=db, case=case, by=actor_for(people.supervisor), rationale="Moved away", closure_reason="moved_away"
+    )
+    db.commit()
+    login(client, db, people.supervisor, settings)
+    status_page = client.get(f"/cases/{case.id}/status").text
+    assert f'href="/cases/{case.id}/reopen">Reopen</a>' in status_page and 'value="screening"' not in status_page
+    again = {"to": "screening", "rationale": "Re-referred", "base_version": str(case.version)}
+    refused = client.post(f"/cases/{case.id}/status", data=again)
+    assert refused.status_code == 422 and "use Reopen" in refused.text
+    db.expire_all()
+    assert db.get(Case, case.id).status == "closed"
+    assert client.post(f"/cases/{case.id}/reopen", data={"reason": "Re-referred by school"}).status_code == 303
+    db.expire_all()
+    assert db.exec(select(Reactivation.kind).where(Reactivation.case_id == case.id)).all() == ["reopened"]
+    cases.activate(session=db, case=db.get(Case, case.id), by=actor_for(people.supervisor), rationale="Working again")
+    db.commit()
+    assert "Ending awaiting approval" not in client.get(f"/cases/{case.id}").text
+    (old,) = _ending_submissions(db)
+    refusal = client.post(f"/review/{old.id}/approve", data={"rationale": "ok"}, follow_redirects=True).text
+    assert "belongs to work that is over" in refusal
+    db.expire_all()
+    assert db.get(Case, case.id).status == "active"
 
 
 def test_a_supervisors_own_ending_moves_the_case_at_once(client, db, settings, people):
