@@ -19,7 +19,7 @@ from app.review.models import Notification, Submission
 from app.timeutil import utcnow
 from tests.cases.factories import actor_for
 from tests.endings.factories import make_team_people
-from tests.factories import make_case, make_user
+from tests.factories import login, make_case, make_user
 
 
 @pytest.fixture
@@ -261,3 +261,20 @@ def test_another_teams_supervisor_cannot_decide(db, people):
     elsewhere = make_user(db, role="supervisor", team=make_team(db, name="South team"))
     assert not review.can_review(elsewhere, submission) and review.can_review(people.supervisor, submission)
     assert review.queue(session=db, user=elsewhere) == []
+
+
+def test_a_request_waiting_when_the_supervisor_reopens_from_the_status_screen_is_settled(client, db, settings, people):
+    """The status screen sends the supervisor to Reopen, which settles the worker's request: reopened
+    there, it stayed waiting and could reopen the case again later, on grounds long gone."""
+    case = closed_case(db, people.worker)
+    reopen_requests.ask(session=db, case=case, by=actor_for(people.worker), data=asking())
+    db.commit()
+    login(client, db, people.supervisor, settings)
+    again = {"to": "screening", "rationale": "Re-referred by school", "base_version": str(case.version)}
+    assert client.post(f"/cases/{case.id}/status", data=again).status_code == 422
+    assert client.post(f"/cases/{case.id}/reopen", data={"reason": "Re-referred by school"}).status_code == 303
+    db.expire_all()
+    (submission,) = submissions(db, case)
+    assert submission.status == "approved" and submission.rationale == "The case was reopened: Re-referred by school"
+    assert reopen_requests.open_request(session=db, case=case) is None
+    assert review.queue(session=db, user=people.supervisor) == []
