@@ -296,6 +296,10 @@ def record_step(request: Request, case_id: int, session: SessionDep, actor: Curr
     rationale = _why(form)
     ctx = _step_ctx(session, case, form)
     co_worker_id = form.choice("co_worker_id", [uid for uid, _ in ctx["co_workers"]], required=False)
+    if then == "closes" and case.status == CaseStatus.active:
+        refusal = features.closing_refusal(session=session, case=case)
+        if refusal:
+            form.error("then", refusal)
     if not form.ok:
         return render(request, "cases/step.html", ctx, status_code=422)
     co_worker = session.get(User, int(co_worker_id)) if co_worker_id else None

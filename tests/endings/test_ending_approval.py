@@ -5,6 +5,7 @@ the older way: the ending moves the case at once and is signed off afterwards.""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from datetime import timedelta
@@ -168,6 +169,23 @@ def test_a_case_whose_ending_waits_for_approval_cannot_be_closed_from_the_status
     assert _ending_submissions(db)[0].status == "returned"
     login(client, db, people.worker, settings)  # returned, it is the worker's again: closing is open
     assert client.post(f"/cases/{case.id}/status", data=close).status_code == 303
+
+
+def test_a_case_whose_ending_waits_for_approval_cannot_be_closed_by_a_step(client, db, settings, people):
+    """A step up that closes the case is closing it too: the waiting ending is decided first."""
+    case = active_case(db, people.worker)
+    db.commit()
+    login(client, db, people.worker, settings)
+    assert client.post(f"/cases/{case.id}/end", data=ending_form(case)).status_code == 303
+    step = {"direction": "up", "destination_up": "cp", "then": "closes", "rationale": "Strategy meeting: CP"}
+    response = client.post(f"/cases/{case.id}/step", data=step)
+    assert response.status_code == 422
+    beside_then = re.search(r'id="then-error">(.*?)</p>', response.text, re.S).group(1)
+    assert "An ending of this case is waiting for the supervisor&#39;s approval" in beside_then
+    db.expire_all()
+    assert db.get(Case, case.id).status == "active"
+    continuing = {**step, "then": "continues", "co_worker_id": str(people.other.id)}
+    assert client.post(f"/cases/{case.id}/step", data=continuing).status_code == 303  # the work goes on
 
 
 def test_an_ending_waiting_from_before_a_reopening_cannot_end_the_new_work(client, db, settings, people):
