@@ -120,3 +120,47 @@ def test_a_feedback_id_of_another_case_is_not_found_on_the_workers_form_or_the_f
     response = client.post(f"/cases/{mine.id}/base/feedback/social_worker", data=sent)
     assert response.status_code == 422 and "This form is out of date" in response.text
     assert 'value="not-an-id"' not in response.text
+
+
+def test_an_ending_return_or_dormant_review_id_of_another_case_is_not_found(client, db, settings):
+    from app.cases.models import Case, CaseEvent
+    from app.endings.models import Ending, Reactivation
+    from tests.endings.factories import active_case, make_dormant, make_team_people
+    from tests.endings.test_pages import ending_form
+
+    people = make_team_people(db)
+    ending_a, ending_b = active_case(db, people.worker), active_case(db, people.worker)
+    back_a, back_b, review_a, review_b = (active_case(db, people.worker) for _ in range(4))
+    for case in (back_a, back_b, review_a, review_b):
+        make_dormant(db, case, people.supervisor)
+    closed_a, closed_b = (make_case(db, worker=people.worker, status="closed") for _ in range(2))
+    db.commit()
+    status = {case.id: case.status for case in (ending_b, back_b, review_b, closed_b)}
+
+    _as(client, db, settings, people.worker)
+    ending = ending_form(ending_a)
+    assert client.post(f"/cases/{ending_a.id}/end", data=ending).status_code == 303
+    assert client.post(f"/cases/{ending_b.id}/end", data={**ending, "base_version": ""}).status_code == 404
+    back = {"id": str(uuid.uuid4()), "asked_by": "parent", "what_changed": "Rows again", "urgency": "soon"}
+    assert client.post(f"/cases/{back_a.id}/reactivate", data=back).status_code == 303
+    assert client.post(f"/cases/{back_b.id}/reactivate", data=back).status_code == 404
+    review = {"id": str(uuid.uuid4()), "decision": "close", "rationale": "All well", "closure_reason": "aims_achieved"}
+    assert client.post(f"/cases/{review_a.id}/dormant-review", data=review).status_code == 303
+    assert client.post(f"/cases/{review_b.id}/dormant-review", data=review).status_code == 404
+    stay = {**review, "decision": "stay", "new_review_on": "2099-01-01"}
+    assert client.post(f"/cases/{review_b.id}/dormant-review", data=stay).status_code == 404
+
+    _as(client, db, settings, people.supervisor)
+    reopening = {"id": str(uuid.uuid4()), "reason": "Re-referred by school"}
+    assert client.post(f"/cases/{closed_a.id}/reopen", data=reopening).status_code == 303
+    assert client.post(f"/cases/{closed_b.id}/reopen", data=reopening).status_code == 404
+    assert client.post(f"/cases/{closed_b.id}/reopen", data={**reopening, "id": back["id"]}).status_code == 404
+
+    db.expire_all()
+    assert {case_id: db.get(Case, case_id).status for case_id in status} == status
+    assert db.exec(select(Ending).where(Ending.case_id == ending_b.id)).all() == []
+    assert db.exec(select(Reactivation).where(Reactivation.case_id.in_([back_b.id, closed_b.id]))).all() == []
+    assert (
+        db.exec(select(CaseEvent).where(CaseEvent.case_id == review_b.id, CaseEvent.kind == "dormant_review")).all()
+        == []
+    )

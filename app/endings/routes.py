@@ -25,6 +25,7 @@ from app.endings import goals as goal_sources
 from app.endings import reopen_requests, rules, service
 from app.endings.models import ASKED_BY, ENDING_CLOSURE_REASONS, GOAL_RATINGS, PROMPT_WORDS, URGENCY
 from app.forms import Form, SentForm, formset
+from app.refused import WrongCase
 from app.review import service as review
 from app.security.auth import CurrentActor, Forbidden, SettingsDep, require_role
 from app.security.permissions import get_case, is_case_supervisor
@@ -37,6 +38,8 @@ EXTRA_GOALS = 3  # blank rows for goals the worker lists in the form
 
 
 def _failed(request: Request, template: str, ctx: dict, error: Exception) -> Response:
+    if isinstance(error, WrongCase):
+        raise error  # not found, like any record of another case (app/refused.py)
     ctx["refusal"] = error.message  # type: ignore[attr-defined]
     return render(request, template, ctx, status_code=409 if isinstance(error, Conflict) else 422)
 

@@ -22,6 +22,7 @@ from app.cases.models import Case, CaseEvent, CaseStatus, Contact
 from app.cases.service import Conflict, Refused
 from app.endings import reopen_requests, rules
 from app.endings.models import DormantSpell, Ending, EndingTask, Prompt, Reactivation
+from app.refused import WrongCase
 from app.review import service as review
 from app.review.models import Submission
 from app.security.auth import Actor
@@ -138,7 +139,7 @@ def end_active_work(
         if existing is not None and existing.case_id == case.id:
             return existing, False
         if existing is not None:
-            raise Refused("That record belongs to another case.")
+            raise WrongCase("That record belongs to another case.")
     _check_version(case, base_version)
     if case.status != CaseStatus.active:
         raise Refused("Only a case in active work can end it this way.")
@@ -434,6 +435,8 @@ def dormant_review(
         existing = session.get(CaseEvent, record_id)
         if existing is not None and existing.case_id == case.id:
             return False
+        if existing is not None:
+            raise WrongCase("That record belongs to another case.")
     _check_version(case, base_version)
     if case.status != CaseStatus.dormant:
         raise Refused("Only a dormant case has a dormant review.")
@@ -502,6 +505,8 @@ def reactivate(
         existing = session.get(Reactivation, record_id)
         if existing is not None and existing.case_id == case.id:
             return existing, False
+        if existing is not None:
+            raise WrongCase("That record belongs to another case.")
     _check_version(case, base_version)
     moving = new_key_worker is not None and new_key_worker.id != case.key_worker_id
     if moving and not (by.user.role == "supervisor" and by.user.team_id == case.team_id):
@@ -577,6 +582,8 @@ def reopen(
         existing = session.get(Reactivation, record_id)
         if existing is not None and existing.case_id == case.id:
             return existing, False
+        if existing is not None:
+            raise WrongCase("That record belongs to another case.")
     _check_version(case, base_version)
     cases.transition(
         session=session, case=case, to_status=CaseStatus.screening, by=by, rationale=f"Re-referral: {reason}"
