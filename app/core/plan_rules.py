@@ -29,7 +29,7 @@ class PlanItem:
     status: str  # a key of PLAN_STATUSES
     href: str  # the page where it lives
     statuses: tuple[str, ...] = ("open", "done")  # what its source can record
-    closed_by: str = ""  # why it closed itself, in words ("A Diamond rating on 3 Dec 2026")
+    closed_by: str = ""  # why it closed itself, in words ("A Diamond rating on 3 Dec 2026"; dropped: "the work ended")
 
     @property
     def key(self) -> str:

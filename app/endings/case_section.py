@@ -57,6 +57,7 @@ def context(*, session: Session, case: Case, actor) -> dict:
             session=session, case=case, target_hours=get_settings().first_contact_target_hours
         ),
         "tasks": tasks,
+        "undone": {task.id: service.undone_because(task) for task in tasks},
         "prompts": [(PROMPT_WORDS.get(kind, kind), at) for kind, at in prompts],
         "asked_by": dict(ASKED_BY),
         "today": today(),

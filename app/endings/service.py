@@ -34,6 +34,7 @@ PROMPTED_TASKS = (
     "Update the Signs of Safety map or the BASE risk assessment",
     "Do a Diamond rating with the young person and family",
 )
+UNDONE = "Not done: "  # how `closed_by` begins for a task closed because its work ended
 
 
 def _check_version(case: Case, base_version: int | None) -> None:
@@ -286,7 +287,13 @@ def _drop_prompted_tasks(*, session: Session, case: Case, by: Actor, why: str) -
     for task in session.exec(
         select(EndingTask).where(EndingTask.case_id == case.id, EndingTask.done_at.is_(None))
     ).all():
-        close_task(session=session, task=task, by=by, closed_by=f"Not done: {why}", detail=f"closed undone: {why}")
+        close_task(session=session, task=task, by=by, closed_by=f"{UNDONE}{why}", detail=f"closed undone: {why}")
+
+
+def undone_because(task: EndingTask) -> str:
+    """Why a prompted task was closed without being done ("the work ended"), or "" for one done or open:
+    it belongs to work that is over, so it is neither shown as done nor ticked any more."""
+    return task.closed_by.removeprefix(UNDONE) if task.done_at and task.closed_by.startswith(UNDONE) else ""
 
 
 def close_task(*, session: Session, task: EndingTask, by: Actor, closed_by: str, detail: str) -> None:
@@ -623,6 +630,8 @@ def complete_task(
     task = session.get(EndingTask, task_id)
     if task is None or task.case_id != case.id:
         raise Refused("That task is not on this case.")
+    if undone_because(task):
+        raise Refused("That task belongs to work that has ended.")
     if base_version is not None and base_version != task.version:
         raise Conflict("The task changed since this page was opened.", current_version=task.version)
     task.done_at, task.done_by_id = (utcnow(), by.id) if done else (None, None)

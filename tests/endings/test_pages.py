@@ -10,7 +10,7 @@ from sqlmodel import select
 from app.cases.models import Case
 from app.cases.page_cache import pages
 from app.endings import service
-from app.endings.models import DormantSpell, Ending, Reactivation
+from app.endings.models import DormantSpell, Ending, EndingTask, Reactivation
 from app.review.models import Submission
 from app.timeutil import today
 from tests.cases.factories import actor_for
@@ -122,6 +122,30 @@ def test_reactivate_form_needs_no_referral_and_shows_prompted_tasks(client, db, 
     page = client.get(f"/cases/{case.id}").text
     assert "Update the Signs of Safety map or the BASE risk assessment" in page and "Do a Diamond rating" in page
     assert "Dormant period" in page
+
+
+def test_tasks_a_return_prompted_that_its_work_ended_undone_read_closed_not_done(client, db, settings, people):
+    """On the case page and the plan they belonged to work that is over: not "Done", and not to be
+    ticked any more; the next return's own tasks are."""
+    case = active_case(db, people.worker)
+    back = {"asked_by": "parent", "what_changed": "Rows again", "urgency": "soon"}
+    for _ in range(2):
+        make_dormant(db, case, people.supervisor)
+        service.reactivate(session=db, case=case, by=actor_for(people.worker), **back)
+    db.commit()
+    old = db.exec(select(EndingTask).where(EndingTask.done_at.is_not(None))).all()
+    assert len(old) == 2
+    login(client, db, people.worker, settings)
+    tasks = client.get(f"/cases/{case.id}").text.split('class="ending-tasks"', 1)[1].split("</ul>", 1)[0]
+    assert tasks.count("Closed, not done: the work ended") == 2 and "· Done" not in tasks
+    assert tasks.count(">Mark done<") == 2 and ">Not done<" not in tasks
+    plan = client.get(f"/cases/{case.id}/plan").text
+    assert plan.count("Closed, not done: the work ended") == 2 and "Closed by itself" not in plan
+    assert all(f'name="status-endings:{task.id}"' not in plan for task in old)
+    ticked = client.post(f"/cases/{case.id}/endings/tasks/{old[0].id}", data={"done": ""})
+    assert ticked.status_code == 404
+    db.expire_all()
+    assert db.get(EndingTask, old[0].id).done_at is not None
 
 
 def test_other_worker_cannot_see_and_co_worker_cannot_reactivate(client, db, settings, people):
