@@ -159,10 +159,13 @@ def end_active_work(
         )
         or ""
     )
+    agreed_on = form.date("agreed_on", not_future=True, label="The date the family agreed")
+    if agreed_on and case.referral_date and agreed_on < case.referral_date:
+        form.error("agreed_on", f"This is before the referral on {case.referral_date:%-d %b %Y}.")
     data = service.EndingInput(
         outcome=outcome or "",
         goals=_goals_from(form, ctx["goals"], [c for c, _ in GOAL_RATINGS]),
-        agreed_on=form.date("agreed_on"),
+        agreed_on=agreed_on,
         agreement_how=form.text("agreement_how", max_length=2000),
         taper=form.text("taper", max_length=2000),
         sustainability_plan=form.text("sustainability_plan", max_length=4000),

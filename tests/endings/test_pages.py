@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -86,6 +87,23 @@ def test_ending_form_names_missing_items_beside_the_form_with_422(client, db, se
     assert 'value="Back at school every day"' in response.text
     db.expire_all()
     assert db.get(Case, case.id).status == "active"
+
+
+def test_the_agreed_date_is_refused_beside_it_in_the_future_or_before_the_referral(client, db, settings, people):
+    case = active_case(db, people.worker, referral_date=today() - timedelta(days=30))
+    db.commit()
+    login(client, db, people.supervisor, settings)
+    before = (today() - timedelta(days=31)).isoformat()
+    for agreed_on, words in (
+        ((today() + timedelta(days=1)).isoformat(), "The date the family agreed is in the future"),
+        (before, f"This is before the referral on {today() - timedelta(days=30):%-d %b %Y}."),
+    ):
+        response = client.post(f"/cases/{case.id}/end", data=ending_form(case, agreed_on=agreed_on))
+        assert response.status_code == 422
+        assert words in re.search(r'id="agreed_on-error">(.*?)</p>', response.text, re.S).group(1)
+        assert f'value="{agreed_on}"' in response.text
+    db.expire_all()
+    assert db.get(Case, case.id).status == "active" and db.exec(select(Ending)).all() == []
 
 
 def test_ending_from_a_stale_version_is_a_409_conflict(client, db, settings, people):
