@@ -35,6 +35,11 @@ def context(*, session: Session, case: Case, actor) -> dict:
         prompts = read_columns(session, _OPEN_PROMPTS, {"case_id": case.id}).all()
     pending = service.pending_ending(session=session, case=case) if case.status == CaseStatus.active else None
     closed = case.status == CaseStatus.closed
+    ending = (
+        service.latest_ending(session=session, case=case)
+        if case.status in (CaseStatus.dormant, CaseStatus.closed)
+        else None
+    )
     reopen_request = reopen_requests.open_request(session=session, case=case) if closed else None
     return {
         "reopen_request": reopen_request,
@@ -50,9 +55,10 @@ def context(*, session: Session, case: Case, actor) -> dict:
         "can_review": can_change and case.status == CaseStatus.dormant,
         "can_reopen": role == "supervisor" and can_change and case.status == CaseStatus.closed,
         "spell": spell,
-        "ending": service.latest_ending(session=session, case=case)
-        if case.status in (CaseStatus.dormant, CaseStatus.closed)
-        else None,
+        "ending": ending,
+        # Reopened or reactivated since, the case's work ended some other way (closed from the status
+        # screen): that ending's named contact was for the earlier work. (Its rows are read already.)
+        "ending_earlier": ending is not None and not service.of_this_spell(session, case, ending),
         "back": service.latest_return(
             session=session, case=case, target_hours=get_settings().first_contact_target_hours
         ),

@@ -14,7 +14,7 @@ from app.endings import service
 from app.endings.models import DormantSpell, Ending, EndingTask, Reactivation
 from app.review.models import Submission
 from app.timeutil import today
-from tests.cases.factories import actor_for
+from tests.cases.factories import actor_for, make_screened
 from tests.endings.factories import active_case, full_ending, make_dormant, make_team_people
 from tests.factories import login
 from tests.querycount import count_queries
@@ -164,6 +164,25 @@ def test_tasks_a_return_prompted_that_its_work_ended_undone_read_closed_not_done
     assert ticked.status_code == 404
     db.expire_all()
     assert db.get(EndingTask, old[0].id).done_at is not None
+
+
+def test_a_closed_case_names_an_earlier_endings_contact_as_the_earlier_works(client, db, settings, people):
+    """Reopened and closed again from the status screen, the case's last ending was for the work
+    before: its named contact is not given as the family's contact now."""
+    case = active_case(db, people.worker)
+    make_screened(db, case, people.worker)
+    ended = full_ending(outcome="closed", closure_reason="aims_achieved", named_contact="Kim Lee, 0151 222 0000")
+    service.end_active_work(session=db, case=case, by=actor_for(people.supervisor), data=ended)
+    db.commit()
+    login(client, db, people.supervisor, settings)
+    assert "Named contact for the family: Kim Lee, 0151 222 0000." in client.get(f"/cases/{case.id}").text
+    assert client.post(f"/cases/{case.id}/reopen", data={"reason": "Re-referred by school"}).status_code == 303
+    for to in ("active", "closed"):
+        moved = {"to": to, "rationale": "Agreed", "closure_reason": "consent_withdrawn" if to == "closed" else ""}
+        assert client.post(f"/cases/{case.id}/status", data=moved).status_code == 303
+    page = client.get(f"/cases/{case.id}").text
+    assert "Named contact for the family" not in page
+    assert f"Earlier work, ended {today():%-d %b %Y}: its named contact for the family was Kim Lee" in page
 
 
 def test_other_worker_cannot_see_and_co_worker_cannot_reactivate(client, db, settings, people):
