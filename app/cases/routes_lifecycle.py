@@ -6,14 +6,13 @@ gets the same answer as the page: nothing changes.
 
 from __future__ import annotations
 
-from datetime import datetime, time
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app import features
 from app.accounts.models import User
 from app.cases import eligibility, rules, service
+from app.cases.happened import happened_at
 from app.cases.models import CLOSURE_REASONS, STEP_DOWN_DESTINATIONS, STEP_UP_DESTINATIONS, CaseStatus
 from app.cases.service import Conflict, Refused
 from app.db import SessionDep
@@ -21,7 +20,7 @@ from app.forms import Form, SentForm
 from app.security.auth import CurrentActor, SettingsDep
 from app.security.permissions import get_case
 from app.templating import flash, redirect, render
-from app.timeutil import LOCAL, age_on, today, utcnow
+from app.timeutil import age_on, today
 
 router = APIRouter()
 
@@ -37,27 +36,6 @@ def _move_words(current: str, to: str) -> str:
     if current == CaseStatus.dormant and to == CaseStatus.active:
         return "Reactivate the case"
     return MOVE_WORDS.get(to, to)
-
-
-def _happened_at(form: Form, case) -> tuple[datetime | None, bool]:
-    """When it happened, if earlier than now (issue 18: recording past work); never the future;
-    and whether its time was given (without one it reads as midday, which the services may move).
-    The audit entry keeps the time it was entered; the record keeps the time it happened."""
-    on = form.date("happened_on", not_future=True, label="The date it happened")
-    at = form.time("happened_time")
-    if on is None:
-        return None, False
-    if at is None and on == today() and not form.errors.get("happened_on"):
-        # Today with no time is now: midday would not have happened yet in the morning.
-        if case.referral_date and on < case.referral_date:
-            form.error("happened_on", f"This is before the referral on {case.referral_date:%-d %b %Y}.")
-        return None, False
-    when = datetime.combine(on, at or time(12, 0), tzinfo=LOCAL)
-    if when > utcnow():
-        form.error("happened_time", "This time has not happened yet today.")
-    if case.referral_date and on < case.referral_date:
-        form.error("happened_on", f"This is before the referral on {case.referral_date:%-d %b %Y}.")
-    return when, at is not None
 
 
 def _why(form: Form) -> str:
@@ -112,7 +90,7 @@ def decide_eligibility(
         form.error("override_reason", "Give a reason for overriding the rule.")
     if case.status not in (CaseStatus.referred, CaseStatus.screening):
         form.error("criteria", "Eligibility is decided while the case is referred or in screening.")
-    decided_at, timed = _happened_at(form, case)
+    decided_at, timed = happened_at(form, case)
     if not form.ok:
         return render(
             request, "cases/eligibility.html", _eligibility_ctx(session, case, settings, form), status_code=422
@@ -225,7 +203,7 @@ def change_status(
     rationale = _why(form)
     closure_reason = form.choice("closure_reason", [c for c, _ in CLOSURE_REASONS], required=False) or ""
     base_version = form.integer("base_version", minimum=1, maximum=10**9)
-    occurred_at, timed = _happened_at(form, case)
+    occurred_at, timed = happened_at(form, case)
     if to == CaseStatus.closed and not closure_reason:
         form.error("closure_reason", "Choose a reason for closing the case.")
     if (case.status, to) in GUIDED and (case.status, to) != (CaseStatus.referred, CaseStatus.screening):

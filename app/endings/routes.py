@@ -16,6 +16,7 @@ from sqlmodel import select
 from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.cases import reallocation
+from app.cases.happened import happened_at
 from app.cases.models import CLOSURE_REASONS, STEP_DOWN_DESTINATIONS, STEP_UP_DESTINATIONS, CaseStatus, new_id
 from app.cases.people import valid_client_id
 from app.cases.service import Conflict, Refused
@@ -40,6 +41,9 @@ EXTRA_GOALS = 3  # blank rows for goals the worker lists in the form
 def _failed(request: Request, template: str, ctx: dict, error: Exception) -> Response:
     if isinstance(error, WrongCase):
         raise error  # not found, like any record of another case (app/refused.py)
+    if getattr(error, "field", None) and ctx.get("form") is not None:
+        ctx["form"].error(error.field, error.message)  # e.g. a date before the case's latest move
+        return render(request, template, ctx, status_code=422)
     ctx["refusal"] = error.message  # type: ignore[attr-defined]
     return render(request, template, ctx, status_code=409 if isinstance(error, Conflict) else 422)
 
@@ -386,11 +390,19 @@ def reopen(request: Request, case_id: int, session: SessionDep, actor: CurrentAc
     ctx = {"case": case, "form": form, "new_id": record_id, "refusal": None}
     reason = form.text("reason", required=True, max_length=4000, label="A reason")
     base_version = form.integer("base_version", minimum=1, maximum=10**9)
+    occurred_at, timed = happened_at(form, case)
     if not form.ok:
         return render(request, "endings/reopen.html", ctx, status_code=422)
     try:
         service.reopen(
-            session=session, case=case, by=actor, reason=reason, record_id=record_id, base_version=base_version
+            session=session,
+            case=case,
+            by=actor,
+            reason=reason,
+            record_id=record_id,
+            base_version=base_version,
+            occurred_at=occurred_at,
+            timed=timed,
         )
     except (Refused, Conflict) as error:
         session.rollback()

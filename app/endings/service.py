@@ -580,11 +580,15 @@ def reopen(
     base_version: int | None = None,
     decision: str = "",
     request_submission_id: str | None = None,
+    occurred_at: datetime | None = None,
+    timed: bool = False,
 ) -> tuple[Reactivation, bool]:
     """Closed -> screening by a supervisor, recorded as a re-referral (the rules refuse anyone else).
 
     A worker's open reopen request is settled by it: approved with `decision` when it is approved
-    from the review queue (`request_submission_id`), or as reopened directly otherwise."""
+    from the review queue (`request_submission_id`), or as reopened directly otherwise.
+    `occurred_at` (and `timed`, its time given): when a reopening recorded afterwards happened; the
+    move and the re-referral are both dated then, after the closure (`cases.transition`)."""
     if record_id:
         existing = session.get(Reactivation, record_id)
         if existing is not None and existing.case_id == case.id:
@@ -592,12 +596,20 @@ def reopen(
         if existing is not None:
             raise WrongCase("That record belongs to another case.")
     _check_version(case, base_version)
-    cases.transition(
-        session=session, case=case, to_status=CaseStatus.screening, by=by, rationale=f"Re-referral: {reason}"
+    event = cases.transition(
+        session=session,
+        case=case,
+        to_status=CaseStatus.screening,
+        by=by,
+        rationale=f"Re-referral: {reason}",
+        occurred_at=occurred_at,
+        timed=timed,
     )
     back = Reactivation(
         case_id=case.id, kind="reopened", asked_by="", what_changed=reason.strip()[:4000], by_user_id=by.id
     )
+    if occurred_at is not None:
+        back.reactivated_at = event.occurred_at
     if record_id:
         back.id = record_id
     session.add(back)

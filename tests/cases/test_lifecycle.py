@@ -442,14 +442,14 @@ def test_todays_date_with_no_time_is_now_whatever_the_hour(client, db, settings,
     told the time "has not happened yet": today with no time is now."""
     from datetime import UTC, datetime
 
-    from app.cases import routes_lifecycle
+    from app.cases import happened
 
     worker = make_user(db)
     case = make_case(db, worker=worker, status="screening")
     db.commit()
     login(client, db, worker, settings)
     nine = datetime.combine(today(), datetime.min.time(), tzinfo=UTC).replace(hour=9)
-    monkeypatch.setattr(routes_lifecycle, "utcnow", lambda: nine)
+    monkeypatch.setattr(happened, "utcnow", lambda: nine)
     closing = {
         "to": "closed",
         "rationale": "Moved away",

@@ -347,3 +347,56 @@ def test_a_manager_reads_the_register_but_cannot_reactivate(client, db, settings
         ).status_code
         == 403
     )
+
+
+def test_a_reopening_recorded_afterwards_is_dated_when_it_happened_and_not_before_the_closure(
+    client, db, settings, people
+):
+    from datetime import datetime, time
+
+    from app.cases import service as cases
+    from app.cases.models import CaseEvent
+    from app.timeutil import LOCAL, local
+    from tests.factories import make_case
+
+    case = make_case(db, worker=people.worker, status="screening", referral_date=today() - timedelta(days=60))
+    make_screened(db, case, people.worker)
+    closed_on = today() - timedelta(days=10)
+    cases.transition(
+        session=db,
+        case=case,
+        to_status="closed",
+        by=actor_for(people.worker),
+        rationale="Family moved away",
+        closure_reason="other",
+        occurred_at=datetime.combine(closed_on, time(12), tzinfo=LOCAL),
+    )
+    db.commit()
+    login(client, db, people.supervisor, settings)
+    assert 'name="happened_on"' in client.get(f"/cases/{case.id}/reopen").text
+    sent = {"reason": "Re-referred by school", "base_version": str(case.version)}
+    too_early = client.post(
+        f"/cases/{case.id}/reopen", data={**sent, "happened_on": (closed_on - timedelta(days=1)).isoformat()}
+    )
+    assert too_early.status_code == 422
+    assert re.search(
+        r'id="happened_on-error">.*?The case moved to closed on .*?cannot be dated before it', too_early.text
+    )
+    six_days_ago = today() - timedelta(days=6)
+    response = client.post(f"/cases/{case.id}/reopen", data={**sent, "happened_on": six_days_ago.isoformat()})
+    assert response.status_code == 303
+    db.expire_all()
+    moved = db.exec(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.to_status == "screening")).all()
+    assert [local(e.occurred_at).date() for e in moved][-1] == six_days_ago
+    back = db.exec(select(Reactivation).where(Reactivation.case_id == case.id)).one()
+    assert local(back.reactivated_at).date() == six_days_ago
+    # the worker then records the work that started the day after, as it happened
+    client.cookies.clear()
+    login(client, db, people.worker, settings)
+    five_days_ago = (today() - timedelta(days=5)).isoformat()
+    response = client.post(
+        f"/cases/{case.id}/status", data={"to": "active", "rationale": "Agreed with mum", "happened_on": five_days_ago}
+    )
+    assert response.status_code == 303
+    db.expire_all()
+    assert db.get(Case, case.id).status == "active"
