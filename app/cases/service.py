@@ -8,7 +8,7 @@ People, consent, contacts and eligibility have their own modules beside this one
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, bindparam, func, or_
 from sqlalchemy import case as sql_case
@@ -24,7 +24,7 @@ from app.db import read_columns
 from app.refused import Refused
 from app.security.auth import Actor
 from app.security.permissions import is_case_supervisor, visible_cases
-from app.timeutil import age_on, as_utc, local, today, utcnow
+from app.timeutil import LOCAL, age_on, as_utc, local, today, utcnow
 
 reads.per_case(EligibilityDecision, Consent, Person)  # read whole per case page (app/cases/reads.py)
 
@@ -149,8 +149,10 @@ def create_referral(
             date_of_birth=case.date_of_birth,
         )
     )
+    # A referral dated before today has no time of its own: it is the start of its day, so any
+    # time the work that day is given comes after it (not the hour the referral was typed in).
     occurred = (
-        datetime.combine(case.referral_date, now.timetz())
+        datetime.combine(case.referral_date, time(0), tzinfo=LOCAL)
         if case.referral_date and case.referral_date < today()
         else now
     )

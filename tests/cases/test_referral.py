@@ -123,3 +123,26 @@ def test_key_worker_must_be_in_own_team_and_manager_cannot_refer(client, db, set
     login(client, db, manager, settings)
     assert client.get("/referrals/new").status_code == 403
     assert db.exec(select(Case)).all() == []
+
+
+def test_a_referral_entered_afterwards_lets_the_work_that_day_keep_its_own_time(client, db, settings, monkeypatch):
+    """A referral dated before today has no time: it is the start of its day, so a screening done
+    that morning is not refused against the hour the referral happened to be typed in."""
+    from datetime import UTC, datetime, time
+
+    from app.cases import service
+    from app.cases.models import EligibilityDecision
+    from app.timeutil import local
+
+    worker = make_user(db)
+    login(client, db, worker, settings)
+    day = today() - timedelta(days=3)
+    monkeypatch.setattr(service, "utcnow", lambda: datetime.combine(today(), time(16), tzinfo=UTC))
+    assert client.post("/referrals", data=referral(worker, referral_date=day.isoformat())).status_code == 303
+    monkeypatch.undo()
+    case = db.exec(select(Case)).one()
+    screened = {"criteria": ["S-A5", "S-B1"], "happened_on": day.isoformat(), "happened_time": "10:30"}
+    response = client.post(f"/cases/{case.id}/eligibility", data=screened)
+    assert response.status_code == 303, re.findall(r'class="field-error"[^>]*>(.*?)</p>', response.text, re.S)
+    decision = db.exec(select(EligibilityDecision).where(EligibilityDecision.case_id == case.id)).one()
+    assert local(decision.decided_at).replace(tzinfo=None) == datetime.combine(day, time(10, 30))
