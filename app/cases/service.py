@@ -471,6 +471,10 @@ def step(
     )
     if refusal:
         raise Refused(refusal)
+    if closes and case.status == CaseStatus.dormant:
+        # The dormant review closes a dormant case and ends its dormant spell (app/endings): closed
+        # here, the spell stayed open, as closing from the status screen did (routes_lifecycle.GUIDED).
+        raise Refused("A dormant case is closed at its dormant review: use Dormant review.", field="then")
     before_co = case.co_worker_id
     after_co = before_co
     if co_worker is not None and not closes:

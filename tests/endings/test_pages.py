@@ -400,3 +400,22 @@ def test_a_reopening_recorded_afterwards_is_dated_when_it_happened_and_not_befor
     assert response.status_code == 303
     db.expire_all()
     assert db.get(Case, case.id).status == "active"
+
+
+def test_a_step_that_would_close_a_dormant_case_is_sent_to_the_dormant_review(client, db, settings, people):
+    """The dormant review closes a dormant case and ends its dormant spell; a step that closed it
+    would leave the spell open, back on the dormant register at the case's next dormancy."""
+    case = active_case(db, people.worker)
+    make_dormant(db, case, people.worker)
+    db.commit()
+    assert case.status == "dormant"
+    login(client, db, people.worker, settings)
+    step = {"direction": "up", "destination_up": "cp", "then": "closes", "rationale": "Strategy meeting: CP"}
+    response = client.post(f"/cases/{case.id}/step", data=step)
+    assert response.status_code == 422
+    beside_then = re.search(r'id="then-error">(.*?)</p>', response.text, re.S).group(1)
+    assert "A dormant case is closed at its dormant review" in beside_then
+    assert f'href="/cases/{case.id}/dormant-review"' in response.text
+    db.expire_all()
+    assert db.get(Case, case.id).status == "dormant"
+    assert db.exec(select(DormantSpell.ended_at).where(DormantSpell.case_id == case.id)).one() is None
