@@ -2,12 +2,12 @@
 
 Each task has a key naming the case, the point and the day the work ended, so running the job again
 raises nothing new, and a case that ends a second time gets its own follow-ups; a case and point
-with a task still open get no second one.
+with a task still open from the same spell of work get no second one.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
@@ -38,15 +38,28 @@ def tick(*, session: Session, now: datetime) -> int:
         .group_by(User.team_id)
         .subquery()
     )
+    # When that spell of work began: the latest move into active work before it ended.
+    began = (
+        select(func.max(CaseEvent.occurred_at))
+        .where(
+            CaseEvent.case_id == Case.id,
+            CaseEvent.to_status == CaseStatus.active,
+            CaseEvent.occurred_at < last_ending.c.ended_at,
+        )
+        .correlate(Case, last_ending)
+        .scalar_subquery()
+    )
     rows = session.exec(
-        select(Case.id, last_ending.c.ended_at, Case.key_worker_id, User.is_active, supervisor.c.user_id)
+        select(Case.id, last_ending.c.ended_at, began, Case.key_worker_id, User.is_active, supervisor.c.user_id)
         .join(last_ending, last_ending.c.case_id == Case.id)
         .join(User, User.id == Case.key_worker_id)
         .join(supervisor, supervisor.c.team_id == Case.team_id, isouter=True)
         .where(Case.status.in_([CaseStatus.dormant, CaseStatus.closed]))
     ).all()
     wanted: dict[str, FollowUpTask] = {}
-    for case_id, ended_at, key_worker_id, worker_active, supervisor_id in rows:
+    spell_began: dict[int, date | None] = {}
+    for case_id, ended_at, began_at, key_worker_id, worker_active, supervisor_id in rows:
+        spell_began[case_id] = local(began_at).date() if began_at else None
         worker_id = key_worker_id if worker_active or supervisor_id is None else supervisor_id
         ended_on = local(ended_at).date()
         for point, due_on in rules.follow_ups_due(ended_on=ended_on, today=on):
@@ -56,11 +69,14 @@ def tick(*, session: Session, now: datetime) -> int:
             )
     if not wanted:
         return 0
-    # Raised already: the same key, or a task for the case and point still open whatever day its key
-    # names (until December 2026 the key named the day the `Ending` was recorded, not the move out
-    # of active work, and the same follow-up would be raised a second time).
+    # Raised already: the same key, or a task for the case and point still open from the same spell
+    # of work, whatever day of it its key names (until December 2026 the key named the day the
+    # `Ending` was recorded, not the move out of active work, and the same follow-up would be raised
+    # a second time). One open from work that ended before the case came back is that ending's own.
     raised_before = session.exec(
-        select(FollowUpTask.key, FollowUpTask.case_id, FollowUpTask.point, FollowUpTask.done_at).where(
+        select(
+            FollowUpTask.key, FollowUpTask.case_id, FollowUpTask.point, FollowUpTask.ended_on, FollowUpTask.done_at
+        ).where(
             or_(
                 FollowUpTask.key.in_(list(wanted)),
                 and_(
@@ -71,7 +87,11 @@ def tick(*, session: Session, now: datetime) -> int:
         )
     ).all()
     existing = {key for key, *_ in raised_before}
-    still_open = {(case_id, point) for _, case_id, point, done_at in raised_before if done_at is None}
+    still_open = {
+        (case_id, point)
+        for _, case_id, point, ended_on, done_at in raised_before
+        if done_at is None and (spell_began.get(case_id) is None or ended_on >= spell_began[case_id])
+    }
     # A follow-up already recorded (taken on or after the day the work ended) needs no task.
     latest = {
         (case_id, point): taken_on

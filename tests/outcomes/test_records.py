@@ -312,3 +312,31 @@ def test_a_follow_up_raised_under_the_ending_days_key_is_not_raised_again(client
     db.commit()
     login(client, db, people.worker, settings)
     assert client.get(f"/cases/{case.id}").text.count("Follow-up, 3 months after the work ended due") == 1
+
+
+def test_a_case_that_ends_again_gets_its_own_follow_up_while_the_first_endings_is_still_open(db, people):
+    """Closed, reopened and ended again: the second ending's 3-month follow-up is raised although
+    the first ending's is still open, since it belongs to work that ended before (in three queries)."""
+    from app.cases.models import CaseEvent
+    from tests.querycount import count_queries
+
+    case = active_case(db, people.worker)
+    first_end, second_end = today() - timedelta(days=200), today() - timedelta(days=100)
+    moves = [(-300, "screening", "active"), (-200, "active", "closed"), (-150, "closed", "screening"),
+             (-140, "screening", "active"), (-100, "active", "closed")]  # fmt: skip
+    for days, frm, to in moves:
+        db.add(CaseEvent(case_id=case.id, kind=to, from_status=frm, to_status=to, occurred_at=_at(days),
+                         by_user_id=people.worker.id))  # fmt: skip
+    case.status = "closed"
+    db.add(case)
+    db.add(FollowUpTask(key=f"{case.id}:follow_up_3:{first_end.isoformat()}", case_id=case.id, point="follow_up_3",
+                        ended_on=first_end, due_on=today() - timedelta(days=10), assigned_user_id=people.worker.id,
+                        raised_at=_at(-108)))  # fmt: skip
+    db.commit()
+    with count_queries(db.get_bind()) as statements:
+        assert tick(session=db, now=_at(0)) == 1
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "advisory" not in s]
+    assert len(reads) == 3  # PostgreSQL's advisory lock aside
+    assert tick(session=db, now=_at(0)) == 0
+    open_tasks = db.exec(select(FollowUpTask.ended_on).where(FollowUpTask.done_at.is_(None))).all()
+    assert sorted(open_tasks) == [first_end, second_end]
