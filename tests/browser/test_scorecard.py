@@ -16,7 +16,7 @@ from tests.browser.conftest import assert_accessible, log_in, open_case_parts
 from tests.demo_copy import demo_service
 
 pytestmark = pytest.mark.browser
-SLOW = 20_000
+SLOW = 60_000  # a scorecard and a zip of the whole service, made on a 2-core machine under load
 
 
 def test_manager_reads_the_scorecard_changes_period_and_breakdown_and_downloads(page, live_server, db, settings):
