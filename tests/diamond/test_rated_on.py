@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlmodel import select
@@ -14,7 +14,7 @@ from sqlmodel import select
 from app.audit.models import AuditEntry
 from app.diamond.models import DiamondRating
 from app.family.models import FamilyHandover
-from app.timeutil import local, today, utcnow
+from app.timeutil import LOCAL, local, today, utcnow
 from tests.diamond.factories import four, rate
 from tests.factories import login, make_case, make_user
 from tests.family.factories import PIN, with_pin, young_person
@@ -178,6 +178,13 @@ def _stamp(at) -> str:
     return at.isoformat().replace("+00:00", "Z")
 
 
+def _earlier_today():
+    """Four hours ago, or the day's first moment if that was yesterday: a stamp from before the
+    day rated is not trusted (rules.given_at), so just after midnight "earlier" is midnight."""
+    day_began = datetime.combine(today(), time(0), LOCAL).astimezone(UTC)
+    return max(utcnow() - timedelta(hours=4), day_began)
+
+
 def test_a_worker_rating_sent_late_from_the_tablet_does_not_undo_a_correction_made_since(client, db, settings):
     """Rated 3 on the tablet offline in the morning, put right to 5 in the office, the tablet syncs
     in the evening: the 5 stands, since the 3 carries the time it was given, not the time it arrived."""
@@ -185,7 +192,7 @@ def test_a_worker_rating_sent_late_from_the_tablet_does_not_undo_a_correction_ma
     page = client.get(f"/cases/{case.id}/diamond/rate").text
     form = re.search(r"<form [^>]*/diamond/rate[^>]*>", page).group(0)
     assert "data-stamp" in form and '<input type="hidden" name="recorded_at" value="">' in page
-    given_on_the_tablet = utcnow() - timedelta(hours=4)
+    given_on_the_tablet = _earlier_today()
     assert _rate(client, case, four(5, 5, 5, 5)).status_code == 303
     assert _rate(client, case, four(3, 3, 3, 3), recorded_at=_stamp(given_on_the_tablet)).status_code == 303
     latest = _latest(client, case)
@@ -200,7 +207,7 @@ def test_a_family_answer_sent_late_from_the_tablet_does_not_undo_a_correction_ma
     assert "data-stamp" in form and '<input type="hidden" name="recorded_at" value="">' in page
     url = f"/family/{case.id}/{y.id}/diamond/wellbeing"
     assert client.post(url, data={"id": str(uuid.uuid4()), "score": 7}).status_code == 303
-    late = {"id": str(uuid.uuid4()), "score": 2, "recorded_at": _stamp(utcnow() - timedelta(hours=4))}
+    late = {"id": str(uuid.uuid4()), "score": 2, "recorded_at": _stamp(_earlier_today())}
     assert client.post(url, data=late, headers={"Idempotency-Key": late["id"]}).status_code == 303
     latest = _latest(client, case)
     assert "<td>7</td>" in latest and "<td>2</td>" not in latest
