@@ -7,6 +7,8 @@ feedback", 001:L465). Sets differ in wording but share themes, so answers line u
 
 from __future__ import annotations
 
+import json
+import uuid
 from typing import Any
 
 from sqlmodel import Session, select
@@ -15,7 +17,7 @@ from app.accounts.models import User
 from app.audit import service as audit
 from app.base.models import PERSPECTIVE_LABELS, BaseFeedback, Perspective
 from app.base.service import feedback_sets
-from app.cases.models import Case
+from app.cases.models import Case, Person
 from app.refused import WrongCase
 from app.security.auth import Actor
 
@@ -48,20 +50,31 @@ def record(
     comments: dict[str, str],
     in_family_mode: bool | None = None,
 ) -> BaseFeedback:
-    """Record one person's feedback; a replay with the same id changes nothing.
+    """Record one person's feedback; a replay with the same id (the same person's same answers)
+    changes nothing.
 
     `in_family_mode` says it was given on the family screens even when it arrives later from the
     outbox, sent by the worker's session after the hand-back; by default, whether `by` is in
     family mode now.
     """
+    sent = _sent(perspective, about_worker_id, review_round, scores, comments)
+    sent_as = feedback_id
     existing = session.get(BaseFeedback, feedback_id)
     if existing is not None:
-        # A replay is the same case's answers from the same perspective; anything else under this
-        # id stores nothing and must not be told it was saved (app.refused.WrongCase). Not the
-        # rater's name: a person renamed between two sendings is still who answered.
-        if existing.case_id != case.id or existing.perspective != perspective:
+        # Another case's id stores nothing and is not told it was saved (app.refused.WrongCase).
+        if existing.case_id != case.id:
             raise WrongCase()
-        return existing
+        # A replay is the same person's same answers. Anyone else's under this id (a second parent
+        # on a device that reused the first's form id) are kept under an id made from what was
+        # sent, not dropped as a replay: a refusal would be set aside in the outbox and sent again
+        # under the same id, refused for ever, and the family would have to answer again.
+        if _same_person(session, existing, rater_name) and _sent_as(existing) == sent:
+            return existing
+        made_from = json.dumps([case.id, sent_as, rater_name, *sent])
+        feedback_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"homeward-base-feedback:{made_from}"))
+        again = session.get(BaseFeedback, feedback_id)
+        if again is not None:
+            return again
     qs = question_set(perspective)
     answers = [
         {
@@ -93,9 +106,31 @@ def record(
         object_type="base_feedback",
         object_id=row.id,
         case_id=case.id,
-        detail=perspective,
+        detail=perspective if row.id == sent_as else f"{perspective}, sent under {sent_as}",
     )
     return row
+
+
+def _sent(perspective: str, about_worker_id, review_round, scores, comments) -> list[Any]:
+    """What one sending of answers says, to tell a replay from other answers under its id."""
+    answers = sorted([t, scores.get(t), comments.get(t, "")] for t in scores)
+    return [str(perspective), about_worker_id, review_round, answers]
+
+
+def _sent_as(row: BaseFeedback) -> list[Any]:
+    """What the sending that made `row` said, as `_sent` gives it."""
+    answers = sorted([a["theme"], a["score"], a.get("comment", "")] for a in row.answers)
+    return [row.perspective, row.about_worker_id, row.round, answers]
+
+
+def _same_person(session: Session, row: BaseFeedback, rater_name: str) -> bool:
+    """Whether answers sent in `rater_name` are from whoever gave `row`: the same name, or a person
+    of the family renamed in between (the name it was saved in is nobody's on the case now)."""
+    if row.rater_name == rater_name:
+        return True
+    if row.perspective == Perspective.social_worker:  # a name typed in, not a person on the case
+        return False
+    return row.rater_name not in session.exec(select(Person.name).where(Person.case_id == row.case_id)).all()
 
 
 def rounds(*, session: Session, case_id: int) -> list[int]:

@@ -233,13 +233,25 @@ def test_family_screen_answers_sent_later_by_the_workers_session_apply_once_in_t
     assert db.get(SyncOperation, op) is not None
 
 
-def test_family_screen_answers_under_another_raters_id_are_not_found_and_not_told_saved(client, db, settings):
+def test_family_screen_answers_under_another_raters_id_are_kept_as_theirs_not_told_saved_and_lost(client, db, settings):
     worker, case, mother, amira = _family(db, client, settings)
     op = uid()
     sent = {"id": op, "round": "1", **answers("2")}
     assert client.post(f"/family/{case.id}/{mother.id}/feedback", data=sent).status_code == 303
-    assert client.post(f"/family/{case.id}/{amira.id}/feedback", data=sent).status_code == 404
-    assert [(r.id, r.rater_name) for r in _rows(db)] == [(op, "Samira Hassan")]
+    assert client.post(f"/family/{case.id}/{amira.id}/feedback", data=sent).status_code == 303
+    assert client.post(f"/family/{case.id}/{amira.id}/feedback", data=sent).status_code == 303
+    rows = _rows(db)
+    assert [(r.perspective, r.rater_name) for r in rows] == [
+        ("parent", "Samira Hassan"),
+        ("young_person", "Amira Hassan"),
+    ]
+    assert rows[0].id == op and rows[1].id != op
+    # Another case's id is not found, and nothing is stored.
+    _, other, other_mother = case_with_family(db, key_worker_id=worker.id)
+    db.commit()
+    assert client.post(f"/family/{other.id}/{other_mother.id}/feedback", data=sent).status_code == 404
+    assert len(_rows(db)) == 2
+    assert client.post(f"/family/{other.id}/{other_mother.id}/feedback", data={**sent, "id": uid()}).status_code == 303
 
 
 def test_family_screen_answers_sent_again_after_the_person_was_renamed_stay_saved_once(client, db, settings):
@@ -359,3 +371,35 @@ def test_family_screen_with_two_workers_asks_which_and_records_about_the_one_cho
         == 303
     )
     assert [r.about_worker_id for r in _rows(db)] == [co_worker.id]
+
+
+def test_second_parents_answers_under_the_first_parents_reused_form_id_are_kept_as_their_own(client, db, settings):
+    """A device that reuses the first parent's form id for the second parent: the second parent's
+    answers are a new record (told saved, and they are), and sending them again is still one."""
+    worker, case, mother, amira = _family(db, client, settings)
+    father = Person(case_id=case.id, name="Omar Hassan", given_name="Omar", relationship="Father", in_household=True)
+    db.add(father)
+    db.commit()
+    op = uid()
+    assert client.post(f"/family/{case.id}/{mother.id}/feedback", data={"id": op, "round": "1", **answers("2")})
+    dad = {"id": op, "round": "1", **answers("5"), "comment_listening": "He listens to me"}
+    first = client.post(f"/family/{case.id}/{father.id}/feedback", data=dad)
+    again = client.post(f"/family/{case.id}/{father.id}/feedback", data=dad)
+    assert first.status_code == again.status_code == 303
+    rows = sorted(_rows(db), key=lambda r: r.rater_name)
+    assert [(r.rater_name, {a["theme"]: a["score"] for a in r.answers}["listening"]) for r in rows] == [
+        ("Omar Hassan", 5),
+        ("Samira Hassan", 2),
+    ]
+    assert rows[1].id == op and rows[0].id != op
+    view = client.get(f"/cases/{case.id}/base/feedback?round=1").text
+    assert "Omar Hassan" in view and "He listens to me" in view
+
+
+def test_same_parents_changed_answers_under_their_own_id_are_not_dropped_as_a_replay(client, db, settings):
+    worker, case, mother, amira = _family(db, client, settings)
+    op = uid()
+    assert client.post(f"/family/{case.id}/{mother.id}/feedback", data={"id": op, "round": "1", **answers("2")})
+    changed = client.post(f"/family/{case.id}/{mother.id}/feedback", data={"id": op, "round": "1", **answers("4")})
+    assert changed.status_code == 303
+    assert sorted({a["score"] for a in r.answers}.pop() for r in _rows(db)) == [2, 4]
