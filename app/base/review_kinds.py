@@ -128,7 +128,7 @@ def _base_sections(session: Session, submission) -> Sections:
         else []
     )
     return [
-        ("Engagement", "\n".join(_engagement(e) for e in content.get("engagement", []))),
+        ("Engagement", "\n".join(_engagement(e) for e in service.engagement(content))),
         (
             "Resilience",
             "\n".join(

@@ -295,6 +295,8 @@ def edit_engagement(
     it is for is checked against the others: a version may hold two entries for one person, saved
     before that was refused and copied into new versions, and each must stay editable."""
     content = _content(version)
+    if find_item(content["engagement"], item_id).get("removed"):
+        raise Refused("This engagement entry was removed from the assessment, so the change was not saved.")
     if find_item(content["engagement"], item_id).get("person_id") != fields.get("person_id"):
         _one_entry_per_person(content["engagement"], item_id=item_id, fields=fields)
     item, changed = _edit(content["engagement"], item_id=item_id, fields=fields, by=by)
@@ -303,9 +305,40 @@ def edit_engagement(
     return item
 
 
+def remove_engagement(*, session: Session, version: BaseVersion, by: Actor, item_id: str, reason: str, revision: int):
+    """Remove an entry made by mistake (entered twice, or for the wrong person), with the reason.
+
+    The entry is kept, marked removed (who, when, why), and left out of every count, so the record
+    still shows what was entered and that it was taken out (the audit entry says so too).
+    Removing again changes nothing. A removal from a page drawn before the entry was changed since
+    is refused, so the worker reads it as it is now before taking it out."""
+    content = _content(version)
+    item = find_item(content["engagement"], item_id)
+    if item.get("removed"):
+        return item
+    if revision and revision != item["revision"]:
+        raise Refused(
+            f"{item.get('person_name') or 'This entry'}'s engagement was changed after this page was opened, so it was "
+            "not removed. Read it as it is now, and remove it again if it should go.",
+            field=f"reason-{item_id}",
+        )
+    item.update(
+        removed={"reason": reason, "by": by.user.full_name, "at": utcnow().isoformat()}, revision=item["revision"] + 1
+    )
+    _save(session=session, version=version, content=content, by=by, what="engagement removed", item_id=item_id)
+    return item
+
+
+def engagement(content: dict[str, Any]) -> list[dict[str, Any]]:
+    """The version's engagement entries that stand: those removed as a mistake are left out."""
+    return [e for e in content.get("engagement", []) if not e.get("removed")]
+
+
 def _one_entry_per_person(entries: list[dict[str, Any]], *, item_id: str, fields: dict[str, Any]) -> None:
     """Each person has one engagement entry in a version: a second would be read as two people."""
     for entry in entries:
+        if entry.get("removed"):
+            continue
         if entry["id"] != item_id and entry.get("person_id") == fields.get("person_id"):
             raise Refused(
                 f"{entry.get('person_name') or 'This person'} already has an engagement entry: edit that one.",
@@ -570,7 +603,7 @@ def stage_counts(content: dict[str, Any]) -> dict[str, int]:
     """How much each stage holds (the gate and the progress indicator read these)."""
     judgement = 1 if content["risk_judgement"].get("level") else 0
     return {
-        "engagement": len(content["engagement"]),
+        "engagement": len(engagement(content)),
         "resilience": len(content["resilience"]["marks"]),
         "risk": len(content["risks"]) + judgement,
         "analysis": len(content["notes"]) + len(content["meetings"]),

@@ -61,7 +61,7 @@ def _stage_context(
     }
     if stage == "engagement":
         ctx["people"] = case_people(session, case)
-        recorded = {e.get("person_id") for e in content["engagement"]}
+        recorded = {e.get("person_id") for e in service.engagement(content)}
         ctx["not_yet"] = [p for p in ctx["people"] if p.id not in recorded]
     elif stage == "resilience":
         ctx["domains"] = service.resilience_factors()["domains"]
@@ -370,6 +370,8 @@ def edit_engagement(
 ) -> Response:
     case, _, version = _stage_post(sent, session, actor, case_id)
     item = _item(version, "engagement", item_id)
+    if item.get("removed"):  # an edit from a page kept on the device from before the removal
+        raise Refused("This engagement entry was removed from the assessment, so the change was not saved.")
     people = {p.id: p for p in case_people(session, case)}
     record = Record(
         stage="engagement",
@@ -407,6 +409,33 @@ def edit_engagement(
         revision_after=_revision_of(version, "engagement", item_id),
         message="Engagement saved.",
         editing=item,
+    )
+
+
+@router.post("/cases/{case_id}/base/engagement/items/{item_id}/remove")
+def remove_engagement(
+    request: Request, case_id: int, item_id: str, session: SessionDep, actor: CurrentActor, sent: SentForm
+) -> Response:
+    """Remove an entry made by mistake, with the reason; it stays on the page marked removed."""
+    case, form, version = _stage_post(sent, session, actor, case_id)
+    _item(version, "engagement", item_id)  # another version's (or case's) entry is not found
+    form.values["removing"] = item_id
+    reason = form.text("reason", required=True, max_length=1000, label="Why it is removed")
+    if "reason" in form.errors:  # beside this entry's own reason box
+        form.error(f"reason-{item_id}", form.errors.pop("reason"))
+    revision = form.integer("revision", default=0, minimum=0, maximum=100000) or 0
+    return _apply(
+        request,
+        session,
+        case,
+        actor,
+        version,
+        "engagement",
+        form,
+        lambda: service.remove_engagement(
+            session=session, version=version, by=actor, item_id=item_id, reason=reason, revision=revision
+        ),
+        "Engagement entry removed. It stays on the page, marked removed, and no longer counts.",
     )
 
 
