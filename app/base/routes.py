@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from sqlmodel import Session, select
 
+from app.accounts.models import Role, User
 from app.base import rules, service
 from app.base.feedback_routes import router as feedback_router
 from app.base.models import COMPETENCY_LABELS, BaseVersion
@@ -33,6 +34,7 @@ router.include_router(feedback_router)
 
 def _overview_context(session: Session, case: Case, actor: Actor, version: BaseVersion | None) -> dict[str, Any]:
     all_versions = service.versions(session=session, case_id=case.id)
+    key_worker = session.get(User, case.key_worker_id) if case.key_worker_id else None
     ctx: dict[str, Any] = {
         "case": case,
         "version": version,
@@ -46,14 +48,27 @@ def _overview_context(session: Session, case: Case, actor: Actor, version: BaseV
         # Only the supervisor of the case's own team rates as supervisor, and only the key worker
         # rates their own practice: a co-worker (a supervisor of another team too) does neither,
         # and a supervisor key-working a case of their team rates their own practice.
-        "rates_as_supervisor": service.rates_as_supervisor(actor.user, case),
+        "rates_as_supervisor": service.rates_as_supervisor(actor.user, case, key_worker),
         "is_key_worker": actor.id == case.key_worker_id,
+        "supervisor_raters": _supervisor_raters(actor, case, key_worker),
     }
     if version is not None:
         ctx["summary"] = service.summary(version.content)
         ctx["scales"] = service.scales_for(version.content)
         ctx["reasons"] = service.formulation_reasons(session=session, version=version)
     return ctx
+
+
+def _supervisor_raters(actor: Actor, case: Case, key_worker: User | None) -> str:
+    """Who gives the supervisor's rating, said to whoever cannot, so they know whom to ask."""
+    if not service.key_worker_supervises_team(key_worker, case):
+        return "The supervisor of this case's team gives the supervisor's rating."
+    if actor.id == case.key_worker_id:
+        return (
+            "You rate your own practice here: as you supervise this case's team, another supervisor "
+            "of the team or a service manager gives the supervisor's rating."
+        )
+    return "The key worker supervises this team, so another supervisor of the team or a service manager gives the supervisor's rating."
 
 
 @router.get("/cases/{case_id}/base")
@@ -112,7 +127,8 @@ def submit(request: Request, case_id: int, session: SessionDep, actor: CurrentAc
 
 @router.post("/cases/{case_id}/base/competency")
 def competency(request: Request, case_id: int, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
-    case = get_case(session=session, actor=actor, case_id=case_id, write=True)
+    # A service manager changes no casework, but may rate as supervisor (service.rates_as_supervisor).
+    case = get_case(session=session, actor=actor, case_id=case_id, write=actor.role is not Role.manager)
     form = Form(sent)
     version = version_for_change(session, case, form.text("version_id", max_length=36))
     rating = form.choice("competency", COMPETENCY_LABELS.keys())

@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
 
 from app import features
-from app.accounts.models import User
+from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.base import rules
 from app.base.models import COMPETENCY_LABELS, BaseVersion, Competency, VersionStatus
@@ -539,10 +539,18 @@ def set_stage_done(*, session: Session, version: BaseVersion, by: Actor, stage: 
     _save(session=session, version=version, content=content, by=by, what=f"{stage} {'done' if done else 'reopened'}")
 
 
-def rates_as_supervisor(user: User, case: Case) -> bool:
+def rates_as_supervisor(user: User, case: Case, key_worker: User | None) -> bool:
     """Whether `user` gives the supervisor's competency rating on the case's BASE assessment: the
-    supervisor of its own team, unless they key-work it, since nobody supervises their own practice."""
-    return is_case_supervisor(user, case) and user.id != case.key_worker_id
+    supervisor of its own team, unless they key-work it, since nobody supervises their own practice.
+    When the key worker is a supervisor of the case's team, a service manager (who supervises the
+    team's supervisors) rates too, so a team whose only supervisor key-works the case has someone."""
+    if is_case_supervisor(user, case) and user.id != case.key_worker_id:
+        return True
+    return user.role == Role.manager and key_worker is not None and key_worker_supervises_team(key_worker, case)
+
+
+def key_worker_supervises_team(key_worker: User | None, case: Case) -> bool:
+    return key_worker is not None and key_worker.id == case.key_worker_id and is_case_supervisor(key_worker, case)
 
 
 def set_competency(
@@ -562,7 +570,7 @@ def set_competency(
             "is not yours to give, and your rating was not saved.",
             field="competency",
         )
-    if as_supervisor and not rates_as_supervisor(by.user, case):
+    if as_supervisor and not rates_as_supervisor(by.user, case, session.get(User, case.key_worker_id)):
         raise Refused(
             "Only the supervisor of this case's team rates it as supervisor, so your rating was not saved.",
             field="competency",
