@@ -43,6 +43,7 @@ def create_user(*, session: Session, email: str, full_name: str, role: str, team
     )
     session.add(user)
     session.flush()
+    _supervises(session, user)
     return user
 
 
@@ -66,6 +67,7 @@ def enable_user(*, session: Session, user: User) -> None:
     """Let a disabled account log in again (its old sessions stay ended)."""
     user.is_active = True
     session.add(user)
+    _supervises(session, user)
 
 
 def reset_password(*, session: Session, user: User, password: str) -> None:
@@ -122,6 +124,7 @@ def change_role_and_team(
     user.role = Role(role)
     user.team_id = team_id
     session.add(user)
+    _supervises(session, user)
     if changed:
         sessions.end_all_sessions(session=session, user_id=user.id, except_session_id=keep_session_id)
 
@@ -138,6 +141,13 @@ def _refuse_leaving_work_unsupervised(session: Session, user: User, *, field: st
             "team's supervisor first.",
             field=field,
         )
+
+
+def _supervises(session: Session, user: User) -> None:
+    """`user` is an active supervisor of their team now: whoever was told the team had none is told
+    no longer (the managers' notice leaves their list)."""
+    if Role(user.role) is Role.supervisor and user.is_active and user.team_id is not None:
+        features.team_supervised(session=session, team_id=user.team_id)
 
 
 def waiting_words(waiting: int) -> str:

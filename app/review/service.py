@@ -584,8 +584,17 @@ def tell_managers_unsupervised(*, session: Session, team_id: int, waiting: int) 
             user_id=manager_id,
             text=text,
             url=f"/review/oversight?team={team_id}",
-            about=f"team:{team_id}:unsupervised",
+            about=_unsupervised_about(team_id),
         )
+
+
+def clear_unsupervised(*, session: Session, team_id: int) -> None:
+    """The team has an active supervisor again: the managers' "no active supervisor" notice is done with."""
+    clear_notifications(session=session, about=_unsupervised_about(team_id))
+
+
+def _unsupervised_about(team_id: int) -> str:
+    return f"team:{team_id}:unsupervised"
 
 
 def _live(user: User):

@@ -405,3 +405,53 @@ def _last_supervisor_with_work_waiting(db, team) -> User:
     )
     db.commit()
     return priya
+
+
+def _live_unsupervised_notes(db, manager) -> list[Notification]:
+    db.expire_all()
+    return list(
+        db.exec(select(Notification).where(Notification.user_id == manager.id, Notification.cleared_at.is_(None))).all()
+    )
+
+
+@pytest.mark.parametrize("how", ["re-enabled", "made supervisor", "moved in", "new account"])
+def test_the_managers_no_supervisor_notice_leaves_once_the_team_has_a_supervisor_again(admin_client, db, how):
+    """A manager told "North has no active supervisor now" stops being told it once someone
+    supervises North again, whichever way the administrator gives North its supervisor."""
+    north, south = make_team(db, name="North"), make_team(db, name="South")
+    priya = _last_supervisor_with_work_waiting(db, north)
+    manager = make_user(db, team=None, role="manager", full_name="Mo Reyes")
+    helen = make_user(db, team=north if how == "made supervisor" else south, full_name="Helen Marsh")
+    db.commit()
+    admin_client.post(f"/admin/users/{priya.id}/disable")
+    assert len(_live_unsupervised_notes(db, manager)) == 1
+
+    if how == "re-enabled":
+        done = admin_client.post(f"/admin/users/{priya.id}/enable")
+    elif how == "new account":
+        done = admin_client.post(
+            "/admin/users",
+            data={
+                "full_name": "Ade Bello",
+                "email": "ade@example.org",
+                "role": "supervisor",
+                "team_id": str(north.id),
+                "password": PASSWORD,
+            },
+        )
+    else:
+        done = admin_client.post(f"/admin/users/{helen.id}/role", data={"role": "supervisor", "team_id": str(north.id)})
+    assert done.status_code == 303
+    assert _live_unsupervised_notes(db, manager) == []
+    assert review.unread_count(session=db, user=manager) == 0
+
+
+def test_a_supervisor_of_another_team_leaves_the_no_supervisor_notice(admin_client, db):
+    north, south = make_team(db, name="North"), make_team(db, name="South")
+    priya = _last_supervisor_with_work_waiting(db, north)
+    manager = make_user(db, team=None, role="manager", full_name="Mo Reyes")
+    helen = make_user(db, team=south, full_name="Helen Marsh")
+    db.commit()
+    admin_client.post(f"/admin/users/{priya.id}/disable")
+    admin_client.post(f"/admin/users/{helen.id}/role", data={"role": "supervisor", "team_id": str(south.id)})
+    assert len(_live_unsupervised_notes(db, manager)) == 1
