@@ -419,3 +419,25 @@ def test_a_step_that_would_close_a_dormant_case_is_sent_to_the_dormant_review(cl
     db.expire_all()
     assert db.get(Case, case.id).status == "dormant"
     assert db.exec(select(DormantSpell.ended_at).where(DormantSpell.case_id == case.id)).one() is None
+
+
+def test_the_step_screen_of_a_dormant_case_does_not_offer_closing_and_says_where_it_closes(
+    client, db, settings, people
+):
+    """A dormant case is closed at its dormant review: the Step screen offers only "The work
+    continues", and says in plain words where a dormant case is closed, with the link."""
+    case = active_case(db, people.worker)
+    make_dormant(db, case, people.worker)
+    db.commit()
+    login(client, db, people.worker, settings)
+    page = client.get(f"/cases/{case.id}/step").text
+    then = page.split('id="then"', 1)[1].split("</fieldset>", 1)[0]
+    assert 'value="closes"' not in then and "The case closes" not in then
+    assert 'value="continues"' in then
+    assert "A dormant case is closed from its" in then
+    assert f'href="/cases/{case.id}/dormant-review"' in then
+    # An active case still offers both.
+    other = active_case(db, people.worker)
+    db.commit()
+    then = client.get(f"/cases/{other.id}/step").text.split('id="then"', 1)[1].split("</fieldset>", 1)[0]
+    assert "The case closes" in then and "dormant review" not in then.lower()
