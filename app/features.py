@@ -302,6 +302,9 @@ class Feature:
     # (*, session, case) -> str | None: why the case cannot be closed from the status screen now
     # (an ending of this feature waiting for the supervisor's approval), or None.
     closing_refusal: Callable[..., str | None] | None = None
+    # (*, session, case) -> str | None: what the worker should know before closing the case (tasks
+    # of this feature still open), shown beside the close; closing stays possible.
+    closing_note: Callable[..., str | None] | None = None
 
 
 _installed: tuple[Feature, ...] = ()
@@ -390,6 +393,12 @@ def closing_refusal(*, session: Session, case) -> str | None:
             if refusal:
                 return refusal
     return None
+
+
+def closing_notes(*, session: Session, case) -> list[str]:
+    """What the installed features tell the worker before they close the case (never a refusal)."""
+    notes = (f.closing_note(session=session, case=case) for f in _installed if f.closing_note is not None)
+    return [note for note in notes if note]
 
 
 def flag_rules() -> list[FlagRule]:

@@ -180,7 +180,13 @@ def _status_ctx(session, case, actor, form, to: str = "", reason: str = "", refu
         "closure_reasons": CLOSURE_REASONS,
         "refusal": refusal,
         "blocked": blocked,
+        "closing_notes": _closing_notes(session, case, CaseStatus.closed in allowed),
     }
+
+
+def _closing_notes(session, case, can_close: bool) -> list[str]:
+    """What the worker should know beside the close (network tasks still open); never a refusal."""
+    return features.closing_notes(session=session, case=case) if can_close else []
 
 
 @router.get("/cases/{case_id}/status")
@@ -254,6 +260,7 @@ def _step_ctx(session, case, form, refusal=None) -> dict:
         "up": STEP_UP_DESTINATIONS,
         "down": STEP_DOWN_DESTINATIONS,
         "co_workers": service.step_co_workers(session=session, case=case),
+        "closing_notes": _closing_notes(session, case, case.status != CaseStatus.dormant),
     }
 
 

@@ -15,4 +15,5 @@ feature = Feature(
     todo=todo.items,
     plan=PlanSource(items=plan.items, set_status=plan.set_status),
     demo=demo.load,
+    closing_note=todo.closing_note,
 )
