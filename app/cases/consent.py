@@ -10,18 +10,18 @@ import base64
 import binascii
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.audit import service as audit
 from app.cases import reads
-from app.cases.models import CONSENT_PURPOSES, Case, Consent, Person
+from app.cases.models import CONSENT_PURPOSES, Case, CaseEvent, Consent, Person
 from app.cases.people import existing_with_id
 from app.cases.service import Refused, _event
 from app.security.auth import Actor
-from app.timeutil import today
+from app.timeutil import as_utc, device_time, today, utcnow
 
 reads.per_case(Consent)  # read whole per case page (app/cases/reads.py)
 
@@ -60,6 +60,7 @@ def record_grid(
     given_on: date,
     agency: str = "",
     signature: str | None = None,
+    given_at: datetime | None = None,
 ) -> list[Consent]:
     """Every (person, purpose) ticked on the one-screen form, each a consent of its own; what is
     already given and not withdrawn is left as it is. A replay of the same form adds nothing."""
@@ -86,29 +87,55 @@ def record_grid(
             agency=agency if purpose == "sharing" else "",
             record_id=record_id,
             signature=signature,
+            given_at=given_at,
         )
         if created:
             made.append(consent)
     return made
 
 
-def withdrawn_since(*, session: Session, case: Case, chosen: list[tuple[str, str]], given_on: date) -> list[tuple]:
-    """(person id, purpose, day withdrawn) for each chosen pair withdrawn on or after `given_on`: a
-    consent dated before a withdrawal (an older page, an item that waited on a tablet) would bring
-    back what the person took away, so it is refused; agreeing again is given its own, later day."""
+def made_at(raw: str) -> datetime | None:
+    """When the device made a consent or a withdrawal (the form's data-stamp), never after now;
+    None when the form carried no stamp."""
+    stamp = device_time(raw or "")
+    return min(stamp, utcnow()) if stamp is not None else None
+
+
+def withdrawn_since(
+    *, session: Session, case: Case, chosen: list[tuple[str, str]], given_on: date, given_at: datetime | None = None
+) -> list[tuple]:
+    """(person id, purpose, day withdrawn) for each chosen pair withdrawn after `given_on`, or on
+    that day unless the consent was made (`given_at`, the device's stamp) after the withdrawal was:
+    a consent from before a withdrawal (an older page, an item that waited on a tablet) would bring
+    back what the person took away, so it is refused. Agreeing again in the same visit is recorded
+    (its stamp is after the withdrawal's), and the two read in that order; unstamped, it is refused."""
     rows = session.exec(
         select(Consent.person_id, Consent.purpose, func.max(Consent.withdrawn_on))
         .where(Consent.case_id == case.id, Consent.withdrawn_on.is_not(None))
         .group_by(Consent.person_id, Consent.purpose)
     ).all()
     wanted = set(chosen)
-    return [(p, u, d) for p, u, d in rows if (p, u) in wanted and given_on <= d]
+    found = [(p, u, d) for p, u, d in rows if (p, u) in wanted and given_on <= d]
+    if given_at is None or not any(d == given_on for _, _, d in found):
+        return found
+    withdrawn_at = {
+        (p, u): as_utc(at)
+        for p, u, at in session.exec(
+            select(CaseEvent.person_id, CaseEvent.reason, func.max(CaseEvent.occurred_at))
+            .where(CaseEvent.case_id == case.id, CaseEvent.kind == "consent_withdrawn")
+            .group_by(CaseEvent.person_id, CaseEvent.reason)
+        ).all()
+    }
+    return [
+        (p, u, d) for p, u, d in found if d > given_on or (p, u) not in withdrawn_at or given_at <= withdrawn_at[(p, u)]
+    ]
 
 
 def withdrawal_message(name: str, withdrawn_on: date) -> str:
     return (
-        f"{name} withdrew this consent on {withdrawn_on.day} {withdrawn_on:%B %Y}: consent given on or before"
-        " that day cannot be recorded now. If they have agreed again since, give the day they did."
+        f"{name} withdrew this consent on {withdrawn_on.day} {withdrawn_on:%B %Y}: consent given before they"
+        " withdrew cannot be recorded now. If they have agreed again since, record it with the day they did"
+        " (the same day, if they changed their mind after withdrawing)."
     )
 
 
@@ -124,6 +151,7 @@ def record_consent(
     agency: str = "",
     record_id: str | None = None,
     signature: str | None = None,
+    given_at: datetime | None = None,
 ) -> tuple[Consent, bool]:
     """Record one person's consent to one purpose; returns (consent, created). Replays create nothing."""
     existing = existing_with_id(session=session, model=Consent, case=case, record_id=record_id)
@@ -138,7 +166,7 @@ def record_consent(
     if purpose == "sharing" and not agency.strip():
         raise Refused("Name the agencies this consent allows sharing with.")
     for _, _, withdrawn_on in withdrawn_since(
-        session=session, case=case, chosen=[(person.id, purpose)], given_on=given_on
+        session=session, case=case, chosen=[(person.id, purpose)], given_on=given_on, given_at=given_at
     ):
         raise Refused(withdrawal_message(person.name, withdrawn_on), field="given_on")
     current = current_consent(session=session, case=case, person_id=person.id, purpose=purpose)
@@ -159,7 +187,14 @@ def record_consent(
     session.add(consent)
     session.flush()
     _event(
-        session=session, case=case, by=by, kind="consent_given", rationale=purpose, person_id=person.id, reason=purpose
+        session=session,
+        case=case,
+        by=by,
+        kind="consent_given",
+        rationale=purpose,
+        occurred_at=given_at,
+        person_id=person.id,
+        reason=purpose,
     )
     audit.record(
         session=session,
@@ -187,7 +222,14 @@ def current_consent(*, session: Session, case: Case, person_id: str, purpose: st
 
 
 def withdraw_consent(
-    *, session: Session, case: Case, by: Actor, consent: Consent, withdrawn_on: date, note: str = ""
+    *,
+    session: Session,
+    case: Case,
+    by: Actor,
+    consent: Consent,
+    withdrawn_on: date,
+    note: str = "",
+    withdrawn_at: datetime | None = None,
 ) -> Consent:
     """Record that consent was withdrawn on `withdrawn_on` (the consent row keeps its history)."""
     if consent.case_id != case.id:
@@ -217,6 +259,7 @@ def withdraw_consent(
         by=by,
         kind="consent_withdrawn",
         rationale=note.strip(),
+        occurred_at=withdrawn_at,  # when the device made it (data-stamp): a same-day re-consent goes after it
         person_id=consent.person_id,
         reason=consent.purpose,
     )

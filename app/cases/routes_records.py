@@ -313,10 +313,11 @@ def record_consent_grid(
         refusal = consent_service.signature_refusal(signature)
         if refusal:
             form.error("signature", refusal)
+    given_at = consent_service.made_at(form.values.get("recorded_at"))  # data-stamp (app.js)
     if given_on is not None:
         names = {p.id: p.name for p in people}
         for person_id, _, withdrawn_on in consent_service.withdrawn_since(
-            session=session, case=case, chosen=chosen, given_on=given_on
+            session=session, case=case, chosen=chosen, given_on=given_on, given_at=given_at
         ):
             form.error("given_on", consent_service.withdrawal_message(names[person_id], withdrawn_on))
     if not form.ok:
@@ -334,6 +335,7 @@ def record_consent_grid(
         given_on=given_on,
         agency=agency,
         signature=signature or None,
+        given_at=given_at,
     )
     flash(request, f"Consent recorded: {len(made)} new." if made else "That consent was already recorded.")
     return redirect(request, f"/cases/{case.id}#consent")
@@ -373,6 +375,7 @@ def record_consent(
             given_on=given_on,
             agency=agency,
             record_id=record_id,
+            given_at=consent_service.made_at(form.values.get("recorded_at")),
         )
     except Refused as refused:
         session.rollback()
@@ -436,7 +439,13 @@ def withdraw(
     if form.ok:
         try:
             consent_service.withdraw_consent(
-                session=session, case=case, by=actor, consent=consent, withdrawn_on=withdrawn_on, note=note
+                session=session,
+                case=case,
+                by=actor,
+                consent=consent,
+                withdrawn_on=withdrawn_on,
+                note=note,
+                withdrawn_at=consent_service.made_at(form.values.get("recorded_at")),
             )
         except Refused as refused:
             session.rollback()

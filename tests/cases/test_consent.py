@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from app.audit.models import AuditEntry
-from app.cases.models import Consent
+from app.cases.models import CaseEvent, Consent
 from app.timeutil import today
 from tests.cases.factories import make_person, young_person
 from tests.factories import login, make_case, make_user
@@ -257,3 +257,52 @@ def test_the_one_person_form_does_not_make_a_second_current_consent(client, db, 
         )
     db.expire_all()
     assert len(db.exec(select(Consent).where(Consent.person_id == mother.id)).all()) == 1
+
+
+def _stamp(minutes_ago: int) -> str:
+    from datetime import UTC, datetime
+
+    return (datetime.now(UTC) - timedelta(minutes=minutes_ago)).isoformat()
+
+
+def test_consent_given_again_in_the_same_visit_after_a_withdrawal_is_recorded_after_it(client, db, settings):
+    """The parent withdraws consent and changes their mind later in the same visit: the worker
+    records both, and the case shows consent given, with the withdrawal before it. A same-day
+    consent made before the withdrawal (kept on a tablet) or without a device stamp is still refused."""
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    mother = make_person(db, case)
+    login(client, db, worker, settings)
+    grid = {"id": str(uuid.uuid4()), f"give-{mother.id}-sharing": "1", "how_given": "verbal", "agency": "School"}
+    first = {**grid, "given_on": (today() - timedelta(days=10)).isoformat(), "recorded_at": _stamp(60)}
+    assert client.post(f"/cases/{case.id}/consent/all", data=first).status_code == 303
+    consent = db.exec(select(Consent).where(Consent.person_id == mother.id)).one()
+    withdraw = {"withdrawn_on": today().isoformat(), "note": "Not the school", "recorded_at": _stamp(30)}
+    assert client.post(f"/cases/{case.id}/consent/{consent.id}/withdraw", data=withdraw).status_code == 303
+
+    same_day = {**grid, "given_on": today().isoformat()}
+    made_before = client.post(
+        f"/cases/{case.id}/consent/all", data={**same_day, "id": str(uuid.uuid4()), "recorded_at": _stamp(45)}
+    )
+    unstamped = client.post(f"/cases/{case.id}/consent/all", data={**same_day, "id": str(uuid.uuid4())})
+    for response in (made_before, unstamped):
+        assert response.status_code == 422
+        assert f"{mother.name} withdrew this consent on" in response.text
+
+    again = client.post(
+        f"/cases/{case.id}/consent/all", data={**same_day, "id": str(uuid.uuid4()), "recorded_at": _stamp(10)}
+    )
+    assert again.status_code == 303
+    db.expire_all()
+    rows = db.exec(select(Consent).where(Consent.person_id == mother.id)).all()
+    assert sorted((c.given_on, c.withdrawn_on) for c in rows) == [
+        (today() - timedelta(days=10), today()),
+        (today(), None),
+    ]
+    events = db.exec(
+        select(CaseEvent.kind)
+        .where(CaseEvent.case_id == case.id, CaseEvent.kind.in_(("consent_given", "consent_withdrawn")))
+        .order_by(CaseEvent.occurred_at)
+    ).all()
+    assert events == ["consent_given", "consent_withdrawn", "consent_given"]
+    assert "✓ Given" in client.get(f"/cases/{case.id}").text
