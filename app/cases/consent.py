@@ -21,7 +21,7 @@ from app.cases.models import CONSENT_PURPOSES, Case, CaseEvent, Consent, Person
 from app.cases.people import existing_with_id
 from app.cases.service import Refused, _event
 from app.security.auth import Actor
-from app.timeutil import as_utc, device_time, today, utcnow
+from app.timeutil import as_utc, device_time, local, today, utcnow
 
 reads.per_case(Consent)  # read whole per case page (app/cases/reads.py)
 
@@ -94,11 +94,16 @@ def record_grid(
     return made
 
 
-def made_at(raw: str) -> datetime | None:
+def made_at(raw: str | None, on: date | None) -> datetime | None:
     """When the device made a consent or a withdrawal (the form's data-stamp), never after now;
-    None when the form carried no stamp."""
+    None when the form carried no stamp, or one not on the day the form is dated (`on`): a stamp
+    is when Save was pressed, so one from another day (typed up later, a clock running wrong)
+    says nothing about the order of that day's consent and withdrawal."""
     stamp = device_time(raw or "")
-    return min(stamp, utcnow()) if stamp is not None else None
+    if stamp is None or on is None:
+        return None
+    stamp = min(stamp, utcnow())
+    return stamp if local(stamp).date() == on else None
 
 
 def withdrawn_since(
@@ -126,8 +131,14 @@ def withdrawn_since(
             .group_by(CaseEvent.person_id, CaseEvent.reason)
         ).all()
     }
+    # The withdrawal's time orders the two only when it was recorded on the day it is dated.
     return [
-        (p, u, d) for p, u, d in found if d > given_on or (p, u) not in withdrawn_at or given_at <= withdrawn_at[(p, u)]
+        (p, u, d)
+        for p, u, d in found
+        if d > given_on
+        or (p, u) not in withdrawn_at
+        or local(withdrawn_at[(p, u)]).date() != d
+        or given_at <= withdrawn_at[(p, u)]
     ]
 
 

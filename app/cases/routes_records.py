@@ -313,7 +313,7 @@ def record_consent_grid(
         refusal = consent_service.signature_refusal(signature)
         if refusal:
             form.error("signature", refusal)
-    given_at = consent_service.made_at(form.values.get("recorded_at"))  # data-stamp (app.js)
+    given_at = consent_service.made_at(form.values.get("recorded_at"), given_on)  # data-stamp (app.js)
     if given_on is not None:
         names = {p.id: p.name for p in people}
         for person_id, _, withdrawn_on in consent_service.withdrawn_since(
@@ -375,7 +375,7 @@ def record_consent(
             given_on=given_on,
             agency=agency,
             record_id=record_id,
-            given_at=consent_service.made_at(form.values.get("recorded_at")),
+            given_at=consent_service.made_at(form.values.get("recorded_at"), given_on),
         )
     except Refused as refused:
         session.rollback()
@@ -445,7 +445,7 @@ def withdraw(
                 consent=consent,
                 withdrawn_on=withdrawn_on,
                 note=note,
-                withdrawn_at=consent_service.made_at(form.values.get("recorded_at")),
+                withdrawn_at=consent_service.made_at(form.values.get("recorded_at"), withdrawn_on),
             )
         except Refused as refused:
             session.rollback()

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlmodel import select
 
 from app.audit.models import AuditEntry
 from app.cases.models import CaseEvent, Consent
-from app.timeutil import today
+from app.timeutil import LOCAL, local, today, utcnow
 from tests.cases.factories import make_person, young_person
 from tests.factories import login, make_case, make_user
 
@@ -260,9 +261,11 @@ def test_the_one_person_form_does_not_make_a_second_current_consent(client, db, 
 
 
 def _stamp(minutes_ago: int) -> str:
-    from datetime import UTC, datetime
-
-    return (datetime.now(UTC) - timedelta(minutes=minutes_ago)).isoformat()
+    """A device stamp earlier today, in the order the minutes give; just after midnight, when that
+    many minutes back is yesterday, as many milliseconds after the day began instead."""
+    at = utcnow() - timedelta(minutes=minutes_ago)
+    day_began = datetime.combine(today(), time(0), LOCAL).astimezone(UTC)
+    return (at if at >= day_began else day_began + timedelta(milliseconds=60 - minutes_ago)).isoformat()
 
 
 def test_consent_given_again_in_the_same_visit_after_a_withdrawal_is_recorded_after_it(client, db, settings):
@@ -300,9 +303,72 @@ def test_consent_given_again_in_the_same_visit_after_a_withdrawal_is_recorded_af
         (today(), None),
     ]
     events = db.exec(
-        select(CaseEvent.kind)
+        select(CaseEvent.kind, CaseEvent.occurred_at)
         .where(CaseEvent.case_id == case.id, CaseEvent.kind.in_(("consent_given", "consent_withdrawn")))
-        .order_by(CaseEvent.occurred_at)
+        .order_by(CaseEvent.recorded_at)
     ).all()
-    assert events == ["consent_given", "consent_withdrawn", "consent_given"]
+    assert [kind for kind, _ in events] == ["consent_given", "consent_withdrawn", "consent_given"]
+    assert events[1][1] < events[2][1]  # the timeline reads the withdrawal, then consent given again
+    assert "✓ Given" in client.get(f"/cases/{case.id}").text
+
+
+def _withdrawn_mother(client, db, settings, *, withdrawn_on, recorded_at):
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    mother = make_person(db, case)
+    login(client, db, worker, settings)
+    grid = {"id": str(uuid.uuid4()), f"give-{mother.id}-sharing": "1", "how_given": "verbal", "agency": "School"}
+    assert (
+        client.post(
+            f"/cases/{case.id}/consent/all", data={**grid, "given_on": (today() - timedelta(days=20)).isoformat()}
+        ).status_code
+        == 303
+    )
+    consent = db.exec(select(Consent).where(Consent.person_id == mother.id)).one()
+    withdraw = {"withdrawn_on": withdrawn_on.isoformat(), "note": "Phoned", "recorded_at": recorded_at}
+    assert client.post(f"/cases/{case.id}/consent/{consent.id}/withdraw", data=withdraw).status_code == 303
+    return case, mother, grid
+
+
+def test_a_consent_typed_up_later_for_the_day_of_a_withdrawal_recorded_later_still_is_refused(client, db, settings):
+    """Mum withdrew on Monday, recorded on Tuesday; on Wednesday a consent from Monday's visit is
+    typed up. Neither stamp is from Monday, so nothing says the consent came after: refused."""
+    monday = today() - timedelta(days=2)
+    tuesday_stamp = (utcnow() - timedelta(days=1)).isoformat()
+    case, mother, grid = _withdrawn_mother(client, db, settings, withdrawn_on=monday, recorded_at=tuesday_stamp)
+    typed = {**grid, "id": str(uuid.uuid4()), "given_on": monday.isoformat(), "recorded_at": _stamp(0)}
+    response = client.post(f"/cases/{case.id}/consent/all", data=typed)
+    assert response.status_code == 422 and f"{mother.name} withdrew this consent on" in response.text
+    db.expire_all()
+    assert [c.withdrawn_on for c in db.exec(select(Consent).where(Consent.person_id == mother.id))] == [monday]
+
+
+def test_a_withdrawal_from_a_tablet_clock_years_behind_does_not_let_an_earlier_consent_back(client, db, settings):
+    case, mother, grid = _withdrawn_mother(
+        client, db, settings, withdrawn_on=today(), recorded_at="2020-01-01T10:00:00.000Z"
+    )
+    made_before = {**grid, "id": str(uuid.uuid4()), "given_on": today().isoformat(), "recorded_at": _stamp(1)}
+    response = client.post(f"/cases/{case.id}/consent/all", data=made_before)
+    assert response.status_code == 422 and f"{mother.name} withdrew this consent on" in response.text
+    withdrawn = db.exec(
+        select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "consent_withdrawn")
+    ).one()
+    assert local(withdrawn.occurred_at).date() == today()
+
+
+def test_the_one_person_consent_form_carries_the_devices_stamp_so_a_change_of_mind_is_recorded(client, db, settings):
+    case, mother, _ = _withdrawn_mother(client, db, settings, withdrawn_on=today(), recorded_at=_stamp(5))
+    one = {
+        "id": str(uuid.uuid4()),
+        "person_id": mother.id,
+        "purpose": "sharing",
+        "how_given": "verbal",
+        "agency": "School",
+        "given_on": today().isoformat(),
+    }
+    unstamped = client.post(f"/cases/{case.id}/consent", data=one)  # a page kept from before: no stamp
+    assert unstamped.status_code == 422 and f"{mother.name} withdrew this consent on" in unstamped.text
+    assert "data-stamp" in re.search(r"<form [^>]*/consent\"[^>]*>", unstamped.text).group(0)
+    assert '<input type="hidden" name="recorded_at" value="">' in unstamped.text
+    assert client.post(f"/cases/{case.id}/consent", data={**one, "recorded_at": _stamp(1)}).status_code == 303
     assert "✓ Given" in client.get(f"/cases/{case.id}").text
