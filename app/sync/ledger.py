@@ -119,6 +119,14 @@ def _claim(request: Request, session: Session, raw: str | None, resolves: str | 
                 raise HTTPException(status_code=422, detail="This operation id was already used by someone else.")
             if actor.in_family_mode and not is_family_target(known.target):
                 raise FamilyModeLocked()  # the worker's own items are not the family's to look up
+            if known.target != request.url.path[:300]:
+                # Not a replay: the same id sent to another form (another person's family screen, a
+                # device that reused an id). Answering the first item's "saved" would lose this one.
+                raise HTTPException(
+                    status_code=422,
+                    detail="This item's id was already used for another form, so it was not saved. "
+                    "Open the form again and send it from there.",
+                )
             raise Replayed(recorded_response(known))
         sealed = getattr(request.state, "sealed_item", None)
         if sealed is not None:

@@ -403,3 +403,22 @@ def test_same_parents_changed_answers_under_their_own_id_are_not_dropped_as_a_re
     changed = client.post(f"/family/{case.id}/{mother.id}/feedback", data={"id": op, "round": "1", **answers("4")})
     assert changed.status_code == 303
     assert sorted({a["score"] for a in r.answers}.pop() for r in _rows(db)) == [2, 4]
+
+
+def test_from_the_outbox_a_second_parents_answers_under_a_reused_id_are_not_told_saved(client, db, settings):
+    """The outbox sends the form's id as the Idempotency-Key: the ledger answered the first
+    parent's "saved" (and her done page) for the second parent's answers, which were lost. Now the
+    item is refused with a message and waits on the device, and nothing is stored in anyone's name."""
+    worker, case, mother, amira = _family(db, client, settings)
+    father = Person(case_id=case.id, name="Omar Hassan", given_name="Omar", relationship="Father", in_household=True)
+    db.add(father)
+    db.commit()
+    op = uid()
+    keyed = {"Idempotency-Key": op, "Accept": "application/json"}
+    mum = {"id": op, "round": "1", **answers("2")}
+    assert client.post(f"/family/{case.id}/{mother.id}/feedback", data=mum, headers=keyed).status_code == 303
+    dad = client.post(f"/family/{case.id}/{father.id}/feedback", data={**mum, **answers("5")}, headers=keyed)
+    assert dad.status_code == 422 and "already used for another form" in dad.json()["detail"]
+    assert [r.rater_name for r in _rows(db)] == ["Samira Hassan"]
+    again = client.post(f"/family/{case.id}/{mother.id}/feedback", data=mum, headers=keyed)
+    assert again.status_code == 303 and again.headers["Idempotent-Replayed"] == "true"
