@@ -22,6 +22,12 @@ def kind(key: str) -> ReviewKind | None:
     return review_kinds().get(key)
 
 
+def decided_by_managers() -> list[str]:
+    """Kinds whose approval only records the decision (no `approve` hook that moves the case):
+    what a service manager may decide when a supervisor of the team sent it."""
+    return [key for key, found in review_kinds().items() if found.approve is None]
+
+
 def label(key: str) -> str:
     found = kind(key)
     return found.label if found else key.replace("_", " ").capitalize()

@@ -14,7 +14,7 @@ from app.forms import Form, SentForm
 from app.review import oversight, registry, rules, service
 from app.review.models import Submission, SubmissionStatus
 from app.security.auth import CurrentActor, Forbidden, SettingsDep
-from app.security.permissions import get_case, is_case_supervisor
+from app.security.permissions import case_for_change, get_case, is_case_supervisor
 from app.templating import flash, redirect, render
 from app.timeutil import local, today, utcnow
 
@@ -39,9 +39,24 @@ def _submission(
     # A decision may move the case (an ending, a reopening): it takes the case writers' turn before
     # anything is checked, so its checks are made on the case as others last saved it, and reads
     # the submission again after it (app/security/permissions.py case_for_change).
-    case = get_case(session=session, actor=actor, case_id=submission.case_id, write=True)
+    # A manager changes no casework: they take the turn too, and decide only what can_review lets
+    # them (a team supervisor's own work), the decision audited by the route.
+    manager = actor.role is Role.manager
+    if manager:
+        case_for_change(session, submission.case_id)
+    case = get_case(session=session, actor=actor, case_id=submission.case_id, write=not manager, audit_read=not manager)
     session.refresh(submission)
     return submission, case
+
+
+def _can_review(session, actor, submission: Submission) -> bool:
+    return service.can_review(actor.user, submission, session.get(User, submission.submitted_by_id))
+
+
+def _not_yours(decision: str, session, submission: Submission) -> str:
+    if service.manager_decides(submission, session.get(User, submission.submitted_by_id)):
+        return f"Only another supervisor of the team or a service manager can {decision} this: a supervisor of the team sent it."
+    return f"Only the team's supervisor can {decision} this, and not their own work."
 
 
 # --- Review queue -----------------------------------------------------------------------------
@@ -52,21 +67,24 @@ QUEUE_PAGE = 50  # rows a page of the review queue shows (issue 21: a manager's 
 
 @router.get("/review")
 def review_queue(
-    request: Request, session: SessionDep, actor: CurrentActor, worker: str = "", kind: str = "", page: str = "1"
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    worker: str = "",
+    kind: str = "",
+    page: str = "1",
+    decide: str = "",
 ) -> Response:
     _require_reviewer(actor)
     worker_id = parse_id(worker)
-    total = service.queue_count(session=session, user=actor.user, worker_id=worker_id, kind=kind or None)
+    # A manager reads every team's queue and decides what a team's own supervisor sent ("decide").
+    to_decide = actor.role is Role.manager and decide == "1"
+    filters = {"user": actor.user, "worker_id": worker_id, "kind": kind or None, "to_decide": to_decide}
+    total = service.queue_count(session=session, **filters)
+    theirs = service.queue_count(session=session, user=actor.user, to_decide=True) if actor.role is Role.manager else 0
     pages = max(1, -(-total // QUEUE_PAGE))
     number = min(parse_id(page) or 1, pages)
-    rows = service.queue(
-        session=session,
-        user=actor.user,
-        worker_id=worker_id,
-        kind=kind or None,
-        limit=QUEUE_PAGE,
-        offset=(number - 1) * QUEUE_PAGE,
-    )
+    rows = service.queue(session=session, **filters, limit=QUEUE_PAGE, offset=(number - 1) * QUEUE_PAGE)
     audit.record_list(session=session, actor=actor, object_type="review_queue", case_ids=[r.case.id for r in rows])
     team_filter = (
         User.team_id == actor.user.team_id
@@ -87,8 +105,16 @@ def review_queue(
             submitted_on=local(r.submission.submitted_at).date(), today=today(), working_days=wait
         )
     }
-    query = {key: value for key, value in (("worker", worker_id or ""), ("kind", kind)) if value}
+    query = {
+        key: value for key, value in (("worker", worker_id or ""), ("kind", kind), ("decide", "1" * to_decide)) if value
+    }
     ctx = {
+        "to_decide": to_decide,
+        "theirs": theirs,
+        # The rows this reviewer decides, and the rest's "whom it waits for" (their own, say).
+        "decides": {r.submission.id for r in rows if service.can_review(actor.user, r.submission, r.worker)},
+        "waits_for": {r.submission.id: service.waits_for(r.submission, r.worker) for r in rows},
+        "is_manager": actor.role is Role.manager,
         "total": total,
         "page": number,
         "pages": pages,
@@ -232,13 +258,14 @@ def _review_ctx(session, actor, submission: Submission, case: Case, form: Form |
         "history": history,
         "comments": comments,
         "users": users,
-        "can_review": service.can_review(actor.user, submission)
+        "can_review": _can_review(session, actor, submission)
         and submission.status == SubmissionStatus.waiting
         and latest.id == submission.id,
         "can_resubmit": resubmit_here
         and submission.status == SubmissionStatus.returned
         and latest.id == submission.id
         and service.may_resubmit(actor.user, submission, case),
+        "waits_for": service.waits_for(submission, users.get(submission.submitted_by_id)),
         "is_latest": latest.id == submission.id,
         "latest": latest,
         "form": form or Form(),
@@ -252,7 +279,7 @@ def add_comment(
     submission, case = _submission(request, session, actor, submission_id)
     # Permission before validation: someone who may not comment learns nothing from the form.
     if submission.status != SubmissionStatus.waiting or not (
-        service.can_review(actor.user, submission) or actor.id == submission.submitted_by_id
+        _can_review(session, actor, submission) or actor.id == submission.submitted_by_id
     ):
         raise Forbidden("Comments are added while the work is waiting for review.")
     form = Form(sent)
@@ -283,8 +310,8 @@ def _anchor(section: str) -> str:
 def approve(request: Request, submission_id: str, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     submission, case = _submission(request, session, actor, submission_id, decide=True)
     form = Form(sent)
-    if not service.can_review(actor.user, submission):
-        raise Forbidden("Only the team's supervisor can approve this, and not their own work.")
+    if not _can_review(session, actor, submission):
+        raise Forbidden(_not_yours("approve", session, submission))
     kind = registry.kind(submission.kind)
     rationale = form.text("rationale", max_length=4000)
     try:
@@ -315,8 +342,8 @@ def return_work(
 ) -> Response:
     submission, case = _submission(request, session, actor, submission_id, decide=True)
     form = Form(sent)
-    if not service.can_review(actor.user, submission):
-        raise Forbidden("Only the team's supervisor can return this, and not their own work.")
+    if not _can_review(session, actor, submission):
+        raise Forbidden(_not_yours("return", session, submission))
     rationale = form.text("rationale", required=True, max_length=4000, label="Why it is returned")
     if not form.ok:
         return render(

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, or_, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -75,10 +76,15 @@ def submit_item(
     # A new version answers the last decision: "returned to you" and any older "waiting" clear.
     about = item_about(kind, item_id)
     clear_notifications(session=session, about=about)
-    for supervisor in team_supervisors(session=session, team_id=case.team_id):
+    # Whoever may decide it is told: the team's supervisors but its sender, and the service's
+    # managers too when a supervisor of the team sent it (manager_decides).
+    deciders = [u.id for u in team_supervisors(session=session, team_id=case.team_id) if u.id != by.id]
+    if manager_decides(submission, by):
+        deciders += session.exec(select(User.id).where(User.role == Role.manager, User.is_active.is_(True))).all()
+    for user_id in deciders:
         notify(
             session=session,
-            user_id=supervisor.id,
+            user_id=user_id,
             text=f"{registry.label(kind)} for {case.reference} is waiting for review",
             url=f"/review/{submission.id}",
             about=about,
@@ -135,8 +141,10 @@ def _scope(user: User):
     return Submission.submitted_by_id == user.id
 
 
-def _queue_query(query, user: User, worker_id: int | None, kind: str | None):
+def _queue_query(query, user: User, worker_id: int | None, kind: str | None, to_decide: bool = False):
     query = query.where(waiting_for_review(), _scope(user))
+    if to_decide and user.role == Role.manager:  # a manager reads every queue, and decides only these
+        query = query.where(sent_by_team_supervisor())
     if worker_id:
         query = query.where(Submission.submitted_by_id == worker_id)
     if kind:
@@ -152,6 +160,7 @@ def queue(
     kind: str | None = None,
     limit: int | None = None,
     offset: int = 0,
+    to_decide: bool = False,
 ) -> list[QueueRow]:
     """Waiting items the user reviews, oldest first (one query); `limit` rows from `offset` for a page."""
     query = _queue_query(
@@ -161,6 +170,7 @@ def queue(
         user,
         worker_id,
         kind,
+        to_decide,
     ).order_by(Submission.submitted_at, Submission.id)
     if limit is not None:
         query = query.limit(limit).offset(offset)
@@ -174,9 +184,12 @@ def waiting_for_team(*, session: Session, team_id: int) -> int:
     ).one()
 
 
-def queue_count(*, session: Session, user: User, worker_id: int | None = None, kind: str | None = None) -> int:
+def queue_count(
+    *, session: Session, user: User, worker_id: int | None = None, kind: str | None = None, to_decide: bool = False
+) -> int:
     """How many waiting items the queue holds with these filters (one query)."""
-    return session.exec(_queue_query(select(func.count()).select_from(Submission), user, worker_id, kind)).one()
+    query = _queue_query(select(func.count()).select_from(Submission), user, worker_id, kind, to_decide)
+    return session.exec(query).one()
 
 
 def returned_for(*, session: Session, user: User) -> list[tuple[QueueRow, list[ReviewComment]]]:
@@ -298,9 +311,49 @@ def may_resubmit(user: User, submission: Submission, case: Case) -> bool:
     return user.id in {case.key_worker_id, case.co_worker_id, submission.submitted_by_id} - {None}
 
 
-def can_review(user: User, submission: Submission) -> bool:
-    """The team's supervisor decides; nobody reviews their own work."""
-    return user.role == Role.supervisor and user.team_id == submission.team_id and user.id != submission.submitted_by_id
+def can_review(user: User, submission: Submission, submitter: User | None) -> bool:
+    """The team's supervisor decides; nobody reviews their own work. What a supervisor of the team
+    sent (a case they key-work) a service manager decides too, since a team's only supervisor has
+    nobody else to: `manager_decides`. `submitter` is the user who sent it."""
+    if user.id == submission.submitted_by_id:
+        return False
+    if user.role == Role.supervisor:
+        return user.team_id == submission.team_id
+    return user.role == Role.manager and manager_decides(submission, submitter)
+
+
+def manager_decides(submission: Submission, submitter: User | None) -> bool:
+    """Whether a service manager may decide this: a supervisor of the item's team sent it, and
+    approving it only records the decision (a kind whose approval moves the case, an ending or a
+    reopening, is casework a manager does not do; supervisors make those directly anyway)."""
+    return (
+        submitter is not None
+        and submitter.id == submission.submitted_by_id
+        and submitter.role == Role.supervisor
+        and submitter.team_id == submission.team_id
+        and submission.kind in registry.decided_by_managers()
+    )
+
+
+def sent_by_team_supervisor():
+    """`manager_decides` as a WHERE clause on Submission, for the manager's queue and its count."""
+    sender = aliased(User)  # the queue joins its own User (the worker shown)
+    return Submission.kind.in_(registry.decided_by_managers()) & (
+        select(sender.id)
+        .where(
+            sender.id == Submission.submitted_by_id,
+            sender.role == Role.supervisor,
+            sender.team_id == Submission.team_id,
+        )
+        .exists()
+    )
+
+
+def waits_for(submission: Submission, submitter: User | None) -> str:
+    """Whom a waiting item waits for, said to whoever cannot decide it (its sender above all)."""
+    if manager_decides(submission, submitter):
+        return "A supervisor of the team sent this, so another supervisor of the team or a service manager decides it."
+    return "The supervisor of the case's team decides this."
 
 
 # --- Deciding ---------------------------------------------------------------------------------

@@ -1,0 +1,121 @@
+"""A team's supervisor who key-works a case sends work for review: nobody reviews their own, so a
+service manager decides it (as another supervisor of the team still can), and only that."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from app.audit.models import AuditEntry
+from app.review import service
+from app.review.models import Notification, Submission, SubmissionStatus
+from app.signs_of_safety.models import Category
+from tests.factories import login, make_case, make_user
+from tests.signs_of_safety.factories import add_item
+
+
+def _send_map(client, db, settings, worker, **case):
+    case = make_case(db, worker=worker, **case)
+    add_item(db, case=case, by=worker, category=Category.strength, text="Nan collects Kayla from school.")
+    db.commit()
+    login(client, db, worker, settings)
+    assert client.post(f"/cases/{case.id}/signs-of-safety/submit", data={"base_version": "1"}).status_code == 303
+    return db.exec(select(Submission).where(Submission.case_id == case.id)).one()
+
+
+def _status(db, submission) -> str:
+    db.expire_all()
+    return db.get(Submission, submission.id).status
+
+
+def test_a_manager_approves_the_map_the_teams_only_supervisor_sent_and_the_supervisor_sees_it_approved(
+    client, db, settings
+):
+    supervisor = make_user(db, role="supervisor", full_name="Helen Marsh")
+    manager = make_user(db, role="manager", team=None, full_name="Dana Webb")
+    submission = _send_map(client, db, settings, supervisor, young_person_name="Kayla Morgan")
+
+    # The supervisor cannot decide their own work, and is told whom it waits for.
+    page = client.get(f"/review/{submission.id}").text
+    assert ">Approve</button>" not in page
+    assert "another supervisor of the team or a service manager decides it" in page
+    assert "another supervisor of the team or a service manager decides it" in client.get("/review").text
+    assert client.post(f"/review/{submission.id}/approve").status_code == 403
+    # They are not sent "waiting for review" about their own work; the manager is.
+    told = db.exec(select(Notification.user_id).where(Notification.about.like("item:sos_map:%"))).all()
+    assert told == [manager.id]
+
+    login(client, db, manager, settings)
+    queue = client.get("/review").text
+    assert "Kayla Morgan" in queue and "Yours to decide" in queue and "1 is yours to decide" in queue
+    assert "Kayla Morgan" in client.get("/review?decide=1").text
+    page = client.get(f"/review/{submission.id}").text
+    assert ">Approve</button>" in page and "Why it is returned" in page
+    assert client.post(f"/review/{submission.id}/approve", data={"rationale": "Clear and balanced."}).status_code == 303
+    assert _status(db, submission) == SubmissionStatus.approved
+    assert db.exec(
+        select(AuditEntry).where(
+            AuditEntry.action == "approve", AuditEntry.object_id == submission.id, AuditEntry.user_id == manager.id
+        )
+    ).one()
+
+    login(client, db, supervisor, settings)
+    page = client.get(f"/review/{submission.id}").text
+    assert "Approved by Dana Webb" in page and "Clear and balanced." in page
+    assert "Signs of Safety map version 1 approved" in client.get("/notifications").text
+
+
+def test_a_manager_returns_the_supervisors_own_work_with_a_reason(client, db, settings):
+    supervisor = make_user(db, role="supervisor")
+    manager = make_user(db, role="manager", team=None)
+    submission = _send_map(client, db, settings, supervisor)
+    login(client, db, manager, settings)
+    assert client.post(f"/review/{submission.id}/comments", data={"text": "Add when Nan does this."}).status_code == 303
+    assert client.post(f"/review/{submission.id}/return", data={"rationale": "Say how often."}).status_code == 303
+    assert _status(db, submission) == SubmissionStatus.returned
+    login(client, db, supervisor, settings)
+    returned = client.get("/review/returned").text
+    assert "Say how often." in returned and "Add when Nan does this." in returned
+
+
+def test_another_supervisor_of_the_team_still_decides_the_supervisors_own_work(client, db, settings):
+    supervisor = make_user(db, role="supervisor")
+    peer = make_user(db, role="supervisor", team=None, team_id=supervisor.team_id)
+    submission = _send_map(client, db, settings, supervisor)
+    login(client, db, peer, settings)
+    assert client.post(f"/review/{submission.id}/approve").status_code == 303
+    assert _status(db, submission) == SubmissionStatus.approved
+
+
+def test_a_manager_still_cannot_decide_a_workers_work_the_teams_supervisor_decides(client, db, settings):
+    worker = make_user(db, full_name="Sam Okafor")
+    make_user(db, role="supervisor", team=None, team_id=worker.team_id)
+    manager = make_user(db, role="manager", team=None)
+    submission = _send_map(client, db, settings, worker, young_person_name="Kayla Morgan")
+    assert "The supervisor of the case&#39;s team decides this." in client.get(f"/review/{submission.id}").text
+
+    login(client, db, manager, settings)
+    queue = client.get("/review").text
+    assert "Kayla Morgan" in queue and "Yours to decide</span>" not in queue and "Nothing is yours to decide" in queue
+    assert "Kayla Morgan" not in client.get("/review?decide=1").text
+    page = client.get(f"/review/{submission.id}").text
+    assert ">Approve</button>" not in page and "The supervisor of the case&#39;s team decides this." in page
+    assert client.post(f"/review/{submission.id}/approve").status_code == 403
+    assert client.post(f"/review/{submission.id}/return", data={"rationale": "No."}).status_code == 403
+    assert client.post(f"/review/{submission.id}/comments", data={"text": "Hm."}).status_code == 403
+    assert _status(db, submission) == SubmissionStatus.waiting
+    # Nor does the manager gain any casework write on the supervisor's own case.
+    supervisor = make_user(db, role="supervisor")
+    own = make_case(db, worker=supervisor)
+    db.commit()
+    assert client.post(f"/cases/{own.id}/signs-of-safety/submit", data={"base_version": "1"}).status_code == 403
+
+
+def test_a_manager_does_not_decide_what_moves_a_case_even_when_a_supervisor_of_the_team_sent_it(db):
+    supervisor = make_user(db, role="supervisor")
+    manager = make_user(db, role="manager", team=None)
+    case = make_case(db, worker=supervisor)
+    for kind, decides in (("sos_map", True), ("base_assessment", True), ("ending", False), ("reopen_request", False)):
+        sent = Submission(
+            kind=kind, case_id=case.id, team_id=case.team_id, item_id="x", version_id="x", submitted_by_id=supervisor.id
+        )
+        assert service.can_review(manager, sent, supervisor) is decides, kind
