@@ -188,6 +188,10 @@ def team_oversight(
         "areas": service.COMPETENCY_AREAS,
         "levels": dict(service.COMPETENCY_LEVELS),
         "is_manager": actor.role is Role.manager,
+        # What a team's own supervisor sent waits for a manager too (service.manager_decides).
+        "to_decide": service.queue_count(session=session, user=actor.user, to_decide=True)
+        if actor.role is Role.manager
+        else 0,
         "supervised": supervised,
         "reflective_weeks": settings.reflective_supervision_weeks,
         "shown": oversight.FLAGS_SHOWN,

@@ -48,6 +48,7 @@ def test_a_manager_approves_the_map_the_teams_only_supervisor_sent_and_the_super
     queue = client.get("/review").text
     assert "Kayla Morgan" in queue and "Yours to decide" in queue and "1 is yours to decide" in queue
     assert "Kayla Morgan" in client.get("/review?decide=1").text
+    assert "1 waiting item is yours to decide" in client.get("/review/oversight").text
     page = client.get(f"/review/{submission.id}").text
     assert ">Approve</button>" in page and "Why it is returned" in page
     assert client.post(f"/review/{submission.id}/approve", data={"rationale": "Clear and balanced."}).status_code == 303
@@ -97,6 +98,7 @@ def test_a_manager_still_cannot_decide_a_workers_work_the_teams_supervisor_decid
     queue = client.get("/review").text
     assert "Kayla Morgan" in queue and "Yours to decide</span>" not in queue and "Nothing is yours to decide" in queue
     assert "Kayla Morgan" not in client.get("/review?decide=1").text
+    assert "yours to decide" not in client.get("/review/oversight").text
     page = client.get(f"/review/{submission.id}").text
     assert ">Approve</button>" not in page and "The supervisor of the case&#39;s team decides this." in page
     assert client.post(f"/review/{submission.id}/approve").status_code == 403
