@@ -281,11 +281,14 @@
     // data-offline-draft: the form writes into a draft, whose version does not move with each
     // write, so later items keep the version they were made from (no follow-on, below).
     var action = new URL(form.action, location.href), base = !form.hasAttribute("data-offline-draft") && form.elements.base_version;
+    // On the family's screens nothing of what was typed is kept beside the item: the next person
+    // to pick a name on this tablet would read it (a young person's private words).
+    var family = document.querySelector("[data-family-lock]");
     return {
       id: id, target: action.pathname + action.search, method: (form.getAttribute("method") || "post").toUpperCase(),
       fields: fields, base_version: base ? base.value : null, time: new Date().toISOString(), user_id: me(),
-      label: form.dataset.offlineLabel || document.title.replace(" · Homeward", ""),
-      page: location.pathname, status: "waiting", message: "", summary: summary(form), show: show
+      label: family ? "An answer from the family screens" : form.dataset.offlineLabel || document.title.replace(" · Homeward", ""),
+      page: location.pathname, status: "waiting", message: "", summary: family ? "" : summary(form), show: family ? {} : show
     };
   }
 
@@ -739,7 +742,9 @@
   // saved for that case, until it syncs.
   document.addEventListener("homeward:outbox", function (event) {
     var main = document.getElementById("main");
-    if (!main || document.querySelector("[data-outbox-list], [data-unlock]")) return; // not on the PIN screen
+    // Not on the family's screens either: whoever picks a name there would read what others
+    // saved (the header's "N waiting", in their language, is all they are told).
+    if (!main || document.querySelector("[data-outbox-list], [data-unlock], [data-family-lock]")) return; // not on the PIN screen
     var path = location.pathname, c = path.match(/^\/cases\/\d+$/);
     var here = event.detail.filter(function (op) {
       return op.status === "waiting" && (op.page === path || (c && op.target.indexOf(path + "/") === 0));
