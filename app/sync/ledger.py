@@ -12,7 +12,8 @@ ordinary form post) it does nothing. With one:
   a crash after the commit leaves a row that a replay will find; a crash before leaves neither.
 
 An item sealed on a device (`/sync/sealed`) is applied only when the session's user is the user it
-was sealed for; otherwise it answers 401 and applies nothing.
+was sealed for, and one sent in clear only when it is the user its `X-Homeward-Author` header names;
+otherwise it answers 401 and applies nothing.
 
 A conflict's resolution is posted to the record's own form with `?resolves=<op id>`; when that
 succeeds, the conflict is marked settled in the same transaction.
@@ -41,6 +42,7 @@ from app.sync.models import SyncOperation
 
 HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
+AUTHOR_HEADER = "X-Homeward-Author"
 
 
 class Replayed(HTTPException):
@@ -100,7 +102,9 @@ def _claim(request: Request, session: Session, raw: str | None, resolves: str | 
     # Family screens take part too (their rating forms are offline-capable); the route itself
     # still decides whether this actor may use it.
     actor = get_actor(request, session, request.app.state.settings)
-    author = getattr(request.state, "sealed_for", None)
+    # An item kept in clear (no WebCrypto or no key on the device) names its author in a header:
+    # a tab left open by a worker whose session ended must not send it as whoever is logged in now.
+    author = getattr(request.state, "sealed_for", None) or (raw and request.headers.get(AUTHOR_HEADER)) or None
     if author is not None and author != str(actor.id):
         # A shared tablet: another worker's item, sent while someone else is logged in. It stays
         # on the device unapplied, to be sent when its author logs in (docs/offline.md "Sealed at rest").

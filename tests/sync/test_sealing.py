@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlmodel import func, select
 
@@ -121,3 +123,27 @@ def test_an_item_sent_by_another_logged_in_worker_is_kept_unapplied_until_its_au
     assert client.post("/sync/sealed", json=item, headers={"Accept": "application/json"}).status_code == 303
     db.expire_all()
     assert db.get(Contact, item["id"]).by_user_id == worker.id
+
+
+def test_an_item_kept_in_clear_names_its_author_and_is_not_applied_as_another_worker(db, client, settings):
+    """A tab left open by a worker whose session ended, on a device that kept the item unsealed (no
+    WebCrypto or no outbox key), sends it with the next worker's cookie: its author header stops it."""
+    worker = make_user(db)
+    colleague = make_user(db, team_id=worker.team_id)
+    case = make_case(db, worker=worker, co_worker=colleague)  # the colleague may add a contact here
+    db.commit()
+    op = str(uuid.uuid4())
+    fields = {"id": op, "kind": "visit", "place": "home", "occurred_on": today().isoformat(), "note": "Seen at home."}
+
+    def send(author):
+        headers = {"Idempotency-Key": op, "Accept": "application/json", "X-Homeward-Author": str(author.id)}
+        return client.post(f"/cases/{case.id}/contacts", data=fields, headers=headers)
+
+    login(client, db, colleague, settings)
+    refused = send(worker)
+    assert refused.status_code == 401 and "Log in as its author" in refused.json()["detail"]
+    assert _contacts(db) == 0 and db.exec(select(func.count()).select_from(SyncOperation)).one() == 0
+    login(client, db, worker, settings)
+    assert send(worker).status_code == 303
+    db.expire_all()
+    assert db.get(Contact, op).by_user_id == worker.id

@@ -43,12 +43,11 @@
   // The offline page is the same for everyone, so the last user is remembered on the device.
   // Another worker logging in on a shared tablet must not open the first one's kept pages: they
   // go (the first worker's outbox stays, and is only ever sent by them).
-  var USER = "homeward.user", last = localStorage.getItem(USER), switched = document.body.dataset.userId && last && last !== document.body.dataset.userId;
-  function me() {
-    var id = document.body.dataset.userId;
-    if (id) localStorage.setItem(USER, id);
-    return id || localStorage.getItem(USER) || "";
-  }
+  // Written once, by a page Homeward has just sent (not a kept copy): a tab left open by the first
+  // worker must not name them again while the second is logged in (it would clear the second's kept cases).
+  var USER = "homeward.user", body = document.body.dataset, last = localStorage.getItem(USER), switched = body.userId && last && last !== body.userId;
+  if (body.userId && !("keptAt" in body)) localStorage.setItem(USER, body.userId);
+  function me() { return body.userId || localStorage.getItem(USER) || ""; }
   // Queued work is only ever sent by the person who saved it (DESIGN.md "Offline").
   function myOps() {
     return all(OUTBOX).then(function (ops) {
@@ -102,7 +101,9 @@
     } else {
       request.body = new URLSearchParams();
       op.fields.forEach(function (pair) { request.body.append(pair[0], pair[1]); });
-      request.headers = { "Idempotency-Key": op.id, "Accept": "application/json" };
+      // Its author, so a tab left open by a worker whose session ended cannot send it as whoever
+      // is logged in now (app/sync/ledger.py refuses it, as a sealed item of another worker's).
+      request.headers = { "Idempotency-Key": op.id, "Accept": "application/json", "X-Homeward-Author": op.user_id };
     }
     return fetch(url, request).finally(function () { clearTimeout(timer); });
   }
@@ -401,7 +402,7 @@
     var body = document.body.dataset;
     if (paused || !navigator.onLine || !body.userId || "familyMode" in body) return refresh();
     running = myOps().then(function (ops) { return report(ops).then(function () { return ops; }); }).then(function (ops) {
-      var queue = ops.filter(function (op) { return op.status === "waiting"; });
+      var queue = paused ? [] : ops.filter(function (op) { return op.status === "waiting"; });
       if (!queue.length) return refresh();
       syncing = true;
       sent = true;
@@ -457,6 +458,8 @@
       method: "POST", credentials: "same-origin", headers: JSON_HEADERS,
       body: JSON.stringify({ user_id: document.body.dataset.userId, holding: ops.map(function (op) { return { id: op.id, target: op.target, time: op.time }; }), discarded: gone })
     }).then(function (r) {
+      // Another account is logged in (a tab left open by a worker whose session ended): send nothing.
+      if (r.status === 409) { paused = true; askToLogIn(); }
       if (!r.ok) return null;
       // Forget the discards this report carried; one made while it was on its way waits for the next.
       var later = JSON.parse(localStorage.getItem(key) || "[]").filter(function (id) { return gone.indexOf(id) < 0; });
