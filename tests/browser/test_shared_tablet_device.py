@@ -6,6 +6,7 @@
   (it used to name its worker as the device's last user again every minute) nor sends its items
   as the worker now logged in (an item kept in clear went in under their name).
 - A change of worker is noticed with an empty outbox too: the first worker's kept cases go.
+- Online too, a page left open goes from the screen once the idle time has passed.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from app.cases.models import Contact
+from app.security.models import UserSession
+from app.timeutil import utcnow
 from tests.browser.conftest import log_in
-from tests.browser.offline_support import status, stored, take_offline
+from tests.browser.offline_support import status, stored, take_offline, wait_for_service_worker
 from tests.factories import make_case, make_user
 from tests.family.factories import PIN, add_person, with_pin, young_person
 
@@ -145,3 +148,32 @@ def test_a_change_of_worker_is_noticed_with_an_empty_outbox(page, context, live_
     log_in(page, live_server, priya.email, to="/outbox")
     expect(page.locator("[data-offline-cases]")).to_have_text("No cases are kept on this device.")
     assert stored(page, "cases") == []
+
+
+class TestIdleOnline:
+    @pytest.fixture
+    def settings(self, database_url):
+        from app.config import Settings
+
+        return Settings(
+            homeward_env="test",
+            database_url=database_url,
+            secret_key="test-secret-key-long-enough-for-tests-0123456789",
+            offline_lock_minutes=0.1,  # six seconds
+        )
+
+    def test_after_the_idle_time_an_open_page_goes_from_the_screen_online(self, page, live_server, db):
+        sam = make_user(db, email="sam@example.org", full_name="Sam Okafor")
+        case = make_case(db, worker=sam, young_person_name="Kayla Zephyrine")
+        db.commit()
+        log_in(page, live_server, sam.email, to=f"/cases/{case.id}")
+        wait_for_service_worker(page)
+        page.reload()  # the page gives the worker it now has the device key
+        expect(page.get_by_role("heading", name="Kayla Zephyrine")).to_be_visible()
+        # Nobody touches the tablet: the session ends on Homeward as the device forgets its key.
+        for row in db.exec(select(UserSession).where(UserSession.user_id == sam.id)).all():
+            row.ended_at = utcnow()
+            db.add(row)
+        db.commit()
+        expect(page.get_by_role("heading", name="Log in")).to_be_visible(timeout=40000)
+        assert "Kayla" not in page.locator("body").inner_text()

@@ -929,11 +929,12 @@
   if (document.body.dataset.userId && navigator.onLine) unlocking = (switched ? clearDevice() : Promise.resolve()).then(unlockOnline);
   else if (switched) clearDevice();
   // Use keeps the key; after the idle time the service worker forgets it, and a page showing
-  // kept details offline makes way for the PIN screen.
+  // kept details offline makes way for the PIN screen; online, for what Homeward sends then (the
+  // login page once the session has ended too), except on the family's screens, whose turn goes on.
   ["keydown", "pointerdown"].forEach(function (type) { document.addEventListener(type, function () { lastInput = Date.now(); }, true); });
   setInterval(function () {
     toWorker({ active: Date.now() - lastInput < 30000 }).then(function (k) {
-      if (!k && deviceKey && !navigator.onLine) { deviceKey = null; location.reload(); }
+      if (!k && deviceKey && (!navigator.onLine || (k === false && !("familyMode" in body)))) { deviceKey = null; location.reload(); }
     });
   }, 20000);
   document.addEventListener("submit", function (event) {

@@ -30,8 +30,10 @@ function familyOnly() {
 function setFamily(prefix) {
   return caches.open(FAMILY_CACHE).then(function (c) { return prefix ? c.put(FAMILY_LOCK, new Response(prefix)) : c.delete(FAMILY_LOCK); });
 }
+// Forgotten after the idle time it is `false`, not null (never given, or this worker restarted):
+// offline.js then takes an open page off the screen online too.
 function key() {
-  if (deviceKey && Date.now() - lastUsed > IDLE_MS) deviceKey = null;
+  if (deviceKey && Date.now() - lastUsed > IDLE_MS) deviceKey = false;
   return deviceKey;
 }
 self.addEventListener("message", function (event) {
