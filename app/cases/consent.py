@@ -10,7 +10,7 @@ import base64
 import binascii
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -98,9 +98,10 @@ def made_at(raw: str | None, on: date | None) -> datetime | None:
     """When the device made a consent or a withdrawal (the form's data-stamp), never after now;
     None when the form carried no stamp, or one not on the day the form is dated (`on`): a stamp
     is when Save was pressed, so one from another day (typed up later, a clock running wrong)
-    says nothing about the order of that day's consent and withdrawal."""
+    says nothing about the order of that day's consent and withdrawal. A stamp ahead of now is a
+    clock running fast: no stamp either (moved back to now, it would come after any withdrawal)."""
     stamp = device_time(raw or "")
-    if stamp is None or on is None:
+    if stamp is None or on is None or stamp > utcnow() + timedelta(minutes=1):
         return None
     stamp = min(stamp, utcnow())
     return stamp if local(stamp).date() == on else None

@@ -372,3 +372,16 @@ def test_the_one_person_consent_form_carries_the_devices_stamp_so_a_change_of_mi
     assert '<input type="hidden" name="recorded_at" value="">' in unstamped.text
     assert client.post(f"/cases/{case.id}/consent", data={**one, "recorded_at": _stamp(1)}).status_code == 303
     assert "✓ Given" in client.get(f"/cases/{case.id}").text
+
+
+def test_a_consent_from_a_tablet_clock_running_fast_does_not_come_after_a_withdrawal(client, db, settings):
+    """A tablet three hours fast takes consent before the withdrawal recorded on a laptop; synced
+    after it, its stamp is in the future, so nothing says it came after: refused, not "✓ Given"."""
+    case, mother, grid = _withdrawn_mother(client, db, settings, withdrawn_on=today(), recorded_at=_stamp(1))
+    fast = (utcnow() + timedelta(hours=3)).isoformat()
+    response = client.post(
+        f"/cases/{case.id}/consent/all",
+        data={**grid, "id": str(uuid.uuid4()), "given_on": today().isoformat(), "recorded_at": fast},
+    )
+    assert response.status_code == 422 and f"{mother.name} withdrew this consent on" in response.text
+    assert "✓ Given" not in client.get(f"/cases/{case.id}").text
