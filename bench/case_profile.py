@@ -26,13 +26,14 @@ import time
 import traceback
 
 import anyio.to_thread
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import event, text
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
 from app.accounts.models import User
 from app.cases import routes as case_routes
 from app.config import Settings
+from app.db import make_engine
 from app.main import create_app
 from app.security.sessions import start_session
 
@@ -146,7 +147,9 @@ def main() -> None:
     if args.no_cache and hasattr(case_routes, "page_cache"):
         case_routes.page_cache.pages.size = 0
 
-    engine = create_engine(args.database_url)
+    # The served app's engine, with what make_engine sets up for the driver (psycopg keeping its
+    # conversion of long statements): a bare create_engine measured work a server does not do.
+    engine = make_engine(args.database_url)
     connection = engine.connect()
     outer = connection.begin()  # rolled back at the end: nothing this script does is kept
     settings = Settings(homeward_env="test", database_url=args.database_url, secret_key=SECRET)
