@@ -65,3 +65,34 @@ def test_the_case_pages_long_flag_statement_is_converted_once_not_on_every_view(
         event.remove(engine, "before_cursor_execute", listener)
     assert max(len(s) for s in seen) > 4096  # the flag statement: longer than psycopg keeps as shipped
     assert after.hits > before.hits and after.misses == before.misses
+
+
+def test_a_results_columns_are_described_as_psycopg_describes_them_only_when_read(engine):
+    """psycopg built every column's description after every statement, which SQLAlchemy asks for
+    and then mostly does not read (about 2 µs a column, 190 columns a case page's first view);
+    the app's cursor builds them when read, from the result they describe (app/db.py)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite: no psycopg")
+    import psycopg
+
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        plain = psycopg.Cursor(raw.driver_connection)
+        query = "SELECT 1 AS one, 'two'::text AS two, now() AS three, NULL::numeric(5, 2) AS four"
+        cursor.execute(query)
+        plain.execute(query)
+        described = cursor.description
+        assert type(described) is not list  # not built yet
+        cursor.execute("SELECT 5 AS other")  # the cursor moves on before the columns are read
+        assert [tuple(c) for c in described] == [tuple(c) for c in plain.description]
+        assert [c.name for c in described] == ["one", "two", "three", "four"]
+        assert len(described) == 4 and described[-1].precision == 5
+        assert cursor.description[0].name == "other"
+        cursor.execute("SET LOCAL statement_timeout = 0")  # no rows: no description, as psycopg says
+        assert cursor.description is None and plain.description is not None
+        plain.execute("SET LOCAL statement_timeout = 0")
+        assert plain.description is None
+    finally:
+        raw.rollback()
+        raw.close()
