@@ -147,15 +147,16 @@ class FlagScope:
                     wanted.setdefault(name, query)
         if not wanted:
             return
-        key = (self.today, self.settings.model_dump_json(), tuple(wanted.items()))
+        teams = len(self.team_ids)
+        key = (self.today, self.settings.model_dump_json(), tuple(wanted.items()), teams)
         built = _ONE_CASE_STATEMENTS.get(key)
         if built is None:
-            built = _build_one_case(self, wanted, case_id_column)
+            built = _build_one_case(self, wanted, case_id_column, teams)
             if len(_ONE_CASE_STATEMENTS) >= 64:  # a new day or other settings: the old ones are done with
                 _ONE_CASE_STATEMENTS.clear()
             _ONE_CASE_STATEMENTS[key] = built
         statement, shapes, instants = built
-        params = {_CASE_PARAM: case_id, _TEAMS_PARAM: list(self.team_ids)}
+        params = {_CASE_PARAM: case_id, **{f"{_TEAMS_PARAM}_{n}": team for n, team in enumerate(self.team_ids)}}
         params.update({name: self.now - delta for name, delta in instants.items()})
         found = iter(read_columns(self.session, statement, params).one())
         for name, width in shapes:
@@ -179,14 +180,16 @@ class _BoundScope(FlagScope):
         return bindparam(name)
 
 
-def _build_one_case(scope: FlagScope, wanted: dict[str, Figures], case_id_column: Any):
+def _build_one_case(scope: FlagScope, wanted: dict[str, Figures], case_id_column: Any, teams: int):
     case_id = bindparam(_CASE_PARAM)
     bound = _BoundScope(
         session=scope.session,
         settings=scope.settings,
         today=scope.today,
         now=None,  # type: ignore[arg-type]
-        team_ids=bindparam(_TEAMS_PARAM, expanding=True),  # type: ignore[arg-type]
+        # One parameter a team (a case page: its one team), not an "expanding" list, which SQLAlchemy
+        # writes into the statement's text afresh on every run (issue 21).
+        team_ids=[bindparam(f"{_TEAMS_PARAM}_{n}") for n in range(teams)],
         cases=[],
         in_scope=case_id_column == case_id,
     )

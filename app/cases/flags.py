@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func, literal, or_
 from sqlalchemy import case as when
 from sqlalchemy.orm import aliased
 from sqlmodel import select
@@ -269,6 +269,12 @@ def _engagement(scope: FlagScope) -> list[Case]:
     ]
 
 
+def _statuses(*names: str) -> list:
+    """Statuses as plain parameters: a list of strings is an "expanding" parameter, which SQLAlchemy
+    writes into the statement's text afresh on every run (the case page's flag statement, issue 21)."""
+    return [literal(name) for name in names]
+
+
 def _gone_holders(scope: FlagScope):
     # Only the candidates, so a county's dashboard reads a handful of rows, not one per open case.
     co_worker = aliased(User)
@@ -283,13 +289,13 @@ def _gone_holders(scope: FlagScope):
         .outerjoin(co_worker, co_worker.id == Case.co_worker_id)
         .where(
             scope.in_scope,
-            Case.status.in_(["referred", "screening", "active", "dormant"]),
+            Case.status.in_(_statuses("referred", "screening", "active", "dormant")),
             or_(
                 User.is_active.is_(False),
                 User.team_id.is_(None),
                 User.team_id != Case.team_id,
                 # A co-worker can be reallocated only in active work or dormancy (reallocation.py).
-                and_(co_worker.is_active.is_(False), Case.status.in_(["active", "dormant"])),
+                and_(co_worker.is_active.is_(False), Case.status.in_(_statuses("active", "dormant"))),
             ),
         )
     )
