@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from app import features, i18n
 from app.accounts.models import User
 from app.audit import service as audit
+from app.cases import reads
 from app.cases.models import Case, Person, called_from
 from app.db import read_columns
 from app.diamond import rules
@@ -266,6 +267,7 @@ _SUMMARY = (  # plain rows of the columns it reads: a case holds dozens of ratin
         Person.is_young_person,
         User.full_name,
         DiamondGoal.title,
+        DiamondRating.in_family_mode,
     )
     .join(Person, Person.id == DiamondRating.person_id, isouter=True)
     .join(User, User.id == DiamondRating.user_id, isouter=True)
@@ -275,14 +277,28 @@ _SUMMARY = (  # plain rows of the columns it reads: a case holds dozens of ratin
 )
 
 
+def rating_rows(*, session: Session, case: Case) -> list:
+    """Every rating on the case, oldest first, with its rater's and goal's names and whether it was
+    given on the family screens: read once per case page for the Diamond part and the timeline
+    (issue 21: the timeline read them again, grouped by day), and not at all for a case with none."""
+    if reads.none(session=session, model=DiamondRating, case_id=case.id):
+        return []
+    return reads.once(
+        session=session,
+        case_id=case.id,
+        key="diamond ratings",
+        read=lambda: list(read_columns(session, _SUMMARY, {"case_id": case.id}).all()),
+    )
+
+
 def summary(*, session: Session, case: Case) -> DiamondSummary:
     """Every rating on the case grouped by rater and day, with conversation points (one query)."""
-    rows = read_columns(session, _SUMMARY, {"case_id": case.id}).all()
+    rows = rating_rows(session=session, case=case)
     raters: dict[str, Rater] = {}
     scores: list[rules.Score] = []
     notes = []
     goal_aims: dict[str, rules.Aim] = {}
-    for *columns, person_name, given_name, preferred_name, relationship, young, user_name, goal_title in rows:
+    for *columns, person_name, given_name, preferred_name, relationship, young, user_name, goal_title, _ in rows:
         rating = _Rating(*columns)
         key = _rater_key(person_id=rating.person_id, user_id=rating.user_id)
         if key not in raters:

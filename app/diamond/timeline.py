@@ -1,39 +1,13 @@
-"""Diamond ratings on the case timeline: one item per day naming who rated (one grouped query)."""
+"""Diamond ratings on the case timeline: one item per day naming who rated (the Diamond part's rows)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 from itertools import groupby
 
-from sqlalchemy import Integer, bindparam, cast, func, type_coerce
-from sqlmodel import select
-
-from app.accounts.models import User
 from app.cases.extensions import TimelineItem
-from app.cases.models import Person
-from app.db import read_columns
-from app.diamond.models import DiamondRating
+from app.diamond import service
 from app.timeutil import LOCAL, local
-
-# MAX() loses the column's type on SQLite; coercing keeps the timezone-aware UTC datetime.
-RECORDED_AT = type_coerce(func.max(DiamondRating.recorded_at), DiamondRating.__table__.c.recorded_at.type)
-
-
-# Built once, the case a bound parameter (issue 21).
-_BY_DAY = (
-    select(
-        DiamondRating.rated_on,
-        Person.name,
-        User.full_name,
-        RECORDED_AT,
-        func.max(cast(DiamondRating.in_family_mode, Integer)),
-    )
-    .join(Person, Person.id == DiamondRating.person_id, isouter=True)
-    .join(User, User.id == DiamondRating.user_id, isouter=True)
-    .where(DiamondRating.case_id == bindparam("case_id"))
-    .group_by(DiamondRating.rated_on, DiamondRating.person_id, DiamondRating.user_id, Person.name, User.full_name)
-    .order_by(DiamondRating.rated_on)
-)
 
 
 def _on_the_day(at: datetime, day: date) -> datetime:
@@ -48,18 +22,33 @@ def _names(names: list[str]) -> str:
 
 
 def items(*, session, case, latest: int | None = None) -> list[TimelineItem]:
-    rows = read_columns(session, _BY_DAY, {"case_id": case.id}).all()
+    # The Diamond part's rows (oldest first), one item a day; each rater's latest rating of the day
+    # places them in it (issue 21: these were a grouped statement of their own).
+    raters: dict[tuple, list] = {}  # (day, person, worker) -> [name, latest recorded_at, any on the family screens]
+    for row in service.rating_rows(session=session, case=case):
+        key, family = (row.rated_on, row.person_id, row.user_id), bool(row.in_family_mode)
+        known = raters.get(key)
+        if known is None:
+            raters[key] = [row.name or row.full_name or "Worker", row.recorded_at, family]
+        else:
+            known[1] = max(known[1], row.recorded_at)
+            known[2] = known[2] or family
     out = []
-    for day, day_rows in groupby(rows, key=lambda row: row[0]):
-        day_rows = sorted(day_rows, key=lambda row: row[3])
-        names = [person or user or "Worker" for _, person, user, _, _ in day_rows]
-        family = any(flag for *_, flag in day_rows)
+
+    # Raters of a day in the order they rated; at the same instant, the worker, then the family
+    # by person (the order the grouped statement gave on SQLite; PostgreSQL's was its plan's).
+    def order(rater):
+        (_, person_id, user_id), (_, at, _) = rater
+        return at, person_id is not None, person_id or "", user_id or 0
+
+    for day, day_rows in groupby(sorted(raters.items(), key=lambda kv: kv[0][0]), key=lambda kv: kv[0][0]):
+        day_rows = [found for _, found in sorted(day_rows, key=order)]
         out.append(
             TimelineItem(
-                at=max(_on_the_day(row[3], day) for row in day_rows),
+                at=max(_on_the_day(at, day) for _, at, _ in day_rows),
                 kind="rating",
-                title=f"Diamond rated by {_names(names)}",
-                detail="with the family screens" if family else "",
+                title=f"Diamond rated by {_names([name for name, _, _ in day_rows])}",
+                detail="with the family screens" if any(family for *_, family in day_rows) else "",
                 url=f"/cases/{case.id}/diamond",
             )
         )

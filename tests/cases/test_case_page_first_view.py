@@ -106,6 +106,25 @@ def test_a_first_view_takes_the_same_statements_however_much_the_case_holds(clie
     assert _first_view(client, engine, case) == small
 
 
+def test_a_first_view_reads_the_diamond_ratings_once_for_the_diamond_part_and_the_timeline(
+    client, db, settings, engine
+):
+    """The timeline's "Diamond rated by …" items come from the Diamond part's rows, not a grouped
+    statement of their own (issue 21), and still name each day's raters, the latest last."""
+    worker = make_user(db, full_name="Sam Okafor")
+    case = make_case(db, worker=worker)
+    for n in range(3):
+        rate(db, case=case, by_user=worker, scores=four(2, 3, 4, 5), on=today() - timedelta(days=7 * n))
+    db.commit()
+    login(client, db, worker, settings)
+    pages.clear()
+    with count_queries(engine) as statements:
+        page = client.get(f"/cases/{case.id}").text
+    ratings = [s for s in statements if " ".join(s.split()).startswith("SELECT diamond_rating.")]
+    assert len(ratings) == 1, ratings
+    assert page.count("Diamond rated by Sam Okafor") == 3
+
+
 def test_the_flags_of_one_case_are_the_dashboards_flags_for_it(db, settings):
     demo = demo_service(session=db, settings=settings)
     db.commit()

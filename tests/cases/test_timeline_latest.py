@@ -60,6 +60,9 @@ def test_the_timeline_reads_the_same_statements_for_a_short_and_a_long_case(clie
     worker, long = _long_case(db)
     short = make_case(db, worker=worker)
     db.add(Contact(case_id=short.id, kind="phone", occurred_on=today(), by_user_id=worker.id))
+    # The same kinds of record as the long case, one each: a case with no Diamond rating at all
+    # reads none (app/cases/reads.py), as one with no contact reads none.
+    rate(db, case=short, by_user=worker, scores=four(2, 3, 4, 5), on=today())
     db.commit()
     login(client, db, worker, settings)
     counted = []
