@@ -249,6 +249,7 @@ def _missed(scope: FlagScope):
         .join(Case, Case.id == Contact.case_id)
         .where(
             scope.in_scope,
+            Case.status == literal("active"),  # the only cases the engagement flag is raised on
             Contact.kind == "visit",
             Contact.attended.is_(False),
             func.coalesce(Contact.occurred_on > last_attended, True),
