@@ -274,7 +274,8 @@ class Feature:
     flags: Sequence[FlagRule] = ()
     # {name: figures}: when the young person's own voice was last recorded by this feature (a
     # rating, three houses) as selects of (case id, date or time) per case in scope (see Figures);
-    # the oversight "voice" flag takes the latest of all.
+    # the oversight "voice" flag takes the latest of all. It is raised on active cases only, so a
+    # select may read only those (the rest need no figure).
     voice: dict[str, Figures] | None = None
     # (*, session, in_scope) -> {case id: (worker's self-rating, supervisor's rating)}: the
     # practice competency column of the oversight dashboard.

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import func, literal
 from sqlmodel import select
 
 from app.cases.models import Case, Person
@@ -29,7 +29,8 @@ def _own_ratings(scope):
         .correlate(Case)
         .scalar_subquery()
     )
-    return select(Case.id, latest).where(scope.in_scope)
+    # Only active cases: the voice flag is raised on no other (app/cases/flags.py voice_not_recorded).
+    return select(Case.id, latest).where(scope.in_scope, Case.status == literal("active"))
 
 
 VOICE = {"young person's Diamond ratings": _own_ratings}
