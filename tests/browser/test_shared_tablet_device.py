@@ -177,3 +177,27 @@ class TestIdleOnline:
         db.commit()
         expect(page.get_by_role("heading", name="Log in")).to_be_visible(timeout=40000)
         assert "Kayla" not in page.locator("body").inner_text()
+
+    def test_online_a_form_typed_into_stays_after_the_idle_time_and_save_keeps_it(self, page, live_server, db):
+        """Visit notes half typed when the worker stops to talk for longer than the idle time: the
+        page does not reload them away; Save keeps them in the Outbox until she logs in again."""
+        sam = make_user(db, email="sam@example.org", full_name="Sam Okafor")
+        case = make_case(db, worker=sam, young_person_name="Kayla Zephyrine")
+        db.commit()
+        log_in(page, live_server, sam.email, to=f"/cases/{case.id}/contacts/new")
+        wait_for_service_worker(page)
+        page.reload()
+        # Typed without a key press the script counts as use, so the idle time runs from the start.
+        page.get_by_label("Note").evaluate(
+            "el => { el.value = 'Kayla talked about her new school and the bus.';"
+            " el.dispatchEvent(new Event('input', { bubbles: true })); }"
+        )
+        for row in db.exec(select(UserSession).where(UserSession.user_id == sam.id)).all():
+            row.ended_at = utcnow()
+            db.add(row)
+        db.commit()
+        page.wait_for_timeout(27000)  # past the idle time and the script's next check (every 20 s)
+        expect(page.get_by_label("Note")).to_have_value("Kayla talked about her new school and the bus.")
+        page.get_by_role("button", name="Save contact").click()
+        expect(page.get_by_role("link", name="Log in again to send what is waiting")).to_be_visible()
+        assert stored(page, "outbox")

@@ -171,7 +171,7 @@
   // serves kept pages decrypted and forgets the key when stopped, at logout or after the idle
   // time. Online, Homeward gives it to a logged-in page; offline, the Worker PIN unwraps the copy
   // kept here (PBKDF2 in WebCrypto), so a lost tablet's storage shows no family's details.
-  var LOCK = "homeward.lock", TRIES = LOCK + ".tries", deviceKey = null, unlocking = Promise.resolve(null), lastInput = Date.now();
+  var LOCK = "homeward.lock", TRIES = LOCK + ".tries", deviceKey = null, unlocking = Promise.resolve(null), lastInput = Date.now(), typed = false;
   function unb64(text) { return Uint8Array.from(atob(text), function (c) { return c.charCodeAt(0); }); }
   function toWorker(message) {
     var sw = navigator.serviceWorker;
@@ -931,10 +931,13 @@
   // Use keeps the key; after the idle time the service worker forgets it, and a page showing
   // kept details offline makes way for the PIN screen; online, for what Homeward sends then (the
   // login page once the session has ended too), except on the family's screens, whose turn goes on.
+  // Online, a page with a form typed into stays: Save then keeps what was typed in the Outbox
+  // until the worker logs in again (a reload would lose it).
   ["keydown", "pointerdown"].forEach(function (type) { document.addEventListener(type, function () { lastInput = Date.now(); }, true); });
+  document.addEventListener("input", function (e) { if (e.target.form) typed = true; }, true);
   setInterval(function () {
     toWorker({ active: Date.now() - lastInput < 30000 }).then(function (k) {
-      if (!k && deviceKey && (!navigator.onLine || (k === false && !("familyMode" in body)))) { deviceKey = null; location.reload(); }
+      if (!k && deviceKey && (!navigator.onLine || (k === false && !typed && !("familyMode" in body)))) { deviceKey = null; location.reload(); }
     });
   }, 20000);
   document.addEventListener("submit", function (event) {
