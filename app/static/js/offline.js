@@ -171,7 +171,7 @@
   // serves kept pages decrypted and forgets the key when stopped, at logout or after the idle
   // time. Online, Homeward gives it to a logged-in page; offline, the Worker PIN unwraps the copy
   // kept here (PBKDF2 in WebCrypto), so a lost tablet's storage shows no family's details.
-  var LOCK = "homeward.lock", TRIES = LOCK + ".tries", deviceKey = null, unlocking = Promise.resolve(null), lastInput = Date.now(), typed = false;
+  var LOCK = "homeward.lock", TRIES = LOCK + ".tries", deviceKey = null, unlocking = Promise.resolve(null), lastInput = Date.now();
   function unb64(text) { return Uint8Array.from(atob(text), function (c) { return c.charCodeAt(0); }); }
   function toWorker(message) {
     var sw = navigator.serviceWorker;
@@ -381,7 +381,7 @@
           .then(function (d) { location.assign(d.location || location.href); }, function () { location.reload(); });
       }
       if (response.status === 409 && response.headers.get("location")) { location.assign(response.headers.get("location")); return; }
-      if (response.status === 401) { paused = true; return keep(form, op).then(askToLogIn); }
+      if (response.status === 401) { paused = true; return keep(form, op).then(function () { return messageFrom(response); }).then(askToLogIn); }
       if (response.status >= 500) return keep(form, op);
       // Refused (validation, permission): the ordinary post shows each error beside its field.
       if (submitter && submitter.name) {
@@ -934,10 +934,15 @@
   // Online, a page with a form typed into stays: Save then keeps what was typed in the Outbox
   // until the worker logs in again (a reload would lose it).
   ["keydown", "pointerdown"].forEach(function (type) { document.addEventListener(type, function () { lastInput = Date.now(); }, true); });
-  document.addEventListener("input", function (e) { if (e.target.form) typed = true; }, true);
+  function typed() {
+    return Array.prototype.some.call(document.querySelectorAll("form[data-offline] :is(input:not([type=hidden]), textarea, select)"), function (el) {
+      return /^(checkbox|radio)$/.test(el.type) ? el.checked !== el.defaultChecked
+        : el.tagName === "SELECT" ? Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; }) : el.value !== el.defaultValue;
+    });
+  }
   setInterval(function () {
     toWorker({ active: Date.now() - lastInput < 30000 }).then(function (k) {
-      if (!k && deviceKey && (!navigator.onLine || (k === false && !typed && !("familyMode" in body)))) { deviceKey = null; location.reload(); }
+      if (!k && deviceKey && (!navigator.onLine || (k === false && !typed() && !("familyMode" in body)))) { deviceKey = null; location.reload(); }
     });
   }, 20000);
   document.addEventListener("submit", function (event) {
