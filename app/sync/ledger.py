@@ -128,8 +128,9 @@ def _claim(request: Request, session: Session, raw: str | None, resolves: str | 
                 # device that reused an id). Answering the first item's "saved" would lose this one.
                 raise HTTPException(
                     status_code=422,
-                    detail="This item's id was already used for another form, so it was not saved. "
-                    "Open the form again and send it from there.",
+                    detail="This item's id was already used for another form, so it was not saved, "
+                    "and sending it again will not save it. Note what it says, discard it, and enter it "
+                    "again on its form.",
                 )
             raise Replayed(recorded_response(known))
         sealed = getattr(request.state, "sealed_item", None)
