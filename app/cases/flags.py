@@ -235,27 +235,32 @@ def _day(value: date | datetime) -> date:
 
 
 def _missed(scope: FlagScope):
-    # Visits missed since the last attended visit: a correlated subquery, still one statement. Only
-    # home visits count, as for the engagement prompt (app/endings/scheduled.py) and BASE's run of
-    # missed visits: an unanswered call is not a missed visit, and an answered one does not end the run.
+    # Visits missed since the last attended visit, counted case by case for the active cases in
+    # scope (the only ones the engagement flag is raised on) through the contact index: one
+    # statement still, and PostgreSQL no longer reads every unattended contact of the service
+    # to join them to the team's cases (26 ms on the county set, issue 21). Only home visits
+    # count, as for the engagement prompt (app/endings/scheduled.py) and BASE's run of missed
+    # visits: an unanswered call is not a missed visit, and an answered one does not end the run.
     last_attended = (
         select(func.max(Contact.occurred_on))
         .where(Contact.case_id == Case.id, Contact.kind == "visit", Contact.attended.is_(True))
         .correlate(Case)
         .scalar_subquery()
     )
-    return (
-        select(Contact.case_id, func.count())
-        .join(Case, Case.id == Contact.case_id)
+    missed = (
+        select(func.count())
         .where(
-            scope.in_scope,
-            Case.status == literal("active"),  # the only cases the engagement flag is raised on
+            Contact.case_id == Case.id,
             Contact.kind == "visit",
             Contact.attended.is_(False),
             func.coalesce(Contact.occurred_on > last_attended, True),
         )
-        .group_by(Contact.case_id)
+        .correlate(Case)
+        .scalar_subquery()
     )
+    counted = select(Case.id.label("case_id"), missed.label("missed"))
+    counted = counted.where(scope.in_scope, Case.status == literal("active")).subquery()
+    return select(counted.c.case_id, counted.c.missed).where(counted.c.missed > 0)
 
 
 def _engagement(scope: FlagScope) -> list[Case]:

@@ -278,6 +278,61 @@ def test_dormant_review_follows_the_date_the_worker_chose_and_an_ending_without_
     assert ("no_sustainability_plan", "Review Later") not in flagged
 
 
+def test_the_plan_flag_reads_each_dormant_cases_latest_approved_ending_on_the_board_and_the_case_page(db, settings):
+    """The latest approved ending decides (an earlier one without a plan is put right by a later one
+    with it; one still waiting for approval does not count yet), a dormant case with no ending is not
+    said to lack a plan, and the case page's "Needs doing" says what the board says."""
+    from app.endings.models import Ending
+    from app.review.case_section import flags_for
+
+    team, worker, supervisor = _team(db)
+    put_right = make_case(db, worker=worker, young_person_name="Put Right", status="dormant")
+    waiting = make_case(db, worker=worker, young_person_name="Plan Waiting", status="dormant")
+    no_ending = make_case(db, worker=worker, young_person_name="No Ending", status="dormant")
+    earlier = utcnow() - timedelta(days=30)
+    plan = "Gran has him on Fridays; the school's mentor on Mondays."
+    db.add(
+        Ending(
+            case_id=put_right.id, outcome="dormant", sustainability_plan="", by_user_id=worker.id, recorded_at=earlier
+        )
+    )
+    db.add(Ending(case_id=put_right.id, outcome="dormant", sustainability_plan=plan, by_user_id=worker.id))
+    db.add(
+        Ending(case_id=waiting.id, outcome="dormant", sustainability_plan="", by_user_id=worker.id, recorded_at=earlier)
+    )
+    db.add(Ending(case_id=waiting.id, outcome="dormant", sustainability_plan=plan, by_user_id=worker.id, pending=True))
+    db.commit()
+    board = oversight.dashboard(session=db, viewer=supervisor, settings=settings, today=today(), now=utcnow())
+    flagged = {f.name for f in board.flags if f.key == "no_sustainability_plan"}
+    assert flagged == {"Plan Waiting"}
+    label = "Ending without a sustainability plan"
+    assert [label in flags_for(session=db, case=c) for c in (put_right, waiting, no_ending)] == [False, True, False]
+
+
+def test_missed_visits_are_counted_since_the_last_attended_visit_on_the_board_and_the_case_page(db, settings):
+    from app.review.case_section import flags_for
+
+    team, worker, supervisor = _team(db)
+    recently = utcnow() - timedelta(days=30)
+    run = make_case(db, worker=worker, young_person_name="Three In A Row", opened_at=recently)
+    broken = make_case(db, worker=worker, young_person_name="Run Broken", opened_at=recently)
+    never = make_case(db, worker=worker, young_person_name="Never Seen", opened_at=recently)
+    for days in (12, 9, 7, 5):  # missed before the attended visit: the run starts again after it
+        _contact(db, broken, worker, days, attended=False)
+    _contact(db, broken, worker, 4)
+    _contact(db, broken, worker, 2, attended=False)
+    _contact(db, run, worker, 10)
+    for days in (6, 4, 2):
+        _contact(db, run, worker, days, attended=False)
+    for days in (8, 3, 1):  # no attended visit ever: every missed one counts
+        _contact(db, never, worker, days, attended=False)
+    db.commit()
+    board = oversight.dashboard(session=db, viewer=supervisor, settings=settings, today=today(), now=utcnow())
+    assert {f.name for f in board.flags if f.key == "engagement"} == {"Three In A Row", "Never Seen"}
+    label = f"{settings.missed_visits_flag} or more visits missed in a row"
+    assert [label in flags_for(session=db, case=c) for c in (run, broken, never)] == [True, False, True]
+
+
 def test_a_young_persons_own_diamond_rating_counts_as_their_voice(db, settings):
     from app.cases.models import Person
     from app.diamond.models import DiamondRating
