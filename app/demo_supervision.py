@@ -268,6 +268,45 @@ def load(*, session: Session, demo) -> None:
     )
     session.flush()
 
+    # Helen key-works one case herself (a young person she knew from an earlier referral). Nobody
+    # reviews their own work, and she is the team's only supervisor, so the map she sent waits for
+    # the service manager: David decides it (review queue, "Sent by a team's supervisor").
+    kai = _case(session, demo, "Kai", "Baxter", "active", supervisor, now - timedelta(days=40), 105)
+    for category, text in [
+        (Category.harm, "Kai has been missing overnight twice since September, once found in Liverpool."),
+        (Category.strength, "Kai phones his older sister when he is out late and she collects him."),
+        (Category.next_step, "Kai and his sister agree a code word for 'come and get me'."),
+    ]:
+        sos.add_item(
+            session=session,
+            case=kai,
+            item_id=new_id(),
+            base_version=0 if sos.latest_version(session=session, case=kai) is None else 1,
+            category=category,
+            fields=ItemFields(text=text, by_key_worker=True),
+            by=supervisor,
+        )
+    draft = sos.latest_version(session=session, case=kai)
+    sos.submit(session=session, map_version=draft, by=supervisor)
+    for item in session.exec(select(Submission).where(Submission.version_id == draft.id)).all():
+        item.submitted_at = now - timedelta(days=2)
+        session.add(item)
+    session.add(
+        Contact(
+            case_id=kai.id,
+            kind="visit",
+            occurred_on=demo.today - timedelta(days=4),
+            attended=True,
+            young_person_seen=True,
+            seen_alone=True,
+            duration_minutes=60,
+            direct_minutes=55,
+            note="Mapped the worries and strengths with Kai and his sister.",
+            by_user_id=supervisor.id,
+        )
+    )
+    session.flush()
+
     # Callum's BASE assessment went straight to risk, skipping engagement and resilience.
 
     callum = demo.cases["Callum"]

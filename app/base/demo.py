@@ -58,7 +58,9 @@ def _engage(session, version, by, person, **fields):
         relationship=person.relationship,
         is_young_person=person.is_young_person,
     )
-    service.save_engagement(session=session, version=version, by=by, item_id=new_id(), fields=fields)
+    item_id = new_id()
+    service.save_engagement(session=session, version=version, by=by, item_id=item_id, fields=fields)
+    return item_id
 
 
 def _amira(*, session: Session, demo) -> None:
@@ -378,6 +380,25 @@ def _reece(*, session: Session, demo) -> None:
         motivation_evidence="Agreed to meet but only at the leisure centre.",
         capacity=4,
         involvement="Short sessions, walking not sitting.",
+    )
+    # Dev's views first went under Anita's name by mistake: taken out with the reason, and still
+    # shown as removed, so the record says what was entered and why it does not count.
+    mistaken = _engage(
+        session,
+        version,
+        priya,
+        people["Anita"],
+        expectations="Wants the school to take responsibility.",
+        motivation=2,
+        capacity=3,
+    )
+    service.remove_engagement(
+        session=session,
+        version=version,
+        by=priya,
+        item_id=mistaken,
+        reason="Dev's views, entered under Anita's name by mistake; entered again under Dev.",
+        revision=0,
     )
     _engage(
         session,

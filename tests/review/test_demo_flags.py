@@ -30,3 +30,22 @@ def test_demo_holds_an_ending_awaiting_approval_with_the_case_still_active(db, s
     assert ruby.status == "active"
     waiting = db.exec(select(Submission).where(Submission.kind == "ending", Submission.case_id == ruby.id)).one()
     assert waiting.status == "waiting" and db.get(Ending, waiting.version_id).pending
+
+
+def test_demo_holds_a_map_sent_by_the_teams_supervisor_that_the_manager_decides(client, db, settings):
+    from tests.factories import login
+
+    load_demo(session=db, settings=settings)
+    db.commit()
+    kai = db.exec(select(Case).where(Case.young_person_name == "Kai Baxter")).one()
+    helen = db.get(User, kai.key_worker_id)
+    assert helen.role == "supervisor"
+    waiting = db.exec(select(Submission).where(Submission.case_id == kai.id, Submission.status == "waiting")).one()
+    manager = db.exec(select(User).where(User.role == "manager")).first()
+    login(client, db, manager, settings)
+    assert "Kai Baxter" in client.get("/review?decide=1").text
+    page = client.get(f"/review/{waiting.id}").text
+    assert "Approve" in page
+    # Helen sees it waiting, and cannot approve her own work.
+    login(client, db, helen, settings)
+    assert "Approve" not in client.get(f"/review/{waiting.id}").text
