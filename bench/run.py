@@ -43,7 +43,8 @@ from app.assets import BUNDLES, STATIC_DIR, shipped
 from app.config import Settings
 from app.features import install
 from app.main import FEATURES
-from app.outcomes.scorecard import Period, scorecard
+from app.outcomes.card import Period
+from app.outcomes.scorecard import scorecard
 from app.review.oversight import keep_week
 from app.security.passwords import hash_password
 from app.timeutil import local, utcnow

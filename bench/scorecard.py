@@ -23,9 +23,10 @@ from sqlmodel import Session
 
 from app.cases.models import CaseEvent
 from app.endings.models import Ending
+from app.outcomes.card import Pair, Period
 from app.outcomes.export import stream_zip
 from app.outcomes.models import OutcomeRecord
-from app.outcomes.scorecard import Pair, Period, scorecard
+from app.outcomes.scorecard import scorecard
 from app.timeutil import utcnow
 from bench.page_load import build, chunks
 

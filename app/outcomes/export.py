@@ -43,7 +43,7 @@ from app.cases.models import (
 )
 from app.diamond.models import DiamondRating
 from app.endings.models import ENDING_CLOSURE_REASONS, Ending
-from app.outcomes import rules, scorecard
+from app.outcomes import corrections, rules
 from app.outcomes.models import (
     CARE_STATUSES,
     COUNTERFACTUALS,
@@ -360,8 +360,8 @@ def _rows(session: Session, name: str, key: bytes) -> Iterator[list]:
                    r.police_contacts, r.arrests, r.anti_social_behaviour, r.sexual_exploitation_risk,
                    r.criminal_exploitation_risk, r.substance_concern, r.mental_health_service, r.ae_attendances,
                    r.counterfactual_worker, r.counterfactual_manager, r.source]  # fmt: skip
-        # As the scorecard decides it (scorecard.not_corrected), baselines included.
-        stands = scorecard.not_corrected(session, None, None, (2000, today().year + 1), baseline=True)
+        # As the scorecard decides it (corrections.not_corrected), baselines included.
+        stands = corrections.not_corrected(session, None, None, (2000, today().year + 1), baseline=True)
         columns.append(case((stands, "yes"), else_="no"))
         months = {3, 6, 8, 9}  # positions of dates, written as months
         for row in rows(select(*columns).order_by(r.case_id, r.taken_on, r.recorded_at)):

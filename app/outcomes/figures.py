@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from app.cases.models import CLOSURE_REASONS
 from app.endings.models import ENDING_CLOSURE_REASONS
 from app.outcomes import charts, rules
+from app.outcomes.breakdowns import BREAKDOWN_LABELS, BREAKDOWNS
+from app.outcomes.card import Pair, Scorecard
 from app.outcomes.models import POINTS
-from app.outcomes.scorecard import BREAKDOWN_LABELS, BREAKDOWNS, Pair, Scorecard
 
 REASONS = (
     dict(CLOSURE_REASONS)

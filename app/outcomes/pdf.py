@@ -6,7 +6,7 @@ from fpdf import FPDF
 
 from app.network.pdf import FONTS
 from app.outcomes import figures, subject_access
-from app.outcomes.scorecard import Scorecard
+from app.outcomes.card import Scorecard
 
 FAMILY = "dejavu"
 

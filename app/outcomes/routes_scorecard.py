@@ -15,7 +15,9 @@ from app.db import SessionDep, try_lock
 from app.endings.rules import add_months
 from app.forms import Form
 from app.outcomes import export, figures, pdf
-from app.outcomes.scorecard import BREAKDOWNS, Period, scorecard, team_choices
+from app.outcomes.breakdowns import BREAKDOWNS
+from app.outcomes.card import Period
+from app.outcomes.scorecard import scorecard, team_choices
 from app.security.auth import CurrentActor, Forbidden, SettingsDep, require_role
 from app.templating import render
 from app.timeutil import today

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.demo import load_demo
-from app.outcomes.scorecard import Period, scorecard
+from app.outcomes.card import Period
+from app.outcomes.scorecard import scorecard
 
 
 def test_demo_year_shows_every_headline_figure_above_the_small_number_line(db, settings):

@@ -11,8 +11,9 @@ from app.base.models import BaseFeedback
 from app.cases.models import CaseEvent, Contact, EligibilityDecision, Person
 from app.diamond.models import DiamondRating
 from app.endings.models import Ending, Reactivation
+from app.outcomes.card import Period
 from app.outcomes.models import OutcomeRecord
-from app.outcomes.scorecard import Period, scorecard
+from app.outcomes.scorecard import scorecard
 from app.signs_of_safety.models import ScaleRating
 from tests.factories import login, make_case, make_team, make_user
 from tests.querycount import count_queries

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from app.outcomes.scorecard import Period, scorecard
+from app.outcomes.card import Period
+from app.outcomes.scorecard import scorecard
 from tests.factories import login, make_case, make_team, make_user
 from tests.outcomes.test_scorecard import PERIOD, contact, diamond, ending, noon, record, scale, service  # noqa: F401
 

@@ -93,7 +93,7 @@ def test_a_manager_reading_endings_by_reason_cannot_work_out_the_small_one(clien
 def test_entered_care_and_distance_by_group_withhold_the_count_that_would_give_a_small_one_away():
     """Headline "Entered care 11", Female 9, Male 2: shown as "9" and "fewer than 5", Male is 11 - 9.
     Likewise each rater's pairs across the groups add up to the rater's line without a breakdown."""
-    from app.outcomes.scorecard import Change, Pair, Period, Scorecard
+    from app.outcomes.card import Change, Pair, Period, Scorecard
 
     card = Scorecard(period=Period(date(2026, 1, 1), date(2026, 6, 30)), team_id=None, breakdown="gender")
     card.entered_care = Pair(11, 0)
@@ -113,7 +113,7 @@ def test_the_headline_endings_cannot_undo_the_endings_by_reason_table():
     """Headline "Ended to dormant 7" and "Closed at ending 23"; reasons: moved away 3, aims
     achieved 20. Protected as one list, "to dormant" was the count hidden with the 3, and 23 - 20
     gave the 3 back. Each part now answers to its own total."""
-    from app.outcomes.scorecard import Pair, Period, Scorecard
+    from app.outcomes.card import Pair, Period, Scorecard
 
     card = Scorecard(period=Period(date(2026, 1, 1), date(2026, 6, 30)), team_id=None, breakdown="gender")
     card.endings = {
@@ -134,7 +134,7 @@ def test_the_headline_endings_cannot_undo_the_endings_by_reason_table():
 
 def test_the_share_entering_care_is_withheld_beside_a_withheld_count():
     """Entered care 6 (withheld beside not known 2), did not 30: 17% of the 36 known gave 6 back."""
-    from app.outcomes.scorecard import Pair, Period, Scorecard
+    from app.outcomes.card import Pair, Period, Scorecard
 
     card = Scorecard(period=Period(date(2026, 1, 1), date(2026, 6, 30)), team_id=None, breakdown="gender")
     card.care_within_12 = {"yes": Pair(6, 20), "no": Pair(30, 30), "not_known": Pair(2, 0)}
@@ -145,7 +145,7 @@ def test_the_share_entering_care_is_withheld_beside_a_withheld_count():
 
 def test_the_caseload_per_worker_is_withheld_beside_a_small_count():
     """One worker holding 3 cases: "3.0 active cases per worker (fewer than 5 cases)" gave the 3 back."""
-    from app.outcomes.scorecard import Period, Scorecard
+    from app.outcomes.card import Period, Scorecard
 
     card = Scorecard(period=Period(date(2026, 1, 1), date(2026, 6, 30)), team_id=None, breakdown="gender")
     card.active_now, card.workers_holding = 3, 1
@@ -159,7 +159,7 @@ def test_endings_by_reason_and_group_cannot_be_worked_out_from_the_rows_shown_ce
     with the closure reasons, so the 2 took the duplicate "to dormant" 5 with it while "Closed 8"
     and "Aims achieved 6" stayed: 8 - 6 gave the 2 back. In every row, a hidden cell is never the
     only one hidden in a sum: all = to dormant + closed, closed = its reasons."""
-    from app.outcomes.scorecard import Pair, Period, Scorecard
+    from app.outcomes.card import Pair, Period, Scorecard
 
     card = Scorecard(period=Period(date(2026, 1, 1), date(2026, 6, 30)), team_id=None, breakdown="gender")
     card.endings_by_group = {
