@@ -1,5 +1,6 @@
-"""Caseload, new referral and the case page; people, consent, contacts and lifecycle live in
-routes_records.py and routes_lifecycle.py, included here so app.main finds one router."""
+"""Caseload, new referral and the case page; people, consent, contacts, living and lifecycle live
+in routes_people.py, routes_consent.py, routes_contacts.py, routes_living.py and
+routes_lifecycle.py, included here so app.main finds one router."""
 
 from __future__ import annotations
 
@@ -338,9 +339,20 @@ def _case_page(request: Request, case_id: int, session: Session, settings: Setti
     return whole()
 
 
-from app.cases import routes_lifecycle, routes_plan, routes_records, routes_team  # noqa: E402  (they import helpers from here)
+from app.cases import (  # noqa: E402  (they import helpers from here)
+    routes_consent,
+    routes_contacts,
+    routes_lifecycle,
+    routes_living,
+    routes_people,
+    routes_plan,
+    routes_team,
+)
 
-router.include_router(routes_records.router)
+router.include_router(routes_people.router)
+router.include_router(routes_consent.router)
+router.include_router(routes_contacts.router)
+router.include_router(routes_living.router)
 router.include_router(routes_lifecycle.router)
 router.include_router(routes_team.router)
 router.include_router(routes_plan.router)
