@@ -2,682 +2,77 @@
 
 Creates are idempotent by their client-made id (a replay from the offline outbox changes nothing);
 edits carry the version they started from and a stale one raises `StaleVersion` (DESIGN.md "Offline").
+
+Each concept has its module: the map's members in members.py, meetings in meetings.py, tasks in
+tasks.py, FGDM in fgdm.py and the refusals in refusals.py. This module names them all, so the rest
+of the app reaches the network through `service` as before; it keeps what joins them (the case
+page's summary, the safety plan's rules from Signs of Safety).
 """
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass, field
-from datetime import date
-
-from sqlalchemy import func
-from sqlmodel import Session, delete, select
+from sqlmodel import Session
 
 from app.cases import reads
-from app.cases.models import Case, Consent, Person
-from app.network.models import (
-    CIRCLE_LABELS,
-    MEETING_KIND_LABELS,
-    Attendance,
-    Circle,
-    Contingency,
-    FgdmRecord,
-    MeetingAddendum,
-    MeetingAttendee,
-    MeetingDecision,
-    MeetingKind,
-    NetworkMeeting,
-    NetworkMember,
-    NetworkTask,
-    SupportRequest,
-    TaskStatus,
-    TaskUpdate,
+from app.cases.models import Case
+from app.network.fgdm import fgdm_history, record_fgdm
+from app.network.meetings import (
+    AttendeeInput,
+    MeetingDetail,
+    MeetingInput,
+    TaskInput,
+    TaskProgress,
+    add_addendum,
+    create_meeting,
+    finalise_meeting,
+    get_meeting,
+    meeting_detail,
+    meetings,
+    network_consent_given,
+    update_meeting,
 )
-from app.network.rules import default_circle
-from app.refused import Refused, WrongCase
+from app.network.members import MapEntry, add_professional, member_for, network_map, save_person_facts
+from app.network.models import FgdmRecord, NetworkMeeting, NetworkTask
+from app.network.refusals import AlreadyFinal, NotYetFinal, StaleVersion
+from app.network.tasks import case_tasks, earlier_tasks, reviewed_elsewhere, tasks_to_review, update_task
+from app.refused import WrongCase
 from app.signs_of_safety import service as sos
-from app.timeutil import utcnow
+
+__all__ = [
+    "AlreadyFinal",
+    "AttendeeInput",
+    "MapEntry",
+    "MeetingDetail",
+    "MeetingInput",
+    "NotYetFinal",
+    "StaleVersion",
+    "TaskInput",
+    "TaskProgress",
+    "WrongCase",
+    "add_addendum",
+    "add_professional",
+    "case_tasks",
+    "create_meeting",
+    "earlier_tasks",
+    "fgdm_history",
+    "finalise_meeting",
+    "get_meeting",
+    "meeting_detail",
+    "meetings",
+    "member_for",
+    "network_consent_given",
+    "network_map",
+    "record_fgdm",
+    "reviewed_elsewhere",
+    "safety_plan_rules",
+    "save_person_facts",
+    "section_summary",
+    "tasks_to_review",
+    "update_meeting",
+    "update_task",
+]
 
 reads.per_case(NetworkTask, NetworkMeeting, FgdmRecord)  # read whole per case page (app/cases/reads.py)
-
-
-class StaleVersion(Refused):
-    """The record changed on the server since the version the edit started from."""
-
-    status_code = 409
-
-    def __init__(self, current: int) -> None:
-        super().__init__("This changed since you opened it.")
-        self.current = current
-
-
-class AlreadyFinal(Refused):
-    """A finalised record is append-only: corrections are addenda."""
-
-    status_code = 409
-
-
-class NotYetFinal(Refused):
-    """A draft is changed on its own form: a correction (addendum) is for a final record only."""
-
-    status_code = 409
-
-
-# ---- the network map -------------------------------------------------------------------------
-
-
-@dataclass
-class MapEntry:
-    key: str  # person id, or member id for professionals
-    name: str
-    relationship: str
-    circle: str
-    knows_the_worries: bool | None
-    agreed_to_help: bool
-    how_they_help: str
-    phone: str
-    is_person: bool
-    version: int  # 0 when no network facts are stored yet
-
-    @property
-    def circle_label(self) -> str:
-        return CIRCLE_LABELS[Circle(self.circle)]
-
-
-def network_map(*, session: Session, case: Case) -> tuple[Person | None, list[MapEntry]]:
-    """The young person and everyone around them, with their circle and help (two queries)."""
-    rows = session.exec(
-        select(Person, NetworkMember)
-        .join(
-            NetworkMember,
-            (NetworkMember.person_id == Person.id) & (NetworkMember.case_id == Person.case_id),
-            isouter=True,
-        )
-        .where(Person.case_id == case.id)
-        .order_by(Person.created_at, Person.name)
-    ).all()
-    young_person = None
-    entries: list[MapEntry] = []
-    for person, member in rows:
-        if person.is_young_person:
-            young_person = young_person or person
-            continue
-        entries.append(
-            MapEntry(
-                key=person.id,
-                name=person.name,
-                relationship=person.relationship,
-                circle=member.circle
-                if member
-                else default_circle(relationship=person.relationship, in_household=person.in_household),
-                knows_the_worries=person.knows_the_worries,
-                agreed_to_help=bool(member and member.agreed_to_help),
-                how_they_help=member.how_they_help if member else "",
-                phone=person.phone,
-                is_person=True,
-                version=member.version if member else 0,
-            )
-        )
-    professionals = session.exec(
-        select(NetworkMember)
-        .where(NetworkMember.case_id == case.id, NetworkMember.person_id.is_(None))
-        .order_by(NetworkMember.created_at)
-    ).all()
-    for member in professionals:
-        entries.append(
-            MapEntry(
-                key=member.id,
-                name=member.name,
-                relationship=member.role,
-                circle=member.circle,
-                knows_the_worries=None,
-                agreed_to_help=member.agreed_to_help,
-                how_they_help=member.how_they_help,
-                phone=member.phone,
-                is_person=False,
-                version=member.version,
-            )
-        )
-    return young_person, entries
-
-
-def member_for(*, session: Session, case: Case, person_id: str) -> NetworkMember | None:
-    """The network entry of one of the case's people, if they have one yet."""
-    return session.exec(
-        select(NetworkMember).where(NetworkMember.case_id == case.id, NetworkMember.person_id == person_id)
-    ).first()
-
-
-def save_person_facts(
-    *,
-    session: Session,
-    case: Case,
-    person_id: str,
-    circle: str,
-    agreed_to_help: bool,
-    how_they_help: str,
-    base_version: int | None,
-) -> NetworkMember:
-    """Set where a person sits in the network and how they have agreed to help."""
-    person = session.get(Person, person_id)
-    if person is None or person.case_id != case.id or person.is_young_person:
-        raise WrongCase()
-    member = member_for(session=session, case=case, person_id=person_id)
-    current = member.version if member else 0
-    if base_version is not None and base_version != current:
-        if member is not None and (member.circle, member.agreed_to_help, member.how_they_help) == (
-            circle,
-            agreed_to_help,
-            how_they_help,
-        ):
-            return member  # a replay of the edit that made this version: already applied
-        raise StaleVersion(current)
-    if member is None:
-        member = NetworkMember(case_id=case.id, person_id=person_id)
-    else:
-        member.version += 1
-    member.circle, member.agreed_to_help, member.how_they_help = circle, agreed_to_help, how_they_help
-    member.updated_at = utcnow()
-    session.add(member)
-    session.flush()
-    return member
-
-
-def add_professional(
-    *,
-    session: Session,
-    case: Case,
-    member_id: str,
-    name: str,
-    role: str,
-    phone: str,
-    agreed_to_help: bool,
-    how_they_help: str,
-) -> tuple[NetworkMember, bool]:
-    """Add a professional to the network; a replay of the same id returns the first one unchanged."""
-    existing = session.get(NetworkMember, member_id)
-    if existing is not None:
-        if existing.case_id != case.id:
-            raise WrongCase()
-        return existing, False
-    member = NetworkMember(
-        id=member_id,
-        case_id=case.id,
-        name=name,
-        role=role,
-        phone=phone,
-        circle=Circle.professionals,
-        agreed_to_help=agreed_to_help,
-        how_they_help=how_they_help,
-    )
-    session.add(member)
-    session.flush()
-    return member, True
-
-
-# ---- meetings --------------------------------------------------------------------------------
-
-
-@dataclass
-class AttendeeInput:
-    name: str
-    role: str = ""
-    attendance: str = Attendance.present
-    person_id: str | None = None
-
-
-@dataclass
-class TaskInput:
-    id: str
-    what: str
-    who: str
-    due_on: date | None = None
-    checked_by: str = ""
-    safety_rule: str = ""
-
-
-@dataclass
-class TaskProgress:
-    task_id: str
-    status: str
-    note: str = ""
-
-
-@dataclass
-class MeetingInput:
-    kind: str
-    held_on: date
-    venue: str = ""
-    chair: str = ""
-    young_person_attended: bool = False
-    views_given: str = "in_person"
-    young_person_views: str = ""
-    information_shared: str = ""
-    private_family_time: bool = False
-    plan_agreed: bool = False
-    worries: str = ""
-    working_well: str = ""
-    needs_to_happen: str = ""
-    next_meeting_on: date | None = None
-    attendees: list[AttendeeInput] = field(default_factory=list)
-    decisions: list[tuple[str, str]] = field(default_factory=list)
-    tasks: list[TaskInput] = field(default_factory=list)
-    support: list[tuple[str, str, str]] = field(default_factory=list)
-    contingencies: list[tuple[str, str]] = field(default_factory=list)
-    progress: list[TaskProgress] = field(default_factory=list)
-
-
-_SCALARS = (
-    "kind",
-    "held_on",
-    "venue",
-    "chair",
-    "young_person_attended",
-    "views_given",
-    "young_person_views",
-    "information_shared",
-    "private_family_time",
-    "plan_agreed",
-    "worries",
-    "working_well",
-    "needs_to_happen",
-    "next_meeting_on",
-)
-
-
-def _write_children(*, session: Session, case: Case, meeting: NetworkMeeting, data: MeetingInput) -> None:
-    for table in (MeetingAttendee, MeetingDecision, SupportRequest, Contingency):
-        session.exec(delete(table).where(table.meeting_id == meeting.id))
-    kept_task_ids = [t.id for t in data.tasks]
-    stale_tasks = select(NetworkTask.id).where(
-        NetworkTask.meeting_id == meeting.id, NetworkTask.id.not_in(kept_task_ids)
-    )
-    session.exec(delete(TaskUpdate).where(TaskUpdate.task_id.in_(stale_tasks)))
-    session.exec(delete(NetworkTask).where(NetworkTask.meeting_id == meeting.id, NetworkTask.id.not_in(kept_task_ids)))
-    for i, a in enumerate(data.attendees):
-        session.add(
-            MeetingAttendee(
-                meeting_id=meeting.id,
-                person_id=a.person_id,
-                name=a.name,
-                role=a.role,
-                attendance=a.attendance,
-                position=i,
-            )
-        )
-    for i, (decision, rationale) in enumerate(data.decisions):
-        session.add(MeetingDecision(meeting_id=meeting.id, decision=decision, rationale=rationale, position=i))
-    for i, (agency, support, agreed) in enumerate(data.support):
-        session.add(SupportRequest(meeting_id=meeting.id, agency=agency, support=support, agreed=agreed, position=i))
-    for i, (if_this, then_this) in enumerate(data.contingencies):
-        session.add(Contingency(meeting_id=meeting.id, if_this=if_this, then_this=then_this, position=i))
-    existing = (
-        {t.id: t for t in session.exec(select(NetworkTask).where(NetworkTask.id.in_(kept_task_ids))).all()}
-        if kept_task_ids
-        else {}
-    )
-    for i, t in enumerate(data.tasks):
-        task = existing.get(t.id)
-        if task is not None and task.meeting_id != meeting.id:
-            raise WrongCase()
-        if task is None:
-            task = NetworkTask(id=t.id, case_id=case.id, meeting_id=meeting.id, what=t.what, who=t.who)
-        task.what, task.who, task.due_on, task.checked_by, task.safety_rule, task.position = (
-            t.what,
-            t.who,
-            t.due_on,
-            t.checked_by,
-            t.safety_rule,
-            i,
-        )
-        session.add(task)
-    session.flush()
-    _apply_progress(session=session, case=case, meeting=meeting, progress=data.progress)
-
-
-def _apply_progress(*, session: Session, case: Case, meeting: NetworkMeeting, progress: list[TaskProgress]) -> None:
-    """A review meeting's updates to earlier tasks: a row each for the meeting's record, and the
-    task's status where this meeting's word on it is the latest (four queries)."""
-    recorded = {u.task_id: u for u in session.exec(select(TaskUpdate).where(TaskUpdate.meeting_id == meeting.id))}
-    for task_id in recorded.keys() - {p.task_id for p in progress}:
-        session.delete(recorded.pop(task_id))
-    if not progress:
-        session.flush()
-        return
-    task_ids = [p.task_id for p in progress]
-    rows = session.exec(
-        select(NetworkTask, NetworkMeeting.held_on)
-        .join(NetworkMeeting, NetworkMeeting.id == NetworkTask.meeting_id)
-        .where(NetworkTask.id.in_(task_ids))
-    ).all()
-    tasks = {t.id: t for t, _ in rows}
-    agreed_on = {t.id: held_on for t, held_on in rows}
-    reviewed_later = _reviewed_after(session=session, meeting=meeting, task_ids=task_ids)
-    for p in progress:
-        task = tasks.get(p.task_id)
-        if task is None or task.case_id != case.id or task.meeting_id == meeting.id:
-            raise WrongCase()
-        if meeting.held_on and agreed_on[task.id] and agreed_on[task.id] > meeting.held_on:
-            # A meeting entered late, dated before the task was agreed, cannot have reviewed it
-            # (the form lists every open task, with no "not reviewed" choice): left as it is.
-            continue
-        row = recorded.get(task.id)
-        if row is not None and (row.status, row.note) == (p.status, p.note):
-            continue  # what this meeting recorded, unchanged: its record and the task stay as they are
-        # The task moves only while this meeting's word on it is the latest: not when a later
-        # meeting reviewed it, nor when it was changed on the case page since this meeting (it no
-        # longer says what this meeting recorded). Correcting the record never undoes later news.
-        latest = task.id not in reviewed_later and (
-            row is None or (task.status, task.status_note) == (row.status, row.note)
-        )
-        if row is None:
-            session.add(TaskUpdate(task_id=task.id, meeting_id=meeting.id, status=p.status, note=p.note))
-        else:
-            row.status, row.note = p.status, p.note
-            session.add(row)
-        # The routes merged the progress with this meeting's record, or for a new one the task as it
-        # is now (app/sync `merge_edit`), so a task is only changed where the worker changed it.
-        if latest and (task.status != p.status or task.status_note != p.note):
-            task.status, task.status_note = p.status, p.note
-            task.version += 1
-            task.updated_at = utcnow()
-            session.add(task)
-    session.flush()
-
-
-def _reviewed_after(*, session: Session, meeting: NetworkMeeting, task_ids: list[str]) -> set[str]:
-    """Those of these tasks another meeting held after this one reviewed (one query)."""
-    later = (NetworkMeeting.held_on > meeting.held_on) | (
-        (NetworkMeeting.held_on == meeting.held_on) & (NetworkMeeting.created_at > meeting.created_at)
-    )
-    return set(
-        session.exec(
-            select(TaskUpdate.task_id)
-            .join(NetworkMeeting, NetworkMeeting.id == TaskUpdate.meeting_id)
-            .where(TaskUpdate.task_id.in_(task_ids), TaskUpdate.meeting_id != meeting.id, later)
-        ).all()
-    )
-
-
-def create_meeting(
-    *, session: Session, case: Case, by_user_id: int, meeting_id: str, data: MeetingInput
-) -> tuple[NetworkMeeting, bool]:
-    """Record a meeting as a draft; a replay of the same id returns the first record unchanged."""
-    existing = session.get(NetworkMeeting, meeting_id)
-    if existing is not None:
-        if existing.case_id != case.id:
-            raise WrongCase()
-        return existing, False
-    meeting = NetworkMeeting(
-        id=meeting_id, case_id=case.id, created_by_id=by_user_id, **{k: getattr(data, k) for k in _SCALARS}
-    )
-    session.add(meeting)
-    session.flush()
-    _fresh_task_ids(session=session, meeting_id=meeting_id, tasks=data.tasks)
-    _write_children(session=session, case=case, meeting=meeting, data=data)
-    return meeting, True
-
-
-def _fresh_task_ids(*, session: Session, meeting_id: str, tasks: list[TaskInput]) -> None:
-    """Give a new meeting's tasks ids of their own where the form's ids are already taken.
-
-    The form's task ids are made when the page is drawn; a page kept on a device for offline use
-    is the same every time it opens, so a second meeting recorded from it carries the first one's
-    task ids. Those are replaced by ids made from the new meeting's id (the same ones on every
-    replay, though a replay of a create never gets this far). One query.
-    """
-    ids = [t.id for t in tasks]
-    if not ids:
-        return
-    taken = set(session.exec(select(NetworkTask.id).where(NetworkTask.id.in_(ids))).all())
-    for t in tasks:
-        if t.id in taken:
-            t.id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"homeward:network-meeting:{meeting_id}:task:{t.id}"))
-
-
-def update_meeting(
-    *, session: Session, case: Case, meeting: NetworkMeeting, base_version: int, data: MeetingInput
-) -> NetworkMeeting:
-    """Change a draft meeting record; refused when finalised or when edited from an older version."""
-    if meeting.finalised_at is not None:
-        raise AlreadyFinal()
-    if base_version != meeting.version:
-        raise StaleVersion(meeting.version)
-    for key in _SCALARS:
-        setattr(meeting, key, getattr(data, key))
-    meeting.version += 1
-    meeting.updated_at = utcnow()
-    session.add(meeting)
-    _write_children(session=session, case=case, meeting=meeting, data=data)
-    return meeting
-
-
-def finalise_meeting(*, session: Session, meeting: NetworkMeeting, base_version: int) -> NetworkMeeting:
-    """Make the record final: from now on corrections are addenda."""
-    if meeting.finalised_at is not None:
-        return meeting
-    if base_version != meeting.version:
-        raise StaleVersion(meeting.version)
-    meeting.finalised_at = utcnow()
-    meeting.version += 1
-    session.add(meeting)
-    session.flush()
-    return meeting
-
-
-def add_addendum(
-    *, session: Session, meeting: NetworkMeeting, addendum_id: str, text: str, by_user_id: int
-) -> tuple[MeetingAddendum, bool]:
-    """Add a correction to a finalised meeting (idempotent by id)."""
-    existing = session.get(MeetingAddendum, addendum_id)
-    if existing is not None:
-        if existing.meeting_id != meeting.id:
-            raise WrongCase()  # another meeting's correction: never "added" here
-        return existing, False
-    if meeting.finalised_at is None:
-        raise NotYetFinal(
-            "This meeting's record is still a draft, so nothing was added. Use “Change the record” "
-            "to put it right; corrections are added once the record is final."
-        )
-    addendum = MeetingAddendum(id=addendum_id, meeting_id=meeting.id, text=text, by_user_id=by_user_id)
-    session.add(addendum)
-    session.flush()
-    return addendum, True
-
-
-def get_meeting(*, session: Session, case: Case, meeting_id: str) -> NetworkMeeting | None:
-    meeting = session.get(NetworkMeeting, meeting_id)
-    return meeting if meeting is not None and meeting.case_id == case.id else None
-
-
-@dataclass
-class MeetingDetail:
-    meeting: NetworkMeeting
-    attendees: list[MeetingAttendee]
-    decisions: list[MeetingDecision]
-    tasks: list[NetworkTask]
-    support: list[SupportRequest]
-    contingencies: list[Contingency]
-    updates: list[tuple[TaskUpdate, NetworkTask]]
-    addenda: list[MeetingAddendum]
-
-    @property
-    def kind_label(self) -> str:
-        return MEETING_KIND_LABELS.get(MeetingKind(self.meeting.kind), self.meeting.kind)
-
-    @property
-    def present(self) -> list[MeetingAttendee]:
-        return [a for a in self.attendees if a.attendance == Attendance.present]
-
-    @property
-    def apologies(self) -> list[MeetingAttendee]:
-        return [a for a in self.attendees if a.attendance == Attendance.apologies]
-
-
-def meeting_detail(*, session: Session, meeting: NetworkMeeting) -> MeetingDetail:
-    """The meeting with everything recorded at it (one query per part, never per row)."""
-
-    def rows(table):
-        return list(session.exec(select(table).where(table.meeting_id == meeting.id).order_by(table.position)).all())
-
-    updates = session.exec(
-        select(TaskUpdate, NetworkTask)
-        .join(NetworkTask, NetworkTask.id == TaskUpdate.task_id)
-        .where(TaskUpdate.meeting_id == meeting.id)
-        .order_by(NetworkTask.due_on, NetworkTask.position)
-    ).all()
-    addenda = session.exec(
-        select(MeetingAddendum).where(MeetingAddendum.meeting_id == meeting.id).order_by(MeetingAddendum.at)
-    ).all()
-    return MeetingDetail(
-        meeting,
-        rows(MeetingAttendee),
-        rows(MeetingDecision),
-        rows(NetworkTask),
-        rows(SupportRequest),
-        rows(Contingency),
-        list(updates),
-        list(addenda),
-    )
-
-
-def meetings(*, session: Session, case: Case) -> list[NetworkMeeting]:
-    return list(
-        session.exec(
-            select(NetworkMeeting)
-            .where(NetworkMeeting.case_id == case.id)
-            .order_by(NetworkMeeting.held_on.desc(), NetworkMeeting.created_at.desc())
-        ).all()
-    )
-
-
-def tasks_to_review(*, session: Session, case: Case, before_meeting_id: str | None = None) -> list[NetworkTask]:
-    """The tasks a review meeting opens with: those from earlier meetings not yet done or dropped,
-    plus any this meeting already updated (so an edit shows them again)."""
-    query = select(NetworkTask).where(NetworkTask.case_id == case.id)
-    if before_meeting_id:
-        updated_here = select(TaskUpdate.task_id).where(TaskUpdate.meeting_id == before_meeting_id)
-        query = query.where(NetworkTask.meeting_id != before_meeting_id).where(
-            NetworkTask.status.not_in([TaskStatus.done, TaskStatus.dropped]) | NetworkTask.id.in_(updated_here)
-        )
-    else:
-        query = query.where(NetworkTask.status.not_in([TaskStatus.done, TaskStatus.dropped]))
-    return list(session.exec(query.order_by(NetworkTask.due_on, NetworkTask.position)).all())
-
-
-def reviewed_elsewhere(*, session: Session, meeting: NetworkMeeting) -> dict[str, tuple[NetworkTask, date]]:
-    """This meeting's tasks that another meeting reviewed, with the day of the latest such meeting
-    (one query): that meeting's record shows them as they are, so they stay as they are."""
-    rows = session.exec(
-        select(NetworkTask, func.max(NetworkMeeting.held_on))
-        .join(TaskUpdate, TaskUpdate.task_id == NetworkTask.id)
-        .join(NetworkMeeting, NetworkMeeting.id == TaskUpdate.meeting_id)
-        .where(NetworkTask.meeting_id == meeting.id, TaskUpdate.meeting_id != meeting.id)
-        .group_by(NetworkTask.id)
-    ).all()
-    return {task.id: (task, held_on) for task, held_on in rows}
-
-
-def earlier_tasks(*, session: Session, case: Case, task_ids: list[str], meeting_id: str) -> list[NetworkTask]:
-    """The case's tasks with these ids agreed at other meetings (one query)."""
-    query = select(NetworkTask).where(
-        NetworkTask.id.in_(task_ids), NetworkTask.case_id == case.id, NetworkTask.meeting_id != meeting_id
-    )
-    return list(session.exec(query.order_by(NetworkTask.due_on, NetworkTask.position)).all())
-
-
-def network_consent_given(*, session: Session, case: Case) -> bool:
-    """Whether anyone on the case has consented to a family network meeting (not withdrawn)."""
-    return (
-        session.exec(
-            select(Consent.id)
-            .where(Consent.case_id == case.id, Consent.purpose == "network_meeting", Consent.withdrawn_on.is_(None))
-            .limit(1)
-        ).first()
-        is not None
-    )
-
-
-def case_tasks(*, session: Session, case: Case) -> list[NetworkTask]:
-    """Every network task on the case, open ones first, soonest due first (one query)."""
-    finished = (TaskStatus.done, TaskStatus.dropped)
-    return sorted(  # undated tasks after dated ones (as PostgreSQL sorts NULLs)
-        reads.rows(session=session, model=NetworkTask, case_id=case.id),
-        key=lambda t: (t.status in finished, t.due_on is None, t.due_on or date.min, t.position),
-    )
-
-
-def update_task(
-    *, session: Session, case: Case, task_id: str, status: str, note: str | None, base_version: int
-) -> tuple[NetworkTask, bool]:
-    """Mark progress on one task from the case's task list, outside a meeting; whether it changed.
-
-    `note` None keeps the task's note (the case page's form has none: a review meeting's note
-    stays). The same status and note change nothing, so a copy of the task kept offline from
-    this version is not made stale by an Update that said what the task already said.
-    """
-    task = session.get(NetworkTask, task_id)
-    if task is None or task.case_id != case.id:
-        raise WrongCase()
-    note = task.status_note if note is None else note
-    if (task.status, task.status_note) == (status, note):
-        return task, False  # nothing to change, or a replay of the edit that made this version
-    # A version past the task's own comes only from the outbox, which moves a later item's version
-    # on after an Update applies (offline.js followOn), even one that changed nothing.
-    if base_version < task.version:
-        raise StaleVersion(task.version)
-    task.status, task.status_note = status, note
-    task.version += 1
-    task.updated_at = utcnow()
-    session.add(task)
-    session.flush()
-    return task, True
-
-
-# ---- family group decision making ------------------------------------------------------------
-
-
-def record_fgdm(
-    *,
-    session: Session,
-    case: Case,
-    record_id: str,
-    status: str,
-    on_date: date,
-    offered_to: str,
-    reason: str,
-    decided_by: str,
-    by_user_id: int,
-) -> tuple[FgdmRecord, bool]:
-    """Add a step to the FGDM record (append-only; idempotent by id)."""
-    existing = session.get(FgdmRecord, record_id)
-    if existing is not None:
-        if existing.case_id != case.id:
-            raise WrongCase()
-        return existing, False
-    record = FgdmRecord(
-        id=record_id,
-        case_id=case.id,
-        status=status,
-        on_date=on_date,
-        offered_to=offered_to,
-        reason=reason,
-        decided_by=decided_by,
-        recorded_by_id=by_user_id,
-    )
-    session.add(record)
-    session.flush()
-    return record, True
-
-
-def fgdm_history(*, session: Session, case: Case) -> list[FgdmRecord]:
-    return list(
-        session.exec(
-            select(FgdmRecord)
-            .where(FgdmRecord.case_id == case.id)
-            .order_by(FgdmRecord.on_date.desc(), FgdmRecord.recorded_at.desc())
-        ).all()
-    )
 
 
 def safety_plan_rules(*, session: Session, case: Case) -> list[str]:
