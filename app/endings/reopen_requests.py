@@ -3,7 +3,7 @@
 Only a supervisor reopens a closed case (app.cases.rules); a worker who hears that things have
 gone wrong again asks, with who asked, what has changed, how urgent it is and why. The request is
 an item in the team's review queue (kind "reopen_request"). Approving it reopens the case through
-`app.endings.service.reopen` (a re-referral with the request's reason); returning it needs a
+`app.endings.returns.reopen` (a re-referral with the request's reason); returning it needs a
 rationale, and the worker then sends a new version or withdraws it. A case has at most one open
 request (the unique `open_case_id` keeps it so even under two clicks at once).
 """
@@ -18,7 +18,7 @@ from app.accounts.models import Role
 from app.audit import service as audit
 from app.cases.models import Case, CaseStatus
 from app.cases.service import Refused
-from app.endings import service
+from app.endings import returns
 from app.endings.models import ASKED_BY, URGENCY, Reactivation, ReopenRequest, ReopenRequestVersion
 from app.review import service as review
 from app.security.auth import Actor
@@ -195,7 +195,7 @@ def approve(*, session: Session, submission, by: Actor, rationale: str = "") -> 
     if submission.status != "waiting":
         raise Refused("This has already been decided.")
     case = session.get(Case, request.case_id)
-    back, _ = service.reopen(
+    back, _ = returns.reopen(
         session=session,
         case=case,
         by=by,

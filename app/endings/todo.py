@@ -16,7 +16,7 @@ reads.per_case(EndingTask)  # read whole per case page (app/cases/reads.py)
 
 def items(*, session: Session, case: Case, actor) -> list[ToDo]:
     # The tasks a return to work prompted are that work's: shown while it lasts, for the latest
-    # return only (an ending closes them, app/endings/service.py `_drop_prompted_tasks`; a case
+    # return only (an ending closes them, app/endings/prompted_tasks.py `drop_prompted_tasks`; a case
     # closed from the status screen and reopened starts again).
     back = max(
         reads.rows(session=session, model=Reactivation, case_id=case.id), key=lambda r: r.reactivated_at, default=None
