@@ -15,8 +15,8 @@ from sqlmodel import Session, select
 
 from app.accounts.models import User
 from app.audit import service as audit
+from app.base.checklists import feedback_sets
 from app.base.models import PERSPECTIVE_LABELS, BaseFeedback, Perspective
-from app.base.service import feedback_sets
 from app.cases.models import Case, Person
 from app.refused import WrongCase
 from app.security.auth import Actor
