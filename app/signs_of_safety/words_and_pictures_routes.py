@@ -19,8 +19,8 @@ from app.security.permissions import get_case
 from app.signs_of_safety import service
 from app.signs_of_safety import words_and_pictures as story
 from app.signs_of_safety.models import StoryPanel, StoryVersion
-from app.signs_of_safety.routes import conflict
 from app.signs_of_safety.service import StaleVersion
+from app.signs_of_safety.web import conflict
 from app.templating import flash, redirect, render
 from app.timeutil import today
 
