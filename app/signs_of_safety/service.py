@@ -7,6 +7,11 @@ starts the next version as a copy. Anything else means someone submitted a newer
 and the write is refused as stale (a conflict for the worker to resolve, never an overwrite).
 
 Creation is idempotent by id: an offline outbox replaying the same operation changes nothing.
+
+Here: the map's versions and what is written on them (items, the safety plan's review date,
+submitting). Reading the map is reading.py, the safety scales' ratings scales.py and the three
+houses three_houses.py; this module re-exports their names, so `service.latest_version`,
+`service.add_rating` and the rest read as before.
 """
 
 from __future__ import annotations
@@ -14,27 +19,83 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.accounts.models import User
-from app.cases.models import Case, Person
+from app.cases.models import Case
 from app.refused import Refused, WrongCase
 from app.review import service as review
-from app.signs_of_safety import rules
-from app.signs_of_safety.models import (
-    Category,
-    House,
-    MapItem,
-    MapStatus,
-    MapVersion,
-    RaterRole,
-    ScaleRating,
-    ThreeHousesEntry,
+from app.signs_of_safety.models import Category, MapItem, MapStatus, MapVersion
+from app.signs_of_safety.reading import (
+    get_version,
+    items,
+    latest_version,
+    pair_keys,
+    people,
+    safety_plan_rules,
+    versions,
+)
+from app.signs_of_safety.scales import (
+    CHOOSE_SUPERVISOR,
+    SOME_SUPERVISOR,
+    Rater,
+    add_rating,
+    default_rater,
+    legacy_supervisor,
+    raters,
+    ratings,
+    scale_series,
+)
+from app.signs_of_safety.three_houses import (
+    MAX_DRAWING_BYTES,
+    PNG_SIGNATURE,
+    add_house_entry,
+    has_drawing,
+    house_entries,
 )
 from app.timeutil import utcnow
+
+__all__ = [
+    "CHOOSE_SUPERVISOR",
+    "ItemChanged",
+    "ItemFields",
+    "MAX_DRAWING_BYTES",
+    "NotInMap",
+    "NothingToSubmit",
+    "PNG_SIGNATURE",
+    "Rater",
+    "SOME_SUPERVISOR",
+    "StaleVersion",
+    "add_house_entry",
+    "add_item",
+    "add_rating",
+    "default_rater",
+    "edit_item",
+    "find_item",
+    "get_version",
+    "has_drawing",
+    "house_entries",
+    "item_seen",
+    "items",
+    "latest_version",
+    "legacy_supervisor",
+    "pair_keys",
+    "people",
+    "raters",
+    "ratings",
+    "remove_item",
+    "safety_plan_rules",
+    "scale_series",
+    "set_safety_plan_review",
+    "start_next_version",
+    "submit",
+    "submit_from",
+    "versions",
+    "working_version",
+]
 
 
 class StaleVersion(Refused):
@@ -63,68 +124,6 @@ class ItemChanged(Refused):
 
 class NothingToSubmit(Refused):
     """The case has no map yet, so there is no version to submit."""
-
-
-# --- Reading ------------------------------------------------------------------------------------
-
-
-def latest_version(*, session: Session, case: Case) -> MapVersion | None:
-    """The newest version of the case's map, draft or submitted."""
-    return session.exec(
-        select(MapVersion).where(MapVersion.case_id == case.id).order_by(MapVersion.number.desc()).limit(1)
-    ).first()
-
-
-def get_version(*, session: Session, case: Case, number: int) -> MapVersion | None:
-    """Version `number` of the case's map."""
-    return session.exec(select(MapVersion).where(MapVersion.case_id == case.id, MapVersion.number == number)).first()
-
-
-def versions(*, session: Session, case: Case) -> list[MapVersion]:
-    """Every version of the case's map, newest first."""
-    return list(
-        session.exec(select(MapVersion).where(MapVersion.case_id == case.id).order_by(MapVersion.number.desc())).all()
-    )
-
-
-def items(*, session: Session, map_version: MapVersion) -> list[MapItem]:
-    """The items of one version in the order they were added."""
-    return list(
-        session.exec(
-            select(MapItem)
-            .where(MapItem.map_version_id == map_version.id)
-            .order_by(MapItem.position, MapItem.created_at)
-        ).all()
-    )
-
-
-def safety_plan_rules(*, session: Session, case: Case) -> list[str]:
-    """The rules of the case's latest safety plan, in the plan's words (network commitments link to them)."""
-    latest = latest_version(session=session, case=case)
-    if latest is None:
-        return []
-    return [item.text for item in items(session=session, map_version=latest) if item.category == Category.rule]
-
-
-def pair_keys(*, session: Session, case: Case, among: set[str]) -> set[str]:
-    """Which of `among` are statement pairs in some version of the case's map (one query)."""
-    rows = session.exec(
-        select(MapItem.item_key)
-        .join(MapVersion, MapVersion.id == MapItem.map_version_id)
-        .where(MapVersion.case_id == case.id, MapItem.category == Category.pair, MapItem.item_key.in_(among))
-    ).all()
-    return set(rows)
-
-
-def people(*, session: Session, case: Case) -> list[Person]:
-    """The case's people, young person first."""
-    return list(
-        session.exec(
-            select(Person)
-            .where(Person.case_id == case.id)
-            .order_by(Person.is_young_person.desc(), Person.created_at, Person.name)
-        ).all()
-    )
 
 
 # --- Writing the map ----------------------------------------------------------------------------
@@ -325,223 +324,3 @@ def submit_from(*, session: Session, case: Case, base_version: int, by: User) ->
     if not latest.is_draft and base_version == latest.number:
         return latest  # already submitted: a replay, or a second tap
     raise StaleVersion(base_version=base_version, current=latest.number)
-
-
-# --- Scales -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rater:
-    key: str  # "person:<id>", "key_worker" or "supervisor"
-    name: str
-    role: RaterRole
-    person_id: str | None = None
-
-
-def raters(*, session: Session, case: Case, actor_user: User) -> list[Rater]:
-    """Who may give a rating: each person of the case, then the staff, each under their own name:
-    the key worker ("key_worker"), the co-worker and any other worker recording their own view
-    ("user:<id>"), and the team's supervisors (the acting supervisor as "supervisor", the others
-    as "user:<id>"). Until December 2026 only the key worker and one supervisor were offered, so a
-    co-worker's rating was stored under the key worker's name. One statement for the staff."""
-    found = [
-        Rater(
-            key=f"person:{p.id}",
-            name=p.name,
-            role=rules.rater_role_for(relationship=p.relationship, is_young_person=p.is_young_person),
-            person_id=p.id,
-        )
-        for p in people(session=session, case=case)
-    ]
-    named = {i for i in (case.key_worker_id, case.co_worker_id, actor_user.id) if i is not None}
-    staff = session.exec(
-        select(User)
-        .where(
-            User.id.in_(named)
-            | ((User.team_id == case.team_id) & (User.role == "supervisor") & User.is_active.is_(True))
-        )
-        .order_by(User.id)
-    ).all()
-    by_id = {u.id: u for u in staff}
-    key_worker = by_id.get(case.key_worker_id)
-    found.append(
-        Rater(key="key_worker", name=key_worker.full_name if key_worker else "Key worker", role=RaterRole.key_worker)
-    )
-    workers = [case.co_worker_id]
-    if actor_user.role not in ("supervisor", "manager"):
-        workers.append(actor_user.id)
-    for user_id in dict.fromkeys(workers):
-        if user_id is not None and user_id != case.key_worker_id and user_id in by_id:
-            found.append(Rater(key=f"user:{user_id}", name=by_id[user_id].full_name, role=RaterRole.key_worker))
-    if actor_user.role == "supervisor":
-        found.append(Rater(key="supervisor", name=actor_user.full_name, role=RaterRole.supervisor))
-    for user in staff:
-        if user.role == "supervisor" and user.team_id == case.team_id and user.is_active and user.id != actor_user.id:
-            found.append(Rater(key=f"user:{user.id}", name=user.full_name, role=RaterRole.supervisor))
-    return found
-
-
-def default_rater(*, case: Case, actor_user: User, offered: list[Rater]) -> str:
-    """Whose rating the worker's rating screen opens on: the person using it where they are
-    `offered` as a rater, else the key worker's (a manager gives no rating of their own)."""
-    if actor_user.id == case.key_worker_id:
-        own = "key_worker"
-    else:
-        own = "supervisor" if actor_user.role == "supervisor" else f"user:{actor_user.id}"
-    return own if any(r.key == own for r in offered) else "key_worker"
-
-
-# The rater shown while the worker chooses which supervisor gave a rating (`legacy_supervisor`).
-SOME_SUPERVISOR = Rater(key="", name="The supervisor", role=RaterRole.supervisor)
-CHOOSE_SUPERVISOR = "Choose which supervisor gave this rating: each supervisor's rating is kept under their own name."
-
-
-def legacy_supervisor(*, session: Session, case: Case, replayed: bool) -> Rater | None:
-    """A form kept on a device from before December 2026 names "supervisor" whoever sends it: read,
-    as it was then, as the team's first supervisor, but only as the offline outbox sends it
-    (`replayed`, with its operation id). Sent any other way by someone who is not a supervisor,
-    it would store a rating under a supervisor's name that the screen no longer offers them."""
-    if not replayed:
-        raise Refused(CHOOSE_SUPERVISOR, field="rater")
-    first = session.exec(
-        select(User)
-        .where(User.team_id == case.team_id, User.role == "supervisor", User.is_active.is_(True))
-        .order_by(User.id)
-        .limit(1)
-    ).first()
-    return Rater(key="supervisor", name=first.full_name, role=RaterRole.supervisor) if first else None
-
-
-def add_rating(
-    *,
-    session: Session,
-    case: Case,
-    rating_id: str,
-    rater: Rater,
-    pair_key: str | None,
-    score: int,
-    why_not_lower: str,
-    one_step_higher: str,
-    by: User,
-    rated_at: datetime | None = None,
-) -> tuple[ScaleRating, bool]:
-    """Record one rating with the anchors the rater saw; (rating, created). Never edited."""
-    existing = session.get(ScaleRating, rating_id)
-    if existing is not None:
-        if existing.case_id != case.id:
-            raise WrongCase()
-        return existing, False
-    if not 0 <= score <= 10:
-        raise ValueError("a scale runs from 0 to 10")
-    low, high = rules.anchors(rater_role=rater.role, practice_context=case.practice_context)
-    latest = latest_version(session=session, case=case)
-    rating = ScaleRating(
-        id=rating_id,
-        case_id=case.id,
-        pair_key=pair_key,
-        map_version_id=latest.id if latest else None,
-        rater_role=rater.role,
-        rater_person_id=rater.person_id,
-        rater_name=rater.name,
-        score=score,
-        anchor_low=low,
-        anchor_high=high,
-        why_not_lower=why_not_lower,
-        one_step_higher=one_step_higher,
-        rated_at=rated_at or utcnow(),
-        recorded_by_id=by.id,
-    )
-    session.add(rating)
-    session.flush()
-    return rating, True
-
-
-def ratings(*, session: Session, case: Case) -> list[ScaleRating]:
-    """Every rating on the case, oldest first."""
-    return list(
-        session.exec(
-            select(ScaleRating)
-            .where(ScaleRating.case_id == case.id)
-            .order_by(ScaleRating.rated_at, ScaleRating.created_at)
-        ).all()
-    )
-
-
-def scale_series(rows: list[ScaleRating], pair_key: str | None) -> dict[str, list[tuple[datetime, int]]]:
-    """One scale's ratings grouped by rater, for the chart and its table."""
-    series: dict[str, list[tuple[datetime, int]]] = {}
-    for row in rows:
-        if row.pair_key == pair_key:
-            label = f"{row.rater_name} ({rules.RATER_ROLE_LABELS[RaterRole(row.rater_role)].lower()})"
-            series.setdefault(label, []).append((row.rated_at, row.score))
-    return series
-
-
-# --- Three houses -------------------------------------------------------------------------------
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-MAX_DRAWING_BYTES = 1_500_000
-
-
-def add_house_entry(
-    *,
-    session: Session,
-    case: Case,
-    entry_id: str,
-    house: House,
-    text: str,
-    own_words: bool,
-    drawing_png: bytes | None,
-    drawing_description: str,
-    consent_to_share: bool,
-    person_id: str | None,
-    by: User,
-    created_at: datetime | None = None,
-) -> tuple[ThreeHousesEntry, bool]:
-    """Keep what the young person put in one house; (entry, created). The same id twice keeps it once."""
-    existing = session.get(ThreeHousesEntry, entry_id)
-    if existing is not None:
-        if existing.case_id != case.id:
-            raise WrongCase()
-        return existing, False
-    if drawing_png is not None and (not drawing_png.startswith(PNG_SIGNATURE) or len(drawing_png) > MAX_DRAWING_BYTES):
-        raise ValueError("a drawing must be a PNG image under 1.5 MB")
-    entry = ThreeHousesEntry(
-        id=entry_id,
-        case_id=case.id,
-        house=house,
-        text=text,
-        own_words=own_words,
-        drawing_png=drawing_png,
-        drawing_description=drawing_description,
-        consent_to_share=consent_to_share,
-        person_id=person_id,
-        recorded_by_id=by.id,
-        created_at=created_at or utcnow(),
-    )
-    session.add(entry)
-    session.flush()
-    return entry, True
-
-
-def house_entries(*, session: Session, case: Case) -> list[ThreeHousesEntry]:
-    """The three houses' entries, oldest first, without loading the drawings themselves."""
-    from sqlalchemy.orm import defer
-
-    query = (
-        select(ThreeHousesEntry)
-        .where(ThreeHousesEntry.case_id == case.id)
-        .options(defer(ThreeHousesEntry.drawing_png))
-        .order_by(ThreeHousesEntry.created_at)
-    )
-    return list(session.exec(query).all())
-
-
-def has_drawing(*, session: Session, case: Case) -> set[str]:
-    """Ids of entries that carry a drawing (one query, no image bytes loaded)."""
-    rows = session.exec(
-        select(ThreeHousesEntry.id).where(
-            ThreeHousesEntry.case_id == case.id, ThreeHousesEntry.drawing_png.is_not(None)
-        )
-    ).all()
-    return set(rows)
