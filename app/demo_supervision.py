@@ -81,26 +81,17 @@ def load(*, session: Session, demo) -> None:
         )
 
     # A first map for Tyler, submitted yesterday: a third item in the queue.
-    tyler = demo.cases["Tyler"]
-    for category, text in [
-        (Category.harm, "Tyler was found by police in the town centre at 2am on a school night."),
-        (Category.strength, "Tyler and his mum cook tea together on Sundays."),
-        (Category.next_step, "Meet Tyler's head of year about the missed mornings."),
-    ]:
-        sos.add_item(
-            session=session,
-            case=tyler,
-            item_id=new_id(),
-            base_version=0 if sos.latest_version(session=session, case=tyler) is None else 1,
-            category=category,
-            fields=ItemFields(text=text, by_key_worker=True),
-            by=worker,
-        )
-    draft = sos.latest_version(session=session, case=tyler)
-    sos.submit(session=session, map_version=draft, by=worker)
-    for item in session.exec(select(Submission).where(Submission.version_id == draft.id)).all():
-        item.submitted_at = now - timedelta(days=1)
-        session.add(item)
+    _map_sent(
+        session,
+        demo.cases["Tyler"],
+        worker,
+        [
+            (Category.harm, "Tyler was found by police in the town centre at 2am on a school night."),
+            (Category.strength, "Tyler and his mum cook tea together on Sundays."),
+            (Category.next_step, "Meet Tyler's head of year about the missed mornings."),
+        ],
+        sent_at=now - timedelta(days=1),
+    )
 
     # Final network meeting notes waiting ten days: over five working days, so flagged.
     for meeting in session.exec(select(NetworkMeeting).where(NetworkMeeting.finalised_at.is_not(None))).all():
@@ -272,25 +263,17 @@ def load(*, session: Session, demo) -> None:
     # reviews their own work, and she is the team's only supervisor, so the map she sent waits for
     # the service manager: David decides it (review queue, "Sent by a team's supervisor").
     kai = _case(session, demo, "Kai", "Baxter", "active", supervisor, now - timedelta(days=40), 105)
-    for category, text in [
-        (Category.harm, "Kai has been missing overnight twice since September, once found in Liverpool."),
-        (Category.strength, "Kai phones his older sister when he is out late and she collects him."),
-        (Category.next_step, "Kai and his sister agree a code word for 'come and get me'."),
-    ]:
-        sos.add_item(
-            session=session,
-            case=kai,
-            item_id=new_id(),
-            base_version=0 if sos.latest_version(session=session, case=kai) is None else 1,
-            category=category,
-            fields=ItemFields(text=text, by_key_worker=True),
-            by=supervisor,
-        )
-    draft = sos.latest_version(session=session, case=kai)
-    sos.submit(session=session, map_version=draft, by=supervisor)
-    for item in session.exec(select(Submission).where(Submission.version_id == draft.id)).all():
-        item.submitted_at = now - timedelta(days=2)
-        session.add(item)
+    _map_sent(
+        session,
+        kai,
+        supervisor,
+        [
+            (Category.harm, "Kai has been missing overnight twice since September, once found in Liverpool."),
+            (Category.strength, "Kai phones his older sister when he is out late and she collects him."),
+            (Category.next_step, "Kai and his sister agree a code word for 'come and get me'."),
+        ],
+        sent_at=now - timedelta(days=2),
+    )
     session.add(
         Contact(
             case_id=kai.id,
@@ -363,6 +346,25 @@ def load(*, session: Session, demo) -> None:
                 )
             )
     session.flush()
+
+
+def _map_sent(session: Session, case: Case, by, items: list[tuple[Category, str]], *, sent_at) -> None:
+    """A first map for `case` with `items`, sent for review by `by` at `sent_at`."""
+    for category, text in items:
+        sos.add_item(
+            session=session,
+            case=case,
+            item_id=new_id(),
+            base_version=0 if sos.latest_version(session=session, case=case) is None else 1,
+            category=category,
+            fields=ItemFields(text=text, by_key_worker=True),
+            by=by,
+        )
+    draft = sos.latest_version(session=session, case=case)
+    sos.submit(session=session, map_version=draft, by=by)
+    for item in session.exec(select(Submission).where(Submission.version_id == draft.id)).all():
+        item.submitted_at = sent_at
+        session.add(item)
 
 
 def _decide(submission: Submission, status: SubmissionStatus, by, rationale: str, at) -> None:
