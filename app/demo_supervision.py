@@ -118,19 +118,7 @@ def load(*, session: Session, demo) -> None:
     mia.first_contact_at = mia.opened_at + timedelta(hours=5)
     session.add_all([reece, mia])
     jade = _case(session, demo, "Jade", "Wilson", "active", worker3, now - timedelta(days=60), 101)
-    session.add(
-        Contact(
-            case_id=jade.id,
-            kind="visit",
-            occurred_on=demo.today - timedelta(days=17),
-            attended=True,
-            young_person_seen=True,
-            seen_alone=True,
-            duration_minutes=60,
-            direct_minutes=60,
-            by_user_id=worker3.id,
-        )
-    )
+    session.add(_seen_alone(demo, jade, worker3, 17))
     for days in (13, 9, 5):  # three visits missed in a row, and no contact for over 14 days
         session.add(
             Contact(
@@ -171,20 +159,7 @@ def load(*, session: Session, demo) -> None:
     # Ruby's ending waits for the supervisor's approval: the case is still active until it is
     # approved (issue 19, approval first), and the queue holds it beside the maps.
     ruby = _case(session, demo, "Ruby", "Hughes", "active", worker2, now - timedelta(days=150), 103)
-    session.add(
-        Contact(
-            case_id=ruby.id,
-            kind="visit",
-            occurred_on=demo.today - timedelta(days=3),
-            attended=True,
-            young_person_seen=True,
-            seen_alone=True,
-            duration_minutes=60,
-            direct_minutes=60,
-            note="Last planned visit; Ruby showed her college offer.",
-            by_user_id=worker2.id,
-        )
-    )
+    session.add(_seen_alone(demo, ruby, worker2, 3, note="Last planned visit; Ruby showed her college offer."))
     service.add_case_note(
         session=session,
         case=ruby,
@@ -244,17 +219,8 @@ def load(*, session: Session, demo) -> None:
     session.flush()
     zara = _case(session, demo, "Zara", "Ahmed", "active", grace, now - timedelta(days=45), 104)
     session.add(
-        Contact(
-            case_id=zara.id,
-            kind="visit",
-            occurred_on=demo.today - timedelta(days=8),
-            attended=True,
-            young_person_seen=True,
-            seen_alone=True,
-            duration_minutes=60,
-            direct_minutes=60,
-            note="Grace's last visit before leaving: Zara knows someone new will be in touch.",
-            by_user_id=grace.id,
+        _seen_alone(
+            demo, zara, grace, 8, note="Grace's last visit before leaving: Zara knows someone new will be in touch."
         )
     )
     session.flush()
@@ -275,17 +241,13 @@ def load(*, session: Session, demo) -> None:
         sent_at=now - timedelta(days=2),
     )
     session.add(
-        Contact(
-            case_id=kai.id,
-            kind="visit",
-            occurred_on=demo.today - timedelta(days=4),
-            attended=True,
-            young_person_seen=True,
-            seen_alone=True,
-            duration_minutes=60,
-            direct_minutes=55,
+        _seen_alone(
+            demo,
+            kai,
+            supervisor,
+            4,
             note="Mapped the worries and strengths with Kai and his sister.",
-            by_user_id=supervisor.id,
+            direct_minutes=55,
         )
     )
     session.flush()
@@ -365,6 +327,22 @@ def _map_sent(session: Session, case: Case, by, items: list[tuple[Category, str]
     for item in session.exec(select(Submission).where(Submission.version_id == draft.id)).all():
         item.submitted_at = sent_at
         session.add(item)
+
+
+def _seen_alone(demo, case: Case, by, days_ago: int, *, note: str = "", direct_minutes: int = 60) -> Contact:
+    """An hour's home visit `days_ago`, the young person seen alone."""
+    return Contact(
+        case_id=case.id,
+        kind="visit",
+        occurred_on=demo.today - timedelta(days=days_ago),
+        attended=True,
+        young_person_seen=True,
+        seen_alone=True,
+        duration_minutes=60,
+        direct_minutes=direct_minutes,
+        note=note,
+        by_user_id=by.id,
+    )
 
 
 def _decide(submission: Submission, status: SubmissionStatus, by, rationale: str, at) -> None:
