@@ -1,4 +1,4 @@
-"""Helpers for the offline browser tests: Take offline, a failing-server wrapper and looks into IndexedDB."""
+"""Helpers for the offline browser tests: Take offline, failing-server wrappers and looks into IndexedDB."""
 
 from __future__ import annotations
 
@@ -37,6 +37,45 @@ class Flaky:
             await PlainTextResponse("Server error", status_code=500)(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+class SignalLost(Exception):
+    """Raised part-way through an answer: uvicorn then closes the connection, as a lost signal does."""
+
+
+class Faults:
+    """Wraps the app so that GETs of chosen paths fail in the server, as a weak signal makes them.
+
+    `answer(path, status)` answers that status (a proxy's 502); `cut(path)` starts a page and
+    closes the connection part-way, so the page's fetch fails reading it. `hits` counts each.
+    Done in the server, not with Playwright's routing: a page's fetch that passes through the
+    service worker was once, in CI, not routed, and a take meant to fail then succeeded.
+    """
+
+    def __init__(self, app):
+        self.app, self.faults, self.hits = app, {}, {}
+
+    def answer(self, path: str, status: int) -> None:
+        self.faults[path] = status
+
+    def cut(self, path: str) -> None:
+        self.faults[path] = "cut"
+
+    def clear(self) -> None:
+        self.faults.clear()
+
+    async def __call__(self, scope, receive, send):
+        fault = self.faults.get(scope["path"]) if scope["type"] == "http" and scope["method"] == "GET" else None
+        if fault is None:
+            await self.app(scope, receive, send)
+            return
+        self.hits[scope["path"]] = self.hits.get(scope["path"], 0) + 1
+        if fault != "cut":
+            await PlainTextResponse("Bad gateway", status_code=fault)(scope, receive, send)
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/html")]})
+        await send({"type": "http.response.body", "body": b"<!doctype html><main>", "more_body": True})
+        raise SignalLost(scope["path"])
 
 
 def status(page):

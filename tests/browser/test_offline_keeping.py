@@ -12,7 +12,7 @@ from sqlmodel import select
 from app.assets import static_url
 from app.cases.models import Person
 from tests.browser.conftest import assert_accessible, log_in
-from tests.browser.offline_support import assert_sent, status, stored, take_offline
+from tests.browser.offline_support import Faults, assert_sent, status, stored, take_offline
 from tests.factories import make_case, make_user
 
 pytestmark = pytest.mark.browser
@@ -118,34 +118,44 @@ def test_a_page_an_earlier_take_kept_and_a_later_one_no_longer_lists_leaves_the_
     assert f"/cases/{case.id}/dormant-review" in pages and f"/cases/{case.id}" in pages
 
 
-def test_a_page_a_later_take_could_not_fetch_keeps_its_earlier_copy(page, context, live_server, worker_case):
-    """One bad answer on a weak signal (a proxy's 502) during a second take leaves the earlier copy
-    of that page, still listed, rather than taking it off the device."""
-    worker, case = worker_case
-    log_in(page, live_server, worker.email)
-    take_offline(page, live_server, case.id)
-    end = f"/cases/{case.id}/end"
-    assert end in stored(page, "cases")[0]["urls"]
+class TestBadAnswers:
+    @pytest.fixture
+    def app(self, app):
+        return Faults(app)
 
-    context.route(f"{live_server}{end}", lambda route: route.fulfill(status=502, body="Bad gateway"))
-    take_offline(page, live_server, case.id)
-    context.unroute(f"{live_server}{end}")
-    assert end in stored(page, "cases")[0]["urls"]
+    def test_a_page_a_later_take_could_not_fetch_keeps_its_earlier_copy(
+        self, app, page, context, live_server, worker_case
+    ):
+        """One bad answer on a weak signal (a proxy's 502) during a second take leaves the earlier copy
+        of that page, still listed, rather than taking it off the device."""
+        worker, case = worker_case
+        log_in(page, live_server, worker.email)
+        take_offline(page, live_server, case.id)
+        end = f"/cases/{case.id}/end"
+        assert end in stored(page, "cases")[0]["urls"]
 
-    # Nor does a bad answer to the list that names the family's screens (found only through it).
-    family = [u for u in stored(page, "cases")[0]["urls"] if u.startswith(f"/family/{case.id}/")]
-    assert family
-    context.route(f"{live_server}/cases/{case.id}/offline-pages", lambda route: route.fulfill(status=502, body="x"))
-    page.get_by_role("button", name="Take offline").click()
-    expect(page.get_by_text("Could not keep this case on the device")).to_be_visible()
-    context.unroute(f"{live_server}/cases/{case.id}/offline-pages")
-    assert set(family) <= set(stored(page, "cases")[0]["urls"])
+        app.answer(end, 502)
+        take_offline(page, live_server, case.id)
+        app.clear()
+        assert app.hits[end] == 1
+        assert end in stored(page, "cases")[0]["urls"]
 
-    context.set_offline(True)
-    for path in (end, family[0]):
-        page.goto(f"{live_server}{path}")
-        expect(page.get_by_role("heading", name="You are offline")).not_to_be_visible()
-        expect(page.locator("body[data-kept-at]")).to_have_count(1)  # the kept copy, opened
+        # Nor does a bad answer to the list that names the family's screens (found only through it).
+        family = [u for u in stored(page, "cases")[0]["urls"] if u.startswith(f"/family/{case.id}/")]
+        assert family
+        listed = f"/cases/{case.id}/offline-pages"
+        app.answer(listed, 502)
+        page.get_by_role("button", name="Take offline").click()
+        expect(page.get_by_text("Could not keep this case on the device")).to_be_visible()
+        app.clear()
+        assert app.hits[listed] == 1
+        assert set(family) <= set(stored(page, "cases")[0]["urls"])
+
+        context.set_offline(True)
+        for path in (end, family[0]):
+            page.goto(f"{live_server}{path}")
+            expect(page.get_by_role("heading", name="You are offline")).not_to_be_visible()
+            expect(page.locator("body[data-kept-at]")).to_have_count(1)  # the kept copy, opened
 
 
 class TestExpiry:

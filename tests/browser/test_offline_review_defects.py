@@ -12,7 +12,7 @@ from starlette.responses import PlainTextResponse
 from app.accounts.service import set_offline_pin_check
 from app.audit.models import AuditEntry
 from tests.browser.conftest import assert_accessible, log_in
-from tests.browser.offline_support import status, stored, take_offline, wait_for_service_worker
+from tests.browser.offline_support import Faults, status, stored, take_offline, wait_for_service_worker
 from tests.factories import make_case, make_user
 from tests.network.factories import make_family_case, meeting_form
 
@@ -46,23 +46,32 @@ def _kept_paths(page) -> list[str]:
     return page.evaluate(KEPT)
 
 
-def test_a_take_offline_that_fails_part_way_leaves_no_page_of_the_case_openable_offline(page, context, live_server, db):
-    worker, case, _people = make_family_case(db)
-    db.commit()
-    log_in(page, live_server, worker.email)
-    page.goto(f"{live_server}/cases/{case.id}")
-    wait_for_service_worker(page)
-    # The signal drops while the network map is on its way; the essentials came before it.
-    page.route(f"**/cases/{case.id}/network", lambda route: route.abort("internetdisconnected"))
-    page.get_by_role("button", name="Take offline").click()
-    expect(page.get_by_text("Could not keep this case on the device")).to_be_visible(timeout=30000)
-    page.unroute(f"**/cases/{case.id}/network")
-    assert [p for p in _kept_paths(page) if p.startswith(f"/cases/{case.id}")] == []
-    page.reload()
-    expect(page.get_by_text("Not kept on this device.")).to_be_visible()
-    context.set_offline(True)
-    page.goto(f"{live_server}/cases/{case.id}/contacts/new")
-    expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
+class TestTakeCutShort:
+    @pytest.fixture
+    def app(self, app):
+        return Faults(app)
+
+    def test_a_take_offline_that_fails_part_way_leaves_no_page_of_the_case_openable_offline(
+        self, app, page, context, live_server, db
+    ):
+        worker, case, _people = make_family_case(db)
+        db.commit()
+        log_in(page, live_server, worker.email)
+        page.goto(f"{live_server}/cases/{case.id}")
+        wait_for_service_worker(page)
+        # The signal drops while the network map is on its way; the essentials came before it.
+        network = f"/cases/{case.id}/network"
+        app.cut(network)
+        page.get_by_role("button", name="Take offline").click()
+        expect(page.get_by_text("Could not keep this case on the device")).to_be_visible(timeout=30000)
+        app.clear()
+        assert app.hits[network] >= 1  # the take asked for the network map and lost it
+        assert [p for p in _kept_paths(page) if p.startswith(f"/cases/{case.id}")] == []
+        page.reload()
+        expect(page.get_by_text("Not kept on this device.")).to_be_visible()
+        context.set_offline(True)
+        page.goto(f"{live_server}/cases/{case.id}/contacts/new")
+        expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
 
 
 def test_remove_from_device_takes_every_kept_page_of_the_case_listed_or_not(page, context, live_server, db):
