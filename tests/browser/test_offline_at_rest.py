@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from app.accounts.service import set_offline_pin_check
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, assert_accessible, log_in
-from tests.browser.offline_support import stored, take_offline, wait_for_service_worker
+from tests.browser.offline_support import Faults, stored, take_offline, wait_for_service_worker
 from tests.cases.factories import make_person
 from tests.factories import make_case, make_user
 
@@ -124,30 +124,35 @@ class TestIdleLock:
         expect(page.get_by_role("heading", name="Kayla Zephyrine")).to_be_visible()
 
 
-def test_an_item_queued_without_a_device_key_keeps_no_readable_words(page, context, live_server, db):
-    """No device key (no Worker PIN, and Homeward's key could not be fetched): the item's label and
-    summary are not kept in clear anywhere, not even in this tab's sessionStorage; the Outbox
-    knows the item by its case's reference alone."""
-    worker = make_user(db, email="sam@example.org", full_name="Sam Okafor")  # no Worker PIN
-    case = make_case(db, worker=worker, young_person_name="Kayla Zephyrine")
-    make_person(db, case, name="Donna Zephyrine", relationship="Mother", phone="07700 931472")
-    db.commit()
-    page.route("**/sync/device-key", lambda route: route.abort())  # the device never gets its key
-    log_in(page, live_server, worker.email, to=f"/cases/{case.id}/contacts/new")
-    wait_for_service_worker(page)
-    deadline = time.monotonic() + 15  # polled: the CSP refuses wait_for_function's eval
-    while not page.evaluate("() => !!localStorage.getItem('homeward.outboxKey')"):  # items are sealed
-        assert time.monotonic() < deadline, "no outbox key"
-        page.wait_for_timeout(200)
-    context.set_offline(True)
-    page.get_by_label("Note").fill("Quokka-mango worry about Donna Zephyrine")
-    page.get_by_role("button", name="Save contact").click()
-    expect(page.get_by_text("Saved on this device — will sync when online")).to_be_visible()
-    session_storage = page.evaluate("() => JSON.stringify(Object.entries(sessionStorage))")
-    ops = stored(page, "outbox")
-    kept = session_storage + json.dumps(ops) + page.evaluate("() => JSON.stringify(Object.entries(localStorage))")
-    assert len(ops) == 1 and ops[0]["sealed"] and "fields" not in ops[0] and "box" not in ops[0]
-    for words in ("Quokka", "Zephyrine", "Donna", "Kayla", "931472"):
-        assert words not in kept
-    assert ops[0]["label"] == f"Saved item for case {case.reference}"
-    expect(page.get_by_role("status").filter(has_text="1 waiting")).to_be_visible()  # still waits to sync
+class TestNoDeviceKey:
+    @pytest.fixture
+    def app(self, app):
+        return Faults(app)
+
+    def test_an_item_queued_without_a_device_key_keeps_no_readable_words(self, app, page, context, live_server, db):
+        """No device key (no Worker PIN, and Homeward's key could not be fetched): the item's label and
+        summary are not kept in clear anywhere, not even in this tab's sessionStorage; the Outbox
+        knows the item by its case's reference alone."""
+        worker = make_user(db, email="sam@example.org", full_name="Sam Okafor")  # no Worker PIN
+        case = make_case(db, worker=worker, young_person_name="Kayla Zephyrine")
+        make_person(db, case, name="Donna Zephyrine", relationship="Mother", phone="07700 931472")
+        db.commit()
+        app.answer("/sync/device-key", 502)  # the device never gets its key
+        log_in(page, live_server, worker.email, to=f"/cases/{case.id}/contacts/new")
+        wait_for_service_worker(page)
+        deadline = time.monotonic() + 15  # polled: the CSP refuses wait_for_function's eval
+        while not page.evaluate("() => !!localStorage.getItem('homeward.outboxKey')"):  # items are sealed
+            assert time.monotonic() < deadline, "no outbox key"
+            page.wait_for_timeout(200)
+        context.set_offline(True)
+        page.get_by_label("Note").fill("Quokka-mango worry about Donna Zephyrine")
+        page.get_by_role("button", name="Save contact").click()
+        expect(page.get_by_text("Saved on this device — will sync when online")).to_be_visible()
+        session_storage = page.evaluate("() => JSON.stringify(Object.entries(sessionStorage))")
+        ops = stored(page, "outbox")
+        kept = session_storage + json.dumps(ops) + page.evaluate("() => JSON.stringify(Object.entries(localStorage))")
+        assert len(ops) == 1 and ops[0]["sealed"] and "fields" not in ops[0] and "box" not in ops[0]
+        for words in ("Quokka", "Zephyrine", "Donna", "Kayla", "931472"):
+            assert words not in kept
+        assert ops[0]["label"] == f"Saved item for case {case.reference}"
+        expect(page.get_by_role("status").filter(has_text="1 waiting")).to_be_visible()  # still waits to sync
