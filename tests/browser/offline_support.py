@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from starlette.responses import PlainTextResponse
@@ -44,10 +45,11 @@ class SignalLost(Exception):
 
 
 class Faults:
-    """Wraps the app so that GETs of chosen paths fail in the server, as a weak signal makes them.
+    """Wraps the app so that GETs of chosen paths fail or lag in the server, as a weak signal makes them.
 
     `answer(path, status)` answers that status (a proxy's 502); `cut(path)` starts a page and
-    closes the connection part-way, so the page's fetch fails reading it. `hits` counts each.
+    closes the connection part-way, so the page's fetch fails reading it; `slow(path, seconds)`
+    answers late. `hits` counts each.
     Done in the server, not with Playwright's routing: a page's fetch that passes through the
     service worker was once, in CI, not routed, and a take meant to fail then succeeded.
     """
@@ -61,6 +63,10 @@ class Faults:
     def cut(self, path: str) -> None:
         self.faults[path] = "cut"
 
+    def slow(self, path: str, seconds: float) -> None:
+        """Homeward answers, but only after `seconds` (a PDF made on a busy server)."""
+        self.faults[path] = seconds
+
     def clear(self) -> None:
         self.faults.clear()
 
@@ -70,6 +76,10 @@ class Faults:
             await self.app(scope, receive, send)
             return
         self.hits[scope["path"]] = self.hits.get(scope["path"], 0) + 1
+        if isinstance(fault, float):
+            await asyncio.sleep(fault)
+            await self.app(scope, receive, send)
+            return
         if fault != "cut":
             await PlainTextResponse("Bad gateway", status_code=fault)(scope, receive, send)
             return

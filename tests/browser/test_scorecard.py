@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from app.accounts.models import Role
 from app.demo import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible, log_in, open_case_parts
+from tests.browser.offline_support import Faults, wait_for_service_worker
 from tests.demo_copy import demo_service
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 SLOW = 60_000  # a scorecard and a zip of the whole service, made on a 2-core machine under load
@@ -98,3 +101,24 @@ def test_worker_records_a_baseline_from_the_case_page_and_fixes_a_mistake(page, 
     page.get_by_role("button", name="Save outcome record").click()
     expect(page.locator("#outcomes")).to_contain_text("Child in need plan")
     assert_accessible(page, "outcome-record-case-section-tablet")
+
+
+class TestSlowPdf:
+    @pytest.fixture
+    def app(self, app):
+        return Faults(app)
+
+    def test_a_pdf_slower_to_make_than_a_page_may_take_still_downloads(self, app, page, live_server, db):
+        """The service worker gives a page three seconds before the kept copy or the offline page;
+        a scorecard's PDF made on a busy server takes longer, and still arrives (until December 2026
+        the manager was told they were offline)."""
+        manager = make_user(db, role=Role.manager, email="manager@example.org")
+        db.commit()
+        log_in(page, live_server, manager.email, to="/scorecard")
+        wait_for_service_worker(page)  # the service worker takes the click on the link
+        app.slow("/scorecard.pdf", 4.0)
+        with page.expect_download(timeout=20_000) as pdf:
+            page.get_by_role("link", name="Download PDF").click()
+        assert Path(pdf.value.path()).read_bytes()[:4] == b"%PDF"
+        assert app.hits["/scorecard.pdf"] == 1
+        expect(page.get_by_role("heading", name="You are offline")).to_have_count(0)

@@ -232,11 +232,15 @@ function isFresh(response) {
 // Pages: the network when it answers within a few seconds (a weak signal in a living room
 // should not leave the worker staring at a spinner), else the copy kept on the device, else
 // the offline page. Only pages already kept (cases taken offline, the Outbox) are refreshed.
+// A file to download (a scorecard's PDF, a CSV) is never kept and may take longer to make than a
+// page: it waits for Homeward, else a manager online would be told they are offline.
+var DOWNLOAD = /\.(pdf|csv|zip)$/;
 function networkFirst(request) {
   // caches.match with cacheName, not caches.open: opening would re-create the pages cache that
   // logging out has just deleted.
   var kept = caches.match(request, { cacheName: PAGES_CACHE, ignoreVary: true }); // Vary: Cookie is invisible here
-  return Promise.race([fetch(request), timeout(NAVIGATION_TIMEOUT_MS)]).then(function (response) {
+  var download = DOWNLOAD.test(new URL(request.url).pathname);
+  return (download ? fetch(request) : Promise.race([fetch(request), timeout(NAVIGATION_TIMEOUT_MS)])).then(function (response) {
     return kept.then(function (old) {
       if (response.status >= 500 && old && isFresh(old)) return open(request, old); // Homeward is failing: the kept copy
       var outbox = new URL(request.url).pathname === "/outbox";
