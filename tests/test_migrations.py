@@ -112,3 +112,61 @@ def test_a_version_submitted_twice_stops_the_upgrade_and_is_named(empty_database
         connection.execute(text("DELETE FROM review_submission WHERE id = 'b'"))
     engine.dispose()
     command.upgrade(config, "head")  # settled by hand, the upgrade goes through
+
+
+def test_feedback_already_held_is_matched_to_the_one_person_of_its_name(empty_database_url):
+    """Migration 0030 stores BASE feedback under the person who gave it. Feedback given before it
+    is matched to the case's person of the same name when exactly one person on that case has it;
+    two people sharing the name, nobody of that name, or the social worker's typed-in name: none."""
+    from sqlmodel import Session
+
+    from app.cases.models import Person
+    from tests.factories import make_case, make_user
+
+    config = _alembic_config()
+    config.attributes["database_url"] = empty_database_url
+    command.upgrade(config, "0029_review_submission_version")
+    engine = create_engine(empty_database_url)
+    with Session(engine) as session:  # users, cases and people are as they were at 0029
+        worker = make_user(session)
+        cases = [make_case(session, worker=worker), make_case(session, worker=worker)]
+        people = {}
+        for key, case, name in [
+            ("p1", 0, "Samira Hassan"),
+            ("p2", 0, "Jo Hart"),
+            ("p3", 0, "Jo Hart"),
+            ("p4", 1, "Samira Hassan"),
+        ]:
+            people[key] = Person(case_id=cases[case].id, name=name, relationship="Parent")
+            session.add(people[key])
+        session.commit()
+        ids = {key: person.id for key, person in people.items()}
+        case_ids, worker_id = [c.id for c in cases], worker.id
+    given = [
+        ("f1", 0, "parent", "Samira Hassan"),
+        ("f2", 0, "parent", "Jo Hart"),
+        ("f3", 0, "young_person", "Amira Hassan"),
+        ("f4", 0, "social_worker", "Samira Hassan"),
+        ("f5", 1, "parent", "Samira Hassan"),
+    ]
+    with engine.begin() as connection:
+        for feedback_id, case, perspective, name in given:
+            connection.execute(
+                text(
+                    "INSERT INTO base_feedback (id, case_id, perspective, rater_name, round, question_set,"
+                    " answers, given_in_family_mode, recorded_at, recorded_by_id)"
+                    " VALUES (:id, :case_id, :perspective, :name, 1, 'v1', '[]', true, '2026-11-02 10:00:00', :by)"
+                ),
+                {
+                    "id": feedback_id,
+                    "case_id": case_ids[case],
+                    "perspective": perspective,
+                    "name": name,
+                    "by": worker_id,
+                },
+            )
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        matched = dict(connection.execute(text("SELECT id, rater_person_id FROM base_feedback")).all())
+    engine.dispose()
+    assert matched == {"f1": ids["p1"], "f2": None, "f3": None, "f4": None, "f5": ids["p4"]}

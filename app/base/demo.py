@@ -310,21 +310,22 @@ def _amira(*, session: Session, demo) -> None:
 
 def _amira_feedback(*, session: Session, demo, case, sam: Actor, people) -> None:
     themes = [q["theme"] for q in feedback.question_set("young_person")["questions"]]
-    # (perspective, rater, round, days ago, scores in theme order; None is "can't say")
+    # (perspective, rater (a person, or the social worker's name), round, days ago, scores in
+    # theme order; None is "can't say")
     given = [
         (
             "young_person",
-            people["Amira"].name,
+            people["Amira"],
             1,
             80,
             [3, 3, 2, None, 3, 4, 2, 3, 3, 3, 2],
             {"involving": "Stuff got decided without me."},
         ),
-        ("parent", people["Samira"].name, 1, 79, [3, 4, 3, 4, 3, 5, 4, 3, 4, 4, 4], {}),
+        ("parent", people["Samira"], 1, 79, [3, 4, 3, 4, 3, 5, 4, 3, 4, 4, 4], {}),
         ("social_worker", "Dee Ahmed", 1, 78, [3, 3, 4, 4, 3, 5, 3, 3, 4, 4, 3], {}),
         (
             "young_person",
-            people["Amira"].name,
+            people["Amira"],
             2,
             10,
             [4, 4, 4, 3, 5, 5, 5, 4, 5, 4, 4],
@@ -332,7 +333,7 @@ def _amira_feedback(*, session: Session, demo, case, sam: Actor, people) -> None
         ),
         (
             "parent",
-            people["Samira"].name,
+            people["Samira"],
             2,
             9,
             [4, 5, 4, 4, 5, 5, 4, 4, 5, 4, 5],
@@ -354,7 +355,8 @@ def _amira_feedback(*, session: Session, demo, case, sam: Actor, people) -> None
             by=sam,
             feedback_id=new_id(),
             perspective=perspective,
-            rater_name=rater,
+            rater_name=rater if isinstance(rater, str) else rater.name,
+            rater_person_id=None if isinstance(rater, str) else rater.id,
             about_worker_id=case.key_worker_id,
             review_round=review_round,
             scores=dict(zip(themes, scores, strict=True)),

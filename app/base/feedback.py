@@ -45,13 +45,15 @@ def record(
     perspective: str,
     rater_name: str,
     about_worker_id: int | None,
+    rater_person_id: str | None = None,
     review_round: int,
     scores: dict[str, int | None],
     comments: dict[str, str],
     in_family_mode: bool | None = None,
 ) -> BaseFeedback:
     """Record one person's feedback; a replay with the same id (the same person's same answers)
-    changes nothing.
+    changes nothing. `rater_person_id` names the person of the family who answered (None for the
+    social worker's feedback).
 
     `in_family_mode` says it was given on the family screens even when it arrives later from the
     outbox, sent by the worker's session after the hand-back; by default, whether `by` is in
@@ -68,9 +70,9 @@ def record(
         # on a device that reused the first's form id) are kept under an id made from what was
         # sent, not dropped as a replay: a refusal would be set aside in the outbox and sent again
         # under the same id, refused for ever, and the family would have to answer again.
-        if _same_person(session, existing, rater_name) and _sent_as(existing) == sent:
+        if _same_person(session, existing, rater_name, rater_person_id) and _sent_as(existing) == sent:
             return existing
-        made_from = json.dumps([case.id, sent_as, rater_name, *sent])
+        made_from = json.dumps([case.id, sent_as, rater_person_id or rater_name, *sent])
         feedback_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"homeward-base-feedback:{made_from}"))
         again = session.get(BaseFeedback, feedback_id)
         if again is not None:
@@ -90,6 +92,7 @@ def record(
         case_id=case.id,
         perspective=perspective,
         rater_name=rater_name,
+        rater_person_id=rater_person_id,
         about_worker_id=about_worker_id,
         round=review_round,
         question_set=feedback_sets()["version"],
@@ -123,9 +126,13 @@ def _sent_as(row: BaseFeedback) -> list[Any]:
     return [row.perspective, row.about_worker_id, row.round, answers]
 
 
-def _same_person(session: Session, row: BaseFeedback, rater_name: str) -> bool:
-    """Whether answers sent in `rater_name` are from whoever gave `row`: the same name, or a person
-    of the family renamed in between (the name it was saved in is nobody's on the case now)."""
+def _same_person(session: Session, row: BaseFeedback, rater_name: str, rater_person_id: str | None) -> bool:
+    """Whether answers sent by `rater_person_id` (or, for the social worker's, in `rater_name`) are
+    from whoever gave `row`. Two people of the family who share a name are two people; feedback
+    stored before people were recorded (0030) is matched by name, or as a person of the family
+    renamed in between (the name it was saved in is nobody's on the case now)."""
+    if row.rater_person_id is not None and rater_person_id is not None:
+        return row.rater_person_id == rater_person_id
     if row.rater_name == rater_name:
         return True
     if row.perspective == Perspective.social_worker:  # a name typed in, not a person on the case

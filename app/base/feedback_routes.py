@@ -166,6 +166,7 @@ def record_feedback(
         rater_id = form.choice("rater", raters.keys())
         rater_name = raters.get(rater_id or "", "")
     else:
+        rater_id = None
         rater_name = form.text("rater_name", required=True, max_length=120, label="The social worker's name")
     answers = _answers(form, session, case, chosen)
     if not form.ok:
@@ -182,6 +183,7 @@ def record_feedback(
         feedback_id=feedback_id,
         perspective=chosen,
         rater_name=rater_name,
+        rater_person_id=rater_id,
         **answers,
     )
     flash(request, "Feedback saved.")
@@ -261,6 +263,7 @@ def family_feedback(
         feedback_id=feedback_id,
         perspective=perspective,
         rater_name=rater.name,  # type: ignore[arg-type]
+        rater_person_id=rater.id,
         in_family_mode=True,
         **answers,
     )

@@ -85,7 +85,9 @@ class BaseFeedback(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     case_id: int = Field(foreign_key="case.id")
     perspective: str = Field(max_length=20)
-    rater_name: str = Field(default="", max_length=120)
+    rater_name: str = Field(default="", max_length=120)  # as they were called when they answered
+    # The person of the family who answered; None for the social worker's (a name typed in).
+    rater_person_id: str | None = Field(default=None, foreign_key="person.id", max_length=36)
     about_worker_id: int | None = Field(default=None, foreign_key="user.id")
     round: int = Field(default=1)
     question_set: str = Field(default="", max_length=40)

@@ -396,6 +396,28 @@ def test_second_parents_answers_under_the_first_parents_reused_form_id_are_kept_
     assert "Omar Hassan" in view and "He listens to me" in view
 
 
+def test_two_parents_of_one_name_giving_the_same_answers_under_a_reused_id_are_both_kept(client, db, settings):
+    """Two people on the case share a name (a mother and a stepfather both called Alex Morgan) and
+    a device reused the first one's form id: the second's answers, the same as the first's, were
+    taken for a replay and dropped while the screen said they were saved. Each is stored under
+    the person who gave it."""
+    worker, case, mother, amira = _family(db, client, settings)
+    mother.name = "Alex Morgan"
+    stepfather = Person(case_id=case.id, name="Alex Morgan", given_name="Alex", relationship="Stepfather")
+    db.add_all([mother, stepfather])
+    db.commit()
+    sent = {"id": uid(), "round": "1", **answers("4")}
+    assert client.post(f"/family/{case.id}/{mother.id}/feedback", data=sent).status_code == 303
+    assert client.post(f"/family/{case.id}/{stepfather.id}/feedback", data=sent).status_code == 303
+    assert client.post(f"/family/{case.id}/{stepfather.id}/feedback", data=sent).status_code == 303  # sent again
+    assert sorted(r.rater_person_id for r in _rows(db)) == sorted([mother.id, stepfather.id])
+    # The worker's own form for a parent's answers names the person too.
+    client.post(
+        f"/cases/{case.id}/base/feedback/parent", data={"id": uid(), "rater": stepfather.id, "round": "2", **answers()}
+    )
+    assert [r.rater_person_id for r in _rows(db) if r.round == 2] == [stepfather.id]
+
+
 def test_same_parents_changed_answers_under_their_own_id_are_not_dropped_as_a_replay(client, db, settings):
     worker, case, mother, amira = _family(db, client, settings)
     op = uid()
