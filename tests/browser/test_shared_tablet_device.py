@@ -81,7 +81,7 @@ def test_picking_the_young_persons_name_offline_shows_nothing_she_saved(page, co
     page.wait_for_url(f"**/cases/{case.id}/**")
     page.goto(f"{live_server}/outbox")
     waiting = page.locator("[data-outbox-list=waiting]")
-    expect(waiting).to_contain_text("An answer from the family screens")
+    expect(waiting).to_contain_text("The Three Houses, from the family screens")  # which screen, not whose
     assert SECRET not in waiting.inner_text()
 
 

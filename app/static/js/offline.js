@@ -283,12 +283,13 @@
     // write, so later items keep the version they were made from (no follow-on, below).
     var action = new URL(form.action, location.href), base = !form.hasAttribute("data-offline-draft") && form.elements.base_version;
     // On the family's screens nothing of what was typed is kept beside the item: the next person
-    // to pick a name on this tablet would read it (a young person's private words).
+    // to pick a name on this tablet would read it (a young person's private words). The label is
+    // the screen's alone (in English: the worker's Outbox reads it), never who answered or what.
     var family = document.querySelector("[data-family-lock]");
     return {
       id: id, target: action.pathname + action.search, method: (form.getAttribute("method") || "post").toUpperCase(),
       fields: fields, base_version: base ? base.value : null, time: new Date().toISOString(), user_id: me(),
-      label: family ? "An answer from the family screens" : form.dataset.offlineLabel || document.title.replace(" · Homeward", ""),
+      label: family ? form.dataset.offlineLabel || "An answer from the family screens" : form.dataset.offlineLabel || document.title.replace(" · Homeward", ""),
       page: location.pathname, status: "waiting", message: "", summary: family ? "" : summary(form), show: family ? {} : show
     };
   }
