@@ -126,11 +126,12 @@ def _claim(request: Request, session: Session, raw: str | None, resolves: str | 
             if known.target != request.url.path[:300]:
                 # Not a replay: the same id sent to another form (another person's family screen, a
                 # device that reused an id). Answering the first item's "saved" would lose this one.
+                # X-Homeward-Id-Used: "Edit and retry" sends the corrected item under an id of its own.
                 raise HTTPException(
                     status_code=422,
-                    detail="This item's id was already used for another form, so it was not saved, "
-                    "and sending it again will not save it. Note what it says, discard it, and enter it "
-                    "again on its form.",
+                    detail="This item's id was already used for another form, so it was not saved. "
+                    "Edit and retry saves it as a new item.",
+                    headers={"X-Homeward-Id-Used": "true"},
                 )
             raise Replayed(recorded_response(known))
         sealed = getattr(request.state, "sealed_item", None)

@@ -221,6 +221,7 @@ async def _dispatch(request: Request, *, item: dict, fields: list[list[str]]) ->
         b"retry-after",
         b"idempotent-replayed",
         b"x-homeward-family-mode",
+        b"x-homeward-id-used",
     }
     response.raw_headers = [(k, v) for k, v in response.raw_headers if k != b"content-type"]
     response.raw_headers.extend((k, v) for k, v in answer["headers"] if k.lower() in keep)

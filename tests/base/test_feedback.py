@@ -166,7 +166,7 @@ def test_family_screen_in_family_mode_records_each_persons_answers_in_their_name
     # A family screen: locked to the case, no way out but "Hand back", one question at a time.
     assert f'data-family-lock data-case="{case.id}" data-person="{amira.id}"' in page.text
     assert 'class="site-nav"' not in page.text and "data-one-at-a-time" in page.text
-    assert f'data-offline="true" data-offline-next="/family/{case.id}/{amira.id}/done"' in page.text
+    assert f'data-offline-next="/family/{case.id}/{amira.id}/done"' in page.text and 'data-offline="true"' in page.text
     assert "helping you feel safe and strong" in page.text  # the young person's wording
     saved = client.post(
         f"/family/{case.id}/{amira.id}/feedback",
@@ -441,6 +441,7 @@ def test_from_the_outbox_a_second_parents_answers_under_a_reused_id_are_not_told
     assert client.post(f"/family/{case.id}/{mother.id}/feedback", data=mum, headers=keyed).status_code == 303
     dad = client.post(f"/family/{case.id}/{father.id}/feedback", data={**mum, **answers("5")}, headers=keyed)
     assert dad.status_code == 422 and "already used for another form" in dad.json()["detail"]
+    assert dad.headers["X-Homeward-Id-Used"] == "true"  # Edit and retry sends it under an id of its own
     assert [r.rater_name for r in _rows(db)] == ["Samira Hassan"]
     again = client.post(f"/family/{case.id}/{mother.id}/feedback", data=mum, headers=keyed)
     assert again.status_code == 303 and again.headers["Idempotent-Replayed"] == "true"

@@ -283,6 +283,47 @@ def test_refused_contact_is_set_aside_with_its_message_and_does_not_block_the_ne
     expect(status(page)).to_have_text("Online")
 
 
+def test_an_item_whose_id_went_to_another_form_is_saved_by_edit_and_retry_under_an_id_of_its_own(
+    page, context, live_server, db, visit
+):
+    """A device reused an item's id for another form: Homeward refuses the item rather than answer
+    the other form's "saved". Sent again under that id it would be refused for ever (until
+    December 2026 the worker had to discard it and type it again); Edit and retry saves it once,
+    under a new id, and the refused item goes."""
+    from app.timeutil import today
+
+    worker, case, _, other = visit
+    log_in(page, live_server, worker.email)
+    take_offline(page, live_server, case.id)
+    context.set_offline(True)
+    page.goto(f"{live_server}/cases/{case.id}/contacts/new")
+    _record_contact_offline(page, "Kayla showed me her college offer.", waiting=1)
+    (item,) = stored(page)
+    # The same id, already sent by this worker to Tyler's case (Playwright's requests ignore the
+    # browser's offline switch).
+    first = page.request.post(
+        f"{live_server}/cases/{other.id}/contacts",
+        form={"kind": "phone", "outcome": "attended", "occurred_on": today().isoformat(), "note": "Tyler rang."},
+        headers={"Origin": live_server, "Idempotency-Key": item["id"]},
+        max_redirects=0,
+    )
+    assert first.status == 303
+
+    context.set_offline(False)
+    expect(status(page)).to_have_text("1 need attention", timeout=15000)
+    page.get_by_role("link", name="Outbox").click()
+    expect(page.get_by_text("Edit and retry saves it as a new item.")).to_be_visible()
+    page.get_by_role("link", name="Edit and retry").click()
+    expect(page.get_by_label("Short note")).to_have_value("Kayla showed me her college offer.")
+    page.get_by_role("button", name="Save contact").click()
+    page.wait_for_url(f"{live_server}/cases/{case.id}#timeline")
+    expect(status(page)).to_have_text("Online")
+    assert stored(page) == []
+    db.expire_all()
+    notes = {c.case_id: c.note for c in db.exec(select(Contact)).all()}
+    assert notes == {other.id: "Tyler rang.", case.id: "Kayla showed me her college offer."}
+
+
 def test_logout_clears_cached_case_pages_and_stores_but_keeps_the_outbox(page, context, live_server, db, visit, app):
     worker, case, _, _ = visit
     log_in(page, live_server, worker.email)

@@ -351,8 +351,15 @@
     form.parentNode.insertBefore(p, form);
   }
 
+  // The refused item an "Edit and retry" under a new id replaces (restoreRetry), once it is kept.
+  function dropReplaced(form) {
+    var id = form.dataset.replaces;
+    delete form.dataset.replaces;
+    return id ? remove(OUTBOX, id) : Promise.resolve();
+  }
+
   function keep(form, op) {
-    return seal(op).then(function (sealed) { return save(OUTBOX, sealed); }).then(function () {
+    return seal(op).then(function (sealed) { return save(OUTBOX, sealed); }).then(function () { return dropReplaced(form); }).then(function () {
       persist();
       note(form, "Saved on this device — will sync when online");
       delete form.dataset.retry;
@@ -377,7 +384,7 @@
       if (response.type === "opaqueredirect" || response.ok) {
         // Off the device before the page is left: a delete still in flight at unload can be lost,
         // and the item sent would stay "need attention" (seen once in CI under load).
-        return remove(OUTBOX, op.id).then(changed).then(function () { return fetch("/sync/ops/" + op.id, { headers: { Accept: "application/json" } }); })
+        return remove(OUTBOX, op.id).then(function () { return dropReplaced(form); }).then(changed).then(function () { return fetch("/sync/ops/" + op.id, { headers: { Accept: "application/json" } }); })
           .then(function (r) { return r.json(); })
           .then(function (d) { location.assign(d.location || location.href); }, function () { location.reload(); });
       }
@@ -432,6 +439,9 @@
           return messageFrom(response).then(function (message) {
             op.status = "quarantined";
             op.message = message;
+            // Its id was used for another form (a device that reused an id): sent again under it,
+            // it would be refused for ever, so Edit and retry gives it an id of its own.
+            if (response.headers.get("x-homeward-id-used")) op.idUsed = true;
             return saveOp(op);
           }).then(function () { return next(i + 1); });
         }, function () { return null; }); // no connection after all
@@ -899,11 +909,13 @@
         var action = new URL(f.action, location.href);
         return action.pathname + action.search === op.target;
       }) || forms[0];
-      form.dataset.retry = op.id;
+      // The corrected item takes the refused one's place: under its id, or, when that id was used
+      // for another form, under a new one (the refused item goes once the new one is kept or sent).
+      if (op.idUsed) form.dataset.replaces = op.id; else form.dataset.retry = op.id;
       fields.forEach(function (pair) {
         // The page just came from Homeward with the record's current version: the worker sees
         // their values and the reason beside them, so sending again must not clash a second time.
-        var field = pair[0] === "base_version" ? null : form.elements[pair[0]];
+        var field = pair[0] === "base_version" || (op.idUsed && form.elements[pair[0]] === form.querySelector(NEW_ID)) ? null : form.elements[pair[0]];
         if (!field) return;
         if (field.length && !field.tagName) {
           Array.prototype.forEach.call(field, function (f) { if (f.type === "checkbox" || f.type === "radio") f.checked = f.value === pair[1]; });
