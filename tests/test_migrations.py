@@ -170,3 +170,42 @@ def test_feedback_already_held_is_matched_to_the_one_person_of_its_name(empty_da
         matched = dict(connection.execute(text("SELECT id, rater_person_id FROM base_feedback")).all())
     engine.dispose()
     assert matched == {"f1": ids["p1"], "f2": None, "f3": None, "f4": None, "f5": ids["p4"]}
+
+
+def test_submissions_already_held_are_marked_sent_by_a_team_supervisor_from_their_senders_roles(
+    empty_database_url,
+):
+    """Migration 0031 records whether a supervisor of the team sent each item; for those already
+    held it is read from the senders' roles at the upgrade (what the queue showed until then)."""
+    from sqlmodel import Session
+
+    from tests.factories import make_case, make_user
+
+    config = _alembic_config()
+    config.attributes["database_url"] = empty_database_url
+    command.upgrade(config, "0030_base_feedback_rater_person")
+    engine = create_engine(empty_database_url)
+    with Session(engine) as session:  # users and cases are as they were at 0030
+        supervisor = make_user(session, role="supervisor")
+        worker = make_user(session)
+        elsewhere = make_user(session, role="supervisor")  # another team's
+        senders = {"s": supervisor, "w": worker, "e": elsewhere}
+        case = make_case(session, worker=supervisor)
+        session.commit()
+        ids = {key: user.id for key, user in senders.items()}
+        case_id, team_id = case.id, case.team_id
+    with engine.begin() as connection:
+        for key, sender in ids.items():
+            connection.execute(
+                text(
+                    "INSERT INTO review_submission (id, kind, case_id, team_id, item_id, version_id,"
+                    " version_number, submitted_by_id, submitted_at, status, rationale)"
+                    " VALUES (:id, 'sos_map', :case_id, :team_id, :id, '', 1, :by, '2026-12-01 10:00:00', 'waiting', '')"
+                ),
+                {"id": key, "case_id": case_id, "team_id": team_id, "by": sender},
+            )
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        marked = dict(connection.execute(text("SELECT id, by_team_supervisor FROM review_submission")).all())
+    engine.dispose()
+    assert {key: bool(value) for key, value in marked.items()} == {"s": True, "w": False, "e": False}

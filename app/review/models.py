@@ -48,6 +48,9 @@ class Submission(SQLModel, table=True):
     version_id: str = Field(default="", max_length=36)
     version_number: int = Field(default=1)
     submitted_by_id: int = Field(foreign_key="user.id")
+    # Its sender was a supervisor of the team when it was sent: a service manager decides it too
+    # (review.submissions.manager_decides), whatever the sender's role later (migration 0031).
+    by_team_supervisor: bool = False
     submitted_at: datetime = Field(default_factory=utcnow)
     status: str = Field(default=SubmissionStatus.waiting, max_length=20)
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")

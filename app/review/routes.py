@@ -91,8 +91,8 @@ def review_queue(
         "to_decide": to_decide,
         "theirs": theirs,
         # The rows this reviewer decides, and the rest's "whom it waits for" (their own, say).
-        "decides": {r.submission.id for r in rows if service.can_review(actor.user, r.submission, r.worker)},
-        "waits_for": {r.submission.id: service.waits_for(r.submission, r.worker) for r in rows},
+        "decides": {r.submission.id for r in rows if service.can_review(actor.user, r.submission)},
+        "waits_for": {r.submission.id: service.waits_for(r.submission) for r in rows},
         "is_manager": actor.role is Role.manager,
         "total": total,
         "page": number,

@@ -126,6 +126,7 @@ def submit_item(
         version_id=version_id,
         version_number=version_number,
         submitted_by_id=by.id,
+        by_team_supervisor=by.role == Role.supervisor and by.team_id == case.team_id,
     )
     try:
         # A savepoint: should another submission of this version land first (the unique index,
@@ -155,7 +156,7 @@ def submit_item(
     # Whoever may decide it is told: the team's supervisors but its sender, and the service's
     # managers too when a supervisor of the team sent it (manager_decides).
     deciders = [u.id for u in team_supervisors(session=session, team_id=case.team_id) if u.id != by.id]
-    if manager_decides(submission, by):
+    if manager_decides(submission):
         deciders += session.exec(select(User.id).where(User.role == Role.manager, User.is_active.is_(True))).all()
     for user_id in deciders:
         notify(

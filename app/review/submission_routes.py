@@ -44,11 +44,11 @@ def _submission(
 
 
 def _can_review(session, actor, submission: Submission) -> bool:
-    return service.can_review(actor.user, submission, session.get(User, submission.submitted_by_id))
+    return service.can_review(actor.user, submission)
 
 
 def _not_yours(decision: str, session, submission: Submission) -> str:
-    if service.manager_decides(submission, session.get(User, submission.submitted_by_id)):
+    if service.manager_decides(submission):
         return f"Only another supervisor of the team or a service manager can {decision} this: a supervisor of the team sent it."
     return f"Only the team's supervisor can {decision} this, and not their own work."
 
@@ -112,7 +112,7 @@ def _review_ctx(session, actor, submission: Submission, case: Case, form: Form |
         and submission.status == SubmissionStatus.returned
         and latest.id == submission.id
         and service.may_resubmit(actor.user, submission, case),
-        "waits_for": service.waits_for(submission, users.get(submission.submitted_by_id)),
+        "waits_for": service.waits_for(submission),
         "is_latest": latest.id == submission.id,
         "latest": latest,
         "form": form or Form(),

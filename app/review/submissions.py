@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, or_
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, User
@@ -203,46 +202,32 @@ def may_resubmit(user: User, submission: Submission, case: Case) -> bool:
     return user.id in {case.key_worker_id, case.co_worker_id, submission.submitted_by_id} - {None}
 
 
-def can_review(user: User, submission: Submission, submitter: User | None) -> bool:
+def can_review(user: User, submission: Submission) -> bool:
     """The team's supervisor decides; nobody reviews their own work. What a supervisor of the team
     sent (a case they key-work) a service manager decides too, since a team's only supervisor has
-    nobody else to: `manager_decides`. `submitter` is the user who sent it."""
+    nobody else to: `manager_decides`."""
     if user.id == submission.submitted_by_id:
         return False
     if user.role == Role.supervisor:
         return user.team_id == submission.team_id
-    return user.role == Role.manager and manager_decides(submission, submitter)
+    return user.role == Role.manager and manager_decides(submission)
 
 
-def manager_decides(submission: Submission, submitter: User | None) -> bool:
-    """Whether a service manager may decide this: a supervisor of the item's team sent it, and
-    approving it only records the decision (a kind whose approval moves the case, an ending or a
-    reopening, is casework a manager does not do; supervisors make those directly anyway)."""
-    return (
-        submitter is not None
-        and submitter.id == submission.submitted_by_id
-        and submitter.role == Role.supervisor
-        and submitter.team_id == submission.team_id
-        and submission.kind in registry.decided_by_managers()
-    )
+def manager_decides(submission: Submission) -> bool:
+    """Whether a service manager may decide this: a supervisor of the item's team sent it (so it
+    was when sent: a sender who steps down or moves team later leaves the notices and the queue as
+    they were), and approving it only records the decision (a kind whose approval moves the case,
+    an ending or a reopening, is casework a manager does not do; supervisors make those directly)."""
+    return submission.by_team_supervisor and submission.kind in registry.decided_by_managers()
 
 
 def sent_by_team_supervisor():
     """`manager_decides` as a WHERE clause on Submission, for the manager's queue and its count."""
-    sender = aliased(User)  # the queue joins its own User (the worker shown)
-    return Submission.kind.in_(registry.decided_by_managers()) & (
-        select(sender.id)
-        .where(
-            sender.id == Submission.submitted_by_id,
-            sender.role == Role.supervisor,
-            sender.team_id == Submission.team_id,
-        )
-        .exists()
-    )
+    return Submission.kind.in_(registry.decided_by_managers()) & Submission.by_team_supervisor.is_(True)
 
 
-def waits_for(submission: Submission, submitter: User | None) -> str:
+def waits_for(submission: Submission) -> str:
     """Whom a waiting item waits for, said to whoever cannot decide it (its sender above all)."""
-    if manager_decides(submission, submitter):
+    if manager_decides(submission):
         return "A supervisor of the team sent this, so another supervisor of the team or a service manager decides it."
     return "The supervisor of the case's team decides this."

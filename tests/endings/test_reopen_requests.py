@@ -259,7 +259,7 @@ def test_another_teams_supervisor_cannot_decide(db, people):
     reopen_requests.ask(session=db, case=case, by=actor_for(people.worker), data=asking())
     (submission,) = submissions(db, case)
     elsewhere = make_user(db, role="supervisor", team=make_team(db, name="South team"))
-    assert not review.can_review(elsewhere, submission, None) and review.can_review(people.supervisor, submission, None)
+    assert not review.can_review(elsewhere, submission) and review.can_review(people.supervisor, submission)
     assert review.queue(session=db, user=elsewhere) == []
 
 

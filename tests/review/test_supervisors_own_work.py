@@ -117,7 +117,32 @@ def test_a_manager_does_not_decide_what_moves_a_case_even_when_a_supervisor_of_t
     manager = make_user(db, role="manager", team=None)
     case = make_case(db, worker=supervisor)
     for kind, decides in (("sos_map", True), ("base_assessment", True), ("ending", False), ("reopen_request", False)):
-        sent = Submission(
-            kind=kind, case_id=case.id, team_id=case.team_id, item_id="x", version_id="x", submitted_by_id=supervisor.id
+        sent = service.submit_item(
+            session=db, kind=kind, case=case, item_id=f"x-{kind}", version_id="x", version_number=1, by=supervisor
         )
-        assert service.can_review(manager, sent, supervisor) is decides, kind
+        assert service.can_review(manager, sent) is decides, kind
+
+
+def test_whether_a_manager_decides_is_settled_when_the_work_is_sent_not_by_the_senders_role_later(client, db, settings):
+    """Helen, the team's supervisor, sends her map and then steps down to key worker; Sam, a key
+    worker, sends his and is then made supervisor. The manager still decides Helen's (the notice
+    they were sent still opens work they can decide) and never Sam's, which Helen's successor, not a
+    manager, decides."""
+    from app.accounts.models import Team
+
+    helen = make_user(db, role="supervisor", full_name="Helen Marsh")
+    manager = make_user(db, role="manager", team=None, full_name="Dana Webb")
+    hers = _send_map(client, db, settings, helen, young_person_name="Kayla Morgan")
+    sam = make_user(db, team=db.get(Team, helen.team_id), full_name="Sam Okafor")
+    his = _send_map(client, db, settings, sam, young_person_name="Tyler Brooks")
+    helen.role, sam.role = "worker", "supervisor"
+    db.add_all([helen, sam])
+    db.commit()
+
+    login(client, db, manager, settings)
+    to_decide = client.get("/review?decide=1").text
+    assert "Kayla Morgan" in to_decide and "Tyler Brooks" not in to_decide
+    assert ">Approve</button>" in client.get(f"/review/{hers.id}").text
+    assert client.post(f"/review/{his.id}/approve", data={"rationale": "Fine."}).status_code == 403
+    assert client.post(f"/review/{hers.id}/approve", data={"rationale": "Clear."}).status_code == 303
+    assert _status(db, hers) == SubmissionStatus.approved and _status(db, his) == SubmissionStatus.waiting
