@@ -12,7 +12,8 @@ var HEADERS = {"__HEADERS__": ""}; // Homeward's security headers (app/pwa/route
 
 var SHELL_CACHE = "homeward-shell-" + VERSION; // layout, CSS, JS, icons, offline page
 var PAGES_CACHE = "homeward-pages"; // pages of cases taken offline; emptied at logout
-var NAVIGATION_TIMEOUT_MS = 3000;
+var NAVIGATION_TIMEOUT_MS = 3000; // a page with a kept copy to show instead
+var UNKEPT_TIMEOUT_MS = 15000; // a page with nothing kept: only the offline page to show instead
 
 // Kept pages are encrypted (AES-GCM) under the worker's device key. The key lives only here, in
 // memory, handed over by a page (offline.js: from Homeward online, or unwrapped with the Worker
@@ -232,15 +233,20 @@ function isFresh(response) {
 // Pages: the network when it answers within a few seconds (a weak signal in a living room
 // should not leave the worker staring at a spinner), else the copy kept on the device, else
 // the offline page. Only pages already kept (cases taken offline, the Outbox) are refreshed.
-// A file to download (a scorecard's PDF, a CSV) is never kept and may take longer to make than a
-// page: it waits for Homeward, else a manager online would be told they are offline.
+// A page with no kept copy to show waits longer (a manager's scorecard on a busy server takes
+// more than a few seconds, and the offline page would tell them they are offline); a file to
+// download (a scorecard's PDF, a CSV) is never kept and waits for Homeward as long as it takes.
 var DOWNLOAD = /\.(pdf|csv|zip)$/;
 function networkFirst(request) {
   // caches.match with cacheName, not caches.open: opening would re-create the pages cache that
   // logging out has just deleted.
   var kept = caches.match(request, { cacheName: PAGES_CACHE, ignoreVary: true }); // Vary: Cookie is invisible here
-  var download = DOWNLOAD.test(new URL(request.url).pathname);
-  return (download ? fetch(request) : Promise.race([fetch(request), timeout(NAVIGATION_TIMEOUT_MS)])).then(function (response) {
+  var path = new URL(request.url).pathname, network = fetch(request);
+  return kept.then(function (old) {
+    if (DOWNLOAD.test(path)) return network;
+    var showable = old && (isFresh(old) || path === "/outbox");
+    return Promise.race([network, timeout(showable ? NAVIGATION_TIMEOUT_MS : UNKEPT_TIMEOUT_MS)]);
+  }).then(function (response) {
     return kept.then(function (old) {
       if (response.status >= 500 && old && isFresh(old)) return open(request, old); // Homeward is failing: the kept copy
       var outbox = new URL(request.url).pathname === "/outbox";
