@@ -103,6 +103,14 @@ def _outbox_kid(request: Request) -> str:
 templates.env.globals["outbox_kid"] = _outbox_kid
 
 
+def _idle_ms(request: Request) -> int:
+    return round(request.app.state.settings.offline_lock_minutes * 60_000)
+
+
+# The idle time, for offline.js to check as often as it needs (base.html, data-idle-ms).
+templates.env.globals["idle_ms"] = _idle_ms
+
+
 @router.get("/sync/outbox-key")
 def outbox_key(request: Request) -> JSONResponse:
     """The public key the offline script seals waiting items to. Public by nature."""

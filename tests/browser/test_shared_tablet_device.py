@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
@@ -196,7 +198,16 @@ class TestIdleOnline:
             row.ended_at = utcnow()
             db.add(row)
         db.commit()
-        page.wait_for_timeout(27000)  # past the idle time and the script's next check (every 20 s)
+        # Past the idle time: the service worker has forgotten the key (its answer is false then),
+        # and the page's idle check (every 2 s with this idle time) has come round since.
+        forgotten = """() => new Promise((resolve) => { const channel = new MessageChannel();
+            channel.port1.onmessage = (e) => resolve(e.data === false);
+            navigator.serviceWorker.controller.postMessage({}, [channel.port2]); })"""
+        deadline = time.monotonic() + 30  # polled: the CSP refuses wait_for_function's eval
+        while not page.evaluate(forgotten):
+            assert time.monotonic() < deadline, "the service worker still holds the key"
+            page.wait_for_timeout(500)
+        page.wait_for_timeout(2500)
         expect(page.get_by_label("Note")).to_have_value("Kayla talked about her new school and the bus.")
         page.get_by_role("button", name="Save contact").click()
         expect(page.get_by_role("link", name="Log in again to send what is waiting")).to_be_visible()

@@ -946,6 +946,9 @@
   // login page once the session has ended too), except on the family's screens, whose turn goes on.
   // Online, a page with a form typed into stays: Save then keeps what was typed in the Outbox
   // until the worker logs in again (a reload would lose it).
+  // Checked every third of the idle time at most (20 s for the usual half hour), and use counts
+  // for half of it at most (30 s): a short idle time is noticed as soon as it passes.
+  var IDLE_MS = +body.idleMs || 1800000, IDLE_CHECK_MS = Math.min(20000, Math.max(1000, IDLE_MS / 3)), IN_USE_MS = Math.min(30000, IDLE_MS / 2);
   ["keydown", "pointerdown"].forEach(function (type) { document.addEventListener(type, function () { lastInput = Date.now(); }, true); });
   function typed() {
     return Array.prototype.some.call(document.querySelectorAll("form[data-offline] :is(input:not([type=hidden]), textarea, select)"), function (el) {
@@ -954,10 +957,10 @@
     });
   }
   setInterval(function () {
-    toWorker({ active: Date.now() - lastInput < 30000 }).then(function (k) {
+    toWorker({ active: Date.now() - lastInput < IN_USE_MS }).then(function (k) {
       if (!k && deviceKey && (!navigator.onLine || (k === false && !typed() && !("familyMode" in body)))) { deviceKey = null; location.reload(); }
     });
-  }, 20000);
+  }, IDLE_CHECK_MS);
   document.addEventListener("submit", function (event) {
     var form = event.target, error = form.querySelector("[data-unlock-error]");
     if (!form.matches("form[data-unlock]")) return;
