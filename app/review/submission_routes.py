@@ -43,11 +43,7 @@ def _submission(
     return submission, case
 
 
-def _can_review(session, actor, submission: Submission) -> bool:
-    return service.can_review(actor.user, submission)
-
-
-def _not_yours(decision: str, session, submission: Submission) -> str:
+def _not_yours(decision: str, submission: Submission) -> str:
     if service.manager_decides(submission):
         return f"Only another supervisor of the team or a service manager can {decision} this: a supervisor of the team sent it."
     return f"Only the team's supervisor can {decision} this, and not their own work."
@@ -105,7 +101,7 @@ def _review_ctx(session, actor, submission: Submission, case: Case, form: Form |
         "history": history,
         "comments": comments,
         "users": users,
-        "can_review": _can_review(session, actor, submission)
+        "can_review": service.can_review(actor.user, submission)
         and submission.status == SubmissionStatus.waiting
         and latest.id == submission.id,
         "can_resubmit": resubmit_here
@@ -126,7 +122,7 @@ def add_comment(
     submission, case = _submission(request, session, actor, submission_id)
     # Permission before validation: someone who may not comment learns nothing from the form.
     if submission.status != SubmissionStatus.waiting or not (
-        _can_review(session, actor, submission) or actor.id == submission.submitted_by_id
+        service.can_review(actor.user, submission) or actor.id == submission.submitted_by_id
     ):
         raise Forbidden("Comments are added while the work is waiting for review.")
     form = Form(sent)
@@ -157,8 +153,8 @@ def _anchor(section: str) -> str:
 def approve(request: Request, submission_id: str, session: SessionDep, actor: CurrentActor, sent: SentForm) -> Response:
     submission, case = _submission(request, session, actor, submission_id, decide=True)
     form = Form(sent)
-    if not _can_review(session, actor, submission):
-        raise Forbidden(_not_yours("approve", session, submission))
+    if not service.can_review(actor.user, submission):
+        raise Forbidden(_not_yours("approve", submission))
     kind = registry.kind(submission.kind)
     rationale = form.text("rationale", max_length=4000)
     try:
@@ -189,8 +185,8 @@ def return_work(
 ) -> Response:
     submission, case = _submission(request, session, actor, submission_id, decide=True)
     form = Form(sent)
-    if not _can_review(session, actor, submission):
-        raise Forbidden(_not_yours("return", session, submission))
+    if not service.can_review(actor.user, submission):
+        raise Forbidden(_not_yours("return", submission))
     rationale = form.text("rationale", required=True, max_length=4000, label="Why it is returned")
     if not form.ok:
         return render(

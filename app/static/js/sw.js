@@ -244,12 +244,11 @@ function networkFirst(request) {
   var path = new URL(request.url).pathname, network = fetch(request);
   return kept.then(function (old) {
     if (DOWNLOAD.test(path)) return network;
-    var showable = old && (isFresh(old) || path === "/outbox");
-    return Promise.race([network, timeout(showable ? NAVIGATION_TIMEOUT_MS : UNKEPT_TIMEOUT_MS)]);
+    return Promise.race([network, timeout(showable(old, path) ? NAVIGATION_TIMEOUT_MS : UNKEPT_TIMEOUT_MS)]);
   }).then(function (response) {
     return kept.then(function (old) {
       if (response.status >= 500 && old && isFresh(old)) return open(request, old); // Homeward is failing: the kept copy
-      var outbox = new URL(request.url).pathname === "/outbox";
+      var outbox = path === "/outbox";
       // X-Device-Keep: never: a page only its reader may see (a young person's private words).
       if (response.ok && !response.redirected && (old || outbox) && response.headers.get("X-Device-Keep") !== "never") {
         var copy = response.clone();
@@ -262,13 +261,17 @@ function networkFirst(request) {
     });
   }).catch(function () {
     return kept.then(function (old) {
-      if (old && (isFresh(old) || new URL(request.url).pathname === "/outbox")) return open(request, old);
+      if (showable(old, path)) return open(request, old);
       if (old) caches.open(PAGES_CACHE).then(function (pages) { pages.delete(request); }); // past the limit
       // The PIN screen, asked for by name (the locked Outbox links it), is in the shell.
-      if (new URL(request.url).pathname === "/unlock") return caches.match("/unlock", { cacheName: SHELL_CACHE, ignoreVary: true }).then(function (page) { return page || offlinePage(); });
+      if (path === "/unlock") return caches.match("/unlock", { cacheName: SHELL_CACHE, ignoreVary: true }).then(function (page) { return page || offlinePage(); });
       return offlinePage();
     });
   });
+}
+// A kept copy shown in Homeward's place: within its age limit (the Outbox's has none).
+function showable(old, path) {
+  return old && (isFresh(old) || path === "/outbox");
 }
 function offlinePage() {
   return caches.match("/offline", { cacheName: SHELL_CACHE, ignoreVary: true }).then(function (page) {
