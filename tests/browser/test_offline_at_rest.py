@@ -116,8 +116,10 @@ class TestIdleLock:
         log_in(page, live_server, worker.email)
         take_offline(page, live_server, case.id)
         context.set_offline(True)
-        page.wait_for_timeout(7000)  # nobody touches the tablet
-        page.goto(f"{live_server}/cases/{case.id}")
+        # Nobody touches the tablet: once the idle time has passed, the open page makes way for the
+        # PIN screen by itself (its idle check reloads it; a goto of our own could cross that reload).
+        expect(page.get_by_role("heading", name="Homeward is locked")).to_be_visible(timeout=20_000)
+        page.goto(f"{live_server}/cases/{case.id}")  # and opening the case afresh asks for it too
         expect(page.get_by_role("heading", name="Homeward is locked")).to_be_visible()
         page.get_by_label("Worker PIN").fill(PIN)
         page.get_by_role("button", name="Unlock").click()
