@@ -257,6 +257,48 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU time so far (user and system, in seconds) of the app (the server process started as
+    `server_pid` and its children), of PostgreSQL (every process named postgres on this machine)
+    and of this process (the load generator), read from /proc (Linux): the difference over a
+    timed loop, divided by its requests, is what one request costs each of them."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    spent: dict[int, float] = {}
+    names: dict[int, str] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                line = stat.read()
+        except OSError:  # ended while we looked
+            continue
+        name = line[line.index("(") + 1 : line.rindex(")")]
+        fields = line[line.rindex(")") + 2 :].split()
+        pid = int(entry)
+        names[pid], parents[pid] = name, int(fields[1])
+        spent[pid] = (int(fields[11]) + int(fields[12])) / tick
+
+    def in_server(pid: int) -> bool:
+        while pid > 1:
+            if pid == server_pid:
+                return True
+            pid = parents.get(pid, 0)
+        return False
+
+    return {
+        "app": sum(t for pid, t in spent.items() if in_server(pid)),
+        "postgres": sum(t for pid, t in spent.items() if names[pid] == "postgres"),
+        "generator": spent.get(os.getpid(), 0.0),
+    }
+
+
+def cpu_per_request(before: dict[str, float], after: dict[str, float], requests: int) -> dict[str, float]:
+    """Milliseconds of CPU one request cost the app, PostgreSQL and the load generator."""
+    return {part: 1000 * (after[part] - before[part]) / max(requests, 1) for part in before}
+
+
 def statements(response: httpx.Response) -> str:
     """The SQL statements the server ran for `response`, from its Server-Timing header (app/timing.py)."""
     match = re.search(r'desc="(\d+) statements"', response.headers.get("server-timing", ""))

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gzip
+import logging
 import os
 import re
 import signal
@@ -49,7 +50,18 @@ from app.review.oversight import keep_week
 from app.security.passwords import hash_password
 from app.timeutil import local, utcnow
 from bench import sync_replay
-from bench.page_load import SECRET, build, built_page, cookies_for, drive, free_port, settle, statements
+from bench.page_load import (
+    SECRET,
+    build,
+    built_page,
+    cookies_for,
+    cpu_per_request,
+    cpu_seconds,
+    drive,
+    free_port,
+    settle,
+    statements,
+)
 
 SCALES = {"county": (500, 50_000, 1_000_000), "small": (50, 5_000, 100_000)}
 ROWS: list[tuple[str, str, str, bool | None]] = []
@@ -361,10 +373,15 @@ def main() -> None:
         # the loop: repeat views of unchanged cases, as most views of a caseload are.
         passes = asyncio.run(warm_every_process(base, targets))
         print(f"  every page built by every server process after {passes} passes", flush=True)
+        before = cpu_seconds(server.pid)
         case_latencies, errors = asyncio.run(drive(base, targets, args.seconds))
         case_rate = len(case_latencies) / args.seconds
+        after = cpu_seconds(server.pid)
+        repeat_cpu = cpu_per_request(before, after, len(case_latencies))
+        before = after
         bare_latencies, _ = asyncio.run(drive(base, [(c, ["/healthz"]) for c, _ in targets], args.seconds))
         bare_rate = len(bare_latencies) / args.seconds
+        bare_cpu = cpu_per_request(before, cpu_seconds(server.pid), len(bare_latencies))
         # First views: each of the 50 users goes through every one of their active cases (48-70
         # each on the county set, about 3,000 in all), every one changed first (its page version
         # moved, as every write moves it), so a request finds no page kept and builds it: the cost
@@ -389,8 +406,10 @@ def main() -> None:
         asyncio.run(drive(base, every_case, args.seconds))
         change_every_case()
         built = [0]
+        before = cpu_seconds(server.pid)
         cold_latencies, cold_errors = asyncio.run(drive(base, every_case, args.seconds, built=built))
         cold_rate = len(cold_latencies) / args.seconds
+        cold_cpu = cpu_per_request(before, cpu_seconds(server.pid), len(cold_latencies))
         ratio = case_rate / bare_rate
         global RATIO, COLD_RATIO
         RATIO, COLD_RATIO = ratio, cold_rate / bare_rate
@@ -417,6 +436,16 @@ def main() -> None:
                 f"{name}, closed loop: p50 / p95 / p99",
                 f"{cuts[49]:.0f} / {cuts[94]:.0f} / {cuts[98]:.0f} ms",
                 "none (queueing: 50 users, no think time)",
+                None,
+            )
+        # Where the closed loops' CPU went, per request: the two cores are all there is, so a
+        # throughput ratio is at most the inverse of these totals' ratio.
+        for name, spent in (("first views", cold_cpu), ("repeat views", repeat_cpu), ("bare endpoint", bare_cpu)):
+            row(
+                f"CPU per request, {name}: app / PostgreSQL / load generator = total",
+                f"{spent['app']:.1f} / {spent['postgres']:.1f} / {spent['generator']:.1f}"
+                f" = {sum(spent.values()):.1f} ms",
+                "none",
                 None,
             )
         paths = [f"/cases/{c}" for c in case_ids[:10]]
@@ -501,6 +530,10 @@ def main() -> None:
 
     if "sync" not in args.skip:
         print("\nOffline replay (500 sealed items):")
+        # Each request's log line, as `python -m bench.sync_replay` quiets them: thousands of lines
+        # in the table's midst, and their CPU in the figures.
+        for name in ("httpx", "homeward.access"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         with tempfile.TemporaryDirectory() as folder:
             result = sync_replay.run(f"sqlite:///{folder}/replay.db", "SQLite")
         row("500 sealed items, SQLite", f"{result['first_s']:.1f} s", "10 s", result["first_s"] < 10)
