@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 # Workers and families read times in UK local time; everything is stored in UTC.
@@ -28,6 +28,18 @@ def device_time(raw: str) -> datetime | None:
         return stamp.astimezone(UTC) if stamp.tzinfo is not None else None
     except (ValueError, OverflowError):
         return None
+
+
+def given_at(stamp: datetime | None, *, on: date, now: datetime) -> datetime:
+    """When a form dated `on` was given, which decides which of that day's entries stands: the
+    moment the device stamped it (app.js `data-stamp`; an item kept offline and sent hours later
+    does not supersede one given since), never after now. A stamp from before the day `on` began
+    is a device clock running behind and is not trusted: moved up to the day's start, two such
+    entries would tie and the later could lose. None, now."""
+    day_began = datetime.combine(on, time(0), LOCAL).astimezone(UTC)
+    if stamp is None or stamp < day_began:
+        return now
+    return min(stamp, now)
 
 
 def today() -> date:

@@ -5,7 +5,7 @@ here (app/outcomes/service.py `from_case`) instead of keeping their own."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -49,9 +49,19 @@ def _existing(session: Session, model, case: Case, record_id: str | None):
 
 
 def record(
-    *, session: Session, case: Case, by: Actor, living: str, with_whom: str, since: date, record_id: str | None = None
+    *,
+    session: Session,
+    case: Case,
+    by: Actor,
+    living: str,
+    with_whom: str,
+    since: date,
+    record_id: str | None = None,
+    given_at: datetime | None = None,
 ) -> LivingSituation:
-    """A new living situation from `since` (today or earlier); earlier ones stay as history."""
+    """A new living situation from `since` (today or earlier); earlier ones stay as history. Of
+    two from the same day the one given last stands (`given_at`: when the device stamped the form,
+    app/timeutil.py; now when unsaid), not the one that reached Homeward last."""
     found = _existing(session, LivingSituation, case, record_id)
     if found is not None:
         return found
@@ -60,7 +70,12 @@ def record(
     if since > today():
         raise Refused("The date it started cannot be in the future.", field="since")
     entry = LivingSituation(
-        case_id=case.id, living=living, with_whom=" ".join(with_whom.split())[:200], since=since, recorded_by_id=by.id
+        case_id=case.id,
+        living=living,
+        with_whom=" ".join(with_whom.split())[:200],
+        since=since,
+        recorded_by_id=by.id,
+        **({"recorded_at": given_at} if given_at else {}),
     )
     if record_id:
         entry.id = record_id
@@ -99,8 +114,10 @@ def record_education(
     attendance_percent: int | None,
     since: date,
     record_id: str | None = None,
+    given_at: datetime | None = None,
 ) -> EducationStatus:
-    """A new education status from `since`; earlier ones stay as history."""
+    """A new education status from `since`; earlier ones stay as history. Of two from the same
+    day the one given last stands (`given_at`, as for where the young person lives)."""
     found = _existing(session, EducationStatus, case, record_id)
     if found is not None:
         return found
@@ -111,7 +128,12 @@ def record_education(
     if since > today():
         raise Refused("The date it started cannot be in the future.", field="education_since")
     entry = EducationStatus(
-        case_id=case.id, education=education, attendance_percent=attendance_percent, since=since, recorded_by_id=by.id
+        case_id=case.id,
+        education=education,
+        attendance_percent=attendance_percent,
+        since=since,
+        recorded_by_id=by.id,
+        **({"recorded_at": given_at} if given_at else {}),
     )
     if record_id:
         entry.id = record_id

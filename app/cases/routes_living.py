@@ -19,7 +19,7 @@ from app.security.auth import CurrentActor
 from app.security.permissions import get_case
 from app.sync.ledger import Idempotent
 from app.templating import flash, redirect, render
-from app.timeutil import today
+from app.timeutil import device_time, given_at, today, utcnow
 
 router = APIRouter()
 
@@ -51,6 +51,13 @@ def _living_ctx(session: Session, case, form, record_id: str, which: str = "livi
     }
 
 
+def _given_at(form: Form, since):
+    """When the device says the form was given (its data-stamp, app.js), trusted as far as
+    app/timeutil.py `given_at` trusts it: an entry kept offline and sent later does not take the
+    place of one given since for the same day."""
+    return given_at(device_time(form.values.get("recorded_at") or ""), on=since, now=utcnow())
+
+
 @router.get("/cases/{case_id}/living")
 def living_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
@@ -71,7 +78,14 @@ def record_living(
     if not form.ok:
         return render(request, "cases/living.html", _living_ctx(session, case, form, record_id), status_code=422)
     living_service.record(
-        session=session, case=case, by=actor, living=living, with_whom=with_whom, since=since, record_id=record_id
+        session=session,
+        case=case,
+        by=actor,
+        living=living,
+        with_whom=with_whom,
+        since=since,
+        record_id=record_id,
+        given_at=_given_at(form, since),
     )
     flash(request, "Where the young person lives is recorded.")
     return redirect(request, f"/cases/{case.id}/living")
@@ -99,6 +113,7 @@ def record_education(
         attendance_percent=attendance,
         since=since,
         record_id=record_id,
+        given_at=_given_at(form, since),
     )
     flash(request, "Education, training or employment is recorded.")
     return redirect(request, f"/cases/{case.id}/living")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 
+from app import timeutil
 from app.i18n import N_
-from app.timeutil import LOCAL
 
 
 @dataclass(frozen=True)
@@ -159,15 +159,10 @@ class Round:
 
 
 def given_at(stamp: datetime | None, *, rated_on: date, now: datetime) -> datetime:
-    """When a rating was given, which decides which of one day's ratings stands: the moment the
-    device stamped the form (a rating kept offline and sent hours later does not supersede a
-    correction made since), never after now. A stamp from before the day it was rated is a
-    device clock running behind and is not trusted (as Signs of Safety's `recorded_at`): moved
-    up to the day's start, two such ratings would tie and the correction could lose. None, now."""
-    day_began = datetime.combine(rated_on, time(0), LOCAL).astimezone(UTC)
-    if stamp is None or stamp < day_began:
-        return now
-    return min(stamp, now)
+    """When a rating was given, which decides which of one day's ratings stands (app/timeutil.py
+    `given_at`: the device's stamp, never after now, nor trusted from before the day rated; as
+    Signs of Safety's `recorded_at`)."""
+    return timeutil.given_at(stamp, on=rated_on, now=now)
 
 
 def rounds_by_rater(scores: list[Score]) -> dict[str, list[Round]]:

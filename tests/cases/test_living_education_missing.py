@@ -177,3 +177,42 @@ def test_a_return_for_another_cases_episode_is_not_found(client, db, settings):
     assert client.post(f"/cases/{case.id}/missing/returned", data=sent).status_code == 404
     db.expire_all()
     assert db.get(MissingEpisode, episode.id).returned_on is None
+
+
+def test_of_two_changes_from_one_day_the_one_given_last_stands_whichever_arrives_last(client, db, settings):
+    """A worker records at 10:00 with no signal that Kayla is back with her mum since today; at
+    14:00, online, that she has gone to her nan's since today. The morning's item reaches Homeward
+    at 18:00: it goes into the history, and her nan's stays where she lives now. The same for
+    education. A device clock from before the day began is not trusted (the entry counts as given
+    when it arrives)."""
+    from datetime import UTC, datetime, time
+
+    from app.timeutil import LOCAL, utcnow
+
+    worker = make_user(db)
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    db.commit()
+    login(client, db, worker, settings)
+    began = datetime.combine(today(), time(0), LOCAL).astimezone(UTC)
+    span = utcnow() - began  # both moments today, whatever the hour the test runs
+    earlier, later = (began + span / 4).isoformat(), (began + span * 3 / 4).isoformat()
+    since = today().isoformat()
+    nan = {"living": "relatives_friends", "with_whom": "Nan", "since": since, "recorded_at": later}
+    mum = {"living": "with_parents", "with_whom": "Mum", "since": since, "recorded_at": earlier}
+    assert client.post(f"/cases/{case.id}/living", data=nan).status_code == 303
+    assert client.post(f"/cases/{case.id}/living", data=mum).status_code == 303  # the offline item, late
+    page = client.get(f"/cases/{case.id}/living").text
+    now_line = page[page.index("Now:") : page.index("</p>", page.index("Now:"))]
+    assert "Nan" in now_line and "Mum" not in now_line
+    excluded = {"education": "excluded", "education_since": since, "recorded_at": later}
+    school = {"education": "full_time", "attendance_percent": "80", "education_since": since, "recorded_at": earlier}
+    assert client.post(f"/cases/{case.id}/education", data=excluded).status_code == 303
+    assert client.post(f"/cases/{case.id}/education", data=school).status_code == 303
+    page = client.get(f"/cases/{case.id}/living").text
+    assert "Now: <strong>Excluded</strong>" in page
+    # A stamp from before the day began (a clock running behind): the entry stands as given now.
+    behind = (began - timedelta(hours=3)).isoformat()
+    school["recorded_at"] = behind
+    assert client.post(f"/cases/{case.id}/education", data=school).status_code == 303
+    page = client.get(f"/cases/{case.id}/living").text
+    assert "Now: <strong>Full-time education</strong>, attendance 80%" in page
