@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, Response
 
 from app.assets import BUNDLES, PAGE_SCRIPTS, STATIC_DIR, minify, static_url
 from app.headers import SECURITY_HEADERS
-from app.templating import render
+from app.templating import APP_DIR, render
 
 router = APIRouter()
 
@@ -52,15 +52,20 @@ KEPT_PAGE_HEADERS = {
 }
 
 
+# The templates of the pages in the shell (kept by URL, not by a versioned name).
+SHELL_TEMPLATES = ("base.html", "pwa/offline.html", "pwa/unlock.html")
+
+
 @lru_cache(maxsize=4)
 def service_worker_source(max_age_hours: int, idle_minutes: float = 30) -> str:
     """sw.js with its constants filled in; the version changes whenever any shell file does."""
     template = minify("sw.js", (STATIC_DIR / "js" / "sw.js").read_bytes()).decode("utf-8")
     template = re.sub(r'\{"__HEADERS__":\s*""\}', lambda _: json.dumps(KEPT_PAGE_HEADERS), template)
     shell = shell_urls()
-    version = hashlib.sha256((template + json.dumps(shell) + f"{max_age_hours}/{idle_minutes}").encode()).hexdigest()[
-        :12
-    ]
+    # The offline and PIN pages are kept by URL, so their templates' words count in the version.
+    pages = "".join((APP_DIR / "templates" / name).read_text(encoding="utf-8") for name in SHELL_TEMPLATES)
+    mixed = template + json.dumps(shell) + pages + f"{max_age_hours}/{idle_minutes}"
+    version = hashlib.sha256(mixed.encode()).hexdigest()[:12]
     return (
         template.replace('"__VERSION__"', json.dumps(version))
         .replace('["__SHELL__"]', json.dumps(shell))

@@ -9,7 +9,7 @@ from sqlmodel import func, select
 from app.cases.models import Contact
 from app.security.models import UserSession
 from app.timeutil import utcnow
-from tests.browser.conftest import log_in
+from tests.browser.conftest import assert_accessible, log_in
 from tests.browser.offline_support import assert_sent, status, take_offline, wait_for_service_worker
 from tests.factories import PASSWORD, make_case, make_user
 
@@ -45,6 +45,26 @@ def test_manifest_is_valid_and_the_service_worker_controls_the_page_after_first_
     assert {(i["sizes"], i["purpose"]) for i in manifest["icons"]} >= {("192x192", "any"), ("512x512", "maskable")}
     assert page.evaluate("navigator.serviceWorker.controller.scriptURL").endswith("/sw.js")
     expect(status(page)).to_have_text("Online")
+
+
+def test_the_offline_page_with_a_connection_says_homeward_did_not_answer_and_offers_to_try_again(
+    page, context, live_server, worker_case
+):
+    """The service worker's stand-in for a page not kept on the device, shown when Homeward does
+    not answer in time. With a connection (a signal too weak to carry the page, or Homeward busy)
+    it said "You are offline" to a device that was not; it now says Homeward did not answer, with
+    Try again (the page asked for); without one, that the device is offline."""
+    worker, _ = worker_case
+    log_in(page, live_server, worker.email, to="/offline")
+    expect(page.get_by_role("heading", name="Homeward did not answer")).to_be_visible()
+    expect(page.get_by_role("heading", name="You are offline")).to_have_count(0)
+    assert page.title() == "Homeward did not answer · Homeward"
+    assert page.get_by_role("link", name="Try again").evaluate("a => a.href") == page.url
+    assert_accessible(page, "offline-page-did-not-answer-tablet")
+    context.set_offline(True)
+    expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
+    expect(page.get_by_role("heading", name="Homeward did not answer")).to_have_count(0)
+    assert page.title() == "Offline · Homeward"
 
 
 def test_discarding_a_refused_item_asks_first(page, context, live_server, db, worker_case):

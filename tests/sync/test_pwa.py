@@ -32,6 +32,31 @@ def test_service_worker_is_served_from_the_root_uncached_with_a_version_and_the_
     assert '"/offline"' in response.text and "MAX_AGE_HOURS=24;" in response.text.replace(" ", "")
 
 
+def test_new_words_on_the_offline_page_make_a_new_service_worker_version(tmp_path, monkeypatch):
+    """The offline and PIN pages are kept in the shell by URL: a release that changes only their
+    words must still make devices fetch them again (the version names the shell's cache)."""
+    import re
+    import shutil
+
+    from app.pwa import routes
+    from app.templating import APP_DIR
+
+    def version() -> str:
+        routes.service_worker_source.cache_clear()
+        return re.search(r'VERSION\s*=\s*"([0-9a-f]+)"', routes.service_worker_source(24)).group(1)
+
+    shutil.copytree(APP_DIR / "templates", tmp_path / "templates")
+    monkeypatch.setattr(routes, "APP_DIR", tmp_path)
+    try:
+        before = version()
+        assert version() == before  # the same words, the same version
+        offline = tmp_path / "templates" / "pwa" / "offline.html"
+        offline.write_text(offline.read_text().replace("You are offline", "No signal here"))
+        assert version() != before
+    finally:
+        routes.service_worker_source.cache_clear()  # no other test is served this copy's worker
+
+
 def test_every_shell_file_exists_so_the_worker_installs(client):
     for url in shell_urls():
         assert client.get(url).status_code == 200, url

@@ -11,9 +11,20 @@
     el.textContent = navigator.onLine ? "Online" : "Offline";
     el.dataset.state = navigator.onLine ? "online" : "offline";
   }
-  window.addEventListener("online", showConnection);
-  window.addEventListener("offline", showConnection);
-  document.addEventListener("DOMContentLoaded", showConnection);
+  // The offline page (the service worker's stand-in for a page not kept on the device) says
+  // "You are offline"; with a connection, Homeward did not answer in time, and it says so instead.
+  function showNoAnswer() {
+    var offline = document.querySelector("[data-no-signal]"), late = document.querySelector("[data-no-answer]");
+    if (!offline || !late) return;
+    offline.hidden = navigator.onLine;
+    late.hidden = !navigator.onLine;
+    document.title = (navigator.onLine ? "Homeward did not answer" : "Offline") + " · Homeward";
+  }
+  [showConnection, showNoAnswer].forEach(function (show) {
+    window.addEventListener("online", show);
+    window.addEventListener("offline", show);
+    document.addEventListener("DOMContentLoaded", show);
+  });
 
   // Elements with data-confirm ask before submitting (e.g. disabling an account).
   document.addEventListener("submit", function (event) {
