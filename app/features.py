@@ -300,8 +300,9 @@ class Feature:
     # (*, session, team_id, waiting) -> None: the team's last active supervisor was disabled while
     # `waiting` items wait for one; tell whoever must find the team another.
     team_unsupervised: Callable[..., None] | None = None
-    # (*, session, team_id) -> None: the team has an active supervisor again (one re-enabled, made
-    # its supervisor or a new account); withdraw what `team_unsupervised` told.
+    # (*, session, team_id, supervisor_id) -> None: `supervisor_id` is an active supervisor of the
+    # team now (one re-enabled, made its supervisor or a new account); withdraw what
+    # `team_unsupervised` told, and treat what they sent that still waits as a supervisor's.
     team_supervised: Callable[..., None] | None = None
     # (*, session, case) -> str | None: why the case cannot be closed from the status screen now
     # (an ending of this feature waiting for the supervisor's approval), or None.
@@ -381,12 +382,12 @@ def team_unsupervised(*, session: Session, team_id: int, waiting: int) -> None:
             feature.team_unsupervised(session=session, team_id=team_id, waiting=waiting)
 
 
-def team_supervised(*, session: Session, team_id: int) -> None:
-    """`team_id` has an active supervisor again: every installed feature that told its people it
-    had none withdraws that."""
+def team_supervised(*, session: Session, team_id: int, supervisor_id: int) -> None:
+    """`supervisor_id` is an active supervisor of `team_id` now: every installed feature that told
+    its people the team had none withdraws that, and what they sent still waiting is a supervisor's."""
     for feature in _installed:
         if feature.team_supervised is not None:
-            feature.team_supervised(session=session, team_id=team_id)
+            feature.team_supervised(session=session, team_id=team_id, supervisor_id=supervisor_id)
 
 
 def closing_refusal(*, session: Session, case) -> str | None:

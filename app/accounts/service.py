@@ -145,9 +145,10 @@ def _refuse_leaving_work_unsupervised(session: Session, user: User, *, field: st
 
 def _supervises(session: Session, user: User) -> None:
     """`user` is an active supervisor of their team now: whoever was told the team had none is told
-    no longer (the managers' notice leaves their list)."""
+    no longer (the managers' notice leaves their list), and their own work still waiting for review
+    is a supervisor's (app/review/service.py `supervisor_now`)."""
     if Role(user.role) is Role.supervisor and user.is_active and user.team_id is not None:
-        features.team_supervised(session=session, team_id=user.team_id)
+        features.team_supervised(session=session, team_id=user.team_id, supervisor_id=user.id)
 
 
 def waiting_words(waiting: int) -> str:

@@ -15,7 +15,7 @@ feature = Feature(
     todo=todo.items,
     team_waiting=service.waiting_for_team,
     team_unsupervised=service.tell_managers_unsupervised,
-    team_supervised=service.clear_unsupervised,
+    team_supervised=service.supervisor_now,
     nav=(
         NavLink("Review queue", "/review", roles=frozenset({"supervisor", "manager"}), position=20),
         NavLink("Team oversight", "/review/oversight", roles=frozenset({"supervisor", "manager"}), position=25),

@@ -99,6 +99,7 @@ __all__ = [
     "submission_for_version",
     "submit_item",
     "supervises",
+    "supervisor_now",
     "team_supervisors",
     "tell_managers_unsupervised",
     "tell_of_reallocation",
@@ -106,6 +107,24 @@ __all__ = [
     "waiting_for_team",
     "waits_for",
 ]
+
+
+def supervisor_now(*, session: Session, team_id: int, supervisor_id: int) -> None:
+    """`supervisor_id` is an active supervisor of the team now. The managers' "no active supervisor"
+    notice is done with; and what they sent as a worker that still waits is a supervisor's of the
+    team (`manager_decides`): nobody reviews their own work, so with no other supervisor in the
+    team it would wait for ever (a worker made the team's supervisor, its last one then moved on)."""
+    clear_unsupervised(session=session, team_id=team_id)
+    session.exec(
+        update(Submission)
+        .where(
+            Submission.submitted_by_id == supervisor_id,
+            Submission.team_id == team_id,
+            Submission.status == SubmissionStatus.waiting,
+            Submission.by_team_supervisor.is_(False),
+        )
+        .values(by_team_supervisor=True)
+    )
 
 
 def submit_item(

@@ -123,26 +123,68 @@ def test_a_manager_does_not_decide_what_moves_a_case_even_when_a_supervisor_of_t
         assert service.can_review(manager, sent) is decides, kind
 
 
-def test_whether_a_manager_decides_is_settled_when_the_work_is_sent_not_by_the_senders_role_later(client, db, settings):
-    """Helen, the team's supervisor, sends her map and then steps down to key worker; Sam, a key
-    worker, sends his and is then made supervisor. The manager still decides Helen's (the notice
-    they were sent still opens work they can decide) and never Sam's, which Helen's successor, not a
-    manager, decides."""
+def test_a_manager_decides_work_a_supervisor_of_the_team_sent_or_one_whose_sender_became_its_supervisor(
+    client, db, settings
+):
+    """Helen, the team's supervisor, sends her map; Sam, a key worker, sends his. The administrator
+    makes Sam the team's supervisor, then Helen a key worker. The manager still decides Helen's
+    (settled when sent: the notice they were sent still opens work they can decide), and decides
+    Sam's too: nobody reviews their own work, and Sam is now the team's only supervisor. Until
+    December 2026 Sam's map waited with nobody able to decide it (his Approve refused, the
+    manager's too)."""
     from app.accounts.models import Team
+    from app.accounts.service import change_role_and_team
 
     helen = make_user(db, role="supervisor", full_name="Helen Marsh")
     manager = make_user(db, role="manager", team=None, full_name="Dana Webb")
     hers = _send_map(client, db, settings, helen, young_person_name="Kayla Morgan")
     sam = make_user(db, team=db.get(Team, helen.team_id), full_name="Sam Okafor")
     his = _send_map(client, db, settings, sam, young_person_name="Tyler Brooks")
-    helen.role, sam.role = "worker", "supervisor"
-    db.add_all([helen, sam])
+    change_role_and_team(session=db, user=sam, role="supervisor", team_id=sam.team_id)
+    db.commit()
+    change_role_and_team(session=db, user=helen, role="worker", team_id=helen.team_id)
+    db.commit()
+
+    login(client, db, sam, settings)
+    page = client.get(f"/review/{his.id}").text
+    assert ">Approve</button>" not in page and "a service manager decides it" in page
+    assert client.post(f"/review/{his.id}/approve", data={"rationale": "Mine."}).status_code == 403
+    assert ">Approve</button>" in client.get(f"/review/{hers.id}").text  # Helen's, as her successor
+
+    login(client, db, manager, settings)
+    to_decide = client.get("/review?decide=1").text
+    assert "Kayla Morgan" in to_decide and "Tyler Brooks" in to_decide
+    assert client.post(f"/review/{hers.id}/approve", data={"rationale": "Clear."}).status_code == 303
+    assert client.post(f"/review/{his.id}/approve", data={"rationale": "Fine."}).status_code == 303
+    assert _status(db, hers) == SubmissionStatus.approved and _status(db, his) == SubmissionStatus.approved
+
+
+def test_a_supervisor_who_steps_down_leaves_their_work_to_the_manager_and_a_worker_sent_one_to_the_supervisor(
+    client, db, settings
+):
+    """Whether a manager decides is settled when the work is sent: Helen, the supervisor, sends her
+    map and steps down once Nadia is made supervisor; Sam's map, sent as a key worker, stays
+    Nadia's to decide, not a manager's."""
+    from app.accounts.models import Team
+    from app.accounts.service import change_role_and_team
+
+    helen = make_user(db, role="supervisor", full_name="Helen Marsh")
+    team = db.get(Team, helen.team_id)
+    nadia = make_user(db, team=team, full_name="Nadia Rahman")
+    manager = make_user(db, role="manager", team=None, full_name="Dana Webb")
+    hers = _send_map(client, db, settings, helen, young_person_name="Kayla Morgan")
+    sam = make_user(db, team=team, full_name="Sam Okafor")
+    his = _send_map(client, db, settings, sam, young_person_name="Tyler Brooks")
+    change_role_and_team(session=db, user=nadia, role="supervisor", team_id=team.id)
+    db.commit()
+    change_role_and_team(session=db, user=helen, role="worker", team_id=team.id)
     db.commit()
 
     login(client, db, manager, settings)
     to_decide = client.get("/review?decide=1").text
     assert "Kayla Morgan" in to_decide and "Tyler Brooks" not in to_decide
-    assert ">Approve</button>" in client.get(f"/review/{hers.id}").text
     assert client.post(f"/review/{his.id}/approve", data={"rationale": "Fine."}).status_code == 403
     assert client.post(f"/review/{hers.id}/approve", data={"rationale": "Clear."}).status_code == 303
-    assert _status(db, hers) == SubmissionStatus.approved and _status(db, his) == SubmissionStatus.waiting
+    login(client, db, nadia, settings)
+    assert client.post(f"/review/{his.id}/approve", data={"rationale": "Fine."}).status_code == 303
+    assert _status(db, hers) == SubmissionStatus.approved and _status(db, his) == SubmissionStatus.approved
