@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from app.accounts.models import Role, User
 from app.base import service as base_service
-from app.base.demo import _actor
+from app.base.demo.acting import _actor
 from app.base.models import BaseVersion
 from app.cases.eligibility import criteria_set
 from app.cases.models import Case, CaseEvent, Consent, Contact, EligibilityDecision, Person, new_id

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import select
 
-from app.base.demo import _actor
+from app.base.demo.acting import _actor
 from app.cases.models import Case, CaseEvent, Consent, Contact, EligibilityDecision, Person
 from app.endings import reopen_requests, rules
 from app.endings.models import DormantSpell, Ending, EndingTask, Reactivation, ReopenRequestVersion

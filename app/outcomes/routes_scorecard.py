@@ -14,7 +14,7 @@ from app.audit import service as audit
 from app.db import SessionDep, try_lock
 from app.endings.rules import add_months
 from app.forms import Form
-from app.outcomes import export, figures, pdf
+from app.outcomes import export, export_fields, figures, pdf
 from app.outcomes.breakdowns import BREAKDOWNS
 from app.outcomes.card import Period
 from app.outcomes.scorecard import scorecard, team_choices
@@ -140,7 +140,7 @@ def scorecard_as_pdf(request: Request, session: SessionDep, actor: CurrentActor,
 @router.get("/outcomes/export")
 def export_page(request: Request, actor: CurrentActor) -> Response:
     require_role(actor, Role.manager)
-    return render(request, "outcomes/export.html", {"tables": list(export.FIELDS)})
+    return render(request, "outcomes/export.html", {"tables": list(export_fields.FIELDS)})
 
 
 # One evaluator export at a time for the whole service, across every app process: it reads every
@@ -160,7 +160,7 @@ def export_download(request: Request, session: SessionDep, actor: CurrentActor, 
             request,
             "outcomes/export.html",
             {
-                "tables": list(export.FIELDS),
+                "tables": list(export_fields.FIELDS),
                 "busy": "An export is being prepared already. It takes a minute or two; try again when it has finished.",
             },
             status_code=429,
@@ -171,7 +171,7 @@ def export_download(request: Request, session: SessionDep, actor: CurrentActor, 
         actor=actor,
         action="export",
         object_type="evaluator_export",
-        detail=f"scope=whole service; tables={','.join(export.FIELDS)}; ids=hmac-sha256 v1",
+        detail=f"scope=whole service; tables={','.join(export_fields.FIELDS)}; ids=hmac-sha256 v1",
     )
     name = f"homeward-evaluator-export-{today().isoformat()}.zip"
 

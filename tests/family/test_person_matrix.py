@@ -23,7 +23,7 @@ from tests.demo_copy import demo_service
 from tests.factories import login
 from tests.family.factories import hand_over, live_session
 
-# Kayla's worries house, which she did not agree to share (app/signs_of_safety/demo.py).
+# Kayla's worries house, which she did not agree to share (app/signs_of_safety/demo/kayla.py).
 PRIVATE = ("Mum and me shouting", "People at school saying stuff about me online")
 WORRY = "adults who may hurt or exploit her"
 FAMILY_VERSION = "Everyone is worried about Kayla being out late at night."

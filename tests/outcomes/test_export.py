@@ -86,14 +86,14 @@ def test_export_holds_no_name_phone_birth_date_or_free_text_and_ids_are_stable(c
 
 
 def test_ids_change_with_the_services_secret(client, db, settings):
-    from app.outcomes.export import id_key, pseudonym
+    from app.outcomes.export_rows import id_key, pseudonym
 
     assert pseudonym(id_key("one secret" * 4), "case", 1) != pseudonym(id_key("another" * 6), "case", 1)
     assert pseudonym(id_key("one secret" * 4), "case", 1) == pseudonym(id_key("one secret" * 4), "case", 1)
 
 
 def test_the_check_finds_a_broken_package():
-    from app.outcomes.export import descriptor
+    from app.outcomes.export_fields import descriptor
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

@@ -13,7 +13,8 @@ from sqlmodel import select
 
 from app.cases.models import Contact, Person
 from app.diamond.models import DiamondRating
-from app.outcomes.export import id_key, pseudonym, stream_zip
+from app.outcomes.export import stream_zip
+from app.outcomes.export_rows import id_key, pseudonym
 from tests.factories import make_case, make_user
 
 SECRET = "a-test-secret-key-that-is-long-enough-0123456789"

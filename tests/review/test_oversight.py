@@ -225,7 +225,7 @@ def test_dashboard_statements_are_the_same_with_10_and_200_cases(client, db, set
 
 def test_base_assessment_with_a_skipped_stage_is_flagged_and_its_submission_joins_the_queue(client, db, settings):
     from app.base import service as base_service
-    from app.base.demo import _actor
+    from app.base.demo.acting import _actor
     from app.cases.models import new_id
 
     team, worker, supervisor = _team(db)

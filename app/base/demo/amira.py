@@ -1,9 +1,6 @@
-"""BASE demo: a complete, reviewed assessment for Amira and one in progress for Reece.
-
-Built through the services, so the demo exercises the same rules (and audit) as the screens.
-Amira's first version was submitted with a high overall risk; her second is complete, the plan
-finalised, and submitted. Feedback from Amira, her mother and her social worker at two reviews.
-"""
+"""Amira's demo assessment: a first version submitted with a high overall risk, a second complete
+one with the plan finalised, submitted and rated competent, and feedback from Amira, her mother
+and her social worker at two reviews."""
 
 from __future__ import annotations
 
@@ -12,55 +9,10 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from app.base import feedback, service
-from app.base.models import BaseVersion
+from app.base.demo.acting import _actor, _backdate, _engage, _people
 from app.cases.models import new_id
 from app.security.auth import Actor
-from app.security.models import UserSession
 from app.timeutil import utcnow
-
-
-def _actor(user) -> Actor:
-    # Not a logged-in session: the demo acts directly through the services as this user.
-    return Actor(
-        user=user,
-        user_session=UserSession(token_hash="demo", user_id=user.id, expires_at=utcnow()),
-        request_id="demo",
-        user_agent="homeward demo",
-        address="",
-    )
-
-
-def _backdate(version: BaseVersion, *, days: int, submitted_after: int | None = None) -> None:
-    version.created_at = utcnow() - timedelta(days=days)
-    version.updated_at = version.created_at
-    if submitted_after is not None and version.submitted_at:
-        version.submitted_at = version.created_at + timedelta(days=submitted_after)
-
-
-def load(*, session: Session, demo) -> None:
-    _amira(session=session, demo=demo)
-    _reece(session=session, demo=demo)
-
-
-def _people(demo, first: str) -> dict[str, object]:
-    return {p.name.split()[0]: p for p in demo.people[first]}
-
-
-def _engage(session, version, by, person, **fields):
-    fields.setdefault("expectations", "")
-    fields.setdefault("aspirations", "")
-    fields.setdefault("motivation_evidence", "")
-    fields.setdefault("capacity_evidence", "")
-    fields.setdefault("involvement", "")
-    fields.update(
-        person_id=person.id,
-        person_name=person.name,
-        relationship=person.relationship,
-        is_young_person=person.is_young_person,
-    )
-    item_id = new_id()
-    service.save_engagement(session=session, version=version, by=by, item_id=item_id, fields=fields)
-    return item_id
 
 
 def _amira(*, session: Session, demo) -> None:
@@ -364,95 +316,3 @@ def _amira_feedback(*, session: Session, demo, case, sam: Actor, people) -> None
         )
         row.recorded_at = utcnow() - timedelta(days=days)
         row.given_in_family_mode = perspective != "social_worker"
-
-
-def _reece(*, session: Session, demo) -> None:
-    case = demo.cases["Reece"]
-    priya = _actor(demo.users["worker2"])
-    people = _people(demo, "Reece")
-    version = service.start(session=session, case=case, by=priya, version_id=new_id())
-    _engage(
-        session,
-        version,
-        priya,
-        people["Reece"],
-        expectations="Does not see why he needs a worker.",
-        aspirations="Get back on the football team.",
-        motivation=2,
-        motivation_evidence="Agreed to meet but only at the leisure centre.",
-        capacity=4,
-        involvement="Short sessions, walking not sitting.",
-    )
-    # Dev's views first went under Anita's name by mistake: taken out with the reason, and still
-    # shown as removed, so the record says what was entered and why it does not count.
-    mistaken = _engage(
-        session,
-        version,
-        priya,
-        people["Anita"],
-        expectations="Wants the school to take responsibility.",
-        motivation=2,
-        capacity=3,
-    )
-    service.remove_engagement(
-        session=session,
-        version=version,
-        by=priya,
-        item_id=mistaken,
-        reason="Dev's views, entered under Anita's name by mistake; entered again under Dev.",
-        revision=0,
-    )
-    _engage(
-        session,
-        version,
-        priya,
-        people["Anita"],
-        expectations="Someone to get through to him.",
-        aspirations="Reece back in school full time.",
-        motivation=4,
-        capacity=3,
-    )
-    _engage(
-        session,
-        version,
-        priya,
-        people["Dev"],
-        expectations="Wants the school to take responsibility.",
-        aspirations="",
-        motivation=2,
-        motivation_evidence="Has cancelled two joint visits.",
-        capacity=3,
-    )
-    service.set_stage_done(session=session, version=version, by=priya, stage="engagement", done=True)
-    service.save_resilience(
-        session=session,
-        version=version,
-        by=priya,
-        marks={
-            "hobby": {
-                "mark": "strength",
-                "decided_by": "family_with_worker",
-                "notes": "Football, though suspended from the team.",
-            },
-            "goes_to_school": {"mark": "vulnerability", "decided_by": "worker", "notes": "On a reduced timetable."},
-            "sibling_bond": {"mark": "strength", "decided_by": "family", "notes": ""},
-        },
-    )
-    # One first step agreed with Reece already, so the draft's plan has a step to edit (offline too).
-    service.save_step(
-        session=session,
-        version=version,
-        by=priya,
-        item_id=new_id(),
-        fields={
-            "what": "Meet at the leisure centre every Thursday",
-            "who": "Priya and Reece",
-            "by_when": None,
-            "how_we_know": "",
-            "outcome": "Reece has a say in his plan",
-            "risk_ids": [],
-            "done": False,
-        },
-    )
-    # Reece's assessment stays a draft: resilience is under way, risk not started.
-    _backdate(version, days=20)
