@@ -92,19 +92,27 @@ def test_a_version_submitted_twice_stops_the_upgrade_and_is_named(empty_database
     holding two is not changed behind a person's back: the upgrade stops and names them."""
     config = _alembic_config()
     config.attributes["database_url"] = empty_database_url
+    from sqlmodel import Session
+
+    from tests.factories import make_case, make_user
+
     command.upgrade(config, "0028_scorecard_raters_endings")
     engine = create_engine(empty_database_url)
+    with Session(engine) as session:  # users and cases are as they were at 0028
+        worker = make_user(session)
+        case = make_case(session, worker=worker)
+        session.commit()
+        row = {"case_id": case.id, "team_id": case.team_id, "by": worker.id}
     with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text("SET session_replication_role = replica"))  # no user, team or case rows
         for row_id in ("a", "b"):
             connection.execute(
                 text(
                     "INSERT INTO review_submission (id, kind, case_id, team_id, item_id, version_id,"
                     " version_number, submitted_by_id, submitted_at, status, rationale)"
-                    " VALUES (:id, 'ending', 1, 1, 'ending-7', '', 2, 1, '2026-12-01 10:00:00', 'waiting', '')"
+                    " VALUES (:id, 'ending', :case_id, :team_id, 'ending-7', '', 2, :by, '2026-12-01 10:00:00',"
+                    " 'waiting', '')"
                 ),
-                {"id": row_id},
+                {"id": row_id, **row},
             )
     with pytest.raises(RuntimeError, match="ending ending-7 version 2 \\(2 rows\\)"):
         command.upgrade(config, "head")
@@ -207,5 +215,22 @@ def test_submissions_already_held_are_marked_sent_by_a_team_supervisor_from_thei
     command.upgrade(config, "head")
     with engine.connect() as connection:
         marked = dict(connection.execute(text("SELECT id, by_team_supervisor FROM review_submission")).all())
-    engine.dispose()
     assert {key: bool(value) for key, value in marked.items()} == {"s": True, "w": False, "e": False}
+
+    # And back down with a comment held on one of them: SQLite refused to drop the table the
+    # comment points at (its batch copy), and the downgrade stopped half-way.
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO review_comment (id, submission_id, section, text, by_user_id, at)"
+                " VALUES ('c', 's', '', 'Say who collects Kayla.', :by, '2026-12-01 11:00:00')"
+            ),
+            {"by": ids["e"]},
+        )
+    command.downgrade(config, "0030_base_feedback_rater_person")
+    with engine.connect() as connection:
+        held = connection.execute(text("SELECT id FROM review_submission ORDER BY id")).scalars().all()
+        comments = connection.execute(text("SELECT submission_id FROM review_comment")).scalars().all()
+    command.upgrade(config, "head")
+    engine.dispose()
+    assert held == ["e", "s", "w"] and comments == ["s"]

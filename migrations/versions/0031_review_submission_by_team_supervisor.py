@@ -38,5 +38,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("review_submission", schema=None) as batch_op:
-        batch_op.drop_column("by_team_supervisor")
+    # A plain DROP COLUMN too (SQLite 3.35 and later): the batch copy dropped review_submission,
+    # which review comments' foreign keys refuse on SQLite once any comment is held.
+    op.drop_column("review_submission", "by_team_supervisor")
