@@ -324,6 +324,50 @@ def test_an_item_whose_id_went_to_another_form_is_saved_by_edit_and_retry_under_
     assert notes == {other.id: "Tyler rang.", case.id: "Kayla showed me her college offer."}
 
 
+def test_an_item_edited_and_retried_under_an_id_of_its_own_and_refused_again_is_saved_once_and_goes(
+    page, context, live_server, db, visit
+):
+    """As above, but the corrected item is refused in its turn (a date in the future): the page
+    shows the error beside the date, and once it is put right the item is saved and the refused
+    one leaves the Outbox. Until December 2026 the refused one stayed "need attention" after the
+    corrected one was saved, and a second Edit and retry saved the contact twice."""
+    from datetime import timedelta
+
+    from app.timeutil import today
+
+    worker, case, _, other = visit
+    log_in(page, live_server, worker.email)
+    take_offline(page, live_server, case.id)
+    context.set_offline(True)
+    page.goto(f"{live_server}/cases/{case.id}/contacts/new")
+    _record_contact_offline(page, "Kayla showed me her college offer.", waiting=1)
+    (item,) = stored(page)
+    first = page.request.post(
+        f"{live_server}/cases/{other.id}/contacts",
+        form={"kind": "phone", "outcome": "attended", "occurred_on": today().isoformat(), "note": "Tyler rang."},
+        headers={"Origin": live_server, "Idempotency-Key": item["id"]},
+        max_redirects=0,
+    )
+    assert first.status == 303
+
+    context.set_offline(False)
+    expect(status(page)).to_have_text("1 need attention", timeout=15000)
+    page.get_by_role("link", name="Outbox").click()
+    page.get_by_role("link", name="Edit and retry").click()
+    expect(page.get_by_label("Short note")).to_have_value("Kayla showed me her college offer.")
+    page.get_by_label("Date").fill((today() + timedelta(days=2)).isoformat())
+    page.get_by_role("button", name="Save contact").click()
+    expect(page.locator("#occurred_on-error")).to_contain_text("is in the future")
+    page.get_by_label("Date").fill(today().isoformat())
+    page.get_by_role("button", name="Save contact").click()
+    page.wait_for_url(f"{live_server}/cases/{case.id}#timeline")
+    expect(status(page)).to_have_text("Online")
+    assert stored(page) == []
+    db.expire_all()
+    notes = sorted((c.case_id, c.note) for c in db.exec(select(Contact)).all())
+    assert notes == sorted([(other.id, "Tyler rang."), (case.id, "Kayla showed me her college offer.")])
+
+
 def test_logout_clears_cached_case_pages_and_stores_but_keeps_the_outbox(page, context, live_server, db, visit, app):
     worker, case, _, _ = visit
     log_in(page, live_server, worker.email)

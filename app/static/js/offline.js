@@ -352,11 +352,21 @@
   }
 
   // The refused item an "Edit and retry" under a new id replaces (restoreRetry), once it is kept.
+  // Refused again online, the corrected item goes as an ordinary post and comes back with its
+  // errors under its new id: this tab remembers which item it replaces until it is saved.
+  var REPLACES = "homeward.replaces.";
+  function newIdOf(form) { var field = form.querySelector(NEW_ID); return field ? field.value : ""; }
   function dropReplaced(form) {
     var id = form.dataset.replaces;
     delete form.dataset.replaces;
+    try { sessionStorage.removeItem(REPLACES + newIdOf(form)); } catch (e) { /* private mode */ }
     return id ? remove(OUTBOX, id) : Promise.resolve();
   }
+  document.querySelectorAll("form[data-offline]").forEach(function (form) {
+    var id = newIdOf(form), replaces = null;
+    try { replaces = id && sessionStorage.getItem(REPLACES + id); } catch (e) { /* private mode */ }
+    if (replaces) form.dataset.replaces = replaces;
+  });
 
   function keep(form, op) {
     return seal(op).then(function (sealed) { return save(OUTBOX, sealed); }).then(function () { return dropReplaced(form); }).then(function () {
@@ -392,6 +402,7 @@
       if (response.status === 401) { paused = true; return keep(form, op).then(function () { return messageFrom(response); }).then(askToLogIn); }
       if (response.status >= 500) return keep(form, op);
       // Refused (validation, permission): the ordinary post shows each error beside its field.
+      if (form.dataset.replaces) try { sessionStorage.setItem(REPLACES + newIdOf(form), form.dataset.replaces); } catch (e) { /* private mode */ }
       if (submitter && submitter.name) {
         var pressed = document.createElement("input");
         pressed.type = "hidden"; pressed.name = submitter.name; pressed.value = submitter.value;
