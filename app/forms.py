@@ -21,13 +21,35 @@ from starlette.datastructures import FormData as StarletteForm
 
 from app import i18n
 from app.refused import Refused
-from app.timeutil import today
+from app.timeutil import device_time, today, utcnow
 
 # Dates outside these years are typing slips (or probes), and date arithmetic near year 9999
 # overflows; nothing Homeward records happened before 1900 or is planned after 2100.
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100
 MAX_INTEGER = 2**31 - 1
+
+
+# The device's clock when it sent the form (offline.js `send`), beside the form's own stamp.
+SENT_AT_HEADER = "X-Homeward-Sent-At"
+
+
+def on_homewards_clock(request: Request, form: StarletteForm) -> StarletteForm:
+    """The form with its `recorded_at` (the moment the device stamped it: app.js `data-stamp`)
+    moved onto Homeward's clock: by how far the device's clock, read as it sent the form
+    (`X-Homeward-Sent-At`), is from Homeward's as it arrives. A tablet whose clock runs a day
+    behind stamps a correction made this afternoon as yesterday's; read as it is, that correction
+    would count as older than the entry it corrects. Whoever reads the stamp still decides how far
+    to trust it (never after now). Without the header (a form posted without the script) or with
+    either time unreadable, the form as sent."""
+    stamp, sent_at = form.get("recorded_at"), device_time(request.headers.get(SENT_AT_HEADER, ""))
+    given = device_time(stamp) if isinstance(stamp, str) else None
+    if given is None or sent_at is None:
+        return form
+    moved = (given + (utcnow() - sent_at)).isoformat()
+    form = StarletteForm([(key, moved if key == "recorded_at" else value) for key, value in form.multi_items()])
+    request._form = form  # what Starlette hands any later reader of the form (the ledger)
+    return form
 
 
 async def sent_form(request: Request) -> StarletteForm:
@@ -39,8 +61,9 @@ async def sent_form(request: Request) -> StarletteForm:
     Starlette keeps the form on the request (`request._form`), so it is read once.
 
     Name it after the route's actor, as `sent: SentForm`: dependencies are resolved in order, so
-    who is asking is still settled (login, family mode, role) before the body is read."""
-    return await request.form()
+    who is asking is still settled (login, family mode, role) before the body is read.
+    A device's stamp comes on Homeward's clock (`on_homewards_clock`)."""
+    return on_homewards_clock(request, await request.form())
 
 
 SentForm = Annotated[StarletteForm, Depends(sent_form)]

@@ -216,3 +216,34 @@ def test_of_two_changes_from_one_day_the_one_given_last_stands_whichever_arrives
     assert client.post(f"/cases/{case.id}/education", data=school).status_code == 303
     page = client.get(f"/cases/{case.id}/living").text
     assert "Now: <strong>Full-time education</strong>, attendance 80%" in page
+
+
+def test_a_correction_from_a_tablet_whose_clock_runs_a_day_behind_still_stands(client, db, settings):
+    """A colleague records this morning that Kayla lives at home since 1 March; this afternoon the
+    key worker corrects it to her nan's, on a tablet whose clock reads yesterday. The tablet sends
+    its own clock with the item (X-Homeward-Sent-At, offline.js): the correction's stamp is read on
+    Homeward's clock and it stands. Without that, its stamp (yesterday) made it older than the
+    morning's entry, and the correction went into the history unseen."""
+    from datetime import UTC, datetime, time
+
+    from app.timeutil import LOCAL, utcnow
+
+    worker = make_user(db)
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    db.commit()
+    login(client, db, worker, settings)
+    began = datetime.combine(today(), time(0), LOCAL).astimezone(UTC)
+    span = utcnow() - began
+    morning, afternoon = began + span / 4, began + span * 3 / 4
+    since = _ago(40)
+    home = {"living": "with_parents", "with_whom": "Mum", "since": since, "recorded_at": morning.isoformat()}
+    assert client.post(f"/cases/{case.id}/living", data=home).status_code == 303
+    behind = timedelta(days=1)
+    nan = {"living": "relatives_friends", "with_whom": "Nan", "since": since}
+    nan["recorded_at"] = (afternoon - behind).isoformat()
+    sent_at = (utcnow() - behind).isoformat()
+    answer = client.post(f"/cases/{case.id}/living", data=nan, headers={"X-Homeward-Sent-At": sent_at})
+    assert answer.status_code == 303
+    page = client.get(f"/cases/{case.id}/living").text
+    now_line = page[page.index("Now:") : page.index("</p>", page.index("Now:"))]
+    assert "Nan" in now_line and "Mum" not in now_line

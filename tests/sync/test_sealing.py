@@ -147,3 +147,30 @@ def test_an_item_kept_in_clear_names_its_author_and_is_not_applied_as_another_wo
     assert send(worker).status_code == 303
     db.expire_all()
     assert db.get(Contact, op).by_user_id == worker.id
+
+
+def test_a_sealed_items_stamp_is_read_on_homewards_clock_from_the_device_clock_it_was_sent_with(
+    db, client, settings, worker_case
+):
+    """The device's clock as the item left (X-Homeward-Sent-At) reaches the item's own route through
+    /sync/sealed: a where-they-live entry stamped by a tablet whose clock runs a day behind is
+    stored as given today, not yesterday."""
+    from datetime import timedelta
+
+    from app.cases.models import LivingSituation
+    from app.timeutil import utcnow
+
+    worker, case = worker_case
+    behind = timedelta(days=1)
+    given = utcnow() - timedelta(minutes=10)
+    fields = [["living", "with_parents"], ["since", today().isoformat()], ["recorded_at", (given - behind).isoformat()]]
+    item = sealed_item(settings.secret_key, worker, f"/cases/{case.id}/living", fields)
+    sent_at = (utcnow() - behind).isoformat()
+    answer = client.post(
+        "/sync/sealed", json=item, headers={"Accept": "application/json", "X-Homeward-Sent-At": sent_at}
+    )
+    assert answer.status_code == 303
+    db.expire_all()
+    stored = db.get(LivingSituation, item["id"]).recorded_at
+    stored = stored.replace(tzinfo=given.tzinfo) if stored.tzinfo is None else stored
+    assert abs(stored - given) < timedelta(minutes=1)

@@ -97,7 +97,7 @@
       url = "/sync/sealed";
       request.method = "POST";
       request.body = JSON.stringify({ id: op.id, target: op.target, method: op.method, user_id: op.user_id, base_version: op.base_version, label: labelOf(op), sealed: op.sealed });
-      request.headers = JSON_HEADERS;
+      request.headers = Object.assign({}, JSON_HEADERS);
     } else {
       request.body = new URLSearchParams();
       op.fields.forEach(function (pair) { request.body.append(pair[0], pair[1]); });
@@ -105,6 +105,9 @@
       // is logged in now (app/sync/ledger.py refuses it, as a sealed item of another worker's).
       request.headers = { "Idempotency-Key": op.id, "Accept": "application/json", "X-Homeward-Author": op.user_id };
     }
+    // This device's clock as the item leaves: Homeward reads the form's stamp (data-stamp) by
+    // it, so a tablet whose clock runs a day behind still orders its items rightly (app/forms.py).
+    request.headers["X-Homeward-Sent-At"] = new Date().toISOString();
     return fetch(url, request).finally(function () { clearTimeout(timer); });
   }
 
