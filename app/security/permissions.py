@@ -18,7 +18,8 @@ from sqlmodel import Session
 from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.cases.models import Case
-from app.db import for_transaction, hold_case_write_lock, is_valid_id, remember_for_transaction
+from app.db import for_transaction, hold_case_write_lock, remember_for_transaction
+from app.ids import is_valid_id
 from app.security.auth import Actor
 
 
