@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import fcntl
-import logging
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable
 from functools import cache
 from pathlib import Path
 from typing import Annotated, TypeVar
 from weakref import WeakKeyDictionary
 
 from anyio import CapacityLimiter
-from fastapi import Depends, HTTPException, Request
-from sqlalchemy import ForeignKey, Table, event, inspect, or_, select, text, true, update
+from fastapi import Depends, Request
+from sqlalchemy import ForeignKey, Table, event, inspect, or_, select, true, update
 from sqlalchemy.engine import Engine, Result
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.pool import QueuePool
@@ -24,7 +20,8 @@ from sqlalchemy.sql.selectable import _OffsetLimitParam
 from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
 
-log = logging.getLogger("homeward")
+from app.locks import hold_case_write_lock
+from app.transaction_memos import for_transaction, remember_for_transaction, this_transaction
 
 
 def make_engine(url: str, connections: int = 20) -> Engine:
@@ -259,42 +256,6 @@ async def in_one_hop(session: Session, work: Callable[..., T], *args) -> T:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-@contextmanager
-def try_lock(engine: Engine, key: int, name: str) -> Iterator[bool]:
-    """Whether this process holds the database-wide lock `key` now (one scheduled tick, one
-    evaluator export at a time, however many app processes). Never waits.
-
-    PostgreSQL: a session-level advisory lock (pg_try_advisory_lock), held on its own connection
-    and released by the database if the process dies. SQLite: an exclusive lock on a file beside
-    the database (one SQLite file is only ever served from one machine), released likewise.
-    """
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as connection:
-            got = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar())
-            connection.commit()
-            try:
-                yield got
-            finally:
-                if got:
-                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-                    connection.commit()
-        return
-    database = engine.url.database
-    if not database or database == ":memory:":
-        yield True
-        return
-    with open(Path(f"{database}.{name}-lock"), "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 # ---------------------------------------------------------------- the case page's version
 #
 # The case page is cached per `case.page_version` (app/cases/page_cache.py). A stale case page is
@@ -360,7 +321,7 @@ def pending_page_changes(session: Session) -> bool:
     changes the case, so a page rendered after that flush must not be cached under the new version
     while the transaction can still change the case without moving it again (or roll back).
     """
-    if _this_transaction(session).get("moved_pages"):
+    if this_transaction(session).get("moved_pages"):
         return True
     for obj in (*session.new, *session.dirty, *session.deleted):
         if not _moves_page(obj) or case_route(inspect(obj).mapper.local_table) is None:
@@ -369,95 +330,6 @@ def pending_page_changes(session: Session) -> bool:
             continue
         return True
     return False
-
-
-# What the session's transaction has already done that holds until it ends: the case writers' lock taken,
-# the end of its audit lane (app/audit/chain.py), the case page versions moved. Later flushes of
-# the same transaction skip doing them again. Only what is done outside a savepoint is kept: a
-# savepoint rolled back takes its lock, its entries and its version moves away with it.
-_TRANSACTION = "homeward.transaction"
-
-
-def _this_transaction(session: Session) -> dict:
-    return session.info.setdefault(_TRANSACTION, {})
-
-
-def remember_for_transaction(session: Session, key: str, value) -> None:
-    """Keep `value` for the rest of the session's transaction, unless a savepoint could undo it."""
-    if not session.in_nested_transaction():
-        _this_transaction(session)[key] = value
-
-
-def forget_for_transaction(session: Session, key: str) -> None:
-    """Drop what `remember_for_transaction` kept under `key` (a savepoint changed it, and may be undone)."""
-    _this_transaction(session).pop(key, None)
-
-
-def for_transaction(session: Session, key: str):
-    """What `remember_for_transaction` kept for this transaction, or None."""
-    return _this_transaction(session).get(key)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _transaction_ended(session: Session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_TRANSACTION, None)
-
-
-# Writers of cases take turns: a transaction-scoped advisory lock taken before a change reads the
-# case (app/security/permissions.py `case_for_change`), or at the latest before the first case row
-# a write locks (moving its page version), so two writers of the same cases cannot deadlock, one
-# holding a case row and waiting for another's, whatever order their flushes write them in, and a
-# change's checks see what the changes before it committed (docs/architecture.md). Reads
-# never take it: their audit entries go in the writing connection's own lane of the audit chain,
-# which takes no lock for a transaction (app/audit/chain.py).
-CASE_WRITE_LOCK = 20_020
-
-
-def hold_case_write_lock(session: Session) -> None:
-    """Take the case writers' lock for the rest of the transaction (PostgreSQL; SQLite has one writer)."""
-    if session.get_bind().dialect.name != "postgresql" or for_transaction(session, "case_write_lock"):
-        return
-    connection = session.connection()
-    if _on_event_loop():
-        # A safety net no route reaches: every route does its database work in the thread pool
-        # (plain `def` routes taking the form as `SentForm`, app/forms.py; the case page through
-        # `in_one_hop`), and the tests fail any statement run on the event loop (tests/conftest.py,
-        # tests/test_event_loop.py). Waiting on the loop for this lock would stop every request of
-        # the process, the lock's holder among them (its commit needs the loop), for good; so
-        # should some code path still ask here, it waits a moment only, then refuses with a 503
-        # the device retries and a person can send again, nothing saved, and says so in the log.
-        log.error("the case writers' lock was asked for on the event loop; do that work in the thread pool")
-        took = connection.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": CASE_WRITE_LOCK})
-        if not took.scalar():
-            connection.execute(text("SET LOCAL lock_timeout = '1s'"))
-            try:
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CASE_WRITE_LOCK})
-            except OperationalError as error:
-                if getattr(error.orig, "sqlstate", "") != "55P03":  # lock_not_available
-                    raise
-                raise CaseWritersBusy() from None
-            connection.execute(text("SET LOCAL lock_timeout = 0"))
-    else:
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CASE_WRITE_LOCK})
-    remember_for_transaction(session, "case_write_lock", True)
-
-
-class CaseWritersBusy(HTTPException):
-    def __init__(self) -> None:
-        super().__init__(
-            status_code=503,
-            detail="Another change to a case was being saved at the same moment, so this one was not saved. Please send it again.",
-            headers={"Retry-After": "1"},
-        )
-
-
-def _on_event_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 def _bump(session: Session, case_table: Table, case_ids: set) -> None:
@@ -473,11 +345,14 @@ def _bump(session: Session, case_table: Table, case_ids: set) -> None:
         update(case_table).where(case_table.c.id.in_(ids)).values(page_version=case_table.c.page_version + 1)
     )
     remember_for_transaction(session, "page_versions", done | set(ids))
-    _this_transaction(session)["moved_pages"] = True  # even in a savepoint: the cache is skipped, never wrong
+    this_transaction(session)["moved_pages"] = True  # even in a savepoint: the cache is skipped, never wrong
     session.info.setdefault("page_versions_moved", set()).update(ids)
 
 
-@event.listens_for(Session, "before_flush")
+# First of the session's before_flush hooks, whichever module was imported first: a flush moves the
+# case page versions (taking the case writers' lock) before the audit chain links its new entries
+# (app/audit/chain.py), the order every flush has had.
+@event.listens_for(Session, "before_flush", insert=True)
 def _move_page_versions(session: Session, _context, _instances) -> None:
     direct: set = set()
     through: dict[tuple[ForeignKey, ...], set] = {}
@@ -540,7 +415,7 @@ def _bump_every_case(session: Session, case_table: Table) -> None:
     hold_case_write_lock(session)
     session.connection().execute(update(case_table).values(page_version=case_table.c.page_version + 1))
     remember_for_transaction(session, "page_versions_all", True)
-    _this_transaction(session)["moved_pages"] = True
+    this_transaction(session)["moved_pages"] = True
     session.info["page_versions_moved_all"] = True
 
 
