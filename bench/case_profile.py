@@ -86,7 +86,7 @@ def measure(
 PROFILING = [False]
 
 # The database's own plumbing, never the app line a statement is asked for by.
-PLUMBING = ("/app/db.py", "/app/locks.py")
+PLUMBING = ("/app/db.py", "/app/page_versions.py", "/app/locks.py")
 
 
 def print_statements(engine, client: TestClient, path: str) -> None:

@@ -30,9 +30,10 @@ from app.cases.models import (
     Case,
 )
 from app.config import Settings
-from app.db import SessionDep, in_one_hop, pending_page_changes
+from app.db import SessionDep, in_one_hop
 from app.forms import Form, SentForm
 from app.ids import is_valid_id
+from app.page_versions import pending_page_changes
 from app.security.auth import CurrentActor, SettingsDep, require_role, worker_actor
 from app.security.permissions import get_case
 from app.templating import flash, is_htmx, redirect, render, render_body
