@@ -18,6 +18,7 @@ from app.audit import service as audit
 from app.cases import consent as consent_service
 from app.cases import contacts as contact_words
 from app.cases import eligibility, extensions, page_cache, reads, rules, service
+from app.cases import people as people_service
 from app.cases import timeline as case_timeline
 from app.cases.models import (
     CONSENT_PURPOSES,
@@ -194,7 +195,7 @@ def case_context(*, session: Session, case, actor, settings, kind: str = "", sho
 
 
 def _case_context(*, session: Session, case, actor, settings, kind: str, shown: int) -> dict:
-    people = service.people_of(session=session, case=case)
+    people = people_service.people_of(session=session, case=case)
     consents, consent_grid = consent_service.at_a_glance(session=session, case=case, people=people)
     # The timeline's latest contacts, read once for both (the latest by day and start time).
     latest_contacts = case_timeline.latest_contacts(session=session, case=case, latest=shown)

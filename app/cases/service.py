@@ -561,11 +561,3 @@ def header(*, session: Session, case: Case, first_contact_target_hours: int) -> 
         first_contact_hours=hours,
         first_contact_on_target=rules.first_contact_within_target(hours, first_contact_target_hours),
     )
-
-
-def people_of(*, session: Session, case: Case) -> list[Person]:
-    """The case's people, the young person first."""
-    return sorted(
-        reads.rows(session=session, model=Person, case_id=case.id),
-        key=lambda p: (not p.is_young_person, p.created_at, p.name),
-    )
