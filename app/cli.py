@@ -18,9 +18,10 @@ from app.accounts.models import Team, User
 from app.audit.chain import verify as verify_audit_chain
 from app.backup import backup, restore
 from app.config import ROOT, get_settings
-from app.db import make_engine, try_lock
+from app.db import make_engine
 from app.demo import DEMO_PASSWORD, load_demo
 from app.endings.scheduled import tick as endings_tick
+from app.locks import try_lock
 from app.outcomes.scheduled import tick as outcomes_tick
 from app.review.oversight import keep_week as keep_flag_week
 from app.security import passwords
@@ -173,7 +174,7 @@ def cmd_create_user(args: argparse.Namespace) -> None:
         print(f"Created {user.role} {user.email}.")
 
 
-# The advisory lock's number for `homeward tick` (app/db.py and app/audit/chain.py use 20_020 for their own).
+# The advisory lock's number for `homeward tick` (app/locks.py and app/audit/chain.py use 20_020 for their own).
 TICK_LOCK = 20_021
 TICK_BUSY = "Another 'homeward tick' is running on this database; this one did nothing."
 

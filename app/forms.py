@@ -57,7 +57,7 @@ async def sent_form(request: Request) -> StarletteForm:
     that the route taking it can be a plain `def`: FastAPI runs those in the thread pool, where
     their database work belongs. An `async def` route's own code runs on the event loop, and a
     query there held up every request of the process; one waiting there for the case writers'
-    lock (app/db.py) stopped the process for good, the lock's holder needing the loop to commit.
+    lock (app/locks.py) stopped the process for good, the lock's holder needing the loop to commit.
     Starlette keeps the form on the request (`request._form`), so it is read once.
 
     Name it after the route's actor, as `sent: SentForm`: dependencies are resolved in order, so

@@ -85,13 +85,16 @@ def measure(
 
 PROFILING = [False]
 
+# The database's own plumbing, never the app line a statement is asked for by.
+PLUMBING = ("/app/db.py", "/app/page_versions.py", "/app/locks.py")
+
 
 def print_statements(engine, client: TestClient, path: str) -> None:
     """Each statement of one first view of `path`, with the innermost app line that ran it."""
     seen: list[str] = []
 
     def before(_conn, _cursor, statement, *_args) -> None:
-        frames = [f for f in traceback.extract_stack() if "/app/" in f.filename and "/app/db.py" not in f.filename]
+        frames = [f for f in traceback.extract_stack() if "/app/" in f.filename and not f.filename.endswith(PLUMBING)]
         where = f"{frames[-1].filename.split('/app/')[-1]}:{frames[-1].lineno} {frames[-1].name}" if frames else "?"
         seen.append(f"{where:<55} {' '.join(statement.split())[:110]}")
 

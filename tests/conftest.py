@@ -186,7 +186,7 @@ def features():
 #
 # A statement run on a thread where an event loop is running blocks every request of the process
 # while it runs, and one waiting there for a lock another request holds (the case writers' lock,
-# app/db.py) waits for ever: that request's commit needs the same loop. Every route does its
+# app/locks.py) waits for ever: that request's commit needs the same loop. Every route does its
 # database work in the thread pool (a plain `def` route or dependency, or `in_one_hop`); this
 # catches any statement that does not, in every test that serves the app. The main thread is left
 # out: no test serves the app there (TestClient, the browser tests' server and the served-app

@@ -1,4 +1,4 @@
-"""No database work on the event loop (app/forms.py `sent_form`, app/db.py `hold_case_write_lock`).
+"""No database work on the event loop (app/forms.py `sent_form`, app/locks.py `hold_case_write_lock`).
 
 An `async def` route or dependency runs on the event loop: a query there holds up every request
 of the process, and one waiting there for a lock another request holds waits for ever, that
@@ -17,7 +17,8 @@ from fastapi.routing import APIRoute
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.db import CASE_WRITE_LOCK, CaseWritersBusy, get_session, hold_case_write_lock
+from app.db import get_session
+from app.locks import CASE_WRITE_LOCK, CaseWritersBusy, hold_case_write_lock
 from tests.conftest import _ON_THE_LOOP
 from tests.test_serving import in_own_thread
 

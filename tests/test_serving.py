@@ -142,7 +142,7 @@ def test_more_sealed_offline_items_at_once_than_the_pool_are_all_applied(setting
         return await asyncio.wait_for(asyncio.gather(*(one(i) for i in items)), timeout=30)
 
     # Each applied at once: the routes wait for the case writers' lock in the thread pool, not on
-    # the event loop (where they answered 503 after a second, app/db.py hold_case_write_lock).
+    # the event loop (where they answered 503 after a second, app/locks.py hold_case_write_lock).
     assert in_own_thread(send_all) == [303] * len(items)
     db.expire_all()
     assert db.exec(select(func.count()).select_from(Contact)).one() == len(cases)
@@ -152,7 +152,7 @@ def test_case_changes_saved_at_the_same_moment_are_all_saved_and_stall_nothing_e
     # Routes do their database work in the thread pool (app/forms.py `sent_form`). When they ran it
     # on the event loop, a save waiting there for the case writers' lock (PostgreSQL) or SQLite's
     # write lock stopped every request of the process, the lock's holder among them: for good,
-    # later refused with a 503 after a second (app/db.py), on SQLite for up to the 30 s timeout.
+    # later refused with a 503 after a second (app/locks.py), on SQLite for up to the 30 s timeout.
     # Here another transaction holds the lock while eight saves arrive, four to one case and one to
     # each of four more; a page is served meanwhile, none of the saves answers before the lock is
     # let go, and then every one is saved.
@@ -167,7 +167,7 @@ def test_case_changes_saved_at_the_same_moment_are_all_saved_and_stall_nothing_e
     from starlette.concurrency import run_in_threadpool
 
     from app.cases.models import Contact
-    from app.db import CASE_WRITE_LOCK
+    from app.locks import CASE_WRITE_LOCK
     from app.main import create_app
     from app.security.sessions import COOKIE_NAME, start_session
     from app.timeutil import today

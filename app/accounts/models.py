@@ -33,11 +33,11 @@ class Team(SQLModel, table=True):
 
 class User(SQLModel, table=True):
     # A worker's name is on every case they hold or wrote on: renaming them moves every case's
-    # page version (app/db.py), so no kept case page shows the old name.
+    # page version (app/page_versions.py), so no kept case page shows the old name.
     __shown_on_every_case_page__ = ("full_name",)
     # Whether the key worker or co-worker of a case is still there to work it is on its page ("a
     # worker on this case has left: reallocate", app/cases/flags.py): disabling them, or moving
-    # their team or role, moves the page version of the cases they hold (app/db.py).
+    # their team or role, moves the page version of the cases they hold (app/page_versions.py).
     __shown_on_the_pages_of_its_cases__ = ("is_active", "team_id", "role")
 
     id: int | None = Field(default=None, primary_key=True)

@@ -14,8 +14,9 @@ from sqlmodel import select
 from app.accounts import service
 from app.accounts.models import ROLE_LABELS, Role, Team, User
 from app.audit import service as audit
-from app.db import SessionDep, is_valid_id, parse_id
+from app.db import SessionDep
 from app.forms import Form, SentForm
+from app.ids import is_valid_id, parse_id
 from app.security import throttle
 from app.security.auth import Actor, CurrentActor, require_role
 from app.security.sessions import live_session_count

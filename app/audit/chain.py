@@ -33,7 +33,7 @@ from sqlmodel import Session
 from sqlmodel import select as select_entries
 
 from app.audit.models import AuditEntry
-from app.db import for_transaction, forget_for_transaction, remember_for_transaction
+from app.transaction_memos import for_transaction, forget_for_transaction, remember_for_transaction
 
 
 def _utc(at: datetime | None) -> str:
@@ -70,7 +70,7 @@ def entry_digest(entry: AuditEntry, prev_hash: str) -> str:
     return row_digest({name: getattr(entry, name) for name in HASHED}, prev_hash)
 
 
-# The two-key form of an advisory lock: its own space, apart from app/db.py's one-key locks.
+# The two-key form of an advisory lock: its own space, apart from app/locks.py's one-key locks.
 LANE_LOCK = 20_020
 MAX_LANES = 4_096  # far more than connections ever open at once (two app processes keep 20 each)
 
@@ -144,7 +144,7 @@ def _lane_head(session: Session) -> tuple[Connection, int, str]:
     connection = session.connection()
     lane = own_lane(connection)
     # The lane's end is read once per transaction (in it, so it sees what the transaction wrote);
-    # after that it is the last entry this transaction linked itself (app/db.py
+    # after that it is the last entry this transaction linked itself (app/transaction_memos.py
     # remember_for_transaction: not kept inside a savepoint, which could take its entries away).
     end = for_transaction(session, "lane_end")
     if end is None:

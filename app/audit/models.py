@@ -53,5 +53,5 @@ class AuditEntry(SQLModel, table=True):
 
     def __page_version_ignores__(self) -> bool:
         """A record that someone read or listed a case changes nothing the case page shows, so it
-        does not move the case's page version (app/db.py); every other entry with a case does."""
+        does not move the case's page version (app/page_versions.py); every other entry with a case does."""
         return self.action in ("read", "list")

@@ -9,8 +9,9 @@ from fastapi.responses import Response
 
 from app.accounts.models import Role
 from app.audit import service as audit
-from app.db import SessionDep, parse_id
+from app.db import SessionDep
 from app.forms import Form
+from app.ids import parse_id
 from app.security.auth import Actor, CurrentActor, Forbidden, require_role
 from app.security.permissions import get_case
 from app.templating import render

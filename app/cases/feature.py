@@ -1,7 +1,7 @@
 """What the cases package contributes: case pages, their events and contacts on the timeline,
 the contact and caseload flags, and the demo's cases."""
 
-from app.cases import demo, flags, service, timeline, visit
+from app.cases import caseload, demo, flags, timeline, visit
 from app.cases.routes import router
 from app.features import Feature, NavLink
 
@@ -18,5 +18,5 @@ feature = Feature(
         NavLink("Team cases", "/team/cases", roles=frozenset({"supervisor", "manager"}), position=15),
     ),
     demo=demo.load,
-    held_work=service.open_cases_held,
+    held_work=caseload.open_cases_held,
 )

@@ -195,7 +195,7 @@ class Case(SQLModel, table=True):
     # started from, and a mismatch becomes a conflict rather than an overwrite.
     version: int = Field(default=1)
     # Moved on, in the same transaction, by every write to anything the case page shows (the
-    # flush hook in app/db.py); the rendered case page is cached per page_version (docs/performance.md).
+    # flush hook in app/page_versions.py); the rendered case page is cached per page_version (docs/performance.md).
     page_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # How many of its oversight flags `homeward tick` kept in case_flag, counted in the same
     # transaction (app/review/oversight.py): what the manager's whole-service team cases sorts and
@@ -428,7 +428,7 @@ class CaseFlag(SQLModel, table=True):
     manager's whole-service team cases filter and sort by them instead of working out every flag
     of the county's 50,000 cases on each view, and say when they were taken. Replaced whole by each
     tick. The key to the case is not named case_id on purpose: the tick's hourly rewrite is not a
-    change to the case, so it must not move the case page's version (app/db.py)."""
+    change to the case, so it must not move the case page's version (app/page_versions.py)."""
 
     __tablename__ = "case_flag"
     __table_args__ = (Index("ix_case_flag_key", "flag_key", "flagged_case_id"),)

@@ -4,7 +4,7 @@ A repeat view of an unchanged case is served from here instead of being rebuilt 
 feature's sections, timeline and flags. It is safe because of what the key holds:
 
 - `case.page_version`, which every write to anything the case page shows moves in the same
-  transaction (the flush hook in app/db.py; tests/cases/test_page_version.py checks every table
+  transaction (the flush hook in app/page_versions.py; tests/cases/test_page_version.py checks every table
   and every feature's writes). Each request reads it afresh with the case (get_case), so two app
   processes cannot serve each other's old pages;
 - the case's id, reference and opening time (a database emptied and filled again reuses ids);

@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.audit import service as audit
+from app.cases import reads
 from app.cases.models import Case, Consent, EducationStatus, LivingSituation, MissingEpisode, Person
 from app.cases.service import Conflict, Refused, _event
 from app.security.auth import Actor
@@ -195,3 +196,11 @@ def earliest_record_on(*, session: Session, case: Case) -> date | None:
     ]
     days = [day for day in session.exec(select(*firsts)).one() if day is not None]
     return min(days) if days else None
+
+
+def people_of(*, session: Session, case: Case) -> list[Person]:
+    """The case's people, the young person first."""
+    return sorted(
+        reads.rows(session=session, model=Person, case_id=case.id),
+        key=lambda p: (not p.is_young_person, p.created_at, p.name),
+    )

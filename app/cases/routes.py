@@ -15,9 +15,11 @@ from sqlmodel import Session, select
 
 from app.accounts.models import Role, User
 from app.audit import service as audit
+from app.cases import caseload, eligibility, extensions, page_cache, reads, referral, rules, service
 from app.cases import consent as consent_service
 from app.cases import contacts as contact_words
-from app.cases import eligibility, extensions, page_cache, reads, rules, service
+from app.cases import header as case_header
+from app.cases import people as people_service
 from app.cases import timeline as case_timeline
 from app.cases.models import (
     CONSENT_PURPOSES,
@@ -30,8 +32,10 @@ from app.cases.models import (
     Case,
 )
 from app.config import Settings
-from app.db import SessionDep, in_one_hop, is_valid_id, pending_page_changes
+from app.db import SessionDep, in_one_hop
 from app.forms import Form, SentForm
+from app.ids import is_valid_id
+from app.page_versions import pending_page_changes
 from app.security.auth import CurrentActor, SettingsDep, require_role, worker_actor
 from app.security.permissions import get_case
 from app.templating import flash, is_htmx, redirect, render, render_body
@@ -52,7 +56,7 @@ def home(request: Request, session: SessionDep, actor: CurrentActor, q: str = ""
     if actor.role is Role.supervisor and not mine:
         # A supervisor starts from what their team needs today (issue 19); "My caseload" is ?mine=1.
         return redirect(request, "/team/cases", status_code=303)
-    rows = service.caseload_rows(session=session, user=actor.user, search=q[:100].strip())
+    rows = caseload.caseload_rows(session=session, user=actor.user, search=q[:100].strip())
     audit.record_list(session=session, actor=actor, object_type="caseload", case_ids=[r.case.id for r in rows])
     groups = {
         "open": [r for r in rows if r.case.status in ("active", "screening", "referred")],
@@ -170,7 +174,7 @@ def create_referral(request: Request, session: SessionDep, actor: CurrentActor, 
     if not form.ok:
         return render(request, "cases/referral.html", _referral_ctx(session, actor, form), status_code=422)
     key_worker = next(u for u in team_workers if str(u.id) == worker_id)
-    case = service.create_referral(
+    case = referral.create_referral(
         session=session,
         by=actor,
         fields=fields,
@@ -192,7 +196,7 @@ def case_context(*, session: Session, case, actor, settings, kind: str = "", sho
 
 
 def _case_context(*, session: Session, case, actor, settings, kind: str, shown: int) -> dict:
-    people = service.people_of(session=session, case=case)
+    people = people_service.people_of(session=session, case=case)
     consents, consent_grid = consent_service.at_a_glance(session=session, case=case, people=people)
     # The timeline's latest contacts, read once for both (the latest by day and start time).
     latest_contacts = case_timeline.latest_contacts(session=session, case=case, latest=shown)
@@ -209,7 +213,7 @@ def _case_context(*, session: Session, case, actor, settings, kind: str, shown: 
         "dormant_review": next((t for t in todo if t.key == "dormant_review"), None),
         "today": today(),
         "case": case,
-        "header": service.header(
+        "header": case_header.header(
             session=session, case=case, first_contact_target_hours=settings.first_contact_target_hours
         ),
         "target_hours": settings.first_contact_target_hours,

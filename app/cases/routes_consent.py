@@ -9,7 +9,6 @@ from sqlmodel import Session, select
 
 from app.cases import consent as consent_service
 from app.cases import people as people_service
-from app.cases import service
 from app.cases.models import CONSENT_HOW, CONSENT_PURPOSES, Consent, Person, new_id
 from app.cases.record_forms import _already_stored, _not_before_birth, _replayed
 from app.cases.service import Refused
@@ -68,7 +67,7 @@ def _grid_ctx(session: Session, case, people, form, form_id: str) -> dict:
 def consent_grid(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     """Consent on one screen: every person against every purpose, one save (issue 18)."""
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    people = service.people_of(session=session, case=case)
+    people = people_service.people_of(session=session, case=case)
     return render(request, "cases/consent_grid.html", _grid_ctx(session, case, people, None, new_id()))
 
 
@@ -79,7 +78,7 @@ def record_consent_grid(
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     form = Form(sent)
     form_id = people_service.valid_client_id(form.values.get("id")) or new_id()
-    people = service.people_of(session=session, case=case)
+    people = people_service.people_of(session=session, case=case)
     chosen = [(p.id, code) for p in people for code, _ in CONSENT_PURPOSES if form.boolean(f"give-{p.id}-{code}")]
     if not chosen:
         form.error("grid", "Tick at least one box: who agreed to what.")
@@ -133,7 +132,7 @@ def record_consent(
     record_id = people_service.valid_client_id(form.values.get("id"))
     if _already_stored(session, Consent, case, record_id):
         return _replayed(request, case.id)
-    people = service.people_of(session=session, case=case)
+    people = people_service.people_of(session=session, case=case)
     person_id = form.choice("person_id", [p.id for p in people])
     purpose = form.choice("purpose", [c for c, _ in CONSENT_PURPOSES])
     how = form.choice("how_given", [c for c, _ in CONSENT_HOW])

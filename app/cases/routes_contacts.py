@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.cases import contacts as contact_service
-from app.cases import extensions, service
+from app.cases import extensions
 from app.cases import people as people_service
 from app.cases import visit as visit_flow
 from app.cases.models import CONTACT_KINDS, CONTACT_PLACES, Contact
@@ -49,7 +49,7 @@ def _contact_ctx(case, people, form, record_id=None, *, visit: bool = False, las
 def new_contact(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
     return render(
-        request, "cases/contact.html", _contact_ctx(case, service.people_of(session=session, case=case), None)
+        request, "cases/contact.html", _contact_ctx(case, people_service.people_of(session=session, case=case), None)
     )
 
 
@@ -58,7 +58,7 @@ def record_visit(request: Request, case_id: int, session: SessionDep, actor: Cur
     """Record a visit, step 1: the contact form filled in as a home visit today, now, for an hour,
     with the young person seen (alone) and the people present as at the last visit."""
     case = get_case(session=session, actor=actor, case_id=case_id, write=True)
-    people = service.people_of(session=session, case=case)
+    people = people_service.people_of(session=session, case=case)
     last = contact_service.last_visit(session=session, case=case)
     ctx = _contact_ctx(case, people, None, visit=True, last=last)
     # Who was there: as at the last visit; at a first visit, the young person.
@@ -84,7 +84,7 @@ def record_contact(
     record_id = people_service.valid_client_id(form.values.get("id"))
     if _already_stored(session, Contact, case, record_id):
         return _replayed(request, case.id)
-    people = service.people_of(session=session, case=case)
+    people = people_service.people_of(session=session, case=case)
     kind = form.choice("kind", [c for c, _ in CONTACT_KINDS], default="visit")
     occurred_on = form.date(
         "occurred_on", required=True, not_future=True, default=today(), label="The date of the contact"

@@ -1,30 +1,26 @@
-"""Case rules that touch the database: the caseload, new referrals and the lifecycle.
+"""Case rules that touch the database: the lifecycle, its status changes and its steps up and down.
 
 Every write here records a CaseEvent where the timeline should show it, an audit entry (ids and
 codes only, never personal data) and bumps Case.version when the case record itself changes.
-People, consent, contacts and eligibility have their own modules beside this one.
+The caseload, referrals, the case header, people, consent, contacts and eligibility have their own
+modules beside this one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, func, or_
-from sqlalchemy import case as sql_case
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.cases import reads, rules
-from app.cases.models import Case, CaseEvent, CaseStatus, Consent, Contact, EligibilityDecision, Person
-from app.core.text import fold
-from app.db import read_columns
+from app.cases.models import Case, CaseEvent, CaseStatus, Consent, EligibilityDecision, Person
 from app.refused import Refused
 from app.security.auth import Actor
-from app.security.permissions import is_case_supervisor, visible_cases
-from app.timeutil import LOCAL, age_on, as_utc, local, today, utcnow
+from app.security.permissions import is_case_supervisor
+from app.timeutil import as_utc, local, today, utcnow
 
 reads.per_case(EligibilityDecision, Consent, Person)  # read whole per case page (app/cases/reads.py)
 
@@ -38,146 +34,6 @@ class Conflict(Refused):
         super().__init__(message)
         self.message = message
         self.current_version = current_version
-
-
-# ---------------------------------------------------------------- caseload
-
-
-@dataclass(frozen=True)
-class CaseloadRow:
-    case: Case
-    last_contact_on: date | None
-    key_worker_name: str
-
-
-def caseload(*, session: Session, user: User, search: str = "") -> list[Case]:
-    """The cases `user` may see, active first, in one query."""
-    return [row.case for row in caseload_rows(session=session, user=user, search=search)]
-
-
-def last_contact_on():
-    """The listed case's last attended contact day, as a column of a query over Case.
-
-    One expression for every list that shows it (the caseload, team cases, the dormant register,
-    the endings figures): correlated, so it reads only the listed cases' contacts through
-    ix_contact_case_attended_on, never every attended contact in the service (a grouped subquery
-    over contacts scanned the county: 120 ms a view whatever the list's length)."""
-    return (
-        select(func.max(Contact.occurred_on))
-        .where(Contact.case_id == Case.id, Contact.attended.is_(True))
-        .correlate(Case)
-        .scalar_subquery()
-    )
-
-
-def caseload_rows(*, session: Session, user: User, search: str = "") -> list[CaseloadRow]:
-    """The caseload with each case's last attended contact and key worker, in one query."""
-    query = (
-        select(Case, last_contact_on(), User.full_name)
-        .join(User, User.id == Case.key_worker_id)
-        .where(visible_cases(user))
-    )
-    folded = fold(search)
-    if folded:
-        # Names are kept folded (no accents, lower case) in search_text: "Wisniewska" finds
-        # "Wiśniewska", "zoe" finds "Zoë" (goes by), the same on SQLite and PostgreSQL.
-        like = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(Case.search_text.like(like, escape="\\"))
-    order = {
-        CaseStatus.active: 0,
-        CaseStatus.screening: 1,
-        CaseStatus.referred: 2,
-        CaseStatus.dormant: 3,
-        CaseStatus.closed: 4,
-    }
-    query = query.order_by(
-        sql_case(order, value=Case.status, else_=9),
-        Case.next_review_on.is_(None),
-        Case.next_review_on,
-        Case.young_person_name,
-    ).limit(500)
-    return [CaseloadRow(case, last_on, name) for case, last_on, name in session.exec(query).all()]
-
-
-# ---------------------------------------------------------------- referral
-
-
-def next_reference(*, session: Session, year: int) -> str:
-    """The next human-friendly reference for `year`, e.g. HW-2026-0042."""
-    prefix = f"HW-{year}-"
-    latest = session.exec(
-        select(Case.reference)
-        .where(Case.reference.like(f"{prefix}%"))
-        .order_by(func.length(Case.reference).desc(), Case.reference.desc())
-        .limit(1)
-    ).first()
-    number = int(latest.removeprefix(prefix)) + 1 if latest and latest.removeprefix(prefix).isdigit() else 1
-    return f"{prefix}{number:04d}"
-
-
-def create_referral(
-    *, session: Session, by: Actor, fields: dict, key_worker: User, co_worker_id: int | None = None
-) -> Case:
-    """A new case from a referral: the case, the young person as a Person, and a referral event."""
-    now = utcnow()
-    for attempt in range(5):
-        case = Case(
-            reference=next_reference(session=session, year=today().year),
-            key_worker_id=key_worker.id,
-            co_worker_id=co_worker_id,
-            team_id=key_worker.team_id,
-            status=CaseStatus.referred,
-            opened_at=now,
-            **fields,
-        )
-        try:
-            # A savepoint, so a reference taken by a simultaneous referral is simply retried.
-            with session.begin_nested():
-                session.add(case)
-                session.flush()
-            break
-        except IntegrityError:
-            if attempt == 4:
-                raise
-    session.add(
-        Person(
-            case_id=case.id,
-            name=case.young_person_name,
-            relationship="Young person",
-            is_young_person=True,
-            in_household=True,
-            date_of_birth=case.date_of_birth,
-        )
-    )
-    # A referral dated before today has no time of its own: it is the start of its day, so any
-    # time the work that day is given comes after it (not the hour the referral was typed in).
-    occurred = (
-        datetime.combine(case.referral_date, time(0), tzinfo=LOCAL)
-        if case.referral_date and case.referral_date < today()
-        else now
-    )
-    session.add(
-        CaseEvent(
-            case_id=case.id,
-            kind="referral",
-            to_status=CaseStatus.referred,
-            rationale=case.referral_reason[:4000],
-            occurred_at=occurred,
-            by_user_id=by.id,
-            reason=case.referral_route,
-        )
-    )
-    audit.record(
-        session=session,
-        actor=by,
-        action="create",
-        object_type="case",
-        object_id=case.id,
-        case_id=case.id,
-        detail=f"referral route {case.referral_route}",
-    )
-    session.flush()
-    return case
 
 
 # ---------------------------------------------------------------- lifecycle
@@ -389,18 +245,6 @@ def close(
     )
 
 
-def open_cases_held(*, session: Session, user_id: int) -> int:
-    """How many open cases the user key-works or co-works (one count)."""
-    return session.exec(
-        select(func.count())
-        .select_from(Case)
-        .where(
-            Case.status.in_([CaseStatus.referred, CaseStatus.screening, CaseStatus.active, CaseStatus.dormant]),
-            or_(Case.key_worker_id == user_id, Case.co_worker_id == user_id),
-        )
-    ).one()
-
-
 def step_co_workers(*, session: Session, case: Case) -> list[tuple[int, str]]:
     """Who a step-up may name as the case's co-worker: the active workers and supervisors of the
     case's own team, the key worker aside (naming someone elsewhere is a reallocation, the team's
@@ -514,58 +358,3 @@ def step(
         session.add(case)
     session.flush()
     return event
-
-
-# ---------------------------------------------------------------- the case header
-
-
-@dataclass(frozen=True)
-class CaseHeader:
-    age: int | None
-    key_worker: str
-    co_worker: str
-    days_open: int
-    first_contact_hours: float | None
-    first_contact_on_target: bool | None
-    dormant_since: date | None = None
-
-
-# Built once, the case a bound parameter (issue 21: building statements afresh was a quarter of a
-# first view of the case page).
-_STATUS_CHANGES = (
-    select(CaseEvent.occurred_at, CaseEvent.to_status)
-    .where(CaseEvent.case_id == bindparam("case_id"), CaseEvent.to_status.is_not(None))
-    .order_by(CaseEvent.occurred_at)
-)
-
-
-def header(*, session: Session, case: Case, first_contact_target_hours: int) -> CaseHeader:
-    """The essentials shown at the top of the case page (one query for the workers' names)."""
-
-    names = reads.user_names(session=session, case=case, ids=())
-    end = local(case.closed_at).date() if case.closed_at else today()
-    started = rules.referral_started_at(case.referral_date, case.opened_at, case.referral_time)
-    hours = rules.first_contact_hours(started, case.first_contact_at)
-    changes = [
-        (local(at).date(), status) for at, status in read_columns(session, _STATUS_CHANGES, {"case_id": case.id}).all()
-    ]
-    dormant_since = None
-    if case.status == CaseStatus.dormant:
-        dormant_since = next((day for day, status in reversed(changes) if status == "dormant"), None)
-    return CaseHeader(
-        age=age_on(case.date_of_birth, today()) if case.date_of_birth else None,
-        key_worker=names.get(case.key_worker_id, ""),
-        co_worker=names.get(case.co_worker_id, "") if case.co_worker_id else "",
-        days_open=rules.days_open(started=case.referral_date or local(case.opened_at).date(), end=end, changes=changes),
-        dormant_since=dormant_since,
-        first_contact_hours=hours,
-        first_contact_on_target=rules.first_contact_within_target(hours, first_contact_target_hours),
-    )
-
-
-def people_of(*, session: Session, case: Case) -> list[Person]:
-    """The case's people, the young person first."""
-    return sorted(
-        reads.rows(session=session, model=Person, case_id=case.id),
-        key=lambda p: (not p.is_young_person, p.created_at, p.name),
-    )

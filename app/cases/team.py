@@ -17,9 +17,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, Team, User
+from app.cases.caseload import last_contact_on
 from app.cases.flags import LISTED_CASE_COLUMNS, SNAPSHOT_FRESH, ListedCase, listed_case
 from app.cases.models import SORT_NAME_SQL, Case, CaseFlag, CaseStatus
-from app.cases.service import last_contact_on
 from app.config import Settings
 from app.db import read_columns
 from app.features import FlagScope, flag_rules

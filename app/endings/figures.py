@@ -9,8 +9,8 @@ from sqlalchemy import Date, cast, func
 from sqlmodel import Session, select
 
 from app.accounts.models import User
+from app.cases.caseload import last_contact_on
 from app.cases.models import Case, CaseEvent, CaseStatus
-from app.cases.service import last_contact_on
 from app.endings import rules
 from app.endings.models import DormantSpell, Prompt, Reactivation
 from app.security.permissions import visible_cases
@@ -54,7 +54,7 @@ def dormant_register(
     contact; `limit` rows from `offset` (two queries; dormant_count counts them all).
 
     The last contact and the day the case went dormant are correlated subqueries read through the
-    listed cases' own rows (app.cases.service.last_contact_on), not grouped over the service's
+    listed cases' own rows (app.cases.caseload.last_contact_on), not grouped over the service's
     contacts and events: the register costs its rows, not the county. Ordered in SQL, so pages
     follow on: by the open spell's review date, else the date worked out from when the case went
     dormant (as shown), then by name."""

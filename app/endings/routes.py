@@ -19,11 +19,12 @@ from app.accounts.models import Role
 from app.audit import service as audit
 from app.cases.models import CLOSURE_REASONS
 from app.cases.service import Conflict, Refused
-from app.db import SessionDep, parse_id
+from app.db import SessionDep
 from app.endings import dormancy_routes, ending_routes, reopen_routes, service
 from app.endings import figures as figures_service
 from app.endings.models import PROMPT_WORDS
 from app.forms import Form, SentForm
+from app.ids import parse_id
 from app.security.auth import CurrentActor, SettingsDep, require_role
 from app.security.permissions import get_case
 from app.templating import flash, redirect, render

@@ -11,9 +11,10 @@ from fastapi.responses import Response, StreamingResponse
 
 from app.accounts.models import Role
 from app.audit import service as audit
-from app.db import SessionDep, try_lock
+from app.db import SessionDep
 from app.endings.rules import add_months
 from app.forms import Form
+from app.locks import try_lock
 from app.outcomes import export, export_fields, figures, pdf
 from app.outcomes.breakdowns import BREAKDOWNS
 from app.outcomes.card import Period

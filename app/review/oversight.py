@@ -21,7 +21,7 @@ from app.accounts.models import Role, User
 from app.cases.flags import SNAPSHOT_FRESH
 from app.cases.models import Case, CaseFlag
 from app.config import Settings
-from app.db import hold_case_write_lock
+from app.locks import hold_case_write_lock
 from app.review import rules
 from app.review.models import FlagWeek
 from app.review.overview import ServiceOverview, TeamSummary, service_overview, team_summaries
@@ -71,7 +71,7 @@ def _count_kept_flags(session: Session) -> None:
     case, case_flag = Case.__table__, CaseFlag.__table__
     counted = select(func.count()).select_from(case_flag).where(case_flag.c.flagged_case_id == case.c.id)
     counted = counted.scalar_subquery()
-    hold_case_write_lock(session)  # writers of cases take turns, or two could deadlock (app/db.py)
+    hold_case_write_lock(session)  # writers of cases take turns, or two could deadlock (app/locks.py)
     # On the connection, past the session's bulk-write hook: a kept count is no change to the case
     # and must not move its page version (the case page works its flags out itself).
     session.connection().execute(update(case).where(case.c.kept_flag_count != counted).values(kept_flag_count=counted))

@@ -14,7 +14,8 @@ from sqlmodel import select
 
 from app.accounts.models import Role, User
 from app.audit import service as audit
-from app.db import SessionDep, parse_id
+from app.db import SessionDep
+from app.ids import parse_id
 from app.review import (
     notification_routes,
     oversight,

@@ -9,8 +9,9 @@ from sqlmodel import select
 
 from app.accounts.models import User
 from app.audit import service as audit
-from app.db import SessionDep, is_valid_id
+from app.db import SessionDep
 from app.forms import Form, SentForm
+from app.ids import is_valid_id
 from app.review import service
 from app.security.auth import CurrentActor, Forbidden
 from app.security.permissions import get_case, is_case_supervisor

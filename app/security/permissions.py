@@ -18,8 +18,10 @@ from sqlmodel import Session
 from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.cases.models import Case
-from app.db import for_transaction, hold_case_write_lock, is_valid_id, remember_for_transaction
+from app.ids import is_valid_id
+from app.locks import hold_case_write_lock
 from app.security.auth import Actor
+from app.transaction_memos import for_transaction, remember_for_transaction
 
 
 def visible_cases(user: User) -> ColumnElement[bool]:
@@ -67,7 +69,7 @@ def is_case_supervisor(user: User, case: Case) -> bool:
 
 
 def case_for_change(session: Session, case_id: int) -> Case | None:
-    """The case as it stands once this transaction has the case writers' turn (app/db.py).
+    """The case as it stands once this transaction has the case writers' turn (app/locks.py).
 
     A change takes the turn before it reads anything of the case, so every check it makes (a
     version, a status, "already waiting") is made on what others committed before it, never on

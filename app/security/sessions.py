@@ -18,9 +18,9 @@ from sqlmodel import Session, select, update
 from app.accounts.models import User
 from app.audit import chain
 from app.config import Settings
-from app.db import remember_for_transaction
 from app.security.models import UserSession
 from app.timeutil import utcnow
+from app.transaction_memos import remember_for_transaction
 
 COOKIE_NAME = "homeward_session"
 # Writing last_seen_at on every request would turn each read into a write; a minute is precise

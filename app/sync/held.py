@@ -22,7 +22,7 @@ from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.audit.models import AuditEntry
 from app.cases.models import Case, CaseStatus
-from app.db import is_valid_id
+from app.ids import is_valid_id
 from app.security.auth import Actor
 from app.security.permissions import can_change_case, case_for_change
 from app.sync.models import DeviceItem, DeviceSeen, HeldItem, SyncOperation

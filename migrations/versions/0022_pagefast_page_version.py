@@ -5,7 +5,7 @@ Revises: 0022_feeds
 Create Date: 2026-12-03 13:40:00
 
 Every flush that writes a row the case page shows moves its case's page_version on in the same
-transaction (app/db.py); the case page caches its rendered body per (case, page_version, viewer,
+transaction (app/page_versions.py); the case page caches its rendered body per (case, page_version, viewer,
 hour), so an unchanged case is not rebuilt on every view. Existing cases start at 0.
 """
 

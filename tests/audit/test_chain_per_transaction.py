@@ -1,4 +1,4 @@
-"""The chain's end and the case page version are settled once per transaction (app/db.py), and a
+"""The chain's end and the case page version are settled once per transaction (app/transaction_memos.py), and a
 savepoint rolled back never leaves the chain broken or a case's page version unmoved."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Two writers of one case never deadlock: every transaction that writes a case takes the case
-writers' lock before a case row's (app/db.py `hold_case_write_lock`), whichever it writes first, and
+writers' lock before a case row's (app/locks.py `hold_case_write_lock`), whichever it writes first, and
 an audit entry takes no lock a transaction holds (its connection's own lane: app/audit/chain.py)."""
 
 from __future__ import annotations

@@ -65,8 +65,8 @@ def test_every_table_a_case_page_reads_leads_to_a_case_or_is_known_to_keep_it_ri
     """A kept page is right only while every change to what it shows moves its case's version: a
     new part reading a table that leads to no case (a team's name, a setting in the database)
     would go stale silently, so each such table is named here with what covers it."""
-    from app.db import case_route
     from app.models import load_all_models
+    from app.page_versions import case_route
 
     demo = demo_service(session=db, settings=settings)
     db.commit()

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from app.cases.models import Person
-from app.db import hold_case_write_lock
+from app.locks import hold_case_write_lock
 from app.sync.models import SyncConflict
 from tests.cases.factories import make_person
 from tests.factories import login, make_case, make_user
@@ -58,7 +58,7 @@ def test_a_hand_over_checks_the_pin_without_holding_every_other_change_back(clie
         pytest.skip("SQLite: one writer at a time; the writers' turn is PostgreSQL's")
     from sqlalchemy import text
 
-    from app.db import CASE_WRITE_LOCK
+    from app.locks import CASE_WRITE_LOCK
     from tests.family.factories import with_pin, young_person
 
     worker = with_pin(make_user(db), db)

@@ -1,5 +1,5 @@
 """The cached case page never goes stale: every write to what it shows moves case.page_version
-(app/db.py), and the next view shows the change (app/cases/page_cache.py)."""
+(app/page_versions.py), and the next view shows the change (app/cases/page_cache.py)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from app.accounts.service import disable_user
 from app.cases.flags import FLAGS
 from app.cases.models import Case, Consent, Contact
 from app.cases.page_cache import key, pages
-from app.db import case_route
 from app.diamond.models import DiamondRating
 from app.endings.scheduled import tick
 from app.models import load_all_models
+from app.page_versions import case_route
 from app.signs_of_safety.models import MapItem
 from app.timeutil import LOCAL, today, utcnow
 from tests.cases.factories import actor_for, make_person, make_screened, young_person
@@ -419,7 +419,7 @@ def test_a_renamed_worker_sees_their_new_name_at_once_on_a_kept_page(client, db,
 # Writes that bypass the session's flush (and so the hook that moves page versions), each with why
 # the case page cannot go stale by it. A new one needs its own reason here, or to go through the ORM.
 _WRITES_PAST_THE_FLUSH = {
-    ("app/db.py", "update"): "moving page versions itself",
+    ("app/page_versions.py", "update"): "moving page versions itself",
     ("app/audit/chain.py", "insert"): "audit entries: reads' records, which the case page never shows",
     ("app/audit/chain.py", "text"): "SQLite's write lock, taken by an UPDATE of no row before a lane's end is read",
     ("app/review/oversight.py", "update"): "case.kept_flag_count, the managers' count, not on the case page",

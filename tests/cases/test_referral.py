@@ -130,14 +130,14 @@ def test_a_referral_entered_afterwards_lets_the_work_that_day_keep_its_own_time(
     that morning is not refused against the hour the referral happened to be typed in."""
     from datetime import UTC, datetime, time
 
-    from app.cases import service
+    from app.cases import referral as referral_service
     from app.cases.models import EligibilityDecision
     from app.timeutil import local
 
     worker = make_user(db)
     login(client, db, worker, settings)
     day = today() - timedelta(days=3)
-    monkeypatch.setattr(service, "utcnow", lambda: datetime.combine(today(), time(16), tzinfo=UTC))
+    monkeypatch.setattr(referral_service, "utcnow", lambda: datetime.combine(today(), time(16), tzinfo=UTC))
     assert client.post("/referrals", data=referral(worker, referral_date=day.isoformat())).status_code == 303
     monkeypatch.undo()
     case = db.exec(select(Case)).one()

@@ -16,9 +16,9 @@ from starlette.testclient import TestClient
 
 from app.cases import service as cases
 from app.cases.models import Case
-from app.db import hold_case_write_lock
 from app.endings import service as endings
 from app.endings.models import DormantSpell, Ending, Reactivation
+from app.locks import hold_case_write_lock
 from app.main import create_app
 from app.review.models import Notification, Submission
 from app.timeutil import today

@@ -12,7 +12,7 @@ from sqlalchemy import String
 from sqlmodel import select
 
 from app.audit.models import AuditEntry
-from app.db import try_lock
+from app.locks import try_lock
 from app.models import load_all_models
 from app.outcomes.routes_scorecard import EXPORT_LOCK
 from tests.demo_copy import demo_service
