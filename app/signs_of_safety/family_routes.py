@@ -90,13 +90,16 @@ def _house_page(
     home = f"/family/{case.id}/{person.id}"
     # Words they did not agree to share show only on their own turn in family mode (a turn taken
     # by "Someone else's turn": only those written since), never in the copy "Take offline" keeps
-    # on the tablet (rendered for the worker), which anyone could open.
+    # on the tablet (rendered for the worker), which anyone could open. Only their own words: a
+    # note the worker wrote in the house (not ticked as the young person's own words) is the
+    # worker's, and was shown here in quotation marks as hers until December 2026.
     since = private_words_since(session=session, actor=actor, case=case, person=person)
     mine = [
         e
         for e in service.house_entries(session=session, case=case)
         if e.house == house
         and e.person_id == person.id
+        and e.own_words
         and (e.consent_to_share or (since is not None and as_utc(e.created_at) >= as_utc(since)))
     ]
     ctx = family_context(

@@ -225,3 +225,21 @@ def test_in_family_mode_a_rating_takes_the_hand_overs_day_whatever_the_form_says
     db.expire_all()
     rating = db.exec(select(ScaleRating).where(ScaleRating.rater_person_id == mum.id)).one()
     assert local(rating.rated_at).date() == given
+
+
+def test_a_note_the_worker_wrote_in_a_house_is_not_shown_to_the_young_person_as_her_words(client, db, family):
+    """The worker writes two things in Kayla's house of worries: what Kayla said, in her own words,
+    and a note of their own (not ticked as her words), both marked OK to share. Kayla's house on the
+    family screens shows her words only: until December 2026 the worker's note was listed there too,
+    in quotation marks, as if she had said it (and on the copy kept on the tablet)."""
+    worker, case, kayla, _mum = family
+    hers = {"house": "worries", "text": "Mum and Dad shouting at night.", "own_words": "on", "consent_to_share": "on"}
+    note = {"house": "worries", "text": "Worker: check the school's attendance log.", "consent_to_share": "on"}
+    for entry in (hers, note):
+        response = client.post(f"/cases/{case.id}/signs-of-safety/three-houses/entries", data=entry)
+        assert response.status_code == 303
+    kept = client.get(f"/family/{case.id}/{kayla.id}/three-houses/worries").text  # what Take offline keeps
+    assert "Mum and Dad shouting at night." in kept and "attendance log" not in kept
+    assert hand_over(client, case, kayla).status_code == 303
+    screen = client.get(f"/family/{case.id}/{kayla.id}/three-houses/worries").text
+    assert "Mum and Dad shouting at night." in screen and "attendance log" not in screen
