@@ -91,7 +91,15 @@ def record_consent_grid(
     if any(code == "sharing" for _, code in chosen) and not agency:
         form.error("agency", "Name the agencies this consent allows sharing with.")
     signature = form.text("signature", max_length=consent_service.SIGNATURE_MAX) if how == "signed" else ""
-    if how == "signed" and signature:
+    if how == "signed" and len({person_id for person_id, _ in chosen}) > 1:
+        # One signature is one person's: kept with everyone's consent, it recorded a young person's
+        # consent as signed with her mother's hand (until December 2026).
+        form.error(
+            "how_given",
+            "A signature drawn here is one person's. Tick only the boxes of the person who signs, save,"
+            " then record the others (each signing in turn, or choose how they agreed).",
+        )
+    elif how == "signed" and signature:
         refusal = consent_service.signature_refusal(signature)
         if refusal:
             form.error("signature", refusal)

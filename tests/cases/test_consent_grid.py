@@ -41,19 +41,32 @@ def test_one_save_records_people_by_purposes_with_the_drawn_signature(client, db
         "signature": PNG,
         "given_on": "2026-11-02",
     }
-    assert client.post(f"/cases/{case.id}/consent/all", data=data).status_code == 303
-    assert client.post(f"/cases/{case.id}/consent/all", data=data).status_code == 303  # a replay adds nothing
+    # One signature for three people: refused beside "How it was given", nothing saved (it was
+    # kept with each, Kayla's consent recorded as signed in her mother's hand).
+    refused = client.post(f"/cases/{case.id}/consent/all", data=data)
+    assert refused.status_code == 422 and "A signature drawn here is one person&#39;s." in refused.text
+    assert 'id="how_given-error"' in refused.text
+    assert db.exec(select(Consent)).all() == []
+    donna = {key: value for key, value in data.items() if kayla.id not in key and people["Pat"].id not in key}
+    others = {
+        "id": str(uuid.uuid4()),
+        f"give-{kayla.id}-work": "1",
+        f"give-{people['Pat'].id}-network_meeting": "1",
+        "how_given": "verbal",
+        "given_on": "2026-11-02",
+    }
+    for sent in (donna, donna, others):  # Donna's twice: a replay adds nothing
+        assert client.post(f"/cases/{case.id}/consent/all", data=sent).status_code == 303
     db.expire_all()
     stored = db.exec(select(Consent).where(Consent.case_id == case.id)).all()
-    assert sorted((c.person_id, c.purpose) for c in stored) == sorted(
+    assert sorted((c.person_id, c.purpose, c.how_given, c.signature) for c in stored) == sorted(
         [
-            (kayla.id, "work"),
-            (people["Donna"].id, "work"),
-            (people["Donna"].id, "network_meeting"),
-            (people["Pat"].id, "network_meeting"),
+            (kayla.id, "work", "verbal", None),
+            (people["Donna"].id, "work", "signed", PNG),
+            (people["Donna"].id, "network_meeting", "signed", PNG),
+            (people["Pat"].id, "network_meeting", "verbal", None),
         ]
     )
-    assert all(c.signature == PNG and c.how_given == "signed" for c in stored)
     # Given consents show as given, not as boxes to tick again.
     assert client.get(f"/cases/{case.id}/consent/all").text.count("Given</span>") == 4
 
