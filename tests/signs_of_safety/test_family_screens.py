@@ -243,3 +243,30 @@ def test_a_note_the_worker_wrote_in_a_house_is_not_shown_to_the_young_person_as_
     assert hand_over(client, case, kayla).status_code == 303
     screen = client.get(f"/family/{case.id}/{kayla.id}/three-houses/worries").text
     assert "Mum and Dad shouting at night." in screen and "attendance log" not in screen
+
+
+def test_a_scale_answer_sent_after_the_hand_back_keeps_the_day_the_hand_over_gave(client, db, family):
+    """The worker hands over for a visit two days ago; Mum's safety-scale answer waits on the tablet
+    (no signal) and is sent after the hand-back. Its form carries the hand-over's day, as the
+    Diamond's does, so it is dated with the Diamond answers from the same sitting: until December
+    2026 it was dated the day it was sent."""
+    from datetime import timedelta
+
+    from app.timeutil import local, today
+
+    worker, case, kayla, mum = family
+    given = today() - timedelta(days=2)
+    handed = client.post(
+        f"/cases/{case.id}/hand-to-family", data={"person": mum.id, "pin": "246813", "rated_on": given.isoformat()}
+    )
+    assert handed.status_code == 303
+    page = client.get(f"/family/{case.id}/{mum.id}/safety-scale").text
+    field = re.search(r'<input type="hidden" name="rated_on" value="([^"]*)" data-made-on>', page)
+    assert field is not None and field.group(1) == given.isoformat()
+    assert client.post(f"/family/{case.id}/hand-back", data={"pin": "246813"}).status_code == 303
+    # What the tablet kept from that form, sent as the worker after the hand-back.
+    data = {"id": new_id(), "scale-0": "overall", "score-0": "6", "rated_on": field.group(1)}
+    assert client.post(f"/family/{case.id}/{mum.id}/safety-scale", data=data).status_code == 303
+    db.expire_all()
+    rating = db.exec(select(ScaleRating).where(ScaleRating.rater_person_id == mum.id)).one()
+    assert local(rating.rated_at).date() == given
