@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from app.cases import reads
 from app.cases.models import Case, Person
 from app.core.plan_rules import is_overdue
-from app.signs_of_safety.models import Category, MapItem, MapVersion, ScaleRating
+from app.signs_of_safety.models import RATER, Category, MapItem, MapVersion, ScaleRating
 from app.timeutil import today
 
 # Not read on a case page when the case has none (app/cases/reads.py).
@@ -100,10 +100,12 @@ def _latest_overall_statement():
     """Each rater's most recent overall rating, with the same rater's number before it (a column
     of the same query): "6 (was 3)"."""
     case_id = bindparam("case_id")
+    # Each rater by who they are (models.RATER: a person on the case by their id), not their name:
+    # two people of one name were one rater, the latest of them hiding the other's number.
     latest = (
-        select(ScaleRating.rater_name, func.max(ScaleRating.rated_at).label("at"))
+        select(RATER.label("rater"), func.max(ScaleRating.rated_at).label("at"))
         .where(ScaleRating.case_id == case_id, ScaleRating.pair_key.is_(None))
-        .group_by(ScaleRating.rater_name)
+        .group_by(RATER)
         .subquery()
     )
     earlier = aliased(ScaleRating)
@@ -112,7 +114,7 @@ def _latest_overall_statement():
         .where(
             earlier.case_id == case_id,
             earlier.pair_key.is_(None),
-            earlier.rater_name == ScaleRating.rater_name,
+            func.coalesce(earlier.rater_person_id, earlier.rater_role + ":" + earlier.rater_name) == RATER,
             earlier.rated_at < ScaleRating.rated_at,
         )
         .order_by(earlier.rated_at.desc())
@@ -121,7 +123,7 @@ def _latest_overall_statement():
     )
     return (
         select(ScaleRating, was)
-        .join(latest, (latest.c.rater_name == ScaleRating.rater_name) & (latest.c.at == ScaleRating.rated_at))
+        .join(latest, (latest.c.rater == RATER) & (latest.c.at == ScaleRating.rated_at))
         .where(ScaleRating.case_id == case_id, ScaleRating.pair_key.is_(None))
         .order_by(ScaleRating.rater_name)
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, func
 from sqlmodel import Field, SQLModel
 
 from app.cases.models import new_id
@@ -125,6 +125,16 @@ class ScaleRating(SQLModel, table=True):
     rated_at: datetime = Field(default_factory=utcnow)
     recorded_by_id: int = Field(foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+def rater_of(rating) -> str:
+    """Who gave a scale rating, for grouping a rater's numbers: a person on the case by their id
+    (two people of one name, a father and a stepfather, are two raters), a member of staff or of
+    the network by role and name. `RATER` is the same in SQL."""
+    return rating.rater_person_id or f"{rating.rater_role}:{rating.rater_name}"
+
+
+RATER = func.coalesce(ScaleRating.rater_person_id, ScaleRating.rater_role + ":" + ScaleRating.rater_name)
 
 
 class House(StrEnum):

@@ -48,9 +48,10 @@ def _scales(session, case: Case, person: Person | None = None) -> list[tuple[str
 def scales_page(request: Request, case_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     case = get_case(session=session, actor=actor, case_id=case_id)
     rows = service.ratings(session=session, case=case)
+    relationships = {p.id: p.relationship for p in service.people(session=session, case=case) if p.relationship}
     scales = []
     for pair_key, name, statement in _scales(session, case):
-        series = service.scale_series(rows, pair_key)
+        series = service.scale_series(rows, pair_key, relationships)
         scales.append(
             {
                 "key": pair_key or "overall",

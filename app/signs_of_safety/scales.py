@@ -3,6 +3,7 @@ the rater saw, and each scale's history."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,7 +13,7 @@ from app.accounts.models import User
 from app.cases.models import Case
 from app.refused import Refused, WrongCase
 from app.signs_of_safety import rules
-from app.signs_of_safety.models import RaterRole, ScaleRating
+from app.signs_of_safety.models import RaterRole, ScaleRating, rater_of
 from app.signs_of_safety.reading import latest_version, people
 from app.timeutil import utcnow
 
@@ -154,11 +155,29 @@ def ratings(*, session: Session, case: Case) -> list[ScaleRating]:
     )
 
 
-def scale_series(rows: list[ScaleRating], pair_key: str | None) -> dict[str, list[tuple[datetime, int]]]:
-    """One scale's ratings grouped by rater, for the chart and its table."""
-    series: dict[str, list[tuple[datetime, int]]] = {}
+def scale_series(
+    rows: list[ScaleRating], pair_key: str | None, relationships: dict[str, str] | None = None
+) -> dict[str, list[tuple[datetime, int]]]:
+    """One scale's ratings grouped by rater (`rater_of`: two people of one name are two raters,
+    until December 2026 one line reading "2, then 9"), for the chart and its table, each under its
+    name and role; two of one name and role told apart by their relationship to the young person
+    (`relationships`, by person id), else by a number."""
+    grouped: dict[str, list[tuple[datetime, int]]] = {}
+    labels: dict[str, str] = {}
     for row in rows:
         if row.pair_key == pair_key:
-            label = f"{row.rater_name} ({rules.RATER_ROLE_LABELS[RaterRole(row.rater_role)].lower()})"
-            series.setdefault(label, []).append((row.rated_at, row.score))
+            rater = rater_of(row)
+            labels.setdefault(rater, f"{row.rater_name} ({rules.RATER_ROLE_LABELS[RaterRole(row.rater_role)].lower()})")
+            grouped.setdefault(rater, []).append((row.rated_at, row.score))
+    shared = Counter(labels.values())
+    series: dict[str, list[tuple[datetime, int]]] = {}
+    for rater, points in grouped.items():
+        label = labels[rater]
+        relationship = (relationships or {}).get(rater, "")
+        if shared[label] > 1 and relationship:
+            label = f"{label[:-1]}, {relationship.lower()})"
+        number = 2
+        while label in series:
+            label, number = f"{labels[rater]} {number}", number + 1
+        series[label] = points
     return series

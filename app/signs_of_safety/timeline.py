@@ -14,7 +14,7 @@ from app.cases import reads
 from app.cases.extensions import TimelineItem
 from app.cases.models import Case
 from app.db import read_columns
-from app.signs_of_safety.models import MapVersion, ScaleRating, StoryShare, StoryVersion, ThreeHousesEntry
+from app.signs_of_safety.models import RATER, MapVersion, ScaleRating, StoryShare, StoryVersion, ThreeHousesEntry
 
 # One statement for the four kinds of item, built once with the case a bound parameter (issue 21:
 # building them on every first view of a case page cost about as much CPU as running them, and
@@ -40,7 +40,7 @@ _ITEMS = union_all(
         literal_column(str(_RATED)),
         func.max(ScaleRating.rated_at),
         func.count(),
-        func.count(func.distinct(ScaleRating.rater_name)),
+        func.count(func.distinct(RATER)),  # raters, two of one name counted as two
         _NO_WORDS,
         _NO_DAY,
     )

@@ -270,3 +270,23 @@ def test_a_scale_answer_sent_after_the_hand_back_keeps_the_day_the_hand_over_gav
     db.expire_all()
     rating = db.exec(select(ScaleRating).where(ScaleRating.rater_person_id == mum.id)).one()
     assert local(rating.rated_at).date() == given
+
+
+def test_two_parents_of_one_name_are_two_raters_on_the_scales_and_the_case_page(client, db, family):
+    """Kayla's father and stepfather are both Chris Morgan. The father rates 2 on his own screen, the
+    stepfather 9 a little later. They are two raters: two columns on the scales page, told apart by
+    their relationship, and both numbers on the case page. Until December 2026 they were grouped by
+    name: one column reading "2, then 9", and the case page showed the 9 alone."""
+    worker, case, _kayla, _mum = family
+    father = make_person(db, case=case, name="Chris Morgan", relationship="Father")
+    stepfather = make_person(db, case=case, name="Chris Morgan", relationship="Stepfather")
+    db.commit()
+    for person, score in ((father, "2"), (stepfather, "9")):
+        data = {"id": new_id(), "scale-0": "overall", "score-0": score}
+        assert client.post(f"/family/{case.id}/{person.id}/safety-scale", data=data).status_code == 303
+    scales = client.get(f"/cases/{case.id}/signs-of-safety/scales").text
+    assert "Chris Morgan (parent or carer, father)" in scales
+    assert "Chris Morgan (parent or carer, stepfather)" in scales
+    case_page = client.get(f"/cases/{case.id}").text
+    latest = case_page[case_page.index("Latest overall scale:") :][:200]
+    assert "Chris Morgan 2/10" in latest and "Chris Morgan 9/10" in latest
