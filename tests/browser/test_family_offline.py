@@ -378,3 +378,40 @@ def test_a_hand_over_made_offline_whose_session_ended_lets_the_login_page_open(p
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
     assert "/login" in page.url and "/family/" not in page.url
     assert family_state() is None
+
+
+def test_a_turn_changed_with_no_signal_reaches_homeward_when_the_signal_returns(page, context, live_server, db):
+    """Kayla has the tablet (handed over online); the signal drops; she passes it on, and her mother
+    picks her own name on the kept "Someone else's turn" screen. Homeward heard none of it: until
+    December 2026 it went on holding Kayla's turn, so "Back to my screens" opened Kayla's screens,
+    private words and all, to her mother, and refused her mother's answers. Now the tablet tells
+    Homeward as soon as the signal returns."""
+    import time
+
+    worker = with_pin(make_user(db, email="sam@example.org", full_name="Sam Okafor"), db)
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    kayla = young_person(db, case)
+    mum = add_person(db, case, name="Donna Morgan", relationship="Mother")
+    db.commit()
+    log_in(page, live_server, "sam@example.org")
+    take_offline(page, live_server, case.id)
+    _hand_over_online(page, live_server, case, kayla)
+    assert live_session(db, worker).family_person_id == kayla.id
+    context.set_offline(True)
+    assert page.evaluate("navigator.onLine") is False
+    page.get_by_role("link", name="Someone else's turn").click()
+    expect(page.locator("body[data-kept-at]")).to_have_count(1)  # the copy kept on the tablet
+    page.get_by_role("radio", name=re.compile("Donna")).check()
+    page.get_by_role("button", name="That's me").click()
+    page.wait_for_url(f"**/family/{case.id}/{mum.id}")
+    assert live_session(db, worker).family_person_id == kayla.id  # Homeward has not heard yet
+    context.set_offline(False)
+    deadline = time.monotonic() + 15
+    while live_session(db, worker).family_person_id != mum.id:
+        assert time.monotonic() < deadline, "Homeward still holds Kayla's turn"
+        page.wait_for_timeout(200)
+    # Kayla's screens are hers alone again: Homeward refuses them to the tablet now.
+    kaylas = page.request.get(f"{live_server}/family/{case.id}/{kayla.id}/three-houses/worries", max_redirects=0)
+    assert kaylas.status == 404
+    page.goto(f"{live_server}/family")
+    page.wait_for_url(f"**/family/{case.id}/{mum.id}")

@@ -18,6 +18,7 @@
   }
   function save(state) { localStorage.setItem(KEY, JSON.stringify(state)); }
   function home(s) { return "/family/" + s.caseId + "/" + (s.personId || "who"); }
+  function hideMain() { var m = document.getElementById("main"); if (m) m.hidden = true; }
   function kit(d, extra) {
     var s = { caseId: d["case"], pinSalt: d.pinSalt, pinCheck: d.pinCheck, tokenSalt: d.tokenSalt, iterations: +d.iterations, failures: 0 };
     for (var k in extra) s[k] = extra[k];
@@ -110,6 +111,26 @@
     }).catch(function () {});
   }
 
+  // A turn changed with no signal after a hand-over made online: Homeward still holds the turn
+  // before it (its who screen and "That's me" never ran), and would open that person's screens,
+  // private words and all, to whoever has the tablet now, and refuse their answers. Told as soon
+  // as there is a signal: the turn ended ("-") or the person picked since.
+  function sendTurn() {
+    var state = load();
+    if (!state || state.local || !state.pendingTurn || !navigator.onLine) return;
+    var who = "/family/" + state.caseId + "/who", picked = state.pendingTurn !== "-";
+    var told = picked
+      ? fetch(who, { method: "POST", body: new URLSearchParams({ person: state.pendingTurn }), credentials: "same-origin", redirect: "manual" })
+      : fetch(who, { credentials: "same-origin", redirect: "manual" });
+    told.then(function (r) {
+      if (!(r.ok || r.type === "opaqueredirect")) return;
+      var now = load();
+      if (!now || now.pendingTurn !== state.pendingTurn) return; // changed again meanwhile: that is sent next
+      delete now.pendingTurn;
+      save(now);
+    }).catch(function () {});
+  }
+
   // Checks a typed PIN against the state's salted check; counts wrong tries and locks after five.
   function checkPin(form, state, done) {
     var input = form.querySelector("input[name=pin]");
@@ -168,9 +189,15 @@
     if (root.dataset["case"] !== String(state.caseId)) { window.location.replace(home(state)); return; }
     // One person at a time: another person's screen kept on the device goes back to the current
     // person's, until "Someone else's turn" (the who form) changes it.
-    if (root.dataset.person && state.personId && root.dataset.person !== state.personId) { window.location.replace(home(state)); return; }
+    // Hidden first: a page Homeward sent for the turn before (one it has not heard has ended) stays unread.
+    if (root.dataset.person && state.personId && root.dataset.person !== state.personId) { hideMain(); window.location.replace(home(state)); return; }
     // The who screen ends the turn (as Homeward does): no one's screens open until a name is picked.
-    if (root.querySelector("[data-family-who]")) { state.personId = ""; state.turnEnded = true; save(state); }
+    // A copy kept on the device ends it here only: Homeward is told when there is a signal (sendTurn).
+    if (root.querySelector("[data-family-who]")) {
+      state.personId = ""; state.turnEnded = true;
+      if (document.body.hasAttribute("data-kept-at") || !navigator.onLine) state.pendingTurn = "-"; else delete state.pendingTurn;
+      save(state);
+    }
     else if (root.dataset.person && !state.personId) {
       if (state.turnEnded) { window.location.replace(home(state)); return; }
       state.personId = root.dataset.person; save(state);
@@ -189,7 +216,7 @@
         handBack(form, state);
       } else if (form.matches("[data-family-who]")) {
         var person = form.querySelector("input[name=person]:checked");
-        if (person) { state.personId = person.value; state.turnEnded = false; save(state); }
+        if (person) { state.personId = person.value; state.turnEnded = false; if (!navigator.onLine) state.pendingTurn = person.value; else delete state.pendingTurn; save(state); }
         if (!navigator.onLine) { event.preventDefault(); if (person) window.location.assign(home(state)); }
       }
     });
@@ -202,7 +229,7 @@
     // A family screen not kept on the device shows the offline page: going "back" would loop.
     if (location.pathname.indexOf("/family/" + state.caseId + "/") === 0) return;
     // Going back hides the page first: a worker's page stays unreadable if the way back is stopped.
-    var body = document.body, back = function () { var m = document.getElementById("main"); if (m) m.hidden = true; window.location.replace(home(state)); };
+    var body = document.body, back = function () { hideMain(); window.location.replace(home(state)); };
     var main = body.hasAttribute("data-kept-at") && document.getElementById("main");
     var over = function (sessionEnded) {
       if (sessionEnded) forgetWorker(); else localStorage.removeItem(KEY);
@@ -305,8 +332,9 @@
     var now = load(), body = document.body;
     if (now) tellWorker("/family/" + now.caseId + "/");
     else if (body.dataset.userId && !("familyMode" in body.dataset) && !body.hasAttribute("data-kept-at")) tellWorker("");
+    sendTurn();
     sendPending();
     sendLock();
   });
-  window.addEventListener("online", function () { sendPending(); sendLock(); });
+  window.addEventListener("online", function () { sendTurn(); sendPending(); sendLock(); });
 })();
