@@ -175,6 +175,12 @@ def test_a_detail_changed_offline_and_online_is_a_conflict_for_that_detail_only_
     expect(page.get_by_role("group", name="Phone")).to_contain_text("Before: 07700 900001")
     expect(page.get_by_label("Keep yours: 07700 900999")).not_to_be_checked()
     expect(page.get_by_label("Keep Homeward's: 07700 900555")).not_to_be_checked()
+    # Each choice shows its own radio button: the family screens' big-row style (which hides it
+    # and draws a mark) once applied here too, and nothing showed which was chosen.
+    for choice in ("Keep yours: 07700 900999", "Keep Homeward's: 07700 900555"):
+        radio = page.get_by_label(choice)
+        assert radio.evaluate("el => getComputedStyle(el).opacity") == "1"
+        assert radio.bounding_box()["width"] < 60  # a radio button, not stretched over its row
     assert_accessible(page, "conflict")
     page.set_viewport_size(PHONE)
     assert_accessible(page, "conflict-phone")
@@ -352,6 +358,8 @@ def test_an_item_edited_and_retried_under_an_id_of_its_own_and_refused_again_is_
 
     context.set_offline(False)
     expect(status(page)).to_have_text("1 need attention", timeout=15000)
+    # Looks it too (its own colour and mark), not like "Online": until December 2026 it did not.
+    expect(status(page)).to_have_attribute("data-state", "attention")
     page.get_by_role("link", name="Outbox").click()
     page.get_by_role("link", name="Edit and retry").click()
     expect(page.get_by_label("Short note")).to_have_value("Kayla showed me her college offer.")
@@ -362,6 +370,7 @@ def test_an_item_edited_and_retried_under_an_id_of_its_own_and_refused_again_is_
     page.get_by_role("button", name="Save contact").click()
     page.wait_for_url(f"{live_server}/cases/{case.id}#timeline")
     expect(status(page)).to_have_text("Online")
+    expect(status(page)).to_have_attribute("data-state", "online")
     assert stored(page) == []
     db.expire_all()
     notes = sorted((c.case_id, c.note) for c in db.exec(select(Contact)).all())
