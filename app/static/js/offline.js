@@ -70,8 +70,9 @@
       else if (attention) text = attention + " need attention";
       else if (waiting) text = waiting + " waiting";
       document.querySelectorAll("[data-connection]").forEach(function (el) {
-        el.dataset.outbox = "busy"; // app.js leaves the wording to this script
+        el.dataset.outbox = "busy"; // app.js leaves the wording to this script, and the look
         if (el.textContent !== text) el.textContent = text;
+        el.dataset.state = attention && !syncing ? "attention" : navigator.onLine ? "online" : "offline";
       });
       document.dispatchEvent(new CustomEvent("homeward:outbox", { detail: ops }));
       return ops;
