@@ -31,6 +31,7 @@
     nav.appendChild(next);
     list.parentNode.insertBefore(count, list);
     list.parentNode.insertBefore(nav, list.nextSibling);
+    list.classList.add("one-at-a-time"); // "Question 11 of 11" says it: no list number beside it
 
     function show(i, moveFocus) {
       index = i;
