@@ -546,3 +546,32 @@ def test_the_copy_for_anyone_leaves_out_the_safety_plans_warning_signs_and_botto
     for_anyone = client.get(f"{base}&everyone=true").text
     assert "new phone" not in for_anyone and "Mr K." not in for_anyone and "Gran collects" not in for_anyone
     assert "Left out of this copy, as they name the worries" in for_anyone
+
+
+def test_the_familys_copy_reads_as_sentences_and_keeps_the_words_as_written(client, db, worker_case):
+    """The copy the family is given: a next step, a rule and a warning sign typed with their own
+    full stops read as sentences, names keep their capitals. Until December 2026 it read "…at
+    night., by 17 Nov 2026 (key worker)", "…every night.: Donna Morgan makes sure" and "If kayla
+    has a new phone…"."""
+    from datetime import timedelta
+
+    from app.timeutil import today
+
+    worker, case, _ = worker_case
+    due = today() + timedelta(days=10)
+    add_item(
+        db,
+        case=case,
+        by=worker,
+        category=Category.next_step,
+        text="Kayla tells Mum where she goes at night.",
+        due_on=due,
+    )
+    add_item(db, case=case, by=worker, category=Category.red_flag, text="Kayla has a new phone nobody can explain.")
+    add_item(db, case=case, by=worker, category=Category.rule, text="Kayla is home by 9pm every night.")
+    db.commit()
+    copy = client.get(f"/cases/{case.id}/signs-of-safety/print?summary=true").text
+    assert f"Kayla tells Mum where she goes at night: by {due:%-d %b %Y}, your key worker." in copy
+    assert "Warning sign: Kayla has a new phone nobody can explain. What to do: tell your worker." in copy
+    assert "Kayla is home by 9pm every night." in copy
+    assert ".," not in copy and ".:" not in copy and "If kayla" not in copy
