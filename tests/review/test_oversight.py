@@ -50,6 +50,10 @@ def test_dashboard_counts_active_dormant_weighted_contacts_and_hours(client, db,
     login(client, db, supervisor, settings)
     page = client.get("/review/oversight").text
     assert "<h1>Team oversight</h1>" in page and "Sam Okafor" in page
+    # No reflective supervision yet, and none due: said, not a bare "Last" (until December 2026).
+    sams = page[page.index(">Sam Okafor</a>") :]
+    sams = sams[: sams.index("</tr>")]
+    assert not row.reflective_due and "None yet" in sams and "Last </td>" not in sams
 
 
 def test_flags_link_to_the_case_at_day_14_but_not_day_13(client, db, settings):
