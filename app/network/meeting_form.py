@@ -288,13 +288,13 @@ def current_fields(*, detail, people: list, professionals: list, review_tasks: l
     meeting = detail.meeting
     current: dict[str, object] = {name: getattr(meeting, name) for name in _SCALAR_FIELDS}
     person_keys = {p.key for p in people}
-    professional_keys = {p.name: p.key for p in professionals}
+    professional_keys = {(p.name, p.relationship): p.key for p in professionals}  # by name and role
     extras = []
     for a in detail.attendees:
         if a.person_id in person_keys:
             current[f"attend-{a.person_id}"] = a.attendance
-        elif a.person_id is None and a.name in professional_keys:
-            current[f"attend-{professional_keys[a.name]}"] = a.attendance
+        elif a.person_id is None and (a.name, a.role) in professional_keys:
+            current[f"attend-{professional_keys[a.name, a.role]}"] = a.attendance
         elif a.person_id is None:
             extras.append(a)
     for i, a in enumerate(extras):

@@ -37,9 +37,15 @@ def _form_context(
     attendance = {}
     if detail:
         for a in detail.attendees:
-            attendance[a.person_id or a.name] = a.attendance
+            # A professional by name and role: two of one name (a school nurse and a CAMHS worker,
+            # both Sarah Jones) were one, and an edit swapped which had been there.
+            attendance[a.person_id or (a.name, a.role)] = a.attendance
     extras = (
-        [a for a in detail.attendees if a.person_id is None and a.name not in {p.name for p in professionals}]
+        [
+            a
+            for a in detail.attendees
+            if a.person_id is None and (a.name, a.role) not in {(p.name, p.relationship) for p in professionals}
+        ]
         if detail
         else []
     )

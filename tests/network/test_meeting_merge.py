@@ -286,3 +286,30 @@ def test_correcting_a_review_keeps_what_it_recorded_and_never_undoes_a_later_upd
     db.expire_all()
     assert (db.get(NetworkTask, pick).status, db.get(NetworkTask, pick).status_note) == ("done", "All done now")
     assert db.get(NetworkTask, text).status == "done"  # R's word on it is the latest: the plan follows
+
+
+def test_of_two_professionals_of_one_name_the_one_who_came_stays_the_one_who_came(client, db, settings):
+    """The network map has two Sarah Joneses: the school nurse and a CAMHS worker. Only the nurse
+    came. The edit page shows her alone as there, and saving a change of venue from it keeps her
+    attendance and nobody else's. Until December 2026 attendance was matched by name: the page
+    showed both as there, and the save recorded the CAMHS worker as present instead of the nurse."""
+    from app.network.models import MeetingAttendee, NetworkMember
+
+    worker, case, people = make_family_case(db)
+    nurse = NetworkMember(case_id=case.id, name="Sarah Jones", role="School nurse", circle="professionals")
+    camhs = NetworkMember(case_id=case.id, name="Sarah Jones", role="CAMHS worker", circle="professionals")
+    db.add_all([nurse, camhs])
+    db.commit()
+    login(client, db, worker, settings)
+    data = meeting_form(people, **{f"attend-{nurse.id}": "present"})
+    url = client.post(f"/cases/{case.id}/network/meetings", data=data).headers["location"]
+    edit = kept_form(client, "meeting-form", url + "/edit")
+    assert edit.shown.get(f"attend-{nurse.id}") == "present" and not edit.shown.get(f"attend-{camhs.id}")
+    assert _send(client, url, post_from(edit, venue="Family centre"))[1].status_code == 303
+    db.expire_all()
+    sarahs = db.exec(
+        select(MeetingAttendee.role, MeetingAttendee.attendance).where(
+            MeetingAttendee.meeting_id == data["id"], MeetingAttendee.name == "Sarah Jones"
+        )
+    ).all()
+    assert sarahs == [("School nurse", "present")]
