@@ -7,6 +7,7 @@ outbox can replay them: a replay answers as the first post did and records nothi
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 
 from fastapi import APIRouter, HTTPException, Request
@@ -137,11 +138,14 @@ def _posted_goals(session, case, form: Form) -> list[DiamondGoal]:
 
 
 def _worker_form(request: Request, session, case, form: Form, status_code: int = 200, visit: bool = False) -> Response:
-    goals = [rules.goal_aim(g.id, g.title) for g in _posted_goals(session, case, form)]
+    # Explained as the worker sees the young person ("how Kayla feels most days"), not in the words
+    # the family screens say to the young person ("how you feel"); a goal's legend says its scale.
+    aims = [rules.aim_for(a, rater_is_young_person=False, young_name=case.display_name) for a in rules.AIMS]
+    goals = [replace(rules.goal_aim(g.id, g.title), explanation="") for g in _posted_goals(session, case, form)]
     ctx = {
         "case": case,
         "form": form,
-        "aims": [*rules.AIMS, *goals],
+        "aims": [*aims, *goals],
         "new_id": form.values.get("id") or new_id(),
         "today": today(),
         # Opened from "Record a visit" (app/cases/visit.py): the form goes on to the next step.

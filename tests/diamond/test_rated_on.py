@@ -42,6 +42,9 @@ def test_the_rating_form_offers_a_date_defaulting_to_today(client, db, settings)
     assert 'type="date"' in field and f'value="{today().isoformat()}"' in field
     assert f'max="{today().isoformat()}"' in field
     assert '<label for="rated_on">Rated on</label>' in page
+    # The worker rates how they see the young person: each aim is explained about her, not in the
+    # words the family screens say to her ("how you feel"), as it was until December 2026.
+    assert "This is about how Kayla Morgan feels most days." in page and "how you feel" not in page
 
 
 def test_a_back_dated_rating_keeps_its_day_and_the_audit_keeps_when_it_was_entered(client, db, settings):
