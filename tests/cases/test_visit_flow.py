@@ -78,6 +78,7 @@ def test_each_step_goes_on_to_the_next_and_ends_on_what_was_recorded(client, db,
     assert contact.status_code == 303 and contact.headers["location"] == f"/cases/{case.id}/hand-to-family?visit=1"
     hand_over_page = client.get(contact.headers["location"]).text
     assert "Visit: step 2 of 4" in hand_over_page and f'href="/cases/{case.id}/diamond/rate?visit=1"' in hand_over_page
+    assert "Skip this step (next: your rating)" in hand_over_page  # not "Skip to your rating"
     handed = client.post(f"/cases/{case.id}/hand-to-family", data={"person": kayla.id, "pin": PIN, "then": "visit"})
     assert handed.status_code == 303
     back = client.post(f"/family/{case.id}/hand-back", data={"pin": PIN})
@@ -91,6 +92,8 @@ def test_each_step_goes_on_to_the_next_and_ends_on_what_was_recorded(client, db,
     assert rated.status_code == 303 and rated.headers["location"] == step_url
     step_page = client.get(step_url).text
     assert f'value="{(today() + timedelta(days=7)).isoformat()}"' in step_page  # due in a week unless changed
+    # The visit's own words, and no "Back to the map" leading out of the visit half way.
+    assert "<h1>Add a next step</h1>" in step_page and "Back to the map" not in step_page
     saved = client.post(
         f"/cases/{case.id}/signs-of-safety/items",
         data={
@@ -106,6 +109,7 @@ def test_each_step_goes_on_to_the_next_and_ends_on_what_was_recorded(client, db,
     assert saved.status_code == 303 and saved.headers["location"] == f"/cases/{case.id}/visit/done"
     done = client.get(saved.headers["location"]).text
     assert "Visit recorded" in done and "Home visit" in done
+    assert 'waits in the <a href="/outbox">Outbox</a>' in done  # what a tablet without a signal holds
     assert db.exec(select(MapItem).where(MapItem.text == "Ring the school")).one()
 
 
