@@ -54,7 +54,8 @@ def _own_conflict(session, actor, op_id: str):
 @router.get("/conflicts/{op_id}")
 def conflict_page(request: Request, op_id: str, session: SessionDep, actor: CurrentActor) -> Response:
     conflict = _own_conflict(session, actor, op_id)
-    return render(request, "sync/conflict.html", service.conflict_context(conflict))
+    changed = service.last_changed(session=session, conflict=conflict)
+    return render(request, "sync/conflict.html", service.conflict_context(conflict, changed))
 
 
 @router.post("/conflicts/{op_id}/keep-server")

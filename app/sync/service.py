@@ -7,14 +7,16 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
-from datetime import date
+from datetime import date, datetime
 from typing import Generic, TypeVar
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session, select
 
+from app.accounts.models import User
 from app.audit import service as audit
+from app.audit.models import AuditEntry
 from app.forms import Form, StarletteForm, refuse_unexpected_parts
 from app.security.auth import Actor
 from app.sync.models import SyncConflict, SyncOperation
@@ -246,14 +248,38 @@ def keep_conflict(
             remember(response)
         return response
     response = render(
-        request, "sync/conflict.html", {**conflict_context(conflict), "message": message}, status_code=409
+        request,
+        "sync/conflict.html",
+        {**conflict_context(conflict, last_changed(session=session, conflict=conflict)), "message": message},
+        status_code=409,
     )
     response.headers["Location"] = url
     return response
 
 
-def conflict_context(conflict: SyncConflict) -> dict:
-    """What the conflict page shows: per conflicting field, as shown, on Homeward and as sent."""
+def last_changed(*, session: Session, conflict: SyncConflict) -> tuple[str, datetime] | None:
+    """Who changed the record on Homeward, and when, before this conflict was kept: its latest
+    entry in the audit log other than a read (read through the case's entries, newest first)."""
+    if conflict.case_id is None:
+        return None
+    found = session.exec(
+        select(User.full_name, AuditEntry.at)
+        .join(User, User.id == AuditEntry.user_id)
+        .where(
+            AuditEntry.case_id == conflict.case_id,
+            AuditEntry.at <= conflict.created_at,
+            AuditEntry.object_id == conflict.record_id,
+            AuditEntry.action.not_in(("read", "conflict_kept", "conflict_resolved")),
+        )
+        .order_by(AuditEntry.at.desc())
+        .limit(1)
+    ).first()
+    return (found[0], found[1]) if found else None
+
+
+def conflict_context(conflict: SyncConflict, changed: tuple[str, datetime] | None = None) -> dict:
+    """What the conflict page shows: per conflicting field, as shown, on Homeward and as sent;
+    and who changed it on Homeward and when (`last_changed`), for the worker to decide with."""
     mine, theirs, meta = json.loads(conflict.mine), json.loads(conflict.theirs), json.loads(conflict.labels)
     base, words = meta.get("base", {}), meta.get("words", {})
     chosen = json.loads(conflict.resolution) if conflict.resolution else None
@@ -282,7 +308,12 @@ def conflict_context(conflict: SyncConflict) -> dict:
             )
         }
         rows.append(row)
-    return {"conflict": conflict, "rows": rows, "shown_values": json.dumps({r["field"]: r["theirs"] for r in rows})}
+    return {
+        "conflict": conflict,
+        "rows": rows,
+        "shown_values": json.dumps({r["field"]: r["theirs"] for r in rows}),
+        "changed": changed,
+    }
 
 
 def get_conflict(*, session: Session, actor: Actor, op_id: str) -> SyncConflict | None:

@@ -224,3 +224,24 @@ def test_a_place_in_the_network_reads_as_its_circle_and_its_box_as_yes_or_no(cli
     assert answer.status_code == 409
     page, choices = _radios_of(client, op)
     assert choices["Keep Homeward's: Yes"] == "1" and choices["Keep yours: No"] == ""
+
+
+def test_the_conflict_page_says_who_changed_the_record_on_homeward_and_when(client, db, settings):
+    """'Keep Homeward's: 07700 900555' gave the worker nothing to decide with: the page now says
+    who changed it on Homeward, and when (from the audit log; not the conflict's own entry)."""
+    worker, case, mother = case_with_family(db)
+    db.commit()
+    login(client, db, worker, settings)
+    url = f"/cases/{case.id}/people/{mother.id}"
+    tablet = kept_form(client, "case-form", url + "/edit")
+    office = kept_form(client, "case-form", url + "/edit")
+    assert (
+        _send(client, url, {k: v for k, v in post_from(office, preferred_language="pl").items() if v != ""})[
+            1
+        ].status_code
+        == 303
+    )
+    op, answer = _send(client, url, post_from(tablet, preferred_language="cy"))
+    assert answer.status_code == 409
+    page = client.get(f"/conflicts/{op}").text
+    assert f"Changed on Homeward by <strong>{worker.full_name}</strong>, " in page
