@@ -176,6 +176,9 @@ def test_worker_completes_all_stages_reopens_resilience_and_finalises_plan(clien
     assert len(content["resilience"]["marks"]) == 4
     plan_page = client.get(f"/cases/{case.id}/base/plan")
     assert "Going missing overnight" in plan_page.text and "Non-negotiable" in plan_page.text
+    # A finalised plan on a version not yet sent for review says which "draft" it still is
+    # (it read "Plan finalised." above "Version 1 · Draft").
+    assert "Version 1 · Draft: not yet submitted for review" in plan_page.text
     case_page = client.get(f"/cases/{case.id}")
     assert "BASE assessment" in case_page.text and "Agree a curfew together" in case_page.text
     assert "Formulation meeting" in case_page.text
