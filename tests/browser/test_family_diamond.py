@@ -94,6 +94,14 @@ def test_family_and_worker_rate_the_diamond_and_see_three_shapes(page, live_serv
     assert page.locator("#diamond-latest .rater-shape").count() == 3
     assert page.get_by_text("Relationships:").first.is_visible()  # 3 against 8: a conversation point
     assert_at_sizes(page, "diamond-page", SIZES)
+    # On a phone a table wider than the screen scrolls in its box; its caption stays on the screen
+    # (it ran off with the table: "Sam Okafor (worker): this time and las").
+    page.set_viewport_size({"width": 360, "height": 740})
+    right = page.evaluate(
+        "Math.max(...Array.from(document.querySelectorAll('caption')).map(c => c.getBoundingClientRect().right))"
+    )
+    page.set_viewport_size({"width": 1024, "height": 768})
+    assert right <= 360, right
     page.goto(f"{live_server}/cases/{case.id}")
     assert page.locator("#case-diamond .rater-shape").count() == 3
     assert_at_sizes(page, "case-page-diamond", SIZES)
