@@ -289,13 +289,9 @@ def test_refused_contact_is_set_aside_with_its_message_and_does_not_block_the_ne
     expect(status(page)).to_have_text("Online")
 
 
-def test_an_item_whose_id_went_to_another_form_is_saved_by_edit_and_retry_under_an_id_of_its_own(
-    page, context, live_server, db, visit
-):
-    """A device reused an item's id for another form: Homeward refuses the item rather than answer
-    the other form's "saved". Sent again under that id it would be refused for ever (until
-    December 2026 the worker had to discard it and type it again); Edit and retry saves it once,
-    under a new id, and the refused item goes."""
+def _an_item_whose_id_went_to_another_form(page, context, live_server, visit):
+    """A contact kept offline whose id this worker's device had already sent with a call to
+    Tyler's case: back online, Homeward refuses it ("need attention"). The worker and Kayla's case."""
     from app.timeutil import today
 
     worker, case, _, other = visit
@@ -314,9 +310,26 @@ def test_an_item_whose_id_went_to_another_form_is_saved_by_edit_and_retry_under_
         max_redirects=0,
     )
     assert first.status == 303
-
     context.set_offline(False)
     expect(status(page)).to_have_text("1 need attention", timeout=15000)
+    return worker, case
+
+
+def _saved_once_each(db, visit) -> None:
+    db.expire_all()
+    _, case, _, other = visit
+    notes = sorted((c.case_id, c.note) for c in db.exec(select(Contact)).all())
+    assert notes == sorted([(other.id, "Tyler rang."), (case.id, "Kayla showed me her college offer.")])
+
+
+def test_an_item_whose_id_went_to_another_form_is_saved_by_edit_and_retry_under_an_id_of_its_own(
+    page, context, live_server, db, visit
+):
+    """A device reused an item's id for another form: Homeward refuses the item rather than answer
+    the other form's "saved". Sent again under that id it would be refused for ever (until
+    December 2026 the worker had to discard it and type it again); Edit and retry saves it once,
+    under a new id, and the refused item goes."""
+    _, case = _an_item_whose_id_went_to_another_form(page, context, live_server, visit)
     page.get_by_role("link", name="Outbox").click()
     expect(page.get_by_text("Edit and retry saves it as a new item.")).to_be_visible()
     page.get_by_role("link", name="Edit and retry").click()
@@ -325,9 +338,7 @@ def test_an_item_whose_id_went_to_another_form_is_saved_by_edit_and_retry_under_
     page.wait_for_url(f"{live_server}/cases/{case.id}#timeline")
     expect(status(page)).to_have_text("Online")
     assert stored(page) == []
-    db.expire_all()
-    notes = {c.case_id: c.note for c in db.exec(select(Contact)).all()}
-    assert notes == {other.id: "Tyler rang.", case.id: "Kayla showed me her college offer."}
+    _saved_once_each(db, visit)
 
 
 def test_an_item_edited_and_retried_under_an_id_of_its_own_and_refused_again_is_saved_once_and_goes(
@@ -341,23 +352,7 @@ def test_an_item_edited_and_retried_under_an_id_of_its_own_and_refused_again_is_
 
     from app.timeutil import today
 
-    worker, case, _, other = visit
-    log_in(page, live_server, worker.email)
-    take_offline(page, live_server, case.id)
-    context.set_offline(True)
-    page.goto(f"{live_server}/cases/{case.id}/contacts/new")
-    _record_contact_offline(page, "Kayla showed me her college offer.", waiting=1)
-    (item,) = stored(page)
-    first = page.request.post(
-        f"{live_server}/cases/{other.id}/contacts",
-        form={"kind": "phone", "outcome": "attended", "occurred_on": today().isoformat(), "note": "Tyler rang."},
-        headers={"Origin": live_server, "Idempotency-Key": item["id"]},
-        max_redirects=0,
-    )
-    assert first.status == 303
-
-    context.set_offline(False)
-    expect(status(page)).to_have_text("1 need attention", timeout=15000)
+    _, case = _an_item_whose_id_went_to_another_form(page, context, live_server, visit)
     # Looks it too (its own colour and mark), not like "Online": until December 2026 it did not.
     expect(status(page)).to_have_attribute("data-state", "attention")
     page.get_by_role("link", name="Outbox").click()
@@ -372,9 +367,7 @@ def test_an_item_edited_and_retried_under_an_id_of_its_own_and_refused_again_is_
     expect(status(page)).to_have_text("Online")
     expect(status(page)).to_have_attribute("data-state", "online")
     assert stored(page) == []
-    db.expire_all()
-    notes = sorted((c.case_id, c.note) for c in db.exec(select(Contact)).all())
-    assert notes == sorted([(other.id, "Tyler rang."), (case.id, "Kayla showed me her college offer.")])
+    _saved_once_each(db, visit)
 
 
 def test_logout_clears_cached_case_pages_and_stores_but_keeps_the_outbox(page, context, live_server, db, visit, app):
