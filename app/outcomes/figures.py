@@ -56,7 +56,9 @@ def headline(card: Scorecard) -> list[Line]:
         at, of = card.at_home.get(point, (Pair(), Pair()))
         lines.append(_share(f"At home: {dict(POINTS)[point].lower()}", at, of))
     lines += [
-        _count("Entered care (at ending or follow-up)", card.entered_care),
+        # Records made in the period; "Entered care within 12 months of ending" below follows the
+        # young people whose work ended in the period instead (a manager read the two as one).
+        _count("Recorded in care in the period (at ending, a follow-up or the care-status import)", card.entered_care),
         _count("In care with a known start date", card.care_days_known),
         _count("Reactivated from dormant (no new referral)", card.reactivations),
         _count("Re-referrals (closed cases reopened)", card.re_referrals),

@@ -233,6 +233,9 @@ def test_page_withholds_small_numbers_and_supervisor_sees_only_their_team(client
     assert "<td>6</td>" in page.text  # young people worked with in the supervisor's team
     assert "fewer than 5" in page.text
     assert "<svg" in page.text and "Evaluator export" not in page.text
+    # The two care figures say what each counts (a manager read "Entered care" 0 beside 5 as one).
+    assert "Recorded in care in the period (at ending, a follow-up or the care-status import)" in page.text
+    assert "counts the records made in the period, so the two can differ" in page.text
 
 
 def test_period_problems_are_named_beside_the_field(client, db, service, settings):
