@@ -236,6 +236,11 @@ def test_demo_maps_and_scale_history_pass_axe_on_tablet_and_phone(page, live_ser
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server}/cases/{kayla.id}/signs-of-safety/scales")
     assert_accessible(page, "sos-demo-kayla-scales-phone")
+    # The chart's axis numbers and dates can be read on a phone (drawn at half size they were 5-6 px).
+    heights = page.evaluate(
+        "Array.from(document.querySelectorAll('.sos-chart svg text')).map(t => t.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 12, heights  # the box of a line of text: 9 px at the old size
     page.goto(f"{live_server}/cases/{kayla.id}/signs-of-safety/print?summary=true")
     assert page.get_by_role("heading", name="Our plan for Kay").is_visible()
     assert_accessible(page, "sos-demo-kayla-family-summary-phone")
