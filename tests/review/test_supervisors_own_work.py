@@ -36,6 +36,8 @@ def test_a_manager_approves_the_map_the_teams_only_supervisor_sent_and_the_super
 
     # The supervisor cannot decide their own work, and is told whom it waits for.
     page = client.get(f"/review/{submission.id}").text
+    # What the map leaves empty is said once, before its parts (a strength is all it holds).
+    assert "Nothing recorded in 8 of 9 parts:</strong> Harm, Worries and goals," in page
     assert ">Approve</button>" not in page
     assert "another supervisor of the team or a service manager decides it" in page
     assert "another supervisor of the team or a service manager decides it" in client.get("/review").text
