@@ -31,6 +31,9 @@ def people_who_can_rate(*, session: Session, case: Case) -> list[Person]:
     )
 
 
+NOT_THEIR_TURN = "another person's screen"
+
+
 def refuse(*, session: Session, actor: Actor, request: Request | None = None, status_code: int = 404, why: str) -> None:
     """Refuse a family request that names a person, rater or case it may not: audited, nothing stored.
 
@@ -51,6 +54,11 @@ def refuse(*, session: Session, actor: Actor, request: Request | None = None, st
     exc = HTTPException(status_code=status_code)
     if request is not None and actor.in_family_mode:
         exc.response = render(request, "errors/family_locked.html", {}, block="content", status_code=status_code)  # type: ignore[attr-defined]
+        if why == NOT_THEIR_TURN:
+            # An answer given on a screen of the tablet's person while Homeward still holds another
+            # turn (one changed without a signal, not yet told): offline.js keeps it in the Outbox,
+            # sent under the person in its address after the hand-back, instead of losing it.
+            exc.response.headers["X-Homeward-Not-Their-Turn"] = "true"  # type: ignore[attr-defined]
     raise exc
 
 
@@ -75,7 +83,7 @@ def family_access(
         if person is None or person.case_id != case.id:
             refuse(session=session, actor=actor, request=request, why="a person not of this case")
         elif actor.in_family_mode and person.id != actor.user_session.family_person_id:
-            refuse(session=session, actor=actor, request=request, why="another person's screen")
+            refuse(session=session, actor=actor, request=request, why=NOT_THEIR_TURN)
     speaker = person
     if speaker is None and actor.in_family_mode and actor.user_session.family_person_id:
         speaker = session.get(Person, actor.user_session.family_person_id)

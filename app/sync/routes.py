@@ -231,6 +231,7 @@ async def _dispatch(request: Request, *, item: dict, fields: list[list[str]]) ->
         b"idempotent-replayed",
         b"x-homeward-family-mode",
         b"x-homeward-id-used",
+        b"x-homeward-not-their-turn",
     }
     response.raw_headers = [(k, v) for k, v in response.raw_headers if k != b"content-type"]
     response.raw_headers.extend((k, v) for k, v in answer["headers"] if k.lower() in keep)

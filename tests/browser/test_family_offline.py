@@ -11,6 +11,7 @@ and the Diamond are saved in tests/browser/screenshots/.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -386,8 +387,6 @@ def test_a_turn_changed_with_no_signal_reaches_homeward_when_the_signal_returns(
     December 2026 it went on holding Kayla's turn, so "Back to my screens" opened Kayla's screens,
     private words and all, to her mother, and refused her mother's answers. Now the tablet tells
     Homeward as soon as the signal returns."""
-    import time
-
     worker = with_pin(make_user(db, email="sam@example.org", full_name="Sam Okafor"), db)
     case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
     kayla = young_person(db, case)
@@ -415,3 +414,33 @@ def test_a_turn_changed_with_no_signal_reaches_homeward_when_the_signal_returns(
     assert kaylas.status == 404
     page.goto(f"{live_server}/family")
     page.wait_for_url(f"**/family/{case.id}/{mum.id}")
+
+
+def test_an_answer_homeward_refuses_as_another_persons_turn_is_kept_on_the_tablet_not_lost(
+    page, context, live_server, db
+):
+    """Kayla has the tablet and answers her first Diamond question; Homeward holds her mother's turn
+    (a turn changed without a signal, not yet told). Her answer is refused as another person's
+    screen: until December 2026 it was then lost on the "hand the tablet back" page. Now it waits
+    in the Outbox, to go under Kayla's name after the hand-back."""
+    worker = with_pin(make_user(db, email="sam@example.org", full_name="Sam Okafor"), db)
+    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+    kayla = young_person(db, case)
+    mum = add_person(db, case, name="Donna Morgan", relationship="Mother")
+    db.commit()
+    log_in(page, live_server, "sam@example.org")
+    _hand_over_online(page, live_server, case, kayla)
+    page.get_by_role("link", name="Start").click()
+    held = live_session(db, worker)
+    held.family_person_id = mum.id  # what Homeward holds: not Kayla's turn
+    db.add(held)
+    db.commit()
+    page.get_by_role("radio", name="4", exact=True).check()
+    page.get_by_role("button", name="Next").click()
+    deadline = time.monotonic() + 10
+    while not stored(page):
+        assert time.monotonic() < deadline, "the answer was not kept on the tablet"
+        page.wait_for_timeout(200)
+    (item,) = stored(page)
+    assert item["target"].startswith(f"/family/{case.id}/{kayla.id}/") and item["status"] == "waiting"
+    assert _ratings(db, case) == []  # not stored under anyone yet

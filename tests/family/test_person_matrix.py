@@ -71,6 +71,8 @@ def test_only_the_raters_own_screens_answer_and_private_words_stay_private(clien
                 else:
                     assert response.status_code == 404, (rater.name, url)
                     assert "Please hand the tablet back to your worker" in response.text
+                    # Said as another person's turn: the tablet keeps an answer given there (offline.js).
+                    assert response.headers.get("x-homeward-not-their-turn") == "true", (rater.name, url)
                 texts.append(response.text)
                 seen[f"{rater.name} {url}"] = response.text
         texts.append(client.get(f"/family/{case.id}/who").text)  # ends the turn: last

@@ -405,6 +405,9 @@
       if (response.status === 409 && response.headers.get("location")) { location.assign(response.headers.get("location")); return; }
       if (response.status === 401) { paused = true; return keep(form, op).then(function () { return messageFrom(response); }).then(askToLogIn); }
       if (response.status >= 500) return keep(form, op);
+      // A family answer on the tablet's person's screen while Homeward holds another turn (changed
+      // without a signal): kept, to go after the hand-back, not lost on "hand the tablet back".
+      if (response.headers.get("x-homeward-not-their-turn")) return keep(form, op);
       // Refused (validation, permission): the ordinary post shows each error beside its field.
       if (form.dataset.replaces) try { sessionStorage.setItem(REPLACES + newIdOf(form), form.dataset.replaces); } catch (e) { /* private mode */ }
       if (submitter && submitter.name) {
