@@ -60,6 +60,10 @@ class Faults:
     def answer(self, path: str, status: int) -> None:
         self.faults[path] = status
 
+    def answer_post(self, path: str, status: int) -> None:
+        """A POST to `path` answered with `status` (a form sent on a signal too weak to carry it)."""
+        self.faults[("POST", path)] = status
+
     def cut(self, path: str) -> None:
         self.faults[path] = "cut"
 
@@ -71,7 +75,10 @@ class Faults:
         self.faults.clear()
 
     async def __call__(self, scope, receive, send):
-        fault = self.faults.get(scope["path"]) if scope["type"] == "http" and scope["method"] == "GET" else None
+        fault = None
+        if scope["type"] == "http":
+            key = scope["path"] if scope["method"] == "GET" else (scope["method"], scope["path"])
+            fault = self.faults.get(key)
         if fault is None:
             await self.app(scope, receive, send)
             return

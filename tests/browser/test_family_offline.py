@@ -21,7 +21,7 @@ from sqlmodel import func, select
 from app.diamond.models import DiamondRating
 from app.family.models import FamilyHandover
 from tests.browser.conftest import assert_accessible, assert_at_sizes, log_in
-from tests.browser.offline_support import assert_sent, put_back, status, stored, take_offline
+from tests.browser.offline_support import Faults, assert_sent, put_back, status, stored, take_offline
 from tests.factories import make_case, make_user
 from tests.family.factories import PIN, add_person, live_session, with_pin, young_person
 
@@ -444,3 +444,36 @@ def test_an_answer_homeward_refuses_as_another_persons_turn_is_kept_on_the_table
     (item,) = stored(page)
     assert item["target"].startswith(f"/family/{case.id}/{kayla.id}/") and item["status"] == "waiting"
     assert _ratings(db, case) == []  # not stored under anyone yet
+
+
+class TestWeakSignalTurn:
+    @pytest.fixture
+    def app(self, app):
+        return Faults(app)
+
+    def test_a_turn_picked_on_a_signal_too_weak_to_carry_it_reaches_homeward_later(self, app, page, live_server, db):
+        """The browser says it is online, but the mother's pick on "Someone else's turn" never
+        reaches Homeward (the signal drops under it). Until December 2026 the tablet noted nothing
+        to send, since it was "online": Homeward held no one's turn and refused her screens for
+        good. Now the pick waits on the tablet until Homeward has heard it."""
+        worker = with_pin(make_user(db, email="sam@example.org", full_name="Sam Okafor"), db)
+        case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
+        kayla = young_person(db, case)
+        mum = add_person(db, case, name="Donna Morgan", relationship="Mother")
+        db.commit()
+        log_in(page, live_server, "sam@example.org")
+        _hand_over_online(page, live_server, case, kayla)
+        page.get_by_role("link", name="Someone else's turn").click()
+        expect(page.get_by_role("button", name="That's me")).to_be_visible()
+        assert live_session(db, worker).family_person_id is None  # Homeward ended Kayla's turn
+        app.answer_post(f"/family/{case.id}/who", 502)
+        page.get_by_role("radio", name=re.compile("Donna")).check()
+        page.get_by_role("button", name="That's me").click()
+        page.wait_for_load_state()
+        assert app.hits[f"/family/{case.id}/who"] == 1 and live_session(db, worker).family_person_id is None
+        app.clear()
+        page.goto(f"{live_server}/family/{case.id}/{mum.id}")  # the signal is back: her screens
+        deadline = time.monotonic() + 15
+        while live_session(db, worker).family_person_id != mum.id:
+            assert time.monotonic() < deadline, "Homeward never heard of her turn"
+            page.wait_for_timeout(200)

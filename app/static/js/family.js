@@ -189,6 +189,8 @@
     if (root.dataset["case"] !== String(state.caseId)) { window.location.replace(home(state)); return; }
     // One person at a time: another person's screen kept on the device goes back to the current
     // person's, until "Someone else's turn" (the who form) changes it.
+    // A page Homeward itself sent for the person picked: it has heard of the turn.
+    if (state.pendingTurn && state.pendingTurn === root.dataset.person && !document.body.hasAttribute("data-kept-at")) { delete state.pendingTurn; save(state); }
     // Hidden first: a page Homeward sent for the turn before (one it has not heard has ended) stays unread.
     if (root.dataset.person && state.personId && root.dataset.person !== state.personId) { hideMain(); window.location.replace(home(state)); return; }
     // The who screen ends the turn (as Homeward does): no one's screens open until a name is picked.
@@ -199,7 +201,7 @@
       save(state);
     }
     else if (root.dataset.person && !state.personId) {
-      if (state.turnEnded) { window.location.replace(home(state)); return; }
+      if (state.turnEnded) { hideMain(); window.location.replace(home(state)); return; }
       state.personId = root.dataset.person; save(state);
     }
     // "Not yet" on the hand-back screen goes back to whoever has the turn (the who screen ends it).
@@ -216,7 +218,9 @@
         handBack(form, state);
       } else if (form.matches("[data-family-who]")) {
         var person = form.querySelector("input[name=person]:checked");
-        if (person) { state.personId = person.value; state.turnEnded = false; if (!navigator.onLine) state.pendingTurn = person.value; else delete state.pendingTurn; save(state); }
+        // Noted until Homeward's own page for that person arrives (below) or sendTurn is answered:
+        // on a weak signal the browser says online and the post is lost all the same.
+        if (person) { state.personId = person.value; state.turnEnded = false; state.pendingTurn = person.value; save(state); }
         if (!navigator.onLine) { event.preventDefault(); if (person) window.location.assign(home(state)); }
       }
     });
