@@ -23,7 +23,7 @@ def run_migrations() -> None:
         if connection.dialect.name == "sqlite":
             # Batch mode copies a table and drops the old one; with SQLite's foreign keys enforced
             # (make_engine turns them on) the drop is refused while other tables' rows point at it.
-            # Off for the run (outside any transaction, as SQLite requires), and checked after it.
+            # Off for the run (outside any transaction, as SQLite requires), and checked after it (_run).
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
         _run(connection)
@@ -39,13 +39,17 @@ def _run(connection) -> None:
         # SQLite cannot ALTER most things; batch mode rebuilds tables so one migration fits both.
         render_as_batch=connection.dialect.name == "sqlite",
     )
+    sqlite = connection.dialect.name == "sqlite"
+    # Rows whose foreign keys did not hold before the run (a hand edit, an import) are not the run's
+    # doing: only rows it broke stop it, named (SQLite's DDL is not undone: the migration that
+    # broke them stands, and the message says which rows to put right).
+    before = set(connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()) if sqlite else set()
     with context.begin_transaction():
         context.run_migrations()
-        if connection.dialect.name == "sqlite":
-            # Every row's foreign keys still hold after the copies, or nothing of the run is kept.
-            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if sqlite:
+            broken = set(connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()) - before
             if broken:
-                raise RuntimeError(f"the migration left rows whose foreign keys do not hold: {broken[:5]}")
+                raise RuntimeError(f"the migration left rows whose foreign keys do not hold: {sorted(broken)[:5]}")
 
 
 run_migrations()
