@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Annotated, Any, get_args
 
 from fastapi import Depends, HTTPException, Request
@@ -30,8 +30,10 @@ LATEST_YEAR = 2100
 MAX_INTEGER = 2**31 - 1
 
 
-# The device's clock when it sent the form (offline.js `send`), beside the form's own stamp.
+# The device's clock when it sent the form (offline.js `send`), beside the form's own stamp; a
+# difference from Homeward's clock beyond a year is not a tablet's clock and is not applied.
 SENT_AT_HEADER = "X-Homeward-Sent-At"
+MAX_CLOCK_DIFFERENCE = timedelta(days=366)
 
 
 def on_homewards_clock(request: Request, form: StarletteForm) -> StarletteForm:
@@ -46,7 +48,13 @@ def on_homewards_clock(request: Request, form: StarletteForm) -> StarletteForm:
     given = device_time(stamp) if isinstance(stamp, str) else None
     if given is None or sent_at is None:
         return form
-    moved = (given + (utcnow() - sent_at)).isoformat()
+    behind = utcnow() - sent_at
+    if abs(behind) > MAX_CLOCK_DIFFERENCE:  # no tablet's clock; a forged header (or year 1)
+        return form
+    try:
+        moved = (given + behind).isoformat()
+    except OverflowError:  # a stamp at the calendar's edge: as sent, for the reader to refuse
+        return form
     form = StarletteForm([(key, moved if key == "recorded_at" else value) for key, value in form.multi_items()])
     request._form = form  # what Starlette hands any later reader of the form (the ledger)
     return form

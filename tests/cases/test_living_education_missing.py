@@ -247,3 +247,20 @@ def test_a_correction_from_a_tablet_whose_clock_runs_a_day_behind_still_stands(c
     page = client.get(f"/cases/{case.id}/living").text
     now_line = page[page.index("Now:") : page.index("</p>", page.index("Now:"))]
     assert "Nan" in now_line and "Mum" not in now_line
+
+
+def test_a_forged_device_clock_is_not_applied_and_never_fails_the_save(client, db, settings):
+    """X-Homeward-Sent-At far from any tablet's clock (a forged header, a clock at year 1) is not
+    applied, and a stamp at the calendar's edge does not fail the save (it raised OverflowError)."""
+    worker = make_user(db)
+    case = make_case(db, worker=worker)
+    db.commit()
+    login(client, db, worker, settings)
+    since = today().isoformat()
+    for stamp, sent_at in (
+        ("9999-12-30T00:00:00+00:00", "0001-01-02T00:00:00+00:00"),
+        ("2026-12-01T10:00:00+00:00", "1990-01-01T00:00:00+00:00"),
+    ):
+        data = {"living": "with_parents", "since": since, "recorded_at": stamp}
+        answer = client.post(f"/cases/{case.id}/living", data=data, headers={"X-Homeward-Sent-At": sent_at})
+        assert answer.status_code == 303
