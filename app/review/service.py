@@ -115,16 +115,30 @@ def supervisor_now(*, session: Session, team_id: int, supervisor_id: int) -> Non
     team (`manager_decides`): nobody reviews their own work, so with no other supervisor in the
     team it would wait for ever (a worker made the team's supervisor, its last one then moved on)."""
     clear_unsupervised(session=session, team_id=team_id)
-    session.exec(
-        update(Submission)
-        .where(
+    theirs = session.exec(
+        select(Submission).where(
             Submission.submitted_by_id == supervisor_id,
             Submission.team_id == team_id,
             Submission.status == SubmissionStatus.waiting,
             Submission.by_team_supervisor.is_(False),
         )
-        .values(by_team_supervisor=True)
-    )
+    ).all()
+    managers = session.exec(select(User.id).where(User.role == Role.manager, User.is_active.is_(True))).all()
+    for submission in theirs:
+        submission.by_team_supervisor = True
+        session.add(submission)
+        if not manager_decides(submission):  # a kind whose approval moves the case: still a supervisor's
+            continue
+        # The managers are told, as when a supervisor sends work (submit_item).
+        case = session.get(Case, submission.case_id)
+        for user_id in managers:
+            notify(
+                session=session,
+                user_id=user_id,
+                text=f"{registry.label(submission.kind)} for {case.reference} is waiting for review",
+                url=f"/review/{submission.id}",
+                about=item_about(submission.kind, submission.item_id),
+            )
 
 
 def submit_item(

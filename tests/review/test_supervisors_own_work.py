@@ -147,6 +147,10 @@ def test_a_manager_decides_work_a_supervisor_of_the_team_sent_or_one_whose_sende
     change_role_and_team(session=db, user=helen, role="worker", team_id=helen.team_id)
     db.commit()
 
+    # The managers are told, as when a supervisor sends work.
+    told = db.exec(select(Notification.user_id).where(Notification.url == f"/review/{his.id}")).all()
+    assert manager.id in told
+
     login(client, db, sam, settings)
     page = client.get(f"/review/{his.id}").text
     assert ">Approve</button>" not in page and "a service manager decides it" in page
