@@ -381,18 +381,24 @@ def test_a_hand_over_made_offline_whose_session_ended_lets_the_login_page_open(p
     assert family_state() is None
 
 
-def test_a_turn_changed_with_no_signal_reaches_homeward_when_the_signal_returns(page, context, live_server, db):
-    """Kayla has the tablet (handed over online); the signal drops; she passes it on, and her mother
-    picks her own name on the kept "Someone else's turn" screen. Homeward heard none of it: until
-    December 2026 it went on holding Kayla's turn, so "Back to my screens" opened Kayla's screens,
-    private words and all, to her mother, and refused her mother's answers. Now the tablet tells
-    Homeward as soon as the signal returns."""
+def _kayla_and_her_mother(page, live_server, db):
+    """Sam, with a Worker PIN, logged in on the tablet; Kayla's case with her mother Donna."""
     worker = with_pin(make_user(db, email="sam@example.org", full_name="Sam Okafor"), db)
     case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
     kayla = young_person(db, case)
     mum = add_person(db, case, name="Donna Morgan", relationship="Mother")
     db.commit()
     log_in(page, live_server, "sam@example.org")
+    return worker, case, kayla, mum
+
+
+def test_a_turn_changed_with_no_signal_reaches_homeward_when_the_signal_returns(page, context, live_server, db):
+    """Kayla has the tablet (handed over online); the signal drops; she passes it on, and her mother
+    picks her own name on the kept "Someone else's turn" screen. Homeward heard none of it: until
+    December 2026 it went on holding Kayla's turn, so "Back to my screens" opened Kayla's screens,
+    private words and all, to her mother, and refused her mother's answers. Now the tablet tells
+    Homeward as soon as the signal returns."""
+    worker, case, kayla, mum = _kayla_and_her_mother(page, live_server, db)
     take_offline(page, live_server, case.id)
     _hand_over_online(page, live_server, case, kayla)
     assert live_session(db, worker).family_person_id == kayla.id
@@ -423,12 +429,7 @@ def test_an_answer_homeward_refuses_as_another_persons_turn_is_kept_on_the_table
     (a turn changed without a signal, not yet told). Her answer is refused as another person's
     screen: until December 2026 it was then lost on the "hand the tablet back" page. Now it waits
     in the Outbox, to go under Kayla's name after the hand-back."""
-    worker = with_pin(make_user(db, email="sam@example.org", full_name="Sam Okafor"), db)
-    case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
-    kayla = young_person(db, case)
-    mum = add_person(db, case, name="Donna Morgan", relationship="Mother")
-    db.commit()
-    log_in(page, live_server, "sam@example.org")
+    worker, case, kayla, mum = _kayla_and_her_mother(page, live_server, db)
     _hand_over_online(page, live_server, case, kayla)
     page.get_by_role("link", name="Start").click()
     held = live_session(db, worker)
@@ -456,12 +457,7 @@ class TestWeakSignalTurn:
         reaches Homeward (the signal drops under it). Until December 2026 the tablet noted nothing
         to send, since it was "online": Homeward held no one's turn and refused her screens for
         good. Now the pick waits on the tablet until Homeward has heard it."""
-        worker = with_pin(make_user(db, email="sam@example.org", full_name="Sam Okafor"), db)
-        case = make_case(db, worker=worker, young_person_name="Kayla Morgan")
-        kayla = young_person(db, case)
-        mum = add_person(db, case, name="Donna Morgan", relationship="Mother")
-        db.commit()
-        log_in(page, live_server, "sam@example.org")
+        worker, case, kayla, mum = _kayla_and_her_mother(page, live_server, db)
         _hand_over_online(page, live_server, case, kayla)
         page.get_by_role("link", name="Someone else's turn").click()
         expect(page.get_by_role("button", name="That's me")).to_be_visible()
