@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from app.cases import reads
 from app.cases.models import Case, Person
 from app.core.plan_rules import is_overdue
-from app.signs_of_safety.models import RATER, Category, MapItem, MapVersion, ScaleRating
+from app.signs_of_safety.models import RATER, Category, MapItem, MapVersion, ScaleRating, rater_column
 from app.timeutil import today
 
 # Not read on a case page when the case has none (app/cases/reads.py).
@@ -114,7 +114,7 @@ def _latest_overall_statement():
         .where(
             earlier.case_id == case_id,
             earlier.pair_key.is_(None),
-            func.coalesce(earlier.rater_person_id, earlier.rater_role + ":" + earlier.rater_name) == RATER,
+            rater_column(earlier) == RATER,
             earlier.rated_at < ScaleRating.rated_at,
         )
         .order_by(earlier.rated_at.desc())

@@ -134,7 +134,12 @@ def rater_of(rating) -> str:
     return rating.rater_person_id or f"{rating.rater_role}:{rating.rater_name}"
 
 
-RATER = func.coalesce(ScaleRating.rater_person_id, ScaleRating.rater_role + ":" + ScaleRating.rater_name)
+def rater_column(rating=ScaleRating):
+    """`rater_of` in SQL, for ScaleRating or an alias of it."""
+    return func.coalesce(rating.rater_person_id, rating.rater_role + ":" + rating.rater_name)
+
+
+RATER = rater_column()
 
 
 class House(StrEnum):
